@@ -1,0 +1,85 @@
+/**
+ * Shapes shared by the auth modes (shared/spec/auth.md). Each mode lives in its own file and
+ * implements `AuthProvider`; `authenticateRequest` picks the mode from the request's headers the
+ * way AppSync does and `AuthRules` decides which modes reach which type and field.
+ */
+import type { AuthenticationType } from '../config/types.js';
+
+export type AuthMode = AuthenticationType;
+
+/** What an auth provider may look at. Header names are lower-case. */
+export interface AuthRequest {
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  method: string;
+  /** Path as received, with query string (SigV4 signs it). */
+  url: string;
+  /** Raw body (SigV4 signs its hash). Empty for WebSocket handshakes. */
+  body: string;
+  /** Caller address, for `identity.sourceIp`. */
+  sourceIp: string;
+  /** The Host header as the client sent it. */
+  host?: string;
+}
+
+/** `ctx.identity` shapes (shared/spec/auth.md, resolvers.md §3). */
+export type Identity =
+  | IamIdentity
+  | CognitoIdentity
+  | OidcIdentity
+  | LambdaIdentity
+  | null;
+
+export interface IamIdentity {
+  accountId: string;
+  cognitoIdentityPoolId: string | null;
+  cognitoIdentityId: string | null;
+  sourceIp: string[];
+  username: string;
+  userArn: string;
+  cognitoIdentityAuthType: string | null;
+  cognitoIdentityAuthProvider: string | null;
+}
+
+export interface CognitoIdentity {
+  sub: string;
+  issuer: string;
+  username: string;
+  claims: Record<string, unknown>;
+  sourceIp: string[];
+  defaultAuthStrategy: 'ALLOW' | 'DENY';
+  groups: string[] | null;
+}
+
+export interface OidcIdentity {
+  sub: string;
+  issuer: string;
+  claims: Record<string, unknown>;
+}
+
+export interface LambdaIdentity {
+  resolverContext: Record<string, unknown>;
+}
+
+/** The outcome of authenticating a request: which mode accepted it and who the caller is. */
+export interface AuthContext {
+  mode: AuthMode;
+  identity: Identity;
+  /** Lambda authorizer `deniedFields` (`Type.field` or field ARNs): these resolve as Unauthorized. */
+  deniedFields?: ReadonlySet<string>;
+  /** Cognito groups, for `@aws_cognito_user_pools(cognito_groups: [...])` / `@aws_auth`. */
+  groups?: readonly string[];
+  /** Cognito `defaultAction` of the user pool that accepted the token. */
+  defaultAction?: 'ALLOW' | 'DENY';
+}
+
+/** One configured auth mode. */
+export interface AuthProvider {
+  readonly mode: AuthMode;
+  /**
+   * Returns the auth context when the request carries valid credentials for this mode, `null`
+   * when it carries none for this mode, and throws `UnauthorizedError` when it carries
+   * credentials of this mode that are invalid (expired, forged, ...).
+   */
+  authenticate(request: AuthRequest): Promise<AuthContext | null> | AuthContext | null;
+  close?(): Promise<void>;
+}

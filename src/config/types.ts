@@ -1,0 +1,162 @@
+/**
+ * Config shapes. The user-facing `GatewayConfig` follows the `appSync:` block of the Serverless
+ * Framework AppSync plugin v2 (DESIGN.md "Config"); `NormalizedConfig` is what the loader hands
+ * the rest of the gateway: absolute paths, defaults filled in, lists flattened.
+ */
+
+export type AuthenticationType =
+  | 'API_KEY'
+  | 'AWS_IAM'
+  | 'OPENID_CONNECT'
+  | 'AMAZON_COGNITO_USER_POOLS'
+  | 'AWS_LAMBDA';
+
+export const AUTHENTICATION_TYPES: readonly AuthenticationType[] = [
+  'API_KEY',
+  'AWS_IAM',
+  'OPENID_CONNECT',
+  'AMAZON_COGNITO_USER_POOLS',
+  'AWS_LAMBDA',
+];
+
+/** One auth provider: `{ type, config }` as in the Serverless plugin. */
+export interface AuthenticationConfig {
+  type: AuthenticationType;
+  /** Mode-specific settings (userPoolId, issuer, functionName/handler, ...). */
+  config?: Record<string, unknown>;
+}
+
+/** An API key. `value` is a local addition; without it a `da2-…` value is generated at start. */
+export interface ApiKeyConfig {
+  name: string;
+  value?: string;
+  description?: string;
+  /** ISO date-time or epoch seconds. */
+  expiresAt?: string | number;
+  /** Duration such as `30d`, `12h`, `1y` (Serverless plugin form), counted from start. */
+  expiresAfter?: string | number;
+}
+
+export interface DataSourceConfig {
+  type: string;
+  description?: string;
+  config?: Record<string, unknown>;
+}
+
+export interface ResolverConfig {
+  kind?: 'UNIT' | 'PIPELINE';
+  /** Alternative to the `'Type.field'` key. */
+  type?: string;
+  field?: string;
+  /** Data source name (UNIT resolvers). */
+  dataSource?: string;
+  /** Path to the `.js`/`.ts` APPSYNC_JS file, relative to the config file. */
+  code?: string;
+  /** Pipeline function names (PIPELINE resolvers). */
+  functions?: string[];
+  /** Lambda BatchInvoke batch size. */
+  maxBatchSize?: number;
+}
+
+export interface PipelineFunctionConfig {
+  dataSource: string;
+  code?: string;
+  description?: string;
+  maxBatchSize?: number;
+}
+
+export interface StateMachineConfig {
+  name?: string;
+  type?: 'STANDARD' | 'EXPRESS';
+  definition: unknown;
+}
+
+/** The config file's shape (`appsync.config.yml`, or the `appSync:` block of `serverless.yml`). */
+export interface GatewayConfig {
+  name?: string;
+  /** One SDL file or several (merged), relative to the config file. Globs are not expanded. */
+  schema?: string | string[];
+  /** Local addition: SDL given inline (library use, tests). Merged after `schema` files. */
+  schemaSdl?: string;
+  authentication?: AuthenticationConfig;
+  additionalAuthentications?: AuthenticationConfig[];
+  apiKeys?: Array<ApiKeyConfig | string>;
+  dataSources?: Record<string, DataSourceConfig> | Array<Record<string, DataSourceConfig>>;
+  resolvers?: Record<string, ResolverConfig> | Array<Record<string, ResolverConfig>>;
+  pipelineFunctions?: Record<string, PipelineFunctionConfig> | Array<Record<string, PipelineFunctionConfig>>;
+  /** Environment variables for resolvers (`ctx.env`). */
+  environment?: Record<string, string>;
+  /** Local addition: where the gateway listens. */
+  server?: { port?: number; host?: string };
+  /** Step Functions state machines, in the Serverless Step Functions plugin's shape. */
+  stepFunctions?: { stateMachines?: Record<string, StateMachineConfig> };
+  /** AppSync request limits. */
+  queryDepthLimit?: number;
+  resolverCountLimit?: number;
+}
+
+export interface NormalizedAuthentication {
+  type: AuthenticationType;
+  config: Record<string, unknown>;
+}
+
+export interface NormalizedApiKey {
+  name: string;
+  value: string;
+  /** Epoch seconds; undefined = never expires. */
+  expiresAt?: number;
+  /** True when the value was generated at start (printed in the startup log). */
+  generated: boolean;
+}
+
+export interface NormalizedDataSource {
+  name: string;
+  type: string;
+  description?: string;
+  config: Record<string, unknown>;
+}
+
+export interface NormalizedResolver {
+  typeName: string;
+  fieldName: string;
+  kind: 'UNIT' | 'PIPELINE';
+  dataSource?: string;
+  /** Absolute path of the code file; absent for direct Lambda resolvers and default pipelines. */
+  code?: string;
+  functions: string[];
+  maxBatchSize?: number;
+}
+
+export interface NormalizedPipelineFunction {
+  name: string;
+  dataSource: string;
+  code?: string;
+  maxBatchSize?: number;
+}
+
+/** What the rest of the gateway reads. Produced by `normalizeConfig`. */
+export interface NormalizedConfig {
+  name: string;
+  /** Folder relative paths were resolved from. */
+  configDir: string;
+  /** The file it came from, if any (watched under `--watch`). */
+  configFile?: string;
+  /** Absolute SDL file paths. */
+  schemaFiles: string[];
+  schemaSdl?: string;
+  authentication: NormalizedAuthentication;
+  additionalAuthentications: NormalizedAuthentication[];
+  apiKeys: NormalizedApiKey[];
+  dataSources: Record<string, NormalizedDataSource>;
+  resolvers: NormalizedResolver[];
+  pipelineFunctions: Record<string, NormalizedPipelineFunction>;
+  environment: Record<string, string>;
+  server: { port: number; host: string };
+  stepFunctions: { stateMachines: Record<string, StateMachineConfig> };
+  queryDepthLimit?: number;
+  resolverCountLimit: number;
+  /** From a serverless.yml: `resources.Resources` (CloudFormation), used to create DynamoDB tables. */
+  cloudFormationResources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
+  /** From a serverless.yml: `functions:` (name → handler), for Lambda data sources and authorizers. */
+  serverlessFunctions?: Record<string, { handler: string }>;
+}

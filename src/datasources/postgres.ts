@@ -1,0 +1,9 @@
+/** RELATIONAL_DATABASE data source. Placeholder until its issue lands: creating one throws NotSupportedError. */
+import { NotSupportedError } from '../errors.js';
+import type { DataSourceKind } from './types.js';
+
+export const postgresKind: DataSourceKind = {
+  create() {
+    throw new NotSupportedError('The RELATIONAL_DATABASE data source');
+  },
+};

@@ -1,0 +1,102 @@
+/**
+ * Builds the executable schema from AppSync SDL files: the preamble first, then each file parsed
+ * with its own name so every error points at file and line.
+ */
+import {
+  GraphQLError,
+  Kind,
+  Source,
+  buildASTSchema,
+  parse,
+  type DefinitionNode,
+  type DocumentNode,
+  type GraphQLSchema,
+} from 'graphql';
+import { validateSDL } from 'graphql/validation/validate.js';
+import { SchemaError } from '../errors.js';
+import { APPSYNC_PREAMBLE, AWS_SCALAR_NAMES } from './preamble.js';
+
+export interface SchemaSource {
+  /** File name for error messages (absolute path or a label such as `<inline>`). */
+  file: string;
+  sdl: string;
+}
+
+export interface BuiltSchema {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  warnings: string[];
+}
+
+const PREAMBLE_FILE = '<appsync preamble>';
+const AWS_SCALARS = new Set<string>(AWS_SCALAR_NAMES);
+const BUILT_IN_SCALARS = new Set(['String', 'Int', 'Float', 'Boolean', 'ID']);
+
+function toSchemaError(error: GraphQLError): SchemaError {
+  const node = error.nodes?.[0];
+  const source = node?.loc?.source ?? error.source;
+  const location = error.locations?.[0] ?? (node?.loc ? source?.locationOffset && { line: node.loc.startToken.line, column: node.loc.startToken.column } : undefined);
+  return new SchemaError(error.message, {
+    file: source?.name,
+    line: location?.line,
+    column: location?.column,
+  });
+}
+
+/** Parses and validates AppSync SDL; throws `SchemaError` naming file and line. */
+export function buildAppSyncSchema(sources: readonly SchemaSource[]): BuiltSchema {
+  const warnings: string[] = [];
+  const definitions: DefinitionNode[] = [...parse(new Source(APPSYNC_PREAMBLE, PREAMBLE_FILE)).definitions];
+  for (const { file, sdl } of sources) {
+    let document: DocumentNode;
+    try {
+      document = parse(new Source(sdl, file));
+    } catch (error) {
+      if (error instanceof GraphQLError) throw toSchemaError(error);
+      throw error;
+    }
+    for (const definition of document.definitions) {
+      const line = definition.loc?.startToken.line;
+      if (definition.kind === Kind.SCALAR_TYPE_DEFINITION) {
+        const name = definition.name.value;
+        // scalars.md §1, Gateway choice: a bare redeclared AWS scalar is dropped with a warning.
+        if (AWS_SCALARS.has(name) && !definition.directives?.length) {
+          warnings.push(`${file}:${line}: scalar ${name} is predefined by AppSync; the declaration is ignored`);
+          continue;
+        }
+        if (!BUILT_IN_SCALARS.has(name)) {
+          throw new SchemaError(`custom scalar ${name} is not supported: AppSync allows only the built-in and AWS scalars`, { file, line });
+        }
+      }
+      if (
+        (definition.kind === Kind.OBJECT_TYPE_DEFINITION ||
+          definition.kind === Kind.INPUT_OBJECT_TYPE_DEFINITION ||
+          definition.kind === Kind.INTERFACE_TYPE_DEFINITION ||
+          definition.kind === Kind.ENUM_TYPE_DEFINITION ||
+          definition.kind === Kind.UNION_TYPE_DEFINITION) &&
+        definition.name.value.startsWith('AWS')
+      ) {
+        throw new SchemaError(`type name ${definition.name.value} uses the reserved prefix AWS`, { file, line });
+      }
+      if (definition.kind === Kind.DIRECTIVE_DEFINITION && definition.name.value.startsWith('aws_')) {
+        warnings.push(`${file}:${line}: directive @${definition.name.value} is predefined by AppSync; the declaration is ignored`);
+        continue;
+      }
+      definitions.push(definition);
+    }
+  }
+  const document: DocumentNode = { kind: Kind.DOCUMENT, definitions };
+  const errors = validateSDL(document);
+  if (errors.length > 0) throw toSchemaError(errors[0]!);
+  let schema: GraphQLSchema;
+  try {
+    schema = buildASTSchema(document, { assumeValidSDL: true });
+  } catch (error) {
+    if (error instanceof GraphQLError) throw toSchemaError(error);
+    throw new SchemaError(error instanceof Error ? error.message : String(error));
+  }
+  if (!schema.getQueryType()) {
+    throw new SchemaError('the schema has no Query type', { file: sources[0]?.file });
+  }
+  return { schema, document, warnings };
+}

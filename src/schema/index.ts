@@ -1,0 +1,2 @@
+export { buildAppSyncSchema, type BuiltSchema, type SchemaSource } from './buildSchema.js';
+export { APPSYNC_PREAMBLE, AWS_SCALAR_NAMES, AWS_DIRECTIVE_NAMES } from './preamble.js';
