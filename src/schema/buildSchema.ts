@@ -15,6 +15,7 @@ import {
 import { validateSDL } from 'graphql/validation/validate.js';
 import { SchemaError } from '../errors.js';
 import { APPSYNC_PREAMBLE, AWS_SCALAR_NAMES } from './preamble.js';
+import { createAwsScalars } from './scalars.js';
 
 export interface SchemaSource {
   /** File name for error messages (absolute path or a label such as `<inline>`). */
@@ -35,7 +36,7 @@ const BUILT_IN_SCALARS = new Set(['String', 'Int', 'Float', 'Boolean', 'ID']);
 function toSchemaError(error: GraphQLError): SchemaError {
   const node = error.nodes?.[0];
   const source = node?.loc?.source ?? error.source;
-  const location = error.locations?.[0] ?? (node?.loc ? source?.locationOffset && { line: node.loc.startToken.line, column: node.loc.startToken.column } : undefined);
+  const location = error.locations?.[0] ?? (node?.loc ? { line: node.loc.startToken.line, column: node.loc.startToken.column } : undefined);
   return new SchemaError(error.message, {
     file: source?.name,
     line: location?.line,
@@ -94,6 +95,18 @@ export function buildAppSyncSchema(sources: readonly SchemaSource[]): BuiltSchem
   } catch (error) {
     if (error instanceof GraphQLError) throw toSchemaError(error);
     throw new SchemaError(error instanceof Error ? error.message : String(error));
+  }
+  // buildASTSchema leaves scalars as identity functions; give the AWS scalars their behaviour.
+  for (const [name, impl] of Object.entries(createAwsScalars())) {
+    const type = schema.getType(name);
+    if (type) {
+      Object.assign(type, {
+        description: impl.description,
+        serialize: impl.serialize,
+        parseValue: impl.parseValue,
+        parseLiteral: impl.parseLiteral,
+      });
+    }
   }
   if (!schema.getQueryType()) {
     throw new SchemaError('the schema has no Query type', { file: sources[0]?.file });

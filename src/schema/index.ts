@@ -1,2 +1,4 @@
 export { buildAppSyncSchema, type BuiltSchema, type SchemaSource } from './buildSchema.js';
 export { APPSYNC_PREAMBLE, AWS_SCALAR_NAMES, AWS_DIRECTIVE_NAMES } from './preamble.js';
+export { createAwsScalars, ScalarError } from './scalars.js';
+export { readSubscriptionBindings, type SubscriptionBindings } from './subscriptions.js';

@@ -1,0 +1,171 @@
+/**
+ * `appsync-gateway serve | validate`: the command line on top of `createGateway`.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { findConfigFile, loadConfigFile } from './config/index.js';
+import { CodeLoadError, ConfigError, ConfigErrors, SchemaError } from './errors.js';
+import { createConsoleLogger, createGateway, type LogLevel } from './server/index.js';
+
+const HELP = `appsync-gateway — serve an AWS AppSync API (schema, APPSYNC_JS resolvers, data sources,
+auth modes, real-time subscriptions, Step Functions) on your own machine or server.
+
+Usage:
+  appsync-gateway serve [options]      serve the API
+  appsync-gateway validate [options]   load config, schema and resolver code, report problems, exit
+
+Options:
+  -c, --config PATH     config file (default: appsync.config.{ts,mts,js,mjs,json,yaml,yml}
+                        or serverless.yml in the current folder)
+  -p, --port N          port to listen on (default: server.port in config, else 4000)
+      --host HOST       address to listen on (default: 127.0.0.1; use 0.0.0.0 to expose it)
+  -w, --watch           reload config, schema and resolver code when files change; a broken
+                        edit is logged and the previous API keeps serving
+      --strict          treat APPSYNC_JS features AppSync would refuse as errors, not warnings
+      --stage NAME      value of \${opt:stage} in serverless.yml (default: provider.stage or dev)
+      --log-level L     debug | info | warn | error (default: info)
+  -h, --help            show this help
+  -v, --version         print the version
+
+Examples:
+  npm start
+  npx appsync-gateway serve --config serverless.yml --stage prod --port 8080
+  npx appsync-gateway validate --strict
+`;
+
+function describeLoadError(error: unknown): string {
+  if (error instanceof ConfigErrors) return error.errors.map((e) => `  ${e.message}`).join('\n');
+  if (error instanceof ConfigError || error instanceof SchemaError || error instanceof CodeLoadError) return `  ${error.message}`;
+  return `  ${error instanceof Error ? error.stack ?? error.message : String(error)}`;
+}
+
+async function version(): Promise<string> {
+  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Runs the CLI; returns the exit code (`serve` resolves only when the server stops). */
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        port: { type: 'string', short: 'p' },
+        host: { type: 'string' },
+        watch: { type: 'boolean', short: 'w' },
+        strict: { type: 'boolean' },
+        stage: { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(`${await version()}\n`);
+    return 0;
+  }
+  const command = positionals[0] ?? 'serve';
+  if (command !== 'serve' && command !== 'validate') {
+    process.stderr.write(`unknown command "${command}"\n\n${HELP}`);
+    return 2;
+  }
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+    process.stderr.write(`--port: expected a port number, got "${values.port}"\n`);
+    return 2;
+  }
+  const logger = createConsoleLogger((values['log-level'] as LogLevel | undefined) ?? undefined);
+
+  const configFile = values.config ?? (await findConfigFile(process.cwd()));
+  if (!configFile) {
+    process.stderr.write('no config file found: create appsync.config.yml (see README) or pass --config PATH\n');
+    return 1;
+  }
+  const load = () => loadConfigFile(configFile, { stage: values.stage, env: process.env });
+
+  let gateway;
+  try {
+    const loaded = await load();
+    gateway = await createGateway(loaded.config, {
+      configDir: loaded.configDir,
+      configFile: loaded.configFile,
+      logger,
+      strict: values.strict,
+    });
+  } catch (error) {
+    process.stderr.write(`cannot load ${relative(process.cwd(), configFile) || configFile}:\n${describeLoadError(error)}\n`);
+    return 1;
+  }
+
+  if (command === 'validate') {
+    for (const warning of gateway.warnings) process.stdout.write(`warning: ${warning}\n`);
+    process.stdout.write(`${configFile}: the API "${gateway.config.name}" loads (${gateway.config.resolvers.length} resolvers)\n`);
+    await gateway.close();
+    return 0;
+  }
+
+  let listening;
+  try {
+    listening = await gateway.listen({ port, host: values.host });
+  } catch (error) {
+    process.stderr.write(`cannot listen: ${(error as Error).message}\n`);
+    await gateway.close();
+    return 1;
+  }
+  const origin = new URL(listening.url).origin;
+  logger.info(`appsync-gateway serving "${gateway.config.name}"`);
+  process.stderr.write(
+    [
+      `  GraphQL:        ${listening.url}`,
+      `  Real-time:      ${listening.realtimeUrl}  (graphql-ws clients: ws://${new URL(listening.url).host}/graphql)`,
+      `  GraphiQL:       ${origin}/`,
+      `  Step Functions: ${origin}/  (X-Amz-Target: AWSStepFunctions.*; UI at ${origin}/stepfunctions)`,
+      `  Health:         ${origin}/health`,
+      ...gateway.apiKeys.map((k) => `  API key ${k.name}: ${k.generated ? k.value : `${k.value.slice(0, 8)}… (from config)`}${k.expiresAt ? ` expires ${new Date(k.expiresAt * 1000).toISOString()}` : ''}`),
+      '',
+    ].join('\n'),
+  );
+
+  let watcher: FSWatcher | undefined;
+  if (values.watch) {
+    let timer: NodeJS.Timeout | undefined;
+    const root = dirname(configFile);
+    watcher = watch(root, { recursive: true }, (_event, file) => {
+      if (file && /(^|\/)(node_modules|\.data|\.git)(\/|$)/.test(file)) return;
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        try {
+          const next = await load();
+          await gateway.reload(next.config);
+          logger.info('reloaded the API', { file: file ?? undefined });
+        } catch (error) {
+          logger.error(`reload failed; the previous API keeps serving:\n${describeLoadError(error)}`);
+        }
+      }, 150);
+    });
+    logger.info(`watching ${root} for changes`);
+  }
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  watcher?.close();
+  await gateway.close();
+  return 0;
+}

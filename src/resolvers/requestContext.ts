@@ -1,0 +1,54 @@
+/**
+ * Per-request state threaded through graphql-js execution as `contextValue`.
+ */
+import type { AuthContext } from '../auth/types.js';
+import type { ErrorEntry, SubscriptionFilter } from '../realtime/types.js';
+
+export interface RequestContext {
+  auth: AuthContext;
+  /** `ctx.request.headers`: lower-case names, `cookie` removed (resolvers.md §3). */
+  headers: Record<string, string | string[]>;
+  /** Errors added by `util.appendError` and response-header rejections, with path and locations. */
+  appendedErrors: ErrorEntry[];
+  /** Headers added by `util.http.addResponseHeader(s)`. */
+  responseHeaders: Record<string, string>;
+  /** Lives for one request: data sources batch through it (Lambda BatchInvoke). */
+  requestScope: Map<unknown, unknown>;
+  /** Resolvers run so far (`resolverCountLimit`, errors.md §6). */
+  resolverCount: number;
+  /** `extensions.invalidateSubscriptions` calls made by mutation resolvers. */
+  invalidations: Array<{ subscriptionField: string; payload: unknown }>;
+  /** Filters set by a subscription resolver's response handler. */
+  subscriptionFilter?: SubscriptionFilter;
+  invalidationFilter?: SubscriptionFilter;
+  /**
+   * True while a subscription is being set up: the Subscription root field runs its resolver
+   * (filters, rejection) instead of reading an event payload.
+   */
+  subscribePhase?: boolean;
+  /** Aborted when the client goes away or the request times out. */
+  signal?: AbortSignal;
+}
+
+export function createRequestContext(auth: AuthContext, headers: Record<string, string | string[]>, signal?: AbortSignal): RequestContext {
+  return {
+    auth,
+    headers,
+    appendedErrors: [],
+    responseHeaders: {},
+    requestScope: new Map(),
+    resolverCount: 0,
+    invalidations: [],
+    signal,
+  };
+}
+
+/** Copies request headers for `ctx.request.headers`: lower-case names, no `cookie`. */
+export function resolverHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || name === 'cookie') continue;
+    out[name.toLowerCase()] = value;
+  }
+  return out;
+}

@@ -1,0 +1,437 @@
+/**
+ * Unit and pipeline execution (shared/spec/resolvers.md §4): loads every resolver and function
+ * once, then attaches a graphql-js `resolve` to each schema field that checks auth and, for bound
+ * fields, runs request → data source → response in the sandbox.
+ */
+import { basename } from 'node:path';
+import {
+  defaultFieldResolver,
+  getNamedType,
+  isObjectType,
+  type FieldNode,
+  type GraphQLFieldResolver,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+} from 'graphql';
+import type { AuthRules } from '../auth/rules.js';
+import type { NormalizedConfig, NormalizedResolver } from '../config/types.js';
+import type { DataSource, DataSourceResult, Logger } from '../datasources/types.js';
+import {
+  AppSyncError,
+  CodeLoadError,
+  ConfigError,
+  ConfigErrors,
+  FieldError,
+  FieldUnauthorizedError,
+  ResolverCodeError,
+} from '../errors.js';
+import { compileResolverCode, locateFault, MAX_CODE_LENGTH, type CompiledCode } from './compile.js';
+import { formatLintFinding, lintAppSyncJs } from './lint.js';
+import type { RequestContext } from './requestContext.js';
+import { Sandbox, type HandlerOutcome } from './sandbox.js';
+import { filterBySelection, selectionInfo } from './selection.js';
+
+export interface ResolverRuntimeOptions {
+  config: NormalizedConfig;
+  schema: GraphQLSchema;
+  dataSources: ReadonlyMap<string, DataSource>;
+  rules: AuthRules;
+  logger: Logger;
+  /** Unsupported APPSYNC_JS features are load errors instead of warnings. */
+  strict?: boolean;
+  /** Per-handler time limit in ms (default 1000). */
+  handlerTimeoutMs?: number;
+}
+
+interface LoadedModule {
+  id: number;
+  compiled: CompiledCode;
+}
+
+interface Step {
+  /** `Type.field` or the pipeline function's name, for messages and logs. */
+  label: string;
+  module?: LoadedModule;
+  dataSource?: DataSource;
+  maxBatchSize?: number;
+}
+
+interface BoundResolver {
+  resolver: NormalizedResolver;
+  label: string;
+  /** UNIT: the resolver itself; PIPELINE: before/after code (may be absent). */
+  module?: LoadedModule;
+  dataSource?: DataSource;
+  functions: Step[];
+}
+
+/** What one resolver run produced besides its value. */
+interface RunResult {
+  value: unknown;
+}
+
+class FieldRunError extends FieldError {}
+
+export class ResolverRuntime {
+  readonly sandbox: Sandbox;
+  readonly warnings: string[];
+  readonly #bound = new Map<string, BoundResolver>();
+  readonly #options: ResolverRuntimeOptions;
+
+  private constructor(sandbox: Sandbox, options: ResolverRuntimeOptions, warnings: string[]) {
+    this.sandbox = sandbox;
+    this.#options = options;
+    this.warnings = warnings;
+  }
+
+  /** Compiles, lints and registers all code; throws ConfigErrors/CodeLoadError when it can't. */
+  static async load(options: ResolverRuntimeOptions): Promise<ResolverRuntime> {
+    const { config, schema, dataSources, logger } = options;
+    const sandbox = await Sandbox.create({ logger, timeoutMs: options.handlerTimeoutMs });
+    const warnings: string[] = [];
+    const runtime = new ResolverRuntime(sandbox, options, warnings);
+    const modules = new Map<string, Promise<LoadedModule>>();
+    const problems: ConfigError[] = [];
+
+    const loadModule = (file: string, keyPath: string): Promise<LoadedModule> => {
+      let loaded = modules.get(file);
+      if (!loaded) {
+        loaded = (async () => {
+          const compiled = await compileResolverCode(file);
+          if (compiled.source.length > MAX_CODE_LENGTH) {
+            warnings.push(`${file}: code is ${compiled.source.length} characters; AppSync accepts at most ${MAX_CODE_LENGTH}`);
+          }
+          const findings = await lintAppSyncJs(file, compiled.source);
+          if (findings.length > 0) {
+            if (options.strict) throw new CodeLoadError(file, findings.map(formatLintFinding).join('\n'), findings[0]!.line);
+            warnings.push(...findings.map(formatLintFinding));
+          }
+          let id: number;
+          try {
+            id = sandbox.register(compiled.code, file);
+          } catch (error) {
+            throw new CodeLoadError(file, `the module failed to evaluate: ${error instanceof Error ? error.message : String(error)}`);
+          }
+          const exported = sandbox.exportsOf(id);
+          const missing = ['request', 'response'].filter((name) => !exported.includes(name));
+          if (missing.length > 0) {
+            throw new CodeLoadError(file, `the code must export ${missing.map((m) => `${m}(ctx)`).join(' and ')}`);
+          }
+          return { id, compiled };
+        })();
+        modules.set(file, loaded);
+      }
+      return loaded.catch((error) => {
+        throw error instanceof CodeLoadError ? new ConfigError(keyPath, error.message) : error;
+      });
+    };
+
+    const tasks: Array<Promise<void>> = [];
+    for (const resolver of config.resolvers) {
+      const keyPath = `resolvers.${resolver.typeName}.${resolver.fieldName}`;
+      const type = schema.getType(resolver.typeName);
+      if (!type || !isObjectType(type) || !type.getFields()[resolver.fieldName]) {
+        problems.push(new ConfigError(keyPath, `the schema has no field ${resolver.fieldName} on type ${resolver.typeName}`));
+        continue;
+      }
+      const bound: BoundResolver = { resolver, label: `${resolver.typeName}.${resolver.fieldName}`, functions: [] };
+      runtime.#bound.set(bound.label, bound);
+      if (resolver.kind === 'UNIT') {
+        bound.dataSource = resolver.dataSource ? dataSources.get(resolver.dataSource) : undefined;
+        if (resolver.code) tasks.push(loadModule(resolver.code, `${keyPath}.code`).then((m) => void (bound.module = m)));
+        else if (!bound.dataSource?.invokeDirect) {
+          problems.push(new ConfigError(`${keyPath}.code`, `a UNIT resolver needs code unless its data source is AWS_LAMBDA (direct Lambda resolver)`));
+        }
+      } else {
+        if (resolver.code) tasks.push(loadModule(resolver.code, `${keyPath}.code`).then((m) => void (bound.module = m)));
+        if (resolver.functions.length > 10) {
+          problems.push(new ConfigError(`${keyPath}.functions`, `a pipeline holds at most 10 functions, got ${resolver.functions.length}`));
+        }
+        resolver.functions.forEach((name, index) => {
+          const fn = config.pipelineFunctions[name];
+          const step: Step = { label: name, maxBatchSize: fn?.maxBatchSize };
+          bound.functions.push(step);
+          if (!fn) {
+            problems.push(new ConfigError(`${keyPath}.functions.${index}`, `no pipeline function named "${name}"`));
+            return;
+          }
+          step.dataSource = dataSources.get(fn.dataSource);
+          if (fn.code) tasks.push(loadModule(fn.code, `pipelineFunctions.${name}.code`).then((m) => void (step.module = m)));
+          else if (!step.dataSource?.invokeDirect) {
+            problems.push(new ConfigError(`pipelineFunctions.${name}.code`, 'a function needs code unless its data source is AWS_LAMBDA'));
+          }
+        });
+      }
+    }
+    const settled = await Promise.allSettled(tasks);
+    for (const result of settled) {
+      if (result.status === 'rejected') {
+        const error = result.reason;
+        if (error instanceof ConfigError) problems.push(error);
+        else throw error;
+      }
+    }
+    if (problems.length > 0) throw new ConfigErrors(problems);
+    runtime.#attach();
+    return runtime;
+  }
+
+  /** Installs `resolve` on every field of every object type. */
+  #attach(): void {
+    const { schema, rules } = this.#options;
+    const subscriptionType = schema.getSubscriptionType();
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!isObjectType(type) || type.name.startsWith('__')) continue;
+      const isSubscription = type === subscriptionType;
+      for (const field of Object.values(type.getFields())) {
+        const bound = this.#bound.get(`${type.name}.${field.name}`);
+        const typeName = type.name;
+        const fieldName = field.name;
+        let resolve: GraphQLFieldResolver<unknown, RequestContext>;
+        if (isSubscription) {
+          // Events carry the mutation's payload; the subscription resolver ran at subscribe time.
+          resolve = async (source, args, context, info) => {
+            if (context.subscribePhase) {
+              if (bound) await this.#resolveBound(bound, source, args, context, info);
+              return null;
+            }
+            return (source as Record<string, unknown> | undefined)?.[fieldName] ?? null;
+          };
+        } else if (bound) {
+          resolve = (source, args, context, info) => this.#resolveBound(bound, source, args, context, info);
+        } else {
+          resolve = defaultFieldResolver as GraphQLFieldResolver<unknown, RequestContext>;
+        }
+        field.resolve = (source, args, context, info) => {
+          if (!rules.canAccess(context.auth, typeName, fieldName) || context.auth.deniedFields?.has(`${typeName}.${fieldName}`)) {
+            throw new FieldUnauthorizedError(fieldName, typeName);
+          }
+          return resolve(source, args, context, info);
+        };
+      }
+    }
+  }
+
+  /** True when `Type.field` has a resolver. */
+  hasResolver(typeName: string, fieldName: string): boolean {
+    return this.#bound.has(`${typeName}.${fieldName}`);
+  }
+
+  async #resolveBound(
+    bound: BoundResolver,
+    source: unknown,
+    args: Record<string, unknown>,
+    context: RequestContext,
+    info: GraphQLResolveInfo,
+  ): Promise<unknown> {
+    const { config } = this.#options;
+    context.resolverCount += 1;
+    if (context.resolverCount > config.resolverCountLimit) {
+      throw new FieldError(`Resolver execution limit of ${config.resolverCountLimit} reached`, 'ResolverExecutionLimitReached');
+    }
+    const fieldNode = info.fieldNodes[0]!;
+    const selection = selectionInfo(info.schema, fieldNode, getNamedType(info.returnType), info.fragments);
+    const operation = info.operation.operation;
+    const base = {
+      arguments: args,
+      identity: context.auth.identity,
+      source: info.parentType === info.schema.getQueryType() || info.parentType === info.schema.getMutationType() || info.parentType === info.schema.getSubscriptionType() ? null : source ?? null,
+      request: { headers: context.headers, domainName: null },
+      info: {
+        fieldName: info.fieldName,
+        parentTypeName: info.parentType.name,
+        variables: info.variableValues,
+        selectionSetList: selection.selectionSetList,
+        selectionSetGraphQL: selection.selectionSetGraphQL,
+      },
+      env: config.environment,
+      authMode: context.auth.mode,
+      operation,
+    };
+    const sandbox = this.sandbox;
+    let runId: number;
+    try {
+      runId = sandbox.openRun(JSON.stringify(base));
+    } catch (error) {
+      throw new ResolverCodeError(`the resolver context cannot be serialised: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    let failure: unknown;
+    let result: RunResult | undefined;
+    try {
+      result = await this.#execute(bound, runId, base, context, info, operation);
+    } catch (error) {
+      failure = error;
+    }
+    const summary = sandbox.closeRun(runId);
+    const path = pathOf(info);
+    const locations = locationsOf(fieldNode);
+    for (const e of summary.errors) {
+      context.appendedErrors.push({
+        path,
+        data: filterBySelection(e.data, fieldNode.selectionSet, info.fragments) ?? null,
+        errorType: e.errorType,
+        errorInfo: e.errorInfo,
+        locations,
+        message: e.message,
+      });
+    }
+    Object.assign(context.responseHeaders, summary.headers);
+    if (summary.invalidations.length) context.invalidations.push(...summary.invalidations);
+    if (summary.subscriptionFilter !== undefined) context.subscriptionFilter = summary.subscriptionFilter as RequestContext['subscriptionFilter'];
+    if (summary.invalidationFilter !== undefined) context.invalidationFilter = summary.invalidationFilter as RequestContext['invalidationFilter'];
+    if (failure !== undefined) {
+      if (failure instanceof FieldRunError || (AppSyncError.is(failure) && failure.errorType !== 'Code')) {
+        const f = failure as AppSyncError;
+        throw new FieldError(f.message, f.errorType, {
+          data: filterBySelection(f.data, fieldNode.selectionSet, info.fragments),
+          errorInfo: f.errorInfo,
+        });
+      }
+      throw failure;
+    }
+    return result!.value;
+  }
+
+  async #execute(
+    bound: BoundResolver,
+    runId: number,
+    base: Record<string, unknown>,
+    context: RequestContext,
+    info: GraphQLResolveInfo,
+    operation: string,
+  ): Promise<RunResult> {
+    const phase = (handler: string) => `${operation}:${handler}`;
+    if (bound.resolver.kind === 'UNIT') {
+      const step: Step = { label: bound.label, module: bound.module, dataSource: bound.dataSource, maxBatchSize: bound.resolver.maxBatchSize };
+      const outcome = await this.#runStep(step, runId, null, base, context, info, phase, true);
+      return { value: outcome.value };
+    }
+    // PIPELINE (resolvers.md §4)
+    let prev: unknown = {};
+    if (bound.module) {
+      const before = this.#call(bound.module, runId, 'request', phase('request'), { prev: null }, bound.label);
+      if (before.k === 'early') {
+        return { value: this.#finishPipeline(bound, runId, before.v, phase) };
+      }
+      prev = before.v;
+    }
+    for (const step of bound.functions) {
+      const outcome = await this.#runStep(step, runId, prev, base, context, info, phase, false);
+      prev = outcome.value;
+      if (outcome.skipToEnd) break;
+    }
+    return { value: this.#finishPipeline(bound, runId, prev, phase) };
+  }
+
+  #finishPipeline(bound: BoundResolver, runId: number, prev: unknown, phase: (h: string) => string): unknown {
+    if (!bound.module) return prev;
+    const after = this.#call(bound.module, runId, 'response', phase('response'), { prev, result: prev, hasResult: true }, bound.label);
+    return after.v;
+  }
+
+  /**
+   * One request → data source → response step (a unit resolver or one pipeline function).
+   * `early` from the request handler skips the data source and the response handler.
+   */
+  async #runStep(
+    step: Step,
+    runId: number,
+    prev: unknown,
+    base: Record<string, unknown>,
+    context: RequestContext,
+    info: GraphQLResolveInfo,
+    phase: (h: string) => string,
+    isUnit: boolean,
+  ): Promise<{ value: unknown; skipToEnd: boolean }> {
+    const invocation = {
+      resolverName: step.label,
+      fieldName: info.fieldName,
+      parentTypeName: info.parentType.name,
+      maxBatchSize: step.maxBatchSize,
+      requestScope: context.requestScope,
+      signal: context.signal,
+    };
+    if (!step.module) {
+      // Direct Lambda resolver / function: the data source gets the context itself.
+      const resolverContext = { ...base, prev: { result: prev }, stash: this.sandbox.stashOf(runId) };
+      const answer = await callDataSource(step.dataSource!, (ds) => ds.invokeDirect!({ ...invocation, resolverContext }));
+      if (answer.error) {
+        throw new FieldRunError(answer.error.message, answer.error.type, { data: answer.error.data, errorInfo: answer.error.errorInfo });
+      }
+      return { value: answer.result ?? null, skipToEnd: false };
+    }
+    const request = this.#call(step.module, runId, 'request', phase('request'), { prev }, step.label);
+    if (request.k === 'early') return { value: request.v, skipToEnd: !isUnit && request.skipTo === 'END' };
+    const answer = step.dataSource
+      ? await callDataSource(step.dataSource, (ds) => ds.invoke(request.v, { ...invocation, resolverContext: base }))
+      : { result: null };
+    const stepInput: Record<string, unknown> = { prev, hasResult: true, result: answer.result ?? null };
+    if (answer.error) stepInput.error = { message: answer.error.message, type: answer.error.type };
+    let stepJson: string;
+    try {
+      stepJson = JSON.stringify(stepInput);
+    } catch (error) {
+      throw new FieldRunError(`the data source result cannot be serialised: ${(error as Error).message}`, 'InternalFailure');
+    }
+    const response = this.#callJson(step.module, runId, 'response', phase('response'), stepJson, step.label);
+    return { value: response.v, skipToEnd: false };
+  }
+
+  #call(module: LoadedModule, runId: number, handler: 'request' | 'response', phase: string, step: Record<string, unknown>, label: string) {
+    return this.#callJson(module, runId, handler, phase, JSON.stringify(step), label);
+  }
+
+  /** Calls a handler and turns every outcome but `ok`/`early` into the thrown field error. */
+  #callJson(
+    module: LoadedModule,
+    runId: number,
+    handler: 'request' | 'response',
+    phase: string,
+    stepJson: string,
+    label: string,
+  ): { k: 'ok' | 'early'; v: unknown; skipTo?: 'END' | 'NEXT' | null } {
+    this.sandbox.currentLabel = label;
+    const outcome: HandlerOutcome = this.sandbox.invoke(runId, module.id, handler, phase, stepJson);
+    switch (outcome.k) {
+      case 'ok':
+        return outcome;
+      case 'early':
+        if (handler === 'response') {
+          throw new ResolverCodeError(`${basename(module.compiled.file)}: runtime.earlyReturn can only be called in a request handler`);
+        }
+        return outcome;
+      case 'error':
+        throw new FieldRunError(outcome.e.message, outcome.e.errorType as string, { data: outcome.e.data, errorInfo: outcome.e.errorInfo });
+      case 'timeout':
+        this.#options.logger.warn(`resolver ${label}: ${outcome.message}`);
+        throw new ResolverCodeError(`${basename(module.compiled.file)}: ${outcome.message}`);
+      case 'fault': {
+        const where = locateFault(module.compiled, outcome.stack);
+        throw new ResolverCodeError(`${basename(module.compiled.file)}${where ? `:${where}` : ''}: ${outcome.name}: ${outcome.message}`);
+      }
+    }
+  }
+}
+
+async function callDataSource(ds: DataSource, call: (ds: DataSource) => Promise<DataSourceResult>): Promise<DataSourceResult> {
+  try {
+    return await call(ds);
+  } catch (error) {
+    if (AppSyncError.is(error)) {
+      return { error: { message: error.message, type: error.errorType, data: error.data, errorInfo: error.errorInfo } };
+    }
+    return { error: { message: error instanceof Error ? error.message : String(error), type: 'InternalFailure' } };
+  }
+}
+
+function pathOf(info: GraphQLResolveInfo): Array<string | number> {
+  const path: Array<string | number> = [];
+  for (let p: GraphQLResolveInfo['path'] | undefined = info.path; p; p = p.prev) path.unshift(p.key);
+  return path;
+}
+
+function locationsOf(node: FieldNode): Array<{ line: number; column: number; sourceName: null }> | null {
+  const loc = node.loc;
+  if (!loc) return null;
+  return [{ line: loc.startToken.line, column: loc.startToken.column, sourceName: null }];
+}

@@ -1,0 +1,167 @@
+/**
+ * The host side of the resolver sandbox: one `node:vm` context per loaded API, holding the
+ * prelude (src/resolvers/sandbox/prelude.ts) and every compiled resolver module, each in its
+ * own function scope.
+ *
+ * Hand-written because no maintained library runs AppSync's APPSYNC_JS semantics; `node:vm` is
+ * not a security boundary on its own, so the rules are: strings-to-code is disabled, only
+ * primitives cross into the context, and every call runs under a time limit.
+ */
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+import { build } from 'esbuild';
+import type { Logger } from '../datasources/types.js';
+import type { SandboxHost } from './sandbox/host.js';
+
+/** The outcome of one handler call, as the prelude's trampoline reports it. */
+export type HandlerOutcome =
+  | { k: 'ok'; v: unknown }
+  | { k: 'early'; v: unknown; skipTo: 'END' | 'NEXT' | null }
+  | { k: 'error'; e: { message: string; errorType: string | null; data: unknown; errorInfo: unknown } }
+  | { k: 'fault'; name: string; message: string; stack: string }
+  | { k: 'timeout'; message: string };
+
+/** What the prelude returns when a run ends. */
+export interface RunSummary {
+  errors: Array<{ message: string; errorType: string | null; data: unknown; errorInfo: unknown }>;
+  headers: Record<string, string>;
+  subscriptionFilter?: unknown;
+  invalidationFilter?: unknown;
+  invalidations: Array<{ subscriptionField: string; payload: unknown }>;
+  stash: Record<string, unknown>;
+}
+
+export interface SandboxOptions {
+  logger: Logger;
+  /** Per-handler time limit (shared/spec/resolvers.md §7 Gateway choice: default 1 s). */
+  timeoutMs?: number;
+}
+
+const PRELUDE_ENTRY = fileURLToPath(new URL('./sandbox/prelude.ts', import.meta.url));
+let preludeCode: Promise<string> | undefined;
+
+/** Bundles the prelude once per process. */
+function loadPrelude(): Promise<string> {
+  preludeCode ??= build({
+    entryPoints: [PRELUDE_ENTRY],
+    bundle: true,
+    format: 'iife',
+    platform: 'neutral',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  }).then((result) => result.outputFiles[0]!.text);
+  return preludeCode;
+}
+
+interface Trampoline {
+  register(factory: () => Record<string, unknown>): number;
+  exportsOf(id: number): string;
+  openRun(id: number, baseJson: string): void;
+  closeRun(id: number): string;
+  stashOf(id: number): string;
+  invoke(runId: number, moduleId: number, handler: string, phase: string, stepJson: string): string;
+}
+
+const INVOKE_SCRIPT = new vm.Script('__appsyncTrampoline.invoke(__c_run, __c_mod, __c_handler, __c_phase, __c_step)', {
+  filename: 'appsync-gateway:invoke',
+});
+
+export class Sandbox {
+  readonly #context: vm.Context;
+  readonly #trampoline: Trampoline;
+  readonly #timeoutMs: number;
+  #nextRun = 1;
+  /** Name of the resolver whose handler runs now, for console output. */
+  currentLabel = '';
+
+  private constructor(context: vm.Context, timeoutMs: number) {
+    this.#context = context;
+    this.#trampoline = (context as { __appsyncTrampoline: Trampoline }).__appsyncTrampoline;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  static async create(options: SandboxOptions): Promise<Sandbox> {
+    const code = await loadPrelude();
+    const context = vm.createContext(Object.create(null), {
+      name: 'appsync-resolvers',
+      codeGeneration: { strings: false, wasm: false },
+    });
+    new vm.Script(code, { filename: 'appsync-gateway:prelude' }).runInContext(context);
+    const sandbox: { current?: Sandbox } = {};
+    const host: SandboxHost = {
+      randomHex: (n) => randomBytes(Math.max(0, Math.min(1024, Math.floor(Number(n)) || 0))).toString('hex'),
+      log: (level, message) => {
+        const label = sandbox.current?.currentLabel ?? '';
+        const line = `resolver console.${level}${label ? ` [${label}]` : ''}: ${message}`;
+        if (level === 'error') options.logger.error(line);
+        else if (level === 'warn') options.logger.warn(line);
+        else if (level === 'debug') options.logger.debug(line);
+        else options.logger.info(line);
+      },
+    };
+    const bootstrap = (context as { __appsyncBootstrap: (host: SandboxHost) => void }).__appsyncBootstrap;
+    bootstrap(host);
+    vm.runInContext('delete globalThis.__appsyncBootstrap', context);
+    sandbox.current = new Sandbox(context, options.timeoutMs ?? 1000);
+    return sandbox.current;
+  }
+
+  /**
+   * Evaluates a compiled module (esbuild IIFE output assigning `__m`) in its own scope and returns
+   * its id. `filename` names the code in stack traces.
+   */
+  register(compiledIife: string, filename: string): number {
+    const wrapped = `__appsyncTrampoline.register(function () { ${compiledIife}\nreturn __m; })`;
+    const script = new vm.Script(wrapped, { filename });
+    return script.runInContext(this.#context, { timeout: this.#timeoutMs }) as number;
+  }
+
+  /** Names of the functions a module exports. */
+  exportsOf(moduleId: number): string[] {
+    return JSON.parse(this.#trampoline.exportsOf(moduleId)) as string[];
+  }
+
+  /** Opens a resolver run (one stash, one error list) and returns its id. */
+  openRun(baseJson: string): number {
+    const id = this.#nextRun++;
+    this.#trampoline.openRun(id, baseJson);
+    return id;
+  }
+
+  stashOf(runId: number): Record<string, unknown> {
+    return JSON.parse(this.#trampoline.stashOf(runId)) as Record<string, unknown>;
+  }
+
+  closeRun(runId: number): RunSummary {
+    const text = this.#trampoline.closeRun(runId);
+    return (JSON.parse(text) as RunSummary | null) ?? { errors: [], headers: {}, invalidations: [], stash: {} };
+  }
+
+  /** Calls `handler` of `moduleId` under the time limit. */
+  invoke(runId: number, moduleId: number, handler: 'request' | 'response', phase: string, stepJson: string): HandlerOutcome {
+    const context = this.#context as Record<string, unknown>;
+    context.__c_run = runId;
+    context.__c_mod = moduleId;
+    context.__c_handler = handler;
+    context.__c_phase = phase;
+    context.__c_step = stepJson;
+    let text: unknown;
+    try {
+      text = INVOKE_SCRIPT.runInContext(this.#context, { timeout: this.#timeoutMs });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+        return { k: 'timeout', message: `Execution of the ${handler} handler timed out after ${this.#timeoutMs} ms.` };
+      }
+      return { k: 'fault', name: 'Error', message: error instanceof Error ? error.message : String(error), stack: '' };
+    } finally {
+      context.__c_step = undefined;
+    }
+    if (typeof text !== 'string') {
+      return { k: 'fault', name: 'TypeError', message: 'the handler returned a value that cannot be serialised to JSON', stack: '' };
+    }
+    return JSON.parse(text) as HandlerOutcome;
+  }
+}

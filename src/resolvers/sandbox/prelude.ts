@@ -1,0 +1,365 @@
+/**
+ * The sandbox prelude: runs inside the resolver vm context (see README.md in this folder).
+ *
+ * It defines `util`, `runtime`, `extensions`, the `@aws-appsync/utils*` module table and the
+ * trampoline the host calls. Everything crossing the boundary is a JSON string or a primitive,
+ * so user code never holds a host object (whose `constructor.constructor` would be the host's
+ * `Function`) and a getter planted in a returned value runs under the handler's time limit.
+ */
+import type { SandboxHost } from './host.js';
+import { createUtilHelpers, isRestrictedResponseHeader } from './util/index.js';
+import * as dynamodbModule from './modules/dynamodb.js';
+import * as rdsModule from './modules/rds.js';
+
+type Json = unknown;
+
+/** Per-field-resolution state: shared by every handler of one resolver run (one stash). */
+interface Run {
+  base: RunBase;
+  stash: Record<string, unknown>;
+  errors: ErrorValue[];
+  headers: Record<string, string>;
+  headerBytes: number;
+  subscriptionFilter?: unknown;
+  invalidationFilter?: unknown;
+  invalidations: Array<{ subscriptionField: string; payload: unknown }>;
+  evictions: number;
+  /** Which handler runs now: restricts the `extensions` calls (extensions-js.html). */
+  phase: string;
+}
+
+interface RunBase {
+  arguments: Record<string, unknown>;
+  identity: unknown;
+  source: unknown;
+  request: { headers: Record<string, unknown>; domainName: string | null };
+  info: {
+    fieldName: string;
+    parentTypeName: string;
+    variables: Record<string, unknown>;
+    selectionSetList: string[];
+    selectionSetGraphQL: string;
+  };
+  env: Record<string, string>;
+  authMode: string;
+  operation: string;
+}
+
+interface ErrorValue {
+  message: string;
+  errorType: string | null;
+  data: unknown;
+  errorInfo: unknown;
+}
+
+// Markers thrown through user code; they are sandbox objects, never host ones.
+class UtilError {
+  constructor(readonly value: ErrorValue) {}
+}
+class EarlyReturn {
+  constructor(
+    readonly value: unknown,
+    readonly skipTo: 'END' | 'NEXT' | undefined,
+  ) {}
+}
+
+const AUTH_TYPE_NAMES: Record<string, string> = {
+  AWS_IAM: 'IAM Authorization',
+  AMAZON_COGNITO_USER_POOLS: 'User Pool Authorization',
+  OPENID_CONNECT: 'Open ID Connect Authorization',
+  API_KEY: 'API Key Authorization',
+  AWS_LAMBDA: 'Lambda Authorization',
+};
+
+const MAX_CUSTOM_HEADER_BYTES = 4096;
+const MAX_INVALIDATIONS = 5;
+
+function bootstrap(unsafeHost: SandboxHost): void {
+  const g = globalThis as Record<string, unknown>;
+  // Host functions are called only through these wrappers: their results become sandbox
+  // primitives and a host exception never reaches user code as a host object.
+  const host: SandboxHost = {
+    randomHex(n) {
+      try {
+        return String(unsafeHost.randomHex(n));
+      } catch {
+        throw new Error('randomness unavailable');
+      }
+    },
+    log(level, message) {
+      try {
+        unsafeHost.log(level, String(message));
+      } catch {
+        // logging never fails a resolver
+      }
+    },
+  };
+  const runs = new Map<number, Run>();
+  let current: Run | undefined;
+
+  const currentRun = (): Run => {
+    if (!current) throw new Error('util called outside a resolver handler');
+    return current;
+  };
+
+  const toErrorValue = (message: unknown, errorType: unknown, data: unknown, errorInfo: unknown): ErrorValue => ({
+    message: message === undefined || message === null ? '' : String(message),
+    errorType: errorType === undefined || errorType === null ? null : String(errorType),
+    data: data === undefined ? null : data,
+    errorInfo: errorInfo === undefined ? null : errorInfo,
+  });
+
+  const addHeader = (name: unknown, value: unknown): void => {
+    const run = currentRun();
+    const headerName = typeof name === 'string' ? name.trim() : '';
+    // resolvers.md §5 (util.http): a rejected header is ignored and reported as ResponseHeaderError.
+    if (!headerName || value === null || value === undefined || isRestrictedResponseHeader(headerName)) {
+      run.errors.push(toErrorValue(`Header ${headerName || '(empty)'} cannot be set in the response.`, 'ResponseHeaderError', null, null));
+      return;
+    }
+    const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+    const previous = run.headers[headerName];
+    const bytes = run.headerBytes - (previous === undefined ? 0 : headerName.length + previous.length) + headerName.length + text.length;
+    if (bytes > MAX_CUSTOM_HEADER_BYTES) {
+      run.errors.push(toErrorValue(`Custom response headers exceed ${MAX_CUSTOM_HEADER_BYTES} bytes.`, 'ResponseHeaderError', null, null));
+      return;
+    }
+    run.headers[headerName] = text;
+    run.headerBytes = bytes;
+  };
+
+  const helpers = createUtilHelpers(host) as Record<string, unknown>;
+  const util = {
+    ...helpers,
+    error(message?: unknown, errorType?: unknown, data?: unknown, errorInfo?: unknown): never {
+      throw new UtilError(toErrorValue(message, errorType, data, errorInfo));
+    },
+    appendError(message?: unknown, errorType?: unknown, data?: unknown, errorInfo?: unknown): void {
+      currentRun().errors.push(toErrorValue(message, errorType, data, errorInfo));
+    },
+    unauthorized(): never {
+      const { fieldName, parentTypeName } = currentRun().base.info;
+      throw new UtilError(toErrorValue(`Not Authorized to access ${fieldName} on type ${parentTypeName}`, 'Unauthorized', null, null));
+    },
+    authType(): string {
+      return AUTH_TYPE_NAMES[currentRun().base.authMode] ?? 'API Key Authorization';
+    },
+    http: {
+      ...(helpers.http as Record<string, unknown>),
+      addResponseHeader: addHeader,
+      addResponseHeaders(headers: unknown): void {
+        if (headers && typeof headers === 'object') {
+          for (const [name, value] of Object.entries(headers)) addHeader(name, value);
+        }
+      },
+    },
+    rds: (rdsModule as Record<string, unknown>).rdsUtil ?? {},
+  };
+
+  const runtime = {
+    earlyReturn(value?: unknown, options?: { skipTo?: 'END' | 'NEXT' }): never {
+      throw new EarlyReturn(value === undefined ? null : value, options?.skipTo);
+    },
+  };
+
+  const requirePhase = (name: string, allowed: string): void => {
+    const run = currentRun();
+    if (run.phase !== allowed) {
+      util.error(`extensions.${name} can only be called in a ${allowed.replace(':', ' ')} handler.`, 'Code');
+    }
+  };
+
+  const extensions = {
+    setSubscriptionFilter(filter: unknown): void {
+      requirePhase('setSubscriptionFilter', 'subscription:response');
+      currentRun().subscriptionFilter = filter;
+    },
+    setSubscriptionInvalidationFilter(filter: unknown): void {
+      requirePhase('setSubscriptionInvalidationFilter', 'subscription:response');
+      currentRun().invalidationFilter = filter;
+    },
+    invalidateSubscriptions(request: { subscriptionField?: unknown; payload?: unknown }): void {
+      requirePhase('invalidateSubscriptions', 'mutation:response');
+      const run = currentRun();
+      const entry = { subscriptionField: String(request?.subscriptionField ?? ''), payload: request?.payload ?? null };
+      const key = JSON.stringify(entry);
+      if (!run.invalidations.some((e) => JSON.stringify(e) === key)) {
+        if (run.invalidations.length >= MAX_INVALIDATIONS) {
+          util.error(`extensions.invalidateSubscriptions can be called at most ${MAX_INVALIDATIONS} times per request.`, 'Code');
+        }
+        run.invalidations.push(entry);
+      }
+    },
+    evictFromApiCache(_typeName: unknown, _fieldName: unknown, _keys: unknown): void {
+      // Gateway choice: there is no API cache, so nothing is ever evicted (count stays 0).
+      currentRun();
+    },
+  };
+
+  const deepFreeze = <T>(value: T): T => {
+    if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+      Object.freeze(value);
+      for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+    }
+    return value;
+  };
+
+  const dynamodbExports: Record<string, unknown> = { ...dynamodbModule };
+  const rdsExports: Record<string, unknown> = { ...rdsModule };
+  delete rdsExports.rdsUtil;
+  const utilsModule = { util, runtime, extensions, default: { util, runtime, extensions } };
+  const modules = deepFreeze({
+    '@aws-appsync/utils': utilsModule,
+    '@aws-appsync/utils/dynamodb': dynamodbExports,
+    '@aws-appsync/utils/rds': rdsExports,
+    '@aws-appsync/utils/ai': {},
+  });
+
+  // resolvers.md §2: JSON.parse returns "" on invalid JSON instead of throwing.
+  const parseJson = JSON.parse;
+  const stringifyJson = JSON.stringify;
+  Object.defineProperty(JSON, 'parse', {
+    value: function parse(text: string, reviver?: (key: string, value: unknown) => unknown) {
+      try {
+        return parseJson(text, reviver);
+      } catch {
+        return '';
+      }
+    },
+  });
+
+  const format = (args: unknown[]): string =>
+    args
+      .map((a) => {
+        if (typeof a === 'string') return a;
+        try {
+          return stringifyJson(a) ?? String(a);
+        } catch {
+          return String(a);
+        }
+      })
+      .join(' ');
+  const console = deepFreeze({
+    log: (...args: unknown[]) => host.log('log', format(args)),
+    info: (...args: unknown[]) => host.log('info', format(args)),
+    warn: (...args: unknown[]) => host.log('warn', format(args)),
+    error: (...args: unknown[]) => host.log('error', format(args)),
+    debug: (...args: unknown[]) => host.log('debug', format(args)),
+  });
+
+  const handlerModules: Array<Record<string, unknown>> = [];
+
+  const buildCtx = (run: Run, step: { result?: Json; error?: Json; prev?: Json; hasResult?: boolean }) => {
+    const { base } = run;
+    const info = {
+      fieldName: base.info.fieldName,
+      parentTypeName: base.info.parentTypeName,
+      variables: base.info.variables,
+    };
+    // resolvers.md §3: selectionSetList / selectionSetGraphQL are not serialised by JSON.stringify.
+    Object.defineProperty(info, 'selectionSetList', { value: base.info.selectionSetList, enumerable: false });
+    Object.defineProperty(info, 'selectionSetGraphQL', { value: base.info.selectionSetGraphQL, enumerable: false });
+    const ctx: Record<string, unknown> = {
+      arguments: base.arguments,
+      args: base.arguments,
+      identity: base.identity,
+      source: base.source,
+      request: base.request,
+      info,
+      env: base.env,
+      prev: { result: step.prev === undefined ? null : step.prev },
+    };
+    // The stash can be mutated but not replaced (resolvers.md §3).
+    Object.defineProperty(ctx, 'stash', { value: run.stash, enumerable: true, writable: false });
+    if (step.hasResult) ctx.result = step.result === undefined ? null : step.result;
+    if (step.error) ctx.error = step.error;
+    return ctx;
+  };
+
+  const trampoline = {
+    /** Registers one compiled resolver module; returns its id. */
+    register(factory: () => Record<string, unknown>): number {
+      handlerModules.push(factory());
+      return handlerModules.length - 1;
+    },
+    /** Lists a module's exported handler names (checked at load time). */
+    exportsOf(id: number): string {
+      const mod = handlerModules[id] ?? {};
+      return stringifyJson(Object.keys(mod).filter((k) => typeof mod[k] === 'function'));
+    },
+    openRun(id: number, baseJson: string): void {
+      const base = parseJson(baseJson) as RunBase;
+      runs.set(id, {
+        base,
+        stash: {},
+        errors: [],
+        headers: {},
+        headerBytes: 0,
+        invalidations: [],
+        evictions: 0,
+        phase: '',
+      });
+    },
+    /** The run's stash as JSON (direct Lambda functions send it in their event). */
+    stashOf(id: number): string {
+      return stringifyJson(runs.get(id)?.stash ?? {});
+    },
+    closeRun(id: number): string {
+      const run = runs.get(id);
+      runs.delete(id);
+      if (!run) return 'null';
+      return stringifyJson({
+        errors: run.errors,
+        headers: run.headers,
+        subscriptionFilter: run.subscriptionFilter,
+        invalidationFilter: run.invalidationFilter,
+        invalidations: run.invalidations,
+        stash: run.stash,
+      });
+    },
+    /**
+     * Calls `handler` of module `moduleId` for run `runId`. Returns a JSON outcome:
+     * `{ k: 'ok', v }`, `{ k: 'early', v, skipTo }`, `{ k: 'error', e }` or `{ k: 'fault', name, message, stack }`.
+     */
+    invoke(runId: number, moduleId: number, handler: string, phase: string, stepJson: string): string {
+      const run = runs.get(runId);
+      const mod = handlerModules[moduleId];
+      if (!run || !mod) return stringifyJson({ k: 'fault', name: 'Error', message: 'unknown resolver run', stack: '' });
+      const fn = mod[handler];
+      if (typeof fn !== 'function') {
+        return stringifyJson({ k: 'fault', name: 'TypeError', message: `the code does not export a ${handler} function`, stack: '' });
+      }
+      const step = parseJson(stepJson) as { result?: Json; error?: Json; prev?: Json; hasResult?: boolean };
+      current = run;
+      run.phase = phase;
+      try {
+        const ctx = buildCtx(run, step);
+        const value = (fn as (ctx: unknown) => unknown)(ctx);
+        if (value && typeof (value as { then?: unknown }).then === 'function') {
+          return stringifyJson({ k: 'fault', name: 'TypeError', message: `${handler} returned a Promise: APPSYNC_JS handlers are synchronous`, stack: '' });
+        }
+        return stringifyJson({ k: 'ok', v: value === undefined ? null : value }) ?? '{"k":"ok","v":null}';
+      } catch (thrown) {
+        if (thrown instanceof UtilError) return stringifyJson({ k: 'error', e: thrown.value });
+        if (thrown instanceof EarlyReturn) return stringifyJson({ k: 'early', v: thrown.value, skipTo: thrown.skipTo ?? null });
+        const err = thrown as { name?: unknown; message?: unknown; stack?: unknown } | null;
+        return stringifyJson({
+          k: 'fault',
+          name: err && typeof err === 'object' ? String(err.name ?? 'Error') : 'Error',
+          message: err && typeof err === 'object' ? String(err.message ?? '') : String(thrown),
+          stack: err && typeof err === 'object' ? String(err.stack ?? '') : '',
+        });
+      } finally {
+        current = undefined;
+      }
+    },
+  };
+
+  for (const [name, value] of Object.entries({ util: deepFreeze(util), runtime: deepFreeze(runtime), extensions: deepFreeze(extensions), console })) {
+    Object.defineProperty(g, name, { value, enumerable: false, writable: false, configurable: false });
+  }
+  Object.defineProperty(g, '__appsyncModules', { value: modules, enumerable: false, writable: false, configurable: false });
+  Object.defineProperty(g, '__appsyncTrampoline', { value: Object.freeze(trampoline), enumerable: false, writable: false, configurable: false });
+}
+
+(globalThis as Record<string, unknown>).__appsyncBootstrap = bootstrap;

@@ -1,0 +1,139 @@
+/**
+ * The executor both transports share: prepared document → graphql-js execution → AppSync-shaped
+ * `{ data, errors }`; after a mutation, the results bound with `@aws_subscribe` are published.
+ */
+import { GraphQLError, Kind, execute, getOperationRootType, type OperationDefinitionNode } from 'graphql';
+import type { AuthContext } from '../auth/types.js';
+import { createRequestContext, type RequestContext } from '../resolvers/index.js';
+import type { ErrorEntry, PublishedEvent } from '../realtime/types.js';
+import type { Api } from './loadApi.js';
+import { formatExecutionError, formatVariableError } from './formatErrors.js';
+
+export interface GraphQLRequest {
+  query: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+  auth: AuthContext;
+  headers: Record<string, string | string[]>;
+  /** HTTP method: only queries may use GET. */
+  method?: string;
+  signal?: AbortSignal;
+}
+
+export interface GraphQLResponse {
+  status: number;
+  body: { data?: unknown; errors?: ErrorEntry[] };
+  headers: Record<string, string>;
+  /** Set for request-level failures (x-amzn-ErrorType). */
+  errorType?: string;
+}
+
+export type Publish = (event: PublishedEvent) => Promise<void>;
+
+/** AppSync's request execution limit (errors.md §6). */
+const EXECUTION_TIMEOUT_MS = 30_000;
+
+const OPERATION_WORD: Record<string, string> = { mutation: 'mutations', subscription: 'subscriptions', query: 'queries' };
+
+export function requestFailure(status: number, errorType: string, message: string): GraphQLResponse {
+  return { status, body: { errors: [{ errorType, message }] }, headers: {}, errorType };
+}
+
+/** Picks the operation to run, or the AppSync-shaped reason why none can run. */
+export function selectOperation(
+  operations: ReadonlyMap<string | undefined, OperationDefinitionNode>,
+  operationName: string | null | undefined,
+): OperationDefinitionNode | ErrorEntry {
+  if (operationName) {
+    return operations.get(operationName) ?? { message: `Unknown operation named '${operationName}'.` };
+  }
+  if (operations.size === 1) return operations.values().next().value!;
+  return { message: 'Must provide operation name if query contains multiple operations.' };
+}
+
+export async function executeGraphQL(api: Api, request: GraphQLRequest, publish?: Publish): Promise<GraphQLResponse> {
+  const prepared = api.documents.prepare(request.query);
+  if (prepared.kind === 'syntax') {
+    return requestFailure(400, 'MalformedHttpRequestException', 'Unable to parse GraphQL query.');
+  }
+  if (prepared.kind === 'invalid') return { status: 200, body: { data: null, errors: prepared.errors }, headers: {} };
+  const operation = selectOperation(prepared.operations, request.operationName);
+  if (!('kind' in operation)) return { status: 200, body: { data: null, errors: [operation] }, headers: {} };
+  if (operation.operation === 'subscription') {
+    return requestFailure(400, 'BadRequestException', 'Subscriptions are only supported over WebSocket.');
+  }
+  if (request.method === 'GET' && operation.operation !== 'query') {
+    return requestFailure(400, 'BadRequestException', `Only queries can be sent with GET; send ${operation.operation}s with POST.`);
+  }
+  try {
+    getOperationRootType(api.schema, operation);
+  } catch {
+    return {
+      status: 200,
+      body: { data: null, errors: [{ message: `Schema is not configured for ${OPERATION_WORD[operation.operation]}.` }] },
+      headers: {},
+    };
+  }
+
+  const context = createRequestContext(request.auth, request.headers, request.signal);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), EXECUTION_TIMEOUT_MS);
+    timer.unref();
+  });
+  const result = await Promise.race([
+    Promise.resolve(
+      execute({
+        schema: api.schema,
+        document: prepared.document,
+        variableValues: request.variables ?? undefined,
+        operationName: operation.name?.value,
+        contextValue: context,
+      }),
+    ),
+    timeout,
+  ]).finally(() => clearTimeout(timer));
+  if (result === 'timeout') {
+    return { status: 200, body: { data: null, errors: [{ errorType: 'ExecutionTimeout', message: 'Execution timed out.' }] }, headers: {} };
+  }
+
+  const errors: ErrorEntry[] = [];
+  if (result.data === undefined) {
+    // Variable coercion failed: nothing ran (errors.md §5).
+    for (const e of result.errors ?? []) errors.push(formatVariableError(e));
+    return { status: 200, body: { data: null, errors }, headers: {} };
+  }
+  for (const e of result.errors ?? []) errors.push(formatExecutionError(e as GraphQLError, api.schema));
+  errors.push(...context.appendedErrors);
+  const body: GraphQLResponse['body'] = { data: result.data };
+  if (errors.length > 0) body.errors = errors;
+
+  if (operation.operation === 'mutation' && publish && result.data) {
+    await publishMutationResults(api, operation, result.data as Record<string, unknown>, context, publish);
+  }
+  return { status: 200, body, headers: context.responseHeaders };
+}
+
+/** realtime.md: each bound subscription field receives the mutation field's selected result. */
+async function publishMutationResults(
+  api: Api,
+  operation: OperationDefinitionNode,
+  data: Record<string, unknown>,
+  context: RequestContext,
+  publish: Publish,
+): Promise<void> {
+  const events: PublishedEvent[] = [];
+  for (const selection of operation.selectionSet.selections) {
+    if (selection.kind !== Kind.FIELD) continue;
+    const mutationField = selection.name.value;
+    const subscriptionFields = api.bindings.get(mutationField);
+    if (!subscriptionFields) continue;
+    const payload = data[selection.alias?.value ?? mutationField];
+    if (payload === null || payload === undefined) continue;
+    for (const subscriptionField of subscriptionFields) events.push({ subscriptionField, mutationField, payload });
+  }
+  for (const { subscriptionField, payload } of context.invalidations) {
+    events.push({ subscriptionField, mutationField: null, payload, invalidation: true });
+  }
+  await Promise.all(events.map((event) => publish(event).catch(() => undefined)));
+}

@@ -1,0 +1,220 @@
+/**
+ * `createGateway`: loads the API, serves GraphQL over HTTP and WebSocket on one port, mounts the
+ * Step Functions API, and swaps in a reloaded API without dropping the old one on failure.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GatewayConfig, NormalizedApiKey, NormalizedConfig } from '../config/types.js';
+import { normalizeConfig } from '../config/index.js';
+import { builtInDataSourceKinds, type DataSourceKinds, type Logger } from '../datasources/index.js';
+import type { Realtime } from '../realtime/types.js';
+import type { PublishedEvent } from '../realtime/types.js';
+import { BodyTooLargeError, CORS_HEADERS, handleGraphQLHttp, readBody, sendJson } from './httpHandler.js';
+import { loadApi, type Api } from './loadApi.js';
+import { createRealtimeHost } from './realtimeHost.js';
+import { renderGraphiQLPage } from './graphiql.js';
+import { createConsoleLogger } from './logger.js';
+
+/** Options of `createGateway` besides the config itself. */
+export interface GatewayOptions {
+  /** Folder relative paths in the config resolve from. @default process.cwd() */
+  configDir?: string;
+  /** The file the config came from (shown in messages, watched by the CLI). */
+  configFile?: string;
+  /** Where log lines go. @default a console logger at info level */
+  logger?: Logger;
+  /** Extra data-source kinds, keyed by the `type` name resolvers' data sources use. */
+  dataSourceKinds?: DataSourceKinds;
+  /** Treat code AppSync would refuse (unsupported APPSYNC_JS features) as a load error. @default false */
+  strict?: boolean;
+  /** Time limit for one resolver handler call, in ms. @default 1000 */
+  handlerTimeoutMs?: number;
+  /** Serve GraphiQL at `/`. @default true */
+  graphiql?: boolean;
+  /** Real-time fan-out across instances: `{ redisUrl }` uses Redis; default is in-memory. */
+  pubsub?: { redisUrl?: string };
+}
+
+export interface ListenResult {
+  /** `http://host:port/graphql` */
+  url: string;
+  /** `ws://host:port/graphql/realtime` */
+  realtimeUrl: string;
+  port: number;
+  host: string;
+}
+
+/** A running (or ready to run) gateway. */
+export interface Gateway {
+  /** The API keys in force, including generated values. */
+  readonly apiKeys: readonly NormalizedApiKey[];
+  /** The normalized config of the API being served. */
+  readonly config: NormalizedConfig;
+  /** Warnings from the last load (unsupported APPSYNC_JS features, ignored declarations). */
+  readonly warnings: readonly string[];
+  /** Starts listening. @default port from config (4000), host 127.0.0.1 */
+  listen(options?: { port?: number; host?: string }): Promise<ListenResult>;
+  /** Handles one HTTP request: mount the gateway inside your own `node:http` server. */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /**
+   * Loads `config` (or the current one again, re-reading files) and swaps it in. If it fails, the
+   * previous API keeps serving and the error is thrown.
+   */
+  reload(config?: GatewayConfig): Promise<void>;
+  /**
+   * Publishes a payload to every subscriber of a subscription field, as a mutation bound with
+   * `@aws_subscribe` would (for back-end events).
+   */
+  publish(subscriptionField: string, payload: unknown): Promise<void>;
+  /** Stops listening, closes connections, data sources and embedded servers. */
+  close(): Promise<void>;
+}
+
+interface StepFunctionsLike {
+  handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<boolean>;
+  update(stateMachines: NormalizedConfig['stepFunctions']['stateMachines']): Promise<void>;
+  close(): Promise<void>;
+}
+
+function normalize(config: GatewayConfig, options: GatewayOptions, kinds: DataSourceKinds): NormalizedConfig {
+  return normalizeConfig(config, {
+    configDir: options.configDir ?? process.cwd(),
+    configFile: options.configFile,
+    knownDataSourceTypes: Object.keys(kinds),
+    validateDataSource: (type: string, dsConfig: unknown, path: string) => kinds[type]?.validate?.(dsConfig, path) ?? [],
+  });
+}
+
+/**
+ * Creates a gateway for one AppSync API. Throws `ConfigErrors`, `SchemaError` or
+ * `CodeLoadError` when the API cannot load.
+ */
+export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
+  const logger = options.logger ?? createConsoleLogger();
+  const kinds: DataSourceKinds = { ...builtInDataSourceKinds, ...options.dataSourceKinds };
+  const loadOptions = { logger, kinds, strict: options.strict, handlerTimeoutMs: options.handlerTimeoutMs };
+  let rawConfig = config;
+  let api: Api = await loadApi(normalize(config, options, kinds), loadOptions);
+  for (const warning of api.warnings) logger.warn(warning);
+
+  const realtimeModule = await import('../realtime/index.js');
+  const pubsub = await realtimeModule.createPubSub(options.pubsub ?? {});
+  const realtime: Realtime = realtimeModule.createRealtime(createRealtimeHost(() => api, pubsub), { logger });
+  const publish = (event: PublishedEvent) => realtime.publish(event);
+
+  const stepFunctionsModule = await import('../stepfunctions/index.js');
+  const stepFunctions: StepFunctionsLike = await stepFunctionsModule.createStepFunctionsService(stepFunctionsOptions(api.config, logger));
+
+  let server: Server | undefined;
+  let listening: ListenResult | undefined;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, CORS_HEADERS).end();
+        return;
+      }
+      const path = (req.url ?? '/').split('?', 1)[0]!;
+      if (req.method === 'GET' && path === '/health') {
+        sendJson(res, 200, { status: 'ok', name: api.config.name });
+        return;
+      }
+      if (req.method === 'GET' && path === '/' && options.graphiql !== false && !req.headers['x-amz-target']) {
+        const html = renderGraphiQLPage({ title: `${api.config.name} — appsync-gateway`, endpoint: '/graphql' });
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+        return;
+      }
+      let body: Buffer;
+      try {
+        body = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) {
+          sendJson(res, 413, { errors: [{ errorType: 'MalformedHttpRequestException', message: 'Request body is too large.' }] }, { 'x-amzn-ErrorType': 'MalformedHttpRequestException' });
+          return;
+        }
+        throw error;
+      }
+      if (path === '/graphql') {
+        await handleGraphQLHttp(req, res, body, api, publish);
+        return;
+      }
+      if (await stepFunctions.handle(req, res, body)) return;
+      // errors.md §3: unknown paths answer with AppSync's UnknownOperationException body.
+      sendJson(res, 404, { Output: { __type: 'com.amazon.coral.service#UnknownOperationException' }, Version: '1.0' });
+    } catch (error) {
+      logger.error('request failed', { error: error instanceof Error ? error.stack : String(error) });
+      if (!res.headersSent) {
+        sendJson(res, 500, { errors: [{ errorType: 'InternalFailure', message: 'An internal failure occurred.' }] }, { 'x-amzn-ErrorType': 'InternalFailure' });
+      } else {
+        res.destroy();
+      }
+    }
+  };
+
+  const gateway: Gateway = {
+    get apiKeys() {
+      return api.config.apiKeys;
+    },
+    get config() {
+      return api.config;
+    },
+    get warnings() {
+      return api.warnings;
+    },
+    handle,
+    async listen(listenOptions = {}) {
+      if (listening) return listening;
+      const port = listenOptions.port ?? api.config.server.port;
+      const host = listenOptions.host ?? api.config.server.host;
+      server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => void handle(req, res));
+      server.on('upgrade', (req, socket, head) => {
+        if (!realtime.handleUpgrade(req, socket, head)) socket.destroy();
+      });
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(port, host, () => resolve());
+      });
+      const address = server.address() as AddressInfo;
+      const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      listening = {
+        url: `http://${shownHost}:${address.port}/graphql`,
+        realtimeUrl: `ws://${shownHost}:${address.port}/graphql/realtime`,
+        port: address.port,
+        host: address.address,
+      };
+      return listening;
+    },
+    async reload(next) {
+      const candidate = next ?? rawConfig;
+      const loaded = await loadApi(normalize(candidate, options, kinds), loadOptions);
+      for (const warning of loaded.warnings) logger.warn(warning);
+      const previous = api;
+      api = loaded;
+      rawConfig = candidate;
+      await stepFunctions.update(loaded.config.stepFunctions.stateMachines);
+      await previous.close();
+    },
+    publish(subscriptionField, payload) {
+      return realtime.publish({ subscriptionField, mutationField: null, payload });
+    },
+    async close() {
+      await realtime.close();
+      await stepFunctions.close();
+      if (server) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server!.close(() => resolve()));
+      }
+      await pubsub.close();
+      await api.close();
+    },
+  };
+  return gateway;
+}
+
+function stepFunctionsOptions(config: NormalizedConfig, logger: Logger) {
+  return {
+    stateMachines: config.stepFunctions.stateMachines,
+    storeDir: `${config.configDir}/.data/stepfunctions`,
+    logger,
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * GraphQL over HTTP as AppSync serves it: `POST /graphql` (and GET for queries), request-level
+ * failures with AppSync's status codes and bodies (shared/spec/errors.md §3), CORS as AppSync
+ * answers browsers. The steps are a short ordered list: read body → authenticate → execute.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestError } from '../errors.js';
+import type { AuthRequest } from '../auth/types.js';
+import { resolverHeaders } from '../resolvers/index.js';
+import { executeGraphQL, requestFailure, type GraphQLResponse, type Publish } from './execute.js';
+import type { Api } from './loadApi.js';
+
+/** Gateway choice (errors.md §6): bodies over 1 MB are refused with 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export class BodyTooLargeError extends Error {}
+
+/** Reads the whole body, refusing more than `limit` bytes. */
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLargeError());
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+interface ParsedRequest {
+  query: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+}
+
+/** The body must be a JSON object with a string `query` (errors.md §3: else 400). */
+function parseGraphQLBody(body: string): ParsedRequest | GraphQLResponse {
+  if (body.trim() === '') return requestFailure(400, 'MalformedHttpRequestException', 'Request body is empty.');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return requestFailure(400, 'MalformedHttpRequestException', 'Unable to parse GraphQL query.');
+  }
+  return checkRequestShape(parsed);
+}
+
+function checkRequestShape(parsed: unknown): ParsedRequest | GraphQLResponse {
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return requestFailure(400, 'MalformedHttpRequestException', 'Unable to parse GraphQL query.');
+  }
+  const { query, variables, operationName } = parsed as Record<string, unknown>;
+  if (typeof query !== 'string' || query.trim() === '') {
+    return requestFailure(400, 'MalformedHttpRequestException', 'Unable to parse GraphQL query.');
+  }
+  if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) {
+    return requestFailure(400, 'MalformedHttpRequestException', 'The variables of a GraphQL request must be a JSON object.');
+  }
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') {
+    return requestFailure(400, 'MalformedHttpRequestException', 'The operationName of a GraphQL request must be a string.');
+  }
+  return { query, variables: variables as Record<string, unknown> | null | undefined, operationName: operationName as string | null | undefined };
+}
+
+function parseGraphQLQueryString(url: URL): ParsedRequest | GraphQLResponse {
+  const variablesText = url.searchParams.get('variables');
+  let variables: unknown;
+  if (variablesText) {
+    try {
+      variables = JSON.parse(variablesText);
+    } catch {
+      return requestFailure(400, 'MalformedHttpRequestException', 'The variables of a GraphQL request must be a JSON object.');
+    }
+  }
+  return checkRequestShape({ query: url.searchParams.get('query'), variables, operationName: url.searchParams.get('operationName') ?? undefined });
+}
+
+export const CORS_HEADERS: Record<string, string> = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-headers': '*',
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-max-age': '86400',
+};
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...headers,
+    ...CORS_HEADERS,
+    'content-type': 'application/json; charset=UTF-8',
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': randomUUID(),
+  });
+  res.end(text);
+}
+
+function send(res: ServerResponse, response: GraphQLResponse): void {
+  const headers = { ...response.headers };
+  if (response.errorType) headers['x-amzn-ErrorType'] = response.errorType;
+  sendJson(res, response.status, response.body, headers);
+}
+
+export function toAuthRequest(req: IncomingMessage, body: string): AuthRequest {
+  return {
+    headers: req.headers,
+    method: req.method ?? 'GET',
+    url: req.url ?? '/',
+    body,
+    sourceIp: req.socket.remoteAddress ?? '',
+    host: req.headers.host,
+  };
+}
+
+/** Answers one GraphQL HTTP request against the current API. */
+export async function handleGraphQLHttp(req: IncomingMessage, res: ServerResponse, body: Buffer, api: Api, publish?: Publish): Promise<void> {
+  const method = req.method ?? 'GET';
+  if (method !== 'POST' && method !== 'GET') {
+    res.writeHead(405, { allow: 'GET, POST, OPTIONS', ...CORS_HEADERS }).end();
+    return;
+  }
+  const text = body.toString('utf8');
+  const parsed = method === 'GET' ? parseGraphQLQueryString(new URL(req.url ?? '/', 'http://localhost')) : parseGraphQLBody(text);
+  if ('status' in parsed) return send(res, parsed);
+
+  let auth;
+  try {
+    auth = await api.authenticate(toAuthRequest(req, text));
+  } catch (error) {
+    if (error instanceof RequestError) return send(res, requestFailure(error.statusCode, error.errorType, error.message));
+    throw error;
+  }
+  const response = await executeGraphQL(
+    api,
+    {
+      query: parsed.query,
+      variables: parsed.variables,
+      operationName: parsed.operationName,
+      auth,
+      headers: resolverHeaders(req.headers),
+      method,
+    },
+    publish,
+  );
+  send(res, response);
+}

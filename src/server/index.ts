@@ -1,0 +1,2 @@
+export { createGateway, type Gateway, type GatewayOptions, type ListenResult } from './gateway.js';
+export { createConsoleLogger, type LogLevel } from './logger.js';

@@ -1,0 +1,105 @@
+/**
+ * Loads one version of the API from a normalized config: schema, data sources, auth providers
+ * and rules, compiled resolvers, document cache. `--watch` builds a new one and swaps it in only
+ * when it loads cleanly, so a broken edit leaves the previous API serving.
+ */
+import { readFile } from 'node:fs/promises';
+import type { GraphQLSchema } from 'graphql';
+import { authenticateRequest, buildAuthRules, createAuthProviders, type AuthProvider, type AuthRules } from '../auth/index.js';
+import type { NormalizedConfig } from '../config/types.js';
+import type { DataSource, DataSourceKinds, Logger } from '../datasources/types.js';
+import { ConfigError, ConfigErrors, SchemaError } from '../errors.js';
+import type { AuthContext, AuthRequest } from '../auth/types.js';
+import { ResolverRuntime } from '../resolvers/index.js';
+import { buildAppSyncSchema, readSubscriptionBindings, type SchemaSource, type SubscriptionBindings } from '../schema/index.js';
+import { DocumentCache } from './documentCache.js';
+
+export interface Api {
+  readonly config: NormalizedConfig;
+  readonly schema: GraphQLSchema;
+  readonly runtime: ResolverRuntime;
+  readonly providers: readonly AuthProvider[];
+  readonly rules: AuthRules;
+  readonly dataSources: ReadonlyMap<string, DataSource>;
+  readonly documents: DocumentCache;
+  readonly bindings: SubscriptionBindings;
+  readonly warnings: readonly string[];
+  authenticate(request: AuthRequest): Promise<AuthContext>;
+  close(): Promise<void>;
+}
+
+export interface LoadApiOptions {
+  logger: Logger;
+  kinds: DataSourceKinds;
+  strict?: boolean;
+  handlerTimeoutMs?: number;
+}
+
+export async function loadApi(config: NormalizedConfig, options: LoadApiOptions): Promise<Api> {
+  const { logger } = options;
+  const sources: SchemaSource[] = [];
+  for (const file of config.schemaFiles) {
+    try {
+      sources.push({ file, sdl: await readFile(file, 'utf8') });
+    } catch {
+      throw new SchemaError('cannot read the schema file', { file });
+    }
+  }
+  if (config.schemaSdl) sources.push({ file: '<schemaSdl>', sdl: config.schemaSdl });
+  if (sources.length === 0) throw new ConfigErrors([new ConfigError('schema', 'expected a schema file or schemaSdl')]);
+  const built = buildAppSyncSchema(sources);
+
+  const dataSources = new Map<string, DataSource>();
+  const closeAll = async () => {
+    await Promise.allSettled([...dataSources.values()].map((ds) => ds.close?.()));
+  };
+  try {
+    for (const ds of Object.values(config.dataSources)) {
+      const kind = options.kinds[ds.type];
+      if (!kind) throw new ConfigErrors([new ConfigError(`dataSources.${ds.name}.type`, `unknown data source type "${ds.type}"`)]);
+      const instance = await kind.create({
+        name: ds.name,
+        config: ds.config,
+        configPath: `dataSources.${ds.name}.config`,
+        configDir: config.configDir,
+        gatewayConfig: config,
+        logger,
+      });
+      dataSources.set(ds.name, instance);
+    }
+    const providers = await createAuthProviders(config, logger);
+    const rules = buildAuthRules(
+      built.schema,
+      config.authentication.type,
+      config.additionalAuthentications.map((a) => a.type),
+    );
+    const runtime = await ResolverRuntime.load({
+      config,
+      schema: built.schema,
+      dataSources,
+      rules,
+      logger,
+      strict: options.strict,
+      handlerTimeoutMs: options.handlerTimeoutMs,
+    });
+    return {
+      config,
+      schema: built.schema,
+      runtime,
+      providers,
+      rules,
+      dataSources,
+      documents: new DocumentCache(built.schema),
+      bindings: readSubscriptionBindings(built.schema),
+      warnings: [...built.warnings, ...runtime.warnings],
+      authenticate: (request) => authenticateRequest(providers, request),
+      async close() {
+        await Promise.allSettled(providers.map((p) => p.close?.()));
+        await closeAll();
+      },
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
