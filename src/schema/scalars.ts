@@ -2,7 +2,7 @@
  * AppSync's predefined scalars (shared/spec/scalars.md): what each accepts on input (literal and
  * variable) and what it sends out. Errors carry the spec's messages (§5) through `ScalarError`.
  */
-import { isPossiblePhoneNumber } from 'libphonenumber-js';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { GraphQLScalarType, Kind, print, type ValueNode } from 'graphql';
 import type { AwsScalarName } from './preamble.js';
 
@@ -88,7 +88,10 @@ function isIpAddress(v: string): boolean {
 }
 function isPhone(v: string): boolean {
   try {
-    return /\d/.test(v) && isPossiblePhoneNumber(v, 'US');
+    const phone = parsePhoneNumberFromString(v, 'US');
+    if (!phone?.isPossible()) return false;
+    // North American numbers: area code and exchange start with 2-9 (rejects `1110004444`).
+    return phone.countryCallingCode !== '1' || /^[2-9]\d{2}[2-9]\d{6}$/.test(phone.nationalNumber);
   } catch {
     return false;
   }
