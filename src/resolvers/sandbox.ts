@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { build } from 'esbuild';
 import type { Logger } from '../datasources/types.js';
+import { instrumentLoops } from './instrument.js';
 import type { SandboxHost } from './sandbox/host.js';
 
 /** The outcome of one handler call, as the prelude's trampoline reports it. */
@@ -61,10 +62,10 @@ interface Trampoline {
   openRun(id: number, baseJson: string): void;
   closeRun(id: number): string;
   stashOf(id: number): string;
-  invoke(runId: number, moduleId: number, handler: string, phase: string, stepJson: string): string;
+  invoke(runId: number, moduleId: number, handler: string, phase: string, stepJson: string, timeoutMs: number): string;
 }
 
-const INVOKE_SCRIPT = new vm.Script('__appsyncTrampoline.invoke(__c_run, __c_mod, __c_handler, __c_phase, __c_step)', {
+const INVOKE_SCRIPT = new vm.Script('__appsyncTrampoline.invoke(__c_run, __c_mod, __c_handler, __c_phase, __c_step, 0)', {
   filename: 'appsync-gateway:invoke',
 });
 
@@ -73,6 +74,8 @@ export class Sandbox {
   readonly #trampoline: Trampoline;
   readonly #timeoutMs: number;
   #nextRun = 1;
+  /** Per module: true when it runs under vm's watchdog instead of instrumented ticks. */
+  readonly #watchdog: boolean[] = [];
   /** Name of the resolver whose handler runs now, for console output. */
   currentLabel = '';
 
@@ -111,11 +114,20 @@ export class Sandbox {
   /**
    * Evaluates a compiled module (esbuild IIFE output assigning `__m`) in its own scope and returns
    * its id. `filename` names the code in stack traces.
+   *
+   * The code is instrumented with time-limit ticks and called directly, except code that can
+   * catch exceptions (try/catch, unsupported by APPSYNC_JS but run anyway): it could swallow the
+   * tick's timeout, so it runs under vm's per-call watchdog thread instead (slower, still safe).
    */
   register(compiledIife: string, filename: string): number {
-    const wrapped = `__appsyncTrampoline.register(function () { ${compiledIife}\nreturn __m; })`;
+    const instrumented = instrumentLoops(compiledIife);
+    const watchdog = instrumented.catches;
+    const body = watchdog ? compiledIife : instrumented.code;
+    const wrapped = `__appsyncTrampoline.register(function () { ${body}\nreturn __m; })`;
     const script = new vm.Script(wrapped, { filename });
-    return script.runInContext(this.#context, { timeout: this.#timeoutMs }) as number;
+    const id = script.runInContext(this.#context, { timeout: this.#timeoutMs }) as number;
+    this.#watchdog[id] = watchdog;
+    return id;
   }
 
   /** Names of the functions a module exports. */
@@ -141,6 +153,15 @@ export class Sandbox {
 
   /** Calls `handler` of `moduleId` under the time limit. */
   invoke(runId: number, moduleId: number, handler: 'request' | 'response', phase: string, stepJson: string): HandlerOutcome {
+    if (!this.#watchdog[moduleId]) {
+      let text: string;
+      try {
+        text = this.#trampoline.invoke(runId, moduleId, handler, phase, stepJson, this.#timeoutMs);
+      } catch (error) {
+        return { k: 'fault', name: 'Error', message: error instanceof Error ? error.message : String(error), stack: '' };
+      }
+      return JSON.parse(text) as HandlerOutcome;
+    }
     const context = this.#context as Record<string, unknown>;
     context.__c_run = runId;
     context.__c_mod = moduleId;

@@ -26,6 +26,8 @@ const config: GatewayConfig = {
     'Query.pipe': { kind: 'PIPELINE', code: fixture('before.js'), functions: ['fn1', 'fn2', 'fn3'] },
     'Query.boom': { kind: 'UNIT', dataSource: 'local', code: fixture('boom.js') },
     'Query.loop': { kind: 'UNIT', dataSource: 'local', code: fixture('loop.js') },
+    'Query.loopTry': { kind: 'UNIT', dataSource: 'local', code: fixture('loopTry.js') },
+    'Query.loopGrow': { kind: 'UNIT', dataSource: 'local', code: fixture('loopGrow.js') },
     'Query.escape': { kind: 'UNIT', dataSource: 'local', code: fixture('escape.js') },
     'Query.ctxInfo': { kind: 'UNIT', dataSource: 'local', code: fixture('ctxInfo.js') },
     'Query.badDate': { kind: 'UNIT', dataSource: 'local', code: fixture('badDate.js') },
@@ -167,6 +169,13 @@ describe('errors from resolver code', () => {
     expect(body.errors[0].message).toMatch(/loop\.js: Execution of the request handler timed out after 300 ms/);
     const after = await gw.query('{ getPost(id: "still-up") { id } }');
     expect(after.body).toEqual({ data: { getPost: { id: 'still-up' } } });
+  });
+
+  it.each(['loopTry', 'loopGrow'])('%s is stopped too (watchdog for code that catches, ticks for the rest)', async (field) => {
+    const { body } = await gw.query(`{ ${field} }`);
+    expect(body.data).toEqual({ [field]: null });
+    expect(body.errors[0]).toMatchObject({ path: [field], errorType: 'Code' });
+    expect(body.errors[0].message).toContain('timed out after 300 ms');
   });
 
   it('util.unauthorized gives the Unauthorized entry', async () => {

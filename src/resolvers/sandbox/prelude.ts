@@ -56,6 +56,7 @@ interface ErrorValue {
 class UtilError {
   constructor(readonly value: ErrorValue) {}
 }
+class HandlerTimeout {}
 class EarlyReturn {
   constructor(
     readonly value: unknown,
@@ -249,6 +250,17 @@ function bootstrap(unsafeHost: SandboxHost): void {
 
   const handlerModules: Array<Record<string, unknown>> = [];
 
+  // The time limit of instrumented code (src/resolvers/instrument.ts): every loop iteration and
+  // function entry ticks; every 256 ticks the clock is read. Captured before user code runs, so
+  // replacing Date.now cannot disable it.
+  const now = Date.now;
+  let deadline = Infinity;
+  let ticks = 0;
+  const tick = (): void => {
+    ticks += 1;
+    if ((ticks & 255) === 0 && now() > deadline) throw new HandlerTimeout();
+  };
+
   const buildCtx = (run: Run, step: { result?: Json; error?: Json; prev?: Json; hasResult?: boolean }) => {
     const { base } = run;
     const info = {
@@ -321,7 +333,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
      * Calls `handler` of module `moduleId` for run `runId`. Returns a JSON outcome:
      * `{ k: 'ok', v }`, `{ k: 'early', v, skipTo }`, `{ k: 'error', e }` or `{ k: 'fault', name, message, stack }`.
      */
-    invoke(runId: number, moduleId: number, handler: string, phase: string, stepJson: string): string {
+    invoke(runId: number, moduleId: number, handler: string, phase: string, stepJson: string, timeoutMs: number): string {
       const run = runs.get(runId);
       const mod = handlerModules[moduleId];
       if (!run || !mod) return stringifyJson({ k: 'fault', name: 'Error', message: 'unknown resolver run', stack: '' });
@@ -332,6 +344,8 @@ function bootstrap(unsafeHost: SandboxHost): void {
       const step = parseJson(stepJson) as { result?: Json; error?: Json; prev?: Json; hasResult?: boolean };
       current = run;
       run.phase = phase;
+      deadline = timeoutMs > 0 ? now() + timeoutMs : Infinity;
+      ticks = 0;
       try {
         const ctx = buildCtx(run, step);
         const value = (fn as (ctx: unknown) => unknown)(ctx);
@@ -341,6 +355,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
         return stringifyJson({ k: 'ok', v: value === undefined ? null : value }) ?? '{"k":"ok","v":null}';
       } catch (thrown) {
         if (thrown instanceof UtilError) return stringifyJson({ k: 'error', e: thrown.value });
+        if (thrown instanceof HandlerTimeout) return stringifyJson({ k: 'timeout', message: `Execution of the ${handler} handler timed out after ${timeoutMs} ms.` });
         if (thrown instanceof EarlyReturn) return stringifyJson({ k: 'early', v: thrown.value, skipTo: thrown.skipTo ?? null });
         const err = thrown as { name?: unknown; message?: unknown; stack?: unknown } | null;
         return stringifyJson({
@@ -351,6 +366,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
         });
       } finally {
         current = undefined;
+        deadline = Infinity;
       }
     },
   };
@@ -358,6 +374,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
   for (const [name, value] of Object.entries({ util: deepFreeze(util), runtime: deepFreeze(runtime), extensions: deepFreeze(extensions), console })) {
     Object.defineProperty(g, name, { value, enumerable: false, writable: false, configurable: false });
   }
+  Object.defineProperty(g, '__appsyncTick', { value: tick, enumerable: false, writable: false, configurable: false });
   Object.defineProperty(g, '__appsyncModules', { value: modules, enumerable: false, writable: false, configurable: false });
   Object.defineProperty(g, '__appsyncTrampoline', { value: Object.freeze(trampoline), enumerable: false, writable: false, configurable: false });
 }
