@@ -1,0 +1,16 @@
+/** What every bench server serves: the same schema, the same query, the same answer. */
+import { readFileSync } from 'node:fs';
+
+export const SDL = readFileSync(new URL('./fixtures/schema.graphql', import.meta.url), 'utf8');
+export const QUERY = '{ getPost(id: "1") { id title views } }';
+export const BODY = JSON.stringify({ query: QUERY });
+export const ANSWER = { data: { getPost: { id: '1', title: 'Hello', views: 42 } } };
+export const API_KEY = 'da2-benchbenchbenchbenchbench';
+
+/** The plain-JS resolver the lean and yoga servers use. */
+export const getPost = (_: unknown, args: { id: string }) => ({ id: args.id, title: 'Hello', views: 42 });
+
+/** Child servers print this line once listening. */
+export function announce(port: number): void {
+  process.stdout.write(`LISTENING ${port}\n`);
+}

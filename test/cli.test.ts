@@ -1,0 +1,138 @@
+/**
+ * The `appsync-gateway` command as a user runs it: a real process, a real port.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../bin/appsync-gateway.mjs', import.meta.url));
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+
+afterAll(async () => {
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+function run(args: string[], cwd = REPO): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Starts `serve` and resolves with the GraphQL URL it prints. */
+function serve(args: string[], cwd = REPO): Promise<{ url: string; child: ChildProcess; output: () => string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    children.push(child);
+    let output = '';
+    const onData = (d: Buffer) => {
+      output += d;
+      const match = /GraphQL:\s+(http:\/\/\S+)/.exec(output);
+      if (match) resolve({ url: match[1]!, child, output: () => output });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('close', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
+  });
+}
+
+async function project(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'appsync-cli-'));
+  dirs.push(dir);
+  for (const [name, content] of Object.entries(files)) {
+    await mkdir(join(dir, name, '..'), { recursive: true });
+    await writeFile(join(dir, name), content);
+  }
+  return dir;
+}
+
+const query = async (url: string, q: string, key = 'da2-exampleexampleexample00') => {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify({ query: q }) });
+  return res.json();
+};
+
+describe('appsync-gateway CLI', () => {
+  it('--help explains the commands and options', async () => {
+    const { code, stdout } = await run(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('appsync-gateway serve [options]');
+    expect(stdout).toContain('--watch');
+    expect(stdout).toContain('--strict');
+  });
+
+  it('serves the example API (what `npm start` runs) on 127.0.0.1', async () => {
+    const { url, output } = await serve([]);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
+    expect(await query(url, '{ hello(name: "CLI") }')).toEqual({ data: { hello: 'Hello, CLI! (API Key Authorization)' } });
+    const announced = await query(url, 'mutation { announce(channel: "general", message: "hi") { channel message } }');
+    expect(announced).toEqual({ data: { announce: { channel: 'general', message: 'hi' } } });
+    // the generated key is printed; the configured one only abbreviated
+    expect(output()).toMatch(/API key generated: da2-[a-z0-9]{26}/);
+    expect(output()).not.toContain('da2-exampleexampleexample00');
+  });
+
+  it('a config error names the key path and exits non-zero without serving', async () => {
+    const dir = await project({
+      'appsync.config.yml': 'schema: schema.graphql\nauthentication:\n  type: API_KEY\nresolvers:\n  Query.a:\n    kind: UNIT\n    dataSource: posts\n    code: a.js\n',
+      'schema.graphql': 'type Query { a: String }',
+      'a.js': 'export function request() { return {} }\nexport function response(ctx) { return ctx.result }\n',
+    });
+    const { code, stderr } = await run(['serve', '--port', '0'], dir);
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('resolvers.Query.a.dataSource: no data source named "posts"');
+  });
+
+  it('a schema error names file and line', async () => {
+    const dir = await project({
+      'appsync.config.yml': 'schema: schema.graphql\nauthentication:\n  type: API_KEY\n',
+      'schema.graphql': 'type Query {\n  a: String\n  b: Nope\n}\n',
+    });
+    const { code, stderr } = await run(['validate'], dir);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/schema\.graphql:3:6: Unknown type "Nope"/);
+  });
+
+  it('validate --strict refuses code AppSync would refuse', async () => {
+    const files = {
+      'appsync.config.yml': 'schema: schema.graphql\nauthentication:\n  type: API_KEY\ndataSources:\n  none:\n    type: NONE\nresolvers:\n  Query.a:\n    kind: UNIT\n    dataSource: none\n    code: a.js\n',
+      'schema.graphql': 'type Query { a: Int }',
+      'a.js': 'export function request() {\n  let i = 0;\n  while (i < 3) { i += 1 }\n  return { payload: i }\n}\nexport function response(ctx) { return ctx.result }\n',
+    };
+    const dir = await project(files);
+    const lax = await run(['validate'], dir);
+    expect(lax.code).toBe(0);
+    expect(lax.stdout).toContain('a.js:3:3: APPSYNC_JS does not support while loops');
+    const strict = await run(['validate', '--strict'], dir);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('a.js:3:3: APPSYNC_JS does not support while loops');
+  });
+
+  it('--watch reloads on change and keeps the previous API when an edit breaks it', async () => {
+    const dir = await project({
+      'appsync.config.yml':
+        'schema: schema.graphql\nauthentication:\n  type: API_KEY\napiKeys:\n  - name: k\n    value: da2-watchwatchwatchwatch0000\ndataSources:\n  none:\n    type: NONE\nresolvers:\n  Query.a:\n    kind: UNIT\n    dataSource: none\n    code: a.js\n',
+      'schema.graphql': 'type Query { a: String }',
+      'a.js': 'export function request() { return { payload: "one" } }\nexport function response(ctx) { return ctx.result }\n',
+    });
+    const { url, output } = await serve(['--watch'], dir);
+    const key = 'da2-watchwatchwatchwatch0000';
+    expect(await query(url, '{ a }', key)).toEqual({ data: { a: 'one' } });
+
+    await writeFile(join(dir, 'a.js'), 'export function request() { return { payload: "two" } }\nexport function response(ctx) { return ctx.result }\n');
+    await expect.poll(async () => (await query(url, '{ a }', key)).data?.a, { timeout: 10_000, interval: 200 }).toBe('two');
+
+    await writeFile(join(dir, 'a.js'), 'export function request( { broken\n');
+    await expect.poll(() => output(), { timeout: 10_000, interval: 200 }).toContain('reload failed; the previous API keeps serving');
+    expect(await query(url, '{ a }', key)).toEqual({ data: { a: 'two' } });
+  });
+});
