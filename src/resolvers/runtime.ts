@@ -178,8 +178,9 @@ export class ResolverRuntime {
 
   /** Installs `resolve` on every field of every object type. */
   #attach(): void {
-    const { schema, rules } = this.#options;
+    const { schema, rules, config } = this.#options;
     const subscriptionType = schema.getSubscriptionType();
+    const depthLimit = config.queryDepthLimit;
     for (const type of Object.values(schema.getTypeMap())) {
       if (!isObjectType(type) || type.name.startsWith('__')) continue;
       const isSubscription = type === subscriptionType;
@@ -205,6 +206,10 @@ export class ResolverRuntime {
         field.resolve = (source, args, context, info) => {
           if (!rules.canAccess(context.auth, typeName, fieldName) || context.auth.deniedFields?.has(`${typeName}.${fieldName}`)) {
             throw new FieldUnauthorizedError(fieldName, typeName);
+          }
+          if (depthLimit !== undefined && fieldDepth(info.path) > depthLimit) {
+            // errors.md §6: fields past `queryDepthLimit` fail; null moves to the nearest nullable parent.
+            throw new FieldError(`Query depth limit of ${depthLimit} reached`, 'QueryDepthLimitReached');
           }
           return resolve(source, args, context, info);
         };
@@ -422,6 +427,13 @@ async function callDataSource(ds: DataSource, call: (ds: DataSource) => Promise<
     }
     return { error: { message: error instanceof Error ? error.message : String(error), type: 'InternalFailure' } };
   }
+}
+
+/** Depth of a field: the number of field names (not list indexes) on its path. */
+function fieldDepth(path: GraphQLResolveInfo['path']): number {
+  let depth = 0;
+  for (let p: GraphQLResolveInfo['path'] | undefined = path; p; p = p.prev) if (typeof p.key === 'string') depth += 1;
+  return depth;
 }
 
 function pathOf(info: GraphQLResolveInfo): Array<string | number> {

@@ -395,3 +395,51 @@ describe('HTTP (errors.md §3)', () => {
     expect(body.errors[0].message).toMatch(/Schema is not configured for mutations\.|Validation error/);
   });
 });
+
+describe('request limits (errors.md §6)', () => {
+  const sdl = 'type Node { id: ID, child: Node }\ntype Query { root: Node, n: Int }';
+  const code = 'export function request() { return { payload: { id: "a", child: { id: "b", child: { id: "c", child: { id: "d" } } } } }; }\nexport function response(ctx) { return ctx.result; }\n';
+
+  it('fields past queryDepthLimit fail with QueryDepthLimitReached', async () => {
+    const limited = await startTestGateway({
+      files: { 'root.js': code },
+      config: {
+        schemaSdl: sdl,
+        queryDepthLimit: 2,
+        authentication: { type: 'API_KEY' },
+        apiKeys: [{ name: 'k', value: API_KEY }],
+        dataSources: { none: { type: 'NONE' } },
+        resolvers: { 'Query.root': { kind: 'UNIT', dataSource: 'none', code: 'root.js' } },
+      },
+    });
+    const { body } = await limited.query('{ root { id child { id child { id } } } }');
+    // depth 1: root; depth 2: root/id, root/child; depth 3 and below fail
+    expect(body.data).toEqual({ root: { id: 'a', child: { id: null, child: null } } });
+    expect(body.errors).toEqual([
+      { path: ['root', 'child', 'id'], data: null, errorType: 'QueryDepthLimitReached', errorInfo: null, locations: loc(1, 21), message: 'Query depth limit of 2 reached' },
+      { path: ['root', 'child', 'child'], data: null, errorType: 'QueryDepthLimitReached', errorInfo: null, locations: loc(1, 24), message: 'Query depth limit of 2 reached' },
+    ]);
+  });
+
+  it('resolvers past resolverCountLimit do not run', async () => {
+    const limited = await startTestGateway({
+      files: { 'root.js': code, 'n.js': 'export function request() { return { payload: 1 }; }\nexport function response(ctx) { return ctx.result; }\n' },
+      config: {
+        schemaSdl: sdl,
+        resolverCountLimit: 1,
+        authentication: { type: 'API_KEY' },
+        apiKeys: [{ name: 'k', value: API_KEY }],
+        dataSources: { none: { type: 'NONE' } },
+        resolvers: {
+          'Query.root': { kind: 'UNIT', dataSource: 'none', code: 'root.js' },
+          'Query.n': { kind: 'UNIT', dataSource: 'none', code: 'n.js' },
+        },
+      },
+    });
+    const { body } = await limited.query('{ n root { id } }');
+    expect(body.data).toEqual({ n: 1, root: null });
+    expect(body.errors).toEqual([
+      { path: ['root'], data: null, errorType: 'ResolverExecutionLimitReached', errorInfo: null, locations: loc(1, 5), message: 'Resolver execution limit of 1 reached' },
+    ]);
+  });
+});
