@@ -1,9 +1,209 @@
-/** RELATIONAL_DATABASE data source. Placeholder until its issue lands: creating one throws NotSupportedError. */
-import { NotSupportedError } from '../errors.js';
-import type { DataSourceKind } from './types.js';
+/**
+ * RELATIONAL_DATABASE data source (shared/spec/datasources.md §2). On AppSync it reaches Aurora
+ * through the RDS Data API; here the same request objects (`statements`, `variableMap`,
+ * `variableTypeHintMap`) run on any PostgreSQL through `pg`, and `ctx.result` is the same JSON
+ * string of `sqlStatementResults` that `toJsonObject` reads.
+ *
+ * Where the database lives: `config.connectionString`; else the usual `PG*` environment
+ * variables; else the process's embedded Postgres (src/embedded/postgres.ts).
+ */
+import { isAbsolute, resolve } from 'node:path';
+import pg from 'pg';
+import { ConfigError, DataSourceError } from '../errors.js';
+import { acquireEmbeddedPostgres, type EmbeddedPostgresLease } from '../embedded/postgres.js';
+import { BindError, bindParameters, type BoundStatement } from './postgres/bindParameters.js';
+import { toSqlStatementResult, type SqlStatementResult } from './postgres/dataApiResult.js';
+import { applyMigrations } from './postgres/migrations.js';
+import { badRequest, isConnectionError, toRdsError } from './postgres/rdsError.js';
+import type { DataSource, DataSourceKind, DataSourceResult } from './types.js';
 
-export const postgresKind: DataSourceKind = {
-  create() {
-    throw new NotSupportedError('The RELATIONAL_DATABASE data source');
+export { MIGRATIONS_TABLE } from './postgres/migrations.js';
+
+/** `dataSources.<name>.config` of a RELATIONAL_DATABASE data source. */
+export interface PostgresDataSourceConfig {
+  /** `postgres://user:pass@host:port/db`. Absent → `PG*` variables → embedded Postgres. */
+  connectionString?: string;
+  /** Pool size for a real server. @default 10 */
+  maxConnections?: number;
+  /** Folder of `.sql` files applied in name order, once each, at start (relative to the config file). */
+  migrations?: string;
+  /** `statement_timeout` in milliseconds for every statement. @default none */
+  statementTimeout?: number;
+  /** Embedded Postgres only: folder to keep its files in. @default in memory */
+  dataDir?: string;
+  // Serverless Framework AppSync plugin keys: accepted and ignored locally (no Data API here).
+  region?: string;
+  dbClusterIdentifier?: string;
+  databaseName?: string;
+  awsSecretStoreArn?: string;
+  schema?: string;
+}
+
+/** AppSync runs one or two statements per request (resolver-reference-rds-js.html, createPgStatement). */
+const MAX_STATEMENTS = 2;
+
+const PG_ENV_KEYS = ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGDATABASE', 'PGSERVICE'];
+
+/** Every value arrives as text; dataApiResult.ts types it the way the Data API does. */
+const RAW_TEXT: pg.CustomTypesConfig = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
+
+const KNOWN_KEYS = new Set([
+  'connectionString',
+  'maxConnections',
+  'migrations',
+  'statementTimeout',
+  'dataDir',
+  'region',
+  'dbClusterIdentifier',
+  'databaseName',
+  'awsSecretStoreArn',
+  'schema',
+]);
+
+function validateConfig(config: unknown, path: string): ConfigError[] {
+  const errors: ConfigError[] = [];
+  if (config === undefined || config === null) return errors;
+  if (typeof config !== 'object' || Array.isArray(config)) return [new ConfigError(path, `expected an object, got ${Array.isArray(config) ? 'array' : typeof config}`)];
+  const c = config as Record<string, unknown>;
+  const str = (key: string) => {
+    if (c[key] !== undefined && typeof c[key] !== 'string') errors.push(new ConfigError(`${path}.${key}`, `expected string, got ${typeof c[key]}`));
+  };
+  const posInt = (key: string) => {
+    const v = c[key];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 1)) errors.push(new ConfigError(`${path}.${key}`, `expected a positive integer, got ${JSON.stringify(v)}`));
+  };
+  for (const key of ['connectionString', 'migrations', 'dataDir']) str(key);
+  posInt('maxConnections');
+  posInt('statementTimeout');
+  if (typeof c.connectionString === 'string' && !/^postgres(ql)?:\/\//.test(c.connectionString)) {
+    errors.push(new ConfigError(`${path}.connectionString`, 'expected a postgres:// or postgresql:// URL'));
+  }
+  for (const key of Object.keys(c)) {
+    if (!KNOWN_KEYS.has(key)) errors.push(new ConfigError(`${path}.${key}`, `unknown key; expected one of ${[...KNOWN_KEYS].join(', ')}`));
+  }
+  return errors;
+}
+
+/** Reads and checks the request object `request(ctx)` returned (RDSRequest in resolver-return-types.d.ts). */
+function parseRequest(request: unknown): BoundStatement[] {
+  if (request === null || typeof request !== 'object' || Array.isArray(request)) throw badRequest('The RDS request must be an object with statements and variableMap.');
+  const { statements, variableMap, variableTypeHintMap } = request as Record<string, unknown>;
+  if (!Array.isArray(statements) || statements.length === 0 || statements.some((s) => typeof s !== 'string' || s.trim() === '')) {
+    throw badRequest('statements must be a list of one or two non-empty SQL strings.');
+  }
+  if (statements.length > MAX_STATEMENTS) throw badRequest(`At most ${MAX_STATEMENTS} statements can be sent in one request; got ${statements.length}.`);
+  const isMap = (v: unknown) => v === undefined || v === null || (typeof v === 'object' && !Array.isArray(v));
+  if (!isMap(variableMap)) throw badRequest('variableMap must be an object.');
+  if (!isMap(variableTypeHintMap)) throw badRequest('variableTypeHintMap must be an object.');
+  try {
+    return (statements as string[]).map((s) =>
+      bindParameters(s, (variableMap ?? {}) as Record<string, unknown>, (variableTypeHintMap ?? {}) as Record<string, unknown>),
+    );
+  } catch (err) {
+    if (err instanceof BindError) throw badRequest(err.message);
+    throw err;
+  }
+}
+
+function hasPgEnv(): boolean {
+  return PG_ENV_KEYS.some((k) => !!process.env[k]);
+}
+
+export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
+  validate: validateConfig,
+
+  async create({ name, config = {}, configPath, configDir, logger }): Promise<DataSource> {
+    const problems = validateConfig(config, configPath);
+    if (problems.length > 0) throw problems[0];
+
+    let pool: pg.Pool;
+    let lease: EmbeddedPostgresLease | undefined;
+    if (config.connectionString || hasPgEnv()) {
+      pool = new pg.Pool({
+        ...(config.connectionString ? { connectionString: config.connectionString } : {}),
+        max: config.maxConnections ?? 10,
+        // Timestamps with time zone come back in UTC, as the Data API prints them.
+        options: `-c TimeZone=UTC${config.statementTimeout ? ` -c statement_timeout=${config.statementTimeout}` : ''}`,
+      });
+      // An idle client losing its server lands here; the pool drops it and the next request reconnects.
+      pool.on('error', (err) => logger.warn(`postgres data source ${name}: idle connection lost`, { error: err.message }));
+    } else {
+      const dataDir = config.dataDir ? (isAbsolute(config.dataDir) ? config.dataDir : resolve(configDir, config.dataDir)) : undefined;
+      lease = await acquireEmbeddedPostgres({ dataDir });
+      pool = lease.pool;
+      logger.info(`postgres data source ${name}: using the embedded Postgres`, { connectionString: lease.connectionString });
+    }
+
+    if (config.migrations) {
+      const dir = isAbsolute(config.migrations) ? config.migrations : resolve(configDir, config.migrations);
+      try {
+        const run = await applyMigrations(pool, dir);
+        if (run.applied.length > 0) logger.info(`postgres data source ${name}: applied migrations`, { applied: run.applied });
+      } catch (err) {
+        if (lease) await lease.release();
+        else await pool.end().catch(() => undefined);
+        throw new ConfigError(`${configPath}.migrations`, (err as Error).message, { cause: err });
+      }
+    }
+
+    const execute = async (bound: BoundStatement[]): Promise<SqlStatementResult[]> => {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw toRdsError(err);
+      }
+      const transaction = bound.length > 1;
+      let failure: unknown;
+      try {
+        // AppSync runs a request's statements together: all or nothing.
+        if (transaction) await client.query('BEGIN');
+        const results: SqlStatementResult[] = [];
+        for (const statement of bound) {
+          const result = await client.query<unknown[]>({
+            text: statement.text,
+            values: statement.values,
+            rowMode: 'array',
+            types: RAW_TEXT,
+            // Extended protocol even without values: one statement per entry, never a stacked `;` list.
+            queryMode: 'extended',
+          } as pg.QueryConfig<Array<string | null>>);
+          results.push(toSqlStatementResult(result));
+        }
+        if (transaction) await client.query('COMMIT');
+        return results;
+      } catch (err) {
+        failure = err;
+        if (transaction && !isConnectionError(err)) {
+          await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
+            failure = rollbackErr;
+          });
+        }
+        throw toRdsError(err);
+      } finally {
+        // A client whose connection broke is destroyed, not returned to the pool.
+        client.release(failure !== undefined && isConnectionError(failure) ? (failure as Error) : undefined);
+      }
+    };
+
+    return {
+      name,
+      type: 'RELATIONAL_DATABASE',
+      async invoke(request): Promise<DataSourceResult> {
+        try {
+          const bound = parseRequest(request);
+          const sqlStatementResults = await execute(bound);
+          // ctx.result is the JSON *string* of the ExecuteStatement results, as on AppSync.
+          return { result: JSON.stringify({ sqlStatementResults }) };
+        } catch (err) {
+          const error = err instanceof DataSourceError ? err : toRdsError(err);
+          return { error: { message: error.message, type: error.errorType } };
+        }
+      },
+      async close() {
+        if (lease) await lease.release();
+        else await pool.end().catch(() => undefined);
+      },
+    };
   },
 };

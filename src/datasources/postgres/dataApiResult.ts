@@ -1,0 +1,221 @@
+/**
+ * Renders a `pg` result (fetched with every value as text, rowMode 'array') in the RDS Data API
+ * `ExecuteStatement` form AppSync hands to resolvers (shared/spec/datasources.md §2): each value a
+ * typed `Field` (`longValue`, `doubleValue`, `stringValue`, `booleanValue`, `blobValue`,
+ * `arrayValue`, `isNull`), plus `columnMetadata` and `numberOfRecordsUpdated`.
+ *
+ * Value forms follow the Data API on Aurora PostgreSQL: integers → `longValue`, floats →
+ * `doubleValue`, `numeric` → `stringValue` (no precision loss), `json`/`jsonb` → `stringValue`
+ * holding the JSON text, `timestamp(tz)` → `stringValue` `YYYY-MM-DD HH:MM:SS[.ffffff]` in UTC,
+ * `date`/`time` → their text, `bytea` → `blobValue` (base64), arrays → `arrayValue`.
+ */
+import pg from 'pg';
+
+export type Field =
+  | { isNull: true }
+  | { booleanValue: boolean }
+  | { longValue: number }
+  | { doubleValue: number }
+  | { stringValue: string }
+  | { blobValue: string }
+  | { arrayValue: ArrayValue };
+
+export type ArrayValue =
+  | { booleanValues: boolean[] }
+  | { longValues: number[] }
+  | { doubleValues: number[] }
+  | { stringValues: string[] }
+  | { arrayValues: ArrayValue[] };
+
+export interface ColumnMetadata {
+  arrayBaseColumnType: number;
+  isAutoIncrement: boolean;
+  isCaseSensitive: boolean;
+  isCurrency: boolean;
+  isSigned: boolean;
+  label: string;
+  name: string;
+  nullable: number;
+  precision: number;
+  scale: number;
+  schemaName: string;
+  tableName: string;
+  type: number;
+  typeName: string;
+}
+
+export interface SqlStatementResult {
+  numberOfRecordsUpdated: number;
+  records?: Field[][];
+  columnMetadata?: ColumnMetadata[];
+  generatedFields: Field[];
+}
+
+type Kind = 'bool' | 'long' | 'double' | 'string' | 'timestamptz' | 'blob';
+
+/** Postgres type OID → [typeName, JDBC type code, kind]. Unknown OIDs are strings (JDBC OTHER). */
+const TYPES: Record<number, [string, number, Kind]> = {
+  16: ['bool', -7, 'bool'],
+  17: ['bytea', -2, 'blob'],
+  18: ['char', 1, 'string'],
+  19: ['name', 12, 'string'],
+  20: ['int8', -5, 'long'],
+  21: ['int2', 5, 'long'],
+  23: ['int4', 4, 'long'],
+  25: ['text', 12, 'string'],
+  26: ['oid', -5, 'long'],
+  114: ['json', 1111, 'string'],
+  700: ['float4', 7, 'double'],
+  701: ['float8', 8, 'double'],
+  790: ['money', 8, 'string'],
+  1042: ['bpchar', 1, 'string'],
+  1043: ['varchar', 12, 'string'],
+  1082: ['date', 91, 'string'],
+  1083: ['time', 92, 'string'],
+  1114: ['timestamp', 93, 'string'],
+  1184: ['timestamptz', 93, 'timestamptz'],
+  1266: ['timetz', 92, 'string'],
+  1700: ['numeric', 2, 'string'],
+  2950: ['uuid', 1111, 'string'],
+  3802: ['jsonb', 1111, 'string'],
+};
+
+/** Array type OID → element type OID. */
+const ARRAYS: Record<number, number> = {
+  1000: 16,
+  1001: 17,
+  1005: 21,
+  1007: 23,
+  1009: 25,
+  1014: 1042,
+  1015: 1043,
+  1016: 20,
+  1021: 700,
+  1022: 701,
+  1115: 1114,
+  1182: 1082,
+  1183: 1083,
+  1185: 1184,
+  1231: 1700,
+  199: 114,
+  2951: 2950,
+  3807: 3802,
+};
+
+const NUMERIC_KINDS = new Set<Kind>(['long', 'double']);
+
+/** Builds the Data API result of one statement. */
+export function toSqlStatementResult(result: pg.QueryResult<unknown[]>): SqlStatementResult {
+  const command = result.command;
+  const updated = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE' ? (result.rowCount ?? 0) : 0;
+  const fields = result.fields ?? [];
+  if (fields.length === 0) return { numberOfRecordsUpdated: updated, generatedFields: [] };
+  const converters = fields.map((f) => converterFor(f.dataTypeID));
+  const records = result.rows.map((row) => row.map((value, i) => (value === null ? { isNull: true as const } : converters[i]!(value as string))));
+  return {
+    numberOfRecordsUpdated: updated,
+    records,
+    columnMetadata: fields.map(metadataFor),
+    generatedFields: [],
+  };
+}
+
+function metadataFor(field: pg.FieldDef): ColumnMetadata {
+  const elementOid = ARRAYS[field.dataTypeID];
+  const [typeName, type] = elementOid !== undefined ? [`_${TYPES[elementOid]?.[0] ?? 'unknown'}`, 2003] : (TYPES[field.dataTypeID] ?? ['unknown', 1111]);
+  const kind = TYPES[elementOid ?? field.dataTypeID]?.[2];
+  // Gateway choice: table/schema names and nullability need catalog lookups per query, which the
+  // gateway skips; they are '' and 2 (JDBC columnNullableUnknown).
+  return {
+    arrayBaseColumnType: elementOid !== undefined ? (TYPES[elementOid]?.[1] ?? 1111) : 0,
+    isAutoIncrement: false,
+    isCaseSensitive: kind === 'string',
+    isCurrency: field.dataTypeID === 790,
+    isSigned: kind !== undefined && NUMERIC_KINDS.has(kind),
+    label: field.name,
+    name: field.name,
+    nullable: 2,
+    precision: field.dataTypeSize > 0 ? field.dataTypeSize : 0,
+    scale: 0,
+    schemaName: '',
+    tableName: '',
+    type,
+    typeName,
+  };
+}
+
+function converterFor(oid: number): (text: string) => Field {
+  const elementOid = ARRAYS[oid];
+  if (elementOid !== undefined) {
+    // The text[] parser splits any array literal into strings (nested for multi-dimensional).
+    const parse = (pg.types.getTypeParser as (oid: number, format: string) => (text: string) => unknown)(1009, 'text');
+    const kind = TYPES[elementOid]![2];
+    return (text) => {
+      const parsed = parse(text);
+      return Array.isArray(parsed) ? { arrayValue: toArrayValue(parsed, kind) } : { stringValue: text };
+    };
+  }
+  const kind = TYPES[oid]?.[2] ?? 'string';
+  switch (kind) {
+    case 'bool':
+      return (text) => ({ booleanValue: text === 't' || text === 'true' });
+    case 'long':
+      return (text) => ({ longValue: Number(text) });
+    case 'double':
+      return (text) => {
+        const n = Number(text);
+        return Number.isFinite(n) ? { doubleValue: n } : { stringValue: text };
+      };
+    case 'blob':
+      return (text) => ({ blobValue: byteaToBase64(text) });
+    case 'timestamptz':
+      return (text) => ({ stringValue: timestamptzToUtc(text) });
+    default:
+      return (text) => ({ stringValue: text });
+  }
+}
+
+function toArrayValue(items: unknown[], kind: Kind): ArrayValue {
+  if (items.some(Array.isArray)) return { arrayValues: items.map((x) => toArrayValue(Array.isArray(x) ? x : [x], kind)) };
+  const texts = items as Array<string | null>;
+  const each = <T>(f: (text: string) => T) => texts.map((x) => (x === null ? (null as T) : f(x)));
+  switch (kind) {
+    case 'bool':
+      return { booleanValues: each((x) => x === 't' || x === 'true') };
+    case 'long':
+      return { longValues: each(Number) };
+    case 'double':
+      return { doubleValues: each(Number) };
+    case 'timestamptz':
+      return { stringValues: each(timestamptzToUtc) };
+    case 'blob':
+      return { stringValues: each(byteaToBase64) };
+    default:
+      return { stringValues: each((x) => x) };
+  }
+}
+
+function byteaToBase64(text: string): string {
+  if (text.startsWith('\\x')) return Buffer.from(text.slice(2), 'hex').toString('base64');
+  // escape format (bytea_output = escape)
+  return Buffer.from(text.replace(/\\\\/g, '\\').replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))), 'latin1').toString('base64');
+}
+
+/** `2024-01-02 03:04:05.123456+02` → `2024-01-02 01:04:05.123456` (UTC, as the Data API prints). */
+export function timestamptzToUtc(text: string): string {
+  const m = /^(\d{4,}-\d\d-\d\d) (\d\d:\d\d:\d\d)(\.\d+)?([+-]\d\d(?::?\d\d){0,2})?( BC)?$/.exec(text);
+  if (!m) return text;
+  const [, date, time, fraction = '', offset, bc] = m;
+  if (bc || !offset || /^[+-]00(?::?00){0,2}$/.test(offset)) return `${date} ${time}${fraction}`;
+  const sign = offset.startsWith('-') ? -1 : 1;
+  const parts = offset.slice(1).split(':').length > 1 ? offset.slice(1).split(':') : (offset.slice(1).match(/\d\d/g) ?? []);
+  const seconds = (Number(parts[0] ?? 0) * 3600 + Number(parts[1] ?? 0) * 60 + Number(parts[2] ?? 0)) * sign;
+  const ms = Date.parse(`${date}T${time}Z`) - seconds * 1000;
+  if (Number.isNaN(ms)) return text;
+  return formatUtc(new Date(ms), fraction);
+}
+
+function formatUtc(d: Date, fraction: string): string {
+  const iso = d.toISOString(); // 2024-01-02T01:04:05.000Z
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction}`;
+}

@@ -1,0 +1,261 @@
+/**
+ * RELATIONAL_DATABASE data source, invoked directly with the request objects AppSync's rds helpers
+ * build (shared/spec/datasources.md §2). The same case table runs on a real PostgreSQL server and
+ * on the embedded PGlite.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DataSource } from '../../src/datasources/types.js';
+import { postgresKind } from '../../src/datasources/postgres.js';
+import { backends, createDataSource, run, stmt, values } from './postgres/helpers.js';
+
+for (const backend of backends()) {
+  describe.skipIf(!!backend.skipReason)(`${backend.name}${backend.skipReason ? ` (skipped: ${backend.skipReason})` : ''}`, () => {
+    let ds: DataSource;
+    let config: Awaited<ReturnType<typeof backend.config>>;
+
+    beforeAll(async () => {
+      config = await backend.config();
+      ds = await createDataSource(config);
+      const ddl = await run(ds, {
+        statements: [
+          `CREATE TABLE people (id serial PRIMARY KEY, name text NOT NULL, age int, email text UNIQUE)`,
+          `CREATE TABLE typed (
+             id int PRIMARY KEY, i2 smallint, i4 int, i8 bigint, f4 real, f8 double precision, num numeric(10,2),
+             b boolean, t text, vc varchar(20), j json, jb jsonb, ts timestamp, tstz timestamptz, d date, tm time,
+             u uuid, bin bytea, ints int[], texts text[])`,
+        ],
+        variableMap: {},
+      });
+      expect(ddl.error).toBeUndefined();
+    });
+    afterAll(async () => {
+      await ds?.close?.();
+    });
+
+    it('returns the Data API shape: records of typed fields, columnMetadata, numberOfRecordsUpdated (§2)', async () => {
+      const { result, error } = await run(ds, stmt(`SELECT 1 AS one, 'a' AS "Label", NULL::text AS nothing, true AS yes`));
+      expect(error).toBeUndefined();
+      expect(result.sqlStatementResults).toHaveLength(1);
+      const [r] = result.sqlStatementResults;
+      expect(r.numberOfRecordsUpdated).toBe(0);
+      expect(r.records).toEqual([[{ longValue: 1 }, { stringValue: 'a' }, { isNull: true }, { booleanValue: true }]]);
+      expect(r.columnMetadata.map((c: any) => [c.name, c.label, c.typeName, c.type])).toEqual([
+        ['one', 'one', 'int4', 4],
+        ['Label', 'Label', 'text', 12],
+        ['nothing', 'nothing', 'text', 12],
+        ['yes', 'yes', 'bool', -7],
+      ]);
+    });
+
+    it('binds :name variables as $n parameters and counts updated rows', async () => {
+      const insert = await run(
+        ds,
+        stmt(`INSERT INTO people (name, age, email) VALUES (:NAME, :AGE, :EMAIL), (:NAME2, :AGE, NULL)`, { NAME: 'Ann', AGE: 31, EMAIL: 'ann@x.io', NAME2: 'Bob' }),
+      );
+      expect(insert.error).toBeUndefined();
+      expect(insert.result.sqlStatementResults).toEqual([{ numberOfRecordsUpdated: 2, generatedFields: [] }]);
+
+      const select = await run(ds, stmt(`SELECT name, age FROM people WHERE age = :AGE ORDER BY name`, { AGE: 31 }));
+      expect(values(select.result)).toEqual([
+        ['Ann', 31],
+        ['Bob', 31],
+      ]);
+    });
+
+    it('leaves string literals, quoted identifiers, comments and :: casts alone', async () => {
+      const { result, error } = await run(
+        ds,
+        stmt(`SELECT ':x' AS lit, 5::text AS cast, :x AS bound /* :x */ -- :x\n, $$ :x $$ AS dollar, :x::int + 1 AS again`, { x: '41' }),
+      );
+      expect(error).toBeUndefined();
+      expect(values(result)).toEqual([[':x', '5', '41', ' :x ', 42]]);
+    });
+
+    it('returns RETURNING rows of insert/update/delete with their count', async () => {
+      const { result, error } = await run(ds, stmt(`UPDATE people SET age = age + 1 WHERE name = :n RETURNING id, name, age`, { n: 'Bob' }));
+      expect(error).toBeUndefined();
+      expect(result.sqlStatementResults[0].numberOfRecordsUpdated).toBe(1);
+      expect(values(result)).toEqual([[expect.any(Number), 'Bob', 32]]);
+    });
+
+    it('round-trips types the way the Data API renders them', async () => {
+      const insert = await run(
+        ds,
+        stmt(
+          `INSERT INTO typed VALUES (1, :i2, :i4, :i8, :f4, :f8, :num, :b, :t, :vc, :j, :jb, :ts, :tstz, :d, :tm, :u, decode(:bin, 'base64'), :ints, :texts)`,
+          {
+            i2: -7,
+            i4: 2147483647,
+            i8: 9007199254740991,
+            f4: 1.5,
+            f8: -0.125,
+            num: '12345678.90',
+            b: false,
+            t: 'héllo "world"',
+            vc: 'short',
+            j: { a: [1, 2], b: null },
+            jb: { z: true },
+            ts: '2024-02-29 13:14:15.123',
+            tstz: '2024-02-29T13:14:15.5+02:00',
+            d: '2024-02-29',
+            tm: '23:59:58.25',
+            u: 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+            bin: Buffer.from('bytes!').toString('base64'),
+            ints: '{1,2,3}',
+            texts: '{"a b",c}',
+          },
+          { num: 'DECIMAL', j: 'JSON', jb: 'JSON', ts: 'TIMESTAMP', d: 'DATE', tm: 'TIME', u: 'UUID' },
+        ),
+      );
+      expect(insert.error).toBeUndefined();
+      const { result } = await run(ds, stmt(`SELECT * FROM typed WHERE id = 1`));
+      expect(result.sqlStatementResults[0].records[0]).toEqual([
+        { longValue: 1 },
+        { longValue: -7 },
+        { longValue: 2147483647 },
+        { longValue: 9007199254740991 },
+        { doubleValue: 1.5 },
+        { doubleValue: -0.125 },
+        { stringValue: '12345678.90' },
+        { booleanValue: false },
+        { stringValue: 'héllo "world"' },
+        { stringValue: 'short' },
+        { stringValue: '{"a":[1,2],"b":null}' },
+        { stringValue: '{"z": true}' },
+        { stringValue: '2024-02-29 13:14:15.123' },
+        { stringValue: '2024-02-29 11:14:15.5' },
+        { stringValue: '2024-02-29' },
+        { stringValue: '23:59:58.25' },
+        { stringValue: 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11' },
+        { blobValue: Buffer.from('bytes!').toString('base64') },
+        { arrayValue: { longValues: [1, 2, 3] } },
+        { arrayValue: { stringValues: ['a b', 'c'] } },
+      ]);
+      const meta = result.sqlStatementResults[0].columnMetadata.map((c: any) => c.typeName);
+      expect(meta).toEqual(['int4', 'int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'bool', 'text', 'varchar', 'json', 'jsonb', 'timestamp', 'timestamptz', 'date', 'time', 'uuid', 'bytea', '_int4', '_text']);
+    });
+
+    it('SQL injection through a value is stored as text, never run', async () => {
+      const evil = `x'); DROP TABLE people; --`;
+      const insert = await run(ds, stmt(`INSERT INTO people (name) VALUES (:name) RETURNING name`, { name: evil }));
+      expect(insert.error).toBeUndefined();
+      expect(values(insert.result)).toEqual([[evil]]);
+      const lookup = await run(ds, stmt(`SELECT count(*)::int AS n FROM people WHERE name = :name`, { name: `' OR '1'='1` }));
+      expect(values(lookup.result)).toEqual([[0]]);
+      // A value meant to widen a numeric filter is a type error, not extra SQL.
+      const widen = await run(ds, stmt(`SELECT id FROM people WHERE id = :id`, { id: '1 OR 1=1' }));
+      expect(widen.error).toEqual({ type: 'RDSHttp:BadRequestException', message: expect.stringMatching(/^ERROR: invalid input syntax for type integer: "1 OR 1=1"; SQLState: 22P02$/) });
+      const still = await run(ds, stmt(`SELECT count(*)::int AS n FROM people WHERE name = :name`, { name: evil }));
+      expect(values(still.result)).toEqual([[1]]);
+    });
+
+    it('an extra statement stacked into one string is refused, not run', async () => {
+      const { error } = await run(ds, stmt(`SELECT 1; DELETE FROM people`));
+      expect(error?.type).toBe('RDSHttp:BadRequestException');
+      const { result } = await run(ds, stmt(`SELECT count(*)::int FROM people`));
+      expect((values(result)[0]![0] as number) > 0).toBe(true);
+    });
+
+    it('runs two statements in one transaction: a failing second statement commits nothing', async () => {
+      const before = values((await run(ds, stmt(`SELECT count(*)::int FROM people`))).result)[0]![0];
+      const { result, error } = await run(ds, {
+        statements: [`INSERT INTO people (name, email) VALUES (:a, :e)`, `INSERT INTO people (name, email) VALUES (:b, :e)`],
+        variableMap: { ':a': 'first', ':b': 'second', ':e': 'dup@x.io' },
+      });
+      expect(result).toBeUndefined();
+      expect(error?.type).toBe('RDSHttp:BadRequestException');
+      expect(error?.message).toMatch(/^ERROR: duplicate key value violates unique constraint "people_email_key"; SQLState: 23505$/);
+      const after = values((await run(ds, stmt(`SELECT count(*)::int FROM people`))).result)[0]![0];
+      expect(after).toBe(before);
+      expect(values((await run(ds, stmt(`SELECT count(*)::int FROM people WHERE name = 'first'`))).result)).toEqual([[0]]);
+    });
+
+    it('two successful statements both answer, in order (insert then select)', async () => {
+      const { result, error } = await run(ds, {
+        statements: [`INSERT INTO people (name, age) VALUES (:n, :a)`, `SELECT name, age FROM people WHERE name = :n`],
+        variableMap: { ':n': 'Cy', ':a': 5 },
+        variableTypeHintMap: {},
+      });
+      expect(error).toBeUndefined();
+      expect(result.sqlStatementResults[0]).toEqual({ numberOfRecordsUpdated: 1, generatedFields: [] });
+      expect(values(result, 1)).toEqual([['Cy', 5]]);
+    });
+
+    it('an SQL error is a value with the Postgres message, and the pool keeps serving', async () => {
+      for (let i = 0; i < 5; i++) {
+        const { error } = await run(ds, stmt(`SELECT * FROM no_such_table WHERE x = :x`, { x: i }));
+        expect(error).toEqual({ type: 'RDSHttp:BadRequestException', message: 'ERROR: relation "no_such_table" does not exist; SQLState: 42P01' });
+      }
+      const ok = await run(ds, stmt(`SELECT 2 AS two`));
+      expect(values(ok.result)).toEqual([[2]]);
+    });
+
+    it('serves concurrent requests', async () => {
+      const all = await Promise.all(Array.from({ length: 8 }, (_, i) => run(ds, stmt(`SELECT :i::int * 2 AS v`, { i }))));
+      expect(all.map((r) => values(r.result)[0]![0])).toEqual([0, 2, 4, 6, 8, 10, 12, 14]);
+    });
+
+    it.each([
+      ['not an object', 'select 1', /must be an object/],
+      ['no statements', { variableMap: {} }, /statements must be a list/],
+      ['three statements (AppSync allows two)', { statements: ['select 1', 'select 2', 'select 3'], variableMap: {} }, /At most 2 statements/],
+      ['unknown type hint', { statements: ['select :a'], variableMap: { ':a': 1 }, variableTypeHintMap: { ':a': 'BLOB' } }, /Unsupported type hint BLOB/],
+    ])('rejects a malformed request: %s', async (_name, request, message) => {
+      const { error } = await run(ds, request);
+      expect(error?.type).toBe('RDSHttp:BadRequestException');
+      expect(error?.message).toMatch(message);
+    });
+
+    it('applies a migrations folder in order, once, recorded in _appsync_gateway_migrations', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'pg-migrations-'));
+      try {
+        await writeFile(join(dir, '002_seed.sql'), `INSERT INTO mig_things (name) VALUES ('seeded');`);
+        await writeFile(join(dir, '001_create.sql'), `CREATE TABLE mig_things (id serial PRIMARY KEY, name text);\nCREATE INDEX ON mig_things (name);`);
+        await writeFile(join(dir, 'README.txt'), 'not sql');
+        const first = await createDataSource({ ...config, migrations: dir });
+        await first.close?.();
+        const second = await createDataSource({ ...config, migrations: 'migrations-relative' }, '/nonexistent').catch((e: Error) => e);
+        expect(second).toBeInstanceOf(Error);
+        expect((second as Error).message).toMatch(/^dataSources\.pg\.config\.migrations: /);
+        const again = await createDataSource({ ...config, migrations: dir });
+        await again.close?.();
+        const { result } = await run(ds, stmt(`SELECT name FROM mig_things`));
+        expect(values(result)).toEqual([['seeded']]);
+        const recorded = await run(ds, stmt(`SELECT name FROM _appsync_gateway_migrations ORDER BY name`));
+        expect(values(recorded.result)).toEqual([['001_create.sql'], ['002_seed.sql']]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
+
+describe('config validation', () => {
+  it('names the offending key', () => {
+    const errors = postgresKind.validate!({ connectionString: 5, maxConnections: 0, bogus: true }, 'dataSources.db.config');
+    expect(errors.map((e) => e.message)).toEqual([
+      'dataSources.db.config.connectionString: expected string, got number',
+      'dataSources.db.config.maxConnections: expected a positive integer, got 0',
+      'dataSources.db.config.bogus: unknown key; expected one of connectionString, maxConnections, migrations, statementTimeout, dataDir, region, dbClusterIdentifier, databaseName, awsSecretStoreArn, schema',
+    ]);
+  });
+
+  it('accepts the Serverless AppSync plugin RDS keys (ignored locally)', () => {
+    expect(
+      postgresKind.validate!(
+        {
+          connectionString: 'postgres://u@127.0.0.1/db',
+          region: 'eu-west-1',
+          dbClusterIdentifier: 'arn:aws:rds:eu-west-1:1:cluster:c',
+          databaseName: 'db',
+          awsSecretStoreArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:s',
+          schema: 'public',
+        },
+        'dataSources.db.config',
+      ),
+    ).toEqual([]);
+  });
+});
