@@ -167,7 +167,7 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
             types: RAW_TEXT,
             // Extended protocol even without values: one statement per entry, never a stacked `;` list.
             queryMode: 'extended',
-          } as pg.QueryConfig<Array<string | null>>);
+          } as pg.QueryConfig<unknown[]>);
           results.push(toSqlStatementResult(result));
         }
         if (transaction) await client.query('COMMIT');

@@ -16,7 +16,7 @@ export const TYPE_HINT_CASTS: Record<string, string> = {
 
 export interface BoundStatement {
   text: string;
-  values: Array<string | null>;
+  values: unknown[];
 }
 
 /** Thrown for a request the Data API would reject before running it (unknown type hint). */
@@ -41,7 +41,7 @@ export function bindParameters(
     const name = key.startsWith(':') ? key.slice(1) : key;
     lookup.set(name, { value, hint: typeHints[`:${name}`] ?? typeHints[name] });
   }
-  const values: Array<string | null> = [];
+  const values: unknown[] = [];
   let out = '';
   let i = 0;
   const n = sql.length;
@@ -91,7 +91,7 @@ export function bindParameters(
         if (entry) {
           // Each occurrence is its own parameter: Postgres infers a type per use, and one `$n`
           // used where a text and where an int is expected would be "inconsistent types".
-          values.push(toParameter(entry.value));
+          values.push(toParameter(entry.value, entry.hint));
           out += `$${values.length}${castFor(entry.hint, name)}`;
           i = j;
           continue;
@@ -113,13 +113,15 @@ function castFor(hint: unknown, name: string): string {
 
 /**
  * Gateway choice: values are sent as untyped text parameters and Postgres infers their type from
- * where they are used (the Data API types them from the JSON value). Objects and arrays are sent
+ * where they are used (the Data API types them from the JSON value). An array without a hint
+ * becomes a Postgres array (`{a,b}`, by `pg`); objects, and anything with the JSON hint, are sent
  * as JSON text.
  */
-function toParameter(value: unknown): string | null {
+function toParameter(value: unknown, hint: unknown): unknown {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (Array.isArray(value) && String(hint ?? '').toUpperCase() !== 'JSON') return value;
   return JSON.stringify(value);
 }
 
