@@ -138,6 +138,25 @@ for (const backend of backends()) {
       expect(meta).toEqual(['int4', 'int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'bool', 'text', 'varchar', 'json', 'jsonb', 'timestamp', 'timestamptz', 'date', 'time', 'uuid', 'bytea', '_int4', '_text']);
     });
 
+    it('a list value binds as a Postgres array; an object (or the JSON hint) as JSON text', async () => {
+      const insert = await run(
+        ds,
+        stmt(`INSERT INTO typed (id, ints, texts, jb, j) VALUES (2, :ints, :texts, :obj, :list) RETURNING ints, texts, jb, j`, {
+          ints: [4, 5],
+          texts: ['it\'s', 'a "b"', 'c,d'],
+          obj: { k: [1] },
+          list: [1, 'two'],
+        }, { list: 'JSON' }),
+      );
+      expect(insert.error).toBeUndefined();
+      expect(insert.result.sqlStatementResults[0].records[0]).toEqual([
+        { arrayValue: { longValues: [4, 5] } },
+        { arrayValue: { stringValues: ["it's", 'a "b"', 'c,d'] } },
+        { stringValue: '{"k": [1]}' },
+        { stringValue: '[1,"two"]' },
+      ]);
+    });
+
     it('SQL injection through a value is stored as text, never run', async () => {
       const evil = `x'); DROP TABLE people; --`;
       const insert = await run(ds, stmt(`INSERT INTO people (name) VALUES (:name) RETURNING name`, { name: evil }));
