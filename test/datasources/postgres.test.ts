@@ -212,6 +212,17 @@ for (const backend of backends()) {
       expect(values(ok.result)).toEqual([[2]]);
     });
 
+    it.skipIf(backend.name !== 'PostgreSQL server')('statementTimeout cancels a slow statement as RDSHttp:StatementTimeoutException', async () => {
+      const slow = await createDataSource({ ...config, statementTimeout: 100 });
+      try {
+        const { error } = await run(slow, stmt('SELECT pg_sleep(5)'));
+        expect(error).toEqual({ type: 'RDSHttp:StatementTimeoutException', message: 'ERROR: canceling statement due to statement timeout; SQLState: 57014' });
+        expect(values((await run(slow, stmt('SELECT 1 AS one'))).result)).toEqual([[1]]);
+      } finally {
+        await slow.close?.();
+      }
+    });
+
     it('serves concurrent requests', async () => {
       const all = await Promise.all(Array.from({ length: 8 }, (_, i) => run(ds, stmt(`SELECT :i::int * 2 AS v`, { i }))));
       expect(all.map((r) => values(r.result)[0]![0])).toEqual([0, 2, 4, 6, 8, 10, 12, 14]);
