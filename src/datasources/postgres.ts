@@ -12,6 +12,7 @@ import pg from 'pg';
 import { ConfigError, DataSourceError } from '../errors.js';
 import { acquireEmbeddedPostgres, type EmbeddedPostgresLease } from '../embedded/postgres.js';
 import { BindError, bindParameters, type BoundStatement } from './postgres/bindParameters.js';
+import { ColumnCatalog } from './postgres/columnCatalog.js';
 import { toSqlStatementResult, type SqlStatementResult } from './postgres/dataApiResult.js';
 import { applyMigrations } from './postgres/migrations.js';
 import { badRequest, isConnectionError, toRdsError } from './postgres/rdsError.js';
@@ -146,6 +147,7 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
       }
     }
 
+    const catalog = new ColumnCatalog();
     const execute = async (bound: BoundStatement[]): Promise<SqlStatementResult[]> => {
       let client: pg.PoolClient;
       try {
@@ -158,7 +160,7 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
       try {
         // AppSync runs a request's statements together: all or nothing.
         if (transaction) await client.query('BEGIN');
-        const results: SqlStatementResult[] = [];
+        const raw: Array<pg.QueryResult<unknown[]>> = [];
         for (const statement of bound) {
           const result = await client.query<unknown[]>({
             text: statement.text,
@@ -168,10 +170,11 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
             // Extended protocol even without values: one statement per entry, never a stacked `;` list.
             queryMode: 'extended',
           } as pg.QueryConfig<unknown[]>);
-          results.push(toSqlStatementResult(result));
+          raw.push(result);
         }
         if (transaction) await client.query('COMMIT');
-        return results;
+        for (const result of raw) await catalog.learn(client, result.fields ?? []);
+        return raw.map((result) => toSqlStatementResult(result, catalog));
       } catch (err) {
         failure = err;
         if (transaction && !isConnectionError(err)) {

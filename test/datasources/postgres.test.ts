@@ -65,6 +65,34 @@ for (const backend of backends()) {
       ]);
     });
 
+    it('columnMetadata of table columns names the table, nullability, auto-increment, precision and scale', async () => {
+      const { result } = await run(ds, stmt(`SELECT p.id, p.name AS "who", p.age, t.num, t.vc FROM people p LEFT JOIN typed t ON false LIMIT 1`));
+      const meta = result.sqlStatementResults[0].columnMetadata;
+      expect(meta[0]).toEqual({
+        arrayBaseColumnType: 0,
+        isAutoIncrement: true,
+        isCaseSensitive: false,
+        isCurrency: false,
+        isSigned: true,
+        label: 'id',
+        name: 'id',
+        nullable: 0,
+        precision: 4,
+        scale: 0,
+        schemaName: 'public',
+        tableName: 'people',
+        type: 4,
+        typeName: 'int4',
+      });
+      expect(meta.map((c: any) => [c.label, c.tableName, c.nullable, c.isAutoIncrement, c.precision, c.scale])).toEqual([
+        ['id', 'people', 0, true, 4, 0],
+        ['who', 'people', 0, false, 0, 0],
+        ['age', 'people', 1, false, 4, 0],
+        ['num', 'typed', 1, false, 10, 2],
+        ['vc', 'typed', 1, false, 20, 0],
+      ]);
+    });
+
     it('leaves string literals, quoted identifiers, comments and :: casts alone', async () => {
       const { result, error } = await run(
         ds,

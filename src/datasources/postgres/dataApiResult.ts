@@ -10,6 +10,7 @@
  * `date`/`time` → their text, `bytea` → `blobValue` (base64), arrays → `arrayValue`.
  */
 import pg from 'pg';
+import type { ColumnCatalog } from './columnCatalog.js';
 
 export type Field =
   | { isNull: true }
@@ -105,7 +106,7 @@ const ARRAYS: Record<number, number> = {
 const NUMERIC_KINDS = new Set<Kind>(['long', 'double']);
 
 /** Builds the Data API result of one statement. */
-export function toSqlStatementResult(result: pg.QueryResult<unknown[]>): SqlStatementResult {
+export function toSqlStatementResult(result: pg.QueryResult<unknown[]>, catalog?: ColumnCatalog): SqlStatementResult {
   const command = result.command;
   const updated = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE' ? (result.rowCount ?? 0) : 0;
   const fields = result.fields ?? [];
@@ -115,33 +116,42 @@ export function toSqlStatementResult(result: pg.QueryResult<unknown[]>): SqlStat
   return {
     numberOfRecordsUpdated: updated,
     records,
-    columnMetadata: fields.map(metadataFor),
+    columnMetadata: fields.map((f) => metadataFor(f, catalog)),
     generatedFields: [],
   };
 }
 
-function metadataFor(field: pg.FieldDef): ColumnMetadata {
+function metadataFor(field: pg.FieldDef, catalog?: ColumnCatalog): ColumnMetadata {
   const elementOid = ARRAYS[field.dataTypeID];
   const [typeName, type] = elementOid !== undefined ? [`_${TYPES[elementOid]?.[0] ?? 'unknown'}`, 2003] : (TYPES[field.dataTypeID] ?? ['unknown', 1111]);
   const kind = TYPES[elementOid ?? field.dataTypeID]?.[2];
-  // Gateway choice: table/schema names and nullability need catalog lookups per query, which the
-  // gateway skips; they are '' and 2 (JDBC columnNullableUnknown).
+  const facts = catalog?.get(field.tableID, field.columnID);
+  const [precision, scale] = precisionScale(field);
   return {
     arrayBaseColumnType: elementOid !== undefined ? (TYPES[elementOid]?.[1] ?? 1111) : 0,
-    isAutoIncrement: false,
+    isAutoIncrement: facts?.isAutoIncrement ?? false,
     isCaseSensitive: kind === 'string',
     isCurrency: field.dataTypeID === 790,
     isSigned: kind !== undefined && NUMERIC_KINDS.has(kind),
     label: field.name,
     name: field.name,
-    nullable: 2,
-    precision: field.dataTypeSize > 0 ? field.dataTypeSize : 0,
-    scale: 0,
-    schemaName: '',
-    tableName: '',
+    // JDBC columnNullableUnknown (2) for computed columns, which have no table.
+    nullable: facts?.nullable ?? 2,
+    precision,
+    scale,
+    schemaName: facts?.schemaName ?? '',
+    tableName: facts?.tableName ?? '',
     type,
     typeName,
   };
+}
+
+/** Precision and scale from the type modifier (numeric(p,s), varchar(n)) or the type's size. */
+function precisionScale(field: pg.FieldDef): [number, number] {
+  const mod = field.dataTypeModifier;
+  if (field.dataTypeID === 1700 && mod >= 4) return [((mod - 4) >> 16) & 0xffff, (mod - 4) & 0xffff];
+  if ((field.dataTypeID === 1043 || field.dataTypeID === 1042) && mod >= 4) return [mod - 4, 0];
+  return [field.dataTypeSize > 0 ? field.dataTypeSize : 0, 0];
 }
 
 function converterFor(oid: number): (text: string) => Field {
