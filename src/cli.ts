@@ -89,6 +89,11 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const logger = createConsoleLogger((values['log-level'] as LogLevel | undefined) ?? undefined);
+  // A stray rejected promise (e.g. from resolver code that used Promise against the rules) must
+  // not stop a server that is otherwise fine: log it instead of letting Node exit.
+  process.on('unhandledRejection', (reason) => {
+    logger.error('unhandled promise rejection', { reason: reason instanceof Error ? reason.message : String(reason) });
+  });
 
   const configFile = values.config ?? (await findConfigFile(process.cwd()));
   if (!configFile) {

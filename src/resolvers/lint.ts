@@ -83,6 +83,7 @@ export async function lintAppSyncJs(file: string, source: string): Promise<LintF
     ClassDeclaration: (n) => report(n as AnyNode, 'classes'),
     ClassExpression: (n) => report(n as AnyNode, 'classes'),
     AwaitExpression: (n) => report(n as AnyNode, 'async/await'),
+    ImportExpression: (n) => report(n as AnyNode, 'dynamic import()'),
     YieldExpression: (n) => report(n as AnyNode, 'generators'),
     Literal: (n) => {
       if ((n as AnyNode).regex) report(n as AnyNode, 'regular expression literals');

@@ -102,6 +102,10 @@ export class ResolverRuntime {
             warnings.push(`${file}: code is ${compiled.source.length} characters; AppSync accepts at most ${MAX_CODE_LENGTH}`);
           }
           const findings = await lintAppSyncJs(file, compiled.source);
+          // Dynamic import() can never work in the sandbox and leaves a rejected promise behind,
+          // so it is refused even without --strict.
+          const dynamicImport = findings.find((f) => f.feature === 'dynamic import()');
+          if (dynamicImport) throw new CodeLoadError(file, formatLintFinding(dynamicImport), dynamicImport.line);
           if (findings.length > 0) {
             if (options.strict) throw new CodeLoadError(file, findings.map(formatLintFinding).join('\n'), findings[0]!.line);
             warnings.push(...findings.map(formatLintFinding));

@@ -350,6 +350,12 @@ function bootstrap(unsafeHost: SandboxHost): void {
         const ctx = buildCtx(run, step);
         const value = (fn as (ctx: unknown) => unknown)(ctx);
         if (value && typeof (value as { then?: unknown }).then === 'function') {
+          // Mark it handled: a rejected promise left alone would be an unhandled rejection in the host.
+          try {
+            (value as Promise<unknown>).then(undefined, () => undefined);
+          } catch {
+            // a hostile thenable: ignore
+          }
           return stringifyJson({ k: 'fault', name: 'TypeError', message: `${handler} returned a Promise: APPSYNC_JS handlers are synchronous`, stack: '' });
         }
         return stringifyJson({ k: 'ok', v: value === undefined ? null : value }) ?? '{"k":"ok","v":null}';
