@@ -6,13 +6,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { GatewayConfig, NormalizedApiKey, NormalizedConfig } from '../config/types.js';
 import { normalizeConfig } from '../config/index.js';
-import { builtInDataSourceKinds, type DataSourceKinds, type Logger } from '../datasources/index.js';
+import { BUILT_IN_DATA_SOURCE_TYPES, loadBuiltInDataSourceKinds, type DataSourceKinds, type Logger } from '../datasources/index.js';
 import type { Realtime } from '../realtime/types.js';
 import type { PublishedEvent } from '../realtime/types.js';
 import { BodyTooLargeError, CORS_HEADERS, handleGraphQLHttp, readBody, sendJson } from './httpHandler.js';
 import { loadApi, type Api } from './loadApi.js';
 import { createRealtimeHost } from './realtimeHost.js';
-import { renderGraphiQLPage } from './graphiql.js';
 import { createConsoleLogger } from './logger.js';
 
 /** Options of `createGateway` besides the config itself. */
@@ -76,13 +75,21 @@ interface StepFunctionsLike {
   close(): Promise<void>;
 }
 
-function normalize(config: GatewayConfig, options: GatewayOptions, kinds: DataSourceKinds): NormalizedConfig {
-  return normalizeConfig(config, {
+/** The `type` of every data source a raw config declares (map or list-of-maps form). */
+function declaredDataSourceTypes(config: GatewayConfig): string[] {
+  const blocks = Array.isArray(config.dataSources) ? config.dataSources : [config.dataSources ?? {}];
+  return blocks.flatMap((block) => Object.values(block ?? {}).map((ds) => (ds as { type?: unknown })?.type)).filter((t): t is string => typeof t === 'string');
+}
+
+async function normalize(config: GatewayConfig, options: GatewayOptions): Promise<{ normalized: NormalizedConfig; kinds: DataSourceKinds }> {
+  const kinds: DataSourceKinds = { ...(await loadBuiltInDataSourceKinds(declaredDataSourceTypes(config))), ...options.dataSourceKinds };
+  const normalized = normalizeConfig(config, {
     configDir: options.configDir ?? process.cwd(),
     configFile: options.configFile,
-    knownDataSourceTypes: Object.keys(kinds),
+    knownDataSourceTypes: [...new Set([...BUILT_IN_DATA_SOURCE_TYPES, ...Object.keys(options.dataSourceKinds ?? {})])],
     validateDataSource: (type: string, dsConfig: unknown, path: string) => kinds[type]?.validate?.(dsConfig, path) ?? [],
   });
+  return { normalized, kinds };
 }
 
 /**
@@ -91,10 +98,13 @@ function normalize(config: GatewayConfig, options: GatewayOptions, kinds: DataSo
  */
 export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = options.logger ?? createConsoleLogger();
-  const kinds: DataSourceKinds = { ...builtInDataSourceKinds, ...options.dataSourceKinds };
-  const loadOptions = { logger, kinds, strict: options.strict, handlerTimeoutMs: options.handlerTimeoutMs };
+  const loadOptions = { logger, strict: options.strict, handlerTimeoutMs: options.handlerTimeoutMs };
+  const load = async (raw: GatewayConfig) => {
+    const { normalized, kinds } = await normalize(raw, options);
+    return loadApi(normalized, { ...loadOptions, kinds });
+  };
   let rawConfig = config;
-  let api: Api = await loadApi(normalize(config, options, kinds), loadOptions);
+  let api: Api = await load(config);
   for (const warning of api.warnings) logger.warn(warning);
 
   const realtimeModule = await import('../realtime/index.js');
@@ -120,6 +130,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         return;
       }
       if (req.method === 'GET' && path === '/' && options.graphiql !== false && !req.headers['x-amz-target']) {
+        // Loaded on first use: graphql-yoga's page renderer is heavy and most requests never need it.
+        const { renderGraphiQLPage } = await import('./graphiql.js');
         const html = renderGraphiQLPage({ title: `${api.config.name} — appsync-gateway`, endpoint: '/graphql' });
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
         return;
@@ -186,7 +198,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     },
     async reload(next) {
       const candidate = next ?? rawConfig;
-      const loaded = await loadApi(normalize(candidate, options, kinds), loadOptions);
+      const loaded = await load(candidate);
       for (const warning of loaded.warnings) logger.warn(warning);
       const previous = api;
       api = loaded;
