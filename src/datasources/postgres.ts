@@ -106,6 +106,12 @@ function parseRequest(request: unknown): BoundStatement[] {
   }
 }
 
+/** Whether the connection is inside a transaction (ReadyForQuery status T, or E when failed). */
+function inTransaction(client: pg.PoolClient): boolean {
+  const status = (client as unknown as { getTransactionStatus?(): string | null }).getTransactionStatus?.();
+  return status === 'T' || status === 'E';
+}
+
 function hasPgEnv(): boolean {
   return PG_ENV_KEYS.some((k) => !!process.env[k]);
 }
@@ -173,11 +179,17 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
           raw.push(result);
         }
         if (transaction) await client.query('COMMIT');
+        // Gateway choice: a statement may not leave a transaction open (BEGIN without COMMIT); it is
+        // rolled back and reported, so no later request runs inside it.
+        if (inTransaction(client)) {
+          await client.query('ROLLBACK');
+          throw badRequest('A statement left a transaction open; it was rolled back. Two statements in one request already run in one transaction.');
+        }
         for (const result of raw) await catalog.learn(client, result.fields ?? []);
         return raw.map((result) => toSqlStatementResult(result, catalog));
       } catch (err) {
         failure = err;
-        if (transaction && !isConnectionError(err)) {
+        if (!isConnectionError(err) && (transaction || inTransaction(client))) {
           await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
             failure = rollbackErr;
           });

@@ -220,6 +220,16 @@ for (const backend of backends()) {
       expect(values((await run(ds, stmt(`SELECT count(*)::int FROM people WHERE name = 'first'`))).result)).toEqual([[0]]);
     });
 
+    it('a statement that leaves a transaction open is rolled back and reported', async () => {
+      const { error } = await run(ds, stmt('BEGIN'));
+      expect(error).toEqual({ type: 'RDSHttp:BadRequestException', message: expect.stringMatching(/^A statement left a transaction open; it was rolled back/) });
+      // No later request runs inside a leftover transaction: two reads see different now().
+      const a = values((await run(ds, stmt('SELECT now()::text'))).result)[0]![0];
+      await new Promise((r) => setTimeout(r, 5));
+      const b = values((await run(ds, stmt('SELECT now()::text'))).result)[0]![0];
+      expect(a).not.toBe(b);
+    });
+
     it('two successful statements both answer, in order (insert then select)', async () => {
       const { result, error } = await run(ds, {
         statements: [`INSERT INTO people (name, age) VALUES (:n, :a)`, `SELECT name, age FROM people WHERE name = :n`],
