@@ -1,0 +1,127 @@
+/**
+ * The `ws` adapter: accepts HTTP upgrades with a `WebSocketServer({ noServer: true })`, picks the
+ * protocol from the path and offered subprotocols, and turns each `ws` socket into the minimal
+ * `RealtimeSocket` the protocol servers in src/realtime drive.
+ *
+ * Routing (shared/spec/realtime.md §1):
+ * - `/graphql/realtime` or `/graphql` offering `graphql-ws` → AppSync protocol (AppSync serves it
+ *   at `/graphql` on its realtime host and at `/graphql/realtime` on custom domains); answered
+ *   with `Sec-WebSocket-Protocol: graphql-ws`. The `header-<base64url>` subprotocol is read, never
+ *   selected.
+ * - `/graphql` offering `graphql-transport-ws` → the graphql-ws library's server.
+ * - `/graphql/realtime` without `graphql-ws` → 400 (Gateway choice: rejected, as the spec says).
+ * - anything else → not ours (`false`).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { RealtimeSocket, UpgradeInfo } from '../realtime/socket.js';
+
+export type RealtimeProtocol = 'appsync' | 'graphql-transport-ws';
+
+export interface WebSocketAdapterOptions {
+  /** Largest incoming frame; bigger frames close the socket with 1009. @default 1048576 */
+  maxFrameBytes?: number;
+  /** Called with each accepted socket and the protocol it speaks. */
+  onConnection(socket: RealtimeSocket, upgrade: UpgradeInfo, protocol: RealtimeProtocol): void;
+}
+
+export interface WebSocketAdapter {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  close(): Promise<void>;
+}
+
+const APPSYNC = 'graphql-ws';
+const TRANSPORT = 'graphql-transport-ws';
+
+/** Which protocol an upgrade asks for, or why it is refused. */
+export function selectProtocol(path: string, offered: readonly string[]): RealtimeProtocol | 'reject' | null {
+  if (path === '/graphql/realtime') return offered.includes(APPSYNC) ? 'appsync' : 'reject';
+  if (path === '/graphql') {
+    if (offered.includes(TRANSPORT)) return 'graphql-transport-ws';
+    if (offered.includes(APPSYNC)) return 'appsync';
+    return 'reject';
+  }
+  return null;
+}
+
+function offeredProtocols(req: IncomingMessage): string[] {
+  const header = req.headers['sec-websocket-protocol'];
+  if (!header) return [];
+  return header
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+}
+
+export function createWebSocketAdapter(options: WebSocketAdapterOptions): WebSocketAdapter {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxFrameBytes ?? 1024 * 1024,
+    perMessageDeflate: false,
+    handleProtocols(protocols: Set<string>, req: IncomingMessage) {
+      const selected = selectProtocol(pathOf(req), [...protocols]);
+      if (selected === 'appsync') return APPSYNC;
+      if (selected === 'graphql-transport-ws') return TRANSPORT;
+      return false;
+    },
+  });
+
+  return {
+    handleUpgrade(req, socket, head) {
+      const path = pathOf(req);
+      const offered = offeredProtocols(req);
+      const protocol = selectProtocol(path, offered);
+      if (protocol === null) return false;
+      if (protocol === 'reject') {
+        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nUnsupported WebSocket subprotocol; offer graphql-ws or graphql-transport-ws.\n');
+        return true;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const upgrade: UpgradeInfo = {
+          url: req.url ?? '/',
+          headers: { ...req.headers },
+          protocols: offered,
+          remoteAddress: req.socket.remoteAddress ?? '',
+        };
+        options.onConnection(adapt(ws), upgrade, protocol);
+      });
+      return true;
+    },
+    async close() {
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+function pathOf(req: IncomingMessage): string {
+  return (req.url ?? '/').split('?', 1)[0]!;
+}
+
+/** A `ws` socket as a `RealtimeSocket`. */
+function adapt(ws: WebSocket): RealtimeSocket {
+  let onClose: ((code: number, reason: string) => void) | undefined;
+  ws.on('error', () => ws.terminate());
+  ws.on('close', (code, reason) => onClose?.(code, reason.toString()));
+  return {
+    get protocol() {
+      return ws.protocol;
+    },
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    send(data) {
+      if (ws.readyState === ws.OPEN) ws.send(data);
+    },
+    close(code, reason) {
+      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
+    },
+    onMessage(listener) {
+      ws.on('message', (data, isBinary) => listener(isBinary ? '' : data.toString()));
+    },
+    onClose(listener) {
+      onClose = listener;
+    },
+  };
+}
