@@ -225,3 +225,13 @@ describe('toJsonObject (§2)', () => {
     expect(toJsonObject(input)).toBeNull();
   });
 });
+
+describe('values that JSON cannot carry', () => {
+  it('an undefined template value is bound as null, so no :P<n> is left unbound', () => {
+    expect(createPgStatement(sql`SELECT ${undefined} AS a, ${typeHint.UUID(undefined as unknown as string)} AS b`)).toEqual({
+      statements: ['SELECT :P0 AS a, :P1 AS b'],
+      variableMap: { ':P0': null, ':P1': null },
+      variableTypeHintMap: { ':P1': 'UUID' },
+    });
+  });
+});

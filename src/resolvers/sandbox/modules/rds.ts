@@ -177,10 +177,11 @@ class Renderer {
   variable(value: unknown): string {
     const name = `:P${this.next++}`;
     if (isHint(value)) {
-      this.request.variableMap[name] = value.value as Json;
+      this.request.variableMap[name] = (value.value === undefined ? null : value.value) as Json;
       this.request.variableTypeHintMap[name] = value.type;
     } else {
-      this.request.variableMap[name] = (value instanceof Date ? value.toISOString() : value) as Json;
+      // undefined would vanish when the request is copied as JSON, leaving an unbound `:P<n>`.
+      this.request.variableMap[name] = (value instanceof Date ? value.toISOString() : value === undefined ? null : value) as Json;
     }
     return name;
   }
