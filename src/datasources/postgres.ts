@@ -32,12 +32,16 @@ export interface PostgresDataSourceConfig {
   statementTimeout?: number;
   /** Embedded Postgres only: folder to keep its files in. @default in memory */
   dataDir?: string;
-  // Serverless Framework AppSync plugin keys: accepted and ignored locally (no Data API here).
+  // Serverless Framework AppSync plugin keys (doc/dataSources.md of serverless-appsync-plugin):
+  // accepted and ignored locally (no Data API here). Values may be CloudFormation references.
   region?: string;
   dbClusterIdentifier?: string;
   databaseName?: string;
   awsSecretStoreArn?: string;
   schema?: string;
+  serviceRoleArn?: unknown;
+  iamRoleStatements?: unknown;
+  relationalDatabaseSourceType?: string;
 }
 
 /** AppSync runs one or two statements per request (resolver-reference-rds-js.html, createPgStatement). */
@@ -59,6 +63,9 @@ const KNOWN_KEYS = new Set([
   'databaseName',
   'awsSecretStoreArn',
   'schema',
+  'serviceRoleArn',
+  'iamRoleStatements',
+  'relationalDatabaseSourceType',
 ]);
 
 function validateConfig(config: unknown, path: string): ConfigError[] {

@@ -307,7 +307,7 @@ describe('config validation', () => {
     expect(errors.map((e) => e.message)).toEqual([
       'dataSources.db.config.connectionString: expected string, got number',
       'dataSources.db.config.maxConnections: expected a positive integer, got 0',
-      'dataSources.db.config.bogus: unknown key; expected one of connectionString, maxConnections, migrations, statementTimeout, dataDir, region, dbClusterIdentifier, databaseName, awsSecretStoreArn, schema',
+      'dataSources.db.config.bogus: unknown key; expected one of connectionString, maxConnections, migrations, statementTimeout, dataDir, region, dbClusterIdentifier, databaseName, awsSecretStoreArn, schema, serviceRoleArn, iamRoleStatements, relationalDatabaseSourceType',
     ]);
   });
 
@@ -317,10 +317,12 @@ describe('config validation', () => {
         {
           connectionString: 'postgres://u@127.0.0.1/db',
           region: 'eu-west-1',
-          dbClusterIdentifier: 'arn:aws:rds:eu-west-1:1:cluster:c',
+          dbClusterIdentifier: { Ref: 'RDSCluster' },
           databaseName: 'db',
-          awsSecretStoreArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:s',
+          awsSecretStoreArn: { Ref: 'RDSClusterSecret' },
           schema: 'public',
+          serviceRoleArn: { 'Fn::GetAtt': ['RelationalDbServiceRole', 'Arn'] },
+          iamRoleStatements: [{ Effect: 'Allow', Action: ['rds-data:ExecuteStatement'], Resource: ['*'] }],
         },
         'dataSources.db.config',
       ),
