@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from '../../src/datasources/types.js';
 import { postgresKind } from '../../src/datasources/postgres.js';
+import { agg, createPgStatement, insert, remove, select, toJsonObject, typeHint, update } from '../../src/resolvers/sandbox/modules/rds.js';
 import { backends, createDataSource, run, stmt, values } from './postgres/helpers.js';
 
 for (const backend of backends()) {
@@ -264,6 +265,78 @@ for (const backend of backends()) {
     it('serves concurrent requests', async () => {
       const all = await Promise.all(Array.from({ length: 8 }, (_, i) => run(ds, stmt(`SELECT :i::int * 2 AS v`, { i }))));
       expect(all.map((r) => values(r.result)[0]![0])).toEqual([0, 2, 4, 6, 8, 10, 12, 14]);
+    });
+
+    it('runs what the rds module builds: joins, aggregates, group by, having, every where operator', async () => {
+      const setup = await run(ds, {
+        statements: [
+          `CREATE TABLE shop_orders (id serial PRIMARY KEY, customer text NOT NULL, status text, total numeric(8,2), note text)`,
+          `INSERT INTO shop_orders (customer, status, total, note) VALUES
+             ('ann', 'PAID', 10, 'gift wrap'), ('ann', 'PAID', 5.5, NULL), ('bob', 'PENDING', 99, 'rush'), ('cy', 'PAID', 1, 'x')`,
+        ],
+        variableMap: {},
+      });
+      expect(setup.error).toBeUndefined();
+      const rows = async (request: unknown) => {
+        const { result, error } = await run(ds, request);
+        expect(error).toBeUndefined();
+        return toJsonObject(JSON.stringify(result));
+      };
+
+      const grouped = await rows(
+        createPgStatement(
+          select({
+            table: 'shop_orders',
+            columns: ['customer', { orders: agg.count('id') }, { spent: agg.sum('total') }],
+            where: { status: { eq: 'PAID' } },
+            groupBy: ['customer'],
+            having: { id: { count: { gt: 1 } } },
+            orderBy: [{ column: 'customer', dir: 'DESC' }],
+          }),
+        ),
+      );
+      expect(grouped).toEqual([[{ customer: 'ann', orders: 2, spent: '15.50' }]]);
+
+      const filtered = await rows(
+        createPgStatement(
+          select({
+            table: 'shop_orders',
+            columns: ['id'],
+            where: {
+              customer: { beginsWith: 'a', notContains: 'zz' },
+              total: { between: [typeHint.DECIMAL('5'), typeHint.DECIMAL('10.00')] },
+              note: { attributeExists: true, size: { gt: 3 }, contains: 'wrap' },
+              not: [{ status: { eq: 'PENDING' } }],
+              or: [{ id: { le: 1 } }, { id: { ge: 100 } }],
+            },
+            limit: 5,
+            offset: 0,
+          }),
+        ),
+      );
+      expect(filtered).toEqual([[{ id: 1 }]]);
+
+      const joined = await rows(
+        createPgStatement(
+          select({
+            from: { o: 'shop_orders' },
+            columns: ['o.id', { who: 'p.name' }],
+            leftJoin: [{ table: { p: 'people' }, on: { 'p.name': { eq: 'o.customer' } } }],
+            where: { 'o.customer': { eq: 'bob' } },
+          }),
+        ),
+      );
+      expect(joined).toEqual([[{ id: 3, who: null }]]);
+
+      const written = await rows(
+        createPgStatement(
+          insert({ table: 'shop_orders', values: { customer: 'dee', status: 'NEW', total: typeHint.DECIMAL(3) }, returning: ['id', 'customer'] }),
+          update({ table: 'shop_orders', values: { status: 'DONE', note: null }, where: { customer: { eq: 'dee' } }, returning: '*' }),
+        ),
+      );
+      expect(written).toEqual([[{ id: 5, customer: 'dee' }], [{ id: 5, customer: 'dee', status: 'DONE', total: '3.00', note: null }]]);
+      const removed = await rows(createPgStatement(remove({ table: 'shop_orders', where: { id: { eq: 5 } }, returning: ['id'] })));
+      expect(removed).toEqual([[{ id: 5 }]]);
     });
 
     it.each([
