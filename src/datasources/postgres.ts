@@ -145,6 +145,9 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
       const dataDir = config.dataDir ? (isAbsolute(config.dataDir) ? config.dataDir : resolve(configDir, config.dataDir)) : undefined;
       lease = await acquireEmbeddedPostgres({ dataDir });
       pool = lease.pool;
+      if (lease.dataDir !== dataDir) {
+        logger.warn(`postgres data source ${name}: the embedded Postgres is already running ${lease.dataDir ? `in ${lease.dataDir}` : 'in memory'}; ${configPath}.dataDir is not used`);
+      }
       logger.info(`postgres data source ${name}: using the embedded Postgres`, { connectionString: lease.connectionString });
     }
 

@@ -21,6 +21,8 @@ export interface EmbeddedPostgresLease {
   connectionString: string;
   /** The shared pool (size 1) every embedded data source uses. */
   pool: pg.Pool;
+  /** The folder the running instance keeps its files in (undefined: in memory). */
+  dataDir: string | undefined;
   /** Gives the lease back; the server stops when no lease is left. */
   release(): Promise<void>;
 }
@@ -87,6 +89,7 @@ export async function acquireEmbeddedPostgres(options: EmbeddedPostgresOptions =
   return {
     connectionString: instance.connectionString,
     pool: instance.pool,
+    dataDir: instance.dataDir,
     async release() {
       if (released) return;
       released = true;
