@@ -136,8 +136,13 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
       pool = new pg.Pool({
         ...(config.connectionString ? { connectionString: config.connectionString } : {}),
         max: config.maxConnections ?? 10,
-        // Timestamps with time zone come back in UTC, as the Data API prints them.
-        options: `-c TimeZone=UTC${config.statementTimeout ? ` -c statement_timeout=${config.statementTimeout}` : ''}`,
+      });
+      // Session settings with SET rather than the startup `options` parameter, which poolers such
+      // as PgBouncer refuse. UTC: timestamps with time zone come back as the Data API prints them
+      // (dataApiResult.ts converts any other offset too).
+      const session = `SET TIME ZONE 'UTC'${config.statementTimeout ? `; SET statement_timeout = ${config.statementTimeout}` : ''}`;
+      pool.on('connect', (client) => {
+        client.query(session).catch((err: Error) => logger.warn(`postgres data source ${name}: ${session} failed`, { error: err.message }));
       });
       // An idle client losing its server lands here; the pool drops it and the next request reconnects.
       pool.on('error', (err) => logger.warn(`postgres data source ${name}: idle connection lost`, { error: err.message }));
