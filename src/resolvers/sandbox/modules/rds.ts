@@ -250,7 +250,7 @@ class Renderer {
       if (p.groupBy.length > 0) parts.push(`GROUP BY ${p.groupBy.map((g) => (typeof g === 'number' ? String(Math.trunc(g)) : this.identifier(String(g)))).join(', ')}`);
     }
     if (p.having !== undefined && p.having !== null) {
-      const having = this.condition(p.having, true);
+      const having = this.condition(p.having);
       if (having) parts.push(`HAVING ${having}`);
     }
     if (p.orderBy !== undefined && p.orderBy !== null) {
@@ -284,7 +284,7 @@ class Renderer {
     } else if (j.on !== undefined && j.on !== null) {
       // Gateway choice: in a join's `on` object a string operand names a column (`{ 'a.id': { eq: 'b.a_id' } }`),
       // since a join compares columns; other values are bound as usual.
-      const on = j.on instanceof SqlTemplate ? this.template(j.on) : this.condition(j.on, false, true);
+      const on = j.on instanceof SqlTemplate ? this.template(j.on) : this.condition(j.on, true);
       if (on) parts.push(`ON ${on}`);
     }
     return parts.join(' ');
@@ -357,7 +357,7 @@ class Renderer {
 
   private where(where: unknown): string {
     if (where === undefined || where === null) return '';
-    const clause = where instanceof SqlTemplate ? this.template(where) : this.condition(where, false);
+    const clause = where instanceof SqlTemplate ? this.template(where) : this.condition(where);
     return clause ? `WHERE ${clause}` : '';
   }
 
@@ -367,7 +367,7 @@ class Renderer {
    * items in parentheses joined by OR/AND; several keys are ANDed (Gateway choice: groups then get
    * their own parentheses so precedence is kept).
    */
-  private condition(where: unknown, having: boolean, columnOperands = false): string {
+  private condition(where: unknown, columnOperands = false): string {
     if (!isPlainObject(where)) throw new Error('WHERE values are expected to be SQL templates or a condition object.');
     const blocks: string[] = [];
     const keys = Object.keys(where);
@@ -378,7 +378,7 @@ class Renderer {
         const items = value
           .map((item) => {
             if (!isPlainObject(item)) throw new Error(`Expected ${key} to be an Object.`);
-            const inner = this.condition(item, having, columnOperands);
+            const inner = this.condition(item, columnOperands);
             return inner ? `(${inner})` : '';
           })
           .filter(Boolean);
@@ -389,14 +389,14 @@ class Renderer {
           blocks.push(keys.length > 1 && items.length > 1 ? `(${group})` : group);
         }
       } else {
-        const column = this.columnCondition(key, value, having, columnOperands);
+        const column = this.columnCondition(key, value, columnOperands);
         if (column) blocks.push(column);
       }
     }
     return blocks.join(' AND ');
   }
 
-  private columnCondition(column: string, ops: unknown, having: boolean, columnOperands: boolean): string {
+  private columnCondition(column: string, ops: unknown, columnOperands: boolean): string {
     if (!isPlainObject(ops)) throw new Error('Expected condition to be an Object.');
     const target = this.identifier(column);
     const operand = (v: unknown) => (columnOperands && typeof v === 'string' ? this.identifier(v) : this.variable(v));
@@ -436,7 +436,6 @@ class Renderer {
         throw new Error(`Unsupported condition ${path}.`);
       }
     }
-    void having;
     return parts.join(' AND ');
   }
 }
