@@ -23,6 +23,7 @@ export { createMemoryPubSub } from './pubsub-memory.js';
 export { createRedisPubSub, type RedisPubSubOptions } from './pubsub-redis.js';
 export { matchesArguments, matchesFilter, matchesInvalidation, validateFilter } from './filter.js';
 export type { RealtimeSocket, UpgradeInfo } from './socket.js';
+export { toSubscriptionFilter } from './toSubscriptionFilter.js';
 
 interface LoggerLike {
   debug?(message: string, meta?: Record<string, unknown>): void;
