@@ -30,12 +30,32 @@ const appsyncModulesPlugin: Plugin = {
       }
       return { path: args.path, namespace: 'appsync-module' };
     });
-    pluginBuild.onLoad({ filter: /.*/, namespace: 'appsync-module' }, (args) => ({
-      contents: `module.exports = globalThis.__appsyncModules[${JSON.stringify(args.path)}];`,
-      loader: 'js',
-    }));
+    // ESM re-exports (not `module.exports = …`): esbuild's CommonJS wrapper contains a `try`,
+    // which would send every resolver to the slow watchdog path (see sandbox.ts).
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'appsync-module' }, async (args) => {
+      const names = await moduleExportNames(args.path);
+      const source = `globalThis.__appsyncModules[${JSON.stringify(args.path)}]`;
+      return {
+        contents: `const m = ${source};\nexport default m.default ?? m;\n${names.map((n) => `export const ${n} = m.${n};`).join('\n')}\n`,
+        loader: 'js',
+      };
+    });
   },
 };
+
+/** Export names of each sandbox module, read from the same files the prelude bundles. */
+async function moduleExportNames(specifier: string): Promise<string[]> {
+  switch (specifier) {
+    case '@aws-appsync/utils':
+      return ['util', 'runtime', 'extensions'];
+    case '@aws-appsync/utils/dynamodb':
+      return Object.keys(await import('./sandbox/modules/dynamodb.js'));
+    case '@aws-appsync/utils/rds':
+      return Object.keys(await import('./sandbox/modules/rds.js')).filter((n) => n !== 'rdsUtil');
+    default:
+      return [];
+  }
+}
 
 /** Maximum code length AppSync accepts (resolvers.md §7). */
 export const MAX_CODE_LENGTH = 32_768;
