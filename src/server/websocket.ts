@@ -22,6 +22,11 @@ export type RealtimeProtocol = 'appsync' | 'graphql-transport-ws';
 export interface WebSocketAdapterOptions {
   /** Largest incoming frame; bigger frames close the socket with 1009. @default 1048576 */
   maxFrameBytes?: number;
+  /**
+   * Interval of WebSocket pings; a peer that has not answered the previous ping is dropped, so
+   * dead TCP connections do not hold subscriptions until the 24 h lifetime. @default 60000
+   */
+  heartbeatIntervalMs?: number;
   /** Called with each accepted socket and the protocol it speaks. */
   onConnection(socket: RealtimeSocket, upgrade: UpgradeInfo, protocol: RealtimeProtocol): void;
 }
@@ -67,6 +72,19 @@ export function createWebSocketAdapter(options: WebSocketAdapterOptions): WebSoc
     },
   });
 
+  const alive = new WeakMap<WebSocket, boolean>();
+  const heartbeat = setInterval(() => {
+    for (const client of wss.clients) {
+      if (alive.get(client) === false) {
+        client.terminate();
+        continue;
+      }
+      alive.set(client, false);
+      client.ping();
+    }
+  }, options.heartbeatIntervalMs ?? 60_000);
+  heartbeat.unref();
+
   return {
     handleUpgrade(req, socket, head) {
       const path = pathOf(req);
@@ -78,6 +96,8 @@ export function createWebSocketAdapter(options: WebSocketAdapterOptions): WebSoc
         return true;
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
+        alive.set(ws, true);
+        ws.on('pong', () => alive.set(ws, true));
         const upgrade: UpgradeInfo = {
           url: req.url ?? '/',
           headers: { ...req.headers },
@@ -89,6 +109,7 @@ export function createWebSocketAdapter(options: WebSocketAdapterOptions): WebSoc
       return true;
     },
     async close() {
+      clearInterval(heartbeat);
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
