@@ -87,7 +87,7 @@ function collect(c: Client, query: string, variables?: Record<string, unknown>) 
 /** Publishes until the subscription is live (graphql-ws has no start_ack), then the real event. */
 async function publishWhenLive(sub: ReturnType<typeof collect>, field: string, payload: unknown) {
   for (let i = 0; i < 100 && sub.results.length === 0 && !sub.error; i++) {
-    await realtime.publish({ subscriptionField: field, mutationField: null, payload: { id: 'warmup', author: 'warmup', severity: 100 } });
+    await realtime.publish({ subscriptionField: field, mutationField: null, payload: { id: 'warmup', author: 'warmup', severity: 100, group: 'warmup' } });
     await new Promise((r) => setTimeout(r, 20));
   }
   sub.results.length = 0;
@@ -121,6 +121,26 @@ describe('graphql-transport-ws (Gateway choice endpoint)', () => {
     const s = collect(c, 'subscription { secret { id } }');
     await s.until(() => s.error !== undefined);
     expect(s.error).toEqual([{ path: ['secret'], data: null, errorType: 'Unauthorized', errorInfo: null, locations: null, message: 'Not Authorized to access secret on type Subscription' }]);
+  });
+
+  it('an invalidation completes the subscription (realtime.md §6)', async () => {
+    const sub = collect(client({ 'x-api-key': 'good' }), 'subscription { onInvalidatable(group: "warmup") { id } }');
+    await publishWhenLive(sub, 'onInvalidatable', { id: 'x', group: 'warmup' });
+    await sub.until(() => sub.results.length === 1);
+    await realtime.publish({ subscriptionField: 'onInvalidatable', mutationField: null, payload: { group: 'warmup' }, invalidation: true });
+    await sub.until(() => sub.completed);
+    expect(sub.error).toBeUndefined();
+  });
+
+  it('per-subscription credentials in extensions.authorization are checked', async () => {
+    const c = client({ 'x-api-key': 'good' });
+    const errors: unknown[] = [];
+    c.subscribe(
+      { query: 'subscription { onCreatePost { id } }', extensions: { authorization: { 'x-api-key': 'expired' } } },
+      { next: () => undefined, error: (e) => void errors.push(e), complete: () => undefined },
+    );
+    for (let i = 0; i < 200 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(errors).toEqual([[{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }]]);
   });
 
   it('refuses a connection with bad credentials (4403 Forbidden)', async () => {
