@@ -34,9 +34,10 @@ const AWS_SCALARS = new Set<string>(AWS_SCALAR_NAMES);
 const BUILT_IN_SCALARS = new Set(['String', 'Int', 'Float', 'Boolean', 'ID']);
 
 function toSchemaError(error: GraphQLError): SchemaError {
-  const node = error.nodes?.[0];
+  // For "defined more than once" errors the last node is the offending repeat.
+  const node = error.nodes?.[error.nodes.length - 1];
   const source = node?.loc?.source ?? error.source;
-  const location = error.locations?.[0] ?? (node?.loc ? { line: node.loc.startToken.line, column: node.loc.startToken.column } : undefined);
+  const location = (node?.loc ? undefined : error.locations?.[0]) ?? (node?.loc ? { line: node.loc.startToken.line, column: node.loc.startToken.column } : undefined);
   return new SchemaError(error.message, {
     file: source?.name,
     line: location?.line,
@@ -44,10 +45,36 @@ function toSchemaError(error: GraphQLError): SchemaError {
   });
 }
 
+const EXTENSION_KIND: Partial<Record<Kind, Kind>> = {
+  [Kind.OBJECT_TYPE_DEFINITION]: Kind.OBJECT_TYPE_EXTENSION,
+  [Kind.INTERFACE_TYPE_DEFINITION]: Kind.INTERFACE_TYPE_EXTENSION,
+  [Kind.INPUT_OBJECT_TYPE_DEFINITION]: Kind.INPUT_OBJECT_TYPE_EXTENSION,
+  [Kind.ENUM_TYPE_DEFINITION]: Kind.ENUM_TYPE_EXTENSION,
+  [Kind.UNION_TYPE_DEFINITION]: Kind.UNION_TYPE_EXTENSION,
+};
+
+/**
+ * The Serverless AppSync plugin merges schema files, so `type Query` may appear in several of
+ * them: a repeated type definition becomes an extension of the first, which keeps every node's
+ * file and line for error messages. A field defined twice is still an error.
+ */
+function asExtensionIfRedefined(definition: DefinitionNode, defined: Set<string>): DefinitionNode {
+  const extensionKind = EXTENSION_KIND[definition.kind];
+  if (!extensionKind || !('name' in definition) || !definition.name) return definition;
+  const name = definition.name.value;
+  if (!defined.has(name)) {
+    defined.add(name);
+    return definition;
+  }
+  const { description: _description, ...rest } = definition as DefinitionNode & { description?: unknown };
+  return { ...rest, kind: extensionKind } as DefinitionNode;
+}
+
 /** Parses and validates AppSync SDL; throws `SchemaError` naming file and line. */
 export function buildAppSyncSchema(sources: readonly SchemaSource[]): BuiltSchema {
   const warnings: string[] = [];
   const definitions: DefinitionNode[] = [...parse(new Source(APPSYNC_PREAMBLE, PREAMBLE_FILE)).definitions];
+  const defined = new Set<string>();
   for (const { file, sdl } of sources) {
     let document: DocumentNode;
     try {
@@ -83,7 +110,7 @@ export function buildAppSyncSchema(sources: readonly SchemaSource[]): BuiltSchem
         warnings.push(`${file}:${line}: directive @${definition.name.value} is predefined by AppSync; the declaration is ignored`);
         continue;
       }
-      definitions.push(definition);
+      definitions.push(asExtensionIfRedefined(definition, defined));
     }
   }
   const document: DocumentNode = { kind: Kind.DOCUMENT, definitions };

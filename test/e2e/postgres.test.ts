@@ -1,5 +1,5 @@
 /**
- * The Postgres example API (examples/postgres) end to end: GraphQL over HTTP → APPSYNC_JS resolvers
+ * The Postgres part of the example API (schemas/library.graphql) end to end: GraphQL over HTTP → APPSYNC_JS resolvers
  * using `@aws-appsync/utils/rds` → RELATIONAL_DATABASE data source → Postgres, and back through
  * `toJsonObject`. The same cases run against a real PostgreSQL server and the embedded PGlite.
  */
@@ -11,16 +11,25 @@ import type { GatewayConfig } from '../../src/index.js';
 import { startTestGateway, type TestGateway } from '../utils/gateway.js';
 import { backends } from '../datasources/postgres/helpers.js';
 
-const exampleDir = fileURLToPath(new URL('../../examples/postgres/', import.meta.url));
+const repo = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The example's own config file, with its relative paths made absolute. */
+/** The Postgres part of the example API (root appsync.config.yml), with absolute paths. */
 function exampleConfig(dataSourceConfig: Record<string, unknown>): GatewayConfig {
-  const raw = parse(readFileSync(`${exampleDir}appsync.config.yml`, 'utf8'));
-  raw.schema = `${exampleDir}${raw.schema}`;
-  raw.apiKeys = [{ name: 'local', value: 'da2-postgrese2etest0000000000' }];
-  raw.dataSources.library.config = { ...raw.dataSources.library.config, migrations: `${exampleDir}migrations`, ...dataSourceConfig };
-  for (const resolver of Object.values(raw.resolvers) as Array<{ code: string }>) resolver.code = `${exampleDir}${resolver.code}`;
-  return raw as GatewayConfig;
+  const raw = parse(readFileSync(`${repo}appsync.config.yml`, 'utf8'));
+  const resolvers = Object.fromEntries(
+    Object.entries(raw.resolvers as Record<string, { dataSource?: string; code: string }>)
+      .filter(([, r]) => r.dataSource === 'library')
+      .map(([key, r]) => [key, { ...r, code: `${repo}${r.code}` }]),
+  );
+  const library = raw.dataSources.library;
+  return {
+    name: 'library',
+    schema: `${repo}schemas/library.graphql`,
+    authentication: { type: 'API_KEY' },
+    apiKeys: [{ name: 'local', value: 'da2-postgrese2etest0000000000' }],
+    dataSources: { library: { ...library, config: { ...library.config, migrations: `${repo}${library.config.migrations}`, ...dataSourceConfig } } },
+    resolvers,
+  } as GatewayConfig;
 }
 
 const BOOK = 'id title year price inStock tags metadata publishedAt authorId';
