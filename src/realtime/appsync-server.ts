@@ -157,6 +157,9 @@ export function createAppSyncServer(host: RealtimeHost, fanout: Fanout, options:
         case MessageType.Start:
           void this.start(message).catch((error: unknown) => {
             options.logger?.warn('real-time start failed', { error: error instanceof Error ? error.stack : String(error) });
+            // Free the id (duplicates return before registering, so the entry is this start's).
+            this.subscriptions.delete(message.id);
+            this.touch();
             this.send(errorFrame(message.id, [{ errorType: 'InternalFailure', message: 'An internal failure occurred.' }]));
           });
           return;

@@ -122,3 +122,38 @@ describe('slow consumers', () => {
     expect(renders).toBe(1);
   });
 });
+
+describe('pubsub failure on start', () => {
+  it('answers InternalFailure and frees the id for a retry', async () => {
+    const memory = createMemoryPubSub();
+    let failNext = true;
+    const pubsub = {
+      ...memory,
+      subscribe: async (field: string, listener: Parameters<typeof memory.subscribe>[1]) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('Redis is down');
+        }
+        return memory.subscribe(field, listener);
+      },
+    };
+    const host = createFakeHost(pubsub);
+    const fanout = createFanout(host, pubsub, { maxPayloadBytes: 240 * 1024, maxPendingEvents: 1000 });
+    const server = createAppSyncServer(host, fanout, {
+      connectionTimeoutMs: 300_000,
+      keepAliveIntervalMs: 60_000,
+      maxConnectionLifetimeMs: 86_400_000,
+      maxSubscriptionsPerConnection: 100,
+      maxPayloadBytes: 240 * 1024,
+      maxBufferedBytes: 1024 * 1024,
+    });
+    const socket = new MemorySocket();
+    server.opened(socket, { url: `/graphql/realtime?header=${encodeHeader(good)}`, headers: {}, protocols: ['graphql-ws'], remoteAddress: '127.0.0.1' });
+    socket.receive(start('r', 'subscription { onCreatePost { id } }', good));
+    await socket.waitFor((f) => f.type === 'error');
+    expect(socket.sent.filter((f) => f.type === 'error')).toEqual([{ type: 'error', id: 'r', payload: { errors: [{ errorType: 'InternalFailure', message: 'An internal failure occurred.' }] } }]);
+    socket.receive(start('r', 'subscription { onCreatePost { id } }', good));
+    await socket.waitFor((f) => f.type === 'start_ack');
+    expect(socket.sent.at(-1)).toEqual({ type: 'start_ack', id: 'r' });
+  });
+});
