@@ -167,6 +167,16 @@ export function createFanout(host: Pick<RealtimeHost, 'renderEvent'>, pubsub: Pu
   };
 }
 
+/**
+ * Headers that differ per request without changing what a subscriber may see: Amplify stamps
+ * every `start` with `x-amz-date` and its user agent. Leaving them out of the render key lets
+ * thousands of Amplify subscribers share one render.
+ */
+const VOLATILE_HEADERS = new Set(['x-amz-date', 'x-amz-user-agent', 'user-agent', 'x-amz-content-sha256']);
+
 function renderKeyOf(request: SubscriptionRequest): string {
-  return JSON.stringify([request.query, request.variables ?? null, request.operationName ?? null, request.headers]);
+  const headers = Object.entries(request.headers)
+    .filter(([name]) => !VOLATILE_HEADERS.has(name))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([request.query, request.variables ?? null, request.operationName ?? null, headers]);
 }
