@@ -93,6 +93,10 @@ export interface GatewayConfig {
   /** AppSync request limits. */
   queryDepthLimit?: number;
   resolverCountLimit?: number;
+  /** Set by the loader from a serverless.yml: `resources.Resources` (CloudFormation). */
+  cloudFormationResources?: NormalizedConfig['cloudFormationResources'];
+  /** Set by the loader from a serverless.yml: `functions:` (name → handler). */
+  serverlessFunctions?: NormalizedConfig['serverlessFunctions'];
 }
 
 export interface NormalizedAuthentication {

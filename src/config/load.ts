@@ -1,0 +1,142 @@
+/**
+ * Finding and reading config files: `appsync.config.{ts,mts,js,mjs,json,yaml,yml}`, or a Serverless
+ * Framework `serverless.yml` whose `appSync:` block is the config (DESIGN.md "Config").
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { YAMLParseError, parse as parseYaml } from 'yaml';
+import { ConfigError } from '../errors.js';
+import type { GatewayConfig } from './types.js';
+import { resolveVariables } from './variables.js';
+
+export const CONFIG_FILE_NAMES = [
+  'appsync.config.ts',
+  'appsync.config.mts',
+  'appsync.config.js',
+  'appsync.config.mjs',
+  'appsync.config.json',
+  'appsync.config.yaml',
+  'appsync.config.yml',
+  'serverless.yml',
+  'serverless.yaml',
+] as const;
+
+/** The first config file in `dir`, in the order of `CONFIG_FILE_NAMES`. */
+export async function findConfigFile(dir: string): Promise<string | undefined> {
+  for (const name of CONFIG_FILE_NAMES) {
+    const path = resolve(dir, name);
+    if (existsSync(path)) return path;
+  }
+  return undefined;
+}
+
+export interface LoadConfigOptions {
+  /** Value of `${opt:stage}` (serverless.yml). */
+  stage?: string;
+  /** Environment for `${env:…}`. @default process.env */
+  env?: Record<string, string | undefined>;
+}
+
+export interface LoadedConfig {
+  config: GatewayConfig;
+  /** Folder relative paths resolve from: the config file's folder. */
+  configDir: string;
+  configFile: string;
+}
+
+function isServerless(file: string, document: unknown): boolean {
+  return /^serverless\.ya?ml$/.test(basename(file)) || (!!document && typeof document === 'object' && 'appSync' in document && 'service' in document);
+}
+
+async function readDocument(file: string): Promise<unknown> {
+  if (/\.(c|m)?(t|j)s$/.test(file)) {
+    // Cache-busting query: --watch must see edits of a .ts/.js config.
+    const mod = (await import(`${pathToFileURL(file).href}?t=${Date.now()}`)) as { default?: unknown };
+    const value = mod.default ?? mod;
+    return typeof value === 'function' ? await (value as () => unknown)() : value;
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError('', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (file.endsWith('.json')) {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new ConfigError('', `${file}: ${(error as Error).message}`);
+    }
+  }
+  try {
+    return parseYaml(text, { merge: true, customTags: cloudFormationTags });
+  } catch (error) {
+    if (error instanceof YAMLParseError) {
+      const pos = error.linePos?.[0];
+      throw new ConfigError('', `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${error.message.split('\n')[0]}`);
+    }
+    throw error;
+  }
+}
+
+/**
+ * CloudFormation short forms (`!Ref X`, `!GetAtt X.Arn`, `!Sub …`) in serverless.yml become their
+ * long forms, as CloudFormation reads them.
+ */
+const cloudFormationTags = ['Ref', 'GetAtt', 'Sub', 'Join', 'Select', 'Split', 'ImportValue', 'FindInMap', 'If', 'Equals', 'Not', 'And', 'Or', 'Base64', 'GetAZs', 'Cidr'].flatMap((name) => {
+  const key = name === 'Ref' ? 'Ref' : `Fn::${name}`;
+  const build = (value: unknown) => ({ [key]: name === 'GetAtt' && typeof value === 'string' ? value.split('.') : value });
+  return [
+    { tag: `!${name}`, resolve: (value: string) => build(value) },
+    { tag: `!${name}`, collection: 'seq' as const, resolve: (value: { toJSON(): unknown }) => build(value.toJSON()) },
+    { tag: `!${name}`, collection: 'map' as const, resolve: (value: { toJSON(): unknown }) => build(value.toJSON()) },
+  ];
+});
+
+/** `{ Ref: Table }` of an `AWS::DynamoDB::Table` resource becomes its `TableName` (what Ref returns). */
+function resolveTableRefs(value: unknown, resources: Record<string, { Type?: string; Properties?: Record<string, unknown> }>): unknown {
+  if (Array.isArray(value)) return value.map((v) => resolveTableRefs(v, resources));
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value);
+    if (entries.length === 1 && entries[0]![0] === 'Ref' && typeof entries[0]![1] === 'string') {
+      const resource = resources[entries[0]![1] as string];
+      if (resource?.Type === 'AWS::DynamoDB::Table' && typeof resource.Properties?.TableName === 'string') return resource.Properties.TableName;
+    }
+    return Object.fromEntries(entries.map(([k, v]) => [k, resolveTableRefs(v, resources)]));
+  }
+  return value;
+}
+
+/** Reads a config file and resolves its variables; the result still needs `normalizeConfig`. */
+export async function loadConfigFile(file: string, options: LoadConfigOptions = {}): Promise<LoadedConfig> {
+  const configFile = resolve(file);
+  const configDir = dirname(configFile);
+  const document = await readDocument(configFile);
+  if (!document || typeof document !== 'object' || Array.isArray(document)) {
+    throw new ConfigError('', `${configFile}: expected a mapping of config keys`);
+  }
+  const resolved = resolveVariables(document, { stage: options.stage, env: options.env ?? process.env, baseDir: configDir }) as Record<string, any>;
+  if (!isServerless(configFile, resolved)) return { config: resolved as GatewayConfig, configDir, configFile };
+
+  const appSync = resolved.appSync;
+  if (!appSync || typeof appSync !== 'object') throw new ConfigError('appSync', `${configFile} has no appSync: block`);
+  const resources = (resolved.resources?.Resources ?? {}) as Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
+  const config = resolveTableRefs(appSync, resources) as GatewayConfig & Record<string, unknown>;
+  const functions: Record<string, { handler: string }> = {};
+  for (const [name, fn] of Object.entries((resolved.functions ?? {}) as Record<string, { handler?: unknown }>)) {
+    if (typeof fn?.handler === 'string') functions[name] = { handler: fn.handler };
+  }
+  return {
+    config: {
+      ...config,
+      // The Serverless Step Functions plugin keeps its block at the top level.
+      stepFunctions: config.stepFunctions ?? resolved.stepFunctions,
+      cloudFormationResources: resources,
+      serverlessFunctions: functions,
+    } as GatewayConfig,
+    configDir,
+    configFile,
+  };
+}

@@ -1,0 +1,355 @@
+/**
+ * Validation and normalisation: every problem is collected as a `ConfigError` naming its key path
+ * (`resolvers.Query.getPost.dataSource: no data source named "posts"`), and the gateway refuses
+ * to start while any remains.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { ConfigError, ConfigErrors } from '../errors.js';
+import {
+  AUTHENTICATION_TYPES,
+  type AuthenticationType,
+  type GatewayConfig,
+  type NormalizedApiKey,
+  type NormalizedAuthentication,
+  type NormalizedConfig,
+  type NormalizedDataSource,
+  type NormalizedPipelineFunction,
+  type NormalizedResolver,
+} from './types.js';
+
+export interface NormalizeOptions {
+  configDir: string;
+  configFile?: string;
+  /** Data-source `type` names that exist (built-in and plugged in). */
+  knownDataSourceTypes?: readonly string[];
+  /** Kind-specific validation of a data source's `config` block. */
+  validateDataSource?: (type: string, config: unknown, path: string) => ConfigError[];
+  /** Clock for API key expiry (seconds since epoch are derived from it). */
+  now?: number;
+}
+
+/** Keys of the Serverless AppSync plugin (v2) the gateway accepts and ignores locally. */
+const IGNORED_PLUGIN_KEYS = new Set(['substitutions', 'caching', 'waf', 'logging', 'xrayEnabled', 'domain', 'tags', 'visibility', 'introspection', 'esbuild', 'apiId', 'description']);
+const KNOWN_KEYS = new Set([
+  'name', 'schema', 'schemaSdl', 'authentication', 'additionalAuthentications', 'apiKeys', 'dataSources', 'resolvers', 'pipelineFunctions',
+  'environment', 'server', 'stepFunctions', 'queryDepthLimit', 'resolverCountLimit', 'cloudFormationResources', 'serverlessFunctions',
+  ...IGNORED_PLUGIN_KEYS,
+]);
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** Map or list-of-maps (both forms the plugin accepts) as entries with their key paths. */
+function entriesOf(value: unknown, path: string, problems: ConfigError[]): Array<[string, unknown]> {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value)) {
+    return value.flatMap((item, i) => {
+      if (!isObject(item)) {
+        problems.push(new ConfigError(`${path}.${i}`, `expected a mapping, got ${typeName(item)}`));
+        return [];
+      }
+      return Object.entries(item);
+    });
+  }
+  if (!isObject(value)) {
+    problems.push(new ConfigError(path, `expected a mapping, got ${typeName(value)}`));
+    return [];
+  }
+  return Object.entries(value);
+}
+
+/** `schema` entries may use `*` in their last segment (`schemas/*.graphql`), as the plugin allows. */
+function expandSchemaPaths(patterns: string[], dir: string, problems: ConfigError[]): string[] {
+  const files: string[] = [];
+  patterns.forEach((pattern, i) => {
+    const key = patterns.length > 1 ? `schema.${i}` : 'schema';
+    const absolute = resolve(dir, pattern);
+    if (absolute.includes('*')) {
+      const folder = dirname(absolute);
+      const matcher = new RegExp(`^${absolute.slice(folder.length + 1).replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
+      const matches = existsSync(folder) ? readdirSync(folder).filter((f) => matcher.test(f)).sort() : [];
+      if (matches.length === 0) problems.push(new ConfigError(key, `no file matches ${absolute}`));
+      files.push(...matches.map((f) => join(folder, f)));
+    } else if (!existsSync(absolute)) {
+      problems.push(new ConfigError(key, `file not found: ${absolute}`));
+    } else {
+      files.push(absolute);
+    }
+  });
+  return files;
+}
+
+const DURATION_UNITS: Record<string, number> = { h: 3600, d: 86_400, w: 604_800, M: 2_592_000, y: 31_536_000 };
+
+/** `expiresAfter`: hours as a number, or `<n>h|d|w|M|y` (Gateway choice: M = 30 days). */
+function parseDuration(value: unknown): number | undefined {
+  if (typeof value === 'number' && value > 0) return value * 3600;
+  if (typeof value !== 'string') return undefined;
+  const m = /^(\d+)\s*([hdwMy])$/.exec(value.trim());
+  return m ? Number(m[1]) * DURATION_UNITS[m[2]!]! : undefined;
+}
+
+/** A value like AppSync's keys: `da2-` and 26 lower-case letters and digits. */
+function generateApiKey(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  return `da2-${[...randomBytes(26)].map((b) => alphabet[b & 31]).join('')}`;
+}
+
+const ENV_KEY = /^[A-Za-z][A-Za-z0-9_]+$/;
+
+export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): NormalizedConfig {
+  const problems: ConfigError[] = [];
+  const dir = options.configDir;
+  const now = options.now ?? Date.now();
+  if (!isObject(raw)) throw new ConfigErrors([new ConfigError('', `expected a mapping of config keys, got ${typeName(raw)}`)]);
+
+  for (const key of Object.keys(raw)) {
+    if (!KNOWN_KEYS.has(key)) problems.push(new ConfigError(key, `unknown key; expected one of ${[...KNOWN_KEYS].filter((k) => !IGNORED_PLUGIN_KEYS.has(k)).join(', ')}`));
+  }
+  if (raw.name !== undefined && typeof raw.name !== 'string') problems.push(new ConfigError('name', `expected string, got ${typeName(raw.name)}`));
+
+  // schema
+  let schemaPatterns: string[] = [];
+  if (raw.schema === undefined) schemaPatterns = raw.schemaSdl ? [] : ['schema.graphql'];
+  else if (typeof raw.schema === 'string') schemaPatterns = [raw.schema];
+  else if (Array.isArray(raw.schema) && raw.schema.every((s) => typeof s === 'string')) schemaPatterns = raw.schema;
+  else problems.push(new ConfigError('schema', `expected a file path or a list of them, got ${typeName(raw.schema)}`));
+  const schemaFiles = expandSchemaPaths(schemaPatterns, dir, problems);
+  if (raw.schemaSdl !== undefined && typeof raw.schemaSdl !== 'string') problems.push(new ConfigError('schemaSdl', `expected string, got ${typeName(raw.schemaSdl)}`));
+
+  // authentication
+  const readAuth = (value: unknown, path: string): NormalizedAuthentication | undefined => {
+    if (!isObject(value)) {
+      problems.push(new ConfigError(path, `expected { type, config }, got ${typeName(value)}`));
+      return undefined;
+    }
+    if (!AUTHENTICATION_TYPES.includes(value.type as AuthenticationType)) {
+      problems.push(new ConfigError(`${path}.type`, `expected one of ${AUTHENTICATION_TYPES.join(', ')}, got ${typeName(value.type)}`));
+      return undefined;
+    }
+    if (value.config !== undefined && !isObject(value.config)) {
+      problems.push(new ConfigError(`${path}.config`, `expected a mapping, got ${typeName(value.config)}`));
+    }
+    return { type: value.type as AuthenticationType, config: isObject(value.config) ? value.config : {} };
+  };
+  // Gateway choice: without `authentication` the API uses API_KEY, the usual local default.
+  const authentication = raw.authentication === undefined ? { type: 'API_KEY' as const, config: {} } : readAuth(raw.authentication, 'authentication');
+  const additionalAuthentications: NormalizedAuthentication[] = [];
+  if (raw.additionalAuthentications !== undefined) {
+    if (!Array.isArray(raw.additionalAuthentications)) problems.push(new ConfigError('additionalAuthentications', `expected a list, got ${typeName(raw.additionalAuthentications)}`));
+    else raw.additionalAuthentications.forEach((a, i) => {
+      const auth = readAuth(a, `additionalAuthentications.${i}`);
+      if (auth) additionalAuthentications.push(auth);
+    });
+  }
+
+  // apiKeys
+  const apiKeys: NormalizedApiKey[] = [];
+  if (raw.apiKeys !== undefined && !Array.isArray(raw.apiKeys)) problems.push(new ConfigError('apiKeys', `expected a list, got ${typeName(raw.apiKeys)}`));
+  (Array.isArray(raw.apiKeys) ? raw.apiKeys : []).forEach((entry, i) => {
+    const path = `apiKeys.${i}`;
+    const key = typeof entry === 'string' ? { name: entry } : entry;
+    if (!isObject(key) || typeof key.name !== 'string' || key.name === '') {
+      problems.push(new ConfigError(`${path}.name`, 'expected a key name (string)'));
+      return;
+    }
+    if (apiKeys.some((k) => k.name === key.name)) problems.push(new ConfigError(`${path}.name`, `duplicate API key name "${key.name}"`));
+    if (key.value !== undefined && (typeof key.value !== 'string' || key.value.length < 8)) {
+      problems.push(new ConfigError(`${path}.value`, `expected a string of at least 8 characters, got ${typeName(key.value)}`));
+    }
+    let expiresAt: number | undefined;
+    if (key.expiresAt !== undefined) {
+      expiresAt = typeof key.expiresAt === 'number' ? key.expiresAt : Date.parse(String(key.expiresAt)) / 1000;
+      if (!Number.isFinite(expiresAt)) problems.push(new ConfigError(`${path}.expiresAt`, `expected an ISO 8601 date-time or epoch seconds, got ${typeName(key.expiresAt)}`));
+    } else if (key.expiresAfter !== undefined) {
+      const seconds = parseDuration(key.expiresAfter);
+      if (seconds === undefined) problems.push(new ConfigError(`${path}.expiresAfter`, `expected hours or a duration like 30d, 12h, 1y, got ${typeName(key.expiresAfter)}`));
+      else expiresAt = Math.floor(now / 1000) + seconds;
+    }
+    apiKeys.push({ name: key.name, value: typeof key.value === 'string' ? key.value : generateApiKey(), expiresAt, generated: key.value === undefined });
+  });
+
+  // dataSources
+  const known = new Set(options.knownDataSourceTypes ?? []);
+  const dataSources: Record<string, NormalizedDataSource> = {};
+  const addDataSource = (name: string, value: unknown, path: string): void => {
+    if (!isObject(value)) {
+      problems.push(new ConfigError(path, `expected { type, config }, got ${typeName(value)}`));
+      return;
+    }
+    if (typeof value.type !== 'string' || (known.size > 0 && !known.has(value.type))) {
+      problems.push(new ConfigError(`${path}.type`, `expected one of ${[...known].join(', ')}, got ${typeName(value.type)}`));
+      return;
+    }
+    if (value.config !== undefined && !isObject(value.config)) {
+      problems.push(new ConfigError(`${path}.config`, `expected a mapping, got ${typeName(value.config)}`));
+      return;
+    }
+    const config = (value.config ?? {}) as Record<string, unknown>;
+    problems.push(...(options.validateDataSource?.(value.type, config, `${path}.config`) ?? []));
+    dataSources[name] = { name, type: value.type, description: typeof value.description === 'string' ? value.description : undefined, config };
+  };
+  for (const [name, value] of entriesOf(raw.dataSources, 'dataSources', problems)) addDataSource(name, value, `dataSources.${name}`);
+
+  const codePath = (value: unknown, path: string): string | undefined => {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') {
+      problems.push(new ConfigError(path, `expected a file path, got ${typeName(value)}`));
+      return undefined;
+    }
+    const absolute = resolve(dir, value);
+    if (!existsSync(absolute)) problems.push(new ConfigError(path, `file not found: ${absolute}`));
+    return absolute;
+  };
+  /** A data-source reference: a name, or an inline definition (the plugin allows both). */
+  const dataSourceRef = (value: unknown, path: string, inlineName: string): string | undefined => {
+    if (value === undefined) return undefined;
+    if (isObject(value)) {
+      addDataSource(inlineName, value, path);
+      return inlineName;
+    }
+    if (typeof value !== 'string') {
+      problems.push(new ConfigError(path, `expected a data source name, got ${typeName(value)}`));
+      return undefined;
+    }
+    return value;
+  };
+  const batchSize = (value: unknown, path: string): number | undefined => {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 2000) {
+      problems.push(new ConfigError(path, `expected an integer from 1 to 2000, got ${typeName(value)}`));
+      return undefined;
+    }
+    return value;
+  };
+
+  // pipelineFunctions
+  const pipelineFunctions: Record<string, NormalizedPipelineFunction> = {};
+  const functionRefs: Array<[string, string]> = [];
+  for (const [name, value] of entriesOf(raw.pipelineFunctions, 'pipelineFunctions', problems)) {
+    const path = `pipelineFunctions.${name}`;
+    if (!isObject(value)) {
+      problems.push(new ConfigError(path, `expected { dataSource, code }, got ${typeName(value)}`));
+      continue;
+    }
+    const dataSource = dataSourceRef(value.dataSource, `${path}.dataSource`, name);
+    if (dataSource === undefined) problems.push(new ConfigError(`${path}.dataSource`, 'a pipeline function needs a data source'));
+    else functionRefs.push([`${path}.dataSource`, dataSource]);
+    pipelineFunctions[name] = { name, dataSource: dataSource ?? '', code: codePath(value.code, `${path}.code`), maxBatchSize: batchSize(value.maxBatchSize, `${path}.maxBatchSize`) };
+  }
+
+  // resolvers
+  const resolvers: NormalizedResolver[] = [];
+  const seen = new Set<string>();
+  for (const [key, value] of entriesOf(raw.resolvers, 'resolvers', problems)) {
+    const path = `resolvers.${key}`;
+    if (!isObject(value)) {
+      problems.push(new ConfigError(path, `expected a resolver definition, got ${typeName(value)}`));
+      continue;
+    }
+    const [type, field] = typeof value.type === 'string' && typeof value.field === 'string' ? [value.type, value.field] : key.split('.');
+    if (!type || !field || key.split('.').length > 2) {
+      problems.push(new ConfigError(path, 'expected a key of the form Type.field (or type and field properties)'));
+      continue;
+    }
+    if (seen.has(`${type}.${field}`)) problems.push(new ConfigError(path, `${type}.${field} has more than one resolver`));
+    seen.add(`${type}.${field}`);
+    const functions = value.functions;
+    if (functions !== undefined && (!Array.isArray(functions) || !functions.every((f) => typeof f === 'string'))) {
+      problems.push(new ConfigError(`${path}.functions`, `expected a list of pipeline function names, got ${typeName(functions)}`));
+    }
+    const functionNames = Array.isArray(functions) ? (functions as string[]) : [];
+    if (value.kind !== undefined && value.kind !== 'UNIT' && value.kind !== 'PIPELINE') {
+      problems.push(new ConfigError(`${path}.kind`, `expected UNIT or PIPELINE, got ${typeName(value.kind)}`));
+    }
+    // Gateway choice: without `kind`, functions make a PIPELINE and a data source a UNIT resolver.
+    const kind = value.kind === 'UNIT' || value.kind === 'PIPELINE' ? value.kind : functionNames.length > 0 || value.dataSource === undefined ? 'PIPELINE' : 'UNIT';
+    const dataSource = dataSourceRef(value.dataSource, `${path}.dataSource`, `${type}_${field}`);
+    if (kind === 'UNIT') {
+      if (dataSource === undefined) problems.push(new ConfigError(`${path}.dataSource`, 'a UNIT resolver needs a data source'));
+      else functionRefs.push([`${path}.dataSource`, dataSource]);
+    }
+    functionNames.forEach((name, i) => {
+      if (!(name in pipelineFunctions)) problems.push(new ConfigError(`${path}.functions.${i}`, `no pipeline function named "${name}"`));
+    });
+    resolvers.push({
+      typeName: type,
+      fieldName: field,
+      kind,
+      dataSource: kind === 'UNIT' ? dataSource : undefined,
+      code: codePath(value.code, `${path}.code`),
+      functions: functionNames,
+      maxBatchSize: batchSize(value.maxBatchSize, `${path}.maxBatchSize`),
+    });
+  }
+  for (const [path, name] of functionRefs) {
+    if (!(name in dataSources)) problems.push(new ConfigError(path, `no data source named "${name}"`));
+  }
+
+  // environment (resolvers.md §3: ≤ 50 pairs, keys ≥ 2 chars starting with a letter, values ≤ 512)
+  const environment: Record<string, string> = {};
+  if (raw.environment !== undefined) {
+    if (!isObject(raw.environment)) problems.push(new ConfigError('environment', `expected a mapping, got ${typeName(raw.environment)}`));
+    else {
+      const entries = Object.entries(raw.environment);
+      if (entries.length > 50) problems.push(new ConfigError('environment', `at most 50 variables, got ${entries.length}`));
+      for (const [k, v] of entries) {
+        if (!ENV_KEY.test(k)) problems.push(new ConfigError(`environment.${k}`, 'names have 2+ characters, start with a letter and use letters, digits and _'));
+        if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') problems.push(new ConfigError(`environment.${k}`, `expected string, got ${typeName(v)}`));
+        else if (String(v).length > 512) problems.push(new ConfigError(`environment.${k}`, 'values have at most 512 characters'));
+        else environment[k] = String(v);
+      }
+    }
+  }
+
+  // server and limits
+  const server = isObject(raw.server) ? raw.server : {};
+  if (raw.server !== undefined && !isObject(raw.server)) problems.push(new ConfigError('server', `expected a mapping, got ${typeName(raw.server)}`));
+  const port = server.port ?? 4000;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) problems.push(new ConfigError('server.port', `expected a port number, got ${typeName(port)}`));
+  const host = server.host ?? '127.0.0.1';
+  if (typeof host !== 'string') problems.push(new ConfigError('server.host', `expected string, got ${typeName(host)}`));
+  const limit = (value: unknown, key: string, max: number): number | undefined => {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+      problems.push(new ConfigError(key, `expected an integer from 1 to ${max}, got ${typeName(value)}`));
+      return undefined;
+    }
+    return value;
+  };
+  const queryDepthLimit = limit(raw.queryDepthLimit, 'queryDepthLimit', 75);
+  const resolverCountLimit = limit(raw.resolverCountLimit, 'resolverCountLimit', 10_000) ?? 10_000;
+
+  const stateMachines = isObject(raw.stepFunctions) && isObject(raw.stepFunctions.stateMachines) ? raw.stepFunctions.stateMachines : {};
+  if (raw.stepFunctions !== undefined && !isObject(raw.stepFunctions)) problems.push(new ConfigError('stepFunctions', `expected { stateMachines }, got ${typeName(raw.stepFunctions)}`));
+
+  if (problems.length > 0 || !authentication) throw new ConfigErrors(problems);
+  const extra = raw as GatewayConfig & Pick<NormalizedConfig, 'cloudFormationResources' | 'serverlessFunctions'>;
+  return {
+    name: typeof raw.name === 'string' ? raw.name : 'appsync-api',
+    configDir: dir,
+    configFile: options.configFile,
+    schemaFiles,
+    schemaSdl: typeof raw.schemaSdl === 'string' ? raw.schemaSdl : undefined,
+    authentication,
+    additionalAuthentications,
+    apiKeys,
+    dataSources,
+    resolvers,
+    pipelineFunctions,
+    environment,
+    server: { port: port as number, host: host as string },
+    stepFunctions: { stateMachines: stateMachines as NormalizedConfig['stepFunctions']['stateMachines'] },
+    queryDepthLimit,
+    resolverCountLimit,
+    cloudFormationResources: extra.cloudFormationResources,
+    serverlessFunctions: extra.serverlessFunctions,
+  };
+}
