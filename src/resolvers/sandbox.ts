@@ -39,13 +39,18 @@ export interface SandboxOptions {
   timeoutMs?: number;
 }
 
-const PRELUDE_ENTRY = fileURLToPath(new URL('./sandbox/prelude.ts', import.meta.url));
+/**
+ * The prelude already bundled: scripts/build.mjs inlines it into dist/ so a built CLI skips
+ * esbuild here; when src runs through tsx the identifier is undeclared and `typeof` says so.
+ */
+declare const __APPSYNC_PRELUDE__: string | undefined;
 let preludeCode: Promise<string> | undefined;
 
-/** Bundles the prelude once per process. */
+/** Bundles the prelude once per process (or takes the prebuilt one). */
 function loadPrelude(): Promise<string> {
+  if (typeof __APPSYNC_PRELUDE__ === 'string') return (preludeCode ??= Promise.resolve(__APPSYNC_PRELUDE__));
   preludeCode ??= build({
-    entryPoints: [PRELUDE_ENTRY],
+    entryPoints: [fileURLToPath(new URL('./sandbox/prelude.ts', import.meta.url))],
     bundle: true,
     format: 'iife',
     platform: 'neutral',

@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+/**
+ * Builds the CLI from src/ into dist/ with esbuild so `appsync-gateway serve` starts without
+ * compiling TypeScript through tsx (bin/appsync-gateway.mjs runs dist/ only while it is at least
+ * as new as every file under src/, so an edit to src/ is never ignored).
+ *
+ * - npm packages stay external: dist/ resolves them from node_modules like src/ does;
+ * - code splitting keeps the lazily imported parts (real-time, Step Functions, data-source kinds,
+ *   GraphiQL) in their own chunks, loaded on first use as from src/;
+ * - the resolver sandbox prelude is bundled here once and inlined (`__APPSYNC_PRELUDE__`, read
+ *   by src/resolvers/sandbox.ts) instead of being bundled at every start.
+ *
+ * Files that look up assets next to themselves (`new URL('./x', import.meta.url)`) would break
+ * when moved into dist/, so the build refuses (and leaves no dist/, so the CLI keeps using tsx)
+ * when src/ holds a lookup it does not know to be safe.
+ *
+ * Usage: node scripts/build.mjs             (`npm run build`)
+ *        node scripts/build.mjs --prepare   (npm's `prepare`: quiet, and a failed build only
+ *                                            removes dist/ instead of failing `npm install`)
+ */
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SRC = join(ROOT, 'src');
+const DIST = join(ROOT, 'dist');
+/** Written last, holding the build's start time: the CLI compares src/ mtimes against it. */
+const STAMP = '.build-stamp';
+const prepare = process.argv.includes('--prepare');
+const quiet = prepare;
+
+/**
+ * `import.meta.url` uses that still work from dist/: the path resolves the same from dist/*.js
+ * as from src/*.ts (one folder below the root), or the lookup is skipped once built.
+ */
+const SAFE_META_URL = [
+  /new URL\('\.\.\/package\.json', import\.meta\.url\)/, // src/cli.ts → <root>/package.json
+  /new URL\('\.\/sandbox\/prelude\.ts', import\.meta\.url\)/, // src/resolvers/sandbox.ts, prebuilt in dist
+  /createRequire\(import\.meta\.url\)/, // resolves packages, not files
+];
+
+/**
+ * npm packages bundled into dist/: plain JS without assets, used only by the gateway's own code,
+ * whose many small files cost more to resolve and load one by one than to parse in one chunk.
+ * Every other package stays external (shared instances such as `graphql` must stay single, and
+ * packages with WASM, native or optional parts load as they do from src/).
+ */
+const BUNDLED = new Set(['yaml', 'libphonenumber-js', 'acorn', 'acorn-walk', '@jridgewell/trace-mapping', '@jridgewell/sourcemap-codec', '@jridgewell/resolve-uri']);
+
+const externalPackages = {
+  name: 'external-packages',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]|^\.[^./]|^\.\.[^/]/ }, (args) => {
+      if (args.path.startsWith('node:')) return { path: args.path, external: true };
+      const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0];
+      return BUNDLED.has(name) ? undefined : { path: args.path, external: true };
+    });
+  },
+};
+
+async function* walk(dir) {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(path);
+    else if (/\.(m?ts|m?js)$/.test(entry.name)) yield path;
+  }
+}
+
+async function unsafeAssetLookups() {
+  const found = [];
+  for await (const file of walk(SRC)) {
+    const text = await readFile(file, 'utf8');
+    for (const line of text.split('\n')) {
+      if (!line.includes('import.meta.url') || /^\s*(\/\/|\*)/.test(line)) continue;
+      if (!SAFE_META_URL.some((re) => re.test(line))) found.push(`${relative(ROOT, file)}: ${line.trim()}`);
+    }
+  }
+  return found;
+}
+
+async function main() {
+  const startedAt = Date.now();
+  let esbuild;
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    if (!quiet) process.stderr.write('build: esbuild is not installed; the CLI runs src/ through tsx\n');
+    return 0;
+  }
+  const unsafe = await unsafeAssetLookups();
+  if (unsafe.length > 0) {
+    await rm(join(DIST, STAMP), { force: true });
+    process.stderr.write(`build: skipped, these asset lookups would break in dist/ (the CLI runs src/ through tsx):\n  ${unsafe.join('\n  ')}\n`);
+    return 0;
+  }
+  const prelude = await esbuild.build({
+    entryPoints: [join(SRC, 'resolvers/sandbox/prelude.ts')],
+    bundle: true,
+    format: 'iife',
+    platform: 'neutral',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
+  // No stamp while files change: a CLI starting meanwhile runs src/ through tsx. Chunk names are
+  // content hashes, so a server already running from dist/ still finds the chunks it imports
+  // lazily (GraphiQL, data-source kinds on reload); stale ones are pruned after a day.
+  await mkdir(DIST, { recursive: true });
+  await rm(join(DIST, STAMP), { force: true });
+  const result = await esbuild.build({
+    entryPoints: [join(SRC, 'cli.ts')],
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    plugins: [externalPackages],
+    outdir: DIST,
+    sourcemap: 'linked',
+    metafile: true,
+    // Bundled CommonJS packages (yaml) require Node built-ins; give ESM chunks a `require`.
+    banner: { js: "import { createRequire as __appsyncCreateRequire } from 'node:module'; const require = __appsyncCreateRequire(import.meta.url);" },
+    define: { __APPSYNC_PRELUDE__: JSON.stringify(prelude.outputFiles[0].text) },
+    logLevel: quiet ? 'error' : 'warning',
+  });
+  const produced = new Set(Object.keys(result.metafile.outputs).map((file) => resolve(ROOT, file)));
+  for (const entry of await readdir(DIST)) {
+    const path = join(DIST, entry);
+    if (produced.has(path) || entry === 'package.json') continue;
+    if (Date.now() - (await stat(path)).mtimeMs > 24 * 3600_000) await rm(path, { force: true });
+  }
+  await writeFile(join(DIST, 'package.json'), '{ "type": "module" }\n');
+  await writeFile(join(DIST, STAMP), `${startedAt}\n`);
+  if (!quiet) process.stderr.write(`build: dist/ in ${Date.now() - startedAt} ms\n`);
+  return 0;
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  // Without the stamp the CLI runs src/ through tsx, so a broken build costs speed only.
+  await rm(join(DIST, STAMP), { force: true });
+  process.stderr.write(`build: failed, the CLI runs src/ through tsx: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = prepare ? 0 : 1;
+}
