@@ -1,0 +1,130 @@
+/**
+ * AWS_IAM (shared/spec/auth.md §1): SigV4 requests for service `appsync`, checked against the
+ * credentials the config declares (local addition: AppSync asks IAM; the gateway has no IAM, so
+ * it knows its callers' keys). The signature is recomputed with the maintained
+ * `@smithy/signature-v4` signer, never with hand-written crypto.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { ConfigError } from '../errors.js';
+import { SignatureError } from './errors.js';
+import { headerValue, sourceIps } from './identity.js';
+import type { AuthContext, AuthProvider, AuthRequest } from './types.js';
+
+export interface IamCredential {
+  accessKeyId: string;
+  secretAccessKey: string;
+  accountId?: string;
+  userArn?: string;
+  /** The IAM principal id shown as `ctx.identity.username`. @default accessKeyId */
+  username?: string;
+}
+
+export interface IamConfig {
+  credentials: IamCredential[];
+  /** Region requests must be scoped to; any when absent. */
+  region?: string;
+}
+
+/** AppSync allows 5 minutes between the request's x-amz-date and the server clock. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+export function validateIamConfig(config: Record<string, unknown>, path: string, env: NodeJS.ProcessEnv = process.env): IamConfig {
+  let credentials = config.credentials;
+  if (credentials === undefined && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+    // Gateway choice: without declared credentials, the process's own AWS keys are accepted.
+    credentials = [{ accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY }];
+  }
+  if (!Array.isArray(credentials) || credentials.length === 0) {
+    throw new ConfigError(`${path}.credentials`, 'expected a list of { accessKeyId, secretAccessKey, accountId, userArn } the gateway accepts');
+  }
+  credentials.forEach((c, i) => {
+    if (!c || typeof c.accessKeyId !== 'string' || typeof c.secretAccessKey !== 'string') {
+      throw new ConfigError(`${path}.credentials.${i}`, 'expected accessKeyId and secretAccessKey strings');
+    }
+  });
+  if (config.region !== undefined && typeof config.region !== 'string') throw new ConfigError(`${path}.region`, 'expected a region name');
+  return { credentials: credentials as IamCredential[], region: config.region as string | undefined };
+}
+
+const AUTH_RE = /^AWS4-HMAC-SHA256\s+Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request,\s*SignedHeaders=([^,]+),\s*Signature=([0-9a-f]{64})\s*$/;
+
+function parseAmzDate(value: string | undefined): Date | undefined {
+  const m = value && /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
+  return m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : undefined;
+}
+
+/** Verifies one SigV4-signed request; throws `SignatureError` (403) naming what is wrong. */
+export async function verifySigV4(request: AuthRequest, config: IamConfig, now = Date.now()): Promise<IamCredential> {
+  const header = headerValue(request, 'authorization') ?? '';
+  const match = AUTH_RE.exec(header);
+  if (!match) throw new SignatureError('Authorization header requires Credential, SignedHeaders and Signature.', 'MissingAuthenticationTokenException');
+  const [, accessKeyId, day, region, service, signedHeaders, signature] = match;
+  const credential = config.credentials.find((c) => c.accessKeyId === accessKeyId);
+  if (!credential) throw new SignatureError('The security token included in the request is invalid.', 'UnrecognizedClientException');
+  if (service !== 'appsync') throw new SignatureError(`Credential should be scoped to correct service: 'appsync'.`, 'InvalidSignatureException');
+  if (config.region && region !== config.region) throw new SignatureError(`Credential should be scoped to a valid region, not '${region}'.`, 'InvalidSignatureException');
+  const amzDate = headerValue(request, 'x-amz-date');
+  const signedAt = parseAmzDate(amzDate);
+  if (!signedAt || !amzDate!.startsWith(day!)) throw new SignatureError('The request must carry a valid x-amz-date matching the credential scope.', 'InvalidSignatureException');
+  if (Math.abs(now - signedAt.getTime()) > MAX_CLOCK_SKEW_MS) {
+    throw new SignatureError(`Signature expired: ${amzDate} is now earlier or later than the allowed 5 minutes from the server time.`, 'InvalidSignatureException');
+  }
+
+  // The signer trusts x-amz-content-sha256 when present, so the body must match it.
+  const claimedHash = headerValue(request, 'x-amz-content-sha256');
+  if (claimedHash !== undefined && claimedHash !== createHash('sha256').update(request.body).digest('hex')) {
+    throw new SignatureError('The request signature we calculated does not match the signature you provided.', 'InvalidSignatureException');
+  }
+  const url = new URL(request.url, 'http://localhost');
+  const headers: Record<string, string> = {};
+  for (const name of signedHeaders!.split(';')) {
+    const value = request.headers[name];
+    if (value === undefined) throw new SignatureError(`The signed header ${name} is missing from the request.`, 'InvalidSignatureException');
+    headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string | string[]> = {};
+  for (const [k, v] of url.searchParams) {
+    const previous = query[k];
+    query[k] = previous === undefined ? v : Array.isArray(previous) ? [...previous, v] : [previous, v];
+  }
+  const unsigned = new HttpRequest({ method: request.method, protocol: 'http:', hostname: 'localhost', path: url.pathname, query, headers, body: request.body });
+  const signer = new SignatureV4({
+    service: 'appsync',
+    region: region!,
+    sha256: Sha256,
+    credentials: { accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey },
+    applyChecksum: false,
+  });
+  const signed = await signer.sign(unsigned, { signingDate: signedAt, signingRegion: region, signingService: 'appsync', signableHeaders: new Set(signedHeaders!.split(';')) });
+  const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization ?? signed.headers.Authorization))?.[1] ?? '';
+  if (expected.length !== signature!.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(signature!))) {
+    throw new SignatureError('The request signature we calculated does not match the signature you provided.', 'InvalidSignatureException');
+  }
+  return credential;
+}
+
+export function createIamProvider(config: IamConfig): AuthProvider {
+  return {
+    mode: 'AWS_IAM',
+    async authenticate(request: AuthRequest): Promise<AuthContext | null> {
+      if (!(headerValue(request, 'authorization') ?? '').startsWith('AWS4-HMAC-SHA256')) return null;
+      const credential = await verifySigV4(request, config);
+      return {
+        mode: 'AWS_IAM',
+        identity: {
+          accountId: credential.accountId ?? '000000000000',
+          cognitoIdentityPoolId: null,
+          cognitoIdentityId: null,
+          sourceIp: sourceIps(request),
+          username: credential.username ?? credential.accessKeyId,
+          userArn: credential.userArn ?? `arn:aws:iam::${credential.accountId ?? '000000000000'}:user/${credential.username ?? credential.accessKeyId}`,
+          cognitoIdentityAuthType: null,
+          cognitoIdentityAuthProvider: null,
+        },
+      };
+    },
+  };
+}

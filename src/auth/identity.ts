@@ -1,0 +1,18 @@
+/** Helpers for `ctx.identity` (shared/spec/auth.md §5). */
+import type { AuthRequest } from './types.js';
+
+/** `x-forwarded-for` addresses in order, then the TCP peer (Gateway choice, auth.md §5). */
+export function sourceIps(request: AuthRequest): string[] {
+  const forwarded = request.headers['x-forwarded-for'];
+  const list = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const peer = request.sourceIp.replace(/^::ffff:/, '');
+  return peer ? [...list, peer] : list;
+}
+
+export function headerValue(request: AuthRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

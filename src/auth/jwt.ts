@@ -1,0 +1,80 @@
+/**
+ * JWT verification shared by OPENID_CONNECT and AMAZON_COGNITO_USER_POOLS, with jose: keys from the
+ * issuer's JWKS (cached, refetched on an unknown `kid`), algorithms taken from the keys so
+ * `alg: none` and HS256-with-the-public-key tokens fail, and AppSync's messages (auth.md §6).
+ */
+import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { INVALID_HEADER, TOKEN_EXPIRED, UNPARSABLE_JWT, unauthorized } from './errors.js';
+
+/** The token in `Authorization`, raw or after `Bearer ` (auth.md §1). */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  return header.startsWith('Bearer ') ? header.slice(7).trim() : header.trim();
+}
+
+/** The unverified `iss` of a JWT-shaped token, or undefined when it is not a JWT. */
+export function peekIssuer(token: string): string | undefined {
+  if (token.split('.').length !== 3) return undefined;
+  try {
+    const iss = decodeJwt(token).iss;
+    return typeof iss === 'string' ? iss : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function looksLikeJwt(token: string): boolean {
+  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token);
+}
+
+export type KeySource = () => ReturnType<typeof createRemoteJWKSet>;
+
+/** JWKS resolved lazily: discovery document first when only the issuer is known. */
+export function jwksFor(options: { issuer: string; jwksUri?: string }): KeySource {
+  let keys: ReturnType<typeof createRemoteJWKSet> | undefined;
+  let discovering: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
+  const get = async () => {
+    if (keys) return keys;
+    discovering ??= (async () => {
+      let uri = options.jwksUri;
+      if (!uri) {
+        const res = await fetch(`${options.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+        if (!res.ok) throw new Error(`discovery document answered ${res.status}`);
+        uri = ((await res.json()) as { jwks_uri?: string }).jwks_uri;
+        if (!uri) throw new Error('discovery document has no jwks_uri');
+      }
+      keys = createRemoteJWKSet(new URL(uri), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+      return keys;
+    })().finally(() => {
+      discovering = undefined;
+    });
+    return discovering;
+  };
+  const wrapper = (async (protectedHeader: unknown, token: unknown) => (await get())(protectedHeader as never, token as never)) as unknown as ReturnType<typeof createRemoteJWKSet>;
+  return () => wrapper;
+}
+
+/** Verifies signature, issuer and expiry; maps failures to AppSync's 401 messages. */
+export async function verifyJwt(token: string, keys: KeySource, issuer: string): Promise<JWTPayload> {
+  if (!looksLikeJwt(token)) throw unauthorized(UNPARSABLE_JWT);
+  try {
+    decodeJwt(token);
+  } catch {
+    throw unauthorized(UNPARSABLE_JWT);
+  }
+  try {
+    const { payload } = await jwtVerify(token, keys(), { issuer, clockTolerance: 0 });
+    return payload;
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) throw unauthorized(TOKEN_EXPIRED);
+    if (error instanceof joseErrors.JWTInvalid || error instanceof joseErrors.JOSEError) throw unauthorized(INVALID_HEADER);
+    throw unauthorized(INVALID_HEADER);
+  }
+}
+
+/** A config value used as a regex against the whole client id. */
+export function clientIdMatcher(pattern: unknown): ((id: string | undefined) => boolean) | undefined {
+  if (typeof pattern !== 'string' || pattern === '') return undefined;
+  const re = new RegExp(`^(?:${pattern})$`);
+  return (id) => id !== undefined && re.test(id);
+}

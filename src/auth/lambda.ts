@@ -1,0 +1,94 @@
+/**
+ * AWS_LAMBDA authorizer (shared/spec/auth.md §4): the event AppSync sends, its response
+ * (`isAuthorized`, `resolverContext`, `deniedFields`, `ttlOverride`), decisions cached per token
+ * for the TTL, and `identityValidationExpression` checked before the function runs. The function
+ * runs in-process or through the Invoke API, like the Lambda data source.
+ */
+import { randomUUID } from 'node:crypto';
+import { ConfigError } from '../errors.js';
+import type { NormalizedConfig } from '../config/types.js';
+import type { Logger } from '../datasources/types.js';
+import { createLambdaInvoker, type LambdaInvoker, type LambdaTarget } from '../datasources/lambda/invoker.js';
+import { NOT_AUTHORIZED, unauthorized } from './errors.js';
+import { headerValue } from './identity.js';
+import type { AuthContext, AuthProvider, AuthRequest } from './types.js';
+
+export interface LambdaAuthorizerConfig extends LambdaTarget {
+  authorizerUri?: string;
+  authorizerResultTtlInSeconds?: number;
+  identityValidationExpression?: string;
+}
+
+interface AuthorizerResponse {
+  isAuthorized?: unknown;
+  resolverContext?: unknown;
+  deniedFields?: unknown;
+  ttlOverride?: unknown;
+}
+
+export function createLambdaAuthorizer(config: LambdaAuthorizerConfig, options: { configDir: string; gatewayConfig: NormalizedConfig; path: string; logger: Logger }): AuthProvider {
+  const target: LambdaTarget = { ...config, functionName: config.functionName ?? config.authorizerUri };
+  const invoker: LambdaInvoker = createLambdaInvoker(target, { configDir: options.configDir, gatewayConfig: options.gatewayConfig, path: options.path });
+  const ttl = typeof config.authorizerResultTtlInSeconds === 'number' ? config.authorizerResultTtlInSeconds : 0;
+  if (ttl < 0 || ttl > 3600) throw new ConfigError(`${options.path}.authorizerResultTtlInSeconds`, `expected 0 to 3600, got ${ttl}`);
+  const validation = typeof config.identityValidationExpression === 'string' ? new RegExp(`^(?:${config.identityValidationExpression})$`) : undefined;
+  const cache = new Map<string, { expires: number; context: AuthContext | null }>();
+
+  const decide = async (token: string, request: AuthRequest): Promise<{ context: AuthContext | null; ttl: number }> => {
+    let query: { query?: string; operationName?: string; variables?: unknown } = {};
+    try {
+      query = request.body ? JSON.parse(request.body) : {};
+    } catch {
+      // the event still goes out, with an empty query
+    }
+    const requestHeaders: Record<string, string> = {};
+    for (const [k, v] of Object.entries(request.headers)) if (v !== undefined) requestHeaders[k] = Array.isArray(v) ? v.join(',') : v;
+    let response: AuthorizerResponse;
+    try {
+      response = ((await invoker.invoke({
+        authorizationToken: token,
+        requestContext: {
+          apiId: options.gatewayConfig.name,
+          accountId: '000000000000',
+          requestId: randomUUID(),
+          queryString: query.query ?? '',
+          operationName: query.operationName ?? undefined,
+          variables: query.variables ?? {},
+        },
+        requestHeaders,
+      })) ?? {}) as AuthorizerResponse;
+    } catch (error) {
+      // Gateway choice (auth.md §4): an authorizer error or timeout denies the request.
+      options.logger.warn('Lambda authorizer failed; request denied', { authorizer: invoker.description, error: (error as Error).message });
+      return { context: null, ttl: 0 };
+    }
+    const seconds = typeof response.ttlOverride === 'number' && response.ttlOverride >= 0 ? response.ttlOverride : ttl;
+    if (response.isAuthorized !== true) return { context: null, ttl: seconds };
+    const denied = Array.isArray(response.deniedFields)
+      ? new Set(response.deniedFields.map((f) => String(f).replace(/^arn:aws:appsync:[^:]*:[^:]*:apis\/[^/]+\/types\/([^/]+)\/fields\/(.+)$/, '$1.$2')))
+      : undefined;
+    const resolverContext = response.resolverContext && typeof response.resolverContext === 'object' ? (response.resolverContext as Record<string, unknown>) : {};
+    return { context: { mode: 'AWS_LAMBDA', identity: { resolverContext }, deniedFields: denied }, ttl: seconds };
+  };
+
+  return {
+    mode: 'AWS_LAMBDA',
+    async authenticate(request: AuthRequest): Promise<AuthContext | null> {
+      const token = headerValue(request, 'authorization');
+      if (!token) return null;
+      if (validation && !validation.test(token)) throw unauthorized(NOT_AUTHORIZED);
+      const now = Date.now();
+      const cached = cache.get(token);
+      let context: AuthContext | null;
+      if (cached && cached.expires > now) context = cached.context;
+      else {
+        const decision = await decide(token, request);
+        context = decision.context;
+        if (decision.ttl > 0) cache.set(token, { expires: now + decision.ttl * 1000, context });
+      }
+      if (!context) throw unauthorized(NOT_AUTHORIZED);
+      return context;
+    },
+    close: () => invoker.close(),
+  };
+}

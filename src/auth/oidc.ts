@@ -1,0 +1,48 @@
+/**
+ * OPENID_CONNECT (shared/spec/auth.md §1-2): `issuer` (exact `iss`), `clientId` (regex on `aud`),
+ * `iatTTL` / `authTTL` in milliseconds. Local addition: `jwksUri` skips discovery.
+ */
+import { ConfigError } from '../errors.js';
+import { INVALID_HEADER, TOKEN_EXPIRED, unauthorized } from './errors.js';
+import { headerValue } from './identity.js';
+import { bearerToken, clientIdMatcher, jwksFor, peekIssuer, verifyJwt } from './jwt.js';
+import type { AuthContext, AuthProvider, AuthRequest } from './types.js';
+
+export interface OidcConfig {
+  issuer: string;
+  clientId?: string;
+  iatTTL?: number;
+  authTTL?: number;
+  jwksUri?: string;
+}
+
+export function validateOidcConfig(config: Record<string, unknown>, path: string): OidcConfig {
+  if (typeof config.issuer !== 'string' || !/^https?:\/\//.test(config.issuer)) throw new ConfigError(`${path}.issuer`, 'expected the issuer URL');
+  return config as unknown as OidcConfig;
+}
+
+/** The token's audience list, `aud` or `client_id`. */
+export function audiences(claims: Record<string, unknown>): string[] {
+  const aud = claims.aud ?? claims.client_id;
+  return Array.isArray(aud) ? aud.map(String) : aud === undefined ? [] : [String(aud)];
+}
+
+export function createOidcProvider(config: OidcConfig): AuthProvider & { issuer: string } {
+  const keys = jwksFor({ issuer: config.issuer, jwksUri: config.jwksUri });
+  const clientOk = clientIdMatcher(config.clientId);
+  return {
+    mode: 'OPENID_CONNECT',
+    issuer: config.issuer,
+    async authenticate(request: AuthRequest): Promise<AuthContext | null> {
+      const token = bearerToken(headerValue(request, 'authorization'));
+      if (!token || peekIssuer(token) !== config.issuer) return null;
+      const claims = (await verifyJwt(token, keys, config.issuer)) as Record<string, unknown>;
+      // Gateway choice (auth.md §2): clientId matches any element of aud.
+      if (clientOk && !audiences(claims).some((a) => clientOk(a))) throw unauthorized(INVALID_HEADER);
+      const now = Date.now();
+      if (config.iatTTL && typeof claims.iat === 'number' && claims.iat * 1000 + config.iatTTL < now) throw unauthorized(TOKEN_EXPIRED);
+      if (config.authTTL && typeof claims.auth_time === 'number' && claims.auth_time * 1000 + config.authTTL < now) throw unauthorized(TOKEN_EXPIRED);
+      return { mode: 'OPENID_CONNECT', identity: { sub: String(claims.sub ?? ''), issuer: config.issuer, claims } };
+    },
+  };
+}
