@@ -308,4 +308,20 @@ describe('limits and timeouts (realtime.md §7)', () => {
       await s.close();
     }
   });
+
+  it('sends ka periodically and closes a connection at the end of its lifetime (1000)', async () => {
+    const s = await startServer({ keepAliveIntervalMs: 20, maxConnectionLifetimeMs: 300 });
+    try {
+      const client = await connectRaw(`${s.url}/graphql/realtime?header=${encodeHeader(good)}&payload=e30=`);
+      client.send({ type: 'connection_init' });
+      expect(await client.next({ keepAlives: true })).toEqual({ type: 'connection_ack', payload: { connectionTimeoutMs: 300000 } });
+      client.send(start('live', 'subscription { onCreatePost { id } }', good));
+      const frames: unknown[] = [];
+      while (frames.filter((f) => (f as { type: string }).type === 'ka').length < 3) frames.push(await client.next({ keepAlives: true }));
+      expect(frames).toContainEqual({ type: 'start_ack', id: 'live' });
+      expect((await client.closed).code).toBe(1000);
+    } finally {
+      await s.close();
+    }
+  });
 });
