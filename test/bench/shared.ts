@@ -10,7 +10,11 @@ export const API_KEY = 'da2-benchbenchbenchbenchbench';
 /** The plain-JS resolver the lean and yoga servers use. */
 export const getPost = (_: unknown, args: { id: string }) => ({ id: args.id, title: 'Hello', views: 42 });
 
-/** Child servers print this line once listening. */
+/**
+ * Child servers print this line once listening. A signal ends them through `process.exit`, so
+ * `node --cpu-prof` writes its profile (test/bench/profile.ts).
+ */
 export function announce(port: number): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(0));
   process.stdout.write(`LISTENING ${port}\n`);
 }

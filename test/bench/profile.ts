@@ -1,0 +1,87 @@
+/**
+ * `node --import tsx test/bench/profile.ts [server] [seconds]`: runs one bench server
+ * (servers/<server>.ts, default gateway) under `node --cpu-prof`, loads it as `npm run bench`
+ * does, and prints the profile's top self-time entries by function and by file/package.
+ * The .cpuprofile stays in BENCH_PROFILE_DIR (default: a temp folder) for Chrome DevTools.
+ * Env: BENCH_DATA_SOURCE as for servers/gateway.ts; BENCH_CONNECTIONS (50).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { API_KEY, BODY } from './shared.js';
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }>;
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+/** Self time per function and per file (node_modules collapsed to the package), in ms. */
+export function summarizeProfile(profile: CpuProfile, top = 20): string {
+  const selfTime = new Map<number, number>();
+  for (let i = 0; i < profile.samples.length; i++) {
+    selfTime.set(profile.samples[i]!, (selfTime.get(profile.samples[i]!) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  }
+  const byFunction = new Map<string, number>();
+  const byFile = new Map<string, number>();
+  const shorten = (url: string) =>
+    url.replace(/.*node_modules\/((@[^/]+\/)?[^/]+)\//, '$1:').replace(/^file:\/\/.*?\/(src|test|dist)\//, '$1/');
+  for (const node of profile.nodes) {
+    const ms = (selfTime.get(node.id) ?? 0) / 1000;
+    if (ms === 0) continue;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const fnKey = `${functionName || '(anonymous)'} ${url ? `${shorten(url)}:${lineNumber + 1}` : ''}`.trim();
+    byFunction.set(fnKey, (byFunction.get(fnKey) ?? 0) + ms);
+    const fileKey = url ? shorten(url).replace(/:.*$/, '') : functionName;
+    byFile.set(fileKey, (byFile.get(fileKey) ?? 0) + ms);
+  }
+  const total = (profile.endTime - profile.startTime) / 1000;
+  const list = (map: Map<string, number>) =>
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([key, ms]) => `${((ms / total) * 100).toFixed(1).padStart(5)} %  ${ms.toFixed(0).padStart(6)} ms  ${key}`)
+      .join('\n');
+  return `profile ${total.toFixed(0)} ms\n\nself time by function:\n${list(byFunction)}\n\nself time by file:\n${list(byFile)}\n`;
+}
+
+async function main(): Promise<void> {
+  const server = process.argv[2] ?? 'gateway';
+  const seconds = Number(process.argv[3] ?? 8);
+  const dir = process.env.BENCH_PROFILE_DIR ?? (await mkdtemp(join(tmpdir(), 'appsync-bench-prof-')));
+  const path = fileURLToPath(new URL(`./servers/${server}.ts`, import.meta.url));
+  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', path], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /LISTENING (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`${server} exited with ${code}`)));
+  });
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/graphql`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
+    body: BODY,
+    connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
+    duration: seconds,
+  });
+  process.stdout.write(`${server}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, errors ${result.errors + result.non2xx}\n`);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGINT');
+  await exited;
+  const file = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile')).sort().pop();
+  if (!file) throw new Error(`no profile written in ${dir}`);
+  process.stdout.write(`${join(dir, file)}\n${summarizeProfile(JSON.parse(await readFile(join(dir, file), 'utf8')) as CpuProfile)}`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
