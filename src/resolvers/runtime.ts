@@ -362,7 +362,16 @@ export class ResolverRuntime {
     };
     if (!step.module) {
       // Direct Lambda resolver / function: the data source gets the context itself.
-      const resolverContext = { ...base, prev: { result: prev }, stash: this.sandbox.stashOf(runId) };
+      // datasources.md §4: the direct Lambda event is the Context object.
+      const resolverContext = {
+        arguments: base.arguments,
+        identity: base.identity,
+        source: base.source,
+        request: base.request,
+        prev: { result: prev },
+        info: base.info,
+        stash: this.sandbox.stashOf(runId),
+      };
       const answer = await callDataSource(step.dataSource!, (ds) => ds.invokeDirect!({ ...invocation, resolverContext }));
       if (answer.error) {
         throw new FieldRunError(answer.error.message, answer.error.type, { data: answer.error.data, errorInfo: answer.error.errorInfo });

@@ -34,8 +34,11 @@ export interface LambdaInvoker {
 
 /** Thrown by the function (errorType/errorMessage as Lambda reports them). */
 export class LambdaFunctionError extends DataSourceError {
-  constructor(message: string, errorType = 'Lambda:Unhandled') {
+  /** The thrown error's name (`Error`, `NotFound`, …): direct Lambda resolvers report it as errorType. */
+  readonly functionErrorName: string;
+  constructor(message: string, errorType = 'Lambda:Unhandled', functionErrorName = 'Error') {
     super(message, errorType);
+    this.functionErrorName = functionErrorName;
   }
 }
 
@@ -98,8 +101,8 @@ function inProcessInvoker(spec: string, configDir: string, timeoutSeconds: numbe
         return await Promise.race([result, timeout]);
       } catch (error) {
         if (error instanceof LambdaFunctionError) throw error;
-        const e = error as { name?: string; message?: string; errorType?: string };
-        throw new LambdaFunctionError(e?.message ?? String(error), e?.errorType ?? 'Lambda:Unhandled');
+        const e = error as { name?: string; message?: string };
+        throw new LambdaFunctionError(e?.message ?? String(error), 'Lambda:Unhandled', typeof e?.name === 'string' ? e.name : 'Error');
       } finally {
         clearTimeout(timer);
       }
@@ -122,7 +125,7 @@ function remoteInvoker(functionName: string, target: LambdaTarget): LambdaInvoke
       const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
       const value = text ? JSON.parse(text) : null;
       if (out.FunctionError) {
-        throw new LambdaFunctionError(value?.errorMessage ?? 'Lambda function failed', value?.errorType ? `Lambda:${value.errorType}` : 'Lambda:Unhandled');
+        throw new LambdaFunctionError(value?.errorMessage ?? 'Lambda function failed', 'Lambda:Unhandled', value?.errorType ?? 'Error');
       }
       return value;
     },
