@@ -1,9 +1,130 @@
-/** AMAZON_DYNAMODB data source. Placeholder until its issue lands: creating one throws NotSupportedError. */
-import { NotSupportedError } from '../errors.js';
-import type { DataSourceKind } from './types.js';
+/**
+ * AMAZON_DYNAMODB data source (shared/spec/datasources.md §1): AppSync's request objects against
+ * any DynamoDB endpoint (AWS, DynamoDB Local) or, without `endpoint`, the embedded store. Tables
+ * declared in `config.table` (CloudFormation `AWS::DynamoDB::Table` Properties) or in a
+ * serverless.yml's `resources` are created at start when missing.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, type AttributeValue, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { AppSyncError, ConfigError } from '../errors.js';
+import { acquireEmbeddedDynamoDB, releaseEmbeddedDynamoDB } from '../embedded/dynamodb.js';
+import { runOperation } from './dynamodb/operations.js';
+import { invalid } from './dynamodb/values.js';
+import type { DataSource, DataSourceKind } from './types.js';
 
-export const dynamodbKind: DataSourceKind = {
-  create() {
-    throw new NotSupportedError('The AMAZON_DYNAMODB data source');
+export interface DynamoDBDataSourceConfig {
+  tableName: string;
+  region?: string;
+  /** Any DynamoDB endpoint; absent → the embedded store. */
+  endpoint?: string;
+  /** CloudFormation `AWS::DynamoDB::Table` Properties, created at start if the table is missing. */
+  table?: Record<string, unknown>;
+  useCallerCredentials?: boolean;
+  versioned?: boolean;
+  deltaSyncConfig?: unknown;
+  /** Serverless plugin keys accepted and ignored locally. */
+  serviceRoleArn?: unknown;
+  iamRoleStatements?: unknown;
+}
+
+const KNOWN = new Set(['tableName', 'region', 'endpoint', 'table', 'useCallerCredentials', 'versioned', 'deltaSyncConfig', 'serviceRoleArn', 'iamRoleStatements']);
+
+function validate(config: unknown, path: string): ConfigError[] {
+  const c = (config ?? {}) as Record<string, unknown>;
+  const problems: ConfigError[] = [];
+  if (typeof c.tableName !== 'string' || c.tableName.length < 3) problems.push(new ConfigError(`${path}.tableName`, `expected a table name (3-255 characters), got ${JSON.stringify(c.tableName)}`));
+  if (c.endpoint !== undefined && (typeof c.endpoint !== 'string' || !/^https?:\/\//.test(c.endpoint))) problems.push(new ConfigError(`${path}.endpoint`, `expected an http(s) URL, got ${JSON.stringify(c.endpoint)}`));
+  if (c.region !== undefined && typeof c.region !== 'string') problems.push(new ConfigError(`${path}.region`, 'expected a region name'));
+  if (c.table !== undefined && (typeof c.table !== 'object' || c.table === null)) problems.push(new ConfigError(`${path}.table`, 'expected the Properties of an AWS::DynamoDB::Table'));
+  for (const key of Object.keys(c)) if (!KNOWN.has(key)) problems.push(new ConfigError(`${path}.${key}`, `unknown key; expected one of ${[...KNOWN].join(', ')}`));
+  return problems;
+}
+
+/** CloudFormation Properties → CreateTable input; provisioned throughput where the store needs it. */
+function createTableInput(tableName: string, properties: Record<string, unknown>): CreateTableCommandInput {
+  const { TableName: _ignored, BillingMode, ProvisionedThroughput, GlobalSecondaryIndexes, LocalSecondaryIndexes, AttributeDefinitions, KeySchema, StreamSpecification } = properties as Record<string, any>;
+  const throughput = BillingMode === 'PAY_PER_REQUEST' ? undefined : (ProvisionedThroughput ?? { ReadCapacityUnits: 5, WriteCapacityUnits: 5 });
+  return {
+    TableName: tableName,
+    AttributeDefinitions,
+    KeySchema,
+    BillingMode: BillingMode ?? (throughput ? 'PROVISIONED' : undefined),
+    ProvisionedThroughput: throughput,
+    GlobalSecondaryIndexes: GlobalSecondaryIndexes?.map((g: Record<string, unknown>) => ({ ...g, ProvisionedThroughput: throughput ? (g.ProvisionedThroughput ?? throughput) : undefined })),
+    LocalSecondaryIndexes,
+    StreamSpecification,
+  };
+}
+
+export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
+  validate,
+  async create({ name, config, gatewayConfig, logger }): Promise<DataSource> {
+    const embedded = !config.endpoint;
+    const endpoint = config.endpoint ?? (await acquireEmbeddedDynamoDB());
+    const local = embedded || /^https?:\/\/(127\.|localhost|\[::1\])/.test(endpoint);
+    const client = new DynamoDBClient({
+      endpoint,
+      region: config.region ?? process.env.AWS_REGION ?? 'us-east-1',
+      // Local stores accept any credentials; AWS uses the SDK's default chain.
+      ...(local && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    });
+    if (embedded) logger.info(`dynamodb data source ${name}: using the embedded store`, { endpoint, table: config.tableName });
+
+    const properties =
+      config.table ??
+      Object.values(gatewayConfig.cloudFormationResources ?? {}).find((r) => r.Type === 'AWS::DynamoDB::Table' && r.Properties?.TableName === config.tableName)?.Properties;
+    if (properties) {
+      try {
+        await client.send(new DescribeTableCommand({ TableName: config.tableName }));
+      } catch (error) {
+        if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+        await client.send(new CreateTableCommand(createTableInput(config.tableName, properties)));
+        logger.info(`dynamodb data source ${name}: created table ${config.tableName}`);
+      }
+    }
+
+    // Gateway choice (datasources.md §1.2): nextToken is authenticated-encrypted, so clients
+    // cannot read or forge it; the key lives as long as the data source.
+    const tokenKey = randomBytes(32);
+    const sealToken = (lastEvaluatedKey: Record<string, AttributeValue>) => {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', tokenKey, iv);
+      const body = Buffer.concat([cipher.update(JSON.stringify(lastEvaluatedKey), 'utf8'), cipher.final()]);
+      return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+    };
+    const openToken = (token: string) => {
+      try {
+        const raw = Buffer.from(token, 'base64url');
+        const decipher = createDecipheriv('aes-256-gcm', tokenKey, raw.subarray(0, 12));
+        decipher.setAuthTag(raw.subarray(12, 28));
+        return JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8')) as Record<string, AttributeValue>;
+      } catch {
+        throw invalid('nextToken', 'the token is not one this data source issued');
+      }
+    };
+
+    return {
+      name,
+      type: 'AMAZON_DYNAMODB',
+      async invoke(request) {
+        if (!request || typeof request !== 'object' || Array.isArray(request)) throw invalid('request', 'expected an object with an operation');
+        try {
+          return await runOperation({ client, table: config.tableName, sealToken, openToken }, request as Record<string, unknown>);
+        } catch (error) {
+          if (AppSyncError.is(error)) throw error;
+          const e = error as { name?: string; message?: string };
+          if (embedded && e.name === 'UnknownOperationException') {
+            // dynalite has no transactions; say so instead of its bare "UnknownError".
+            const operation = String((request as { operation?: unknown }).operation);
+            return { error: { type: 'DynamoDB:UnknownOperationException', message: `The embedded DynamoDB store does not support ${operation}; give the data source an endpoint (DynamoDB Local or AWS).` } };
+          }
+          return { error: { type: `DynamoDB:${e.name ?? 'DynamoDbException'}`, message: e.message ?? String(error) } };
+        }
+      },
+      async close() {
+        client.destroy();
+        if (embedded) await releaseEmbeddedDynamoDB();
+      },
+    };
   },
 };

@@ -1,0 +1,309 @@
+/**
+ * The DynamoDB operations of AppSync's request objects (shared/spec/datasources.md §1.2-1.3),
+ * each turned into one AWS SDK call, with AppSync's result shapes.
+ */
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+  TransactGetItemsCommand,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
+import { NotSupportedError } from '../../errors.js';
+import type { DataSourceResult } from '../types.js';
+import { fromSdkItem, invalid, nonEmpty, readExpression, toSdkMap } from './values.js';
+
+export interface OperationContext {
+  client: DynamoDBClient;
+  table: string;
+  /** Seals/opens `nextToken` so it stays opaque and bound to this resolver. */
+  sealToken(lastEvaluatedKey: Record<string, AttributeValue>): string;
+  openToken(token: string): Record<string, AttributeValue>;
+}
+
+type Request = Record<string, unknown>;
+
+function projection(request: Request, field: string, names: Record<string, string>): string | undefined {
+  const p = request[field];
+  if (p === undefined || p === null) return undefined;
+  if (Array.isArray(p)) {
+    // The module accepts a list of attribute paths.
+    return p
+      .map((path) =>
+        String(path)
+          .split('.')
+          .map((part) => {
+            names[`#${part}`] = part;
+            return `#${part}`;
+          })
+          .join('.'),
+      )
+      .join(', ');
+  }
+  return readExpression(p, field, names, {});
+}
+
+const isObj = (v: unknown): v is Request => !!v && typeof v === 'object' && !Array.isArray(v);
+
+function requireKey(request: Request): Record<string, AttributeValue> {
+  if (!isObj(request.key)) throw invalid('key', 'a key is required: a map of typed values, e.g. util.dynamodb.toMapValues({ id })');
+  return toSdkMap(request.key, 'key');
+}
+
+function optionalNumber(request: Request, field: string): number | undefined {
+  const v = request[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw invalid(field, `expected a non-negative integer, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** Drops attributes listed in equalsIgnore, for the "already as desired" check (§1.3). */
+function withoutIgnored(item: Record<string, unknown> | null, ignore: unknown): string {
+  if (!item) return 'null';
+  const skip = new Set(Array.isArray(ignore) ? ignore.map(String) : []);
+  const sorted = Object.keys(item).filter((k) => !skip.has(k)).sort();
+  return JSON.stringify(sorted.map((k) => [k, item[k]]));
+}
+
+async function conditionalFailure(
+  ctx: OperationContext,
+  operation: 'PutItem' | 'UpdateItem' | 'DeleteItem',
+  key: Record<string, AttributeValue>,
+  condition: Request,
+  attempted: Record<string, unknown> | null,
+  error: { message?: string; Item?: Record<string, AttributeValue> },
+): Promise<DataSourceResult> {
+  const handler = condition.conditionalCheckFailedHandler as { strategy?: string } | undefined;
+  if (handler?.strategy === 'Custom') throw new NotSupportedError('conditionalCheckFailedHandler strategy Custom');
+  const current = error.Item
+    ? fromSdkItem(error.Item)
+    : fromSdkItem((await ctx.client.send(new GetItemCommand({ TableName: ctx.table, Key: key, ConsistentRead: condition.consistentRead !== false }))).Item);
+  if (operation === 'PutItem' && withoutIgnored(current, condition.equalsIgnore) === withoutIgnored(attempted, condition.equalsIgnore)) return { result: current };
+  if (operation === 'DeleteItem' && current === null) return { result: null };
+  return {
+    result: current,
+    error: { type: 'DynamoDB:ConditionalCheckFailedException', message: error.message ?? 'The conditional request failed', data: current },
+  };
+}
+
+function expressionParts(request: Request, field: 'condition' | 'filter', names: Record<string, string>, values: Record<string, AttributeValue>): string | undefined {
+  const value = request[field];
+  if (value === undefined || value === null) return undefined;
+  return readExpression(value, field, names, values);
+}
+
+function tablesOf(request: Request): Array<[string, unknown]> {
+  if (!isObj(request.tables)) throw invalid('tables', 'expected a map of table name to its keys or items');
+  return Object.entries(request.tables);
+}
+
+const keyString = (key: Record<string, unknown>, names: string[]) => JSON.stringify(names.map((n) => key[n]));
+
+export async function runOperation(ctx: OperationContext, request: Request): Promise<DataSourceResult> {
+  const { client, table } = ctx;
+  const names: Record<string, string> = {};
+  const values: Record<string, AttributeValue> = {};
+  switch (request.operation) {
+    case 'GetItem': {
+      const Key = requireKey(request);
+      const ProjectionExpression = projection(request, 'projection', names);
+      const out = await client.send(new GetItemCommand({ TableName: table, Key, ConsistentRead: request.consistentRead === true, ProjectionExpression, ExpressionAttributeNames: nonEmpty(names) }));
+      return { result: fromSdkItem(out.Item) };
+    }
+    case 'PutItem': {
+      const Key = requireKey(request);
+      const attributes = request.attributeValues === undefined ? {} : toSdkMap(request.attributeValues, 'attributeValues');
+      const Item = { ...attributes, ...Key };
+      const condition = isObj(request.condition) ? request.condition : undefined;
+      const ConditionExpression = expressionParts(request, 'condition', names, values);
+      const written = fromSdkItem(Item);
+      try {
+        await client.send(new PutItemCommand({ TableName: table, Item, ConditionExpression, ExpressionAttributeNames: nonEmpty(names), ExpressionAttributeValues: nonEmpty(values), ReturnValuesOnConditionCheckFailure: condition ? 'ALL_OLD' : undefined }));
+      } catch (error) {
+        if ((error as Error).name === 'ConditionalCheckFailedException' && condition) return conditionalFailure(ctx, 'PutItem', Key, condition, written, error as never);
+        throw error;
+      }
+      return { result: written };
+    }
+    case 'UpdateItem': {
+      const Key = requireKey(request);
+      if (!isObj(request.update)) throw invalid('update', 'expected { expression, expressionNames?, expressionValues? }');
+      const UpdateExpression = readExpression(request.update, 'update', names, values);
+      const condition = isObj(request.condition) ? request.condition : undefined;
+      const ConditionExpression = expressionParts(request, 'condition', names, values);
+      try {
+        const out = await client.send(new UpdateItemCommand({ TableName: table, Key, UpdateExpression, ConditionExpression, ExpressionAttributeNames: nonEmpty(names), ExpressionAttributeValues: nonEmpty(values), ReturnValues: 'ALL_NEW', ReturnValuesOnConditionCheckFailure: condition ? 'ALL_OLD' : undefined }));
+        return { result: fromSdkItem(out.Attributes) };
+      } catch (error) {
+        if ((error as Error).name === 'ConditionalCheckFailedException' && condition) return conditionalFailure(ctx, 'UpdateItem', Key, condition, null, error as never);
+        throw error;
+      }
+    }
+    case 'DeleteItem': {
+      const Key = requireKey(request);
+      const condition = isObj(request.condition) ? request.condition : undefined;
+      const ConditionExpression = expressionParts(request, 'condition', names, values);
+      try {
+        const out = await client.send(new DeleteItemCommand({ TableName: table, Key, ConditionExpression, ExpressionAttributeNames: nonEmpty(names), ExpressionAttributeValues: nonEmpty(values), ReturnValues: 'ALL_OLD', ReturnValuesOnConditionCheckFailure: condition ? 'ALL_OLD' : undefined }));
+        return { result: fromSdkItem(out.Attributes) };
+      } catch (error) {
+        if ((error as Error).name === 'ConditionalCheckFailedException' && condition) return conditionalFailure(ctx, 'DeleteItem', Key, condition, null, error as never);
+        throw error;
+      }
+    }
+    case 'Query':
+    case 'Scan': {
+      const isQuery = request.operation === 'Query';
+      if (isQuery && !isObj(request.query)) throw invalid('query', 'a Query needs a key condition { expression, expressionNames?, expressionValues? }');
+      const KeyConditionExpression = isQuery ? readExpression(request.query, 'query', names, values) : undefined;
+      const FilterExpression = expressionParts(request, 'filter', names, values);
+      const ProjectionExpression = projection(request, 'projection', names);
+      const Limit = optionalNumber(request, 'limit');
+      const ExclusiveStartKey = typeof request.nextToken === 'string' && request.nextToken ? ctx.openToken(request.nextToken) : undefined;
+      if (request.nextToken !== undefined && request.nextToken !== null && typeof request.nextToken !== 'string') throw invalid('nextToken', 'expected the string a previous page returned');
+      const segment = optionalNumber(request, 'segment');
+      const totalSegments = optionalNumber(request, 'totalSegments');
+      if ((segment === undefined) !== (totalSegments === undefined)) throw invalid('segment', 'segment and totalSegments go together');
+      const common = {
+        TableName: table,
+        IndexName: typeof request.index === 'string' ? request.index : undefined,
+        Limit,
+        ExclusiveStartKey,
+        ConsistentRead: request.consistentRead === true,
+        Select: typeof request.select === 'string' ? (request.select as 'ALL_ATTRIBUTES') : undefined,
+        FilterExpression,
+        ProjectionExpression,
+        ExpressionAttributeNames: nonEmpty(names),
+        ExpressionAttributeValues: nonEmpty(values),
+      };
+      const out = isQuery
+        ? await client.send(new QueryCommand({ ...common, KeyConditionExpression, ScanIndexForward: request.scanIndexForward !== false }))
+        : await client.send(new ScanCommand({ ...common, Segment: segment, TotalSegments: totalSegments }));
+      return {
+        result: {
+          items: (out.Items ?? []).map((i) => fromSdkItem(i)),
+          nextToken: out.LastEvaluatedKey ? ctx.sealToken(out.LastEvaluatedKey) : null,
+          scannedCount: out.ScannedCount ?? 0,
+        },
+      };
+    }
+    case 'BatchGetItem': {
+      const RequestItems: Record<string, { Keys: Record<string, AttributeValue>[]; ConsistentRead?: boolean; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> }> = {};
+      const requested: Record<string, Record<string, AttributeValue>[]> = {};
+      for (const [name, spec] of tablesOf(request)) {
+        if (!isObj(spec) || !Array.isArray(spec.keys)) throw invalid(`tables.${name}.keys`, 'expected a list of keys');
+        const tableNames: Record<string, string> = {};
+        requested[name] = spec.keys.map((k, i) => toSdkMap(k, `tables.${name}.keys[${i}]`));
+        RequestItems[name] = { Keys: requested[name]!, ConsistentRead: spec.consistentRead === true, ProjectionExpression: projection(spec, 'projection', tableNames), ExpressionAttributeNames: nonEmpty(tableNames) };
+      }
+      const out = await client.send(new BatchGetItemCommand({ RequestItems }));
+      const data: Record<string, unknown[]> = {};
+      const unprocessedKeys: Record<string, unknown[]> = {};
+      for (const [name, keys] of Object.entries(requested)) {
+        const keyNames = Object.keys(keys[0] ?? {});
+        const found = new Map((out.Responses?.[name] ?? []).map((item) => [keyString(fromSdkItem(item)!, keyNames), fromSdkItem(item)]));
+        const pending = new Set((out.UnprocessedKeys?.[name]?.Keys ?? []).map((k) => keyString(fromSdkItem(k)!, keyNames)));
+        data[name] = keys.map((k) => found.get(keyString(fromSdkItem(k)!, keyNames)) ?? null);
+        unprocessedKeys[name] = keys.map((k) => fromSdkItem(k)!).filter((k) => pending.has(keyString(k, keyNames)));
+      }
+      return { result: { data, unprocessedKeys } };
+    }
+    case 'BatchPutItem':
+    case 'BatchDeleteItem': {
+      const isPut = request.operation === 'BatchPutItem';
+      const RequestItems: Record<string, Array<{ PutRequest?: { Item: Record<string, AttributeValue> }; DeleteRequest?: { Key: Record<string, AttributeValue> } }>> = {};
+      const requested: Record<string, Record<string, AttributeValue>[]> = {};
+      for (const [name, list] of tablesOf(request)) {
+        if (!Array.isArray(list)) throw invalid(`tables.${name}`, `expected a list of ${isPut ? 'items' : 'keys'}`);
+        requested[name] = list.map((v, i) => toSdkMap(v, `tables.${name}[${i}]`));
+        RequestItems[name] = requested[name]!.map((v) => (isPut ? { PutRequest: { Item: v } } : { DeleteRequest: { Key: v } }));
+      }
+      const out = await client.send(new BatchWriteItemCommand({ RequestItems }));
+      const data: Record<string, unknown[]> = {};
+      const unprocessed: Record<string, unknown[]> = {};
+      for (const [name, list] of Object.entries(requested)) {
+        const left = new Set((out.UnprocessedItems?.[name] ?? []).map((r) => JSON.stringify(fromSdkItem(r.PutRequest?.Item ?? r.DeleteRequest?.Key))));
+        data[name] = list.map((v) => (left.has(JSON.stringify(fromSdkItem(v))) ? null : fromSdkItem(v)));
+        unprocessed[name] = list.map((v) => fromSdkItem(v)).filter((v) => left.has(JSON.stringify(v)));
+      }
+      return { result: isPut ? { data, unprocessedItems: unprocessed } : { data, unprocessedKeys: unprocessed } };
+    }
+    case 'TransactGetItems': {
+      if (!Array.isArray(request.transactItems)) throw invalid('transactItems', 'expected a list of { table, key, projection? }');
+      const items = request.transactItems.map((item: Request, i: number) => {
+        const itemNames: Record<string, string> = {};
+        if (typeof item?.table !== 'string') throw invalid(`transactItems[${i}].table`, 'expected a table name');
+        return { Get: { TableName: item.table, Key: toSdkMap(item.key, `transactItems[${i}].key`), ProjectionExpression: projection(item, 'projection', itemNames), ExpressionAttributeNames: nonEmpty(itemNames) } };
+      });
+      try {
+        const out = await client.send(new TransactGetItemsCommand({ TransactItems: items }));
+        return { result: { items: (out.Responses ?? []).map((r) => fromSdkItem(r.Item)), cancellationReasons: null } };
+      } catch (error) {
+        return transactionFailure(error, 'items', items.length);
+      }
+    }
+    case 'TransactWriteItems': {
+      if (!Array.isArray(request.transactItems)) throw invalid('transactItems', 'expected a list of { table, operation, key, … }');
+      const keys: unknown[] = [];
+      const items: TransactWriteItem[] = request.transactItems.map((item: Request, i: number) => {
+        const at = `transactItems[${i}]`;
+        if (typeof item?.table !== 'string') throw invalid(`${at}.table`, 'expected a table name');
+        const Key = toSdkMap(item.key, `${at}.key`);
+        keys.push(fromSdkItem(Key));
+        const n: Record<string, string> = {};
+        const v: Record<string, AttributeValue> = {};
+        const condition = isObj(item.condition) ? item.condition : undefined;
+        const ConditionExpression = condition ? readExpression(condition, `${at}.condition`, n, v) : undefined;
+        const ReturnValuesOnConditionCheckFailure = condition && condition.returnValuesOnConditionCheckFailure !== false ? ('ALL_OLD' as const) : undefined;
+        switch (item.operation) {
+          case 'PutItem':
+            return { Put: { TableName: item.table, Item: { ...(item.attributeValues ? toSdkMap(item.attributeValues, `${at}.attributeValues`) : {}), ...Key }, ConditionExpression, ExpressionAttributeNames: nonEmpty(n), ExpressionAttributeValues: nonEmpty(v), ReturnValuesOnConditionCheckFailure } };
+          case 'UpdateItem': {
+            const UpdateExpression = readExpression(item.update, `${at}.update`, n, v);
+            return { Update: { TableName: item.table, Key, UpdateExpression, ConditionExpression, ExpressionAttributeNames: nonEmpty(n), ExpressionAttributeValues: nonEmpty(v), ReturnValuesOnConditionCheckFailure } };
+          }
+          case 'DeleteItem':
+            return { Delete: { TableName: item.table, Key, ConditionExpression, ExpressionAttributeNames: nonEmpty(n), ExpressionAttributeValues: nonEmpty(v), ReturnValuesOnConditionCheckFailure } };
+          case 'ConditionCheck':
+            if (!ConditionExpression) throw invalid(`${at}.condition`, 'a ConditionCheck needs a condition');
+            return { ConditionCheck: { TableName: item.table, Key, ConditionExpression, ExpressionAttributeNames: nonEmpty(n), ExpressionAttributeValues: nonEmpty(v), ReturnValuesOnConditionCheckFailure } };
+          default:
+            throw invalid(`${at}.operation`, `expected PutItem, UpdateItem, DeleteItem or ConditionCheck, got ${JSON.stringify(item.operation)}`);
+        }
+      });
+      try {
+        await client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+        return { result: { keys, cancellationReasons: null } };
+      } catch (error) {
+        return transactionFailure(error, 'keys', items.length);
+      }
+    }
+    case 'Sync':
+      throw new NotSupportedError('The DynamoDB Sync operation (conflict detection / versioned data sources)');
+    default:
+      throw invalid('operation', `expected one of GetItem, PutItem, UpdateItem, DeleteItem, Query, Scan, BatchGetItem, BatchPutItem, BatchDeleteItem, TransactGetItems, TransactWriteItems, got ${JSON.stringify(request.operation)}`);
+  }
+}
+
+/** datasources.md §1.2: on cancellation, `cancellationReasons[i] = { type, message, item? }` in order. */
+function transactionFailure(error: unknown, listKey: 'items' | 'keys', count: number): DataSourceResult {
+  const e = error as { name?: string; message?: string; CancellationReasons?: Array<{ Code?: string; Message?: string; Item?: Record<string, AttributeValue> }> };
+  if (e.name !== 'TransactionCanceledException') throw error;
+  const reasons = (e.CancellationReasons ?? []).map((r) => {
+    const reason: Record<string, unknown> = { type: r.Code ?? 'None', message: r.Message ?? null };
+    if (r.Item) reason.item = fromSdkItem(r.Item);
+    return reason;
+  });
+  return {
+    result: { [listKey]: Array.from({ length: count }, () => null), cancellationReasons: reasons },
+    error: { type: 'DynamoDB:TransactionCanceledException', message: e.message ?? 'Transaction cancelled' },
+  };
+}

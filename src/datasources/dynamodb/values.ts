@@ -1,0 +1,105 @@
+/**
+ * DynamoDB typed values between AppSync's JSON form and the AWS SDK (shared/spec/datasources.md
+ * §1.1): requests may carry `N` as a number and `B` as base64; results go back as plain JSON
+ * (N → number, sets → lists, B → base64 string).
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DataSourceError } from '../../errors.js';
+
+const TYPES = new Set(['S', 'N', 'B', 'BOOL', 'NULL', 'L', 'M', 'SS', 'NS', 'BS']);
+
+/** A request-shape error naming the field (Observed errorType for validation failures). */
+export function invalid(field: string, detail: string): DataSourceError {
+  return new DataSourceError(`${field}: ${detail}`, 'DynamoDB:DynamoDbException');
+}
+
+const base64ToBytes = (value: unknown) => Uint8Array.from(Buffer.from(String(value), 'base64'));
+
+/** One typed value in AppSync's form to the SDK's form. */
+export function toSdkValue(value: unknown, field: string): AttributeValue {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw invalid(field, `expected a typed value like {"S": "x"}, got ${JSON.stringify(value)}`);
+  const entries = Object.entries(value);
+  if (entries.length !== 1 || !TYPES.has(entries[0]![0])) throw invalid(field, `expected exactly one of ${[...TYPES].join(', ')}, got ${JSON.stringify(value)}`);
+  const [type, v] = entries[0]!;
+  switch (type) {
+    case 'S':
+      return { S: String(v) };
+    case 'N':
+      if (typeof v !== 'number' && typeof v !== 'string') throw invalid(field, `N must be a number, got ${JSON.stringify(v)}`);
+      return { N: String(v) };
+    case 'B':
+      return { B: base64ToBytes(v) };
+    case 'BOOL':
+      return { BOOL: Boolean(v) };
+    case 'NULL':
+      return { NULL: true };
+    case 'SS':
+      return { SS: (v as unknown[]).map(String) };
+    case 'NS':
+      return { NS: (v as unknown[]).map(String) };
+    case 'BS':
+      return { BS: (v as unknown[]).map(base64ToBytes) };
+    case 'L':
+      if (!Array.isArray(v)) throw invalid(field, 'L must be a list');
+      return { L: v.map((item, i) => toSdkValue(item, `${field}[${i}]`)) };
+    default:
+      return { M: toSdkMap(v, field) };
+  }
+}
+
+export function toSdkMap(map: unknown, field: string): Record<string, AttributeValue> {
+  if (!map || typeof map !== 'object' || Array.isArray(map)) throw invalid(field, `expected a map of typed values, got ${JSON.stringify(map)}`);
+  const out: Record<string, AttributeValue> = {};
+  for (const [k, v] of Object.entries(map)) out[k] = toSdkValue(v, `${field}.${k}`);
+  return out;
+}
+
+/** An SDK value to AppSync's plain JSON. */
+export function fromSdkValue(value: AttributeValue): unknown {
+  if (value.S !== undefined) return value.S;
+  if (value.N !== undefined) return Number(value.N);
+  if (value.BOOL !== undefined) return value.BOOL;
+  if (value.NULL !== undefined) return null;
+  if (value.B !== undefined) return Buffer.from(value.B).toString('base64');
+  if (value.SS !== undefined) return [...value.SS];
+  if (value.NS !== undefined) return value.NS.map(Number);
+  if (value.BS !== undefined) return value.BS.map((b) => Buffer.from(b).toString('base64'));
+  if (value.L !== undefined) return value.L.map(fromSdkValue);
+  if (value.M !== undefined) return fromSdkItem(value.M);
+  return null;
+}
+
+export function fromSdkItem(item: Record<string, AttributeValue> | undefined | null): Record<string, unknown> | null {
+  if (!item) return null;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) out[k] = fromSdkValue(v);
+  return out;
+}
+
+/** A typed map (request form) to plain JSON, e.g. the item PutItem wrote. */
+export function typedToPlain(map: Record<string, unknown>): Record<string, unknown> {
+  return fromSdkItem(toSdkMap(map, 'item'))!;
+}
+
+/** `{ expression, expressionNames?, expressionValues? }` → SDK pieces; merges into `names`/`values`. */
+export function readExpression(
+  input: unknown,
+  field: string,
+  names: Record<string, string>,
+  values: Record<string, AttributeValue>,
+): string {
+  if (!input || typeof input !== 'object') throw invalid(field, 'expected { expression, expressionNames?, expressionValues? }');
+  const { expression, expressionNames, expressionValues } = input as Record<string, unknown>;
+  if (typeof expression !== 'string') throw invalid(`${field}.expression`, `expected string, got ${JSON.stringify(expression)}`);
+  if (expressionNames !== undefined && expressionNames !== null) {
+    if (typeof expressionNames !== 'object') throw invalid(`${field}.expressionNames`, 'expected a map');
+    for (const [k, v] of Object.entries(expressionNames)) names[k] = String(v);
+  }
+  if (expressionValues !== undefined && expressionValues !== null) Object.assign(values, toSdkMap(expressionValues, `${field}.expressionValues`));
+  return expression;
+}
+
+/** The SDK rejects empty name/value maps: pass them only when used. */
+export function nonEmpty<T extends object>(map: T): T | undefined {
+  return Object.keys(map).length > 0 ? map : undefined;
+}
