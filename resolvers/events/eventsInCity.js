@@ -1,0 +1,15 @@
+import * as ddb from '@aws-appsync/utils/dynamodb';
+
+export function request(ctx) {
+  return ddb.query({
+    index: 'byCity',
+    query: { city: { eq: ctx.args.city } },
+    limit: ctx.args.limit ?? 20,
+    nextToken: ctx.args.nextToken,
+  });
+}
+
+export function response(ctx) {
+  if (ctx.error) util.error(ctx.error.message, ctx.error.type);
+  return { items: ctx.result.items, nextToken: ctx.result.nextToken };
+}

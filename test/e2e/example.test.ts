@@ -1,0 +1,54 @@
+/**
+ * The example API that `npm start` serves (appsync.config.yml, schemas/, resolvers/), on its
+ * embedded defaults: NONE, DynamoDB (embedded store) and Postgres (embedded PGlite) fields.
+ */
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfigFile } from '../../src/config/index.js';
+import { createGateway, type Gateway } from '../../src/index.js';
+import { silentLogger } from '../utils/gateway.js';
+
+const CONFIG = fileURLToPath(new URL('../../appsync.config.yml', import.meta.url));
+let gateway: Gateway;
+let url: string;
+
+beforeAll(async () => {
+  const loaded = await loadConfigFile(CONFIG, { env: {} });
+  gateway = await createGateway(loaded.config, { configDir: loaded.configDir, logger: silentLogger });
+  ({ url } = await gateway.listen({ port: 0 }));
+});
+afterAll(() => gateway?.close());
+
+async function query(q: string, variables?: Record<string, unknown>) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'da2-exampleexampleexample00' }, body: JSON.stringify({ query: q, variables }) });
+  return res.json();
+}
+
+describe('the example API', () => {
+  it('NONE: hello and a validating pipeline', async () => {
+    expect(await query('{ hello(name: "docs") }')).toEqual({ data: { hello: 'Hello, docs! (API Key Authorization)' } });
+    const bad = await query('mutation { announce(channel: "Not Valid!", message: "x") { id } }');
+    expect(bad.errors[0]).toMatchObject({ errorType: 'ValidationError', errorInfo: { field: 'channel' } });
+  });
+
+  it('DynamoDB: create, book until full, optimistic rename, list by city', async () => {
+    const created = await query('mutation($i: CreateEventInput!) { createEvent(input: $i) { id seats version } }', {
+      i: { name: 'Meetup', city: 'Porto', startsAt: '2030-06-01T18:00:00Z', seats: 1 },
+    });
+    const { id } = created.data.createEvent;
+    expect(created.data.createEvent).toMatchObject({ seats: 1, version: 1 });
+    expect((await query(`mutation { bookSeat(id: "${id}") { seats version } }`)).data.bookSeat).toEqual({ seats: 0, version: 2 });
+    const full = await query(`mutation { bookSeat(id: "${id}") { seats } }`);
+    expect(full.errors[0]).toMatchObject({ errorType: 'DynamoDB:ConditionalCheckFailedException', message: 'This event is fully booked.' });
+    const conflict = await query(`mutation { renameEvent(id: "${id}", name: "X", expectedVersion: 1) { name } }`);
+    expect(conflict.errors[0]).toMatchObject({ errorType: 'DynamoDB:ConditionalCheckFailedException' });
+    expect((await query(`mutation { renameEvent(id: "${id}", name: "Porto Meetup", expectedVersion: 2) { name version } }`)).data.renameEvent).toEqual({ name: 'Porto Meetup', version: 3 });
+    const inCity = await query('{ eventsInCity(city: "Porto") { items { name } nextToken } }');
+    expect(inCity.data.eventsInCity.items).toContainEqual({ name: 'Porto Meetup' });
+  });
+
+  it('Postgres: the seeded library answers a JOIN', async () => {
+    const { data } = await query('{ getBook(id: "1") { title authorName } }');
+    expect(data.getBook).toEqual({ title: 'Adventures of Huckleberry Finn', authorName: 'Mark Twain' });
+  });
+});
