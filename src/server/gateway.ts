@@ -30,8 +30,11 @@ export interface GatewayOptions {
   handlerTimeoutMs?: number;
   /** Serve GraphiQL at `/`. @default true */
   graphiql?: boolean;
-  /** Real-time fan-out across instances: `{ redisUrl }` uses Redis; default is in-memory. */
-  pubsub?: { redisUrl?: string };
+  /**
+   * Real-time fan-out across instances: `{ redisUrl }` shares events with every gateway on that
+   * Redis (`channelPrefix` keeps several APIs apart); default is in-memory.
+   */
+  pubsub?: Omit<import('../realtime/index.js').PubSubOptions, 'onError'>;
 }
 
 export interface ListenResult {
@@ -108,7 +111,10 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   for (const warning of api.warnings) logger.warn(warning);
 
   const realtimeModule = await import('../realtime/index.js');
-  const pubsub = await realtimeModule.createPubSub(options.pubsub ?? {});
+  const pubsub = await realtimeModule.createPubSub({
+    ...options.pubsub,
+    onError: (error) => logger.error('pubsub error', { error: error.message }),
+  });
   const realtime: Realtime = realtimeModule.createRealtime(createRealtimeHost(() => api, pubsub), { logger });
   const publish = (event: PublishedEvent) => realtime.publish(event);
 

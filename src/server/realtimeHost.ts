@@ -3,8 +3,7 @@
  * subscriptions (running their resolvers) and shapes each published event for one subscriber
  * with the same executor and rules as HTTP requests.
  */
-import { GraphQLError, Kind, execute, type FieldNode } from 'graphql';
-import { getArgumentValues, getVariableValues } from 'graphql/execution/values.js';
+import { GraphQLError, Kind, execute, getArgumentValues, getVariableValues, type FieldNode } from 'graphql';
 import { AppSyncError, FieldUnauthorizedError } from '../errors.js';
 import { createRequestContext } from '../resolvers/index.js';
 import type { PubSub, PublishedEvent, RealtimeHost, SubscriptionRequest, PreparedSubscription } from '../realtime/types.js';
