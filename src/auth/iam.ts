@@ -20,6 +20,8 @@ export interface IamCredential {
   userArn?: string;
   /** The IAM principal id shown as `ctx.identity.username`. @default accessKeyId */
   username?: string;
+  /** For temporary credentials: the `x-amz-security-token` requests must carry. */
+  sessionToken?: string;
 }
 
 export interface IamConfig {
@@ -64,6 +66,10 @@ export async function verifySigV4(request: AuthRequest, config: IamConfig, now =
   const [, accessKeyId, day, region, service, signedHeaders, signature] = match;
   const credential = config.credentials.find((c) => c.accessKeyId === accessKeyId);
   if (!credential) throw new SignatureError('The security token included in the request is invalid.', 'UnrecognizedClientException');
+  const sessionToken = headerValue(request, 'x-amz-security-token');
+  if (credential.sessionToken !== undefined ? sessionToken !== credential.sessionToken : sessionToken !== undefined) {
+    throw new SignatureError('The security token included in the request is invalid.', 'UnrecognizedClientException');
+  }
   if (service !== 'appsync') throw new SignatureError(`Credential should be scoped to correct service: 'appsync'.`, 'InvalidSignatureException');
   if (config.region && region !== config.region) throw new SignatureError(`Credential should be scoped to a valid region, not '${region}'.`, 'InvalidSignatureException');
   const amzDate = headerValue(request, 'x-amz-date');

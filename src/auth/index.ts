@@ -9,7 +9,7 @@ import type { Logger } from '../datasources/types.js';
 import { ConfigError, ConfigErrors } from '../errors.js';
 import { createApiKeyProvider } from './api-key.js';
 import { createCognitoProvider, validateCognitoConfig } from './cognito.js';
-import { INVALID_HEADER, NOT_AUTHORIZED, unauthorized } from './errors.js';
+import { INVALID_HEADER, NOT_AUTHORIZED, UNPARSABLE_JWT, unauthorized } from './errors.js';
 import { createIamProvider, validateIamConfig } from './iam.js';
 import { headerValue } from './identity.js';
 import { bearerToken, looksLikeJwt, peekIssuer } from './jwt.js';
@@ -56,38 +56,66 @@ export async function createAuthProviders(config: NormalizedConfig, logger: Logg
   return providers;
 }
 
-/** Authenticates a request with the provider its headers select; 401/403 otherwise (auth.md §6). */
+interface Selection {
+  iam?: AuthProvider;
+  lambda?: AuthProvider;
+  apiKey?: AuthProvider;
+  /** Cognito pools and OIDC providers by issuer. */
+  byIssuer: Map<string, AuthProvider>;
+}
+
+const selections = new WeakMap<readonly AuthProvider[], Selection>();
+
+/** Indexes the providers once per list, so choosing one is a few map lookups per request. */
+function selectionFor(providers: readonly AuthProvider[]): Selection {
+  let selection = selections.get(providers);
+  if (selection) return selection;
+  selection = { byIssuer: new Map() };
+  for (const p of providers) {
+    const issuer = (p as AuthProvider & { issuer?: string }).issuer;
+    if (p.mode === 'AWS_IAM') selection.iam ??= p;
+    else if (p.mode === 'AWS_LAMBDA') selection.lambda ??= p;
+    else if (p.mode === 'API_KEY') selection.apiKey ??= p;
+    else if (issuer !== undefined && !selection.byIssuer.has(issuer)) selection.byIssuer.set(issuer, p);
+  }
+  selections.set(providers, selection);
+  return selection;
+}
+
+async function accept(provider: AuthProvider, request: AuthRequest, message: string): Promise<AuthContext> {
+  const result = await provider.authenticate(request);
+  if (!result) throw unauthorized(message);
+  return result;
+}
+
+/**
+ * Authenticates a request with the provider its headers select; 401/403 otherwise (auth.md §1, §6).
+ *
+ * Gateway choice (auth.md §1): a JWT whose `iss` names no configured pool or OIDC provider goes to
+ * the Lambda authorizer when there is one (authorizers often check third-party JWTs), else 401
+ * `Valid authorization header not provided.`. An `Authorization` value no mode takes falls back to
+ * `x-api-key` when both are sent and API_KEY is configured.
+ */
 export async function authenticateRequest(providers: readonly AuthProvider[], request: AuthRequest): Promise<AuthContext> {
+  const selection = selectionFor(providers);
   const authorization = headerValue(request, 'authorization');
-  const byMode = (mode: AuthProvider['mode']) => providers.filter((p) => p.mode === mode);
+  const hasApiKey = selection.apiKey !== undefined && request.headers['x-api-key'] !== undefined;
   if (authorization) {
     if (authorization.startsWith('AWS4-HMAC-SHA256')) {
-      for (const p of byMode('AWS_IAM')) {
-        const result = await p.authenticate(request);
-        if (result) return result;
-      }
+      if (selection.iam) return accept(selection.iam, request, NOT_AUTHORIZED);
       throw unauthorized(NOT_AUTHORIZED);
     }
-    const token = bearerToken(authorization)!;
-    const jwtProviders = [...byMode('AMAZON_COGNITO_USER_POOLS'), ...byMode('OPENID_CONNECT')];
-    if (looksLikeJwt(token) && peekIssuer(token) !== undefined && (jwtProviders.length > 0 || byMode('AWS_LAMBDA').length === 0)) {
-      for (const p of jwtProviders) {
-        const result = await p.authenticate(request);
-        if (result) return result;
-      }
-      // auth.md §6: a JWT from an issuer no pool or provider matches.
-      throw unauthorized(INVALID_HEADER);
+    const token = bearerToken(authorization) ?? '';
+    const issuer = looksLikeJwt(token) ? peekIssuer(token) : undefined;
+    const jwtProvider = issuer === undefined ? undefined : selection.byIssuer.get(issuer);
+    if (jwtProvider) return accept(jwtProvider, request, INVALID_HEADER);
+    if (selection.lambda) return accept(selection.lambda, request, NOT_AUTHORIZED);
+    if (!hasApiKey) {
+      if (selection.byIssuer.size === 0) throw unauthorized(NOT_AUTHORIZED);
+      // auth.md §6 (Observed): a token of another issuer vs. one that is no JWT at all.
+      throw unauthorized(issuer !== undefined ? INVALID_HEADER : UNPARSABLE_JWT);
     }
-    for (const p of byMode('AWS_LAMBDA')) {
-      const result = await p.authenticate(request);
-      if (result) return result;
-    }
-    if (byMode('AMAZON_COGNITO_USER_POOLS').length + byMode('OPENID_CONNECT').length > 0 && looksLikeJwt(token)) throw unauthorized('Unable to parse JWT token.');
-    if (request.headers['x-api-key'] === undefined) throw unauthorized(NOT_AUTHORIZED);
   }
-  for (const p of byMode('API_KEY')) {
-    const result = await p.authenticate(request);
-    if (result) return result;
-  }
+  if (hasApiKey) return accept(selection.apiKey!, request, NOT_AUTHORIZED);
   throw unauthorized(NOT_AUTHORIZED);
 }

@@ -19,6 +19,9 @@ export interface LambdaAuthorizerConfig extends LambdaTarget {
   identityValidationExpression?: string;
 }
 
+/** Most authorizer decisions kept at once. */
+export const MAX_CACHED_DECISIONS = 10_000;
+
 interface AuthorizerResponse {
   isAuthorized?: unknown;
   resolverContext?: unknown;
@@ -33,6 +36,14 @@ export function createLambdaAuthorizer(config: LambdaAuthorizerConfig, options: 
   if (ttl < 0 || ttl > 3600) throw new ConfigError(`${options.path}.authorizerResultTtlInSeconds`, `expected 0 to 3600, got ${ttl}`);
   const validation = typeof config.identityValidationExpression === 'string' ? new RegExp(`^(?:${config.identityValidationExpression})$`) : undefined;
   const cache = new Map<string, { expires: number; context: AuthContext | null }>();
+  // Gateway choice: the decision cache is bounded; expired entries go first, then the oldest.
+  const remember = (token: string, entry: { expires: number; context: AuthContext | null }, now: number) => {
+    if (cache.size >= MAX_CACHED_DECISIONS) {
+      for (const [key, value] of cache) if (value.expires <= now) cache.delete(key);
+      while (cache.size >= MAX_CACHED_DECISIONS) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(token, entry);
+  };
 
   const decide = async (token: string, request: AuthRequest): Promise<{ context: AuthContext | null; ttl: number }> => {
     let query: { query?: string; operationName?: string; variables?: unknown } = {};
@@ -84,7 +95,7 @@ export function createLambdaAuthorizer(config: LambdaAuthorizerConfig, options: 
       else {
         const decision = await decide(token, request);
         context = decision.context;
-        if (decision.ttl > 0) cache.set(token, { expires: now + decision.ttl * 1000, context });
+        if (decision.ttl > 0) remember(token, { expires: now + decision.ttl * 1000, context }, now);
       }
       if (!context) throw unauthorized(NOT_AUTHORIZED);
       return context;

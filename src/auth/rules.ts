@@ -1,6 +1,7 @@
 /**
  * Which auth modes may reach which type and field, read from the `@aws_*` directives
- * (shared/spec/auth.md §3), computed once per schema so `canAccess` is a map lookup per field.
+ * (shared/spec/auth.md §3), computed once per schema so `canAccess` is two map lookups and a set
+ * test per field.
  *
  * 1. a field's own directives decide; 2. else its type's; 3. else only the default mode;
  * 4. the default mode is not implied once directives exist; 5. checked at every level;
@@ -14,7 +15,8 @@ export interface AuthRules {
   canAccess(auth: AuthContext, typeName: string, fieldName: string): boolean;
 }
 
-const DIRECTIVE_MODES: Record<string, AuthMode> = {
+/** The directive names of auth.md §3 and the mode each one grants. */
+export const AUTH_DIRECTIVES: Readonly<Record<string, AuthMode>> = {
   aws_api_key: 'API_KEY',
   aws_iam: 'AWS_IAM',
   aws_oidc: 'OPENID_CONNECT',
@@ -23,64 +25,87 @@ const DIRECTIVE_MODES: Record<string, AuthMode> = {
   aws_auth: 'AMAZON_COGNITO_USER_POOLS',
 };
 
-/** Modes a field admits; for Cognito, the groups (undefined = any valid token). */
-interface FieldRule {
+/** What one field admits, precomputed at load time. */
+export interface FieldRule {
   modes: ReadonlySet<AuthMode>;
-  cognitoGroups?: readonly string[];
-  /** From `@aws_auth` (legacy): governed by the pool's defaultAction. */
-  legacyAuth: boolean;
+  /** User-pool groups of which the caller needs one; undefined = any valid user-pool token. */
+  cognitoGroups?: ReadonlySet<string>;
+  /** True when the rule came from no directive at all (auth.md §3 step 3). */
+  implicit: boolean;
+  /** True when user-pool access comes only from the legacy `@aws_auth` (governed by defaultAction). */
+  legacyOnly: boolean;
 }
 
 function groupsOf(directive: ConstDirectiveNode): string[] | undefined {
   const arg = directive.arguments?.find((a) => a.name.value === 'cognito_groups');
-  if (!arg) return undefined;
+  if (!arg || arg.value.kind === Kind.NULL) return undefined;
   const values = arg.value.kind === Kind.LIST ? arg.value.values : [arg.value];
   return values.filter((v) => v.kind === Kind.STRING).map((v) => (v as { value: string }).value);
 }
 
-function ruleFrom(directives: readonly ConstDirectiveNode[] | undefined): FieldRule | undefined {
-  const auth = (directives ?? []).filter((d) => d.name.value in DIRECTIVE_MODES);
+/** The rule the auth directives in `directives` describe, or undefined when there are none. */
+export function ruleFromDirectives(directives: readonly ConstDirectiveNode[] | undefined): FieldRule | undefined {
+  const auth = (directives ?? []).filter((d) => d.name.value in AUTH_DIRECTIVES);
   if (auth.length === 0) return undefined;
   const modes = new Set<AuthMode>();
-  let cognitoGroups: string[] | undefined;
-  let anyCognito = false;
-  let legacyAuth = false;
+  const groups = new Set<string>();
+  let anyPoolUser = false;
+  let modern = false;
   for (const d of auth) {
-    modes.add(DIRECTIVE_MODES[d.name.value]!);
-    if (d.name.value === 'aws_auth') legacyAuth = true;
-    if (d.name.value === 'aws_cognito_user_pools' || d.name.value === 'aws_auth') {
-      const groups = groupsOf(d);
-      if (groups === undefined) anyCognito = true;
-      else cognitoGroups = [...(cognitoGroups ?? []), ...groups];
-    }
+    modes.add(AUTH_DIRECTIVES[d.name.value]!);
+    if (d.name.value !== 'aws_cognito_user_pools' && d.name.value !== 'aws_auth') continue;
+    if (d.name.value === 'aws_cognito_user_pools') modern = true;
+    const listed = groupsOf(d);
+    // A group-less user-pool directive admits every valid token, whatever else is listed.
+    if (listed === undefined) anyPoolUser = true;
+    else listed.forEach((g) => groups.add(g));
   }
-  return { modes, cognitoGroups: anyCognito ? undefined : cognitoGroups, legacyAuth };
+  const cognito = modes.has('AMAZON_COGNITO_USER_POOLS');
+  return {
+    modes,
+    cognitoGroups: cognito && !anyPoolUser ? groups : undefined,
+    implicit: false,
+    legacyOnly: cognito && !modern,
+  };
 }
 
-export function buildAuthRules(schema: GraphQLSchema, defaultMode: AuthMode, _additional: readonly AuthMode[]): AuthRules {
-  const defaultRule: FieldRule = { modes: new Set([defaultMode]), legacyAuth: false };
-  const rules = new Map<string, FieldRule>();
+/**
+ * Precomputes the rule of every field of every object and interface type.
+ *
+ * `@aws_auth` is documented only for APIs whose sole mode is Cognito (auth.md §3). Gateway choice:
+ * elsewhere it is read as `@aws_cognito_user_pools` with the same groups rather than rejected, so
+ * schemas that mix both still load.
+ */
+export function buildAuthRules(schema: GraphQLSchema, defaultMode: AuthMode, _additionalModes: readonly AuthMode[] = []): AuthRules {
+  const defaultRule: FieldRule = { modes: new Set([defaultMode]), implicit: true, legacyOnly: false };
+  const byType = new Map<string, Map<string, FieldRule>>();
   for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith('__') || !(isObjectType(type) || isInterfaceType(type))) continue;
-    const typeRule = ruleFrom([...(type.astNode?.directives ?? []), ...type.extensionASTNodes.flatMap((n) => n.directives ?? [])]);
+    const typeRule = ruleFromDirectives([...(type.astNode?.directives ?? []), ...type.extensionASTNodes.flatMap((n) => n.directives ?? [])]);
+    const fields = new Map<string, FieldRule>();
     for (const field of Object.values(type.getFields())) {
-      rules.set(`${type.name}.${field.name}`, ruleFrom(field.astNode?.directives) ?? typeRule ?? defaultRule);
+      fields.set(field.name, ruleFromDirectives(field.astNode?.directives) ?? typeRule ?? defaultRule);
     }
+    byType.set(type.name, fields);
   }
+
   return {
     canAccess(auth, typeName, fieldName) {
-      if (typeName.startsWith('__') || fieldName.startsWith('__')) return true; // introspection and __typename
-      const rule = rules.get(`${typeName}.${fieldName}`) ?? defaultRule;
-      if (auth.mode === 'AMAZON_COGNITO_USER_POOLS') {
-        const explicit = rule !== defaultRule;
-        if (!rule.modes.has('AMAZON_COGNITO_USER_POOLS')) return false;
-        const groups = auth.groups ?? [];
-        if (rule.cognitoGroups) return rule.cognitoGroups.some((g) => groups.includes(g));
-        // auth.md §2: with defaultAction DENY only fields that list one of the caller's groups are reachable.
-        if (!explicit || rule.legacyAuth) return auth.defaultAction !== 'DENY';
-        return true;
+      const rule = byType.get(typeName)?.get(fieldName);
+      // Introspection types and `__typename` have no rule: every authenticated caller may read them.
+      if (rule === undefined) return typeName.startsWith('__') || fieldName.startsWith('__') || defaultRule.modes.has(auth.mode);
+      if (!rule.modes.has(auth.mode)) return false;
+      if (auth.mode !== 'AMAZON_COGNITO_USER_POOLS') return true;
+      if (rule.cognitoGroups) {
+        const groups = auth.groups;
+        if (!groups) return false;
+        for (const g of groups) if (rule.cognitoGroups.has(g)) return true;
+        return false;
       }
-      return rule.modes.has(auth.mode);
+      // auth.md §2 (Gateway choice): with defaultAction DENY, a field reached without naming one of
+      // the caller's groups (no directive, or a group-less `@aws_auth`) is refused.
+      if (rule.implicit || rule.legacyOnly) return auth.defaultAction !== 'DENY';
+      return true;
     },
   };
 }

@@ -171,7 +171,8 @@ describe('OIDC tokens (auth.md §1, §6)', () => {
 
   it.each([
     ['expired', async () => oidc.sign({ sub: 'o', aud: 'web-client' }, { expiresIn: Math.floor(Date.now() / 1000) - 60 }), 'Token has expired.'],
-    ['wrong issuer', async () => other.sign({ sub: 'o', aud: 'web-client' }), 'Valid authorization header not provided.'],
+    // auth.md §1 Gateway choice: this API has a Lambda authorizer, which gets JWTs of unknown issuers (and refuses them).
+    ['wrong issuer', async () => other.sign({ sub: 'o', aud: 'web-client' }), 'You are not authorized to make this call.'],
     ['wrong audience', async () => oidc.sign({ sub: 'o', aud: 'someone-else' }), 'Valid authorization header not provided.'],
     ['forged signature', async () => oidc.sign({ sub: 'o', aud: 'web-client' }, { key: 'unpublished' }), 'Valid authorization header not provided.'],
     ['unknown kid', async () => oidc.sign({ sub: 'o', aud: 'web-client' }, { key: 'unpublished', kid: 'key-9' }), 'Valid authorization header not provided.'],

@@ -1,0 +1,96 @@
+/**
+ * auth.md §2-3 as a table: which mode (and which user-pool groups) reaches which field, for
+ * directives on the field, on the type, on both, on a type extension, and on neither.
+ */
+import { buildSchema } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { buildAuthRules } from '../../src/auth/rules.js';
+import type { AuthContext, AuthMode } from '../../src/auth/types.js';
+import { APPSYNC_PREAMBLE } from '../../src/schema/index.js';
+
+const SDL = `${APPSYNC_PREAMBLE}
+type Query {
+  plain: String
+  keyOnly: String @aws_api_key
+  getPost: Post @aws_api_key @aws_iam
+  adminOnly: String @aws_cognito_user_pools(cognito_groups: ["admin"])
+  adminOrKey: String @aws_api_key @aws_cognito_user_pools(cognito_groups: ["admin", "ops"])
+  anyPoolUser: String @aws_cognito_user_pools
+  lambdaOrOidc: String @aws_lambda @aws_oidc
+}
+type Post @aws_api_key @aws_iam {
+  id: ID
+  restrictedContent: String @aws_iam
+}
+type Comment {
+  text: String
+}
+extend type Comment @aws_oidc
+`;
+
+const schema = buildSchema(SDL);
+const as = (mode: AuthMode, extra: Partial<AuthContext> = {}): AuthContext => ({ mode, identity: null, ...extra });
+const KEY = as('API_KEY');
+const IAM = as('AWS_IAM');
+const OIDC = as('OPENID_CONNECT');
+const LAMBDA = as('AWS_LAMBDA');
+const POOL_ADMIN = as('AMAZON_COGNITO_USER_POOLS', { groups: ['admin'], defaultAction: 'ALLOW' });
+const POOL_USER = as('AMAZON_COGNITO_USER_POOLS', { groups: ['users'], defaultAction: 'ALLOW' });
+const POOL_NONE = as('AMAZON_COGNITO_USER_POOLS', { groups: [], defaultAction: 'ALLOW' });
+
+describe('multi-auth, default API_KEY (auth.md §3)', () => {
+  const rules = buildAuthRules(schema, 'API_KEY', ['AWS_IAM', 'OPENID_CONNECT', 'AMAZON_COGNITO_USER_POOLS', 'AWS_LAMBDA']);
+  const cases: Array<[string, string, string, AuthContext, boolean]> = [
+    ['step 3: no directive anywhere → default mode only', 'Query', 'plain', KEY, true],
+    ['step 3: no directive anywhere → other modes refused', 'Query', 'plain', IAM, false],
+    ['step 3: … also user-pool callers', 'Query', 'plain', POOL_ADMIN, false],
+    ['step 1: field directive', 'Query', 'keyOnly', KEY, true],
+    ['step 1: field directive excludes others', 'Query', 'keyOnly', OIDC, false],
+    ['step 1: two directives, both modes', 'Query', 'getPost', IAM, true],
+    ['step 2: type directive applies to a bare field', 'Post', 'id', KEY, true],
+    ['step 2: type directive applies to a bare field (IAM)', 'Post', 'id', IAM, true],
+    ['step 2: type directive excludes unlisted modes', 'Post', 'id', OIDC, false],
+    ['step 1: field overrides type (AWS example restrictedContent)', 'Post', 'restrictedContent', KEY, false],
+    ['step 1: field overrides type, IAM kept', 'Post', 'restrictedContent', IAM, true],
+    ['step 4: default mode not implied once directives exist', 'Query', 'lambdaOrOidc', KEY, false],
+    ['lambda directive', 'Query', 'lambdaOrOidc', LAMBDA, true],
+    ['oidc directive', 'Query', 'lambdaOrOidc', OIDC, true],
+    ['type directive from an extension', 'Comment', 'text', OIDC, true],
+    ['type directive from an extension excludes the default', 'Comment', 'text', KEY, false],
+    ['step 6: group member', 'Query', 'adminOnly', POOL_ADMIN, true],
+    ['step 6: not in the group', 'Query', 'adminOnly', POOL_USER, false],
+    ['step 6: no groups claim', 'Query', 'adminOnly', as('AMAZON_COGNITO_USER_POOLS', { defaultAction: 'ALLOW' }), false],
+    ['step 6: groups do not restrict API_KEY beside them', 'Query', 'adminOrKey', KEY, true],
+    ['step 6: second listed group', 'Query', 'adminOrKey', as('AMAZON_COGNITO_USER_POOLS', { groups: ['x', 'ops'] }), true],
+    ['a group-less user-pool directive admits every token', 'Query', 'anyPoolUser', POOL_NONE, true],
+    ['other modes never reach a user-pool-only field', 'Query', 'adminOnly', KEY, false],
+    ['__typename is open to any authenticated caller', 'Query', '__typename', LAMBDA, true],
+    ['introspection types are open', '__Schema', 'types', IAM, true],
+  ];
+  it.each(cases)('%s: %s.%s', (_name, type, field, auth, expected) => {
+    expect(rules.canAccess(auth, type, field)).toBe(expected);
+  });
+});
+
+describe('Cognito default mode with @aws_auth and defaultAction (auth.md §2)', () => {
+  const legacy = buildSchema(`${APPSYNC_PREAMBLE}
+    type Query {
+      open: String
+      bloggers: String @aws_auth(cognito_groups: ["Bloggers"])
+      anyUser: String @aws_auth
+    }`);
+  const rules = buildAuthRules(legacy, 'AMAZON_COGNITO_USER_POOLS', []);
+  const user = (defaultAction: 'ALLOW' | 'DENY', groups: string[]) => as('AMAZON_COGNITO_USER_POOLS', { groups, defaultAction });
+  it.each([
+    ['ALLOW', 'open', [], true],
+    ['ALLOW', 'bloggers', ['Bloggers'], true],
+    ['ALLOW', 'bloggers', ['Readers'], false],
+    ['ALLOW', 'anyUser', [], true],
+    ['DENY', 'open', ['Bloggers'], false],
+    ['DENY', 'bloggers', ['Bloggers'], true],
+    ['DENY', 'bloggers', ['Readers'], false],
+    ['DENY', 'anyUser', ['Bloggers'], false],
+  ] as const)('defaultAction %s, Query.%s, groups %j → %s', (action, field, groups, expected) => {
+    expect(rules.canAccess(user(action, [...groups]), 'Query', field)).toBe(expected);
+  });
+});
