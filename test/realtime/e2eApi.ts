@@ -42,18 +42,18 @@ export const files: Record<string, string> = {
     }
   `,
   'resolvers/onSevere.js': `
-    import { extensions } from '@aws-appsync/utils';
+    import { util, extensions } from '@aws-appsync/utils';
     export function request(ctx) { return { payload: null }; }
     export function response(ctx) {
-      extensions.setSubscriptionFilter({ filterGroup: [{ filters: [{ fieldName: 'severity', operator: 'ge', value: ctx.args.min }] }] });
+      extensions.setSubscriptionFilter(util.transform.toSubscriptionFilter({ severity: { ge: ctx.args.min } }));
       return null;
     }
   `,
   'resolvers/onGroup.js': `
-    import { extensions } from '@aws-appsync/utils';
+    import { util, extensions } from '@aws-appsync/utils';
     export function request(ctx) { return { payload: null }; }
     export function response(ctx) {
-      extensions.setSubscriptionInvalidationFilter({ filterGroup: [{ filters: [{ fieldName: 'group', operator: 'eq', value: ctx.args.group }] }] });
+      extensions.setSubscriptionInvalidationFilter(util.transform.toSubscriptionFilter({ group: { eq: ctx.args.group } }));
       return null;
     }
   `,
