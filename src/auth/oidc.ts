@@ -5,7 +5,7 @@
 import { ConfigError } from '../errors.js';
 import { INVALID_HEADER, TOKEN_EXPIRED, unauthorized } from './errors.js';
 import { headerValue } from './identity.js';
-import { bearerToken, clientIdMatcher, jwksFor, peekIssuer, verifyJwt } from './jwt.js';
+import { bearerToken, clientIdMatcher, jwksFor, peekIssuer, verifyJwt, type KeySource } from './jwt.js';
 import type { AuthContext, AuthProvider, AuthRequest } from './types.js';
 
 export interface OidcConfig {
@@ -18,6 +18,13 @@ export interface OidcConfig {
 
 export function validateOidcConfig(config: Record<string, unknown>, path: string): OidcConfig {
   if (typeof config.issuer !== 'string' || !/^https?:\/\//.test(config.issuer)) throw new ConfigError(`${path}.issuer`, 'expected the issuer URL');
+  for (const key of ['iatTTL', 'authTTL'] as const) {
+    const value = config[key];
+    if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 0)) {
+      throw new ConfigError(`${path}.${key}`, `expected milliseconds as a non-negative integer, got ${JSON.stringify(value)}`);
+    }
+  }
+  if (config.clientId !== undefined && typeof config.clientId !== 'string') throw new ConfigError(`${path}.clientId`, 'expected a client id or a regex');
   return config as unknown as OidcConfig;
 }
 
@@ -27,21 +34,29 @@ export function audiences(claims: Record<string, unknown>): string[] {
   return Array.isArray(aud) ? aud.map(String) : aud === undefined ? [] : [String(aud)];
 }
 
+/**
+ * Verifies an OIDC token: signature against the issuer's JWKS, `iss`, `exp`, then `clientId`
+ * (Gateway choice, auth.md §2: matched against any element of `aud`), `iatTTL` and `authTTL`
+ * (milliseconds after `iat` / `auth_time`; 0 or absent = no check). Returns the claims.
+ */
+export async function verifyOidcToken(token: string, config: OidcConfig, keys: KeySource, now = Date.now()): Promise<Record<string, unknown>> {
+  const claims = (await verifyJwt(token, keys, config.issuer)) as Record<string, unknown>;
+  const clientOk = clientIdMatcher(config.clientId);
+  if (clientOk && !audiences(claims).some((a) => clientOk(a))) throw unauthorized(INVALID_HEADER);
+  if (config.iatTTL && (typeof claims.iat !== 'number' || claims.iat * 1000 + config.iatTTL < now)) throw unauthorized(TOKEN_EXPIRED);
+  if (config.authTTL && (typeof claims.auth_time !== 'number' || claims.auth_time * 1000 + config.authTTL < now)) throw unauthorized(TOKEN_EXPIRED);
+  return claims;
+}
+
 export function createOidcProvider(config: OidcConfig): AuthProvider & { issuer: string } {
   const keys = jwksFor({ issuer: config.issuer, jwksUri: config.jwksUri });
-  const clientOk = clientIdMatcher(config.clientId);
   return {
     mode: 'OPENID_CONNECT',
     issuer: config.issuer,
     async authenticate(request: AuthRequest): Promise<AuthContext | null> {
       const token = bearerToken(headerValue(request, 'authorization'));
       if (!token || peekIssuer(token) !== config.issuer) return null;
-      const claims = (await verifyJwt(token, keys, config.issuer)) as Record<string, unknown>;
-      // Gateway choice (auth.md §2): clientId matches any element of aud.
-      if (clientOk && !audiences(claims).some((a) => clientOk(a))) throw unauthorized(INVALID_HEADER);
-      const now = Date.now();
-      if (config.iatTTL && typeof claims.iat === 'number' && claims.iat * 1000 + config.iatTTL < now) throw unauthorized(TOKEN_EXPIRED);
-      if (config.authTTL && typeof claims.auth_time === 'number' && claims.auth_time * 1000 + config.authTTL < now) throw unauthorized(TOKEN_EXPIRED);
+      const claims = await verifyOidcToken(token, config, keys);
       return { mode: 'OPENID_CONNECT', identity: { sub: String(claims.sub ?? ''), issuer: config.issuer, claims } };
     },
   };
