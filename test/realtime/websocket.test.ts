@@ -28,7 +28,7 @@ describe('selectProtocol', () => {
 describe('heartbeat', () => {
   it('drops a peer that does not answer pings and keeps one that does', async () => {
     const accepted: RealtimeSocket[] = [];
-    const adapter = createWebSocketAdapter({ heartbeatIntervalMs: 30, onConnection: (socket) => accepted.push(socket) });
+    const adapter = createWebSocketAdapter({ heartbeatIntervalMs: 250, onConnection: (socket) => accepted.push(socket) });
     const server = createServer();
     server.on('upgrade', (req, socket, head) => {
       if (!adapter.handleUpgrade(req, socket, head)) socket.destroy();
