@@ -145,6 +145,11 @@ export async function main(argv: string[]): Promise<number> {
     ].join('\n'),
   );
 
+  gateway.ready().then(
+    () => logger.info('all data sources are ready'),
+    (error: Error) => logger.error('a data source failed to start', { error: error.message }),
+  );
+
   let watcher: FSWatcher | undefined;
   if (values.watch) {
     let timer: NodeJS.Timeout | undefined;

@@ -7,6 +7,7 @@
  * Where the database lives: `config.connectionString`; else the usual `PG*` environment
  * variables; else the process's embedded Postgres (src/embedded/postgres.ts).
  */
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import pg from 'pg';
 import { ConfigError, DataSourceError } from '../errors.js';
@@ -130,8 +131,17 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
     const problems = validateConfig(config, configPath);
     if (problems.length > 0) throw problems[0];
 
-    let pool: pg.Pool;
+    let pool!: pg.Pool;
     let lease: EmbeddedPostgresLease | undefined;
+    const migrationsDir = config.migrations ? (isAbsolute(config.migrations) ? config.migrations : resolve(configDir, config.migrations)) : undefined;
+    if (migrationsDir && !existsSync(migrationsDir)) throw new ConfigError(`${configPath}.migrations`, `folder not found: ${migrationsDir}`);
+    const migrate = async () => {
+      if (!migrationsDir) return;
+      const run = await applyMigrations(pool, migrationsDir);
+      if (run.applied.length > 0) logger.info(`postgres data source ${name}: applied migrations`, { applied: run.applied });
+    };
+    /** Resolves once the database is usable; requests wait for it. */
+    let ready: Promise<void>;
     if (config.connectionString || hasPgEnv()) {
       pool = new pg.Pool({
         ...(config.connectionString ? { connectionString: config.connectionString } : {}),
@@ -146,26 +156,28 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
       });
       // An idle client losing its server lands here; the pool drops it and the next request reconnects.
       pool.on('error', (err) => logger.warn(`postgres data source ${name}: idle connection lost`, { error: err.message }));
-    } else {
-      const dataDir = config.dataDir ? (isAbsolute(config.dataDir) ? config.dataDir : resolve(configDir, config.dataDir)) : undefined;
-      lease = await acquireEmbeddedPostgres({ dataDir });
-      pool = lease.pool;
-      if (lease.dataDir !== dataDir) {
-        logger.warn(`postgres data source ${name}: the embedded Postgres is already running ${lease.dataDir ? `in ${lease.dataDir}` : 'in memory'}; ${configPath}.dataDir is not used`);
-      }
-      logger.info(`postgres data source ${name}: using the embedded Postgres`, { connectionString: lease.connectionString });
-    }
-
-    if (config.migrations) {
-      const dir = isAbsolute(config.migrations) ? config.migrations : resolve(configDir, config.migrations);
+      // A real server: a failing migration refuses to start the gateway.
       try {
-        const run = await applyMigrations(pool, dir);
-        if (run.applied.length > 0) logger.info(`postgres data source ${name}: applied migrations`, { applied: run.applied });
+        await migrate();
       } catch (err) {
-        if (lease) await lease.release();
-        else await pool.end().catch(() => undefined);
+        await pool.end().catch(() => undefined);
         throw new ConfigError(`${configPath}.migrations`, (err as Error).message, { cause: err });
       }
+      ready = Promise.resolve();
+    } else {
+      // Gateway choice: the embedded Postgres (seconds to initialise) starts in the background, so
+      // the gateway answers at once; requests to this data source wait until it is ready.
+      const dataDir = config.dataDir ? (isAbsolute(config.dataDir) ? config.dataDir : resolve(configDir, config.dataDir)) : undefined;
+      ready = (async () => {
+        lease = await acquireEmbeddedPostgres({ dataDir });
+        pool = lease.pool;
+        if (lease.dataDir !== dataDir) {
+          logger.warn(`postgres data source ${name}: the embedded Postgres is already running ${lease.dataDir ? `in ${lease.dataDir}` : 'in memory'}; ${configPath}.dataDir is not used`);
+        }
+        logger.info(`postgres data source ${name}: using the embedded Postgres`, { connectionString: lease.connectionString });
+        await migrate();
+      })();
+      ready.catch((err: Error) => logger.error(`postgres data source ${name}: the embedded Postgres did not start`, { error: err.message }));
     }
 
     const catalog = new ColumnCatalog();
@@ -221,6 +233,11 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
       type: 'RELATIONAL_DATABASE',
       async invoke(request): Promise<DataSourceResult> {
         try {
+          await ready;
+        } catch (err) {
+          return { error: { message: `Database is unavailable: ${(err as Error).message}`, type: 'RDSHttp:DatabaseUnavailableException' } };
+        }
+        try {
           const bound = parseRequest(request);
           const sqlStatementResults = await execute(bound);
           // ctx.result is the JSON *string* of the ExecuteStatement results, as on AppSync.
@@ -230,7 +247,9 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
           return { error: { message: error.message, type: error.errorType } };
         }
       },
+      ready: () => ready,
       async close() {
+        await ready.catch(() => undefined);
         if (lease) await lease.release();
         else await pool.end().catch(() => undefined);
       },

@@ -71,6 +71,11 @@ export interface DataSource {
    * value. Only AWS_LAMBDA implements it on AppSync.
    */
   invokeDirect?(context: InvocationContext): Promise<DataSourceResult>;
+  /**
+   * Resolves once the data source can answer (an embedded database that starts in the background).
+   * Requests wait for it anyway; `gateway.ready()` exposes it to callers who want to know.
+   */
+  ready?(): Promise<void>;
   /** Releases pools, sockets, embedded servers. */
   close?(): Promise<void>;
 }

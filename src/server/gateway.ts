@@ -68,6 +68,11 @@ export interface Gateway {
    * `@aws_subscribe` would (for back-end events).
    */
   publish(subscriptionField: string, payload: unknown): Promise<void>;
+  /**
+   * Resolves when every data source can answer. The gateway serves before that (an embedded
+   * Postgres takes seconds to start); requests to a data source that is not ready wait for it.
+   */
+  ready(): Promise<void>;
   /** Stops listening, closes connections, data sources and embedded servers. */
   close(): Promise<void>;
 }
@@ -212,6 +217,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       await stepFunctions.update(loaded.config.stepFunctions.stateMachines);
       await previous.close();
     },
+    ready: () => api.ready(),
     publish(subscriptionField, payload) {
       return realtime.publish({ subscriptionField, mutationField: null, payload });
     },

@@ -25,6 +25,8 @@ export interface Api {
   readonly bindings: SubscriptionBindings;
   readonly warnings: readonly string[];
   authenticate(request: AuthRequest): Promise<AuthContext>;
+  /** Resolves when every data source is ready (embedded databases started). */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -93,6 +95,9 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
       bindings: readSubscriptionBindings(built.schema),
       warnings: [...built.warnings, ...runtime.warnings],
       authenticate: (request) => authenticateRequest(providers, request),
+      async ready() {
+        await Promise.all([...dataSources.values()].map((ds) => ds.ready?.()));
+      },
       async close() {
         await Promise.allSettled(providers.map((p) => p.close?.()));
         await closeAll();

@@ -16,6 +16,7 @@ beforeAll(async () => {
   const loaded = await loadConfigFile(CONFIG, { env: {} });
   gateway = await createGateway(loaded.config, { configDir: loaded.configDir, logger: silentLogger });
   ({ url } = await gateway.listen({ port: 0 }));
+  await gateway.ready();
 });
 afterAll(() => gateway?.close());
 

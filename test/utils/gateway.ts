@@ -45,6 +45,7 @@ export async function startTestGateway(input: {
   }
   const gateway = await createGateway(input.config, { logger: silentLogger, ...input.options, configDir: dir });
   const { url } = await gateway.listen({ port: 0, host: '127.0.0.1' });
+  await gateway.ready();
   const origin = new URL(url).origin;
   const apiKey = gateway.apiKeys[0]?.value;
   let closed = false;
