@@ -68,6 +68,8 @@ export function createAppSyncServer(host: RealtimeHost, fanout: Fanout, options:
     private auth: Promise<AuthContext> | undefined;
     private initialized = false;
     private acked = false;
+    /** Between `connection_init` and `connection_ack`. */
+    private awaitingAck = false;
     private closed = false;
     private keepAlive: NodeJS.Timeout | undefined;
     private idleTimer: NodeJS.Timeout | undefined;
@@ -155,6 +157,8 @@ export function createAppSyncServer(host: RealtimeHost, fanout: Fanout, options:
           void this.init(true);
           return;
         case MessageType.Start:
+          // realtime.md §2: messages sent after connection_init but before connection_ack are ignored.
+          if (this.awaitingAck) return;
           void this.start(message).catch((error: unknown) => {
             options.logger?.warn('real-time start failed', { error: error instanceof Error ? error.stack : String(error) });
             // Free the id (duplicates return before registering, so the entry is this start's).
@@ -164,6 +168,7 @@ export function createAppSyncServer(host: RealtimeHost, fanout: Fanout, options:
           });
           return;
         case MessageType.Stop:
+          if (this.awaitingAck) return;
           void this.stop(message.id);
           return;
       }
@@ -171,6 +176,7 @@ export function createAppSyncServer(host: RealtimeHost, fanout: Fanout, options:
 
     /** Authenticates the handshake once; `connection_init` gets the ack, an implicit init does not. */
     private async init(explicit: boolean): Promise<boolean> {
+      if (explicit && !this.acked) this.awaitingAck = true;
       const first = !this.auth;
       this.auth ??= host.authenticate(this.authRequest(this.handshakeHeaders, '/graphql/connect', '{}'));
       try {
@@ -186,6 +192,7 @@ export function createAppSyncServer(host: RealtimeHost, fanout: Fanout, options:
       if (this.closed) return false;
       if (explicit && !this.acked) {
         this.acked = true;
+        this.awaitingAck = false;
         this.send({ type: MessageType.ConnectionAck, payload: { connectionTimeoutMs: options.connectionTimeoutMs } });
       }
       if (!this.initialized) {

@@ -158,3 +158,38 @@ describe('pubsub failure on start', () => {
     expect(socket.sent.at(-1)).toEqual({ type: 'start_ack', id: 'r' });
   });
 });
+
+describe('frames before connection_ack (realtime.md §2)', () => {
+  it('a start sent after connection_init but before the ack is ignored; after the ack it works', async () => {
+    const pubsub = createMemoryPubSub();
+    const host = createFakeHost(pubsub);
+    let release: (() => void) | undefined;
+    const authenticate = host.authenticate.bind(host);
+    host.authenticate = async (request) => {
+      if (request.url === '/graphql/connect') await new Promise<void>((resolve) => (release = resolve));
+      return authenticate(request);
+    };
+    const fanout = createFanout(host, pubsub, { maxPayloadBytes: 240 * 1024, maxPendingEvents: 1000 });
+    const server = createAppSyncServer(host, fanout, {
+      connectionTimeoutMs: 300_000,
+      keepAliveIntervalMs: 60_000,
+      maxConnectionLifetimeMs: 86_400_000,
+      maxSubscriptionsPerConnection: 100,
+      maxPayloadBytes: 240 * 1024,
+      maxBufferedBytes: 1024 * 1024,
+    });
+    const socket = new MemorySocket();
+    server.opened(socket, { url: `/graphql/realtime?header=${encodeHeader(good)}`, headers: {}, protocols: ['graphql-ws'], remoteAddress: '127.0.0.1' });
+    socket.receive({ type: 'connection_init' });
+    socket.receive(start('early', 'subscription { onCreatePost { id } }', good));
+    socket.receive({ type: 'stop', id: 'early' });
+    release!();
+    await socket.waitFor((f) => f.type === 'connection_ack');
+    socket.receive(start('late', 'subscription { onCreatePost { id } }', good));
+    await socket.waitFor((f) => f.type === 'start_ack');
+    expect(socket.sent.filter((f) => f.type !== 'ka')).toEqual([
+      { type: 'connection_ack', payload: { connectionTimeoutMs: 300000 } },
+      { type: 'start_ack', id: 'late' },
+    ]);
+  });
+});
