@@ -1,0 +1,75 @@
+/**
+ * The example API's second auth mode (examples/auth/): API_KEY default plus the in-process Lambda
+ * authorizer, run from the example's own files and config snippet through a real gateway.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { GatewayConfig } from '../../src/index.js';
+import { startTestGateway, type TestGateway } from '../utils/gateway.js';
+
+const example = (file: string) => readFile(fileURLToPath(new URL(`../../examples/auth/${file}`, import.meta.url)), 'utf8');
+const KEY = 'da2-exampleexampleexample00';
+let gw: TestGateway;
+
+beforeAll(async () => {
+  const snippet = parse(await example('appsync.config.snippet.yml')) as GatewayConfig;
+  gw = await startTestGateway({
+    files: {
+      'base.graphql': 'type Query { hello: String }',
+      'hello.js': `export function request() { return { payload: 'world' }; }\nexport function response(ctx) { return ctx.result; }\n`,
+      'examples/auth/schema.graphql': await example('schema.graphql'),
+      'examples/auth/authorizer.mjs': await example('authorizer.mjs'),
+      'examples/auth/resolvers/me.js': await example('resolvers/me.js'),
+    },
+    config: {
+      ...snippet,
+      schema: ['base.graphql', ...(snippet.schema as string[])],
+      authentication: { type: 'API_KEY' },
+      apiKeys: [{ name: 'local', value: KEY }],
+      dataSources: { local: { type: 'NONE' } },
+      resolvers: { ...(snippet.resolvers as Record<string, never>), 'Query.hello': { kind: 'UNIT', dataSource: 'local', code: 'hello.js' } },
+    },
+  });
+});
+
+async function post(query: string, headers: Record<string, string>) {
+  const res = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, operationName: 'Who' }) });
+  return { status: res.status, body: await res.json() };
+}
+
+describe('examples/auth', () => {
+  it('alice reaches Query.me through the authorizer', async () => {
+    expect(await post('query Who { me { user plan operation } }', { authorization: 'demo-alice' })).toEqual({
+      status: 200,
+      body: { data: { me: { user: 'alice', plan: 'pro', operation: 'Who' } } },
+    });
+  });
+
+  it('bob gets Me.plan as null (deniedFields)', async () => {
+    expect((await post('query Who { me { user plan } }', { authorization: 'demo-bob' })).body).toEqual({ data: { me: { user: 'bob', plan: null } } });
+  });
+
+  it('the API key reaches hello but not me', async () => {
+    expect((await post('query Who { hello }', { 'x-api-key': KEY })).body).toEqual({ data: { hello: 'world' } });
+    const { body } = await post('query Who { me { user } }', { 'x-api-key': KEY });
+    expect(body).toEqual({
+      data: { me: null },
+      errors: [{ path: ['me'], data: null, errorType: 'Unauthorized', errorInfo: null, locations: [{ line: 1, column: 13, sourceName: null }], message: 'Not Authorized to access me on type Query' }],
+    });
+  });
+
+  it('authorizer callers do not reach API-key fields', async () => {
+    const { body } = await post('query Who { hello }', { authorization: 'demo-alice' });
+    expect(body.data).toEqual({ hello: null });
+    expect(body.errors[0].message).toBe('Not Authorized to access hello on type Query');
+  });
+
+  it.each(['demo-mallory', 'Demo-Alice'])('%s → 401', async (token) => {
+    expect(await post('query Who { me { user } }', { authorization: token })).toEqual({
+      status: 401,
+      body: { errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }] },
+    });
+  });
+});
