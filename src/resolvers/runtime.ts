@@ -241,7 +241,7 @@ export class ResolverRuntime {
     const fieldNode = info.fieldNodes[0]!;
     const selection = selectionInfo(info.schema, fieldNode, getNamedType(info.returnType), info.fragments);
     const operation = info.operation.operation;
-    const base = {
+    const base: BaseContext = {
       arguments: args,
       identity: context.auth.identity,
       source: info.parentType === info.schema.getQueryType() || info.parentType === info.schema.getMutationType() || info.parentType === info.schema.getSubscriptionType() ? null : source ?? null,
@@ -260,7 +260,7 @@ export class ResolverRuntime {
     const sandbox = this.sandbox;
     let runId: number;
     try {
-      runId = sandbox.openRun(JSON.stringify(base));
+      runId = sandbox.openRun(baseJson(base, selection));
     } catch (error) {
       throw new ResolverCodeError(`the resolver context cannot be serialised: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -272,8 +272,8 @@ export class ResolverRuntime {
       failure = error;
     }
     const summary = sandbox.closeRun(runId);
-    const path = pathOf(info);
-    const locations = locationsOf(fieldNode);
+    const path = summary.errors.length > 0 ? pathOf(info) : [];
+    const locations = summary.errors.length > 0 ? locationsOf(fieldNode) : null;
     for (const e of summary.errors) {
       context.appendedErrors.push({
         path,
@@ -440,6 +440,75 @@ async function callDataSource(ds: DataSource, call: (ds: DataSource) => Promise<
     }
     return { error: { message: error instanceof Error ? error.message : String(error), type: 'InternalFailure' } };
   }
+}
+
+/**
+ * JSON of values that stay the same for a whole request (headers, identity, variables) or API
+ * (env): a query resolving many fields serialises them once, not once per resolver. Keyed by
+ * the object itself; none of them is changed after the request starts.
+ */
+const stableJson = new WeakMap<object, string>();
+function cachedJson(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  let text = stableJson.get(value);
+  if (text === undefined) {
+    text = JSON.stringify(value);
+    if (text !== undefined) stableJson.set(value, text);
+  }
+  return text;
+}
+
+/** `"selectionSetList":…,"selectionSetGraphQL":…` per field node of a cached document. */
+const selectionJson = new WeakMap<object, string>();
+
+/**
+ * `JSON.stringify(base)` assembled from cached pieces, key for key in the same order and with
+ * the same rule for `undefined` (the key is left out), so the sandbox parses the same text.
+ */
+function baseJson(base: BaseContext, selection: { selectionSetList: string[]; selectionSetGraphQL: string }): string {
+  let selectionText = selectionJson.get(selection);
+  if (selectionText === undefined) {
+    selectionText = `"selectionSetList":${JSON.stringify(selection.selectionSetList)},"selectionSetGraphQL":${JSON.stringify(selection.selectionSetGraphQL)}`;
+    selectionJson.set(selection, selectionText);
+  }
+  const { info } = base;
+  let infoText = `{"fieldName":${JSON.stringify(info.fieldName)},"parentTypeName":${JSON.stringify(info.parentTypeName)}`;
+  infoText = member(infoText, 'variables', cachedJson(info.variables));
+  if (info.selectionSetList === selection.selectionSetList && info.selectionSetGraphQL === selection.selectionSetGraphQL) {
+    infoText += `,${selectionText}}`;
+  } else {
+    infoText += `,"selectionSetList":${JSON.stringify(info.selectionSetList)},"selectionSetGraphQL":${JSON.stringify(info.selectionSetGraphQL)}}`;
+  }
+  let out = '{';
+  out = member(out, 'arguments', JSON.stringify(base.arguments));
+  out = member(out, 'identity', cachedJson(base.identity));
+  out = member(out, 'source', JSON.stringify(base.source));
+  const headers = cachedJson(base.request.headers);
+  out = member(out, 'request', headers === undefined ? '{"domainName":null}' : `{"headers":${headers},"domainName":null}`);
+  out = member(out, 'info', infoText);
+  out = member(out, 'env', cachedJson(base.env));
+  out = member(out, 'authMode', JSON.stringify(base.authMode));
+  out = member(out, 'operation', JSON.stringify(base.operation));
+  return `${out}}`;
+}
+
+/** Appends `"key":json` to an object's JSON text that is still open; undefined leaves the key out. */
+function member(open: string, key: string, json: string | undefined): string {
+  if (json === undefined) return open;
+  return `${open}${open.length > 1 ? ',' : ''}"${key}":${json}`;
+}
+
+/** What `#resolveBound` sends into the sandbox for one resolver run. */
+interface BaseContext {
+  [key: string]: unknown;
+  arguments: Record<string, unknown>;
+  identity: unknown;
+  source: unknown;
+  request: { headers: Record<string, string | string[]>; domainName: null };
+  info: { fieldName: string; parentTypeName: string; variables: unknown; selectionSetList: string[]; selectionSetGraphQL: string };
+  env: Record<string, string>;
+  authMode: string;
+  operation: string;
 }
 
 /** Depth of a field: the number of field names (not list indexes) on its path. */

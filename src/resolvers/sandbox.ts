@@ -153,7 +153,8 @@ export class Sandbox {
 
   closeRun(runId: number): RunSummary {
     const text = this.#trampoline.closeRun(runId);
-    return (JSON.parse(text) as RunSummary | null) ?? { errors: [], headers: {}, invalidations: [], stash: {} };
+    // '' (nothing to report) and 'null' (unknown run) both mean an empty summary.
+    return (text === '' ? null : (JSON.parse(text) as RunSummary | null)) ?? { errors: [], headers: {}, invalidations: [], stash: {} };
   }
 
   /** Calls `handler` of `moduleId` under the time limit. */
