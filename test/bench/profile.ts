@@ -3,15 +3,14 @@
  * (servers/<server>.ts, default gateway) under `node --cpu-prof`, loads it as `npm run bench`
  * does, and prints the profile's top self-time entries by function and by file/package.
  * The .cpuprofile stays in BENCH_PROFILE_DIR (default: a temp folder) for Chrome DevTools.
+ * Prints the server's CPU time per request too (less disturbed by other load than req/s).
  * Env: BENCH_DATA_SOURCE as for servers/gateway.ts; BENCH_CONNECTIONS (50).
  */
-import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-import { API_KEY, BODY } from './shared.js';
+import { load, startServer } from './serverProcess.js';
 
 interface CpuProfile {
   nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }>;
@@ -54,32 +53,16 @@ async function main(): Promise<void> {
   const server = process.argv[2] ?? 'gateway';
   const seconds = Number(process.argv[3] ?? 8);
   const dir = process.env.BENCH_PROFILE_DIR ?? (await mkdtemp(join(tmpdir(), 'appsync-bench-prof-')));
-  const path = fileURLToPath(new URL(`./servers/${server}.ts`, import.meta.url));
-  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', path], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /LISTENING (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.on('exit', (code) => reject(new Error(`${server} exited with ${code}`)));
-  });
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}/graphql`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
-    body: BODY,
-    connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
-    duration: seconds,
-  });
-  process.stdout.write(`${server}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, errors ${result.errors + result.non2xx}\n`);
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGINT');
-  await exited;
-  const file = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile')).sort().pop();
+  const running = await startServer(`${server}.ts`, {}, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const cpuBefore = await running.cpuMicros();
+  const r = await load(running.port, seconds);
+  const cpu = ((await running.cpuMicros()) - cpuBefore) / Math.max(1, r.total);
+  process.stdout.write(`${server}: ${Math.round(r.reqPerSec)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, server CPU ${cpu.toFixed(0)} µs/req, errors ${r.errors}\n`);
+  await running.stop();
+  // One profile per thread (tsx's loader runs in a worker): the main thread's is the largest.
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
+  const sizes = await Promise.all(files.map(async (f) => (await stat(join(dir, f))).size));
+  const file = files[sizes.indexOf(Math.max(...sizes))];
   if (!file) throw new Error(`no profile written in ${dir}`);
   process.stdout.write(`${join(dir, file)}\n${summarizeProfile(JSON.parse(await readFile(join(dir, file), 'utf8')) as CpuProfile)}`);
 }

@@ -4,14 +4,13 @@
  * Then micro-benchmarks (resolver runtime) and start-up times, then the rows other areas add
  * (DynamoDB, Postgres, real-time, Step Functions). Writes test/bench/RESULTS.md.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { API_KEY, BODY } from './shared.js';
 import { runResolverMicroBench } from './resolver-runtime.js';
 import { runStartupBench } from './startup.js';
+import { runHotPathBench } from './hotpath.js';
+import { CONNECTIONS, load, startServer } from './serverProcess.js';
 
 export interface BenchRow {
   name: string;
@@ -22,34 +21,8 @@ export interface BenchRow {
   note?: string;
 }
 
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 8);
 const WARMUP_S = 2;
-
-function startServer(file: string, env: Record<string, string> = {}): Promise<{ port: number; child: ChildProcess }> {
-  const path = fileURLToPath(new URL(`./servers/${file}`, import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', path], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /LISTENING (\d+)/.exec(out);
-      if (m) resolve({ port: Number(m[1]), child });
-    });
-    child.on('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
-  });
-}
-
-async function load(port: number, seconds: number) {
-  return autocannon({
-    url: `http://127.0.0.1:${port}/graphql`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
-    body: BODY,
-    connections: CONNECTIONS,
-    duration: seconds,
-  });
-}
 
 export interface HttpRow {
   name: string;
@@ -57,28 +30,35 @@ export interface HttpRow {
   p50: number;
   p99: number;
   errors: number;
+  /** Server CPU time per request (µs), measured inside the server process. */
+  cpuPerRequest: number;
 }
 
 async function measure(name: string, file: string, env?: Record<string, string>): Promise<HttpRow> {
-  const { port, child } = await startServer(file, env);
+  const server = await startServer(file, env);
   try {
     // Check the answer first: a fast wrong server must not win.
-    const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': API_KEY }, body: BODY });
+    const res = await fetch(`http://127.0.0.1:${server.port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': API_KEY }, body: BODY });
     const answer = await res.json();
     if (answer?.data?.getPost?.title !== 'Hello') throw new Error(`${name} answered ${JSON.stringify(answer)}`);
-    await load(port, WARMUP_S);
-    const r = await load(port, DURATION_S);
-    return { name, reqPerSec: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+    await load(server.port, WARMUP_S);
+    const cpuBefore = await server.cpuMicros();
+    const r = await load(server.port, DURATION_S);
+    const cpuAfter = await server.cpuMicros();
+    return { name, reqPerSec: r.reqPerSec, p50: r.p50, p99: r.p99, errors: r.errors, cpuPerRequest: (cpuAfter - cpuBefore) / Math.max(1, r.total) };
   } finally {
-    child.kill();
+    await server.stop();
   }
 }
 
 function table(rows: HttpRow[]): string {
   const lean = rows.find((r) => r.name === 'lean')!;
-  const lines = ['| server | req/s | p50 ms | p99 ms | ratio to lean | errors |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
+  const lines = [
+    '| server | req/s | p50 ms | p99 ms | ratio to lean | server CPU µs/req | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
   for (const r of rows) {
-    lines.push(`| ${r.name} | ${Math.round(r.reqPerSec)} | ${r.p50} | ${r.p99} | ${(r.reqPerSec / lean.reqPerSec).toFixed(2)} | ${r.errors} |`);
+    lines.push(`| ${r.name} | ${Math.round(r.reqPerSec)} | ${r.p50} | ${r.p99} | ${(r.reqPerSec / lean.reqPerSec).toFixed(2)} | ${Math.round(r.cpuPerRequest)} | ${r.errors} |`);
   }
   return lines.join('\n');
 }
@@ -107,25 +87,29 @@ async function main(): Promise<void> {
 
   if (want('http')) {
     const rows: HttpRow[] = [];
-    for (const [name, file] of [
-      ['raw', 'raw.ts'],
-      ['lean', 'lean.ts'],
-      ['yoga', 'yoga.ts'],
-      ['gateway (NONE)', 'gateway.ts'],
+    for (const [name, file, env] of [
+      ['raw', 'raw.ts', {}],
+      ['lean', 'lean.ts', {}],
+      ['yoga', 'yoga.ts', {}],
+      ['gateway (NONE)', 'gateway.ts', {}],
+      ['gateway (DynamoDB GetItem)', 'gateway.ts', { BENCH_DATA_SOURCE: 'dynamodb' }],
     ] as const) {
       process.stderr.write(`bench: ${name}…\n`);
-      rows.push(await measure(name, file));
+      rows.push(await measure(name, file, env));
     }
     const gatewayRow = rows.find((r) => r.name === 'gateway (NONE)')!;
     const yoga = rows.find((r) => r.name === 'yoga')!;
     const lean = rows.find((r) => r.name === 'lean')!;
     sections.push(
       `## GraphQL over HTTP (${CONNECTIONS} connections, ${DURATION_S} s after ${WARMUP_S} s warm-up)\n\n` +
-        `Query \`{ getPost(id: "1") { id title views } }\`; every server runs alone in its own process.\n\n` +
+        `Query \`{ getPost(id: "1") { id title views } }\`; every server runs alone in its own process. ` +
+        `"server CPU µs/req" is the server process's CPU time divided by the requests it answered.\n\n` +
         table(rows) +
-        `\n\nTargets: gateway ≥ 2× yoga (measured ${(gatewayRow.reqPerSec / yoga.reqPerSec).toFixed(2)}×), ` +
+        `\n\nTargets for gateway (NONE): ≥ 2× yoga (measured ${(gatewayRow.reqPerSec / yoga.reqPerSec).toFixed(2)}×), ` +
         `≥ 0.7× lean (measured ${(gatewayRow.reqPerSec / lean.reqPerSec).toFixed(2)}×), p99 < 10 ms (measured ${gatewayRow.p99} ms).`,
     );
+    process.stderr.write('bench: in-process request handling…\n');
+    sections.push(`## Request handling without the network\n\n${rowsTable(await runHotPathBench())}`);
   }
 
   if (want('resolver')) {
