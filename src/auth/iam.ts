@@ -10,6 +10,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ConfigError } from '../errors.js';
 import { SignatureError } from './errors.js';
+import { compileFieldPolicy, type FieldPolicy } from './iam-policy.js';
 import { headerValue, sourceIps } from './identity.js';
 import type { AuthContext, AuthProvider, AuthRequest } from './types.js';
 
@@ -22,6 +23,8 @@ export interface IamCredential {
   username?: string;
   /** For temporary credentials: the `x-amz-security-token` requests must carry. */
   sessionToken?: string;
+  /** Local addition (iam-policy.ts): the fields this caller may resolve; absent = all. */
+  allow?: string[];
 }
 
 export interface IamConfig {
@@ -45,6 +48,9 @@ export function validateIamConfig(config: Record<string, unknown>, path: string,
   credentials.forEach((c, i) => {
     if (!c || typeof c.accessKeyId !== 'string' || typeof c.secretAccessKey !== 'string') {
       throw new ConfigError(`${path}.credentials.${i}`, 'expected accessKeyId and secretAccessKey strings');
+    }
+    if (c.allow !== undefined && (!Array.isArray(c.allow) || c.allow.some((p: unknown) => typeof p !== 'string'))) {
+      throw new ConfigError(`${path}.credentials.${i}.allow`, "expected a list of 'Type.field' globs or appsync field ARNs");
     }
   });
   if (config.region !== undefined && typeof config.region !== 'string') throw new ConfigError(`${path}.region`, 'expected a region name');
@@ -112,14 +118,28 @@ export async function verifySigV4(request: AuthRequest, config: IamConfig, now =
   return credential;
 }
 
-export function createIamProvider(config: IamConfig): AuthProvider {
+export function createIamProvider(config: IamConfig, apiId = 'local'): AuthProvider {
+  // Policies depend on the signing region only through ARN patterns; compile per credential and region.
+  const policies = new Map<string, FieldPolicy>();
+  const policyFor = (credential: IamCredential, region: string): FieldPolicy | undefined => {
+    if (!credential.allow) return undefined;
+    const key = `${credential.accessKeyId}\u0000${region}`;
+    let policy = policies.get(key);
+    if (!policy) {
+      policy = compileFieldPolicy(credential.allow, { region, accountId: credential.accountId ?? '000000000000', apiId });
+      policies.set(key, policy);
+    }
+    return policy;
+  };
   return {
     mode: 'AWS_IAM',
     async authenticate(request: AuthRequest): Promise<AuthContext | null> {
       if (!(headerValue(request, 'authorization') ?? '').startsWith('AWS4-HMAC-SHA256')) return null;
       const credential = await verifySigV4(request, config);
+      const region = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(headerValue(request, 'authorization') ?? '')?.[1] ?? '';
       return {
         mode: 'AWS_IAM',
+        allows: policyFor(credential, region),
         identity: {
           accountId: credential.accountId ?? '000000000000',
           cognitoIdentityPoolId: null,

@@ -35,7 +35,7 @@ export async function createAuthProviders(config: NormalizedConfig, logger: Logg
           providers.push(createApiKeyProvider(config.apiKeys));
           break;
         case 'AWS_IAM':
-          providers.push(createIamProvider(validateIamConfig(auth.config, path)));
+          providers.push(createIamProvider(validateIamConfig(auth.config, path), config.name));
           break;
         case 'OPENID_CONNECT':
           providers.push(createOidcProvider(validateOidcConfig(auth.config, path)));

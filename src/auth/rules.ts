@@ -95,6 +95,7 @@ export function buildAuthRules(schema: GraphQLSchema, defaultMode: AuthMode, _ad
       // Introspection types and `__typename` have no rule: every authenticated caller may read them.
       if (rule === undefined) return typeName.startsWith('__') || fieldName.startsWith('__') || defaultRule.modes.has(auth.mode);
       if (!rule.modes.has(auth.mode)) return false;
+      if (auth.allows !== undefined) return auth.allows(typeName, fieldName);
       if (auth.mode !== 'AMAZON_COGNITO_USER_POOLS') return true;
       if (rule.cognitoGroups) {
         const groups = auth.groups;

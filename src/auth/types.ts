@@ -70,6 +70,8 @@ export interface AuthContext {
   groups?: readonly string[];
   /** Cognito `defaultAction` of the user pool that accepted the token. */
   defaultAction?: 'ALLOW' | 'DENY';
+  /** AWS_IAM: the caller's field policy (local addition, iam-policy.ts); absent = every field. */
+  allows?: (typeName: string, fieldName: string) => boolean;
 }
 
 /** One configured auth mode. */

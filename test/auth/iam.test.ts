@@ -8,6 +8,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { SignatureError } from '../../src/auth/errors.js';
 import { createIamProvider, validateIamConfig, verifySigV4, type IamConfig } from '../../src/auth/iam.js';
+import { compileFieldPolicy } from '../../src/auth/iam-policy.js';
 import type { AuthRequest } from '../../src/auth/types.js';
 import { ConfigError } from '../../src/errors.js';
 
@@ -123,5 +124,35 @@ describe('validateIamConfig names the key', () => {
   ])('%j → %s', (config, path) => {
     expect(() => validateIamConfig(config, 'authentication.config', {})).toThrow(ConfigError);
     expect(() => validateIamConfig(config, 'authentication.config', {})).toThrow(path);
+  });
+});
+
+describe('field policies (local addition standing in for IAM policies, auth.md §1)', () => {
+  const resource = { region: 'us-east-1', accountId: '111122223333', apiId: 'api1' };
+  it.each([
+    [['Query.getPost'], 'Query', 'getPost', true],
+    [['Query.getPost'], 'Query', 'listPosts', false],
+    [['Query.*'], 'Query', 'listPosts', true],
+    [['Query.*'], 'Mutation', 'addPost', false],
+    [['*'], 'Post', 'title', true],
+    [['arn:aws:appsync:us-east-1:111122223333:apis/api1/types/Mutation/fields/addPost'], 'Mutation', 'addPost', true],
+    [['arn:aws:appsync:us-east-1:111122223333:apis/api1/types/Mutation/fields/addPost'], 'Mutation', 'deletePost', false],
+    [['arn:aws:appsync:*:*:apis/*/types/Post/*'], 'Post', 'id', true],
+    [['arn:aws:appsync:eu-west-1:111122223333:apis/api1/*'], 'Post', 'id', false],
+    [['arn:aws:appsync:us-east-1:111122223333:apis/api1/*'], 'Post', 'id', true],
+    [[], 'Query', 'getPost', false],
+  ] as const)('allow %j: %s.%s → %s', (patterns, type, field, expected) => {
+    const policy = compileFieldPolicy([...patterns], resource);
+    expect(policy(type, field)).toBe(expected);
+    expect(policy(type, field)).toBe(expected); // memoised answer is the same
+  });
+
+  it('the provider attaches the credential’s policy to the auth context', async () => {
+    const provider = createIamProvider({ credentials: [{ ...CRED, allow: ['Query.me'] }] }, 'api1');
+    const ctx = await provider.authenticate(await signed({ date: Date.now() }));
+    expect(ctx?.allows?.('Query', 'me')).toBe(true);
+    expect(ctx?.allows?.('Query', 'admin')).toBe(false);
+    const open = await createIamProvider({ credentials: [CRED] }).authenticate(await signed({ date: Date.now() }));
+    expect(open?.allows).toBeUndefined();
   });
 });

@@ -18,6 +18,8 @@ import { startTestGateway, type TestGateway } from '../utils/gateway.js';
 const KEY = 'da2-matrixmatrixmatrixmatrix12';
 const OLD_KEY = 'da2-expiredexpiredexpiredexp1';
 const IAM = { accessKeyId: 'AKIDMATRIX', secretAccessKey: 'matrix-secret', accountId: '444455556666', userArn: 'arn:aws:iam::444455556666:role/matrix' };
+/** A caller whose (local) IAM policy allows one field. */
+const IAM_NARROW = { accessKeyId: 'AKIDNARROW', secretAccessKey: 'narrow-secret', accountId: '444455556666', allow: ['Query.fieldIam'] };
 const NOT_AUTHORIZED = 'You are not authorized to make this call.';
 const INVALID = 'Valid authorization header not provided.';
 const EXPIRED = 'Token has expired.';
@@ -78,7 +80,7 @@ beforeAll(async () => {
       authentication: { type: 'AMAZON_COGNITO_USER_POOLS', config: { userPoolId: 'us-east-1_Matrix', awsRegion: 'us-east-1', defaultAction: 'ALLOW', appIdClientRegex: 'matrix-app', issuer: pool.issuer, jwksUri: pool.jwksUri } },
       additionalAuthentications: [
         { type: 'API_KEY' },
-        { type: 'AWS_IAM', config: { credentials: [IAM], region: 'us-east-1' } },
+        { type: 'AWS_IAM', config: { credentials: [IAM, IAM_NARROW], region: 'us-east-1' } },
         { type: 'OPENID_CONNECT', config: { issuer: oidc.issuer, clientId: 'matrix-oidc' } },
       ],
       apiKeys: [
@@ -256,6 +258,13 @@ describe('gateway M: credential states of AWS_IAM and API_KEY (auth.md §1, §6,
       expect(res.body).toEqual({ errors: [{ errorType: outcome, message: expect.any(String) }] });
       expect(res.body.errors[0].message).not.toContain('matrix-secret');
     }
+  });
+
+  it('a credential whose policy allows one field is refused the others (field-level)', async () => {
+    const narrow = { accessKeyId: IAM_NARROW.accessKeyId, secret: IAM_NARROW.secretAccessKey };
+    expect((await post(m, query, await sigv4(m, query, narrow))).body).toEqual({ data: { fieldIam: 'IAM Authorization' } });
+    const other = '{ typed { override } }';
+    expect((await post(m, other, await sigv4(m, other, narrow))).body).toEqual({ data: { typed: null }, errors: [fieldDenied(['typed'], 'Query', 3)] });
   });
 
   it.each([
