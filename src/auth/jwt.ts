@@ -40,7 +40,10 @@ export function jwksFor(options: { issuer: string; jwksUri?: string }): KeySourc
       if (!uri) {
         const res = await fetch(`${options.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
         if (!res.ok) throw new Error(`discovery document answered ${res.status}`);
-        uri = ((await res.json()) as { jwks_uri?: string }).jwks_uri;
+        const doc = (await res.json()) as { issuer?: string; jwks_uri?: string };
+        // The discovery document must name the configured issuer exactly (OpenID Connect Discovery §4.3).
+        if (doc.issuer !== options.issuer) throw new Error('discovery document names another issuer');
+        uri = doc.jwks_uri;
         if (!uri) throw new Error('discovery document has no jwks_uri');
       }
       keys = createRemoteJWKSet(new URL(uri), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });

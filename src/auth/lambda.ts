@@ -70,7 +70,9 @@ export function createLambdaAuthorizer(config: LambdaAuthorizerConfig, options: 
       })) ?? {}) as AuthorizerResponse;
     } catch (error) {
       // Gateway choice (auth.md §4): an authorizer error or timeout denies the request.
-      options.logger.warn('Lambda authorizer failed; request denied', { authorizer: invoker.description, error: (error as Error).message });
+      // The token never reaches the log, even when the authorizer's own message quotes it.
+      const message = String((error as Error)?.message ?? error).split(token).join('[token]');
+      options.logger.warn('Lambda authorizer failed; request denied', { authorizer: invoker.description, error: message });
       return { context: null, ttl: 0 };
     }
     const seconds = typeof response.ttlOverride === 'number' && response.ttlOverride >= 0 ? response.ttlOverride : ttl;

@@ -22,7 +22,7 @@ export async function handler(event) {
     case 'allow': return { isAuthorized: true, resolverContext: { user: 'u1', calls: String(calls) }, deniedFields: ['Query.secret', 'arn:aws:appsync:us-east-1:111122223333:apis/abc123/types/Post/fields/draft'] };
     case 'allow-no-cache': return { isAuthorized: true, ttlOverride: 0 };
     case 'allow-long': return { isAuthorized: true, ttlOverride: 3600 };
-    case 'throw': throw new Error('authorizer exploded for token throw');
+    case 'throw-s3cr3t': throw new Error('authorizer exploded for token throw-s3cr3t');
     default: return { isAuthorized: false };
   }
 }
@@ -100,16 +100,17 @@ describe('event and response (auth.md §4)', () => {
 
   it.each([
     ['isAuthorized false', 'deny'],
-    ['an authorizer that throws (Gateway choice: denied)', 'throw'],
+    ['an authorizer that throws (Gateway choice: denied)', 'throw-s3cr3t'],
   ])('%s → 401 You are not authorized to make this call.', async (_name, token) => {
     expect(await refused(authorizer(), req(token))).toBe('You are not authorized to make this call.');
   });
 
   it('logs authorizer failures without the token', async () => {
     warnings.length = 0;
-    await refused(authorizer(), req('throw'));
+    await refused(authorizer(), req('throw-s3cr3t'));
     expect(warnings).toHaveLength(1);
-    expect(JSON.stringify(warnings[0]![1] ?? {})).not.toContain('"throw"');
+    expect(warnings[0]![1]).toMatchObject({ error: 'authorizer exploded for token [token]' });
+    expect(JSON.stringify(warnings)).not.toContain('s3cr3t');
   });
 });
 

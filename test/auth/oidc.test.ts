@@ -85,6 +85,20 @@ describe('keys from discovery (auth.md §1)', () => {
     expect(idp.jwksFetches()).toBe(fetches + 1);
   });
 
+  it('a discovery document naming another issuer is refused (and retried on the next request)', async () => {
+    const liar = await startIssuer('/liar', { discoveryIssuer: 'https://someone-else.example' });
+    try {
+      const provider = createOidcProvider({ issuer: liar.issuer });
+      const token = await liar.sign({ sub: 'x' });
+      expect(await message(Promise.resolve(provider.authenticate(req(token))))).toBe('Valid authorization header not provided.');
+      expect(await message(Promise.resolve(provider.authenticate(req(token))))).toBe('Valid authorization header not provided.');
+      expect(liar.discoveryFetches()).toBe(2);
+      expect(liar.jwksFetches()).toBe(0);
+    } finally {
+      await liar.close();
+    }
+  });
+
   it('a token of another issuer is not this provider’s', async () => {
     const provider = createOidcProvider({ issuer: idp.issuer });
     expect(await provider.authenticate(req(await idp.sign({ iss: 'https://elsewhere', sub: 'x' })))).toBeNull();

@@ -37,7 +37,8 @@ async function newKey(kid: string): Promise<Key> {
   return { kid, privateKey: pair.privateKey, jwk: { ...(await exportJWK(pair.publicKey)), kid, alg: 'RS256', use: 'sig' } };
 }
 
-export async function startIssuer(path = ''): Promise<Issuer> {
+/** `discoveryIssuer` makes the discovery document name another issuer (a misconfigured IdP). */
+export async function startIssuer(path = '', options: { discoveryIssuer?: string } = {}): Promise<Issuer> {
   let published: Key[] = [await newKey('key-1')];
   const unpublished = await newKey('never-published');
   let fetches = 0;
@@ -46,7 +47,7 @@ export async function startIssuer(path = ''): Promise<Issuer> {
   const server: Server = createServer((req, res) => {
     if (req.url === `${path}/.well-known/openid-configuration`) {
       discoveries += 1;
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: `${origin}${path}`, jwks_uri: `${origin}${path}/jwks.json` }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: options.discoveryIssuer ?? `${origin}${path}`, jwks_uri: `${origin}${path}/jwks.json` }));
     } else if (req.url === `${path}/jwks.json` || req.url === `${path}/.well-known/jwks.json`) {
       fetches += 1;
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published.map((k) => k.jwk) }));
