@@ -21,11 +21,16 @@ export type * from './types.js';
 export { buildAuthRules, type AuthRules } from './rules.js';
 export { SignatureError } from './errors.js';
 
+/** AppSync's limit on providers per API (default + additional). */
+export const MAX_PROVIDERS = 50;
+
 /** Creates one provider per configured mode, default first; config problems name their key. */
 export async function createAuthProviders(config: NormalizedConfig, logger: Logger): Promise<AuthProvider[]> {
   const providers: AuthProvider[] = [];
   const problems: ConfigError[] = [];
   const all = [config.authentication, ...config.additionalAuthentications];
+  // auth.md §1: at most 50 providers and one Lambda authorizer per API.
+  if (all.length > MAX_PROVIDERS) problems.push(new ConfigError('additionalAuthentications', `an API has at most ${MAX_PROVIDERS} auth providers, got ${all.length}`));
   if (all.filter((a) => a.type === 'AWS_LAMBDA').length > 1) problems.push(new ConfigError('additionalAuthentications', 'an API has at most one Lambda authorizer'));
   all.forEach((auth, index) => {
     const path = index === 0 ? 'authentication.config' : `additionalAuthentications.${index - 1}.config`;

@@ -9,7 +9,8 @@ import { INVALID_HEADER, TOKEN_EXPIRED, UNPARSABLE_JWT, unauthorized } from './e
 /** The token in `Authorization`, raw or after `Bearer ` (auth.md §1). */
 export function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
-  return header.startsWith('Bearer ') ? header.slice(7).trim() : header.trim();
+  // Gateway choice: the scheme name is case-insensitive, as in RFC 9110 §11.1.
+  return header.replace(/^bearer\s+/i, '').trim();
 }
 
 /** The unverified `iss` of a JWT-shaped token, or undefined when it is not a JWT. */

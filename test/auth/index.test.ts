@@ -5,7 +5,7 @@
  */
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { authenticateRequest } from '../../src/auth/index.js';
+import { authenticateRequest, createAuthProviders } from '../../src/auth/index.js';
 import type { AuthMode, AuthProvider, AuthRequest } from '../../src/auth/types.js';
 import { UnauthorizedError } from '../../src/errors.js';
 
@@ -43,6 +43,7 @@ describe('which mode a request uses (auth.md §1)', () => {
     ['1. AWS4-HMAC-SHA256 → IAM', all, async () => ({ authorization: 'AWS4-HMAC-SHA256 Credential=x', 'x-api-key': 'k' }), 'iam'],
     ['2. JWT of the pool → Cognito', all, async () => ({ authorization: await jwt(POOL_ISS) }), 'pool'],
     ['2. Bearer JWT of the OIDC issuer → OIDC', all, async () => ({ authorization: `Bearer ${await jwt(OIDC_ISS)}` }), 'oidc'],
+    ['2. lower-case bearer scheme', all, async () => ({ authorization: `bearer ${await jwt(POOL_ISS)}` }), 'pool'],
     ['2. a JWT wins over x-api-key', all, async () => ({ authorization: await jwt(OIDC_ISS), 'x-api-key': 'k' }), 'oidc'],
     ['3. another token → Lambda', all, async () => ({ authorization: 'custom-token' }), 'lambda'],
     ['3. a JWT of an unknown issuer → Lambda when configured', all, async () => ({ authorization: await jwt('https://other') }), 'lambda'],
@@ -57,5 +58,18 @@ describe('which mode a request uses (auth.md §1)', () => {
     ['5. Authorization with only API_KEY configured → 401', [stub('API_KEY', 'key')], async () => ({ authorization: 'x' }), '401 You are not authorized to make this call.'],
   ] as const)('%s', async (_name, providers, headers, expected) => {
     expect(await outcome([...providers], await headers())).toBe(expected);
+  });
+});
+
+describe('createAuthProviders config limits (auth.md §1)', () => {
+  const base = { apiKeys: [], configDir: '/tmp', name: 'api' };
+  const logger = { debug() {}, info() {}, warn() {}, error() {} };
+  it('refuses a second Lambda authorizer, naming the key', async () => {
+    const config = { ...base, authentication: { type: 'API_KEY', config: {} }, additionalAuthentications: [1, 2].map(() => ({ type: 'AWS_LAMBDA', config: { handler: 'x.mjs#h' } })) };
+    await expect(createAuthProviders(config as never, logger)).rejects.toThrow(/additionalAuthentications: an API has at most one Lambda authorizer/);
+  });
+  it('refuses more than 50 providers', async () => {
+    const config = { ...base, authentication: { type: 'API_KEY', config: {} }, additionalAuthentications: Array.from({ length: 50 }, () => ({ type: 'API_KEY', config: {} })) };
+    await expect(createAuthProviders(config as never, logger)).rejects.toThrow(/at most 50 auth providers, got 51/);
   });
 });
