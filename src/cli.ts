@@ -25,6 +25,8 @@ Options:
                         edit is logged and the previous API keeps serving
       --strict          treat APPSYNC_JS features AppSync would refuse as errors, not warnings
       --stage NAME      value of \${opt:stage} in serverless.yml (default: provider.stage or dev)
+      --redis URL       share subscriptions with other instances through Redis (redis://host:port);
+                        also APPSYNC_GATEWAY_REDIS_URL
       --log-level L     debug | info | warn | error (default: info)
   -h, --help            show this help
   -v, --version         print the version
@@ -60,6 +62,7 @@ export async function main(argv: string[]): Promise<number> {
         watch: { type: 'boolean', short: 'w' },
         strict: { type: 'boolean' },
         stage: { type: 'string' },
+        redis: { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -101,6 +104,7 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const load = () => loadConfigFile(configFile, { stage: values.stage, env: process.env });
+  const redisUrl = values.redis ?? process.env.APPSYNC_GATEWAY_REDIS_URL;
 
   let gateway;
   try {
@@ -110,6 +114,7 @@ export async function main(argv: string[]): Promise<number> {
       configFile: loaded.configFile,
       logger,
       strict: values.strict,
+      pubsub: redisUrl ? { redisUrl } : undefined,
     });
   } catch (error) {
     process.stderr.write(`cannot load ${relative(process.cwd(), configFile) || configFile}:\n${describeLoadError(error)}\n`);

@@ -20,6 +20,8 @@ export type ErrorType =
   | 'ResponseHeaderError'
   | 'TooManyRequestsException'
   | 'NotSupported'
+  | 'UnsupportedOperation'
+  | 'LimitExceededError'
   | `DynamoDB:${string}`
   | `Lambda:${string}`
   | `Http:${string}`
@@ -45,6 +47,8 @@ export const ERROR_TYPES = [
   'ResponseHeaderError',
   'TooManyRequestsException',
   'NotSupported',
+  'UnsupportedOperation',
+  'LimitExceededError',
 ] as const;
 
 const BRAND = Symbol.for('appsync-gateway.error');

@@ -48,6 +48,10 @@ describe('the example API', () => {
     expect(inCity.data.eventsInCity.items).toContainEqual({ name: 'Porto Meetup' });
   });
 
+  it('Lambda: a direct resolver runs the in-process handler', async () => {
+    expect(await query('{ forecast(city: "Lisbon") { city condition highC } }')).toEqual({ data: { forecast: { city: 'Lisbon', condition: 'windy', highC: 25 } } });
+  });
+
   it('Postgres: the seeded library answers a JOIN', async () => {
     const { data } = await query('{ getBook(id: "1") { title authorName } }');
     expect(data.getBook).toEqual({ title: 'Adventures of Huckleberry Finn', authorName: 'Mark Twain' });
