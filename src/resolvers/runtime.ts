@@ -15,7 +15,8 @@ import {
 } from 'graphql';
 import type { AuthRules } from '../auth/rules.js';
 import type { NormalizedConfig, NormalizedResolver } from '../config/types.js';
-import type { DataSource, DataSourceResult, Logger } from '../datasources/types.js';
+import { noneKind } from '../datasources/none.js';
+import type { DataSource, DataSourceInit, DataSourceResult, Logger } from '../datasources/types.js';
 import {
   AppSyncError,
   CodeLoadError,
@@ -311,6 +312,12 @@ export class ResolverRuntime {
   ): Promise<RunResult> {
     const phase = (handler: string) => `${operation}:${handler}`;
     if (bound.resolver.kind === 'UNIT') {
+      if (bound.module && bound.dataSource && isBuiltInNone(bound.dataSource)) {
+        // The common local resolver: request and response in one call into the sandbox.
+        this.sandbox.currentLabel = bound.label;
+        const local = this.sandbox.invokeUnitPassThrough(runId, bound.module.id, `${operation}:request`, `${operation}:response`);
+        if (local) return { value: this.#settle(bound.module, local.handler, local.outcome, bound.label).v };
+      }
       const step: Step = { label: bound.label, module: bound.module, dataSource: bound.dataSource, maxBatchSize: bound.resolver.maxBatchSize };
       const outcome = await this.#runStep(step, runId, null, base, context, info, phase, true);
       return { value: outcome.value };
@@ -409,7 +416,16 @@ export class ResolverRuntime {
     label: string,
   ): { k: 'ok' | 'early'; v: unknown; skipTo?: 'END' | 'NEXT' | null } {
     this.sandbox.currentLabel = label;
-    const outcome: HandlerOutcome = this.sandbox.invoke(runId, module.id, handler, phase, stepJson);
+    return this.#settle(module, handler, this.sandbox.invoke(runId, module.id, handler, phase, stepJson), label);
+  }
+
+  /** Turns a handler's outcome into its value, or into the field error it stands for. */
+  #settle(
+    module: LoadedModule,
+    handler: 'request' | 'response',
+    outcome: HandlerOutcome,
+    label: string,
+  ): { k: 'ok' | 'early'; v: unknown; skipTo?: 'END' | 'NEXT' | null } {
     switch (outcome.k) {
       case 'ok':
         return outcome;
@@ -430,6 +446,23 @@ export class ResolverRuntime {
     }
   }
 }
+
+/**
+ * Whether `ds` is the built-in NONE data source (its `invoke` is the built-in's very code, so a
+ * kind registered under NONE with other behaviour is never taken for it): its result is the
+ * request's `payload`, which the sandbox can then hand to the response handler itself.
+ */
+function isBuiltInNone(ds: DataSource): boolean {
+  let known = builtInNone.get(ds);
+  if (known === undefined) {
+    noneInvokeSource ??= String((noneKind.create({ name: 'none' } as DataSourceInit) as DataSource).invoke);
+    known = ds.type === 'NONE' && !ds.invokeDirect && String(ds.invoke) === noneInvokeSource;
+    builtInNone.set(ds, known);
+  }
+  return known;
+}
+const builtInNone = new WeakMap<DataSource, boolean>();
+let noneInvokeSource: string | undefined;
 
 async function callDataSource(ds: DataSource, call: (ds: DataSource) => Promise<DataSourceResult>): Promise<DataSourceResult> {
   try {

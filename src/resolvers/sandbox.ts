@@ -68,6 +68,7 @@ interface Trampoline {
   closeRun(id: number): string;
   stashOf(id: number): string;
   invoke(runId: number, moduleId: number, handler: string, phase: string, stepJson: string, timeoutMs: number): string;
+  invokeUnitPassThrough(runId: number, moduleId: number, requestPhase: string, responsePhase: string, timeoutMs: number): string;
 }
 
 const INVOKE_SCRIPT = new vm.Script('__appsyncTrampoline.invoke(__c_run, __c_mod, __c_handler, __c_phase, __c_step, 0)', {
@@ -155,6 +156,23 @@ export class Sandbox {
     const text = this.#trampoline.closeRun(runId);
     // '' (nothing to report) and 'null' (unknown run) both mean an empty summary.
     return (text === '' ? null : (JSON.parse(text) as RunSummary | null)) ?? { errors: [], headers: {}, invalidations: [], stash: {} };
+  }
+
+  /**
+   * A unit resolver on a NONE data source: request handler, `ctx.result` = its `payload` (through
+   * JSON, as `invoke` + the data source + `invoke` would give it), response handler, in one call
+   * into the sandbox. Returns which handler's outcome ended the run, or undefined for a module
+   * that runs under the watchdog (the caller then takes the general path).
+   */
+  invokeUnitPassThrough(runId: number, moduleId: number, requestPhase: string, responsePhase: string): { handler: 'request' | 'response'; outcome: HandlerOutcome } | undefined {
+    if (this.#watchdog[moduleId]) return undefined;
+    let text: string;
+    try {
+      text = this.#trampoline.invokeUnitPassThrough(runId, moduleId, requestPhase, responsePhase, this.#timeoutMs);
+    } catch (error) {
+      return { handler: 'request', outcome: { k: 'fault', name: 'Error', message: error instanceof Error ? error.message : String(error), stack: '' } };
+    }
+    return { handler: text.charCodeAt(0) === 83 /* S */ ? 'response' : 'request', outcome: JSON.parse(text.slice(1)) as HandlerOutcome };
   }
 
   /** Calls `handler` of `moduleId` under the time limit. */

@@ -13,6 +13,14 @@ import * as rdsModule from './modules/rds.js';
 
 type Json = unknown;
 
+/** What the host passes a handler besides the run: `ctx.prev.result`, `ctx.result`, `ctx.error`. */
+interface Step {
+  result?: Json;
+  error?: Json;
+  prev?: Json;
+  hasResult?: boolean;
+}
+
 /** Per-field-resolution state: shared by every handler of one resolver run (one stash). */
 interface Run {
   base: RunBase;
@@ -267,7 +275,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
   const hiddenGraphQL: PropertyDescriptor = { value: undefined, enumerable: false };
   const stashDescriptor: PropertyDescriptor = { value: undefined, enumerable: true, writable: false };
 
-  const buildCtx = (run: Run, step: { result?: Json; error?: Json; prev?: Json; hasResult?: boolean }) => {
+  const buildCtx = (run: Run, step: Step) => {
     const { base } = run;
     const info = {
       fieldName: base.info.fieldName,
@@ -359,45 +367,81 @@ function bootstrap(unsafeHost: SandboxHost): void {
       const run = runs.get(runId);
       const mod = handlerModules[moduleId];
       if (!run || !mod) return stringifyJson({ k: 'fault', name: 'Error', message: 'unknown resolver run', stack: '' });
-      const fn = mod[handler];
-      if (typeof fn !== 'function') {
-        return stringifyJson({ k: 'fault', name: 'TypeError', message: `the code does not export a ${handler} function`, stack: '' });
-      }
-      const step = parseJson(stepJson) as { result?: Json; error?: Json; prev?: Json; hasResult?: boolean };
-      current = run;
-      run.phase = phase;
-      deadline = timeoutMs > 0 ? now() + timeoutMs : Infinity;
-      ticks = 0;
-      try {
-        const ctx = buildCtx(run, step);
-        const value = (fn as (ctx: unknown) => unknown)(ctx);
-        if (value && typeof (value as { then?: unknown }).then === 'function') {
-          // Mark it handled: a rejected promise left alone would be an unhandled rejection in the host.
-          try {
-            (value as Promise<unknown>).then(undefined, () => undefined);
-          } catch {
-            // a hostile thenable: ignore
-          }
-          return stringifyJson({ k: 'fault', name: 'TypeError', message: `${handler} returned a Promise: APPSYNC_JS handlers are synchronous`, stack: '' });
-        }
-        return stringifyJson({ k: 'ok', v: value === undefined ? null : value }) ?? '{"k":"ok","v":null}';
-      } catch (thrown) {
-        if (thrown instanceof UtilError) return stringifyJson({ k: 'error', e: thrown.value });
-        if (thrown instanceof HandlerTimeout) return stringifyJson({ k: 'timeout', message: `Execution of the ${handler} handler timed out after ${timeoutMs} ms.` });
-        if (thrown instanceof EarlyReturn) return stringifyJson({ k: 'early', v: thrown.value, skipTo: thrown.skipTo ?? null });
-        const err = thrown as { name?: unknown; message?: unknown; stack?: unknown } | null;
-        return stringifyJson({
-          k: 'fault',
-          name: err && typeof err === 'object' ? String(err.name ?? 'Error') : 'Error',
-          message: err && typeof err === 'object' ? String(err.message ?? '') : String(thrown),
-          stack: err && typeof err === 'object' ? String(err.stack ?? '') : '',
-        });
-      } finally {
-        current = undefined;
-        deadline = Infinity;
-      }
+      return runHandler(run, mod, handler, phase, parseJson(stepJson) as Step, timeoutMs, false) ?? '{"k":"ok","v":null}';
+    },
+    /**
+     * A unit resolver on a NONE data source in one call, doing what the host does between two
+     * `invoke` calls (datasources.md, NONE): the request handler's value goes through JSON, its
+     * `payload` (or null) becomes `ctx.result`, then the response handler runs. Saves the value's
+     * JSON round trip through the host. Returns `Q` + the request handler's outcome when it did not
+     * end with a value (early return, error, timeout, fault), else `S` + the response handler's.
+     */
+    invokeUnitPassThrough(runId: number, moduleId: number, requestPhase: string, responsePhase: string, timeoutMs: number): string {
+      const run = runs.get(runId);
+      const mod = handlerModules[moduleId];
+      if (!run || !mod) return `Q${stringifyJson({ k: 'fault', name: 'Error', message: 'unknown resolver run', stack: '' })}`;
+      const requestOutcome = runHandler(run, mod, 'request', requestPhase, { prev: null }, timeoutMs, true);
+      if (requestOutcome !== null) return `Q${requestOutcome}`;
+      const result = passedResult;
+      passedResult = undefined;
+      return `S${runHandler(run, mod, 'response', responsePhase, { prev: null, hasResult: true, result }, timeoutMs, false) ?? '{"k":"ok","v":null}'}`;
     },
   };
+
+  /** What the NONE data source made of the last pass-through request value (see invokeUnitPassThrough). */
+  let passedResult: Json;
+  const hasOwn = Object.prototype.hasOwnProperty;
+
+  /**
+   * Runs one handler under the time limit and returns its JSON outcome. With `passThrough`, an
+   * `ok` value is not returned but turned into the NONE data source's result in `passedResult`
+   * (and null is returned), exactly as the host would see it after JSON: `payload` of the value.
+   */
+  function runHandler(run: Run, mod: Record<string, unknown>, handler: string, phase: string, step: Step, timeoutMs: number, passThrough: boolean): string | null {
+    const fn = mod[handler];
+    if (typeof fn !== 'function') {
+      return stringifyJson({ k: 'fault', name: 'TypeError', message: `the code does not export a ${handler} function`, stack: '' });
+    }
+    current = run;
+    run.phase = phase;
+    deadline = timeoutMs > 0 ? now() + timeoutMs : Infinity;
+    ticks = 0;
+    try {
+      const ctx = buildCtx(run, step);
+      const value = (fn as (ctx: unknown) => unknown)(ctx);
+      if (value && typeof (value as { then?: unknown }).then === 'function') {
+        // Mark it handled: a rejected promise left alone would be an unhandled rejection in the host.
+        try {
+          (value as Promise<unknown>).then(undefined, () => undefined);
+        } catch {
+          // a hostile thenable: ignore
+        }
+        return stringifyJson({ k: 'fault', name: 'TypeError', message: `${handler} returned a Promise: APPSYNC_JS handlers are synchronous`, stack: '' });
+      }
+      if (passThrough) {
+        const text = stringifyJson(value === undefined ? null : value) as string | undefined;
+        const sent = text === undefined ? undefined : (parseJson(text) as Json);
+        const payload = sent !== null && typeof sent === 'object' && hasOwn.call(sent, 'payload') ? (sent as { payload: Json }).payload : undefined;
+        passedResult = payload ?? null;
+        return null;
+      }
+      return stringifyJson({ k: 'ok', v: value === undefined ? null : value }) ?? null;
+    } catch (thrown) {
+      if (thrown instanceof UtilError) return stringifyJson({ k: 'error', e: thrown.value });
+      if (thrown instanceof HandlerTimeout) return stringifyJson({ k: 'timeout', message: `Execution of the ${handler} handler timed out after ${timeoutMs} ms.` });
+      if (thrown instanceof EarlyReturn) return stringifyJson({ k: 'early', v: thrown.value, skipTo: thrown.skipTo ?? null });
+      const err = thrown as { name?: unknown; message?: unknown; stack?: unknown } | null;
+      return stringifyJson({
+        k: 'fault',
+        name: err && typeof err === 'object' ? String(err.name ?? 'Error') : 'Error',
+        message: err && typeof err === 'object' ? String(err.message ?? '') : String(thrown),
+        stack: err && typeof err === 'object' ? String(err.stack ?? '') : '',
+      });
+    } finally {
+      current = undefined;
+      deadline = Infinity;
+    }
+  }
 
   for (const [name, value] of Object.entries({ util: deepFreeze(util), runtime: deepFreeze(runtime), extensions: deepFreeze(extensions), console })) {
     Object.defineProperty(g, name, { value, enumerable: false, writable: false, configurable: false });
