@@ -7,7 +7,7 @@
 import { ConfigError } from '../errors.js';
 import { INVALID_HEADER, unauthorized } from './errors.js';
 import { headerValue, sourceIps } from './identity.js';
-import { bearerToken, clientIdMatcher, jwksFor, peekIssuer, verifyJwt } from './jwt.js';
+import { bearerToken, clientIdMatcher, jwksFor, peekIssuer, verifyJwt, type KeySource } from './jwt.js';
 import type { AuthContext, AuthProvider, AuthRequest } from './types.js';
 
 export interface CognitoConfig {
@@ -28,15 +28,33 @@ export function validateCognitoConfig(config: Record<string, unknown>, path: str
   return config as unknown as CognitoConfig;
 }
 
+/** The pool's issuer: AWS's URL for the region and pool, or the local `issuer` override. */
 export function cognitoIssuer(config: CognitoConfig): string {
   const region = config.awsRegion ?? config.userPoolId.split('_')[0];
   return config.issuer ?? `https://cognito-idp.${region}.amazonaws.com/${config.userPoolId}`;
 }
 
+/**
+ * Verifies a user-pool token: signature against the pool's JWKS, `iss`, `exp`, `token_use` (`id` or
+ * `access`), then `appIdClientRegex` on `aud` of ID tokens / `client_id` of access tokens
+ * (Gateway choice, auth.md §2). Returns the claims.
+ */
+export async function verifyCognitoToken(token: string, config: CognitoConfig, keys: KeySource): Promise<Record<string, unknown>> {
+  const claims = (await verifyJwt(token, keys, cognitoIssuer(config))) as Record<string, unknown>;
+  const use = claims.token_use;
+  if (use !== 'id' && use !== 'access') throw unauthorized(INVALID_HEADER);
+  const clientOk = clientIdMatcher(config.appIdClientRegex);
+  if (clientOk) {
+    const client = use === 'id' ? (Array.isArray(claims.aud) ? claims.aud[0] : claims.aud) : claims.client_id;
+    if (!clientOk(typeof client === 'string' ? client : undefined)) throw unauthorized(INVALID_HEADER);
+  }
+  return claims;
+}
+
 export function createCognitoProvider(config: CognitoConfig): AuthProvider & { issuer: string } {
   const issuer = cognitoIssuer(config);
   const keys = jwksFor({ issuer, jwksUri: config.jwksUri ?? `${issuer}/.well-known/jwks.json` });
-  const clientOk = clientIdMatcher(config.appIdClientRegex);
+  // Gateway choice: a pool without defaultAction allows, as the Serverless plugin's default.
   const defaultAction = config.defaultAction ?? 'ALLOW';
   return {
     mode: 'AMAZON_COGNITO_USER_POOLS',
@@ -44,14 +62,11 @@ export function createCognitoProvider(config: CognitoConfig): AuthProvider & { i
     async authenticate(request: AuthRequest): Promise<AuthContext | null> {
       const token = bearerToken(headerValue(request, 'authorization'));
       if (!token || peekIssuer(token) !== issuer) return null;
-      const claims = (await verifyJwt(token, keys, issuer)) as Record<string, unknown>;
-      const use = claims.token_use;
-      if (use !== 'id' && use !== 'access') throw unauthorized(INVALID_HEADER);
-      const client = use === 'id' ? (Array.isArray(claims.aud) ? String(claims.aud[0]) : (claims.aud as string | undefined)) : (claims.client_id as string | undefined);
-      if (clientOk && !clientOk(client)) throw unauthorized(INVALID_HEADER);
+      const claims = await verifyCognitoToken(token, config, keys);
       const groups = Array.isArray(claims['cognito:groups']) ? (claims['cognito:groups'] as unknown[]).map(String) : null;
       return {
         mode: 'AMAZON_COGNITO_USER_POOLS',
+        // auth.md §5; `username` is `cognito:username` (ID tokens) or `username` (access tokens).
         identity: {
           sub: String(claims.sub ?? ''),
           issuer,
