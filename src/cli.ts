@@ -92,6 +92,13 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const logger = createConsoleLogger((values['log-level'] as LogLevel | undefined) ?? undefined);
+  // The AWS SDK warns on every start that its 2027 releases need Node 22; one debug line is enough.
+  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
+    const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
+    if (type === 'NodeVersionSupportWarning' || String(warning).startsWith('NodeVersionSupportWarning')) return logger.debug(String(warning).split('\n')[0] ?? '');
+    emitWarning(warning, ...rest);
+  }) as typeof process.emitWarning;
   // A stray rejected promise (e.g. from resolver code that used Promise against the rules) must
   // not stop a server that is otherwise fine: log it instead of letting Node exit.
   process.on('unhandledRejection', (reason) => {
@@ -143,7 +150,7 @@ export async function main(argv: string[]): Promise<number> {
       `  GraphQL:        ${listening.url}`,
       `  Real-time:      ${listening.realtimeUrl}  (graphql-ws clients: ws://${new URL(listening.url).host}/graphql)`,
       `  GraphiQL:       ${origin}/`,
-      `  Step Functions: ${origin}/  (X-Amz-Target: AWSStepFunctions.*; UI at ${origin}/stepfunctions)`,
+      `  Step Functions: ${origin}/  (X-Amz-Target: AWSStepFunctions.*)`,
       `  Health:         ${origin}/health`,
       ...gateway.apiKeys.map((k) => `  API key ${k.name}: ${k.generated ? k.value : `${k.value.slice(0, 8)}… (from config)`}${k.expiresAt ? ` expires ${new Date(k.expiresAt * 1000).toISOString()}` : ''}`),
       '',
