@@ -64,6 +64,27 @@ function parseAmzDate(value: string | undefined): Date | undefined {
   return m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : undefined;
 }
 
+// One signer per credential and region: SignatureV4 caches the derived signing key per day, which a
+// fresh instance per request would recompute (four HMACs).
+const signers = new WeakMap<IamCredential, Map<string, SignatureV4>>();
+function signerFor(credential: IamCredential, region: string): SignatureV4 {
+  let byRegion = signers.get(credential);
+  if (!byRegion) signers.set(credential, (byRegion = new Map()));
+  let signer = byRegion.get(region);
+  if (!signer) {
+    signer = new SignatureV4({
+      service: 'appsync',
+      region,
+      sha256: Sha256,
+      credentials: { accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey },
+      applyChecksum: false,
+    });
+    // Regions come from requests; keep the cache small whatever callers send.
+    if (byRegion.size < 32) byRegion.set(region, signer);
+  }
+  return signer;
+}
+
 /** Verifies one SigV4-signed request; throws `SignatureError` (403) naming what is wrong. */
 export async function verifySigV4(request: AuthRequest, config: IamConfig, now = Date.now()): Promise<IamCredential> {
   const header = headerValue(request, 'authorization') ?? '';
@@ -103,13 +124,7 @@ export async function verifySigV4(request: AuthRequest, config: IamConfig, now =
     query[k] = previous === undefined ? v : Array.isArray(previous) ? [...previous, v] : [previous, v];
   }
   const unsigned = new HttpRequest({ method: request.method, protocol: 'http:', hostname: 'localhost', path: url.pathname, query, headers, body: request.body });
-  const signer = new SignatureV4({
-    service: 'appsync',
-    region: region!,
-    sha256: Sha256,
-    credentials: { accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey },
-    applyChecksum: false,
-  });
+  const signer = signerFor(credential, region!);
   const signed = await signer.sign(unsigned, { signingDate: signedAt, signingRegion: region, signingService: 'appsync', signableHeaders: new Set(signedHeaders!.split(';')) });
   const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization ?? signed.headers.Authorization))?.[1] ?? '';
   if (expected.length !== signature!.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(signature!))) {
