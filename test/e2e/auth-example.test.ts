@@ -1,5 +1,5 @@
 /**
- * The example API's second auth mode (examples/auth/): API_KEY default plus the in-process Lambda
+ * The example API's second auth mode (schemas/me.graphql, functions/authorizer.mjs, resolvers/me.js): API_KEY default plus the in-process Lambda
  * authorizer, run from the example's own files and config snippet through a real gateway.
  */
 import { readFile } from 'node:fs/promises';
@@ -9,27 +9,32 @@ import { parse } from 'yaml';
 import type { GatewayConfig } from '../../src/index.js';
 import { startTestGateway, type TestGateway } from '../utils/gateway.js';
 
-const example = (file: string) => readFile(fileURLToPath(new URL(`../../examples/auth/${file}`, import.meta.url)), 'utf8');
+const example = (file: string) => readFile(fileURLToPath(new URL(`../../${file}`, import.meta.url)), 'utf8');
 const KEY = 'da2-exampleexampleexample00';
 let gw: TestGateway;
 
 beforeAll(async () => {
-  const snippet = parse(await example('appsync.config.snippet.yml')) as GatewayConfig;
+  // The example API's own auth settings (appsync.config.yml), with the files they name.
+  const root = parse(await example('appsync.config.yml')) as GatewayConfig;
+  const authorizer = root.additionalAuthentications!.find((a) => a.type === 'AWS_LAMBDA')!;
   gw = await startTestGateway({
     files: {
       'base.graphql': 'type Query { hello: String }',
       'hello.js': `export function request() { return { payload: 'world' }; }\nexport function response(ctx) { return ctx.result; }\n`,
-      'examples/auth/schema.graphql': await example('schema.graphql'),
-      'examples/auth/authorizer.mjs': await example('authorizer.mjs'),
-      'examples/auth/resolvers/me.js': await example('resolvers/me.js'),
+      'schemas/me.graphql': await example('schemas/me.graphql'),
+      'functions/authorizer.mjs': await example('functions/authorizer.mjs'),
+      'resolvers/me.js': await example('resolvers/me.js'),
     },
     config: {
-      ...snippet,
-      schema: ['base.graphql', ...(snippet.schema as string[])],
+      schema: ['base.graphql', 'schemas/me.graphql'],
       authentication: { type: 'API_KEY' },
+      additionalAuthentications: [authorizer],
       apiKeys: [{ name: 'local', value: KEY }],
       dataSources: { local: { type: 'NONE' } },
-      resolvers: { ...(snippet.resolvers as Record<string, never>), 'Query.hello': { kind: 'UNIT', dataSource: 'local', code: 'hello.js' } },
+      resolvers: {
+        'Query.me': (root.resolvers as Record<string, never>)['Query.me'],
+        'Query.hello': { kind: 'UNIT', dataSource: 'local', code: 'hello.js' },
+      },
     },
   });
 });
@@ -39,7 +44,7 @@ async function post(query: string, headers: Record<string, string>) {
   return { status: res.status, body: await res.json() };
 }
 
-describe('examples/auth', () => {
+describe('the example API\'s Lambda authorizer', () => {
   it('alice reaches Query.me through the authorizer', async () => {
     expect(await post('query Who { me { user plan operation } }', { authorization: 'demo-alice' })).toEqual({
       status: 200,
