@@ -261,7 +261,7 @@ export class ResolverRuntime {
     const sandbox = this.sandbox;
     let runId: number;
     try {
-      runId = sandbox.openRun(baseJson(base, selection));
+      runId = sandbox.openRun(baseJson(base, selection, context));
     } catch (error) {
       throw new ResolverCodeError(`the resolver context cannot be serialised: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -310,14 +310,14 @@ export class ResolverRuntime {
     info: GraphQLResolveInfo,
     operation: string,
   ): Promise<RunResult> {
+    if (bound.resolver.kind === 'UNIT' && bound.module && bound.dataSource && isBuiltInNone(bound.dataSource)) {
+      // The common local resolver: request and response in one call into the sandbox.
+      this.sandbox.currentLabel = bound.label;
+      const local = this.sandbox.invokeUnitPassThrough(runId, bound.module.id, `${operation}:request`, `${operation}:response`);
+      if (local) return { value: this.#settle(bound.module, local.handler, local.outcome, bound.label).v };
+    }
     const phase = (handler: string) => `${operation}:${handler}`;
     if (bound.resolver.kind === 'UNIT') {
-      if (bound.module && bound.dataSource && isBuiltInNone(bound.dataSource)) {
-        // The common local resolver: request and response in one call into the sandbox.
-        this.sandbox.currentLabel = bound.label;
-        const local = this.sandbox.invokeUnitPassThrough(runId, bound.module.id, `${operation}:request`, `${operation}:response`);
-        if (local) return { value: this.#settle(bound.module, local.handler, local.outcome, bound.label).v };
-      }
       const step: Step = { label: bound.label, module: bound.module, dataSource: bound.dataSource, maxBatchSize: bound.resolver.maxBatchSize };
       const outcome = await this.#runStep(step, runId, null, base, context, info, phase, true);
       return { value: outcome.value };
@@ -476,19 +476,46 @@ async function callDataSource(ds: DataSource, call: (ds: DataSource) => Promise<
 }
 
 /**
- * JSON of values that stay the same for a whole request (headers, identity, variables) or API
- * (env): a query resolving many fields serialises them once, not once per resolver. Keyed by
- * the object itself; none of them is changed after the request starts.
+ * JSON of the values that stay the same for a whole request (headers, identity, variables), kept
+ * per request context: a query resolving many fields serialises them once, not once per
+ * resolver. Each entry remembers the object it was made from and is redone if that changes.
  */
-const stableJson = new WeakMap<object, string>();
-function cachedJson(value: unknown): string | undefined {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  let text = stableJson.get(value);
-  if (text === undefined) {
-    text = JSON.stringify(value);
-    if (text !== undefined) stableJson.set(value, text);
+interface RequestJson {
+  headers: unknown;
+  headersJson: string | undefined;
+  identity: unknown;
+  identityJson: string | undefined;
+  variables: unknown;
+  variablesJson: string | undefined;
+}
+const requestJson = new WeakMap<object, RequestJson>();
+
+function requestJsonOf(context: object, base: BaseContext): RequestJson {
+  let cached = requestJson.get(context);
+  if (!cached) {
+    // Kept only once all three serialised: a value that cannot be is reported by every resolver.
+    cached = {
+      headers: base.request.headers,
+      headersJson: JSON.stringify(base.request.headers),
+      identity: base.identity,
+      identityJson: JSON.stringify(base.identity),
+      variables: base.info.variables,
+      variablesJson: JSON.stringify(base.info.variables),
+    };
+    requestJson.set(context, cached);
+    return cached;
   }
-  return text;
+  if (cached.headers !== base.request.headers) cached.headersJson = JSON.stringify((cached.headers = base.request.headers));
+  if (cached.identity !== base.identity) cached.identityJson = JSON.stringify((cached.identity = base.identity));
+  if (cached.variables !== base.info.variables) cached.variablesJson = JSON.stringify((cached.variables = base.info.variables));
+  return cached;
+}
+
+/** JSON of each API's `env`, made once. */
+const envJson = new WeakMap<object, string | undefined>();
+function envJsonOf(env: Record<string, string>): string | undefined {
+  if (!envJson.has(env)) envJson.set(env, JSON.stringify(env));
+  return envJson.get(env);
 }
 
 /** `"selectionSetList":…,"selectionSetGraphQL":…` per field node of a cached document. */
@@ -498,15 +525,16 @@ const selectionJson = new WeakMap<object, string>();
  * `JSON.stringify(base)` assembled from cached pieces, key for key in the same order and with
  * the same rule for `undefined` (the key is left out), so the sandbox parses the same text.
  */
-function baseJson(base: BaseContext, selection: { selectionSetList: string[]; selectionSetGraphQL: string }): string {
+function baseJson(base: BaseContext, selection: { selectionSetList: string[]; selectionSetGraphQL: string }, context: object): string {
   let selectionText = selectionJson.get(selection);
   if (selectionText === undefined) {
     selectionText = `"selectionSetList":${JSON.stringify(selection.selectionSetList)},"selectionSetGraphQL":${JSON.stringify(selection.selectionSetGraphQL)}`;
     selectionJson.set(selection, selectionText);
   }
+  const perRequest = requestJsonOf(context, base);
   const { info } = base;
   let infoText = `{"fieldName":${JSON.stringify(info.fieldName)},"parentTypeName":${JSON.stringify(info.parentTypeName)}`;
-  infoText = member(infoText, 'variables', cachedJson(info.variables));
+  infoText = member(infoText, 'variables', perRequest.variablesJson);
   if (info.selectionSetList === selection.selectionSetList && info.selectionSetGraphQL === selection.selectionSetGraphQL) {
     infoText += `,${selectionText}}`;
   } else {
@@ -514,12 +542,12 @@ function baseJson(base: BaseContext, selection: { selectionSetList: string[]; se
   }
   let out = '{';
   out = member(out, 'arguments', JSON.stringify(base.arguments));
-  out = member(out, 'identity', cachedJson(base.identity));
+  out = member(out, 'identity', perRequest.identityJson);
   out = member(out, 'source', JSON.stringify(base.source));
-  const headers = cachedJson(base.request.headers);
+  const headers = perRequest.headersJson;
   out = member(out, 'request', headers === undefined ? '{"domainName":null}' : `{"headers":${headers},"domainName":null}`);
   out = member(out, 'info', infoText);
-  out = member(out, 'env', cachedJson(base.env));
+  out = member(out, 'env', envJsonOf(base.env));
   out = member(out, 'authMode', JSON.stringify(base.authMode));
   out = member(out, 'operation', JSON.stringify(base.operation));
   return `${out}}`;
