@@ -124,7 +124,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const publish = (event: PublishedEvent) => realtime.publish(event);
 
   const stepFunctionsModule = await import('../stepfunctions/index.js');
-  const stepFunctions: StepFunctionsLike = await stepFunctionsModule.createStepFunctionsService(stepFunctionsOptions(api.config, logger));
+  const stepFunctions: StepFunctionsLike = await stepFunctionsModule.createStepFunctionsService(stepFunctionsOptions(api.config, logger, () => api));
 
   let server: Server | undefined;
   let listening: ListenResult | undefined;
@@ -235,10 +235,14 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   return gateway;
 }
 
-function stepFunctionsOptions(config: NormalizedConfig, logger: Logger) {
+function stepFunctionsOptions(config: NormalizedConfig, logger: Logger, currentApi: () => Api) {
   return {
     stateMachines: config.stepFunctions.stateMachines,
     storeDir: `${config.configDir}/.data/stepfunctions`,
     logger,
+    /** The config in force now (it changes on reload). */
+    config: () => currentApi().config,
+    /** The data sources in force now: Task states reach Lambda and DynamoDB through them. */
+    dataSources: () => currentApi().dataSources,
   };
 }

@@ -1,0 +1,123 @@
+/**
+ * The contract between the Amazon States Language engine (`engine/`), the service that owns
+ * executions (`index.ts`, `service/`, `store/`), the task integrations (`tasks/`) and the page
+ * (`ui/`). The engine is pure: it knows nothing of HTTP, files or data sources; everything it
+ * needs from outside comes through {@link EngineHost}.
+ */
+
+/** A parsed ASL document (validated by `validateDefinition` before it reaches the engine). */
+export type StateMachineDefinition = Record<string, unknown> & {
+  StartAt: string;
+  States: Record<string, Record<string, unknown>>;
+  QueryLanguage?: 'JSONPath' | 'JSONata';
+  TimeoutSeconds?: number;
+  Comment?: string;
+};
+
+/** `STANDARD` keeps history and survives restarts; `EXPRESS` runs without history. */
+export type StateMachineType = 'STANDARD' | 'EXPRESS';
+
+/**
+ * An error as Step Functions reports it: `error` is the name Catch/Retry match
+ * (`States.TaskFailed`, `States.Timeout`, a Lambda's `errorType`, ...), `cause` the text AWS puts
+ * in the `cause` field, byte for byte.
+ */
+export class StatesError extends Error {
+  constructor(
+    readonly error: string,
+    readonly cause: string,
+  ) {
+    super(`${error}: ${cause}`);
+    this.name = 'StatesError';
+  }
+}
+
+/** The context object (`$$` in JSONPath, `$states.context` in JSONata). */
+export interface ContextObject {
+  Execution: { Id: string; Input: unknown; Name: string; RoleArn: string; StartTime: string; RedriveCount: number };
+  StateMachine: { Id: string; Name: string };
+  State: { Name: string; EnteredTime: string; RetryCount: number };
+  Task?: { Token: string };
+  Map?: { Item: { Index: number; Value: unknown; Key?: string; Source?: string } };
+}
+
+/** What a Task state asks the host to run, after the engine evaluated its Parameters/Arguments. */
+export interface TaskRequest {
+  /** The `Resource` as written (`arn:aws:states:::lambda:invoke.waitForTaskToken`, a Lambda ARN, an activity ARN, ...). */
+  resource: string;
+  /** The effective parameters (JSONPath `Parameters` applied, or JSONata `Arguments` evaluated). */
+  parameters: unknown;
+  /** Set for `.waitForTaskToken` resources and activities: the token the outside world answers with. */
+  taskToken?: string;
+  stateName: string;
+  timeoutSeconds?: number;
+  heartbeatSeconds?: number;
+  /** Credentials block of the state, passed through untouched. */
+  credentials?: unknown;
+  context: ContextObject;
+}
+
+/** One history event as `GetExecutionHistory` returns it (AWS field names; `id` 1-based). */
+export interface HistoryEvent {
+  timestamp: Date;
+  type: string;
+  id: number;
+  previousEventId: number;
+  /** e.g. `stateEnteredEventDetails`, `taskScheduledEventDetails`, `executionSucceededEventDetails`. */
+  [details: string]: unknown;
+}
+
+/** Where an execution stands at a top-level state boundary, enough to resume it after a restart. */
+export interface Checkpoint {
+  /** The state about to run (or running, for Wait and callback Tasks). */
+  stateName: string;
+  /** The raw input of that state. */
+  input: unknown;
+  /** Variables visible to it (`Assign`). */
+  variables: Record<string, unknown>;
+  /** Absolute wake-up time (epoch ms) of a Wait state in progress. */
+  waitUntil?: number;
+  /** Token of a `.waitForTaskToken` Task or activity in progress, so answers sent to it still land. */
+  taskToken?: string;
+  /** Retry counts per Retrier index of the state in progress. */
+  retryCounts?: number[];
+  /** id of the last history event written before the checkpoint. */
+  lastEventId: number;
+}
+
+/** Everything the engine needs from the outside world. */
+export interface EngineHost {
+  /** Runs a Task's resource and resolves with its raw result; rejects with a {@link StatesError}. */
+  invokeTask(request: TaskRequest, signal: AbortSignal): Promise<unknown>;
+  /**
+   * Records a history event; returns its id. `previousEventId` is the id of the event this one
+   * follows in its own branch (Parallel branches and Map iterations interleave). Express
+   * executions may pass a host that drops events and returns 0.
+   */
+  recordEvent(type: string, details: Record<string, unknown> | undefined, previousEventId: number): number;
+  /** A fresh task token (the host remembers which execution it belongs to). */
+  newTaskToken(): string;
+  /** Called at each top-level state boundary of a Standard execution; awaited before going on. */
+  checkpoint?(checkpoint: Checkpoint): Promise<void> | void;
+  /** Clock, overridable in tests. @default Date.now */
+  now?(): number;
+}
+
+/** The start of one run of a definition. */
+export interface RunOptions {
+  definition: StateMachineDefinition;
+  input: unknown;
+  context: Pick<ContextObject, 'Execution' | 'StateMachine'>;
+  host: EngineHost;
+  /** Aborted by StopExecution or the execution's `TimeoutSeconds`. */
+  signal: AbortSignal;
+  /** Resume from a checkpoint instead of `StartAt` (after a restart). */
+  resumeFrom?: Checkpoint;
+}
+
+/** How a run ended. `output` is the JSON value the execution returns. */
+export type RunOutcome =
+  | { status: 'SUCCEEDED'; output: unknown }
+  | { status: 'FAILED'; error: string; cause: string }
+  | { status: 'ABORTED' }
+  | { status: 'TIMED_OUT'; error: string; cause: string };
