@@ -8,6 +8,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, type AttributeValue, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { AppSyncError, ConfigError } from '../errors.js';
 import { acquireEmbeddedDynamoDB, releaseEmbeddedDynamoDB } from '../embedded/dynamodb.js';
+import { LambdaTargets } from './dynamodb/lambdaTargets.js';
 import { runOperation } from './dynamodb/operations.js';
 import { invalid } from './dynamodb/values.js';
 import type { DataSource, DataSourceKind } from './types.js';
@@ -58,13 +59,15 @@ function createTableInput(tableName: string, properties: Record<string, unknown>
 
 export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
   validate,
-  async create({ name, config, gatewayConfig, logger }): Promise<DataSource> {
+  async create({ name, config, configPath, gatewayConfig, logger }): Promise<DataSource> {
     const embedded = !config.endpoint;
     const endpoint = config.endpoint ?? (await acquireEmbeddedDynamoDB());
     const local = embedded || /^https?:\/\/(127\.|localhost|\[::1\])/.test(endpoint);
+    const region = config.region ?? process.env.AWS_REGION ?? 'us-east-1';
+    const lambdas = new LambdaTargets(gatewayConfig, configPath);
     const client = new DynamoDBClient({
       endpoint,
-      region: config.region ?? process.env.AWS_REGION ?? 'us-east-1',
+      region,
       // Local stores accept any credentials; AWS uses the SDK's default chain.
       ...(local && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
     });
@@ -106,10 +109,10 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
     return {
       name,
       type: 'AMAZON_DYNAMODB',
-      async invoke(request) {
+      async invoke(request, invocation) {
         if (!request || typeof request !== 'object' || Array.isArray(request)) throw invalid('request', 'expected an object with an operation');
         try {
-          return await runOperation({ client, table: config.tableName, sealToken, openToken }, request as Record<string, unknown>);
+          return await runOperation({ client, table: config.tableName, sealToken, openToken, region, invocation, lambdas }, request as Record<string, unknown>);
         } catch (error) {
           if (AppSyncError.is(error)) throw error;
           const e = error as { name?: string; message?: string };
@@ -123,6 +126,7 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
       },
       async close() {
         client.destroy();
+        await lambdas.close();
         if (embedded) await releaseEmbeddedDynamoDB();
       },
     };

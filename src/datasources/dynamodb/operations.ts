@@ -18,7 +18,9 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { NotSupportedError } from '../../errors.js';
-import type { DataSourceResult } from '../types.js';
+import type { DataSourceResult, InvocationContext } from '../types.js';
+import { conditionalFailure, type FailedWrite } from './conditionHandler.js';
+import type { LambdaTargets } from './lambdaTargets.js';
 import { fromSdkItem, invalid, nonEmpty, readExpression, toSdkMap } from './values.js';
 
 export interface OperationContext {
@@ -27,6 +29,12 @@ export interface OperationContext {
   /** Seals/opens `nextToken` so it stays opaque and bound to this resolver. */
   sealToken(lastEvaluatedKey: Record<string, AttributeValue>): string;
   openToken(token: string): Record<string, AttributeValue>;
+  /** The data source's region (Lambda events name it). */
+  region: string;
+  /** The field being resolved: Lambda events carry its arguments, identity and names. */
+  invocation?: InvocationContext;
+  /** Lambda functions named by ARN (conditionalCheckFailedHandler, conflict handlers). */
+  lambdas: Pick<LambdaTargets, 'get'>;
 }
 
 type Request = Record<string, unknown>;
@@ -65,35 +73,6 @@ function optionalNumber(request: Request, field: string): number | undefined {
   return v;
 }
 
-/** Drops attributes listed in equalsIgnore, for the "already as desired" check (§1.3). */
-function withoutIgnored(item: Record<string, unknown> | null, ignore: unknown): string {
-  if (!item) return 'null';
-  const skip = new Set(Array.isArray(ignore) ? ignore.map(String) : []);
-  const sorted = Object.keys(item).filter((k) => !skip.has(k)).sort();
-  return JSON.stringify(sorted.map((k) => [k, item[k]]));
-}
-
-async function conditionalFailure(
-  ctx: OperationContext,
-  operation: 'PutItem' | 'UpdateItem' | 'DeleteItem',
-  key: Record<string, AttributeValue>,
-  condition: Request,
-  attempted: Record<string, unknown> | null,
-  error: { message?: string; Item?: Record<string, AttributeValue> },
-): Promise<DataSourceResult> {
-  const handler = condition.conditionalCheckFailedHandler as { strategy?: string } | undefined;
-  if (handler?.strategy === 'Custom') throw new NotSupportedError('conditionalCheckFailedHandler strategy Custom');
-  const current = error.Item
-    ? fromSdkItem(error.Item)
-    : fromSdkItem((await ctx.client.send(new GetItemCommand({ TableName: ctx.table, Key: key, ConsistentRead: condition.consistentRead !== false }))).Item);
-  if (operation === 'PutItem' && withoutIgnored(current, condition.equalsIgnore) === withoutIgnored(attempted, condition.equalsIgnore)) return { result: current };
-  if (operation === 'DeleteItem' && current === null) return { result: null };
-  return {
-    result: current,
-    error: { type: 'DynamoDB:ConditionalCheckFailedException', message: error.message ?? 'The conditional request failed', data: current },
-  };
-}
-
 function expressionParts(request: Request, field: 'condition' | 'filter', names: Record<string, string>, values: Record<string, AttributeValue>): string | undefined {
   const value = request[field];
   if (value === undefined || value === null) return undefined;
@@ -107,7 +86,17 @@ function tablesOf(request: Request): Array<[string, unknown]> {
 
 const keyString = (key: Record<string, unknown>, names: string[]) => JSON.stringify(names.map((n) => key[n]));
 
-export async function runOperation(ctx: OperationContext, request: Request): Promise<DataSourceResult> {
+/** Follows a failed condition; a Custom handler's `retry` runs the rewritten request again. */
+async function afterConditionFailed(ctx: OperationContext, failed: FailedWrite): Promise<DataSourceResult> {
+  const outcome = await conditionalFailure(ctx, failed);
+  if ('retry' in outcome) return runOperation(ctx, outcome.retry, failed.attempt + 1);
+  return outcome.done;
+}
+
+const conditionFailed = (error: unknown, condition: Request | undefined): condition is Request => (error as Error).name === 'ConditionalCheckFailedException' && !!condition;
+
+/** `attempt` counts the Custom-handler retries that led to this request. */
+export async function runOperation(ctx: OperationContext, request: Request, attempt = 0): Promise<DataSourceResult> {
   const { client, table } = ctx;
   const names: Record<string, string> = {};
   const values: Record<string, AttributeValue> = {};
@@ -128,7 +117,7 @@ export async function runOperation(ctx: OperationContext, request: Request): Pro
       try {
         await client.send(new PutItemCommand({ TableName: table, Item, ConditionExpression, ExpressionAttributeNames: nonEmpty(names), ExpressionAttributeValues: nonEmpty(values), ReturnValuesOnConditionCheckFailure: condition ? 'ALL_OLD' : undefined }));
       } catch (error) {
-        if ((error as Error).name === 'ConditionalCheckFailedException' && condition) return conditionalFailure(ctx, 'PutItem', Key, condition, written, error as never);
+        if (conditionFailed(error, condition)) return afterConditionFailed(ctx, { operation: 'PutItem', request, key: Key, condition, attempted: written, error: error as never, attempt });
         throw error;
       }
       return { result: written };
@@ -143,7 +132,7 @@ export async function runOperation(ctx: OperationContext, request: Request): Pro
         const out = await client.send(new UpdateItemCommand({ TableName: table, Key, UpdateExpression, ConditionExpression, ExpressionAttributeNames: nonEmpty(names), ExpressionAttributeValues: nonEmpty(values), ReturnValues: 'ALL_NEW', ReturnValuesOnConditionCheckFailure: condition ? 'ALL_OLD' : undefined }));
         return { result: fromSdkItem(out.Attributes) };
       } catch (error) {
-        if ((error as Error).name === 'ConditionalCheckFailedException' && condition) return conditionalFailure(ctx, 'UpdateItem', Key, condition, null, error as never);
+        if (conditionFailed(error, condition)) return afterConditionFailed(ctx, { operation: 'UpdateItem', request, key: Key, condition, attempted: null, error: error as never, attempt });
         throw error;
       }
     }
@@ -155,7 +144,7 @@ export async function runOperation(ctx: OperationContext, request: Request): Pro
         const out = await client.send(new DeleteItemCommand({ TableName: table, Key, ConditionExpression, ExpressionAttributeNames: nonEmpty(names), ExpressionAttributeValues: nonEmpty(values), ReturnValues: 'ALL_OLD', ReturnValuesOnConditionCheckFailure: condition ? 'ALL_OLD' : undefined }));
         return { result: fromSdkItem(out.Attributes) };
       } catch (error) {
-        if ((error as Error).name === 'ConditionalCheckFailedException' && condition) return conditionalFailure(ctx, 'DeleteItem', Key, condition, null, error as never);
+        if (conditionFailed(error, condition)) return afterConditionFailed(ctx, { operation: 'DeleteItem', request, key: Key, condition, attempted: null, error: error as never, attempt });
         throw error;
       }
     }

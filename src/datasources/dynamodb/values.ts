@@ -103,3 +103,27 @@ export function readExpression(
 export function nonEmpty<T extends object>(map: T): T | undefined {
   return Object.keys(map).length > 0 ? map : undefined;
 }
+
+/**
+ * An SDK value to AppSync's typed JSON (what request objects carry): `N` as a JSON number, binary
+ * as base64 — the form Lambda handlers see in `currentValue`.
+ */
+export function toTypedJson(value: AttributeValue): Record<string, unknown> {
+  if (value.S !== undefined) return { S: value.S };
+  if (value.N !== undefined) return { N: Number(value.N) };
+  if (value.BOOL !== undefined) return { BOOL: value.BOOL };
+  if (value.NULL !== undefined) return { NULL: true };
+  if (value.B !== undefined) return { B: Buffer.from(value.B).toString('base64') };
+  if (value.SS !== undefined) return { SS: [...value.SS] };
+  if (value.NS !== undefined) return { NS: value.NS.map(Number) };
+  if (value.BS !== undefined) return { BS: value.BS.map((b) => Buffer.from(b).toString('base64')) };
+  if (value.L !== undefined) return { L: value.L.map(toTypedJson) };
+  if (value.M !== undefined) return { M: toTypedMap(value.M) };
+  return { NULL: true };
+}
+
+export function toTypedMap(item: Record<string, AttributeValue>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) out[k] = toTypedJson(v);
+  return out;
+}
