@@ -1,0 +1,113 @@
+/**
+ * `arn:aws:states:::dynamodb:getItem|putItem|updateItem|deleteItem`: the Parameters are the
+ * DynamoDB API request (AttributeValue form) and the result is its response plus the SDK metadata
+ * Step Functions adds. The table must belong to a configured AMAZON_DYNAMODB data source; the call
+ * goes to that data source's endpoint (its DynamoDB, DynamoDB Local or the embedded store).
+ */
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { NormalizedConfig } from '../../config/types.js';
+import type { DataSource } from '../../datasources/types.js';
+import { acquireEmbeddedDynamoDB, releaseEmbeddedDynamoDB } from '../../embedded/dynamodb.js';
+import { StatesError } from '../engine/types.js';
+import { notSupported, sdkMetadata, serviceError } from './serviceError.js';
+
+const COMMANDS = {
+  getItem: GetItemCommand,
+  putItem: PutItemCommand,
+  updateItem: UpdateItemCommand,
+  deleteItem: DeleteItemCommand,
+} as const;
+
+export type DynamoDbAction = keyof typeof COMMANDS;
+export const DYNAMODB_ACTIONS = Object.keys(COMMANDS) as DynamoDbAction[];
+
+/** Where a table lives: a fixed endpoint, or the embedded store (no endpoint). */
+export interface TableLocation {
+  endpoint?: string;
+  region?: string;
+  /** A client the data source already holds, when it exposes one. */
+  client?: DynamoDBClient;
+}
+
+/**
+ * Finds the AMAZON_DYNAMODB data source that owns `tableName`. Gateway choice: a table no data
+ * source names is looked up where every DynamoDB data source points, when they all point to the
+ * same place (usually: all use the embedded store); otherwise it does not exist.
+ */
+export function locateTable(config: NormalizedConfig, dataSources: ReadonlyMap<string, DataSource>, tableName: string): TableLocation | undefined {
+  const dynamo = Object.values(config.dataSources).filter((ds) => ds.type === 'AMAZON_DYNAMODB');
+  const located = (ds: (typeof dynamo)[number]): TableLocation => {
+    const live = dataSources.get(ds.name) as (DataSource & { client?: unknown }) | undefined;
+    const client = live?.client instanceof DynamoDBClient ? live.client : undefined;
+    return { endpoint: ds.config.endpoint as string | undefined, region: ds.config.region as string | undefined, client };
+  };
+  const owner = dynamo.find((ds) => ds.config.tableName === tableName);
+  if (owner) return located(owner);
+  const places = new Set(dynamo.map((ds) => String(ds.config.endpoint ?? '')));
+  if (dynamo.length > 0 && places.size === 1) return located(dynamo[0]!);
+  return undefined;
+}
+
+/** DynamoDB clients by endpoint, shared by every Task of the gateway. */
+export class DynamoDbTasks {
+  private readonly clients = new Map<string, DynamoDBClient>();
+
+  async run(action: string, resource: string, parameters: unknown, location: (tableName: string) => TableLocation | undefined, signal: AbortSignal): Promise<unknown> {
+    const Command = (COMMANDS as unknown as Record<string, new (input: never) => GetItemCommand>)[action];
+    if (!Command) throw notSupported(resource, `DynamoDB ${action} is not one of the supported actions (${DYNAMODB_ACTIONS.join(', ')})`);
+    if (!parameters || typeof parameters !== 'object' || Array.isArray(parameters)) {
+      throw serviceError('DynamoDB', 'AmazonDynamoDBv2', 'AmazonDynamoDBException', 'The parameters must be an object', 400);
+    }
+    const tableName = (parameters as { TableName?: unknown }).TableName;
+    if (typeof tableName !== 'string') {
+      throw serviceError('DynamoDB', 'AmazonDynamoDBv2', 'AmazonDynamoDBException', "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null", 400);
+    }
+    const place = location(tableName);
+    if (!place) throw serviceError('DynamoDB', 'AmazonDynamoDBv2', 'ResourceNotFoundException', 'Requested resource not found', 400);
+
+    const embedded = !place.client && !place.endpoint;
+    const endpoint = place.endpoint ?? (embedded ? await acquireEmbeddedDynamoDB() : undefined);
+    try {
+      const client = place.client ?? this.client(endpoint!, place.region);
+      // The SDK input types are per command; the parameters are the user's, checked by the service.
+      const out = (await client.send(new Command(parameters as never), { abortSignal: signal })) as unknown as Record<string, unknown> & { $metadata: { requestId?: string; httpStatusCode?: number } };
+      const { $metadata, ...body } = out;
+      const requestId = $metadata.requestId ?? crypto.randomUUID();
+      const headers = { Connection: 'keep-alive', 'Content-Type': 'application/x-amz-json-1.0', Date: new Date().toUTCString(), 'x-amzn-RequestId': requestId };
+      return { ...body, ...sdkMetadata(requestId, headers, $metadata.httpStatusCode ?? 200) };
+    } catch (error) {
+      if (error instanceof StatesError) throw error;
+      const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
+      if (e.name === 'AbortError') throw error;
+      // Step Functions reports DynamoDB's ValidationException under the SDK's generic name.
+      const code = !e.name || e.name === 'ValidationException' ? 'AmazonDynamoDBException' : e.name;
+      const message = embedded && e.name === 'UnknownOperationException' ? `The embedded DynamoDB store does not support ${action}` : (e.message ?? String(error));
+      throw new StatesError(
+        `DynamoDB.${code}`,
+        `${message} (Service: AmazonDynamoDBv2; Status Code: ${e.$metadata?.httpStatusCode ?? 400}; Error Code: ${e.name ?? 'AmazonDynamoDBException'}; Request ID: ${e.$metadata?.requestId ?? crypto.randomUUID()}; Proxy: null)`,
+      );
+    } finally {
+      if (embedded) await releaseEmbeddedDynamoDB();
+    }
+  }
+
+  private client(endpoint: string, region: string | undefined): DynamoDBClient {
+    const key = `${endpoint}|${region ?? ''}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      const local = /^https?:\/\/(127\.|localhost|\[::1\])/.test(endpoint);
+      client = new DynamoDBClient({
+        endpoint,
+        region: region ?? process.env.AWS_REGION ?? 'us-east-1',
+        ...(local && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+      });
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  close(): void {
+    for (const client of this.clients.values()) client.destroy();
+    this.clients.clear();
+  }
+}

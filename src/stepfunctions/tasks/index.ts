@@ -1,0 +1,106 @@
+/**
+ * The task runner: what the engine's `EngineHost.invokeTask` calls for every Task state. It turns
+ * a `Resource` and its effective parameters into a call to the gateway's own functions and data
+ * sources (Step Functions developer guide, "Integrating services"):
+ *
+ * | Resource | runs |
+ * | --- | --- |
+ * | `arn:aws:lambda:<region>:<account>:function:<name>` | the function; result = its return value |
+ * | `arn:aws:states:::lambda:invoke[.waitForTaskToken]` | the function of `FunctionName` with `Payload`; result = the Invoke response |
+ * | `arn:aws:states:::dynamodb:getItem\|putItem\|updateItem\|deleteItem` | the DynamoDB API on the data source that owns `TableName` |
+ * | `arn:aws:states:::http:invoke` | the HTTP call |
+ * | `arn:aws:states:::states:startExecution[.sync\|.sync:2\|.waitForTaskToken]` | a state machine of this gateway |
+ *
+ * For `.waitForTaskToken` the runner only makes the call (the engine has already put the token in
+ * the parameters) and resolves; the host waits for SendTaskSuccess/Failure. Activities are the
+ * host's too.
+ */
+import type { NormalizedConfig } from '../../config/types.js';
+import type { DataSource, Logger } from '../../datasources/types.js';
+import { StatesError, type TaskRequest } from '../engine/types.js';
+import { DynamoDbTasks, locateTable } from './dynamodb.js';
+import { invokeHttp } from './http.js';
+import { invokeResult, LambdaFunctions } from './lambda.js';
+import { parseResource } from './resource.js';
+import { notSupported } from './serviceError.js';
+import { runStartExecution } from './startExecution.js';
+
+export interface TaskRunnerDeps {
+  /** The config in force now (it changes on reload). */
+  config(): NormalizedConfig;
+  /** The data sources in force now. */
+  dataSources(): ReadonlyMap<string, DataSource>;
+  logger: Logger;
+  /**
+   * Starts an execution of one of the gateway's state machines; with `waitForCompletion`, resolves
+   * once it ended, with its DescribeExecution fields (`executionArn`, `status`, `output`, `error`,
+   * `cause`, `startDate`, `stopDate`, …); otherwise with `{ executionArn, startDate }`.
+   */
+  startExecution(stateMachineArn: string, input: unknown, name: string | undefined, waitForCompletion: boolean): Promise<unknown>;
+  /** Region and account shown in Lambda ARNs of error causes. @default us-east-1 / 123456789012 */
+  arnScope?: { region: string; accountId: string };
+}
+
+/** Runs one Task's resource; rejects with a {@link StatesError}. `close()` releases clients. */
+export type TaskRunner = ((request: TaskRequest, signal: AbortSignal) => Promise<unknown>) & { close(): void };
+
+export { parseResource } from './resource.js';
+
+/** Creates the runner the service hands the engine as `invokeTask`. */
+export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
+  const lambdas = new LambdaFunctions(deps.config, deps.logger, deps.arnScope);
+  const dynamodb = new DynamoDbTasks();
+
+  const run = async (request: TaskRequest, signal: AbortSignal): Promise<unknown> => {
+    const { resource, parameters } = request;
+    const parsed = parseResource(resource);
+    switch (parsed.kind) {
+      case 'lambdaFunction':
+        return lambdas.invoke(parsed.qualifier ? `${parsed.functionName}:${parsed.qualifier}` : parsed.functionName, parameters);
+      case 'activity':
+        throw notSupported(resource, 'activities are run by the Step Functions service, not the task runner');
+      case 'unknown':
+        throw notSupported(resource);
+      case 'integration':
+        break;
+    }
+    const { service, action, pattern } = parsed;
+    const p = (parameters ?? {}) as Record<string, unknown>;
+
+    if (service === 'lambda' && action === 'invoke' && (pattern === 'requestResponse' || pattern === 'waitForTaskToken')) {
+      if (typeof p.FunctionName !== 'string') throw new StatesError('States.Runtime', "The field 'FunctionName' is required and must be a string");
+      const payload = typeof p.Payload === 'string' ? parsePayload(p.Payload) : (p.Payload ?? {});
+      const qualifier = typeof p.Qualifier === 'string' ? p.Qualifier : undefined;
+      const version = qualifier && /^\d+$/.test(qualifier) ? qualifier : '$LATEST';
+      const name = qualifier ? `${p.FunctionName}:${qualifier}` : p.FunctionName;
+      if (p.InvocationType === 'Event') {
+        lambdas.invoke(name, payload).catch((error) => deps.logger.warn(`step functions: asynchronous Lambda ${p.FunctionName} failed`, { error: (error as Error).message }));
+        return invokeResult(undefined, { statusCode: 202, version });
+      }
+      if (p.InvocationType === 'DryRun') return invokeResult(undefined, { statusCode: 204, version });
+      return invokeResult(await lambdas.invoke(name, payload), { version });
+    }
+    if (service === 'dynamodb' && pattern === 'requestResponse') {
+      return dynamodb.run(action, resource, parameters, (table) => locateTable(deps.config(), deps.dataSources(), table), signal);
+    }
+    if (service === 'http' && action === 'invoke' && pattern === 'requestResponse') return invokeHttp(parameters, signal);
+    if (service === 'states' && action === 'startExecution') return runStartExecution(parameters, pattern, deps.startExecution);
+    throw notSupported(resource, pattern === 'requestResponse' ? undefined : `the ${pattern} pattern is not available for ${service}:${action}`);
+  };
+
+  return Object.assign(run, {
+    close() {
+      lambdas.close();
+      dynamodb.close();
+    },
+  });
+}
+
+/** A Payload given as JSON text is sent as that JSON. */
+function parsePayload(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The task runner against real things: in-process Lambda handlers (the Lambda data source's
+ * invoker), the embedded DynamoDB store through a real AMAZON_DYNAMODB data source, and a real
+ * HTTP server on loopback.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NormalizedConfig } from '../../../src/config/types.js';
+import { dynamodbKind } from '../../../src/datasources/dynamodb.js';
+import type { DataSource } from '../../../src/datasources/types.js';
+import type { TaskRequest } from '../../../src/stepfunctions/engine/types.js';
+import { createTaskRunner, type TaskRunner } from '../../../src/stepfunctions/tasks/index.js';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const here = fileURLToPath(new URL('.', import.meta.url));
+const TABLE = 'sfn_tasks_orders';
+
+const config = {
+  name: 'tasks',
+  configDir: here,
+  dataSources: {
+    echoFn: { name: 'echoFn', type: 'AWS_LAMBDA', config: { handler: 'fixtures/functions.ts#echo' } },
+    failing: { name: 'failing', type: 'AWS_LAMBDA', config: { functionName: 'failFunction', handler: 'fixtures/functions.ts#fail' } },
+    orders: {
+      name: 'orders',
+      type: 'AMAZON_DYNAMODB',
+      config: { tableName: TABLE, table: { AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' } },
+    },
+  },
+  serverlessFunctions: { nothing: { handler: 'fixtures/functions.nothing' } },
+} as unknown as NormalizedConfig;
+
+let ordersSource: DataSource;
+let runner: TaskRunner;
+let server: Server;
+let base: string;
+const started: unknown[][] = [];
+
+const request = (resource: string, parameters: unknown): TaskRequest => ({
+  resource,
+  parameters,
+  stateName: 'Task',
+  context: {
+    Execution: { Id: 'e', Input: {}, Name: 'n', RoleArn: 'r', StartTime: new Date().toISOString(), RedriveCount: 0 },
+    StateMachine: { Id: 's', Name: 'm' },
+    State: { Name: 'Task', EnteredTime: new Date().toISOString(), RetryCount: 0 },
+  },
+});
+const run = (resource: string, parameters: unknown) => runner(request(resource, parameters), new AbortController().signal);
+
+beforeAll(async () => {
+  ordersSource = await dynamodbKind.create({ name: 'orders', config: config.dataSources.orders!.config as never, configPath: 'dataSources.orders.config', configDir: here, gatewayConfig: config, logger: silent });
+  runner = createTaskRunner({
+    config: () => config,
+    dataSources: () => new Map([['orders', ordersSource]]),
+    logger: silent,
+    async startExecution(...args) {
+      started.push(args);
+      return { executionArn: 'arn:aws:states:us-east-1:123456789012:execution:child:x', startDate: new Date(5000) };
+    },
+  });
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      if (req.url?.startsWith('/missing')) return void res.writeHead(404, 'Not Found', { 'content-type': 'text/plain' }).end('no');
+      res.writeHead(200, { 'content-type': 'application/json', 'x-seen': 'yes' }).end(JSON.stringify({ method: req.method, url: req.url, body, type: req.headers['content-type'] ?? null }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  runner?.close();
+  await ordersSource?.close?.();
+  await new Promise((r) => server?.close(r));
+});
+
+describe('Lambda tasks', () => {
+  it('a function ARN returns the function’s value', async () => {
+    expect(await run('arn:aws:lambda:us-east-1:123456789012:function:echo', { a: 1 })).toEqual({ received: { a: 1 } });
+    expect(await run('arn:aws:lambda:us-east-1:123456789012:function:nothing', {})).toBeNull();
+  });
+  it('lambda:invoke wraps the payload in the Invoke response', async () => {
+    const result = (await run('arn:aws:states:::lambda:invoke', { FunctionName: 'arn:aws:lambda:us-east-1:123456789012:function:echoFn:$LATEST', Payload: { b: 2 } })) as Record<string, unknown>;
+    expect(result.Payload).toEqual({ received: { b: 2 } });
+    expect(result.StatusCode).toBe(200);
+    expect(result.ExecutedVersion).toBe('$LATEST');
+  });
+  it('a function error is named after the thrown error, with the runtime’s error JSON as cause', async () => {
+    const error = await run('arn:aws:states:::lambda:invoke', { FunctionName: 'failFunction', Payload: { message: 'bad input' } }).catch((e) => e);
+    expect(error.error).toBe('CustomError');
+    const cause = JSON.parse(error.cause);
+    expect(cause.errorType).toBe('CustomError');
+    expect(cause.errorMessage).toBe('bad input');
+    expect(Array.isArray(cause.trace)).toBe(true);
+  });
+  it('an unknown function is Lambda.ResourceNotFoundException', async () => {
+    const error = await run('arn:aws:lambda:us-east-1:123456789012:function:ghost', {}).catch((e) => e);
+    expect(error.error).toBe('Lambda.ResourceNotFoundException');
+    expect(error.cause).toMatch(/^Function not found: arn:aws:lambda:us-east-1:123456789012:function:ghost \(Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: [0-9a-f-]+; Proxy: null\)$/);
+  });
+  it('.waitForTaskToken makes the call with the token already in the payload and resolves', async () => {
+    const result = (await run('arn:aws:states:::lambda:invoke.waitForTaskToken', { FunctionName: 'echo', Payload: { token: 'T-1' } })) as { Payload: unknown };
+    expect(result.Payload).toEqual({ received: { token: 'T-1' } });
+  });
+});
+
+describe('DynamoDB tasks', () => {
+  it('putItem, getItem, updateItem and deleteItem speak the DynamoDB API on the data source’s store', async () => {
+    const put = await run('arn:aws:states:::dynamodb:putItem', { TableName: TABLE, Item: { id: { S: 'o1' }, amount: { N: '3' } } });
+    expect(put).toHaveProperty('SdkHttpMetadata.HttpStatusCode', 200);
+    expect(put).not.toHaveProperty('Item');
+    const got = (await run('arn:aws:states:::dynamodb:getItem', { TableName: TABLE, Key: { id: { S: 'o1' } } })) as { Item: unknown };
+    expect(got.Item).toEqual({ id: { S: 'o1' }, amount: { N: '3' } });
+    const updated = (await run('arn:aws:states:::dynamodb:updateItem', {
+      TableName: TABLE,
+      Key: { id: { S: 'o1' } },
+      UpdateExpression: 'SET amount = amount + :d',
+      ExpressionAttributeValues: { ':d': { N: '2' } },
+      ReturnValues: 'ALL_NEW',
+    })) as { Attributes: unknown };
+    expect(updated.Attributes).toEqual({ id: { S: 'o1' }, amount: { N: '5' } });
+    await run('arn:aws:states:::dynamodb:deleteItem', { TableName: TABLE, Key: { id: { S: 'o1' } } });
+    expect(await run('arn:aws:states:::dynamodb:getItem', { TableName: TABLE, Key: { id: { S: 'o1' } } })).not.toHaveProperty('Item');
+  });
+  it('a failed condition is DynamoDB.ConditionalCheckFailedException', async () => {
+    await run('arn:aws:states:::dynamodb:putItem', { TableName: TABLE, Item: { id: { S: 'o2' } } });
+    const error = await run('arn:aws:states:::dynamodb:putItem', { TableName: TABLE, Item: { id: { S: 'o2' } }, ConditionExpression: 'attribute_not_exists(id)' }).catch((e) => e);
+    expect(error.error).toBe('DynamoDB.ConditionalCheckFailedException');
+    expect(error.cause).toMatch(/^The conditional request failed \(Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ConditionalCheckFailedException; Request ID: .+; Proxy: null\)$/);
+  });
+  it('invalid parameters are DynamoDB.AmazonDynamoDBException; unsupported actions fail with States.Runtime', async () => {
+    const error = await run('arn:aws:states:::dynamodb:putItem', { TableName: TABLE, Item: { nope: { S: 'x' } } }).catch((e) => e);
+    expect(error.error).toBe('DynamoDB.AmazonDynamoDBException');
+    expect(error.cause).toMatch(/Error Code: ValidationException/);
+    const scan = await run('arn:aws:states:::dynamodb:scan', { TableName: TABLE }).catch((e) => e);
+    expect(scan.error).toBe('States.Runtime');
+    expect(scan.cause).toMatch(/not supported/);
+  });
+});
+
+describe('HTTP tasks', () => {
+  it('returns Headers, ResponseBody (parsed JSON), StatusCode and StatusText', async () => {
+    const result = (await run('arn:aws:states:::http:invoke', { ApiEndpoint: `${base}/items`, Method: 'POST', QueryParameters: { q: 'x' }, RequestBody: { a: 1 } })) as Record<string, any>;
+    expect(result.StatusCode).toBe(200);
+    expect(result.StatusText).toBe('OK');
+    expect(result.Headers['x-seen']).toEqual(['yes']);
+    expect(result.ResponseBody).toEqual({ method: 'POST', url: '/items?q=x', body: '{"a":1}', type: 'application/json' });
+  });
+  it('a non-2xx answer fails with States.Http.StatusCode.<code>', async () => {
+    const error = await run('arn:aws:states:::http:invoke', { ApiEndpoint: `${base}/missing`, Method: 'GET' }).catch((e) => e);
+    expect(error.error).toBe('States.Http.StatusCode.404');
+    expect(error.cause).toBe('Not Found');
+  });
+});
+
+describe('nested executions and unknown resources', () => {
+  it('startExecution goes through the host', async () => {
+    const result = await run('arn:aws:states:::states:startExecution', { StateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:child', Input: { x: 1 } });
+    expect(started.at(-1)).toEqual(['arn:aws:states:us-east-1:123456789012:stateMachine:child', { x: 1 }, undefined, false]);
+    expect(result).toMatchObject({ ExecutionArn: 'arn:aws:states:us-east-1:123456789012:execution:child:x', StartDate: 5000 });
+  });
+  it('an unknown resource fails with States.Runtime naming it', async () => {
+    const error = await run('arn:aws:states:::sqs:sendMessage', {}).catch((e) => e);
+    expect(error.error).toBe('States.Runtime');
+    expect(error.cause).toBe("The resource 'arn:aws:states:::sqs:sendMessage' is not supported by appsync-gateway.");
+  });
+});
