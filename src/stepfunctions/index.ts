@@ -1,16 +1,133 @@
 /**
- * INTERIM Step Functions front door, written by the lead so the gateway runs while the engine is
- * being built: it answers no request. It will be replaced.
+ * Step Functions front door: `createStepFunctionsService` builds the service (state machines,
+ * executions, store), serves the JSON 1.0 API on the gateway's port and the console page at
+ * `/stepfunctions`, and follows config reloads.
  */
-export async function createStepFunctionsService(_options: unknown) {
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { NormalizedConfig, StateMachineConfig } from '../config/types.js';
+import type { DataSource, Logger } from '../datasources/index.js';
+import { handleApiCall, isStepFunctionsCall } from './api/handler.js';
+import { DEFAULT_SCOPE, type ArnScope } from './service/arns.js';
+import { loadEngine } from './service/engine.js';
+import { StepFunctionsService } from './service/service.js';
+import { createFileStore } from './store/fileStore.js';
+import { createPostgresStore } from './store/postgresStore.js';
+import type { ExecutionStore } from './store/types.js';
+
+export { StepFunctionsService } from './service/service.js';
+export { SfnApiError } from './service/errors.js';
+export type { ExecutionStore, StoreRecord } from './store/types.js';
+export { createFileStore } from './store/fileStore.js';
+export { createPostgresStore } from './store/postgresStore.js';
+
+/** Where executions are kept: the embedded file log (default) or PostgreSQL. */
+export interface StepFunctionsStoreConfig {
+  /** `postgres://…`: keep the log in this database (table created on first use). */
+  connectionString?: string;
+  /** Table name for the Postgres store. @default appsync_gateway_sfn_log */
+  table?: string;
+  /** Folder of the file store. @default `<configDir>/.data/stepfunctions` */
+  dir?: string;
+}
+
+export interface StepFunctionsServiceOptions {
+  /** Machines declared in the config (Serverless Step Functions plugin shape). */
+  stateMachines: Record<string, StateMachineConfig>;
+  /** Folder of the embedded file store. */
+  storeDir: string;
+  logger: Logger;
+  /** The config in force now (it changes on reload). */
+  config(): NormalizedConfig;
+  /** The data sources in force now (Task states reach them). */
+  dataSources(): ReadonlyMap<string, DataSource>;
+  /** Overrides the store (tests, embedding). */
+  store?: ExecutionStore | StepFunctionsStoreConfig;
+  /** Region and account in ARNs. @default us-east-1 / 123456789012 */
+  scope?: Partial<ArnScope>;
+}
+
+export interface StepFunctionsServiceHandle {
+  /** Answers Step Functions API calls and the console page; false for anything else. */
+  handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<boolean>;
+  /** Applies the machines of a reloaded config. */
+  update(stateMachines: Record<string, StateMachineConfig>): Promise<void>;
+  /** Starts an execution (resolver shorthand, nested machines). */
+  startExecution(stateMachineArn: string, input: unknown, name?: string, waitForCompletion?: boolean): Promise<unknown>;
+  /** The service itself (for in-process use and tests). */
+  readonly service: StepFunctionsService;
+  close(): Promise<void>;
+}
+
+/**
+ * The store settings: `options.store`, else `stepFunctions.store` of the config if the loader
+ * kept it (a local addition: `{ connectionString }` for Postgres), else the env variable
+ * `APPSYNC_GATEWAY_SFN_STORE_URL`, else the file store under `storeDir`.
+ */
+function pickStore(options: StepFunctionsServiceOptions): ExecutionStore {
+  const given = options.store;
+  if (given && typeof (given as ExecutionStore).append === 'function') return given as ExecutionStore;
+  const raw = (options.config().stepFunctions as { store?: StepFunctionsStoreConfig } | undefined)?.store;
+  const settings: StepFunctionsStoreConfig = { ...(raw && typeof raw === 'object' ? raw : {}), ...(given as StepFunctionsStoreConfig | undefined) };
+  const url = settings.connectionString ?? process.env.APPSYNC_GATEWAY_SFN_STORE_URL;
+  if (url) return createPostgresStore({ connectionString: url, table: settings.table });
+  return createFileStore(settings.dir ?? options.storeDir);
+}
+
+type ConsoleHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+
+/** The console page's handler, if `ui/` is part of this build. */
+async function loadConsole(logger: Logger): Promise<ConsoleHandler | undefined> {
+  const path = './ui/index.js';
+  try {
+    const mod = (await import(path)) as { handleConsoleRequest?: ConsoleHandler };
+    return mod.handleConsoleRequest;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') logger.warn('Step Functions console could not load', { error: (error as Error).message });
+    return undefined;
+  }
+}
+
+export async function createStepFunctionsService(options: StepFunctionsServiceOptions): Promise<StepFunctionsServiceHandle> {
+  const engine = await loadEngine();
+  const service = new StepFunctionsService({
+    engine,
+    store: pickStore(options),
+    scope: { ...DEFAULT_SCOPE, ...options.scope },
+    logger: options.logger,
+  });
+  if (engine.createTaskRunner) {
+    service.setTaskRunner(
+      engine.createTaskRunner({
+        config: options.config,
+        dataSources: options.dataSources as () => ReadonlyMap<string, unknown>,
+        logger: options.logger,
+        startExecution: (arn, input, name, wait) => service.startNested(arn, input, name, wait),
+      }),
+    );
+  }
+  await service.open(options.stateMachines);
+  const consoleHandler = await loadConsole(options.logger);
+  const apiOptions = { service, config: options.config, logger: options.logger };
+
   return {
-    async handle() {
+    service,
+    async handle(req, res, body) {
+      if (isStepFunctionsCall(req)) {
+        await handleApiCall(apiOptions, req, res, body);
+        return true;
+      }
+      if (consoleHandler && (req.method === 'GET' || req.method === 'HEAD') && (req.url ?? '').startsWith('/stepfunctions')) {
+        return await consoleHandler(req, res);
+      }
       return false;
     },
-    async startExecution(): Promise<unknown> {
-      throw new Error('Step Functions are not available yet');
+    async update(stateMachines) {
+      service.applyConfig(stateMachines);
     },
-    async update() {},
-    async close() {},
+    startExecution(arn, input, name, waitForCompletion = false) {
+      return service.startNested(arn, input, name, waitForCompletion);
+    },
+    close: () => service.close(),
   };
 }

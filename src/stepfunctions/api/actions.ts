@@ -1,0 +1,334 @@
+/**
+ * The Step Functions API actions (JSON 1.0, `X-Amz-Target: AWSStepFunctions.<Action>`): request
+ * members checked as AWS checks them, answers in AWS's shapes with timestamps in epoch seconds.
+ */
+import type { StateMachineType } from '../engine/types.js';
+import { expectArn } from '../service/arns.js';
+import { invalidToken, SfnApiError, validationError } from '../service/errors.js';
+import { describe, type Execution, type StepFunctionsService } from '../service/service.js';
+import type { StoredEvent } from '../store/types.js';
+
+type Body = Record<string, unknown>;
+/** What an action receives besides the request body. */
+export interface ActionContext {
+  /** Aborted when the client goes away (long polls end early). */
+  signal: AbortSignal;
+}
+export type Action = (service: StepFunctionsService, body: Body, ctx: ActionContext) => unknown;
+
+const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
+
+// ---------------------------------------------------------------- member checks (coral's wording)
+
+function str(body: Body, member: string, options: { required?: boolean; min?: number; max?: number } = {}): string | undefined {
+  const value = body[member];
+  if (value === undefined || value === null) {
+    if (options.required) throw validationError(member, value, 'Member must not be null');
+    return undefined;
+  }
+  if (typeof value !== 'string') throw new SfnApiError('SerializationException', `Unexpected value type for '${member}': expected a string`);
+  const min = options.min ?? (options.required ? 1 : 0);
+  if (value.length < min) throw validationError(member, value, `Member must have length greater than or equal to ${min}`);
+  if (options.max !== undefined && value.length > options.max) throw validationError(member, value, `Member must have length less than or equal to ${options.max}`);
+  return value;
+}
+
+const reqStr = (body: Body, member: string, max?: number) => str(body, member, { required: true, max })!;
+
+function bool(body: Body, member: string): boolean | undefined {
+  const value = body[member];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw new SfnApiError('SerializationException', `Unexpected value type for '${member}': expected a boolean`);
+  return value;
+}
+
+function oneOf<T extends string>(body: Body, member: string, values: readonly T[]): T | undefined {
+  const value = str(body, member);
+  if (value === undefined) return undefined;
+  if (!(values as readonly string[]).includes(value)) throw validationError(member, value, `Member must satisfy enum value set: [${values.join(', ')}]`);
+  return value as T;
+}
+
+// ---------------------------------------------------------------- pagination
+
+interface Page<T> {
+  items: T[];
+  nextToken?: string;
+}
+
+/** Slices `all` by `maxResults` (0/absent = `fallback`, at most 1000) and an opaque `nextToken`. */
+function paginate<T>(all: T[], body: Body, scope: string, fallback = 100): Page<T> {
+  const max = body.maxResults;
+  if (max !== undefined && max !== null && (typeof max !== 'number' || !Number.isInteger(max) || max < 0 || max > 1000)) {
+    throw validationError('maxResults', max, 'Member must have value less than or equal to 1000');
+  }
+  const limit = typeof max === 'number' && max > 0 ? max : fallback;
+  const token = str(body, 'nextToken', { max: 1024 });
+  let offset = 0;
+  if (token !== undefined) {
+    try {
+      const decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { s?: string; o?: number };
+      if (decoded.s !== scope || typeof decoded.o !== 'number' || decoded.o < 0) throw new Error('mismatch');
+      offset = decoded.o;
+    } catch {
+      throw invalidToken();
+    }
+  }
+  const items = all.slice(offset, offset + limit);
+  const next = offset + limit < all.length ? Buffer.from(JSON.stringify({ s: scope, o: offset + limit })).toString('base64url') : undefined;
+  return { items, nextToken: next };
+}
+
+// ---------------------------------------------------------------- shapes
+
+function describeExecutionShape(exec: Execution) {
+  const d = describe(exec);
+  return {
+    executionArn: d.executionArn,
+    stateMachineArn: d.stateMachineArn,
+    name: d.name,
+    status: d.status,
+    startDate: seconds(d.startDate),
+    stopDate: seconds(d.stopDate),
+    input: d.input,
+    inputDetails: { included: true },
+    output: d.output,
+    outputDetails: d.output === undefined ? undefined : { included: true },
+    error: d.error,
+    cause: d.cause,
+    redriveCount: 0,
+  };
+}
+
+const PAYLOAD_KEYS = new Set(['input', 'inputDetails', 'output', 'outputDetails', 'parameters']);
+
+function eventShape(event: StoredEvent, includeData: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...event, timestamp: event.timestamp / 1000 };
+  if (!includeData) {
+    for (const [key, value] of Object.entries(out)) {
+      if (!key.endsWith('EventDetails') || !value || typeof value !== 'object') continue;
+      out[key] = Object.fromEntries(Object.entries(value).filter(([k]) => !PAYLOAD_KEYS.has(k)));
+    }
+  }
+  return out;
+}
+
+function machineShape(sm: ReturnType<StepFunctionsService['machine']>) {
+  return {
+    stateMachineArn: sm.arn,
+    name: sm.name,
+    status: 'ACTIVE',
+    definition: sm.definition,
+    roleArn: sm.roleArn,
+    type: sm.type,
+    creationDate: seconds(sm.creationDate),
+    description: sm.description,
+    loggingConfiguration: sm.loggingConfiguration ?? { level: 'OFF', includeExecutionData: false },
+    tracingConfiguration: sm.tracingConfiguration ?? { enabled: false },
+  };
+}
+
+function parseJsonMember(text: string | undefined, member: string): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw validationError(member, text, `Member must be valid JSON: ${(error as Error).message}`);
+  }
+}
+
+const TYPES: readonly StateMachineType[] = ['STANDARD', 'EXPRESS'];
+const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
+
+// ---------------------------------------------------------------- the actions
+
+export const ACTIONS: Record<string, Action> = {
+  CreateStateMachine(service, body) {
+    const sm = service.createStateMachine({
+      name: reqStr(body, 'name', 80),
+      definition: reqStr(body, 'definition', 1_048_576),
+      roleArn: reqStr(body, 'roleArn', 256),
+      type: oneOf(body, 'type', TYPES) ?? 'STANDARD',
+      loggingConfiguration: body.loggingConfiguration ?? undefined,
+      tracingConfiguration: body.tracingConfiguration ?? undefined,
+    });
+    return { stateMachineArn: sm.arn, creationDate: seconds(sm.creationDate) };
+  },
+  DescribeStateMachine(service, body) {
+    return machineShape(service.machine(reqStr(body, 'stateMachineArn', 256)));
+  },
+  UpdateStateMachine(service, body) {
+    const arn = reqStr(body, 'stateMachineArn', 256);
+    const definition = str(body, 'definition', { max: 1_048_576 });
+    const roleArn = str(body, 'roleArn', { max: 256 });
+    if (definition === undefined && roleArn === undefined && body.loggingConfiguration == null && body.tracingConfiguration == null) {
+      service.machine(arn);
+      throw new SfnApiError('MissingRequiredParameter', 'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified');
+    }
+    const sm = service.updateStateMachine(arn, { definition, roleArn, loggingConfiguration: body.loggingConfiguration ?? undefined, tracingConfiguration: body.tracingConfiguration ?? undefined });
+    return { updateDate: Date.now() / 1000, revisionId: sm.revisionId };
+  },
+  DeleteStateMachine(service, body) {
+    service.deleteStateMachine(reqStr(body, 'stateMachineArn', 256));
+    return {};
+  },
+  ListStateMachines(service, body) {
+    const all = [...service.machines.byArn.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const page = paginate(all, body, 'ListStateMachines');
+    return {
+      stateMachines: page.items.map((sm) => ({ stateMachineArn: sm.arn, name: sm.name, type: sm.type, creationDate: seconds(sm.creationDate) })),
+      nextToken: page.nextToken,
+    };
+  },
+  ValidateStateMachineDefinition(service, body) {
+    const definition = reqStr(body, 'definition', 1_048_576);
+    oneOf(body, 'type', TYPES);
+    const diagnostics = service.validate(definition);
+    const max = typeof body.maxResults === 'number' && body.maxResults > 0 ? body.maxResults : 100;
+    return {
+      result: diagnostics.some((d) => d.severity === 'ERROR') ? 'FAIL' : 'OK',
+      diagnostics: diagnostics.slice(0, max),
+      truncated: diagnostics.length > max,
+    };
+  },
+
+  StartExecution(service, body) {
+    const started = service.startExecution(reqStr(body, 'stateMachineArn', 256), str(body, 'name', { max: 80 }), str(body, 'input', { max: 262_144 }));
+    return { executionArn: started.executionArn, startDate: seconds(started.startDate) };
+  },
+  async StartSyncExecution(service, body) {
+    const started = Date.now();
+    const result = await service.startSyncExecution(reqStr(body, 'stateMachineArn', 256), str(body, 'name', { max: 80 }), str(body, 'input', { max: 262_144 }));
+    const billed = Math.max(100, Math.ceil((Date.now() - started) / 100) * 100);
+    return {
+      executionArn: result.executionArn,
+      stateMachineArn: result.stateMachineArn,
+      name: result.name,
+      startDate: result.startDate / 1000,
+      stopDate: result.stopDate / 1000,
+      status: result.status,
+      error: result.error,
+      cause: result.cause,
+      input: result.input,
+      inputDetails: { included: true },
+      output: result.output,
+      outputDetails: result.output === undefined ? undefined : { included: true },
+      billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: billed },
+    };
+  },
+  DescribeExecution(service, body) {
+    return describeExecutionShape(service.execution(reqStr(body, 'executionArn', 256)));
+  },
+  DescribeStateMachineForExecution(service, body) {
+    const exec = service.execution(reqStr(body, 'executionArn', 256));
+    const revision = service.machines.revision(exec.revisionId);
+    const sm = service.machines.byArn.get(exec.stateMachineArn);
+    return {
+      stateMachineArn: exec.stateMachineArn,
+      name: exec.stateMachineName,
+      definition: revision?.text,
+      roleArn: sm?.roleArn,
+      updateDate: seconds(sm?.creationDate ?? exec.startDate),
+      revisionId: exec.revisionId,
+      loggingConfiguration: { level: 'OFF', includeExecutionData: false },
+      tracingConfiguration: { enabled: false },
+    };
+  },
+  StopExecution(service, body) {
+    const stopDate = service.stopExecution(reqStr(body, 'executionArn', 256), str(body, 'error', { max: 256 }), str(body, 'cause', { max: 32_768 }));
+    return { stopDate: stopDate / 1000 };
+  },
+  ListExecutions(service, body) {
+    const smArn = str(body, 'stateMachineArn', { max: 256 });
+    if (smArn === undefined) {
+      if (body.mapRunArn != null) throw new SfnApiError('ResourceNotFound', `Resource not found: '${String(body.mapRunArn)}'`);
+      throw new SfnApiError('ValidationException', 'Must provide a StateMachine ARN or MapRun ARN');
+    }
+    const status = oneOf(body, 'statusFilter', STATUSES);
+    const all = service.listExecutions(smArn, status);
+    const page = paginate(all, body, `ListExecutions:${smArn}:${status ?? ''}`);
+    return {
+      executions: page.items.map((e) => ({
+        executionArn: e.arn,
+        stateMachineArn: e.stateMachineArn,
+        name: e.name,
+        status: e.status,
+        startDate: seconds(e.startDate),
+        stopDate: seconds(e.stopDate),
+      })),
+      nextToken: page.nextToken,
+    };
+  },
+  GetExecutionHistory(service, body) {
+    const exec = service.execution(reqStr(body, 'executionArn', 256));
+    const reverse = bool(body, 'reverseOrder') ?? false;
+    const includeData = bool(body, 'includeExecutionData') ?? true;
+    const events = reverse ? [...exec.events].reverse() : exec.events;
+    const page = paginate(events, body, `GetExecutionHistory:${exec.arn}:${reverse}`);
+    return { events: page.items.map((e) => eventShape(e, includeData)), nextToken: page.nextToken };
+  },
+
+  SendTaskSuccess(service, body) {
+    const token = reqStr(body, 'taskToken', 2048);
+    service.sendTaskSuccess(token, reqStr(body, 'output', 262_144));
+    return {};
+  },
+  SendTaskFailure(service, body) {
+    service.callbacks.fail(reqStr(body, 'taskToken', 2048), str(body, 'error', { max: 256 }), str(body, 'cause', { max: 32_768 }));
+    return {};
+  },
+  SendTaskHeartbeat(service, body) {
+    service.callbacks.heartbeat(reqStr(body, 'taskToken', 2048));
+    return {};
+  },
+
+  CreateActivity(service, body) {
+    const act = service.createActivity(reqStr(body, 'name', 80));
+    return { activityArn: act.arn, creationDate: seconds(act.creationDate) };
+  },
+  DescribeActivity(service, body) {
+    const act = service.activity(reqStr(body, 'activityArn', 256));
+    return { activityArn: act.arn, name: act.name, creationDate: seconds(act.creationDate) };
+  },
+  DeleteActivity(service, body) {
+    service.deleteActivity(reqStr(body, 'activityArn', 256));
+    return {};
+  },
+  ListActivities(service, body) {
+    const all = [...service.machines.activities.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const page = paginate(all, body, 'ListActivities');
+    return { activities: page.items.map((a) => ({ activityArn: a.arn, name: a.name, creationDate: seconds(a.creationDate) })), nextToken: page.nextToken };
+  },
+  async GetActivityTask(service, body, ctx) {
+    const arn = reqStr(body, 'activityArn', 256);
+    expectArn(arn, ['activity'], 1);
+    const task = await service.getActivityTask(arn, str(body, 'workerName', { max: 80 }), ctx.signal);
+    return task ? { taskToken: task.taskToken, input: task.input } : {};
+  },
+
+  async TestState(service, body) {
+    const text = reqStr(body, 'definition', 1_048_576);
+    let definition: unknown;
+    try {
+      definition = JSON.parse(text);
+    } catch (error) {
+      throw new SfnApiError('InvalidDefinition', `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${(error as Error).message}'`);
+    }
+    if (!definition || typeof definition !== 'object' || Array.isArray(definition)) {
+      throw new SfnApiError('InvalidDefinition', "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The state definition must be an object'");
+    }
+    const inputText = str(body, 'input', { max: 262_144 }) ?? '{}';
+    let input: unknown;
+    try {
+      input = JSON.parse(inputText);
+    } catch (error) {
+      throw new SfnApiError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${(error as Error).message}'`);
+    }
+    return service.testState({
+      definition: definition as Record<string, unknown>,
+      input,
+      inspectionLevel: oneOf(body, 'inspectionLevel', ['INFO', 'DEBUG', 'TRACE'] as const),
+      variables: parseJsonMember(str(body, 'variables'), 'variables') as Record<string, unknown> | undefined,
+    });
+  },
+};

@@ -1,0 +1,87 @@
+/**
+ * The HTTP side of the Step Functions API: POST with `X-Amz-Target: AWSStepFunctions.<Action>`
+ * and `Content-Type: application/x-amz-json-1.0`, answered in the same content type. Errors are
+ * HTTP 400 (403 for signatures) with `{ "__type", "message" }` and an `x-amzn-ErrorType` header.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { NormalizedConfig } from '../../config/types.js';
+import type { Logger } from '../../datasources/types.js';
+import { SfnApiError } from '../service/errors.js';
+import type { StepFunctionsService } from '../service/service.js';
+import { ACTIONS } from './actions.js';
+import { iamConfigOf, verifyStatesSignature } from './sigv4.js';
+
+const TARGET_PREFIX = 'AWSStepFunctions.';
+const CONTENT_TYPE = 'application/x-amz-json-1.0';
+let requestCounter = 0;
+
+/** True when the request is a Step Functions API call (by its target and content type). */
+export function isStepFunctionsCall(req: IncomingMessage): boolean {
+  if (req.method !== 'POST') return false;
+  const target = req.headers['x-amz-target'];
+  if (typeof target !== 'string' || !target.startsWith(TARGET_PREFIX)) return false;
+  const type = req.headers['content-type'];
+  return typeof type === 'string' && type.startsWith(CONTENT_TYPE);
+}
+
+function requestId(): string {
+  // Cheap, unique enough per process; AWS's are UUIDs, callers only log them.
+  requestCounter = (requestCounter + 1) >>> 0;
+  return `${process.pid.toString(16)}-${Date.now().toString(16)}-${requestCounter.toString(16)}`;
+}
+
+function send(res: ServerResponse, status: number, text: string, extra?: Record<string, string>): void {
+  res.writeHead(status, {
+    'content-type': CONTENT_TYPE,
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': requestId(),
+    'access-control-allow-origin': '*',
+    ...extra,
+  });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, error: SfnApiError): void {
+  send(res, error.statusCode, JSON.stringify(error.toJSON()), { 'x-amzn-errortype': error.sfnName });
+}
+
+export interface ApiHandlerOptions {
+  service: StepFunctionsService;
+  config(): NormalizedConfig;
+  logger: Logger;
+}
+
+/** Answers one Step Functions API call (`isStepFunctionsCall(req)` is true). */
+export async function handleApiCall(options: ApiHandlerOptions, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+  const action = (req.headers['x-amz-target'] as string).slice(TARGET_PREFIX.length);
+  try {
+    const iam = iamConfigOf(options.config());
+    if (iam) await verifyStatesSignature(req, body, iam);
+    const run = ACTIONS[action];
+    if (!run || !Object.hasOwn(ACTIONS, action)) throw new SfnApiError('UnknownOperationException', '');
+    let parsed: unknown;
+    try {
+      parsed = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new SfnApiError('SerializationException', 'Start of structure or map found where not expected.');
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new SfnApiError('SerializationException', 'Start of structure or map found where not expected.');
+    let signal: AbortSignal;
+    let controller: AbortController | undefined;
+    if (action === 'GetActivityTask') {
+      // Long polls end when the caller hangs up.
+      controller = new AbortController();
+      const abort = () => controller!.abort();
+      res.once('close', abort);
+      signal = controller.signal;
+    } else signal = NEVER;
+    const result = await run(options.service, parsed as Record<string, unknown>, { signal });
+    if (!res.writableEnded && !res.destroyed) send(res, 200, JSON.stringify(result ?? {}));
+  } catch (error) {
+    if (error instanceof SfnApiError) return sendError(res, error);
+    options.logger.error('Step Functions API failure', { action, error: error instanceof Error ? error.stack : String(error) });
+    send(res, 500, JSON.stringify({ __type: 'com.amazon.coral.service#InternalFailure', message: 'An internal error occurred.' }), { 'x-amzn-errortype': 'InternalFailure' });
+  }
+}
+
+const NEVER = new AbortController().signal;

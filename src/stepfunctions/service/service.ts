@@ -1,0 +1,675 @@
+/**
+ * The Step Functions service behind the API: state machines, activities, executions (Standard
+ * with history and checkpoints, Express without), task tokens, and the store that makes Standard
+ * executions survive a restart. Wire formats live in `api/`; this module speaks plain values.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../datasources/types.js';
+import type { StateMachineConfig } from '../../config/types.js';
+import { StatesError, type Checkpoint, type EngineHost, type RunOutcome, type StateMachineDefinition, type StateMachineType, type TaskRequest } from '../engine/types.js';
+import type { ExecutionEndRecord, ExecutionStatus, ExecutionStore, StateMachineRecord, StoredEvent, StoreRecord } from '../store/types.js';
+import { activityArn, checkName, executionArn, expectArn, stateMachineArn, type ArnScope } from './arns.js';
+import { Callbacks } from './callbacks.js';
+import type { EngineModules, TaskRunner } from './engine.js';
+import {
+  activityDoesNotExist,
+  executionAlreadyExists,
+  executionDoesNotExist,
+  invalidArn,
+  invalidExecutionInput,
+  SfnApiError,
+  stateMachineAlreadyExists,
+  stateMachineDoesNotExist,
+  typeNotSupported,
+} from './errors.js';
+import { Machines } from './machines.js';
+
+/** One execution the service knows about (Standard ones; Express runs are not kept). */
+export interface Execution {
+  arn: string;
+  stateMachineArn: string;
+  stateMachineName: string;
+  name: string;
+  type: StateMachineType;
+  /** Input as JSON text. */
+  input: string;
+  startDate: number;
+  stopDate?: number;
+  status: ExecutionStatus;
+  output?: string;
+  error?: string;
+  cause?: string;
+  revisionId: string;
+  events: StoredEvent[];
+  lastEventId: number;
+  checkpoint?: Checkpoint;
+  controller?: AbortController;
+  /** Resolves when the execution ends (for `.sync` callers). */
+  done: Promise<void>;
+  settle(): void;
+}
+
+/** What StartSyncExecution answers with (times in epoch ms). */
+export interface SyncResult {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  startDate: number;
+  stopDate: number;
+  status: ExecutionStatus;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+}
+
+export interface ServiceOptions {
+  engine: EngineModules;
+  store: ExecutionStore;
+  scope: ArnScope;
+  logger: Logger;
+}
+
+const TERMINAL_EVENTS = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
+/** Gateway choice: machines declared in the config run with this role ARN unless they name one. */
+const DEFAULT_ROLE = (scope: ArnScope) => `arn:aws:iam::${scope.accountId}:role/appsync-gateway-stepfunctions`;
+
+/** `*StateEntered` → `stateEnteredEventDetails`, `TaskScheduled` → `taskScheduledEventDetails`. */
+export function detailsKey(type: string): string {
+  if (type.endsWith('StateEntered')) return 'stateEnteredEventDetails';
+  if (type.endsWith('StateExited')) return 'stateExitedEventDetails';
+  return `${type[0]!.toLowerCase()}${type.slice(1)}EventDetails`;
+}
+
+function withDetails(event: StoredEvent, type: string, details: Record<string, unknown> | undefined): StoredEvent {
+  if (!details) return event;
+  const keys = Object.keys(details);
+  // The engine may hand the details already keyed (`{ stateEnteredEventDetails: {...} }`) or bare.
+  if (keys.length > 0 && keys.every((k) => k.endsWith('EventDetails'))) Object.assign(event, details);
+  else if (keys.length > 0) event[detailsKey(type)] = details;
+  return event;
+}
+
+const isActivityArn = (resource: string) => /^arn:[^:]+:states:[^:]+:[^:]+:activity:/.test(resource);
+
+export class StepFunctionsService {
+  readonly machines: Machines;
+  readonly callbacks = new Callbacks();
+  readonly executions = new Map<string, Execution>();
+  /** Executions per state machine ARN in start order (ListExecutions shows them newest first). */
+  readonly executionsByMachine = new Map<string, Execution[]>();
+  private readonly expressRuns = new Set<AbortController>();
+  private runTask: TaskRunner = async () => {
+    throw new StatesError('States.TaskFailed', 'no task runner');
+  };
+  private closing = false;
+  readonly scope: ArnScope;
+  private readonly engine: EngineModules;
+  private readonly store: ExecutionStore;
+  private readonly logger: Logger;
+
+  constructor(options: ServiceOptions) {
+    this.engine = options.engine;
+    this.store = options.store;
+    this.scope = options.scope;
+    this.logger = options.logger;
+    this.machines = new Machines((text) => this.engine.validateDefinition(text).definition);
+  }
+
+  setTaskRunner(runner: TaskRunner): void {
+    this.runTask = runner;
+  }
+
+  // ---------------------------------------------------------------- start-up and config
+
+  /** Replays the store, applies the config's machines, compacts the log, and resumes the Standard executions that were running. */
+  async open(stateMachines: Record<string, StateMachineConfig>): Promise<void> {
+    const records = await this.store.load();
+    for (const record of records) this.replay(record);
+    this.applyConfig(stateMachines);
+    const running = [...this.executions.values()].filter((e) => e.status === 'RUNNING');
+    for (const exec of running) {
+      const cp = exec.checkpoint;
+      // Events written after the last checkpoint belong to work that will run again.
+      const last = cp?.lastEventId ?? 0;
+      exec.events = exec.events.filter((e) => e.id <= last);
+      exec.lastEventId = exec.events.length ? exec.events[exec.events.length - 1]!.id : 0;
+      // Answers to a token handed out before the restart still land.
+      if (cp?.taskToken) this.callbacks.adopt(cp.taskToken, exec.arn);
+    }
+    await this.store.compact(this.snapshot());
+    for (const exec of running) this.run(exec, exec.checkpoint);
+    if (running.length > 0) this.logger.info(`Step Functions: resumed ${running.length} running execution(s)`);
+  }
+
+  private replay(record: StoreRecord): void {
+    switch (record.k) {
+      case 'sm':
+        this.machines.put(record.r);
+        break;
+      case 'smdel':
+        this.machines.byArn.delete(record.arn);
+        break;
+      case 'rev':
+        this.machines.addRevision(record.id, record.def);
+        break;
+      case 'act':
+        this.machines.activities.set(record.r.arn, record.r);
+        break;
+      case 'actdel':
+        this.machines.activities.delete(record.arn);
+        break;
+      case 'x': {
+        const r = record.r;
+        const smName = r.stateMachineArn.slice(r.stateMachineArn.lastIndexOf(':') + 1);
+        this.addExecution(this.newExecution(r.arn, r.stateMachineArn, smName, r.name, 'STANDARD', r.input, r.startDate, r.revisionId));
+        break;
+      }
+      case 'e': {
+        const exec = this.executions.get(record.a);
+        if (exec) {
+          exec.events.push(record.e);
+          exec.lastEventId = record.e.id;
+        }
+        break;
+      }
+      case 'c': {
+        const exec = this.executions.get(record.a);
+        if (exec) exec.checkpoint = record.c;
+        break;
+      }
+      case 'end': {
+        const exec = this.executions.get(record.a);
+        if (exec) this.applyEnd(exec, record.r);
+        break;
+      }
+    }
+  }
+
+  /** The live state as records (what compaction writes). */
+  private snapshot(): StoreRecord[] {
+    const out: StoreRecord[] = [];
+    const current = new Set<string>();
+    for (const sm of this.machines.byArn.values()) {
+      out.push({ k: 'sm', r: sm });
+      current.add(sm.revisionId);
+    }
+    const needed = new Set<string>();
+    for (const exec of this.executions.values()) if (!current.has(exec.revisionId)) needed.add(exec.revisionId);
+    for (const id of needed) {
+      const rev = this.machines.revision(id);
+      if (rev) out.push({ k: 'rev', id, def: rev.text });
+    }
+    for (const act of this.machines.activities.values()) out.push({ k: 'act', r: act });
+    for (const exec of this.executions.values()) {
+      out.push({ k: 'x', r: { arn: exec.arn, stateMachineArn: exec.stateMachineArn, name: exec.name, input: exec.input, startDate: exec.startDate, revisionId: exec.revisionId } });
+      for (const e of exec.events) out.push({ k: 'e', a: exec.arn, e });
+      if (exec.status === 'RUNNING') {
+        if (exec.checkpoint) out.push({ k: 'c', a: exec.arn, c: exec.checkpoint });
+      } else {
+        out.push({ k: 'end', a: exec.arn, r: { status: exec.status, stopDate: exec.stopDate!, output: exec.output, error: exec.error, cause: exec.cause } });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Creates or updates the machines declared in the config and deletes declared ones that are
+   * gone. A definition that does not validate is logged and skipped.
+   */
+  applyConfig(stateMachines: Record<string, StateMachineConfig>): void {
+    const declared = new Set<string>();
+    for (const [key, config] of Object.entries(stateMachines ?? {})) {
+      const name = config?.name ?? key;
+      try {
+        checkName(name);
+        const text = typeof config.definition === 'string' ? config.definition : JSON.stringify(config.definition);
+        const type = config.type ?? 'STANDARD';
+        if (type !== 'STANDARD' && type !== 'EXPRESS') throw new Error(`type must be STANDARD or EXPRESS, got ${String(type)}`);
+        const { definition, diagnostics } = this.engine.validateDefinition(text);
+        if (!definition) throw new Error(this.engine.invalidDefinitionMessage(diagnostics));
+        const arn = stateMachineArn(this.scope, name);
+        declared.add(arn);
+        const existing = this.machines.byArn.get(arn);
+        if (existing && existing.definition === text && existing.type === type) {
+          if (!existing.fromConfig) this.putMachine({ ...existing, fromConfig: true });
+          continue;
+        }
+        const roleArn = (config as { role?: string }).role ?? existing?.roleArn ?? DEFAULT_ROLE(this.scope);
+        this.putMachine(Machines.record({ arn, name, type, definition: text, roleArn, fromConfig: true, creationDate: existing?.creationDate }));
+      } catch (error) {
+        this.logger.error(`stepFunctions.stateMachines.${key}: ${(error as Error).message}`);
+      }
+    }
+    for (const sm of [...this.machines.byArn.values()]) {
+      if (sm.fromConfig && !declared.has(sm.arn)) this.deleteStateMachine(sm.arn);
+    }
+  }
+
+  // ---------------------------------------------------------------- state machines
+
+  private putMachine(record: StateMachineRecord): void {
+    this.machines.put(record);
+    this.store.append({ k: 'sm', r: record });
+  }
+
+  /** Parses and validates a definition; throws InvalidDefinition. */
+  checkDefinition(text: string): StateMachineDefinition {
+    const { definition, diagnostics } = this.engine.validateDefinition(text);
+    if (!definition || diagnostics.some((d) => d.severity === 'ERROR')) {
+      throw new SfnApiError('InvalidDefinition', this.engine.invalidDefinitionMessage(diagnostics.filter((d) => d.severity === 'ERROR')));
+    }
+    return definition;
+  }
+
+  validate(text: string) {
+    return this.engine.validateDefinition(text).diagnostics;
+  }
+
+  createStateMachine(input: { name: string; definition: string; roleArn: string; type: StateMachineType; description?: string; loggingConfiguration?: unknown; tracingConfiguration?: unknown }): StateMachineRecord {
+    checkName(input.name);
+    this.checkDefinition(input.definition);
+    const arn = stateMachineArn(this.scope, input.name);
+    const existing = this.machines.byArn.get(arn);
+    if (existing) {
+      // CreateStateMachine is idempotent for identical parameters.
+      if (existing.definition === input.definition && existing.roleArn === input.roleArn && existing.type === input.type) return existing;
+      throw stateMachineAlreadyExists(arn);
+    }
+    const record = Machines.record({ arn, ...input });
+    this.putMachine(record);
+    return record;
+  }
+
+  machine(arn: string): StateMachineRecord {
+    expectArn(arn, ['stateMachine'], 1);
+    const sm = this.machines.byArn.get(arn);
+    if (!sm) throw stateMachineDoesNotExist(arn);
+    return sm;
+  }
+
+  updateStateMachine(arn: string, changes: { definition?: string; roleArn?: string; loggingConfiguration?: unknown; tracingConfiguration?: unknown }): StateMachineRecord {
+    const sm = this.machine(arn);
+    if (changes.definition !== undefined) this.checkDefinition(changes.definition);
+    const next: StateMachineRecord = {
+      ...sm,
+      definition: changes.definition ?? sm.definition,
+      roleArn: changes.roleArn ?? sm.roleArn,
+      loggingConfiguration: changes.loggingConfiguration ?? sm.loggingConfiguration,
+      tracingConfiguration: changes.tracingConfiguration ?? sm.tracingConfiguration,
+      revisionId: Machines.newRevisionId(),
+    };
+    this.putMachine(next);
+    return next;
+  }
+
+  /** Deletes a machine; its running executions go on with the revision they started with. */
+  deleteStateMachine(arn: string): void {
+    expectArn(arn, ['stateMachine'], 1);
+    if (!this.machines.byArn.delete(arn)) return;
+    this.store.append({ k: 'smdel', arn });
+  }
+
+  // ---------------------------------------------------------------- activities
+
+  createActivity(name: string) {
+    checkName(name);
+    const arn = activityArn(this.scope, name);
+    const existing = this.machines.activities.get(arn);
+    if (existing) return existing;
+    const record = { arn, name, creationDate: Date.now() };
+    this.machines.activities.set(arn, record);
+    this.store.append({ k: 'act', r: record });
+    return record;
+  }
+
+  activity(arn: string) {
+    expectArn(arn, ['activity'], 1);
+    const act = this.machines.activities.get(arn);
+    if (!act) throw activityDoesNotExist(arn);
+    return act;
+  }
+
+  deleteActivity(arn: string): void {
+    expectArn(arn, ['activity'], 1);
+    if (this.machines.activities.delete(arn)) this.store.append({ k: 'actdel', arn });
+  }
+
+  // ---------------------------------------------------------------- executions
+
+  private newExecution(arn: string, smArn: string, smName: string, name: string, type: StateMachineType, input: string, startDate: number, revisionId: string): Execution {
+    let settle!: () => void;
+    const done = new Promise<void>((resolve) => (settle = resolve));
+    return { arn, stateMachineArn: smArn, stateMachineName: smName, name, type, input, startDate, status: 'RUNNING', revisionId, events: [], lastEventId: 0, done, settle };
+  }
+
+  private addExecution(exec: Execution): void {
+    this.executions.set(exec.arn, exec);
+    let list = this.executionsByMachine.get(exec.stateMachineArn);
+    if (!list) this.executionsByMachine.set(exec.stateMachineArn, (list = []));
+    list.push(exec);
+  }
+
+  private static parseInput(text: string): unknown {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw invalidExecutionInput((error as Error).message);
+    }
+  }
+
+  /**
+   * StartExecution. Standard: idempotent for the same name and input while the first one runs;
+   * Express: runs in the background and is not kept (as AWS, it cannot be described).
+   */
+  startExecution(smArn: string, name: string | undefined, inputText: string | undefined): { executionArn: string; startDate: number; execution?: Execution } {
+    const sm = this.machine(smArn);
+    const execName = name === undefined ? randomUUID() : checkName(name);
+    const input = inputText ?? '{}';
+    const parsed = StepFunctionsService.parseInput(input);
+    if (sm.type === 'EXPRESS') {
+      const arn = executionArn(this.scope, sm.name, `${execName}`, true);
+      const startDate = Date.now();
+      const controller = new AbortController();
+      this.expressRuns.add(controller);
+      void this.runExpress(sm, arn, execName, parsed, startDate, controller).finally(() => this.expressRuns.delete(controller));
+      return { executionArn: arn, startDate };
+    }
+    const arn = executionArn(this.scope, sm.name, execName);
+    const existing = this.executions.get(arn);
+    if (existing) {
+      if (existing.status === 'RUNNING' && existing.input === input) return { executionArn: arn, startDate: existing.startDate, execution: existing };
+      throw executionAlreadyExists(arn);
+    }
+    const exec = this.newExecution(arn, sm.arn, sm.name, execName, 'STANDARD', input, Date.now(), sm.revisionId);
+    this.addExecution(exec);
+    this.store.append({ k: 'x', r: { arn, stateMachineArn: sm.arn, name: execName, input, startDate: exec.startDate, revisionId: sm.revisionId } });
+    this.record(exec, 'ExecutionStarted', { executionStartedEventDetails: { input, inputDetails: { truncated: false }, roleArn: sm.roleArn } }, 0);
+    this.run(exec, undefined, parsed);
+    return { executionArn: arn, startDate: exec.startDate, execution: exec };
+  }
+
+  private context(arn: string, name: string, input: unknown, startDate: number, sm: { arn: string; name: string; roleArn: string }) {
+    return {
+      Execution: { Id: arn, Input: input, Name: name, RoleArn: sm.roleArn, StartTime: new Date(startDate).toISOString(), RedriveCount: 0 },
+      StateMachine: { Id: sm.arn, Name: sm.name },
+    };
+  }
+
+  private run(exec: Execution, resumeFrom?: Checkpoint, input: unknown = JSON.parse(exec.input)): void {
+    const revision = this.machines.revision(exec.revisionId);
+    if (!revision) {
+      this.finish(exec, { status: 'FAILED', error: 'States.Runtime', cause: 'The state machine definition of this execution is no longer available.' });
+      return;
+    }
+    const controller = new AbortController();
+    exec.controller = controller;
+    const roleArn = this.machines.byArn.get(exec.stateMachineArn)?.roleArn ?? DEFAULT_ROLE(this.scope);
+    const host: EngineHost = {
+      invokeTask: (request, signal) => this.invokeTask(exec.arn, request, signal),
+      recordEvent: (type, details, previousEventId) => this.record(exec, type, details, previousEventId),
+      newTaskToken: () => this.callbacks.newToken(exec.arn),
+      checkpoint: (checkpoint) => this.checkpoint(exec, checkpoint),
+    };
+    this.engine
+      .runExecution({
+        definition: revision.parsed,
+        input,
+        context: this.context(exec.arn, exec.name, input, exec.startDate, { arn: exec.stateMachineArn, name: exec.stateMachineName, roleArn }),
+        host,
+        signal: controller.signal,
+        resumeFrom,
+      })
+      .then(
+        (outcome) => this.finish(exec, outcome),
+        (error: unknown) => {
+          if (error instanceof StatesError) this.finish(exec, { status: 'FAILED', error: error.error, cause: error.cause });
+          else {
+            this.logger.error('Step Functions engine failure', { execution: exec.arn, error: error instanceof Error ? error.stack : String(error) });
+            this.finish(exec, { status: 'FAILED', error: 'States.Runtime', cause: error instanceof Error ? error.message : String(error) });
+          }
+        },
+      );
+  }
+
+  private record(exec: Execution, type: string, details: Record<string, unknown> | undefined, previousEventId: number): number {
+    if (exec.status !== 'RUNNING' || this.closing) return 0;
+    // The service writes ExecutionStarted itself; an engine that also does keeps the first one.
+    if (type === 'ExecutionStarted' && exec.events.length > 0 && exec.events[0]!.type === 'ExecutionStarted') return exec.events[0]!.id;
+    const event = withDetails({ timestamp: Date.now(), type, id: exec.lastEventId + 1, previousEventId }, type, details);
+    exec.lastEventId = event.id;
+    exec.events.push(event);
+    this.store.append({ k: 'e', a: exec.arn, e: event });
+    return event.id;
+  }
+
+  private checkpoint(exec: Execution, checkpoint: Checkpoint): Promise<void> | void {
+    if (exec.status !== 'RUNNING' || this.closing) return;
+    exec.checkpoint = checkpoint;
+    this.store.append({ k: 'c', a: exec.arn, c: checkpoint });
+    // A Wait begun or a token handed out must survive a crash: wait for the disk.
+    if (checkpoint.waitUntil !== undefined || checkpoint.taskToken !== undefined) return this.store.flush();
+  }
+
+  private applyEnd(exec: Execution, end: ExecutionEndRecord): void {
+    exec.status = end.status;
+    exec.stopDate = end.stopDate;
+    exec.output = end.output;
+    exec.error = end.error;
+    exec.cause = end.cause;
+    exec.controller = undefined;
+    exec.checkpoint = undefined;
+    exec.settle();
+  }
+
+  private end(exec: Execution, end: ExecutionEndRecord, terminalType: string, details: Record<string, unknown>): void {
+    const last = exec.events[exec.events.length - 1];
+    if (!last || !TERMINAL_EVENTS.has(last.type)) this.record(exec, terminalType, { [detailsKey(terminalType)]: details }, exec.lastEventId);
+    this.store.append({ k: 'end', a: exec.arn, r: end });
+    this.applyEnd(exec, end);
+    this.callbacks.dropExecution(exec.arn);
+  }
+
+  private finish(exec: Execution, outcome: RunOutcome): void {
+    if (exec.status !== 'RUNNING' || this.closing) return;
+    const stopDate = Date.now();
+    switch (outcome.status) {
+      case 'SUCCEEDED': {
+        const output = JSON.stringify(outcome.output ?? null);
+        this.end(exec, { status: 'SUCCEEDED', stopDate, output }, 'ExecutionSucceeded', { output, outputDetails: { truncated: false } });
+        break;
+      }
+      case 'FAILED':
+        this.end(exec, { status: 'FAILED', stopDate, error: outcome.error, cause: outcome.cause }, 'ExecutionFailed', { error: outcome.error, cause: outcome.cause });
+        break;
+      case 'TIMED_OUT':
+        this.end(exec, { status: 'TIMED_OUT', stopDate, error: outcome.error, cause: outcome.cause }, 'ExecutionTimedOut', { error: outcome.error, cause: outcome.cause });
+        break;
+      case 'ABORTED':
+        this.end(exec, { status: 'ABORTED', stopDate }, 'ExecutionAborted', {});
+        break;
+    }
+  }
+
+  /** Runs a Task resource: the runner for most, a token wait for callbacks and activities. */
+  private async invokeTask(execArn: string, request: TaskRequest, signal: AbortSignal): Promise<unknown> {
+    if (isActivityArn(request.resource)) {
+      const token = request.taskToken ?? this.callbacks.newToken(execArn);
+      if (request.resumed) this.callbacks.adopt(token, execArn);
+      // After a restart the queue is empty again: the task is offered anew either way.
+      this.callbacks.scheduleActivity(request.resource, {
+        taskToken: token,
+        input: JSON.stringify(request.parameters ?? {}),
+        onStarted: (workerName) => request.started?.(workerName),
+      });
+      const unschedule = () => this.callbacks.unscheduleActivity(request.resource, token);
+      signal.addEventListener('abort', unschedule, { once: true });
+      try {
+        return await this.callbacks.wait(token, execArn, signal, request.heartbeat);
+      } finally {
+        signal.removeEventListener('abort', unschedule);
+        unschedule();
+      }
+    }
+    if (request.taskToken) {
+      const token = request.taskToken;
+      // A resumed callback Task already called its resource before the restart.
+      if (request.resumed) this.callbacks.adopt(token, execArn);
+      else {
+        const answer = await this.runTask(request, signal);
+        request.submitted?.(answer);
+      }
+      return this.callbacks.wait(token, execArn, signal, request.heartbeat);
+    }
+    return this.runTask(request, signal);
+  }
+
+  /** Runs an Express execution to its end without history. */
+  private async runExpress(sm: StateMachineRecord, arn: string, name: string, input: unknown, startDate: number, controller: AbortController): Promise<RunOutcome> {
+    const revision = this.machines.revision(sm.revisionId);
+    if (!revision) return { status: 'FAILED', error: 'States.Runtime', cause: 'The state machine definition is not available.' };
+    const host: EngineHost = {
+      invokeTask: (request, signal) => this.invokeTask(arn, request, signal),
+      recordEvent: () => 0,
+      newTaskToken: () => this.callbacks.newToken(arn),
+      recordsHistory: false,
+    };
+    try {
+      return await this.engine.runExecution({ definition: revision.parsed, input, context: this.context(arn, name, input, startDate, sm), host, signal: controller.signal });
+    } catch (error) {
+      if (error instanceof StatesError) return { status: 'FAILED', error: error.error, cause: error.cause };
+      return { status: 'FAILED', error: 'States.Runtime', cause: error instanceof Error ? error.message : String(error) };
+    } finally {
+      this.callbacks.dropExecution(arn);
+    }
+  }
+
+  /** StartSyncExecution: Express machines only; no disk, no history. */
+  async startSyncExecution(smArn: string, name: string | undefined, inputText: string | undefined): Promise<SyncResult> {
+    const sm = this.machine(smArn);
+    if (sm.type !== 'EXPRESS') throw typeNotSupported();
+    const execName = name === undefined ? randomUUID() : checkName(name);
+    const input = inputText ?? '{}';
+    const parsed = StepFunctionsService.parseInput(input);
+    const arn = executionArn(this.scope, sm.name, execName, true);
+    const startDate = Date.now();
+    const controller = new AbortController();
+    const outcome = await this.runExpress(sm, arn, execName, parsed, startDate, controller);
+    const result: SyncResult = { executionArn: arn, stateMachineArn: sm.arn, name: execName, startDate, stopDate: Date.now(), status: outcome.status, input };
+    if (outcome.status === 'SUCCEEDED') result.output = JSON.stringify(outcome.output ?? null);
+    else if (outcome.status !== 'ABORTED') {
+      result.error = outcome.error;
+      result.cause = outcome.cause;
+    }
+    return result;
+  }
+
+  /** An execution by ARN for Describe/History/Stop (Express ARNs are refused as AWS does). */
+  execution(arn: string): Execution {
+    const parsed = expectArn(arn, ['execution'], 2);
+    void parsed;
+    const exec = this.executions.get(arn);
+    if (!exec) throw executionDoesNotExist(arn);
+    return exec;
+  }
+
+  /** StopExecution: marks the execution ABORTED at once and stops its run. */
+  stopExecution(arn: string, error?: string, cause?: string): number {
+    const exec = this.execution(arn);
+    if (exec.status !== 'RUNNING') return exec.stopDate ?? Date.now();
+    const stopDate = Date.now();
+    const details: Record<string, unknown> = {};
+    if (error !== undefined) details.error = error;
+    if (cause !== undefined) details.cause = cause;
+    const controller = exec.controller;
+    this.end(exec, { status: 'ABORTED', stopDate, error, cause }, 'ExecutionAborted', details);
+    controller?.abort(new StatesError('States.Aborted', 'Execution aborted'));
+    return stopDate;
+  }
+
+  listExecutions(smArn: string, status?: string): Execution[] {
+    const sm = this.machine(smArn);
+    if (sm.type === 'EXPRESS') throw typeNotSupported();
+    const list = this.executionsByMachine.get(smArn) ?? [];
+    const out: Execution[] = [];
+    for (let i = list.length - 1; i >= 0; i--) if (!status || list[i]!.status === status) out.push(list[i]!);
+    return out;
+  }
+
+  // ---------------------------------------------------------------- callbacks and activities
+
+  sendTaskSuccess(token: unknown, outputText: string): void {
+    let output: unknown;
+    try {
+      output = JSON.parse(outputText);
+    } catch (error) {
+      throw new SfnApiError('InvalidOutput', `Invalid Output: '${(error as Error).message}'`);
+    }
+    this.callbacks.succeed(token, output);
+  }
+
+  async getActivityTask(arn: string, workerName: string | undefined, signal: AbortSignal, timeoutMs = 60_000) {
+    this.activity(arn);
+    const task = await this.callbacks.pollActivity(arn, timeoutMs, signal);
+    if (!task) return undefined;
+    task.onStarted(workerName);
+    return task;
+  }
+
+  /** TestState: one state run alone with a host that keeps nothing. */
+  async testState(input: { definition: Record<string, unknown>; input: unknown; inspectionLevel?: 'INFO' | 'DEBUG' | 'TRACE'; variables?: Record<string, unknown> }) {
+    if (!this.engine.testState) throw new SfnApiError('ValidationException', 'TestState is not available in this build.');
+    const arn = executionArn(this.scope, 'TestStateMachine', randomUUID());
+    const host: EngineHost = {
+      invokeTask: (request, signal) => this.invokeTask(arn, request, signal),
+      recordEvent: () => 0,
+      newTaskToken: () => this.callbacks.newToken(arn),
+      recordsHistory: false,
+    };
+    return this.engine.testState({ ...input, host });
+  }
+
+  /**
+   * For nested machines (`arn:aws:states:::states:startExecution[.sync]`): starts an execution
+   * and, with `waitForCompletion`, resolves once it ended with its description.
+   */
+  async startNested(smArn: string, input: unknown, name: string | undefined, waitForCompletion: boolean) {
+    const sm = this.machine(smArn);
+    const text = JSON.stringify(input ?? {});
+    if (sm.type === 'EXPRESS' && waitForCompletion) return this.startSyncExecution(smArn, name, text);
+    const started = this.startExecution(smArn, name, text);
+    if (!waitForCompletion || !started.execution) return { executionArn: started.executionArn, startDate: started.startDate };
+    await started.execution.done;
+    return describe(started.execution);
+  }
+
+  async close(): Promise<void> {
+    // Running executions are left RUNNING in the store: the next start resumes them.
+    this.closing = true;
+    for (const exec of this.executions.values()) exec.controller?.abort(new StatesError('States.Runtime', 'The gateway is shutting down.'));
+    for (const controller of this.expressRuns) controller.abort(new StatesError('States.Runtime', 'The gateway is shutting down.'));
+    this.callbacks.close();
+    await this.store.close();
+  }
+
+  /** Throws InvalidArn for an ARN of the wrong kind (used by the API for early checks). */
+  static invalidArn(detail: string): SfnApiError {
+    return invalidArn(detail);
+  }
+}
+
+/** DescribeExecution's fields (times in epoch ms). */
+export function describe(exec: Execution) {
+  return {
+    executionArn: exec.arn,
+    stateMachineArn: exec.stateMachineArn,
+    name: exec.name,
+    status: exec.status,
+    startDate: exec.startDate,
+    stopDate: exec.stopDate,
+    input: exec.input,
+    output: exec.output,
+    error: exec.error,
+    cause: exec.cause,
+  };
+}

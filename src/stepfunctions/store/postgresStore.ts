@@ -1,0 +1,93 @@
+/**
+ * The execution store on PostgreSQL (`pg`): the same log as the file store, one row per record
+ * in a table created on first use. Batches go out as one `INSERT … SELECT FROM
+ * jsonb_array_elements(…) WITH ORDINALITY`, keeping their order in the `seq` column.
+ *
+ * Gateway choice: one gateway instance owns the executions it starts; several instances may share
+ * the database for durability, but each resumes only what its own log replay finds at start.
+ */
+import pg from 'pg';
+import type { ExecutionStore, StoreRecord } from './types.js';
+
+const FLUSH_DELAY_MS = 4;
+
+export interface PostgresStoreOptions {
+  connectionString: string;
+  /** @default 'appsync_gateway_sfn_log' */
+  table?: string;
+}
+
+export function createPostgresStore(options: PostgresStoreOptions): ExecutionStore {
+  const table = options.table ?? 'appsync_gateway_sfn_log';
+  if (!/^[a-z_][a-z0-9_]*$/i.test(table)) throw new Error(`stepFunctions.store.table: expected an SQL identifier, got ${table}`);
+  const pool = new pg.Pool({ connectionString: options.connectionString, max: 2 });
+  let ready: Promise<void> | undefined;
+  const ensureTable = () =>
+    (ready ??= pool.query(`CREATE TABLE IF NOT EXISTS ${table} (seq BIGSERIAL PRIMARY KEY, record JSONB NOT NULL)`).then(() => undefined));
+  let pending: StoreRecord[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  let closed = false;
+
+  const insert = async (client: pg.Pool | pg.PoolClient, records: StoreRecord[]) => {
+    await client.query(
+      `INSERT INTO ${table} (record) SELECT value FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(value, n) ORDER BY n`,
+      [JSON.stringify(records)],
+    );
+  };
+
+  const writeBatch = (): Promise<void> => {
+    timer = undefined;
+    if (pending.length === 0) return writing;
+    const batch = pending;
+    pending = [];
+    writing = writing.then(async () => {
+      await ensureTable();
+      await insert(pool, batch);
+    });
+    return writing;
+  };
+
+  return {
+    async load() {
+      await ensureTable();
+      const { rows } = await pool.query<{ record: StoreRecord }>(`SELECT record FROM ${table} ORDER BY seq`);
+      return rows.map((r) => r.record);
+    },
+    append(record) {
+      if (closed) return;
+      pending.push(record);
+      timer ??= setTimeout(writeBatch, FLUSH_DELAY_MS);
+    },
+    flush() {
+      if (timer) clearTimeout(timer);
+      return writeBatch();
+    },
+    async compact(records) {
+      // The records cover everything appended so far: what is still queued is in them.
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      pending = [];
+      await writing;
+      await ensureTable();
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(`DELETE FROM ${table}`);
+        for (let i = 0; i < records.length; i += 5000) await insert(client, records.slice(i, i + 5000));
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      if (closed) return;
+      await this.flush().catch(() => undefined);
+      closed = true;
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * The execution store: an append-only log of what happened to state machines, activities and
+ * Standard executions. The service keeps the live state in memory and replays the log at start
+ * (so running executions resume after a restart); a store only has to keep records in order.
+ */
+import type { Checkpoint, StateMachineType } from '../engine/types.js';
+
+export interface StateMachineRecord {
+  arn: string;
+  name: string;
+  type: StateMachineType;
+  /** The definition as given (JSON text). */
+  definition: string;
+  roleArn: string;
+  /** Epoch ms. */
+  creationDate: number;
+  /** Changes on every update; executions name the revision they started with. */
+  revisionId: string;
+  /** Declared in the config (recreated from it at start) rather than through the API. */
+  fromConfig?: boolean;
+  description?: string;
+  loggingConfiguration?: unknown;
+  tracingConfiguration?: unknown;
+}
+
+export interface ActivityRecord {
+  arn: string;
+  name: string;
+  /** Epoch ms. */
+  creationDate: number;
+}
+
+/** A history event as stored: the timestamp in epoch ms. */
+export interface StoredEvent {
+  timestamp: number;
+  type: string;
+  id: number;
+  previousEventId: number;
+  [details: string]: unknown;
+}
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+export interface ExecutionStartRecord {
+  arn: string;
+  stateMachineArn: string;
+  name: string;
+  /** Input as JSON text. */
+  input: string;
+  /** Epoch ms. */
+  startDate: number;
+  /** The state machine revision the execution runs. */
+  revisionId: string;
+}
+
+export interface ExecutionEndRecord {
+  status: Exclude<ExecutionStatus, 'RUNNING'>;
+  stopDate: number;
+  output?: string;
+  error?: string;
+  cause?: string;
+}
+
+/** One line of the log. */
+export type StoreRecord =
+  /** A state machine created or updated (its definition is a new revision). */
+  | { k: 'sm'; r: StateMachineRecord }
+  | { k: 'smdel'; arn: string }
+  /** A definition revision kept for executions of a deleted or updated machine (compaction writes these). */
+  | { k: 'rev'; id: string; def: string }
+  | { k: 'act'; r: ActivityRecord }
+  | { k: 'actdel'; arn: string }
+  | { k: 'x'; r: ExecutionStartRecord }
+  /** A history event of execution `a`. */
+  | { k: 'e'; a: string; e: StoredEvent }
+  /** Execution `a` reached a checkpoint (the latest one wins). */
+  | { k: 'c'; a: string; c: Checkpoint }
+  | { k: 'end'; a: string; r: ExecutionEndRecord };
+
+/** Where the log lives. */
+export interface ExecutionStore {
+  /** Every record in the order it was appended. */
+  load(): Promise<StoreRecord[]>;
+  /** Queues a record; it reaches durable storage with the next batch. */
+  append(record: StoreRecord): void;
+  /** Resolves when every record appended so far is durable. */
+  flush(): Promise<void>;
+  /** Replaces the whole log by `records` (the live state after a load), atomically. */
+  compact(records: StoreRecord[]): Promise<void>;
+  close(): Promise<void>;
+}
