@@ -55,6 +55,28 @@ export interface TaskRequest {
   /** Credentials block of the state, passed through untouched. */
   credentials?: unknown;
   context: ContextObject;
+  /**
+   * Added by A2. Set when the engine resumes a callback Task (`.waitForTaskToken` or an activity)
+   * after a restart: the resource was already called before the restart, so the host must NOT
+   * call it again, only wait for the answer to `taskToken` (SendTaskSuccess/Failure).
+   */
+  resumed?: boolean;
+  /**
+   * Added by A2. The host calls this when SendTaskHeartbeat names this task's token; it restarts
+   * the `HeartbeatSeconds` clock (no heartbeat in time → `States.HeartbeatTimeout`).
+   */
+  heartbeat?: () => void;
+  /**
+   * Added by A2. For activities: the host calls this when a worker picked the task up with
+   * GetActivityTask, so the engine records `ActivityStarted` with the worker's name.
+   */
+  started?: (workerName?: string) => void;
+  /**
+   * Added by A2. For `.sync` and `.waitForTaskToken` resources: the host may call this with the
+   * answer of the initial call, recorded as `TaskSubmitted` (AWS shows it before the final
+   * `TaskSucceeded`). The engine also checkpoints the execution at that point.
+   */
+  submitted?: (output: unknown) => void;
 }
 
 /** One history event as `GetExecutionHistory` returns it (AWS field names; `id` 1-based). */
@@ -83,6 +105,11 @@ export interface Checkpoint {
   retryCounts?: number[];
   /** id of the last history event written before the checkpoint. */
   lastEventId: number;
+  /**
+   * Added by A2. id of the `…StateEntered` event of a Wait or callback Task in progress (the
+   * engine names it in error causes after resuming).
+   */
+  enteredEventId?: number;
 }
 
 /** Everything the engine needs from the outside world. */
@@ -101,6 +128,18 @@ export interface EngineHost {
   checkpoint?(checkpoint: Checkpoint): Promise<void> | void;
   /** Clock, overridable in tests. @default Date.now */
   now?(): number;
+  /**
+   * Added by A2. Sleeps `ms` milliseconds (Wait states, Retry back-off, TimeoutSeconds and
+   * HeartbeatSeconds timers); should reject or resolve early when `signal` aborts (the engine
+   * checks the signal afterwards either way). Tests pass a fake that advances a fake clock.
+   * @default a setTimeout-based sleep
+   */
+  sleep?(ms: number, signal: AbortSignal): Promise<void>;
+  /**
+   * Added by A2. `false` when the host drops history events (Express executions): the engine then
+   * skips building event details and never calls `recordEvent`. @default true
+   */
+  recordsHistory?: boolean;
 }
 
 /** The start of one run of a definition. */

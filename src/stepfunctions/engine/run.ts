@@ -1,0 +1,133 @@
+/**
+ * `runExecution`: runs one execution of a state machine definition to its end, recording the
+ * history through the host, and answers how it ended.
+ *
+ * - Records `ExecutionStarted` (unless resuming) and exactly one closing event:
+ *   `ExecutionSucceeded` / `ExecutionFailed` / `ExecutionAborted` / `ExecutionTimedOut`.
+ * - The definition's `TimeoutSeconds` counts from `context.Execution.StartTime`, so a resumed
+ *   execution keeps its original deadline. Expiry → `TIMED_OUT` (error `States.Timeout`).
+ * - `options.signal` aborting → `ABORTED`. If its `reason` is a {@link StatesError} (or has
+ *   string `error` / `cause`), they go into `executionAbortedEventDetails` (StopExecution's
+ *   error and cause); a reason whose `error` is `States.Timeout` ends the run as `TIMED_OUT`
+ *   instead (a host enforcing the timeout itself).
+ * - With `resumeFrom`, the run continues at the checkpoint's state without recording again what
+ *   is already in the history: a Wait sleeps until `waitUntil`, a callback Task waits again for
+ *   its `taskToken` (the request carries `resumed: true`). Parallel and Map states in progress
+ *   restart as a whole (their checkpoint is the one taken before they were entered).
+ */
+import { errorCauseDetails, json, NOT_TRUNCATED, record } from './history.js';
+import { runBlock } from './states/block.js';
+import { defaultSleep, Stop, toStatesError, type Frame, type Runtime } from './states/frame.js';
+import { StatesError, type RunOptions, type RunOutcome } from './types.js';
+
+/** Runs an execution to its end. Never rejects: every ending is a {@link RunOutcome}. */
+export async function runExecution(options: RunOptions): Promise<RunOutcome> {
+  const { definition, host, context, resumeFrom } = options;
+  const now = host.now ? () => host.now!() : Date.now;
+  const rt: Runtime = {
+    host,
+    now,
+    sleep: host.sleep ? (ms, signal) => host.sleep!(ms, signal) : defaultSleep,
+    history: host.recordsHistory !== false,
+    execution: context,
+    region: regionOf(context.Execution.Id),
+    queryLanguage: definition.QueryLanguage === 'JSONata' ? 'JSONata' : 'JSONPath',
+    seq: resumeFrom?.lastEventId ?? 0,
+  };
+  if (resumeFrom) rt.resume = { ...resumeFrom };
+
+  // One controller for the whole run: StopExecution and the execution timeout both abort it.
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(stopFor(options.signal.reason));
+  if (options.signal.aborted) onAbort();
+  else options.signal.addEventListener('abort', onAbort, { once: true });
+  const timer = startExecutionTimer(rt, definition.TimeoutSeconds, context.Execution.StartTime, controller);
+
+  const frame: Frame = {
+    rt,
+    signal: controller.signal,
+    last: resumeFrom?.lastEventId ?? 0,
+    variables: resumeFrom?.variables ?? {},
+    top: true,
+  };
+  try {
+    if (!resumeFrom) {
+      record(frame, 'ExecutionStarted', {
+        executionStartedEventDetails: { input: json(options.input), inputDetails: NOT_TRUNCATED, roleArn: context.Execution.RoleArn },
+      });
+    }
+    const input = resumeFrom ? resumeFrom.input : options.input;
+    const output = await runBlock(definition, input, frame, resumeFrom?.stateName);
+    if (controller.signal.aborted) return stopped(frame, controller.signal.reason);
+    record(frame, 'ExecutionSucceeded', { executionSucceededEventDetails: { output: json(output), outputDetails: NOT_TRUNCATED } });
+    return { status: 'SUCCEEDED', output: output === undefined ? null : output };
+  } catch (e) {
+    if (controller.signal.aborted) return stopped(frame, controller.signal.reason);
+    if (e instanceof Stop) return stopped(frame, e);
+    const err = toStatesError(e);
+    record(frame, 'ExecutionFailed', { executionFailedEventDetails: errorCauseDetails(err.error, err.cause) });
+    return { status: 'FAILED', error: err.error, cause: err.cause };
+  } finally {
+    options.signal.removeEventListener('abort', onAbort);
+    timer?.abort();
+  }
+}
+
+/** The closing event and outcome of a stopped run. */
+function stopped(frame: Frame, reason: unknown): RunOutcome {
+  const stop = reason instanceof Stop ? reason : stopFor(reason);
+  if (stop.kind === 'TIMED_OUT') {
+    // AWS: one ExecutionTimedOut event carrying States.Timeout; DescribeExecution has no error/cause.
+    frame.last = 0;
+    const d = stop.detail instanceof StatesError ? stop.detail : new StatesError('States.Timeout', '');
+    record(frame, 'ExecutionTimedOut', { executionTimedOutEventDetails: errorCauseDetails(d.error, d.cause) });
+    return { status: 'TIMED_OUT', error: d.error, cause: d.cause };
+  }
+  const detail = stop.detail;
+  const details =
+    detail && typeof detail === 'object' && typeof (detail as { error?: unknown }).error === 'string'
+      ? errorCauseDetails((detail as { error: string }).error, String((detail as { cause?: unknown }).cause ?? ''))
+      : detail && typeof detail === 'object' && typeof (detail as { cause?: unknown }).cause === 'string'
+        ? errorCauseDetails('', (detail as { cause: string }).cause)
+        : {};
+  record(frame, 'ExecutionAborted', { executionAbortedEventDetails: details });
+  return { status: 'ABORTED' };
+}
+
+/** The Stop a host's abort reason means. */
+function stopFor(reason: unknown): Stop {
+  if (reason instanceof Stop) return reason;
+  if (reason && typeof reason === 'object' && (reason as { error?: unknown }).error === 'States.Timeout') {
+    const r = reason as { error: string; cause?: unknown };
+    return new Stop('TIMED_OUT', new StatesError(r.error, typeof r.cause === 'string' ? r.cause : ''));
+  }
+  return new Stop('ABORTED', reason);
+}
+
+/** Aborts the run at `StartTime + TimeoutSeconds` (through the host's sleep). */
+function startExecutionTimer(
+  rt: Runtime,
+  timeoutSeconds: number | undefined,
+  startTime: string,
+  controller: AbortController,
+): AbortController | undefined {
+  if (typeof timeoutSeconds !== 'number' || !(timeoutSeconds > 0)) return undefined;
+  const started = Date.parse(startTime);
+  const deadline = (Number.isNaN(started) ? rt.now() : started) + timeoutSeconds * 1000;
+  const timer = new AbortController();
+  rt.sleep(Math.max(0, deadline - rt.now()), timer.signal).then(
+    () => {
+      if (!timer.signal.aborted && !controller.signal.aborted) {
+        controller.abort(new Stop('TIMED_OUT', new StatesError('States.Timeout', '')));
+      }
+    },
+    () => {},
+  );
+  return timer;
+}
+
+/** `us-east-1` from `arn:aws:states:us-east-1:…`. */
+function regionOf(arn: string): string {
+  const region = arn.split(':')[3];
+  return region ? region : 'us-east-1';
+}

@@ -1,0 +1,217 @@
+/**
+ * The shared run-time pieces every state runner uses: the {@link Runtime} of one execution, the
+ * {@link Frame} of one branch (the top level, a Parallel branch or a Map iteration), the context
+ * object of a state, abort plumbing and the small error helpers.
+ */
+import type { Checkpoint, ContextObject, EngineHost } from '../types.js';
+import { StatesError } from '../types.js';
+import { stateCause, type PathScope } from '../jsonpath.js';
+
+export type QueryLanguage = 'JSONPath' | 'JSONata';
+export type StateDefinition = Record<string, unknown>;
+
+/** A set of states to run: the machine itself, a Parallel branch or a Map ItemProcessor. */
+export interface StatesBlock {
+  StartAt: string;
+  States: Record<string, StateDefinition>;
+}
+
+/** What stays the same for the whole execution. */
+export interface Runtime {
+  host: EngineHost;
+  now: () => number;
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** false for hosts that drop events (Express): no event details are built at all. */
+  history: boolean;
+  execution: Pick<ContextObject, 'Execution' | 'StateMachine'>;
+  /** Region for `taskScheduledEventDetails.region`, taken from the execution ARN. */
+  region: string;
+  /** Top-level `QueryLanguage` of the machine (states may override it). */
+  queryLanguage: QueryLanguage;
+  /** Event counter used when the host keeps no history. */
+  seq: number;
+  /** Where a resumed execution picks up again (consumed by the first state that matches). */
+  resume?: Checkpoint;
+}
+
+/** One line of execution: the top level, a Parallel branch or a Map iteration. */
+export interface Frame {
+  rt: Runtime;
+  signal: AbortSignal;
+  /** id of the last history event of this line (the next event's `previousEventId`). */
+  last: number;
+  /**
+   * Variables visible here. Parallel branches and Map iterations start from a copy of the outer
+   * ones, so what they assign stays inside (AWS: inner scopes read outer variables, their own
+   * assignments are not visible outside).
+   */
+  variables: Record<string, unknown>;
+  /** Only the top-level line checkpoints. */
+  top: boolean;
+}
+
+/** Outcome of one state: its output and the next state (`undefined` = End). */
+export interface StepResult {
+  output: unknown;
+  next?: string;
+  /** Variables the state assigned, for `stateExitedEventDetails.assignedVariables`. */
+  assigned?: Record<string, unknown>;
+  /** Set by Fail states: the error that ends this line. */
+  fail?: StatesError;
+}
+
+/** Per-state data a runner needs besides its definition. */
+export interface StateCall {
+  name: string;
+  state: StateDefinition;
+  /** Raw input of the state. */
+  input: unknown;
+  frame: Frame;
+  ql: QueryLanguage;
+  /** The context object of this state (`$$`, `$states.context`). */
+  context: ContextObject;
+  /** id of the `…StateEntered` event. */
+  enteredId: number;
+  /** Set when this state was in progress (Wait, callback Task) when the checkpoint was taken. */
+  resume?: Checkpoint;
+}
+
+/** Why an execution line stops early: StopExecution, execution timeout, or a failed sibling. */
+export class Stop extends Error {
+  constructor(
+    readonly kind: 'ABORTED' | 'TIMED_OUT' | 'SIBLING',
+    readonly detail?: unknown,
+  ) {
+    super(`execution stopped: ${kind}`);
+    this.name = 'Stop';
+  }
+}
+
+/** Throws the signal's reason (a {@link Stop}) when the line was stopped. */
+export function throwIfStopped(signal: AbortSignal): void {
+  if (signal.aborted) throw signal.reason instanceof Stop ? signal.reason : new Stop('ABORTED', signal.reason);
+}
+
+/** An AbortController that also aborts when `parent` does; `dispose` unlinks it. */
+export function childController(parent: AbortSignal): { controller: AbortController; dispose: () => void } {
+  const controller = new AbortController();
+  if (parent.aborted) {
+    controller.abort(parent.reason);
+    return { controller, dispose: () => {} };
+  }
+  const onAbort = () => controller.abort(parent.reason);
+  parent.addEventListener('abort', onAbort, { once: true });
+  return { controller, dispose: () => parent.removeEventListener('abort', onAbort) };
+}
+
+/** Resolves or rejects with `promise`, or rejects with the signal's reason when it aborts first. */
+export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => {});
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** setTimeout-based sleep that rejects with the signal's reason on abort. */
+export function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.max(0, ms));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Sleeps through the host, then throws if the line was stopped meanwhile. */
+export async function sleepFor(frame: Frame, ms: number): Promise<void> {
+  throwIfStopped(frame.signal);
+  if (ms > 0) {
+    try {
+      await frame.rt.sleep(ms, frame.signal);
+    } catch (e) {
+      throwIfStopped(frame.signal);
+      throw e;
+    }
+  }
+  throwIfStopped(frame.signal);
+}
+
+/** The context object of a state about to run. */
+export function stateContext(frame: Frame, name: string, enteredTime: number, extra?: Partial<ContextObject>): ContextObject {
+  const ctx: ContextObject = {
+    Execution: frame.rt.execution.Execution,
+    StateMachine: frame.rt.execution.StateMachine,
+    State: { Name: name, EnteredTime: new Date(enteredTime).toISOString(), RetryCount: 0 },
+  };
+  if (extra) Object.assign(ctx, extra);
+  return ctx;
+}
+
+/** The JSONPath scope of a state. */
+export function pathScope(call: StateCall): PathScope {
+  return { context: call.context, variables: call.frame.variables };
+}
+
+/** Query language of a state: its own `QueryLanguage` or the machine's. */
+export function queryLanguageOf(state: StateDefinition, rt: Runtime): QueryLanguage {
+  const ql = state.QueryLanguage;
+  return ql === 'JSONata' || ql === 'JSONPath' ? ql : rt.queryLanguage;
+}
+
+/**
+ * Turns anything thrown into a {@link StatesError}. Gateway choice: a non-StatesError thrown by
+ * a host or a bug becomes `States.Runtime` with the message as cause.
+ */
+export function toStatesError(e: unknown): StatesError {
+  if (e instanceof StatesError) return e;
+  if (e && typeof e === 'object' && typeof (e as { error?: unknown }).error === 'string') {
+    const o = e as { error: string; cause?: unknown };
+    return new StatesError(o.error, typeof o.cause === 'string' ? o.cause : o.cause === undefined ? '' : JSON.stringify(o.cause));
+  }
+  return new StatesError('States.Runtime', e instanceof Error ? e.message : String(e));
+}
+
+/**
+ * AWS prefixes failures raised while a state processes its data (paths, templates, JSONata) with
+ * the state and the id of its entered event.
+ */
+export function inState(e: unknown, call: StateCall): unknown {
+  if (e instanceof Stop) return e;
+  const err = toStatesError(e);
+  if (err.error !== 'States.Runtime' && err.error !== 'States.QueryEvaluationError' && err.error !== 'States.IntrinsicFailure') return err;
+  if (err.cause.startsWith('An error occurred while executing the state')) return err;
+  return new StatesError(err.error, stateCause(call.name, call.enteredId, err.cause));
+}
+
+/** The `{ Error, Cause }` object Catch hands on (Cause left out when there is none). */
+export function errorOutput(err: StatesError): Record<string, unknown> {
+  return err.cause === '' ? { Error: err.error } : { Error: err.error, Cause: err.cause };
+}
+
+/** A positive whole number from a field that may be given directly, by path or by JSONata. */
+export function asSeconds(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new StatesError('States.Runtime', `The value of the field '${field}' must be a positive integer, but was ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
