@@ -103,6 +103,7 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
         dataSources: options.dataSources as () => ReadonlyMap<string, unknown>,
         logger: options.logger,
         startExecution: (arn, input, name, wait) => service.startNested(arn, input, name, wait),
+        arnScope: service.scope,
       }),
     );
   }

@@ -18,9 +18,10 @@ export interface TaskRunnerDeps {
   dataSources(): ReadonlyMap<string, unknown>;
   logger: Logger;
   startExecution(stateMachineArn: string, input: unknown, name: string | undefined, waitForCompletion: boolean): Promise<unknown>;
+  arnScope?: { region: string; accountId: string };
 }
 
-export type TaskRunner = (request: TaskRequest, signal: AbortSignal) => Promise<unknown>;
+export type TaskRunner = ((request: TaskRequest, signal: AbortSignal) => Promise<unknown>) & { close?(): void };
 
 export interface EngineModules {
   runExecution(options: RunOptions): Promise<RunOutcome>;

@@ -55,10 +55,6 @@ export class Machines {
     loggingConfiguration?: unknown;
     tracingConfiguration?: unknown;
   }): StateMachineRecord {
-    return {
-      creationDate: Date.now(),
-      ...fields,
-      revisionId: Machines.newRevisionId(),
-    };
+    return { ...fields, creationDate: fields.creationDate ?? Date.now(), revisionId: Machines.newRevisionId() };
   }
 }

@@ -384,7 +384,6 @@ export class StepFunctionsService {
     const exec = this.newExecution(arn, sm.arn, sm.name, execName, 'STANDARD', input, Date.now(), sm.revisionId);
     this.addExecution(exec);
     this.store.append({ k: 'x', r: { arn, stateMachineArn: sm.arn, name: execName, input, startDate: exec.startDate, revisionId: sm.revisionId } });
-    this.record(exec, 'ExecutionStarted', { executionStartedEventDetails: { input, inputDetails: { truncated: false }, roleArn: sm.roleArn } }, 0);
     this.run(exec, undefined, parsed);
     return { executionArn: arn, startDate: exec.startDate, execution: exec };
   }
@@ -434,8 +433,6 @@ export class StepFunctionsService {
 
   private record(exec: Execution, type: string, details: Record<string, unknown> | undefined, previousEventId: number): number {
     if (exec.status !== 'RUNNING' || this.closing) return 0;
-    // The service writes ExecutionStarted itself; an engine that also does keeps the first one.
-    if (type === 'ExecutionStarted' && exec.events.length > 0 && exec.events[0]!.type === 'ExecutionStarted') return exec.events[0]!.id;
     const event = withDetails({ timestamp: Date.now(), type, id: exec.lastEventId + 1, previousEventId }, type, details);
     exec.lastEventId = event.id;
     exec.events.push(event);
@@ -483,7 +480,8 @@ export class StepFunctionsService {
         this.end(exec, { status: 'FAILED', stopDate, error: outcome.error, cause: outcome.cause }, 'ExecutionFailed', { error: outcome.error, cause: outcome.cause });
         break;
       case 'TIMED_OUT':
-        this.end(exec, { status: 'TIMED_OUT', stopDate, error: outcome.error, cause: outcome.cause }, 'ExecutionTimedOut', { error: outcome.error, cause: outcome.cause });
+        // As AWS: the ExecutionTimedOut event carries States.Timeout, DescribeExecution no error/cause.
+        this.end(exec, { status: 'TIMED_OUT', stopDate }, 'ExecutionTimedOut', { error: outcome.error, cause: outcome.cause });
         break;
       case 'ABORTED':
         this.end(exec, { status: 'ABORTED', stopDate }, 'ExecutionAborted', {});
@@ -649,6 +647,7 @@ export class StepFunctionsService {
     for (const exec of this.executions.values()) exec.controller?.abort(new StatesError('States.Runtime', 'The gateway is shutting down.'));
     for (const controller of this.expressRuns) controller.abort(new StatesError('States.Runtime', 'The gateway is shutting down.'));
     this.callbacks.close();
+    this.runTask.close?.();
     await this.store.close();
   }
 
