@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NormalizedConfig } from '../../../src/config/types.js';
 import { dynamodbKind } from '../../../src/datasources/dynamodb.js';
 import type { DataSource } from '../../../src/datasources/types.js';
-import type { TaskRequest } from '../../../src/stepfunctions/engine/types.js';
+import type { StatesError, TaskRequest } from '../../../src/stepfunctions/engine/types.js';
 import { createTaskRunner, type TaskRunner } from '../../../src/stepfunctions/tasks/index.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -48,7 +48,7 @@ const request = (resource: string, parameters: unknown): TaskRequest => ({
     State: { Name: 'Task', EnteredTime: new Date().toISOString(), RetryCount: 0 },
   },
 });
-const run = (resource: string, parameters: unknown) => runner(request(resource, parameters), new AbortController().signal);
+const run = (resource: string, parameters: unknown): Promise<any> => runner(request(resource, parameters), new AbortController().signal);
 
 beforeAll(async () => {
   ordersSource = await dynamodbKind.create({ name: 'orders', config: config.dataSources.orders!.config as never, configPath: 'dataSources.orders.config', configDir: here, gatewayConfig: config, logger: silent });
@@ -91,7 +91,7 @@ describe('Lambda tasks', () => {
     expect(result.ExecutedVersion).toBe('$LATEST');
   });
   it('a function error is named after the thrown error, with the runtime’s error JSON as cause', async () => {
-    const error = await run('arn:aws:states:::lambda:invoke', { FunctionName: 'failFunction', Payload: { message: 'bad input' } }).catch((e) => e);
+    const error = await run('arn:aws:states:::lambda:invoke', { FunctionName: 'failFunction', Payload: { message: 'bad input' } }).catch((e: StatesError) => e);
     expect(error.error).toBe('CustomError');
     const cause = JSON.parse(error.cause);
     expect(cause.errorType).toBe('CustomError');
@@ -99,7 +99,7 @@ describe('Lambda tasks', () => {
     expect(Array.isArray(cause.trace)).toBe(true);
   });
   it('an unknown function is Lambda.ResourceNotFoundException', async () => {
-    const error = await run('arn:aws:lambda:us-east-1:123456789012:function:ghost', {}).catch((e) => e);
+    const error = await run('arn:aws:lambda:us-east-1:123456789012:function:ghost', {}).catch((e: StatesError) => e);
     expect(error.error).toBe('Lambda.ResourceNotFoundException');
     expect(error.cause).toMatch(/^Function not found: arn:aws:lambda:us-east-1:123456789012:function:ghost \(Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: [0-9a-f-]+; Proxy: null\)$/);
   });
@@ -129,15 +129,15 @@ describe('DynamoDB tasks', () => {
   });
   it('a failed condition is DynamoDB.ConditionalCheckFailedException', async () => {
     await run('arn:aws:states:::dynamodb:putItem', { TableName: TABLE, Item: { id: { S: 'o2' } } });
-    const error = await run('arn:aws:states:::dynamodb:putItem', { TableName: TABLE, Item: { id: { S: 'o2' } }, ConditionExpression: 'attribute_not_exists(id)' }).catch((e) => e);
+    const error = await run('arn:aws:states:::dynamodb:putItem', { TableName: TABLE, Item: { id: { S: 'o2' } }, ConditionExpression: 'attribute_not_exists(id)' }).catch((e: StatesError) => e);
     expect(error.error).toBe('DynamoDB.ConditionalCheckFailedException');
     expect(error.cause).toMatch(/^The conditional request failed \(Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ConditionalCheckFailedException; Request ID: .+; Proxy: null\)$/);
   });
   it('invalid parameters are DynamoDB.AmazonDynamoDBException; unsupported actions fail with States.Runtime', async () => {
-    const error = await run('arn:aws:states:::dynamodb:putItem', { TableName: TABLE, Item: { nope: { S: 'x' } } }).catch((e) => e);
+    const error = await run('arn:aws:states:::dynamodb:putItem', { TableName: TABLE, Item: { nope: { S: 'x' } } }).catch((e: StatesError) => e);
     expect(error.error).toBe('DynamoDB.AmazonDynamoDBException');
     expect(error.cause).toMatch(/Error Code: ValidationException/);
-    const scan = await run('arn:aws:states:::dynamodb:scan', { TableName: TABLE }).catch((e) => e);
+    const scan = await run('arn:aws:states:::dynamodb:scan', { TableName: TABLE }).catch((e: StatesError) => e);
     expect(scan.error).toBe('States.Runtime');
     expect(scan.cause).toMatch(/not supported/);
   });
@@ -152,7 +152,7 @@ describe('HTTP tasks', () => {
     expect(result.ResponseBody).toEqual({ method: 'POST', url: '/items?q=x', body: '{"a":1}', type: 'application/json' });
   });
   it('a non-2xx answer fails with States.Http.StatusCode.<code>', async () => {
-    const error = await run('arn:aws:states:::http:invoke', { ApiEndpoint: `${base}/missing`, Method: 'GET' }).catch((e) => e);
+    const error = await run('arn:aws:states:::http:invoke', { ApiEndpoint: `${base}/missing`, Method: 'GET' }).catch((e: StatesError) => e);
     expect(error.error).toBe('States.Http.StatusCode.404');
     expect(error.cause).toBe('Not Found');
   });
@@ -165,7 +165,7 @@ describe('nested executions and unknown resources', () => {
     expect(result).toMatchObject({ ExecutionArn: 'arn:aws:states:us-east-1:123456789012:execution:child:x', StartDate: 5000 });
   });
   it('an unknown resource fails with States.Runtime naming it', async () => {
-    const error = await run('arn:aws:states:::sqs:sendMessage', {}).catch((e) => e);
+    const error = await run('arn:aws:states:::sqs:sendMessage', {}).catch((e: StatesError) => e);
     expect(error.error).toBe('States.Runtime');
     expect(error.cause).toBe("The resource 'arn:aws:states:::sqs:sendMessage' is not supported by appsync-gateway.");
   });
