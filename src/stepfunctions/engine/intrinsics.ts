@@ -83,7 +83,7 @@ function fail(cause: string): never {
  * Evaluates an intrinsic call against the state's data (`$`), the context object (`$$`) and the
  * variables (`$name`).
  */
-export function evaluateIntrinsic(expression: string, data: unknown, scope: PathScope): unknown {
+export function evaluateIntrinsic(expression: string, data: unknown, scope: PathScope, field?: string): unknown {
   let call: IntrinsicCall;
   try {
     call = parseIntrinsic(expression);
@@ -91,12 +91,12 @@ export function evaluateIntrinsic(expression: string, data: unknown, scope: Path
     if (e instanceof IntrinsicSyntaxError) fail(`Invalid intrinsic function call '${expression}': ${e.message}`);
     throw e;
   }
-  return run(call, data, scope);
+  return run(call, data, scope, field);
 }
 
 type Value = unknown;
 
-function argValue(arg: IntrinsicArg, data: unknown, scope: PathScope, call: IntrinsicCall): Value {
+function argValue(arg: IntrinsicArg, data: unknown, scope: PathScope, call: IntrinsicCall, field: string | undefined): Value {
   switch (arg.kind) {
     case 'string':
     case 'number':
@@ -105,9 +105,9 @@ function argValue(arg: IntrinsicArg, data: unknown, scope: PathScope, call: Intr
     case 'null':
       return null;
     case 'path':
-      return selectPath(arg.path, data, scope, call.source);
+      return selectPath(arg.path, data, scope, field ?? call.source);
     case 'call':
-      return run(arg.call, data, scope);
+      return run(arg.call, data, scope, field);
   }
 }
 
@@ -119,12 +119,13 @@ function typeName(v: unknown): string {
 }
 
 function expectType<T>(call: IntrinsicCall, index: number, v: unknown, type: 'string' | 'number' | 'boolean' | 'array' | 'object' | 'integer'): T {
-  const ok =
-    type === 'integer' ? typeof v === 'number' && Number.isInteger(v) : type === 'array' ? Array.isArray(v) : typeName(v) === type;
+  const ok = type === 'integer' ? typeof v === 'number' : type === 'array' ? Array.isArray(v) : typeName(v) === type;
   if (!ok) {
-    fail(`The ${ordinal(index)} argument of the function '${call.name}' must be of type ${type} but was ${typeName(v)}`);
+    fail(`The ${ordinal(index)} argument of the function '${call.name}' must be of type ${type === 'integer' ? 'number' : type} but was ${typeName(v)}`);
   }
-  return v as T;
+  // AWS rounds numbers where it wants integers (States.MathAdd(1.5, 1.51) is 4): Java's
+  // Math.round, which is JavaScript's too.
+  return (type === 'integer' ? Math.round(v as number) : v) as T;
 }
 
 function ordinal(i: number): string {
@@ -135,11 +136,11 @@ const MAX_STRING_INPUT = 10_000;
 const MAX_ARRAY_RANGE = 1000;
 const HASH_ALGORITHMS: Record<string, string> = { MD5: 'md5', 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
-function run(call: IntrinsicCall, data: unknown, scope: PathScope): Value {
+function run(call: IntrinsicCall, data: unknown, scope: PathScope, field?: string): Value {
   const arity = INTRINSIC_ARITY[call.name];
   if (!arity) fail(`The function '${call.name}' is not supported`);
   if (call.args.length < arity[0] || call.args.length > arity[1]) fail(argCountMessage(call.name, arity, call.args.length));
-  const args = call.args.map((a) => argValue(a, data, scope, call));
+  const args = call.args.map((a) => argValue(a, data, scope, call, field));
   switch (call.name) {
     case 'States.Format':
       return format(call, args);

@@ -117,7 +117,7 @@ export function applyPayloadTemplate(template: unknown, data: unknown, scope: Pa
       if (typeof value !== 'string') {
         throw new StatesError('States.Runtime', `The value for the field '${key}' must be a valid JSONPath or a valid intrinsic function call`);
       }
-      out[name] = isIntrinsic(value) ? evaluateIntrinsic(value, data, scope) : selectPath(value, data, scope, key);
+      out[name] = isIntrinsic(value) ? evaluateIntrinsic(value, data, scope, key) : selectPath(value, data, scope, key);
     } else {
       out[key] = applyPayloadTemplate(value, data, scope, field);
     }

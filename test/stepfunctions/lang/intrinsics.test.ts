@@ -53,6 +53,8 @@ describe('intrinsic functions (developer guide examples)', () => {
   it('States.ArrayRange', () => {
     expect(ev('States.ArrayRange(1, 9, 2)')).toEqual([1, 3, 5, 7, 9]);
     expect(ev('States.ArrayRange(5, 1, -2)')).toEqual([5, 3, 1]);
+    expect(ev('States.ArrayRange(0, 10, 3)')).toEqual([0, 3, 6, 9]);
+    expect(ev('States.ArrayRange(1, 9, 9)')).toEqual([1]);
     expect(failure('States.ArrayRange(1, 2000, 1)').error).toBe('States.IntrinsicFailure');
   });
   it('States.ArrayGetItem / ArrayLength / ArrayUnique', () => {
@@ -84,6 +86,13 @@ describe('intrinsic functions (developer guide examples)', () => {
     expect(Number.isInteger(r) && r >= 1 && r < 999).toBe(true);
     expect(ev('States.MathRandom(1, 999, 1234)')).toBe(ev('States.MathRandom(1, 999, 1234)'));
     expect(ev('States.MathAdd($.value1, $.step)', { value1: 111, step: -1 })).toBe(110);
+    // Recorded AWS behaviour (LocalStack snapshots): non-integers are rounded like Java's Math.round.
+    expect(ev('States.MathAdd(1.49, 1.5)')).toBe(3);
+    expect(ev('States.MathAdd(1.5, 1.51)')).toBe(4);
+    expect(ev('States.MathAdd(-1.49, -1.5)')).toBe(-2);
+    expect(ev('States.MathAdd(-1.5, -1.51)')).toBe(-3);
+    const r2 = ev('States.MathRandom(12.5, 44.51)') as number;
+    expect(Number.isInteger(r2) && r2 >= 13 && r2 < 45).toBe(true);
   });
   it('States.StringSplit', () => {
     expect(ev('States.StringSplit($.inputString, $.splitter)', { inputString: '1,2,3,4,5', splitter: ',' })).toEqual(['1', '2', '3', '4', '5']);
@@ -101,6 +110,31 @@ describe('intrinsic functions (developer guide examples)', () => {
   it('nested calls', () => {
     expect(ev("States.ArrayLength(States.StringSplit('a b c', ' '))")).toBe(3);
     expect(ev("States.Format('{}', States.MathAdd(1, 2))")).toBe('3');
+  });
+  it('a missing path argument is States.Runtime naming the template field', () => {
+    let err: unknown;
+    try {
+      evaluateIntrinsic('States.Format($.nope)', { a: 1 }, scope, 'msg.$');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(StatesError);
+    expect((err as StatesError).error).toBe('States.Runtime');
+    expect((err as StatesError).cause).toBe(`The JSONPath '$.nope' specified for the field 'msg.$' could not be found in the input '{"a":1}'`);
+  });
+  it('wrong argument types are States.IntrinsicFailure', () => {
+    expect(failure('States.ArrayLength($.s)', { s: 'x' }).error).toBe('States.IntrinsicFailure');
+    expect(failure("States.ArrayGetItem(States.Array(1), 3)").error).toBe('States.IntrinsicFailure');
+    expect(failure("States.Format('{} {}', 1)").error).toBe('States.IntrinsicFailure');
+    expect(failure("States.Format('{}', $.o)", { o: { a: 1 } }).error).toBe('States.IntrinsicFailure');
+    expect(failure("States.StringToJson('{bad')").error).toBe('States.IntrinsicFailure');
+    expect(failure("States.Base64Decode('%%%')").error).toBe('States.IntrinsicFailure');
+    expect(failure('States.ArrayLength(1, 2)').error).toBe('States.IntrinsicFailure');
+  });
+  it('string literal escapes', () => {
+    expect(ev("States.Format('it\\'s {}', 'ok')")).toBe("it's ok");
+    expect(ev("States.Array('a,b', 'c)d')")).toEqual(['a,b', 'c)d']);
+    expect(ev("States.Array($['a b'], $.c[0])", { 'a b': 1, c: [2] })).toEqual([1, 2]);
   });
   it('checkIntrinsic reports syntax and arity', () => {
     expect(checkIntrinsic("States.Format('x')")).toBeUndefined();
