@@ -1,0 +1,111 @@
+/**
+ * Browser side: calls the Step Functions JSON 1.0 API on the page's own origin, as an AWS SDK does
+ * (POST `/`, `X-Amz-Target: AWSStepFunctions.<Action>`, `Content-Type: application/x-amz-json-1.0`).
+ */
+import { apiErrorMessage, apiErrorName, type HistoryEventJson } from './graph.js';
+
+/** An error answer of the API, named as AWS names it (`StateMachineDoesNotExist`, ...). */
+export class ApiError extends Error {
+  constructor(
+    readonly action: string,
+    readonly type: string,
+    readonly detail: string,
+  ) {
+    super(`${action}: ${type}: ${detail}`);
+    this.name = 'ApiError';
+  }
+}
+
+export async function callSfn<T = Record<string, unknown>>(action: string, body: Record<string, unknown> = {}): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch('/', {
+      method: 'POST',
+      headers: { 'X-Amz-Target': `AWSStepFunctions.${action}`, 'Content-Type': 'application/x-amz-json-1.0' },
+      body: JSON.stringify(body),
+    });
+  } catch (error) {
+    throw new ApiError(action, 'NetworkError', `the gateway did not answer (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : {};
+  } catch {
+    json = undefined;
+  }
+  if (!response.ok || json === undefined) {
+    throw new ApiError(action, apiErrorName(json, response.status), apiErrorMessage(json, text.slice(0, 300) || response.statusText));
+  }
+  return json as T;
+}
+
+export interface StateMachineItem {
+  stateMachineArn: string;
+  name: string;
+  type: 'STANDARD' | 'EXPRESS';
+  creationDate?: number | string;
+}
+
+export interface ExecutionItem {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: string;
+  startDate?: number | string;
+  stopDate?: number | string;
+}
+
+export interface StateMachineDescription extends StateMachineItem {
+  definition: string;
+  status?: string;
+}
+
+export interface ExecutionDescription extends ExecutionItem {
+  input?: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+}
+
+/** Every page of ListStateMachines. */
+export async function listStateMachines(): Promise<StateMachineItem[]> {
+  const machines: StateMachineItem[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await callSfn<{ stateMachines?: StateMachineItem[]; nextToken?: string }>('ListStateMachines', { maxResults: 1000, ...(nextToken ? { nextToken } : {}) });
+    machines.push(...(page.stateMachines ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return machines;
+}
+
+/** The newest executions (ListExecutions returns them newest first). */
+export async function listExecutions(stateMachineArn: string): Promise<ExecutionItem[]> {
+  const page = await callSfn<{ executions?: ExecutionItem[] }>('ListExecutions', { stateMachineArn, maxResults: 100 });
+  return page.executions ?? [];
+}
+
+/** Every page of GetExecutionHistory, oldest first. */
+export async function getExecutionHistory(executionArn: string): Promise<HistoryEventJson[]> {
+  const events: HistoryEventJson[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await callSfn<{ events?: HistoryEventJson[]; nextToken?: string }>('GetExecutionHistory', {
+      executionArn,
+      maxResults: 1000,
+      includeExecutionData: true,
+      ...(nextToken ? { nextToken } : {}),
+    });
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+}
+
+/** Epoch seconds (the JSON 1.0 wire format) or an ISO string → a local date-time text. */
+export function formatTimestamp(value: number | string | undefined): string {
+  if (value === undefined) return '';
+  const date = typeof value === 'number' ? new Date(value * 1000) : new Date(value);
+  return Number.isNaN(date.getTime()) ? String(value) : date.toLocaleString();
+}

@@ -1,0 +1,404 @@
+/**
+ * The page's pure half (src/stepfunctions/ui/graph.ts): ASL definitions → ELK graphs, laid out by
+ * the real elkjs, and GetExecutionHistory events (AWS's event types and details) → per-state
+ * status and I/O.
+ */
+import elkModule from 'elkjs/lib/elk.bundled.js';
+import { describe, expect, it } from 'vitest';
+import {
+  apiErrorMessage,
+  apiErrorName,
+  choiceRuleLabel,
+  definitionToGraph,
+  executionProgress,
+  formatJsonText,
+  parseDefinition,
+  type ElkNodeJson,
+  type HistoryEventJson,
+} from '../../../src/stepfunctions/ui/graph.js';
+
+/** elkjs' bundle is CommonJS: its default import is the constructor (its typings say otherwise). */
+const ELK = elkModule as unknown as new () => { layout(graph: unknown): Promise<unknown> };
+
+const flow = {
+  Comment: 'Pass → Choice → Wait → Parallel → Succeed, and a Catch',
+  StartAt: 'Prepare',
+  States: {
+    Prepare: { Type: 'Pass', Next: 'Decide' },
+    Decide: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.n', NumericGreaterThan: 3, Next: 'Pause' },
+        { And: [{ Variable: '$.a', IsPresent: true }, { Variable: '$.b', IsPresent: true }], Next: 'Fan' },
+      ],
+      Default: 'Fan',
+    },
+    Pause: { Type: 'Wait', Seconds: 2, Next: 'Fan' },
+    Fan: {
+      Type: 'Parallel',
+      Branches: [
+        { StartAt: 'Left', States: { Left: { Type: 'Pass', Next: 'LeftDone' }, LeftDone: { Type: 'Pass', End: true } } },
+        { StartAt: 'Right', States: { Right: { Type: 'Pass', End: true } } },
+      ],
+      Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Oops' }],
+      Next: 'Done',
+    },
+    Oops: { Type: 'Fail', Error: 'Bad', Cause: 'went wrong' },
+    Done: { Type: 'Succeed' },
+  },
+};
+
+/** Every ELK node id in the tree, with its parent id. */
+function walk(node: ElkNodeJson, parent?: string, out = new Map<string, string | undefined>()) {
+  for (const child of node.children ?? []) {
+    out.set(child.id, parent);
+    walk(child, child.id, out);
+  }
+  return out;
+}
+
+describe('definitionToGraph', () => {
+  it('has a node per state, Start/End markers, and Parallel branches as nested nodes', () => {
+    const graph = definitionToGraph(flow);
+    const names = [...graph.nodes.values()].filter((n) => n.kind === 'state').map((n) => n.name);
+    expect(names.sort()).toEqual(['Decide', 'Done', 'Fan', 'Left', 'LeftDone', 'Oops', 'Pause', 'Prepare', 'Right']);
+    expect([...graph.nodes.values()].filter((n) => n.kind !== 'state').map((n) => n.name)).toEqual(['Start', 'Branch 1', 'Branch 2', 'End']);
+
+    const parents = walk(graph.elk);
+    const fan = graph.idOfState.get('Fan')!;
+    const left = graph.idOfState.get('Left')!;
+    const branch1 = parents.get(left)!;
+    expect(graph.nodes.get(branch1)).toMatchObject({ kind: 'branch', name: 'Branch 1', compound: true });
+    expect(parents.get(branch1)).toBe(fan);
+    expect(parents.get(graph.idOfState.get('Right')!)).toBe(`${fan}/branch2`);
+    expect(graph.nodes.get(fan)).toMatchObject({ type: 'Parallel', compound: true });
+    expect(parents.get(graph.idOfState.get('Prepare')!)).toBeUndefined();
+  });
+
+  it('draws Next, Choice rules with a label, Default, Catch and End as typed edges', () => {
+    const graph = definitionToGraph(flow);
+    const name = (id: string) => graph.nodes.get(id)!.name;
+    const described = graph.edges.map((e) => `${name(e.source)} -${e.kind}${e.label ? `(${e.label})` : ''}-> ${name(e.target)}`);
+    expect(described.sort()).toEqual(
+      [
+        'Start -start-> Prepare',
+        'Prepare -next-> Decide',
+        'Decide -choice($.n NumericGreaterThan 3)-> Pause',
+        'Decide -choice(And (2 rules))-> Fan',
+        'Decide -default(Default)-> Fan',
+        'Pause -next-> Fan',
+        'Fan -next-> Done',
+        'Fan -catch(Catch States.ALL)-> Oops',
+        'Left -next-> LeftDone',
+        'Oops -end-> End',
+        'Done -end-> End',
+      ].sort(),
+    );
+  });
+
+  it('puts each edge in the nearest node holding both ends (ELK hierarchy rule)', () => {
+    const graph = definitionToGraph(flow);
+    const branch1 = graph.elk.children!.find((c) => c.id === graph.idOfState.get('Fan'))!.children![0];
+    expect(branch1.edges!.map((e) => [e.sources[0], e.targets[0]])).toEqual([[graph.idOfState.get('Left'), graph.idOfState.get('LeftDone')]]);
+    expect(graph.elk.edges!.length).toBe(graph.edges.length - 1);
+  });
+
+  it('nests a Map state’s ItemProcessor, and the legacy Iterator', () => {
+    for (const key of ['ItemProcessor', 'Iterator']) {
+      const graph = definitionToGraph({
+        StartAt: 'Each',
+        States: {
+          Each: { Type: 'Map', [key]: { StartAt: 'Work', States: { Work: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:w', End: true } } }, End: true },
+        },
+      });
+      const parents = walk(graph.elk);
+      expect(parents.get(graph.idOfState.get('Work')!)).toBe(graph.idOfState.get('Each'));
+      expect(graph.nodes.get(graph.idOfState.get('Work')!)).toMatchObject({ type: 'Task', compound: false });
+      // The iteration has no End marker of its own: only the machine's terminal state goes to End.
+      expect(graph.edges.filter((e) => e.kind === 'end').map((e) => e.source)).toEqual([graph.idOfState.get('Each')]);
+    }
+  });
+
+  it('accepts the definition text DescribeStateMachine returns and uses the given text measure', () => {
+    const graph = definitionToGraph(JSON.stringify(flow), { measureText: (text) => text.length * 100 });
+    const prepare = graph.elk.children!.find((c) => c.id === graph.idOfState.get('Prepare'))!;
+    expect(prepare.width).toBe('Prepare'.length * 100 + 36);
+  });
+
+  it('skips transitions to states that do not exist instead of failing', () => {
+    const graph = definitionToGraph({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'Nowhere' } } });
+    expect(graph.edges.map((e) => e.kind)).toEqual(['start']);
+  });
+
+  it('is laid out by elkjs top-down, children inside their compound parents, edges routed', async () => {
+    const graph = definitionToGraph(flow);
+    const laid = (await new ELK().layout(graph.elk)) as unknown as ElkNodeJson;
+    const absolute = new Map<string, { x: number; y: number; width: number; height: number }>();
+    const place = (node: ElkNodeJson, ox: number, oy: number) => {
+      for (const child of node.children ?? []) {
+        const box = { x: ox + child.x!, y: oy + child.y!, width: child.width!, height: child.height! };
+        absolute.set(child.id, box);
+        place(child, box.x, box.y);
+      }
+    };
+    place(laid, 0, 0);
+    expect(absolute.size).toBe(graph.nodes.size);
+    const box = (name: string) => absolute.get(graph.idOfState.get(name)!)!;
+    // Top-down: each step of the main path is lower than the one before.
+    expect(absolute.get('__start__')!.y).toBeLessThan(box('Prepare').y);
+    expect(box('Prepare').y).toBeLessThan(box('Decide').y);
+    expect(box('Decide').y).toBeLessThan(box('Fan').y);
+    expect(box('Fan').y).toBeLessThan(box('Done').y);
+    // Branch states sit inside the Parallel's box.
+    for (const inner of ['Left', 'LeftDone', 'Right']) {
+      const b = box(inner);
+      const fan = box('Fan');
+      expect(b.x).toBeGreaterThanOrEqual(fan.x);
+      expect(b.y).toBeGreaterThan(fan.y);
+      expect(b.x + b.width).toBeLessThanOrEqual(fan.x + fan.width);
+      expect(b.y + b.height).toBeLessThanOrEqual(fan.y + fan.height);
+    }
+    const allEdges: NonNullable<ElkNodeJson['edges']> = [];
+    const collect = (node: ElkNodeJson) => {
+      allEdges.push(...(node.edges ?? []));
+      for (const child of node.children ?? []) collect(child);
+    };
+    collect(laid);
+    expect(allEdges).toHaveLength(graph.edges.length);
+    for (const edge of allEdges) expect(edge.sections?.[0]?.startPoint).toBeDefined();
+  });
+});
+
+describe('parseDefinition / choiceRuleLabel', () => {
+  it('says what is wrong with a definition', () => {
+    expect(() => parseDefinition('{')).toThrow(/not JSON/);
+    expect(() => parseDefinition('{"States":{}}')).toThrow('the definition has no StartAt and States');
+    expect(parseDefinition(JSON.stringify(flow)).StartAt).toBe('Prepare');
+  });
+
+  it('labels JSONPath rules, combinators, Not and JSONata conditions', () => {
+    expect(choiceRuleLabel({ Variable: '$.kind', StringEquals: 'a', Next: 'X' })).toBe('$.kind StringEquals "a"');
+    expect(choiceRuleLabel({ Or: [{}, {}, {}], Next: 'X' })).toBe('Or (3 rules)');
+    expect(choiceRuleLabel({ Not: { Variable: '$.x', IsNull: true }, Next: 'X' })).toBe('Not $.x IsNull true');
+    expect(choiceRuleLabel({ Condition: '{% $states.input.n > 1 %}', Next: 'X' })).toBe('$states.input.n > 1');
+    expect(choiceRuleLabel({ Variable: '$.a_long_variable_name.that.goes.on', StringEquals: 'and on', Next: 'X' })).toHaveLength(28);
+  });
+});
+
+/** Builds a history: ids count from 1; `previousEventId` defaults to the event before. */
+function history(...steps: Array<[string, Record<string, unknown>?, number?]>): HistoryEventJson[] {
+  return steps.map(([type, details, previous], index) => {
+    const event: HistoryEventJson = { id: index + 1, previousEventId: previous ?? index, type, timestamp: 1_700_000_000 + index };
+    if (details) event[`${type[0].toLowerCase()}${type.slice(1)}EventDetails`] = details;
+    return event;
+  });
+}
+const entered = (name: string, input: unknown = {}) => ({ name, input: JSON.stringify(input), inputDetails: { truncated: false } });
+const exited = (name: string, output: unknown = {}) => ({ name, output: JSON.stringify(output), outputDetails: { truncated: false } });
+const statuses = (events: HistoryEventJson[]) => Object.fromEntries([...executionProgress(events).states].map(([name, s]) => [name, s.status]));
+
+describe('executionProgress', () => {
+  it('follows a running execution: done states succeeded, the current one in progress', () => {
+    const events = history(
+      ['ExecutionStarted', { input: '{"n":5}', roleArn: 'arn:aws:iam::123456789012:role/x' }],
+      ['PassStateEntered', entered('Prepare', { n: 5 })],
+      ['PassStateExited', exited('Prepare', { n: 5, ok: true })],
+      ['ChoiceStateEntered', entered('Decide', { n: 5, ok: true })],
+      ['ChoiceStateExited', exited('Decide', { n: 5, ok: true })],
+      ['WaitStateEntered', entered('Pause', { n: 5, ok: true })],
+    );
+    const progress = executionProgress(events);
+    expect(progress.status).toBe('RUNNING');
+    expect(progress.input).toBe('{"n":5}');
+    expect(statuses(events)).toEqual({ Prepare: 'succeeded', Decide: 'succeeded', Pause: 'in-progress' });
+    expect(progress.states.get('Prepare')).toMatchObject({ input: '{"n":5}', output: '{"n":5,"ok":true}', entered: 1 });
+    expect(progress.states.get('Pause')!.output).toBeUndefined();
+  });
+
+  it('ties Parallel branch events to their branch states and ends with the execution', () => {
+    const events = history(
+      ['ExecutionStarted', { input: '{}' }],
+      ['ParallelStateEntered', entered('Fan')],
+      ['ParallelStateStarted'],
+      ['PassStateEntered', entered('Left'), 3],
+      ['PassStateEntered', entered('Right'), 3],
+      ['PassStateExited', exited('Right', 'r'), 5],
+      ['PassStateExited', exited('Left', 'l'), 4],
+      ['PassStateEntered', entered('LeftDone', 'l'), 7],
+      ['PassStateExited', exited('LeftDone', 'l2'), 8],
+      ['ParallelStateSucceeded', undefined, 9],
+      ['ParallelStateExited', exited('Fan', ['l2', 'r'])],
+      ['SucceedStateEntered', entered('Done', ['l2', 'r'])],
+      ['SucceedStateExited', exited('Done', ['l2', 'r'])],
+      ['ExecutionSucceeded', { output: '["l2","r"]' }],
+    );
+    const progress = executionProgress(events);
+    expect(progress.status).toBe('SUCCEEDED');
+    expect(progress.output).toBe('["l2","r"]');
+    expect(statuses(events)).toEqual({ Fan: 'succeeded', Left: 'succeeded', Right: 'succeeded', LeftDone: 'succeeded', Done: 'succeeded' });
+    expect(progress.states.get('Fan')!.output).toBe('["l2","r"]');
+  });
+
+  it('marks a failed Task caught when its Catch moves on (with or without a TaskStateExited)', () => {
+    for (const withExit of [true, false]) {
+      const steps: Array<[string, Record<string, unknown>?, number?]> = [
+        ['ExecutionStarted', { input: '{}' }],
+        ['TaskStateEntered', entered('Call')],
+        ['TaskScheduled', { resource: 'invoke', resourceType: 'lambda', region: 'us-east-1', parameters: '{}' }],
+        ['TaskStarted', { resource: 'invoke', resourceType: 'lambda' }],
+        ['TaskFailed', { resource: 'invoke', resourceType: 'lambda', error: 'Boom', cause: 'it broke' }],
+      ];
+      if (withExit) steps.push(['TaskStateExited', exited('Call', { Error: 'Boom', Cause: 'it broke' })]);
+      steps.push(['PassStateEntered', entered('Handle', { Error: 'Boom' })], ['PassStateExited', exited('Handle')], ['ExecutionSucceeded', { output: '{}' }]);
+      const events = history(...steps);
+      const progress = executionProgress(events);
+      expect(statuses(events)).toEqual({ Call: 'caught', Handle: 'succeeded' });
+      expect(progress.states.get('Call')).toMatchObject({ error: 'Boom', cause: 'it broke' });
+    }
+  });
+
+  it('shows a retried Task that then succeeds as succeeded, without the old error', () => {
+    const events = history(
+      ['ExecutionStarted', { input: '{}' }],
+      ['TaskStateEntered', entered('Call')],
+      ['TaskScheduled', { resource: 'invoke', resourceType: 'lambda' }],
+      ['TaskFailed', { error: 'Flaky', cause: '' }],
+      ['TaskScheduled', { resource: 'invoke', resourceType: 'lambda' }],
+      ['TaskSucceeded', { output: '1' }],
+      ['TaskStateExited', exited('Call', 1)],
+      ['ExecutionSucceeded', { output: '1' }],
+    );
+    expect(statuses(events)).toEqual({ Call: 'succeeded' });
+    expect(executionProgress(events).states.get('Call')!.error).toBeUndefined();
+  });
+
+  it('retrying counts as in progress while the execution runs', () => {
+    const events = history(['ExecutionStarted', { input: '{}' }], ['TaskStateEntered', entered('Call')], ['TaskScheduled'], ['TaskFailed', { error: 'Flaky' }], ['TaskScheduled']);
+    expect(statuses(events)).toEqual({ Call: 'in-progress' });
+  });
+
+  it('gives an uncaught failure to the state that failed, and a Fail state its error', () => {
+    const uncaught = history(
+      ['ExecutionStarted', { input: '{}' }],
+      ['TaskStateEntered', entered('Call')],
+      ['TaskScheduled'],
+      ['TaskFailed', { error: 'States.TaskFailed', cause: 'nope' }],
+      ['ExecutionFailed', { error: 'States.TaskFailed', cause: 'nope' }],
+    );
+    expect(executionProgress(uncaught)).toMatchObject({ status: 'FAILED', error: 'States.TaskFailed', cause: 'nope' });
+    expect(statuses(uncaught)).toEqual({ Call: 'failed' });
+
+    const failState = history(['ExecutionStarted', { input: '{}' }], ['FailStateEntered', entered('Oops')], ['ExecutionFailed', { error: 'Bad', cause: 'went wrong' }]);
+    expect(executionProgress(failState).states.get('Oops')).toMatchObject({ status: 'failed', error: 'Bad', cause: 'went wrong' });
+  });
+
+  it('a branch failure fails the branch state; the Parallel is caught with the branch’s error', () => {
+    const events = history(
+      ['ExecutionStarted', { input: '{}' }],
+      ['ParallelStateEntered', entered('Fan')],
+      ['ParallelStateStarted'],
+      ['TaskStateEntered', entered('Left'), 3],
+      ['PassStateEntered', entered('Right'), 3],
+      ['TaskScheduled', undefined, 4],
+      ['TaskFailed', { error: 'Broken', cause: 'left side' }],
+      ['ParallelStateFailed'],
+      ['FailStateEntered', entered('Oops', { Error: 'Broken' })],
+      ['ExecutionFailed', { error: 'Bad', cause: 'went wrong' }],
+    );
+    expect(statuses(events)).toEqual({ Fan: 'caught', Left: 'failed', Right: 'cancelled', Oops: 'failed' });
+    expect(executionProgress(events).states.get('Fan')).toMatchObject({ error: 'Broken', cause: 'left side' });
+  });
+
+  it('a Fail state inside a Parallel takes its Error/Cause from the definition; the caught Parallel shows it too', () => {
+    // The shape the engine records (and AWS): FailStateEntered, then ParallelStateFailed without details.
+    const events = history(
+      ['ExecutionStarted', { input: '{"a":1}' }],
+      ['ParallelStateEntered', entered('Try', { a: 1 }), 0],
+      ['ParallelStateStarted'],
+      ['PassStateEntered', entered('Work', { a: 1 })],
+      ['PassStateExited', exited('Work', { a: 1 })],
+      ['FailStateEntered', entered('Explode', { a: 1 })],
+      ['ParallelStateFailed'],
+      ['ParallelStateExited', exited('Try', { a: 1, error: { Error: 'Kaboom' } })],
+      ['PassStateEntered', entered('Recover')],
+      ['PassStateExited', exited('Recover')],
+      ['ExecutionSucceeded', { output: '{}' }],
+    );
+    const definition = {
+      StartAt: 'Try',
+      States: {
+        Try: {
+          Type: 'Parallel',
+          Branches: [{ StartAt: 'Work', States: { Work: { Type: 'Pass', Next: 'Explode' }, Explode: { Type: 'Fail', Error: 'Kaboom', Cause: 'the branch blew up' } } }],
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Recover' }],
+          End: true,
+        },
+        Recover: { Type: 'Pass', End: true },
+      },
+    };
+    const progress = executionProgress(events, JSON.stringify(definition));
+    expect(statuses(events)).toEqual({ Try: 'caught', Work: 'succeeded', Explode: 'failed', Recover: 'succeeded' });
+    expect(progress.states.get('Explode')).toMatchObject({ status: 'failed', error: 'Kaboom', cause: 'the branch blew up' });
+    expect(progress.states.get('Try')).toMatchObject({ status: 'caught', error: 'Kaboom', cause: 'the branch blew up' });
+  });
+
+  it('an outer Parallel’s failure after an inner one belongs to the outer', () => {
+    const events = history(
+      ['ExecutionStarted', { input: '{}' }],
+      ['ParallelStateEntered', entered('Outer')],
+      ['ParallelStateStarted'],
+      ['ParallelStateEntered', entered('Inner')],
+      ['ParallelStateStarted'],
+      ['FailStateEntered', entered('Deep')],
+      ['ParallelStateFailed'],
+      ['ParallelStateFailed'],
+      ['ExecutionFailed', { error: 'X', cause: 'y' }],
+    );
+    expect(statuses(events)).toEqual({ Outer: 'failed', Inner: 'failed', Deep: 'failed' });
+  });
+
+  it('counts Map iterations and keeps the latest iteration’s I/O', () => {
+    const events = history(
+      ['ExecutionStarted', { input: '[1,2]' }],
+      ['MapStateEntered', entered('Each', [1, 2])],
+      ['MapStateStarted', { length: 2 }],
+      ['MapIterationStarted', { name: 'Each', index: 0 }, 3],
+      ['PassStateEntered', entered('Work', 1), 4],
+      ['PassStateExited', exited('Work', 10)],
+      ['MapIterationSucceeded', { name: 'Each', index: 0 }],
+      ['MapIterationStarted', { name: 'Each', index: 1 }, 3],
+      ['PassStateEntered', entered('Work', 2), 8],
+      ['PassStateExited', exited('Work', 20)],
+      ['MapIterationSucceeded', { name: 'Each', index: 1 }],
+      ['MapStateSucceeded'],
+      ['MapStateExited', exited('Each', [10, 20])],
+      ['ExecutionSucceeded', { output: '[10,20]' }],
+    );
+    const progress = executionProgress(events);
+    expect(progress.states.get('Work')).toMatchObject({ status: 'succeeded', entered: 2, input: '2', output: '20' });
+    expect(progress.states.get('Each')).toMatchObject({ status: 'succeeded', entered: 1, output: '[10,20]' });
+  });
+
+  it('an aborted execution leaves its running state cancelled', () => {
+    const events = history(['ExecutionStarted', { input: '{}' }], ['WaitStateEntered', entered('Pause')], ['WaitStateAborted'], ['ExecutionAborted']);
+    expect(executionProgress(events).status).toBe('ABORTED');
+    expect(statuses(events)).toEqual({ Pause: 'cancelled' });
+  });
+});
+
+describe('API error and JSON helpers', () => {
+  it('names JSON 1.0 errors as AWS spells them', () => {
+    expect(apiErrorName({ __type: 'com.amazonaws.states#ExecutionDoesNotExist', message: 'x' }, 400)).toBe('ExecutionDoesNotExist');
+    expect(apiErrorName({ __type: 'StateMachineDoesNotExist' }, 400)).toBe('StateMachineDoesNotExist');
+    expect(apiErrorName('oops', 502)).toBe('HTTP 502');
+    expect(apiErrorMessage({ Message: 'M' }, 'f')).toBe('M');
+    expect(apiErrorMessage({ message: 'm' }, 'f')).toBe('m');
+    expect(apiErrorMessage(undefined, 'f')).toBe('f');
+  });
+
+  it('pretty-prints JSON text and leaves other text alone', () => {
+    expect(formatJsonText('{"a":[1]}')).toBe('{\n  "a": [\n    1\n  ]\n}');
+    expect(formatJsonText('not json')).toBe('not json');
+    expect(formatJsonText(undefined)).toBe('');
+  });
+});
