@@ -10,6 +10,7 @@ import { AppSyncError, ConfigError } from '../errors.js';
 import { acquireEmbeddedDynamoDB, releaseEmbeddedDynamoDB } from '../embedded/dynamodb.js';
 import { LambdaTargets } from './dynamodb/lambdaTargets.js';
 import { runOperation } from './dynamodb/operations.js';
+import { syncConfigFor, type ResolverSync, type VersioningConfig } from './dynamodb/versioning.js';
 import { invalid } from './dynamodb/values.js';
 import type { DataSource, DataSourceKind } from './types.js';
 
@@ -21,8 +22,10 @@ export interface DynamoDBDataSourceConfig {
   /** CloudFormation `AWS::DynamoDB::Table` Properties, created at start if the table is missing. */
   table?: Record<string, unknown>;
   useCallerCredentials?: boolean;
+  /** Conflict detection and Sync: AppSync keeps `_version`, `_lastChangedAt`, `_deleted`, `_ttl`. */
   versioned?: boolean;
-  deltaSyncConfig?: unknown;
+  /** Where changes are logged, and how long (minutes) log entries and tombstones live. */
+  deltaSyncConfig?: { deltaSyncTableName: string; deltaSyncTableTTL?: number | string; baseTableTTL?: number | string };
   /** Serverless plugin keys accepted and ignored locally. */
   serviceRoleArn?: unknown;
   iamRoleStatements?: unknown;
@@ -37,6 +40,17 @@ function validate(config: unknown, path: string): ConfigError[] {
   if (c.endpoint !== undefined && (typeof c.endpoint !== 'string' || !/^https?:\/\//.test(c.endpoint))) problems.push(new ConfigError(`${path}.endpoint`, `expected an http(s) URL, got ${JSON.stringify(c.endpoint)}`));
   if (c.region !== undefined && typeof c.region !== 'string') problems.push(new ConfigError(`${path}.region`, 'expected a region name'));
   if (c.table !== undefined && (typeof c.table !== 'object' || c.table === null)) problems.push(new ConfigError(`${path}.table`, 'expected the Properties of an AWS::DynamoDB::Table'));
+  if (c.versioned !== undefined && typeof c.versioned !== 'boolean') problems.push(new ConfigError(`${path}.versioned`, `expected true or false, got ${JSON.stringify(c.versioned)}`));
+  if (c.versioned === true) {
+    const d = c.deltaSyncConfig as Record<string, unknown> | undefined;
+    if (!d || typeof d !== 'object' || typeof d.deltaSyncTableName !== 'string' || d.deltaSyncTableName.length < 3) {
+      problems.push(new ConfigError(`${path}.deltaSyncConfig.deltaSyncTableName`, 'a versioned data source needs the name of its Delta table'));
+    } else {
+      for (const ttl of ['deltaSyncTableTTL', 'baseTableTTL']) {
+        if (d[ttl] !== undefined && !(Number(d[ttl]) >= 0)) problems.push(new ConfigError(`${path}.deltaSyncConfig.${ttl}`, `expected minutes (a number >= 0), got ${JSON.stringify(d[ttl])}`));
+      }
+    }
+  }
   for (const key of Object.keys(c)) if (!KNOWN.has(key)) problems.push(new ConfigError(`${path}.${key}`, `unknown key; expected one of ${[...KNOWN].join(', ')}`));
   return problems;
 }
@@ -55,6 +69,47 @@ function createTableInput(tableName: string, properties: Record<string, unknown>
     LocalSecondaryIndexes,
     StreamSpecification,
   };
+}
+
+/**
+ * The Delta table of a versioned data source (`ds_pk` HASH, `ds_sk` RANGE, as AppSync requires):
+ * created from a serverless.yml resource of that TableName, or — Gateway choice — with that key
+ * schema when the base table is declared in config or the store is local.
+ */
+async function ensureDeltaTable(
+  client: DynamoDBClient,
+  tableName: string,
+  resources: Record<string, { Type?: string; Properties?: Record<string, unknown> }> | undefined,
+  mayCreate: boolean,
+  logger: { info(message: string): void },
+  name: string,
+): Promise<void> {
+  const declared = Object.values(resources ?? {}).find((r) => r.Type === 'AWS::DynamoDB::Table' && r.Properties?.TableName === tableName)?.Properties;
+  if (!declared && !mayCreate) return;
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+  }
+  const properties = declared ?? {
+    AttributeDefinitions: [
+      { AttributeName: 'ds_pk', AttributeType: 'S' },
+      { AttributeName: 'ds_sk', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'ds_pk', KeyType: 'HASH' },
+      { AttributeName: 'ds_sk', KeyType: 'RANGE' },
+    ],
+    BillingMode: 'PAY_PER_REQUEST',
+  };
+  try {
+    await client.send(new CreateTableCommand(createTableInput(tableName, properties)));
+    logger.info(`dynamodb data source ${name}: created delta table ${tableName}`);
+  } catch (error) {
+    // Two versioned data sources may share one Delta table and race to create it.
+    if ((error as Error).name !== 'ResourceInUseException') throw error;
+  }
 }
 
 export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
@@ -86,6 +141,20 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
       }
     }
 
+    let versioning: VersioningConfig | undefined;
+    if (config.versioned === true && config.deltaSyncConfig) {
+      const d = config.deltaSyncConfig;
+      // Defaults as the Serverless AppSync plugin v2 documents them.
+      versioning = { deltaSyncTableName: d.deltaSyncTableName, deltaSyncTableTTL: Number(d.deltaSyncTableTTL ?? 1440), baseTableTTL: Number(d.baseTableTTL ?? 43200) };
+      await ensureDeltaTable(client, versioning.deltaSyncTableName, gatewayConfig.cloudFormationResources, properties !== undefined || local, logger, name);
+    }
+    const syncConfigs = new Map<string, ResolverSync | undefined>();
+    const syncOf = (resolverName: string | undefined) => {
+      if (!versioning || !resolverName) return undefined;
+      if (!syncConfigs.has(resolverName)) syncConfigs.set(resolverName, syncConfigFor(gatewayConfig, resolverName));
+      return syncConfigs.get(resolverName);
+    };
+
     // Gateway choice (datasources.md §1.2): nextToken is authenticated-encrypted, so clients
     // cannot read or forge it; the key lives as long as the data source.
     const tokenKey = randomBytes(32);
@@ -112,7 +181,8 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
       async invoke(request, invocation) {
         if (!request || typeof request !== 'object' || Array.isArray(request)) throw invalid('request', 'expected an object with an operation');
         try {
-          return await runOperation({ client, table: config.tableName, sealToken, openToken, region, invocation, lambdas }, request as Record<string, unknown>);
+          const sync = syncOf(invocation?.resolverName);
+          return await runOperation({ client, table: config.tableName, sealToken, openToken, region, invocation, lambdas, versioning, sync }, request as Record<string, unknown>);
         } catch (error) {
           if (AppSyncError.is(error)) throw error;
           const e = error as { name?: string; message?: string };

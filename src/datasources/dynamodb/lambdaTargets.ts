@@ -54,6 +54,16 @@ export class LambdaTargets {
     return invoker;
   }
 
+  /** An inline function definition (a resolver's `sync.function`), cached under `key`. */
+  forTarget(key: string, target: LambdaTarget): LambdaInvoker {
+    let invoker = this.#invokers.get(key);
+    if (!invoker) {
+      invoker = createLambdaInvoker(target, { configDir: this.gatewayConfig.configDir, gatewayConfig: this.gatewayConfig, path: this.path });
+      this.#invokers.set(key, invoker);
+    }
+    return invoker;
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.#invokers.values()].map((i) => i.close()));
     this.#invokers.clear();

@@ -17,10 +17,11 @@ import {
   type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import { NotSupportedError } from '../../errors.js';
 import type { DataSourceResult, InvocationContext } from '../types.js';
 import { conditionalFailure, type FailedWrite } from './conditionHandler.js';
 import type { LambdaTargets } from './lambdaTargets.js';
+import { runSync } from './sync.js';
+import { versionedWrite, type ResolverSync, type VersioningConfig } from './versioning.js';
 import { fromSdkItem, invalid, nonEmpty, readExpression, toSdkMap } from './values.js';
 
 export interface OperationContext {
@@ -34,8 +35,15 @@ export interface OperationContext {
   /** The field being resolved: Lambda events carry its arguments, identity and names. */
   invocation?: InvocationContext;
   /** Lambda functions named by ARN (conditionalCheckFailedHandler, conflict handlers). */
-  lambdas: Pick<LambdaTargets, 'get'>;
+  lambdas: Pick<LambdaTargets, 'get' | 'forTarget'>;
+  /** Set for versioned data sources (`config.versioned`). */
+  versioning?: VersioningConfig;
+  /** The running resolver's `sync` block (conflict detection), if any. */
+  sync?: ResolverSync;
 }
+
+const VERSIONED_WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
+const NOT_VERSIONABLE = new Set(['BatchPutItem', 'BatchDeleteItem', 'TransactWriteItems']);
 
 type Request = Record<string, unknown>;
 
@@ -59,14 +67,14 @@ function projection(request: Request, field: string, names: Record<string, strin
   return readExpression(p, field, names, {});
 }
 
-const isObj = (v: unknown): v is Request => !!v && typeof v === 'object' && !Array.isArray(v);
+export const isObj = (v: unknown): v is Request => !!v && typeof v === 'object' && !Array.isArray(v);
 
-function requireKey(request: Request): Record<string, AttributeValue> {
+export function requireKey(request: Request): Record<string, AttributeValue> {
   if (!isObj(request.key)) throw invalid('key', 'a key is required: a map of typed values, e.g. util.dynamodb.toMapValues({ id })');
   return toSdkMap(request.key, 'key');
 }
 
-function optionalNumber(request: Request, field: string): number | undefined {
+export function optionalNumber(request: Request, field: string): number | undefined {
   const v = request[field];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw invalid(field, `expected a non-negative integer, got ${JSON.stringify(v)}`);
@@ -98,6 +106,18 @@ const conditionFailed = (error: unknown, condition: Request | undefined): condit
 /** `attempt` counts the Custom-handler retries that led to this request. */
 export async function runOperation(ctx: OperationContext, request: Request, attempt = 0): Promise<DataSourceResult> {
   const { client, table } = ctx;
+  if (ctx.versioning && typeof request.operation === 'string') {
+    if (VERSIONED_WRITES.has(request.operation)) return versionedWrite(ctx, request, attempt);
+    if (NOT_VERSIONABLE.has(request.operation)) {
+      // The error AppSync gives for writes that cannot keep versions.
+      return {
+        error: {
+          type: 'UnsupportedOperation',
+          message: `Unsupported operation '${request.operation}'. Datasource Versioning only supports the following operations (TransactGetItems, PutItem, BatchGetItem, Scan, Query, GetItem, DeleteItem, UpdateItem, Sync).`,
+        },
+      };
+    }
+  }
   const names: Record<string, string> = {};
   const values: Record<string, AttributeValue> = {};
   switch (request.operation) {
@@ -276,9 +296,9 @@ export async function runOperation(ctx: OperationContext, request: Request, atte
       }
     }
     case 'Sync':
-      throw new NotSupportedError('The DynamoDB Sync operation (conflict detection / versioned data sources)');
+      return runSync(ctx, request);
     default:
-      throw invalid('operation', `expected one of GetItem, PutItem, UpdateItem, DeleteItem, Query, Scan, BatchGetItem, BatchPutItem, BatchDeleteItem, TransactGetItems, TransactWriteItems, got ${JSON.stringify(request.operation)}`);
+      throw invalid('operation', `expected one of GetItem, PutItem, UpdateItem, DeleteItem, Query, Scan, Sync, BatchGetItem, BatchPutItem, BatchDeleteItem, TransactGetItems, TransactWriteItems, got ${JSON.stringify(request.operation)}`);
   }
 }
 

@@ -127,3 +127,15 @@ export function toTypedMap(item: Record<string, AttributeValue>): Record<string,
   for (const [k, v] of Object.entries(item)) out[k] = toTypedJson(v);
   return out;
 }
+
+/** Plain JSON (a Lambda's answer) to an SDK value: lists stay lists, objects become maps. */
+export function plainToSdk(value: unknown): AttributeValue {
+  if (value === null || value === undefined) return { NULL: true };
+  if (typeof value === 'string') return { S: value };
+  if (typeof value === 'number') return { N: String(value) };
+  if (typeof value === 'boolean') return { BOOL: value };
+  if (Array.isArray(value)) return { L: value.map(plainToSdk) };
+  const out: Record<string, AttributeValue> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (v !== undefined) out[k] = plainToSdk(v);
+  return { M: out };
+}
