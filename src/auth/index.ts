@@ -8,13 +8,9 @@ import type { NormalizedConfig } from '../config/types.js';
 import type { Logger } from '../datasources/types.js';
 import { ConfigError, ConfigErrors } from '../errors.js';
 import { createApiKeyProvider } from './api-key.js';
-import { createCognitoProvider, validateCognitoConfig } from './cognito.js';
 import { INVALID_HEADER, NOT_AUTHORIZED, UNPARSABLE_JWT, unauthorized } from './errors.js';
-import { createIamProvider, validateIamConfig } from './iam.js';
 import { headerValue } from './identity.js';
-import { bearerToken, looksLikeJwt, peekIssuer } from './jwt.js';
-import { createLambdaAuthorizer } from './lambda.js';
-import { createOidcProvider, validateOidcConfig } from './oidc.js';
+import { bearerToken, looksLikeJwt, peekIssuer } from './token.js';
 import type { AuthContext, AuthProvider, AuthRequest } from './types.js';
 
 export type * from './types.js';
@@ -24,7 +20,13 @@ export { SignatureError } from './errors.js';
 /** AppSync's limit on providers per API (default + additional). */
 export const MAX_PROVIDERS = 50;
 
-/** Creates one provider per configured mode, default first; config problems name their key. */
+/**
+ * Creates one provider per configured mode, default first; config problems name their key.
+ *
+ * Each mode's module loads only when the API uses that mode: jose (OIDC, Cognito), the SigV4
+ * signer (IAM) and the Lambda invoker cost a few hundred ms of start-up between them, and most
+ * APIs use one or two modes.
+ */
 export async function createAuthProviders(config: NormalizedConfig, logger: Logger): Promise<AuthProvider[]> {
   const providers: AuthProvider[] = [];
   const problems: ConfigError[] = [];
@@ -32,31 +34,39 @@ export async function createAuthProviders(config: NormalizedConfig, logger: Logg
   // auth.md §1: at most 50 providers and one Lambda authorizer per API.
   if (all.length > MAX_PROVIDERS) problems.push(new ConfigError('additionalAuthentications', `an API has at most ${MAX_PROVIDERS} auth providers, got ${all.length}`));
   if (all.filter((a) => a.type === 'AWS_LAMBDA').length > 1) problems.push(new ConfigError('additionalAuthentications', 'an API has at most one Lambda authorizer'));
-  all.forEach((auth, index) => {
+  for (const [index, auth] of all.entries()) {
     const path = index === 0 ? 'authentication.config' : `additionalAuthentications.${index - 1}.config`;
     try {
       switch (auth.type) {
         case 'API_KEY':
           providers.push(createApiKeyProvider(config.apiKeys));
           break;
-        case 'AWS_IAM':
+        case 'AWS_IAM': {
+          const { createIamProvider, validateIamConfig } = await import('./iam.js');
           providers.push(createIamProvider(validateIamConfig(auth.config, path), config.name));
           break;
-        case 'OPENID_CONNECT':
+        }
+        case 'OPENID_CONNECT': {
+          const { createOidcProvider, validateOidcConfig } = await import('./oidc.js');
           providers.push(createOidcProvider(validateOidcConfig(auth.config, path)));
           break;
-        case 'AMAZON_COGNITO_USER_POOLS':
+        }
+        case 'AMAZON_COGNITO_USER_POOLS': {
+          const { createCognitoProvider, validateCognitoConfig } = await import('./cognito.js');
           providers.push(createCognitoProvider(validateCognitoConfig(auth.config, path, index === 0)));
           break;
-        case 'AWS_LAMBDA':
+        }
+        case 'AWS_LAMBDA': {
+          const { createLambdaAuthorizer } = await import('./lambda.js');
           providers.push(createLambdaAuthorizer(auth.config, { configDir: config.configDir, gatewayConfig: config, path, logger }));
           break;
+        }
       }
     } catch (error) {
       if (error instanceof ConfigError) problems.push(error);
       else throw error;
     }
-  });
+  }
   if (problems.length > 0) throw new ConfigErrors(problems);
   return providers;
 }

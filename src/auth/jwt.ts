@@ -5,28 +5,9 @@
  */
 import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { INVALID_HEADER, TOKEN_EXPIRED, UNPARSABLE_JWT, unauthorized } from './errors.js';
+import { looksLikeJwt } from './token.js';
 
-/** The token in `Authorization`, raw or after `Bearer ` (auth.md §1). */
-export function bearerToken(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  // Gateway choice: the scheme name is case-insensitive, as in RFC 9110 §11.1.
-  return header.replace(/^bearer\s+/i, '').trim();
-}
-
-/** The unverified `iss` of a JWT-shaped token, or undefined when it is not a JWT. */
-export function peekIssuer(token: string): string | undefined {
-  if (token.split('.').length !== 3) return undefined;
-  try {
-    const iss = decodeJwt(token).iss;
-    return typeof iss === 'string' ? iss : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function looksLikeJwt(token: string): boolean {
-  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token);
-}
+export { bearerToken, clientIdMatcher, looksLikeJwt, peekIssuer } from './token.js';
 
 export type KeySource = () => ReturnType<typeof createRemoteJWKSet>;
 
@@ -74,11 +55,4 @@ export async function verifyJwt(token: string, keys: KeySource, issuer: string):
     if (error instanceof joseErrors.JWTInvalid || error instanceof joseErrors.JOSEError) throw unauthorized(INVALID_HEADER);
     throw unauthorized(INVALID_HEADER);
   }
-}
-
-/** A config value used as a regex against the whole client id. */
-export function clientIdMatcher(pattern: unknown): ((id: string | undefined) => boolean) | undefined {
-  if (typeof pattern !== 'string' || pattern === '') return undefined;
-  const re = new RegExp(`^(?:${pattern})$`);
-  return (id) => id !== undefined && re.test(id);
 }

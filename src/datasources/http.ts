@@ -4,11 +4,7 @@
  * failures are `ctx.error` (`Http:<reason>`). `authorizationConfig` with AWS_IAM signs the call
  * with SigV4 through @smithy/signature-v4 and the AWS SDK credential chain.
  */
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import { ConfigError, DataSourceError } from '../errors.js';
 import type { DataSource, DataSourceKind } from './types.js';
 
@@ -59,14 +55,45 @@ function checkRequest(request: unknown): HttpRequestObject {
   return r as unknown as HttpRequestObject;
 }
 
+interface Signer {
+  sign(request: { method: string; url: URL; headers: Record<string, string>; body: string | undefined }): Promise<Record<string, string>>;
+}
+
+/**
+ * The SigV4 signer for `authorizationConfig`, with its packages (the AWS SDK credential chain and
+ * the smithy signer, ~100 ms to load) loaded on the first signed call rather than at start-up.
+ */
+async function createSigner(iam: { signingRegion: string; signingServiceName: string }, credentials: AwsCredentialIdentity | undefined): Promise<Signer> {
+  const [{ Sha256 }, { HttpRequest }, { SignatureV4 }] = await Promise.all([
+    import('@aws-crypto/sha256-js'),
+    import('@smithy/protocol-http'),
+    import('@smithy/signature-v4'),
+  ]);
+  const provider = credentials ? async () => credentials : (await import('@aws-sdk/credential-providers')).fromNodeProviderChain();
+  const signer = new SignatureV4({ service: iam.signingServiceName, region: iam.signingRegion, sha256: Sha256, credentials: provider });
+  return {
+    async sign({ method, url, headers, body }) {
+      const query: Record<string, string | string[]> = {};
+      for (const [k, v] of url.searchParams) {
+        const prev = query[k];
+        query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+      }
+      const signed = await signer.sign(
+        new HttpRequest({ method, protocol: url.protocol, hostname: url.hostname, port: url.port ? Number(url.port) : undefined, path: url.pathname, query, headers: { ...headers, host: url.host }, body }),
+      );
+      const { host: _host, ...rest } = signed.headers as Record<string, string>;
+      return rest;
+    },
+  };
+}
+
 export const httpKind: DataSourceKind<HttpDataSourceConfig> = {
   validate,
   create({ name, config }): DataSource {
     const endpoint = config.endpoint.replace(/\/$/, '');
     const timeout = config.timeout ?? 10_000;
     const iam = config.authorizationConfig?.awsIamConfig;
-    const credentials: AwsCredentialIdentityProvider | undefined = iam ? (config.credentials ? async () => config.credentials! : fromNodeProviderChain()) : undefined;
-    const signer = iam ? new SignatureV4({ service: iam.signingServiceName, region: iam.signingRegion, sha256: Sha256, credentials: credentials! }) : undefined;
+    let signer: Promise<Signer> | undefined;
 
     return {
       name,
@@ -89,17 +116,13 @@ export const httpKind: DataSourceKind<HttpDataSourceConfig> = {
         if (body !== undefined && !headers['content-type']) headers['content-type'] = typeof rawBody === 'string' ? 'text/plain' : 'application/json';
 
         let finalHeaders = headers;
-        if (signer) {
-          const query: Record<string, string | string[]> = {};
-          for (const [k, v] of url.searchParams) {
-            const prev = query[k];
-            query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+        if (iam) {
+          if (!signer) {
+            signer = createSigner(iam, config.credentials);
+            // A failed load is retried by the next call instead of failing every call after it.
+            signer.catch(() => (signer = undefined));
           }
-          const signed = await signer.sign(
-            new HttpRequest({ method, protocol: url.protocol, hostname: url.hostname, port: url.port ? Number(url.port) : undefined, path: url.pathname, query, headers: { ...headers, host: url.host }, body }),
-          );
-          const { host: _host, ...rest } = signed.headers as Record<string, string>;
-          finalHeaders = rest;
+          finalHeaders = await (await signer).sign({ method, url, headers, body });
         }
         let response: Response;
         try {

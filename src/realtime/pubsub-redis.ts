@@ -9,7 +9,6 @@
  * JSON of `PublishedEvent`. Publishing goes through Redis even for local subscribers, so each
  * subscriber receives an event exactly once.
  */
-import { Redis } from 'ioredis';
 import type { PubSub, PublishedEvent } from './types.js';
 
 export interface RedisPubSubOptions {
@@ -29,6 +28,9 @@ type Listener = (event: PublishedEvent) => void;
 /** Connects to Redis (two connections: publish and subscribe) and returns a `PubSub`. */
 export async function createRedisPubSub(options: RedisPubSubOptions): Promise<PubSub> {
   const prefix = options.channelPrefix ?? 'appsync-gateway:';
+  // Loaded here, not at module level: ioredis costs ~150 ms of start-up and only an API started
+  // with a Redis URL needs it (realtime/index.ts imports this module for every API).
+  const { Redis } = await import('ioredis');
   const redisOptions = { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true };
   const publisher = new Redis(options.redisUrl, redisOptions);
   const subscriber = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });

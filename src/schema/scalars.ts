@@ -2,7 +2,7 @@
  * AppSync's predefined scalars (shared/spec/scalars.md): what each accepts on input (literal and
  * variable) and what it sends out. Errors carry the spec's messages (§5) through `ScalarError`.
  */
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { createRequire } from 'node:module';
 import { GraphQLScalarType, Kind, print, type ValueNode } from 'graphql';
 import type { AwsScalarName } from './preamble.js';
 
@@ -86,9 +86,20 @@ function isIpAddress(v: string): boolean {
   }
   return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= max);
 }
+let phoneParser: typeof import('libphonenumber-js').parsePhoneNumberFromString | undefined;
+
+/**
+ * libphonenumber-js is loaded on the first AWSPhone value, not at start-up (~130 ms): most APIs
+ * never see one. Synchronously, because scalar parsing is synchronous.
+ */
+function parsePhone(v: string) {
+  phoneParser ??= (createRequire(import.meta.url)('libphonenumber-js') as typeof import('libphonenumber-js')).parsePhoneNumberFromString;
+  return phoneParser(v, 'US');
+}
+
 function isPhone(v: string): boolean {
   try {
-    const phone = parsePhoneNumberFromString(v, 'US');
+    const phone = parsePhone(v);
     if (!phone?.isPossible()) return false;
     // North American numbers: area code and exchange start with 2-9 (rejects `1110004444`).
     return phone.countryCallingCode !== '1' || /^[2-9]\d{2}[2-9]\d{6}$/.test(phone.nationalNumber);

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { ConfigError, DataSourceError } from '../../errors.js';
 import type { NormalizedConfig } from '../../config/types.js';
 
@@ -112,16 +112,24 @@ function inProcessInvoker(spec: string, configDir: string, timeoutSeconds: numbe
 }
 
 function remoteInvoker(functionName: string, target: LambdaTarget): LambdaInvoker {
-  const client = new LambdaClient({
-    region: target.region ?? process.env.AWS_REGION ?? 'us-east-1',
-    endpoint: target.endpoint,
-    // A local Invoke API needs some credentials; real AWS uses the SDK's default chain.
-    ...(target.endpoint && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-  });
+  // The AWS SDK's Lambda client (~150-200 ms to load) is loaded by the first invocation, not at
+  // start-up: an API whose functions all run in-process never loads it.
+  let client: Promise<{ client: LambdaClient; InvokeCommand: typeof import('@aws-sdk/client-lambda').InvokeCommand }> | undefined;
+  const connect = () =>
+    (client ??= import('@aws-sdk/client-lambda').then(({ LambdaClient, InvokeCommand }) => ({
+      client: new LambdaClient({
+        region: target.region ?? process.env.AWS_REGION ?? 'us-east-1',
+        endpoint: target.endpoint,
+        // A local Invoke API needs some credentials; real AWS uses the SDK's default chain.
+        ...(target.endpoint && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+      }),
+      InvokeCommand,
+    })));
   return {
     description: `${functionName}${target.endpoint ? ` at ${target.endpoint}` : ''} (Invoke API)`,
     async invoke(payload) {
-      const out = await client.send(new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(payload ?? null)) }));
+      const { client: lambda, InvokeCommand } = await connect();
+      const out = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(payload ?? null)) }));
       const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
       const value = text ? JSON.parse(text) : null;
       if (out.FunctionError) {
@@ -130,7 +138,7 @@ function remoteInvoker(functionName: string, target: LambdaTarget): LambdaInvoke
       return value;
     },
     async close() {
-      client.destroy();
+      if (client) (await client.catch(() => undefined))?.client.destroy();
     },
   };
 }
