@@ -32,6 +32,31 @@ export function record(frame: Frame, type: string, details?: Record<string, unkn
   return id;
 }
 
+/**
+ * Records an event that the line's next event does not chain to: AWS's next event points past
+ * it, at the same event this one points at (`ParallelStateSucceeded`, `MapStateSucceeded`,
+ * `MapIterationFailed`, `TaskStateAborted`).
+ */
+export function recordPassing(frame: Frame, type: string, details?: Record<string, unknown>): number {
+  const before = frame.last;
+  const id = record(frame, type, details);
+  frame.last = before;
+  return id;
+}
+
+/**
+ * `EvaluationFailed` (a JSONata expression of the state failed): `{ error, cause, location, state }`,
+ * the location being the field path AWS names in the cause (`Arguments/MessageBody`).
+ */
+export function recordEvaluationFailed(frame: Frame, state: string, error: string, cause: string): void {
+  if (!frame.rt.history) return void skip(frame);
+  const d: Record<string, string> = { error, cause };
+  const location = /specified for the field '([^']+)'/.exec(cause)?.[1];
+  if (location !== undefined) d.location = location;
+  d.state = state;
+  record(frame, 'EvaluationFailed', { evaluationFailedEventDetails: d });
+}
+
 /** `<Type>StateEntered` with `stateEnteredEventDetails`. */
 export function recordEntered(frame: Frame, stateType: string, name: string, input: unknown): number {
   if (!frame.rt.history) return skip(frame);

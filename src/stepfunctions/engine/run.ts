@@ -55,6 +55,8 @@ export async function runExecution(options: RunOptions): Promise<RunOutcome> {
       record(frame, 'ExecutionStarted', {
         executionStartedEventDetails: { input: json(options.input), inputDetails: NOT_TRUNCATED, roleArn: context.Execution.RoleArn },
       });
+      // AWS does not chain the first state to ExecutionStarted: its previousEventId is 0.
+      frame.last = 0;
     }
     const input = resumeFrom ? resumeFrom.input : options.input;
     const output = await runBlock(definition, input, frame, resumeFrom?.stateName);

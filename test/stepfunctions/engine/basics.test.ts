@@ -28,7 +28,7 @@ describe('runExecution: Pass / Succeed / Fail chains (JSONPath)', () => {
           roleArn: 'arn:aws:iam::123456789012:role/StepFunctions',
         },
       },
-      { type: 'PassStateEntered', id: 2, previousEventId: 1, stateEnteredEventDetails: { name: 'A', input: '{"order":{"id":"o-1"},"other":2}', inputDetails: T } },
+      { type: 'PassStateEntered', id: 2, previousEventId: 0, stateEnteredEventDetails: { name: 'A', input: '{"order":{"id":"o-1"},"other":2}', inputDetails: T } },
       {
         type: 'PassStateExited',
         id: 3,
@@ -81,7 +81,7 @@ describe('runExecution: Pass / Succeed / Fail chains (JSONPath)', () => {
     });
     expect(outcome).toEqual({ status: 'FAILED', error: 'Custom.Error', cause: 'it broke' });
     expect(plainEvents().slice(1)).toEqual([
-      { type: 'FailStateEntered', id: 2, previousEventId: 1, stateEnteredEventDetails: { name: 'F', input: '{}', inputDetails: T } },
+      { type: 'FailStateEntered', id: 2, previousEventId: 0, stateEnteredEventDetails: { name: 'F', input: '{}', inputDetails: T } },
       { type: 'ExecutionFailed', id: 3, previousEventId: 2, executionFailedEventDetails: { error: 'Custom.Error', cause: 'it broke' } },
     ]);
   });

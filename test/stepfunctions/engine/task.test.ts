@@ -27,7 +27,7 @@ describe('Task state', () => {
     expect(r.requests[0]).toMatchObject({ resource: 'arn:aws:states:::lambda:invoke', parameters: { FunctionName: 'fn', Payload: { x: 1 } }, stateName: 'Call' });
     expect(r.requests[0].context.State.Name).toBe('Call');
     expect(r.plainEvents().slice(1, 6)).toEqual([
-      { type: 'TaskStateEntered', id: 2, previousEventId: 1, stateEnteredEventDetails: { name: 'Call', input: '{"x":1}', inputDetails: T } },
+      { type: 'TaskStateEntered', id: 2, previousEventId: 0, stateEnteredEventDetails: { name: 'Call', input: '{"x":1}', inputDetails: T } },
       {
         type: 'TaskScheduled',
         id: 3,

@@ -5,7 +5,7 @@
  */
 import { recordEntered, recordExited } from '../history.js';
 import { StatesError } from '../types.js';
-import { inState, queryLanguageOf, stateContext, throwIfStopped, type Frame, type StateCall, type StatesBlock, type StepResult } from './frame.js';
+import { inState, queryLanguageOf, reportEvaluationFailure, stateContext, throwIfStopped, type Frame, type StateCall, type StatesBlock, type StepResult } from './frame.js';
 import { runChoice } from './choiceState.js';
 import { runMap } from './map.js';
 import { runParallel } from './parallel.js';
@@ -78,7 +78,9 @@ export async function runBlock(block: StatesBlock, input: unknown, frame: Frame,
       const pending = runner(call);
       result = pending instanceof Promise ? await pending : pending;
     } catch (e) {
-      throw inState(e, call);
+      const err = inState(e, call);
+      if (err instanceof StatesError) reportEvaluationFailure(call, err);
+      throw err;
     }
     if (result.fail !== undefined) throw result.fail;
     if (result.assigned !== undefined) frame.variables = { ...frame.variables, ...result.assigned };

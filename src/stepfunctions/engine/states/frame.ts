@@ -6,6 +6,7 @@
 import type { Checkpoint, ContextObject, EngineHost } from '../types.js';
 import { StatesError } from '../types.js';
 import { stateCause, type PathScope } from '../jsonpath.js';
+import { recordEvaluationFailed } from '../history.js';
 
 export type QueryLanguage = 'JSONPath' | 'JSONata';
 export type StateDefinition = Record<string, unknown>;
@@ -201,6 +202,19 @@ export function inState(e: unknown, call: StateCall): unknown {
   if (err.error !== 'States.Runtime' && err.error !== 'States.QueryEvaluationError' && err.error !== 'States.IntrinsicFailure') return err;
   if (err.cause.startsWith('An error occurred while executing the state')) return err;
   return new StatesError(err.error, stateCause(call.name, call.enteredId, err.cause));
+}
+
+/** Errors whose `EvaluationFailed` event is already recorded (by the state that raised them). */
+const reported = new WeakSet<StatesError>();
+
+/**
+ * Records `EvaluationFailed` for a JSONata failure of this state, once per error (an error
+ * passing up through Parallel/Map is not recorded again).
+ */
+export function reportEvaluationFailure(call: StateCall, err: StatesError): void {
+  if (err.error !== 'States.QueryEvaluationError' || reported.has(err)) return;
+  reported.add(err);
+  recordEvaluationFailed(call.frame, call.name, err.error, err.cause);
 }
 
 /** The `{ Error, Cause }` object Catch hands on (Cause left out when there is none). */

@@ -11,11 +11,12 @@
  */
 import { applyPayloadTemplate, selectPath } from '../jsonpath.js';
 import { evaluateJsonataTemplate } from '../jsonata.js';
-import { record } from '../history.js';
+import { record, recordPassing } from '../history.js';
 import { StatesError, type ContextObject } from '../types.js';
 import {
   childController,
   errorOutput,
+  inState,
   pathScope,
   Stop,
   toStatesError,
@@ -30,7 +31,11 @@ import { runBlock } from './block.js';
 
 /** Runs a Map state with its Retry and Catch. */
 export function runMap(call: StateCall): Promise<StepResult> {
-  return withRetryAndCatch(call, () => attempt(call));
+  return withRetryAndCatch(call, () => attempt(call), {
+    onFinalFailure: (err) => {
+      if (err.error !== 'States.Runtime') record(call.frame, 'MapStateFailed');
+    },
+  });
 }
 
 interface Settings {
@@ -139,12 +144,20 @@ async function attempt(call: StateCall): Promise<StepResult> {
   const tolerance = s.toleratedCount !== undefined || s.toleratedPercentage !== undefined;
   let failures = 0;
   let error: unknown;
+  let failedLine: Frame | undefined;
   let nextIndex = 0;
   const frames: Frame[] = [];
 
   const exceeded = () =>
-    (s.toleratedCount !== undefined ? failures > s.toleratedCount : s.toleratedPercentage === undefined) ||
+    (s.toleratedCount !== undefined && failures > s.toleratedCount) ||
     (s.toleratedPercentage !== undefined && (failures / n) * 100 > s.toleratedPercentage);
+
+  const fail = (line: Frame, e: unknown) => {
+    if (error !== undefined) return;
+    error = e;
+    failedLine = line;
+    controller.abort(new Stop('SIBLING'));
+  };
 
   const runOne = async (index: number) => {
     const line: Frame = { rt: frame.rt, signal: controller.signal, last: startedAt, variables: frame.variables, top: false };
@@ -165,18 +178,18 @@ async function attempt(call: StateCall): Promise<StepResult> {
       record(line, 'MapIterationSucceeded', { mapIterationSucceededEventDetails: details });
     } catch (e) {
       if (e instanceof Stop) {
-        if (e.kind === 'SIBLING') record(line, 'MapIterationAborted', { mapIterationAbortedEventDetails: details });
+        if (e.kind === 'SIBLING') recordPassing(line, 'MapIterationAborted', { mapIterationAbortedEventDetails: details });
         return;
       }
-      record(line, 'MapIterationFailed', { mapIterationFailedEventDetails: details });
-      failures++;
       const err = toStatesError(e);
+      // States.Runtime ends the execution at once, without iteration or state failure events.
+      if (err.error === 'States.Runtime') return fail(line, inState(err, call));
+      recordPassing(line, 'MapIterationFailed', { mapIterationFailedEventDetails: details });
+      failures++;
       results[index] = errorOutput(err);
-      if (error === undefined && (!tolerance || exceeded())) {
-        error = tolerance
-          ? new StatesError('States.ExceedToleratedFailureThreshold', 'The specified tolerated failure threshold was exceeded')
-          : err;
-        controller.abort(new Stop('SIBLING'));
+      if (!tolerance) return fail(line, err);
+      if (exceeded()) {
+        fail(line, new StatesError('States.ExceedToleratedFailureThreshold', 'The specified tolerated failure threshold was exceeded'));
       }
     }
   };
@@ -188,12 +201,12 @@ async function attempt(call: StateCall): Promise<StepResult> {
     }),
   );
   dispose();
-  for (const line of frames) if (line.last > frame.last) frame.last = line.last;
   if (frame.signal.aborted) throw frame.signal.reason instanceof Stop ? frame.signal.reason : new Stop('ABORTED', frame.signal.reason);
-  if (error !== undefined) {
-    record(frame, 'MapStateFailed');
+  if (failedLine !== undefined) {
+    frame.last = failedLine.last;
     throw error;
   }
-  record(frame, 'MapStateSucceeded');
+  for (const line of frames) if (line.last > frame.last) frame.last = line.last;
+  recordPassing(frame, 'MapStateSucceeded');
   return call.ql === 'JSONata' ? finishJsonata(call, results) : finishJsonPath(call, results);
 }

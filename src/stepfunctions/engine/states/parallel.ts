@@ -2,9 +2,15 @@
  * The Parallel state: runs every branch at once on the same input and outputs their outputs in
  * branch order. The first failing branch fails the state with its own error and cause and stops
  * the other branches (AWS: "If any branch fails … the entire Parallel state fails").
+ *
+ * History (as AWS records it): `ParallelStateStarted` (no details) after the entered event; each
+ * branch's first state chains to it; `ParallelStateSucceeded` and then `ParallelStateExited`
+ * both point at the latest branch event. A failure records `ParallelStateFailed` (pointing at the
+ * failing branch's last event) once no retry is left, except for `States.Runtime` failures,
+ * which end the execution at once. A retried Parallel records `ParallelStateStarted` again.
  */
 import { evaluateJsonataTemplate } from '../jsonata.js';
-import { record } from '../history.js';
+import { record, recordPassing } from '../history.js';
 import { childController, Stop, type Frame, type StateCall, type StatesBlock, type StepResult } from './frame.js';
 import { effectiveInput, finishJsonata, finishJsonPath, jsonataScope, parametersOf } from './io.js';
 import { withRetryAndCatch } from './retrying.js';
@@ -12,7 +18,11 @@ import { runBlock } from './block.js';
 
 /** Runs a Parallel state with its Retry and Catch. */
 export function runParallel(call: StateCall): Promise<StepResult> {
-  return withRetryAndCatch(call, () => attempt(call));
+  return withRetryAndCatch(call, () => attempt(call), {
+    onFinalFailure: (err) => {
+      if (err.error !== 'States.Runtime') record(call.frame, 'ParallelStateFailed');
+    },
+  });
 }
 
 async function attempt(call: StateCall): Promise<StepResult> {
@@ -25,31 +35,26 @@ async function attempt(call: StateCall): Promise<StepResult> {
       : parametersOf(call, effectiveInput(call));
   record(frame, 'ParallelStateStarted');
   const branches = (Array.isArray(state.Branches) ? state.Branches : []) as StatesBlock[];
-  const results = await runLines(
+  const values = await runLines(
     frame,
     branches.map((branch) => (line: Frame) => runBlock(branch, branchInput, line)),
   );
-  if (results.error !== undefined) {
-    record(frame, 'ParallelStateFailed');
-    throw results.error;
-  }
-  record(frame, 'ParallelStateSucceeded');
-  return call.ql === 'JSONata' ? finishJsonata(call, results.values) : finishJsonPath(call, results.values);
+  recordPassing(frame, 'ParallelStateSucceeded');
+  return call.ql === 'JSONata' ? finishJsonata(call, values) : finishJsonPath(call, values);
 }
 
 /**
- * Runs lines side by side, each on its own {@link Frame} starting after the frame's last event
- * and reading the outer variables (their own assignments stay inside). The first failure stops
- * the others. Afterwards the outer line continues from the latest event of any line.
+ * Runs lines side by side, each on its own {@link Frame} chained after the frame's last event and
+ * reading the outer variables (their own assignments stay inside). The first failure stops the
+ * others and is thrown, the outer line continuing from the failing line's last event; on success
+ * the outer line continues from the latest event of any line.
  */
-export async function runLines(
-  frame: Frame,
-  lines: ((line: Frame) => Promise<unknown>)[],
-): Promise<{ values: unknown[]; error?: unknown }> {
+export async function runLines(frame: Frame, lines: ((line: Frame) => Promise<unknown>)[]): Promise<unknown[]> {
   const { controller, dispose } = childController(frame.signal);
   const startedAt = frame.last;
   const frames: Frame[] = [];
   let error: unknown;
+  let failedLine: Frame | undefined;
   const values = new Array<unknown>(lines.length);
   await Promise.all(
     lines.map(async (run, index) => {
@@ -58,16 +63,21 @@ export async function runLines(
       try {
         values[index] = await run(line);
       } catch (e) {
-        if (error === undefined || (error instanceof Stop && error.kind === 'SIBLING')) {
-          if (!(e instanceof Stop && e.kind === 'SIBLING')) error = e;
+        if (e instanceof Stop && e.kind === 'SIBLING') return;
+        if (error === undefined) {
+          error = e;
+          failedLine = line;
+          controller.abort(new Stop('SIBLING'));
         }
-        if (!controller.signal.aborted) controller.abort(new Stop('SIBLING'));
       }
     }),
   );
   dispose();
+  if (frame.signal.aborted) throw frame.signal.reason instanceof Stop ? frame.signal.reason : new Stop('ABORTED', frame.signal.reason);
+  if (failedLine !== undefined) {
+    frame.last = failedLine.last;
+    throw error;
+  }
   for (const line of frames) if (line.last > frame.last) frame.last = line.last;
-  if (error === undefined && controller.signal.aborted && frame.signal.aborted) error = frame.signal.reason;
-  if (frame.signal.aborted) error = frame.signal.reason instanceof Stop ? frame.signal.reason : new Stop('ABORTED', frame.signal.reason);
-  return error === undefined ? { values } : { values, error };
+  return values;
 }

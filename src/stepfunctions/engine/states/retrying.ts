@@ -1,28 +1,38 @@
 /** Retry and Catch around one attempt of a Task, Parallel or Map state. */
 import { findCatcher, findRetrier, retriersOf, retryDelayMs } from '../retry.js';
 import { StatesError } from '../types.js';
-import { inState, sleepFor, Stop, type StateCall, type StepResult } from './frame.js';
+import { inState, reportEvaluationFailure, sleepFor, Stop, type StateCall, type StepResult } from './frame.js';
 import { caughtResult } from './io.js';
+
+export interface RetryOptions {
+  /** Retry counts per Retrier (restored from a checkpoint after a restart). */
+  tries?: number[];
+  /**
+   * Called once when the state finally fails (no retry left), before the Catch runs or the error
+   * propagates: records `ParallelStateFailed`, `MapStateFailed`, `TaskStateAborted`.
+   */
+  onFinalFailure?: (err: StatesError, caught: boolean) => void;
+}
 
 /**
  * Runs `attempt` until it succeeds, retrying matching errors as the state's `Retry` says (each
  * Retrier keeps its own count) and handing the final error to the first matching `Catch`.
  * `$$.State.RetryCount` counts the retries made. Errors no Catcher takes propagate.
- * @param tries retry counts per Retrier (restored from a checkpoint after a restart).
  */
 export async function withRetryAndCatch(
   call: StateCall,
   attempt: (tries: number[]) => Promise<StepResult>,
-  tries?: number[],
+  options: RetryOptions = {},
 ): Promise<StepResult> {
   const retriers = retriersOf(call.state);
-  const counts = tries && tries.length === retriers.length ? tries.slice() : retriers.map(() => 0);
+  const counts = options.tries && options.tries.length === retriers.length ? options.tries.slice() : retriers.map(() => 0);
   for (;;) {
     try {
       return await attempt(counts);
     } catch (e) {
       if (e instanceof Stop) throw e;
       const err = inState(e, call) as StatesError;
+      reportEvaluationFailure(call, err);
       const index = findRetrier(retriers, err.error);
       if (index >= 0 && counts[index] < retriers[index].MaxAttempts) {
         const delay = retryDelayMs(retriers[index], counts[index]);
@@ -32,11 +42,14 @@ export async function withRetryAndCatch(
         continue;
       }
       const catcher = findCatcher(call.state, err.error);
+      options.onFinalFailure?.(err, catcher !== undefined);
       if (!catcher) throw err;
       try {
         return await caughtResult(call, catcher, err);
       } catch (e2) {
-        throw inState(e2, call);
+        const err2 = inState(e2, call);
+        if (err2 instanceof StatesError) reportEvaluationFailure(call, err2);
+        throw err2;
       }
     }
   }

@@ -11,6 +11,7 @@ import {
   recordStarted,
   recordSubmitted,
   recordSucceeded,
+  recordPassing,
   recordTaskError,
   type ResourceInfo,
 } from '../history.js';
@@ -30,9 +31,18 @@ export function runTask(call: StateCall): Promise<StepResult> {
       resume = undefined;
       return attempt(call, info, tries, resumed?.taskToken);
     },
-    resume?.retryCounts,
+    {
+      tries: resume?.retryCounts,
+      // AWS: a task failure that ends a Parallel branch or Map iteration leaves TaskStateAborted.
+      onFinalFailure: (err, caught) => {
+        if (!caught && !call.frame.top && invocationErrors.has(err)) recordPassing(call.frame, 'TaskStateAborted');
+      },
+    },
   );
 }
+
+/** Errors that came from running the resource (not from evaluating the state's fields). */
+const invocationErrors = new WeakSet<StatesError>();
 
 async function attempt(call: StateCall, info: ResourceInfo, tries: number[], resumedToken: string | undefined): Promise<StepResult> {
   const { state, frame } = call;
@@ -105,6 +115,7 @@ async function attempt(call: StateCall, info: ResourceInfo, tries: number[], res
     if (e instanceof Stop) throw e;
     const err = toStatesError(e);
     recordTaskError(frame, info, err.error, err.cause);
+    invocationErrors.add(err);
     throw err;
   }
   if (raw === undefined) raw = null;
