@@ -15,6 +15,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import jsonata from 'jsonata';
 import { StatesError, type ContextObject } from './types.js';
+import { FALLBACK, compileFast, type FastFn } from './lang/jsonataFast.js';
 
 /** What a JSONata expression can see. */
 export interface JsonataScope {
@@ -31,8 +32,8 @@ interface CacheEntry {
   /** The compiled expression, or the compile error. */
   compiled?: Compiled;
   error?: { code?: string; message?: string };
-  /** A plain `$states.input.a.b` / `$var.a` chain evaluated without JSONata (see fastPath). */
-  fast?: { root: string[]; names: string[] };
+  /** The synchronous fast path, when the expression has one (lang/jsonataFast.ts). */
+  fast?: FastFn;
 }
 
 const cache = new Map<string, CacheEntry>();
@@ -50,26 +51,17 @@ export function isJsonataExpression(text: string): boolean {
   return EXPRESSION.test(text);
 }
 
-// `$states.input.a.b` or `$name.a.b` with plain names: the common case, answered by walking
-// objects directly (JSONata would give the same answer as long as no array is crossed).
-const FAST = /^\$([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)$/;
-
 function compile(expr: string): CacheEntry {
   let entry = cache.get(expr);
   if (entry) return entry;
   entry = {};
-  const fm = FAST.exec(expr);
-  if (fm) {
-    const names = fm[2] ? fm[2].slice(1).split('.') : [];
-    entry.fast = { root: [fm[1]!], names };
-  }
   try {
     const compiled = jsonata(expr);
     registerAwsFunctions(compiled);
     entry.compiled = compiled;
+    entry.fast = compileFast(compiled.ast() as Parameters<typeof compileFast>[0]);
   } catch (e) {
     entry.error = e as { code?: string; message?: string };
-    entry.fast = undefined;
   }
   if (cache.size > 10_000) cache.clear();
   cache.set(expr, entry);
@@ -88,20 +80,6 @@ function errorText(e: unknown): string {
   const err = e as { code?: string; message?: string };
   if (err && typeof err === 'object' && err.code) return `${err.code}: ${err.message ?? ''}`;
   return err instanceof Error ? err.message : String(e);
-}
-
-const NOT_FAST: unique symbol = Symbol('notFast');
-
-function fastEvaluate(fast: NonNullable<CacheEntry['fast']>, bindings: Record<string, unknown>): unknown {
-  const rootName = fast.root[0]!;
-  if (!Object.prototype.hasOwnProperty.call(bindings, rootName)) return NOT_FAST;
-  let node = bindings[rootName];
-  for (const name of fast.names) {
-    if (typeof node !== 'object' || node === null || Array.isArray(node)) return NOT_FAST;
-    if (!Object.prototype.hasOwnProperty.call(node, name)) return undefined;
-    node = (node as Record<string, unknown>)[name];
-  }
-  return node;
 }
 
 /** Plain arrays for JSONata sequences (they carry extra properties). */
@@ -144,9 +122,8 @@ export async function evaluateJsonataExpression(expr: string, scope: JsonataScop
   if (entry.error) {
     throw new StatesError('States.QueryEvaluationError', `The JSONata expression '${expr}' specified for the field '${field}' threw an error during evaluation. ${errorText(entry.error)}`);
   }
-  let value: unknown = NOT_FAST;
-  if (entry.fast) value = fastEvaluate(entry.fast, bindings);
-  if (value === NOT_FAST) {
+  let value: unknown = entry.fast ? entry.fast(bindings, scope.input) : FALLBACK;
+  if (value === FALLBACK) {
     try {
       value = plain(await entry.compiled!.evaluate(scope.input, bindings));
     } catch (e) {
@@ -166,7 +143,44 @@ export async function evaluateJsonataExpression(expr: string, scope: JsonataScop
  */
 export async function evaluateJsonataTemplate(template: unknown, scope: JsonataScope, field: string): Promise<unknown> {
   if (!containsExpression(template)) return template;
-  return walk(template, scope, field, statesBinding(scope));
+  const bindings = statesBinding(scope);
+  // Most templates are answered by the synchronous fast path; only if some expression needs
+  // the jsonata evaluator is the (pure) walk redone asynchronously.
+  const quick = walkSync(template, scope, field, bindings);
+  return quick !== FALLBACK ? quick : walk(template, scope, field, bindings);
+}
+
+function walkSync(template: unknown, scope: JsonataScope, field: string, bindings: Record<string, unknown>): unknown {
+  if (typeof template === 'string') {
+    const expr = jsonataExpression(template);
+    if (expr === undefined) return template;
+    const entry = compile(expr);
+    if (!entry.fast) return FALLBACK;
+    const value = entry.fast(bindings, scope.input);
+    if (value === undefined) {
+      throw new StatesError('States.QueryEvaluationError', `The JSONata expression '${expr}' specified for the field '${field}' returned nothing (undefined).`);
+    }
+    return value;
+  }
+  if (Array.isArray(template)) {
+    const out: unknown[] = [];
+    for (let i = 0; i < template.length; i++) {
+      const v = walkSync(template[i], scope, `${field}[${i}]`, bindings);
+      if (v === FALLBACK) return FALLBACK;
+      out.push(v);
+    }
+    return out;
+  }
+  if (typeof template === 'object' && template !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(template)) {
+      const v = walkSync(value, scope, `${field}/${key}`, bindings);
+      if (v === FALLBACK) return FALLBACK;
+      out[key] = v;
+    }
+    return out;
+  }
+  return template;
 }
 
 async function walk(template: unknown, scope: JsonataScope, field: string, bindings: Record<string, unknown>): Promise<unknown> {
