@@ -44,6 +44,8 @@ export interface StepFunctionsServiceOptions {
   store?: ExecutionStore | StepFunctionsStoreConfig;
   /** Region and account in ARNs. @default us-east-1 / 123456789012 */
   scope?: Partial<ArnScope>;
+  /** Closed Standard executions kept with their history. @default 10000 */
+  maxClosedExecutions?: number;
 }
 
 export interface StepFunctionsServiceHandle {
@@ -95,6 +97,7 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
     store: pickStore(options),
     scope: { ...DEFAULT_SCOPE, ...options.scope },
     logger: options.logger,
+    maxClosedExecutions: options.maxClosedExecutions,
   });
   if (engine.createTaskRunner) {
     service.setTaskRunner(

@@ -68,6 +68,13 @@ export interface ServiceOptions {
   store: ExecutionStore;
   scope: ArnScope;
   logger: Logger;
+  /**
+   * Closed Standard executions kept (with their history); the oldest are forgotten beyond it,
+   * in memory now and in the store at its next compaction.
+   * Gateway choice: a count instead of AWS's 90 days, so memory stays bounded.
+   * @default 10000
+   */
+  maxClosedExecutions?: number;
 }
 
 const TERMINAL_EVENTS = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
@@ -99,6 +106,10 @@ export class StepFunctionsService {
   /** Executions per state machine ARN in start order (ListExecutions shows them newest first). */
   readonly executionsByMachine = new Map<string, Execution[]>();
   private readonly expressRuns = new Set<AbortController>();
+  private readonly syncRuns = new AbortController();
+  /** Closed executions, oldest first (the retention queue). */
+  private readonly closed: Execution[] = [];
+  private readonly maxClosed: number;
   private runTask: TaskRunner = async () => {
     throw new StatesError('States.TaskFailed', 'no task runner');
   };
@@ -113,6 +124,7 @@ export class StepFunctionsService {
     this.store = options.store;
     this.scope = options.scope;
     this.logger = options.logger;
+    this.maxClosed = options.maxClosedExecutions ?? 10_000;
     this.machines = new Machines((text) => this.engine.validateDefinition(text).definition);
   }
 
@@ -457,6 +469,16 @@ export class StepFunctionsService {
     exec.controller = undefined;
     exec.checkpoint = undefined;
     exec.settle();
+    this.closed.push(exec);
+    while (this.closed.length > this.maxClosed) this.forget(this.closed.shift()!);
+  }
+
+  private forget(exec: Execution): void {
+    if (this.executions.get(exec.arn) !== exec) return;
+    this.executions.delete(exec.arn);
+    const list = this.executionsByMachine.get(exec.stateMachineArn);
+    const i = list ? list.indexOf(exec) : -1;
+    if (i >= 0) list!.splice(i, 1);
   }
 
   private end(exec: Execution, end: ExecutionEndRecord, terminalType: string, details: Record<string, unknown>): void {
@@ -551,8 +573,9 @@ export class StepFunctionsService {
     const parsed = StepFunctionsService.parseInput(input);
     const arn = executionArn(this.scope, sm.name, execName, true);
     const startDate = Date.now();
-    const controller = new AbortController();
-    const outcome = await this.runExpress(sm, arn, execName, parsed, startDate, controller);
+    // Sync runs cannot be stopped one by one: they share one controller (aborted on close), which
+    // saves an AbortController per execution on the hottest path.
+    const outcome = await this.runExpress(sm, arn, execName, parsed, startDate, this.syncRuns);
     const result: SyncResult = { executionArn: arn, stateMachineArn: sm.arn, name: execName, startDate, stopDate: Date.now(), status: outcome.status, input };
     if (outcome.status === 'SUCCEEDED') result.output = JSON.stringify(outcome.output ?? null);
     else if (outcome.status !== 'ABORTED') {
@@ -646,6 +669,7 @@ export class StepFunctionsService {
     this.closing = true;
     for (const exec of this.executions.values()) exec.controller?.abort(new StatesError('States.Runtime', 'The gateway is shutting down.'));
     for (const controller of this.expressRuns) controller.abort(new StatesError('States.Runtime', 'The gateway is shutting down.'));
+    this.syncRuns.abort(new StatesError('States.Runtime', 'The gateway is shutting down.'));
     this.callbacks.close();
     this.runTask.close?.();
     await this.store.close();

@@ -19,6 +19,9 @@ export function createFileStore(dir: string): ExecutionStore {
   const path = join(dir, LOG_FILE);
   let handle: FileHandle | undefined;
   let pending: string[] = [];
+  // Only the latest checkpoint of each execution matters: they are kept aside and written once
+  // per batch, after the batch's events (which they refer to).
+  let checkpoints = new Map<string, StoreRecord>();
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
   let closed = false;
@@ -33,7 +36,9 @@ export function createFileStore(dir: string): ExecutionStore {
 
   const writeBatch = (): Promise<void> => {
     timer = undefined;
-    if (pending.length === 0) return writing;
+    if (pending.length === 0 && checkpoints.size === 0) return writing;
+    for (const record of checkpoints.values()) pending.push(`${JSON.stringify(record)}\n`);
+    checkpoints = new Map();
     const text = pending.join('');
     pending = [];
     writing = writing.then(async () => {
@@ -61,7 +66,11 @@ export function createFileStore(dir: string): ExecutionStore {
     },
     append(record) {
       if (closed) return;
-      pending.push(`${JSON.stringify(record)}\n`);
+      if (record.k === 'c') checkpoints.set(record.a, record);
+      else {
+        if (record.k === 'end') checkpoints.delete(record.a);
+        pending.push(`${JSON.stringify(record)}\n`);
+      }
       timer ??= setTimeout(writeBatch, FLUSH_DELAY_MS);
     },
     flush() {
@@ -73,6 +82,7 @@ export function createFileStore(dir: string): ExecutionStore {
       if (timer) clearTimeout(timer);
       timer = undefined;
       pending = [];
+      checkpoints = new Map();
       await writing;
       await handle?.close();
       handle = undefined;

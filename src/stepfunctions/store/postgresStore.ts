@@ -25,6 +25,8 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
   const ensureTable = () =>
     (ready ??= pool.query(`CREATE TABLE IF NOT EXISTS ${table} (seq BIGSERIAL PRIMARY KEY, record JSONB NOT NULL)`).then(() => undefined));
   let pending: StoreRecord[] = [];
+  // Only the latest checkpoint of each execution is written, once per batch (as the file store).
+  let checkpoints = new Map<string, StoreRecord>();
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
   let closed = false;
@@ -38,8 +40,10 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
 
   const writeBatch = (): Promise<void> => {
     timer = undefined;
-    if (pending.length === 0) return writing;
+    if (pending.length === 0 && checkpoints.size === 0) return writing;
     const batch = pending;
+    batch.push(...checkpoints.values());
+    checkpoints = new Map();
     pending = [];
     writing = writing.then(async () => {
       await ensureTable();
@@ -56,7 +60,11 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
     },
     append(record) {
       if (closed) return;
-      pending.push(record);
+      if (record.k === 'c') checkpoints.set(record.a, record);
+      else {
+        if (record.k === 'end') checkpoints.delete(record.a);
+        pending.push(record);
+      }
       timer ??= setTimeout(writeBatch, FLUSH_DELAY_MS);
     },
     flush() {
@@ -68,6 +76,7 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
       if (timer) clearTimeout(timer);
       timer = undefined;
       pending = [];
+      checkpoints = new Map();
       await writing;
       await ensureTable();
       const client = await pool.connect();
