@@ -1,0 +1,146 @@
+/**
+ * The execution stores (file log and PostgreSQL): records come back in order, only the latest
+ * checkpoint of an execution is kept per batch, a line cut by a crash is ignored, compaction
+ * replaces the log; and a service on the Postgres store resumes executions after a restart.
+ */
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import pg from 'pg';
+import { createFileStore, createPostgresStore, createStepFunctionsService, type ExecutionStore, type StoreRecord } from '../../../src/stepfunctions/index.js';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const ARN = 'arn:aws:states:us-east-1:123456789012:execution:m:e1';
+const cp = (stateName: string, lastEventId: number): StoreRecord => ({ k: 'c', a: ARN, c: { stateName, input: {}, variables: {}, lastEventId } });
+const ev = (id: number): StoreRecord => ({ k: 'e', a: ARN, e: { timestamp: 1000 + id, type: 'PassStateEntered', id, previousEventId: id - 1 } });
+const start: StoreRecord = { k: 'x', r: { arn: ARN, stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:m', name: 'e1', input: '{}', startDate: 1000, revisionId: 'r1' } };
+
+/** The behaviour every store shares. `location()` names a fresh place; its result opens it. */
+function storeContract(name: string, location: () => () => Promise<ExecutionStore>) {
+  describe(name, () => {
+    it('loads what was appended, in order, with one checkpoint per execution and batch', async () => {
+      const make = location();
+      const store = await make();
+      expect(await store.load()).toEqual([]);
+      store.append(start);
+      store.append(ev(1));
+      store.append(cp('A', 1));
+      store.append(ev(2));
+      store.append(cp('B', 2));
+      await store.flush();
+      store.append(ev(3));
+      store.append(cp('C', 3));
+      store.append({ k: 'end', a: ARN, r: { status: 'SUCCEEDED', stopDate: 2000, output: '{}' } });
+      await store.close();
+
+      const again = await make();
+      expect(await again.load()).toEqual([start, ev(1), ev(2), cp('B', 2), ev(3), { k: 'end', a: ARN, r: { status: 'SUCCEEDED', stopDate: 2000, output: '{}' } }]);
+      await again.close();
+    });
+
+    it('compaction replaces the whole log', async () => {
+      const make = location();
+      const store = await make();
+      store.append(ev(9));
+      await store.flush();
+      await store.compact([start, ev(1)]);
+      store.append(ev(2));
+      await store.close();
+      const again = await make();
+      expect(await again.load()).toEqual([start, ev(1), ev(2)]);
+      await again.close();
+    });
+  });
+}
+
+describe('file store', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sfn-store-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  let n = 0;
+  storeContract('contract', () => {
+    const folder = join(dir, `s${n++}`);
+    return async () => createFileStore(folder);
+  });
+
+  it('ignores a last line cut by a crash', async () => {
+    const folder = join(dir, 'cut');
+    const store = createFileStore(folder);
+    store.append(start);
+    store.append(ev(1));
+    await store.close();
+    await appendFile(join(folder, 'log.jsonl'), '{"k":"e","a":"arn:aws:states:us-e');
+    expect(await createFileStore(folder).load()).toEqual([start, ev(1)]);
+  });
+});
+
+const pgUrl = inject('postgresUrl');
+const pgSkip = pgUrl ? '' : inject('postgresSkipReason');
+
+describe.skipIf(!!pgSkip)(`PostgreSQL store${pgSkip ? ` (skipped: ${pgSkip})` : ''}`, () => {
+  const tables: string[] = [];
+  afterAll(async () => {
+    const client = new pg.Client({ connectionString: pgUrl });
+    await client.connect();
+    for (const t of tables) await client.query(`DROP TABLE IF EXISTS ${t}`);
+    await client.end();
+  });
+
+  storeContract('contract', () => {
+    const table = `sfn_store_test_${process.pid}_${tables.length}`;
+    tables.push(table);
+    return async () => createPostgresStore({ connectionString: pgUrl, table });
+  });
+
+  it('a service on it resumes a waiting activity task and a Wait after a restart', async () => {
+    const storeTable = `sfn_service_test_${process.pid}`;
+    tables.push(storeTable);
+    const options = {
+      stateMachines: {
+        waiter: { definition: { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 1, Next: 'P' }, P: { Type: 'Pass', Result: 'waited', End: true } } } },
+      },
+      storeDir: '/nonexistent',
+      logger: silent,
+      config: () => ({ stepFunctions: { stateMachines: {} } }) as never,
+      dataSources: () => new Map(),
+      store: { connectionString: pgUrl, table: storeTable },
+    };
+    let sfn = await createStepFunctionsService(options);
+    const activity = sfn.service.createActivity('pg-activity');
+    const machine = sfn.service.createStateMachine({
+      name: 'pg-activity-machine',
+      roleArn: 'arn:aws:iam::123456789012:role/r',
+      type: 'STANDARD',
+      definition: JSON.stringify({ StartAt: 'Work', States: { Work: { Type: 'Task', Resource: activity.arn, End: true } } }),
+    });
+    const working = sfn.service.startExecution(machine.arn, 'w1', '{"job":1}');
+    const waiting = sfn.service.startExecution('arn:aws:states:us-east-1:123456789012:stateMachine:waiter', 'wait1', '{}');
+    // Wait until both are parked (the activity task is queued, the Wait began).
+    const first = await sfn.service.getActivityTask(activity.arn, 'before', new AbortController().signal, 5000);
+    expect(first?.input).toBe('{"job":1}');
+    for (let i = 0; i < 100 && !waiting.execution!.events.some((e) => e.type === 'WaitStateEntered'); i++) await new Promise((r) => setTimeout(r, 20));
+    await sfn.close();
+
+    sfn = await createStepFunctionsService(options);
+    const resumed = sfn.service.executions.get(working.executionArn)!;
+    expect(resumed.status).toBe('RUNNING');
+    const task = await sfn.service.getActivityTask(activity.arn, 'after', new AbortController().signal, 5000);
+    expect(task?.input).toBe('{"job":1}');
+    sfn.service.sendTaskSuccess(task!.taskToken, '{"ok":true}');
+    await resumed.done;
+    expect(resumed).toMatchObject({ status: 'SUCCEEDED', output: '{"ok":true}' });
+    const waited = sfn.service.executions.get(waiting.executionArn)!;
+    await waited.done;
+    expect(waited).toMatchObject({ status: 'SUCCEEDED', output: '"waited"' });
+    for (const exec of [resumed, waited]) {
+      expect(exec.events.map((e) => e.id)).toEqual(exec.events.map((_, i) => i + 1));
+      expect(exec.events.filter((e) => e.type === 'ExecutionStarted')).toHaveLength(1);
+    }
+    expect(waited.events.map((e) => e.type)).toEqual(['ExecutionStarted', 'WaitStateEntered', 'WaitStateExited', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+    await sfn.close();
+  });
+});
