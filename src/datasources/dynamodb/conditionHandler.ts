@@ -83,6 +83,7 @@ export async function conditionalFailure(ctx: OperationContext, failed: FailedWr
       awsRegion: ctx.region,
       parentType: ctx.invocation?.parentTypeName,
       field: ctx.invocation?.fieldName,
+      outputType: outputTypeOf(ctx),
     },
     identity: resolverContext.identity ?? null,
   };
@@ -98,6 +99,15 @@ export async function conditionalFailure(ctx: OperationContext, failed: FailedWr
     return { retry: next };
   }
   throw badAnswer(handler.lambdaArn, `expected { action: "reject" | "discard" | "retry" }, got ${JSON.stringify(answer)}`);
+}
+
+/**
+ * The field's GraphQL return type, when the runtime hands it over (`InvocationContext.returnType`
+ * is not part of the data-source contract yet; absent, the event has no outputType).
+ */
+export function outputTypeOf(ctx: OperationContext): string | undefined {
+  const returnType = (ctx.invocation as { returnType?: unknown } | undefined)?.returnType;
+  return returnType === undefined || returnType === null ? undefined : String(returnType);
 }
 
 /** Gateway choice: a malformed handler answer is an `InternalFailure` naming the function. */

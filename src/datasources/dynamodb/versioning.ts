@@ -12,7 +12,7 @@ import { DataSourceError } from '../../errors.js';
 import type { LambdaTarget } from '../lambda/invoker.js';
 import type { DataSourceResult } from '../types.js';
 import { mergeItems, mergeValue } from './automerge.js';
-import { conditionalFailure, type WriteOperation } from './conditionHandler.js';
+import { conditionalFailure, outputTypeOf, type WriteOperation } from './conditionHandler.js';
 import { isObj, requireKey, runOperation, type OperationContext } from './operations.js';
 import { fromSdkItem, invalid, nonEmpty, plainToSdk, readExpression, toSdkMap, toTypedMap } from './values.js';
 
@@ -304,7 +304,7 @@ async function resolveConflict(
     newItem,
     existingItem: current,
     arguments: resolverContext.arguments ?? {},
-    resolver: { tableName: ctx.table, awsRegion: ctx.region, parentType: ctx.invocation?.parentTypeName, field: ctx.invocation?.fieldName },
+    resolver: { tableName: ctx.table, awsRegion: ctx.region, parentType: ctx.invocation?.parentTypeName, field: ctx.invocation?.fieldName, outputType: outputTypeOf(ctx) },
     identity: resolverContext.identity ?? null,
   };
   let answer: Request | null;
