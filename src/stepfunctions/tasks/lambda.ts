@@ -29,7 +29,8 @@ const exportNameOf = (handler: string): string => {
 
 /**
  * Finds the function a Task names. Gateway choice: the name is matched, in this order, to an
- * AWS_LAMBDA data source's `functionName`/`functionArn`, to a serverless.yml `functions:` key, to
+ * AWS_LAMBDA data source's `functionName`/`functionArn`, to a serverless.yml `functions:` key
+ * (also as the deployed name `<service>-<stage>-<key>`), to
  * an AWS_LAMBDA data source's own name, then to the export name of its `handler`.
  */
 export function findFunction(config: NormalizedConfig, functionName: string): FunctionTarget | undefined {
@@ -42,8 +43,10 @@ export function findFunction(config: NormalizedConfig, functionName: string): Fu
       if (typeof declared === 'string' && lambdaFunctionName(declared).name === name) return { target: c, path: pathOf(ds.name) };
     }
   }
-  const serverless = config.serverlessFunctions?.[name];
-  if (serverless) return { target: { handler: serverless.handler }, path: `functions.${name}` };
+  const functions = config.serverlessFunctions ?? {};
+  // The Serverless Framework deploys `functions.hello` as `<service>-<stage>-hello`.
+  const key = functions[name] ? name : Object.keys(functions).find((k) => name.endsWith(`-${k}`));
+  if (key) return { target: { handler: functions[key]!.handler }, path: `functions.${key}` };
   const byName = lambdas.find((ds) => ds.name === name);
   if (byName) return { target: byName.config as LambdaTarget, path: pathOf(byName.name) };
   for (const ds of lambdas) {

@@ -47,6 +47,7 @@ describe('findFunction', () => {
     expect(findFunction(c, 'billing')?.path).toBe('dataSources.remote.config');
     expect(findFunction(c, 'arn:aws:lambda:us-east-1:123456789012:function:audit')?.path).toBe('dataSources.byArn.config');
     expect(findFunction(c, 'hello')).toEqual({ target: { handler: 'handler.hello' }, path: 'functions.hello' });
+    expect(findFunction(c, 'arn:aws:lambda:us-east-1:123456789012:function:shop-dev-hello')?.path).toBe('functions.hello');
     expect(findFunction(c, 'local')?.path).toBe('dataSources.local.config');
     expect(findFunction(c, 'echo')?.path).toBe('dataSources.local.config');
     expect(findFunction(c, 'missing')).toBeUndefined();
