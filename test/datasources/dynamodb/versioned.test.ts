@@ -23,6 +23,8 @@ export async function handler(event) {
   if (mode === 'remove') return { action: 'REMOVE' };
   if (mode === 'garbage') return { action: 'SHRUG' };
   if (mode === 'throw') throw new Error('cannot decide');
+  // Another client writes while this handler decides (the test installs globalThis.bumpWhileDeciding).
+  if (mode === 'race') { await globalThis.bumpWhileDeciding(event.existingItem); return { action: 'RESOLVE', item: event.newItem }; }
   const r = event.resolver;
   return { action: 'RESOLVE', item: { ...event.existingItem, ...event.newItem, decidedBy: r.parentType + '.' + r.field + '@' + r.tableName + ' saw v' + event.existingItem._version + ' new ' + event.newItem.title } };
 }
@@ -188,6 +190,22 @@ for (const backend of backends) {
       await call('lambda', put('g', { title: { S: 'server 2' } }, 1));
       expect((await call('lambda', put('g', { title: { S: 'x' } }, 1), { mode: 'garbage' })).error).toMatchObject({ type: 'ConflictError', message: expect.stringContaining('SHRUG') });
       expect((await call('lambdaArn', put('g', { title: { S: 'x' } }, 1), { mode: 'throw' })).error).toMatchObject({ type: 'ConflictError', message: expect.stringContaining('cannot decide') });
+    });
+
+    it('a conflict that keeps coming back while the handler decides ends in MaxConflicts after 5 rounds', async () => {
+      await call('lambda', put('r', { title: { S: 'server' } }));
+      let bumps = 0;
+      (globalThis as { bumpWhileDeciding?: unknown }).bumpWhileDeciding = async (existing: { _version: number }) => {
+        bumps += 1;
+        await call('lambda', put('r', { title: { S: `other client ${bumps}` } }, existing._version));
+      };
+      try {
+        const answer = await call('lambda', put('r', { title: { S: 'mine' } }, 0), { mode: 'race' });
+        expect(answer.error).toMatchObject({ type: 'MaxConflicts', data: expect.objectContaining({ title: 'other client 5' }) });
+        expect(bumps).toBe(5);
+      } finally {
+        delete (globalThis as { bumpWhileDeciding?: unknown }).bumpWhileDeciding;
+      }
     });
 
     it("the resolver's own condition still gives DynamoDB:ConditionalCheckFailedException when the version matches", async () => {
