@@ -5,10 +5,16 @@
  *
  * One per process, started on first use and stopped when the last user releases it.
  *
+ * PGlite and its socket server run in a worker thread: initialising the database (initdb, seconds
+ * of WASM on every in-memory start) and running its queries never block the gateway's event loop,
+ * so the API answers its other fields while Postgres starts, and a slow query never stalls them.
+ *
  * Gateway choice: PGlite is a single Postgres session, so the socket server accepts one
  * connection and every embedded user shares one `pg` pool of size 1 (`acquireEmbeddedPostgres().pool`);
  * requests queue there, and a transaction can never interleave with another request's statements.
  */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 
 export interface EmbeddedPostgresOptions {
@@ -37,16 +43,68 @@ interface Running {
 let running: Promise<Running> | undefined;
 let leases = 0;
 
-async function start(options: EmbeddedPostgresOptions): Promise<Running> {
-  // Loaded lazily: the WASM build is only paid for when a data source needs it.
-  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('@electric-sql/pglite-socket'),
-  ]);
-  const db = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
+/**
+ * The worker's code: plain JavaScript (no TypeScript loader needed in the worker, from src/ or
+ * dist/), given the package entry points resolved from this module, so it finds the same
+ * packages wherever the gateway is installed (the worker's own resolution starts at the cwd).
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+(async () => {
+  const { PGlite } = require(workerData.pglite);
+  const { PGLiteSocketServer } = require(workerData.socket);
+  const db = await PGlite.create(workerData.dataDir ? { dataDir: workerData.dataDir } : {});
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
   await server.start();
-  const connectionString = `postgres://postgres@${server.getServerConn()}/postgres`;
+  parentPort.on('message', async (message) => {
+    if (message !== 'stop') return;
+    await server.stop().catch(() => undefined);
+    await db.close().catch(() => undefined);
+    parentPort.postMessage({ stopped: true });
+    parentPort.close();
+  });
+  parentPort.postMessage({ conn: server.getServerConn() });
+})().catch((error) => parentPort.postMessage({ error: error && error.stack ? String(error.stack) : String(error) }));
+`;
+
+/** Starts PGlite and its socket server in a worker; resolves with `host:port` and a stop function. */
+function startWorker(dataDir: string | undefined): Promise<{ conn: string; stop(): Promise<void> }> {
+  const resolvePackage = createRequire(import.meta.url).resolve;
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { pglite: resolvePackage('@electric-sql/pglite'), socket: resolvePackage('@electric-sql/pglite-socket'), dataDir },
+  });
+  // A crash after start shows up as connection errors on the pool; without a listener the
+  // worker's 'error' event would end the whole process.
+  worker.on('error', () => undefined);
+  let exited = false;
+  const exit = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  void exit.then(() => (exited = true));
+  const stop = async () => {
+    if (exited) return;
+    const stopped = new Promise<void>((resolve) => worker.once('message', () => resolve()));
+    worker.postMessage('stop');
+    // A worker that does not confirm within 5 s is terminated.
+    const timer = setTimeout(() => void worker.terminate(), 5_000);
+    await Promise.race([stopped.then(() => worker.terminate()), exit]);
+    clearTimeout(timer);
+  };
+  return new Promise((resolve, reject) => {
+    worker.once('message', (message: { conn?: string; error?: string }) => {
+      if (message.conn) resolve({ conn: message.conn, stop });
+      else {
+        void worker.terminate();
+        reject(new Error(`the embedded Postgres did not start: ${message.error ?? 'unknown error'}`));
+      }
+    });
+    worker.once('error', (error) => reject(error));
+    void exit.then(() => reject(new Error('the embedded Postgres worker exited while starting')));
+  });
+}
+
+async function start(options: EmbeddedPostgresOptions): Promise<Running> {
+  const { conn, stop } = await startWorker(options.dataDir);
+  const connectionString = `postgres://postgres@${conn}/postgres`;
   const pool = new pg.Pool({ connectionString, max: 1, idleTimeoutMillis: 0 });
   // A dropped idle connection is reported here; the pool replaces it on next use.
   pool.on('error', () => undefined);
@@ -60,8 +118,7 @@ async function start(options: EmbeddedPostgresOptions): Promise<Running> {
     dataDir: options.dataDir,
     async stop() {
       await pool.end().catch(() => undefined);
-      await server.stop().catch(() => undefined);
-      await db.close().catch(() => undefined);
+      await stop();
     },
   };
 }
