@@ -79,9 +79,11 @@ export async function caughtResult(call: StateCall, catcher: Catcher, err: State
   const errOut = errorOutput(err);
   if (call.ql === 'JSONata') {
     const scope = jsonataScope(call, { errorOutput: errOut });
+    // AWS names the clause in causes: `Catch[1]/Output/v`.
+    const where = `Catch[${(call.state.Catch as Catcher[]).indexOf(catcher)}]`;
     const assigned =
-      catcher.Assign === undefined ? undefined : ((await evaluateJsonataTemplate(catcher.Assign, scope, 'Assign')) as Record<string, unknown>);
-    const output = catcher.Output === undefined ? errOut : await evaluateJsonataTemplate(catcher.Output, scope, 'Output');
+      catcher.Assign === undefined ? undefined : ((await evaluateJsonataTemplate(catcher.Assign, scope, `${where}/Assign`)) as Record<string, unknown>);
+    const output = catcher.Output === undefined ? errOut : await evaluateJsonataTemplate(catcher.Output, scope, `${where}/Output`);
     return { output, next: catcher.Next, assigned };
   }
   const scope = pathScope(call);

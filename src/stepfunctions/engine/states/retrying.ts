@@ -37,7 +37,8 @@ export async function withRetryAndCatch(
       if (index >= 0 && counts[index] < retriers[index].MaxAttempts) {
         const delay = retryDelayMs(retriers[index], counts[index]);
         counts[index]++;
-        call.context.State.RetryCount++;
+        // A fresh context per attempt: the previous one may still be held by the host.
+        call.context = { ...call.context, State: { ...call.context.State, RetryCount: call.context.State.RetryCount + 1 } };
         await sleepFor(call.frame, delay);
         continue;
       }
