@@ -79,9 +79,8 @@ type ConsoleHandler = (req: IncomingMessage, res: ServerResponse) => boolean | P
 
 /** The console page's handler, if `ui/` is part of this build. */
 async function loadConsole(logger: Logger): Promise<ConsoleHandler | undefined> {
-  const path = './ui/index.js';
   try {
-    const mod = (await import(path)) as { handleConsoleRequest?: ConsoleHandler };
+    const mod = (await import('./ui/index.js')) as { handleConsoleRequest?: ConsoleHandler };
     return mod.handleConsoleRequest;
   } catch (error) {
     const code = (error as { code?: string }).code;
@@ -111,7 +110,8 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
     );
   }
   await service.open(options.stateMachines);
-  const consoleHandler = await loadConsole(options.logger);
+  // The page's module loads on its first request: most gateways never serve it.
+  let consoleHandler: Promise<ConsoleHandler | undefined> | undefined;
   const apiOptions = { service, config: options.config, logger: options.logger };
 
   return {
@@ -121,8 +121,9 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
         await handleApiCall(apiOptions, req, res, body);
         return true;
       }
-      if (consoleHandler && (req.method === 'GET' || req.method === 'HEAD') && (req.url ?? '').startsWith('/stepfunctions')) {
-        return await consoleHandler(req, res);
+      if ((req.method === 'GET' || req.method === 'HEAD') && (req.url ?? '').startsWith('/stepfunctions')) {
+        const handler = await (consoleHandler ??= loadConsole(options.logger));
+        return handler ? await handler(req, res) : false;
       }
       return false;
     },

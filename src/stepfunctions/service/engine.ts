@@ -1,10 +1,14 @@
 /**
  * The pieces the service takes from the engine (`engine/run.ts`, `engine/validate.ts`,
- * `engine/testState.ts`) and the task runner (`tasks/index.ts`), loaded once at start.
+ * `engine/testState.ts`) and the task runner (`tasks/index.ts`), behind one interface so tests
+ * and embedders can swap them.
  */
 import type { EngineHost, RunOptions, RunOutcome, StateMachineDefinition, TaskRequest } from '../engine/types.js';
 import type { Logger } from '../../datasources/types.js';
 import type { NormalizedConfig } from '../../config/types.js';
+import { runExecution } from '../engine/run.js';
+import { invalidDefinitionMessage, validateDefinition } from '../engine/validate.js';
+import { createTaskRunner } from '../tasks/index.js';
 
 export interface Diagnostic {
   severity: 'ERROR' | 'WARNING';
@@ -37,14 +41,8 @@ export interface EngineModules {
   createTaskRunner?(deps: TaskRunnerDeps): TaskRunner;
 }
 
-// Module paths held in variables: the service must load while sibling modules are still missing
-// (they are built in parallel); each missing one degrades to a documented fallback.
-const paths = {
-  run: '../engine/run.js',
-  validate: '../engine/validate.js',
-  testState: '../engine/testState.js',
-  tasks: '../tasks/index.js',
-};
+/** `engine/testState.ts` may be missing from a build in progress: loaded by a path held in a variable. */
+const TEST_STATE_PATH = '../engine/testState.js';
 
 async function optional<T>(path: string): Promise<T | undefined> {
   try {
@@ -56,39 +54,13 @@ async function optional<T>(path: string): Promise<T | undefined> {
   }
 }
 
-/** Minimal checks used only while `engine/validate.ts` is missing. */
-function fallbackValidate(definition: string | unknown): { definition?: StateMachineDefinition; diagnostics: Diagnostic[] } {
-  let parsed: unknown = definition;
-  if (typeof definition === 'string') {
-    try {
-      parsed = JSON.parse(definition);
-    } catch (error) {
-      return { diagnostics: [{ severity: 'ERROR', code: 'INVALID_JSON_DESCRIPTION', message: (error as Error).message, location: '' }] };
-    }
-  }
-  const d = parsed as Partial<StateMachineDefinition> | null;
-  if (!d || typeof d !== 'object' || typeof d.StartAt !== 'string' || !d.States || typeof d.States !== 'object' || !(d.StartAt in d.States)) {
-    return { diagnostics: [{ severity: 'ERROR', code: 'SCHEMA_VALIDATION_FAILED', message: 'The definition needs StartAt naming one of States', location: '/StartAt' }] };
-  }
-  return { definition: d as StateMachineDefinition, diagnostics: [] };
-}
-
 export async function loadEngine(): Promise<EngineModules> {
-  const [run, validate, testState, tasks] = await Promise.all([
-    optional<Pick<EngineModules, 'runExecution'>>(paths.run),
-    optional<Pick<EngineModules, 'validateDefinition' | 'invalidDefinitionMessage'>>(paths.validate),
-    optional<Pick<EngineModules, 'testState'>>(paths.testState),
-    optional<Pick<EngineModules, 'createTaskRunner'>>(paths.tasks),
-  ]);
+  const testState = await optional<Pick<EngineModules, 'testState'>>(TEST_STATE_PATH);
   return {
-    runExecution:
-      run?.runExecution ??
-      (async () => ({ status: 'FAILED', error: 'States.Runtime', cause: 'The Step Functions engine is not available in this build.' })),
-    validateDefinition: validate?.validateDefinition ?? fallbackValidate,
-    invalidDefinitionMessage:
-      validate?.invalidDefinitionMessage ??
-      ((diagnostics) => `Invalid State Machine Definition: '${diagnostics.map((d) => `${d.code}: ${d.message} at ${d.location}`).join(', ')}'`),
+    runExecution,
+    validateDefinition,
+    invalidDefinitionMessage: (diagnostics) => invalidDefinitionMessage(diagnostics),
     testState: testState?.testState,
-    createTaskRunner: tasks?.createTaskRunner,
+    createTaskRunner: (deps) => createTaskRunner(deps as Parameters<typeof createTaskRunner>[0]),
   };
 }
