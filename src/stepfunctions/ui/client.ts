@@ -23,7 +23,7 @@ import { applyProgress, renderGraph, type RenderedGraph } from './render.js';
 declare const ELK: new () => { layout(graph: unknown): Promise<unknown> };
 
 const RUNNING_POLL_MS = 500;
-const EXECUTIONS_POLL_MS = 2000;
+const EXECUTIONS_POLL_MS = 1000;
 const MACHINES_POLL_MS = 5000;
 
 interface Selection {
@@ -381,7 +381,7 @@ function renderDetails(): void {
     children.push(...section('Output', 'output', progress.output !== undefined ? formatJsonText(progress.output) : status === 'in-progress' ? '(still running)' : '—'));
   }
   children.push(...section('Definition', 'definition', JSON.stringify(info.definition ?? {}, null, 2)));
-  panel.dataset.stateName = name;
+  panel.dataset.selectedState = name;
   panel.dataset.status = status;
   panel.replaceChildren(...children);
   panel.hidden = false;

@@ -9,6 +9,7 @@ export function renderConsolePage(): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Step Functions — appsync-gateway</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/stepfunctions/console.css">
 <script src="/stepfunctions/elk.js" defer></script>
 <script src="/stepfunctions/console.js" defer></script>

@@ -1,0 +1,225 @@
+/**
+ * The Step Functions page in a real browser (Debian's chromium driven by playwright-core) against a
+ * real gateway: executions are started with the AWS SDK's SFNClient and the page must list them,
+ * draw every state, colour states live while an execution runs, and show a clicked state's input,
+ * output and error.
+ */
+import { existsSync } from 'node:fs';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GatewayConfig } from '../../src/index.js';
+import { startTestGateway, type TestGateway } from '../utils/gateway.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveBrowser = existsSync(CHROMIUM);
+const ACCOUNT = '123456789012';
+const smArn = (name: string) => `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:${name}`;
+
+/** Pass → Choice → Wait → Parallel (a branch with a Map) → Succeed; the Wait's length comes from the input. */
+const FLOW = {
+  StartAt: 'Prepare',
+  States: {
+    Prepare: { Type: 'Pass', Result: { items: [1, 2] }, ResultPath: '$.prepared', Next: 'Decide' },
+    Decide: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.seconds', IsPresent: true, Next: 'Pause' }],
+      Default: 'Fan',
+    },
+    Pause: { Type: 'Wait', SecondsPath: '$.seconds', Next: 'Fan' },
+    Fan: {
+      Type: 'Parallel',
+      Branches: [
+        {
+          StartAt: 'Left',
+          States: {
+            Left: { Type: 'Pass', InputPath: '$.prepared.items', Next: 'Each' },
+            Each: { Type: 'Map', ItemProcessor: { StartAt: 'Double', States: { Double: { Type: 'Pass', Parameters: { 'v.$': 'States.MathAdd($, $)' }, End: true } } }, End: true },
+          },
+        },
+        { StartAt: 'Right', States: { Right: { Type: 'Pass', Result: 'right', End: true } } },
+      ],
+      ResultPath: '$.fan',
+      Next: 'Done',
+    },
+    Done: { Type: 'Succeed' },
+  },
+};
+
+/** A branch fails in a Fail state; the Parallel's Catch recovers. */
+const CAUGHT = {
+  StartAt: 'Try',
+  States: {
+    Try: {
+      Type: 'Parallel',
+      Branches: [{ StartAt: 'Work', States: { Work: { Type: 'Pass', Next: 'Explode' }, Explode: { Type: 'Fail', Error: 'Kaboom', Cause: 'the branch blew up' } } }],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Recover' }],
+      Next: 'Finish',
+    },
+    Recover: { Type: 'Pass', Next: 'Finish' },
+    Finish: { Type: 'Succeed' },
+  },
+};
+
+/** Fails the execution: nothing catches. */
+const BROKEN = {
+  StartAt: 'Start here',
+  States: {
+    'Start here': { Type: 'Pass', Next: 'Boom' },
+    Boom: { Type: 'Fail', Error: 'Custom.Broken', Cause: 'nothing catches this' },
+  },
+};
+
+const config: GatewayConfig = {
+  name: 'sfn-ui-test',
+  schemaSdl: 'type Query { ping: String }',
+  authentication: { type: 'API_KEY' },
+  apiKeys: [{ name: 'main', value: 'da2-sfnuitest00000000000' }],
+  stepFunctions: { stateMachines: { flow: { definition: FLOW }, caught: { definition: CAUGHT }, broken: { definition: BROKEN } } },
+};
+
+if (!haveBrowser && process.env.CI === 'true') {
+  describe('Step Functions page', () => {
+    it('needs Debian’s chromium at /usr/bin/chromium', () => {
+      throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium (never download a browser)`);
+    });
+  });
+}
+
+describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? '' : ' (skipped: /usr/bin/chromium is not installed)'}`, () => {
+  let gw: TestGateway;
+  let sfn: SFNClient;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    gw = await startTestGateway({ config });
+    sfn = new SFNClient({ endpoint: gw.origin, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, disableHostPrefix: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('response', (response) => {
+      if (response.status() >= 400 && response.request().method() === 'GET') pageErrors.push(`${response.status()} ${response.url()}`);
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    sfn?.destroy();
+  });
+
+  const start = async (machine: string, input: unknown) =>
+    (await sfn.send(new StartExecutionCommand({ stateMachineArn: smArn(machine), input: JSON.stringify(input) }))).executionArn!;
+  const state = (name: string, status?: string) => page.locator(`svg g[data-state-name="${name}"]${status ? `[data-status="${status}"]` : ''}`);
+  const open = async (hash: string) => {
+    // Through about:blank: a hash-only navigation would keep the previous page's state.
+    await page.goto('about:blank');
+    await page.goto(`${gw.origin}/stepfunctions#${hash}`);
+  };
+
+  it('lists the state machines and draws every state of the selected one, nested states inside their Parallel/Map', async () => {
+    await open(`machine=${encodeURIComponent(smArn('flow'))}`);
+    await expect.poll(() => page.locator('#machines [data-machine-name]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.machineName))).toEqual(
+      ['broken', 'caught', 'flow'],
+    );
+    await state('Done').waitFor();
+    const drawn = await page.locator('svg g[data-state-name]').evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.stateName}:${(e as HTMLElement).dataset.stateType}`));
+    expect(drawn.sort()).toEqual(['Decide:Choice', 'Done:Succeed', 'Double:Pass', 'Each:Map', 'Fan:Parallel', 'Left:Pass', 'Pause:Wait', 'Prepare:Pass', 'Right:Pass'].sort());
+    // Laid out: the Map's iteration state sits inside the Map, the Map inside the Parallel.
+    const box = async (name: string) => (await state(name).locator('rect').first().boundingBox())!;
+    const [fan, each, double, prepare, done] = await Promise.all(['Fan', 'Each', 'Double', 'Prepare', 'Done'].map(box));
+    const inside = (inner: typeof fan, outer: typeof fan) =>
+      inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.width <= outer.x + outer.width && inner.y + inner.height <= outer.y + outer.height;
+    expect(inside(double, each)).toBe(true);
+    expect(inside(each, fan)).toBe(true);
+    expect(prepare.y).toBeLessThan(fan.y);
+    expect(fan.y).toBeLessThan(done.y);
+    const edges = await page.locator('svg path.edge').evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.from}>${(e as HTMLElement).dataset.to}:${(e as HTMLElement).dataset.edgeKind}`));
+    expect(edges).toEqual(expect.arrayContaining(['Decide>Pause:choice', 'Decide>Fan:default', 'Pause>Fan:next', 'Left>Each:next', 'Start>Prepare:start', 'Done>End:end']));
+    // No execution yet: every state is "not started" and the list says so.
+    expect(await page.locator('svg g[data-state-name]:not([data-status="not-started"])').count()).toBe(0);
+    await expect.poll(() => page.locator('#executions').textContent()).toContain('No executions yet');
+  });
+
+  it('follows a new execution live: the Wait shows in progress, then everything succeeded', async () => {
+    await open(`machine=${encodeURIComponent(smArn('flow'))}`);
+    await state('Done').waitFor();
+    const executionArn = await start('flow', { seconds: 3 });
+    // The page picks up the new execution by itself and polls its history while it runs.
+    await state('Pause', 'in-progress').waitFor({ timeout: 10_000 });
+    expect(await state('Prepare').getAttribute('data-status')).toBe('succeeded');
+    expect(await state('Decide').getAttribute('data-status')).toBe('succeeded');
+    expect(await state('Done').getAttribute('data-status')).toBe('not-started');
+    expect(await page.locator('#execution-status').textContent()).toBe('RUNNING');
+    await state('Done', 'succeeded').waitFor({ timeout: 15_000 });
+    for (const name of ['Prepare', 'Decide', 'Pause', 'Fan', 'Left', 'Each', 'Double', 'Right', 'Done']) {
+      expect(await state(name).getAttribute('data-status'), name).toBe('succeeded');
+    }
+    await expect.poll(() => page.locator('#execution-status').textContent()).toBe('SUCCEEDED');
+    expect(await state('Double').getAttribute('data-entered')).toBe('2');
+    await expect.poll(() => page.locator(`#executions [data-execution-arn="${executionArn}"]`).getAttribute('data-status')).toBe('SUCCEEDED');
+  });
+
+  it('clicking a state shows its input and output in the side panel', async () => {
+    const executionArn = await start('flow', { seconds: 0, who: 'panel' });
+    await open(`machine=${encodeURIComponent(smArn('flow'))}&execution=${encodeURIComponent(executionArn)}`);
+    await state('Done', 'succeeded').waitFor({ timeout: 15_000 });
+    await state('Prepare').click();
+    const panel = page.locator('[data-testid="details"]');
+    await expect.poll(() => panel.getAttribute('data-selected-state')).toBe('Prepare');
+    expect(JSON.parse((await panel.locator('pre[data-field="input"]').textContent())!)).toEqual({ seconds: 0, who: 'panel' });
+    expect(JSON.parse((await panel.locator('pre[data-field="output"]').textContent())!)).toEqual({ seconds: 0, who: 'panel', prepared: { items: [1, 2] } });
+    expect(await panel.locator('pre[data-field="error"]').count()).toBe(0);
+    // The Parallel's output holds both branches' results.
+    await state('Fan').locator('rect').first().click({ position: { x: 6, y: 6 } });
+    await expect.poll(() => panel.getAttribute('data-selected-state')).toBe('Fan');
+    expect(JSON.parse((await panel.locator('pre[data-field="output"]').textContent())!).fan).toEqual([[{ v: 2 }, { v: 4 }], 'right']);
+    // The selection is in the URL, so the view can be linked.
+    expect(decodeURIComponent(new URL(page.url()).hash)).toContain('state=Fan');
+  });
+
+  it('a failed state shows its error; a caught failure colours the catching state', async () => {
+    const executionArn = await start('caught', { a: 1 });
+    await open(`machine=${encodeURIComponent(smArn('caught'))}&execution=${encodeURIComponent(executionArn)}`);
+    await state('Finish', 'succeeded').waitFor({ timeout: 15_000 });
+    expect(await state('Explode').getAttribute('data-status')).toBe('failed');
+    expect(await state('Try').getAttribute('data-status')).toBe('caught');
+    expect(await state('Recover').getAttribute('data-status')).toBe('succeeded');
+    expect(await page.locator('svg path.edge.catch').evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.from}>${(e as HTMLElement).dataset.to}`))).toEqual(['Try>Recover']);
+    await state('Explode').click();
+    const panel = page.locator('[data-testid="details"]');
+    await expect.poll(() => panel.getAttribute('data-selected-state')).toBe('Explode');
+    expect(await panel.getAttribute('data-status')).toBe('failed');
+    expect(await panel.locator('pre[data-field="error"]').textContent()).toBe('Kaboom');
+    expect(await panel.locator('pre[data-field="cause"]').textContent()).toBe('the branch blew up');
+    await state('Recover').click();
+    await expect.poll(() => panel.getAttribute('data-selected-state')).toBe('Recover');
+    expect(JSON.parse((await panel.locator('pre[data-field="input"]').textContent())!)).toEqual({ a: 1, error: { Error: 'Kaboom', Cause: 'the branch blew up' } });
+  });
+
+  it('an execution that fails shows the failed state and the execution’s error', async () => {
+    await open(`machine=${encodeURIComponent(smArn('broken'))}`);
+    await state('Boom').waitFor();
+    await expect.poll(() => page.locator('#executions').textContent()).toContain('No executions yet');
+    await start('broken', {});
+    await state('Boom', 'failed').waitFor({ timeout: 15_000 });
+    expect(await state('Start here').getAttribute('data-status')).toBe('succeeded');
+    await expect.poll(() => page.locator('#execution-status').textContent()).toBe('FAILED');
+    expect(await page.locator('[data-field="execution-error"]').textContent()).toBe('Custom.Broken: nothing catches this');
+    await state('Boom').click();
+    expect(await page.locator('[data-testid="details"] pre[data-field="error"]').textContent()).toBe('Custom.Broken');
+  });
+
+  it('shows the API’s error instead of a blank page', async () => {
+    await open(`machine=${encodeURIComponent(smArn('missing'))}`);
+    await expect.poll(() => page.locator('#errors').textContent()).toContain('DescribeStateMachine failed — StateMachineDoesNotExist');
+    expect(await page.locator('#graph').textContent()).toContain('could not be loaded');
+  });
+
+  it('raised no script errors and requested nothing that failed', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
