@@ -14,12 +14,16 @@ export interface TestHostOptions {
   history?: boolean;
   checkpoints?: boolean;
   start?: number;
+  /** History already recorded before a restart (resume tests). */
+  initialEvents?: HistoryEvent[];
+  /** Called with each checkpoint (after it is stored). */
+  onCheckpoint?: (cp: Checkpoint) => void;
 }
 
 export const START = Date.parse('2026-01-01T00:00:00.000Z');
 
 export function createTestHost(options: TestHostOptions = {}) {
-  const events: HistoryEvent[] = [];
+  const events: HistoryEvent[] = [...(options.initialEvents ?? [])];
   const checkpoints: Checkpoint[] = [];
   const requests: TaskRequest[] = [];
   const sleeps: number[] = [];
@@ -79,7 +83,12 @@ export function createTestHost(options: TestHostOptions = {}) {
     host.recordsHistory = false;
     host.recordEvent = () => 0;
   }
-  if (options.checkpoints) host.checkpoint = (cp) => void checkpoints.push(structuredClone(cp));
+  if (options.checkpoints) {
+    host.checkpoint = (cp) => {
+      checkpoints.push(structuredClone(cp));
+      options.onCheckpoint?.(cp);
+    };
+  }
   return {
     host,
     events,
