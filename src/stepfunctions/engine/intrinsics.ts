@@ -1,12 +1,14 @@
 /**
  * The 18 intrinsic functions of the Amazon States Language (`States.Format`, `States.Array`, ...),
  * usable in `.$` keys of JSONPath payload templates. Failures throw
- * `StatesError('States.IntrinsicFailure', inner)`; like jsonpath.ts, `inner` lacks the
+ * `StatesError('States.IntrinsicFailure', "The function '<call>' had the following error: <detail>")`
+ * (a path argument that selects nothing: `States.Runtime`, detail `The JsonPath argument for the
+ * field '$.x' could not be found in the input '{...}'`); like jsonpath.ts, the cause lacks the
  * state prefix the engine adds with `stateCause`.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { StatesError } from './types.js';
-import { selectPath, type PathScope } from './jsonpath.js';
+import { jsonText, trySelectPath, type PathScope } from './jsonpath.js';
 import { deepEqual } from './lang/pathEval.js';
 import { IntrinsicSyntaxError, parseIntrinsic, type IntrinsicArg, type IntrinsicCall } from './lang/intrinsicParser.js';
 
@@ -75,8 +77,18 @@ function argCountMessage(name: string, arity: readonly [number, number], got: nu
   return `The function '${name}' expects ${expected} argument${min === 1 && max === 1 ? '' : 's'} but received ${got}`;
 }
 
-function fail(cause: string): never {
-  throw new StatesError('States.IntrinsicFailure', cause);
+/** A failure inside a call; evaluateIntrinsic turns it into AWS's cause for the whole expression. */
+class IntrinsicDetail extends Error {
+  constructor(
+    readonly error: string,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+function fail(detail: string): never {
+  throw new IntrinsicDetail('States.IntrinsicFailure', detail);
 }
 
 /**
@@ -84,19 +96,21 @@ function fail(cause: string): never {
  * variables (`$name`).
  */
 export function evaluateIntrinsic(expression: string, data: unknown, scope: PathScope, field?: string): unknown {
-  let call: IntrinsicCall;
+  // `field` (the template key) is accepted for symmetry with selectPath; AWS's intrinsic causes
+  // name the function call instead: `The function '<call>' had the following error: <detail>`.
+  void field;
   try {
-    call = parseIntrinsic(expression);
+    return run(parseIntrinsic(expression), data, scope);
   } catch (e) {
-    if (e instanceof IntrinsicSyntaxError) fail(`Invalid intrinsic function call '${expression}': ${e.message}`);
+    if (e instanceof IntrinsicDetail) throw new StatesError(e.error, `The function '${expression}' had the following error: ${e.detail}`);
+    if (e instanceof IntrinsicSyntaxError) throw new StatesError('States.IntrinsicFailure', `The function '${expression}' had the following error: ${e.message}`);
     throw e;
   }
-  return run(call, data, scope, field);
 }
 
 type Value = unknown;
 
-function argValue(arg: IntrinsicArg, data: unknown, scope: PathScope, call: IntrinsicCall, field: string | undefined): Value {
+function argValue(arg: IntrinsicArg, data: unknown, scope: PathScope): Value {
   switch (arg.kind) {
     case 'string':
     case 'number':
@@ -104,10 +118,21 @@ function argValue(arg: IntrinsicArg, data: unknown, scope: PathScope, call: Intr
       return arg.value;
     case 'null':
       return null;
-    case 'path':
-      return selectPath(arg.path, data, scope, field ?? call.source);
+    case 'path': {
+      let value: unknown;
+      try {
+        value = trySelectPath(arg.path, data, scope);
+      } catch (e) {
+        throw new IntrinsicDetail('States.IntrinsicFailure', `Invalid path '${arg.path}': ${e instanceof Error ? e.message : String(e)}`);
+      }
+      if (value === undefined) {
+        const input = arg.path.startsWith('$$') ? scope.context : data;
+        throw new IntrinsicDetail('States.Runtime', `The JsonPath argument for the field '${arg.path}' could not be found in the input '${jsonText(input)}'`);
+      }
+      return value;
+    }
     case 'call':
-      return run(arg.call, data, scope, field);
+      return run(arg.call, data, scope);
   }
 }
 
@@ -136,11 +161,11 @@ const MAX_STRING_INPUT = 10_000;
 const MAX_ARRAY_RANGE = 1000;
 const HASH_ALGORITHMS: Record<string, string> = { MD5: 'md5', 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
-function run(call: IntrinsicCall, data: unknown, scope: PathScope, field?: string): Value {
+function run(call: IntrinsicCall, data: unknown, scope: PathScope): Value {
   const arity = INTRINSIC_ARITY[call.name];
   if (!arity) fail(`The function '${call.name}' is not supported`);
   if (call.args.length < arity[0] || call.args.length > arity[1]) fail(argCountMessage(call.name, arity, call.args.length));
-  const args = call.args.map((a) => argValue(a, data, scope, call, field));
+  const args = call.args.map((a) => argValue(a, data, scope));
   switch (call.name) {
     case 'States.Format':
       return format(call, args);

@@ -3,9 +3,14 @@
  * `ItemsPath`, `.$` keys), payload templates (`Parameters`, `ResultSelector`, `ItemSelector`,
  * `Assign`) and `ResultPath`.
  *
- * Error causes: this module throws `StatesError('States.Runtime', inner)` where `inner` is the
- * part of AWS's cause after the state prefix. The engine composes the full cause with
- * {@link stateCause}: `An error occurred while executing the state 'X' (entered at the event id #N). <inner>`.
+ * Error causes: this module throws a `StatesError` whose `cause` is the part of AWS's cause
+ * after the state prefix. The engine composes the full cause with {@link stateCause}:
+ * `An error occurred while executing the state 'X' (entered at the event id #N). <inner>`.
+ * - a path that selects nothing (any field but ItemsPath): `States.Runtime`,
+ *   `The JSONPath '$.x' specified for the field 'InputPath' could not be found in the input '{"a":1}'`
+ *   (the field is `InputPath`, `OutputPath`, `ErrorPath`, `SecondsPath`, ..., or a template key `name.$`);
+ * - `ItemsPath` and `ResultPath` that cannot be followed: `States.ReferencePathConflict`,
+ *   `Unable to apply step "items" to input {"a":1}`.
  */
 import { StatesError, type ContextObject } from './types.js';
 import { evaluateIntrinsic, isIntrinsic } from './intrinsics.js';
@@ -46,13 +51,27 @@ function rootOf(parsed: ParsedPath, data: unknown, scope: PathScope): unknown {
   return scope.variables[name];
 }
 
-function notFound(path: string, parsed: ParsedPath, data: unknown, field: string): StatesError {
-  // A `.$` key of a payload template reports the field and the input (AWS wording); every other
-  // field (InputPath, OutputPath, ItemsPath, ...) reports Jayway's "No results for path".
-  if (field.endsWith('.$')) {
-    return new StatesError('States.Runtime', `The JSONPath '${path}' specified for the field '${field}' could not be found in the input '${jsonText(data)}'`);
+function notFound(path: string, parsed: ParsedPath, data: unknown, field: string, scope: PathScope): StatesError {
+  // ItemsPath is a Reference Path: AWS reports the step it could not follow
+  // (`States.ReferencePathConflict: Unable to apply step "chunks" to input {...}`).
+  if (field === 'ItemsPath' && parsed.root === 'input') {
+    return new StatesError('States.ReferencePathConflict', `Unable to apply step "${failingStep(parsed, data)}" to input ${jsonText(data)}`);
   }
-  return new StatesError('States.Runtime', `Invalid path '${path}' : No results for path: ${normalizedPath(parsed)}`);
+  // Every other field names itself and the value the path was applied to.
+  const input = parsed.root === 'context' ? scope.context : data;
+  return new StatesError('States.Runtime', `The JSONPath '${path}' specified for the field '${field}' could not be found in the input '${jsonText(input)}'`);
+}
+
+/** The first segment of a definite path that selects nothing, as AWS names it in "Unable to apply step". */
+function failingStep(parsed: ParsedPath, root: unknown): string {
+  let node = root;
+  for (const s of parsed.segments) {
+    const name = s.kind === 'prop' ? s.names[0]! : s.kind === 'index' ? String(s.indexes[0]) : normalizedPath({ ...parsed, segments: [s] }).slice(1);
+    const next = evaluateDefinite([s], node);
+    if (next === NOTHING || (s.kind === 'index' && !Array.isArray(node))) return name;
+    node = next;
+  }
+  return '';
 }
 
 /**
@@ -64,11 +83,11 @@ function notFound(path: string, parsed: ParsedPath, data: unknown, field: string
 export function selectPath(path: string, data: unknown, scope: PathScope, field: string): unknown {
   const parsed = parseOrThrow(path);
   const root = rootOf(parsed, data, scope);
-  if (root === NOTHING) throw notFound(path, parsed, data, field);
+  if (root === NOTHING) throw notFound(path, parsed, data, field, scope);
   if (parsed.segments.length === 0) return root;
   if (parsed.definite) {
     const value = evaluateDefinite(parsed.segments, root);
-    if (value === NOTHING) throw notFound(path, parsed, data, field);
+    if (value === NOTHING) throw notFound(path, parsed, data, field, scope);
     return value;
   }
   return evaluateSegments(parsed.segments, root, root);
@@ -143,7 +162,11 @@ export function applyResultPath(input: unknown, result: unknown, resultPath: str
     throw new StatesError('States.Runtime', `Invalid path '${resultPath}': ResultPath must be a Reference Path`);
   }
   if (parsed.segments.length === 0) return result;
-  const unable = () => new StatesError('States.Runtime', `Unable to apply ResultPath '${resultPath}' to input '${jsonText(input)}'`);
+  // AWS: `States.ReferencePathConflict: Unable to apply step "aggregatedResult" to input [...]`.
+  let step = '';
+  const unable = () => new StatesError('States.ReferencePathConflict', `Unable to apply step "${step}" to input ${jsonText(input)}`);
+  const first = parsed.segments[0]!;
+  step = first.kind === 'prop' ? first.names[0]! : String((first as { indexes: number[] }).indexes[0]);
   if (typeof input !== 'object' || input === null) throw unable();
   const copy: unknown = Array.isArray(input) ? [...input] : { ...input };
   let node = copy as Record<string, unknown> | unknown[];
@@ -151,6 +174,7 @@ export function applyResultPath(input: unknown, result: unknown, resultPath: str
   for (let i = 0; i < segs.length; i++) {
     const s = segs[i]!;
     const last = i === segs.length - 1;
+    step = s.kind === 'prop' ? s.names[0]! : s.kind === 'index' ? String(s.indexes[0]) : '';
     if (s.kind === 'prop') {
       if (Array.isArray(node)) throw unable();
       const name = s.names[0]!;
@@ -159,7 +183,12 @@ export function applyResultPath(input: unknown, result: unknown, resultPath: str
       } else {
         const child = node[name];
         const cloned = child === undefined || child === null ? {} : typeof child === 'object' ? (Array.isArray(child) ? [...child] : { ...child }) : undefined;
-        if (cloned === undefined) throw unable();
+        if (cloned === undefined) {
+          // The next step is the one that cannot be applied (to a number, string, ...).
+          const n = segs[i + 1]!;
+          step = n.kind === 'prop' ? n.names[0]! : n.kind === 'index' ? String(n.indexes[0]) : '';
+          throw unable();
+        }
         node[name] = cloned;
         node = cloned as Record<string, unknown> | unknown[];
       }
@@ -171,7 +200,11 @@ export function applyResultPath(input: unknown, result: unknown, resultPath: str
       if (last) node[idx] = result;
       else {
         const child = node[idx];
-        if (typeof child !== 'object' || child === null) throw unable();
+        if (typeof child !== 'object' || child === null) {
+          const n = segs[i + 1]!;
+          step = n.kind === 'prop' ? n.names[0]! : n.kind === 'index' ? String(n.indexes[0]) : '';
+          throw unable();
+        }
         const cloned = Array.isArray(child) ? [...child] : { ...child };
         node[idx] = cloned;
         node = cloned as Record<string, unknown> | unknown[];

@@ -111,7 +111,7 @@ describe('intrinsic functions (developer guide examples)', () => {
     expect(ev("States.ArrayLength(States.StringSplit('a b c', ' '))")).toBe(3);
     expect(ev("States.Format('{}', States.MathAdd(1, 2))")).toBe('3');
   });
-  it('a missing path argument is States.Runtime naming the template field', () => {
+  it('a missing path argument is States.Runtime naming the function and the path', () => {
     let err: unknown;
     try {
       evaluateIntrinsic('States.Format($.nope)', { a: 1 }, scope, 'msg.$');
@@ -120,7 +120,9 @@ describe('intrinsic functions (developer guide examples)', () => {
     }
     expect(err).toBeInstanceOf(StatesError);
     expect((err as StatesError).error).toBe('States.Runtime');
-    expect((err as StatesError).cause).toBe(`The JSONPath '$.nope' specified for the field 'msg.$' could not be found in the input '{"a":1}'`);
+    expect((err as StatesError).cause).toBe(
+      `The function 'States.Format($.nope)' had the following error: The JsonPath argument for the field '$.nope' could not be found in the input '{"a":1}'`,
+    );
   });
   it('wrong argument types are States.IntrinsicFailure', () => {
     expect(failure('States.ArrayLength($.s)', { s: 'x' }).error).toBe('States.IntrinsicFailure');
@@ -130,6 +132,7 @@ describe('intrinsic functions (developer guide examples)', () => {
     expect(failure("States.StringToJson('{bad')").error).toBe('States.IntrinsicFailure');
     expect(failure("States.Base64Decode('%%%')").error).toBe('States.IntrinsicFailure');
     expect(failure('States.ArrayLength(1, 2)').error).toBe('States.IntrinsicFailure');
+    expect(failure('States.JsonMerge($.a, $.a, true)', { a: {} }).cause).toMatch(/^The function 'States\.JsonMerge\(\$\.a, \$\.a, true\)' had the following error: /);
   });
   it('string literal escapes', () => {
     expect(ev("States.Format('it\\'s {}', 'ok')")).toBe("it's ok");

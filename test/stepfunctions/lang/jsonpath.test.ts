@@ -70,13 +70,29 @@ describe('selectPath', () => {
     expect(selectPath('$count', {}, scope, 'p.$')).toBe(4);
   });
 
-  it('a missing path in InputPath is States.Runtime with Jayway\'s "No results for path"', () => {
+  it('a missing path in InputPath/OutputPath/ErrorPath is States.Runtime naming the field and the input', () => {
     const e = thrown(() => selectPath('$.foo', { a: 1 }, scope, 'InputPath'));
     expect(e.error).toBe('States.Runtime');
-    expect(e.cause).toBe("Invalid path '$.foo' : No results for path: $['foo']");
+    expect(e.cause).toBe(`The JSONPath '$.foo' specified for the field 'InputPath' could not be found in the input '{"a":1}'`);
     expect(thrown(() => selectPath('$.a.b[0]', { a: { b: 'x' } }, scope, 'OutputPath')).cause).toBe(
-      "Invalid path '$.a.b[0]' : No results for path: $['a']['b'][0]",
+      `The JSONPath '$.a.b[0]' specified for the field 'OutputPath' could not be found in the input '{"a":{"b":"x"}}'`,
     );
+    // localstack/localstack#11951 quotes AWS for a Fail state's ErrorPath.
+    expect(thrown(() => selectPath('$.ErrorX', { Error: 'error-value', Cause: 'cause-value' }, scope, 'ErrorPath')).cause).toBe(
+      `The JSONPath '$.ErrorX' specified for the field 'ErrorPath' could not be found in the input '{"Error":"error-value","Cause":"cause-value"}'`,
+    );
+  });
+
+  it('a missing ItemsPath is States.ReferencePathConflict naming the step', () => {
+    const e = thrown(() => selectPath('$.discovery.objects', { discovery: { statusCode: 500 } }, scope, 'ItemsPath'));
+    expect(e.error).toBe('States.ReferencePathConflict');
+    expect(e.cause).toBe('Unable to apply step "objects" to input {"discovery":{"statusCode":500}}');
+    expect(thrown(() => selectPath('$.chunks', { bucket: 'b' }, scope, 'ItemsPath')).cause).toBe('Unable to apply step "chunks" to input {"bucket":"b"}');
+  });
+
+  it('an indefinite path that selects nothing gives []', () => {
+    expect(selectPath('$[*].type', {}, scope, 'types.$')).toEqual([]);
+    expect(selectPath('$.items[*]', {}, scope, 'types.$')).toEqual([]);
   });
 
   it('a missing path in a template field names the field and the input', () => {
@@ -122,6 +138,12 @@ describe('applyResultPath', () => {
       taskresult: 'Hello, AWS Step Functions!',
     });
     expect(applyResultPath({ a: { b: 1 } }, 2, '$.a.c.d')).toEqual({ a: { b: 1, c: { d: 2 } } });
+  });
+  it('a ResultPath that cannot be applied is States.ReferencePathConflict', () => {
+    const e = thrown(() => applyResultPath([1, 2], { r: 1 }, '$.aggregatedResult'));
+    expect(e.error).toBe('States.ReferencePathConflict');
+    expect(e.cause).toBe('Unable to apply step "aggregatedResult" to input [1,2]');
+    expect(thrown(() => applyResultPath({ a: 5 }, 1, '$.a.b')).cause).toBe('Unable to apply step "b" to input {"a":5}');
   });
   it('does not mutate the input', () => {
     const input = { a: { b: 1 } };
