@@ -8,7 +8,7 @@ import type { NormalizedConfig, StateMachineConfig } from '../config/types.js';
 import type { DataSource, Logger } from '../datasources/index.js';
 import { handleApiCall, isStepFunctionsCall } from './api/handler.js';
 import { DEFAULT_SCOPE, type ArnScope } from './service/arns.js';
-import { loadEngine } from './service/engine.js';
+import { loadEngine, loadTaskRunner } from './service/engine.js';
 import { StepFunctionsService } from './service/service.js';
 import { createFileStore } from './store/fileStore.js';
 import { createPostgresStore } from './store/postgresStore.js';
@@ -90,25 +90,21 @@ async function loadConsole(logger: Logger): Promise<ConsoleHandler | undefined> 
 }
 
 export async function createStepFunctionsService(options: StepFunctionsServiceOptions): Promise<StepFunctionsServiceHandle> {
-  const engine = await loadEngine();
-  const service = new StepFunctionsService({
-    engine,
-    store: pickStore(options),
-    scope: { ...DEFAULT_SCOPE, ...options.scope },
-    logger: options.logger,
-    maxClosedExecutions: options.maxClosedExecutions,
-  });
-  if (engine.createTaskRunner) {
-    service.setTaskRunner(
-      engine.createTaskRunner({
+  const service: StepFunctionsService = new StepFunctionsService({
+    engine: loadEngine,
+    taskRunner: () =>
+      loadTaskRunner({
         config: options.config,
         dataSources: options.dataSources as () => ReadonlyMap<string, unknown>,
         logger: options.logger,
         startExecution: (arn, input, name, wait) => service.startNested(arn, input, name, wait),
         arnScope: service.scope,
       }),
-    );
-  }
+    store: pickStore(options),
+    scope: { ...DEFAULT_SCOPE, ...options.scope },
+    logger: options.logger,
+    maxClosedExecutions: options.maxClosedExecutions,
+  });
   await service.open(options.stateMachines);
   // The page's module loads on its first request: most gateways never serve it.
   let consoleHandler: Promise<ConsoleHandler | undefined> | undefined;
@@ -118,6 +114,7 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
     service,
     async handle(req, res, body) {
       if (isStepFunctionsCall(req)) {
+        if (!service.ready) await service.load();
         await handleApiCall(apiOptions, req, res, body);
         return true;
       }
@@ -128,9 +125,11 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
       return false;
     },
     async update(stateMachines) {
+      if (Object.keys(stateMachines ?? {}).length > 0) await service.load();
       service.applyConfig(stateMachines);
     },
-    startExecution(arn, input, name, waitForCompletion = false) {
+    async startExecution(arn, input, name, waitForCompletion = false) {
+      await service.load();
       return service.startNested(arn, input, name, waitForCompletion);
     },
     close: () => service.close(),

@@ -6,9 +6,6 @@
 import type { EngineHost, RunOptions, RunOutcome, StateMachineDefinition, TaskRequest } from '../engine/types.js';
 import type { Logger } from '../../datasources/types.js';
 import type { NormalizedConfig } from '../../config/types.js';
-import { runExecution } from '../engine/run.js';
-import { invalidDefinitionMessage, validateDefinition } from '../engine/validate.js';
-import { createTaskRunner } from '../tasks/index.js';
 
 export interface Diagnostic {
   severity: 'ERROR' | 'WARNING';
@@ -38,7 +35,6 @@ export interface EngineModules {
     variables?: Record<string, unknown>;
     host: EngineHost;
   }): Promise<unknown>;
-  createTaskRunner?(deps: TaskRunnerDeps): TaskRunner;
 }
 
 /** `engine/testState.ts` may be missing from a build in progress: loaded by a path held in a variable. */
@@ -54,13 +50,26 @@ async function optional<T>(path: string): Promise<T | undefined> {
   }
 }
 
+/**
+ * Loads the engine. Gateway choice: on first need (a machine in the config or the store, or the
+ * first API call), so a gateway without state machines starts as fast as one without the feature.
+ */
 export async function loadEngine(): Promise<EngineModules> {
-  const testState = await optional<Pick<EngineModules, 'testState'>>(TEST_STATE_PATH);
+  const [run, validate, testState] = await Promise.all([
+    import('../engine/run.js'),
+    import('../engine/validate.js'),
+    optional<Pick<EngineModules, 'testState'>>(TEST_STATE_PATH),
+  ]);
   return {
-    runExecution,
-    validateDefinition,
-    invalidDefinitionMessage: (diagnostics) => invalidDefinitionMessage(diagnostics),
+    runExecution: run.runExecution,
+    validateDefinition: validate.validateDefinition,
+    invalidDefinitionMessage: (diagnostics) => validate.invalidDefinitionMessage(diagnostics),
     testState: testState?.testState,
-    createTaskRunner: (deps) => createTaskRunner(deps as Parameters<typeof createTaskRunner>[0]),
   };
+}
+
+/** Loads the task runner (Lambda, DynamoDB and HTTP clients) when the first Task runs. */
+export async function loadTaskRunner(deps: TaskRunnerDeps): Promise<TaskRunner> {
+  const { createTaskRunner } = await import('../tasks/index.js');
+  return createTaskRunner(deps as Parameters<typeof createTaskRunner>[0]);
 }

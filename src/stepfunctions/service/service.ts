@@ -64,7 +64,10 @@ export interface SyncResult {
 }
 
 export interface ServiceOptions {
-  engine: EngineModules;
+  /** Loads the engine (once, on first need). */
+  engine: () => Promise<EngineModules>;
+  /** Creates the task runner (once, when the first Task runs). */
+  taskRunner?: () => Promise<TaskRunner>;
   store: ExecutionStore;
   scope: ArnScope;
   logger: Logger;
@@ -110,17 +113,25 @@ export class StepFunctionsService {
   /** Closed executions, oldest first (the retention queue). */
   private readonly closed: Execution[] = [];
   private readonly maxClosed: number;
-  private runTask: TaskRunner = async () => {
-    throw new StatesError('States.TaskFailed', 'no task runner');
+  private runTask: TaskRunner = async (request, signal) => {
+    if (!this.loadTaskRunner) throw new StatesError('States.TaskFailed', 'no task runner');
+    const runner = await (this.runnerLoading ??= this.loadTaskRunner());
+    this.runTask = runner;
+    return runner(request, signal);
   };
   private closing = false;
   readonly scope: ArnScope;
-  private readonly engine: EngineModules;
+  private engineModules?: EngineModules;
+  private engineLoading?: Promise<EngineModules>;
+  private readonly loadEngine: () => Promise<EngineModules>;
+  private readonly loadTaskRunner?: () => Promise<TaskRunner>;
+  private runnerLoading?: Promise<TaskRunner>;
   private readonly store: ExecutionStore;
   private readonly logger: Logger;
 
   constructor(options: ServiceOptions) {
-    this.engine = options.engine;
+    this.loadEngine = options.engine;
+    this.loadTaskRunner = options.taskRunner;
     this.store = options.store;
     this.scope = options.scope;
     this.logger = options.logger;
@@ -132,11 +143,27 @@ export class StepFunctionsService {
     this.runTask = runner;
   }
 
+  /** True once the engine is loaded (the API checks before every call). */
+  get ready(): boolean {
+    return this.engineModules !== undefined;
+  }
+
+  /** Loads the engine if it is not yet. */
+  async load(): Promise<void> {
+    this.engineModules ??= await (this.engineLoading ??= this.loadEngine());
+  }
+
+  private get engine(): EngineModules {
+    if (!this.engineModules) throw new Error('Step Functions engine used before load()');
+    return this.engineModules;
+  }
+
   // ---------------------------------------------------------------- start-up and config
 
   /** Replays the store, applies the config's machines, compacts the log, and resumes the Standard executions that were running. */
   async open(stateMachines: Record<string, StateMachineConfig>): Promise<void> {
     const records = await this.store.load();
+    if (records.length > 0 || Object.keys(stateMachines ?? {}).length > 0) await this.load();
     for (const record of records) this.replay(record);
     this.applyConfig(stateMachines);
     const running = [...this.executions.values()].filter((e) => e.status === 'RUNNING');
@@ -671,7 +698,8 @@ export class StepFunctionsService {
     for (const controller of this.expressRuns) controller.abort(new StatesError('States.Runtime', 'The gateway is shutting down.'));
     this.syncRuns.abort(new StatesError('States.Runtime', 'The gateway is shutting down.'));
     this.callbacks.close();
-    this.runTask.close?.();
+    if (this.runTask.close) this.runTask.close();
+    else if (this.runnerLoading) (await this.runnerLoading.catch(() => undefined))?.close?.();
     await this.store.close();
   }
 
