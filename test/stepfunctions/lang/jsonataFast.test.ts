@@ -16,6 +16,11 @@ const expressions = [
   '$states.input.items', '$states.input.items.x', '$states.input.objs.k', '$states.input.e', '$total', '$total + $states.input.n', '$user.name', '$count', '$count($states.input.items)',
   '$', '$.n', 'n', 'a.b', 'items', '$states.context.Execution.Name', 'true', 'null', '3.5', '"str"', '$states.input.`with space`', '$states.input.big + 1',
   '1 / 0', '$states.input.n / 0', '0.1 + 0.2',
+  '$count($states.input.items)', '$count($states.input.missing)', '$count($states.input.s)', '$count($states.input.objs)', '$count($states.input.e)',
+  '$exists($states.input.n)', '$exists($states.input.missing)', '$exists($states.input.e)', '$exists(null)',
+  '$uppercase($states.input.s)', '$lowercase("ABC")', '$uppercase($states.input.n)', '$length($states.input.s)', '$length("héllo😀")', '$length($states.input.n)',
+  '$string($states.input.s)', '$string($states.input.n)', '$number($states.input.n)', '$number($states.input.s)', '$not($states.input.f)', '$not($states.input.n)',
+  '$uppercase($states.input.missing)', '$count($states.input.items) > 2 and $exists($total)',
 ];
 const inputs = [
   { a: { b: 1 }, n: 5, s: 'hello', f: true, items: [1, 2, 3], objs: [{ k: 1 }, { k: 2 }], e: [], 'with space': 'ws', big: 1e300 },
@@ -50,7 +55,7 @@ describe('JSONata fast path agrees with jsonata', () => {
 
   it('covers the common shapes (they must not all fall back)', () => {
     const bindings = { states: { input: inputs[0] }, total: 10 };
-    for (const expr of ['$states.input.a.b + 1', '$states.input.n > 1 and $total = 10', '{"x": $states.input.s & "!"}', '$states.input.f ? 1 : 2']) {
+    for (const expr of ['$states.input.a.b + 1', '$states.input.n > 1 and $total = 10', '{"x": $states.input.s & "!"}', '$states.input.f ? 1 : 2', '$count($states.input.items)', '$uppercase($states.input.s)']) {
       const fast = compileFast(jsonata(expr).ast() as never);
       expect(fast, expr).toBeDefined();
       expect(fast!(bindings, inputs[0]), expr).not.toBe(FALLBACK);

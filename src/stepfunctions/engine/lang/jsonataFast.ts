@@ -78,6 +78,8 @@ function compile(n: Node): FastFn {
       return unary(n);
     case 'binary':
       return binary(n);
+    case 'function':
+      return call(n);
     case 'condition': {
       const c = compile(n.condition!);
       const t = compile(n.then!);
@@ -171,6 +173,39 @@ function unary(n: Node): FastFn {
     };
   }
   return unsupported();
+}
+
+/** Built-in functions modelled for the arguments whose result is certain; anything else falls back. */
+const BUILTINS: Record<string, (args: unknown[]) => unknown> = {
+  count: ([a]) => (a === undefined ? 0 : Array.isArray(a) ? (a.every((x) => !Array.isArray(x)) ? a.length : FALLBACK) : 1),
+  exists: ([a]) => (typeof a === 'function' ? FALLBACK : a !== undefined),
+  uppercase: ([a]) => (a === undefined ? undefined : typeof a === 'string' ? a.toUpperCase() : FALLBACK),
+  lowercase: ([a]) => (a === undefined ? undefined : typeof a === 'string' ? a.toLowerCase() : FALLBACK),
+  length: ([a]) => (a === undefined ? undefined : typeof a === 'string' ? Array.from(a).length : FALLBACK),
+  string: ([a]) => (a === undefined ? undefined : typeof a === 'string' ? a : FALLBACK),
+  number: ([a]) => (a === undefined ? undefined : typeof a === 'number' ? a : FALLBACK),
+  not: ([a]) => (a === undefined ? undefined : typeof a === 'boolean' ? !a : FALLBACK),
+};
+
+function call(n: Node): FastFn {
+  const proc = n.procedure as Node | undefined;
+  if (!proc || proc.type !== 'variable') unsupported();
+  const name = String(proc.value);
+  const impl = BUILTINS[name];
+  const argNodes = (n.arguments as Node[] | undefined) ?? [];
+  if (!impl || argNodes.length !== 1) unsupported();
+  const args = argNodes.map(compile);
+  return (b, i) => {
+    // A workflow variable of the same name shadows the built-in.
+    if (Object.prototype.hasOwnProperty.call(b, name)) return FALLBACK;
+    const values: unknown[] = [];
+    for (const a of args) {
+      const v = a(b, i);
+      if (v === FALLBACK) return FALLBACK;
+      values.push(v);
+    }
+    return impl(values);
+  };
 }
 
 const isPrimitive = (v: unknown) => v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
