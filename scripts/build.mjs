@@ -38,6 +38,7 @@ const SAFE_META_URL = [
   /new URL\('\.\.\/package\.json', import\.meta\.url\)/, // src/cli.ts → <root>/package.json
   /new URL\('\.\/sandbox\/prelude\.ts', import\.meta\.url\)/, // src/resolvers/sandbox.ts, prebuilt in dist
   /createRequire\(import\.meta\.url\)/, // resolves packages, not files
+  /^export const MODULE_URL = import\.meta\.url;$/, // fingerprints the code itself (resolvers/compileCache.ts)
 ];
 
 /**

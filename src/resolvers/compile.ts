@@ -5,18 +5,42 @@
  * AWS asks users to bundle.
  */
 import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
 import { CodeLoadError } from '../errors.js';
+
+/** This module's file: compileCache.ts fingerprints the code that produced a cached result. */
+export const MODULE_URL = import.meta.url;
 
 export interface CompiledCode {
   file: string;
   /** IIFE code assigning the module's exports to `__m`. */
   code: string;
-  /** Maps a position in `code` back to the original file. */
-  map: TraceMap | undefined;
+  /** Maps a position in `code` back to the original file (built from `mapText` on first use). */
+  readonly map: TraceMap | undefined;
+  /** The source map as JSON text. */
+  mapText: string | undefined;
   /** The original source (for linting). */
   source: string;
+  /** The other files bundled into `code` (relative imports), absolute paths. */
+  inputs: string[];
+}
+
+/** A `CompiledCode` whose source map is parsed only when a fault needs locating. */
+export function compiledCode(file: string, code: string, mapText: string | undefined, source: string, inputs: string[]): CompiledCode {
+  let map: TraceMap | undefined;
+  return {
+    file,
+    code,
+    mapText,
+    source,
+    inputs,
+    get map() {
+      if (!map && mapText) map = new TraceMap(mapText);
+      return map;
+    },
+  };
 }
 
 const APPSYNC_MODULES = new Set(['@aws-appsync/utils', '@aws-appsync/utils/dynamodb', '@aws-appsync/utils/rds', '@aws-appsync/utils/ai']);
@@ -60,13 +84,20 @@ async function moduleExportNames(specifier: string): Promise<string[]> {
 /** Maximum code length AppSync accepts (resolvers.md §7). */
 export const MAX_CODE_LENGTH = 32_768;
 
-export async function compileResolverCode(file: string): Promise<CompiledCode> {
-  let source: string;
+/** Reads a resolver file; a missing or unreadable file is a `CodeLoadError`. */
+export async function readResolverSource(file: string): Promise<string> {
   try {
-    source = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (error) {
     throw new CodeLoadError(file, `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+}
+
+/** Compiles `file`; `source` is its text when the caller has read it already. */
+export async function compileResolverCode(file: string, source?: string): Promise<CompiledCode> {
+  source ??= await readResolverSource(file);
+  // Loaded on first compile: a start whose code is all in the compile cache never loads esbuild.
+  const { build } = await import('esbuild');
   try {
     const result = await build({
       entryPoints: [file],
@@ -79,11 +110,18 @@ export async function compileResolverCode(file: string): Promise<CompiledCode> {
       outfile: 'code.js',
       sourcemap: 'external',
       logLevel: 'silent',
+      metafile: true,
       plugins: [appsyncModulesPlugin],
     });
     const js = result.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
     const mapText = result.outputFiles.find((f) => f.path.endsWith('.map'))?.text;
-    return { file, code: js, map: mapText ? new TraceMap(mapText) : undefined, source };
+    // Bundled files on disk (not the sandbox's own `appsync-module:` namespace), besides `file`.
+    const self = resolve(file);
+    const inputs = Object.keys(result.metafile.inputs)
+      .filter((input) => !/^[a-z-]+:/.test(input))
+      .map((input) => (isAbsolute(input) ? input : resolve(input)))
+      .filter((input) => input !== self);
+    return compiledCode(file, js, mapText, source, inputs);
   } catch (error) {
     const first = (error as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors?.[0];
     if (first) {

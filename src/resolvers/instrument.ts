@@ -12,6 +12,9 @@ import { simple } from 'acorn-walk';
 
 export const TICK = '__appsyncTick()';
 
+/** This module's file: compileCache.ts fingerprints the code that produced cached output. */
+export const MODULE_URL = import.meta.url;
+
 type AnyNode = Node & Record<string, any>;
 
 interface Insertion {

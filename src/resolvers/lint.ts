@@ -8,7 +8,6 @@
  */
 import { parse, type Node } from 'acorn';
 import { ancestor } from 'acorn-walk';
-import { transform } from 'esbuild';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
 
 export interface LintFinding {
@@ -40,11 +39,15 @@ const ARRAY_CALLBACK_METHODS = new Set([
 
 type AnyNode = Node & Record<string, any>;
 
+/** This module's file: compileCache.ts fingerprints the code that produced cached findings. */
+export const MODULE_URL = import.meta.url;
+
 /** Lints one resolver source (JS, or TS after type stripping). Returns findings in source order. */
 export async function lintAppSyncJs(file: string, source: string): Promise<LintFinding[]> {
   let code = source;
   let map: TraceMap | undefined;
   if (/\.[cm]?ts$/.test(file)) {
+    const { transform } = await import('esbuild');
     const out = await transform(source, { loader: 'ts', format: 'esm', target: 'esnext', sourcemap: 'external', sourcefile: file });
     code = out.code;
     map = new TraceMap(out.map);

@@ -26,8 +26,10 @@ import {
   FieldUnauthorizedError,
   ResolverCodeError,
 } from '../errors.js';
-import { compileResolverCode, locateFault, MAX_CODE_LENGTH, type CompiledCode } from './compile.js';
-import { formatLintFinding, lintAppSyncJs } from './lint.js';
+import { compiledCode, compileResolverCode, locateFault, MAX_CODE_LENGTH, MODULE_URL as COMPILE_URL, readResolverSource, type CompiledCode } from './compile.js';
+import { CompileCache } from './compileCache.js';
+import { MODULE_URL as INSTRUMENT_URL, instrumentLoops } from './instrument.js';
+import { formatLintFinding, lintAppSyncJs, MODULE_URL as LINT_URL, type LintFinding } from './lint.js';
 import type { RequestContext } from './requestContext.js';
 import { Sandbox, type HandlerOutcome } from './sandbox.js';
 import { filterBySelection, selectionInfo } from './selection.js';
@@ -93,16 +95,31 @@ export class ResolverRuntime {
     const runtime = new ResolverRuntime(sandbox, options, warnings);
     const modules = new Map<string, Promise<LoadedModule>>();
     const problems: ConfigError[] = [];
+    // Compiled, linted and instrumented code of unchanged files comes from disk (compileCache.ts).
+    const cache = CompileCache.open(config.configDir, [COMPILE_URL, LINT_URL, INSTRUMENT_URL]);
 
     const loadModule = (file: string, keyPath: string): Promise<LoadedModule> => {
       let loaded = modules.get(file);
       if (!loaded) {
         loaded = (async () => {
-          const compiled = await compileResolverCode(file);
+          const source = await readResolverSource(file);
+          const cached = await cache?.get(file, source);
+          let compiled: CompiledCode;
+          let findings: LintFinding[];
+          let instrumented: { code: string; catches: boolean };
+          if (cached) {
+            compiled = compiledCode(file, cached.code, cached.mapText, source, []);
+            findings = cached.findings;
+            instrumented = cached.instrumented;
+          } else {
+            compiled = await compileResolverCode(file, source);
+            findings = await lintAppSyncJs(file, compiled.source);
+            instrumented = instrumentLoops(compiled.code);
+            void cache?.set(file, source, compiled.inputs, { code: compiled.code, mapText: compiled.mapText, instrumented, findings });
+          }
           if (compiled.source.length > MAX_CODE_LENGTH) {
             warnings.push(`${file}: code is ${compiled.source.length} characters; AppSync accepts at most ${MAX_CODE_LENGTH}`);
           }
-          const findings = await lintAppSyncJs(file, compiled.source);
           // Dynamic import() can never work in the sandbox and leaves a rejected promise behind,
           // so it is refused even without --strict.
           const dynamicImport = findings.find((f) => f.feature === 'dynamic import()');
@@ -113,7 +130,7 @@ export class ResolverRuntime {
           }
           let id: number;
           try {
-            id = sandbox.register(compiled.code, file);
+            id = sandbox.register(compiled.code, file, instrumented);
           } catch (error) {
             throw new CodeLoadError(file, `the module failed to evaluate: ${error instanceof Error ? error.message : String(error)}`);
           }

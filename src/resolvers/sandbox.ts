@@ -10,7 +10,6 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { build } from 'esbuild';
 import type { Logger } from '../datasources/types.js';
 import { instrumentLoops } from './instrument.js';
 import type { SandboxHost } from './sandbox/host.js';
@@ -49,7 +48,8 @@ let preludeCode: Promise<string> | undefined;
 /** Bundles the prelude once per process (or takes the prebuilt one). */
 function loadPrelude(): Promise<string> {
   if (typeof __APPSYNC_PRELUDE__ === 'string') return (preludeCode ??= Promise.resolve(__APPSYNC_PRELUDE__));
-  preludeCode ??= build({
+  // From src/ only (dist/ inlines the prelude): esbuild is loaded here, not at module level.
+  preludeCode ??= import('esbuild').then(({ build }) => build({
     entryPoints: [fileURLToPath(new URL('./sandbox/prelude.ts', import.meta.url))],
     bundle: true,
     format: 'iife',
@@ -57,7 +57,7 @@ function loadPrelude(): Promise<string> {
     target: 'es2022',
     write: false,
     logLevel: 'silent',
-  }).then((result) => result.outputFiles[0]!.text);
+  })).then((result) => result.outputFiles[0]!.text);
   return preludeCode;
 }
 
@@ -124,9 +124,9 @@ export class Sandbox {
    * The code is instrumented with time-limit ticks and called directly, except code that can
    * catch exceptions (try/catch, unsupported by APPSYNC_JS but run anyway): it could swallow the
    * tick's timeout, so it runs under vm's per-call watchdog thread instead (slower, still safe).
+   * `instrumented` is `instrumentLoops(compiledIife)` when the caller has it (compile cache).
    */
-  register(compiledIife: string, filename: string): number {
-    const instrumented = instrumentLoops(compiledIife);
+  register(compiledIife: string, filename: string, instrumented: { code: string; catches: boolean } = instrumentLoops(compiledIife)): number {
     const watchdog = instrumented.catches;
     const body = watchdog ? compiledIife : instrumented.code;
     const wrapped = `__appsyncTrampoline.register(function () { ${body}\nreturn __m; })`;
