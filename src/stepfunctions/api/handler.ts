@@ -9,7 +9,10 @@ import type { Logger } from '../../datasources/types.js';
 import { SfnApiError } from '../service/errors.js';
 import type { StepFunctionsService } from '../service/service.js';
 import { ACTIONS } from './actions.js';
-import { iamConfigOf, verifyStatesSignature } from './sigv4.js';
+
+/** SigV4 checking (and its signer) loads only for configs with an AWS_IAM provider. */
+let sigv4: Promise<typeof import('./sigv4.js')> | undefined;
+const hasIam = (config: NormalizedConfig) => config.authentication.type === 'AWS_IAM' || config.additionalAuthentications.some((a) => a.type === 'AWS_IAM');
 
 const TARGET_PREFIX = 'AWSStepFunctions.';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -55,8 +58,12 @@ export interface ApiHandlerOptions {
 export async function handleApiCall(options: ApiHandlerOptions, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
   const action = (req.headers['x-amz-target'] as string).slice(TARGET_PREFIX.length);
   try {
-    const iam = iamConfigOf(options.config());
-    if (iam) await verifyStatesSignature(req, body, iam);
+    const config = options.config();
+    if (hasIam(config)) {
+      const { iamConfigOf, verifyStatesSignature } = await (sigv4 ??= import('./sigv4.js'));
+      const iam = iamConfigOf(config);
+      if (iam) await verifyStatesSignature(req, body, iam);
+    }
     const run = ACTIONS[action];
     if (!run || !Object.hasOwn(ACTIONS, action)) throw new SfnApiError('UnknownOperationException', '');
     let parsed: unknown;

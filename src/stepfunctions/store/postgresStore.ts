@@ -6,7 +6,7 @@
  * Gateway choice: one gateway instance owns the executions it starts; several instances may share
  * the database for durability, but each resumes only what its own log replay finds at start.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { ExecutionStore, StoreRecord } from './types.js';
 
 const FLUSH_DELAY_MS = 4;
@@ -20,10 +20,16 @@ export interface PostgresStoreOptions {
 export function createPostgresStore(options: PostgresStoreOptions): ExecutionStore {
   const table = options.table ?? 'appsync_gateway_sfn_log';
   if (!/^[a-z_][a-z0-9_]*$/i.test(table)) throw new Error(`stepFunctions.store.table: expected an SQL identifier, got ${table}`);
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: 2 });
-  let ready: Promise<void> | undefined;
+  // `pg` is loaded with the first query: a gateway on the file store never pays for it.
+  let pool: pg.Pool | undefined;
+  let ready: Promise<pg.Pool> | undefined;
   const ensureTable = () =>
-    (ready ??= pool.query(`CREATE TABLE IF NOT EXISTS ${table} (seq BIGSERIAL PRIMARY KEY, record JSONB NOT NULL)`).then(() => undefined));
+    (ready ??= (async () => {
+      const { default: driver } = await import('pg');
+      pool = new driver.Pool({ connectionString: options.connectionString, max: 2 });
+      await pool.query(`CREATE TABLE IF NOT EXISTS ${table} (seq BIGSERIAL PRIMARY KEY, record JSONB NOT NULL)`);
+      return pool;
+    })());
   let pending: StoreRecord[] = [];
   // Only the latest checkpoint of each execution is written, once per batch (as the file store).
   let checkpoints = new Map<string, StoreRecord>();
@@ -45,17 +51,14 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
     batch.push(...checkpoints.values());
     checkpoints = new Map();
     pending = [];
-    writing = writing.then(async () => {
-      await ensureTable();
-      await insert(pool, batch);
-    });
+    writing = writing.then(async () => insert(await ensureTable(), batch));
     return writing;
   };
 
   return {
     async load() {
-      await ensureTable();
-      const { rows } = await pool.query<{ record: StoreRecord }>(`SELECT record FROM ${table} ORDER BY seq`);
+      const db = await ensureTable();
+      const { rows } = await db.query<{ record: StoreRecord }>(`SELECT record FROM ${table} ORDER BY seq`);
       return rows.map((r) => r.record);
     },
     append(record) {
@@ -78,8 +81,7 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
       pending = [];
       checkpoints = new Map();
       await writing;
-      await ensureTable();
-      const client = await pool.connect();
+      const client = await (await ensureTable()).connect();
       try {
         await client.query('BEGIN');
         await client.query(`DELETE FROM ${table}`);
@@ -96,7 +98,7 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
       if (closed) return;
       await this.flush().catch(() => undefined);
       closed = true;
-      await pool.end();
+      await pool?.end();
     },
   };
 }
