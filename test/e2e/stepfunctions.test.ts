@@ -359,6 +359,79 @@ describe('Standard executions', () => {
   });
 });
 
+describe('timeouts, JSONata and nested machines', () => {
+  it('an execution past its TimeoutSeconds ends TIMED_OUT', async () => {
+    const timedOut = await run({ TimeoutSeconds: 1, StartAt: 'Long', States: { Long: { Type: 'Wait', Seconds: 30, End: true } } });
+    expect(timedOut.status).toBe('TIMED_OUT');
+    const events = await history(timedOut.executionArn!);
+    expect(events.at(-1)).toMatchObject({ type: 'ExecutionTimedOut', executionTimedOutEventDetails: { error: 'States.Timeout' } });
+  });
+
+  it('a callback without heartbeat fails with States.HeartbeatTimeout; its token then answers TaskTimedOut', async () => {
+    const definition = {
+      StartAt: 'Ask',
+      States: {
+        Ask: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+          Parameters: { FunctionName: 'notify', Payload: { 'token.$': '$$.Task.Token' } },
+          HeartbeatSeconds: 1,
+          End: true,
+        },
+      },
+    };
+    const stateMachineArn = await machine(definition);
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn }));
+    const params = JSON.parse((await waitForEvent(executionArn!, 'TaskScheduled')).taskScheduledEventDetails!.parameters!);
+    const done = await settle(executionArn!);
+    expect(done).toMatchObject({ status: 'FAILED', error: 'States.HeartbeatTimeout' });
+    expect((await failure(sfn.send(new SendTaskSuccessCommand({ taskToken: params.Payload.token, output: '{}' })))).name).toBe('TaskTimedOut');
+  });
+
+  it('runs a JSONata machine with variables', async () => {
+    const out = await run(
+      {
+        QueryLanguage: 'JSONata',
+        StartAt: 'Sum',
+        States: {
+          Sum: { Type: 'Pass', Assign: { total: '{% $sum($states.input.values) %}' }, Next: 'Out' },
+          Out: { Type: 'Pass', Output: { total: '{% $total %}', count: '{% $count($states.input.values) %}' }, End: true },
+        },
+      },
+      { values: [1, 2, 3] },
+    );
+    expect(out.status).toBe('SUCCEEDED');
+    expect(JSON.parse(out.output!)).toEqual({ total: 6, count: 3 });
+  });
+
+  it('starts a nested machine and waits for it with startExecution.sync:2', async () => {
+    const child = await machine({ StartAt: 'Double', States: { Double: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, $.n)' }, End: true } } });
+    const parent = {
+      StartAt: 'Call',
+      States: {
+        Call: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::states:startExecution.sync:2',
+          Parameters: { StateMachineArn: child, 'Input.$': '$' },
+          OutputPath: '$.Output',
+          End: true,
+        },
+      },
+    };
+    const out = await run(parent, { n: 21 });
+    expect(out.status).toBe('SUCCEEDED');
+    expect(JSON.parse(out.output!)).toEqual({ n: 42 });
+    const children = await sfn.send(new ListExecutionsCommand({ stateMachineArn: child }));
+    expect(children.executions).toHaveLength(1);
+    expect(children.executions![0]!.status).toBe('SUCCEEDED');
+  });
+
+  it('UpdateStateMachine without any change is refused', async () => {
+    const stateMachineArn = await machine(PASS);
+    expect((await failure(sfn.send(new UpdateStateMachineCommand({ stateMachineArn })))).name).toBe('MissingRequiredParameter');
+  });
+});
+
 describe('callbacks and activities', () => {
   async function startCallback(order: number) {
     const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: smArn('callback'), input: JSON.stringify({ order }) }));
