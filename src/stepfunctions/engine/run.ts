@@ -17,7 +17,7 @@
  */
 import { errorCauseDetails, json, NOT_TRUNCATED, record } from './history.js';
 import { runBlock } from './states/block.js';
-import { defaultSleep, Stop, toStatesError, type Frame, type Runtime } from './states/frame.js';
+import { childController, defaultSleep, Stop, stopFor, toStatesError, type Frame, type Runtime } from './states/frame.js';
 import { StatesError, type RunOptions, type RunOutcome } from './types.js';
 
 /** Runs an execution to its end. Never rejects: every ending is a {@link RunOutcome}. */
@@ -30,28 +30,34 @@ export async function runExecution(options: RunOptions): Promise<RunOutcome> {
     sleep: host.sleep ? (ms, signal) => host.sleep!(ms, signal) : defaultSleep,
     history: host.recordsHistory !== false,
     execution: context,
-    region: regionOf(context.Execution.Id),
+    region: host.recordsHistory === false ? 'us-east-1' : regionOf(context.Execution.Id),
     queryLanguage: definition.QueryLanguage === 'JSONata' ? 'JSONata' : 'JSONPath',
-    seq: resumeFrom?.lastEventId ?? 0,
+    // Without history ExecutionStarted is not recorded but still counts as event #1.
+    seq: resumeFrom?.lastEventId ?? (host.recordsHistory === false ? 1 : 0),
   };
   if (resumeFrom) rt.resume = { ...resumeFrom };
 
-  // One controller for the whole run: StopExecution and the execution timeout both abort it.
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(stopFor(options.signal.reason));
-  if (options.signal.aborted) onAbort();
-  else options.signal.addEventListener('abort', onAbort, { once: true });
-  const timer = startExecutionTimer(rt, definition.TimeoutSeconds, context.Execution.StartTime, controller);
+  // With a TimeoutSeconds the run gets a controller of its own that both the host's signal
+  // (StopExecution) and the timer abort; without one the host's signal is used as it is.
+  let signal = options.signal;
+  let timer: AbortController | undefined;
+  let unlink: (() => void) | undefined;
+  if (typeof definition.TimeoutSeconds === 'number' && definition.TimeoutSeconds > 0) {
+    const link = childController(options.signal);
+    signal = link.controller.signal;
+    unlink = link.dispose;
+    timer = startExecutionTimer(rt, definition.TimeoutSeconds, context.Execution.StartTime, link.controller);
+  }
 
   const frame: Frame = {
     rt,
-    signal: controller.signal,
+    signal,
     last: resumeFrom?.lastEventId ?? 0,
     variables: resumeFrom?.variables ?? {},
     top: true,
   };
   try {
-    if (!resumeFrom) {
+    if (!resumeFrom && rt.history) {
       record(frame, 'ExecutionStarted', {
         executionStartedEventDetails: { input: json(options.input), inputDetails: NOT_TRUNCATED, roleArn: context.Execution.RoleArn },
       });
@@ -60,17 +66,17 @@ export async function runExecution(options: RunOptions): Promise<RunOutcome> {
     }
     const input = resumeFrom ? resumeFrom.input : options.input;
     const output = await runBlock(definition, input, frame, resumeFrom?.stateName);
-    if (controller.signal.aborted) return stopped(frame, controller.signal.reason);
+    if (signal.aborted) return stopped(frame, signal.reason);
     record(frame, 'ExecutionSucceeded', { executionSucceededEventDetails: { output: json(output), outputDetails: NOT_TRUNCATED } });
     return { status: 'SUCCEEDED', output: output === undefined ? null : output };
   } catch (e) {
-    if (controller.signal.aborted) return stopped(frame, controller.signal.reason);
+    if (signal.aborted) return stopped(frame, signal.reason);
     if (e instanceof Stop) return stopped(frame, e);
     const err = toStatesError(e);
     record(frame, 'ExecutionFailed', { executionFailedEventDetails: errorCauseDetails(err.error, err.cause) });
     return { status: 'FAILED', error: err.error, cause: err.cause };
   } finally {
-    options.signal.removeEventListener('abort', onAbort);
+    unlink?.();
     timer?.abort();
   }
 }
@@ -94,16 +100,6 @@ function stopped(frame: Frame, reason: unknown): RunOutcome {
         : {};
   record(frame, 'ExecutionAborted', { executionAbortedEventDetails: details });
   return { status: 'ABORTED' };
-}
-
-/** The Stop a host's abort reason means. */
-function stopFor(reason: unknown): Stop {
-  if (reason instanceof Stop) return reason;
-  if (reason && typeof reason === 'object' && (reason as { error?: unknown }).error === 'States.Timeout') {
-    const r = reason as { error: string; cause?: unknown };
-    return new Stop('TIMED_OUT', new StatesError(r.error, typeof r.cause === 'string' ? r.cause : ''));
-  }
-  return new Stop('ABORTED', reason);
 }
 
 /** Aborts the run at `StartTime + TimeoutSeconds` (through the host's sleep). */

@@ -88,9 +88,22 @@ export class Stop extends Error {
   }
 }
 
-/** Throws the signal's reason (a {@link Stop}) when the line was stopped. */
+/**
+ * The Stop an abort reason means: a Stop as it is; a reason whose `error` is `States.Timeout`
+ * (a host enforcing the execution timeout) → TIMED_OUT; anything else (StopExecution) → ABORTED.
+ */
+export function stopFor(reason: unknown): Stop {
+  if (reason instanceof Stop) return reason;
+  if (reason && typeof reason === 'object' && (reason as { error?: unknown }).error === 'States.Timeout') {
+    const r = reason as { error: string; cause?: unknown };
+    return new Stop('TIMED_OUT', new StatesError(r.error, typeof r.cause === 'string' ? r.cause : ''));
+  }
+  return new Stop('ABORTED', reason);
+}
+
+/** Throws the {@link Stop} the signal's reason means when the line was stopped. */
 export function throwIfStopped(signal: AbortSignal): void {
-  if (signal.aborted) throw signal.reason instanceof Stop ? signal.reason : new Stop('ABORTED', signal.reason);
+  if (signal.aborted) throw stopFor(signal.reason);
 }
 
 /** An AbortController that also aborts when `parent` does; `dispose` unlinks it. */
@@ -157,15 +170,25 @@ export async function sleepFor(frame: Frame, ms: number): Promise<void> {
   throwIfStopped(frame.signal);
 }
 
+// States entered within the same millisecond share one ISO text (Pass chains do not pay for a
+// Date per state).
+let isoAt = NaN;
+let isoText = '';
+function isoTime(ms: number): string {
+  if (ms !== isoAt) {
+    isoAt = ms;
+    isoText = new Date(ms).toISOString();
+  }
+  return isoText;
+}
+
 /** The context object of a state about to run. */
-export function stateContext(frame: Frame, name: string, enteredTime: number, extra?: Partial<ContextObject>): ContextObject {
-  const ctx: ContextObject = {
+export function stateContext(frame: Frame, name: string, enteredTime: number): ContextObject {
+  return {
     Execution: frame.rt.execution.Execution,
     StateMachine: frame.rt.execution.StateMachine,
-    State: { Name: name, EnteredTime: new Date(enteredTime).toISOString(), RetryCount: 0 },
+    State: { Name: name, EnteredTime: isoTime(enteredTime), RetryCount: 0 },
   };
-  if (extra) Object.assign(ctx, extra);
-  return ctx;
 }
 
 /** The JSONPath scope of a state. */

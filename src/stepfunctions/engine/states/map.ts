@@ -19,6 +19,7 @@ import {
   inState,
   pathScope,
   Stop,
+  throwIfStopped,
   toStatesError,
   type Frame,
   type StateCall,
@@ -201,7 +202,7 @@ async function attempt(call: StateCall): Promise<StepResult> {
     }),
   );
   dispose();
-  if (frame.signal.aborted) throw frame.signal.reason instanceof Stop ? frame.signal.reason : new Stop('ABORTED', frame.signal.reason);
+  throwIfStopped(frame.signal);
   if (failedLine !== undefined) {
     frame.last = failedLine.last;
     throw error;

@@ -11,7 +11,7 @@
  */
 import { evaluateJsonataTemplate } from '../jsonata.js';
 import { record, recordPassing } from '../history.js';
-import { childController, Stop, type Frame, type StateCall, type StatesBlock, type StepResult } from './frame.js';
+import { childController, Stop, throwIfStopped, type Frame, type StateCall, type StatesBlock, type StepResult } from './frame.js';
 import { effectiveInput, finishJsonata, finishJsonPath, jsonataScope, parametersOf } from './io.js';
 import { withRetryAndCatch } from './retrying.js';
 import { runBlock } from './block.js';
@@ -73,7 +73,7 @@ export async function runLines(frame: Frame, lines: ((line: Frame) => Promise<un
     }),
   );
   dispose();
-  if (frame.signal.aborted) throw frame.signal.reason instanceof Stop ? frame.signal.reason : new Stop('ABORTED', frame.signal.reason);
+  throwIfStopped(frame.signal);
   if (failedLine !== undefined) {
     frame.last = failedLine.last;
     throw error;

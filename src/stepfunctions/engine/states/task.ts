@@ -16,7 +16,7 @@ import {
   type ResourceInfo,
 } from '../history.js';
 import { StatesError, type TaskRequest } from '../types.js';
-import { asSeconds, childController, pathScope, Stop, toStatesError, type StateCall, type StepResult } from './frame.js';
+import { asSeconds, childController, pathScope, Stop, stopFor, toStatesError, type StateCall, type StepResult } from './frame.js';
 import { effectiveInput, finishJsonata, finishJsonPath, jsonataScope, parametersOf } from './io.js';
 import { withRetryAndCatch } from './retrying.js';
 
@@ -142,7 +142,7 @@ function invoke(
     let done = false;
     const timers: AbortController[] = [];
     let heartbeatTimer: AbortController | undefined;
-    const onAbort = () => finish(() => reject(frame.signal.reason));
+    const onAbort = () => finish(() => reject(stopFor(frame.signal.reason)));
     const finish = (settle: () => void) => {
       if (done) return;
       done = true;
