@@ -33,19 +33,24 @@ export class Callbacks {
   private readonly early = new Map<string, { ok: true; output: unknown } | { ok: false; error: StatesError }>();
   /** Tokens handed out whose task is not waiting yet (between newTaskToken and invokeTask). */
   private readonly issued = new Map<string, string>();
+  /** Tokens per execution, so an ending execution drops its own without scanning every token. */
+  private readonly byExecution = new Map<string, Set<string>>();
   private readonly timedOut = new Set<string>();
   private readonly activityTasks = new Map<string, ActivityTask[]>();
   private readonly activityPollers = new Map<string, Array<(task: ActivityTask | undefined) => void>>();
 
   newToken(executionArn: string): string {
     const token = TOKEN_PREFIX + randomBytes(64).toString('base64url').slice(0, 86);
-    this.issued.set(token, executionArn);
+    this.adopt(token, executionArn);
     return token;
   }
 
   /** Marks a token known (after a restart, a checkpoint names it). */
   adopt(token: string, executionArn: string): void {
     this.issued.set(token, executionArn);
+    let set = this.byExecution.get(executionArn);
+    if (!set) this.byExecution.set(executionArn, (set = new Set()));
+    set.add(token);
   }
 
   /**
@@ -122,7 +127,13 @@ export class Callbacks {
 
   /** Forgets every token of an execution (it ended). */
   dropExecution(executionArn: string): void {
-    for (const [token, arn] of this.issued) if (arn === executionArn) this.issued.delete(token);
+    const tokens = this.byExecution.get(executionArn);
+    if (!tokens) return;
+    this.byExecution.delete(executionArn);
+    for (const token of tokens) {
+      this.issued.delete(token);
+      this.early.delete(token);
+    }
   }
 
   /** Queues an activity task, or hands it to a worker already polling. */

@@ -321,10 +321,11 @@ export class StepFunctionsService {
   }
 
   machine(arn: string): StateMachineRecord {
-    expectArn(arn, ['stateMachine'], 1);
+    // A known ARN is a valid one: the check only runs on a miss (hot path of StartSyncExecution).
     const sm = this.machines.byArn.get(arn);
-    if (!sm) throw stateMachineDoesNotExist(arn);
-    return sm;
+    if (sm) return sm;
+    expectArn(arn, ['stateMachine'], 1);
+    throw stateMachineDoesNotExist(arn);
   }
 
   updateStateMachine(arn: string, changes: { definition?: string; roleArn?: string; loggingConfiguration?: unknown; tracingConfiguration?: unknown }): StateMachineRecord {
