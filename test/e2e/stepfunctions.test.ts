@@ -24,6 +24,7 @@ import {
   StartExecutionCommand,
   StartSyncExecutionCommand,
   StopExecutionCommand,
+  TestStateCommand,
   UpdateStateMachineCommand,
   ValidateStateMachineDefinitionCommand,
   type HistoryEvent,
@@ -549,6 +550,30 @@ describe('Express', () => {
       message: "Invalid Arn: 'Resource type not valid in this context: express'",
     });
     expect((await failure(sfn.send(new ListExecutionsCommand({ stateMachineArn: smArn('express-chain') })))).name).toBe('StateMachineTypeNotSupported');
+  });
+});
+
+describe('TestState', () => {
+  it('runs one state and answers with output and next state', async () => {
+    const out = await sfn.send(
+      new TestStateCommand({
+        definition: def({ Type: 'Pass', Parameters: { 'doubled.$': 'States.MathAdd($.n, $.n)' }, Next: 'After' }),
+        roleArn: ROLE,
+        input: '{"n":4}',
+      }),
+    );
+    expect(out).toMatchObject({ status: 'SUCCEEDED', nextState: 'After' });
+    expect(JSON.parse(out.output!)).toEqual({ doubled: 8 });
+  });
+
+  it('reports a failing state and shows inspection data at DEBUG', async () => {
+    const failed = await sfn.send(new TestStateCommand({ definition: def({ Type: 'Fail', Error: 'E', Cause: 'c' }), roleArn: ROLE, input: '{}' }));
+    expect(failed).toMatchObject({ status: 'FAILED', error: 'E', cause: 'c' });
+    const debug = await sfn.send(
+      new TestStateCommand({ definition: def({ Type: 'Pass', InputPath: '$.a', End: true }), roleArn: ROLE, input: '{"a":{"b":1}}', inspectionLevel: 'DEBUG' }),
+    );
+    expect(debug.inspectionData).toMatchObject({ input: '{"a":{"b":1}}', afterInputPath: '{"b":1}' });
+    expect((await failure(sfn.send(new TestStateCommand({ definition: '{', roleArn: ROLE })))).name).toBe('InvalidDefinition');
   });
 });
 

@@ -37,19 +37,6 @@ export interface EngineModules {
   }): Promise<unknown>;
 }
 
-/** `engine/testState.ts` may be missing from a build in progress: loaded by a path held in a variable. */
-const TEST_STATE_PATH = '../engine/testState.js';
-
-async function optional<T>(path: string): Promise<T | undefined> {
-  try {
-    return (await import(path)) as T;
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return undefined;
-    throw error;
-  }
-}
-
 /**
  * Loads the engine. Gateway choice: on first need (a machine in the config or the store, or the
  * first API call), so a gateway without state machines starts as fast as one without the feature.
@@ -58,13 +45,13 @@ export async function loadEngine(): Promise<EngineModules> {
   const [run, validate, testState] = await Promise.all([
     import('../engine/run.js'),
     import('../engine/validate.js'),
-    optional<Pick<EngineModules, 'testState'>>(TEST_STATE_PATH),
+    import('../engine/testState.js'),
   ]);
   return {
     runExecution: run.runExecution,
     validateDefinition: validate.validateDefinition,
     invalidDefinitionMessage: (diagnostics) => validate.invalidDefinitionMessage(diagnostics),
-    testState: testState?.testState,
+    testState: testState.testState,
   };
 }
 
