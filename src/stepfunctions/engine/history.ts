@@ -4,7 +4,8 @@
  * activity event families, and the execution's own events. Inputs and outputs are JSON strings,
  * as AWS sends them. Every function here is a no-op when the host keeps no history (Express).
  */
-import type { Frame } from './states/frame.js';
+import { HISTORY_LIMIT_CAUSE, MAX_HISTORY_EVENTS, type Frame } from './states/frame.js';
+import { StatesError } from './types.js';
 
 /** `inputDetails` / `outputDetails`: the gateway never truncates. */
 const NOT_TRUNCATED = Object.freeze({ truncated: false });
@@ -26,8 +27,14 @@ function skip(frame: Frame): number {
 
 /** Records one event on a line and moves the line's `previousEventId` forward. */
 export function record(frame: Frame, type: string, details?: Record<string, unknown>): number {
-  if (!frame.rt.history) return skip(frame);
-  const id = frame.rt.host.recordEvent(type, details, frame.last);
+  const rt = frame.rt;
+  if (!rt.history) return skip(frame);
+  // AWS fails the execution with event #25,000 itself; only the closing event may take it.
+  if (rt.eventCount >= MAX_HISTORY_EVENTS - 1 && !type.startsWith('Execution')) {
+    throw new StatesError('States.Runtime', HISTORY_LIMIT_CAUSE);
+  }
+  rt.eventCount++;
+  const id = rt.host.recordEvent(type, details, frame.last);
   frame.last = id;
   return id;
 }

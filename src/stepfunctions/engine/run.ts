@@ -34,6 +34,8 @@ export async function runExecution(options: RunOptions): Promise<RunOutcome> {
     queryLanguage: definition.QueryLanguage === 'JSONata' ? 'JSONata' : 'JSONPath',
     // Without history ExecutionStarted is not recorded but still counts as event #1.
     seq: resumeFrom?.lastEventId ?? (host.recordsHistory === false ? 1 : 0),
+    eventCount: resumeFrom?.lastEventId ?? 0,
+    transitions: 0,
   };
   if (resumeFrom) rt.resume = { ...resumeFrom };
 

@@ -102,6 +102,8 @@ export async function testState(request: TestStateInput): Promise<TestStateOutpu
     region: context.Execution.Id.split(':')[3] || 'us-east-1',
     queryLanguage: 'JSONPath',
     seq: 0,
+    eventCount: 0,
+    transitions: 0,
   };
   const frame: Frame = { rt, signal: request.signal ?? new AbortController().signal, last: 0, variables: request.variables ?? {}, top: false };
   const call: StateCall = {

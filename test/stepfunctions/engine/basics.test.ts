@@ -174,3 +174,25 @@ describe('runExecution: Choice and Wait', () => {
     expect(r.types().filter((t) => t.startsWith('Wait'))).toEqual(Array(4).fill(['WaitStateEntered', 'WaitStateExited']).flat());
   });
 });
+
+describe('history limit', () => {
+  it('an endless loop fails with States.Runtime as event #25000, as AWS does', async () => {
+    const r = await run(
+      {
+        StartAt: 'Loop',
+        States: { Loop: { Type: 'Choice', Choices: [{ Variable: '$.spin', BooleanEquals: true, Next: 'Loop' }], Default: 'Done' }, Done: { Type: 'Succeed' } },
+      },
+      { spin: true },
+    );
+    expect(r.outcome).toEqual({ status: 'FAILED', error: 'States.Runtime', cause: 'The execution reached the maximum number of history events (25000).' });
+    expect(r.plainEvents().slice(-2)).toEqual([
+      { type: 'ChoiceStateExited', id: 24999, previousEventId: 24998, stateExitedEventDetails: { name: 'Loop', output: '{"spin":true}', outputDetails: { truncated: false } } },
+      {
+        type: 'ExecutionFailed',
+        id: 25000,
+        previousEventId: 24999,
+        executionFailedEventDetails: { error: 'States.Runtime', cause: 'The execution reached the maximum number of history events (25000).' },
+      },
+    ]);
+  });
+});

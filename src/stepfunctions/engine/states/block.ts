@@ -36,6 +36,8 @@ export async function runBlock(block: StatesBlock, input: unknown, frame: Frame,
   const rt = frame.rt;
   let name = start ?? block.StartAt;
   for (;;) {
+    // A loop of synchronous states (Pass → Choice → Pass …) must not starve the server.
+    if ((++rt.transitions & 255) === 0) await new Promise((resolve) => setImmediate(resolve));
     throwIfStopped(frame.signal);
     const state = block.States[name];
     if (state === undefined) throw new StatesError('States.Runtime', `The state '${name}' does not exist in the state machine.`);

@@ -31,6 +31,10 @@ export interface Runtime {
   queryLanguage: QueryLanguage;
   /** Event counter used when the host keeps no history. */
   seq: number;
+  /** Events recorded so far (AWS caps a Standard history at 25,000 events). */
+  eventCount: number;
+  /** States entered so far; the engine yields to the event loop every so often. */
+  transitions: number;
   /** Where a resumed execution picks up again (consumed by the first state that matches). */
   resume?: Checkpoint;
 }
@@ -76,6 +80,10 @@ export interface StateCall {
   /** Set when this state was in progress (Wait, callback Task) when the checkpoint was taken. */
   resume?: Checkpoint;
 }
+
+/** AWS's cause when a Standard execution's history reaches 25,000 events (the failure event is #25,000). */
+export const HISTORY_LIMIT_CAUSE = 'The execution reached the maximum number of history events (25000).';
+export const MAX_HISTORY_EVENTS = 25_000;
 
 /** Why an execution line stops early: StopExecution, execution timeout, or a failed sibling. */
 export class Stop extends Error {
@@ -223,7 +231,7 @@ export function inState(e: unknown, call: StateCall): unknown {
   if (e instanceof Stop) return e;
   const err = toStatesError(e);
   if (err.error !== 'States.Runtime' && err.error !== 'States.QueryEvaluationError' && err.error !== 'States.IntrinsicFailure') return err;
-  if (err.cause.startsWith('An error occurred while executing the state')) return err;
+  if (err.cause.startsWith('An error occurred while executing the state') || err.cause === HISTORY_LIMIT_CAUSE) return err;
   return new StatesError(err.error, stateCause(call.name, call.enteredId, err.cause));
 }
 
