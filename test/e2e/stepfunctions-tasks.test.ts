@@ -104,6 +104,20 @@ const HTTP = {
   },
 };
 
+const JSONATA_PRICE = {
+  QueryLanguage: 'JSONata',
+  StartAt: 'Price',
+  States: {
+    Price: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Arguments: { FunctionName: 'price', Payload: '{% $states.input %}' },
+      Output: { orderId: '{% $states.input.orderId %}', total: '{% $states.result.Payload.total %}' },
+      End: true,
+    },
+  },
+};
+
 const SDL = `
 type Receipt { orderId: ID! total: Int! }
 type Started { executionArn: String! startDate: String! }
@@ -196,6 +210,7 @@ beforeAll(async () => {
         Parent: { type: 'STANDARD', definition: PARENT },
         Callback: { type: 'STANDARD', definition: CALLBACK },
         Http: { type: 'EXPRESS', definition: HTTP },
+        JsonataPrice: { type: 'EXPRESS', definition: JSONATA_PRICE },
       },
     },
     serverlessFunctions: { echo: { handler: `${FUNCTIONS}#echo` } },
@@ -244,6 +259,12 @@ describe('Task states over the API', () => {
       ddb.destroy();
       await releaseEmbeddedDynamoDB();
     }
+  });
+
+  it('a JSONata Task passes Arguments to lambda:invoke and reads $states.result', async () => {
+    const out = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: smArn('JsonataPrice'), input: JSON.stringify({ orderId: 'j-1', items: 4 }) }));
+    expect(out.status).toBe('SUCCEEDED');
+    expect(JSON.parse(out.output!)).toEqual({ orderId: 'j-1', total: 40 });
   });
 
   it('a Lambda function error is caught by its errorType; uncaught it fails the execution with the runtime error JSON', async () => {
