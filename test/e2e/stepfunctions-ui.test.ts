@@ -5,7 +5,7 @@
  * output and error.
  */
 import { existsSync } from 'node:fs';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../src/index.js';
@@ -75,7 +75,14 @@ const config: GatewayConfig = {
   schemaSdl: 'type Query { ping: String }',
   authentication: { type: 'API_KEY' },
   apiKeys: [{ name: 'main', value: 'da2-sfnuitest00000000000' }],
-  stepFunctions: { stateMachines: { flow: { definition: FLOW }, caught: { definition: CAUGHT }, broken: { definition: BROKEN } } },
+  stepFunctions: {
+    stateMachines: {
+      flow: { definition: FLOW },
+      caught: { definition: CAUGHT },
+      broken: { definition: BROKEN },
+      quick: { type: 'EXPRESS', definition: { StartAt: 'Only', States: { Only: { Type: 'Pass', End: true } } } },
+    },
+  },
 };
 
 if (!haveBrowser && process.env.CI === 'true') {
@@ -123,7 +130,7 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
   it('lists the state machines and draws every state of the selected one, nested states inside their Parallel/Map', async () => {
     await open(`machine=${encodeURIComponent(smArn('flow'))}`);
     await expect.poll(() => page.locator('#machines [data-machine-name]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.machineName))).toEqual(
-      ['broken', 'caught', 'flow'],
+      ['broken', 'caught', 'flow', 'quick'],
     );
     await state('Done').waitFor();
     const drawn = await page.locator('svg g[data-state-name]').evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.stateName}:${(e as HTMLElement).dataset.stateType}`));
@@ -211,6 +218,39 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
     expect(await page.locator('[data-field="execution-error"]').textContent()).toBe('Custom.Broken: nothing catches this');
     await state('Boom').click();
     expect(await page.locator('[data-testid="details"] pre[data-field="error"]').textContent()).toBe('Custom.Broken');
+  });
+
+  it('starts an execution from the page and stops it: the running state becomes cancelled', async () => {
+    await open(`machine=${encodeURIComponent(smArn('flow'))}`);
+    await state('Done').waitFor();
+    await page.locator('#start-panel summary').click();
+    await page.locator('#start-input').fill('{"seconds": 60, "from": "page"}');
+    await page.locator('#start-button').click();
+    await state('Pause', 'in-progress').waitFor({ timeout: 10_000 });
+    await page.locator('#stop-button').click();
+    await expect.poll(() => page.locator('#execution-status').textContent(), { timeout: 10_000 }).toBe('ABORTED');
+    await state('Pause', 'cancelled').waitFor({ timeout: 10_000 });
+    expect(await state('Fan').getAttribute('data-status')).toBe('not-started');
+    await state('Prepare').click();
+    expect(JSON.parse((await page.locator('[data-testid="details"] pre[data-field="input"]').textContent())!)).toEqual({ seconds: 60, from: 'page' });
+  });
+
+  it('a page-side input that is not JSON is refused with a message, nothing started', async () => {
+    await open(`machine=${encodeURIComponent(smArn('broken'))}`);
+    await state('Boom').waitFor();
+    await page.locator('#start-panel summary').click();
+    const count = async () => (await sfn.send(new ListExecutionsCommand({ stateMachineArn: smArn('broken') }))).executions!.length;
+    const before = await count();
+    await page.locator('#start-input').fill('{not json');
+    await page.locator('#start-button').click();
+    await expect.poll(() => page.locator('#errors').textContent()).toContain('The input is not JSON');
+    expect(await count()).toBe(before);
+  });
+
+  it('an Express machine is drawn, with a note that AWS keeps no history for Express executions', async () => {
+    await open(`machine=${encodeURIComponent(smArn('quick'))}`);
+    await state('Only').waitFor();
+    await expect.poll(() => page.locator('#executions').textContent()).toContain('Express state machines keep no execution history');
   });
 
   it('shows the API’s error instead of a blank page', async () => {

@@ -368,6 +368,11 @@ function renderDetails(): void {
     h('h2', {}, name),
     h('div', { class: 'meta' }, `${info.type} · ${status.replace('-', ' ')}${progress && progress.entered > 1 ? ` · entered ${progress.entered} times (latest shown)` : ''}`),
   ];
+  if (progress?.enteredAt !== undefined) {
+    const entered = new Date(progress.enteredAt);
+    const took = progress.exitedAt !== undefined ? ` · took ${((progress.exitedAt - progress.enteredAt) / 1000).toFixed(3)} s` : '';
+    children.push(h('div', { class: 'meta', 'data-field': 'timing' }, `entered ${entered.toLocaleTimeString()}.${String(entered.getMilliseconds()).padStart(3, '0')}${took}`));
+  }
   if (progress?.error !== undefined || progress?.cause !== undefined) {
     children.push(...section('Error', 'error', progress.error ?? '', 'error'));
     if (progress.cause !== undefined) children.push(...section('Cause', 'cause', formatJsonText(progress.cause), 'error'));

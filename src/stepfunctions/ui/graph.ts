@@ -287,6 +287,9 @@ export interface StateProgress {
   status: StateStatus;
   /** How many times the state was entered (Map iterations and loops enter states repeatedly). */
   entered: number;
+  /** Of the latest entry: when it was entered and left (epoch ms). */
+  enteredAt?: number;
+  exitedAt?: number;
   /** Of the latest entry. */
   input?: string;
   output?: string;
@@ -314,10 +317,22 @@ interface Run {
   status: StateStatus;
   /** A failure was recorded and nothing since said the state went on (retry) or ended (exit). */
   failed: boolean;
+  enteredAt?: number;
+  exitedAt?: number;
   input?: string;
   output?: string;
   error?: string;
   cause?: string;
+}
+
+/** A history timestamp (epoch seconds on the JSON 1.0 wire, or an ISO string) in epoch ms. */
+function epochMs(value: unknown): number | undefined {
+  if (typeof value === 'number') return Math.round(value * 1000);
+  if (typeof value === 'string') {
+    const parsed = Date.parse(value);
+    return Number.isNaN(parsed) ? undefined : parsed;
+  }
+  return undefined;
 }
 
 /** The Fail states of a definition (every scope) by name, with their static `Error`/`Cause`. */
@@ -422,6 +437,7 @@ export function executionProgress(events: readonly HistoryEventJson[], definitio
       if (!opensScope && previous && previous.name !== name) settle(previous);
       const run: Run = { name, kind: type.slice(0, -'StateEntered'.length), parent, status: 'in-progress', failed: false };
       if (typeof details?.input === 'string') run.input = details.input;
+      run.enteredAt = epochMs(event.timestamp);
       runs.push(run);
       ownerOf.set(event.id, run);
       if (type === 'FailStateEntered') {
@@ -439,6 +455,7 @@ export function executionProgress(events: readonly HistoryEventJson[], definitio
       if (run) {
         if (typeof details?.output === 'string') run.output = details.output;
         run.status = run.failed ? 'caught' : 'succeeded';
+        run.exitedAt = epochMs(event.timestamp);
       }
       ownerOf.set(event.id, run);
       continue;
@@ -468,7 +485,10 @@ export function executionProgress(events: readonly HistoryEventJson[], definitio
     ownerOf.set(event.id, owner);
     if (!owner) continue;
     if (isFailure(type)) fail(owner, details?.error, details?.cause);
-    else if (isAbort(type)) owner.status = 'cancelled';
+    // An abort after the state's own failure (a sibling iteration failed the Map) keeps `failed`.
+    else if (isAbort(type)) {
+      if (owner.status === 'in-progress') owner.status = 'cancelled';
+    }
     else if (owner.failed && owner.status === 'failed' && family === 'Task' && /(Scheduled|Started|Submitted)$/.test(type)) {
       // Retried: the failure was not the end of the state.
       owner.failed = false;
@@ -487,6 +507,8 @@ export function executionProgress(events: readonly HistoryEventJson[], definitio
     entry.entered += 1;
     if (rank[run.status] >= rank[entry.status]) entry.status = run.status;
     // The latest entry's data wins; an earlier entry's error stays visible if the latest has none.
+    entry.enteredAt = run.enteredAt;
+    entry.exitedAt = run.exitedAt;
     if (run.input !== undefined) entry.input = run.input;
     if (run.output !== undefined) entry.output = run.output;
     if (run.error !== undefined) entry.error = run.error;

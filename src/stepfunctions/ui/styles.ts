@@ -47,7 +47,8 @@ button.action { border: 1px solid var(--line); border-radius: 6px; padding: 3px 
 .summary .title { font-weight: 600; font-size: 14px; }
 .summary .error { color: #7f1d1d; flex-basis: 100%; white-space: pre-wrap; }
 .graph { flex: 1; overflow: auto; padding: 12px; }
-.graph svg { display: block; margin: 0 auto; }
+/* Wide graphs shrink to the pane's width; tall ones scroll. */
+.graph svg { display: block; margin: 0 auto; max-width: 100%; height: auto; }
 .legend { display: flex; gap: 14px; margin: 0; padding: 6px 16px; list-style: none; border-top: 1px solid var(--line); background: var(--panel); color: var(--muted); font-size: 12px; }
 .legend li::before { content: ""; display: inline-block; width: 10px; height: 10px; margin-right: 5px; border-radius: 2px; vertical-align: -1px; border: 1px solid var(--not-started-line); background: var(--not-started); }
 .legend li[data-status="in-progress"]::before { background: var(--in-progress); border-color: var(--in-progress-line); }

@@ -213,6 +213,9 @@ describe('executionProgress', () => {
     expect(statuses(events)).toEqual({ Prepare: 'succeeded', Decide: 'succeeded', Pause: 'in-progress' });
     expect(progress.states.get('Prepare')).toMatchObject({ input: '{"n":5}', output: '{"n":5,"ok":true}', entered: 1 });
     expect(progress.states.get('Pause')!.output).toBeUndefined();
+    // Timestamps are epoch seconds on the wire; the helper numbers them 1_700_000_000 + index.
+    expect(progress.states.get('Prepare')).toMatchObject({ enteredAt: 1_700_000_001_000, exitedAt: 1_700_000_002_000 });
+    expect(progress.states.get('Pause')).toMatchObject({ enteredAt: 1_700_000_005_000, exitedAt: undefined });
   });
 
   it('ties Parallel branch events to their branch states and ends with the execution', () => {
@@ -377,6 +380,34 @@ describe('executionProgress', () => {
     const progress = executionProgress(events);
     expect(progress.states.get('Work')).toMatchObject({ status: 'succeeded', entered: 2, input: '2', output: '20' });
     expect(progress.states.get('Each')).toMatchObject({ status: 'succeeded', entered: 1, output: '[10,20]' });
+  });
+
+  it('a Map whose iterations fail is failed, its iteration state failed (not cancelled by the aborts that follow)', () => {
+    // The engine's shape: iterations interleave; each failure is followed by TaskStateAborted.
+    const cause = '{"errorType":"Exploded","errorMessage":"it exploded"}';
+    const events = history(
+      ['ExecutionStarted', { input: '{"items":[1,2]}' }],
+      ['MapStateEntered', entered('Each', [1, 2]), 0],
+      ['MapStateStarted', { length: 2 }],
+      ['MapIterationStarted', { name: 'Each', index: 0 }, 3],
+      ['TaskStateEntered', entered('It', 1), 4],
+      ['LambdaFunctionScheduled', { resource: 'arn:aws:lambda:us-east-1:123456789012:function:boom', input: '1' }, 5],
+      ['MapIterationStarted', { name: 'Each', index: 1 }, 3],
+      ['TaskStateEntered', entered('It', 2), 7],
+      ['LambdaFunctionScheduled', { resource: 'arn:aws:lambda:us-east-1:123456789012:function:boom', input: '2' }, 8],
+      ['LambdaFunctionFailed', { error: 'Exploded', cause }, 6],
+      ['LambdaFunctionFailed', { error: 'Exploded', cause }, 9],
+      ['TaskStateAborted', undefined, 10],
+      ['TaskStateAborted', undefined, 11],
+      ['MapIterationFailed', { name: 'Each', index: 0 }, 10],
+      ['MapIterationFailed', { name: 'Each', index: 1 }, 11],
+      ['MapStateFailed', undefined, 10],
+      ['ExecutionFailed', { error: 'Exploded', cause }, 16],
+    );
+    const progress = executionProgress(events);
+    expect(progress).toMatchObject({ status: 'FAILED', error: 'Exploded', cause });
+    expect(progress.states.get('It')).toMatchObject({ status: 'failed', entered: 2, error: 'Exploded', cause, input: '2' });
+    expect(progress.states.get('Each')).toMatchObject({ status: 'failed', error: 'Exploded', cause });
   });
 
   it('an aborted execution leaves its running state cancelled', () => {
