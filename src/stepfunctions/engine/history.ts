@@ -10,6 +10,9 @@ import { StatesError } from './types.js';
 /** `inputDetails` / `outputDetails`: the gateway never truncates. */
 const NOT_TRUNCATED = Object.freeze({ truncated: false });
 
+/** 256 KiB, the largest state output AWS accepts. */
+export const MAX_PAYLOAD_BYTES = 262_144;
+
 /** JSON text of a value, `null` for `undefined` (AWS always has a JSON document). */
 export function json(value: unknown): string {
   const text = JSON.stringify(value);
@@ -75,7 +78,12 @@ export function recordEntered(frame: Frame, stateType: string, name: string, inp
 /** `<Type>StateExited` with `stateExitedEventDetails` (and the variables the state assigned). */
 export function recordExited(frame: Frame, stateType: string, name: string, output: unknown, assigned?: Record<string, unknown>): number {
   if (!frame.rt.history) return skip(frame);
-  const details: Record<string, unknown> = { name, output: json(output), outputDetails: NOT_TRUNCATED };
+  const text = json(output);
+  // AWS: state input/output is limited to 256 KiB; larger fails the execution.
+  if (text.length > MAX_PAYLOAD_BYTES / 4 && Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) {
+    throw new StatesError('States.DataLimitExceeded', `The state/task '${name}' returned a result with a size exceeding the maximum number of bytes service limit.`);
+  }
+  const details: Record<string, unknown> = { name, output: text, outputDetails: NOT_TRUNCATED };
   if (assigned && Object.keys(assigned).length > 0) {
     const vars: Record<string, string> = {};
     for (const key of Object.keys(assigned)) vars[key] = json(assigned[key]);

@@ -196,3 +196,25 @@ describe('history limit', () => {
     ]);
   });
 });
+
+describe('payload limit', () => {
+  it('a state output over 256 KiB fails with States.DataLimitExceeded (not caught by States.ALL)', async () => {
+    const r = await run(
+      {
+        StartAt: 'Big',
+        States: {
+          Big: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'H' }], End: true },
+          H: { Type: 'Pass', End: true },
+        },
+      },
+      {},
+      { tasks: { '*': () => 'x'.repeat(300_000) } },
+    );
+    expect(r.outcome).toEqual({
+      status: 'FAILED',
+      error: 'States.DataLimitExceeded',
+      cause: "The state/task 'Big' returned a result with a size exceeding the maximum number of bytes service limit.",
+    });
+    expect(r.types()).toEqual(['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSucceeded', 'ExecutionFailed']);
+  });
+});
