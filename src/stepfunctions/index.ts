@@ -46,6 +46,8 @@ export interface StepFunctionsServiceOptions {
   scope?: Partial<ArnScope>;
   /** Closed Standard executions kept with their history. @default 10000 */
   maxClosedExecutions?: number;
+  /** Rewrite the store's log once this many records were appended (at least). @default 1000000 */
+  compactAfterRecords?: number;
 }
 
 export interface StepFunctionsServiceHandle {
@@ -66,13 +68,14 @@ export interface StepFunctionsServiceHandle {
  * `APPSYNC_GATEWAY_SFN_STORE_URL`, else the file store under `storeDir`.
  */
 function pickStore(options: StepFunctionsServiceOptions): ExecutionStore {
+  const onError = (error: unknown) => options.logger.error('Step Functions store write failed', { error: (error as Error)?.message ?? String(error) });
   const given = options.store;
   if (given && typeof (given as ExecutionStore).append === 'function') return given as ExecutionStore;
   const raw = (options.config().stepFunctions as { store?: StepFunctionsStoreConfig } | undefined)?.store;
   const settings: StepFunctionsStoreConfig = { ...(raw && typeof raw === 'object' ? raw : {}), ...(given as StepFunctionsStoreConfig | undefined) };
   const url = settings.connectionString ?? process.env.APPSYNC_GATEWAY_SFN_STORE_URL;
-  if (url) return createPostgresStore({ connectionString: url, table: settings.table });
-  return createFileStore(settings.dir ?? options.storeDir);
+  if (url) return createPostgresStore({ connectionString: url, table: settings.table, onError });
+  return createFileStore(settings.dir ?? options.storeDir, onError);
 }
 
 type ConsoleHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
@@ -104,6 +107,7 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
     scope: { ...DEFAULT_SCOPE, ...options.scope },
     logger: options.logger,
     maxClosedExecutions: options.maxClosedExecutions,
+    compactAfterRecords: options.compactAfterRecords,
   });
   await service.open(options.stateMachines);
   // The page's module loads on its first request: most gateways never serve it.

@@ -78,8 +78,12 @@ export interface ServiceOptions {
    * @default 10000
    */
   maxClosedExecutions?: number;
+  /** Rewrite the log once this many records were appended (at least; 4× the live state). @default 1000000 */
+  compactAfterRecords?: number;
 }
 
+/** The log is rewritten from the live state once this many records (or 4× the state) were appended. */
+const COMPACT_MIN_RECORDS = 1_000_000;
 const TERMINAL_EVENTS = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
 /** Gateway choice: machines declared in the config run with this role ARN unless they name one. */
 const DEFAULT_ROLE = (scope: ArnScope) => `arn:aws:iam::${scope.accountId}:role/appsync-gateway-stepfunctions`;
@@ -120,6 +124,10 @@ export class StepFunctionsService {
     return runner(request, signal);
   };
   private closing = false;
+  private appended = 0;
+  private compactAfter: number;
+  private readonly compactMin: number;
+  private compacting = false;
   readonly scope: ArnScope;
   private engineModules?: EngineModules;
   private engineLoading?: Promise<EngineModules>;
@@ -136,7 +144,24 @@ export class StepFunctionsService {
     this.scope = options.scope;
     this.logger = options.logger;
     this.maxClosed = options.maxClosedExecutions ?? 10_000;
+    this.compactMin = this.compactAfter = options.compactAfterRecords ?? COMPACT_MIN_RECORDS;
     this.machines = new Machines((text) => this.engine.validateDefinition(text).definition);
+  }
+
+  /** Appends to the store, compacting it in the background once it grew well past the live state. */
+  private append(record: StoreRecord): void {
+    this.store.append(record);
+    if (++this.appended < this.compactAfter || this.compacting) return;
+    this.compacting = true;
+    setImmediate(() => {
+      const snapshot = this.snapshot();
+      this.appended = 0;
+      this.compactAfter = Math.max(this.compactMin, snapshot.length * 4);
+      this.store
+        .compact(snapshot)
+        .catch((error: unknown) => this.logger.error('Step Functions store compaction failed', { error: (error as Error)?.message ?? String(error) }))
+        .finally(() => (this.compacting = false));
+    });
   }
 
   setTaskRunner(runner: TaskRunner): void {
@@ -176,7 +201,9 @@ export class StepFunctionsService {
       // Answers to a token handed out before the restart still land.
       if (cp?.taskToken) this.callbacks.adopt(cp.taskToken, exec.arn);
     }
-    await this.store.compact(this.snapshot());
+    const snapshot = this.snapshot();
+    this.compactAfter = Math.max(this.compactMin, snapshot.length * 4);
+    await this.store.compact(snapshot);
     for (const exec of running) this.run(exec, exec.checkpoint);
     if (running.length > 0) this.logger.info(`Step Functions: resumed ${running.length} running execution(s)`);
   }
@@ -289,7 +316,7 @@ export class StepFunctionsService {
 
   private putMachine(record: StateMachineRecord): void {
     this.machines.put(record);
-    this.store.append({ k: 'sm', r: record });
+    this.append({ k: 'sm', r: record });
   }
 
   /** Parses and validates a definition; throws InvalidDefinition. */
@@ -347,7 +374,7 @@ export class StepFunctionsService {
   deleteStateMachine(arn: string): void {
     expectArn(arn, ['stateMachine'], 1);
     if (!this.machines.byArn.delete(arn)) return;
-    this.store.append({ k: 'smdel', arn });
+    this.append({ k: 'smdel', arn });
   }
 
   // ---------------------------------------------------------------- activities
@@ -359,7 +386,7 @@ export class StepFunctionsService {
     if (existing) return existing;
     const record = { arn, name, creationDate: Date.now() };
     this.machines.activities.set(arn, record);
-    this.store.append({ k: 'act', r: record });
+    this.append({ k: 'act', r: record });
     return record;
   }
 
@@ -372,7 +399,7 @@ export class StepFunctionsService {
 
   deleteActivity(arn: string): void {
     expectArn(arn, ['activity'], 1);
-    if (this.machines.activities.delete(arn)) this.store.append({ k: 'actdel', arn });
+    if (this.machines.activities.delete(arn)) this.append({ k: 'actdel', arn });
   }
 
   // ---------------------------------------------------------------- executions
@@ -423,7 +450,7 @@ export class StepFunctionsService {
     }
     const exec = this.newExecution(arn, sm.arn, sm.name, execName, 'STANDARD', input, Date.now(), sm.revisionId);
     this.addExecution(exec);
-    this.store.append({ k: 'x', r: { arn, stateMachineArn: sm.arn, name: execName, input, startDate: exec.startDate, revisionId: sm.revisionId } });
+    this.append({ k: 'x', r: { arn, stateMachineArn: sm.arn, name: execName, input, startDate: exec.startDate, revisionId: sm.revisionId } });
     this.run(exec, undefined, parsed);
     return { executionArn: arn, startDate: exec.startDate, execution: exec };
   }
@@ -476,14 +503,14 @@ export class StepFunctionsService {
     const event = withDetails({ timestamp: Date.now(), type, id: exec.lastEventId + 1, previousEventId }, type, details);
     exec.lastEventId = event.id;
     exec.events.push(event);
-    this.store.append({ k: 'e', a: exec.arn, e: event });
+    this.append({ k: 'e', a: exec.arn, e: event });
     return event.id;
   }
 
   private checkpoint(exec: Execution, checkpoint: Checkpoint): Promise<void> | void {
     if (exec.status !== 'RUNNING' || this.closing) return;
     exec.checkpoint = checkpoint;
-    this.store.append({ k: 'c', a: exec.arn, c: checkpoint });
+    this.append({ k: 'c', a: exec.arn, c: checkpoint });
     // A Wait begun or a token handed out must survive a crash: wait for the disk.
     if (checkpoint.waitUntil !== undefined || checkpoint.taskToken !== undefined) return this.store.flush();
   }
@@ -512,7 +539,7 @@ export class StepFunctionsService {
   private end(exec: Execution, end: ExecutionEndRecord, terminalType: string, details: Record<string, unknown>): void {
     const last = exec.events[exec.events.length - 1];
     if (!last || !TERMINAL_EVENTS.has(last.type)) this.record(exec, terminalType, { [detailsKey(terminalType)]: details }, exec.lastEventId);
-    this.store.append({ k: 'end', a: exec.arn, r: end });
+    this.append({ k: 'end', a: exec.arn, r: end });
     this.applyEnd(exec, end);
     this.callbacks.dropExecution(exec.arn);
   }

@@ -15,7 +15,11 @@ import type { ExecutionStore, StoreRecord } from './types.js';
 const FLUSH_DELAY_MS = 4;
 const LOG_FILE = 'log.jsonl';
 
-export function createFileStore(dir: string): ExecutionStore {
+/**
+ * @param onError told about a failed write (disk full, folder gone); the store keeps going, so a
+ *   bad moment loses its batch rather than the process.
+ */
+export function createFileStore(dir: string, onError: (error: unknown) => void = defaultOnError): ExecutionStore {
   const path = join(dir, LOG_FILE);
   let handle: FileHandle | undefined;
   let pending: string[] = [];
@@ -41,11 +45,13 @@ export function createFileStore(dir: string): ExecutionStore {
     checkpoints = new Map();
     const text = pending.join('');
     pending = [];
-    writing = writing.then(async () => {
-      const fh = await ensureOpen();
-      await fh.write(text);
-      await fh.datasync();
-    });
+    writing = writing
+      .then(async () => {
+        const fh = await ensureOpen();
+        await fh.write(text);
+        await fh.datasync();
+      })
+      .catch(onError);
     return writing;
   };
 
@@ -77,28 +83,34 @@ export function createFileStore(dir: string): ExecutionStore {
       if (timer) clearTimeout(timer);
       return writeBatch();
     },
-    async compact(records) {
-      // The records cover everything appended so far: what is still queued is in them.
+    compact(records) {
+      // The records cover everything appended so far: what is still queued is in them. The
+      // rewrite joins the write chain, so later batches go to the new file.
       if (timer) clearTimeout(timer);
       timer = undefined;
       pending = [];
       checkpoints = new Map();
-      await writing;
-      await handle?.close();
-      handle = undefined;
-      mkdirSync(dir, { recursive: true });
-      const tmp = `${path}.tmp`;
-      const fd = openSync(tmp, 'w');
-      try {
-        // Written in slices so a large state does not build one giant string.
-        for (let i = 0; i < records.length; i += 1000) {
-          writeSync(fd, records.slice(i, i + 1000).map((r) => `${JSON.stringify(r)}\n`).join(''));
+      writing = writing.then(async () => {
+        await handle?.close();
+        handle = undefined;
+        mkdirSync(dir, { recursive: true });
+        const tmp = `${path}.tmp`;
+        const fd = openSync(tmp, 'w');
+        try {
+          // Written in slices so a large state does not build one giant string.
+          for (let i = 0; i < records.length; i += 1000) {
+            writeSync(fd, records.slice(i, i + 1000).map((r) => `${JSON.stringify(r)}\n`).join(''));
+          }
+          fdatasyncSync(fd);
+        } finally {
+          closeSync(fd);
         }
-        fdatasyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(tmp, path);
+        renameSync(tmp, path);
+      });
+      // A failed compaction leaves the old log in place; later batches still append to it.
+      const done = writing;
+      writing = done.catch(onError);
+      return done;
     },
     async close() {
       if (closed) return;
@@ -108,4 +120,8 @@ export function createFileStore(dir: string): ExecutionStore {
       handle = undefined;
     },
   };
+}
+
+function defaultOnError(error: unknown): void {
+  process.emitWarning(`Step Functions store write failed: ${(error as Error)?.message ?? String(error)}`);
 }

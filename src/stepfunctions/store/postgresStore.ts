@@ -15,10 +15,13 @@ export interface PostgresStoreOptions {
   connectionString: string;
   /** @default 'appsync_gateway_sfn_log' */
   table?: string;
+  /** Told about a failed write; the store keeps going (the batch is lost). */
+  onError?: (error: unknown) => void;
 }
 
 export function createPostgresStore(options: PostgresStoreOptions): ExecutionStore {
   const table = options.table ?? 'appsync_gateway_sfn_log';
+  const onError = options.onError ?? ((error: unknown) => process.emitWarning(`Step Functions store write failed: ${(error as Error)?.message ?? String(error)}`));
   if (!/^[a-z_][a-z0-9_]*$/i.test(table)) throw new Error(`stepFunctions.store.table: expected an SQL identifier, got ${table}`);
   // `pg` is loaded with the first query: a gateway on the file store never pays for it.
   let pool: pg.Pool | undefined;
@@ -26,10 +29,14 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
   const ensureTable = () =>
     (ready ??= (async () => {
       const { default: driver } = await import('pg');
-      pool = new driver.Pool({ connectionString: options.connectionString, max: 2 });
+      pool ??= new driver.Pool({ connectionString: options.connectionString, max: 2 });
       await pool.query(`CREATE TABLE IF NOT EXISTS ${table} (seq BIGSERIAL PRIMARY KEY, record JSONB NOT NULL)`);
       return pool;
-    })());
+    })().catch((error: unknown) => {
+      // Try again with the next batch (the database may come back).
+      ready = undefined;
+      throw error;
+    }));
   let pending: StoreRecord[] = [];
   // Only the latest checkpoint of each execution is written, once per batch (as the file store).
   let checkpoints = new Map<string, StoreRecord>();
@@ -51,7 +58,7 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
     batch.push(...checkpoints.values());
     checkpoints = new Map();
     pending = [];
-    writing = writing.then(async () => insert(await ensureTable(), batch));
+    writing = writing.then(async () => insert(await ensureTable(), batch)).catch(onError);
     return writing;
   };
 
@@ -74,25 +81,30 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
       if (timer) clearTimeout(timer);
       return writeBatch();
     },
-    async compact(records) {
-      // The records cover everything appended so far: what is still queued is in them.
+    compact(records) {
+      // The records cover everything appended so far: what is still queued is in them. The
+      // rewrite joins the write chain, so later batches land after it.
       if (timer) clearTimeout(timer);
       timer = undefined;
       pending = [];
       checkpoints = new Map();
-      await writing;
-      const client = await (await ensureTable()).connect();
-      try {
-        await client.query('BEGIN');
-        await client.query(`DELETE FROM ${table}`);
-        for (let i = 0; i < records.length; i += 5000) await insert(client, records.slice(i, i + 5000));
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
+      writing = writing.then(async () => {
+        const client = await (await ensureTable()).connect();
+        try {
+          await client.query('BEGIN');
+          await client.query(`DELETE FROM ${table}`);
+          for (let i = 0; i < records.length; i += 5000) await insert(client, records.slice(i, i + 5000));
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        } finally {
+          client.release();
+        }
+      });
+      const done = writing;
+      writing = done.catch(onError);
+      return done;
     },
     async close() {
       if (closed) return;

@@ -3,7 +3,7 @@
  * checkpoint of an execution is kept per batch, a line cut by a crash is ignored, compaction
  * replaces the log; and a service on the Postgres store resumes executions after a restart.
  */
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -65,6 +65,33 @@ describe('file store', () => {
   storeContract('contract', () => {
     const folder = join(dir, `s${n++}`);
     return async () => createFileStore(folder);
+  });
+
+  it('forgets the oldest closed executions beyond the limit and keeps the log compact', async () => {
+    const storeDir = join(dir, 'retention');
+    const options = {
+      stateMachines: { chain: { definition: { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', End: true } } } } },
+      storeDir,
+      logger: silent,
+      config: () => ({ stepFunctions: { stateMachines: {} } }) as never,
+      dataSources: () => new Map(),
+      maxClosedExecutions: 5,
+      compactAfterRecords: 50,
+    };
+    let sfn = await createStepFunctionsService(options);
+    const arn = 'arn:aws:states:us-east-1:123456789012:stateMachine:chain';
+    for (let i = 0; i < 40; i++) await sfn.service.startExecution(arn, `run-${i}`, '{}').execution!.done;
+    expect(sfn.service.listExecutions(arn).map((e) => e.name)).toEqual(['run-39', 'run-38', 'run-37', 'run-36', 'run-35']);
+    await new Promise((r) => setTimeout(r, 50));
+    await sfn.close();
+    // 40 executions × 8 records were appended; compaction kept the log near the live state.
+    const lines = (await readFile(join(storeDir, 'log.jsonl'), 'utf8')).trim().split('\n');
+    expect(lines.length).toBeLessThan(150);
+    sfn = await createStepFunctionsService(options);
+    const kept = sfn.service.listExecutions(arn);
+    expect(kept.map((e) => e.name)).toEqual(['run-39', 'run-38', 'run-37', 'run-36', 'run-35']);
+    expect(kept[0]!.events.map((e) => e.type)).toEqual(['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+    await sfn.close();
   });
 
   it('ignores a last line cut by a crash', async () => {
