@@ -577,6 +577,25 @@ describe('TestState', () => {
   });
 });
 
+describe('config reload', () => {
+  it('creates, updates and removes config machines and keeps API-created ones', async () => {
+    const reloadGw = await startTestGateway({
+      config: { name: 'sfn-reload', schemaSdl: 'type Query { ok: String }', stepFunctions: { stateMachines: { keep: { definition: PASS }, gone: { definition: PASS } } } },
+    });
+    const c = client(reloadGw.origin);
+    await c.send(new CreateStateMachineCommand({ name: 'viaApi', definition: def(PASS), roleArn: ROLE }));
+    await reloadGw.gateway.reload({
+      name: 'sfn-reload',
+      schemaSdl: 'type Query { ok: String }',
+      stepFunctions: { stateMachines: { keep: { definition: FAIL }, added: { type: 'EXPRESS', definition: PASS } } },
+    });
+    const names = (await c.send(new ListStateMachinesCommand({}))).stateMachines!.map((s) => s.name);
+    expect(names).toEqual(['added', 'keep', 'viaApi']);
+    expect((await c.send(new DescribeStateMachineCommand({ stateMachineArn: smArn('keep') }))).definition).toBe(def(FAIL));
+    expect((await c.send(new DescribeStateMachineCommand({ stateMachineArn: smArn('added') }))).type).toBe('EXPRESS');
+  });
+});
+
 describe('the wire', () => {
   const call = (target: string, body: string, contentType = 'application/x-amz-json-1.0') =>
     fetch(gw.origin, { method: 'POST', headers: { 'content-type': contentType, 'x-amz-target': target }, body });
