@@ -1,15 +1,18 @@
 /**
  * `arn:aws:states:::dynamodb:getItem|putItem|updateItem|deleteItem`: the Parameters are the
  * DynamoDB API request (AttributeValue form) and the result is its response plus the SDK metadata
- * Step Functions adds. The table must belong to a configured AMAZON_DYNAMODB data source; the call
+ * Step Functions adds. `arn:aws:states:::aws-sdk:dynamodb:<action>` runs any DynamoDB API action
+ * the same way and returns the bare response. The table must belong to a configured AMAZON_DYNAMODB data source; the call
  * goes to that data source's endpoint (its DynamoDB, DynamoDB Local or the embedded store).
  */
+import { randomUUID } from 'node:crypto';
+import * as dynamodbSdk from '@aws-sdk/client-dynamodb';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { NormalizedConfig } from '../../config/types.js';
 import type { DataSource } from '../../datasources/types.js';
 import { acquireEmbeddedDynamoDB, releaseEmbeddedDynamoDB } from '../../embedded/dynamodb.js';
 import { StatesError } from '../engine/types.js';
-import { notSupported, sdkMetadata, serviceError } from './serviceError.js';
+import { notSupported, sdkMetadata } from './serviceError.js';
 
 const COMMANDS = {
   getItem: GetItemCommand,
@@ -48,22 +51,73 @@ export function locateTable(config: NormalizedConfig, dataSources: ReadonlyMap<s
   return undefined;
 }
 
+type AnyCommand = new (input: never) => GetItemCommand;
+type Locator = (tableName: string) => TableLocation | undefined;
+
+/** How the two kinds of DynamoDB task name their errors. */
+interface Flavor {
+  error(code: string, message: string, statusCode: number, requestId?: string): StatesError;
+}
+
+/**
+ * Optimized integration: `DynamoDB.<code>` with the AWS SDK for Java v1 summary; DynamoDB's
+ * ValidationException is reported under the SDK's generic `AmazonDynamoDBException`.
+ */
+const OPTIMIZED: Flavor = {
+  error: (code, message, statusCode, requestId = randomUUID()) =>
+    new StatesError(
+      `DynamoDB.${code === 'ValidationException' ? 'AmazonDynamoDBException' : code}`,
+      `${message} (Service: AmazonDynamoDBv2; Status Code: ${statusCode}; Error Code: ${code}; Request ID: ${requestId}; Proxy: null)`,
+    ),
+};
+
+/** AWS SDK integration: `DynamoDb.<code>` with the AWS SDK for Java v2 summary (ValidationException → `DynamoDbException`). */
+const SDK: Flavor = {
+  error: (code, message, statusCode, requestId = randomUUID()) =>
+    new StatesError(`DynamoDb.${code === 'ValidationException' ? 'DynamoDbException' : code}`, `${message} (Service: DynamoDb, Status Code: ${statusCode}, Request ID: ${requestId})`),
+};
+
+/** The table a request is about: `TableName`, else the first of `RequestItems` / `TransactItems`. */
+function tableNameOf(parameters: Record<string, unknown>): string | undefined {
+  if (typeof parameters.TableName === 'string') return parameters.TableName;
+  if (parameters.RequestItems && typeof parameters.RequestItems === 'object') return Object.keys(parameters.RequestItems)[0];
+  if (Array.isArray(parameters.TransactItems)) {
+    for (const item of parameters.TransactItems as Array<Record<string, { TableName?: unknown }>>) {
+      for (const op of Object.values(item ?? {})) if (typeof op?.TableName === 'string') return op.TableName;
+    }
+  }
+  return undefined;
+}
+
 /** DynamoDB clients by endpoint, shared by every Task of the gateway. */
 export class DynamoDbTasks {
   private readonly clients = new Map<string, DynamoDBClient>();
 
-  async run(action: string, resource: string, parameters: unknown, location: (tableName: string) => TableLocation | undefined, signal: AbortSignal): Promise<unknown> {
-    const Command = (COMMANDS as unknown as Record<string, new (input: never) => GetItemCommand>)[action];
+  /** An optimized `arn:aws:states:::dynamodb:<action>` task (getItem, putItem, updateItem, deleteItem). */
+  async run(action: string, resource: string, parameters: unknown, location: Locator, signal: AbortSignal): Promise<unknown> {
+    const Command = (COMMANDS as unknown as Record<string, AnyCommand>)[action];
     if (!Command) throw notSupported(resource, `DynamoDB ${action} is not one of the supported actions (${DYNAMODB_ACTIONS.join(', ')})`);
-    if (!parameters || typeof parameters !== 'object' || Array.isArray(parameters)) {
-      throw serviceError('DynamoDB', 'AmazonDynamoDBv2', 'AmazonDynamoDBException', 'The parameters must be an object', 400);
+    return this.call(OPTIMIZED, Command, action, parameters, location, signal);
+  }
+
+  /**
+   * An AWS SDK integration task, `arn:aws:states:::aws-sdk:dynamodb:<action>`: any DynamoDB API
+   * action (query, scan, batchWriteItem, …), the response as it is, errors as `DynamoDb.<name>`.
+   */
+  async runSdk(action: string, resource: string, parameters: unknown, location: Locator, signal: AbortSignal): Promise<unknown> {
+    const Command = (dynamodbSdk as unknown as Record<string, AnyCommand | undefined>)[`${action.charAt(0).toUpperCase()}${action.slice(1)}Command`];
+    if (!Command || action.charAt(0) !== action.charAt(0).toLowerCase()) throw notSupported(resource, `DynamoDB has no action ${action}`);
+    return this.call(SDK, Command, action, parameters, location, signal);
+  }
+
+  private async call(flavor: Flavor, Command: AnyCommand, action: string, parameters: unknown, location: Locator, signal: AbortSignal): Promise<unknown> {
+    if (!parameters || typeof parameters !== 'object' || Array.isArray(parameters)) throw flavor.error('ValidationException', 'The parameters must be an object', 400);
+    const tableName = tableNameOf(parameters as Record<string, unknown>);
+    if (flavor === OPTIMIZED && tableName === undefined) {
+      throw flavor.error('ValidationException', "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null", 400);
     }
-    const tableName = (parameters as { TableName?: unknown }).TableName;
-    if (typeof tableName !== 'string') {
-      throw serviceError('DynamoDB', 'AmazonDynamoDBv2', 'AmazonDynamoDBException', "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null", 400);
-    }
-    const place = location(tableName);
-    if (!place) throw serviceError('DynamoDB', 'AmazonDynamoDBv2', 'ResourceNotFoundException', 'Requested resource not found', 400);
+    const place = location(tableName ?? '');
+    if (!place) throw flavor.error('ResourceNotFoundException', 'Requested resource not found', 400);
 
     const embedded = !place.client && !place.endpoint;
     const endpoint = place.endpoint ?? (embedded ? await acquireEmbeddedDynamoDB() : undefined);
@@ -72,20 +126,16 @@ export class DynamoDbTasks {
       // The SDK input types are per command; the parameters are the user's, checked by the service.
       const out = (await client.send(new Command(parameters as never), { abortSignal: signal })) as unknown as Record<string, unknown> & { $metadata: { requestId?: string; httpStatusCode?: number } };
       const { $metadata, ...body } = out;
-      const requestId = $metadata.requestId ?? crypto.randomUUID();
+      if (flavor === SDK) return body;
+      const requestId = $metadata.requestId ?? randomUUID();
       const headers = { Connection: 'keep-alive', 'Content-Type': 'application/x-amz-json-1.0', Date: new Date().toUTCString(), 'x-amzn-RequestId': requestId };
       return { ...body, ...sdkMetadata(requestId, headers, $metadata.httpStatusCode ?? 200) };
     } catch (error) {
       if (error instanceof StatesError) throw error;
       const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
       if (e.name === 'AbortError') throw error;
-      // Step Functions reports DynamoDB's ValidationException under the SDK's generic name.
-      const code = !e.name || e.name === 'ValidationException' ? 'AmazonDynamoDBException' : e.name;
       const message = embedded && e.name === 'UnknownOperationException' ? `The embedded DynamoDB store does not support ${action}` : (e.message ?? String(error));
-      throw new StatesError(
-        `DynamoDB.${code}`,
-        `${message} (Service: AmazonDynamoDBv2; Status Code: ${e.$metadata?.httpStatusCode ?? 400}; Error Code: ${e.name ?? 'AmazonDynamoDBException'}; Request ID: ${e.$metadata?.requestId ?? crypto.randomUUID()}; Proxy: null)`,
-      );
+      throw flavor.error(e.name ?? 'ValidationException', message, e.$metadata?.httpStatusCode ?? 400, e.$metadata?.requestId);
     } finally {
       if (embedded) await releaseEmbeddedDynamoDB();
     }

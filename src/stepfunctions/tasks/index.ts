@@ -8,6 +8,7 @@
  * | `arn:aws:lambda:<region>:<account>:function:<name>` | the function; result = its return value |
  * | `arn:aws:states:::lambda:invoke[.waitForTaskToken]` | the function of `FunctionName` with `Payload`; result = the Invoke response |
  * | `arn:aws:states:::dynamodb:getItem\|putItem\|updateItem\|deleteItem` | the DynamoDB API on the data source that owns `TableName` |
+ * | `arn:aws:states:::aws-sdk:dynamodb:<action>` | any DynamoDB API action the same way; result = the bare response |
  * | `arn:aws:states:::http:invoke` | the HTTP call |
  * | `arn:aws:states:::states:startExecution[.sync\|.sync:2\|.waitForTaskToken]` | a state machine of this gateway |
  *
@@ -60,6 +61,11 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       case 'activity':
         throw notSupported(resource, 'activities are run by the Step Functions service, not the task runner');
       case 'unknown':
+        throw notSupported(resource);
+      case 'sdk':
+        if (parsed.service === 'dynamodb' && parsed.pattern === 'requestResponse') {
+          return dynamodb.runSdk(parsed.action, resource, parameters, (table) => locateTable(deps.config(), deps.dataSources(), table), signal);
+        }
         throw notSupported(resource);
       case 'integration':
         break;

@@ -10,11 +10,13 @@ export type IntegrationPattern = 'requestResponse' | 'sync' | 'sync:2' | 'waitFo
 
 export type ParsedResource =
   | { kind: 'integration'; service: string; action: string; pattern: IntegrationPattern }
+  | { kind: 'sdk'; service: string; action: string; pattern: IntegrationPattern }
   | { kind: 'lambdaFunction'; functionName: string; qualifier?: string; arn: string }
   | { kind: 'activity'; arn: string }
   | { kind: 'unknown' };
 
 const INTEGRATION = /^arn:aws[a-z-]*:states:[a-z0-9-]*:(?:\d{12})?:([a-z0-9-]+):([A-Za-z0-9]+)(?:\.(sync(?::2)?|waitForTaskToken))?$/;
+const SDK_INTEGRATION = /^arn:aws[a-z-]*:states:[a-z0-9-]*:(?:\d{12})?:aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)(?:\.(waitForTaskToken))?$/;
 const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([A-Za-z0-9_-]+)(?::([A-Za-z0-9$_-]+))?$/;
 const ACTIVITY_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:.+$/;
 
@@ -23,6 +25,8 @@ export function parseResource(resource: string): ParsedResource {
   if (ACTIVITY_ARN.test(resource)) return { kind: 'activity', arn: resource };
   const lambda = LAMBDA_ARN.exec(resource);
   if (lambda) return { kind: 'lambdaFunction', functionName: lambda[3]!, qualifier: lambda[4], arn: resource };
+  const sdk = SDK_INTEGRATION.exec(resource);
+  if (sdk) return { kind: 'sdk', service: sdk[1]!, action: sdk[2]!, pattern: sdk[3] ? 'waitForTaskToken' : 'requestResponse' };
   const integration = INTEGRATION.exec(resource);
   if (integration) return { kind: 'integration', service: integration[1]!, action: integration[2]!, pattern: (integration[3] as IntegrationPattern | undefined) ?? 'requestResponse' };
   return { kind: 'unknown' };

@@ -143,6 +143,29 @@ describe('DynamoDB tasks', () => {
   });
 });
 
+describe('DynamoDB through the AWS SDK integration', () => {
+  it('aws-sdk:dynamodb runs any action (query, batchWriteItem) and returns the bare response', async () => {
+    const written = await run('arn:aws:states:::aws-sdk:dynamodb:batchWriteItem', {
+      RequestItems: { [TABLE]: [{ PutRequest: { Item: { id: { S: 'q1' }, amount: { N: '1' } } } }, { PutRequest: { Item: { id: { S: 'q2' } } } }] },
+    });
+    expect(written).toEqual({ UnprocessedItems: {} });
+    const found = await run('arn:aws:states:::aws-sdk:dynamodb:query', { TableName: TABLE, KeyConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': { S: 'q1' } } });
+    expect(found).toMatchObject({ Count: 1, Items: [{ id: { S: 'q1' }, amount: { N: '1' } }] });
+    expect(found).not.toHaveProperty('SdkHttpMetadata');
+  });
+  it('names errors DynamoDb.<name> with the SDK v2 summary', async () => {
+    const error = await run('arn:aws:states:::aws-sdk:dynamodb:putItem', { TableName: TABLE, Item: { id: { S: 'q1' } }, ConditionExpression: 'attribute_not_exists(id)' }).catch((e: StatesError) => e);
+    expect(error.error).toBe('DynamoDb.ConditionalCheckFailedException');
+    expect(error.cause).toMatch(/^The conditional request failed \(Service: DynamoDb, Status Code: 400, Request ID: .+\)$/);
+    const invalid = await run('arn:aws:states:::aws-sdk:dynamodb:getItem', { TableName: TABLE, Key: { nope: { S: 'x' } } }).catch((e: StatesError) => e);
+    expect(invalid.error).toBe('DynamoDb.DynamoDbException');
+    const unknown = await run('arn:aws:states:::aws-sdk:dynamodb:frobnicate', {}).catch((e: StatesError) => e);
+    expect(unknown.error).toBe('States.Runtime');
+    const otherService = await run('arn:aws:states:::aws-sdk:s3:getObject', {}).catch((e: StatesError) => e);
+    expect(otherService.cause).toBe("The resource 'arn:aws:states:::aws-sdk:s3:getObject' is not supported by appsync-gateway.");
+  });
+});
+
 describe('HTTP tasks', () => {
   it('returns Headers, ResponseBody (parsed JSON), StatusCode and StatusText', async () => {
     const result = (await run('arn:aws:states:::http:invoke', { ApiEndpoint: `${base}/items`, Method: 'POST', QueryParameters: { q: 'x' }, RequestBody: { a: 1 } })) as Record<string, any>;

@@ -17,6 +17,7 @@ describe('parseResource', () => {
     expect(parseResource('arn:aws:states:::states:startExecution.sync:2')).toMatchObject({ service: 'states', action: 'startExecution', pattern: 'sync:2' });
     expect(parseResource('arn:aws:states:::states:startExecution.sync')).toMatchObject({ pattern: 'sync' });
     expect(parseResource('arn:aws:states:::dynamodb:putItem')).toMatchObject({ service: 'dynamodb', action: 'putItem' });
+    expect(parseResource('arn:aws:states:::aws-sdk:dynamodb:query')).toEqual({ kind: 'sdk', service: 'dynamodb', action: 'query', pattern: 'requestResponse' });
   });
   it('reads Lambda function ARNs with and without a qualifier, and activity ARNs', () => {
     expect(parseResource('arn:aws:lambda:us-east-1:123456789012:function:echo')).toEqual({ kind: 'lambdaFunction', functionName: 'echo', qualifier: undefined, arn: 'arn:aws:lambda:us-east-1:123456789012:function:echo' });
