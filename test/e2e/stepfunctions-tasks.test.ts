@@ -118,6 +118,19 @@ const JSONATA_PRICE = {
   },
 };
 
+const SDK_QUERY = {
+  StartAt: 'Query',
+  States: {
+    Query: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::aws-sdk:dynamodb:query',
+      Parameters: { TableName: TABLE, KeyConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': { 'S.$': '$.orderId' } } },
+      ResultSelector: { 'count.$': '$.Count', 'amount.$': '$.Items[0].amount.N' },
+      End: true,
+    },
+  },
+};
+
 const SDL = `
 type Receipt { orderId: ID! total: Int! }
 type Started { executionArn: String! startDate: String! }
@@ -211,6 +224,7 @@ beforeAll(async () => {
         Callback: { type: 'STANDARD', definition: CALLBACK },
         Http: { type: 'EXPRESS', definition: HTTP },
         JsonataPrice: { type: 'EXPRESS', definition: JSONATA_PRICE },
+        SdkQuery: { type: 'EXPRESS', definition: SDK_QUERY },
       },
     },
     serverlessFunctions: { echo: { handler: `${FUNCTIONS}#echo` } },
@@ -259,6 +273,13 @@ describe('Task states over the API', () => {
       ddb.destroy();
       await releaseEmbeddedDynamoDB();
     }
+  });
+
+  it('aws-sdk:dynamodb:query reads the table the Checkout machine wrote', async () => {
+    await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: smArn('Checkout'), input: JSON.stringify({ orderId: 'q-1', items: 6 }) }));
+    const out = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: smArn('SdkQuery'), input: JSON.stringify({ orderId: 'q-1' }) }));
+    expect(out.status).toBe('SUCCEEDED');
+    expect(JSON.parse(out.output!)).toEqual({ count: 1, amount: '60' });
   });
 
   it('a JSONata Task passes Arguments to lambda:invoke and reads $states.result', async () => {
