@@ -259,6 +259,48 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
     expect(await page.locator('#graph').textContent()).toContain('could not be loaded');
   });
 
+  it('signs its calls with credentials typed into the page when the gateway requires SigV4 (AWS_IAM)', async () => {
+    const iamGateway = await startTestGateway({
+      config: {
+        name: 'sfn-ui-iam',
+        schemaSdl: 'type Query { ping: String }',
+        authentication: { type: 'AWS_IAM', config: { credentials: [{ accessKeyId: 'AKIDPAGETEST', secretAccessKey: 'page-secret' }] } },
+        stepFunctions: { stateMachines: { guarded: { definition: { StartAt: 'Inside', States: { Inside: { Type: 'Pass', End: true } } } } } },
+      },
+    });
+    const signedSfn = new SFNClient({
+      endpoint: iamGateway.origin,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDPAGETEST', secretAccessKey: 'page-secret' },
+      disableHostPrefix: true,
+    });
+    const iamPage = await browser.newPage();
+    iamPage.on('pageerror', (error) => pageErrors.push(error.message));
+    try {
+      const executionArn = (await signedSfn.send(new StartExecutionCommand({ stateMachineArn: smArn('guarded'), input: '{"signed":true}' }))).executionArn!;
+      await iamPage.goto(`${iamGateway.origin}/stepfunctions`);
+      // Unsigned: the API's own error, and the credentials form opens.
+      await expect.poll(() => iamPage.locator('#errors').textContent()).toContain('ListStateMachines failed — MissingAuthenticationTokenException');
+      expect(await iamPage.locator('#credentials-panel').getAttribute('open')).not.toBeNull();
+      await iamPage.locator('#credentials-access-key').fill('AKIDPAGETEST');
+      await iamPage.locator('#credentials-secret').fill('wrong-secret');
+      await iamPage.locator('#credentials-save').click();
+      await expect.poll(() => iamPage.locator('#errors').textContent()).toContain('InvalidSignatureException');
+      await iamPage.locator('#credentials-secret').fill('page-secret');
+      await iamPage.locator('#credentials-save').click();
+      await iamPage.locator('svg g[data-state-name="Inside"][data-status="succeeded"]').waitFor({ timeout: 15_000 });
+      expect(await iamPage.locator('#errors').textContent()).toBe('');
+      expect(await iamPage.locator(`#executions [data-execution-arn="${executionArn}"]`).count()).toBe(1);
+      // The secret stays in this tab's session storage only; the page never echoes it.
+      expect(await iamPage.locator('#credentials-secret').inputValue()).toBe('');
+      expect(await iamPage.content()).not.toContain('page-secret');
+    } finally {
+      await iamPage.close();
+      signedSfn.destroy();
+      await iamGateway.close();
+    }
+  });
+
   it('raised no script errors and requested nothing that failed', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -3,6 +3,7 @@
  * (POST `/`, `X-Amz-Target: AWSStepFunctions.<Action>`, `Content-Type: application/x-amz-json-1.0`).
  */
 import { apiErrorMessage, apiErrorName, type HistoryEventJson } from './graph.js';
+import { signedHeaders } from './sign.js';
 
 /** An error answer of the API, named as AWS names it (`StateMachineDoesNotExist`, ...). */
 export class ApiError extends Error {
@@ -18,24 +19,22 @@ export class ApiError extends Error {
 
 export async function callSfn<T = Record<string, unknown>>(action: string, body: Record<string, unknown> = {}): Promise<T> {
   let response: Response;
+  const text = JSON.stringify(body);
   try {
-    response = await fetch('/', {
-      method: 'POST',
-      headers: { 'X-Amz-Target': `AWSStepFunctions.${action}`, 'Content-Type': 'application/x-amz-json-1.0' },
-      body: JSON.stringify(body),
-    });
+    const headers = await signedHeaders({ 'x-amz-target': `AWSStepFunctions.${action}`, 'content-type': 'application/x-amz-json-1.0' }, text);
+    response = await fetch('/', { method: 'POST', headers, body: text });
   } catch (error) {
     throw new ApiError(action, 'NetworkError', `the gateway did not answer (${error instanceof Error ? error.message : String(error)})`);
   }
-  const text = await response.text();
+  const answer = await response.text();
   let json: unknown;
   try {
-    json = text ? JSON.parse(text) : {};
+    json = answer ? JSON.parse(answer) : {};
   } catch {
     json = undefined;
   }
   if (!response.ok || json === undefined) {
-    throw new ApiError(action, apiErrorName(json, response.status), apiErrorMessage(json, text.slice(0, 300) || response.statusText));
+    throw new ApiError(action, apiErrorName(json, response.status), apiErrorMessage(json, answer.slice(0, 300) || response.statusText));
   }
   return json as T;
 }

@@ -19,6 +19,7 @@ import {
 } from './api.js';
 import { definitionToGraph, executionProgress, formatJsonText, type ElkNodeJson, type ExecutionProgress, type StateMachineGraph } from './graph.js';
 import { applyProgress, renderGraph, type RenderedGraph } from './render.js';
+import { hasCredentials, isAuthError, loadCredentials, saveCredentials } from './sign.js';
 
 declare const ELK: new () => { layout(graph: unknown): Promise<unknown> };
 
@@ -73,6 +74,10 @@ function writeHash(selection: Selection): void {
 // --- errors --------------------------------------------------------------------------------------
 
 function setError(key: string, error: unknown): void {
+  if (error instanceof ApiError && isAuthError(error.type)) {
+    // The gateway verifies SigV4 (AWS_IAM in its config): offer the credentials form.
+    ($('credentials-panel') as HTMLDetailsElement).open = true;
+  }
   const message = error instanceof ApiError ? `${error.action} failed — ${error.type}: ${error.detail}` : String(error instanceof Error ? error.message : error);
   if (view.errors.get(key) === message) return;
   view.errors.set(key, message);
@@ -456,6 +461,45 @@ function applyHash(): void {
   if (wanted.state !== view.selection.state) selectState(wanted.state);
 }
 
+function setupCredentials(): void {
+  const field = (id: string) => $<HTMLInputElement>(id);
+  const show = () => {
+    $('credentials-state').textContent = hasCredentials() ? '(signing requests)' : '(requests unsigned)';
+  };
+  const saved = loadCredentials();
+  if (saved) {
+    field('credentials-access-key').value = saved.accessKeyId;
+    field('credentials-region').value = saved.region;
+  }
+  const retry = () => {
+    view.errors.clear();
+    renderErrors();
+    lastMachines = Date.now();
+    void refreshMachines();
+    if (view.selection.machine && !view.machine) void loadMachine(view.selection.machine);
+  };
+  $('credentials-save').addEventListener('click', () => {
+    const accessKeyId = field('credentials-access-key').value.trim();
+    const secretAccessKey = field('credentials-secret').value;
+    if (!accessKeyId || !secretAccessKey) {
+      setError('credentials', 'Enter an access key ID and a secret access key.');
+      return;
+    }
+    const sessionToken = field('credentials-token').value.trim();
+    saveCredentials({ accessKeyId, secretAccessKey, region: field('credentials-region').value.trim() || 'us-east-1', ...(sessionToken ? { sessionToken } : {}) });
+    field('credentials-secret').value = '';
+    field('credentials-token').value = '';
+    show();
+    retry();
+  });
+  $('credentials-forget').addEventListener('click', () => {
+    saveCredentials(undefined);
+    show();
+    retry();
+  });
+  show();
+}
+
 function start(): void {
   if (typeof ELK !== 'function') {
     $('graph').replaceChildren(h('p', { class: 'empty' }, 'The graph layout library (/stepfunctions/elk.js) did not load.'));
@@ -464,6 +508,7 @@ function start(): void {
   $('boot')?.remove();
   $('graph').replaceChildren(h('p', { class: 'empty' }, 'Select a state machine.'));
   $('start-button').addEventListener('click', () => void startExecution());
+  setupCredentials();
   window.addEventListener('hashchange', applyHash);
   applyHash();
   lastMachines = Date.now();

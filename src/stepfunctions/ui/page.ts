@@ -22,6 +22,22 @@ export function renderConsolePage(): string {
 <div id="errors" role="alert" aria-live="assertive"></div>
 <div class="layout">
   <nav class="sidebar" aria-label="State machines and executions">
+    <details id="credentials-panel" class="credentials">
+      <summary>AWS credentials <span id="credentials-state">(requests unsigned)</span></summary>
+      <p class="hint-text">Only needed when the gateway's config declares AWS_IAM credentials: the page then signs its calls (SigV4, service <code>states</code>). Kept in this tab's session storage only.</p>
+      <label for="credentials-access-key">Access key ID</label>
+      <input id="credentials-access-key" autocomplete="off" spellcheck="false">
+      <label for="credentials-secret">Secret access key</label>
+      <input id="credentials-secret" type="password" autocomplete="off">
+      <label for="credentials-token">Session token (optional)</label>
+      <input id="credentials-token" type="password" autocomplete="off">
+      <label for="credentials-region">Region</label>
+      <input id="credentials-region" value="us-east-1" spellcheck="false">
+      <div class="buttons">
+        <button type="button" id="credentials-save" class="action">Use</button>
+        <button type="button" id="credentials-forget" class="action">Forget</button>
+      </div>
+    </details>
     <section>
       <h2>State machines</h2>
       <ul id="machines" class="list" data-testid="machines"><li class="empty">Loading…</li></ul>

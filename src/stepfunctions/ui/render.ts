@@ -41,7 +41,7 @@ function arrowMarker(defs: SVGDefsElement, id: string): void {
 export function renderGraph(laid: ElkNodeJson, graph: StateMachineGraph, onSelect: (stateName: string) => void): RenderedGraph {
   const width = Math.ceil(laid.width ?? 0);
   const height = Math.ceil(laid.height ?? 0);
-  const svg = el('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'State machine graph' });
+  const svg = el('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'group', 'aria-label': 'State machine graph: each state is a button' });
   const defs = el('defs', {}, svg);
   arrowMarker(defs, 'arrow');
   arrowMarker(defs, 'arrow-catch');

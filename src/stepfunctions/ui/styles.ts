@@ -36,6 +36,12 @@ body { margin: 0; height: 100vh; display: flex; flex-direction: column; }
 .badge[data-status="SUCCEEDED"] { background: var(--succeeded); border-color: var(--succeeded-line); }
 .badge[data-status="FAILED"], .badge[data-status="TIMED_OUT"] { background: var(--failed); border-color: var(--failed-line); }
 .badge[data-status="ABORTED"] { background: var(--cancelled); border-color: var(--cancelled-line); }
+.credentials { margin: 10px 12px 0; padding: 6px 8px; border: 1px solid var(--line); border-radius: 6px; }
+.credentials summary { cursor: pointer; color: var(--accent); }
+.credentials label { display: block; color: var(--muted); margin: 6px 0 2px; }
+.credentials input { width: 100%; font: inherit; padding: 3px 5px; }
+.credentials .buttons { display: flex; gap: 6px; margin-top: 8px; }
+.credentials .hint-text { color: var(--muted); font-size: 12px; margin: 6px 0; }
 #start-panel { margin: 0 0 10px; }
 #start-panel summary { cursor: pointer; color: var(--accent); margin-bottom: 6px; }
 #start-panel label { display: block; color: var(--muted); margin: 4px 0; }
