@@ -9,6 +9,7 @@
  * | `arn:aws:states:::lambda:invoke[.waitForTaskToken]` | the function of `FunctionName` with `Payload`; result = the Invoke response |
  * | `arn:aws:states:::dynamodb:getItem\|putItem\|updateItem\|deleteItem` | the DynamoDB API on the data source that owns `TableName` |
  * | `arn:aws:states:::aws-sdk:dynamodb:<action>` | any DynamoDB API action the same way; result = the bare response |
+ * | `arn:aws:states:::aws-sdk:lambda:invoke[.waitForTaskToken]` | the function; result = the raw Invoke response (`Payload` as text) |
  * | `arn:aws:states:::http:invoke` | the HTTP call |
  * | `arn:aws:states:::states:startExecution[.sync\|.sync:2\|.waitForTaskToken]` | a state machine of this gateway |
  *
@@ -65,6 +66,12 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       case 'sdk':
         if (parsed.service === 'dynamodb' && parsed.pattern === 'requestResponse') {
           return dynamodb.runSdk(parsed.action, resource, parameters, (table) => locateTable(deps.config(), deps.dataSources(), table), signal);
+        }
+        if (parsed.service === 'lambda' && parsed.action === 'invoke') {
+          const p = (parameters ?? {}) as Record<string, unknown>;
+          if (typeof p.FunctionName !== 'string') throw new StatesError('States.Runtime', "The field 'FunctionName' is required and must be a string");
+          const payload = typeof p.Payload === 'string' ? parsePayload(p.Payload) : (p.Payload ?? {});
+          return lambdas.invokeSdk(typeof p.Qualifier === 'string' ? `${p.FunctionName}:${p.Qualifier}` : p.FunctionName, payload);
         }
         throw notSupported(resource);
       case 'integration':

@@ -57,6 +57,10 @@ export function findFunction(config: NormalizedConfig, functionName: string): Fu
   return undefined;
 }
 
+const OPTIMIZED_NOT_FOUND = (arn: string) => serviceError('Lambda', 'AWSLambda', 'ResourceNotFoundException', `Function not found: ${arn}`, 404);
+/** The AWS SDK integrations summarise errors as the AWS SDK for Java v2 does. */
+const SDK_NOT_FOUND = (arn: string) => new StatesError('Lambda.ResourceNotFoundException', `Function not found: ${arn} (Service: Lambda, Status Code: 404, Request ID: ${randomUUID()})`);
+
 /** Invokers for one config generation; replaced (and the old ones closed) when the config changes. */
 export class LambdaFunctions {
   private generation: { config: NormalizedConfig; invokers: Map<string, LambdaInvoker> } | undefined;
@@ -70,6 +74,33 @@ export class LambdaFunctions {
 
   /** Runs `functionName` with `payload`; rejects with the StatesError a Task state reports. */
   async invoke(functionName: string, payload: unknown): Promise<unknown> {
+    const invoker = this.invokerFor(functionName, OPTIMIZED_NOT_FOUND);
+    try {
+      const result = await invoker.invoke(payload ?? {});
+      return result === undefined ? null : result;
+    } catch (error) {
+      throw toStatesError(error);
+    }
+  }
+
+  /**
+   * `arn:aws:states:::aws-sdk:lambda:invoke`: the Invoke API's response as it is (`Payload` as
+   * JSON text). A function error does not fail the task: it comes back as `FunctionError:
+   * Unhandled` with the error JSON as payload, as the API answers.
+   */
+  async invokeSdk(functionName: string, payload: unknown, version = '$LATEST'): Promise<Record<string, unknown>> {
+    const invoker = this.invokerFor(functionName, SDK_NOT_FOUND);
+    try {
+      const result = await invoker.invoke(payload ?? {});
+      return { ExecutedVersion: version, Payload: JSON.stringify(result === undefined ? null : result), StatusCode: 200 };
+    } catch (error) {
+      const failure = toStatesError(error);
+      if (error instanceof LambdaFunctionError) return { ExecutedVersion: version, FunctionError: 'Unhandled', Payload: failure.cause, StatusCode: 200 };
+      throw new StatesError(failure.error, failure.cause.replace(/ \(Service: AWSLambda; Status Code: (\d+); Error Code: \w+; Request ID: ([^;]+); Proxy: null\)$/, ' (Service: Lambda, Status Code: $1, Request ID: $2)'));
+    }
+  }
+
+  private invokerFor(functionName: string, notFound: (arn: string) => StatesError): LambdaInvoker {
     const config = this.config();
     if (this.generation?.config !== config) {
       const old = this.generation;
@@ -80,9 +111,7 @@ export class LambdaFunctions {
     let invoker = this.generation.invokers.get(name);
     if (!invoker) {
       const found = findFunction(config, functionName);
-      if (!found) {
-        throw serviceError('Lambda', 'AWSLambda', 'ResourceNotFoundException', `Function not found: ${this.functionArn(name)}`, 404);
-      }
+      if (!found) throw notFound(this.functionArn(name));
       try {
         invoker = createLambdaInvoker(found.target, { configDir: config.configDir, gatewayConfig: config, path: found.path });
       } catch (error) {
@@ -91,12 +120,7 @@ export class LambdaFunctions {
       this.generation.invokers.set(name, invoker);
       this.logger.debug(`step functions: Lambda ${name} runs ${invoker.description}`);
     }
-    try {
-      const result = await invoker.invoke(payload ?? {});
-      return result === undefined ? null : result;
-    } catch (error) {
-      throw toStatesError(error);
-    }
+    return invoker;
   }
 
   functionArn(name: string): string {

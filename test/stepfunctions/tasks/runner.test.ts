@@ -98,6 +98,15 @@ describe('Lambda tasks', () => {
     expect(cause.errorMessage).toBe('bad input');
     expect(Array.isArray(cause.trace)).toBe(true);
   });
+  it('aws-sdk:lambda:invoke returns the raw Invoke response; a function error is a FunctionError, not a failure', async () => {
+    expect(await run('arn:aws:states:::aws-sdk:lambda:invoke', { FunctionName: 'echo', Payload: '{"c":3}' })).toEqual({ ExecutedVersion: '$LATEST', Payload: '{"received":{"c":3}}', StatusCode: 200 });
+    const failed = await run('arn:aws:states:::aws-sdk:lambda:invoke', { FunctionName: 'failFunction', Payload: { message: 'm' } });
+    expect(failed.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(failed.Payload)).toMatchObject({ errorType: 'CustomError', errorMessage: 'm' });
+    const missing = await run('arn:aws:states:::aws-sdk:lambda:invoke', { FunctionName: 'ghost' }).catch((e: StatesError) => e);
+    expect(missing.error).toBe('Lambda.ResourceNotFoundException');
+    expect(missing.cause).toMatch(/^Function not found: arn:aws:lambda:us-east-1:123456789012:function:ghost \(Service: Lambda, Status Code: 404, Request ID: [0-9a-f-]+\)$/);
+  });
   it('an unknown function is Lambda.ResourceNotFoundException', async () => {
     const error = await run('arn:aws:lambda:us-east-1:123456789012:function:ghost', {}).catch((e: StatesError) => e);
     expect(error.error).toBe('Lambda.ResourceNotFoundException');
