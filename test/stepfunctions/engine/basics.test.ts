@@ -97,6 +97,19 @@ describe('runExecution: Pass / Succeed / Fail chains (JSONPath)', () => {
     expect(outcome).toEqual({ status: 'FAILED', error: 'E1', cause: 'code 7' });
   });
 
+  it('Fail state: an ErrorPath that finds nothing or no string fails with States.Runtime', async () => {
+    const missing = await run({ StartAt: 'Boom', States: { Boom: { Type: 'Fail', ErrorPath: '$.nope' } } }, { other: 1 });
+    expect(missing.outcome).toEqual({
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause: `An error occurred while executing the state 'Boom' (entered at the event id #2). The JSONPath '$.nope' specified for the field 'ErrorPath' could not be found in the input '{"other":1}'`,
+    });
+    const notText = await run({ StartAt: 'Boom', States: { Boom: { Type: 'Fail', ErrorPath: '$.e' } } }, { e: 404 });
+    expect(notText.outcome.status === 'FAILED' && notText.outcome.cause).toBe(
+      "An error occurred while executing the state 'Boom' (entered at the event id #2). ErrorPath must resolve to a string",
+    );
+  });
+
   it('Fail state without Error or Cause: empty details', async () => {
     const { outcome, events } = await run({ StartAt: 'F', States: { F: { Type: 'Fail' } } });
     expect(outcome).toEqual({ status: 'FAILED', error: '', cause: '' });

@@ -396,3 +396,67 @@ describe('Map state', () => {
     expect(r.outcome).toEqual({ status: 'SUCCEEDED', output: [5, 6] });
   });
 });
+
+describe('cut branches and iterations (AWS records the state each was in)', () => {
+  const failing = {
+    StartAt: 'Pause',
+    States: { Pause: { Type: 'Wait', Seconds: 1, Next: 'Boom' }, Boom: { Type: 'Fail', Error: 'Boom', Cause: 'sibling failed' } },
+  };
+  const longWait = { StartAt: 'Long', States: { Long: { Type: 'Wait', Seconds: 20, End: true } } };
+
+  it('Parallel: a Wait cut by a failing sibling → WaitStateAborted, chained like ParallelStateFailed to the failure', async () => {
+    const r = await run({ StartAt: 'P', States: { P: { Type: 'Parallel', Branches: [failing, longWait], End: true } } });
+    expect(r.outcome).toEqual({ status: 'FAILED', error: 'Boom', cause: 'sibling failed' });
+    const failure = r.events.find((e) => e.type === 'FailStateEntered')!;
+    const tail = r.events.slice(r.events.indexOf(failure) + 1);
+    expect(tail.map((e) => [e.type, e.previousEventId])).toEqual([
+      ['WaitStateAborted', failure.id],
+      ['ParallelStateFailed', failure.id],
+      ['ExecutionFailed', failure.id + 2],
+    ]);
+    expect(r.events.filter((e) => e.type === 'WaitStateExited').map((e) => (e.stateExitedEventDetails as { name: string }).name)).toEqual(['Pause']);
+  });
+
+  it('a branch that finished before the failure records no aborted state', async () => {
+    const r = await run({
+      StartAt: 'P',
+      States: { P: { Type: 'Parallel', Branches: [failing, { StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } }], End: true } },
+    });
+    expect(r.types().some((t) => t.endsWith('StateAborted'))).toBe(false);
+  });
+
+  it('Map: MapIterationAborted and the cut state, then MapIterationFailed and MapStateFailed, all chained to the failure', async () => {
+    const r = await run(
+      {
+        StartAt: 'M',
+        States: {
+          M: {
+            Type: 'Map',
+            ItemProcessor: {
+              StartAt: 'Route',
+              States: {
+                Route: { Type: 'Choice', Choices: [{ Variable: '$.kind', StringEquals: 'fail', Next: 'Pause' }], Default: 'Long' },
+                ...failing.States,
+                Long: { Type: 'Wait', Seconds: 20, End: true },
+              },
+            },
+            End: true,
+          },
+        },
+      },
+      [{ kind: 'fail' }, { kind: 'wait' }],
+    );
+    expect(r.outcome).toEqual({ status: 'FAILED', error: 'Boom', cause: 'sibling failed' });
+    const failure = r.events.find((e) => e.type === 'FailStateEntered')!;
+    const tail = r.events.slice(r.events.indexOf(failure) + 1);
+    expect(tail.map((e) => [e.type, e.previousEventId])).toEqual([
+      ['MapIterationAborted', failure.id],
+      ['WaitStateAborted', failure.id],
+      ['MapIterationFailed', failure.id],
+      ['MapStateFailed', failure.id],
+      ['ExecutionFailed', failure.id + 4],
+    ]);
+    expect(tail[0].mapIterationAbortedEventDetails).toEqual({ name: 'M', index: 1 });
+    expect(tail[2].mapIterationFailedEventDetails).toEqual({ name: 'M', index: 0 });
+  });
+});

@@ -74,6 +74,7 @@ export async function runBlock(block: StatesBlock, input: unknown, frame: Frame,
       enteredId,
     };
     if (resume !== undefined) call.resume = resume;
+    frame.current = type;
 
     let result: StepResult;
     try {
@@ -87,6 +88,7 @@ export async function runBlock(block: StatesBlock, input: unknown, frame: Frame,
     if (result.fail !== undefined) throw result.fail;
     if (result.assigned !== undefined) frame.variables = { ...frame.variables, ...result.assigned };
     recordExited(frame, type, name, result.output, result.assigned);
+    frame.current = undefined;
     if (result.next === undefined) return result.output;
     name = result.next;
     input = result.output;

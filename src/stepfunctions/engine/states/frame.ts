@@ -53,6 +53,10 @@ export interface Frame {
   variables: Record<string, unknown>;
   /** Only the top-level line checkpoints. */
   top: boolean;
+  /** Type of the state in progress on this line (for `<Type>StateAborted` when it is cut). */
+  current?: string;
+  /** Set when a failing sibling cut this line. */
+  cut?: boolean;
 }
 
 /** Outcome of one state: its output and the next state (`undefined` = End). */

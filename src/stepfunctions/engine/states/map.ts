@@ -153,16 +153,20 @@ async function attempt(call: StateCall): Promise<StepResult> {
     (s.toleratedCount !== undefined && failures > s.toleratedCount) ||
     (s.toleratedPercentage !== undefined && (failures / n) * 100 > s.toleratedPercentage);
 
-  const fail = (line: Frame, e: unknown) => {
+  let failedIndex = -1;
+  const lines = new Map<number, Frame>();
+  const fail = (line: Frame, index: number, e: unknown) => {
     if (error !== undefined) return;
     error = e;
     failedLine = line;
+    failedIndex = index;
     controller.abort(new Stop('SIBLING'));
   };
 
   const runOne = async (index: number) => {
     const line: Frame = { rt: frame.rt, signal: controller.signal, last: startedAt, variables: frame.variables, top: false };
     frames.push(line);
+    lines.set(index, line);
     const details = { name: call.name, index };
     record(line, 'MapIterationStarted', { mapIterationStartedEventDetails: details });
     try {
@@ -179,19 +183,19 @@ async function attempt(call: StateCall): Promise<StepResult> {
       record(line, 'MapIterationSucceeded', { mapIterationSucceededEventDetails: details });
     } catch (e) {
       if (e instanceof Stop) {
-        if (e.kind === 'SIBLING') recordPassing(line, 'MapIterationAborted', { mapIterationAbortedEventDetails: details });
+        if (e.kind === 'SIBLING') line.cut = true;
         return;
       }
       const err = toStatesError(e);
       // States.Runtime ends the execution at once, without iteration or state failure events.
-      if (err.error === 'States.Runtime') return fail(line, inState(err, call));
-      recordPassing(line, 'MapIterationFailed', { mapIterationFailedEventDetails: details });
+      if (err.error === 'States.Runtime') return fail(line, index, inState(err, call));
       failures++;
       results[index] = errorOutput(err);
-      if (!tolerance) return fail(line, err);
+      if (!tolerance) return fail(line, index, err);
       if (exceeded()) {
-        fail(line, new StatesError('States.ExceedToleratedFailureThreshold', 'The specified tolerated failure threshold was exceeded'));
+        return fail(line, index, new StatesError('States.ExceedToleratedFailureThreshold', 'The specified tolerated failure threshold was exceeded'));
       }
+      recordPassing(line, 'MapIterationFailed', { mapIterationFailedEventDetails: details });
     }
   };
 
@@ -204,7 +208,18 @@ async function attempt(call: StateCall): Promise<StepResult> {
   dispose();
   throwIfStopped(frame.signal);
   if (failedLine !== undefined) {
+    // AWS: every cut iteration records MapIterationAborted and the state it was in as aborted,
+    // then the failing iteration its MapIterationFailed, all chained to the failing iteration's
+    // last event (as the MapStateFailed that follows). A States.Runtime failure records none.
     frame.last = failedLine.last;
+    if ((error as StatesError).error !== 'States.Runtime') {
+      for (const [index, line] of [...lines].sort((a, b) => a[0] - b[0])) {
+        if (!line.cut) continue;
+        recordPassing(frame, 'MapIterationAborted', { mapIterationAbortedEventDetails: { name: call.name, index } });
+        if (line.current !== undefined) recordPassing(frame, `${line.current}StateAborted`);
+      }
+      recordPassing(frame, 'MapIterationFailed', { mapIterationFailedEventDetails: { name: call.name, index: failedIndex } });
+    }
     throw error;
   }
   for (const line of frames) if (line.last > frame.last) frame.last = line.last;

@@ -63,7 +63,10 @@ export async function runLines(frame: Frame, lines: ((line: Frame) => Promise<un
       try {
         values[index] = await run(line);
       } catch (e) {
-        if (e instanceof Stop && e.kind === 'SIBLING') return;
+        if (e instanceof Stop && e.kind === 'SIBLING') {
+          line.cut = true;
+          return;
+        }
         if (error === undefined) {
           error = e;
           failedLine = line;
@@ -75,7 +78,10 @@ export async function runLines(frame: Frame, lines: ((line: Frame) => Promise<un
   dispose();
   throwIfStopped(frame.signal);
   if (failedLine !== undefined) {
+    // AWS: each cut branch records the state it was in as aborted, chained (like the
+    // ParallelStateFailed that follows) to the failing branch's last event.
     frame.last = failedLine.last;
+    for (const line of frames) if (line.cut && line.current !== undefined) recordPassing(frame, `${line.current}StateAborted`);
     throw error;
   }
   for (const line of frames) if (line.last > frame.last) frame.last = line.last;

@@ -1,5 +1,5 @@
 /** The Succeed and Fail states. */
-import { filterPath, selectPath } from '../jsonpath.js';
+import { filterPath, trySelectPath } from '../jsonpath.js';
 import { evaluateIntrinsic, isIntrinsic } from '../intrinsics.js';
 import { evaluateJsonataTemplate } from '../jsonata.js';
 import { StatesError } from '../types.js';
@@ -26,15 +26,21 @@ export async function runFail(call: StateCall): Promise<StepResult> {
     if (typeof error === 'string') error = await evaluateJsonataTemplate(error, scope, 'Error');
     if (typeof cause === 'string') cause = await evaluateJsonataTemplate(cause, scope, 'Cause');
   } else {
-    const scope = pathScope(call);
-    if (typeof state.ErrorPath === 'string') {
-      error = isIntrinsic(state.ErrorPath) ? evaluateIntrinsic(state.ErrorPath, call.input, scope) : selectPath(state.ErrorPath, call.input, scope, 'ErrorPath');
-    }
-    if (typeof state.CausePath === 'string') {
-      cause = isIntrinsic(state.CausePath) ? evaluateIntrinsic(state.CausePath, call.input, scope) : selectPath(state.CausePath, call.input, scope, 'CausePath');
-    }
+    if (typeof state.ErrorPath === 'string') error = fromPath(call, state.ErrorPath, 'ErrorPath');
+    if (typeof state.CausePath === 'string') cause = fromPath(call, state.CausePath, 'CausePath');
   }
   return { output: undefined, fail: new StatesError(asText(error), asText(cause)) };
+}
+
+/** `ErrorPath` / `CausePath`: a reference path or an intrinsic function that yields a string. */
+function fromPath(call: StateCall, path: string, field: string): string {
+  const scope = pathScope(call);
+  const value = isIntrinsic(path) ? evaluateIntrinsic(path, call.input, scope) : trySelectPath(path, call.input, scope);
+  if (value === undefined) {
+    throw new StatesError('States.Runtime', `The JSONPath '${path}' specified for the field '${field}' could not be found in the input '${JSON.stringify(call.input) ?? 'null'}'`);
+  }
+  if (typeof value !== 'string') throw new StatesError('States.Runtime', `${field} must resolve to a string`);
+  return value;
 }
 
 function asText(value: unknown): string {
