@@ -44,7 +44,7 @@ export interface StepFunctionsServiceOptions {
   store?: ExecutionStore | StepFunctionsStoreConfig;
   /** Region and account in ARNs. @default us-east-1 / 123456789012 */
   scope?: Partial<ArnScope>;
-  /** Closed Standard executions kept with their history. @default 10000 */
+  /** Closed Standard executions kept with their history. @default 50000 */
   maxClosedExecutions?: number;
   /** Rewrite the store's log once this many records were appended (at least). @default 1000000 */
   compactAfterRecords?: number;

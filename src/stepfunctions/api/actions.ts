@@ -263,7 +263,8 @@ export const ACTIONS: Record<string, Action> = {
     const exec = service.execution(reqStr(body, 'executionArn', 256));
     const reverse = bool(body, 'reverseOrder') ?? false;
     const includeData = bool(body, 'includeExecutionData') ?? true;
-    const events = reverse ? [...exec.events].reverse() : exec.events;
+    const all = service.history(exec);
+    const events = reverse ? [...all].reverse() : all;
     const page = paginate(events, body, `GetExecutionHistory:${exec.arn}:${reverse}`);
     return { events: page.items.map((e) => eventShape(e, includeData)), nextToken: page.nextToken };
   },
