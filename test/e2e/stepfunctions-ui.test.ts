@@ -5,7 +5,7 @@
  * output and error.
  */
 import { existsSync } from 'node:fs';
-import { ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand, UpdateStateMachineCommand } from '@aws-sdk/client-sfn';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../src/index.js';
@@ -251,6 +251,20 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
     await open(`machine=${encodeURIComponent(smArn('quick'))}`);
     await state('Only').waitFor();
     await expect.poll(() => page.locator('#executions').textContent()).toContain('Express state machines keep no execution history');
+  });
+
+  it('redraws a state machine whose definition changes (UpdateStateMachine)', async () => {
+    const one = { StartAt: 'First', States: { First: { Type: 'Pass', End: true } } };
+    const two = { StartAt: 'First', States: { First: { Type: 'Pass', Next: 'Second' }, Second: { Type: 'Succeed' } } };
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({ name: 'changing', definition: JSON.stringify(one), roleArn: `arn:aws:iam::${ACCOUNT}:role/test` }),
+    );
+    await open(`machine=${encodeURIComponent(stateMachineArn!)}`);
+    await state('First').waitFor();
+    expect(await state('Second').count()).toBe(0);
+    await sfn.send(new UpdateStateMachineCommand({ stateMachineArn, definition: JSON.stringify(two) }));
+    await state('Second').waitFor({ timeout: 15_000 });
+    expect(await page.locator('svg path.edge').evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.from}>${(e as HTMLElement).dataset.to}`))).toContain('First>Second');
   });
 
   it('shows the API’s error instead of a blank page', async () => {

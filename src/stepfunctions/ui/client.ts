@@ -158,7 +158,8 @@ function selectMachine(arn: string): void {
 let layoutToken = 0;
 async function loadMachine(arn: string): Promise<void> {
   const token = ++layoutToken;
-  $('graph').replaceChildren(h('p', { class: 'empty' }, 'Loading the state machine…'));
+  // A redraw of the machine on screen keeps the old graph until the new one is laid out.
+  if (view.machine?.stateMachineArn !== arn) $('graph').replaceChildren(h('p', { class: 'empty' }, 'Loading the state machine…'));
   renderSummary();
   let described: StateMachineDescription;
   try {
@@ -192,6 +193,19 @@ async function loadMachine(arn: string): Promise<void> {
   applyStatuses();
   renderDetails();
   await refreshExecutions();
+}
+
+/** Redraws the selected machine when its definition changed (UpdateStateMachine, a `--watch` reload). */
+async function checkDefinition(): Promise<void> {
+  const machine = view.machine;
+  if (!machine || (!machine.rendered && !machine.problem)) return;
+  try {
+    const described = await callSfn<StateMachineDescription>('DescribeStateMachine', { stateMachineArn: machine.stateMachineArn });
+    clearError('machine');
+    if (view.machine === machine && described.definition !== machine.definition) await loadMachine(machine.stateMachineArn);
+  } catch (error) {
+    if (view.machine === machine) setError('machine', error);
+  }
 }
 
 let canvas: CanvasRenderingContext2D | null | undefined;
@@ -445,6 +459,7 @@ async function tick(): Promise<void> {
       if (now - lastMachines >= MACHINES_POLL_MS) {
         lastMachines = now;
         await refreshMachines();
+        await checkDefinition();
       }
     }
   } finally {
