@@ -10,6 +10,7 @@
  * | `arn:aws:states:::dynamodb:getItem\|putItem\|updateItem\|deleteItem` | the DynamoDB API on the data source that owns `TableName` |
  * | `arn:aws:states:::aws-sdk:dynamodb:<action>` | any DynamoDB API action the same way; result = the bare response |
  * | `arn:aws:states:::aws-sdk:lambda:invoke[.waitForTaskToken]` | the function; result = the raw Invoke response (`Payload` as text) |
+ * | `arn:aws:states:::aws-sdk:sfn:startExecution\|startSyncExecution` | a state machine of this gateway; result = the API response |
  * | `arn:aws:states:::http:invoke` | the HTTP call |
  * | `arn:aws:states:::states:startExecution[.sync\|.sync:2\|.waitForTaskToken]` | a state machine of this gateway |
  *
@@ -25,7 +26,7 @@ import { invokeHttp } from './http.js';
 import { invokeResult, LambdaFunctions } from './lambda.js';
 import { parseResource } from './resource.js';
 import { notSupported } from './serviceError.js';
-import { runStartExecution } from './startExecution.js';
+import { runSdkStart, runStartExecution } from './startExecution.js';
 
 export interface TaskRunnerDeps {
   /** The config in force now (it changes on reload). */
@@ -73,6 +74,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
           const payload = typeof p.Payload === 'string' ? parsePayload(p.Payload) : (p.Payload ?? {});
           return lambdas.invokeSdk(typeof p.Qualifier === 'string' ? `${p.FunctionName}:${p.Qualifier}` : p.FunctionName, payload);
         }
+        if (parsed.service === 'sfn' && (parsed.action === 'startExecution' || parsed.action === 'startSyncExecution')) return runSdkStart(parsed.action, parameters, deps.startExecution);
         throw notSupported(resource);
       case 'integration':
         break;

@@ -79,3 +79,44 @@ export async function runStartExecution(parameters: unknown, pattern: Integratio
   const error = status === 'ABORTED' ? 'States.Aborted' : status === 'TIMED_OUT' ? 'States.Timeout' : 'States.TaskFailed';
   throw new StatesError(error, JSON.stringify(description));
 }
+
+/**
+ * `arn:aws:states:::aws-sdk:sfn:startExecution|startSyncExecution`: the API's response as it is.
+ * A StartSyncExecution whose execution fails answers with `Status: FAILED` (the call itself
+ * succeeded), as the API does.
+ */
+export async function runSdkStart(action: string, parameters: unknown, start: StartExecutionFn): Promise<unknown> {
+  const p = (parameters ?? {}) as Record<string, unknown>;
+  if (typeof p.StateMachineArn !== 'string') throw new StatesError('States.Runtime', "The field 'StateMachineArn' is required and must be a string");
+  const text = p.Input === undefined ? '{}' : typeof p.Input === 'string' ? p.Input : JSON.stringify(p.Input);
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch {
+    throw new StatesError('Sfn.InvalidExecutionInputException', `Invalid State Machine Execution Input: '${text}' (Service: Sfn, Status Code: 400, Request ID: ${randomUUID()})`);
+  }
+  const wait = action === 'startSyncExecution';
+  let answer: Record<string, unknown>;
+  try {
+    answer = ((await start(p.StateMachineArn, input, typeof p.Name === 'string' ? p.Name : undefined, wait)) ?? {}) as Record<string, unknown>;
+  } catch (error) {
+    const e = error as { name?: string; sfnName?: string; message?: string };
+    const code = e.sfnName ?? e.name ?? 'SfnException';
+    throw new StatesError(`Sfn.${code.endsWith('Exception') ? code : `${code}Exception`}`, `${e.message ?? String(error)} (Service: Sfn, Status Code: 400, Request ID: ${randomUUID()})`);
+  }
+  if (!wait) return { ExecutionArn: field(answer, 'executionArn'), StartDate: epochMillis(field(answer, 'startDate')) };
+  const result: Record<string, unknown> = {
+    ExecutionArn: field(answer, 'executionArn'),
+    Input: asJsonText(field(answer, 'input')) ?? text,
+    InputDetails: { Included: true },
+    Name: field(answer, 'name'),
+    StartDate: epochMillis(field(answer, 'startDate')),
+    StateMachineArn: field(answer, 'stateMachineArn') ?? p.StateMachineArn,
+    Status: field(answer, 'status'),
+    StopDate: epochMillis(field(answer, 'stopDate')),
+  };
+  if (field(answer, 'output') !== undefined) Object.assign(result, { Output: asJsonText(field(answer, 'output')), OutputDetails: { Included: true } });
+  if (field(answer, 'error') !== undefined) result.Error = field(answer, 'error');
+  if (field(answer, 'cause') !== undefined) result.Cause = field(answer, 'cause');
+  return result;
+}

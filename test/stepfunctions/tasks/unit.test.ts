@@ -6,7 +6,7 @@ import { locateTable } from '../../../src/stepfunctions/tasks/dynamodb.js';
 import { buildHttpRequest, urlEncode } from '../../../src/stepfunctions/tasks/http.js';
 import { findFunction, invokeResult, toStatesError } from '../../../src/stepfunctions/tasks/lambda.js';
 import { lambdaFunctionName, parseResource } from '../../../src/stepfunctions/tasks/resource.js';
-import { runStartExecution } from '../../../src/stepfunctions/tasks/startExecution.js';
+import { runSdkStart, runStartExecution } from '../../../src/stepfunctions/tasks/startExecution.js';
 
 const config = (extra: Partial<NormalizedConfig>): NormalizedConfig => ({ dataSources: {}, configDir: '/tmp', ...extra }) as NormalizedConfig;
 
@@ -131,6 +131,13 @@ describe('states:startExecution', () => {
     await expect(failed).rejects.toMatchObject({ error: 'States.TaskFailed' });
     await expect(failed.catch((e: StatesError) => JSON.parse(e.cause))).resolves.toMatchObject({ Status: 'FAILED', Error: 'Boom', Cause: 'because' });
     await expect(runStartExecution({ StateMachineArn: arn }, 'sync:2', async () => ({ status: 'ABORTED' }))).rejects.toMatchObject({ error: 'States.Aborted' });
+  });
+  it('aws-sdk:sfn returns the API response; a failed sync execution is a result, not a failure', async () => {
+    const failed = await runSdkStart('startSyncExecution', { StateMachineArn: arn, Input: { a: 1 } }, async () => ({ executionArn: 'e', name: 'n', status: 'FAILED', error: 'Boom', cause: 'c', startDate: 1700000000000, stopDate: 1700000000500, input: '{"a":1}' }));
+    expect(failed).toEqual({ ExecutionArn: 'e', Input: '{"a":1}', InputDetails: { Included: true }, Name: 'n', StartDate: 1700000000000, StateMachineArn: arn, Status: 'FAILED', StopDate: 1700000000500, Error: 'Boom', Cause: 'c' });
+    expect(await runSdkStart('startExecution', { StateMachineArn: arn }, async () => ({ executionArn: 'e2', startDate: 1.5 }))).toEqual({ ExecutionArn: 'e2', StartDate: 1500 });
+    const missing = Object.assign(new Error('State Machine Does Not Exist'), { name: 'StateMachineDoesNotExist' });
+    await expect(runSdkStart('startExecution', { StateMachineArn: arn }, async () => Promise.reject(missing))).rejects.toMatchObject({ error: 'Sfn.StateMachineDoesNotExistException' });
   });
   it('reports an API error under the StepFunctions prefix', async () => {
     const missing = Object.assign(new Error("State Machine Does Not Exist: 'x'"), { name: 'StateMachineDoesNotExist' });
