@@ -317,7 +317,10 @@ describe('Standard executions', () => {
       name: 'ExecutionAlreadyExists',
       message: `Execution Already Exists: '${first.executionArn}'`,
     });
+    const running = await sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING' }));
+    expect(running.executions!.map((e) => e.executionArn)).toEqual([first.executionArn]);
     await sfn.send(new StopExecutionCommand({ executionArn: first.executionArn }));
+    expect((await sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING' }))).executions).toEqual([]);
     // Closed: refused whatever the input.
     expect((await failure(sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: '{"order":1}' })))).name).toBe('ExecutionAlreadyExists');
   });

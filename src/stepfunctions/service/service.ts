@@ -116,6 +116,8 @@ export class StepFunctionsService {
   readonly executions = new Map<string, Execution>();
   /** Executions per state machine ARN in start order (ListExecutions shows them newest first). */
   readonly executionsByMachine = new Map<string, Execution[]>();
+  /** Running executions per state machine ARN in start order (ListExecutions RUNNING, polled often). */
+  private readonly running = new Map<string, Set<Execution>>();
   private readonly expressRuns = new Set<AbortController>();
   private readonly syncRuns = new AbortController();
   /** Closed executions, oldest first (the retention queue). */
@@ -419,6 +421,9 @@ export class StepFunctionsService {
     let list = this.executionsByMachine.get(exec.stateMachineArn);
     if (!list) this.executionsByMachine.set(exec.stateMachineArn, (list = []));
     list.push(exec);
+    let running = this.running.get(exec.stateMachineArn);
+    if (!running) this.running.set(exec.stateMachineArn, (running = new Set()));
+    running.add(exec);
   }
 
   private static parseInput(text: string): unknown {
@@ -527,6 +532,7 @@ export class StepFunctionsService {
     exec.cause = end.cause;
     exec.controller = undefined;
     exec.checkpoint = undefined;
+    this.running.get(exec.stateMachineArn)?.delete(exec);
     if (exec.events.length > 0) {
       exec.historyText = JSON.stringify(exec.events);
       exec.events = [];
@@ -679,6 +685,7 @@ export class StepFunctionsService {
   listExecutions(smArn: string, status?: string): Execution[] {
     const sm = this.machine(smArn);
     if (sm.type === 'EXPRESS') throw typeNotSupported();
+    if (status === 'RUNNING') return [...(this.running.get(smArn) ?? [])].reverse();
     const list = this.executionsByMachine.get(smArn) ?? [];
     const out: Execution[] = [];
     for (let i = list.length - 1; i >= 0; i--) if (!status || list[i]!.status === status) out.push(list[i]!);
