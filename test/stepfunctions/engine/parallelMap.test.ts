@@ -460,3 +460,57 @@ describe('cut branches and iterations (AWS records the state each was in)', () =
     expect(tail[2].mapIterationFailedEventDetails).toEqual({ name: 'M', index: 0 });
   });
 });
+
+describe('Map failures before and around iterations', () => {
+  it('an ItemSelector failure fails the Map before the iteration starts (no MapIterationFailed)', async () => {
+    const r = await run(
+      {
+        QueryLanguage: 'JSONata',
+        StartAt: 'M',
+        States: {
+          M: {
+            Type: 'Map',
+            MaxConcurrency: 1,
+            ItemSelector: { v: '{% $states.context.Map.Item.Value.v %}' },
+            ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+            End: true,
+          },
+        },
+      },
+      [{ v: 1 }, { w: 2 }],
+    );
+    expect(r.outcome.status === 'FAILED' && r.outcome.error).toBe('States.QueryEvaluationError');
+    expect(r.types()).toEqual([
+      'ExecutionStarted',
+      'MapStateEntered',
+      'MapStateStarted',
+      'MapIterationStarted',
+      'PassStateEntered',
+      'PassStateExited',
+      'MapIterationSucceeded',
+      'EvaluationFailed',
+      'MapStateFailed',
+      'ExecutionFailed',
+    ]);
+  });
+
+  it('with a tolerance, States.Runtime counts as a failure: States.ExceedToleratedFailureThreshold without MapIterationFailed', async () => {
+    const r = await run(
+      {
+        StartAt: 'M',
+        States: {
+          M: {
+            Type: 'Map',
+            ToleratedFailureCount: 0,
+            ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', InputPath: '$.nope', End: true } } },
+            End: true,
+          },
+        },
+      },
+      [{}],
+    );
+    expect(r.outcome.status === 'FAILED' && r.outcome.error).toBe('States.ExceedToleratedFailureThreshold');
+    expect(r.types()).not.toContain('MapIterationFailed');
+    expect(r.types().slice(-2)).toEqual(['MapStateFailed', 'ExecutionFailed']);
+  });
+});

@@ -154,31 +154,42 @@ async function attempt(call: StateCall): Promise<StepResult> {
     (s.toleratedPercentage !== undefined && (failures / n) * 100 > s.toleratedPercentage);
 
   let failedIndex = -1;
+  let failedEvent = false;
   const lines = new Map<number, Frame>();
-  const fail = (line: Frame, index: number, e: unknown) => {
+  /** Ends the Map; `iterationEvent`: the failing iteration records MapIterationFailed. */
+  const fail = (line: Frame, index: number, e: unknown, iterationEvent: boolean) => {
     if (error !== undefined) return;
     error = e;
     failedLine = line;
     failedIndex = index;
+    failedEvent = iterationEvent;
     controller.abort(new Stop('SIBLING'));
   };
+  const exceededError = () => new StatesError('States.ExceedToleratedFailureThreshold', 'The specified tolerated failure threshold was exceeded');
 
   const runOne = async (index: number) => {
     const line: Frame = { rt: frame.rt, signal: controller.signal, last: startedAt, variables: frame.variables, top: false };
     frames.push(line);
-    lines.set(index, line);
     const details = { name: call.name, index };
-    record(line, 'MapIterationStarted', { mapIterationStartedEventDetails: details });
-    try {
-      const value = s.items[index];
-      let itemInput = value;
-      if (selector !== undefined) {
+    // The ItemSelector is applied before the iteration starts: when it fails there is no
+    // iteration to record, the Map fails with its error.
+    const value = s.items[index];
+    let itemInput = value;
+    if (selector !== undefined) {
+      try {
         const context: ContextObject = { ...call.context, Map: { Item: { Index: index, Value: value } } };
         itemInput =
           call.ql === 'JSONata'
             ? await evaluateJsonataTemplate(selector, { input: call.input, context, variables: frame.variables }, 'ItemSelector')
             : applyPayloadTemplate(selector, s.effective, { context, variables: frame.variables }, 'ItemSelector');
+      } catch (e) {
+        return fail(line, index, inState(e, call), false);
       }
+    }
+    if (controller.signal.aborted) return;
+    lines.set(index, line);
+    record(line, 'MapIterationStarted', { mapIterationStartedEventDetails: details });
+    try {
       results[index] = await runBlock(processor, itemInput, line);
       record(line, 'MapIterationSucceeded', { mapIterationSucceededEventDetails: details });
     } catch (e) {
@@ -187,15 +198,14 @@ async function attempt(call: StateCall): Promise<StepResult> {
         return;
       }
       const err = toStatesError(e);
-      // States.Runtime ends the execution at once, without iteration or state failure events.
-      if (err.error === 'States.Runtime') return fail(line, index, inState(err, call));
+      const runtime = err.error === 'States.Runtime';
+      // Without a tolerance, States.Runtime ends the execution at once, recording nothing more;
+      // with one it counts as a failure but records no MapIterationFailed of its own.
+      if (!tolerance) return fail(line, index, runtime ? inState(err, call) : err, !runtime);
       failures++;
       results[index] = errorOutput(err);
-      if (!tolerance) return fail(line, index, err);
-      if (exceeded()) {
-        return fail(line, index, new StatesError('States.ExceedToleratedFailureThreshold', 'The specified tolerated failure threshold was exceeded'));
-      }
-      recordPassing(line, 'MapIterationFailed', { mapIterationFailedEventDetails: details });
+      if (exceeded()) return fail(line, index, exceededError(), !runtime);
+      if (!runtime) recordPassing(line, 'MapIterationFailed', { mapIterationFailedEventDetails: details });
     }
   };
 
@@ -218,7 +228,7 @@ async function attempt(call: StateCall): Promise<StepResult> {
         recordPassing(frame, 'MapIterationAborted', { mapIterationAbortedEventDetails: { name: call.name, index } });
         if (line.current !== undefined) recordPassing(frame, `${line.current}StateAborted`);
       }
-      recordPassing(frame, 'MapIterationFailed', { mapIterationFailedEventDetails: { name: call.name, index: failedIndex } });
+      if (failedEvent) recordPassing(frame, 'MapIterationFailed', { mapIterationFailedEventDetails: { name: call.name, index: failedIndex } });
     }
     throw error;
   }
