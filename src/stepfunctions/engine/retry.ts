@@ -3,6 +3,24 @@
  * selects, and how long a Retrier waits before the next attempt.
  */
 
+import { StatesError } from './types.js';
+
+/**
+ * A missed heartbeat. AWS reports it as `States.Timeout` (history, DescribeExecution, the error
+ * output) yet a Retrier or Catcher naming `States.HeartbeatTimeout` matches it as well as one
+ * naming `States.Timeout`.
+ */
+export class HeartbeatTimeoutError extends StatesError {
+  constructor() {
+    super('States.Timeout', '');
+  }
+}
+
+/** The second name an error answers to in `ErrorEquals`, if any. */
+export function aliasOf(err: StatesError): string | undefined {
+  return err instanceof HeartbeatTimeoutError ? 'States.HeartbeatTimeout' : undefined;
+}
+
 /** One `Retry` entry with AWS's defaults filled in. */
 export interface Retrier {
   ErrorEquals: string[];
@@ -30,10 +48,10 @@ export interface Catcher {
  *   terminal ones above).
  * - `States.Runtime` is never retried nor caught, even when named.
  */
-export function errorMatches(errorEquals: readonly string[], error: string): boolean {
+export function errorMatches(errorEquals: readonly string[], error: string, alias?: string): boolean {
   if (error === 'States.Runtime') return false;
   for (const name of errorEquals) {
-    if (name === error) return true;
+    if (name === error || (alias !== undefined && name === alias)) return true;
     if (error === 'States.DataLimitExceeded') continue;
     if (name === 'States.ALL') return true;
     if (name === 'States.TaskFailed' && error !== 'States.Timeout') return true;
@@ -56,16 +74,16 @@ export function retriersOf(state: Record<string, unknown>): Retrier[] {
 }
 
 /** The index of the first Retrier matching `error`, or -1. */
-export function findRetrier(retriers: readonly Retrier[], error: string): number {
-  for (let i = 0; i < retriers.length; i++) if (errorMatches(retriers[i].ErrorEquals, error)) return i;
+export function findRetrier(retriers: readonly Retrier[], error: string, alias?: string): number {
+  for (let i = 0; i < retriers.length; i++) if (errorMatches(retriers[i].ErrorEquals, error, alias)) return i;
   return -1;
 }
 
 /** The first Catcher matching `error`. */
-export function findCatcher(state: Record<string, unknown>, error: string): Catcher | undefined {
+export function findCatcher(state: Record<string, unknown>, error: string, alias?: string): Catcher | undefined {
   const list = state.Catch;
   if (!Array.isArray(list)) return undefined;
-  for (const c of list as Catcher[]) if (Array.isArray(c.ErrorEquals) && errorMatches(c.ErrorEquals, error)) return c;
+  for (const c of list as Catcher[]) if (Array.isArray(c.ErrorEquals) && errorMatches(c.ErrorEquals, error, alias)) return c;
   return undefined;
 }
 

@@ -12,7 +12,7 @@
 import { applyPayloadTemplate, applyResultPath, filterPath } from './jsonpath.js';
 import { evaluateJsonataTemplate } from './jsonata.js';
 import { json } from './history.js';
-import { findCatcher, findRetrier, retriersOf, retryDelayMs, type Catcher } from './retry.js';
+import { aliasOf, findCatcher, findRetrier, retriersOf, retryDelayMs, type Catcher } from './retry.js';
 import { runChoice } from './states/choiceState.js';
 import { defaultSleep, inState, queryLanguageOf, Stop, toStatesError, type Frame, type Runtime, type StateCall, type StepResult } from './states/frame.js';
 import { caughtResult } from './states/io.js';
@@ -147,12 +147,12 @@ export async function testState(request: TestStateInput): Promise<TestStateOutpu
     if (e instanceof Stop) return answer({ status: 'FAILED', error: 'States.Runtime', cause: 'The test was stopped.' });
     const err = inState(e, call) as StatesError;
     const retriers = retriersOf(state);
-    const retryIndex = findRetrier(retriers, err.error);
+    const retryIndex = findRetrier(retriers, err.error, aliasOf(err));
     if (retryIndex >= 0 && retriers[retryIndex].MaxAttempts > 0) {
       inspection.errorDetails = { retryIndex, retryBackoffIntervalSeconds: retryDelayMs(retriers[retryIndex], 0) / 1000 };
       return answer({ status: 'RETRIABLE', error: err.error, cause: err.cause });
     }
-    const catcher = findCatcher(state, err.error);
+    const catcher = findCatcher(state, err.error, aliasOf(err));
     if (catcher !== undefined && (type === 'Task' || type === 'Parallel' || type === 'Map')) {
       try {
         const caught = await caughtResult({ ...call, state }, catcher, err);

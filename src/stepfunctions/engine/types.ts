@@ -63,7 +63,8 @@ export interface TaskRequest {
   resumed?: boolean;
   /**
    * Added by A2. The host calls this when SendTaskHeartbeat names this task's token; it restarts
-   * the `HeartbeatSeconds` clock (no heartbeat in time → `States.HeartbeatTimeout`).
+   * the `HeartbeatSeconds` clock (no heartbeat in time → the task fails with `States.Timeout`, as
+   * AWS reports it, which Retry/Catch also match as `States.HeartbeatTimeout`).
    */
   heartbeat?: () => void;
   /**

@@ -63,7 +63,7 @@ describe('timeouts, heartbeats, callbacks, stop', () => {
     expect(r.sleeps).toContain(7000);
   });
 
-  it('.waitForTaskToken: the token is in $$.Task.Token before Parameters; heartbeats keep it alive, silence → States.HeartbeatTimeout', async () => {
+  it('.waitForTaskToken: the token is in $$.Task.Token before Parameters; heartbeats keep it alive, silence → States.Timeout (as AWS reports a missed heartbeat)', async () => {
     let heartbeats = 0;
     const r = await run(
       {
@@ -96,13 +96,38 @@ describe('timeouts, heartbeats, callbacks, stop', () => {
     expect(heartbeats).toBe(2);
     expect(r.sleeps).toEqual([10000, 10000, 10000]);
     expect(r.requests[0].taskToken).toBe('token-1');
-    expect(r.outcome).toEqual({ status: 'FAILED', error: 'States.HeartbeatTimeout', cause: '' });
+    expect(r.outcome).toEqual({ status: 'FAILED', error: 'States.Timeout', cause: '' });
     expect(r.events.find((e) => e.type === 'TaskScheduled')!.taskScheduledEventDetails).toMatchObject({
       resourceType: 'sqs',
       resource: 'sendMessage.waitForTaskToken',
       heartbeatInSeconds: 10,
     });
     expect(r.types()).toContain('TaskTimedOut');
+  });
+
+  it('a missed heartbeat is caught by a Catch naming States.HeartbeatTimeout or States.Timeout; the error output says States.Timeout', async () => {
+    for (const name of ['States.HeartbeatTimeout', 'States.Timeout']) {
+      const r = await run(
+        {
+          StartAt: 'A',
+          States: {
+            A: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:us-east-1:123456789012:activity:work',
+              TimeoutSeconds: 10,
+              HeartbeatSeconds: 1,
+              Catch: [{ ErrorEquals: [name], Next: 'Recovered' }],
+              End: true,
+            },
+            Recovered: { Type: 'Pass', End: true },
+          },
+        },
+        {},
+        { tasks: { '*': forever } },
+      );
+      expect(r.outcome).toEqual({ status: 'SUCCEEDED', output: { Error: 'States.Timeout' } });
+      expect(r.events.find((e) => e.type === 'ActivityTimedOut')!.activityTimedOutEventDetails).toEqual({ error: 'States.Timeout' });
+    }
   });
 
   it('a callback answer resolves the task; TaskSubmitted is recorded when the host reports the initial call', async () => {

@@ -1,5 +1,5 @@
 /** Retry and Catch around one attempt of a Task, Parallel or Map state. */
-import { findCatcher, findRetrier, retriersOf, retryDelayMs } from '../retry.js';
+import { aliasOf, findCatcher, findRetrier, retriersOf, retryDelayMs } from '../retry.js';
 import { StatesError } from '../types.js';
 import { inState, reportEvaluationFailure, sleepFor, Stop, type StateCall, type StepResult } from './frame.js';
 import { caughtResult } from './io.js';
@@ -33,7 +33,8 @@ export async function withRetryAndCatch(
       if (e instanceof Stop) throw e;
       const err = inState(e, call) as StatesError;
       reportEvaluationFailure(call, err);
-      const index = findRetrier(retriers, err.error);
+      const alias = aliasOf(err);
+      const index = findRetrier(retriers, err.error, alias);
       if (index >= 0 && counts[index] < retriers[index].MaxAttempts) {
         const delay = retryDelayMs(retriers[index], counts[index]);
         counts[index]++;
@@ -42,7 +43,7 @@ export async function withRetryAndCatch(
         await sleepFor(call.frame, delay);
         continue;
       }
-      const catcher = findCatcher(call.state, err.error);
+      const catcher = findCatcher(call.state, err.error, alias);
       options.onFinalFailure?.(err, catcher !== undefined);
       if (!catcher) throw err;
       try {

@@ -19,6 +19,7 @@ import { StatesError, type TaskRequest } from '../types.js';
 import { asSeconds, childController, pathScope, Stop, stopFor, toStatesError, type StateCall, type StepResult } from './frame.js';
 import { effectiveInput, finishJsonata, finishJsonPath, jsonataScope, parametersOf } from './io.js';
 import { withRetryAndCatch } from './retrying.js';
+import { HeartbeatTimeoutError } from '../retry.js';
 
 /** Runs a Task state with its Retry and Catch. */
 export function runTask(call: StateCall): Promise<StepResult> {
@@ -153,7 +154,7 @@ function invoke(
       settle();
     };
     const failWith = (error: string) => {
-      const err = new StatesError(error, '');
+      const err = error === 'States.HeartbeatTimeout' ? new HeartbeatTimeoutError() : new StatesError(error, '');
       finish(() => {
         taskController.abort(err);
         reject(err);
