@@ -514,3 +514,30 @@ describe('Map failures before and around iterations', () => {
     expect(r.types().slice(-2)).toEqual(['MapStateFailed', 'ExecutionFailed']);
   });
 });
+
+describe('Map ItemBatcher', () => {
+  it('groups items into { Items, BatchInput } batches of MaxItemsPerBatch', async () => {
+    const r = await run(
+      {
+        StartAt: 'M',
+        States: {
+          M: {
+            Type: 'Map',
+            ItemsPath: '$.list',
+            ItemBatcher: { MaxItemsPerBatch: 2, BatchInput: { 'tag.$': '$.tag' } },
+            ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+            End: true,
+          },
+        },
+      },
+      { list: [1, 2, 3], tag: 't' },
+    );
+    expect(r.outcome).toEqual({
+      status: 'SUCCEEDED',
+      output: [
+        { Items: [1, 2], BatchInput: { tag: 't' } },
+        { Items: [3], BatchInput: { tag: 't' } },
+      ],
+    });
+  });
+});
