@@ -21,7 +21,7 @@
 import type { NormalizedConfig } from '../../config/types.js';
 import type { DataSource, Logger } from '../../datasources/types.js';
 import { StatesError, type TaskRequest } from '../engine/types.js';
-import { DynamoDbTasks, locateTable } from './dynamodb.js';
+import type { DynamoDbTasks } from './dynamodb.js';
 import { invokeHttp } from './http.js';
 import { invokeResult, LambdaFunctions } from './lambda.js';
 import { parseResource } from './resource.js';
@@ -52,7 +52,14 @@ export { parseResource } from './resource.js';
 /** Creates the runner the service hands the engine as `invokeTask`. */
 export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   const lambdas = new LambdaFunctions(deps.config, deps.logger, deps.arnScope);
-  const dynamodb = new DynamoDbTasks();
+  // Loaded on first use: the DynamoDB SDK costs start-up time gateways without such tasks need not pay.
+  let dynamodbModule: Promise<{ tasks: DynamoDbTasks; locateTable: typeof import('./dynamodb.js').locateTable }> | undefined;
+  const dynamodb = () => (dynamodbModule ??= import('./dynamodb.js').then((m) => ({ tasks: new m.DynamoDbTasks(), locateTable: m.locateTable })));
+  const onDynamoDb = async (sdk: boolean, action: string, resource: string, parameters: unknown, signal: AbortSignal) => {
+    const { tasks, locateTable } = await dynamodb();
+    const locate = (table: string) => locateTable(deps.config(), deps.dataSources(), table);
+    return sdk ? tasks.runSdk(action, resource, parameters, locate, signal) : tasks.run(action, resource, parameters, locate, signal);
+  };
 
   const run = async (request: TaskRequest, signal: AbortSignal): Promise<unknown> => {
     const { resource, parameters } = request;
@@ -66,7 +73,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
         throw notSupported(resource);
       case 'sdk':
         if (parsed.service === 'dynamodb' && parsed.pattern === 'requestResponse') {
-          return dynamodb.runSdk(parsed.action, resource, parameters, (table) => locateTable(deps.config(), deps.dataSources(), table), signal);
+          return onDynamoDb(true, parsed.action, resource, parameters, signal);
         }
         if (parsed.service === 'lambda' && parsed.action === 'invoke') {
           const p = (parameters ?? {}) as Record<string, unknown>;
@@ -96,7 +103,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       return invokeResult(await lambdas.invoke(name, payload), { version });
     }
     if (service === 'dynamodb' && pattern === 'requestResponse') {
-      return dynamodb.run(action, resource, parameters, (table) => locateTable(deps.config(), deps.dataSources(), table), signal);
+      return onDynamoDb(false, action, resource, parameters, signal);
     }
     if (service === 'http' && action === 'invoke' && pattern === 'requestResponse') return invokeHttp(parameters, signal);
     if (service === 'states' && action === 'startExecution') return runStartExecution(parameters, pattern, deps.startExecution);
@@ -106,7 +113,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   return Object.assign(run, {
     close() {
       lambdas.close();
-      dynamodb.close();
+      void dynamodbModule?.then((m) => m.tasks.close());
     },
   });
 }
