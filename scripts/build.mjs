@@ -47,10 +47,12 @@ const SAFE_META_URL = [
  * Every other package stays external (packages with WASM, native or optional parts load as they
  * do from src/).
  *
- * `graphql` (129 ES module files: ~160 ms of CPU to load one by one, ~50 ms as part of a chunk) is
- * bundled together with `graphql-ws`, the one package that executes our schema with it, so the CLI
- * still has a single graphql instance. graphql-yoga stays external: it only renders the GraphiQL
- * page and never sees a schema or document of ours, so the copy it loads never meets them.
+ * `graphql` (~160 ms of CPU to load file by file, ~50 ms as part of a chunk) is bundled: schema,
+ * validation and execution all happen in our code. The packages that keep their own copy from
+ * node_modules never run our schema through graphql's class checks: graphql-ws gets ExecutionArgs
+ * from onSubscribe, our own subscribe/execute, and GraphQLErrors made from its copy
+ * (realtime/graphql-ws.ts `NodeGraphQLError`); graphql-yoga only renders the GraphiQL page. Both
+ * load with real-time / GraphiQL, after start-up.
  */
 const BUNDLED = new Set([
   'yaml',
@@ -60,7 +62,6 @@ const BUNDLED = new Set([
   '@jridgewell/sourcemap-codec',
   '@jridgewell/resolve-uri',
   'graphql',
-  'graphql-ws',
 ]);
 
 const externalPackages = {

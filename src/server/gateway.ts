@@ -7,8 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { GatewayConfig, NormalizedApiKey, NormalizedConfig } from '../config/types.js';
 import { normalizeConfig } from '../config/index.js';
 import { BUILT_IN_DATA_SOURCE_TYPES, loadBuiltInDataSourceKinds, type DataSourceKinds, type Logger } from '../datasources/index.js';
-import type { Realtime } from '../realtime/types.js';
-import type { PublishedEvent } from '../realtime/types.js';
+import type { PubSub, PublishedEvent, Realtime } from '../realtime/types.js';
 import { BodyTooLargeError, CORS_HEADERS, handleGraphQLHttp, readBody, sendJson } from './httpHandler.js';
 import { loadApi, type Api } from './loadApi.js';
 import { createRealtimeHost } from './realtimeHost.js';
@@ -115,13 +114,23 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   let api: Api = await load(config);
   for (const warning of api.warnings) logger.warn(warning);
 
-  const realtimeModule = await import('../realtime/index.js');
-  const pubsub = await realtimeModule.createPubSub({
-    ...options.pubsub,
-    onError: (error) => logger.error('pubsub error', { error: error.message }),
-  });
-  const realtime: Realtime = realtimeModule.createRealtime(createRealtimeHost(() => api, pubsub), { logger });
-  const publish = (event: PublishedEvent) => realtime.publish(event);
+  // Real-time (WebSocket servers, graphql-ws and its copy of graphql: ~150 ms of start-up) loads on
+  // the first WebSocket upgrade or publish, or in the background soon after the server listens.
+  // With Redis it starts at once, so an unreachable Redis still fails the start.
+  let realtimeStarting: Promise<{ realtime: Realtime; pubsub: PubSub }> | undefined;
+  let closing = false;
+  const startRealtime = () =>
+    (realtimeStarting ??= (async () => {
+      const realtimeModule = await import('../realtime/index.js');
+      const pubsub = await realtimeModule.createPubSub({
+        ...options.pubsub,
+        onError: (error) => logger.error('pubsub error', { error: error.message }),
+      });
+      const realtime: Realtime = realtimeModule.createRealtime(createRealtimeHost(() => api, pubsub), { logger });
+      return { realtime, pubsub };
+    })());
+  if (options.pubsub?.redisUrl) await startRealtime();
+  const publish = async (event: PublishedEvent) => (await startRealtime()).realtime.publish(event);
 
   const stepFunctionsModule = await import('../stepfunctions/index.js');
   const stepFunctions: StepFunctionsLike = await stepFunctionsModule.createStepFunctionsService(stepFunctionsOptions(api.config, logger, () => api));
@@ -191,7 +200,15 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       const host = listenOptions.host ?? api.config.server.host;
       server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => void handle(req, res));
       server.on('upgrade', (req, socket, head) => {
-        if (!realtime.handleUpgrade(req, socket, head)) socket.destroy();
+        startRealtime().then(
+          ({ realtime }) => {
+            if (closing || !realtime.handleUpgrade(req, socket, head)) socket.destroy();
+          },
+          (error: Error) => {
+            logger.error('real-time failed to start', { error: error.message });
+            socket.destroy();
+          },
+        );
       });
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
@@ -205,6 +222,10 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         port: address.port,
         host: address.address,
       };
+      // Warm real-time up once the start-up work is done, so the first subscriber does not wait.
+      setTimeout(() => {
+        if (!closing) startRealtime().catch((error: Error) => logger.error('real-time failed to start', { error: error.message }));
+      }, 1_000).unref();
       return listening;
     },
     async reload(next) {
@@ -219,16 +240,18 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     },
     ready: () => api.ready(),
     publish(subscriptionField, payload) {
-      return realtime.publish({ subscriptionField, mutationField: null, payload });
+      return publish({ subscriptionField, mutationField: null, payload });
     },
     async close() {
-      await realtime.close();
+      closing = true;
+      const started = await realtimeStarting?.catch(() => undefined);
+      await started?.realtime.close();
       await stepFunctions.close();
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
-      await pubsub.close();
+      await started?.pubsub.close();
       await api.close();
     },
   };
