@@ -30,6 +30,9 @@ import { effectiveInput, finishJsonata, finishJsonPath, jsonataScope } from './i
 import { withRetryAndCatch } from './retrying.js';
 import { runBlock } from './block.js';
 
+/** Iterations of an inline Map running at once at most (AWS's documented limit). */
+const INLINE_CONCURRENCY = 40;
+
 /** Runs a Map state with its Retry and Catch. */
 export function runMap(call: StateCall): Promise<StepResult> {
   return withRetryAndCatch(call, () => attempt(call), {
@@ -209,7 +212,10 @@ async function attempt(call: StateCall): Promise<StepResult> {
     }
   };
 
-  const workers = Math.min(s.maxConcurrency > 0 ? s.maxConcurrency : n, n);
+  // AWS runs at most 40 iterations of an inline Map at once, whatever MaxConcurrency says.
+  const mode = (processor as { ProcessorConfig?: { Mode?: string } }).ProcessorConfig?.Mode;
+  const ceiling = mode === 'DISTRIBUTED' ? 1000 : INLINE_CONCURRENCY;
+  const workers = Math.min(s.maxConcurrency > 0 ? Math.min(s.maxConcurrency, ceiling) : ceiling, n);
   await Promise.all(
     Array.from({ length: workers }, async () => {
       while (nextIndex < n && !controller.signal.aborted) await runOne(nextIndex++);
