@@ -3,10 +3,13 @@
  * `ApiEndpoint`, `Method`, `Headers`, `QueryParameters`, `RequestBody` and `Transform`
  * (`RequestBodyEncoding: URL_ENCODED` with `RequestEncodingOptions.ArrayFormat`). The result is
  * `{ Headers, ResponseBody, StatusCode, StatusText }`; a non-2xx answer fails the task with
- * `States.Http.StatusCode.<code>` and the status text as cause.
+ * `States.Http.StatusCode.<code>` and the status text as cause; no answer (connection refused,
+ * 60 seconds gone) with `States.Http.Socket`.
  */
 import { StatesError } from '../engine/types.js';
 
+/** The HTTP Task's own time limit. */
+const HTTP_TASK_LIMIT_MS = 60_000;
 const METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD']);
 /** Headers the HTTP Task refuses to send (set by the connection or the transport). */
 const FORBIDDEN = /^(?:host|content-length|connection|transfer-encoding|upgrade|expect|proxy-.*|x-amz-.*|x-amzn-.*)$/i;
@@ -73,10 +76,13 @@ export function buildHttpRequest(parameters: unknown): { url: URL; method: strin
 export async function invokeHttp(parameters: unknown, signal: AbortSignal): Promise<unknown> {
   const request = buildHttpRequest(parameters);
   let response: Response;
+  // Step Functions gives an HTTP Task 60 seconds whatever the state's TimeoutSeconds.
+  const deadline = AbortSignal.timeout(HTTP_TASK_LIMIT_MS);
   try {
-    response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal, redirect: 'manual' });
+    response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: AbortSignal.any([signal, deadline]), redirect: 'manual' });
   } catch (error) {
-    if ((error as Error).name === 'AbortError') throw error;
+    if (deadline.aborted && !signal.aborted) throw new StatesError('States.Http.Socket', `The HTTP request to ${request.url.origin} did not answer within 60 seconds`);
+    if (signal.aborted) throw error;
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     throw new StatesError('States.Http.Socket', `Could not connect to ${request.url.origin}${cause?.code ? ` (${cause.code})` : ''}`);
   }

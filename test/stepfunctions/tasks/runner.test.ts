@@ -188,6 +188,15 @@ describe('HTTP tasks', () => {
     expect(error.error).toBe('States.Http.StatusCode.404');
     expect(error.cause).toBe('Not Found');
   });
+  it('an endpoint that does not answer fails with States.Http.Socket', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const error = await run('arn:aws:states:::http:invoke', { ApiEndpoint: `http://127.0.0.1:${port}/`, Method: 'GET' }).catch((e: StatesError) => e);
+    expect(error.error).toBe('States.Http.Socket');
+    expect(error.cause).toBe(`Could not connect to http://127.0.0.1:${port} (ECONNREFUSED)`);
+  });
 });
 
 describe('nested executions and unknown resources', () => {
