@@ -40,16 +40,19 @@ export interface Execution {
   error?: string;
   cause?: string;
   revisionId: string;
-  /** History of a running execution (use `history()` to read any execution's). */
-  events: StoredEvent[];
-  /** History of a closed execution as one JSON text: a quarter of the memory of the objects. */
+  /**
+   * History as JSON texts of its events (written to the store as they are); joined into
+   * `historyText` when the execution closes. Read with `history()`.
+   */
+  eventTexts: string[];
   historyText?: string;
+  /** Type of the last event recorded. */
+  lastEventType?: string;
   lastEventId: number;
   checkpoint?: Checkpoint;
   controller?: AbortController;
-  /** Resolves when the execution ends (for `.sync` callers). */
-  done: Promise<void>;
-  settle(): void;
+  /** Called when the execution ends (`.sync` callers waiting with `whenDone`). */
+  onDone?: Array<() => void>;
 }
 
 /** What StartSyncExecution answers with (times in epoch ms). */
@@ -99,13 +102,24 @@ export function detailsKey(type: string): string {
   return `${type[0]!.toLowerCase()}${type.slice(1)}EventDetails`;
 }
 
-function withDetails(event: StoredEvent, type: string, details: Record<string, unknown> | undefined): StoredEvent {
-  if (!details) return event;
-  const keys = Object.keys(details);
-  // The engine may hand the details already keyed (`{ stateEnteredEventDetails: {...} }`) or bare.
-  if (keys.length > 0 && keys.every((k) => k.endsWith('EventDetails'))) Object.assign(event, details);
-  else if (keys.length > 0) event[detailsKey(type)] = details;
-  return event;
+/**
+ * The JSON text of one history event, built directly (it is written to the store and kept as
+ * is). The engine hands details keyed (`{ stateEnteredEventDetails: {...} }`); bare details are
+ * keyed by the event type.
+ */
+function eventText(timestamp: number, type: string, id: number, previousEventId: number, details: Record<string, unknown> | undefined): string {
+  let text = `{"timestamp":${timestamp},"type":${JSON.stringify(type)},"id":${id},"previousEventId":${previousEventId}`;
+  if (details) {
+    let keyed = true;
+    for (const key in details) {
+      keyed = key.endsWith('EventDetails');
+      break;
+    }
+    if (keyed) {
+      for (const key in details) if (details[key] !== undefined) text += `,${JSON.stringify(key)}:${JSON.stringify(details[key])}`;
+    } else text += `,"${detailsKey(type)}":${JSON.stringify(details)}`;
+  }
+  return `${text}}`;
 }
 
 const isActivityArn = (resource: string) => /^arn:[^:]+:states:[^:]+:[^:]+:activity:/.test(resource);
@@ -157,6 +171,10 @@ export class StepFunctionsService {
   /** Appends to the store, compacting it in the background once it grew well past the live state. */
   private append(record: StoreRecord): void {
     this.store.append(record);
+    this.counted();
+  }
+
+  private counted(): void {
     if (++this.appended < this.compactAfter || this.compacting) return;
     this.compacting = true;
     setImmediate(() => {
@@ -202,8 +220,10 @@ export class StepFunctionsService {
       const cp = exec.checkpoint;
       // Events written after the last checkpoint belong to work that will run again.
       const last = cp?.lastEventId ?? 0;
-      exec.events = exec.events.filter((e) => e.id <= last);
-      exec.lastEventId = exec.events.length ? exec.events[exec.events.length - 1]!.id : 0;
+      const kept = this.history(exec).filter((e) => e.id <= last);
+      exec.eventTexts = kept.map((e) => JSON.stringify(e));
+      exec.lastEventId = kept.length ? kept[kept.length - 1]!.id : 0;
+      exec.lastEventType = kept[kept.length - 1]?.type;
       // Answers to a token handed out before the restart still land.
       if (cp?.taskToken) this.callbacks.adopt(cp.taskToken, exec.arn);
     }
@@ -240,7 +260,8 @@ export class StepFunctionsService {
       case 'e': {
         const exec = this.executions.get(record.a);
         if (exec) {
-          exec.events.push(record.e);
+          exec.eventTexts.push(JSON.stringify(record.e));
+          exec.lastEventType = record.e.type;
           exec.lastEventId = record.e.id;
         }
         break;
@@ -411,9 +432,7 @@ export class StepFunctionsService {
   // ---------------------------------------------------------------- executions
 
   private newExecution(arn: string, smArn: string, smName: string, name: string, type: StateMachineType, input: string, startDate: number, revisionId: string): Execution {
-    let settle!: () => void;
-    const done = new Promise<void>((resolve) => (settle = resolve));
-    return { arn, stateMachineArn: smArn, stateMachineName: smName, name, type, input, startDate, status: 'RUNNING', revisionId, events: [], lastEventId: 0, done, settle };
+    return { arn, stateMachineArn: smArn, stateMachineName: smName, name, type, input, startDate, status: 'RUNNING', revisionId, eventTexts: [], lastEventId: 0 };
   }
 
   private addExecution(exec: Execution): void {
@@ -509,11 +528,14 @@ export class StepFunctionsService {
 
   private record(exec: Execution, type: string, details: Record<string, unknown> | undefined, previousEventId: number): number {
     if (exec.status !== 'RUNNING' || this.closing) return 0;
-    const event = withDetails({ timestamp: Date.now(), type, id: exec.lastEventId + 1, previousEventId }, type, details);
-    exec.lastEventId = event.id;
-    exec.events.push(event);
-    this.append({ k: 'e', a: exec.arn, e: event });
-    return event.id;
+    const id = exec.lastEventId + 1;
+    const text = eventText(Date.now(), type, id, previousEventId, details);
+    exec.lastEventId = id;
+    exec.lastEventType = type;
+    exec.eventTexts.push(text);
+    this.store.appendEvent(exec.arn, text);
+    this.counted();
+    return id;
   }
 
   private checkpoint(exec: Execution, checkpoint: Checkpoint): Promise<void> | void {
@@ -533,18 +555,23 @@ export class StepFunctionsService {
     exec.controller = undefined;
     exec.checkpoint = undefined;
     this.running.get(exec.stateMachineArn)?.delete(exec);
-    if (exec.events.length > 0) {
-      exec.historyText = JSON.stringify(exec.events);
-      exec.events = [];
-    }
-    exec.settle();
+    // One string per closed history: far less memory than one per event.
+    exec.historyText = `[${exec.eventTexts.join(',')}]`;
+    exec.eventTexts = [];
+    if (exec.onDone) for (const fn of exec.onDone.splice(0)) fn();
     this.closed.push(exec);
     while (this.closed.length > this.maxClosed) this.forget(this.closed.shift()!);
   }
 
   /** An execution's history events, in order. */
   history(exec: Execution): StoredEvent[] {
-    return exec.historyText === undefined ? exec.events : (JSON.parse(exec.historyText) as StoredEvent[]);
+    return JSON.parse(exec.historyText ?? `[${exec.eventTexts.join(',')}]`) as StoredEvent[];
+  }
+
+  /** Resolves when the execution has ended. */
+  whenDone(exec: Execution): Promise<void> {
+    if (exec.status !== 'RUNNING') return Promise.resolve();
+    return new Promise((resolve) => (exec.onDone ??= []).push(resolve));
   }
 
   private forget(exec: Execution): void {
@@ -556,8 +583,7 @@ export class StepFunctionsService {
   }
 
   private end(exec: Execution, end: ExecutionEndRecord, terminalType: string, details: Record<string, unknown>): void {
-    const last = exec.events[exec.events.length - 1];
-    if (!last || !TERMINAL_EVENTS.has(last.type)) this.record(exec, terminalType, { [detailsKey(terminalType)]: details }, exec.lastEventId);
+    if (!exec.lastEventType || !TERMINAL_EVENTS.has(exec.lastEventType)) this.record(exec, terminalType, { [detailsKey(terminalType)]: details }, exec.lastEventId);
     this.append({ k: 'end', a: exec.arn, r: end });
     this.applyEnd(exec, end);
     this.callbacks.dropExecution(exec.arn);
@@ -735,7 +761,7 @@ export class StepFunctionsService {
     if (sm.type === 'EXPRESS' && waitForCompletion) return this.startSyncExecution(smArn, name, text);
     const started = this.startExecution(smArn, name, text);
     if (!waitForCompletion || !started.execution) return { executionArn: started.executionArn, startDate: started.startDate };
-    await started.execution.done;
+    await this.whenDone(started.execution);
     return describe(started.execution);
   }
 

@@ -79,6 +79,11 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
       }
       timer ??= setTimeout(writeBatch, FLUSH_DELAY_MS);
     },
+    appendEvent(arn, eventJson) {
+      if (closed) return;
+      pending.push(`{"k":"e","a":${JSON.stringify(arn)},"e":${eventJson}}\n`);
+      timer ??= setTimeout(writeBatch, FLUSH_DELAY_MS);
+    },
     flush() {
       if (timer) clearTimeout(timer);
       return writeBatch();

@@ -37,17 +37,18 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
       ready = undefined;
       throw error;
     }));
-  let pending: StoreRecord[] = [];
+  /** Queued records as JSON texts (events arrive already serialized). */
+  let pending: string[] = [];
   // Only the latest checkpoint of each execution is written, once per batch (as the file store).
   let checkpoints = new Map<string, StoreRecord>();
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
   let closed = false;
 
-  const insert = async (client: pg.Pool | pg.PoolClient, records: StoreRecord[]) => {
+  const insert = async (client: pg.Pool | pg.PoolClient, texts: string[]) => {
     await client.query(
       `INSERT INTO ${table} (record) SELECT value FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(value, n) ORDER BY n`,
-      [JSON.stringify(records)],
+      [`[${texts.join(',')}]`],
     );
   };
 
@@ -55,7 +56,7 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
     timer = undefined;
     if (pending.length === 0 && checkpoints.size === 0) return writing;
     const batch = pending;
-    batch.push(...checkpoints.values());
+    for (const record of checkpoints.values()) batch.push(JSON.stringify(record));
     checkpoints = new Map();
     pending = [];
     writing = writing.then(async () => insert(await ensureTable(), batch)).catch(onError);
@@ -73,8 +74,13 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
       if (record.k === 'c') checkpoints.set(record.a, record);
       else {
         if (record.k === 'end') checkpoints.delete(record.a);
-        pending.push(record);
+        pending.push(JSON.stringify(record));
       }
+      timer ??= setTimeout(writeBatch, FLUSH_DELAY_MS);
+    },
+    appendEvent(arn, eventJson) {
+      if (closed) return;
+      pending.push(`{"k":"e","a":${JSON.stringify(arn)},"e":${eventJson}}`);
       timer ??= setTimeout(writeBatch, FLUSH_DELAY_MS);
     },
     flush() {
@@ -93,7 +99,7 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
         try {
           await client.query('BEGIN');
           await client.query(`DELETE FROM ${table}`);
-          for (let i = 0; i < records.length; i += 5000) await insert(client, records.slice(i, i + 5000));
+          for (let i = 0; i < records.length; i += 5000) await insert(client, records.slice(i, i + 5000).map((r) => JSON.stringify(r)));
           await client.query('COMMIT');
         } catch (error) {
           await client.query('ROLLBACK').catch(() => undefined);

@@ -83,6 +83,8 @@ export interface ExecutionStore {
   load(): Promise<StoreRecord[]>;
   /** Queues a record; it reaches durable storage with the next batch. */
   append(record: StoreRecord): void;
+  /** Queues the `e` record of execution `arn` whose event is already JSON text (the hot path). */
+  appendEvent(arn: string, eventJson: string): void;
   /** Resolves when every record appended so far is durable. */
   flush(): Promise<void>;
   /** Replaces the whole log by `records` (the live state after a load), atomically. */

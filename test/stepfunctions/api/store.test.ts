@@ -80,7 +80,7 @@ describe('file store', () => {
     };
     let sfn = await createStepFunctionsService(options);
     const arn = 'arn:aws:states:us-east-1:123456789012:stateMachine:chain';
-    for (let i = 0; i < 40; i++) await sfn.service.startExecution(arn, `run-${i}`, '{}').execution!.done;
+    for (let i = 0; i < 40; i++) await sfn.service.whenDone(sfn.service.startExecution(arn, `run-${i}`, '{}').execution!);
     expect(sfn.service.listExecutions(arn).map((e) => e.name)).toEqual(['run-39', 'run-38', 'run-37', 'run-36', 'run-35']);
     await new Promise((r) => setTimeout(r, 50));
     await sfn.close();
@@ -149,7 +149,7 @@ describe.skipIf(!!pgSkip)(`PostgreSQL store${pgSkip ? ` (skipped: ${pgSkip})` : 
     // Wait until both are parked (the activity task is queued, the Wait began).
     const first = await sfn.service.getActivityTask(activity.arn, 'before', new AbortController().signal, 5000);
     expect(first?.input).toBe('{"job":1}');
-    for (let i = 0; i < 100 && !waiting.execution!.events.some((e) => e.type === 'WaitStateEntered'); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && !sfn.service.history(waiting.execution!).some((e) => e.type === 'WaitStateEntered'); i++) await new Promise((r) => setTimeout(r, 20));
     await sfn.close();
 
     sfn = await createStepFunctionsService(options);
@@ -158,10 +158,10 @@ describe.skipIf(!!pgSkip)(`PostgreSQL store${pgSkip ? ` (skipped: ${pgSkip})` : 
     const task = await sfn.service.getActivityTask(activity.arn, 'after', new AbortController().signal, 5000);
     expect(task?.input).toBe('{"job":1}');
     sfn.service.sendTaskSuccess(task!.taskToken, '{"ok":true}');
-    await resumed.done;
+    await sfn.service.whenDone(resumed);
     expect(resumed).toMatchObject({ status: 'SUCCEEDED', output: '{"ok":true}' });
     const waited = sfn.service.executions.get(waiting.executionArn)!;
-    await waited.done;
+    await sfn.service.whenDone(waited);
     expect(waited).toMatchObject({ status: 'SUCCEEDED', output: '"waited"' });
     for (const exec of [resumed, waited]) {
       const events = sfn.service.history(exec);
