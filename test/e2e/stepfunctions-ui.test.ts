@@ -186,6 +186,13 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
     expect(JSON.parse((await panel.locator('pre[data-field="output"]').textContent())!).fan).toEqual([[{ v: 2 }, { v: 4 }], 'right']);
     // The selection is in the URL, so the view can be linked.
     expect(decodeURIComponent(new URL(page.url()).hash)).toContain('state=Fan');
+    // The Start and End markers open the execution's own input and output.
+    await page.locator('svg g[data-marker="start"]').click();
+    await expect.poll(() => panel.getAttribute('data-selected-state')).toBe('#start');
+    expect(JSON.parse((await panel.locator('pre[data-field="input"]').textContent())!)).toEqual({ seconds: 0, who: 'panel' });
+    await page.locator('svg g[data-marker="end"]').click();
+    await expect.poll(() => panel.getAttribute('data-selected-state')).toBe('#end');
+    expect(JSON.parse((await panel.locator('pre[data-field="output"]').textContent())!).fan).toEqual([[{ v: 2 }, { v: 4 }], 'right']);
   });
 
   it('a failed state shows its error; a caught failure colours the catching state', async () => {
@@ -218,6 +225,9 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
     expect(await page.locator('[data-field="execution-error"]').textContent()).toBe('Custom.Broken: nothing catches this');
     await state('Boom').click();
     expect(await page.locator('[data-testid="details"] pre[data-field="error"]').textContent()).toBe('Custom.Broken');
+    await page.locator('svg g[data-marker="end"]').click();
+    await expect.poll(() => page.locator('[data-testid="details"]').getAttribute('data-selected-state')).toBe('#end');
+    expect(await page.locator('[data-testid="details"] pre[data-field="cause"]').textContent()).toBe('nothing catches this');
   });
 
   it('starts an execution from the page and stops it: the running state becomes cancelled', async () => {

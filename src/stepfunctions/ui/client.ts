@@ -306,6 +306,7 @@ async function refreshExecution(): Promise<void> {
       renderDetails();
     }
     renderSummary();
+    if (view.selection.state === '#start' || view.selection.state === '#end') renderDetails();
     const listed = view.executions.find((execution) => execution.executionArn === arn);
     if (listed && listed.status !== described.status) {
       listed.status = described.status;
@@ -369,9 +370,37 @@ function section(title: string, field: string, text: string, className = ''): No
   return [h('h3', {}, title), h('pre', { 'data-field': field, class: className }, text)];
 }
 
+/** The panel for the Start/End markers: the execution's input, or its output or error. */
+function renderExecutionDetails(panel: HTMLElement, which: '#start' | '#end'): void {
+  const close = h('button', { type: 'button', class: 'close', 'aria-label': 'Close' }, '×');
+  close.addEventListener('click', () => selectState(undefined));
+  const execution = view.execution;
+  const status = execution?.status ?? 'not-started';
+  const children: Node[] = [close, h('h2', {}, which === '#start' ? 'Execution input' : 'Execution result')];
+  if (!execution) {
+    children.push(h('p', { class: 'empty' }, 'Select an execution to see its input and output.'));
+  } else {
+    children.push(h('div', { class: 'meta' }, `${execution.name} · ${status}`));
+    if (which === '#start') children.push(...section('Input', 'input', formatJsonText(execution.input ?? view.progress?.input)));
+    else if (execution.error !== undefined || execution.cause !== undefined) {
+      children.push(...section('Error', 'error', execution.error ?? '', 'error'));
+      if (execution.cause !== undefined) children.push(...section('Cause', 'cause', formatJsonText(execution.cause), 'error'));
+    } else if (execution.output !== undefined) children.push(...section('Output', 'output', formatJsonText(execution.output)));
+    else children.push(h('p', { class: 'empty' }, status === 'RUNNING' ? 'The execution is still running.' : 'No output.'));
+  }
+  panel.dataset.selectedState = which;
+  panel.dataset.status = status;
+  panel.replaceChildren(...children);
+  panel.hidden = false;
+}
+
 function renderDetails(): void {
   const panel = $('details');
   const name = view.selection.state;
+  if ((name === '#start' || name === '#end') && view.machine?.graph) {
+    renderExecutionDetails(panel, name);
+    return;
+  }
   const info = name && view.machine?.graph ? [...view.machine.graph.nodes.values()].find((node) => node.kind === 'state' && node.name === name) : undefined;
   if (!name || !info) {
     panel.hidden = true;

@@ -36,7 +36,7 @@ function arrowMarker(defs: SVGDefsElement, id: string): void {
 
 /**
  * Builds the SVG for a graph ELK has laid out. `onSelect` is called with a state name when a state
- * is clicked (or activated with Enter/Space).
+ * is clicked (or activated with Enter/Space), with `#start`/`#end` for the markers.
  */
 export function renderGraph(laid: ElkNodeJson, graph: StateMachineGraph, onSelect: (stateName: string) => void): RenderedGraph {
   const width = Math.ceil(laid.width ?? 0);
@@ -100,6 +100,18 @@ export function renderGraph(laid: ElkNodeJson, graph: StateMachineGraph, onSelec
       title.textContent = info.name;
       if (info.kind === 'start') rendered.start = group;
       else rendered.end = group;
+      // Start and End open the execution's input and output.
+      const marker = `#${info.kind}`;
+      group.setAttribute('tabindex', '0');
+      group.setAttribute('role', 'button');
+      group.setAttribute('aria-label', info.kind === 'start' ? 'Execution input' : 'Execution output');
+      group.addEventListener('click', () => onSelect(marker));
+      group.addEventListener('keydown', (event) => {
+        if (event.key === 'Enter' || event.key === ' ') {
+          event.preventDefault();
+          onSelect(marker);
+        }
+      });
     }
     void node;
   };

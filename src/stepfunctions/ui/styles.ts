@@ -73,6 +73,8 @@ button.action { border: 1px solid var(--line); border-radius: 6px; padding: 3px 
 .node.branch rect { fill: none; stroke-dasharray: 4 3; stroke: #b8bfc9; }
 .node.branch text { font-size: 11px; fill: var(--muted); }
 .node.marker rect { fill: #fff; stroke: #6b7280; }
+.node.marker { cursor: pointer; outline: none; }
+.node.marker:focus-visible rect { stroke: var(--accent); stroke-width: 2.5; }
 .node.marker text { font-size: 12px; fill: var(--muted); }
 .node[data-status="in-progress"] > rect { fill: var(--in-progress); stroke: var(--in-progress-line); stroke-width: 2; animation: pulse 1.2s ease-in-out infinite; }
 .node[data-status="succeeded"] > rect { fill: var(--succeeded); stroke: var(--succeeded-line); }
