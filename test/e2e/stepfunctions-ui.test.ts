@@ -154,14 +154,15 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
   it('follows a new execution live: the Wait shows in progress, then everything succeeded', async () => {
     await open(`machine=${encodeURIComponent(smArn('flow'))}`);
     await state('Done').waitFor();
-    const executionArn = await start('flow', { seconds: 3 });
+    // 5 s of Wait: room for the page's 1 s list poll and 500 ms history poll on a busy machine.
+    const executionArn = await start('flow', { seconds: 5 });
     // The page picks up the new execution by itself and polls its history while it runs.
     await state('Pause', 'in-progress').waitFor({ timeout: 10_000 });
     expect(await state('Prepare').getAttribute('data-status')).toBe('succeeded');
     expect(await state('Decide').getAttribute('data-status')).toBe('succeeded');
     expect(await state('Done').getAttribute('data-status')).toBe('not-started');
     expect(await page.locator('#execution-status').textContent()).toBe('RUNNING');
-    await state('Done', 'succeeded').waitFor({ timeout: 15_000 });
+    await state('Done', 'succeeded').waitFor({ timeout: 20_000 });
     for (const name of ['Prepare', 'Decide', 'Pause', 'Fan', 'Left', 'Each', 'Double', 'Right', 'Done']) {
       expect(await state(name).getAttribute('data-status'), name).toBe('succeeded');
     }

@@ -294,7 +294,10 @@ async function refreshExecution(): Promise<void> {
   if (!arn || executionInFlight) return;
   executionInFlight = true;
   try {
-    const [described, events] = await Promise.all([callSfn<ExecutionDescription>('DescribeExecution', { executionArn: arn }), getExecutionHistory(arn)]);
+    // Status first, history second: a history read after the status is never older than it, so
+    // polling cannot stop on a final status with a history that lacks the final events.
+    const described = await callSfn<ExecutionDescription>('DescribeExecution', { executionArn: arn });
+    const events = await getExecutionHistory(arn);
     if (view.selection.execution !== arn) return;
     clearError('execution');
     view.execution = described;

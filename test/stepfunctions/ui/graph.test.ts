@@ -167,6 +167,22 @@ describe('definitionToGraph', () => {
     expect(allEdges).toHaveLength(graph.edges.length);
     for (const edge of allEdges) expect(edge.sections?.[0]?.startPoint).toBeDefined();
   });
+
+  it('lays out loops and self-transitions (a polling Choice) without failing', async () => {
+    const graph = definitionToGraph({
+      StartAt: 'Check',
+      States: {
+        Check: { Type: 'Pass', Next: 'Ready?' },
+        'Ready?': { Type: 'Choice', Choices: [{ Variable: '$.done', BooleanEquals: true, Next: 'Finish' }], Default: 'Sleep' },
+        Sleep: { Type: 'Wait', Seconds: 1, Next: 'Check' },
+        Again: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Again' }], End: true },
+        Finish: { Type: 'Succeed' },
+      },
+    });
+    const laid = (await new ELK().layout(graph.elk)) as ElkNodeJson;
+    expect(laid.children!.every((child) => typeof child.x === 'number' && typeof child.y === 'number')).toBe(true);
+    expect(graph.edges.filter((e) => e.source === e.target).map((e) => e.kind)).toEqual(['catch']);
+  });
 });
 
 describe('parseDefinition / choiceRuleLabel', () => {
