@@ -33,19 +33,16 @@ function requestId(): string {
   return `${process.pid.toString(16)}-${Date.now().toString(16)}-${requestCounter.toString(16)}`;
 }
 
-function send(res: ServerResponse, status: number, text: string, extra?: Record<string, string>): void {
-  res.writeHead(status, {
-    'content-type': CONTENT_TYPE,
-    'content-length': Buffer.byteLength(text),
-    'x-amzn-requestid': requestId(),
-    'access-control-allow-origin': '*',
-    ...extra,
-  });
+function send(res: ServerResponse, status: number, text: string, errorType?: string): void {
+  // A flat [name, value, …] list: Node takes it without walking an object (hot path).
+  const headers = ['content-type', CONTENT_TYPE, 'content-length', String(Buffer.byteLength(text)), 'x-amzn-requestid', requestId(), 'access-control-allow-origin', '*'];
+  if (errorType) headers.push('x-amzn-errortype', errorType);
+  res.writeHead(status, headers);
   res.end(text);
 }
 
 function sendError(res: ServerResponse, error: SfnApiError): void {
-  send(res, error.statusCode, JSON.stringify(error.toJSON()), { 'x-amzn-errortype': error.sfnName });
+  send(res, error.statusCode, JSON.stringify(error.toJSON()), error.sfnName);
 }
 
 export interface ApiHandlerOptions {
@@ -87,7 +84,7 @@ export async function handleApiCall(options: ApiHandlerOptions, req: IncomingMes
   } catch (error) {
     if (error instanceof SfnApiError) return sendError(res, error);
     options.logger.error('Step Functions API failure', { action, error: error instanceof Error ? error.stack : String(error) });
-    send(res, 500, JSON.stringify({ __type: 'com.amazon.coral.service#InternalFailure', message: 'An internal error occurred.' }), { 'x-amzn-errortype': 'InternalFailure' });
+    send(res, 500, JSON.stringify({ __type: 'com.amazon.coral.service#InternalFailure', message: 'An internal error occurred.' }), 'InternalFailure');
   }
 }
 
