@@ -123,9 +123,19 @@ describe('timeouts, heartbeats, callbacks, stop', () => {
           },
         },
         {},
-        { tasks: { '*': forever } },
+        {
+          tasks: {
+            // A worker picks the task up, then goes silent: the heartbeat clock runs from ActivityStarted.
+            '*': (req, signal) => {
+              req.started!('w');
+              return forever(req, signal);
+            },
+          },
+        },
       );
       expect(r.outcome).toEqual({ status: 'SUCCEEDED', output: { Error: 'States.Timeout' } });
+      expect(r.sleeps).toEqual([10000, 1000]);
+      expect(r.types().slice(2, 5)).toEqual(['ActivityScheduled', 'ActivityStarted', 'ActivityTimedOut']);
       expect(r.events.find((e) => e.type === 'ActivityTimedOut')!.activityTimedOutEventDetails).toEqual({ error: 'States.Timeout' });
     }
   });

@@ -173,18 +173,19 @@ function invoke(
     if (frame.signal.aborted) return onAbort();
     frame.signal.addEventListener('abort', onAbort, { once: true });
     if (timeoutSeconds !== undefined) timers.push(startTimer(timeoutSeconds * 1000, 'States.Timeout'));
-    if (heartbeatSeconds !== undefined && request.taskToken !== undefined) {
+    const armHeartbeat = () => {
+      if (done || heartbeatSeconds === undefined) return;
+      heartbeatTimer?.abort();
       heartbeatTimer = startTimer(heartbeatSeconds * 1000, 'States.HeartbeatTimeout');
-      request.heartbeat = () => {
-        if (done) return;
-        heartbeatTimer?.abort();
-        heartbeatTimer = startTimer(heartbeatSeconds * 1000, 'States.HeartbeatTimeout');
-      };
-    } else {
-      request.heartbeat = () => {};
-    }
+    };
+    // The heartbeat clock runs from the start of the task: for an activity, from the moment a
+    // worker picks it up (ActivityStarted); otherwise at once.
+    if (request.taskToken !== undefined && (info.family !== 'activity' || request.resumed)) armHeartbeat();
+    request.heartbeat = armHeartbeat;
     request.started = (workerName?: string) => {
-      if (!done && info.family === 'activity') recordStarted(frame, info, workerName);
+      if (done || info.family !== 'activity') return;
+      recordStarted(frame, info, workerName);
+      armHeartbeat();
     };
     request.submitted = (output: unknown) => {
       if (!done) recordSubmitted(frame, info, output);
