@@ -54,10 +54,9 @@ const SAFE_META_URL = [
  * (realtime/graphql-ws.ts `NodeGraphQLError`); graphql-yoga only renders the GraphiQL page. Both
  * load with real-time / GraphiQL, after start-up.
  */
+// acorn and libphonenumber-js are not listed: they load with createRequire on first use.
 const BUNDLED = new Set([
   'yaml',
-  'acorn',
-  'acorn-walk',
   '@jridgewell/trace-mapping',
   '@jridgewell/sourcemap-codec',
   '@jridgewell/resolve-uri',

@@ -7,8 +7,18 @@
  * text insertions at acorn's node offsets, so the rest of the code (and its source map lines) is
  * untouched.
  */
-import { parse, type Node } from 'acorn';
-import { simple } from 'acorn-walk';
+import { createRequire } from 'node:module';
+import type { Node } from 'acorn';
+
+/**
+ * acorn and acorn-walk, loaded on first use: code found in the compile cache is never parsed, so
+ * a start with unchanged resolvers does not load them. Synchronously, as instrumenting is.
+ */
+export function acornModules(): { acorn: typeof import('acorn'); walk: typeof import('acorn-walk') } {
+  const load = createRequire(import.meta.url);
+  return (loaded ??= { acorn: load('acorn') as typeof import('acorn'), walk: load('acorn-walk') as typeof import('acorn-walk') });
+}
+let loaded: ReturnType<typeof acornModules> | undefined;
 
 export const TICK = '__appsyncTick()';
 
@@ -24,7 +34,8 @@ interface Insertion {
 
 /** `catches`: the code has try statements, which could swallow the tick's timeout. */
 export function instrumentLoops(code: string): { code: string; catches: boolean } {
-  const ast = parse(code, { ecmaVersion: 'latest', sourceType: 'script' }) as AnyNode;
+  const { acorn, walk } = acornModules();
+  const ast = acorn.parse(code, { ecmaVersion: 'latest', sourceType: 'script' }) as AnyNode;
   const insertions: Insertion[] = [];
   let catches = false;
   const guardStatement = (body: AnyNode) => {
@@ -38,7 +49,7 @@ export function instrumentLoops(code: string): { code: string; catches: boolean 
     if (fn.body.type === 'BlockStatement') insertions.push({ at: fn.body.start + 1, text: `${TICK};` });
     else insertions.push({ at: fn.body.start, text: `(${TICK}, ` }, { at: fn.body.end, text: ')' });
   };
-  simple(ast as Node, {
+  walk.simple(ast as Node, {
     WhileStatement: (n) => guardStatement((n as AnyNode).body),
     DoWhileStatement: (n) => guardStatement((n as AnyNode).body),
     ForStatement: (n) => guardStatement((n as AnyNode).body),

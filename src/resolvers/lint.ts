@@ -6,9 +6,9 @@
  * AWS publishes `@aws-appsync/eslint-plugin` for this, but it needs a whole ESLint install at
  * run time; these checks walk the acorn AST directly.
  */
-import { parse, type Node } from 'acorn';
-import { ancestor } from 'acorn-walk';
+import type { Node } from 'acorn';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
+import { acornModules } from './instrument.js';
 
 export interface LintFinding {
   file: string;
@@ -52,9 +52,10 @@ export async function lintAppSyncJs(file: string, source: string): Promise<LintF
     code = out.code;
     map = new TraceMap(out.map);
   }
+  const { acorn, walk } = acornModules();
   let ast: AnyNode;
   try {
-    ast = parse(code, { ecmaVersion: 'latest', sourceType: 'module', locations: true }) as AnyNode;
+    ast = acorn.parse(code, { ecmaVersion: 'latest', sourceType: 'module', locations: true }) as AnyNode;
   } catch {
     return []; // syntax errors are reported by the compiler with a better message
   }
@@ -68,7 +69,7 @@ export async function lintAppSyncJs(file: string, source: string): Promise<LintF
     findings.push({ file, line, column: column + 1, feature });
   };
 
-  ancestor(ast as Node, {
+  walk.ancestor(ast as Node, {
     WhileStatement: (n) => report(n as AnyNode, 'while loops'),
     DoWhileStatement: (n) => report(n as AnyNode, 'do-while loops'),
     ForStatement: (n) => report(n as AnyNode, 'classic for(;;) loops (use for-of or for-in)'),
