@@ -102,6 +102,40 @@ export async function getExecutionHistory(executionArn: string): Promise<History
   return events;
 }
 
+/**
+ * The history with the events that followed `known` (a history read earlier, oldest first):
+ * newest-first pages are read only back to the last known event, so polling a long execution
+ * transfers only what is new. Event ids run 1, 2, 3, … without gaps; if the new ones do not
+ * continue `known`, the whole history is read again.
+ */
+export async function getExecutionHistorySince(executionArn: string, known: readonly HistoryEventJson[]): Promise<HistoryEventJson[]> {
+  const lastId = known.length > 0 ? known[known.length - 1].id : 0;
+  if (lastId === 0) return getExecutionHistory(executionArn);
+  const fresh: HistoryEventJson[] = [];
+  let nextToken: string | undefined;
+  let reachedKnown = false;
+  do {
+    const page = await callSfn<{ events?: HistoryEventJson[]; nextToken?: string }>('GetExecutionHistory', {
+      executionArn,
+      reverseOrder: true,
+      maxResults: 100,
+      includeExecutionData: true,
+      ...(nextToken ? { nextToken } : {}),
+    });
+    for (const event of page.events ?? []) {
+      if (event.id <= lastId) {
+        reachedKnown = true;
+        break;
+      }
+      fresh.push(event);
+    }
+    nextToken = page.nextToken;
+  } while (nextToken && !reachedKnown);
+  fresh.reverse();
+  if (!fresh.every((event, index) => event.id === lastId + 1 + index)) return getExecutionHistory(executionArn);
+  return fresh.length === 0 ? [...known] : [...known, ...fresh];
+}
+
 /** Epoch seconds (the JSON 1.0 wire format) or an ISO string → a local date-time text. */
 export function formatTimestamp(value: number | string | undefined): string {
   if (value === undefined) return '';

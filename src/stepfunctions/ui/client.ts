@@ -9,7 +9,7 @@ import {
   ApiError,
   callSfn,
   formatTimestamp,
-  getExecutionHistory,
+  getExecutionHistorySince,
   listExecutions,
   listStateMachines,
   type ExecutionDescription,
@@ -17,7 +17,15 @@ import {
   type StateMachineDescription,
   type StateMachineItem,
 } from './api.js';
-import { definitionToGraph, executionProgress, formatJsonText, type ElkNodeJson, type ExecutionProgress, type StateMachineGraph } from './graph.js';
+import {
+  definitionToGraph,
+  executionProgress,
+  formatJsonText,
+  type ElkNodeJson,
+  type ExecutionProgress,
+  type HistoryEventJson,
+  type StateMachineGraph,
+} from './graph.js';
 import { applyProgress, renderGraph, type RenderedGraph } from './render.js';
 import { hasCredentials, isAuthError, loadCredentials, saveCredentials } from './sign.js';
 
@@ -40,6 +48,8 @@ const view = {
   machine: undefined as (StateMachineDescription & { graph?: StateMachineGraph; rendered?: RenderedGraph; problem?: string }) | undefined,
   execution: undefined as ExecutionDescription | undefined,
   progress: undefined as ExecutionProgress | undefined,
+  /** The selected execution's history so far (polls fetch only what follows it). */
+  events: [] as HistoryEventJson[],
   selection: {} as Selection,
   /** The newest execution is followed while no execution is named in the hash. */
   followLatest: true,
@@ -148,6 +158,7 @@ function selectMachine(arn: string): void {
   view.executions = [];
   view.execution = undefined;
   view.progress = undefined;
+  view.events = [];
   executionsSignature = '';
   writeHash(view.selection);
   renderMachines();
@@ -279,6 +290,7 @@ function selectExecution(arn: string, follow: boolean): void {
     view.selection = { machine: view.selection.machine, execution: arn, state: view.selection.state };
     view.execution = undefined;
     view.progress = undefined;
+    view.events = [];
     lastHistoryLength = -1;
   }
   writeHash(view.selection);
@@ -297,8 +309,9 @@ async function refreshExecution(): Promise<void> {
     // Status first, history second: a history read after the status is never older than it, so
     // polling cannot stop on a final status with a history that lacks the final events.
     const described = await callSfn<ExecutionDescription>('DescribeExecution', { executionArn: arn });
-    const events = await getExecutionHistory(arn);
+    const events = await getExecutionHistorySince(arn, view.events);
     if (view.selection.execution !== arn) return;
+    view.events = events;
     clearError('execution');
     view.execution = described;
     // The history only grows: an unchanged length means nothing to redraw.
