@@ -22,7 +22,7 @@ import { runPass } from './states/pass.js';
 import { runTask } from './states/task.js';
 import { runFail, runSucceed } from './states/terminal.js';
 import { runWait } from './states/wait.js';
-import type { ContextObject, EngineHost, StatesError } from './types.js';
+import { StatesError as StatesErrorClass, type ContextObject, type EngineHost, type StatesError } from './types.js';
 
 /** The TestState API's response (fields as the API names them; JSON values as text). */
 export interface TestStateOutput {
@@ -50,6 +50,11 @@ export interface TestStateInput {
   context?: Pick<ContextObject, 'Execution' | 'StateMachine'>;
   /** Aborts a running Task. */
   signal?: AbortSignal;
+  /**
+   * The TestState API's `mock`: the Task's resource is not called; its result is `result`, or it
+   * fails with `errorOutput`.
+   */
+  mock?: { result?: unknown; errorOutput?: { error: string; cause?: string } };
 }
 
 type Runner = (call: StateCall) => StepResult | Promise<StepResult>;
@@ -90,7 +95,9 @@ export async function testState(request: TestStateInput): Promise<TestStateOutpu
       recordsHistory: false,
       checkpoint: undefined,
       invokeTask: async (req, signal) => {
-        rawResult = await host.invokeTask(req, signal);
+        const mock = request.mock;
+        if (mock?.errorOutput) throw new StatesErrorClass(mock.errorOutput.error, mock.errorOutput.cause ?? '');
+        rawResult = mock ? (mock.result ?? null) : await host.invokeTask(req, signal);
         haveResult = true;
         return rawResult;
       },

@@ -115,3 +115,17 @@ describe('testState (TestState API)', () => {
     });
   });
 });
+
+describe('testState mocks', () => {
+  it('a mocked result or error replaces the call', async () => {
+    const t = createTestHost();
+    const def = { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', ResultSelector: { 'v.$': '$.Payload' }, End: true };
+    expect(await testState({ definition: def, input: {}, host: t.host, mock: { result: { Payload: 7 } } })).toEqual({ status: 'SUCCEEDED', output: '{"v":7}' });
+    expect(await testState({ definition: def, input: {}, host: t.host, mock: { errorOutput: { error: 'Lambda.TooManyRequestsException', cause: 'slow down' } } })).toEqual({
+      status: 'FAILED',
+      error: 'Lambda.TooManyRequestsException',
+      cause: 'slow down',
+    });
+    expect(t.requests).toEqual([]);
+  });
+});
