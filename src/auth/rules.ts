@@ -3,11 +3,12 @@
  * (shared/spec/auth.md §3), computed once per schema so `canAccess` is two map lookups and a set
  * test per field.
  *
- * 1. a field's own directives decide; 2. else its type's; 3. else only the default mode;
+ * 1. a field's own directives decide; 2. else its type's; 3. else only the default mode
+ * (Gateway choice: directives on interfaces are inherited below the type's own, see buildAuthRules);
  * 4. the default mode is not implied once directives exist; 5. checked at every level;
  * 6. Cognito group lists restrict only user-pool callers.
  */
-import { isInterfaceType, isObjectType, Kind, type ConstDirectiveNode, type GraphQLSchema } from 'graphql';
+import { isInterfaceType, isObjectType, Kind, type ConstDirectiveNode, type GraphQLInterfaceType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import type { AuthContext, AuthMode } from './types.js';
 
 export interface AuthRules {
@@ -79,12 +80,21 @@ export function ruleFromDirectives(directives: readonly ConstDirectiveNode[] | u
 export function buildAuthRules(schema: GraphQLSchema, defaultMode: AuthMode, _additionalModes: readonly AuthMode[] = []): AuthRules {
   const defaultRule: FieldRule = { modes: new Set([defaultMode]), implicit: true, legacyOnly: false };
   const byType = new Map<string, Map<string, FieldRule>>();
+  const typeRuleOf = (type: GraphQLObjectType | GraphQLInterfaceType) =>
+    ruleFromDirectives([...(type.astNode?.directives ?? []), ...type.extensionASTNodes.flatMap((n) => n.directives ?? [])]);
+  const fieldRuleOf = (type: GraphQLObjectType | GraphQLInterfaceType, fieldName: string) => ruleFromDirectives(type.getFields()[fieldName]?.astNode?.directives);
   for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith('__') || !(isObjectType(type) || isInterfaceType(type))) continue;
-    const typeRule = ruleFromDirectives([...(type.astNode?.directives ?? []), ...type.extensionASTNodes.flatMap((n) => n.directives ?? [])]);
+    const typeRule = typeRuleOf(type);
+    // Gateway choice (auth.md §3): directives on an interface reach the types implementing it, as
+    // if written there, below the type's own: own field > interface field > own type > interface
+    // type > default mode. Interfaces are taken in `implements` order; the first with a rule wins.
+    const interfaces = type.getInterfaces();
+    const interfaceTypeRule = interfaces.map(typeRuleOf).find((rule) => rule !== undefined);
     const fields = new Map<string, FieldRule>();
     for (const field of Object.values(type.getFields())) {
-      fields.set(field.name, ruleFromDirectives(field.astNode?.directives) ?? typeRule ?? defaultRule);
+      const inheritedFieldRule = interfaces.map((i) => fieldRuleOf(i, field.name)).find((rule) => rule !== undefined);
+      fields.set(field.name, ruleFromDirectives(field.astNode?.directives) ?? inheritedFieldRule ?? typeRule ?? interfaceTypeRule ?? defaultRule);
     }
     byType.set(type.name, fields);
   }

@@ -94,3 +94,50 @@ describe('Cognito default mode with @aws_auth and defaultAction (auth.md §2)', 
     expect(rules.canAccess(user(action, [...groups]), 'Query', field)).toBe(expected);
   });
 });
+
+describe('directives on an interface reach the types implementing it (auth.md §3, Gateway choice)', () => {
+  const withInterfaces = buildSchema(`${APPSYNC_PREAMBLE}
+    interface Node @aws_iam {
+      id: ID!
+      secret: String @aws_oidc
+    }
+    interface Named {
+      name: String @aws_lambda
+    }
+    type Plain implements Node {
+      id: ID!
+      secret: String
+      note: String
+    }
+    type Keyed implements Node @aws_api_key {
+      id: ID!
+      secret: String
+      note: String @aws_api_key @aws_iam
+    }
+    type Both implements Node & Named {
+      id: ID!
+      secret: String @aws_api_key
+      name: String
+    }
+    type Query { node: Node }`);
+  const rules = buildAuthRules(withInterfaces, 'API_KEY', ['AWS_IAM', 'OPENID_CONNECT', 'AWS_LAMBDA']);
+  const cases: Array<[string, string, string, AuthContext, boolean]> = [
+    ['interface type directive applies to a bare field', 'Plain', 'id', IAM, true],
+    ['… and replaces the default mode there', 'Plain', 'id', KEY, false],
+    ['… also to fields the interface does not declare', 'Plain', 'note', IAM, true],
+    ['interface field directive applies to the same field', 'Plain', 'secret', OIDC, true],
+    ['… over the interface type directive', 'Plain', 'secret', IAM, false],
+    ["the type's own directive beats the interface type directive", 'Keyed', 'id', KEY, true],
+    ["… which then does not apply", 'Keyed', 'id', IAM, false],
+    ["an interface field directive beats the type's own type directive", 'Keyed', 'secret', OIDC, true],
+    ['… so the type directive does not reach that field', 'Keyed', 'secret', KEY, false],
+    ["the type's own field directive beats everything", 'Both', 'secret', KEY, true],
+    ['… including the interface field directive', 'Both', 'secret', OIDC, false],
+    ['a field directive of a second interface applies', 'Both', 'name', LAMBDA, true],
+    ['… and the first interface type directive covers the rest', 'Both', 'id', IAM, true],
+    ['the interface itself keeps its own rules', 'Node', 'secret', OIDC, true],
+  ];
+  it.each(cases)('%s: %s.%s', (_name, type, field, auth, expected) => {
+    expect(rules.canAccess(auth, type, field)).toBe(expected);
+  });
+});
