@@ -45,6 +45,10 @@ export interface Execution {
    * `historyText` when the execution closes. Read with `history()`.
    */
   eventTexts: string[];
+  /** How many of `eventTexts` the store has (the rest go out with the next write tick). */
+  flushed: number;
+  /** The latest checkpoint is not in the store yet. */
+  checkpointDirty?: boolean;
   historyText?: string;
   /** Type of the last event recorded. */
   lastEventType?: string;
@@ -91,6 +95,8 @@ export interface ServiceOptions {
 
 /** The log is rewritten from the live state once this many records (or 4× the state) were appended. */
 const COMPACT_MIN_RECORDS = 1_000_000;
+/** How long new history events wait to be handed to the store together. */
+const WRITE_DELAY_MS = 4;
 const TERMINAL_EVENTS = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
 /** Gateway choice: machines declared in the config run with this role ARN unless they name one. */
 const DEFAULT_ROLE = (scope: ArnScope) => `arn:aws:iam::${scope.accountId}:role/appsync-gateway-stepfunctions`;
@@ -144,6 +150,8 @@ export class StepFunctionsService {
     return runner(request, signal);
   };
   private closing = false;
+  private readonly dirty = new Set<Execution>();
+  private dirtyTimer?: NodeJS.Timeout;
   private appended = 0;
   private compactAfter: number;
   private readonly compactMin: number;
@@ -222,6 +230,7 @@ export class StepFunctionsService {
       const last = cp?.lastEventId ?? 0;
       const kept = this.history(exec).filter((e) => e.id <= last);
       exec.eventTexts = kept.map((e) => JSON.stringify(e));
+      exec.flushed = exec.eventTexts.length;
       exec.lastEventId = kept.length ? kept[kept.length - 1]!.id : 0;
       exec.lastEventType = kept[kept.length - 1]?.type;
       // Answers to a token handed out before the restart still land.
@@ -261,8 +270,22 @@ export class StepFunctionsService {
         const exec = this.executions.get(record.a);
         if (exec) {
           exec.eventTexts.push(JSON.stringify(record.e));
+          exec.flushed = exec.eventTexts.length;
           exec.lastEventType = record.e.type;
           exec.lastEventId = record.e.id;
+        }
+        break;
+      }
+      case 'ev': {
+        const exec = this.executions.get(record.a);
+        if (exec) {
+          for (const e of record.ev) exec.eventTexts.push(JSON.stringify(e));
+          exec.flushed = exec.eventTexts.length;
+          const last = record.ev[record.ev.length - 1];
+          if (last) {
+            exec.lastEventId = last.id;
+            exec.lastEventType = last.type;
+          }
         }
         break;
       }
@@ -296,7 +319,8 @@ export class StepFunctionsService {
     for (const act of this.machines.activities.values()) out.push({ k: 'act', r: act });
     for (const exec of this.executions.values()) {
       out.push({ k: 'x', r: { arn: exec.arn, stateMachineArn: exec.stateMachineArn, name: exec.name, input: exec.input, startDate: exec.startDate, revisionId: exec.revisionId } });
-      for (const e of this.history(exec)) out.push({ k: 'e', a: exec.arn, e });
+      const events = this.history(exec);
+      if (events.length > 0) out.push({ k: 'ev', a: exec.arn, ev: events });
       if (exec.status === 'RUNNING') {
         if (exec.checkpoint) out.push({ k: 'c', a: exec.arn, c: exec.checkpoint });
       } else {
@@ -432,7 +456,7 @@ export class StepFunctionsService {
   // ---------------------------------------------------------------- executions
 
   private newExecution(arn: string, smArn: string, smName: string, name: string, type: StateMachineType, input: string, startDate: number, revisionId: string): Execution {
-    return { arn, stateMachineArn: smArn, stateMachineName: smName, name, type, input, startDate, status: 'RUNNING', revisionId, eventTexts: [], lastEventId: 0 };
+    return { arn, stateMachineArn: smArn, stateMachineName: smName, name, type, input, startDate, status: 'RUNNING', revisionId, eventTexts: [], flushed: 0, lastEventId: 0 };
   }
 
   private addExecution(exec: Execution): void {
@@ -533,20 +557,55 @@ export class StepFunctionsService {
     exec.lastEventId = id;
     exec.lastEventType = type;
     exec.eventTexts.push(text);
-    this.store.appendEvent(exec.arn, text);
-    this.counted();
+    this.markDirty(exec);
     return id;
   }
 
   private checkpoint(exec: Execution, checkpoint: Checkpoint): Promise<void> | void {
     if (exec.status !== 'RUNNING' || this.closing) return;
     exec.checkpoint = checkpoint;
-    this.append({ k: 'c', a: exec.arn, c: checkpoint });
-    // A Wait begun or a token handed out must survive a crash: wait for the disk.
-    if (checkpoint.waitUntil !== undefined || checkpoint.taskToken !== undefined) return this.store.flush();
+    exec.checkpointDirty = true;
+    // A Wait begun or a token handed out must survive a crash: write now and wait for the disk.
+    if (checkpoint.waitUntil !== undefined || checkpoint.taskToken !== undefined) {
+      this.dirty.delete(exec);
+      this.writeExecution(exec);
+      return this.store.flush();
+    }
+    this.markDirty(exec);
   }
 
-  private applyEnd(exec: Execution, end: ExecutionEndRecord): void {
+  /**
+   * Executions with events or a checkpoint the store does not have yet. They are written once
+   * per tick, one record per execution (its new events together), so a short execution costs one
+   * log line for its whole history instead of one per event.
+   */
+  private markDirty(exec: Execution): void {
+    this.dirty.add(exec);
+    this.dirtyTimer ??= setTimeout(() => this.writeDirty(), WRITE_DELAY_MS);
+  }
+
+  private writeDirty(): void {
+    if (this.dirtyTimer) clearTimeout(this.dirtyTimer);
+    this.dirtyTimer = undefined;
+    for (const exec of this.dirty) this.writeExecution(exec);
+    this.dirty.clear();
+  }
+
+  /** Hands the store an execution's new events (`all`: the whole history as JSON, if known) and latest checkpoint. */
+  private writeExecution(exec: Execution, all?: string): void {
+    const texts = exec.eventTexts;
+    if (texts.length > exec.flushed) {
+      const json = exec.flushed === 0 ? (all ?? `[${texts.join(',')}]`) : `[${texts.slice(exec.flushed).join(',')}]`;
+      this.store.appendEvents(exec.arn, json);
+      exec.flushed = texts.length;
+      this.counted();
+    }
+    // The checkpoint goes after the events it refers to (the store keeps that order).
+    if (exec.checkpointDirty && exec.status === 'RUNNING' && exec.checkpoint) this.append({ k: 'c', a: exec.arn, c: exec.checkpoint });
+    exec.checkpointDirty = false;
+  }
+
+  private applyEnd(exec: Execution, end: ExecutionEndRecord, historyText?: string): void {
     exec.status = end.status;
     exec.stopDate = end.stopDate;
     exec.output = end.output;
@@ -556,7 +615,7 @@ export class StepFunctionsService {
     exec.checkpoint = undefined;
     this.running.get(exec.stateMachineArn)?.delete(exec);
     // One string per closed history: far less memory than one per event.
-    exec.historyText = `[${exec.eventTexts.join(',')}]`;
+    exec.historyText = historyText ?? `[${exec.eventTexts.join(',')}]`;
     exec.eventTexts = [];
     if (exec.onDone) for (const fn of exec.onDone.splice(0)) fn();
     this.closed.push(exec);
@@ -584,8 +643,12 @@ export class StepFunctionsService {
 
   private end(exec: Execution, end: ExecutionEndRecord, terminalType: string, details: Record<string, unknown>): void {
     if (!exec.lastEventType || !TERMINAL_EVENTS.has(exec.lastEventType)) this.record(exec, terminalType, { [detailsKey(terminalType)]: details }, exec.lastEventId);
+    const all = `[${exec.eventTexts.join(',')}]`;
+    this.dirty.delete(exec);
+    exec.checkpointDirty = false;
+    this.writeExecution(exec, all);
     this.append({ k: 'end', a: exec.arn, r: end });
-    this.applyEnd(exec, end);
+    this.applyEnd(exec, end, all);
     this.callbacks.dropExecution(exec.arn);
   }
 
@@ -767,6 +830,7 @@ export class StepFunctionsService {
 
   async close(): Promise<void> {
     // Running executions are left RUNNING in the store: the next start resumes them.
+    this.writeDirty();
     this.closing = true;
     for (const exec of this.executions.values()) exec.controller?.abort(new StatesError('States.Runtime', 'The gateway is shutting down.'));
     for (const controller of this.expressRuns) controller.abort(new StatesError('States.Runtime', 'The gateway is shutting down.'));

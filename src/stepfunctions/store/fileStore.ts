@@ -79,9 +79,9 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
       }
       timer ??= setTimeout(writeBatch, FLUSH_DELAY_MS);
     },
-    appendEvent(arn, eventJson) {
+    appendEvents(arn, eventsJson) {
       if (closed) return;
-      pending.push(`{"k":"e","a":${JSON.stringify(arn)},"e":${eventJson}}\n`);
+      pending.push(`{"k":"ev","a":${JSON.stringify(arn)},"ev":${eventsJson}}\n`);
       timer ??= setTimeout(writeBatch, FLUSH_DELAY_MS);
     },
     flush() {

@@ -78,9 +78,9 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
       }
       timer ??= setTimeout(writeBatch, FLUSH_DELAY_MS);
     },
-    appendEvent(arn, eventJson) {
+    appendEvents(arn, eventsJson) {
       if (closed) return;
-      pending.push(`{"k":"e","a":${JSON.stringify(arn)},"e":${eventJson}}`);
+      pending.push(`{"k":"ev","a":${JSON.stringify(arn)},"ev":${eventsJson}}`);
       timer ??= setTimeout(writeBatch, FLUSH_DELAY_MS);
     },
     flush() {

@@ -73,6 +73,8 @@ export type StoreRecord =
   | { k: 'x'; r: ExecutionStartRecord }
   /** A history event of execution `a`. */
   | { k: 'e'; a: string; e: StoredEvent }
+  /** History events of execution `a`, in order (what the service writes: one record per tick). */
+  | { k: 'ev'; a: string; ev: StoredEvent[] }
   /** Execution `a` reached a checkpoint (the latest one wins). */
   | { k: 'c'; a: string; c: Checkpoint }
   | { k: 'end'; a: string; r: ExecutionEndRecord };
@@ -83,8 +85,8 @@ export interface ExecutionStore {
   load(): Promise<StoreRecord[]>;
   /** Queues a record; it reaches durable storage with the next batch. */
   append(record: StoreRecord): void;
-  /** Queues the `e` record of execution `arn` whose event is already JSON text (the hot path). */
-  appendEvent(arn: string, eventJson: string): void;
+  /** Queues the `ev` record of execution `arn` whose events are already a JSON array text (the hot path). */
+  appendEvents(arn: string, eventsJson: string): void;
   /** Resolves when every record appended so far is durable. */
   flush(): Promise<void>;
   /** Replaces the whole log by `records` (the live state after a load), atomically. */
