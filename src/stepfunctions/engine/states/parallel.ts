@@ -14,6 +14,7 @@ import { record, recordPassing } from '../history.js';
 import { childController, Stop, throwIfStopped, type Frame, type StateCall, type StatesBlock, type StepResult } from './frame.js';
 import { effectiveInput, finishJsonata, finishJsonPath, jsonataScope, parametersOf } from './io.js';
 import { withRetryAndCatch } from './retrying.js';
+import { StatesError } from '../types.js';
 import { runBlock } from './block.js';
 
 /** Runs a Parallel state with its Retry and Catch. */
@@ -80,8 +81,11 @@ export async function runLines(frame: Frame, lines: ((line: Frame) => Promise<un
   if (failedLine !== undefined) {
     // AWS: each cut branch records the state it was in as aborted, chained (like the
     // ParallelStateFailed that follows) to the failing branch's last event.
+    // A States.Runtime failure ends the execution without recording the branches it cut.
     frame.last = failedLine.last;
-    for (const line of frames) if (line.cut && line.current !== undefined) recordPassing(frame, `${line.current}StateAborted`);
+    if (!(error instanceof StatesError && error.error === 'States.Runtime')) {
+      for (const line of frames) if (line.cut && line.current !== undefined) recordPassing(frame, `${line.current}StateAborted`);
+    }
     throw error;
   }
   for (const line of frames) if (line.last > frame.last) frame.last = line.last;
