@@ -75,7 +75,7 @@ export interface TaskRequest {
   /**
    * Added by A2. For `.sync` and `.waitForTaskToken` resources: the host may call this with the
    * answer of the initial call, recorded as `TaskSubmitted` (AWS shows it before the final
-   * `TaskSucceeded`). The engine also checkpoints the execution at that point.
+   * `TaskSucceeded`).
    */
   submitted?: (output: unknown) => void;
 }
