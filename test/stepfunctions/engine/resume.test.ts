@@ -110,3 +110,31 @@ describe('checkpoints and resume', () => {
     ]);
   });
 });
+
+describe('Parallel and Map on resume and without history', () => {
+  const def = {
+    StartAt: 'P',
+    States: {
+      P: {
+        Type: 'Parallel',
+        Branches: [
+          { StartAt: 'M', States: { M: { Type: 'Map', ItemProcessor: { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 5, End: true } } }, End: true } } },
+          { StartAt: 'X', States: { X: { Type: 'Pass', Result: 'x', End: true } } },
+        ],
+        End: true,
+      },
+    },
+  };
+
+  it('a Parallel in progress restarts as a whole from the checkpoint taken before it', async () => {
+    const r = await run(def, [1, 2], {}, { resumeFrom: { stateName: 'P', input: [1, 2], variables: {}, lastEventId: 1 } });
+    expect(r.outcome).toEqual({ status: 'SUCCEEDED', output: [[1, 2], 'x'] });
+    expect(r.events[0]).toMatchObject({ type: 'ParallelStateEntered', id: 1, previousEventId: 1 });
+  });
+
+  it('Express (no history): the same outputs, no recordEvent call', async () => {
+    const r = await run(def, [1, 2], { history: false });
+    expect(r.outcome).toEqual({ status: 'SUCCEEDED', output: [[1, 2], 'x'] });
+    expect(r.events).toEqual([]);
+  });
+});
