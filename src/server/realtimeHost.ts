@@ -42,7 +42,11 @@ async function prepareSubscription(api: Api, request: SubscriptionRequest): Prom
   if (variables.errors) return { ok: false, errors: variables.errors.map(formatVariableError) };
   const args = getArgumentValues(field, fieldNode, variables.coerced);
 
-  if (!api.rules.canAccess(request.auth, subscriptionType.name, fieldName)) {
+  // auth.md §4: a Lambda authorizer's deniedFields cover subscription fields too. Over HTTP a
+  // denied field resolves to null; a subscription to one is refused at `start` with the same
+  // Unauthorized entry as a field the caller's mode may not reach.
+  const denied = request.auth.deniedFields?.has(`${subscriptionType.name}.${fieldName}`) ?? false;
+  if (denied || !api.rules.canAccess(request.auth, subscriptionType.name, fieldName)) {
     const error = new FieldUnauthorizedError(fieldName, subscriptionType.name);
     return { ok: false, errors: [{ path: [fieldNode.alias?.value ?? fieldName], data: null, errorType: error.errorType, errorInfo: null, locations: null, message: error.message }] };
   }
