@@ -185,6 +185,18 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
     await state('Fan').locator('rect').first().click({ position: { x: 6, y: 6 } });
     await expect.poll(() => panel.getAttribute('data-selected-state')).toBe('Fan');
     expect(JSON.parse((await panel.locator('pre[data-field="output"]').textContent())!).fan).toEqual([[{ v: 2 }, { v: 4 }], 'right']);
+    // A state inside the Map ran once per item: each entry (iteration) can be picked.
+    await state('Double').click();
+    await expect.poll(() => panel.getAttribute('data-selected-state')).toBe('Double');
+    const entries = panel.locator('select[data-field="entry"]');
+    expect(await entries.locator('option').allTextContents()).toEqual(['#1 of 2 · iteration 0 · succeeded', '#2 of 2 · iteration 1 · succeeded']);
+    await entries.selectOption('0');
+    await expect.poll(async () => JSON.parse((await panel.locator('pre[data-field="output"]').textContent())!)).toEqual({ v: 2 });
+    expect(await panel.locator('pre[data-field="input"]').textContent()).toBe('1');
+    await entries.selectOption('1');
+    await expect.poll(async () => JSON.parse((await panel.locator('pre[data-field="output"]').textContent())!)).toEqual({ v: 4 });
+    await state('Fan').locator('rect').first().click({ position: { x: 6, y: 6 } });
+    await expect.poll(() => panel.getAttribute('data-selected-state')).toBe('Fan');
     // The selection is in the URL, so the view can be linked.
     expect(decodeURIComponent(new URL(page.url()).hash)).toContain('state=Fan');
     // The Start and End markers open the execution's own input and output.
@@ -194,6 +206,8 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
     await page.locator('svg g[data-marker="end"]').click();
     await expect.poll(() => panel.getAttribute('data-selected-state')).toBe('#end');
     expect(JSON.parse((await panel.locator('pre[data-field="output"]').textContent())!).fan).toEqual([[{ v: 2 }, { v: 4 }], 'right']);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => panel.isHidden()).toBe(true);
   });
 
   it('a failed state shows its error; a caught failure colours the catching state', async () => {

@@ -51,6 +51,8 @@ const view = {
   /** The selected execution's history so far (polls fetch only what follows it). */
   events: [] as HistoryEventJson[],
   selection: {} as Selection,
+  /** The entry of the selected state shown in the panel (Map iterations); undefined: the default. */
+  entryIndex: undefined as number | undefined,
   /** The newest execution is followed while no execution is named in the hash. */
   followLatest: true,
   errors: new Map<string, string>(),
@@ -291,6 +293,7 @@ function selectExecution(arn: string, follow: boolean): void {
     view.execution = undefined;
     view.progress = undefined;
     view.events = [];
+    view.entryIndex = undefined;
     lastHistoryLength = -1;
   }
   writeHash(view.selection);
@@ -376,6 +379,7 @@ function renderSummary(): void {
 }
 
 function selectState(name: string | undefined): void {
+  if (name !== view.selection.state) view.entryIndex = undefined;
   view.selection = { ...view.selection, state: name };
   writeHash(view.selection);
   applyStatuses();
@@ -410,44 +414,73 @@ function renderExecutionDetails(panel: HTMLElement, which: '#start' | '#end'): v
   panel.hidden = false;
 }
 
+let detailsSignature = '';
 function renderDetails(): void {
   const panel = $('details');
   const name = view.selection.state;
   if ((name === '#start' || name === '#end') && view.machine?.graph) {
+    detailsSignature = '';
     renderExecutionDetails(panel, name);
     return;
   }
   const info = name && view.machine?.graph ? [...view.machine.graph.nodes.values()].find((node) => node.kind === 'state' && node.name === name) : undefined;
   if (!name || !info) {
+    detailsSignature = '';
     panel.hidden = true;
     panel.replaceChildren();
     return;
   }
   const progress = view.progress?.states.get(name);
   const status = progress?.status ?? 'not-started';
+  const entries = progress?.entries ?? [];
+  // By default the entry that gives the state its colour: the running one, the failed one, else the latest.
+  let index = view.entryIndex ?? -1;
+  if (index < 0 || index >= entries.length) {
+    index = entries.length - 1;
+    for (let i = entries.length - 1; i >= 0; i--) {
+      if (entries[i].status === status) {
+        index = i;
+        break;
+      }
+    }
+  }
+  const entry = entries[index];
+  // Unchanged content is not redrawn: a poll must not close the entry list or drop a text selection.
+  const signature = JSON.stringify([name, status, index, entries, view.selection.execution, info.definition]);
+  if (signature === detailsSignature && !panel.hidden) return;
+  detailsSignature = signature;
+
   const close = h('button', { type: 'button', class: 'close', 'aria-label': 'Close' }, '×');
   close.addEventListener('click', () => selectState(undefined));
-  const children: Node[] = [
-    close,
-    h('h2', {}, name),
-    h('div', { class: 'meta' }, `${info.type} · ${status.replace('-', ' ')}${progress && progress.entered > 1 ? ` · entered ${progress.entered} times (latest shown)` : ''}`),
-  ];
-  if (progress?.enteredAt !== undefined) {
-    const entered = new Date(progress.enteredAt);
-    const took = progress.exitedAt !== undefined ? ` · took ${((progress.exitedAt - progress.enteredAt) / 1000).toFixed(3)} s` : '';
+  const children: Node[] = [close, h('h2', {}, name), h('div', { class: 'meta' }, `${info.type} · ${status.replace('-', ' ')}`)];
+  if (entries.length > 1) {
+    const select = h('select', { id: 'entry-select', 'data-field': 'entry', 'aria-label': 'Entry' });
+    entries.forEach((item, i) => {
+      const label = `#${i + 1} of ${entries.length}${item.iteration !== undefined ? ` · iteration ${item.iteration}` : ''} · ${item.status.replace('-', ' ')}`;
+      select.append(h('option', { value: String(i), ...(i === index ? { selected: '' } : {}) }, label));
+    });
+    select.addEventListener('change', () => {
+      view.entryIndex = Number(select.value);
+      renderDetails();
+    });
+    children.push(h('div', { class: 'entries' }, `Entered ${entries.length} times: `, select));
+  }
+  if (entry?.enteredAt !== undefined) {
+    const entered = new Date(entry.enteredAt);
+    const took = entry.exitedAt !== undefined ? ` · took ${((entry.exitedAt - entry.enteredAt) / 1000).toFixed(3)} s` : '';
     children.push(h('div', { class: 'meta', 'data-field': 'timing' }, `entered ${entered.toLocaleTimeString()}.${String(entered.getMilliseconds()).padStart(3, '0')}${took}`));
   }
-  if (progress?.error !== undefined || progress?.cause !== undefined) {
-    children.push(...section('Error', 'error', progress.error ?? '', 'error'));
-    if (progress.cause !== undefined) children.push(...section('Cause', 'cause', formatJsonText(progress.cause), 'error'));
+  if (entry?.error !== undefined || entry?.cause !== undefined) {
+    children.push(...section('Error', 'error', entry.error ?? '', 'error'));
+    if (entry.cause !== undefined) children.push(...section('Cause', 'cause', formatJsonText(entry.cause), 'error'));
   }
   if (!view.selection.execution) {
     children.push(h('p', { class: 'empty' }, 'Select an execution to see this state’s input and output.'));
-  } else if (!progress) {
+  } else if (!entry) {
     children.push(h('p', { class: 'empty', 'data-field': 'not-entered' }, 'This state has not been entered in this execution.'));
   } else {
-    children.push(...section('Input', 'input', progress.input !== undefined ? formatJsonText(progress.input) : '—'));
-    children.push(...section('Output', 'output', progress.output !== undefined ? formatJsonText(progress.output) : status === 'in-progress' ? '(still running)' : '—'));
+    children.push(...section('Input', 'input', entry.input !== undefined ? formatJsonText(entry.input) : '—'));
+    children.push(...section('Output', 'output', entry.output !== undefined ? formatJsonText(entry.output) : entry.status === 'in-progress' ? '(still running)' : '—'));
   }
   children.push(...section('Definition', 'definition', JSON.stringify(info.definition ?? {}, null, 2)));
   panel.dataset.selectedState = name;
@@ -570,6 +603,10 @@ function start(): void {
   $('start-button').addEventListener('click', () => void startExecution());
   setupCredentials();
   window.addEventListener('hashchange', applyHash);
+  document.addEventListener('keydown', (event) => {
+    const target = event.target as HTMLElement | null;
+    if (event.key === 'Escape' && view.selection.state && !target?.closest('input, textarea, select')) selectState(undefined);
+  });
   applyHash();
   lastMachines = Date.now();
   void refreshMachines().then(() => {

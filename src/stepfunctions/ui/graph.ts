@@ -295,6 +295,21 @@ export interface StateProgress {
   output?: string;
   error?: string;
   cause?: string;
+  /** Every entry, oldest first (one per Map iteration, loop turn, ...). */
+  entries: StateEntry[];
+}
+
+/** One entry of a state: what happened between its `…StateEntered` and its end. */
+export interface StateEntry {
+  status: StateStatus;
+  /** The Map iteration(s) it ran in: `"2"`, or `"0/3"` inside nested Maps. */
+  iteration?: string;
+  enteredAt?: number;
+  exitedAt?: number;
+  input?: string;
+  output?: string;
+  error?: string;
+  cause?: string;
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
@@ -317,6 +332,7 @@ interface Run {
   status: StateStatus;
   /** A failure was recorded and nothing since said the state went on (retry) or ended (exit). */
   failed: boolean;
+  iteration?: string;
   enteredAt?: number;
   exitedAt?: number;
   input?: string;
@@ -393,6 +409,8 @@ export function executionProgress(events: readonly HistoryEventJson[], definitio
   const runs: Run[] = [];
   const ownerOf = new Map<number, Run | undefined>();
   const typeOf = new Map<number, string>();
+  /** `index` of each MapIterationStarted event, by event id. */
+  const iterationOf = new Map<number, number>();
 
   const fail = (run: Run, error: unknown, cause: unknown) => {
     run.failed = true;
@@ -426,6 +444,7 @@ export function executionProgress(events: readonly HistoryEventJson[], definitio
     const previous = event.previousEventId ? ownerOf.get(event.previousEventId) : undefined;
     const previousType = event.previousEventId ? typeOf.get(event.previousEventId) : undefined;
     typeOf.set(event.id, type);
+    if (type === 'MapIterationStarted' && typeof details?.index === 'number') iterationOf.set(event.id, details.index);
     if (type.endsWith('StateEntered')) {
       const name = typeof details?.name === 'string' ? details.name : '?';
       // The first state of a branch or iteration follows its container's `…Started` event (or
@@ -436,6 +455,11 @@ export function executionProgress(events: readonly HistoryEventJson[], definitio
       const parent = opensScope ? previous : previous?.parent;
       if (!opensScope && previous && previous.name !== name) settle(previous);
       const run: Run = { name, kind: type.slice(0, -'StateEntered'.length), parent, status: 'in-progress', failed: false };
+      // Which Map iteration: opened by a MapIterationStarted, else the same as the state before
+      // (a sibling) or as the container (a Parallel branch inside an iteration).
+      const index = previousType === 'MapIterationStarted' && event.previousEventId ? iterationOf.get(event.previousEventId) : undefined;
+      if (index !== undefined) run.iteration = parent?.iteration !== undefined ? `${parent.iteration}/${index}` : String(index);
+      else run.iteration = opensScope ? parent?.iteration : (previous?.iteration ?? parent?.iteration);
       if (typeof details?.input === 'string') run.input = details.input;
       run.enteredAt = epochMs(event.timestamp);
       runs.push(run);
@@ -503,7 +527,17 @@ export function executionProgress(events: readonly HistoryEventJson[], definitio
   for (const run of runs) {
     if (ended && run.status === 'in-progress') run.status = progress.status === 'SUCCEEDED' ? 'succeeded' : 'cancelled';
     const seen = progress.states.get(run.name);
-    const entry: StateProgress = seen ?? { name: run.name, status: run.status, entered: 0 };
+    const entry: StateProgress = seen ?? { name: run.name, status: run.status, entered: 0, entries: [] };
+    entry.entries.push({
+      status: run.status,
+      iteration: run.iteration,
+      enteredAt: run.enteredAt,
+      exitedAt: run.exitedAt,
+      input: run.input,
+      output: run.output,
+      error: run.error,
+      cause: run.cause,
+    });
     entry.entered += 1;
     if (rank[run.status] >= rank[entry.status]) entry.status = run.status;
     // The latest entry's data wins; an earlier entry's error stays visible if the latest has none.

@@ -100,4 +100,6 @@ button.action { border: 1px solid var(--line); border-radius: 6px; padding: 3px 
 .details pre.error { background: var(--failed); color: #7f1d1d; }
 .details .close { float: right; border: none; background: none; font-size: 18px; cursor: pointer; color: var(--muted); }
 .details .meta { color: var(--muted); }
+.details .entries { margin: 8px 0 0; color: var(--muted); }
+.details select { font: inherit; max-width: 100%; }
 `;

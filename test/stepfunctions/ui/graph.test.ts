@@ -395,6 +395,11 @@ describe('executionProgress', () => {
     );
     const progress = executionProgress(events);
     expect(progress.states.get('Work')).toMatchObject({ status: 'succeeded', entered: 2, input: '2', output: '20' });
+    expect(progress.states.get('Work')!.entries.map((e) => [e.iteration, e.input, e.output, e.status])).toEqual([
+      ['0', '1', '10', 'succeeded'],
+      ['1', '2', '20', 'succeeded'],
+    ]);
+    expect(progress.states.get('Each')!.entries[0].iteration).toBeUndefined();
     expect(progress.states.get('Each')).toMatchObject({ status: 'succeeded', entered: 1, output: '[10,20]' });
   });
 
@@ -423,6 +428,10 @@ describe('executionProgress', () => {
     const progress = executionProgress(events);
     expect(progress).toMatchObject({ status: 'FAILED', error: 'Exploded', cause });
     expect(progress.states.get('It')).toMatchObject({ status: 'failed', entered: 2, error: 'Exploded', cause, input: '2' });
+    expect(progress.states.get('It')!.entries.map((e) => [e.iteration, e.status, e.error])).toEqual([
+      ['0', 'failed', 'Exploded'],
+      ['1', 'failed', 'Exploded'],
+    ]);
     expect(progress.states.get('Each')).toMatchObject({ status: 'failed', error: 'Exploded', cause });
   });
 
