@@ -204,6 +204,27 @@ describe('JSONata states', () => {
 });
 
 describe('JSONPath variables', () => {
+  it('Assign reads the raw task result (before ResultSelector)', async () => {
+    const r = await run(
+      {
+        StartAt: 'T',
+        States: {
+          T: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke',
+            ResultSelector: { 'p.$': '$.Payload' },
+            Assign: { 'code.$': '$.StatusCode' },
+            Next: 'R',
+          },
+          R: { Type: 'Pass', Parameters: { 'code.$': '$code', 'out.$': '$' }, End: true },
+        },
+      },
+      {},
+      { tasks: { '*': () => ({ StatusCode: 200, Payload: 'hi' }) } },
+    );
+    expect(r.outcome).toEqual({ status: 'SUCCEEDED', output: { code: 200, out: { p: 'hi' } } });
+  });
+
   it('Assign with paths and intrinsics; $ in Assign is the state result; all values read at state entry', async () => {
     const r = await run(
       {

@@ -332,7 +332,7 @@ describe('Map state', () => {
       },
     });
     const ok = await run(def(2), [1, 2, 3]);
-    expect(ok.outcome).toEqual({ status: 'SUCCEEDED', output: [1, { Error: 'Big' }, { Error: 'Big' }] });
+    expect(ok.outcome).toEqual({ status: 'SUCCEEDED', output: [1, { Error: 'Big', Cause: '' }, { Error: 'Big', Cause: '' }] });
     const bad = await run(def(1), [1, 2, 3]);
     expect(bad.outcome.status === 'FAILED' && bad.outcome.error).toBe('States.ExceedToleratedFailureThreshold');
   });

@@ -133,7 +133,7 @@ describe('timeouts, heartbeats, callbacks, stop', () => {
           },
         },
       );
-      expect(r.outcome).toEqual({ status: 'SUCCEEDED', output: { Error: 'States.Timeout' } });
+      expect(r.outcome).toEqual({ status: 'SUCCEEDED', output: { Error: 'States.Timeout', Cause: '' } });
       expect(r.sleeps).toEqual([10000, 1000]);
       expect(r.types().slice(2, 5)).toEqual(['ActivityScheduled', 'ActivityStarted', 'ActivityTimedOut']);
       expect(r.events.find((e) => e.type === 'ActivityTimedOut')!.activityTimedOutEventDetails).toEqual({ error: 'States.Timeout' });

@@ -230,9 +230,9 @@ export function reportEvaluationFailure(call: StateCall, err: StatesError): void
   recordEvaluationFailed(call.frame, call.name, err.error, err.cause);
 }
 
-/** The `{ Error, Cause }` object Catch hands on (Cause left out when there is none). */
+/** The `{ Error, Cause }` object Catch hands on; AWS binds an empty string to a missing part. */
 export function errorOutput(err: StatesError): Record<string, unknown> {
-  return err.cause === '' ? { Error: err.error } : { Error: err.error, Cause: err.cause };
+  return { Error: err.error, Cause: err.cause };
 }
 
 /** A positive whole number from a field that may be given directly, by path or by JSONata. */

@@ -2,8 +2,8 @@
  * Input and output processing shared by the state runners, in both query languages.
  *
  * JSONPath: InputPath → Parameters → (work) → ResultSelector → ResultPath → OutputPath, with
- * `Assign` evaluated on the state's result (after ResultSelector), or on the effective input for
- * states without a result.
+ * `Assign` evaluated on the state's raw result (before ResultSelector), or on the effective
+ * input for states without a result.
  * JSONata: `Arguments` / `Output` / `Assign` evaluated with `$states.input`, `$states.result`,
  * `$states.errorOutput` and `$states.context`; Output and Assign both see the variables as they
  * were when the state was entered (AWS: new values take effect from the next state).
@@ -39,9 +39,10 @@ export function jsonataScope(call: StateCall, extra?: { result?: unknown; errorO
 export function finishJsonPath(call: StateCall, result: unknown): StepResult {
   const state = call.state;
   const scope = pathScope(call);
+  // Assign reads the raw result (before ResultSelector), as AWS evaluates it.
+  const assigned = state.Assign === undefined ? undefined : (applyPayloadTemplate(state.Assign, result, scope, 'Assign') as Record<string, unknown>);
   let effective = result;
   if (state.ResultSelector !== undefined) effective = applyPayloadTemplate(state.ResultSelector, result, scope, 'ResultSelector');
-  const assigned = state.Assign === undefined ? undefined : (applyPayloadTemplate(state.Assign, effective, scope, 'Assign') as Record<string, unknown>);
   const combined = applyResultPath(call.input, effective, state.ResultPath as string | null | undefined);
   const output = filterPath(state.OutputPath as string | null | undefined, combined, scope, 'OutputPath');
   return { output, next: nextOf(call), assigned };
