@@ -12,6 +12,8 @@ import type { GatewayConfig } from '../../src/index.js';
 import { startTestGateway, type TestGateway } from '../utils/gateway.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+/** Waits for the page to catch up (it polls the API every 0.5–5 s); generous for a busy machine. */
+const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 10_000, interval: 100 });
 const haveBrowser = existsSync(CHROMIUM);
 const ACCOUNT = '123456789012';
 const smArn = (name: string) => `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:${name}`;
@@ -129,7 +131,7 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
 
   it('lists the state machines and draws every state of the selected one, nested states inside their Parallel/Map', async () => {
     await open(`machine=${encodeURIComponent(smArn('flow'))}`);
-    await expect.poll(() => page.locator('#machines [data-machine-name]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.machineName))).toEqual(
+    await eventually(() => page.locator('#machines [data-machine-name]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.machineName))).toEqual(
       ['broken', 'caught', 'flow', 'quick'],
     );
     await state('Done').waitFor();
@@ -148,7 +150,7 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
     expect(edges).toEqual(expect.arrayContaining(['Decide>Pause:choice', 'Decide>Fan:default', 'Pause>Fan:next', 'Left>Each:next', 'Start>Prepare:start', 'Done>End:end']));
     // No execution yet: every state is "not started" and the list says so.
     expect(await page.locator('svg g[data-state-name]:not([data-status="not-started"])').count()).toBe(0);
-    await expect.poll(() => page.locator('#executions').textContent()).toContain('No executions yet');
+    await eventually(() => page.locator('#executions').textContent()).toContain('No executions yet');
   });
 
   it('follows a new execution live: the Wait shows in progress, then everything succeeded', async () => {
@@ -166,9 +168,9 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
     for (const name of ['Prepare', 'Decide', 'Pause', 'Fan', 'Left', 'Each', 'Double', 'Right', 'Done']) {
       expect(await state(name).getAttribute('data-status'), name).toBe('succeeded');
     }
-    await expect.poll(() => page.locator('#execution-status').textContent()).toBe('SUCCEEDED');
+    await eventually(() => page.locator('#execution-status').textContent()).toBe('SUCCEEDED');
     expect(await state('Double').getAttribute('data-entered')).toBe('2');
-    await expect.poll(() => page.locator(`#executions [data-execution-arn="${executionArn}"]`).getAttribute('data-status')).toBe('SUCCEEDED');
+    await eventually(() => page.locator(`#executions [data-execution-arn="${executionArn}"]`).getAttribute('data-status')).toBe('SUCCEEDED');
   });
 
   it('clicking a state shows its input and output in the side panel', async () => {
@@ -177,37 +179,37 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
     await state('Done', 'succeeded').waitFor({ timeout: 15_000 });
     await state('Prepare').click();
     const panel = page.locator('[data-testid="details"]');
-    await expect.poll(() => panel.getAttribute('data-selected-state')).toBe('Prepare');
+    await eventually(() => panel.getAttribute('data-selected-state')).toBe('Prepare');
     expect(JSON.parse((await panel.locator('pre[data-field="input"]').textContent())!)).toEqual({ seconds: 0, who: 'panel' });
     expect(JSON.parse((await panel.locator('pre[data-field="output"]').textContent())!)).toEqual({ seconds: 0, who: 'panel', prepared: { items: [1, 2] } });
     expect(await panel.locator('pre[data-field="error"]').count()).toBe(0);
     // The Parallel's output holds both branches' results.
     await state('Fan').locator('rect').first().click({ position: { x: 6, y: 6 } });
-    await expect.poll(() => panel.getAttribute('data-selected-state')).toBe('Fan');
+    await eventually(() => panel.getAttribute('data-selected-state')).toBe('Fan');
     expect(JSON.parse((await panel.locator('pre[data-field="output"]').textContent())!).fan).toEqual([[{ v: 2 }, { v: 4 }], 'right']);
     // A state inside the Map ran once per item: each entry (iteration) can be picked.
     await state('Double').click();
-    await expect.poll(() => panel.getAttribute('data-selected-state')).toBe('Double');
+    await eventually(() => panel.getAttribute('data-selected-state')).toBe('Double');
     const entries = panel.locator('select[data-field="entry"]');
     expect(await entries.locator('option').allTextContents()).toEqual(['#1 of 2 · iteration 0 · succeeded', '#2 of 2 · iteration 1 · succeeded']);
     await entries.selectOption('0');
-    await expect.poll(async () => JSON.parse((await panel.locator('pre[data-field="output"]').textContent())!)).toEqual({ v: 2 });
+    await eventually(async () => JSON.parse((await panel.locator('pre[data-field="output"]').textContent())!)).toEqual({ v: 2 });
     expect(await panel.locator('pre[data-field="input"]').textContent()).toBe('1');
     await entries.selectOption('1');
-    await expect.poll(async () => JSON.parse((await panel.locator('pre[data-field="output"]').textContent())!)).toEqual({ v: 4 });
+    await eventually(async () => JSON.parse((await panel.locator('pre[data-field="output"]').textContent())!)).toEqual({ v: 4 });
     await state('Fan').locator('rect').first().click({ position: { x: 6, y: 6 } });
-    await expect.poll(() => panel.getAttribute('data-selected-state')).toBe('Fan');
+    await eventually(() => panel.getAttribute('data-selected-state')).toBe('Fan');
     // The selection is in the URL, so the view can be linked.
     expect(decodeURIComponent(new URL(page.url()).hash)).toContain('state=Fan');
     // The Start and End markers open the execution's own input and output.
     await page.locator('svg g[data-marker="start"]').click();
-    await expect.poll(() => panel.getAttribute('data-selected-state')).toBe('#start');
+    await eventually(() => panel.getAttribute('data-selected-state')).toBe('#start');
     expect(JSON.parse((await panel.locator('pre[data-field="input"]').textContent())!)).toEqual({ seconds: 0, who: 'panel' });
     await page.locator('svg g[data-marker="end"]').click();
-    await expect.poll(() => panel.getAttribute('data-selected-state')).toBe('#end');
+    await eventually(() => panel.getAttribute('data-selected-state')).toBe('#end');
     expect(JSON.parse((await panel.locator('pre[data-field="output"]').textContent())!).fan).toEqual([[{ v: 2 }, { v: 4 }], 'right']);
     await page.keyboard.press('Escape');
-    await expect.poll(() => panel.isHidden()).toBe(true);
+    await eventually(() => panel.isHidden()).toBe(true);
   });
 
   it('a failed state shows its error; a caught failure colours the catching state', async () => {
@@ -220,28 +222,28 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
     expect(await page.locator('svg path.edge.catch').evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.from}>${(e as HTMLElement).dataset.to}`))).toEqual(['Try>Recover']);
     await state('Explode').click();
     const panel = page.locator('[data-testid="details"]');
-    await expect.poll(() => panel.getAttribute('data-selected-state')).toBe('Explode');
+    await eventually(() => panel.getAttribute('data-selected-state')).toBe('Explode');
     expect(await panel.getAttribute('data-status')).toBe('failed');
     expect(await panel.locator('pre[data-field="error"]').textContent()).toBe('Kaboom');
     expect(await panel.locator('pre[data-field="cause"]').textContent()).toBe('the branch blew up');
     await state('Recover').click();
-    await expect.poll(() => panel.getAttribute('data-selected-state')).toBe('Recover');
+    await eventually(() => panel.getAttribute('data-selected-state')).toBe('Recover');
     expect(JSON.parse((await panel.locator('pre[data-field="input"]').textContent())!)).toEqual({ a: 1, error: { Error: 'Kaboom', Cause: 'the branch blew up' } });
   });
 
   it('an execution that fails shows the failed state and the execution’s error', async () => {
     await open(`machine=${encodeURIComponent(smArn('broken'))}`);
     await state('Boom').waitFor();
-    await expect.poll(() => page.locator('#executions').textContent()).toContain('No executions yet');
+    await eventually(() => page.locator('#executions').textContent()).toContain('No executions yet');
     await start('broken', {});
     await state('Boom', 'failed').waitFor({ timeout: 15_000 });
     expect(await state('Start here').getAttribute('data-status')).toBe('succeeded');
-    await expect.poll(() => page.locator('#execution-status').textContent()).toBe('FAILED');
+    await eventually(() => page.locator('#execution-status').textContent()).toBe('FAILED');
     expect(await page.locator('[data-field="execution-error"]').textContent()).toBe('Custom.Broken: nothing catches this');
     await state('Boom').click();
     expect(await page.locator('[data-testid="details"] pre[data-field="error"]').textContent()).toBe('Custom.Broken');
     await page.locator('svg g[data-marker="end"]').click();
-    await expect.poll(() => page.locator('[data-testid="details"]').getAttribute('data-selected-state')).toBe('#end');
+    await eventually(() => page.locator('[data-testid="details"]').getAttribute('data-selected-state')).toBe('#end');
     expect(await page.locator('[data-testid="details"] pre[data-field="cause"]').textContent()).toBe('nothing catches this');
   });
 
@@ -253,7 +255,7 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
     await page.locator('#start-button').click();
     await state('Pause', 'in-progress').waitFor({ timeout: 10_000 });
     await page.locator('#stop-button').click();
-    await expect.poll(() => page.locator('#execution-status').textContent(), { timeout: 10_000 }).toBe('ABORTED');
+    await eventually(() => page.locator('#execution-status').textContent()).toBe('ABORTED');
     await state('Pause', 'cancelled').waitFor({ timeout: 10_000 });
     expect(await state('Fan').getAttribute('data-status')).toBe('not-started');
     await state('Prepare').click();
@@ -268,14 +270,14 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
     const before = await count();
     await page.locator('#start-input').fill('{not json');
     await page.locator('#start-button').click();
-    await expect.poll(() => page.locator('#errors').textContent()).toContain('The input is not JSON');
+    await eventually(() => page.locator('#errors').textContent()).toContain('The input is not JSON');
     expect(await count()).toBe(before);
   });
 
   it('an Express machine is drawn, with a note that AWS keeps no history for Express executions', async () => {
     await open(`machine=${encodeURIComponent(smArn('quick'))}`);
     await state('Only').waitFor();
-    await expect.poll(() => page.locator('#executions').textContent()).toContain('Express state machines keep no execution history');
+    await eventually(() => page.locator('#executions').textContent()).toContain('Express state machines keep no execution history');
   });
 
   it('redraws a state machine whose definition changes (UpdateStateMachine)', async () => {
@@ -294,7 +296,7 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
 
   it('shows the API’s error instead of a blank page', async () => {
     await open(`machine=${encodeURIComponent(smArn('missing'))}`);
-    await expect.poll(() => page.locator('#errors').textContent()).toContain('DescribeStateMachine failed — StateMachineDoesNotExist');
+    await eventually(() => page.locator('#errors').textContent()).toContain('DescribeStateMachine failed — StateMachineDoesNotExist');
     expect(await page.locator('#graph').textContent()).toContain('could not be loaded');
   });
 
@@ -319,12 +321,12 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
       const executionArn = (await signedSfn.send(new StartExecutionCommand({ stateMachineArn: smArn('guarded'), input: '{"signed":true}' }))).executionArn!;
       await iamPage.goto(`${iamGateway.origin}/stepfunctions`);
       // Unsigned: the API's own error, and the credentials form opens.
-      await expect.poll(() => iamPage.locator('#errors').textContent()).toContain('ListStateMachines failed — MissingAuthenticationTokenException');
+      await eventually(() => iamPage.locator('#errors').textContent()).toContain('ListStateMachines failed — MissingAuthenticationTokenException');
       expect(await iamPage.locator('#credentials-panel').getAttribute('open')).not.toBeNull();
       await iamPage.locator('#credentials-access-key').fill('AKIDPAGETEST');
       await iamPage.locator('#credentials-secret').fill('wrong-secret');
       await iamPage.locator('#credentials-save').click();
-      await expect.poll(() => iamPage.locator('#errors').textContent()).toContain('InvalidSignatureException');
+      await eventually(() => iamPage.locator('#errors').textContent()).toContain('InvalidSignatureException');
       await iamPage.locator('#credentials-secret').fill('page-secret');
       await iamPage.locator('#credentials-save').click();
       await iamPage.locator('svg g[data-state-name="Inside"][data-status="succeeded"]').waitFor({ timeout: 15_000 });
