@@ -111,6 +111,24 @@ describe('JSONata states', () => {
     expect(r.outcome).toEqual({ status: 'SUCCEEDED', output: [16, { total: 15 }] });
   });
 
+  it("Choice: the state's own Assign/Output apply only when the Default is taken", async () => {
+    const def = {
+      QueryLanguage: 'JSONata',
+      StartAt: 'C',
+      States: {
+        C: {
+          Type: 'Choice',
+          Choices: [{ Condition: '{% $states.input.n > 5 %}', Next: 'Out' }],
+          Default: 'Out',
+          Assign: { via: 'default' },
+          Output: { from: 'default' },
+        },
+        Out: { Type: 'Pass', Output: { input: '{% $states.input %}', via: '{% $exists($via) ? $via : "none" %}' }, End: true },
+      },
+    };
+    expect((await run(def, { n: 1 })).outcome).toEqual({ status: 'SUCCEEDED', output: { input: { from: 'default' }, via: 'default' } });
+  });
+
   it('Fail with JSONata Error and Cause', async () => {
     const r = await run(
       { QueryLanguage: 'JSONata', StartAt: 'F', States: { F: { Type: 'Fail', Error: '{% "E." & $states.input.code %}', Cause: '{% "because " & $states.input.why %}' } } },
