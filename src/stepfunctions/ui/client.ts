@@ -20,12 +20,12 @@ import {
 import {
   definitionToGraph,
   executionProgress,
-  formatJsonText,
   type ElkNodeJson,
   type ExecutionProgress,
   type HistoryEventJson,
   type StateMachineGraph,
 } from './graph.js';
+import { h, hidePanel, renderExecutionPanel, renderStatePanel } from './details.js';
 import { applyProgress, renderGraph, type RenderedGraph } from './render.js';
 import { hasCredentials, isAuthError, loadCredentials, saveCredentials } from './sign.js';
 
@@ -59,13 +59,6 @@ const view = {
 };
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
-  const element = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
-  element.append(...children);
-  return element;
-}
 
 // --- selection in the URL hash -----------------------------------------------------------------
 
@@ -386,107 +379,30 @@ function selectState(name: string | undefined): void {
   renderDetails();
 }
 
-function section(title: string, field: string, text: string, className = ''): Node[] {
-  return [h('h3', {}, title), h('pre', { 'data-field': field, class: className }, text)];
-}
-
-/** The panel for the Start/End markers: the execution's input, or its output or error. */
-function renderExecutionDetails(panel: HTMLElement, which: '#start' | '#end'): void {
-  const close = h('button', { type: 'button', class: 'close', 'aria-label': 'Close' }, '×');
-  close.addEventListener('click', () => selectState(undefined));
-  const execution = view.execution;
-  const status = execution?.status ?? 'not-started';
-  const children: Node[] = [close, h('h2', {}, which === '#start' ? 'Execution input' : 'Execution result')];
-  if (!execution) {
-    children.push(h('p', { class: 'empty' }, 'Select an execution to see its input and output.'));
-  } else {
-    children.push(h('div', { class: 'meta' }, `${execution.name} · ${status}`));
-    if (which === '#start') children.push(...section('Input', 'input', formatJsonText(execution.input ?? view.progress?.input)));
-    else if (execution.error !== undefined || execution.cause !== undefined) {
-      children.push(...section('Error', 'error', execution.error ?? '', 'error'));
-      if (execution.cause !== undefined) children.push(...section('Cause', 'cause', formatJsonText(execution.cause), 'error'));
-    } else if (execution.output !== undefined) children.push(...section('Output', 'output', formatJsonText(execution.output)));
-    else children.push(h('p', { class: 'empty' }, status === 'RUNNING' ? 'The execution is still running.' : 'No output.'));
-  }
-  panel.dataset.selectedState = which;
-  panel.dataset.status = status;
-  panel.replaceChildren(...children);
-  panel.hidden = false;
-}
-
-let detailsSignature = '';
 function renderDetails(): void {
   const panel = $('details');
   const name = view.selection.state;
+  const close = () => selectState(undefined);
   if ((name === '#start' || name === '#end') && view.machine?.graph) {
-    detailsSignature = '';
-    renderExecutionDetails(panel, name);
+    renderExecutionPanel(panel, name, view.execution, view.progress?.input, close);
     return;
   }
   const info = name && view.machine?.graph ? [...view.machine.graph.nodes.values()].find((node) => node.kind === 'state' && node.name === name) : undefined;
   if (!name || !info) {
-    detailsSignature = '';
-    panel.hidden = true;
-    panel.replaceChildren();
+    hidePanel(panel);
     return;
   }
-  const progress = view.progress?.states.get(name);
-  const status = progress?.status ?? 'not-started';
-  const entries = progress?.entries ?? [];
-  // By default the entry that gives the state its colour: the running one, the failed one, else the latest.
-  let index = view.entryIndex ?? -1;
-  if (index < 0 || index >= entries.length) {
-    index = entries.length - 1;
-    for (let i = entries.length - 1; i >= 0; i--) {
-      if (entries[i].status === status) {
-        index = i;
-        break;
-      }
-    }
-  }
-  const entry = entries[index];
-  // Unchanged content is not redrawn: a poll must not close the entry list or drop a text selection.
-  const signature = JSON.stringify([name, status, index, entries, view.selection.execution, info.definition]);
-  if (signature === detailsSignature && !panel.hidden) return;
-  detailsSignature = signature;
-
-  const close = h('button', { type: 'button', class: 'close', 'aria-label': 'Close' }, '×');
-  close.addEventListener('click', () => selectState(undefined));
-  const children: Node[] = [close, h('h2', {}, name), h('div', { class: 'meta' }, `${info.type} · ${status.replace('-', ' ')}`)];
-  if (entries.length > 1) {
-    const select = h('select', { id: 'entry-select', 'data-field': 'entry', 'aria-label': 'Entry' });
-    entries.forEach((item, i) => {
-      const label = `#${i + 1} of ${entries.length}${item.iteration !== undefined ? ` · iteration ${item.iteration}` : ''} · ${item.status.replace('-', ' ')}`;
-      select.append(h('option', { value: String(i), ...(i === index ? { selected: '' } : {}) }, label));
-    });
-    select.addEventListener('change', () => {
-      view.entryIndex = Number(select.value);
+  renderStatePanel(panel, {
+    info,
+    progress: view.progress?.states.get(name),
+    entryIndex: view.entryIndex,
+    hasExecution: view.selection.execution !== undefined,
+    onClose: close,
+    onPickEntry(index) {
+      view.entryIndex = index;
       renderDetails();
-    });
-    children.push(h('div', { class: 'entries' }, `Entered ${entries.length} times: `, select));
-  }
-  if (entry?.enteredAt !== undefined) {
-    const entered = new Date(entry.enteredAt);
-    const took = entry.exitedAt !== undefined ? ` · took ${((entry.exitedAt - entry.enteredAt) / 1000).toFixed(3)} s` : '';
-    children.push(h('div', { class: 'meta', 'data-field': 'timing' }, `entered ${entered.toLocaleTimeString()}.${String(entered.getMilliseconds()).padStart(3, '0')}${took}`));
-  }
-  if (entry?.error !== undefined || entry?.cause !== undefined) {
-    children.push(...section('Error', 'error', entry.error ?? '', 'error'));
-    if (entry.cause !== undefined) children.push(...section('Cause', 'cause', formatJsonText(entry.cause), 'error'));
-  }
-  if (!view.selection.execution) {
-    children.push(h('p', { class: 'empty' }, 'Select an execution to see this state’s input and output.'));
-  } else if (!entry) {
-    children.push(h('p', { class: 'empty', 'data-field': 'not-entered' }, 'This state has not been entered in this execution.'));
-  } else {
-    children.push(...section('Input', 'input', entry.input !== undefined ? formatJsonText(entry.input) : '—'));
-    children.push(...section('Output', 'output', entry.output !== undefined ? formatJsonText(entry.output) : entry.status === 'in-progress' ? '(still running)' : '—'));
-  }
-  children.push(...section('Definition', 'definition', JSON.stringify(info.definition ?? {}, null, 2)));
-  panel.dataset.selectedState = name;
-  panel.dataset.status = status;
-  panel.replaceChildren(...children);
-  panel.hidden = false;
+    },
+  });
 }
 
 // --- actions ---------------------------------------------------------------------------------------
