@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { ConfigError, DataSourceError } from '../errors.js';
 import { acquireEmbeddedPostgres, type EmbeddedPostgresLease } from '../embedded/postgres.js';
 import { BindError, bindParameters, type BoundStatement } from './postgres/bindParameters.js';
@@ -143,7 +143,10 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
     /** Resolves once the database is usable; requests wait for it. */
     let ready: Promise<void>;
     if (config.connectionString || hasPgEnv()) {
-      pool = new pg.Pool({
+      // pg loads here, not at module level: an API whose Postgres is embedded loads it when the
+      // embedded server is up (src/embedded/postgres.ts), after the gateway started serving.
+      const { default: driver } = await import('pg');
+      pool = new driver.Pool({
         ...(config.connectionString ? { connectionString: config.connectionString } : {}),
         max: config.maxConnections ?? 10,
       });

@@ -15,7 +15,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import pg from 'pg';
+import type pg from 'pg';
 
 export interface EmbeddedPostgresOptions {
   /** Folder for the database files; absent → in memory (lost when the process ends). */
@@ -105,7 +105,8 @@ function startWorker(dataDir: string | undefined): Promise<{ conn: string; stop(
 async function start(options: EmbeddedPostgresOptions): Promise<Running> {
   const { conn, stop } = await startWorker(options.dataDir);
   const connectionString = `postgres://postgres@${conn}/postgres`;
-  const pool = new pg.Pool({ connectionString, max: 1, idleTimeoutMillis: 0 });
+  const { default: driver } = await import('pg');
+  const pool = new driver.Pool({ connectionString, max: 1, idleTimeoutMillis: 0 });
   // A dropped idle connection is reported here; the pool replaces it on next use.
   pool.on('error', () => undefined);
   // Timestamps with time zone come back in UTC, as the Data API prints them.

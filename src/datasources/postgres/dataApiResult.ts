@@ -9,7 +9,8 @@
  * holding the JSON text, `timestamp(tz)` → `stringValue` `YYYY-MM-DD HH:MM:SS[.ffffff]` in UTC,
  * `date`/`time` → their text, `bytea` → `blobValue` (base64), arrays → `arrayValue`.
  */
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import type { ColumnCatalog } from './columnCatalog.js';
 
 export type Field =
@@ -158,7 +159,10 @@ function converterFor(oid: number): (text: string) => Field {
   const elementOid = ARRAYS[oid];
   if (elementOid !== undefined) {
     // The text[] parser splits any array literal into strings (nested for multi-dimensional).
-    const parse = (pg.types.getTypeParser as (oid: number, format: string) => (text: string) => unknown)(1009, 'text');
+    // pg is loaded by then (a pool returned this result); required here so this module does not
+    // load it at start-up.
+    const types = (createRequire(import.meta.url)('pg') as typeof pg).types;
+    const parse = (types.getTypeParser as (oid: number, format: string) => (text: string) => unknown)(1009, 'text');
     const kind = TYPES[elementOid]![2];
     return (text) => {
       const parsed = parse(text);
