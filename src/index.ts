@@ -16,6 +16,8 @@ export type {
   ResolverConfig,
   PipelineFunctionConfig,
   StateMachineConfig,
+  StepFunctionsStoreSettings,
+  SyncConfig,
   NormalizedConfig,
   NormalizedApiKey,
 } from './config/types.js';
@@ -29,6 +31,7 @@ export type {
   Logger,
 } from './datasources/types.js';
 export type { AuthContext, AuthMode, Identity } from './auth/types.js';
+export type { StepFunctionsDataSourceConfig } from './stepfunctions/resolverDataSource.js';
 export {
   AppSyncError,
   RequestError,

@@ -221,6 +221,14 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
     }
     return value;
   };
+  const syncBlock = (value: unknown, path: string): NormalizedResolver['sync'] => {
+    if (value === undefined) return undefined;
+    if (!isObject(value)) {
+      problems.push(new ConfigError(path, `expected { conflictDetection, conflictHandler, … }, got ${typeName(value)}`));
+      return undefined;
+    }
+    return value as NormalizedResolver['sync'];
+  };
   const batchSize = (value: unknown, path: string): number | undefined => {
     if (value === undefined) return undefined;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 2000) {
@@ -242,7 +250,7 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
     const dataSource = dataSourceRef(value.dataSource, `${path}.dataSource`, name);
     if (dataSource === undefined) problems.push(new ConfigError(`${path}.dataSource`, 'a pipeline function needs a data source'));
     else functionRefs.push([`${path}.dataSource`, dataSource]);
-    pipelineFunctions[name] = { name, dataSource: dataSource ?? '', code: codePath(value.code, `${path}.code`), maxBatchSize: batchSize(value.maxBatchSize, `${path}.maxBatchSize`) };
+    pipelineFunctions[name] = { name, dataSource: dataSource ?? '', code: codePath(value.code, `${path}.code`), maxBatchSize: batchSize(value.maxBatchSize, `${path}.maxBatchSize`), sync: syncBlock(value.sync, `${path}.sync`) };
   }
 
   // resolvers
@@ -287,6 +295,7 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
       code: codePath(value.code, `${path}.code`),
       functions: functionNames,
       maxBatchSize: batchSize(value.maxBatchSize, `${path}.maxBatchSize`),
+      sync: syncBlock(value.sync, `${path}.sync`),
     });
   }
   for (const [path, name] of functionRefs) {
@@ -329,6 +338,7 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
 
   const stateMachines = isObject(raw.stepFunctions) && isObject(raw.stepFunctions.stateMachines) ? raw.stepFunctions.stateMachines : {};
   if (raw.stepFunctions !== undefined && !isObject(raw.stepFunctions)) problems.push(new ConfigError('stepFunctions', `expected { stateMachines }, got ${typeName(raw.stepFunctions)}`));
+  const stepFunctionsStoreSettings = stepFunctionsStore(raw.stepFunctions, dir, problems);
 
   if (problems.length > 0 || !authentication) throw new ConfigErrors(problems);
   const extra = raw as GatewayConfig & Pick<NormalizedConfig, 'cloudFormationResources' | 'serverlessFunctions'>;
@@ -346,10 +356,32 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
     pipelineFunctions,
     environment,
     server: { port: port as number, host: host as string },
-    stepFunctions: { stateMachines: stateMachines as NormalizedConfig['stepFunctions']['stateMachines'] },
+    stepFunctions: { stateMachines: stateMachines as NormalizedConfig['stepFunctions']['stateMachines'], store: stepFunctionsStoreSettings },
     queryDepthLimit,
     resolverCountLimit,
     cloudFormationResources: extra.cloudFormationResources,
     serverlessFunctions: extra.serverlessFunctions,
   };
+}
+
+/** `stepFunctions.store`: each key a string; `dir` resolved from the config folder like every path. */
+function stepFunctionsStore(block: unknown, configDir: string, problems: ConfigError[]): NormalizedConfig['stepFunctions']['store'] {
+  if (!isObject(block) || block.store === undefined) return undefined;
+  const store = block.store;
+  if (!isObject(store)) {
+    problems.push(new ConfigError('stepFunctions.store', `expected { connectionString, table, dir }, got ${typeName(store)}`));
+    return undefined;
+  }
+  const out: NonNullable<NormalizedConfig['stepFunctions']['store']> = {};
+  for (const key of Object.keys(store)) {
+    const value = store[key];
+    if (key !== 'connectionString' && key !== 'table' && key !== 'dir') {
+      problems.push(new ConfigError(`stepFunctions.store.${key}`, 'unknown key (expected connectionString, table or dir)'));
+    } else if (typeof value !== 'string' || value === '') {
+      problems.push(new ConfigError(`stepFunctions.store.${key}`, `expected a non-empty string, got ${typeName(value)}`));
+    } else {
+      out[key] = key === 'dir' ? resolve(configDir, value) : value;
+    }
+  }
+  return out;
 }

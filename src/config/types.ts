@@ -56,6 +56,19 @@ export interface ResolverConfig {
   functions?: string[];
   /** Lambda BatchInvoke batch size. */
   maxBatchSize?: number;
+  /** Conflict detection on versioned DynamoDB data sources (AppSync SyncConfig). */
+  sync?: SyncConfig;
+}
+
+/** AppSync's SyncConfig as the Serverless AppSync plugin v2 spells it. */
+export interface SyncConfig {
+  conflictDetection?: 'VERSION' | 'NONE';
+  conflictHandler?: 'OPTIMISTIC_CONCURRENCY' | 'AUTOMERGE' | 'LAMBDA' | 'NONE';
+  /** LAMBDA: an inline function definition, a serverless.yml function name, or an ARN. */
+  function?: { handler: string; timeout?: number };
+  functionName?: string;
+  functionArn?: string;
+  lambdaConflictHandlerConfig?: { lambdaConflictHandlerArn?: string };
 }
 
 export interface PipelineFunctionConfig {
@@ -63,6 +76,17 @@ export interface PipelineFunctionConfig {
   code?: string;
   description?: string;
   maxBatchSize?: number;
+  sync?: SyncConfig;
+}
+
+/** Local addition: where Step Functions keeps executions (default: a file log under `.data/`). */
+export interface StepFunctionsStoreSettings {
+  /** `postgres://…`: keep executions in this database, shared by several gateway instances. */
+  connectionString?: string;
+  /** Table of the Postgres store. @default appsync_gateway_sfn_log */
+  table?: string;
+  /** Folder of the file store, relative to the config file. @default .data/stepfunctions */
+  dir?: string;
 }
 
 export interface StateMachineConfig {
@@ -89,7 +113,7 @@ export interface GatewayConfig {
   /** Local addition: where the gateway listens. */
   server?: { port?: number; host?: string };
   /** Step Functions state machines, in the Serverless Step Functions plugin's shape. */
-  stepFunctions?: { stateMachines?: Record<string, StateMachineConfig> };
+  stepFunctions?: { stateMachines?: Record<string, StateMachineConfig>; store?: StepFunctionsStoreSettings };
   /** AppSync request limits. */
   queryDepthLimit?: number;
   resolverCountLimit?: number;
@@ -129,6 +153,8 @@ export interface NormalizedResolver {
   code?: string;
   functions: string[];
   maxBatchSize?: number;
+  /** As written in config; read by the DynamoDB data source (src/datasources/dynamodb/versioning.ts). */
+  sync?: SyncConfig;
 }
 
 export interface NormalizedPipelineFunction {
@@ -136,6 +162,7 @@ export interface NormalizedPipelineFunction {
   dataSource: string;
   code?: string;
   maxBatchSize?: number;
+  sync?: SyncConfig;
 }
 
 /** What the rest of the gateway reads. Produced by `normalizeConfig`. */
@@ -156,7 +183,7 @@ export interface NormalizedConfig {
   pipelineFunctions: Record<string, NormalizedPipelineFunction>;
   environment: Record<string, string>;
   server: { port: number; host: string };
-  stepFunctions: { stateMachines: Record<string, StateMachineConfig> };
+  stepFunctions: { stateMachines: Record<string, StateMachineConfig>; store?: StepFunctionsStoreSettings };
   queryDepthLimit?: number;
   resolverCountLimit: number;
   /** From a serverless.yml: `resources.Resources` (CloudFormation), used to create DynamoDB tables. */

@@ -12,6 +12,7 @@ import { BodyTooLargeError, CORS_HEADERS, handleGraphQLHttp, readBody, sendJson 
 import { loadApi, type Api } from './loadApi.js';
 import { createRealtimeHost } from './realtimeHost.js';
 import { createConsoleLogger } from './logger.js';
+import { createStepFunctionsDataSourceKind, type StepFunctionsStarter } from '../stepfunctions/resolverDataSource.js';
 
 /** Options of `createGateway` besides the config itself. */
 export interface GatewayOptions {
@@ -103,7 +104,13 @@ async function normalize(config: GatewayConfig, options: GatewayOptions): Promis
  * Creates a gateway for one AppSync API. Throws `ConfigErrors`, `SchemaError` or
  * `CodeLoadError` when the API cannot load.
  */
-export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
+export async function createGateway(config: GatewayConfig, givenOptions: GatewayOptions = {}): Promise<Gateway> {
+  // AWS_STEP_FUNCTIONS data sources start executions on this gateway's service, created below.
+  let stepFunctionsStarter: StepFunctionsStarter | undefined;
+  const options: GatewayOptions = {
+    ...givenOptions,
+    dataSourceKinds: { AWS_STEP_FUNCTIONS: createStepFunctionsDataSourceKind(() => stepFunctionsStarter), ...givenOptions.dataSourceKinds },
+  };
   const logger = options.logger ?? createConsoleLogger();
   const loadOptions = { logger, strict: options.strict, handlerTimeoutMs: options.handlerTimeoutMs };
   const load = async (raw: GatewayConfig) => {
@@ -133,7 +140,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const publish = async (event: PublishedEvent) => (await startRealtime()).realtime.publish(event);
 
   const stepFunctionsModule = await import('../stepfunctions/index.js');
-  const stepFunctions: StepFunctionsLike = await stepFunctionsModule.createStepFunctionsService(stepFunctionsOptions(api.config, logger, () => api));
+  const stepFunctionsHandle = await stepFunctionsModule.createStepFunctionsService(stepFunctionsOptions(api.config, logger, () => api));
+  const stepFunctions: StepFunctionsLike = stepFunctionsHandle;
+  stepFunctionsStarter = stepFunctionsHandle;
 
   let server: Server | undefined;
   let listening: ListenResult | undefined;
