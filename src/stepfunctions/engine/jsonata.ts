@@ -142,45 +142,106 @@ export async function evaluateJsonataExpression(expr: string, scope: JsonataScop
  * @param field the ASL field (`Arguments`, `Output`, `Assign`, ...), used in error causes.
  */
 export async function evaluateJsonataTemplate(template: unknown, scope: JsonataScope, field: string): Promise<unknown> {
-  if (!containsExpression(template)) return template;
+  const plan = planOf(template);
+  if (plan === LITERAL) return template;
   const bindings = statesBinding(scope);
   // Most templates are answered by the synchronous fast path; only if some expression needs
   // the jsonata evaluator is the (pure) walk redone asynchronously.
-  const quick = walkSync(template, scope, field, bindings);
+  const quick = plan === ASYNC ? FALLBACK : plan(bindings, scope.input, field);
   return quick !== FALLBACK ? quick : walk(template, scope, field, bindings);
 }
 
-function walkSync(template: unknown, scope: JsonataScope, field: string, bindings: Record<string, unknown>): unknown {
+/**
+ * A template compiled once: answers the evaluated template, or {@link FALLBACK} when an
+ * expression needs the asynchronous `jsonata` evaluator. `field` names the template's field in
+ * error causes (the plan adds the nested part, `/key` and `[i]`).
+ */
+type Plan = (bindings: Record<string, unknown>, input: unknown, field: string) => unknown;
+
+/** The plan of a template without any `{% %}` string: the template itself is the value. */
+const LITERAL: unique symbol = Symbol('literal');
+/** The plan of a template with an expression the fast path cannot compile: always the async walk. */
+const ASYNC: unique symbol = Symbol('async');
+type PlanOrMark = Plan | typeof LITERAL | typeof ASYNC;
+
+// Plans are kept per template object (the definition's own objects, alive as long as the
+// machine is) and per string for templates that are a bare `{% %}` string.
+const objectPlans = new WeakMap<object, PlanOrMark>();
+const stringPlans = new Map<string, PlanOrMark>();
+
+function planOf(template: unknown): PlanOrMark {
+  if (typeof template === 'string') {
+    let plan = stringPlans.get(template);
+    if (plan === undefined) {
+      plan = buildPlan(template, '');
+      if (stringPlans.size > 10_000) stringPlans.clear();
+      stringPlans.set(template, plan);
+    }
+    return plan;
+  }
+  if (typeof template !== 'object' || template === null) return LITERAL;
+  let plan = objectPlans.get(template);
+  if (plan === undefined) {
+    plan = buildPlan(template, '');
+    objectPlans.set(template, plan);
+  }
+  return plan;
+}
+
+/** Compiles the plan of `template`, found at `suffix` (`/key`, `[i]`) inside the field. */
+function buildPlan(template: unknown, suffix: string): PlanOrMark {
   if (typeof template === 'string') {
     const expr = jsonataExpression(template);
-    if (expr === undefined) return template;
+    if (expr === undefined) return LITERAL;
     const entry = compile(expr);
-    if (!entry.fast) return FALLBACK;
-    const value = entry.fast(bindings, scope.input);
-    if (value === undefined) {
-      throw new StatesError('States.QueryEvaluationError', `The JSONata expression '${expr}' specified for the field '${field}' returned nothing (undefined).`);
-    }
-    return value;
+    const fast = entry.fast;
+    if (!fast) return ASYNC;
+    return (bindings, input, field) => {
+      const value = fast(bindings, input);
+      if (value === undefined) {
+        throw new StatesError('States.QueryEvaluationError', `The JSONata expression '${expr}' specified for the field '${field}${suffix}' returned nothing (undefined).`);
+      }
+      return value;
+    };
   }
+  if (typeof template !== 'object' || template === null) return LITERAL;
   if (Array.isArray(template)) {
-    const out: unknown[] = [];
-    for (let i = 0; i < template.length; i++) {
-      const v = walkSync(template[i], scope, `${field}[${i}]`, bindings);
-      if (v === FALLBACK) return FALLBACK;
-      out.push(v);
-    }
-    return out;
+    const parts = template.map((item, i) => buildPlan(item, `${suffix}[${i}]`));
+    if (parts.every((p) => p === LITERAL)) return LITERAL;
+    if (parts.some((p) => p === ASYNC)) return ASYNC;
+    const items = template as unknown[];
+    return (bindings, input, field) => {
+      const out: unknown[] = new Array(parts.length);
+      for (let i = 0; i < parts.length; i++) {
+        const p = parts[i]!;
+        if (p === LITERAL) out[i] = items[i];
+        else {
+          const v = (p as Plan)(bindings, input, field);
+          if (v === FALLBACK) return FALLBACK;
+          out[i] = v;
+        }
+      }
+      return out;
+    };
   }
-  if (typeof template === 'object' && template !== null) {
+  const keys = Object.keys(template);
+  const values = keys.map((k) => (template as Record<string, unknown>)[k]);
+  const parts = keys.map((k, i) => buildPlan(values[i], `${suffix}/${k}`));
+  if (parts.every((p) => p === LITERAL)) return LITERAL;
+  if (parts.some((p) => p === ASYNC)) return ASYNC;
+  return (bindings, input, field) => {
     const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(template)) {
-      const v = walkSync(value, scope, `${field}/${key}`, bindings);
-      if (v === FALLBACK) return FALLBACK;
-      out[key] = v;
+    for (let i = 0; i < keys.length; i++) {
+      const p = parts[i]!;
+      if (p === LITERAL) out[keys[i]!] = values[i];
+      else {
+        const v = (p as Plan)(bindings, input, field);
+        if (v === FALLBACK) return FALLBACK;
+        out[keys[i]!] = v;
+      }
     }
     return out;
-  }
-  return template;
+  };
 }
 
 async function walk(template: unknown, scope: JsonataScope, field: string, bindings: Record<string, unknown>): Promise<unknown> {
