@@ -81,6 +81,15 @@ async function moduleExportNames(specifier: string): Promise<string[]> {
   }
 }
 
+/**
+ * The export names of every sandbox module, as one string: compiled code lists them, so the
+ * compile cache (compileCache.ts) treats a change to them like a change to this module.
+ */
+export async function sandboxModuleExports(): Promise<string> {
+  const names = await Promise.all([...APPSYNC_MODULES].map(async (specifier) => [specifier, await moduleExportNames(specifier)]));
+  return JSON.stringify(names);
+}
+
 /** Maximum code length AppSync accepts (resolvers.md §7). */
 export const MAX_CODE_LENGTH = 32_768;
 

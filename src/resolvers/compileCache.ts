@@ -13,7 +13,8 @@
  * - the resolver file's text is the same (its hash is the key);
  * - every other file esbuild bundled into it (relative imports) has the same hash;
  * - the gateway code that compiles, lints and instruments is the same file with the same size
- *   and modification time (`MODULE_URL` of those modules; in dist/ one content-named chunk);
+ *   and modification time (`MODULE_URL` of those modules; in dist/ one content-named chunk), and
+ *   the sandbox modules (`@aws-appsync/utils/*`) export the same names;
  * - the esbuild version is the same.
  */
 import { createHash } from 'node:crypto';
@@ -49,8 +50,8 @@ export function sha256(text: string): string {
 }
 
 /** Size and mtime of each module file, and the esbuild version: what the output depends on besides the code. */
-function gatewayIdentity(moduleUrls: readonly string[]): string {
-  const parts = [`format ${FORMAT}`];
+function gatewayIdentity(moduleUrls: readonly string[], extra: string): string {
+  const parts = [`format ${FORMAT}`, extra];
   for (const url of new Set(moduleUrls)) {
     try {
       const stat = statSync(fileURLToPath(url));
@@ -80,13 +81,14 @@ export class CompileCache {
 
   /**
    * The cache for an API whose config lives in `configDir`, or undefined when turned off.
-   * `moduleUrls`: `import.meta.url` of every module whose code shapes the cached output.
+   * `moduleUrls`: `import.meta.url` of every module whose code shapes the cached output; `extra`:
+   * anything else it depends on (the sandbox modules' export names).
    */
-  static open(configDir: string, moduleUrls: readonly string[], env: NodeJS.ProcessEnv = process.env): CompileCache | undefined {
+  static open(configDir: string, moduleUrls: readonly string[], env: NodeJS.ProcessEnv = process.env, extra = ''): CompileCache | undefined {
     const setting = env.APPSYNC_GATEWAY_CACHE_DIR;
     if (setting === 'off' || setting === '0' || setting === 'false') return undefined;
     const dir = setting ? join(setting, 'resolvers') : join(configDir, '.data', 'cache', 'resolvers');
-    return new CompileCache(dir, gatewayIdentity(moduleUrls));
+    return new CompileCache(dir, gatewayIdentity(moduleUrls, extra));
   }
 
   #path(file: string, source: string): string {

@@ -26,7 +26,7 @@ import {
   FieldUnauthorizedError,
   ResolverCodeError,
 } from '../errors.js';
-import { compiledCode, compileResolverCode, locateFault, MAX_CODE_LENGTH, MODULE_URL as COMPILE_URL, readResolverSource, type CompiledCode } from './compile.js';
+import { compiledCode, compileResolverCode, locateFault, MAX_CODE_LENGTH, MODULE_URL as COMPILE_URL, readResolverSource, sandboxModuleExports, type CompiledCode } from './compile.js';
 import { CompileCache } from './compileCache.js';
 import { MODULE_URL as INSTRUMENT_URL, instrumentLoops } from './instrument.js';
 import { formatLintFinding, lintAppSyncJs, MODULE_URL as LINT_URL, type LintFinding } from './lint.js';
@@ -96,7 +96,7 @@ export class ResolverRuntime {
     const modules = new Map<string, Promise<LoadedModule>>();
     const problems: ConfigError[] = [];
     // Compiled, linted and instrumented code of unchanged files comes from disk (compileCache.ts).
-    const cache = CompileCache.open(config.configDir, [COMPILE_URL, LINT_URL, INSTRUMENT_URL]);
+    const cache = CompileCache.open(config.configDir, [COMPILE_URL, LINT_URL, INSTRUMENT_URL], process.env, await sandboxModuleExports());
 
     const loadModule = (file: string, keyPath: string): Promise<LoadedModule> => {
       let loaded = modules.get(file);

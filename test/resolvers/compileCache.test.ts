@@ -47,6 +47,13 @@ describe('CompileCache', () => {
     expect(CompileCache.open(dir, [MODULE_URL], { APPSYNC_GATEWAY_CACHE_DIR: 'off' })).toBeUndefined();
   });
 
+  it('other sandbox module exports (the extra identity) make every entry stale', async () => {
+    const { dir, file } = await project();
+    await CompileCache.open(dir, [MODULE_URL], {}, '["util"]')!.set(file, 'text', [], value('x'));
+    expect((await CompileCache.open(dir, [MODULE_URL], {}, '["util"]')!.get(file, 'text'))?.code).toBe('x');
+    expect(await CompileCache.open(dir, [MODULE_URL], {}, '["util","newHelper"]')!.get(file, 'text')).toBeUndefined();
+  });
+
   it('a corrupt entry is a miss, not an error', async () => {
     const { dir, file } = await project();
     const cache = CompileCache.open(dir, [MODULE_URL], {})!;
