@@ -95,18 +95,43 @@ const cloudFormationTags = ['Ref', 'GetAtt', 'Sub', 'Join', 'Select', 'Split', '
   ];
 });
 
-/** `{ Ref: Table }` of an `AWS::DynamoDB::Table` resource becomes its `TableName` (what Ref returns). */
-function resolveTableRefs(value: unknown, resources: Record<string, { Type?: string; Properties?: Record<string, unknown> }>): unknown {
-  if (Array.isArray(value)) return value.map((v) => resolveTableRefs(v, resources));
+type Resources = Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
+
+/**
+ * CloudFormation references whose value the gateway knows: `{ Ref: Table }` of an
+ * `AWS::DynamoDB::Table` resource becomes its `TableName` (what Ref returns), and
+ * `{ Fn::GetAtt: [fn, Arn] }` of a function under `functions:` (by its key or its logical id
+ * `<Key>LambdaFunction`) becomes a Lambda ARN naming that key, which the Lambda data source and
+ * Step Functions Task states resolve to the in-process handler.
+ */
+function resolveCloudFormationRefs(value: unknown, resources: Resources, functionNames: ReadonlySet<string>): unknown {
+  if (Array.isArray(value)) return value.map((v) => resolveCloudFormationRefs(v, resources, functionNames));
   if (value && typeof value === 'object') {
     const entries = Object.entries(value);
     if (entries.length === 1 && entries[0]![0] === 'Ref' && typeof entries[0]![1] === 'string') {
       const resource = resources[entries[0]![1] as string];
       if (resource?.Type === 'AWS::DynamoDB::Table' && typeof resource.Properties?.TableName === 'string') return resource.Properties.TableName;
     }
-    return Object.fromEntries(entries.map(([k, v]) => [k, resolveTableRefs(v, resources)]));
+    if (entries.length === 1 && entries[0]![0] === 'Fn::GetAtt' && Array.isArray(entries[0]![1]) && entries[0]![1][1] === 'Arn') {
+      const fn = functionKeyOf(String(entries[0]![1][0]), functionNames);
+      if (fn) return `arn:aws:lambda:us-east-1:123456789012:function:${fn}`;
+    }
+    return Object.fromEntries(entries.map(([k, v]) => [k, resolveCloudFormationRefs(v, resources, functionNames)]));
   }
   return value;
+}
+
+/** `hello` or its CloudFormation logical id `HelloLambdaFunction` (Serverless names it so). */
+function functionKeyOf(name: string, functionNames: ReadonlySet<string>): string | undefined {
+  if (functionNames.has(name)) return name;
+  if (!name.endsWith('LambdaFunction')) return undefined;
+  const stem = name.slice(0, -'LambdaFunction'.length);
+  return [...functionNames].find((key) => normalizeLogicalId(key) === stem);
+}
+
+/** Serverless's logical-id rule: first letter upper-cased, `-` → `Dash`, `_` → `Underscore`. */
+function normalizeLogicalId(key: string): string {
+  return (key.charAt(0).toUpperCase() + key.slice(1)).replace(/-/g, 'Dash').replace(/_/g, 'Underscore');
 }
 
 /** Reads a config file and resolves its variables; the result still needs `normalizeConfig`. */
@@ -122,17 +147,18 @@ export async function loadConfigFile(file: string, options: LoadConfigOptions = 
 
   const appSync = resolved.appSync;
   if (!appSync || typeof appSync !== 'object') throw new ConfigError('appSync', `${configFile} has no appSync: block`);
-  const resources = (resolved.resources?.Resources ?? {}) as Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
-  const config = resolveTableRefs(appSync, resources) as GatewayConfig & Record<string, unknown>;
+  const resources = (resolved.resources?.Resources ?? {}) as Resources;
   const functions: Record<string, { handler: string }> = {};
   for (const [name, fn] of Object.entries((resolved.functions ?? {}) as Record<string, { handler?: unknown }>)) {
     if (typeof fn?.handler === 'string') functions[name] = { handler: fn.handler };
   }
+  const functionNames = new Set(Object.keys(functions));
+  const config = resolveCloudFormationRefs(appSync, resources, functionNames) as GatewayConfig & Record<string, unknown>;
   return {
     config: {
       ...config,
       // The Serverless Step Functions plugin keeps its block at the top level.
-      stepFunctions: config.stepFunctions ?? resolved.stepFunctions,
+      stepFunctions: config.stepFunctions ?? resolveCloudFormationRefs(resolved.stepFunctions, resources, functionNames),
       cloudFormationResources: resources,
       serverlessFunctions: functions,
     } as GatewayConfig,

@@ -84,3 +84,56 @@ it('runs a serverless.yml with its resources and functions', async () => {
   expect(gateway.config.name).toBe('notes-test');
   expect(gateway.config.dataSources.notes!.config.tableName).toBe('notes-test');
 });
+
+it('runs the Step Functions plugin block of a serverless.yml; !GetAtt fn.Arn reaches the in-process function', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'appsync-serverless-sfn-'));
+  await mkdir(join(dir, 'src'));
+  await writeFile(
+    join(dir, 'serverless.yml'),
+    `service: orders
+provider:
+  name: aws
+functions:
+  price-item:
+    handler: src/price.handler
+appSync:
+  name: orders
+  schema: schema.graphql
+  authentication:
+    type: API_KEY
+stepFunctions:
+  stateMachines:
+    checkout:
+      type: EXPRESS
+      definition:
+        StartAt: Price
+        States:
+          Price:
+            Type: Task
+            Resource: !GetAtt PriceDashitemLambdaFunction.Arn
+            Next: Tax
+          Tax:
+            Type: Task
+            Resource:
+              Fn::GetAtt: [price-item, Arn]
+            End: true
+`,
+  );
+  await writeFile(join(dir, 'schema.graphql'), 'type Query { none: String }');
+  await writeFile(join(dir, 'src', 'price.mjs'), 'export const handler = async (event) => ({ total: event.total * 2 });\n');
+  const loaded = await loadConfigFile(join(dir, 'serverless.yml'), { env: {} });
+  const sfnGateway = await createGateway(loaded.config, { configDir: loaded.configDir, logger: silentLogger });
+  try {
+    const { port } = await sfnGateway.listen({ port: 0 });
+    const res = await fetch(`http://127.0.0.1:${port}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AWSStepFunctions.StartSyncExecution' },
+      body: JSON.stringify({ stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:checkout', input: '{"total":5}' }),
+    });
+    const body = (await res.json()) as { status: string; output?: string; error?: string; cause?: string };
+    expect(body.status, `${body.error}: ${body.cause}`).toBe('SUCCEEDED');
+    expect(JSON.parse(body.output!)).toEqual({ total: 20 });
+  } finally {
+    await sfnGateway.close();
+  }
+});
