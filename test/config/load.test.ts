@@ -187,6 +187,19 @@ describe('validation errors name the key path', () => {
     expect(errors).toEqual(['dataSources.posts.config.tableName: expected string, got number']);
   });
 
+  it('stepFunctions.store: dir resolves from the config folder; bad keys and values are named', async () => {
+    const dir = await project(SCHEMA);
+    const config = normalize({ schema: 'api/schema.graphql', stepFunctions: { store: { dir: 'state', table: 't1' } } }, dir);
+    expect(config.stepFunctions.store).toEqual({ dir: join(dir, 'state'), table: 't1' });
+    expect(errorsOf(() => normalize({ schema: 'api/schema.graphql', stepFunctions: { store: { connectionString: 5, url: 'x' } } }, dir))).toEqual([
+      'stepFunctions.store.connectionString: expected a non-empty string, got number 5',
+      'stepFunctions.store.url: unknown key (expected connectionString, table or dir)',
+    ]);
+    expect(errorsOf(() => normalize({ schema: 'api/schema.graphql', resolvers: { 'Query.a': { kind: 'UNIT', dataSource: 'none', sync: 'VERSION' } }, dataSources: { none: { type: 'NONE' } } }, dir))).toEqual([
+      'resolvers.Query.a.sync: expected { conflictDetection, conflictHandler, … }, got string "VERSION"',
+    ]);
+  });
+
   it('expiresAfter and expiresAt set the key expiry; keys without value are generated', async () => {
     const dir = await project(SCHEMA);
     const now = Date.UTC(2026, 0, 1);
