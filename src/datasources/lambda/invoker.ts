@@ -102,7 +102,10 @@ function inProcessInvoker(spec: string, configDir: string, timeoutSeconds: numbe
       } catch (error) {
         if (error instanceof LambdaFunctionError) throw error;
         const e = error as { name?: string; message?: string };
-        throw new LambdaFunctionError(e?.message ?? String(error), 'Lambda:Unhandled', typeof e?.name === 'string' ? e.name : 'Error');
+        const failure = new LambdaFunctionError(e?.message ?? String(error), 'Lambda:Unhandled', typeof e?.name === 'string' ? e.name : 'Error');
+        // Kept (not enumerable, never serialised) so Step Functions can report the stack as Lambda's `trace`.
+        Object.defineProperty(failure, 'cause', { value: error, enumerable: false });
+        throw failure;
       } finally {
         clearTimeout(timer);
       }
