@@ -64,29 +64,39 @@ function parseAmzDate(value: string | undefined): Date | undefined {
   return m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : undefined;
 }
 
-// One signer per credential and region: SignatureV4 caches the derived signing key per day, which a
+// One signer per credential, region and service: SignatureV4 caches the derived signing key per day, which a
 // fresh instance per request would recompute (four HMACs).
 const signers = new WeakMap<IamCredential, Map<string, SignatureV4>>();
-function signerFor(credential: IamCredential, region: string): SignatureV4 {
+function signerFor(credential: IamCredential, region: string, service: string): SignatureV4 {
   let byRegion = signers.get(credential);
   if (!byRegion) signers.set(credential, (byRegion = new Map()));
-  let signer = byRegion.get(region);
+  const key = `${service}\u0000${region}`;
+  let signer = byRegion.get(key);
   if (!signer) {
     signer = new SignatureV4({
-      service: 'appsync',
+      service,
       region,
       sha256: Sha256,
       credentials: { accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey },
       applyChecksum: false,
     });
     // Regions come from requests; keep the cache small whatever callers send.
-    if (byRegion.size < 32) byRegion.set(region, signer);
+    if (byRegion.size < 32) byRegion.set(key, signer);
   }
   return signer;
 }
 
+/** What besides AppSync a signature may be for (the Step Functions API verifies service `states`). */
+export interface SigV4Options {
+  /** @default 'appsync' */
+  service?: string;
+  /** Accept `x-amz-content-sha256: UNSIGNED-PAYLOAD` (the AWS CLI sends it to some services). @default false */
+  allowUnsignedPayload?: boolean;
+}
+
 /** Verifies one SigV4-signed request; throws `SignatureError` (403) naming what is wrong. */
-export async function verifySigV4(request: AuthRequest, config: IamConfig, now = Date.now()): Promise<IamCredential> {
+export async function verifySigV4(request: AuthRequest, config: IamConfig, now = Date.now(), options: SigV4Options = {}): Promise<IamCredential> {
+  const expectedService = options.service ?? 'appsync';
   const header = headerValue(request, 'authorization') ?? '';
   const match = AUTH_RE.exec(header);
   if (!match) throw new SignatureError('Authorization header requires Credential, SignedHeaders and Signature.', 'MissingAuthenticationTokenException');
@@ -97,7 +107,7 @@ export async function verifySigV4(request: AuthRequest, config: IamConfig, now =
   if (credential.sessionToken !== undefined ? sessionToken !== credential.sessionToken : sessionToken !== undefined) {
     throw new SignatureError('The security token included in the request is invalid.', 'UnrecognizedClientException');
   }
-  if (service !== 'appsync') throw new SignatureError(`Credential should be scoped to correct service: 'appsync'.`, 'InvalidSignatureException');
+  if (service !== expectedService) throw new SignatureError(`Credential should be scoped to correct service: '${expectedService}'.`, 'InvalidSignatureException');
   if (config.region && region !== config.region) throw new SignatureError(`Credential should be scoped to a valid region, not '${region}'.`, 'InvalidSignatureException');
   const amzDate = headerValue(request, 'x-amz-date');
   const signedAt = parseAmzDate(amzDate);
@@ -108,7 +118,8 @@ export async function verifySigV4(request: AuthRequest, config: IamConfig, now =
 
   // The signer trusts x-amz-content-sha256 when present, so the body must match it.
   const claimedHash = headerValue(request, 'x-amz-content-sha256');
-  if (claimedHash !== undefined && claimedHash !== createHash('sha256').update(request.body).digest('hex')) {
+  const unsignedPayload = options.allowUnsignedPayload === true && claimedHash === 'UNSIGNED-PAYLOAD';
+  if (claimedHash !== undefined && !unsignedPayload && claimedHash !== createHash('sha256').update(request.body).digest('hex')) {
     throw new SignatureError('The request signature we calculated does not match the signature you provided.', 'InvalidSignatureException');
   }
   const url = new URL(request.url, 'http://localhost');
@@ -124,8 +135,8 @@ export async function verifySigV4(request: AuthRequest, config: IamConfig, now =
     query[k] = previous === undefined ? v : Array.isArray(previous) ? [...previous, v] : [previous, v];
   }
   const unsigned = new HttpRequest({ method: request.method, protocol: 'http:', hostname: 'localhost', path: url.pathname, query, headers, body: request.body });
-  const signer = signerFor(credential, region!);
-  const signed = await signer.sign(unsigned, { signingDate: signedAt, signingRegion: region, signingService: 'appsync', signableHeaders: new Set(signedHeaders!.split(';')) });
+  const signer = signerFor(credential, region!, expectedService);
+  const signed = await signer.sign(unsigned, { signingDate: signedAt, signingRegion: region, signingService: expectedService, signableHeaders: new Set(signedHeaders!.split(';')) });
   const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization ?? signed.headers.Authorization))?.[1] ?? '';
   if (expected.length !== signature!.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(signature!))) {
     throw new SignatureError('The request signature we calculated does not match the signature you provided.', 'InvalidSignatureException');
