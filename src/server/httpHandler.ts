@@ -85,7 +85,8 @@ function parseGraphQLQueryString(url: URL): ParsedRequest | GraphQLResponse {
 
 export const CORS_HEADERS: Record<string, string> = {
   'access-control-allow-origin': '*',
-  'access-control-allow-headers': '*',
+  // `*` does not cover Authorization (Fetch standard), which SigV4 and Cognito/OIDC callers send.
+  'access-control-allow-headers': '*, authorization',
   'access-control-allow-methods': 'GET, POST, OPTIONS',
   'access-control-max-age': '86400',
 };

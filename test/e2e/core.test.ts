@@ -381,6 +381,8 @@ describe('HTTP (errors.md §3)', () => {
     const res = await fetch(gw.url, { method: 'OPTIONS', headers: { origin: 'http://example.com', 'access-control-request-method': 'POST' } });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    // A wildcard alone would not let browsers send Authorization (SigV4, Cognito, OIDC tokens).
+    expect(res.headers.get('access-control-allow-headers')?.split(/,\s*/)).toEqual(expect.arrayContaining(['*', 'authorization']));
   });
 
   it('validation errors use graphql-java wording', async () => {
