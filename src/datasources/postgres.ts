@@ -8,7 +8,8 @@
  * variables; else the process's embedded Postgres (src/embedded/postgres.ts).
  */
 import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import type pg from 'pg';
 import { ConfigError, DataSourceError } from '../errors.js';
 import { acquireEmbeddedPostgres, type EmbeddedPostgresLease } from '../embedded/postgres.js';
@@ -120,6 +121,18 @@ function inTransaction(client: pg.PoolClient): boolean {
   return status === 'T' || status === 'E';
 }
 
+/**
+ * Where the embedded Postgres keeps its initdb snapshot (src/embedded/postgres.ts). The snapshot is
+ * the same for every project (an empty database of one PGlite version, ~40 MB), so it is kept once
+ * per user in the OS temp folder rather than in each project; `APPSYNC_GATEWAY_CACHE_DIR` moves it
+ * (`<dir>/postgres`), `off` turns it off.
+ */
+function snapshotDir(): string | undefined {
+  const setting = process.env.APPSYNC_GATEWAY_CACHE_DIR;
+  if (setting === 'off' || setting === '0' || setting === 'false') return undefined;
+  return setting ? join(setting, 'postgres') : join(tmpdir(), `appsync-gateway-${process.getuid?.() ?? 'user'}`, 'postgres');
+}
+
 function hasPgEnv(): boolean {
   return PG_ENV_KEYS.some((k) => !!process.env[k]);
 }
@@ -172,7 +185,7 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
       // the gateway answers at once; requests to this data source wait until it is ready.
       const dataDir = config.dataDir ? (isAbsolute(config.dataDir) ? config.dataDir : resolve(configDir, config.dataDir)) : undefined;
       ready = (async () => {
-        lease = await acquireEmbeddedPostgres({ dataDir });
+        lease = await acquireEmbeddedPostgres({ dataDir, snapshotDir: snapshotDir() });
         pool = lease.pool;
         if (lease.dataDir !== dataDir) {
           logger.warn(`postgres data source ${name}: the embedded Postgres is already running ${lease.dataDir ? `in ${lease.dataDir}` : 'in memory'}; ${configPath}.dataDir is not used`);

@@ -13,13 +13,21 @@
  * connection and every embedded user shares one `pg` pool of size 1 (`acquireEmbeddedPostgres().pool`);
  * requests queue there, and a transaction can never interleave with another request's statements.
  */
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type pg from 'pg';
 
 export interface EmbeddedPostgresOptions {
   /** Folder for the database files; absent → in memory (lost when the process ends). */
   dataDir?: string;
+  /**
+   * In-memory databases only: folder for a snapshot of a freshly initialised database (taken once,
+   * before any client connects), so later starts load it instead of running initdb (~4x faster).
+   * Absent → no snapshot.
+   */
+  snapshotDir?: string;
 }
 
 export interface EmbeddedPostgresLease {
@@ -53,7 +61,28 @@ const { parentPort, workerData } = require('node:worker_threads');
 (async () => {
   const { PGlite } = require(workerData.pglite);
   const { PGLiteSocketServer } = require(workerData.socket);
-  const db = await PGlite.create(workerData.dataDir ? { dataDir: workerData.dataDir } : {});
+  const fs = require('node:fs');
+  const snapshot = workerData.dataDir ? undefined : workerData.snapshot;
+  let db;
+  if (snapshot && fs.existsSync(snapshot)) {
+    // A snapshot that cannot be loaded (corrupt, other format) is replaced below.
+    db = await PGlite.create({ loadDataDir: new Blob([fs.readFileSync(snapshot)]) }).catch(() => undefined);
+  }
+  if (!db) {
+    db = await PGlite.create(workerData.dataDir ? { dataDir: workerData.dataDir } : {});
+    if (snapshot) {
+      try {
+        // Taken before any client connects: the pristine database, without migrations or rows.
+        const dump = Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer());
+        fs.mkdirSync(require('node:path').dirname(snapshot), { recursive: true, mode: 0o700 });
+        const temp = snapshot + '.' + process.pid + '.tmp';
+        fs.writeFileSync(temp, dump);
+        fs.renameSync(temp, snapshot);
+      } catch {
+        // Without a snapshot the next start runs initdb again: slower, not wrong.
+      }
+    }
+  }
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
   await server.start();
   parentPort.on('message', async (message) => {
@@ -68,11 +97,27 @@ const { parentPort, workerData } = require('node:worker_threads');
 `;
 
 /** Starts PGlite and its socket server in a worker; resolves with `host:port` and a stop function. */
-function startWorker(dataDir: string | undefined): Promise<{ conn: string; stop(): Promise<void> }> {
+/** `<snapshotDir>/pglite-<version>.tar`: a snapshot is only valid for the PGlite that made it. */
+function snapshotPath(snapshotDir: string | undefined, pgliteEntry: string): string | undefined {
+  if (!snapshotDir) return undefined;
+  try {
+    const pkg = JSON.parse(readFileSync(join(dirname(pgliteEntry), '..', 'package.json'), 'utf8')) as { name?: string; version?: string };
+    if (pkg.name !== '@electric-sql/pglite' || !pkg.version) return undefined;
+    // Only a folder this user owns: in a shared temp folder another user could have made it.
+    const uid = process.getuid?.();
+    for (const dir of [dirname(snapshotDir), snapshotDir]) if (uid !== undefined && existsSync(dir) && statSync(dir).uid !== uid) return undefined;
+    return join(snapshotDir, `pglite-${pkg.version}.tar`);
+  } catch {
+    return undefined;
+  }
+}
+
+function startWorker(options: EmbeddedPostgresOptions): Promise<{ conn: string; stop(): Promise<void> }> {
   const resolvePackage = createRequire(import.meta.url).resolve;
+  const pglite = resolvePackage('@electric-sql/pglite');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { pglite: resolvePackage('@electric-sql/pglite'), socket: resolvePackage('@electric-sql/pglite-socket'), dataDir },
+    workerData: { pglite, socket: resolvePackage('@electric-sql/pglite-socket'), dataDir: options.dataDir, snapshot: snapshotPath(options.snapshotDir, pglite) },
   });
   // A crash after start shows up as connection errors on the pool; without a listener the
   // worker's 'error' event would end the whole process.
@@ -103,7 +148,7 @@ function startWorker(dataDir: string | undefined): Promise<{ conn: string; stop(
 }
 
 async function start(options: EmbeddedPostgresOptions): Promise<Running> {
-  const { conn, stop } = await startWorker(options.dataDir);
+  const { conn, stop } = await startWorker(options);
   const connectionString = `postgres://postgres@${conn}/postgres`;
   const { default: driver } = await import('pg');
   const pool = new driver.Pool({ connectionString, max: 1, idleTimeoutMillis: 0 });
