@@ -150,7 +150,7 @@ export async function main(argv: string[]): Promise<number> {
       `  GraphQL:        ${listening.url}`,
       `  Real-time:      ${listening.realtimeUrl}  (graphql-ws clients: ws://${new URL(listening.url).host}/graphql)`,
       `  GraphiQL:       ${origin}/`,
-      `  Step Functions: ${origin}/  (X-Amz-Target: AWSStepFunctions.*)`,
+      `  Step Functions: ${origin}/  (X-Amz-Target: AWSStepFunctions.*; page: ${origin}/stepfunctions)`,
       `  Health:         ${origin}/health`,
       ...gateway.apiKeys.map((k) => `  API key ${k.name}: ${k.generated ? k.value : `${k.value.slice(0, 8)}… (from config)`}${k.expiresAt ? ` expires ${new Date(k.expiresAt * 1000).toISOString()}` : ''}`),
       '',

@@ -52,6 +52,15 @@ describe('the example API', () => {
     expect(await query('{ forecast(city: "Lisbon") { city condition highC } }')).toEqual({ data: { forecast: { city: 'Lisbon', condition: 'windy', highC: 25 } } });
   });
 
+  it('Step Functions: planTrip runs the Express machine (Lambda Task, Choice, States.Format)', async () => {
+    expect(await query('{ planTrip(city: "Lisbon") { city condition highC advice } }')).toEqual({
+      data: { planTrip: { city: 'Lisbon', condition: 'windy', highC: 25, advice: 'Pack sunscreen for Lisbon.' } },
+    });
+    // Rain wins over heat (first matching rule); neither gives the Default.
+    expect((await query('{ planTrip(city: "London") { condition highC advice } }')).data.planTrip).toEqual({ condition: 'rain', highC: 28, advice: 'Find a museum in London.' });
+    expect((await query('{ planTrip(city: "Porto") { advice } }')).data.planTrip).toEqual({ advice: 'Take a walk around Porto.' });
+  });
+
   it('Postgres: the seeded library answers a JOIN', async () => {
     const { data } = await query('{ getBook(id: "1") { title authorName } }');
     expect(data.getBook).toEqual({ title: 'Adventures of Huckleberry Finn', authorName: 'Mark Twain' });
