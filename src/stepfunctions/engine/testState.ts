@@ -13,15 +13,9 @@ import { applyPayloadTemplate, applyResultPath, filterPath } from './jsonpath.js
 import { evaluateJsonataTemplate } from './jsonata.js';
 import { json } from './history.js';
 import { aliasOf, findCatcher, findRetrier, retriersOf, retryDelayMs, type Catcher } from './retry.js';
-import { runChoice } from './states/choiceState.js';
-import { defaultSleep, inState, queryLanguageOf, Stop, toStatesError, type Frame, type Runtime, type StateCall, type StepResult } from './states/frame.js';
+import { defaultSleep, inState, queryLanguageOf, Stop, toStatesError, type Frame, type Runtime, type StateCall } from './states/frame.js';
+import { RUNNERS } from './states/block.js';
 import { caughtResult } from './states/io.js';
-import { runMap } from './states/map.js';
-import { runParallel } from './states/parallel.js';
-import { runPass } from './states/pass.js';
-import { runTask } from './states/task.js';
-import { runFail, runSucceed } from './states/terminal.js';
-import { runWait } from './states/wait.js';
 import { StatesError as StatesErrorClass, type ContextObject, type EngineHost, type StatesError } from './types.js';
 
 /** The TestState API's response (fields as the API names them; JSON values as text). */
@@ -57,17 +51,6 @@ export interface TestStateInput {
   mock?: { result?: unknown; errorOutput?: { error: string; cause?: string } };
 }
 
-type Runner = (call: StateCall) => StepResult | Promise<StepResult>;
-const RUNNERS: Record<string, Runner> = {
-  Pass: runPass,
-  Task: runTask,
-  Choice: runChoice,
-  Wait: runWait,
-  Succeed: runSucceed,
-  Fail: runFail,
-  Parallel: runParallel,
-  Map: runMap,
-};
 
 /** Runs one state as the TestState API does. */
 export async function testState(request: TestStateInput): Promise<TestStateOutput> {

@@ -14,9 +14,10 @@ import { runTask } from './task.js';
 import { runFail, runSucceed } from './terminal.js';
 import { runWait } from './wait.js';
 
-type Runner = (call: StateCall) => StepResult | Promise<StepResult>;
+export type Runner = (call: StateCall) => StepResult | Promise<StepResult>;
 
-const RUNNERS: Record<string, Runner> = {
+/** The runner of each state type (also used by TestState). */
+export const RUNNERS: Record<string, Runner> = {
   Pass: runPass,
   Task: runTask,
   Choice: runChoice,
