@@ -70,8 +70,11 @@ export function recordEvaluationFailed(frame: Frame, state: string, error: strin
 /** `<Type>StateEntered` with `stateEnteredEventDetails`. */
 export function recordEntered(frame: Frame, stateType: string, name: string, input: unknown): number {
   if (!frame.rt.history) return skip(frame);
+  // The input of a state is most often the output the previous one recorded: same value, same text.
+  const text = frame.exitedText !== undefined && input === frame.exitedValue ? frame.exitedText : json(input);
+  frame.exitedValue = frame.exitedText = undefined;
   return record(frame, `${stateType}StateEntered`, {
-    stateEnteredEventDetails: { name, input: json(input), inputDetails: NOT_TRUNCATED },
+    stateEnteredEventDetails: { name, input: text, inputDetails: NOT_TRUNCATED },
   });
 }
 
@@ -84,6 +87,8 @@ export function recordExited(frame: Frame, stateType: string, name: string, outp
     throw new StatesError('States.DataLimitExceeded', `The state/task '${name}' returned a result with a size exceeding the maximum number of bytes service limit.`);
   }
   const details: Record<string, unknown> = { name, output: text, outputDetails: NOT_TRUNCATED };
+  frame.exitedValue = output;
+  frame.exitedText = text;
   if (assigned && Object.keys(assigned).length > 0) {
     const vars: Record<string, string> = {};
     for (const key of Object.keys(assigned)) vars[key] = json(assigned[key]);

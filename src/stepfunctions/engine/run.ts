@@ -69,7 +69,13 @@ export async function runExecution(options: RunOptions): Promise<RunOutcome> {
     const input = resumeFrom ? resumeFrom.input : options.input;
     const output = await runBlock(definition, input, frame, resumeFrom?.stateName);
     if (signal.aborted) return stopped(frame, signal.reason);
-    record(frame, 'ExecutionSucceeded', { executionSucceededEventDetails: { output: json(output), outputDetails: NOT_TRUNCATED } });
+    if (!rt.history) {
+      record(frame, 'ExecutionSucceeded');
+      return { status: 'SUCCEEDED', output: output === undefined ? null : output };
+    }
+    // The last state's exit recorded this very output: its text serves the closing event too.
+    const outputText = frame.exitedText !== undefined && output === frame.exitedValue ? frame.exitedText : json(output);
+    record(frame, 'ExecutionSucceeded', { executionSucceededEventDetails: { output: outputText, outputDetails: NOT_TRUNCATED } });
     return { status: 'SUCCEEDED', output: output === undefined ? null : output };
   } catch (e) {
     if (signal.aborted) return stopped(frame, signal.reason);

@@ -52,6 +52,8 @@ export interface Execution {
   historyText?: string;
   /** Type of the last event recorded. */
   lastEventType?: string;
+  /** The output text of the engine's ExecutionSucceeded event (the closing record reuses it). */
+  outputText?: string;
   lastEventId: number;
   checkpoint?: Checkpoint;
   controller?: AbortController;
@@ -554,6 +556,7 @@ export class StepFunctionsService {
     if (exec.status !== 'RUNNING' || this.closing) return 0;
     const id = exec.lastEventId + 1;
     const text = eventText(Date.now(), type, id, previousEventId, details);
+    if (type === 'ExecutionSucceeded') exec.outputText = (details?.executionSucceededEventDetails as { output?: string } | undefined)?.output;
     exec.lastEventId = id;
     exec.lastEventType = type;
     exec.eventTexts.push(text);
@@ -613,6 +616,7 @@ export class StepFunctionsService {
     exec.cause = end.cause;
     exec.controller = undefined;
     exec.checkpoint = undefined;
+    exec.outputText = undefined;
     this.running.get(exec.stateMachineArn)?.delete(exec);
     // One string per closed history: far less memory than one per event.
     exec.historyText = historyText ?? `[${exec.eventTexts.join(',')}]`;
@@ -657,7 +661,8 @@ export class StepFunctionsService {
     const stopDate = Date.now();
     switch (outcome.status) {
       case 'SUCCEEDED': {
-        const output = JSON.stringify(outcome.output ?? null);
+        // The engine's ExecutionSucceeded event already carries the output's text.
+        const output = exec.outputText ?? JSON.stringify(outcome.output ?? null);
         this.end(exec, { status: 'SUCCEEDED', stopDate, output }, 'ExecutionSucceeded', { output, outputDetails: { truncated: false } });
         break;
       }

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import type { ExecutionStore, StoreRecord } from './types.js';
 
 const FLUSH_DELAY_MS = 4;
+/** Size of the off-heap chunks a batch is encoded into. */
+const CHUNK_BYTES = 64 * 1024;
 const LOG_FILE = 'log.jsonl';
 
 /**
@@ -22,13 +24,42 @@ const LOG_FILE = 'log.jsonl';
 export function createFileStore(dir: string, onError: (error: unknown) => void = defaultOnError): ExecutionStore {
   const path = join(dir, LOG_FILE);
   let handle: FileHandle | undefined;
-  let pending: string[] = [];
+  // Records are encoded into off-heap chunks as they are appended: a batch waiting for its
+  // write is not a heap of strings the garbage collector copies, and writing it joins nothing.
+  let chunks: Buffer[] = [];
+  let chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  let used = 0;
   // Only the latest checkpoint of each execution matters: they are kept aside and written once
   // per batch, after the batch's events (which they refer to).
   let checkpoints = new Map<string, StoreRecord>();
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
   let closed = false;
+
+  const put = (text: string) => {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit; the exact size is only counted near the end.
+    if (used + text.length * 3 > chunk.length) {
+      const bytes = Buffer.byteLength(text);
+      if (used + bytes > chunk.length) {
+        seal();
+        if (bytes > CHUNK_BYTES) {
+          chunks.push(Buffer.from(text));
+          return;
+        }
+      }
+    }
+    used += chunk.write(text, used);
+  };
+  const seal = () => {
+    if (used === 0) return;
+    chunks.push(chunk.subarray(0, used));
+    chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    used = 0;
+  };
+  const reset = () => {
+    chunks = [];
+    used = 0;
+  };
 
   const ensureOpen = async () => {
     if (!handle) {
@@ -40,15 +71,25 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
 
   const writeBatch = (): Promise<void> => {
     timer = undefined;
-    if (pending.length === 0 && checkpoints.size === 0) return writing;
-    for (const record of checkpoints.values()) pending.push(`${JSON.stringify(record)}\n`);
+    if (used === 0 && chunks.length === 0 && checkpoints.size === 0) return writing;
+    for (const record of checkpoints.values()) put(`${JSON.stringify(record)}\n`);
     checkpoints = new Map();
-    const text = pending.join('');
-    pending = [];
+    seal();
+    const batch = chunks;
+    chunks = [];
     writing = writing
       .then(async () => {
         const fh = await ensureOpen();
-        await fh.write(text);
+        // One writev per batch; what a short write left over goes out piece by piece.
+        let done = (await fh.writev(batch)).bytesWritten;
+        for (const part of batch) {
+          if (done >= part.length) {
+            done -= part.length;
+            continue;
+          }
+          for (let offset = done; offset < part.length; ) offset += (await fh.write(part, offset)).bytesWritten;
+          done = 0;
+        }
         await fh.datasync();
       })
       .catch(onError);
@@ -75,13 +116,15 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
       if (record.k === 'c') checkpoints.set(record.a, record);
       else {
         if (record.k === 'end') checkpoints.delete(record.a);
-        pending.push(`${JSON.stringify(record)}\n`);
+        put(`${JSON.stringify(record)}\n`);
       }
       timer ??= setTimeout(writeBatch, FLUSH_DELAY_MS);
     },
     appendEvents(arn, eventsJson) {
       if (closed) return;
-      pending.push(`{"k":"ev","a":${JSON.stringify(arn)},"ev":${eventsJson}}\n`);
+      put(`{"k":"ev","a":${JSON.stringify(arn)},"ev":`);
+      put(eventsJson);
+      put('}\n');
       timer ??= setTimeout(writeBatch, FLUSH_DELAY_MS);
     },
     flush() {
@@ -93,7 +136,7 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
       // rewrite joins the write chain, so later batches go to the new file.
       if (timer) clearTimeout(timer);
       timer = undefined;
-      pending = [];
+      reset();
       checkpoints = new Map();
       writing = writing.then(async () => {
         await handle?.close();

@@ -57,6 +57,9 @@ export interface Frame {
   current?: string;
   /** Set when a failing sibling cut this line. */
   cut?: boolean;
+  /** The output the line's last `…StateExited` recorded and its JSON text (reused by the next `…StateEntered`). */
+  exitedValue?: unknown;
+  exitedText?: string;
 }
 
 /** Outcome of one state: its output and the next state (`undefined` = End). */
