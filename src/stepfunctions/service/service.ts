@@ -50,7 +50,7 @@ export interface Execution {
   /** The latest checkpoint is not in the store yet. */
   checkpointDirty?: boolean;
   /** A closed execution's history: JSON array text, UTF-8 in a shared off-heap slab (see {@link HistorySlabs}). */
-  historyText?: { slab: Buffer; start: number; end: number };
+  historyText?: SlabText;
   /** Type of the last event recorded. */
   lastEventType?: string;
   /** The output text of the engine's ExecutionSucceeded event (the closing record reuses it). */
@@ -139,12 +139,18 @@ function eventText(timestamp: number, type: string, id: number, previousEventId:
  * (executions are forgotten oldest first, so slabs empty in order).
  */
 const SLAB_BYTES = 1 << 20;
+/** A text in a slab: bytes `start` to `end` of `slab` (never written again). */
+interface SlabText {
+  slab: Buffer;
+  start: number;
+  end: number;
+}
 class HistorySlabs {
   private slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
   private used = 0;
   
 
-  put(text: string): { slab: Buffer; start: number; end: number } {
+  put(text: string): SlabText {
     if (this.used + text.length * 3 > this.slab.length) {
       const bytes = Buffer.byteLength(text);
       if (bytes > SLAB_BYTES / 4) {
@@ -629,7 +635,7 @@ export class StepFunctionsService {
   }
 
   /** Hands the store an execution's new events (`all`: the whole history as JSON, if known) and latest checkpoint. */
-  private writeExecution(exec: Execution, all?: string): void {
+  private writeExecution(exec: Execution, all?: string | Uint8Array): void {
     const texts = exec.eventTexts;
     if (texts.length > exec.flushed) {
       const json = exec.flushed === 0 ? (all ?? `[${texts.join(',')}]`) : `[${texts.slice(exec.flushed).join(',')}]`;
@@ -642,7 +648,7 @@ export class StepFunctionsService {
     exec.checkpointDirty = false;
   }
 
-  private applyEnd(exec: Execution, end: ExecutionEndRecord, historyText?: string): void {
+  private applyEnd(exec: Execution, end: ExecutionEndRecord, history?: SlabText): void {
     exec.status = end.status;
     exec.stopDate = end.stopDate;
     exec.output = end.output;
@@ -653,7 +659,7 @@ export class StepFunctionsService {
     exec.outputText = undefined;
     this.running.get(exec.stateMachineArn)?.delete(exec);
     // One string per closed history: far less memory than one per event.
-    exec.historyText = this.slabs.put(historyText ?? `[${exec.eventTexts.join(',')}]`);
+    exec.historyText = history ?? this.slabs.put(`[${exec.eventTexts.join(',')}]`);
     exec.eventTexts = [];
     if (exec.onDone) for (const fn of exec.onDone.splice(0)) fn();
     this.closed.push(exec);
@@ -682,12 +688,13 @@ export class StepFunctionsService {
 
   private end(exec: Execution, end: ExecutionEndRecord, terminalType: string, details: Record<string, unknown>): void {
     if (!exec.lastEventType || !TERMINAL_EVENTS.has(exec.lastEventType)) this.record(exec, terminalType, { [detailsKey(terminalType)]: details }, exec.lastEventId);
-    const all = `[${exec.eventTexts.join(',')}]`;
+    // Encoded once: the slab keeps the bytes and the store writes the same bytes.
+    const history = this.slabs.put(`[${exec.eventTexts.join(',')}]`);
     this.dirty.delete(exec);
     exec.checkpointDirty = false;
-    this.writeExecution(exec, all);
+    this.writeExecution(exec, history.slab.subarray(history.start, history.end));
     this.append({ k: 'end', a: exec.arn, r: end });
-    this.applyEnd(exec, end, all);
+    this.applyEnd(exec, end, history);
     this.callbacks.dropExecution(exec.arn);
   }
 

@@ -50,6 +50,18 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
     }
     used += chunk.write(text, used);
   };
+  const putBytes = (bytes: Uint8Array) => {
+    if (used + bytes.length > chunk.length) {
+      seal();
+      if (bytes.length > CHUNK_BYTES) {
+        // Large enough to go out as it is (the caller does not change it).
+        chunks.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        return;
+      }
+    }
+    chunk.set(bytes, used);
+    used += bytes.length;
+  };
   const seal = () => {
     if (used === 0) return;
     chunks.push(chunk.subarray(0, used));
@@ -123,7 +135,8 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
     appendEvents(arn, eventsJson) {
       if (closed) return;
       put(`{"k":"ev","a":${JSON.stringify(arn)},"ev":`);
-      put(eventsJson);
+      if (typeof eventsJson === 'string') put(eventsJson);
+      else putBytes(eventsJson);
       put('}\n');
       timer ??= setTimeout(writeBatch, FLUSH_DELAY_MS);
     },

@@ -80,7 +80,8 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
     },
     appendEvents(arn, eventsJson) {
       if (closed) return;
-      pending.push(`{"k":"ev","a":${JSON.stringify(arn)},"ev":${eventsJson}}`);
+      const text = typeof eventsJson === 'string' ? eventsJson : Buffer.from(eventsJson.buffer, eventsJson.byteOffset, eventsJson.byteLength).toString('utf8');
+      pending.push(`{"k":"ev","a":${JSON.stringify(arn)},"ev":${text}}`);
       timer ??= setTimeout(writeBatch, FLUSH_DELAY_MS);
     },
     flush() {

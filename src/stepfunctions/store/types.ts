@@ -85,8 +85,11 @@ export interface ExecutionStore {
   load(): Promise<StoreRecord[]>;
   /** Queues a record; it reaches durable storage with the next batch. */
   append(record: StoreRecord): void;
-  /** Queues the `ev` record of execution `arn` whose events are already a JSON array text (the hot path). */
-  appendEvents(arn: string, eventsJson: string): void;
+  /**
+   * Queues the `ev` record of execution `arn` whose events are already a JSON array text, or
+   * that text's UTF-8 bytes (the hot path; the bytes are not changed afterwards).
+   */
+  appendEvents(arn: string, eventsJson: string | Uint8Array): void;
   /** Resolves when every record appended so far is durable. */
   flush(): Promise<void>;
   /** Replaces the whole log by `records` (the live state after a load), atomically. */
