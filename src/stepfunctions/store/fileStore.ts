@@ -15,6 +15,8 @@ import type { ExecutionStore, StoreRecord } from './types.js';
 const FLUSH_DELAY_MS = 4;
 /** Size of the off-heap chunks a batch is encoded into. */
 const CHUNK_BYTES = 64 * 1024;
+/** Written chunks kept for reuse (1 MiB). */
+const MAX_SPARE_CHUNKS = 16;
 const LOG_FILE = 'log.jsonl';
 
 /**
@@ -27,7 +29,10 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
   // Records are encoded into off-heap chunks as they are appended: a batch waiting for its
   // write is not a heap of strings the garbage collector copies, and writing it joins nothing.
   let chunks: Buffer[] = [];
-  let chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  // Chunks whose batch is on disk are used again: fresh memory costs a page fault per 4 KiB.
+  const spare: Buffer[] = [];
+  let sealed: Buffer[] = [];
+  let chunk: Buffer = Buffer.allocUnsafeSlow(CHUNK_BYTES);
   let used = 0;
   // Only the latest checkpoint of each execution matters: they are kept aside and written once
   // per batch, after the batch's events (which they refer to).
@@ -65,11 +70,13 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
   const seal = () => {
     if (used === 0) return;
     chunks.push(chunk.subarray(0, used));
-    chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    sealed.push(chunk);
+    chunk = spare.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES);
     used = 0;
   };
   const reset = () => {
     chunks = [];
+    sealed = [];
     used = 0;
   };
 
@@ -88,7 +95,9 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
     checkpoints = new Map();
     seal();
     const batch = chunks;
+    const free = sealed;
     chunks = [];
+    sealed = [];
     writing = writing
       .then(async () => {
         const fh = await ensureOpen();
@@ -103,6 +112,7 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
           done = 0;
         }
         await fh.datasync();
+        for (const c of free) if (spare.length < MAX_SPARE_CHUNKS) spare.push(c);
       })
       .catch(onError);
     return writing;
