@@ -304,6 +304,10 @@ describe('Standard executions', () => {
     expect(failed).toMatchObject({ status: 'FAILED', error: 'Custom.Error', cause: 'it broke' });
     const events = await history(failed.executionArn!);
     expect(events.at(-1)).toMatchObject({ type: 'ExecutionFailed', executionFailedEventDetails: { error: 'Custom.Error', cause: 'it broke' } });
+    // Without Error and Cause, the answer has neither key (not empty strings).
+    const bare = await run({ StartAt: 'F', States: { F: { Type: 'Fail' } } });
+    expect(bare.status).toBe('FAILED');
+    expect('error' in bare || 'cause' in bare).toBe(false);
   });
 
   it('is idempotent for the same name and input while running, ExecutionAlreadyExists otherwise', async () => {

@@ -94,8 +94,9 @@ function describeExecutionShape(exec: Execution) {
     inputDetails: { included: true },
     output: d.output,
     outputDetails: d.output === undefined ? undefined : { included: true },
-    error: d.error,
-    cause: d.cause,
+    // A Fail state without Error/Cause leaves them out of the answer, as AWS does.
+    error: d.error || undefined,
+    cause: d.cause || undefined,
     redriveCount: 0,
   };
 }
@@ -207,8 +208,8 @@ export const ACTIONS: Record<string, Action> = {
       startDate: result.startDate / 1000,
       stopDate: result.stopDate / 1000,
       status: result.status,
-      error: result.error,
-      cause: result.cause,
+      error: result.error || undefined,
+      cause: result.cause || undefined,
       input: result.input,
       inputDetails: { included: true },
       output: result.output,
