@@ -369,14 +369,14 @@ function stepFunctionsStore(block: unknown, configDir: string, problems: ConfigE
   if (!isObject(block) || block.store === undefined) return undefined;
   const store = block.store;
   if (!isObject(store)) {
-    problems.push(new ConfigError('stepFunctions.store', `expected { connectionString, table, dir }, got ${typeName(store)}`));
+    problems.push(new ConfigError('stepFunctions.store', `expected { connectionString, table, instanceId, dir }, got ${typeName(store)}`));
     return undefined;
   }
   const out: NonNullable<NormalizedConfig['stepFunctions']['store']> = {};
   for (const key of Object.keys(store)) {
     const value = store[key];
-    if (key !== 'connectionString' && key !== 'table' && key !== 'dir') {
-      problems.push(new ConfigError(`stepFunctions.store.${key}`, 'unknown key (expected connectionString, table or dir)'));
+    if (key !== 'connectionString' && key !== 'table' && key !== 'instanceId' && key !== 'dir') {
+      problems.push(new ConfigError(`stepFunctions.store.${key}`, 'unknown key (expected connectionString, table, instanceId or dir)'));
     } else if (typeof value !== 'string' || value === '') {
       problems.push(new ConfigError(`stepFunctions.store.${key}`, `expected a non-empty string, got ${typeName(value)}`));
     } else {

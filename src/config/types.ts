@@ -85,6 +85,11 @@ export interface StepFunctionsStoreSettings {
   connectionString?: string;
   /** Table of the Postgres store. @default appsync_gateway_sfn_log */
   table?: string;
+  /**
+   * This instance's id in the Postgres store: instances sharing a table each need their own, and
+   * an instance restarted with the same id resumes its running executions. @default default
+   */
+  instanceId?: string;
   /** Folder of the file store, relative to the config file. @default .data/stepfunctions */
   dir?: string;
 }

@@ -26,6 +26,8 @@ export interface StepFunctionsStoreConfig {
   connectionString?: string;
   /** Table name for the Postgres store. @default appsync_gateway_sfn_log */
   table?: string;
+  /** This instance's id in the Postgres store (one per instance sharing the table). @default default */
+  instanceId?: string;
   /** Folder of the file store. @default `<configDir>/.data/stepfunctions` */
   dir?: string;
 }
@@ -74,7 +76,7 @@ function pickStore(options: StepFunctionsServiceOptions): ExecutionStore {
   const raw = (options.config().stepFunctions as { store?: StepFunctionsStoreConfig } | undefined)?.store;
   const settings: StepFunctionsStoreConfig = { ...(raw && typeof raw === 'object' ? raw : {}), ...(given as StepFunctionsStoreConfig | undefined) };
   const url = settings.connectionString ?? process.env.APPSYNC_GATEWAY_SFN_STORE_URL;
-  if (url) return createPostgresStore({ connectionString: url, table: settings.table, onError });
+  if (url) return createPostgresStore({ connectionString: url, table: settings.table, instanceId: settings.instanceId ?? process.env.APPSYNC_GATEWAY_SFN_INSTANCE_ID, onError });
   return createFileStore(settings.dir ?? options.storeDir, onError);
 }
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
+import { ConfigError } from '../../../src/errors.js';
 import { createFileStore, createPostgresStore, createStepFunctionsService, type ExecutionStore, type StoreRecord } from '../../../src/stepfunctions/index.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -121,6 +122,94 @@ describe.skipIf(!!pgSkip)(`PostgreSQL store${pgSkip ? ` (skipped: ${pgSkip})` : 
     const table = `sfn_store_test_${process.pid}_${tables.length}`;
     tables.push(table);
     return async () => createPostgresStore({ connectionString: pgUrl, table });
+  });
+
+  it('instances sharing a table each load and compact only their own rows; one id is one live instance', async () => {
+    const table = `sfn_shared_test_${process.pid}`;
+    tables.push(table);
+    const a = createPostgresStore({ connectionString: pgUrl, table, instanceId: 'a' });
+    const b = createPostgresStore({ connectionString: pgUrl, table, instanceId: 'b' });
+    expect(await a.load()).toEqual([]);
+    expect(await b.load()).toEqual([]);
+    a.append(start);
+    a.append(ev(1));
+    b.append(ev(7));
+    await Promise.all([a.flush(), b.flush()]);
+    // b's compaction rewrites b's rows only: a's records survive it.
+    await b.compact([ev(8)]);
+    expect(await a.load()).toEqual([start, ev(1)]);
+    expect(await b.load()).toEqual([ev(8)]);
+
+    // A second live process claiming instance "a" is refused before it reads or writes anything.
+    const twin = createPostgresStore({ connectionString: pgUrl, table, instanceId: 'a' });
+    const refused = await twin.load().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect((refused as Error).message).toBe(
+      `stepFunctions.store.instanceId: instance "a" of the Step Functions store table ${table} is in use by another running gateway; give each instance sharing the table its own instanceId`,
+    );
+    await twin.close();
+    expect(await a.load()).toEqual([start, ev(1)]);
+
+    // Once "a" stops, its id is free again and the records are all there.
+    await a.close();
+    const restarted = createPostgresStore({ connectionString: pgUrl, table, instanceId: 'a' });
+    expect(await restarted.load()).toEqual([start, ev(1)]);
+    await Promise.all([restarted.close(), b.close()]);
+  });
+
+  it('a table from before instance ids gets the owner column; its rows belong to the default instance', async () => {
+    const table = `sfn_legacy_test_${process.pid}`;
+    tables.push(table);
+    const client = new pg.Client({ connectionString: pgUrl });
+    await client.connect();
+    await client.query(`CREATE TABLE ${table} (seq BIGSERIAL PRIMARY KEY, record JSONB NOT NULL)`);
+    await client.query(`INSERT INTO ${table} (record) VALUES ($1), ($2)`, [JSON.stringify(start), JSON.stringify(ev(1))]);
+    await client.end();
+    const store = createPostgresStore({ connectionString: pgUrl, table });
+    expect(await store.load()).toEqual([start, ev(1)]);
+    await store.close();
+    const other = createPostgresStore({ connectionString: pgUrl, table, instanceId: 'new' });
+    expect(await other.load()).toEqual([]);
+    await other.close();
+  });
+
+  it('two services on one table run side by side and each resumes its own executions after a restart', async () => {
+    const storeTable = `sfn_two_services_${process.pid}`;
+    tables.push(storeTable);
+    const optionsFor = (instanceId: string) => ({
+      stateMachines: {
+        waiter: { definition: { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 1, Next: 'P' }, P: { Type: 'Pass', OutputPath: '$.who', End: true } } } },
+      },
+      storeDir: '/nonexistent',
+      logger: silent,
+      config: () => ({ stepFunctions: { stateMachines: {} } }) as never,
+      dataSources: () => new Map(),
+      store: { connectionString: pgUrl, table: storeTable, instanceId },
+    });
+    const waiter = 'arn:aws:states:us-east-1:123456789012:stateMachine:waiter';
+    const a = await createStepFunctionsService(optionsFor('a'));
+    const b = await createStepFunctionsService(optionsFor('b'));
+    const onA = a.service.startExecution(waiter, 'on-a', '{"who":"a"}');
+    const onB = b.service.startExecution(waiter, 'on-b', '{"who":"b"}');
+    const parked = async (sfn: typeof a, exec: typeof onA) => {
+      for (let i = 0; i < 100 && !sfn.service.history(exec.execution!).some((e) => e.type === 'WaitStateEntered'); i++) await new Promise((r) => setTimeout(r, 20));
+    };
+    await Promise.all([parked(a, onA), parked(b, onB)]);
+    // "a" stops mid-Wait; "b" keeps running and finishes its own execution meanwhile.
+    await a.close();
+    const bDone = b.service.executions.get(onB.executionArn)!;
+    await b.service.whenDone(bDone);
+    expect(bDone).toMatchObject({ status: 'SUCCEEDED', output: '"b"' });
+    expect(b.service.executions.has(onA.executionArn)).toBe(false);
+
+    const a2 = await createStepFunctionsService(optionsFor('a'));
+    const resumed = a2.service.executions.get(onA.executionArn)!;
+    expect(resumed.status).toBe('RUNNING');
+    expect(a2.service.executions.has(onB.executionArn)).toBe(false);
+    await a2.service.whenDone(resumed);
+    expect(resumed).toMatchObject({ status: 'SUCCEEDED', output: '"a"' });
+    expect(a2.service.history(resumed).filter((e) => e.type === 'ExecutionStarted')).toHaveLength(1);
+    await Promise.all([a2.close(), b.close()]);
   });
 
   it('a service on it resumes a waiting activity task and a Wait after a restart', async () => {
