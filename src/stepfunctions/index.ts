@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NormalizedConfig, StateMachineConfig } from '../config/types.js';
 import type { DataSource, Logger } from '../datasources/index.js';
-import { handleApiCall, isStepFunctionsCall } from './api/handler.js';
+import { answerPeerCall, handleApiCall, isStepFunctionsCall } from './api/handler.js';
 import { DEFAULT_SCOPE, type ArnScope } from './service/arns.js';
 import { loadEngine, loadTaskRunner } from './service/engine.js';
 import { StepFunctionsService } from './service/service.js';
@@ -95,6 +95,7 @@ async function loadConsole(logger: Logger): Promise<ConsoleHandler | undefined> 
 }
 
 export async function createStepFunctionsService(options: StepFunctionsServiceOptions): Promise<StepFunctionsServiceHandle> {
+  const store = pickStore(options);
   const service: StepFunctionsService = new StepFunctionsService({
     engine: loadEngine,
     taskRunner: () =>
@@ -105,7 +106,7 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
         startExecution: (arn, input, name, wait) => service.startNested(arn, input, name, wait),
         arnScope: service.scope,
       }),
-    store: pickStore(options),
+    store,
     scope: { ...DEFAULT_SCOPE, ...options.scope },
     logger: options.logger,
     maxClosedExecutions: options.maxClosedExecutions,
@@ -114,7 +115,11 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
   await service.open(options.stateMachines);
   // The page's module loads on its first request: most gateways never serve it.
   let consoleHandler: Promise<ConsoleHandler | undefined> | undefined;
-  const apiOptions = { service, config: options.config, logger: options.logger };
+  const apiOptions = { service, config: options.config, logger: options.logger, peers: store.peers };
+  store.peers?.serve(async (action, input) => {
+    if (!service.ready) await service.load();
+    return answerPeerCall(service, action, input);
+  });
 
   return {
     service,

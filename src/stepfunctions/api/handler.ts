@@ -6,8 +6,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NormalizedConfig } from '../../config/types.js';
 import type { Logger } from '../../datasources/types.js';
-import { SfnApiError } from '../service/errors.js';
+import { SfnApiError, type SfnErrorName } from '../service/errors.js';
 import type { StepFunctionsService } from '../service/service.js';
+import type { PeerAnswer, StorePeers } from '../store/types.js';
 import { ACTIONS } from './actions.js';
 
 /** SigV4 checking (and its signer) loads only for configs with an AWS_IAM provider. */
@@ -49,6 +50,49 @@ export interface ApiHandlerOptions {
   service: StepFunctionsService;
   config(): NormalizedConfig;
   logger: Logger;
+  /** Other instances sharing the store: calls about their executions and tokens go to them. */
+  peers?: StorePeers;
+}
+
+/** The actions that name one execution or task token, which may belong to another instance. */
+const OWNED_BY: Record<string, 'executionArn' | 'taskToken'> = {
+  DescribeExecution: 'executionArn',
+  DescribeStateMachineForExecution: 'executionArn',
+  GetExecutionHistory: 'executionArn',
+  StopExecution: 'executionArn',
+  SendTaskSuccess: 'taskToken',
+  SendTaskFailure: 'taskToken',
+  SendTaskHeartbeat: 'taskToken',
+};
+
+/** Runs an action another instance forwarded here; only the actions of {@link OWNED_BY}. */
+export async function answerPeerCall(service: StepFunctionsService, action: string, input: Record<string, unknown>): Promise<PeerAnswer> {
+  const run = Object.hasOwn(OWNED_BY, action) ? ACTIONS[action] : undefined;
+  if (!run) return { ok: false, name: 'UnknownOperationException', message: '', status: 400 };
+  try {
+    return { ok: true, result: (await run(service, input, { signal: NEVER })) ?? {} };
+  } catch (error) {
+    if (error instanceof SfnApiError) return { ok: false, name: error.sfnName, message: error.message, status: error.statusCode, extra: error.extra };
+    throw error;
+  }
+}
+
+/**
+ * When this instance does not know the execution or token a call names, another instance
+ * sharing the store may: its answer, or undefined when none owns it.
+ */
+async function askOwner(peers: StorePeers | undefined, action: string, input: Record<string, unknown>, error: SfnApiError): Promise<PeerAnswer | undefined> {
+  const key = OWNED_BY[action];
+  if (!peers || !key || (error.sfnName !== 'ExecutionDoesNotExist' && error.sfnName !== 'TaskDoesNotExist')) return undefined;
+  const ref = input[key];
+  if (typeof ref !== 'string') return undefined;
+  const owner = await peers.ownerOf({ [key]: ref });
+  if (owner === undefined) return undefined;
+  try {
+    return await peers.call(owner, action, input);
+  } catch (failure) {
+    return { ok: false, name: 'ServiceUnavailable', message: `the gateway instance "${owner}" running this execution is unavailable: ${(failure as Error).message}`, status: 503 };
+  }
 }
 
 /** Answers one Step Functions API call (`isStepFunctionsCall(req)` is true). */
@@ -79,7 +123,15 @@ export async function handleApiCall(options: ApiHandlerOptions, req: IncomingMes
       res.once('close', abort);
       signal = controller.signal;
     } else signal = NEVER;
-    const result = await run(options.service, parsed as Record<string, unknown>, { signal });
+    let result: unknown;
+    try {
+      result = await run(options.service, parsed as Record<string, unknown>, { signal });
+    } catch (error) {
+      const answer = error instanceof SfnApiError ? await askOwner(options.peers, action, parsed as Record<string, unknown>, error) : undefined;
+      if (!answer) throw error;
+      if (!answer.ok) throw new SfnApiError(answer.name as SfnErrorName, answer.message, answer.status, answer.extra);
+      result = answer.result;
+    }
     if (!res.writableEnded && !res.destroyed) send(res, 200, JSON.stringify(result ?? {}));
   } catch (error) {
     if (error instanceof SfnApiError) return sendError(res, error);

@@ -31,7 +31,9 @@ export type SfnErrorName =
   | 'SerializationException'
   | 'InvalidSignatureException'
   | 'UnrecognizedClientException'
-  | 'MissingAuthenticationTokenException';
+  | 'MissingAuthenticationTokenException'
+  | 'InternalFailure'
+  | 'ServiceUnavailable';
 
 /** Namespace of Step Functions' own exceptions in the `__type` field. */
 const SFN_NAMESPACE = 'com.amazonaws.swf.service.v2.model';
@@ -43,6 +45,8 @@ const CORAL_NAMESPACES: Partial<Record<SfnErrorName, string>> = {
   InvalidSignatureException: 'com.amazon.coral.service',
   UnrecognizedClientException: 'com.amazon.coral.service',
   MissingAuthenticationTokenException: 'com.amazon.coral.service',
+  InternalFailure: 'com.amazon.coral.service',
+  ServiceUnavailable: 'com.amazon.coral.service',
 };
 
 /** One failed Step Functions API call. */

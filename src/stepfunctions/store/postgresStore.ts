@@ -7,12 +7,19 @@
  * wrote it, an instance loads and compacts only its own rows, and a session-level advisory lock
  * on (table, owner) keeps two live processes from claiming the same id, whose compactions would
  * delete each other's records.
+ *
+ * An API call about an execution or task token of another instance is forwarded to it through
+ * the database (a row in `<table>_calls`, a NOTIFY on the owner's channel, the answer in the same
+ * row and a NOTIFY back), so instances behind one load balancer answer for each other.
  */
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { ConfigError } from '../../errors.js';
-import type { ExecutionStore, StoreRecord } from './types.js';
+import type { ExecutionStore, PeerAnswer, StorePeers, StoreRecord } from './types.js';
 
 const FLUSH_DELAY_MS = 4;
+/** How long a call forwarded to another instance may take before the caller gives up. */
+const PEER_CALL_TIMEOUT_MS = 10_000;
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -24,6 +31,8 @@ export interface PostgresStoreOptions {
    * @default 'default'
    */
   instanceId?: string;
+  /** How long a call forwarded to another instance may take. @default 10000 */
+  peerTimeoutMs?: number;
   /** Told about a failed write; the store keeps going (the batch is lost). */
   onError?: (error: unknown) => void;
 }
@@ -31,6 +40,10 @@ export interface PostgresStoreOptions {
 export function createPostgresStore(options: PostgresStoreOptions): ExecutionStore {
   const table = options.table ?? 'appsync_gateway_sfn_log';
   const owner = options.instanceId ?? 'default';
+  const callsTable = `${table}_calls`;
+  const peerTimeoutMs = options.peerTimeoutMs ?? PEER_CALL_TIMEOUT_MS;
+  // NOTIFY channels are identifiers: a hash keeps any instance id usable.
+  const channelOf = (instance: string) => `appsync_sfn_${createHash('sha256').update(`${table}\0${instance}`).digest('hex').slice(0, 40)}`;
   const onError = options.onError ?? ((error: unknown) => process.emitWarning(`Step Functions store write failed: ${(error as Error)?.message ?? String(error)}`));
   if (!/^[a-z_][a-z0-9_]*$/i.test(table)) throw new Error(`stepFunctions.store.table: expected an SQL identifier, got ${table}`);
   // `pg` is loaded with the first query: a gateway on the file store never pays for it.
@@ -51,6 +64,12 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
         // Tables written before instance ids existed: their rows belong to the default instance.
         await client.query(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS owner TEXT NOT NULL DEFAULT 'default'`);
         await client.query(`CREATE INDEX IF NOT EXISTS ${table}_owner_seq ON ${table} (owner, seq)`);
+        // Which instance owns an execution or a task token (forwarded calls look it up).
+        await client.query(`CREATE INDEX IF NOT EXISTS ${table}_execution ON ${table} ((record->'r'->>'arn')) WHERE record->>'k' = 'x'`);
+        await client.query(`CREATE INDEX IF NOT EXISTS ${table}_token ON ${table} ((record->'c'->>'taskToken')) WHERE record->>'k' = 'c'`);
+        await client.query(
+          `CREATE TABLE IF NOT EXISTS ${callsTable} (id BIGSERIAL PRIMARY KEY, target TEXT NOT NULL, caller TEXT NOT NULL, action TEXT NOT NULL, input TEXT NOT NULL, answer TEXT)`,
+        );
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
@@ -81,6 +100,8 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
         `instance "${owner}" of the Step Functions store table ${table} is in use by another running gateway; give each instance sharing the table its own instanceId`,
       );
     }
+    await client.query(`LISTEN ${channelOf(owner)}`);
+    client.on('notification', (message) => void onNotification(message.payload ?? ''));
     // A dropped session releases the lock; the store keeps writing (its pool reconnects) and says so.
     client.on('error', (error) => {
       onError(new Error(`lost the instance lock of ${table}/${owner} (taken again with the next write): ${error.message}`));
@@ -90,6 +111,89 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
       }
     });
     lockClient = client;
+  };
+
+  // ------------------------------------------------------------ calls between instances
+  let serveCall: ((action: string, input: Record<string, unknown>) => Promise<PeerAnswer>) | undefined;
+  /** Calls this instance sent, waiting for their answer, by row id. */
+  const awaitingAnswer = new Map<string, (answer: PeerAnswer) => void>();
+
+  /** Payloads: `q:<id>` a call for this instance, `a:<id>` the answer to one of its calls. */
+  const onNotification = async (payload: string) => {
+    const id = payload.slice(2);
+    try {
+      const db = await ensureTable();
+      if (payload.startsWith('a:')) {
+        const settle = awaitingAnswer.get(id);
+        if (!settle) return;
+        const { rows } = await db.query<{ answer: string | null }>(`DELETE FROM ${callsTable} WHERE id = $1 RETURNING answer`, [id]);
+        const text = rows[0]?.answer;
+        settle(text ? (JSON.parse(text) as PeerAnswer) : { ok: false, name: 'ServiceUnavailable', message: 'the call was lost', status: 503 });
+        return;
+      }
+      if (!payload.startsWith('q:')) return;
+      const { rows } = await db.query<{ caller: string; action: string; input: string }>(
+        `SELECT caller, action, input FROM ${callsTable} WHERE id = $1 AND target = $2 AND answer IS NULL`,
+        [id, owner],
+      );
+      const call = rows[0];
+      if (!call) return;
+      let answer: PeerAnswer;
+      try {
+        answer = serveCall
+          ? await serveCall(call.action, JSON.parse(call.input) as Record<string, unknown>)
+          : { ok: false, name: 'ServiceUnavailable', message: `instance "${owner}" is starting`, status: 503 };
+      } catch (error) {
+        answer = { ok: false, name: 'InternalFailure', message: (error as Error)?.message ?? String(error), status: 500 };
+      }
+      await db.query(`UPDATE ${callsTable} SET answer = $2 WHERE id = $1`, [id, JSON.stringify(answer)]);
+      await db.query('SELECT pg_notify($1, $2)', [channelOf(call.caller), `a:${id}`]);
+    } catch (error) {
+      onError(error);
+    }
+  };
+
+  const peers: StorePeers = {
+    async ownerOf(ref) {
+      const db = await ensureTable();
+      const query = ref.executionArn
+        ? { text: `SELECT owner FROM ${table} WHERE record->>'k' = 'x' AND record->'r'->>'arn' = $1 AND owner <> $2 ORDER BY seq DESC LIMIT 1`, value: ref.executionArn }
+        : { text: `SELECT owner FROM ${table} WHERE record->>'k' = 'c' AND record->'c'->>'taskToken' = $1 AND owner <> $2 ORDER BY seq DESC LIMIT 1`, value: ref.taskToken };
+      if (!query.value) return undefined;
+      const { rows } = await db.query<{ owner: string }>(query.text, [query.value, owner]);
+      return rows[0]?.owner;
+    },
+    async call(target, action, input) {
+      const db = await ensureTable();
+      const { rows } = await db.query<{ id: string }>(`INSERT INTO ${callsTable} (target, caller, action, input) VALUES ($1, $2, $3, $4) RETURNING id`, [
+        target,
+        owner,
+        action,
+        JSON.stringify(input),
+      ]);
+      const id = String(rows[0]!.id);
+      const answered = new Promise<PeerAnswer>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          awaitingAnswer.delete(id);
+          void db.query(`DELETE FROM ${callsTable} WHERE id = $1`, [id]).catch(() => undefined);
+          reject(new Error(`it did not answer within ${peerTimeoutMs} ms`));
+        }, peerTimeoutMs);
+        awaitingAnswer.set(id, (answer) => {
+          awaitingAnswer.delete(id);
+          clearTimeout(timer);
+          resolve(answer);
+        });
+      });
+      try {
+        await db.query('SELECT pg_notify($1, $2)', [channelOf(target), `q:${id}`]);
+      } catch (error) {
+        awaitingAnswer.get(id)?.({ ok: false, name: 'ServiceUnavailable', message: (error as Error).message, status: 503 });
+      }
+      return answered;
+    },
+    serve(handler) {
+      serveCall = handler;
+    },
   };
 
   /** Queued records as JSON texts (events arrive already serialized). */
@@ -119,6 +223,7 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
   };
 
   return {
+    peers,
     async load() {
       const db = await ensureTable();
       const { rows } = await db.query<{ record: StoreRecord }>(`SELECT record FROM ${table} WHERE owner = $1 ORDER BY seq`, [owner]);
@@ -172,6 +277,8 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
       if (closed) return;
       await this.flush().catch(() => undefined);
       closed = true;
+      serveCall = undefined;
+      for (const settle of [...awaitingAnswer.values()]) settle({ ok: false, name: 'ServiceUnavailable', message: 'the gateway is stopping', status: 503 });
       await pool?.end();
       await lockClient?.end().catch(() => undefined);
     },

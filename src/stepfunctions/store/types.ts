@@ -79,8 +79,28 @@ export type StoreRecord =
   | { k: 'c'; a: string; c: Checkpoint }
   | { k: 'end'; a: string; r: ExecutionEndRecord };
 
+/** An API action's outcome on the instance that ran it. */
+export type PeerAnswer =
+  | { ok: true; result: unknown }
+  | { ok: false; name: string; message: string; status: number; extra?: Record<string, unknown> };
+
+/**
+ * How gateway instances sharing a store reach each other (the Postgres store has it): a call
+ * about an execution or task token another instance owns is run there and its answer relayed.
+ */
+export interface StorePeers {
+  /** The other instance owning this execution (by ARN) or this task token, if one does. */
+  ownerOf(ref: { executionArn?: string; taskToken?: string }): Promise<string | undefined>;
+  /** Runs an API action on instance `owner`; rejects when it does not answer in time. */
+  call(owner: string, action: string, input: Record<string, unknown>): Promise<PeerAnswer>;
+  /** Answers the calls other instances send to this one. */
+  serve(handler: (action: string, input: Record<string, unknown>) => Promise<PeerAnswer>): void;
+}
+
 /** Where the log lives. */
 export interface ExecutionStore {
+  /** Set when other instances may share the store. */
+  readonly peers?: StorePeers;
   /** Every record in the order it was appended. */
   load(): Promise<StoreRecord[]>;
   /** Queues a record; it reaches durable storage with the next batch. */

@@ -1,0 +1,117 @@
+/**
+ * Two gateways sharing one PostgreSQL Step Functions store (instance ids "a" and "b"), as behind a
+ * load balancer: calls about an execution or task token of the other instance are answered by
+ * it through the database; an instance that does not answer gives a retryable error.
+ */
+import {
+  CreateActivityCommand,
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  GetActivityTaskCommand,
+  GetExecutionHistoryCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import type { GatewayConfig } from '../../src/index.js';
+import { createPostgresStore } from '../../src/stepfunctions/index.js';
+import { startTestGateway } from '../utils/gateway.js';
+
+const pgUrl = inject('postgresUrl');
+const pgSkip = pgUrl ? '' : inject('postgresSkipReason');
+const ROLE = 'arn:aws:iam::123456789012:role/r';
+const table = `sfn_shared_e2e_${process.pid}`;
+
+const client = (origin: string) =>
+  new SFNClient({ endpoint: origin, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, disableHostPrefix: true, maxAttempts: 1 });
+
+const configFor = (instanceId: string): GatewayConfig => ({
+  name: `shared-${instanceId}`,
+  schema: 'schema.graphql',
+  authentication: { type: 'API_KEY' },
+  apiKeys: [{ name: 'k', value: 'da2-shared' }],
+  stepFunctions: { store: { connectionString: pgUrl, table, instanceId } },
+});
+const files = { 'schema.graphql': 'type Query { ok: Boolean }' };
+
+describe.skipIf(!!pgSkip)(`Step Functions on a shared PostgreSQL store${pgSkip ? ` (skipped: ${pgSkip})` : ''}`, () => {
+  afterAll(async () => {
+    const db = new pg.Client({ connectionString: pgUrl });
+    await db.connect();
+    await db.query(`DROP TABLE IF EXISTS ${table}, ${table}_calls`);
+    await db.end();
+  });
+
+  it('answers for executions and task tokens of the other instance', async () => {
+    const a = await startTestGateway({ config: configFor('a'), files });
+    const b = await startTestGateway({ config: configFor('b'), files });
+    const sfnA = client(a.origin);
+    const sfnB = client(b.origin);
+
+    const { activityArn } = await sfnA.send(new CreateActivityCommand({ name: 'shared-work' }));
+    const { stateMachineArn } = await sfnA.send(
+      new CreateStateMachineCommand({
+        name: 'shared-machine',
+        roleArn: ROLE,
+        definition: JSON.stringify({ StartAt: 'Work', States: { Work: { Type: 'Task', Resource: activityArn, End: true } } }),
+      }),
+    );
+    const { executionArn } = await sfnA.send(new StartExecutionCommand({ stateMachineArn, name: 'job-1', input: '{"job":1}' }));
+    const task = await sfnA.send(new GetActivityTaskCommand({ activityArn, workerName: 'w' }));
+    expect(task.input).toBe('{"job":1}');
+
+    // The worker answers through the other instance; the execution on "a" finishes with it.
+    await sfnB.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output: '{"done":true}' }));
+    let described = await sfnB.send(new DescribeExecutionCommand({ executionArn }));
+    for (let i = 0; i < 50 && described.status === 'RUNNING'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      described = await sfnB.send(new DescribeExecutionCommand({ executionArn }));
+    }
+    expect(described).toMatchObject({ executionArn, stateMachineArn, name: 'job-1', status: 'SUCCEEDED', output: '{"done":true}' });
+    const historyViaB = await sfnB.send(new GetExecutionHistoryCommand({ executionArn }));
+    const historyViaA = await sfnA.send(new GetExecutionHistoryCommand({ executionArn }));
+    expect(historyViaB.events?.map((e) => e.type)).toEqual(historyViaA.events?.map((e) => e.type));
+    expect(historyViaB.events?.at(-1)?.type).toBe('ExecutionSucceeded');
+
+    // A second one is stopped through "b".
+    const second = await sfnA.send(new StartExecutionCommand({ stateMachineArn, name: 'job-2', input: '{}' }));
+    await sfnB.send(new StopExecutionCommand({ executionArn: second.executionArn, error: 'Halt', cause: 'via b' }));
+    const stopped = await sfnA.send(new DescribeExecutionCommand({ executionArn: second.executionArn }));
+    expect(stopped).toMatchObject({ status: 'ABORTED', error: 'Halt', cause: 'via b' });
+
+    // What neither instance has is still AWS's error, from either.
+    const unknown = stateMachineArn!.replace(':stateMachine:', ':execution:') + ':nope';
+    await expect(sfnB.send(new DescribeExecutionCommand({ executionArn: unknown }))).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
+    await expect(sfnB.send(new SendTaskSuccessCommand({ taskToken: `AQ${'x'.repeat(86)}`, output: '{}' }))).rejects.toMatchObject({ name: 'TaskDoesNotExist' });
+    // An error the owner answers with comes back as it is: the token was used already.
+    await expect(sfnB.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output: '{}' }))).rejects.toMatchObject({ name: 'TaskDoesNotExist' });
+
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('a call to an instance that does not answer fails with a retryable error', async () => {
+    const storeTable = `${table}_down`;
+    const a = createPostgresStore({ connectionString: pgUrl, table: storeTable, instanceId: 'a' });
+    const b = createPostgresStore({ connectionString: pgUrl, table: storeTable, instanceId: 'b', peerTimeoutMs: 300 });
+    await Promise.all([a.load(), b.load()]);
+    const arn = 'arn:aws:states:us-east-1:123456789012:execution:m:e1';
+    a.append({ k: 'x', r: { arn, stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:m', name: 'e1', input: '{}', startDate: 1, revisionId: 'r' } });
+    await a.flush();
+    a.peers!.serve(async (action, input) => ({ ok: true, result: { action, input } }));
+    expect(await b.peers!.ownerOf({ executionArn: arn })).toBe('a');
+    expect(await a.peers!.ownerOf({ executionArn: arn })).toBeUndefined();
+    expect(await b.peers!.call('a', 'DescribeExecution', { executionArn: arn })).toEqual({ ok: true, result: { action: 'DescribeExecution', input: { executionArn: arn } } });
+    await a.close();
+    await expect(b.peers!.call('a', 'DescribeExecution', { executionArn: arn })).rejects.toThrow('it did not answer within 300 ms');
+    await b.close();
+    const db = new pg.Client({ connectionString: pgUrl });
+    await db.connect();
+    // Nothing is left behind by the call nobody answered.
+    expect((await db.query(`SELECT count(*)::int AS n FROM ${storeTable}_calls`)).rows[0].n).toBe(0);
+    await db.query(`DROP TABLE IF EXISTS ${storeTable}, ${storeTable}_calls`);
+    await db.end();
+  });
+});
