@@ -85,6 +85,11 @@ const MAX_INVALIDATIONS = 5;
 
 function bootstrap(unsafeHost: SandboxHost): void {
   const g = globalThis as Record<string, unknown>;
+  // A global name read in this context goes through node:vm's interceptors on the contextified
+  // global (~0.1 µs each, measured), so code run per handler uses these locals instead.
+  const defineProperty = Object.defineProperty;
+  const objectKeys = Object.keys;
+  const INFINITY = Infinity;
   // Host functions are called only through these wrappers: their results become sandbox
   // primitives and a host exception never reaches user code as a host object.
   const host: SandboxHost = {
@@ -262,7 +267,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
   // function entry ticks; every 256 ticks the clock is read. Captured before user code runs, so
   // replacing Date.now cannot disable it.
   const now = Date.now;
-  let deadline = Infinity;
+  let deadline = INFINITY;
   let ticks = 0;
   const tick = (): void => {
     ticks += 1;
@@ -285,8 +290,8 @@ function bootstrap(unsafeHost: SandboxHost): void {
     // resolvers.md §3: selectionSetList / selectionSetGraphQL are not serialised by JSON.stringify.
     hiddenList.value = base.info.selectionSetList;
     hiddenGraphQL.value = base.info.selectionSetGraphQL;
-    Object.defineProperty(info, 'selectionSetList', hiddenList);
-    Object.defineProperty(info, 'selectionSetGraphQL', hiddenGraphQL);
+    defineProperty(info, 'selectionSetList', hiddenList);
+    defineProperty(info, 'selectionSetGraphQL', hiddenGraphQL);
     hiddenList.value = hiddenGraphQL.value = undefined;
     const ctx: Record<string, unknown> = {
       arguments: base.arguments,
@@ -300,7 +305,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
     };
     // The stash can be mutated but not replaced (resolvers.md §3).
     stashDescriptor.value = run.stash;
-    Object.defineProperty(ctx, 'stash', stashDescriptor);
+    defineProperty(ctx, 'stash', stashDescriptor);
     stashDescriptor.value = undefined;
     if (step.hasResult) ctx.result = step.result === undefined ? null : step.result;
     if (step.error) ctx.error = step.error;
@@ -309,8 +314,8 @@ function bootstrap(unsafeHost: SandboxHost): void {
 
   const trampoline = {
     /** Registers one compiled resolver module; returns its id. */
-    register(factory: () => Record<string, unknown>): number {
-      handlerModules.push(factory());
+    register(factory: (tick: () => void) => () => Record<string, unknown>): number {
+      handlerModules.push(factory(tick)());
       return handlerModules.length - 1;
     },
     /** Lists a module's exported handler names (checked at load time). */
@@ -345,8 +350,8 @@ function bootstrap(unsafeHost: SandboxHost): void {
         run.invalidations.length === 0 &&
         run.subscriptionFilter === undefined &&
         run.invalidationFilter === undefined &&
-        Object.keys(run.headers).length === 0 &&
-        Object.keys(run.stash).length === 0
+        objectKeys(run.headers).length === 0 &&
+        objectKeys(run.stash).length === 0
       ) {
         return '';
       }
@@ -404,7 +409,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
     }
     current = run;
     run.phase = phase;
-    deadline = timeoutMs > 0 ? now() + timeoutMs : Infinity;
+    deadline = timeoutMs > 0 ? now() + timeoutMs : INFINITY;
     ticks = 0;
     try {
       const ctx = buildCtx(run, step);
@@ -439,7 +444,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
       });
     } finally {
       current = undefined;
-      deadline = Infinity;
+      deadline = INFINITY;
     }
   }
 
