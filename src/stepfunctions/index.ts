@@ -12,7 +12,7 @@ import { loadEngine, loadTaskRunner } from './service/engine.js';
 import { StepFunctionsService } from './service/service.js';
 import { createFileStore } from './store/fileStore.js';
 import { createPostgresStore } from './store/postgresStore.js';
-import type { ExecutionStore } from './store/types.js';
+import type { ExecutionStore, StorePeers } from './store/types.js';
 
 export { StepFunctionsService } from './service/service.js';
 export { SfnApiError } from './service/errors.js';
@@ -50,6 +50,11 @@ export interface StepFunctionsServiceOptions {
   maxClosedExecutions?: number;
   /** Rewrite the store's log once this many records were appended (at least). @default 1000000 */
   compactAfterRecords?: number;
+  /**
+   * How often a gateway on a shared Postgres store looks for instances that stopped, to take
+   * over their executions; 0 turns it off. @default 10000
+   */
+  takeoverIntervalMs?: number;
 }
 
 export interface StepFunctionsServiceHandle {
@@ -120,6 +125,7 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
     if (!service.ready) await service.load();
     return answerPeerCall(service, action, input);
   });
+  const stopTakeovers = store.peers ? takeOverStoppedInstances(store.peers, service, options) : undefined;
 
   return {
     service,
@@ -143,6 +149,32 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
       await service.load();
       return service.startNested(arn, input, name, waitForCompletion);
     },
-    close: () => service.close(),
+    close: () => {
+      stopTakeovers?.();
+      return service.close();
+    },
   };
+}
+
+/**
+ * Every `takeoverIntervalMs`, the executions of instances sharing the store that stopped running
+ * move to this one, and the running ones resume here. Returns the function that stops it.
+ */
+function takeOverStoppedInstances(peers: StorePeers, service: StepFunctionsService, options: StepFunctionsServiceOptions): () => void {
+  const every = options.takeoverIntervalMs ?? 10_000;
+  if (every <= 0) return () => undefined;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    peers
+      .claimAbandoned()
+      .then(async (claims) => {
+        for (const claim of claims) await service.adopt(claim.records, claim.from);
+      })
+      .catch((error: unknown) => options.logger.error('Step Functions takeover of a stopped instance failed', { error: (error as Error)?.message ?? String(error) }))
+      .finally(() => (busy = false));
+  }, every);
+  timer.unref();
+  return () => clearInterval(timer);
 }

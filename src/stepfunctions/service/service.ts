@@ -266,6 +266,49 @@ export class StepFunctionsService {
     for (const record of records) this.replay(record);
     this.applyConfig(stateMachines);
     const running = [...this.executions.values()].filter((e) => e.status === 'RUNNING');
+    await this.resume(running);
+    if (running.length > 0) this.logger.info(`Step Functions: resumed ${running.length} running execution(s)`);
+  }
+
+  /**
+   * Takes over the log of a gateway instance that stopped for good (its rows are already this
+   * instance's in the store): its machines and activities this instance lacks, its executions,
+   * and the running ones resume here. Returns how many resumed.
+   */
+  async adopt(records: StoreRecord[], from: string): Promise<number> {
+    if (records.length === 0 || this.closing) return 0;
+    await this.load();
+    // This instance's own machines, activities and executions win over the adopted ones.
+    const clashing = new Set<string>();
+    const adopted: Execution[] = [];
+    for (const record of records) {
+      if (record.k === 'sm' && this.machines.byArn.has(record.r.arn)) {
+        // Its executions may run that definition: keep it as a revision.
+        this.machines.addRevision(record.r.revisionId, record.r.definition);
+        continue;
+      }
+      if (record.k === 'act' && this.machines.activities.has(record.r.arn)) continue;
+      if (record.k === 'smdel' || record.k === 'actdel') continue;
+      if (record.k === 'x' && this.executions.has(record.r.arn)) {
+        clashing.add(record.r.arn);
+        continue;
+      }
+      if (record.k !== 'sm' && record.k !== 'act' && record.k !== 'rev' && record.k !== 'x' && clashing.has(record.a)) continue;
+      this.replay(record);
+      if (record.k === 'x') adopted.push(this.executions.get(record.r.arn)!);
+    }
+    if (clashing.size > 0) this.logger.warn(`Step Functions: ${clashing.size} execution(s) of instance "${from}" have the ARN of one of this instance's and were left out`, { executions: [...clashing] });
+    const running = adopted.filter((e) => e.status === 'RUNNING');
+    await this.resume(running);
+    this.logger.info(`Step Functions: took over ${adopted.length} execution(s) of stopped instance "${from}", ${running.length} running`);
+    return running.length;
+  }
+
+  /**
+   * Resumes executions replayed from the log: events after each one's last checkpoint are
+   * dropped (that work runs again), the log is rewritten to match, then they run on.
+   */
+  private async resume(running: Execution[]): Promise<void> {
     for (const exec of running) {
       const cp = exec.checkpoint;
       // Events written after the last checkpoint belong to work that will run again.
@@ -279,10 +322,10 @@ export class StepFunctionsService {
       if (cp?.taskToken) this.callbacks.adopt(cp.taskToken, exec.arn);
     }
     const snapshot = this.snapshot();
+    this.appended = 0;
     this.compactAfter = Math.max(this.compactMin, snapshot.length * 4);
     await this.store.compact(snapshot);
     for (const exec of running) this.run(exec, exec.checkpoint);
-    if (running.length > 0) this.logger.info(`Step Functions: resumed ${running.length} running execution(s)`);
   }
 
   private replay(record: StoreRecord): void {

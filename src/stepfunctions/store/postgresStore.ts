@@ -41,6 +41,7 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
   const table = options.table ?? 'appsync_gateway_sfn_log';
   const owner = options.instanceId ?? 'default';
   const callsTable = `${table}_calls`;
+  const lockKey = `appsync-gateway:${table}`;
   const peerTimeoutMs = options.peerTimeoutMs ?? PEER_CALL_TIMEOUT_MS;
   // NOTIFY channels are identifiers: a hash keeps any instance id usable.
   const channelOf = (instance: string) => `appsync_sfn_${createHash('sha256').update(`${table}\0${instance}`).digest('hex').slice(0, 40)}`;
@@ -92,8 +93,14 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
   const lockInstance = async (driver: typeof pg) => {
     const client = new driver.Client({ connectionString: options.connectionString });
     await client.connect();
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS locked', [`appsync-gateway:${table}`, owner]);
-    if (!rows[0]?.locked) {
+    let locked = false;
+    // A few tries: another instance taking over this id's rows holds its lock for a moment.
+    for (let attempt = 0; attempt < 5 && !locked; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 200));
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS locked', [lockKey, owner]);
+      locked = rows[0]?.locked === true;
+    }
+    if (!locked) {
       await client.end().catch(() => undefined);
       throw new ConfigError(
         'stepFunctions.store.instanceId',
@@ -104,11 +111,16 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
     client.on('notification', (message) => void onNotification(message.payload ?? ''));
     // A dropped session releases the lock; the store keeps writing (its pool reconnects) and says so.
     client.on('error', (error) => {
-      onError(new Error(`lost the instance lock of ${table}/${owner} (taken again with the next write): ${error.message}`));
-      if (lockClient === client) {
-        lockClient = undefined;
-        ready = undefined;
-      }
+      if (lockClient !== client) return;
+      onError(new Error(`lost the instance lock of ${table}/${owner}; taking it again: ${error.message}`));
+      lockClient = undefined;
+      ready = undefined;
+      // At once, not with the next write: other instances take over an id left free for long.
+      const retake = () => {
+        if (closed || lockClient) return;
+        ensureTable().catch(() => setTimeout(retake, 1000).unref());
+      };
+      setTimeout(retake, 100).unref();
     });
     lockClient = client;
   };
@@ -117,6 +129,8 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
   let serveCall: ((action: string, input: Record<string, unknown>) => Promise<PeerAnswer>) | undefined;
   /** Calls this instance sent, waiting for their answer, by row id. */
   const awaitingAnswer = new Map<string, (answer: PeerAnswer) => void>();
+  /** Instances whose id was free at the last look for stopped instances. */
+  const seenFree = new Set<string>();
 
   /** Payloads: `q:<id>` a call for this instance, `a:<id>` the answer to one of its calls. */
   const onNotification = async (payload: string) => {
@@ -190,6 +204,37 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
         awaitingAnswer.get(id)?.({ ok: false, name: 'ServiceUnavailable', message: (error as Error).message, status: 503 });
       }
       return answered;
+    },
+    async claimAbandoned() {
+      const db = await ensureTable();
+      const lock = lockClient;
+      if (!lock || closed) return [];
+      const { rows: owners } = await db.query<{ owner: string }>(`SELECT DISTINCT owner FROM ${table} WHERE owner <> $1`, [owner]);
+      const claims: Array<{ from: string; records: StoreRecord[] }> = [];
+      for (const { owner: other } of owners) {
+        // The id's lock is free only when no process holds it. Taken over only when it was free
+        // at the previous look too: an instance whose session dropped (a database restart) has
+        // time to take its lock again.
+        const { rows } = await lock.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS locked', [lockKey, other]);
+        if (!rows[0]?.locked) {
+          seenFree.delete(other);
+          continue;
+        }
+        if (!seenFree.has(other)) {
+          seenFree.add(other);
+          await lock.query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', [lockKey, other]);
+          continue;
+        }
+        seenFree.delete(other);
+        try {
+          const moved = await db.query<{ seq: string; record: StoreRecord }>(`UPDATE ${table} SET owner = $1 WHERE owner = $2 RETURNING seq, record`, [owner, other]);
+          const records = moved.rows.sort((x, y) => Number(x.seq) - Number(y.seq)).map((r) => r.record);
+          if (records.length > 0) claims.push({ from: other, records });
+        } finally {
+          await lock.query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', [lockKey, other]);
+        }
+      }
+      return claims;
     },
     serve(handler) {
       serveCall = handler;

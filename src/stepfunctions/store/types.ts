@@ -93,6 +93,11 @@ export interface StorePeers {
   ownerOf(ref: { executionArn?: string; taskToken?: string }): Promise<string | undefined>;
   /** Runs an API action on instance `owner`; rejects when it does not answer in time. */
   call(owner: string, action: string, input: Record<string, unknown>): Promise<PeerAnswer>;
+  /**
+   * Moves the rows of every instance that is no longer running (nobody held its id at this look
+   * and the one before) to this one and returns them per former owner, in log order.
+   */
+  claimAbandoned(): Promise<Array<{ from: string; records: StoreRecord[] }>>;
   /** Answers the calls other instances send to this one. */
   serve(handler: (action: string, input: Record<string, unknown>) => Promise<PeerAnswer>): void;
 }

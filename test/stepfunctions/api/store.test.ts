@@ -185,6 +185,8 @@ describe.skipIf(!!pgSkip)(`PostgreSQL store${pgSkip ? ` (skipped: ${pgSkip})` : 
       config: () => ({ stepFunctions: { stateMachines: {} } }) as never,
       dataSources: () => new Map(),
       store: { connectionString: pgUrl, table: storeTable, instanceId },
+      // No takeover: this test is about each instance keeping its own.
+      takeoverIntervalMs: 0,
     });
     const waiter = 'arn:aws:states:us-east-1:123456789012:stateMachine:waiter';
     const a = await createStepFunctionsService(optionsFor('a'));
@@ -209,6 +211,54 @@ describe.skipIf(!!pgSkip)(`PostgreSQL store${pgSkip ? ` (skipped: ${pgSkip})` : 
     await a2.service.whenDone(resumed);
     expect(resumed).toMatchObject({ status: 'SUCCEEDED', output: '"a"' });
     expect(a2.service.history(resumed).filter((e) => e.type === 'ExecutionStarted')).toHaveLength(1);
+    await Promise.all([a2.close(), b.close()]);
+  });
+
+  it('an instance that stopped is taken over by another: its running executions finish there', async () => {
+    const storeTable = `sfn_takeover_${process.pid}`;
+    tables.push(storeTable);
+    const optionsFor = (instanceId: string, takeoverIntervalMs: number) => ({
+      stateMachines: {
+        waiter: { definition: { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 1, Next: 'P' }, P: { Type: 'Pass', OutputPath: '$.who', End: true } } } },
+        quick: { definition: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } } },
+      },
+      storeDir: '/nonexistent',
+      logger: silent,
+      config: () => ({ stepFunctions: { stateMachines: {} } }) as never,
+      dataSources: () => new Map(),
+      store: { connectionString: pgUrl, table: storeTable, instanceId },
+      takeoverIntervalMs,
+    });
+    const sm = (name: string) => `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`;
+    const a = await createStepFunctionsService(optionsFor('a', 0));
+    const b = await createStepFunctionsService(optionsFor('b', 100));
+    const finished = a.service.startExecution(sm('quick'), 'done-on-a', '{"n":1}');
+    await a.service.whenDone(finished.execution!);
+    const waiting = a.service.startExecution(sm('waiter'), 'waiting-on-a', '{"who":"a"}');
+    for (let i = 0; i < 100 && !a.service.history(waiting.execution!).some((e) => e.type === 'WaitStateEntered'); i++) await new Promise((r) => setTimeout(r, 20));
+    // While "a" runs, "b" leaves it alone.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(b.service.executions.has(waiting.executionArn)).toBe(false);
+
+    await a.close();
+    for (let i = 0; i < 150 && !b.service.executions.has(waiting.executionArn); i++) await new Promise((r) => setTimeout(r, 20));
+    const taken = b.service.executions.get(waiting.executionArn)!;
+    expect(taken).toBeDefined();
+    await b.service.whenDone(taken);
+    expect(taken).toMatchObject({ status: 'SUCCEEDED', output: '"a"' });
+    const events = b.service.history(taken);
+    expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
+    expect(events.map((e) => e.type)).toEqual(['ExecutionStarted', 'WaitStateEntered', 'WaitStateExited', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+    expect(b.service.executions.get(finished.executionArn)).toMatchObject({ status: 'SUCCEEDED', output: '{"n":1}' });
+
+    // "a" comes back with nothing of its own: it all lives on "b" now, in the store too.
+    const a2 = await createStepFunctionsService(optionsFor('a', 0));
+    expect(a2.service.executions.size).toBe(0);
+    const db = new pg.Client({ connectionString: pgUrl });
+    await db.connect();
+    const { rows } = await db.query(`SELECT owner, count(*)::int AS n FROM ${storeTable} WHERE record->>'k' = 'x' GROUP BY owner`);
+    await db.end();
+    expect(rows).toEqual([{ owner: 'b', n: 2 }]);
     await Promise.all([a2.close(), b.close()]);
   });
 
