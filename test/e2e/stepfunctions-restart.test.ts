@@ -2,7 +2,8 @@
  * Standard executions survive a crash: a gateway child process (the CLI) runs executions that sit
  * in a Wait state and in a `.waitForTaskToken` Task, is killed with SIGKILL, and a new process on
  * the same store folder resumes them: the Wait ends, the old task token still answers, and every
- * history reads as one uninterrupted run.
+ * history reads as one uninterrupted run. Then two gateways share a PostgreSQL store, one is
+ * killed, and the other takes its executions over.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -22,7 +23,8 @@ import {
   StartExecutionCommand,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ACCOUNT = '123456789012';
@@ -83,12 +85,12 @@ interface Child {
 }
 
 /** Starts `appsync-gateway serve` on the config and waits for /health. */
-async function startGateway(dir: string): Promise<Child> {
+async function startGateway(dir: string, env: Record<string, string> = { APPSYNC_GATEWAY_SFN_STORE_URL: '' }): Promise<Child> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(ROOT, 'bin/appsync-gateway.mjs'), 'serve', '--config', join(dir, 'appsync.config.yml'), '--port', String(port)], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, APPSYNC_GATEWAY_SFN_STORE_URL: '' },
+    env: { ...process.env, ...env },
   });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
@@ -110,7 +112,7 @@ async function startGateway(dir: string): Promise<Child> {
 
 const killHard = (child: Child) =>
   new Promise<void>((resolve) => {
-    if (child.process.exitCode !== null) return resolve();
+    if (child.process.exitCode !== null || child.process.signalCode !== null) return resolve();
     child.process.once('exit', () => resolve());
     child.process.kill('SIGKILL');
   });
@@ -232,4 +234,71 @@ describe('Standard executions across a gateway crash', () => {
     expect(JSON.parse(worked.output!)).toEqual({ done: 7 });
     expectConsistent(await history(sfn, working.executionArn!));
   });
+});
+
+const pgUrl = inject('postgresUrl');
+const pgSkip = pgUrl ? '' : inject('postgresSkipReason');
+
+describe.skipIf(!!pgSkip)(`a crashed instance on a shared PostgreSQL store${pgSkip ? ` (skipped: ${pgSkip})` : ''}`, () => {
+  let dir: string;
+  const children: Child[] = [];
+  const table = `sfn_takeover_e2e_${process.pid}`;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sfn-takeover-'));
+    await writeFile(join(dir, 'schema.graphql'), 'type Query { ok: String }\n');
+    await writeFile(join(dir, 'lambdas.mjs'), 'export const notify = async () => ({ sent: true });\n');
+    const config = { ...CONFIG, stepFunctions: { ...CONFIG.stepFunctions, store: { table } } };
+    await writeFile(join(dir, 'appsync.config.yml'), JSON.stringify(config, null, 2));
+  });
+  afterAll(async () => {
+    for (const child of children) await killHard(child);
+    await rm(dir, { recursive: true, force: true });
+    const db = new pg.Client({ connectionString: pgUrl });
+    await db.connect();
+    await db.query(`DROP TABLE IF EXISTS ${table}, ${table}_calls`);
+    await db.end();
+  });
+
+  it('is taken over by the other instance after kill -9: its Wait ends and its task token answers there', async () => {
+    const start = (id: string) => startGateway(dir, { APPSYNC_GATEWAY_SFN_STORE_URL: pgUrl, APPSYNC_GATEWAY_SFN_INSTANCE_ID: id });
+    const a = await start('a');
+    children.push(a);
+    const b = await start('b');
+    children.push(b);
+    const sfnA = clientFor(a.origin);
+    const sfnB = clientFor(b.origin);
+
+    const waiting = await sfnA.send(new StartExecutionCommand({ stateMachineArn: smArn('waiter'), name: 'waiting', input: '{"label":"taken-over"}' }));
+    const asking = await sfnA.send(new StartExecutionCommand({ stateMachineArn: smArn('callback'), name: 'asking', input: '{"q":2}' }));
+    await waitForEvent(sfnA, waiting.executionArn!, 'WaitStateEntered');
+    const scheduled = await waitForEvent(sfnA, asking.executionArn!, 'TaskScheduled');
+    const token = JSON.parse(scheduled.taskScheduledEventDetails!.parameters!).Payload.token as string;
+    // "b" answers for "a"'s executions while "a" runs.
+    expect((await sfnB.send(new DescribeExecutionCommand({ executionArn: waiting.executionArn }))).status).toBe('RUNNING');
+
+    await killHard(a);
+    // "b" finds "a"'s id free at two looks 10 s apart, then the executions are its own.
+    let owned = false;
+    for (const deadline = Date.now() + 60_000; !owned && Date.now() < deadline; ) {
+      owned = await sfnB.send(new DescribeExecutionCommand({ executionArn: asking.executionArn })).then(
+        (d) => d.status === 'RUNNING',
+        () => false,
+      );
+      if (!owned) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(owned).toBe(true);
+
+    await sfnB.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"approved":"by b"}' }));
+    const asked = await settle(sfnB, asking.executionArn!);
+    expect(JSON.parse(asked.output!)).toEqual({ q: 2, answer: { approved: 'by b' } });
+    expectConsistent(await history(sfnB, asking.executionArn!));
+    const waited = await settle(sfnB, waiting.executionArn!);
+    expect(waited.status).toBe('SUCCEEDED');
+    expect(JSON.parse(waited.output!)).toEqual({ resumed: 'taken-over' });
+    const waitEvents = await history(sfnB, waiting.executionArn!);
+    expect(waitEvents.map((e) => e.type)).toEqual(['ExecutionStarted', 'WaitStateEntered', 'WaitStateExited', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+    expectConsistent(waitEvents);
+    expect(b.output()).toContain('took over 2 execution(s) of stopped instance "a", 2 running');
+  }, 120_000);
 });
