@@ -31,8 +31,8 @@ import { CompileCache } from './compileCache.js';
 import { MODULE_URL as INSTRUMENT_URL, instrumentLoops } from './instrument.js';
 import { formatLintFinding, lintAppSyncJs, MODULE_URL as LINT_URL, type LintFinding } from './lint.js';
 import type { RequestContext } from './requestContext.js';
-import { Sandbox, type HandlerOutcome } from './sandbox.js';
-import { filterBySelection, selectionInfo } from './selection.js';
+import { Sandbox, type HandlerOutcome, type RunParts } from './sandbox.js';
+import { filterBySelection, selectionInfo, type SelectionInfo } from './selection.js';
 
 export interface ResolverRuntimeOptions {
   config: NormalizedConfig;
@@ -278,7 +278,7 @@ export class ResolverRuntime {
     const sandbox = this.sandbox;
     let runId: number;
     try {
-      runId = sandbox.openRun(baseJson(base, selection, context));
+      runId = sandbox.openRunParts(runPartsOf(base, selection, context));
     } catch (error) {
       throw new ResolverCodeError(`the resolver context cannot be serialised: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -535,45 +535,35 @@ function envJsonOf(env: Record<string, string>): string | undefined {
   return envJson.get(env);
 }
 
-/** `"selectionSetList":…,"selectionSetGraphQL":…` per field node of a cached document. */
-const selectionJson = new WeakMap<object, string>();
+/** JSON of each field node's `selectionSetList` (per cached document): the sandbox keys its parsed copy by it. */
+const selectionListJson = new WeakMap<SelectionInfo, string>();
 
 /**
- * `JSON.stringify(base)` assembled from cached pieces, key for key in the same order and with
- * the same rule for `undefined` (the key is left out), so the sandbox parses the same text.
+ * The pieces of `JSON.stringify(base)` (see Sandbox.openRunParts), from cached JSON where the
+ * values recur, serialised in the same order (so the same value fails first when one cannot be).
  */
-function baseJson(base: BaseContext, selection: { selectionSetList: string[]; selectionSetGraphQL: string }, context: object): string {
-  let selectionText = selectionJson.get(selection);
-  if (selectionText === undefined) {
-    selectionText = `"selectionSetList":${JSON.stringify(selection.selectionSetList)},"selectionSetGraphQL":${JSON.stringify(selection.selectionSetGraphQL)}`;
-    selectionJson.set(selection, selectionText);
+function runPartsOf(base: BaseContext, selection: SelectionInfo, context: object): RunParts {
+  let listJson = selectionListJson.get(selection);
+  if (listJson === undefined) {
+    listJson = JSON.stringify(selection.selectionSetList);
+    selectionListJson.set(selection, listJson);
   }
   const perRequest = requestJsonOf(context, base);
   const { info } = base;
-  let infoText = `{"fieldName":${JSON.stringify(info.fieldName)},"parentTypeName":${JSON.stringify(info.parentTypeName)}`;
-  infoText = member(infoText, 'variables', perRequest.variablesJson);
-  if (info.selectionSetList === selection.selectionSetList && info.selectionSetGraphQL === selection.selectionSetGraphQL) {
-    infoText += `,${selectionText}}`;
-  } else {
-    infoText += `,"selectionSetList":${JSON.stringify(info.selectionSetList)},"selectionSetGraphQL":${JSON.stringify(info.selectionSetGraphQL)}}`;
-  }
-  let out = '{';
-  out = member(out, 'arguments', JSON.stringify(base.arguments));
-  out = member(out, 'identity', perRequest.identityJson);
-  out = member(out, 'source', JSON.stringify(base.source));
-  const headers = perRequest.headersJson;
-  out = member(out, 'request', headers === undefined ? '{"domainName":null}' : `{"headers":${headers},"domainName":null}`);
-  out = member(out, 'info', infoText);
-  out = member(out, 'env', envJsonOf(base.env));
-  out = member(out, 'authMode', JSON.stringify(base.authMode));
-  out = member(out, 'operation', JSON.stringify(base.operation));
-  return `${out}}`;
-}
-
-/** Appends `"key":json` to an object's JSON text that is still open; undefined leaves the key out. */
-function member(open: string, key: string, json: string | undefined): string {
-  if (json === undefined) return open;
-  return `${open}${open.length > 1 ? ',' : ''}"${key}":${json}`;
+  return {
+    argumentsJson: JSON.stringify(base.arguments),
+    identityJson: perRequest.identityJson,
+    sourceJson: JSON.stringify(base.source),
+    headersJson: perRequest.headersJson,
+    fieldName: info.fieldName,
+    parentTypeName: info.parentTypeName,
+    variablesJson: perRequest.variablesJson,
+    selectionSetListJson: info.selectionSetList === selection.selectionSetList ? listJson : JSON.stringify(info.selectionSetList),
+    selectionSetGraphQL: info.selectionSetGraphQL,
+    envJson: envJsonOf(base.env),
+    authMode: base.authMode,
+    operation: base.operation,
+  };
 }
 
 /** What `#resolveBound` sends into the sandbox for one resolver run. */

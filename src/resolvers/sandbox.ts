@@ -32,6 +32,25 @@ export interface RunSummary {
   stash: Record<string, unknown>;
 }
 
+/**
+ * A run's base context as JSON texts per member (undefined: JSON.stringify left the key out)
+ * and the strings that go in as they are.
+ */
+export interface RunParts {
+  argumentsJson: string | undefined;
+  identityJson: string | undefined;
+  sourceJson: string | undefined;
+  headersJson: string | undefined;
+  fieldName: string;
+  parentTypeName: string;
+  variablesJson: string | undefined;
+  selectionSetListJson: string;
+  selectionSetGraphQL: string;
+  envJson: string | undefined;
+  authMode: string;
+  operation: string;
+}
+
 export interface SandboxOptions {
   logger: Logger;
   /** Per-handler time limit (shared/spec/resolvers.md §7 Gateway choice: default 1 s). */
@@ -65,6 +84,21 @@ interface Trampoline {
   register(factory: (tick: () => void) => () => Record<string, unknown>): number;
   exportsOf(id: number): string;
   openRun(id: number, baseJson: string): void;
+  openRunParts(
+    id: number,
+    argumentsJson: string | undefined,
+    identityJson: string | undefined,
+    sourceJson: string | undefined,
+    headersJson: string | undefined,
+    fieldName: string,
+    parentTypeName: string,
+    variablesJson: string | undefined,
+    selectionSetListJson: string,
+    selectionSetGraphQL: string,
+    envJson: string | undefined,
+    authMode: string,
+    operation: string,
+  ): void;
   closeRun(id: number): string;
   stashOf(id: number): string;
   invoke(runId: number, moduleId: number, handler: string, phase: string, stepJson: string, timeoutMs: number): string;
@@ -148,6 +182,33 @@ export class Sandbox {
   openRun(baseJson: string): number {
     const id = this.#nextRun++;
     this.#trampoline.openRun(id, baseJson);
+    return id;
+  }
+
+  /**
+   * Opens a run from the base context in pieces: the sandbox keeps parsed copies of the pieces
+   * that recur (env, selection lists, one request's headers, identity and variables) and hands
+   * each run its own copy, where `openRun` parses everything every time. The run sees exactly
+   * what `openRun` with `{"arguments":…,"identity":…,"source":…,"request":{"headers":…,
+   * "domainName":null},"info":{…},"env":…,"authMode":…,"operation":…}` would give it.
+   */
+  openRunParts(parts: RunParts): number {
+    const id = this.#nextRun++;
+    this.#trampoline.openRunParts(
+      id,
+      parts.argumentsJson,
+      parts.identityJson,
+      parts.sourceJson,
+      parts.headersJson,
+      parts.fieldName,
+      parts.parentTypeName,
+      parts.variablesJson,
+      parts.selectionSetListJson,
+      parts.selectionSetGraphQL,
+      parts.envJson,
+      parts.authMode,
+      parts.operation,
+    );
     return id;
   }
 

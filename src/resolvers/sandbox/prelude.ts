@@ -263,6 +263,75 @@ function bootstrap(unsafeHost: SandboxHost): void {
 
   const handlerModules: Array<Record<string, unknown>> = [];
 
+  // Values that recur from run to run (the API's env, a field's selectionSetList, one request's
+  // headers, identity and variables) are parsed once and kept as templates, and each run gets a
+  // copy: parsing was the largest cost of opening a run. A copy is what a fresh JSON.parse of the
+  // same text gives: plain objects and arrays made with define semantics (no setter a resolver
+  // planted on a prototype runs, an own `__proto__` key stays one), the same keys in the same
+  // order, nothing shared but primitives.
+  const isArray = Array.isArray;
+  const apply = Reflect.apply;
+  const arrayOf = Array.of;
+  const copyJson = (value: Json): Json => {
+    if (typeof value !== 'object' || value === null) return value;
+    if (isArray(value)) {
+      // Array.of called without a receiver makes a plain Array; the template's indexes are read
+      // as own properties. Array spread and slice would consult patchable prototype members.
+      const out = apply(arrayOf, undefined, value) as Json[];
+      for (let i = 0; i < out.length; i++) {
+        const item = out[i];
+        if (typeof item === 'object' && item !== null) out[i] = copyJson(item);
+      }
+      return out;
+    }
+    const out: Record<string, Json> = { ...(value as Record<string, Json>) };
+    const names = objectKeys(out);
+    for (let i = 0; i < names.length; i++) {
+      const item = out[names[i]!];
+      if (typeof item === 'object' && item !== null) out[names[i]!] = copyJson(item);
+    }
+    return out;
+  };
+
+  /** The last text seen in one position of openRunParts; its template is made on its second use. */
+  interface JsonSlot {
+    text: string | undefined;
+    template: Json;
+    kept: boolean;
+  }
+  const newSlot = (): JsonSlot => ({ text: undefined, template: undefined, kept: false });
+  const headersSlot = newSlot();
+  const identitySlot = newSlot();
+  const variablesSlot = newSlot();
+  const envSlot = newSlot();
+  // The first use of a text is parsed and handed out as is: a request with one resolver pays no copy.
+  const fromSlot = (slot: JsonSlot, text: string | undefined): Json => {
+    if (text === undefined) return undefined;
+    if (text !== slot.text) {
+      slot.text = text;
+      slot.template = undefined;
+      slot.kept = false;
+      return parseJson(text);
+    }
+    if (!slot.kept) {
+      slot.template = parseJson(text);
+      slot.kept = true;
+    }
+    return copyJson(slot.template);
+  };
+  // Per field node of a cached document: bounded, since documents come and go.
+  const selectionTemplates = new Map<string, Json>();
+  const MAX_SELECTION_TEMPLATES = 1000;
+  const selectionListOf = (text: string): Json => {
+    let template = selectionTemplates.get(text);
+    if (template === undefined) {
+      template = parseJson(text) as Json;
+      if (selectionTemplates.size >= MAX_SELECTION_TEMPLATES) selectionTemplates.clear();
+      selectionTemplates.set(text, template);
+    }
+    return copyJson(template);
+  };
+
   // The time limit of instrumented code (src/resolvers/instrument.ts): every loop iteration and
   // function entry ticks; every 256 ticks the clock is read. Captured before user code runs, so
   // replacing Date.now cannot disable it.
@@ -325,6 +394,54 @@ function bootstrap(unsafeHost: SandboxHost): void {
     },
     openRun(id: number, baseJson: string): void {
       const base = parseJson(baseJson) as RunBase;
+      runs.set(id, {
+        base,
+        stash: {},
+        errors: [],
+        headers: {},
+        headerBytes: 0,
+        invalidations: [],
+        evictions: 0,
+        phase: '',
+      });
+    },
+    /**
+     * openRun with the base context in pieces: what `JSON.parse(baseJson)` would give, built
+     * from the recurring pieces' templates (see copyJson). A `*Json` argument that is undefined
+     * stands for a key JSON.stringify left out.
+     */
+    openRunParts(
+      id: number,
+      argumentsJson: string | undefined,
+      identityJson: string | undefined,
+      sourceJson: string | undefined,
+      headersJson: string | undefined,
+      fieldName: string,
+      parentTypeName: string,
+      variablesJson: string | undefined,
+      selectionSetListJson: string,
+      selectionSetGraphQL: string,
+      envJson: string | undefined,
+      authMode: string,
+      operation: string,
+    ): void {
+      const headers = fromSlot(headersSlot, headersJson);
+      const base = {
+        arguments: argumentsJson === undefined ? undefined : parseJson(argumentsJson),
+        identity: fromSlot(identitySlot, identityJson),
+        source: sourceJson === 'null' ? null : sourceJson === undefined ? undefined : parseJson(sourceJson),
+        request: headersJson === undefined ? { domainName: null } : { headers, domainName: null },
+        info: {
+          fieldName,
+          parentTypeName,
+          variables: fromSlot(variablesSlot, variablesJson),
+          selectionSetList: selectionListOf(selectionSetListJson),
+          selectionSetGraphQL,
+        },
+        env: fromSlot(envSlot, envJson),
+        authMode,
+        operation,
+      } as RunBase;
       runs.set(id, {
         base,
         stash: {},
