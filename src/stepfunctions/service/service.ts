@@ -3,7 +3,7 @@
  * with history and checkpoints, Express without), task tokens, and the store that makes Standard
  * executions survive a restart. Wire formats live in `api/`; this module speaks plain values.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from '../../datasources/types.js';
 import type { StateMachineConfig } from '../../config/types.js';
 import { StatesError, type Checkpoint, type EngineHost, type RunOutcome, type StateMachineDefinition, type StateMachineType, type TaskRequest } from '../engine/types.js';
@@ -60,7 +60,13 @@ export interface Execution {
   controller?: AbortController;
   /** Called when the execution ends (`.sync` callers waiting with `whenDone`). */
   onDone?: Array<() => void>;
+  /** Nested executions started since checkpoint `childEpoch`, per state and Map item (see `childName`). */
+  childStarts?: Map<string, number>;
+  childEpoch?: number;
 }
+
+/** Resources that start a nested execution: their `Name` is derived when the definition gives none. */
+const NESTED_START = /^arn:aws:states:::(states:startExecution(\.sync(:2)?|\.waitForTaskToken)?|aws-sdk:sfn:startExecution)$/;
 
 /** What StartSyncExecution answers with (times in epoch ms). */
 export interface SyncResult {
@@ -192,6 +198,8 @@ export class StepFunctionsService {
     return runner(request, signal);
   };
   private closing = false;
+  /** Names `childName` derived and `startNested` has not used yet. */
+  private readonly derivedChildNames = new Set<string>();
   private readonly dirty = new Set<Execution>();
   private dirtyTimer?: NodeJS.Timeout;
   private appended = 0;
@@ -764,8 +772,38 @@ export class StepFunctionsService {
     }
   }
 
+  /**
+   * The name of a nested execution a Task starts without `Name`. AWS picks a random UUID; here it
+   * is a UUID derived from the parent, its last checkpoint, the state, the Map item and how many
+   * children that state started since the checkpoint. A run resumed after a restart replays the
+   * same steps from that checkpoint, so it derives the same names and finds the children it had
+   * started (running or finished) instead of starting them twice.
+   */
+  private childName(exec: Execution, request: TaskRequest): string {
+    const epoch = exec.checkpoint?.lastEventId ?? 0;
+    if (exec.childEpoch !== epoch || !exec.childStarts) {
+      exec.childEpoch = epoch;
+      exec.childStarts = new Map();
+    }
+    const key = `${request.stateName}\u0000${request.context.Map?.Item.Index ?? ''}`;
+    const n = exec.childStarts.get(key) ?? 0;
+    exec.childStarts.set(key, n + 1);
+    const hex = createHash('sha256').update(`${exec.arn}\u0000${epoch}\u0000${key}\u0000${n}`).digest('hex');
+    const name = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+    if (this.derivedChildNames.size >= 10_000) this.derivedChildNames.clear();
+    this.derivedChildNames.add(name);
+    return name;
+  }
+
   /** Runs a Task resource: the runner for most, a token wait for callbacks and activities. */
   private async invokeTask(execArn: string, request: TaskRequest, signal: AbortSignal): Promise<unknown> {
+    if (NESTED_START.test(request.resource)) {
+      const exec = this.executions.get(execArn);
+      const parameters = request.parameters;
+      if (exec && parameters && typeof parameters === 'object' && !Array.isArray(parameters) && (parameters as Record<string, unknown>).Name === undefined) {
+        request = { ...request, parameters: { ...(parameters as Record<string, unknown>), Name: this.childName(exec, request) } };
+      }
+    }
     if (isActivityArn(request.resource)) {
       const token = request.taskToken ?? this.callbacks.newToken(execArn);
       if (request.resumed) this.callbacks.adopt(token, execArn);
@@ -912,6 +950,15 @@ export class StepFunctionsService {
     const sm = this.machine(smArn);
     const text = JSON.stringify(input ?? {});
     if (sm.type === 'EXPRESS' && waitForCompletion) return this.startSyncExecution(smArn, name, text);
+    if (name !== undefined && sm.type === 'STANDARD' && this.derivedChildNames.delete(name)) {
+      // A derived name that exists already: a resumed parent finds the child it had started.
+      const child = this.executions.get(executionArn(this.scope, sm.name, name));
+      if (child && child.input === text) {
+        if (!waitForCompletion) return { executionArn: child.arn, startDate: child.startDate };
+        await this.whenDone(child);
+        return describe(child);
+      }
+    }
     const started = this.startExecution(smArn, name, text);
     if (!waitForCompletion || !started.execution) return { executionArn: started.executionArn, startDate: started.startDate };
     await this.whenDone(started.execution);

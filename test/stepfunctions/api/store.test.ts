@@ -95,6 +95,59 @@ describe('file store', () => {
     await sfn.close();
   });
 
+  it('a parent resumed after a restart finds the nested .sync execution it had started instead of starting another', async () => {
+    const storeDir = join(dir, 'nested');
+    const child = 'arn:aws:states:us-east-1:123456789012:stateMachine:child';
+    const options = {
+      stateMachines: {
+        child: { definition: { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 1, Next: 'P' }, P: { Type: 'Pass', Parameters: { 'got.$': '$.n' }, End: true } } } },
+        parent: {
+          definition: {
+            StartAt: 'Call',
+            States: {
+              Call: {
+                Type: 'Task',
+                Resource: 'arn:aws:states:::states:startExecution.sync:2',
+                Parameters: { StateMachineArn: child, 'Input.$': '$' },
+                ResultSelector: { 'out.$': '$.Output' },
+                ResultPath: '$.last',
+                Next: 'Again',
+              },
+              // A loop: the same state starts a second child with other input.
+              Again: { Type: 'Choice', Choices: [{ Variable: '$.n', NumericEquals: 1, Next: 'Bump' }], Default: 'Done' },
+              Bump: { Type: 'Pass', Parameters: { n: 2 }, Next: 'Call' },
+              Done: { Type: 'Succeed' },
+            },
+          },
+        },
+      },
+      storeDir,
+      logger: silent,
+      config: () => ({ stepFunctions: { stateMachines: {} } }) as never,
+      dataSources: () => new Map(),
+    };
+    let sfn = await createStepFunctionsService(options);
+    const parent = sfn.service.startExecution('arn:aws:states:us-east-1:123456789012:stateMachine:parent', 'p1', '{"n":1}');
+    const children = (s: typeof sfn) => [...s.service.executions.values()].filter((e) => e.stateMachineArn === child);
+    for (let i = 0; i < 100 && children(sfn).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(children(sfn).map((e) => e.status)).toEqual(['RUNNING']);
+    await sfn.close();
+
+    sfn = await createStepFunctionsService(options);
+    const resumed = sfn.service.executions.get(parent.executionArn)!;
+    await sfn.service.whenDone(resumed);
+    expect(resumed.status).toBe('SUCCEEDED');
+    expect(JSON.parse(resumed.output!)).toEqual({ n: 2, last: { out: { got: 2 } } });
+    // The first child ran once (resumed itself), the loop's second call started a second one.
+    const started = children(sfn);
+    expect(started.map((e) => [e.input, e.status])).toEqual([
+      ['{"n":1}', 'SUCCEEDED'],
+      ['{"n":2}', 'SUCCEEDED'],
+    ]);
+    expect(started[0]!.name).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    await sfn.close();
+  });
+
   it('ignores a last line cut by a crash', async () => {
     const folder = join(dir, 'cut');
     const store = createFileStore(folder);
