@@ -28,6 +28,22 @@ export interface RequestContext {
   subscribePhase?: boolean;
   /** Aborted when the client goes away or the request times out. */
   signal?: AbortSignal;
+  /** The request's pieces of every resolver run's base context, as JSON (runtime.ts, requestJsonOf). */
+  resolverJson: RequestJson | undefined;
+}
+
+/**
+ * JSON of the values that stay the same for a whole request (headers, identity, variables): a
+ * query resolving many fields serialises them once, not once per resolver. Each entry remembers
+ * the object it was made from and is redone if that changes.
+ */
+export interface RequestJson {
+  headers: unknown;
+  headersJson: string | undefined;
+  identity: unknown;
+  identityJson: string | undefined;
+  variables: unknown;
+  variablesJson: string | undefined;
 }
 
 export function createRequestContext(auth: AuthContext, headers: Record<string, string | string[]>, signal?: AbortSignal): RequestContext {
@@ -40,6 +56,7 @@ export function createRequestContext(auth: AuthContext, headers: Record<string, 
     resolverCount: 0,
     invalidations: [],
     signal,
+    resolverJson: undefined,
   };
 }
 

@@ -30,7 +30,7 @@ import { compiledCode, compileResolverCode, locateFault, MAX_CODE_LENGTH, MODULE
 import { CompileCache } from './compileCache.js';
 import { MODULE_URL as INSTRUMENT_URL, instrumentLoops } from './instrument.js';
 import { formatLintFinding, lintAppSyncJs, MODULE_URL as LINT_URL, type LintFinding } from './lint.js';
-import type { RequestContext } from './requestContext.js';
+import type { RequestContext, RequestJson } from './requestContext.js';
 import { Sandbox, type HandlerOutcome, type RunParts } from './sandbox.js';
 import { filterBySelection, selectionInfo, type SelectionInfo } from './selection.js';
 
@@ -492,23 +492,9 @@ async function callDataSource(ds: DataSource, call: (ds: DataSource) => Promise<
   }
 }
 
-/**
- * JSON of the values that stay the same for a whole request (headers, identity, variables), kept
- * per request context: a query resolving many fields serialises them once, not once per
- * resolver. Each entry remembers the object it was made from and is redone if that changes.
- */
-interface RequestJson {
-  headers: unknown;
-  headersJson: string | undefined;
-  identity: unknown;
-  identityJson: string | undefined;
-  variables: unknown;
-  variablesJson: string | undefined;
-}
-const requestJson = new WeakMap<object, RequestJson>();
-
-function requestJsonOf(context: object, base: BaseContext): RequestJson {
-  let cached = requestJson.get(context);
+// Kept on the request context itself: a WeakMap entry per request cost more than the lookup saved.
+function requestJsonOf(context: RequestContext, base: BaseContext): RequestJson {
+  let cached = context.resolverJson;
   if (!cached) {
     // Kept only once all three serialised: a value that cannot be is reported by every resolver.
     cached = {
@@ -519,7 +505,7 @@ function requestJsonOf(context: object, base: BaseContext): RequestJson {
       variables: base.info.variables,
       variablesJson: JSON.stringify(base.info.variables),
     };
-    requestJson.set(context, cached);
+    context.resolverJson = cached;
     return cached;
   }
   if (cached.headers !== base.request.headers) cached.headersJson = JSON.stringify((cached.headers = base.request.headers));
@@ -542,7 +528,7 @@ const selectionListJson = new WeakMap<SelectionInfo, string>();
  * The pieces of `JSON.stringify(base)` (see Sandbox.openRunParts), from cached JSON where the
  * values recur, serialised in the same order (so the same value fails first when one cannot be).
  */
-function runPartsOf(base: BaseContext, selection: SelectionInfo, context: object): RunParts {
+function runPartsOf(base: BaseContext, selection: SelectionInfo, context: RequestContext): RunParts {
   let listJson = selectionListJson.get(selection);
   if (listJson === undefined) {
     listJson = JSON.stringify(selection.selectionSetList);
