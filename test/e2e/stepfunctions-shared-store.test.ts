@@ -1,14 +1,19 @@
 /**
  * Two gateways sharing one PostgreSQL Step Functions store (instance ids "a" and "b"), as behind a
- * load balancer: calls about an execution or task token of the other instance are answered by
- * it through the database; an instance that does not answer gives a retryable error.
+ * load balancer: calls about an execution, task token, state machine or activity of the other
+ * instance are answered by it through the database; an instance that does not answer gives a
+ * retryable error.
  */
 import {
   CreateActivityCommand,
   CreateStateMachineCommand,
+  DeleteStateMachineCommand,
+  DescribeActivityCommand,
   DescribeExecutionCommand,
+  DescribeStateMachineCommand,
   GetActivityTaskCommand,
   GetExecutionHistoryCommand,
+  ListExecutionsCommand,
   SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
@@ -45,7 +50,7 @@ describe.skipIf(!!pgSkip)(`Step Functions on a shared PostgreSQL store${pgSkip ?
     await db.end();
   });
 
-  it('answers for executions and task tokens of the other instance', async () => {
+  it('answers for executions, task tokens, machines and activities of the other instance', async () => {
     const a = await startTestGateway({ config: configFor('a'), files });
     const b = await startTestGateway({ config: configFor('b'), files });
     const sfnA = client(a.origin);
@@ -82,6 +87,18 @@ describe.skipIf(!!pgSkip)(`Step Functions on a shared PostgreSQL store${pgSkip ?
     const stopped = await sfnA.send(new DescribeExecutionCommand({ executionArn: second.executionArn }));
     expect(stopped).toMatchObject({ status: 'ABORTED', error: 'Halt', cause: 'via b' });
 
+    // Machines and activities created through "a" are reachable through "b": an execution
+    // started through "b" runs on "a", and a worker polling "b" gets its task.
+    expect(await sfnB.send(new DescribeStateMachineCommand({ stateMachineArn }))).toMatchObject({ name: 'shared-machine', status: 'ACTIVE' });
+    expect(await sfnB.send(new DescribeActivityCommand({ activityArn }))).toMatchObject({ name: 'shared-work' });
+    const third = await sfnB.send(new StartExecutionCommand({ stateMachineArn, name: 'job-3', input: '{"job":3}' }));
+    expect((await sfnA.send(new DescribeExecutionCommand({ executionArn: third.executionArn }))).status).toBe('RUNNING');
+    const polled = await sfnB.send(new GetActivityTaskCommand({ activityArn, workerName: 'via-b' }));
+    expect(polled.input).toBe('{"job":3}');
+    await sfnB.send(new SendTaskSuccessCommand({ taskToken: polled.taskToken, output: '{"done":3}' }));
+    const listed = await sfnB.send(new ListExecutionsCommand({ stateMachineArn }));
+    expect(listed.executions?.map((e) => e.name).sort()).toEqual(['job-1', 'job-2', 'job-3']);
+
     // What neither instance has is still AWS's error, from either.
     const unknown = stateMachineArn!.replace(':stateMachine:', ':execution:') + ':nope';
     await expect(sfnB.send(new DescribeExecutionCommand({ executionArn: unknown }))).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
@@ -89,6 +106,9 @@ describe.skipIf(!!pgSkip)(`Step Functions on a shared PostgreSQL store${pgSkip ?
     // An error the owner answers with comes back as it is: the token was used already.
     await expect(sfnB.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output: '{}' }))).rejects.toMatchObject({ name: 'TaskDoesNotExist' });
 
+    // A delete through "b" deletes "a"'s machine.
+    await sfnB.send(new DeleteStateMachineCommand({ stateMachineArn }));
+    await expect(sfnA.send(new DescribeStateMachineCommand({ stateMachineArn }))).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
     await Promise.all([a.close(), b.close()]);
   });
 

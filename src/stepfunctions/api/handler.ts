@@ -54,16 +54,35 @@ export interface ApiHandlerOptions {
   peers?: StorePeers;
 }
 
-/** The actions that name one execution or task token, which may belong to another instance. */
-const OWNED_BY: Record<string, 'executionArn' | 'taskToken'> = {
-  DescribeExecution: 'executionArn',
-  DescribeStateMachineForExecution: 'executionArn',
-  GetExecutionHistory: 'executionArn',
-  StopExecution: 'executionArn',
-  SendTaskSuccess: 'taskToken',
-  SendTaskFailure: 'taskToken',
-  SendTaskHeartbeat: 'taskToken',
+type OwnedRef = 'executionArn' | 'taskToken' | 'stateMachineArn' | 'activityArn';
+
+/**
+ * The actions that name one execution, task token, state machine or activity, which may belong
+ * to another instance sharing the store; with the time the owner may take to answer.
+ */
+const OWNED_BY: Record<string, { ref: OwnedRef; timeoutMs?: number }> = {
+  DescribeExecution: { ref: 'executionArn' },
+  DescribeStateMachineForExecution: { ref: 'executionArn' },
+  GetExecutionHistory: { ref: 'executionArn' },
+  StopExecution: { ref: 'executionArn' },
+  SendTaskSuccess: { ref: 'taskToken' },
+  SendTaskFailure: { ref: 'taskToken' },
+  SendTaskHeartbeat: { ref: 'taskToken' },
+  DescribeStateMachine: { ref: 'stateMachineArn' },
+  UpdateStateMachine: { ref: 'stateMachineArn' },
+  DeleteStateMachine: { ref: 'stateMachineArn' },
+  StartExecution: { ref: 'stateMachineArn' },
+  // Express runs last up to 5 minutes.
+  StartSyncExecution: { ref: 'stateMachineArn', timeoutMs: 310_000 },
+  ListExecutions: { ref: 'stateMachineArn' },
+  DescribeActivity: { ref: 'activityArn' },
+  DeleteActivity: { ref: 'activityArn' },
+  // A long poll: up to 60 s.
+  GetActivityTask: { ref: 'activityArn', timeoutMs: 65_000 },
 };
+
+/** The "not here" answers after which the owner is asked. */
+const NOT_HERE = new Set(['ExecutionDoesNotExist', 'TaskDoesNotExist', 'StateMachineDoesNotExist', 'ActivityDoesNotExist']);
 
 /** Runs an action another instance forwarded here; only the actions of {@link OWNED_BY}. */
 export async function answerPeerCall(service: StepFunctionsService, action: string, input: Record<string, unknown>): Promise<PeerAnswer> {
@@ -78,21 +97,28 @@ export async function answerPeerCall(service: StepFunctionsService, action: stri
 }
 
 /**
- * When this instance does not know the execution or token a call names, another instance
- * sharing the store may: its answer, or undefined when none owns it.
+ * The answer of the other instance owning what the call names, or undefined when none does.
+ * Asked after a "does not exist" here, and for the deletes (which succeed either way) when the
+ * machine or activity is not this instance's.
  */
-async function askOwner(peers: StorePeers | undefined, action: string, input: Record<string, unknown>, error: SfnApiError): Promise<PeerAnswer | undefined> {
-  const key = OWNED_BY[action];
-  if (!peers || !key || (error.sfnName !== 'ExecutionDoesNotExist' && error.sfnName !== 'TaskDoesNotExist')) return undefined;
-  const ref = input[key];
-  if (typeof ref !== 'string') return undefined;
-  const owner = await peers.ownerOf({ [key]: ref });
+async function askOwner(peers: StorePeers, action: string, input: Record<string, unknown>): Promise<PeerAnswer | undefined> {
+  const owned = OWNED_BY[action];
+  const ref = owned ? input[owned.ref] : undefined;
+  if (!owned || typeof ref !== 'string') return undefined;
+  const owner = await peers.ownerOf({ [owned.ref]: ref });
   if (owner === undefined) return undefined;
   try {
-    return await peers.call(owner, action, input);
+    return await peers.call(owner, action, input, owned.timeoutMs);
   } catch (failure) {
-    return { ok: false, name: 'ServiceUnavailable', message: `the gateway instance "${owner}" running this execution is unavailable: ${(failure as Error).message}`, status: 503 };
+    return { ok: false, name: 'ServiceUnavailable', message: `the gateway instance "${owner}" that owns this resource is unavailable: ${(failure as Error).message}`, status: 503 };
   }
+}
+
+/** True when a delete names a machine or activity this instance does not have (another may). */
+function deletesElsewhere(service: StepFunctionsService, action: string, input: Record<string, unknown>): boolean {
+  if (action === 'DeleteStateMachine') return typeof input.stateMachineArn === 'string' && !service.machines.byArn.has(input.stateMachineArn);
+  if (action === 'DeleteActivity') return typeof input.activityArn === 'string' && !service.machines.activities.has(input.activityArn);
+  return false;
 }
 
 /** Answers one Step Functions API call (`isStepFunctionsCall(req)` is true). */
@@ -123,12 +149,20 @@ export async function handleApiCall(options: ApiHandlerOptions, req: IncomingMes
       res.once('close', abort);
       signal = controller.signal;
     } else signal = NEVER;
+    const input = parsed as Record<string, unknown>;
+    const peers = options.peers;
     let result: unknown;
-    try {
-      result = await run(options.service, parsed as Record<string, unknown>, { signal });
-    } catch (error) {
-      const answer = error instanceof SfnApiError ? await askOwner(options.peers, action, parsed as Record<string, unknown>, error) : undefined;
-      if (!answer) throw error;
+    let answer: PeerAnswer | undefined;
+    if (peers && deletesElsewhere(options.service, action, input)) answer = await askOwner(peers, action, input);
+    if (!answer) {
+      try {
+        result = await run(options.service, input, { signal });
+      } catch (error) {
+        if (peers && error instanceof SfnApiError && NOT_HERE.has(error.sfnName)) answer = await askOwner(peers, action, input);
+        if (!answer) throw error;
+      }
+    }
+    if (answer) {
       if (!answer.ok) throw new SfnApiError(answer.name as SfnErrorName, answer.message, answer.status, answer.extra);
       result = answer.result;
     }

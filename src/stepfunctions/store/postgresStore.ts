@@ -66,7 +66,7 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
         await client.query(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS owner TEXT NOT NULL DEFAULT 'default'`);
         await client.query(`CREATE INDEX IF NOT EXISTS ${table}_owner_seq ON ${table} (owner, seq)`);
         // Which instance owns an execution or a task token (forwarded calls look it up).
-        await client.query(`CREATE INDEX IF NOT EXISTS ${table}_execution ON ${table} ((record->'r'->>'arn')) WHERE record->>'k' = 'x'`);
+        await client.query(`CREATE INDEX IF NOT EXISTS ${table}_arn ON ${table} ((record->'r'->>'arn')) WHERE record->>'k' IN ('x', 'sm', 'act')`);
         await client.query(`CREATE INDEX IF NOT EXISTS ${table}_token ON ${table} ((record->'c'->>'taskToken')) WHERE record->>'k' = 'c'`);
         await client.query(
           `CREATE TABLE IF NOT EXISTS ${callsTable} (id BIGSERIAL PRIMARY KEY, target TEXT NOT NULL, caller TEXT NOT NULL, action TEXT NOT NULL, input TEXT NOT NULL, answer TEXT)`,
@@ -170,14 +170,15 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
   const peers: StorePeers = {
     async ownerOf(ref) {
       const db = await ensureTable();
-      const query = ref.executionArn
-        ? { text: `SELECT owner FROM ${table} WHERE record->>'k' = 'x' AND record->'r'->>'arn' = $1 AND owner <> $2 ORDER BY seq DESC LIMIT 1`, value: ref.executionArn }
+      const arn = ref.executionArn ?? ref.stateMachineArn ?? ref.activityArn;
+      const query = arn
+        ? { text: `SELECT owner FROM ${table} WHERE record->>'k' IN ('x', 'sm', 'act') AND record->'r'->>'arn' = $1 AND owner <> $2 ORDER BY seq DESC LIMIT 1`, value: arn }
         : { text: `SELECT owner FROM ${table} WHERE record->>'k' = 'c' AND record->'c'->>'taskToken' = $1 AND owner <> $2 ORDER BY seq DESC LIMIT 1`, value: ref.taskToken };
       if (!query.value) return undefined;
       const { rows } = await db.query<{ owner: string }>(query.text, [query.value, owner]);
       return rows[0]?.owner;
     },
-    async call(target, action, input) {
+    async call(target, action, input, timeoutMs = peerTimeoutMs) {
       const db = await ensureTable();
       const { rows } = await db.query<{ id: string }>(`INSERT INTO ${callsTable} (target, caller, action, input) VALUES ($1, $2, $3, $4) RETURNING id`, [
         target,
@@ -190,8 +191,8 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
         const timer = setTimeout(() => {
           awaitingAnswer.delete(id);
           void db.query(`DELETE FROM ${callsTable} WHERE id = $1`, [id]).catch(() => undefined);
-          reject(new Error(`it did not answer within ${peerTimeoutMs} ms`));
-        }, peerTimeoutMs);
+          reject(new Error(`it did not answer within ${timeoutMs} ms`));
+        }, timeoutMs);
         awaitingAnswer.set(id, (answer) => {
           awaitingAnswer.delete(id);
           clearTimeout(timer);

@@ -89,10 +89,10 @@ export type PeerAnswer =
  * about an execution or task token another instance owns is run there and its answer relayed.
  */
 export interface StorePeers {
-  /** The other instance owning this execution (by ARN) or this task token, if one does. */
-  ownerOf(ref: { executionArn?: string; taskToken?: string }): Promise<string | undefined>;
-  /** Runs an API action on instance `owner`; rejects when it does not answer in time. */
-  call(owner: string, action: string, input: Record<string, unknown>): Promise<PeerAnswer>;
+  /** The other instance owning this execution, task token, state machine or activity, if one does. */
+  ownerOf(ref: { executionArn?: string; taskToken?: string; stateMachineArn?: string; activityArn?: string }): Promise<string | undefined>;
+  /** Runs an API action on instance `owner`; rejects when it does not answer within `timeoutMs` (or the store's default). */
+  call(owner: string, action: string, input: Record<string, unknown>, timeoutMs?: number): Promise<PeerAnswer>;
   /**
    * Moves the rows of every instance that is no longer running (nobody held its id at this look
    * and the one before) to this one and returns them per former owner, in log order.
