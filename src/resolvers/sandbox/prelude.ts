@@ -319,15 +319,22 @@ function bootstrap(unsafeHost: SandboxHost): void {
     }
     return copyJson(slot.template);
   };
-  // Per field node of a cached document: bounded, since documents come and go.
-  const selectionTemplates = new Map<string, Json>();
+  // Per field node of a cached document: bounded, since documents come and go. A prototype-less
+  // object, not a Map: Map.prototype.get can be replaced by resolver code, which would then be
+  // handed the templates every run copies.
   const MAX_SELECTION_TEMPLATES = 1000;
+  let selectionTemplates: Record<string, Json> = Object.create(null) as Record<string, Json>;
+  let selectionTemplateCount = 0;
   const selectionListOf = (text: string): Json => {
-    let template = selectionTemplates.get(text);
+    let template = selectionTemplates[text];
     if (template === undefined) {
       template = parseJson(text) as Json;
-      if (selectionTemplates.size >= MAX_SELECTION_TEMPLATES) selectionTemplates.clear();
-      selectionTemplates.set(text, template);
+      if (selectionTemplateCount >= MAX_SELECTION_TEMPLATES) {
+        selectionTemplates = Object.create(null) as Record<string, Json>;
+        selectionTemplateCount = 0;
+      }
+      selectionTemplates[text] = template;
+      selectionTemplateCount += 1;
     }
     return copyJson(template);
   };
