@@ -7,6 +7,7 @@ import type { AuthContext } from '../auth/types.js';
 import { createRequestContext, type RequestContext } from '../resolvers/index.js';
 import type { ErrorEntry, PublishedEvent } from '../realtime/types.js';
 import type { Api } from './loadApi.js';
+import { Deadlines } from './deadlines.js';
 import { formatExecutionError, formatVariableError } from './formatErrors.js';
 
 export interface GraphQLRequest {
@@ -22,7 +23,7 @@ export interface GraphQLRequest {
 
 export interface GraphQLResponse {
   status: number;
-  body: { data?: unknown; errors?: ErrorEntry[] };
+  body: { data?: unknown; errors?: ErrorEntry[]; extensions?: Record<string, unknown> };
   headers: Record<string, string>;
   /** Set for request-level failures (x-amzn-ErrorType). */
   errorType?: string;
@@ -32,6 +33,9 @@ export type Publish = (event: PublishedEvent) => Promise<void>;
 
 /** AppSync's request execution limit (errors.md §6). */
 const EXECUTION_TIMEOUT_MS = 30_000;
+const executionDeadlines = new Deadlines(1000);
+
+const isPromise = <T>(value: T | Promise<T>): value is Promise<T> => typeof (value as { then?: unknown } | null)?.then === 'function';
 
 const OPERATION_WORD: Record<string, string> = { mutation: 'mutations', subscription: 'subscriptions', query: 'queries' };
 
@@ -52,7 +56,8 @@ export function selectOperation(
 }
 
 export async function executeGraphQL(api: Api, request: GraphQLRequest, publish?: Publish): Promise<GraphQLResponse> {
-  const prepared = api.documents.prepare(request.query);
+  const enveloped = api.envelop?.({ method: request.method ?? 'POST', headers: request.headers });
+  const prepared = enveloped ? enveloped.prepare(request.query) : api.documents.prepare(request.query);
   if (prepared.kind === 'syntax') {
     return requestFailure(400, 'MalformedHttpRequestException', 'Unable to parse GraphQL query.');
   }
@@ -75,24 +80,18 @@ export async function executeGraphQL(api: Api, request: GraphQLRequest, publish?
     };
   }
 
-  const context = createRequestContext(request.auth, request.headers, request.signal);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), EXECUTION_TIMEOUT_MS);
-    timer.unref();
-  });
-  const result = await Promise.race([
-    Promise.resolve(
-      execute({
-        schema: api.schema,
-        document: prepared.document,
-        variableValues: request.variables ?? undefined,
-        operationName: operation.name?.value,
-        contextValue: context,
-      }),
-    ),
-    timeout,
-  ]).finally(() => clearTimeout(timer));
+  let context = createRequestContext(request.auth, request.headers, request.signal);
+  if (enveloped) context = await enveloped.contextFactory(context);
+  const executionArgs = {
+    schema: enveloped?.schema ?? api.schema,
+    document: prepared.document,
+    variableValues: request.variables ?? undefined,
+    operationName: operation.name?.value,
+    contextValue: context,
+  };
+  const executed = enveloped ? enveloped.execute(executionArgs) : execute(executionArgs);
+  // graphql-js answers synchronously when no resolver returned a promise: nothing to time then.
+  const result = isPromise(executed) ? await executionDeadlines.race(executed, EXECUTION_TIMEOUT_MS) : executed;
   if (result === 'timeout') {
     return { status: 200, body: { data: null, errors: [{ errorType: 'ExecutionTimeout', message: 'Execution timed out.' }] }, headers: {} };
   }
@@ -107,6 +106,8 @@ export async function executeGraphQL(api: Api, request: GraphQLRequest, publish?
   errors.push(...context.appendedErrors);
   const body: GraphQLResponse['body'] = { data: result.data };
   if (errors.length > 0) body.errors = errors;
+  // Only plugins add extensions (AppSync's answers have none).
+  if (result.extensions !== undefined) body.extensions = result.extensions;
 
   if (operation.operation === 'mutation' && publish && result.data) {
     await publishMutationResults(api, operation, result.data as Record<string, unknown>, context, publish);

@@ -31,6 +31,13 @@ export interface GatewayOptions {
   /** Serve GraphiQL at `/`. @default true */
   graphiql?: boolean;
   /**
+   * envelop plugins (`@envelop/core` and the envelop ecosystem) around parse, validate, context and
+   * execute of GraphQL over HTTP. With plugins, each request is parsed and validated through them
+   * (the built-in document cache is bypassed). Subscriptions over WebSocket do not go through them.
+   */
+  // any: envelop types each plugin by the context it adds, and those types do not widen to one.
+  plugins?: readonly import('@envelop/core').Plugin<any>[];
+  /**
    * Real-time fan-out across instances: `{ redisUrl }` shares events with every gateway on that
    * Redis (`channelPrefix` keeps several APIs apart); default is in-memory.
    */
@@ -112,7 +119,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
     dataSourceKinds: { AWS_STEP_FUNCTIONS: createStepFunctionsDataSourceKind(() => stepFunctionsStarter), ...givenOptions.dataSourceKinds },
   };
   const logger = options.logger ?? createConsoleLogger();
-  const loadOptions = { logger, strict: options.strict, handlerTimeoutMs: options.handlerTimeoutMs };
+  const loadOptions = { logger, strict: options.strict, handlerTimeoutMs: options.handlerTimeoutMs, plugins: options.plugins };
   const load = async (raw: GatewayConfig) => {
     const { normalized, kinds } = await normalize(raw, options);
     return loadApi(normalized, { ...loadOptions, kinds });
@@ -170,7 +177,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
         body = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
-          sendJson(res, 413, { errors: [{ errorType: 'MalformedHttpRequestException', message: 'Request body is too large.' }] }, { 'x-amzn-ErrorType': 'MalformedHttpRequestException' });
+          sendJson(res, 413, { errors: [{ errorType: 'MalformedHttpRequestException', message: 'Request body is too large.' }] }, undefined, 'MalformedHttpRequestException');
           return;
         }
         throw error;
@@ -185,7 +192,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
     } catch (error) {
       logger.error('request failed', { error: error instanceof Error ? error.stack : String(error) });
       if (!res.headersSent) {
-        sendJson(res, 500, { errors: [{ errorType: 'InternalFailure', message: 'An internal failure occurred.' }] }, { 'x-amzn-ErrorType': 'InternalFailure' });
+        sendJson(res, 500, { errors: [{ errorType: 'InternalFailure', message: 'An internal failure occurred.' }] }, undefined, 'InternalFailure');
       } else {
         res.destroy();
       }

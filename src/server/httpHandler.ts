@@ -91,22 +91,31 @@ export const CORS_HEADERS: Record<string, string> = {
   'access-control-max-age': '86400',
 };
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+/** CORS_HEADERS as the flat [name, value, …] list `writeHead` takes without walking an object. */
+const CORS_HEADER_LIST = Object.entries(CORS_HEADERS).flat();
+/** Headers the gateway always sets: a resolver's header of the same name does not go out. */
+const OWN_HEADERS = new Set([...Object.keys(CORS_HEADERS), 'content-type', 'content-length', 'x-amzn-requestid']);
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>, errorType?: string): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    ...CORS_HEADERS,
-    'content-type': 'application/json; charset=UTF-8',
-    'content-length': Buffer.byteLength(text),
-    'x-amzn-requestid': randomUUID(),
-  });
+  const list: string[] = [];
+  if (headers) for (const name in headers) if (!OWN_HEADERS.has(name.toLowerCase())) list.push(name, headers[name]!);
+  if (errorType) list.push('x-amzn-ErrorType', errorType);
+  list.push(
+    ...CORS_HEADER_LIST,
+    'content-type',
+    'application/json; charset=UTF-8',
+    'content-length',
+    String(Buffer.byteLength(text)),
+    'x-amzn-requestid',
+    randomUUID(),
+  );
+  res.writeHead(status, list);
   res.end(text);
 }
 
 function send(res: ServerResponse, response: GraphQLResponse): void {
-  const headers = { ...response.headers };
-  if (response.errorType) headers['x-amzn-ErrorType'] = response.errorType;
-  sendJson(res, response.status, response.body, headers);
+  sendJson(res, response.status, response.body, response.headers, response.errorType);
 }
 
 export function toAuthRequest(req: IncomingMessage, body: string): AuthRequest {

@@ -12,7 +12,9 @@ import { ConfigError, ConfigErrors, SchemaError } from '../errors.js';
 import type { AuthContext, AuthRequest } from '../auth/types.js';
 import { ResolverRuntime } from '../resolvers/index.js';
 import { buildAppSyncSchema, readSubscriptionBindings, type SchemaSource, type SubscriptionBindings } from '../schema/index.js';
+import type { Plugin } from '@envelop/core';
 import { DocumentCache } from './documentCache.js';
+import { createEnvelop, type EnvelopFactory } from './envelop.js';
 
 export interface Api {
   readonly config: NormalizedConfig;
@@ -22,6 +24,8 @@ export interface Api {
   readonly rules: AuthRules;
   readonly dataSources: ReadonlyMap<string, DataSource>;
   readonly documents: DocumentCache;
+  /** Set when the gateway has envelop plugins: each HTTP request goes through them. */
+  readonly envelop?: EnvelopFactory;
   readonly bindings: SubscriptionBindings;
   readonly warnings: readonly string[];
   authenticate(request: AuthRequest): Promise<AuthContext>;
@@ -35,6 +39,8 @@ export interface LoadApiOptions {
   kinds: DataSourceKinds;
   strict?: boolean;
   handlerTimeoutMs?: number;
+  // any: envelop types each plugin by the context it adds, and those types do not widen to one.
+  plugins?: readonly Plugin<any>[];
 }
 
 export async function loadApi(config: NormalizedConfig, options: LoadApiOptions): Promise<Api> {
@@ -92,6 +98,7 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
       rules,
       dataSources,
       documents: new DocumentCache(built.schema),
+      envelop: options.plugins?.length ? await createEnvelop(built.schema, options.plugins) : undefined,
       bindings: readSubscriptionBindings(built.schema),
       warnings: [...built.warnings, ...runtime.warnings],
       authenticate: (request) => authenticateRequest(providers, request),
