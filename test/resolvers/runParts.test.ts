@@ -130,3 +130,61 @@ Object.defineProperty(Array.prototype, 'constructor', { value: function NotArray
     expect(pieces).toEqual(whole);
   });
 });
+
+describe('runs of other requests', () => {
+  it('are out of reach of resolver code that replaces Map methods', async () => {
+    const sandbox = await Sandbox.create({ logger: silent });
+    const spy = `globalThis.leaked = [];
+for (const name of ['get', 'set', 'has', 'delete']) {
+  const original = Map.prototype[name];
+  Map.prototype[name] = function (...args) {
+    for (const v of [this, ...args]) if (v && typeof v === 'object' && 'stash' in v) globalThis.leaked.push(JSON.stringify(v.stash));
+    return original.apply(this, args);
+  };
+}
+var __m = {};`;
+    sandbox.register(spy, 'spy.js');
+    const writer = sandbox.register('var __m = { request(ctx) { ctx.stash.secret = "s3cr3t"; return {}; } };', 'writer.js');
+    const reader = sandbox.register('var __m = { request(ctx) { return { leaked: globalThis.leaked }; } };', 'reader.js');
+    const other = sandbox.openRun(JSON.stringify(base));
+    expect(sandbox.invoke(other, writer, 'request', 'query:request', '{"prev":null}')).toMatchObject({ k: 'ok' });
+    const mine = sandbox.openRun(JSON.stringify(base));
+    const seen = sandbox.invoke(mine, reader, 'request', 'query:request', '{"prev":null}');
+    sandbox.closeRun(other);
+    sandbox.closeRun(mine);
+    expect(seen).toEqual({ k: 'ok', v: { leaked: [] } });
+  });
+
+  it('are out of reach of resolver code that replaces Array.prototype.push or JSON.stringify', async () => {
+    const sandbox = await Sandbox.create({ logger: silent });
+    const spy = `globalThis.leaked = [];
+const originalPush = Array.prototype.push;
+Array.prototype.push = function (...args) {
+  for (const v of args) if (v && typeof v === 'object') globalThis.leaked[globalThis.leaked.length] = JSON.stringify(v);
+  return originalPush.apply(this, args);
+};
+const originalStringify = JSON.stringify;
+JSON.stringify = function (...args) {
+  globalThis.leaked[globalThis.leaked.length] = originalStringify(args[0]);
+  return originalStringify.apply(this, args);
+};
+var __m = {};`;
+    sandbox.register(spy, 'spy.js');
+    const writer = sandbox.register(
+      `var __m = { request(ctx) {
+        util.appendError('secret-error');
+        util.http.addResponseHeader('x-secret', { token: 'secret-header' });
+        return {};
+      } };`,
+      'writer.js',
+    );
+    const reader = sandbox.register('var __m = { request(ctx) { return { leaked: globalThis.leaked.filter((t) => t.includes("secret")) }; } };', 'reader.js');
+    const other = sandbox.openRun(JSON.stringify(base));
+    expect(sandbox.invoke(other, writer, 'request', 'query:request', '{"prev":null}')).toMatchObject({ k: 'ok' });
+    const mine = sandbox.openRun(JSON.stringify(base));
+    const seen = sandbox.invoke(mine, reader, 'request', 'query:request', '{"prev":null}');
+    sandbox.closeRun(other);
+    sandbox.closeRun(mine);
+    expect(seen).toEqual({ k: 'ok', v: { leaked: [] } });
+  });
+});

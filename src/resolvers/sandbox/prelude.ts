@@ -89,6 +89,12 @@ function bootstrap(unsafeHost: SandboxHost): void {
   // global (~0.1 µs each, measured), so code run per handler uses these locals instead.
   const defineProperty = Object.defineProperty;
   const objectKeys = Object.keys;
+  const objectEntries = Object.entries;
+  // Resolver code shares this realm and may replace Array.prototype.push or JSON.stringify; the
+  // per-request values below never pass through a method it could have replaced.
+  const append = <T>(list: T[], item: T): void => {
+    list[list.length] = item;
+  };
   const INFINITY = Infinity;
   // Host functions are called only through these wrappers: their results become sandbox
   // primitives and a host exception never reaches user code as a host object.
@@ -108,7 +114,9 @@ function bootstrap(unsafeHost: SandboxHost): void {
       }
     },
   };
-  const runs = new Map<number, Run>();
+  // A prototype-less object, not a Map: resolver code runs in this realm and could replace
+  // Map.prototype.get to reach other requests' runs.
+  const runs: Record<number, Run | undefined> = Object.create(null) as Record<number, Run | undefined>;
   let current: Run | undefined;
 
   const currentRun = (): Run => {
@@ -128,14 +136,14 @@ function bootstrap(unsafeHost: SandboxHost): void {
     const headerName = typeof name === 'string' ? name.trim() : '';
     // resolvers.md §5 (util.http): a rejected header is ignored and reported as ResponseHeaderError.
     if (!headerName || value === null || value === undefined || isRestrictedResponseHeader(headerName)) {
-      run.errors.push(toErrorValue(`Header ${headerName || '(empty)'} cannot be set in the response.`, 'ResponseHeaderError', null, null));
+      append(run.errors, toErrorValue(`Header ${headerName || '(empty)'} cannot be set in the response.`, 'ResponseHeaderError', null, null));
       return;
     }
-    const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+    const text = typeof value === 'object' ? stringifyJson(value) : String(value);
     const previous = run.headers[headerName];
     const bytes = run.headerBytes - (previous === undefined ? 0 : headerName.length + previous.length) + headerName.length + text.length;
     if (bytes > MAX_CUSTOM_HEADER_BYTES) {
-      run.errors.push(toErrorValue(`Custom response headers exceed ${MAX_CUSTOM_HEADER_BYTES} bytes.`, 'ResponseHeaderError', null, null));
+      append(run.errors, toErrorValue(`Custom response headers exceed ${MAX_CUSTOM_HEADER_BYTES} bytes.`, 'ResponseHeaderError', null, null));
       return;
     }
     run.headers[headerName] = text;
@@ -149,7 +157,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
       throw new UtilError(toErrorValue(message, errorType, data, errorInfo));
     },
     appendError(message?: unknown, errorType?: unknown, data?: unknown, errorInfo?: unknown): void {
-      currentRun().errors.push(toErrorValue(message, errorType, data, errorInfo));
+      append(currentRun().errors, toErrorValue(message, errorType, data, errorInfo));
     },
     unauthorized(): never {
       const { fieldName, parentTypeName } = currentRun().base.info;
@@ -163,7 +171,8 @@ function bootstrap(unsafeHost: SandboxHost): void {
       addResponseHeader: addHeader,
       addResponseHeaders(headers: unknown): void {
         if (headers && typeof headers === 'object') {
-          for (const [name, value] of Object.entries(headers)) addHeader(name, value);
+          const entries = objectEntries(headers);
+          for (let i = 0; i < entries.length; i++) addHeader(entries[i]![0], entries[i]![1]);
         }
       },
     },
@@ -196,12 +205,14 @@ function bootstrap(unsafeHost: SandboxHost): void {
       requirePhase('invalidateSubscriptions', 'mutation:response');
       const run = currentRun();
       const entry = { subscriptionField: String(request?.subscriptionField ?? ''), payload: request?.payload ?? null };
-      const key = JSON.stringify(entry);
-      if (!run.invalidations.some((e) => JSON.stringify(e) === key)) {
+      const key = stringifyJson(entry);
+      let seen = false;
+      for (let i = 0; i < run.invalidations.length; i++) if (stringifyJson(run.invalidations[i]) === key) seen = true;
+      if (!seen) {
         if (run.invalidations.length >= MAX_INVALIDATIONS) {
           util.error(`extensions.invalidateSubscriptions can be called at most ${MAX_INVALIDATIONS} times per request.`, 'Code');
         }
-        run.invalidations.push(entry);
+        append(run.invalidations, entry);
       }
     },
     evictFromApiCache(_typeName: unknown, _fieldName: unknown, _keys: unknown): void {
@@ -401,7 +412,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
     },
     openRun(id: number, baseJson: string): void {
       const base = parseJson(baseJson) as RunBase;
-      runs.set(id, {
+      runs[id] = {
         base,
         stash: {},
         errors: [],
@@ -410,7 +421,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
         invalidations: [],
         evictions: 0,
         phase: '',
-      });
+      };
     },
     /**
      * openRun with the base context in pieces: what `JSON.parse(baseJson)` would give, built
@@ -449,7 +460,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
         authMode,
         operation,
       } as RunBase;
-      runs.set(id, {
+      runs[id] = {
         base,
         stash: {},
         errors: [],
@@ -458,16 +469,16 @@ function bootstrap(unsafeHost: SandboxHost): void {
         invalidations: [],
         evictions: 0,
         phase: '',
-      });
+      };
     },
     /** The run's stash as JSON (direct Lambda functions send it in their event). */
     stashOf(id: number): string {
-      return stringifyJson(runs.get(id)?.stash ?? {});
+      return stringifyJson(runs[id]?.stash ?? {});
     },
     /** The run's summary as JSON; '' when there is nothing to report (the common case). */
     closeRun(id: number): string {
-      const run = runs.get(id);
-      runs.delete(id);
+      const run = runs[id];
+      delete runs[id];
       if (!run) return 'null';
       if (
         run.errors.length === 0 &&
@@ -493,7 +504,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
      * `{ k: 'ok', v }`, `{ k: 'early', v, skipTo }`, `{ k: 'error', e }` or `{ k: 'fault', name, message, stack }`.
      */
     invoke(runId: number, moduleId: number, handler: string, phase: string, stepJson: string, timeoutMs: number): string {
-      const run = runs.get(runId);
+      const run = runs[runId];
       const mod = handlerModules[moduleId];
       if (!run || !mod) return stringifyJson({ k: 'fault', name: 'Error', message: 'unknown resolver run', stack: '' });
       return runHandler(run, mod, handler, phase, parseJson(stepJson) as Step, timeoutMs, false) ?? '{"k":"ok","v":null}';
@@ -506,7 +517,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
      * end with a value (early return, error, timeout, fault), else `S` + the response handler's.
      */
     invokeUnitPassThrough(runId: number, moduleId: number, requestPhase: string, responsePhase: string, timeoutMs: number): string {
-      const run = runs.get(runId);
+      const run = runs[runId];
       const mod = handlerModules[moduleId];
       if (!run || !mod) return `Q${stringifyJson({ k: 'fault', name: 'Error', message: 'unknown resolver run', stack: '' })}`;
       const requestOutcome = runHandler(run, mod, 'request', requestPhase, { prev: null }, timeoutMs, true);
