@@ -244,13 +244,18 @@ export class ResolverRuntime {
     return this.#bound.has(`${typeName}.${fieldName}`);
   }
 
-  async #resolveBound(
+  /**
+   * Runs a bound resolver. A UNIT resolver on the built-in NONE data source answers synchronously
+   * (no promise, so graphql-js completes the field at once and a query of such fields runs without
+   * a single await); everything else goes through `#resolveAsync`.
+   */
+  #resolveBound(
     bound: BoundResolver,
     source: unknown,
     args: Record<string, unknown>,
     context: RequestContext,
     info: GraphQLResolveInfo,
-  ): Promise<unknown> {
+  ): unknown {
     const { config } = this.#options;
     context.resolverCount += 1;
     if (context.resolverCount > config.resolverCountLimit) {
@@ -282,6 +287,32 @@ export class ResolverRuntime {
     } catch (error) {
       throw new ResolverCodeError(`the resolver context cannot be serialised: ${error instanceof Error ? error.message : String(error)}`);
     }
+    if (bound.resolver.kind === 'UNIT' && bound.module && bound.dataSource && isBuiltInNone(bound.dataSource)) {
+      // The common local resolver: request and response in one call into the sandbox.
+      let failure: unknown;
+      let value: unknown;
+      let local: ReturnType<Sandbox['invokeUnitPassThrough']>;
+      try {
+        sandbox.currentLabel = bound.label;
+        local = sandbox.invokeUnitPassThrough(runId, bound.module.id, `${operation}:request`, `${operation}:response`);
+        if (local) value = this.#settle(bound.module, local.handler, local.outcome, bound.label).v;
+      } catch (error) {
+        failure = error;
+      }
+      // undefined: the module runs under the watchdog, which only the general path drives.
+      if (local || failure !== undefined) return this.#finishRun(runId, context, info, failure, value);
+    }
+    return this.#resolveAsync(bound, runId, base, context, info, operation);
+  }
+
+  async #resolveAsync(
+    bound: BoundResolver,
+    runId: number,
+    base: BaseContext,
+    context: RequestContext,
+    info: GraphQLResolveInfo,
+    operation: string,
+  ): Promise<unknown> {
     let failure: unknown;
     let result: RunResult | undefined;
     try {
@@ -289,6 +320,13 @@ export class ResolverRuntime {
     } catch (error) {
       failure = error;
     }
+    return this.#finishRun(runId, context, info, failure, result?.value);
+  }
+
+  /** Closes the run: its appended errors, headers and filters go to the request; a failure is thrown as the field's error. */
+  #finishRun(runId: number, context: RequestContext, info: GraphQLResolveInfo, failure: unknown, value: unknown): unknown {
+    const sandbox = this.sandbox;
+    const fieldNode = info.fieldNodes[0]!;
     const summary = sandbox.closeRun(runId);
     const path = summary.errors.length > 0 ? pathOf(info) : [];
     const locations = summary.errors.length > 0 ? locationsOf(fieldNode) : null;
@@ -316,7 +354,7 @@ export class ResolverRuntime {
       }
       throw failure;
     }
-    return result!.value;
+    return value;
   }
 
   async #execute(
@@ -327,12 +365,6 @@ export class ResolverRuntime {
     info: GraphQLResolveInfo,
     operation: string,
   ): Promise<RunResult> {
-    if (bound.resolver.kind === 'UNIT' && bound.module && bound.dataSource && isBuiltInNone(bound.dataSource)) {
-      // The common local resolver: request and response in one call into the sandbox.
-      this.sandbox.currentLabel = bound.label;
-      const local = this.sandbox.invokeUnitPassThrough(runId, bound.module.id, `${operation}:request`, `${operation}:response`);
-      if (local) return { value: this.#settle(bound.module, local.handler, local.outcome, bound.label).v };
-    }
     const phase = (handler: string) => `${operation}:${handler}`;
     if (bound.resolver.kind === 'UNIT') {
       const step: Step = { label: bound.label, module: bound.module, dataSource: bound.dataSource, maxBatchSize: bound.resolver.maxBatchSize };
