@@ -2,6 +2,7 @@
  * The `appsync-gateway` command as a user runs it: a real process, a real port.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,13 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
 
+/** Each process its own Step Functions folder: several serve the example API at once (and `npm start` may hold the repo's). */
+function freshStoreDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'appsync-gw-cli-sfn-'));
+  dirs.push(dir);
+  return dir;
+}
+
 afterAll(async () => {
   for (const child of children) child.kill('SIGTERM');
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
@@ -20,7 +28,7 @@ afterAll(async () => {
 
 function run(args: string[], cwd = REPO): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', APPSYNC_GATEWAY_SFN_STORE_DIR: freshStoreDir() } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -32,7 +40,7 @@ function run(args: string[], cwd = REPO): Promise<{ code: number | null; stdout:
 /** Starts `serve` and resolves with the GraphQL URL it prints. */
 function serve(args: string[], cwd = REPO): Promise<{ url: string; child: ChildProcess; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { cwd, env: { ...process.env, NO_COLOR: '1', APPSYNC_GATEWAY_SFN_STORE_DIR: freshStoreDir() } });
     children.push(child);
     let output = '';
     const onData = (d: Buffer) => {

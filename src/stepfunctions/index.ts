@@ -28,7 +28,10 @@ export interface StepFunctionsStoreConfig {
   table?: string;
   /** This instance's id in the Postgres store (one per instance sharing the table). @default default */
   instanceId?: string;
-  /** Folder of the file store. @default `<configDir>/.data/stepfunctions` */
+  /**
+   * Folder of the file store; one gateway at a time uses it (a lock file refuses a second).
+   * @default the `APPSYNC_GATEWAY_SFN_STORE_DIR` variable, else `<configDir>/.data/stepfunctions`
+   */
   dir?: string;
 }
 
@@ -72,7 +75,8 @@ export interface StepFunctionsServiceHandle {
 /**
  * The store settings: `options.store`, else `stepFunctions.store` of the config if the loader
  * kept it (a local addition: `{ connectionString }` for Postgres), else the env variable
- * `APPSYNC_GATEWAY_SFN_STORE_URL`, else the file store under `storeDir`.
+ * `APPSYNC_GATEWAY_SFN_STORE_URL`, else the file store under `dir`, `APPSYNC_GATEWAY_SFN_STORE_DIR`
+ * or `storeDir`.
  */
 function pickStore(options: StepFunctionsServiceOptions): ExecutionStore {
   const onError = (error: unknown) => options.logger.error('Step Functions store write failed', { error: (error as Error)?.message ?? String(error) });
@@ -82,7 +86,7 @@ function pickStore(options: StepFunctionsServiceOptions): ExecutionStore {
   const settings: StepFunctionsStoreConfig = { ...(raw && typeof raw === 'object' ? raw : {}), ...(given as StepFunctionsStoreConfig | undefined) };
   const url = settings.connectionString ?? process.env.APPSYNC_GATEWAY_SFN_STORE_URL;
   if (url) return createPostgresStore({ connectionString: url, table: settings.table, instanceId: settings.instanceId ?? process.env.APPSYNC_GATEWAY_SFN_INSTANCE_ID, onError });
-  return createFileStore(settings.dir ?? options.storeDir, onError);
+  return createFileStore(settings.dir ?? (process.env.APPSYNC_GATEWAY_SFN_STORE_DIR || options.storeDir), onError);
 }
 
 type ConsoleHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;

@@ -2,6 +2,9 @@
  * The example API that `npm start` serves (appsync.config.yml, schemas/, resolvers/), on its
  * embedded defaults: NONE, DynamoDB (embedded store) and Postgres (embedded PGlite) fields.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/config/index.js';
@@ -11,14 +14,21 @@ import { silentLogger } from '../utils/gateway.js';
 const CONFIG = fileURLToPath(new URL('../../appsync.config.yml', import.meta.url));
 let gateway: Gateway;
 let url: string;
+let storeDir: string | undefined;
 
 beforeAll(async () => {
   const loaded = await loadConfigFile(CONFIG, { env: {} });
+  // Not the repo's own .data folder: `npm start` or the CLI test may hold it.
+  storeDir = await mkdtemp(join(tmpdir(), 'appsync-gw-example-'));
+  loaded.config.stepFunctions = { ...loaded.config.stepFunctions, store: { dir: storeDir } };
   gateway = await createGateway(loaded.config, { configDir: loaded.configDir, logger: silentLogger });
   ({ url } = await gateway.listen({ port: 0 }));
   await gateway.ready();
 });
-afterAll(() => gateway?.close());
+afterAll(async () => {
+  await gateway?.close();
+  if (storeDir) await rm(storeDir, { recursive: true, force: true });
+});
 
 async function query(q: string, variables?: Record<string, unknown>) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'da2-exampleexampleexample00' }, body: JSON.stringify({ query: q, variables }) });

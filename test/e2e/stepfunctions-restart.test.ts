@@ -234,6 +234,19 @@ describe('Standard executions across a gateway crash', () => {
     expect(JSON.parse(worked.output!)).toEqual({ done: 7 });
     expectConsistent(await history(sfn, working.executionArn!));
   });
+
+  it('refuses a second gateway on the same store folder while the first runs, and the first keeps its executions', async () => {
+    child ??= await startGateway(dir);
+    const error = await startGateway(dir).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toMatch(/exited with [1-9]/);
+    expect(error?.message).toContain(`stepFunctions.store.dir: the Step Functions store folder ${join(dir, '.data', 'stepfunctions')} is in use by another running gateway (process ${child.process.pid})`);
+    const sfn = clientFor(child.origin);
+    const run = await sfn.send(new StartExecutionCommand({ stateMachineArn: smArn('waiter'), input: '{"label":"still-mine"}' }));
+    expect((await settle(sfn, run.executionArn!)).status).toBe('SUCCEEDED');
+  });
 });
 
 const pgUrl = inject('postgresUrl');

@@ -3,6 +3,9 @@
  * functions, AWS scalars, environment variables), loaded unchanged from its appsync.config.yml and
  * from its Serverless Framework serverless.yml, answers as AppSync would.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/config/index.js';
@@ -12,10 +15,18 @@ import { silentLogger } from '../utils/gateway.js';
 const dir = fileURLToPath(new URL('./fixtures/thirdparty/', import.meta.url));
 const KEY = 'da2-thirdpartythirdpartythird';
 const open: Gateway[] = [];
-afterAll(() => Promise.all(open.map((g) => g.close())));
+const storeDirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(open.map((g) => g.close()));
+  await Promise.all(storeDirs.map((d) => rm(d, { recursive: true, force: true })));
+});
 
 async function start(file: string, stage?: string) {
   const loaded = await loadConfigFile(`${dir}${file}`, { stage, env: {} });
+  // Several gateways of this one project run at once: each keeps its Step Functions log apart.
+  const storeDir = await mkdtemp(join(tmpdir(), 'appsync-gw-thirdparty-'));
+  storeDirs.push(storeDir);
+  loaded.config.stepFunctions = { ...loaded.config.stepFunctions, store: { dir: storeDir } };
   const gateway = await createGateway(loaded.config, { configDir: loaded.configDir, configFile: loaded.configFile, logger: silentLogger });
   open.push(gateway);
   const { url } = await gateway.listen({ port: 0 });

@@ -3,8 +3,10 @@
  * checkpoint of an execution is kept per batch, a line cut by a crash is ignored, compaction
  * replaces the log; and a service on the Postgres store resumes executions after a restart.
  */
-import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
@@ -66,6 +68,44 @@ describe('file store', () => {
   storeContract('contract', () => {
     const folder = join(dir, `s${n++}`);
     return async () => createFileStore(folder);
+  });
+
+  it('one store per folder: a second is refused with a ConfigError while the first is open, and can open once it closed', async () => {
+    const folder = join(dir, 'locked');
+    const first = createFileStore(folder);
+    await first.load();
+    const second = createFileStore(folder);
+    const refused = await second.load().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect((refused as ConfigError).path).toBe('stepFunctions.store.dir');
+    expect((refused as ConfigError).message).toContain(`the Step Functions store folder ${folder} is in use`);
+    first.append({ k: 'end', a: 'arn:kept' } as StoreRecord);
+    await first.close();
+    const third = createFileStore(folder);
+    expect(await third.load()).toEqual([{ k: 'end', a: 'arn:kept' }]);
+    await third.close();
+  });
+
+  it('takes over the lock of a process that is gone, refuses one that is alive or on another host', async () => {
+    const folder = join(dir, 'stale');
+    await mkdir(folder, { recursive: true });
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    await new Promise((r) => holder.once('spawn', r));
+    await writeFile(join(folder, 'owner.lock'), `${holder.pid} ${hostname()}\n`);
+    const refused = await createFileStore(folder).load().catch((e: unknown) => e);
+    expect((refused as ConfigError).message).toContain(`in use by another running gateway (process ${holder.pid})`);
+    holder.kill('SIGKILL');
+    await new Promise((r) => holder.once('exit', r));
+    const store = createFileStore(folder);
+    await store.load();
+    expect(await readFile(join(folder, 'owner.lock'), 'utf8')).toBe(`${process.pid} ${hostname()}\n`);
+    await store.close();
+    expect(existsSync(join(folder, 'owner.lock'))).toBe(false);
+
+    await writeFile(join(folder, 'owner.lock'), `1 another-host\n`);
+    const elsewhere = await createFileStore(folder).load().catch((e: unknown) => e);
+    expect((elsewhere as ConfigError).message).toContain(`in use by process 1 on host another-host`);
+    expect((elsewhere as ConfigError).message).toContain(`delete ${join(folder, 'owner.lock')}`);
   });
 
   it('forgets the oldest closed executions beyond the limit and keeps the log compact', async () => {
