@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Each real server the suite needs (DynamoDB Local, PostgreSQL, Redis, ...) has its own
@@ -10,6 +11,12 @@ const globalSetup = readdirSync(new URL('./test/setup/', import.meta.url))
   .map((f) => `test/setup/${f}`);
 
 export default defineConfig({
+  resolve: {
+    // Node runs graphql's CommonJS build (its package.json has no "exports"; "module" is a bundler
+    // field). Vite would pick index.mjs, a second graphql whose classes fail the instanceof checks of
+    // CommonJS dependencies such as graphql-jit; the suite runs what Node runs.
+    alias: [{ find: /^graphql$/, replacement: fileURLToPath(new URL('./node_modules/graphql/index.js', import.meta.url)) }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/bench/**', 'node_modules/**'],

@@ -7,6 +7,7 @@ import {
   Kind,
   Source,
   buildASTSchema,
+  isAbstractType,
   parse,
   type DefinitionNode,
   type DocumentNode,
@@ -138,5 +139,28 @@ export function buildAppSyncSchema(sources: readonly SchemaSource[]): BuiltSchem
   if (!schema.getQueryType()) {
     throw new SchemaError('the schema has no Query type', { file: sources[0]?.file });
   }
+  installTypeResolvers(schema);
   return { schema, document, warnings };
+}
+
+/**
+ * Every interface and union resolves its members from `__typename` (how AppSync results name
+ * their type). graphql-js does this by default; graphql-jit's default throws when the name is
+ * missing, which would fail the whole request of an operation it compiled (src/server/compiledQueries.ts)
+ * instead of the one field. Without a name this returns nothing, and both engines report a field
+ * error (formatErrors.ts words the two alike).
+ */
+function installTypeResolvers(schema: GraphQLSchema): void {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isAbstractType(type) || type.resolveType) continue;
+    const abstractType = type;
+    type.resolveType = (value, context, info) => {
+      const named = (value as { __typename?: unknown } | null)?.__typename;
+      if (typeof named === 'string') return named;
+      for (const possible of info.schema.getPossibleTypes(abstractType)) {
+        if (possible.isTypeOf?.(value, context, info) === true) return possible.name;
+      }
+      return undefined;
+    };
+  }
 }

@@ -2,7 +2,7 @@
  * The executor both transports share: prepared document → graphql-js execution → AppSync-shaped
  * `{ data, errors }`; after a mutation, the results bound with `@aws_subscribe` are published.
  */
-import { GraphQLError, Kind, execute, getOperationRootType, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, getOperationRootType, type OperationDefinitionNode } from 'graphql';
 import type { AuthContext } from '../auth/types.js';
 import { createRequestContext, type RequestContext } from '../resolvers/index.js';
 import type { ErrorEntry, PublishedEvent } from '../realtime/types.js';
@@ -89,7 +89,9 @@ export async function executeGraphQL(api: Api, request: GraphQLRequest, publish?
     operationName: operation.name?.value,
     contextValue: context,
   };
-  const executed = enveloped ? enveloped.execute(executionArgs) : execute(executionArgs);
+  const executed = enveloped
+    ? enveloped.execute(executionArgs)
+    : api.compiledQueries.execute(prepared.document, operation, context, executionArgs.variableValues);
   // graphql-js answers synchronously when no resolver returned a promise: nothing to time then.
   const result = isPromise(executed) ? await executionDeadlines.race(executed, EXECUTION_TIMEOUT_MS) : executed;
   if (result === 'timeout') {

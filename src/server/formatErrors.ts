@@ -20,6 +20,7 @@ import {
 import { AppSyncError } from '../errors.js';
 import type { ErrorEntry } from '../realtime/types.js';
 import { ScalarError } from '../schema/scalars.js';
+import { SERIALIZE_FAILURE_MARK } from './compiledQueries.js';
 
 type Location = { line: number; column: number; sourceName: null };
 
@@ -160,6 +161,12 @@ export function formatExecutionError(error: GraphQLError, schema?: GraphQLSchema
   if (original instanceof ScalarError) {
     return { path, locations: null, message: `Can't serialize value (${printed}) : ${original.message}` };
   }
+  if (error.message.startsWith(SERIALIZE_FAILURE_MARK)) {
+    // The same failure in an operation compiled by graphql-jit (compiledQueries.ts).
+    return { path, locations: null, message: `Can't serialize value (${printed}) : ${error.message.slice(SERIALIZE_FAILURE_MARK.length)}` };
+  }
+  const abstract = abstractTypeFailure(error.message);
+  if (abstract) return { path, locations: locationsOf(error), message: abstract };
   const nonNull = /^Cannot return null for non-nullable field (.+?)\.(.+?)\.$/.exec(error.message);
   if (nonNull && error.path) {
     return { path, locations: null, message: `Cannot return null for non-nullable type: '${nonNullTypeName(schema, nonNull[1]!, nonNull[2]!)}' within parent '${nonNull[1]}' (${printed})` };
@@ -175,6 +182,20 @@ export function formatExecutionError(error: GraphQLError, schema?: GraphQLSchema
     return { path, data: null, errorType: 'InternalFailure', errorInfo: null, locations: locationsOf(error), message: original.message };
   }
   return { path, locations: locationsOf(error), message: error.message };
+}
+
+/**
+ * An interface or union value whose type cannot be told, in one wording for graphql-js and for
+ * operations compiled by graphql-jit, which word it differently (Gateway choice: AppSync's own
+ * wording is not documented).
+ */
+function abstractTypeFailure(message: string): string | undefined {
+  const missing =
+    /^Abstract type "(\w+)" must resolve to an Object type at runtime for field /.exec(message) ?? /^Runtime Object type is not a possible type for "(\w+)"\.$/.exec(message);
+  if (missing) return `Abstract type "${missing[1]}" must resolve to an Object type at runtime: the value has no __typename naming one of its types.`;
+  const unknown = /^Abstract type "(\w+)" was resolved to a type "(\w+)" that does not exist inside the schema\.$/.exec(message);
+  if (unknown) return `Runtime Object type "${unknown[2]}" is not a possible type for "${unknown[1]}".`;
+  return undefined;
 }
 
 /** The named type of `parent.field`, as AppSync names it in non-null errors. */

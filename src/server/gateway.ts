@@ -42,6 +42,13 @@ export interface GatewayOptions {
    * Redis (`channelPrefix` keeps several APIs apart); default is in-memory.
    */
   pubsub?: Omit<import('../realtime/index.js').PubSubOptions, 'onError'>;
+  /**
+   * Operations over HTTP that recur run as code graphql-jit compiled for them. `afterRuns`: how many
+   * runs through graphql-js an operation gets first (0 compiles at the first run); `false` keeps
+   * every operation on graphql-js. Requests through envelop plugins always use graphql-js.
+   * @default { afterRuns: 1 }
+   */
+  compileQueries?: false | { afterRuns?: number };
 }
 
 export interface ListenResult {
@@ -119,7 +126,8 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
     dataSourceKinds: { AWS_STEP_FUNCTIONS: createStepFunctionsDataSourceKind(() => stepFunctionsStarter), ...givenOptions.dataSourceKinds },
   };
   const logger = options.logger ?? createConsoleLogger();
-  const loadOptions = { logger, strict: options.strict, handlerTimeoutMs: options.handlerTimeoutMs, plugins: options.plugins };
+  const compileAfterRuns = options.compileQueries === false ? Infinity : (options.compileQueries?.afterRuns ?? 1);
+  const loadOptions = { logger, strict: options.strict, handlerTimeoutMs: options.handlerTimeoutMs, plugins: options.plugins, compileAfterRuns };
   const load = async (raw: GatewayConfig) => {
     const { normalized, kinds } = await normalize(raw, options);
     return loadApi(normalized, { ...loadOptions, kinds });

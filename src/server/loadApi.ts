@@ -13,6 +13,7 @@ import type { AuthContext, AuthRequest } from '../auth/types.js';
 import { ResolverRuntime } from '../resolvers/index.js';
 import { buildAppSyncSchema, readSubscriptionBindings, type SchemaSource, type SubscriptionBindings } from '../schema/index.js';
 import type { Plugin } from '@envelop/core';
+import { CompiledQueries } from './compiledQueries.js';
 import { DocumentCache } from './documentCache.js';
 import { createEnvelop, type EnvelopFactory } from './envelop.js';
 
@@ -24,6 +25,8 @@ export interface Api {
   readonly rules: AuthRules;
   readonly dataSources: ReadonlyMap<string, DataSource>;
   readonly documents: DocumentCache;
+  /** Recurring operations compiled by graphql-jit. */
+  readonly compiledQueries: CompiledQueries;
   /** Set when the gateway has envelop plugins: each HTTP request goes through them. */
   readonly envelop?: EnvelopFactory;
   readonly bindings: SubscriptionBindings;
@@ -41,6 +44,8 @@ export interface LoadApiOptions {
   handlerTimeoutMs?: number;
   // any: envelop types each plugin by the context it adds, and those types do not widen to one.
   plugins?: readonly Plugin<any>[];
+  /** Runs of an operation before graphql-jit compiles it; Infinity: never. */
+  compileAfterRuns?: number;
 }
 
 export async function loadApi(config: NormalizedConfig, options: LoadApiOptions): Promise<Api> {
@@ -98,6 +103,7 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
       rules,
       dataSources,
       documents: new DocumentCache(built.schema),
+      compiledQueries: new CompiledQueries(built.schema, options.compileAfterRuns ?? 1),
       envelop: options.plugins?.length ? await createEnvelop(built.schema, options.plugins) : undefined,
       bindings: readSubscriptionBindings(built.schema),
       warnings: [...built.warnings, ...runtime.warnings],

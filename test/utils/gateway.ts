@@ -43,7 +43,9 @@ export async function startTestGateway(input: {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, content);
   }
-  const gateway = await createGateway(input.config, { logger: silentLogger, ...input.options, configDir: dir });
+  // Every query runs compiled (what recurring queries do in production); example.test.ts, the CLI
+  // tests and compiled-parity.test.ts cover the first run through graphql-js.
+  const gateway = await createGateway(input.config, { logger: silentLogger, compileQueries: { afterRuns: 0 }, ...input.options, configDir: dir });
   const { url } = await gateway.listen({ port: 0, host: '127.0.0.1' });
   await gateway.ready();
   const origin = new URL(url).origin;
