@@ -11,8 +11,25 @@
  * (test/e2e/compiled-parity.test.ts holds the two to the same answers).
  */
 import { execute, getVariableValues, isScalarType, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import type { CompiledQuery } from 'graphql-jit';
 import { ScalarError } from '../schema/scalars.js';
+
+// graphql-jit and what it brings take ~65 ms to load: it loads after the first operation is
+// answered (or at API load when operations compile from their first run), not at start-up.
+type Jit = typeof import('graphql-jit');
+let jit: Jit | undefined;
+let jitLoading: Promise<void> | undefined;
+function loadJit(): Promise<void> {
+  jitLoading ??= import('graphql-jit').then(
+    (module) => {
+      jit = module;
+    },
+    () => {
+      // without graphql-jit every operation runs through graphql-js
+    },
+  );
+  return jitLoading;
+}
 
 /** Starts the message of a scalar serialisation failure in a compiled operation (see formatErrors.ts). */
 export const SERIALIZE_FAILURE_MARK = '\u0000serialize\u0000';
@@ -25,6 +42,7 @@ export class CompiledQueries {
   // Keyed by the cached document's operation node: entries go when the document leaves the cache.
   readonly #entries = new WeakMap<OperationDefinitionNode, Entry>();
   readonly #serializers: Record<string, (value: unknown) => unknown> = {};
+  #compiledCount = 0;
 
   /** @param afterRuns runs through graphql-js before an operation is compiled (0: compile at once; Infinity: never) */
   constructor(schema: GraphQLSchema, afterRuns = 1) {
@@ -43,6 +61,16 @@ export class CompiledQueries {
     }
   }
 
+  /** How many operations have been compiled (for tests and logs). */
+  get compiledCount(): number {
+    return this.#compiledCount;
+  }
+
+  /** Loads graphql-jit now rather than after the first operation. */
+  static preload(): Promise<void> {
+    return loadJit();
+  }
+
   /** Runs `operation` of `document` (already validated against the schema). */
   execute(
     document: DocumentNode,
@@ -52,20 +80,22 @@ export class CompiledQueries {
   ): ExecutionResult | Promise<ExecutionResult> {
     const entry = this.#entries.get(operation) ?? { runs: 0 };
     if ('compiled' in entry) return this.#run(entry.compiled, operation, contextValue, variableValues);
-    if ('runs' in entry) {
-      if (entry.runs >= this.#afterRuns) {
+    if ('runs' in entry && this.#afterRuns !== Infinity) {
+      if (jit && entry.runs >= this.#afterRuns) {
         let compiled: CompiledQuery | ExecutionResult | undefined;
         try {
-          compiled = compileQuery(this.#schema, document, operation.name?.value, { customSerializers: this.#serializers });
+          compiled = jit.compileQuery(this.#schema, document, operation.name?.value, { customSerializers: this.#serializers });
         } catch {
           // graphql-js runs what graphql-jit cannot compile
         }
-        if (compiled && isCompiledQuery(compiled)) {
+        if (compiled && jit.isCompiledQuery(compiled)) {
           this.#entries.set(operation, { compiled });
+          this.#compiledCount += 1;
           return this.#run(compiled, operation, contextValue, variableValues);
         }
         this.#entries.set(operation, { interpreted: true });
       } else {
+        if (!jit) void loadJit();
         entry.runs += 1;
         this.#entries.set(operation, entry);
       }

@@ -50,6 +50,8 @@ export interface LoadApiOptions {
 
 export async function loadApi(config: NormalizedConfig, options: LoadApiOptions): Promise<Api> {
   const { logger } = options;
+  // Operations that compile from their first run need graphql-jit before the first request.
+  if (options.compileAfterRuns === 0) await CompiledQueries.preload();
   const sources: SchemaSource[] = [];
   for (const file of config.schemaFiles) {
     try {
