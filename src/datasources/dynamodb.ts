@@ -7,7 +7,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, type AttributeValue, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { AppSyncError, ConfigError } from '../errors.js';
-import { acquireEmbeddedDynamoDB, releaseEmbeddedDynamoDB } from '../embedded/dynamodb.js';
+import { acquireEmbeddedDynamoDB, embeddedDynamoDBRequestHandler, releaseEmbeddedDynamoDB } from '../embedded/dynamodb.js';
 import { LambdaTargets } from './dynamodb/lambdaTargets.js';
 import { runOperation } from './dynamodb/operations.js';
 import { syncConfigFor, type ResolverSync, type VersioningConfig } from './dynamodb/versioning.js';
@@ -72,6 +72,20 @@ function createTableInput(tableName: string, properties: Record<string, unknown>
 }
 
 /**
+ * A created table takes requests once ACTIVE (DynamoDB and DynamoDB Local take a while, the
+ * embedded store a timer tick); until then item operations fail with ResourceNotFoundException.
+ */
+async function waitUntilActive(client: DynamoDBClient, tableName: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 500)) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    if (Date.now() + delay > deadline) throw new Error(`table ${tableName} is still ${Table?.TableStatus ?? 'missing'} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
+/**
  * The Delta table of a versioned data source (`ds_pk` HASH, `ds_sk` RANGE, as AppSync requires):
  * created from a serverless.yml resource of that TableName, or — Gateway choice — with that key
  * schema when the base table is declared in config or the store is local.
@@ -105,6 +119,7 @@ async function ensureDeltaTable(
   };
   try {
     await client.send(new CreateTableCommand(createTableInput(tableName, properties)));
+    await waitUntilActive(client, tableName);
     logger.info(`dynamodb data source ${name}: created delta table ${tableName}`);
   } catch (error) {
     // Two versioned data sources may share one Delta table and race to create it.
@@ -120,11 +135,13 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
     const local = embedded || /^https?:\/\/(127\.|localhost|\[::1\])/.test(endpoint);
     const region = config.region ?? process.env.AWS_REGION ?? 'us-east-1';
     const lambdas = new LambdaTargets(gatewayConfig, configPath);
+    const inProcess = embedded ? embeddedDynamoDBRequestHandler() : undefined;
     const client = new DynamoDBClient({
       endpoint,
       region,
       // Local stores accept any credentials; AWS uses the SDK's default chain.
       ...(local && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+      ...(inProcess ? { requestHandler: inProcess } : {}),
     });
     if (embedded) logger.info(`dynamodb data source ${name}: using the embedded store`, { endpoint, table: config.tableName });
 
@@ -137,6 +154,7 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
       } catch (error) {
         if ((error as Error).name !== 'ResourceNotFoundException') throw error;
         await client.send(new CreateTableCommand(createTableInput(config.tableName, properties)));
+        await waitUntilActive(client, config.tableName);
         logger.info(`dynamodb data source ${name}: created table ${config.tableName}`);
       }
     }

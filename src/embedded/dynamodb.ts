@@ -1,10 +1,12 @@
 /**
  * The embedded DynamoDB-compatible store (dynalite, in memory) for data sources without an
  * `endpoint`: one per process on 127.0.0.1, started on first use and stopped when the last data
- * source using it closes. A real server on loopback, reached through the AWS SDK like any endpoint.
+ * source using it closes. A real server on loopback, reached through the AWS SDK like any endpoint;
+ * the gateway's own clients skip the socket with {@link embeddedDynamoDBRequestHandler}.
  */
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
+import { inProcessRequestHandler, type InProcessRequestHandler } from './dynamodbInProcess.js';
 
 let running: { endpoint: Promise<string>; server?: Server; users: number } | undefined;
 
@@ -35,4 +37,13 @@ export async function releaseEmbeddedDynamoDB(): Promise<void> {
   const { server } = running;
   running = undefined;
   if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/**
+ * An SDK `requestHandler` that reaches the running embedded store in memory instead of over its
+ * loopback port (see dynamodbInProcess.ts); call after {@link acquireEmbeddedDynamoDB}.
+ */
+export function embeddedDynamoDBRequestHandler(): InProcessRequestHandler | undefined {
+  const listener = running?.server?.listeners('request')[0] as RequestListener | undefined;
+  return listener ? inProcessRequestHandler(listener) : undefined;
 }
