@@ -13,7 +13,9 @@ import {
   DescribeStateMachineCommand,
   GetActivityTaskCommand,
   GetExecutionHistoryCommand,
+  ListActivitiesCommand,
   ListExecutionsCommand,
+  ListStateMachinesCommand,
   SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
@@ -110,6 +112,56 @@ describe.skipIf(!!pgSkip)(`Step Functions on a shared PostgreSQL store${pgSkip ?
     await sfnB.send(new DeleteStateMachineCommand({ stateMachineArn }));
     await expect(sfnA.send(new DescribeStateMachineCommand({ stateMachineArn }))).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
     await Promise.all([a.close(), b.close()]);
+  });
+
+  it('lists machines, activities and executions of every running instance as one list', async () => {
+    const listTable = `${table}_lists`;
+    const pass = { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } };
+    const listConfig = (instanceId: string): GatewayConfig => ({
+      ...configFor(instanceId),
+      stepFunctions: { store: { connectionString: pgUrl, table: listTable, instanceId }, stateMachines: { everywhere: { definition: pass } } },
+    });
+    const c = await startTestGateway({ config: listConfig('c'), files });
+    const d = await startTestGateway({ config: listConfig('d'), files });
+    const sfnC = client(c.origin);
+    const sfnD = client(d.origin);
+    await sfnC.send(new CreateStateMachineCommand({ name: 'only-c', roleArn: ROLE, definition: JSON.stringify(pass) }));
+    await sfnD.send(new CreateStateMachineCommand({ name: 'only-d', roleArn: ROLE, definition: JSON.stringify(pass) }));
+    await sfnC.send(new CreateActivityCommand({ name: 'act-c' }));
+    await sfnD.send(new CreateActivityCommand({ name: 'act-d' }));
+
+    for (const sfn of [sfnC, sfnD]) {
+      const machines = await sfn.send(new ListStateMachinesCommand({}));
+      // The config machine both instances have is listed once.
+      expect(machines.stateMachines?.map((m) => m.name)).toEqual(['everywhere', 'only-c', 'only-d']);
+      const activities = await sfn.send(new ListActivitiesCommand({}));
+      expect(activities.activities?.map((a) => a.name)).toEqual(['act-c', 'act-d']);
+    }
+    // Pages walk the merged list.
+    const names: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await sfnD.send(new ListStateMachinesCommand({ maxResults: 1, nextToken }));
+      names.push(...page.stateMachines!.map((m) => m.name!));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    expect(names).toEqual(['everywhere', 'only-c', 'only-d']);
+
+    // The config machine runs wherever it is started; either instance lists both runs.
+    const everywhere = 'arn:aws:states:us-east-1:123456789012:stateMachine:everywhere';
+    await sfnC.send(new StartExecutionCommand({ stateMachineArn: everywhere, name: 'run-on-c' }));
+    await new Promise((r) => setTimeout(r, 5));
+    await sfnD.send(new StartExecutionCommand({ stateMachineArn: everywhere, name: 'run-on-d' }));
+    for (const sfn of [sfnC, sfnD]) {
+      const runs = await sfn.send(new ListExecutionsCommand({ stateMachineArn: everywhere }));
+      expect(runs.executions?.map((e) => e.name)).toEqual(['run-on-d', 'run-on-c']);
+    }
+
+    await Promise.all([c.close(), d.close()]);
+    const db = new pg.Client({ connectionString: pgUrl });
+    await db.connect();
+    await db.query(`DROP TABLE IF EXISTS ${listTable}, ${listTable}_calls`);
+    await db.end();
   });
 
   it('a call to an instance that does not answer fails with a retryable error', async () => {

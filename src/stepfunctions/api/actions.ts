@@ -143,6 +143,68 @@ const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PEN
 
 // ---------------------------------------------------------------- the actions
 
+// ---------------------------------------------------------------- lists
+
+export type ListAction = 'ListStateMachines' | 'ListActivities' | 'ListExecutions';
+type ListItem = Record<string, unknown>;
+
+const byName = (a: ListItem, b: ListItem) => String(a.name).localeCompare(String(b.name));
+const newestFirst = (a: ListItem, b: ListItem) => Number(b.startDate) - Number(a.startDate);
+
+/**
+ * What each List action pages through, in the API's shape and order, before pagination; also
+ * what instances sharing a store send each other to list everything (api/handler.ts).
+ */
+export const LIST_ITEMS: Record<ListAction, (service: StepFunctionsService, body: Body) => ListItem[]> = {
+  ListStateMachines: (service) =>
+    [...service.machines.byArn.values()].map((sm) => ({ stateMachineArn: sm.arn, name: sm.name, type: sm.type, creationDate: seconds(sm.creationDate) })).sort(byName),
+  ListActivities: (service) => [...service.machines.activities.values()].map((a) => ({ activityArn: a.arn, name: a.name, creationDate: seconds(a.creationDate) })).sort(byName),
+  ListExecutions(service, body) {
+    const smArn = str(body, 'stateMachineArn', { max: 256 });
+    if (smArn === undefined) {
+      if (body.mapRunArn != null) throw new SfnApiError('ResourceNotFound', `Resource not found: '${String(body.mapRunArn)}'`);
+      throw new SfnApiError('ValidationException', 'Must provide a StateMachine ARN or MapRun ARN');
+    }
+    const status = oneOf(body, 'statusFilter', STATUSES);
+    return service.listExecutions(smArn, status).map((e) => ({
+      executionArn: e.arn,
+      stateMachineArn: e.stateMachineArn,
+      name: e.name,
+      status: e.status,
+      startDate: seconds(e.startDate),
+      stopDate: seconds(e.stopDate),
+    }));
+  },
+};
+
+const LIST_MEMBERS: Record<ListAction, { member: string; arn: string; order: (a: ListItem, b: ListItem) => number }> = {
+  ListStateMachines: { member: 'stateMachines', arn: 'stateMachineArn', order: byName },
+  ListActivities: { member: 'activities', arn: 'activityArn', order: byName },
+  ListExecutions: { member: 'executions', arn: 'executionArn', order: newestFirst },
+};
+
+/** Items of several instances as one list: each ARN once (the first list's copy wins), in the action's order. */
+export function mergeListItems(action: ListAction, lists: ListItem[][]): ListItem[] {
+  const { arn, order } = LIST_MEMBERS[action];
+  const seen = new Set<unknown>();
+  const out: ListItem[] = [];
+  for (const list of lists) {
+    for (const item of list) {
+      if (seen.has(item[arn])) continue;
+      seen.add(item[arn]);
+      out.push(item);
+    }
+  }
+  return lists.length > 1 ? out.sort(order) : out;
+}
+
+/** One page of a List action's answer. */
+export function listPage(action: ListAction, items: ListItem[], body: Body): Record<string, unknown> {
+  const scope = action === 'ListExecutions' ? `ListExecutions:${String(body.stateMachineArn)}:${String(body.statusFilter ?? '')}` : action;
+  const page = paginate(items, body, scope);
+  return { [LIST_MEMBERS[action].member]: page.items, nextToken: page.nextToken };
+}
+
 export const ACTIONS: Record<string, Action> = {
   CreateStateMachine(service, body) {
     const sm = service.createStateMachine({
@@ -174,12 +236,7 @@ export const ACTIONS: Record<string, Action> = {
     return {};
   },
   ListStateMachines(service, body) {
-    const all = [...service.machines.byArn.values()].sort((a, b) => a.name.localeCompare(b.name));
-    const page = paginate(all, body, 'ListStateMachines');
-    return {
-      stateMachines: page.items.map((sm) => ({ stateMachineArn: sm.arn, name: sm.name, type: sm.type, creationDate: seconds(sm.creationDate) })),
-      nextToken: page.nextToken,
-    };
+    return listPage('ListStateMachines', LIST_ITEMS.ListStateMachines(service, body), body);
   },
   ValidateStateMachineDefinition(service, body) {
     const definition = reqStr(body, 'definition', 1_048_576);
@@ -240,25 +297,7 @@ export const ACTIONS: Record<string, Action> = {
     return { stopDate: stopDate / 1000 };
   },
   ListExecutions(service, body) {
-    const smArn = str(body, 'stateMachineArn', { max: 256 });
-    if (smArn === undefined) {
-      if (body.mapRunArn != null) throw new SfnApiError('ResourceNotFound', `Resource not found: '${String(body.mapRunArn)}'`);
-      throw new SfnApiError('ValidationException', 'Must provide a StateMachine ARN or MapRun ARN');
-    }
-    const status = oneOf(body, 'statusFilter', STATUSES);
-    const all = service.listExecutions(smArn, status);
-    const page = paginate(all, body, `ListExecutions:${smArn}:${status ?? ''}`);
-    return {
-      executions: page.items.map((e) => ({
-        executionArn: e.arn,
-        stateMachineArn: e.stateMachineArn,
-        name: e.name,
-        status: e.status,
-        startDate: seconds(e.startDate),
-        stopDate: seconds(e.stopDate),
-      })),
-      nextToken: page.nextToken,
-    };
+    return listPage('ListExecutions', LIST_ITEMS.ListExecutions(service, body), body);
   },
   GetExecutionHistory(service, body) {
     const exec = service.execution(reqStr(body, 'executionArn', 256));
@@ -297,9 +336,7 @@ export const ACTIONS: Record<string, Action> = {
     return {};
   },
   ListActivities(service, body) {
-    const all = [...service.machines.activities.values()].sort((a, b) => a.name.localeCompare(b.name));
-    const page = paginate(all, body, 'ListActivities');
-    return { activities: page.items.map((a) => ({ activityArn: a.arn, name: a.name, creationDate: seconds(a.creationDate) })), nextToken: page.nextToken };
+    return listPage('ListActivities', LIST_ITEMS.ListActivities(service, body), body);
   },
   async GetActivityTask(service, body, ctx) {
     const arn = reqStr(body, 'activityArn', 256);

@@ -9,7 +9,7 @@ import type { Logger } from '../../datasources/types.js';
 import { SfnApiError, type SfnErrorName } from '../service/errors.js';
 import type { StepFunctionsService } from '../service/service.js';
 import type { PeerAnswer, StorePeers } from '../store/types.js';
-import { ACTIONS } from './actions.js';
+import { ACTIONS, LIST_ITEMS, listPage, mergeListItems, type ListAction } from './actions.js';
 
 /** SigV4 checking (and its signer) loads only for configs with an AWS_IAM provider. */
 let sigv4: Promise<typeof import('./sigv4.js')> | undefined;
@@ -84,9 +84,18 @@ const OWNED_BY: Record<string, { ref: OwnedRef; timeoutMs?: number }> = {
 /** The "not here" answers after which the owner is asked. */
 const NOT_HERE = new Set(['ExecutionDoesNotExist', 'TaskDoesNotExist', 'StateMachineDoesNotExist', 'ActivityDoesNotExist']);
 
-/** Runs an action another instance forwarded here; only the actions of {@link OWNED_BY}. */
+const isListAction = (action: string): action is ListAction => Object.hasOwn(LIST_ITEMS, action);
+
+/** How long a list waits for each other instance's part; one that does not answer is left out. */
+const LIST_PEER_TIMEOUT_MS = 2_000;
+
+/**
+ * Runs an action another instance forwarded here: the actions of {@link OWNED_BY}, and the List
+ * actions with `localOnly` (this instance's whole list, unpaged, for the caller to merge).
+ */
 export async function answerPeerCall(service: StepFunctionsService, action: string, input: Record<string, unknown>): Promise<PeerAnswer> {
-  const run = Object.hasOwn(OWNED_BY, action) ? ACTIONS[action] : undefined;
+  const localList = input.localOnly === true && isListAction(action);
+  const run = localList ? (_s: StepFunctionsService, body: Record<string, unknown>) => ({ items: LIST_ITEMS[action as ListAction](service, body) }) : Object.hasOwn(OWNED_BY, action) ? ACTIONS[action] : undefined;
   if (!run) return { ok: false, name: 'UnknownOperationException', message: '', status: 400 };
   try {
     return { ok: true, result: (await run(service, input, { signal: NEVER })) ?? {} };
@@ -112,6 +121,30 @@ async function askOwner(peers: StorePeers, action: string, input: Record<string,
   } catch (failure) {
     return { ok: false, name: 'ServiceUnavailable', message: `the gateway instance "${owner}" that owns this resource is unavailable: ${(failure as Error).message}`, status: 503 };
   }
+}
+
+/**
+ * A List action over every instance sharing the store: this instance's items and those of each
+ * other running instance (config machines, which every instance has, appear once), paged as one.
+ */
+async function listEverywhere(service: StepFunctionsService, peers: StorePeers, action: ListAction, input: Record<string, unknown>, logger: Logger): Promise<Record<string, unknown>> {
+  const local = LIST_ITEMS[action](service, input);
+  const others = await peers.liveOwners();
+  const { nextToken: _token, maxResults: _max, ...query } = input;
+  const parts = await Promise.all(
+    others.map(async (other) => {
+      try {
+        const answer = await peers.call(other, action, { ...query, localOnly: true }, LIST_PEER_TIMEOUT_MS);
+        if (answer.ok) return (answer.result as { items?: Record<string, unknown>[] }).items ?? [];
+        // e.g. ListExecutions of a machine only this instance has
+        if (!NOT_HERE.has(answer.name)) logger.warn(`Step Functions ${action}: instance "${other}" answered ${answer.name}`, { message: answer.message });
+      } catch (error) {
+        logger.warn(`Step Functions ${action}: instance "${other}" is left out of the list`, { error: (error as Error).message });
+      }
+      return [];
+    }),
+  );
+  return listPage(action, mergeListItems(action, [local, ...parts]), input);
 }
 
 /** True when a delete names a machine or activity this instance does not have (another may). */
@@ -156,7 +189,7 @@ export async function handleApiCall(options: ApiHandlerOptions, req: IncomingMes
     if (peers && deletesElsewhere(options.service, action, input)) answer = await askOwner(peers, action, input);
     if (!answer) {
       try {
-        result = await run(options.service, input, { signal });
+        result = peers && isListAction(action) ? await listEverywhere(options.service, peers, action, input, options.logger) : await run(options.service, input, { signal });
       } catch (error) {
         if (peers && error instanceof SfnApiError && NOT_HERE.has(error.sfnName)) answer = await askOwner(peers, action, input);
         if (!answer) throw error;

@@ -178,6 +178,18 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
       const { rows } = await db.query<{ owner: string }>(query.text, [query.value, owner]);
       return rows[0]?.owner;
     },
+    async liveOwners() {
+      const db = await ensureTable();
+      // pg_locks shows a two-key advisory lock as classid = key 1, objid = key 2 (as oids).
+      const { rows } = await db.query<{ owner: string }>(
+        `SELECT o.owner FROM (SELECT DISTINCT owner FROM ${table} WHERE owner <> $1) o
+         WHERE EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+           AND l.classid = hashtext($2)::oid AND l.objid = hashtext(o.owner)::oid)
+         ORDER BY o.owner`,
+        [owner, lockKey],
+      );
+      return rows.map((r) => r.owner);
+    },
     async call(target, action, input, timeoutMs = peerTimeoutMs) {
       const db = await ensureTable();
       const { rows } = await db.query<{ id: string }>(`INSERT INTO ${callsTable} (target, caller, action, input) VALUES ($1, $2, $3, $4) RETURNING id`, [

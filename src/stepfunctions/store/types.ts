@@ -91,6 +91,8 @@ export type PeerAnswer =
 export interface StorePeers {
   /** The other instance owning this execution, task token, state machine or activity, if one does. */
   ownerOf(ref: { executionArn?: string; taskToken?: string; stateMachineArn?: string; activityArn?: string }): Promise<string | undefined>;
+  /** The other instances running now (holding their id) that have anything in the store. */
+  liveOwners(): Promise<string[]>;
   /** Runs an API action on instance `owner`; rejects when it does not answer within `timeoutMs` (or the store's default). */
   call(owner: string, action: string, input: Record<string, unknown>, timeoutMs?: number): Promise<PeerAnswer>;
   /**
