@@ -17,6 +17,7 @@ import {
   ListActivitiesCommand,
   ListExecutionsCommand,
   ListStateMachinesCommand,
+  RedriveExecutionCommand,
   SendTaskFailureCommand,
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
@@ -522,6 +523,90 @@ describe('callbacks and activities', () => {
     expect(['TaskTimedOut', 'TaskDoesNotExist']).toContain((await failure(sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })))).name);
     const aborted = await sfn.send(new ListExecutionsCommand({ stateMachineArn: smArn('callback'), statusFilter: 'ABORTED' }));
     expect(aborted.executions!.map((e) => e.executionArn)).toContain(executionArn);
+  });
+});
+
+describe('RedriveExecution', () => {
+  it('runs a failed execution again from the state that failed, keeping the history of what ran', async () => {
+    const { activityArn } = await sfn.send(new CreateActivityCommand({ name: `redrive-${Date.now()}` }));
+    const stateMachineArn = await machine({
+      StartAt: 'Prepare',
+      States: {
+        Prepare: { Type: 'Pass', Result: 'prepared', ResultPath: '$.step', Assign: { attempt: 'first' }, Next: 'Work' },
+        Work: { Type: 'Task', Resource: activityArn, Parameters: { 'step.$': '$.step', 'attempt.$': '$attempt', 'redrives.$': '$$.Execution.RedriveCount' }, Next: 'Done' },
+        Done: { Type: 'Pass', End: true },
+      },
+    });
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"job":1}' }));
+    const first = await sfn.send(new GetActivityTaskCommand({ activityArn, workerName: 'w' }));
+    expect(JSON.parse(first.input!)).toEqual({ step: 'prepared', attempt: 'first', redrives: 0 });
+    await sfn.send(new SendTaskFailureCommand({ taskToken: first.taskToken, error: 'Flaky', cause: 'try again' }));
+    expect(await settle(executionArn!)).toMatchObject({ status: 'FAILED', error: 'Flaky', redriveCount: 0, redriveStatus: 'REDRIVABLE' });
+
+    const { redriveDate } = await sfn.send(new RedriveExecutionCommand({ executionArn }));
+    expect(redriveDate).toBeInstanceOf(Date);
+    // Work runs again with the input and variables it had; Prepare does not run again.
+    const second = await sfn.send(new GetActivityTaskCommand({ activityArn, workerName: 'w' }));
+    expect(JSON.parse(second.input!)).toEqual({ step: 'prepared', attempt: 'first', redrives: 1 });
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: second.taskToken, output: '{"ok":true}' }));
+    const done = await settle(executionArn!);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', output: '{"ok":true}', redriveCount: 1, redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution is SUCCEEDED and cannot be redriven' });
+    expect(done.redriveDate?.getTime()).toBe(redriveDate!.getTime());
+
+    const events = await history(executionArn!);
+    const types = events.map((e) => e.type);
+    expect(types.filter((t) => t === 'PassStateEntered')).toHaveLength(2); // Prepare once, Done once
+    expect(types.slice(types.indexOf('ExecutionFailed'))).toEqual([
+      'ExecutionFailed',
+      'ExecutionRedriven',
+      'TaskStateEntered',
+      'ActivityScheduled',
+      'ActivityStarted',
+      'ActivitySucceeded',
+      'TaskStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
+    const redriven = events.find((e) => e.type === 'ExecutionRedriven')!;
+    expect(redriven.executionRedrivenEventDetails).toEqual({ redriveCount: 1 });
+    expect(redriven.previousEventId).toBe(redriven.id! - 1);
+    expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
+
+    const listed = await sfn.send(new ListExecutionsCommand({ stateMachineArn, redriveFilter: 'REDRIVEN' }));
+    expect(listed.executions?.map((e) => [e.executionArn, e.redriveCount])).toEqual([[executionArn, 1]]);
+    expect((await sfn.send(new ListExecutionsCommand({ stateMachineArn, redriveFilter: 'NOT_REDRIVEN' }))).executions).toEqual([]);
+  });
+
+  it('refuses executions that are running or succeeded, and Express machines have none to redrive', async () => {
+    const ok = await run(PASS);
+    const refused = await failure(sfn.send(new RedriveExecutionCommand({ executionArn: ok.executionArn })));
+    expect(refused).toMatchObject({ name: 'ExecutionNotRedrivable', status: 400 });
+    expect(refused.message).toContain('Execution is SUCCEEDED and cannot be redriven');
+    const stateMachineArn = await machine(WAIT);
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn }));
+    expect((await failure(sfn.send(new RedriveExecutionCommand({ executionArn })))).message).toContain('Execution is RUNNING and cannot be redriven');
+    expect((await failure(sfn.send(new RedriveExecutionCommand({ executionArn: execArn('nope', 'nope') })))).name).toBe('ExecutionDoesNotExist');
+    // Stopped while waiting, it redrives into the Wait and finishes.
+    await sfn.send(new StopExecutionCommand({ executionArn }));
+    expect(await settle(executionArn!)).toMatchObject({ status: 'ABORTED', redriveStatus: 'REDRIVABLE' });
+    await sfn.send(new RedriveExecutionCommand({ executionArn }));
+    expect(await settle(executionArn!)).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
+    expect((await history(executionArn!)).map((e) => e.type).slice(-6)).toEqual(['ExecutionRedriven', 'WaitStateEntered', 'WaitStateExited', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+  });
+
+  it('a failed execution redriven at a Fail state fails again, and can be redriven again', async () => {
+    const failed = await run(FAIL);
+    expect(failed.status).toBe('FAILED');
+    await sfn.send(new RedriveExecutionCommand({ executionArn: failed.executionArn }));
+    const again = await settle(failed.executionArn!);
+    expect(again).toMatchObject({ status: 'FAILED', error: 'Custom.Error', redriveCount: 1, redriveStatus: 'REDRIVABLE' });
+    await sfn.send(new RedriveExecutionCommand({ executionArn: failed.executionArn }));
+    expect(await settle(failed.executionArn!)).toMatchObject({ status: 'FAILED', redriveCount: 2 });
+    const types = (await history(failed.executionArn!)).map((e) => e.type);
+    expect(types.filter((t) => t === 'ExecutionRedriven')).toHaveLength(2);
+    expect(types.filter((t) => t === 'ExecutionFailed')).toHaveLength(3);
+    expect(types.filter((t) => t === 'ExecutionStarted')).toHaveLength(1);
   });
 });
 

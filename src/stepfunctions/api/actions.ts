@@ -81,7 +81,7 @@ function paginate<T>(all: T[], body: Body, scope: string, fallback = 100): Page<
 
 // ---------------------------------------------------------------- shapes
 
-function describeExecutionShape(exec: Execution) {
+function describeExecutionShape(exec: Execution, service: StepFunctionsService) {
   const d = describe(exec);
   return {
     executionArn: d.executionArn,
@@ -97,7 +97,18 @@ function describeExecutionShape(exec: Execution) {
     // A Fail state without Error/Cause leaves them out of the answer, as AWS does.
     error: d.error || undefined,
     cause: d.cause || undefined,
-    redriveCount: 0,
+    ...redriveShape(exec, service),
+  };
+}
+
+/** DescribeExecution's redrive members. */
+function redriveShape(exec: Execution, service: StepFunctionsService) {
+  const blocker = service.redriveBlocker(exec);
+  return {
+    redriveCount: exec.redriveCount ?? 0,
+    redriveDate: exec.redriveDate === undefined ? undefined : seconds(exec.redriveDate),
+    redriveStatus: blocker ? 'NOT_REDRIVABLE' : 'REDRIVABLE',
+    redriveStatusReason: blocker,
   };
 }
 
@@ -166,13 +177,17 @@ export const LIST_ITEMS: Record<ListAction, (service: StepFunctionsService, body
       throw new SfnApiError('ValidationException', 'Must provide a StateMachine ARN or MapRun ARN');
     }
     const status = oneOf(body, 'statusFilter', STATUSES);
-    return service.listExecutions(smArn, status).map((e) => ({
+    const redriven = oneOf(body, 'redriveFilter', ['REDRIVEN', 'NOT_REDRIVEN']);
+    const all = service.listExecutions(smArn, status);
+    const picked = redriven === undefined ? all : all.filter((e) => (redriven === 'REDRIVEN') === (e.redriveCount ?? 0) > 0);
+    return picked.map((e) => ({
       executionArn: e.arn,
       stateMachineArn: e.stateMachineArn,
       name: e.name,
       status: e.status,
       startDate: seconds(e.startDate),
       stopDate: seconds(e.stopDate),
+      ...(e.redriveCount ? { redriveCount: e.redriveCount, redriveDate: seconds(e.redriveDate) } : {}),
     }));
   },
 };
@@ -200,7 +215,7 @@ export function mergeListItems(action: ListAction, lists: ListItem[][]): ListIte
 
 /** One page of a List action's answer. */
 export function listPage(action: ListAction, items: ListItem[], body: Body): Record<string, unknown> {
-  const scope = action === 'ListExecutions' ? `ListExecutions:${String(body.stateMachineArn)}:${String(body.statusFilter ?? '')}` : action;
+  const scope = action === 'ListExecutions' ? `ListExecutions:${String(body.stateMachineArn)}:${String(body.statusFilter ?? '')}:${String(body.redriveFilter ?? '')}` : action;
   const page = paginate(items, body, scope);
   return { [LIST_MEMBERS[action].member]: page.items, nextToken: page.nextToken };
 }
@@ -275,7 +290,7 @@ export const ACTIONS: Record<string, Action> = {
     };
   },
   DescribeExecution(service, body) {
-    return describeExecutionShape(service.execution(reqStr(body, 'executionArn', 256)));
+    return describeExecutionShape(service.execution(reqStr(body, 'executionArn', 256)), service);
   },
   DescribeStateMachineForExecution(service, body) {
     const exec = service.execution(reqStr(body, 'executionArn', 256));
@@ -298,6 +313,10 @@ export const ACTIONS: Record<string, Action> = {
   },
   ListExecutions(service, body) {
     return listPage('ListExecutions', LIST_ITEMS.ListExecutions(service, body), body);
+  },
+  RedriveExecution(service, body) {
+    str(body, 'clientToken', { max: 64 });
+    return { redriveDate: seconds(service.redriveExecution(reqStr(body, 'executionArn', 256))) };
   },
   GetExecutionHistory(service, body) {
     const exec = service.execution(reqStr(body, 'executionArn', 256));

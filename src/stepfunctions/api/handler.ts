@@ -65,6 +65,7 @@ const OWNED_BY: Record<string, { ref: OwnedRef; timeoutMs?: number }> = {
   DescribeStateMachineForExecution: { ref: 'executionArn' },
   GetExecutionHistory: { ref: 'executionArn' },
   StopExecution: { ref: 'executionArn' },
+  RedriveExecution: { ref: 'executionArn' },
   SendTaskSuccess: { ref: 'taskToken' },
   SendTaskFailure: { ref: 'taskToken' },
   SendTaskHeartbeat: { ref: 'taskToken' },

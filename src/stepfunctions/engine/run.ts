@@ -48,7 +48,7 @@ export async function runExecution(options: RunOptions): Promise<RunOutcome> {
     const link = childController(options.signal);
     signal = link.controller.signal;
     unlink = link.dispose;
-    timer = startExecutionTimer(rt, definition.TimeoutSeconds, context.Execution.StartTime, link.controller);
+    timer = startExecutionTimer(rt, definition.TimeoutSeconds, options.timeoutFrom ?? context.Execution.StartTime, link.controller);
   }
 
   const frame: Frame = {

@@ -153,6 +153,8 @@ export interface RunOptions {
   signal: AbortSignal;
   /** Resume from a checkpoint instead of `StartAt` (after a restart). */
   resumeFrom?: Checkpoint;
+  /** When `TimeoutSeconds` starts counting (ISO time) if not `context.Execution.StartTime`: a redriven run counts from its redrive. */
+  timeoutFrom?: string;
 }
 
 /** How a run ended. `output` is the JSON value the execution returns. */

@@ -12,6 +12,7 @@ export type SfnErrorName =
   | 'ActivityAlreadyExists'
   | 'ExecutionAlreadyExists'
   | 'ExecutionDoesNotExist'
+  | 'ExecutionNotRedrivable'
   | 'ExecutionLimitExceeded'
   | 'InvalidArn'
   | 'InvalidDefinition'

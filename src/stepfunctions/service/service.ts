@@ -63,7 +63,15 @@ export interface Execution {
   /** Nested executions started since checkpoint `childEpoch`, per state and Map item (see `childName`). */
   childStarts?: Map<string, number>;
   childEpoch?: number;
+  /** RedriveExecution: times redriven, when last (epoch ms), and where a redrive would continue. */
+  redriveCount?: number;
+  redriveDate?: number;
+  redriveFrom?: Checkpoint;
 }
+
+/** How long after it stopped an execution may be redriven (AWS: 14 days). */
+const REDRIVE_PERIOD_MS = 14 * 24 * 3600 * 1000;
+const MAX_REDRIVES = 1000;
 
 /** Resources that start a nested execution: their `Name` is derived when the definition gives none. */
 const NESTED_START = /^arn:aws:states:::(states:startExecution(\.sync(:2)?|\.waitForTaskToken)?|aws-sdk:sfn:startExecution)$/;
@@ -356,7 +364,23 @@ export class StepFunctionsService {
       case 'x': {
         const r = record.r;
         const smName = r.stateMachineArn.slice(r.stateMachineArn.lastIndexOf(':') + 1);
-        this.addExecution(this.newExecution(r.arn, r.stateMachineArn, smName, r.name, 'STANDARD', r.input, r.startDate, r.revisionId));
+        const exec = this.newExecution(r.arn, r.stateMachineArn, smName, r.name, 'STANDARD', r.input, r.startDate, r.revisionId);
+        if (r.redriveCount) {
+          exec.redriveCount = r.redriveCount;
+          exec.redriveDate = r.redriveDate;
+        }
+        this.addExecution(exec);
+        break;
+      }
+      case 'rd': {
+        const exec = this.executions.get(record.a);
+        if (exec && exec.status !== 'RUNNING') {
+          const from = exec.redriveFrom;
+          this.reopen(exec, record.count, record.date);
+          // Until the redriven run's own checkpoint (the next records), resuming continues where the redrive did.
+          exec.checkpoint = this.redriveCheckpoint(exec, from, exec.lastEventId);
+          exec.redriveFrom = undefined;
+        }
         break;
       }
       case 'e': {
@@ -411,13 +435,14 @@ export class StepFunctionsService {
     }
     for (const act of this.machines.activities.values()) out.push({ k: 'act', r: act });
     for (const exec of this.executions.values()) {
-      out.push({ k: 'x', r: { arn: exec.arn, stateMachineArn: exec.stateMachineArn, name: exec.name, input: exec.input, startDate: exec.startDate, revisionId: exec.revisionId } });
+      const redrive = exec.redriveCount ? { redriveCount: exec.redriveCount, redriveDate: exec.redriveDate } : {};
+      out.push({ k: 'x', r: { arn: exec.arn, stateMachineArn: exec.stateMachineArn, name: exec.name, input: exec.input, startDate: exec.startDate, revisionId: exec.revisionId, ...redrive } });
       const events = this.history(exec);
       if (events.length > 0) out.push({ k: 'ev', a: exec.arn, ev: events });
       if (exec.status === 'RUNNING') {
         if (exec.checkpoint) out.push({ k: 'c', a: exec.arn, c: exec.checkpoint });
       } else {
-        out.push({ k: 'end', a: exec.arn, r: { status: exec.status, stopDate: exec.stopDate!, output: exec.output, error: exec.error, cause: exec.cause } });
+        out.push({ k: 'end', a: exec.arn, r: { status: exec.status, stopDate: exec.stopDate!, output: exec.output, error: exec.error, cause: exec.cause, redriveFrom: exec.redriveFrom } });
       }
     }
     return out;
@@ -600,9 +625,9 @@ export class StepFunctionsService {
     return { executionArn: arn, startDate: exec.startDate, execution: exec };
   }
 
-  private context(arn: string, name: string, input: unknown, startDate: number, sm: { arn: string; name: string; roleArn: string }) {
+  private context(arn: string, name: string, input: unknown, startDate: number, sm: { arn: string; name: string; roleArn: string }, redriveCount = 0) {
     return {
-      Execution: { Id: arn, Input: input, Name: name, RoleArn: sm.roleArn, StartTime: new Date(startDate).toISOString(), RedriveCount: 0 },
+      Execution: { Id: arn, Input: input, Name: name, RoleArn: sm.roleArn, StartTime: new Date(startDate).toISOString(), RedriveCount: redriveCount },
       StateMachine: { Id: sm.arn, Name: sm.name },
     };
   }
@@ -626,10 +651,12 @@ export class StepFunctionsService {
       .runExecution({
         definition: revision.parsed,
         input,
-        context: this.context(exec.arn, exec.name, input, exec.startDate, { arn: exec.stateMachineArn, name: exec.stateMachineName, roleArn }),
+        context: this.context(exec.arn, exec.name, input, exec.startDate, { arn: exec.stateMachineArn, name: exec.stateMachineName, roleArn }, exec.redriveCount),
         host,
         signal: controller.signal,
         resumeFrom,
+        // Gateway choice: a redriven run's TimeoutSeconds counts from the redrive, or a timed-out execution could never finish.
+        timeoutFrom: exec.redriveDate === undefined ? undefined : new Date(exec.redriveDate).toISOString(),
       })
       .then(
         (outcome) => this.finish(exec, outcome),
@@ -708,6 +735,7 @@ export class StepFunctionsService {
     exec.controller = undefined;
     exec.checkpoint = undefined;
     exec.outputText = undefined;
+    exec.redriveFrom = end.redriveFrom;
     this.running.get(exec.stateMachineArn)?.delete(exec);
     // One string per closed history: far less memory than one per event.
     exec.historyText = history ?? this.slabs.put(`[${exec.eventTexts.join(',')}]`);
@@ -738,6 +766,8 @@ export class StepFunctionsService {
   }
 
   private end(exec: Execution, end: ExecutionEndRecord, terminalType: string, details: Record<string, unknown>): void {
+    // The state that did not complete is where a redrive continues.
+    if (end.status !== 'SUCCEEDED' && exec.checkpoint) end.redriveFrom = exec.checkpoint;
     if (!exec.lastEventType || !TERMINAL_EVENTS.has(exec.lastEventType)) this.record(exec, terminalType, { [detailsKey(terminalType)]: details }, exec.lastEventId);
     // Encoded once: the slab keeps the bytes and the store writes the same bytes.
     const history = this.slabs.put(`[${exec.eventTexts.join(',')}]`);
@@ -897,6 +927,72 @@ export class StepFunctionsService {
     this.end(exec, { status: 'ABORTED', stopDate, error, cause }, 'ExecutionAborted', details);
     controller?.abort(new StatesError('States.Aborted', 'Execution aborted'));
     return stopDate;
+  }
+
+  /**
+   * Why `exec` cannot be redriven now (AWS's `redriveStatusReason` wording), or undefined when it
+   * can: a Standard execution that failed, was aborted or timed out within the last 14 days.
+   */
+  redriveBlocker(exec: Execution, now = Date.now()): string | undefined {
+    if (exec.status === 'RUNNING') return 'Execution is RUNNING and cannot be redriven';
+    if (exec.status === 'SUCCEEDED') return 'Execution is SUCCEEDED and cannot be redriven';
+    if (exec.stopDate !== undefined && now - exec.stopDate > REDRIVE_PERIOD_MS) return 'Execution redrivable period exceeded';
+    if ((exec.redriveCount ?? 0) >= MAX_REDRIVES) return 'Execution redrive limit exceeded';
+    if (!this.machines.revision(exec.revisionId)) return 'State machine is in DELETING status';
+    return undefined;
+  }
+
+  /**
+   * RedriveExecution: runs a failed, aborted or timed-out execution again from the top-level state
+   * that did not complete, with that state's input and variables; the history keeps what ran and
+   * continues after an `ExecutionRedriven` event. Gateway choice: a Parallel or Map state redrives
+   * as a whole, not only its failed branches or iterations.
+   */
+  redriveExecution(arn: string): number {
+    const exec = this.execution(arn);
+    const blocker = this.redriveBlocker(exec);
+    if (blocker) throw new SfnApiError('ExecutionNotRedrivable', `Execution cannot be redriven: ${blocker}: '${arn}'`);
+    const date = Date.now();
+    const count = (exec.redriveCount ?? 0) + 1;
+    this.reopen(exec, count, date);
+    this.append({ k: 'rd', a: exec.arn, count, date });
+    const redrivenId = this.record(exec, 'ExecutionRedriven', { executionRedrivenEventDetails: { redriveCount: count } }, exec.lastEventId);
+    const resumeFrom = this.redriveCheckpoint(exec, exec.redriveFrom, redrivenId);
+    exec.redriveFrom = undefined;
+    exec.checkpoint = resumeFrom;
+    exec.checkpointDirty = true;
+    this.markDirty(exec);
+    this.run(exec, resumeFrom);
+    return date;
+  }
+
+  /**
+   * Where a redrive continues: the state that did not complete, entered afresh (no Wait deadline,
+   * task token or retry counts kept); without a checkpoint (it failed before its first state
+   * ran), StartAt with the execution's input.
+   */
+  private redriveCheckpoint(exec: Execution, from: Checkpoint | undefined, lastEventId: number): Checkpoint {
+    if (from) return { stateName: from.stateName, input: from.input, variables: from.variables, lastEventId };
+    return { stateName: this.machines.revision(exec.revisionId)?.parsed.StartAt ?? '', input: JSON.parse(exec.input) as unknown, variables: {}, lastEventId };
+  }
+
+  /** Makes a closed execution RUNNING again for its `count`-th redrive (also when replaying the log). */
+  private reopen(exec: Execution, count: number, date: number): void {
+    exec.eventTexts = this.history(exec).map((e) => JSON.stringify(e));
+    exec.flushed = exec.eventTexts.length;
+    exec.historyText = undefined;
+    exec.status = 'RUNNING';
+    exec.stopDate = undefined;
+    exec.output = undefined;
+    exec.error = undefined;
+    exec.cause = undefined;
+    exec.redriveCount = count;
+    exec.redriveDate = date;
+    const i = this.closed.indexOf(exec);
+    if (i >= 0) this.closed.splice(i, 1);
+    let running = this.running.get(exec.stateMachineArn);
+    if (!running) this.running.set(exec.stateMachineArn, (running = new Set()));
+    running.add(exec);
   }
 
   listExecutions(smArn: string, status?: string): Execution[] {

@@ -51,6 +51,9 @@ export interface ExecutionStartRecord {
   startDate: number;
   /** The state machine revision the execution runs. */
   revisionId: string;
+  /** Times it was redriven (RedriveExecution), and when last (epoch ms); absent when never. */
+  redriveCount?: number;
+  redriveDate?: number;
 }
 
 export interface ExecutionEndRecord {
@@ -59,6 +62,8 @@ export interface ExecutionEndRecord {
   output?: string;
   error?: string;
   cause?: string;
+  /** Where a redrive continues (the checkpoint of the state that did not complete); failed, aborted and timed-out ends only. */
+  redriveFrom?: Checkpoint;
 }
 
 /** One line of the log. */
@@ -77,7 +82,9 @@ export type StoreRecord =
   | { k: 'ev'; a: string; ev: StoredEvent[] }
   /** Execution `a` reached a checkpoint (the latest one wins). */
   | { k: 'c'; a: string; c: Checkpoint }
-  | { k: 'end'; a: string; r: ExecutionEndRecord };
+  | { k: 'end'; a: string; r: ExecutionEndRecord }
+  /** Execution `a` was redriven (its `count`-th time, at `date`): running again from its `redriveFrom`. */
+  | { k: 'rd'; a: string; count: number; date: number };
 
 /** An API action's outcome on the instance that ran it. */
 export type PeerAnswer =

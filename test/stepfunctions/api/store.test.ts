@@ -108,6 +108,65 @@ describe('file store', () => {
     expect((elsewhere as ConfigError).message).toContain(`delete ${join(folder, 'owner.lock')}`);
   });
 
+  it('a redrive is kept across restarts: a redriven execution waiting at the restart finishes, its history whole', async () => {
+    const storeDir = join(dir, 'redrive');
+    const options = {
+      stateMachines: {
+        flaky: {
+          definition: {
+            StartAt: 'Flaky',
+            States: {
+              // Item -1 of a one-item array fails; after one redrive it is item 0.
+              Flaky: { Type: 'Pass', Parameters: { 'item.$': 'States.ArrayGetItem(States.Array(1), States.MathAdd($$.Execution.RedriveCount, -1))' }, Next: 'Nap' },
+              Nap: { Type: 'Wait', Seconds: 1, Next: 'Done' },
+              Done: { Type: 'Pass', End: true },
+            },
+          },
+        },
+      },
+      storeDir,
+      logger: silent,
+      config: () => ({ stepFunctions: { stateMachines: {} } }) as never,
+      dataSources: () => new Map(),
+    };
+    const arn = 'arn:aws:states:us-east-1:123456789012:stateMachine:flaky';
+    let sfn = await createStepFunctionsService(options);
+    const exec = sfn.service.startExecution(arn, 'flaky-1', '{}').execution!;
+    await sfn.service.whenDone(exec);
+    expect(exec.status).toBe('FAILED');
+    await sfn.close();
+
+    sfn = await createStepFunctionsService(options);
+    const executionArn = exec.arn;
+    sfn.service.redriveExecution(executionArn);
+    const redriven = sfn.service.execution(executionArn);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sfn.service.history(redriven).at(-1)?.type).toBe('WaitStateEntered');
+    await sfn.close();
+
+    sfn = await createStepFunctionsService(options);
+    const resumed = sfn.service.execution(executionArn);
+    expect(resumed).toMatchObject({ status: 'RUNNING', redriveCount: 1 });
+    await sfn.service.whenDone(resumed);
+    expect(resumed.status).toBe('SUCCEEDED');
+    const events = sfn.service.history(resumed);
+    expect(events.map((e) => e.type)).toEqual([
+      'ExecutionStarted',
+      'PassStateEntered',
+      'ExecutionFailed',
+      'ExecutionRedriven',
+      'PassStateEntered',
+      'PassStateExited',
+      'WaitStateEntered',
+      'WaitStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
+    expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
+    await sfn.close();
+  });
+
   it('forgets the oldest closed executions beyond the limit and keeps the log compact', async () => {
     const storeDir = join(dir, 'retention');
     const options = {
