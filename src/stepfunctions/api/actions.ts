@@ -98,7 +98,27 @@ function describeExecutionShape(exec: Execution, service: StepFunctionsService) 
     error: d.error || undefined,
     cause: d.cause || undefined,
     ...redriveShape(exec, service),
+    stateMachineVersionArn: exec.versionArn,
+    stateMachineAliasArn: exec.aliasArn,
   };
+}
+
+/** `publish: true` (with `versionDescription`) on Create/UpdateStateMachine: the version it published. */
+function publishIfAsked(service: StepFunctionsService, arn: string, body: Body): { stateMachineVersionArn?: string } {
+  if (body.publish !== true) return {};
+  return { stateMachineVersionArn: service.publishVersion(arn, { description: str(body, 'versionDescription', { max: 256 }) }).arn };
+}
+
+/** An alias's `routingConfiguration` member, checked for shape (the service checks the versions). */
+function routingConfiguration(body: Body): Array<{ stateMachineVersionArn: string; weight: number }> {
+  const routing = body.routingConfiguration;
+  if (!Array.isArray(routing)) throw validationError('routingConfiguration', routing, 'Member must not be null');
+  return routing.map((r: unknown, i) => {
+    const entry = (r ?? {}) as Record<string, unknown>;
+    if (typeof entry.stateMachineVersionArn !== 'string') throw validationError(`routingConfiguration.${i + 1}.member.stateMachineVersionArn`, entry.stateMachineVersionArn, 'Member must not be null');
+    if (typeof entry.weight !== 'number') throw validationError(`routingConfiguration.${i + 1}.member.weight`, entry.weight, 'Member must not be null');
+    return { stateMachineVersionArn: entry.stateMachineVersionArn, weight: entry.weight };
+  });
 }
 
 /** DescribeExecution's redrive members. */
@@ -230,10 +250,17 @@ export const ACTIONS: Record<string, Action> = {
       loggingConfiguration: body.loggingConfiguration ?? undefined,
       tracingConfiguration: body.tracingConfiguration ?? undefined,
     });
-    return { stateMachineArn: sm.arn, creationDate: seconds(sm.creationDate) };
+    const published = publishIfAsked(service, sm.arn, body);
+    return { stateMachineArn: sm.arn, creationDate: seconds(sm.creationDate), ...published };
   },
   DescribeStateMachine(service, body) {
-    return machineShape(service.machine(reqStr(body, 'stateMachineArn', 256)));
+    const arn = reqStr(body, 'stateMachineArn', 256);
+    const pieces = arn.split(':');
+    if (service.machines.byArn.has(arn) || pieces.length !== 8 || pieces[5] !== 'stateMachine') return machineShape(service.machine(arn));
+    // A version ARN describes that version (its definition, role and description).
+    const { sm, version } = service.qualified(arn);
+    if (!version) throw new SfnApiError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: stateMachine alias: ${arn}'`);
+    return { ...machineShape({ ...sm, definition: version.definition, roleArn: version.roleArn, description: version.description }), stateMachineArn: arn, revisionId: version.revisionId, creationDate: seconds(version.creationDate) };
   },
   UpdateStateMachine(service, body) {
     const arn = reqStr(body, 'stateMachineArn', 256);
@@ -244,7 +271,56 @@ export const ACTIONS: Record<string, Action> = {
       throw new SfnApiError('MissingRequiredParameter', 'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified');
     }
     const sm = service.updateStateMachine(arn, { definition, roleArn, loggingConfiguration: body.loggingConfiguration ?? undefined, tracingConfiguration: body.tracingConfiguration ?? undefined });
-    return { updateDate: Date.now() / 1000, revisionId: sm.revisionId };
+    return { updateDate: Date.now() / 1000, revisionId: sm.revisionId, ...publishIfAsked(service, sm.arn, body) };
+  },
+  PublishStateMachineVersion(service, body) {
+    const version = service.publishVersion(reqStr(body, 'stateMachineArn', 256), { revisionId: str(body, 'revisionId', { max: 256 }), description: str(body, 'description', { max: 256 }) });
+    return { creationDate: seconds(version.creationDate), stateMachineVersionArn: version.arn };
+  },
+  ListStateMachineVersions(service, body) {
+    const sm = service.machine(reqStr(body, 'stateMachineArn', 256));
+    const all = [...(sm.versions ?? [])].reverse().map((v) => ({ stateMachineVersionArn: `${sm.arn}:${v.version}`, creationDate: seconds(v.creationDate) }));
+    const page = paginate(all, body, `ListStateMachineVersions:${sm.arn}`);
+    return { stateMachineVersions: page.items, nextToken: page.nextToken };
+  },
+  DeleteStateMachineVersion(service, body) {
+    service.deleteVersion(reqStr(body, 'stateMachineVersionArn', 256));
+    return {};
+  },
+  CreateStateMachineAlias(service, body) {
+    const created = service.createAlias(reqStr(body, 'name', 80), str(body, 'description', { max: 256 }), routingConfiguration(body));
+    return { stateMachineAliasArn: created.arn, creationDate: seconds(created.creationDate) };
+  },
+  DescribeStateMachineAlias(service, body) {
+    const arn = reqStr(body, 'stateMachineAliasArn', 256);
+    const { sm, alias } = service.alias(arn);
+    return {
+      stateMachineAliasArn: arn,
+      name: alias.name,
+      description: alias.description,
+      routingConfiguration: alias.routing.map((r) => ({ stateMachineVersionArn: `${sm.arn}:${r.version}`, weight: r.weight })),
+      creationDate: seconds(alias.creationDate),
+      updateDate: seconds(alias.updateDate),
+    };
+  },
+  UpdateStateMachineAlias(service, body) {
+    const arn = reqStr(body, 'stateMachineAliasArn', 256);
+    const description = str(body, 'description', { max: 256 });
+    if (description === undefined && body.routingConfiguration == null) {
+      throw new SfnApiError('ValidationException', 'Either the description or the RoutingConfiguration must be specified');
+    }
+    const updateDate = service.updateAlias(arn, { description, routing: body.routingConfiguration == null ? undefined : routingConfiguration(body) });
+    return { updateDate: seconds(updateDate) };
+  },
+  DeleteStateMachineAlias(service, body) {
+    service.deleteAlias(reqStr(body, 'stateMachineAliasArn', 256));
+    return {};
+  },
+  ListStateMachineAliases(service, body) {
+    const sm = service.machine(reqStr(body, 'stateMachineArn', 256));
+    const all = (sm.aliases ?? []).map((a) => ({ stateMachineAliasArn: `${sm.arn}:${a.name}`, creationDate: seconds(a.creationDate) }));
+    const page = paginate(all, body, `ListStateMachineAliases:${sm.arn}`);
+    return { stateMachineAliases: page.items, nextToken: page.nextToken };
   },
   DeleteStateMachine(service, body) {
     service.deleteStateMachine(reqStr(body, 'stateMachineArn', 256));

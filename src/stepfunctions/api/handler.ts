@@ -54,7 +54,7 @@ export interface ApiHandlerOptions {
   peers?: StorePeers;
 }
 
-type OwnedRef = 'executionArn' | 'taskToken' | 'stateMachineArn' | 'activityArn';
+type OwnedRef = 'executionArn' | 'taskToken' | 'stateMachineArn' | 'activityArn' | 'stateMachineVersionArn' | 'stateMachineAliasArn';
 
 /**
  * The actions that name one execution, task token, state machine or activity, which may belong
@@ -72,6 +72,13 @@ const OWNED_BY: Record<string, { ref: OwnedRef; timeoutMs?: number }> = {
   DescribeStateMachine: { ref: 'stateMachineArn' },
   UpdateStateMachine: { ref: 'stateMachineArn' },
   DeleteStateMachine: { ref: 'stateMachineArn' },
+  PublishStateMachineVersion: { ref: 'stateMachineArn' },
+  DeleteStateMachineVersion: { ref: 'stateMachineVersionArn' },
+  DescribeStateMachineAlias: { ref: 'stateMachineAliasArn' },
+  UpdateStateMachineAlias: { ref: 'stateMachineAliasArn' },
+  DeleteStateMachineAlias: { ref: 'stateMachineAliasArn' },
+  ListStateMachineVersions: { ref: 'stateMachineArn' },
+  ListStateMachineAliases: { ref: 'stateMachineArn' },
   StartExecution: { ref: 'stateMachineArn' },
   // Express runs last up to 5 minutes.
   StartSyncExecution: { ref: 'stateMachineArn', timeoutMs: 310_000 },
@@ -115,7 +122,10 @@ async function askOwner(peers: StorePeers, action: string, input: Record<string,
   const owned = OWNED_BY[action];
   const ref = owned ? input[owned.ref] : undefined;
   if (!owned || typeof ref !== 'string') return undefined;
-  const owner = await peers.ownerOf({ [owned.ref]: ref });
+  // A version or alias ARN (`…:stateMachine:<name>:<qualifier>`) belongs to its machine's owner.
+  const machineRef = owned.ref === 'stateMachineArn' || owned.ref === 'stateMachineVersionArn' || owned.ref === 'stateMachineAliasArn';
+  const lookup = machineRef && ref.split(':').length === 8 ? ref.slice(0, ref.lastIndexOf(':')) : ref;
+  const owner = await peers.ownerOf(machineRef ? { stateMachineArn: lookup } : { [owned.ref]: lookup });
   if (owner === undefined) return undefined;
   try {
     return await peers.call(owner, action, input, owned.timeoutMs);
@@ -152,6 +162,8 @@ async function listEverywhere(service: StepFunctionsService, peers: StorePeers, 
 function deletesElsewhere(service: StepFunctionsService, action: string, input: Record<string, unknown>): boolean {
   if (action === 'DeleteStateMachine') return typeof input.stateMachineArn === 'string' && !service.machines.byArn.has(input.stateMachineArn);
   if (action === 'DeleteActivity') return typeof input.activityArn === 'string' && !service.machines.activities.has(input.activityArn);
+  const qualified = action === 'DeleteStateMachineVersion' ? input.stateMachineVersionArn : action === 'DeleteStateMachineAlias' ? input.stateMachineAliasArn : undefined;
+  if (typeof qualified === 'string') return !service.machines.byArn.has(qualified.slice(0, qualified.lastIndexOf(':')));
   return false;
 }
 

@@ -10,6 +10,7 @@ import type { ErrorType } from '../../errors.js';
 export type SfnErrorName =
   | 'ActivityDoesNotExist'
   | 'ActivityAlreadyExists'
+  | 'ConflictException'
   | 'ExecutionAlreadyExists'
   | 'ExecutionDoesNotExist'
   | 'ExecutionNotRedrivable'
@@ -22,6 +23,7 @@ export type SfnErrorName =
   | 'InvalidToken'
   | 'MissingRequiredParameter'
   | 'ResourceNotFound'
+  | 'ServiceQuotaExceededException'
   | 'StateMachineAlreadyExists'
   | 'StateMachineDoesNotExist'
   | 'StateMachineTypeNotSupported'

@@ -37,6 +37,7 @@ export class Machines {
   put(record: StateMachineRecord): void {
     this.byArn.set(record.arn, record);
     this.addRevision(record.revisionId, record.definition);
+    for (const v of record.versions ?? []) this.addRevision(v.revisionId, v.definition);
   }
 
   static newRevisionId(): string {

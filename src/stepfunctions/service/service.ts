@@ -7,8 +7,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from '../../datasources/types.js';
 import type { StateMachineConfig } from '../../config/types.js';
 import { StatesError, type Checkpoint, type EngineHost, type RunOutcome, type StateMachineDefinition, type StateMachineType, type TaskRequest } from '../engine/types.js';
-import type { ExecutionEndRecord, ExecutionStatus, ExecutionStore, StateMachineRecord, StoredEvent, StoreRecord } from '../store/types.js';
-import { activityArn, checkName, executionArn, expectArn, stateMachineArn, type ArnScope } from './arns.js';
+import type { ExecutionEndRecord, ExecutionStatus, ExecutionStore, StateMachineAliasRecord, StateMachineRecord, StateMachineVersionRecord, StoredEvent, StoreRecord } from '../store/types.js';
+import { activityArn, checkName, executionArn, expectArn, parseArn, stateMachineArn, type ArnScope } from './arns.js';
 import { Callbacks } from './callbacks.js';
 import type { EngineModules, TaskRunner } from './engine.js';
 import {
@@ -63,11 +63,18 @@ export interface Execution {
   /** Nested executions started since checkpoint `childEpoch`, per state and Map item (see `childName`). */
   childStarts?: Map<string, number>;
   childEpoch?: number;
+  /** The version or alias ARN it was started through, if any. */
+  versionArn?: string;
+  aliasArn?: string;
   /** RedriveExecution: times redriven, when last (epoch ms), and where a redrive would continue. */
   redriveCount?: number;
   redriveDate?: number;
   redriveFrom?: Checkpoint;
 }
+
+/** AWS's quotas: versions and aliases per state machine. */
+const MAX_VERSIONS = 1000;
+const MAX_ALIASES = 100;
 
 /** How long after it stopped an execution may be redriven (AWS: 14 days). */
 const REDRIVE_PERIOD_MS = 14 * 24 * 3600 * 1000;
@@ -369,6 +376,8 @@ export class StepFunctionsService {
           exec.redriveCount = r.redriveCount;
           exec.redriveDate = r.redriveDate;
         }
+        if (r.versionArn) exec.versionArn = r.versionArn;
+        if (r.aliasArn) exec.aliasArn = r.aliasArn;
         this.addExecution(exec);
         break;
       }
@@ -435,7 +444,11 @@ export class StepFunctionsService {
     }
     for (const act of this.machines.activities.values()) out.push({ k: 'act', r: act });
     for (const exec of this.executions.values()) {
-      const redrive = exec.redriveCount ? { redriveCount: exec.redriveCount, redriveDate: exec.redriveDate } : {};
+      const redrive = {
+        ...(exec.redriveCount ? { redriveCount: exec.redriveCount, redriveDate: exec.redriveDate } : {}),
+        ...(exec.versionArn ? { versionArn: exec.versionArn } : {}),
+        ...(exec.aliasArn ? { aliasArn: exec.aliasArn } : {}),
+      };
       out.push({ k: 'x', r: { arn: exec.arn, stateMachineArn: exec.stateMachineArn, name: exec.name, input: exec.input, startDate: exec.startDate, revisionId: exec.revisionId, ...redrive } });
       const events = this.history(exec);
       if (events.length > 0) out.push({ k: 'ev', a: exec.arn, ev: events });
@@ -546,6 +559,153 @@ export class StepFunctionsService {
     this.append({ k: 'smdel', arn });
   }
 
+  // ---------------------------------------------------------------- versions and aliases
+
+  /**
+   * PublishStateMachineVersion (and `publish: true` on Create/UpdateStateMachine): freezes the
+   * current revision as the next version number. Publishing an unchanged revision again answers
+   * the latest version, as AWS does.
+   */
+  publishVersion(arn: string, options: { revisionId?: string; description?: string } = {}): StateMachineVersionRecord & { arn: string } {
+    const sm = this.machine(arn);
+    if (options.revisionId !== undefined && options.revisionId !== sm.revisionId) {
+      throw new SfnApiError('ConflictException', `Failed to publish the State Machine version: the revisionId '${options.revisionId}' does not match the current revision`);
+    }
+    const versions = sm.versions ?? [];
+    const latest = versions[versions.length - 1];
+    if (latest && latest.revisionId === sm.revisionId) return { ...latest, arn: `${sm.arn}:${latest.version}` };
+    if (versions.length >= MAX_VERSIONS) throw new SfnApiError('ServiceQuotaExceededException', `The maximum number of versions (${MAX_VERSIONS}) of a state machine was reached`);
+    const version: StateMachineVersionRecord = {
+      version: sm.nextVersion ?? 1,
+      revisionId: sm.revisionId,
+      definition: sm.definition,
+      roleArn: sm.roleArn,
+      description: options.description,
+      creationDate: Date.now(),
+    };
+    this.putMachine({ ...sm, versions: [...versions, version], nextVersion: version.version + 1 });
+    return { ...version, arn: `${sm.arn}:${version.version}` };
+  }
+
+  /** The machine, version or alias a qualified ARN (`…:stateMachine:<name>:<version|alias>`) names. */
+  qualified(arn: string): { sm: StateMachineRecord; version?: StateMachineVersionRecord; alias?: StateMachineAliasRecord } {
+    const parsed = parseArn(arn);
+    if (parsed.kind !== 'stateMachine') throw invalidArn(`Resource type not valid in this context: ${parsed.kind}`);
+    if (parsed.parts.length !== 2 || parsed.parts.some((p) => p.length === 0)) throw invalidArn(arn);
+    const sm = this.machine(arn.slice(0, arn.lastIndexOf(':')));
+    const qualifier = parsed.parts[1]!;
+    if (/^\d+$/.test(qualifier)) {
+      const version = sm.versions?.find((v) => v.version === Number(qualifier));
+      if (!version) throw new SfnApiError('ResourceNotFound', `Resource not found: '${arn}'`, 400, { resourceName: arn });
+      return { sm, version };
+    }
+    const alias = sm.aliases?.find((a) => a.name === qualifier);
+    if (!alias) throw new SfnApiError('ResourceNotFound', `Resource not found: '${arn}'`, 400, { resourceName: arn });
+    return { sm, alias };
+  }
+
+  /**
+   * What StartExecution / StartSyncExecution run for `arn`: the machine's current revision, or a
+   * version's (through an alias, one of its versions picked by weight).
+   */
+  private runnable(arn: string): { sm: StateMachineRecord; versionArn?: string; aliasArn?: string } {
+    const sm = this.machines.byArn.get(arn);
+    if (sm) return { sm };
+    const parsed = parseArn(arn);
+    if (parsed.kind !== 'stateMachine' || parsed.parts.length !== 2) return { sm: this.machine(arn) };
+    const target = this.qualified(arn);
+    let version = target.version;
+    if (target.alias) {
+      let pick = Math.random() * 100;
+      const routes = target.alias.routing;
+      const route = routes.find((r) => (pick -= r.weight) < 0) ?? routes[routes.length - 1]!;
+      version = target.sm.versions?.find((v) => v.version === route.version);
+      if (!version) throw new SfnApiError('ResourceNotFound', `Resource not found: '${target.sm.arn}:${route.version}'`);
+    }
+    const frozen: StateMachineRecord = { ...target.sm, revisionId: version!.revisionId, definition: version!.definition, roleArn: version!.roleArn };
+    return { sm: frozen, versionArn: `${target.sm.arn}:${version!.version}`, aliasArn: target.alias ? arn : undefined };
+  }
+
+  /** DeleteStateMachineVersion: refused while an alias routes to it. */
+  deleteVersion(versionArn: string): void {
+    let target;
+    try {
+      target = this.qualified(versionArn);
+    } catch (error) {
+      // Deleting what is not there succeeds, as AWS answers.
+      if (error instanceof SfnApiError && (error.sfnName === 'ResourceNotFound' || error.sfnName === 'StateMachineDoesNotExist')) return;
+      throw error;
+    }
+    const { sm, version } = target;
+    if (!version) throw invalidArn(versionArn);
+    if (sm.aliases?.some((a) => a.routing.some((r) => r.version === version.version))) {
+      throw new SfnApiError('ConflictException', `Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [${sm.aliases.filter((a) => a.routing.some((r) => r.version === version.version)).map((a) => `${sm.arn}:${a.name}`).join(', ')}]`);
+    }
+    this.putMachine({ ...sm, versions: sm.versions!.filter((v) => v !== version) });
+  }
+
+  /** The versions an alias routing names, checked: one or two versions of `sm`, weights 0–100 summing to 100. */
+  private routingOf(sm: StateMachineRecord, routing: Array<{ stateMachineVersionArn: string; weight: number }>): StateMachineAliasRecord['routing'] {
+    if (routing.length < 1 || routing.length > 2) throw new SfnApiError('ValidationException', 'Routing configuration must contain one or two versions');
+    const out = routing.map((r) => {
+      const target = this.qualified(r.stateMachineVersionArn);
+      if (target.sm !== sm || !target.version) throw new SfnApiError('ValidationException', `Routing configuration can only reference versions of ${sm.arn}: '${r.stateMachineVersionArn}'`);
+      if (!Number.isInteger(r.weight) || r.weight < 0 || r.weight > 100) throw new SfnApiError('ValidationException', `Invalid weight ${r.weight}: weights are integers from 0 to 100`);
+      return { version: target.version.version, weight: r.weight };
+    });
+    if (out.reduce((sum, r) => sum + r.weight, 0) !== 100) throw new SfnApiError('ValidationException', 'Sum of routing configuration weights must equal 100');
+    if (out.length === 2 && out[0]!.version === out[1]!.version) throw new SfnApiError('ValidationException', 'Routing configuration must reference two different versions');
+    return out;
+  }
+
+  createAlias(name: string, description: string | undefined, routing: Array<{ stateMachineVersionArn: string; weight: number }>): { arn: string; creationDate: number } {
+    checkName(name);
+    if (/^\d+$/.test(name)) throw new SfnApiError('ValidationException', `Invalid alias name: '${name}' (an alias name cannot be a number)`);
+    const first = routing[0]?.stateMachineVersionArn;
+    if (!first) throw new SfnApiError('ValidationException', 'Routing configuration must contain one or two versions');
+    const sm = this.qualified(first).sm;
+    const route = this.routingOf(sm, routing);
+    const arn = `${sm.arn}:${name}`;
+    const existing = sm.aliases?.find((a) => a.name === name);
+    if (existing) {
+      if (JSON.stringify(existing.routing) === JSON.stringify(route) && existing.description === description) return { arn, creationDate: existing.creationDate };
+      throw new SfnApiError('ConflictException', `Failed to create alias because an alias with the same name and a different routing configuration already exists: '${arn}'`);
+    }
+    if ((sm.aliases?.length ?? 0) >= MAX_ALIASES) throw new SfnApiError('ServiceQuotaExceededException', `The maximum number of aliases (${MAX_ALIASES}) of a state machine was reached`);
+    const now = Date.now();
+    this.putMachine({ ...sm, aliases: [...(sm.aliases ?? []), { name, description, routing: route, creationDate: now, updateDate: now }] });
+    return { arn, creationDate: now };
+  }
+
+  alias(aliasArn: string): { sm: StateMachineRecord; alias: StateMachineAliasRecord } {
+    const target = this.qualified(aliasArn);
+    if (!target.alias) throw invalidArn(aliasArn);
+    return { sm: target.sm, alias: target.alias };
+  }
+
+  updateAlias(aliasArn: string, changes: { description?: string; routing?: Array<{ stateMachineVersionArn: string; weight: number }> }): number {
+    const { sm, alias } = this.alias(aliasArn);
+    const next: StateMachineAliasRecord = {
+      ...alias,
+      description: changes.description ?? alias.description,
+      routing: changes.routing ? this.routingOf(sm, changes.routing) : alias.routing,
+      updateDate: Date.now(),
+    };
+    this.putMachine({ ...sm, aliases: sm.aliases!.map((a) => (a === alias ? next : a)) });
+    return next.updateDate;
+  }
+
+  deleteAlias(aliasArn: string): void {
+    let found;
+    try {
+      found = this.alias(aliasArn);
+    } catch (error) {
+      if (error instanceof SfnApiError && (error.sfnName === 'ResourceNotFound' || error.sfnName === 'StateMachineDoesNotExist')) return;
+      throw error;
+    }
+    this.putMachine({ ...found.sm, aliases: found.sm.aliases!.filter((a) => a !== found.alias) });
+  }
+
   // ---------------------------------------------------------------- activities
 
   createActivity(name: string) {
@@ -600,7 +760,7 @@ export class StepFunctionsService {
    * Express: runs in the background and is not kept (as AWS, it cannot be described).
    */
   startExecution(smArn: string, name: string | undefined, inputText: string | undefined): { executionArn: string; startDate: number; execution?: Execution } {
-    const sm = this.machine(smArn);
+    const { sm, versionArn, aliasArn } = this.runnable(smArn);
     const execName = name === undefined ? randomUUID() : checkName(name);
     const input = inputText ?? '{}';
     const parsed = StepFunctionsService.parseInput(input);
@@ -619,8 +779,10 @@ export class StepFunctionsService {
       throw executionAlreadyExists(arn);
     }
     const exec = this.newExecution(arn, sm.arn, sm.name, execName, 'STANDARD', input, Date.now(), sm.revisionId);
+    if (versionArn) exec.versionArn = versionArn;
+    if (aliasArn) exec.aliasArn = aliasArn;
     this.addExecution(exec);
-    this.append({ k: 'x', r: { arn, stateMachineArn: sm.arn, name: execName, input, startDate: exec.startDate, revisionId: sm.revisionId } });
+    this.append({ k: 'x', r: { arn, stateMachineArn: sm.arn, name: execName, input, startDate: exec.startDate, revisionId: sm.revisionId, versionArn, aliasArn } });
     this.run(exec, undefined, parsed);
     return { executionArn: arn, startDate: exec.startDate, execution: exec };
   }
@@ -641,11 +803,14 @@ export class StepFunctionsService {
     const controller = new AbortController();
     exec.controller = controller;
     const roleArn = this.machines.byArn.get(exec.stateMachineArn)?.roleArn ?? DEFAULT_ROLE(this.scope);
+    // A run stopped by StopExecution may still settle after a redrive started the next run of the
+    // same execution: only the current run records, checkpoints and finishes.
+    const current = () => exec.controller === controller;
     const host: EngineHost = {
       invokeTask: (request, signal) => this.invokeTask(exec.arn, request, signal),
-      recordEvent: (type, details, previousEventId) => this.record(exec, type, details, previousEventId),
+      recordEvent: (type, details, previousEventId) => (current() ? this.record(exec, type, details, previousEventId) : 0),
       newTaskToken: () => this.callbacks.newToken(exec.arn),
-      checkpoint: (checkpoint) => this.checkpoint(exec, checkpoint),
+      checkpoint: (checkpoint) => (current() ? this.checkpoint(exec, checkpoint) : undefined),
     };
     this.engine
       .runExecution({
@@ -659,8 +824,11 @@ export class StepFunctionsService {
         timeoutFrom: exec.redriveDate === undefined ? undefined : new Date(exec.redriveDate).toISOString(),
       })
       .then(
-        (outcome) => this.finish(exec, outcome),
+        (outcome) => {
+          if (current()) this.finish(exec, outcome);
+        },
         (error: unknown) => {
+          if (!current()) return;
           if (error instanceof StatesError) this.finish(exec, { status: 'FAILED', error: error.error, cause: error.cause });
           else {
             this.logger.error('Step Functions engine failure', { execution: exec.arn, error: error instanceof Error ? error.stack : String(error) });
@@ -887,7 +1055,7 @@ export class StepFunctionsService {
 
   /** StartSyncExecution: Express machines only; no disk, no history. */
   async startSyncExecution(smArn: string, name: string | undefined, inputText: string | undefined): Promise<SyncResult> {
-    const sm = this.machine(smArn);
+    const { sm } = this.runnable(smArn);
     if (sm.type !== 'EXPRESS') throw typeNotSupported();
     const execName = name === undefined ? randomUUID() : checkName(name);
     const input = inputText ?? '{}';

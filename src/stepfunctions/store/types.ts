@@ -21,6 +21,32 @@ export interface StateMachineRecord {
   description?: string;
   loggingConfiguration?: unknown;
   tracingConfiguration?: unknown;
+  /** Published versions (PublishStateMachineVersion), oldest first; numbers are never reused. */
+  versions?: StateMachineVersionRecord[];
+  /** The number the next published version gets. */
+  nextVersion?: number;
+  aliases?: StateMachineAliasRecord[];
+}
+
+/** One published version: a frozen revision of the machine. */
+export interface StateMachineVersionRecord {
+  version: number;
+  revisionId: string;
+  definition: string;
+  roleArn: string;
+  description?: string;
+  /** Epoch ms. */
+  creationDate: number;
+}
+
+/** An alias routing executions to one or two versions by weight (percent). */
+export interface StateMachineAliasRecord {
+  name: string;
+  description?: string;
+  routing: Array<{ version: number; weight: number }>;
+  /** Epoch ms. */
+  creationDate: number;
+  updateDate: number;
 }
 
 export interface ActivityRecord {
@@ -51,6 +77,9 @@ export interface ExecutionStartRecord {
   startDate: number;
   /** The state machine revision the execution runs. */
   revisionId: string;
+  /** The version or alias ARN it was started through, if any. */
+  versionArn?: string;
+  aliasArn?: string;
   /** Times it was redriven (RedriveExecution), and when last (epoch ms); absent when never. */
   redriveCount?: number;
   redriveDate?: number;

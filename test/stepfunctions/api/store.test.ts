@@ -167,6 +167,37 @@ describe('file store', () => {
     await sfn.close();
   });
 
+  it('versions and aliases are kept across restarts and compaction, with the definitions they froze', async () => {
+    const storeDir = join(dir, 'versions');
+    const options = {
+      stateMachines: {},
+      storeDir,
+      logger: silent,
+      config: () => ({ stepFunctions: { stateMachines: {} } }) as never,
+      dataSources: () => new Map(),
+    };
+    const says = (word: string) => JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: word, End: true } } });
+    let sfn = await createStepFunctionsService(options);
+    await sfn.service.load();
+    const sm = sfn.service.createStateMachine({ name: 'kept', definition: says('old'), roleArn: 'arn:aws:iam::123456789012:role/r', type: 'STANDARD' });
+    const v1 = sfn.service.publishVersion(sm.arn);
+    sfn.service.updateStateMachine(sm.arn, { definition: says('new') });
+    sfn.service.createAlias('stable', undefined, [{ stateMachineVersionArn: v1.arn, weight: 100 }]);
+    await sfn.close();
+    for (let restart = 0; restart < 2; restart++) {
+      // The second start reads the log the first one compacted.
+      sfn = await createStepFunctionsService(options);
+      await sfn.service.load();
+      const run = sfn.service.startExecution(`${sm.arn}:stable`, `via-alias-${restart}`, '{}').execution!;
+      await sfn.service.whenDone(run);
+      expect(run).toMatchObject({ status: 'SUCCEEDED', output: '"old"', versionArn: v1.arn, aliasArn: `${sm.arn}:stable` });
+      const latest = sfn.service.startExecution(sm.arn, `latest-${restart}`, '{}').execution!;
+      await sfn.service.whenDone(latest);
+      expect(latest.output).toBe('"new"');
+      await sfn.close();
+    }
+  });
+
   it('forgets the oldest closed executions beyond the limit and keeps the log compact', async () => {
     const storeDir = join(dir, 'retention');
     const options = {
