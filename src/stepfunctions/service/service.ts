@@ -72,6 +72,16 @@ export interface Execution {
   redriveFrom?: Checkpoint;
 }
 
+/** `find()`, or undefined when what it looks for does not exist: deleting what is not there succeeds, as AWS answers. */
+function unlessMissing<T>(find: () => T): T | undefined {
+  try {
+    return find();
+  } catch (error) {
+    if (error instanceof SfnApiError && (error.sfnName === 'ResourceNotFound' || error.sfnName === 'StateMachineDoesNotExist')) return undefined;
+    throw error;
+  }
+}
+
 /** AWS's quotas: versions and aliases per state machine. */
 const MAX_VERSIONS = 1000;
 const MAX_ALIASES = 100;
@@ -628,14 +638,8 @@ export class StepFunctionsService {
 
   /** DeleteStateMachineVersion: refused while an alias routes to it. */
   deleteVersion(versionArn: string): void {
-    let target;
-    try {
-      target = this.qualified(versionArn);
-    } catch (error) {
-      // Deleting what is not there succeeds, as AWS answers.
-      if (error instanceof SfnApiError && (error.sfnName === 'ResourceNotFound' || error.sfnName === 'StateMachineDoesNotExist')) return;
-      throw error;
-    }
+    const target = unlessMissing(() => this.qualified(versionArn));
+    if (!target) return;
     const { sm, version } = target;
     if (!version) throw invalidArn(versionArn);
     if (sm.aliases?.some((a) => a.routing.some((r) => r.version === version.version))) {
@@ -696,13 +700,8 @@ export class StepFunctionsService {
   }
 
   deleteAlias(aliasArn: string): void {
-    let found;
-    try {
-      found = this.alias(aliasArn);
-    } catch (error) {
-      if (error instanceof SfnApiError && (error.sfnName === 'ResourceNotFound' || error.sfnName === 'StateMachineDoesNotExist')) return;
-      throw error;
-    }
+    const found = unlessMissing(() => this.alias(aliasArn));
+    if (!found) return;
     this.putMachine({ ...found.sm, aliases: found.sm.aliases!.filter((a) => a !== found.alias) });
   }
 
