@@ -3,12 +3,10 @@
  * and variables, sent to a gateway that interprets every operation and to one that compiles every
  * operation, get the same status and the same body (data, errors, their order and wording).
  */
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../src/index.js';
 import { startTestGateway, type TestGateway } from '../utils/gateway.js';
-
-const core = (name: string) => fileURLToPath(new URL(`./fixtures/core/${name}`, import.meta.url));
+import { coreConfig } from './coreApi.js';
 
 const SHAPES_SCHEMA = `
 interface Node { id: ID! }
@@ -79,33 +77,6 @@ export function response(ctx) {
 }
 `;
 
-function coreConfig(): GatewayConfig {
-  return {
-    name: 'parity-core',
-    schema: core('schema.graphql'),
-    authentication: { type: 'API_KEY' },
-    apiKeys: [{ name: 'main', value: 'da2-parityparityparity000000' }],
-    environment: { STAGE: 'test' },
-    dataSources: { local: { type: 'NONE' } },
-    resolvers: {
-      'Query.getPost': { kind: 'UNIT', dataSource: 'local', code: core('getPost.js') },
-      'Author.shout': { kind: 'UNIT', dataSource: 'local', code: core('author.js') },
-      'Query.pipe': { kind: 'PIPELINE', code: core('before.js'), functions: ['fn1', 'fn2', 'fn3'] },
-      'Query.boom': { kind: 'UNIT', dataSource: 'local', code: core('boom.js') },
-      'Query.ctxInfo': { kind: 'UNIT', dataSource: 'local', code: core('ctxInfo.js') },
-      'Query.badDate': { kind: 'UNIT', dataSource: 'local', code: core('badDate.js') },
-      'Query.email': { kind: 'UNIT', dataSource: 'local', code: core('echoArg.js') },
-      'Query.denied': { kind: 'UNIT', dataSource: 'local', code: core('denied.js') },
-      'Query.wrongShape': { kind: 'UNIT', dataSource: 'local', code: core('wrongShape.js') },
-      'Query.nonNull': { kind: 'UNIT', dataSource: 'local', code: core('nonNull.js') },
-    },
-    pipelineFunctions: {
-      fn1: { dataSource: 'local', code: core('fn1.js') },
-      fn2: { dataSource: 'local', code: core('fn2.js') },
-      fn3: { dataSource: 'local', code: core('fn3.js') },
-    },
-  };
-}
 
 const shapesConfig: GatewayConfig = {
   name: 'parity-shapes',
@@ -178,7 +149,7 @@ async function pair(config: GatewayConfig, files?: Record<string, string>): Prom
 }
 
 describe.each([
-  ['core fixture', () => pair(coreConfig()), CORE_CASES],
+  ['core fixture', () => pair(coreConfig), CORE_CASES],
   ['schema shapes', () => pair(shapesConfig, shapesFiles), SHAPES_CASES],
 ] as const)('compiled operations answer as graphql-js does (%s)', (_label, start, cases) => {
   let interpreted: TestGateway;

@@ -131,34 +131,40 @@ Object.defineProperty(Array.prototype, 'constructor', { value: function NotArray
   });
 });
 
+/**
+ * Installs `spy` (resolver code that patches built-ins and collects what passes through them in
+ * `globalThis.leaked`), runs `writer` for one request to its end, then asks from another request
+ * what the spy collected that mentions "secret".
+ */
+async function leakedToAnotherRequest(spy: string, writer: string): Promise<unknown> {
+  const sandbox = await Sandbox.create({ logger: silent });
+  sandbox.register(`globalThis.leaked = [];\n${spy}\nvar __m = {};`, 'spy.js');
+  const writerId = sandbox.register(`var __m = { request(ctx) { ${writer} return {}; } };`, 'writer.js');
+  const readerId = sandbox.register('var __m = { request(ctx) { return { leaked: globalThis.leaked.filter((t) => t.includes("secret")) }; } };', 'reader.js');
+  const other = sandbox.openRun(JSON.stringify(base));
+  expect(sandbox.invoke(other, writerId, 'request', 'query:request', '{"prev":null}')).toMatchObject({ k: 'ok' });
+  sandbox.closeRun(other);
+  const mine = sandbox.openRun(JSON.stringify(base));
+  const seen = sandbox.invoke(mine, readerId, 'request', 'query:request', '{"prev":null}');
+  sandbox.closeRun(mine);
+  return seen;
+}
+
 describe('runs of other requests', () => {
   it('are out of reach of resolver code that replaces Map methods', async () => {
-    const sandbox = await Sandbox.create({ logger: silent });
-    const spy = `globalThis.leaked = [];
-for (const name of ['get', 'set', 'has', 'delete']) {
+    const spy = `for (const name of ['get', 'set', 'has', 'delete']) {
   const original = Map.prototype[name];
   Map.prototype[name] = function (...args) {
-    for (const v of [this, ...args]) if (v && typeof v === 'object' && 'stash' in v) globalThis.leaked.push(JSON.stringify(v.stash));
-    return original.apply(this, args);
+    const result = original.apply(this, args);
+    for (const v of [this, ...args, result]) if (v && typeof v === 'object' && 'stash' in v) globalThis.leaked.push(JSON.stringify(v.stash));
+    return result;
   };
-}
-var __m = {};`;
-    sandbox.register(spy, 'spy.js');
-    const writer = sandbox.register('var __m = { request(ctx) { ctx.stash.secret = "s3cr3t"; return {}; } };', 'writer.js');
-    const reader = sandbox.register('var __m = { request(ctx) { return { leaked: globalThis.leaked }; } };', 'reader.js');
-    const other = sandbox.openRun(JSON.stringify(base));
-    expect(sandbox.invoke(other, writer, 'request', 'query:request', '{"prev":null}')).toMatchObject({ k: 'ok' });
-    const mine = sandbox.openRun(JSON.stringify(base));
-    const seen = sandbox.invoke(mine, reader, 'request', 'query:request', '{"prev":null}');
-    sandbox.closeRun(other);
-    sandbox.closeRun(mine);
-    expect(seen).toEqual({ k: 'ok', v: { leaked: [] } });
+}`;
+    expect(await leakedToAnotherRequest(spy, 'ctx.stash.secret = "s3cr3t";')).toEqual({ k: 'ok', v: { leaked: [] } });
   });
 
   it('are out of reach of resolver code that replaces Array.prototype.push or JSON.stringify', async () => {
-    const sandbox = await Sandbox.create({ logger: silent });
-    const spy = `globalThis.leaked = [];
-const originalPush = Array.prototype.push;
+    const spy = `const originalPush = Array.prototype.push;
 Array.prototype.push = function (...args) {
   for (const v of args) if (v && typeof v === 'object') globalThis.leaked[globalThis.leaked.length] = JSON.stringify(v);
   return originalPush.apply(this, args);
@@ -167,24 +173,8 @@ const originalStringify = JSON.stringify;
 JSON.stringify = function (...args) {
   globalThis.leaked[globalThis.leaked.length] = originalStringify(args[0]);
   return originalStringify.apply(this, args);
-};
-var __m = {};`;
-    sandbox.register(spy, 'spy.js');
-    const writer = sandbox.register(
-      `var __m = { request(ctx) {
-        util.appendError('secret-error');
-        util.http.addResponseHeader('x-secret', { token: 'secret-header' });
-        return {};
-      } };`,
-      'writer.js',
-    );
-    const reader = sandbox.register('var __m = { request(ctx) { return { leaked: globalThis.leaked.filter((t) => t.includes("secret")) }; } };', 'reader.js');
-    const other = sandbox.openRun(JSON.stringify(base));
-    expect(sandbox.invoke(other, writer, 'request', 'query:request', '{"prev":null}')).toMatchObject({ k: 'ok' });
-    const mine = sandbox.openRun(JSON.stringify(base));
-    const seen = sandbox.invoke(mine, reader, 'request', 'query:request', '{"prev":null}');
-    sandbox.closeRun(other);
-    sandbox.closeRun(mine);
-    expect(seen).toEqual({ k: 'ok', v: { leaked: [] } });
+};`;
+    const writer = `util.appendError('secret-error'); util.http.addResponseHeader('x-secret', { token: 'secret-header' });`;
+    expect(await leakedToAnotherRequest(spy, writer)).toEqual({ k: 'ok', v: { leaked: [] } });
   });
 });

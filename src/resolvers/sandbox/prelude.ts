@@ -118,6 +118,16 @@ function bootstrap(unsafeHost: SandboxHost): void {
   // Map.prototype.get to reach other requests' runs.
   const runs: Record<number, Run | undefined> = Object.create(null) as Record<number, Run | undefined>;
   let current: Run | undefined;
+  const newRun = (base: RunBase): Run => ({
+    base,
+    stash: {},
+    errors: [],
+    headers: {},
+    headerBytes: 0,
+    invalidations: [],
+    evictions: 0,
+    phase: '',
+  });
 
   const currentRun = (): Run => {
     if (!current) throw new Error('util called outside a resolver handler');
@@ -412,16 +422,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
     },
     openRun(id: number, baseJson: string): void {
       const base = parseJson(baseJson) as RunBase;
-      runs[id] = {
-        base,
-        stash: {},
-        errors: [],
-        headers: {},
-        headerBytes: 0,
-        invalidations: [],
-        evictions: 0,
-        phase: '',
-      };
+      runs[id] = newRun(base);
     },
     /**
      * openRun with the base context in pieces: what `JSON.parse(baseJson)` would give, built
@@ -460,16 +461,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
         authMode,
         operation,
       } as RunBase;
-      runs[id] = {
-        base,
-        stash: {},
-        errors: [],
-        headers: {},
-        headerBytes: 0,
-        invalidations: [],
-        evictions: 0,
-        phase: '',
-      };
+      runs[id] = newRun(base);
     },
     /** The run's stash as JSON (direct Lambda functions send it in their event). */
     stashOf(id: number): string {

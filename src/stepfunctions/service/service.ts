@@ -454,12 +454,12 @@ export class StepFunctionsService {
     }
     for (const act of this.machines.activities.values()) out.push({ k: 'act', r: act });
     for (const exec of this.executions.values()) {
-      const redrive = {
+      const optional = {
         ...(exec.redriveCount ? { redriveCount: exec.redriveCount, redriveDate: exec.redriveDate } : {}),
         ...(exec.versionArn ? { versionArn: exec.versionArn } : {}),
         ...(exec.aliasArn ? { aliasArn: exec.aliasArn } : {}),
       };
-      out.push({ k: 'x', r: { arn: exec.arn, stateMachineArn: exec.stateMachineArn, name: exec.name, input: exec.input, startDate: exec.startDate, revisionId: exec.revisionId, ...redrive } });
+      out.push({ k: 'x', r: { arn: exec.arn, stateMachineArn: exec.stateMachineArn, name: exec.name, input: exec.input, startDate: exec.startDate, revisionId: exec.revisionId, ...optional } });
       const events = this.history(exec);
       if (events.length > 0) out.push({ k: 'ev', a: exec.arn, ev: events });
       if (exec.status === 'RUNNING') {
@@ -642,8 +642,9 @@ export class StepFunctionsService {
     if (!target) return;
     const { sm, version } = target;
     if (!version) throw invalidArn(versionArn);
-    if (sm.aliases?.some((a) => a.routing.some((r) => r.version === version.version))) {
-      throw new SfnApiError('ConflictException', `Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [${sm.aliases.filter((a) => a.routing.some((r) => r.version === version.version)).map((a) => `${sm.arn}:${a.name}`).join(', ')}]`);
+    const referencing = (sm.aliases ?? []).filter((a) => a.routing.some((r) => r.version === version.version));
+    if (referencing.length > 0) {
+      throw new SfnApiError('ConflictException', `Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [${referencing.map((a) => `${sm.arn}:${a.name}`).join(', ')}]`);
     }
     this.putMachine({ ...sm, versions: sm.versions!.filter((v) => v !== version) });
   }
@@ -741,6 +742,10 @@ export class StepFunctionsService {
     let list = this.executionsByMachine.get(exec.stateMachineArn);
     if (!list) this.executionsByMachine.set(exec.stateMachineArn, (list = []));
     list.push(exec);
+    this.markRunning(exec);
+  }
+
+  private markRunning(exec: Execution): void {
     let running = this.running.get(exec.stateMachineArn);
     if (!running) this.running.set(exec.stateMachineArn, (running = new Set()));
     running.add(exec);
@@ -1157,9 +1162,7 @@ export class StepFunctionsService {
     exec.redriveDate = date;
     const i = this.closed.indexOf(exec);
     if (i >= 0) this.closed.splice(i, 1);
-    let running = this.running.get(exec.stateMachineArn);
-    if (!running) this.running.set(exec.stateMachineArn, (running = new Set()));
-    running.add(exec);
+    this.markRunning(exec);
   }
 
   listExecutions(smArn: string, status?: string): Execution[] {
