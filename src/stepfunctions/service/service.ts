@@ -791,6 +791,14 @@ export class StepFunctionsService {
     return { executionArn: arn, startDate: exec.startDate, execution: exec };
   }
 
+  /**
+   * Resolves once what was appended so far is in a store other instances read (a no-op without
+   * peers): an execution another instance is asked about right after StartExecution is found there.
+   */
+  async visibleToPeers(): Promise<void> {
+    if (this.store.peers) await this.store.flush();
+  }
+
   private context(arn: string, name: string, input: unknown, startDate: number, sm: { arn: string; name: string; roleArn: string }, redriveCount = 0) {
     return {
       Execution: { Id: arn, Input: input, Name: name, RoleArn: sm.roleArn, StartTime: new Date(startDate).toISOString(), RedriveCount: redriveCount },
