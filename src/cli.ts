@@ -27,6 +27,11 @@ Options:
       --stage NAME      value of \${opt:stage} in serverless.yml (default: provider.stage or dev)
       --redis URL       share subscriptions with other instances through Redis (redis://host:port);
                         also APPSYNC_GATEWAY_REDIS_URL
+      --data-dir PATH   folder the embedded DynamoDB and Postgres and Step Functions keep data in
+                        (default: server.dataDir in config, else .data beside the config file);
+                        also APPSYNC_GATEWAY_DATA_DIR. One gateway at a time per folder
+      --in-memory       keep nothing: the embedded stores and Step Functions executions live in
+                        memory and are gone when the gateway stops (tests, throwaway runs)
       --log-level L     debug | info | warn | error (default: info)
   -h, --help            show this help
   -v, --version         print the version
@@ -63,6 +68,8 @@ export async function main(argv: string[]): Promise<number> {
         strict: { type: 'boolean' },
         stage: { type: 'string' },
         redis: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'in-memory': { type: 'boolean' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -122,6 +129,9 @@ export async function main(argv: string[]): Promise<number> {
       logger,
       strict: values.strict,
       pubsub: redisUrl ? { redisUrl } : undefined,
+      dataDir: values['data-dir'],
+      // validate only loads the API: it keeps nothing and may run beside a gateway that holds the folder.
+      inMemory: values['in-memory'] || command === 'validate',
     });
   } catch (error) {
     process.stderr.write(`cannot load ${relative(process.cwd(), configFile) || configFile}:\n${describeLoadError(error)}\n`);

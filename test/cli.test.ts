@@ -14,9 +14,9 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
 
-/** Each process its own Step Functions folder: several serve the example API at once (and `npm start` may hold the repo's). */
+/** Each process its own data folder: several serve the example API at once (and `npm start` may hold the repo's). */
 function freshStoreDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'appsync-gw-cli-sfn-'));
+  const dir = mkdtempSync(join(tmpdir(), 'appsync-gw-cli-data-'));
   dirs.push(dir);
   return dir;
 }
@@ -28,7 +28,7 @@ afterAll(async () => {
 
 function run(args: string[], cwd = REPO): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', APPSYNC_GATEWAY_SFN_STORE_DIR: freshStoreDir() } });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', APPSYNC_GATEWAY_DATA_DIR: freshStoreDir() } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -40,7 +40,7 @@ function run(args: string[], cwd = REPO): Promise<{ code: number | null; stdout:
 /** Starts `serve` and resolves with the GraphQL URL it prints. */
 function serve(args: string[], cwd = REPO): Promise<{ url: string; child: ChildProcess; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { cwd, env: { ...process.env, NO_COLOR: '1', APPSYNC_GATEWAY_SFN_STORE_DIR: freshStoreDir() } });
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { cwd, env: { ...process.env, NO_COLOR: '1', APPSYNC_GATEWAY_DATA_DIR: freshStoreDir() } });
     children.push(child);
     let output = '';
     const onData = (d: Buffer) => {

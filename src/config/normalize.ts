@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, ConfigErrors } from '../errors.js';
 import {
   AUTHENTICATION_TYPES,
@@ -325,6 +325,8 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) problems.push(new ConfigError('server.port', `expected a port number, got ${typeName(port)}`));
   const host = server.host ?? '127.0.0.1';
   if (typeof host !== 'string') problems.push(new ConfigError('server.host', `expected string, got ${typeName(host)}`));
+  const dataDir = server.dataDir;
+  if (dataDir !== undefined && (typeof dataDir !== 'string' || dataDir === '')) problems.push(new ConfigError('server.dataDir', `expected a folder path, got ${typeName(dataDir)}`));
   const limit = (value: unknown, key: string, max: number): number | undefined => {
     if (value === undefined) return undefined;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
@@ -355,7 +357,7 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
     resolvers,
     pipelineFunctions,
     environment,
-    server: { port: port as number, host: host as string },
+    server: { port: port as number, host: host as string, ...(typeof dataDir === 'string' && dataDir ? { dataDir: isAbsolute(dataDir) ? dataDir : resolve(dir, dataDir) } : {}) },
     stepFunctions: { stateMachines: stateMachines as NormalizedConfig['stepFunctions']['stateMachines'], store: stepFunctionsStoreSettings },
     queryDepthLimit,
     resolverCountLimit,

@@ -115,8 +115,12 @@ export interface GatewayConfig {
   pipelineFunctions?: Record<string, PipelineFunctionConfig> | Array<Record<string, PipelineFunctionConfig>>;
   /** Environment variables for resolvers (`ctx.env`). */
   environment?: Record<string, string>;
-  /** Local addition: where the gateway listens. */
-  server?: { port?: number; host?: string };
+  /**
+   * Local addition: where the gateway listens, and `dataDir`, the folder the embedded DynamoDB
+   * and Postgres and the Step Functions file store keep their data in (relative to the config
+   * file; one gateway at a time). @default dataDir `.data`
+   */
+  server?: { port?: number; host?: string; dataDir?: string };
   /** Step Functions state machines, in the Serverless Step Functions plugin's shape. */
   stepFunctions?: { stateMachines?: Record<string, StateMachineConfig>; store?: StepFunctionsStoreSettings };
   /** AppSync request limits. */
@@ -187,7 +191,8 @@ export interface NormalizedConfig {
   resolvers: NormalizedResolver[];
   pipelineFunctions: Record<string, NormalizedPipelineFunction>;
   environment: Record<string, string>;
-  server: { port: number; host: string };
+  /** `dataDir`: the configured data folder, absolute (absent: `<configDir>/.data` unless moved by the environment). */
+  server: { port: number; host: string; dataDir?: string };
   stepFunctions: { stateMachines: Record<string, StateMachineConfig>; store?: StepFunctionsStoreSettings };
   queryDepthLimit?: number;
   resolverCountLimit: number;

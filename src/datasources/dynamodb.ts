@@ -7,7 +7,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, type AttributeValue, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { AppSyncError, ConfigError } from '../errors.js';
-import { acquireEmbeddedDynamoDB, embeddedDynamoDBRequestHandler, releaseEmbeddedDynamoDB } from '../embedded/dynamodb.js';
+import { acquireEmbeddedDynamoDB, embeddedDynamoDBFolder, embeddedDynamoDBRequestHandler, releaseEmbeddedDynamoDB } from '../embedded/dynamodb.js';
 import { LambdaTargets } from './dynamodb/lambdaTargets.js';
 import { runOperation } from './dynamodb/operations.js';
 import { syncConfigFor, type ResolverSync, type VersioningConfig } from './dynamodb/versioning.js';
@@ -19,6 +19,11 @@ export interface DynamoDBDataSourceConfig {
   region?: string;
   /** Any DynamoDB endpoint; absent → the embedded store. */
   endpoint?: string;
+  /**
+   * Embedded store only: keep this data source's tables in memory (lost when the gateway stops)
+   * instead of under the gateway's data folder. @default false
+   */
+  inMemory?: boolean;
   /** CloudFormation `AWS::DynamoDB::Table` Properties, created at start if the table is missing. */
   table?: Record<string, unknown>;
   useCallerCredentials?: boolean;
@@ -31,13 +36,15 @@ export interface DynamoDBDataSourceConfig {
   iamRoleStatements?: unknown;
 }
 
-const KNOWN = new Set(['tableName', 'region', 'endpoint', 'table', 'useCallerCredentials', 'versioned', 'deltaSyncConfig', 'serviceRoleArn', 'iamRoleStatements']);
+const KNOWN = new Set(['tableName', 'region', 'endpoint', 'inMemory', 'table', 'useCallerCredentials', 'versioned', 'deltaSyncConfig', 'serviceRoleArn', 'iamRoleStatements']);
 
 function validate(config: unknown, path: string): ConfigError[] {
   const c = (config ?? {}) as Record<string, unknown>;
   const problems: ConfigError[] = [];
   if (typeof c.tableName !== 'string' || c.tableName.length < 3) problems.push(new ConfigError(`${path}.tableName`, `expected a table name (3-255 characters), got ${JSON.stringify(c.tableName)}`));
   if (c.endpoint !== undefined && (typeof c.endpoint !== 'string' || !/^https?:\/\//.test(c.endpoint))) problems.push(new ConfigError(`${path}.endpoint`, `expected an http(s) URL, got ${JSON.stringify(c.endpoint)}`));
+  if (c.inMemory !== undefined && typeof c.inMemory !== 'boolean') problems.push(new ConfigError(`${path}.inMemory`, `expected true or false, got ${JSON.stringify(c.inMemory)}`));
+  if (c.inMemory !== undefined && c.endpoint !== undefined) problems.push(new ConfigError(`${path}.inMemory`, 'only the embedded store (no endpoint) can be kept in memory'));
   if (c.region !== undefined && typeof c.region !== 'string') problems.push(new ConfigError(`${path}.region`, 'expected a region name'));
   if (c.table !== undefined && (typeof c.table !== 'object' || c.table === null)) problems.push(new ConfigError(`${path}.table`, 'expected the Properties of an AWS::DynamoDB::Table'));
   if (c.versioned !== undefined && typeof c.versioned !== 'boolean') problems.push(new ConfigError(`${path}.versioned`, `expected true or false, got ${JSON.stringify(c.versioned)}`));
@@ -129,13 +136,21 @@ async function ensureDeltaTable(
 
 export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
   validate,
-  async create({ name, config, configPath, gatewayConfig, logger }): Promise<DataSource> {
+  keepsData: (config) => !config.endpoint && config.inMemory !== true,
+  async create({ name, config, configPath, gatewayConfig, logger, dataDir, inMemory }): Promise<DataSource> {
     const embedded = !config.endpoint;
-    const endpoint = config.endpoint ?? (await acquireEmbeddedDynamoDB());
+    // The embedded store lives in the data folder unless the gateway or this data source is in memory.
+    const storePath = embedded && dataDir && !inMemory && config.inMemory !== true ? embeddedDynamoDBFolder(dataDir) : undefined;
+    let endpoint: string;
+    try {
+      endpoint = config.endpoint ?? (await acquireEmbeddedDynamoDB({ path: storePath }));
+    } catch (error) {
+      throw new ConfigError(storePath ? 'server.dataDir' : configPath, (error as Error).message, { cause: error });
+    }
     const local = embedded || /^https?:\/\/(127\.|localhost|\[::1\])/.test(endpoint);
     const region = config.region ?? process.env.AWS_REGION ?? 'us-east-1';
     const lambdas = new LambdaTargets(gatewayConfig, configPath);
-    const inProcess = embedded ? embeddedDynamoDBRequestHandler() : undefined;
+    const inProcess = embedded ? embeddedDynamoDBRequestHandler(endpoint) : undefined;
     const client = new DynamoDBClient({
       endpoint,
       region,
@@ -143,7 +158,7 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
       ...(local && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
       ...(inProcess ? { requestHandler: inProcess } : {}),
     });
-    if (embedded) logger.info(`dynamodb data source ${name}: using the embedded store`, { endpoint, table: config.tableName });
+    if (embedded) logger.info(`dynamodb data source ${name}: using the embedded store`, { endpoint, table: config.tableName, data: storePath ?? 'in memory — nothing is kept' });
 
     const properties =
       config.table ??
@@ -193,9 +208,11 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
       }
     };
 
-    return {
+    const dataSource: DataSource & { client: DynamoDBClient } = {
       name,
       type: 'AMAZON_DYNAMODB',
+      // Step Functions DynamoDB tasks reach the table through this client, so they see the same store.
+      client,
       async invoke(request, invocation) {
         if (!request || typeof request !== 'object' || Array.isArray(request)) throw invalid('request', 'expected an object with an operation');
         try {
@@ -215,8 +232,9 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
       async close() {
         client.destroy();
         await lambdas.close();
-        if (embedded) await releaseEmbeddedDynamoDB();
+        if (embedded) await releaseEmbeddedDynamoDB(endpoint);
       },
     };
+    return dataSource;
   },
 };

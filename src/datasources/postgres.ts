@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type pg from 'pg';
 import { ConfigError, DataSourceError } from '../errors.js';
-import { acquireEmbeddedPostgres, type EmbeddedPostgresLease } from '../embedded/postgres.js';
+import { acquireEmbeddedPostgres, embeddedPostgresFolder, type EmbeddedPostgresLease } from '../embedded/postgres.js';
 import { BindError, bindParameters, type BoundStatement } from './postgres/bindParameters.js';
 import { ColumnCatalog } from './postgres/columnCatalog.js';
 import { toSqlStatementResult, type SqlStatementResult } from './postgres/dataApiResult.js';
@@ -32,8 +32,13 @@ export interface PostgresDataSourceConfig {
   migrations?: string;
   /** `statement_timeout` in milliseconds for every statement. @default none */
   statementTimeout?: number;
-  /** Embedded Postgres only: folder to keep its files in. @default in memory */
+  /**
+   * Embedded Postgres only: folder to keep its files in (relative to the config file).
+   * @default `postgres/` in the gateway's data folder
+   */
   dataDir?: string;
+  /** Embedded Postgres only: keep the database in memory (lost when the gateway stops). @default false */
+  inMemory?: boolean;
   // Serverless Framework AppSync plugin keys (doc/dataSources.md of serverless-appsync-plugin):
   // accepted and ignored locally (no Data API here). Values may be CloudFormation references.
   region?: string;
@@ -60,6 +65,7 @@ const KNOWN_KEYS = new Set([
   'migrations',
   'statementTimeout',
   'dataDir',
+  'inMemory',
   'region',
   'dbClusterIdentifier',
   'databaseName',
@@ -83,6 +89,8 @@ function validateConfig(config: unknown, path: string): ConfigError[] {
     if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 1)) errors.push(new ConfigError(`${path}.${key}`, `expected a positive integer, got ${JSON.stringify(v)}`));
   };
   for (const key of ['connectionString', 'migrations', 'dataDir']) str(key);
+  if (c.inMemory !== undefined && typeof c.inMemory !== 'boolean') errors.push(new ConfigError(`${path}.inMemory`, `expected true or false, got ${JSON.stringify(c.inMemory)}`));
+  if (c.inMemory === true && c.dataDir !== undefined) errors.push(new ConfigError(`${path}.inMemory`, 'an in-memory database has no dataDir; remove one of the two'));
   posInt('maxConnections');
   posInt('statementTimeout');
   if (typeof c.connectionString === 'string' && !/^postgres(ql)?:\/\//.test(c.connectionString)) {
@@ -139,8 +147,9 @@ function hasPgEnv(): boolean {
 
 export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
   validate: validateConfig,
+  keepsData: (config) => !config?.connectionString && !hasPgEnv() && config?.inMemory !== true,
 
-  async create({ name, config = {}, configPath, configDir, logger }): Promise<DataSource> {
+  async create({ name, config = {}, configPath, configDir, logger, dataDir: gatewayDataDir, inMemory }): Promise<DataSource> {
     const problems = validateConfig(config, configPath);
     if (problems.length > 0) throw problems[0];
 
@@ -183,14 +192,19 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
     } else {
       // Gateway choice: the embedded Postgres (seconds to initialise) starts in the background, so
       // the gateway answers at once; requests to this data source wait until it is ready.
-      const dataDir = config.dataDir ? (isAbsolute(config.dataDir) ? config.dataDir : resolve(configDir, config.dataDir)) : undefined;
+      // In memory when the gateway or this data source says so; else its own dataDir, else the data folder's.
+      const dataDir =
+        inMemory || config.inMemory === true
+          ? undefined
+          : config.dataDir
+            ? isAbsolute(config.dataDir)
+              ? config.dataDir
+              : resolve(configDir, config.dataDir)
+            : gatewayDataDir && embeddedPostgresFolder(gatewayDataDir);
       ready = (async () => {
         lease = await acquireEmbeddedPostgres({ dataDir, snapshotDir: snapshotDir() });
         pool = lease.pool;
-        if (lease.dataDir !== dataDir) {
-          logger.warn(`postgres data source ${name}: the embedded Postgres is already running ${lease.dataDir ? `in ${lease.dataDir}` : 'in memory'}; ${configPath}.dataDir is not used`);
-        }
-        logger.info(`postgres data source ${name}: using the embedded Postgres`, { connectionString: lease.connectionString });
+        logger.info(`postgres data source ${name}: using the embedded Postgres`, { connectionString: lease.connectionString, data: lease.dataDir ?? 'in memory — nothing is kept' });
         await migrate();
       })();
       ready.catch((err: Error) => logger.error(`postgres data source ${name}: the embedded Postgres did not start`, { error: err.message }));

@@ -25,6 +25,13 @@ export interface DataSourceInit<C = Record<string, unknown>> {
   /** The whole normalized config (serverless resources, functions, ...). */
   gatewayConfig: NormalizedConfig;
   logger: Logger;
+  /**
+   * The gateway's data folder: a kind that keeps data itself (an embedded store) keeps it in a
+   * folder of its own under it. Absent: nothing is kept unless the data source's config names a folder.
+   */
+  dataDir?: string;
+  /** The gateway runs in memory (`--in-memory`): nothing is kept, whatever the config says. */
+  inMemory?: boolean;
 }
 
 /** Facts about the field being resolved, for data sources that need them (Lambda events). */
@@ -87,6 +94,11 @@ export interface DataSourceKind<C = Record<string, unknown>> {
    * valid. Called before anything starts, so a bad config refuses to start the gateway.
    */
   validate?(config: unknown, path: string): import('../errors.js').ConfigError[];
+  /**
+   * Whether a data source of this config keeps files in the gateway's data folder (an embedded
+   * store on disk). The gateway locks the folder before it creates any data source when one does.
+   */
+  keepsData?(config: C): boolean;
   create(init: DataSourceInit<C>): Promise<DataSource> | DataSource;
 }
 

@@ -1,49 +1,132 @@
 /**
- * The embedded DynamoDB-compatible store (dynalite, in memory) for data sources without an
- * `endpoint`: one per process on 127.0.0.1, started on first use and stopped when the last data
- * source using it closes. A real server on loopback, reached through the AWS SDK like any endpoint;
- * the gateway's own clients skip the socket with {@link embeddedDynamoDBRequestHandler}.
+ * The embedded DynamoDB-compatible store (dynalite) for data sources without an `endpoint`: one per
+ * folder (or one in memory) per process on 127.0.0.1, started on first use and stopped when the
+ * last data source using it closes. A real server on loopback, reached through the AWS SDK like any
+ * endpoint; the gateway's own clients skip the socket with {@link embeddedDynamoDBRequestHandler}.
+ *
+ * On disk, dynalite keeps its tables in a LevelDB under the folder given. Every acknowledged write
+ * is in the operating system's hands before the answer (LevelDB writes its log on each put), so it
+ * survives the gateway being killed; see {@link EmbeddedDynamoDBOptions.path}.
  */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { RequestListener, Server } from 'node:http';
+import { join } from 'node:path';
 import { inProcessRequestHandler, type InProcessRequestHandler } from './dynamodbInProcess.js';
 
-let running: { endpoint: Promise<string>; server?: Server; users: number } | undefined;
+export interface EmbeddedDynamoDBOptions {
+  /** Folder of the store's LevelDB (created when missing); absent → in memory (lost when the process ends). */
+  path?: string;
+}
 
-export async function acquireEmbeddedDynamoDB(): Promise<string> {
-  if (!running) {
-    const state: { endpoint: Promise<string>; server?: Server; users: number } = { users: 0, endpoint: Promise.resolve('') };
-    state.endpoint = (async () => {
+interface Running {
+  endpoint: Promise<string>;
+  server?: Server;
+  users: number;
+}
+
+/** Running stores by folder ('' for the in-memory one). */
+const running = new Map<string, Running>();
+/** endpoint → folder key, for release and the in-process handler. */
+const byEndpoint = new Map<string, string>();
+
+/** LevelDB through the copy dynalite itself loads, so both open the same files the same way. */
+function dynaliteRequire(): NodeJS.Require {
+  return createRequire(createRequire(import.meta.url).resolve('dynalite'));
+}
+
+/**
+ * Opens the folder's LevelDB once before dynalite does, to turn a folder that cannot be used into
+ * an error naming it: dynalite opens its database lazily and reports a failed open only as
+ * "Database is closed" on each request. Nothing in the folder is changed when it fails.
+ */
+async function checkFolder(path: string): Promise<void> {
+  if (existsSync(path)) {
+    if (!statSync(path).isDirectory()) throw new Error(`the embedded DynamoDB folder ${path} is not a folder`);
+    const entries = readdirSync(path);
+    // LevelDB would start a new database beside files it cannot read (and reuse their names).
+    if (entries.length > 0 && !entries.includes('CURRENT')) {
+      throw new Error(`the embedded DynamoDB folder ${path} holds files but no LevelDB database (no CURRENT file); nothing was changed — move it away to start empty, or point the data folder elsewhere`);
+    }
+  }
+  const { Level } = dynaliteRequire()('level') as { Level: new (path: string, options: object) => { open(): Promise<void>; close(): Promise<void> } };
+  const db = new Level(path, { valueEncoding: 'json' });
+  try {
+    await db.open();
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const reason = cause?.message ?? (error as Error).message;
+    if (cause?.code === 'LEVEL_LOCKED') throw new Error(`the embedded DynamoDB folder ${path} is locked by another process (${reason}); give each gateway its own data folder`);
+    throw new Error(`the embedded DynamoDB folder ${path} cannot be opened (${reason}); nothing was changed — restore it from a backup, or move it away to start empty`, { cause: error });
+  }
+  await db.close();
+}
+
+/**
+ * Starts the store for `options.path` (or the in-memory one) if needed and returns its endpoint.
+ * Throws when the folder cannot be used (not a LevelDB, corrupted, locked), naming it.
+ */
+export async function acquireEmbeddedDynamoDB(options: EmbeddedDynamoDBOptions = {}): Promise<string> {
+  const key = options.path ?? '';
+  let state = running.get(key);
+  if (!state) {
+    const created: Running = { users: 0, endpoint: Promise.resolve('') };
+    created.endpoint = (async () => {
+      if (options.path) await checkFolder(options.path);
       // @ts-expect-error dynalite ships no type declarations
       const { default: dynalite } = (await import('dynalite')) as { default: (options: Record<string, unknown>) => Server };
-      const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-      state.server = server;
+      const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
+      created.server = server;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(0, '127.0.0.1', () => resolve());
       });
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      byEndpoint.set(endpoint, key);
+      return endpoint;
     })();
-    running = state;
+    // A store that failed to start is forgotten, so the next user tries again.
+    created.endpoint.catch(() => {
+      if (running.get(key) === created) running.delete(key);
+    });
+    running.set(key, created);
+    state = created;
   }
-  running.users += 1;
-  return running.endpoint;
+  state.users += 1;
+  try {
+    return await state.endpoint;
+  } catch (error) {
+    state.users -= 1;
+    throw error;
+  }
 }
 
-export async function releaseEmbeddedDynamoDB(): Promise<void> {
-  if (!running) return;
-  running.users -= 1;
-  if (running.users > 0) return;
-  const { server } = running;
-  running = undefined;
+/** Gives back a use of the store at `endpoint` (absent: the in-memory one); it stops when no user is left. */
+export async function releaseEmbeddedDynamoDB(endpoint?: string): Promise<void> {
+  const key = endpoint === undefined ? '' : byEndpoint.get(endpoint);
+  const state = key === undefined ? undefined : running.get(key);
+  if (!state) return;
+  state.users -= 1;
+  if (state.users > 0) return;
+  running.delete(key!);
+  const { server } = state;
+  for (const [at, of] of byEndpoint) if (of === key) byEndpoint.delete(at);
   if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
 /**
- * An SDK `requestHandler` that reaches the running embedded store in memory instead of over its
- * loopback port (see dynamodbInProcess.ts); call after {@link acquireEmbeddedDynamoDB}.
+ * An SDK `requestHandler` that reaches the embedded store at `endpoint` (absent: the in-memory one)
+ * in memory instead of over its loopback port (see dynamodbInProcess.ts); call after
+ * {@link acquireEmbeddedDynamoDB}.
  */
-export function embeddedDynamoDBRequestHandler(): InProcessRequestHandler | undefined {
-  const listener = running?.server?.listeners('request')[0] as RequestListener | undefined;
+export function embeddedDynamoDBRequestHandler(endpoint?: string): InProcessRequestHandler | undefined {
+  const key = endpoint === undefined ? '' : byEndpoint.get(endpoint);
+  const listener = (key === undefined ? undefined : running.get(key))?.server?.listeners('request')[0] as RequestListener | undefined;
   return listener ? inProcessRequestHandler(listener) : undefined;
+}
+
+/** The store folder of the data folder `dataDir`. */
+export function embeddedDynamoDBFolder(dataDir: string): string {
+  return join(dataDir, 'dynamodb');
 }

@@ -3,7 +3,10 @@
  * 127.0.0.1 by @electric-sql/pglite-socket so the RELATIONAL_DATABASE data source talks to it
  * through `pg` exactly as it talks to a real server (DESIGN.md, "Real components").
  *
- * One per process, started on first use and stopped when the last user releases it.
+ * One per data folder (and one in memory) per process, started on first use and stopped when the
+ * last user releases it. On disk, a transaction is acknowledged once Postgres wrote its commit to
+ * the write-ahead log (PGlite's files are the folder's real files), so it survives the gateway
+ * being killed.
  *
  * PGlite and its socket server run in a worker thread: initialising the database (initdb, seconds
  * of WASM on every in-memory start) and running its queries never block the gateway's event loop,
@@ -13,7 +16,7 @@
  * connection and every embedded user shares one `pg` pool of size 1 (`acquireEmbeddedPostgres().pool`);
  * requests queue there, and a transaction can never interleave with another request's statements.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -48,8 +51,8 @@ interface Running {
   stop(): Promise<void>;
 }
 
-let running: Promise<Running> | undefined;
-let leases = 0;
+/** Running instances by folder ('' for the in-memory one), with their lease counts. */
+const instances = new Map<string, { running: Promise<Running>; leases: number }>();
 
 /**
  * The worker's code: plain JavaScript (no TypeScript loader needed in the worker, from src/ or
@@ -62,11 +65,16 @@ const { parentPort, workerData } = require('node:worker_threads');
   const { PGlite } = require(workerData.pglite);
   const { PGLiteSocketServer } = require(workerData.socket);
   const fs = require('node:fs');
-  const snapshot = workerData.dataDir ? undefined : workerData.snapshot;
+  // A folder that already holds a database is opened as it is; a new one starts from the snapshot.
+  const fresh = !workerData.dataDir || !fs.existsSync(require('node:path').join(workerData.dataDir, 'PG_VERSION'));
+  const snapshot = fresh ? workerData.snapshot : undefined;
   let db;
   if (snapshot && fs.existsSync(snapshot)) {
     // A snapshot that cannot be loaded (corrupt, other format) is replaced below.
-    db = await PGlite.create({ loadDataDir: new Blob([fs.readFileSync(snapshot)]) }).catch(() => undefined);
+    const loadDataDir = new Blob([fs.readFileSync(snapshot)]);
+    db = await PGlite.create(workerData.dataDir ? { dataDir: workerData.dataDir, loadDataDir } : { loadDataDir }).catch(() => undefined);
+    // What a failed load left in a new folder is cleared before initdb runs there.
+    if (!db && workerData.dataDir) for (const entry of fs.readdirSync(workerData.dataDir)) fs.rmSync(require('node:path').join(workerData.dataDir, entry), { recursive: true, force: true });
   }
   if (!db) {
     db = await PGlite.create(workerData.dataDir ? { dataDir: workerData.dataDir } : {});
@@ -115,6 +123,7 @@ function snapshotPath(snapshotDir: string | undefined, pgliteEntry: string): str
 function startWorker(options: EmbeddedPostgresOptions): Promise<{ conn: string; stop(): Promise<void> }> {
   const resolvePackage = createRequire(import.meta.url).resolve;
   const pglite = resolvePackage('@electric-sql/pglite');
+  if (options.dataDir) checkFolder(options.dataDir);
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: { pglite, socket: resolvePackage('@electric-sql/pglite-socket'), dataDir: options.dataDir, snapshot: snapshotPath(options.snapshotDir, pglite) },
@@ -139,11 +148,13 @@ function startWorker(options: EmbeddedPostgresOptions): Promise<{ conn: string; 
       if (message.conn) resolve({ conn: message.conn, stop });
       else {
         void worker.terminate();
-        reject(new Error(`the embedded Postgres did not start: ${message.error ?? 'unknown error'}`));
+        const where = options.dataDir ? ` in ${options.dataDir}` : '';
+        const hint = options.dataDir ? '; nothing was changed — restore the folder from a backup, or move it away to start empty' : '';
+        reject(new Error(`the embedded Postgres did not start${where}: ${firstLine(message.error ?? 'unknown error')}${hint}`));
       }
     });
     worker.once('error', (error) => reject(error));
-    void exit.then(() => reject(new Error('the embedded Postgres worker exited while starting')));
+    void exit.then(() => reject(new Error(`the embedded Postgres worker exited while starting${options.dataDir ? ` in ${options.dataDir}` : ''}`)));
   });
 }
 
@@ -170,22 +181,28 @@ async function start(options: EmbeddedPostgresOptions): Promise<Running> {
 }
 
 /**
- * Starts the process's embedded Postgres if needed and returns a lease on it. All leases share
- * one database; `dataDir` counts only for the lease that starts it.
+ * Starts the embedded Postgres of `options.dataDir` (or the in-memory one) if needed and returns a
+ * lease on it. Leases on one folder share one database. Throws when the folder cannot be used
+ * (not a Postgres data folder, corrupted), naming it.
  */
 export async function acquireEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgresLease> {
-  leases++;
-  if (!running) {
-    running = start(options);
-    running.catch(() => {
-      running = undefined;
+  const key = options.dataDir ?? '';
+  let entry = instances.get(key);
+  if (!entry) {
+    const created = { running: start(options), leases: 0 };
+    created.running.catch(() => {
+      if (instances.get(key) === created) instances.delete(key);
     });
+    instances.set(key, created);
+    entry = created;
   }
+  const current = entry;
+  current.leases++;
   let instance: Running;
   try {
-    instance = await running;
+    instance = await current.running;
   } catch (err) {
-    leases--;
+    current.leases--;
     throw err;
   }
   let released = false;
@@ -196,12 +213,33 @@ export async function acquireEmbeddedPostgres(options: EmbeddedPostgresOptions =
     async release() {
       if (released) return;
       released = true;
-      leases--;
-      if (leases === 0 && running) {
-        const current = running;
-        running = undefined;
-        await (await current).stop();
+      current.leases--;
+      if (current.leases === 0 && instances.get(key) === current) {
+        instances.delete(key);
+        await instance.stop();
       }
     },
   };
+}
+
+/** The Postgres folder of the data folder `dataDir`. */
+export function embeddedPostgresFolder(dataDir: string): string {
+  return join(dataDir, 'postgres');
+}
+
+function firstLine(text: string): string {
+  return text.split('\n', 1)[0]!;
+}
+
+/**
+ * Refuses a folder PGlite would damage: initdb runs in any folder without PG_VERSION, so one that
+ * holds other files (a half-copied database, the wrong folder) stops the start instead.
+ */
+function checkFolder(dir: string): void {
+  if (!existsSync(dir)) return;
+  if (!statSync(dir).isDirectory()) throw new Error(`the embedded Postgres folder ${dir} is not a folder`);
+  const entries = readdirSync(dir);
+  if (entries.length > 0 && !entries.includes('PG_VERSION')) {
+    throw new Error(`the embedded Postgres folder ${dir} holds files but no Postgres database (no PG_VERSION file); nothing was changed — move it away to start empty, or point the data folder elsewhere`);
+  }
 }

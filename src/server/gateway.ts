@@ -13,6 +13,8 @@ import { loadApi, type Api } from './loadApi.js';
 import { createRealtimeHost } from './realtimeHost.js';
 import { createConsoleLogger } from './logger.js';
 import { createStepFunctionsDataSourceKind, type StepFunctionsStarter } from '../stepfunctions/resolverDataSource.js';
+import { stepFunctionsStorePlace } from '../stepfunctions/storePlace.js';
+import { isInside, openDataFolder, resolveDataFolder, type OpenDataFolder } from './dataFolder.js';
 
 /** Options of `createGateway` besides the config itself. */
 export interface GatewayOptions {
@@ -49,6 +51,14 @@ export interface GatewayOptions {
    * @default { afterRuns: 1 }
    */
   compileQueries?: false | { afterRuns?: number };
+  /**
+   * Folder the embedded DynamoDB and Postgres and the Step Functions file store keep data in; one
+   * gateway at a time uses it (a second is refused, naming the first).
+   * @default the `APPSYNC_GATEWAY_DATA_DIR` variable, else `server.dataDir` of the config, else `<configDir>/.data`
+   */
+  dataDir?: string;
+  /** Keep nothing: the embedded stores and Step Functions executions live in memory. @default false */
+  inMemory?: boolean;
 }
 
 export interface ListenResult {
@@ -128,12 +138,22 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
   const logger = options.logger ?? createConsoleLogger();
   const compileAfterRuns = options.compileQueries === false ? Infinity : (options.compileQueries?.afterRuns ?? 1);
   const loadOptions = { logger, strict: options.strict, handlerTimeoutMs: options.handlerTimeoutMs, plugins: options.plugins, compileAfterRuns };
+  // The data folder is settled (and locked) by the first load, before any store starts; a reload
+  // keeps it.
+  let data: OpenDataFolder | undefined;
   const load = async (raw: GatewayConfig) => {
     const { normalized, kinds } = await normalize(raw, options);
-    return loadApi(normalized, { ...loadOptions, kinds });
+    data ??= openDataFolder(resolveDataFolder(normalized.configDir, normalized.server.dataDir, options), dataUsers(normalized, kinds, options), logger);
+    return loadApi(normalized, { ...loadOptions, kinds, dataFolder: data.folder });
   };
   let rawConfig = config;
-  let api: Api = await load(config);
+  let api: Api;
+  try {
+    api = await load(config);
+  } catch (error) {
+    data?.release();
+    throw error;
+  }
   for (const warning of api.warnings) logger.warn(warning);
 
   // Real-time (WebSocket servers, graphql-ws and its copy of graphql: ~150 ms of start-up) loads on
@@ -155,7 +175,15 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
   const publish = async (event: PublishedEvent) => (await startRealtime()).realtime.publish(event);
 
   const stepFunctionsModule = await import('../stepfunctions/index.js');
-  const stepFunctionsHandle = await stepFunctionsModule.createStepFunctionsService(stepFunctionsOptions(api.config, logger, () => api));
+  let stepFunctionsHandle;
+  try {
+    stepFunctionsHandle = await stepFunctionsModule.createStepFunctionsService(stepFunctionsOptions(api.config, logger, () => api, data!.folder));
+  } catch (error) {
+    // Nothing may keep running (an embedded Postgres worker) when the gateway cannot start.
+    await api.close();
+    data!.release();
+    throw error;
+  }
   const stepFunctions: StepFunctionsLike = stepFunctionsHandle;
   stepFunctionsStarter = stepFunctionsHandle;
 
@@ -173,25 +201,12 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
         sendJson(res, 200, { status: 'ok', name: api.config.name });
         return;
       }
-      if (req.method === 'GET' && options.graphiql !== false && !req.headers['x-amz-target']) {
-        // A browser navigating to /graphql lists text/html in Accept; GraphQL clients ask for JSON
-        // or send no Accept, and keep getting GraphQL over HTTP.
-        if (path === '/' || (path === '/graphql' && req.headers.accept?.includes('text/html'))) {
-          // Loaded on first use: most requests never need the page.
-          const { renderGraphiQLPage } = await import('./graphiql.js');
-          const query = path === '/graphql' ? (new URL(req.url ?? '/', 'http://localhost').searchParams.get('query') ?? undefined) : undefined;
-          const html = renderGraphiQLPage({ title: `${api.config.name} — appsync-gateway`, endpoint: '/graphql', query });
-          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }).end(html);
-          return;
-        }
-        if (path.startsWith('/graphiql/')) {
-          const { graphiqlAsset } = await import('./graphiql.js');
-          const asset = graphiqlAsset(path.slice('/graphiql/'.length));
-          if (asset) {
-            res.writeHead(200, { 'content-type': asset.contentType, 'content-length': String(asset.body.length), 'cache-control': 'public, max-age=3600' }).end(asset.body);
-            return;
-          }
-        }
+      if (req.method === 'GET' && path === '/' && options.graphiql !== false && !req.headers['x-amz-target']) {
+        // Loaded on first use: graphql-yoga's page renderer is heavy and most requests never need it.
+        const { renderGraphiQLPage } = await import('./graphiql.js');
+        const html = renderGraphiQLPage({ title: `${api.config.name} — appsync-gateway`, endpoint: '/graphql' });
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+        return;
       }
       let body: Buffer;
       try {
@@ -290,15 +305,29 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       }
       await started?.pubsub.close();
       await api.close();
+      data!.release();
     },
   };
   return gateway;
 }
 
-function stepFunctionsOptions(config: NormalizedConfig, logger: Logger, currentApi: () => Api) {
+/** What keeps data in the gateway's data folder (names for the start-up log); empty: nothing does. */
+function dataUsers(config: NormalizedConfig, kinds: DataSourceKinds, options: GatewayOptions): string[] {
+  const folder = resolveDataFolder(config.configDir, config.server.dataDir, options);
+  if (folder.inMemory) return [];
+  const users = Object.values(config.dataSources)
+    .filter((ds) => kinds[ds.type]?.keepsData?.(ds.config as never))
+    .map((ds) => `dataSources.${ds.name}`);
+  const sfn = stepFunctionsStorePlace({ config: () => config, storeDir: `${folder.dir}/stepfunctions` });
+  if (sfn.dir && isInside(sfn.dir, folder.dir)) users.push('stepFunctions');
+  return users;
+}
+
+function stepFunctionsOptions(config: NormalizedConfig, logger: Logger, currentApi: () => Api, folder: { dir?: string; inMemory: boolean }) {
   return {
     stateMachines: config.stepFunctions.stateMachines,
-    storeDir: `${config.configDir}/.data/stepfunctions`,
+    storeDir: `${folder.dir ?? `${config.configDir}/.data`}/stepfunctions`,
+    inMemory: folder.inMemory,
     logger,
     /** The config in force now (it changes on reload). */
     config: () => currentApi().config,

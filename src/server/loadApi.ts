@@ -14,6 +14,7 @@ import { ResolverRuntime } from '../resolvers/index.js';
 import { buildAppSyncSchema, readSubscriptionBindings, type SchemaSource, type SubscriptionBindings } from '../schema/index.js';
 import type { Plugin } from '@envelop/core';
 import { CompiledQueries } from './compiledQueries.js';
+import type { DataFolder } from './dataFolder.js';
 import { DocumentCache } from './documentCache.js';
 import { createEnvelop, type EnvelopFactory } from './envelop.js';
 
@@ -46,6 +47,8 @@ export interface LoadApiOptions {
   plugins?: readonly Plugin<any>[];
   /** Runs of an operation before graphql-jit compiles it; Infinity: never. */
   compileAfterRuns?: number;
+  /** Where embedded stores keep data (absent: in memory). */
+  dataFolder?: DataFolder;
 }
 
 export async function loadApi(config: NormalizedConfig, options: LoadApiOptions): Promise<Api> {
@@ -79,6 +82,8 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
         configDir: config.configDir,
         gatewayConfig: config,
         logger,
+        dataDir: options.dataFolder?.dir,
+        inMemory: options.dataFolder?.inMemory,
       });
       dataSources.set(ds.name, instance);
     }

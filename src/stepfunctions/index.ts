@@ -11,7 +11,9 @@ import { DEFAULT_SCOPE, type ArnScope } from './service/arns.js';
 import { loadEngine, loadTaskRunner } from './service/engine.js';
 import { StepFunctionsService } from './service/service.js';
 import { createFileStore } from './store/fileStore.js';
+import { createMemoryStore } from './store/memoryStore.js';
 import { createPostgresStore } from './store/postgresStore.js';
+import { stepFunctionsStorePlace, storeSettings } from './storePlace.js';
 import type { ExecutionStore, StorePeers } from './store/types.js';
 
 export { StepFunctionsService } from './service/service.js';
@@ -19,6 +21,7 @@ export { SfnApiError } from './service/errors.js';
 export type { ExecutionStore, StoreRecord } from './store/types.js';
 export { createFileStore } from './store/fileStore.js';
 export { createPostgresStore } from './store/postgresStore.js';
+export { stepFunctionsStorePlace } from './storePlace.js';
 
 /** Where executions are kept: the embedded file log (default) or PostgreSQL. */
 export interface StepFunctionsStoreConfig {
@@ -40,6 +43,8 @@ export interface StepFunctionsServiceOptions {
   stateMachines: Record<string, StateMachineConfig>;
   /** Folder of the embedded file store. */
   storeDir: string;
+  /** Keep executions in memory only (`--in-memory`), unless a PostgreSQL store is configured. */
+  inMemory?: boolean;
   logger: Logger;
   /** The config in force now (it changes on reload). */
   config(): NormalizedConfig;
@@ -75,18 +80,20 @@ export interface StepFunctionsServiceHandle {
 /**
  * The store settings: `options.store`, else `stepFunctions.store` of the config if the loader
  * kept it (a local addition: `{ connectionString }` for Postgres), else the env variable
- * `APPSYNC_GATEWAY_SFN_STORE_URL`, else the file store under `dir`, `APPSYNC_GATEWAY_SFN_STORE_DIR`
- * or `storeDir`.
+ * `APPSYNC_GATEWAY_SFN_STORE_URL`, else memory when `inMemory`, else the file store under `dir`,
+ * `APPSYNC_GATEWAY_SFN_STORE_DIR` or `storeDir`.
  */
 function pickStore(options: StepFunctionsServiceOptions): ExecutionStore {
   const onError = (error: unknown) => options.logger.error('Step Functions store write failed', { error: (error as Error)?.message ?? String(error) });
   const given = options.store;
   if (given && typeof (given as ExecutionStore).append === 'function') return given as ExecutionStore;
-  const raw = (options.config().stepFunctions as { store?: StepFunctionsStoreConfig } | undefined)?.store;
-  const settings: StepFunctionsStoreConfig = { ...(raw && typeof raw === 'object' ? raw : {}), ...(given as StepFunctionsStoreConfig | undefined) };
-  const url = settings.connectionString ?? process.env.APPSYNC_GATEWAY_SFN_STORE_URL;
-  if (url) return createPostgresStore({ connectionString: url, table: settings.table, instanceId: settings.instanceId ?? process.env.APPSYNC_GATEWAY_SFN_INSTANCE_ID, onError });
-  return createFileStore(settings.dir ?? (process.env.APPSYNC_GATEWAY_SFN_STORE_DIR || options.storeDir), onError);
+  const place = stepFunctionsStorePlace(options);
+  if (place.url) {
+    const settings = storeSettings(options);
+    return createPostgresStore({ connectionString: place.url, table: settings.table, instanceId: settings.instanceId ?? process.env.APPSYNC_GATEWAY_SFN_INSTANCE_ID, onError });
+  }
+  if (!place.dir) return createMemoryStore();
+  return createFileStore(place.dir, onError);
 }
 
 type ConsoleHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;

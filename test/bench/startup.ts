@@ -37,11 +37,13 @@ async function timeToFirstAnswer(
   apiKey: string,
   options: { from?: 'src' | 'dist'; secondQuery?: string } = {},
 ): Promise<Start> {
+  // A fresh data folder per start, as on a fresh clone (and never the repo's, which `npm start` may hold).
+  const dataDir = await mkdtemp(join(tmpdir(), 'appsync-bench-start-data-'));
   const started = performance.now();
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...(options.from ? { APPSYNC_GATEWAY_FROM: options.from } : {}) },
+    env: { ...process.env, APPSYNC_GATEWAY_DATA_DIR: dataDir, ...(options.from ? { APPSYNC_GATEWAY_FROM: options.from } : {}) },
   });
   const ask = async (url: string, q: string) => {
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: JSON.stringify({ query: q }) });
@@ -68,6 +70,7 @@ async function timeToFirstAnswer(
   } finally {
     child.kill();
     await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(null)));
+    await rm(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -380,7 +380,7 @@ describe('config validation', () => {
     expect(errors.map((e) => e.message)).toEqual([
       'dataSources.db.config.connectionString: expected string, got number',
       'dataSources.db.config.maxConnections: expected a positive integer, got 0',
-      'dataSources.db.config.bogus: unknown key; expected one of connectionString, maxConnections, migrations, statementTimeout, dataDir, region, dbClusterIdentifier, databaseName, awsSecretStoreArn, schema, serviceRoleArn, iamRoleStatements, relationalDatabaseSourceType',
+      'dataSources.db.config.bogus: unknown key; expected one of connectionString, maxConnections, migrations, statementTimeout, dataDir, inMemory, region, dbClusterIdentifier, databaseName, awsSecretStoreArn, schema, serviceRoleArn, iamRoleStatements, relationalDatabaseSourceType',
     ]);
   });
 

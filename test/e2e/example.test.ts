@@ -20,8 +20,7 @@ beforeAll(async () => {
   const loaded = await loadConfigFile(CONFIG, { env: {} });
   // Not the repo's own .data folder: `npm start` or the CLI test may hold it.
   storeDir = await mkdtemp(join(tmpdir(), 'appsync-gw-example-'));
-  loaded.config.stepFunctions = { ...loaded.config.stepFunctions, store: { dir: storeDir } };
-  gateway = await createGateway(loaded.config, { configDir: loaded.configDir, logger: silentLogger });
+  gateway = await createGateway(loaded.config, { configDir: loaded.configDir, logger: silentLogger, dataDir: storeDir });
   ({ url } = await gateway.listen({ port: 0 }));
   await gateway.ready();
 });

@@ -242,7 +242,8 @@ describe('Standard executions across a gateway crash', () => {
       (e: Error) => e,
     );
     expect(error?.message).toMatch(/exited with [1-9]/);
-    expect(error?.message).toContain(`stepFunctions.store.dir: the Step Functions store folder ${join(dir, '.data', 'stepfunctions')} is in use by another running gateway (process ${child.process.pid})`);
+    // The data folder's lock (taken before any store starts) refuses it, naming the first gateway.
+    expect(error?.message).toContain(`server.dataDir: the data folder ${join(dir, '.data')} is in use by another running gateway (process ${child.process.pid})`);
     const sfn = clientFor(child.origin);
     const run = await sfn.send(new StartExecutionCommand({ stateMachineArn: smArn('waiter'), input: '{"label":"still-mine"}' }));
     expect((await settle(sfn, run.executionArn!)).status).toBe('SUCCEEDED');

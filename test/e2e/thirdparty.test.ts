@@ -23,11 +23,10 @@ afterAll(async () => {
 
 async function start(file: string, stage?: string) {
   const loaded = await loadConfigFile(`${dir}${file}`, { stage, env: {} });
-  // Several gateways of this one project run at once: each keeps its Step Functions log apart.
+  // Several gateways of this one project run at once: each has its own data folder.
   const storeDir = await mkdtemp(join(tmpdir(), 'appsync-gw-thirdparty-'));
   storeDirs.push(storeDir);
-  loaded.config.stepFunctions = { ...loaded.config.stepFunctions, store: { dir: storeDir } };
-  const gateway = await createGateway(loaded.config, { configDir: loaded.configDir, configFile: loaded.configFile, logger: silentLogger });
+  const gateway = await createGateway(loaded.config, { configDir: loaded.configDir, configFile: loaded.configFile, logger: silentLogger, dataDir: storeDir });
   open.push(gateway);
   const { url } = await gateway.listen({ port: 0 });
   return async (query: string, variables?: Record<string, unknown>) => {
