@@ -100,6 +100,31 @@ describe('appsync-gateway CLI', () => {
     expect(stderr).toContain('resolvers.Query.a.dataSource: no data source named "posts"');
   });
 
+  it('validate --strict: a misspelt key inside a resolver or at the top level is one error with a suggestion', async () => {
+    const dir = await project({
+      'appsync.config.yml': [
+        'schema: schema.graphql',
+        'dataSorces:',
+        '  none: { type: NONE }',
+        'resolvers:',
+        '  Query.a: { kind: UNIT, dataSorce: none, code: a.js }',
+        '  Query.b: { knd: UNIT, dataSource: none, code: a.js, typo: 1 }',
+        '',
+      ].join('\n'),
+      'schema.graphql': 'type Query { a: String b: String }',
+      'a.js': 'export function request() { return {} }\nexport function response(ctx) { return ctx.result }\n',
+    });
+    const { code, stderr } = await run(['validate', '--strict'], dir);
+    expect(code).toBe(1);
+    const lines = stderr.split('\n').filter((l) => l.startsWith('  '));
+    expect(lines.map((l) => l.trim().replace(/ \(expected one of .*\)$/, ''))).toEqual([
+      'dataSorces: unknown key; did you mean "dataSources"?',
+      'resolvers.Query.a.dataSorce: unknown key; did you mean "dataSource"?',
+      'resolvers.Query.b.knd: unknown key; did you mean "kind"?',
+      'resolvers.Query.b.typo: unknown key; did you mean "type"?',
+    ]);
+  });
+
   it('a schema error names file and line', async () => {
     const dir = await project({
       'appsync.config.yml': 'schema: schema.graphql\nauthentication:\n  type: API_KEY\n',

@@ -5,6 +5,7 @@
  * with SigV4 through @smithy/signature-v4 and the AWS SDK credential chain.
  */
 import type { AwsCredentialIdentity } from '@smithy/types';
+import { unknownKeyErrors } from '../config/index.js';
 import { ConfigError, DataSourceError } from '../errors.js';
 import type { DataSource, DataSourceKind } from './types.js';
 
@@ -21,12 +22,23 @@ const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
 /** Headers a request may not set (datasources.md §3). */
 const FORBIDDEN_HEADERS = new Set(['host', 'connection', 'user-agent', 'expectation', 'expect', 'transfer-encoding', 'transfer_encoding', 'content-length', 'content_length']);
 
+const CONFIG_KEYS = ['endpoint', 'authorizationConfig', 'timeout', 'credentials'];
+/** The Serverless AppSync plugin's IAM keys: no role is assumed locally. */
+const IGNORED_PLUGIN_KEYS = ['serviceRoleArn', 'iamRoleStatements'];
+
 function validate(config: unknown, path: string): ConfigError[] {
   const c = (config ?? {}) as Record<string, unknown>;
   const problems: ConfigError[] = [];
   if (typeof c.endpoint !== 'string' || !/^https?:\/\/[^/]+/.test(c.endpoint)) problems.push(new ConfigError(`${path}.endpoint`, `expected an http(s) URL, got ${JSON.stringify(c.endpoint)}`));
+  problems.push(...unknownKeyErrors(c, path, CONFIG_KEYS, IGNORED_PLUGIN_KEYS).errors);
   const auth = c.authorizationConfig as HttpDataSourceConfig['authorizationConfig'] | undefined;
   if (auth !== undefined) {
+    if (auth && typeof auth === 'object') {
+      problems.push(...unknownKeyErrors(auth, `${path}.authorizationConfig`, ['authorizationType', 'awsIamConfig']).errors);
+      if (auth.awsIamConfig && typeof auth.awsIamConfig === 'object') {
+        problems.push(...unknownKeyErrors(auth.awsIamConfig, `${path}.authorizationConfig.awsIamConfig`, ['signingRegion', 'signingServiceName']).errors);
+      }
+    }
     if (auth?.authorizationType !== 'AWS_IAM') problems.push(new ConfigError(`${path}.authorizationConfig.authorizationType`, 'expected AWS_IAM'));
     else if (typeof auth.awsIamConfig?.signingRegion !== 'string' || typeof auth.awsIamConfig?.signingServiceName !== 'string') {
       problems.push(new ConfigError(`${path}.authorizationConfig.awsIamConfig`, 'expected { signingRegion, signingServiceName }'));

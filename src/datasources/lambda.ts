@@ -4,6 +4,7 @@
  * context. Sibling resolutions of one request with `maxBatchSize` > 0 are sent as one invocation
  * and answered by position.
  */
+import { unknownKeyErrors } from '../config/index.js';
 import { ConfigError, DataSourceError } from '../errors.js';
 import { createLambdaInvoker, LambdaFunctionError, type LambdaInvoker, type LambdaTarget } from './lambda/invoker.js';
 import type { DataSource, DataSourceKind, DataSourceResult, InvocationContext } from './types.js';
@@ -15,8 +16,14 @@ interface Pending {
   resolve: (result: DataSourceResult) => void;
 }
 
+const CONFIG_KEYS = ['handler', 'function', 'functionName', 'functionArn', 'endpoint', 'region', 'timeout'] satisfies ReadonlyArray<keyof LambdaTarget>;
+/** The Serverless AppSync plugin's IAM keys: no role is assumed locally. */
+const IGNORED_PLUGIN_KEYS = ['serviceRoleArn', 'iamRoleStatements'];
+
 function validate(config: unknown, path: string): ConfigError[] {
   const c = (config ?? {}) as Record<string, unknown>;
+  const unknown = unknownKeyErrors(c, path, CONFIG_KEYS, IGNORED_PLUGIN_KEYS).errors;
+  if (unknown.length > 0) return unknown;
   const fn = c.function as { handler?: unknown } | undefined;
   if (typeof c.handler !== 'string' && typeof fn?.handler !== 'string' && typeof c.functionName !== 'string' && typeof c.functionArn !== 'string') {
     return [new ConfigError(path, 'expected handler (path/file.ts#export), function.handler, functionName or functionArn')];

@@ -19,6 +19,7 @@
  * `ctx.result` is the same value.
  */
 import { ConfigError } from '../errors.js';
+import { unknownKeyErrors } from '../config/index.js';
 import type { NormalizedConfig } from '../config/types.js';
 import type { DataSource, DataSourceKind, DataSourceResult } from '../datasources/types.js';
 import { DEFAULT_SCOPE, type ArnScope } from './service/arns.js';
@@ -48,7 +49,7 @@ function validate(config: unknown, path: string): ConfigError[] {
   const problems: ConfigError[] = [];
   if (typeof c.stateMachine !== 'string' || !c.stateMachine) problems.push(new ConfigError(`${path}.stateMachine`, `expected a state machine name or ARN, got ${JSON.stringify(c.stateMachine)}`));
   if (c.mode !== undefined && c.mode !== 'sync' && c.mode !== 'async') problems.push(new ConfigError(`${path}.mode`, `expected sync or async, got ${JSON.stringify(c.mode)}`));
-  for (const key of Object.keys(c)) if (key !== 'stateMachine' && key !== 'mode') problems.push(new ConfigError(`${path}.${key}`, 'unknown key; expected stateMachine or mode'));
+  problems.push(...unknownKeyErrors(c, path, ['stateMachine', 'mode']).errors);
   return problems;
 }
 

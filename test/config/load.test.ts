@@ -192,8 +192,8 @@ describe('validation errors name the key path', () => {
     const config = normalize({ schema: 'api/schema.graphql', stepFunctions: { store: { dir: 'state', table: 't1', instanceId: 'gw-2' } } }, dir);
     expect(config.stepFunctions.store).toEqual({ dir: join(dir, 'state'), table: 't1', instanceId: 'gw-2' });
     expect(errorsOf(() => normalize({ schema: 'api/schema.graphql', stepFunctions: { store: { connectionString: 5, url: 'x' } } }, dir))).toEqual([
+      'stepFunctions.store.url: unknown key; expected one of connectionString, table, instanceId, dir',
       'stepFunctions.store.connectionString: expected a non-empty string, got number 5',
-      'stepFunctions.store.url: unknown key (expected connectionString, table, instanceId or dir)',
     ]);
     expect(errorsOf(() => normalize({ schema: 'api/schema.graphql', resolvers: { 'Query.a': { kind: 'UNIT', dataSource: 'none', sync: 'VERSION' } }, dataSources: { none: { type: 'NONE' } } }, dir))).toEqual([
       'resolvers.Query.a.sync: expected { conflictDetection, conflictHandler, … }, got string "VERSION"',
