@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, ConfigErrors } from '../errors.js';
+import { didYouMean, unknownKeyErrors } from './unknownKeys.js';
 import {
   AUTHENTICATION_TYPES,
   type AuthenticationType,
@@ -32,11 +33,40 @@ export interface NormalizeOptions {
 
 /** Keys of the Serverless AppSync plugin (v2) the gateway accepts and ignores locally. */
 const IGNORED_PLUGIN_KEYS = new Set(['substitutions', 'caching', 'waf', 'logging', 'xrayEnabled', 'domain', 'tags', 'visibility', 'introspection', 'esbuild', 'apiId', 'description']);
-const KNOWN_KEYS = new Set([
+const TOP_LEVEL_KEYS = [
   'name', 'schema', 'schemaSdl', 'authentication', 'additionalAuthentications', 'apiKeys', 'dataSources', 'resolvers', 'pipelineFunctions',
-  'environment', 'server', 'stepFunctions', 'queryDepthLimit', 'resolverCountLimit', 'cloudFormationResources', 'serverlessFunctions',
-  ...IGNORED_PLUGIN_KEYS,
-]);
+  'environment', 'server', 'stepFunctions', 'queryDepthLimit', 'resolverCountLimit',
+];
+/** Set by the loader from a serverless.yml, never written by hand: not suggested. */
+const LOADER_KEYS = ['cloudFormationResources', 'serverlessFunctions'];
+
+/**
+ * The keys of each block below the top level. Keys of the Serverless AppSync plugin (v2) the gateway
+ * has no use for locally are accepted and ignored, as at the top level.
+ */
+const AUTHENTICATION_KEYS = ['type', 'config'];
+/** Per mode: what src/auth reads (and the Serverless plugin's names for it). */
+const AUTH_CONFIG_KEYS: Record<string, readonly string[]> = {
+  API_KEY: [],
+  AWS_IAM: ['credentials', 'region'],
+  OPENID_CONNECT: ['issuer', 'clientId', 'iatTTL', 'authTTL', 'jwksUri'],
+  AMAZON_COGNITO_USER_POOLS: ['userPoolId', 'awsRegion', 'appIdClientRegex', 'defaultAction', 'issuer', 'jwksUri'],
+  AWS_LAMBDA: ['handler', 'function', 'functionName', 'functionArn', 'authorizerUri', 'endpoint', 'region', 'timeout', 'authorizerResultTtlInSeconds', 'identityValidationExpression'],
+};
+const IAM_CREDENTIAL_KEYS = ['accessKeyId', 'secretAccessKey', 'sessionToken', 'accountId', 'userArn', 'username', 'allow'];
+const API_KEY_KEYS = ['name', 'value', 'description', 'expiresAt', 'expiresAfter'];
+const IGNORED_API_KEY_KEYS = ['apiKeyId', 'wafRules'];
+const DATA_SOURCE_KEYS = ['type', 'description', 'config'];
+const RESOLVER_KEYS = ['kind', 'type', 'field', 'dataSource', 'code', 'functions', 'maxBatchSize', 'sync'];
+const PIPELINE_FUNCTION_KEYS = ['dataSource', 'code', 'description', 'maxBatchSize', 'sync'];
+const IGNORED_RESOLVER_KEYS = ['caching', 'substitutions', 'name'];
+const SYNC_KEYS = ['conflictDetection', 'conflictHandler', 'function', 'functionName', 'functionArn', 'lambdaConflictHandlerConfig'];
+const SERVER_KEYS = ['port', 'host', 'dataDir'];
+const STEP_FUNCTIONS_KEYS = ['stateMachines', 'store'];
+/** The Serverless Step Functions plugin's keys the gateway does not use. */
+const IGNORED_STEP_FUNCTIONS_KEYS = ['activities', 'validate', 'noOutput'];
+const STATE_MACHINE_KEYS = ['name', 'type', 'definition', 'role'];
+const IGNORED_STATE_MACHINE_KEYS = ['id', 'events', 'loggingConfig', 'tracingConfig', 'tags', 'alarms', 'notifications', 'useExactVersion', 'retain', 'dependsOn'];
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';
@@ -45,6 +75,19 @@ function typeName(value: unknown): string {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * A data-source kind's own "unknown key; expected one of …" error, with the suggestion the rest of
+ * the config gets (kinds may list their keys without computing one).
+ */
+function suggestKey(error: ConfigError): ConfigError {
+  const listed = /^unknown key; expected one of (.+)$/.exec(error.detail);
+  if (!listed) return error;
+  const known = listed[1]!.split(', ');
+  const key = error.path.slice(error.path.lastIndexOf('.') + 1);
+  const suggestion = didYouMean(key, known);
+  return suggestion ? new ConfigError(error.path, `unknown key; did you mean "${suggestion}"? (expected one of ${known.join(', ')})`) : error;
+}
 
 /** Map or list-of-maps (both forms the plugin accepts) as entries with their key paths. */
 function entriesOf(value: unknown, path: string, problems: ConfigError[]): Array<[string, unknown]> {
@@ -110,14 +153,18 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
   const now = options.now ?? Date.now();
   if (!isObject(raw)) throw new ConfigErrors([new ConfigError('', `expected a mapping of config keys, got ${typeName(raw)}`)]);
 
-  for (const key of Object.keys(raw)) {
-    if (!KNOWN_KEYS.has(key)) problems.push(new ConfigError(key, `unknown key; expected one of ${[...KNOWN_KEYS].filter((k) => !IGNORED_PLUGIN_KEYS.has(k)).join(', ')}`));
-  }
+  /** Unknown keys are reported; a key they were suggested as is not checked further (its absence would only repeat the typo). */
+  const checkKeys = (value: object, path: string, known: readonly string[], ignored: Iterable<string> = []): Set<string> => {
+    const found = unknownKeyErrors(value, path, known, ignored);
+    problems.push(...found.errors);
+    return found.suggested;
+  };
+  const misspeltTopLevel = checkKeys(raw, '', TOP_LEVEL_KEYS, [...LOADER_KEYS, ...IGNORED_PLUGIN_KEYS]);
   if (raw.name !== undefined && typeof raw.name !== 'string') problems.push(new ConfigError('name', `expected string, got ${typeName(raw.name)}`));
 
   // schema
   let schemaPatterns: string[] = [];
-  if (raw.schema === undefined) schemaPatterns = raw.schemaSdl ? [] : ['schema.graphql'];
+  if (raw.schema === undefined) schemaPatterns = raw.schemaSdl || misspeltTopLevel.has('schema') ? [] : ['schema.graphql'];
   else if (typeof raw.schema === 'string') schemaPatterns = [raw.schema];
   else if (Array.isArray(raw.schema) && raw.schema.every((s) => typeof s === 'string')) schemaPatterns = raw.schema;
   else problems.push(new ConfigError('schema', `expected a file path or a list of them, got ${typeName(raw.schema)}`));
@@ -130,12 +177,18 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
       problems.push(new ConfigError(path, `expected { type, config }, got ${typeName(value)}`));
       return undefined;
     }
+    checkKeys(value, path, AUTHENTICATION_KEYS);
     if (!AUTHENTICATION_TYPES.includes(value.type as AuthenticationType)) {
       problems.push(new ConfigError(`${path}.type`, `expected one of ${AUTHENTICATION_TYPES.join(', ')}, got ${typeName(value.type)}`));
       return undefined;
     }
     if (value.config !== undefined && !isObject(value.config)) {
       problems.push(new ConfigError(`${path}.config`, `expected a mapping, got ${typeName(value.config)}`));
+    } else if (isObject(value.config)) {
+      checkKeys(value.config, `${path}.config`, AUTH_CONFIG_KEYS[value.type as string] ?? []);
+      if (value.type === 'AWS_IAM' && Array.isArray(value.config.credentials)) {
+        value.config.credentials.forEach((c, i) => isObject(c) && checkKeys(c, `${path}.config.credentials.${i}`, IAM_CREDENTIAL_KEYS));
+      }
     }
     return { type: value.type as AuthenticationType, config: isObject(value.config) ? value.config : {} };
   };
@@ -156,6 +209,7 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
   (Array.isArray(raw.apiKeys) ? raw.apiKeys : []).forEach((entry, i) => {
     const path = `apiKeys.${i}`;
     const key = typeof entry === 'string' ? { name: entry } : entry;
+    if (isObject(key)) checkKeys(key, path, API_KEY_KEYS, IGNORED_API_KEY_KEYS);
     if (!isObject(key) || typeof key.name !== 'string' || key.name === '') {
       problems.push(new ConfigError(`${path}.name`, 'expected a key name (string)'));
       return;
@@ -184,6 +238,8 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
       problems.push(new ConfigError(path, `expected { type, config }, got ${typeName(value)}`));
       return;
     }
+    const misspelt = checkKeys(value, path, DATA_SOURCE_KEYS);
+    if (value.type === undefined && misspelt.has('type')) return;
     if (typeof value.type !== 'string' || (known.size > 0 && !known.has(value.type))) {
       problems.push(new ConfigError(`${path}.type`, `expected one of ${[...known].join(', ')}, got ${typeName(value.type)}`));
       return;
@@ -193,7 +249,10 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
       return;
     }
     const config = (value.config ?? {}) as Record<string, unknown>;
-    problems.push(...(options.validateDataSource?.(value.type, config, `${path}.config`) ?? []));
+    const kindProblems = (options.validateDataSource?.(value.type, config, `${path}.config`) ?? []).map(suggestKey);
+    // A misspelt key also leaves the key it meant missing; the kind's complaint about that would only repeat the typo.
+    const meant = new Set(kindProblems.flatMap((e) => /^unknown key; did you mean "([^"]+)"/.exec(e.detail)?.[1] ?? []).map((k) => `${path}.config.${k}`));
+    problems.push(...kindProblems.filter((e) => !meant.has(e.path)));
     dataSources[name] = { name, type: value.type, description: typeof value.description === 'string' ? value.description : undefined, config };
   };
   for (const [name, value] of entriesOf(raw.dataSources, 'dataSources', problems)) addDataSource(name, value, `dataSources.${name}`);
@@ -227,6 +286,7 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
       problems.push(new ConfigError(path, `expected { conflictDetection, conflictHandler, … }, got ${typeName(value)}`));
       return undefined;
     }
+    checkKeys(value, path, SYNC_KEYS);
     return value as NormalizedResolver['sync'];
   };
   const batchSize = (value: unknown, path: string): number | undefined => {
@@ -247,9 +307,11 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
       problems.push(new ConfigError(path, `expected { dataSource, code }, got ${typeName(value)}`));
       continue;
     }
+    const misspelt = checkKeys(value, path, PIPELINE_FUNCTION_KEYS, IGNORED_RESOLVER_KEYS);
     const dataSource = dataSourceRef(value.dataSource, `${path}.dataSource`, name);
-    if (dataSource === undefined) problems.push(new ConfigError(`${path}.dataSource`, 'a pipeline function needs a data source'));
-    else functionRefs.push([`${path}.dataSource`, dataSource]);
+    if (dataSource === undefined) {
+      if (!misspelt.has('dataSource')) problems.push(new ConfigError(`${path}.dataSource`, 'a pipeline function needs a data source'));
+    } else functionRefs.push([`${path}.dataSource`, dataSource]);
     pipelineFunctions[name] = { name, dataSource: dataSource ?? '', code: codePath(value.code, `${path}.code`), maxBatchSize: batchSize(value.maxBatchSize, `${path}.maxBatchSize`), sync: syncBlock(value.sync, `${path}.sync`) };
   }
 
@@ -262,6 +324,7 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
       problems.push(new ConfigError(path, `expected a resolver definition, got ${typeName(value)}`));
       continue;
     }
+    const misspelt = checkKeys(value, path, RESOLVER_KEYS, IGNORED_RESOLVER_KEYS);
     const [type, field] = typeof value.type === 'string' && typeof value.field === 'string' ? [value.type, value.field] : key.split('.');
     if (!type || !field || key.split('.').length > 2) {
       problems.push(new ConfigError(path, 'expected a key of the form Type.field (or type and field properties)'));
@@ -281,11 +344,13 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
     const kind = value.kind === 'UNIT' || value.kind === 'PIPELINE' ? value.kind : functionNames.length > 0 || value.dataSource === undefined ? 'PIPELINE' : 'UNIT';
     const dataSource = dataSourceRef(value.dataSource, `${path}.dataSource`, `${type}_${field}`);
     if (kind === 'UNIT') {
-      if (dataSource === undefined) problems.push(new ConfigError(`${path}.dataSource`, 'a UNIT resolver needs a data source'));
+      if (dataSource === undefined) {
+        if (!misspelt.has('dataSource')) problems.push(new ConfigError(`${path}.dataSource`, 'a UNIT resolver needs a data source'));
+      }
       else functionRefs.push([`${path}.dataSource`, dataSource]);
     }
     functionNames.forEach((name, i) => {
-      if (!(name in pipelineFunctions)) problems.push(new ConfigError(`${path}.functions.${i}`, `no pipeline function named "${name}"`));
+      if (!(name in pipelineFunctions) && !misspeltTopLevel.has('pipelineFunctions')) problems.push(new ConfigError(`${path}.functions.${i}`, `no pipeline function named "${name}"`));
     });
     resolvers.push({
       typeName: type,
@@ -299,7 +364,8 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
     });
   }
   for (const [path, name] of functionRefs) {
-    if (!(name in dataSources)) problems.push(new ConfigError(path, `no data source named "${name}"`));
+    // After a misspelt `dataSources:` every reference would fail: the one error above says why.
+    if (!(name in dataSources) && !misspeltTopLevel.has('dataSources')) problems.push(new ConfigError(path, `no data source named "${name}"`));
   }
 
   // environment (resolvers.md §3: ≤ 50 pairs, keys ≥ 2 chars starting with a letter, values ≤ 512)
@@ -321,6 +387,7 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
   // server and limits
   const server = isObject(raw.server) ? raw.server : {};
   if (raw.server !== undefined && !isObject(raw.server)) problems.push(new ConfigError('server', `expected a mapping, got ${typeName(raw.server)}`));
+  else checkKeys(server, 'server', SERVER_KEYS);
   const port = server.port ?? 4000;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) problems.push(new ConfigError('server.port', `expected a port number, got ${typeName(port)}`));
   const host = server.host ?? '127.0.0.1';
@@ -340,6 +407,12 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
 
   const stateMachines = isObject(raw.stepFunctions) && isObject(raw.stepFunctions.stateMachines) ? raw.stepFunctions.stateMachines : {};
   if (raw.stepFunctions !== undefined && !isObject(raw.stepFunctions)) problems.push(new ConfigError('stepFunctions', `expected { stateMachines }, got ${typeName(raw.stepFunctions)}`));
+  if (isObject(raw.stepFunctions)) {
+    checkKeys(raw.stepFunctions, 'stepFunctions', STEP_FUNCTIONS_KEYS, IGNORED_STEP_FUNCTIONS_KEYS);
+    for (const [name, machine] of Object.entries(stateMachines)) {
+      if (isObject(machine)) checkKeys(machine, `stepFunctions.stateMachines.${name}`, STATE_MACHINE_KEYS, IGNORED_STATE_MACHINE_KEYS);
+    }
+  }
   const stepFunctionsStoreSettings = stepFunctionsStore(raw.stepFunctions, dir, problems);
 
   if (problems.length > 0 || !authentication) throw new ConfigErrors(problems);
@@ -366,6 +439,8 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
   };
 }
 
+const STORE_KEYS = ['connectionString', 'table', 'instanceId', 'dir'] as const satisfies ReadonlyArray<keyof NonNullable<NormalizedConfig['stepFunctions']['store']>>;
+
 /** `stepFunctions.store`: each key a string; `dir` resolved from the config folder like every path. */
 function stepFunctionsStore(block: unknown, configDir: string, problems: ConfigError[]): NormalizedConfig['stepFunctions']['store'] {
   if (!isObject(block) || block.store === undefined) return undefined;
@@ -375,11 +450,11 @@ function stepFunctionsStore(block: unknown, configDir: string, problems: ConfigE
     return undefined;
   }
   const out: NonNullable<NormalizedConfig['stepFunctions']['store']> = {};
-  for (const key of Object.keys(store)) {
+  problems.push(...unknownKeyErrors(store, 'stepFunctions.store', STORE_KEYS).errors);
+  for (const key of STORE_KEYS) {
     const value = store[key];
-    if (key !== 'connectionString' && key !== 'table' && key !== 'instanceId' && key !== 'dir') {
-      problems.push(new ConfigError(`stepFunctions.store.${key}`, 'unknown key (expected connectionString, table, instanceId or dir)'));
-    } else if (typeof value !== 'string' || value === '') {
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || value === '') {
       problems.push(new ConfigError(`stepFunctions.store.${key}`, `expected a non-empty string, got ${typeName(value)}`));
     } else {
       out[key] = key === 'dir' ? resolve(configDir, value) : value;
