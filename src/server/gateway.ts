@@ -201,12 +201,25 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
         sendJson(res, 200, { status: 'ok', name: api.config.name });
         return;
       }
-      if (req.method === 'GET' && path === '/' && options.graphiql !== false && !req.headers['x-amz-target']) {
-        // Loaded on first use: graphql-yoga's page renderer is heavy and most requests never need it.
-        const { renderGraphiQLPage } = await import('./graphiql.js');
-        const html = renderGraphiQLPage({ title: `${api.config.name} — appsync-gateway`, endpoint: '/graphql' });
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
-        return;
+      if (req.method === 'GET' && options.graphiql !== false && !req.headers['x-amz-target']) {
+        // A browser navigating to /graphql lists text/html in Accept; GraphQL clients ask for JSON
+        // or send no Accept, and keep getting GraphQL over HTTP.
+        if (path === '/' || (path === '/graphql' && req.headers.accept?.includes('text/html'))) {
+          // Loaded on first use: most requests never need the page.
+          const { renderGraphiQLPage } = await import('./graphiql.js');
+          const query = path === '/graphql' ? (new URL(req.url ?? '/', 'http://localhost').searchParams.get('query') ?? undefined) : undefined;
+          const html = renderGraphiQLPage({ title: `${api.config.name} — appsync-gateway`, endpoint: '/graphql', query });
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }).end(html);
+          return;
+        }
+        if (path.startsWith('/graphiql/')) {
+          const { graphiqlAsset } = await import('./graphiql.js');
+          const asset = graphiqlAsset(path.slice('/graphiql/'.length));
+          if (asset) {
+            res.writeHead(200, { 'content-type': asset.contentType, 'content-length': String(asset.body.length), 'cache-control': 'public, max-age=3600' }).end(asset.body);
+            return;
+          }
+        }
       }
       let body: Buffer;
       try {
