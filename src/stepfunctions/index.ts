@@ -158,7 +158,10 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
     },
     async startExecution(arn, input, name, waitForCompletion = false) {
       await service.load();
-      return service.startNested(arn, input, name, waitForCompletion);
+      const started = await service.startNested(arn, input, name, waitForCompletion);
+      // A resolver's caller is told the execution started: it must survive a crash, as through the API.
+      await service.durable();
+      return started;
     },
     close: () => {
       stopTakeovers?.();

@@ -17,6 +17,7 @@ import {
   DescribeExecutionCommand,
   GetActivityTaskCommand,
   GetExecutionHistoryCommand,
+  ListExecutionsCommand,
   ListStateMachinesCommand,
   SendTaskSuccessCommand,
   SFNClient,
@@ -47,6 +48,8 @@ const CONFIG = {
           },
         },
       },
+      quick: { definition: { StartAt: 'Only', States: { Only: { Type: 'Pass', End: true } } } },
+      sleeper: { definition: { StartAt: 'Nap', States: { Nap: { Type: 'Wait', Seconds: 3600, End: true } } } },
       callback: {
         definition: {
           StartAt: 'Before',
@@ -151,6 +154,49 @@ function expectConsistent(events: HistoryEvent[]) {
   for (let i = 1; i < events.length; i++) expect(events[i]!.timestamp!.getTime()).toBeGreaterThanOrEqual(events[i - 1]!.timestamp!.getTime());
 }
 
+/**
+ * The issue's sequence: 200 Standard StartExecution calls (20 at a time, half on a Pass machine
+ * that ends at once, half on one that sits in a Wait), SIGKILL right after the last answer, a
+ * restart on the same store: every execution whose start was answered is there.
+ */
+async function startsSurviveKill(start: () => Promise<Child>): Promise<Child> {
+  let child = await start();
+  let sfn = clientFor(child.origin);
+  const arns: string[] = [];
+  let next = 0;
+  const began = Date.now();
+  await Promise.all(
+    Array.from({ length: 20 }, async () => {
+      while (next < 200) {
+        const i = next++;
+        const machine = i % 2 === 0 ? 'quick' : 'sleeper';
+        const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: smArn(machine), name: `burst-${i}`, input: `{"i":${i}}` }));
+        arns.push(executionArn!);
+      }
+    }),
+  );
+  const answeredIn = Date.now() - began;
+  await killHard(child);
+  expect(arns).toHaveLength(200);
+  child = await start();
+  sfn = clientFor(child.origin);
+  const found = new Set<string>();
+  for (const machine of ['quick', 'sleeper']) {
+    let nextToken: string | undefined;
+    do {
+      const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn: smArn(machine), maxResults: 1000, nextToken }));
+      for (const e of page.executions!) if (e.name!.startsWith('burst-')) found.add(e.executionArn!);
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+  expect([...found].sort(), `answered in ${answeredIn} ms`).toEqual([...arns].sort());
+  // The ones that had not ended run (again) to their end; the sleepers wait on.
+  const quick = await settle(sfn, arns.find((a) => a.includes(':quick:'))!);
+  expect(quick.status).toBe('SUCCEEDED');
+  expect((await sfn.send(new DescribeExecutionCommand({ executionArn: arns.find((a) => a.includes(':sleeper:')) }))).status).toBe('RUNNING');
+  return child;
+}
+
 describe('Standard executions across a gateway crash', () => {
   let dir: string;
   let child: Child | undefined;
@@ -235,6 +281,11 @@ describe('Standard executions across a gateway crash', () => {
     expectConsistent(await history(sfn, working.executionArn!));
   });
 
+  it('keeps every execution whose StartExecution was answered when killed right after the last answer', async () => {
+    if (child) await killHard(child);
+    child = await startsSurviveKill(() => startGateway(dir));
+  }, 120_000);
+
   it('refuses a second gateway on the same store folder while the first runs, and the first keeps its executions', async () => {
     child ??= await startGateway(dir);
     const error = await startGateway(dir).then(
@@ -273,6 +324,15 @@ describe.skipIf(!!pgSkip)(`a crashed instance on a shared PostgreSQL store${pgSk
     await db.query(`DROP TABLE IF EXISTS ${table}, ${table}_calls`);
     await db.end();
   });
+
+  it('keeps every execution whose StartExecution was answered when killed right after the last answer', async () => {
+    const start = async () => {
+      const child = await startGateway(dir, { APPSYNC_GATEWAY_SFN_STORE_URL: pgUrl, APPSYNC_GATEWAY_SFN_INSTANCE_ID: 'burst' });
+      children.push(child);
+      return child;
+    };
+    await killHard(await startsSurviveKill(start));
+  }, 120_000);
 
   it('is taken over by the other instance after kill -9: its Wait ends and its task token answers there', async () => {
     const start = (id: string) => startGateway(dir, { APPSYNC_GATEWAY_SFN_STORE_URL: pgUrl, APPSYNC_GATEWAY_SFN_INSTANCE_ID: id });

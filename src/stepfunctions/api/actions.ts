@@ -341,9 +341,8 @@ export const ACTIONS: Record<string, Action> = {
     };
   },
 
-  async StartExecution(service, body) {
+  StartExecution(service, body) {
     const started = service.startExecution(reqStr(body, 'stateMachineArn', 256), str(body, 'name', { max: 80 }), str(body, 'input', { max: 262_144 }));
-    await service.visibleToPeers();
     return { executionArn: started.executionArn, startDate: seconds(started.startDate) };
   },
   async StartSyncExecution(service, body) {

@@ -94,6 +94,14 @@ const NOT_HERE = new Set(['ExecutionDoesNotExist', 'TaskDoesNotExist', 'StateMac
 
 const isListAction = (action: string): action is ListAction => Object.hasOwn(LIST_ITEMS, action);
 
+/**
+ * Actions that only read (or, StartSyncExecution, run an Express execution nothing keeps). Every
+ * other action is answered only once what it changed is durable in the store (group commit), so
+ * a crash right after the answer loses nothing the caller was told happened.
+ */
+const READS = /^(Describe|List|Get|Validate|Test)|^StartSyncExecution$/;
+const changesState = (action: string) => !READS.test(action);
+
 /** How long a list waits for each other instance's part; one that does not answer is left out. */
 const LIST_PEER_TIMEOUT_MS = 2_000;
 
@@ -106,7 +114,9 @@ export async function answerPeerCall(service: StepFunctionsService, action: stri
   const run = localList ? (_s: StepFunctionsService, body: Record<string, unknown>) => ({ items: LIST_ITEMS[action as ListAction](service, body) }) : Object.hasOwn(OWNED_BY, action) ? ACTIONS[action] : undefined;
   if (!run) return { ok: false, name: 'UnknownOperationException', message: '', status: 400 };
   try {
-    return { ok: true, result: (await run(service, input, { signal: NEVER })) ?? {} };
+    const result = (await run(service, input, { signal: NEVER })) ?? {};
+    if (changesState(action)) await service.durable();
+    return { ok: true, result };
   } catch (error) {
     if (error instanceof SfnApiError) return { ok: false, name: error.sfnName, message: error.message, status: error.statusCode, extra: error.extra };
     throw error;
@@ -203,6 +213,7 @@ export async function handleApiCall(options: ApiHandlerOptions, req: IncomingMes
     if (!answer) {
       try {
         result = peers && isListAction(action) ? await listEverywhere(options.service, peers, action, input, options.logger) : await run(options.service, input, { signal });
+        if (changesState(action)) await options.service.durable();
       } catch (error) {
         if (peers && error instanceof SfnApiError && NOT_HERE.has(error.sfnName)) answer = await askOwner(peers, action, input);
         if (!answer) throw error;

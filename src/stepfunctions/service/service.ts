@@ -792,11 +792,17 @@ export class StepFunctionsService {
   }
 
   /**
-   * Resolves once what was appended so far is in a store other instances read (a no-op without
-   * peers): an execution another instance is asked about right after StartExecution is found there.
+   * Resolves once everything appended so far is durable in the store (concurrent callers share
+   * one write): an answered StartExecution survives a crash, and on a shared store another
+   * instance asked about it right away finds it. A failed write answers ServiceUnavailable (the
+   * store already reported why), never a success the store does not have.
    */
-  async visibleToPeers(): Promise<void> {
-    if (this.store.peers) await this.store.flush();
+  async durable(): Promise<void> {
+    try {
+      await this.store.flush();
+    } catch (error) {
+      throw new SfnApiError('ServiceUnavailable', `The change could not be written to the Step Functions store: ${(error as Error)?.message ?? String(error)}`, 503);
+    }
   }
 
   private context(arn: string, name: string, input: unknown, startDate: number, sm: { arn: string; name: string; roleArn: string }, redriveCount = 0) {
@@ -870,7 +876,8 @@ export class StepFunctionsService {
     if (checkpoint.waitUntil !== undefined || checkpoint.taskToken !== undefined) {
       this.dirty.delete(exec);
       this.writeExecution(exec);
-      return this.store.flush();
+      // A failed write was reported by the store; the run goes on (as it would had it succeeded).
+      return this.store.flush().catch(() => undefined);
     }
     this.markDirty(exec);
   }

@@ -3,9 +3,12 @@
  * grouped (one `write` + `fdatasync` per batch) so thousands of history events a second cost a
  * handful of system calls; a batch goes out at most {@link FLUSH_DELAY_MS} after its first record.
  *
- * Gateway choice: records are acknowledged before they reach the disk (group commit); a crash
- * loses at most the last few milliseconds, and checkpoints the outside world relies on (a task
- * token handed out, a Wait begun) are awaited by the service with {@link ExecutionStore.flush}.
+ * Group commit: while a batch is on its way to the disk, everything appended or flushed meanwhile
+ * waits and goes out as the next single batch, so N concurrent {@link ExecutionStore.flush} calls
+ * cost about two `fdatasync`s, not N in a row. What the outside world is told (an execution
+ * started, a task token handed out, a Wait begun) is answered only after its flush resolved; other
+ * history events are written without being awaited, so a crash loses at most the last few
+ * milliseconds of them.
  */
 import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -113,6 +116,12 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
   let checkpoints = new Map<string, StoreRecord>();
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
+  /** The latest batch (rejecting if it failed): a flush with nothing new queued waits on it, as its records may be in it. */
+  let lastBatch: Promise<void> = Promise.resolve();
+  /** Batches (and compactions) on the write chain that have not finished. */
+  let inFlight = 0;
+  /** The batch that starts once the chain is idle: flushes meanwhile all join it. */
+  let joining: Promise<void> | undefined;
   let closed = false;
   let lockPath: string | undefined;
 
@@ -163,9 +172,14 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
     return handle;
   };
 
+  /**
+   * Writes what is queued now as one batch after the ones on the chain. The promise settles when
+   * this batch is on the disk (rejecting when it failed; `onError` is told as well); the chain
+   * itself never rejects, so a bad moment loses its batch rather than the later ones.
+   */
   const writeBatch = (): Promise<void> => {
     timer = undefined;
-    if (used === 0 && chunks.length === 0 && checkpoints.size === 0) return writing;
+    if (used === 0 && chunks.length === 0 && checkpoints.size === 0) return lastBatch;
     for (const record of checkpoints.values()) put(`${JSON.stringify(record)}\n`);
     checkpoints = new Map();
     seal();
@@ -173,7 +187,8 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
     const free = sealed;
     chunks = [];
     sealed = [];
-    writing = writing
+    inFlight++;
+    const done = writing
       .then(async () => {
         const fh = await ensureOpen();
         // One writev per batch; what a short write left over goes out piece by piece.
@@ -189,9 +204,24 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
         await fh.datasync();
         for (const c of free) if (spare.length < MAX_SPARE_CHUNKS) spare.push(c);
       })
-      .catch(onError);
-    return writing;
+      .finally(() => inFlight--);
+    writing = done.catch(onError);
+    lastBatch = done;
+    return done;
   };
+
+  /** Group commit: at once when the disk is idle, else together with everything else queued after the batch in flight. */
+  const groupCommit = (): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (inFlight === 0) return writeBatch();
+    return (joining ??= writing.then(() => {
+      joining = undefined;
+      return writeBatch();
+    }));
+  };
+  // A failed batch was told to onError; nobody else waits on a timed one.
+  const tick = () => void groupCommit().catch(() => undefined);
 
   return {
     async load() {
@@ -216,7 +246,7 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
         if (record.k === 'end') checkpoints.delete(record.a);
         put(`${JSON.stringify(record)}\n`);
       }
-      timer ??= setTimeout(writeBatch, FLUSH_DELAY_MS);
+      timer ??= setTimeout(tick, FLUSH_DELAY_MS);
     },
     appendEvents(arn, eventsJson) {
       if (closed) return;
@@ -224,12 +254,9 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
       if (typeof eventsJson === 'string') put(eventsJson);
       else putBytes(eventsJson);
       put('}\n');
-      timer ??= setTimeout(writeBatch, FLUSH_DELAY_MS);
+      timer ??= setTimeout(tick, FLUSH_DELAY_MS);
     },
-    flush() {
-      if (timer) clearTimeout(timer);
-      return writeBatch();
-    },
+    flush: groupCommit,
     compact(records) {
       // The records cover everything appended so far: what is still queued is in them. The
       // rewrite joins the write chain, so later batches go to the new file.
@@ -237,6 +264,7 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
       timer = undefined;
       reset();
       checkpoints = new Map();
+      inFlight++;
       writing = writing.then(async () => {
         await handle?.close();
         handle = undefined;
@@ -253,7 +281,7 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
           closeSync(fd);
         }
         renameSync(tmp, path);
-      });
+      }).finally(() => inFlight--);
       // A failed compaction leaves the old log in place; later batches still append to it.
       const done = writing;
       writing = done.catch(onError);
@@ -261,7 +289,9 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
     },
     async close() {
       if (closed) return;
-      await this.flush();
+      // A failed last batch was reported to onError; closing goes on.
+      await groupCommit().catch(() => undefined);
+      await writing;
       closed = true;
       await handle?.close();
       handle = undefined;

@@ -1,7 +1,8 @@
 /**
  * The execution store on PostgreSQL (`pg`): the same log as the file store, one row per record
  * in a table created on first use. Batches go out as one `INSERT … SELECT FROM
- * jsonb_array_elements(…) WITH ORDINALITY`, keeping their order in the `seq` column.
+ * jsonb_array_elements(…) WITH ORDINALITY`, keeping their order in the `seq` column; while one is
+ * in flight, what is flushed meanwhile goes out together as the next (group commit).
  *
  * Several gateway instances share one table: each row carries the `owner` (the instance id) that
  * wrote it, an instance loads and compacts only its own rows, and a session-level advisory lock
@@ -260,6 +261,12 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
   let checkpoints = new Map<string, StoreRecord>();
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
+  /** The latest batch (rejecting if it failed): a flush with nothing new queued waits on it, as its records may be in it. */
+  let lastBatch: Promise<void> = Promise.resolve();
+  /** Batches (and compactions) on the write chain that have not finished. */
+  let inFlight = 0;
+  /** The batch that starts once the chain is idle: flushes meanwhile all join it. */
+  let joining: Promise<void> | undefined;
   let closed = false;
 
   const insert = async (client: pg.Pool | pg.PoolClient, texts: string[]) => {
@@ -271,14 +278,32 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
 
   const writeBatch = (): Promise<void> => {
     timer = undefined;
-    if (pending.length === 0 && checkpoints.size === 0) return writing;
+    if (pending.length === 0 && checkpoints.size === 0) return lastBatch;
     const batch = pending;
     for (const record of checkpoints.values()) batch.push(JSON.stringify(record));
     checkpoints = new Map();
     pending = [];
-    writing = writing.then(async () => insert(await ensureTable(), batch)).catch(onError);
-    return writing;
+    inFlight++;
+    // Each INSERT commits on its own; with PostgreSQL's default synchronous_commit the commit
+    // answers once the WAL is flushed, so a resolved batch survives a crash of either side.
+    const done = writing.then(async () => insert(await ensureTable(), batch)).finally(() => inFlight--);
+    writing = done.catch(onError);
+    lastBatch = done;
+    return done;
   };
+
+  /** Group commit (as the file store): at once when idle, else together with everything queued after the batch in flight. */
+  const groupCommit = (): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (inFlight === 0) return writeBatch();
+    return (joining ??= writing.then(() => {
+      joining = undefined;
+      return writeBatch();
+    }));
+  };
+  // A failed batch was told to onError; nobody else waits on a timed one.
+  const tick = () => void groupCommit().catch(() => undefined);
 
   return {
     peers,
@@ -294,18 +319,15 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
         if (record.k === 'end') checkpoints.delete(record.a);
         pending.push(JSON.stringify(record));
       }
-      timer ??= setTimeout(writeBatch, FLUSH_DELAY_MS);
+      timer ??= setTimeout(tick, FLUSH_DELAY_MS);
     },
     appendEvents(arn, eventsJson) {
       if (closed) return;
       const text = typeof eventsJson === 'string' ? eventsJson : Buffer.from(eventsJson.buffer, eventsJson.byteOffset, eventsJson.byteLength).toString('utf8');
       pending.push(`{"k":"ev","a":${JSON.stringify(arn)},"ev":${text}}`);
-      timer ??= setTimeout(writeBatch, FLUSH_DELAY_MS);
+      timer ??= setTimeout(tick, FLUSH_DELAY_MS);
     },
-    flush() {
-      if (timer) clearTimeout(timer);
-      return writeBatch();
-    },
+    flush: groupCommit,
     compact(records) {
       // The records cover everything appended so far: what is still queued is in them. The
       // rewrite joins the write chain, so later batches land after it.
@@ -313,6 +335,7 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
       timer = undefined;
       pending = [];
       checkpoints = new Map();
+      inFlight++;
       writing = writing.then(async () => {
         const client = await (await ensureTable()).connect();
         try {
@@ -326,14 +349,16 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
         } finally {
           client.release();
         }
-      });
+      }).finally(() => inFlight--);
       const done = writing;
       writing = done.catch(onError);
       return done;
     },
     async close() {
       if (closed) return;
-      await this.flush().catch(() => undefined);
+      // A failed last batch was reported to onError; closing goes on.
+      await groupCommit().catch(() => undefined);
+      await writing;
       closed = true;
       serveCall = undefined;
       for (const settle of [...awaitingAnswer.values()]) settle({ ok: false, name: 'ServiceUnavailable', message: 'the gateway is stopping', status: 503 });

@@ -153,7 +153,10 @@ export interface ExecutionStore {
    * that text's UTF-8 bytes (the hot path; the bytes are not changed afterwards).
    */
   appendEvents(arn: string, eventsJson: string | Uint8Array): void;
-  /** Resolves when every record appended so far is durable. */
+  /**
+   * Resolves when every record appended so far is durable (on the disk, or committed); rejects
+   * when the batch holding them failed. Concurrent calls share one write (group commit).
+   */
   flush(): Promise<void>;
   /** Replaces the whole log by `records` (the live state after a load), atomically. */
   compact(records: StoreRecord[]): Promise<void>;

@@ -5,10 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import pg from 'pg';
 import { ConfigError } from '../../../src/errors.js';
 import { createFileStore, createPostgresStore, createStepFunctionsService, type ExecutionStore, type StoreRecord } from '../../../src/stepfunctions/index.js';
@@ -286,6 +286,72 @@ describe('file store', () => {
     await store.close();
     await appendFile(join(folder, 'log.jsonl'), '{"k":"e","a":"arn:aws:states:us-e');
     expect(await createFileStore(folder).load()).toEqual([start, ev(1)]);
+  });
+
+  it('group commit: 100 concurrent flushes share about two fdatasyncs, and each resolves with its record on the disk', async () => {
+    const folder = join(dir, 'group');
+    const store = createFileStore(folder);
+    await store.load();
+    store.append(start);
+    await store.flush();
+    // The handle's class is only reachable through a handle.
+    const probe = await open(join(folder, 'log.jsonl'), 'r');
+    const proto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+    await probe.close();
+    const datasync = vi.spyOn(proto, 'datasync');
+    try {
+      const seen: number[] = [];
+      await Promise.all(
+        Array.from({ length: 100 }, async (_, i) => {
+          store.append(ev(i + 1));
+          await store.flush();
+          // On the disk by now: what the file holds includes this record.
+          if ((await readFile(join(folder, 'log.jsonl'), 'utf8')).includes(`"id":${i + 1},`)) seen.push(i);
+        }),
+      );
+      expect(seen).toHaveLength(100);
+      expect(datasync.mock.calls.length).toBeLessThanOrEqual(3);
+    } finally {
+      datasync.mockRestore();
+      await store.close();
+    }
+  });
+
+  it('a flush whose write failed rejects (and the store says why); later writes go on', async () => {
+    const folder = join(dir, 'failing');
+    const errors: unknown[] = [];
+    const store = createFileStore(folder, (error) => errors.push(error));
+    await store.load();
+    // The log's name taken by a folder: opening it for appending fails.
+    await mkdir(join(folder, 'log.jsonl'), { recursive: true });
+    store.append(start);
+    await expect(store.flush()).rejects.toThrow(/EISDIR|directory/);
+    expect(errors).toHaveLength(1);
+    await rm(join(folder, 'log.jsonl'), { recursive: true });
+    store.append(ev(1));
+    await store.flush();
+    await store.close();
+    expect(await createFileStore(folder).load()).toEqual([ev(1)]);
+  });
+
+  it('StartExecution is answered ServiceUnavailable when its record could not be written', async () => {
+    const folder = join(dir, 'failing-service');
+    const sfn = await createStepFunctionsService({
+      stateMachines: { m: { definition: { StartAt: 'P', States: { P: { Type: 'Wait', Seconds: 60, End: true } } } } },
+      storeDir: folder,
+      store: createFileStore(folder, () => undefined),
+      logger: silent,
+      config: () => ({ stepFunctions: { stateMachines: {} } }) as never,
+      dataSources: () => new Map(),
+    });
+    await sfn.service.durable();
+    // The next batch cannot be written: the log is replaced by a folder once the handle is closed by a compaction.
+    await sfn.service['store'].compact([]);
+    await rm(join(folder, 'log.jsonl'));
+    await mkdir(join(folder, 'log.jsonl'));
+    sfn.service.startExecution('arn:aws:states:us-east-1:123456789012:stateMachine:m', 'x', '{}');
+    await expect(sfn.service.durable()).rejects.toMatchObject({ name: 'ServiceUnavailable', statusCode: 503 });
+    await sfn.close();
   });
 });
 
