@@ -7,9 +7,11 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, type AttributeValue, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { AppSyncError, ConfigError } from '../errors.js';
-import { acquireEmbeddedDynamoDB, embeddedDynamoDBFolder, embeddedDynamoDBRequestHandler, releaseEmbeddedDynamoDB } from '../embedded/dynamodb.js';
+import { acquireEmbeddedDynamoDB, embeddedDynamoDBFolder, embeddedDynamoDBRequestHandler, embeddedDynamoDBStore, releaseEmbeddedDynamoDB } from '../embedded/dynamodb.js';
+import { embeddedApi, sdkApi } from './dynamodb/api.js';
 import { LambdaTargets } from './dynamodb/lambdaTargets.js';
 import { runOperation } from './dynamodb/operations.js';
+import { ensureTimeToLive, timeToLiveAttribute } from './dynamodb/timeToLive.js';
 import { syncConfigFor, type ResolverSync, type VersioningConfig } from './dynamodb/versioning.js';
 import { invalid } from './dynamodb/values.js';
 import type { DataSource, DataSourceKind } from './types.js';
@@ -158,6 +160,10 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
       ...(local && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
       ...(inProcess ? { requestHandler: inProcess } : {}),
     });
+    // The gateway's own calls to the embedded store skip the SDK and go to the store in memory;
+    // the SDK client stays for table set-up and Step Functions tasks.
+    const store = embedded ? embeddedDynamoDBStore(endpoint) : undefined;
+    const api = store ? embeddedApi(store) : sdkApi(client);
     if (embedded) logger.info(`dynamodb data source ${name}: using the embedded store`, { endpoint, table: config.tableName, data: storePath ?? 'in memory — nothing is kept' });
 
     const properties =
@@ -172,6 +178,8 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
         await waitUntilActive(client, config.tableName);
         logger.info(`dynamodb data source ${name}: created table ${config.tableName}`);
       }
+      const ttl = timeToLiveAttribute(properties);
+      if (ttl) await ensureTimeToLive(api, config.tableName, ttl);
     }
 
     let versioning: VersioningConfig | undefined;
@@ -180,6 +188,11 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
       // Defaults as the Serverless AppSync plugin v2 documents them.
       versioning = { deltaSyncTableName: d.deltaSyncTableName, deltaSyncTableTTL: Number(d.deltaSyncTableTTL ?? 1440), baseTableTTL: Number(d.baseTableTTL ?? 43200) };
       await ensureDeltaTable(client, versioning.deltaSyncTableName, gatewayConfig.cloudFormationResources, properties !== undefined || local, logger, name);
+      if (local) {
+        // Tombstones and Delta entries carry `_ttl`; AppSync's tables expire by it (README: TTL).
+        await ensureTimeToLive(api, versioning.deltaSyncTableName, '_ttl');
+        if (properties) await ensureTimeToLive(api, config.tableName, '_ttl');
+      }
     }
     const syncConfigs = new Map<string, ResolverSync | undefined>();
     const syncOf = (resolverName: string | undefined) => {
@@ -217,15 +230,10 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
         if (!request || typeof request !== 'object' || Array.isArray(request)) throw invalid('request', 'expected an object with an operation');
         try {
           const sync = syncOf(invocation?.resolverName);
-          return await runOperation({ client, table: config.tableName, sealToken, openToken, region, invocation, lambdas, versioning, sync }, request as Record<string, unknown>);
+          return await runOperation({ client: api, table: config.tableName, sealToken, openToken, region, invocation, lambdas, versioning, sync }, request as Record<string, unknown>);
         } catch (error) {
           if (AppSyncError.is(error)) throw error;
           const e = error as { name?: string; message?: string };
-          if (embedded && e.name === 'UnknownOperationException') {
-            // dynalite has no transactions; say so instead of its bare "UnknownError".
-            const operation = String((request as { operation?: unknown }).operation);
-            return { error: { type: 'DynamoDB:UnknownOperationException', message: `The embedded DynamoDB store does not support ${operation}; give the data source an endpoint (DynamoDB Local or AWS).` } };
-          }
           return { error: { type: `DynamoDB:${e.name ?? 'DynamoDbException'}`, message: e.message ?? String(error) } };
         }
       },

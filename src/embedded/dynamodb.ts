@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import type { RequestListener, Server } from 'node:http';
 import { join } from 'node:path';
 import { inProcessRequestHandler, type InProcessRequestHandler } from './dynamodbInProcess.js';
+import { openEmbeddedDynamoDB, type EmbeddedDynamoDBStore } from './dynamodb/store.js';
 
 export interface EmbeddedDynamoDBOptions {
   /** Folder of the store's LevelDB (created when missing); absent → in memory (lost when the process ends). */
@@ -23,6 +24,8 @@ export interface EmbeddedDynamoDBOptions {
 interface Running {
   endpoint: Promise<string>;
   server?: Server;
+  /** The store itself, for the gateway's own calls in memory (embedded/dynamodb/store.ts). */
+  store?: EmbeddedDynamoDBStore;
   users: number;
 }
 
@@ -74,10 +77,9 @@ export async function acquireEmbeddedDynamoDB(options: EmbeddedDynamoDBOptions =
     const created: Running = { users: 0, endpoint: Promise.resolve('') };
     created.endpoint = (async () => {
       if (options.path) await checkFolder(options.path);
-      // @ts-expect-error dynalite ships no type declarations
-      const { default: dynalite } = (await import('dynalite')) as { default: (options: Record<string, unknown>) => Server };
-      const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
+      const { server, store } = openEmbeddedDynamoDB({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
       created.server = server;
+      created.store = store;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(0, '127.0.0.1', () => resolve());
@@ -129,4 +131,10 @@ export function embeddedDynamoDBRequestHandler(endpoint?: string): InProcessRequ
 /** The store folder of the data folder `dataDir`. */
 export function embeddedDynamoDBFolder(dataDir: string): string {
   return join(dataDir, 'dynamodb');
+}
+
+/** The embedded store at `endpoint` (absent: the in-memory one), called in memory; after {@link acquireEmbeddedDynamoDB}. */
+export function embeddedDynamoDBStore(endpoint?: string): EmbeddedDynamoDBStore | undefined {
+  const key = endpoint === undefined ? '' : byEndpoint.get(endpoint);
+  return key === undefined ? undefined : running.get(key)?.store;
 }

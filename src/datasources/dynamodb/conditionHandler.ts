@@ -4,7 +4,7 @@
  * follows `conditionalCheckFailedHandler` — `Reject` (default) or `Custom`, which asks a Lambda
  * function to reject, discard or retry.
  */
-import { GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DataSourceError } from '../../errors.js';
 import type { DataSourceResult } from '../types.js';
 import type { OperationContext } from './operations.js';
@@ -56,7 +56,7 @@ export interface FailedWrite {
 export async function conditionalFailure(ctx: OperationContext, failed: FailedWrite): Promise<ConditionOutcome> {
   const { operation, condition, key, error } = failed;
   const currentSdk =
-    error.Item ?? (await ctx.client.send(new GetItemCommand({ TableName: ctx.table, Key: key, ConsistentRead: condition.consistentRead !== false }))).Item;
+    error.Item ?? (await ctx.client.call('GetItem', { TableName: ctx.table, Key: key, ConsistentRead: condition.consistentRead !== false })).Item;
   const current = fromSdkItem(currentSdk);
   if (operation === 'PutItem' && withoutIgnored(current, condition.equalsIgnore) === withoutIgnored(failed.attempted, condition.equalsIgnore)) return { done: { result: current } };
   if (operation === 'DeleteItem' && current === null) return { done: { result: null } };

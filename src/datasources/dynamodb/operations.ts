@@ -2,21 +2,8 @@
  * The DynamoDB operations of AppSync's request objects (shared/spec/datasources.md §1.2-1.3),
  * each turned into one AWS SDK call, with AppSync's result shapes.
  */
-import {
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  ScanCommand,
-  TransactGetItemsCommand,
-  TransactWriteItemsCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-  type TransactWriteItem,
-} from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBApi } from './api.js';
 import type { DataSourceResult, InvocationContext } from '../types.js';
 import { conditionalFailure, type FailedWrite } from './conditionHandler.js';
 import type { LambdaTargets } from './lambdaTargets.js';
@@ -25,7 +12,8 @@ import { versionedWrite, type ResolverSync, type VersioningConfig } from './vers
 import { fromSdkItem, invalid, nonEmpty, readExpression, toSdkMap } from './values.js';
 
 export interface OperationContext {
-  client: DynamoDBClient;
+  /** The SDK, or the embedded store in memory (api.ts). */
+  client: DynamoDBApi;
   table: string;
   /** Seals/opens `nextToken` so it stays opaque and bound to this resolver. */
   sealToken(lastEvaluatedKey: Record<string, AttributeValue>): string;
@@ -124,7 +112,7 @@ export async function runOperation(ctx: OperationContext, request: Request, atte
     case 'GetItem': {
       const Key = requireKey(request);
       const ProjectionExpression = projection(request, 'projection', names);
-      const out = await client.send(new GetItemCommand({ TableName: table, Key, ConsistentRead: request.consistentRead === true, ProjectionExpression, ExpressionAttributeNames: nonEmpty(names) }));
+      const out = await client.call('GetItem', { TableName: table, Key, ConsistentRead: request.consistentRead === true, ProjectionExpression, ExpressionAttributeNames: nonEmpty(names) });
       return { result: fromSdkItem(out.Item) };
     }
     case 'PutItem': {
@@ -135,7 +123,7 @@ export async function runOperation(ctx: OperationContext, request: Request, atte
       const ConditionExpression = expressionParts(request, 'condition', names, values);
       const written = fromSdkItem(Item);
       try {
-        await client.send(new PutItemCommand({ TableName: table, Item, ConditionExpression, ExpressionAttributeNames: nonEmpty(names), ExpressionAttributeValues: nonEmpty(values), ReturnValuesOnConditionCheckFailure: condition ? 'ALL_OLD' : undefined }));
+        await client.call('PutItem', { TableName: table, Item, ConditionExpression, ExpressionAttributeNames: nonEmpty(names), ExpressionAttributeValues: nonEmpty(values), ReturnValuesOnConditionCheckFailure: condition ? 'ALL_OLD' : undefined });
       } catch (error) {
         if (conditionFailed(error, condition)) return afterConditionFailed(ctx, { operation: 'PutItem', request, key: Key, condition, attempted: written, error: error as never, attempt });
         throw error;
@@ -149,7 +137,7 @@ export async function runOperation(ctx: OperationContext, request: Request, atte
       const condition = isObj(request.condition) ? request.condition : undefined;
       const ConditionExpression = expressionParts(request, 'condition', names, values);
       try {
-        const out = await client.send(new UpdateItemCommand({ TableName: table, Key, UpdateExpression, ConditionExpression, ExpressionAttributeNames: nonEmpty(names), ExpressionAttributeValues: nonEmpty(values), ReturnValues: 'ALL_NEW', ReturnValuesOnConditionCheckFailure: condition ? 'ALL_OLD' : undefined }));
+        const out = await client.call('UpdateItem', { TableName: table, Key, UpdateExpression, ConditionExpression, ExpressionAttributeNames: nonEmpty(names), ExpressionAttributeValues: nonEmpty(values), ReturnValues: 'ALL_NEW', ReturnValuesOnConditionCheckFailure: condition ? 'ALL_OLD' : undefined });
         return { result: fromSdkItem(out.Attributes) };
       } catch (error) {
         if (conditionFailed(error, condition)) return afterConditionFailed(ctx, { operation: 'UpdateItem', request, key: Key, condition, attempted: null, error: error as never, attempt });
@@ -161,7 +149,7 @@ export async function runOperation(ctx: OperationContext, request: Request, atte
       const condition = isObj(request.condition) ? request.condition : undefined;
       const ConditionExpression = expressionParts(request, 'condition', names, values);
       try {
-        const out = await client.send(new DeleteItemCommand({ TableName: table, Key, ConditionExpression, ExpressionAttributeNames: nonEmpty(names), ExpressionAttributeValues: nonEmpty(values), ReturnValues: 'ALL_OLD', ReturnValuesOnConditionCheckFailure: condition ? 'ALL_OLD' : undefined }));
+        const out = await client.call('DeleteItem', { TableName: table, Key, ConditionExpression, ExpressionAttributeNames: nonEmpty(names), ExpressionAttributeValues: nonEmpty(values), ReturnValues: 'ALL_OLD', ReturnValuesOnConditionCheckFailure: condition ? 'ALL_OLD' : undefined });
         return { result: fromSdkItem(out.Attributes) };
       } catch (error) {
         if (conditionFailed(error, condition)) return afterConditionFailed(ctx, { operation: 'DeleteItem', request, key: Key, condition, attempted: null, error: error as never, attempt });
@@ -194,8 +182,8 @@ export async function runOperation(ctx: OperationContext, request: Request, atte
         ExpressionAttributeValues: nonEmpty(values),
       };
       const out = isQuery
-        ? await client.send(new QueryCommand({ ...common, KeyConditionExpression, ScanIndexForward: request.scanIndexForward !== false }))
-        : await client.send(new ScanCommand({ ...common, Segment: segment, TotalSegments: totalSegments }));
+        ? await client.call('Query', { ...common, KeyConditionExpression, ScanIndexForward: request.scanIndexForward !== false })
+        : await client.call('Scan', { ...common, Segment: segment, TotalSegments: totalSegments });
       return {
         result: {
           items: (out.Items ?? []).map((i) => fromSdkItem(i)),
@@ -213,7 +201,7 @@ export async function runOperation(ctx: OperationContext, request: Request, atte
         requested[name] = spec.keys.map((k, i) => toSdkMap(k, `tables.${name}.keys[${i}]`));
         RequestItems[name] = { Keys: requested[name]!, ConsistentRead: spec.consistentRead === true, ProjectionExpression: projection(spec, 'projection', tableNames), ExpressionAttributeNames: nonEmpty(tableNames) };
       }
-      const out = await client.send(new BatchGetItemCommand({ RequestItems }));
+      const out = await client.call('BatchGetItem', { RequestItems });
       const data: Record<string, unknown[]> = {};
       const unprocessedKeys: Record<string, unknown[]> = {};
       for (const [name, keys] of Object.entries(requested)) {
@@ -235,7 +223,7 @@ export async function runOperation(ctx: OperationContext, request: Request, atte
         requested[name] = list.map((v, i) => toSdkMap(v, `tables.${name}[${i}]`));
         RequestItems[name] = requested[name]!.map((v) => (isPut ? { PutRequest: { Item: v } } : { DeleteRequest: { Key: v } }));
       }
-      const out = await client.send(new BatchWriteItemCommand({ RequestItems }));
+      const out = await client.call('BatchWriteItem', { RequestItems });
       const data: Record<string, unknown[]> = {};
       const unprocessed: Record<string, unknown[]> = {};
       for (const [name, list] of Object.entries(requested)) {
@@ -253,7 +241,7 @@ export async function runOperation(ctx: OperationContext, request: Request, atte
         return { Get: { TableName: item.table, Key: toSdkMap(item.key, `transactItems[${i}].key`), ProjectionExpression: projection(item, 'projection', itemNames), ExpressionAttributeNames: nonEmpty(itemNames) } };
       });
       try {
-        const out = await client.send(new TransactGetItemsCommand({ TransactItems: items }));
+        const out = await client.call('TransactGetItems', { TransactItems: items });
         return { result: { items: (out.Responses ?? []).map((r) => fromSdkItem(r.Item)), cancellationReasons: null } };
       } catch (error) {
         return transactionFailure(error, 'items', items.length);
@@ -289,7 +277,7 @@ export async function runOperation(ctx: OperationContext, request: Request, atte
         }
       });
       try {
-        await client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+        await client.call('TransactWriteItems', { TransactItems: items });
         return { result: { keys, cancellationReasons: null } };
       } catch (error) {
         return transactionFailure(error, 'keys', items.length);

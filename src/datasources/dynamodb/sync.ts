@@ -6,7 +6,7 @@
  * `{ items, nextToken, scannedCount, startedAt }`; `startedAt` is the first page's start time on
  * every page of one sync.
  */
-import { QueryCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { NotSupportedError } from '../../errors.js';
 import type { DataSourceResult } from '../types.js';
 import { isObj, type OperationContext } from './operations.js';
@@ -56,17 +56,15 @@ export async function runSync(ctx: OperationContext, request: Request): Promise<
   const FilterExpression = isObj(request.filter) ? readExpression(request.filter, 'filter', filterNames, filterValues) : undefined;
 
   if (cursor.since === undefined) {
-    const out = await ctx.client.send(
-      new ScanCommand({
-        TableName: ctx.table,
-        Limit: limit,
-        ExclusiveStartKey: cursor.lastEvaluatedKey,
-        ConsistentRead: true,
-        FilterExpression,
-        ExpressionAttributeNames: nonEmpty(filterNames),
-        ExpressionAttributeValues: nonEmpty(filterValues),
-      }),
-    );
+    const out = await ctx.client.call('Scan', {
+      TableName: ctx.table,
+      Limit: limit,
+      ExclusiveStartKey: cursor.lastEvaluatedKey,
+      ConsistentRead: true,
+      FilterExpression,
+      ExpressionAttributeNames: nonEmpty(filterNames),
+      ExpressionAttributeValues: nonEmpty(filterValues),
+    });
     return {
       result: {
         items: (out.Items ?? []).map((i) => fromSdkItem(i)),
@@ -92,18 +90,16 @@ export async function runSync(ctx: OperationContext, request: Request): Promise<
       values[':ds_sk'] = { S: new Date(cursor.since).toISOString().slice(11, 23) };
       KeyConditionExpression += ' AND #ds_sk >= :ds_sk';
     }
-    const out = await ctx.client.send(
-      new QueryCommand({
-        TableName: versioning.deltaSyncTableName,
-        KeyConditionExpression,
-        FilterExpression,
-        Limit: limit - items.length,
-        ExclusiveStartKey: startKey,
-        ConsistentRead: true,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
+    const out = await ctx.client.call('Query', {
+      TableName: versioning.deltaSyncTableName,
+      KeyConditionExpression,
+      FilterExpression,
+      Limit: limit - items.length,
+      ExclusiveStartKey: startKey,
+      ConsistentRead: true,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
     scannedCount += out.ScannedCount ?? 0;
     for (const raw of out.Items ?? []) {
       // The log entry's own keys and TTL are not part of the item.

@@ -6,7 +6,7 @@
  * request's `_version` with the stored one and hand a mismatch to the conflict handler
  * (OPTIMISTIC_CONCURRENCY, AUTOMERGE or LAMBDA).
  */
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { NormalizedConfig } from '../../config/types.js';
 import { DataSourceError } from '../../errors.js';
 import type { LambdaTarget } from '../lambda/invoker.js';
@@ -132,12 +132,10 @@ function deltaKeys(table: string, key: Record<string, AttributeValue>, version: 
 async function logDelta(ctx: OperationContext, key: Record<string, AttributeValue>, item: Record<string, AttributeValue>, now: number): Promise<DataSourceResult['error']> {
   const v = ctx.versioning!;
   try {
-    await ctx.client.send(
-      new PutItemCommand({
-        TableName: v.deltaSyncTableName,
-        Item: { ...item, ...deltaKeys(ctx.table, key, versionOf(item) ?? 0, now), _ttl: { N: String(Math.floor(now / 1000) + v.deltaSyncTableTTL * 60) } },
-      }),
-    );
+    await ctx.client.call('PutItem', {
+      TableName: v.deltaSyncTableName,
+      Item: { ...item, ...deltaKeys(ctx.table, key, versionOf(item) ?? 0, now), _ttl: { N: String(Math.floor(now / 1000) + v.deltaSyncTableTTL * 60) } },
+    });
     return undefined;
   } catch (error) {
     // AppSync: the mutation stands, the response carries DeltaSyncWriteError.
@@ -165,7 +163,7 @@ export async function versionedWrite(ctx: OperationContext, request: Request, at
   // Without conflict detection a PutItem still needs the stored version to write the next one.
   let expected = detect ? (request._version as number | undefined) : undefined;
   if (!detect && operation === 'PutItem') {
-    const current = await ctx.client.send(new GetItemCommand({ TableName: ctx.table, Key, ConsistentRead: true }));
+    const current = await ctx.client.call('GetItem', { TableName: ctx.table, Key, ConsistentRead: true });
     expected = versionOf(current.Item);
   }
   if (expected !== undefined && expected !== null) {
@@ -188,7 +186,7 @@ export async function versionedWrite(ctx: OperationContext, request: Request, at
     if (operation === 'PutItem') {
       const attributes = request.attributeValues === undefined ? {} : toSdkMap(request.attributeValues, 'attributeValues');
       const Item = { ...attributes, ...Key, _version: { N: String((expected ?? 0) + 1) }, _lastChangedAt: { N: String(now) } };
-      await ctx.client.send(new PutItemCommand({ ...common, Item, ExpressionAttributeNames: nonEmpty(pick(names, ConditionExpression)), ExpressionAttributeValues: nonEmpty(pick(values, ConditionExpression)) }));
+      await ctx.client.call('PutItem', { ...common, Item, ExpressionAttributeNames: nonEmpty(pick(names, ConditionExpression)), ExpressionAttributeValues: nonEmpty(pick(values, ConditionExpression)) });
       written = Item;
     } else if (operation === 'UpdateItem') {
       if (!isObj(request.update)) throw invalid('update', 'expected { expression, expressionNames?, expressionValues? }');
@@ -196,7 +194,7 @@ export async function versionedWrite(ctx: OperationContext, request: Request, at
       values[':_zero'] = { N: '0' };
       values[':_one'] = { N: '1' };
       const UpdateExpression = withSetAssignments(userUpdate, '#_version = if_not_exists(#_version, :_zero) + :_one, #_lastChangedAt = :_now');
-      const out = await ctx.client.send(new UpdateItemCommand({ ...common, Key, UpdateExpression, ExpressionAttributeNames: names, ExpressionAttributeValues: values, ReturnValues: 'ALL_NEW' }));
+      const out = await ctx.client.call('UpdateItem', { ...common, Key, UpdateExpression, ExpressionAttributeNames: names, ExpressionAttributeValues: values, ReturnValues: 'ALL_NEW' });
       written = out.Attributes;
     } else if (ctx.versioning!.baseTableTTL > 0) {
       // DeleteItem leaves a tombstone for baseTableTTL minutes (DynamoDB's TTL removes it).
@@ -204,12 +202,10 @@ export async function versionedWrite(ctx: OperationContext, request: Request, at
       names['#_ttl'] = '_ttl';
       Object.assign(values, { ':_zero': { N: '0' }, ':_one': { N: '1' }, ':_true': { BOOL: true }, ':_ttl': { N: String(Math.floor(now / 1000) + ctx.versioning!.baseTableTTL * 60) } });
       const UpdateExpression = 'SET #_deleted = :_true, #_ttl = :_ttl, #_version = if_not_exists(#_version, :_zero) + :_one, #_lastChangedAt = :_now';
-      const out = await ctx.client.send(new UpdateItemCommand({ ...common, Key, UpdateExpression, ExpressionAttributeNames: names, ExpressionAttributeValues: values, ReturnValues: 'ALL_NEW' }));
+      const out = await ctx.client.call('UpdateItem', { ...common, Key, UpdateExpression, ExpressionAttributeNames: names, ExpressionAttributeValues: values, ReturnValues: 'ALL_NEW' });
       written = out.Attributes;
     } else {
-      const out = await ctx.client.send(
-        new DeleteItemCommand({ ...common, Key, ExpressionAttributeNames: nonEmpty(pick(names, ConditionExpression)), ExpressionAttributeValues: nonEmpty(pick(values, ConditionExpression)), ReturnValues: 'ALL_OLD' }),
-      );
+      const out = await ctx.client.call('DeleteItem', { ...common, Key, ExpressionAttributeNames: nonEmpty(pick(names, ConditionExpression)), ExpressionAttributeValues: nonEmpty(pick(values, ConditionExpression)), ReturnValues: 'ALL_OLD' });
       const old = out.Attributes ?? Key;
       written = { ...old, _deleted: { BOOL: true }, _version: { N: String((versionOf(old) ?? 0) + 1) }, _lastChangedAt: { N: String(now) } };
     }
@@ -237,7 +233,7 @@ async function afterVersionedFailure(
   expected: number | undefined,
   attempt: number,
 ): Promise<DataSourceResult> {
-  const currentSdk = error.Item ?? (await ctx.client.send(new GetItemCommand({ TableName: ctx.table, Key: key, ConsistentRead: true }))).Item;
+  const currentSdk = error.Item ?? (await ctx.client.call('GetItem', { TableName: ctx.table, Key: key, ConsistentRead: true })).Item;
   const current = fromSdkItem(currentSdk);
   if (operation === 'DeleteItem' && !currentSdk) return { result: null };
   const stored = versionOf(currentSdk);

@@ -1,0 +1,137 @@
+/**
+ * What the embedded store uses of dynalite beyond its HTTP server: the store object its server
+ * keeps, and the validation and action modules its HTTP handler calls. dynalite exports only the
+ * server, so the store is taken as it is created (see {@link createDynalite}); the modules are its
+ * own files (dynalite has no "exports" map, so they are reachable by path).
+ */
+import { createRequire } from 'node:module';
+import type { Server } from 'node:http';
+
+const require = createRequire(import.meta.url);
+
+/** The store dynalite's `db.create` returns (the parts used here). */
+export interface DynaliteStore {
+  options: { maxItemSize: number };
+  /** The LevelDB holding everything, values JSON, with dynalite's callback wrappers. */
+  db: {
+    get(key: string, cb: (error: Error | null, value?: any) => void): void;
+    put(key: string, value: unknown, cb: (error: Error | null) => void): void;
+    del(key: string, cb: (error: Error | null) => void): void;
+    batch(ops: Array<{ type: 'put' | 'del'; key: string; value?: unknown }>, cb: (error: Error | null) => void): void;
+    keys(options: { gte?: string; lt?: string }): AsyncIterable<string>;
+  };
+  getItemDb(table: string): SubDb;
+  getTable(name: string, checkStatus: boolean, cb: (error: DynaliteError | null, table?: TableDescription) => void): void;
+}
+
+export interface SubDb {
+  get(key: string, cb: (error: Error | null, value?: Item) => void): void;
+  createValueStream(options?: Record<string, unknown>): AsyncIterable<Item>;
+  lock(key: string, exec: (release: (done: () => void) => () => void) => void): void;
+}
+
+export type AttributeValueJson = Record<string, unknown>;
+export type Item = Record<string, AttributeValueJson>;
+
+export interface TableDescription {
+  TableName: string;
+  TableStatus: string;
+  CreationDateTime: number;
+  AttributeDefinitions: Array<{ AttributeName: string; AttributeType: string }>;
+  KeySchema: Array<{ AttributeName: string; KeyType: 'HASH' | 'RANGE' }>;
+  LocalSecondaryIndexes?: IndexDescription[];
+  GlobalSecondaryIndexes?: IndexDescription[];
+}
+
+interface IndexDescription {
+  IndexName: string;
+  KeySchema: Array<{ AttributeName: string; KeyType: string }>;
+  Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
+}
+
+/** An error dynalite answers with: HTTP status and the JSON body DynamoDB would send. */
+export interface DynaliteError extends Error {
+  statusCode?: number;
+  body?: { __type: string; message?: string; Message?: string };
+}
+
+type Callback = (error: DynaliteError | null, data?: Record<string, unknown>) => void;
+
+/** dynalite's own helpers (db/index.js). */
+export const dynaliteDb = require('dynalite/db/index.js') as {
+  create(options: Record<string, unknown>): DynaliteStore;
+  validateKey(key: unknown, table: TableDescription): DynaliteError | null;
+  validateItem(item: unknown, table: TableDescription): DynaliteError | null;
+  validateUpdates(attributeUpdates: unknown, expressionUpdates: unknown, table: TableDescription): DynaliteError | null;
+  createKey(item: Item, table: TableDescription): string;
+  checkConditional(data: Record<string, unknown>, existing: Item | undefined): DynaliteError | null;
+  mapPaths(paths: unknown, item: Item): Item;
+  getIndexActions(
+    indexes: IndexDescription[],
+    existing: Item | undefined | null,
+    item: Item | undefined | null,
+    table: TableDescription,
+  ): { puts: Array<{ index: string; key: string; item: Item }>; deletes: Array<{ index: string; key: string }> };
+};
+
+const validations = require('dynalite/validations/index.js') as {
+  checkTypes(data: Record<string, unknown>, types: unknown): Record<string, unknown>;
+  checkValidations(data: Record<string, unknown>, types: unknown, custom: unknown, store: DynaliteStore): void;
+};
+
+/** The operations dynalite serves (its index.js list). */
+export const DYNALITE_OPERATIONS = new Set([
+  'BatchGetItem', 'BatchWriteItem', 'CreateTable', 'DeleteItem', 'DeleteTable', 'DescribeTable', 'DescribeTimeToLive', 'GetItem', 'ListTables',
+  'PutItem', 'Query', 'Scan', 'TagResource', 'UntagResource', 'ListTagsOfResource', 'UpdateItem', 'UpdateTable',
+]);
+
+const lowerFirst = (s: string) => s[0]!.toLowerCase() + s.slice(1);
+const actions = new Map<string, (store: DynaliteStore, data: Record<string, unknown>, cb: Callback) => void>();
+const checks = new Map<string, { types: unknown; custom?: unknown }>();
+for (const operation of DYNALITE_OPERATIONS) {
+  actions.set(operation, require(`dynalite/actions/${lowerFirst(operation)}.js`));
+  checks.set(operation, require(`dynalite/validations/${lowerFirst(operation)}.js`));
+}
+
+/**
+ * Checks `input` as dynalite's HTTP handler does (types, then the operation's rules) and returns the
+ * request the action takes (with parsed expressions: `_condition`, `_updates`, `_projection`).
+ * Throws the {@link DynaliteError} the HTTP answer would carry.
+ */
+export function validated(store: DynaliteStore, operation: string, input: Record<string, unknown>): Record<string, unknown> {
+  const check = checks.get(operation)!;
+  const data = validations.checkTypes(input, check.types);
+  validations.checkValidations(data, check.types, check.custom, store);
+  return data;
+}
+
+/** Runs one dynalite action on already validated input. */
+export function runAction(store: DynaliteStore, operation: string, data: Record<string, unknown>): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    actions.get(operation)!(store, data, (error, out) => (error ? reject(error) : resolve(out ?? {})));
+  });
+}
+
+/**
+ * dynalite's server and its store. dynalite builds the store inside `dynalite()` and keeps it to
+ * itself; its module `db` is shared through Node's module cache, so `create` is wrapped for the
+ * length of that one call to see the store it makes.
+ */
+export function createDynalite(options: Record<string, unknown>): { server: Server; store: DynaliteStore } {
+  const dynalite = require('dynalite') as (options: Record<string, unknown>) => Server;
+  const create = dynaliteDb.create;
+  let store: DynaliteStore | undefined;
+  dynaliteDb.create = (o) => (store = create(o));
+  let server: Server;
+  try {
+    server = dynalite(options);
+  } finally {
+    dynaliteDb.create = create;
+  }
+  if (!store) throw new Error('dynalite did not create its store through db.create; the embedded DynamoDB store cannot run in-process');
+  return { server, store };
+}
+
+/** Where dynalite keeps an item and an index entry in its LevelDB (db/index.js getSubDb names). */
+export const itemKey = (table: string, key: string) => `item-${table}~${key}`;
+export const indexKey = (type: 'Local' | 'Global', table: string, index: string, key: string) => `index-${type.toLowerCase()}~${table}~${index}~${key}`;

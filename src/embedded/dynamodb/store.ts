@@ -1,0 +1,116 @@
+/**
+ * The embedded DynamoDB store as one object: DynamoDB's JSON request in, its JSON answer out, no
+ * HTTP between. dynalite serves the operations it knows; transactions and TTL, which it lacks, are
+ * this folder's own (transactions.ts, ttl.ts). The same object answers the store's HTTP endpoint
+ * for those operations (see {@link serveExtraOperations}), so an AWS SDK pointed at the endpoint
+ * and the gateway's own data sources see one store with one behaviour.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import { crc32 } from 'node:zlib';
+import { createDynalite, DYNALITE_OPERATIONS, runAction, validated, type DynaliteStore } from './dynalite.js';
+import { StoreError } from './errors.js';
+import { transactGetItems, transactWriteItems, TransactionTokens } from './transactions.js';
+import { TimeToLive } from './ttl.js';
+
+/** The operations this folder adds to dynalite's. */
+export const EXTRA_OPERATIONS = new Set(['TransactWriteItems', 'TransactGetItems', 'UpdateTimeToLive', 'DescribeTimeToLive']);
+
+export class EmbeddedDynamoDBStore {
+  readonly ttl: TimeToLive;
+  private readonly tokens = new TransactionTokens();
+
+  constructor(readonly dynalite: DynaliteStore) {
+    this.ttl = new TimeToLive(this);
+  }
+
+  /**
+   * One DynamoDB call, as its JSON request body (`B` values base64). Resolves with the answer's
+   * JSON; rejects with a {@link StoreError} when DynamoDB would answer with an error.
+   */
+  async call(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    try {
+      switch (operation) {
+        case 'TransactWriteItems':
+          return await transactWriteItems(this.dynalite, input, this.tokens);
+        case 'TransactGetItems':
+          return await transactGetItems(this.dynalite, input);
+        case 'UpdateTimeToLive':
+          return await this.ttl.update(input);
+        case 'DescribeTimeToLive':
+          return await this.ttl.describe(input);
+      }
+      if (!DYNALITE_OPERATIONS.has(operation)) throw new StoreError(400, { __type: 'com.amazon.coral.service#UnknownOperationException' });
+      return await runAction(this.dynalite, operation, validated(this.dynalite, operation, input));
+    } catch (error) {
+      throw StoreError.from(error);
+    }
+  }
+
+  close(): void {
+    this.ttl.stop();
+  }
+}
+
+const TARGET = /^DynamoDB_20120810\.(\w+)$/;
+
+/**
+ * Puts `store` in front of dynalite's HTTP handler for the operations dynalite lacks; every other
+ * request reaches dynalite as before. Written by hand: dynalite has no hook for new operations.
+ */
+export function serveExtraOperations(server: Server, store: EmbeddedDynamoDBStore): void {
+  const dynalite = server.listeners('request')[0] as RequestListener;
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const operation = TARGET.exec(String(req.headers['x-amz-target'] ?? ''))?.[1];
+    if (req.method !== 'POST' || !operation || !EXTRA_OPERATIONS.has(operation)) {
+      dynalite(req, res);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const send = (status: number, body: unknown) => {
+        const text = JSON.stringify(body);
+        res.statusCode = status;
+        res.setHeader('x-amzn-RequestId', randomBytes(39).toString('base64').toUpperCase().replace(/[+/]/g, '0'));
+        res.setHeader('x-amz-crc32', String(crc32(text)));
+        res.setHeader('Content-Type', 'application/x-amz-json-1.0');
+        res.setHeader('Content-Length', Buffer.byteLength(text));
+        res.end(text);
+      };
+      // As dynalite (and DynamoDB) answer an unsigned request; the signature itself is not checked.
+      if (!String(req.headers.authorization ?? '').startsWith('AWS4-')) {
+        send(400, { __type: 'com.amazon.coral.service#MissingAuthenticationTokenException', message: 'Request is missing Authentication Token' });
+        return;
+      }
+      let input: Record<string, unknown>;
+      try {
+        input = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        send(400, { __type: 'com.amazon.coral.service#SerializationException' });
+        return;
+      }
+      store.call(operation, input).then(
+        (out) => send(200, out),
+        (error: unknown) => {
+          if (error instanceof StoreError) send(error.statusCode, error.body);
+          else send(500, { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: (error as Error).message });
+        },
+      );
+    });
+  });
+}
+
+/**
+ * dynalite's server with the store in front of it: the server answers other clients over HTTP (all
+ * operations, transactions and TTL included), {@link EmbeddedDynamoDBStore.call} answers the
+ * gateway's own data sources in memory.
+ */
+export function openEmbeddedDynamoDB(options: Record<string, unknown>): { server: Server; store: EmbeddedDynamoDBStore } {
+  const { server, store: dynalite } = createDynalite(options);
+  const store = new EmbeddedDynamoDBStore(dynalite);
+  serveExtraOperations(server, store);
+  server.once('close', () => store.close());
+  return { server, store };
+}
