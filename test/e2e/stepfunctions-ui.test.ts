@@ -5,7 +5,7 @@
  * output and error.
  */
 import { existsSync } from 'node:fs';
-import { CreateStateMachineCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand, UpdateStateMachineCommand } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand, StopExecutionCommand, UpdateStateMachineCommand } from '@aws-sdk/client-sfn';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../src/index.js';
@@ -210,6 +210,24 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
     expect(JSON.parse((await panel.locator('pre[data-field="output"]').textContent())!).fan).toEqual([[{ v: 2 }, { v: 4 }], 'right']);
     await page.keyboard.press('Escape');
     await eventually(() => panel.isHidden()).toBe(true);
+  });
+
+  it('a 30-day Wait keeps waiting, and its panel says when it ends', async () => {
+    const before = Date.now();
+    const executionArn = await start('flow', { seconds: 2_592_000 });
+    await open(`machine=${encodeURIComponent(smArn('flow'))}&execution=${encodeURIComponent(executionArn)}`);
+    await state('Pause', 'in-progress').waitFor({ timeout: 10_000 });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
+    await state('Pause').click();
+    const until = page.locator('[data-testid="details"] [data-field="wait-until"]');
+    await until.waitFor();
+    const text = (await until.textContent())!;
+    expect(text).toMatch(/^waits until .+ \((.+)\)$/);
+    const ends = Date.parse(/\((.+)\)$/.exec(text)![1]!);
+    expect(ends).toBeGreaterThanOrEqual(before + 2_592_000_000);
+    expect(ends).toBeLessThanOrEqual(Date.now() + 2_592_000_000);
+    await sfn.send(new StopExecutionCommand({ executionArn }));
   });
 
   it('a failed state shows its error; a caught failure colours the catching state', async () => {

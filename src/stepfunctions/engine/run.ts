@@ -4,8 +4,9 @@
  *
  * - Records `ExecutionStarted` (unless resuming) and exactly one closing event:
  *   `ExecutionSucceeded` / `ExecutionFailed` / `ExecutionAborted` / `ExecutionTimedOut`.
- * - The definition's `TimeoutSeconds` counts from `context.Execution.StartTime`, so a resumed
- *   execution keeps its original deadline. Expiry → `TIMED_OUT` (error `States.Timeout`).
+ * - The definition's `TimeoutSeconds` (capped by `maxDurationSeconds`, the execution type's
+ *   limit) counts from `context.Execution.StartTime`, so a resumed execution keeps its original
+ *   deadline. Expiry → `TIMED_OUT` (error `States.Timeout`).
  * - `options.signal` aborting → `ABORTED`. If its `reason` is a {@link StatesError} (or has
  *   string `error` / `cause`), they go into `executionAbortedEventDetails` (StopExecution's
  *   error and cause); a reason whose `error` is `States.Timeout` ends the run as `TIMED_OUT`
@@ -44,11 +45,12 @@ export async function runExecution(options: RunOptions): Promise<RunOutcome> {
   let signal = options.signal;
   let timer: AbortController | undefined;
   let unlink: (() => void) | undefined;
-  if (typeof definition.TimeoutSeconds === 'number' && definition.TimeoutSeconds > 0) {
+  const limits = [definition.TimeoutSeconds, options.maxDurationSeconds].filter((t): t is number => typeof t === 'number' && t > 0);
+  if (limits.length > 0) {
     const link = childController(options.signal);
     signal = link.controller.signal;
     unlink = link.dispose;
-    timer = startExecutionTimer(rt, definition.TimeoutSeconds, options.timeoutFrom ?? context.Execution.StartTime, link.controller);
+    timer = startExecutionTimer(rt, Math.min(...limits), options.timeoutFrom ?? context.Execution.StartTime, link.controller);
   }
 
   const frame: Frame = {

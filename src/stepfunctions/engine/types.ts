@@ -155,6 +155,12 @@ export interface RunOptions {
   resumeFrom?: Checkpoint;
   /** When `TimeoutSeconds` starts counting (ISO time) if not `context.Execution.StartTime`: a redriven run counts from its redrive. */
   timeoutFrom?: string;
+  /**
+   * The longest the execution may run whatever its `TimeoutSeconds` says (AWS: one year for
+   * Standard, five minutes for Express); past it the run times out with `States.Timeout`, as a
+   * longer `TimeoutSeconds` or a Wait beyond it does on AWS. Counted as `TimeoutSeconds` is.
+   */
+  maxDurationSeconds?: number;
 }
 
 /** How a run ended. `output` is the JSON value the execution returns. */

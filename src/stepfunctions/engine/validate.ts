@@ -219,6 +219,8 @@ function validateState(state: unknown, loc: string, machineLanguage: Language, s
       const given = ['Seconds', 'Timestamp', 'SecondsPath', 'TimestampPath'].filter((f) => state[f] !== undefined);
       if (given.length !== 1) c.schema('Exactly one of these fields is required: [Seconds, Timestamp, SecondsPath, TimestampPath]', loc);
       if (typeof state.Seconds === 'number' && (!Number.isInteger(state.Seconds) || state.Seconds < 0)) c.schema('Expected value of type [INTEGER] greater than or equal to 0', `${loc}/Seconds`);
+      // AWS documents Seconds as 0 to 99999999 (about 3.2 years); the wording of its error is a Gateway choice.
+      else if (typeof state.Seconds === 'number' && state.Seconds > MAX_WAIT_SECONDS) c.schema(`Expected value of type [INTEGER] less than or equal to ${MAX_WAIT_SECONDS}`, `${loc}/Seconds`);
       if (typeof state.Timestamp === 'string' && !isExpr(state.Timestamp) && parseTimestamp(state.Timestamp) === undefined) c.schema('The value for the field \'Timestamp\' must be a valid timestamp', `${loc}/Timestamp`);
       break;
     }
@@ -253,6 +255,9 @@ function isExpr(v: unknown): boolean {
 }
 
 const PATH_FIELDS = ['InputPath', 'OutputPath', 'ItemsPath'];
+/** The largest `Seconds` of a Wait state (AWS's Wait state reference). */
+const MAX_WAIT_SECONDS = 99_999_999;
+
 const REFERENCE_PATH_FIELDS = ['ResultPath', 'SecondsPath', 'TimestampPath', 'TimeoutSecondsPath', 'HeartbeatSecondsPath', 'MaxConcurrencyPath', 'ToleratedFailurePercentagePath', 'ToleratedFailureCountPath'];
 
 function validateJsonPathFields(state: Json, loc: string, c: Collector): void {

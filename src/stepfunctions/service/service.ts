@@ -86,6 +86,13 @@ function unlessMissing<T>(find: () => T): T | undefined {
 const MAX_VERSIONS = 1000;
 const MAX_ALIASES = 100;
 
+/**
+ * AWS's longest execution: one year for Standard, five minutes for Express. A Wait (or any
+ * state) still running then ends the execution as timed out (States.Timeout), as on AWS.
+ */
+const STANDARD_MAX_SECONDS = 365 * 24 * 3600;
+const EXPRESS_MAX_SECONDS = 5 * 60;
+
 /** How long after it stopped an execution may be redriven (AWS: 14 days). */
 const REDRIVE_PERIOD_MS = 14 * 24 * 3600 * 1000;
 const MAX_REDRIVES = 1000;
@@ -840,6 +847,7 @@ export class StepFunctionsService {
         resumeFrom,
         // Gateway choice: a redriven run's TimeoutSeconds counts from the redrive, or a timed-out execution could never finish.
         timeoutFrom: exec.redriveDate === undefined ? undefined : new Date(exec.redriveDate).toISOString(),
+        maxDurationSeconds: STANDARD_MAX_SECONDS,
       })
       .then(
         (outcome) => {
@@ -1063,7 +1071,7 @@ export class StepFunctionsService {
       recordsHistory: false,
     };
     try {
-      return await this.engine.runExecution({ definition: revision.parsed, input, context: this.context(arn, name, input, startDate, sm), host, signal: controller.signal });
+      return await this.engine.runExecution({ definition: revision.parsed, input, context: this.context(arn, name, input, startDate, sm), host, signal: controller.signal, maxDurationSeconds: EXPRESS_MAX_SECONDS });
     } catch (error) {
       if (error instanceof StatesError) return { status: 'FAILED', error: error.error, cause: error.cause };
       return { status: 'FAILED', error: 'States.Runtime', cause: error instanceof Error ? error.message : String(error) };

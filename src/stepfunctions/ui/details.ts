@@ -4,7 +4,7 @@
  * execution's input, and its output or error.
  */
 import type { ExecutionDescription } from './api.js';
-import { formatJsonText, type GraphNodeInfo, type StateProgress } from './graph.js';
+import { formatJsonText, waitEndsAt, type GraphNodeInfo, type StateProgress } from './graph.js';
 
 /** A DOM element with attributes and children. */
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
@@ -112,6 +112,14 @@ export function renderStatePanel(panel: HTMLElement, input: StatePanelInput): vo
     const entered = new Date(entry.enteredAt);
     const took = entry.exitedAt !== undefined ? ` · took ${((entry.exitedAt - entry.enteredAt) / 1000).toFixed(3)} s` : '';
     children.push(h('div', { class: 'meta', 'data-field': 'timing' }, `entered ${entered.toLocaleTimeString()}.${String(entered.getMilliseconds()).padStart(3, '0')}${took}`));
+  }
+  if (entry && info.type === 'Wait') {
+    const ends = waitEndsAt(info.definition as Record<string, unknown> | undefined, entry.enteredAt, entry.input);
+    if (ends !== undefined) {
+      const when = new Date(ends);
+      const text = Number.isNaN(when.getTime()) ? String(ends) : `${when.toLocaleString()} (${when.toISOString()})`;
+      children.push(h('div', { class: 'meta', 'data-field': 'wait-until' }, `${entry.status === 'in-progress' ? 'waits until' : 'waited until'} ${text}`));
+    }
   }
   if (entry?.error !== undefined || entry?.cause !== undefined) {
     children.push(...section('Error', 'error', entry.error ?? '', 'error'));

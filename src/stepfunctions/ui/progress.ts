@@ -290,6 +290,33 @@ export function executionProgress(events: readonly HistoryEventJson[], definitio
   return progress;
 }
 
+/**
+ * When a Wait state entered at `enteredAt` (epoch ms) with `inputText` ends (epoch ms), from its
+ * ASL: `Seconds`, `Timestamp`, or a plain `$.a.b` `SecondsPath` / `TimestampPath` read from the
+ * input. Undefined when the page cannot tell (a JSONata expression, an `InputPath`, a filter).
+ */
+export function waitEndsAt(state: Record<string, unknown> | undefined, enteredAt: number | undefined, inputText: string | undefined): number | undefined {
+  if (!state || state.Type !== 'Wait' || enteredAt === undefined) return undefined;
+  const seconds = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? enteredAt + value * 1000 : undefined);
+  const stamp = (value: unknown) => {
+    const ms = typeof value === 'string' ? Date.parse(value) : NaN;
+    return Number.isNaN(ms) ? undefined : ms;
+  };
+  if (state.Seconds !== undefined) return seconds(state.Seconds);
+  if (state.Timestamp !== undefined) return stamp(state.Timestamp);
+  if (state.InputPath !== undefined && state.InputPath !== '$') return undefined;
+  const path = typeof state.SecondsPath === 'string' ? state.SecondsPath : typeof state.TimestampPath === 'string' ? state.TimestampPath : undefined;
+  if (!path || !/^\$(\.[A-Za-z_][\w]*)*$/.test(path) || inputText === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(inputText);
+  } catch {
+    return undefined; // a truncated or non-JSON input: the end is not known
+  }
+  for (const key of path.split('.').slice(1)) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  return typeof state.SecondsPath === 'string' ? seconds(value) : stamp(value);
+}
+
 /** Pretty-prints JSON text from the history (`"{\"a\":1}"`); text that is not JSON is returned as is. */
 export function formatJsonText(text: string | undefined): string {
   if (text === undefined) return '';

@@ -278,6 +278,34 @@ describe('file store', () => {
     await sfn.close();
   });
 
+  it('a 30-day Wait waits (no timer overflow) and still waits for the same end after a restart', async () => {
+    const storeDir = join(dir, 'long-wait');
+    const options = {
+      stateMachines: { long: { definition: { StartAt: 'Nap', States: { Nap: { Type: 'Wait', Seconds: 2_592_000, Next: 'After' }, After: { Type: 'Pass', End: true } } } } },
+      storeDir,
+      logger: silent,
+      config: () => ({ stepFunctions: { stateMachines: {} } }) as never,
+      dataSources: () => new Map(),
+    };
+    let sfn = await createStepFunctionsService(options);
+    const exec = sfn.service.startExecution('arn:aws:states:us-east-1:123456789012:stateMachine:long', 'nap', '{}').execution!;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(exec.status).toBe('RUNNING');
+    const until = exec.checkpoint?.waitUntil;
+    expect(until! - exec.startDate - 2_592_000_000).toBeGreaterThanOrEqual(0);
+    expect(until! - exec.startDate - 2_592_000_000).toBeLessThan(1000);
+    await sfn.close();
+
+    sfn = await createStepFunctionsService(options);
+    const resumed = sfn.service.execution(exec.arn);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(resumed.status).toBe('RUNNING');
+    expect(resumed.checkpoint?.waitUntil).toBe(until);
+    expect(sfn.service.history(resumed).map((e) => e.type)).toEqual(['ExecutionStarted', 'WaitStateEntered']);
+    sfn.service.stopExecution(exec.arn);
+    await sfn.close();
+  });
+
   it('ignores a last line cut by a crash', async () => {
     const folder = join(dir, 'cut');
     const store = createFileStore(folder);

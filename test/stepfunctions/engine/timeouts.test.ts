@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { defaultSleep } from '../../../src/stepfunctions/engine/states/frame.js';
 import type { TaskRequest } from '../../../src/stepfunctions/engine/types.js';
 import { StatesError } from '../../../src/stepfunctions/engine/types.js';
-import { run } from './host.js';
+import { run, START } from './host.js';
 
 /** A task that only ends when its signal aborts. */
 const forever = (_req: TaskRequest, signal: AbortSignal) =>
@@ -231,5 +232,31 @@ describe('timeouts, heartbeats, callbacks, stop', () => {
     const r = await run({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, {}, {}, { signal: controller.signal });
     expect(r.outcome).toEqual({ status: 'ABORTED' });
     expect(r.types()).toEqual(['ExecutionStarted', 'ExecutionAborted']);
+  });
+
+  it('a Wait longer than the execution may run ends the execution as timed out at its limit (AWS: one year for Standard)', async () => {
+    const year = 365 * 24 * 3600;
+    const r = await run({ StartAt: 'W', States: { W: { Type: 'Wait', SecondsPath: '$.s', End: true } } }, { s: 3_153_600_000 }, {}, { maxDurationSeconds: year });
+    expect(r.outcome).toEqual({ status: 'TIMED_OUT', error: 'States.Timeout', cause: '' });
+    const events = r.plainEvents();
+    expect(events.map((e) => e.type)).toEqual(['ExecutionStarted', 'WaitStateEntered', 'ExecutionTimedOut']);
+    expect(r.events.at(-1)!.timestamp.getTime() - START).toBe(year * 1000);
+  });
+
+  it('the default sleep outlasts a timer: a 30-day Wait is still sleeping after 24.9 days and ends at 30', async () => {
+    vi.useFakeTimers();
+    try {
+      let done = false;
+      const day = 24 * 3600 * 1000;
+      void defaultSleep(30 * day, new AbortController().signal).then(() => (done = true));
+      await vi.advanceTimersByTimeAsync(24.9 * day);
+      expect(done).toBe(false);
+      await vi.advanceTimersByTimeAsync(5 * day);
+      expect(done).toBe(false);
+      await vi.advanceTimersByTimeAsync(0.1 * day + 1);
+      expect(done).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -154,4 +154,13 @@ describe('validateDefinition', () => {
     const r = validateDefinition(machine({ A: { Type: 'Parallel', Branches: [machine({ A: { Type: 'Pass', End: true } })], End: true } }));
     expect(codes(r.diagnostics)).toEqual(['DUPLICATE_STATE_NAME /States/A/Branches[0]/States/A']);
   });
+
+  it('a Wait of more than 99999999 Seconds (AWS\'s documented range) is refused; 30 days is accepted', () => {
+    expect(validateDefinition(machine({ W: { Type: 'Wait', Seconds: 2_592_000, End: true } })).diagnostics).toEqual([]);
+    for (const seconds of [100_000_000, 3_153_600_000, 1e20]) {
+      const r = validateDefinition(machine({ W: { Type: 'Wait', Seconds: seconds, End: true } }));
+      expect(codes(r.diagnostics)).toEqual(['SCHEMA_VALIDATION_FAILED /States/W/Seconds']);
+      expect(r.diagnostics[0]!.message).toBe('Expected value of type [INTEGER] less than or equal to 99999999');
+    }
+  });
 });

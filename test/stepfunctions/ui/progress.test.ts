@@ -3,7 +3,7 @@
  * AWS's GetExecutionHistory shape (the ones the engine records), and the JSON 1.0 helpers.
  */
 import { describe, expect, it } from 'vitest';
-import { apiErrorMessage, apiErrorName, executionProgress, formatJsonText, type HistoryEventJson } from '../../../src/stepfunctions/ui/progress.js';
+import { apiErrorMessage, apiErrorName, executionProgress, formatJsonText, waitEndsAt, type HistoryEventJson } from '../../../src/stepfunctions/ui/progress.js';
 
 /** Builds a history: ids count from 1; `previousEventId` defaults to the event before. */
 function history(...steps: Array<[string, Record<string, unknown>?, number?]>): HistoryEventJson[] {
@@ -260,5 +260,20 @@ describe('API error and JSON helpers', () => {
     expect(formatJsonText('{"a":[1]}')).toBe('{\n  "a": [\n    1\n  ]\n}');
     expect(formatJsonText('not json')).toBe('not json');
     expect(formatJsonText(undefined)).toBe('');
+  });
+});
+
+describe('waitEndsAt', () => {
+  const at = Date.parse('2026-01-01T00:00:00Z');
+  it.each([
+    ['Seconds', { Type: 'Wait', Seconds: 2_592_000 }, '{}', at + 2_592_000_000],
+    ['Timestamp', { Type: 'Wait', Timestamp: '2026-03-01T00:00:00Z' }, '{}', Date.parse('2026-03-01T00:00:00Z')],
+    ['SecondsPath', { Type: 'Wait', SecondsPath: '$.wait.s' }, '{"wait":{"s":60}}', at + 60_000],
+    ['TimestampPath', { Type: 'Wait', TimestampPath: '$.t' }, '{"t":"2027-01-01T00:00:00Z"}', Date.parse('2027-01-01T00:00:00Z')],
+    ['a path behind an InputPath (unknown)', { Type: 'Wait', InputPath: '$.x', SecondsPath: '$.s' }, '{"x":{"s":1}}', undefined],
+    ['a JSONata expression (unknown)', { Type: 'Wait', Seconds: '{% $states.input.s %}' }, '{"s":1}', undefined],
+    ['not a Wait', { Type: 'Pass' }, '{}', undefined],
+  ])('%s', (_name, state, input, expected) => {
+    expect(waitEndsAt(state, at, input)).toBe(expected);
   });
 });

@@ -133,18 +133,38 @@ export function childController(parent: AbortSignal): { controller: AbortControl
   return { controller, dispose: () => parent.removeEventListener('abort', onAbort) };
 }
 
-/** setTimeout-based sleep that rejects with the signal's reason on abort. */
+/**
+ * The longest delay `setTimeout` keeps (2^31 - 1 ms, about 24.8 days); a longer one fires at once
+ * (Node warns TimeoutOverflowWarning), so long sleeps go in slices of at most this.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * setTimeout-based sleep that rejects with the signal's reason on abort. Sleeps longer than a
+ * timer can hold are slept slice by slice, each up to the wall-clock end (so a clock change
+ * during a month-long Wait is honoured); an infinite one never ends unless aborted.
+ */
 export function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
+    const end = Date.now() + Math.max(0, ms || 0);
+    let timer: NodeJS.Timeout;
     const onAbort = () => {
       clearTimeout(timer);
       reject(signal.reason);
     };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, ms));
+    const arm = () => {
+      const left = end - Date.now();
+      if (left > MAX_TIMER_MS) {
+        timer = setTimeout(arm, MAX_TIMER_MS);
+        return;
+      }
+      timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, Math.max(0, left));
+    };
+    arm();
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
