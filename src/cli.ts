@@ -21,6 +21,10 @@ Options:
                         or serverless.yml in the current folder)
   -p, --port N          port to listen on (default: server.port in config, else 4000)
       --host HOST       address to listen on (default: 127.0.0.1; use 0.0.0.0 to expose it)
+      --allow-unsigned-admin
+                        on a non-loopback --host, accept unsigned Step Functions API calls and
+                        serve its page to anyone who can reach the port (refused by default
+                        unless the config declares AWS_IAM credentials to sign with)
   -w, --watch           reload config, schema and resolver code when files change; a broken
                         edit is logged and the previous API keeps serving
       --strict          treat APPSYNC_JS features AppSync would refuse as errors, not warnings
@@ -66,6 +70,7 @@ export async function main(argv: string[]): Promise<number> {
         host: { type: 'string' },
         watch: { type: 'boolean', short: 'w' },
         strict: { type: 'boolean' },
+        'allow-unsigned-admin': { type: 'boolean' },
         stage: { type: 'string' },
         redis: { type: 'string' },
         'data-dir': { type: 'string' },
@@ -129,6 +134,9 @@ export async function main(argv: string[]): Promise<number> {
       logger,
       strict: values.strict,
       pubsub: redisUrl ? { redisUrl } : undefined,
+      // Known before the API is made: `${self:server.url}` in the config names this address.
+      listen: { port, host: values.host },
+      allowUnsignedAdmin: values['allow-unsigned-admin'],
       dataDir: values['data-dir'],
       // validate only loads the API: it keeps nothing and may run beside a gateway that holds the folder.
       inMemory: values['in-memory'] || command === 'validate',

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -54,6 +55,18 @@ function serve(args: string[], cwd = REPO): Promise<{ url: string; child: ChildP
   });
 }
 
+/** A port nobody listens on right now (the OS's pick for port 0). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 async function project(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'appsync-cli-'));
   dirs.push(dir);
@@ -87,6 +100,35 @@ describe('appsync-gateway CLI', () => {
     // the generated key is printed; the configured one only abbreviated
     expect(output()).toMatch(/API key generated: da2-[a-z0-9]{26}/);
     expect(output()).not.toContain('da2-exampleexampleexample00');
+  });
+
+  it('--port N: the example’s self HTTP data source (${self:server.url}) follows it, so gatewayHealth answers', async () => {
+    const port = await freePort();
+    const { url } = await serve(['--port', String(port)]);
+    expect(url).toBe(`http://127.0.0.1:${port}/graphql`);
+    expect(await query(url, '{ gatewayHealth { status name } }')).toEqual({ data: { gatewayHealth: { status: 'ok', name: 'events-example' } } });
+  });
+
+  it('--host 0.0.0.0: the Step Functions API and page are refused without AWS_IAM credentials; --allow-unsigned-admin opens them with a warning', async () => {
+    const listCall = (origin: string) =>
+      fetch(origin, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AWSStepFunctions.ListStateMachines' }, body: '{}' });
+    const locked = await serve(['--host', '0.0.0.0', '--port', String(await freePort())]);
+    // Tests talk to loopback only: the gateway listens on every address, the call comes over 127.0.0.1.
+    const lockedOrigin = `http://127.0.0.1:${new URL(locked.url).port}`;
+    const refused = await listCall(lockedOrigin);
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
+    expect((await refused.json()).__type).toBe('MissingAuthenticationTokenException');
+    expect((await fetch(`${lockedOrigin}/stepfunctions`)).status).toBe(403);
+    // GraphQL itself is not administrative.
+    expect(await query(`${lockedOrigin}/graphql`, '{ hello(name: "net") }')).toEqual({ data: { hello: 'Hello, net! (API Key Authorization)' } });
+
+    const open = await serve(['--host', '0.0.0.0', '--port', String(await freePort()), '--allow-unsigned-admin']);
+    const openOrigin = `http://127.0.0.1:${new URL(open.url).port}`;
+    const listed = await listCall(openOrigin);
+    expect(listed.status).toBe(200);
+    expect((await listed.json()).stateMachines.length).toBeGreaterThan(0);
+    expect(open.output()).toMatch(/WARN .*Step Functions API and page .* accept unsigned calls from anyone/);
   });
 
   it('a config error names the key path and exits non-zero without serving', async () => {

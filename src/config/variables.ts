@@ -24,14 +24,51 @@ export interface VariableOptions {
 
 const MAX_DEPTH = 20;
 
-/** Finds the innermost `${…}` (no `${` inside it), so nested references resolve inside out. */
-function innermost(text: string): { start: number; end: number; body: string } | undefined {
+/**
+ * The gateway's own origin (`http://127.0.0.1:4600`), known only once `--port`/`--host` are: left
+ * in place by `resolveVariables` unless the file defines `server.url`, and replaced by
+ * `createGateway` (see {@link substituteGatewayUrl}).
+ */
+export const GATEWAY_URL_VARIABLE = '${self:server.url}';
+
+/**
+ * Finds the innermost `${…}` (no `${` inside it), so nested references resolve inside out;
+ * references `keep` accepts are skipped.
+ */
+function innermost(text: string, keep: (body: string) => boolean): { start: number; end: number; body: string } | undefined {
   let open = -1;
   for (let i = 0; i < text.length; i++) {
     if (text[i] === '$' && text[i + 1] === '{') open = i;
-    else if (text[i] === '}' && open >= 0) return { start: open, end: i + 1, body: text.slice(open + 2, i) };
+    else if (text[i] === '}' && open >= 0) {
+      const body = text.slice(open + 2, i);
+      if (!keep(body)) return { start: open, end: i + 1, body };
+      open = -1;
+    }
   }
   return undefined;
+}
+
+/**
+ * Replaces `${self:server.url}` in every string of `config` with `url`; `used` tells whether any
+ * string named it.
+ */
+export function substituteGatewayUrl<T>(config: T, url: string): { config: T; used: boolean } {
+  let used = false;
+  const walk = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      if (!value.includes(GATEWAY_URL_VARIABLE)) return value;
+      used = true;
+      return value.split(GATEWAY_URL_VARIABLE).join(url);
+    }
+    if (Array.isArray(value)) return value.map(walk);
+    // Only plain data: class instances (a logger, a client) pass through untouched.
+    if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
+    }
+    return value;
+  };
+  const out = walk(config) as T;
+  return { config: used ? out : config, used };
 }
 
 /** Splits `source:address, 'default'` at the first top-level comma. */
@@ -58,6 +95,9 @@ function getPath(root: unknown, path: string): unknown {
 
 export function resolveVariables(document: unknown, options: VariableOptions): unknown {
   const stage = options.stage ?? stringAt(document, 'provider.stage') ?? 'dev';
+  // `${self:server.url}` waits for createGateway unless the file itself says what it is.
+  const deferGatewayUrl = getPath(document, 'server.url') === undefined;
+  const keep = (body: string) => deferGatewayUrl && body.replace(/\s+/g, '') === 'self:server.url';
   const fileCache = new Map<string, unknown>();
 
   const lookup = (reference: string, keyPath: string, depth: number): unknown => {
@@ -106,7 +146,7 @@ export function resolveVariables(document: unknown, options: VariableOptions): u
     if (depth > MAX_DEPTH) throw new ConfigError(keyPath, 'variables refer to each other in a loop');
     let current = text;
     for (let guard = 0; guard < 100; guard++) {
-      const ref = innermost(current);
+      const ref = innermost(current, keep);
       if (!ref) return current;
       const value = lookup(ref.body, keyPath, depth);
       // A reference that is the whole string keeps its type (objects, numbers, booleans).

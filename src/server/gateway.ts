@@ -6,6 +6,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { GatewayConfig, NormalizedApiKey, NormalizedConfig } from '../config/types.js';
 import { normalizeConfig } from '../config/index.js';
+import { substituteGatewayUrl } from '../config/variables.js';
+import { adminRefusalMessage, isAdminRequest, isLoopbackHost, verifiesSignatures } from './adminAccess.js';
 import { BUILT_IN_DATA_SOURCE_TYPES, loadBuiltInDataSourceKinds, type DataSourceKinds, type Logger } from '../datasources/index.js';
 import type { PubSub, PublishedEvent, Realtime } from '../realtime/types.js';
 import { BodyTooLargeError, CORS_HEADERS, handleGraphQLHttp, readBody, sendJson } from './httpHandler.js';
@@ -51,6 +53,18 @@ export interface GatewayOptions {
    * @default { afterRuns: 1 }
    */
   compileQueries?: false | { afterRuns?: number };
+  /**
+   * Where `listen()` listens when not told otherwise (the CLI's `--port` / `--host`), over the
+   * config's `server` block. `${self:server.url}` in the config names this address, so it is known
+   * before the data sources are made. @default the config's `server`, else 4000 on 127.0.0.1
+   */
+  listen?: { port?: number; host?: string };
+  /**
+   * On a non-loopback host, the Step Functions API and page are refused unless the config declares
+   * AWS_IAM credentials (calls are then SigV4-verified). `true` accepts unsigned calls from anyone
+   * who can reach the port, with a warning at start-up. @default false
+   */
+  allowUnsignedAdmin?: boolean;
   /**
    * Folder the embedded DynamoDB and Postgres and the Step Functions file store keep data in; one
    * gateway at a time uses it (a second is refused, naming the first).
@@ -141,8 +155,22 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
   // The data folder is settled (and locked) by the first load, before any store starts; a reload
   // keeps it.
   let data: OpenDataFolder | undefined;
-  const load = async (raw: GatewayConfig) => {
+  // `${self:server.url}`: the address the gateway listens on (or will), put in before the config
+  // is read; `selfUrlUsed` says whether the API in force was made with it.
+  let listening: ListenResult | undefined;
+  let selfUrlUsed: string | undefined;
+  const selfUrl = (raw: GatewayConfig) => {
+    if (listening) return originOf(listening.host, listening.port);
+    const server = (raw.server ?? {}) as { port?: unknown; host?: unknown };
+    const port = options.listen?.port ?? (typeof server.port === 'number' ? server.port : 4000);
+    const host = options.listen?.host ?? (typeof server.host === 'string' ? server.host : '127.0.0.1');
+    return originOf(host, port);
+  };
+  const load = async (given: GatewayConfig) => {
+    const url = selfUrl(given);
+    const { config: raw, used } = substituteGatewayUrl(given, url);
     const { normalized, kinds } = await normalize(raw, options);
+    selfUrlUsed = used ? url : undefined;
     data ??= openDataFolder(resolveDataFolder(normalized.configDir, normalized.server.dataDir, options), dataUsers(normalized, kinds, options), logger);
     return loadApi(normalized, { ...loadOptions, kinds, dataFolder: data.folder });
   };
@@ -188,7 +216,8 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
   stepFunctionsStarter = stepFunctionsHandle;
 
   let server: Server | undefined;
-  let listening: ListenResult | undefined;
+  /** Set while listening on a non-loopback address without `allowUnsignedAdmin`. */
+  let adminLockedHost: string | undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
@@ -198,7 +227,9 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       }
       const path = (req.url ?? '/').split('?', 1)[0]!;
       if (req.method === 'GET' && path === '/health') {
-        sendJson(res, 200, { status: 'ok', name: api.config.name });
+        // compiledQueries: whether recurring operations run as compiled code (src/server/compiledQueries.ts);
+        // sandbox: the resolver sandbox processes (src/resolvers/isolation/pool.ts).
+        sendJson(res, 200, { status: 'ok', name: api.config.name, compiledQueries: api.compiledQueries.stats, sandbox: api.runtime.sandbox.stats() });
         return;
       }
       if (req.method === 'GET' && options.graphiql !== false && !req.headers['x-amz-target']) {
@@ -235,6 +266,11 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
         await handleGraphQLHttp(req, res, body, api, publish);
         return;
       }
+      if (adminLockedHost && isAdminRequest(req, path) && !verifiesSignatures(api.config)) {
+        const message = adminRefusalMessage(adminLockedHost);
+        sendJson(res, 403, { __type: 'MissingAuthenticationTokenException', message }, undefined, 'MissingAuthenticationTokenException');
+        return;
+      }
       if (await stepFunctions.handle(req, res, body)) return;
       // errors.md §3: unknown paths answer with AppSync's UnknownOperationException body.
       sendJson(res, 404, { Output: { __type: 'com.amazon.coral.service#UnknownOperationException' }, Version: '1.0' });
@@ -261,8 +297,8 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
     handle,
     async listen(listenOptions = {}) {
       if (listening) return listening;
-      const port = listenOptions.port ?? api.config.server.port;
-      const host = listenOptions.host ?? api.config.server.host;
+      const port = listenOptions.port ?? options.listen?.port ?? api.config.server.port;
+      const host = listenOptions.host ?? options.listen?.host ?? api.config.server.host;
       server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => void handle(req, res));
       server.on('upgrade', (req, socket, head) => {
         startRealtime().then(
@@ -287,6 +323,18 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
         port: address.port,
         host: address.address,
       };
+      if (!isLoopbackHost(address.address)) {
+        if (options.allowUnsignedAdmin) {
+          logger.warn(`the Step Functions API and page at ${listening.url.replace(/\/graphql$/, '')} accept unsigned calls from anyone who can reach this address (allowUnsignedAdmin / --allow-unsigned-admin)`);
+        } else {
+          adminLockedHost = address.address;
+          if (!verifiesSignatures(api.config)) {
+            logger.info(`listening on ${address.address}: the Step Functions API and page are refused to every caller; declare AWS_IAM credentials to sign calls with, or pass --allow-unsigned-admin`);
+          }
+        }
+      }
+      // Port 0: the API was made before the port was known; make it again with the real address.
+      if (selfUrlUsed !== undefined && selfUrlUsed !== originOf(address.address, address.port)) await gateway.reload();
       // Warm real-time up once the start-up work is done, so the first subscriber does not wait.
       setTimeout(() => {
         if (!closing) startRealtime().catch((error: Error) => logger.error('real-time failed to start', { error: error.message }));
@@ -322,6 +370,12 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
     },
   };
   return gateway;
+}
+
+/** `http://host:port` for the gateway's own calls: a wildcard address is reached over loopback. */
+function originOf(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${reachable.includes(':') && !reachable.startsWith('[') ? `[${reachable}]` : reachable}:${port}`;
 }
 
 /** What keeps data in the gateway's data folder (names for the start-up log); empty: nothing does. */

@@ -1,0 +1,41 @@
+/**
+ * Administrative endpoints (the Step Functions API and its page under `/stepfunctions`; the
+ * management API when it lands) start executions that reach the configured Lambda functions, HTTP
+ * endpoints and tables, so they are not for anyone who can reach the port.
+ *
+ * Gateway choice: on a loopback address only this machine can call them, and they stay open as
+ * before. On any other address they are refused unless the config declares AWS_IAM credentials
+ * (the Step Functions API then verifies every call's SigV4 signature against them, as AWS does) or
+ * the operator opts out with `allowUnsignedAdmin` / `--allow-unsigned-admin`, logged as a warning.
+ */
+import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
+import type { NormalizedConfig } from '../config/types.js';
+
+/** True for addresses only this machine reaches: 127.0.0.0/8, ::1 (also IPv4-mapped), `localhost`. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (bare === 'localhost' || bare === '::1') return true;
+  const v4 = bare.startsWith('::ffff:') ? bare.slice('::ffff:'.length) : bare;
+  return isIP(v4) === 4 && v4.startsWith('127.');
+}
+
+/** The Step Functions API (`X-Amz-Target: AWSStepFunctions.*`) or its page and assets. */
+export function isAdminRequest(req: IncomingMessage, path: string): boolean {
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string' && target.startsWith('AWSStepFunctions.')) return true;
+  return path === '/stepfunctions' || path.startsWith('/stepfunctions/');
+}
+
+/** The config declares AWS_IAM credentials, against which the Step Functions API verifies signatures. */
+export function verifiesSignatures(config: NormalizedConfig): boolean {
+  return [config.authentication, ...config.additionalAuthentications].some((a) => a.type === 'AWS_IAM');
+}
+
+/** The refusal's message: what to do about it. */
+export function adminRefusalMessage(host: string): string {
+  return (
+    `Missing Authentication Token: this gateway listens on ${host}, so Step Functions calls must be SigV4-signed with credentials ` +
+    'of an AWS_IAM auth mode in the config (or the gateway started with --allow-unsigned-admin).'
+  );
+}
