@@ -180,6 +180,13 @@ function indexWrites(table: TableDescription, before: Item | undefined, after: I
   return ops;
 }
 
+const cancellation = (reasons: Input[]) =>
+  new StoreError(400, {
+    __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+    CancellationReasons: reasons,
+    Message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+  });
+
 /** DynamoDB's TransactWriteItems: every action or none; cancellation reasons in request order. */
 export async function transactWriteItems(store: DynaliteStore, input: Input, tokens: TransactionTokens): Promise<Input> {
   const entries = itemList(input);
@@ -196,6 +203,12 @@ export async function transactWriteItems(store: DynaliteStore, input: Input, tok
     p.key = p.mismatch ? `\u0000${i}` : dynaliteDb.createKey((p.kind === 'Put' ? p.data.Item : p.data.Key) as Item, table);
   }
   checkDuplicates(planned);
+  // DynamoDB Local checks the updates before anything else and cancels at the first it refuses,
+  // with that one reason; a key of the wrong type is a reason in its place among the others.
+  for (const p of planned) {
+    const refused = p.kind === 'Update' ? updateRefused(p.data, tables.get(p.table)!) : null;
+    if (refused) throw cancellation([{ Code: 'ValidationError', Message: refused.body?.message ?? refused.message }]);
+  }
   const unlock = await lockAll(store, planned);
   try {
     const before = await Promise.all(planned.map((p) => read(store, p.table, p.key)));
@@ -215,23 +228,12 @@ export async function transactWriteItems(store: DynaliteStore, input: Input, tok
         reasons.push(reason);
         continue;
       }
-      const refused = p.kind === 'Update' ? updateRefused(p.data, tables.get(p.table)!) : null;
-      if (refused) {
-        reasons.push({ Code: 'ValidationError', Message: refused.body?.message ?? refused.message });
-        continue;
-      }
       if (p.kind === 'Put') after[i] = p.data.Item as Item;
       else if (p.kind === 'Delete') after[i] = undefined;
       else if (p.kind === 'Update') after[i] = await applyUpdate(store, tables.get(p.table)!, p.key, existing, p.data);
       reasons.push({ Code: 'None' });
     }
-    if (reasons.some((r) => r.Code !== 'None')) {
-      throw new StoreError(400, {
-        __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
-        CancellationReasons: reasons,
-        Message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
-      });
-    }
+    if (reasons.some((r) => r.Code !== 'None')) throw cancellation(reasons);
     const ops: Array<{ type: 'put' | 'del'; key: string; value?: unknown }> = [];
     for (const [i, p] of planned.entries()) {
       if (p.kind === 'ConditionCheck') continue;
