@@ -227,9 +227,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       }
       const path = (req.url ?? '/').split('?', 1)[0]!;
       if (req.method === 'GET' && path === '/health') {
-        // compiledQueries: whether recurring operations run as compiled code (src/server/compiledQueries.ts);
-        // sandbox: the resolver sandbox processes (src/resolvers/isolation/pool.ts).
-        sendJson(res, 200, { status: 'ok', name: api.config.name, compiledQueries: api.compiledQueries.stats, sandbox: api.runtime.sandbox.stats() });
+        sendJson(res, 200, { status: 'ok', name: api.config.name });
         return;
       }
       if (req.method === 'GET' && options.graphiql !== false && !req.headers['x-amz-target']) {
