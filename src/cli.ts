@@ -175,9 +175,21 @@ export async function main(argv: string[]): Promise<number> {
     ].join('\n'),
   );
 
-  gateway.ready().then(
-    () => logger.info('all data sources are ready'),
-    (error: Error) => logger.error('a data source failed to start', { error: error.message }),
+  // A data source whose data folder cannot be opened (corrupted, not a database) stops the
+  // gateway, as a config error does; other start failures are logged and the API keeps serving.
+  let folderError: ConfigError | undefined;
+  const folderFailed = gateway.ready().then(
+    () => {
+      logger.info('all data sources are ready');
+      return new Promise<never>(() => undefined);
+    },
+    (error: Error) => {
+      if (!(error instanceof ConfigError)) {
+        logger.error('a data source failed to start', { error: error.message });
+        return new Promise<never>(() => undefined);
+      }
+      folderError = error;
+    },
   );
 
   let watcher: FSWatcher | undefined;
@@ -200,12 +212,20 @@ export async function main(argv: string[]): Promise<number> {
     logger.info(`watching ${root} for changes`);
   }
 
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await Promise.race([
+    folderFailed,
+    new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    }),
+  ]);
   watcher?.close();
+  if (folderError) {
+    process.stderr.write(`cannot start:\n  ${folderError.message}\n`);
+    await gateway.close();
+    return 1;
+  }
   await gateway.close();
   return 0;
 }

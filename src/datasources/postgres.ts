@@ -202,7 +202,12 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
               : resolve(configDir, config.dataDir)
             : gatewayDataDir && embeddedPostgresFolder(gatewayDataDir);
       ready = (async () => {
-        lease = await acquireEmbeddedPostgres({ dataDir, snapshotDir: snapshotDir() });
+        try {
+          lease = await acquireEmbeddedPostgres({ dataDir, snapshotDir: snapshotDir() });
+        } catch (err) {
+          // A data folder that cannot be opened is the operator's to fix, as a config error is.
+          throw dataDir ? new ConfigError(config.dataDir ? `${configPath}.dataDir` : 'server.dataDir', (err as Error).message, { cause: err }) : err;
+        }
         pool = lease.pool;
         logger.info(`postgres data source ${name}: using the embedded Postgres`, { connectionString: lease.connectionString, data: lease.dataDir ?? 'in memory — nothing is kept' });
         await migrate();
