@@ -47,12 +47,13 @@ const SAFE_META_URL = [
  * Every other package stays external (packages with WASM, native or optional parts load as they
  * do from src/).
  *
- * `graphql` (~160 ms of CPU to load file by file, ~50 ms as part of a chunk) is bundled: schema,
- * validation and execution all happen in our code. The packages that keep their own copy from
- * node_modules never run our schema through graphql's class checks: graphql-ws gets ExecutionArgs
- * from onSubscribe, our own subscribe/execute, and GraphQLErrors made from its copy
- * (realtime/graphql-ws.ts `NodeGraphQLError`); graphql-yoga only renders the GraphiQL page. Both
- * load with real-time / GraphiQL, after start-up.
+ * `graphql` is bundled (~160 ms of CPU to load file by file, ~50 ms as part of a chunk), and with
+ * it every package that imports graphql and touches our schema or errors: graphql-jit (compiles
+ * operations against our GraphQLSchema) and graphql-ws (checks `instanceof GraphQLError`). One of
+ * them loading its own copy from node_modules would meet our schema's classes from "another module
+ * or realm": graphql-jit then fails every compile. So the process holds exactly one graphql, and
+ * test/e2e/built-cli.test.ts checks that the built CLI runs operations compiled. graphql-jit's other
+ * dependencies (fast-json-stringify and its ajv) do not import graphql and stay external.
  */
 // acorn and libphonenumber-js are not listed: they load with createRequire on first use.
 const BUNDLED = new Set([
@@ -61,6 +62,8 @@ const BUNDLED = new Set([
   '@jridgewell/sourcemap-codec',
   '@jridgewell/resolve-uri',
   'graphql',
+  'graphql-jit',
+  'graphql-ws',
 ]);
 
 const externalPackages = {
@@ -136,7 +139,13 @@ async function main() {
     metafile: true,
     // Bundled CommonJS packages (yaml) require Node built-ins; give ESM chunks a `require`.
     banner: { js: "import { createRequire as __appsyncCreateRequire } from 'node:module'; const require = __appsyncCreateRequire(import.meta.url);" },
-    define: { __APPSYNC_PRELUDE__: JSON.stringify(prelude.outputFiles[0].text) },
+    define: {
+      __APPSYNC_PRELUDE__: JSON.stringify(prelude.outputFiles[0].text),
+      // Bundled packages in their production form: graphql 16 otherwise wraps its every
+      // `instanceof` in a cross-realm check (jsutils/instanceOf) on the hot path. Only code in
+      // dist/ sees this; the user's process.env is left alone.
+      'process.env.NODE_ENV': '"production"',
+    },
     logLevel: quiet ? 'error' : 'warning',
   });
   const produced = new Set(Object.keys(result.metafile.outputs).map((file) => resolve(ROOT, file)));

@@ -14,7 +14,6 @@
  *   (`query not supported through the realtime channel`), as on the AppSync endpoint.
  * - Errors keep AppSync's entry shape (`errorType`, `message`, ...).
  */
-import { createRequire } from 'node:module';
 import { GraphQLError, Kind, parse, type DocumentNode, type ExecutionArgs, type OperationDefinitionNode } from 'graphql';
 import { makeServer, type Context, type WebSocket as GraphqlWsSocket } from 'graphql-ws';
 import type { AuthContext, AuthRequest } from '../auth/types.js';
@@ -50,13 +49,6 @@ interface PreparedContext {
 
 type ExecutionResultLike = import('graphql-ws').ExecutionResult;
 
-/**
- * graphql-ws checks `instanceof GraphQLError` against the copy of graphql that Node's resolver
- * gives it (the CommonJS entry); bundlers and vitest may give this module the ESM copy. Errors
- * handed to graphql-ws are therefore built with the class Node resolves.
- */
-const NodeGraphQLError: typeof GraphQLError = createRequire(import.meta.url)('graphql').GraphQLError;
-
 const PREPARED = Symbol('appsync-gateway.prepared');
 
 export interface GraphqlWsServer {
@@ -68,7 +60,7 @@ export function createGraphqlWsServer(host: RealtimeHost, fanout: Fanout, option
   const entries = new WeakMap<GraphQLError, ErrorEntry>();
   const toGraphQLErrors = (list: readonly ErrorEntry[]) =>
     list.map((entry) => {
-      const error = new NodeGraphQLError(entry.message);
+      const error = new GraphQLError(entry.message);
       entries.set(error, entry);
       return error;
     });
