@@ -227,7 +227,8 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       }
       const path = (req.url ?? '/').split('?', 1)[0]!;
       if (req.method === 'GET' && path === '/health') {
-        sendJson(res, 200, { status: 'ok', name: api.config.name });
+        // compiledQueries: whether recurring operations run as compiled code (src/server/compiledQueries.ts).
+        sendJson(res, 200, { status: 'ok', name: api.config.name, compiledQueries: api.compiledQueries.stats });
         return;
       }
       if (req.method === 'GET' && options.graphiql !== false && !req.headers['x-amz-target']) {

@@ -110,7 +110,7 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
       rules,
       dataSources,
       documents: new DocumentCache(built.schema),
-      compiledQueries: new CompiledQueries(built.schema, options.compileAfterRuns ?? 1),
+      compiledQueries: new CompiledQueries(built.schema, options.compileAfterRuns ?? 1, logger),
       envelop: options.plugins?.length ? await createEnvelop(built.schema, options.plugins) : undefined,
       bindings: readSubscriptionBindings(built.schema),
       warnings: [...built.warnings, ...runtime.warnings],

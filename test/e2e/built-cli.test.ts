@@ -1,0 +1,132 @@
+/**
+ * The built package as `npm start` runs it: `npm run build` (scripts/build.mjs), then
+ * `bin/appsync-gateway.mjs serve` on dist/ (forced with APPSYNC_GATEWAY_FROM=dist, so a stale
+ * build fails here instead of quietly running src/ through tsx). It serves the example API,
+ * recurring operations run as code compiled by graphql-jit (one graphql in the bundle: a second
+ * copy fails every compile), and graphql-ws, bundled with the same graphql, serves and refuses
+ * subscriptions.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(REPO, 'bin/appsync-gateway.mjs');
+const API_KEY = 'da2-exampleexampleexample00';
+const dirs: string[] = [];
+let child: ChildProcess | undefined;
+let url = '';
+let output = '';
+
+const fresh = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+};
+
+beforeAll(async () => {
+  const build = await promisify(execFile)(process.execPath, [join(REPO, 'scripts/build.mjs')], { cwd: REPO });
+  expect(build.stderr).toMatch(/^build: dist\/ in \d+ ms/);
+  expect(existsSync(join(REPO, 'dist/.build-stamp'))).toBe(true);
+  child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
+    cwd: REPO,
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      APPSYNC_GATEWAY_FROM: 'dist',
+      // Its own stores: `npm start` or another test may serve the example API from the repo at the same time.
+      APPSYNC_GATEWAY_SFN_STORE_DIR: fresh('appsync-built-sfn-'),
+      APPSYNC_GATEWAY_DATA_DIR: fresh('appsync-built-data-'),
+    },
+  });
+  url = await new Promise<string>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      output += d;
+      const match = /GraphQL:\s+(http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1]!);
+    };
+    child!.stdout!.on('data', onData);
+    child!.stderr!.on('data', onData);
+    child!.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
+  });
+}, 120_000);
+
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    const exited = new Promise((resolve) => child!.once('exit', resolve));
+    child.kill('SIGINT');
+    await exited;
+  }
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+const query = async (q: string) => {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': API_KEY }, body: JSON.stringify({ query: q }) });
+  return res.json();
+};
+const health = async () => (await fetch(url.replace(/\/graphql$/, '/health'))).json();
+
+describe('the built CLI (dist/)', () => {
+  it('serves the example API', async () => {
+    expect(await query('{ hello(name: "dist") }')).toEqual({ data: { hello: 'Hello, dist! (API Key Authorization)' } });
+    expect(await query('mutation { announce(channel: "general", message: "built") { channel message } }')).toEqual({
+      data: { announce: { channel: 'general', message: 'built' } },
+    });
+  });
+
+  it('runs a recurring operation as compiled code', async () => {
+    const operation = '{ again: hello(name: "compiled") }';
+    const answer = { data: { again: 'Hello, compiled! (API Key Authorization)' } };
+    expect(await query(operation)).toEqual(answer);
+    // graphql-jit loads in the background after the first operation is answered.
+    await expect.poll(async () => (await health()).compiledQueries.jit, { timeout: 10_000, interval: 50 }).toBe('loaded');
+    const before = (await health()).compiledQueries;
+    expect(await query(operation)).toEqual(answer);
+    expect(await query(operation)).toEqual(answer);
+    const after = (await health()).compiledQueries;
+    // The first run went through graphql-js; the second compiled it, and it and the third ran compiled.
+    expect(after).toEqual({ ...before, operations: before.operations + 1, runs: before.runs + 2 });
+    expect(after.failed).toBe(0);
+    expect(output).not.toContain('graphql-jit');
+  });
+
+  it('serves subscriptions over graphql-transport-ws, and refuses a bad one with its errors', async () => {
+    const client = createClient({ url: url.replace('http://', 'ws://'), webSocketImpl: WebSocket, connectionParams: { 'x-api-key': API_KEY }, retryAttempts: 0 });
+    try {
+      const refused = await new Promise<unknown>((resolve) => {
+        client.subscribe({ query: 'subscription { onAnnouncement(channel: "built") { nope } }' }, { next: resolve, error: resolve, complete: () => resolve('complete') });
+      });
+      // graphql-ws sends the errors as an error message only if they are GraphQLErrors of its own graphql.
+      expect(refused).toEqual([expect.objectContaining({ message: expect.stringContaining('nope') })]);
+
+      const received: unknown[] = [];
+      let failure: unknown;
+      const dispose = client.subscribe(
+        { query: 'subscription { onAnnouncement(channel: "built") { channel message } }' },
+        { next: (v) => void received.push(v), error: (e) => void (failure = e), complete: () => undefined },
+      );
+      // The subscription is registered once the server has answered its start; announce until one arrives.
+      await expect
+        .poll(
+          async () => {
+            if (received.length === 0 && failure === undefined) await query('mutation { announce(channel: "built", message: "hi") { id channel message } }');
+            return received.length > 0 || failure !== undefined;
+          },
+          { timeout: 10_000, interval: 100 },
+        )
+        .toBe(true);
+      expect(failure).toBeUndefined();
+      expect(received[0]).toEqual({ data: { onAnnouncement: { channel: 'built', message: 'hi' } } });
+      dispose();
+    } finally {
+      await client.dispose();
+    }
+  });
+});
