@@ -7,7 +7,8 @@
  * - npm packages stay external: dist/ resolves them from node_modules like src/ does;
  * - code splitting keeps the lazily imported parts (real-time, Step Functions, data-source kinds,
  *   GraphiQL) in their own chunks, loaded on first use as from src/;
- * - the resolver sandbox prelude is bundled here once and inlined (`__APPSYNC_PRELUDE__`, read
+ * - the resolver sandbox prelude and the sandbox processes' program are bundled here once and
+ *   inlined (`__APPSYNC_PRELUDE__`, `__APPSYNC_SANDBOX_CHILD__`, read
  *   by src/resolvers/sandbox.ts) instead of being bundled at every start.
  *
  * Files that look up assets next to themselves (`new URL('./x', import.meta.url)`) would break
@@ -37,6 +38,7 @@ const quiet = prepare;
 const SAFE_META_URL = [
   /new URL\('\.\.\/package\.json', import\.meta\.url\)/, // src/cli.ts → <root>/package.json
   /new URL\('\.\/sandbox\/prelude\.ts', import\.meta\.url\)/, // src/resolvers/sandbox.ts, prebuilt in dist
+  /new URL\('\.\/isolation\/child\.ts', import\.meta\.url\)/, // src/resolvers/sandbox.ts, prebuilt in dist
   /createRequire\(import\.meta\.url\)/, // resolves packages, not files
   /^export const MODULE_URL = import\.meta\.url;$/, // fingerprints the code itself (resolvers/compileCache.ts)
 ];
@@ -121,6 +123,16 @@ async function main() {
     write: false,
     logLevel: 'silent',
   });
+  // The sandbox processes' program (src/resolvers/isolation/child.ts), inlined like the prelude.
+  const sandboxChild = await esbuild.build({
+    entryPoints: [join(SRC, 'resolvers/isolation/child.ts')],
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+  });
   // No stamp while files change: a CLI starting meanwhile runs src/ through tsx. Chunk names are
   // content hashes, so a server already running from dist/ still finds the chunks it imports
   // lazily (GraphiQL, data-source kinds on reload); stale ones are pruned after a day.
@@ -141,6 +153,7 @@ async function main() {
     banner: { js: "import { createRequire as __appsyncCreateRequire } from 'node:module'; const require = __appsyncCreateRequire(import.meta.url);" },
     define: {
       __APPSYNC_PRELUDE__: JSON.stringify(prelude.outputFiles[0].text),
+      __APPSYNC_SANDBOX_CHILD__: JSON.stringify(sandboxChild.outputFiles[0].text),
       // Bundled packages in their production form: graphql 16 otherwise wraps its every
       // `instanceof` in a cross-realm check (jsutils/instanceOf) on the hot path. Only code in
       // dist/ sees this; the user's process.env is left alone.

@@ -54,8 +54,8 @@ const appsyncModulesPlugin: Plugin = {
       }
       return { path: args.path, namespace: 'appsync-module' };
     });
-    // ESM re-exports (not `module.exports = …`): esbuild's CommonJS wrapper contains a `try`,
-    // which would send every resolver to the slow watchdog path (see sandbox.ts).
+    // ESM re-exports (not `module.exports = …`): esbuild's CommonJS wrapper would add code to
+    // every module evaluation, and modules are evaluated per call (sandbox/prelude.ts).
     pluginBuild.onLoad({ filter: /.*/, namespace: 'appsync-module' }, async (args) => {
       const names = await moduleExportNames(args.path);
       const source = `globalThis.__appsyncModules[${JSON.stringify(args.path)}]`;

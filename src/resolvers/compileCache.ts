@@ -1,6 +1,6 @@
 /**
  * On-disk cache of what loading a resolver file produces (esbuild bundle, source map, lint
- * findings, time-limit instrumentation), keyed by content, so a start with unchanged code loads
+ * findings), keyed by content, so a start with unchanged code loads
  * neither esbuild nor acorn and parses nothing: compiling and linting are most of a start's CPU
  * time for an API with many resolver files.
  *
@@ -12,7 +12,7 @@
  * An entry is valid while
  * - the resolver file's text is the same (its hash is the key);
  * - every other file esbuild bundled into it (relative imports) has the same hash;
- * - the gateway code that compiles, lints and instruments is the same file with the same size
+ * - the gateway code that compiles and lints is the same file with the same size
  *   and modification time (`MODULE_URL` of those modules; in dist/ one content-named chunk), and
  *   the sandbox modules (`@aws-appsync/utils/*`) export the same names;
  * - the esbuild version is the same.
@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import type { LintFinding } from './lint.js';
 
 /** Bump when the entry layout changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** What a cache entry holds besides its validity checks. */
 export interface CachedCompile {
@@ -34,8 +34,6 @@ export interface CachedCompile {
   code: string;
   /** Its source map (JSON text). */
   mapText: string | undefined;
-  /** `instrumentLoops(code)`. */
-  instrumented: { code: string; catches: boolean };
   findings: LintFinding[];
 }
 
@@ -113,7 +111,7 @@ export class CompileCache {
       }
       if (sha256(text) !== hash) return undefined;
     }
-    return { code: entry.code, mapText: entry.mapText, instrumented: entry.instrumented, findings: entry.findings };
+    return { code: entry.code, mapText: entry.mapText, findings: entry.findings };
   }
 
   /** Stores a result; `inputs` are the other files bundled into it. Failures are ignored. */

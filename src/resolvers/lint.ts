@@ -8,7 +8,7 @@
  */
 import type { Node } from 'acorn';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
-import { acornModules } from './instrument.js';
+import { acornModules } from './acorn.js';
 
 export interface LintFinding {
   file: string;

@@ -28,10 +28,9 @@ import {
 } from '../errors.js';
 import { compiledCode, compileResolverCode, locateFault, MAX_CODE_LENGTH, MODULE_URL as COMPILE_URL, readResolverSource, sandboxModuleExports, type CompiledCode } from './compile.js';
 import { CompileCache } from './compileCache.js';
-import { MODULE_URL as INSTRUMENT_URL, instrumentLoops } from './instrument.js';
 import { formatLintFinding, lintAppSyncJs, MODULE_URL as LINT_URL, type LintFinding } from './lint.js';
 import type { RequestContext, RequestJson } from './requestContext.js';
-import { Sandbox, type HandlerOutcome, type RunParts } from './sandbox.js';
+import { Sandbox, type HandlerOutcome, type RunHandle, type RunParts, type RunSummary, type SandboxLimits } from './sandbox.js';
 import { filterBySelection, selectionInfo, type SelectionInfo } from './selection.js';
 
 export interface ResolverRuntimeOptions {
@@ -44,6 +43,8 @@ export interface ResolverRuntimeOptions {
   strict?: boolean;
   /** Per-handler time limit in ms (default 1000). */
   handlerTimeoutMs?: number;
+  /** The sandbox's other limits (memory, processes, result and log sizes). */
+  sandbox?: Omit<SandboxLimits, 'timeoutMs'>;
 }
 
 interface LoadedModule {
@@ -89,14 +90,29 @@ export class ResolverRuntime {
 
   /** Compiles, lints and registers all code; throws ConfigErrors/CodeLoadError when it can't. */
   static async load(options: ResolverRuntimeOptions): Promise<ResolverRuntime> {
-    const { config, schema, dataSources, logger } = options;
-    const sandbox = await Sandbox.create({ logger, timeoutMs: options.handlerTimeoutMs });
+    const { logger } = options;
+    const sandbox = await Sandbox.create({ logger, ...options.sandbox, timeoutMs: options.handlerTimeoutMs });
+    try {
+      return await ResolverRuntime.#loadInto(sandbox, options);
+    } catch (error) {
+      await sandbox.close();
+      throw error;
+    }
+  }
+
+  /** Stops the sandbox processes; the runtime answers no more calls. */
+  close(): Promise<void> {
+    return this.sandbox.close();
+  }
+
+  static async #loadInto(sandbox: Sandbox, options: ResolverRuntimeOptions): Promise<ResolverRuntime> {
+    const { config, schema, dataSources } = options;
     const warnings: string[] = [];
     const runtime = new ResolverRuntime(sandbox, options, warnings);
     const modules = new Map<string, Promise<LoadedModule>>();
     const problems: ConfigError[] = [];
-    // Compiled, linted and instrumented code of unchanged files comes from disk (compileCache.ts).
-    const cache = CompileCache.open(config.configDir, [COMPILE_URL, LINT_URL, INSTRUMENT_URL], process.env, await sandboxModuleExports());
+    // Compiled and linted code of unchanged files comes from disk (compileCache.ts).
+    const cache = CompileCache.open(config.configDir, [COMPILE_URL, LINT_URL], process.env, await sandboxModuleExports());
 
     const loadModule = (file: string, keyPath: string): Promise<LoadedModule> => {
       let loaded = modules.get(file);
@@ -106,16 +122,13 @@ export class ResolverRuntime {
           const cached = await cache?.get(file, source);
           let compiled: CompiledCode;
           let findings: LintFinding[];
-          let instrumented: { code: string; catches: boolean };
           if (cached) {
             compiled = compiledCode(file, cached.code, cached.mapText, source, []);
             findings = cached.findings;
-            instrumented = cached.instrumented;
           } else {
             compiled = await compileResolverCode(file, source);
             findings = await lintAppSyncJs(file, compiled.source);
-            instrumented = instrumentLoops(compiled.code);
-            void cache?.set(file, source, compiled.inputs, { code: compiled.code, mapText: compiled.mapText, instrumented, findings });
+            void cache?.set(file, source, compiled.inputs, { code: compiled.code, mapText: compiled.mapText, findings });
           }
           if (compiled.source.length > MAX_CODE_LENGTH) {
             warnings.push(`${file}: code is ${compiled.source.length} characters; AppSync accepts at most ${MAX_CODE_LENGTH}`);
@@ -129,12 +142,12 @@ export class ResolverRuntime {
             warnings.push(...findings.map(formatLintFinding));
           }
           let id: number;
+          let exported: string[];
           try {
-            id = sandbox.register(compiled.code, file, instrumented);
+            ({ id, exports: exported } = await sandbox.register(compiled.code, file));
           } catch (error) {
             throw new CodeLoadError(file, `the module failed to evaluate: ${error instanceof Error ? error.message : String(error)}`);
           }
-          const exported = sandbox.exportsOf(id);
           const missing = ['request', 'response'].filter((name) => !exported.includes(name));
           if (missing.length > 0) {
             throw new CodeLoadError(file, `the code must export ${missing.map((m) => `${m}(ctx)`).join(' and ')}`);
@@ -245,9 +258,8 @@ export class ResolverRuntime {
   }
 
   /**
-   * Runs a bound resolver. A UNIT resolver on the built-in NONE data source answers synchronously
-   * (no promise, so graphql-js completes the field at once and a query of such fields runs without
-   * a single await); everything else goes through `#resolveAsync`.
+   * Runs a bound resolver in the sandbox. A UNIT resolver on the built-in NONE data source runs
+   * request handler, response handler and the run's end in one call into the sandbox.
    */
   #resolveBound(
     bound: BoundResolver,
@@ -255,7 +267,7 @@ export class ResolverRuntime {
     args: Record<string, unknown>,
     context: RequestContext,
     info: GraphQLResolveInfo,
-  ): unknown {
+  ): Promise<unknown> {
     const { config } = this.#options;
     context.resolverCount += 1;
     if (context.resolverCount > config.resolverCountLimit) {
@@ -280,34 +292,34 @@ export class ResolverRuntime {
       authMode: context.auth.mode,
       operation,
     };
-    const sandbox = this.sandbox;
-    let runId: number;
+    let run: RunHandle;
     try {
-      runId = sandbox.openRunParts(runPartsOf(base, selection, context));
+      run = this.sandbox.openRunParts(runPartsOf(base, selection, context));
     } catch (error) {
       throw new ResolverCodeError(`the resolver context cannot be serialised: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (bound.resolver.kind === 'UNIT' && bound.module && bound.dataSource && isBuiltInNone(bound.dataSource)) {
-      // The common local resolver: request and response in one call into the sandbox.
-      let failure: unknown;
-      let value: unknown;
-      let local: ReturnType<Sandbox['invokeUnitPassThrough']>;
-      try {
-        sandbox.currentLabel = bound.label;
-        local = sandbox.invokeUnitPassThrough(runId, bound.module.id, `${operation}:request`, `${operation}:response`);
-        if (local) value = this.#settle(bound.module, local.handler, local.outcome, bound.label).v;
-      } catch (error) {
-        failure = error;
-      }
-      // undefined: the module runs under the watchdog, which only the general path drives.
-      if (local || failure !== undefined) return this.#finishRun(runId, context, info, failure, value);
+      return this.#resolveUnitNone(bound, bound.module, run, context, info, operation);
     }
-    return this.#resolveAsync(bound, runId, base, context, info, operation);
+    return this.#resolveAsync(bound, run, base, context, info, operation);
+  }
+
+  /** The common local resolver: request and response in one call into the sandbox. */
+  async #resolveUnitNone(bound: BoundResolver, module: LoadedModule, run: RunHandle, context: RequestContext, info: GraphQLResolveInfo, operation: string): Promise<unknown> {
+    const unit = await this.sandbox.invokeUnit(run, module.id, `${operation}:request`, `${operation}:response`, bound.label);
+    let failure: unknown;
+    let value: unknown;
+    try {
+      value = this.#settle(module, unit.handler, unit.outcome, bound.label).v;
+    } catch (error) {
+      failure = error;
+    }
+    return this.#finishRun(unit.summary, context, info, failure, value);
   }
 
   async #resolveAsync(
     bound: BoundResolver,
-    runId: number,
+    run: RunHandle,
     base: BaseContext,
     context: RequestContext,
     info: GraphQLResolveInfo,
@@ -316,18 +328,16 @@ export class ResolverRuntime {
     let failure: unknown;
     let result: RunResult | undefined;
     try {
-      result = await this.#execute(bound, runId, base, context, info, operation);
+      result = await this.#execute(bound, run, base, context, info, operation);
     } catch (error) {
       failure = error;
     }
-    return this.#finishRun(runId, context, info, failure, result?.value);
+    return this.#finishRun(await this.sandbox.closeRun(run), context, info, failure, result?.value);
   }
 
-  /** Closes the run: its appended errors, headers and filters go to the request; a failure is thrown as the field's error. */
-  #finishRun(runId: number, context: RequestContext, info: GraphQLResolveInfo, failure: unknown, value: unknown): unknown {
-    const sandbox = this.sandbox;
+  /** Applies the run's summary: its appended errors, headers and filters go to the request; a failure is thrown as the field's error. */
+  #finishRun(summary: RunSummary, context: RequestContext, info: GraphQLResolveInfo, failure: unknown, value: unknown): unknown {
     const fieldNode = info.fieldNodes[0]!;
-    const summary = sandbox.closeRun(runId);
     const path = summary.errors.length > 0 ? pathOf(info) : [];
     const locations = summary.errors.length > 0 ? locationsOf(fieldNode) : null;
     for (const e of summary.errors) {
@@ -359,7 +369,7 @@ export class ResolverRuntime {
 
   async #execute(
     bound: BoundResolver,
-    runId: number,
+    run: RunHandle,
     base: Record<string, unknown>,
     context: RequestContext,
     info: GraphQLResolveInfo,
@@ -368,29 +378,29 @@ export class ResolverRuntime {
     const phase = (handler: string) => `${operation}:${handler}`;
     if (bound.resolver.kind === 'UNIT') {
       const step: Step = { label: bound.label, module: bound.module, dataSource: bound.dataSource, maxBatchSize: bound.resolver.maxBatchSize };
-      const outcome = await this.#runStep(step, runId, null, base, context, info, phase, true);
+      const outcome = await this.#runStep(step, run, null, base, context, info, phase, true);
       return { value: outcome.value };
     }
     // PIPELINE (resolvers.md §4)
     let prev: unknown = {};
     if (bound.module) {
-      const before = this.#call(bound.module, runId, 'request', phase('request'), { prev: null }, bound.label);
+      const before = await this.#call(bound.module, run, 'request', phase('request'), { prev: null }, bound.label);
       if (before.k === 'early') {
-        return { value: this.#finishPipeline(bound, runId, before.v, phase) };
+        return { value: await this.#finishPipeline(bound, run, before.v, phase) };
       }
       prev = before.v;
     }
     for (const step of bound.functions) {
-      const outcome = await this.#runStep(step, runId, prev, base, context, info, phase, false);
+      const outcome = await this.#runStep(step, run, prev, base, context, info, phase, false);
       prev = outcome.value;
       if (outcome.skipToEnd) break;
     }
-    return { value: this.#finishPipeline(bound, runId, prev, phase) };
+    return { value: await this.#finishPipeline(bound, run, prev, phase) };
   }
 
-  #finishPipeline(bound: BoundResolver, runId: number, prev: unknown, phase: (h: string) => string): unknown {
+  async #finishPipeline(bound: BoundResolver, run: RunHandle, prev: unknown, phase: (h: string) => string): Promise<unknown> {
     if (!bound.module) return prev;
-    const after = this.#call(bound.module, runId, 'response', phase('response'), { prev, result: prev, hasResult: true }, bound.label);
+    const after = await this.#call(bound.module, run, 'response', phase('response'), { prev, result: prev, hasResult: true }, bound.label);
     return after.v;
   }
 
@@ -400,7 +410,7 @@ export class ResolverRuntime {
    */
   async #runStep(
     step: Step,
-    runId: number,
+    run: RunHandle,
     prev: unknown,
     base: Record<string, unknown>,
     context: RequestContext,
@@ -426,7 +436,7 @@ export class ResolverRuntime {
         request: base.request,
         prev: { result: prev },
         info: base.info,
-        stash: this.sandbox.stashOf(runId),
+        stash: await this.sandbox.stashOf(run),
       };
       const answer = await callDataSource(step.dataSource!, (ds) => ds.invokeDirect!({ ...invocation, resolverContext }));
       if (answer.error) {
@@ -434,7 +444,7 @@ export class ResolverRuntime {
       }
       return { value: answer.result ?? null, skipToEnd: false };
     }
-    const request = this.#call(step.module, runId, 'request', phase('request'), { prev }, step.label);
+    const request = await this.#call(step.module, run, 'request', phase('request'), { prev }, step.label);
     if (request.k === 'early') return { value: request.v, skipToEnd: !isUnit && request.skipTo === 'END' };
     const answer = step.dataSource
       ? await callDataSource(step.dataSource, (ds) => ds.invoke(request.v, { ...invocation, resolverContext: base }))
@@ -447,25 +457,24 @@ export class ResolverRuntime {
     } catch (error) {
       throw new FieldRunError(`the data source result cannot be serialised: ${(error as Error).message}`, 'InternalFailure');
     }
-    const response = this.#callJson(step.module, runId, 'response', phase('response'), stepJson, step.label);
+    const response = await this.#callJson(step.module, run, 'response', phase('response'), stepJson, step.label);
     return { value: response.v, skipToEnd: false };
   }
 
-  #call(module: LoadedModule, runId: number, handler: 'request' | 'response', phase: string, step: Record<string, unknown>, label: string) {
-    return this.#callJson(module, runId, handler, phase, JSON.stringify(step), label);
+  #call(module: LoadedModule, run: RunHandle, handler: 'request' | 'response', phase: string, step: Record<string, unknown>, label: string) {
+    return this.#callJson(module, run, handler, phase, JSON.stringify(step), label);
   }
 
   /** Calls a handler and turns every outcome but `ok`/`early` into the thrown field error. */
-  #callJson(
+  async #callJson(
     module: LoadedModule,
-    runId: number,
+    run: RunHandle,
     handler: 'request' | 'response',
     phase: string,
     stepJson: string,
     label: string,
-  ): { k: 'ok' | 'early'; v: unknown; skipTo?: 'END' | 'NEXT' | null } {
-    this.sandbox.currentLabel = label;
-    return this.#settle(module, handler, this.sandbox.invoke(runId, module.id, handler, phase, stepJson), label);
+  ): Promise<{ k: 'ok' | 'early'; v: unknown; skipTo?: 'END' | 'NEXT' | null }> {
+    return this.#settle(module, handler, await this.sandbox.invoke(run, module.id, handler, phase, stepJson, label), label);
   }
 
   /** Turns a handler's outcome into its value, or into the field error it stands for. */

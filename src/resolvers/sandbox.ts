@@ -1,18 +1,19 @@
 /**
- * The host side of the resolver sandbox: one `node:vm` context per loaded API, holding the
- * prelude (src/resolvers/sandbox/prelude.ts) and every compiled resolver module, each in its
- * own function scope.
+ * The gateway's handle on the resolver sandbox: resolver code runs in sandbox processes
+ * (src/resolvers/isolation/), each holding the prelude (src/resolvers/sandbox/prelude.ts) and
+ * every compiled module in a `node:vm` context with frozen intrinsics and no string-to-code.
  *
- * Hand-written because no maintained library runs AppSync's APPSYNC_JS semantics; `node:vm` is
- * not a security boundary on its own, so the rules are: strings-to-code is disabled, only
- * primitives cross into the context, and every call runs under a time limit.
+ * Every method that runs resolver code answers asynchronously; a call that overruns the time or
+ * memory limit comes back as an outcome naming the limit, never as a stalled or dead gateway.
+ * Only JSON text crosses the boundary.
  */
-import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
 import type { Logger } from '../datasources/types.js';
-import { instrumentLoops } from './instrument.js';
-import type { SandboxHost } from './sandbox/host.js';
+import { SandboxCallError, SandboxPool, type SandboxProcess } from './isolation/pool.js';
+import type { RunPartsArgs } from './isolation/protocol.js';
 
 /** The outcome of one handler call, as the prelude's trampoline reports it. */
 export type HandlerOutcome =
@@ -51,226 +52,254 @@ export interface RunParts {
   operation: string;
 }
 
-export interface SandboxOptions {
-  logger: Logger;
-  /** Per-handler time limit (shared/spec/resolvers.md §7 Gateway choice: default 1 s). */
+/** Limits of the resolver sandbox; every member has a default. */
+export interface SandboxLimits {
+  /** Per-handler time limit in ms (docs/resolvers.md, limits; default 1000). */
   timeoutMs?: number;
+  /** V8 heap limit of each sandbox process in MB (default 256). */
+  memoryLimitMb?: number;
+  /** How many sandbox processes run resolver code side by side (default 2). */
+  processes?: number;
+  /** Longest JSON a handler may return, in characters (default 5 MB, AppSync's evaluated template limit). */
+  maxResultChars?: number;
+  /** Longest console line kept, in characters (default 256 KiB, CloudWatch's event size). */
+  maxLogChars?: number;
+}
+
+export interface SandboxOptions extends SandboxLimits {
+  logger: Logger;
+}
+
+/** A resolver run: its id and the sandbox process that holds its state. */
+export interface RunHandle {
+  readonly id: number;
+  readonly process: SandboxProcess;
+}
+
+/** What a unit resolver on NONE gave in one call: which handler ended it, its outcome, the run's summary. */
+export interface UnitOutcome {
+  handler: 'request' | 'response';
+  outcome: HandlerOutcome;
+  summary: RunSummary;
 }
 
 /**
- * The prelude already bundled: scripts/build.mjs inlines it into dist/ so a built CLI skips
- * esbuild here; when src runs through tsx the identifier is undeclared and `typeof` says so.
+ * The prelude and the child program already bundled: scripts/build.mjs inlines both into dist/ so
+ * a built CLI skips esbuild here; when src runs through tsx the identifiers are undeclared.
  */
 declare const __APPSYNC_PRELUDE__: string | undefined;
+declare const __APPSYNC_SANDBOX_CHILD__: string | undefined;
 let preludeCode: Promise<string> | undefined;
+let childCode: Promise<string> | undefined;
+let lockdownCode: Promise<string> | undefined;
 
-/** Bundles the prelude once per process (or takes the prebuilt one). */
+/** Bundles `entry` with esbuild; used from src/ only. */
+function bundle(entry: URL, platform: 'neutral' | 'node', format: 'iife' | 'cjs'): Promise<string> {
+  return import('esbuild')
+    .then(({ build }) =>
+      build({
+        entryPoints: [fileURLToPath(entry)],
+        bundle: true,
+        format,
+        platform,
+        target: platform === 'node' ? 'node20' : 'es2022',
+        write: false,
+        logLevel: 'silent',
+      }),
+    )
+    .then((result) => result.outputFiles[0]!.text);
+}
+
+/** The prelude, bundled once per process (or taken prebuilt). */
 function loadPrelude(): Promise<string> {
   if (typeof __APPSYNC_PRELUDE__ === 'string') return (preludeCode ??= Promise.resolve(__APPSYNC_PRELUDE__));
-  // From src/ only (dist/ inlines the prelude): esbuild is loaded here, not at module level.
-  preludeCode ??= import('esbuild').then(({ build }) => build({
-    entryPoints: [fileURLToPath(new URL('./sandbox/prelude.ts', import.meta.url))],
-    bundle: true,
-    format: 'iife',
-    platform: 'neutral',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  })).then((result) => result.outputFiles[0]!.text);
-  return preludeCode;
+  return (preludeCode ??= bundle(new URL('./sandbox/prelude.ts', import.meta.url), 'neutral', 'iife'));
 }
 
-interface Trampoline {
-  register(factory: (tick: () => void) => () => Record<string, unknown>): number;
-  exportsOf(id: number): string;
-  openRun(id: number, baseJson: string): void;
-  openRunParts(
-    id: number,
-    argumentsJson: string | undefined,
-    identityJson: string | undefined,
-    sourceJson: string | undefined,
-    headersJson: string | undefined,
-    fieldName: string,
-    parentTypeName: string,
-    variablesJson: string | undefined,
-    selectionSetListJson: string,
-    selectionSetGraphQL: string,
-    envJson: string | undefined,
-    authMode: string,
-    operation: string,
-  ): void;
-  closeRun(id: number): string;
-  stashOf(id: number): string;
-  invoke(runId: number, moduleId: number, handler: string, phase: string, stepJson: string, timeoutMs: number): string;
-  invokeUnitPassThrough(runId: number, moduleId: number, requestPhase: string, responsePhase: string, timeoutMs: number): string;
+/** The sandbox process's program, bundled once per process (or taken prebuilt). */
+function loadChildProgram(): Promise<string> {
+  if (typeof __APPSYNC_SANDBOX_CHILD__ === 'string') return (childCode ??= Promise.resolve(__APPSYNC_SANDBOX_CHILD__));
+  return (childCode ??= bundle(new URL('./isolation/child.ts', import.meta.url), 'node', 'cjs'));
 }
 
-const INVOKE_SCRIPT = new vm.Script('__appsyncTrampoline.invoke(__c_run, __c_mod, __c_handler, __c_phase, __c_step, 0)', {
-  filename: 'appsync-gateway:invoke',
-});
+/** ses's lockdown script, read from its package. */
+function loadLockdown(): Promise<string> {
+  const require = createRequire(import.meta.url);
+  return (lockdownCode ??= readFile(join(dirname(require.resolve('ses/package.json')), 'dist', 'lockdown.umd.min.js'), 'utf8'));
+}
+
+const DEFAULTS = {
+  timeoutMs: 1000,
+  memoryLimitMb: 256,
+  processes: 2,
+  maxResultChars: 5 * 1024 * 1024,
+  maxLogChars: 256 * 1024,
+};
+
+const EMPTY_SUMMARY = (): RunSummary => ({ errors: [], headers: {}, invalidations: [], stash: {} });
 
 export class Sandbox {
-  readonly #context: vm.Context;
-  readonly #trampoline: Trampoline;
+  readonly #pool: SandboxPool;
   readonly #timeoutMs: number;
+  #nextModule = 0;
   #nextRun = 1;
-  /** Per module: true when it runs under vm's watchdog instead of instrumented ticks. */
-  readonly #watchdog: boolean[] = [];
-  /** Name of the resolver whose handler runs now, for console output. */
-  currentLabel = '';
 
-  private constructor(context: vm.Context, timeoutMs: number) {
-    this.#context = context;
-    this.#trampoline = (context as { __appsyncTrampoline: Trampoline }).__appsyncTrampoline;
+  private constructor(pool: SandboxPool, timeoutMs: number) {
+    this.#pool = pool;
     this.#timeoutMs = timeoutMs;
   }
 
   static async create(options: SandboxOptions): Promise<Sandbox> {
-    const code = await loadPrelude();
-    const context = vm.createContext(Object.create(null), {
-      name: 'appsync-resolvers',
-      codeGeneration: { strings: false, wasm: false },
-    });
-    new vm.Script(code, { filename: 'appsync-gateway:prelude' }).runInContext(context);
-    const sandbox: { current?: Sandbox } = {};
-    const host: SandboxHost = {
-      randomHex: (n) => randomBytes(Math.max(0, Math.min(1024, Math.floor(Number(n)) || 0))).toString('hex'),
-      log: (level, message) => {
-        const label = sandbox.current?.currentLabel ?? '';
+    const [prelude, program, lockdown] = await Promise.all([loadPrelude(), loadChildProgram(), loadLockdown()]);
+    const limits = { ...DEFAULTS, ...definedOnly(options) };
+    const { logger } = options;
+    const pool = new SandboxPool({
+      logger,
+      program,
+      init: { prelude, lockdown, maxResultChars: limits.maxResultChars, maxLogChars: limits.maxLogChars },
+      processes: limits.processes,
+      timeoutMs: limits.timeoutMs,
+      memoryLimitMb: limits.memoryLimitMb,
+      onLog: (label, [level, message]) => {
         const line = `resolver console.${level}${label ? ` [${label}]` : ''}: ${message}`;
-        if (level === 'error') options.logger.error(line);
-        else if (level === 'warn') options.logger.warn(line);
-        else if (level === 'debug') options.logger.debug(line);
-        else options.logger.info(line);
+        if (level === 'error') logger.error(line);
+        else if (level === 'warn') logger.warn(line);
+        else if (level === 'debug') logger.debug(line);
+        else logger.info(line);
       },
-    };
-    const bootstrap = (context as { __appsyncBootstrap: (host: SandboxHost) => void }).__appsyncBootstrap;
-    bootstrap(host);
-    vm.runInContext('delete globalThis.__appsyncBootstrap', context);
-    sandbox.current = new Sandbox(context, options.timeoutMs ?? 1000);
-    return sandbox.current;
+    });
+    return new Sandbox(pool, limits.timeoutMs);
+  }
+
+  /** The sandbox processes: how many, how many ready, how many were replaced (GET /health `sandbox`). */
+  stats(): { processes: number; ready: number; restarts: number } {
+    return this.#pool.stats();
   }
 
   /**
-   * Evaluates a compiled module (esbuild IIFE output assigning `__m`) in its own scope and returns
-   * its id. `filename` names the code in stack traces.
-   *
-   * The code is instrumented with time-limit ticks and called directly, except code that can
-   * catch exceptions (try/catch, unsupported by APPSYNC_JS but run anyway): it could swallow the
-   * tick's timeout, so it runs under vm's per-call watchdog thread instead (slower, still safe).
-   * `instrumented` is `instrumentLoops(compiledIife)` when the caller has it (compile cache).
+   * Evaluates a compiled module (esbuild IIFE output assigning `__m`) in every sandbox process;
+   * resolves to its id and the names of the functions it exports. `filename` names the code in
+   * stack traces.
    */
-  register(compiledIife: string, filename: string, instrumented: { code: string; catches: boolean } = instrumentLoops(compiledIife)): number {
-    const watchdog = instrumented.catches;
-    const body = watchdog ? compiledIife : instrumented.code;
-    // The tick arrives as an outer function's parameter: instrumented code calls it on every
-    // function entry, and a global name costs a vm interceptor call each time. The module's own
-    // function is unchanged (its leading "use strict" stays a directive, `arguments` stays empty).
-    const wrapped = `__appsyncTrampoline.register(function (__appsyncTick) { return function () { ${body}\nreturn __m; }; })`;
-    const script = new vm.Script(wrapped, { filename });
-    const id = script.runInContext(this.#context, { timeout: this.#timeoutMs }) as number;
-    this.#watchdog[id] = watchdog;
-    return id;
-  }
-
-  /** Names of the functions a module exports. */
-  exportsOf(moduleId: number): string[] {
-    return JSON.parse(this.#trampoline.exportsOf(moduleId)) as string[];
-  }
-
-  /** Opens a resolver run (one stash, one error list) and returns its id. */
-  openRun(baseJson: string): number {
-    const id = this.#nextRun++;
-    this.#trampoline.openRun(id, baseJson);
-    return id;
+  async register(compiledIife: string, filename: string): Promise<{ id: number; exports: string[] }> {
+    const id = this.#nextModule++;
+    try {
+      const exports = await this.#pool.register(id, compiledIife, filename);
+      return { id, exports };
+    } catch (error) {
+      // A failed id stays unused in every process that did register it; the next module gets a new one.
+      this.#nextModule = Math.max(this.#nextModule, id + 1);
+      throw error;
+    }
   }
 
   /**
-   * Opens a run from the base context in pieces: the sandbox keeps parsed copies of the pieces
-   * that recur (env, selection lists, one request's headers, identity and variables) and hands
-   * each run its own copy, where `openRun` parses everything every time. The run sees exactly
-   * what `openRun` with `{"arguments":…,"identity":…,"source":…,"request":{"headers":…,
-   * "domainName":null},"info":{…},"env":…,"authMode":…,"operation":…}` would give it.
+   * Opens a run from the base context in pieces on the least busy sandbox process; its handlers
+   * all run there. The process keeps parsed copies of the pieces that recur (env, selection
+   * lists, one request's headers, identity and variables) and hands each run its own copy.
    */
-  openRunParts(parts: RunParts): number {
+  openRunParts(parts: RunParts): RunHandle {
+    const process = this.#pool.generation(this.#pool.pick())!;
     const id = this.#nextRun++;
-    this.#trampoline.openRunParts(
-      id,
-      parts.argumentsJson,
-      parts.identityJson,
-      parts.sourceJson,
-      parts.headersJson,
-      parts.fieldName,
-      parts.parentTypeName,
-      parts.variablesJson,
-      parts.selectionSetListJson,
-      parts.selectionSetGraphQL,
-      parts.envJson,
-      parts.authMode,
-      parts.operation,
-    );
-    return id;
+    this.#pool.post(process, { seq: 0, op: 'open', run: id, parts: partsArgs(parts) });
+    return { id, process };
   }
 
-  stashOf(runId: number): Record<string, unknown> {
-    return JSON.parse(this.#trampoline.stashOf(runId)) as Record<string, unknown>;
+  /** Opens a run from the whole base context as one JSON text (what `openRunParts` is measured against). */
+  openRun(baseJson: string): RunHandle {
+    const process = this.#pool.generation(this.#pool.pick())!;
+    const id = this.#nextRun++;
+    this.#pool.post(process, { seq: 0, op: 'openJson', run: id, base: baseJson });
+    return { id, process };
   }
 
-  closeRun(runId: number): RunSummary {
-    const text = this.#trampoline.closeRun(runId);
-    // '' (nothing to report) and 'null' (unknown run) both mean an empty summary.
-    return (text === '' ? null : (JSON.parse(text) as RunSummary | null)) ?? { errors: [], headers: {}, invalidations: [], stash: {} };
+  /** The run's stash (direct Lambda functions send it in their event). */
+  async stashOf(run: RunHandle): Promise<Record<string, unknown>> {
+    const text = await this.#pool.call(run.process, { seq: 0, op: 'stash', run: run.id }, '');
+    return JSON.parse(text) as Record<string, unknown>;
+  }
+
+  /** Ends a run; its summary is empty when the run's process is gone. */
+  async closeRun(run: RunHandle): Promise<RunSummary> {
+    let text: string;
+    try {
+      text = await this.#pool.call(run.process, { seq: 0, op: 'close', run: run.id }, '');
+    } catch (error) {
+      if (error instanceof SandboxCallError) return EMPTY_SUMMARY();
+      throw error;
+    }
+    return summaryOf(text);
   }
 
   /**
    * A unit resolver on a NONE data source: request handler, `ctx.result` = its `payload` (through
-   * JSON, as `invoke` + the data source + `invoke` would give it), response handler, in one call
-   * into the sandbox. Returns which handler's outcome ended the run, or undefined for a module
-   * that runs under the watchdog (the caller then takes the general path).
+   * JSON, as `invoke` + the data source + `invoke` would give it), response handler and the run's
+   * end, in one call.
    */
-  invokeUnitPassThrough(runId: number, moduleId: number, requestPhase: string, responsePhase: string): { handler: 'request' | 'response'; outcome: HandlerOutcome } | undefined {
-    if (this.#watchdog[moduleId]) return undefined;
+  async invokeUnit(run: RunHandle, moduleId: number, requestPhase: string, responsePhase: string, label: string): Promise<UnitOutcome> {
     let text: string;
     try {
-      text = this.#trampoline.invokeUnitPassThrough(runId, moduleId, requestPhase, responsePhase, this.#timeoutMs);
+      text = await this.#pool.call(run.process, { seq: 0, op: 'unit', run: run.id, mod: moduleId, request: requestPhase, response: responsePhase, label }, label);
     } catch (error) {
-      return { handler: 'request', outcome: { k: 'fault', name: 'Error', message: error instanceof Error ? error.message : String(error), stack: '' } };
+      return { handler: 'request', outcome: this.#failed(error, 'request'), summary: EMPTY_SUMMARY() };
     }
-    return { handler: text.charCodeAt(0) === 83 /* S */ ? 'response' : 'request', outcome: JSON.parse(text.slice(1)) as HandlerOutcome };
+    const newline = text.indexOf('\n');
+    return {
+      handler: text.charCodeAt(0) === 83 /* S */ ? 'response' : 'request',
+      outcome: JSON.parse(text.slice(1, newline)) as HandlerOutcome,
+      summary: summaryOf(text.slice(newline + 1)),
+    };
   }
 
-  /** Calls `handler` of `moduleId` under the time limit. */
-  invoke(runId: number, moduleId: number, handler: 'request' | 'response', phase: string, stepJson: string): HandlerOutcome {
-    if (!this.#watchdog[moduleId]) {
-      let text: string;
-      try {
-        text = this.#trampoline.invoke(runId, moduleId, handler, phase, stepJson, this.#timeoutMs);
-      } catch (error) {
-        return { k: 'fault', name: 'Error', message: error instanceof Error ? error.message : String(error), stack: '' };
-      }
-      return JSON.parse(text) as HandlerOutcome;
-    }
-    const context = this.#context as Record<string, unknown>;
-    context.__c_run = runId;
-    context.__c_mod = moduleId;
-    context.__c_handler = handler;
-    context.__c_phase = phase;
-    context.__c_step = stepJson;
-    let text: unknown;
+  /** Calls `handler` of `moduleId` under the limits. */
+  async invoke(run: RunHandle, moduleId: number, handler: 'request' | 'response', phase: string, stepJson: string, label: string): Promise<HandlerOutcome> {
     try {
-      text = INVOKE_SCRIPT.runInContext(this.#context, { timeout: this.#timeoutMs });
+      const text = await this.#pool.call(run.process, { seq: 0, op: 'invoke', run: run.id, mod: moduleId, handler, phase, step: stepJson, label }, label);
+      return JSON.parse(text) as HandlerOutcome;
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
-        return { k: 'timeout', message: `Execution of the ${handler} handler timed out after ${this.#timeoutMs} ms.` };
-      }
-      return { k: 'fault', name: 'Error', message: error instanceof Error ? error.message : String(error), stack: '' };
-    } finally {
-      context.__c_step = undefined;
+      return this.#failed(error, handler);
     }
-    if (typeof text !== 'string') {
-      return { k: 'fault', name: 'TypeError', message: 'the handler returned a value that cannot be serialised to JSON', stack: '' };
-    }
-    return JSON.parse(text) as HandlerOutcome;
   }
+
+  /** Stops the sandbox processes. */
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+
+  #failed(error: unknown, handler: string): HandlerOutcome {
+    if (!(error instanceof SandboxCallError)) throw error;
+    if (error.failure.kind === 'timeout') {
+      return { k: 'timeout', message: `Execution of the ${handler} handler timed out after ${this.#timeoutMs} ms.` };
+    }
+    const name = error.failure.kind === 'memory' ? 'MemoryLimitExceeded' : 'SandboxError';
+    return { k: 'fault', name, message: error.message, stack: '' };
+  }
+}
+
+function partsArgs(parts: RunParts): RunPartsArgs {
+  return [
+    parts.argumentsJson,
+    parts.identityJson,
+    parts.sourceJson,
+    parts.headersJson,
+    parts.fieldName,
+    parts.parentTypeName,
+    parts.variablesJson,
+    parts.selectionSetListJson,
+    parts.selectionSetGraphQL,
+    parts.envJson,
+    parts.authMode,
+    parts.operation,
+  ];
+}
+
+/** '' (nothing to report) and 'null' (unknown run) both mean an empty summary. */
+function summaryOf(text: string): RunSummary {
+  return (text === '' ? null : (JSON.parse(text) as RunSummary | null)) ?? EMPTY_SUMMARY();
+}
+
+function definedOnly(limits: SandboxLimits): SandboxLimits {
+  const out: Record<string, number> = {};
+  for (const [key, value] of Object.entries(limits)) if (typeof value === 'number') out[key] = value;
+  return out;
 }

@@ -32,6 +32,13 @@ export interface GatewayOptions {
   strict?: boolean;
   /** Time limit for one resolver handler call, in ms. @default 1000 */
   handlerTimeoutMs?: number;
+  /**
+   * Limits of the resolver sandbox besides time: `memoryLimitMb` (heap of each sandbox process,
+   * default 256), `processes` (how many run resolver code side by side, default 2),
+   * `maxResultChars` (longest JSON a handler may return, default 5 MiB) and `maxLogChars`
+   * (longest console line kept, default 256 KiB).
+   */
+  sandbox?: import('../resolvers/sandbox.js').SandboxLimits;
   /** Serve GraphiQL at `/`. @default true */
   graphiql?: boolean;
   /**
@@ -151,7 +158,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
   };
   const logger = options.logger ?? createConsoleLogger();
   const compileAfterRuns = options.compileQueries === false ? Infinity : (options.compileQueries?.afterRuns ?? 1);
-  const loadOptions = { logger, strict: options.strict, handlerTimeoutMs: options.handlerTimeoutMs, plugins: options.plugins, compileAfterRuns };
+  const loadOptions = { logger, strict: options.strict, handlerTimeoutMs: options.handlerTimeoutMs, sandbox: options.sandbox, plugins: options.plugins, compileAfterRuns };
   // The data folder is settled (and locked) by the first load, before any store starts; a reload
   // keeps it.
   let data: OpenDataFolder | undefined;
@@ -227,8 +234,9 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       }
       const path = (req.url ?? '/').split('?', 1)[0]!;
       if (req.method === 'GET' && path === '/health') {
-        // compiledQueries: whether recurring operations run as compiled code (src/server/compiledQueries.ts).
-        sendJson(res, 200, { status: 'ok', name: api.config.name, compiledQueries: api.compiledQueries.stats });
+        // compiledQueries: whether recurring operations run as compiled code (src/server/compiledQueries.ts);
+        // sandbox: the resolver sandbox processes (src/resolvers/isolation/pool.ts).
+        sendJson(res, 200, { status: 'ok', name: api.config.name, compiledQueries: api.compiledQueries.stats, sandbox: api.runtime.sandbox.stats() });
         return;
       }
       if (req.method === 'GET' && options.graphiql !== false && !req.headers['x-amz-target']) {

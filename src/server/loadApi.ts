@@ -10,7 +10,7 @@ import type { NormalizedConfig } from '../config/types.js';
 import type { DataSource, DataSourceKinds, Logger } from '../datasources/types.js';
 import { ConfigError, ConfigErrors, SchemaError } from '../errors.js';
 import type { AuthContext, AuthRequest } from '../auth/types.js';
-import { ResolverRuntime } from '../resolvers/index.js';
+import { ResolverRuntime, type ResolverRuntimeOptions } from '../resolvers/index.js';
 import { buildAppSyncSchema, readSubscriptionBindings, type SchemaSource, type SubscriptionBindings } from '../schema/index.js';
 import type { Plugin } from '@envelop/core';
 import { CompiledQueries } from './compiledQueries.js';
@@ -43,6 +43,8 @@ export interface LoadApiOptions {
   kinds: DataSourceKinds;
   strict?: boolean;
   handlerTimeoutMs?: number;
+  /** The resolver sandbox's other limits. */
+  sandbox?: ResolverRuntimeOptions['sandbox'];
   // any: envelop types each plugin by the context it adds, and those types do not widen to one.
   plugins?: readonly Plugin<any>[];
   /** Runs of an operation before graphql-jit compiles it; Infinity: never. */
@@ -68,8 +70,10 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
   const built = buildAppSyncSchema(sources);
 
   const dataSources = new Map<string, DataSource>();
+  let runtime: ResolverRuntime | undefined;
   const closeAll = async () => {
     await Promise.allSettled([...dataSources.values()].map((ds) => ds.close?.()));
+    await runtime?.close();
   };
   try {
     for (const ds of Object.values(config.dataSources)) {
@@ -93,7 +97,7 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
       config.authentication.type,
       config.additionalAuthentications.map((a) => a.type),
     );
-    const runtime = await ResolverRuntime.load({
+    runtime = await ResolverRuntime.load({
       config,
       schema: built.schema,
       dataSources,
@@ -101,6 +105,7 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
       logger,
       strict: options.strict,
       handlerTimeoutMs: options.handlerTimeoutMs,
+      sandbox: options.sandbox,
     });
     return {
       config,

@@ -1,10 +1,9 @@
-/** Compiling resolver code: imports, errors, and the fast (instrumented) call path. */
+/** Compiling resolver code: imports and errors. */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileResolverCode } from '../../src/resolvers/compile.js';
-import { instrumentLoops } from '../../src/resolvers/instrument.js';
 
 async function file(name: string, code: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'appsync-compile-'));
@@ -14,14 +13,14 @@ async function file(name: string, code: string): Promise<string> {
 }
 
 describe('compileResolverCode', () => {
-  it('imports of every @aws-appsync/utils module keep the code free of try (fast path)', async () => {
+  it('imports of every @aws-appsync/utils module resolve to the sandbox module table', async () => {
     const path = await file(
       'r.js',
       "import { util, runtime } from '@aws-appsync/utils';\nimport * as ddb from '@aws-appsync/utils/dynamodb';\nimport { sql, toJsonObject } from '@aws-appsync/utils/rds';\n" +
         'export function request(ctx) { return { a: typeof util, b: typeof runtime, c: typeof ddb, d: typeof sql, e: typeof toJsonObject }; }\nexport function response(ctx) { return ctx.result; }\n',
     );
     const compiled = await compileResolverCode(path);
-    expect(instrumentLoops(compiled.code).catches).toBe(false);
+    expect(compiled.code).toContain('globalThis.__appsyncModules["@aws-appsync/utils/rds"]');
   });
 
   it('an unknown @aws-appsync module is a load error naming file and line', async () => {
@@ -32,17 +31,5 @@ describe('compileResolverCode', () => {
   it('a syntax error names file and line', async () => {
     const path = await file('syntax.ts', 'export function request(ctx) {\n  return {\n}\n');
     await expect(compileResolverCode(path)).rejects.toThrow(/syntax\.ts:\d+: /);
-  });
-});
-
-describe('instrumentLoops', () => {
-  it('adds a tick to every loop and function body', () => {
-    const { code, catches } = instrumentLoops('for (const a of b) x(a); const f = () => 1; function g() { while (y) {} }');
-    expect(catches).toBe(false);
-    expect(code).toBe('for (const a of b) {__appsyncTick();x(a);} const f = () => (__appsyncTick(), 1); function g() {__appsyncTick(); while (y) {__appsyncTick();} }');
-  });
-
-  it('reports code that can catch', () => {
-    expect(instrumentLoops('try { a() } catch (e) {}').catches).toBe(true);
   });
 });

@@ -15,7 +15,7 @@ async function project(): Promise<{ dir: string; file: string; helper: string }>
   return { dir, file, helper };
 }
 
-const value = (code: string) => ({ code, mapText: undefined, instrumented: { code, catches: false }, findings: [] });
+const value = (code: string) => ({ code, mapText: undefined, findings: [] });
 
 describe('CompileCache', () => {
   it('returns what was stored for the same text, and nothing for other text', async () => {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Sandbox } from '../../src/resolvers/sandbox.js';
 
 const require = createRequire(import.meta.url);
@@ -22,8 +22,9 @@ function membersOf(typeName: string): string[] {
 
 describe('@aws-appsync/utils contract', async () => {
   const silent = { debug() {}, info() {}, warn() {}, error() {} };
-  const sandbox = await Sandbox.create({ logger: silent });
-  const id = sandbox.register(
+  const sandbox = await Sandbox.create({ logger: silent, processes: 1 });
+  afterAll(() => sandbox.close());
+  const { id } = await sandbox.register(
     `var __m = (() => ({
       request(ctx) { return { payload: ctx.args.names.map((n) => { const [obj, key] = n.split('.'); const o = obj === 'util' ? util : obj === 'runtime' ? runtime : extensions; return n + '=' + typeof o[key]; }) }; },
       response(ctx) { return ctx.result; },
@@ -31,11 +32,11 @@ describe('@aws-appsync/utils contract', async () => {
     'contract.js',
   );
 
-  const check = (object: string, names: string[]) => {
+  const check = async (object: string, names: string[]) => {
     const base = JSON.stringify({ arguments: { names: names.map((n) => `${object}.${n}`) }, identity: null, source: null, request: { headers: {} }, info: { fieldName: 'f', parentTypeName: 'Query', variables: {}, selectionSetList: [], selectionSetGraphQL: '' }, env: {}, authMode: 'API_KEY' });
     const run = sandbox.openRun(base);
-    const outcome = sandbox.invoke(run, id, 'request', 'query:request', '{}');
-    sandbox.closeRun(run);
+    const outcome = await sandbox.invoke(run, id, 'request', 'query:request', '{}', 'contract');
+    await sandbox.closeRun(run);
     expect(outcome.k).toBe('ok');
     return ((outcome as { v: { payload: string[] } }).v.payload).filter((line) => line.endsWith('=undefined'));
   };
@@ -44,9 +45,9 @@ describe('@aws-appsync/utils contract', async () => {
     ['util', 'Util'],
     ['runtime', 'Runtime'],
     ['extensions', 'Extensions'],
-  ])('every member of %s declared by type %s exists', (object, typeName) => {
+  ])('every member of %s declared by type %s exists', async (object, typeName) => {
     const names = membersOf(typeName);
     expect(names.length).toBeGreaterThan(0);
-    expect(check(object, names)).toEqual([]);
+    expect(await check(object, names)).toEqual([]);
   });
 });

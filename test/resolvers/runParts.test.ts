@@ -3,8 +3,8 @@
  * must still see exactly what `openRun` with the whole JSON text gives it (same values, keys,
  * key order and property attributes; its own mutable copies; nothing leaking between runs).
  */
-import { describe, expect, it } from 'vitest';
-import { Sandbox, type RunParts } from '../../src/resolvers/sandbox.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Sandbox, type RunHandle, type RunParts } from '../../src/resolvers/sandbox.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -31,7 +31,6 @@ const PROBE = `var __m = (() => {
         request: describe(ctx.request),
         list: ctx.info.selectionSetList,
         graphql: ctx.info.selectionSetGraphQL,
-        hits: globalThis.hits,
         shapes: ['args', 'identity', 'source', 'request', 'env'].map((k) => shape(ctx[k])).concat([shape(ctx.info.variables), shape(ctx.info.selectionSetList)]),
       };
       const copy = JSON.parse(JSON.stringify(seen));
@@ -80,17 +79,24 @@ const parts = (): RunParts => ({
   operation: base.operation,
 });
 
+const sandboxes: Sandbox[] = [];
+afterAll(() => Promise.all(sandboxes.map((s) => s.close())));
+async function newSandbox(): Promise<Sandbox> {
+  const sandbox = await Sandbox.create({ logger: silent, processes: 1 });
+  sandboxes.push(sandbox);
+  return sandbox;
+}
+
 /** Four runs of the probe (first use, template made, copies), request then response each. */
-async function runProbe(open: (sandbox: Sandbox) => number, plant = ''): Promise<unknown[]> {
-  const sandbox = await Sandbox.create({ logger: silent });
-  if (plant) sandbox.register(`${plant}\nvar __m = {};`, 'plant.js');
-  const id = sandbox.register(PROBE, 'probe.js');
+async function runProbe(open: (sandbox: Sandbox) => RunHandle): Promise<unknown[]> {
+  const sandbox = await newSandbox();
+  const { id } = await sandbox.register(PROBE, 'probe.js');
   const seen: unknown[] = [];
   for (let i = 0; i < 4; i++) {
     const run = open(sandbox);
-    seen.push(sandbox.invoke(run, id, 'request', 'query:request', '{"prev":null}'));
-    seen.push(sandbox.invoke(run, id, 'response', 'query:response', '{"prev":null,"hasResult":true,"result":null}'));
-    seen.push(sandbox.closeRun(run));
+    seen.push(await sandbox.invoke(run, id, 'request', 'query:request', '{"prev":null}', 'probe'));
+    seen.push(await sandbox.invoke(run, id, 'response', 'query:response', '{"prev":null,"hasResult":true,"result":null}', 'probe'));
+    seen.push(await sandbox.closeRun(run));
   }
   return seen;
 }
@@ -118,63 +124,66 @@ describe('Sandbox.openRunParts', () => {
     const pieces = await runProbe((s) => s.openRunParts(partial));
     expect(pieces).toEqual(whole);
   });
-
-  it('copies ignore setters resolver code plants on prototypes, as JSON.parse does', async () => {
-    const plant = `globalThis.hits = 0;
-Object.defineProperty(Object.prototype, 'host', { set(v) { globalThis.hits += 1; }, configurable: true });
-Object.defineProperty(Array.prototype, '0', { set(v) { globalThis.hits += 1; }, configurable: true });
-Object.defineProperty(Array.prototype, 'constructor', { value: function NotArray() {}, configurable: true, writable: true });`;
-    const whole = await runProbe((s) => s.openRun(JSON.stringify(base)), plant);
-    const pieces = await runProbe((s) => s.openRunParts(parts()), plant);
-    expect((whole[0] as { k: string }).k).toBe('ok');
-    expect(pieces).toEqual(whole);
-  });
 });
 
 /**
- * Installs `spy` (resolver code that patches built-ins and collects what passes through them in
- * `globalThis.leaked`), runs `writer` for one request to its end, then asks from another request
- * what the spy collected that mentions "secret".
+ * Runs `spy` (resolver code that tries to patch built-ins so that it sees what later requests
+ * pass through them) in one request, `writer` in a second, and asks from a third what the spy
+ * collected and whether the built-ins are still the originals.
  */
-async function leakedToAnotherRequest(spy: string, writer: string): Promise<unknown> {
-  const sandbox = await Sandbox.create({ logger: silent });
-  sandbox.register(`globalThis.leaked = [];\n${spy}\nvar __m = {};`, 'spy.js');
-  const writerId = sandbox.register(`var __m = { request(ctx) { ${writer} return {}; } };`, 'writer.js');
-  const readerId = sandbox.register('var __m = { request(ctx) { return { leaked: globalThis.leaked.filter((t) => t.includes("secret")) }; } };', 'reader.js');
-  const other = sandbox.openRun(JSON.stringify(base));
-  expect(sandbox.invoke(other, writerId, 'request', 'query:request', '{"prev":null}')).toMatchObject({ k: 'ok' });
-  sandbox.closeRun(other);
-  const mine = sandbox.openRun(JSON.stringify(base));
-  const seen = sandbox.invoke(mine, readerId, 'request', 'query:request', '{"prev":null}');
-  sandbox.closeRun(mine);
-  return seen;
+async function leakedToAnotherRequest(spy: string, writer: string): Promise<unknown[]> {
+  const sandbox = await newSandbox();
+  const spyId = (await sandbox.register(`var __m = { request(ctx) { globalThis.leaked = []; ${spy} return {}; } };`, 'spy.js')).id;
+  const writerId = (await sandbox.register(`var __m = { request(ctx) { ${writer} return {}; } };`, 'writer.js')).id;
+  const readerId = (
+    await sandbox.register(
+      'var __m = { request(ctx) { return { leaked: typeof leaked, global: typeof globalThis.leaked, pushed: [].push.toString().includes("native"), json: JSON.stringify.toString().includes("native"), get: Map.prototype.get.toString().includes("native") }; } };',
+      'reader.js',
+    )
+  ).id;
+  const outcomes: unknown[] = [];
+  for (const id of [spyId, writerId, readerId]) {
+    const run = sandbox.openRunParts(parts());
+    outcomes.push(await sandbox.invoke(run, id, 'request', 'query:request', '{"prev":null}', 'probe'));
+    await sandbox.closeRun(run);
+  }
+  return outcomes;
 }
 
+const UNTOUCHED = { k: 'ok', v: { leaked: 'undefined', global: 'undefined', pushed: true, json: true, get: true } };
+
 describe('runs of other requests', () => {
-  it('are out of reach of resolver code that replaces Map methods', async () => {
-    const spy = `for (const name of ['get', 'set', 'has', 'delete']) {
-  const original = Map.prototype[name];
-  Map.prototype[name] = function (...args) {
-    const result = original.apply(this, args);
-    for (const v of [this, ...args, result]) if (v && typeof v === 'object' && 'stash' in v) globalThis.leaked.push(JSON.stringify(v.stash));
-    return result;
-  };
-}`;
-    expect(await leakedToAnotherRequest(spy, 'ctx.stash.secret = "s3cr3t";')).toEqual({ k: 'ok', v: { leaked: [] } });
+  it('are out of reach of resolver code that replaces Map methods: the intrinsics are frozen', async () => {
+    const spy = `const original = Map.prototype.get;
+Map.prototype.get = function (...args) { globalThis.leaked.push(args); return original.apply(this, args); };`;
+    const [spied, written, read] = await leakedToAnotherRequest(spy, 'ctx.stash.secret = "s3cr3t";');
+    expect(spied).toMatchObject({ k: 'fault', name: 'TypeError', message: expect.stringMatching(/read only|read-only/) });
+    expect(written).toMatchObject({ k: 'ok' });
+    expect(read).toEqual(UNTOUCHED);
   });
 
   it('are out of reach of resolver code that replaces Array.prototype.push or JSON.stringify', async () => {
-    const spy = `const originalPush = Array.prototype.push;
-Array.prototype.push = function (...args) {
-  for (const v of args) if (v && typeof v === 'object') globalThis.leaked[globalThis.leaked.length] = JSON.stringify(v);
-  return originalPush.apply(this, args);
-};
-const originalStringify = JSON.stringify;
-JSON.stringify = function (...args) {
-  globalThis.leaked[globalThis.leaked.length] = originalStringify(args[0]);
-  return originalStringify.apply(this, args);
-};`;
+    const spy = `JSON.stringify = function (...args) { return ''; };`;
     const writer = `util.appendError('secret-error'); util.http.addResponseHeader('x-secret', { token: 'secret-header' });`;
-    expect(await leakedToAnotherRequest(spy, writer)).toEqual({ k: 'ok', v: { leaked: [] } });
+    const [spied, , read] = await leakedToAnotherRequest(spy, writer);
+    expect(spied).toMatchObject({ k: 'fault', name: 'TypeError' });
+    expect(read).toEqual(UNTOUCHED);
+    const [pushSpied, , pushRead] = await leakedToAnotherRequest('Array.prototype.push = function () { return 0; };', writer);
+    expect(pushSpied).toMatchObject({ k: 'fault', name: 'TypeError' });
+    expect(pushRead).toEqual(UNTOUCHED);
+  });
+
+  it('never see globals or module state an earlier request left', async () => {
+    const sandbox = await newSandbox();
+    const { id } = await sandbox.register(
+      `let calls = 0;
+var __m = { request(ctx) { calls += 1; const before = typeof globalThis.mark; globalThis.mark = 1; return { calls, before }; } };`,
+      'state.js',
+    );
+    for (let i = 0; i < 3; i++) {
+      const run = sandbox.openRunParts(parts());
+      expect(await sandbox.invoke(run, id, 'request', 'query:request', '{"prev":null}', 'state')).toEqual({ k: 'ok', v: { calls: 1, before: 'undefined' } });
+      await sandbox.closeRun(run);
+    }
   });
 });

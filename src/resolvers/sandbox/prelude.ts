@@ -53,6 +53,9 @@ interface RunBase {
   operation: string;
 }
 
+/** A compiled module's factory: takes every sealed global as a parameter, returns its exports. */
+type ModuleFactory = (...globals: unknown[]) => Record<string, unknown>;
+
 interface ErrorValue {
   message: string;
   errorType: string | null;
@@ -64,7 +67,6 @@ interface ErrorValue {
 class UtilError {
   constructor(readonly value: ErrorValue) {}
 }
-class HandlerTimeout {}
 class EarlyReturn {
   constructor(
     readonly value: unknown,
@@ -282,7 +284,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
     debug: (...args: unknown[]) => host.log('debug', format(args)),
   });
 
-  const handlerModules: Array<Record<string, unknown>> = [];
+  const handlerModules: ModuleFactory[] = [];
 
   // Values that recur from run to run (the API's env, a field's selectionSetList, one request's
   // headers, identity and variables) are parsed once and kept as templates, and each run gets a
@@ -360,15 +362,20 @@ function bootstrap(unsafeHost: SandboxHost): void {
     return copyJson(template);
   };
 
-  // The time limit of instrumented code (src/resolvers/instrument.ts): every loop iteration and
-  // function entry ticks; every 256 ticks the clock is read. Captured before user code runs, so
-  // replacing Date.now cannot disable it.
-  const now = Date.now;
-  let deadline = INFINITY;
-  let ticks = 0;
-  const tick = (): void => {
-    ticks += 1;
-    if ((ticks & 255) === 0 && now() > deadline) throw new HandlerTimeout();
+  // Every handler call evaluates its module afresh (resolvers.md §7 Gateway choice: AppSync runs
+  // each evaluation in a fresh runtime), with every global name bound as a parameter of the
+  // module's function: `Array = null`, `globalThis.x = 1` or module-level state are gone at the
+  // next call, and user code never reads the shared global object (whose bindings node:vm's
+  // interceptors cannot make read-only). The intrinsics themselves are frozen (ses lockdown in
+  // src/resolvers/isolation/child.ts) before `sealGlobals` runs.
+  let globalArgs: unknown[] = [];
+  let globalTemplate: object = {};
+  let globalIndex = -1;
+  const objectCreate = Object.create;
+  const evaluate = (factory: ModuleFactory): Record<string, unknown> => {
+    const args = globalArgs.slice();
+    args[globalIndex] = objectCreate(globalTemplate);
+    return apply(factory, undefined, args) as Record<string, unknown>;
   };
 
   // Property descriptors reused by every buildCtx (filled, used, emptied): allocating three per
@@ -410,14 +417,36 @@ function bootstrap(unsafeHost: SandboxHost): void {
   };
 
   const trampoline = {
-    /** Registers one compiled resolver module; returns its id. */
-    register(factory: (tick: () => void) => () => Record<string, unknown>): number {
-      handlerModules.push(factory(tick)());
+    /**
+     * Binds every global name (but `eval`, which strict code cannot rebind, and the trampoline)
+     * to the values it has now; returns the names, in the order module factories take them.
+     */
+    sealGlobals(): string {
+      const g = globalThis as Record<string, unknown>;
+      const names = Object.getOwnPropertyNames(g).filter(
+        (name) => /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'eval' && name !== 'globalThis' && name !== '__appsyncTrampoline',
+      );
+      const template = Object.create(null) as Record<string, unknown>;
+      for (const name of names) template[name] = g[name];
+      globalTemplate = Object.freeze(template);
+      globalArgs = names.map((name) => g[name]);
+      globalIndex = globalArgs.length;
+      globalArgs[globalIndex] = undefined;
+      return stringifyJson([...names, 'globalThis']);
+    },
+    /** Caps the JSON of a pass-through request value (the sandbox process caps every other answer). */
+    setResultLimit(chars: number): void {
+      maxResultChars = chars;
+    },
+    /** Registers one compiled resolver module (its factory takes the sealed globals); returns its id. */
+    register(factory: ModuleFactory): number {
+      handlerModules.push(factory);
       return handlerModules.length - 1;
     },
     /** Lists a module's exported handler names (checked at load time). */
     exportsOf(id: number): string {
-      const mod = handlerModules[id] ?? {};
+      const factory = handlerModules[id];
+      const mod = factory ? evaluate(factory) : {};
       return stringifyJson(Object.keys(mod).filter((k) => typeof mod[k] === 'function'));
     },
     openRun(id: number, baseJson: string): void {
@@ -495,11 +524,11 @@ function bootstrap(unsafeHost: SandboxHost): void {
      * Calls `handler` of module `moduleId` for run `runId`. Returns a JSON outcome:
      * `{ k: 'ok', v }`, `{ k: 'early', v, skipTo }`, `{ k: 'error', e }` or `{ k: 'fault', name, message, stack }`.
      */
-    invoke(runId: number, moduleId: number, handler: string, phase: string, stepJson: string, timeoutMs: number): string {
+    invoke(runId: number, moduleId: number, handler: string, phase: string, stepJson: string): string {
       const run = runs[runId];
       const mod = handlerModules[moduleId];
       if (!run || !mod) return stringifyJson({ k: 'fault', name: 'Error', message: 'unknown resolver run', stack: '' });
-      return runHandler(run, mod, handler, phase, parseJson(stepJson) as Step, timeoutMs, false) ?? '{"k":"ok","v":null}';
+      return runHandler(run, mod, handler, phase, parseJson(stepJson) as Step, false) ?? '{"k":"ok","v":null}';
     },
     /**
      * A unit resolver on a NONE data source in one call, doing what the host does between two
@@ -508,17 +537,20 @@ function bootstrap(unsafeHost: SandboxHost): void {
      * JSON round trip through the host. Returns `Q` + the request handler's outcome when it did not
      * end with a value (early return, error, timeout, fault), else `S` + the response handler's.
      */
-    invokeUnitPassThrough(runId: number, moduleId: number, requestPhase: string, responsePhase: string, timeoutMs: number): string {
+    invokeUnitPassThrough(runId: number, moduleId: number, requestPhase: string, responsePhase: string): string {
       const run = runs[runId];
       const mod = handlerModules[moduleId];
       if (!run || !mod) return `Q${stringifyJson({ k: 'fault', name: 'Error', message: 'unknown resolver run', stack: '' })}`;
-      const requestOutcome = runHandler(run, mod, 'request', requestPhase, { prev: null }, timeoutMs, true);
+      const requestOutcome = runHandler(run, mod, 'request', requestPhase, { prev: null }, true);
       if (requestOutcome !== null) return `Q${requestOutcome}`;
       const result = passedResult;
       passedResult = undefined;
-      return `S${runHandler(run, mod, 'response', responsePhase, { prev: null, hasResult: true, result }, timeoutMs, false) ?? '{"k":"ok","v":null}'}`;
+      return `S${runHandler(run, mod, 'response', responsePhase, { prev: null, hasResult: true, result }, false) ?? '{"k":"ok","v":null}'}`;
     },
   };
+
+  /** Longest handler result in JSON characters (set by the sandbox process, see setResultLimit). */
+  let maxResultChars = INFINITY;
 
   /** What the NONE data source made of the last pass-through request value (see invokeUnitPassThrough). */
   let passedResult: Json;
@@ -529,16 +561,14 @@ function bootstrap(unsafeHost: SandboxHost): void {
    * `ok` value is not returned but turned into the NONE data source's result in `passedResult`
    * (and null is returned), exactly as the host would see it after JSON: `payload` of the value.
    */
-  function runHandler(run: Run, mod: Record<string, unknown>, handler: string, phase: string, step: Step, timeoutMs: number, passThrough: boolean): string | null {
-    const fn = mod[handler];
-    if (typeof fn !== 'function') {
-      return stringifyJson({ k: 'fault', name: 'TypeError', message: `the code does not export a ${handler} function`, stack: '' });
-    }
+  function runHandler(run: Run, factory: ModuleFactory, handler: string, phase: string, step: Step, passThrough: boolean): string | null {
     current = run;
     run.phase = phase;
-    deadline = timeoutMs > 0 ? now() + timeoutMs : INFINITY;
-    ticks = 0;
     try {
+      const fn = evaluate(factory)[handler];
+      if (typeof fn !== 'function') {
+        return stringifyJson({ k: 'fault', name: 'TypeError', message: `the code does not export a ${handler} function`, stack: '' });
+      }
       const ctx = buildCtx(run, step);
       const value = (fn as (ctx: unknown) => unknown)(ctx);
       if (value && typeof (value as { then?: unknown }).then === 'function') {
@@ -552,6 +582,9 @@ function bootstrap(unsafeHost: SandboxHost): void {
       }
       if (passThrough) {
         const text = stringifyJson(value === undefined ? null : value) as string | undefined;
+        if (text !== undefined && text.length > maxResultChars) {
+          return stringifyJson({ k: 'fault', name: 'ResultTooLarge', message: `the ${handler} handler's result is ${text.length} characters of JSON; at most ${maxResultChars} are allowed`, stack: '' });
+        }
         const sent = text === undefined ? undefined : (parseJson(text) as Json);
         const payload = sent !== null && typeof sent === 'object' && hasOwn.call(sent, 'payload') ? (sent as { payload: Json }).payload : undefined;
         passedResult = payload ?? null;
@@ -560,7 +593,6 @@ function bootstrap(unsafeHost: SandboxHost): void {
       return stringifyJson({ k: 'ok', v: value === undefined ? null : value }) ?? null;
     } catch (thrown) {
       if (thrown instanceof UtilError) return stringifyJson({ k: 'error', e: thrown.value });
-      if (thrown instanceof HandlerTimeout) return stringifyJson({ k: 'timeout', message: `Execution of the ${handler} handler timed out after ${timeoutMs} ms.` });
       if (thrown instanceof EarlyReturn) return stringifyJson({ k: 'early', v: thrown.value, skipTo: thrown.skipTo ?? null });
       const err = thrown as { name?: unknown; message?: unknown; stack?: unknown } | null;
       return stringifyJson({
@@ -571,16 +603,17 @@ function bootstrap(unsafeHost: SandboxHost): void {
       });
     } finally {
       current = undefined;
-      deadline = INFINITY;
     }
   }
 
+  // Writable: ses lockdown assigns `console` again (the same object, with consoleTaming 'unsafe').
+  // Resolver code never sees these bindings change: sealGlobals binds names to values.
   for (const [name, value] of Object.entries({ util: deepFreeze(util), runtime: deepFreeze(runtime), extensions: deepFreeze(extensions), console })) {
-    Object.defineProperty(g, name, { value, enumerable: false, writable: false, configurable: false });
+    Object.defineProperty(g, name, { value, enumerable: false, writable: true, configurable: false });
   }
-  Object.defineProperty(g, '__appsyncTick', { value: tick, enumerable: false, writable: false, configurable: false });
   Object.defineProperty(g, '__appsyncModules', { value: modules, enumerable: false, writable: false, configurable: false });
-  Object.defineProperty(g, '__appsyncTrampoline', { value: Object.freeze(trampoline), enumerable: false, writable: false, configurable: false });
+  // Configurable: the child host takes it and deletes the global before any resolver code runs.
+  Object.defineProperty(g, '__appsyncTrampoline', { value: Object.freeze(trampoline), enumerable: false, writable: false, configurable: true });
 }
 
 (globalThis as Record<string, unknown>).__appsyncBootstrap = bootstrap;

@@ -1,0 +1,205 @@
+/**
+ * The program of a sandbox process: one `node:vm` context holding the resolver prelude and every
+ * compiled module, its intrinsics frozen by ses `lockdown()`. It runs the calls the gateway sends
+ * (src/resolvers/isolation/pool.ts), one at a time, and answers each.
+ *
+ * Limits come from the platform, not from this code: the gateway kills this process when a call
+ * overruns its time limit, and V8's heap limit (`--max-old-space-size`) ends it when resolver code
+ * allocates without bound. Either way only this process dies; the gateway starts another.
+ *
+ * Bundled by esbuild into one CommonJS script (dist/ inlines it); it imports nothing of the
+ * gateway but the prelude's host interface and the protocol types.
+ */
+import { randomBytes } from 'node:crypto';
+import vm from 'node:vm';
+import type { SandboxHost } from '../sandbox/host.js';
+import type { Call, ChildMessage, InitMessage, LogLine, RegisterMessage, Reply } from './protocol.js';
+
+interface Trampoline {
+  sealGlobals(): string;
+  setResultLimit(chars: number): void;
+  register(factory: unknown): number;
+  exportsOf(id: number): string;
+  openRun(id: number, baseJson: string): void;
+  openRunParts(id: number, ...parts: unknown[]): void;
+  closeRun(id: number): string;
+  stashOf(id: number): string;
+  invoke(runId: number, moduleId: number, handler: string, phase: string, stepJson: string): string;
+  invokeUnitPassThrough(runId: number, moduleId: number, requestPhase: string, responsePhase: string): string;
+}
+
+/**
+ * Globals resolver code must not have (resolvers.md §2 lists none of them): shared memory and
+ * `Atomics.wait` could block the process outside any limit, and ArrayBuffers live outside the V8
+ * heap, where `--max-old-space-size` does not count them. ses's own globals go too.
+ */
+const REMOVED_GLOBALS = [
+  'lockdown',
+  'harden',
+  'Compartment',
+  'assert',
+  'repairIntrinsics',
+  'getStackString',
+  'SharedArrayBuffer',
+  'Atomics',
+  'WebAssembly',
+  'ArrayBuffer',
+  'DataView',
+  'Int8Array',
+  'Uint8Array',
+  'Uint8ClampedArray',
+  'Int16Array',
+  'Uint16Array',
+  'Int32Array',
+  'Uint32Array',
+  'Float32Array',
+  'Float64Array',
+  'BigInt64Array',
+  'BigUint64Array',
+  'FinalizationRegistry',
+  'WeakRef',
+];
+
+/** After this many ms of one batch, answers go out at once, so the gateway's clock stays close. */
+const FLUSH_AFTER_MS = 2;
+
+const send = (message: ChildMessage): void => {
+  process.send!(message);
+};
+
+let context: vm.Context | undefined;
+let trampoline: Trampoline | undefined;
+let globalNames = '';
+let limits = { maxResultChars: 0, maxLogChars: 0 };
+/** Console lines of the call that runs now. */
+let logs: LogLine[] | undefined;
+/** Runs a script in the context: with microtaskMode 'afterEvaluate' it also drains the promise
+ * jobs resolver code queued, so they run inside the call they belong to (and its time limit). */
+let drainMicrotasks: () => void = () => undefined;
+
+function init(message: InitMessage): void {
+  limits = { maxResultChars: message.maxResultChars, maxLogChars: message.maxLogChars };
+  context = vm.createContext(Object.create(null), {
+    name: 'appsync-resolvers',
+    codeGeneration: { strings: false, wasm: false },
+    microtaskMode: 'afterEvaluate',
+  });
+  new vm.Script(message.prelude, { filename: 'appsync-gateway:prelude' }).runInContext(context);
+  const host: SandboxHost = {
+    randomHex: (n) => randomBytes(Math.max(0, Math.min(1024, Math.floor(Number(n)) || 0))).toString('hex'),
+    log: (level, text) => {
+      const line = text.length > limits.maxLogChars ? `${text.slice(0, limits.maxLogChars)}… (cut: the line was ${text.length} characters, at most ${limits.maxLogChars} are kept)` : text;
+      (logs ??= []).push([level, line]);
+    },
+  };
+  (context as { __appsyncBootstrap: (host: SandboxHost) => void }).__appsyncBootstrap(host);
+  new vm.Script(message.lockdown, { filename: 'appsync-gateway:lockdown' }).runInContext(context);
+  // errorTaming 'unsafe' keeps V8 stacks (fault locations come from them); the start compartment
+  // keeps Date.now and Math.random, which resolver code may use.
+  vm.runInContext(
+    `lockdown({ errorTaming: 'unsafe', consoleTaming: 'unsafe', overrideTaming: 'moderate', stackFiltering: 'verbose', evalTaming: 'no-eval', localeTaming: 'unsafe' });
+     for (const name of ${JSON.stringify(REMOVED_GLOBALS)}) delete globalThis[name];
+     delete globalThis.__appsyncBootstrap;`,
+    context,
+  );
+  trampoline = (context as { __appsyncTrampoline: Trampoline }).__appsyncTrampoline;
+  vm.runInContext('delete globalThis.__appsyncTrampoline', context);
+  globalNames = (JSON.parse(trampoline.sealGlobals()) as string[]).join(', ');
+  trampoline.setResultLimit(limits.maxResultChars);
+  const drain = new vm.Script('0', { filename: 'appsync-gateway:drain' });
+  const ctx = context;
+  drainMicrotasks = () => drain.runInContext(ctx);
+  send({ t: 'ready' });
+}
+
+function register(message: RegisterMessage): void {
+  try {
+    // The module's code starts on the script's second line; lineOffset keeps stack lines those of
+    // the compiled code, which its source map translates.
+    const wrapped = `(function (${globalNames}) { "use strict";\n${message.code}\nreturn __m; })`;
+    const factory = new vm.Script(wrapped, { filename: message.filename, lineOffset: -1 }).runInContext(context!);
+    const id = trampoline!.register(factory);
+    if (id !== message.id) throw new Error(`module id ${id} is not the gateway's ${message.id}`);
+    const exports = JSON.parse(trampoline!.exportsOf(id)) as string[];
+    drainMicrotasks();
+    send({ t: 'reg', id: message.id, exports });
+  } catch (error) {
+    send({ t: 'reg', id: message.id, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+  }
+}
+
+/** One call's answer text, through the trampoline. */
+function run(call: Call): string {
+  const t = trampoline!;
+  switch (call.op) {
+    case 'open':
+      t.openRunParts(call.run, ...call.parts);
+      return '';
+    case 'openJson':
+      t.openRun(call.run, call.base);
+      return '';
+    case 'invoke':
+      return capped(t.invoke(call.run, call.mod, call.handler, call.phase, call.step), call.handler);
+    case 'unit': {
+      const opened = t.invokeUnitPassThrough(call.run, call.mod, call.request, call.response);
+      const text = capped(opened.slice(1), opened.charCodeAt(0) === 83 ? 'response' : 'request');
+      return `${opened[0]}${text}\n${t.closeRun(call.run)}`;
+    }
+    case 'close':
+      return t.closeRun(call.run);
+    case 'stash':
+      return t.stashOf(call.run);
+  }
+}
+
+/** A handler outcome longer than the limit becomes a fault that says so. */
+function capped(text: string, handler: string): string {
+  if (text.length <= limits.maxResultChars) return text;
+  return JSON.stringify({
+    k: 'fault',
+    name: 'ResultTooLarge',
+    message: `the ${handler} handler's result is ${text.length} characters of JSON; at most ${limits.maxResultChars} are allowed`,
+    stack: '',
+  });
+}
+
+function runBatch(calls: Call[]): void {
+  let replies: Reply[] = [];
+  let flushedAt = Date.now();
+  for (const call of calls) {
+    logs = undefined;
+    let text: string;
+    try {
+      text = run(call);
+      drainMicrotasks();
+    } catch (error) {
+      // The trampoline answers every resolver failure itself; reaching here means the call broke
+      // the trampoline (for example a stack overflow while reporting an error).
+      const err = error as { name?: unknown; message?: unknown };
+      text = JSON.stringify({ k: 'fault', name: String(err?.name ?? 'Error'), message: String(err?.message ?? error), stack: '' });
+      if (call.op === 'unit') text = `Q${text}\n`;
+    }
+    if (call.seq !== 0) replies.push(logs ? [call.seq, text, logs] : [call.seq, text]);
+    else if (logs) replies.push([0, '', logs]);
+    const now = Date.now();
+    if (now - flushedAt >= FLUSH_AFTER_MS && replies.length > 0) {
+      send({ t: 'replies', replies });
+      replies = [];
+      flushedAt = now;
+    }
+  }
+  logs = undefined;
+  if (replies.length > 0) send({ t: 'replies', replies });
+}
+
+process.on('message', (message: InitMessage | RegisterMessage | Call[]) => {
+  try {
+    if (Array.isArray(message)) runBatch(message);
+    else if (message.t === 'init') init(message);
+    else if (message.t === 'reg') register(message);
+  } catch (error) {
+    send({ t: 'fatal', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  }
+});
+// The gateway is gone (or closed this sandbox): nothing is left to answer.
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,368 @@
+/**
+ * The gateway's side of resolver isolation: a few sandbox processes (child.ts), each holding
+ * every registered module, that run resolver calls while the gateway's own event loop keeps
+ * serving.
+ *
+ * Why processes and not worker threads or in-process `vm` timeouts: a call that overruns its time
+ * limit must be stopped whatever it does (a loop in a Promise executor, a regular expression
+ * backtracking, `Atomics.wait`), and a call that allocates without bound must fail without taking
+ * the gateway down. Killing a process does the first; V8's heap limit in a process of its own does
+ * the second (a worker thread's `resourceLimits` can still abort the whole process on one large
+ * allocation, measured). Calls are batched per event-loop turn, so a busy gateway pays one IPC
+ * write per process and turn, not per call.
+ *
+ * Hand-written: no maintained npm package runs calls in killable Node processes with per-call
+ * deadlines and a replay of registered code into replacements.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Logger } from '../../datasources/types.js';
+import type { Call, ChildMessage, InitMessage, LogLine, Reply } from './protocol.js';
+
+export interface SandboxPoolOptions {
+  logger: Logger;
+  /** The child program's code (a CommonJS script). */
+  program: string;
+  /** Sent to every process first. */
+  init: Omit<InitMessage, 't'>;
+  /** How many processes run calls (default 2). */
+  processes: number;
+  /** Per-call time limit in ms. */
+  timeoutMs: number;
+  /** V8 heap limit of each process in MB. */
+  memoryLimitMb: number;
+  /** Resolver name of a call, for console lines. */
+  onLog(label: string, line: LogLine): void;
+}
+
+/** A process whose oldest call has run this long (ms) gets new runs only when no other can. */
+const BUSY_LONG_MS = 50;
+
+/** Why a call got no answer from its process. */
+export type CallFailure =
+  | { kind: 'timeout'; timeoutMs: number }
+  | { kind: 'memory'; memoryLimitMb: number }
+  | { kind: 'crash'; detail: string }
+  | { kind: 'restarted' }
+  | { kind: 'closed' };
+
+/** Thrown to the caller of a call whose process ended before answering. */
+export class SandboxCallError extends Error {
+  constructor(readonly failure: CallFailure) {
+    super(describeFailure(failure));
+    this.name = 'SandboxCallError';
+  }
+}
+
+function describeFailure(failure: CallFailure): string {
+  switch (failure.kind) {
+    case 'timeout':
+      return `execution timed out after ${failure.timeoutMs} ms; the sandbox process running it was stopped`;
+    case 'memory':
+      return `the resolver exceeded the sandbox memory limit of ${failure.memoryLimitMb} MB; the sandbox process running it was stopped`;
+    case 'crash':
+      return `the sandbox process running the resolver ended: ${failure.detail}`;
+    case 'restarted':
+      return 'the resolver run was lost: its sandbox process was stopped because another resolver in it overran a limit';
+    case 'closed':
+      return 'the resolver sandbox is closed';
+  }
+}
+
+interface Pending {
+  seq: number;
+  sentAt: number;
+  label: string;
+  resolve(text: string): void;
+  reject(error: SandboxCallError): void;
+}
+
+interface Registration {
+  id: number;
+  code: string;
+  filename: string;
+}
+
+/** One sandbox process and what the gateway knows about it. */
+class SandboxProcess {
+  readonly child: ChildProcess;
+  /** Calls sent and not answered, oldest first: the process runs them in this order. */
+  readonly pending: Pending[] = [];
+  /** Calls of this turn, sent as one message when the turn ends. */
+  outgoing: Call[] = [];
+  /** When the process last showed it was between calls (ready, or an answer arrived). */
+  idleAt = Number.POSITIVE_INFINITY;
+  /** Answered `init`. */
+  started = false;
+  /** Started and holds every registered module. */
+  ready = false;
+  /** Set once the gateway decided to stop it (why, for the call it was running). */
+  stopping: CallFailure | undefined;
+  exited = false;
+  stderr = '';
+  readonly registrations = new Map<number, { resolve(exports: string[]): void; reject(error: Error): void }>();
+
+  constructor(child: ChildProcess) {
+    this.child = child;
+  }
+}
+
+export class SandboxPool {
+  readonly #options: SandboxPoolOptions;
+  readonly #processes: SandboxProcess[] = [];
+  /** Every module registered so far, replayed into each new process. */
+  readonly #registered: Registration[] = [];
+  #nextSeq = 1;
+  #flushScheduled = false;
+  #sweeper: NodeJS.Timeout | undefined;
+  #closed = false;
+  /** How many processes were replaced after a limit was hit or a crash. */
+  restarts = 0;
+
+  constructor(options: SandboxPoolOptions) {
+    this.#options = options;
+    for (let i = 0; i < Math.max(1, options.processes); i++) this.#processes.push(this.#spawn());
+  }
+
+  /** How many processes there are and how many are ready for calls. */
+  stats(): { processes: number; ready: number; restarts: number } {
+    const ready = this.#processes.filter((p) => p.ready && !p.stopping && !p.exited).length;
+    return { processes: this.#processes.length, ready, restarts: this.restarts };
+  }
+
+  /** Registers a module in every process; resolves to its exported names. */
+  async register(id: number, code: string, filename: string): Promise<string[]> {
+    const registration = { id, code, filename };
+    const answers = this.#processes.map((p) => this.#registerIn(p, registration));
+    const results = await Promise.allSettled(answers);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    this.#registered.push(registration);
+    return (results[0] as PromiseFulfilledResult<string[]>).value;
+  }
+
+  /**
+   * The process new runs go to: a ready one with the fewest calls waiting (a replacement still
+   * starting only when no process is ready).
+   */
+  pick(): number {
+    let best = -1;
+    let bestScore = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < this.#processes.length; i++) {
+      const p = this.#processes[i]!;
+      if (p.stopping || p.exited) continue;
+      // A call running for a while may run to the limit: a process still starting answers sooner.
+      const head = p.pending[0];
+      const busyLong = head !== undefined && p.started && Date.now() - Math.max(head.sentAt, p.idleAt) > BUSY_LONG_MS;
+      const score = p.pending.length + (p.ready ? 0 : 1_000) + (busyLong ? 1_000_000 : 0);
+      if (score < bestScore) {
+        best = i;
+        bestScore = score;
+      }
+    }
+    return best < 0 ? 0 : best;
+  }
+
+  /** Process slot `index`'s current generation: runs opened in an earlier one are gone. */
+  generation(index: number): SandboxProcess | undefined {
+    return this.#processes[index];
+  }
+
+  /** Queues a call that wants no answer. */
+  post(process: SandboxProcess, call: Call): void {
+    if (this.#closed || process.exited || process.stopping) return;
+    process.outgoing.push(call);
+    this.#scheduleFlush();
+  }
+
+  /** Queues a call and resolves to its answer text (rejects with SandboxCallError). */
+  call(process: SandboxProcess, call: Call, label: string): Promise<string> {
+    if (this.#closed) return Promise.reject(new SandboxCallError({ kind: 'closed' }));
+    if (process.exited || process.stopping) return Promise.reject(new SandboxCallError({ kind: 'restarted' }));
+    const seq = this.#nextSeq++;
+    call.seq = seq;
+    return new Promise<string>((resolve, reject) => {
+      process.pending.push({ seq, sentAt: Date.now(), label, resolve, reject });
+      process.outgoing.push(call);
+      this.#scheduleFlush();
+      this.#armSweeper();
+    });
+  }
+
+  /** Stops every process. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#sweeper) clearInterval(this.#sweeper);
+    await Promise.all(
+      this.#processes.map(
+        (p) =>
+          new Promise<void>((resolve) => {
+            if (p.exited) return resolve();
+            p.child.once('exit', () => resolve());
+            p.stopping ??= { kind: 'closed' };
+            p.child.kill('SIGKILL');
+          }),
+      ),
+    );
+  }
+
+  #spawn(): SandboxProcess {
+    const { memoryLimitMb } = this.#options;
+    // An empty environment: resolver code cannot reach `process`, and nothing of the gateway's
+    // (credentials, NODE_OPTIONS loaders) should reach the sandbox either.
+    const child = spawn(process.execPath, [`--max-old-space-size=${memoryLimitMb}`, '--max-semi-space-size=16', '--stack-size=984', '-e', this.#options.program], {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'advanced',
+      env: {},
+    });
+    const p = new SandboxProcess(child);
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      // Kept short: only the end matters (V8's out-of-memory report).
+      p.stderr = (p.stderr + chunk).slice(-4096);
+    });
+    child.on('message', (message: ChildMessage) => this.#onMessage(p, message));
+    child.on('exit', (code, signal) => this.#onExit(p, code, signal));
+    child.on('error', (error) => {
+      this.#options.logger.error(`resolver sandbox process failed: ${error.message}`);
+    });
+    child.send({ t: 'init', ...this.#options.init });
+    for (const registration of this.#registered) void this.#registerIn(p, registration).catch(() => undefined);
+    return p;
+  }
+
+  #registerIn(p: SandboxProcess, registration: Registration): Promise<string[]> {
+    return new Promise<string[]>((resolve, reject) => {
+      p.registrations.set(registration.id, { resolve, reject });
+      p.child.send({ t: 'reg', ...registration });
+      // Module evaluation runs under the same time limit as a call.
+      p.pending.push({
+        seq: -registration.id - 1,
+        sentAt: Date.now(),
+        label: registration.filename,
+        resolve: () => undefined,
+        reject: (error) => {
+          p.registrations.delete(registration.id);
+          reject(error);
+        },
+      });
+      this.#armSweeper();
+    });
+  }
+
+  #onMessage(p: SandboxProcess, message: ChildMessage): void {
+    p.idleAt = Date.now();
+    switch (message.t) {
+      case 'ready':
+        p.started = true;
+        p.ready = p.registrations.size === 0;
+        return;
+      case 'reg': {
+        const waiter = p.registrations.get(message.id);
+        p.registrations.delete(message.id);
+        this.#settlePending(p, -message.id - 1);
+        if (p.started && p.registrations.size === 0) p.ready = true;
+        if (!waiter) return;
+        if (message.error !== undefined) waiter.reject(new Error(message.error));
+        else waiter.resolve(message.exports ?? []);
+        return;
+      }
+      case 'replies':
+        for (const reply of message.replies) this.#onReply(p, reply);
+        return;
+      case 'fatal':
+        this.#options.logger.error(`resolver sandbox process failed: ${message.message}`);
+        this.#stop(p, { kind: 'crash', detail: message.message.split('\n')[0]! });
+        return;
+    }
+  }
+
+  #onReply(p: SandboxProcess, [seq, text, logs]: Reply): void {
+    const pending = seq === 0 ? undefined : this.#settlePending(p, seq);
+    if (logs) for (const line of logs) this.#options.onLog(pending?.label ?? '', line);
+    pending?.resolve(text);
+  }
+
+  /** Removes the pending call `seq` (the oldest, as the process answers in order). */
+  #settlePending(p: SandboxProcess, seq: number): Pending | undefined {
+    const index = p.pending[0]?.seq === seq ? 0 : p.pending.findIndex((x) => x.seq === seq);
+    if (index < 0) return undefined;
+    return p.pending.splice(index, 1)[0];
+  }
+
+  #onExit(p: SandboxProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    p.exited = true;
+    const failure: CallFailure =
+      p.stopping ??
+      (/heap out of memory|Reached heap limit|Allocation failed/i.test(p.stderr)
+        ? { kind: 'memory', memoryLimitMb: this.#options.memoryLimitMb }
+        : { kind: 'crash', detail: signal ? `killed by ${signal}` : `exit code ${code}` });
+    const [head, ...rest] = p.pending.splice(0);
+    head?.reject(new SandboxCallError(failure));
+    for (const other of rest) other.reject(new SandboxCallError({ kind: 'restarted' }));
+    for (const waiter of p.registrations.values()) waiter.reject(new SandboxCallError(failure));
+    p.registrations.clear();
+    if (this.#closed) return;
+    if (failure.kind !== 'closed') {
+      this.restarts += 1;
+      this.#options.logger.warn(`resolver sandbox process ${p.child.pid} stopped (${describeFailure(failure)}); starting another`);
+    }
+    const index = this.#processes.indexOf(p);
+    if (index >= 0) this.#processes[index] = this.#spawn();
+  }
+
+  #stop(p: SandboxProcess, why: CallFailure): void {
+    if (p.stopping || p.exited) return;
+    p.stopping = why;
+    p.child.kill('SIGKILL');
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    // After the current turn's microtasks: every resolver graphql-js starts in this turn joins
+    // the same message.
+    setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    for (const p of this.#processes) {
+      if (p.outgoing.length === 0) continue;
+      const batch = p.outgoing;
+      p.outgoing = [];
+      if (p.exited || p.stopping) continue;
+      p.child.send(batch);
+    }
+  }
+
+  /** Checks deadlines while any call is outstanding; idle gateways keep no timer. */
+  #armSweeper(): void {
+    if (this.#sweeper || this.#closed) return;
+    const every = Math.max(10, Math.min(100, Math.floor(this.#options.timeoutMs / 10)));
+    this.#sweeper = setInterval(() => this.#sweep(), every);
+    this.#sweeper.unref();
+  }
+
+  #sweep(): void {
+    const now = Date.now();
+    let outstanding = false;
+    for (const p of this.#processes) {
+      const head = p.pending[0];
+      if (!head || p.stopping || p.exited) continue;
+      outstanding = true;
+      // The process runs calls in order, so the oldest one started when it was sent or when the
+      // process last answered, whichever came later (an estimate that errs on the late side).
+      if (!p.started) continue;
+      const started = Math.max(head.sentAt, p.idleAt);
+      if (now - started > this.#options.timeoutMs) {
+        this.#stop(p, { kind: 'timeout', timeoutMs: this.#options.timeoutMs });
+      }
+    }
+    if (!outstanding && this.#sweeper) {
+      clearInterval(this.#sweeper);
+      this.#sweeper = undefined;
+    }
+  }
+}
+
+export type { SandboxProcess };

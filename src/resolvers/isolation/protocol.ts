@@ -1,0 +1,67 @@
+/**
+ * Messages between the gateway and a sandbox process (src/resolvers/isolation/child.ts), sent
+ * over Node's IPC channel as JSON. Calls travel in batches (one message per event-loop turn and
+ * process), so a busy gateway pays one IPC write for many resolver calls.
+ */
+
+/** The first message a sandbox process gets. */
+export interface InitMessage {
+  t: 'init';
+  /** The bundled prelude (src/resolvers/sandbox/prelude.ts). */
+  prelude: string;
+  /** ses's lockdown script: freezes the context's intrinsics. */
+  lockdown: string;
+  /** Longest JSON text a handler may return, in characters. */
+  maxResultChars: number;
+  /** Longest console line kept, in characters; longer lines are cut and say so. */
+  maxLogChars: number;
+}
+
+/** Registers one compiled module under `id` (ids are the gateway's, the same in every process). */
+export interface RegisterMessage {
+  t: 'reg';
+  id: number;
+  code: string;
+  filename: string;
+}
+
+/**
+ * One call. `seq` is the gateway's number for it (0 = no answer wanted); `label` names the
+ * resolver for console lines. The other members depend on `op`.
+ */
+export type Call =
+  | { seq: number; op: 'open'; run: number; parts: RunPartsArgs }
+  | { seq: number; op: 'openJson'; run: number; base: string }
+  | { seq: number; op: 'invoke'; run: number; mod: number; handler: string; phase: string; step: string; label: string }
+  | { seq: number; op: 'unit'; run: number; mod: number; request: string; response: string; label: string }
+  | { seq: number; op: 'close'; run: number }
+  | { seq: number; op: 'stash'; run: number };
+
+/** The base context's pieces, in the order of the trampoline's `openRunParts`. */
+export type RunPartsArgs = [
+  argumentsJson: string | undefined,
+  identityJson: string | undefined,
+  sourceJson: string | undefined,
+  headersJson: string | undefined,
+  fieldName: string,
+  parentTypeName: string,
+  variablesJson: string | undefined,
+  selectionSetListJson: string,
+  selectionSetGraphQL: string,
+  envJson: string | undefined,
+  authMode: string,
+  operation: string,
+];
+
+/** A console line written by resolver code during a call. */
+export type LogLine = [level: 'log' | 'error' | 'warn' | 'info' | 'debug', message: string];
+
+/** The answer to one call: its text (the trampoline's answer) and the console lines it wrote. */
+export type Reply = [seq: number, text: string, logs?: LogLine[]];
+
+/** What a sandbox process sends. */
+export type ChildMessage =
+  | { t: 'ready' }
+  | { t: 'reg'; id: number; exports?: string[]; error?: string }
+  | { t: 'replies'; replies: Reply[] }
+  | { t: 'fatal'; message: string };
