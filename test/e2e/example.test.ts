@@ -2,7 +2,7 @@
  * The example API that `npm start` serves (appsync.config.yml, schemas/, resolvers/), on its
  * embedded defaults: NONE, DynamoDB (embedded store) and Postgres (embedded PGlite) fields.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,48 @@ describe('the example API', () => {
     expect((await query(`mutation { renameEvent(id: "${id}", name: "Porto Meetup", expectedVersion: 2) { name version } }`)).data.renameEvent).toEqual({ name: 'Porto Meetup', version: 3 });
     const inCity = await query('{ eventsInCity(city: "Porto") { items { name } nextToken } }');
     expect(inCity.data.eventsInCity.items).toContainEqual({ name: 'Porto Meetup' });
+  });
+
+  it('DynamoDB: moveSeats moves seats in one transaction, or refuses and changes neither event', async () => {
+    const create = async (seats: number) =>
+      (await query('mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }', { i: { name: 'Gig', city: 'Braga', startsAt: '2030-07-01T20:00:00Z', seats } })).data.createEvent.id as string;
+    const [a, b] = [await create(5), await create(1)];
+    const seatsOf = async () => {
+      const { data } = await query(`{ a: getEvent(id: "${a}") { seats version } b: getEvent(id: "${b}") { seats version } }`);
+      return [data.a, data.b];
+    };
+    expect(await query(`mutation { moveSeats(from: "${a}", to: "${b}", seats: 3) { from to seats } }`)).toEqual({ data: { moveSeats: { from: a, to: b, seats: 3 } } });
+    expect(await seatsOf()).toEqual([
+      { seats: 2, version: 2 },
+      { seats: 4, version: 2 },
+    ]);
+    const tooMany = await query(`mutation { moveSeats(from: "${a}", to: "${b}", seats: 3) { seats } }`);
+    expect(tooMany.data).toEqual({ moveSeats: null });
+    expect(tooMany.errors[0]).toMatchObject({
+      errorType: 'DynamoDB:TransactionCanceledException',
+      message: `Event ${a} has 2 seats left.`,
+      errorInfo: { cancellationReasons: [{ type: 'ConditionalCheckFailed', message: 'The conditional request failed', item: expect.objectContaining({ id: a, seats: 2 }) }, { type: 'None', message: null }] },
+    });
+    const noSuchEvent = await query(`mutation { moveSeats(from: "${a}", to: "nope", seats: 1) { seats } }`);
+    expect(noSuchEvent.errors[0]).toMatchObject({ errorType: 'DynamoDB:TransactionCanceledException', message: 'Event nope does not exist.' });
+    expect(await seatsOf()).toEqual([
+      { seats: 2, version: 2 },
+      { seats: 4, version: 2 },
+    ]);
+  });
+
+  it("the README's transaction curls work as written, then refuse once too few seats are left", async () => {
+    const readme = await readFile(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    const block = readme.slice(readme.indexOf('A transaction: two events'));
+    const payloads = [...block.slice(0, block.indexOf('```\n', block.indexOf('moveSeats(from:'))).matchAll(/-d '(.+)'$/gm)].map((m) => JSON.parse(m[1]!) as { query: string });
+    expect(payloads).toHaveLength(2);
+    const [create, move] = payloads as [{ query: string }, { query: string }];
+    expect(await query(create.query)).toEqual({ data: { jazz: { id: 'jazz', seats: 10 }, rock: { id: 'rock', seats: 0 } } });
+    expect(await query(move.query)).toEqual({ data: { moveSeats: { from: 'jazz', to: 'rock', seats: 4 } } });
+    expect(await query(move.query)).toEqual({ data: { moveSeats: { from: 'jazz', to: 'rock', seats: 4 } } });
+    const refused = await query(move.query);
+    expect(refused.errors[0]).toMatchObject({ errorType: 'DynamoDB:TransactionCanceledException', message: 'Event jazz has 2 seats left.' });
+    expect((await query('{ jazz: getEvent(id: "jazz") { seats } rock: getEvent(id: "rock") { seats } }')).data).toEqual({ jazz: { seats: 2 }, rock: { seats: 8 } });
   });
 
   it('Lambda: a direct resolver runs the in-process handler', async () => {
