@@ -2,7 +2,7 @@
  * The embedded store reached in memory: the SDK client's endpoint is a port nothing listens on,
  * so every answer below came through the in-process handler, not the network.
  */
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactGetItemsCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireEmbeddedDynamoDB, embeddedDynamoDBRequestHandler, releaseEmbeddedDynamoDB } from '../../src/embedded/dynamodb.js';
 
@@ -42,6 +42,13 @@ describe('embedded DynamoDB in memory', () => {
       .send(new PutItemCommand({ TableName: 'in-process', Item: { id: { S: 'a' } }, ConditionExpression: 'attribute_not_exists(id)' }))
       .catch((e: unknown) => e);
     expect(conditional).toMatchObject({ name: 'ConditionalCheckFailedException' });
+  });
+
+  it('serves the operations the gateway adds to dynalite (transactions, TTL) too', async () => {
+    await client.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: 'in-process', Item: { id: { S: 't1' } } } }, { Put: { TableName: 'in-process', Item: { id: { S: 't2' } } } }] }));
+    const { Responses } = await client.send(new TransactGetItemsCommand({ TransactItems: [{ Get: { TableName: 'in-process', Key: { id: { S: 't2' } } } }] }));
+    expect(Responses).toEqual([{ Item: { id: { S: 't2' } } }]);
+    expect((await client.send(new DescribeTimeToLiveCommand({ TableName: 'in-process' }))).TimeToLiveDescription).toEqual({ TimeToLiveStatus: 'DISABLED' });
   });
 
   it('refuses a request whose signal is already aborted', async () => {
