@@ -4,16 +4,16 @@
  * or the embedded PGlite when the binaries are missing).
  *
  * Rows: direct `pg` (baseline), the data source's `invoke` (bind `:P0` → `$1`, Data API result,
- * JSON string), and a full GraphQL request over HTTP (auth, parse, APPSYNC_JS request/response with
- * `@aws-appsync/utils/rds`, `toJsonObject`). Each is timed sequentially (latency) and with 16
- * requests in flight (throughput). Prints nothing.
+ * JSON string), each timed sequentially (latency) and with 16 requests in flight (throughput); and
+ * a full GraphQL request over HTTP to the gateway as users run it (the built CLI, auth, parse,
+ * APPSYNC_JS request/response with `@aws-appsync/utils/rds`, `toJsonObject`), loaded by autocannon
+ * with 1 and with 16 connections, in rounds interleaved with direct `pg` at the same concurrency so
+ * each ratio is taken between loads seconds apart. Prints nothing.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { postgresKind } from '../../src/datasources/postgres.js';
 import { startPgServer, type PgServer } from '../datasources/postgres/pgServer.js';
+import { DURATION_S, ROUNDS, WARMUP_S, load, median, post, startCliProject, type ServerProcess } from './serverProcess.js';
 
 export interface PostgresBenchRow {
   name: string;
@@ -21,6 +21,7 @@ export interface PostgresBenchRow {
   unit: string;
   baseline?: string;
   ratio?: number;
+  note?: string;
 }
 
 const SEQUENTIAL = Number(process.env.BENCH_PG_ITERATIONS ?? 2000);
@@ -33,6 +34,22 @@ async function timeSequential(fn: () => Promise<unknown>, n: number): Promise<nu
   const start = process.hrtime.bigint();
   for (let i = 0; i < n; i++) await fn();
   return Number(process.hrtime.bigint() - start) / 1000 / n; // µs per op
+}
+
+/** `inFlight` loops calling `fn` for `seconds`: calls per second. */
+async function rateFor(fn: () => Promise<unknown>, seconds: number, inFlight: number): Promise<number> {
+  let done = 0;
+  const start = process.hrtime.bigint();
+  const until = start + BigInt(Math.round(seconds * 1e9));
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (process.hrtime.bigint() < until) {
+        await fn();
+        done += 1;
+      }
+    }),
+  );
+  return done / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
 async function timeConcurrent(fn: () => Promise<unknown>, total: number, inFlight: number): Promise<number> {
@@ -95,10 +112,10 @@ export async function runPostgresBench(): Promise<PostgresBenchRow[]> {
     };
     addRow(`data source invoke (${backend})`, await timeSequential(invoke, SEQUENTIAL), await timeConcurrent(invoke, CONCURRENT_TOTAL, IN_FLIGHT));
 
-    const http = await startBenchGateway(dsConfig).catch(() => undefined);
-    if (http) {
-      cleanups.push(http.close);
-      addRow(`gateway GraphQL over HTTP (${backend})`, await timeSequential(http.query, SEQUENTIAL), await timeConcurrent(http.query, CONCURRENT_TOTAL, IN_FLIGHT));
+    if (pool) {
+      const gateway = await startBenchGateway(server!.url);
+      cleanups.push(() => gateway.stop());
+      rows.push(...(await gatewayRows(gateway, direct!, backend)));
     }
     return rows;
   } finally {
@@ -112,14 +129,72 @@ function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
-/** A gateway with one RDS resolver doing the same select through `@aws-appsync/utils/rds`. */
-async function startBenchGateway(dsConfig: Record<string, unknown>): Promise<{ query: () => Promise<unknown>; close: () => Promise<void> }> {
-  const { createGateway } = await import('../../src/index.js');
-  const dir = await mkdtemp(join(tmpdir(), 'pg-bench-'));
-  await writeFile(join(dir, 'schema.graphql'), 'type Person { id: ID! name: String! age: Int }\ntype Query { person(id: ID!): Person }\n');
-  await writeFile(
-    join(dir, 'person.js'),
-    `import { util } from '@aws-appsync/utils';
+const API_KEY = 'da2-postgresbench00000000000000';
+const BODY = JSON.stringify({ query: '{ person(id: "1") { id name age } }' });
+
+/**
+ * The gateway (built CLI) against direct `pg`, at 1 and at IN_FLIGHT concurrent requests:
+ * autocannon connections for the gateway, pool.query loops for pg; ROUNDS rounds, each loading
+ * both in turn, ratios within the round.
+ */
+async function gatewayRows(gateway: ServerProcess, direct: () => Promise<unknown>, backend: string): Promise<PostgresBenchRow[]> {
+  const rows: PostgresBenchRow[] = [];
+  for (const inFlight of [1, IN_FLIGHT]) {
+    const ratios: number[] = [];
+    const gatewayRates: number[] = [];
+    const directRates: number[] = [];
+    const cpu: number[] = [];
+    let p99 = 0;
+    let errors = 0;
+    await load(gateway.port, WARMUP_S, BODY, inFlight, API_KEY);
+    await rateFor(direct, WARMUP_S, inFlight);
+    for (let round = 0; round < ROUNDS; round++) {
+      const d = await rateFor(direct, DURATION_S, inFlight);
+      const before = await gateway.cpuMicros();
+      const g = await load(gateway.port, DURATION_S, BODY, inFlight, API_KEY);
+      cpu.push(((await gateway.cpuMicros()) - before) / Math.max(1, g.total));
+      directRates.push(d);
+      gatewayRates.push(g.reqPerSec);
+      ratios.push(g.reqPerSec / d);
+      p99 = Math.max(p99, g.p99);
+      errors += g.errors;
+    }
+    const what = inFlight === 1 ? 'sequential (1 connection)' : `${inFlight} in flight`;
+    const baseline = `direct pg (${backend})`;
+    rows.push({ name: `${baseline}: one-row select, ${what}, interleaved with the gateway`, value: Math.round(median(directRates)), unit: 'ops/s' });
+    rows.push({
+      name: `gateway (built CLI) GraphQL over HTTP, autocannon, ${what}`,
+      value: Math.round(median(gatewayRates)),
+      unit: 'req/s',
+      baseline,
+      ratio: round(median(ratios)),
+      note: `ratio in each round ${ratios.map((r) => r.toFixed(2)).join(', ')}; server CPU ${Math.round(median(cpu))} µs/req; worst p99 ${p99} ms; ${errors} errors${inFlight === IN_FLIGHT ? ' (target ≥ 0.6× direct pg)' : ''}`,
+    });
+  }
+  return rows;
+}
+
+/** The built CLI serving one RDS resolver that does the same select through `@aws-appsync/utils/rds`. */
+async function startBenchGateway(connectionString: string): Promise<ServerProcess> {
+  const gateway = await startCliProject('postgres', {
+    'appsync.config.yml': `name: pg-bench
+schema: schema.graphql
+authentication:
+  type: API_KEY
+apiKeys:
+  - name: bench
+    value: ${API_KEY}
+dataSources:
+  db:
+    type: RELATIONAL_DATABASE
+    config:
+      connectionString: ${JSON.stringify(connectionString)}
+      maxConnections: ${IN_FLIGHT}
+resolvers:
+  Query.person: { kind: UNIT, dataSource: db, code: person.js }
+`,
+    'schema.graphql': 'type Person { id: ID! name: String! age: Int }\ntype Query { person(id: ID!): Person }\n',
+    'person.js': `import { util } from '@aws-appsync/utils';
 import { createPgStatement, select, toJsonObject } from '@aws-appsync/utils/rds';
 export function request(ctx) {
   return createPgStatement(select({ table: 'bench_people', columns: ['id', 'name', 'age'], where: { id: { eq: ctx.args.id } } }));
@@ -129,32 +204,11 @@ export function response(ctx) {
   return toJsonObject(ctx.result)[0][0];
 }
 `,
-  );
-  const apiKey = 'da2-postgresbench00000000000000';
-  const gateway = await createGateway(
-    {
-      name: 'pg-bench',
-      schema: join(dir, 'schema.graphql'),
-      authentication: { type: 'API_KEY' },
-      apiKeys: [{ name: 'bench', value: apiKey }],
-      dataSources: { db: { type: 'RELATIONAL_DATABASE', config: dsConfig } },
-      resolvers: { 'Query.person': { kind: 'UNIT', dataSource: 'db', code: join(dir, 'person.js') } },
-    },
-    { configDir: dir, logger: silent },
-  );
-  const { url } = await gateway.listen({ port: 0, host: '127.0.0.1' });
-  const body = JSON.stringify({ query: '{ person(id: "1") { id name age } }' });
-  const query = async () => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body });
-    const json = (await res.json()) as { data?: { person?: unknown } };
-    if (!json.data?.person) throw new Error(`bench query failed: ${JSON.stringify(json)}`);
-  };
-  await query();
-  return {
-    query,
-    close: async () => {
-      await gateway.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  });
+  const answer = await post(gateway.port, BODY, API_KEY);
+  if (JSON.stringify(answer) !== JSON.stringify({ data: { person: { id: '1', name: 'Ann', age: 31 } } })) {
+    await gateway.stop();
+    throw new Error(`bench query failed: ${JSON.stringify(answer)}`);
+  }
+  return gateway;
 }

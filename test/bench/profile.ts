@@ -1,16 +1,19 @@
 /**
- * `node --import tsx test/bench/profile.ts [server] [seconds]`: runs one bench server
- * (servers/<server>.ts, default gateway) under `node --cpu-prof`, loads it as `npm run bench`
- * does, and prints the profile's top self-time entries by function and by file/package.
+ * `node --import tsx test/bench/profile.ts [server] [seconds] [query]`: runs one bench server under
+ * `node --cpu-prof`, loads it as `npm run bench` does, and prints the profile's top self-time
+ * entries by function and by file/package. `server` is `gateway` (default: the built CLI on the
+ * NONE API, as `npm start` runs it), `gateway-dynamodb`, or one of servers/ (`lean`, `raw`, `yoga`);
+ * `query` is `getPost` (default) or `echo` (the smallest query).
  * The .cpuprofile stays in BENCH_PROFILE_DIR (default: a temp folder) for Chrome DevTools.
  * Prints the server's CPU time per request too (less disturbed by other load than req/s).
- * Env: BENCH_DATA_SOURCE as for servers/gateway.ts; BENCH_CONNECTIONS (50).
+ * Env: BENCH_CONNECTIONS (50).
  */
 import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { load, startServer } from './serverProcess.js';
+import { load, startGatewayCli, startServer } from './serverProcess.js';
+import { BODY, ECHO_BODY } from './shared.js';
 
 interface CpuProfile {
   nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }>;
@@ -53,13 +56,19 @@ async function main(): Promise<void> {
   const server = process.argv[2] ?? 'gateway';
   const seconds = Number(process.argv[3] ?? 8);
   const dir = process.env.BENCH_PROFILE_DIR ?? (await mkdtemp(join(tmpdir(), 'appsync-bench-prof-')));
-  const running = await startServer(`${server}.ts`, {}, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const body = process.argv[4] === 'echo' ? ECHO_BODY : BODY;
+  const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+  const running =
+    server === 'gateway' || server === 'gateway-dynamodb'
+      ? await startGatewayCli(server === 'gateway' ? 'none' : 'dynamodb', nodeArgs)
+      : await startServer(`${server}.ts`, {}, nodeArgs);
+  await load(running.port, 1, body);
   const cpuBefore = await running.cpuMicros();
-  const r = await load(running.port, seconds);
+  const r = await load(running.port, seconds, body);
   const cpu = ((await running.cpuMicros()) - cpuBefore) / Math.max(1, r.total);
   process.stdout.write(`${server}: ${Math.round(r.reqPerSec)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, server CPU ${cpu.toFixed(0)} µs/req, errors ${r.errors}\n`);
   await running.stop();
-  // One profile per thread (tsx's loader runs in a worker): the main thread's is the largest.
+  // One profile per thread (tsx's loader, worker threads): the main thread's is the largest.
   const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
   const sizes = await Promise.all(files.map(async (f) => (await stat(join(dir, f))).size));
   const file = files[sizes.indexOf(Math.max(...sizes))];

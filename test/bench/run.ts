@@ -1,17 +1,18 @@
 /**
  * `npm run bench`: every server below runs in its own process, loaded in turn (round after round) by
- * the same autocannon settings with the same query; the table gives each row's ratio to **lean**.
+ * the same autocannon settings; each row's ratio is to **lean** serving the same query in the same
+ * round. The gateway runs as users run it: `bin/appsync-gateway.mjs serve` on the built dist/.
  * Then micro-benchmarks (resolver runtime) and start-up times, then the rows other areas add
  * (DynamoDB, Postgres, real-time, Step Functions). Writes test/bench/RESULTS.md.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { API_KEY, BODY } from './shared.js';
+import { ANSWER, BODY, ECHO_ANSWER, ECHO_BODY, ECHO_QUERY, QUERY } from './shared.js';
 import { runResolverMicroBench } from './resolver-runtime.js';
 import { runStartupBench } from './startup.js';
 import { runHotPathBench } from './hotpath.js';
-import { CONNECTIONS, load, startServer } from './serverProcess.js';
+import { CONNECTIONS, DURATION_S, ROUNDS, WARMUP_S, load, median, post, startGatewayCli, startServer, type ServerProcess } from './serverProcess.js';
 
 export interface BenchRow {
   name: string;
@@ -22,8 +23,6 @@ export interface BenchRow {
   note?: string;
 }
 
-const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
-const WARMUP_S = 1;
 
 export interface HttpRow {
   name: string;
@@ -31,20 +30,33 @@ export interface HttpRow {
   p50: number;
   p99: number;
   errors: number;
-  /** Server CPU time per request (µs), measured inside the server process. */
+  /** Server CPU time per request (µs): the server process's CPU time (all threads) over requests answered. */
   cpuPerRequest: number;
-  /** Median over rounds of this server's req/s over lean's in the same round. */
+  /** Median over rounds of this row's req/s over its baseline's in the same round. */
   ratioToLean: number;
   /** That ratio in each round. */
   ratios: number[];
+  /** Median over rounds of this row's CPU µs/request over its baseline's in the same round. */
+  cpuRatio: number;
 }
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-interface HttpServer {
+/** A process the rows load. */
+export interface BenchServer {
   name: string;
-  file: string;
-  env: Record<string, string>;
+  start(storeDir: string): Promise<ServerProcess>;
+}
+
+/** One measured row: a server answering one request body. */
+export interface LoadRow {
+  name: string;
+  server: string;
+  body: string;
+  /** What the server must answer first (a fast wrong server must not win). */
+  answer: unknown;
+  /** The row this one's ratio is to, in the same round (itself for a baseline). */
+  baseline: string;
+  connections?: number;
 }
 
 interface Round {
@@ -55,71 +67,65 @@ interface Round {
   cpuPerRequest: number;
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
 /**
- * Every server runs at once (idle ones cost nothing) and is loaded in turn, ROUNDS times over:
- * whatever else the machine does drifts over a run, and a ratio taken within one round, between
- * loads a few seconds apart, is far steadier than one between servers measured a minute apart.
+ * Every server runs at once (idle ones cost nothing) and each row is loaded in turn, ROUNDS times
+ * over: whatever else the machine does drifts over a run, and a ratio taken within one round,
+ * between loads a few seconds apart, is far steadier than one between rows measured a minute apart.
  */
-async function measureAll(servers: HttpServer[]): Promise<HttpRow[]> {
+export async function measureRows(servers: BenchServer[], rows: LoadRow[]): Promise<HttpRow[]> {
   const storeDir = await mkdtemp(join(tmpdir(), 'appsync-bench-sfn-'));
-  const running = [];
+  const running = new Map<string, ServerProcess>();
   try {
     for (const [i, s] of servers.entries()) {
       process.stderr.write(`bench: starting ${s.name}…\n`);
-      // Each gateway keeps its Step Functions log in its own folder (one gateway per folder).
-      running.push(await startServer(s.file, { ...s.env, APPSYNC_GATEWAY_SFN_STORE_DIR: join(storeDir, String(i)) }));
+      running.set(s.name, await s.start(join(storeDir, String(i))));
     }
-    for (const [i, server] of running.entries()) {
-      // Check the answer first: a fast wrong server must not win.
-      const res = await fetch(`http://127.0.0.1:${server.port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': API_KEY }, body: BODY });
-      const answer = await res.json();
-      if (answer?.data?.getPost?.title !== 'Hello') throw new Error(`${servers[i]!.name} answered ${JSON.stringify(answer)}`);
+    for (const row of rows) {
+      const answer = await post(running.get(row.server)!.port, row.body);
+      if (JSON.stringify(answer) !== JSON.stringify(row.answer)) throw new Error(`${row.name} answered ${JSON.stringify(answer)}`);
     }
-    const rounds: Round[][] = servers.map(() => []);
+    const rounds: Round[][] = rows.map(() => []);
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [i, server] of running.entries()) {
-        process.stderr.write(`bench: round ${round + 1}/${ROUNDS}, ${servers[i]!.name}…\n`);
-        await load(server.port, WARMUP_S);
+      for (const [i, row] of rows.entries()) {
+        process.stderr.write(`bench: round ${round + 1}/${ROUNDS}, ${row.name}…\n`);
+        const server = running.get(row.server)!;
+        await load(server.port, WARMUP_S, row.body, row.connections);
         const cpuBefore = await server.cpuMicros();
-        const r = await load(server.port, DURATION_S);
+        const r = await load(server.port, DURATION_S, row.body, row.connections);
         const cpuAfter = await server.cpuMicros();
         rounds[i]!.push({ reqPerSec: r.reqPerSec, p50: r.p50, p99: r.p99, errors: r.errors, cpuPerRequest: (cpuAfter - cpuBefore) / Math.max(1, r.total) });
       }
     }
-    const leanIndex = servers.findIndex((s) => s.name === 'lean');
-    return servers.map((s, i) => {
+    return rows.map((row, i) => {
       const mine = rounds[i]!;
+      const base = rounds[rows.findIndex((r) => r.name === row.baseline)]!;
+      const ratios = mine.map((r, k) => r.reqPerSec / base[k]!.reqPerSec);
       return {
-        name: s.name,
+        name: row.name,
         reqPerSec: median(mine.map((r) => r.reqPerSec)),
         p50: median(mine.map((r) => r.p50)),
         p99: median(mine.map((r) => r.p99)),
         errors: mine.reduce((sum, r) => sum + r.errors, 0),
         cpuPerRequest: median(mine.map((r) => r.cpuPerRequest)),
-        ratioToLean: median(mine.map((r, k) => r.reqPerSec / rounds[leanIndex]![k]!.reqPerSec)),
-        ratios: mine.map((r, k) => r.reqPerSec / rounds[leanIndex]![k]!.reqPerSec),
+        ratioToLean: median(ratios),
+        ratios,
+        cpuRatio: median(mine.map((r, k) => r.cpuPerRequest / base[k]!.cpuPerRequest)),
       };
     });
   } finally {
-    await Promise.all(running.map((r) => r.stop()));
+    await Promise.all([...running.values()].map((r) => r.stop()));
     await rm(storeDir, { recursive: true, force: true });
   }
 }
 
 function table(rows: HttpRow[]): string {
   const lines = [
-    '| server | req/s | p50 ms | p99 ms | ratio to lean | ratio in each round | server CPU µs/req | errors |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| row | req/s | p50 ms | p99 ms | ratio to lean | ratio in each round | server CPU µs/req | CPU / lean | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.name} | ${Math.round(r.reqPerSec)} | ${r.p50} | ${r.p99} | ${r.ratioToLean.toFixed(2)} | ${r.ratios.map((x) => x.toFixed(2)).join(', ')} | ${Math.round(r.cpuPerRequest)} | ${r.errors} |`,
+      `| ${r.name} | ${Math.round(r.reqPerSec)} | ${r.p50} | ${r.p99} | ${r.ratioToLean.toFixed(2)} | ${r.ratios.map((x) => x.toFixed(2)).join(', ')} | ${Math.round(r.cpuPerRequest)} | ${r.cpuRatio.toFixed(2)} | ${r.errors} |`,
     );
   }
   return lines.join('\n');
@@ -148,24 +154,44 @@ async function main(): Promise<void> {
   const sections: string[] = [];
 
   if (want('http')) {
-    const rows = await measureAll([
-      { name: 'raw', file: 'raw.ts', env: {} },
-      { name: 'lean', file: 'lean.ts', env: {} },
-      { name: 'yoga', file: 'yoga.ts', env: {} },
-      { name: 'gateway (NONE)', file: 'gateway.ts', env: {} },
-      { name: 'gateway (DynamoDB GetItem)', file: 'gateway.ts', env: { BENCH_DATA_SOURCE: 'dynamodb' } },
+    const sfn = (storeDir: string) => ({ APPSYNC_GATEWAY_SFN_STORE_DIR: storeDir });
+    const servers: BenchServer[] = [
+      { name: 'raw', start: () => startServer('raw.ts') },
+      { name: 'lean', start: () => startServer('lean.ts') },
+      { name: 'yoga', start: () => startServer('yoga.ts') },
+      { name: 'gateway', start: (dir) => startGatewayCli('none', [], sfn(dir)) },
+      { name: 'gateway-dynamodb', start: (dir) => startGatewayCli('dynamodb', [], sfn(dir)) },
+    ];
+    const getPost = { body: BODY, answer: ANSWER, baseline: 'lean' };
+    const echo = { body: ECHO_BODY, answer: ECHO_ANSWER, baseline: 'lean, smallest query' };
+    const rows = await measureRows(servers, [
+      { name: 'raw', server: 'raw', ...getPost },
+      { name: 'lean', server: 'lean', ...getPost },
+      { name: 'yoga', server: 'yoga', ...getPost },
+      { name: 'gateway (NONE)', server: 'gateway', ...getPost },
+      { name: 'gateway (DynamoDB GetItem)', server: 'gateway-dynamodb', ...getPost },
+      { name: 'lean, smallest query', server: 'lean', ...echo },
+      { name: 'gateway, smallest query (NONE)', server: 'gateway', ...echo },
     ]);
-    const gatewayRow = rows.find((r) => r.name === 'gateway (NONE)')!;
-    const yoga = rows.find((r) => r.name === 'yoga')!;
-    const overYoga = gatewayRow.ratioToLean / yoga.ratioToLean;
+    const row = (name: string) => rows.find((r) => r.name === name)!;
+    const gatewayRow = row('gateway (NONE)');
+    const smallest = row('gateway, smallest query (NONE)');
+    const dynamodb = row('gateway (DynamoDB GetItem)');
+    const overYoga = gatewayRow.ratioToLean / row('yoga').ratioToLean;
     sections.push(
-      `## GraphQL over HTTP (${CONNECTIONS} connections; ${ROUNDS} rounds of ${WARMUP_S} s warm-up + ${DURATION_S} s per server)\n\n` +
-        `Query \`{ getPost(id: "1") { id title views } }\`; every server runs in its own process, all started first and loaded one at a time, ` +
-        `round after round. Figures are medians over the rounds; "ratio to lean" is the median of the ratios taken within each round. ` +
-        `"server CPU µs/req" is the server process's CPU time divided by the requests it answered.\n\n` +
+      `## GraphQL over HTTP (${CONNECTIONS} connections; ${ROUNDS} rounds of ${WARMUP_S} s warm-up + ${DURATION_S} s per row)\n\n` +
+        `Queries \`${QUERY}\` and, for the smallest-query rows, \`${ECHO_QUERY}\`. The gateway runs as \`npm start\` runs it ` +
+        `(\`bin/appsync-gateway.mjs serve\` on the built dist/, API_KEY auth, APPSYNC_JS UNIT resolvers); the other servers are ` +
+        `in test/bench/servers/. Every server runs in its own process, all started first; the rows are loaded one at a time, ` +
+        `round after round. Figures are medians over the rounds; "ratio to lean" is the median of the ratios to lean serving the ` +
+        `same query within each round. "server CPU µs/req" is the server process's CPU time (all its threads, from /proc) ` +
+        `divided by the requests it answered; "CPU / lean" is that over lean's in the same round.\n\n` +
         table(rows) +
-        `\n\nTargets for gateway (NONE): ≥ 2× yoga (measured ${overYoga.toFixed(2)}×), ` +
-        `≥ 0.7× lean (measured ${gatewayRow.ratioToLean.toFixed(2)}×), p99 < 10 ms (measured ${gatewayRow.p99} ms).`,
+        `\n\nTargets: smallest query ≥ 0.75× lean (measured ${smallest.ratioToLean.toFixed(2)}×) with CPU ≤ 1.3× lean's ` +
+        `(measured ${smallest.cpuRatio.toFixed(2)}×); getPost ≥ 0.85× lean (measured ${gatewayRow.ratioToLean.toFixed(2)}×); ` +
+        `≥ 4× yoga (measured ${overYoga.toFixed(2)}×); p99 < 6 ms (measured ${gatewayRow.p99} ms getPost, ${smallest.p99} ms smallest); ` +
+        `DynamoDB GetItem ≥ 0.5× the NONE row (measured ${(dynamodb.reqPerSec / gatewayRow.reqPerSec).toFixed(2)}×) at ≤ 150 µs CPU/req ` +
+        `(measured ${Math.round(dynamodb.cpuPerRequest)}).`,
     );
     process.stderr.write('bench: in-process request handling…\n');
     sections.push(`## Request handling without the network\n\n${rowsTable(await runHotPathBench())}`);

@@ -1,10 +1,10 @@
 // What a careful hand-rolled server reaches: graphql-js with parse/validate cached per query text.
 import { createServer } from 'node:http';
 import { buildSchema, execute, parse, validate, type DocumentNode } from 'graphql';
-import { SDL, announce, getPost } from '../shared.js';
+import { SDL, announce, echo, getPost } from '../shared.js';
 
 const schema = buildSchema(SDL);
-const root = { getPost: (args: { id: string }) => getPost(null, args) };
+const root = { getPost: (args: { id: string }) => getPost(null, args), echo: (args: { msg: string }) => echo(null, args) };
 const cache = new Map<string, DocumentNode>();
 const server = createServer((req, res) => {
   const chunks: Buffer[] = [];

@@ -1,10 +1,10 @@
 // A default graphql-yoga server with the same schema and a plain JS resolver.
 import { createServer } from 'node:http';
 import { createSchema, createYoga } from 'graphql-yoga';
-import { SDL, announce, getPost } from '../shared.js';
+import { SDL, announce, echo, getPost } from '../shared.js';
 
 const yoga = createYoga({
-  schema: createSchema({ typeDefs: SDL, resolvers: { Query: { getPost } } }),
+  schema: createSchema({ typeDefs: SDL, resolvers: { Query: { getPost, echo } } }),
   logging: false,
 });
 const server = createServer(yoga);
