@@ -61,6 +61,46 @@ const instances = new Map<string, { running: Promise<Running>; leases: number }>
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+
+/**
+ * PGlite's file layer (Emscripten) makes Postgres's fsync and fdatasync do nothing: a commit is in
+ * the operating system's cache when it is acknowledged, which survives a killed process but not a
+ * power cut. So each answer is held until the write-ahead log segments written since the last
+ * answer are synced with the real fdatasync; an answer that wrote nothing costs a stat of pg_wal.
+ */
+function syncBeforeAnswering(db, walDir) {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  let syncedAt = 0;
+  const syncWal = () => {
+    const started = Date.now();
+    for (const name of fs.readdirSync(walDir)) {
+      if (!/^[0-9A-F]{24}$/.test(name)) continue;
+      const file = path.join(walDir, name);
+      // mtime is kept in nanoseconds; a margin covers a write in the same millisecond as the last sync.
+      if (fs.statSync(file).mtimeMs < syncedAt - 5) continue;
+      const fd = fs.openSync(file, 'r');
+      try {
+        fs.fdatasyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+    syncedAt = started;
+  };
+  const stream = db.execProtocolRawStream.bind(db);
+  db.execProtocolRawStream = async (message, options) => {
+    const chunks = [];
+    try {
+      // Copied: the chunks may be views of memory PGlite reuses.
+      return await stream(message, { ...options, onRawData: (data) => chunks.push(new Uint8Array(data)) });
+    } finally {
+      syncWal();
+      for (const chunk of chunks) options.onRawData(chunk);
+    }
+  };
+}
+
 (async () => {
   const { PGlite } = require(workerData.pglite);
   const { PGLiteSocketServer } = require(workerData.socket);
@@ -91,6 +131,7 @@ const { parentPort, workerData } = require('node:worker_threads');
       }
     }
   }
+  if (workerData.dataDir && workerData.syncWal) syncBeforeAnswering(db, require('node:path').join(workerData.dataDir, 'pg_wal'));
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
   await server.start();
   parentPort.on('message', async (message) => {
@@ -126,7 +167,13 @@ function startWorker(options: EmbeddedPostgresOptions): Promise<{ conn: string; 
   if (options.dataDir) checkFolder(options.dataDir);
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { pglite, socket: resolvePackage('@electric-sql/pglite-socket'), dataDir: options.dataDir, snapshot: snapshotPath(options.snapshotDir, pglite) },
+    workerData: {
+      pglite,
+      socket: resolvePackage('@electric-sql/pglite-socket'),
+      dataDir: options.dataDir,
+      snapshot: snapshotPath(options.snapshotDir, pglite),
+      syncWal: !/^(off|0|false)$/i.test(process.env.APPSYNC_GATEWAY_POSTGRES_SYNC ?? ''),
+    },
   });
   // A crash after start shows up as connection errors on the pool; without a listener the
   // worker's 'error' event would end the whole process.
