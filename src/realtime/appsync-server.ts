@@ -3,9 +3,10 @@
  * `RealtimeSocket` per connection through connection_init → connection_ack, `ka` keep-alives,
  * start → start_ack / error, data, stop → complete and invalidation.
  */
-import { Kind, parse, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import type { AuthContext, AuthRequest } from '../auth/types.js';
 import { AppSyncError } from '../errors.js';
+import { parseQuery } from '../schema/index.js';
 import {
   APPSYNC_SUBPROTOCOL,
   CloseCode,
@@ -359,7 +360,7 @@ function lowerCaseKeys(headers: Record<string, string>): Record<string, string> 
 function operationType(query: string, operationName: string | null): string | null {
   let document: DocumentNode;
   try {
-    document = parse(query, { noLocation: true });
+    document = parseQuery(query, { noLocation: true });
   } catch {
     return null;
   }

@@ -14,10 +14,11 @@
  *   (`query not supported through the realtime channel`), as on the AppSync endpoint.
  * - Errors keep AppSync's entry shape (`errorType`, `message`, ...).
  */
-import { GraphQLError, Kind, parse, type DocumentNode, type ExecutionArgs, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, type DocumentNode, type ExecutionArgs, type OperationDefinitionNode } from 'graphql';
 import { makeServer, type Context, type WebSocket as GraphqlWsSocket } from 'graphql-ws';
 import type { AuthContext, AuthRequest } from '../auth/types.js';
 import { AppSyncError } from '../errors.js';
+import { parseQuery } from '../schema/index.js';
 import { CloseCode } from './appsync-protocol.js';
 import type { Fanout } from './fanout.js';
 import { validateFilter } from './filter.js';
@@ -276,7 +277,7 @@ function isCredentialHeader(name: string): boolean {
 function operationOf(query: string, operationName: string | null): { document?: DocumentNode; operation?: OperationDefinitionNode } {
   let document: DocumentNode;
   try {
-    document = parse(query);
+    document = parseQuery(query);
   } catch {
     return {};
   }

@@ -5,13 +5,13 @@
 import {
   GraphQLError,
   Kind,
-  parse,
   validate,
   type DocumentNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
 import type { ErrorEntry } from '../realtime/types.js';
+import { parseQuery } from '../schema/index.js';
 import { formatValidationError } from './formatErrors.js';
 
 export type PreparedDocument =
@@ -67,7 +67,7 @@ export class DocumentCache {
   #prepareUncached(query: string): PreparedDocument {
     let document: DocumentNode;
     try {
-      document = parse(query);
+      document = parseQuery(query);
     } catch (error) {
       return { kind: 'syntax', message: error instanceof GraphQLError ? error.message : String(error) };
     }

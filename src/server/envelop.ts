@@ -10,6 +10,7 @@ import { Kind, GraphQLError, type DocumentNode, type ExecutionArgs, type Executi
 import type { Plugin } from '@envelop/core';
 import type { PreparedDocument } from './documentCache.js';
 import { formatValidationError } from './formatErrors.js';
+import { parseQuery } from '../schema/index.js';
 
 /** What one request gets from envelop: the steps with every plugin's hooks around them. */
 export interface EnvelopedRequest {
@@ -28,7 +29,8 @@ export async function createEnvelop(schema: GraphQLSchema, plugins: readonly Plu
   const [{ envelop, useEngine, useSchema }, graphql] = await Promise.all([import('@envelop/core'), import('graphql')]);
   const getEnveloped = envelop({
     plugins: [
-      useEngine({ parse: graphql.parse, validate: graphql.validate, execute: graphql.execute, subscribe: graphql.subscribe, specifiedRules: graphql.specifiedRules }),
+      // Plugins see graphql's parse with the gateway's size and token limits (src/schema/parseQuery.ts).
+      useEngine({ parse: parseQuery, validate: graphql.validate, execute: graphql.execute, subscribe: graphql.subscribe, specifiedRules: graphql.specifiedRules }),
       useSchema(schema),
       ...plugins,
     ],
