@@ -106,7 +106,8 @@ function sdkError(error: StoreError): Error {
   // The SDK takes `message`, else `Message`, and says "UnknownError" when both are empty.
   const e = new Error((message ?? Message) || 'UnknownError');
   e.name = name;
-  Object.assign(e, fromWire(fields), { $fault: error.statusCode >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: error.statusCode } });
+  // The SDK also keeps the body's members, `__type` included.
+  Object.assign(e, { __type }, fromWire(fields), { $fault: error.statusCode >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: error.statusCode } });
   return e;
 }
 
