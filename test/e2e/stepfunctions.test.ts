@@ -800,6 +800,64 @@ describe('the wire', () => {
   });
 });
 
+describe('large definitions', () => {
+  /** A chain of `n` Pass states: 20,000 of them make the issue's ~798 KB definition. */
+  const chain = (n: number) => {
+    const States: Record<string, unknown> = {};
+    for (let i = 0; i < n; i++) States[`S${i}`] = i === n - 1 ? { Type: 'Pass', End: true } : { Type: 'Pass', Next: `S${i + 1}` };
+    return JSON.stringify({ StartAt: 'S0', States });
+  };
+
+  it('a 20,000-state definition (~800 KB) is accepted quickly while other requests keep being answered', async () => {
+    const definition = chain(20_000);
+    expect(definition.length).toBeGreaterThan(790_000);
+    let answered = 0;
+    let slowest = 0;
+    let creating = true;
+    const probe = (async () => {
+      while (creating) {
+        const began = Date.now();
+        expect((await fetch(`${gw.origin}/health`)).status).toBe(200);
+        slowest = Math.max(slowest, Date.now() - began);
+        answered++;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    const began = Date.now();
+    const created = await sfn.send(new CreateStateMachineCommand({ name: 'huge', roleArn: ROLE, definition }));
+    const took = Date.now() - began;
+    // One more round trip after the answer: the probe saw the gateway through the whole call.
+    await new Promise((r) => setTimeout(r, 50));
+    creating = false;
+    await probe;
+    // Quadratic validation took 60+ s here; now tens of milliseconds (bounds are loose for a shared machine).
+    expect(took).toBeLessThan(5_000);
+    expect(slowest).toBeLessThan(2_000);
+    expect(answered).toBeGreaterThan(0);
+    const described = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: created.stateMachineArn }));
+    expect(described.definition).toBe(definition);
+    // Its executions run into AWS's history limit (25,000 events) and fail as AWS's do.
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: created.stateMachineArn }));
+    let status = 'RUNNING';
+    for (let i = 0; i < 200 && status === 'RUNNING'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await sfn.send(new DescribeExecutionCommand({ executionArn })))!.status!;
+    }
+    const ended = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    expect([ended.status, ended.cause]).toEqual(['FAILED', 'The execution reached the maximum number of history events (25000).']);
+    await sfn.send(new DeleteStateMachineCommand({ stateMachineArn: created.stateMachineArn }));
+  }, 60_000);
+
+  it('a definition or input over its limit is refused with the member named and its value left out (AWS marks them sensitive)', async () => {
+    const input = JSON.stringify({ pad: 'x'.repeat(262_144) });
+    const error = await failure(sfn.send(new StartExecutionCommand({ stateMachineArn: smArn('configPass'), input })));
+    expect(error).toMatchObject({
+      name: 'ValidationException',
+      message: "1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to 262144",
+    });
+  });
+});
+
 describe('SigV4 when the config declares IAM credentials', () => {
   let iamGw: TestGateway;
   beforeAll(async () => {

@@ -370,12 +370,12 @@ export const ACTIONS: Record<string, Action> = {
   },
   DescribeStateMachineForExecution(service, body) {
     const exec = service.execution(reqStr(body, 'executionArn', 256));
-    const revision = service.machines.revision(exec.revisionId);
+    const definition = service.machines.revisionText(exec.revisionId);
     const sm = service.machines.byArn.get(exec.stateMachineArn);
     return {
       stateMachineArn: exec.stateMachineArn,
       name: exec.stateMachineName,
-      definition: revision?.text,
+      definition,
       roleArn: sm?.roleArn,
       updateDate: seconds(sm?.creationDate ?? exec.startDate),
       revisionId: exec.revisionId,

@@ -85,8 +85,14 @@ export const taskTimedOut = () => new SfnApiError('TaskTimedOut', 'Task Timed Ou
 export const typeNotSupported = () => new SfnApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
 export const invalidExecutionInput = (detail: string) => new SfnApiError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${detail}'`);
 
+/**
+ * Members the Step Functions model marks sensitive (definitions, inputs, outputs, errors, causes):
+ * Coral leaves their value out of a validation message (`Value at 'definition' failed …`).
+ */
+const SENSITIVE_MEMBERS = new Set(['definition', 'input', 'output', 'error', 'cause']);
+
 /** Coral's member validation error: `1 validation error detected: Value … at '…' failed to satisfy constraint: …`. */
 export function validationError(member: string, value: unknown, constraint: string): SfnApiError {
-  const shown = value === undefined || value === null ? 'null' : `'${typeof value === 'string' ? value : JSON.stringify(value)}'`;
-  return new SfnApiError('ValidationException', `1 validation error detected: Value ${shown} at '${member}' failed to satisfy constraint: ${constraint}`);
+  const shown = value === undefined || value === null ? 'null ' : SENSITIVE_MEMBERS.has(member) ? '' : `'${typeof value === 'string' ? value : JSON.stringify(value)}' `;
+  return new SfnApiError('ValidationException', `1 validation error detected: Value ${shown}at '${member}' failed to satisfy constraint: ${constraint}`);
 }

@@ -456,8 +456,8 @@ export class StepFunctionsService {
     const needed = new Set<string>();
     for (const exec of this.executions.values()) if (!current.has(exec.revisionId)) needed.add(exec.revisionId);
     for (const id of needed) {
-      const rev = this.machines.revision(id);
-      if (rev) out.push({ k: 'rev', id, def: rev.text });
+      const text = this.machines.revisionText(id);
+      if (text !== undefined) out.push({ k: 'rev', id, def: text });
     }
     for (const act of this.machines.activities.values()) out.push({ k: 'act', r: act });
     for (const exec of this.executions.values()) {
@@ -501,7 +501,7 @@ export class StepFunctionsService {
           continue;
         }
         const roleArn = (config as { role?: string }).role ?? existing?.roleArn ?? DEFAULT_ROLE(this.scope);
-        this.putMachine(Machines.record({ arn, name, type, definition: text, roleArn, fromConfig: true, creationDate: existing?.creationDate }));
+        this.putMachine(Machines.record({ arn, name, type, definition: text, roleArn, fromConfig: true, creationDate: existing?.creationDate }), definition);
       } catch (error) {
         this.logger.error(`stepFunctions.stateMachines.${key}: ${(error as Error).message}`);
       }
@@ -513,8 +513,9 @@ export class StepFunctionsService {
 
   // ---------------------------------------------------------------- state machines
 
-  private putMachine(record: StateMachineRecord): void {
-    this.machines.put(record);
+  /** `parsed`: the record's definition, already validated (so it is not validated again). */
+  private putMachine(record: StateMachineRecord, parsed?: StateMachineDefinition): void {
+    this.machines.put(record, parsed);
     this.append({ k: 'sm', r: record });
   }
 
@@ -533,7 +534,7 @@ export class StepFunctionsService {
 
   createStateMachine(input: { name: string; definition: string; roleArn: string; type: StateMachineType; description?: string; loggingConfiguration?: unknown; tracingConfiguration?: unknown }): StateMachineRecord {
     checkName(input.name);
-    this.checkDefinition(input.definition);
+    const parsed = this.checkDefinition(input.definition);
     const arn = stateMachineArn(this.scope, input.name);
     const existing = this.machines.byArn.get(arn);
     if (existing) {
@@ -542,7 +543,7 @@ export class StepFunctionsService {
       throw stateMachineAlreadyExists(arn);
     }
     const record = Machines.record({ arn, ...input });
-    this.putMachine(record);
+    this.putMachine(record, parsed);
     return record;
   }
 
@@ -556,7 +557,7 @@ export class StepFunctionsService {
 
   updateStateMachine(arn: string, changes: { definition?: string; roleArn?: string; loggingConfiguration?: unknown; tracingConfiguration?: unknown }): StateMachineRecord {
     const sm = this.machine(arn);
-    if (changes.definition !== undefined) this.checkDefinition(changes.definition);
+    const parsed = changes.definition !== undefined ? this.checkDefinition(changes.definition) : undefined;
     const next: StateMachineRecord = {
       ...sm,
       definition: changes.definition ?? sm.definition,
@@ -565,7 +566,7 @@ export class StepFunctionsService {
       tracingConfiguration: changes.tracingConfiguration ?? sm.tracingConfiguration,
       revisionId: Machines.newRevisionId(),
     };
-    this.putMachine(next);
+    this.putMachine(next, parsed);
     return next;
   }
 
@@ -1133,7 +1134,7 @@ export class StepFunctionsService {
     if (exec.status === 'SUCCEEDED') return 'Execution is SUCCEEDED and cannot be redriven';
     if (exec.stopDate !== undefined && now - exec.stopDate > REDRIVE_PERIOD_MS) return 'Execution redrivable period exceeded';
     if ((exec.redriveCount ?? 0) >= MAX_REDRIVES) return 'Execution redrive limit exceeded';
-    if (!this.machines.revision(exec.revisionId)) return 'State machine is in DELETING status';
+    if (this.machines.revisionText(exec.revisionId) === undefined) return 'State machine is in DELETING status';
     return undefined;
   }
 

@@ -306,6 +306,27 @@ describe('file store', () => {
     await sfn.close();
   });
 
+  it('a 20,000-state machine is kept across a restart without replaying its validation (the start was 42 s), and runs after it', async () => {
+    const storeDir = join(dir, 'huge');
+    const options = { stateMachines: {}, storeDir, logger: silent, config: () => ({ stepFunctions: { stateMachines: {} } }) as never, dataSources: () => new Map() };
+    const States: Record<string, unknown> = {};
+    for (let i = 0; i < 20_000; i++) States[`S${i}`] = i === 19_999 ? { Type: 'Pass', End: true } : { Type: 'Pass', Next: `S${i + 1}` };
+    const definition = JSON.stringify({ StartAt: 'S0', States });
+    let sfn = await createStepFunctionsService(options);
+    await sfn.service.load();
+    const sm = sfn.service.createStateMachine({ name: 'huge', definition, roleArn: 'arn:aws:iam::123456789012:role/r', type: 'STANDARD' });
+    await sfn.close();
+    const began = Date.now();
+    sfn = await createStepFunctionsService(options);
+    // Loose bound for a shared machine: the quadratic replay took 42 s.
+    expect(Date.now() - began).toBeLessThan(5_000);
+    expect(sfn.service.machine(sm.arn).definition).toBe(definition);
+    const exec = sfn.service.startExecution(sm.arn, 'after-restart', '{}').execution!;
+    await sfn.service.whenDone(exec);
+    expect([exec.status, exec.cause]).toEqual(['FAILED', 'The execution reached the maximum number of history events (25000).']);
+    await sfn.close();
+  }, 60_000);
+
   it('ignores a last line cut by a crash', async () => {
     const folder = join(dir, 'cut');
     const store = createFileStore(folder);
