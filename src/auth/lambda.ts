@@ -19,6 +19,13 @@ export interface LambdaAuthorizerConfig extends LambdaTarget {
   identityValidationExpression?: string;
 }
 
+/**
+ * AppSync gives a Lambda authorizer 10 seconds; one that has not answered by then denies the
+ * request (auth.md §4: an authorizer error or timeout is `isAuthorized: false`). A config `timeout`
+ * (seconds) may only shorten it.
+ */
+export const AUTHORIZER_TIME_LIMIT_SECONDS = 10;
+
 /** Most authorizer decisions kept at once. */
 export const MAX_CACHED_DECISIONS = 10_000;
 
@@ -30,7 +37,8 @@ interface AuthorizerResponse {
 }
 
 export function createLambdaAuthorizer(config: LambdaAuthorizerConfig, options: { configDir: string; gatewayConfig: NormalizedConfig; path: string; logger: Logger }): AuthProvider {
-  const target: LambdaTarget = { ...config, functionName: config.functionName ?? config.authorizerUri };
+  const limitSeconds = typeof config.timeout === 'number' && config.timeout > 0 ? Math.min(config.timeout, AUTHORIZER_TIME_LIMIT_SECONDS) : AUTHORIZER_TIME_LIMIT_SECONDS;
+  const target: LambdaTarget = { ...config, functionName: config.functionName ?? config.authorizerUri, timeout: limitSeconds };
   const invoker: LambdaInvoker = createLambdaInvoker(target, { configDir: options.configDir, gatewayConfig: options.gatewayConfig, path: options.path });
   const ttl = typeof config.authorizerResultTtlInSeconds === 'number' ? config.authorizerResultTtlInSeconds : 0;
   if (ttl < 0 || ttl > 3600) throw new ConfigError(`${options.path}.authorizerResultTtlInSeconds`, `expected 0 to 3600, got ${ttl}`);
@@ -55,8 +63,14 @@ export function createLambdaAuthorizer(config: LambdaAuthorizerConfig, options: 
     const requestHeaders: Record<string, string> = {};
     for (const [k, v] of Object.entries(request.headers)) if (v !== undefined) requestHeaders[k] = Array.isArray(v) ? v.join(',') : v;
     let response: AuthorizerResponse;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      response = ((await invoker.invoke({
+      // The in-process invoker stops at the limit itself; a remote Invoke has no clock of its own, so
+      // the request never waits past the limit whatever the function does.
+      const limit = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the authorizer did not answer within ${limitSeconds} s`)), limitSeconds * 1000);
+      });
+      response = ((await Promise.race([limit, invoker.invoke({
         authorizationToken: token,
         requestContext: {
           apiId: options.gatewayConfig.name,
@@ -67,13 +81,15 @@ export function createLambdaAuthorizer(config: LambdaAuthorizerConfig, options: 
           variables: query.variables ?? {},
         },
         requestHeaders,
-      })) ?? {}) as AuthorizerResponse;
+      })])) ?? {}) as AuthorizerResponse;
     } catch (error) {
       // Gateway choice (auth.md §4): an authorizer error or timeout denies the request.
       // The token never reaches the log, even when the authorizer's own message quotes it.
       const message = String((error as Error)?.message ?? error).split(token).join('[token]');
       options.logger.warn('Lambda authorizer failed; request denied', { authorizer: invoker.description, error: message });
       return { context: null, ttl: 0 };
+    } finally {
+      clearTimeout(timer);
     }
     const seconds = typeof response.ttlOverride === 'number' && response.ttlOverride >= 0 ? response.ttlOverride : ttl;
     if (response.isAuthorized !== true) return { context: null, ttl: seconds };

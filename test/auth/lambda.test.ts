@@ -23,6 +23,8 @@ export async function handler(event) {
     case 'allow-no-cache': return { isAuthorized: true, ttlOverride: 0 };
     case 'allow-long': return { isAuthorized: true, ttlOverride: 3600 };
     case 'throw-s3cr3t': throw new Error('authorizer exploded for token throw-s3cr3t');
+    // Answers "yes" after 20 s: past AppSync's 10 s, so it must not authorize.
+    case 'slow': await new Promise((resolve) => setTimeout(resolve, 20_000).unref()); return { isAuthorized: true };
     default: return { isAuthorized: false };
   }
 }
@@ -41,7 +43,8 @@ beforeAll(async () => {
   await writeFile(join(dir, 'authorizer.mjs'), HANDLER);
   const remote = (event: { authorizationToken: string }) => ({ isAuthorized: event.authorizationToken === 'remote-ok', resolverContext: { via: 'invoke-api' } });
   // The Invoke API takes a name or an ARN in the path.
-  echo = await startEchoServer({ remoteAuthorizer: remote, [REMOTE_ARN]: remote });
+  const slow = () => new Promise((resolve) => setTimeout(() => resolve({ isAuthorized: true }), 20_000).unref());
+  echo = await startEchoServer({ remoteAuthorizer: remote, [REMOTE_ARN]: remote, slowAuthorizer: slow });
 });
 afterAll(async () => {
   await echo?.close();
@@ -167,6 +170,34 @@ describe('caching per token (auth.md §2, §4)', () => {
 
   it.each([-1, 3601])('authorizerResultTtlInSeconds %i is a config error', (ttl) => {
     expect(() => authorizer({ authorizerResultTtlInSeconds: ttl })).toThrow(ConfigError);
+  });
+});
+
+describe('time limit (AppSync: 10 s)', () => {
+  const timed = async (provider: AuthProvider, token: string) => {
+    const started = Date.now();
+    const message = await refused(provider, req(token));
+    return { message, seconds: (Date.now() - started) / 1000 };
+  };
+
+  it('an authorizer that answers "yes" after 20 s is cut at 10 s and denies, in-process and through the Invoke API', async () => {
+    warnings.length = 0;
+    // Both at once: the request never waits past the limit, whether the function runs here or remotely.
+    const remote = authorizer({ handler: undefined, functionName: 'slowAuthorizer', endpoint: echo.url, region: 'us-east-1' });
+    const [local, invoked] = await Promise.all([timed(authorizer({ timeout: 30 }), 'slow'), timed(remote, 'slow')]);
+    for (const result of [local, invoked]) {
+      expect(result.message).toBe('You are not authorized to make this call.');
+      expect(result.seconds).toBeGreaterThanOrEqual(9.9);
+      expect(result.seconds).toBeLessThan(15);
+    }
+    expect(warnings.map(([message]) => message)).toEqual(['Lambda authorizer failed; request denied', 'Lambda authorizer failed; request denied']);
+    await remote.close?.();
+  }, 30_000);
+
+  it('a shorter config timeout cuts sooner', async () => {
+    const result = await timed(authorizer({ timeout: 1 }), 'slow');
+    expect(result.message).toBe('You are not authorized to make this call.');
+    expect(result.seconds).toBeLessThan(5);
   });
 });
 
