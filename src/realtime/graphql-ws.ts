@@ -34,6 +34,8 @@ export interface GraphqlWsServerOptions {
   maxBufferedBytes: number;
   /** Events allowed to wait per subscription before it counts as a slow consumer. @default 1000 */
   maxPendingEvents: number;
+  /** Subscriptions one connection may hold at once, as on the AppSync protocol (realtime.md §7). @default 100 */
+  maxSubscriptionsPerConnection: number;
 }
 
 interface Extra {
@@ -82,6 +84,10 @@ export function createGraphqlWsServer(host: RealtimeHost, fanout: Fanout, option
       }
     },
     async onSubscribe(ctx, _id, payload) {
+      // graphql-ws lists every subscription of the connection, this one included, until it ends.
+      if (Object.keys(ctx.subscriptions).length > options.maxSubscriptionsPerConnection) {
+        return toGraphQLErrors([{ errorType: 'LimitExceededError', message: `A connection can hold at most ${options.maxSubscriptionsPerConnection} subscriptions.` }]);
+      }
       const query = payload.query;
       const { document, operation } = operationOf(query, payload.operationName ?? null);
       if (operation && operation.operation !== 'subscription') {

@@ -91,7 +91,12 @@ export function createRealtime(host: RealtimeHost, options: RealtimeOptions = {}
     maxBufferedBytes,
     logger,
   });
-  const graphqlWs = createGraphqlWsServer(host, fanout, { connectionInitWaitTimeoutMs: 10_000, maxBufferedBytes, maxPendingEvents });
+  const graphqlWs = createGraphqlWsServer(host, fanout, {
+    connectionInitWaitTimeoutMs: 10_000,
+    maxBufferedBytes,
+    maxPendingEvents,
+    maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection ?? MAX_SUBSCRIPTIONS_PER_CONNECTION,
+  });
   const adapter = createWebSocketAdapter({
     // A start frame holds at most maxPayloadBytes of data plus its authorization headers.
     maxFrameBytes: Math.max(maxPayloadBytes * 2, 64 * 1024),

@@ -150,6 +150,34 @@ describe('graphql-transport-ws (Gateway choice endpoint)', () => {
     expect((sub.error as { code: number }).code).toBe(4403);
   });
 
+  it('stops at 100 subscriptions per connection with the AppSync protocol’s error, and an ended one makes room (realtime.md §7)', async () => {
+    const c = client({ 'x-api-key': 'good' });
+    const subs = Array.from({ length: 100 }, () => collect(c, 'subscription { onCreatePost { id } }'));
+    const extra = collect(c, 'subscription { onCreatePost { id } }');
+    await extra.until(() => extra.error !== undefined);
+    expect(extra.error).toEqual([{ errorType: 'LimitExceededError', message: 'A connection can hold at most 100 subscriptions.' }]);
+    // The first 100 are live.
+    await publishWhenLive(subs[99]!, 'onCreatePost', { id: 'live' });
+    await Promise.all(subs.map((sub) => sub.until(() => sub.results.length > 0)));
+    subs[0]!.dispose();
+    const again = collect(c, 'subscription { onCreatePost { id } }');
+    await publishWhenLive(again, 'onCreatePost', { id: 'room' });
+    await again.until(() => again.results.length === 1);
+    expect(again.error).toBeUndefined();
+    for (const sub of [...subs, again]) sub.dispose();
+  });
+
+  it('the AppSync protocol has the same default limit of 100', async () => {
+    const raw = await connectRaw(`${url}/realtime?header=${encodeHeader({ 'x-api-key': 'good' })}&payload=e30=`);
+    raw.send({ type: 'connection_init' });
+    expect(await raw.next()).toMatchObject({ type: 'connection_ack' });
+    for (let i = 1; i <= 100; i++) raw.send(start(String(i), 'subscription { onCreatePost { id } }', { 'x-api-key': 'good' }));
+    for (let i = 1; i <= 100; i++) expect(await raw.next()).toEqual({ type: 'start_ack', id: String(i) });
+    raw.send(start('101', 'subscription { onCreatePost { id } }', { 'x-api-key': 'good' }));
+    expect(await raw.next()).toEqual({ type: 'error', id: '101', payload: { errors: [{ errorType: 'LimitExceededError', message: 'A connection can hold at most 100 subscriptions.' }] } });
+    raw.close();
+  });
+
   it('graphql-ws on /graphql selects the AppSync protocol (its realtime host serves /graphql)', async () => {
     const raw = await connectRaw(`${url}?header=${encodeHeader({ 'x-api-key': 'good' })}&payload=e30=`, ['graphql-ws']);
     expect(raw.protocol).toBe('graphql-ws');
