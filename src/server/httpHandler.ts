@@ -111,7 +111,10 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
     randomUUID(),
   );
   res.writeHead(status, list);
-  res.end(text);
+  // write() then end(): headers and body leave in one write(2). end(text) corks the socket and
+  // queues the body and an empty end chunk, which node:http flushes as a writev of two buffers.
+  res.write(text);
+  res.end();
 }
 
 function send(res: ServerResponse, response: GraphQLResponse): void {
