@@ -37,10 +37,15 @@ class FakeResponse {
   writeHead(status: number, headers: Record<string, unknown>) {
     this.statusCode = status;
     this.headers = headers;
+    this.body = '';
     return this;
   }
+  write(chunk: string) {
+    this.body += chunk;
+    return true;
+  }
   end(body?: string) {
-    this.body = body ?? '';
+    if (body !== undefined) this.body += body;
     return this;
   }
 }
