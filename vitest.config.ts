@@ -10,6 +10,11 @@ const globalSetup = readdirSync(new URL('./test/setup/', import.meta.url))
   .sort()
   .map((f) => `test/setup/${f}`);
 
+// The AWS SDK warns once per process that its 2027 releases need Node 22; in a test run that is
+// one copy per worker and per CLI the tests start. Set here, before the workers fork, so they and
+// their children inherit it (the CLI itself already logs the warning at debug level only).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export default defineConfig({
   resolve: {
     // Node runs graphql's CommonJS build (its package.json has no "exports"; "module" is a bundler
@@ -21,6 +26,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['test/bench/**', 'node_modules/**'],
     globalSetup,
+    // The default output, then every skipped test with its reason (test/utils/skipReasons.ts).
+    reporters: ['default', './test/utils/skipReasons.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
