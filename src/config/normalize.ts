@@ -18,6 +18,7 @@ import {
   type NormalizedDataSource,
   type NormalizedPipelineFunction,
   type NormalizedResolver,
+  type SandboxSettings,
 } from './types.js';
 
 export interface NormalizeOptions {
@@ -35,7 +36,7 @@ export interface NormalizeOptions {
 const IGNORED_PLUGIN_KEYS = new Set(['substitutions', 'caching', 'waf', 'logging', 'xrayEnabled', 'domain', 'tags', 'visibility', 'introspection', 'esbuild', 'apiId', 'description']);
 const TOP_LEVEL_KEYS = [
   'name', 'schema', 'schemaSdl', 'authentication', 'additionalAuthentications', 'apiKeys', 'dataSources', 'resolvers', 'pipelineFunctions',
-  'environment', 'server', 'stepFunctions', 'queryDepthLimit', 'resolverCountLimit',
+  'environment', 'server', 'stepFunctions', 'queryDepthLimit', 'resolverCountLimit', 'sandbox',
 ];
 /** Set by the loader from a serverless.yml, never written by hand: not suggested. */
 const LOADER_KEYS = ['cloudFormationResources', 'serverlessFunctions'];
@@ -62,6 +63,14 @@ const PIPELINE_FUNCTION_KEYS = ['dataSource', 'code', 'description', 'maxBatchSi
 const IGNORED_RESOLVER_KEYS = ['caching', 'substitutions', 'name'];
 const SYNC_KEYS = ['conflictDetection', 'conflictHandler', 'function', 'functionName', 'functionArn', 'lambdaConflictHandlerConfig'];
 const SERVER_KEYS = ['port', 'host', 'dataDir'];
+/** Limits of the resolver sandbox and the range each accepts. */
+const SANDBOX_LIMITS: Record<keyof SandboxSettings, [min: number, max: number]> = {
+  timeoutMs: [1, 30_000],
+  memoryLimitMb: [32, 16_384],
+  processes: [1, 64],
+  maxResultChars: [1024, 512 * 1024 * 1024],
+  maxLogChars: [80, 64 * 1024 * 1024],
+};
 const STEP_FUNCTIONS_KEYS = ['stateMachines', 'store'];
 /** The Serverless Step Functions plugin's keys the gateway does not use. */
 const IGNORED_STEP_FUNCTIONS_KEYS = ['activities', 'validate', 'noOutput'];
@@ -403,6 +412,18 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
     return value;
   };
   const queryDepthLimit = limit(raw.queryDepthLimit, 'queryDepthLimit', 75);
+  const sandbox: SandboxSettings = {};
+  if (raw.sandbox !== undefined && !isObject(raw.sandbox)) problems.push(new ConfigError('sandbox', `expected a mapping, got ${typeName(raw.sandbox)}`));
+  else if (isObject(raw.sandbox)) {
+    checkKeys(raw.sandbox, 'sandbox', Object.keys(SANDBOX_LIMITS));
+    for (const [key, [min, max]] of Object.entries(SANDBOX_LIMITS) as Array<[keyof SandboxSettings, [number, number]]>) {
+      const value = raw.sandbox[key];
+      if (value === undefined) continue;
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+        problems.push(new ConfigError(`sandbox.${key}`, `expected an integer from ${min} to ${max}, got ${typeName(value)}`));
+      } else sandbox[key] = value;
+    }
+  }
   const resolverCountLimit = limit(raw.resolverCountLimit, 'resolverCountLimit', 10_000) ?? 10_000;
 
   const stateMachines = isObject(raw.stepFunctions) && isObject(raw.stepFunctions.stateMachines) ? raw.stepFunctions.stateMachines : {};
@@ -434,6 +455,7 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
     stepFunctions: { stateMachines: stateMachines as NormalizedConfig['stepFunctions']['stateMachines'], store: stepFunctionsStoreSettings },
     queryDepthLimit,
     resolverCountLimit,
+    sandbox,
     cloudFormationResources: extra.cloudFormationResources,
     serverlessFunctions: extra.serverlessFunctions,
   };

@@ -126,6 +126,13 @@ export interface GatewayConfig {
   /** AppSync request limits. */
   queryDepthLimit?: number;
   resolverCountLimit?: number;
+  /**
+   * Local addition: limits of the resolver sandbox (README, The sandbox): `timeoutMs` per handler
+   * call (default 1000), `memoryLimitMb` heap of each sandbox process (default 256), `processes`
+   * running resolver code side by side (default 2), `maxResultChars` longest JSON a handler returns
+   * (default 5 MiB), `maxLogChars` longest console line kept (default 256 KiB).
+   */
+  sandbox?: SandboxSettings;
   /** Set by the loader from a serverless.yml: `resources.Resources` (CloudFormation). */
   cloudFormationResources?: NormalizedConfig['cloudFormationResources'];
   /** Set by the loader from a serverless.yml: `functions:` (name → handler). */
@@ -196,8 +203,18 @@ export interface NormalizedConfig {
   stepFunctions: { stateMachines: Record<string, StateMachineConfig>; store?: StepFunctionsStoreSettings };
   queryDepthLimit?: number;
   resolverCountLimit: number;
+  sandbox: SandboxSettings;
   /** From a serverless.yml: `resources.Resources` (CloudFormation), used to create DynamoDB tables. */
   cloudFormationResources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
   /** From a serverless.yml: `functions:` (name → handler), for Lambda data sources and authorizers. */
   serverlessFunctions?: Record<string, { handler: string }>;
+}
+
+/** Limits of the resolver sandbox, as the config file gives them (every member optional). */
+export interface SandboxSettings {
+  timeoutMs?: number;
+  memoryLimitMb?: number;
+  processes?: number;
+  maxResultChars?: number;
+  maxLogChars?: number;
 }

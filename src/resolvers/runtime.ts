@@ -91,7 +91,8 @@ export class ResolverRuntime {
   /** Compiles, lints and registers all code; throws ConfigErrors/CodeLoadError when it can't. */
   static async load(options: ResolverRuntimeOptions): Promise<ResolverRuntime> {
     const { logger } = options;
-    const sandbox = await Sandbox.create({ logger, ...options.sandbox, timeoutMs: options.handlerTimeoutMs });
+    // The gateway's options win over the config file's `sandbox` block.
+    const sandbox = await Sandbox.create({ logger, ...options.config.sandbox, ...options.sandbox, timeoutMs: options.handlerTimeoutMs ?? options.config.sandbox?.timeoutMs });
     try {
       return await ResolverRuntime.#loadInto(sandbox, options);
     } catch (error) {

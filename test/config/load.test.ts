@@ -200,6 +200,17 @@ describe('validation errors name the key path', () => {
     ]);
   });
 
+  it('sandbox: limits within their ranges are kept; others are named with the range', async () => {
+    const dir = await project(SCHEMA);
+    expect(normalize({ schema: 'api/schema.graphql', sandbox: { timeoutMs: 250, memoryLimitMb: 128, processes: 3 } }, dir).sandbox).toEqual({ timeoutMs: 250, memoryLimitMb: 128, processes: 3 });
+    expect(normalize({ schema: 'api/schema.graphql' }, dir).sandbox).toEqual({});
+    expect(errorsOf(() => normalize({ schema: 'api/schema.graphql', sandbox: { timeoutMs: 0, processes: 1.5, memoryLimitMB: 64 } }, dir))).toEqual([
+      'sandbox.memoryLimitMB: unknown key; did you mean "memoryLimitMb"? (expected one of timeoutMs, memoryLimitMb, processes, maxResultChars, maxLogChars)',
+      'sandbox.timeoutMs: expected an integer from 1 to 30000, got number 0',
+      'sandbox.processes: expected an integer from 1 to 64, got number 1.5',
+    ]);
+  });
+
   it('expiresAfter and expiresAt set the key expiry; keys without value are generated', async () => {
     const dir = await project(SCHEMA);
     const now = Date.UTC(2026, 0, 1);

@@ -152,13 +152,17 @@ function run(call: Call): string {
   }
 }
 
+const OK_PREFIX = '{"k":"ok","v":';
+
 /** A handler outcome longer than the limit becomes a fault that says so. */
 function capped(text: string, handler: string): string {
   if (text.length <= limits.maxResultChars) return text;
+  // The value's own length: without the outcome's `{"k":"ok","v":…}` around it.
+  const length = text.startsWith(OK_PREFIX) ? text.length - OK_PREFIX.length - 1 : text.length;
   return JSON.stringify({
     k: 'fault',
     name: 'ResultTooLarge',
-    message: `the ${handler} handler's result is ${text.length} characters of JSON; at most ${limits.maxResultChars} are allowed`,
+    message: `the ${handler} handler's result is ${length} characters of JSON; at most ${limits.maxResultChars} are allowed`,
     stack: '',
   });
 }

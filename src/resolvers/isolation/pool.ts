@@ -15,6 +15,7 @@
  * deadlines and a replay of registered code into replacements.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import type { Logger } from '../../datasources/types.js';
 import type { Call, ChildMessage, InitMessage, LogLine, Reply } from './protocol.js';
 
@@ -34,8 +35,14 @@ export interface SandboxPoolOptions {
   onLog(label: string, line: LogLine): void;
 }
 
-/** A process whose oldest call has run this long (ms) gets new runs only when no other can. */
+/**
+ * A process whose oldest call has run this long (ms) gets new runs only when no other can, and
+ * runs at the lowest CPU priority until it answers: on a machine with few cores a resolver that
+ * spins to its limit then takes CPU time from nothing the gateway needs.
+ */
 const BUSY_LONG_MS = 50;
+/** `nice` of a process whose call runs long. */
+const LOW_PRIORITY = 19;
 
 /** Why a call got no answer from its process. */
 export type CallFailure =
@@ -98,6 +105,8 @@ class SandboxProcess {
   /** Set once the gateway decided to stop it (why, for the call it was running). */
   stopping: CallFailure | undefined;
   exited = false;
+  /** Lowered to LOW_PRIORITY while a call runs long. */
+  lowPriority = false;
   stderr = '';
   readonly registrations = new Map<number, { resolve(exports: string[]): void; reject(error: Error): void }>();
 
@@ -115,6 +124,7 @@ export class SandboxPool {
   #flushScheduled = false;
   #sweeper: NodeJS.Timeout | undefined;
   #closed = false;
+  #priorityWarned = false;
   /** How many processes were replaced after a limit was hit or a crash. */
   restarts = 0;
 
@@ -251,6 +261,7 @@ export class SandboxPool {
 
   #onMessage(p: SandboxProcess, message: ChildMessage): void {
     p.idleAt = Date.now();
+    if (p.lowPriority) this.#setLowPriority(p, false);
     switch (message.t) {
       case 'ready':
         p.started = true;
@@ -273,6 +284,23 @@ export class SandboxPool {
         this.#options.logger.error(`resolver sandbox process failed: ${message.message}`);
         this.#stop(p, { kind: 'crash', detail: message.message.split('\n')[0]! });
         return;
+    }
+  }
+
+  /** Lowers the priority of a process whose call runs long; restores it when it answers. */
+  #setLowPriority(p: SandboxProcess, low: boolean): void {
+    if (p.lowPriority === low || p.exited || p.child.pid === undefined) return;
+    try {
+      setPriority(p.child.pid, low ? LOW_PRIORITY : 0);
+      p.lowPriority = low;
+    } catch (error) {
+      // Raising a priority again needs privileges a process may not have: the process then stays
+      // low until it is replaced, which costs speed only when the machine is busy.
+      if (!this.#priorityWarned) {
+        this.#priorityWarned = true;
+        this.#options.logger.warn(`resolver sandbox: cannot change a sandbox process's CPU priority (${(error as Error).message}); a long call keeps the priority it had`);
+      }
+      if (!low) p.lowPriority = false;
     }
   }
 
@@ -338,7 +366,7 @@ export class SandboxPool {
   /** Checks deadlines while any call is outstanding; idle gateways keep no timer. */
   #armSweeper(): void {
     if (this.#sweeper || this.#closed) return;
-    const every = Math.max(10, Math.min(100, Math.floor(this.#options.timeoutMs / 10)));
+    const every = Math.max(10, Math.min(BUSY_LONG_MS, Math.floor(this.#options.timeoutMs / 10)));
     this.#sweeper = setInterval(() => this.#sweep(), every);
     this.#sweeper.unref();
   }
@@ -354,6 +382,7 @@ export class SandboxPool {
       // process last answered, whichever came later (an estimate that errs on the late side).
       if (!p.started) continue;
       const started = Math.max(head.sentAt, p.idleAt);
+      if (now - started > BUSY_LONG_MS) this.#setLowPriority(p, true);
       if (now - started > this.#options.timeoutMs) {
         this.#stop(p, { kind: 'timeout', timeoutMs: this.#options.timeoutMs });
       }

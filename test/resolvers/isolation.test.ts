@@ -1,0 +1,101 @@
+/**
+ * The sandbox processes (src/resolvers/isolation/): limits end the process that hit them and
+ * nothing else; a replacement holds every registered module; runs caught in a stopped process
+ * fail with a message that says so.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { Sandbox, type RunParts } from '../../src/resolvers/sandbox.js';
+
+const lines: string[] = [];
+const logger = { debug() {}, info: (l: string) => lines.push(l), warn: (l: string) => lines.push(l), error: (l: string) => lines.push(l) };
+const sandboxes: Sandbox[] = [];
+afterAll(() => Promise.all(sandboxes.map((s) => s.close())));
+
+async function sandboxWith(limits: Parameters<typeof Sandbox.create>[0] extends infer O ? Omit<O, 'logger'> : never): Promise<Sandbox> {
+  const sandbox = await Sandbox.create({ logger, ...limits });
+  sandboxes.push(sandbox);
+  return sandbox;
+}
+
+const parts: RunParts = {
+  argumentsJson: '{}',
+  identityJson: 'null',
+  sourceJson: 'null',
+  headersJson: '{}',
+  fieldName: 'f',
+  parentTypeName: 'Query',
+  variablesJson: '{}',
+  selectionSetListJson: '[]',
+  selectionSetGraphQL: '',
+  envJson: '{}',
+  authMode: 'API_KEY',
+  operation: 'query',
+};
+const moduleOf = (body: string) => `var __m = { request(ctx) { ${body} }, response(ctx) { return ctx.result; } };`;
+
+async function requestOf(sandbox: Sandbox, id: number) {
+  const run = sandbox.openRunParts(parts);
+  const outcome = await sandbox.invoke(run, id, 'request', 'query:request', '{"prev":null}', 'test');
+  await sandbox.closeRun(run);
+  return outcome;
+}
+
+async function untilReady(sandbox: Sandbox): Promise<void> {
+  for (let i = 0; i < 200 && sandbox.stats().ready < sandbox.stats().processes; i++) await new Promise((r) => setTimeout(r, 25));
+}
+
+describe('sandbox processes', () => {
+  it('an allocation without bound ends its process with a memory error; the replacement serves the same modules', async () => {
+    // A long time limit: the heap limit, not the clock, has to stop this one.
+    const sandbox = await sandboxWith({ processes: 1, memoryLimitMb: 64, timeoutMs: 30_000 });
+    const hog = (await sandbox.register(moduleOf('var a = []; for (;;) a.push(new Array(1e6).fill(1.5));'), 'hog.js')).id;
+    const fine = (await sandbox.register(moduleOf("return { payload: 'fine' };"), 'fine.js')).id;
+    const outcome = await requestOf(sandbox, hog);
+    expect(outcome).toMatchObject({ k: 'fault', name: 'MemoryLimitExceeded', message: expect.stringContaining('memory limit of 64 MB') });
+    expect(sandbox.stats().restarts).toBe(1);
+    expect(await requestOf(sandbox, fine)).toEqual({ k: 'ok', v: { payload: 'fine' } });
+  }, 60_000);
+
+  it('a call past the time limit is stopped; a run waiting on the same process is lost with a message that says so', async () => {
+    const sandbox = await sandboxWith({ processes: 1, timeoutMs: 300 });
+    const spin = (await sandbox.register(moduleOf('for (;;) {}'), 'spin.js')).id;
+    const fine = (await sandbox.register(moduleOf("return { payload: 'fine' };"), 'fine.js')).id;
+    const waiting = sandbox.openRunParts(parts);
+    const started = Date.now();
+    const [spun, queued] = await Promise.all([requestOf(sandbox, spin), sandbox.invoke(waiting, fine, 'request', 'query:request', '{"prev":null}', 'waiting')]);
+    expect(Date.now() - started).toBeLessThan(1300);
+    expect(spun).toEqual({ k: 'timeout', message: 'Execution of the request handler timed out after 300 ms.' });
+    expect(queued).toMatchObject({ k: 'fault', name: 'SandboxError', message: expect.stringContaining('its sandbox process was stopped') });
+    // The run's process is gone, so it is gone too; closing it reports nothing.
+    expect(await sandbox.closeRun(waiting)).toEqual({ errors: [], headers: {}, invalidations: [], stash: {} });
+    await untilReady(sandbox);
+    expect(await requestOf(sandbox, fine)).toEqual({ k: 'ok', v: { payload: 'fine' } });
+  });
+
+  it('with two processes, a stuck one does not hold up new runs', async () => {
+    const sandbox = await sandboxWith({ processes: 2, timeoutMs: 2000 });
+    const spin = (await sandbox.register(moduleOf('for (;;) {}'), 'spin.js')).id;
+    const fine = (await sandbox.register(moduleOf("return { payload: 'fine' };"), 'fine.js')).id;
+    const stuck = requestOf(sandbox, spin);
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    expect(await requestOf(sandbox, fine)).toEqual({ k: 'ok', v: { payload: 'fine' } });
+    expect(Date.now() - started).toBeLessThan(500);
+    expect((await stuck).k).toBe('timeout');
+  });
+
+  it('results past maxResultChars and console lines past maxLogChars are cut down to size', async () => {
+    const sandbox = await sandboxWith({ processes: 1, maxResultChars: 2048, maxLogChars: 100 });
+    const big = (await sandbox.register(moduleOf("console.log('y'.repeat(5000)); return { payload: 'x'.repeat(4000) };"), 'big.js')).id;
+    lines.length = 0;
+    expect(await requestOf(sandbox, big)).toMatchObject({ k: 'fault', name: 'ResultTooLarge', message: "the request handler's result is 4014 characters of JSON; at most 2048 are allowed" });
+    expect(lines).toEqual([`resolver console.log [test]: ${'y'.repeat(100)}… (cut: the line was 5000 characters, at most 100 are kept)`]);
+  });
+
+  it('module code that throws at evaluation is a load error, and the process keeps serving', async () => {
+    const sandbox = await sandboxWith({ processes: 1 });
+    await expect(sandbox.register("throw new Error('top-level');\nvar __m = {};", 'throws.js')).rejects.toThrow(/Error: top-level/);
+    const fine = (await sandbox.register(moduleOf("return { payload: 'fine' };"), 'fine.js')).id;
+    expect(await requestOf(sandbox, fine)).toEqual({ k: 'ok', v: { payload: 'fine' } });
+  });
+});
