@@ -3,7 +3,7 @@ import os, re
 import pathlib
 root=pathlib.Path(__file__).resolve().parent.parent
 d=str(root/'docs')+'/'
-order=['readme-head.md','TOC','config.md','core.md','DATASOURCES','dynamodb.md','postgres.md','http-lambda.md','auth.md','realtime.md','stepfunctions.md','readme-tail.md','startup.md','bench.md','DEV']
+order=['readme-head.md','TOC','config.md','core.md','DATASOURCES','dynamodb.md','postgres.md','http-lambda.md','auth.md','realtime.md','stepfunctions.md','data.md','readme-tail.md','startup.md','bench.md','DEV']
 out=[]
 def demote(text, name):
     # sections from helpers may start at '#'; keep README's top level at '##' (outside code fences)
@@ -19,7 +19,7 @@ for name in order:
     if name=='TOC':
         out.append('''## Contents
 
-[Config](#config) · [Resolver runtime](#resolver-runtime-appsync_js) · [Schema](#schema) · [Data sources](#data-sources) ([DynamoDB](#dynamodb), [Postgres](#postgres-relational_database), [HTTP](#http-data-source), [Lambda](#lambda-data-source), [your own](#plug-your-own-data-source)) · [Auth modes](#auth-modes) · [Real-time](#real-time-subscriptions) · [Step Functions](#step-functions) · [Errors](#errors) · [CLI](#cli) · [Library API](#library-api) · [Gateway choices](#gateway-choices) · [Not supported yet](#not-supported-yet) · [Start-up](#start-up) · [Benchmarks](#benchmarks) · [Development](#development)
+[Config](#config) · [Resolver runtime](#resolver-runtime-appsync_js) · [Schema](#schema) · [Data sources](#data-sources) ([DynamoDB](#dynamodb), [Postgres](#postgres-relational_database), [HTTP](#http-data-source), [Lambda](#lambda-data-source), [your own](#plug-your-own-data-source)) · [Auth modes](#auth-modes) · [Real-time](#real-time-subscriptions) · [Step Functions](#step-functions) · [Where data lives](#where-data-lives) · [Errors](#errors) · [CLI](#cli) · [Library API](#library-api) · [Gateway choices](#gateway-choices) · [Not supported yet](#not-supported-yet) · [Start-up](#start-up) · [Benchmarks](#benchmarks) · [Development](#development)
 ''')
         continue
     if name=='DATASOURCES':

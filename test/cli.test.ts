@@ -89,6 +89,8 @@ describe('appsync-gateway CLI', () => {
     expect(stdout).toContain('appsync-gateway serve [options]');
     expect(stdout).toContain('--watch');
     expect(stdout).toContain('--strict');
+    expect(stdout).toMatch(/--in-memory\s+keep nothing/);
+    expect(stdout).toMatch(/--data-dir PATH\s+folder the embedded DynamoDB/);
   });
 
   it('serves the example API (what `npm start` runs) on 127.0.0.1', async () => {

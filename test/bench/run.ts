@@ -145,6 +145,7 @@ const CONTRIBUTED: Array<[string, string]> = [
   ['./postgres.bench.js', 'runPostgresBench'],
   ['./realtime.bench.js', 'runRealtimeBench'],
   ['./stepfunctions.bench.js', 'runStepFunctionsBench'],
+  ['./restart.bench.js', 'runRestartBench'],
 ];
 
 async function main(): Promise<void> {

@@ -44,8 +44,10 @@ export async function startTestGateway(input: {
     await writeFile(path, content);
   }
   // Every query runs compiled (what recurring queries do in production); example.test.ts, the CLI
-  // tests and compiled-parity.test.ts cover the first run through graphql-js.
-  const gateway = await createGateway(input.config, { logger: silentLogger, compileQueries: { afterRuns: 0 }, ...input.options, configDir: dir });
+  // tests and compiled-parity.test.ts cover the first run through graphql-js. The embedded stores
+  // run in memory (faster, nothing left behind); persistence.test.ts, example.test.ts and the CLI
+  // tests cover them on disk.
+  const gateway = await createGateway(input.config, { logger: silentLogger, compileQueries: { afterRuns: 0 }, inMemory: true, ...input.options, configDir: dir });
   const { url } = await gateway.listen({ port: 0, host: '127.0.0.1' });
   await gateway.ready();
   const origin = new URL(url).origin;
