@@ -111,10 +111,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
     randomUUID(),
   );
   res.writeHead(status, list);
-  // write() then end(): headers and body leave in one write(2). end(text) corks the socket and
-  // queues the body and an empty end chunk, which node:http flushes as a writev of two buffers.
-  res.write(text);
-  res.end();
+  res.end(text);
 }
 
 function send(res: ServerResponse, response: GraphQLResponse): void {
