@@ -285,6 +285,8 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
       // A failed compaction leaves the old log in place; later batches still append to it.
       const done = writing;
       writing = done.catch(onError);
+      // The records queued now are only in the rewrite: a flush waits on it (and fails with it).
+      lastBatch = done;
       return done;
     },
     async close() {

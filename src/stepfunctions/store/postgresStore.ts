@@ -352,6 +352,8 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
       }).finally(() => inFlight--);
       const done = writing;
       writing = done.catch(onError);
+      // The records queued now are only in the rewrite: a flush waits on it (and fails with it).
+      lastBatch = done;
       return done;
     },
     async close() {

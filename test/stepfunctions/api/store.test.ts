@@ -383,6 +383,19 @@ describe('file store', () => {
     expect(await createFileStore(folder).load()).toEqual([ev(1)]);
   });
 
+  it('a flush after a failed compaction rejects: the records queued then were only in the rewrite', async () => {
+    const folder = join(dir, 'failing-compaction');
+    const store = createFileStore(folder, () => undefined);
+    await store.load();
+    store.append(start);
+    await mkdir(join(folder, 'log.jsonl.tmp'), { recursive: true });
+    const compaction = store.compact([start]);
+    await expect(store.flush()).rejects.toThrow(/EISDIR|directory/);
+    await expect(compaction).rejects.toThrow(/EISDIR|directory/);
+    await rm(join(folder, 'log.jsonl.tmp'), { recursive: true });
+    await store.close();
+  });
+
   it('StartExecution is answered ServiceUnavailable when its record could not be written', async () => {
     const folder = join(dir, 'failing-service');
     const sfn = await createStepFunctionsService({
