@@ -10,7 +10,7 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'n
 import { crc32 } from 'node:zlib';
 import { createDynalite, DYNALITE_OPERATIONS, runAction, validated, type DynaliteStore } from './dynalite.js';
 import { StoreError } from './errors.js';
-import { transactGetItems, transactWriteItems, TransactionTokens } from './transactions.js';
+import { Scratch, transactGetItems, transactWriteItems, TransactionTokens } from './transactions.js';
 import { TimeToLive } from './ttl.js';
 
 /** The operations this folder adds to dynalite's. */
@@ -19,9 +19,11 @@ export const EXTRA_OPERATIONS = new Set(['TransactWriteItems', 'TransactGetItems
 export class EmbeddedDynamoDBStore {
   readonly ttl: TimeToLive;
   private readonly tokens = new TransactionTokens();
+  private readonly scratch: Scratch;
 
   constructor(readonly dynalite: DynaliteStore) {
     this.ttl = new TimeToLive(this);
+    this.scratch = new Scratch(dynalite.options.maxItemSize / 1024);
   }
 
   /**
@@ -32,7 +34,7 @@ export class EmbeddedDynamoDBStore {
     try {
       switch (operation) {
         case 'TransactWriteItems':
-          return await transactWriteItems(this.dynalite, input, this.tokens);
+          return await transactWriteItems(this.dynalite, input, this.tokens, this.scratch);
         case 'TransactGetItems':
           return await transactGetItems(this.dynalite, input);
         case 'UpdateTimeToLive':

@@ -3,7 +3,7 @@
  *
  * Written by hand over dynalite, as no library adds transactions to it: requests are checked with
  * dynalite's own validation of PutItem/UpdateItem/DeleteItem/GetItem, conditions are evaluated by
- * its condition code, and an update is applied by its own UpdateItem (on a scratch copy of the one
+ * its condition code, and an update is applied by its own UpdateItem (on a scratch copy of the
  * item), so a transaction's items behave exactly as the single-item calls do.
  *
  * Isolation: a transaction takes dynalite's per-item lock — the one its PutItem, UpdateItem,
@@ -135,15 +135,38 @@ function planWrite(store: DynaliteStore, entry: Input, position: number): Planne
   return { kind, table: String(spec.TableName), data, key: '', returnOld: returnValues === 'ALL_OLD' };
 }
 
-/** The item an Update leaves, computed by dynalite's UpdateItem on a scratch store holding only that item. */
-async function applyUpdate(store: DynaliteStore, table: TableDescription, key: string, existing: Item | undefined, data: Input): Promise<Item> {
-  const scratch = dynaliteDb.create({ maxItemSizeKb: store.options.maxItemSize / 1024 });
-  const put = (k: string, v: unknown) => new Promise<void>((resolve, reject) => scratch.db.put(k, v, (e) => (e ? reject(e) : resolve())));
-  await put(`table~${table.TableName}`, table);
-  if (existing) await put(itemKey(table.TableName, key), existing);
-  const { _condition: _c, Expected: _e, ...update } = data;
-  const out = await runAction(scratch, 'UpdateItem', { ...update, ReturnValues: 'ALL_NEW' });
-  return out.Attributes as Item;
+/**
+ * The items Updates leave, computed by dynalite's UpdateItem on a scratch store that holds copies of
+ * just those items while a transaction runs. One scratch store serves every transaction of a store:
+ * the items a transaction copies are locked by it, so no two transactions share one, and each
+ * transaction removes its copies (and the index entries UpdateItem made for them) when it ends.
+ */
+export class Scratch {
+  private readonly store: DynaliteStore;
+
+  constructor(maxItemSizeKb: number) {
+    this.store = dynaliteDb.create({ maxItemSizeKb });
+  }
+
+  private write(ops: Array<{ type: 'put' | 'del'; key: string; value?: unknown }>): Promise<void> {
+    return new Promise((resolve, reject) => this.store.db.batch(ops, (e) => (e ? reject(e) : resolve())));
+  }
+
+  /** Applies `data` (a validated UpdateItem) to `existing`; `written` collects what to remove afterwards. */
+  async apply(table: TableDescription, key: string, existing: Item | undefined, data: Input, written: string[]): Promise<Item> {
+    // The table's description as it is now (an UpdateTable may have changed it since the last time).
+    await this.write([{ type: 'put', key: `table~${table.TableName}`, value: table }, ...(existing ? [{ type: 'put' as const, key: itemKey(table.TableName, key), value: existing }] : [])]);
+    written.push(itemKey(table.TableName, key));
+    const { _condition: _c, Expected: _e, ...update } = data;
+    const out = await runAction(this.store, 'UpdateItem', { ...update, ReturnValues: 'ALL_NEW' });
+    const item = out.Attributes as Item;
+    for (const op of indexWrites(table, undefined, item)) written.push(op.key);
+    return item;
+  }
+
+  clear(written: string[]): Promise<void> {
+    return written.length ? this.write(written.map((key) => ({ type: 'del' as const, key }))) : Promise.resolve();
+  }
 }
 
 /**
@@ -188,7 +211,7 @@ const cancellation = (reasons: Input[]) =>
   });
 
 /** DynamoDB's TransactWriteItems: every action or none; cancellation reasons in request order. */
-export async function transactWriteItems(store: DynaliteStore, input: Input, tokens: TransactionTokens): Promise<Input> {
+export async function transactWriteItems(store: DynaliteStore, input: Input, tokens: TransactionTokens, scratch: Scratch): Promise<Input> {
   const entries = itemList(input);
   const planned = entries.map((entry, i) => planWrite(store, entry, i));
   const token = typeof input.ClientRequestToken === 'string' ? input.ClientRequestToken : undefined;
@@ -210,6 +233,7 @@ export async function transactWriteItems(store: DynaliteStore, input: Input, tok
     if (refused) throw cancellation([{ Code: 'ValidationError', Message: refused.body?.message ?? refused.message }]);
   }
   const unlock = await lockAll(store, planned);
+  const written: string[] = [];
   try {
     const before = await Promise.all(planned.map((p) => read(store, p.table, p.key)));
     const after: Array<Item | undefined> = [];
@@ -230,7 +254,7 @@ export async function transactWriteItems(store: DynaliteStore, input: Input, tok
       }
       if (p.kind === 'Put') after[i] = p.data.Item as Item;
       else if (p.kind === 'Delete') after[i] = undefined;
-      else if (p.kind === 'Update') after[i] = await applyUpdate(store, tables.get(p.table)!, p.key, existing, p.data);
+      else if (p.kind === 'Update') after[i] = await scratch.apply(tables.get(p.table)!, p.key, existing, p.data, written);
       reasons.push({ Code: 'None' });
     }
     if (reasons.some((r) => r.Code !== 'None')) throw cancellation(reasons);
@@ -246,6 +270,7 @@ export async function transactWriteItems(store: DynaliteStore, input: Input, tok
     if (token) tokens.remember(token, fingerprint);
     return {};
   } finally {
+    await scratch.clear(written);
     unlock();
   }
 }
