@@ -142,6 +142,7 @@ function rowsTable(rows: BenchRow[]): string {
 /** Benches other areas contribute: module path → exported function name. */
 const CONTRIBUTED: Array<[string, string]> = [
   ['./dynamodb.bench.js', 'runDynamoDbBench'],
+  ['./dynamodb-transactions.bench.js', 'runDynamoDbTransactionBench'],
   ['./postgres.bench.js', 'runPostgresBench'],
   ['./realtime.bench.js', 'runRealtimeBench'],
   ['./stepfunctions.bench.js', 'runStepFunctionsBench'],
