@@ -1,8 +1,11 @@
 /**
- * The embedded store's transactions under concurrency, and TTL expiry (DynamoDB Local neither
- * isolates by waiting nor deletes expired items, so these cases run on the embedded store only, in
- * memory and over HTTP).
+ * The embedded store's transactions under concurrency, and TTL expiry, also across a restart of a
+ * store kept on disk (DynamoDB Local neither isolates by waiting nor deletes expired items, so these
+ * cases run on the embedded store only, in memory and over HTTP).
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedApi, sdkApi, type DynamoDBApi } from '../../../src/datasources/dynamodb/api.js';
@@ -80,5 +83,35 @@ describe('TTL on the embedded store', () => {
     await overHttp.call('PutItem', { TableName: TT, Item: { id: S('kept'), expiresAt: N(now - 10) } });
     await new Promise((r) => setTimeout(r, 2 * TTL_SWEEP_MS + 200));
     expect(await ids()).toContain('kept');
+  });
+});
+
+describe('TTL on an embedded store kept on disk', () => {
+  it('keeps the setting across a restart and expires items after it', async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'ddb-ttl-disk-')), 'dynamodb');
+    try {
+      const first = await acquireEmbeddedDynamoDB({ path });
+      const api = embeddedApi(embeddedDynamoDBStore(first)!);
+      const TT = 'ttl_disk';
+      await api.call('CreateTable', { TableName: TT, AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' });
+      while ((await api.call('DescribeTable', { TableName: TT })).Table?.TableStatus !== 'ACTIVE') await new Promise((r) => setTimeout(r, 5));
+      await api.call('UpdateTimeToLive', { TableName: TT, TimeToLiveSpecification: { AttributeName: 'exp', Enabled: true } });
+      await api.call('PutItem', { TableName: TT, Item: { id: S('later'), exp: N(Math.floor(Date.now() / 1000) + 2) } });
+      await releaseEmbeddedDynamoDB(first);
+
+      const second = await acquireEmbeddedDynamoDB({ path });
+      try {
+        const again = embeddedApi(embeddedDynamoDBStore(second)!);
+        expect((await again.call('DescribeTimeToLive', { TableName: TT })).TimeToLiveDescription).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: 'exp' });
+        expect((await again.call('GetItem', { TableName: TT, Key: { id: S('later') } })).Item).toBeDefined();
+        const deadline = Date.now() + 3000 + 2 * TTL_SWEEP_MS;
+        while ((await again.call('GetItem', { TableName: TT, Key: { id: S('later') } })).Item && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        expect((await again.call('GetItem', { TableName: TT, Key: { id: S('later') } })).Item).toBeUndefined();
+      } finally {
+        await releaseEmbeddedDynamoDB(second);
+      }
+    } finally {
+      await rm(join(path, '..'), { recursive: true, force: true });
+    }
   });
 });
