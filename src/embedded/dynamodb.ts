@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import type { RequestListener, Server } from 'node:http';
 import { join } from 'node:path';
 import { inProcessRequestHandler, type InProcessRequestHandler } from './dynamodbInProcess.js';
-import { openEmbeddedDynamoDB, type EmbeddedDynamoDBStore } from './dynamodb/store.js';
+import type { EmbeddedDynamoDBStore } from './dynamodb/store.js';
 
 export interface EmbeddedDynamoDBOptions {
   /** Folder of the store's LevelDB (created when missing); absent → in memory (lost when the process ends). */
@@ -98,6 +98,8 @@ export async function acquireEmbeddedDynamoDB(options: EmbeddedDynamoDBOptions =
     const created: Running = { users: 0, endpoint: Promise.resolve('') };
     created.endpoint = (async () => {
       if (options.path) await checkFolder(options.path);
+      // Loaded on first use: dynalite and LevelDB cost start-up time a gateway without the store need not pay.
+      const { openEmbeddedDynamoDB } = await import('./dynamodb/store.js');
       const { server, store } = openEmbeddedDynamoDB({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
       created.server = server;
       created.store = store;
