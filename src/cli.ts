@@ -3,11 +3,11 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { findConfigFile, loadConfigFile } from './config/index.js';
 import { CodeLoadError, ConfigError, ConfigErrors, SchemaError } from './errors.js';
-import { createConsoleLogger, createGateway, type LogLevel } from './server/index.js';
+import { createConsoleLogger, createGateway, isInside, type LogLevel } from './server/index.js';
 
 const HELP = `appsync-gateway — serve an AWS AppSync API (schema, APPSYNC_JS resolvers, data sources,
 auth modes, real-time subscriptions, Step Functions) on your own machine or server.
@@ -196,8 +196,11 @@ export async function main(argv: string[]): Promise<number> {
   if (values.watch) {
     let timer: NodeJS.Timeout | undefined;
     const root = dirname(configFile);
+    // The stores write to the data folder all the time: it is never a reason to reload.
+    const dataDir = gateway.dataDir;
     watcher = watch(root, { recursive: true }, (_event, file) => {
       if (file && /(^|\/)(node_modules|\.data|\.git)(\/|$)/.test(file)) return;
+      if (file && dataDir && isInside(join(root, file), dataDir)) return;
       clearTimeout(timer);
       timer = setTimeout(async () => {
         try {

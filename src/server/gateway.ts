@@ -99,6 +99,8 @@ export interface Gateway {
   readonly config: NormalizedConfig;
   /** Warnings from the last load (unsupported APPSYNC_JS features, ignored declarations). */
   readonly warnings: readonly string[];
+  /** The data folder the gateway keeps data in; undefined when it runs in memory. */
+  readonly dataDir: string | undefined;
   /** Starts listening. @default port from config (4000), host 127.0.0.1 */
   listen(options?: { port?: number; host?: string }): Promise<ListenResult>;
   /** Handles one HTTP request: mount the gateway inside your own `node:http` server. */
@@ -178,7 +180,9 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
     const { config: raw, used } = substituteGatewayUrl(given, url);
     const { normalized, kinds } = await normalize(raw, options);
     selfUrlUsed = used ? url : undefined;
-    data ??= openDataFolder(resolveDataFolder(normalized.configDir, normalized.server.dataDir, options), dataUsers(normalized, kinds, options), logger);
+    const folder = resolveDataFolder(normalized.configDir, normalized.server.dataDir, options);
+    if (data && folder.dir !== data.folder.dir) logger.warn(`server.dataDir changed to ${folder.dir ?? 'memory'}; the gateway keeps ${data.folder.dir ?? 'memory'} until it restarts`);
+    data ??= openDataFolder(folder, dataUsers(normalized, kinds, options), logger);
     return loadApi(normalized, { ...loadOptions, kinds, dataFolder: data.folder });
   };
   let rawConfig = config;
@@ -300,6 +304,9 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
     },
     get warnings() {
       return api.warnings;
+    },
+    get dataDir() {
+      return data!.folder.dir;
     },
     handle,
     async listen(listenOptions = {}) {
