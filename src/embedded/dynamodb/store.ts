@@ -50,7 +50,7 @@ export class EmbeddedDynamoDBStore {
   }
 
   close(): void {
-    this.ttl.stop();
+    this.ttl.stop(true);
   }
 }
 
