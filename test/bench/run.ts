@@ -154,6 +154,18 @@ async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY?.split(',');
   const want = (name: string) => !only || only.includes(name);
   const sections: string[] = [];
+  // A section that fails is reported as failed, and every finished section is printed to stderr at
+  // once: one broken area must not take a long run's other figures with it.
+  const section = async (title: string, body: () => Promise<string>) => {
+    let text: string;
+    try {
+      text = `## ${title}\n\n${await body()}`;
+    } catch (error) {
+      text = `## ${title}\n\nfailed: ${(error as Error).message}`;
+    }
+    sections.push(text);
+    process.stderr.write(`${text}\n\n`);
+  };
 
   if (want('http')) {
     const sfn = (storeDir: string) => ({ APPSYNC_GATEWAY_SFN_STORE_DIR: storeDir });
@@ -180,13 +192,14 @@ async function main(): Promise<void> {
     const smallest = row('gateway, smallest query (NONE)');
     const dynamodb = row('gateway (DynamoDB GetItem)');
     const overYoga = gatewayRow.ratioToLean / row('yoga').ratioToLean;
-    sections.push(
-      `## GraphQL over HTTP (${CONNECTIONS} connections; ${ROUNDS} rounds of ${WARMUP_S} s warm-up + ${DURATION_S} s per row)\n\n` +
+    await section(
+      `GraphQL over HTTP (${CONNECTIONS} connections; ${ROUNDS} rounds of ${WARMUP_S} s warm-up + ${DURATION_S} s per row)`,
+      async () =>
         `Queries \`${QUERY}\` and, for the smallest-query rows, \`${ECHO_QUERY}\`. The gateway runs as \`npm start\` runs it ` +
         `(\`bin/appsync-gateway.mjs serve\` on the built dist/, API_KEY auth, APPSYNC_JS UNIT resolvers); the other servers are ` +
         `in test/bench/servers/. Every server runs in its own process, all started first; the rows are loaded one at a time, ` +
         `round after round. Figures are medians over the rounds; "ratio to lean" is the median of the ratios to lean serving the ` +
-        `same query within each round. "server CPU µs/req" is the server process's CPU time (all its threads, from /proc) ` +
+        `same query within each round. "server CPU µs/req" is the server process's CPU time (all its threads and child processes, from /proc) ` +
         `divided by the requests it answered; "CPU / lean" is that over lean's in the same round.\n\n` +
         table(rows) +
         `\n\nTargets: smallest query ≥ 0.75× lean (measured ${smallest.ratioToLean.toFixed(2)}×) with CPU ≤ 1.3× lean's ` +
@@ -196,16 +209,16 @@ async function main(): Promise<void> {
         `(measured ${Math.round(dynamodb.cpuPerRequest)}).`,
     );
     process.stderr.write('bench: in-process request handling…\n');
-    sections.push(`## Request handling without the network\n\n${rowsTable(await runHotPathBench())}`);
+    await section('Request handling without the network', async () => rowsTable(await runHotPathBench()));
   }
 
   if (want('resolver')) {
     process.stderr.write('bench: resolver runtime…\n');
-    sections.push(`## Resolver runtime\n\n${rowsTable(await runResolverMicroBench())}`);
+    await section('Resolver runtime', async () => rowsTable(await runResolverMicroBench()));
   }
   if (want('startup')) {
     process.stderr.write('bench: start-up…\n');
-    sections.push(`## Start-up (process start → first answered query)\n\n${rowsTable(await runStartupBench())}`);
+    await section('Start-up (process start → first answered query)', async () => rowsTable(await runStartupBench()));
   }
 
   for (const [module, fn] of CONTRIBUTED) {
@@ -218,12 +231,7 @@ async function main(): Promise<void> {
       continue; // that area has no bench yet
     }
     process.stderr.write(`bench: ${area}…\n`);
-    try {
-      const rows = await (mod[fn] as () => Promise<BenchRow[]>)();
-      sections.push(`## ${area}\n\n${rowsTable(rows)}`);
-    } catch (error) {
-      sections.push(`## ${area}\n\nfailed: ${(error as Error).message}`);
-    }
+    await section(area, async () => rowsTable(await (mod[fn] as () => Promise<BenchRow[]>)()));
   }
 
   const header = [
