@@ -26,6 +26,7 @@ type Mutation {
   batchCreate(ids: [ID!]!): AWSJSON
   batchDelete(ids: [ID!]!): AWSJSON
   transfer(from: ID!, to: ID!): AWSJSON
+  putMany(count: Int!, sameKey: Boolean): AWSJSON
 }
 `;
 
@@ -50,6 +51,9 @@ function withTable(table: string) {
     'transactGet.js': R(`return ddb.transactGet({ items: ctx.args.ids.map((id) => ({ table: '${table}', key: { id } })) });`),
     'batchCreate.js': R(`return ddb.batchPut({ tables: { '${table}': ctx.args.ids.map((id) => ({ id, city: 'Batchville', startsAt: '2030-01-0' + id.length, seats: 5 })) } });`),
     'batchDelete.js': R(`return ddb.batchDelete({ tables: { '${table}': ctx.args.ids.map((id) => ({ id })) } });`),
+    'putMany.js': R(
+      `return ddb.transactWrite({ items: Array.from({ length: ctx.args.count }, (_, i) => ({ putItem: { table: '${table}', key: { id: ctx.args.sameKey ? 'same' : 'many-' + i }, item: { seats: i } } })) });`,
+    ),
     'transfer.js': R(
       `return ddb.transactWrite({ items: [
         { updateItem: { table: '${table}', key: { id: ctx.args.from }, update: { seats: ddb.operations.decrement(10) }, condition: { seats: { ge: 10 } } } },
@@ -73,6 +77,7 @@ const resolvers = {
   'Mutation.batchCreate': 'batchCreate.js',
   'Mutation.batchDelete': 'batchDelete.js',
   'Mutation.transfer': 'transfer.js',
+  'Mutation.putMany': 'putMany.js',
 };
 
 const TABLE_PROPERTIES = {
@@ -210,6 +215,15 @@ for (const backend of backends) {
       expect(result.cancellationReasons.map((r: { type: string }) => r.type)).toEqual(['ConditionalCheckFailed', 'None']);
       const seats = await gw.query('{ a: getEvent(id: "e2") { seats } b: getEvent(id: "e4") { seats } }');
       expect(seats.body.data).toEqual({ a: { seats: 7 }, b: { seats: 22 } });
+    });
+
+    it("TransactWriteItems of 101 items or of one key twice is DynamoDB's ValidationException, and writes nothing", async () => {
+      const many = await gw.query('mutation { putMany(count: 101) }');
+      expect(many.body.errors[0]).toMatchObject({ errorType: 'DynamoDB:ValidationException', message: 'Member must have length less than or equal to 100' });
+      const twice = await gw.query('mutation { putMany(count: 2, sameKey: true) }');
+      expect(twice.body.errors[0]).toMatchObject({ errorType: 'DynamoDB:ValidationException', message: 'Transaction request cannot include multiple operations on one item' });
+      expect((await gw.query('{ a: getEvent(id: "many-0") { id } b: getEvent(id: "same") { id } }')).body.data).toEqual({ a: null, b: null });
+      expect(JSON.parse((await gw.query('mutation { putMany(count: 100) }')).body.data.putMany).keys).toHaveLength(100);
     });
 
     it('TransactGetItems returns items in order, null for missing', async () => {
