@@ -194,7 +194,8 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
     if (value.config !== undefined && !isObject(value.config)) {
       problems.push(new ConfigError(`${path}.config`, `expected a mapping, got ${typeName(value.config)}`));
     } else if (isObject(value.config)) {
-      checkKeys(value.config, `${path}.config`, AUTH_CONFIG_KEYS[value.type as string] ?? []);
+      // The plugin's functionAlias has no local meaning: one version of the authorizer runs here.
+      checkKeys(value.config, `${path}.config`, AUTH_CONFIG_KEYS[value.type as string] ?? [], value.type === 'AWS_LAMBDA' ? ['functionAlias'] : []);
       if (value.type === 'AWS_IAM' && Array.isArray(value.config.credentials)) {
         value.config.credentials.forEach((c, i) => isObject(c) && checkKeys(c, `${path}.config.credentials.${i}`, IAM_CREDENTIAL_KEYS));
       }

@@ -17,8 +17,8 @@ interface Pending {
 }
 
 const CONFIG_KEYS = ['handler', 'function', 'functionName', 'functionArn', 'endpoint', 'region', 'timeout'] satisfies ReadonlyArray<keyof LambdaTarget>;
-/** The Serverless AppSync plugin's IAM keys: no role is assumed locally. */
-const IGNORED_PLUGIN_KEYS = ['serviceRoleArn', 'iamRoleStatements'];
+/** The Serverless AppSync plugin's IAM keys (no role is assumed locally) and alias (one version runs locally). */
+const IGNORED_PLUGIN_KEYS = ['serviceRoleArn', 'iamRoleStatements', 'functionAlias'];
 
 function validate(config: unknown, path: string): ConfigError[] {
   const c = (config ?? {}) as Record<string, unknown>;

@@ -115,8 +115,9 @@ describe('unknown keys at every depth', () => {
     // A kind that lists its keys itself (DynamoDB) gets the suggestion too, and its "tableName missing" is dropped.
     const dynamo = await errorsOf({ dataSources: { posts: { type: 'AMAZON_DYNAMODB', config: { tablName: 'posts' } } } });
     expect(dynamo).toEqual([expect.stringMatching(/^dataSources\.posts\.config\.tablName: unknown key; did you mean "tableName"\? \(expected one of tableName, /)]);
-    // The Serverless plugin's IAM keys stay accepted.
+    // The Serverless plugin's IAM keys and Lambda alias stay accepted.
     expect(await errorsOf({ dataSources: { api: { type: 'HTTP', config: { endpoint: 'http://127.0.0.1:1', serviceRoleArn: 'arn:x', iamRoleStatements: [] } } } })).toEqual([]);
+    expect(await errorsOf({ dataSources: { fn: { type: 'AWS_LAMBDA', config: { functionName: 'f', functionAlias: 'live', serviceRoleArn: 'arn:x' } } } })).toEqual([]);
   });
 
   it('in authentication, its config, API keys, sync, server and state machines', async () => {
@@ -149,6 +150,7 @@ describe('unknown keys at every depth', () => {
         dataSources: none,
         resolvers: { 'Query.a': { kind: 'UNIT', dataSource: 'none', code: 'a.js', caching: { ttl: 60 }, substitutions: {} } },
         apiKeys: [{ name: 'k', apiKeyId: 'x', wafRules: [] }],
+        additionalAuthentications: [{ type: 'AWS_LAMBDA', config: { functionName: 'authorizer', functionAlias: 'live' } }],
         stepFunctions: { validate: true, stateMachines: { m: { definition: { StartAt: 'A', States: { A: { Type: 'Pass', End: true } } }, events: [], tags: {} } } },
       }),
     ).toEqual([]);
