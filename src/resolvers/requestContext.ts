@@ -30,6 +30,12 @@ export interface RequestContext {
   signal?: AbortSignal;
   /** The request's pieces of every resolver run's base context, as JSON (runtime.ts, requestJsonOf). */
   resolverJson: RequestJson | undefined;
+  /**
+   * The sandbox process this request's resolver runs go to (sandbox.ts `openRunParts`): sibling
+   * runs answer together (Lambda BatchInvoke gathers them in one turn) and share the parsed
+   * headers, identity and variables.
+   */
+  sandboxAffinity: unknown;
 }
 
 /**
@@ -57,6 +63,7 @@ export function createRequestContext(auth: AuthContext, headers: Record<string, 
     invalidations: [],
     signal,
     resolverJson: undefined,
+    sandboxAffinity: undefined,
   };
 }
 

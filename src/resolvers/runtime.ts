@@ -295,7 +295,7 @@ export class ResolverRuntime {
     };
     let run: RunHandle;
     try {
-      run = this.sandbox.openRunParts(runPartsOf(base, selection, context));
+      run = this.sandbox.openRunParts(runPartsOf(base, selection, context), context);
     } catch (error) {
       throw new ResolverCodeError(`the resolver context cannot be serialised: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -401,7 +401,8 @@ export class ResolverRuntime {
 
   async #finishPipeline(bound: BoundResolver, run: RunHandle, prev: unknown, phase: (h: string) => string): Promise<unknown> {
     if (!bound.module) return prev;
-    const after = await this.#call(bound.module, run, 'response', phase('response'), { prev, result: prev, hasResult: true }, bound.label);
+    // The after handler is the run's last: the run ends in the same call.
+    const after = await this.#callJson(bound.module, run, 'response', phase('response'), JSON.stringify({ prev, result: prev, hasResult: true }), bound.label, true);
     return after.v;
   }
 
@@ -458,7 +459,8 @@ export class ResolverRuntime {
     } catch (error) {
       throw new FieldRunError(`the data source result cannot be serialised: ${(error as Error).message}`, 'InternalFailure');
     }
-    const response = await this.#callJson(step.module, run, 'response', phase('response'), stepJson, step.label);
+    // A unit resolver's response handler is its run's last: the run ends in the same call.
+    const response = await this.#callJson(step.module, run, 'response', phase('response'), stepJson, step.label, isUnit);
     return { value: response.v, skipToEnd: false };
   }
 
@@ -474,8 +476,12 @@ export class ResolverRuntime {
     phase: string,
     stepJson: string,
     label: string,
+    closeRun = false,
   ): Promise<{ k: 'ok' | 'early'; v: unknown; skipTo?: 'END' | 'NEXT' | null }> {
-    return this.#settle(module, handler, await this.sandbox.invoke(run, module.id, handler, phase, stepJson, label), label);
+    const outcome = closeRun
+      ? await this.sandbox.invokeAndClose(run, module.id, handler, phase, stepJson, label)
+      : await this.sandbox.invoke(run, module.id, handler, phase, stepJson, label);
+    return this.#settle(module, handler, outcome, label);
   }
 
   /** Turns a handler's outcome into its value, or into the field error it stands for. */

@@ -74,6 +74,8 @@ export interface SandboxOptions extends SandboxLimits {
 export interface RunHandle {
   readonly id: number;
   readonly process: SandboxProcess;
+  /** Set when the run ended with its last handler (`invokeAndClose`). */
+  summary?: RunSummary;
 }
 
 /** What a unit resolver on NONE gave in one call: which handler ended it, its outcome, the run's summary. */
@@ -194,12 +196,16 @@ export class Sandbox {
   }
 
   /**
-   * Opens a run from the base context in pieces on the least busy sandbox process; its handlers
-   * all run there. The process keeps parsed copies of the pieces that recur (env, selection
+   * Opens a run from the base context in pieces on the least busy sandbox process (or on the one
+   * `affinity` names: one request's runs stay together); its handlers all run there. The process keeps parsed copies of the pieces that recur (env, selection
    * lists, one request's headers, identity and variables) and hands each run its own copy.
    */
-  openRunParts(parts: RunParts): RunHandle {
-    const process = this.#pool.generation(this.#pool.pick())!;
+  openRunParts(parts: RunParts, affinity?: { sandboxAffinity: unknown }): RunHandle {
+    let process = affinity?.sandboxAffinity as SandboxProcess | undefined;
+    if (!process || !this.#pool.accepts(process)) {
+      process = this.#pool.generation(this.#pool.pick())!;
+      if (affinity) affinity.sandboxAffinity = process;
+    }
     const id = this.#nextRun++;
     this.#pool.post(process, { seq: 0, op: 'open', run: id, parts: partsArgs(parts) });
     return { id, process };
@@ -221,6 +227,7 @@ export class Sandbox {
 
   /** Ends a run; its summary is empty when the run's process is gone. */
   async closeRun(run: RunHandle): Promise<RunSummary> {
+    if (run.summary) return run.summary;
     let text: string;
     try {
       text = await this.#pool.call(run.process, { seq: 0, op: 'close', run: run.id }, '');
@@ -259,6 +266,20 @@ export class Sandbox {
     } catch (error) {
       return this.#failed(error, handler);
     }
+  }
+
+  /** `invoke`, then the run's end, in one call: for the last handler of a run (`closeRun` then answers its summary). */
+  async invokeAndClose(run: RunHandle, moduleId: number, handler: 'request' | 'response', phase: string, stepJson: string, label: string): Promise<HandlerOutcome> {
+    let text: string;
+    try {
+      text = await this.#pool.call(run.process, { seq: 0, op: 'invoke', run: run.id, mod: moduleId, handler, phase, step: stepJson, label, close: true }, label);
+    } catch (error) {
+      run.summary = EMPTY_SUMMARY();
+      return this.#failed(error, handler);
+    }
+    const newline = text.indexOf('\n');
+    run.summary = summaryOf(text.slice(newline + 1));
+    return JSON.parse(text.slice(0, newline)) as HandlerOutcome;
   }
 
   /** Stops the sandbox processes. */

@@ -172,6 +172,13 @@ export class SandboxPool {
     return best < 0 ? 0 : best;
   }
 
+  /** Whether `process` takes new runs: live, ready, and not busy with a long call. */
+  accepts(process: SandboxProcess): boolean {
+    if (process.stopping || process.exited || !process.ready) return false;
+    const head = process.pending[0];
+    return head === undefined || Date.now() - Math.max(head.sentAt, process.idleAt) <= BUSY_LONG_MS;
+  }
+
   /** Process slot `index`'s current generation: runs opened in an earlier one are gone. */
   generation(index: number): SandboxProcess | undefined {
     return this.#processes[index];
