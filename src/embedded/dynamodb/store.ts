@@ -79,6 +79,8 @@ export function serveExtraOperations(server: Server, store: EmbeddedDynamoDBStor
         res.setHeader('x-amz-crc32', String(crc32(text)));
         res.setHeader('Content-Type', 'application/x-amz-json-1.0');
         res.setHeader('Content-Length', Buffer.byteLength(text));
+        // As dynalite answers a browser's request.
+        if (req.headers.origin) res.setHeader('Access-Control-Allow-Origin', '*');
         res.end(text);
       };
       // As dynalite (and DynamoDB) answer an unsigned request; the signature itself is not checked.
