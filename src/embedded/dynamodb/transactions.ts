@@ -96,6 +96,13 @@ function checkDuplicates(targets: Array<{ table: string; key: string }>): void {
   }
 }
 
+/** DynamoDB Local's words for a bad table name in a transaction. */
+function checkTableName(name: unknown): void {
+  if (typeof name === 'string' && (name.length < 3 || name.length > 255 || !/^[a-zA-Z0-9_.-]+$/.test(name))) {
+    throw validationError("Invalid table/index name.  Table/index names must be between 3 and 255 characters long, and may contain only the characters a-z, A-Z, 0-9, '_', '-', and '.'");
+  }
+}
+
 type Kind = 'ConditionCheck' | 'Put' | 'Update' | 'Delete';
 const KINDS: Kind[] = ['ConditionCheck', 'Put', 'Update', 'Delete'];
 const FIELD: Record<Kind, string> = { ConditionCheck: 'conditionCheck', Put: 'put', Update: 'update', Delete: 'delete' };
@@ -125,6 +132,7 @@ function planWrite(store: DynaliteStore, entry: Input, position: number): Planne
   if (returnValues !== undefined && returnValues !== null && returnValues !== 'ALL_OLD' && returnValues !== 'NONE') {
     throw validationError(`1 validation error detected: Value '${String(returnValues)}' at '${at}.returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]`);
   }
+  checkTableName(spec.TableName);
   const common = { TableName: spec.TableName, ConditionExpression: spec.ConditionExpression, ExpressionAttributeNames: spec.ExpressionAttributeNames, ExpressionAttributeValues: spec.ExpressionAttributeValues };
   const data =
     kind === 'Put'
@@ -182,7 +190,8 @@ function updateRefused(data: Input, table: TableDescription): DynaliteError | nu
  * Checks the key of a transaction's item as DynamoDB Local does: a missing key attribute fails the
  * whole call, a key attribute of the wrong type cancels with a ValidationError reason (true).
  */
-function keyMismatch(kind: Kind | 'Get', keyOrItem: Input, table: TableDescription): boolean {
+function keyMismatch(kind: Kind, keyOrItem: Input, table: TableDescription): boolean {
+  if (kind !== 'Put' && Object.keys(keyOrItem).length !== table.KeySchema.length) throw validationError('The number of conditions on the keys is invalid');
   if (table.KeySchema.some((k) => keyOrItem[k.AttributeName] === undefined)) throw validationError('One of the required keys was not given a value');
   const types = new Map(table.AttributeDefinitions.map((d) => [d.AttributeName, d.AttributeType]));
   if (table.KeySchema.some((k) => !isObj(keyOrItem[k.AttributeName]) || Object.keys(keyOrItem[k.AttributeName] as Input)[0] !== types.get(k.AttributeName))) return true;
@@ -284,13 +293,19 @@ export async function transactGetItems(store: DynaliteStore, input: Input): Prom
     for (const field of ['TableName', 'Key']) {
       if (spec[field] === undefined || spec[field] === null) throw validationError(`Value null at 'transactItems.${i + 1}.member.get.${field[0]!.toLowerCase()}${field.slice(1)}' failed to satisfy constraint: Member must not be null`);
     }
+    checkTableName(spec.TableName);
     const data = validated(store, 'GetItem', { TableName: spec.TableName, Key: spec.Key, ProjectionExpression: spec.ProjectionExpression, ExpressionAttributeNames: spec.ExpressionAttributeNames });
     return { table: String(spec.TableName), data, key: '' };
   });
   const tables = await tablesOf(store, planned.map((p) => p.table));
   for (const p of planned) {
     const table = tables.get(p.table)!;
-    if (keyMismatch('Get', p.data.Key as Input, table)) throw validationError('The provided key element does not match the schema');
+    // DynamoDB Local names these TransactionCanceledException, with no reasons.
+    const key = p.data.Key as Input;
+    const refuse = (message: string) => new StoreError(400, { __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException', Message: message });
+    if (Object.keys(key).length !== table.KeySchema.length) throw refuse('The number of conditions on the keys is invalid');
+    if (table.KeySchema.some((k) => key[k.AttributeName] === undefined)) throw refuse('One of the required keys was not given a value');
+    if (keyMismatch('Delete', key, table)) throw refuse('One or more parameter values were invalid: Type mismatch for key');
     p.key = dynaliteDb.createKey(p.data.Key as Item, table);
   }
   checkDuplicates(planned);

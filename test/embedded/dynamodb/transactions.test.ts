@@ -178,6 +178,21 @@ for (const backend of backends) {
         error: { name: 'ValidationException', message: 'One of the required keys was not given a value' },
       },
       {
+        name: 'a key with an attribute that is not a key attribute',
+        items: () => [{ Delete: { TableName: T, Key: { id: S('a'), n: N(1) } } }],
+        error: { name: 'ValidationException', message: 'The number of conditions on the keys is invalid' },
+      },
+      {
+        name: 'a table name too short',
+        items: () => [{ Put: { TableName: 'ab', Item: { id: S('a') } } }],
+        error: { name: 'ValidationException', message: "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, and may contain only the characters a-z, A-Z, 0-9, '_', '-', and '.'" },
+      },
+      {
+        name: 'an item too large',
+        items: () => [{ Put: { TableName: T, Item: { id: S('o-b'), big: S('x'.repeat(410_000)) } } }],
+        error: { name: 'ValidationException', message: 'Item size has exceeded the maximum allowed size' },
+      },
+      {
         name: 'an update adding to a string',
         items: () => [{ Put: { TableName: T, Item: { id: S('o-b') } } }, { Update: { TableName: T, Key: { id: S('v-a') }, UpdateExpression: 'SET s = if_not_exists(s, :s) + :one', ExpressionAttributeValues: { ':s': S('x'), ':one': N(1) } } }],
         error: { name: 'ValidationException', message: 'An operand in the update expression has an incorrect data type' },
@@ -219,6 +234,13 @@ for (const backend of backends) {
         }),
       );
       expect(out).toEqual({ ok: { Responses: [{ Item: { id: S('g-2'), n: N(2) } }, {}, { Item: { city: S('Braga') } }] } });
+    });
+
+    it('TransactGetItems refuses a key of the wrong type or shape as DynamoDB Local does', async () => {
+      const get = (Key: Record<string, unknown>) => outcome(api.call('TransactGetItems', { TransactItems: [{ Get: { TableName: T, Key: Key as never } }] }));
+      expect(await get({ id: N(1) })).toEqual({ error: { name: 'TransactionCanceledException', message: 'One or more parameter values were invalid: Type mismatch for key' } });
+      expect(await get({ id: S('g-1'), n: N(1) })).toEqual({ error: { name: 'TransactionCanceledException', message: 'The number of conditions on the keys is invalid' } });
+      expect(await get({ other: S('g-1') })).toEqual({ error: { name: 'TransactionCanceledException', message: 'One of the required keys was not given a value' } });
     });
 
     it('TransactGetItems refuses the same item twice, a missing table and 101 items', async () => {
