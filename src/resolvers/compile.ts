@@ -15,7 +15,7 @@ export const MODULE_URL = import.meta.url;
 
 export interface CompiledCode {
   file: string;
-  /** IIFE code assigning the module's exports to `__m`. */
+  /** Script code assigning the module's exports to `__m` (a plain object). */
   code: string;
   /** Maps a position in `code` back to the original file (built from `mapText` on first use). */
   readonly map: TraceMap | undefined;
@@ -111,8 +111,10 @@ export async function compileResolverCode(file: string, source?: string): Promis
     const result = await build({
       entryPoints: [file],
       bundle: true,
-      format: 'iife',
-      globalName: '__m',
+      // ESM, whose one trailing `export { … }` becomes a plain object (moduleObjectOf): the
+      // sandbox evaluates a module at every handler call, and the IIFE format's exports object
+      // (a getter per export, copied through __toCommonJS) was a fifth of that work.
+      format: 'esm',
       platform: 'neutral',
       target: 'es2022',
       write: false,
@@ -122,7 +124,7 @@ export async function compileResolverCode(file: string, source?: string): Promis
       metafile: true,
       plugins: [appsyncModulesPlugin],
     });
-    const js = result.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
+    const js = moduleObjectOf(result.outputFiles.find((f) => f.path.endsWith('.js'))!.text, file);
     const mapText = result.outputFiles.find((f) => f.path.endsWith('.map'))?.text;
     // Bundled files on disk (not the sandbox's own `appsync-module:` namespace), besides `file`.
     const self = resolve(file);
@@ -138,6 +140,28 @@ export async function compileResolverCode(file: string, source?: string): Promis
     }
     throw new CodeLoadError(file, error instanceof Error ? error.message : String(error));
   }
+}
+
+/**
+ * esbuild's ESM output for one bundled entry ends with a single `export { local as name, … };`;
+ * it becomes `var __m = { name: local, … };`, a plain object of the exports (the lines above,
+ * and so the source map, are unchanged).
+ */
+function moduleObjectOf(code: string, file: string): string {
+  const match = /export\s*\{([^}]*)\};\s*$/.exec(code);
+  if (!match) {
+    if (/^\s*export\b/m.test(code)) throw new CodeLoadError(file, 'the module\'s exports could not be read');
+    return `${code}\nvar __m = {};`;
+  }
+  const members = match[1]!
+    .split(',')
+    .map((spec) => spec.trim())
+    .filter(Boolean)
+    .map((spec) => {
+      const [local, exported = local] = spec.split(/\s+as\s+/);
+      return `${JSON.stringify(exported)}: ${local}`;
+    });
+  return `${code.slice(0, match.index)}var __m = { ${members.join(', ')} };\n`;
 }
 
 /**
