@@ -18,6 +18,7 @@
  * Messages and shapes are DynamoDB Local's (test/datasources/dynamodb/transactions.test.ts runs the
  * same cases on both).
  */
+import stableStringify from 'fast-json-stable-stringify';
 import { dynaliteDb, itemKey, indexKey, runAction, validated, type DynaliteError, type DynaliteStore, type Item, type TableDescription } from './dynalite.js';
 import { noSuchTable, StoreError, validationError } from './errors.js';
 
@@ -49,6 +50,24 @@ export class TransactionTokens {
 
   remember(token: string, request: string): void {
     this.seen.set(token, { request, at: Date.now() });
+  }
+
+  private readonly running = new Map<string, Promise<unknown>>();
+
+  /**
+   * Runs `work` as the only call of `token` in flight. Gateway choice: where DynamoDB answers a
+   * second call with a token still in progress with TransactionInProgressException, the embedded
+   * store lets it wait for the first and then answers it as a repeat (or runs it, if the first failed).
+   */
+  async exclusive<T>(token: string, work: () => Promise<T>): Promise<T> {
+    // Each call queues behind the last one of its token, set before any await so none slips past.
+    const mine = (this.running.get(token) ?? Promise.resolve()).catch(() => undefined).then(work);
+    this.running.set(token, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.running.get(token) === mine) this.running.delete(token);
+    }
   }
 }
 
@@ -224,9 +243,19 @@ export async function transactWriteItems(store: DynaliteStore, input: Input, tok
   const entries = itemList(input);
   const planned = entries.map((entry, i) => planWrite(store, entry, i));
   const token = typeof input.ClientRequestToken === 'string' ? input.ClientRequestToken : undefined;
+  if (!token) return writeItems(store, planned, scratch);
   const { ClientRequestToken: _token, ...rest } = input;
-  const fingerprint = token ? JSON.stringify(rest) : '';
-  if (token && tokens.isRepeat(token, fingerprint)) return {};
+  // Key order differs between clients (an SDK over HTTP, the data sources in memory): compare canonically.
+  const fingerprint = stableStringify(rest);
+  return tokens.exclusive(token, async () => {
+    if (tokens.isRepeat(token, fingerprint)) return {};
+    const out = await writeItems(store, planned, scratch);
+    tokens.remember(token, fingerprint);
+    return out;
+  });
+}
+
+async function writeItems(store: DynaliteStore, planned: Planned[], scratch: Scratch): Promise<Input> {
   const tables = await tablesOf(store, planned.map((p) => p.table));
   for (const [i, p] of planned.entries()) {
     const table = tables.get(p.table)!;
@@ -276,7 +305,6 @@ export async function transactWriteItems(store: DynaliteStore, input: Input, tok
       ops.push(...indexWrites(table, before[i], after[i]));
     }
     if (ops.length) await new Promise<void>((resolve, reject) => store.db.batch(ops, (e) => (e ? reject(e) : resolve())));
-    if (token) tokens.remember(token, fingerprint);
     return {};
   } finally {
     await scratch.clear(written);

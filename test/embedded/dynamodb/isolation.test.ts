@@ -65,6 +65,16 @@ describe('isolation on the embedded store', () => {
   });
 });
 
+describe('ClientRequestToken on the embedded store', () => {
+  it('concurrent calls with one token write once; each answers as the first did', async () => {
+    await inMemory.call('PutItem', { TableName: T, Item: { id: S('tok-c'), n: N(0) } });
+    const request = { ClientRequestToken: `concurrent-${T}`, TransactItems: [{ Update: { TableName: T, Key: { id: S('tok-c') }, UpdateExpression: 'SET n = n + :one', ExpressionAttributeValues: { ':one': N(1) } } }] };
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? inMemory : overHttp).call('TransactWriteItems', structuredClone(request))));
+    expect(answers.map((answer) => Object.keys(answer).filter((k) => k !== '$metadata'))).toEqual(Array.from({ length: 12 }, () => []));
+    expect((await inMemory.call('GetItem', { TableName: T, Key: { id: S('tok-c') } })).Item).toEqual({ id: S('tok-c'), n: N(1) });
+  });
+});
+
 describe('TTL on the embedded store', () => {
   it(`deletes expired items within ${TTL_SWEEP_MS} ms and a little; not live ones, not ones five years past, not non-numbers`, async () => {
     const TT = `${T}_ttl`;
