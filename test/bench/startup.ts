@@ -164,7 +164,7 @@ export async function runStartupBench(): Promise<BenchRow[]> {
         note: `target < 1,000 ms; listening at ${ms(example.listening)}; runs ${example.all.join(', ')} ms (the first with an empty compile cache)`,
       },
       ...(example.second !== undefined
-        ? [{ name: 'example API, first Postgres-backed answer (listBooks)', value: example.second, unit: 'ms', note: 'embedded Postgres (PGlite) in memory' }]
+        ? [{ name: 'example API, first Postgres-backed answer (listBooks)', value: example.second, unit: 'ms', note: 'embedded Postgres (PGlite) in a fresh data folder, started from the initdb snapshot' }]
         : []),
       { name: 'example API through tsx (no build)', value: exampleTsx.answered, unit: 'ms', baseline: 'dist/', ratio: exampleTsx.answered / example.answered },
       {
