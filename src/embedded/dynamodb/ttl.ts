@@ -41,7 +41,8 @@ export class TimeToLive {
   private pause = TTL_SWEEP_MS;
 
   constructor(private readonly store: EmbeddedDynamoDBStore) {
-    this.loaded = this.load();
+    // A store that cannot list its settings keeps serving; TTL stays off until a table turns it on.
+    this.loaded = this.load().catch((error: unknown) => this.warn(`reading the TTL settings failed: ${(error as Error).message}`));
   }
 
   private async load(): Promise<void> {
@@ -122,12 +123,7 @@ export class TimeToLive {
       this.sweeping = true;
       const started = performance.now();
       this.sweep()
-        .catch((error: unknown) => {
-          if (this.warned) return;
-          this.warned = true;
-          // The store has no logger of its own; one line, once, as for any optional part that fails.
-          process.emitWarning(`embedded DynamoDB: deleting expired items failed: ${(error as Error).message}`, 'AppSyncGatewayWarning');
-        })
+        .catch((error: unknown) => this.warn(`deleting expired items failed: ${(error as Error).message}`))
         .finally(() => {
           this.sweeping = false;
           // A sweep reads every item of the TTL tables: on large tables the next one waits longer,
@@ -137,6 +133,13 @@ export class TimeToLive {
         });
     }, this.pause);
     this.timer.unref();
+  }
+
+  /** The store has no logger of its own: one warning, once, as for any optional part that fails. */
+  private warn(message: string): void {
+    if (this.warned) return;
+    this.warned = true;
+    process.emitWarning(`embedded DynamoDB: ${message}`, 'AppSyncGatewayWarning');
   }
 
   /** Stops sweeping (the store closes, or no table has TTL left). */
