@@ -145,6 +145,9 @@ export class Sandbox {
   readonly #timeoutMs: number;
   #nextModule = 0;
   #nextRun = 1;
+  /** Runs opened and not ended (close waits for them). */
+  #openRuns = 0;
+  #drained: (() => void) | undefined;
 
   private constructor(pool: SandboxPool, timeoutMs: number) {
     this.#pool = pool;
@@ -197,8 +200,9 @@ export class Sandbox {
 
   /**
    * Opens a run from the base context in pieces on the least busy sandbox process (or on the one
-   * `affinity` names: one request's runs stay together); its handlers all run there. The process keeps parsed copies of the pieces that recur (env, selection
-   * lists, one request's headers, identity and variables) and hands each run its own copy.
+   * `affinity` names: one request's runs stay together); its handlers all run there. The process
+   * keeps parsed copies of the pieces that recur (env, selection lists, one request's headers,
+   * identity and variables) and hands each run its own copy.
    */
   openRunParts(parts: RunParts, affinity?: { sandboxAffinity: unknown }): RunHandle {
     let process = affinity?.sandboxAffinity as SandboxProcess | undefined;
@@ -207,6 +211,7 @@ export class Sandbox {
       if (affinity) affinity.sandboxAffinity = process;
     }
     const id = this.#nextRun++;
+    this.#openRuns += 1;
     this.#pool.post(process, { seq: 0, op: 'open', run: id, parts: partsArgs(parts) });
     return { id, process };
   }
@@ -215,6 +220,7 @@ export class Sandbox {
   openRun(baseJson: string): RunHandle {
     const process = this.#pool.generation(this.#pool.pick())!;
     const id = this.#nextRun++;
+    this.#openRuns += 1;
     this.#pool.post(process, { seq: 0, op: 'openJson', run: id, base: baseJson });
     return { id, process };
   }
@@ -232,10 +238,10 @@ export class Sandbox {
     try {
       text = await this.#pool.call(run.process, { seq: 0, op: 'close', run: run.id }, '');
     } catch (error) {
-      if (error instanceof SandboxCallError) return EMPTY_SUMMARY();
+      if (error instanceof SandboxCallError) return this.#ended(run, EMPTY_SUMMARY());
       throw error;
     }
-    return summaryOf(text);
+    return this.#ended(run, summaryOf(text));
   }
 
   /**
@@ -248,13 +254,13 @@ export class Sandbox {
     try {
       text = await this.#pool.call(run.process, { seq: 0, op: 'unit', run: run.id, mod: moduleId, request: requestPhase, response: responsePhase, label }, label);
     } catch (error) {
-      return { handler: 'request', outcome: this.#failed(error, 'request'), summary: EMPTY_SUMMARY() };
+      return { handler: 'request', outcome: this.#failed(error, 'request'), summary: this.#ended(run, EMPTY_SUMMARY()) };
     }
     const newline = text.indexOf('\n');
     return {
       handler: text.charCodeAt(0) === 83 /* S */ ? 'response' : 'request',
       outcome: JSON.parse(text.slice(1, newline)) as HandlerOutcome,
-      summary: summaryOf(text.slice(newline + 1)),
+      summary: this.#ended(run, summaryOf(text.slice(newline + 1))),
     };
   }
 
@@ -274,17 +280,39 @@ export class Sandbox {
     try {
       text = await this.#pool.call(run.process, { seq: 0, op: 'invoke', run: run.id, mod: moduleId, handler, phase, step: stepJson, label, close: true }, label);
     } catch (error) {
-      run.summary = EMPTY_SUMMARY();
+      this.#ended(run, EMPTY_SUMMARY());
       return this.#failed(error, handler);
     }
     const newline = text.indexOf('\n');
-    run.summary = summaryOf(text.slice(newline + 1));
+    this.#ended(run, summaryOf(text.slice(newline + 1)));
     return JSON.parse(text.slice(0, newline)) as HandlerOutcome;
   }
 
-  /** Stops the sandbox processes. */
-  close(): Promise<void> {
-    return this.#pool.close();
+  /**
+   * Stops the sandbox processes once the runs already open have ended (a reloaded API's requests
+   * in flight finish on the code they started with), or after `graceMs` at the latest.
+   */
+  async close(graceMs = 30_000): Promise<void> {
+    if (this.#openRuns > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        timer.unref();
+        this.#drained = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    await this.#pool.close();
+  }
+
+  /** Records a run's end (once) and hands its summary back. */
+  #ended(run: RunHandle, summary: RunSummary): RunSummary {
+    if (run.summary) return run.summary;
+    run.summary = summary;
+    this.#openRuns -= 1;
+    if (this.#openRuns === 0) this.#drained?.();
+    return summary;
   }
 
   #failed(error: unknown, handler: string): HandlerOutcome {

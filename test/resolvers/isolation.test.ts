@@ -92,6 +92,22 @@ describe('sandbox processes', () => {
     expect(lines).toEqual([`resolver console.log [test]: ${'y'.repeat(100)}… (cut: the line was 5000 characters, at most 100 are kept)`]);
   });
 
+  it('close waits for the runs already open (a reload lets requests in flight finish), then stops the processes', async () => {
+    const sandbox = await Sandbox.create({ logger, processes: 1 });
+    const { id } = await sandbox.register(moduleOf("return { payload: 'first' };"), 'r.js');
+    const run = sandbox.openRunParts(parts);
+    expect(await sandbox.invoke(run, id, 'request', 'query:request', '{"prev":null}', 'r')).toMatchObject({ k: 'ok' });
+    let closed = false;
+    const closing = sandbox.close().then(() => (closed = true));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(closed).toBe(false);
+    // The data source answered meanwhile: the response handler still runs on the same code.
+    expect(await sandbox.invokeAndClose(run, id, 'response', 'query:response', '{"prev":null,"hasResult":true,"result":"from the data source"}', 'r')).toEqual({ k: 'ok', v: 'from the data source' });
+    await closing;
+    expect(closed).toBe(true);
+    expect(sandbox.stats().ready).toBe(0);
+  });
+
   it('module code that throws at evaluation is a load error, and the process keeps serving', async () => {
     const sandbox = await sandboxWith({ processes: 1 });
     await expect(sandbox.register("throw new Error('top-level');\nvar __m = {};", 'throws.js')).rejects.toThrow(/Error: top-level/);
