@@ -64,8 +64,19 @@ export function processCpuMicros(pid: number): number {
     // the 14th and 15th fields of the line.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     ticks += Number(fields[11]) + Number(fields[12]);
-    for (const tid of readdirSync(`/proc/${next}/task`)) {
-      const children = readFileSync(`/proc/${next}/task/${tid}/children`, 'utf8').trim();
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${next}/task`);
+    } catch {
+      continue; // ended meanwhile
+    }
+    for (const tid of tids) {
+      let children = '';
+      try {
+        children = readFileSync(`/proc/${next}/task/${tid}/children`, 'utf8').trim();
+      } catch {
+        // the thread ended meanwhile (or a kernel without CONFIG_PROC_CHILDREN: the process alone counts)
+      }
       if (children) pending.push(...children.split(' ').map(Number));
     }
   }
