@@ -225,6 +225,8 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
   }
   const stepFunctions: StepFunctionsLike = stepFunctionsHandle;
   stepFunctionsStarter = stepFunctionsHandle;
+  const sfnPlace = stepFunctionsStorePlace(stepFunctionsOptions(api.config, logger, () => api, data!.folder));
+  logger.info('Step Functions executions', { data: sfnPlace.url ? 'PostgreSQL (stepFunctions.store)' : (sfnPlace.dir ?? 'in memory — nothing is kept') });
 
   let server: Server | undefined;
   /** Set while listening on a non-loopback address without `allowUnsignedAdmin`. */
