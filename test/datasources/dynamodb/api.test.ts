@@ -71,7 +71,8 @@ describe('the embedded store in memory and through the SDK', () => {
       const a = await outcome(direct, operation, structuredClone(input));
       const b = await outcome(viaSdk, operation, structuredClone(input));
       expect(a).toEqual(b);
-      if (operation === 'GetItem' && 'ok' in a && a.ok.Item) expect((a.ok.Item as { blob: { B: Uint8Array } }).blob.B).toEqual(bytes('héllo'));
+      const item = 'ok' in a ? (a.ok?.Item as { blob?: { B: Uint8Array } } | undefined) : undefined;
+      if (operation === 'GetItem' && item?.blob) expect(item.blob.B).toEqual(bytes('héllo'));
     });
   }
 });

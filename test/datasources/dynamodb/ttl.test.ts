@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dynamodbKind } from '../../../src/datasources/dynamodb.js';
 import { acquireEmbeddedDynamoDB, releaseEmbeddedDynamoDB } from '../../../src/embedded/dynamodb.js';
 import { TTL_SWEEP_MS } from '../../../src/embedded/dynamodb/ttl.js';
-import type { DataSource } from '../../../src/datasources/types.js';
+import type { DataSource, InvocationContext } from '../../../src/datasources/types.js';
 import type { NormalizedConfig } from '../../../src/config/types.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -63,8 +63,9 @@ for (const backend of backends) {
       const ds = await create('versioned', { tableName: table, table: KEY, versioned: true, deltaSyncConfig: { deltaSyncTableName: delta, deltaSyncTableTTL: 0.02, baseTableTTL: 0.02 } });
       expect(await ttlOf(table)).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: '_ttl' });
       expect(await ttlOf(delta)).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: '_ttl' });
-      expect((await ds.invoke({ operation: 'PutItem', key: { id: { S: 'x' } }, attributeValues: { title: { S: 't' } } })).error).toBeUndefined();
-      const deleted = await ds.invoke({ operation: 'DeleteItem', key: { id: { S: 'x' } } });
+      const context: InvocationContext = { resolverName: 'Mutation.none', fieldName: 'none', parentTypeName: 'Mutation', requestScope: new Map(), resolverContext: { arguments: {}, identity: null } };
+      expect((await ds.invoke({ operation: 'PutItem', key: { id: { S: 'x' } }, attributeValues: { title: { S: 't' } } }, context)).error).toBeUndefined();
+      const deleted = await ds.invoke({ operation: 'DeleteItem', key: { id: { S: 'x' } } }, context);
       expect(deleted.result).toMatchObject({ id: 'x', _deleted: true });
       const count = async (t: string) => (await client.send(new ScanCommand({ TableName: t, ConsistentRead: true }))).Count ?? 0;
       expect(await count(table)).toBe(1);
