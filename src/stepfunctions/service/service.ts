@@ -16,61 +16,18 @@ import {
   executionAlreadyExists,
   executionDoesNotExist,
   invalidArn,
-  invalidExecutionInput,
   SfnApiError,
   stateMachineAlreadyExists,
   stateMachineDoesNotExist,
   typeNotSupported,
 } from './errors.js';
+import { eventText, detailsKey, TERMINAL_EVENTS } from './eventText.js';
+import { describe, newExecution, parseExecutionInput, type Execution } from './execution.js';
+import { executionContext } from './executionContext.js';
+import { HistorySlabs, slabString, type SlabText } from './historySlabs.js';
 import { Machines } from './machines.js';
 
-/** One execution the service knows about (Standard ones; Express runs are not kept). */
-export interface Execution {
-  arn: string;
-  stateMachineArn: string;
-  stateMachineName: string;
-  name: string;
-  type: StateMachineType;
-  /** Input as JSON text. */
-  input: string;
-  startDate: number;
-  stopDate?: number;
-  status: ExecutionStatus;
-  output?: string;
-  error?: string;
-  cause?: string;
-  revisionId: string;
-  /**
-   * History as JSON texts of its events (written to the store as they are); joined into
-   * `historyText` when the execution closes. Read with `history()`.
-   */
-  eventTexts: string[];
-  /** How many of `eventTexts` the store has (the rest go out with the next write tick). */
-  flushed: number;
-  /** The latest checkpoint is not in the store yet. */
-  checkpointDirty?: boolean;
-  /** A closed execution's history: JSON array text, UTF-8 in a shared off-heap slab (see {@link HistorySlabs}). */
-  historyText?: SlabText;
-  /** Type of the last event recorded. */
-  lastEventType?: string;
-  /** The output text of the engine's ExecutionSucceeded event (the closing record reuses it). */
-  outputText?: string;
-  lastEventId: number;
-  checkpoint?: Checkpoint;
-  controller?: AbortController;
-  /** Called when the execution ends (`.sync` callers waiting with `whenDone`). */
-  onDone?: Array<() => void>;
-  /** Nested executions started since checkpoint `childEpoch`, per state and Map item (see `childName`). */
-  childStarts?: Map<string, number>;
-  childEpoch?: number;
-  /** The version or alias ARN it was started through, if any. */
-  versionArn?: string;
-  aliasArn?: string;
-  /** RedriveExecution: times redriven, when last (epoch ms), and where a redrive would continue. */
-  redriveCount?: number;
-  redriveDate?: number;
-  redriveFrom?: Checkpoint;
-}
+export { describe, type Execution } from './execution.js';
 
 /** `find()`, or undefined when what it looks for does not exist: deleting what is not there succeeds, as AWS answers. */
 function unlessMissing<T>(find: () => T): T | undefined {
@@ -138,74 +95,8 @@ export interface ServiceOptions {
 const COMPACT_MIN_RECORDS = 1_000_000;
 /** How long new history events wait to be handed to the store together. */
 const WRITE_DELAY_MS = 4;
-const TERMINAL_EVENTS = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
 /** Gateway choice: machines declared in the config run with this role ARN unless they name one. */
 const DEFAULT_ROLE = (scope: ArnScope) => `arn:aws:iam::${scope.accountId}:role/appsync-gateway-stepfunctions`;
-
-/** `*StateEntered` → `stateEnteredEventDetails`, `TaskScheduled` → `taskScheduledEventDetails`. */
-export function detailsKey(type: string): string {
-  if (type.endsWith('StateEntered')) return 'stateEnteredEventDetails';
-  if (type.endsWith('StateExited')) return 'stateExitedEventDetails';
-  return `${type[0]!.toLowerCase()}${type.slice(1)}EventDetails`;
-}
-
-/**
- * The JSON text of one history event, built directly (it is written to the store and kept as
- * is). The engine hands details keyed (`{ stateEnteredEventDetails: {...} }`); bare details are
- * keyed by the event type.
- */
-function eventText(timestamp: number, type: string, id: number, previousEventId: number, details: Record<string, unknown> | undefined): string {
-  let text = `{"timestamp":${timestamp},"type":${JSON.stringify(type)},"id":${id},"previousEventId":${previousEventId}`;
-  if (details) {
-    let keyed = true;
-    for (const key in details) {
-      keyed = key.endsWith('EventDetails');
-      break;
-    }
-    if (keyed) {
-      for (const key in details) if (details[key] !== undefined) text += `,${JSON.stringify(key)}:${JSON.stringify(details[key])}`;
-    } else text += `,"${detailsKey(type)}":${JSON.stringify(details)}`;
-  }
-  return `${text}}`;
-}
-
-/**
- * Closed histories are kept as UTF-8 in shared 1 MiB off-heap slabs. Thousands of closed
- * executions a second as heap strings cost the garbage collector a copy each (twice: young,
- * then old generation) and dominated the CPU of Standard executions; in a slab they cost one
- * encode and nothing afterwards. A slab is freed with the last execution that points into it
- * (executions are forgotten oldest first, so slabs empty in order).
- */
-const SLAB_BYTES = 1 << 20;
-/** A text in a slab: bytes `start` to `end` of `slab` (never written again). */
-interface SlabText {
-  slab: Buffer;
-  start: number;
-  end: number;
-}
-class HistorySlabs {
-  private slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
-  private used = 0;
-  
-
-  put(text: string): SlabText {
-    if (this.used + text.length * 3 > this.slab.length) {
-      const bytes = Buffer.byteLength(text);
-      if (bytes > SLAB_BYTES / 4) {
-        // A large history gets a buffer of its own rather than wasting a slab's rest.
-        const own = Buffer.from(text);
-        return { slab: own, start: 0, end: own.length };
-      }
-      if (this.used + bytes > this.slab.length) {
-        this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
-        this.used = 0;
-      }
-    }
-    const start = this.used;
-    this.used += this.slab.write(text, start);
-    return { slab: this.slab, start, end: this.used };
-  }
-}
 
 const isActivityArn = (resource: string) => /^arn:[^:]+:states:[^:]+:[^:]+:activity:/.test(resource);
 
@@ -388,7 +279,7 @@ export class StepFunctionsService {
       case 'x': {
         const r = record.r;
         const smName = r.stateMachineArn.slice(r.stateMachineArn.lastIndexOf(':') + 1);
-        const exec = this.newExecution(r.arn, r.stateMachineArn, smName, r.name, 'STANDARD', r.input, r.startDate, r.revisionId);
+        const exec = newExecution(r.arn, r.stateMachineArn, smName, r.name, 'STANDARD', r.input, r.startDate, r.revisionId);
         if (r.redriveCount) {
           exec.redriveCount = r.redriveCount;
           exec.redriveDate = r.redriveDate;
@@ -741,10 +632,6 @@ export class StepFunctionsService {
 
   // ---------------------------------------------------------------- executions
 
-  private newExecution(arn: string, smArn: string, smName: string, name: string, type: StateMachineType, input: string, startDate: number, revisionId: string): Execution {
-    return { arn, stateMachineArn: smArn, stateMachineName: smName, name, type, input, startDate, status: 'RUNNING', revisionId, eventTexts: [], flushed: 0, lastEventId: 0 };
-  }
-
   private addExecution(exec: Execution): void {
     this.executions.set(exec.arn, exec);
     let list = this.executionsByMachine.get(exec.stateMachineArn);
@@ -759,14 +646,6 @@ export class StepFunctionsService {
     running.add(exec);
   }
 
-  private static parseInput(text: string): unknown {
-    try {
-      return JSON.parse(text);
-    } catch (error) {
-      throw invalidExecutionInput((error as Error).message);
-    }
-  }
-
   /**
    * StartExecution. Standard: idempotent for the same name and input while the first one runs;
    * Express: runs in the background and is not kept (as AWS, it cannot be described).
@@ -775,7 +654,7 @@ export class StepFunctionsService {
     const { sm, versionArn, aliasArn } = this.runnable(smArn);
     const execName = name === undefined ? randomUUID() : checkName(name);
     const input = inputText ?? '{}';
-    const parsed = StepFunctionsService.parseInput(input);
+    const parsed = parseExecutionInput(input);
     if (sm.type === 'EXPRESS') {
       const arn = executionArn(this.scope, sm.name, `${execName}`, true);
       const startDate = Date.now();
@@ -790,7 +669,7 @@ export class StepFunctionsService {
       if (existing.status === 'RUNNING' && existing.input === input) return { executionArn: arn, startDate: existing.startDate, execution: existing };
       throw executionAlreadyExists(arn);
     }
-    const exec = this.newExecution(arn, sm.arn, sm.name, execName, 'STANDARD', input, Date.now(), sm.revisionId);
+    const exec = newExecution(arn, sm.arn, sm.name, execName, 'STANDARD', input, Date.now(), sm.revisionId);
     if (versionArn) exec.versionArn = versionArn;
     if (aliasArn) exec.aliasArn = aliasArn;
     this.addExecution(exec);
@@ -811,13 +690,6 @@ export class StepFunctionsService {
     } catch (error) {
       throw new SfnApiError('ServiceUnavailable', `The change could not be written to the Step Functions store: ${(error as Error)?.message ?? String(error)}`, 503);
     }
-  }
-
-  private context(arn: string, name: string, input: unknown, startDate: number, sm: { arn: string; name: string; roleArn: string }, redriveCount = 0) {
-    return {
-      Execution: { Id: arn, Input: input, Name: name, RoleArn: sm.roleArn, StartTime: new Date(startDate).toISOString(), RedriveCount: redriveCount },
-      StateMachine: { Id: sm.arn, Name: sm.name },
-    };
   }
 
   private run(exec: Execution, resumeFrom?: Checkpoint, input: unknown = JSON.parse(exec.input)): void {
@@ -842,7 +714,7 @@ export class StepFunctionsService {
       .runExecution({
         definition: revision.parsed,
         input,
-        context: this.context(exec.arn, exec.name, input, exec.startDate, { arn: exec.stateMachineArn, name: exec.stateMachineName, roleArn }, exec.redriveCount),
+        context: executionContext(exec.arn, exec.name, input, exec.startDate, { arn: exec.stateMachineArn, name: exec.stateMachineName, roleArn }, exec.redriveCount),
         host,
         signal: controller.signal,
         resumeFrom,
@@ -944,7 +816,7 @@ export class StepFunctionsService {
   /** An execution's history events, in order. */
   history(exec: Execution): StoredEvent[] {
     const closed = exec.historyText;
-    return JSON.parse(closed ? closed.slab.toString('utf8', closed.start, closed.end) : `[${exec.eventTexts.join(',')}]`) as StoredEvent[];
+    return JSON.parse(closed ? slabString(closed) : `[${exec.eventTexts.join(',')}]`) as StoredEvent[];
   }
 
   /** Resolves when the execution has ended. */
@@ -1072,7 +944,7 @@ export class StepFunctionsService {
       recordsHistory: false,
     };
     try {
-      return await this.engine.runExecution({ definition: revision.parsed, input, context: this.context(arn, name, input, startDate, sm), host, signal: controller.signal, maxDurationSeconds: EXPRESS_MAX_SECONDS });
+      return await this.engine.runExecution({ definition: revision.parsed, input, context: executionContext(arn, name, input, startDate, sm), host, signal: controller.signal, maxDurationSeconds: EXPRESS_MAX_SECONDS });
     } catch (error) {
       if (error instanceof StatesError) return { status: 'FAILED', error: error.error, cause: error.cause };
       return { status: 'FAILED', error: 'States.Runtime', cause: error instanceof Error ? error.message : String(error) };
@@ -1087,7 +959,7 @@ export class StepFunctionsService {
     if (sm.type !== 'EXPRESS') throw typeNotSupported();
     const execName = name === undefined ? randomUUID() : checkName(name);
     const input = inputText ?? '{}';
-    const parsed = StepFunctionsService.parseInput(input);
+    const parsed = parseExecutionInput(input);
     const arn = executionArn(this.scope, sm.name, execName, true);
     const startDate = Date.now();
     // Sync runs cannot be stopped one by one: they share one controller (aborted on close), which
@@ -1272,20 +1144,4 @@ export class StepFunctionsService {
   static invalidArn(detail: string): SfnApiError {
     return invalidArn(detail);
   }
-}
-
-/** DescribeExecution's fields (times in epoch ms). */
-export function describe(exec: Execution) {
-  return {
-    executionArn: exec.arn,
-    stateMachineArn: exec.stateMachineArn,
-    name: exec.name,
-    status: exec.status,
-    startDate: exec.startDate,
-    stopDate: exec.stopDate,
-    input: exec.input,
-    output: exec.output,
-    error: exec.error,
-    cause: exec.cause,
-  };
 }
