@@ -15,7 +15,10 @@ const API_KEY = 'da2-graphiqltest0000000000';
 
 const config: GatewayConfig = {
   name: 'graphiql-test',
-  schemaSdl: 'type Query { hello(name: String): String }',
+  schemaSdl: `type Query { hello(name: String): String }
+type Mutation { say(text: String!): Said }
+type Said { text: String! }
+type Subscription { onSay: Said @aws_subscribe(mutations: ["say"]) }`,
   authentication: { type: 'API_KEY' },
   apiKeys: [{ name: 'main', value: API_KEY }],
   // A direct Lambda resolver: the answer comes from a real in-process function.
@@ -105,24 +108,44 @@ describe.skipIf(!haveBrowser)(`GraphiQL page in chromium, offline${haveBrowser ?
     await browser?.close();
   });
 
+  /** Opens the page at `path`, types `query` and the API key into the headers tab, and runs it. */
+  const run = async (path: string, query: string) => {
+    await page.goto(`${gw.origin}${path}`);
+    await page.locator('.graphiql-query-editor .CodeMirror').waitFor({ timeout: 20_000 });
+    await page.evaluate((text) => {
+      (document.querySelector('.graphiql-query-editor .CodeMirror') as any).CodeMirror.setValue(text);
+    }, query);
+    // The headers tab holds the placeholder; put the real key in.
+    await page.getByText('Headers', { exact: true }).click();
+    await page.evaluate((key) => {
+      const headers = document.querySelector('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror') as any;
+      headers.CodeMirror.setValue(JSON.stringify({ 'x-api-key': key }));
+    }, API_KEY);
+    await page.locator('.graphiql-execute-button').click();
+  };
+
   for (const path of ['/', '/graphql']) {
     it(`loads from ${path} and runs a query with the headers tab's API key`, async () => {
-      await page.goto(`${gw.origin}${path}`);
-      const editor = page.locator('.graphiql-query-editor .CodeMirror');
-      await editor.waitFor({ timeout: 20_000 });
-      await page.evaluate((text) => {
-        (document.querySelector('.graphiql-query-editor .CodeMirror') as any).CodeMirror.setValue(text);
-      }, '{ hello(name: "browser") }');
-      // The headers tab holds the placeholder; put the real key in.
-      await page.getByText('Headers', { exact: true }).click();
-      await page.evaluate((key) => {
-        const headers = document.querySelector('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror') as any;
-        headers.CodeMirror.setValue(JSON.stringify({ 'x-api-key': key }));
-      }, API_KEY);
-      await page.locator('.graphiql-execute-button').click();
+      await run(path, '{ hello(name: "browser") }');
       await expect.poll(() => page.locator('.result-window').textContent(), { timeout: 10_000 }).toContain('hello browser');
       expect(pageErrors).toEqual([]);
       expect(blocked).toEqual([]);
     });
   }
+
+  it('a subscription runs over graphql-transport-ws on the same origin and shows published events', async () => {
+    await run('/', 'subscription { onSay { text } }');
+    // The page subscribes once its socket is up; publish until an event shows.
+    await expect
+      .poll(
+        async () => {
+          await gw.gateway.publish('onSay', { text: 'pushed to the page' });
+          return page.locator('.result-window').textContent();
+        },
+        { timeout: 15_000, interval: 300 },
+      )
+      .toContain('pushed to the page');
+    expect(pageErrors).toEqual([]);
+    expect(blocked).toEqual([]);
+  });
 });
