@@ -123,10 +123,17 @@ function serve(cwd: string, args: string[] = [], env: Record<string, string> = {
     children.add(child);
     let output = '';
     let url: string | undefined;
+    let warming: Promise<void> | undefined;
     const onData = (d: Buffer) => {
       output += d;
       url ??= /GraphQL:\s+(http:\/\/\S+)/.exec(output)?.[1];
-      if (url && output.includes('all data sources are ready')) resolve({ child, url, output: () => output });
+      if (url && output.includes('all data sources are ready') && !warming) {
+        // One read through each resolver module first: their first load in the resolver sandbox is
+        // slow on a busy machine, and what is measured here is the stores, not that start-up.
+        warming = gql(url, '{ pgIds ddbIds { ids } }')
+          .catch(() => undefined)
+          .then(() => resolve({ child, url: url!, output: () => output }));
+      }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
