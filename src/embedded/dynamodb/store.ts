@@ -8,13 +8,17 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
-import { createDynalite, DYNALITE_OPERATIONS, runAction, validated, type DynaliteStore } from './dynalite.js';
+import { createDynalite, dynaliteDb, DYNALITE_OPERATIONS, runAction, validated, type DynaliteError, type DynaliteStore, type Item, type TableDescription } from './dynalite.js';
 import { StoreError } from './errors.js';
 import { Scratch, transactGetItems, transactWriteItems, TransactionTokens } from './transactions.js';
 import { TimeToLive } from './ttl.js';
 
 /** The operations this folder adds to dynalite's. */
 export const EXTRA_OPERATIONS = new Set(['TransactWriteItems', 'TransactGetItems', 'UpdateTimeToLive', 'DescribeTimeToLive']);
+/** Writes whose failed condition can return the current item (ReturnValuesOnConditionCheckFailure). */
+const CONDITIONAL_WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
+/** What the HTTP endpoint answers itself; dynalite's own handler answers the rest. */
+const SERVED = new Set([...EXTRA_OPERATIONS, ...CONDITIONAL_WRITES]);
 
 export class EmbeddedDynamoDBStore {
   readonly ttl: TimeToLive;
@@ -43,10 +47,41 @@ export class EmbeddedDynamoDBStore {
           return await this.ttl.describe(input);
       }
       if (!DYNALITE_OPERATIONS.has(operation)) throw new StoreError(400, { __type: 'com.amazon.coral.service#UnknownOperationException' });
-      return await runAction(this.dynalite, operation, validated(this.dynalite, operation, input));
+      // Read before validation, which drops the members dynalite does not know.
+      const returnOld = CONDITIONAL_WRITES.has(operation) && input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD';
+      const data = validated(this.dynalite, operation, input);
+      if (!returnOld) return await runAction(this.dynalite, operation, data);
+      try {
+        return await runAction(this.dynalite, operation, data);
+      } catch (error) {
+        throw await this.withCurrentItem(error, data);
+      }
     } catch (error) {
       throw StoreError.from(error);
     }
+  }
+
+  /**
+   * dynalite has no ReturnValuesOnConditionCheckFailure: a failed condition gets the item as read
+   * under its lock right after the check (as close as dynalite allows to DynamoDB's item at the check).
+   */
+  private async withCurrentItem(error: unknown, data: Record<string, unknown>): Promise<unknown> {
+    const e = error as DynaliteError;
+    if (!e?.body?.__type?.endsWith('#ConditionalCheckFailedException')) return error;
+    const table = await new Promise<TableDescription>((resolve, reject) => this.dynalite.getTable(String(data.TableName), true, (err, t) => (err ? reject(err) : resolve(t!))));
+    const key = dynaliteDb.createKey((data.Item ?? data.Key) as Item, table);
+    const itemDb = this.dynalite.getItemDb(table.TableName);
+    const item = await new Promise<Item | undefined>((resolve, reject) =>
+      itemDb.lock(key, (release) => {
+        const done = release(() => {});
+        itemDb.get(key, (err, value) => {
+          done();
+          if (err && err.name !== 'NotFoundError') reject(err);
+          else resolve(err ? undefined : (value ?? undefined));
+        });
+      }),
+    );
+    return item ? new StoreError(e.statusCode ?? 400, { ...e.body!, Item: item }) : error;
   }
 
   close(): void {
@@ -57,15 +92,16 @@ export class EmbeddedDynamoDBStore {
 const TARGET = /^DynamoDB_20120810\.(\w+)$/;
 
 /**
- * Puts `store` in front of dynalite's HTTP handler for the operations dynalite lacks; every other
- * request reaches dynalite as before. Written by hand: dynalite has no hook for new operations.
+ * Puts `store` in front of dynalite's HTTP handler for the operations dynalite lacks, and for the
+ * conditional writes (whose failed condition may return the item, which dynalite does not); every
+ * other request reaches dynalite as before. Written by hand: dynalite has no hook for operations.
  */
 export function serveExtraOperations(server: Server, store: EmbeddedDynamoDBStore): void {
   const dynalite = server.listeners('request')[0] as RequestListener;
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const operation = TARGET.exec(String(req.headers['x-amz-target'] ?? ''))?.[1];
-    if (req.method !== 'POST' || !operation || !EXTRA_OPERATIONS.has(operation)) {
+    if (req.method !== 'POST' || !operation || !SERVED.has(operation)) {
       dynalite(req, res);
       return;
     }

@@ -1,5 +1,6 @@
 /**
- * One case table, three back ends: DynamoDB's transactions and TTL calls against AWS's DynamoDB
+ * One case table, three back ends: DynamoDB's transactions, TTL calls and the current item of a
+ * failed single-item condition (ReturnValuesOnConditionCheckFailure) against AWS's DynamoDB
  * Local, the embedded store called in memory (the data sources' path, no SDK) and the embedded store
  * through the AWS SDK over its HTTP endpoint. Every case expects one answer — value or error, with
  * its name, message and cancellation reasons — and each back end must give exactly that.
@@ -34,8 +35,8 @@ async function outcome(promise: Promise<unknown>): Promise<Outcome> {
     const { $metadata: _m, ConsumedCapacity: _c, ...rest } = (await promise) as Record<string, unknown>;
     return { ok: rest };
   } catch (error) {
-    const e = error as { name: string; message: string; CancellationReasons?: unknown };
-    return { error: { name: e.name, message: e.message, ...(e.CancellationReasons ? { CancellationReasons: e.CancellationReasons } : {}) } };
+    const e = error as { name: string; message: string; CancellationReasons?: unknown; Item?: unknown };
+    return { error: { name: e.name, message: e.message, ...(e.CancellationReasons ? { CancellationReasons: e.CancellationReasons } : {}), ...(e.Item ? { Item: e.Item } : {}) } };
   }
 }
 
@@ -121,6 +122,22 @@ for (const backend of backends) {
       await put('p-old', { v: S('x') });
       const out = await outcome(api.call('TransactWriteItems', { TransactItems: [{ Put: { TableName: T, Item: { id: S('p-old') }, ConditionExpression: 'attribute_not_exists(id)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } }] }));
       expect(out).toEqual({ error: { name: 'TransactionCanceledException', message: cancelled(['ConditionalCheckFailed']), CancellationReasons: [{ Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', Item: { id: S('p-old'), v: S('x') } }] } });
+    });
+
+    it('single-item writes with ReturnValuesOnConditionCheckFailure return the current item with a failed condition', async () => {
+      await put('r-1', { n: N(5) });
+      const check = { ConditionExpression: 'n > :v', ExpressionAttributeValues: { ':v': N(9) }, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const };
+      const failed = { error: { name: 'ConditionalCheckFailedException', message: 'The conditional request failed', Item: { id: S('r-1'), n: N(5) } } };
+      expect(await outcome(api.call('PutItem', { TableName: T, Item: { id: S('r-1') }, ...check }))).toEqual(failed);
+      expect(await outcome(api.call('UpdateItem', { TableName: T, Key: { id: S('r-1') }, UpdateExpression: 'SET n = :v', ...check }))).toEqual(failed);
+      expect(await outcome(api.call('DeleteItem', { TableName: T, Key: { id: S('r-1') }, ...check }))).toEqual(failed);
+      expect(await outcome(api.call('DeleteItem', { TableName: T, Key: { id: S('r-none') }, ConditionExpression: 'attribute_exists(id)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }))).toEqual({
+        error: { name: 'ConditionalCheckFailedException', message: 'The conditional request failed' },
+      });
+      // Without it, no item.
+      expect(await outcome(api.call('DeleteItem', { TableName: T, Key: { id: S('r-1') }, ConditionExpression: 'n > :v', ExpressionAttributeValues: { ':v': N(9) } }))).toEqual({
+        error: { name: 'ConditionalCheckFailedException', message: 'The conditional request failed' },
+      });
     });
 
     it('an update of a key attribute cancels with that one reason; with that one reason; a key of the wrong type is a reason in its place', async () => {
