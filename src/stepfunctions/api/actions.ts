@@ -5,8 +5,9 @@
 import type { StateMachineType } from '../engine/types.js';
 import { expectArn } from '../service/arns.js';
 import { invalidToken, SfnApiError, validationError } from '../service/errors.js';
-import { describe, type Execution, type StepFunctionsService } from '../service/service.js';
-import type { StoredEvent } from '../store/types.js';
+import { describe, type Execution } from '../service/execution.js';
+import type { StepFunctionsService } from '../service/service.js';
+import type { StateMachineRecord, StoredEvent } from '../store/types.js';
 
 type Body = Record<string, unknown>;
 /** What an action receives besides the request body. */
@@ -145,7 +146,7 @@ function eventShape(event: StoredEvent, includeData: boolean): Record<string, un
   return out;
 }
 
-function machineShape(sm: ReturnType<StepFunctionsService['machine']>) {
+function machineShape(sm: StateMachineRecord) {
   return {
     stateMachineArn: sm.arn,
     name: sm.name,
@@ -188,8 +189,8 @@ const newestFirst = (a: ListItem, b: ListItem) => Number(b.startDate) - Number(a
  */
 export const LIST_ITEMS: Record<ListAction, (service: StepFunctionsService, body: Body) => ListItem[]> = {
   ListStateMachines: (service) =>
-    [...service.machines.byArn.values()].map((sm) => ({ stateMachineArn: sm.arn, name: sm.name, type: sm.type, creationDate: seconds(sm.creationDate) })).sort(byName),
-  ListActivities: (service) => [...service.machines.activities.values()].map((a) => ({ activityArn: a.arn, name: a.name, creationDate: seconds(a.creationDate) })).sort(byName),
+    service.stateMachines().map((sm) => ({ stateMachineArn: sm.arn, name: sm.name, type: sm.type, creationDate: seconds(sm.creationDate) })).sort(byName),
+  ListActivities: (service) => service.activities().map((a) => ({ activityArn: a.arn, name: a.name, creationDate: seconds(a.creationDate) })).sort(byName),
   ListExecutions(service, body) {
     const smArn = str(body, 'stateMachineArn', { max: 256 });
     if (smArn === undefined) {
@@ -256,7 +257,7 @@ export const ACTIONS: Record<string, Action> = {
   DescribeStateMachine(service, body) {
     const arn = reqStr(body, 'stateMachineArn', 256);
     const pieces = arn.split(':');
-    if (service.machines.byArn.has(arn) || pieces.length !== 8 || pieces[5] !== 'stateMachine') return machineShape(service.machine(arn));
+    if (service.hasStateMachine(arn) || pieces.length !== 8 || pieces[5] !== 'stateMachine') return machineShape(service.machine(arn));
     // A version ARN describes that version (its definition, role and description).
     const { sm, version } = service.qualified(arn);
     if (!version) throw new SfnApiError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: stateMachine alias: ${arn}'`);
@@ -370,8 +371,7 @@ export const ACTIONS: Record<string, Action> = {
   },
   DescribeStateMachineForExecution(service, body) {
     const exec = service.execution(reqStr(body, 'executionArn', 256));
-    const definition = service.machines.revisionText(exec.revisionId);
-    const sm = service.machines.byArn.get(exec.stateMachineArn);
+    const { definition, machine: sm } = service.machineOfExecution(exec);
     return {
       stateMachineArn: exec.stateMachineArn,
       name: exec.stateMachineName,
@@ -410,11 +410,11 @@ export const ACTIONS: Record<string, Action> = {
     return {};
   },
   SendTaskFailure(service, body) {
-    service.callbacks.fail(reqStr(body, 'taskToken', 2048), str(body, 'error', { max: 256 }), str(body, 'cause', { max: 32_768 }));
+    service.sendTaskFailure(reqStr(body, 'taskToken', 2048), str(body, 'error', { max: 256 }), str(body, 'cause', { max: 32_768 }));
     return {};
   },
   SendTaskHeartbeat(service, body) {
-    service.callbacks.heartbeat(reqStr(body, 'taskToken', 2048));
+    service.sendTaskHeartbeat(reqStr(body, 'taskToken', 2048));
     return {};
   },
 

@@ -170,10 +170,10 @@ async function listEverywhere(service: StepFunctionsService, peers: StorePeers, 
 
 /** True when a delete names a machine or activity this instance does not have (another may). */
 function deletesElsewhere(service: StepFunctionsService, action: string, input: Record<string, unknown>): boolean {
-  if (action === 'DeleteStateMachine') return typeof input.stateMachineArn === 'string' && !service.machines.byArn.has(input.stateMachineArn);
-  if (action === 'DeleteActivity') return typeof input.activityArn === 'string' && !service.machines.activities.has(input.activityArn);
+  if (action === 'DeleteStateMachine') return typeof input.stateMachineArn === 'string' && !service.hasStateMachine(input.stateMachineArn);
+  if (action === 'DeleteActivity') return typeof input.activityArn === 'string' && !service.hasActivity(input.activityArn);
   const qualified = action === 'DeleteStateMachineVersion' ? input.stateMachineVersionArn : action === 'DeleteStateMachineAlias' ? input.stateMachineAliasArn : undefined;
-  if (typeof qualified === 'string') return !service.machines.byArn.has(qualified.slice(0, qualified.lastIndexOf(':')));
+  if (typeof qualified === 'string') return !service.hasStateMachine(qualified.slice(0, qualified.lastIndexOf(':')));
   return false;
 }
 

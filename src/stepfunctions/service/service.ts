@@ -7,7 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from '../../datasources/types.js';
 import type { StateMachineConfig } from '../../config/types.js';
 import { StatesError, type Checkpoint, type EngineHost, type RunOutcome, type StateMachineDefinition, type StateMachineType, type TaskRequest } from '../engine/types.js';
-import type { ExecutionEndRecord, ExecutionStatus, ExecutionStore, StateMachineAliasRecord, StateMachineRecord, StateMachineVersionRecord, StoredEvent, StoreRecord } from '../store/types.js';
+import type { ActivityRecord, ExecutionEndRecord, ExecutionStatus, ExecutionStore, StateMachineAliasRecord, StateMachineRecord, StateMachineVersionRecord, StoredEvent, StoreRecord } from '../store/types.js';
 import { activityArn, checkName, executionArn, expectArn, parseArn, stateMachineArn, type ArnScope } from './arns.js';
 import { Callbacks } from './callbacks.js';
 import type { EngineModules, TaskRunner } from './engine.js';
@@ -101,11 +101,11 @@ const DEFAULT_ROLE = (scope: ArnScope) => `arn:aws:iam::${scope.accountId}:role/
 const isActivityArn = (resource: string) => /^arn:[^:]+:states:[^:]+:[^:]+:activity:/.test(resource);
 
 export class StepFunctionsService {
-  readonly machines: Machines;
-  readonly callbacks = new Callbacks();
+  private readonly machines: Machines;
+  private readonly callbacks = new Callbacks();
   readonly executions = new Map<string, Execution>();
   /** Executions per state machine ARN in start order (ListExecutions shows them newest first). */
-  readonly executionsByMachine = new Map<string, Execution[]>();
+  private readonly executionsByMachine = new Map<string, Execution[]>();
   /** Running executions per state machine ARN in start order (ListExecutions RUNNING, polled often). */
   private readonly running = new Map<string, Set<Execution>>();
   private readonly expressRuns = new Set<AbortController>();
@@ -438,6 +438,24 @@ export class StepFunctionsService {
     return record;
   }
 
+  /** The state machines of this instance (ListStateMachines; other instances sharing a store list theirs). */
+  stateMachines(): StateMachineRecord[] {
+    return [...this.machines.byArn.values()];
+  }
+
+  /** True when this instance has the machine (not one of its versions or aliases). */
+  hasStateMachine(arn: string): boolean {
+    return this.machines.byArn.has(arn);
+  }
+
+  /**
+   * DescribeStateMachineForExecution: the definition the execution runs (its revision, kept while
+   * it may be needed) and the machine, unless it was deleted since.
+   */
+  machineOfExecution(exec: Execution): { definition?: string; machine?: StateMachineRecord } {
+    return { definition: this.machines.revisionText(exec.revisionId), machine: this.machines.byArn.get(exec.stateMachineArn) };
+  }
+
   machine(arn: string): StateMachineRecord {
     // A known ARN is a valid one: the check only runs on a miss (hot path of StartSyncExecution).
     const sm = this.machines.byArn.get(arn);
@@ -616,6 +634,15 @@ export class StepFunctionsService {
     this.machines.activities.set(arn, record);
     this.append({ k: 'act', r: record });
     return record;
+  }
+
+  /** The activities of this instance. */
+  activities(): ActivityRecord[] {
+    return [...this.machines.activities.values()];
+  }
+
+  hasActivity(arn: string): boolean {
+    return this.machines.activities.has(arn);
   }
 
   activity(arn: string) {
@@ -1081,6 +1108,14 @@ export class StepFunctionsService {
       throw new SfnApiError('InvalidOutput', `Invalid Output: '${(error as Error).message}'`);
     }
     this.callbacks.succeed(token, output);
+  }
+
+  sendTaskFailure(token: unknown, error: string | undefined, cause: string | undefined): void {
+    this.callbacks.fail(token, error, cause);
+  }
+
+  sendTaskHeartbeat(token: unknown): void {
+    this.callbacks.heartbeat(token);
   }
 
   async getActivityTask(arn: string, workerName: string | undefined, signal: AbortSignal, timeoutMs = 60_000) {
