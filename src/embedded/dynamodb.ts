@@ -17,6 +17,9 @@ import { join } from 'node:path';
 import { inProcessRequestHandler, type InProcessRequestHandler } from './dynamodbInProcess.js';
 import type { EmbeddedDynamoDBStore } from './dynamodb/store.js';
 
+export type { EmbeddedDynamoDBStore } from './dynamodb/store.js';
+export { StoreError } from './dynamodb/errors.js';
+
 export interface EmbeddedDynamoDBOptions {
   /** Folder of the store's LevelDB (created when missing); absent → in memory (lost when the process ends). */
   path?: string;

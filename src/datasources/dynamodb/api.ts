@@ -10,8 +10,7 @@
  * conversion is the JSON protocol's, which the SDK keeps inside its middleware stack.
  */
 import * as sdk from '@aws-sdk/client-dynamodb';
-import type { EmbeddedDynamoDBStore } from '../../embedded/dynamodb/store.js';
-import { StoreError } from '../../embedded/dynamodb/errors.js';
+import { StoreError, type EmbeddedDynamoDBStore } from '../../embedded/dynamodb.js';
 
 /** Operation → [SDK input, SDK output]. */
 export interface DynamoDBOperations {
