@@ -134,12 +134,12 @@ async function allSandboxesReady(): Promise<void> {
   throw new Error('the sandbox processes did not all get ready within 5 s');
 }
 
-/** Median latency of the plain field, in ms. */
-async function usualLatency(): Promise<number> {
+/** Median latency of the plain field over `n` requests, in ms. */
+async function usualLatency(n = 21): Promise<number> {
   const times: number[] = [];
-  for (let i = 0; i < 21; i++) times.push((await query('ok')).ms);
+  for (let i = 0; i < n; i++) times.push((await query('ok')).ms);
   times.sort((a, b) => a - b);
-  return times[10]!;
+  return times[n >> 1]!;
 }
 
 beforeAll(async () => {
@@ -204,6 +204,8 @@ describe('resolver isolation on the CLI gateway', () => {
 
   it.each(ROWS.map((row) => [row.name, row] as const))('%s: fails alone, in time, and the gateway keeps serving', async (_name, row) => {
     await allSandboxesReady();
+    // The usual latency right now: the suite's other files load the same two cores.
+    const usualNow = await usualLatency(7);
     const attack = query(row.name);
     // The plain request goes out while the row's handler runs.
     await new Promise((r) => setTimeout(r, 150));
@@ -211,7 +213,7 @@ describe('resolver isolation on the CLI gateway', () => {
     const { ms, body } = await attack;
     const seen = JSON.stringify({ plain, attack: { ms, body } }).slice(0, 2000);
     expect(plain.body, seen).toEqual({ data: { ok: 'fine' } });
-    expect(plain.ms, seen).toBeLessThan(usual + 100);
+    expect(plain.ms, seen).toBeLessThan(usualNow + 100);
     expect(ms).toBeLessThan(TIMEOUT_MS + 1000);
     if (row.name in PASSES) {
       expect(body).toEqual({ data: { [row.name]: PASSES[row.name] } });
