@@ -28,6 +28,8 @@ const prefix = (scope: ArnScope) => `arn:aws:states:${scope.region}:${scope.acco
 export const stateMachineArn = (scope: ArnScope, name: string) => `${prefix(scope)}:stateMachine:${name}`;
 export const executionArn = (scope: ArnScope, machine: string, name: string, express = false) => `${prefix(scope)}:${express ? 'express' : 'execution'}:${machine}:${name}`;
 export const activityArn = (scope: ArnScope, name: string) => `${prefix(scope)}:activity:${name}`;
+/** Gateway choice: machines declared in the config run with this role ARN unless they name one. */
+export const defaultRoleArn = (scope: ArnScope) => `arn:aws:iam::${scope.accountId}:role/appsync-gateway-stepfunctions`;
 
 /** Parses a Step Functions ARN; throws InvalidArn when it is not one. */
 export function parseArn(arn: string): ParsedArn {

@@ -6,42 +6,28 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from '../../datasources/types.js';
 import type { StateMachineConfig } from '../../config/types.js';
-import { StatesError, type Checkpoint, type EngineHost, type RunOutcome, type StateMachineDefinition, type StateMachineType, type TaskRequest } from '../engine/types.js';
+import { StatesError, type Checkpoint, type EngineHost, type RunOutcome, type StateMachineDefinition, type TaskRequest } from '../engine/types.js';
 import type { ActivityRecord, ExecutionEndRecord, ExecutionStatus, ExecutionStore, StateMachineAliasRecord, StateMachineRecord, StateMachineVersionRecord, StoredEvent, StoreRecord } from '../store/types.js';
-import { activityArn, checkName, executionArn, expectArn, parseArn, stateMachineArn, type ArnScope } from './arns.js';
+import { checkName, defaultRoleArn, executionArn, expectArn, type ArnScope } from './arns.js';
 import { Callbacks } from './callbacks.js';
 import type { EngineModules, TaskRunner } from './engine.js';
 import {
-  activityDoesNotExist,
   executionAlreadyExists,
   executionDoesNotExist,
   invalidArn,
   SfnApiError,
-  stateMachineAlreadyExists,
-  stateMachineDoesNotExist,
   typeNotSupported,
 } from './errors.js';
 import { eventText, detailsKey, TERMINAL_EVENTS } from './eventText.js';
 import { describe, newExecution, parseExecutionInput, type Execution } from './execution.js';
 import { executionContext } from './executionContext.js';
 import { HistorySlabs, slabString, type SlabText } from './historySlabs.js';
+import { Catalogue } from './catalogue.js';
+import { applyConfigMachines } from './configMachines.js';
 import { Machines } from './machines.js';
+import { Versions, type RoutingEntry } from './versions.js';
 
 export { describe, type Execution } from './execution.js';
-
-/** `find()`, or undefined when what it looks for does not exist: deleting what is not there succeeds, as AWS answers. */
-function unlessMissing<T>(find: () => T): T | undefined {
-  try {
-    return find();
-  } catch (error) {
-    if (error instanceof SfnApiError && (error.sfnName === 'ResourceNotFound' || error.sfnName === 'StateMachineDoesNotExist')) return undefined;
-    throw error;
-  }
-}
-
-/** AWS's quotas: versions and aliases per state machine. */
-const MAX_VERSIONS = 1000;
-const MAX_ALIASES = 100;
 
 /**
  * AWS's longest execution: one year for Standard, five minutes for Express. A Wait (or any
@@ -95,13 +81,13 @@ export interface ServiceOptions {
 const COMPACT_MIN_RECORDS = 1_000_000;
 /** How long new history events wait to be handed to the store together. */
 const WRITE_DELAY_MS = 4;
-/** Gateway choice: machines declared in the config run with this role ARN unless they name one. */
-const DEFAULT_ROLE = (scope: ArnScope) => `arn:aws:iam::${scope.accountId}:role/appsync-gateway-stepfunctions`;
 
 const isActivityArn = (resource: string) => /^arn:[^:]+:states:[^:]+:[^:]+:activity:/.test(resource);
 
 export class StepFunctionsService {
   private readonly machines: Machines;
+  private readonly catalogue: Catalogue;
+  private readonly versions: Versions;
   private readonly callbacks = new Callbacks();
   readonly executions = new Map<string, Execution>();
   /** Executions per state machine ARN in start order (ListExecutions shows them newest first). */
@@ -147,6 +133,8 @@ export class StepFunctionsService {
     this.maxClosed = options.maxClosedExecutions ?? 50_000;
     this.compactMin = this.compactAfter = options.compactAfterRecords ?? COMPACT_MIN_RECORDS;
     this.machines = new Machines((text) => this.engine.validateDefinition(text).definition);
+    this.catalogue = new Catalogue(this.machines, { engine: () => this.engine, scope: this.scope, append: (record) => this.append(record) });
+    this.versions = new Versions(this.catalogue);
   }
 
   /** Appends to the store, compacting it in the background once it grew well past the live state. */
@@ -369,83 +357,34 @@ export class StepFunctionsService {
     return out;
   }
 
-  /**
-   * Creates or updates the machines declared in the config and deletes declared ones that are
-   * gone. A definition that does not validate is logged and skipped.
-   */
+  /** Creates or updates the machines declared in the config and deletes declared ones that are gone. */
   applyConfig(stateMachines: Record<string, StateMachineConfig>): void {
-    const declared = new Set<string>();
-    for (const [key, config] of Object.entries(stateMachines ?? {})) {
-      const name = config?.name ?? key;
-      try {
-        checkName(name);
-        const text = typeof config.definition === 'string' ? config.definition : JSON.stringify(config.definition);
-        const type = config.type ?? 'STANDARD';
-        if (type !== 'STANDARD' && type !== 'EXPRESS') throw new Error(`type must be STANDARD or EXPRESS, got ${String(type)}`);
-        const { definition, diagnostics } = this.engine.validateDefinition(text);
-        if (!definition) throw new Error(this.engine.invalidDefinitionMessage(diagnostics));
-        const arn = stateMachineArn(this.scope, name);
-        declared.add(arn);
-        const existing = this.machines.byArn.get(arn);
-        if (existing && existing.definition === text && existing.type === type) {
-          if (!existing.fromConfig) this.putMachine({ ...existing, fromConfig: true });
-          continue;
-        }
-        const roleArn = (config as { role?: string }).role ?? existing?.roleArn ?? DEFAULT_ROLE(this.scope);
-        this.putMachine(Machines.record({ arn, name, type, definition: text, roleArn, fromConfig: true, creationDate: existing?.creationDate }), definition);
-      } catch (error) {
-        this.logger.error(`stepFunctions.stateMachines.${key}: ${(error as Error).message}`);
-      }
-    }
-    for (const sm of [...this.machines.byArn.values()]) {
-      if (sm.fromConfig && !declared.has(sm.arn)) this.deleteStateMachine(sm.arn);
-    }
+    applyConfigMachines(this.catalogue, stateMachines, { engine: () => this.engine, scope: this.scope, logger: this.logger });
   }
 
-  // ---------------------------------------------------------------- state machines
-
-  /** `parsed`: the record's definition, already validated (so it is not validated again). */
-  private putMachine(record: StateMachineRecord, parsed?: StateMachineDefinition): void {
-    this.machines.put(record, parsed);
-    this.append({ k: 'sm', r: record });
-  }
+  // ---------------------------------------------------------------- state machines, versions, aliases, activities
 
   /** Parses and validates a definition; throws InvalidDefinition. */
   checkDefinition(text: string): StateMachineDefinition {
-    const { definition, diagnostics } = this.engine.validateDefinition(text);
-    if (!definition || diagnostics.some((d) => d.severity === 'ERROR')) {
-      throw new SfnApiError('InvalidDefinition', this.engine.invalidDefinitionMessage(diagnostics.filter((d) => d.severity === 'ERROR')));
-    }
-    return definition;
+    return this.catalogue.checkDefinition(text);
   }
 
   validate(text: string) {
-    return this.engine.validateDefinition(text).diagnostics;
+    return this.catalogue.validate(text);
   }
 
-  createStateMachine(input: { name: string; definition: string; roleArn: string; type: StateMachineType; description?: string; loggingConfiguration?: unknown; tracingConfiguration?: unknown }): StateMachineRecord {
-    checkName(input.name);
-    const parsed = this.checkDefinition(input.definition);
-    const arn = stateMachineArn(this.scope, input.name);
-    const existing = this.machines.byArn.get(arn);
-    if (existing) {
-      // CreateStateMachine is idempotent for identical parameters.
-      if (existing.definition === input.definition && existing.roleArn === input.roleArn && existing.type === input.type) return existing;
-      throw stateMachineAlreadyExists(arn);
-    }
-    const record = Machines.record({ arn, ...input });
-    this.putMachine(record, parsed);
-    return record;
+  createStateMachine(input: Parameters<Catalogue['createStateMachine']>[0]): StateMachineRecord {
+    return this.catalogue.createStateMachine(input);
   }
 
   /** The state machines of this instance (ListStateMachines; other instances sharing a store list theirs). */
   stateMachines(): StateMachineRecord[] {
-    return [...this.machines.byArn.values()];
+    return this.catalogue.stateMachines();
   }
 
   /** True when this instance has the machine (not one of its versions or aliases). */
   hasStateMachine(arn: string): boolean {
-    return this.machines.byArn.has(arn);
+    return this.catalogue.hasStateMachine(arn);
   }
 
   /**
@@ -457,204 +396,66 @@ export class StepFunctionsService {
   }
 
   machine(arn: string): StateMachineRecord {
-    // A known ARN is a valid one: the check only runs on a miss (hot path of StartSyncExecution).
-    const sm = this.machines.byArn.get(arn);
-    if (sm) return sm;
-    expectArn(arn, ['stateMachine'], 1);
-    throw stateMachineDoesNotExist(arn);
+    return this.catalogue.machine(arn);
   }
 
-  updateStateMachine(arn: string, changes: { definition?: string; roleArn?: string; loggingConfiguration?: unknown; tracingConfiguration?: unknown }): StateMachineRecord {
-    const sm = this.machine(arn);
-    const parsed = changes.definition !== undefined ? this.checkDefinition(changes.definition) : undefined;
-    const next: StateMachineRecord = {
-      ...sm,
-      definition: changes.definition ?? sm.definition,
-      roleArn: changes.roleArn ?? sm.roleArn,
-      loggingConfiguration: changes.loggingConfiguration ?? sm.loggingConfiguration,
-      tracingConfiguration: changes.tracingConfiguration ?? sm.tracingConfiguration,
-      revisionId: Machines.newRevisionId(),
-    };
-    this.putMachine(next, parsed);
-    return next;
+  updateStateMachine(arn: string, changes: Parameters<Catalogue['updateStateMachine']>[1]): StateMachineRecord {
+    return this.catalogue.updateStateMachine(arn, changes);
   }
 
   /** Deletes a machine; its running executions go on with the revision they started with. */
   deleteStateMachine(arn: string): void {
-    expectArn(arn, ['stateMachine'], 1);
-    if (!this.machines.byArn.delete(arn)) return;
-    this.append({ k: 'smdel', arn });
+    this.catalogue.deleteStateMachine(arn);
   }
 
-  // ---------------------------------------------------------------- versions and aliases
-
-  /**
-   * PublishStateMachineVersion (and `publish: true` on Create/UpdateStateMachine): freezes the
-   * current revision as the next version number. Publishing an unchanged revision again answers
-   * the latest version, as AWS does.
-   */
-  publishVersion(arn: string, options: { revisionId?: string; description?: string } = {}): StateMachineVersionRecord & { arn: string } {
-    const sm = this.machine(arn);
-    if (options.revisionId !== undefined && options.revisionId !== sm.revisionId) {
-      throw new SfnApiError('ConflictException', `Failed to publish the State Machine version: the revisionId '${options.revisionId}' does not match the current revision`);
-    }
-    const versions = sm.versions ?? [];
-    const latest = versions[versions.length - 1];
-    if (latest && latest.revisionId === sm.revisionId) return { ...latest, arn: `${sm.arn}:${latest.version}` };
-    if (versions.length >= MAX_VERSIONS) throw new SfnApiError('ServiceQuotaExceededException', `The maximum number of versions (${MAX_VERSIONS}) of a state machine was reached`);
-    const version: StateMachineVersionRecord = {
-      version: sm.nextVersion ?? 1,
-      revisionId: sm.revisionId,
-      definition: sm.definition,
-      roleArn: sm.roleArn,
-      description: options.description,
-      creationDate: Date.now(),
-    };
-    this.putMachine({ ...sm, versions: [...versions, version], nextVersion: version.version + 1 });
-    return { ...version, arn: `${sm.arn}:${version.version}` };
+  publishVersion(arn: string, options?: { revisionId?: string; description?: string }): StateMachineVersionRecord & { arn: string } {
+    return this.versions.publish(arn, options);
   }
 
   /** The machine, version or alias a qualified ARN (`…:stateMachine:<name>:<version|alias>`) names. */
-  qualified(arn: string): { sm: StateMachineRecord; version?: StateMachineVersionRecord; alias?: StateMachineAliasRecord } {
-    const parsed = parseArn(arn);
-    if (parsed.kind !== 'stateMachine') throw invalidArn(`Resource type not valid in this context: ${parsed.kind}`);
-    if (parsed.parts.length !== 2 || parsed.parts.some((p) => p.length === 0)) throw invalidArn(arn);
-    const sm = this.machine(arn.slice(0, arn.lastIndexOf(':')));
-    const qualifier = parsed.parts[1]!;
-    if (/^\d+$/.test(qualifier)) {
-      const version = sm.versions?.find((v) => v.version === Number(qualifier));
-      if (!version) throw new SfnApiError('ResourceNotFound', `Resource not found: '${arn}'`, 400, { resourceName: arn });
-      return { sm, version };
-    }
-    const alias = sm.aliases?.find((a) => a.name === qualifier);
-    if (!alias) throw new SfnApiError('ResourceNotFound', `Resource not found: '${arn}'`, 400, { resourceName: arn });
-    return { sm, alias };
+  qualified(arn: string): ReturnType<Versions['qualified']> {
+    return this.versions.qualified(arn);
   }
 
-  /**
-   * What StartExecution / StartSyncExecution run for `arn`: the machine's current revision, or a
-   * version's (through an alias, one of its versions picked by weight).
-   */
-  private runnable(arn: string): { sm: StateMachineRecord; versionArn?: string; aliasArn?: string } {
-    const sm = this.machines.byArn.get(arn);
-    if (sm) return { sm };
-    const parsed = parseArn(arn);
-    if (parsed.kind !== 'stateMachine' || parsed.parts.length !== 2) return { sm: this.machine(arn) };
-    const target = this.qualified(arn);
-    let version = target.version;
-    if (target.alias) {
-      let pick = Math.random() * 100;
-      const routes = target.alias.routing;
-      const route = routes.find((r) => (pick -= r.weight) < 0) ?? routes[routes.length - 1]!;
-      version = target.sm.versions?.find((v) => v.version === route.version);
-      if (!version) throw new SfnApiError('ResourceNotFound', `Resource not found: '${target.sm.arn}:${route.version}'`);
-    }
-    const frozen: StateMachineRecord = { ...target.sm, revisionId: version!.revisionId, definition: version!.definition, roleArn: version!.roleArn };
-    return { sm: frozen, versionArn: `${target.sm.arn}:${version!.version}`, aliasArn: target.alias ? arn : undefined };
-  }
-
-  /** DeleteStateMachineVersion: refused while an alias routes to it. */
   deleteVersion(versionArn: string): void {
-    const target = unlessMissing(() => this.qualified(versionArn));
-    if (!target) return;
-    const { sm, version } = target;
-    if (!version) throw invalidArn(versionArn);
-    const referencing = (sm.aliases ?? []).filter((a) => a.routing.some((r) => r.version === version.version));
-    if (referencing.length > 0) {
-      throw new SfnApiError('ConflictException', `Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [${referencing.map((a) => `${sm.arn}:${a.name}`).join(', ')}]`);
-    }
-    this.putMachine({ ...sm, versions: sm.versions!.filter((v) => v !== version) });
+    this.versions.deleteVersion(versionArn);
   }
 
-  /** The versions an alias routing names, checked: one or two versions of `sm`, weights 0–100 summing to 100. */
-  private routingOf(sm: StateMachineRecord, routing: Array<{ stateMachineVersionArn: string; weight: number }>): StateMachineAliasRecord['routing'] {
-    if (routing.length < 1 || routing.length > 2) throw new SfnApiError('ValidationException', 'Routing configuration must contain one or two versions');
-    const out = routing.map((r) => {
-      const target = this.qualified(r.stateMachineVersionArn);
-      if (target.sm !== sm || !target.version) throw new SfnApiError('ValidationException', `Routing configuration can only reference versions of ${sm.arn}: '${r.stateMachineVersionArn}'`);
-      if (!Number.isInteger(r.weight) || r.weight < 0 || r.weight > 100) throw new SfnApiError('ValidationException', `Invalid weight ${r.weight}: weights are integers from 0 to 100`);
-      return { version: target.version.version, weight: r.weight };
-    });
-    if (out.reduce((sum, r) => sum + r.weight, 0) !== 100) throw new SfnApiError('ValidationException', 'Sum of routing configuration weights must equal 100');
-    if (out.length === 2 && out[0]!.version === out[1]!.version) throw new SfnApiError('ValidationException', 'Routing configuration must reference two different versions');
-    return out;
-  }
-
-  createAlias(name: string, description: string | undefined, routing: Array<{ stateMachineVersionArn: string; weight: number }>): { arn: string; creationDate: number } {
-    checkName(name);
-    if (/^\d+$/.test(name)) throw new SfnApiError('ValidationException', `Invalid alias name: '${name}' (an alias name cannot be a number)`);
-    const first = routing[0]?.stateMachineVersionArn;
-    if (!first) throw new SfnApiError('ValidationException', 'Routing configuration must contain one or two versions');
-    const sm = this.qualified(first).sm;
-    const route = this.routingOf(sm, routing);
-    const arn = `${sm.arn}:${name}`;
-    const existing = sm.aliases?.find((a) => a.name === name);
-    if (existing) {
-      if (JSON.stringify(existing.routing) === JSON.stringify(route) && existing.description === description) return { arn, creationDate: existing.creationDate };
-      throw new SfnApiError('ConflictException', `Failed to create alias because an alias with the same name and a different routing configuration already exists: '${arn}'`);
-    }
-    if ((sm.aliases?.length ?? 0) >= MAX_ALIASES) throw new SfnApiError('ServiceQuotaExceededException', `The maximum number of aliases (${MAX_ALIASES}) of a state machine was reached`);
-    const now = Date.now();
-    this.putMachine({ ...sm, aliases: [...(sm.aliases ?? []), { name, description, routing: route, creationDate: now, updateDate: now }] });
-    return { arn, creationDate: now };
+  createAlias(name: string, description: string | undefined, routing: RoutingEntry[]): { arn: string; creationDate: number } {
+    return this.versions.createAlias(name, description, routing);
   }
 
   alias(aliasArn: string): { sm: StateMachineRecord; alias: StateMachineAliasRecord } {
-    const target = this.qualified(aliasArn);
-    if (!target.alias) throw invalidArn(aliasArn);
-    return { sm: target.sm, alias: target.alias };
+    return this.versions.alias(aliasArn);
   }
 
-  updateAlias(aliasArn: string, changes: { description?: string; routing?: Array<{ stateMachineVersionArn: string; weight: number }> }): number {
-    const { sm, alias } = this.alias(aliasArn);
-    const next: StateMachineAliasRecord = {
-      ...alias,
-      description: changes.description ?? alias.description,
-      routing: changes.routing ? this.routingOf(sm, changes.routing) : alias.routing,
-      updateDate: Date.now(),
-    };
-    this.putMachine({ ...sm, aliases: sm.aliases!.map((a) => (a === alias ? next : a)) });
-    return next.updateDate;
+  updateAlias(aliasArn: string, changes: { description?: string; routing?: RoutingEntry[] }): number {
+    return this.versions.updateAlias(aliasArn, changes);
   }
 
   deleteAlias(aliasArn: string): void {
-    const found = unlessMissing(() => this.alias(aliasArn));
-    if (!found) return;
-    this.putMachine({ ...found.sm, aliases: found.sm.aliases!.filter((a) => a !== found.alias) });
+    this.versions.deleteAlias(aliasArn);
   }
 
-  // ---------------------------------------------------------------- activities
+  createActivity(name: string): ActivityRecord {
+    return this.catalogue.createActivity(name);
+  }
 
-  createActivity(name: string) {
-    checkName(name);
-    const arn = activityArn(this.scope, name);
-    const existing = this.machines.activities.get(arn);
-    if (existing) return existing;
-    const record = { arn, name, creationDate: Date.now() };
-    this.machines.activities.set(arn, record);
-    this.append({ k: 'act', r: record });
-    return record;
+  activity(arn: string): ActivityRecord {
+    return this.catalogue.activity(arn);
   }
 
   /** The activities of this instance. */
   activities(): ActivityRecord[] {
-    return [...this.machines.activities.values()];
+    return this.catalogue.activities();
   }
 
   hasActivity(arn: string): boolean {
-    return this.machines.activities.has(arn);
-  }
-
-  activity(arn: string) {
-    expectArn(arn, ['activity'], 1);
-    const act = this.machines.activities.get(arn);
-    if (!act) throw activityDoesNotExist(arn);
-    return act;
+    return this.catalogue.hasActivity(arn);
   }
 
   deleteActivity(arn: string): void {
-    expectArn(arn, ['activity'], 1);
-    if (this.machines.activities.delete(arn)) this.append({ k: 'actdel', arn });
+    this.catalogue.deleteActivity(arn);
   }
 
   // ---------------------------------------------------------------- executions
@@ -678,7 +479,7 @@ export class StepFunctionsService {
    * Express: runs in the background and is not kept (as AWS, it cannot be described).
    */
   startExecution(smArn: string, name: string | undefined, inputText: string | undefined): { executionArn: string; startDate: number; execution?: Execution } {
-    const { sm, versionArn, aliasArn } = this.runnable(smArn);
+    const { sm, versionArn, aliasArn } = this.versions.runnable(smArn);
     const execName = name === undefined ? randomUUID() : checkName(name);
     const input = inputText ?? '{}';
     const parsed = parseExecutionInput(input);
@@ -727,7 +528,7 @@ export class StepFunctionsService {
     }
     const controller = new AbortController();
     exec.controller = controller;
-    const roleArn = this.machines.byArn.get(exec.stateMachineArn)?.roleArn ?? DEFAULT_ROLE(this.scope);
+    const roleArn = this.machines.byArn.get(exec.stateMachineArn)?.roleArn ?? defaultRoleArn(this.scope);
     // A run stopped by StopExecution may still settle after a redrive started the next run of the
     // same execution: only the current run records, checkpoints and finishes.
     const current = () => exec.controller === controller;
@@ -982,7 +783,7 @@ export class StepFunctionsService {
 
   /** StartSyncExecution: Express machines only; no disk, no history. */
   async startSyncExecution(smArn: string, name: string | undefined, inputText: string | undefined): Promise<SyncResult> {
-    const { sm } = this.runnable(smArn);
+    const { sm } = this.versions.runnable(smArn);
     if (sm.type !== 'EXPRESS') throw typeNotSupported();
     const execName = name === undefined ? randomUUID() : checkName(name);
     const input = inputText ?? '{}';
@@ -1119,7 +920,7 @@ export class StepFunctionsService {
   }
 
   async getActivityTask(arn: string, workerName: string | undefined, signal: AbortSignal, timeoutMs = 60_000) {
-    this.activity(arn);
+    this.catalogue.activity(arn);
     const task = await this.callbacks.pollActivity(arn, timeoutMs, signal);
     if (!task) return undefined;
     task.onStarted(workerName);
