@@ -137,7 +137,8 @@ function run(call: Call): string {
   const t = trampoline!;
   switch (call.op) {
     case 'open':
-      t.openRunParts(call.run, ...call.parts);
+      // JSON made the pieces JSON.stringify left out (undefined) null; no piece is null otherwise.
+      t.openRunParts(call.run, ...call.parts.map((part) => (part === null ? undefined : part)));
       return '';
     case 'openJson':
       t.openRun(call.run, call.base);

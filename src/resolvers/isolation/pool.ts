@@ -236,7 +236,8 @@ export class SandboxPool {
     const extra = (process.env.APPSYNC_GATEWAY_SANDBOX_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
     const child = spawn(process.execPath, [`--max-old-space-size=${memoryLimitMb}`, '--max-semi-space-size=16', '--stack-size=984', ...extra, '-e', this.#options.program], {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      serialization: 'advanced',
+      // JSON: every member is a string, number or boolean (RunPartsArgs' undefined travels as null).
+      serialization: 'json',
       env: {},
     });
     const p = new SandboxProcess(child);

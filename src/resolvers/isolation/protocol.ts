@@ -38,7 +38,10 @@ export type Call =
   | { seq: number; op: 'close'; run: number }
   | { seq: number; op: 'stash'; run: number };
 
-/** The base context's pieces, in the order of the trampoline's `openRunParts`. */
+/**
+ * The base context's pieces, in the order of the trampoline's `openRunParts`. Messages travel as
+ * JSON, so an undefined piece (a key JSON.stringify left out) arrives as null.
+ */
 export type RunPartsArgs = [
   argumentsJson: string | undefined,
   identityJson: string | undefined,
