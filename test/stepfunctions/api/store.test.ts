@@ -398,17 +398,18 @@ describe('file store', () => {
 
   it('StartExecution is answered ServiceUnavailable when its record could not be written', async () => {
     const folder = join(dir, 'failing-service');
+    const store = createFileStore(folder, () => undefined);
     const sfn = await createStepFunctionsService({
       stateMachines: { m: { definition: { StartAt: 'P', States: { P: { Type: 'Wait', Seconds: 60, End: true } } } } },
       storeDir: folder,
-      store: createFileStore(folder, () => undefined),
+      store,
       logger: silent,
       config: () => ({ stepFunctions: { stateMachines: {} } }) as never,
       dataSources: () => new Map(),
     });
     await sfn.service.durable();
     // The next batch cannot be written: the log is replaced by a folder once the handle is closed by a compaction.
-    await sfn.service['store'].compact([]);
+    await store.compact([]);
     await rm(join(folder, 'log.jsonl'));
     await mkdir(join(folder, 'log.jsonl'));
     sfn.service.startExecution('arn:aws:states:us-east-1:123456789012:stateMachine:m', 'x', '{}');
