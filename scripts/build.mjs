@@ -9,7 +9,7 @@
  *   GraphiQL) in their own chunks, loaded on first use as from src/;
  * - the resolver sandbox prelude and the sandbox processes' program are bundled here once and
  *   inlined (`__APPSYNC_PRELUDE__`, `__APPSYNC_SANDBOX_CHILD__`, read
- *   by src/resolvers/sandbox.ts) instead of being bundled at every start.
+ *   by src/resolvers/isolation/sandbox.ts) instead of being bundled at every start.
  *
  * Files that look up assets next to themselves (`new URL('./x', import.meta.url)`) would break
  * when moved into dist/, so the build refuses (and leaves no dist/, so the CLI keeps using tsx)
@@ -37,10 +37,10 @@ const quiet = prepare;
  */
 const SAFE_META_URL = [
   /new URL\('\.\.\/package\.json', import\.meta\.url\)/, // src/cli.ts → <root>/package.json
-  /new URL\('\.\/sandbox\/prelude\.ts', import\.meta\.url\)/, // src/resolvers/sandbox.ts, prebuilt in dist
-  /new URL\('\.\/isolation\/child\.ts', import\.meta\.url\)/, // src/resolvers/sandbox.ts, prebuilt in dist
+  /new URL\('\.\.\/guest\/prelude\.ts', import\.meta\.url\)/, // src/resolvers/isolation/sandbox.ts, prebuilt in dist
+  /new URL\('\.\/child\.ts', import\.meta\.url\)/, // src/resolvers/isolation/sandbox.ts, prebuilt in dist
   /createRequire\(import\.meta\.url\)/, // resolves packages, not files
-  /^export const MODULE_URL = import\.meta\.url;$/, // fingerprints the code itself (resolvers/compileCache.ts)
+  /^export const MODULE_URL = import\.meta\.url;$/, // fingerprints the code itself (resolvers/appsync-js/compileCache.ts)
 ];
 
 /**
@@ -115,7 +115,7 @@ async function main() {
     return 0;
   }
   const prelude = await esbuild.build({
-    entryPoints: [join(SRC, 'resolvers/sandbox/prelude.ts')],
+    entryPoints: [join(SRC, 'resolvers/guest/prelude.ts')],
     bundle: true,
     format: 'iife',
     platform: 'neutral',

@@ -26,11 +26,11 @@ import {
   FieldUnauthorizedError,
   ResolverCodeError,
 } from '../errors.js';
-import { compiledCode, compileResolverCode, locateFault, MAX_CODE_LENGTH, MODULE_URL as COMPILE_URL, readResolverSource, sandboxModuleExports, type CompiledCode } from './compile.js';
-import { CompileCache } from './compileCache.js';
-import { formatLintFinding, lintAppSyncJs, MODULE_URL as LINT_URL, type LintFinding } from './lint.js';
+import { compiledCode, compileResolverCode, locateFault, MAX_CODE_LENGTH, MODULE_URL as COMPILE_URL, readResolverSource, sandboxModuleExports, type CompiledCode } from './appsync-js/compile.js';
+import { CompileCache } from './appsync-js/compileCache.js';
+import { formatLintFinding, lintAppSyncJs, MODULE_URL as LINT_URL, type LintFinding } from './appsync-js/lint.js';
 import type { RequestContext, RequestJson } from './requestContext.js';
-import { Sandbox, type HandlerOutcome, type RunHandle, type RunParts, type RunSummary, type SandboxLimits } from './sandbox.js';
+import { Sandbox, type HandlerOutcome, type RunHandle, type RunParts, type RunSummary, type SandboxLimits } from './isolation/sandbox.js';
 import { filterBySelection, selectionInfo, type SelectionInfo } from './selection.js';
 
 export interface ResolverRuntimeOptions {

@@ -38,7 +38,7 @@ export interface GatewayOptions {
    * `maxResultChars` (longest JSON a handler may return, default 5 MiB) and `maxLogChars`
    * (longest console line kept, default 256 KiB).
    */
-  sandbox?: import('../resolvers/sandbox.js').SandboxLimits;
+  sandbox?: import('../resolvers/isolation/sandbox.js').SandboxLimits;
   /** Serve GraphiQL at `/`. @default true */
   graphiql?: boolean;
   /**

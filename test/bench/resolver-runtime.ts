@@ -5,7 +5,7 @@
  * wall time per run (the sandbox processes' CPU runs on other cores).
  */
 import { fileURLToPath } from 'node:url';
-import { Sandbox } from '../../src/resolvers/sandbox.js';
+import { Sandbox } from '../../src/resolvers/isolation/sandbox.js';
 import type { BenchRow } from './run.js';
 
 const CODE = `var __m = (() => ({

@@ -4,7 +4,7 @@
  * `npm install` (whose `prepare` builds dist/, see scripts/build.mjs); the same start through tsx
  * (no build) is shown for comparison. Each figure is the median of a few starts.
  *
- * The first start of each API runs with an empty resolver compile cache (src/resolvers/compileCache.ts)
+ * The first start of each API runs with an empty resolver compile cache (src/resolvers/appsync-js/compileCache.ts)
  * and is shown on its own ("cold"); the later ones find their compiled code on disk, as every start
  * after the first does for a user. The bench process loads its own HTTP client before the first
  * start, so its load time is not counted as the server's.

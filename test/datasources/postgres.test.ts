@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from '../../src/datasources/types.js';
 import { postgresKind } from '../../src/datasources/postgres.js';
-import { agg, createPgStatement, insert, remove, select, toJsonObject, typeHint, update } from '../../src/resolvers/sandbox/modules/rds.js';
+import { agg, createPgStatement, insert, remove, select, toJsonObject, typeHint, update } from '../../src/resolvers/guest/modules/rds.js';
 import { backends, createDataSource, run, stmt, values } from './postgres/helpers.js';
 
 for (const backend of backends()) {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Sandbox } from '../../src/resolvers/sandbox.js';
+import { Sandbox } from '../../src/resolvers/isolation/sandbox.js';
 
 const require = createRequire(import.meta.url);
 const typesDir = join(dirname(require.resolve('@aws-appsync/utils/package.json')), 'lib');

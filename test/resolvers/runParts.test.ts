@@ -4,7 +4,7 @@
  * key order and property attributes; its own mutable copies; nothing leaking between runs).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { Sandbox, type RunHandle, type RunParts } from '../../src/resolvers/sandbox.js';
+import { Sandbox, type RunHandle, type RunParts } from '../../src/resolvers/isolation/sandbox.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 

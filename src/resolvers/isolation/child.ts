@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import vm from 'node:vm';
-import type { SandboxHost } from '../sandbox/host.js';
+import type { SandboxHost } from '../guest/host.js';
 import type { Call, ChildMessage, InitMessage, LogLine, RegisterMessage, Reply } from './protocol.js';
 
 interface Trampoline {

@@ -7,7 +7,7 @@
 /** The first message a sandbox process gets. */
 export interface InitMessage {
   t: 'init';
-  /** The bundled prelude (src/resolvers/sandbox/prelude.ts). */
+  /** The bundled prelude (src/resolvers/guest/prelude.ts). */
   prelude: string;
   /** ses's lockdown script: freezes the context's intrinsics. */
   lockdown: string;

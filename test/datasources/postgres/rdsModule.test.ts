@@ -16,7 +16,7 @@ import {
   toJsonObject,
   typeHint,
   update,
-} from '../../../src/resolvers/sandbox/modules/rds.js';
+} from '../../../src/resolvers/guest/modules/rds.js';
 
 describe('request builders (§2)', () => {
   const cases: Array<{ name: string; input: () => unknown; expected: unknown }> = [

@@ -1,6 +1,6 @@
 /** `@aws-appsync/utils/dynamodb` request builders (shared/spec/datasources.md §1.4). */
 import { describe, expect, it } from 'vitest';
-import * as ddb from '../../../src/resolvers/sandbox/modules/dynamodb.js';
+import * as ddb from '../../../src/resolvers/guest/modules/dynamodb.js';
 
 describe('@aws-appsync/utils/dynamodb', () => {
   it('get: key as typed values, projection as an expression', () => {

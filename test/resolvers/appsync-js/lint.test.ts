@@ -1,6 +1,6 @@
 /** APPSYNC_JS language subset (shared/spec/resolvers.md §2): each unsupported feature is flagged. */
 import { describe, expect, it } from 'vitest';
-import { lintAppSyncJs } from '../../src/resolvers/lint.js';
+import { lintAppSyncJs } from '../../../src/resolvers/appsync-js/lint.js';
 
 const cases: Array<{ name: string; code: string; feature?: string }> = [
   { name: '§2 statements: while', code: 'export function f() { while (true) {} }', feature: 'while loops' },

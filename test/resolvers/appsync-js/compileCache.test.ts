@@ -3,8 +3,8 @@ import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileResolverCode, MODULE_URL } from '../../src/resolvers/compile.js';
-import { CompileCache } from '../../src/resolvers/compileCache.js';
+import { compileResolverCode, MODULE_URL } from '../../../src/resolvers/appsync-js/compile.js';
+import { CompileCache } from '../../../src/resolvers/appsync-js/compileCache.js';
 
 async function project(): Promise<{ dir: string; file: string; helper: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'appsync-compile-cache-'));

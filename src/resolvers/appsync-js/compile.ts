@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
 import type { Plugin } from 'esbuild';
-import { CodeLoadError } from '../errors.js';
+import { CodeLoadError } from '../../errors.js';
 
 /** This module's file: compileCache.ts fingerprints the code that produced a cached result. */
 export const MODULE_URL = import.meta.url;
@@ -55,7 +55,7 @@ const appsyncModulesPlugin: Plugin = {
       return { path: args.path, namespace: 'appsync-module' };
     });
     // ESM re-exports (not `module.exports = …`): esbuild's CommonJS wrapper would add code to
-    // every module evaluation, and modules are evaluated per call (sandbox/prelude.ts).
+    // every module evaluation, and modules are evaluated per call (guest/prelude.ts).
     pluginBuild.onLoad({ filter: /.*/, namespace: 'appsync-module' }, async (args) => {
       const names = await moduleExportNames(args.path);
       const source = `globalThis.__appsyncModules[${JSON.stringify(args.path)}]`;
@@ -73,9 +73,9 @@ async function moduleExportNames(specifier: string): Promise<string[]> {
     case '@aws-appsync/utils':
       return ['util', 'runtime', 'extensions'];
     case '@aws-appsync/utils/dynamodb':
-      return Object.keys(await import('./sandbox/modules/dynamodb.js'));
+      return Object.keys(await import('../guest/modules/dynamodb.js'));
     case '@aws-appsync/utils/rds':
-      return Object.keys(await import('./sandbox/modules/rds.js')).filter((n) => n !== 'rdsUtil');
+      return Object.keys(await import('../guest/modules/rds.js')).filter((n) => n !== 'rdsUtil');
     default:
       return [];
   }

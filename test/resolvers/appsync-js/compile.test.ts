@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileResolverCode } from '../../src/resolvers/compile.js';
+import { compileResolverCode } from '../../../src/resolvers/appsync-js/compile.js';
 
 async function file(name: string, code: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'appsync-compile-'));

@@ -1,6 +1,6 @@
 /**
  * The gateway's handle on the resolver sandbox: resolver code runs in sandbox processes
- * (src/resolvers/isolation/), each holding the prelude (src/resolvers/sandbox/prelude.ts) and
+ * (src/resolvers/isolation/), each holding the prelude (src/resolvers/guest/prelude.ts) and
  * every compiled module in a `node:vm` context with frozen intrinsics and no string-to-code.
  *
  * Every method that runs resolver code answers asynchronously; a call that overruns the time or
@@ -11,9 +11,9 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '../datasources/types.js';
-import { SandboxCallError, SandboxPool, type SandboxProcess } from './isolation/pool.js';
-import type { RunPartsArgs } from './isolation/protocol.js';
+import type { Logger } from '../../datasources/types.js';
+import { SandboxCallError, SandboxPool, type SandboxProcess } from './pool.js';
+import type { RunPartsArgs } from './protocol.js';
 
 /** The outcome of one handler call, as the prelude's trampoline reports it. */
 export type HandlerOutcome =
@@ -115,13 +115,13 @@ function bundle(entry: URL, platform: 'neutral' | 'node', format: 'iife' | 'cjs'
 /** The prelude, bundled once per process (or taken prebuilt). */
 function loadPrelude(): Promise<string> {
   if (typeof __APPSYNC_PRELUDE__ === 'string') return (preludeCode ??= Promise.resolve(__APPSYNC_PRELUDE__));
-  return (preludeCode ??= bundle(new URL('./sandbox/prelude.ts', import.meta.url), 'neutral', 'iife'));
+  return (preludeCode ??= bundle(new URL('../guest/prelude.ts', import.meta.url), 'neutral', 'iife'));
 }
 
 /** The sandbox process's program, bundled once per process (or taken prebuilt). */
 function loadChildProgram(): Promise<string> {
   if (typeof __APPSYNC_SANDBOX_CHILD__ === 'string') return (childCode ??= Promise.resolve(__APPSYNC_SANDBOX_CHILD__));
-  return (childCode ??= bundle(new URL('./isolation/child.ts', import.meta.url), 'node', 'cjs'));
+  return (childCode ??= bundle(new URL('./child.ts', import.meta.url), 'node', 'cjs'));
 }
 
 /** ses's lockdown script, read from its package. */

@@ -4,7 +4,7 @@
  * fail with a message that says so.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { Sandbox, type RunParts } from '../../src/resolvers/sandbox.js';
+import { Sandbox, type RunParts } from '../../../src/resolvers/isolation/sandbox.js';
 
 const lines: string[] = [];
 const logger = { debug() {}, info: (l: string) => lines.push(l), warn: (l: string) => lines.push(l), error: (l: string) => lines.push(l) };

@@ -1,7 +1,7 @@
 /** The pure `util` helpers, case by case from shared/spec/resolvers.md §5. */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createUtilHelpers } from '../../../src/resolvers/sandbox/util/index.js';
+import { createUtilHelpers } from '../../../src/resolvers/guest/util/index.js';
 
 const util = createUtilHelpers({ randomHex: (n) => randomBytes(n).toString('hex'), log: () => {} });
 const T = 1517943695758; // 2018-02-06T19:01:35.758Z
