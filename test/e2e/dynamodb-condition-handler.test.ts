@@ -5,7 +5,8 @@
  * AppSync's error with the current item; equalsIgnore still decides "already as desired".
  * Against AWS's DynamoDB Local and the embedded store.
  */
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { acquireEmbeddedDynamoDB, releaseEmbeddedDynamoDB } from '../../src/embedded/dynamodb.js';
 import { startTestGateway, type TestGateway } from '../utils/gateway.js';
 
 const SCHEMA = `
@@ -80,7 +81,16 @@ export const slsConflicts = onConflict;
 const backends: Array<{ name: string; endpoint: () => string | undefined; skip: () => string }> = [
   { name: 'DynamoDB Local', endpoint: () => inject('dynamodbLocalUrl'), skip: () => inject('dynamodbLocalSkipReason') },
   { name: 'the embedded store', endpoint: () => undefined, skip: () => '' },
+  // The same store through the AWS SDK over its HTTP port (the path data sources took before they
+  // called the store in memory).
+  { name: 'the embedded store over HTTP', endpoint: () => embeddedUrl, skip: () => '' },
 ];
+
+let embeddedUrl: string | undefined;
+beforeAll(async () => {
+  embeddedUrl = await acquireEmbeddedDynamoDB();
+});
+afterAll(() => releaseEmbeddedDynamoDB());
 
 for (const backend of backends) {
   describe.skipIf(!!backend.skip())(`conditionalCheckFailedHandler on ${backend.name}${backend.skip() ? ` (skipped: ${backend.skip()})` : ''}`, () => {

@@ -35,7 +35,16 @@ const resolver = (fieldName: string, sync?: Record<string, unknown>) => ({ typeN
 const backends: Array<{ name: string; endpoint: () => string | undefined; skip: () => string }> = [
   { name: 'DynamoDB Local', endpoint: () => inject('dynamodbLocalUrl'), skip: () => inject('dynamodbLocalSkipReason') },
   { name: 'the embedded store', endpoint: () => undefined, skip: () => '' },
+  // The same store through the AWS SDK over its HTTP port (the path data sources took before they
+  // called the store in memory).
+  { name: 'the embedded store over HTTP', endpoint: () => embeddedUrl, skip: () => '' },
 ];
+
+let embeddedUrl: string | undefined;
+beforeAll(async () => {
+  embeddedUrl = await acquireEmbeddedDynamoDB();
+});
+afterAll(() => releaseEmbeddedDynamoDB());
 
 for (const backend of backends) {
   describe.skipIf(!!backend.skip())(`versioned data source on ${backend.name}${backend.skip() ? ` (skipped: ${backend.skip()})` : ''}`, () => {
