@@ -1,13 +1,14 @@
-/** Every errorType the gateway itself emits is documented in README's error table (fastify's habit). */
+/** Every errorType the gateway itself emits is documented in docs/errors.md's table (fastify's habit). */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ERROR_TYPES } from '../src/errors.js';
 
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-const start = readme.search(/^## Errors$/m);
-const table = readme.slice(start, readme.indexOf('\n## ', start + 5));
+const page = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
+const start = page.search(/^# Errors$/m);
+const end = page.indexOf('\n#', start + 5);
+const table = page.slice(start, end < 0 ? undefined : end);
 
-describe('README error table', () => {
+describe('docs/errors.md error table', () => {
   it.each(ERROR_TYPES)('documents %s', (errorType) => {
     expect(table).toContain(`\`${errorType}\``);
   });
