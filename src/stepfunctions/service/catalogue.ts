@@ -1,7 +1,7 @@
 /**
  * The API's changes to state machines and activities: checked as AWS checks them, applied to
  * {@link Machines} and appended to the log. Versions and aliases are in `versions.ts`, machines
- * declared in the config in `configMachines.ts`.
+ * declared in the config in `applyConfigMachines.ts`.
  */
 import type { StateMachineDefinition, StateMachineType } from '../engine/types.js';
 import type { ActivityRecord, StateMachineRecord, StoreRecord } from '../store/types.js';

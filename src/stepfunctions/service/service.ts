@@ -1,27 +1,34 @@
 /**
- * The Step Functions service behind the API: a thin front over the parts that do the work.
- * `catalogue.ts` and `versions.ts` keep state machines, versions, aliases and activities;
- * `executions.ts` runs Standard executions (history, checkpoints), `express.ts` Express ones,
- * `redrive.ts` redrives; `eventLog.ts` writes it all to the store, and `replay.ts` /
- * `snapshot.ts` turn the store's records back into the live state. Wire formats live in `api/`;
- * this module speaks plain values.
+ * The Step Functions service behind the API: a thin front that checks what a call names and
+ * hands it to the part that does the work. Wire formats live in `api/`; this module and its
+ * parts speak plain values.
+ *
+ * | part | does |
+ * | --- | --- |
+ * | `catalogue.ts`, `versions.ts`, `applyConfigMachines.ts` | state machines, activities, versions and aliases; the config's machines |
+ * | `standardRuns.ts` | Standard executions: start, run, record history, checkpoint, finish, stop |
+ * | `expressRuns.ts` | Express executions (no history, not kept) |
+ * | `redrive.ts` | RedriveExecution |
+ * | `taskInvoker.ts` | Task resources: the task runner, activities, callbacks, nested starts |
+ * | `executionTable.ts` | the executions kept, closed histories, retention |
+ * | `eventLog.ts` | writing to the store: batching, compaction, durability |
+ * | `replay.ts`, `snapshot.ts` | the store's records to the live state and back |
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../datasources/types.js';
 import type { StateMachineConfig } from '../../config/types.js';
-import type { StateMachineDefinition } from '../engine/types.js';
 import type { ActivityRecord, ExecutionStore, StateMachineAliasRecord, StateMachineRecord, StateMachineVersionRecord, StoredEvent, StoreRecord } from '../store/types.js';
 import { checkName, executionArn, expectArn, type ArnScope } from './arns.js';
 import { Callbacks } from './callbacks.js';
 import { Catalogue } from './catalogue.js';
-import { applyConfigMachines } from './configMachines.js';
+import { applyConfigMachines } from './applyConfigMachines.js';
 import type { EngineModules, TaskRunner } from './engine.js';
-import { executionDoesNotExist, invalidArn, SfnApiError, typeNotSupported } from './errors.js';
+import { executionDoesNotExist, SfnApiError, typeNotSupported } from './errors.js';
 import { EventLog } from './eventLog.js';
 import { describe, parseExecutionInput, type Execution } from './execution.js';
-import { Executions } from './executions.js';
+import { StandardRuns } from './standardRuns.js';
 import { ExecutionTable } from './executionTable.js';
-import { ExpressRuns, type SyncResult } from './express.js';
+import { ExpressRuns, type SyncResult } from './expressRuns.js';
 import { Machines } from './machines.js';
 import { redriveBlocker, redriveExecution } from './redrive.js';
 import { replay, replayAdopted, rewindToCheckpoint } from './replay.js';
@@ -30,7 +37,7 @@ import { TaskInvoker } from './taskInvoker.js';
 import { Versions, type RoutingEntry } from './versions.js';
 
 export type { Execution } from './execution.js';
-export type { SyncResult } from './express.js';
+export type { SyncResult } from './expressRuns.js';
 
 export interface ServiceOptions {
   /** Loads the engine (once, on first need). */
@@ -62,7 +69,7 @@ export class StepFunctionsService {
   private readonly log: EventLog;
   private readonly callbacks = new Callbacks();
   private readonly tasks: TaskInvoker;
-  private readonly runs: Executions;
+  private readonly runs: StandardRuns;
   private readonly express: ExpressRuns;
   private engineModules?: EngineModules;
   private engineLoading?: Promise<EngineModules>;
@@ -81,17 +88,13 @@ export class StepFunctionsService {
     this.versions = new Versions(this.catalogue);
     this.tasks = new TaskInvoker({ callbacks: this.callbacks, execution: (arn) => this.table.get(arn), loadTaskRunner: options.taskRunner });
     const parts = { machines: this.machines, callbacks: this.callbacks, tasks: this.tasks, engine, scope: this.scope };
-    this.runs = new Executions({ ...parts, executions: this.table, log: this.log, logger: this.logger });
+    this.runs = new StandardRuns({ ...parts, executions: this.table, log: this.log, logger: this.logger });
     this.express = new ExpressRuns(parts);
   }
 
   /** The Standard executions this instance knows, by ARN (read-only: tests and embedders look, the service changes). */
   get executions(): ReadonlyMap<string, Execution> {
     return this.table.byArn;
-  }
-
-  setTaskRunner(runner: TaskRunner): void {
-    this.tasks.setTaskRunner(runner);
   }
 
   /** True once the engine is loaded (the API checks before every call). */
@@ -159,11 +162,6 @@ export class StepFunctionsService {
   }
 
   // ---------------------------------------------------------------- state machines, versions, aliases, activities
-
-  /** Parses and validates a definition; throws InvalidDefinition. */
-  checkDefinition(text: string): StateMachineDefinition {
-    return this.catalogue.checkDefinition(text);
-  }
 
   validate(text: string) {
     return this.catalogue.validate(text);
@@ -390,10 +388,5 @@ export class StepFunctionsService {
     this.callbacks.close();
     await this.tasks.close();
     await this.log.close();
-  }
-
-  /** Throws InvalidArn for an ARN of the wrong kind (used by the API for early checks). */
-  static invalidArn(detail: string): SfnApiError {
-    return invalidArn(detail);
   }
 }

@@ -38,10 +38,6 @@ export class TaskInvoker {
     this.callbacks = deps.callbacks;
   }
 
-  setTaskRunner(runner: TaskRunner): void {
-    this.runTask = runner;
-  }
-
   /**
    * True once for a name `childName` derived: the nested start under that name may be one a
    * resumed parent had made before, so the caller looks for that child first.

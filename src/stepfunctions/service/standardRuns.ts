@@ -24,7 +24,7 @@ import type { TaskInvoker } from './taskInvoker.js';
  */
 const STANDARD_MAX_SECONDS = 365 * 24 * 3600;
 
-export interface ExecutionsDeps {
+export interface StandardRunsDeps {
   machines: Machines;
   executions: ExecutionTable;
   log: EventLog;
@@ -35,10 +35,10 @@ export interface ExecutionsDeps {
   logger: Logger;
 }
 
-export class Executions {
+export class StandardRuns {
   private closing = false;
 
-  constructor(private readonly deps: ExecutionsDeps) {}
+  constructor(private readonly deps: StandardRunsDeps) {}
 
   /** True once the gateway is shutting down: runs still settling record nothing more. */
   get closed(): boolean {
