@@ -1,6 +1,6 @@
 /**
- * Restart time of the example API with 100,000 items in its embedded DynamoDB store (README "Where
- * data lives"): the built CLI (`bin/appsync-gateway.mjs serve` on dist/, as `npm start` runs it) is started on a
+ * Restart time of the example API with 100,000 items in its embedded DynamoDB store
+ * (docs/where-data-lives.md): the built CLI (`bin/appsync-gateway.mjs serve` on dist/, as `npm start` runs it) is started on a
  * data folder filled once through the store's endpoint, and timed from process start to listening,
  * to the first DynamoDB-backed answer and to every data source ready. The baseline is the same
  * restart on a data folder holding only the example's tables.

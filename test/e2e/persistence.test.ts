@@ -1,5 +1,5 @@
 /**
- * Where data lives (README "Where data lives"), through the CLI as a user runs it: the embedded
+ * Where data lives (docs/where-data-lives.md), through the CLI as a user runs it: the embedded
  * DynamoDB store and the embedded Postgres keep what was written across restarts and across
  * `kill -9`, `--in-memory` keeps nothing, one gateway per data folder, and a data folder that
  * cannot be used stops the start with an error naming it, leaving its files as they were.
