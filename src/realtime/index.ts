@@ -3,7 +3,7 @@
  * one fan-out, and `createPubSub(options)` picks the in-memory or Redis pubsub.
  */
 import { AppSyncError } from '../errors.js';
-import { createWebSocketAdapter } from '../server/websocket.js';
+import { createWebSocketAdapter } from './websocket.js';
 import {
   CONNECTION_TIMEOUT_MS,
   KEEP_ALIVE_INTERVAL_MS,

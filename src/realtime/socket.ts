@@ -1,6 +1,6 @@
 /**
  * The minimal socket both protocol servers drive (as graphql-ws's server drives its `WebSocket`
- * interface). Only src/server/websocket.ts turns real `ws` sockets into this; tests can pass any
+ * interface). Only src/realtime/websocket.ts turns real `ws` sockets into this; tests can pass any
  * object with these members.
  */
 

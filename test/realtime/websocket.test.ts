@@ -1,12 +1,12 @@
 /**
- * src/server/websocket.ts: upgrade routing by path and subprotocol (realtime.md §1) and the
+ * src/realtime/websocket.ts: upgrade routing by path and subprotocol (realtime.md §1) and the
  * heartbeat that drops dead peers.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
-import { createWebSocketAdapter, selectProtocol } from '../../src/server/websocket.js';
+import { createWebSocketAdapter, selectProtocol } from '../../src/realtime/websocket.js';
 import type { RealtimeSocket } from '../../src/realtime/socket.js';
 
 describe('selectProtocol', () => {

@@ -7,7 +7,9 @@ import type { DynamoDBApi } from './api.js';
 import type { DataSourceResult, InvocationContext } from '../types.js';
 import { conditionalFailure, type FailedWrite } from './conditionHandler.js';
 import type { LambdaTargets } from './lambdaTargets.js';
+// eslint-disable-next-line import-x/no-cycle -- sync.ts borrows isObj and the context type from here; used only inside functions. Follow-up: move isObj to values.ts.
 import { runSync } from './sync.js';
+// eslint-disable-next-line import-x/no-cycle -- a versioned write runs the plain operation (recursion by design); used only inside functions.
 import { versionedWrite, type ResolverSync, type VersioningConfig } from './versioning.js';
 import { fromSdkItem, invalid, nonEmpty, readExpression, toSdkMap } from './values.js';
 

@@ -4,8 +4,12 @@
  * activity event families, and the execution's own events. Inputs and outputs are JSON strings,
  * as AWS sends them. Every function here is a no-op when the host keeps no history (Express).
  */
-import { HISTORY_LIMIT_CAUSE, MAX_HISTORY_EVENTS, type Frame } from './states/frame.js';
+import type { Frame } from './states/frame.js';
 import { StatesError } from './types.js';
+
+/** AWS's cause when a Standard execution's history reaches 25,000 events (the failure event is #25,000). */
+export const HISTORY_LIMIT_CAUSE = 'The execution reached the maximum number of history events (25000).';
+export const MAX_HISTORY_EVENTS = 25_000;
 
 /** `inputDetails` / `outputDetails`: the gateway never truncates. */
 const NOT_TRUNCATED = Object.freeze({ truncated: false });

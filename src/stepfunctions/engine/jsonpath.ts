@@ -13,6 +13,7 @@
  *   `Unable to apply step "items" to input {"a":1}`.
  */
 import { StatesError, type ContextObject } from './types.js';
+// eslint-disable-next-line import-x/no-cycle -- mutual recursion with intrinsics.ts (see there); used only inside functions.
 import { evaluateIntrinsic, isIntrinsic } from './intrinsics.js';
 import { NOTHING, evaluateDefinite, evaluateSegments } from './lang/pathEval.js';
 import { PathSyntaxError, isReferencePath, normalizedPath, parsePath, type ParsedPath } from './lang/pathParser.js';

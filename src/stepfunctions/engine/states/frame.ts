@@ -6,7 +6,7 @@
 import type { Checkpoint, ContextObject, EngineHost } from '../types.js';
 import { StatesError } from '../types.js';
 import { stateCause, type PathScope } from '../jsonpath.js';
-import { recordEvaluationFailed } from '../history.js';
+import { HISTORY_LIMIT_CAUSE, recordEvaluationFailed } from '../history.js';
 
 export type QueryLanguage = 'JSONPath' | 'JSONata';
 export type StateDefinition = Record<string, unknown>;
@@ -87,10 +87,6 @@ export interface StateCall {
   /** Set when this state was in progress (Wait, callback Task) when the checkpoint was taken. */
   resume?: Checkpoint;
 }
-
-/** AWS's cause when a Standard execution's history reaches 25,000 events (the failure event is #25,000). */
-export const HISTORY_LIMIT_CAUSE = 'The execution reached the maximum number of history events (25000).';
-export const MAX_HISTORY_EVENTS = 25_000;
 
 /** Why an execution line stops early: StopExecution, execution timeout, or a failed sibling. */
 export class Stop extends Error {

@@ -28,6 +28,7 @@ import {
 } from './frame.js';
 import { effectiveInput, finishJsonata, finishJsonPath, jsonataScope } from './io.js';
 import { withRetryAndCatch } from './retrying.js';
+// eslint-disable-next-line import-x/no-cycle -- an iteration is a nested block (recursion by design, see block.ts).
 import { runBlock } from './block.js';
 
 /** Iterations of an inline Map running at once at most (AWS's documented limit). */

@@ -15,6 +15,7 @@ import { childController, Stop, throwIfStopped, type Frame, type StateCall, type
 import { effectiveInput, finishJsonata, finishJsonPath, jsonataScope, parametersOf } from './io.js';
 import { withRetryAndCatch } from './retrying.js';
 import { StatesError } from '../types.js';
+// eslint-disable-next-line import-x/no-cycle -- a branch is a nested block (recursion by design, see block.ts).
 import { runBlock } from './block.js';
 
 /** Runs a Parallel state with its Retry and Catch. */

@@ -15,7 +15,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { RealtimeSocket, UpgradeInfo } from '../realtime/socket.js';
+import type { RealtimeSocket, UpgradeInfo } from './socket.js';
 
 export type RealtimeProtocol = 'appsync' | 'graphql-transport-ws';
 
