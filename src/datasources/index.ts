@@ -7,6 +7,7 @@
  */
 import type { DataSourceKind, DataSourceKinds } from './types.js';
 import { noneKind } from './none.js';
+export { isBuiltInNone } from './none.js';
 
 const BUILT_IN: Record<string, () => Promise<DataSourceKind<any>>> = {
   NONE: async () => noneKind,

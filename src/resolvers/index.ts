@@ -1,3 +1,3 @@
-export { ResolverRuntime, type ResolverRuntimeOptions } from './runtime.js';
+export { ResolverRuntime, type ResolverRuntimeOptions } from './resolverRuntime.js';
 export { createRequestContext, resolverHeaders, type RequestContext } from './requestContext.js';
 export { lintAppSyncJs, formatLintFinding, type LintFinding } from './appsync-js/lint.js';

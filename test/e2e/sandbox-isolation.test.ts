@@ -18,7 +18,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const API_KEY = 'da2-isolationtest00000000000';
 /** The config file's sandbox limits (not the defaults, so the test sees them applied). */
 const TIMEOUT_MS = 800;
-const MEMORY_MB = 192;
+const MEMORY_MB = 320;
 
 interface Row {
   name: string;

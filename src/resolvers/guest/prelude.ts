@@ -6,6 +6,7 @@
  * so user code never holds a host object (whose `constructor.constructor` would be the host's
  * `Function`) and a getter planted in a returned value runs under the handler's time limit.
  */
+import type { RunParts } from '../isolation/protocol.js';
 import type { SandboxHost } from './host.js';
 import { createUtilHelpers, isRestrictedResponseHeader } from './util/index.js';
 import * as dynamodbModule from './modules/dynamodb.js';
@@ -458,21 +459,8 @@ function bootstrap(unsafeHost: SandboxHost): void {
      * from the recurring pieces' templates (see copyJson). A `*Json` argument that is undefined
      * stands for a key JSON.stringify left out.
      */
-    openRunParts(
-      id: number,
-      argumentsJson: string | undefined,
-      identityJson: string | undefined,
-      sourceJson: string | undefined,
-      headersJson: string | undefined,
-      fieldName: string,
-      parentTypeName: string,
-      variablesJson: string | undefined,
-      selectionSetListJson: string,
-      selectionSetGraphQL: string,
-      envJson: string | undefined,
-      authMode: string,
-      operation: string,
-    ): void {
+    openRunParts(id: number, parts: RunParts): void {
+      const { argumentsJson, identityJson, sourceJson, headersJson, fieldName, parentTypeName, variablesJson, selectionSetListJson, selectionSetGraphQL, envJson, authMode, operation } = parts;
       const headers = fromSlot(headersSlot, headersJson);
       const base = {
         arguments: argumentsJson === undefined ? undefined : parseJson(argumentsJson),

@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import vm from 'node:vm';
 import type { SandboxHost } from '../guest/host.js';
-import type { Call, ChildMessage, InitMessage, LogLine, RegisterMessage, Reply } from './protocol.js';
+import type { Call, ChildMessage, InitMessage, LogLine, RegisterMessage, Reply, RunParts } from './protocol.js';
 
 interface Trampoline {
   sealGlobals(): string;
@@ -21,7 +21,7 @@ interface Trampoline {
   register(factory: unknown): number;
   exportsOf(id: number): string;
   openRun(id: number, baseJson: string): void;
-  openRunParts(id: number, ...parts: unknown[]): void;
+  openRunParts(id: number, parts: RunParts): void;
   closeRun(id: number): string;
   stashOf(id: number): string;
   invoke(runId: number, moduleId: number, handler: string, phase: string, stepJson: string): string;
@@ -137,8 +137,7 @@ function run(call: Call): string {
   const t = trampoline!;
   switch (call.op) {
     case 'open':
-      // JSON made the pieces JSON.stringify left out (undefined) null; no piece is null otherwise.
-      t.openRunParts(call.run, ...call.parts.map((part) => (part === null ? undefined : part)));
+      t.openRunParts(call.run, call.parts);
       return '';
     case 'openJson':
       t.openRun(call.run, call.base);

@@ -31,7 +31,7 @@ export interface RegisterMessage {
  * the run's summary). The other members depend on `op`.
  */
 export type Call =
-  | { seq: number; op: 'open'; run: number; parts: RunPartsArgs }
+  | { seq: number; op: 'open'; run: number; parts: RunParts }
   | { seq: number; op: 'openJson'; run: number; base: string }
   | { seq: number; op: 'invoke'; run: number; mod: number; handler: string; phase: string; step: string; label: string; close?: boolean }
   | { seq: number; op: 'unit'; run: number; mod: number; request: string; response: string; label: string }
@@ -39,23 +39,23 @@ export type Call =
   | { seq: number; op: 'stash'; run: number };
 
 /**
- * The base context's pieces, in the order of the trampoline's `openRunParts`. Messages travel as
- * JSON, so an undefined piece (a key JSON.stringify left out) arrives as null.
+ * A run's base context as JSON texts per member (undefined: JSON.stringify left the key out, and
+ * the key is then absent from the message) and the strings that go in as they are.
  */
-export type RunPartsArgs = [
-  argumentsJson: string | undefined,
-  identityJson: string | undefined,
-  sourceJson: string | undefined,
-  headersJson: string | undefined,
-  fieldName: string,
-  parentTypeName: string,
-  variablesJson: string | undefined,
-  selectionSetListJson: string,
-  selectionSetGraphQL: string,
-  envJson: string | undefined,
-  authMode: string,
-  operation: string,
-];
+export interface RunParts {
+  argumentsJson: string | undefined;
+  identityJson: string | undefined;
+  sourceJson: string | undefined;
+  headersJson: string | undefined;
+  fieldName: string;
+  parentTypeName: string;
+  variablesJson: string | undefined;
+  selectionSetListJson: string;
+  selectionSetGraphQL: string;
+  envJson: string | undefined;
+  authMode: string;
+  operation: string;
+}
 
 /** A console line written by resolver code during a call. */
 export type LogLine = [level: 'log' | 'error' | 'warn' | 'info' | 'debug', message: string];

@@ -13,7 +13,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../datasources/types.js';
 import { SandboxCallError, SandboxPool, type SandboxProcess } from './pool.js';
-import type { RunPartsArgs } from './protocol.js';
+import type { RunParts } from './protocol.js';
+
+export type { RunParts };
 
 /** The outcome of one handler call, as the prelude's trampoline reports it. */
 export type HandlerOutcome =
@@ -31,25 +33,6 @@ export interface RunSummary {
   invalidationFilter?: unknown;
   invalidations: Array<{ subscriptionField: string; payload: unknown }>;
   stash: Record<string, unknown>;
-}
-
-/**
- * A run's base context as JSON texts per member (undefined: JSON.stringify left the key out)
- * and the strings that go in as they are.
- */
-export interface RunParts {
-  argumentsJson: string | undefined;
-  identityJson: string | undefined;
-  sourceJson: string | undefined;
-  headersJson: string | undefined;
-  fieldName: string;
-  parentTypeName: string;
-  variablesJson: string | undefined;
-  selectionSetListJson: string;
-  selectionSetGraphQL: string;
-  envJson: string | undefined;
-  authMode: string;
-  operation: string;
 }
 
 /** Limits of the resolver sandbox; every member has a default. */
@@ -212,7 +195,7 @@ export class Sandbox {
     }
     const id = this.#nextRun++;
     this.#openRuns += 1;
-    this.#pool.post(process, { seq: 0, op: 'open', run: id, parts: partsArgs(parts) });
+    this.#pool.post(process, { seq: 0, op: 'open', run: id, parts });
     return { id, process };
   }
 
@@ -323,23 +306,6 @@ export class Sandbox {
     const name = error.failure.kind === 'memory' ? 'MemoryLimitExceeded' : 'SandboxError';
     return { k: 'fault', name, message: error.message, stack: '' };
   }
-}
-
-function partsArgs(parts: RunParts): RunPartsArgs {
-  return [
-    parts.argumentsJson,
-    parts.identityJson,
-    parts.sourceJson,
-    parts.headersJson,
-    parts.fieldName,
-    parts.parentTypeName,
-    parts.variablesJson,
-    parts.selectionSetListJson,
-    parts.selectionSetGraphQL,
-    parts.envJson,
-    parts.authMode,
-    parts.operation,
-  ];
 }
 
 /** '' (nothing to report) and 'null' (unknown run) both mean an empty summary. */

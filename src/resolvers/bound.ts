@@ -1,0 +1,32 @@
+/**
+ * What loading makes of the config's resolvers and functions (load.ts), and what field wiring
+ * (fields.ts) and execution (execute.ts) work from.
+ */
+import type { NormalizedResolver } from '../config/types.js';
+import type { DataSource } from '../datasources/types.js';
+import type { CompiledCode } from './appsync-js/compile.js';
+
+/** A code file registered in the sandbox: its id there and its compiled form (for fault locations). */
+export interface LoadedModule {
+  id: number;
+  compiled: CompiledCode;
+}
+
+/** A unit resolver's one step, or one pipeline function. */
+export interface Step {
+  /** `Type.field` or the pipeline function's name, for messages and logs. */
+  label: string;
+  module?: LoadedModule;
+  dataSource?: DataSource;
+  maxBatchSize?: number;
+}
+
+/** A schema field with a resolver. */
+export interface BoundResolver {
+  resolver: NormalizedResolver;
+  label: string;
+  /** UNIT: the resolver itself; PIPELINE: before/after code (may be absent). */
+  module?: LoadedModule;
+  dataSource?: DataSource;
+  functions: Step[];
+}

@@ -1,0 +1,272 @@
+/**
+ * Unit and pipeline execution (docs: resolvers, unit and pipeline resolvers): one resolver run
+ * is request → data source → response in the sandbox for a unit resolver, and before → each
+ * function's request → data source → response → after for a pipeline. One `ResolverRun` object
+ * carries what every step of a run needs.
+ */
+import { basename } from 'node:path';
+import { getNamedType, type FieldNode, type GraphQLResolveInfo } from 'graphql';
+import type { NormalizedConfig } from '../config/types.js';
+import { isBuiltInNone, type DataSource, type DataSourceResult, type Logger } from '../datasources/index.js';
+import { AppSyncError, FieldError, ResolverCodeError } from '../errors.js';
+import { locateFault } from './appsync-js/compile.js';
+import type { BoundResolver, LoadedModule, Step } from './bound.js';
+import type { HandlerOutcome, RunHandle, RunSummary, Sandbox } from './isolation/sandbox.js';
+import type { RequestContext } from './requestContext.js';
+import { runPartsOf, type BaseContext } from './runParts.js';
+import { filterBySelection, selectionInfo } from './selection.js';
+
+/** An error a handler or data source reported (util.error, a data-source error): kept as is. */
+class FieldRunError extends FieldError {}
+
+/** What every step of one resolver run works from. */
+interface ResolverRun {
+  bound: BoundResolver;
+  handle: RunHandle;
+  base: BaseContext;
+  context: RequestContext;
+  info: GraphQLResolveInfo;
+  /** `query`, `mutation` or `subscription`: handlers' phases are `<operation>:<handler>`. */
+  operation: string;
+}
+
+type Settled = { k: 'ok' | 'early'; v: unknown; skipTo?: 'END' | 'NEXT' | null };
+
+export class ResolverExecutor {
+  constructor(
+    private readonly sandbox: Sandbox,
+    private readonly config: NormalizedConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Runs a bound resolver in the sandbox. A UNIT resolver on the built-in NONE data source runs
+   * request handler, response handler and the run's end in one call into the sandbox.
+   */
+  run(bound: BoundResolver, source: unknown, args: Record<string, unknown>, context: RequestContext, info: GraphQLResolveInfo): Promise<unknown> {
+    const { config } = this;
+    context.resolverCount += 1;
+    if (context.resolverCount > config.resolverCountLimit) {
+      throw new FieldError(`Resolver execution limit of ${config.resolverCountLimit} reached`, 'ResolverExecutionLimitReached');
+    }
+    const fieldNode = info.fieldNodes[0]!;
+    const selection = selectionInfo(info.schema, fieldNode, getNamedType(info.returnType), info.fragments);
+    const operation = info.operation.operation;
+    const { schema } = info;
+    const isRoot = info.parentType === schema.getQueryType() || info.parentType === schema.getMutationType() || info.parentType === schema.getSubscriptionType();
+    const base: BaseContext = {
+      arguments: args,
+      identity: context.auth.identity,
+      source: isRoot ? null : (source ?? null),
+      request: { headers: context.headers, domainName: null },
+      info: {
+        fieldName: info.fieldName,
+        parentTypeName: info.parentType.name,
+        variables: info.variableValues,
+        selectionSetList: selection.selectionSetList,
+        selectionSetGraphQL: selection.selectionSetGraphQL,
+      },
+      env: config.environment,
+      authMode: context.auth.mode,
+      operation,
+    };
+    let handle: RunHandle;
+    try {
+      handle = this.sandbox.openRunParts(runPartsOf(base, selection, context), context);
+    } catch (error) {
+      throw new ResolverCodeError(`the resolver context cannot be serialised: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const run: ResolverRun = { bound, handle, base, context, info, operation };
+    if (bound.resolver.kind === 'UNIT' && bound.module && bound.dataSource && isBuiltInNone(bound.dataSource)) {
+      return this.#runUnitOnNone(run, bound.module);
+    }
+    return this.#runInSteps(run);
+  }
+
+  /** The common local resolver: request and response in one call into the sandbox. */
+  async #runUnitOnNone(run: ResolverRun, module: LoadedModule): Promise<unknown> {
+    const { operation, bound } = run;
+    const unit = await this.sandbox.invokeUnit(run.handle, module.id, `${operation}:request`, `${operation}:response`, bound.label);
+    let failure: unknown;
+    let value: unknown;
+    try {
+      value = this.#settle(module, unit.handler, unit.outcome, bound.label).v;
+    } catch (error) {
+      failure = error;
+    }
+    return this.#finish(run, unit.summary, failure, value);
+  }
+
+  async #runInSteps(run: ResolverRun): Promise<unknown> {
+    let failure: unknown;
+    let value: unknown;
+    try {
+      value = await this.#execute(run);
+    } catch (error) {
+      failure = error;
+    }
+    return this.#finish(run, await this.sandbox.closeRun(run.handle), failure, value);
+  }
+
+  /** Applies the run's summary: its appended errors, headers and filters go to the request; a failure is thrown as the field's error. */
+  #finish({ context, info }: ResolverRun, summary: RunSummary, failure: unknown, value: unknown): unknown {
+    const fieldNode = info.fieldNodes[0]!;
+    const path = summary.errors.length > 0 ? pathOf(info) : [];
+    const locations = summary.errors.length > 0 ? locationsOf(fieldNode) : null;
+    for (const e of summary.errors) {
+      context.appendedErrors.push({
+        path,
+        data: filterBySelection(e.data, fieldNode.selectionSet, info.fragments) ?? null,
+        errorType: e.errorType,
+        errorInfo: e.errorInfo,
+        locations,
+        message: e.message,
+      });
+    }
+    Object.assign(context.responseHeaders, summary.headers);
+    if (summary.invalidations.length) context.invalidations.push(...summary.invalidations);
+    if (summary.subscriptionFilter !== undefined) context.subscriptionFilter = summary.subscriptionFilter as RequestContext['subscriptionFilter'];
+    if (summary.invalidationFilter !== undefined) context.invalidationFilter = summary.invalidationFilter as RequestContext['invalidationFilter'];
+    if (failure !== undefined) {
+      if (failure instanceof FieldRunError || (AppSyncError.is(failure) && failure.errorType !== 'Code')) {
+        const f = failure as AppSyncError;
+        throw new FieldError(f.message, f.errorType, {
+          data: filterBySelection(f.data, fieldNode.selectionSet, info.fragments),
+          errorInfo: f.errorInfo,
+        });
+      }
+      throw failure;
+    }
+    return value;
+  }
+
+  async #execute(run: ResolverRun): Promise<unknown> {
+    const { bound } = run;
+    if (bound.resolver.kind === 'UNIT') {
+      const step: Step = { label: bound.label, module: bound.module, dataSource: bound.dataSource, maxBatchSize: bound.resolver.maxBatchSize };
+      return (await this.#runStep(run, step, null, true)).value;
+    }
+    // PIPELINE (docs: resolvers, pipeline resolvers)
+    let prev: unknown = {};
+    if (bound.module) {
+      const before = await this.#call(run, bound.module, 'request', JSON.stringify({ prev: null }), bound.label);
+      if (before.k === 'early') return this.#finishPipeline(run, before.v);
+      prev = before.v;
+    }
+    for (const step of bound.functions) {
+      const outcome = await this.#runStep(run, step, prev, false);
+      prev = outcome.value;
+      if (outcome.skipToEnd) break;
+    }
+    return this.#finishPipeline(run, prev);
+  }
+
+  async #finishPipeline(run: ResolverRun, prev: unknown): Promise<unknown> {
+    const { bound } = run;
+    if (!bound.module) return prev;
+    // The after handler is the run's last: the run ends in the same call.
+    return (await this.#call(run, bound.module, 'response', JSON.stringify({ prev, result: prev, hasResult: true }), bound.label, true)).v;
+  }
+
+  /**
+   * One request → data source → response step (a unit resolver or one pipeline function).
+   * `early` from the request handler skips the data source and the response handler.
+   */
+  async #runStep(run: ResolverRun, step: Step, prev: unknown, isUnit: boolean): Promise<{ value: unknown; skipToEnd: boolean }> {
+    const { base, context, info } = run;
+    const invocation = {
+      resolverName: step.label,
+      fieldName: info.fieldName,
+      parentTypeName: info.parentType.name,
+      maxBatchSize: step.maxBatchSize,
+      requestScope: context.requestScope,
+      signal: context.signal,
+    };
+    if (!step.module) {
+      // Direct Lambda resolver / function: the data source gets the context itself.
+      // datasources.md §4: the direct Lambda event is the Context object.
+      const resolverContext = {
+        arguments: base.arguments,
+        identity: base.identity,
+        source: base.source,
+        request: base.request,
+        prev: { result: prev },
+        info: base.info,
+        stash: await this.sandbox.stashOf(run.handle),
+      };
+      const answer = await callDataSource(step.dataSource!, (ds) => ds.invokeDirect!({ ...invocation, resolverContext }));
+      if (answer.error) {
+        throw new FieldRunError(answer.error.message, answer.error.type, { data: answer.error.data, errorInfo: answer.error.errorInfo });
+      }
+      return { value: answer.result ?? null, skipToEnd: false };
+    }
+    const request = await this.#call(run, step.module, 'request', JSON.stringify({ prev }), step.label);
+    if (request.k === 'early') return { value: request.v, skipToEnd: !isUnit && request.skipTo === 'END' };
+    const answer = step.dataSource ? await callDataSource(step.dataSource, (ds) => ds.invoke(request.v, { ...invocation, resolverContext: base })) : { result: null };
+    const stepInput: Record<string, unknown> = { prev, hasResult: true, result: answer.result ?? null };
+    if (answer.error) stepInput.error = { message: answer.error.message, type: answer.error.type };
+    let stepJson: string;
+    try {
+      stepJson = JSON.stringify(stepInput);
+    } catch (error) {
+      throw new FieldRunError(`the data source result cannot be serialised: ${(error as Error).message}`, 'InternalFailure');
+    }
+    // A unit resolver's response handler is its run's last: the run ends in the same call.
+    const response = await this.#call(run, step.module, 'response', stepJson, step.label, isUnit);
+    return { value: response.v, skipToEnd: false };
+  }
+
+  /** Calls a handler and turns every outcome but `ok`/`early` into the thrown field error. */
+  async #call(run: ResolverRun, module: LoadedModule, handler: 'request' | 'response', stepJson: string, label: string, endsRun = false): Promise<Settled> {
+    const phase = `${run.operation}:${handler}`;
+    const outcome = endsRun
+      ? await this.sandbox.invokeAndClose(run.handle, module.id, handler, phase, stepJson, label)
+      : await this.sandbox.invoke(run.handle, module.id, handler, phase, stepJson, label);
+    return this.#settle(module, handler, outcome, label);
+  }
+
+  /** Turns a handler's outcome into its value, or into the field error it stands for. */
+  #settle(module: LoadedModule, handler: 'request' | 'response', outcome: HandlerOutcome, label: string): Settled {
+    switch (outcome.k) {
+      case 'ok':
+        return outcome;
+      case 'early':
+        if (handler === 'response') {
+          throw new ResolverCodeError(`${basename(module.compiled.file)}: runtime.earlyReturn can only be called in a request handler`);
+        }
+        return outcome;
+      case 'error':
+        throw new FieldRunError(outcome.e.message, outcome.e.errorType as string, { data: outcome.e.data, errorInfo: outcome.e.errorInfo });
+      case 'timeout':
+        this.logger.warn(`resolver ${label}: ${outcome.message}`);
+        throw new ResolverCodeError(`${basename(module.compiled.file)}: ${outcome.message}`);
+      case 'fault': {
+        const where = locateFault(module.compiled, outcome.stack);
+        throw new ResolverCodeError(`${basename(module.compiled.file)}${where ? `:${where}` : ''}: ${outcome.name}: ${outcome.message}`);
+      }
+    }
+  }
+}
+
+async function callDataSource(ds: DataSource, call: (ds: DataSource) => Promise<DataSourceResult>): Promise<DataSourceResult> {
+  try {
+    return await call(ds);
+  } catch (error) {
+    if (AppSyncError.is(error)) {
+      return { error: { message: error.message, type: error.errorType, data: error.data, errorInfo: error.errorInfo } };
+    }
+    return { error: { message: error instanceof Error ? error.message : String(error), type: 'InternalFailure' } };
+  }
+}
+
+function pathOf(info: GraphQLResolveInfo): Array<string | number> {
+  const path: Array<string | number> = [];
+  for (let p: GraphQLResolveInfo['path'] | undefined = info.path; p; p = p.prev) path.unshift(p.key);
+  return path;
+}
+
+function locationsOf(node: FieldNode): Array<{ line: number; column: number; sourceName: null }> | null {
+  const loc = node.loc;
+  if (!loc) return null;
+  return [{ line: loc.startToken.line, column: loc.startToken.column, sourceName: null }];
+}

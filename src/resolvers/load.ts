@@ -1,0 +1,129 @@
+/**
+ * Loading: compiles, lints and registers every resolver and pipeline function file once, and
+ * checks the config's resolvers against the schema and the data sources. Every problem is
+ * collected, so one start reports them all.
+ */
+import { isObjectType, type GraphQLSchema } from 'graphql';
+import type { NormalizedConfig } from '../config/types.js';
+import type { DataSource } from '../datasources/types.js';
+import { CodeLoadError, ConfigError, ConfigErrors } from '../errors.js';
+import { compiledCode, compileResolverCode, MAX_CODE_LENGTH, MODULE_URL as COMPILE_URL, readResolverSource, sandboxModuleExports, type CompiledCode } from './appsync-js/compile.js';
+import { CompileCache } from './appsync-js/compileCache.js';
+import { formatLintFinding, lintAppSyncJs, MODULE_URL as LINT_URL, type LintFinding } from './appsync-js/lint.js';
+import type { BoundResolver, LoadedModule, Step } from './bound.js';
+import type { Sandbox } from './isolation/sandbox.js';
+
+export interface LoadInput {
+  config: NormalizedConfig;
+  schema: GraphQLSchema;
+  dataSources: ReadonlyMap<string, DataSource>;
+  /** Unsupported APPSYNC_JS features are load errors instead of warnings. */
+  strict?: boolean;
+}
+
+/** Every bound field by `Type.field`; throws ConfigErrors naming each problem. */
+export async function loadBoundResolvers(input: LoadInput, sandbox: Sandbox): Promise<{ bound: Map<string, BoundResolver>; warnings: string[] }> {
+  const { config, schema, dataSources } = input;
+  const bound = new Map<string, BoundResolver>();
+  const warnings: string[] = [];
+  const problems: ConfigError[] = [];
+  const modules = new Map<string, Promise<LoadedModule>>();
+  // Compiled and linted code of unchanged files comes from disk (appsync-js/compileCache.ts).
+  const cache = CompileCache.open(config.configDir, [COMPILE_URL, LINT_URL], process.env, await sandboxModuleExports());
+
+  const loadOnce = async (file: string): Promise<LoadedModule> => {
+    const source = await readResolverSource(file);
+    const cached = await cache?.get(file, source);
+    let compiled: CompiledCode;
+    let findings: LintFinding[];
+    if (cached) {
+      compiled = compiledCode(file, cached.code, cached.mapText, source, []);
+      findings = cached.findings;
+    } else {
+      compiled = await compileResolverCode(file, source);
+      findings = await lintAppSyncJs(file, compiled.source);
+      void cache?.set(file, source, compiled.inputs, { code: compiled.code, mapText: compiled.mapText, findings });
+    }
+    if (compiled.source.length > MAX_CODE_LENGTH) {
+      warnings.push(`${file}: code is ${compiled.source.length} characters; AppSync accepts at most ${MAX_CODE_LENGTH}`);
+    }
+    // Dynamic import() can never work in the sandbox and leaves a rejected promise behind,
+    // so it is refused even without --strict.
+    const dynamicImport = findings.find((f) => f.feature === 'dynamic import()');
+    if (dynamicImport) throw new CodeLoadError(file, formatLintFinding(dynamicImport), dynamicImport.line);
+    if (findings.length > 0) {
+      if (input.strict) throw new CodeLoadError(file, findings.map(formatLintFinding).join('\n'), findings[0]!.line);
+      warnings.push(...findings.map(formatLintFinding));
+    }
+    let id: number;
+    let exported: string[];
+    try {
+      ({ id, exports: exported } = await sandbox.register(compiled.code, file));
+    } catch (error) {
+      throw new CodeLoadError(file, `the module failed to evaluate: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const missing = ['request', 'response'].filter((name) => !exported.includes(name));
+    if (missing.length > 0) {
+      throw new CodeLoadError(file, `the code must export ${missing.map((m) => `${m}(ctx)`).join(' and ')}`);
+    }
+    return { id, compiled };
+  };
+
+  /** One load per file, however many resolvers and functions share it; errors name `keyPath`. */
+  const loadModule = (file: string, keyPath: string): Promise<LoadedModule> => {
+    let loaded = modules.get(file);
+    if (!loaded) {
+      loaded = loadOnce(file);
+      modules.set(file, loaded);
+    }
+    return loaded.catch((error) => {
+      throw error instanceof CodeLoadError ? new ConfigError(keyPath, error.message) : error;
+    });
+  };
+
+  const tasks: Array<Promise<void>> = [];
+  for (const resolver of config.resolvers) {
+    const keyPath = `resolvers.${resolver.typeName}.${resolver.fieldName}`;
+    const type = schema.getType(resolver.typeName);
+    if (!type || !isObjectType(type) || !type.getFields()[resolver.fieldName]) {
+      problems.push(new ConfigError(keyPath, `the schema has no field ${resolver.fieldName} on type ${resolver.typeName}`));
+      continue;
+    }
+    const entry: BoundResolver = { resolver, label: `${resolver.typeName}.${resolver.fieldName}`, functions: [] };
+    bound.set(entry.label, entry);
+    if (resolver.kind === 'UNIT') {
+      entry.dataSource = resolver.dataSource ? dataSources.get(resolver.dataSource) : undefined;
+      if (resolver.code) tasks.push(loadModule(resolver.code, `${keyPath}.code`).then((m) => void (entry.module = m)));
+      else if (!entry.dataSource?.invokeDirect) {
+        problems.push(new ConfigError(`${keyPath}.code`, `a UNIT resolver needs code unless its data source is AWS_LAMBDA (direct Lambda resolver)`));
+      }
+      continue;
+    }
+    if (resolver.code) tasks.push(loadModule(resolver.code, `${keyPath}.code`).then((m) => void (entry.module = m)));
+    if (resolver.functions.length > 10) {
+      problems.push(new ConfigError(`${keyPath}.functions`, `a pipeline holds at most 10 functions, got ${resolver.functions.length}`));
+    }
+    resolver.functions.forEach((name, index) => {
+      const fn = config.pipelineFunctions[name];
+      const step: Step = { label: name, maxBatchSize: fn?.maxBatchSize };
+      entry.functions.push(step);
+      if (!fn) {
+        problems.push(new ConfigError(`${keyPath}.functions.${index}`, `no pipeline function named "${name}"`));
+        return;
+      }
+      step.dataSource = dataSources.get(fn.dataSource);
+      if (fn.code) tasks.push(loadModule(fn.code, `pipelineFunctions.${name}.code`).then((m) => void (step.module = m)));
+      else if (!step.dataSource?.invokeDirect) {
+        problems.push(new ConfigError(`pipelineFunctions.${name}.code`, 'a function needs code unless its data source is AWS_LAMBDA'));
+      }
+    });
+  }
+  for (const result of await Promise.allSettled(tasks)) {
+    if (result.status === 'rejected') {
+      if (result.reason instanceof ConfigError) problems.push(result.reason);
+      else throw result.reason;
+    }
+  }
+  if (problems.length > 0) throw new ConfigErrors(problems);
+  return { bound, warnings };
+}

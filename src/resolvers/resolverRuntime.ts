@@ -1,0 +1,66 @@
+/**
+ * The resolver runtime of one loaded API: starts the sandbox, loads every resolver and function
+ * (load.ts), and wires each schema field to auth checks and its resolver (fields.ts), which runs
+ * as unit or pipeline execution (execute.ts).
+ */
+import type { GraphQLSchema } from 'graphql';
+import type { AuthRules } from '../auth/rules.js';
+import type { NormalizedConfig } from '../config/types.js';
+import type { DataSource, Logger } from '../datasources/types.js';
+import type { BoundResolver } from './bound.js';
+import { ResolverExecutor } from './execute.js';
+import { attachFieldResolvers } from './fields.js';
+import { Sandbox, type SandboxLimits } from './isolation/sandbox.js';
+import { loadBoundResolvers } from './load.js';
+
+export interface ResolverRuntimeOptions {
+  config: NormalizedConfig;
+  schema: GraphQLSchema;
+  dataSources: ReadonlyMap<string, DataSource>;
+  rules: AuthRules;
+  logger: Logger;
+  /** Unsupported APPSYNC_JS features are load errors instead of warnings. */
+  strict?: boolean;
+  /** Per-handler time limit in ms (default 1000). */
+  handlerTimeoutMs?: number;
+  /** The sandbox's other limits (memory, processes, result and log sizes). */
+  sandbox?: Omit<SandboxLimits, 'timeoutMs'>;
+}
+
+export class ResolverRuntime {
+  readonly sandbox: Sandbox;
+  readonly warnings: readonly string[];
+  readonly #bound: ReadonlyMap<string, BoundResolver>;
+
+  private constructor(sandbox: Sandbox, bound: ReadonlyMap<string, BoundResolver>, warnings: string[]) {
+    this.sandbox = sandbox;
+    this.#bound = bound;
+    this.warnings = warnings;
+  }
+
+  /** Compiles, lints and registers all code, then wires the schema; throws ConfigErrors when it can't. */
+  static async load(options: ResolverRuntimeOptions): Promise<ResolverRuntime> {
+    const { config, logger } = options;
+    // The gateway's options win over the config file's `sandbox` block.
+    const sandbox = await Sandbox.create({ logger, ...config.sandbox, ...options.sandbox, timeoutMs: options.handlerTimeoutMs ?? config.sandbox?.timeoutMs });
+    try {
+      const { bound, warnings } = await loadBoundResolvers(options, sandbox);
+      const executor = new ResolverExecutor(sandbox, config, logger);
+      attachFieldResolvers(options.schema, options.rules, config, bound, (resolver, source, args, context, info) => executor.run(resolver, source, args, context, info));
+      return new ResolverRuntime(sandbox, bound, warnings);
+    } catch (error) {
+      await sandbox.close();
+      throw error;
+    }
+  }
+
+  /** Stops the sandbox processes once the runs in flight have ended; the runtime answers no more calls. */
+  close(): Promise<void> {
+    return this.sandbox.close();
+  }
+
+  /** True when `Type.field` has a resolver. */
+  hasResolver(typeName: string, fieldName: string): boolean {
+    return this.#bound.has(`${typeName}.${fieldName}`);
+  }
+}
