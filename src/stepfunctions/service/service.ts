@@ -32,7 +32,7 @@ import { ExpressRuns, type SyncResult } from './expressRuns.js';
 import { Machines } from './machines.js';
 import { redriveBlocker, redriveExecution } from './redrive.js';
 import { replay, replayAdopted, rewindToCheckpoint } from './replay.js';
-import { snapshot } from './snapshot.js';
+import { snapshot, type LiveState } from './snapshot.js';
 import { TaskInvoker } from './taskInvoker.js';
 import { Versions, type RoutingEntry } from './versions.js';
 
@@ -63,6 +63,8 @@ export class StepFunctionsService {
   readonly scope: ArnScope;
   private readonly logger: Logger;
   private readonly machines: Machines;
+  /** What the log holds (machines and executions): what `replay` rebuilds and `snapshot` writes. */
+  private readonly live: LiveState;
   private readonly catalogue: Catalogue;
   private readonly versions: Versions;
   private readonly table: ExecutionTable;
@@ -82,8 +84,8 @@ export class StepFunctionsService {
     const engine = () => this.engine;
     this.machines = new Machines((text) => this.engine.validateDefinition(text).definition);
     this.table = new ExecutionTable(options.maxClosedExecutions ?? 50_000);
-    const live = { machines: this.machines, executions: this.table };
-    this.log = new EventLog({ store: options.store, logger: options.logger, snapshot: () => snapshot(live), compactAfterRecords: options.compactAfterRecords });
+    this.live = { machines: this.machines, executions: this.table };
+    this.log = new EventLog({ store: options.store, logger: options.logger, snapshot: () => snapshot(this.live), compactAfterRecords: options.compactAfterRecords });
     this.catalogue = new Catalogue(this.machines, { engine, scope: this.scope, append: (record) => this.log.append(record) });
     this.versions = new Versions(this.catalogue);
     this.tasks = new TaskInvoker({ callbacks: this.callbacks, execution: (arn) => this.table.get(arn), loadTaskRunner: options.taskRunner });
@@ -118,8 +120,7 @@ export class StepFunctionsService {
   async open(stateMachines: Record<string, StateMachineConfig>): Promise<void> {
     const records = await this.log.load();
     if (records.length > 0 || Object.keys(stateMachines ?? {}).length > 0) await this.load();
-    const live = { machines: this.machines, executions: this.table };
-    for (const record of records) replay(live, record);
+    for (const record of records) replay(this.live, record);
     this.applyConfig(stateMachines);
     const running = [...this.table.byArn.values()].filter((e) => e.status === 'RUNNING');
     await this.resume(running);
@@ -134,7 +135,7 @@ export class StepFunctionsService {
   async adopt(records: StoreRecord[], from: string): Promise<number> {
     if (records.length === 0 || this.runs.closed) return 0;
     await this.load();
-    const { adopted, clashing } = replayAdopted({ machines: this.machines, executions: this.table }, records);
+    const { adopted, clashing } = replayAdopted(this.live, records);
     if (clashing.size > 0) this.logger.warn(`Step Functions: ${clashing.size} execution(s) of instance "${from}" have the ARN of one of this instance's and were left out`, { executions: [...clashing] });
     const running = adopted.filter((e) => e.status === 'RUNNING');
     await this.resume(running);
