@@ -1,6 +1,6 @@
 /**
  * API_KEY mode: the `x-api-key` header must match a configured, unexpired key
- * (shared/spec/auth.md, API keys). `ctx.identity` stays null in this mode.
+ * (docs/auth.md#api_key). `ctx.identity` stays null in this mode.
  */
 import type { NormalizedApiKey } from '../config/types.js';
 import { UnauthorizedError } from '../errors.js';

@@ -1,5 +1,5 @@
 /**
- * AMAZON_COGNITO_USER_POOLS (shared/spec/auth.md §1-2): tokens of the pool
+ * AMAZON_COGNITO_USER_POOLS (docs/auth.md#amazon_cognito_user_pools): tokens of the pool
  * `https://cognito-idp.<awsRegion>.amazonaws.com/<userPoolId>`, `token_use` id or access,
  * `appIdClientRegex` on `aud` (ID tokens) / `client_id` (access tokens), `defaultAction`.
  * Local additions for pools that are not AWS's: `issuer` and `jwksUri`.

@@ -1,4 +1,4 @@
-/** Auth failures as AppSync words them (shared/spec/auth.md §6). */
+/** Auth failures as AppSync words them (docs/auth.md#errors). */
 import { RequestError, UnauthorizedError } from '../errors.js';
 
 export const NOT_AUTHORIZED = 'You are not authorized to make this call.';

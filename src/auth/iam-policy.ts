@@ -1,6 +1,6 @@
 /**
- * A local stand-in for the IAM policy AppSync evaluates for `AWS_IAM` callers (shared/spec/auth.md
- * §1: `appsync:GraphQL` on `arn:aws:appsync:<region>:<account>:apis/<apiId>/types/<Type>/fields/<field>`).
+ * A local stand-in for the IAM policy AppSync evaluates for `AWS_IAM` callers (docs/auth.md#aws_iam:
+ * `appsync:GraphQL` on `arn:aws:appsync:<region>:<account>:apis/<apiId>/types/<Type>/fields/<field>`).
  * Local addition: each configured credential may list the fields it may call in `allow`, either as
  * `Type.field` globs (`Query.*`) or as resource ARN globs, `*` matching any run of characters as in
  * IAM. No `allow` = every field whose directives admit AWS_IAM.

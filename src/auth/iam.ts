@@ -1,5 +1,5 @@
 /**
- * AWS_IAM (shared/spec/auth.md §1): SigV4 requests for service `appsync`, checked against the
+ * AWS_IAM (docs/auth.md#aws_iam): SigV4 requests for service `appsync`, checked against the
  * credentials the config declares (local addition: AppSync asks IAM; the gateway has no IAM, so
  * it knows its callers' keys). The signature is recomputed with the maintained
  * `@smithy/signature-v4` signer, never with hand-written crypto.

@@ -1,4 +1,4 @@
-/** Helpers for `ctx.identity` (shared/spec/auth.md §5). */
+/** Helpers for `ctx.identity` (docs/auth.md#who-the-caller-is-ctxidentity). */
 import type { AuthRequest } from './types.js';
 
 /** `x-forwarded-for` addresses in order, then the TCP peer (Gateway choice, auth.md §5). */

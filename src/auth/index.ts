@@ -1,6 +1,6 @@
 /**
  * Auth front door: builds the configured providers and picks the one a request uses, as AppSync
- * decides it from the headers (shared/spec/auth.md §1, Gateway choice):
+ * decides it from the headers (docs/auth.md#how-a-request-picks-its-mode, Gateway choice):
  * `AWS4-HMAC-SHA256` → IAM; a JWT → the Cognito pool or OIDC provider of its `iss`; another
  * `Authorization` value → the Lambda authorizer; no `Authorization` but `x-api-key` → API_KEY.
  */

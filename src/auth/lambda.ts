@@ -1,5 +1,5 @@
 /**
- * AWS_LAMBDA authorizer (shared/spec/auth.md §4): the event AppSync sends, its response
+ * AWS_LAMBDA authorizer (docs/auth.md#aws_lambda): the event AppSync sends, its response
  * (`isAuthorized`, `resolverContext`, `deniedFields`, `ttlOverride`), decisions cached per token
  * for the TTL, and `identityValidationExpression` checked before the function runs. The function
  * runs in-process or through the Invoke API, like the Lambda data source.

@@ -1,5 +1,5 @@
 /**
- * OPENID_CONNECT (shared/spec/auth.md §1-2): `issuer` (exact `iss`), `clientId` (regex on `aud`),
+ * OPENID_CONNECT (docs/auth.md#openid_connect): `issuer` (exact `iss`), `clientId` (regex on `aud`),
  * `iatTTL` / `authTTL` in milliseconds. Local addition: `jwksUri` skips discovery.
  */
 import { ConfigError } from '../errors.js';

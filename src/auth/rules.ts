@@ -1,6 +1,6 @@
 /**
  * Which auth modes may reach which type and field, read from the `@aws_*` directives
- * (shared/spec/auth.md §3), computed once per schema so `canAccess` is two map lookups and a set
+ * (docs/auth.md#directives), computed once per schema so `canAccess` is two map lookups and a set
  * test per field.
  *
  * 1. a field's own directives decide; 2. else its type's; 3. else only the default mode

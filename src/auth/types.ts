@@ -1,5 +1,5 @@
 /**
- * Shapes shared by the auth modes (shared/spec/auth.md). Each mode lives in its own file and
+ * Shapes shared by the auth modes (docs/auth.md). Each mode lives in its own file and
  * implements `AuthProvider`; `authenticateRequest` picks the mode from the request's headers the
  * way AppSync does and `AuthRules` decides which modes reach which type and field.
  */
@@ -21,7 +21,7 @@ export interface AuthRequest {
   host?: string;
 }
 
-/** `ctx.identity` shapes (shared/spec/auth.md, resolvers.md §3). */
+/** `ctx.identity` shapes (docs/auth.md#who-the-caller-is-ctxidentity). */
 export type Identity =
   | IamIdentity
   | CognitoIdentity

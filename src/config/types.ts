@@ -127,7 +127,7 @@ export interface GatewayConfig {
   queryDepthLimit?: number;
   resolverCountLimit?: number;
   /**
-   * Local addition: limits of the resolver sandbox (README, The sandbox): `timeoutMs` per handler
+   * Local addition: limits of the resolver sandbox (docs/resolvers.md, The sandbox): `timeoutMs` per handler
    * call (default 1000), `memoryLimitMb` heap of each sandbox process (default 256), `processes`
    * running resolver code side by side (default 2), `maxResultChars` longest JSON a handler returns
    * (default 5 MiB), `maxLogChars` longest console line kept (default 256 KiB).

@@ -1,5 +1,5 @@
 /**
- * AMAZON_DYNAMODB data source (shared/spec/datasources.md §1): AppSync's request objects against
+ * AMAZON_DYNAMODB data source (docs/dynamodb.md): AppSync's request objects against
  * any DynamoDB endpoint (AWS, DynamoDB Local) or, without `endpoint`, the embedded store. Tables
  * declared in `config.table` (CloudFormation `AWS::DynamoDB::Table` Properties) or in a
  * serverless.yml's `resources` are created at start when missing.
@@ -189,7 +189,7 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
       versioning = { deltaSyncTableName: d.deltaSyncTableName, deltaSyncTableTTL: Number(d.deltaSyncTableTTL ?? 1440), baseTableTTL: Number(d.baseTableTTL ?? 43200) };
       await ensureDeltaTable(client, versioning.deltaSyncTableName, gatewayConfig.cloudFormationResources, properties !== undefined || local, logger, name);
       if (local) {
-        // Tombstones and Delta entries carry `_ttl`; AppSync's tables expire by it (README: TTL).
+        // Tombstones and Delta entries carry `_ttl`; AppSync's tables expire by it (docs/dynamodb.md: TTL).
         await ensureTimeToLive(api, versioning.deltaSyncTableName, '_ttl');
         if (properties) await ensureTimeToLive(api, config.tableName, '_ttl');
       }

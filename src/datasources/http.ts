@@ -1,5 +1,5 @@
 /**
- * HTTP data source (shared/spec/datasources.md §3): the request object becomes a real HTTP call to
+ * HTTP data source (docs/http-lambda.md#http-data-source): the request object becomes a real HTTP call to
  * `config.endpoint`; any status is a result `{ statusCode, headers, body }`; only transport
  * failures are `ctx.error` (`Http:<reason>`). `authorizationConfig` with AWS_IAM signs the call
  * with SigV4 through @smithy/signature-v4 and the AWS SDK credential chain.

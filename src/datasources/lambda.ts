@@ -1,5 +1,5 @@
 /**
- * AWS_LAMBDA data source (shared/spec/datasources.md §4): `Invoke` and `BatchInvoke` request
+ * AWS_LAMBDA data source (docs/http-lambda.md#lambda-data-source): `Invoke` and `BatchInvoke` request
  * objects from resolver code, and direct Lambda resolvers (no code) whose event is the resolver
  * context. Sibling resolutions of one request with `maxBatchSize` > 0 are sent as one invocation
  * and answered by position.

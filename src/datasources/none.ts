@@ -1,6 +1,6 @@
 /**
  * NONE data source ("local resolver"): the request's `payload` becomes `ctx.result`
- * (shared/spec/datasources.md, NONE).
+ * (docs/data-sources.md).
  */
 import { unknownKeyErrors } from '../config/index.js';
 import type { DataSource, DataSourceKind } from './types.js';

@@ -1,5 +1,5 @@
 /**
- * RELATIONAL_DATABASE data source (shared/spec/datasources.md §2). On AppSync it reaches Aurora
+ * RELATIONAL_DATABASE data source (docs/postgres.md). On AppSync it reaches Aurora
  * through the RDS Data API; here the same request objects (`statements`, `variableMap`,
  * `variableTypeHintMap`) run on any PostgreSQL through `pg`, and `ctx.result` is the same JSON
  * string of `sqlStatementResults` that `toJsonObject` reads.

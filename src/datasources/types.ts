@@ -56,7 +56,7 @@ export interface InvocationContext {
 /**
  * The answer of one data-source call. A failure is reported with `error`; AppSync then shows
  * `ctx.error = { message, type }` to the response handler, and `result` may still hold data
- * (shared/spec/datasources.md).
+ * (docs/data-sources.md).
  */
 export interface DataSourceResult {
   result?: unknown;

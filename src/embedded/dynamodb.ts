@@ -74,7 +74,7 @@ async function checkFolder(path: string): Promise<void> {
  * Makes every write of `db` (dynalite's LevelDB) a synced one: LevelDB's `sync` write option, which
  * dynalite never sets, so an acknowledged write is on the disk, not only in the operating system's
  * cache. LevelDB merges concurrent synced writes into one log write, so under load the cost is one
- * fsync per group (bench: README "Where data lives"). `APPSYNC_GATEWAY_DYNAMODB_SYNC=off` turns it
+ * fsync per group (bench: docs/where-data-lives.md). `APPSYNC_GATEWAY_DYNAMODB_SYNC=off` turns it
  * off (a power cut may then lose the last writes; a killed gateway still loses none).
  */
 function syncEveryWrite(db: Record<string, unknown>): void {

@@ -1,6 +1,6 @@
 /**
  * AppSync's real-time WebSocket protocol (subprotocol `graphql-ws`), written down as types:
- * one interface per frame of shared/spec/realtime.md §2, the close codes the gateway uses, and
+ * one interface per frame (docs/realtime.md#behaviour), the close codes the gateway uses, and
  * `validateMessage`, which checks a client frame and names the offending field.
  *
  * Not to be confused with the `graphql-transport-ws` protocol of the graphql-ws library, which

@@ -1,5 +1,5 @@
 /**
- * The AppSync real-time protocol server (shared/spec/realtime.md §1–§2, §6–§7): drives one
+ * The AppSync real-time protocol server (docs/realtime.md#endpoints and #behaviour): drives one
  * `RealtimeSocket` per connection through connection_init → connection_ack, `ka` keep-alives,
  * start → start_ack / error, data, stop → complete and invalidation.
  */

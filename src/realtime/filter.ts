@@ -1,5 +1,5 @@
 /**
- * Which published payloads a subscriber receives: argument equality (shared/spec/realtime.md §4),
+ * Which published payloads a subscriber receives: argument equality (docs/realtime.md#filters-in-detail),
  * enhanced filters set with `extensions.setSubscriptionFilter` (§5) and invalidation filters (§6).
  * Pure functions, evaluated once per (event, subscriber).
  */

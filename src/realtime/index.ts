@@ -32,7 +32,7 @@ interface LoggerLike {
   error?(message: string, meta?: Record<string, unknown>): void;
 }
 
-/** Options of `createRealtime`; the defaults are AppSync's values (shared/spec/realtime.md §7). */
+/** Options of `createRealtime`; the defaults are AppSync's values (docs/realtime.md#behaviour). */
 export interface RealtimeOptions {
   logger?: LoggerLike;
   /** Advertised in `connection_ack`; idle connections without subscriptions close after it. @default 300000 */

@@ -1,5 +1,5 @@
 /**
- * `util.transform.toSubscriptionFilter(obj, ignoredFields?, rules?)` (shared/spec/realtime.md §5):
+ * `util.transform.toSubscriptionFilter(obj, ignoredFields?, rules?)` (docs/realtime.md#filters-in-detail):
  * expands a filter object into `{ filterGroup: [{ filters: [...] }] }`. Pure code with no Node
  * built-ins, so the resolver sandbox can bundle it.
  */

@@ -6,7 +6,7 @@
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { AuthContext, AuthRequest } from '../auth/types.js';
 
-/** An error entry as AppSync sends it (shared/spec/errors.md §1). */
+/** An error entry as AppSync sends it (docs/errors.md#the-shape-of-an-error-entry). */
 export interface ErrorEntry {
   path?: ReadonlyArray<string | number> | null;
   data?: unknown;
@@ -16,7 +16,7 @@ export interface ErrorEntry {
   message: string;
 }
 
-/** `{ filterGroup: [{ filters: [{ fieldName, operator, value }] }] }` (shared/spec/realtime.md). */
+/** `{ filterGroup: [{ filters: [{ fieldName, operator, value }] }] }` (docs/realtime.md). */
 export interface SubscriptionFilter {
   filterGroup: Array<{ filters: Array<{ fieldName: string; operator: string; value?: unknown }> }>;
 }

@@ -3,7 +3,7 @@
  * protocol from the path and offered subprotocols, and turns each `ws` socket into the minimal
  * `RealtimeSocket` the protocol servers in src/realtime drive.
  *
- * Routing (shared/spec/realtime.md §1):
+ * Routing (docs/realtime.md#endpoints):
  * - `/graphql/realtime` or `/graphql` offering `graphql-ws` → AppSync protocol (AppSync serves it
  *   at `/graphql` on its realtime host and at `/graphql/realtime` on custom domains); answered
  *   with `Sec-WebSocket-Protocol: graphql-ws`. The `header-<base64url>` subprotocol is read, never

@@ -1,5 +1,5 @@
 /**
- * `ctx.info.selectionSetList` and `ctx.info.selectionSetGraphQL` (shared/spec/resolvers.md §3),
+ * `ctx.info.selectionSetList` and `ctx.info.selectionSetGraphQL` (docs/resolvers.md#util-in-detail),
  * computed once per field node of a cached document.
  */
 import {
@@ -79,7 +79,7 @@ function collectPaths(
 }
 
 /**
- * Keeps only the selected keys of `data` (shared/spec/resolvers.md §5: the `data` of
+ * Keeps only the selected keys of `data` (docs/errors.md#the-shape-of-an-error-entry: the `data` of
  * `util.error` is filtered by the field's selection set).
  */
 export function filterBySelection(data: unknown, selectionSet: SelectionSetNode | undefined, fragments: Record<string, FragmentDefinitionNode>): unknown {

@@ -1,6 +1,6 @@
 /**
  * SDL prepended to every user schema so that AppSync's predefined scalars and `@aws_*`
- * directives exist without being declared (shared/spec/scalars.md §1, auth.md §3).
+ * directives exist without being declared (docs/scalars.md#declaring-them, docs/auth.md#directives).
  */
 export const AWS_SCALAR_NAMES = [
   'AWSDate',

@@ -1,5 +1,5 @@
 /**
- * AppSync's predefined scalars (shared/spec/scalars.md): what each accepts on input (literal and
+ * AppSync's predefined scalars (docs/scalars.md): what each accepts on input (literal and
  * variable) and what it sends out. Errors carry the spec's messages (§5) through `ScalarError`.
  */
 import { createRequire } from 'node:module';

@@ -1,6 +1,6 @@
 /**
  * Reads `@aws_subscribe(mutations: [...])` into a map from mutation field to the subscription
- * fields it feeds (shared/spec/realtime.md).
+ * fields it feeds (docs/realtime.md).
  */
 import { Kind, type GraphQLSchema } from 'graphql';
 

@@ -1,5 +1,6 @@
 /**
- * Turns graphql-js errors into the entries AppSync sends (shared/spec/errors.md §1, §4, §5).
+ * Turns graphql-js errors into the entries AppSync sends (docs/errors.md: an entry's
+ * shape, validation wording, what happens to `data`).
  *
  * graphql-js words its messages its own way; AppSync runs graphql-java, whose wording clients and
  * tests match on. The translations below cover the kinds errors.md lists; anything else keeps

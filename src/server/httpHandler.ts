@@ -1,6 +1,6 @@
 /**
  * GraphQL over HTTP as AppSync serves it: `POST /graphql` (and GET for queries), request-level
- * failures with AppSync's status codes and bodies (shared/spec/errors.md §3), CORS as AppSync
+ * failures with AppSync's status codes and bodies (docs/errors.md), CORS as AppSync
  * answers browsers. The steps are a short ordered list: read body → authenticate → execute.
  */
 import { randomUUID } from 'node:crypto';

@@ -1,8 +1,8 @@
 /**
- * What happens after a PutItem/UpdateItem/DeleteItem condition fails (shared/spec/datasources.md
- * §1.3): AppSync reads the current item, treats "already as desired" as success, and otherwise
- * follows `conditionalCheckFailedHandler` — `Reject` (default) or `Custom`, which asks a Lambda
- * function to reject, discard or retry.
+ * What happens after a PutItem/UpdateItem/DeleteItem condition fails
+ * (docs/dynamodb.md#request-objects-in-detail): AppSync reads the current item, treats "already
+ * as desired" as success, and otherwise follows `conditionalCheckFailedHandler` — `Reject`
+ * (default) or `Custom`, which asks a Lambda function to reject, discard or retry.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DataSourceError } from '../../errors.js';

@@ -1,5 +1,5 @@
 /**
- * The DynamoDB operations of AppSync's request objects (shared/spec/datasources.md §1.2-1.3),
+ * The DynamoDB operations of AppSync's request objects (docs/dynamodb.md#request-objects-in-detail),
  * each turned into one AWS SDK call, with AppSync's result shapes.
  */
 import type { AttributeValue, TransactWriteItem } from '@aws-sdk/client-dynamodb';

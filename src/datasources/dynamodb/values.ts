@@ -1,7 +1,7 @@
 /**
- * DynamoDB typed values between AppSync's JSON form and the AWS SDK (shared/spec/datasources.md
- * §1.1): requests may carry `N` as a number and `B` as base64; results go back as plain JSON
- * (N → number, sets → lists, B → base64 string).
+ * DynamoDB typed values between AppSync's JSON form and the AWS SDK
+ * (docs/dynamodb.md#request-objects-in-detail): requests may carry `N` as a number and `B` as
+ * base64; results go back as plain JSON (N → number, sets → lists, B → base64 string).
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DataSourceError } from '../../errors.js';

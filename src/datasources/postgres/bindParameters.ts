@@ -1,7 +1,7 @@
 /**
  * Turns one RDS Data API statement (`:name` placeholders, a `variableMap` and optional
  * `variableTypeHintMap`) into a `pg` query with `$n` bind parameters
- * (shared/spec/datasources.md §2). Values always travel as parameters, never inside the SQL text.
+ * (docs/postgres.md). Values always travel as parameters, never inside the SQL text.
  */
 
 /** Casts for the Data API's type hints (API_SqlParameter.html `typeHint`). */

@@ -1,6 +1,6 @@
 /**
  * Renders a `pg` result (fetched with every value as text, rowMode 'array') in the RDS Data API
- * `ExecuteStatement` form AppSync hands to resolvers (shared/spec/datasources.md §2): each value a
+ * `ExecuteStatement` form AppSync hands to resolvers (docs/postgres.md): each value a
  * typed `Field` (`longValue`, `doubleValue`, `stringValue`, `booleanValue`, `blobValue`,
  * `arrayValue`, `isNull`), plus `columnMetadata` and `numberOfRecordsUpdated`.
  *

@@ -1,6 +1,6 @@
 /**
  * Flags code AppSync would refuse at save time: the language features APPSYNC_JS does not support
- * (shared/spec/resolvers.md §2). The gateway runs such code anyway (warning) unless `--strict`
+ * (docs/resolvers.md#the-language-subset). The gateway runs such code anyway (warning) unless `--strict`
  * turns the findings into load errors, so users learn before they deploy.
  *
  * AWS publishes `@aws-appsync/eslint-plugin` for this, but it needs a whole ESLint install at

@@ -1,5 +1,5 @@
 /**
- * `@aws-appsync/utils/dynamodb` (shared/spec/datasources.md §1.4): builders for DynamoDB request
+ * `@aws-appsync/utils/dynamodb` (docs/dynamodb.md#request-objects-in-detail): builders for DynamoDB request
  * objects. Conditions, filters and key conditions render with the same code as
  * `util.transform.toDynamoDBFilterExpression`; update objects render as the spec's table says.
  * Runs inside the sandbox: pure code only.

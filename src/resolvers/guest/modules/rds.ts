@@ -1,5 +1,5 @@
 /**
- * `@aws-appsync/utils/rds` and `util.rds` (shared/spec/datasources.md §2; names and parameters from
+ * `@aws-appsync/utils/rds` and `util.rds` (docs/postgres.md; names and parameters from
  * `rds-helpers.d.ts` / `rds-utils.d.ts` in @aws-appsync/utils). Runs inside the resolver sandbox:
  * pure code, no host objects (see ../README.md).
  *
@@ -496,7 +496,7 @@ function arrayValue(a: unknown): unknown {
 /**
  * The RDS result (the JSON string in `ctx.result`, or the parsed object) as one list of rows per
  * statement, each row keyed by column label; a statement that returns no rows gives `[]`; input
- * that is not an RDS result gives `null` (shared/spec/datasources.md §2).
+ * that is not an RDS result gives `null` (docs/postgres.md).
  *
  * Gateway choice: a NULL column is present in the row with value `null`.
  */

@@ -1,5 +1,5 @@
 /**
- * `util.dynamodb` (shared/spec/resolvers.md §5, util.dynamodb): plain values to DynamoDB typed
+ * `util.dynamodb` (docs/resolvers.md#util-in-detail, util.dynamodb): plain values to DynamoDB typed
  * values. `N` is emitted as a JSON number (Gateway choice in the spec); helpers given null or
  * undefined return null, as the types say.
  */

@@ -1,6 +1,6 @@
 /**
  * `util.base64Encode/Decode`, `util.urlEncode/Decode`, `util.escapeJavaScript`
- * (shared/spec/resolvers.md §5). UTF-8 by hand: a bare vm context has no TextEncoder or Buffer.
+ * (docs/resolvers.md#util-in-detail). UTF-8 by hand: a bare vm context has no TextEncoder or Buffer.
  */
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 

@@ -1,4 +1,4 @@
-/** `util.autoId`, `autoUlid`, `autoKsuid` (shared/spec/resolvers.md §5), from host randomness. */
+/** `util.autoId`, `autoUlid`, `autoKsuid` (docs/resolvers.md#util-in-detail), from host randomness. */
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 /** KSUID epoch: 2014-05-13T16:53:20Z. */

@@ -1,5 +1,5 @@
 /**
- * The pure members of AppSync's `util` (shared/spec/resolvers.md §5), composed for the sandbox
+ * The pure members of AppSync's `util` (docs/resolvers.md#util-in-detail), composed for the sandbox
  * prelude. `error`, `appendError`, `unauthorized`, `authType` and `http.addResponseHeader(s)` need
  * the resolver run's state and live in prelude.ts.
  */

@@ -1,5 +1,5 @@
 /**
- * `util.time` (shared/spec/resolvers.md §5, util.time). Formats follow Java's DateTimeFormatter
+ * `util.time` (docs/resolvers.md#util-in-detail, util.time). Formats follow Java's DateTimeFormatter
  * pattern letters; zones are IANA ids (resolved with Intl, which a bare vm context has) or fixed
  * offsets like `+08:00` or `-07:00:30`.
  *

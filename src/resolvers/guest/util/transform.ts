@@ -1,5 +1,5 @@
 /**
- * `util.transform` (shared/spec/resolvers.md §5, util.transform). The DynamoDB filter and condition
+ * `util.transform` (docs/resolvers.md#util-in-detail, util.transform). The DynamoDB filter and condition
  * renderings reproduce the strings AppSync returns (recorded from its EvaluateCode API, marked
  * Observed in the spec): parenthesisation, `#name` / `:prefix_field_op` naming, and `null` for
  * input AppSync cannot render.
