@@ -20,6 +20,8 @@ function distIsFresh() {
     return false;
   }
   const src = join(root, 'src');
+  // The published package holds dist/ without src/.
+  if (!existsSync(src)) return true;
   if (!(statSync(src).mtimeMs <= builtAt)) return false;
   for (const entry of readdirSync(src, { recursive: true })) {
     if (!(statSync(join(src, entry)).mtimeMs <= builtAt)) return false;

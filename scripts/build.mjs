@@ -18,6 +18,8 @@
  * Usage: node scripts/build.mjs             (`npm run build`)
  *        node scripts/build.mjs --prepare   (npm's `prepare`: quiet, and a failed build only
  *                                            removes dist/ instead of failing `npm install`)
+ *        node scripts/build.mjs --types     (npm's `prepack`: also the library's declarations,
+ *                                            dist/types/, with tsc — seconds a clone need not pay)
  */
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -29,6 +31,7 @@ const DIST = join(ROOT, 'dist');
 /** Written last, holding the build's start time: the CLI compares src/ mtimes against it. */
 const STAMP = '.build-stamp';
 const prepare = process.argv.includes('--prepare');
+const types = process.argv.includes('--types');
 const quiet = prepare;
 
 /**
@@ -139,7 +142,8 @@ async function main() {
   await mkdir(DIST, { recursive: true });
   await rm(join(DIST, STAMP), { force: true });
   const result = await esbuild.build({
-    entryPoints: [join(SRC, 'cli.ts')],
+    // The CLI and the library (package.json "exports"), sharing chunks.
+    entryPoints: [join(SRC, 'cli.ts'), join(SRC, 'index.ts')],
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -164,8 +168,14 @@ async function main() {
   const produced = new Set(Object.keys(result.metafile.outputs).map((file) => resolve(ROOT, file)));
   for (const entry of await readdir(DIST)) {
     const path = join(DIST, entry);
-    if (produced.has(path) || entry === 'package.json') continue;
+    if (produced.has(path) || entry === 'package.json' || entry === 'types') continue;
     if (Date.now() - (await stat(path)).mtimeMs > 24 * 3600_000) await rm(path, { force: true });
+  }
+  if (types) {
+    // Declarations only (esbuild writes the JavaScript): the public API's types for package.json "exports".
+    const { execFileSync } = await import('node:child_process');
+    await rm(join(DIST, 'types'), { recursive: true, force: true });
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.types.json')], { stdio: 'inherit' });
   }
   await writeFile(join(DIST, 'package.json'), '{ "type": "module" }\n');
   await writeFile(join(DIST, STAMP), `${startedAt}\n`);

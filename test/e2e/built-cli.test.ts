@@ -130,3 +130,34 @@ describe('the built CLI (dist/)', () => {
     }
   });
 });
+
+describe('the package as a library', () => {
+  it('plain Node (no tsx) imports appsync-gateway by name from dist/ and serves a gateway made with createGateway', async () => {
+    const dir = fresh('appsync-package-');
+    const { mkdirSync, symlinkSync, writeFileSync } = await import('node:fs');
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(REPO, join(dir, 'node_modules', 'appsync-gateway'));
+    writeFileSync(join(dir, 'hello.js'), 'export function request(ctx) { return { payload: `hi ${ctx.args.name}` }; }\nexport function response(ctx) { return ctx.result; }\n');
+    writeFileSync(
+      join(dir, 'main.mjs'),
+      `import { createGateway, defineConfig } from 'appsync-gateway';
+const config = defineConfig({
+  name: 'package-smoke',
+  schemaSdl: 'type Query { hello(name: String!): String }',
+  authentication: { type: 'API_KEY' },
+  apiKeys: [{ name: 'k', value: 'da2-packagesmoketest0000000' }],
+  dataSources: { none: { type: 'NONE' } },
+  resolvers: { 'Query.hello': { kind: 'UNIT', dataSource: 'none', code: 'hello.js' } },
+});
+const gateway = await createGateway(config, { configDir: process.cwd(), inMemory: true, logger: { debug() {}, info() {}, warn() {}, error: console.error } });
+const { url } = await gateway.listen({ port: 0 });
+const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'da2-packagesmoketest0000000' }, body: JSON.stringify({ query: '{ hello(name: "pkg") }' }) });
+console.log(JSON.stringify(await res.json()));
+await gateway.close();
+`,
+    );
+    // An empty NODE_OPTIONS: nothing (such as tsx) is preloaded.
+    const { stdout } = await promisify(execFile)(process.execPath, ['main.mjs'], { cwd: dir, env: { ...process.env, NODE_OPTIONS: '' } });
+    expect(JSON.parse(stdout.trim())).toEqual({ data: { hello: 'hi pkg' } });
+  }, 60_000);
+});

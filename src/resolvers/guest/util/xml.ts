@@ -1,12 +1,12 @@
 /**
- * `util.xml.toMap` / `toJsonString` (shared/spec/resolvers.md §5): XML to a map the way AppSync
+ * `util.xml.toMap` / `toJsonString` (docs/resolvers.md#util-in-detail): XML to a map the way AppSync
  * (org.json's XML conversion) does it: repeated siblings become a list, attributes become keys,
  * text beside attributes goes under `content`, numeric and boolean text becomes a number/boolean.
  * Hand-written: must run in the sandbox without Node built-ins.
  */
 
-type XmlValue = string | number | boolean | null | XmlObject | XmlValue[];
-interface XmlObject {
+export type XmlValue = string | number | boolean | null | XmlObject | XmlValue[];
+export interface XmlObject {
   [key: string]: XmlValue;
 }
 
