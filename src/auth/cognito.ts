@@ -37,7 +37,7 @@ export function cognitoIssuer(config: CognitoConfig): string {
 /**
  * Verifies a user-pool token: signature against the pool's JWKS, `iss`, `exp`, `token_use` (`id` or
  * `access`), then `appIdClientRegex` on `aud` of ID tokens / `client_id` of access tokens
- * (Gateway choice, auth.md §2). Returns the claims.
+ * (Gateway choice, docs/auth.md#the-modes). Returns the claims.
  */
 export async function verifyCognitoToken(token: string, config: CognitoConfig, keys: KeySource): Promise<Record<string, unknown>> {
   const claims = (await verifyJwt(token, keys, cognitoIssuer(config))) as Record<string, unknown>;
@@ -66,7 +66,7 @@ export function createCognitoProvider(config: CognitoConfig): AuthProvider & { i
       const groups = Array.isArray(claims['cognito:groups']) ? (claims['cognito:groups'] as unknown[]).map(String) : null;
       return {
         mode: 'AMAZON_COGNITO_USER_POOLS',
-        // auth.md §5; `username` is `cognito:username` (ID tokens) or `username` (access tokens).
+        // docs/auth.md#who-the-caller-is-ctxidentity; `username` is `cognito:username` (ID tokens) or `username` (access tokens).
         identity: {
           sub: String(claims.sub ?? ''),
           issuer,

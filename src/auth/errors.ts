@@ -8,7 +8,7 @@ export const TOKEN_EXPIRED = 'Token has expired.';
 
 export const unauthorized = (message: string = NOT_AUTHORIZED) => new UnauthorizedError(message);
 
-/** 403 for SigV4 problems, with the AWS-wide error names SDKs expect (auth.md §6). */
+/** 403 for SigV4 problems, with the AWS-wide error names SDKs expect (docs/auth.md#errors). */
 export class SignatureError extends RequestError {
   constructor(message: string, errorType: 'InvalidSignatureException' | 'UnrecognizedClientException' | 'MissingAuthenticationTokenException') {
     super(message, errorType, 403);

@@ -1,7 +1,7 @@
 /** Helpers for `ctx.identity` (docs/auth.md#who-the-caller-is-ctxidentity). */
 import type { AuthRequest } from './types.js';
 
-/** `x-forwarded-for` addresses in order, then the TCP peer (Gateway choice, auth.md §5). */
+/** `x-forwarded-for` addresses in order, then the TCP peer (Gateway choice, docs/auth.md#who-the-caller-is-ctxidentity). */
 export function sourceIps(request: AuthRequest): string[] {
   const forwarded = request.headers['x-forwarded-for'];
   const list = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded ?? '')

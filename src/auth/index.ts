@@ -31,7 +31,7 @@ export async function createAuthProviders(config: NormalizedConfig, logger: Logg
   const providers: AuthProvider[] = [];
   const problems: ConfigError[] = [];
   const all = [config.authentication, ...config.additionalAuthentications];
-  // auth.md §1: at most 50 providers and one Lambda authorizer per API.
+  // docs/auth.md: at most 50 providers and one Lambda authorizer per API.
   if (all.length > MAX_PROVIDERS) problems.push(new ConfigError('additionalAuthentications', `an API has at most ${MAX_PROVIDERS} auth providers, got ${all.length}`));
   if (all.filter((a) => a.type === 'AWS_LAMBDA').length > 1) problems.push(new ConfigError('additionalAuthentications', 'an API has at most one Lambda authorizer'));
   for (const [index, auth] of all.entries()) {
@@ -104,9 +104,9 @@ async function accept(provider: AuthProvider, request: AuthRequest, message: str
 }
 
 /**
- * Authenticates a request with the provider its headers select; 401/403 otherwise (auth.md §1, §6).
+ * Authenticates a request with the provider its headers select; 401/403 otherwise (docs/auth.md).
  *
- * Gateway choice (auth.md §1): a JWT whose `iss` names no configured pool or OIDC provider goes to
+ * Gateway choice (docs/auth.md#how-a-request-picks-its-mode): a JWT whose `iss` names no configured pool or OIDC provider goes to
  * the Lambda authorizer when there is one (authorizers often check third-party JWTs), else 401
  * `Valid authorization header not provided.`. An `Authorization` value no mode takes falls back to
  * `x-api-key` when both are sent and API_KEY is configured.
@@ -127,7 +127,7 @@ export async function authenticateRequest(providers: readonly AuthProvider[], re
     if (selection.lambda) return accept(selection.lambda, request, NOT_AUTHORIZED);
     if (!hasApiKey) {
       if (selection.byIssuer.size === 0) throw unauthorized(NOT_AUTHORIZED);
-      // auth.md §6 (Observed): a token of another issuer vs. one that is no JWT at all.
+      // docs/auth.md#errors (Observed): a token of another issuer vs. one that is no JWT at all.
       throw unauthorized(issuer !== undefined ? INVALID_HEADER : UNPARSABLE_JWT);
     }
   }

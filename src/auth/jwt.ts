@@ -1,7 +1,7 @@
 /**
  * JWT verification shared by OPENID_CONNECT and AMAZON_COGNITO_USER_POOLS, with jose: keys from the
  * issuer's JWKS (cached, refetched on an unknown `kid`), algorithms taken from the keys so
- * `alg: none` and HS256-with-the-public-key tokens fail, and AppSync's messages (auth.md §6).
+ * `alg: none` and HS256-with-the-public-key tokens fail, and AppSync's messages (docs/auth.md#errors).
  */
 import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { INVALID_HEADER, TOKEN_EXPIRED, UNPARSABLE_JWT, unauthorized } from './errors.js';

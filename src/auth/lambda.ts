@@ -21,7 +21,7 @@ export interface LambdaAuthorizerConfig extends LambdaTarget {
 
 /**
  * AppSync gives a Lambda authorizer 10 seconds; one that has not answered by then denies the
- * request (auth.md §4: an authorizer error or timeout is `isAuthorized: false`). A config `timeout`
+ * request (docs/auth.md#aws_lambda: an authorizer error or timeout is `isAuthorized: false`). A config `timeout`
  * (seconds) may only shorten it.
  */
 export const AUTHORIZER_TIME_LIMIT_SECONDS = 10;
@@ -83,7 +83,7 @@ export function createLambdaAuthorizer(config: LambdaAuthorizerConfig, options: 
         requestHeaders,
       })])) ?? {}) as AuthorizerResponse;
     } catch (error) {
-      // Gateway choice (auth.md §4): an authorizer error or timeout denies the request.
+      // Gateway choice (docs/auth.md#aws_lambda): an authorizer error or timeout denies the request.
       // The token never reaches the log, even when the authorizer's own message quotes it.
       const message = String((error as Error)?.message ?? error).split(token).join('[token]');
       options.logger.warn('Lambda authorizer failed; request denied', { authorizer: invoker.description, error: message });

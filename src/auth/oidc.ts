@@ -36,7 +36,7 @@ export function audiences(claims: Record<string, unknown>): string[] {
 
 /**
  * Verifies an OIDC token: signature against the issuer's JWKS, `iss`, `exp`, then `clientId`
- * (Gateway choice, auth.md §2: matched against any element of `aud`), `iatTTL` and `authTTL`
+ * (Gateway choice, docs/auth.md#the-modes: matched against any element of `aud`), `iatTTL` and `authTTL`
  * (milliseconds after `iat` / `auth_time`; 0 or absent = no check). Returns the claims.
  */
 export async function verifyOidcToken(token: string, config: OidcConfig, keys: KeySource, now = Date.now()): Promise<Record<string, unknown>> {

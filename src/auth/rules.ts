@@ -16,7 +16,7 @@ export interface AuthRules {
   canAccess(auth: AuthContext, typeName: string, fieldName: string): boolean;
 }
 
-/** The directive names of auth.md §3 and the mode each one grants. */
+/** The directive names of docs/auth.md#directives and the mode each one grants. */
 export const AUTH_DIRECTIVES: Readonly<Record<string, AuthMode>> = {
   aws_api_key: 'API_KEY',
   aws_iam: 'AWS_IAM',
@@ -31,7 +31,7 @@ export interface FieldRule {
   modes: ReadonlySet<AuthMode>;
   /** User-pool groups of which the caller needs one; undefined = any valid user-pool token. */
   cognitoGroups?: ReadonlySet<string>;
-  /** True when the rule came from no directive at all (auth.md §3 step 3). */
+  /** True when the rule came from no directive at all (docs/auth.md#directives). */
   implicit: boolean;
   /** True when user-pool access comes only from the legacy `@aws_auth` (governed by defaultAction). */
   legacyOnly: boolean;
@@ -73,7 +73,7 @@ export function ruleFromDirectives(directives: readonly ConstDirectiveNode[] | u
 /**
  * Precomputes the rule of every field of every object and interface type.
  *
- * `@aws_auth` is documented only for APIs whose sole mode is Cognito (auth.md §3). Gateway choice:
+ * `@aws_auth` is documented only for APIs whose sole mode is Cognito (docs/auth.md#directives). Gateway choice:
  * elsewhere it is read as `@aws_cognito_user_pools` with the same groups rather than rejected, so
  * schemas that mix both still load.
  */
@@ -86,7 +86,7 @@ export function buildAuthRules(schema: GraphQLSchema, defaultMode: AuthMode, _ad
   for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith('__') || !(isObjectType(type) || isInterfaceType(type))) continue;
     const typeRule = typeRuleOf(type);
-    // Gateway choice (auth.md §3): directives on an interface reach the types implementing it, as
+    // Gateway choice (docs/auth.md#directives): directives on an interface reach the types implementing it, as
     // if written there, below the type's own: own field > interface field > own type > interface
     // type > default mode. Interfaces are taken in `implements` order; the first with a rule wins.
     const interfaces = type.getInterfaces();
@@ -113,7 +113,7 @@ export function buildAuthRules(schema: GraphQLSchema, defaultMode: AuthMode, _ad
         for (const g of groups) if (rule.cognitoGroups.has(g)) return true;
         return false;
       }
-      // auth.md §2 (Gateway choice): with defaultAction DENY, a field reached without naming one of
+      // docs/auth.md#the-modes (Gateway choice): with defaultAction DENY, a field reached without naming one of
       // the caller's groups (no directive, or a group-less `@aws_auth`) is refused.
       if (rule.implicit || rule.legacyOnly) return auth.defaultAction !== 'DENY';
       return true;

@@ -1,10 +1,10 @@
 /**
  * Reading an `Authorization` value without verifying it: the raw token, whether it is shaped like
- * a JWT, and its unverified `iss` (which picks the Cognito pool or OIDC provider, auth.md §1).
+ * a JWT, and its unverified `iss` (which picks the Cognito pool or OIDC provider, docs/auth.md#how-a-request-picks-its-mode).
  * Kept apart from jwt.ts so choosing a provider never loads jose; only verification does.
  */
 
-/** The token in `Authorization`, raw or after `Bearer ` (auth.md §1). */
+/** The token in `Authorization`, raw or after `Bearer ` (docs/auth.md#how-a-request-picks-its-mode). */
 export function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
   // Gateway choice: the scheme name is case-insensitive, as in RFC 9110 §11.1.

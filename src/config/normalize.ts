@@ -378,7 +378,7 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
     if (!(name in dataSources) && !misspeltTopLevel.has('dataSources')) problems.push(new ConfigError(path, `no data source named "${name}"`));
   }
 
-  // environment (resolvers.md §3: ≤ 50 pairs, keys ≥ 2 chars starting with a letter, values ≤ 512)
+  // environment (docs/resolvers.md#resolver-runtime-appsync_js: ≤ 50 pairs, keys ≥ 2 chars starting with a letter, values ≤ 512)
   const environment: Record<string, string> = {};
   if (raw.environment !== undefined) {
     if (!isObject(raw.environment)) problems.push(new ConfigError('environment', `expected a mapping, got ${typeName(raw.environment)}`));

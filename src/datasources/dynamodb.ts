@@ -201,7 +201,7 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
       return syncConfigs.get(resolverName);
     };
 
-    // Gateway choice (datasources.md §1.2): nextToken is authenticated-encrypted, so clients
+    // Gateway choice (docs/dynamodb.md#request-objects-in-detail): nextToken is authenticated-encrypted, so clients
     // cannot read or forge it; the key lives as long as the data source.
     const tokenKey = randomBytes(32);
     const sealToken = (lastEvaluatedKey: Record<string, AttributeValue>) => {

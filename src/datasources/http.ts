@@ -19,7 +19,7 @@ export interface HttpDataSourceConfig {
 }
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
-/** Headers a request may not set (datasources.md §3). */
+/** Headers a request may not set (docs/http-lambda.md#http-data-source). */
 const FORBIDDEN_HEADERS = new Set(['host', 'connection', 'user-agent', 'expectation', 'expect', 'transfer-encoding', 'transfer_encoding', 'content-length', 'content_length']);
 
 const CONFIG_KEYS = ['endpoint', 'authorizationConfig', 'timeout', 'credentials'];
@@ -123,7 +123,7 @@ export const httpKind: DataSourceKind<HttpDataSourceConfig> = {
           if (v !== undefined && v !== null) headers[k.toLowerCase()] = String(v);
         }
         const rawBody = r.params?.body;
-        // datasources.md §3, Gateway choice: an object body is JSON-serialised.
+        // docs/http-lambda.md#http-data-source, Gateway choice: an object body is JSON-serialised.
         const body = rawBody === undefined || rawBody === null || method === 'GET' || method === 'HEAD' ? undefined : typeof rawBody === 'string' ? rawBody : JSON.stringify(rawBody);
         if (body !== undefined && !headers['content-type']) headers['content-type'] = typeof rawBody === 'string' ? 'text/plain' : 'application/json';
 
@@ -142,7 +142,7 @@ export const httpKind: DataSourceKind<HttpDataSourceConfig> = {
         } catch (error) {
           const e = error as { name?: string; cause?: { code?: string; message?: string } };
           if (e.name === 'TimeoutError' || e.name === 'AbortError') return { error: { message: 'execution timed out', type: 'Http:ExecutionTimeoutException' } };
-          // Gateway choice (datasources.md §3): every other transport failure is Http:ConnectionException.
+          // Gateway choice (docs/http-lambda.md#http-data-source): every other transport failure is Http:ConnectionException.
           const cause = e.cause as { code?: string; message?: string; errors?: Array<{ code?: string }> } | undefined;
           const code = cause?.code ?? cause?.errors?.[0]?.code;
           return { error: { message: `Could not reach ${url.origin}${code ? ` (${code})` : ''}.`, type: 'Http:ConnectionException' } };

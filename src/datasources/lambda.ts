@@ -35,7 +35,7 @@ function validate(config: unknown, path: string): ConfigError[] {
 const toError = (error: unknown, direct: boolean): DataSourceResult => {
   if (error instanceof LambdaFunctionError) {
     if (!direct) return { error: { message: error.message, type: error.errorType } };
-    // datasources.md §4: a direct resolver reports the thrown error's name as errorType.
+    // docs/http-lambda.md#lambda-data-source: a direct resolver reports the thrown error's name as errorType.
     const unauthorized = error.functionErrorName === 'UnauthorizedException';
     return { error: { message: unauthorized ? 'You are not authorized to make this call.' : error.message, type: error.functionErrorName } };
   }

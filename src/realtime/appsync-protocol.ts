@@ -10,18 +10,18 @@ import type { ErrorEntry } from './types.js';
 
 /** The subprotocol AppSync speaks (and the only one it answers with). */
 export const APPSYNC_SUBPROTOCOL = 'graphql-ws';
-/** Prefix of the subprotocol that carries the base64url header object (realtime.md §1). */
+/** Prefix of the subprotocol that carries the base64url header object (docs/realtime.md#endpoints). */
 export const HEADER_SUBPROTOCOL_PREFIX = 'header-';
 
-/** realtime.md §2: `connectionTimeoutMs` advertised in `connection_ack`. */
+/** docs/realtime.md#behaviour: `connectionTimeoutMs` advertised in `connection_ack`. */
 export const CONNECTION_TIMEOUT_MS = 300_000;
-/** Gateway choice (realtime.md §2): `ka` right after the ack, then every 60 s. */
+/** Gateway choice (docs/realtime.md#behaviour): `ka` right after the ack, then every 60 s. */
 export const KEEP_ALIVE_INTERVAL_MS = 60_000;
-/** realtime.md §7: connections are closed after 24 hours. */
+/** docs/realtime.md#behaviour: connections are closed after 24 hours. */
 export const MAX_CONNECTION_LIFETIME_MS = 24 * 60 * 60 * 1000;
-/** realtime.md §7: subscriptions per connection (adjustable on AppSync). */
+/** docs/realtime.md#behaviour: subscriptions per connection (adjustable on AppSync). */
 export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
-/** realtime.md §7 / errors.md §6: subscription payload size, 240 KB. */
+/** docs/realtime.md#behaviour / docs/errors.md#request-limits: subscription payload size, 240 KB. */
 export const MAX_PAYLOAD_BYTES = 240 * 1024;
 
 /** Message types of the protocol. */
@@ -44,7 +44,7 @@ export enum MessageType {
  * mirroring graphql-ws's `CloseCode` numbering).
  */
 export enum CloseCode {
-  /** Normal close: invalidation (realtime.md §6), server shutdown, 24 h lifetime. */
+  /** Normal close: invalidation (docs/realtime.md#behaviour), server shutdown, 24 h lifetime. */
   Normal = 1000,
   /** The server is going away (gateway closing). */
   GoingAway = 1001,
@@ -64,7 +64,7 @@ export interface RealtimeErrorEntry extends Partial<ErrorEntry> {
   errorCode?: number;
 }
 
-/** The header object (realtime.md §1): `host` plus the credentials of one auth mode. */
+/** The header object (docs/realtime.md#endpoints): `host` plus the credentials of one auth mode. */
 export type HeaderObject = Record<string, string>;
 
 // ----- client → server -----
@@ -128,7 +128,7 @@ export interface ErrorMessage {
 export interface CompleteMessage {
   readonly type: MessageType.Complete;
   readonly id: string;
-  /** Only on invalidation: `{ message: "Subscription complete." }` (realtime.md §6). */
+  /** Only on invalidation: `{ message: "Subscription complete." }` (docs/realtime.md#behaviour). */
   readonly payload?: { readonly message: string };
 }
 

@@ -145,7 +145,7 @@ export function createAppSyncServer(host: RealtimeHost, fanout: Fanout, options:
       if (!result.ok) {
         const type = (parsed as { type?: unknown } | null)?.type;
         if (type !== MessageType.Start && type !== MessageType.Stop && type !== MessageType.ConnectionInit) {
-          // realtime.md §2 (observed): the literal word "unknown", no id.
+          // docs/realtime.md#behaviour (observed): the literal word "unknown", no id.
           this.send(unsupported());
           return;
         }
@@ -158,7 +158,7 @@ export function createAppSyncServer(host: RealtimeHost, fanout: Fanout, options:
           void this.init(true);
           return;
         case MessageType.Start:
-          // realtime.md §2: messages sent after connection_init but before connection_ack are ignored.
+          // docs/realtime.md#behaviour: messages sent after connection_init but before connection_ack are ignored.
           if (this.awaitingAck) return;
           void this.start(message).catch((error: unknown) => {
             options.logger?.warn('real-time start failed', { error: error instanceof Error ? error.stack : String(error) });
@@ -184,7 +184,7 @@ export function createAppSyncServer(host: RealtimeHost, fanout: Fanout, options:
         await this.auth;
       } catch (error) {
         if (first || explicit) {
-          // realtime.md §2: connection auth failure → connection_error, then close.
+          // docs/realtime.md#behaviour: connection auth failure → connection_error, then close.
           this.send({ type: MessageType.ConnectionError, payload: { errors: [{ ...toErrorEntry(error), errorCode: 401 }] } });
           this.close(CloseCode.Unauthorized, 'Unauthorized');
         }
@@ -198,7 +198,7 @@ export function createAppSyncServer(host: RealtimeHost, fanout: Fanout, options:
       }
       if (!this.initialized) {
         this.initialized = true;
-        // realtime.md §2 Gateway choice: `ka` right after the ack, then at a fixed interval.
+        // docs/realtime.md#behaviour Gateway choice: `ka` right after the ack, then at a fixed interval.
         this.send({ type: MessageType.KeepAlive });
         this.keepAlive = setInterval(() => this.send({ type: MessageType.KeepAlive }), options.keepAliveIntervalMs);
         this.keepAlive.unref?.();
@@ -209,7 +209,7 @@ export function createAppSyncServer(host: RealtimeHost, fanout: Fanout, options:
     private async start(message: StartMessage): Promise<void> {
       const { id } = message;
       if (this.subscriptions.has(id)) {
-        // realtime.md §2: a duplicate id is answered with an error; the first subscription stays.
+        // docs/realtime.md#behaviour: a duplicate id is answered with an error; the first subscription stays.
         this.send(errorFrame(id, [{ errorType: 'BadRequestException', message: `Subscription id '${id}' is already in use on this connection.` }]));
         return;
       }
@@ -230,21 +230,21 @@ export function createAppSyncServer(host: RealtimeHost, fanout: Fanout, options:
         this.send(errorFrame(id, errors));
       };
 
-      // A start without connection_init is accepted (realtime.md §2 Gateway choice).
+      // A start without connection_init is accepted (docs/realtime.md#behaviour Gateway choice).
       if (!(await this.init(false))) return;
 
       const data = parseStartData(message.payload.data);
       if (!data.ok) return fail([{ errorType: 'BadRequestException', message: data.reason }]);
       const operation = operationType(data.query, data.operationName);
       if (operation && operation !== 'subscription') {
-        // realtime.md §2 (observed): `query not supported through the realtime channel`.
+        // docs/realtime.md#behaviour (observed): `query not supported through the realtime channel`.
         return fail([{ errorType: 'UnsupportedOperation', message: `${operation} not supported through the realtime channel` }]);
       }
 
       const headers = lowerCaseKeys(message.payload.extensions.authorization);
       let auth: AuthContext;
       try {
-        // realtime.md §2: per-start authorization; IAM signs POST /graphql with the data string.
+        // docs/realtime.md#behaviour: per-start authorization; IAM signs POST /graphql with the data string.
         auth = await host.authenticate(this.authRequest(headers, '/graphql', message.payload.data));
       } catch (error) {
         return fail([toErrorEntry(error)]);
@@ -266,7 +266,7 @@ export function createAppSyncServer(host: RealtimeHost, fanout: Fanout, options:
         request,
         deliver: (event: RenderedEvent) => this.send(`{"type":"data","id":${JSON.stringify(id)},"payload":${event.json}}`),
         invalidate: () => {
-          // realtime.md §6 Gateway choice: confirm, then close the connection.
+          // docs/realtime.md#behaviour Gateway choice: confirm, then close the connection.
           this.send({ type: MessageType.Complete, id, payload: { message: 'Subscription complete.' } });
           this.close(CloseCode.Normal, 'Subscription invalidated');
         },
@@ -328,7 +328,7 @@ function toErrorEntry(error: unknown): RealtimeErrorEntry {
 }
 
 /**
- * realtime.md §1: the handshake header object comes from the `header` query parameter (base64),
+ * docs/realtime.md#endpoints: the handshake header object comes from the `header` query parameter (base64),
  * the `header-<base64url>` subprotocol, or plain request headers — first found wins, all merged
  * over the upgrade request's own headers. Keys are lower-cased.
  */

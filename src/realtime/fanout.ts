@@ -26,7 +26,7 @@ export interface LocalSubscription {
   request: SubscriptionRequest;
   /** Called in publish order with each event this subscriber receives. */
   deliver(event: RenderedEvent): void;
-  /** Called when an invalidation matches (realtime.md §6). */
+  /** Called when an invalidation matches (docs/realtime.md#behaviour). */
   invalidate(): void;
   /** Called when more than `maxPendingEvents` renders wait for this subscriber. */
   overflow(): void;
@@ -76,7 +76,7 @@ export function createFanout(host: Pick<RealtimeHost, 'renderEvent'>, pubsub: Pu
     for (const entry of entries) {
       if (!entry.active) continue;
       const { sub } = entry;
-      // realtime.md §5 Gateway choice: an enhanced filter replaces argument filtering.
+      // docs/realtime.md#filters-in-detail Gateway choice: an enhanced filter replaces argument filtering.
       const receives = sub.filter ? matchesFilter(sub.filter, event.payload) : matchesArguments(sub.args, event.payload);
       if (!receives) continue;
       if (entry.pending >= options.maxPendingEvents) {

@@ -5,7 +5,7 @@
  */
 import type { SubscriptionFilter } from './types.js';
 
-/** realtime.md §5 limits. */
+/** docs/realtime.md#filters-in-detail limits. */
 export const FILTER_LIMITS = {
   groups: 10,
   filtersPerGroup: 5,
@@ -15,7 +15,7 @@ export const FILTER_LIMITS = {
   nestingLevels: 5,
 } as const;
 
-/** Every operator realtime.md §5 lists, plus the `lte`/`gte` aliases (Gateway choice, §5). */
+/** Every operator docs/realtime.md#filters-in-detail lists, plus the `lte`/`gte` aliases (Gateway choice, §5). */
 export const FILTER_OPERATORS = [
   'eq',
   'ne',
@@ -39,7 +39,7 @@ export type FilterOperator = (typeof FILTER_OPERATORS)[number];
 const OPERATORS = new Set<string>(FILTER_OPERATORS);
 
 /**
- * realtime.md §4: every argument present must equal the payload's same-named top-level field;
+ * docs/realtime.md#filters-in-detail: every argument present must equal the payload's same-named top-level field;
  * omitted arguments impose nothing; an explicit `null` matches only a null/absent field.
  * Gateway choice: JSON equality, with `ID`-like string/number pairs compared as strings.
  */
@@ -58,7 +58,7 @@ export function matchesArguments(args: Record<string, unknown>, payload: unknown
 }
 
 /**
- * realtime.md §5: `filterGroup` entries are ORed, the `filters` of one group ANDed.
+ * docs/realtime.md#filters-in-detail: `filterGroup` entries are ORed, the `filters` of one group ANDed.
  * Gateway choice: an empty `filterGroup` (what `toSubscriptionFilter({})` yields) imposes nothing.
  */
 export function matchesFilter(filter: SubscriptionFilter, payload: unknown): boolean {
@@ -68,7 +68,7 @@ export function matchesFilter(filter: SubscriptionFilter, payload: unknown): boo
 }
 
 /**
- * Invalidation (realtime.md §6): true when the subscription's invalidation filter holds for the
+ * Invalidation (docs/realtime.md#behaviour): true when the subscription's invalidation filter holds for the
  * `payload` of `extensions.invalidateSubscriptions`. A subscription without an invalidation filter
  * is never invalidated; an empty filter matches every invalidation of its field.
  */
@@ -78,7 +78,7 @@ export function matchesInvalidation(invalidationFilter: SubscriptionFilter | und
 }
 
 /**
- * Checks a filter against the operator list and the limits of realtime.md §5. Returns the reason
+ * Checks a filter against the operator list and the limits of docs/realtime.md#filters-in-detail Returns the reason
  * (naming the group, filter and field) or null. Gateway choice: a subscription whose filter breaks
  * these is rejected with an `error` frame.
  */
@@ -192,7 +192,7 @@ export function readPath(payload: unknown, path: string): unknown {
   return current;
 }
 
-/** JSON equality; a string and a number compare as strings (ID arguments, realtime.md §4). */
+/** JSON equality; a string and a number compare as strings (ID arguments, docs/realtime.md#filters-in-detail). */
 export function looseEquals(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if ((typeof a === 'string' && typeof b === 'number') || (typeof a === 'number' && typeof b === 'string')) return String(a) === String(b);

@@ -34,7 +34,7 @@ export interface GraphqlWsServerOptions {
   maxBufferedBytes: number;
   /** Events allowed to wait per subscription before it counts as a slow consumer. @default 1000 */
   maxPendingEvents: number;
-  /** Subscriptions one connection may hold at once, as on the AppSync protocol (realtime.md §7). @default 100 */
+  /** Subscriptions one connection may hold at once, as on the AppSync protocol (docs/realtime.md#behaviour). @default 100 */
   maxSubscriptionsPerConnection: number;
 }
 
@@ -227,7 +227,7 @@ function subscriptionIterator(
     request,
     // Errors keep AppSync's shape: entries pass through as plain objects.
     deliver: (event) => push(event.body as { data: unknown; errors?: readonly GraphQLError[] }),
-    // realtime.md §6 on this protocol: the subscription completes (the library sends `complete`).
+    // docs/realtime.md#behaviour on this protocol: the subscription completes (the library sends `complete`).
     invalidate: () => void finish(),
     overflow: () => void finish(),
   });

@@ -78,7 +78,7 @@ export function createRealtime(host: RealtimeHost, options: RealtimeOptions = {}
   const fanout = createFanout(host, host.pubsub, {
     maxPayloadBytes,
     maxPendingEvents,
-    // realtime.md §7 / Observed (aws-appsync-community#33): oversized events are not delivered.
+    // docs/realtime.md#behaviour / Observed (aws-appsync-community#33): oversized events are not delivered.
     onDrop: (reason, sub) => logger?.warn(`subscription event to ${sub.fieldName} dropped: ${reason}`),
     onError: (error) => logger?.warn('rendering a subscription event failed', { error: error instanceof Error ? error.stack : String(error) }),
   });

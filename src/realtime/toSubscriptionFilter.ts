@@ -41,7 +41,7 @@ function expand(object: Record<string, unknown>, ignored: ReadonlySet<string>): 
 }
 
 /**
- * Expansion rules of realtime.md §5: fields ANDed in one group, several operators on one field
+ * Expansion rules of docs/realtime.md#filters-in-detail: fields ANDed in one group, several operators on one field
  * and `or` members become alternative groups, `and` members join the same group, `ignoredFields`
  * are dropped everywhere, each of `rules` is an alternative appended to every group. Returns
  * `null` for a non-object (null, array, string, no argument).

@@ -40,10 +40,10 @@ export function attachFieldResolvers(schema: GraphQLSchema, rules: AuthRules, co
       }
       field.resolve = (source, args, context, info) => {
         if (!rules.canAccess(context.auth, typeName, fieldName)) throw new FieldUnauthorizedError(fieldName, typeName);
-        // auth.md §4: Lambda deniedFields are forced to null; Gateway choice: no error entry.
+        // docs/auth.md#aws_lambda: Lambda deniedFields are forced to null; Gateway choice: no error entry.
         if (context.auth.deniedFields?.has(`${typeName}.${fieldName}`)) return null;
         if (depthLimit !== undefined && fieldDepth(info.path) > depthLimit) {
-          // errors.md §6: fields past `queryDepthLimit` fail; null moves to the nearest nullable parent.
+          // docs/errors.md#request-limits: fields past `queryDepthLimit` fail; null moves to the nearest nullable parent.
           throw new FieldError(`Query depth limit of ${depthLimit} reached`, 'QueryDepthLimitReached');
         }
         return resolve(source, args, context, info);

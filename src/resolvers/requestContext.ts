@@ -6,7 +6,7 @@ import type { ErrorEntry, SubscriptionFilter } from '../realtime/types.js';
 
 export interface RequestContext {
   auth: AuthContext;
-  /** `ctx.request.headers`: lower-case names, `cookie` removed (resolvers.md §3). */
+  /** `ctx.request.headers`: lower-case names, `cookie` removed (docs/resolvers.md#resolver-runtime-appsync_js). */
   headers: Record<string, string | string[]>;
   /** Errors added by `util.appendError` and response-header rejections, with path and locations. */
   appendedErrors: ErrorEntry[];
@@ -14,7 +14,7 @@ export interface RequestContext {
   responseHeaders: Record<string, string>;
   /** Lives for one request: data sources batch through it (Lambda BatchInvoke). */
   requestScope: Map<unknown, unknown>;
-  /** Resolvers run so far (`resolverCountLimit`, errors.md §6). */
+  /** Resolvers run so far (`resolverCountLimit`, docs/errors.md#request-limits). */
   resolverCount: number;
   /** `extensions.invalidateSubscriptions` calls made by mutation resolvers. */
   invalidations: Array<{ subscriptionField: string; payload: unknown }>;

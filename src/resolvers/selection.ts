@@ -41,7 +41,7 @@ export function selectionInfo(
   return info;
 }
 
-/** Whether a fragment on `condition` applies to the field's type (Gateway choice, resolvers.md §3). */
+/** Whether a fragment on `condition` applies to the field's type (Gateway choice, docs/resolvers.md#resolver-runtime-appsync_js). */
 function matchesType(schema: GraphQLSchema, condition: string | undefined, type: GraphQLNamedType): boolean {
   if (!condition || condition === type.name) return true;
   const conditionType = schema.getType(condition);

@@ -88,7 +88,7 @@ export function buildAppSyncSchema(sources: readonly SchemaSource[]): BuiltSchem
       const line = definition.loc?.startToken.line;
       if (definition.kind === Kind.SCALAR_TYPE_DEFINITION) {
         const name = definition.name.value;
-        // scalars.md §1, Gateway choice: a bare redeclared AWS scalar is dropped with a warning.
+        // docs/scalars.md#declaring-them, Gateway choice: a bare redeclared AWS scalar is dropped with a warning.
         if (AWS_SCALARS.has(name) && !definition.directives?.length) {
           warnings.push(`${file}:${line}: scalar ${name} is predefined by AppSync; the declaration is ignored`);
           continue;

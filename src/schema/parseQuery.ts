@@ -5,7 +5,7 @@
  *
  * Gateway choice: AppSync's parser is graphql-java's, whose defaults are 15,000 grammar tokens and
  * 1,048,576 characters per document; AppSync documents no other figure. A document past either is
- * a document that does not parse, answered as AppSync answers one (errors.md §3: 400
+ * a document that does not parse, answered as AppSync answers one (docs/errors.md: 400
  * `MalformedHttpRequestException`, `Unable to parse GraphQL query.`).
  */
 import { GraphQLError, parse, type DocumentNode, type ParseOptions } from 'graphql';

@@ -8,7 +8,7 @@ import type { AwsScalarName } from './preamble.js';
 
 /**
  * Thrown by parse/serialize; `noun` completes "Unable to … as a valid <noun>." A plain Error on
- * purpose: graphql-js then adds the literal's location and we word the message (errors.md §4).
+ * purpose: graphql-js then adds the literal's location and we word the message (docs/errors.md#validation-and-variable-errors).
  */
 export class ScalarError extends Error {
   readonly scalar: string;
@@ -60,7 +60,7 @@ function isUrl(v: string): boolean {
   if (!scheme) return false;
   try {
     const url = new URL(v);
-    // scalars.md §4: `//` inside the path is rejected.
+    // docs/scalars.md#examples: `//` inside the path is rejected.
     if (url.host && /\/\//.test(url.pathname)) return false;
     return true;
   } catch {
@@ -172,7 +172,7 @@ export function createAwsScalars(): Record<AwsScalarName, GraphQLScalarType> {
     AWSJSON: new GraphQLScalarType({
       name: 'AWSJSON',
       description: 'A JSON string; resolvers receive it parsed and objects returned are sent as JSON text.',
-      // scalars.md §3: non-string results are JSON.stringify-ed; a string result is sent as is.
+      // docs/scalars.md#input-and-output: non-string results are JSON.stringify-ed; a string result is sent as is.
       serialize: (v) => (typeof v === 'string' ? v : JSON.stringify(v)),
       parseValue: (v) => {
         if (typeof v !== 'string') throw new ScalarError('AWSJSON', 'JSON', v, 'parse');

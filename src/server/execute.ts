@@ -31,7 +31,7 @@ export interface GraphQLResponse {
 
 export type Publish = (event: PublishedEvent) => Promise<void>;
 
-/** AppSync's request execution limit (errors.md §6). */
+/** AppSync's request execution limit (docs/errors.md#request-limits). */
 const EXECUTION_TIMEOUT_MS = 30_000;
 const executionDeadlines = new Deadlines(1000);
 
@@ -100,7 +100,7 @@ export async function executeGraphQL(api: Api, request: GraphQLRequest, publish?
 
   const errors: ErrorEntry[] = [];
   if (result.data === undefined) {
-    // Variable coercion failed: nothing ran (errors.md §5).
+    // Variable coercion failed: nothing ran (docs/errors.md#what-happens-to-data).
     for (const e of result.errors ?? []) errors.push(formatVariableError(e));
     return { status: 200, body: { data: null, errors }, headers: {} };
   }

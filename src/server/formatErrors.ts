@@ -29,7 +29,7 @@ function locationsOf(error: GraphQLError): Location[] | null {
   return error.locations?.map((l) => ({ line: l.line, column: l.column, sourceName: null })) ?? null;
 }
 
-/** graphql-java's rendering of a literal (errors.md §4). */
+/** graphql-java's rendering of a literal (docs/errors.md#validation-and-variable-errors). */
 export function printJavaValue(node: ValueNode): string {
   switch (node.kind) {
     case Kind.STRING:
@@ -86,13 +86,13 @@ const VALIDATION_RULES: Array<[RegExp, (m: RegExpExecArray) => [string, string]]
   [/^Field "(.+?)" is not defined by type "(.+?)"\./, (m) => ['WrongType', `contains a field not in '${m[2]}': '${m[1]}'`]],
 ];
 
-/** One validation error in AppSync's form: no `errorType`, `path: null` (errors.md §4). */
+/** One validation error in AppSync's form: no `errorType`, `path: null` (docs/errors.md#validation-and-variable-errors). */
 export function formatValidationError(error: GraphQLError, document: DocumentNode): ErrorEntry {
   const node = error.nodes?.[0];
   const where = node ? locate(document, node) : { fieldPath: '', argPath: '' };
   let kind: string | undefined;
   let detail = error.message;
-  // Literal values the scalar rejects (scalars.md §5).
+  // Literal values the scalar rejects (docs/scalars.md#when-a-value-does-not-parse).
   const scalarMatch = /^Expected value of type "(.+?)", found (.+?)(;|\.$)/.exec(error.message);
   if (scalarMatch && node && 'kind' in node && isValueNode(node)) {
     kind = 'WrongType';
@@ -118,7 +118,7 @@ function isValueNode(node: ASTNode): node is ValueNode {
   return [Kind.STRING, Kind.INT, Kind.FLOAT, Kind.BOOLEAN, Kind.NULL, Kind.ENUM, Kind.LIST, Kind.OBJECT, Kind.VARIABLE].includes(node.kind as Kind);
 }
 
-/** Variable coercion errors (errors.md §3, scalars.md §5). */
+/** Variable coercion errors (docs/errors.md, docs/scalars.md#when-a-value-does-not-parse). */
 export function formatVariableError(error: GraphQLError): ErrorEntry {
   let message = error.message;
   const missing = /^Variable "\$(.+?)" of required type "(.+?)" was not provided\./.exec(message);

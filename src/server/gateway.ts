@@ -285,7 +285,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
         return;
       }
       if (await stepFunctions.handle(req, res, body)) return;
-      // errors.md §3: unknown paths answer with AppSync's UnknownOperationException body.
+      // docs/errors.md: unknown paths answer with AppSync's UnknownOperationException body.
       sendJson(res, 404, { Output: { __type: 'com.amazon.coral.service#UnknownOperationException' }, Version: '1.0' });
     } catch (error) {
       logger.error('request failed', { error: error instanceof Error ? error.stack : String(error) });

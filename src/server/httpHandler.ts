@@ -11,7 +11,7 @@ import { resolverHeaders } from '../resolvers/index.js';
 import { executeGraphQL, requestFailure, type GraphQLResponse, type Publish } from './execute.js';
 import type { Api } from './loadApi.js';
 
-/** Gateway choice (errors.md §6): bodies over 1 MB are refused with 413. */
+/** Gateway choice (docs/errors.md#request-limits): bodies over 1 MB are refused with 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export class BodyTooLargeError extends Error {}
@@ -41,7 +41,7 @@ interface ParsedRequest {
   operationName?: string | null;
 }
 
-/** The body must be a JSON object with a string `query` (errors.md §3: else 400). */
+/** The body must be a JSON object with a string `query` (docs/errors.md: else 400). */
 function parseGraphQLBody(body: string): ParsedRequest | GraphQLResponse {
   if (body.trim() === '') return requestFailure(400, 'MalformedHttpRequestException', 'Request body is empty.');
   let parsed: unknown;

@@ -42,7 +42,7 @@ async function prepareSubscription(api: Api, request: SubscriptionRequest): Prom
   if (variables.errors) return { ok: false, errors: variables.errors.map(formatVariableError) };
   const args = getArgumentValues(field, fieldNode, variables.coerced);
 
-  // auth.md §4: a Lambda authorizer's deniedFields cover subscription fields too. Over HTTP a
+  // docs/auth.md#aws_lambda: a Lambda authorizer's deniedFields cover subscription fields too. Over HTTP a
   // denied field resolves to null; a subscription to one is refused at `start` with the same
   // Unauthorized entry as a field the caller's mode may not reach.
   const denied = request.auth.deniedFields?.has(`${subscriptionType.name}.${fieldName}`) ?? false;

@@ -22,7 +22,7 @@ export type ConditionOutcome = { done: DataSourceResult } | { retry: Request };
  */
 export const MAX_CONDITION_RETRIES = 5;
 
-/** The fields a `retryMapping` may replace, per operation (datasources.md §1.3). */
+/** The fields a `retryMapping` may replace, per operation (docs/dynamodb.md#request-objects-in-detail). */
 const RETRY_FIELDS: Record<WriteOperation, string[]> = {
   PutItem: ['attributeValues', 'condition'],
   UpdateItem: ['update', 'condition'],
@@ -73,7 +73,7 @@ export async function conditionalFailure(ctx: OperationContext, failed: FailedWr
   if (failed.attempt >= MAX_CONDITION_RETRIES) return reject;
 
   const resolverContext = ctx.invocation?.resolverContext ?? {};
-  // datasources.md §1.3: the event of a Custom handler; currentValue is typed, like requests.
+  // docs/dynamodb.md#request-objects-in-detail: the event of a Custom handler; currentValue is typed, like requests.
   const event = {
     arguments: resolverContext.arguments ?? {},
     requestMapping: failed.request,

@@ -292,7 +292,7 @@ export async function runOperation(ctx: OperationContext, request: Request, atte
   }
 }
 
-/** datasources.md §1.2: on cancellation, `cancellationReasons[i] = { type, message, item? }` in order. */
+/** docs/dynamodb.md#request-objects-in-detail: on cancellation, `cancellationReasons[i] = { type, message, item? }` in order. */
 function transactionFailure(error: unknown, listKey: 'items' | 'keys', count: number): DataSourceResult {
   const e = error as { name?: string; message?: string; CancellationReasons?: Array<{ Code?: string; Message?: string; Item?: Record<string, AttributeValue> }> };
   if (e.name !== 'TransactionCanceledException') throw error;

@@ -1,7 +1,7 @@
 /**
  * Table TTL from the config: a table's CloudFormation `TimeToLiveSpecification` (AWS::DynamoDB::Table
  * Properties) is applied with UpdateTimeToLive, as CloudFormation would, on tables the gateway
- * manages; versioned data sources expire `_ttl` (datasources.md §1, conflict detection), so their
+ * manages; versioned data sources expire `_ttl` (docs/dynamodb.md, conflict detection), so their
  * base and Delta tables get TTL on `_ttl` when the gateway creates them locally.
  */
 import type { DynamoDBApi } from './api.js';

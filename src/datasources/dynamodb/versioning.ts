@@ -245,7 +245,7 @@ async function afterVersionedFailure(
     return runOperation(ctx, request, attempt + 1);
   }
   if (!versionMismatch) {
-    // The version matched: the resolver's own condition failed (datasources.md §1.3).
+    // The version matched: the resolver's own condition failed (docs/dynamodb.md#request-objects-in-detail).
     const condition = isObj(request.condition) ? request.condition : {};
     const outcome = await conditionalFailure(ctx, { operation, request, key, condition, attempted: null, error: { ...error, Item: currentSdk }, attempt });
     return 'retry' in outcome ? runOperation(ctx, outcome.retry, attempt + 1) : outcome.done;

@@ -1,7 +1,7 @@
 /**
  * Compiles one APPSYNC_JS resolver/function file (`.js` or `.ts`) with esbuild into an IIFE the
  * sandbox can evaluate. `@aws-appsync/utils*` imports resolve to the sandbox's own module table,
- * as AppSync resolves them to its runtime (resolvers.md §1); relative imports are bundled, as
+ * as AppSync resolves them to its runtime (docs/resolvers.md#resolver-runtime-appsync_js); relative imports are bundled, as
  * AWS asks users to bundle.
  */
 import { readFile } from 'node:fs/promises';
@@ -90,7 +90,7 @@ export async function sandboxModuleExports(): Promise<string> {
   return JSON.stringify(names);
 }
 
-/** Maximum code length AppSync accepts (resolvers.md §7). */
+/** Maximum code length AppSync accepts (docs/resolvers.md#limits). */
 export const MAX_CODE_LENGTH = 32_768;
 
 /** Reads a resolver file; a missing or unreadable file is a `CodeLoadError`. */
@@ -166,7 +166,7 @@ function moduleObjectOf(code: string, file: string): string {
 
 /**
  * Turns a sandbox stack frame for `compiled` into `file:line:column` of the original source, as
- * AppSync prefixes runtime errors (`code.js:162:13: ReferenceError: …`, errors.md §3).
+ * AppSync prefixes runtime errors (`code.js:162:13: ReferenceError: …`, docs/errors.md).
  */
 export function locateFault(compiled: CompiledCode, stack: string): string | undefined {
   const escaped = compiled.file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

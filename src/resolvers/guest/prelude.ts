@@ -147,7 +147,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
   const addHeader = (name: unknown, value: unknown): void => {
     const run = currentRun();
     const headerName = typeof name === 'string' ? name.trim() : '';
-    // resolvers.md §5 (util.http): a rejected header is ignored and reported as ResponseHeaderError.
+    // docs/resolvers.md#util-in-detail (util.http): a rejected header is ignored and reported as ResponseHeaderError.
     if (!headerName || value === null || value === undefined || isRestrictedResponseHeader(headerName)) {
       append(run.errors, toErrorValue(`Header ${headerName || '(empty)'} cannot be set in the response.`, 'ResponseHeaderError', null, null));
       return;
@@ -253,7 +253,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
     '@aws-appsync/utils/ai': {},
   });
 
-  // resolvers.md §2: JSON.parse returns "" on invalid JSON instead of throwing.
+  // docs/resolvers.md#the-language-subset: JSON.parse returns "" on invalid JSON instead of throwing.
   const parseJson = JSON.parse;
   const stringifyJson = JSON.stringify;
   Object.defineProperty(JSON, 'parse', {
@@ -363,7 +363,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
     return copyJson(template);
   };
 
-  // Every handler call evaluates its module afresh (resolvers.md §7 Gateway choice: AppSync runs
+  // Every handler call evaluates its module afresh (docs/resolvers.md#limits Gateway choice: AppSync runs
   // each evaluation in a fresh runtime), with every global name bound as a parameter of the
   // module's function: `Array = null`, `globalThis.x = 1` or module-level state are gone at the
   // next call, and user code never reads the shared global object (whose bindings node:vm's
@@ -392,7 +392,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
       parentTypeName: base.info.parentTypeName,
       variables: base.info.variables,
     };
-    // resolvers.md §3: selectionSetList / selectionSetGraphQL are not serialised by JSON.stringify.
+    // docs/resolvers.md#resolver-runtime-appsync_js: selectionSetList / selectionSetGraphQL are not serialised by JSON.stringify.
     hiddenList.value = base.info.selectionSetList;
     hiddenGraphQL.value = base.info.selectionSetGraphQL;
     defineProperty(info, 'selectionSetList', hiddenList);
@@ -408,7 +408,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
       env: base.env,
       prev: { result: step.prev === undefined ? null : step.prev },
     };
-    // The stash can be mutated but not replaced (resolvers.md §3).
+    // The stash can be mutated but not replaced (docs/resolvers.md#resolver-runtime-appsync_js).
     stashDescriptor.value = run.stash;
     defineProperty(ctx, 'stash', stashDescriptor);
     stashDescriptor.value = undefined;

@@ -29,7 +29,7 @@ interface Trampoline {
 }
 
 /**
- * Globals resolver code must not have (resolvers.md §2 lists none of them): shared memory and
+ * Globals resolver code must not have (docs/resolvers.md#the-language-subset lists none of them): shared memory and
  * `Atomics.wait` could block the process outside any limit, and ArrayBuffers live outside the V8
  * heap, where `--max-old-space-size` does not count them. ses's own globals go too.
  */

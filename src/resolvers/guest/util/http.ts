@@ -1,4 +1,4 @@
-/** `util.http.copyHeaders` and the response-header rules of addResponseHeader (resolvers.md §5, util.http). */
+/** `util.http.copyHeaders` and the response-header rules of addResponseHeader (docs/resolvers.md#util-in-detail, util.http). */
 const HOP_BY_HOP = ['transfer-encoding', 'connection', 'host', 'expect', 'keep-alive', 'upgrade', 'proxy-authenticate', 'proxy-authorization', 'te', 'content-length'];
 const RESTRICTED = new Set([
   ...HOP_BY_HOP,

@@ -1,5 +1,5 @@
 /**
- * Java `Pattern` syntax (used by `util.matches`, resolvers.md §5) translated to a JavaScript
+ * Java `Pattern` syntax (used by `util.matches`, docs/resolvers.md#util-in-detail) translated to a JavaScript
  * RegExp source, for the constructs that differ: possessive quantifiers and atomic groups
  * (approximated by their greedy forms), `\A`, `\Z`, `\z`, `\Q…\E`, POSIX classes `\p{Alpha}` …,
  * and inline flags `(?i)` at the start.
