@@ -1,5 +1,5 @@
 /**
- * A Lambda authorizer for the example API (shared/spec/auth.md §4). It runs in-process: the
+ * A Lambda authorizer for the example API (docs/auth.md#aws_lambda). It runs in-process: the
  * gateway imports this file and calls `handler(event)` with AppSync's authorizer event.
  *
  * Demo tokens (send them as the `Authorization` header):

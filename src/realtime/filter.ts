@@ -78,7 +78,7 @@ export function matchesInvalidation(invalidationFilter: SubscriptionFilter | und
 }
 
 /**
- * Checks a filter against the operator list and the limits of docs/realtime.md#filters-in-detail Returns the reason
+ * Checks a filter against the operator list and the limits of docs/realtime.md#filters-in-detail. Returns the reason
  * (naming the group, filter and field) or null. Gateway choice: a subscription whose filter breaks
  * these is rejected with an `error` frame.
  */

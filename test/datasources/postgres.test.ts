@@ -1,6 +1,6 @@
 /**
  * RELATIONAL_DATABASE data source, invoked directly with the request objects AppSync's rds helpers
- * build (shared/spec/datasources.md §2). The same case table runs on a real PostgreSQL server and
+ * build (docs/postgres.md). The same case table runs on a real PostgreSQL server and
  * on the embedded PGlite.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 /**
- * The auth matrix over real HTTP (issue 8, shared/spec/auth.md): mode × directive placement ×
+ * The auth matrix over real HTTP (issue 8, docs/auth.md): mode × directive placement ×
  * credential state. Tokens are signed by keys the suite generates and served by JWKS/discovery
  * servers on loopback; IAM requests are signed by the AWS SDK's SigV4 signer. Every cell asserts
  * the whole response.

@@ -1,5 +1,5 @@
 /**
- * The auth matrix over real HTTP (shared/spec/auth.md): every mode on one API, directives on the
+ * The auth matrix over real HTTP (docs/auth.md): every mode on one API, directives on the
  * type and on fields, and credentials valid, expired, forged, of the wrong issuer / audience /
  * group, `alg: none`, HS256 signed with the public key, an unknown `kid`, or missing. IAM requests
  * are signed by the AWS SDK's own signer.
@@ -171,7 +171,7 @@ describe('OIDC tokens (auth.md §1, §6)', () => {
 
   it.each([
     ['expired', async () => oidc.sign({ sub: 'o', aud: 'web-client' }, { expiresIn: Math.floor(Date.now() / 1000) - 60 }), 'Token has expired.'],
-    // auth.md §1 Gateway choice: this API has a Lambda authorizer, which gets JWTs of unknown issuers (and refuses them).
+    // docs/auth.md#how-a-request-picks-its-mode Gateway choice: this API has a Lambda authorizer, which gets JWTs of unknown issuers (and refuses them).
     ['wrong issuer', async () => other.sign({ sub: 'o', aud: 'web-client' }), 'You are not authorized to make this call.'],
     ['wrong audience', async () => oidc.sign({ sub: 'o', aud: 'someone-else' }), 'Valid authorization header not provided.'],
     ['forged signature', async () => oidc.sign({ sub: 'o', aud: 'web-client' }, { key: 'unpublished' }), 'Valid authorization header not provided.'],

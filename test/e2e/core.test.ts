@@ -1,6 +1,6 @@
 /**
  * The gateway core over real HTTP: unit and pipeline resolvers, ctx, util errors, scalars,
- * the sandbox, API keys and request-level errors (shared/spec/errors.md, resolvers.md).
+ * the sandbox, API keys and request-level errors (docs/errors.md, docs/resolvers.md).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY, coreConfig } from './coreApi.js';

@@ -1,5 +1,5 @@
 /**
- * `condition.conditionalCheckFailedHandler` end to end (shared/spec/datasources.md §1.3): the
+ * `condition.conditionalCheckFailedHandler` end to end (docs/dynamodb.md#request-objects-in-detail): the
  * Custom strategy's Lambda (an AWS_LAMBDA data source found by its ARN, or a serverless.yml
  * function) gets the conflict and answers reject / discard / retry; Reject and the default keep
  * AppSync's error with the current item; equalsIgnore still decides "already as desired".

@@ -1,5 +1,5 @@
 /**
- * The DynamoDB data source end to end (shared/spec/datasources.md §1): GraphQL → APPSYNC_JS with
+ * The DynamoDB data source end to end (docs/dynamodb.md): GraphQL → APPSYNC_JS with
  * `@aws-appsync/utils/dynamodb` → AMAZON_DYNAMODB → store → ctx.result → response. The same cases
  * run against AWS's DynamoDB Local and the embedded store (dynalite).
  */

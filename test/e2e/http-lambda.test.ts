@@ -1,5 +1,5 @@
 /**
- * HTTP and Lambda data sources end to end (shared/spec/datasources.md §3-4) against real servers
+ * HTTP and Lambda data sources end to end (docs/http-lambda.md) against real servers
  * on loopback: an echo service, a SigV4-checking route, a Lambda Invoke API, and in-process
  * handlers (sync, async, callback, throwing, never returning). Also a user-defined data-source kind.
  */

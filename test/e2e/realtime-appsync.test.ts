@@ -1,6 +1,6 @@
 /**
  * The AppSync real-time protocol end to end: a real gateway (createGateway on port 0), mutations
- * over HTTP, raw WebSocket frames on /graphql/realtime (shared/spec/realtime.md).
+ * over HTTP, raw WebSocket frames on /graphql/realtime (docs/realtime.md).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../utils/gateway.js';

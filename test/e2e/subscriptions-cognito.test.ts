@@ -1,5 +1,5 @@
 /**
- * Multi-auth on the real-time channel (shared/spec/auth.md §3, realtime.md §2): default API_KEY
+ * Multi-auth on the real-time channel (docs/auth.md#directives, docs/realtime.md#behaviour): default API_KEY
  * plus a Cognito user pool (local issuer + JWKS). Field directives decide who may subscribe; each
  * `start` on one connection may use another mode; an enhanced filter compares the payload with
  * `ctx.identity.sub` captured when subscribing; aws-amplify v6 subscribes with `authMode: 'userPool'`.

@@ -1,5 +1,5 @@
 /**
- * AWS_IAM on the real-time channel (shared/spec/realtime.md §1: the handshake is SigV4 over
+ * AWS_IAM on the real-time channel (docs/realtime.md#endpoints: the handshake is SigV4 over
  * `POST <endpoint>/connect` with body `{}`, each start over `POST <endpoint>` with the `data`
  * string): aws-amplify v6 with `authMode: 'iam'` signs both with its own signer.
  */

@@ -1,5 +1,5 @@
 /**
- * AWS_LAMBDA authorization on the real-time channel (shared/spec/auth.md §4): the authorizer runs
+ * AWS_LAMBDA authorization on the real-time channel (docs/auth.md#aws_lambda): the authorizer runs
  * for the handshake and for each `start`; `isAuthorized: false` → AppSync's 401 shapes.
  */
 import { beforeAll, describe, expect, it } from 'vitest';

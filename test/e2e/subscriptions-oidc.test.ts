@@ -2,7 +2,7 @@
  * Token auth on the real-time channel: an OPENID_CONNECT API with a local issuer (discovery +
  * JWKS served on loopback, tokens signed with jose). The aws-amplify v6 client subscribes with
  * `authMode: 'oidc'`; raw frames check an expired token on `start` and on the handshake
- * (shared/spec/auth.md §6, realtime.md §1–§2).
+ * (docs/auth.md#errors, docs/realtime.md#endpoints).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,5 +1,5 @@
 /**
- * A Lambda authorizer's `deniedFields` on the real-time channel (shared/spec/auth.md §4): a `start`
+ * A Lambda authorizer's `deniedFields` on the real-time channel (docs/auth.md#aws_lambda): a `start`
  * for a denied subscription field gets the Unauthorized error of a field the caller may not reach,
  * on both protocols, while the same caller's other subscriptions start and receive events.
  */

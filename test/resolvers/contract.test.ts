@@ -1,5 +1,5 @@
 /**
- * The contract of shared/spec/README.md: every member the `@aws-appsync/utils` 2.1 type
+ * The contract of the gateway's APPSYNC_JS runtime (docs/resolvers.md): every member the `@aws-appsync/utils` 2.1 type
  * definitions declare on `util`, `runtime` and `extensions` exists in the sandbox at run time.
  */
 import { readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-/** Reading AppSync SDL (shared/spec/scalars.md §1): preamble, several files, errors with file and line. */
+/** Reading AppSync SDL (docs/scalars.md#declaring-them): preamble, several files, errors with file and line. */
 import { describe, expect, it } from 'vitest';
 import { buildAppSyncSchema } from '../../src/schema/index.js';
 

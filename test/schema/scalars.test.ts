@@ -1,4 +1,4 @@
-/** AWS scalar accept/reject table (shared/spec/scalars.md §4), through graphql-js parsing. */
+/** AWS scalar accept/reject table (docs/scalars.md#examples), through graphql-js parsing. */
 import { describe, expect, it } from 'vitest';
 import { createAwsScalars } from '../../src/schema/scalars.js';
 

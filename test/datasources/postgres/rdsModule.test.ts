@@ -1,6 +1,6 @@
 /**
  * `@aws-appsync/utils/rds` request builders and `toJsonObject` as pure functions
- * (shared/spec/datasources.md §2). Cases marked Observed use the exact strings recorded from
+ * (docs/postgres.md). Cases marked Observed use the exact strings recorded from
  * AppSync's EvaluateCode (localstack/appsync-utils snapshots).
  */
 import { describe, expect, it } from 'vitest';

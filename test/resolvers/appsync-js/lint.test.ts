@@ -1,4 +1,4 @@
-/** APPSYNC_JS language subset (shared/spec/resolvers.md §2): each unsupported feature is flagged. */
+/** APPSYNC_JS language subset (docs/resolvers.md#the-language-subset): each unsupported feature is flagged. */
 import { describe, expect, it } from 'vitest';
 import { lintAppSyncJs } from '../../../src/resolvers/appsync-js/lint.js';
 

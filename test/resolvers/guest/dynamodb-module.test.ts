@@ -1,4 +1,4 @@
-/** `@aws-appsync/utils/dynamodb` request builders (shared/spec/datasources.md §1.4). */
+/** `@aws-appsync/utils/dynamodb` request builders (docs/dynamodb.md#request-objects-in-detail). */
 import { describe, expect, it } from 'vitest';
 import * as ddb from '../../../src/resolvers/guest/modules/dynamodb.js';
 

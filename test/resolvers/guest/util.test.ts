@@ -1,4 +1,4 @@
-/** The pure `util` helpers, case by case from shared/spec/resolvers.md §5. */
+/** The pure `util` helpers, case by case from docs/resolvers.md#util-in-detail. */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createUtilHelpers } from '../../../src/resolvers/guest/util/index.js';
