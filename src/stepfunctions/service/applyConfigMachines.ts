@@ -11,7 +11,11 @@ import type { EngineModules } from './engine.js';
 import { Machines } from './machines.js';
 
 /** Applies the config's machines. A definition that does not validate is logged and skipped (the others still apply). */
-export function applyConfigMachines(catalogue: Catalogue, stateMachines: Record<string, StateMachineConfig>, deps: { engine(): EngineModules; scope: ArnScope; logger: Logger }): void {
+export function applyConfigMachines(
+  catalogue: Catalogue,
+  stateMachines: Record<string, StateMachineConfig>,
+  deps: { engine(): EngineModules; scope: ArnScope; logger: Logger },
+): void {
   const declared = new Set<string>();
   for (const [key, config] of Object.entries(stateMachines ?? {})) {
     const name = config?.name ?? key;

@@ -26,7 +26,8 @@ export interface ParsedArn {
 const prefix = (scope: ArnScope) => `arn:aws:states:${scope.region}:${scope.accountId}`;
 
 export const stateMachineArn = (scope: ArnScope, name: string) => `${prefix(scope)}:stateMachine:${name}`;
-export const executionArn = (scope: ArnScope, machine: string, name: string, express = false) => `${prefix(scope)}:${express ? 'express' : 'execution'}:${machine}:${name}`;
+export const executionArn = (scope: ArnScope, machine: string, name: string, express = false) =>
+  `${prefix(scope)}:${express ? 'express' : 'execution'}:${machine}:${name}`;
 export const activityArn = (scope: ArnScope, name: string) => `${prefix(scope)}:activity:${name}`;
 /** Gateway choice: machines declared in the config run with this role ARN unless they name one. */
 export const defaultRoleArn = (scope: ArnScope) => `arn:aws:iam::${scope.accountId}:role/appsync-gateway-stepfunctions`;

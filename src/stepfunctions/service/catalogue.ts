@@ -45,7 +45,15 @@ export class Catalogue {
     return this.deps.engine().validateDefinition(text).diagnostics;
   }
 
-  createStateMachine(input: { name: string; definition: string; roleArn: string; type: StateMachineType; description?: string; loggingConfiguration?: unknown; tracingConfiguration?: unknown }): StateMachineRecord {
+  createStateMachine(input: {
+    name: string;
+    definition: string;
+    roleArn: string;
+    type: StateMachineType;
+    description?: string;
+    loggingConfiguration?: unknown;
+    tracingConfiguration?: unknown;
+  }): StateMachineRecord {
     checkName(input.name);
     const parsed = this.checkDefinition(input.definition);
     const arn = stateMachineArn(this.deps.scope, input.name);
@@ -76,7 +84,10 @@ export class Catalogue {
     return this.machines.byArn.has(arn);
   }
 
-  updateStateMachine(arn: string, changes: { definition?: string; roleArn?: string; loggingConfiguration?: unknown; tracingConfiguration?: unknown }): StateMachineRecord {
+  updateStateMachine(
+    arn: string,
+    changes: { definition?: string; roleArn?: string; loggingConfiguration?: unknown; tracingConfiguration?: unknown },
+  ): StateMachineRecord {
     const sm = this.machine(arn);
     const parsed = changes.definition !== undefined ? this.checkDefinition(changes.definition) : undefined;
     const next: StateMachineRecord = {

@@ -123,7 +123,8 @@ export class EventLog {
     try {
       await this.store.flush();
     } catch (error) {
-      throw new SfnApiError('ServiceUnavailable', `The change could not be written to the Step Functions store: ${(error as Error)?.message ?? String(error)}`, 503);
+      const reason = (error as Error)?.message ?? String(error);
+      throw new SfnApiError('ServiceUnavailable', `The change could not be written to the Step Functions store: ${reason}`, 503);
     }
   }
 

@@ -55,8 +55,30 @@ export interface Execution {
 }
 
 /** A RUNNING execution with no history yet. */
-export function newExecution(arn: string, smArn: string, smName: string, name: string, type: StateMachineType, input: string, startDate: number, revisionId: string): Execution {
-  return { arn, stateMachineArn: smArn, stateMachineName: smName, name, type, input, startDate, status: 'RUNNING', revisionId, eventTexts: [], flushed: 0, lastEventId: 0 };
+export function newExecution(
+  arn: string,
+  smArn: string,
+  smName: string,
+  name: string,
+  type: StateMachineType,
+  input: string,
+  startDate: number,
+  revisionId: string,
+): Execution {
+  return {
+    arn,
+    stateMachineArn: smArn,
+    stateMachineName: smName,
+    name,
+    type,
+    input,
+    startDate,
+    status: 'RUNNING',
+    revisionId,
+    eventTexts: [],
+    flushed: 0,
+    lastEventId: 0,
+  };
 }
 
 /** An execution's input text parsed; InvalidExecutionInput when it is not JSON. */

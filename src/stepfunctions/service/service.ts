@@ -17,7 +17,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../datasources/types.js';
 import type { StateMachineConfig } from '../../config/types.js';
-import type { ActivityRecord, ExecutionStore, StateMachineAliasRecord, StateMachineRecord, StateMachineVersionRecord, StoredEvent, StoreRecord } from '../store/types.js';
+import type {
+  ActivityRecord,
+  ExecutionStore,
+  StateMachineAliasRecord,
+  StateMachineRecord,
+  StateMachineVersionRecord,
+  StoredEvent,
+  StoreRecord,
+} from '../store/types.js';
 import { checkName, executionArn, expectArn, type ArnScope } from './arns.js';
 import { Callbacks } from './callbacks.js';
 import { Catalogue } from './catalogue.js';
@@ -85,7 +93,12 @@ export class StepFunctionsService {
     this.machines = new Machines((text) => this.engine.validateDefinition(text).definition);
     this.table = new ExecutionTable(options.maxClosedExecutions ?? 50_000);
     this.live = { machines: this.machines, executions: this.table };
-    this.log = new EventLog({ store: options.store, logger: options.logger, snapshot: () => snapshot(this.live), compactAfterRecords: options.compactAfterRecords });
+    this.log = new EventLog({
+      store: options.store,
+      logger: options.logger,
+      snapshot: () => snapshot(this.live),
+      compactAfterRecords: options.compactAfterRecords,
+    });
     this.catalogue = new Catalogue(this.machines, { engine, scope: this.scope, append: (record) => this.log.append(record) });
     this.versions = new Versions(this.catalogue);
     this.tasks = new TaskInvoker({ callbacks: this.callbacks, execution: (arn) => this.table.get(arn), loadTaskRunner: options.taskRunner });
@@ -136,7 +149,10 @@ export class StepFunctionsService {
     if (records.length === 0 || this.runs.closed) return 0;
     await this.load();
     const { adopted, clashing } = replayAdopted(this.live, records);
-    if (clashing.size > 0) this.logger.warn(`Step Functions: ${clashing.size} execution(s) of instance "${from}" have the ARN of one of this instance's and were left out`, { executions: [...clashing] });
+    if (clashing.size > 0) {
+      const message = `Step Functions: ${clashing.size} execution(s) of instance "${from}" have the ARN of one of this instance's and were left out`;
+      this.logger.warn(message, { executions: [...clashing] });
+    }
     const running = adopted.filter((e) => e.status === 'RUNNING');
     await this.resume(running);
     this.logger.info(`Step Functions: took over ${adopted.length} execution(s) of stopped instance "${from}", ${running.length} running`);
@@ -375,7 +391,12 @@ export class StepFunctionsService {
   }
 
   /** TestState: one state run alone with a host that keeps nothing. */
-  async testState(input: { definition: Record<string, unknown>; input: unknown; inspectionLevel?: 'INFO' | 'DEBUG' | 'TRACE'; variables?: Record<string, unknown> }) {
+  async testState(input: {
+    definition: Record<string, unknown>;
+    input: unknown;
+    inspectionLevel?: 'INFO' | 'DEBUG' | 'TRACE';
+    variables?: Record<string, unknown>;
+  }) {
     if (!this.engine.testState) throw new SfnApiError('ValidationException', 'TestState is not available in this build.');
     const arn = executionArn(this.scope, 'TestStateMachine', randomUUID());
     return this.engine.testState({ ...input, host: this.tasks.historyless(arn) });

@@ -34,13 +34,15 @@ export function snapshot(state: LiveState): StoreRecord[] {
       ...(exec.versionArn ? { versionArn: exec.versionArn } : {}),
       ...(exec.aliasArn ? { aliasArn: exec.aliasArn } : {}),
     };
-    out.push({ k: 'x', r: { arn: exec.arn, stateMachineArn: exec.stateMachineArn, name: exec.name, input: exec.input, startDate: exec.startDate, revisionId: exec.revisionId, ...optional } });
+    const { arn, stateMachineArn, name, input, startDate, revisionId } = exec;
+    out.push({ k: 'x', r: { arn, stateMachineArn, name, input, startDate, revisionId, ...optional } });
     const events = executions.history(exec);
     if (events.length > 0) out.push({ k: 'ev', a: exec.arn, ev: events });
     if (exec.status === 'RUNNING') {
       if (exec.checkpoint) out.push({ k: 'c', a: exec.arn, c: exec.checkpoint });
     } else {
-      out.push({ k: 'end', a: exec.arn, r: { status: exec.status, stopDate: exec.stopDate!, output: exec.output, error: exec.error, cause: exec.cause, redriveFrom: exec.redriveFrom } });
+      const { status, stopDate, output, error, cause, redriveFrom } = exec;
+      out.push({ k: 'end', a: exec.arn, r: { status, stopDate: stopDate!, output, error, cause, redriveFrom } });
     }
   }
   return out;

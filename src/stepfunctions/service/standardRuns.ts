@@ -49,7 +49,13 @@ export class StandardRuns {
    * StartExecution of a Standard machine (`sm`: the revision to run). Idempotent for the same
    * name and input while the first one runs.
    */
-  start(sm: StateMachineRecord, name: string, input: string, parsed: unknown, through: { versionArn?: string; aliasArn?: string }): { executionArn: string; startDate: number; execution: Execution } {
+  start(
+    sm: StateMachineRecord,
+    name: string,
+    input: string,
+    parsed: unknown,
+    through: { versionArn?: string; aliasArn?: string },
+  ): { executionArn: string; startDate: number; execution: Execution } {
     const { executions, log } = this.deps;
     const arn = executionArn(this.deps.scope, sm.name, name);
     const existing = executions.get(arn);
@@ -78,6 +84,7 @@ export class StandardRuns {
     const controller = new AbortController();
     exec.controller = controller;
     const roleArn = machines.byArn.get(exec.stateMachineArn)?.roleArn ?? defaultRoleArn(this.deps.scope);
+    const machine = { arn: exec.stateMachineArn, name: exec.stateMachineName, roleArn };
     // A run stopped by StopExecution may still settle after a redrive started the next run of the
     // same execution: only the current run records, checkpoints and finishes.
     const current = () => exec.controller === controller;
@@ -92,7 +99,7 @@ export class StandardRuns {
       .runExecution({
         definition: revision.parsed,
         input,
-        context: executionContext(exec.arn, exec.name, input, exec.startDate, { arn: exec.stateMachineArn, name: exec.stateMachineName, roleArn }, exec.redriveCount),
+        context: executionContext(exec.arn, exec.name, input, exec.startDate, machine, exec.redriveCount),
         host,
         signal: controller.signal,
         resumeFrom,
@@ -165,7 +172,8 @@ export class StandardRuns {
         break;
       }
       case 'FAILED':
-        this.end(exec, { status: 'FAILED', stopDate, error: outcome.error, cause: outcome.cause }, 'ExecutionFailed', { error: outcome.error, cause: outcome.cause });
+        const { error, cause } = outcome;
+        this.end(exec, { status: 'FAILED', stopDate, error, cause }, 'ExecutionFailed', { error, cause });
         break;
       case 'TIMED_OUT':
         // As AWS: the ExecutionTimedOut event carries States.Timeout, DescribeExecution no error/cause.
@@ -181,7 +189,9 @@ export class StandardRuns {
     const { executions, log } = this.deps;
     // The state that did not complete is where a redrive continues.
     if (end.status !== 'SUCCEEDED' && exec.checkpoint) end.redriveFrom = exec.checkpoint;
-    if (!exec.lastEventType || !TERMINAL_EVENTS.has(exec.lastEventType)) this.record(exec, terminalType, { [detailsKey(terminalType)]: details }, exec.lastEventId);
+    if (!exec.lastEventType || !TERMINAL_EVENTS.has(exec.lastEventType)) {
+      this.record(exec, terminalType, { [detailsKey(terminalType)]: details }, exec.lastEventId);
+    }
     // Encoded once: the slab keeps the bytes and the store writes the same bytes.
     const history = executions.keepHistory(`[${exec.eventTexts.join(',')}]`);
     exec.checkpointDirty = false;

@@ -113,7 +113,9 @@ export class TaskInvoker {
     const n = exec.childStarts.get(key) ?? 0;
     exec.childStarts.set(key, n + 1);
     const hex = createHash('sha256').update(`${exec.arn}\u0000${epoch}\u0000${key}\u0000${n}`).digest('hex');
-    const name = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+    // Shaped as a version-4 UUID: version nibble 4, variant bits 10.
+    const variant = ((parseInt(hex[16]!, 16) & 3) | 8).toString(16);
+    const name = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
     if (this.derivedChildNames.size >= 10_000) this.derivedChildNames.clear();
     this.derivedChildNames.add(name);
     return name;

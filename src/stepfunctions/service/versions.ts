@@ -39,12 +39,17 @@ export class Versions {
   publish(arn: string, options: { revisionId?: string; description?: string } = {}): StateMachineVersionRecord & { arn: string } {
     const sm = this.catalogue.machine(arn);
     if (options.revisionId !== undefined && options.revisionId !== sm.revisionId) {
-      throw new SfnApiError('ConflictException', `Failed to publish the State Machine version: the revisionId '${options.revisionId}' does not match the current revision`);
+      throw new SfnApiError(
+        'ConflictException',
+        `Failed to publish the State Machine version: the revisionId '${options.revisionId}' does not match the current revision`,
+      );
     }
     const versions = sm.versions ?? [];
     const latest = versions[versions.length - 1];
     if (latest && latest.revisionId === sm.revisionId) return { ...latest, arn: `${sm.arn}:${latest.version}` };
-    if (versions.length >= MAX_VERSIONS) throw new SfnApiError('ServiceQuotaExceededException', `The maximum number of versions (${MAX_VERSIONS}) of a state machine was reached`);
+    if (versions.length >= MAX_VERSIONS) {
+      throw new SfnApiError('ServiceQuotaExceededException', `The maximum number of versions (${MAX_VERSIONS}) of a state machine was reached`);
+    }
     const version: StateMachineVersionRecord = {
       version: sm.nextVersion ?? 1,
       revisionId: sm.revisionId,
@@ -104,7 +109,11 @@ export class Versions {
     if (!version) throw invalidArn(versionArn);
     const referencing = (sm.aliases ?? []).filter((a) => a.routing.some((r) => r.version === version.version));
     if (referencing.length > 0) {
-      throw new SfnApiError('ConflictException', `Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [${referencing.map((a) => `${sm.arn}:${a.name}`).join(', ')}]`);
+      const names = referencing.map((a) => `${sm.arn}:${a.name}`).join(', ');
+      throw new SfnApiError(
+        'ConflictException',
+        `Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [${names}]`,
+      );
     }
     this.catalogue.put({ ...sm, versions: sm.versions!.filter((v) => v !== version) });
   }
@@ -114,12 +123,18 @@ export class Versions {
     if (routing.length < 1 || routing.length > 2) throw new SfnApiError('ValidationException', 'Routing configuration must contain one or two versions');
     const out = routing.map((r) => {
       const target = this.qualified(r.stateMachineVersionArn);
-      if (target.sm !== sm || !target.version) throw new SfnApiError('ValidationException', `Routing configuration can only reference versions of ${sm.arn}: '${r.stateMachineVersionArn}'`);
-      if (!Number.isInteger(r.weight) || r.weight < 0 || r.weight > 100) throw new SfnApiError('ValidationException', `Invalid weight ${r.weight}: weights are integers from 0 to 100`);
+      if (target.sm !== sm || !target.version) {
+        throw new SfnApiError('ValidationException', `Routing configuration can only reference versions of ${sm.arn}: '${r.stateMachineVersionArn}'`);
+      }
+      if (!Number.isInteger(r.weight) || r.weight < 0 || r.weight > 100) {
+        throw new SfnApiError('ValidationException', `Invalid weight ${r.weight}: weights are integers from 0 to 100`);
+      }
       return { version: target.version.version, weight: r.weight };
     });
     if (out.reduce((sum, r) => sum + r.weight, 0) !== 100) throw new SfnApiError('ValidationException', 'Sum of routing configuration weights must equal 100');
-    if (out.length === 2 && out[0]!.version === out[1]!.version) throw new SfnApiError('ValidationException', 'Routing configuration must reference two different versions');
+    if (out.length === 2 && out[0]!.version === out[1]!.version) {
+      throw new SfnApiError('ValidationException', 'Routing configuration must reference two different versions');
+    }
     return out;
   }
 
@@ -133,10 +148,16 @@ export class Versions {
     const arn = `${sm.arn}:${name}`;
     const existing = sm.aliases?.find((a) => a.name === name);
     if (existing) {
-      if (JSON.stringify(existing.routing) === JSON.stringify(route) && existing.description === description) return { arn, creationDate: existing.creationDate };
-      throw new SfnApiError('ConflictException', `Failed to create alias because an alias with the same name and a different routing configuration already exists: '${arn}'`);
+      const same = JSON.stringify(existing.routing) === JSON.stringify(route) && existing.description === description;
+      if (same) return { arn, creationDate: existing.creationDate };
+      throw new SfnApiError(
+        'ConflictException',
+        `Failed to create alias because an alias with the same name and a different routing configuration already exists: '${arn}'`,
+      );
     }
-    if ((sm.aliases?.length ?? 0) >= MAX_ALIASES) throw new SfnApiError('ServiceQuotaExceededException', `The maximum number of aliases (${MAX_ALIASES}) of a state machine was reached`);
+    if ((sm.aliases?.length ?? 0) >= MAX_ALIASES) {
+      throw new SfnApiError('ServiceQuotaExceededException', `The maximum number of aliases (${MAX_ALIASES}) of a state machine was reached`);
+    }
     const now = Date.now();
     this.catalogue.put({ ...sm, aliases: [...(sm.aliases ?? []), { name, description, routing: route, creationDate: now, updateDate: now }] });
     return { arn, creationDate: now };
