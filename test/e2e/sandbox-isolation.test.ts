@@ -223,6 +223,8 @@ describe('resolver isolation on the CLI gateway', () => {
     }
     if (row.after) expect((await query(`${row.name}After`)).body).toEqual({ data: { [`${row.name}After`]: row.after.data } });
     expect(child.exitCode).toBeNull();
+    // The gateway's own memory: what the row allocated lived (and died) in a sandbox process.
+    expect(rssMb(child.pid!) - startRss).toBeLessThan(50);
   });
 
   it('kept the gateway up, its RSS near where it started, and cut the console line', async () => {
