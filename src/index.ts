@@ -44,5 +44,10 @@ export {
   SchemaError,
   CodeLoadError,
   ERROR_TYPES,
+  ERROR_CATALOGUE,
+  ERROR_FAMILIES,
+  STARTUP_ERROR_CODES,
   type ErrorType,
+  type ErrorCatalogueEntry,
+  type PassedOnErrorType,
 } from './errors.js';

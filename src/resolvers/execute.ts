@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { getNamedType, type FieldNode, type GraphQLResolveInfo } from 'graphql';
 import type { NormalizedConfig } from '../config/types.js';
 import { isBuiltInNone, type DataSource, type DataSourceResult, type Logger } from '../datasources/index.js';
-import { AppSyncError, FieldError, ResolverCodeError } from '../errors.js';
+import { AppSyncError, FieldError, ResolverCodeError, passedOn } from '../errors.js';
 import { locateFault } from './appsync-js/compile.js';
 import type { BoundResolver, LoadedModule, Step } from './bound.js';
 import type { HandlerOutcome, RunHandle, RunSummary, Sandbox } from './isolation/sandbox.js';
@@ -196,7 +196,7 @@ export class ResolverExecutor {
       };
       const answer = await callDataSource(step.dataSource!, (ds) => ds.invokeDirect!({ ...invocation, resolverContext }));
       if (answer.error) {
-        throw new FieldRunError(answer.error.message, answer.error.type, { data: answer.error.data, errorInfo: answer.error.errorInfo });
+        throw new FieldRunError(answer.error.message, passedOn(answer.error.type), { data: answer.error.data, errorInfo: answer.error.errorInfo });
       }
       return { value: answer.result ?? null, skipToEnd: false };
     }
@@ -236,7 +236,7 @@ export class ResolverExecutor {
         }
         return outcome;
       case 'error':
-        throw new FieldRunError(outcome.e.message, outcome.e.errorType as string, { data: outcome.e.data, errorInfo: outcome.e.errorInfo });
+        throw new FieldRunError(outcome.e.message, passedOn(outcome.e.errorType), { data: outcome.e.data, errorInfo: outcome.e.errorInfo });
       case 'timeout':
         this.logger.warn(`resolver ${label}: ${outcome.message}`);
         throw new ResolverCodeError(`${basename(module.compiled.file)}: ${outcome.message}`);

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { ConfigError, DataSourceError } from '../../errors.js';
+import { ConfigError, DataSourceError, type ErrorType } from '../../errors.js';
 import type { NormalizedConfig } from '../../config/types.js';
 
 export interface LambdaTarget {
@@ -36,7 +36,7 @@ export interface LambdaInvoker {
 export class LambdaFunctionError extends DataSourceError {
   /** The thrown error's name (`Error`, `NotFound`, …): direct Lambda resolvers report it as errorType. */
   readonly functionErrorName: string;
-  constructor(message: string, errorType = 'Lambda:Unhandled', functionErrorName = 'Error') {
+  constructor(message: string, errorType: ErrorType = 'Lambda:Unhandled', functionErrorName = 'Error') {
     super(message, errorType);
     this.functionErrorName = functionErrorName;
   }
