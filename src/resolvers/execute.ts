@@ -184,7 +184,7 @@ export class ResolverExecutor {
     };
     if (!step.module) {
       // Direct Lambda resolver / function: the data source gets the context itself.
-      // datasources.md §4: the direct Lambda event is the Context object.
+      // docs/http-lambda.md#lambda-data-source: the direct Lambda event is the Context object.
       const resolverContext = {
         arguments: base.arguments,
         identity: base.identity,
