@@ -117,25 +117,12 @@ async function main() {
     process.stderr.write(`build: skipped, these asset lookups would break in dist/ (the CLI runs src/ through tsx):\n  ${unsafe.join('\n  ')}\n`);
     return 0;
   }
-  const prelude = await esbuild.build({
-    entryPoints: [join(SRC, 'resolvers/guest/prelude.ts')],
-    bundle: true,
-    format: 'iife',
-    platform: 'neutral',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
-  // The sandbox processes' program (src/resolvers/isolation/child.ts), inlined like the prelude.
-  const sandboxChild = await esbuild.build({
-    entryPoints: [join(SRC, 'resolvers/isolation/child.ts')],
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    write: false,
-    logLevel: 'silent',
-  });
+  // The sandbox's two scripts, inlined as strings: the prelude that runs inside the vm context
+  // and the sandbox processes' program (src/resolvers/isolation/child.ts).
+  const script = async (entry, format, platform, target) =>
+    (await esbuild.build({ entryPoints: [join(SRC, entry)], bundle: true, format, platform, target, write: false, logLevel: 'silent' })).outputFiles[0].text;
+  const prelude = await script('resolvers/guest/prelude.ts', 'iife', 'neutral', 'es2022');
+  const sandboxChild = await script('resolvers/isolation/child.ts', 'cjs', 'node', 'node20');
   // No stamp while files change: a CLI starting meanwhile runs src/ through tsx. Chunk names are
   // content hashes, so a server already running from dist/ still finds the chunks it imports
   // lazily (GraphiQL, data-source kinds on reload); stale ones are pruned after a day.
@@ -156,8 +143,8 @@ async function main() {
     // Bundled CommonJS packages (yaml) require Node built-ins; give ESM chunks a `require`.
     banner: { js: "import { createRequire as __appsyncCreateRequire } from 'node:module'; const require = __appsyncCreateRequire(import.meta.url);" },
     define: {
-      __APPSYNC_PRELUDE__: JSON.stringify(prelude.outputFiles[0].text),
-      __APPSYNC_SANDBOX_CHILD__: JSON.stringify(sandboxChild.outputFiles[0].text),
+      __APPSYNC_PRELUDE__: JSON.stringify(prelude),
+      __APPSYNC_SANDBOX_CHILD__: JSON.stringify(sandboxChild),
       // Bundled packages in their production form: graphql 16 otherwise wraps its every
       // `instanceof` in a cross-realm check (jsutils/instanceOf) on the hot path. Only code in
       // dist/ sees this; the user's process.env is left alone.

@@ -5,10 +5,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from './utils/freePort.js';
 
 const BIN = fileURLToPath(new URL('../bin/appsync-gateway.mjs', import.meta.url));
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -52,18 +52,6 @@ function serve(args: string[], cwd = REPO): Promise<{ url: string; child: ChildP
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('close', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
-  });
-}
-
-/** A port nobody listens on right now (the OS's pick for port 0). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
   });
 }
 

@@ -8,11 +8,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../utils/freePort.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const API_KEY = 'da2-isolationtest00000000000';
@@ -90,17 +90,6 @@ const ROWS: Row[] = [
 
 /** Fields whose value the row itself returns when it does not fail. */
 const PASSES: Record<string, unknown> = { globalReplaced: '1', hugeConsoleLine: 'logged', hostGlobals: 'undefined,undefined,undefined,undefined,undefined,undefined' };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resident memory of a process in MB (Linux). */
 function rssMb(pid: number): number {
@@ -225,7 +214,8 @@ describe('resolver isolation on the CLI gateway', () => {
     expect(child.exitCode).toBeNull();
     // The gateway's own memory: what the row allocated lived (and died) in a sandbox process.
     expect(rssMb(child.pid!) - startRss).toBeLessThan(50);
-  });
+    // One retry: the bounds are wall-clock times, and the suite's other file shares the two cores.
+  }, { retry: 1 });
 
   it('kept the gateway up, its RSS near where it started, and cut the console line', async () => {
     expect((await query('ok')).body).toEqual({ data: { ok: 'fine' } });
