@@ -4,6 +4,7 @@
  */
 import { GraphQLError, Kind, getOperationRootType, type OperationDefinitionNode } from 'graphql';
 import type { AuthContext } from '../auth/types.js';
+import type { ErrorType } from '../errors.js';
 import { createRequestContext, type RequestContext } from '../resolvers/index.js';
 import type { ErrorEntry, PublishedEvent } from '../realtime/types.js';
 import type { Api } from './loadApi.js';
@@ -39,7 +40,7 @@ const isPromise = <T>(value: T | Promise<T>): value is Promise<T> => typeof (val
 
 const OPERATION_WORD: Record<string, string> = { mutation: 'mutations', subscription: 'subscriptions', query: 'queries' };
 
-export function requestFailure(status: number, errorType: string, message: string): GraphQLResponse {
+export function requestFailure(status: number, errorType: ErrorType, message: string): GraphQLResponse {
   return { status, body: { errors: [{ errorType, message }] }, headers: {}, errorType };
 }
 
