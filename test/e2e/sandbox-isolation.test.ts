@@ -17,7 +17,7 @@ import { freePort } from '../utils/freePort.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const API_KEY = 'da2-isolationtest00000000000';
 /** The config file's sandbox limits (not the defaults, so the test sees them applied). */
-const TIMEOUT_MS = 800;
+const TIMEOUT_MS = 1500;
 const MEMORY_MB = 320;
 
 interface Row {
