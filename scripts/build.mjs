@@ -119,8 +119,14 @@ async function main() {
   }
   // The sandbox's two scripts, inlined as strings: the prelude that runs inside the vm context
   // and the sandbox processes' program (src/resolvers/isolation/child.ts).
+  // The prelude's velocityjs ships ESM under `module` and imports `debug`, swapped for a stub
+  // (as src/resolvers/isolation/sandbox.ts bundles it from src/).
+  const guest = {
+    mainFields: ['module', 'main'],
+    plugins: [{ name: 'no-debug', setup: (b) => b.onResolve({ filter: /^debug$/ }, () => ({ path: join(SRC, 'resolvers/guest/vtl/noDebug.ts') })) }],
+  };
   const script = async (entry, format, platform, target) =>
-    (await esbuild.build({ entryPoints: [join(SRC, entry)], bundle: true, format, platform, target, write: false, logLevel: 'silent' })).outputFiles[0].text;
+    (await esbuild.build({ entryPoints: [join(SRC, entry)], bundle: true, format, platform, target, write: false, logLevel: 'silent', ...(platform === 'neutral' ? guest : {}) })).outputFiles[0].text;
   const prelude = await script('resolvers/guest/prelude.ts', 'iife', 'neutral', 'es2022');
   const sandboxChild = await script('resolvers/isolation/child.ts', 'cjs', 'node', 'node20');
   // No stamp while files change: a CLI starting meanwhile runs src/ through tsx. Chunk names are

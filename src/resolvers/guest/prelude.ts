@@ -11,6 +11,9 @@ import type { SandboxHost } from './host.js';
 import { createUtilHelpers, isRestrictedResponseHeader } from './util/index.js';
 import * as dynamodbModule from './modules/dynamodb.js';
 import * as rdsModule from './modules/rds.js';
+import { VtlLimitError, VtlTemplate } from './vtl/engine.js';
+import { parseRenderedJson, RenderedJsonError } from './vtl/renderedJson.js';
+import { createVtlUtil } from './vtl/util.js';
 
 type Json = unknown;
 
@@ -287,6 +290,33 @@ function bootstrap(unsafeHost: SandboxHost): void {
 
   const handlerModules: ModuleFactory[] = [];
 
+  // VTL mapping templates (docs/resolvers.md#vtl-mapping-templates): `$util` is the JS util plus
+  // the VTL-only members; a VTL resolver is a module whose request/response handlers render a
+  // template and read the text as JSON, so runs, limits and outcomes are the JS ones.
+  const vtlUtil = deepFreeze(createVtlUtil(util, stringifyJson, parseJson, (level, message) => host.log(level, message)));
+  const DEFAULT_RESPONSE_TEMPLATE = '$util.toJson($ctx.result)';
+  const vtlHandler = (template: VtlTemplate, isRequest: boolean) => (ctx: Record<string, unknown>): unknown => {
+    const variables: Record<string, unknown> = { ctx, context: ctx, util: vtlUtil, utils: vtlUtil, extensions };
+    let rendered;
+    try {
+      rendered = template.render(variables);
+    } catch (thrown) {
+      if (thrown instanceof VtlLimitError) util.error(thrown.message, 'MappingTemplate');
+      throw thrown;
+    }
+    if (rendered.returned) {
+      // `#return` in a request template skips the data source and the response template (as earlyReturn).
+      if (isRequest) throw new EarlyReturn(rendered.value, undefined);
+      return rendered.value;
+    }
+    try {
+      return parseRenderedJson(rendered.text, parseJson);
+    } catch (thrown) {
+      if (thrown instanceof RenderedJsonError) util.error(thrown.message, 'MappingTemplate');
+      throw thrown;
+    }
+  };
+
   // Values that recur from run to run (the API's env, a field's selectionSetList, one request's
   // headers, identity and variables) are parsed once and kept as templates, and each run gets a
   // copy: parsing was the largest cost of opening a run. A copy is what a fresh JSON.parse of the
@@ -442,6 +472,20 @@ function bootstrap(unsafeHost: SandboxHost): void {
     /** Registers one compiled resolver module (its factory takes the sealed globals); returns its id. */
     register(factory: ModuleFactory): number {
       handlerModules.push(factory);
+      return handlerModules.length - 1;
+    },
+    /** Registers a VTL resolver or function (its templates' text; null: the default response template); returns its id. */
+    registerVtl(requestText: string, responseText: string | null): number {
+      let handlers: Record<string, unknown> = {};
+      try {
+        handlers = Object.freeze({
+          request: vtlHandler(new VtlTemplate(String(requestText)), true),
+          response: vtlHandler(new VtlTemplate(responseText === null ? DEFAULT_RESPONSE_TEMPLATE : String(responseText)), false),
+        });
+      } finally {
+        // Ids are the gateway's: a template that fails to parse still takes its id.
+        handlerModules.push(() => handlers);
+      }
       return handlerModules.length - 1;
     },
     /** Lists a module's exported handler names (checked at load time). */

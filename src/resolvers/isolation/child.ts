@@ -19,6 +19,7 @@ interface Trampoline {
   sealGlobals(): string;
   setResultLimit(chars: number): void;
   register(factory: unknown): number;
+  registerVtl(request: string, response: string | null): number;
   exportsOf(id: number): string;
   openRun(id: number, baseJson: string): void;
   openRunParts(id: number, parts: RunParts): void;
@@ -120,9 +121,15 @@ function register(message: RegisterMessage): void {
   try {
     // The module's code starts on the script's second line; lineOffset keeps stack lines those of
     // the compiled code, which its source map translates.
-    const wrapped = `(function (${globalNames}) { "use strict";\n${message.code}\nreturn __m; })`;
-    const factory = new vm.Script(wrapped, { filename: message.filename, lineOffset: -1 }).runInContext(context!);
-    const id = trampoline!.register(factory);
+    let id: number;
+    if (message.vtl) {
+      // A VTL resolver: the prelude parses and keeps its templates (src/resolvers/guest/vtl/).
+      id = trampoline!.registerVtl(message.vtl.request, message.vtl.response);
+    } else {
+      const wrapped = `(function (${globalNames}) { "use strict";\n${message.code}\nreturn __m; })`;
+      const factory = new vm.Script(wrapped, { filename: message.filename, lineOffset: -1 }).runInContext(context!);
+      id = trampoline!.register(factory);
+    }
     if (id !== message.id) throw new Error(`module id ${id} is not the gateway's ${message.id}`);
     const exports = JSON.parse(trampoline!.exportsOf(id)) as string[];
     drainMicrotasks();

@@ -17,7 +17,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
 import type { Logger } from '../../datasources/types.js';
-import type { Call, ChildMessage, InitMessage, LogLine, Reply } from './protocol.js';
+import type { Call, ChildMessage, InitMessage, LogLine, Reply, VtlTemplates } from './protocol.js';
 
 export interface SandboxPoolOptions {
   logger: Logger;
@@ -89,6 +89,7 @@ interface Registration {
   id: number;
   code: string;
   filename: string;
+  vtl?: VtlTemplates;
 }
 
 /** One sandbox process and what the gateway knows about it. */
@@ -144,8 +145,8 @@ export class SandboxPool {
   }
 
   /** Registers a module in every process; resolves to its exported names. */
-  async register(id: number, code: string, filename: string): Promise<string[]> {
-    const registration = { id, code, filename };
+  async register(id: number, code: string, filename: string, vtl?: VtlTemplates): Promise<string[]> {
+    const registration: Registration = vtl ? { id, code, filename, vtl } : { id, code, filename };
     const answers = this.#processes.map((p) => this.#registerIn(p, registration));
     const results = await Promise.allSettled(answers);
     const failed = results.find((r) => r.status === 'rejected');

@@ -23,6 +23,14 @@ export interface RegisterMessage {
   id: number;
   code: string;
   filename: string;
+  /** A VTL resolver or function instead of `code`: its template texts (`response` null: the default one). */
+  vtl?: VtlTemplates;
+}
+
+/** The mapping templates of one VTL resolver or function. */
+export interface VtlTemplates {
+  request: string;
+  response: string | null;
 }
 
 /**

@@ -12,8 +12,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../datasources/types.js';
+import { templateSyntaxError } from '../guest/vtl/parseTemplate.js';
 import { SandboxCallError, SandboxPool, type SandboxProcess } from './pool.js';
-import type { RunParts } from './protocol.js';
+import type { RunParts, VtlTemplates } from './protocol.js';
 
 export type { RunParts };
 
@@ -90,9 +91,19 @@ function bundle(entry: URL, platform: 'neutral' | 'node', format: 'iife' | 'cjs'
         target: platform === 'node' ? 'node20' : 'es2022',
         write: false,
         logLevel: 'silent',
+        ...(platform === 'neutral' ? guestBundleOptions(fileURLToPath(entry)) : {}),
       }),
     )
     .then((result) => result.outputFiles[0]!.text);
+}
+
+/**
+ * The prelude's npm package velocityjs (VTL) ships its ESM under `module`, and imports `debug`,
+ * which is swapped for a stub (guest/vtl/noDebug.ts): scripts/build.mjs does the same for dist/.
+ */
+function guestBundleOptions(preludeFile: string): { mainFields: string[]; plugins: import('esbuild').Plugin[] } {
+  const stub = join(dirname(preludeFile), 'vtl', 'noDebug.ts');
+  return { mainFields: ['module', 'main'], plugins: [{ name: 'no-debug', setup: (b) => void b.onResolve({ filter: /^debug$/ }, () => ({ path: stub })) }] };
 }
 
 /** The prelude, bundled once per process (or taken prebuilt). */
@@ -176,6 +187,26 @@ export class Sandbox {
       return { id, exports };
     } catch (error) {
       // A failed id stays unused in every process that did register it; the next module gets a new one.
+      this.#nextModule = Math.max(this.#nextModule, id + 1);
+      throw error;
+    }
+  }
+
+  /**
+   * Registers a VTL resolver or function (its mapping templates' text) in every sandbox process;
+   * it is called like a module exporting `request` and `response`. Rejects when a template does
+   * not parse (checked here first: a replacement process replays only what registered).
+   */
+  async registerVtl(templates: VtlTemplates, filename: string): Promise<{ id: number }> {
+    for (const text of [templates.request, templates.response]) {
+      const syntax = text === null ? null : templateSyntaxError(text);
+      if (syntax) throw new Error(`${filename}:${syntax.line}:${syntax.column}: ${syntax.reason}`);
+    }
+    const id = this.#nextModule++;
+    try {
+      await this.#pool.register(id, '', filename, templates);
+      return { id };
+    } catch (error) {
       this.#nextModule = Math.max(this.#nextModule, id + 1);
       throw error;
     }

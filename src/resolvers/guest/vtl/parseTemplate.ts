@@ -1,0 +1,42 @@
+/**
+ * Parsing a VTL mapping template with velocityjs's grammar (docs/resolvers.md#vtl-mapping-templates).
+ * Used in the sandbox (the engine) and by the gateway at load time (to refuse a template that does
+ * not parse, naming `line:column`); pure, so both sides can import it.
+ *
+ * Patched before parsing: a bare `#return` or `#stop` (no parentheses) becomes `#return()` /
+ * `#stop()`, since velocityjs reads these directives without parentheses as text.
+ */
+import { parse } from 'velocityjs';
+
+export type TemplateAst = ReturnType<typeof parse>;
+
+/** Where and why a template failed to parse. */
+export interface TemplateSyntaxError {
+  line: number;
+  column: number;
+  reason: string;
+}
+
+const BARE_DIRECTIVE = /#\{?(return|stop)\}?(?![\w(])/g;
+
+export function parseTemplate(text: string): TemplateAst {
+  return parse(text.replace(BARE_DIRECTIVE, '#$1()'));
+}
+
+/** The template's parse error, or null when it parses. */
+export function templateSyntaxError(text: string): TemplateSyntaxError | null {
+  try {
+    parseTemplate(text);
+    return null;
+  } catch (error) {
+    const e = error as { message?: unknown; hash?: { loc?: { first_line?: number; first_column?: number }; line?: number; expected?: string[]; token?: string } };
+    const loc = e.hash?.loc;
+    const line = loc?.first_line ?? (typeof e.hash?.line === 'number' ? e.hash.line + 1 : 1);
+    const column = (loc?.first_column ?? 0) + 1;
+    const message = String(e.message ?? error);
+    // jison's message repeats the line with a caret; keep what it expected and what it got.
+    const expecting = /Expecting (.+)$/m.exec(message)?.[1];
+    const reason = expecting ? `unexpected ${expecting.replace(/^.*, got /, '')}; expected ${expecting.replace(/, got .*$/, '')}` : (message.split('\n').pop() ?? message);
+    return { line, column, reason };
+  }
+}
