@@ -1,3 +1,5 @@
 export { ResolverRuntime, type ResolverRuntimeOptions } from './resolverRuntime.js';
 export { createRequestContext, resolverHeaders, type RequestContext } from './requestContext.js';
 export { lintAppSyncJs, formatLintFinding, type LintFinding } from './appsync-js/lint.js';
+export { Sandbox, type HandlerOutcome, type LogLine, type RunSummary, type SandboxLimits } from './isolation/sandbox.js';
+export { CodeSyntaxError, compileResolverText, locateFault, MAX_CODE_LENGTH, type CompiledCode } from './appsync-js/compile.js';

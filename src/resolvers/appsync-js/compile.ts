@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
-import type { Plugin } from 'esbuild';
+import type { BuildOptions, Plugin } from 'esbuild';
 import { CodeLoadError } from '../../errors.js';
 
 /** This module's file: compileCache.ts fingerprints the code that produced a cached result. */
@@ -102,14 +102,43 @@ export async function readResolverSource(file: string): Promise<string> {
   }
 }
 
+/**
+ * A compile error with its place in the source: `column` 1-based, `span` the length esbuild marks
+ * (-1 when it marks none), as EvaluateCode reports code errors.
+ */
+export class CodeSyntaxError extends CodeLoadError {
+  constructor(
+    file: string,
+    readonly text: string,
+    line: number | undefined,
+    readonly column: number | undefined,
+    readonly span: number,
+  ) {
+    super(file, `${text}${column !== undefined ? ` (column ${column})` : ''}`, line);
+  }
+}
+
 /** Compiles `file`; `source` is its text when the caller has read it already. */
 export async function compileResolverCode(file: string, source?: string): Promise<CompiledCode> {
   source ??= await readResolverSource(file);
+  return bundleModule(file, source, { entryPoints: [file] });
+}
+
+/**
+ * Compiles code given as text (EvaluateCode), named `name` in positions and stack traces. Only
+ * `@aws-appsync/utils*` imports resolve: a relative import has no folder to come from, as AppSync
+ * takes one bundled file.
+ */
+export function compileResolverText(name: string, source: string): Promise<CompiledCode> {
+  return bundleModule(name, source, { stdin: { contents: source, sourcefile: name, loader: /\.[cm]?ts$/.test(name) ? 'ts' : 'js' } });
+}
+
+async function bundleModule(file: string, source: string, input: Pick<BuildOptions, 'entryPoints' | 'stdin'>): Promise<CompiledCode> {
   // Loaded on first compile: a start whose code is all in the compile cache never loads esbuild.
   const { build } = await import('esbuild');
   try {
     const result = await build({
-      entryPoints: [file],
+      ...input,
       bundle: true,
       // ESM, whose one trailing `export { … }` becomes a plain object (moduleObjectOf): the
       // sandbox evaluates a module at every handler call, and the IIFE format's exports object
@@ -128,15 +157,18 @@ export async function compileResolverCode(file: string, source?: string): Promis
     const mapText = result.outputFiles.find((f) => f.path.endsWith('.map'))?.text;
     // Bundled files on disk (not the sandbox's own `appsync-module:` namespace), besides `file`.
     const self = resolve(file);
-    const inputs = Object.keys(result.metafile.inputs)
-      .filter((input) => !/^[a-z-]+:/.test(input))
-      .map((input) => (isAbsolute(input) ? input : resolve(input)))
-      .filter((input) => input !== self);
+    const inputs = input.stdin
+      ? []
+      : Object.keys(result.metafile.inputs)
+          .filter((entry) => !/^[a-z-]+:/.test(entry))
+          .map((entry) => (isAbsolute(entry) ? entry : resolve(entry)))
+          .filter((entry) => entry !== self);
     return compiledCode(file, js, mapText, source, inputs);
   } catch (error) {
-    const first = (error as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors?.[0];
+    const first = (error as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number; length: number } | null }> }).errors?.[0];
     if (first) {
-      throw new CodeLoadError(first.location?.file ? file : file, `${first.text}${first.location ? ` (column ${first.location.column + 1})` : ''}`, first.location?.line);
+      const where = first.location;
+      throw new CodeSyntaxError(file, first.text, where?.line, where ? where.column + 1 : undefined, where && where.length > 0 ? where.length : -1);
     }
     throw new CodeLoadError(file, error instanceof Error ? error.message : String(error));
   }

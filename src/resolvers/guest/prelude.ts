@@ -494,9 +494,12 @@ function bootstrap(unsafeHost: SandboxHost): void {
       const mod = factory ? evaluate(factory) : {};
       return stringifyJson(Object.keys(mod).filter((k) => typeof mod[k] === 'function'));
     },
+    /** Opens a run from the whole base context; a `stash` object in it is the run's first stash (EvaluateCode's context). */
     openRun(id: number, baseJson: string): void {
-      const base = parseJson(baseJson) as RunBase;
-      runs[id] = newRun(base);
+      const base = parseJson(baseJson) as RunBase & { stash?: unknown };
+      const run = newRun(base);
+      if (typeof base.stash === 'object' && base.stash !== null && !Array.isArray(base.stash)) run.stash = base.stash as Record<string, unknown>;
+      runs[id] = run;
     },
     /**
      * openRun with the base context in pieces: what `JSON.parse(baseJson)` would give, built

@@ -81,6 +81,8 @@ interface Pending {
   seq: number;
   sentAt: number;
   label: string;
+  /** Where the call's console lines go instead of `onLog` (EvaluateCode hands them back). */
+  logs?: LogLine[];
   resolve(text: string): void;
   reject(error: SandboxCallError): void;
 }
@@ -196,14 +198,17 @@ export class SandboxPool {
     this.#scheduleFlush();
   }
 
-  /** Queues a call and resolves to its answer text (rejects with SandboxCallError). */
-  call(process: SandboxProcess, call: Call, label: string): Promise<string> {
+  /**
+   * Queues a call and resolves to its answer text (rejects with SandboxCallError). The call's
+   * console lines go to `logs` when given, else to `onLog`.
+   */
+  call(process: SandboxProcess, call: Call, label: string, logs?: LogLine[]): Promise<string> {
     if (this.#closed) return Promise.reject(new SandboxCallError({ kind: 'closed' }));
     if (process.exited || process.stopping) return Promise.reject(new SandboxCallError({ kind: 'restarted' }));
     const seq = this.#nextSeq++;
     call.seq = seq;
     return new Promise<string>((resolve, reject) => {
-      process.pending.push({ seq, sentAt: Date.now(), label, resolve, reject });
+      process.pending.push({ seq, sentAt: Date.now(), label, logs, resolve, reject });
       process.outgoing.push(call);
       this.#scheduleFlush();
       this.#armSweeper();
@@ -324,7 +329,8 @@ export class SandboxPool {
   #onReply(p: SandboxProcess, [seq, text, logs]: Reply): void {
     if (seq !== 0 && --p.awaiting === 0 && p.outgoing.length > 0) this.#scheduleFlush();
     const pending = seq === 0 ? undefined : this.#settlePending(p, seq);
-    if (logs) for (const line of logs) this.#options.onLog(pending?.label ?? '', line);
+    if (logs && pending?.logs) pending.logs.push(...logs);
+    else if (logs) for (const line of logs) this.#options.onLog(pending?.label ?? '', line);
     pending?.resolve(text);
   }
 

@@ -14,9 +14,9 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../datasources/types.js';
 import { templateSyntaxError } from '../guest/vtl/parseTemplate.js';
 import { SandboxCallError, SandboxPool, type SandboxProcess } from './pool.js';
-import type { RunParts, VtlTemplates } from './protocol.js';
+import type { LogLine, RunParts, VtlTemplates } from './protocol.js';
 
-export type { RunParts };
+export type { LogLine, RunParts };
 
 /** The outcome of one handler call, as the prelude's trampoline reports it. */
 export type HandlerOutcome =
@@ -230,7 +230,10 @@ export class Sandbox {
     return { id, process };
   }
 
-  /** Opens a run from the whole base context as one JSON text (what `openRunParts` is measured against). */
+  /**
+   * Opens a run from the whole base context as one JSON text (what `openRunParts` is measured
+   * against, and what EvaluateCode uses); a `stash` object in it is the run's first stash.
+   */
   openRun(baseJson: string): RunHandle {
     const process = this.#pool.generation(this.#pool.pick())!;
     const id = this.#nextRun++;
@@ -278,10 +281,10 @@ export class Sandbox {
     };
   }
 
-  /** Calls `handler` of `moduleId` under the limits. */
-  async invoke(run: RunHandle, moduleId: number, handler: 'request' | 'response', phase: string, stepJson: string, label: string): Promise<HandlerOutcome> {
+  /** Calls `handler` of `moduleId` under the limits; its console lines go to `logs` when given, else to the logger. */
+  async invoke(run: RunHandle, moduleId: number, handler: 'request' | 'response', phase: string, stepJson: string, label: string, logs?: LogLine[]): Promise<HandlerOutcome> {
     try {
-      const text = await this.#pool.call(run.process, { seq: 0, op: 'invoke', run: run.id, mod: moduleId, handler, phase, step: stepJson, label }, label);
+      const text = await this.#pool.call(run.process, { seq: 0, op: 'invoke', run: run.id, mod: moduleId, handler, phase, step: stepJson, label }, label, logs);
       return JSON.parse(text) as HandlerOutcome;
     } catch (error) {
       return this.#failed(error, handler);
@@ -289,10 +292,10 @@ export class Sandbox {
   }
 
   /** `invoke`, then the run's end, in one call: for the last handler of a run (`closeRun` then answers its summary). */
-  async invokeAndClose(run: RunHandle, moduleId: number, handler: 'request' | 'response', phase: string, stepJson: string, label: string): Promise<HandlerOutcome> {
+  async invokeAndClose(run: RunHandle, moduleId: number, handler: 'request' | 'response', phase: string, stepJson: string, label: string, logs?: LogLine[]): Promise<HandlerOutcome> {
     let text: string;
     try {
-      text = await this.#pool.call(run.process, { seq: 0, op: 'invoke', run: run.id, mod: moduleId, handler, phase, step: stepJson, label, close: true }, label);
+      text = await this.#pool.call(run.process, { seq: 0, op: 'invoke', run: run.id, mod: moduleId, handler, phase, step: stepJson, label, close: true }, label, logs);
     } catch (error) {
       this.#ended(run, EMPTY_SUMMARY());
       return this.#failed(error, handler);
