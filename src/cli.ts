@@ -22,9 +22,10 @@ Options:
   -p, --port N          port to listen on (default: server.port in config, else 4000)
       --host HOST       address to listen on (default: 127.0.0.1; use 0.0.0.0 to expose it)
       --allow-unsigned-admin
-                        on a non-loopback --host, accept unsigned Step Functions API calls and
-                        serve its page to anyone who can reach the port (refused by default
-                        unless the config declares AWS_IAM credentials to sign with)
+                        on a non-loopback --host, accept unsigned Step Functions API and AppSync
+                        management API calls and serve the Step Functions page to anyone who can
+                        reach the port (refused by default unless the config declares AWS_IAM
+                        credentials to sign with)
   -w, --watch           reload config, schema and resolver code when files change; a broken
                         edit is logged and the previous API keeps serving
       --strict          treat APPSYNC_JS features AppSync would refuse as errors, not warnings
@@ -169,6 +170,7 @@ export async function main(argv: string[]): Promise<number> {
       `  Real-time:      ${listening.realtimeUrl}  (graphql-ws clients: ws://${new URL(listening.url).host}/graphql)`,
       `  GraphiQL:       ${origin}/`,
       `  Step Functions: ${origin}/  (X-Amz-Target: AWSStepFunctions.*; page: ${origin}/stepfunctions)`,
+      `  Management API: ${origin}/v1/  (AppSync's REST API: EvaluateCode)`,
       `  Health:         ${origin}/health`,
       ...gateway.apiKeys.map((k) => `  API key ${k.name}: ${k.generated ? k.value : `${k.value.slice(0, 8)}… (from config)`}${k.expiresAt ? ` expires ${new Date(k.expiresAt * 1000).toISOString()}` : ''}`),
       '',

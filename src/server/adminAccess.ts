@@ -1,6 +1,6 @@
 /**
- * Administrative endpoints (the Step Functions API and its page under `/stepfunctions`; the
- * management API when it lands) start executions that reach the configured Lambda functions, HTTP
+ * Administrative endpoints (the Step Functions API and its page under `/stepfunctions`; AppSync's
+ * management API under `/v1/` and `/v2/`) start executions that reach the configured Lambda functions, HTTP
  * endpoints and tables, so they are not for anyone who can reach the port.
  *
  * Gateway choice: on a loopback address only this machine can call them, and they stay open as
@@ -20,10 +20,11 @@ export function isLoopbackHost(host: string): boolean {
   return isIP(v4) === 4 && v4.startsWith('127.');
 }
 
-/** The Step Functions API (`X-Amz-Target: AWSStepFunctions.*`) or its page and assets. */
+/** The Step Functions API (`X-Amz-Target: AWSStepFunctions.*`) or its page and assets, or the AppSync management API (`/v1/…`, `/v2/…`). */
 export function isAdminRequest(req: IncomingMessage, path: string): boolean {
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string' && target.startsWith('AWSStepFunctions.')) return true;
+  if (path.startsWith('/v1/') || path.startsWith('/v2/')) return true;
   return path === '/stepfunctions' || path.startsWith('/stepfunctions/');
 }
 
@@ -33,9 +34,9 @@ export function verifiesSignatures(config: NormalizedConfig): boolean {
 }
 
 /** The refusal's message: what to do about it. */
-export function adminRefusalMessage(host: string): string {
+export function adminRefusalMessage(host: string, what = 'Step Functions calls'): string {
   return (
-    `Missing Authentication Token: this gateway listens on ${host}, so Step Functions calls must be SigV4-signed with credentials ` +
+    `Missing Authentication Token: this gateway listens on ${host}, so ${what} must be SigV4-signed with credentials ` +
     'of an AWS_IAM auth mode in the config (or the gateway started with --allow-unsigned-admin).'
   );
 }

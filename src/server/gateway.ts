@@ -15,6 +15,7 @@ import { loadApi, type Api } from './loadApi.js';
 import { createRealtimeHost } from './realtimeHost.js';
 import { createConsoleLogger } from './logger.js';
 import { createStepFunctionsDataSourceKind, type StepFunctionsStarter } from '../stepfunctions/resolverDataSource.js';
+import { createManagementApi, isManagementPath } from '../management/index.js';
 import { stepFunctionsStorePlace } from '../stepfunctions/storePlace.js';
 import { isInside, openDataFolder, resolveDataFolder, type OpenDataFolder } from './dataFolder.js';
 
@@ -67,8 +68,8 @@ export interface GatewayOptions {
    */
   listen?: { port?: number; host?: string };
   /**
-   * On a non-loopback host, the Step Functions API and page are refused unless the config declares
-   * AWS_IAM credentials (calls are then SigV4-verified). `true` accepts unsigned calls from anyone
+   * On a non-loopback host, the Step Functions API and page and AppSync's management API (`/v1/…`)
+   * are refused unless the config declares AWS_IAM credentials (calls are then SigV4-verified). `true` accepts unsigned calls from anyone
    * who can reach the port, with a warning at start-up. @default false
    */
   allowUnsignedAdmin?: boolean;
@@ -228,6 +229,9 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
   const sfnPlace = stepFunctionsStorePlace(stepFunctionsOptions(api.config, logger, () => api, data!.folder));
   logger.info('Step Functions executions', { data: sfnPlace.url ? 'PostgreSQL (stepFunctions.store)' : (sfnPlace.dir ?? 'in memory — nothing is kept') });
 
+  // AppSync's management API (/v1/…): its evaluation sandbox starts on the first EvaluateCode call.
+  const management = createManagementApi({ logger, config: () => api.config, handlerTimeoutMs: options.handlerTimeoutMs, sandbox: options.sandbox });
+
   let server: Server | undefined;
   /** Set while listening on a non-loopback address without `allowUnsignedAdmin`. */
   let adminLockedHost: string | undefined;
@@ -280,8 +284,12 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
         return;
       }
       if (adminLockedHost && isAdminRequest(req, path) && !verifiesSignatures(api.config)) {
-        const message = adminRefusalMessage(adminLockedHost);
+        const message = adminRefusalMessage(adminLockedHost, isManagementPath(path) ? 'AppSync management API calls' : undefined);
         sendJson(res, 403, { __type: 'MissingAuthenticationTokenException', message }, undefined, 'MissingAuthenticationTokenException');
+        return;
+      }
+      if (isManagementPath(path)) {
+        await management.handle(req, res, body);
         return;
       }
       if (await stepFunctions.handle(req, res, body)) return;
@@ -341,11 +349,11 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       };
       if (!isLoopbackHost(address.address)) {
         if (options.allowUnsignedAdmin) {
-          logger.warn(`the Step Functions API and page at ${listening.url.replace(/\/graphql$/, '')} accept unsigned calls from anyone who can reach this address (allowUnsignedAdmin / --allow-unsigned-admin)`);
+          logger.warn(`the Step Functions API and page at ${listening.url.replace(/\/graphql$/, '')} accept unsigned calls from anyone who can reach this address, and so does the AppSync management API under /v1/ (allowUnsignedAdmin / --allow-unsigned-admin)`);
         } else {
           adminLockedHost = address.address;
           if (!verifiesSignatures(api.config)) {
-            logger.info(`listening on ${address.address}: the Step Functions API and page are refused to every caller; declare AWS_IAM credentials to sign calls with, or pass --allow-unsigned-admin`);
+            logger.info(`listening on ${address.address}: the Step Functions API and page are refused to every caller, and so is the AppSync management API; declare AWS_IAM credentials to sign calls with, or pass --allow-unsigned-admin`);
           }
         }
       }
@@ -376,6 +384,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       const started = await realtimeStarting?.catch(() => undefined);
       await started?.realtime.close();
       await stepFunctions.close();
+      await management.close();
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));
