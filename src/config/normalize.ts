@@ -58,8 +58,8 @@ const IAM_CREDENTIAL_KEYS = ['accessKeyId', 'secretAccessKey', 'sessionToken', '
 const API_KEY_KEYS = ['name', 'value', 'description', 'expiresAt', 'expiresAfter'];
 const IGNORED_API_KEY_KEYS = ['apiKeyId', 'wafRules'];
 const DATA_SOURCE_KEYS = ['type', 'description', 'config'];
-const RESOLVER_KEYS = ['kind', 'type', 'field', 'dataSource', 'code', 'functions', 'maxBatchSize', 'sync'];
-const PIPELINE_FUNCTION_KEYS = ['dataSource', 'code', 'description', 'maxBatchSize', 'sync'];
+const RESOLVER_KEYS = ['kind', 'type', 'field', 'dataSource', 'code', 'request', 'response', 'functions', 'maxBatchSize', 'sync'];
+const PIPELINE_FUNCTION_KEYS = ['dataSource', 'code', 'request', 'response', 'description', 'maxBatchSize', 'sync'];
 const IGNORED_RESOLVER_KEYS = ['caching', 'substitutions', 'name'];
 const SYNC_KEYS = ['conflictDetection', 'conflictHandler', 'function', 'functionName', 'functionArn', 'lambdaConflictHandlerConfig'];
 const SERVER_KEYS = ['port', 'host', 'dataDir'];
@@ -277,6 +277,26 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
     if (!existsSync(absolute)) problems.push(new ConfigError(path, `file not found: ${absolute}`));
     return absolute;
   };
+  /**
+   * VTL mapping templates (`request:` / `response:` files, the Serverless AppSync plugin v2 shape;
+   * docs/resolvers.md#vtl-mapping-templates): absent when neither is given. `code` and templates
+   * exclude each other, and a request template is needed (Gateway choice: a missing response
+   * template passes `$ctx.result` on, as the console's default one does).
+   */
+  const templates = (value: Record<string, unknown>, path: string): { request: string; response?: string } | undefined => {
+    if (value.request === undefined && value.response === undefined) return undefined;
+    if (value.code !== undefined) {
+      problems.push(new ConfigError(path, 'give either code (APPSYNC_JS) or request/response mapping templates (VTL), not both'));
+      return undefined;
+    }
+    const request = codePath(value.request, `${path}.request`);
+    const response = codePath(value.response, `${path}.response`);
+    if (value.request === undefined) {
+      problems.push(new ConfigError(`${path}.request`, 'a VTL resolver or function needs a request mapping template'));
+      return undefined;
+    }
+    return request === undefined ? undefined : { request, response };
+  };
   /** A data-source reference: a name, or an inline definition (the plugin allows both). */
   const dataSourceRef = (value: unknown, path: string, inlineName: string): string | undefined => {
     if (value === undefined) return undefined;
@@ -322,7 +342,7 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
     if (dataSource === undefined) {
       if (!misspelt.has('dataSource')) problems.push(new ConfigError(`${path}.dataSource`, 'a pipeline function needs a data source'));
     } else functionRefs.push([`${path}.dataSource`, dataSource]);
-    pipelineFunctions[name] = { name, dataSource: dataSource ?? '', code: codePath(value.code, `${path}.code`), maxBatchSize: batchSize(value.maxBatchSize, `${path}.maxBatchSize`), sync: syncBlock(value.sync, `${path}.sync`) };
+    pipelineFunctions[name] = { name, dataSource: dataSource ?? '', code: codePath(value.code, `${path}.code`), templates: templates(value, path), maxBatchSize: batchSize(value.maxBatchSize, `${path}.maxBatchSize`), sync: syncBlock(value.sync, `${path}.sync`) };
   }
 
   // resolvers
@@ -368,6 +388,7 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
       kind,
       dataSource: kind === 'UNIT' ? dataSource : undefined,
       code: codePath(value.code, `${path}.code`),
+      templates: templates(value, path),
       functions: functionNames,
       maxBatchSize: batchSize(value.maxBatchSize, `${path}.maxBatchSize`),
       sync: syncBlock(value.sync, `${path}.sync`),

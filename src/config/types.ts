@@ -52,6 +52,10 @@ export interface ResolverConfig {
   dataSource?: string;
   /** Path to the `.js`/`.ts` APPSYNC_JS file, relative to the config file. */
   code?: string;
+  /** Path to a VTL request mapping template (instead of `code`), relative to the config file. */
+  request?: string;
+  /** Path to a VTL response mapping template (instead of `code`), relative to the config file. */
+  response?: string;
   /** Pipeline function names (PIPELINE resolvers). */
   functions?: string[];
   /** Lambda BatchInvoke batch size. */
@@ -74,6 +78,10 @@ export interface SyncConfig {
 export interface PipelineFunctionConfig {
   dataSource: string;
   code?: string;
+  /** VTL request mapping template file (instead of `code`). */
+  request?: string;
+  /** VTL response mapping template file (instead of `code`). */
+  response?: string;
   description?: string;
   maxBatchSize?: number;
   sync?: SyncConfig;
@@ -167,16 +175,26 @@ export interface NormalizedResolver {
   dataSource?: string;
   /** Absolute path of the code file; absent for direct Lambda resolvers and default pipelines. */
   code?: string;
+  /** VTL mapping templates (absolute paths), instead of `code`. */
+  templates?: MappingTemplates;
   functions: string[];
   maxBatchSize?: number;
   /** As written in config; read by the DynamoDB data source (src/datasources/dynamodb/versioning.ts). */
   sync?: SyncConfig;
 }
 
+/** A resolver's or function's VTL templates; without `response`, `$util.toJson($ctx.result)` is used. */
+export interface MappingTemplates {
+  request: string;
+  response?: string;
+}
+
 export interface NormalizedPipelineFunction {
   name: string;
   dataSource: string;
   code?: string;
+  /** VTL mapping templates (absolute paths), instead of `code`. */
+  templates?: MappingTemplates;
   maxBatchSize?: number;
   sync?: SyncConfig;
 }

@@ -6,10 +6,14 @@ import type { NormalizedResolver } from '../config/types.js';
 import type { DataSource } from '../datasources/types.js';
 import type { CompiledCode } from './appsync-js/compile.js';
 
-/** A code file registered in the sandbox: its id there and its compiled form (for fault locations). */
+/**
+ * A code file (APPSYNC_JS) or a pair of mapping templates (VTL) registered in the sandbox: its id
+ * there, the file that names it in messages, and for code its compiled form (for fault locations).
+ */
 export interface LoadedModule {
   id: number;
-  compiled: CompiledCode;
+  file: string;
+  compiled?: CompiledCode;
 }
 
 /** A unit resolver's one step, or one pipeline function. */

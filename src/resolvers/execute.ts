@@ -232,17 +232,17 @@ export class ResolverExecutor {
         return outcome;
       case 'early':
         if (handler === 'response') {
-          throw new ResolverCodeError(`${basename(module.compiled.file)}: runtime.earlyReturn can only be called in a request handler`);
+          throw new ResolverCodeError(`${basename(module.file)}: runtime.earlyReturn can only be called in a request handler`);
         }
         return outcome;
       case 'error':
         throw new FieldRunError(outcome.e.message, passedOn(outcome.e.errorType), { data: outcome.e.data, errorInfo: outcome.e.errorInfo });
       case 'timeout':
         this.logger.warn(`resolver ${label}: ${outcome.message}`);
-        throw new ResolverCodeError(`${basename(module.compiled.file)}: ${outcome.message}`);
+        throw new ResolverCodeError(`${basename(module.file)}: ${outcome.message}`);
       case 'fault': {
-        const where = locateFault(module.compiled, outcome.stack);
-        throw new ResolverCodeError(`${basename(module.compiled.file)}${where ? `:${where}` : ''}: ${outcome.name}: ${outcome.message}`);
+        const where = module.compiled ? locateFault(module.compiled, outcome.stack) : undefined;
+        throw new ResolverCodeError(`${basename(module.file)}${where ? `:${where}` : ''}: ${outcome.name}: ${outcome.message}`);
       }
     }
   }

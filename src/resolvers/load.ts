@@ -4,7 +4,7 @@
  * collected, so one start reports them all.
  */
 import { isObjectType, type GraphQLSchema } from 'graphql';
-import type { NormalizedConfig } from '../config/types.js';
+import type { MappingTemplates, NormalizedConfig } from '../config/types.js';
 import type { DataSource } from '../datasources/types.js';
 import { CodeLoadError, ConfigError, ConfigErrors } from '../errors.js';
 import { compiledCode, compileResolverCode, MAX_CODE_LENGTH, MODULE_URL as COMPILE_URL, readResolverSource, sandboxModuleExports, type CompiledCode } from './appsync-js/compile.js';
@@ -12,6 +12,7 @@ import { CompileCache } from './appsync-js/compileCache.js';
 import { formatLintFinding, lintAppSyncJs, MODULE_URL as LINT_URL, type LintFinding } from './appsync-js/lint.js';
 import type { BoundResolver, LoadedModule, Step } from './bound.js';
 import type { Sandbox } from './isolation/sandbox.js';
+import { loadVtlTemplates } from './vtl/loadTemplates.js';
 
 export interface LoadInput {
   config: NormalizedConfig;
@@ -66,7 +67,7 @@ export async function loadBoundResolvers(input: LoadInput, sandbox: Sandbox): Pr
     if (missing.length > 0) {
       throw new CodeLoadError(file, `the code must export ${missing.map((m) => `${m}(ctx)`).join(' and ')}`);
     }
-    return { id, compiled };
+    return { id, file, compiled };
   };
 
   /** One load per file, however many resolvers and functions share it; errors name `keyPath`. */
@@ -79,6 +80,23 @@ export async function loadBoundResolvers(input: LoadInput, sandbox: Sandbox): Pr
     return loaded.catch((error) => {
       throw error instanceof CodeLoadError ? new ConfigError(keyPath, error.message) : error;
     });
+  };
+
+  /**
+   * A VTL resolver or function: its templates checked and registered once (vtl/loadTemplates.ts);
+   * resolves to undefined after adding its problems.
+   */
+  const vtlModules = new Map<string, Promise<LoadedModule | undefined>>();
+  const loadTemplates = (templates: MappingTemplates, keyPath: string): Promise<LoadedModule | undefined> => {
+    let loaded = vtlModules.get(keyPath);
+    if (!loaded) {
+      loaded = loadVtlTemplates(templates, keyPath, sandbox).then((result) => {
+        if (result.problems) problems.push(...result.problems);
+        return result.problems ? undefined : result.module;
+      });
+      vtlModules.set(keyPath, loaded);
+    }
+    return loaded;
   };
 
   const tasks: Array<Promise<void>> = [];
@@ -94,12 +112,14 @@ export async function loadBoundResolvers(input: LoadInput, sandbox: Sandbox): Pr
     if (resolver.kind === 'UNIT') {
       entry.dataSource = resolver.dataSource ? dataSources.get(resolver.dataSource) : undefined;
       if (resolver.code) tasks.push(loadModule(resolver.code, `${keyPath}.code`).then((m) => void (entry.module = m)));
+      else if (resolver.templates) tasks.push(loadTemplates(resolver.templates, keyPath).then((m) => void (entry.module = m)));
       else if (!entry.dataSource?.invokeDirect) {
         problems.push(new ConfigError(`${keyPath}.code`, `a UNIT resolver needs code unless its data source is AWS_LAMBDA (direct Lambda resolver)`));
       }
       continue;
     }
     if (resolver.code) tasks.push(loadModule(resolver.code, `${keyPath}.code`).then((m) => void (entry.module = m)));
+    else if (resolver.templates) tasks.push(loadTemplates(resolver.templates, keyPath).then((m) => void (entry.module = m)));
     if (resolver.functions.length > 10) {
       problems.push(new ConfigError(`${keyPath}.functions`, `a pipeline holds at most 10 functions, got ${resolver.functions.length}`));
     }
@@ -113,6 +133,7 @@ export async function loadBoundResolvers(input: LoadInput, sandbox: Sandbox): Pr
       }
       step.dataSource = dataSources.get(fn.dataSource);
       if (fn.code) tasks.push(loadModule(fn.code, `pipelineFunctions.${name}.code`).then((m) => void (step.module = m)));
+      else if (fn.templates) tasks.push(loadTemplates(fn.templates, `pipelineFunctions.${name}`).then((m) => void (step.module = m)));
       else if (!step.dataSource?.invokeDirect) {
         problems.push(new ConfigError(`pipelineFunctions.${name}.code`, 'a function needs code unless its data source is AWS_LAMBDA'));
       }

@@ -35,7 +35,7 @@ async function errorsOf(config: Record<string, unknown>): Promise<string[]> {
   return [];
 }
 
-const RESOLVER_KEYS = 'kind, type, field, dataSource, code, functions, maxBatchSize, sync';
+const RESOLVER_KEYS = 'kind, type, field, dataSource, code, request, response, functions, maxBatchSize, sync';
 const none = { none: { type: 'NONE' } };
 
 describe('didYouMean', () => {
@@ -68,7 +68,7 @@ describe('unknown keys at every depth', () => {
     ]);
     // Same for a pipeline function.
     expect(await errorsOf({ dataSources: none, pipelineFunctions: { f: { dataSorce: 'none', code: 'a.js' } } })).toEqual([
-      'pipelineFunctions.f.dataSorce: unknown key; did you mean "dataSource"? (expected one of dataSource, code, description, maxBatchSize, sync)',
+      'pipelineFunctions.f.dataSorce: unknown key; did you mean "dataSource"? (expected one of dataSource, code, request, response, description, maxBatchSize, sync)',
     ]);
   });
 

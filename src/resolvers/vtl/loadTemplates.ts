@@ -1,0 +1,47 @@
+/**
+ * Loading a VTL resolver or pipeline function (docs/resolvers.md#vtl-mapping-templates): its
+ * `request:` / `response:` template files are read, checked against AppSync's 64 KB template limit
+ * and parsed (a template that does not parse is refused at load with `file:line:column`, as AppSync
+ * refuses it at deploy), then registered in the sandbox, where they are parsed again and rendered.
+ * Every problem of both templates is reported at once.
+ */
+import { readFile } from 'node:fs/promises';
+import type { MappingTemplates } from '../../config/types.js';
+import { ConfigError } from '../../errors.js';
+import type { LoadedModule } from '../bound.js';
+import { templateSyntaxError } from '../guest/vtl/parseTemplate.js';
+import type { Sandbox } from '../isolation/sandbox.js';
+
+/** AppSync's limit on a request or response mapping template (docs/resolvers.md#limits). */
+export const MAX_TEMPLATE_CHARS = 65_536;
+
+export type LoadedTemplates = { module: LoadedModule; problems?: undefined } | { problems: ConfigError[] };
+
+/** Reads, checks and registers `templates`; problems name `keyPath.request` / `keyPath.response`. */
+export async function loadVtlTemplates(templates: MappingTemplates, keyPath: string, sandbox: Sandbox): Promise<LoadedTemplates> {
+  const problems: ConfigError[] = [];
+  const check = async (file: string | undefined, key: 'request' | 'response'): Promise<string | null> => {
+    if (file === undefined) return null;
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      problems.push(new ConfigError(`${keyPath}.${key}`, `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`));
+      return null;
+    }
+    if (text.length > MAX_TEMPLATE_CHARS) {
+      problems.push(new ConfigError(`${keyPath}.${key}`, `${file}: the template is ${text.length} characters; AppSync accepts at most ${MAX_TEMPLATE_CHARS}`));
+    }
+    const syntax = templateSyntaxError(text);
+    if (syntax) problems.push(new ConfigError(`${keyPath}.${key}`, `${file}:${syntax.line}:${syntax.column}: ${syntax.reason}`));
+    return text;
+  };
+  const [request, response] = await Promise.all([check(templates.request, 'request'), check(templates.response, 'response')]);
+  if (problems.length > 0 || request === null) return { problems };
+  try {
+    const { id } = await sandbox.registerVtl({ request, response }, templates.request);
+    return { module: { id, file: templates.request } };
+  } catch (error) {
+    return { problems: [new ConfigError(keyPath, `the mapping templates failed to load in the sandbox: ${error instanceof Error ? error.message : String(error)}`)] };
+  }
+}
