@@ -62,15 +62,17 @@ export interface CodeEvaluatorOptions {
   logger: Logger;
   /** Limits of the evaluation sandbox (time per handler call, memory, result and log sizes); read when it starts. */
   limits(): SandboxLimits;
+  /**
+   * How many distinct codes one sandbox holds. Registered code stays in the sandbox process (and
+   * is replayed into a replacement), so past this the sandbox is replaced by a fresh one.
+   * @default 500
+   */
+  maxModules?: number;
 }
 
 /** Compiled, linted and registered code, or the code errors that keep it from running. */
 type Prepared = { ok: true; id: number; compiled: CompiledCode } | { ok: false; message: string; codeErrors: CodeError[] };
 
-/**
- * How many distinct codes one sandbox holds. Registered code stays in the sandbox processes (and
- * is replayed into a replacement), so past this the sandbox is replaced by a fresh one.
- */
 const MAX_MODULES = 500;
 
 const LEVELS: Record<LogLine[0], string> = { log: 'INFO', info: 'INFO', debug: 'DEBUG', warn: 'WARN', error: 'ERROR' };
@@ -111,7 +113,7 @@ export class CodeEvaluator {
   /** Evaluates one handler (`request` unless `function` says otherwise). */
   async evaluate(code: string, context: Record<string, unknown>, fn: 'request' | 'response' = 'request'): Promise<EvaluateCodeResponse> {
     const key = createHash('sha256').update(code).digest('hex');
-    if (!this.#prepared.has(key) && this.#prepared.size >= MAX_MODULES) this.#recycle();
+    if (!this.#prepared.has(key) && this.#prepared.size >= (this.#options.maxModules ?? MAX_MODULES)) this.#recycle();
     const sandbox = await this.#sandboxNow();
     const prepared = await this.#prepare(sandbox, key, code);
     const { base, step, operation } = runInput(context);
@@ -171,7 +173,7 @@ export class CodeEvaluator {
     return prepared;
   }
 
-  /** Starts over with a fresh sandbox once the old one holds MAX_MODULES codes; calls in flight finish on the old one. */
+  /** Starts over with a fresh sandbox once the old one holds `maxModules` codes; calls in flight finish on the old one. */
   #recycle(): void {
     const old = this.#sandbox;
     this.#prepared = new Map();

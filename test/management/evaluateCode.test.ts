@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type GatewayConfig } from '../../src/index.js';
+import { CodeEvaluator } from '../../src/management/evaluateCode.js';
 import { startTestGateway, type TestGateway } from '../utils/gateway.js';
 
 const TIMEOUT_MS = 600;
@@ -219,6 +220,26 @@ describe('EvaluateCode through @aws-sdk/client-appsync', () => {
     const first = await c.send(new EvaluateCodeCommand({ runtime: RUNTIME, code, context: '{"arguments":{"n":2}}', function: 'request' }));
     const second = await c.send(new EvaluateCodeCommand({ runtime: RUNTIME, code, context: '{"arguments":{"n":21}}', function: 'request' }));
     expect([first.evaluationResult, second.evaluationResult]).toEqual(['4', '42']);
+  });
+});
+
+describe('the evaluation sandbox', () => {
+  it('past maxModules distinct codes it starts afresh, and every code, old or new, still gives its own result', async () => {
+    const silent = { debug() {}, info() {}, warn() {}, error() {} };
+    const evaluator = new CodeEvaluator({ logger: silent, limits: () => ({ timeoutMs: 2000 }), maxModules: 2 });
+    const code = (n: number) => `export function request(ctx) { return ${n} * ctx.args.x; }\nexport function response(ctx) { return ctx.result; }`;
+    try {
+      const results: Array<string | undefined> = [];
+      // 1 and 2 fill the first sandbox; 3 replaces it while 2 may still run there; 1 comes back in the new one.
+      for (const batch of [[1, 2], [3, 2], [1, 4]]) {
+        const answers = await Promise.all(batch.map((n) => evaluator.evaluate(code(n), { arguments: { x: 10 } })));
+        results.push(...answers.map((a) => a.evaluationResult));
+      }
+      expect(results).toEqual(['10', '20', '30', '20', '10', '40']);
+    } finally {
+      await evaluator.close();
+    }
+    await expect(evaluator.evaluate(code(1), {})).rejects.toMatchObject({ errorName: 'InternalFailureException', message: 'The gateway is closing.' });
   });
 });
 

@@ -70,9 +70,12 @@ for (const backend of backends) {
       const count = async (t: string) => (await client.send(new ScanCommand({ TableName: t, ConsistentRead: true }))).Count ?? 0;
       expect(await count(table)).toBe(1);
       expect(await count(delta)).toBe(2);
+      // Only the embedded store promises a deletion time; DynamoDB Local (like DynamoDB itself,
+      // which may take days) deletes expired items when its own sweep comes round, or not at all.
+      if (!backend.expires) return;
       await new Promise((r) => setTimeout(r, 1200 + 1000 + 2 * TTL_SWEEP_MS));
-      expect(await count(table)).toBe(backend.expires ? 0 : 1);
-      expect(await count(delta)).toBe(backend.expires ? 0 : 2);
+      expect(await count(table)).toBe(0);
+      expect(await count(delta)).toBe(0);
     });
   });
 }
