@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway } from '../../src/index.js';
+import { startEchoServer, type EchoServer } from '../utils/echo-server.js';
 import { startTestGateway, type TestGateway } from '../utils/gateway.js';
 
 const SCHEMA = `
@@ -19,6 +20,9 @@ type Query {
   huge: String
   bad: String
   denied: String
+  httpPath(q: String!): String
+  greet(name: String!): String
+  mixed(n: Int!): String
 }
 type Mutation { addPost(id: ID!, title: String!): Post }
 `;
@@ -48,6 +52,19 @@ const FILES: Record<string, string> = {
   'vtl/spin.request.vtl': '#foreach($a in [1..1000])#foreach($b in [1..1000])#foreach($c in [1..1000])#set($x = 1)#end#end#end{}',
   'vtl/huge.request.vtl': '#set($s = "0123456789012345678901234567890123456789012345678901234567890123456789")\n"#foreach($a in [1..1000])#foreach($b in [1..1000])$s#end#end"',
   'vtl/bad.request.vtl': '{ "version": "2018-05-29", payload: 1 }',
+  'vtl/http.request.vtl': '{ "version": "2018-05-29", "method": "GET", "resourcePath": "/echo/vtl", "params": { "query": { "q": $util.toJson($ctx.args.q) } } }',
+  'vtl/http.response.vtl': [
+    '#if($ctx.result.statusCode != 200)$util.error("HTTP $ctx.result.statusCode", "HttpError")#end',
+    '#set($echo = $util.parseJson($ctx.result.body))',
+    '$util.toJson("$echo.path?q=$echo.query.q")',
+  ].join('\n'),
+  'vtl/greet.request.vtl': '{ "version": "2018-05-29", "operation": "Invoke", "payload": { "name": $util.toJson($ctx.args.name) } }',
+  'handlers.mjs': 'export const greet = async (event) => `hello ${event.name}`;',
+  // A pipeline mixing VTL and APPSYNC_JS: VTL before/after, a VTL function and a JS function.
+  'vtl/mixed.before.vtl': '$util.qr($ctx.stash.put("steps", ["before"]))\n{}',
+  'vtl/mixed.after.vtl': '$util.qr($ctx.stash.steps.add("after"))\n$util.toJson("$ctx.prev.result:$util.toJson($ctx.stash.steps)")',
+  'vtl/double.request.vtl': '$util.qr($ctx.stash.steps.add("vtl"))\n{ "version": "2018-05-29", "payload": #set($d = $ctx.args.n * 2)$d }',
+  'js/plusOne.js': 'export function request(ctx) { ctx.stash.steps.push("js"); return { payload: ctx.prev.result + 1 }; }\nexport function response(ctx) { return ctx.result; }',
   'vtl/denied.request.vtl': '#if($util.authType() == "API Key Authorization")$util.unauthorized()#end\n{}',
 };
 
@@ -60,7 +77,9 @@ const resolver = (name: string, dataSource: string, response = true) => ({
 });
 
 let gw: TestGateway;
+let echo: EchoServer;
 beforeAll(async () => {
+  echo = await startEchoServer();
   gw = await startTestGateway({
     files: FILES,
     config: {
@@ -74,6 +93,12 @@ beforeAll(async () => {
           config: { tableName: 'vtl-posts', table: { AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' } },
         },
         [NONE]: { type: 'NONE' },
+        api: { type: 'HTTP', config: { endpoint: echo.url } },
+        lambda: { type: 'AWS_LAMBDA', config: { handler: 'handlers.mjs#greet' } },
+      },
+      pipelineFunctions: {
+        double: { dataSource: NONE, request: 'vtl/double.request.vtl' },
+        plusOne: { dataSource: NONE, code: 'js/plusOne.js' },
       },
       resolvers: {
         'Mutation.addPost': resolver('addPost', 'posts'),
@@ -86,11 +111,17 @@ beforeAll(async () => {
         'Query.huge': resolver('huge', NONE),
         'Query.bad': resolver('bad', NONE),
         'Query.denied': resolver('denied', NONE),
+        'Query.httpPath': { kind: 'UNIT', dataSource: 'api', request: 'vtl/http.request.vtl', response: 'vtl/http.response.vtl' },
+        'Query.greet': { kind: 'UNIT', dataSource: 'lambda', request: 'vtl/greet.request.vtl', response: 'vtl/result.response.vtl' },
+        'Query.mixed': { kind: 'PIPELINE', functions: ['double', 'plusOne'], request: 'vtl/mixed.before.vtl', response: 'vtl/mixed.after.vtl' },
       },
     },
   });
 }, 60_000);
-afterAll(() => gw?.close());
+afterAll(async () => {
+  await gw?.close();
+  await echo?.close();
+});
 
 describe('VTL resolvers through createGateway', () => {
   it('PutItem and GetItem on the embedded DynamoDB', async () => {
@@ -103,6 +134,16 @@ describe('VTL resolvers through createGateway', () => {
   it('NONE: payload to $ctx.result, Java string methods, integer division, #foreach', async () => {
     const { body } = await gw.query('{ echo(msg: "hi there") half(n: 7) tags(csv: "a, b,,c ,") }');
     expect(body).toEqual({ data: { echo: 'HI THERE', half: 3, tags: ['a', 'b', 'c'] } });
+  });
+
+  it('HTTP and Lambda data sources take the VTL request shapes', async () => {
+    const { body } = await gw.query('{ httpPath(q: "a b") greet(name: "vtl") }');
+    expect(body).toEqual({ data: { httpPath: '/echo/vtl?q=a b', greet: 'hello vtl' } });
+  });
+
+  it('a pipeline mixes VTL and APPSYNC_JS: before, VTL function, JS function, after share the stash', async () => {
+    const { body } = await gw.query('{ mixed(n: 5) }');
+    expect(body).toEqual({ data: { mixed: '11:["before","vtl","js","after"]' } });
   });
 
   it('a template that renders invalid JSON fails its field with AppSync\'s MappingTemplate error', async () => {
