@@ -262,6 +262,23 @@ export const VTL_CASES: VtlCase[] = [
     template: '$util.unauthorized()',
     error: { errorType: 'Unauthorized', message: 'Not Authorized to access f on type Query' },
   },
+  {
+    name: '$util.list and $util.map copies',
+    source: 'resolver-util-reference ($util.list, $util.map)',
+    template: [
+      '#set($people = [{"name": "b", "age": 30}, {"name": "a", "age": 40}, {"name": "c", "age": 20}])',
+      '{ "retain": $util.toJson($util.list.copyAndRetainAll([1, 2, 3, 4], [2, 4, 6])), "remove": $util.toJson($util.list.copyAndRemoveAll([1, 2, 3, 4], [2, 4])),',
+      '  "byName": $util.toJson($util.list.sortList($people, false, "name")), "byAgeDesc": $util.toJson($util.list.sortList($people, true, "age")),',
+      '  "plain": $util.toJson($util.list.sortList([3, 1, 2], false, "")),',
+      '  "keep": $util.toJson($util.map.copyAndRetainAllKeys({"a": 1, "b": 2, "c": 3}, ["a", "c"])), "drop": $util.toJson($util.map.copyAndRemoveAllKeys({"a": 1, "b": 2}, ["a"])) }',
+    ].join('\n'),
+    expected: {
+      retain: [2, 4], remove: [1, 3],
+      byName: [{ name: 'a', age: 40 }, { name: 'b', age: 30 }, { name: 'c', age: 20 }],
+      byAgeDesc: [{ name: 'a', age: 40 }, { name: 'b', age: 30 }, { name: 'c', age: 20 }],
+      plain: [1, 2, 3], keep: { a: 1, c: 3 }, drop: { b: 2 },
+    },
+  },
   // Strict JSON output, with AppSync's wording (aws-amplify/amplify-cli#3180; recorded AppSync errors)
   {
     name: 'unquoted keys fail as on AppSync',

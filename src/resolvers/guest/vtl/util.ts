@@ -2,9 +2,11 @@
  * `$util` as VTL mapping templates see it (docs/resolvers.md#vtl-mapping-templates): the APPSYNC_JS
  * `util` (the same helper implementations, from ../util/ and the prelude's run-aware members)
  * plus the VTL-only members AppSync documents for templates: `toJson`, `parseJson`, `qr`/`quiet`,
- * `isNull*`, `defaultIfNull*`, `is*`, `typeOf`, `validate`, `log` and the `…Json` forms of the
- * `dynamodb` helpers.
+ * `isNull*`, `defaultIfNull*`, `is*`, `typeOf`, `validate`, `log`, `list`, `map` and the `…Json`
+ * forms of the `dynamodb` helpers.
  */
+
+import { javaEquals } from './java.js';
 
 type Json = unknown;
 
@@ -12,6 +14,20 @@ const isNil = (v: unknown): v is null | undefined => v === null || v === undefin
 const isBlank = (v: unknown): boolean => isNil(v) || (typeof v === 'string' && v.trim() === '');
 const isEmpty = (v: unknown): boolean => isNil(v) || v === '';
 const isMap = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const pick = (map: unknown, keep: (key: string) => boolean): Record<string, unknown> => {
+  const out: Record<string, unknown> = {};
+  if (isMap(map)) for (const [k, v] of Object.entries(map as Record<string, unknown>)) if (keep(k)) out[k] = v;
+  return out;
+};
+const compare = (a: unknown, b: unknown): number => {
+  if (a === b) return 0;
+  if (a === null || a === undefined) return -1;
+  if (b === null || b === undefined) return 1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+};
 
 /**
  * The VTL `$util` over the JS one. `stringify`/`parse` are the realm's JSON functions as the
@@ -64,6 +80,22 @@ export function createVtlUtil(jsUtil: Record<string, unknown>, stringify: (v: un
     validate(condition: unknown, message?: unknown, errorType?: unknown, data?: unknown): string {
       if (condition !== true) error(message, errorType ?? 'CustomTemplateException', data);
       return '';
+    },
+    // `$util.list` / `$util.map`: shallow copies, elements compared as Java's equals does.
+    list: {
+      copyAndRetainAll: (list: unknown, keep: unknown): unknown[] => asList(list).filter((x) => asList(keep).some((y) => javaEquals(x, y))),
+      copyAndRemoveAll: (list: unknown, drop: unknown): unknown[] => asList(list).filter((x) => !asList(drop).some((y) => javaEquals(x, y))),
+      /** Sorts a copy by `property` of each map (or by the values themselves); nulls first, as AppSync's examples show nothing else. */
+      sortList(list: unknown, descending: unknown, property: unknown): unknown[] {
+        const key = typeof property === 'string' && property !== '' ? property : undefined;
+        const valueOf = (x: unknown): unknown => (key !== undefined && isMap(x) ? (x as Record<string, unknown>)[key] : x);
+        const sorted = asList(list).slice().sort((a, b) => compare(valueOf(a), valueOf(b)));
+        return descending === true ? sorted.reverse() : sorted;
+      },
+    },
+    map: {
+      copyAndRetainAllKeys: (map: unknown, keys: unknown): Record<string, unknown> => pick(map, (k) => asList(keys).includes(k)),
+      copyAndRemoveAllKeys: (map: unknown, keys: unknown): Record<string, unknown> => pick(map, (k) => !asList(keys).includes(k)),
     },
     log: {
       info: (...args: unknown[]): void => log('info', format(args)),
