@@ -12,6 +12,7 @@ import {
   AUTHENTICATION_TYPES,
   type AuthenticationType,
   type GatewayConfig,
+  type MappingTemplates,
   type NormalizedApiKey,
   type NormalizedAuthentication,
   type NormalizedConfig,
@@ -283,7 +284,26 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
    * exclude each other, and a request template is needed (Gateway choice: a missing response
    * template passes `$ctx.result` on, as the console's default one does).
    */
-  const templates = (value: Record<string, unknown>, path: string): { request: string; response?: string } | undefined => {
+  /**
+   * `substitutions` maps (top level and per resolver or function): `${name}` in a VTL template is
+   * replaced by the value, as the Serverless AppSync plugin does; values are strings, numbers or
+   * booleans (an unresolved CloudFormation intrinsic has no local value).
+   */
+  const substitutionsOf = (value: unknown, path: string): Record<string, string> => {
+    const out: Record<string, string> = {};
+    if (value === undefined) return out;
+    if (!isObject(value)) {
+      problems.push(new ConfigError(path, `expected a mapping of names to values, got ${typeName(value)}`));
+      return out;
+    }
+    for (const [name, v] of Object.entries(value)) {
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[name] = String(v);
+      else problems.push(new ConfigError(`${path}.${name}`, `expected a string, number or boolean, got ${typeName(v)}`));
+    }
+    return out;
+  };
+  const topSubstitutions = substitutionsOf(raw.substitutions, 'substitutions');
+  const templates = (value: Record<string, unknown>, path: string): MappingTemplates | undefined => {
     if (value.request === undefined && value.response === undefined) return undefined;
     if (value.code !== undefined) {
       problems.push(new ConfigError(path, 'give either code (APPSYNC_JS) or request/response mapping templates (VTL), not both'));
@@ -295,7 +315,9 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
       problems.push(new ConfigError(`${path}.request`, 'a VTL resolver or function needs a request mapping template'));
       return undefined;
     }
-    return request === undefined ? undefined : { request, response };
+    if (request === undefined) return undefined;
+    const substitutions = { ...topSubstitutions, ...substitutionsOf(value.substitutions, `${path}.substitutions`) };
+    return Object.keys(substitutions).length > 0 ? { request, response, substitutions } : { request, response };
   };
   /** A data-source reference: a name, or an inline definition (the plugin allows both). */
   const dataSourceRef = (value: unknown, path: string, inlineName: string): string | undefined => {

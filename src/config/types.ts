@@ -56,6 +56,8 @@ export interface ResolverConfig {
   request?: string;
   /** Path to a VTL response mapping template (instead of `code`), relative to the config file. */
   response?: string;
+  /** `${name}` → value in this resolver's templates, over the top-level `substitutions`. */
+  substitutions?: Record<string, string | number | boolean>;
   /** Pipeline function names (PIPELINE resolvers). */
   functions?: string[];
   /** Lambda BatchInvoke batch size. */
@@ -82,6 +84,8 @@ export interface PipelineFunctionConfig {
   request?: string;
   /** VTL response mapping template file (instead of `code`). */
   response?: string;
+  /** `${name}` → value in this function's templates, over the top-level `substitutions`. */
+  substitutions?: Record<string, string | number | boolean>;
   description?: string;
   maxBatchSize?: number;
   sync?: SyncConfig;
@@ -123,6 +127,8 @@ export interface GatewayConfig {
   pipelineFunctions?: Record<string, PipelineFunctionConfig> | Array<Record<string, PipelineFunctionConfig>>;
   /** Environment variables for resolvers (`ctx.env`). */
   environment?: Record<string, string>;
+  /** `${name}` → value in every VTL mapping template (the Serverless AppSync plugin's substitutions). */
+  substitutions?: Record<string, string | number | boolean>;
   /**
    * Local addition: where the gateway listens, and `dataDir`, the folder the embedded DynamoDB
    * and Postgres and the Step Functions file store keep their data in (relative to the config
@@ -187,6 +193,8 @@ export interface NormalizedResolver {
 export interface MappingTemplates {
   request: string;
   response?: string;
+  /** `${name}` → value, from the top-level and the resolver's own `substitutions` (the latter win). */
+  substitutions?: Record<string, string>;
 }
 
 export interface NormalizedPipelineFunction {

@@ -23,6 +23,7 @@ type Query {
   httpPath(q: String!): String
   greet(name: String!): String
   mixed(n: Int!): String
+  subst(x: String!): String
 }
 type Mutation { addPost(id: ID!, title: String!): Post }
 `;
@@ -65,6 +66,7 @@ const FILES: Record<string, string> = {
   'vtl/mixed.after.vtl': '$util.qr($ctx.stash.steps.add("after"))\n$util.toJson("$ctx.prev.result:$util.toJson($ctx.stash.steps)")',
   'vtl/double.request.vtl': '$util.qr($ctx.stash.steps.add("vtl"))\n{ "version": "2018-05-29", "payload": #set($d = $ctx.args.n * 2)$d }',
   'js/plusOne.js': 'export function request(ctx) { ctx.stash.steps.push("js"); return { payload: ctx.prev.result + 1 }; }\nexport function response(ctx) { return ctx.result; }',
+  'vtl/subst.request.vtl': '{ "version": "2018-05-29", "payload": "${greeting}, ${who} ${ctx.args.x} (${stage})" }',
   'vtl/denied.request.vtl': '#if($util.authType() == "API Key Authorization")$util.unauthorized()#end\n{}',
 };
 
@@ -87,6 +89,7 @@ beforeAll(async () => {
       authentication: { type: 'API_KEY' },
       apiKeys: [{ name: 'k', value: 'da2-vtlvtlvtlvtlvtlvtlvtlvtlvtl' }],
       sandbox: { timeoutMs: 500 },
+      substitutions: { greeting: 'Hello', stage: 'dev' },
       dataSources: {
         posts: {
           type: 'AMAZON_DYNAMODB',
@@ -113,6 +116,8 @@ beforeAll(async () => {
         'Query.denied': resolver('denied', NONE),
         'Query.httpPath': { kind: 'UNIT', dataSource: 'api', request: 'vtl/http.request.vtl', response: 'vtl/http.response.vtl' },
         'Query.greet': { kind: 'UNIT', dataSource: 'lambda', request: 'vtl/greet.request.vtl', response: 'vtl/result.response.vtl' },
+        // Serverless AppSync plugin substitutions: the resolver's own win over the top level's.
+        'Query.subst': { ...resolver('subst', NONE), substitutions: { greeting: 'Hi', who: 'world' } },
         'Query.mixed': { kind: 'PIPELINE', functions: ['double', 'plusOne'], request: 'vtl/mixed.before.vtl', response: 'vtl/mixed.after.vtl' },
       },
     },
@@ -139,6 +144,11 @@ describe('VTL resolvers through createGateway', () => {
   it('HTTP and Lambda data sources take the VTL request shapes', async () => {
     const { body } = await gw.query('{ httpPath(q: "a b") greet(name: "vtl") }');
     expect(body).toEqual({ data: { httpPath: '/echo/vtl?q=a b', greet: 'hello vtl' } });
+  });
+
+  it('substitutions replace ${name} before parsing; other ${…} stay Velocity references', async () => {
+    const { body } = await gw.query('{ subst(x: "again") }');
+    expect(body).toEqual({ data: { subst: 'Hi, world again (dev)' } });
   });
 
   it('a pipeline mixes VTL and APPSYNC_JS: before, VTL function, JS function, after share the stash', async () => {
@@ -220,5 +230,22 @@ describe('VTL load errors', () => {
       (e: Error) => e,
     );
     expect(error?.message).toContain('give either code (APPSYNC_JS) or request/response mapping templates (VTL), not both');
+  });
+
+  it('a substitution without a local value (an unresolved intrinsic) names its key', async () => {
+    const error = await createGateway(
+      {
+        schemaSdl: 'type Query { a: String }',
+        authentication: { type: 'API_KEY' },
+        substitutions: { table: { Ref: 'PostsTable' } as never },
+        dataSources: { none: { type: 'NONE' } },
+        resolvers: { 'Query.a': { kind: 'UNIT', dataSource: 'none', request: 'x.vtl' } },
+      },
+      { configDir: '/tmp', logger: { debug() {}, info() {}, warn() {}, error() {} }, inMemory: true },
+    ).then(
+      async (g) => void (await g.close()),
+      (e: Error) => e,
+    );
+    expect(error?.message).toContain('substitutions.table: expected a string, number or boolean, got an object');
   });
 });

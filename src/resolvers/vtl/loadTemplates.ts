@@ -1,9 +1,9 @@
 /**
  * Loading a VTL resolver or pipeline function (docs/resolvers.md#vtl-mapping-templates): its
- * `request:` / `response:` template files are read, checked against AppSync's 64 KB template limit
- * and parsed (a template that does not parse is refused at load with `file:line:column`, as AppSync
- * refuses it at deploy), then registered in the sandbox, where they are parsed again and rendered.
- * Every problem of both templates is reported at once.
+ * `request:` / `response:` template files are read, their `substitutions` applied, checked against
+ * AppSync's 64 KB template limit and parsed (a template that does not parse is refused at load with
+ * `file:line:column`, as AppSync refuses it at deploy), then registered in the sandbox, where they
+ * are parsed again and rendered. Every problem of both templates is reported at once.
  */
 import { readFile } from 'node:fs/promises';
 import type { MappingTemplates } from '../../config/types.js';
@@ -14,6 +14,12 @@ import type { Sandbox } from '../isolation/sandbox.js';
 
 /** AppSync's limit on a request or response mapping template (docs/resolvers.md#limits). */
 export const MAX_TEMPLATE_CHARS = 65_536;
+
+/** The Serverless AppSync plugin's `substitutions`: `${name}` of a listed name becomes its value; other `${…}` are Velocity's. */
+export function substitute(text: string, substitutions: Record<string, string> | undefined): string {
+  if (!substitutions) return text;
+  return text.replace(/\$\{([A-Za-z_][\w-]*)\}/g, (whole, name: string) => (Object.prototype.hasOwnProperty.call(substitutions, name) ? substitutions[name]! : whole));
+}
 
 export type LoadedTemplates = { module: LoadedModule; problems?: undefined } | { problems: ConfigError[] };
 
@@ -29,6 +35,7 @@ export async function loadVtlTemplates(templates: MappingTemplates, keyPath: str
       problems.push(new ConfigError(`${keyPath}.${key}`, `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`));
       return null;
     }
+    text = substitute(text, templates.substitutions);
     if (text.length > MAX_TEMPLATE_CHARS) {
       problems.push(new ConfigError(`${keyPath}.${key}`, `${file}: the template is ${text.length} characters; AppSync accepts at most ${MAX_TEMPLATE_CHARS}`));
     }
