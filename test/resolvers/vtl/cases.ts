@@ -162,6 +162,18 @@ export const VTL_CASES: VtlCase[] = [
     error: { errorType: 'MappingTemplate', message: /nest more than 20 deep/ },
   },
   {
+    name: 'a property named like a word operator ($ctx.stash.authFilter.or, as Amplify generates)',
+    source: 'aws-amplify/amplify-category-api#1647 (AppSync reads .or as a property)',
+    template: '#set($ctx.stash.authFilter = {"or": [1, 2]})\n#set($f = $ctx.stash.authFilter.or)\n{ "or": $util.toJson($f), "n": $ctx.stash.authFilter.or.size() }',
+    expected: { or: [1, 2], n: 2 },
+  },
+  {
+    name: '$$ and multi-line map literals in #set parse',
+    source: 'Amplify-generated resolvers (docs/resolvers.md#vtl-mapping-templates)',
+    template: '#set($m = {\n  "a": 1,\n  "b": {\n    "c": [1, 2]\n  }\n})\n{ "m": $util.toJson($m), "price": "$$5" }',
+    expected: { m: { a: 1, b: { c: [1, 2] } }, price: '$$5' },
+  },
+  {
     name: 'comments are not rendered',
     source: 'resolver-mapping-template-reference-programming-guide (Comments)',
     template: '## a line comment\n#* a block\n comment *#\n{ "ok": true }',

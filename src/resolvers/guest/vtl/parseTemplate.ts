@@ -4,7 +4,10 @@
  * not parse, naming `line:column`); pure, so both sides can import it.
  *
  * Patched before parsing: a bare `#return` or `#stop` (no parentheses) becomes `#return()` /
- * `#stop()`, since velocityjs reads these directives without parentheses as text.
+ * `#stop()`, since velocityjs reads these directives without parentheses as text; a property named
+ * like a word operator (`$ctx.stash.authFilter.or`, which Amplify's generated resolvers use and
+ * Velocity 1.7 reads as a property) becomes an index (`…authFilter["or"]`), since velocityjs's
+ * lexer reads `or` there as `||`.
  */
 import { parse } from 'velocityjs';
 
@@ -19,8 +22,10 @@ export interface TemplateSyntaxError {
 
 const BARE_DIRECTIVE = /#\{?(return|stop)\}?(?![\w(])/g;
 
+const WORD_OPERATOR_PROPERTY = /(\$!?\{?[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[^\]\n]*\])*)\.(or|and|not|eq|ne|lt|le|gt|ge)\b(?![\w(-])/g;
+
 export function parseTemplate(text: string): TemplateAst {
-  return parse(text.replace(BARE_DIRECTIVE, '#$1()'));
+  return parse(text.replace(BARE_DIRECTIVE, '#$1()').replace(WORD_OPERATOR_PROPERTY, '$1["$2"]'));
 }
 
 /** The template's parse error, or null when it parses. */
