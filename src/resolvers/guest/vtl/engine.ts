@@ -115,9 +115,33 @@ class AppSyncVelocity extends Compile {
     return out;
   }
 
+  /**
+   * velocityjs's, less the lookup of every reference's printed text as a context key (a feature
+   * templates never use, and the largest cost of rendering a reference), and with Velocity's
+   * rendering of null.
+   */
   protected override getReferences(ast: any, isVal?: boolean): any {
-    const value = super.getReferences(ast, isVal);
-    if (isVal && value === null) return ast.leader === '$!' ? '' : textOf(ast);
+    if (ast.prue) {
+      const define = this.defines[ast.id];
+      if (Array.isArray(define)) return this.renderAstList(define);
+    }
+    const id = String(ast.id);
+    const context = this.context;
+    const blocked = id === '__proto__' || ((id === 'constructor' || id === 'prototype') && !hasOwn(context, id));
+    let value: unknown = blocked ? undefined : context[id];
+    const local = (this as any).getLocal(ast) as { value: unknown; isLocal: boolean };
+    if (value !== undefined && ast.args !== undefined) value = this.getPropMethod(ast, context, ast);
+    if (local.isLocal) value = local.value;
+    if (Array.isArray(ast.path)) {
+      for (const property of ast.path) {
+        if (value === undefined || value === null) {
+          value = undefined;
+          break;
+        }
+        value = (this as any).getAttributes(property, value, ast);
+      }
+    }
+    if (isVal && (value === undefined || value === null)) return ast.leader === '$!' ? '' : textOf(ast);
     return value;
   }
 

@@ -5,8 +5,8 @@
  * Jackson, so a syntax error names the character, what Jackson expected there and the place as
  * `line: L, column: C` (Jackson's column counts one past the character read).
  *
- * Hand-written: the checking walk exists only to word the error as AppSync does; the value itself
- * comes from JSON.parse once the text is known to be valid.
+ * Hand-written: JSON.parse is as strict as AppSync's reader and reads every valid text; the walk
+ * below runs only when it fails, to word the error as AppSync does.
  */
 
 /** A rendered template that is not JSON: `message` is AppSync's wording. */
@@ -19,6 +19,15 @@ const WS = (c: string | undefined): boolean => c === ' ' || c === '\n' || c === 
 /** Parses `text`; an empty (all-whitespace) text is null. Throws RenderedJsonError. */
 export function parseRenderedJson(text: string, parse: (text: string) => unknown): unknown {
   let i = 0;
+  let parsed: unknown;
+  let valid = true;
+  try {
+    parsed = parse(text);
+  } catch {
+    valid = false;
+  }
+  if (valid) return parsed;
+  // Not JSON: the walk below says why, in AppSync's words.
   while (WS(text[i])) i++;
   if (i === text.length) return null;
   const first = text[i]!;
@@ -103,5 +112,5 @@ export function parseRenderedJson(text: string, parse: (text: string) => unknown
   value();
   skip();
   if (i < text.length) throw new RenderedJsonError('Trailing characters at the end of the JSON string are not allowed.');
-  return parse(text);
+  throw new RenderedJsonError(`Unable to parse the JSON document: '${text}'`);
 }
