@@ -14,6 +14,8 @@ export interface LoadedModule {
   id: number;
   file: string;
   compiled?: CompiledCode;
+  /** Set for VTL mapping templates. */
+  vtl?: true;
 }
 
 /** A unit resolver's one step, or one pipeline function. */

@@ -205,6 +205,11 @@ export class ResolverExecutor {
     const answer = step.dataSource ? await callDataSource(step.dataSource, (ds) => ds.invoke(request.v, { ...invocation, resolverContext: base })) : { result: null };
     const stepInput: Record<string, unknown> = { prev, hasResult: true, result: answer.result ?? null };
     if (answer.error) stepInput.error = { message: answer.error.message, type: answer.error.type };
+    // docs/resolvers.md#vtl-mapping-templates: a 2017-02-28 request template's data-source error fails
+    // the field by itself (2018-05-29 leaves it to the response template).
+    if (answer.error && step.module.vtl && isUnit && (request.v as { version?: unknown } | null)?.version === '2017-02-28') {
+      throw new FieldRunError(answer.error.message, passedOn(answer.error.type), { data: answer.error.data, errorInfo: answer.error.errorInfo });
+    }
     let stepJson: string;
     try {
       stepJson = JSON.stringify(stepInput);

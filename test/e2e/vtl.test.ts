@@ -25,7 +25,11 @@ type Query {
   mixed(n: Int!): String
   subst(x: String!): String
 }
-type Mutation { addPost(id: ID!, title: String!): Post }
+type Mutation {
+  addPost(id: ID!, title: String!): Post
+  createOnce2017(id: ID!): Post
+  createOnce2018(id: ID!): Post
+}
 `;
 
 const FILES: Record<string, string> = {
@@ -39,6 +43,9 @@ const FILES: Record<string, string> = {
     '}',
   ].join('\n'),
   'vtl/result.response.vtl': '$util.toJson($ctx.result)',
+  // PutItem that fails when the item exists; the response templates ignore $ctx.error.
+  'vtl/createOnce2017.request.vtl': '{ "version": "2017-02-28", "operation": "PutItem", "key": { "id": $util.dynamodb.toDynamoDBJson($ctx.args.id) }, "condition": { "expression": "attribute_not_exists(id)" } }',
+  'vtl/createOnce2018.request.vtl': '{ "version": "2018-05-29", "operation": "PutItem", "key": { "id": $util.dynamodb.toDynamoDBJson($ctx.args.id) }, "condition": { "expression": "attribute_not_exists(id)" } }',
   'vtl/getPost.request.vtl': '{ "version": "2018-05-29", "operation": "GetItem", "key": { "id": $util.dynamodb.toDynamoDBJson($ctx.args.id) } }',
   'vtl/echo.request.vtl': '{ "version": "2018-05-29", "payload": { "msg": $util.toJson($ctx.args.msg.toUpperCase()) } }',
   'vtl/echo.response.vtl': '$util.toJson($ctx.result.msg)',
@@ -105,6 +112,8 @@ beforeAll(async () => {
       },
       resolvers: {
         'Mutation.addPost': resolver('addPost', 'posts'),
+        'Mutation.createOnce2017': resolver('createOnce2017', 'posts'),
+        'Mutation.createOnce2018': resolver('createOnce2018', 'posts'),
         // No response template: $util.toJson($ctx.result) (Gateway choice).
         'Query.getPost': resolver('getPost', 'posts', false),
         'Query.echo': resolver('echo', NONE),
@@ -134,6 +143,15 @@ describe('VTL resolvers through createGateway', () => {
     expect(put.body).toEqual({ data: { addPost: { id: 'p1', title: 'Hello', views: 0 } } });
     const get = await gw.query('{ getPost(id: "p1") { id title views } }');
     expect(get.body).toEqual({ data: { getPost: { id: 'p1', title: 'Hello', views: 0 } } });
+  });
+
+  it('template versions: a data-source error fails the field by itself with 2017-02-28, and is left to the response template with 2018-05-29', async () => {
+    const old = await gw.query('mutation { createOnce2017(id: "p1") { id } }');
+    expect(old.body.data).toEqual({ createOnce2017: null });
+    expect(old.body.errors).toMatchObject([{ path: ['createOnce2017'], errorType: 'DynamoDB:ConditionalCheckFailedException' }]);
+    const current = await gw.query('mutation { createOnce2018(id: "p1") { id } }');
+    // No error raised; the data source's answer (the item in the way) is what the response template renders.
+    expect(current.body).toEqual({ data: { createOnce2018: { id: 'p1' } } });
   });
 
   it('NONE: payload to $ctx.result, Java string methods, integer division, #foreach', async () => {

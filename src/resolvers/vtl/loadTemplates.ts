@@ -47,7 +47,7 @@ export async function loadVtlTemplates(templates: MappingTemplates, keyPath: str
   if (problems.length > 0 || request === null) return { problems };
   try {
     const { id } = await sandbox.registerVtl({ request, response }, templates.request);
-    return { module: { id, file: templates.request } };
+    return { module: { id, file: templates.request, vtl: true } };
   } catch (error) {
     return { problems: [new ConfigError(keyPath, `the mapping templates failed to load in the sandbox: ${error instanceof Error ? error.message : String(error)}`)] };
   }
