@@ -89,6 +89,19 @@ export const VTL_CASES: VtlCase[] = [
     error: { errorType: 'MappingTemplate', message: /at most 1000 iterations/ },
   },
   {
+    name: '#foreach over a list of 1,001 items fails',
+    source: 'resolver-mapping-template-reference-programming-guide (loops are capped at 1000 iterations); Gateway choice: an error beyond the cap',
+    template: '#foreach($i in $ctx.args.items)#end{}',
+    context: { arguments: { items: Array.from({ length: 1001 }, (_, i) => i) } },
+    error: { errorType: 'MappingTemplate', message: /^#foreach would loop 1001 times at line 1; AppSync allows at most 1000 iterations per loop\.$/ },
+  },
+  {
+    name: 'a range longer than the cap is refused before it is built',
+    source: 'Gateway choice: AppSync caps loops at 1000 iterations; [1..n] past it is an error',
+    template: '#foreach($i in [1..1000000000])$i#end',
+    error: { errorType: 'MappingTemplate', message: 'The range [1..1000000000] has 1000000000 elements; AppSync allows at most 1000 iterations per loop.' },
+  },
+  {
     name: '#foreach of exactly 1,000 iterations runs',
     source: 'resolver-mapping-template-reference-programming-guide (Loops)',
     template: '#set($n = 0)#foreach($i in [1..1000])#set($n = $n + 1)#end$n',

@@ -15,7 +15,8 @@
  * - arithmetic: integer `/` and `%` truncate as Java's `Integer`/`Long` do; `==` compares lists and
  *   maps by value and other values of different types by their text (Velocity's ASTEQNode).
  * - `#foreach`: AppSync's cap of 1,000 iterations (a MappingTemplate error beyond it, Gateway
- *   choice), maps iterate their values, `#break` no longer leaks out of a loop over a map.
+ *   choice), maps iterate their values, `#break` no longer leaks out of a loop over a map; a range
+ *   literal (`[1..n]`) longer than the cap is refused before it is built.
  * - `#return` / `#return(value)`: ends the template with the value (AppSync's directive).
  * - macros nest at most 20 calls deep (Velocity's `velocimacro.max.depth`).
  * - output: at most 5 MB of rendered text (AppSync's evaluated template limit).
@@ -209,6 +210,17 @@ class AppSyncVelocity extends Compile {
       return false;
     });
     return this.renderAstList(asts, this.contextId);
+  }
+
+  getArray(literal: any): unknown[] {
+    if (literal.isRange === true) {
+      const [begin, end] = (literal.value as any[]).map((exp) => (typeof exp === 'string' ? parseInt(exp, 10) : typeof exp === 'number' ? exp : this.getReferences(exp)));
+      if (typeof begin === 'number' && typeof end === 'number' && Math.abs(end - begin) + 1 > MAX_FOREACH_ITERATIONS) {
+        throw new VtlLimitError(`The range [${begin}..${end}] has ${Math.abs(end - begin) + 1} elements; AppSync allows at most ${MAX_FOREACH_ITERATIONS} iterations per loop.`);
+      }
+    }
+    // velocityjs mixes its literal compiler's methods into Compile.prototype.
+    return (Compile.prototype as unknown as { getArray(this: unknown, l: unknown): unknown[] }).getArray.call(this, literal);
   }
 
   getBlockEach(block: any[]): string {
