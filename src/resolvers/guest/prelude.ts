@@ -296,6 +296,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
   const vtlUtil = deepFreeze(createVtlUtil(util, stringifyJson, parseJson, (level, message) => host.log(level, message)));
   const DEFAULT_RESPONSE_TEMPLATE = '$util.toJson($ctx.result)';
   const vtlHandler = (template: VtlTemplate, isRequest: boolean) => (ctx: Record<string, unknown>): unknown => {
+    if (template.passesResult && !isRequest) return ctx.result ?? null;
     const variables: Record<string, unknown> = { ctx, context: ctx, util: vtlUtil, utils: vtlUtil, extensions };
     let rendered;
     try {

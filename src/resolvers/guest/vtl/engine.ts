@@ -290,8 +290,15 @@ export type Rendered = { text: string; returned: false } | { returned: true; val
 /** A parsed template, rendered once per handler call against fresh variables. */
 export class VtlTemplate {
   readonly #asts: TemplateAst;
+  /**
+   * The template is just `$util.toJson($ctx.result)` (the most common response template, and the
+   * default one): its value is `$ctx.result` itself, which came in as JSON, so rendering and
+   * reading the text back can be skipped.
+   */
+  readonly passesResult: boolean;
   constructor(text: string) {
     this.#asts = parseTemplate(text);
+    this.passesResult = /^\s*\$utils?\.toJson\(\s*\$(?:ctx|context)\.result\s*\)\s*$/.test(text);
   }
 
   render(variables: Record<string, unknown>): Rendered {
