@@ -36,6 +36,8 @@ export const ERROR_CATALOGUE = [
   // Errors of one field: the field is null, the entry carries path and locations.
   { errorType: 'Unauthorized', status: 200, when: 'a field the caller\'s mode or groups may not reach, or `util.unauthorized()`', fix: 'add the mode\'s directive to the field or its type' },
   { errorType: 'Code', status: 200, when: 'resolver code threw, timed out (`handlerTimeoutMs`), or returned something that is not JSON', fix: 'the message names the file, line and column' },
+  { errorType: 'MappingTemplate', status: 200, when: 'a VTL mapping template rendered text that is not JSON (the message is AppSync\'s), or broke a VTL limit: 1,000 iterations per `#foreach`, 5 MB of output, macros 20 deep', fix: 'see [VTL mapping templates](resolvers.md#vtl-mapping-templates)' },
+  { errorType: 'CustomTemplateException', status: 200, when: '`$util.validate(false, message)` in a VTL template, without an error type of its own', fix: 'the message is the template\'s' },
   { errorType: 'QueryDepthLimitReached', status: 200, when: 'a field deeper than `queryDepthLimit`', fix: 'a shallower query or a higher limit' },
   { errorType: 'ResolverExecutionLimitReached', status: 200, when: 'more resolvers than `resolverCountLimit` in one request', fix: 'fewer fields or a higher limit' },
   { errorType: 'ResponseHeaderError', status: 200, when: '`util.http.addResponseHeader` with a restricted name, a null value, or over 4 KB in all', fix: 'use another header name or smaller values' },

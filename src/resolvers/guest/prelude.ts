@@ -302,7 +302,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
     try {
       rendered = template.render(variables);
     } catch (thrown) {
-      if (thrown instanceof VtlLimitError) util.error(thrown.message, 'MappingTemplate');
+      if (thrown instanceof VtlLimitError) throw new UtilError(toErrorValue(thrown.message, 'MappingTemplate', null, null));
       throw thrown;
     }
     if (rendered.returned) {
@@ -313,7 +313,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
     try {
       return parseRenderedJson(rendered.text, parseJson);
     } catch (thrown) {
-      if (thrown instanceof RenderedJsonError) util.error(thrown.message, 'MappingTemplate');
+      if (thrown instanceof RenderedJsonError) throw new UtilError(toErrorValue(thrown.message, 'MappingTemplate', null, null));
       throw thrown;
     }
   };

@@ -77,8 +77,8 @@ export function createVtlUtil(jsUtil: Record<string, unknown>, stringify: (v: un
       return isMap(v) ? 'Map' : 'Object';
     },
     /** `$util.validate(condition, message, errorType?, data?)`: raises unless the condition holds. */
-    validate(condition: unknown, message?: unknown, errorType?: unknown, data?: unknown): string {
-      if (condition !== true) error(message, errorType ?? 'CustomTemplateException', data);
+    validate(condition: unknown, message?: unknown, errorType: unknown = 'CustomTemplateException', data?: unknown): string {
+      if (condition !== true) error(message, errorType, data);
       return '';
     },
     // `$util.list` / `$util.map`: shallow copies, elements compared as Java's equals does.
