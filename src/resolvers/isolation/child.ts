@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import vm from 'node:vm';
 import type { SandboxHost } from '../guest/host.js';
-import type { Call, ChildMessage, InitMessage, LogLine, RegisterMessage, Reply, RunParts } from './protocol.js';
+import type { Call, ChildMessage, InitMessage, LogLine, RegisterMessage, Registration, RegistrationResult, Reply, RunParts } from './protocol.js';
 
 interface Trampoline {
   sealGlobals(): string;
@@ -117,25 +117,48 @@ function init(message: InitMessage): void {
   send({ t: 'ready' });
 }
 
-function register(message: RegisterMessage): void {
+/** Registers each module in turn; answers go out together (flushed as calls' answers are). */
+function registerAll(message: RegisterMessage): void {
+  let results: RegistrationResult[] = [];
+  let flushedAt = Date.now();
+  for (const registration of message.list) {
+    results.push(register(registration));
+    const now = Date.now();
+    if (now - flushedAt >= FLUSH_AFTER_MS) {
+      send({ t: 'regs', results });
+      results = [];
+      flushedAt = now;
+    }
+  }
+  if (results.length > 0) send({ t: 'regs', results });
+}
+
+function register(registration: Registration): RegistrationResult {
   try {
-    // The module's code starts on the script's second line; lineOffset keeps stack lines those of
-    // the compiled code, which its source map translates.
     let id: number;
-    if (message.vtl) {
+    if (registration.vtl) {
       // A VTL resolver: the prelude parses and keeps its templates (src/resolvers/guest/vtl/).
-      id = trampoline!.registerVtl(message.vtl.request, message.vtl.response);
+      id = trampoline!.registerVtl(registration.vtl.request, registration.vtl.response);
     } else {
-      const wrapped = `(function (${globalNames}) { "use strict";\n${message.code}\nreturn __m; })`;
-      const factory = new vm.Script(wrapped, { filename: message.filename, lineOffset: -1 }).runInContext(context!);
+      // The module's code starts on the script's second line; lineOffset keeps stack lines those
+      // of the compiled code, which its source map translates.
+      const wrapped = `(function (${globalNames}) { "use strict";\n${registration.code}\nreturn __m; })`;
+      let factory: unknown;
+      try {
+        factory = new vm.Script(wrapped, { filename: registration.filename, lineOffset: -1 }).runInContext(context!);
+      } catch (error) {
+        // Ids are the gateway's: code that does not compile still takes its id (an empty module).
+        trampoline!.register(vm.runInContext('(function () { return {}; })', context!));
+        throw error;
+      }
       id = trampoline!.register(factory);
     }
-    if (id !== message.id) throw new Error(`module id ${id} is not the gateway's ${message.id}`);
+    if (id !== registration.id) throw new Error(`module id ${id} is not the gateway's ${registration.id}`);
     const exports = JSON.parse(trampoline!.exportsOf(id)) as string[];
     drainMicrotasks();
-    send({ t: 'reg', id: message.id, exports });
+    return { id: registration.id, exports };
   } catch (error) {
-    send({ t: 'reg', id: message.id, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    return { id: registration.id, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
   }
 }
 
@@ -213,7 +236,7 @@ process.on('message', (message: InitMessage | RegisterMessage | Call[]) => {
   try {
     if (Array.isArray(message)) runBatch(message);
     else if (message.t === 'init') init(message);
-    else if (message.t === 'reg') register(message);
+    else if (message.t === 'regs') registerAll(message);
   } catch (error) {
     send({ t: 'fatal', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   }

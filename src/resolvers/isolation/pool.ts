@@ -17,7 +17,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
 import type { Logger } from '../../datasources/types.js';
-import type { Call, ChildMessage, InitMessage, LogLine, Reply, VtlTemplates } from './protocol.js';
+import type { Call, ChildMessage, InitMessage, LogLine, Registration, Reply, VtlTemplates } from './protocol.js';
 
 export interface SandboxPoolOptions {
   logger: Logger;
@@ -87,13 +87,6 @@ interface Pending {
   reject(error: SandboxCallError): void;
 }
 
-interface Registration {
-  id: number;
-  code: string;
-  filename: string;
-  vtl?: VtlTemplates;
-}
-
 /** One sandbox process and what the gateway knows about it. */
 class SandboxProcess {
   readonly child: ChildProcess;
@@ -103,6 +96,8 @@ class SandboxProcess {
   outgoing: Call[] = [];
   /** Answers still to come for the messages sent. */
   awaiting = 0;
+  /** Modules to register, sent as one message when the turn ends. */
+  outgoingRegistrations: Registration[] = [];
   /** When the process last showed it was between calls (ready, or an answer arrived). */
   idleAt = Number.POSITIVE_INFINITY;
   /** Answered `init`. */
@@ -265,7 +260,9 @@ export class SandboxPool {
   #registerIn(p: SandboxProcess, registration: Registration): Promise<string[]> {
     return new Promise<string[]>((resolve, reject) => {
       p.registrations.set(registration.id, { resolve, reject });
-      p.child.send({ t: 'reg', ...registration });
+      // Sent with the other registrations of this turn (#flush): an API's modules go as one message.
+      p.outgoingRegistrations.push(registration);
+      this.#scheduleFlush();
       // Module evaluation runs under the same time limit as a call.
       p.pending.push({
         seq: -registration.id - 1,
@@ -289,16 +286,17 @@ export class SandboxPool {
         p.started = true;
         p.ready = p.registrations.size === 0;
         return;
-      case 'reg': {
-        const waiter = p.registrations.get(message.id);
-        p.registrations.delete(message.id);
-        this.#settlePending(p, -message.id - 1);
-        if (p.started && p.registrations.size === 0) p.ready = true;
-        if (!waiter) return;
-        if (message.error !== undefined) waiter.reject(new Error(message.error));
-        else waiter.resolve(message.exports ?? []);
+      case 'regs':
+        for (const result of message.results) {
+          const waiter = p.registrations.get(result.id);
+          p.registrations.delete(result.id);
+          this.#settlePending(p, -result.id - 1);
+          if (p.started && p.registrations.size === 0) p.ready = true;
+          if (!waiter) continue;
+          if (result.error !== undefined) waiter.reject(new Error(result.error));
+          else waiter.resolve(result.exports ?? []);
+        }
         return;
-      }
       case 'replies':
         for (const reply of message.replies) this.#onReply(p, reply);
         return;
@@ -385,6 +383,11 @@ export class SandboxPool {
   #flush(): void {
     this.#flushScheduled = false;
     for (const p of this.#processes) {
+      // Registrations first: calls sent in the same turn may use the modules they register.
+      if (p.outgoingRegistrations.length > 0 && !p.exited && !p.stopping) {
+        p.child.send({ t: 'regs', list: p.outgoingRegistrations });
+        p.outgoingRegistrations = [];
+      }
       if (p.outgoing.length === 0 || p.awaiting > 0) continue;
       const batch = p.outgoing;
       p.outgoing = [];

@@ -17,9 +17,14 @@ export interface InitMessage {
   maxLogChars: number;
 }
 
-/** Registers one compiled module under `id` (ids are the gateway's, the same in every process). */
+/** Registers compiled modules (sent together when several are registered in one turn). */
 export interface RegisterMessage {
-  t: 'reg';
+  t: 'regs';
+  list: Registration[];
+}
+
+/** One module to register under `id` (ids are the gateway's, the same in every process). */
+export interface Registration {
   id: number;
   code: string;
   filename: string;
@@ -71,9 +76,16 @@ export type LogLine = [level: 'log' | 'error' | 'warn' | 'info' | 'debug', messa
 /** The answer to one call: its text (the trampoline's answer) and the console lines it wrote. */
 export type Reply = [seq: number, text: string, logs?: LogLine[]];
 
+/** A registration's answer: the module's exported function names, or why it failed. */
+export interface RegistrationResult {
+  id: number;
+  exports?: string[];
+  error?: string;
+}
+
 /** What a sandbox process sends. */
 export type ChildMessage =
   | { t: 'ready' }
-  | { t: 'reg'; id: number; exports?: string[]; error?: string }
+  | { t: 'regs'; results: RegistrationResult[] }
   | { t: 'replies'; replies: Reply[] }
   | { t: 'fatal'; message: string };

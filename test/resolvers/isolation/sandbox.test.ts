@@ -108,6 +108,13 @@ describe('sandbox processes', () => {
     expect(sandbox.stats().ready).toBe(0);
   });
 
+  it('code that does not compile in the sandbox is a load error and still takes its id: the modules after it keep theirs', async () => {
+    const sandbox = await sandboxWith({ processes: 1 });
+    await expect(sandbox.register('var __m = { request( };', 'broken.js')).rejects.toThrow(/SyntaxError/);
+    const fine = (await sandbox.register(moduleOf("return { payload: 'fine' };"), 'fine.js')).id;
+    expect(await requestOf(sandbox, fine)).toEqual({ k: 'ok', v: { payload: 'fine' } });
+  });
+
   it('module code that throws at evaluation is a load error, and the process keeps serving', async () => {
     const sandbox = await sandboxWith({ processes: 1 });
     await expect(sandbox.register("throw new Error('top-level');\nvar __m = {};", 'throws.js')).rejects.toThrow(/Error: top-level/);
