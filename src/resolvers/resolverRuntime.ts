@@ -38,11 +38,24 @@ export class ResolverRuntime {
     this.warnings = warnings;
   }
 
-  /** Compiles, lints and registers all code, then wires the schema; throws ConfigErrors when it can't. */
-  static async load(options: ResolverRuntimeOptions): Promise<ResolverRuntime> {
+  /**
+   * Starts the sandbox processes for `config`; `load` takes the result, so the processes start
+   * while the caller creates data sources (their start-up overlaps the rest of loading).
+   */
+  static startSandbox(options: Pick<ResolverRuntimeOptions, 'config' | 'logger' | 'handlerTimeoutMs' | 'sandbox'>): Promise<Sandbox> {
     const { config, logger } = options;
     // The gateway's options win over the config file's `sandbox` block.
-    const sandbox = await Sandbox.create({ logger, ...config.sandbox, ...options.sandbox, timeoutMs: options.handlerTimeoutMs ?? config.sandbox?.timeoutMs });
+    return Sandbox.create({ logger, ...config.sandbox, ...options.sandbox, timeoutMs: options.handlerTimeoutMs ?? config.sandbox?.timeoutMs });
+  }
+
+  /**
+   * Compiles, lints and registers all code, then wires the schema; throws ConfigErrors when it
+   * can't. `starting` is a sandbox from `startSandbox` (started here when absent); it is closed
+   * when loading fails.
+   */
+  static async load(options: ResolverRuntimeOptions, starting: Promise<Sandbox> = ResolverRuntime.startSandbox(options)): Promise<ResolverRuntime> {
+    const { config, logger } = options;
+    const sandbox = await starting;
     try {
       const { bound, warnings } = await loadBoundResolvers(options, sandbox);
       const executor = new ResolverExecutor(sandbox, config, logger);

@@ -69,11 +69,17 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
   if (sources.length === 0) throw new ConfigErrors([new ConfigError('schema', 'expected a schema file or schemaSdl')]);
   const built = buildAppSyncSchema(sources);
 
+  // The sandbox processes start now and come up while the data sources are created.
+  const sandboxStarting = ResolverRuntime.startSandbox({ config, logger, handlerTimeoutMs: options.handlerTimeoutMs, sandbox: options.sandbox });
+  // Handled here too: a load that fails before the runtime takes it must not leave a rejection.
+  sandboxStarting.catch(() => undefined);
   const dataSources = new Map<string, DataSource>();
   let runtime: ResolverRuntime | undefined;
   const closeAll = async () => {
     await Promise.allSettled([...dataSources.values()].map((ds) => ds.close?.()));
-    await runtime?.close();
+    // Before the runtime took the sandbox (a data source failed), the sandbox is closed here.
+    if (runtime) await runtime.close();
+    else await sandboxStarting.then((sandbox) => sandbox.close(), () => undefined);
   };
   try {
     for (const ds of Object.values(config.dataSources)) {
@@ -97,16 +103,19 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
       config.authentication.type,
       config.additionalAuthentications.map((a) => a.type),
     );
-    runtime = await ResolverRuntime.load({
-      config,
-      schema: built.schema,
-      dataSources,
-      rules,
-      logger,
-      strict: options.strict,
-      handlerTimeoutMs: options.handlerTimeoutMs,
-      sandbox: options.sandbox,
-    });
+    runtime = await ResolverRuntime.load(
+      {
+        config,
+        schema: built.schema,
+        dataSources,
+        rules,
+        logger,
+        strict: options.strict,
+        handlerTimeoutMs: options.handlerTimeoutMs,
+        sandbox: options.sandbox,
+      },
+      sandboxStarting,
+    );
     return {
       config,
       schema: built.schema,
