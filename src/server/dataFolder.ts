@@ -86,8 +86,9 @@ export function lockDataFolder(dir: string): () => void {
     let text: string;
     try {
       text = readFileSync(path, 'utf8');
-    } catch {
-      continue; // released between the two calls
+    } catch (error) {
+      if (isMissing(error)) continue; // released between the two calls
+      throw new ConfigError('server.dataDir', `cannot read the lock of the data folder ${dir}: ${(error as Error).message}`, { cause: error });
     }
     const [pidText = '', host = ''] = text.trim().split(/\s+/, 2);
     const pid = Number(pidText);
@@ -100,8 +101,9 @@ export function lockDataFolder(dir: string): () => void {
     }
     try {
       unlinkSync(path); // stale: its process is gone
-    } catch {
-      // another starting gateway removed it first; the next attempt sees its lock
+    } catch (error) {
+      // Missing: another starting gateway removed it first; the next attempt sees its lock.
+      if (!isMissing(error)) throw new ConfigError('server.dataDir', `cannot take over the stale lock ${path}: ${(error as Error).message}`, { cause: error });
     }
   }
   throw new ConfigError('server.dataDir', `cannot lock the data folder ${dir}: another gateway keeps taking ${path}`);
@@ -111,9 +113,15 @@ function release(path: string): void {
   if (!held.delete(path)) return;
   try {
     if (readFileSync(path, 'utf8').startsWith(`${process.pid} `)) unlinkSync(path);
-  } catch {
-    // already gone (the folder was removed while the gateway ran)
+  } catch (error) {
+    // Missing: the folder was removed while the gateway ran. Anything else is left for the next
+    // start, which takes over a lock whose process is gone; it is said once on stderr.
+    if (!isMissing(error)) process.stderr.write(`appsync-gateway: could not remove the data folder lock ${path}: ${(error as Error).message}\n`);
   }
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
 }
 
 /** The data folder a gateway runs with, and whether it holds the folder's lock. */
