@@ -4,7 +4,8 @@
  * fail with a message that says so.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { Sandbox, type RunParts } from '../../../src/resolvers/isolation/sandbox.js';
+import { Sandbox } from '../../../src/resolvers/isolation/sandbox.js';
+import { plainRunParts } from '../plainRunParts.js';
 
 const lines: string[] = [];
 const logger = { debug() {}, info: (l: string) => lines.push(l), warn: (l: string) => lines.push(l), error: (l: string) => lines.push(l) };
@@ -17,20 +18,7 @@ async function sandboxWith(limits: Parameters<typeof Sandbox.create>[0] extends 
   return sandbox;
 }
 
-const parts: RunParts = {
-  argumentsJson: '{}',
-  identityJson: 'null',
-  sourceJson: 'null',
-  headersJson: '{}',
-  fieldName: 'f',
-  parentTypeName: 'Query',
-  variablesJson: '{}',
-  selectionSetListJson: '[]',
-  selectionSetGraphQL: '',
-  envJson: '{}',
-  authMode: 'API_KEY',
-  operation: 'query',
-};
+const parts = plainRunParts();
 const moduleOf = (body: string) => `var __m = { request(ctx) { ${body} }, response(ctx) { return ctx.result; } };`;
 
 async function requestOf(sandbox: Sandbox, id: number) {

@@ -4,9 +4,10 @@
  * request template (or as a response template when the case gives `$ctx.result`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Sandbox, type RunParts } from '../../../src/resolvers/isolation/sandbox.js';
+import { Sandbox } from '../../../src/resolvers/isolation/sandbox.js';
 import { templateSyntaxError } from '../../../src/resolvers/guest/vtl/parseTemplate.js';
 import { VTL_CASES, type VtlCase } from './cases.js';
+import { plainRunParts } from '../plainRunParts.js';
 
 const logger = { debug() {}, info() {}, warn() {}, error() {} };
 let sandbox: Sandbox;
@@ -15,27 +16,11 @@ beforeAll(async () => {
 });
 afterAll(() => sandbox.close());
 
-function partsOf(c: VtlCase): RunParts {
-  return {
-    argumentsJson: JSON.stringify(c.context?.arguments ?? {}),
-    identityJson: JSON.stringify(c.context?.identity ?? null),
-    sourceJson: JSON.stringify(c.context?.source ?? null),
-    headersJson: '{}',
-    fieldName: 'f',
-    parentTypeName: 'Query',
-    variablesJson: '{}',
-    selectionSetListJson: '[]',
-    selectionSetGraphQL: '',
-    envJson: '{}',
-    authMode: 'API_KEY',
-    operation: 'query',
-  };
-}
 
 async function render(c: VtlCase) {
   const asResponse = c.context !== undefined && 'result' in c.context;
   const { id } = await sandbox.registerVtl(asResponse ? { request: '{}', response: c.template } : { request: c.template, response: null }, `${c.name}.vtl`);
-  const run = sandbox.openRunParts(partsOf(c));
+  const run = sandbox.openRunParts(plainRunParts(c.context));
   const step = asResponse ? { prev: null, hasResult: true, result: c.context!.result } : { prev: null };
   const outcome = await sandbox.invoke(run, id, asResponse ? 'response' : 'request', asResponse ? 'query:response' : 'query:request', JSON.stringify(step), c.name);
   await sandbox.closeRun(run);
