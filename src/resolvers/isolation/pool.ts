@@ -128,7 +128,7 @@ export class SandboxPool {
   #closed = false;
   #priorityWarned = false;
   /** How many processes were replaced after a limit was hit or a crash. */
-  restarts = 0;
+  #restarts = 0;
 
   constructor(options: SandboxPoolOptions) {
     this.#options = options;
@@ -138,7 +138,7 @@ export class SandboxPool {
   /** How many processes there are and how many are ready for calls. */
   stats(): { processes: number; ready: number; restarts: number } {
     const ready = this.#processes.filter((p) => p.ready && !p.stopping && !p.exited).length;
-    return { processes: this.#processes.length, ready, restarts: this.restarts };
+    return { processes: this.#processes.length, ready, restarts: this.#restarts };
   }
 
   /** Registers a module in every process; resolves to its exported names. */
@@ -156,34 +156,25 @@ export class SandboxPool {
    * The process new runs go to: a ready one with the fewest calls waiting (a replacement still
    * starting only when no process is ready).
    */
-  pick(): number {
-    let best = -1;
+  pick(): SandboxProcess {
+    const now = Date.now();
+    let best = this.#processes[0]!;
     let bestScore = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < this.#processes.length; i++) {
-      const p = this.#processes[i]!;
+    for (const p of this.#processes) {
       if (p.stopping || p.exited) continue;
       // A call running for a while may run to the limit: a process still starting answers sooner.
-      const head = p.pending[0];
-      const busyLong = head !== undefined && p.started && Date.now() - Math.max(head.sentAt, p.idleAt) > BUSY_LONG_MS;
-      const score = p.pending.length + (p.ready ? 0 : 1_000) + (busyLong ? 1_000_000 : 0);
+      const score = p.pending.length + (p.ready ? 0 : 1_000) + (runningFor(p, now) > BUSY_LONG_MS ? 1_000_000 : 0);
       if (score < bestScore) {
-        best = i;
+        best = p;
         bestScore = score;
       }
     }
-    return best < 0 ? 0 : best;
+    return best;
   }
 
   /** Whether `process` takes new runs: live, ready, and not busy with a long call. */
   accepts(process: SandboxProcess): boolean {
-    if (process.stopping || process.exited || !process.ready) return false;
-    const head = process.pending[0];
-    return head === undefined || Date.now() - Math.max(head.sentAt, process.idleAt) <= BUSY_LONG_MS;
-  }
-
-  /** Process slot `index`'s current generation: runs opened in an earlier one are gone. */
-  generation(index: number): SandboxProcess | undefined {
-    return this.#processes[index];
+    return !process.stopping && !process.exited && process.ready && runningFor(process, Date.now()) <= BUSY_LONG_MS;
   }
 
   /** Queues a call that wants no answer. */
@@ -353,7 +344,7 @@ export class SandboxPool {
     p.registrations.clear();
     if (this.#closed) return;
     if (failure.kind !== 'closed') {
-      this.restarts += 1;
+      this.#restarts += 1;
       this.#options.logger.warn(`resolver sandbox process ${p.child.pid} stopped (${describeFailure(failure)}); starting another`);
     }
     const index = this.#processes.indexOf(p);
@@ -412,12 +403,9 @@ export class SandboxPool {
       const head = p.pending[0];
       if (!head || p.stopping || p.exited) continue;
       outstanding = true;
-      // The process runs calls in order, so the oldest one started when it was sent or when the
-      // process last answered, whichever came later (an estimate that errs on the late side).
-      if (!p.started) continue;
-      const started = Math.max(head.sentAt, p.idleAt);
-      if (now - started > BUSY_LONG_MS) this.#setLowPriority(p, true);
-      if (now - started > this.#options.timeoutMs) {
+      const running = runningFor(p, now);
+      if (running > BUSY_LONG_MS) this.#setLowPriority(p, true);
+      if (running > this.#options.timeoutMs) {
         this.#stop(p, { kind: 'timeout', timeoutMs: this.#options.timeoutMs });
       }
     }
@@ -426,6 +414,18 @@ export class SandboxPool {
       this.#sweeper = undefined;
     }
   }
+}
+
+/**
+ * How long (ms) the process's oldest unanswered call has run, 0 when none runs. The process runs
+ * calls in order, so that call started when it was sent or when the process last answered,
+ * whichever came later (an estimate that errs on the late side). A process still starting runs
+ * nothing yet.
+ */
+function runningFor(p: SandboxProcess, now: number): number {
+  const head = p.pending[0];
+  if (!head || !p.started) return 0;
+  return now - Math.max(head.sentAt, p.idleAt);
 }
 
 export type { SandboxProcess };

@@ -221,7 +221,7 @@ export class Sandbox {
   openRunParts(parts: RunParts, affinity?: { sandboxAffinity: unknown }): RunHandle {
     let process = affinity?.sandboxAffinity as SandboxProcess | undefined;
     if (!process || !this.#pool.accepts(process)) {
-      process = this.#pool.generation(this.#pool.pick())!;
+      process = this.#pool.pick();
       if (affinity) affinity.sandboxAffinity = process;
     }
     const id = this.#nextRun++;
@@ -235,7 +235,7 @@ export class Sandbox {
    * against, and what EvaluateCode uses); a `stash` object in it is the run's first stash.
    */
   openRun(baseJson: string): RunHandle {
-    const process = this.#pool.generation(this.#pool.pick())!;
+    const process = this.#pool.pick();
     const id = this.#nextRun++;
     this.#openRuns += 1;
     this.#pool.post(process, { seq: 0, op: 'openJson', run: id, base: baseJson });
