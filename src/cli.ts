@@ -50,7 +50,7 @@ Examples:
 function describeLoadError(error: unknown): string {
   if (error instanceof ConfigErrors) return error.errors.map((e) => `  ${e.message}`).join('\n');
   if (error instanceof ConfigError || error instanceof SchemaError || error instanceof CodeLoadError) return `  ${error.message}`;
-  return `  ${error instanceof Error ? error.stack ?? error.message : String(error)}`;
+  return `  ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
 }
 
 async function version(): Promise<string> {
@@ -109,7 +109,8 @@ export async function main(argv: string[]): Promise<number> {
   const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
   process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
     const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
-    if (type === 'NodeVersionSupportWarning' || String(warning).startsWith('NodeVersionSupportWarning')) return logger.debug(String(warning).split('\n')[0] ?? '');
+    if (type === 'NodeVersionSupportWarning' || String(warning).startsWith('NodeVersionSupportWarning'))
+      return logger.debug(String(warning).split('\n')[0] ?? '');
     emitWarning(warning, ...rest);
   }) as typeof process.emitWarning;
   // A stray rejected promise (e.g. from resolver code that used Promise against the rules) must
@@ -172,7 +173,10 @@ export async function main(argv: string[]): Promise<number> {
       `  Step Functions: ${origin}/  (X-Amz-Target: AWSStepFunctions.*; page: ${origin}/stepfunctions)`,
       `  Management API: ${origin}/v1/  (AppSync's REST API: EvaluateCode)`,
       `  Health:         ${origin}/health`,
-      ...gateway.apiKeys.map((k) => `  API key ${k.name}: ${k.generated ? k.value : `${k.value.slice(0, 8)}… (from config)`}${k.expiresAt ? ` expires ${new Date(k.expiresAt * 1000).toISOString()}` : ''}`),
+      ...gateway.apiKeys.map(
+        (k) =>
+          `  API key ${k.name}: ${k.generated ? k.value : `${k.value.slice(0, 8)}… (from config)`}${k.expiresAt ? ` expires ${new Date(k.expiresAt * 1000).toISOString()}` : ''}`,
+      ),
       '',
     ].join('\n'),
   );

@@ -25,30 +25,125 @@ export interface ErrorCatalogueEntry {
  */
 export const ERROR_CATALOGUE = [
   // Request-level failures: `{ errors: [{ errorType, message }] }` and x-amzn-ErrorType.
-  { errorType: 'UnauthorizedException', status: 401, when: 'no auth mode accepts the request (missing or expired key, bad token, the Lambda authorizer said no); also a real-time connection or subscription that fails auth', fix: 'send valid credentials for one of the API\'s modes' },
-  { errorType: 'InvalidSignatureException', status: 403, when: 'a SigV4 signature that does not verify, is scoped to another service or region, or was made more than 5 minutes from the gateway\'s clock', fix: 'sign with the configured credentials, region and service `appsync`' },
-  { errorType: 'UnrecognizedClientException', status: 403, when: 'a SigV4 request whose access key the gateway does not know', fix: 'use an access key from the IAM auth config' },
-  { errorType: 'MissingAuthenticationTokenException', status: 403, when: 'a SigV4 `Authorization` header without Credential, SignedHeaders and Signature; a management request that a locked host takes only signed', fix: 'sign the request (any AWS SDK does)' },
-  { errorType: 'MalformedHttpRequestException', status: 400, when: 'an empty body, a body that is not a GraphQL request, a query that does not parse; 413 over 1 MB', fix: 'send `{"query": "…"}` as JSON' },
-  { errorType: 'BadRequestException', status: 400, when: 'a subscription over HTTP, a mutation over GET; on a real-time connection, a subscription id already in use, a payload over the limit, or a subscription the schema cannot serve', fix: 'use the WebSocket endpoints for subscriptions, POST for mutations; the message names the problem' },
-  { errorType: 'InternalFailure', status: 500, when: 'a fault in the gateway itself (logged with its stack); as a field error, a data-source answer that cannot be serialised or a conflict handler that failed', fix: 'report it, with the log line' },
+  {
+    errorType: 'UnauthorizedException',
+    status: 401,
+    when: 'no auth mode accepts the request (missing or expired key, bad token, the Lambda authorizer said no); also a real-time connection or subscription that fails auth',
+    fix: "send valid credentials for one of the API's modes",
+  },
+  {
+    errorType: 'InvalidSignatureException',
+    status: 403,
+    when: "a SigV4 signature that does not verify, is scoped to another service or region, or was made more than 5 minutes from the gateway's clock",
+    fix: 'sign with the configured credentials, region and service `appsync`',
+  },
+  {
+    errorType: 'UnrecognizedClientException',
+    status: 403,
+    when: 'a SigV4 request whose access key the gateway does not know',
+    fix: 'use an access key from the IAM auth config',
+  },
+  {
+    errorType: 'MissingAuthenticationTokenException',
+    status: 403,
+    when: 'a SigV4 `Authorization` header without Credential, SignedHeaders and Signature; a management request that a locked host takes only signed',
+    fix: 'sign the request (any AWS SDK does)',
+  },
+  {
+    errorType: 'MalformedHttpRequestException',
+    status: 400,
+    when: 'an empty body, a body that is not a GraphQL request, a query that does not parse; 413 over 1 MB',
+    fix: 'send `{"query": "…"}` as JSON',
+  },
+  {
+    errorType: 'BadRequestException',
+    status: 400,
+    when: 'a subscription over HTTP, a mutation over GET; on a real-time connection, a subscription id already in use, a payload over the limit, or a subscription the schema cannot serve',
+    fix: 'use the WebSocket endpoints for subscriptions, POST for mutations; the message names the problem',
+  },
+  {
+    errorType: 'InternalFailure',
+    status: 500,
+    when: 'a fault in the gateway itself (logged with its stack); as a field error, a data-source answer that cannot be serialised or a conflict handler that failed',
+    fix: 'report it, with the log line',
+  },
   { errorType: 'ExecutionTimeout', status: 200, when: 'the whole request ran over 30 s (`data` is `null`)', fix: 'make the resolvers faster' },
   // Errors of one field: the field is null, the entry carries path and locations.
-  { errorType: 'Unauthorized', status: 200, when: 'a field the caller\'s mode or groups may not reach, or `util.unauthorized()`', fix: 'add the mode\'s directive to the field or its type' },
-  { errorType: 'Code', status: 200, when: 'resolver code threw, timed out (`handlerTimeoutMs`), or returned something that is not JSON', fix: 'the message names the file, line and column' },
-  { errorType: 'MappingTemplate', status: 200, when: 'a VTL mapping template rendered text that is not JSON (the message is AppSync\'s), or broke a VTL limit: 1,000 iterations per `#foreach`, 5 MB of output, macros 20 deep', fix: 'see [VTL mapping templates](resolvers.md#vtl-mapping-templates)' },
-  { errorType: 'CustomTemplateException', status: 200, when: '`$util.validate(false, message)` in a VTL template, without an error type of its own', fix: 'the message is the template\'s' },
+  {
+    errorType: 'Unauthorized',
+    status: 200,
+    when: "a field the caller's mode or groups may not reach, or `util.unauthorized()`",
+    fix: "add the mode's directive to the field or its type",
+  },
+  {
+    errorType: 'Code',
+    status: 200,
+    when: 'resolver code threw, timed out (`handlerTimeoutMs`), or returned something that is not JSON',
+    fix: 'the message names the file, line and column',
+  },
+  {
+    errorType: 'MappingTemplate',
+    status: 200,
+    when: "a VTL mapping template rendered text that is not JSON (the message is AppSync's), or broke a VTL limit: 1,000 iterations per `#foreach`, 5 MB of output, macros 20 deep",
+    fix: 'see [VTL mapping templates](resolvers.md#vtl-mapping-templates)',
+  },
+  {
+    errorType: 'CustomTemplateException',
+    status: 200,
+    when: '`$util.validate(false, message)` in a VTL template, without an error type of its own',
+    fix: "the message is the template's",
+  },
   { errorType: 'QueryDepthLimitReached', status: 200, when: 'a field deeper than `queryDepthLimit`', fix: 'a shallower query or a higher limit' },
-  { errorType: 'ResolverExecutionLimitReached', status: 200, when: 'more resolvers than `resolverCountLimit` in one request', fix: 'fewer fields or a higher limit' },
-  { errorType: 'ResponseHeaderError', status: 200, when: '`util.http.addResponseHeader` with a restricted name, a null value, or over 4 KB in all', fix: 'use another header name or smaller values' },
+  {
+    errorType: 'ResolverExecutionLimitReached',
+    status: 200,
+    when: 'more resolvers than `resolverCountLimit` in one request',
+    fix: 'fewer fields or a higher limit',
+  },
+  {
+    errorType: 'ResponseHeaderError',
+    status: 200,
+    when: '`util.http.addResponseHeader` with a restricted name, a null value, or over 4 KB in all',
+    fix: 'use another header name or smaller values',
+  },
   { errorType: 'NotSupported', status: 200, when: 'a feature the gateway does not implement (see [Not supported yet](not-supported.md))', fix: '—' },
-  { errorType: 'BadRequest', status: 200, when: 'a write to a versioned DynamoDB data source that sets `_version`, `_lastChangedAt`, `_deleted` or `_ttl` itself', fix: 'leave the metadata fields to the data source' },
-  { errorType: 'ConflictUnhandled', status: 200, when: 'a versioned write whose `_version` is stale and whose conflict handler does not resolve it (`OPTIMISTIC_CONCURRENCY`, or a merge or Lambda that rejects); the server\'s item in `data`', fix: 'read the item again and retry with its `_version`' },
-  { errorType: 'ConflictError', status: 200, when: 'the `LAMBDA` conflict handler has no function, failed, or answered other than `RESOLVE`, `REJECT` or `REMOVE`', fix: 'fix the handler or its `sync` config' },
-  { errorType: 'MaxConflicts', status: 200, when: 'a versioned write that still conflicted after the handler\'s retries', fix: 'retry later; fewer concurrent writers of one item' },
-  { errorType: 'DeltaSyncWriteError', status: 200, when: 'a versioned write that stood, but whose delta-sync record could not be written', fix: 'check the delta-sync table' },
+  {
+    errorType: 'BadRequest',
+    status: 200,
+    when: 'a write to a versioned DynamoDB data source that sets `_version`, `_lastChangedAt`, `_deleted` or `_ttl` itself',
+    fix: 'leave the metadata fields to the data source',
+  },
+  {
+    errorType: 'ConflictUnhandled',
+    status: 200,
+    when: "a versioned write whose `_version` is stale and whose conflict handler does not resolve it (`OPTIMISTIC_CONCURRENCY`, or a merge or Lambda that rejects); the server's item in `data`",
+    fix: 'read the item again and retry with its `_version`',
+  },
+  {
+    errorType: 'ConflictError',
+    status: 200,
+    when: 'the `LAMBDA` conflict handler has no function, failed, or answered other than `RESOLVE`, `REJECT` or `REMOVE`',
+    fix: 'fix the handler or its `sync` config',
+  },
+  {
+    errorType: 'MaxConflicts',
+    status: 200,
+    when: "a versioned write that still conflicted after the handler's retries",
+    fix: 'retry later; fewer concurrent writers of one item',
+  },
+  {
+    errorType: 'DeltaSyncWriteError',
+    status: 200,
+    when: 'a versioned write that stood, but whose delta-sync record could not be written',
+    fix: 'check the delta-sync table',
+  },
   // Real-time frames only.
-  { errorType: 'UnsupportedOperation', status: null, when: 'a query or mutation sent over the real-time channel, an unknown frame type; as a field error, an operation a versioned DynamoDB data source cannot keep versions for', fix: 'send queries and mutations over HTTP' },
+  {
+    errorType: 'UnsupportedOperation',
+    status: null,
+    when: 'a query or mutation sent over the real-time channel, an unknown frame type; as a field error, an operation a versioned DynamoDB data source cannot keep versions for',
+    fix: 'send queries and mutations over HTTP',
+  },
   { errorType: 'LimitExceededError', status: null, when: 'more than 100 subscriptions on one real-time connection', fix: 'open another connection' },
 ] as const satisfies readonly ErrorCatalogueEntry[];
 
@@ -58,11 +153,31 @@ export const ERROR_CATALOGUE = [
  * after the colon is open.
  */
 export const ERROR_FAMILIES = [
-  { prefix: 'DynamoDB', when: 'DynamoDB said no, e.g. `DynamoDB:ConditionalCheckFailedException` (current item in `data`), `DynamoDB:TransactionCanceledException`, `DynamoDB:DynamoDbException` (a malformed request object, the field named)', fix: '[DynamoDB](dynamodb.md)' },
-  { prefix: 'RDSHttp', when: 'Postgres said no: `RDSHttp:BadRequestException`, `RDSHttp:StatementTimeoutException`, `RDSHttp:DatabaseUnavailableException`', fix: '[Postgres](postgres.md#errors)' },
-  { prefix: 'Http', when: 'the HTTP data source could not complete the call: `Http:ExecutionTimeoutException`, `Http:ConnectionException`, `Http:BadRequestException` (a malformed request object)', fix: '[HTTP](http-lambda.md#http-data-source)' },
-  { prefix: 'Lambda', when: '`Lambda:Unhandled` (the function threw), `Lambda:ExecutionTimeoutException`, `Lambda:InvalidRequestException`, `Lambda:ServiceException`; a direct Lambda resolver passes on the function\'s own error name (`NotFound`, …) unprefixed', fix: '[Lambda](http-lambda.md#lambda-data-source)' },
-  { prefix: 'StepFunctions', when: 'the Step Functions data source: `StepFunctions:InvalidRequestException` (a malformed request object), the API\'s error name (`StepFunctions:StateMachineDoesNotExist`, …), or a synchronous run\'s error (`StepFunctions:States.Timeout`, `StepFunctions:ExecutionAborted`)', fix: '[Step Functions](stepfunctions.md)' },
+  {
+    prefix: 'DynamoDB',
+    when: 'DynamoDB said no, e.g. `DynamoDB:ConditionalCheckFailedException` (current item in `data`), `DynamoDB:TransactionCanceledException`, `DynamoDB:DynamoDbException` (a malformed request object, the field named)',
+    fix: '[DynamoDB](dynamodb.md)',
+  },
+  {
+    prefix: 'RDSHttp',
+    when: 'Postgres said no: `RDSHttp:BadRequestException`, `RDSHttp:StatementTimeoutException`, `RDSHttp:DatabaseUnavailableException`',
+    fix: '[Postgres](postgres.md#errors)',
+  },
+  {
+    prefix: 'Http',
+    when: 'the HTTP data source could not complete the call: `Http:ExecutionTimeoutException`, `Http:ConnectionException`, `Http:BadRequestException` (a malformed request object)',
+    fix: '[HTTP](http-lambda.md#http-data-source)',
+  },
+  {
+    prefix: 'Lambda',
+    when: "`Lambda:Unhandled` (the function threw), `Lambda:ExecutionTimeoutException`, `Lambda:InvalidRequestException`, `Lambda:ServiceException`; a direct Lambda resolver passes on the function's own error name (`NotFound`, …) unprefixed",
+    fix: '[Lambda](http-lambda.md#lambda-data-source)',
+  },
+  {
+    prefix: 'StepFunctions',
+    when: "the Step Functions data source: `StepFunctions:InvalidRequestException` (a malformed request object), the API's error name (`StepFunctions:StateMachineDoesNotExist`, …), or a synchronous run's error (`StepFunctions:States.Timeout`, `StepFunctions:ExecutionAborted`)",
+    fix: '[Step Functions](stepfunctions.md)',
+  },
 ] as const;
 
 declare const PASSED_ON: unique symbol;
@@ -77,10 +192,7 @@ export type PassedOnErrorType = string & { readonly [PASSED_ON]: true };
 export const passedOn = (type: string | null | undefined): PassedOnErrorType => type as PassedOnErrorType;
 
 /** The closed set of `errorType` values: the catalogue, the data-source families, and passed-on names. */
-export type ErrorType =
-  | (typeof ERROR_CATALOGUE)[number]['errorType']
-  | `${(typeof ERROR_FAMILIES)[number]['prefix']}:${string}`
-  | PassedOnErrorType;
+export type ErrorType = (typeof ERROR_CATALOGUE)[number]['errorType'] | `${(typeof ERROR_FAMILIES)[number]['prefix']}:${string}` | PassedOnErrorType;
 
 /** Every `errorType` the gateway itself can produce, in the catalogue's order. */
 export const ERROR_TYPES: ReadonlyArray<(typeof ERROR_CATALOGUE)[number]['errorType']> = ERROR_CATALOGUE.map((entry) => entry.errorType);

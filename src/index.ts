@@ -21,15 +21,7 @@ export type {
   NormalizedConfig,
   NormalizedApiKey,
 } from './config/types.js';
-export type {
-  DataSource,
-  DataSourceKind,
-  DataSourceKinds,
-  DataSourceInit,
-  DataSourceResult,
-  InvocationContext,
-  Logger,
-} from './datasources/types.js';
+export type { DataSource, DataSourceKind, DataSourceKinds, DataSourceInit, DataSourceResult, InvocationContext, Logger } from './datasources/types.js';
 export type { AuthContext, AuthMode, Identity } from './auth/types.js';
 export type { StepFunctionsDataSourceConfig } from './stepfunctions/resolverDataSource.js';
 export {

@@ -41,7 +41,10 @@ function run(args: string[], cwd = REPO): Promise<{ code: number | null; stdout:
 /** Starts `serve` and resolves with the GraphQL URL it prints. */
 function serve(args: string[], cwd = REPO): Promise<{ url: string; child: ChildProcess; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { cwd, env: { ...process.env, NO_COLOR: '1', APPSYNC_GATEWAY_DATA_DIR: freshStoreDir() } });
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', APPSYNC_GATEWAY_DATA_DIR: freshStoreDir() },
+    });
     children.push(child);
     let output = '';
     const onData = (d: Buffer) => {
@@ -101,7 +104,11 @@ describe('appsync-gateway CLI', () => {
 
   it('--host 0.0.0.0: the Step Functions API and page are refused without AWS_IAM credentials; --allow-unsigned-admin opens them with a warning', async () => {
     const listCall = (origin: string) =>
-      fetch(origin, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AWSStepFunctions.ListStateMachines' }, body: '{}' });
+      fetch(origin, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AWSStepFunctions.ListStateMachines' },
+        body: '{}',
+      });
     const locked = await serve(['--host', '0.0.0.0', '--port', String(await freePort())]);
     // Tests talk to loopback only: the gateway listens on every address, the call comes over 127.0.0.1.
     const lockedOrigin = `http://127.0.0.1:${new URL(locked.url).port}`;
@@ -123,7 +130,8 @@ describe('appsync-gateway CLI', () => {
 
   it('a config error names the key path and exits non-zero without serving', async () => {
     const dir = await project({
-      'appsync.config.yml': 'schema: schema.graphql\nauthentication:\n  type: API_KEY\nresolvers:\n  Query.a:\n    kind: UNIT\n    dataSource: posts\n    code: a.js\n',
+      'appsync.config.yml':
+        'schema: schema.graphql\nauthentication:\n  type: API_KEY\nresolvers:\n  Query.a:\n    kind: UNIT\n    dataSource: posts\n    code: a.js\n',
       'schema.graphql': 'type Query { a: String }',
       'a.js': 'export function request() { return {} }\nexport function response(ctx) { return ctx.result }\n',
     });
@@ -169,9 +177,11 @@ describe('appsync-gateway CLI', () => {
 
   it('validate --strict refuses code AppSync would refuse', async () => {
     const files = {
-      'appsync.config.yml': 'schema: schema.graphql\nauthentication:\n  type: API_KEY\ndataSources:\n  none:\n    type: NONE\nresolvers:\n  Query.a:\n    kind: UNIT\n    dataSource: none\n    code: a.js\n',
+      'appsync.config.yml':
+        'schema: schema.graphql\nauthentication:\n  type: API_KEY\ndataSources:\n  none:\n    type: NONE\nresolvers:\n  Query.a:\n    kind: UNIT\n    dataSource: none\n    code: a.js\n',
       'schema.graphql': 'type Query { a: Int }',
-      'a.js': 'export function request() {\n  let i = 0;\n  while (i < 3) { i += 1 }\n  return { payload: i }\n}\nexport function response(ctx) { return ctx.result }\n',
+      'a.js':
+        'export function request() {\n  let i = 0;\n  while (i < 3) { i += 1 }\n  return { payload: i }\n}\nexport function response(ctx) { return ctx.result }\n',
     };
     const dir = await project(files);
     const lax = await run(['validate'], dir);

@@ -34,7 +34,10 @@ function proseLines(markdown: string): string[] {
 
 /** github-slugger's rule: keep letters, marks, numbers, `_`, `-` and spaces; spaces become dashes. */
 export function slug(heading: string): string {
-  const text = heading.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').trim().toLowerCase();
+  const text = heading
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .trim()
+    .toLowerCase();
   return text.replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '').replace(/ /g, '-');
 }
 
@@ -72,7 +75,9 @@ describe('links in README.md and docs/', () => {
   it('makes anchors as GitHub does', () => {
     expect(slug('Resolver runtime (APPSYNC_JS)')).toBe('resolver-runtime-appsync_js');
     expect(slug('errorTypes of conditions, conflicts and Sync')).toBe('errortypes-of-conditions-conflicts-and-sync');
-    expect(slug('The hot path as users run it: targets, the figures before and this run\'s')).toBe('the-hot-path-as-users-run-it-targets-the-figures-before-and-this-runs');
+    expect(slug("The hot path as users run it: targets, the figures before and this run's")).toBe(
+      'the-hot-path-as-users-run-it-targets-the-figures-before-and-this-runs',
+    );
   });
 
   it.each(files.map((f) => [relative(ROOT, f), f]))('%s: every relative link and #anchor resolves', (_name, file) => {

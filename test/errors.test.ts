@@ -133,7 +133,11 @@ describe('the error catalogue (src/errors.ts)', () => {
   it('lists only types that src/ emits', () => {
     const types = new Set(emitted.map((e) => e.type));
     expect(ERROR_TYPES.filter((type) => !types.has(type))).toEqual([]);
-    for (const family of ERROR_FAMILIES) expect(emitted.some((e) => e.type.startsWith(`${family.prefix}:`)), family.prefix).toBe(true);
+    for (const family of ERROR_FAMILIES)
+      expect(
+        emitted.some((e) => e.type.startsWith(`${family.prefix}:`)),
+        family.prefix,
+      ).toBe(true);
   });
 
   it('names each type once', () => {

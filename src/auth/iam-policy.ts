@@ -9,7 +9,13 @@
 /** True when the caller's policy lets it resolve `typeName.fieldName`. */
 export type FieldPolicy = (typeName: string, fieldName: string) => boolean;
 
-const globToRegExp = (glob: string) => new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`);
+const globToRegExp = (glob: string) =>
+  new RegExp(
+    `^${glob
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 
 /** Compiles `allow` patterns once; answers are memoised per field. */
 export function compileFieldPolicy(patterns: readonly string[], resource: { region: string; accountId: string; apiId: string }): FieldPolicy {

@@ -107,13 +107,19 @@ export async function verifySigV4(request: AuthRequest, config: IamConfig, now =
   if (credential.sessionToken !== undefined ? sessionToken !== credential.sessionToken : sessionToken !== undefined) {
     throw new SignatureError('The security token included in the request is invalid.', 'UnrecognizedClientException');
   }
-  if (service !== expectedService) throw new SignatureError(`Credential should be scoped to correct service: '${expectedService}'.`, 'InvalidSignatureException');
-  if (config.region && region !== config.region) throw new SignatureError(`Credential should be scoped to a valid region, not '${region}'.`, 'InvalidSignatureException');
+  if (service !== expectedService)
+    throw new SignatureError(`Credential should be scoped to correct service: '${expectedService}'.`, 'InvalidSignatureException');
+  if (config.region && region !== config.region)
+    throw new SignatureError(`Credential should be scoped to a valid region, not '${region}'.`, 'InvalidSignatureException');
   const amzDate = headerValue(request, 'x-amz-date');
   const signedAt = parseAmzDate(amzDate);
-  if (!signedAt || !amzDate!.startsWith(day!)) throw new SignatureError('The request must carry a valid x-amz-date matching the credential scope.', 'InvalidSignatureException');
+  if (!signedAt || !amzDate!.startsWith(day!))
+    throw new SignatureError('The request must carry a valid x-amz-date matching the credential scope.', 'InvalidSignatureException');
   if (Math.abs(now - signedAt.getTime()) > MAX_CLOCK_SKEW_MS) {
-    throw new SignatureError(`Signature expired: ${amzDate} is now earlier or later than the allowed 5 minutes from the server time.`, 'InvalidSignatureException');
+    throw new SignatureError(
+      `Signature expired: ${amzDate} is now earlier or later than the allowed 5 minutes from the server time.`,
+      'InvalidSignatureException',
+    );
   }
 
   // The signer trusts x-amz-content-sha256 when present, so the body must match it.
@@ -134,9 +140,22 @@ export async function verifySigV4(request: AuthRequest, config: IamConfig, now =
     const previous = query[k];
     query[k] = previous === undefined ? v : Array.isArray(previous) ? [...previous, v] : [previous, v];
   }
-  const unsigned = new HttpRequest({ method: request.method, protocol: 'http:', hostname: 'localhost', path: url.pathname, query, headers, body: request.body });
+  const unsigned = new HttpRequest({
+    method: request.method,
+    protocol: 'http:',
+    hostname: 'localhost',
+    path: url.pathname,
+    query,
+    headers,
+    body: request.body,
+  });
   const signer = signerFor(credential, region!, expectedService);
-  const signed = await signer.sign(unsigned, { signingDate: signedAt, signingRegion: region, signingService: expectedService, signableHeaders: new Set(signedHeaders!.split(';')) });
+  const signed = await signer.sign(unsigned, {
+    signingDate: signedAt,
+    signingRegion: region,
+    signingService: expectedService,
+    signableHeaders: new Set(signedHeaders!.split(';')),
+  });
   const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization ?? signed.headers.Authorization))?.[1] ?? '';
   if (expected.length !== signature!.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(signature!))) {
     throw new SignatureError('The request signature we calculated does not match the signature you provided.', 'InvalidSignatureException');

@@ -4,7 +4,7 @@ import type { AuthRequest } from './types.js';
 /** `x-forwarded-for` addresses in order, then the TCP peer (Gateway choice, docs/auth.md#who-the-caller-is-ctxidentity). */
 export function sourceIps(request: AuthRequest): string[] {
   const forwarded = request.headers['x-forwarded-for'];
-  const list = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded ?? '')
+  const list = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? ''))
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);

@@ -32,8 +32,10 @@ export async function createAuthProviders(config: NormalizedConfig, logger: Logg
   const problems: ConfigError[] = [];
   const all = [config.authentication, ...config.additionalAuthentications];
   // docs/auth.md: at most 50 providers and one Lambda authorizer per API.
-  if (all.length > MAX_PROVIDERS) problems.push(new ConfigError('additionalAuthentications', `an API has at most ${MAX_PROVIDERS} auth providers, got ${all.length}`));
-  if (all.filter((a) => a.type === 'AWS_LAMBDA').length > 1) problems.push(new ConfigError('additionalAuthentications', 'an API has at most one Lambda authorizer'));
+  if (all.length > MAX_PROVIDERS)
+    problems.push(new ConfigError('additionalAuthentications', `an API has at most ${MAX_PROVIDERS} auth providers, got ${all.length}`));
+  if (all.filter((a) => a.type === 'AWS_LAMBDA').length > 1)
+    problems.push(new ConfigError('additionalAuthentications', 'an API has at most one Lambda authorizer'));
   for (const [index, auth] of all.entries()) {
     const path = index === 0 ? 'authentication.config' : `additionalAuthentications.${index - 1}.config`;
     try {

@@ -35,7 +35,9 @@ export function jwksFor(options: { issuer: string; jwksUri?: string }): KeySourc
     });
     return discovering;
   };
-  const wrapper = (async (protectedHeader: unknown, token: unknown) => (await get())(protectedHeader as never, token as never)) as unknown as ReturnType<typeof createRemoteJWKSet>;
+  const wrapper = (async (protectedHeader: unknown, token: unknown) => (await get())(protectedHeader as never, token as never)) as unknown as ReturnType<
+    typeof createRemoteJWKSet
+  >;
   return () => wrapper;
 }
 

@@ -36,8 +36,12 @@ interface AuthorizerResponse {
   ttlOverride?: unknown;
 }
 
-export function createLambdaAuthorizer(config: LambdaAuthorizerConfig, options: { configDir: string; gatewayConfig: NormalizedConfig; path: string; logger: Logger }): AuthProvider {
-  const limitSeconds = typeof config.timeout === 'number' && config.timeout > 0 ? Math.min(config.timeout, AUTHORIZER_TIME_LIMIT_SECONDS) : AUTHORIZER_TIME_LIMIT_SECONDS;
+export function createLambdaAuthorizer(
+  config: LambdaAuthorizerConfig,
+  options: { configDir: string; gatewayConfig: NormalizedConfig; path: string; logger: Logger },
+): AuthProvider {
+  const limitSeconds =
+    typeof config.timeout === 'number' && config.timeout > 0 ? Math.min(config.timeout, AUTHORIZER_TIME_LIMIT_SECONDS) : AUTHORIZER_TIME_LIMIT_SECONDS;
   const target: LambdaTarget = { ...config, functionName: config.functionName ?? config.authorizerUri, timeout: limitSeconds };
   const invoker: LambdaInvoker = createLambdaInvoker(target, { configDir: options.configDir, gatewayConfig: options.gatewayConfig, path: options.path });
   const ttl = typeof config.authorizerResultTtlInSeconds === 'number' ? config.authorizerResultTtlInSeconds : 0;
@@ -70,22 +74,27 @@ export function createLambdaAuthorizer(config: LambdaAuthorizerConfig, options: 
       const limit = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`the authorizer did not answer within ${limitSeconds} s`)), limitSeconds * 1000);
       });
-      response = ((await Promise.race([limit, invoker.invoke({
-        authorizationToken: token,
-        requestContext: {
-          apiId: options.gatewayConfig.name,
-          accountId: '000000000000',
-          requestId: randomUUID(),
-          queryString: query.query ?? '',
-          operationName: query.operationName ?? undefined,
-          variables: query.variables ?? {},
-        },
-        requestHeaders,
-      })])) ?? {}) as AuthorizerResponse;
+      response = ((await Promise.race([
+        limit,
+        invoker.invoke({
+          authorizationToken: token,
+          requestContext: {
+            apiId: options.gatewayConfig.name,
+            accountId: '000000000000',
+            requestId: randomUUID(),
+            queryString: query.query ?? '',
+            operationName: query.operationName ?? undefined,
+            variables: query.variables ?? {},
+          },
+          requestHeaders,
+        }),
+      ])) ?? {}) as AuthorizerResponse;
     } catch (error) {
       // Gateway choice (docs/auth.md#aws_lambda): an authorizer error or timeout denies the request.
       // The token never reaches the log, even when the authorizer's own message quotes it.
-      const message = String((error as Error)?.message ?? error).split(token).join('[token]');
+      const message = String((error as Error)?.message ?? error)
+        .split(token)
+        .join('[token]');
       options.logger.warn('Lambda authorizer failed; request denied', { authorizer: invoker.description, error: message });
       return { context: null, ttl: 0 };
     } finally {
@@ -96,7 +105,8 @@ export function createLambdaAuthorizer(config: LambdaAuthorizerConfig, options: 
     const denied = Array.isArray(response.deniedFields)
       ? new Set(response.deniedFields.map((f) => String(f).replace(/^arn:aws:appsync:[^:]*:[^:]*:apis\/[^/]+\/types\/([^/]+)\/fields\/(.+)$/, '$1.$2')))
       : undefined;
-    const resolverContext = response.resolverContext && typeof response.resolverContext === 'object' ? (response.resolverContext as Record<string, unknown>) : {};
+    const resolverContext =
+      response.resolverContext && typeof response.resolverContext === 'object' ? (response.resolverContext as Record<string, unknown>) : {};
     return { context: { mode: 'AWS_LAMBDA', identity: { resolverContext }, deniedFields: denied }, ttl: seconds };
   };
 

@@ -82,7 +82,8 @@ export function buildAuthRules(schema: GraphQLSchema, defaultMode: AuthMode, _ad
   const byType = new Map<string, Map<string, FieldRule>>();
   const typeRuleOf = (type: GraphQLObjectType | GraphQLInterfaceType) =>
     ruleFromDirectives([...(type.astNode?.directives ?? []), ...type.extensionASTNodes.flatMap((n) => n.directives ?? [])]);
-  const fieldRuleOf = (type: GraphQLObjectType | GraphQLInterfaceType, fieldName: string) => ruleFromDirectives(type.getFields()[fieldName]?.astNode?.directives);
+  const fieldRuleOf = (type: GraphQLObjectType | GraphQLInterfaceType, fieldName: string) =>
+    ruleFromDirectives(type.getFields()[fieldName]?.astNode?.directives);
   for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith('__') || !(isObjectType(type) || isInterfaceType(type))) continue;
     const typeRule = typeRuleOf(type);

@@ -22,12 +22,7 @@ export interface AuthRequest {
 }
 
 /** `ctx.identity` shapes (docs/auth.md#who-the-caller-is-ctxidentity). */
-export type Identity =
-  | IamIdentity
-  | CognitoIdentity
-  | OidcIdentity
-  | LambdaIdentity
-  | null;
+export type Identity = IamIdentity | CognitoIdentity | OidcIdentity | LambdaIdentity | null;
 
 export interface IamIdentity {
   accountId: string;

@@ -85,7 +85,24 @@ async function readDocument(file: string): Promise<unknown> {
  * CloudFormation short forms (`!Ref X`, `!GetAtt X.Arn`, `!Sub …`) in serverless.yml become their
  * long forms, as CloudFormation reads them.
  */
-const cloudFormationTags = ['Ref', 'GetAtt', 'Sub', 'Join', 'Select', 'Split', 'ImportValue', 'FindInMap', 'If', 'Equals', 'Not', 'And', 'Or', 'Base64', 'GetAZs', 'Cidr'].flatMap((name) => {
+const cloudFormationTags = [
+  'Ref',
+  'GetAtt',
+  'Sub',
+  'Join',
+  'Select',
+  'Split',
+  'ImportValue',
+  'FindInMap',
+  'If',
+  'Equals',
+  'Not',
+  'And',
+  'Or',
+  'Base64',
+  'GetAZs',
+  'Cidr',
+].flatMap((name) => {
   const key = name === 'Ref' ? 'Ref' : `Fn::${name}`;
   const build = (value: unknown) => ({ [key]: name === 'GetAtt' && typeof value === 'string' ? value.split('.') : value });
   return [

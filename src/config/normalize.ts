@@ -34,10 +34,36 @@ export interface NormalizeOptions {
 }
 
 /** Keys of the Serverless AppSync plugin (v2) the gateway accepts and ignores locally. */
-const IGNORED_PLUGIN_KEYS = new Set(['substitutions', 'caching', 'waf', 'logging', 'xrayEnabled', 'domain', 'tags', 'visibility', 'introspection', 'esbuild', 'apiId', 'description']);
+const IGNORED_PLUGIN_KEYS = new Set([
+  'substitutions',
+  'caching',
+  'waf',
+  'logging',
+  'xrayEnabled',
+  'domain',
+  'tags',
+  'visibility',
+  'introspection',
+  'esbuild',
+  'apiId',
+  'description',
+]);
 const TOP_LEVEL_KEYS = [
-  'name', 'schema', 'schemaSdl', 'authentication', 'additionalAuthentications', 'apiKeys', 'dataSources', 'resolvers', 'pipelineFunctions',
-  'environment', 'server', 'stepFunctions', 'queryDepthLimit', 'resolverCountLimit', 'sandbox',
+  'name',
+  'schema',
+  'schemaSdl',
+  'authentication',
+  'additionalAuthentications',
+  'apiKeys',
+  'dataSources',
+  'resolvers',
+  'pipelineFunctions',
+  'environment',
+  'server',
+  'stepFunctions',
+  'queryDepthLimit',
+  'resolverCountLimit',
+  'sandbox',
 ];
 /** Set by the loader from a serverless.yml, never written by hand: not suggested. */
 const LOADER_KEYS = ['cloudFormationResources', 'serverlessFunctions'];
@@ -53,7 +79,18 @@ const AUTH_CONFIG_KEYS: Record<string, readonly string[]> = {
   AWS_IAM: ['credentials', 'region'],
   OPENID_CONNECT: ['issuer', 'clientId', 'iatTTL', 'authTTL', 'jwksUri'],
   AMAZON_COGNITO_USER_POOLS: ['userPoolId', 'awsRegion', 'appIdClientRegex', 'defaultAction', 'issuer', 'jwksUri'],
-  AWS_LAMBDA: ['handler', 'function', 'functionName', 'functionArn', 'authorizerUri', 'endpoint', 'region', 'timeout', 'authorizerResultTtlInSeconds', 'identityValidationExpression'],
+  AWS_LAMBDA: [
+    'handler',
+    'function',
+    'functionName',
+    'functionArn',
+    'authorizerUri',
+    'endpoint',
+    'region',
+    'timeout',
+    'authorizerResultTtlInSeconds',
+    'identityValidationExpression',
+  ],
 };
 const IAM_CREDENTIAL_KEYS = ['accessKeyId', 'secretAccessKey', 'sessionToken', 'accountId', 'userArn', 'username', 'allow'];
 const API_KEY_KEYS = ['name', 'value', 'description', 'expiresAt', 'expiresAfter'];
@@ -76,7 +113,18 @@ const STEP_FUNCTIONS_KEYS = ['stateMachines', 'store'];
 /** The Serverless Step Functions plugin's keys the gateway does not use. */
 const IGNORED_STEP_FUNCTIONS_KEYS = ['activities', 'validate', 'noOutput'];
 const STATE_MACHINE_KEYS = ['name', 'type', 'definition', 'role'];
-const IGNORED_STATE_MACHINE_KEYS = ['id', 'events', 'loggingConfig', 'tracingConfig', 'tags', 'alarms', 'notifications', 'useExactVersion', 'retain', 'dependsOn'];
+const IGNORED_STATE_MACHINE_KEYS = [
+  'id',
+  'events',
+  'loggingConfig',
+  'tracingConfig',
+  'tags',
+  'alarms',
+  'notifications',
+  'useExactVersion',
+  'retain',
+  'dependsOn',
+];
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';
@@ -126,8 +174,17 @@ function expandSchemaPaths(patterns: string[], dir: string, problems: ConfigErro
     const absolute = resolve(dir, pattern);
     if (absolute.includes('*')) {
       const folder = dirname(absolute);
-      const matcher = new RegExp(`^${absolute.slice(folder.length + 1).replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
-      const matches = existsSync(folder) ? readdirSync(folder).filter((f) => matcher.test(f)).sort() : [];
+      const matcher = new RegExp(
+        `^${absolute
+          .slice(folder.length + 1)
+          .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '[^/]*')}$`,
+      );
+      const matches = existsSync(folder)
+        ? readdirSync(folder)
+            .filter((f) => matcher.test(f))
+            .sort()
+        : [];
       if (matches.length === 0) problems.push(new ConfigError(key, `no file matches ${absolute}`));
       files.push(...matches.map((f) => join(folder, f)));
     } else if (!existsSync(absolute)) {
@@ -179,7 +236,8 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
   else if (Array.isArray(raw.schema) && raw.schema.every((s) => typeof s === 'string')) schemaPatterns = raw.schema;
   else problems.push(new ConfigError('schema', `expected a file path or a list of them, got ${typeName(raw.schema)}`));
   const schemaFiles = expandSchemaPaths(schemaPatterns, dir, problems);
-  if (raw.schemaSdl !== undefined && typeof raw.schemaSdl !== 'string') problems.push(new ConfigError('schemaSdl', `expected string, got ${typeName(raw.schemaSdl)}`));
+  if (raw.schemaSdl !== undefined && typeof raw.schemaSdl !== 'string')
+    problems.push(new ConfigError('schemaSdl', `expected string, got ${typeName(raw.schemaSdl)}`));
 
   // authentication
   const readAuth = (value: unknown, path: string): NormalizedAuthentication | undefined => {
@@ -207,11 +265,13 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
   const authentication = raw.authentication === undefined ? { type: 'API_KEY' as const, config: {} } : readAuth(raw.authentication, 'authentication');
   const additionalAuthentications: NormalizedAuthentication[] = [];
   if (raw.additionalAuthentications !== undefined) {
-    if (!Array.isArray(raw.additionalAuthentications)) problems.push(new ConfigError('additionalAuthentications', `expected a list, got ${typeName(raw.additionalAuthentications)}`));
-    else raw.additionalAuthentications.forEach((a, i) => {
-      const auth = readAuth(a, `additionalAuthentications.${i}`);
-      if (auth) additionalAuthentications.push(auth);
-    });
+    if (!Array.isArray(raw.additionalAuthentications))
+      problems.push(new ConfigError('additionalAuthentications', `expected a list, got ${typeName(raw.additionalAuthentications)}`));
+    else
+      raw.additionalAuthentications.forEach((a, i) => {
+        const auth = readAuth(a, `additionalAuthentications.${i}`);
+        if (auth) additionalAuthentications.push(auth);
+      });
   }
 
   // apiKeys
@@ -232,10 +292,12 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
     let expiresAt: number | undefined;
     if (key.expiresAt !== undefined) {
       expiresAt = typeof key.expiresAt === 'number' ? key.expiresAt : Date.parse(String(key.expiresAt)) / 1000;
-      if (!Number.isFinite(expiresAt)) problems.push(new ConfigError(`${path}.expiresAt`, `expected an ISO 8601 date-time or epoch seconds, got ${typeName(key.expiresAt)}`));
+      if (!Number.isFinite(expiresAt))
+        problems.push(new ConfigError(`${path}.expiresAt`, `expected an ISO 8601 date-time or epoch seconds, got ${typeName(key.expiresAt)}`));
     } else if (key.expiresAfter !== undefined) {
       const seconds = parseDuration(key.expiresAfter);
-      if (seconds === undefined) problems.push(new ConfigError(`${path}.expiresAfter`, `expected hours or a duration like 30d, 12h, 1y, got ${typeName(key.expiresAfter)}`));
+      if (seconds === undefined)
+        problems.push(new ConfigError(`${path}.expiresAfter`, `expected hours or a duration like 30d, 12h, 1y, got ${typeName(key.expiresAfter)}`));
       else expiresAt = Math.floor(now / 1000) + seconds;
     }
     apiKeys.push({ name: key.name, value: typeof key.value === 'string' ? key.value : generateApiKey(), expiresAt, generated: key.value === undefined });
@@ -364,7 +426,14 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
     if (dataSource === undefined) {
       if (!misspelt.has('dataSource')) problems.push(new ConfigError(`${path}.dataSource`, 'a pipeline function needs a data source'));
     } else functionRefs.push([`${path}.dataSource`, dataSource]);
-    pipelineFunctions[name] = { name, dataSource: dataSource ?? '', code: codePath(value.code, `${path}.code`), templates: templates(value, path), maxBatchSize: batchSize(value.maxBatchSize, `${path}.maxBatchSize`), sync: syncBlock(value.sync, `${path}.sync`) };
+    pipelineFunctions[name] = {
+      name,
+      dataSource: dataSource ?? '',
+      code: codePath(value.code, `${path}.code`),
+      templates: templates(value, path),
+      maxBatchSize: batchSize(value.maxBatchSize, `${path}.maxBatchSize`),
+      sync: syncBlock(value.sync, `${path}.sync`),
+    };
   }
 
   // resolvers
@@ -393,16 +462,17 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
       problems.push(new ConfigError(`${path}.kind`, `expected UNIT or PIPELINE, got ${typeName(value.kind)}`));
     }
     // Gateway choice: without `kind`, functions make a PIPELINE and a data source a UNIT resolver.
-    const kind = value.kind === 'UNIT' || value.kind === 'PIPELINE' ? value.kind : functionNames.length > 0 || value.dataSource === undefined ? 'PIPELINE' : 'UNIT';
+    const kind =
+      value.kind === 'UNIT' || value.kind === 'PIPELINE' ? value.kind : functionNames.length > 0 || value.dataSource === undefined ? 'PIPELINE' : 'UNIT';
     const dataSource = dataSourceRef(value.dataSource, `${path}.dataSource`, `${type}_${field}`);
     if (kind === 'UNIT') {
       if (dataSource === undefined) {
         if (!misspelt.has('dataSource')) problems.push(new ConfigError(`${path}.dataSource`, 'a UNIT resolver needs a data source'));
-      }
-      else functionRefs.push([`${path}.dataSource`, dataSource]);
+      } else functionRefs.push([`${path}.dataSource`, dataSource]);
     }
     functionNames.forEach((name, i) => {
-      if (!(name in pipelineFunctions) && !misspeltTopLevel.has('pipelineFunctions')) problems.push(new ConfigError(`${path}.functions.${i}`, `no pipeline function named "${name}"`));
+      if (!(name in pipelineFunctions) && !misspeltTopLevel.has('pipelineFunctions'))
+        problems.push(new ConfigError(`${path}.functions.${i}`, `no pipeline function named "${name}"`));
     });
     resolvers.push({
       typeName: type,
@@ -430,7 +500,8 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
       if (entries.length > 50) problems.push(new ConfigError('environment', `at most 50 variables, got ${entries.length}`));
       for (const [k, v] of entries) {
         if (!ENV_KEY.test(k)) problems.push(new ConfigError(`environment.${k}`, 'names have 2+ characters, start with a letter and use letters, digits and _'));
-        if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') problems.push(new ConfigError(`environment.${k}`, `expected string, got ${typeName(v)}`));
+        if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
+          problems.push(new ConfigError(`environment.${k}`, `expected string, got ${typeName(v)}`));
         else if (String(v).length > 512) problems.push(new ConfigError(`environment.${k}`, 'values have at most 512 characters'));
         else environment[k] = String(v);
       }
@@ -442,11 +513,13 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
   if (raw.server !== undefined && !isObject(raw.server)) problems.push(new ConfigError('server', `expected a mapping, got ${typeName(raw.server)}`));
   else checkKeys(server, 'server', SERVER_KEYS);
   const port = server.port ?? 4000;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) problems.push(new ConfigError('server.port', `expected a port number, got ${typeName(port)}`));
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)
+    problems.push(new ConfigError('server.port', `expected a port number, got ${typeName(port)}`));
   const host = server.host ?? '127.0.0.1';
   if (typeof host !== 'string') problems.push(new ConfigError('server.host', `expected string, got ${typeName(host)}`));
   const dataDir = server.dataDir;
-  if (dataDir !== undefined && (typeof dataDir !== 'string' || dataDir === '')) problems.push(new ConfigError('server.dataDir', `expected a folder path, got ${typeName(dataDir)}`));
+  if (dataDir !== undefined && (typeof dataDir !== 'string' || dataDir === ''))
+    problems.push(new ConfigError('server.dataDir', `expected a folder path, got ${typeName(dataDir)}`));
   const limit = (value: unknown, key: string, max: number): number | undefined => {
     if (value === undefined) return undefined;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
@@ -471,7 +544,8 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
   const resolverCountLimit = limit(raw.resolverCountLimit, 'resolverCountLimit', 10_000) ?? 10_000;
 
   const stateMachines = isObject(raw.stepFunctions) && isObject(raw.stepFunctions.stateMachines) ? raw.stepFunctions.stateMachines : {};
-  if (raw.stepFunctions !== undefined && !isObject(raw.stepFunctions)) problems.push(new ConfigError('stepFunctions', `expected { stateMachines }, got ${typeName(raw.stepFunctions)}`));
+  if (raw.stepFunctions !== undefined && !isObject(raw.stepFunctions))
+    problems.push(new ConfigError('stepFunctions', `expected { stateMachines }, got ${typeName(raw.stepFunctions)}`));
   if (isObject(raw.stepFunctions)) {
     checkKeys(raw.stepFunctions, 'stepFunctions', STEP_FUNCTIONS_KEYS, IGNORED_STEP_FUNCTIONS_KEYS);
     for (const [name, machine] of Object.entries(stateMachines)) {
@@ -495,7 +569,11 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
     resolvers,
     pipelineFunctions,
     environment,
-    server: { port: port as number, host: host as string, ...(typeof dataDir === 'string' && dataDir ? { dataDir: isAbsolute(dataDir) ? dataDir : resolve(dir, dataDir) } : {}) },
+    server: {
+      port: port as number,
+      host: host as string,
+      ...(typeof dataDir === 'string' && dataDir ? { dataDir: isAbsolute(dataDir) ? dataDir : resolve(dir, dataDir) } : {}),
+    },
     stepFunctions: { stateMachines: stateMachines as NormalizedConfig['stepFunctions']['stateMachines'], store: stepFunctionsStoreSettings },
     queryDepthLimit,
     resolverCountLimit,
@@ -505,7 +583,9 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
   };
 }
 
-const STORE_KEYS = ['connectionString', 'table', 'instanceId', 'dir'] as const satisfies ReadonlyArray<keyof NonNullable<NormalizedConfig['stepFunctions']['store']>>;
+const STORE_KEYS = ['connectionString', 'table', 'instanceId', 'dir'] as const satisfies ReadonlyArray<
+  keyof NonNullable<NormalizedConfig['stepFunctions']['store']>
+>;
 
 /** `stepFunctions.store`: each key a string; `dir` resolved from the config folder like every path. */
 function stepFunctionsStore(block: unknown, configDir: string, problems: ConfigError[]): NormalizedConfig['stepFunctions']['store'] {

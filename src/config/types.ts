@@ -4,20 +4,9 @@
  * the rest of the gateway: absolute paths, defaults filled in, lists flattened.
  */
 
-export type AuthenticationType =
-  | 'API_KEY'
-  | 'AWS_IAM'
-  | 'OPENID_CONNECT'
-  | 'AMAZON_COGNITO_USER_POOLS'
-  | 'AWS_LAMBDA';
+export type AuthenticationType = 'API_KEY' | 'AWS_IAM' | 'OPENID_CONNECT' | 'AMAZON_COGNITO_USER_POOLS' | 'AWS_LAMBDA';
 
-export const AUTHENTICATION_TYPES: readonly AuthenticationType[] = [
-  'API_KEY',
-  'AWS_IAM',
-  'OPENID_CONNECT',
-  'AMAZON_COGNITO_USER_POOLS',
-  'AWS_LAMBDA',
-];
+export const AUTHENTICATION_TYPES: readonly AuthenticationType[] = ['API_KEY', 'AWS_IAM', 'OPENID_CONNECT', 'AMAZON_COGNITO_USER_POOLS', 'AWS_LAMBDA'];
 
 /** One auth provider: `{ type, config }` as in the Serverless plugin. */
 export interface AuthenticationConfig {

@@ -46,7 +46,9 @@ export function unknownKeyErrors(value: object, path: string, known: readonly st
     const suggestion = didYouMean(key, known);
     if (suggestion) suggested.add(suggestion);
     const expected = known.length === 0 ? 'this block takes no keys' : `expected one of ${known.join(', ')}`;
-    errors.push(new ConfigError(path ? `${path}.${key}` : key, suggestion ? `unknown key; did you mean "${suggestion}"? (${expected})` : `unknown key; ${expected}`));
+    errors.push(
+      new ConfigError(path ? `${path}.${key}` : key, suggestion ? `unknown key; did you mean "${suggestion}"? (${expected})` : `unknown key; ${expected}`),
+    );
   }
   return { errors, suggested };
 }

@@ -7,7 +7,13 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, type AttributeValue, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { AppSyncError, ConfigError } from '../errors.js';
-import { acquireEmbeddedDynamoDB, embeddedDynamoDBFolder, embeddedDynamoDBRequestHandler, embeddedDynamoDBStore, releaseEmbeddedDynamoDB } from '../embedded/dynamodb.js';
+import {
+  acquireEmbeddedDynamoDB,
+  embeddedDynamoDBFolder,
+  embeddedDynamoDBRequestHandler,
+  embeddedDynamoDBStore,
+  releaseEmbeddedDynamoDB,
+} from '../embedded/dynamodb.js';
 import { embeddedApi, sdkApi } from './dynamodb/api.js';
 import { LambdaTargets } from './dynamodb/lambdaTargets.js';
 import { runOperation } from './dynamodb/operations.js';
@@ -38,35 +44,63 @@ export interface DynamoDBDataSourceConfig {
   iamRoleStatements?: unknown;
 }
 
-const KNOWN = new Set(['tableName', 'region', 'endpoint', 'inMemory', 'table', 'useCallerCredentials', 'versioned', 'deltaSyncConfig', 'serviceRoleArn', 'iamRoleStatements']);
+const KNOWN = new Set([
+  'tableName',
+  'region',
+  'endpoint',
+  'inMemory',
+  'table',
+  'useCallerCredentials',
+  'versioned',
+  'deltaSyncConfig',
+  'serviceRoleArn',
+  'iamRoleStatements',
+]);
 
 function validate(config: unknown, path: string): ConfigError[] {
   const c = (config ?? {}) as Record<string, unknown>;
   const problems: ConfigError[] = [];
-  if (typeof c.tableName !== 'string' || c.tableName.length < 3) problems.push(new ConfigError(`${path}.tableName`, `expected a table name (3-255 characters), got ${JSON.stringify(c.tableName)}`));
-  if (c.endpoint !== undefined && (typeof c.endpoint !== 'string' || !/^https?:\/\//.test(c.endpoint))) problems.push(new ConfigError(`${path}.endpoint`, `expected an http(s) URL, got ${JSON.stringify(c.endpoint)}`));
-  if (c.inMemory !== undefined && typeof c.inMemory !== 'boolean') problems.push(new ConfigError(`${path}.inMemory`, `expected true or false, got ${JSON.stringify(c.inMemory)}`));
-  if (c.inMemory !== undefined && c.endpoint !== undefined) problems.push(new ConfigError(`${path}.inMemory`, 'only the embedded store (no endpoint) can be kept in memory'));
+  if (typeof c.tableName !== 'string' || c.tableName.length < 3)
+    problems.push(new ConfigError(`${path}.tableName`, `expected a table name (3-255 characters), got ${JSON.stringify(c.tableName)}`));
+  if (c.endpoint !== undefined && (typeof c.endpoint !== 'string' || !/^https?:\/\//.test(c.endpoint)))
+    problems.push(new ConfigError(`${path}.endpoint`, `expected an http(s) URL, got ${JSON.stringify(c.endpoint)}`));
+  if (c.inMemory !== undefined && typeof c.inMemory !== 'boolean')
+    problems.push(new ConfigError(`${path}.inMemory`, `expected true or false, got ${JSON.stringify(c.inMemory)}`));
+  if (c.inMemory !== undefined && c.endpoint !== undefined)
+    problems.push(new ConfigError(`${path}.inMemory`, 'only the embedded store (no endpoint) can be kept in memory'));
   if (c.region !== undefined && typeof c.region !== 'string') problems.push(new ConfigError(`${path}.region`, 'expected a region name'));
-  if (c.table !== undefined && (typeof c.table !== 'object' || c.table === null)) problems.push(new ConfigError(`${path}.table`, 'expected the Properties of an AWS::DynamoDB::Table'));
-  if (c.versioned !== undefined && typeof c.versioned !== 'boolean') problems.push(new ConfigError(`${path}.versioned`, `expected true or false, got ${JSON.stringify(c.versioned)}`));
+  if (c.table !== undefined && (typeof c.table !== 'object' || c.table === null))
+    problems.push(new ConfigError(`${path}.table`, 'expected the Properties of an AWS::DynamoDB::Table'));
+  if (c.versioned !== undefined && typeof c.versioned !== 'boolean')
+    problems.push(new ConfigError(`${path}.versioned`, `expected true or false, got ${JSON.stringify(c.versioned)}`));
   if (c.versioned === true) {
     const d = c.deltaSyncConfig as Record<string, unknown> | undefined;
     if (!d || typeof d !== 'object' || typeof d.deltaSyncTableName !== 'string' || d.deltaSyncTableName.length < 3) {
       problems.push(new ConfigError(`${path}.deltaSyncConfig.deltaSyncTableName`, 'a versioned data source needs the name of its Delta table'));
     } else {
       for (const ttl of ['deltaSyncTableTTL', 'baseTableTTL']) {
-        if (d[ttl] !== undefined && !(Number(d[ttl]) >= 0)) problems.push(new ConfigError(`${path}.deltaSyncConfig.${ttl}`, `expected minutes (a number >= 0), got ${JSON.stringify(d[ttl])}`));
+        if (d[ttl] !== undefined && !(Number(d[ttl]) >= 0))
+          problems.push(new ConfigError(`${path}.deltaSyncConfig.${ttl}`, `expected minutes (a number >= 0), got ${JSON.stringify(d[ttl])}`));
       }
     }
   }
-  for (const key of Object.keys(c)) if (!KNOWN.has(key)) problems.push(new ConfigError(`${path}.${key}`, `unknown key; expected one of ${[...KNOWN].join(', ')}`));
+  for (const key of Object.keys(c))
+    if (!KNOWN.has(key)) problems.push(new ConfigError(`${path}.${key}`, `unknown key; expected one of ${[...KNOWN].join(', ')}`));
   return problems;
 }
 
 /** CloudFormation Properties → CreateTable input; provisioned throughput where the store needs it. */
 function createTableInput(tableName: string, properties: Record<string, unknown>): CreateTableCommandInput {
-  const { TableName: _ignored, BillingMode, ProvisionedThroughput, GlobalSecondaryIndexes, LocalSecondaryIndexes, AttributeDefinitions, KeySchema, StreamSpecification } = properties as Record<string, any>;
+  const {
+    TableName: _ignored,
+    BillingMode,
+    ProvisionedThroughput,
+    GlobalSecondaryIndexes,
+    LocalSecondaryIndexes,
+    AttributeDefinitions,
+    KeySchema,
+    StreamSpecification,
+  } = properties as Record<string, any>;
   const throughput = BillingMode === 'PAY_PER_REQUEST' ? undefined : (ProvisionedThroughput ?? { ReadCapacityUnits: 5, WriteCapacityUnits: 5 });
   return {
     TableName: tableName,
@@ -74,7 +108,10 @@ function createTableInput(tableName: string, properties: Record<string, unknown>
     KeySchema,
     BillingMode: BillingMode ?? (throughput ? 'PROVISIONED' : undefined),
     ProvisionedThroughput: throughput,
-    GlobalSecondaryIndexes: GlobalSecondaryIndexes?.map((g: Record<string, unknown>) => ({ ...g, ProvisionedThroughput: throughput ? (g.ProvisionedThroughput ?? throughput) : undefined })),
+    GlobalSecondaryIndexes: GlobalSecondaryIndexes?.map((g: Record<string, unknown>) => ({
+      ...g,
+      ProvisionedThroughput: throughput ? (g.ProvisionedThroughput ?? throughput) : undefined,
+    })),
     LocalSecondaryIndexes,
     StreamSpecification,
   };
@@ -164,11 +201,17 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
     // the SDK client stays for table set-up and Step Functions tasks.
     const store = embedded ? embeddedDynamoDBStore(endpoint) : undefined;
     const api = store ? embeddedApi(store) : sdkApi(client);
-    if (embedded) logger.info(`dynamodb data source ${name}: using the embedded store`, { endpoint, table: config.tableName, data: storePath ?? 'in memory — nothing is kept' });
+    if (embedded)
+      logger.info(`dynamodb data source ${name}: using the embedded store`, {
+        endpoint,
+        table: config.tableName,
+        data: storePath ?? 'in memory — nothing is kept',
+      });
 
     const properties =
       config.table ??
-      Object.values(gatewayConfig.cloudFormationResources ?? {}).find((r) => r.Type === 'AWS::DynamoDB::Table' && r.Properties?.TableName === config.tableName)?.Properties;
+      Object.values(gatewayConfig.cloudFormationResources ?? {}).find((r) => r.Type === 'AWS::DynamoDB::Table' && r.Properties?.TableName === config.tableName)
+        ?.Properties;
     if (properties) {
       try {
         await client.send(new DescribeTableCommand({ TableName: config.tableName }));
@@ -186,7 +229,11 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
     if (config.versioned === true && config.deltaSyncConfig) {
       const d = config.deltaSyncConfig;
       // Defaults as the Serverless AppSync plugin v2 documents them.
-      versioning = { deltaSyncTableName: d.deltaSyncTableName, deltaSyncTableTTL: Number(d.deltaSyncTableTTL ?? 1440), baseTableTTL: Number(d.baseTableTTL ?? 43200) };
+      versioning = {
+        deltaSyncTableName: d.deltaSyncTableName,
+        deltaSyncTableTTL: Number(d.deltaSyncTableTTL ?? 1440),
+        baseTableTTL: Number(d.baseTableTTL ?? 43200),
+      };
       await ensureDeltaTable(client, versioning.deltaSyncTableName, gatewayConfig.cloudFormationResources, properties !== undefined || local, logger, name);
       if (local) {
         // Tombstones and Delta entries carry `_ttl`; AppSync's tables expire by it (docs/dynamodb.md: TTL).
@@ -230,7 +277,10 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
         if (!request || typeof request !== 'object' || Array.isArray(request)) throw invalid('request', 'expected an object with an operation');
         try {
           const sync = syncOf(invocation?.resolverName);
-          return await runOperation({ client: api, table: config.tableName, sealToken, openToken, region, invocation, lambdas, versioning, sync }, request as Record<string, unknown>);
+          return await runOperation(
+            { client: api, table: config.tableName, sealToken, openToken, region, invocation, lambdas, versioning, sync },
+            request as Record<string, unknown>,
+          );
         } catch (error) {
           if (AppSyncError.is(error)) throw error;
           const e = error as { name?: string; message?: string };

@@ -20,7 +20,17 @@ export interface HttpDataSourceConfig {
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
 /** Headers a request may not set (docs/http-lambda.md#http-data-source). */
-const FORBIDDEN_HEADERS = new Set(['host', 'connection', 'user-agent', 'expectation', 'expect', 'transfer-encoding', 'transfer_encoding', 'content-length', 'content_length']);
+const FORBIDDEN_HEADERS = new Set([
+  'host',
+  'connection',
+  'user-agent',
+  'expectation',
+  'expect',
+  'transfer-encoding',
+  'transfer_encoding',
+  'content-length',
+  'content_length',
+]);
 
 const CONFIG_KEYS = ['endpoint', 'authorizationConfig', 'timeout', 'credentials'];
 /** The Serverless AppSync plugin's IAM keys: no role is assumed locally. */
@@ -29,7 +39,8 @@ const IGNORED_PLUGIN_KEYS = ['serviceRoleArn', 'iamRoleStatements'];
 function validate(config: unknown, path: string): ConfigError[] {
   const c = (config ?? {}) as Record<string, unknown>;
   const problems: ConfigError[] = [];
-  if (typeof c.endpoint !== 'string' || !/^https?:\/\/[^/]+/.test(c.endpoint)) problems.push(new ConfigError(`${path}.endpoint`, `expected an http(s) URL, got ${JSON.stringify(c.endpoint)}`));
+  if (typeof c.endpoint !== 'string' || !/^https?:\/\/[^/]+/.test(c.endpoint))
+    problems.push(new ConfigError(`${path}.endpoint`, `expected an http(s) URL, got ${JSON.stringify(c.endpoint)}`));
   problems.push(...unknownKeyErrors(c, path, CONFIG_KEYS, IGNORED_PLUGIN_KEYS).errors);
   const auth = c.authorizationConfig as HttpDataSourceConfig['authorizationConfig'] | undefined;
   if (auth !== undefined) {
@@ -44,7 +55,8 @@ function validate(config: unknown, path: string): ConfigError[] {
       problems.push(new ConfigError(`${path}.authorizationConfig.awsIamConfig`, 'expected { signingRegion, signingServiceName }'));
     }
   }
-  if (c.timeout !== undefined && (typeof c.timeout !== 'number' || c.timeout <= 0)) problems.push(new ConfigError(`${path}.timeout`, 'expected milliseconds > 0'));
+  if (c.timeout !== undefined && (typeof c.timeout !== 'number' || c.timeout <= 0))
+    problems.push(new ConfigError(`${path}.timeout`, 'expected milliseconds > 0'));
   return problems;
 }
 
@@ -61,9 +73,12 @@ interface HttpRequestObject {
 function checkRequest(request: unknown): HttpRequestObject {
   if (!request || typeof request !== 'object') throw badRequest('The HTTP request object must be an object with method and resourcePath.');
   const r = request as Record<string, unknown>;
-  if (typeof r.method !== 'string' || !METHODS.has(r.method.toUpperCase())) throw badRequest(`method: expected one of ${[...METHODS].join(', ')}, got ${JSON.stringify(r.method)}`);
-  if (typeof r.resourcePath !== 'string' || !r.resourcePath.startsWith('/')) throw badRequest(`resourcePath: expected a path starting with /, got ${JSON.stringify(r.resourcePath)}`);
-  if (r.params !== undefined && (r.params === null || typeof r.params !== 'object')) throw badRequest('params: expected an object with headers, query and body');
+  if (typeof r.method !== 'string' || !METHODS.has(r.method.toUpperCase()))
+    throw badRequest(`method: expected one of ${[...METHODS].join(', ')}, got ${JSON.stringify(r.method)}`);
+  if (typeof r.resourcePath !== 'string' || !r.resourcePath.startsWith('/'))
+    throw badRequest(`resourcePath: expected a path starting with /, got ${JSON.stringify(r.resourcePath)}`);
+  if (r.params !== undefined && (r.params === null || typeof r.params !== 'object'))
+    throw badRequest('params: expected an object with headers, query and body');
   return r as unknown as HttpRequestObject;
 }
 
@@ -91,7 +106,16 @@ async function createSigner(iam: { signingRegion: string; signingServiceName: st
         query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
       }
       const signed = await signer.sign(
-        new HttpRequest({ method, protocol: url.protocol, hostname: url.hostname, port: url.port ? Number(url.port) : undefined, path: url.pathname, query, headers: { ...headers, host: url.host }, body }),
+        new HttpRequest({
+          method,
+          protocol: url.protocol,
+          hostname: url.hostname,
+          port: url.port ? Number(url.port) : undefined,
+          path: url.pathname,
+          query,
+          headers: { ...headers, host: url.host },
+          body,
+        }),
       );
       const { host: _host, ...rest } = signed.headers as Record<string, string>;
       return rest;
@@ -124,7 +148,12 @@ export const httpKind: DataSourceKind<HttpDataSourceConfig> = {
         }
         const rawBody = r.params?.body;
         // docs/http-lambda.md#http-data-source, Gateway choice: an object body is JSON-serialised.
-        const body = rawBody === undefined || rawBody === null || method === 'GET' || method === 'HEAD' ? undefined : typeof rawBody === 'string' ? rawBody : JSON.stringify(rawBody);
+        const body =
+          rawBody === undefined || rawBody === null || method === 'GET' || method === 'HEAD'
+            ? undefined
+            : typeof rawBody === 'string'
+              ? rawBody
+              : JSON.stringify(rawBody);
         if (body !== undefined && !headers['content-type']) headers['content-type'] = typeof rawBody === 'string' ? 'text/plain' : 'application/json';
 
         let finalHeaders = headers;
@@ -141,7 +170,8 @@ export const httpKind: DataSourceKind<HttpDataSourceConfig> = {
           response = await fetch(url, { method, headers: finalHeaders, body, signal: AbortSignal.timeout(timeout), redirect: 'manual' });
         } catch (error) {
           const e = error as { name?: string; cause?: { code?: string; message?: string } };
-          if (e.name === 'TimeoutError' || e.name === 'AbortError') return { error: { message: 'execution timed out', type: 'Http:ExecutionTimeoutException' } };
+          if (e.name === 'TimeoutError' || e.name === 'AbortError')
+            return { error: { message: 'execution timed out', type: 'Http:ExecutionTimeoutException' } };
           // Gateway choice (docs/http-lambda.md#http-data-source): every other transport failure is Http:ConnectionException.
           const cause = e.cause as { code?: string; message?: string; errors?: Array<{ code?: string }> } | undefined;
           const code = cause?.code ?? cause?.errors?.[0]?.code;

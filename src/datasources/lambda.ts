@@ -47,7 +47,13 @@ const toError = (error: unknown, direct: boolean): DataSourceResult => {
  * Queues a call in the request scope and flushes each queue once the current turn has handed in
  * every sibling (graphql-js starts all list items' resolvers before any of them awaits).
  */
-function batched(context: InvocationContext, key: string, maxBatchSize: number, payload: unknown, send: (payloads: unknown[]) => Promise<DataSourceResult[]>): Promise<DataSourceResult> {
+function batched(
+  context: InvocationContext,
+  key: string,
+  maxBatchSize: number,
+  payload: unknown,
+  send: (payloads: unknown[]) => Promise<DataSourceResult[]>,
+): Promise<DataSourceResult> {
   const scopeKey = `lambda-batch:${key}`;
   let queue = context.requestScope.get(scopeKey) as Pending[] | undefined;
   if (!queue) {
@@ -93,7 +99,10 @@ export const lambdaKind: DataSourceKind<LambdaDataSourceConfig> = {
           return batched(context, `${name}:${context.resolverName}`, context.maxBatchSize, payload ?? null, async (payloads) => {
             const results = await call(payloads);
             if (!Array.isArray(results) || results.length !== payloads.length) {
-              const error = { message: `The batch function returned ${Array.isArray(results) ? results.length : 'no list of'} results for ${payloads.length} requests.`, type: 'Lambda:Unhandled' };
+              const error = {
+                message: `The batch function returned ${Array.isArray(results) ? results.length : 'no list of'} results for ${payloads.length} requests.`,
+                type: 'Lambda:Unhandled',
+              };
               return payloads.map(() => ({ error }));
             }
             return results.map((result) => ({ result }));
@@ -110,7 +119,8 @@ export const lambdaKind: DataSourceKind<LambdaDataSourceConfig> = {
         if (context.maxBatchSize && context.maxBatchSize > 0) {
           return batched(context, `${name}:${context.resolverName}:direct`, context.maxBatchSize, event, async (events) => {
             const results = await call(events);
-            if (!Array.isArray(results)) return events.map(() => ({ error: { message: 'The batch function did not return a list.', type: 'Lambda:Unhandled' } }));
+            if (!Array.isArray(results))
+              return events.map(() => ({ error: { message: 'The batch function did not return a list.', type: 'Lambda:Unhandled' } }));
             return events.map((_, i) => {
               const item = (results[i] ?? {}) as { data?: unknown; errorMessage?: unknown; errorType?: unknown };
               if (item.errorMessage !== undefined && item.errorMessage !== null) {
@@ -118,7 +128,10 @@ export const lambdaKind: DataSourceKind<LambdaDataSourceConfig> = {
               }
               return { result: item.data ?? null };
             });
-          }).then((r) => r, (error) => toError(error, true));
+          }).then(
+            (r) => r,
+            (error) => toError(error, true),
+          );
         }
         try {
           return { result: await call(event) };

@@ -79,18 +79,22 @@ const KNOWN_KEYS = new Set([
 function validateConfig(config: unknown, path: string): ConfigError[] {
   const errors: ConfigError[] = [];
   if (config === undefined || config === null) return errors;
-  if (typeof config !== 'object' || Array.isArray(config)) return [new ConfigError(path, `expected an object, got ${Array.isArray(config) ? 'array' : typeof config}`)];
+  if (typeof config !== 'object' || Array.isArray(config))
+    return [new ConfigError(path, `expected an object, got ${Array.isArray(config) ? 'array' : typeof config}`)];
   const c = config as Record<string, unknown>;
   const str = (key: string) => {
     if (c[key] !== undefined && typeof c[key] !== 'string') errors.push(new ConfigError(`${path}.${key}`, `expected string, got ${typeof c[key]}`));
   };
   const posInt = (key: string) => {
     const v = c[key];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 1)) errors.push(new ConfigError(`${path}.${key}`, `expected a positive integer, got ${JSON.stringify(v)}`));
+    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 1))
+      errors.push(new ConfigError(`${path}.${key}`, `expected a positive integer, got ${JSON.stringify(v)}`));
   };
   for (const key of ['connectionString', 'migrations', 'dataDir']) str(key);
-  if (c.inMemory !== undefined && typeof c.inMemory !== 'boolean') errors.push(new ConfigError(`${path}.inMemory`, `expected true or false, got ${JSON.stringify(c.inMemory)}`));
-  if (c.inMemory === true && c.dataDir !== undefined) errors.push(new ConfigError(`${path}.inMemory`, 'an in-memory database has no dataDir; remove one of the two'));
+  if (c.inMemory !== undefined && typeof c.inMemory !== 'boolean')
+    errors.push(new ConfigError(`${path}.inMemory`, `expected true or false, got ${JSON.stringify(c.inMemory)}`));
+  if (c.inMemory === true && c.dataDir !== undefined)
+    errors.push(new ConfigError(`${path}.inMemory`, 'an in-memory database has no dataDir; remove one of the two'));
   posInt('maxConnections');
   posInt('statementTimeout');
   if (typeof c.connectionString === 'string' && !/^postgres(ql)?:\/\//.test(c.connectionString)) {
@@ -104,7 +108,8 @@ function validateConfig(config: unknown, path: string): ConfigError[] {
 
 /** Reads and checks the request object `request(ctx)` returned (RDSRequest in resolver-return-types.d.ts). */
 function parseRequest(request: unknown): BoundStatement[] {
-  if (request === null || typeof request !== 'object' || Array.isArray(request)) throw badRequest('The RDS request must be an object with statements and variableMap.');
+  if (request === null || typeof request !== 'object' || Array.isArray(request))
+    throw badRequest('The RDS request must be an object with statements and variableMap.');
   const { statements, variableMap, variableTypeHintMap } = request as Record<string, unknown>;
   if (!Array.isArray(statements) || statements.length === 0 || statements.some((s) => typeof s !== 'string' || s.trim() === '')) {
     throw badRequest('statements must be a list of one or two non-empty SQL strings.');
@@ -209,7 +214,10 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
           throw dataDir ? new ConfigError(config.dataDir ? `${configPath}.dataDir` : 'server.dataDir', (err as Error).message, { cause: err }) : err;
         }
         pool = lease.pool;
-        logger.info(`postgres data source ${name}: using the embedded Postgres`, { connectionString: lease.connectionString, data: lease.dataDir ?? 'in memory — nothing is kept' });
+        logger.info(`postgres data source ${name}: using the embedded Postgres`, {
+          connectionString: lease.connectionString,
+          data: lease.dataDir ?? 'in memory — nothing is kept',
+        });
         await migrate();
       })();
       ready.catch((err: Error) => logger.error(`postgres data source ${name}: the embedded Postgres did not start`, { error: err.message }));

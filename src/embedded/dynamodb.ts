@@ -54,7 +54,9 @@ async function checkFolder(path: string): Promise<void> {
     const entries = readdirSync(path);
     // LevelDB would start a new database beside files it cannot read (and reuse their names).
     if (entries.length > 0 && !entries.includes('CURRENT')) {
-      throw new Error(`the embedded DynamoDB folder ${path} holds files but no LevelDB database (no CURRENT file); nothing was changed — move it away to start empty, or point the data folder elsewhere`);
+      throw new Error(
+        `the embedded DynamoDB folder ${path} holds files but no LevelDB database (no CURRENT file); nothing was changed — move it away to start empty, or point the data folder elsewhere`,
+      );
     }
   }
   const { Level } = dynaliteRequire()('level') as { Level: new (path: string, options: object) => { open(): Promise<void>; close(): Promise<void> } };
@@ -64,8 +66,12 @@ async function checkFolder(path: string): Promise<void> {
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const reason = cause?.message ?? (error as Error).message;
-    if (cause?.code === 'LEVEL_LOCKED') throw new Error(`the embedded DynamoDB folder ${path} is locked by another process (${reason}); give each gateway its own data folder`);
-    throw new Error(`the embedded DynamoDB folder ${path} cannot be opened (${reason}); nothing was changed — restore it from a backup, or move it away to start empty`, { cause: error });
+    if (cause?.code === 'LEVEL_LOCKED')
+      throw new Error(`the embedded DynamoDB folder ${path} is locked by another process (${reason}); give each gateway its own data folder`);
+    throw new Error(
+      `the embedded DynamoDB folder ${path} cannot be opened (${reason}); nothing was changed — restore it from a backup, or move it away to start empty`,
+      { cause: error },
+    );
   }
   await db.close();
 }

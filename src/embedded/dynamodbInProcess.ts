@@ -21,7 +21,10 @@ interface SdkHttpRequest {
 
 /** What `DynamoDBClient({ requestHandler })` accepts (the SDK's HttpHandler shape). */
 export interface InProcessRequestHandler {
-  handle(request: SdkHttpRequest, options?: { abortSignal?: unknown }): Promise<{ response: { statusCode: number; headers: Record<string, string>; body: Uint8Array } }>;
+  handle(
+    request: SdkHttpRequest,
+    options?: { abortSignal?: unknown },
+  ): Promise<{ response: { statusCode: number; headers: Record<string, string>; body: Uint8Array } }>;
   updateHttpClientConfig(): void;
   httpHandlerConfigs(): Record<string, never>;
   destroy(): void;

@@ -287,6 +287,8 @@ function checkFolder(dir: string): void {
   if (!statSync(dir).isDirectory()) throw new Error(`the embedded Postgres folder ${dir} is not a folder`);
   const entries = readdirSync(dir);
   if (entries.length > 0 && !entries.includes('PG_VERSION')) {
-    throw new Error(`the embedded Postgres folder ${dir} holds files but no Postgres database (no PG_VERSION file); nothing was changed — move it away to start empty, or point the data folder elsewhere`);
+    throw new Error(
+      `the embedded Postgres folder ${dir} holds files but no Postgres database (no PG_VERSION file); nothing was changed — move it away to start empty, or point the data folder elsewhere`,
+    );
   }
 }

@@ -92,21 +92,25 @@ export class CodeEvaluator {
   static parseRequest(body: unknown): EvaluateCodeRequest & { contextValue: Record<string, unknown> } {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw ManagementApiError.badRequest('The request body must be a JSON object.');
     const { runtime, code, context, function: fn } = body as Record<string, unknown>;
-    if (typeof runtime !== 'object' || runtime === null) throw ManagementApiError.badRequest('runtime is required: { "name": "APPSYNC_JS", "runtimeVersion": "1.0.0" }.');
+    if (typeof runtime !== 'object' || runtime === null)
+      throw ManagementApiError.badRequest('runtime is required: { "name": "APPSYNC_JS", "runtimeVersion": "1.0.0" }.');
     const { name, runtimeVersion } = runtime as Record<string, unknown>;
     if (name !== 'APPSYNC_JS') throw ManagementApiError.badRequest(`Unsupported runtime name ${JSON.stringify(name ?? null)}: the only runtime is APPSYNC_JS.`);
-    if (runtimeVersion !== '1.0.0') throw ManagementApiError.badRequest(`Unsupported runtime version ${JSON.stringify(runtimeVersion ?? null)} for APPSYNC_JS: the only version is 1.0.0.`);
+    if (runtimeVersion !== '1.0.0')
+      throw ManagementApiError.badRequest(`Unsupported runtime version ${JSON.stringify(runtimeVersion ?? null)} for APPSYNC_JS: the only version is 1.0.0.`);
     if (typeof code !== 'string' || code.length === 0) throw ManagementApiError.badRequest('code is required: the APPSYNC_JS code to evaluate.');
     if (code.length > MAX_CODE_LENGTH) throw ManagementApiError.badRequest(`code is ${code.length} characters; at most ${MAX_CODE_LENGTH} are allowed.`);
     if (typeof context !== 'string') throw ManagementApiError.badRequest('context is required: the resolver context as a JSON string.');
-    if (fn !== undefined && fn !== 'request' && fn !== 'response') throw ManagementApiError.badRequest(`function must be "request" or "response", got ${JSON.stringify(fn)}.`);
+    if (fn !== undefined && fn !== 'request' && fn !== 'response')
+      throw ManagementApiError.badRequest(`function must be "request" or "response", got ${JSON.stringify(fn)}.`);
     let contextValue: unknown;
     try {
       contextValue = JSON.parse(context);
     } catch (error) {
       throw ManagementApiError.badRequest(`context is not valid JSON: ${(error as Error).message}`);
     }
-    if (typeof contextValue !== 'object' || contextValue === null || Array.isArray(contextValue)) throw ManagementApiError.badRequest('context must be a JSON object.');
+    if (typeof contextValue !== 'object' || contextValue === null || Array.isArray(contextValue))
+      throw ManagementApiError.badRequest('context must be a JSON object.');
     return { runtime: { name, runtimeVersion }, code, context, function: fn, contextValue: contextValue as Record<string, unknown> };
   }
 
@@ -117,7 +121,8 @@ export class CodeEvaluator {
     const sandbox = await this.#sandboxNow();
     const prepared = await this.#prepare(sandbox, key, code);
     const { base, step, operation } = runInput(context);
-    if (!prepared.ok) return { error: { message: prepared.message, codeErrors: prepared.codeErrors }, logs: [], stash: JSON.stringify(base.stash ?? {}), outErrors: '[]' };
+    if (!prepared.ok)
+      return { error: { message: prepared.message, codeErrors: prepared.codeErrors }, logs: [], stash: JSON.stringify(base.stash ?? {}), outErrors: '[]' };
     const logs: LogLine[] = [];
     const run = sandbox.openRun(JSON.stringify(base));
     const outcome = await sandbox.invokeAndClose(run, prepared.id, fn, `${operation}:${fn}`, JSON.stringify(step), `EvaluateCode ${fn}`, logs);
@@ -178,9 +183,7 @@ export class CodeEvaluator {
     const old = this.#sandbox;
     this.#prepared = new Map();
     this.#sandbox = undefined;
-    old
-      ?.then((sandbox) => sandbox.close())
-      .catch((error: Error) => this.#options.logger.warn(`EvaluateCode: closing a full sandbox failed: ${error.message}`));
+    old?.then((sandbox) => sandbox.close()).catch((error: Error) => this.#options.logger.warn(`EvaluateCode: closing a full sandbox failed: ${error.message}`));
   }
 
   async #compileAndRegister(sandbox: Sandbox, code: string): Promise<Prepared> {
@@ -201,7 +204,11 @@ export class CodeEvaluator {
       return {
         ok: false,
         message: `The code contains ${findings.length} error${findings.length === 1 ? '' : 's'}: ${findings.map((f) => `${CODE_NAME}:${f.line}:${f.column}: APPSYNC_JS does not support ${f.feature}`).join('; ')}`,
-        codeErrors: findings.map((f) => ({ errorType: 'LINT_ERROR', value: `APPSYNC_JS does not support ${f.feature}`, location: { line: f.line, column: f.column, span: -1 } })),
+        codeErrors: findings.map((f) => ({
+          errorType: 'LINT_ERROR',
+          value: `APPSYNC_JS does not support ${f.feature}`,
+          location: { line: f.line, column: f.column, span: -1 },
+        })),
       };
     }
     try {
@@ -252,7 +259,8 @@ interface RunInput {
  * AWS_LAMBDA; a Cognito issuer: AMAZON_COGNITO_USER_POOLS; other `sub`/`issuer`: OPENID_CONNECT).
  */
 function runInput(context: Record<string, unknown>): RunInput {
-  const object = (value: unknown): Record<string, unknown> | undefined => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined);
+  const object = (value: unknown): Record<string, unknown> | undefined =>
+    typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   const info = object(context.info) ?? {};
   const parentTypeName = typeof info.parentTypeName === 'string' ? info.parentTypeName : 'Query';
   const operation = parentTypeName === 'Mutation' ? 'mutation' : parentTypeName === 'Subscription' ? 'subscription' : 'query';

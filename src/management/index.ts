@@ -56,7 +56,9 @@ export function createManagementApi(options: ManagementApiOptions): ManagementAp
     'POST /v1/dataplane-evaluatetemplate': async ({ body }) => {
       parseBody(body);
       // Gateway choice: until the VTL runtime lands, a clear BadRequestException rather than a guess.
-      throw ManagementApiError.badRequest('EvaluateMappingTemplate is not supported by appsync-gateway yet: VTL evaluation is not available. Use EvaluateCode with APPSYNC_JS code.');
+      throw ManagementApiError.badRequest(
+        'EvaluateMappingTemplate is not supported by appsync-gateway yet: VTL evaluation is not available. Use EvaluateCode with APPSYNC_JS code.',
+      );
     },
   };
 

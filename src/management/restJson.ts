@@ -38,7 +38,16 @@ export class ManagementApiError extends Error {
 /** Sends a restJson1 answer. */
 export function sendRestJson(res: ServerResponse, status: number, body: unknown, errorName?: string): void {
   const text = JSON.stringify(body);
-  const headers = ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(text)), 'x-amzn-requestid', randomUUID(), 'access-control-allow-origin', '*'];
+  const headers = [
+    'content-type',
+    'application/json',
+    'content-length',
+    String(Buffer.byteLength(text)),
+    'x-amzn-requestid',
+    randomUUID(),
+    'access-control-allow-origin',
+    '*',
+  ];
   if (errorName) headers.push('x-amzn-errortype', errorName);
   res.writeHead(status, headers);
   res.end(text);

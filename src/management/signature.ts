@@ -19,7 +19,13 @@ import { ManagementApiError } from './restJson.js';
 export async function verifyManagementSignature(req: IncomingMessage, body: Buffer, config: NormalizedConfig): Promise<void> {
   const iam = iamConfigOf(config);
   if (!iam) return;
-  const request = { headers: req.headers, method: req.method ?? 'POST', url: req.url ?? '/', body: body.toString('utf8'), sourceIp: req.socket.remoteAddress ?? '' };
+  const request = {
+    headers: req.headers,
+    method: req.method ?? 'POST',
+    url: req.url ?? '/',
+    body: body.toString('utf8'),
+    sourceIp: req.socket.remoteAddress ?? '',
+  };
   try {
     await verifySigV4(request, iam, Date.now(), { service: 'appsync' });
   } catch (error) {

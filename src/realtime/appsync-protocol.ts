@@ -132,14 +132,7 @@ export interface CompleteMessage {
   readonly payload?: { readonly message: string };
 }
 
-export type ServerMessage =
-  | ConnectionAckMessage
-  | ConnectionErrorMessage
-  | KeepAliveMessage
-  | StartAckMessage
-  | DataMessage
-  | ErrorMessage
-  | CompleteMessage;
+export type ServerMessage = ConnectionAckMessage | ConnectionErrorMessage | KeepAliveMessage | StartAckMessage | DataMessage | ErrorMessage | CompleteMessage;
 
 /** Result of `validateMessage`. */
 export type ValidationResult = { ok: true; message: ClientMessage } | { ok: false; reason: string; id?: string };
@@ -232,7 +225,12 @@ export function parseStartData(
   if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') {
     return { ok: false, reason: `'payload.data.operationName' expects a string, got ${describe(operationName)}` };
   }
-  return { ok: true, query: parsed.query, variables: (variables as Record<string, unknown> | undefined) ?? null, operationName: (operationName as string | undefined) ?? null };
+  return {
+    ok: true,
+    query: parsed.query,
+    variables: (variables as Record<string, unknown> | undefined) ?? null,
+    operationName: (operationName as string | undefined) ?? null,
+  };
 }
 
 /** Decodes a header object from base64 or base64url JSON; null when it is not a JSON object. */

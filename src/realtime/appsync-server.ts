@@ -214,11 +214,19 @@ export function createAppSyncServer(host: RealtimeHost, fanout: Fanout, options:
         return;
       }
       if (this.subscriptions.size >= options.maxSubscriptionsPerConnection) {
-        this.send(errorFrame(id, [{ errorType: 'LimitExceededError', message: `A connection can hold at most ${options.maxSubscriptionsPerConnection} subscriptions.` }]));
+        this.send(
+          errorFrame(id, [
+            { errorType: 'LimitExceededError', message: `A connection can hold at most ${options.maxSubscriptionsPerConnection} subscriptions.` },
+          ]),
+        );
         return;
       }
       if (Buffer.byteLength(message.payload.data) > options.maxPayloadBytes) {
-        this.send(errorFrame(id, [{ errorType: 'BadRequestException', message: `Subscription payload exceeds the ${Math.floor(options.maxPayloadBytes / 1024)} KB limit.` }]));
+        this.send(
+          errorFrame(id, [
+            { errorType: 'BadRequestException', message: `Subscription payload exceeds the ${Math.floor(options.maxPayloadBytes / 1024)} KB limit.` },
+          ]),
+        );
         return;
       }
       const state: ActiveSubscription = { stopped: false };
@@ -314,7 +322,10 @@ export function createAppSyncServer(host: RealtimeHost, fanout: Fanout, options:
 }
 
 function unsupported(): ServerMessage {
-  return { type: MessageType.Error, payload: { errors: [{ errorType: 'UnsupportedOperation', message: 'unknown not supported through the realtime channel' }] } };
+  return {
+    type: MessageType.Error,
+    payload: { errors: [{ errorType: 'UnsupportedOperation', message: 'unknown not supported through the realtime channel' }] },
+  };
 }
 
 function errorFrame(id: string | undefined, errors: readonly RealtimeErrorEntry[]): ServerMessage {

@@ -106,13 +106,15 @@ function validateCondition(f: unknown, at: string): string | null {
   const { fieldName, operator, value } = f;
   if (typeof fieldName !== 'string' || fieldName === '') return `${at}.fieldName expects a non-empty string, got ${describe(fieldName)}`;
   if (fieldName.length > FILTER_LIMITS.fieldNameLength) return `${at}.fieldName is longer than ${FILTER_LIMITS.fieldNameLength} characters`;
-  if (fieldName.split('.').length > FILTER_LIMITS.nestingLevels) return `${at}.fieldName '${fieldName}' nests deeper than ${FILTER_LIMITS.nestingLevels} levels`;
+  if (fieldName.split('.').length > FILTER_LIMITS.nestingLevels)
+    return `${at}.fieldName '${fieldName}' nests deeper than ${FILTER_LIMITS.nestingLevels} levels`;
   if (typeof operator !== 'string' || !OPERATORS.has(operator)) return `${at}.operator '${String(operator)}' is not a supported filter operator`;
   switch (operator as FilterOperator) {
     case 'in':
     case 'notIn':
       if (!Array.isArray(value)) return `${at}.value for '${operator}' expects an array, got ${describe(value)}`;
-      if (value.length > FILTER_LIMITS.inValues) return `${at}.value for '${operator}' has ${value.length} values; at most ${FILTER_LIMITS.inValues} are allowed`;
+      if (value.length > FILTER_LIMITS.inValues)
+        return `${at}.value for '${operator}' has ${value.length} values; at most ${FILTER_LIMITS.inValues} are allowed`;
       return null;
     case 'containsAny':
       if (!Array.isArray(value)) return `${at}.value for 'containsAny' expects an array, got ${describe(value)}`;

@@ -86,7 +86,9 @@ export function createGraphqlWsServer(host: RealtimeHost, fanout: Fanout, option
     async onSubscribe(ctx, _id, payload) {
       // graphql-ws lists every subscription of the connection, this one included, until it ends.
       if (Object.keys(ctx.subscriptions).length > options.maxSubscriptionsPerConnection) {
-        return toGraphQLErrors([{ errorType: 'LimitExceededError', message: `A connection can hold at most ${options.maxSubscriptionsPerConnection} subscriptions.` }]);
+        return toGraphQLErrors([
+          { errorType: 'LimitExceededError', message: `A connection can hold at most ${options.maxSubscriptionsPerConnection} subscriptions.` },
+        ]);
       }
       const query = payload.query;
       const { document, operation } = operationOf(query, payload.operationName ?? null);
@@ -101,7 +103,11 @@ export function createGraphqlWsServer(host: RealtimeHost, fanout: Fanout, option
         try {
           auth = await host.authenticate(authRequest(ctx.extra, headers, '/graphql', JSON.stringify({ query, variables: payload.variables })));
         } catch (error) {
-          return toGraphQLErrors([AppSyncError.is(error) ? { errorType: error.errorType, message: error.message } : { errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }]);
+          return toGraphQLErrors([
+            AppSyncError.is(error)
+              ? { errorType: error.errorType, message: error.message }
+              : { errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' },
+          ]);
         }
       }
       const request: SubscriptionRequest = { query, variables: payload.variables ?? null, operationName: payload.operationName ?? null, auth, headers };
@@ -271,7 +277,8 @@ function headersFromParams(params: Record<string, unknown> | undefined | null): 
   for (const [key, value] of Object.entries(params)) {
     if (typeof value === 'string') out[key.toLowerCase()] = value;
     else if (typeof value === 'number' || typeof value === 'boolean') out[key.toLowerCase()] = String(value);
-    else if (value && typeof value === 'object' && (key === 'authorization' || key === 'headers')) Object.assign(out, headersFromParams(value as Record<string, unknown>));
+    else if (value && typeof value === 'object' && (key === 'authorization' || key === 'headers'))
+      Object.assign(out, headersFromParams(value as Record<string, unknown>));
   }
   return out;
 }

@@ -92,7 +92,9 @@ export function createWebSocketAdapter(options: WebSocketAdapterOptions): WebSoc
       const protocol = selectProtocol(path, offered);
       if (protocol === null) return false;
       if (protocol === 'reject') {
-        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nUnsupported WebSocket subprotocol; offer graphql-ws or graphql-transport-ws.\n');
+        socket.end(
+          'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nUnsupported WebSocket subprotocol; offer graphql-ws or graphql-transport-ws.\n',
+        );
         return true;
       }
       wss.handleUpgrade(req, socket, head, (ws) => {

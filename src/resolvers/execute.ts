@@ -53,7 +53,8 @@ export class ResolverExecutor {
     const selection = selectionInfo(info.schema, fieldNode, getNamedType(info.returnType), info.fragments);
     const operation = info.operation.operation;
     const { schema } = info;
-    const isRoot = info.parentType === schema.getQueryType() || info.parentType === schema.getMutationType() || info.parentType === schema.getSubscriptionType();
+    const isRoot =
+      info.parentType === schema.getQueryType() || info.parentType === schema.getMutationType() || info.parentType === schema.getSubscriptionType();
     const base: BaseContext = {
       arguments: args,
       identity: context.auth.identity,
@@ -202,7 +203,9 @@ export class ResolverExecutor {
     }
     const request = await this.#call(run, step.module, 'request', JSON.stringify({ prev }), step.label);
     if (request.k === 'early') return { value: request.v, skipToEnd: !isUnit && request.skipTo === 'END' };
-    const answer = step.dataSource ? await callDataSource(step.dataSource, (ds) => ds.invoke(request.v, { ...invocation, resolverContext: base })) : { result: null };
+    const answer = step.dataSource
+      ? await callDataSource(step.dataSource, (ds) => ds.invoke(request.v, { ...invocation, resolverContext: base }))
+      : { result: null };
     const stepInput: Record<string, unknown> = { prev, hasResult: true, result: answer.result ?? null };
     if (answer.error) stepInput.error = { message: answer.error.message, type: answer.error.type };
     // docs/resolvers.md#vtl-mapping-templates: a 2017-02-28 request template's data-source error fails

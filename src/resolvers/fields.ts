@@ -11,9 +11,21 @@ import type { BoundResolver } from './bound.js';
 import type { RequestContext } from './requestContext.js';
 
 /** Runs one bound field's resolver (execute.ts). */
-export type RunBound = (bound: BoundResolver, source: unknown, args: Record<string, unknown>, context: RequestContext, info: GraphQLResolveInfo) => Promise<unknown>;
+export type RunBound = (
+  bound: BoundResolver,
+  source: unknown,
+  args: Record<string, unknown>,
+  context: RequestContext,
+  info: GraphQLResolveInfo,
+) => Promise<unknown>;
 
-export function attachFieldResolvers(schema: GraphQLSchema, rules: AuthRules, config: NormalizedConfig, bound: ReadonlyMap<string, BoundResolver>, run: RunBound): void {
+export function attachFieldResolvers(
+  schema: GraphQLSchema,
+  rules: AuthRules,
+  config: NormalizedConfig,
+  bound: ReadonlyMap<string, BoundResolver>,
+  run: RunBound,
+): void {
   const subscriptionType = schema.getSubscriptionType();
   const depthLimit = config.queryDepthLimit;
   for (const type of Object.values(schema.getTypeMap())) {

@@ -7,7 +7,15 @@ import { isObjectType, type GraphQLSchema } from 'graphql';
 import type { MappingTemplates, NormalizedConfig } from '../config/types.js';
 import type { DataSource } from '../datasources/types.js';
 import { CodeLoadError, ConfigError, ConfigErrors } from '../errors.js';
-import { compiledCode, compileResolverCode, MAX_CODE_LENGTH, MODULE_URL as COMPILE_URL, readResolverSource, sandboxModuleExports, type CompiledCode } from './appsync-js/compile.js';
+import {
+  compiledCode,
+  compileResolverCode,
+  MAX_CODE_LENGTH,
+  MODULE_URL as COMPILE_URL,
+  readResolverSource,
+  sandboxModuleExports,
+  type CompiledCode,
+} from './appsync-js/compile.js';
 import { CompileCache } from './appsync-js/compileCache.js';
 import { formatLintFinding, lintAppSyncJs, MODULE_URL as LINT_URL, type LintFinding } from './appsync-js/lint.js';
 import type { BoundResolver, LoadedModule, Step } from './bound.js';

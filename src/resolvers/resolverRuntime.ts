@@ -59,7 +59,9 @@ export class ResolverRuntime {
     try {
       const { bound, warnings } = await loadBoundResolvers(options, sandbox);
       const executor = new ResolverExecutor(sandbox, config, logger);
-      attachFieldResolvers(options.schema, options.rules, config, bound, (resolver, source, args, context, info) => executor.run(resolver, source, args, context, info));
+      attachFieldResolvers(options.schema, options.rules, config, bound, (resolver, source, args, context, info) =>
+        executor.run(resolver, source, args, context, info),
+      );
       return new ResolverRuntime(sandbox, bound, warnings);
     } catch (error) {
       await sandbox.close();

@@ -2,17 +2,7 @@
  * Builds the executable schema from AppSync SDL files: the preamble first, then each file parsed
  * with its own name so every error points at file and line.
  */
-import {
-  GraphQLError,
-  Kind,
-  Source,
-  buildASTSchema,
-  isAbstractType,
-  parse,
-  type DefinitionNode,
-  type DocumentNode,
-  type GraphQLSchema,
-} from 'graphql';
+import { GraphQLError, Kind, Source, buildASTSchema, isAbstractType, parse, type DefinitionNode, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { validateSDL } from 'graphql/validation/validate.js';
 import { SchemaError } from '../errors.js';
 import { APPSYNC_PREAMBLE, AWS_SCALAR_NAMES } from './preamble.js';
@@ -38,7 +28,8 @@ function toSchemaError(error: GraphQLError): SchemaError {
   // For "defined more than once" errors the last node is the offending repeat.
   const node = error.nodes?.[error.nodes.length - 1];
   const source = node?.loc?.source ?? error.source;
-  const location = (node?.loc ? undefined : error.locations?.[0]) ?? (node?.loc ? { line: node.loc.startToken.line, column: node.loc.startToken.column } : undefined);
+  const location =
+    (node?.loc ? undefined : error.locations?.[0]) ?? (node?.loc ? { line: node.loc.startToken.line, column: node.loc.startToken.column } : undefined);
   return new SchemaError(error.message, {
     file: source?.name,
     line: location?.line,

@@ -2,17 +2,7 @@
  * SDL prepended to every user schema so that AppSync's predefined scalars and `@aws_*`
  * directives exist without being declared (docs/scalars.md#declaring-them, docs/auth.md#directives).
  */
-export const AWS_SCALAR_NAMES = [
-  'AWSDate',
-  'AWSTime',
-  'AWSDateTime',
-  'AWSTimestamp',
-  'AWSEmail',
-  'AWSJSON',
-  'AWSPhone',
-  'AWSURL',
-  'AWSIPAddress',
-] as const;
+export const AWS_SCALAR_NAMES = ['AWSDate', 'AWSTime', 'AWSDateTime', 'AWSTimestamp', 'AWSEmail', 'AWSJSON', 'AWSPhone', 'AWSURL', 'AWSIPAddress'] as const;
 
 export type AwsScalarName = (typeof AWS_SCALAR_NAMES)[number];
 

@@ -152,13 +152,38 @@ function literalToJs(node: ValueNode): unknown {
 /** The nine AWS scalars, by name. */
 export function createAwsScalars(): Record<AwsScalarName, GraphQLScalarType> {
   return {
-    AWSDate: stringScalar({ name: 'AWSDate', noun: 'Date Object', test: isDate, description: 'An extended ISO 8601 date string: YYYY-MM-DD, with an optional offset.' }),
-    AWSTime: stringScalar({ name: 'AWSTime', noun: 'Time Object', test: isTime, description: 'An extended ISO 8601 time string: hh:mm:ss.sss, with an optional offset.' }),
-    AWSDateTime: stringScalar({ name: 'AWSDateTime', noun: 'DateTime Object', test: isDateTime, description: 'An extended ISO 8601 date and time string with a required offset.' }),
+    AWSDate: stringScalar({
+      name: 'AWSDate',
+      noun: 'Date Object',
+      test: isDate,
+      description: 'An extended ISO 8601 date string: YYYY-MM-DD, with an optional offset.',
+    }),
+    AWSTime: stringScalar({
+      name: 'AWSTime',
+      noun: 'Time Object',
+      test: isTime,
+      description: 'An extended ISO 8601 time string: hh:mm:ss.sss, with an optional offset.',
+    }),
+    AWSDateTime: stringScalar({
+      name: 'AWSDateTime',
+      noun: 'DateTime Object',
+      test: isDateTime,
+      description: 'An extended ISO 8601 date and time string with a required offset.',
+    }),
     AWSEmail: stringScalar({ name: 'AWSEmail', noun: 'email address', test: (v) => EMAIL_RE.test(v), description: 'An email address (RFC 822).' }),
-    AWSPhone: stringScalar({ name: 'AWSPhone', noun: 'phone number', test: isPhone, description: 'A phone number; numbers without a country code are read as North American.' }),
+    AWSPhone: stringScalar({
+      name: 'AWSPhone',
+      noun: 'phone number',
+      test: isPhone,
+      description: 'A phone number; numbers without a country code are read as North American.',
+    }),
     AWSURL: stringScalar({ name: 'AWSURL', noun: 'URL', test: isUrl, description: 'A URL (RFC 1738) with a scheme.' }),
-    AWSIPAddress: stringScalar({ name: 'AWSIPAddress', noun: 'IP address', test: isIpAddress, description: 'An IPv4 or IPv6 address, optionally with a CIDR prefix.' }),
+    AWSIPAddress: stringScalar({
+      name: 'AWSIPAddress',
+      noun: 'IP address',
+      test: isIpAddress,
+      description: 'An IPv4 or IPv6 address, optionally with a CIDR prefix.',
+    }),
     AWSTimestamp: new GraphQLScalarType({
       name: 'AWSTimestamp',
       description: 'Seconds since 1970-01-01T00:00Z.',

@@ -73,7 +73,10 @@ export function lockDataFolder(dir: string): () => void {
   if (!statSync(dir).isDirectory()) throw new ConfigError('server.dataDir', `the data folder ${dir} is not a folder`);
   for (let attempt = 0; attempt < 3; attempt++) {
     if (held.has(path)) {
-      throw new ConfigError('server.dataDir', `the data folder ${dir} is in use by another gateway of this process (${process.pid}); give each gateway its own folder`);
+      throw new ConfigError(
+        'server.dataDir',
+        `the data folder ${dir} is in use by another gateway of this process (${process.pid}); give each gateway its own folder`,
+      );
     }
     try {
       writeFileSync(path, `${process.pid} ${me}\n`, { flag: 'wx' });
@@ -93,7 +96,10 @@ export function lockDataFolder(dir: string): () => void {
     const [pidText = '', host = ''] = text.trim().split(/\s+/, 2);
     const pid = Number(pidText);
     if (host && host !== me) {
-      throw new ConfigError('server.dataDir', `the data folder ${dir} is in use by process ${pidText} on host ${host}; ${HOW_TO}; or delete ${path} if that gateway is gone`);
+      throw new ConfigError(
+        'server.dataDir',
+        `the data folder ${dir} is in use by process ${pidText} on host ${host}; ${HOW_TO}; or delete ${path} if that gateway is gone`,
+      );
     }
     // This process's pid in a file it does not hold: left by an earlier process that had the same pid.
     if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
@@ -137,7 +143,11 @@ export interface OpenDataFolder {
  * endpoints, a PostgreSQL Step Functions store) does not lock the folder, so several can share one
  * project folder.
  */
-export function openDataFolder(folder: DataFolder, usedBy: readonly string[], logger: { info(message: string, fields?: Record<string, unknown>): void }): OpenDataFolder {
+export function openDataFolder(
+  folder: DataFolder,
+  usedBy: readonly string[],
+  logger: { info(message: string, fields?: Record<string, unknown>): void },
+): OpenDataFolder {
   if (folder.inMemory) {
     logger.info('data: in memory — nothing is kept (--in-memory)');
     return { folder, release() {} };

@@ -2,14 +2,7 @@
  * Parsed and validated documents, keyed by query text. Parsing and validation are the costliest
  * per-request steps that depend only on the text, so they run once per distinct query.
  */
-import {
-  GraphQLError,
-  Kind,
-  validate,
-  type DocumentNode,
-  type GraphQLSchema,
-  type OperationDefinitionNode,
-} from 'graphql';
+import { GraphQLError, Kind, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { ErrorEntry } from '../realtime/types.js';
 import { parseQuery } from '../schema/index.js';
 import { formatValidationError } from './formatErrors.js';

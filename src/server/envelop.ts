@@ -30,7 +30,13 @@ export async function createEnvelop(schema: GraphQLSchema, plugins: readonly Plu
   const getEnveloped = envelop({
     plugins: [
       // Plugins see graphql's parse with the gateway's size and token limits (src/schema/parseQuery.ts).
-      useEngine({ parse: parseQuery, validate: graphql.validate, execute: graphql.execute, subscribe: graphql.subscribe, specifiedRules: graphql.specifiedRules }),
+      useEngine({
+        parse: parseQuery,
+        validate: graphql.validate,
+        execute: graphql.execute,
+        subscribe: graphql.subscribe,
+        specifiedRules: graphql.specifiedRules,
+      }),
       useSchema(schema),
       ...plugins,
     ],

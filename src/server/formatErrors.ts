@@ -77,11 +77,20 @@ const VALIDATION_RULES: Array<[RegExp, (m: RegExpExecArray) => [string, string]]
   [/^Cannot query field "(.+?)" on type "(.+?)"\./, (m) => ['FieldUndefined', `Field '${m[1]}' in type '${m[2]}' is undefined`]],
   [/^Field "(.+?)" argument "(.+?)" of type ".+?" is required, but it was not provided\./, (m) => ['MissingFieldArgument', `Missing field argument ${m[2]}`]],
   [/^Unknown argument "(.+?)" on field "(.+?)"\./, (m) => ['UnknownArgument', `Unknown field argument ${m[1]}`]],
-  [/^Field "(.+?)" of type "\[*(.+?)[\]!]*" must have a selection of subfields/, (m) => ['SubSelectionRequired', `Sub selection required for type ${m[2]} of field ${m[1]}`]],
-  [/^Field "(.+?)" must not have a selection since type "\[*(.+?)[\]!]*" has no subfields\./, (m) => ['SubSelectionNotAllowed', `Sub selection not allowed on leaf type ${m[2]} of field ${m[1]}`]],
+  [
+    /^Field "(.+?)" of type "\[*(.+?)[\]!]*" must have a selection of subfields/,
+    (m) => ['SubSelectionRequired', `Sub selection required for type ${m[2]} of field ${m[1]}`],
+  ],
+  [
+    /^Field "(.+?)" must not have a selection since type "\[*(.+?)[\]!]*" has no subfields\./,
+    (m) => ['SubSelectionNotAllowed', `Sub selection not allowed on leaf type ${m[2]} of field ${m[1]}`],
+  ],
   [/^Variable "\$(.+?)" is not defined/, (m) => ['UndefinedVariable', `Undefined variable ${m[1]}`]],
   [/^Variable "\$(.+?)" is never used/, (m) => ['UnusedVariable', `Unused variable ${m[1]}`]],
-  [/^Variable "\$.+?" of type "(.+?)" used in position expecting type "(.+?)"\./, (m) => ['VariableTypeMismatch', `Variable type '${m[1]}' doesn't match expected type '${m[2]}'`]],
+  [
+    /^Variable "\$.+?" of type "(.+?)" used in position expecting type "(.+?)"\./,
+    (m) => ['VariableTypeMismatch', `Variable type '${m[1]}' doesn't match expected type '${m[2]}'`],
+  ],
   [/^Unknown type "(.+?)"\./, (m) => ['UnknownType', `Unknown type ${m[1]}`]],
   [/^Field "(.+?)" is not defined by type "(.+?)"\./, (m) => ['WrongType', `contains a field not in '${m[2]}': '${m[1]}'`]],
 ];
@@ -129,7 +138,11 @@ export function formatVariableError(error: GraphQLError): ErrorEntry {
     message = `Variable '${m[1]}' has coerced Null value for NonNull type '${m[2]}'`;
   } else if (invalid) {
     const path = invalid[3] ?? invalid[1]!;
-    const name = path.split('.').filter((p) => !/^\[?\d+\]?$/.test(p)).pop()!.replace(/\[\d+\]$/, '');
+    const name = path
+      .split('.')
+      .filter((p) => !/^\[?\d+\]?$/.test(p))
+      .pop()!
+      .replace(/\[\d+\]$/, '');
     // graphql-js wraps the scalar's error once more ("Expected type …"); AppSync shows only its text.
     const original = error.originalError;
     const scalarError = original instanceof ScalarError ? original : (original as { originalError?: unknown } | undefined)?.originalError;
@@ -170,12 +183,23 @@ export function formatExecutionError(error: GraphQLError, schema?: GraphQLSchema
   if (abstract) return { path, locations: locationsOf(error), message: abstract };
   const nonNull = /^Cannot return null for non-nullable field (.+?)\.(.+?)\.$/.exec(error.message);
   if (nonNull && error.path) {
-    return { path, locations: null, message: `Cannot return null for non-nullable type: '${nonNullTypeName(schema, nonNull[1]!, nonNull[2]!)}' within parent '${nonNull[1]}' (${printed})` };
+    return {
+      path,
+      locations: null,
+      message: `Cannot return null for non-nullable type: '${nonNullTypeName(schema, nonNull[1]!, nonNull[2]!)}' within parent '${nonNull[1]}' (${printed})`,
+    };
   }
   if (/^Expected Iterable, but did not find one/.test(error.message)) {
     return { path, locations: null, message: `Can't resolve value (${printed}) : type mismatch error, expected type LIST, got OBJECT` };
   }
-  if (error.message.startsWith('Enum "') || error.message.startsWith('Int cannot represent') || error.message.startsWith('Float cannot represent') || error.message.startsWith('String cannot represent') || error.message.startsWith('Boolean cannot represent') || error.message.startsWith('ID cannot represent')) {
+  if (
+    error.message.startsWith('Enum "') ||
+    error.message.startsWith('Int cannot represent') ||
+    error.message.startsWith('Float cannot represent') ||
+    error.message.startsWith('String cannot represent') ||
+    error.message.startsWith('Boolean cannot represent') ||
+    error.message.startsWith('ID cannot represent')
+  ) {
     return { path, locations: null, message: `Can't serialize value (${printed}) : ${error.message}` };
   }
   if (original && !(original instanceof GraphQLError)) {
@@ -192,7 +216,8 @@ export function formatExecutionError(error: GraphQLError, schema?: GraphQLSchema
  */
 function abstractTypeFailure(message: string): string | undefined {
   const missing =
-    /^Abstract type "(\w+)" must resolve to an Object type at runtime for field /.exec(message) ?? /^Runtime Object type is not a possible type for "(\w+)"\.$/.exec(message);
+    /^Abstract type "(\w+)" must resolve to an Object type at runtime for field /.exec(message) ??
+    /^Runtime Object type is not a possible type for "(\w+)"\.$/.exec(message);
   if (missing) return `Abstract type "${missing[1]}" must resolve to an Object type at runtime: the value has no __typename naming one of its types.`;
   const unknown = /^Abstract type "(\w+)" was resolved to a type "(\w+)" that does not exist inside the schema\.$/.exec(message);
   if (unknown) return `Runtime Object type "${unknown[2]}" is not a possible type for "${unknown[1]}".`;

@@ -161,7 +161,14 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
   };
   const logger = options.logger ?? createConsoleLogger();
   const compileAfterRuns = options.compileQueries === false ? Infinity : (options.compileQueries?.afterRuns ?? 1);
-  const loadOptions = { logger, strict: options.strict, handlerTimeoutMs: options.handlerTimeoutMs, sandbox: options.sandbox, plugins: options.plugins, compileAfterRuns };
+  const loadOptions = {
+    logger,
+    strict: options.strict,
+    handlerTimeoutMs: options.handlerTimeoutMs,
+    sandbox: options.sandbox,
+    plugins: options.plugins,
+    compileAfterRuns,
+  };
   // The data folder is settled (and locked) by the first load, before any store starts; a reload
   // keeps it.
   let data: OpenDataFolder | undefined;
@@ -182,7 +189,8 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
     const { normalized, kinds } = await normalize(raw, options);
     selfUrlUsed = used ? url : undefined;
     const folder = resolveDataFolder(normalized.configDir, normalized.server.dataDir, options);
-    if (data && folder.dir !== data.folder.dir) logger.warn(`server.dataDir changed to ${folder.dir ?? 'memory'}; the gateway keeps ${data.folder.dir ?? 'memory'} until it restarts`);
+    if (data && folder.dir !== data.folder.dir)
+      logger.warn(`server.dataDir changed to ${folder.dir ?? 'memory'}; the gateway keeps ${data.folder.dir ?? 'memory'} until it restarts`);
     data ??= openDataFolder(folder, dataUsers(normalized, kinds, options), logger);
     return loadApi(normalized, { ...loadOptions, kinds, dataFolder: data.folder });
   };
@@ -208,7 +216,10 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
         ...options.pubsub,
         onError: (error) => logger.error('pubsub error', { error: error.message }),
       });
-      const realtime: Realtime = realtimeModule.createRealtime(createRealtimeHost(() => api, pubsub), { logger });
+      const realtime: Realtime = realtimeModule.createRealtime(
+        createRealtimeHost(() => api, pubsub),
+        { logger },
+      );
       return { realtime, pubsub };
     })());
   if (options.pubsub?.redisUrl) await startRealtime();
@@ -264,7 +275,9 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
           const { graphiqlAsset } = await import('./graphiql.js');
           const asset = graphiqlAsset(path.slice('/graphiql/'.length));
           if (asset) {
-            res.writeHead(200, { 'content-type': asset.contentType, 'content-length': String(asset.body.length), 'cache-control': 'public, max-age=3600' }).end(asset.body);
+            res
+              .writeHead(200, { 'content-type': asset.contentType, 'content-length': String(asset.body.length), 'cache-control': 'public, max-age=3600' })
+              .end(asset.body);
             return;
           }
         }
@@ -274,7 +287,13 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
         body = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
-          sendJson(res, 413, { errors: [{ errorType: 'MalformedHttpRequestException', message: 'Request body is too large.' }] }, undefined, 'MalformedHttpRequestException');
+          sendJson(
+            res,
+            413,
+            { errors: [{ errorType: 'MalformedHttpRequestException', message: 'Request body is too large.' }] },
+            undefined,
+            'MalformedHttpRequestException',
+          );
           return;
         }
         throw error;
@@ -349,11 +368,15 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       };
       if (!isLoopbackHost(address.address)) {
         if (options.allowUnsignedAdmin) {
-          logger.warn(`the Step Functions API and page at ${listening.url.replace(/\/graphql$/, '')} accept unsigned calls from anyone who can reach this address, and so does the AppSync management API under /v1/ (allowUnsignedAdmin / --allow-unsigned-admin)`);
+          logger.warn(
+            `the Step Functions API and page at ${listening.url.replace(/\/graphql$/, '')} accept unsigned calls from anyone who can reach this address, and so does the AppSync management API under /v1/ (allowUnsignedAdmin / --allow-unsigned-admin)`,
+          );
         } else {
           adminLockedHost = address.address;
           if (!verifiesSignatures(api.config)) {
-            logger.info(`listening on ${address.address}: the Step Functions API and page are refused to every caller, and so is the AppSync management API; declare AWS_IAM credentials to sign calls with, or pass --allow-unsigned-admin`);
+            logger.info(
+              `listening on ${address.address}: the Step Functions API and page are refused to every caller, and so is the AppSync management API; declare AWS_IAM credentials to sign calls with, or pass --allow-unsigned-admin`,
+            );
           }
         }
       }

@@ -79,7 +79,11 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
     await Promise.allSettled([...dataSources.values()].map((ds) => ds.close?.()));
     // Before the runtime took the sandbox (a data source failed), the sandbox is closed here.
     if (runtime) await runtime.close();
-    else await sandboxStarting.then((sandbox) => sandbox.close(), () => undefined);
+    else
+      await sandboxStarting.then(
+        (sandbox) => sandbox.close(),
+        () => undefined,
+      );
   };
   try {
     for (const ds of Object.values(config.dataSources)) {

@@ -48,7 +48,12 @@ async function prepareSubscription(api: Api, request: SubscriptionRequest): Prom
   const denied = request.auth.deniedFields?.has(`${subscriptionType.name}.${fieldName}`) ?? false;
   if (denied || !api.rules.canAccess(request.auth, subscriptionType.name, fieldName)) {
     const error = new FieldUnauthorizedError(fieldName, subscriptionType.name);
-    return { ok: false, errors: [{ path: [fieldNode.alias?.value ?? fieldName], data: null, errorType: error.errorType, errorInfo: null, locations: null, message: error.message }] };
+    return {
+      ok: false,
+      errors: [
+        { path: [fieldNode.alias?.value ?? fieldName], data: null, errorType: error.errorType, errorInfo: null, locations: null, message: error.message },
+      ],
+    };
   }
 
   const context = createRequestContext(request.auth, request.headers);

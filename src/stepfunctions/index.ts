@@ -90,7 +90,12 @@ function pickStore(options: StepFunctionsServiceOptions): ExecutionStore {
   const place = stepFunctionsStorePlace(options);
   if (place.url) {
     const settings = storeSettings(options);
-    return createPostgresStore({ connectionString: place.url, table: settings.table, instanceId: settings.instanceId ?? process.env.APPSYNC_GATEWAY_SFN_INSTANCE_ID, onError });
+    return createPostgresStore({
+      connectionString: place.url,
+      table: settings.table,
+      instanceId: settings.instanceId ?? process.env.APPSYNC_GATEWAY_SFN_INSTANCE_ID,
+      onError,
+    });
   }
   if (!place.dir) return createMemoryStore();
   return createFileStore(place.dir, onError);
@@ -105,7 +110,8 @@ async function loadConsole(logger: Logger): Promise<ConsoleHandler | undefined> 
     return mod.handleConsoleRequest;
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') logger.warn('Step Functions console could not load', { error: (error as Error).message });
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND')
+      logger.warn('Step Functions console could not load', { error: (error as Error).message });
     return undefined;
   }
 }
@@ -186,7 +192,9 @@ function takeOverStoppedInstances(peers: StorePeers, service: StepFunctionsServi
       .then(async (claims) => {
         for (const claim of claims) await service.adopt(claim.records, claim.from);
       })
-      .catch((error: unknown) => options.logger.error('Step Functions takeover of a stopped instance failed', { error: (error as Error)?.message ?? String(error) }))
+      .catch((error: unknown) =>
+        options.logger.error('Step Functions takeover of a stopped instance failed', { error: (error as Error)?.message ?? String(error) }),
+      )
       .finally(() => (busy = false));
   }, every);
   timer.unref();

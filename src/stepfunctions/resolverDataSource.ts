@@ -47,8 +47,10 @@ const OPERATIONS = new Set(['StartExecution', 'StartSyncExecution']);
 function validate(config: unknown, path: string): ConfigError[] {
   const c = (config ?? {}) as Record<string, unknown>;
   const problems: ConfigError[] = [];
-  if (typeof c.stateMachine !== 'string' || !c.stateMachine) problems.push(new ConfigError(`${path}.stateMachine`, `expected a state machine name or ARN, got ${JSON.stringify(c.stateMachine)}`));
-  if (c.mode !== undefined && c.mode !== 'sync' && c.mode !== 'async') problems.push(new ConfigError(`${path}.mode`, `expected sync or async, got ${JSON.stringify(c.mode)}`));
+  if (typeof c.stateMachine !== 'string' || !c.stateMachine)
+    problems.push(new ConfigError(`${path}.stateMachine`, `expected a state machine name or ARN, got ${JSON.stringify(c.stateMachine)}`));
+  if (c.mode !== undefined && c.mode !== 'sync' && c.mode !== 'async')
+    problems.push(new ConfigError(`${path}.mode`, `expected sync or async, got ${JSON.stringify(c.mode)}`));
   problems.push(...unknownKeyErrors(c, path, ['stateMachine', 'mode']).errors);
   return problems;
 }
@@ -125,14 +127,26 @@ export function createStepFunctionsDataSourceKind(starter: StarterSource): DataS
         type: 'AWS_STEP_FUNCTIONS',
         async invoke(request) {
           if (!request || typeof request !== 'object' || Array.isArray(request)) {
-            return { error: { type: 'StepFunctions:InvalidRequestException', message: 'The request must be { operation: StartExecution | StartSyncExecution, input, name? }.' } };
+            return {
+              error: {
+                type: 'StepFunctions:InvalidRequestException',
+                message: 'The request must be { operation: StartExecution | StartSyncExecution, input, name? }.',
+              },
+            };
           }
           const r = request as { operation?: unknown; input?: unknown; name?: unknown; stateMachine?: unknown };
           if (typeof r.operation !== 'string' || !OPERATIONS.has(r.operation)) {
-            return { error: { type: 'StepFunctions:InvalidRequestException', message: `operation: expected StartExecution or StartSyncExecution, got ${JSON.stringify(r.operation)}` } };
+            return {
+              error: {
+                type: 'StepFunctions:InvalidRequestException',
+                message: `operation: expected StartExecution or StartSyncExecution, got ${JSON.stringify(r.operation)}`,
+              },
+            };
           }
-          if (r.name !== undefined && typeof r.name !== 'string') return { error: { type: 'StepFunctions:InvalidRequestException', message: 'name: expected a string' } };
-          if (r.stateMachine !== undefined && typeof r.stateMachine !== 'string') return { error: { type: 'StepFunctions:InvalidRequestException', message: 'stateMachine: expected a name or ARN' } };
+          if (r.name !== undefined && typeof r.name !== 'string')
+            return { error: { type: 'StepFunctions:InvalidRequestException', message: 'name: expected a string' } };
+          if (r.stateMachine !== undefined && typeof r.stateMachine !== 'string')
+            return { error: { type: 'StepFunctions:InvalidRequestException', message: 'stateMachine: expected a name or ARN' } };
           return start(r.operation, r.input, r.name as string | undefined, r.stateMachine as string | undefined);
         },
         async invokeDirect(context) {

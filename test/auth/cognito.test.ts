@@ -42,7 +42,12 @@ describe('which tokens the pool accepts (auth.md §2)', () => {
     ['ID token: regex on aud', { appIdClientRegex: 'app-[0-9]+' }, { token_use: 'id', aud: 'app-42' }, 'accepted'],
     ['ID token: aud outside the regex', { appIdClientRegex: 'app-[0-9]+' }, { token_use: 'id', aud: 'app-x' }, 'Valid authorization header not provided.'],
     ['access token: regex on client_id', { appIdClientRegex: 'app-[0-9]+' }, { token_use: 'access', client_id: 'app-7' }, 'accepted'],
-    ['access token: aud is not consulted', { appIdClientRegex: 'app-[0-9]+' }, { token_use: 'access', aud: 'app-7', client_id: 'web' }, 'Valid authorization header not provided.'],
+    [
+      'access token: aud is not consulted',
+      { appIdClientRegex: 'app-[0-9]+' },
+      { token_use: 'access', aud: 'app-7', client_id: 'web' },
+      'Valid authorization header not provided.',
+    ],
     ['expired', {}, { token_use: 'id', aud: 'a', exp: Math.floor(Date.now() / 1000) - 1 }, 'Token has expired.'],
     ['another pool’s token', {}, { token_use: 'id', iss: 'https://cognito-idp.us-west-2.amazonaws.com/us-west-2_Other' }, 'not this pool'],
   ])('%s → %s', async (_name, config, claims, expected) => {

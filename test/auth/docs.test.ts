@@ -49,7 +49,13 @@ describe('docs/auth.md config examples', () => {
     const example = examples.find((c) => c.additionalAuthentications?.some((a) => a.type === 'AWS_LAMBDA' && a.config?.identityValidationExpression))!;
     const config = normalizeConfig({ name: 'docs', ...example, authentication: { type: 'API_KEY' } }, { configDir: dir, now: Date.now() });
     const lambda = (await createAuthProviders(config, logger)).find((p) => p.mode === 'AWS_LAMBDA')!;
-    const request = (authorization: string) => ({ headers: { authorization }, method: 'POST', url: '/graphql', body: '{"query":"{ a }"}', sourceIp: '127.0.0.1' });
+    const request = (authorization: string) => ({
+      headers: { authorization },
+      method: 'POST',
+      url: '/graphql',
+      body: '{"query":"{ a }"}',
+      sourceIp: '127.0.0.1',
+    });
     expect(await lambda.authenticate(request('tok-secret'))).toMatchObject({ mode: 'AWS_LAMBDA', identity: { resolverContext: { userId: 'u1' } } });
     await expect(Promise.resolve(lambda.authenticate(request('tok-other')))).rejects.toThrow('You are not authorized to make this call.');
     await expect(Promise.resolve(lambda.authenticate(request('not matching')))).rejects.toThrow('You are not authorized to make this call.');

@@ -29,7 +29,12 @@ interface SignOptions {
 
 /** Signs like an AWS SDK client would and returns the request as the server sees it. */
 async function signed(options: SignOptions = {}): Promise<AuthRequest> {
-  const signer = new SignatureV4({ service: options.service ?? 'appsync', region: options.region ?? 'us-east-1', sha256: Sha256, credentials: options.credentials ?? CRED });
+  const signer = new SignatureV4({
+    service: options.service ?? 'appsync',
+    region: options.region ?? 'us-east-1',
+    sha256: Sha256,
+    credentials: options.credentials ?? CRED,
+  });
   const request = new HttpRequest({
     method: 'POST',
     protocol: 'https:',
@@ -68,16 +73,28 @@ describe('verifySigV4 (auth.md §1, §6)', () => {
     ['signed more than 5 minutes ahead', () => signed({ date: NOW + 5 * 60_000 + 1000 }), 'InvalidSignatureException'],
     ['a wrong secret (forged)', () => signed({ credentials: { ...CRED, secretAccessKey: 'guess' } }), 'InvalidSignatureException'],
     ['an unknown access key', () => signed({ credentials: { accessKeyId: 'AKIDNOBODY', secretAccessKey: 'x' } }), 'UnrecognizedClientException'],
-    ['temporary credentials without their session token', () => signed({ credentials: { accessKeyId: TEMP.accessKeyId, secretAccessKey: TEMP.secretAccessKey } }), 'UnrecognizedClientException'],
+    [
+      'temporary credentials without their session token',
+      () => signed({ credentials: { accessKeyId: TEMP.accessKeyId, secretAccessKey: TEMP.secretAccessKey } }),
+      'UnrecognizedClientException',
+    ],
     ['a wrong session token', () => signed({ credentials: { ...TEMP, sessionToken: 'other' } }), 'UnrecognizedClientException'],
     ['service execute-api', () => signed({ service: 'execute-api' }), 'InvalidSignatureException'],
     ['region eu-west-1', () => signed({ region: 'eu-west-1' }), 'InvalidSignatureException'],
     ['the body changed after signing', () => tamper((r) => ({ ...r, body: JSON.stringify({ query: '{ admin }' }) })), 'InvalidSignatureException'],
     ['a signed header changed', () => tamper((r) => ({ ...r, headers: { ...r.headers, 'content-type': 'text/plain' } })), 'InvalidSignatureException'],
     ['the path changed', () => tamper((r) => ({ ...r, url: '/graphql/other' })), 'InvalidSignatureException'],
-    ['x-amz-date moved (a replay with a new date)', () => tamper((r) => ({ ...r, headers: { ...r.headers, 'x-amz-date': '20260115T120100Z' } })), 'InvalidSignatureException'],
+    [
+      'x-amz-date moved (a replay with a new date)',
+      () => tamper((r) => ({ ...r, headers: { ...r.headers, 'x-amz-date': '20260115T120100Z' } })),
+      'InvalidSignatureException',
+    ],
     ['no x-amz-date', () => tamper((r) => ({ ...r, headers: { ...r.headers, 'x-amz-date': undefined } })), 'InvalidSignatureException'],
-    ['a malformed Authorization', () => tamper((r) => ({ ...r, headers: { ...r.headers, authorization: 'AWS4-HMAC-SHA256 nonsense' } })), 'MissingAuthenticationTokenException'],
+    [
+      'a malformed Authorization',
+      () => tamper((r) => ({ ...r, headers: { ...r.headers, authorization: 'AWS4-HMAC-SHA256 nonsense' } })),
+      'MissingAuthenticationTokenException',
+    ],
   ])('%s → %s', async (_name, request, expected) => {
     expect(await outcome(request())).toBe(expected);
   });

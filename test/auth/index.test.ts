@@ -26,7 +26,11 @@ const all = [
 const onlyJwt = [stub('API_KEY', 'key'), stub('AMAZON_COGNITO_USER_POOLS', 'pool', POOL_ISS)];
 
 const request = (headers: Record<string, string>): AuthRequest => ({ headers, method: 'POST', url: '/graphql', body: '{}', sourceIp: '127.0.0.1' });
-const jwt = (iss: string) => new SignJWT({ sub: 's' }).setProtectedHeader({ alg: 'HS256' }).setIssuer(iss).sign(new TextEncoder().encode('k'.repeat(32)));
+const jwt = (iss: string) =>
+  new SignJWT({ sub: 's' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer(iss)
+    .sign(new TextEncoder().encode('k'.repeat(32)));
 
 async function outcome(providers: AuthProvider[], headers: Record<string, string>): Promise<string> {
   try {
@@ -50,12 +54,22 @@ describe('which mode a request uses (auth.md §1)', () => {
     ['4. only x-api-key → API_KEY', all, async () => ({ 'x-api-key': 'k' }), 'key'],
     ['5. nothing → 401', all, async () => ({}), '401 You are not authorized to make this call.'],
     ['5. IAM not configured → 401', onlyJwt, async () => ({ authorization: 'AWS4-HMAC-SHA256 Credential=x' }), '401 You are not authorized to make this call.'],
-    ['5. JWT of an unknown issuer without Lambda → 401', onlyJwt, async () => ({ authorization: await jwt('https://other') }), '401 Valid authorization header not provided.'],
+    [
+      '5. JWT of an unknown issuer without Lambda → 401',
+      onlyJwt,
+      async () => ({ authorization: await jwt('https://other') }),
+      '401 Valid authorization header not provided.',
+    ],
     ['5. a token that is no JWT without Lambda → 401', onlyJwt, async () => ({ authorization: 'not-a-jwt' }), '401 Unable to parse JWT token.'],
     ['5. three dots of garbage → 401', onlyJwt, async () => ({ authorization: 'a.b.c' }), '401 Unable to parse JWT token.'],
     ['4. an unusable Authorization falls back to x-api-key', onlyJwt, async () => ({ authorization: 'not-a-jwt', 'x-api-key': 'k' }), 'key'],
     ['5. no API_KEY mode, only x-api-key → 401', [stub('AWS_IAM', 'iam')], async () => ({ 'x-api-key': 'k' }), '401 You are not authorized to make this call.'],
-    ['5. Authorization with only API_KEY configured → 401', [stub('API_KEY', 'key')], async () => ({ authorization: 'x' }), '401 You are not authorized to make this call.'],
+    [
+      '5. Authorization with only API_KEY configured → 401',
+      [stub('API_KEY', 'key')],
+      async () => ({ authorization: 'x' }),
+      '401 You are not authorized to make this call.',
+    ],
   ] as const)('%s', async (_name, providers, headers, expected) => {
     expect(await outcome([...providers], await headers())).toBe(expected);
   });
@@ -65,11 +79,19 @@ describe('createAuthProviders config limits (auth.md §1)', () => {
   const base = { apiKeys: [], configDir: '/tmp', name: 'api' };
   const logger = { debug() {}, info() {}, warn() {}, error() {} };
   it('refuses a second Lambda authorizer, naming the key', async () => {
-    const config = { ...base, authentication: { type: 'API_KEY', config: {} }, additionalAuthentications: [1, 2].map(() => ({ type: 'AWS_LAMBDA', config: { handler: 'x.mjs#h' } })) };
+    const config = {
+      ...base,
+      authentication: { type: 'API_KEY', config: {} },
+      additionalAuthentications: [1, 2].map(() => ({ type: 'AWS_LAMBDA', config: { handler: 'x.mjs#h' } })),
+    };
     await expect(createAuthProviders(config as never, logger)).rejects.toThrow(/additionalAuthentications: an API has at most one Lambda authorizer/);
   });
   it('refuses more than 50 providers', async () => {
-    const config = { ...base, authentication: { type: 'API_KEY', config: {} }, additionalAuthentications: Array.from({ length: 50 }, () => ({ type: 'API_KEY', config: {} })) };
+    const config = {
+      ...base,
+      authentication: { type: 'API_KEY', config: {} },
+      additionalAuthentications: Array.from({ length: 50 }, () => ({ type: 'API_KEY', config: {} })),
+    };
     await expect(createAuthProviders(config as never, logger)).rejects.toThrow(/at most 50 auth providers, got 51/);
   });
 });

@@ -41,7 +41,10 @@ const gatewayConfig = { name: 'auth-unit-api' } as NormalizedConfig;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'auth-lambda-'));
   await writeFile(join(dir, 'authorizer.mjs'), HANDLER);
-  const remote = (event: { authorizationToken: string }) => ({ isAuthorized: event.authorizationToken === 'remote-ok', resolverContext: { via: 'invoke-api' } });
+  const remote = (event: { authorizationToken: string }) => ({
+    isAuthorized: event.authorizationToken === 'remote-ok',
+    resolverContext: { via: 'invoke-api' },
+  });
   // The Invoke API takes a name or an ARN in the path.
   const slow = () => new Promise((resolve) => setTimeout(() => resolve({ isAuthorized: true }), 20_000).unref());
   echo = await startEchoServer({ remoteAuthorizer: remote, [REMOTE_ARN]: remote, slowAuthorizer: slow });
@@ -58,7 +61,10 @@ function authorizer(config: Partial<LambdaAuthorizerConfig> = {}): AuthProvider 
   return createLambdaAuthorizer({ handler: 'authorizer.mjs#handler', ...config }, { configDir: dir, gatewayConfig, path: 'authentication.config', logger });
 }
 
-const req = (authorization: string, body = JSON.stringify({ query: 'query Q($id: ID) { getPost(id: $id) { id } }', operationName: 'Q', variables: { id: '1' } })): AuthRequest => ({
+const req = (
+  authorization: string,
+  body = JSON.stringify({ query: 'query Q($id: ID) { getPost(id: $id) { id } }', operationName: 'Q', variables: { id: '1' } }),
+): AuthRequest => ({
   headers: { authorization, 'content-type': 'application/json', 'x-custom': 'c' },
   method: 'POST',
   url: '/graphql',
@@ -67,7 +73,10 @@ const req = (authorization: string, body = JSON.stringify({ query: 'query Q($id:
 });
 
 async function refused(provider: AuthProvider, request: AuthRequest): Promise<string> {
-  const error = await Promise.resolve(provider.authenticate(request)).then(() => undefined, (e: Error) => e);
+  const error = await Promise.resolve(provider.authenticate(request)).then(
+    () => undefined,
+    (e: Error) => e,
+  );
   expect(error).toBeInstanceOf(UnauthorizedError);
   return error!.message;
 }

@@ -128,7 +128,7 @@ describe('directives on an interface reach the types implementing it (auth.md §
     ['interface field directive applies to the same field', 'Plain', 'secret', OIDC, true],
     ['… over the interface type directive', 'Plain', 'secret', IAM, false],
     ["the type's own directive beats the interface type directive", 'Keyed', 'id', KEY, true],
-    ["… which then does not apply", 'Keyed', 'id', IAM, false],
+    ['… which then does not apply', 'Keyed', 'id', IAM, false],
     ["an interface field directive beats the type's own type directive", 'Keyed', 'secret', OIDC, true],
     ['… so the type directive does not reach that field', 'Keyed', 'secret', KEY, false],
     ["the type's own field directive beats everything", 'Both', 'secret', KEY, true],

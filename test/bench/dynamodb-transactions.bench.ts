@@ -57,7 +57,8 @@ export async function runDynamoDbTransactionBench(): Promise<BenchRow[]> {
     const bodies = CASES.map((c) => JSON.stringify({ query: `mutation { ${c.field} }` }));
     for (const [i, body] of bodies.entries()) {
       const answer = await post(server.port, body);
-      if ((answer as { data?: Record<string, unknown> }).data?.[CASES[i]!.field] !== true) throw new Error(`${CASES[i]!.name} answered ${JSON.stringify(answer)}`);
+      if ((answer as { data?: Record<string, unknown> }).data?.[CASES[i]!.field] !== true)
+        throw new Error(`${CASES[i]!.name} answered ${JSON.stringify(answer)}`);
     }
     const rounds = CASES.map(() => [] as Array<{ reqPerSec: number; cpu: number; p99: number; errors: number }>);
     for (let round = 0; round < ROUNDS; round++) {
@@ -96,5 +97,8 @@ export async function runDynamoDbTransactionBench(): Promise<BenchRow[]> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const row of await runDynamoDbTransactionBench()) console.log(`${row.name}: ${row.value} ${row.unit}${row.ratio === undefined ? '' : ` (${row.ratio.toFixed(2)}× ${row.baseline})`}${row.note ? ` — ${row.note}` : ''}`);
+  for (const row of await runDynamoDbTransactionBench())
+    console.log(
+      `${row.name}: ${row.value} ${row.unit}${row.ratio === undefined ? '' : ` (${row.ratio.toFixed(2)}× ${row.baseline})`}${row.note ? ` — ${row.note}` : ''}`,
+    );
 }

@@ -32,7 +32,10 @@ export async function runDynamoDbBench(): Promise<BenchRow[]> {
   const endpoint = await acquireEmbeddedDynamoDB();
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   try {
-    await writeFile(join(dir, 'getItem.js'), "import * as ddb from '@aws-appsync/utils/dynamodb';\nexport function request(ctx) { return ddb.get({ key: { id: ctx.args.id } }); }\nexport function response(ctx) { return ctx.result; }\n");
+    await writeFile(
+      join(dir, 'getItem.js'),
+      "import * as ddb from '@aws-appsync/utils/dynamodb';\nexport function request(ctx) { return ddb.get({ key: { id: ctx.args.id } }); }\nexport function response(ctx) { return ctx.result; }\n",
+    );
     const gateway = await createGateway(
       {
         schemaSdl: 'type Item { id: ID! title: String views: Int }\ntype Query { getItem(id: ID!): Item }',
@@ -41,7 +44,11 @@ export async function runDynamoDbBench(): Promise<BenchRow[]> {
         dataSources: {
           items: {
             type: 'AMAZON_DYNAMODB',
-            config: { tableName: 'bench_items', endpoint, table: { AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] } },
+            config: {
+              tableName: 'bench_items',
+              endpoint,
+              table: { AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] },
+            },
           },
         },
         resolvers: { 'Query.getItem': { kind: 'UNIT', dataSource: 'items', code: 'getItem.js' } },

@@ -24,7 +24,13 @@ function fakeRequest(): IncomingMessage {
   const req = new EventEmitter() as unknown as IncomingMessage & Record<string, unknown>;
   req.method = 'POST';
   req.url = '/graphql';
-  req.headers = { host: '127.0.0.1:4000', connection: 'keep-alive', 'content-type': 'application/json', 'x-api-key': API_KEY, 'content-length': String(BODY.length) };
+  req.headers = {
+    host: '127.0.0.1:4000',
+    connection: 'keep-alive',
+    'content-type': 'application/json',
+    'x-api-key': API_KEY,
+    'content-length': String(BODY.length),
+  };
   (req as unknown as { socket: unknown }).socket = { remoteAddress: '127.0.0.1' };
   return req;
 }
@@ -98,7 +104,12 @@ export async function runHotPathBench(): Promise<BenchRow[]> {
   });
   await api.close();
   return [
-    { name: 'gateway request handling, in-process (no network)', value: gatewayUs, unit: 'µs', note: 'auth + cached document + execute + sandboxed resolver + JSON answer' },
+    {
+      name: 'gateway request handling, in-process (no network)',
+      value: gatewayUs,
+      unit: 'µs',
+      note: 'auth + cached document + execute + sandboxed resolver + JSON answer',
+    },
     { name: 'lean request handling, in-process', value: leanUs, unit: 'µs', note: 'cached document + graphql-js execute + JSON.stringify' },
     { name: 'gateway / lean in-process cost', value: gatewayUs / leanUs, unit: '×', baseline: 'lean', ratio: gatewayUs / leanUs },
   ];

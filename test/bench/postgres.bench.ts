@@ -72,12 +72,22 @@ export async function runPostgresBench(): Promise<PostgresBenchRow[]> {
     backend = 'embedded PGlite';
   }
   const dsConfig = server ? { connectionString: server.url, maxConnections: IN_FLIGHT } : {};
-  const ds = await postgresKind.create({ name: 'bench', config: dsConfig, configPath: 'dataSources.bench.config', configDir: process.cwd(), gatewayConfig: {} as never, logger: silent });
+  const ds = await postgresKind.create({
+    name: 'bench',
+    config: dsConfig,
+    configPath: 'dataSources.bench.config',
+    configDir: process.cwd(),
+    gatewayConfig: {} as never,
+    logger: silent,
+  });
   const cleanups: Array<() => Promise<unknown>> = [];
   try {
     const setup = await ds.invoke(
       {
-        statements: [`CREATE TABLE IF NOT EXISTS bench_people (id int PRIMARY KEY, name text NOT NULL, age int)`, `INSERT INTO bench_people VALUES (1, 'Ann', 31) ON CONFLICT DO NOTHING`],
+        statements: [
+          `CREATE TABLE IF NOT EXISTS bench_people (id int PRIMARY KEY, name text NOT NULL, age int)`,
+          `INSERT INTO bench_people VALUES (1, 'Ann', 31) ON CONFLICT DO NOTHING`,
+        ],
         variableMap: {},
       },
       { resolverName: 'bench', fieldName: 'bench', parentTypeName: 'Query', requestScope: new Map(), resolverContext: {} },
@@ -87,9 +97,7 @@ export async function runPostgresBench(): Promise<PostgresBenchRow[]> {
     // Baseline: the same query with pg, same pool size (the embedded case shares its one connection).
     const pool = server ? new pg.Pool({ connectionString: server.url, max: IN_FLIGHT }) : undefined;
     if (pool) cleanups.push(() => pool.end());
-    const direct = pool
-      ? () => pool.query('SELECT "id", "name", "age" FROM "bench_people" WHERE "id" = $1', [1])
-      : undefined;
+    const direct = pool ? () => pool.query('SELECT "id", "name", "age" FROM "bench_people" WHERE "id" = $1', [1]) : undefined;
 
     const request = {
       statements: ['SELECT "id", "name", "age" FROM "bench_people" WHERE "id" = :P0'],
@@ -107,8 +115,18 @@ export async function runPostgresBench(): Promise<PostgresBenchRow[]> {
     if (baseRate !== undefined) rows.push({ name: `${baseline}: one-row select, ${IN_FLIGHT} in flight`, value: Math.round(baseRate), unit: 'ops/s' });
 
     const addRow = (name: string, latency: number, rate: number) => {
-      rows.push({ name: `${name}, sequential`, value: round(latency), unit: 'µs/op', ...(baseLatency ? { baseline, ratio: round(latency / baseLatency) } : {}) });
-      rows.push({ name: `${name}, ${IN_FLIGHT} in flight`, value: Math.round(rate), unit: 'ops/s', ...(baseRate ? { baseline, ratio: round(rate / baseRate) } : {}) });
+      rows.push({
+        name: `${name}, sequential`,
+        value: round(latency),
+        unit: 'µs/op',
+        ...(baseLatency ? { baseline, ratio: round(latency / baseLatency) } : {}),
+      });
+      rows.push({
+        name: `${name}, ${IN_FLIGHT} in flight`,
+        value: Math.round(rate),
+        unit: 'ops/s',
+        ...(baseRate ? { baseline, ratio: round(rate / baseRate) } : {}),
+      });
     };
     addRow(`data source invoke (${backend})`, await timeSequential(invoke, SEQUENTIAL), await timeConcurrent(invoke, CONCURRENT_TOTAL, IN_FLIGHT));
 

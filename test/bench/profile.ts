@@ -31,8 +31,7 @@ export function summarizeProfile(profile: CpuProfile, top = 20): string {
   }
   const byFunction = new Map<string, number>();
   const byFile = new Map<string, number>();
-  const shorten = (url: string) =>
-    url.replace(/.*node_modules\/((@[^/]+\/)?[^/]+)\//, '$1:').replace(/^file:\/\/.*?\/(src|test|dist)\//, '$1/');
+  const shorten = (url: string) => url.replace(/.*node_modules\/((@[^/]+\/)?[^/]+)\//, '$1:').replace(/^file:\/\/.*?\/(src|test|dist)\//, '$1/');
   for (const node of profile.nodes) {
     const ms = (selfTime.get(node.id) ?? 0) / 1000;
     if (ms === 0) continue;
@@ -66,7 +65,9 @@ async function main(): Promise<void> {
   const cpuBefore = await running.cpuMicros();
   const r = await load(running.port, seconds, body);
   const cpu = ((await running.cpuMicros()) - cpuBefore) / Math.max(1, r.total);
-  process.stdout.write(`${server}: ${Math.round(r.reqPerSec)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, server CPU ${cpu.toFixed(0)} µs/req, errors ${r.errors}\n`);
+  process.stdout.write(
+    `${server}: ${Math.round(r.reqPerSec)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, server CPU ${cpu.toFixed(0)} µs/req, errors ${r.errors}\n`,
+  );
   await running.stop();
   // One profile per thread (tsx's loader, worker threads): the main thread's is the largest.
   const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));

@@ -73,32 +73,37 @@ async function openSubscribers(port: number, connections: number, perConnection:
   const batch = 50;
   for (let i = 0; i < connections; i += batch) {
     const opened = await Promise.all(
-      Array.from({ length: Math.min(batch, connections - i) }, () =>
-        new Promise<WebSocket>((resolve, reject) => {
-          const ws = new WebSocket(`ws://127.0.0.1:${port}/graphql/realtime?header=${header(port)}&payload=e30=`, ['graphql-ws']);
-          let acks = 0;
-          ws.on('error', reject);
-          ws.on('message', (data: Buffer) => {
-            if (data.includes('"data"')) return onData(data);
-            const text = data.toString();
-            if (text.includes('connection_ack')) {
-              for (let s = 0; s < perConnection; s++) {
-                ws.send(
-                  JSON.stringify({
-                    id: `s${s}`,
-                    type: 'start',
-                    payload: { data: JSON.stringify({ query: 'subscription { onCreatePost { id } }' }), extensions: { authorization: { 'x-api-key': API_KEY } } },
-                  }),
-                );
+      Array.from(
+        { length: Math.min(batch, connections - i) },
+        () =>
+          new Promise<WebSocket>((resolve, reject) => {
+            const ws = new WebSocket(`ws://127.0.0.1:${port}/graphql/realtime?header=${header(port)}&payload=e30=`, ['graphql-ws']);
+            let acks = 0;
+            ws.on('error', reject);
+            ws.on('message', (data: Buffer) => {
+              if (data.includes('"data"')) return onData(data);
+              const text = data.toString();
+              if (text.includes('connection_ack')) {
+                for (let s = 0; s < perConnection; s++) {
+                  ws.send(
+                    JSON.stringify({
+                      id: `s${s}`,
+                      type: 'start',
+                      payload: {
+                        data: JSON.stringify({ query: 'subscription { onCreatePost { id } }' }),
+                        extensions: { authorization: { 'x-api-key': API_KEY } },
+                      },
+                    }),
+                  );
+                }
+              } else if (text.includes('start_ack') && ++acks === perConnection) {
+                resolve(ws);
+              } else if (text.includes('"error"')) {
+                reject(new Error(text));
               }
-            } else if (text.includes('start_ack') && ++acks === perConnection) {
-              resolve(ws);
-            } else if (text.includes('"error"')) {
-              reject(new Error(text));
-            }
-          });
-          ws.on('open', () => ws.send('{"type":"connection_init"}'));
-        }),
+            });
+            ws.on('open', () => ws.send('{"type":"connection_init"}'));
+          }),
       ),
     );
     sockets.push(...opened);
@@ -175,6 +180,10 @@ export async function runRealtimeBench(): Promise<Row[]> {
     });
   }
   const perConnection = await memoryPerConnection(2_000);
-  rows.push({ name: 'real-time memory per idle connection (1 subscription, heap + external, 2,000 connections)', value: Math.round(perConnection / 102.4) / 10, unit: 'KiB' });
+  rows.push({
+    name: 'real-time memory per idle connection (1 subscription, heap + external, 2,000 connections)',
+    value: Math.round(perConnection / 102.4) / 10,
+    unit: 'KiB',
+  });
   return rows;
 }

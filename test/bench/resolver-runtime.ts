@@ -74,7 +74,13 @@ export async function runResolverMicroBench(): Promise<BenchRow[]> {
     identity: null,
     source: null,
     request: { headers: {}, domainName: null },
-    info: { fieldName: 'getPost', parentTypeName: 'Query', variables: {}, selectionSetList: ['id', 'title', 'views'], selectionSetGraphQL: '{\n  id\n  title\n  views\n}' },
+    info: {
+      fieldName: 'getPost',
+      parentTypeName: 'Query',
+      variables: {},
+      selectionSetList: ['id', 'title', 'views'],
+      selectionSetGraphQL: '{\n  id\n  title\n  views\n}',
+    },
     env: {},
     authMode: 'API_KEY',
   });
@@ -114,7 +120,7 @@ export async function runResolverMicroBench(): Promise<BenchRow[]> {
     { name: 'APPSYNC_JS request+response in a sandbox process (3 calls), 50 in flight: gateway CPU', value: general.cpu / 1000, unit: 'µs' },
     { name: '… wall time per run', value: general.wall / 1000, unit: 'µs' },
     {
-      name: 'the gateway\'s NONE path (context in pieces, one call), 50 in flight: gateway CPU',
+      name: "the gateway's NONE path (context in pieces, one call), 50 in flight: gateway CPU",
       value: unit.cpu / 1000,
       unit: 'µs',
       baseline: 'three calls',

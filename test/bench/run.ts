@@ -23,7 +23,6 @@ export interface BenchRow {
   note?: string;
 }
 
-
 export interface HttpRow {
   name: string;
   reqPerSec: number;
@@ -39,7 +38,6 @@ export interface HttpRow {
   /** Median over rounds of this row's CPU µs/request over its baseline's in the same round. */
   cpuRatio: number;
 }
-
 
 /** A process the rows load. */
 export interface BenchServer {
@@ -134,7 +132,9 @@ function table(rows: HttpRow[]): string {
 function rowsTable(rows: BenchRow[]): string {
   const lines = ['| measurement | value | baseline | ratio | note |', '| --- | ---: | --- | ---: | --- |'];
   for (const r of rows) {
-    lines.push(`| ${r.name} | ${Number.isInteger(r.value) ? r.value : r.value.toFixed(2)} ${r.unit} | ${r.baseline ?? ''} | ${r.ratio === undefined ? '' : r.ratio.toFixed(2)} | ${r.note ?? ''} |`);
+    lines.push(
+      `| ${r.name} | ${Number.isInteger(r.value) ? r.value : r.value.toFixed(2)} ${r.unit} | ${r.baseline ?? ''} | ${r.ratio === undefined ? '' : r.ratio.toFixed(2)} | ${r.note ?? ''} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -125,7 +125,10 @@ function handle(child: ChildProcess, port: number, cleanup?: () => Promise<void>
 /** A comparison server, servers/<file>, through tsx. */
 export async function startServer(file: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ServerProcess> {
   const path = fileURLToPath(new URL(`./servers/${file}`, import.meta.url));
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path], { env: { ...process.env, NODE_NO_WARNINGS: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path], {
+    env: { ...process.env, NODE_NO_WARNINGS: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const match = await waitForOutput(child, /LISTENING (\d+)\n/, file);
   return handle(child, Number(match[1]));
 }
@@ -184,7 +187,12 @@ ${
  * in a fresh project folder holding `files` (appsync.config.yml and what it names); the folder,
  * with whatever the gateway stored there, goes when the server stops.
  */
-export async function startCliProject(name: string, files: Record<string, string | Buffer>, nodeArgs: string[] = [], env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startCliProject(
+  name: string,
+  files: Record<string, string | Buffer>,
+  nodeArgs: string[] = [],
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
   await buildOnce();
   const dir = await mkdtemp(join(tmpdir(), `appsync-bench-${name}-`));
   for (const [file, content] of Object.entries(files)) await writeFile(join(dir, file), content);

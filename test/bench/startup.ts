@@ -31,12 +31,7 @@ interface Start {
   second?: number;
 }
 
-async function timeToFirstAnswer(
-  cwd: string,
-  query: string,
-  apiKey: string,
-  options: { from?: 'src' | 'dist'; secondQuery?: string } = {},
-): Promise<Start> {
+async function timeToFirstAnswer(cwd: string, query: string, apiKey: string, options: { from?: 'src' | 'dist'; secondQuery?: string } = {}): Promise<Start> {
   // A fresh data folder per start, as on a fresh clone (and never the repo's, which `npm start` may hold).
   const dataDir = await mkdtemp(join(tmpdir(), 'appsync-bench-start-data-'));
   const started = performance.now();
@@ -131,7 +126,10 @@ async function generateLargeApi(dir: string): Promise<void> {
   }
   await mkdir(join(dir, 'resolvers'), { recursive: true });
   for (let i = 0; i < 10; i++) {
-    await writeFile(join(dir, 'resolvers', `r${i}.js`), `export function request(ctx) { return { payload: { id: ctx.args.id, f1: '${i}' } }; }\nexport function response(ctx) { return ctx.result; }\n`);
+    await writeFile(
+      join(dir, 'resolvers', `r${i}.js`),
+      `export function request(ctx) { return { payload: { id: ctx.args.id, f1: '${i}' } }; }\nexport function response(ctx) { return ctx.result; }\n`,
+    );
   }
   await writeFile(join(dir, 'schema.graphql'), `${types.join('\n\n')}\n\ntype Query {\n${queryFields.join('\n')}\n}\n`);
   await writeFile(
@@ -164,7 +162,14 @@ export async function runStartupBench(): Promise<BenchRow[]> {
         note: `target < 1,000 ms; listening at ${ms(example.listening)}; runs ${example.all.join(', ')} ms (the first with an empty compile cache)`,
       },
       ...(example.second !== undefined
-        ? [{ name: 'example API, first Postgres-backed answer (listBooks)', value: example.second, unit: 'ms', note: 'embedded Postgres (PGlite) in a fresh data folder, started from the initdb snapshot' }]
+        ? [
+            {
+              name: 'example API, first Postgres-backed answer (listBooks)',
+              value: example.second,
+              unit: 'ms',
+              note: 'embedded Postgres (PGlite) in a fresh data folder, started from the initdb snapshot',
+            },
+          ]
         : []),
       { name: 'example API through tsx (no build)', value: exampleTsx.answered, unit: 'ms', baseline: 'dist/', ratio: exampleTsx.answered / example.answered },
       {

@@ -29,7 +29,11 @@ const ARN = (name: string) => `arn:aws:states:us-east-1:123456789012:stateMachin
 export function passChain(): StateMachineDefinition {
   const states: Record<string, Record<string, unknown>> = {};
   for (let i = 1; i <= 10; i++) {
-    states[`Step${i}`] = { Type: 'Pass', Parameters: { 'count.$': 'States.MathAdd($.count, 1)', 'name.$': '$.name' }, ...(i < 10 ? { Next: `Step${i + 1}` } : { End: true }) };
+    states[`Step${i}`] = {
+      Type: 'Pass',
+      Parameters: { 'count.$': 'States.MathAdd($.count, 1)', 'name.$': '$.name' },
+      ...(i < 10 ? { Next: `Step${i + 1}` } : { End: true }),
+    };
   }
   return { StartAt: 'Step1', States: states };
 }
@@ -38,7 +42,11 @@ export function passChain(): StateMachineDefinition {
 export function jsonataChain(): StateMachineDefinition {
   const states: Record<string, Record<string, unknown>> = {};
   for (let i = 1; i <= 10; i++) {
-    states[`Step${i}`] = { Type: 'Pass', Output: { count: '{% $states.input.count + 1 %}', name: '{% $states.input.name %}' }, ...(i < 10 ? { Next: `Step${i + 1}` } : { End: true }) };
+    states[`Step${i}`] = {
+      Type: 'Pass',
+      Output: { count: '{% $states.input.count + 1 %}', name: '{% $states.input.name %}' },
+      ...(i < 10 ? { Next: `Step${i + 1}` } : { End: true }),
+    };
   }
   return { QueryLanguage: 'JSONata', StartAt: 'Step1', States: states };
 }
@@ -77,7 +85,14 @@ async function call(port: number, action: string, body: unknown): Promise<any> {
 }
 
 async function loadSfn(port: number, action: string, body: unknown, seconds: number) {
-  const r = await autocannon({ url: `http://127.0.0.1:${port}/`, method: 'POST', headers: sfnHeaders(action), body: JSON.stringify(body), connections: CONNECTIONS, duration: seconds });
+  const r = await autocannon({
+    url: `http://127.0.0.1:${port}/`,
+    method: 'POST',
+    headers: sfnHeaders(action),
+    body: JSON.stringify(body),
+    connections: CONNECTIONS,
+    duration: seconds,
+  });
   return { reqPerSec: r.requests.average, total: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
 }
 
@@ -105,7 +120,14 @@ async function engineRows(): Promise<BenchRow[]> {
   const { StateMachine } = await import('aws-local-stepfunctions');
   const host = { invokeTask: async () => Promise.reject(new Error('no tasks')), recordEvent: () => 0, newTaskToken: () => 't', recordsHistory: false };
   const context = {
-    Execution: { Id: 'arn:aws:states:us-east-1:123456789012:express:Chain:bench', Input: INPUT, Name: 'bench', RoleArn: 'arn:aws:iam::123456789012:role/bench', StartTime: new Date().toISOString(), RedriveCount: 0 },
+    Execution: {
+      Id: 'arn:aws:states:us-east-1:123456789012:express:Chain:bench',
+      Input: INPUT,
+      Name: 'bench',
+      RoleArn: 'arn:aws:iam::123456789012:role/bench',
+      StartTime: new Date().toISOString(),
+      RedriveCount: 0,
+    },
     StateMachine: { Id: ARN('Chain'), Name: 'Chain' },
   };
   const signal = new AbortController().signal;
@@ -132,7 +154,12 @@ async function engineRows(): Promise<BenchRow[]> {
   }
   const cpu = (r: { cpuMicros: number }) => `${r.cpuMicros.toFixed(1)} µs CPU/execution`;
   return [
-    { name: 'aws-local-stepfunctions 3, 10-state Pass chain (StateMachine.run loop)', value: Math.round(best.local.perSecond), unit: 'executions/s', note: cpu(best.local) },
+    {
+      name: 'aws-local-stepfunctions 3, 10-state Pass chain (StateMachine.run loop)',
+      value: Math.round(best.local.perSecond),
+      unit: 'executions/s',
+      note: cpu(best.local),
+    },
     {
       name: 'in-process engine, same chain (runExecution loop, no history)',
       value: Math.round(best.engine.perSecond),
@@ -182,7 +209,12 @@ async function httpRows(): Promise<BenchRow[]> {
     await raw.stop();
     if (!bare || !sync) throw new Error('no load rounds ran');
     rows.push(
-      { name: `bare node:http canned reply, POST / (${CONNECTIONS} connections)`, value: Math.round(bare.reqPerSec), unit: 'req/s', note: `p50 ${bare.p50} ms, p99 ${bare.p99} ms` },
+      {
+        name: `bare node:http canned reply, POST / (${CONNECTIONS} connections)`,
+        value: Math.round(bare.reqPerSec),
+        unit: 'req/s',
+        note: `p50 ${bare.p50} ms, p99 ${bare.p99} ms`,
+      },
       {
         name: `Express StartSyncExecution, 10-state Pass chain over HTTP (${CONNECTIONS} connections)`,
         value: Math.round(sync.reqPerSec),

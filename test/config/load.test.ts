@@ -30,12 +30,23 @@ function errorsOf(fn: () => unknown): string[] {
 }
 
 describe('loading each format', () => {
-  const body = { name: 'fmt', schema: 'schema.graphql', dataSources: { none: { type: 'NONE' } }, resolvers: { 'Query.a': { kind: 'UNIT', dataSource: 'none', code: 'a.js' } } };
+  const body = {
+    name: 'fmt',
+    schema: 'schema.graphql',
+    dataSources: { none: { type: 'NONE' } },
+    resolvers: { 'Query.a': { kind: 'UNIT', dataSource: 'none', code: 'a.js' } },
+  };
   it.each([
-    ['appsync.config.yml', 'name: fmt\nschema: schema.graphql\ndataSources:\n  none:\n    type: NONE\nresolvers:\n  Query.a:\n    kind: UNIT\n    dataSource: none\n    code: a.js\n'],
+    [
+      'appsync.config.yml',
+      'name: fmt\nschema: schema.graphql\ndataSources:\n  none:\n    type: NONE\nresolvers:\n  Query.a:\n    kind: UNIT\n    dataSource: none\n    code: a.js\n',
+    ],
     ['appsync.config.json', JSON.stringify(body)],
     ['appsync.config.mjs', `export default ${JSON.stringify(body)};`],
-    ['appsync.config.ts', `import { defineConfig } from '${join(process.cwd(), 'src/config/index.ts')}';\nexport default defineConfig(${JSON.stringify(body)});`],
+    [
+      'appsync.config.ts',
+      `import { defineConfig } from '${join(process.cwd(), 'src/config/index.ts')}';\nexport default defineConfig(${JSON.stringify(body)});`,
+    ],
   ])('%s, with paths relative to the config folder', async (name, content) => {
     const dir = await project({ [`api/${name}`]: content, ...SCHEMA });
     expect(await findConfigFile(join(dir, 'api'))).toBe(join(dir, 'api', name));
@@ -128,7 +139,10 @@ resources:
   });
 
   it('${file(...)} reads another YAML file', async () => {
-    const dir = await project({ 'serverless.yml': 'service: s\nprovider:\n  name: aws\nappSync:\n  name: \${file(./settings.yml):apiName}\n', 'settings.yml': 'apiName: from-file\n' });
+    const dir = await project({
+      'serverless.yml': 'service: s\nprovider:\n  name: aws\nappSync:\n  name: \${file(./settings.yml):apiName}\n',
+      'settings.yml': 'apiName: from-file\n',
+    });
     const loaded = await loadConfigFile(join(dir, 'serverless.yml'), { env: {} });
     expect(loaded.config.name).toBe('from-file');
   });
@@ -181,7 +195,10 @@ describe('validation errors name the key path', () => {
       normalizeConfig({ schema: 'api/schema.graphql', dataSources: { posts: { type: 'X', config: { tableName: 1 } } } } as never, {
         configDir: dir,
         knownDataSourceTypes: ['X'],
-        validateDataSource: (_type, config, path) => (typeof (config as { tableName: unknown }).tableName !== 'string' ? [new (class extends Error {})(`${path}.tableName: expected string, got number`) as never] : []),
+        validateDataSource: (_type, config, path) =>
+          typeof (config as { tableName: unknown }).tableName !== 'string'
+            ? [new (class extends Error {})(`${path}.tableName: expected string, got number`) as never]
+            : [],
       }),
     );
     expect(errors).toEqual(['dataSources.posts.config.tableName: expected string, got number']);
@@ -195,14 +212,27 @@ describe('validation errors name the key path', () => {
       'stepFunctions.store.url: unknown key; expected one of connectionString, table, instanceId, dir',
       'stepFunctions.store.connectionString: expected a non-empty string, got number 5',
     ]);
-    expect(errorsOf(() => normalize({ schema: 'api/schema.graphql', resolvers: { 'Query.a': { kind: 'UNIT', dataSource: 'none', sync: 'VERSION' } }, dataSources: { none: { type: 'NONE' } } }, dir))).toEqual([
-      'resolvers.Query.a.sync: expected { conflictDetection, conflictHandler, … }, got string "VERSION"',
-    ]);
+    expect(
+      errorsOf(() =>
+        normalize(
+          {
+            schema: 'api/schema.graphql',
+            resolvers: { 'Query.a': { kind: 'UNIT', dataSource: 'none', sync: 'VERSION' } },
+            dataSources: { none: { type: 'NONE' } },
+          },
+          dir,
+        ),
+      ),
+    ).toEqual(['resolvers.Query.a.sync: expected { conflictDetection, conflictHandler, … }, got string "VERSION"']);
   });
 
   it('sandbox: limits within their ranges are kept; others are named with the range', async () => {
     const dir = await project(SCHEMA);
-    expect(normalize({ schema: 'api/schema.graphql', sandbox: { timeoutMs: 250, memoryLimitMb: 128, processes: 3 } }, dir).sandbox).toEqual({ timeoutMs: 250, memoryLimitMb: 128, processes: 3 });
+    expect(normalize({ schema: 'api/schema.graphql', sandbox: { timeoutMs: 250, memoryLimitMb: 128, processes: 3 } }, dir).sandbox).toEqual({
+      timeoutMs: 250,
+      memoryLimitMb: 128,
+      processes: 3,
+    });
     expect(normalize({ schema: 'api/schema.graphql' }, dir).sandbox).toEqual({});
     expect(errorsOf(() => normalize({ schema: 'api/schema.graphql', sandbox: { timeoutMs: 0, processes: 1.5, memoryLimitMB: 64 } }, dir))).toEqual([
       'sandbox.memoryLimitMB: unknown key; did you mean "memoryLimitMb"? (expected one of timeoutMs, memoryLimitMb, processes, maxResultChars, maxLogChars)',
@@ -215,7 +245,10 @@ describe('validation errors name the key path', () => {
     const dir = await project(SCHEMA);
     const now = Date.UTC(2026, 0, 1);
     const config = normalizeConfig(
-      { schema: 'api/schema.graphql', apiKeys: ['plain', { name: 'week', expiresAfter: '7d' }, { name: 'fixed', value: 'da2-fixedfixedfixed', expiresAt: '2026-06-01T00:00:00Z' }] } as never,
+      {
+        schema: 'api/schema.graphql',
+        apiKeys: ['plain', { name: 'week', expiresAfter: '7d' }, { name: 'fixed', value: 'da2-fixedfixedfixed', expiresAt: '2026-06-01T00:00:00Z' }],
+      } as never,
       { configDir: dir, now },
     );
     expect(config.apiKeys).toEqual([

@@ -54,9 +54,7 @@ describe('didYouMean', () => {
 
 describe('unknown keys at every depth', () => {
   it('inside a resolver: knd and typo', async () => {
-    expect(
-      await errorsOf({ dataSources: none, resolvers: { 'Query.a': { knd: 'UNIT', kind: 'UNIT', dataSource: 'none', code: 'a.js', typo: 1 } } }),
-    ).toEqual([
+    expect(await errorsOf({ dataSources: none, resolvers: { 'Query.a': { knd: 'UNIT', kind: 'UNIT', dataSource: 'none', code: 'a.js', typo: 1 } } })).toEqual([
       `resolvers.Query.a.knd: unknown key; did you mean "kind"? (expected one of ${RESOLVER_KEYS})`,
       `resolvers.Query.a.typo: unknown key; did you mean "type"? (expected one of ${RESOLVER_KEYS})`,
     ]);
@@ -98,12 +96,24 @@ describe('unknown keys at every depth', () => {
     expect(await errorsOf({ dataSources: { none: { tpye: 'NONE' } } })).toEqual([
       'dataSources.none.tpye: unknown key; did you mean "type"? (expected one of type, description, config)',
     ]);
-    expect(await errorsOf({ dataSources: { none: { type: 'NONE', config: { typo: 1 } } } })).toEqual(['dataSources.none.config.typo: unknown key; this block takes no keys']);
+    expect(await errorsOf({ dataSources: { none: { type: 'NONE', config: { typo: 1 } } } })).toEqual([
+      'dataSources.none.config.typo: unknown key; this block takes no keys',
+    ]);
     expect(await errorsOf({ dataSources: { api: { type: 'HTTP', config: { endpont: 'http://127.0.0.1:1' } } } })).toEqual([
       'dataSources.api.config.endpont: unknown key; did you mean "endpoint"? (expected one of endpoint, authorizationConfig, timeout, credentials)',
     ]);
     expect(
-      await errorsOf({ dataSources: { api: { type: 'HTTP', config: { endpoint: 'http://127.0.0.1:1', authorizationConfig: { authorizationType: 'AWS_IAM', awsIamConfig: { signingRegion: 'us-east-1', signingServiceNam: 'x' } } } } } }),
+      await errorsOf({
+        dataSources: {
+          api: {
+            type: 'HTTP',
+            config: {
+              endpoint: 'http://127.0.0.1:1',
+              authorizationConfig: { authorizationType: 'AWS_IAM', awsIamConfig: { signingRegion: 'us-east-1', signingServiceNam: 'x' } },
+            },
+          },
+        },
+      }),
     ).toEqual(
       expect.arrayContaining([
         'dataSources.api.config.authorizationConfig.awsIamConfig.signingServiceNam: unknown key; did you mean "signingServiceName"? (expected one of signingRegion, signingServiceName)',
@@ -114,10 +124,16 @@ describe('unknown keys at every depth', () => {
     ]);
     // A kind that lists its keys itself (DynamoDB) gets the suggestion too, and its "tableName missing" is dropped.
     const dynamo = await errorsOf({ dataSources: { posts: { type: 'AMAZON_DYNAMODB', config: { tablName: 'posts' } } } });
-    expect(dynamo).toEqual([expect.stringMatching(/^dataSources\.posts\.config\.tablName: unknown key; did you mean "tableName"\? \(expected one of tableName, /)]);
+    expect(dynamo).toEqual([
+      expect.stringMatching(/^dataSources\.posts\.config\.tablName: unknown key; did you mean "tableName"\? \(expected one of tableName, /),
+    ]);
     // The Serverless plugin's IAM keys and Lambda alias stay accepted.
-    expect(await errorsOf({ dataSources: { api: { type: 'HTTP', config: { endpoint: 'http://127.0.0.1:1', serviceRoleArn: 'arn:x', iamRoleStatements: [] } } } })).toEqual([]);
-    expect(await errorsOf({ dataSources: { fn: { type: 'AWS_LAMBDA', config: { functionName: 'f', functionAlias: 'live', serviceRoleArn: 'arn:x' } } } })).toEqual([]);
+    expect(
+      await errorsOf({ dataSources: { api: { type: 'HTTP', config: { endpoint: 'http://127.0.0.1:1', serviceRoleArn: 'arn:x', iamRoleStatements: [] } } } }),
+    ).toEqual([]);
+    expect(
+      await errorsOf({ dataSources: { fn: { type: 'AWS_LAMBDA', config: { functionName: 'f', functionAlias: 'live', serviceRoleArn: 'arn:x' } } } }),
+    ).toEqual([]);
   });
 
   it('in authentication, its config, API keys, sync, server and state machines', async () => {
@@ -151,7 +167,10 @@ describe('unknown keys at every depth', () => {
         resolvers: { 'Query.a': { kind: 'UNIT', dataSource: 'none', code: 'a.js', caching: { ttl: 60 }, substitutions: {} } },
         apiKeys: [{ name: 'k', apiKeyId: 'x', wafRules: [] }],
         additionalAuthentications: [{ type: 'AWS_LAMBDA', config: { functionName: 'authorizer', functionAlias: 'live' } }],
-        stepFunctions: { validate: true, stateMachines: { m: { definition: { StartAt: 'A', States: { A: { Type: 'Pass', End: true } } }, events: [], tags: {} } } },
+        stepFunctions: {
+          validate: true,
+          stateMachines: { m: { definition: { StartAt: 'A', States: { A: { Type: 'Pass', End: true } } }, events: [], tags: {} } },
+        },
       }),
     ).toEqual([]);
   });

@@ -8,12 +8,21 @@ const resolve = (document: unknown) => resolveVariables(document, { env: { STAGE
 describe('${self:server.url}', () => {
   it('is left for the gateway when the file does not define server.url, alone or inside a string', () => {
     expect(
-      resolve({ server: { port: 4000 }, dataSources: { self: { config: { endpoint: '${self:server.url}' } }, other: { config: { endpoint: '${self:server.url}/v1?stage=${env:STAGE}' } } } }),
-    ).toEqual({ server: { port: 4000 }, dataSources: { self: { config: { endpoint: '${self:server.url}' } }, other: { config: { endpoint: '${self:server.url}/v1?stage=x' } } } });
+      resolve({
+        server: { port: 4000 },
+        dataSources: { self: { config: { endpoint: '${self:server.url}' } }, other: { config: { endpoint: '${self:server.url}/v1?stage=${env:STAGE}' } } },
+      }),
+    ).toEqual({
+      server: { port: 4000 },
+      dataSources: { self: { config: { endpoint: '${self:server.url}' } }, other: { config: { endpoint: '${self:server.url}/v1?stage=x' } } },
+    });
   });
 
   it('is what the file says when it defines server.url (a plain self: reference)', () => {
-    expect(resolve({ server: { url: 'http://gw.internal:9000' }, a: '${self:server.url}' })).toEqual({ server: { url: 'http://gw.internal:9000' }, a: 'http://gw.internal:9000' });
+    expect(resolve({ server: { url: 'http://gw.internal:9000' }, a: '${self:server.url}' })).toEqual({
+      server: { url: 'http://gw.internal:9000' },
+      a: 'http://gw.internal:9000',
+    });
   });
 
   it('substituteGatewayUrl puts the address in every string and says whether any used it', () => {

@@ -54,7 +54,12 @@ for (const backend of backends()) {
     it('binds :name variables as $n parameters and counts updated rows', async () => {
       const insert = await run(
         ds,
-        stmt(`INSERT INTO people (name, age, email) VALUES (:NAME, :AGE, :EMAIL), (:NAME2, :AGE, NULL)`, { NAME: 'Ann', AGE: 31, EMAIL: 'ann@x.io', NAME2: 'Bob' }),
+        stmt(`INSERT INTO people (name, age, email) VALUES (:NAME, :AGE, :EMAIL), (:NAME2, :AGE, NULL)`, {
+          NAME: 'Ann',
+          AGE: 31,
+          EMAIL: 'ann@x.io',
+          NAME2: 'Bob',
+        }),
       );
       expect(insert.error).toBeUndefined();
       expect(insert.result.sqlStatementResults).toEqual([{ numberOfRecordsUpdated: 2, generatedFields: [] }]);
@@ -164,18 +169,43 @@ for (const backend of backends()) {
         { arrayValue: { stringValues: ['a b', 'c'] } },
       ]);
       const meta = result.sqlStatementResults[0].columnMetadata.map((c: any) => c.typeName);
-      expect(meta).toEqual(['int4', 'int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'bool', 'text', 'varchar', 'json', 'jsonb', 'timestamp', 'timestamptz', 'date', 'time', 'uuid', 'bytea', '_int4', '_text']);
+      expect(meta).toEqual([
+        'int4',
+        'int2',
+        'int4',
+        'int8',
+        'float4',
+        'float8',
+        'numeric',
+        'bool',
+        'text',
+        'varchar',
+        'json',
+        'jsonb',
+        'timestamp',
+        'timestamptz',
+        'date',
+        'time',
+        'uuid',
+        'bytea',
+        '_int4',
+        '_text',
+      ]);
     });
 
     it('a list value binds as a Postgres array; an object (or the JSON hint) as JSON text', async () => {
       const insert = await run(
         ds,
-        stmt(`INSERT INTO typed (id, ints, texts, jb, j) VALUES (2, :ints, :texts, :obj, :list) RETURNING ints, texts, jb, j`, {
-          ints: [4, 5],
-          texts: ['it\'s', 'a "b"', 'c,d'],
-          obj: { k: [1] },
-          list: [1, 'two'],
-        }, { list: 'JSON' }),
+        stmt(
+          `INSERT INTO typed (id, ints, texts, jb, j) VALUES (2, :ints, :texts, :obj, :list) RETURNING ints, texts, jb, j`,
+          {
+            ints: [4, 5],
+            texts: ["it's", 'a "b"', 'c,d'],
+            obj: { k: [1] },
+            list: [1, 'two'],
+          },
+          { list: 'JSON' },
+        ),
       );
       expect(insert.error).toBeUndefined();
       expect(insert.result.sqlStatementResults[0].records[0]).toEqual([
@@ -195,7 +225,10 @@ for (const backend of backends()) {
       expect(values(lookup.result)).toEqual([[0]]);
       // A value meant to widen a numeric filter is a type error, not extra SQL.
       const widen = await run(ds, stmt(`SELECT id FROM people WHERE id = :id`, { id: '1 OR 1=1' }));
-      expect(widen.error).toEqual({ type: 'RDSHttp:BadRequestException', message: expect.stringMatching(/^ERROR: invalid input syntax for type integer: "1 OR 1=1"; SQLState: 22P02$/) });
+      expect(widen.error).toEqual({
+        type: 'RDSHttp:BadRequestException',
+        message: expect.stringMatching(/^ERROR: invalid input syntax for type integer: "1 OR 1=1"; SQLState: 22P02$/),
+      });
       const still = await run(ds, stmt(`SELECT count(*)::int AS n FROM people WHERE name = :name`, { name: evil }));
       expect(values(still.result)).toEqual([[1]]);
     });
@@ -223,7 +256,10 @@ for (const backend of backends()) {
 
     it('a statement that leaves a transaction open is rolled back and reported', async () => {
       const { error } = await run(ds, stmt('BEGIN'));
-      expect(error).toEqual({ type: 'RDSHttp:BadRequestException', message: expect.stringMatching(/^A statement left a transaction open; it was rolled back/) });
+      expect(error).toEqual({
+        type: 'RDSHttp:BadRequestException',
+        message: expect.stringMatching(/^A statement left a transaction open; it was rolled back/),
+      });
       // No later request runs inside a leftover transaction: two reads see different now().
       const a = values((await run(ds, stmt('SELECT now()::text'))).result)[0]![0];
       await new Promise((r) => setTimeout(r, 5));

@@ -40,11 +40,15 @@ beforeAll(async () => {
 });
 
 async function post(query: string, headers: Record<string, string>) {
-  const res = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, operationName: 'Who' }) });
+  const res = await fetch(gw.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, operationName: 'Who' }),
+  });
   return { status: res.status, body: await res.json() };
 }
 
-describe('the example API\'s Lambda authorizer', () => {
+describe("the example API's Lambda authorizer", () => {
   it('alice reaches Query.me through the authorizer', async () => {
     expect(await post('query Who { me { user plan operation } }', { authorization: 'demo-alice' })).toEqual({
       status: 200,
@@ -61,7 +65,16 @@ describe('the example API\'s Lambda authorizer', () => {
     const { body } = await post('query Who { me { user } }', { 'x-api-key': KEY });
     expect(body).toEqual({
       data: { me: null },
-      errors: [{ path: ['me'], data: null, errorType: 'Unauthorized', errorInfo: null, locations: [{ line: 1, column: 13, sourceName: null }], message: 'Not Authorized to access me on type Query' }],
+      errors: [
+        {
+          path: ['me'],
+          data: null,
+          errorType: 'Unauthorized',
+          errorInfo: null,
+          locations: [{ line: 1, column: 13, sourceName: null }],
+          message: 'Not Authorized to access me on type Query',
+        },
+      ],
     });
   });
 

@@ -77,7 +77,17 @@ beforeAll(async () => {
     files: { 'authType.js': AUTH_TYPE, 'typed.js': TYPED },
     config: {
       schemaSdl: SCHEMA_M,
-      authentication: { type: 'AMAZON_COGNITO_USER_POOLS', config: { userPoolId: 'us-east-1_Matrix', awsRegion: 'us-east-1', defaultAction: 'ALLOW', appIdClientRegex: 'matrix-app', issuer: pool.issuer, jwksUri: pool.jwksUri } },
+      authentication: {
+        type: 'AMAZON_COGNITO_USER_POOLS',
+        config: {
+          userPoolId: 'us-east-1_Matrix',
+          awsRegion: 'us-east-1',
+          defaultAction: 'ALLOW',
+          appIdClientRegex: 'matrix-app',
+          issuer: pool.issuer,
+          jwksUri: pool.jwksUri,
+        },
+      },
       additionalAuthentications: [
         { type: 'API_KEY' },
         { type: 'AWS_IAM', config: { credentials: [IAM, IAM_NARROW], region: 'us-east-1' } },
@@ -88,7 +98,10 @@ beforeAll(async () => {
         { name: 'old', value: OLD_KEY, expiresAt: Math.floor(Date.now() / 1000) - 3600 },
       ],
       dataSources: { none: { type: 'NONE' } },
-      resolvers: { ...resolvers(['bare', 'fieldPool', 'fieldOidc', 'fieldIam', 'fieldKey']), 'Query.typed': { kind: 'UNIT', dataSource: 'none', code: 'typed.js' } },
+      resolvers: {
+        ...resolvers(['bare', 'fieldPool', 'fieldOidc', 'fieldIam', 'fieldKey']),
+        'Query.typed': { kind: 'UNIT', dataSource: 'none', code: 'typed.js' },
+      },
     },
   });
   l = await startTestGateway({
@@ -120,7 +133,15 @@ async function sigv4(gw: TestGateway, query: string, options: { secret?: string;
     sha256: Sha256,
     credentials: { accessKeyId: options.accessKeyId ?? IAM.accessKeyId, secretAccessKey: options.secret ?? IAM.secretAccessKey },
   });
-  const request = new HttpRequest({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, headers: { 'content-type': 'application/json', host: url.host }, body: JSON.stringify({ query }) });
+  const request = new HttpRequest({
+    method: 'POST',
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    headers: { 'content-type': 'application/json', host: url.host },
+    body: JSON.stringify({ query }),
+  });
   const { host: _host, ...headers } = (await signer.sign(request, { signingDate: options.date ?? new Date() })).headers as Record<string, string>;
   return headers;
 }

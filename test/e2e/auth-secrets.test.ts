@@ -26,7 +26,10 @@ const answers: string[] = [];
 beforeAll(async () => {
   idp = await startIssuer('/secrets');
   gw = await startTestGateway({
-    files: { 'authorizer.mjs': AUTHORIZER, 'hello.js': `export function request() { return { payload: 'hi' }; }\nexport function response(ctx) { return ctx.result; }\n` },
+    files: {
+      'authorizer.mjs': AUTHORIZER,
+      'hello.js': `export function request() { return { payload: 'hi' }; }\nexport function response(ctx) { return ctx.result; }\n`,
+    },
     config: {
       schemaSdl: 'type Query @aws_api_key @aws_iam @aws_oidc @aws_lambda { hello: String }',
       authentication: { type: 'API_KEY' },
@@ -45,7 +48,11 @@ beforeAll(async () => {
 afterAll(() => idp?.close());
 
 async function post(headers: Record<string, string>) {
-  const res = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ hello }' }) });
+  const res = await fetch(gw.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query: '{ hello }' }),
+  });
   const text = await res.text();
   answers.push(text);
   return { status: res.status, text };
@@ -53,8 +60,21 @@ async function post(headers: Record<string, string>) {
 
 async function signed(secret: string) {
   const url = new URL(gw.url);
-  const signer = new SignatureV4({ service: 'appsync', region: 'us-east-1', sha256: Sha256, credentials: { accessKeyId: IAM.accessKeyId, secretAccessKey: secret } });
-  const request = new HttpRequest({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, headers: { 'content-type': 'application/json', host: url.host }, body: JSON.stringify({ query: '{ hello }' }) });
+  const signer = new SignatureV4({
+    service: 'appsync',
+    region: 'us-east-1',
+    sha256: Sha256,
+    credentials: { accessKeyId: IAM.accessKeyId, secretAccessKey: secret },
+  });
+  const request = new HttpRequest({
+    method: 'POST',
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    headers: { 'content-type': 'application/json', host: url.host },
+    body: JSON.stringify({ query: '{ hello }' }),
+  });
   const { host: _host, ...headers } = (await signer.sign(request)).headers as Record<string, string>;
   return headers;
 }

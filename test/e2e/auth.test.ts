@@ -13,7 +13,12 @@ import { startIssuer, type Issuer } from '../utils/jwks-server.js';
 import { startTestGateway, type TestGateway } from '../utils/gateway.js';
 
 const API_KEY = 'da2-authmatrixauthmatrixauth';
-const IAM = { accessKeyId: 'AKIDGATEWAYTEST', secretAccessKey: 'gateway-test-secret', accountId: '111122223333', userArn: 'arn:aws:iam::111122223333:user/tester' };
+const IAM = {
+  accessKeyId: 'AKIDGATEWAYTEST',
+  secretAccessKey: 'gateway-test-secret',
+  accountId: '111122223333',
+  userArn: 'arn:aws:iam::111122223333:user/tester',
+};
 
 const SCHEMA = `
 type Query @aws_api_key @aws_oidc {
@@ -67,7 +72,10 @@ beforeAll(async () => {
       additionalAuthentications: [
         { type: 'AWS_IAM', config: { credentials: [IAM], region: 'us-east-1' } },
         { type: 'OPENID_CONNECT', config: { issuer: oidc.issuer, clientId: 'web-client|mobile-client' } },
-        { type: 'AMAZON_COGNITO_USER_POOLS', config: { userPoolId: 'us-east-1_TestPool', awsRegion: 'us-east-1', appIdClientRegex: 'pool-client', issuer: pool.issuer, jwksUri: pool.jwksUri } },
+        {
+          type: 'AMAZON_COGNITO_USER_POOLS',
+          config: { userPoolId: 'us-east-1_TestPool', awsRegion: 'us-east-1', appIdClientRegex: 'pool-client', issuer: pool.issuer, jwksUri: pool.jwksUri },
+        },
         { type: 'AWS_LAMBDA', config: { handler: 'authorizer.mjs#handler', identityValidationExpression: '[a-z-]+', authorizerResultTtlInSeconds: 60 } },
       ],
       apiKeys: [{ name: 'k', value: API_KEY }],
@@ -127,8 +135,12 @@ describe('which fields each mode reaches (auth.md §3)', () => {
   const credentials: Record<string, () => Promise<Record<string, string>>> = {
     API_KEY: async () => ({ 'x-api-key': API_KEY }),
     OIDC: async () => ({ authorization: `Bearer ${await oidc.sign({ sub: 'o-1', aud: 'web-client' })}` }),
-    'Cognito admin': async () => ({ authorization: await pool.sign({ sub: 'c-1', token_use: 'id', aud: 'pool-client', 'cognito:username': 'ann', 'cognito:groups': ['admin'] }) }),
-    'Cognito user': async () => ({ authorization: await pool.sign({ sub: 'c-2', token_use: 'access', client_id: 'pool-client', 'cognito:groups': ['users'] }) }),
+    'Cognito admin': async () => ({
+      authorization: await pool.sign({ sub: 'c-1', token_use: 'id', aud: 'pool-client', 'cognito:username': 'ann', 'cognito:groups': ['admin'] }),
+    }),
+    'Cognito user': async () => ({
+      authorization: await pool.sign({ sub: 'c-2', token_use: 'access', client_id: 'pool-client', 'cognito:groups': ['users'] }),
+    }),
     Lambda: async () => ({ authorization: 'allow-me' }),
   };
   // [field, modes that may read it]
@@ -154,7 +166,9 @@ describe('which fields each mode reaches (auth.md §3)', () => {
   it('checks every level: Cognito may read Query.secret but not Secret.value (no directives = default mode only)', async () => {
     const { body } = await post('{ secret { value } }', await credentials['Cognito admin']!());
     expect(body.data).toEqual({ secret: { value: null } });
-    expect(body.errors).toEqual([{ ...unauthorizedField('value', 'Secret'), path: ['secret', 'value'], locations: [{ line: 1, column: 12, sourceName: null }] }]);
+    expect(body.errors).toEqual([
+      { ...unauthorizedField('value', 'Secret'), path: ['secret', 'value'], locations: [{ line: 1, column: 12, sourceName: null }] },
+    ]);
     const viaKey = await post('{ secret { value } }', { 'x-api-key': API_KEY });
     expect(viaKey.body).toEqual({ data: { secret: { value: 's3cret' } } });
   });
@@ -176,7 +190,12 @@ describe('OIDC tokens (auth.md §1, §6)', () => {
     ['wrong audience', async () => oidc.sign({ sub: 'o', aud: 'someone-else' }), 'Valid authorization header not provided.'],
     ['forged signature', async () => oidc.sign({ sub: 'o', aud: 'web-client' }, { key: 'unpublished' }), 'Valid authorization header not provided.'],
     ['unknown kid', async () => oidc.sign({ sub: 'o', aud: 'web-client' }, { key: 'unpublished', kid: 'key-9' }), 'Valid authorization header not provided.'],
-    ['alg none', async () => `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ iss: oidc.issuer, sub: 'o', aud: 'web-client', exp: Math.floor(Date.now() / 1000) + 600 })}.`, 'Valid authorization header not provided.'],
+    [
+      'alg none',
+      async () =>
+        `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ iss: oidc.issuer, sub: 'o', aud: 'web-client', exp: Math.floor(Date.now() / 1000) + 600 })}.`,
+      'Valid authorization header not provided.',
+    ],
     [
       'HS256 signed with the public key',
       async () => {

@@ -98,10 +98,18 @@ describe('the built CLI (dist/)', () => {
   });
 
   it('serves subscriptions over graphql-transport-ws, and refuses a bad one with its errors', async () => {
-    const client = createClient({ url: url.replace('http://', 'ws://'), webSocketImpl: WebSocket, connectionParams: { 'x-api-key': API_KEY }, retryAttempts: 0 });
+    const client = createClient({
+      url: url.replace('http://', 'ws://'),
+      webSocketImpl: WebSocket,
+      connectionParams: { 'x-api-key': API_KEY },
+      retryAttempts: 0,
+    });
     try {
       const refused = await new Promise<unknown>((resolve) => {
-        client.subscribe({ query: 'subscription { onAnnouncement(channel: "built") { nope } }' }, { next: resolve, error: resolve, complete: () => resolve('complete') });
+        client.subscribe(
+          { query: 'subscription { onAnnouncement(channel: "built") { nope } }' },
+          { next: resolve, error: resolve, complete: () => resolve('complete') },
+        );
       });
       // graphql-ws sends the errors as an error message only if they are GraphQLErrors of its own graphql.
       expect(refused).toEqual([expect.objectContaining({ message: expect.stringContaining('nope') })]);
@@ -137,7 +145,10 @@ describe('the package as a library', () => {
     const { mkdirSync, symlinkSync, writeFileSync } = await import('node:fs');
     mkdirSync(join(dir, 'node_modules'));
     symlinkSync(REPO, join(dir, 'node_modules', 'appsync-gateway'));
-    writeFileSync(join(dir, 'hello.js'), 'export function request(ctx) { return { payload: `hi ${ctx.args.name}` }; }\nexport function response(ctx) { return ctx.result; }\n');
+    writeFileSync(
+      join(dir, 'hello.js'),
+      'export function request(ctx) { return { payload: `hi ${ctx.args.name}` }; }\nexport function response(ctx) { return ctx.result; }\n',
+    );
     writeFileSync(
       join(dir, 'main.mjs'),
       `import { createGateway, defineConfig } from 'appsync-gateway';

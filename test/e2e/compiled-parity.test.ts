@@ -77,7 +77,6 @@ export function response(ctx) {
 }
 `;
 
-
 const shapesConfig: GatewayConfig = {
   name: 'parity-shapes',
   schema: 'schema.graphql',
@@ -102,7 +101,7 @@ const CORE_CASES: Case[] = [
   ['early return', '{ getPost(id: "early") { id title } }'],
   ['pipeline', '{ pipe(x: 2) }'],
   ['util.error', '{ boom }'],
-  ['ctx.info with variables and fragments', 'query Q($a: Int, $j: AWSJSON) { ctxInfo(a: $a, json: $j) }', { a: 5, j: '{"k":[1,2]}'}],
+  ['ctx.info with variables and fragments', 'query Q($a: Int, $j: AWSJSON) { ctxInfo(a: $a, json: $j) }', { a: 5, j: '{"k":[1,2]}' }],
   ['AWSDateTime that cannot be serialised', '{ badDate }'],
   ['AWSEmail argument', '{ email(e: "ann@example.com") }'],
   ['AWSEmail variable that is invalid', 'query ($e: AWSEmail) { email(e: $e) }', { e: 'nope' }],
@@ -114,7 +113,10 @@ const CORE_CASES: Case[] = [
 ];
 
 const SHAPES_CASES: Case[] = [
-  ['unions, interfaces, enums, scalars', '{ box(id: "1") { id items { __typename ... on Book { title pages } ... on Film { title minutes } } nodes { id __typename ... on Book { title } } color json n f when ip } }'],
+  [
+    'unions, interfaces, enums, scalars',
+    '{ box(id: "1") { id items { __typename ... on Book { title pages } ... on Film { title minutes } } nodes { id __typename ... on Book { title } } color json n f when ip } }',
+  ],
   ['null in a non-null field propagates to the nullable parent', '{ box(id: "nullstrict") { id strict } }'],
   ['AWSDateTime result out of range', '{ box(id: "baddate") { when } }'],
   ['Int result too large', '{ box(id: "bigint") { n } }'],
@@ -134,11 +136,18 @@ const SHAPES_CASES: Case[] = [
   ['single value where a list belongs', 'query ($i: Filter!) { echo(input: $i) }', { i: { tags: 'solo' } }],
   ['@include and @skip', 'query ($yes: Boolean!) { box(id: "1") { id color @include(if: $yes) n @skip(if: $yes) } }', { yes: true }],
   ['argument default', 'query { maybeBoxes { id } }'],
-  ['@include on a fragment spread and an inline fragment', 'query ($no: Boolean!) { box(id: "1") { ...F @include(if: $no) ... on Box @skip(if: $no) { n } id } } fragment F on Box { color }', { no: false }],
+  [
+    '@include on a fragment spread and an inline fragment',
+    'query ($no: Boolean!) { box(id: "1") { ...F @include(if: $no) ... on Box @skip(if: $no) { n } id } } fragment F on Box { color }',
+    { no: false },
+  ],
   ['union member without __typename', '{ odd(kind: "untyped") { ... on Book { id } } }'],
   ['union member of an unknown type', '{ odd(kind: "unknown") { ... on Book { id } } }'],
   ['union member of a type outside the union', '{ odd(kind: "outside") { ... on Book { id } } }'],
-  ['mutations in order, with an enum argument', 'mutation { a: paint(id: "1", color: GREEN) { id color } b: paint(id: "nullstrict", color: RED) { id strict } }'],
+  [
+    'mutations in order, with an enum argument',
+    'mutation { a: paint(id: "1", color: GREEN) { id color } b: paint(id: "nullstrict", color: RED) { id strict } }',
+  ],
 ];
 
 async function pair(config: GatewayConfig, files?: Record<string, string>): Promise<[TestGateway, TestGateway]> {

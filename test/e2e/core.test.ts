@@ -40,9 +40,7 @@ describe('pipeline resolvers (resolvers.md §4)', () => {
     const { body } = await gw.query('{ pipe(x: 1) }');
     // fn1: 1+1=2, fn2: 2*10=20, fn3: 20+1=21
     expect(body.data).toEqual({ pipe: 'before>fn1>fn2>fn3>after:21' });
-    expect(body.errors).toEqual([
-      { path: ['pipe'], data: null, errorType: 'Warn', errorInfo: null, locations: loc(1, 3), message: 'kept going' },
-    ]);
+    expect(body.errors).toEqual([{ path: ['pipe'], data: null, errorType: 'Warn', errorInfo: null, locations: loc(1, 3), message: 'kept going' }]);
   });
 
   it('earlyReturn in a function skips its data source and response, then continues', async () => {
@@ -195,7 +193,9 @@ describe('sandbox', () => {
   it('code with dynamic import() does not load', async () => {
     await expect(
       startTestGateway({
-        files: { 'imp.js': 'export function request() { const n = ["f", "s"].join(""); return import(n); }\nexport function response(ctx) { return ctx.result; }\n' },
+        files: {
+          'imp.js': 'export function request() { const n = ["f", "s"].join(""); return import(n); }\nexport function response(ctx) { return ctx.result; }\n',
+        },
         config: {
           schemaSdl: 'type Query { a: String }',
           authentication: { type: 'API_KEY' },
@@ -252,7 +252,13 @@ describe('AWS scalars (scalars.md)', () => {
     const { body } = await gw.query('{ badDate }');
     expect(body).toEqual({
       data: { badDate: null },
-      errors: [{ path: ['badDate'], locations: null, message: "Can't serialize value (/badDate) : Unable to serialize `2020-05-23T06:4:37.000Z` as a valid DateTime Object." }],
+      errors: [
+        {
+          path: ['badDate'],
+          locations: null,
+          message: "Can't serialize value (/badDate) : Unable to serialize `2020-05-23T06:4:37.000Z` as a valid DateTime Object.",
+        },
+      ],
     });
   });
 });
@@ -376,7 +382,8 @@ describe('HTTP (errors.md §3)', () => {
 
 describe('request limits (errors.md §6)', () => {
   const sdl = 'type Node { id: ID, child: Node }\ntype Query { root: Node, n: Int }';
-  const code = 'export function request() { return { payload: { id: "a", child: { id: "b", child: { id: "c", child: { id: "d" } } } } }; }\nexport function response(ctx) { return ctx.result; }\n';
+  const code =
+    'export function request() { return { payload: { id: "a", child: { id: "b", child: { id: "c", child: { id: "d" } } } } }; }\nexport function response(ctx) { return ctx.result; }\n';
 
   it('fields past queryDepthLimit fail with QueryDepthLimitReached', async () => {
     const limited = await startTestGateway({
@@ -394,8 +401,22 @@ describe('request limits (errors.md §6)', () => {
     // depth 1: root; depth 2: root/id, root/child; depth 3 and below fail
     expect(body.data).toEqual({ root: { id: 'a', child: { id: null, child: null } } });
     expect(body.errors).toEqual([
-      { path: ['root', 'child', 'id'], data: null, errorType: 'QueryDepthLimitReached', errorInfo: null, locations: loc(1, 21), message: 'Query depth limit of 2 reached' },
-      { path: ['root', 'child', 'child'], data: null, errorType: 'QueryDepthLimitReached', errorInfo: null, locations: loc(1, 24), message: 'Query depth limit of 2 reached' },
+      {
+        path: ['root', 'child', 'id'],
+        data: null,
+        errorType: 'QueryDepthLimitReached',
+        errorInfo: null,
+        locations: loc(1, 21),
+        message: 'Query depth limit of 2 reached',
+      },
+      {
+        path: ['root', 'child', 'child'],
+        data: null,
+        errorType: 'QueryDepthLimitReached',
+        errorInfo: null,
+        locations: loc(1, 24),
+        message: 'Query depth limit of 2 reached',
+      },
     ]);
   });
 
@@ -417,7 +438,14 @@ describe('request limits (errors.md §6)', () => {
     const { body } = await limited.query('{ n root { id } }');
     expect(body.data).toEqual({ n: 1, root: null });
     expect(body.errors).toEqual([
-      { path: ['root'], data: null, errorType: 'ResolverExecutionLimitReached', errorInfo: null, locations: loc(1, 5), message: 'Resolver execution limit of 1 reached' },
+      {
+        path: ['root'],
+        data: null,
+        errorType: 'ResolverExecutionLimitReached',
+        errorInfo: null,
+        locations: loc(1, 5),
+        message: 'Resolver execution limit of 1 reached',
+      },
     ]);
   });
 });

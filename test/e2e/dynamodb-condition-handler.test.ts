@@ -97,7 +97,9 @@ for (const backend of backends) {
     let gw: TestGateway;
     const table = `docs_cch_${backend.name.replace(/\W/g, '')}_${Date.now()}`;
     const save = (id: string, expectedVersion: number, mode: string, via = 'ds') =>
-      gw.query(`mutation { saveDoc(id: "${id}", title: "T-${mode}", expectedVersion: ${expectedVersion}, mode: "${mode}", via: "${via}") { id title version note } }`);
+      gw.query(
+        `mutation { saveDoc(id: "${id}", title: "T-${mode}", expectedVersion: ${expectedVersion}, mode: "${mode}", via: "${via}") { id title version note } }`,
+      );
 
     beforeAll(async () => {
       gw = await startTestGateway({
@@ -113,14 +115,23 @@ for (const backend of backends) {
                 tableName: table,
                 region: 'eu-west-1',
                 endpoint: backend.endpoint(),
-                table: { AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' },
+                table: {
+                  AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+                  KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+                  BillingMode: 'PAY_PER_REQUEST',
+                },
               },
             },
             // Found by its functionArn; runs in-process from `handler`.
             conflicts: { type: 'AWS_LAMBDA', config: { functionArn: DS_ARN, handler: 'handlers.mjs#onConflict' } },
           },
           serverlessFunctions: { slsConflicts: { handler: 'handlers.slsConflicts' } },
-          resolvers: Object.fromEntries(['Query.getDoc', 'Mutation.saveDoc', 'Mutation.saveDocRejecting', 'Mutation.touchDoc'].map((k) => [k, { kind: 'UNIT', dataSource: 'docs', code: `${k.split('.')[1]}.js` }])),
+          resolvers: Object.fromEntries(
+            ['Query.getDoc', 'Mutation.saveDoc', 'Mutation.saveDocRejecting', 'Mutation.touchDoc'].map((k) => [
+              k,
+              { kind: 'UNIT', dataSource: 'docs', code: `${k.split('.')[1]}.js` },
+            ]),
+          ),
         },
       });
     });
@@ -129,7 +140,9 @@ for (const backend of backends) {
       expect((await save('d1', 0, 'retry')).body).toEqual({ data: { saveDoc: { id: 'd1', title: 'T-retry', version: 1, note: null } } });
       // Stale expectedVersion 0 fails the condition; the handler retries on top of version 1.
       const { body } = await save('d1', 0, 'retry-again');
-      expect(body).toEqual({ data: { saveDoc: { id: 'd1', title: 'T-retry-again', version: 2, note: `Mutation.saveDoc on ${table} in eu-west-1 saw v1 by PutItem` } } });
+      expect(body).toEqual({
+        data: { saveDoc: { id: 'd1', title: 'T-retry-again', version: 2, note: `Mutation.saveDoc on ${table} in eu-west-1 saw v1 by PutItem` } },
+      });
       expect((await gw.query('{ getDoc(id: "d1") { version note } }')).body.data.getDoc.version).toBe(2);
       expect((await gw.query('{ getDoc(id: "must-not-change") { id } }')).body).toEqual({ data: { getDoc: null } });
     });
@@ -181,7 +194,9 @@ for (const backend of backends) {
     });
 
     it('equalsIgnore: an item equal but for ignored attributes is "already as desired" — no Lambda call, success', async () => {
-      expect((await gw.query('mutation { touchDoc(id: "d8", title: "same", updatedAt: "t1") { title updatedAt } }')).body).toEqual({ data: { touchDoc: { title: 'same', updatedAt: 't1' } } });
+      expect((await gw.query('mutation { touchDoc(id: "d8", title: "same", updatedAt: "t1") { title updatedAt } }')).body).toEqual({
+        data: { touchDoc: { title: 'same', updatedAt: 't1' } },
+      });
       const { body } = await gw.query('mutation { touchDoc(id: "d8", title: "same", updatedAt: "t2") { title updatedAt } }');
       // The current item comes back (updatedAt t1), as AppSync returns what it read.
       expect(body).toEqual({ data: { touchDoc: { title: 'same', updatedAt: 't1' } } });

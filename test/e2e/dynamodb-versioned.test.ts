@@ -32,7 +32,9 @@ const R = (request: string) =>
 const update = R('return ddb.update({ key: { id: ctx.args.id }, update: { title: ctx.args.title }, _version: ctx.args._version });');
 const FILES = {
   'getNote.js': R('return ddb.get({ key: { id: ctx.args.id }, consistentRead: true });'),
-  'syncNotes.js': R('const { limit, nextToken, lastSync, titlePrefix } = ctx.args; return ddb.sync({ limit, nextToken, lastSync, filter: titlePrefix ? { title: { beginsWith: titlePrefix } } : undefined });'),
+  'syncNotes.js': R(
+    'const { limit, nextToken, lastSync, titlePrefix } = ctx.args; return ddb.sync({ limit, nextToken, lastSync, filter: titlePrefix ? { title: { beginsWith: titlePrefix } } : undefined });',
+  ),
   'syncPlain.js': R("return { operation: 'Sync' };"),
   'createNote.js': R('return ddb.put({ key: { id: ctx.args.id }, item: { title: ctx.args.title } });'),
   'updateNote.js': update,
@@ -50,7 +52,11 @@ for (const backend of backends) {
     let gw: TestGateway;
     const suffix = `${backend.name.replace(/\W/g, '')}_${Date.now()}`;
     const table = `notes_${suffix}`;
-    const keySchema = { AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' };
+    const keySchema = {
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    };
     const fields = '{ id title _version _deleted _lastChangedAt }';
     const sync = async (args: string) => (await gw.query(`{ syncNotes${args} { items { id title _version _deleted } nextToken startedAt } }`)).body;
 
@@ -62,19 +68,45 @@ for (const backend of backends) {
           authentication: { type: 'API_KEY' },
           apiKeys: [{ name: 'k', value: 'da2-versionedversionedversioned1' }],
           dataSources: {
-            notes: { type: 'AMAZON_DYNAMODB', config: { tableName: table, endpoint: backend.endpoint(), table: keySchema, versioned: true, deltaSyncConfig: { deltaSyncTableName: `notes_delta_${suffix}`, deltaSyncTableTTL: 1, baseTableTTL: 60 } } },
+            notes: {
+              type: 'AMAZON_DYNAMODB',
+              config: {
+                tableName: table,
+                endpoint: backend.endpoint(),
+                table: keySchema,
+                versioned: true,
+                deltaSyncConfig: { deltaSyncTableName: `notes_delta_${suffix}`, deltaSyncTableTTL: 1, baseTableTTL: 60 },
+              },
+            },
             plain: { type: 'AMAZON_DYNAMODB', config: { tableName: `plain_${suffix}`, endpoint: backend.endpoint(), table: keySchema } },
           },
           resolvers: {
-            ...Object.fromEntries(['Query.getNote', 'Query.syncNotes', 'Mutation.createNote', 'Mutation.updateNote', 'Mutation.deleteNote', 'Mutation.batchNotes'].map((k) => [k, { kind: 'UNIT', dataSource: 'notes', code: `${k.split('.')[1]}.js` }])),
+            ...Object.fromEntries(
+              ['Query.getNote', 'Query.syncNotes', 'Mutation.createNote', 'Mutation.updateNote', 'Mutation.deleteNote', 'Mutation.batchNotes'].map((k) => [
+                k,
+                { kind: 'UNIT', dataSource: 'notes', code: `${k.split('.')[1]}.js` },
+              ]),
+            ),
             'Query.syncPlain': { kind: 'UNIT', dataSource: 'plain', code: 'syncPlain.js' },
             // AppSync's resolver SyncConfig, as the Serverless AppSync plugin v2 spells it.
-            'Mutation.updateNoteChecked': { kind: 'UNIT', dataSource: 'notes', code: 'updateNoteChecked.js', sync: { conflictDetection: 'VERSION', conflictHandler: 'OPTIMISTIC_CONCURRENCY' } } as never,
+            'Mutation.updateNoteChecked': {
+              kind: 'UNIT',
+              dataSource: 'notes',
+              code: 'updateNoteChecked.js',
+              sync: { conflictDetection: 'VERSION', conflictHandler: 'OPTIMISTIC_CONCURRENCY' },
+            } as never,
           },
         },
       });
-      for (const [id, title] of [['n1', 'alpha'], ['n2', 'beta'], ['n3', 'gamma'], ['n4', 'delta']]) {
-        expect((await gw.query(`mutation { createNote(id: "${id}", title: "${title}") { id _version } }`)).body).toEqual({ data: { createNote: { id, _version: 1 } } });
+      for (const [id, title] of [
+        ['n1', 'alpha'],
+        ['n2', 'beta'],
+        ['n3', 'gamma'],
+        ['n4', 'delta'],
+      ]) {
+        expect((await gw.query(`mutation { createNote(id: "${id}", title: "${title}") { id _version } }`)).body).toEqual({
+          data: { createNote: { id, _version: 1 } },
+        });
       }
     });
 
@@ -125,7 +157,9 @@ for (const backend of backends) {
       let token: string | null = null;
       let pageStartedAt: number | undefined;
       do {
-        const page: { items: Array<{ id: string }>; nextToken: string | null; startedAt: number } = (await sync(`(lastSync: ${startedAt}, limit: 1${token ? `, nextToken: "${token}"` : ''})`)).data.syncNotes;
+        const page: { items: Array<{ id: string }>; nextToken: string | null; startedAt: number } = (
+          await sync(`(lastSync: ${startedAt}, limit: 1${token ? `, nextToken: "${token}"` : ''})`)
+        ).data.syncNotes;
         pageStartedAt ??= page.startedAt;
         expect(page.startedAt).toBe(pageStartedAt);
         paged.push(...page.items.map((i) => i.id));
@@ -145,7 +179,10 @@ for (const backend of backends) {
       expect(batch.errors[0]).toMatchObject({ errorType: 'UnsupportedOperation' });
       expect(batch.errors[0].message).toMatch(/^Unsupported operation 'BatchPutItem'/);
       const plain = (await gw.query('{ syncPlain { startedAt } }')).body;
-      expect(plain.errors[0]).toMatchObject({ errorType: 'DynamoDB:DynamoDbException', message: 'operation: Sync needs a versioned data source (config.versioned: true with deltaSyncConfig)' });
+      expect(plain.errors[0]).toMatchObject({
+        errorType: 'DynamoDB:DynamoDbException',
+        message: 'operation: Sync needs a versioned data source (config.versioned: true with deltaSyncConfig)',
+      });
     });
 
     it('a resolver with sync (VERSION, OPTIMISTIC_CONCURRENCY) answers a stale _version with ConflictUnhandled and the server item', async () => {
@@ -153,7 +190,11 @@ for (const backend of backends) {
       await gw.query('mutation { updateNoteChecked(id: "c1", title: "server 2", _version: 1) { id } }');
       const { body } = await gw.query(`mutation { updateNoteChecked(id: "c1", title: "client", _version: 1) ${fields} }`);
       expect(body.data).toEqual({ updateNoteChecked: null });
-      expect(body.errors[0]).toMatchObject({ errorType: 'ConflictUnhandled', message: 'Conflict resolver rejects mutation.', data: { id: 'c1', title: 'server 2', _version: 2 } });
+      expect(body.errors[0]).toMatchObject({
+        errorType: 'ConflictUnhandled',
+        message: 'Conflict resolver rejects mutation.',
+        data: { id: 'c1', title: 'server 2', _version: 2 },
+      });
     });
   });
 }

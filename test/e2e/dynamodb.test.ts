@@ -35,12 +35,18 @@ const R = (request: string, response = 'return ctx.result;') =>
 
 const FILES = {
   'getEvent.js': R('return ddb.get({ key: { id: ctx.args.id } });'),
-  'createEvent.js': R("const { id, ...item } = ctx.args; return ddb.put({ key: { id }, item: { ...item, version: 1, tags: [] }, condition: { id: { attributeExists: false } } });"),
-  'bookSeat.js': R("return ddb.update({ key: { id: ctx.args.id }, update: { seats: ddb.operations.decrement(1), tags: ddb.operations.append([ctx.args.tag]), version: ddb.operations.increment(1), note: ddb.operations.remove() } });"),
-  'renameIfVersion.js': R('return ddb.update({ key: { id: ctx.args.id }, update: { name: ctx.args.name }, condition: { version: { eq: ctx.args.version } } });'),
+  'createEvent.js': R(
+    'const { id, ...item } = ctx.args; return ddb.put({ key: { id }, item: { ...item, version: 1, tags: [] }, condition: { id: { attributeExists: false } } });',
+  ),
+  'bookSeat.js': R(
+    'return ddb.update({ key: { id: ctx.args.id }, update: { seats: ddb.operations.decrement(1), tags: ddb.operations.append([ctx.args.tag]), version: ddb.operations.increment(1), note: ddb.operations.remove() } });',
+  ),
+  'renameIfVersion.js': R(
+    'return ddb.update({ key: { id: ctx.args.id }, update: { name: ctx.args.name }, condition: { version: { eq: ctx.args.version } } });',
+  ),
   'deleteEvent.js': R('return ddb.remove({ key: { id: ctx.args.id } });'),
   'eventsInCity.js': R("return ddb.query({ index: 'byCity', query: { city: { eq: ctx.args.city } }, limit: ctx.args.limit, nextToken: ctx.args.nextToken });"),
-  'scanEvents.js': R("return ddb.scan({ filter: { seats: { ge: ctx.args.minSeats } } });"),
+  'scanEvents.js': R('return ddb.scan({ filter: { seats: { ge: ctx.args.minSeats } } });'),
   'badRequest.js': R("return { operation: 'GetItem', key: { id: 'no-type' } };"),
 };
 
@@ -49,7 +55,9 @@ function withTable(table: string) {
     ...FILES,
     'batchGet.js': R(`return ddb.batchGet({ tables: { '${table}': { keys: ctx.args.ids.map((id) => ({ id })) } } });`),
     'transactGet.js': R(`return ddb.transactGet({ items: ctx.args.ids.map((id) => ({ table: '${table}', key: { id } })) });`),
-    'batchCreate.js': R(`return ddb.batchPut({ tables: { '${table}': ctx.args.ids.map((id) => ({ id, city: 'Batchville', startsAt: '2030-01-0' + id.length, seats: 5 })) } });`),
+    'batchCreate.js': R(
+      `return ddb.batchPut({ tables: { '${table}': ctx.args.ids.map((id) => ({ id, city: 'Batchville', startsAt: '2030-01-0' + id.length, seats: 5 })) } });`,
+    ),
     'batchDelete.js': R(`return ddb.batchDelete({ tables: { '${table}': ctx.args.ids.map((id) => ({ id })) } });`),
     'putMany.js': R(
       `return ddb.transactWrite({ items: Array.from({ length: ctx.args.count }, (_, i) => ({ putItem: { table: '${table}', key: { id: ctx.args.sameKey ? 'same' : 'many-' + i }, item: { seats: i } } })) });`,
@@ -124,8 +132,15 @@ for (const backend of backends) {
           resolvers: Object.fromEntries(Object.entries(resolvers).map(([k, code]) => [k, { kind: 'UNIT', dataSource: 'events', code }])),
         },
       });
-      for (const [id, day, seats] of [['e1', '01', 50], ['e2', '02', 8], ['e3', '03', 20], ['e4', '04', 12]] as const) {
-        const { body } = await gw.query(`mutation { createEvent(id: "${id}", city: "Lisbon", startsAt: "2030-05-${day}", name: "Event ${id}", seats: ${seats}) { id } }`);
+      for (const [id, day, seats] of [
+        ['e1', '01', 50],
+        ['e2', '02', 8],
+        ['e3', '03', 20],
+        ['e4', '04', 12],
+      ] as const) {
+        const { body } = await gw.query(
+          `mutation { createEvent(id: "${id}", city: "Lisbon", startsAt: "2030-05-${day}", name: "Event ${id}", seats: ${seats}) { id } }`,
+        );
         expect(body).toEqual({ data: { createEvent: { id } } });
       }
     });
@@ -140,7 +155,11 @@ for (const backend of backends) {
       const { body } = await gw.query('mutation { createEvent(id: "e1", city: "Porto", startsAt: "2031-01-01") { id city } }');
       expect(body.data).toEqual({ createEvent: null });
       expect(body.errors).toHaveLength(1);
-      expect(body.errors[0]).toMatchObject({ path: ['createEvent'], errorType: 'DynamoDB:ConditionalCheckFailedException', data: { id: 'e1', city: 'Lisbon' } });
+      expect(body.errors[0]).toMatchObject({
+        path: ['createEvent'],
+        errorType: 'DynamoDB:ConditionalCheckFailedException',
+        data: { id: 'e1', city: 'Lisbon' },
+      });
       expect(body.errors[0].message).toMatch(/conditional request failed/i);
     });
 
@@ -162,7 +181,10 @@ for (const backend of backends) {
       let token: string | null = null;
       let pages = 0;
       do {
-        const { body }: { body: any } = await gw.query('query($t: String) { eventsInCity(city: "Lisbon", limit: 2, nextToken: $t) { items { id startsAt } nextToken scannedCount } }', { t: token });
+        const { body }: { body: any } = await gw.query(
+          'query($t: String) { eventsInCity(city: "Lisbon", limit: 2, nextToken: $t) { items { id startsAt } nextToken scannedCount } }',
+          { t: token },
+        );
         const page = body.data.eventsInCity;
         seen.push(...page.items.map((i: { id: string }) => i.id));
         token = page.nextToken;
@@ -186,7 +208,10 @@ for (const backend of backends) {
 
     it('BatchPutItem, BatchGetItem (missing → null, in order), BatchDeleteItem', async () => {
       const put = JSON.parse((await gw.query('mutation { batchCreate(ids: ["b1", "b22"]) }')).body.data.batchCreate);
-      expect(put).toEqual({ data: { [table]: [expect.objectContaining({ id: 'b1', seats: 5 }), expect.objectContaining({ id: 'b22' })] }, unprocessedItems: { [table]: [] } });
+      expect(put).toEqual({
+        data: { [table]: [expect.objectContaining({ id: 'b1', seats: 5 }), expect.objectContaining({ id: 'b22' })] },
+        unprocessedItems: { [table]: [] },
+      });
       const got = JSON.parse((await gw.query('{ batchGet(ids: ["b22", "missing", "b1"]) }')).body.data.batchGet);
       expect(got.data[table].map((i: { id: string } | null) => i?.id ?? null)).toEqual(['b22', null, 'b1']);
       expect(got.unprocessedKeys).toEqual({ [table]: [] });
@@ -202,7 +227,10 @@ for (const backend of backends) {
 
     it('a bad request object names the bad field and the server keeps serving', async () => {
       const { body } = await gw.query('{ badRequest }');
-      expect(body.errors[0]).toMatchObject({ errorType: 'DynamoDB:DynamoDbException', message: 'key.id: expected a typed value like {"S": "x"}, got "no-type"' });
+      expect(body.errors[0]).toMatchObject({
+        errorType: 'DynamoDB:DynamoDbException',
+        message: 'key.id: expected a typed value like {"S": "x"}, got "no-type"',
+      });
       expect((await gw.query('{ getEvent(id: "e1") { id } }')).body).toEqual({ data: { getEvent: { id: 'e1' } } });
     });
 
@@ -221,7 +249,10 @@ for (const backend of backends) {
       const many = await gw.query('mutation { putMany(count: 101) }');
       expect(many.body.errors[0]).toMatchObject({ errorType: 'DynamoDB:ValidationException', message: 'Member must have length less than or equal to 100' });
       const twice = await gw.query('mutation { putMany(count: 2, sameKey: true) }');
-      expect(twice.body.errors[0]).toMatchObject({ errorType: 'DynamoDB:ValidationException', message: 'Transaction request cannot include multiple operations on one item' });
+      expect(twice.body.errors[0]).toMatchObject({
+        errorType: 'DynamoDB:ValidationException',
+        message: 'Transaction request cannot include multiple operations on one item',
+      });
       expect((await gw.query('{ a: getEvent(id: "many-0") { id } b: getEvent(id: "same") { id } }')).body.data).toEqual({ a: null, b: null });
       expect(JSON.parse((await gw.query('mutation { putMany(count: 100) }')).body.data.putMany).keys).toHaveLength(100);
     });
@@ -231,6 +262,5 @@ for (const backend of backends) {
       expect(got.items.map((i: { id: string } | null) => i?.id ?? null)).toEqual(['e4', null, 'e1']);
       expect(got.cancellationReasons).toBeNull();
     });
-
   });
 }

@@ -41,7 +41,11 @@ describe('envelop plugins', () => {
         };
       },
     };
-    const gw = await startTestGateway({ config, files, options: { plugins: [useExtendContext(() => ({ tenant: 'acme' })), useValidationRule(noSecrets), tracing] } });
+    const gw = await startTestGateway({
+      config,
+      files,
+      options: { plugins: [useExtendContext(() => ({ tenant: 'acme' })), useValidationRule(noSecrets), tracing] },
+    });
 
     const answered = await gw.query('query Greet { hello(name: "envelop") }');
     expect(answered.status).toBe(200);

@@ -30,7 +30,11 @@ afterAll(async () => {
 });
 
 async function query(q: string, variables?: Record<string, unknown>) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'da2-exampleexampleexample00' }, body: JSON.stringify({ query: q, variables }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': 'da2-exampleexampleexample00' },
+    body: JSON.stringify({ query: q, variables }),
+  });
   return res.json();
 }
 
@@ -52,20 +56,29 @@ describe('the example API', () => {
     expect(full.errors[0]).toMatchObject({ errorType: 'DynamoDB:ConditionalCheckFailedException', message: 'This event is fully booked.' });
     const conflict = await query(`mutation { renameEvent(id: "${id}", name: "X", expectedVersion: 1) { name } }`);
     expect(conflict.errors[0]).toMatchObject({ errorType: 'DynamoDB:ConditionalCheckFailedException' });
-    expect((await query(`mutation { renameEvent(id: "${id}", name: "Porto Meetup", expectedVersion: 2) { name version } }`)).data.renameEvent).toEqual({ name: 'Porto Meetup', version: 3 });
+    expect((await query(`mutation { renameEvent(id: "${id}", name: "Porto Meetup", expectedVersion: 2) { name version } }`)).data.renameEvent).toEqual({
+      name: 'Porto Meetup',
+      version: 3,
+    });
     const inCity = await query('{ eventsInCity(city: "Porto") { items { name } nextToken } }');
     expect(inCity.data.eventsInCity.items).toContainEqual({ name: 'Porto Meetup' });
   });
 
   it('DynamoDB: moveSeats moves seats in one transaction, or refuses and changes neither event', async () => {
     const create = async (seats: number) =>
-      (await query('mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }', { i: { name: 'Gig', city: 'Braga', startsAt: '2030-07-01T20:00:00Z', seats } })).data.createEvent.id as string;
+      (
+        await query('mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }', {
+          i: { name: 'Gig', city: 'Braga', startsAt: '2030-07-01T20:00:00Z', seats },
+        })
+      ).data.createEvent.id as string;
     const [a, b] = [await create(5), await create(1)];
     const seatsOf = async () => {
       const { data } = await query(`{ a: getEvent(id: "${a}") { seats version } b: getEvent(id: "${b}") { seats version } }`);
       return [data.a, data.b];
     };
-    expect(await query(`mutation { moveSeats(from: "${a}", to: "${b}", seats: 3) { from to seats } }`)).toEqual({ data: { moveSeats: { from: a, to: b, seats: 3 } } });
+    expect(await query(`mutation { moveSeats(from: "${a}", to: "${b}", seats: 3) { from to seats } }`)).toEqual({
+      data: { moveSeats: { from: a, to: b, seats: 3 } },
+    });
     expect(await seatsOf()).toEqual([
       { seats: 2, version: 2 },
       { seats: 4, version: 2 },
@@ -75,7 +88,12 @@ describe('the example API', () => {
     expect(tooMany.errors[0]).toMatchObject({
       errorType: 'DynamoDB:TransactionCanceledException',
       message: `Event ${a} has 2 seats left.`,
-      errorInfo: { cancellationReasons: [{ type: 'ConditionalCheckFailed', message: 'The conditional request failed', item: expect.objectContaining({ id: a, seats: 2 }) }, { type: 'None', message: null }] },
+      errorInfo: {
+        cancellationReasons: [
+          { type: 'ConditionalCheckFailed', message: 'The conditional request failed', item: expect.objectContaining({ id: a, seats: 2 }) },
+          { type: 'None', message: null },
+        ],
+      },
     });
     const noSuchEvent = await query(`mutation { moveSeats(from: "${a}", to: "nope", seats: 1) { seats } }`);
     expect(noSuchEvent.errors[0]).toMatchObject({ errorType: 'DynamoDB:TransactionCanceledException', message: 'Event nope does not exist.' });
@@ -88,7 +106,9 @@ describe('the example API', () => {
   it("the README's transaction curls work as written, then refuse once too few seats are left", async () => {
     const readme = await readFile(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
     const block = readme.slice(readme.indexOf('A transaction: two events'));
-    const payloads = [...block.slice(0, block.indexOf('```\n', block.indexOf('moveSeats(from:'))).matchAll(/-d '(.+)'$/gm)].map((m) => JSON.parse(m[1]!) as { query: string });
+    const payloads = [...block.slice(0, block.indexOf('```\n', block.indexOf('moveSeats(from:'))).matchAll(/-d '(.+)'$/gm)].map(
+      (m) => JSON.parse(m[1]!) as { query: string },
+    );
     expect(payloads).toHaveLength(2);
     const [create, move] = payloads as [{ query: string }, { query: string }];
     expect(await query(create.query)).toEqual({ data: { jazz: { id: 'jazz', seats: 10 }, rock: { id: 'rock', seats: 0 } } });
@@ -96,11 +116,16 @@ describe('the example API', () => {
     expect(await query(move.query)).toEqual({ data: { moveSeats: { from: 'jazz', to: 'rock', seats: 4 } } });
     const refused = await query(move.query);
     expect(refused.errors[0]).toMatchObject({ errorType: 'DynamoDB:TransactionCanceledException', message: 'Event jazz has 2 seats left.' });
-    expect((await query('{ jazz: getEvent(id: "jazz") { seats } rock: getEvent(id: "rock") { seats } }')).data).toEqual({ jazz: { seats: 2 }, rock: { seats: 8 } });
+    expect((await query('{ jazz: getEvent(id: "jazz") { seats } rock: getEvent(id: "rock") { seats } }')).data).toEqual({
+      jazz: { seats: 2 },
+      rock: { seats: 8 },
+    });
   });
 
   it('Lambda: a direct resolver runs the in-process handler', async () => {
-    expect(await query('{ forecast(city: "Lisbon") { city condition highC } }')).toEqual({ data: { forecast: { city: 'Lisbon', condition: 'windy', highC: 25 } } });
+    expect(await query('{ forecast(city: "Lisbon") { city condition highC } }')).toEqual({
+      data: { forecast: { city: 'Lisbon', condition: 'windy', highC: 25 } },
+    });
   });
 
   it('Step Functions: planTrip runs the Express machine (Lambda Task, Choice, States.Format)', async () => {
@@ -108,7 +133,11 @@ describe('the example API', () => {
       data: { planTrip: { city: 'Lisbon', condition: 'windy', highC: 25, advice: 'Pack sunscreen for Lisbon.' } },
     });
     // Rain wins over heat (first matching rule); neither gives the Default.
-    expect((await query('{ planTrip(city: "London") { condition highC advice } }')).data.planTrip).toEqual({ condition: 'rain', highC: 28, advice: 'Find a museum in London.' });
+    expect((await query('{ planTrip(city: "London") { condition highC advice } }')).data.planTrip).toEqual({
+      condition: 'rain',
+      highC: 28,
+      advice: 'Find a museum in London.',
+    });
     expect((await query('{ planTrip(city: "Porto") { advice } }')).data.planTrip).toEqual({ advice: 'Take a walk around Porto.' });
   });
 

@@ -49,7 +49,8 @@ let echo: EchoServer;
 let gw: TestGateway;
 
 const customKind: DataSourceKind<{ prefix: string }> = {
-  validate: (config, path) => (typeof (config as { prefix?: unknown })?.prefix === 'string' ? [] : [new (class extends Error {})(`${path}.prefix: expected string`) as never]),
+  validate: (config, path) =>
+    typeof (config as { prefix?: unknown })?.prefix === 'string' ? [] : [new (class extends Error {})(`${path}.prefix: expected string`) as never],
   create: ({ name, config }) => ({
     name,
     type: 'SHOUT',
@@ -72,13 +73,17 @@ beforeAll(async () => {
   gw = await startTestGateway({
     files: {
       'handlers.mjs': HANDLERS,
-      'echo.js': code("return { method: 'POST', resourcePath: '/echo/things', params: { query: { q: ctx.args.q, n: '2' }, headers: { 'x-custom': 'c', host: 'evil' }, body: { hello: 'world' } } };"),
+      'echo.js': code(
+        "return { method: 'POST', resourcePath: '/echo/things', params: { query: { q: ctx.args.q, n: '2' }, headers: { 'x-custom': 'c', host: 'evil' }, body: { hello: 'world' } } };",
+      ),
       'slow.js': code("return { method: 'GET', resourcePath: '/slow' };"),
       'status.js': code("return { method: 'GET', resourcePath: '/status/' + ctx.args.code };"),
-      'signed.js': code("return { method: 'POST', resourcePath: '/signed', params: { headers: { 'content-type': 'application/x-amz-json-1.0' }, body: '{}' } };"),
+      'signed.js': code(
+        "return { method: 'POST', resourcePath: '/signed', params: { headers: { 'content-type': 'application/x-amz-json-1.0' }, body: '{}' } };",
+      ),
       'badRequest.js': code("return { method: 'FETCH', resourcePath: 'nope' };"),
-      'invoke.js': code('return { operation: \'Invoke\', payload: { name: ctx.args.name ?? \'you\' } };'),
-      'remote.js': code('return { operation: \'Invoke\', payload: { n: ctx.args.n } };'),
+      'invoke.js': code("return { operation: 'Invoke', payload: { name: ctx.args.name ?? 'you' } };"),
+      'remote.js': code("return { operation: 'Invoke', payload: { n: ctx.args.n } };"),
       'items.js': code("return { payload: [{ id: '1', name: 'a' }, { id: '2', name: 'b' }, { id: 'bad', name: 'c' }, { id: '4', name: 'd' }] };"),
       'custom.js': code('return { word: ctx.args.word };'),
     },
@@ -88,8 +93,22 @@ beforeAll(async () => {
       apiKeys: [{ name: 'k', value: 'da2-httplambdahttplambdahttp' }],
       dataSources: {
         api: { type: 'HTTP', config: { endpoint: echo.url, timeout: 300 } },
-        signedApi: { type: 'HTTP', config: { endpoint: echo.url, authorizationConfig: { authorizationType: 'AWS_IAM', awsIamConfig: { signingRegion: 'us-east-1', signingServiceName: 'states' } }, credentials: SIGNING } },
-        wrongKeyApi: { type: 'HTTP', config: { endpoint: echo.url, authorizationConfig: { authorizationType: 'AWS_IAM', awsIamConfig: { signingRegion: 'us-east-1', signingServiceName: 'states' } }, credentials: { accessKeyId: SIGNING.accessKeyId, secretAccessKey: 'wrong' } } },
+        signedApi: {
+          type: 'HTTP',
+          config: {
+            endpoint: echo.url,
+            authorizationConfig: { authorizationType: 'AWS_IAM', awsIamConfig: { signingRegion: 'us-east-1', signingServiceName: 'states' } },
+            credentials: SIGNING,
+          },
+        },
+        wrongKeyApi: {
+          type: 'HTTP',
+          config: {
+            endpoint: echo.url,
+            authorizationConfig: { authorizationType: 'AWS_IAM', awsIamConfig: { signingRegion: 'us-east-1', signingServiceName: 'states' } },
+            credentials: { accessKeyId: SIGNING.accessKeyId, secretAccessKey: 'wrong' },
+          },
+        },
         closed: { type: 'HTTP', config: { endpoint: 'http://127.0.0.1:9' } },
         none: { type: 'NONE' },
         sync: { type: 'AWS_LAMBDA', config: { handler: 'handlers.mjs#syncHandler' } },
@@ -163,7 +182,10 @@ describe('HTTP data source (datasources.md §3)', () => {
 
   it('a bad request object names the bad field', async () => {
     const { body } = await gw.query('{ badRequest }');
-    expect(body.errors[0]).toMatchObject({ errorType: 'Http:BadRequestException', message: 'method: expected one of GET, POST, PUT, PATCH, DELETE, HEAD, got "FETCH"' });
+    expect(body.errors[0]).toMatchObject({
+      errorType: 'Http:BadRequestException',
+      message: 'method: expected one of GET, POST, PUT, PATCH, DELETE, HEAD, got "FETCH"',
+    });
   });
 
   it('SigV4 signing is accepted by a verifying endpoint; a wrong key is refused by it', async () => {

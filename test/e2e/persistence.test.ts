@@ -163,7 +163,11 @@ async function stop(s: Serving, signal: NodeJS.Signals = 'SIGTERM'): Promise<voi
 }
 
 async function gql(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+    body: JSON.stringify({ query, variables }),
+  });
   return res.json();
 }
 
@@ -266,7 +270,9 @@ describe('where data lives', () => {
     const [ddb, pg] = await Promise.all([ddbIds(again.url), pgIds(again.url)]);
     const lost = { ddb: [...acked.ddb].filter((id) => !ddb.has(id)), pg: [...acked.pg].filter((id) => !pg.has(id)) };
     expect(lost).toEqual({ ddb: [], pg: [] });
-    console.info(`kill -9 under load: ${acked.ddb.size} DynamoDB and ${acked.pg.size} Postgres writes acknowledged, all found after the restart (${ddb.size} and ${pg.size} stored)`);
+    console.info(
+      `kill -9 under load: ${acked.ddb.size} DynamoDB and ${acked.pg.size} Postgres writes acknowledged, all found after the restart (${ddb.size} and ${pg.size} stored)`,
+    );
     expect(ddb.size).toBeGreaterThanOrEqual(acked.ddb.size);
     expect(pg.size).toBeGreaterThanOrEqual(acked.pg.size);
     await stop(again);
@@ -354,13 +360,20 @@ describe('a data folder that cannot be used', () => {
     const dir = await project();
     const folder = join(dir, '.data', 'dynamodb');
     // LevelDB's own lock, held by a process that is not a gateway (no gateway.lock).
-    const holder = spawn(process.execPath, ['-e', `
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `
       const { createRequire } = require('node:module');
       const { Level } = createRequire(require.resolve('dynalite'))('level');
       const db = new Level(${JSON.stringify(folder)});
       db.open().then(() => console.log('held'));
       setInterval(() => {}, 1000);
-    `], { cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+    `,
+      ],
+      { cwd: fileURLToPath(new URL('../..', import.meta.url)) },
+    );
     children.add(holder);
     await new Promise((resolve) => holder.stdout.once('data', resolve));
     const run = await serveExpectingExit(dir);

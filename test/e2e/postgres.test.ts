@@ -112,10 +112,17 @@ for (const backend of backends()) {
     });
 
     it('createBook / updateBook / deleteBook return the affected row', async () => {
-      const created = await gw.query(
-        `mutation($in: CreateBookInput!) { createBook(input: $in) { ${BOOK} } }`,
-        { in: { authorId: '2', title: 'White Fang', year: 1906, price: 6.5, tags: ['dogs', "it's"], metadata: '{"pages":298}', publishedAt: '1906-05-01T08:00:00Z' } },
-      );
+      const created = await gw.query(`mutation($in: CreateBookInput!) { createBook(input: $in) { ${BOOK} } }`, {
+        in: {
+          authorId: '2',
+          title: 'White Fang',
+          year: 1906,
+          price: 6.5,
+          tags: ['dogs', "it's"],
+          metadata: '{"pages":298}',
+          publishedAt: '1906-05-01T08:00:00Z',
+        },
+      });
       expect(created.body.errors).toBeUndefined();
       const book = created.body.data.createBook;
       expect(book).toEqual({
@@ -162,7 +169,9 @@ for (const backend of backends()) {
 
     it('a constraint violation surfaces the Postgres message, and the gateway keeps serving', async () => {
       const bad = await gw.query(`mutation { createBook(input: { authorId: "42", title: "Orphan" }) { id } }`);
-      expect(bad.body.errors[0].message).toMatch(/^ERROR: insert or update on table "books" violates foreign key constraint "books_author_id_fkey"; SQLState: 23503$/);
+      expect(bad.body.errors[0].message).toMatch(
+        /^ERROR: insert or update on table "books" violates foreign key constraint "books_author_id_fkey"; SQLState: 23503$/,
+      );
       const after = await gw.query(`{ getAuthor(id: "1") { name } }`);
       expect(after.body).toEqual({ data: { getAuthor: { name: 'Mark Twain' } } });
     });

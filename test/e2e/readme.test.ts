@@ -94,7 +94,10 @@ async function exampleRootFields(schemaFiles: string[]): Promise<string[]> {
   for (const file of schemaFiles) {
     const doc = parse(await readFile(join(ROOT, file), 'utf8'));
     for (const def of doc.definitions) {
-      if ((def.kind === Kind.OBJECT_TYPE_DEFINITION || def.kind === Kind.OBJECT_TYPE_EXTENSION) && (def.name.value === 'Query' || def.name.value === 'Mutation')) {
+      if (
+        (def.kind === Kind.OBJECT_TYPE_DEFINITION || def.kind === Kind.OBJECT_TYPE_EXTENSION) &&
+        (def.name.value === 'Query' || def.name.value === 'Mutation')
+      ) {
         for (const field of def.fields ?? []) fields.push(`${def.name.value}.${field.name.value}`);
       }
     }
@@ -107,7 +110,9 @@ function selectedRootFields(doc: DocumentNode): Array<{ field: string; key: stri
   return doc.definitions.flatMap((def) =>
     def.kind === Kind.OPERATION_DEFINITION
       ? def.selectionSet.selections.flatMap((s) =>
-          s.kind === Kind.FIELD ? [{ field: `${def.operation === 'mutation' ? 'Mutation' : 'Query'}.${s.name.value}`, key: s.alias?.value ?? s.name.value }] : [],
+          s.kind === Kind.FIELD
+            ? [{ field: `${def.operation === 'mutation' ? 'Mutation' : 'Query'}.${s.name.value}`, key: s.alias?.value ?? s.name.value }]
+            : [],
         )
       : [],
   );
@@ -137,7 +142,9 @@ afterAll(async () => {
 
 describe("README's curls", () => {
   it('cover every Query and Mutation field of the example API', async () => {
-    const covered = new Set(curls.filter((c) => c.body).flatMap((c) => selectedRootFields(parse((JSON.parse(c.body!) as { query: string }).query)).map((s) => s.field)));
+    const covered = new Set(
+      curls.filter((c) => c.body).flatMap((c) => selectedRootFields(parse((JSON.parse(c.body!) as { query: string }).query)).map((s) => s.field)),
+    );
     const fields = await exampleRootFields(schemaFiles);
     expect(fields.length).toBeGreaterThan(20);
     expect(fields.filter((f) => !covered.has(f))).toEqual([]);

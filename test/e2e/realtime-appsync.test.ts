@@ -31,7 +31,9 @@ async function subscribe(client: RawClient, id: string, query: string, variables
 }
 
 async function createPost(variables: Record<string, unknown>, selection?: string) {
-  const query = selection ? `mutation($id: ID!, $author: String, $severity: Int, $group: String) { createPost(id: $id, author: $author, severity: $severity, group: $group) ${selection} }` : CREATE_POST;
+  const query = selection
+    ? `mutation($id: ID!, $author: String, $severity: Int, $group: String) { createPost(id: $id, author: $author, severity: $severity, group: $group) ${selection} }`
+    : CREATE_POST;
   const res = await gw.query(query, variables);
   expect(res.status).toBe(200);
   expect(res.body.errors).toBeUndefined();
@@ -129,23 +131,38 @@ describe('AppSync replies to bad input through the gateway (realtime.md §2)', (
   it('expired key on start → UnauthorizedException error; the connection stays', async () => {
     const client = await connected();
     client.send(start('e', 'subscription { onCreatePost { id } }', { host, 'x-api-key': EXPIRED_KEY }));
-    expect(await client.next()).toEqual({ type: 'error', id: 'e', payload: { errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }] } });
+    expect(await client.next()).toEqual({
+      type: 'error',
+      id: 'e',
+      payload: { errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }] },
+    });
     await subscribe(client, 'e', 'subscription { onCreatePost { id } }');
     client.close();
   });
 
   it('malformed JSON, unknown type, duplicate id, oversized start, unknown stop — connection survives all', async () => {
     const client = await connected();
-    const unknown = { type: 'error', payload: { errors: [{ errorType: 'UnsupportedOperation', message: 'unknown not supported through the realtime channel' }] } };
+    const unknown = {
+      type: 'error',
+      payload: { errors: [{ errorType: 'UnsupportedOperation', message: 'unknown not supported through the realtime channel' }] },
+    };
     client.send('not json');
     expect(await client.next()).toEqual(unknown);
     client.send({ type: 'subscribe', id: 'x' });
     expect(await client.next()).toEqual(unknown);
     await subscribe(client, 'd', 'subscription { onCreatePost { id } }');
     client.send(start('d', 'subscription { onCreatePost { id } }', auth()));
-    expect(await client.next()).toEqual({ type: 'error', id: 'd', payload: { errors: [{ errorType: 'BadRequestException', message: "Subscription id 'd' is already in use on this connection." }] } });
+    expect(await client.next()).toEqual({
+      type: 'error',
+      id: 'd',
+      payload: { errors: [{ errorType: 'BadRequestException', message: "Subscription id 'd' is already in use on this connection." }] },
+    });
     client.send(start('big', `subscription { onCreatePost { id } } # ${'x'.repeat(245 * 1024)}`, auth()));
-    expect(await client.next()).toEqual({ type: 'error', id: 'big', payload: { errors: [{ errorType: 'BadRequestException', message: 'Subscription payload exceeds the 240 KB limit.' }] } });
+    expect(await client.next()).toEqual({
+      type: 'error',
+      id: 'big',
+      payload: { errors: [{ errorType: 'BadRequestException', message: 'Subscription payload exceeds the 240 KB limit.' }] },
+    });
     client.send({ type: 'stop', id: 'never-started' });
     expect(await client.next()).toEqual({ type: 'complete', id: 'never-started' });
     await createPost({ id: 'alive' });
@@ -167,7 +184,11 @@ describe('AppSync replies to bad input through the gateway (realtime.md §2)', (
   it('a query on the realtime channel → UnsupportedOperation', async () => {
     const client = await connected();
     client.send(start('q', '{ ping }', auth()));
-    expect(await client.next()).toEqual({ type: 'error', id: 'q', payload: { errors: [{ errorType: 'UnsupportedOperation', message: 'query not supported through the realtime channel' }] } });
+    expect(await client.next()).toEqual({
+      type: 'error',
+      id: 'q',
+      payload: { errors: [{ errorType: 'UnsupportedOperation', message: 'query not supported through the realtime channel' }] },
+    });
     client.close();
   });
 });

@@ -22,7 +22,9 @@ describe.skipIf(!redisUrl)(`two gateways sharing Redis${redisUrl ? '' : ` (skipp
 
   async function connect(gw: TestGateway): Promise<RawClient> {
     const host = new URL(gw.url).host;
-    const client = await connectRaw(`${gw.origin.replace('http://', 'ws://')}/graphql/realtime?header=${encodeHeader({ host, 'x-api-key': API_KEY })}&payload=e30=`);
+    const client = await connectRaw(
+      `${gw.origin.replace('http://', 'ws://')}/graphql/realtime?header=${encodeHeader({ host, 'x-api-key': API_KEY })}&payload=e30=`,
+    );
     client.send({ type: 'connection_init' });
     expect(await client.next()).toEqual({ type: 'connection_ack', payload: { connectionTimeoutMs: 300000 } });
     return client;

@@ -41,7 +41,11 @@ const MEMORY_OR_TIME = new RegExp(`${OUT_OF_MEMORY.source}|${TIMED_OUT.source}`)
  */
 const ROWS: Row[] = [
   { name: 'promiseExecutorLoop', code: 'for(;;){ new Promise(function(){ for(;;){} }); }', error: TIMED_OUT },
-  { name: 'asyncFunctionLoop', code: 'async function spin(){ for(;;){ new Promise(function(){ for(;;){} }); } } spin(); return { payload: 1 };', error: TIMED_OUT },
+  {
+    name: 'asyncFunctionLoop',
+    code: 'async function spin(){ for(;;){ new Promise(function(){ for(;;){} }); } } spin(); return { payload: 1 };',
+    error: TIMED_OUT,
+  },
   { name: 'microtaskAfterReturn', code: 'Promise.resolve().then(function(){ for(;;){} }); return { payload: 1 };', error: TIMED_OUT },
   { name: 'stringsWithoutBound', code: "var a=[]; for(;;){ a[a.length]=('x'.repeat(2**27)+a.length).toLowerCase(); }", error: MEMORY_OR_TIME },
   // Near the heap limit V8 collects garbage almost without pause, so the clock may stop this one first.
@@ -67,12 +71,28 @@ const ROWS: Row[] = [
     error: /^$/,
     after: { code: 'return { payload: typeof JSON.stringify + "," + typeof globalThis.leak };', data: 'function,undefined' },
   },
-  { name: 'hugeResult', code: "return { payload: 'x'.repeat(2**27) };", error: new RegExp(`result is \\d+ characters of JSON; at most 5242880|${MEMORY_OR_TIME.source}`) },
-  { name: 'largeResult', code: "return { payload: 'x'.repeat(6 * 2**20) };", error: /the request handler's result is 6291470 characters of JSON; at most 5242880 are allowed/ },
+  {
+    name: 'hugeResult',
+    code: "return { payload: 'x'.repeat(2**27) };",
+    error: new RegExp(`result is \\d+ characters of JSON; at most 5242880|${MEMORY_OR_TIME.source}`),
+  },
+  {
+    name: 'largeResult',
+    code: "return { payload: 'x'.repeat(6 * 2**20) };",
+    error: /the request handler's result is 6291470 characters of JSON; at most 5242880 are allowed/,
+  },
   { name: 'hugeConsoleLine', code: "console.log('x'.repeat(100 * 2**20)); return { payload: 'logged' };", error: /^$/ },
-  { name: 'threeMillionSort', code: 'var a=[]; for (var i=0;i<3e6;i++) a.push((i*7919)%3e6); a.sort(); a.sort(); a.sort(); return { payload: a.length };', error: TIMED_OUT },
+  {
+    name: 'threeMillionSort',
+    code: 'var a=[]; for (var i=0;i<3e6;i++) a.push((i*7919)%3e6); a.sort(); a.sort(); a.sort(); return { payload: a.length };',
+    error: TIMED_OUT,
+  },
   // What already held and must keep holding.
-  { name: 'functionConstructor', code: "return { payload: typeof ctx.constructor.constructor('return process')() };", error: /EvalError: Code generation from strings disallowed/ },
+  {
+    name: 'functionConstructor',
+    code: "return { payload: typeof ctx.constructor.constructor('return process')() };",
+    error: /EvalError: Code generation from strings disallowed/,
+  },
   { name: 'evalCall', code: "return { payload: typeof eval('1 + 1') };", error: /Cannot eval/ },
   { name: 'requireCall', code: "return { payload: typeof require(['f', 's'].join('')) };", error: /Dynamic require of "fs" is not supported/ },
   {
@@ -82,18 +102,28 @@ const ROWS: Row[] = [
     after: { code: 'return { payload: "-" };', data: '-' },
   },
   { name: 'whileTrue', code: 'while(true){}', error: TIMED_OUT },
-  { name: 'deepRecursion', code: 'function down(n){ return down(n + 1) + 1; } return { payload: down(0) };', error: /RangeError: Maximum call stack size exceeded/ },
+  {
+    name: 'deepRecursion',
+    code: 'function down(n){ return down(n + 1) + 1; } return { payload: down(0) };',
+    error: /RangeError: Maximum call stack size exceeded/,
+  },
   { name: 'neverResolvingPromise', code: 'return new Promise(function(){});', error: /returned a Promise/ },
   { name: 'getterOnResult', code: 'return { get payload(){ for(;;){} } };', error: TIMED_OUT },
   { name: 'proxyResult', code: 'return new Proxy({}, { ownKeys(){ for(;;){} } });', error: TIMED_OUT },
 ];
 
 /** Fields whose value the row itself returns when it does not fail. */
-const PASSES: Record<string, unknown> = { globalReplaced: '1', hugeConsoleLine: 'logged', hostGlobals: 'undefined,undefined,undefined,undefined,undefined,undefined' };
+const PASSES: Record<string, unknown> = {
+  globalReplaced: '1',
+  hugeConsoleLine: 'logged',
+  hostGlobals: 'undefined,undefined,undefined,undefined,undefined,undefined',
+};
 
 /** Resident memory of a process in MB (Linux). */
 function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'))!;
   return Number(line.replace(/\D+/g, '')) / 1024;
 }
 
@@ -102,7 +132,9 @@ let child: ChildProcess;
 let origin: string;
 let output = '';
 
-async function query(field: string): Promise<{ ms: number; body: { data?: Record<string, unknown> | null; errors?: Array<{ message: string; errorType?: string }> } }> {
+async function query(
+  field: string,
+): Promise<{ ms: number; body: { data?: Record<string, unknown> | null; errors?: Array<{ message: string; errorType?: string }> } }> {
   const started = performance.now();
   const response = await fetch(`${origin}/graphql`, {
     method: 'POST',
@@ -137,7 +169,10 @@ beforeAll(async () => {
   await writeFile(join(dir, 'schema.graphql'), `type Query {\n  ${fields.join('\n  ')}\n}\n`);
   const resolvers: string[] = [];
   const file = async (name: string, body: string) => {
-    await writeFile(join(dir, `${name}.js`), `import { util } from '@aws-appsync/utils';\nexport function request(ctx) { ${body} }\nexport function response(ctx) { return ctx.result; }\n`);
+    await writeFile(
+      join(dir, `${name}.js`),
+      `import { util } from '@aws-appsync/utils';\nexport function request(ctx) { ${body} }\nexport function response(ctx) { return ctx.result; }\n`,
+    );
     resolvers.push(`  Query.${name}:\n    kind: UNIT\n    dataSource: none\n    code: ${name}.js`);
   };
   await file('ok', "return { payload: 'fine' };");
@@ -150,11 +185,15 @@ beforeAll(async () => {
     `name: isolation\nschema: schema.graphql\nauthentication:\n  type: API_KEY\napiKeys:\n  - name: test\n    value: ${API_KEY}\ndataSources:\n  none:\n    type: NONE\nsandbox:\n  timeoutMs: ${TIMEOUT_MS}\n  memoryLimitMb: ${MEMORY_MB}\nresolvers:\n${resolvers.join('\n')}\n`,
   );
   const port = await freePort();
-  child = spawn(process.execPath, [join(ROOT, 'bin/appsync-gateway.mjs'), 'serve', '--config', join(dir, 'appsync.config.yml'), '--port', String(port), '--in-memory'], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, APPSYNC_GATEWAY_CACHE_DIR: 'off' },
-  });
+  child = spawn(
+    process.execPath,
+    [join(ROOT, 'bin/appsync-gateway.mjs'), 'serve', '--config', join(dir, 'appsync.config.yml'), '--port', String(port), '--in-memory'],
+    {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, APPSYNC_GATEWAY_CACHE_DIR: 'off' },
+    },
+  );
   child.stdout!.on('data', (d) => (output = (output + d).slice(-2_000_000)));
   child.stderr!.on('data', (d) => (output = (output + d).slice(-2_000_000)));
   origin = `http://127.0.0.1:${port}`;
@@ -191,31 +230,35 @@ describe('resolver isolation on the CLI gateway', () => {
     expect(usual).toBeLessThan(200);
   });
 
-  it.each(ROWS.map((row) => [row.name, row] as const))('%s: fails alone, in time, and the gateway keeps serving', async (_name, row) => {
-    await allSandboxesReady();
-    // The usual latency right now: the suite's other files load the same two cores.
-    const usualNow = await usualLatency(7);
-    const attack = query(row.name);
-    // The plain request goes out while the row's handler runs.
-    await new Promise((r) => setTimeout(r, 150));
-    const plain = await query('ok');
-    const { ms, body } = await attack;
-    const seen = JSON.stringify({ plain, attack: { ms, body } }).slice(0, 2000);
-    expect(plain.body, seen).toEqual({ data: { ok: 'fine' } });
-    expect(plain.ms, seen).toBeLessThan(usualNow + 100);
-    expect(ms).toBeLessThan(TIMEOUT_MS + 1000);
-    if (row.name in PASSES) {
-      expect(body).toEqual({ data: { [row.name]: PASSES[row.name] } });
-    } else {
-      expect(body.data).toEqual({ [row.name]: null });
-      expect(body.errors?.[0]?.message).toMatch(row.error);
-    }
-    if (row.after) expect((await query(`${row.name}After`)).body).toEqual({ data: { [`${row.name}After`]: row.after.data } });
-    expect(child.exitCode).toBeNull();
-    // The gateway's own memory: what the row allocated lived (and died) in a sandbox process.
-    expect(rssMb(child.pid!) - startRss).toBeLessThan(50);
-    // One retry: the bounds are wall-clock times, and the suite's other file shares the two cores.
-  }, { retry: 1 });
+  it.each(ROWS.map((row) => [row.name, row] as const))(
+    '%s: fails alone, in time, and the gateway keeps serving',
+    async (_name, row) => {
+      await allSandboxesReady();
+      // The usual latency right now: the suite's other files load the same two cores.
+      const usualNow = await usualLatency(7);
+      const attack = query(row.name);
+      // The plain request goes out while the row's handler runs.
+      await new Promise((r) => setTimeout(r, 150));
+      const plain = await query('ok');
+      const { ms, body } = await attack;
+      const seen = JSON.stringify({ plain, attack: { ms, body } }).slice(0, 2000);
+      expect(plain.body, seen).toEqual({ data: { ok: 'fine' } });
+      expect(plain.ms, seen).toBeLessThan(usualNow + 100);
+      expect(ms).toBeLessThan(TIMEOUT_MS + 1000);
+      if (row.name in PASSES) {
+        expect(body).toEqual({ data: { [row.name]: PASSES[row.name] } });
+      } else {
+        expect(body.data).toEqual({ [row.name]: null });
+        expect(body.errors?.[0]?.message).toMatch(row.error);
+      }
+      if (row.after) expect((await query(`${row.name}After`)).body).toEqual({ data: { [`${row.name}After`]: row.after.data } });
+      expect(child.exitCode).toBeNull();
+      // The gateway's own memory: what the row allocated lived (and died) in a sandbox process.
+      expect(rssMb(child.pid!) - startRss).toBeLessThan(50);
+      // One retry: the bounds are wall-clock times, and the suite's other file shares the two cores.
+    },
+    { retry: 1 },
+  );
 
   it('kept the gateway up, its RSS near where it started, and cut the console line', async () => {
     expect((await query('ok')).body).toEqual({ data: { ok: 'fine' } });

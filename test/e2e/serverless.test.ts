@@ -66,7 +66,10 @@ it('runs a serverless.yml with its resources and functions', async () => {
   await mkdir(join(dir, 'src'));
   await mkdir(join(dir, 'resolvers'));
   await writeFile(join(dir, 'serverless.yml'), SERVERLESS);
-  await writeFile(join(dir, 'schema.graphql'), 'type Note { id: ID! text: String summary: String }\ntype Query { none: String }\ntype Mutation { addNote(id: ID!, text: String!): Note }');
+  await writeFile(
+    join(dir, 'schema.graphql'),
+    'type Note { id: ID! text: String summary: String }\ntype Query { none: String }\ntype Mutation { addNote(id: ID!, text: String!): Note }',
+  );
   await writeFile(join(dir, 'src', 'summarize.mjs'), "export const handler = async (event) => event.source.text.split(' ').slice(0, 2).join(' ') + '…';\n");
   await writeFile(
     join(dir, 'resolvers', 'addNote.js'),

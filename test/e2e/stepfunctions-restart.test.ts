@@ -180,7 +180,10 @@ async function startsSurviveKill(start: () => Promise<Child>): Promise<Child> {
   }
   expect([...found].sort(), `answered in ${answeredIn} ms`).toEqual([...arns].sort());
   // The ones that had not ended run (again) to their end; the sleepers wait on.
-  const quick = await settle(sfn, arns.find((a) => a.includes(':quick:'))!);
+  const quick = await settle(
+    sfn,
+    arns.find((a) => a.includes(':quick:'))!,
+  );
   expect(quick.status).toBe('SUCCEEDED');
   expect((await sfn.send(new DescribeExecutionCommand({ executionArn: arns.find((a) => a.includes(':sleeper:')) }))).status).toBe('RUNNING');
   return child;
@@ -244,7 +247,14 @@ describe('Standard executions across a gateway crash', () => {
     expect(waited.status).toBe('SUCCEEDED');
     expect(JSON.parse(waited.output!)).toEqual({ resumed: 'after-restart' });
     const waitEvents = await history(sfn, waiting.executionArn!);
-    expect(waitEvents.map((e) => e.type)).toEqual(['ExecutionStarted', 'WaitStateEntered', 'WaitStateExited', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+    expect(waitEvents.map((e) => e.type)).toEqual([
+      'ExecutionStarted',
+      'WaitStateEntered',
+      'WaitStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
     expectConsistent(waitEvents);
 
     // The token handed out before the crash still answers.
@@ -259,7 +269,13 @@ describe('Standard executions across a gateway crash', () => {
     const kept = beforeCrash.filter((e) => e.id! <= askEvents.findIndex((x) => x.type === 'TaskScheduled') + 1);
     expect(askEvents.slice(0, kept.length)).toEqual(kept);
     expect(askEvents.filter((e) => e.type === 'TaskScheduled')).toHaveLength(1);
-    expect(askEvents.map((e) => e.type).slice(-5)).toEqual(['TaskSucceeded', 'TaskStateExited', 'SucceedStateEntered', 'SucceedStateExited', 'ExecutionSucceeded']);
+    expect(askEvents.map((e) => e.type).slice(-5)).toEqual([
+      'TaskSucceeded',
+      'TaskStateExited',
+      'SucceedStateEntered',
+      'SucceedStateExited',
+      'ExecutionSucceeded',
+    ]);
 
     // The activity task is offered again to workers of the new process.
     const task = await sfn.send(new GetActivityTaskCommand({ activityArn, workerName: 'after-restart' }));
@@ -283,7 +299,9 @@ describe('Standard executions across a gateway crash', () => {
     );
     expect(error?.message).toMatch(/exited with [1-9]/);
     // The data folder's lock (taken before any store starts) refuses it, naming the first gateway.
-    expect(error?.message).toContain(`server.dataDir: the data folder ${join(dir, '.data')} is in use by another running gateway (process ${child.process.pid})`);
+    expect(error?.message).toContain(
+      `server.dataDir: the data folder ${join(dir, '.data')} is in use by another running gateway (process ${child.process.pid})`,
+    );
     const sfn = clientFor(child.origin);
     const run = await sfn.send(new StartExecutionCommand({ stateMachineArn: smArn('waiter'), input: '{"label":"still-mine"}' }));
     expect((await settle(sfn, run.executionArn!)).status).toBe('SUCCEEDED');
@@ -343,7 +361,7 @@ describe.skipIf(!!pgSkip)(`a crashed instance on a shared PostgreSQL store${pgSk
     await killHard(a);
     // "b" finds "a"'s id free at two looks 10 s apart, then the executions are its own.
     let owned = false;
-    for (const deadline = Date.now() + 60_000; !owned && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 60_000; !owned && Date.now() < deadline;) {
       owned = await sfnB.send(new DescribeExecutionCommand({ executionArn: asking.executionArn })).then(
         (d) => d.status === 'RUNNING',
         () => false,
@@ -360,7 +378,14 @@ describe.skipIf(!!pgSkip)(`a crashed instance on a shared PostgreSQL store${pgSk
     expect(waited.status).toBe('SUCCEEDED');
     expect(JSON.parse(waited.output!)).toEqual({ resumed: 'taken-over' });
     const waitEvents = await history(sfnB, waiting.executionArn!);
-    expect(waitEvents.map((e) => e.type)).toEqual(['ExecutionStarted', 'WaitStateEntered', 'WaitStateExited', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+    expect(waitEvents.map((e) => e.type)).toEqual([
+      'ExecutionStarted',
+      'WaitStateEntered',
+      'WaitStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
     expectConsistent(waitEvents);
     expect(b.output()).toContain('took over 2 execution(s) of stopped instance "a", 2 running');
   }, 120_000);

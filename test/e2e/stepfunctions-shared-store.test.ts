@@ -170,12 +170,18 @@ describe.skipIf(!!pgSkip)(`Step Functions on a shared PostgreSQL store${pgSkip ?
     const b = createPostgresStore({ connectionString: pgUrl, table: storeTable, instanceId: 'b', peerTimeoutMs: 300 });
     await Promise.all([a.load(), b.load()]);
     const arn = 'arn:aws:states:us-east-1:123456789012:execution:m:e1';
-    a.append({ k: 'x', r: { arn, stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:m', name: 'e1', input: '{}', startDate: 1, revisionId: 'r' } });
+    a.append({
+      k: 'x',
+      r: { arn, stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:m', name: 'e1', input: '{}', startDate: 1, revisionId: 'r' },
+    });
     await a.flush();
     a.peers!.serve(async (action, input) => ({ ok: true, result: { action, input } }));
     expect(await b.peers!.ownerOf({ executionArn: arn })).toBe('a');
     expect(await a.peers!.ownerOf({ executionArn: arn })).toBeUndefined();
-    expect(await b.peers!.call('a', 'DescribeExecution', { executionArn: arn })).toEqual({ ok: true, result: { action: 'DescribeExecution', input: { executionArn: arn } } });
+    expect(await b.peers!.call('a', 'DescribeExecution', { executionArn: arn })).toEqual({
+      ok: true,
+      result: { action: 'DescribeExecution', input: { executionArn: arn } },
+    });
     await a.close();
     await expect(b.peers!.call('a', 'DescribeExecution', { executionArn: arn })).rejects.toThrow('it did not answer within 300 ms');
     await b.close();

@@ -8,7 +8,14 @@
  */
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StartSyncExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../src/index.js';
 import { acquireEmbeddedDynamoDB, releaseEmbeddedDynamoDB } from '../../src/embedded/dynamodb.js';
@@ -36,7 +43,7 @@ const CHECKOUT = {
     Store: {
       Type: 'Task',
       Resource: 'arn:aws:states:::dynamodb:putItem',
-      Parameters: { TableName: TABLE, Item: { id: { 'S.$': '$.orderId' }, amount: { 'N.$': 'States.Format(\'{}\', $.price.total)' } } },
+      Parameters: { TableName: TABLE, Item: { id: { 'S.$': '$.orderId' }, amount: { 'N.$': "States.Format('{}', $.price.total)" } } },
       ResultPath: null,
       Next: 'Read',
     },
@@ -205,7 +212,14 @@ beforeAll(async () => {
       callbacks: { type: 'AWS_LAMBDA', config: { handler: `${FUNCTIONS}#remember` } },
       orders: {
         type: 'AMAZON_DYNAMODB',
-        config: { tableName: TABLE, table: { AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' } },
+        config: {
+          tableName: TABLE,
+          table: {
+            AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+            KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+            BillingMode: 'PAY_PER_REQUEST',
+          },
+        },
       },
       checkout: { type: 'AWS_STEP_FUNCTIONS', config: { stateMachine: 'Checkout' } },
     },
@@ -242,10 +256,17 @@ beforeAll(async () => {
       ...(config.dataSources as Record<string, never>),
       stepFunctionsHttp: {
         type: 'HTTP',
-        config: { endpoint: gw.origin, authorizationConfig: { authorizationType: 'AWS_IAM', awsIamConfig: { signingRegion: 'us-east-1', signingServiceName: 'states' } }, credentials: CREDENTIALS },
+        config: {
+          endpoint: gw.origin,
+          authorizationConfig: { authorizationType: 'AWS_IAM', awsIamConfig: { signingRegion: 'us-east-1', signingServiceName: 'states' } },
+          credentials: CREDENTIALS,
+        },
       },
     },
-    resolvers: { ...(config.resolvers as Record<string, never>), 'Mutation.checkoutViaHttp': { kind: 'UNIT', dataSource: 'stepFunctionsHttp', code: 'checkoutViaHttp.js' } },
+    resolvers: {
+      ...(config.resolvers as Record<string, never>),
+      'Mutation.checkoutViaHttp': { kind: 'UNIT', dataSource: 'stepFunctionsHttp', code: 'checkoutViaHttp.js' },
+    },
   } as GatewayConfig);
 });
 
@@ -333,7 +354,9 @@ describe('Task states over the API', () => {
     const out = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: smArn('Http'), input: JSON.stringify({ url: `${gw.origin}/health` }) }));
     expect(out.status).toBe('SUCCEEDED');
     expect(JSON.parse(out.output!)).toEqual({ status: 200, body: expect.objectContaining({ status: 'ok', name: 'sfn-tasks' }) });
-    const missing = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: smArn('Http'), input: JSON.stringify({ url: `${gw.origin}/nothing-here` }) }));
+    const missing = await sfn.send(
+      new StartSyncExecutionCommand({ stateMachineArn: smArn('Http'), input: JSON.stringify({ url: `${gw.origin}/nothing-here` }) }),
+    );
     expect(missing.status).toBe('FAILED');
     expect(missing.error).toBe('States.Http.StatusCode.404');
   });

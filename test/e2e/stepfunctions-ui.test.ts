@@ -5,7 +5,15 @@
  * output and error.
  */
 import { existsSync } from 'node:fs';
-import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand, StopExecutionCommand, UpdateStateMachineCommand } from '@aws-sdk/client-sfn';
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+  UpdateStateMachineCommand,
+} from '@aws-sdk/client-sfn';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../src/index.js';
@@ -36,7 +44,11 @@ const FLOW = {
           StartAt: 'Left',
           States: {
             Left: { Type: 'Pass', InputPath: '$.prepared.items', Next: 'Each' },
-            Each: { Type: 'Map', ItemProcessor: { StartAt: 'Double', States: { Double: { Type: 'Pass', Parameters: { 'v.$': 'States.MathAdd($, $)' }, End: true } } }, End: true },
+            Each: {
+              Type: 'Map',
+              ItemProcessor: { StartAt: 'Double', States: { Double: { Type: 'Pass', Parameters: { 'v.$': 'States.MathAdd($, $)' }, End: true } } },
+              End: true,
+            },
           },
         },
         { StartAt: 'Right', States: { Right: { Type: 'Pass', Result: 'right', End: true } } },
@@ -54,7 +66,9 @@ const CAUGHT = {
   States: {
     Try: {
       Type: 'Parallel',
-      Branches: [{ StartAt: 'Work', States: { Work: { Type: 'Pass', Next: 'Explode' }, Explode: { Type: 'Fail', Error: 'Kaboom', Cause: 'the branch blew up' } } }],
+      Branches: [
+        { StartAt: 'Work', States: { Work: { Type: 'Pass', Next: 'Explode' }, Explode: { Type: 'Fail', Error: 'Kaboom', Cause: 'the branch blew up' } } },
+      ],
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Recover' }],
       Next: 'Finish',
     },
@@ -131,12 +145,19 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
 
   it('lists the state machines and draws every state of the selected one, nested states inside their Parallel/Map', async () => {
     await open(`machine=${encodeURIComponent(smArn('flow'))}`);
-    await eventually(() => page.locator('#machines [data-machine-name]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.machineName))).toEqual(
-      ['broken', 'caught', 'flow', 'quick'],
-    );
+    await eventually(() => page.locator('#machines [data-machine-name]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.machineName))).toEqual([
+      'broken',
+      'caught',
+      'flow',
+      'quick',
+    ]);
     await state('Done').waitFor();
-    const drawn = await page.locator('svg g[data-state-name]').evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.stateName}:${(e as HTMLElement).dataset.stateType}`));
-    expect(drawn.sort()).toEqual(['Decide:Choice', 'Done:Succeed', 'Double:Pass', 'Each:Map', 'Fan:Parallel', 'Left:Pass', 'Pause:Wait', 'Prepare:Pass', 'Right:Pass'].sort());
+    const drawn = await page
+      .locator('svg g[data-state-name]')
+      .evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.stateName}:${(e as HTMLElement).dataset.stateType}`));
+    expect(drawn.sort()).toEqual(
+      ['Decide:Choice', 'Done:Succeed', 'Double:Pass', 'Each:Map', 'Fan:Parallel', 'Left:Pass', 'Pause:Wait', 'Prepare:Pass', 'Right:Pass'].sort(),
+    );
     // Laid out: the Map's iteration state sits inside the Map, the Map inside the Parallel.
     const box = async (name: string) => (await state(name).locator('rect').first().boundingBox())!;
     const [fan, each, double, prepare, done] = await Promise.all(['Fan', 'Each', 'Double', 'Prepare', 'Done'].map(box));
@@ -146,8 +167,12 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
     expect(inside(each, fan)).toBe(true);
     expect(prepare.y).toBeLessThan(fan.y);
     expect(fan.y).toBeLessThan(done.y);
-    const edges = await page.locator('svg path.edge').evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.from}>${(e as HTMLElement).dataset.to}:${(e as HTMLElement).dataset.edgeKind}`));
-    expect(edges).toEqual(expect.arrayContaining(['Decide>Pause:choice', 'Decide>Fan:default', 'Pause>Fan:next', 'Left>Each:next', 'Start>Prepare:start', 'Done>End:end']));
+    const edges = await page
+      .locator('svg path.edge')
+      .evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.from}>${(e as HTMLElement).dataset.to}:${(e as HTMLElement).dataset.edgeKind}`));
+    expect(edges).toEqual(
+      expect.arrayContaining(['Decide>Pause:choice', 'Decide>Fan:default', 'Pause>Fan:next', 'Left>Each:next', 'Start>Prepare:start', 'Done>End:end']),
+    );
     // No execution yet: every state is "not started" and the list says so.
     expect(await page.locator('svg g[data-state-name]:not([data-status="not-started"])').count()).toBe(0);
     await eventually(() => page.locator('#executions').textContent()).toContain('No executions yet');
@@ -184,7 +209,10 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
     expect(JSON.parse((await panel.locator('pre[data-field="output"]').textContent())!)).toEqual({ seconds: 0, who: 'panel', prepared: { items: [1, 2] } });
     expect(await panel.locator('pre[data-field="error"]').count()).toBe(0);
     // The Parallel's output holds both branches' results.
-    await state('Fan').locator('rect').first().click({ position: { x: 6, y: 6 } });
+    await state('Fan')
+      .locator('rect')
+      .first()
+      .click({ position: { x: 6, y: 6 } });
     await eventually(() => panel.getAttribute('data-selected-state')).toBe('Fan');
     expect(JSON.parse((await panel.locator('pre[data-field="output"]').textContent())!).fan).toEqual([[{ v: 2 }, { v: 4 }], 'right']);
     // A state inside the Map ran once per item: each entry (iteration) can be picked.
@@ -197,7 +225,10 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
     expect(await panel.locator('pre[data-field="input"]').textContent()).toBe('1');
     await entries.selectOption('1');
     await eventually(async () => JSON.parse((await panel.locator('pre[data-field="output"]').textContent())!)).toEqual({ v: 4 });
-    await state('Fan').locator('rect').first().click({ position: { x: 6, y: 6 } });
+    await state('Fan')
+      .locator('rect')
+      .first()
+      .click({ position: { x: 6, y: 6 } });
     await eventually(() => panel.getAttribute('data-selected-state')).toBe('Fan');
     // The selection is in the URL, so the view can be linked.
     expect(decodeURIComponent(new URL(page.url()).hash)).toContain('state=Fan');
@@ -237,7 +268,9 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
     expect(await state('Explode').getAttribute('data-status')).toBe('failed');
     expect(await state('Try').getAttribute('data-status')).toBe('caught');
     expect(await state('Recover').getAttribute('data-status')).toBe('succeeded');
-    expect(await page.locator('svg path.edge.catch').evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.from}>${(e as HTMLElement).dataset.to}`))).toEqual(['Try>Recover']);
+    expect(
+      await page.locator('svg path.edge.catch').evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.from}>${(e as HTMLElement).dataset.to}`)),
+    ).toEqual(['Try>Recover']);
     await state('Explode').click();
     const panel = page.locator('[data-testid="details"]');
     await eventually(() => panel.getAttribute('data-selected-state')).toBe('Explode');
@@ -246,7 +279,10 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
     expect(await panel.locator('pre[data-field="cause"]').textContent()).toBe('the branch blew up');
     await state('Recover').click();
     await eventually(() => panel.getAttribute('data-selected-state')).toBe('Recover');
-    expect(JSON.parse((await panel.locator('pre[data-field="input"]').textContent())!)).toEqual({ a: 1, error: { Error: 'Kaboom', Cause: 'the branch blew up' } });
+    expect(JSON.parse((await panel.locator('pre[data-field="input"]').textContent())!)).toEqual({
+      a: 1,
+      error: { Error: 'Kaboom', Cause: 'the branch blew up' },
+    });
   });
 
   it('an execution that fails shows the failed state and the execution’s error', async () => {
@@ -309,7 +345,9 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
     expect(await state('Second').count()).toBe(0);
     await sfn.send(new UpdateStateMachineCommand({ stateMachineArn, definition: JSON.stringify(two) }));
     await state('Second').waitFor({ timeout: 15_000 });
-    expect(await page.locator('svg path.edge').evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.from}>${(e as HTMLElement).dataset.to}`))).toContain('First>Second');
+    expect(
+      await page.locator('svg path.edge').evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.from}>${(e as HTMLElement).dataset.to}`)),
+    ).toContain('First>Second');
   });
 
   it('shows the API’s error instead of a blank page', async () => {

@@ -113,7 +113,10 @@ const config: GatewayConfig = {
       expressChain: {
         name: 'express-chain',
         type: 'EXPRESS',
-        definition: { StartAt: 'A', States: { A: { Type: 'Pass', Parameters: { 'sum.$': 'States.MathAdd($.x, 1)' }, Next: 'B' }, B: { Type: 'Pass', End: true } } },
+        definition: {
+          StartAt: 'A',
+          States: { A: { Type: 'Pass', Parameters: { 'sum.$': 'States.MathAdd($.x, 1)' }, Next: 'B' }, B: { Type: 'Pass', End: true } },
+        },
       },
       expressFail: { type: 'EXPRESS', definition: FAIL },
       callback: { definition: CALLBACK },
@@ -249,7 +252,9 @@ describe('state machines', () => {
 
 describe('Standard executions', () => {
   it('runs a Pass machine and records its history as AWS does', async () => {
-    const { executionArn, startDate } = await sfn.send(new StartExecutionCommand({ stateMachineArn: smArn('configPass'), name: `pass-${Date.now()}`, input: '{"a":1}' }));
+    const { executionArn, startDate } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: smArn('configPass'), name: `pass-${Date.now()}`, input: '{"a":1}' }),
+    );
     expect(startDate).toBeInstanceOf(Date);
     const done = await settle(executionArn!);
     expect(done).toMatchObject({ status: 'SUCCEEDED', stateMachineArn: smArn('configPass'), input: '{"a":1}' });
@@ -550,7 +555,10 @@ describe('versions and aliases', () => {
     expect(updated.stateMachineVersionArn).toBe(`${arn}:2`);
     // Publishing an unchanged revision answers the latest version.
     expect((await sfn.send(new PublishStateMachineVersionCommand({ stateMachineArn: arn }))).stateMachineVersionArn).toBe(`${arn}:2`);
-    expect((await sfn.send(new ListStateMachineVersionsCommand({ stateMachineArn: arn }))).stateMachineVersions?.map((v) => v.stateMachineVersionArn)).toEqual([`${arn}:2`, `${arn}:1`]);
+    expect((await sfn.send(new ListStateMachineVersionsCommand({ stateMachineArn: arn }))).stateMachineVersions?.map((v) => v.stateMachineVersionArn)).toEqual([
+      `${arn}:2`,
+      `${arn}:1`,
+    ]);
     const v1 = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: `${arn}:1` }));
     expect(v1).toMatchObject({ stateMachineArn: `${arn}:1`, name, description: 'first', definition: says('one') });
     expect((await failure(sfn.send(new PublishStateMachineVersionCommand({ stateMachineArn: arn, revisionId: 'stale' })))).name).toBe('ConflictException');
@@ -560,7 +568,13 @@ describe('versions and aliases', () => {
     expect(first.stateMachineAliasArn).toBeUndefined();
     expect((await runVia(arn)).output).toBe('"two"');
 
-    const { stateMachineAliasArn } = await sfn.send(new CreateStateMachineAliasCommand({ name: 'live', description: 'what users get', routingConfiguration: [{ stateMachineVersionArn: `${arn}:1`, weight: 100 }] }));
+    const { stateMachineAliasArn } = await sfn.send(
+      new CreateStateMachineAliasCommand({
+        name: 'live',
+        description: 'what users get',
+        routingConfiguration: [{ stateMachineVersionArn: `${arn}:1`, weight: 100 }],
+      }),
+    );
     expect(stateMachineAliasArn).toBe(`${arn}:live`);
     const viaAlias = await runVia(stateMachineAliasArn!);
     expect(viaAlias).toMatchObject({ output: '"one"', stateMachineVersionArn: `${arn}:1`, stateMachineAliasArn });
@@ -573,17 +587,29 @@ describe('versions and aliases', () => {
     });
 
     // A split alias sends runs to both versions.
-    await sfn.send(new UpdateStateMachineAliasCommand({ stateMachineAliasArn, routingConfiguration: [{ stateMachineVersionArn: `${arn}:1`, weight: 50 }, { stateMachineVersionArn: `${arn}:2`, weight: 50 }] }));
+    await sfn.send(
+      new UpdateStateMachineAliasCommand({
+        stateMachineAliasArn,
+        routingConfiguration: [
+          { stateMachineVersionArn: `${arn}:1`, weight: 50 },
+          { stateMachineVersionArn: `${arn}:2`, weight: 50 },
+        ],
+      }),
+    );
     const outputs = new Set<string>();
     for (let i = 0; i < 24; i++) outputs.add((await runVia(stateMachineAliasArn!)).output!);
     expect([...outputs].sort()).toEqual(['"one"', '"two"']);
 
     expect((await failure(sfn.send(new DeleteStateMachineVersionCommand({ stateMachineVersionArn: `${arn}:2` })))).name).toBe('ConflictException');
-    expect((await sfn.send(new ListStateMachineAliasesCommand({ stateMachineArn: arn }))).stateMachineAliases?.map((a) => a.stateMachineAliasArn)).toEqual([stateMachineAliasArn]);
+    expect((await sfn.send(new ListStateMachineAliasesCommand({ stateMachineArn: arn }))).stateMachineAliases?.map((a) => a.stateMachineAliasArn)).toEqual([
+      stateMachineAliasArn,
+    ]);
     await sfn.send(new DeleteStateMachineAliasCommand({ stateMachineAliasArn }));
     expect((await sfn.send(new ListStateMachineAliasesCommand({ stateMachineArn: arn }))).stateMachineAliases).toEqual([]);
     await sfn.send(new DeleteStateMachineVersionCommand({ stateMachineVersionArn: `${arn}:2` }));
-    expect((await sfn.send(new ListStateMachineVersionsCommand({ stateMachineArn: arn }))).stateMachineVersions?.map((v) => v.stateMachineVersionArn)).toEqual([`${arn}:1`]);
+    expect((await sfn.send(new ListStateMachineVersionsCommand({ stateMachineArn: arn }))).stateMachineVersions?.map((v) => v.stateMachineVersionArn)).toEqual([
+      `${arn}:1`,
+    ]);
     expect((await failure(sfn.send(new StartExecutionCommand({ stateMachineArn: `${arn}:2` })))).name).toBe('ResourceNotFound');
     // The next version number is not reused.
     await sfn.send(new UpdateStateMachineCommand({ stateMachineArn: arn, definition: says('three') }));
@@ -593,10 +619,20 @@ describe('versions and aliases', () => {
   it('refuses routing that does not add up or names another machine', async () => {
     const a = await sfn.send(new CreateStateMachineCommand({ name: `route-a-${Date.now()}`, definition: says('a'), roleArn: ROLE, publish: true }));
     const b = await sfn.send(new CreateStateMachineCommand({ name: `route-b-${Date.now()}`, definition: says('b'), roleArn: ROLE, publish: true }));
-    const bad = await failure(sfn.send(new CreateStateMachineAliasCommand({ name: 'half', routingConfiguration: [{ stateMachineVersionArn: a.stateMachineVersionArn, weight: 50 }] })));
+    const bad = await failure(
+      sfn.send(new CreateStateMachineAliasCommand({ name: 'half', routingConfiguration: [{ stateMachineVersionArn: a.stateMachineVersionArn, weight: 50 }] })),
+    );
     expect(bad).toMatchObject({ name: 'ValidationException', message: 'Sum of routing configuration weights must equal 100' });
     const mixed = await failure(
-      sfn.send(new CreateStateMachineAliasCommand({ name: 'mixed', routingConfiguration: [{ stateMachineVersionArn: a.stateMachineVersionArn, weight: 50 }, { stateMachineVersionArn: b.stateMachineVersionArn, weight: 50 }] })),
+      sfn.send(
+        new CreateStateMachineAliasCommand({
+          name: 'mixed',
+          routingConfiguration: [
+            { stateMachineVersionArn: a.stateMachineVersionArn, weight: 50 },
+            { stateMachineVersionArn: b.stateMachineVersionArn, weight: 50 },
+          ],
+        }),
+      ),
     );
     expect(mixed.name).toBe('ValidationException');
     expect((await failure(sfn.send(new StartExecutionCommand({ stateMachineArn: `${a.stateMachineArn}:nosuchalias` })))).name).toBe('ResourceNotFound');
@@ -610,7 +646,12 @@ describe('RedriveExecution', () => {
       StartAt: 'Prepare',
       States: {
         Prepare: { Type: 'Pass', Result: 'prepared', ResultPath: '$.step', Assign: { attempt: 'first' }, Next: 'Work' },
-        Work: { Type: 'Task', Resource: activityArn, Parameters: { 'step.$': '$.step', 'attempt.$': '$attempt', 'redrives.$': '$$.Execution.RedriveCount' }, Next: 'Done' },
+        Work: {
+          Type: 'Task',
+          Resource: activityArn,
+          Parameters: { 'step.$': '$.step', 'attempt.$': '$attempt', 'redrives.$': '$$.Execution.RedriveCount' },
+          Next: 'Done',
+        },
         Done: { Type: 'Pass', End: true },
       },
     });
@@ -627,7 +668,13 @@ describe('RedriveExecution', () => {
     expect(JSON.parse(second.input!)).toEqual({ step: 'prepared', attempt: 'first', redrives: 1 });
     await sfn.send(new SendTaskSuccessCommand({ taskToken: second.taskToken, output: '{"ok":true}' }));
     const done = await settle(executionArn!);
-    expect(done).toMatchObject({ status: 'SUCCEEDED', output: '{"ok":true}', redriveCount: 1, redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution is SUCCEEDED and cannot be redriven' });
+    expect(done).toMatchObject({
+      status: 'SUCCEEDED',
+      output: '{"ok":true}',
+      redriveCount: 1,
+      redriveStatus: 'NOT_REDRIVABLE',
+      redriveStatusReason: 'Execution is SUCCEEDED and cannot be redriven',
+    });
     expect(done.redriveDate?.getTime()).toBe(redriveDate!.getTime());
 
     const events = await history(executionArn!);
@@ -670,7 +717,15 @@ describe('RedriveExecution', () => {
     await sfn.send(new RedriveExecutionCommand({ executionArn }));
     expect(await settle(executionArn!)).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
     const types = (await history(executionArn!)).map((e) => e.type);
-    expect(types.slice(-7)).toEqual(['ExecutionAborted', 'ExecutionRedriven', 'WaitStateEntered', 'WaitStateExited', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+    expect(types.slice(-7)).toEqual([
+      'ExecutionAborted',
+      'ExecutionRedriven',
+      'WaitStateEntered',
+      'WaitStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
     // The stopped run, settling after the redrive began, left nothing in the new run's history.
     expect(types.filter((t) => t === 'ExecutionAborted')).toHaveLength(1);
   });
@@ -754,7 +809,11 @@ describe('TestState', () => {
 describe('config reload', () => {
   it('creates, updates and removes config machines and keeps API-created ones', async () => {
     const reloadGw = await startTestGateway({
-      config: { name: 'sfn-reload', schemaSdl: 'type Query { ok: String }', stepFunctions: { stateMachines: { keep: { definition: PASS }, gone: { definition: PASS } } } },
+      config: {
+        name: 'sfn-reload',
+        schemaSdl: 'type Query { ok: String }',
+        stepFunctions: { stateMachines: { keep: { definition: PASS }, gone: { definition: PASS } } },
+      },
     });
     const c = client(reloadGw.origin);
     await c.send(new CreateStateMachineCommand({ name: 'viaApi', definition: def(PASS), roleArn: ROLE }));
@@ -788,7 +847,10 @@ describe('the wire', () => {
     const res = await call('AWSStepFunctions.DescribeStateMachine', JSON.stringify({ stateMachineArn: smArn('missing') }));
     expect(res.status).toBe(400);
     expect(res.headers.get('x-amzn-errortype')).toBe('StateMachineDoesNotExist');
-    expect(await res.json()).toEqual({ __type: 'com.amazonaws.swf.service.v2.model#StateMachineDoesNotExist', message: `State Machine Does Not Exist: '${smArn('missing')}'` });
+    expect(await res.json()).toEqual({
+      __type: 'com.amazonaws.swf.service.v2.model#StateMachineDoesNotExist',
+      message: `State Machine Does Not Exist: '${smArn('missing')}'`,
+    });
   });
 
   it('leaves other requests to the gateway', async () => {
@@ -878,9 +940,19 @@ describe('SigV4 when the config declares IAM credentials', () => {
   });
 
   it('refuses a wrong secret, an unknown key and unsigned requests', async () => {
-    expect(await failure(client(iamGw.origin, 'AKIDSFNTEST', 'wrong').send(new ListStateMachinesCommand({})))).toMatchObject({ name: 'InvalidSignatureException', status: 403 });
-    expect(await failure(client(iamGw.origin, 'AKIDOTHER', 'sfn-secret').send(new ListStateMachinesCommand({})))).toMatchObject({ name: 'UnrecognizedClientException', status: 403 });
-    const unsigned = await fetch(iamGw.origin, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AWSStepFunctions.ListStateMachines' }, body: '{}' });
+    expect(await failure(client(iamGw.origin, 'AKIDSFNTEST', 'wrong').send(new ListStateMachinesCommand({})))).toMatchObject({
+      name: 'InvalidSignatureException',
+      status: 403,
+    });
+    expect(await failure(client(iamGw.origin, 'AKIDOTHER', 'sfn-secret').send(new ListStateMachinesCommand({})))).toMatchObject({
+      name: 'UnrecognizedClientException',
+      status: 403,
+    });
+    const unsigned = await fetch(iamGw.origin, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AWSStepFunctions.ListStateMachines' },
+      body: '{}',
+    });
     expect(unsigned.status).toBe(403);
     expect((await unsigned.json()).__type).toMatch(/#MissingAuthenticationTokenException$/);
   });

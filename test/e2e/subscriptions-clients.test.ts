@@ -93,7 +93,12 @@ describe('aws-amplify v6 (generateClient, API key)', () => {
 
 describe('graphql-ws client (graphql-transport-ws on /graphql)', () => {
   it('subscribes with the API key in connectionParams and receives mutations', async () => {
-    const client = createClient({ url: gw.url.replace('http://', 'ws://'), webSocketImpl: WebSocket, connectionParams: { 'x-api-key': API_KEY }, retryAttempts: 0 });
+    const client = createClient({
+      url: gw.url.replace('http://', 'ws://'),
+      webSocketImpl: WebSocket,
+      connectionParams: { 'x-api-key': API_KEY },
+      retryAttempts: 0,
+    });
     const received: unknown[] = [];
     let error: unknown;
     const dispose = client.subscribe(
@@ -115,7 +120,12 @@ describe('graphql-ws client (graphql-transport-ws on /graphql)', () => {
   });
 
   it('bad credentials close the connection with 4403', async () => {
-    const client = createClient({ url: gw.url.replace('http://', 'ws://'), webSocketImpl: WebSocket, connectionParams: { 'x-api-key': 'da2-wrong' }, retryAttempts: 0 });
+    const client = createClient({
+      url: gw.url.replace('http://', 'ws://'),
+      webSocketImpl: WebSocket,
+      connectionParams: { 'x-api-key': 'da2-wrong' },
+      retryAttempts: 0,
+    });
     let error: unknown;
     client.subscribe({ query: 'subscription { onCreatePost { id } }' }, { next: () => undefined, error: (e) => void (error = e), complete: () => undefined });
     const closed = await waitFor(() => error as { code: number } | undefined, 'the close');

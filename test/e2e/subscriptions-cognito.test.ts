@@ -100,11 +100,15 @@ afterAll(async () => {
 });
 
 const createPost = (variables: Record<string, unknown>) =>
-  gw.query('mutation($id: ID!, $title: String, $owner: String) { createPost(id: $id, title: $title, owner: $owner) { id title owner } }', variables, { 'x-api-key': API_KEY });
+  gw.query('mutation($id: ID!, $title: String, $owner: String) { createPost(id: $id, title: $title, owner: $owner) { id title owner } }', variables, {
+    'x-api-key': API_KEY,
+  });
 
 async function connectWithKey(): Promise<RawClient> {
   const host = new URL(gw.url).host;
-  const client = await connectRaw(`${gw.origin.replace('http://', 'ws://')}/graphql/realtime?header=${encodeHeader({ host, 'x-api-key': API_KEY })}&payload=e30=`);
+  const client = await connectRaw(
+    `${gw.origin.replace('http://', 'ws://')}/graphql/realtime?header=${encodeHeader({ host, 'x-api-key': API_KEY })}&payload=e30=`,
+  );
   client.send({ type: 'connection_init' });
   expect(await client.next()).toEqual({ type: 'connection_ack', payload: { connectionTimeoutMs: 300000 } });
   return client;

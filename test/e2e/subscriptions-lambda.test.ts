@@ -22,7 +22,8 @@ beforeAll(async () => {
   });
 });
 
-const url = (token: string) => `${gw.origin.replace('http://', 'ws://')}/graphql/realtime?header=${encodeHeader({ host: new URL(gw.url).host, Authorization: token })}&payload=e30=`;
+const url = (token: string) =>
+  `${gw.origin.replace('http://', 'ws://')}/graphql/realtime?header=${encodeHeader({ host: new URL(gw.url).host, Authorization: token })}&payload=e30=`;
 
 describe('AWS_LAMBDA on the real-time channel', () => {
   it('authorises the handshake and each start; a denied start gets UnauthorizedException and the connection stays', async () => {
@@ -30,7 +31,11 @@ describe('AWS_LAMBDA on the real-time channel', () => {
     client.send({ type: 'connection_init' });
     expect(await client.next()).toEqual({ type: 'connection_ack', payload: { connectionTimeoutMs: 300000 } });
     client.send(start('no', 'subscription { onCreatePost { id } }', { Authorization: 'deny' }));
-    expect(await client.next()).toEqual({ type: 'error', id: 'no', payload: { errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }] } });
+    expect(await client.next()).toEqual({
+      type: 'error',
+      id: 'no',
+      payload: { errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }] },
+    });
     client.send(start('yes', 'subscription { onCreatePost { id title } }', { Authorization: 'allow-bob' }));
     expect(await client.next()).toEqual({ type: 'start_ack', id: 'yes' });
     const res = await gw.query(CREATE_POST, { id: 'l1', title: 'via lambda auth' }, { authorization: 'allow-carol' });

@@ -42,7 +42,14 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => issuerServer.listen(0, '127.0.0.1', resolve));
   issuer = `http://127.0.0.1:${(issuerServer.address() as AddressInfo).port}`;
   sign = (claims, expiresIn = '1h') =>
-    new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(issuer).setSubject('user-1').setAudience('client-1').setIssuedAt().setExpirationTime(expiresIn).sign(privateKey);
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setIssuer(issuer)
+      .setSubject('user-1')
+      .setAudience('client-1')
+      .setIssuedAt()
+      .setExpirationTime(expiresIn)
+      .sign(privateKey);
   token = await sign({ email: 'ana@example.com' });
 
   const base = realtimeConfig('oidc-realtime');
@@ -80,12 +87,18 @@ describe('OPENID_CONNECT on the real-time channel', () => {
 
   it('an expired token on start → UnauthorizedException "Token has expired."; the connection stays', async () => {
     const host = new URL(gw.url).host;
-    const client = await connectRaw(`${gw.origin.replace('http://', 'ws://')}/graphql/realtime?header=${encodeHeader({ host, Authorization: token })}&payload=e30=`);
+    const client = await connectRaw(
+      `${gw.origin.replace('http://', 'ws://')}/graphql/realtime?header=${encodeHeader({ host, Authorization: token })}&payload=e30=`,
+    );
     client.send({ type: 'connection_init' });
     expect(await client.next()).toEqual({ type: 'connection_ack', payload: { connectionTimeoutMs: 300000 } });
     const expired = await sign({}, Math.floor(Date.now() / 1000) - 60);
     client.send(start('old', 'subscription { onCreatePost { id } }', { host, Authorization: expired }));
-    expect(await client.next()).toEqual({ type: 'error', id: 'old', payload: { errors: [{ errorType: 'UnauthorizedException', message: 'Token has expired.' }] } });
+    expect(await client.next()).toEqual({
+      type: 'error',
+      id: 'old',
+      payload: { errors: [{ errorType: 'UnauthorizedException', message: 'Token has expired.' }] },
+    });
     client.send(start('new', 'subscription { onCreatePost { id } }', { host, Authorization: `Bearer ${token}` }));
     expect(await client.next()).toEqual({ type: 'start_ack', id: 'new' });
     client.close();
@@ -94,7 +107,10 @@ describe('OPENID_CONNECT on the real-time channel', () => {
   it('an expired token on the handshake → connection_error, then close', async () => {
     const host = new URL(gw.url).host;
     const expired = await sign({}, Math.floor(Date.now() / 1000) - 60);
-    const client = await connectRaw(`${gw.origin.replace('http://', 'ws://')}/graphql/realtime`, ['graphql-ws', `header-${encodeHeader({ host, Authorization: expired }, true)}`]);
+    const client = await connectRaw(`${gw.origin.replace('http://', 'ws://')}/graphql/realtime`, [
+      'graphql-ws',
+      `header-${encodeHeader({ host, Authorization: expired }, true)}`,
+    ]);
     client.send({ type: 'connection_init' });
     expect(await client.next()).toEqual({
       type: 'connection_error',

@@ -30,7 +30,11 @@ async function start(file: string, stage?: string) {
   open.push(gateway);
   const { url } = await gateway.listen({ port: 0 });
   return async (query: string, variables?: Record<string, unknown>) => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: JSON.stringify({ query, variables }) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+      body: JSON.stringify({ query, variables }),
+    });
     return { status: res.status, body: await res.json() };
   };
 }
@@ -49,7 +53,16 @@ describe.each(['appsync.config.yml', 'serverless.yml'])('third-party API from %s
     const { body } = await query('{ getTodo(id: "missing") { id } }');
     expect(body).toEqual({
       data: { getTodo: null },
-      errors: [{ path: ['getTodo'], data: null, errorType: 'NotFound', errorInfo: null, locations: [{ line: 1, column: 3, sourceName: null }], message: 'Todo not found' }],
+      errors: [
+        {
+          path: ['getTodo'],
+          data: null,
+          errorType: 'NotFound',
+          errorInfo: null,
+          locations: [{ line: 1, column: 3, sourceName: null }],
+          message: 'Todo not found',
+        },
+      ],
     });
   });
 
@@ -61,7 +74,15 @@ describe.each(['appsync.config.yml', 'serverless.yml'])('third-party API from %s
       { input },
     );
     const todo = body.data.createTodo;
-    expect(todo).toMatchObject({ title: 'Write tests', done: false, dueOn: '2025-02-28', owner: 'me@example.com', link: 'https://example.com/todo', attributes: '{"tags":["a","b"]}', version: 1 });
+    expect(todo).toMatchObject({
+      title: 'Write tests',
+      done: false,
+      dueOn: '2025-02-28',
+      owner: 'me@example.com',
+      link: 'https://example.com/todo',
+      attributes: '{"tags":["a","b"]}',
+      version: 1,
+    });
     expect(todo.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(Date.parse(todo.createdAt)).toBeGreaterThan(Date.now() - 60_000);
   });
@@ -89,7 +110,13 @@ describe.each(['appsync.config.yml', 'serverless.yml'])('third-party API from %s
     const { body } = await query('mutation ($input: CreateTodoInput!) { createTodo(input: $input) { id } }', { input: { title: 'abc', dueOn: '2025-02-30' } });
     expect(body).toEqual({
       data: null,
-      errors: [{ path: null, locations: [{ line: 1, column: 11, sourceName: null }], message: "Variable 'dueOn' has an invalid value. Unable to parse `2025-02-30` as a valid Date Object." }],
+      errors: [
+        {
+          path: null,
+          locations: [{ line: 1, column: 11, sourceName: null }],
+          message: "Variable 'dueOn' has an invalid value. Unable to parse `2025-02-30` as a valid Date Object.",
+        },
+      ],
     });
   });
 });

@@ -44,8 +44,10 @@ const FILES: Record<string, string> = {
   ].join('\n'),
   'vtl/result.response.vtl': '$util.toJson($ctx.result)',
   // PutItem that fails when the item exists; the response templates ignore $ctx.error.
-  'vtl/createOnce2017.request.vtl': '{ "version": "2017-02-28", "operation": "PutItem", "key": { "id": $util.dynamodb.toDynamoDBJson($ctx.args.id) }, "condition": { "expression": "attribute_not_exists(id)" } }',
-  'vtl/createOnce2018.request.vtl': '{ "version": "2018-05-29", "operation": "PutItem", "key": { "id": $util.dynamodb.toDynamoDBJson($ctx.args.id) }, "condition": { "expression": "attribute_not_exists(id)" } }',
+  'vtl/createOnce2017.request.vtl':
+    '{ "version": "2017-02-28", "operation": "PutItem", "key": { "id": $util.dynamodb.toDynamoDBJson($ctx.args.id) }, "condition": { "expression": "attribute_not_exists(id)" } }',
+  'vtl/createOnce2018.request.vtl':
+    '{ "version": "2018-05-29", "operation": "PutItem", "key": { "id": $util.dynamodb.toDynamoDBJson($ctx.args.id) }, "condition": { "expression": "attribute_not_exists(id)" } }',
   'vtl/getPost.request.vtl': '{ "version": "2018-05-29", "operation": "GetItem", "key": { "id": $util.dynamodb.toDynamoDBJson($ctx.args.id) } }',
   'vtl/echo.request.vtl': '{ "version": "2018-05-29", "payload": { "msg": $util.toJson($ctx.args.msg.toUpperCase()) } }',
   'vtl/echo.response.vtl': '$util.toJson($ctx.result.msg)',
@@ -58,9 +60,11 @@ const FILES: Record<string, string> = {
     '{ "version": "2018-05-29", "payload": $util.toJson($out) }',
   ].join('\n'),
   'vtl/spin.request.vtl': '#foreach($a in [1..1000])#foreach($b in [1..1000])#foreach($c in [1..1000])#set($x = 1)#end#end#end{}',
-  'vtl/huge.request.vtl': '#set($s = "0123456789012345678901234567890123456789012345678901234567890123456789")\n"#foreach($a in [1..1000])#foreach($b in [1..1000])$s#end#end"',
+  'vtl/huge.request.vtl':
+    '#set($s = "0123456789012345678901234567890123456789012345678901234567890123456789")\n"#foreach($a in [1..1000])#foreach($b in [1..1000])$s#end#end"',
   'vtl/bad.request.vtl': '{ "version": "2018-05-29", payload: 1 }',
-  'vtl/http.request.vtl': '{ "version": "2018-05-29", "method": "GET", "resourcePath": "/echo/vtl", "params": { "query": { "q": $util.toJson($ctx.args.q) } } }',
+  'vtl/http.request.vtl':
+    '{ "version": "2018-05-29", "method": "GET", "resourcePath": "/echo/vtl", "params": { "query": { "q": $util.toJson($ctx.args.q) } } }',
   'vtl/http.response.vtl': [
     '#if($ctx.result.statusCode != 200)$util.error("HTTP $ctx.result.statusCode", "HttpError")#end',
     '#set($echo = $util.parseJson($ctx.result.body))',
@@ -72,7 +76,8 @@ const FILES: Record<string, string> = {
   'vtl/mixed.before.vtl': '$util.qr($ctx.stash.put("steps", ["before"]))\n{}',
   'vtl/mixed.after.vtl': '$util.qr($ctx.stash.steps.add("after"))\n$util.toJson("$ctx.prev.result:$util.toJson($ctx.stash.steps)")',
   'vtl/double.request.vtl': '$util.qr($ctx.stash.steps.add("vtl"))\n{ "version": "2018-05-29", "payload": #set($d = $ctx.args.n * 2)$d }',
-  'js/plusOne.js': 'export function request(ctx) { ctx.stash.steps.push("js"); return { payload: ctx.prev.result + 1 }; }\nexport function response(ctx) { return ctx.result; }',
+  'js/plusOne.js':
+    'export function request(ctx) { ctx.stash.steps.push("js"); return { payload: ctx.prev.result + 1 }; }\nexport function response(ctx) { return ctx.result; }',
   'vtl/subst.request.vtl': '{ "version": "2018-05-29", "payload": "${greeting}, ${who} ${ctx.args.x} (${stage})" }',
   'vtl/denied.request.vtl': '#if($util.authType() == "API Key Authorization")$util.unauthorized()#end\n{}',
 };
@@ -100,7 +105,14 @@ beforeAll(async () => {
       dataSources: {
         posts: {
           type: 'AMAZON_DYNAMODB',
-          config: { tableName: 'vtl-posts', table: { AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' } },
+          config: {
+            tableName: 'vtl-posts',
+            table: {
+              AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+              KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+              BillingMode: 'PAY_PER_REQUEST',
+            },
+          },
         },
         [NONE]: { type: 'NONE' },
         api: { type: 'HTTP', config: { endpoint: echo.url } },
@@ -174,7 +186,7 @@ describe('VTL resolvers through createGateway', () => {
     expect(body).toEqual({ data: { mixed: '11:["before","vtl","js","after"]' } });
   });
 
-  it('a template that renders invalid JSON fails its field with AppSync\'s MappingTemplate error', async () => {
+  it("a template that renders invalid JSON fails its field with AppSync's MappingTemplate error", async () => {
     const { body } = await gw.query('{ bad echo(msg: "ok") }');
     expect(body.data).toEqual({ bad: null, echo: 'OK' });
     expect(body.errors).toEqual([
@@ -189,7 +201,7 @@ describe('VTL resolvers through createGateway', () => {
     ]);
   });
 
-  it('$util.unauthorized gives AppSync\'s Unauthorized error', async () => {
+  it("$util.unauthorized gives AppSync's Unauthorized error", async () => {
     const { body } = await gw.query('{ denied }');
     expect(body.errors).toMatchObject([{ path: ['denied'], errorType: 'Unauthorized', message: 'Not Authorized to access denied on type Query' }]);
   });

@@ -2,7 +2,16 @@
  * The embedded store reached in memory: the SDK client's endpoint is a port nothing listens on,
  * so every answer below came through the in-process handler, not the network.
  */
-import { CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactGetItemsCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  TransactGetItemsCommand,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireEmbeddedDynamoDB, embeddedDynamoDBRequestHandler, releaseEmbeddedDynamoDB } from '../../src/embedded/dynamodb.js';
 
@@ -11,7 +20,13 @@ beforeAll(async () => {
   await acquireEmbeddedDynamoDB();
   const requestHandler = embeddedDynamoDBRequestHandler();
   expect(requestHandler).toBeDefined();
-  client = new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, requestHandler, maxAttempts: 1 });
+  client = new DynamoDBClient({
+    endpoint: 'http://127.0.0.1:9',
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    requestHandler,
+    maxAttempts: 1,
+  });
   await client.send(
     new CreateTableCommand({
       TableName: 'in-process',
@@ -45,7 +60,11 @@ describe('embedded DynamoDB in memory', () => {
   });
 
   it('serves the operations the gateway adds to dynalite (transactions, TTL) too', async () => {
-    await client.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: 'in-process', Item: { id: { S: 't1' } } } }, { Put: { TableName: 'in-process', Item: { id: { S: 't2' } } } }] }));
+    await client.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [{ Put: { TableName: 'in-process', Item: { id: { S: 't1' } } } }, { Put: { TableName: 'in-process', Item: { id: { S: 't2' } } } }],
+      }),
+    );
     const { Responses } = await client.send(new TransactGetItemsCommand({ TransactItems: [{ Get: { TableName: 'in-process', Key: { id: { S: 't2' } } } }] }));
     expect(Responses).toEqual([{ Item: { id: { S: 't2' } } }]);
     expect((await client.send(new DescribeTimeToLiveCommand({ TableName: 'in-process' }))).TimeToLiveDescription).toEqual({ TimeToLiveStatus: 'DISABLED' });
@@ -54,7 +73,9 @@ describe('embedded DynamoDB in memory', () => {
   it('refuses a request whose signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort();
-    const error = await client.send(new GetItemCommand({ TableName: 'in-process', Key: { id: { S: 'a' } } }), { abortSignal: controller.signal }).catch((e: unknown) => e);
+    const error = await client
+      .send(new GetItemCommand({ TableName: 'in-process', Key: { id: { S: 'a' } } }), { abortSignal: controller.signal })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'AbortError' });
   });
 });

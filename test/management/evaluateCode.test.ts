@@ -71,7 +71,12 @@ export function request(ctx) {
 }
 export function response(ctx) { return ctx.result; }`,
     context: { arguments: { n: 5 } },
-    expected: { evaluationResult: JSON.stringify({ b64: 'aGVsbG8=', url: 'a+b%26c', max: 5, matches: true, idLength: 36 }), logs: [], stash: '{}', outErrors: '[]' },
+    expected: {
+      evaluationResult: JSON.stringify({ b64: 'aGVsbG8=', url: 'a+b%26c', max: 5, matches: true, idLength: 36 }),
+      logs: [],
+      stash: '{}',
+      outErrors: '[]',
+    },
   },
   {
     name: 'the ddb module builds a GetItem request (AWS test-resolvers example shape)',
@@ -199,7 +204,12 @@ export function response(ctx) { return ctx.result; }`,
 }
 export function response(ctx) { return ctx.result; }`,
     context: { stash: { kept: true } },
-    expected: { error: { message: `code.js: Execution of the request handler timed out after ${TIMEOUT_MS} ms.` }, logs: [], stash: '{"kept":true}', outErrors: '[]' },
+    expected: {
+      error: { message: `code.js: Execution of the request handler timed out after ${TIMEOUT_MS} ms.` },
+      logs: [],
+      stash: '{"kept":true}',
+      outErrors: '[]',
+    },
   },
 ];
 
@@ -231,7 +241,11 @@ describe('the evaluation sandbox', () => {
     try {
       const results: Array<string | undefined> = [];
       // 1 and 2 fill the first sandbox; 3 replaces it while 2 may still run there; 1 comes back in the new one.
-      for (const batch of [[1, 2], [3, 2], [1, 4]]) {
+      for (const batch of [
+        [1, 2],
+        [3, 2],
+        [1, 4],
+      ]) {
         const answers = await Promise.all(batch.map((n) => evaluator.evaluate(code(n), { arguments: { x: 10 } })));
         results.push(...answers.map((a) => a.evaluationResult));
       }
@@ -251,7 +265,9 @@ describe('bad input gets AWS error answers', () => {
     ['a context that is not an object', { context: '[1]' }, /^context must be a JSON object/],
     ['a function other than request/response', { function: 'handler' }, /^function must be "request" or "response"/],
   ])('%s: BadRequestException (400)', async (_name, change, message) => {
-    const input = { runtime: RUNTIME, code: 'export function request(ctx) { return 1; }', context: '{}', ...change } as ConstructorParameters<typeof EvaluateCodeCommand>[0];
+    const input = { runtime: RUNTIME, code: 'export function request(ctx) { return 1; }', context: '{}', ...change } as ConstructorParameters<
+      typeof EvaluateCodeCommand
+    >[0];
     const error = await client(gw.origin)
       .send(new EvaluateCodeCommand(input))
       .catch((e: unknown) => e);
@@ -261,7 +277,11 @@ describe('bad input gets AWS error answers', () => {
   });
 
   it('a body that is not JSON: 400 BadRequestException in the header, message in the body', async () => {
-    const response = await fetch(`${gw.origin}/v1/dataplane-evaluatecode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"runtime": ' });
+    const response = await fetch(`${gw.origin}/v1/dataplane-evaluatecode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"runtime": ',
+    });
     expect(response.status).toBe(400);
     expect(response.headers.get('x-amzn-errortype')).toBe('BadRequestException');
     expect(await response.json()).toEqual({ message: expect.stringMatching(/^The request body is not valid JSON: /) });
@@ -272,7 +292,9 @@ describe('bad input gets AWS error answers', () => {
       .send(new EvaluateMappingTemplateCommand({ template: '$util.toJson($ctx.args)', context: '{}' }))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BadRequestException);
-    expect((error as Error).message).toBe('EvaluateMappingTemplate is not supported by appsync-gateway yet: VTL evaluation is not available. Use EvaluateCode with APPSYNC_JS code.');
+    expect((error as Error).message).toBe(
+      'EvaluateMappingTemplate is not supported by appsync-gateway yet: VTL evaluation is not available. Use EvaluateCode with APPSYNC_JS code.',
+    );
   });
 
   it('a management operation not served yet: UnknownOperationException naming what is served', async () => {
@@ -286,9 +308,15 @@ describe('bad input gets AWS error answers', () => {
 
 describe('signing (docs/management-api.md#signing)', () => {
   const evaluate = (origin: string, credentials = CREDENTIALS) =>
-    client(origin, credentials).send(new EvaluateCodeCommand({ runtime: RUNTIME, code: 'export function request(ctx) { return 1; }', context: '{}', function: 'request' }));
+    client(origin, credentials).send(
+      new EvaluateCodeCommand({ runtime: RUNTIME, code: 'export function request(ctx) { return 1; }', context: '{}', function: 'request' }),
+    );
   const unsigned = (origin: string) =>
-    fetch(`${origin}/v1/dataplane-evaluatecode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ runtime: RUNTIME, code: 'export function request(ctx) { return 1; }', context: '{}' }) });
+    fetch(`${origin}/v1/dataplane-evaluatecode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ runtime: RUNTIME, code: 'export function request(ctx) { return 1; }', context: '{}' }),
+    });
 
   it('on loopback without AWS_IAM credentials, unsigned calls are accepted', async () => {
     const response = await unsigned(gw.origin);
@@ -303,8 +331,14 @@ describe('signing (docs/management-api.md#signing)', () => {
       const response = await unsigned(iam.origin);
       expect(response.status).toBe(403);
       expect(response.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
-      await expect(evaluate(iam.origin, { accessKeyId: 'AKIDOTHER', secretAccessKey: 'nope' })).rejects.toMatchObject({ name: 'UnrecognizedClientException', $metadata: { httpStatusCode: 403 } });
-      await expect(evaluate(iam.origin, { ...CREDENTIALS, secretAccessKey: 'wrong' })).rejects.toMatchObject({ name: 'InvalidSignatureException', $metadata: { httpStatusCode: 403 } });
+      await expect(evaluate(iam.origin, { accessKeyId: 'AKIDOTHER', secretAccessKey: 'nope' })).rejects.toMatchObject({
+        name: 'UnrecognizedClientException',
+        $metadata: { httpStatusCode: 403 },
+      });
+      await expect(evaluate(iam.origin, { ...CREDENTIALS, secretAccessKey: 'wrong' })).rejects.toMatchObject({
+        name: 'InvalidSignatureException',
+        $metadata: { httpStatusCode: 403 },
+      });
     } finally {
       await iam.close();
     }

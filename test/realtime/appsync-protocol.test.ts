@@ -47,7 +47,11 @@ describe('validateMessage (realtime.md §2)', () => {
       id: 'a',
     },
     { name: 'stop without id', input: { type: 'stop' }, reason: `"stop" message expects 'id' to be a non-empty string, got undefined` },
-    { name: 'connection_init with string payload', input: { type: 'connection_init', payload: 'x' }, reason: `"connection_init" message expects 'payload' to be an object, got string` },
+    {
+      name: 'connection_init with string payload',
+      input: { type: 'connection_init', payload: 'x' },
+      reason: `"connection_init" message expects 'payload' to be an object, got string`,
+    },
   ];
   for (const c of invalid) {
     it(`rejects ${c.name}, naming the field`, () => {

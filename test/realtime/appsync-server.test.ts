@@ -186,7 +186,10 @@ describe('errors, with the connection surviving (realtime.md §2)', () => {
   it('unparseable JSON → UnsupportedOperation "unknown …" (no id)', async () => {
     const client = await connected();
     client.send('{not json');
-    expect(await client.next()).toEqual({ type: 'error', payload: { errors: [{ errorType: 'UnsupportedOperation', message: 'unknown not supported through the realtime channel' }] } });
+    expect(await client.next()).toEqual({
+      type: 'error',
+      payload: { errors: [{ errorType: 'UnsupportedOperation', message: 'unknown not supported through the realtime channel' }] },
+    });
     await subscribe(client, 'after', 'subscription { onCreatePost { id } }');
     client.close();
   });
@@ -194,7 +197,10 @@ describe('errors, with the connection surviving (realtime.md §2)', () => {
   it('unknown message type → UnsupportedOperation "unknown …"', async () => {
     const client = await connected();
     client.send({ type: 'subscribe', id: '1', payload: {} });
-    expect(await client.next()).toEqual({ type: 'error', payload: { errors: [{ errorType: 'UnsupportedOperation', message: 'unknown not supported through the realtime channel' }] } });
+    expect(await client.next()).toEqual({
+      type: 'error',
+      payload: { errors: [{ errorType: 'UnsupportedOperation', message: 'unknown not supported through the realtime channel' }] },
+    });
     await subscribe(client, 'after', 'subscription { onCreatePost { id } }');
     client.close();
   });
@@ -230,7 +236,11 @@ describe('errors, with the connection surviving (realtime.md §2)', () => {
     const client = await connected();
     const big = `subscription { onCreatePost { id } } # ${'x'.repeat(240 * 1024)}`;
     client.send(start('big', big, good));
-    expect(await client.next()).toEqual({ type: 'error', id: 'big', payload: { errors: [{ errorType: 'BadRequestException', message: 'Subscription payload exceeds the 240 KB limit.' }] } });
+    expect(await client.next()).toEqual({
+      type: 'error',
+      id: 'big',
+      payload: { errors: [{ errorType: 'BadRequestException', message: 'Subscription payload exceeds the 240 KB limit.' }] },
+    });
     await subscribe(client, 'small', 'subscription { onCreatePost { id } }');
     client.close();
   });
@@ -238,7 +248,11 @@ describe('errors, with the connection surviving (realtime.md §2)', () => {
   it('an expired/invalid token on start → UnauthorizedException; the connection stays', async () => {
     const client = await connected();
     client.send(start('exp', 'subscription { onCreatePost { id } }', expired));
-    expect(await client.next()).toEqual({ type: 'error', id: 'exp', payload: { errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }] } });
+    expect(await client.next()).toEqual({
+      type: 'error',
+      id: 'exp',
+      payload: { errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }] },
+    });
     await subscribe(client, 'fine', 'subscription { onCreatePost { id } }');
     client.close();
   });
@@ -254,7 +268,11 @@ describe('errors, with the connection surviving (realtime.md §2)', () => {
   it('a query → UnsupportedOperation "query not supported through the realtime channel"', async () => {
     const client = await connected();
     client.send(start('q', '{ x }', good));
-    expect(await client.next()).toEqual({ type: 'error', id: 'q', payload: { errors: [{ errorType: 'UnsupportedOperation', message: 'query not supported through the realtime channel' }] } });
+    expect(await client.next()).toEqual({
+      type: 'error',
+      id: 'q',
+      payload: { errors: [{ errorType: 'UnsupportedOperation', message: 'query not supported through the realtime channel' }] },
+    });
     client.close();
   });
 
@@ -264,7 +282,18 @@ describe('errors, with the connection surviving (realtime.md §2)', () => {
     expect(await client.next()).toEqual({
       type: 'error',
       id: 's',
-      payload: { errors: [{ path: ['secret'], data: null, errorType: 'Unauthorized', errorInfo: null, locations: null, message: 'Not Authorized to access secret on type Subscription' }] },
+      payload: {
+        errors: [
+          {
+            path: ['secret'],
+            data: null,
+            errorType: 'Unauthorized',
+            errorInfo: null,
+            locations: null,
+            message: 'Not Authorized to access secret on type Subscription',
+          },
+        ],
+      },
     });
     await subscribe(client, 'after', 'subscription { onCreatePost { id } }');
     client.close();
@@ -290,7 +319,11 @@ describe('limits and timeouts (realtime.md §7)', () => {
         expect(await client.next()).toEqual({ type: 'start_ack', id });
       }
       client.send(start('3', 'subscription { onCreatePost { id } }', good));
-      expect(await client.next()).toEqual({ type: 'error', id: '3', payload: { errors: [{ errorType: 'LimitExceededError', message: 'A connection can hold at most 2 subscriptions.' }] } });
+      expect(await client.next()).toEqual({
+        type: 'error',
+        id: '3',
+        payload: { errors: [{ errorType: 'LimitExceededError', message: 'A connection can hold at most 2 subscriptions.' }] },
+      });
       client.close();
     } finally {
       await s.close();

@@ -110,7 +110,11 @@ describe('slow consumers', () => {
         fieldName: 'onCreatePost',
         args: {},
         // Amplify stamps each start with its own x-amz-date; that does not split the render.
-        request: { query: 'subscription { onCreatePost { id } }', auth, headers: { 'x-api-key': 'good', 'x-amz-date': `20260101T0000${String(i).padStart(2, '0')}Z` } },
+        request: {
+          query: 'subscription { onCreatePost { id } }',
+          auth,
+          headers: { 'x-api-key': 'good', 'x-amz-date': `20260101T0000${String(i).padStart(2, '0')}Z` },
+        },
         deliver: (e) => got.push(e.json),
         invalidate() {},
         overflow() {},
@@ -152,7 +156,9 @@ describe('pubsub failure on start', () => {
     server.opened(socket, { url: `/graphql/realtime?header=${encodeHeader(good)}`, headers: {}, protocols: ['graphql-ws'], remoteAddress: '127.0.0.1' });
     socket.receive(start('r', 'subscription { onCreatePost { id } }', good));
     await socket.waitFor((f) => f.type === 'error');
-    expect(socket.sent.filter((f) => f.type === 'error')).toEqual([{ type: 'error', id: 'r', payload: { errors: [{ errorType: 'InternalFailure', message: 'An internal failure occurred.' }] } }]);
+    expect(socket.sent.filter((f) => f.type === 'error')).toEqual([
+      { type: 'error', id: 'r', payload: { errors: [{ errorType: 'InternalFailure', message: 'An internal failure occurred.' }] } },
+    ]);
     socket.receive(start('r', 'subscription { onCreatePost { id } }', good));
     await socket.waitFor((f) => f.type === 'start_ack');
     expect(socket.sent.at(-1)).toEqual({ type: 'start_ack', id: 'r' });

@@ -23,7 +23,14 @@ export async function handler(event) {
 }
 `;
 
-const unauthorized = (field: string) => ({ path: [field], data: null, errorType: 'Unauthorized', errorInfo: null, locations: null, message: `Not Authorized to access ${field} on type Subscription` });
+const unauthorized = (field: string) => ({
+  path: [field],
+  data: null,
+  errorType: 'Unauthorized',
+  errorInfo: null,
+  locations: null,
+  message: `Not Authorized to access ${field} on type Subscription`,
+});
 
 let gw: TestGateway;
 beforeAll(async () => {
@@ -67,10 +74,18 @@ describe('Lambda deniedFields on subscription fields', () => {
   });
 
   it('graphql-ws protocol: the same Unauthorized error for a denied field', async () => {
-    const client = createClient({ url: `${gw.origin.replace('http://', 'ws://')}/graphql`, webSocketImpl: WebSocket, connectionParams: { Authorization: 'limited-dan' }, retryAttempts: 0 });
+    const client = createClient({
+      url: `${gw.origin.replace('http://', 'ws://')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { Authorization: 'limited-dan' },
+      retryAttempts: 0,
+    });
     try {
       const outcome = await new Promise<unknown>((resolve) => {
-        client.subscribe({ query: 'subscription { onSevere(min: 1) { id } }' }, { next: (value) => resolve({ next: value }), error: (error) => resolve({ error }), complete: () => resolve('complete') });
+        client.subscribe(
+          { query: 'subscription { onSevere(min: 1) { id } }' },
+          { next: (value) => resolve({ next: value }), error: (error) => resolve({ error }), complete: () => resolve('complete') },
+        );
       });
       expect(outcome).toEqual({ error: [unauthorized('onSevere')] });
     } finally {

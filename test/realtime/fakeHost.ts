@@ -53,7 +53,19 @@ export function createFakeHost(pubsub: PubSub): FakeHost {
       const fieldNode = operation.selectionSet.selections[0] as FieldNode;
       const fieldName = fieldNode.name.value;
       if (fieldName === 'secret') {
-        return { ok: false, errors: [{ path: ['secret'], data: null, errorType: 'Unauthorized', errorInfo: null, locations: null, message: 'Not Authorized to access secret on type Subscription' }] };
+        return {
+          ok: false,
+          errors: [
+            {
+              path: ['secret'],
+              data: null,
+              errorType: 'Unauthorized',
+              errorInfo: null,
+              locations: null,
+              message: 'Not Authorized to access secret on type Subscription',
+            },
+          ],
+        };
       }
       const field = fakeSchema.getSubscriptionType()!.getFields()[fieldName]!;
       // Arguments present in the operation only (realtime.md §4), coerced with real graphql-js.
@@ -65,7 +77,8 @@ export function createFakeHost(pubsub: PubSub): FakeHost {
       }
       const prepared: PreparedSubscription = { ok: true, fieldName, responseKey: fieldNode.alias?.value ?? fieldName, args };
       if (fieldName === 'onFiltered') prepared.filter = { filterGroup: [{ filters: [{ fieldName: 'severity', operator: 'ge', value: args.min }] }] };
-      if (fieldName === 'onInvalidatable') prepared.invalidationFilter = { filterGroup: [{ filters: [{ fieldName: 'group', operator: 'eq', value: args.group }] }] };
+      if (fieldName === 'onInvalidatable')
+        prepared.invalidationFilter = { filterGroup: [{ filters: [{ fieldName: 'group', operator: 'eq', value: args.group }] }] };
       if (fieldName === 'tooWide') prepared.filter = { filterGroup: [{ filters: [{ fieldName: 'a', operator: 'in', value: [1, 2, 3, 4, 5, 6] }] }] };
       return prepared;
     },
@@ -77,7 +90,9 @@ export function createFakeHost(pubsub: PubSub): FakeHost {
         variableValues: request.variables ?? undefined,
         operationName: request.operationName ?? undefined,
       });
-      return result.errors ? { data: result.data ?? null, errors: result.errors.map((e) => ({ message: e.message, path: e.path ?? null })) } : { data: result.data ?? null };
+      return result.errors
+        ? { data: result.data ?? null, errors: result.errors.map((e) => ({ message: e.message, path: e.path ?? null })) }
+        : { data: result.data ?? null };
     },
   };
 }

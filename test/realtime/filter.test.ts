@@ -77,14 +77,28 @@ describe('enhanced filter operators (realtime.md §5)', () => {
 describe('filter groups (realtime.md §5: groups OR, filters AND, dotted paths)', () => {
   const ticket = { severity: 7, priority: 'high', group: 'ops', loc: { addr: { country: 'PT' } } };
   it('ANDs the filters of one group', () => {
-    const filter = { filterGroup: [{ filters: [{ fieldName: 'severity', operator: 'ge', value: 7 }, { fieldName: 'priority', operator: 'eq', value: 'low' }] }] };
+    const filter = {
+      filterGroup: [
+        {
+          filters: [
+            { fieldName: 'severity', operator: 'ge', value: 7 },
+            { fieldName: 'priority', operator: 'eq', value: 'low' },
+          ],
+        },
+      ],
+    };
     expect(matchesFilter(filter, ticket)).toBe(false);
   });
   it('ORs the groups', () => {
     const filter = {
       filterGroup: [
         { filters: [{ fieldName: 'priority', operator: 'eq', value: 'low' }] },
-        { filters: [{ fieldName: 'severity', operator: 'gt', value: 5 }, { fieldName: 'group', operator: 'in', value: ['ops', 'dev'] }] },
+        {
+          filters: [
+            { fieldName: 'severity', operator: 'gt', value: 5 },
+            { fieldName: 'group', operator: 'in', value: ['ops', 'dev'] },
+          ],
+        },
       ],
     };
     expect(matchesFilter(filter, ticket)).toBe(true);
@@ -122,21 +136,45 @@ describe('validateFilter limits (realtime.md §5)', () => {
     { name: '5 filters', filter: { filterGroup: [{ filters: filters(5) }] }, reason: null },
     { name: '6 filters', filter: { filterGroup: [{ filters: filters(6) }] }, reason: 'filterGroup[0] has 6 filters; at most 5 are allowed per group' },
     { name: 'in with 5 values', filter: one('a', 'in', [1, 2, 3, 4, 5]), reason: null },
-    { name: 'in with 6 values', filter: one('a', 'in', [1, 2, 3, 4, 5, 6]), reason: "filterGroup[0].filters[0].value for 'in' has 6 values; at most 5 are allowed" },
+    {
+      name: 'in with 6 values',
+      filter: one('a', 'in', [1, 2, 3, 4, 5, 6]),
+      reason: "filterGroup[0].filters[0].value for 'in' has 6 values; at most 5 are allowed",
+    },
     { name: 'notIn not an array', filter: one('a', 'notIn', 1), reason: "filterGroup[0].filters[0].value for 'notIn' expects an array, got number" },
-    { name: 'containsAny with 20 values', filter: one('a', 'containsAny', Array.from({ length: 20 }, (_, i) => i)), reason: null },
+    {
+      name: 'containsAny with 20 values',
+      filter: one(
+        'a',
+        'containsAny',
+        Array.from({ length: 20 }, (_, i) => i),
+      ),
+      reason: null,
+    },
     {
       name: 'containsAny with 21 values',
-      filter: one('a', 'containsAny', Array.from({ length: 21 }, (_, i) => i)),
+      filter: one(
+        'a',
+        'containsAny',
+        Array.from({ length: 21 }, (_, i) => i),
+      ),
       reason: "filterGroup[0].filters[0].value for 'containsAny' has 21 values; at most 20 are allowed",
     },
-    { name: 'between with one value', filter: one('a', 'between', [1]), reason: "filterGroup[0].filters[0].value for 'between' expects [low, high], got array" },
+    {
+      name: 'between with one value',
+      filter: one('a', 'between', [1]),
+      reason: "filterGroup[0].filters[0].value for 'between' expects [low, high], got array",
+    },
     { name: 'fieldName of 257 chars', filter: one('a'.repeat(257), 'eq', 1), reason: 'filterGroup[0].filters[0].fieldName is longer than 256 characters' },
     { name: '5 levels', filter: one('a.b.c.d.e', 'eq', 1), reason: null },
     { name: '6 levels', filter: one('a.b.c.d.e.f', 'eq', 1), reason: "filterGroup[0].filters[0].fieldName 'a.b.c.d.e.f' nests deeper than 5 levels" },
     { name: 'unknown operator', filter: one('a', 'near', 1), reason: "filterGroup[0].filters[0].operator 'near' is not a supported filter operator" },
     { name: 'missing filterGroup', filter: {}, reason: "subscription filter expects 'filterGroup' to be an array, got undefined" },
-    { name: 'attributeExists needs a boolean', filter: one('a', 'attributeExists', 'yes'), reason: "filterGroup[0].filters[0].value for 'attributeExists' expects a boolean, got string" },
+    {
+      name: 'attributeExists needs a boolean',
+      filter: one('a', 'attributeExists', 'yes'),
+      reason: "filterGroup[0].filters[0].value for 'attributeExists' expects a boolean, got string",
+    },
   ];
   for (const c of cases) {
     it(c.name, () => expect(validateFilter(c.filter)).toBe(c.reason));

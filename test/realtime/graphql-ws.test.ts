@@ -120,7 +120,16 @@ describe('graphql-transport-ws (Gateway choice endpoint)', () => {
     expect(q.error).toEqual([{ errorType: 'UnsupportedOperation', message: 'query not supported through the realtime channel' }]);
     const s = collect(c, 'subscription { secret { id } }');
     await s.until(() => s.error !== undefined);
-    expect(s.error).toEqual([{ path: ['secret'], data: null, errorType: 'Unauthorized', errorInfo: null, locations: null, message: 'Not Authorized to access secret on type Subscription' }]);
+    expect(s.error).toEqual([
+      {
+        path: ['secret'],
+        data: null,
+        errorType: 'Unauthorized',
+        errorInfo: null,
+        locations: null,
+        message: 'Not Authorized to access secret on type Subscription',
+      },
+    ]);
   });
 
   it('an invalidation completes the subscription (realtime.md §6)', async () => {
@@ -174,7 +183,11 @@ describe('graphql-transport-ws (Gateway choice endpoint)', () => {
     for (let i = 1; i <= 100; i++) raw.send(start(String(i), 'subscription { onCreatePost { id } }', { 'x-api-key': 'good' }));
     for (let i = 1; i <= 100; i++) expect(await raw.next()).toEqual({ type: 'start_ack', id: String(i) });
     raw.send(start('101', 'subscription { onCreatePost { id } }', { 'x-api-key': 'good' }));
-    expect(await raw.next()).toEqual({ type: 'error', id: '101', payload: { errors: [{ errorType: 'LimitExceededError', message: 'A connection can hold at most 100 subscriptions.' }] } });
+    expect(await raw.next()).toEqual({
+      type: 'error',
+      id: '101',
+      payload: { errors: [{ errorType: 'LimitExceededError', message: 'A connection can hold at most 100 subscriptions.' }] },
+    });
     raw.close();
   });
 

@@ -18,7 +18,12 @@ async function until(predicate: () => boolean, what: string): Promise<void> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-const event = (field: string, payload: unknown, extra: Partial<PublishedEvent> = {}): PublishedEvent => ({ subscriptionField: field, mutationField: 'createPost', payload, ...extra });
+const event = (field: string, payload: unknown, extra: Partial<PublishedEvent> = {}): PublishedEvent => ({
+  subscriptionField: field,
+  mutationField: 'createPost',
+  payload,
+  ...extra,
+});
 
 interface Backend {
   name: string;

@@ -16,8 +16,7 @@ export interface RawClient {
   close(): void;
 }
 
-export const encodeHeader = (object: Record<string, string>, url = false) =>
-  Buffer.from(JSON.stringify(object)).toString(url ? 'base64url' : 'base64');
+export const encodeHeader = (object: Record<string, string>, url = false) => Buffer.from(JSON.stringify(object)).toString(url ? 'base64url' : 'base64');
 
 export async function connectRaw(url: string, protocols: string[] = ['graphql-ws'], headers?: Record<string, string>): Promise<RawClient> {
   const ws = new WebSocket(url, protocols, { headers });

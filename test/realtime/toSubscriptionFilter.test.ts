@@ -15,7 +15,9 @@ describe('util.transform.toSubscriptionFilter (realtime.md §5 table)', () => {
     expect(toSubscriptionFilter({ a: { eq: 1, ne: 2 } })).toEqual(groups([f('a', 'eq', 1)], [f('a', 'ne', 2)]));
   });
   it('`or` gives one group per member, crossed with the rest', () => {
-    expect(toSubscriptionFilter({ x: { eq: 0 }, or: [{ a: { eq: 1 } }, { b: { eq: 2 } }] })).toEqual(groups([f('x', 'eq', 0), f('a', 'eq', 1)], [f('x', 'eq', 0), f('b', 'eq', 2)]));
+    expect(toSubscriptionFilter({ x: { eq: 0 }, or: [{ a: { eq: 1 } }, { b: { eq: 2 } }] })).toEqual(
+      groups([f('x', 'eq', 0), f('a', 'eq', 1)], [f('x', 'eq', 0), f('b', 'eq', 2)]),
+    );
   });
   it('the AWS example yields 4 groups = 2 operators × 2 or-members, each with both and-filters', () => {
     const result = toSubscriptionFilter({
@@ -29,13 +31,22 @@ describe('util.transform.toSubscriptionFilter (realtime.md §5 table)', () => {
       expect(group.filters).toContainEqual(f('downvotes', 'gt', 2000));
       expect(group.filters).toHaveLength(4);
     }
-    expect(result!.filterGroup[0]!.filters).toEqual([f('percentageUp', 'lte', 50), f('title', 'ne', 'Book1'), f('downvotes', 'gt', 2000), f('author', 'eq', 'Admin')]);
+    expect(result!.filterGroup[0]!.filters).toEqual([
+      f('percentageUp', 'lte', 50),
+      f('title', 'ne', 'Book1'),
+      f('downvotes', 'gt', 2000),
+      f('author', 'eq', 'Admin'),
+    ]);
   });
   it('ignoredFields are dropped everywhere, including inside and/or', () => {
-    expect(toSubscriptionFilter({ a: { eq: 1 }, secret: { eq: 2 }, and: [{ secret: { ne: 3 } }], or: [{ secret: { eq: 4 } }] }, ['secret'])).toEqual(groups([f('a', 'eq', 1)]));
+    expect(toSubscriptionFilter({ a: { eq: 1 }, secret: { eq: 2 }, and: [{ secret: { ne: 3 } }], or: [{ secret: { eq: 4 } }] }, ['secret'])).toEqual(
+      groups([f('a', 'eq', 1)]),
+    );
   });
   it('each rule is an alternative appended to every group', () => {
-    expect(toSubscriptionFilter({ a: { eq: 1 } }, [], { r1: { eq: 'x' }, r2: { gt: 5 } })).toEqual(groups([f('a', 'eq', 1), f('r1', 'eq', 'x')], [f('a', 'eq', 1), f('r2', 'gt', 5)]));
+    expect(toSubscriptionFilter({ a: { eq: 1 } }, [], { r1: { eq: 'x' }, r2: { gt: 5 } })).toEqual(
+      groups([f('a', 'eq', 1), f('r1', 'eq', 'x')], [f('a', 'eq', 1), f('r2', 'gt', 5)]),
+    );
   });
   it('with an empty first object, one group per rule', () => {
     expect(toSubscriptionFilter({}, [], { r1: { eq: 'x' }, r2: { gt: 5 } })).toEqual(groups([f('r1', 'eq', 'x')], [f('r2', 'gt', 5)]));

@@ -33,12 +33,20 @@ describe('@aws-appsync/utils contract', async () => {
   );
 
   const check = async (object: string, names: string[]) => {
-    const base = JSON.stringify({ arguments: { names: names.map((n) => `${object}.${n}`) }, identity: null, source: null, request: { headers: {} }, info: { fieldName: 'f', parentTypeName: 'Query', variables: {}, selectionSetList: [], selectionSetGraphQL: '' }, env: {}, authMode: 'API_KEY' });
+    const base = JSON.stringify({
+      arguments: { names: names.map((n) => `${object}.${n}`) },
+      identity: null,
+      source: null,
+      request: { headers: {} },
+      info: { fieldName: 'f', parentTypeName: 'Query', variables: {}, selectionSetList: [], selectionSetGraphQL: '' },
+      env: {},
+      authMode: 'API_KEY',
+    });
     const run = sandbox.openRun(base);
     const outcome = await sandbox.invoke(run, id, 'request', 'query:request', '{}', 'contract');
     await sandbox.closeRun(run);
     expect(outcome.k).toBe('ok');
-    return ((outcome as { v: { payload: string[] } }).v.payload).filter((line) => line.endsWith('=undefined'));
+    return (outcome as { v: { payload: string[] } }).v.payload.filter((line) => line.endsWith('=undefined'));
   };
 
   it.each([

@@ -4,7 +4,9 @@ import { buildAppSyncSchema } from '../../src/schema/index.js';
 
 describe('buildAppSyncSchema', () => {
   it('knows the AWS scalars and @aws_* directives without declarations', () => {
-    const { schema } = buildAppSyncSchema([{ file: 's.graphql', sdl: 'type Query @aws_api_key { a: AWSJSON @aws_iam, b: AWSDateTime @aws_cognito_user_pools(cognito_groups: ["x"]) }' }]);
+    const { schema } = buildAppSyncSchema([
+      { file: 's.graphql', sdl: 'type Query @aws_api_key { a: AWSJSON @aws_iam, b: AWSDateTime @aws_cognito_user_pools(cognito_groups: ["x"]) }' },
+    ]);
     expect(schema.getType('AWSIPAddress')).toBeDefined();
     expect(Object.keys(schema.getQueryType()!.getFields())).toEqual(['a', 'b']);
   });
@@ -21,9 +23,24 @@ describe('buildAppSyncSchema', () => {
   it.each([
     ['an unknown type', [{ file: 'a.graphql', sdl: 'type Query {\n  a: Nope\n}' }], 'a.graphql:2:6: Unknown type "Nope".'],
     ['a syntax error', [{ file: 'a.graphql', sdl: 'type Query {\n  a: \n' }], /^a\.graphql:3:1: Syntax Error/],
-    ['a field defined twice across files', [{ file: 'a.graphql', sdl: 'type Query { a: String }' }, { file: 'b.graphql', sdl: 'type Query {\n  a: Int\n}' }], 'b.graphql:2:3: Field "Query.a" can only be defined once.'],
-    ['a custom scalar', [{ file: 'a.graphql', sdl: 'scalar Money\ntype Query { a: Money }' }], 'a.graphql:1: custom scalar Money is not supported: AppSync allows only the built-in and AWS scalars'],
-    ['a type with the reserved AWS prefix', [{ file: 'a.graphql', sdl: 'type Query { a: AWSThing }\ntype AWSThing { a: Int }' }], 'a.graphql:2: type name AWSThing uses the reserved prefix AWS'],
+    [
+      'a field defined twice across files',
+      [
+        { file: 'a.graphql', sdl: 'type Query { a: String }' },
+        { file: 'b.graphql', sdl: 'type Query {\n  a: Int\n}' },
+      ],
+      'b.graphql:2:3: Field "Query.a" can only be defined once.',
+    ],
+    [
+      'a custom scalar',
+      [{ file: 'a.graphql', sdl: 'scalar Money\ntype Query { a: Money }' }],
+      'a.graphql:1: custom scalar Money is not supported: AppSync allows only the built-in and AWS scalars',
+    ],
+    [
+      'a type with the reserved AWS prefix',
+      [{ file: 'a.graphql', sdl: 'type Query { a: AWSThing }\ntype AWSThing { a: Int }' }],
+      'a.graphql:2: type name AWSThing uses the reserved prefix AWS',
+    ],
   ])('%s names file and line', (_name, sources, message) => {
     expect(() => buildAppSyncSchema(sources)).toThrow(message as string | RegExp);
   });

@@ -45,7 +45,11 @@ const base: GatewayConfig = {
 };
 
 const unsignedList = (origin: string) =>
-  fetch(origin, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AWSStepFunctions.ListStateMachines' }, body: '{}' });
+  fetch(origin, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AWSStepFunctions.ListStateMachines' },
+    body: '{}',
+  });
 const signedList = async (origin: string, credentials = CREDENTIALS) => {
   // A copy: the SDK marks the object it is given ($source), which would then be an unknown key in the config.
   const sfn = new SFNClient({ endpoint: origin, region: 'us-east-1', credentials: { ...credentials } });
@@ -97,7 +101,11 @@ describe('administrative endpoints by listening address', () => {
     expect((await fetch(`${origin}/stepfunctions`)).status).toBe(403);
     expect((await fetch(`${origin}/stepfunctions/console.js`)).status).toBe(403);
     expect((await fetch(`${origin}/health`)).status).toBe(200);
-    const graphql = await fetch(`${origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'da2-admintest000000000000' }, body: '{"query":"{ __typename }"}' });
+    const graphql = await fetch(`${origin}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'da2-admintest000000000000' },
+      body: '{"query":"{ __typename }"}',
+    });
     expect(await graphql.json()).toEqual({ data: { __typename: 'Query' } });
     expect(lines).toContainEqual(expect.stringMatching(/^info listening on 0\.0\.0\.0: the Step Functions API and page are refused to every caller/));
   });

@@ -21,14 +21,43 @@ afterAll(() => {
 });
 
 describe('resolveDataFolder', () => {
-  const cases: Array<{ name: string; configured?: string; options: { dataDir?: string; inMemory?: boolean }; env?: Record<string, string>; expected: unknown }> = [
+  const cases: Array<{
+    name: string;
+    configured?: string;
+    options: { dataDir?: string; inMemory?: boolean };
+    env?: Record<string, string>;
+    expected: unknown;
+  }> = [
     { name: 'default: .data beside the config', options: {}, expected: { dir: '/p/.data', inMemory: false } },
     { name: 'server.dataDir, relative to the config folder', configured: 'state', options: {}, expected: { dir: '/p/state', inMemory: false } },
     { name: 'server.dataDir absolute', configured: '/var/lib/gw', options: {}, expected: { dir: '/var/lib/gw', inMemory: false } },
-    { name: 'APPSYNC_GATEWAY_DATA_DIR over server.dataDir', configured: 'state', env: { APPSYNC_GATEWAY_DATA_DIR: '/env/data' }, options: {}, expected: { dir: '/env/data', inMemory: false } },
-    { name: 'an empty variable counts as unset', configured: 'state', env: { APPSYNC_GATEWAY_DATA_DIR: '' }, options: {}, expected: { dir: '/p/state', inMemory: false } },
-    { name: '--data-dir over the variable', env: { APPSYNC_GATEWAY_DATA_DIR: '/env/data' }, options: { dataDir: 'cli' }, expected: { dir: '/p/cli', inMemory: false } },
-    { name: '--in-memory over everything', configured: 'state', env: { APPSYNC_GATEWAY_DATA_DIR: '/env/data' }, options: { dataDir: 'cli', inMemory: true }, expected: { dir: undefined, inMemory: true } },
+    {
+      name: 'APPSYNC_GATEWAY_DATA_DIR over server.dataDir',
+      configured: 'state',
+      env: { APPSYNC_GATEWAY_DATA_DIR: '/env/data' },
+      options: {},
+      expected: { dir: '/env/data', inMemory: false },
+    },
+    {
+      name: 'an empty variable counts as unset',
+      configured: 'state',
+      env: { APPSYNC_GATEWAY_DATA_DIR: '' },
+      options: {},
+      expected: { dir: '/p/state', inMemory: false },
+    },
+    {
+      name: '--data-dir over the variable',
+      env: { APPSYNC_GATEWAY_DATA_DIR: '/env/data' },
+      options: { dataDir: 'cli' },
+      expected: { dir: '/p/cli', inMemory: false },
+    },
+    {
+      name: '--in-memory over everything',
+      configured: 'state',
+      env: { APPSYNC_GATEWAY_DATA_DIR: '/env/data' },
+      options: { dataDir: 'cli', inMemory: true },
+      expected: { dir: undefined, inMemory: true },
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -40,7 +69,9 @@ describe('resolveDataFolder', () => {
     const base = { schemaSdl: 'type Query { a: String }', authentication: { type: 'API_KEY' as const } };
     expect(normalizeConfig({ ...base, server: { dataDir: 'state' } }, { configDir: '/p' }).server.dataDir).toBe('/p/state');
     expect(normalizeConfig(base, { configDir: '/p' }).server.dataDir).toBeUndefined();
-    expect(() => normalizeConfig({ ...base, server: { dataDir: 42 as never } }, { configDir: '/p' })).toThrow('server.dataDir: expected a folder path, got number');
+    expect(() => normalizeConfig({ ...base, server: { dataDir: 42 as never } }, { configDir: '/p' })).toThrow(
+      'server.dataDir: expected a folder path, got number',
+    );
   });
 });
 

@@ -31,7 +31,14 @@ describe('parseQuery', () => {
 
 describe('over HTTP', () => {
   it('the 900 KB flood is a 400 parse failure, and a request sent beside it is answered', async () => {
-    const gw = await startTestGateway({ config: { name: 'parse-limits', schemaSdl: 'type Query { hello: String }', authentication: { type: 'API_KEY' }, apiKeys: [{ name: 'k', value: 'da2-parselimits0000000000' }] } });
+    const gw = await startTestGateway({
+      config: {
+        name: 'parse-limits',
+        schemaSdl: 'type Query { hello: String }',
+        authentication: { type: 'API_KEY' },
+        apiKeys: [{ name: 'k', value: 'da2-parselimits0000000000' }],
+      },
+    });
     const [flood, small] = await Promise.all([gw.query(FLOOD), gw.query('{ __typename }')]);
     expect(flood.status).toBe(400);
     expect(flood.headers.get('x-amzn-errortype')).toBe('MalformedHttpRequestException');

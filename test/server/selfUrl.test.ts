@@ -38,7 +38,11 @@ describe('${self:server.url}', () => {
     });
     const { url, port } = await gateway.listen({ port: 0, host: '127.0.0.1' });
     expect(gateway.config.dataSources.self!.config.endpoint).toBe(`http://127.0.0.1:${port}`);
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'da2-selfurltest00000000000' }, body: '{"query":"{ selfName }"}' });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'da2-selfurltest00000000000' },
+      body: '{"query":"{ selfName }"}',
+    });
     expect(await res.json()).toEqual({ data: { selfName: 'self-url-test' } });
   });
 

@@ -33,14 +33,20 @@ function freePort(): Promise<number> {
 async function start(): Promise<string> {
   const emulator = join(dirname(createRequire(import.meta.url).resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
   const port = await freePort();
-  child = spawn('java', [`-Djava.library.path=${join(emulator, 'DynamoDBLocal_lib')}`, '-jar', join(emulator, 'DynamoDBLocal.jar'), '-inMemory', '-port', String(port)], {
-    cwd: emulator,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  child = spawn(
+    'java',
+    [`-Djava.library.path=${join(emulator, 'DynamoDBLocal_lib')}`, '-jar', join(emulator, 'DynamoDBLocal.jar'), '-inMemory', '-port', String(port)],
+    {
+      cwd: emulator,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<never>((_, reject) => child!.once('error', reject).once('exit', (code) => reject(new Error(`java exited with ${code}: ${output.slice(-500)}`))));
+  const exited = new Promise<never>((_, reject) =>
+    child!.once('error', reject).once('exit', (code) => reject(new Error(`java exited with ${code}: ${output.slice(-500)}`))),
+  );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   const ready = (async () => {

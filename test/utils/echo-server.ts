@@ -34,9 +34,12 @@ async function signatureMatches(req: IncomingMessage, body: string): Promise<boo
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(date ?? '');
   if (!m) return false;
   const signer = new SignatureV4({ service: SIGNING.service, region: SIGNING.region, sha256: Sha256, credentials: SIGNING });
-  const signed = await signer.sign(new HttpRequest({ method: req.method, protocol: 'http:', hostname: 'x', path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body }), {
-    signingDate: new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)),
-  });
+  const signed = await signer.sign(
+    new HttpRequest({ method: req.method, protocol: 'http:', hostname: 'x', path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body }),
+    {
+      signingDate: new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)),
+    },
+  );
   return String(signed.headers.authorization) === auth;
 }
 
@@ -48,13 +51,19 @@ export async function startEchoServer(functions: Record<string, (event: any) => 
     const send = (status: number, value: unknown, headers: Record<string, string> = {}) =>
       res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(value));
     if (url.pathname.startsWith('/echo')) {
-      return send(200, { method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body }, { 'x-echo': 'yes' });
+      return send(
+        200,
+        { method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body },
+        { 'x-echo': 'yes' },
+      );
     }
     if (url.pathname === '/slow') return void setTimeout(() => send(200, { late: true }), 5_000);
     const status = /^\/status\/(\d{3})$/.exec(url.pathname);
     if (status) return send(Number(status[1]), { status: Number(status[1]) });
     if (url.pathname === '/signed') {
-      return (await signatureMatches(req, body)) ? send(200, { signed: true }) : send(403, { message: 'The request signature we calculated does not match the signature you provided.' });
+      return (await signatureMatches(req, body))
+        ? send(200, { signed: true })
+        : send(403, { message: 'The request signature we calculated does not match the signature you provided.' });
     }
     const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(url.pathname);
     if (invoke) {
@@ -75,9 +84,10 @@ export async function startEchoServer(functions: Record<string, (event: any) => 
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     invocations,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -24,11 +24,7 @@ export interface TestGateway {
   dir: string;
   /** The first API key's value, sent by `query` unless headers say otherwise. */
   apiKey: string | undefined;
-  query(
-    query: string,
-    variables?: Record<string, unknown>,
-    headers?: Record<string, string>,
-  ): Promise<{ status: number; headers: Headers; body: any }>;
+  query(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: any }>;
   close(): Promise<void>;
 }
 
@@ -47,7 +43,13 @@ export async function startTestGateway(input: {
   // tests and compiled-parity.test.ts cover the first run through graphql-js. The embedded stores
   // run in memory (faster, nothing left behind); persistence.test.ts, example.test.ts and the CLI
   // tests cover them on disk.
-  const gateway = await createGateway(input.config, { logger: silentLogger, compileQueries: { afterRuns: 0 }, inMemory: true, ...input.options, configDir: dir });
+  const gateway = await createGateway(input.config, {
+    logger: silentLogger,
+    compileQueries: { afterRuns: 0 },
+    inMemory: true,
+    ...input.options,
+    configDir: dir,
+  });
   const { url } = await gateway.listen({ port: 0, host: '127.0.0.1' });
   await gateway.ready();
   const origin = new URL(url).origin;

@@ -14,7 +14,10 @@ export interface Issuer {
    * Signs claims with the current published key (or a key never published, to forge). `iss`
    * defaults to this issuer, `iat` to now, `exp` to one hour.
    */
-  sign(claims: Record<string, unknown>, options?: { key?: 'published' | 'unpublished'; kid?: string; expiresIn?: string | number; alg?: string }): Promise<string>;
+  sign(
+    claims: Record<string, unknown>,
+    options?: { key?: 'published' | 'unpublished'; kid?: string; expiresIn?: string | number; alg?: string },
+  ): Promise<string>;
   /** The first published public key as a JWK (for HS256-with-public-key forgeries). */
   publicJwk: JWK;
   /** Publishes a new key (kid `key-2`, `key-3`, …) and signs with it from now on; `replace` drops the old ones. */
@@ -47,7 +50,9 @@ export async function startIssuer(path = '', options: { discoveryIssuer?: string
   const server: Server = createServer((req, res) => {
     if (req.url === `${path}/.well-known/openid-configuration`) {
       discoveries += 1;
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: options.discoveryIssuer ?? `${origin}${path}`, jwks_uri: `${origin}${path}/jwks.json` }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ issuer: options.discoveryIssuer ?? `${origin}${path}`, jwks_uri: `${origin}${path}/jwks.json` }));
     } else if (req.url === `${path}/jwks.json` || req.url === `${path}/.well-known/jwks.json`) {
       fetches += 1;
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published.map((k) => k.jwk) }));

@@ -33,7 +33,9 @@ const RETRY_FIELDS: Record<WriteOperation, string[]> = {
 function withoutIgnored(item: Record<string, unknown> | null, ignore: unknown): string {
   if (!item) return 'null';
   const skip = new Set(Array.isArray(ignore) ? ignore.map(String) : []);
-  const sorted = Object.keys(item).filter((k) => !skip.has(k)).sort();
+  const sorted = Object.keys(item)
+    .filter((k) => !skip.has(k))
+    .sort();
   return JSON.stringify(sorted.map((k) => [k, item[k]]));
 }
 
@@ -58,18 +60,24 @@ export async function conditionalFailure(ctx: OperationContext, failed: FailedWr
   const currentSdk =
     error.Item ?? (await ctx.client.call('GetItem', { TableName: ctx.table, Key: key, ConsistentRead: condition.consistentRead !== false })).Item;
   const current = fromSdkItem(currentSdk);
-  if (operation === 'PutItem' && withoutIgnored(current, condition.equalsIgnore) === withoutIgnored(failed.attempted, condition.equalsIgnore)) return { done: { result: current } };
+  if (operation === 'PutItem' && withoutIgnored(current, condition.equalsIgnore) === withoutIgnored(failed.attempted, condition.equalsIgnore))
+    return { done: { result: current } };
   if (operation === 'DeleteItem' && current === null) return { done: { result: null } };
   const reject: ConditionOutcome = {
-    done: { result: current, error: { type: 'DynamoDB:ConditionalCheckFailedException', message: error.message ?? 'The conditional request failed', data: current } },
+    done: {
+      result: current,
+      error: { type: 'DynamoDB:ConditionalCheckFailedException', message: error.message ?? 'The conditional request failed', data: current },
+    },
   };
 
   const handler = condition.conditionalCheckFailedHandler;
   if (handler === undefined || handler === null) return reject;
   if (!isObj(handler)) throw invalid('condition.conditionalCheckFailedHandler', 'expected { strategy: "Reject" | "Custom", lambdaArn? }');
   if (handler.strategy === undefined || handler.strategy === 'Reject') return reject;
-  if (handler.strategy !== 'Custom') throw invalid('condition.conditionalCheckFailedHandler.strategy', `expected Reject or Custom, got ${JSON.stringify(handler.strategy)}`);
-  if (typeof handler.lambdaArn !== 'string' || !handler.lambdaArn) throw invalid('condition.conditionalCheckFailedHandler.lambdaArn', 'the Custom strategy needs the ARN of a Lambda function');
+  if (handler.strategy !== 'Custom')
+    throw invalid('condition.conditionalCheckFailedHandler.strategy', `expected Reject or Custom, got ${JSON.stringify(handler.strategy)}`);
+  if (typeof handler.lambdaArn !== 'string' || !handler.lambdaArn)
+    throw invalid('condition.conditionalCheckFailedHandler.lambdaArn', 'the Custom strategy needs the ARN of a Lambda function');
   if (failed.attempt >= MAX_CONDITION_RETRIES) return reject;
 
   const resolverContext = ctx.invocation?.resolverContext ?? {};

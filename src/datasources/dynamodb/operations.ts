@@ -71,7 +71,12 @@ export function optionalNumber(request: Request, field: string): number | undefi
   return v;
 }
 
-function expressionParts(request: Request, field: 'condition' | 'filter', names: Record<string, string>, values: Record<string, AttributeValue>): string | undefined {
+function expressionParts(
+  request: Request,
+  field: 'condition' | 'filter',
+  names: Record<string, string>,
+  values: Record<string, AttributeValue>,
+): string | undefined {
   const value = request[field];
   if (value === undefined || value === null) return undefined;
   return readExpression(value, field, names, values);
@@ -91,7 +96,8 @@ async function afterConditionFailed(ctx: OperationContext, failed: FailedWrite):
   return outcome.done;
 }
 
-const conditionFailed = (error: unknown, condition: Request | undefined): condition is Request => (error as Error).name === 'ConditionalCheckFailedException' && !!condition;
+const conditionFailed = (error: unknown, condition: Request | undefined): condition is Request =>
+  (error as Error).name === 'ConditionalCheckFailedException' && !!condition;
 
 /** `attempt` counts the Custom-handler retries that led to this request. */
 export async function runOperation(ctx: OperationContext, request: Request, attempt = 0): Promise<DataSourceResult> {
@@ -114,7 +120,13 @@ export async function runOperation(ctx: OperationContext, request: Request, atte
     case 'GetItem': {
       const Key = requireKey(request);
       const ProjectionExpression = projection(request, 'projection', names);
-      const out = await client.call('GetItem', { TableName: table, Key, ConsistentRead: request.consistentRead === true, ProjectionExpression, ExpressionAttributeNames: nonEmpty(names) });
+      const out = await client.call('GetItem', {
+        TableName: table,
+        Key,
+        ConsistentRead: request.consistentRead === true,
+        ProjectionExpression,
+        ExpressionAttributeNames: nonEmpty(names),
+      });
       return { result: fromSdkItem(out.Item) };
     }
     case 'PutItem': {
@@ -125,9 +137,17 @@ export async function runOperation(ctx: OperationContext, request: Request, atte
       const ConditionExpression = expressionParts(request, 'condition', names, values);
       const written = fromSdkItem(Item);
       try {
-        await client.call('PutItem', { TableName: table, Item, ConditionExpression, ExpressionAttributeNames: nonEmpty(names), ExpressionAttributeValues: nonEmpty(values), ReturnValuesOnConditionCheckFailure: condition ? 'ALL_OLD' : undefined });
+        await client.call('PutItem', {
+          TableName: table,
+          Item,
+          ConditionExpression,
+          ExpressionAttributeNames: nonEmpty(names),
+          ExpressionAttributeValues: nonEmpty(values),
+          ReturnValuesOnConditionCheckFailure: condition ? 'ALL_OLD' : undefined,
+        });
       } catch (error) {
-        if (conditionFailed(error, condition)) return afterConditionFailed(ctx, { operation: 'PutItem', request, key: Key, condition, attempted: written, error: error as never, attempt });
+        if (conditionFailed(error, condition))
+          return afterConditionFailed(ctx, { operation: 'PutItem', request, key: Key, condition, attempted: written, error: error as never, attempt });
         throw error;
       }
       return { result: written };
@@ -139,10 +159,20 @@ export async function runOperation(ctx: OperationContext, request: Request, atte
       const condition = isObj(request.condition) ? request.condition : undefined;
       const ConditionExpression = expressionParts(request, 'condition', names, values);
       try {
-        const out = await client.call('UpdateItem', { TableName: table, Key, UpdateExpression, ConditionExpression, ExpressionAttributeNames: nonEmpty(names), ExpressionAttributeValues: nonEmpty(values), ReturnValues: 'ALL_NEW', ReturnValuesOnConditionCheckFailure: condition ? 'ALL_OLD' : undefined });
+        const out = await client.call('UpdateItem', {
+          TableName: table,
+          Key,
+          UpdateExpression,
+          ConditionExpression,
+          ExpressionAttributeNames: nonEmpty(names),
+          ExpressionAttributeValues: nonEmpty(values),
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: condition ? 'ALL_OLD' : undefined,
+        });
         return { result: fromSdkItem(out.Attributes) };
       } catch (error) {
-        if (conditionFailed(error, condition)) return afterConditionFailed(ctx, { operation: 'UpdateItem', request, key: Key, condition, attempted: null, error: error as never, attempt });
+        if (conditionFailed(error, condition))
+          return afterConditionFailed(ctx, { operation: 'UpdateItem', request, key: Key, condition, attempted: null, error: error as never, attempt });
         throw error;
       }
     }
@@ -151,10 +181,19 @@ export async function runOperation(ctx: OperationContext, request: Request, atte
       const condition = isObj(request.condition) ? request.condition : undefined;
       const ConditionExpression = expressionParts(request, 'condition', names, values);
       try {
-        const out = await client.call('DeleteItem', { TableName: table, Key, ConditionExpression, ExpressionAttributeNames: nonEmpty(names), ExpressionAttributeValues: nonEmpty(values), ReturnValues: 'ALL_OLD', ReturnValuesOnConditionCheckFailure: condition ? 'ALL_OLD' : undefined });
+        const out = await client.call('DeleteItem', {
+          TableName: table,
+          Key,
+          ConditionExpression,
+          ExpressionAttributeNames: nonEmpty(names),
+          ExpressionAttributeValues: nonEmpty(values),
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: condition ? 'ALL_OLD' : undefined,
+        });
         return { result: fromSdkItem(out.Attributes) };
       } catch (error) {
-        if (conditionFailed(error, condition)) return afterConditionFailed(ctx, { operation: 'DeleteItem', request, key: Key, condition, attempted: null, error: error as never, attempt });
+        if (conditionFailed(error, condition))
+          return afterConditionFailed(ctx, { operation: 'DeleteItem', request, key: Key, condition, attempted: null, error: error as never, attempt });
         throw error;
       }
     }
@@ -167,7 +206,8 @@ export async function runOperation(ctx: OperationContext, request: Request, atte
       const ProjectionExpression = projection(request, 'projection', names);
       const Limit = optionalNumber(request, 'limit');
       const ExclusiveStartKey = typeof request.nextToken === 'string' && request.nextToken ? ctx.openToken(request.nextToken) : undefined;
-      if (request.nextToken !== undefined && request.nextToken !== null && typeof request.nextToken !== 'string') throw invalid('nextToken', 'expected the string a previous page returned');
+      if (request.nextToken !== undefined && request.nextToken !== null && typeof request.nextToken !== 'string')
+        throw invalid('nextToken', 'expected the string a previous page returned');
       const segment = optionalNumber(request, 'segment');
       const totalSegments = optionalNumber(request, 'totalSegments');
       if ((segment === undefined) !== (totalSegments === undefined)) throw invalid('segment', 'segment and totalSegments go together');
@@ -195,13 +235,21 @@ export async function runOperation(ctx: OperationContext, request: Request, atte
       };
     }
     case 'BatchGetItem': {
-      const RequestItems: Record<string, { Keys: Record<string, AttributeValue>[]; ConsistentRead?: boolean; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> }> = {};
+      const RequestItems: Record<
+        string,
+        { Keys: Record<string, AttributeValue>[]; ConsistentRead?: boolean; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> }
+      > = {};
       const requested: Record<string, Record<string, AttributeValue>[]> = {};
       for (const [name, spec] of tablesOf(request)) {
         if (!isObj(spec) || !Array.isArray(spec.keys)) throw invalid(`tables.${name}.keys`, 'expected a list of keys');
         const tableNames: Record<string, string> = {};
         requested[name] = spec.keys.map((k, i) => toSdkMap(k, `tables.${name}.keys[${i}]`));
-        RequestItems[name] = { Keys: requested[name]!, ConsistentRead: spec.consistentRead === true, ProjectionExpression: projection(spec, 'projection', tableNames), ExpressionAttributeNames: nonEmpty(tableNames) };
+        RequestItems[name] = {
+          Keys: requested[name]!,
+          ConsistentRead: spec.consistentRead === true,
+          ProjectionExpression: projection(spec, 'projection', tableNames),
+          ExpressionAttributeNames: nonEmpty(tableNames),
+        };
       }
       const out = await client.call('BatchGetItem', { RequestItems });
       const data: Record<string, unknown[]> = {};
@@ -218,7 +266,10 @@ export async function runOperation(ctx: OperationContext, request: Request, atte
     case 'BatchPutItem':
     case 'BatchDeleteItem': {
       const isPut = request.operation === 'BatchPutItem';
-      const RequestItems: Record<string, Array<{ PutRequest?: { Item: Record<string, AttributeValue> }; DeleteRequest?: { Key: Record<string, AttributeValue> } }>> = {};
+      const RequestItems: Record<
+        string,
+        Array<{ PutRequest?: { Item: Record<string, AttributeValue> }; DeleteRequest?: { Key: Record<string, AttributeValue> } }>
+      > = {};
       const requested: Record<string, Record<string, AttributeValue>[]> = {};
       for (const [name, list] of tablesOf(request)) {
         if (!Array.isArray(list)) throw invalid(`tables.${name}`, `expected a list of ${isPut ? 'items' : 'keys'}`);
@@ -240,7 +291,14 @@ export async function runOperation(ctx: OperationContext, request: Request, atte
       const items = request.transactItems.map((item: Request, i: number) => {
         const itemNames: Record<string, string> = {};
         if (typeof item?.table !== 'string') throw invalid(`transactItems[${i}].table`, 'expected a table name');
-        return { Get: { TableName: item.table, Key: toSdkMap(item.key, `transactItems[${i}].key`), ProjectionExpression: projection(item, 'projection', itemNames), ExpressionAttributeNames: nonEmpty(itemNames) } };
+        return {
+          Get: {
+            TableName: item.table,
+            Key: toSdkMap(item.key, `transactItems[${i}].key`),
+            ProjectionExpression: projection(item, 'projection', itemNames),
+            ExpressionAttributeNames: nonEmpty(itemNames),
+          },
+        };
       });
       try {
         const out = await client.call('TransactGetItems', { TransactItems: items });
@@ -264,16 +322,53 @@ export async function runOperation(ctx: OperationContext, request: Request, atte
         const ReturnValuesOnConditionCheckFailure = condition && condition.returnValuesOnConditionCheckFailure !== false ? ('ALL_OLD' as const) : undefined;
         switch (item.operation) {
           case 'PutItem':
-            return { Put: { TableName: item.table, Item: { ...(item.attributeValues ? toSdkMap(item.attributeValues, `${at}.attributeValues`) : {}), ...Key }, ConditionExpression, ExpressionAttributeNames: nonEmpty(n), ExpressionAttributeValues: nonEmpty(v), ReturnValuesOnConditionCheckFailure } };
+            return {
+              Put: {
+                TableName: item.table,
+                Item: { ...(item.attributeValues ? toSdkMap(item.attributeValues, `${at}.attributeValues`) : {}), ...Key },
+                ConditionExpression,
+                ExpressionAttributeNames: nonEmpty(n),
+                ExpressionAttributeValues: nonEmpty(v),
+                ReturnValuesOnConditionCheckFailure,
+              },
+            };
           case 'UpdateItem': {
             const UpdateExpression = readExpression(item.update, `${at}.update`, n, v);
-            return { Update: { TableName: item.table, Key, UpdateExpression, ConditionExpression, ExpressionAttributeNames: nonEmpty(n), ExpressionAttributeValues: nonEmpty(v), ReturnValuesOnConditionCheckFailure } };
+            return {
+              Update: {
+                TableName: item.table,
+                Key,
+                UpdateExpression,
+                ConditionExpression,
+                ExpressionAttributeNames: nonEmpty(n),
+                ExpressionAttributeValues: nonEmpty(v),
+                ReturnValuesOnConditionCheckFailure,
+              },
+            };
           }
           case 'DeleteItem':
-            return { Delete: { TableName: item.table, Key, ConditionExpression, ExpressionAttributeNames: nonEmpty(n), ExpressionAttributeValues: nonEmpty(v), ReturnValuesOnConditionCheckFailure } };
+            return {
+              Delete: {
+                TableName: item.table,
+                Key,
+                ConditionExpression,
+                ExpressionAttributeNames: nonEmpty(n),
+                ExpressionAttributeValues: nonEmpty(v),
+                ReturnValuesOnConditionCheckFailure,
+              },
+            };
           case 'ConditionCheck':
             if (!ConditionExpression) throw invalid(`${at}.condition`, 'a ConditionCheck needs a condition');
-            return { ConditionCheck: { TableName: item.table, Key, ConditionExpression, ExpressionAttributeNames: nonEmpty(n), ExpressionAttributeValues: nonEmpty(v), ReturnValuesOnConditionCheckFailure } };
+            return {
+              ConditionCheck: {
+                TableName: item.table,
+                Key,
+                ConditionExpression,
+                ExpressionAttributeNames: nonEmpty(n),
+                ExpressionAttributeValues: nonEmpty(v),
+                ReturnValuesOnConditionCheckFailure,
+              },
+            };
           default:
             throw invalid(`${at}.operation`, `expected PutItem, UpdateItem, DeleteItem or ConditionCheck, got ${JSON.stringify(item.operation)}`);
         }
@@ -288,13 +383,20 @@ export async function runOperation(ctx: OperationContext, request: Request, atte
     case 'Sync':
       return runSync(ctx, request);
     default:
-      throw invalid('operation', `expected one of GetItem, PutItem, UpdateItem, DeleteItem, Query, Scan, Sync, BatchGetItem, BatchPutItem, BatchDeleteItem, TransactGetItems, TransactWriteItems, got ${JSON.stringify(request.operation)}`);
+      throw invalid(
+        'operation',
+        `expected one of GetItem, PutItem, UpdateItem, DeleteItem, Query, Scan, Sync, BatchGetItem, BatchPutItem, BatchDeleteItem, TransactGetItems, TransactWriteItems, got ${JSON.stringify(request.operation)}`,
+      );
   }
 }
 
 /** docs/dynamodb.md#request-objects-in-detail: on cancellation, `cancellationReasons[i] = { type, message, item? }` in order. */
 function transactionFailure(error: unknown, listKey: 'items' | 'keys', count: number): DataSourceResult {
-  const e = error as { name?: string; message?: string; CancellationReasons?: Array<{ Code?: string; Message?: string; Item?: Record<string, AttributeValue> }> };
+  const e = error as {
+    name?: string;
+    message?: string;
+    CancellationReasons?: Array<{ Code?: string; Message?: string; Item?: Record<string, AttributeValue> }>;
+  };
   if (e.name !== 'TransactionCanceledException') throw error;
   const reasons = (e.CancellationReasons ?? []).map((r) => {
     const reason: Record<string, unknown> = { type: r.Code ?? 'None', message: r.Message ?? null };

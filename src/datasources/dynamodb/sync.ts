@@ -33,11 +33,15 @@ const nextDay = (day: string) => dayOf(Date.parse(`${day}T00:00:00.000Z`) + DAY_
 export async function runSync(ctx: OperationContext, request: Request): Promise<DataSourceResult> {
   const versioning = ctx.versioning;
   if (!versioning) throw invalid('operation', 'Sync needs a versioned data source (config.versioned: true with deltaSyncConfig)');
-  if (request.basePartitionKey !== undefined || request.deltaIndexName !== undefined) throw new NotSupportedError('Sync with basePartitionKey/deltaIndexName (custom sync queries)');
+  if (request.basePartitionKey !== undefined || request.deltaIndexName !== undefined)
+    throw new NotSupportedError('Sync with basePartitionKey/deltaIndexName (custom sync queries)');
   const limit = request.limit === undefined || request.limit === null ? 100 : request.limit;
-  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1000) throw invalid('limit', `expected an integer from 1 to 1000, got ${JSON.stringify(limit)}`);
-  if (request.lastSync !== undefined && request.lastSync !== null && typeof request.lastSync !== 'number') throw invalid('lastSync', `expected epoch milliseconds, got ${JSON.stringify(request.lastSync)}`);
-  if (request.nextToken !== undefined && request.nextToken !== null && typeof request.nextToken !== 'string') throw invalid('nextToken', 'expected the string a previous page returned');
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw invalid('limit', `expected an integer from 1 to 1000, got ${JSON.stringify(limit)}`);
+  if (request.lastSync !== undefined && request.lastSync !== null && typeof request.lastSync !== 'number')
+    throw invalid('lastSync', `expected epoch milliseconds, got ${JSON.stringify(request.lastSync)}`);
+  if (request.nextToken !== undefined && request.nextToken !== null && typeof request.nextToken !== 'string')
+    throw invalid('nextToken', 'expected the string a previous page returned');
 
   let cursor: SyncCursor;
   if (typeof request.nextToken === 'string' && request.nextToken) {

@@ -11,7 +11,8 @@ import { invalid } from './values.js';
 export async function ensureTimeToLive(api: DynamoDBApi, table: string, attribute: string): Promise<void> {
   const { TimeToLiveDescription: d } = await api.call('DescribeTimeToLive', { TableName: table });
   if (d?.TimeToLiveStatus === 'ENABLED' || d?.TimeToLiveStatus === 'ENABLING') {
-    if (d.AttributeName !== attribute) throw invalid('table.TimeToLiveSpecification', `table ${table} already expires items by ${d.AttributeName}, not ${attribute}`);
+    if (d.AttributeName !== attribute)
+      throw invalid('table.TimeToLiveSpecification', `table ${table} already expires items by ${d.AttributeName}, not ${attribute}`);
     return;
   }
   await api.call('UpdateTimeToLive', { TableName: table, TimeToLiveSpecification: { AttributeName: attribute, Enabled: true } });

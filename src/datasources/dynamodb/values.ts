@@ -19,7 +19,8 @@ const base64ToBytes = (value: unknown) => Uint8Array.from(Buffer.from(String(val
 export function toSdkValue(value: unknown, field: string): AttributeValue {
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw invalid(field, `expected a typed value like {"S": "x"}, got ${JSON.stringify(value)}`);
   const entries = Object.entries(value);
-  if (entries.length !== 1 || !TYPES.has(entries[0]![0])) throw invalid(field, `expected exactly one of ${[...TYPES].join(', ')}, got ${JSON.stringify(value)}`);
+  if (entries.length !== 1 || !TYPES.has(entries[0]![0]))
+    throw invalid(field, `expected exactly one of ${[...TYPES].join(', ')}, got ${JSON.stringify(value)}`);
   const [type, v] = entries[0]!;
   switch (type) {
     case 'S':
@@ -82,12 +83,7 @@ export function typedToPlain(map: Record<string, unknown>): Record<string, unkno
 }
 
 /** `{ expression, expressionNames?, expressionValues? }` → SDK pieces; merges into `names`/`values`. */
-export function readExpression(
-  input: unknown,
-  field: string,
-  names: Record<string, string>,
-  values: Record<string, AttributeValue>,
-): string {
+export function readExpression(input: unknown, field: string, names: Record<string, string>, values: Record<string, AttributeValue>): string {
   if (!input || typeof input !== 'object') throw invalid(field, 'expected { expression, expressionNames?, expressionValues? }');
   const { expression, expressionNames, expressionValues } = input as Record<string, unknown>;
   if (typeof expression !== 'string') throw invalid(`${field}.expression`, `expected string, got ${JSON.stringify(expression)}`);

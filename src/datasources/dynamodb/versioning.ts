@@ -57,14 +57,21 @@ export function syncConfigFor(gatewayConfig: NormalizedConfig, resolverName: str
   if (!isObj(raw)) return undefined;
   const detection = raw.conflictDetection ?? 'VERSION';
   const handler = raw.conflictHandler ?? 'OPTIMISTIC_CONCURRENCY';
-  if (detection !== 'VERSION' && detection !== 'NONE') throw invalid(`${resolverName}.sync.conflictDetection`, `expected VERSION or NONE, got ${JSON.stringify(detection)}`);
+  if (detection !== 'VERSION' && detection !== 'NONE')
+    throw invalid(`${resolverName}.sync.conflictDetection`, `expected VERSION or NONE, got ${JSON.stringify(detection)}`);
   if (!['OPTIMISTIC_CONCURRENCY', 'AUTOMERGE', 'LAMBDA', 'NONE'].includes(handler as string)) {
     throw invalid(`${resolverName}.sync.conflictHandler`, `expected OPTIMISTIC_CONCURRENCY, AUTOMERGE or LAMBDA, got ${JSON.stringify(handler)}`);
   }
   const sync: ResolverSync = { conflictDetection: detection, conflictHandler: handler as ResolverSync['conflictHandler'] };
   const lambdaConfig = isObj(raw.lambdaConflictHandlerConfig) ? raw.lambdaConflictHandlerConfig : {};
-  const reference = [raw.functionArn, raw.functionName, raw.lambdaConflictHandlerArn, lambdaConfig.lambdaConflictHandlerArn].find((v): v is string => typeof v === 'string');
-  if (isObj(raw.function)) sync.lambda = { key: `sync:${resolverName}`, target: { function: raw.function as { handler?: string }, timeout: raw.function.timeout as number | undefined } };
+  const reference = [raw.functionArn, raw.functionName, raw.lambdaConflictHandlerArn, lambdaConfig.lambdaConflictHandlerArn].find(
+    (v): v is string => typeof v === 'string',
+  );
+  if (isObj(raw.function))
+    sync.lambda = {
+      key: `sync:${resolverName}`,
+      target: { function: raw.function as { handler?: string }, timeout: raw.function.timeout as number | undefined },
+    };
   else if (reference) sync.lambda = { reference };
   return sync;
 }
@@ -83,11 +90,19 @@ function refuseMetadata(request: Request): void {
   if (isObj(request.attributeValues)) touched.push(...Object.keys(request.attributeValues).filter((k) => METADATA.includes(k)));
   if (isObj(request.update)) {
     const { expression, expressionNames } = request.update;
-    if (isObj(expressionNames)) touched.push(...Object.values(expressionNames).map(String).filter((v) => METADATA.includes(v)));
+    if (isObj(expressionNames))
+      touched.push(
+        ...Object.values(expressionNames)
+          .map(String)
+          .filter((v) => METADATA.includes(v)),
+      );
     if (typeof expression === 'string') touched.push(...METADATA.filter((m) => new RegExp(`(^|[^#:\\w])${m}\\b`).test(expression)));
   }
   if (touched.length > 0) {
-    throw new DataSourceError(`the metadata fields ${[...new Set(touched)].join(', ')} are managed by the versioned data source and cannot be written`, 'BadRequest');
+    throw new DataSourceError(
+      `the metadata fields ${[...new Set(touched)].join(', ')} are managed by the versioned data source and cannot be written`,
+      'BadRequest',
+    );
   }
 }
 
@@ -118,7 +133,8 @@ function plainAssignments(update: Request): Record<string, AttributeValue> | und
   return out;
 }
 
-const versionOf = (item: Record<string, AttributeValue> | undefined): number | undefined => (item?._version?.N !== undefined ? Number(item._version.N) : undefined);
+const versionOf = (item: Record<string, AttributeValue> | undefined): number | undefined =>
+  item?._version?.N !== undefined ? Number(item._version.N) : undefined;
 
 /** ISO date and time of `now`, for the Delta table keys (`Table:2019-01-01`, `09:30:00.000:key:version`). */
 function deltaKeys(table: string, key: Record<string, AttributeValue>, version: number, now: number): { ds_pk: AttributeValue; ds_sk: AttributeValue } {
@@ -130,7 +146,12 @@ function deltaKeys(table: string, key: Record<string, AttributeValue>, version: 
   return { ds_pk: { S: `${table}:${iso.slice(0, 10)}` }, ds_sk: { S: `${iso.slice(11, 23)}:${keyText}:${version}` } };
 }
 
-async function logDelta(ctx: OperationContext, key: Record<string, AttributeValue>, item: Record<string, AttributeValue>, now: number): Promise<DataSourceResult['error']> {
+async function logDelta(
+  ctx: OperationContext,
+  key: Record<string, AttributeValue>,
+  item: Record<string, AttributeValue>,
+  now: number,
+): Promise<DataSourceResult['error']> {
   const v = ctx.versioning!;
   try {
     await ctx.client.call('PutItem', {
@@ -187,7 +208,12 @@ export async function versionedWrite(ctx: OperationContext, request: Request, at
     if (operation === 'PutItem') {
       const attributes = request.attributeValues === undefined ? {} : toSdkMap(request.attributeValues, 'attributeValues');
       const Item = { ...attributes, ...Key, _version: { N: String((expected ?? 0) + 1) }, _lastChangedAt: { N: String(now) } };
-      await ctx.client.call('PutItem', { ...common, Item, ExpressionAttributeNames: nonEmpty(pick(names, ConditionExpression)), ExpressionAttributeValues: nonEmpty(pick(values, ConditionExpression)) });
+      await ctx.client.call('PutItem', {
+        ...common,
+        Item,
+        ExpressionAttributeNames: nonEmpty(pick(names, ConditionExpression)),
+        ExpressionAttributeValues: nonEmpty(pick(values, ConditionExpression)),
+      });
       written = Item;
     } else if (operation === 'UpdateItem') {
       if (!isObj(request.update)) throw invalid('update', 'expected { expression, expressionNames?, expressionValues? }');
@@ -195,18 +221,43 @@ export async function versionedWrite(ctx: OperationContext, request: Request, at
       values[':_zero'] = { N: '0' };
       values[':_one'] = { N: '1' };
       const UpdateExpression = withSetAssignments(userUpdate, '#_version = if_not_exists(#_version, :_zero) + :_one, #_lastChangedAt = :_now');
-      const out = await ctx.client.call('UpdateItem', { ...common, Key, UpdateExpression, ExpressionAttributeNames: names, ExpressionAttributeValues: values, ReturnValues: 'ALL_NEW' });
+      const out = await ctx.client.call('UpdateItem', {
+        ...common,
+        Key,
+        UpdateExpression,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      });
       written = out.Attributes;
     } else if (ctx.versioning!.baseTableTTL > 0) {
       // DeleteItem leaves a tombstone for baseTableTTL minutes (DynamoDB's TTL removes it).
       names['#_deleted'] = '_deleted';
       names['#_ttl'] = '_ttl';
-      Object.assign(values, { ':_zero': { N: '0' }, ':_one': { N: '1' }, ':_true': { BOOL: true }, ':_ttl': { N: String(Math.floor(now / 1000) + ctx.versioning!.baseTableTTL * 60) } });
+      Object.assign(values, {
+        ':_zero': { N: '0' },
+        ':_one': { N: '1' },
+        ':_true': { BOOL: true },
+        ':_ttl': { N: String(Math.floor(now / 1000) + ctx.versioning!.baseTableTTL * 60) },
+      });
       const UpdateExpression = 'SET #_deleted = :_true, #_ttl = :_ttl, #_version = if_not_exists(#_version, :_zero) + :_one, #_lastChangedAt = :_now';
-      const out = await ctx.client.call('UpdateItem', { ...common, Key, UpdateExpression, ExpressionAttributeNames: names, ExpressionAttributeValues: values, ReturnValues: 'ALL_NEW' });
+      const out = await ctx.client.call('UpdateItem', {
+        ...common,
+        Key,
+        UpdateExpression,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      });
       written = out.Attributes;
     } else {
-      const out = await ctx.client.call('DeleteItem', { ...common, Key, ExpressionAttributeNames: nonEmpty(pick(names, ConditionExpression)), ExpressionAttributeValues: nonEmpty(pick(values, ConditionExpression)), ReturnValues: 'ALL_OLD' });
+      const out = await ctx.client.call('DeleteItem', {
+        ...common,
+        Key,
+        ExpressionAttributeNames: nonEmpty(pick(names, ConditionExpression)),
+        ExpressionAttributeValues: nonEmpty(pick(values, ConditionExpression)),
+        ReturnValues: 'ALL_OLD',
+      });
       const old = out.Attributes ?? Key;
       written = { ...old, _deleted: { BOOL: true }, _version: { N: String((versionOf(old) ?? 0) + 1) }, _lastChangedAt: { N: String(now) } };
     }
@@ -265,7 +316,8 @@ async function resolveConflict(
   const current = fromSdkItem(currentSdk);
   const handler = ctx.sync?.conflictHandler ?? 'OPTIMISTIC_CONCURRENCY';
   if (handler === 'OPTIMISTIC_CONCURRENCY' || handler === 'NONE' || !currentSdk) return conflictUnhandled(current);
-  if (attempt >= MAX_CONFLICT_RETRIES) return { result: current, error: { type: 'MaxConflicts', message: 'Reached the maximum number of conflict retries.', data: current } };
+  if (attempt >= MAX_CONFLICT_RETRIES)
+    return { result: current, error: { type: 'MaxConflicts', message: 'Reached the maximum number of conflict retries.', data: current } };
   const serverVersion = versionOf(currentSdk);
   const strip = (item: Record<string, AttributeValue>) => Object.fromEntries(Object.entries(item).filter(([k]) => !METADATA.includes(k) && !(k in key)));
 
@@ -286,7 +338,11 @@ async function resolveConflict(
       expressionValues[`:m${i}`] = toTypedMap({ v: mergeValue(currentSdk[name], value)! }).v;
       return `#m${i} = :m${i}`;
     });
-    return runOperation(ctx, { ...request, update: { expression: `SET ${sets.join(', ')}`, expressionNames, expressionValues }, _version: serverVersion }, attempt + 1);
+    return runOperation(
+      ctx,
+      { ...request, update: { expression: `SET ${sets.join(', ')}`, expressionNames, expressionValues }, _version: serverVersion },
+      attempt + 1,
+    );
   }
 
   // LAMBDA (conflict-detection-and-resolution, "Lambda"): { newItem, existingItem, arguments, resolver, identity }.
@@ -301,7 +357,13 @@ async function resolveConflict(
     newItem,
     existingItem: current,
     arguments: resolverContext.arguments ?? {},
-    resolver: { tableName: ctx.table, awsRegion: ctx.region, parentType: ctx.invocation?.parentTypeName, field: ctx.invocation?.fieldName, outputType: outputTypeOf(ctx) },
+    resolver: {
+      tableName: ctx.table,
+      awsRegion: ctx.region,
+      parentType: ctx.invocation?.parentTypeName,
+      field: ctx.invocation?.fieldName,
+      outputType: outputTypeOf(ctx),
+    },
     identity: resolverContext.identity ?? null,
   };
   let answer: Request | null;
@@ -319,5 +381,7 @@ async function resolveConflict(
     // The Lambda's item replaces the stored one; AppSync sets the version.
     return runOperation(ctx, { operation: 'PutItem', key: request.key, attributeValues: toTypedMap(strip(item)), _version: serverVersion }, attempt + 1);
   }
-  return conflictError(`The conflict handler answered ${JSON.stringify(answer)}; expected { action: "RESOLVE", item } , { action: "REJECT" } or { action: "REMOVE" }.`);
+  return conflictError(
+    `The conflict handler answered ${JSON.stringify(answer)}; expected { action: "RESOLVE", item } , { action: "REJECT" } or { action: "REMOVE" }.`,
+  );
 }

@@ -95,7 +95,10 @@ function inProcessInvoker(spec: string, configDir: string, timeoutSeconds: numbe
         }
       });
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new LambdaFunctionError(`Task timed out after ${timeoutSeconds.toFixed(2)} seconds`, 'Lambda:ExecutionTimeoutException')), timeoutSeconds * 1000);
+        timer = setTimeout(
+          () => reject(new LambdaFunctionError(`Task timed out after ${timeoutSeconds.toFixed(2)} seconds`, 'Lambda:ExecutionTimeoutException')),
+          timeoutSeconds * 1000,
+        );
       });
       try {
         return await Promise.race([result, timeout]);

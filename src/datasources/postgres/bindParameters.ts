@@ -31,11 +31,7 @@ const IDENT_PART = /[A-Za-z0-9_]/;
  * string literals, quoted identifiers, comments and dollar quotes is left alone, and so are
  * `::type` casts.
  */
-export function bindParameters(
-  sql: string,
-  variableMap: Record<string, unknown> = {},
-  typeHints: Record<string, unknown> = {},
-): BoundStatement {
+export function bindParameters(sql: string, variableMap: Record<string, unknown> = {}, typeHints: Record<string, unknown> = {}): BoundStatement {
   const lookup = new Map<string, { value: unknown; hint: unknown }>();
   for (const [key, value] of Object.entries(variableMap)) {
     const name = key.startsWith(':') ? key.slice(1) : key;

@@ -23,11 +23,7 @@ export type Field =
   | { arrayValue: ArrayValue };
 
 export type ArrayValue =
-  | { booleanValues: boolean[] }
-  | { longValues: number[] }
-  | { doubleValues: number[] }
-  | { stringValues: string[] }
-  | { arrayValues: ArrayValue[] };
+  { booleanValues: boolean[] } | { longValues: number[] } | { doubleValues: number[] } | { stringValues: string[] } | { arrayValues: ArrayValue[] };
 
 export interface ColumnMetadata {
   arrayBaseColumnType: number;
@@ -212,7 +208,10 @@ function toArrayValue(items: unknown[], kind: Kind): ArrayValue {
 function byteaToBase64(text: string): string {
   if (text.startsWith('\\x')) return Buffer.from(text.slice(2), 'hex').toString('base64');
   // escape format (bytea_output = escape)
-  return Buffer.from(text.replace(/\\\\/g, '\\').replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))), 'latin1').toString('base64');
+  return Buffer.from(
+    text.replace(/\\\\/g, '\\').replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))),
+    'latin1',
+  ).toString('base64');
 }
 
 /** `2024-01-02 03:04:05.123456+02` → `2024-01-02 01:04:05.123456` (UTC, as the Data API prints). */

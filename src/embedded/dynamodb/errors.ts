@@ -21,4 +21,5 @@ export class StoreError extends Error {
 /** DynamoDB's ValidationException with `message`. */
 export const validationError = (message: string) => new StoreError(400, { __type: 'com.amazon.coral.validate#ValidationException', message });
 /** DynamoDB Local's answer for a table a transaction or TTL call names that does not exist. */
-export const noSuchTable = () => new StoreError(400, { __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException', message: 'Cannot do operations on a non-existent table' });
+export const noSuchTable = () =>
+  new StoreError(400, { __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException', message: 'Cannot do operations on a non-existent table' });

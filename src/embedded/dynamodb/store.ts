@@ -8,7 +8,17 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
-import { createDynalite, dynaliteDb, DYNALITE_OPERATIONS, runAction, validated, type DynaliteError, type DynaliteStore, type Item, type TableDescription } from './dynalite.js';
+import {
+  createDynalite,
+  dynaliteDb,
+  DYNALITE_OPERATIONS,
+  runAction,
+  validated,
+  type DynaliteError,
+  type DynaliteStore,
+  type Item,
+  type TableDescription,
+} from './dynalite.js';
 import { StoreError } from './errors.js';
 import { Scratch, transactGetItems, transactWriteItems, TransactionTokens } from './transactions.js';
 import { TimeToLive } from './ttl.js';
@@ -68,7 +78,9 @@ export class EmbeddedDynamoDBStore {
   private async withCurrentItem(error: unknown, data: Record<string, unknown>): Promise<unknown> {
     const e = error as DynaliteError;
     if (!e?.body?.__type?.endsWith('#ConditionalCheckFailedException')) return error;
-    const table = await new Promise<TableDescription>((resolve, reject) => this.dynalite.getTable(String(data.TableName), true, (err, t) => (err ? reject(err) : resolve(t!))));
+    const table = await new Promise<TableDescription>((resolve, reject) =>
+      this.dynalite.getTable(String(data.TableName), true, (err, t) => (err ? reject(err) : resolve(t!))),
+    );
     const key = dynaliteDb.createKey((data.Item ?? data.Key) as Item, table);
     const itemDb = this.dynalite.getItemDb(table.TableName);
     const item = await new Promise<Item | undefined>((resolve, reject) =>

@@ -73,7 +73,8 @@ export class TransactionTokens {
 
 function itemList(input: Input): Input[] {
   const items = input.TransactItems;
-  if (items === undefined || items === null) throw validationError("1 validation error detected: Value null at 'transactItems' failed to satisfy constraint: Member must not be null");
+  if (items === undefined || items === null)
+    throw validationError("1 validation error detected: Value null at 'transactItems' failed to satisfy constraint: Member must not be null");
   if (!Array.isArray(items)) throw new StoreError(400, { __type: 'com.amazon.coral.service#SerializationException', Message: 'Unexpected field type' });
   if (items.length < 1) throw validationError("Value [] at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
   if (items.length > MAX_ITEMS) throw validationError(`Member must have length less than or equal to ${MAX_ITEMS}`);
@@ -81,7 +82,9 @@ function itemList(input: Input): Input[] {
 }
 
 const getTable = (store: DynaliteStore, name: string) =>
-  new Promise<TableDescription>((resolve, reject) => store.getTable(name, true, (error, table) => (error ? reject(error.name === 'NotFoundError' ? noSuchTable() : error) : resolve(table!))));
+  new Promise<TableDescription>((resolve, reject) =>
+    store.getTable(name, true, (error, table) => (error ? reject(error.name === 'NotFoundError' ? noSuchTable() : error) : resolve(table!))),
+  );
 
 async function tablesOf(store: DynaliteStore, names: string[]): Promise<Map<string, TableDescription>> {
   const tables = new Map<string, TableDescription>();
@@ -103,7 +106,9 @@ async function lockAll(store: DynaliteStore, targets: Array<{ table: string; key
 
 const read = (store: DynaliteStore, table: string, key: string) =>
   new Promise<Item | undefined>((resolve, reject) =>
-    store.getItemDb(table).get(key, (error, item) => (error && error.name !== 'NotFoundError' ? reject(error) : resolve(error ? undefined : (item ?? undefined)))),
+    store
+      .getItemDb(table)
+      .get(key, (error, item) => (error && error.name !== 'NotFoundError' ? reject(error) : resolve(error ? undefined : (item ?? undefined)))),
   );
 
 function checkDuplicates(targets: Array<{ table: string; key: string }>): void {
@@ -118,7 +123,9 @@ function checkDuplicates(targets: Array<{ table: string; key: string }>): void {
 /** DynamoDB Local's words for a bad table name in a transaction. */
 function checkTableName(name: unknown): void {
   if (typeof name === 'string' && (name.length < 3 || name.length > 255 || !/^[a-zA-Z0-9_.-]+$/.test(name))) {
-    throw validationError("Invalid table/index name.  Table/index names must be between 3 and 255 characters long, and may contain only the characters a-z, A-Z, 0-9, '_', '-', and '.'");
+    throw validationError(
+      "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, and may contain only the characters a-z, A-Z, 0-9, '_', '-', and '.'",
+    );
   }
 }
 
@@ -143,16 +150,31 @@ function planWrite(store: DynaliteStore, entry: Input, position: number): Planne
   const kind = kinds[0]!;
   const spec = isObj(entry[kind]) ? (entry[kind] as Input) : {};
   const at = `transactItems.${position + 1}.member.${FIELD[kind]}`;
-  const required = kind === 'Put' ? ['TableName', 'Item'] : kind === 'Update' ? ['TableName', 'Key', 'UpdateExpression'] : kind === 'ConditionCheck' ? ['TableName', 'Key', 'ConditionExpression'] : ['TableName', 'Key'];
+  const required =
+    kind === 'Put'
+      ? ['TableName', 'Item']
+      : kind === 'Update'
+        ? ['TableName', 'Key', 'UpdateExpression']
+        : kind === 'ConditionCheck'
+          ? ['TableName', 'Key', 'ConditionExpression']
+          : ['TableName', 'Key'];
   for (const field of required) {
-    if (spec[field] === undefined || spec[field] === null) throw validationError(`Value null at '${at}.${field[0]!.toLowerCase()}${field.slice(1)}' failed to satisfy constraint: Member must not be null`);
+    if (spec[field] === undefined || spec[field] === null)
+      throw validationError(`Value null at '${at}.${field[0]!.toLowerCase()}${field.slice(1)}' failed to satisfy constraint: Member must not be null`);
   }
   const returnValues = spec.ReturnValuesOnConditionCheckFailure;
   if (returnValues !== undefined && returnValues !== null && returnValues !== 'ALL_OLD' && returnValues !== 'NONE') {
-    throw validationError(`1 validation error detected: Value '${String(returnValues)}' at '${at}.returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]`);
+    throw validationError(
+      `1 validation error detected: Value '${String(returnValues)}' at '${at}.returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]`,
+    );
   }
   checkTableName(spec.TableName);
-  const common = { TableName: spec.TableName, ConditionExpression: spec.ConditionExpression, ExpressionAttributeNames: spec.ExpressionAttributeNames, ExpressionAttributeValues: spec.ExpressionAttributeValues };
+  const common = {
+    TableName: spec.TableName,
+    ConditionExpression: spec.ConditionExpression,
+    ExpressionAttributeNames: spec.ExpressionAttributeNames,
+    ExpressionAttributeValues: spec.ExpressionAttributeValues,
+  };
   const data =
     kind === 'Put'
       ? validated(store, 'PutItem', { ...common, Item: spec.Item })
@@ -182,7 +204,10 @@ export class Scratch {
   /** Applies `data` (a validated UpdateItem) to `existing`; `written` collects what to remove afterwards. */
   async apply(table: TableDescription, key: string, existing: Item | undefined, data: Input, written: string[]): Promise<Item> {
     // The table's description as it is now (an UpdateTable may have changed it since the last time).
-    await this.write([{ type: 'put', key: `table~${table.TableName}`, value: table }, ...(existing ? [{ type: 'put' as const, key: itemKey(table.TableName, key), value: existing }] : [])]);
+    await this.write([
+      { type: 'put', key: `table~${table.TableName}`, value: table },
+      ...(existing ? [{ type: 'put' as const, key: itemKey(table.TableName, key), value: existing }] : []),
+    ]);
     written.push(itemKey(table.TableName, key));
     const { _condition: _c, Expected: _e, ...update } = data;
     const out = await runAction(this.store, 'UpdateItem', { ...update, ReturnValues: 'ALL_NEW' });
@@ -213,7 +238,8 @@ function keyMismatch(kind: Kind, keyOrItem: Input, table: TableDescription): boo
   if (kind !== 'Put' && Object.keys(keyOrItem).length !== table.KeySchema.length) throw validationError('The number of conditions on the keys is invalid');
   if (table.KeySchema.some((k) => keyOrItem[k.AttributeName] === undefined)) throw validationError('One of the required keys was not given a value');
   const types = new Map(table.AttributeDefinitions.map((d) => [d.AttributeName, d.AttributeType]));
-  if (table.KeySchema.some((k) => !isObj(keyOrItem[k.AttributeName]) || Object.keys(keyOrItem[k.AttributeName] as Input)[0] !== types.get(k.AttributeName))) return true;
+  if (table.KeySchema.some((k) => !isObj(keyOrItem[k.AttributeName]) || Object.keys(keyOrItem[k.AttributeName] as Input)[0] !== types.get(k.AttributeName)))
+    return true;
   const invalid = kind === 'Put' ? dynaliteDb.validateItem(keyOrItem, table) : dynaliteDb.validateKey(keyOrItem, table);
   if (invalid) throw invalid;
   return false;
@@ -256,7 +282,10 @@ export async function transactWriteItems(store: DynaliteStore, input: Input, tok
 }
 
 async function writeItems(store: DynaliteStore, planned: Planned[], scratch: Scratch): Promise<Input> {
-  const tables = await tablesOf(store, planned.map((p) => p.table));
+  const tables = await tablesOf(
+    store,
+    planned.map((p) => p.table),
+  );
   for (const [i, p] of planned.entries()) {
     const table = tables.get(p.table)!;
     p.mismatch = keyMismatch(p.kind, (p.kind === 'Put' ? p.data.Item : p.data.Key) as Input, table);
@@ -285,7 +314,10 @@ async function writeItems(store: DynaliteStore, planned: Planned[], scratch: Scr
       }
       if (dynaliteDb.checkConditional(p.data, existing)) {
         // DynamoDB Local words a ConditionCheck's failure with a final period, the others without.
-        const reason: Input = { Code: 'ConditionalCheckFailed', Message: p.kind === 'ConditionCheck' ? 'The conditional request failed.' : 'The conditional request failed' };
+        const reason: Input = {
+          Code: 'ConditionalCheckFailed',
+          Message: p.kind === 'ConditionCheck' ? 'The conditional request failed.' : 'The conditional request failed',
+        };
         if (p.returnOld && existing) reason.Item = existing;
         reasons.push(reason);
         continue;
@@ -319,13 +351,24 @@ export async function transactGetItems(store: DynaliteStore, input: Input): Prom
     if (!isObj(entry.Get)) throw validationError(`Value null at 'transactItems.${i + 1}.member.get' failed to satisfy constraint: Member must not be null`);
     const spec = entry.Get;
     for (const field of ['TableName', 'Key']) {
-      if (spec[field] === undefined || spec[field] === null) throw validationError(`Value null at 'transactItems.${i + 1}.member.get.${field[0]!.toLowerCase()}${field.slice(1)}' failed to satisfy constraint: Member must not be null`);
+      if (spec[field] === undefined || spec[field] === null)
+        throw validationError(
+          `Value null at 'transactItems.${i + 1}.member.get.${field[0]!.toLowerCase()}${field.slice(1)}' failed to satisfy constraint: Member must not be null`,
+        );
     }
     checkTableName(spec.TableName);
-    const data = validated(store, 'GetItem', { TableName: spec.TableName, Key: spec.Key, ProjectionExpression: spec.ProjectionExpression, ExpressionAttributeNames: spec.ExpressionAttributeNames });
+    const data = validated(store, 'GetItem', {
+      TableName: spec.TableName,
+      Key: spec.Key,
+      ProjectionExpression: spec.ProjectionExpression,
+      ExpressionAttributeNames: spec.ExpressionAttributeNames,
+    });
     return { table: String(spec.TableName), data, key: '' };
   });
-  const tables = await tablesOf(store, planned.map((p) => p.table));
+  const tables = await tablesOf(
+    store,
+    planned.map((p) => p.table),
+  );
   for (const p of planned) {
     const table = tables.get(p.table)!;
     // DynamoDB Local names these TransactionCanceledException, with no reasons.

@@ -50,7 +50,9 @@ export class TimeToLive {
     const names: string[] = [];
     for await (const key of db.keys({ gte: PREFIX, lt: `${PREFIX}\xff` })) names.push(key);
     for (const key of names) {
-      const value = await new Promise<Setting | undefined>((resolve, reject) => db.get(key, (e, v) => (e && e.name !== 'NotFoundError' ? reject(e) : resolve(v ?? undefined))));
+      const value = await new Promise<Setting | undefined>((resolve, reject) =>
+        db.get(key, (e, v) => (e && e.name !== 'NotFoundError' ? reject(e) : resolve(v ?? undefined))),
+      );
       if (value) this.settings.set(key.slice(PREFIX.length), value);
     }
     if (this.settings.size) this.start();
@@ -97,16 +99,28 @@ export class TimeToLive {
   async update(input: Record<string, unknown>): Promise<Record<string, unknown>> {
     const { TableName } = validated(this.store.dynalite, 'DescribeTimeToLive', { TableName: input.TableName });
     const spec = input.TimeToLiveSpecification as { AttributeName?: unknown; Enabled?: unknown } | undefined | null;
-    if (!spec || typeof spec !== 'object') throw validationError("1 validation error detected: Value null at 'timeToLiveSpecification' failed to satisfy constraint: Member must not be null");
-    if (typeof spec.Enabled !== 'boolean') throw validationError("1 validation error detected: Value null at 'timeToLiveSpecification.enabled' failed to satisfy constraint: Member must not be null");
-    if (typeof spec.AttributeName !== 'string') throw validationError("1 validation error detected: Value null at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must not be null");
+    if (!spec || typeof spec !== 'object')
+      throw validationError("1 validation error detected: Value null at 'timeToLiveSpecification' failed to satisfy constraint: Member must not be null");
+    if (typeof spec.Enabled !== 'boolean')
+      throw validationError(
+        "1 validation error detected: Value null at 'timeToLiveSpecification.enabled' failed to satisfy constraint: Member must not be null",
+      );
+    if (typeof spec.AttributeName !== 'string')
+      throw validationError(
+        "1 validation error detected: Value null at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must not be null",
+      );
     if (spec.AttributeName.length < 1 || spec.AttributeName.length > 255) {
-      throw validationError(`1 validation error detected: Value '${spec.AttributeName}' at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must have length between 1 and 255`);
+      throw validationError(
+        `1 validation error detected: Value '${spec.AttributeName}' at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must have length between 1 and 255`,
+      );
     }
     const table = await this.table(String(TableName));
     const setting = await this.current(table);
     if (spec.Enabled) {
-      if (setting) throw validationError(setting.AttributeName === spec.AttributeName ? 'TimeToLive is already enabled' : 'TimeToLive is active on a different AttributeName');
+      if (setting)
+        throw validationError(
+          setting.AttributeName === spec.AttributeName ? 'TimeToLive is already enabled' : 'TimeToLive is active on a different AttributeName',
+        );
       await this.write(table.TableName, { AttributeName: spec.AttributeName, created: table.CreationDateTime });
     } else {
       if (!setting) throw validationError('TimeToLive is already disabled');

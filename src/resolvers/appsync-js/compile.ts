@@ -182,7 +182,7 @@ async function bundleModule(file: string, source: string, input: Pick<BuildOptio
 function moduleObjectOf(code: string, file: string): string {
   const match = /export\s*\{([^}]*)\};\s*$/.exec(code);
   if (!match) {
-    if (/^\s*export\b/m.test(code)) throw new CodeLoadError(file, 'the module\'s exports could not be read');
+    if (/^\s*export\b/m.test(code)) throw new CodeLoadError(file, "the module's exports could not be read");
     return `${code}\nvar __m = {};`;
   }
   const members = match[1]!

@@ -34,7 +34,19 @@ const FORBIDDEN_GLOBALS: Record<string, string> = {
 
 /** Array methods whose callbacks APPSYNC_JS allows. */
 const ARRAY_CALLBACK_METHODS = new Set([
-  'forEach', 'map', 'flatMap', 'filter', 'reduce', 'reduceRight', 'find', 'some', 'every', 'findIndex', 'findLast', 'findLastIndex', 'sort',
+  'forEach',
+  'map',
+  'flatMap',
+  'filter',
+  'reduce',
+  'reduceRight',
+  'find',
+  'some',
+  'every',
+  'findIndex',
+  'findLast',
+  'findLastIndex',
+  'sort',
 ]);
 
 type AnyNode = Node & Record<string, any>;

@@ -295,28 +295,30 @@ function bootstrap(unsafeHost: SandboxHost): void {
   // template and read the text as JSON, so runs, limits and outcomes are the JS ones.
   const vtlUtil = deepFreeze(createVtlUtil(util, stringifyJson, parseJson, (level, message) => host.log(level, message)));
   const DEFAULT_RESPONSE_TEMPLATE = '$util.toJson($ctx.result)';
-  const vtlHandler = (template: VtlTemplate, isRequest: boolean) => (ctx: Record<string, unknown>): unknown => {
-    if (template.passesResult && !isRequest) return ctx.result ?? null;
-    const variables: Record<string, unknown> = { ctx, context: ctx, util: vtlUtil, utils: vtlUtil, extensions };
-    let rendered;
-    try {
-      rendered = template.render(variables);
-    } catch (thrown) {
-      if (thrown instanceof VtlLimitError) throw new UtilError(toErrorValue(thrown.message, 'MappingTemplate', null, null));
-      throw thrown;
-    }
-    if (rendered.returned) {
-      // `#return` in a request template skips the data source and the response template (as earlyReturn).
-      if (isRequest) throw new EarlyReturn(rendered.value, undefined);
-      return rendered.value;
-    }
-    try {
-      return parseRenderedJson(rendered.text, parseJson);
-    } catch (thrown) {
-      if (thrown instanceof RenderedJsonError) throw new UtilError(toErrorValue(thrown.message, 'MappingTemplate', null, null));
-      throw thrown;
-    }
-  };
+  const vtlHandler =
+    (template: VtlTemplate, isRequest: boolean) =>
+    (ctx: Record<string, unknown>): unknown => {
+      if (template.passesResult && !isRequest) return ctx.result ?? null;
+      const variables: Record<string, unknown> = { ctx, context: ctx, util: vtlUtil, utils: vtlUtil, extensions };
+      let rendered;
+      try {
+        rendered = template.render(variables);
+      } catch (thrown) {
+        if (thrown instanceof VtlLimitError) throw new UtilError(toErrorValue(thrown.message, 'MappingTemplate', null, null));
+        throw thrown;
+      }
+      if (rendered.returned) {
+        // `#return` in a request template skips the data source and the response template (as earlyReturn).
+        if (isRequest) throw new EarlyReturn(rendered.value, undefined);
+        return rendered.value;
+      }
+      try {
+        return parseRenderedJson(rendered.text, parseJson);
+      } catch (thrown) {
+        if (thrown instanceof RenderedJsonError) throw new UtilError(toErrorValue(thrown.message, 'MappingTemplate', null, null));
+        throw thrown;
+      }
+    };
 
   // Values that recur from run to run (the API's env, a field's selectionSetList, one request's
   // headers, identity and variables) are parsed once and kept as templates, and each run gets a
@@ -508,7 +510,20 @@ function bootstrap(unsafeHost: SandboxHost): void {
      * stands for a key JSON.stringify left out.
      */
     openRunParts(id: number, parts: RunParts): void {
-      const { argumentsJson, identityJson, sourceJson, headersJson, fieldName, parentTypeName, variablesJson, selectionSetListJson, selectionSetGraphQL, envJson, authMode, operation } = parts;
+      const {
+        argumentsJson,
+        identityJson,
+        sourceJson,
+        headersJson,
+        fieldName,
+        parentTypeName,
+        variablesJson,
+        selectionSetListJson,
+        selectionSetGraphQL,
+        envJson,
+        authMode,
+        operation,
+      } = parts;
       const headers = fromSlot(headersSlot, headersJson);
       const base = {
         arguments: argumentsJson === undefined ? undefined : parseJson(argumentsJson),
@@ -619,7 +634,12 @@ function bootstrap(unsafeHost: SandboxHost): void {
       if (passThrough) {
         const text = stringifyJson(value === undefined ? null : value) as string | undefined;
         if (text !== undefined && text.length > maxResultChars) {
-          return stringifyJson({ k: 'fault', name: 'ResultTooLarge', message: `the ${handler} handler's result is ${text.length} characters of JSON; at most ${maxResultChars} are allowed`, stack: '' });
+          return stringifyJson({
+            k: 'fault',
+            name: 'ResultTooLarge',
+            message: `the ${handler} handler's result is ${text.length} characters of JSON; at most ${maxResultChars} are allowed`,
+            stack: '',
+          });
         }
         const sent = text === undefined ? undefined : (parseJson(text) as Json);
         const payload = sent !== null && typeof sent === 'object' && hasOwn.call(sent, 'payload') ? (sent as { payload: Json }).payload : undefined;

@@ -93,7 +93,10 @@ function init(message: InitMessage): void {
   const host: SandboxHost = {
     randomHex: (n) => randomBytes(Math.max(0, Math.min(1024, Math.floor(Number(n)) || 0))).toString('hex'),
     log: (level, text) => {
-      const line = text.length > limits.maxLogChars ? `${text.slice(0, limits.maxLogChars)}… (cut: the line was ${text.length} characters, at most ${limits.maxLogChars} are kept)` : text;
+      const line =
+        text.length > limits.maxLogChars
+          ? `${text.slice(0, limits.maxLogChars)}… (cut: the line was ${text.length} characters, at most ${limits.maxLogChars} are kept)`
+          : text;
       (logs ??= []).push([level, line]);
     },
   };

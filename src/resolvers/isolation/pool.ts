@@ -226,12 +226,16 @@ export class SandboxPool {
     // (credentials, NODE_OPTIONS loaders) should reach the sandbox either.
     // APPSYNC_GATEWAY_SANDBOX_NODE_OPTIONS adds V8/Node flags (e.g. --cpu-prof) for profiling.
     const extra = (process.env.APPSYNC_GATEWAY_SANDBOX_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [`--max-old-space-size=${memoryLimitMb}`, '--max-semi-space-size=16', '--stack-size=984', ...extra, '-e', this.#options.program], {
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      // JSON: every member is a string, number or boolean (RunPartsArgs' undefined travels as null).
-      serialization: 'json',
-      env: {},
-    });
+    const child = spawn(
+      process.execPath,
+      [`--max-old-space-size=${memoryLimitMb}`, '--max-semi-space-size=16', '--stack-size=984', ...extra, '-e', this.#options.program],
+      {
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+        // JSON: every member is a string, number or boolean (RunPartsArgs' undefined travels as null).
+        serialization: 'json',
+        env: {},
+      },
+    );
     const p = new SandboxProcess(child);
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (chunk: string) => {
@@ -309,7 +313,9 @@ export class SandboxPool {
       // low until it is replaced, which costs speed only when the machine is busy.
       if (!this.#priorityWarned) {
         this.#priorityWarned = true;
-        this.#options.logger.warn(`resolver sandbox: cannot change a sandbox process's CPU priority (${(error as Error).message}); a long call keeps the priority it had`);
+        this.#options.logger.warn(
+          `resolver sandbox: cannot change a sandbox process's CPU priority (${(error as Error).message}); a long call keeps the priority it had`,
+        );
       }
       if (!low) p.lowPriority = false;
     }

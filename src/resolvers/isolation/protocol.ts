@@ -84,8 +84,4 @@ export interface RegistrationResult {
 }
 
 /** What a sandbox process sends. */
-export type ChildMessage =
-  | { t: 'ready' }
-  | { t: 'regs'; results: RegistrationResult[] }
-  | { t: 'replies'; replies: Reply[] }
-  | { t: 'fatal'; message: string };
+export type ChildMessage = { t: 'ready' } | { t: 'regs'; results: RegistrationResult[] } | { t: 'replies'; replies: Reply[] } | { t: 'fatal'; message: string };

@@ -269,7 +269,11 @@ export class Sandbox {
   async invokeUnit(run: RunHandle, moduleId: number, requestPhase: string, responsePhase: string, label: string): Promise<UnitOutcome> {
     let text: string;
     try {
-      text = await this.#pool.call(run.process, { seq: 0, op: 'unit', run: run.id, mod: moduleId, request: requestPhase, response: responsePhase, label }, label);
+      text = await this.#pool.call(
+        run.process,
+        { seq: 0, op: 'unit', run: run.id, mod: moduleId, request: requestPhase, response: responsePhase, label },
+        label,
+      );
     } catch (error) {
       return { handler: 'request', outcome: this.#failed(error, 'request'), summary: this.#ended(run, EMPTY_SUMMARY()) };
     }
@@ -282,7 +286,15 @@ export class Sandbox {
   }
 
   /** Calls `handler` of `moduleId` under the limits; its console lines go to `logs` when given, else to the logger. */
-  async invoke(run: RunHandle, moduleId: number, handler: 'request' | 'response', phase: string, stepJson: string, label: string, logs?: LogLine[]): Promise<HandlerOutcome> {
+  async invoke(
+    run: RunHandle,
+    moduleId: number,
+    handler: 'request' | 'response',
+    phase: string,
+    stepJson: string,
+    label: string,
+    logs?: LogLine[],
+  ): Promise<HandlerOutcome> {
     try {
       const text = await this.#pool.call(run.process, { seq: 0, op: 'invoke', run: run.id, mod: moduleId, handler, phase, step: stepJson, label }, label, logs);
       return JSON.parse(text) as HandlerOutcome;
@@ -292,10 +304,23 @@ export class Sandbox {
   }
 
   /** `invoke`, then the run's end, in one call: for the last handler of a run (`closeRun` then answers its summary). */
-  async invokeAndClose(run: RunHandle, moduleId: number, handler: 'request' | 'response', phase: string, stepJson: string, label: string, logs?: LogLine[]): Promise<HandlerOutcome> {
+  async invokeAndClose(
+    run: RunHandle,
+    moduleId: number,
+    handler: 'request' | 'response',
+    phase: string,
+    stepJson: string,
+    label: string,
+    logs?: LogLine[],
+  ): Promise<HandlerOutcome> {
     let text: string;
     try {
-      text = await this.#pool.call(run.process, { seq: 0, op: 'invoke', run: run.id, mod: moduleId, handler, phase, step: stepJson, label, close: true }, label, logs);
+      text = await this.#pool.call(
+        run.process,
+        { seq: 0, op: 'invoke', run: run.id, mod: moduleId, handler, phase, step: stepJson, label, close: true },
+        label,
+        logs,
+      );
     } catch (error) {
       this.#ended(run, EMPTY_SUMMARY());
       return this.#failed(error, handler);

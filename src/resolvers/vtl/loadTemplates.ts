@@ -18,7 +18,9 @@ export const MAX_TEMPLATE_CHARS = 65_536;
 /** The Serverless AppSync plugin's `substitutions`: `${name}` of a listed name becomes its value; other `${…}` are Velocity's. */
 export function substitute(text: string, substitutions: Record<string, string> | undefined): string {
   if (!substitutions) return text;
-  return text.replace(/\$\{([A-Za-z_][\w-]*)\}/g, (whole, name: string) => (Object.prototype.hasOwnProperty.call(substitutions, name) ? substitutions[name]! : whole));
+  return text.replace(/\$\{([A-Za-z_][\w-]*)\}/g, (whole, name: string) =>
+    Object.prototype.hasOwnProperty.call(substitutions, name) ? substitutions[name]! : whole,
+  );
 }
 
 export type LoadedTemplates = { module: LoadedModule; problems?: undefined } | { problems: ConfigError[] };
@@ -49,6 +51,8 @@ export async function loadVtlTemplates(templates: MappingTemplates, keyPath: str
     const { id } = await sandbox.registerVtl({ request, response }, templates.request);
     return { module: { id, file: templates.request, vtl: true } };
   } catch (error) {
-    return { problems: [new ConfigError(keyPath, `the mapping templates failed to load in the sandbox: ${error instanceof Error ? error.message : String(error)}`)] };
+    return {
+      problems: [new ConfigError(keyPath, `the mapping templates failed to load in the sandbox: ${error instanceof Error ? error.message : String(error)}`)],
+    };
   }
 }

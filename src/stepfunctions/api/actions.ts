@@ -30,7 +30,8 @@ function str(body: Body, member: string, options: { required?: boolean; min?: nu
   if (typeof value !== 'string') throw new SfnApiError('SerializationException', `Unexpected value type for '${member}': expected a string`);
   const min = options.min ?? (options.required ? 1 : 0);
   if (value.length < min) throw validationError(member, value, `Member must have length greater than or equal to ${min}`);
-  if (options.max !== undefined && value.length > options.max) throw validationError(member, value, `Member must have length less than or equal to ${options.max}`);
+  if (options.max !== undefined && value.length > options.max)
+    throw validationError(member, value, `Member must have length less than or equal to ${options.max}`);
   return value;
 }
 
@@ -116,7 +117,8 @@ function routingConfiguration(body: Body): Array<{ stateMachineVersionArn: strin
   if (!Array.isArray(routing)) throw validationError('routingConfiguration', routing, 'Member must not be null');
   return routing.map((r: unknown, i) => {
     const entry = (r ?? {}) as Record<string, unknown>;
-    if (typeof entry.stateMachineVersionArn !== 'string') throw validationError(`routingConfiguration.${i + 1}.member.stateMachineVersionArn`, entry.stateMachineVersionArn, 'Member must not be null');
+    if (typeof entry.stateMachineVersionArn !== 'string')
+      throw validationError(`routingConfiguration.${i + 1}.member.stateMachineVersionArn`, entry.stateMachineVersionArn, 'Member must not be null');
     if (typeof entry.weight !== 'number') throw validationError(`routingConfiguration.${i + 1}.member.weight`, entry.weight, 'Member must not be null');
     return { stateMachineVersionArn: entry.stateMachineVersionArn, weight: entry.weight };
   });
@@ -189,8 +191,15 @@ const newestFirst = (a: ListItem, b: ListItem) => Number(b.startDate) - Number(a
  */
 export const LIST_ITEMS: Record<ListAction, (service: StepFunctionsService, body: Body) => ListItem[]> = {
   ListStateMachines: (service) =>
-    service.stateMachines().map((sm) => ({ stateMachineArn: sm.arn, name: sm.name, type: sm.type, creationDate: seconds(sm.creationDate) })).sort(byName),
-  ListActivities: (service) => service.activities().map((a) => ({ activityArn: a.arn, name: a.name, creationDate: seconds(a.creationDate) })).sort(byName),
+    service
+      .stateMachines()
+      .map((sm) => ({ stateMachineArn: sm.arn, name: sm.name, type: sm.type, creationDate: seconds(sm.creationDate) }))
+      .sort(byName),
+  ListActivities: (service) =>
+    service
+      .activities()
+      .map((a) => ({ activityArn: a.arn, name: a.name, creationDate: seconds(a.creationDate) }))
+      .sort(byName),
   ListExecutions(service, body) {
     const smArn = str(body, 'stateMachineArn', { max: 256 });
     if (smArn === undefined) {
@@ -236,7 +245,10 @@ export function mergeListItems(action: ListAction, lists: ListItem[][]): ListIte
 
 /** One page of a List action's answer. */
 export function listPage(action: ListAction, items: ListItem[], body: Body): Record<string, unknown> {
-  const scope = action === 'ListExecutions' ? `ListExecutions:${String(body.stateMachineArn)}:${String(body.statusFilter ?? '')}:${String(body.redriveFilter ?? '')}` : action;
+  const scope =
+    action === 'ListExecutions'
+      ? `ListExecutions:${String(body.stateMachineArn)}:${String(body.statusFilter ?? '')}:${String(body.redriveFilter ?? '')}`
+      : action;
   const page = paginate(items, body, scope);
   return { [LIST_MEMBERS[action].member]: page.items, nextToken: page.nextToken };
 }
@@ -261,7 +273,12 @@ export const ACTIONS: Record<string, Action> = {
     // A version ARN describes that version (its definition, role and description).
     const { sm, version } = service.qualified(arn);
     if (!version) throw new SfnApiError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: stateMachine alias: ${arn}'`);
-    return { ...machineShape({ ...sm, definition: version.definition, roleArn: version.roleArn, description: version.description }), stateMachineArn: arn, revisionId: version.revisionId, creationDate: seconds(version.creationDate) };
+    return {
+      ...machineShape({ ...sm, definition: version.definition, roleArn: version.roleArn, description: version.description }),
+      stateMachineArn: arn,
+      revisionId: version.revisionId,
+      creationDate: seconds(version.creationDate),
+    };
   },
   UpdateStateMachine(service, body) {
     const arn = reqStr(body, 'stateMachineArn', 256);
@@ -269,13 +286,24 @@ export const ACTIONS: Record<string, Action> = {
     const roleArn = str(body, 'roleArn', { max: 256 });
     if (definition === undefined && roleArn === undefined && body.loggingConfiguration == null && body.tracingConfiguration == null) {
       service.machine(arn);
-      throw new SfnApiError('MissingRequiredParameter', 'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified');
+      throw new SfnApiError(
+        'MissingRequiredParameter',
+        'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified',
+      );
     }
-    const sm = service.updateStateMachine(arn, { definition, roleArn, loggingConfiguration: body.loggingConfiguration ?? undefined, tracingConfiguration: body.tracingConfiguration ?? undefined });
+    const sm = service.updateStateMachine(arn, {
+      definition,
+      roleArn,
+      loggingConfiguration: body.loggingConfiguration ?? undefined,
+      tracingConfiguration: body.tracingConfiguration ?? undefined,
+    });
     return { updateDate: Date.now() / 1000, revisionId: sm.revisionId, ...publishIfAsked(service, sm.arn, body) };
   },
   PublishStateMachineVersion(service, body) {
-    const version = service.publishVersion(reqStr(body, 'stateMachineArn', 256), { revisionId: str(body, 'revisionId', { max: 256 }), description: str(body, 'description', { max: 256 }) });
+    const version = service.publishVersion(reqStr(body, 'stateMachineArn', 256), {
+      revisionId: str(body, 'revisionId', { max: 256 }),
+      description: str(body, 'description', { max: 256 }),
+    });
     return { creationDate: seconds(version.creationDate), stateMachineVersionArn: version.arn };
   },
   ListStateMachineVersions(service, body) {

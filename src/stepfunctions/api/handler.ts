@@ -36,7 +36,16 @@ function requestId(): string {
 
 function send(res: ServerResponse, status: number, text: string, errorType?: string): void {
   // A flat [name, value, …] list: Node takes it without walking an object (hot path).
-  const headers = ['content-type', CONTENT_TYPE, 'content-length', String(Buffer.byteLength(text)), 'x-amzn-requestid', requestId(), 'access-control-allow-origin', '*'];
+  const headers = [
+    'content-type',
+    CONTENT_TYPE,
+    'content-length',
+    String(Buffer.byteLength(text)),
+    'x-amzn-requestid',
+    requestId(),
+    'access-control-allow-origin',
+    '*',
+  ];
   if (errorType) headers.push('x-amzn-errortype', errorType);
   res.writeHead(status, headers);
   res.end(text);
@@ -111,7 +120,11 @@ const LIST_PEER_TIMEOUT_MS = 2_000;
  */
 export async function answerPeerCall(service: StepFunctionsService, action: string, input: Record<string, unknown>): Promise<PeerAnswer> {
   const localList = input.localOnly === true && isListAction(action);
-  const run = localList ? (_s: StepFunctionsService, body: Record<string, unknown>) => ({ items: LIST_ITEMS[action as ListAction](service, body) }) : Object.hasOwn(OWNED_BY, action) ? ACTIONS[action] : undefined;
+  const run = localList
+    ? (_s: StepFunctionsService, body: Record<string, unknown>) => ({ items: LIST_ITEMS[action as ListAction](service, body) })
+    : Object.hasOwn(OWNED_BY, action)
+      ? ACTIONS[action]
+      : undefined;
   if (!run) return { ok: false, name: 'UnknownOperationException', message: '', status: 400 };
   try {
     const result = (await run(service, input, { signal: NEVER })) ?? {};
@@ -140,7 +153,12 @@ async function askOwner(peers: StorePeers, action: string, input: Record<string,
   try {
     return await peers.call(owner, action, input, owned.timeoutMs);
   } catch (failure) {
-    return { ok: false, name: 'ServiceUnavailable', message: `the gateway instance "${owner}" that owns this resource is unavailable: ${(failure as Error).message}`, status: 503 };
+    return {
+      ok: false,
+      name: 'ServiceUnavailable',
+      message: `the gateway instance "${owner}" that owns this resource is unavailable: ${(failure as Error).message}`,
+      status: 503,
+    };
   }
 }
 
@@ -148,7 +166,13 @@ async function askOwner(peers: StorePeers, action: string, input: Record<string,
  * A List action over every instance sharing the store: this instance's items and those of each
  * other running instance (config machines, which every instance has, appear once), paged as one.
  */
-async function listEverywhere(service: StepFunctionsService, peers: StorePeers, action: ListAction, input: Record<string, unknown>, logger: Logger): Promise<Record<string, unknown>> {
+async function listEverywhere(
+  service: StepFunctionsService,
+  peers: StorePeers,
+  action: ListAction,
+  input: Record<string, unknown>,
+  logger: Logger,
+): Promise<Record<string, unknown>> {
   const local = LIST_ITEMS[action](service, input);
   const others = await peers.liveOwners();
   const { nextToken: _token, maxResults: _max, ...query } = input;
@@ -172,7 +196,8 @@ async function listEverywhere(service: StepFunctionsService, peers: StorePeers, 
 function deletesElsewhere(service: StepFunctionsService, action: string, input: Record<string, unknown>): boolean {
   if (action === 'DeleteStateMachine') return typeof input.stateMachineArn === 'string' && !service.hasStateMachine(input.stateMachineArn);
   if (action === 'DeleteActivity') return typeof input.activityArn === 'string' && !service.hasActivity(input.activityArn);
-  const qualified = action === 'DeleteStateMachineVersion' ? input.stateMachineVersionArn : action === 'DeleteStateMachineAlias' ? input.stateMachineAliasArn : undefined;
+  const qualified =
+    action === 'DeleteStateMachineVersion' ? input.stateMachineVersionArn : action === 'DeleteStateMachineAlias' ? input.stateMachineAliasArn : undefined;
   if (typeof qualified === 'string') return !service.hasStateMachine(qualified.slice(0, qualified.lastIndexOf(':')));
   return false;
 }
@@ -195,7 +220,8 @@ export async function handleApiCall(options: ApiHandlerOptions, req: IncomingMes
     } catch {
       throw new SfnApiError('SerializationException', 'Start of structure or map found where not expected.');
     }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new SfnApiError('SerializationException', 'Start of structure or map found where not expected.');
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new SfnApiError('SerializationException', 'Start of structure or map found where not expected.');
     let signal: AbortSignal;
     let controller: AbortController | undefined;
     if (action === 'GetActivityTask') {
@@ -212,7 +238,10 @@ export async function handleApiCall(options: ApiHandlerOptions, req: IncomingMes
     if (peers && deletesElsewhere(options.service, action, input)) answer = await askOwner(peers, action, input);
     if (!answer) {
       try {
-        result = peers && isListAction(action) ? await listEverywhere(options.service, peers, action, input, options.logger) : await run(options.service, input, { signal });
+        result =
+          peers && isListAction(action)
+            ? await listEverywhere(options.service, peers, action, input, options.logger)
+            : await run(options.service, input, { signal });
         if (changesState(action)) await options.service.durable();
       } catch (error) {
         if (peers && error instanceof SfnApiError && NOT_HERE.has(error.sfnName)) answer = await askOwner(peers, action, input);

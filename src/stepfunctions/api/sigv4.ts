@@ -30,7 +30,13 @@ export function iamConfigOf(config: NormalizedConfig): IamConfig | null {
 
 /** Verifies the request's SigV4 signature for service `states`; throws a 403 {@link SfnApiError}. */
 export async function verifyStatesSignature(req: IncomingMessage, body: Buffer, config: IamConfig, now = Date.now()): Promise<IamCredential> {
-  const request = { headers: req.headers, method: req.method ?? 'POST', url: req.url ?? '/', body: body.toString('utf8'), sourceIp: req.socket.remoteAddress ?? '' };
+  const request = {
+    headers: req.headers,
+    method: req.method ?? 'POST',
+    url: req.url ?? '/',
+    body: body.toString('utf8'),
+    sourceIp: req.socket.remoteAddress ?? '',
+  };
   try {
     return await verifySigV4(request, config, now, { service: 'states', allowUnsignedPayload: true });
   } catch (error) {

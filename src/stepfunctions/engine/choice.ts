@@ -39,8 +39,7 @@ export async function chooseNext(
   const choices = Array.isArray(state.Choices) ? (state.Choices as Record<string, unknown>[]) : [];
   for (let i = 0; i < choices.length; i++) {
     const rule = choices[i]!;
-    const matched =
-      queryLanguage === 'JSONata' ? await jsonataCondition(rule, input, scope) : matchRule(rule, input, scope);
+    const matched = queryLanguage === 'JSONata' ? await jsonataCondition(rule, input, scope) : matchRule(rule, input, scope);
     if (matched) {
       const outcome: ChoiceOutcome = { next: String(rule.Next) };
       if (rule.Assign !== undefined) outcome.assign = rule.Assign;
@@ -59,7 +58,10 @@ async function jsonataCondition(rule: Record<string, unknown>, input: unknown, s
   const expr = jsonataExpression(condition);
   if (expr === undefined) {
     // A literal string is not a boolean.
-    throw new StatesError('States.QueryEvaluationError', `The JSONata expression '${condition}' specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', but was 'string' for value: ${JSON.stringify(condition)}`);
+    throw new StatesError(
+      'States.QueryEvaluationError',
+      `The JSONata expression '${condition}' specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', but was 'string' for value: ${JSON.stringify(condition)}`,
+    );
   }
   const value = await evaluateJsonataExpression(expr, { input, context: scope.context, variables: scope.variables }, 'Condition');
   if (typeof value !== 'boolean') {
@@ -83,14 +85,45 @@ function invalidPath(path: string): StatesError {
 
 /** Every comparison operator of a JSONPath Choice rule. */
 export const CHOICE_OPERATORS = [
-  'StringEquals', 'StringEqualsPath', 'StringLessThan', 'StringLessThanPath', 'StringGreaterThan', 'StringGreaterThanPath',
-  'StringLessThanEquals', 'StringLessThanEqualsPath', 'StringGreaterThanEquals', 'StringGreaterThanEqualsPath', 'StringMatches',
-  'NumericEquals', 'NumericEqualsPath', 'NumericLessThan', 'NumericLessThanPath', 'NumericGreaterThan', 'NumericGreaterThanPath',
-  'NumericLessThanEquals', 'NumericLessThanEqualsPath', 'NumericGreaterThanEquals', 'NumericGreaterThanEqualsPath',
-  'BooleanEquals', 'BooleanEqualsPath',
-  'TimestampEquals', 'TimestampEqualsPath', 'TimestampLessThan', 'TimestampLessThanPath', 'TimestampGreaterThan', 'TimestampGreaterThanPath',
-  'TimestampLessThanEquals', 'TimestampLessThanEqualsPath', 'TimestampGreaterThanEquals', 'TimestampGreaterThanEqualsPath',
-  'IsNull', 'IsPresent', 'IsNumeric', 'IsString', 'IsBoolean', 'IsTimestamp',
+  'StringEquals',
+  'StringEqualsPath',
+  'StringLessThan',
+  'StringLessThanPath',
+  'StringGreaterThan',
+  'StringGreaterThanPath',
+  'StringLessThanEquals',
+  'StringLessThanEqualsPath',
+  'StringGreaterThanEquals',
+  'StringGreaterThanEqualsPath',
+  'StringMatches',
+  'NumericEquals',
+  'NumericEqualsPath',
+  'NumericLessThan',
+  'NumericLessThanPath',
+  'NumericGreaterThan',
+  'NumericGreaterThanPath',
+  'NumericLessThanEquals',
+  'NumericLessThanEqualsPath',
+  'NumericGreaterThanEquals',
+  'NumericGreaterThanEqualsPath',
+  'BooleanEquals',
+  'BooleanEqualsPath',
+  'TimestampEquals',
+  'TimestampEqualsPath',
+  'TimestampLessThan',
+  'TimestampLessThanPath',
+  'TimestampGreaterThan',
+  'TimestampGreaterThanPath',
+  'TimestampLessThanEquals',
+  'TimestampLessThanEqualsPath',
+  'TimestampGreaterThanEquals',
+  'TimestampGreaterThanEqualsPath',
+  'IsNull',
+  'IsPresent',
+  'IsNumeric',
+  'IsString',
+  'IsBoolean',
+  'IsTimestamp',
 ] as const;
 
 const OPERATOR_SET: ReadonlySet<string> = new Set(CHOICE_OPERATORS);

@@ -88,7 +88,10 @@ export function recordExited(frame: Frame, stateType: string, name: string, outp
   const text = json(output);
   // AWS: state input/output is limited to 256 KiB; larger fails the execution.
   if (text.length > MAX_PAYLOAD_BYTES / 4 && Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) {
-    throw new StatesError('States.DataLimitExceeded', `The state/task '${name}' returned a result with a size exceeding the maximum number of bytes service limit.`);
+    throw new StatesError(
+      'States.DataLimitExceeded',
+      `The state/task '${name}' returned a result with a size exceeding the maximum number of bytes service limit.`,
+    );
   }
   const details: Record<string, unknown> = { name, output: text, outputDetails: NOT_TRUNCATED };
   frame.exitedValue = output;

@@ -104,7 +104,8 @@ export function evaluateIntrinsic(expression: string, data: unknown, scope: Path
     return run(parseIntrinsic(expression), data, scope);
   } catch (e) {
     if (e instanceof IntrinsicDetail) throw new StatesError(e.error, `The function '${expression}' had the following error: ${e.detail}`);
-    if (e instanceof IntrinsicSyntaxError) throw new StatesError('States.IntrinsicFailure', `The function '${expression}' had the following error: ${e.message}`);
+    if (e instanceof IntrinsicSyntaxError)
+      throw new StatesError('States.IntrinsicFailure', `The function '${expression}' had the following error: ${e.message}`);
     throw e;
   }
 }
@@ -208,7 +209,8 @@ function run(call: IntrinsicCall, data: unknown, scope: PathScope): Value {
     case 'States.ArrayGetItem': {
       const arr = expectType<unknown[]>(call, 0, args[0], 'array');
       const index = expectType<number>(call, 1, args[1], 'integer');
-      if (index < 0 || index >= arr.length) fail(`The index ${index} provided to the function '${call.name}' is out of bounds for an array of ${arr.length} items`);
+      if (index < 0 || index >= arr.length)
+        fail(`The index ${index} provided to the function '${call.name}' is out of bounds for an array of ${arr.length} items`);
       return arr[index];
     }
     case 'States.ArrayLength':
@@ -237,7 +239,8 @@ function run(call: IntrinsicCall, data: unknown, scope: PathScope): Value {
       if (text.length > MAX_STRING_INPUT) fail(`The input to the function '${call.name}' must not exceed ${MAX_STRING_INPUT} characters`);
       const algorithm = expectType<string>(call, 1, args[1], 'string');
       const node = HASH_ALGORITHMS[algorithm];
-      if (!node) fail(`The hash algorithm '${algorithm}' is not supported by the function '${call.name}'; use one of ${Object.keys(HASH_ALGORITHMS).join(', ')}`);
+      if (!node)
+        fail(`The hash algorithm '${algorithm}' is not supported by the function '${call.name}'; use one of ${Object.keys(HASH_ALGORITHMS).join(', ')}`);
       return createHash(node).update(text, 'utf8').digest('hex');
     }
     case 'States.JsonMerge': {

@@ -120,14 +120,20 @@ function statesBinding(scope: JsonataScope): Record<string, unknown> {
 export async function evaluateJsonataExpression(expr: string, scope: JsonataScope, field: string, bindings = statesBinding(scope)): Promise<unknown> {
   const entry = compile(expr);
   if (entry.error) {
-    throw new StatesError('States.QueryEvaluationError', `The JSONata expression '${expr}' specified for the field '${field}' threw an error during evaluation. ${errorText(entry.error)}`);
+    throw new StatesError(
+      'States.QueryEvaluationError',
+      `The JSONata expression '${expr}' specified for the field '${field}' threw an error during evaluation. ${errorText(entry.error)}`,
+    );
   }
   let value: unknown = entry.fast ? entry.fast(bindings, scope.input) : FALLBACK;
   if (value === FALLBACK) {
     try {
       value = plain(await entry.compiled!.evaluate(scope.input, bindings));
     } catch (e) {
-      throw new StatesError('States.QueryEvaluationError', `The JSONata expression '${expr}' specified for the field '${field}' threw an error during evaluation. ${errorText(e)}`);
+      throw new StatesError(
+        'States.QueryEvaluationError',
+        `The JSONata expression '${expr}' specified for the field '${field}' threw an error during evaluation. ${errorText(e)}`,
+      );
     }
   }
   if (value === undefined) {
@@ -199,7 +205,10 @@ function buildPlan(template: unknown, suffix: string): PlanOrMark {
     return (bindings, input, field) => {
       const value = fast(bindings, input);
       if (value === undefined) {
-        throw new StatesError('States.QueryEvaluationError', `The JSONata expression '${expr}' specified for the field '${field}${suffix}' returned nothing (undefined).`);
+        throw new StatesError(
+          'States.QueryEvaluationError',
+          `The JSONata expression '${expr}' specified for the field '${field}${suffix}' returned nothing (undefined).`,
+        );
       }
       return value;
     };

@@ -113,12 +113,7 @@ function stopped(frame: Frame, reason: unknown): RunOutcome {
 }
 
 /** Aborts the run at `StartTime + TimeoutSeconds` (through the host's sleep). */
-function startExecutionTimer(
-  rt: Runtime,
-  timeoutSeconds: number | undefined,
-  startTime: string,
-  controller: AbortController,
-): AbortController | undefined {
+function startExecutionTimer(rt: Runtime, timeoutSeconds: number | undefined, startTime: string, controller: AbortController): AbortController | undefined {
   if (typeof timeoutSeconds !== 'number' || !(timeoutSeconds > 0)) return undefined;
   const started = Date.parse(startTime);
   const deadline = (Number.isNaN(started) ? rt.now() : started) + timeoutSeconds * 1000;

@@ -51,7 +51,6 @@ export interface TestStateInput {
   mock?: { result?: unknown; errorOutput?: { error: string; cause?: string } };
 }
 
-
 /** Runs one state as the TestState API does. */
 export async function testState(request: TestStateInput): Promise<TestStateOutput> {
   const state = request.definition;

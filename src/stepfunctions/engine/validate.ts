@@ -14,7 +14,13 @@ import { checkIntrinsic, isIntrinsic } from './intrinsics.js';
 import { checkJsonata, jsonataExpression } from './jsonata.js';
 import { CHOICE_OPERATORS, parseTimestamp } from './choice.js';
 import {
-  ALLOWED_FIELDS, JSONATA_FIELDS, JSONATA_ONLY_FIELDS, JSONPATH_ONLY_FIELDS, STATE_TYPES, SUB_WORKFLOW_FIELDS, TOP_LEVEL_FIELDS,
+  ALLOWED_FIELDS,
+  JSONATA_FIELDS,
+  JSONATA_ONLY_FIELDS,
+  JSONPATH_ONLY_FIELDS,
+  STATE_TYPES,
+  SUB_WORKFLOW_FIELDS,
+  TOP_LEVEL_FIELDS,
 } from './lang/stateFields.js';
 
 /** One finding, in the shape of the ValidateStateMachineDefinition API's `diagnostics`. */
@@ -209,9 +215,11 @@ function validateState(state: unknown, loc: string, machineLanguage: Language, s
   switch (type) {
     case 'Task':
       if (state.Resource === undefined) c.schema('These fields are required: [Resource]', loc);
-      else if (typeof state.Resource !== 'string' || !/^arn:[^:]+:[^:]*:/.test(state.Resource)) c.schema('Value is not a valid resource ARN', `${loc}/Resource`);
+      else if (typeof state.Resource !== 'string' || !/^arn:[^:]+:[^:]*:/.test(state.Resource))
+        c.schema('Value is not a valid resource ARN', `${loc}/Resource`);
       for (const f of ['TimeoutSeconds', 'HeartbeatSeconds']) {
-        if (state[f] !== undefined && !isPositiveInt(state[f]) && !(language === 'JSONata' && isExpr(state[f]))) c.schema('Expected value of type [INTEGER] greater than 0', `${loc}/${f}`);
+        if (state[f] !== undefined && !isPositiveInt(state[f]) && !(language === 'JSONata' && isExpr(state[f])))
+          c.schema('Expected value of type [INTEGER] greater than 0', `${loc}/${f}`);
       }
       break;
     case 'Choice':
@@ -220,10 +228,13 @@ function validateState(state: unknown, loc: string, machineLanguage: Language, s
     case 'Wait': {
       const given = ['Seconds', 'Timestamp', 'SecondsPath', 'TimestampPath'].filter((f) => state[f] !== undefined);
       if (given.length !== 1) c.schema('Exactly one of these fields is required: [Seconds, Timestamp, SecondsPath, TimestampPath]', loc);
-      if (typeof state.Seconds === 'number' && (!Number.isInteger(state.Seconds) || state.Seconds < 0)) c.schema('Expected value of type [INTEGER] greater than or equal to 0', `${loc}/Seconds`);
+      if (typeof state.Seconds === 'number' && (!Number.isInteger(state.Seconds) || state.Seconds < 0))
+        c.schema('Expected value of type [INTEGER] greater than or equal to 0', `${loc}/Seconds`);
       // AWS documents Seconds as 0 to 99999999 (about 3.2 years); the wording of its error is a Gateway choice.
-      else if (typeof state.Seconds === 'number' && state.Seconds > MAX_WAIT_SECONDS) c.schema(`Expected value of type [INTEGER] less than or equal to ${MAX_WAIT_SECONDS}`, `${loc}/Seconds`);
-      if (typeof state.Timestamp === 'string' && !isExpr(state.Timestamp) && parseTimestamp(state.Timestamp) === undefined) c.schema('The value for the field \'Timestamp\' must be a valid timestamp', `${loc}/Timestamp`);
+      else if (typeof state.Seconds === 'number' && state.Seconds > MAX_WAIT_SECONDS)
+        c.schema(`Expected value of type [INTEGER] less than or equal to ${MAX_WAIT_SECONDS}`, `${loc}/Seconds`);
+      if (typeof state.Timestamp === 'string' && !isExpr(state.Timestamp) && parseTimestamp(state.Timestamp) === undefined)
+        c.schema("The value for the field 'Timestamp' must be a valid timestamp", `${loc}/Timestamp`);
       break;
     }
     case 'Fail':
@@ -244,7 +255,11 @@ function validateState(state: unknown, loc: string, machineLanguage: Language, s
       if (!field) c.schema('These fields are required: [ItemProcessor]', loc);
       else if (isObject(state[field])) validateWorkflow(state[field] as Json, `${loc}/${field}`, machineLanguage, c, false);
       else c.schema('Expected value of type [OBJECT]', `${loc}/${field}`);
-      if (state.MaxConcurrency !== undefined && !(typeof state.MaxConcurrency === 'number' && Number.isInteger(state.MaxConcurrency) && state.MaxConcurrency >= 0) && !(language === 'JSONata' && isExpr(state.MaxConcurrency))) {
+      if (
+        state.MaxConcurrency !== undefined &&
+        !(typeof state.MaxConcurrency === 'number' && Number.isInteger(state.MaxConcurrency) && state.MaxConcurrency >= 0) &&
+        !(language === 'JSONata' && isExpr(state.MaxConcurrency))
+      ) {
         c.schema("The field 'MaxConcurrency' must be a non-negative integer", `${loc}/MaxConcurrency`);
       }
       break;
@@ -260,7 +275,16 @@ const PATH_FIELDS = ['InputPath', 'OutputPath', 'ItemsPath'];
 /** The largest `Seconds` of a Wait state (AWS's Wait state reference). */
 const MAX_WAIT_SECONDS = 99_999_999;
 
-const REFERENCE_PATH_FIELDS = ['ResultPath', 'SecondsPath', 'TimestampPath', 'TimeoutSecondsPath', 'HeartbeatSecondsPath', 'MaxConcurrencyPath', 'ToleratedFailurePercentagePath', 'ToleratedFailureCountPath'];
+const REFERENCE_PATH_FIELDS = [
+  'ResultPath',
+  'SecondsPath',
+  'TimestampPath',
+  'TimeoutSecondsPath',
+  'HeartbeatSecondsPath',
+  'MaxConcurrencyPath',
+  'ToleratedFailurePercentagePath',
+  'ToleratedFailureCountPath',
+];
 
 function validateJsonPathFields(state: Json, loc: string, c: Collector): void {
   for (const f of PATH_FIELDS) {
@@ -334,13 +358,19 @@ function validateRetry(retry: unknown[], loc: string, c: Collector): void {
     if (!isObject(r)) return c.schema('Expected value of type [OBJECT]', rl);
     validateErrorEquals(r, rl, c, i === retry.length - 1);
     for (const key of Object.keys(r)) {
-      if (!['ErrorEquals', 'IntervalSeconds', 'MaxAttempts', 'BackoffRate', 'MaxDelaySeconds', 'JitterStrategy', 'Comment'].includes(key)) c.schema(`Field '${key}' is not supported`, `${rl}/${key}`);
+      if (!['ErrorEquals', 'IntervalSeconds', 'MaxAttempts', 'BackoffRate', 'MaxDelaySeconds', 'JitterStrategy', 'Comment'].includes(key))
+        c.schema(`Field '${key}' is not supported`, `${rl}/${key}`);
     }
-    if (r.IntervalSeconds !== undefined && !isPositiveInt(r.IntervalSeconds)) c.schema('Expected value of type [INTEGER] greater than 0', `${rl}/IntervalSeconds`);
-    if (r.MaxDelaySeconds !== undefined && !isPositiveInt(r.MaxDelaySeconds)) c.schema('Expected value of type [INTEGER] greater than 0', `${rl}/MaxDelaySeconds`);
-    if (r.MaxAttempts !== undefined && !(typeof r.MaxAttempts === 'number' && Number.isInteger(r.MaxAttempts) && r.MaxAttempts >= 0)) c.schema('Expected value of type [INTEGER] greater than or equal to 0', `${rl}/MaxAttempts`);
-    if (r.BackoffRate !== undefined && !(typeof r.BackoffRate === 'number' && r.BackoffRate >= 1)) c.schema('Expected value of type [NUMBER] greater than or equal to 1.0', `${rl}/BackoffRate`);
-    if (r.JitterStrategy !== undefined && r.JitterStrategy !== 'FULL' && r.JitterStrategy !== 'NONE') c.schema('Value should be one of the following: [FULL, NONE]', `${rl}/JitterStrategy`);
+    if (r.IntervalSeconds !== undefined && !isPositiveInt(r.IntervalSeconds))
+      c.schema('Expected value of type [INTEGER] greater than 0', `${rl}/IntervalSeconds`);
+    if (r.MaxDelaySeconds !== undefined && !isPositiveInt(r.MaxDelaySeconds))
+      c.schema('Expected value of type [INTEGER] greater than 0', `${rl}/MaxDelaySeconds`);
+    if (r.MaxAttempts !== undefined && !(typeof r.MaxAttempts === 'number' && Number.isInteger(r.MaxAttempts) && r.MaxAttempts >= 0))
+      c.schema('Expected value of type [INTEGER] greater than or equal to 0', `${rl}/MaxAttempts`);
+    if (r.BackoffRate !== undefined && !(typeof r.BackoffRate === 'number' && r.BackoffRate >= 1))
+      c.schema('Expected value of type [NUMBER] greater than or equal to 1.0', `${rl}/BackoffRate`);
+    if (r.JitterStrategy !== undefined && r.JitterStrategy !== 'FULL' && r.JitterStrategy !== 'NONE')
+      c.schema('Value should be one of the following: [FULL, NONE]', `${rl}/JitterStrategy`);
   });
 }
 
@@ -351,9 +381,15 @@ function validateCatch(catchers: unknown[], loc: string, language: Language, sib
     validateErrorEquals(r, rl, c, i === catchers.length - 1);
     if (r.Next === undefined) c.schema('These fields are required: [Next]', rl);
     checkTarget(r.Next, `${rl}/Next`, siblings, c);
-    const allowed = language === 'JSONPath' ? ['ErrorEquals', 'Next', 'ResultPath', 'Assign', 'Comment'] : ['ErrorEquals', 'Next', 'Output', 'Assign', 'Comment'];
+    const allowed =
+      language === 'JSONPath' ? ['ErrorEquals', 'Next', 'ResultPath', 'Assign', 'Comment'] : ['ErrorEquals', 'Next', 'Output', 'Assign', 'Comment'];
     for (const key of Object.keys(r)) if (!allowed.includes(key)) c.schema(`Field '${key}' is not supported`, `${rl}/${key}`);
-    if (language === 'JSONPath' && r.ResultPath !== undefined && r.ResultPath !== null && !(typeof r.ResultPath === 'string' && isValidReferencePath(r.ResultPath))) {
+    if (
+      language === 'JSONPath' &&
+      r.ResultPath !== undefined &&
+      r.ResultPath !== null &&
+      !(typeof r.ResultPath === 'string' && isValidReferencePath(r.ResultPath))
+    ) {
       c.schema("The value for the field 'ResultPath' must be a valid ReferencePath", `${rl}/ResultPath`);
     }
     if (language === 'JSONata' && r.Output !== undefined) validateJsonataValue(r.Output, `${rl}/Output`, c);
@@ -364,7 +400,8 @@ function validateCatch(catchers: unknown[], loc: string, language: Language, sib
 function validateErrorEquals(r: Json, rl: string, c: Collector, last: boolean): void {
   const ee = r.ErrorEquals;
   if (ee === undefined) return c.schema('These fields are required: [ErrorEquals]', rl);
-  if (!Array.isArray(ee) || ee.length === 0 || !ee.every((e) => typeof e === 'string')) return c.schema('Expected value of type [ARRAY] of [STRING] with at least 1 element', `${rl}/ErrorEquals`);
+  if (!Array.isArray(ee) || ee.length === 0 || !ee.every((e) => typeof e === 'string'))
+    return c.schema('Expected value of type [ARRAY] of [STRING] with at least 1 element', `${rl}/ErrorEquals`);
   if (ee.includes('States.ALL') && (ee.length > 1 || !last)) c.schema('States.ALL must appear alone in the last retrier or catcher', `${rl}/ErrorEquals`);
 }
 
@@ -380,12 +417,14 @@ function validateChoices(state: Json, loc: string, language: Language, siblings:
     if (rule.Next === undefined) c.schema('These fields are required: [Next]', rl);
     checkTarget(rule.Next, `${rl}/Next`, siblings, c);
     if (language === 'JSONata') {
-      for (const key of Object.keys(rule)) if (!['Condition', 'Next', 'Assign', 'Output', 'Comment'].includes(key)) c.schema(`Field '${key}' is not supported`, `${rl}/${key}`);
+      for (const key of Object.keys(rule))
+        if (!['Condition', 'Next', 'Assign', 'Output', 'Comment'].includes(key)) c.schema(`Field '${key}' is not supported`, `${rl}/${key}`);
       if (rule.Condition === undefined) c.schema('These fields are required: [Condition]', rl);
       else if (typeof rule.Condition === 'string') {
         if (!isExpr(rule.Condition)) c.schema("The value for the field 'Condition' must be a JSONata expression or a boolean", `${rl}/Condition`);
         else validateJsonataValue(rule.Condition, `${rl}/Condition`, c);
-      } else if (typeof rule.Condition !== 'boolean') c.schema("The value for the field 'Condition' must be a JSONata expression or a boolean", `${rl}/Condition`);
+      } else if (typeof rule.Condition !== 'boolean')
+        c.schema("The value for the field 'Condition' must be a JSONata expression or a boolean", `${rl}/Condition`);
       if (rule.Output !== undefined) validateJsonataValue(rule.Output, `${rl}/Output`, c);
     } else {
       validateRule(rule, rl, c, true);
@@ -413,7 +452,8 @@ function validateRule(rule: Json, rl: string, c: Collector, top: boolean): void 
     return;
   }
   if (rule.Variable === undefined) return c.schema('These fields are required: [Variable]', rl);
-  if (typeof rule.Variable !== 'string' || !isValidPath(rule.Variable)) c.schema("The value for the field 'Variable' must be a valid JSONPath", `${rl}/Variable`);
+  if (typeof rule.Variable !== 'string' || !isValidPath(rule.Variable))
+    c.schema("The value for the field 'Variable' must be a valid JSONPath", `${rl}/Variable`);
   const ops = Object.keys(rule).filter((k) => OPERATORS.has(k));
   if (ops.length !== 1) c.schema('A choice rule must have exactly one comparison operator', rl);
   for (const k of Object.keys(rule)) if (k !== 'Variable' && !OPERATORS.has(k) && !extra.includes(k)) c.schema(`Field '${k}' is not supported`, `${rl}/${k}`);

@@ -42,11 +42,7 @@ export interface EngineModules {
  * first API call), so a gateway without state machines starts as fast as one without the feature.
  */
 export async function loadEngine(): Promise<EngineModules> {
-  const [run, validate, testState] = await Promise.all([
-    import('../engine/run.js'),
-    import('../engine/validate.js'),
-    import('../engine/testState.js'),
-  ]);
+  const [run, validate, testState] = await Promise.all([import('../engine/run.js'), import('../engine/validate.js'), import('../engine/testState.js')]);
   return {
     runExecution: run.runExecution,
     validateDefinition: validate.validateDefinition,

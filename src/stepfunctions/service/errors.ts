@@ -93,6 +93,7 @@ const SENSITIVE_MEMBERS = new Set(['definition', 'input', 'output', 'error', 'ca
 
 /** Coral's member validation error: `1 validation error detected: Value … at '…' failed to satisfy constraint: …`. */
 export function validationError(member: string, value: unknown, constraint: string): SfnApiError {
-  const shown = value === undefined || value === null ? 'null ' : SENSITIVE_MEMBERS.has(member) ? '' : `'${typeof value === 'string' ? value : JSON.stringify(value)}' `;
+  const shown =
+    value === undefined || value === null ? 'null ' : SENSITIVE_MEMBERS.has(member) ? '' : `'${typeof value === 'string' ? value : JSON.stringify(value)}' `;
   return new SfnApiError('ValidationException', `1 validation error detected: Value ${shown}at '${member}' failed to satisfy constraint: ${constraint}`);
 }

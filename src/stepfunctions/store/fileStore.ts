@@ -74,7 +74,10 @@ function acquireFolderLock(dir: string): string {
       // someone else removed it first
     }
   }
-  throw new ConfigError('stepFunctions.store.dir', `the Step Functions store folder ${dir} is in use by another store of this process; give each gateway its own folder`);
+  throw new ConfigError(
+    'stepFunctions.store.dir',
+    `the Step Functions store folder ${dir} is in use by another store of this process; give each gateway its own folder`,
+  );
 }
 
 function isAlive(pid: number): boolean {
@@ -198,7 +201,7 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
             done -= part.length;
             continue;
           }
-          for (let offset = done; offset < part.length; ) offset += (await fh.write(part, offset)).bytesWritten;
+          for (let offset = done; offset < part.length;) offset += (await fh.write(part, offset)).bytesWritten;
           done = 0;
         }
         await fh.datasync();
@@ -265,23 +268,31 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
       reset();
       checkpoints = new Map();
       inFlight++;
-      writing = writing.then(async () => {
-        await handle?.close();
-        handle = undefined;
-        mkdirSync(dir, { recursive: true });
-        const tmp = `${path}.tmp`;
-        const fd = openSync(tmp, 'w');
-        try {
-          // Written in slices so a large state does not build one giant string.
-          for (let i = 0; i < records.length; i += 1000) {
-            writeSync(fd, records.slice(i, i + 1000).map((r) => `${JSON.stringify(r)}\n`).join(''));
+      writing = writing
+        .then(async () => {
+          await handle?.close();
+          handle = undefined;
+          mkdirSync(dir, { recursive: true });
+          const tmp = `${path}.tmp`;
+          const fd = openSync(tmp, 'w');
+          try {
+            // Written in slices so a large state does not build one giant string.
+            for (let i = 0; i < records.length; i += 1000) {
+              writeSync(
+                fd,
+                records
+                  .slice(i, i + 1000)
+                  .map((r) => `${JSON.stringify(r)}\n`)
+                  .join(''),
+              );
+            }
+            fdatasyncSync(fd);
+          } finally {
+            closeSync(fd);
           }
-          fdatasyncSync(fd);
-        } finally {
-          closeSync(fd);
-        }
-        renameSync(tmp, path);
-      }).finally(() => inFlight--);
+          renameSync(tmp, path);
+        })
+        .finally(() => inFlight--);
       // A failed compaction leaves the old log in place; later batches still append to it.
       const done = writing;
       writing = done.catch(onError);

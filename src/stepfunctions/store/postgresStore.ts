@@ -46,7 +46,8 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
   const peerTimeoutMs = options.peerTimeoutMs ?? PEER_CALL_TIMEOUT_MS;
   // NOTIFY channels are identifiers: a hash keeps any instance id usable.
   const channelOf = (instance: string) => `appsync_sfn_${createHash('sha256').update(`${table}\0${instance}`).digest('hex').slice(0, 40)}`;
-  const onError = options.onError ?? ((error: unknown) => process.emitWarning(`Step Functions store write failed: ${(error as Error)?.message ?? String(error)}`));
+  const onError =
+    options.onError ?? ((error: unknown) => process.emitWarning(`Step Functions store write failed: ${(error as Error)?.message ?? String(error)}`));
   if (!/^[a-z_][a-z0-9_]*$/i.test(table)) throw new Error(`stepFunctions.store.table: expected an SQL identifier, got ${table}`);
   // `pg` is loaded with the first query: a gateway on the file store never pays for it.
   let pool: pg.Pool | undefined;
@@ -173,8 +174,14 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
       const db = await ensureTable();
       const arn = ref.executionArn ?? ref.stateMachineArn ?? ref.activityArn;
       const query = arn
-        ? { text: `SELECT owner FROM ${table} WHERE record->>'k' IN ('x', 'sm', 'act') AND record->'r'->>'arn' = $1 AND owner <> $2 ORDER BY seq DESC LIMIT 1`, value: arn }
-        : { text: `SELECT owner FROM ${table} WHERE record->>'k' = 'c' AND record->'c'->>'taskToken' = $1 AND owner <> $2 ORDER BY seq DESC LIMIT 1`, value: ref.taskToken };
+        ? {
+            text: `SELECT owner FROM ${table} WHERE record->>'k' IN ('x', 'sm', 'act') AND record->'r'->>'arn' = $1 AND owner <> $2 ORDER BY seq DESC LIMIT 1`,
+            value: arn,
+          }
+        : {
+            text: `SELECT owner FROM ${table} WHERE record->>'k' = 'c' AND record->'c'->>'taskToken' = $1 AND owner <> $2 ORDER BY seq DESC LIMIT 1`,
+            value: ref.taskToken,
+          };
       if (!query.value) return undefined;
       const { rows } = await db.query<{ owner: string }>(query.text, [query.value, owner]);
       return rows[0]?.owner;
@@ -241,7 +248,10 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
         }
         seenFree.delete(other);
         try {
-          const moved = await db.query<{ seq: string; record: StoreRecord }>(`UPDATE ${table} SET owner = $1 WHERE owner = $2 RETURNING seq, record`, [owner, other]);
+          const moved = await db.query<{ seq: string; record: StoreRecord }>(`UPDATE ${table} SET owner = $1 WHERE owner = $2 RETURNING seq, record`, [
+            owner,
+            other,
+          ]);
           const records = moved.rows.sort((x, y) => Number(x.seq) - Number(y.seq)).map((r) => r.record);
           if (records.length > 0) claims.push({ from: other, records });
         } finally {
@@ -270,10 +280,10 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
   let closed = false;
 
   const insert = async (client: pg.Pool | pg.PoolClient, texts: string[]) => {
-    await client.query(
-      `INSERT INTO ${table} (owner, record) SELECT $2, value FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(value, n) ORDER BY n`,
-      [`[${texts.join(',')}]`, owner],
-    );
+    await client.query(`INSERT INTO ${table} (owner, record) SELECT $2, value FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(value, n) ORDER BY n`, [
+      `[${texts.join(',')}]`,
+      owner,
+    ]);
   };
 
   const writeBatch = (): Promise<void> => {
@@ -336,20 +346,26 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
       pending = [];
       checkpoints = new Map();
       inFlight++;
-      writing = writing.then(async () => {
-        const client = await (await ensureTable()).connect();
-        try {
-          await client.query('BEGIN');
-          await client.query(`DELETE FROM ${table} WHERE owner = $1`, [owner]);
-          for (let i = 0; i < records.length; i += 5000) await insert(client, records.slice(i, i + 5000).map((r) => JSON.stringify(r)));
-          await client.query('COMMIT');
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => undefined);
-          throw error;
-        } finally {
-          client.release();
-        }
-      }).finally(() => inFlight--);
+      writing = writing
+        .then(async () => {
+          const client = await (await ensureTable()).connect();
+          try {
+            await client.query('BEGIN');
+            await client.query(`DELETE FROM ${table} WHERE owner = $1`, [owner]);
+            for (let i = 0; i < records.length; i += 5000)
+              await insert(
+                client,
+                records.slice(i, i + 5000).map((r) => JSON.stringify(r)),
+              );
+            await client.query('COMMIT');
+          } catch (error) {
+            await client.query('ROLLBACK').catch(() => undefined);
+            throw error;
+          } finally {
+            client.release();
+          }
+        })
+        .finally(() => inFlight--);
       const done = writing;
       writing = done.catch(onError);
       // The records queued now are only in the rewrite: a flush waits on it (and fails with it).

@@ -116,9 +116,7 @@ export type StoreRecord =
   | { k: 'rd'; a: string; count: number; date: number };
 
 /** An API action's outcome on the instance that ran it. */
-export type PeerAnswer =
-  | { ok: true; result: unknown }
-  | { ok: false; name: string; message: string; status: number; extra?: Record<string, unknown> };
+export type PeerAnswer = { ok: true; result: unknown } | { ok: false; name: string; message: string; status: number; extra?: Record<string, unknown> };
 
 /**
  * How gateway instances sharing a store reach each other (the Postgres store has it): a call

@@ -74,7 +74,10 @@ const OPTIMIZED: Flavor = {
 /** AWS SDK integration: `DynamoDb.<code>` with the AWS SDK for Java v2 summary (ValidationException → `DynamoDbException`). */
 const SDK: Flavor = {
   error: (code, message, statusCode, requestId = randomUUID()) =>
-    new StatesError(`DynamoDb.${code === 'ValidationException' ? 'DynamoDbException' : code}`, `${message} (Service: DynamoDb, Status Code: ${statusCode}, Request ID: ${requestId})`),
+    new StatesError(
+      `DynamoDb.${code === 'ValidationException' ? 'DynamoDbException' : code}`,
+      `${message} (Service: DynamoDb, Status Code: ${statusCode}, Request ID: ${requestId})`,
+    ),
 };
 
 /** The table a request is about: `TableName`, else the first of `RequestItems` / `TransactItems`. */
@@ -111,10 +114,15 @@ export class DynamoDbTasks {
   }
 
   private async call(flavor: Flavor, Command: AnyCommand, action: string, parameters: unknown, location: Locator, signal: AbortSignal): Promise<unknown> {
-    if (!parameters || typeof parameters !== 'object' || Array.isArray(parameters)) throw flavor.error('ValidationException', 'The parameters must be an object', 400);
+    if (!parameters || typeof parameters !== 'object' || Array.isArray(parameters))
+      throw flavor.error('ValidationException', 'The parameters must be an object', 400);
     const tableName = tableNameOf(parameters as Record<string, unknown>);
     if (flavor === OPTIMIZED && tableName === undefined) {
-      throw flavor.error('ValidationException', "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null", 400);
+      throw flavor.error(
+        'ValidationException',
+        "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null",
+        400,
+      );
     }
     const place = location(tableName ?? '');
     if (!place) throw flavor.error('ResourceNotFoundException', 'Requested resource not found', 400);
@@ -124,7 +132,9 @@ export class DynamoDbTasks {
     try {
       const client = place.client ?? this.client(endpoint!, place.region);
       // The SDK input types are per command; the parameters are the user's, checked by the service.
-      const out = (await client.send(new Command(parameters as never), { abortSignal: signal })) as unknown as Record<string, unknown> & { $metadata: { requestId?: string; httpStatusCode?: number } };
+      const out = (await client.send(new Command(parameters as never), { abortSignal: signal })) as unknown as Record<string, unknown> & {
+        $metadata: { requestId?: string; httpStatusCode?: number };
+      };
       const { $metadata, ...body } = out;
       if (flavor === SDK) return body;
       const requestId = $metadata.requestId ?? randomUUID();
@@ -134,7 +144,8 @@ export class DynamoDbTasks {
       if (error instanceof StatesError) throw error;
       const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
       if (e.name === 'AbortError') throw error;
-      const message = embedded && e.name === 'UnknownOperationException' ? `The embedded DynamoDB store does not support ${action}` : (e.message ?? String(error));
+      const message =
+        embedded && e.name === 'UnknownOperationException' ? `The embedded DynamoDB store does not support ${action}` : (e.message ?? String(error));
       throw flavor.error(e.name ?? 'ValidationException', message, e.$metadata?.httpStatusCode ?? 400, e.$metadata?.requestId);
     } finally {
       if (embedded) await releaseEmbeddedDynamoDB();

@@ -79,9 +79,16 @@ export async function invokeHttp(parameters: unknown, signal: AbortSignal): Prom
   // Step Functions gives an HTTP Task 60 seconds whatever the state's TimeoutSeconds.
   const deadline = AbortSignal.timeout(HTTP_TASK_LIMIT_MS);
   try {
-    response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: AbortSignal.any([signal, deadline]), redirect: 'manual' });
+    response = await fetch(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal: AbortSignal.any([signal, deadline]),
+      redirect: 'manual',
+    });
   } catch (error) {
-    if (deadline.aborted && !signal.aborted) throw new StatesError('States.Http.Socket', `The HTTP request to ${request.url.origin} did not answer within 60 seconds`);
+    if (deadline.aborted && !signal.aborted)
+      throw new StatesError('States.Http.Socket', `The HTTP request to ${request.url.origin} did not answer within 60 seconds`);
     if (signal.aborted) throw error;
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     throw new StatesError('States.Http.Socket', `Could not connect to ${request.url.origin}${cause?.code ? ` (${cause.code})` : ''}`);

@@ -81,7 +81,8 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
           const payload = typeof p.Payload === 'string' ? parsePayload(p.Payload) : (p.Payload ?? {});
           return lambdas.invokeSdk(typeof p.Qualifier === 'string' ? `${p.FunctionName}:${p.Qualifier}` : p.FunctionName, payload);
         }
-        if (parsed.service === 'sfn' && (parsed.action === 'startExecution' || parsed.action === 'startSyncExecution')) return runSdkStart(parsed.action, parameters, deps.startExecution);
+        if (parsed.service === 'sfn' && (parsed.action === 'startExecution' || parsed.action === 'startSyncExecution'))
+          return runSdkStart(parsed.action, parameters, deps.startExecution);
         throw notSupported(resource);
       case 'integration':
         break;
@@ -96,7 +97,9 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       const version = qualifier && /^\d+$/.test(qualifier) ? qualifier : '$LATEST';
       const name = qualifier ? `${p.FunctionName}:${qualifier}` : p.FunctionName;
       if (p.InvocationType === 'Event') {
-        lambdas.invoke(name, payload).catch((error) => deps.logger.warn(`step functions: asynchronous Lambda ${p.FunctionName} failed`, { error: (error as Error).message }));
+        lambdas
+          .invoke(name, payload)
+          .catch((error) => deps.logger.warn(`step functions: asynchronous Lambda ${p.FunctionName} failed`, { error: (error as Error).message }));
         return invokeResult(undefined, { statusCode: 202, version });
       }
       if (p.InvocationType === 'DryRun') return invokeResult(undefined, { statusCode: 204, version });

@@ -59,7 +59,8 @@ export function findFunction(config: NormalizedConfig, functionName: string): Fu
 
 const OPTIMIZED_NOT_FOUND = (arn: string) => serviceError('Lambda', 'AWSLambda', 'ResourceNotFoundException', `Function not found: ${arn}`, 404);
 /** The AWS SDK integrations summarise errors as the AWS SDK for Java v2 does. */
-const SDK_NOT_FOUND = (arn: string) => new StatesError('Lambda.ResourceNotFoundException', `Function not found: ${arn} (Service: Lambda, Status Code: 404, Request ID: ${randomUUID()})`);
+const SDK_NOT_FOUND = (arn: string) =>
+  new StatesError('Lambda.ResourceNotFoundException', `Function not found: ${arn} (Service: Lambda, Status Code: 404, Request ID: ${randomUUID()})`);
 
 /** Invokers for one config generation; replaced (and the old ones closed) when the config changes. */
 export class LambdaFunctions {
@@ -96,7 +97,13 @@ export class LambdaFunctions {
     } catch (error) {
       const failure = toStatesError(error);
       if (error instanceof LambdaFunctionError) return { ExecutedVersion: version, FunctionError: 'Unhandled', Payload: failure.cause, StatusCode: 200 };
-      throw new StatesError(failure.error, failure.cause.replace(/ \(Service: AWSLambda; Status Code: (\d+); Error Code: \w+; Request ID: ([^;]+); Proxy: null\)$/, ' (Service: Lambda, Status Code: $1, Request ID: $2)'));
+      throw new StatesError(
+        failure.error,
+        failure.cause.replace(
+          / \(Service: AWSLambda; Status Code: (\d+); Error Code: \w+; Request ID: ([^;]+); Proxy: null\)$/,
+          ' (Service: Lambda, Status Code: $1, Request ID: $2)',
+        ),
+      );
     }
   }
 
@@ -149,7 +156,10 @@ export function toStatesError(error: unknown): StatesError {
   if (error instanceof StatesError) return error;
   if (error instanceof LambdaFunctionError) {
     if (error.errorType === 'Lambda:ExecutionTimeoutException') {
-      return new StatesError('Sandbox.Timedout', JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${randomUUID()} Error: ${error.message}` }));
+      return new StatesError(
+        'Sandbox.Timedout',
+        JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${randomUUID()} Error: ${error.message}` }),
+      );
     }
     const errorType = error.functionErrorName;
     return new StatesError(errorType, JSON.stringify({ errorType, errorMessage: error.message, trace: traceOf(error) }));
@@ -157,7 +167,14 @@ export function toStatesError(error: unknown): StatesError {
   const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
   if (e?.$metadata) {
     // The Invoke API of a remote Lambda service answered with an error.
-    return serviceError('Lambda', 'AWSLambda', e.name ?? 'AWSLambdaException', e.message ?? 'Lambda failed', e.$metadata.httpStatusCode ?? 500, e.$metadata.requestId);
+    return serviceError(
+      'Lambda',
+      'AWSLambda',
+      e.name ?? 'AWSLambdaException',
+      e.message ?? 'Lambda failed',
+      e.$metadata.httpStatusCode ?? 500,
+      e.$metadata.requestId,
+    );
   }
   return serviceError('Lambda', 'AWSLambda', 'ServiceException', e?.message ?? String(error), 500);
 }

@@ -28,7 +28,13 @@ export function parseResource(resource: string): ParsedResource {
   const sdk = SDK_INTEGRATION.exec(resource);
   if (sdk) return { kind: 'sdk', service: sdk[1]!, action: sdk[2]!, pattern: sdk[3] ? 'waitForTaskToken' : 'requestResponse' };
   const integration = INTEGRATION.exec(resource);
-  if (integration) return { kind: 'integration', service: integration[1]!, action: integration[2]!, pattern: (integration[3] as IntegrationPattern | undefined) ?? 'requestResponse' };
+  if (integration)
+    return {
+      kind: 'integration',
+      service: integration[1]!,
+      action: integration[2]!,
+      pattern: (integration[3] as IntegrationPattern | undefined) ?? 'requestResponse',
+    };
   return { kind: 'unknown' };
 }
 

@@ -11,8 +11,18 @@ import { StatesError } from '../engine/types.js';
 export type SdkServiceName = 'AWSLambda' | 'AmazonDynamoDBv2' | 'AWSStepFunctions';
 
 /** A service error in the Task state's form. */
-export function serviceError(prefix: string, service: SdkServiceName, code: string, message: string, statusCode: number, requestId: string = randomUUID()): StatesError {
-  return new StatesError(`${prefix}.${code}`, `${message} (Service: ${service}; Status Code: ${statusCode}; Error Code: ${code}; Request ID: ${requestId}; Proxy: null)`);
+export function serviceError(
+  prefix: string,
+  service: SdkServiceName,
+  code: string,
+  message: string,
+  statusCode: number,
+  requestId: string = randomUUID(),
+): StatesError {
+  return new StatesError(
+    `${prefix}.${code}`,
+    `${message} (Service: ${service}; Status Code: ${statusCode}; Error Code: ${code}; Request ID: ${requestId}; Proxy: null)`,
+  );
 }
 
 /** Gateway choice: a resource this gateway cannot run fails the execution with States.Runtime, which no Retry or Catch intercepts. */

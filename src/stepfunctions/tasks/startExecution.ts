@@ -48,7 +48,10 @@ export async function runStartExecution(parameters: unknown, pattern: Integratio
     // API errors (StateMachineDoesNotExist, ExecutionAlreadyExists, …) under the service prefix.
     const e = error as { name?: string; sfnName?: string; message?: string };
     const code = e.sfnName ?? e.name ?? 'AWSStepFunctionsException';
-    throw new StatesError(`StepFunctions.${code}Exception`.replace(/ExceptionException$/, 'Exception'), `${e.message ?? String(error)} (Service: AWSStepFunctions; Status Code: 400; Error Code: ${code}; Request ID: ${randomUUID()}; Proxy: null)`);
+    throw new StatesError(
+      `StepFunctions.${code}Exception`.replace(/ExceptionException$/, 'Exception'),
+      `${e.message ?? String(error)} (Service: AWSStepFunctions; Status Code: 400; Error Code: ${code}; Request ID: ${randomUUID()}; Proxy: null)`,
+    );
   }
   const requestId = randomUUID();
   const metadata = sdkMetadata(requestId, { 'Content-Type': 'application/x-amz-json-1.0', Date: new Date().toUTCString(), 'x-amzn-RequestId': requestId });
@@ -61,7 +64,11 @@ export async function runStartExecution(parameters: unknown, pattern: Integratio
     ExecutionArn: field(answer, 'executionArn'),
     Input: asJsonText(field(answer, 'input')) ?? JSON.stringify(input),
     InputDetails: { Included: true },
-    Name: field(answer, 'name') ?? String(field(answer, 'executionArn') ?? '').split(':').pop(),
+    Name:
+      field(answer, 'name') ??
+      String(field(answer, 'executionArn') ?? '')
+        .split(':')
+        .pop(),
     Output: pattern === 'sync:2' ? (typeof output === 'string' ? JSON.parse(output) : (output ?? null)) : asJsonText(output),
     OutputDetails: { Included: true },
     RedriveCount: 0,
@@ -93,7 +100,10 @@ export async function runSdkStart(action: string, parameters: unknown, start: St
   try {
     input = JSON.parse(text);
   } catch {
-    throw new StatesError('Sfn.InvalidExecutionInputException', `Invalid State Machine Execution Input: '${text}' (Service: Sfn, Status Code: 400, Request ID: ${randomUUID()})`);
+    throw new StatesError(
+      'Sfn.InvalidExecutionInputException',
+      `Invalid State Machine Execution Input: '${text}' (Service: Sfn, Status Code: 400, Request ID: ${randomUUID()})`,
+    );
   }
   const wait = action === 'startSyncExecution';
   let answer: Record<string, unknown>;
@@ -102,7 +112,10 @@ export async function runSdkStart(action: string, parameters: unknown, start: St
   } catch (error) {
     const e = error as { name?: string; sfnName?: string; message?: string };
     const code = e.sfnName ?? e.name ?? 'SfnException';
-    throw new StatesError(`Sfn.${code.endsWith('Exception') ? code : `${code}Exception`}`, `${e.message ?? String(error)} (Service: Sfn, Status Code: 400, Request ID: ${randomUUID()})`);
+    throw new StatesError(
+      `Sfn.${code.endsWith('Exception') ? code : `${code}Exception`}`,
+      `${e.message ?? String(error)} (Service: Sfn, Status Code: 400, Request ID: ${randomUUID()})`,
+    );
   }
   if (!wait) return { ExecutionArn: field(answer, 'executionArn'), StartDate: epochMillis(field(answer, 'startDate')) };
   const result: Record<string, unknown> = {

@@ -72,7 +72,10 @@ export async function listStateMachines(): Promise<StateMachineItem[]> {
   const machines: StateMachineItem[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await callSfn<{ stateMachines?: StateMachineItem[]; nextToken?: string }>('ListStateMachines', { maxResults: 1000, ...(nextToken ? { nextToken } : {}) });
+    const page = await callSfn<{ stateMachines?: StateMachineItem[]; nextToken?: string }>('ListStateMachines', {
+      maxResults: 1000,
+      ...(nextToken ? { nextToken } : {}),
+    });
     machines.push(...(page.stateMachines ?? []));
     nextToken = page.nextToken;
   } while (nextToken);

@@ -17,14 +17,7 @@ import {
   type StateMachineDescription,
   type StateMachineItem,
 } from './api.js';
-import {
-  definitionToGraph,
-  executionProgress,
-  type ElkNodeJson,
-  type ExecutionProgress,
-  type HistoryEventJson,
-  type StateMachineGraph,
-} from './graph.js';
+import { definitionToGraph, executionProgress, type ElkNodeJson, type ExecutionProgress, type HistoryEventJson, type StateMachineGraph } from './graph.js';
 import { h, hidePanel, renderExecutionPanel, renderStatePanel } from './details.js';
 import { applyProgress, renderGraph, type RenderedGraph } from './render.js';
 import { hasCredentials, isAuthError, loadCredentials, saveCredentials } from './sign.js';
@@ -83,7 +76,8 @@ function setError(key: string, error: unknown): void {
     // The gateway verifies SigV4 (AWS_IAM in its config): offer the credentials form.
     ($('credentials-panel') as HTMLDetailsElement).open = true;
   }
-  const message = error instanceof ApiError ? `${error.action} failed — ${error.type}: ${error.detail}` : String(error instanceof Error ? error.message : error);
+  const message =
+    error instanceof ApiError ? `${error.action} failed — ${error.type}: ${error.detail}` : String(error instanceof Error ? error.message : error);
   if (view.errors.get(key) === message) return;
   view.errors.set(key, message);
   renderErrors();
@@ -127,7 +121,11 @@ function renderMachines(): void {
   const list = $('machines');
   if (view.machines.length === 0) {
     list.replaceChildren(
-      h('li', { class: 'empty' }, 'No state machines. Declare them under stepFunctions.stateMachines in the gateway config, or create one with CreateStateMachine.'),
+      h(
+        'li',
+        { class: 'empty' },
+        'No state machines. Declare them under stepFunctions.stateMachines in the gateway config, or create one with CreateStateMachine.',
+      ),
     );
     return;
   }
@@ -135,7 +133,12 @@ function renderMachines(): void {
     ...view.machines.map((machine) => {
       const button = h(
         'button',
-        { type: 'button', 'data-machine-arn': machine.stateMachineArn, 'data-machine-name': machine.name, 'aria-current': String(machine.stateMachineArn === view.selection.machine) },
+        {
+          type: 'button',
+          'data-machine-arn': machine.stateMachineArn,
+          'data-machine-name': machine.name,
+          'aria-current': String(machine.stateMachineArn === view.selection.machine),
+        },
         h('span', { class: 'name' }, machine.name),
         h('span', { class: 'meta' }, machine.type ?? 'STANDARD'),
       );
@@ -230,7 +233,11 @@ async function refreshExecutions(): Promise<void> {
   if (!machine) return;
   if (machine.type === 'EXPRESS') {
     $('executions').replaceChildren(
-      h('li', { class: 'empty' }, 'Express state machines keep no execution history (as on AWS): start them with StartSyncExecution; the graph shows the definition.'),
+      h(
+        'li',
+        { class: 'empty' },
+        'Express state machines keep no execution history (as on AWS): start them with StartSyncExecution; the graph shows the definition.',
+      ),
     );
     return;
   }
@@ -271,7 +278,12 @@ function renderExecutions(): void {
           'aria-current': String(execution.executionArn === view.selection.execution),
         },
         h('span', { class: 'name' }, execution.name),
-        h('span', { class: 'meta' }, h('span', { class: 'badge', 'data-status': execution.status }, execution.status), ` ${formatTimestamp(execution.startDate)}`),
+        h(
+          'span',
+          { class: 'meta' },
+          h('span', { class: 'badge', 'data-status': execution.status }, execution.status),
+          ` ${formatTimestamp(execution.startDate)}`,
+        ),
       );
       button.addEventListener('click', () => selectExecution(execution.executionArn, false));
       return h('li', {}, button);
@@ -357,14 +369,19 @@ function renderSummary(): void {
   const execution = view.execution;
   if (execution) {
     const status = h('span', { class: 'badge', id: 'execution-status', 'data-status': execution.status }, execution.status);
-    parts.push(h('span', { id: 'execution-name' }, `Execution ${execution.name}`), status, h('span', { class: 'meta' }, `started ${formatTimestamp(execution.startDate)}`));
+    parts.push(
+      h('span', { id: 'execution-name' }, `Execution ${execution.name}`),
+      status,
+      h('span', { class: 'meta' }, `started ${formatTimestamp(execution.startDate)}`),
+    );
     if (execution.stopDate) parts.push(h('span', { class: 'meta' }, `stopped ${formatTimestamp(execution.stopDate)}`));
     if (execution.status === 'RUNNING') {
       const stop = h('button', { type: 'button', class: 'action', id: 'stop-button' }, 'Stop');
       stop.addEventListener('click', () => void stopExecution(execution.executionArn));
       parts.push(stop);
     }
-    if (execution.error || execution.cause) parts.push(h('span', { class: 'error', 'data-field': 'execution-error' }, [execution.error, execution.cause].filter(Boolean).join(': ')));
+    if (execution.error || execution.cause)
+      parts.push(h('span', { class: 'error', 'data-field': 'execution-error' }, [execution.error, execution.cause].filter(Boolean).join(': ')));
   } else if (view.selection.execution) {
     parts.push(h('span', { class: 'meta' }, 'Loading the execution…'));
   }
@@ -495,7 +512,12 @@ function setupCredentials(): void {
       return;
     }
     const sessionToken = field('credentials-token').value.trim();
-    saveCredentials({ accessKeyId, secretAccessKey, region: field('credentials-region').value.trim() || 'us-east-1', ...(sessionToken ? { sessionToken } : {}) });
+    saveCredentials({
+      accessKeyId,
+      secretAccessKey,
+      region: field('credentials-region').value.trim() || 'us-east-1',
+      ...(sessionToken ? { sessionToken } : {}),
+    });
     field('credentials-secret').value = '';
     field('credentials-token').value = '';
     show();

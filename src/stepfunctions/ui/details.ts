@@ -7,7 +7,11 @@ import type { ExecutionDescription } from './api.js';
 import { formatJsonText, waitEndsAt, type GraphNodeInfo, type StateProgress } from './graph.js';
 
 /** A DOM element with attributes and children. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string> = {},
+  ...children: Array<Node | string>
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
   element.append(...children);
@@ -111,7 +115,13 @@ export function renderStatePanel(panel: HTMLElement, input: StatePanelInput): vo
   if (entry?.enteredAt !== undefined) {
     const entered = new Date(entry.enteredAt);
     const took = entry.exitedAt !== undefined ? ` · took ${((entry.exitedAt - entry.enteredAt) / 1000).toFixed(3)} s` : '';
-    children.push(h('div', { class: 'meta', 'data-field': 'timing' }, `entered ${entered.toLocaleTimeString()}.${String(entered.getMilliseconds()).padStart(3, '0')}${took}`));
+    children.push(
+      h(
+        'div',
+        { class: 'meta', 'data-field': 'timing' },
+        `entered ${entered.toLocaleTimeString()}.${String(entered.getMilliseconds()).padStart(3, '0')}${took}`,
+      ),
+    );
   }
   if (entry && info.type === 'Wait') {
     const ends = waitEndsAt(info.definition as Record<string, unknown> | undefined, entry.enteredAt, entry.input);
@@ -131,7 +141,9 @@ export function renderStatePanel(panel: HTMLElement, input: StatePanelInput): vo
     children.push(h('p', { class: 'empty', 'data-field': 'not-entered' }, 'This state has not been entered in this execution.'));
   } else {
     children.push(...section('Input', 'input', entry.input !== undefined ? formatJsonText(entry.input) : '—'));
-    children.push(...section('Output', 'output', entry.output !== undefined ? formatJsonText(entry.output) : entry.status === 'in-progress' ? '(still running)' : '—'));
+    children.push(
+      ...section('Output', 'output', entry.output !== undefined ? formatJsonText(entry.output) : entry.status === 'in-progress' ? '(still running)' : '—'),
+    );
   }
   children.push(...section('Definition', 'definition', JSON.stringify(info.definition ?? {}, null, 2)));
   show(panel, name, status, children);

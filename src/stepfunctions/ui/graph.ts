@@ -112,8 +112,7 @@ function shorten(text: string, max = 36): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Parses the `definition` string DescribeStateMachine returns. Throws an Error whose message says
@@ -143,7 +142,7 @@ export function choiceRuleLabel(rule: Record<string, unknown>): string {
   const operator = Object.keys(rule).find((key) => key !== 'Variable' && key !== 'Next' && key !== 'Assign' && key !== 'Output' && key !== 'Comment');
   if (!operator) return 'rule';
   const value = rule[operator];
-  const shown = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const shown = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return shorten(`${typeof rule.Variable === 'string' ? rule.Variable : '?'} ${operator} ${shown}`, 28);
 }
 
@@ -203,7 +202,13 @@ export function definitionToGraph(definitionInput: unknown, options: GraphOption
           const branches = Array.isArray(state.Branches) ? state.Branches : [];
           branches.forEach((branch, index) => {
             const branchId = `${id}/branch${index + 1}`;
-            const branchElk: ElkNodeJson = { id: branchId, labels: [label(`Branch ${index + 1}`)], layoutOptions: { 'elk.padding': COMPOUND_PADDING }, children: [], edges: [] };
+            const branchElk: ElkNodeJson = {
+              id: branchId,
+              labels: [label(`Branch ${index + 1}`)],
+              layoutOptions: { 'elk.padding': COMPOUND_PADDING },
+              children: [],
+              edges: [],
+            };
             addNode({ id: branchId, kind: 'branch', name: `Branch ${index + 1}`, parentId: id, compound: true }, branchElk, elk);
             if (isObject(branch)) addScope(branch, branchElk, branchId, `${branchId}/`);
           });
@@ -217,7 +222,11 @@ export function definitionToGraph(definitionInput: unknown, options: GraphOption
           elk.height = NODE_HEIGHT;
         }
       } else {
-        addNode({ id, kind: 'state', name, type, parentId, compound: false, definition: state }, { id, width, height: NODE_HEIGHT + 8, labels: [{ text: title }] }, parent);
+        addNode(
+          { id, kind: 'state', name, type, parentId, compound: false, definition: state },
+          { id, width, height: NODE_HEIGHT + 8, labels: [{ text: title }] },
+          parent,
+        );
       }
       if (type === 'Choice') {
         const choices = Array.isArray(state.Choices) ? state.Choices : [];

@@ -4,8 +4,7 @@
  * the JSON 1.0 answers. No DOM and no I/O: the browser client and the unit tests share it.
  */
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A state's colour on the graph. */
 export type StateStatus = 'not-started' | 'in-progress' | 'succeeded' | 'failed' | 'caught' | 'cancelled';
@@ -250,8 +249,7 @@ export function executionProgress(events: readonly HistoryEventJson[], definitio
     // An abort after the state's own failure (a sibling iteration failed the Map) keeps `failed`.
     else if (isAbort(type)) {
       if (owner.status === 'in-progress') owner.status = 'cancelled';
-    }
-    else if (owner.failed && owner.status === 'failed' && family === 'Task' && /(Scheduled|Started|Submitted)$/.test(type)) {
+    } else if (owner.failed && owner.status === 'failed' && family === 'Task' && /(Scheduled|Started|Submitted)$/.test(type)) {
       // Retried: the failure was not the end of the state.
       owner.failed = false;
       owner.status = 'in-progress';

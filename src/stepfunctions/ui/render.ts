@@ -166,7 +166,13 @@ export function applyProgress(rendered: RenderedGraph, states: Map<string, State
   }
   const startStatus = executionStatus ? 'succeeded' : 'not-started';
   const endStatus =
-    executionStatus === 'SUCCEEDED' ? 'succeeded' : executionStatus === 'FAILED' || executionStatus === 'TIMED_OUT' ? 'failed' : executionStatus === 'ABORTED' ? 'cancelled' : 'not-started';
+    executionStatus === 'SUCCEEDED'
+      ? 'succeeded'
+      : executionStatus === 'FAILED' || executionStatus === 'TIMED_OUT'
+        ? 'failed'
+        : executionStatus === 'ABORTED'
+          ? 'cancelled'
+          : 'not-started';
   if (rendered.start) rendered.start.dataset.status = startStatus;
   if (rendered.end) rendered.end.dataset.status = endStatus;
 }

@@ -55,7 +55,12 @@ export async function signedHeaders(headers: Record<string, string>, body: strin
     const { accessKeyId, secretAccessKey, sessionToken, region } = current;
     signer = {
       key: current,
-      signer: new SignatureV4({ service: 'states', region: region || 'us-east-1', sha256: Sha256, credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } }),
+      signer: new SignatureV4({
+        service: 'states',
+        region: region || 'us-east-1',
+        sha256: Sha256,
+        credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
+      }),
     };
   }
   const request = new HttpRequest({
@@ -75,4 +80,7 @@ export async function signedHeaders(headers: Record<string, string>, body: strin
 
 /** The API's answers to an unsigned or wrongly signed request. */
 export const isAuthError = (type: string): boolean =>
-  type === 'MissingAuthenticationTokenException' || type === 'UnrecognizedClientException' || type === 'InvalidSignatureException' || type === 'AccessDeniedException';
+  type === 'MissingAuthenticationTokenException' ||
+  type === 'UnrecognizedClientException' ||
+  type === 'InvalidSignatureException' ||
+  type === 'AccessDeniedException';

@@ -30,7 +30,17 @@ beforeAll(async () => {
     BillingMode: 'PAY_PER_REQUEST',
   });
   while ((await direct.call('DescribeTable', { TableName: T })).Table?.TableStatus !== 'ACTIVE') await new Promise((r) => setTimeout(r, 5));
-  await direct.call('PutItem', { TableName: T, Item: { id: { S: 'a' }, city: { S: 'Porto' }, n: { N: '1' }, blob: { B: bytes('héllo') }, blobs: { BS: [bytes('x'), bytes('y')] }, nested: { M: { B: { S: 'an attribute named B' } } } } });
+  await direct.call('PutItem', {
+    TableName: T,
+    Item: {
+      id: { S: 'a' },
+      city: { S: 'Porto' },
+      n: { N: '1' },
+      blob: { B: bytes('héllo') },
+      blobs: { BS: [bytes('x'), bytes('y')] },
+      nested: { M: { B: { S: 'an attribute named B' } } },
+    },
+  });
 });
 afterAll(async () => {
   client?.destroy();
@@ -53,16 +63,44 @@ async function outcome(api: DynamoDBApi, operation: DynamoDBOperation, input: un
 const cases: Array<[string, DynamoDBOperation, unknown]> = [
   ['GetItem with bytes, a byte set and an attribute named B', 'GetItem', { TableName: T, Key: { id: { S: 'a' } } }],
   ['GetItem of nothing', 'GetItem', { TableName: T, Key: { id: { S: 'none' } } }],
-  ['Query on an index', 'Query', { TableName: T, IndexName: 'byCity', KeyConditionExpression: 'city = :c', ExpressionAttributeValues: { ':c': { S: 'Porto' } } }],
+  [
+    'Query on an index',
+    'Query',
+    { TableName: T, IndexName: 'byCity', KeyConditionExpression: 'city = :c', ExpressionAttributeValues: { ':c': { S: 'Porto' } } },
+  ],
   ['a missing table', 'GetItem', { TableName: 'no_such_table', Key: { id: { S: 'a' } } }],
   ['a key of the wrong type', 'GetItem', { TableName: T, Key: { id: { N: '1' } } }],
   ['a missing index', 'Query', { TableName: T, IndexName: 'nope', KeyConditionExpression: 'city = :c', ExpressionAttributeValues: { ':c': { S: 'Porto' } } }],
   ['a value no expression uses', 'PutItem', { TableName: T, Item: { id: { S: 'b' } }, ExpressionAttributeValues: { ':v': { N: '1' } } }],
   ['an expression that does not parse', 'UpdateItem', { TableName: T, Key: { id: { S: 'a' } }, UpdateExpression: 'SET = 1' }],
-  ['a failed condition', 'PutItem', { TableName: T, Item: { id: { S: 'a' } }, ConditionExpression: 'attribute_not_exists(id)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }],
-  ['an operand of the wrong type', 'UpdateItem', { TableName: T, Key: { id: { S: 'a' } }, UpdateExpression: 'SET city = city + :one', ExpressionAttributeValues: { ':one': { N: '1' } } }],
+  [
+    'a failed condition',
+    'PutItem',
+    { TableName: T, Item: { id: { S: 'a' } }, ConditionExpression: 'attribute_not_exists(id)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' },
+  ],
+  [
+    'an operand of the wrong type',
+    'UpdateItem',
+    { TableName: T, Key: { id: { S: 'a' } }, UpdateExpression: 'SET city = city + :one', ExpressionAttributeValues: { ':one': { N: '1' } } },
+  ],
   ['an empty batch', 'BatchWriteItem', { RequestItems: {} }],
-  ['a cancelled transaction', 'TransactWriteItems', { TransactItems: [{ ConditionCheck: { TableName: T, Key: { id: { S: 'a' } }, ConditionExpression: 'n > :v', ExpressionAttributeValues: { ':v': { N: '5' } }, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } }] }],
+  [
+    'a cancelled transaction',
+    'TransactWriteItems',
+    {
+      TransactItems: [
+        {
+          ConditionCheck: {
+            TableName: T,
+            Key: { id: { S: 'a' } },
+            ConditionExpression: 'n > :v',
+            ExpressionAttributeValues: { ':v': { N: '5' } },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+      ],
+    },
+  ],
 ];
 
 describe('the embedded store in memory and through the SDK', () => {

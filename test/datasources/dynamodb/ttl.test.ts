@@ -15,7 +15,11 @@ import type { DataSource, InvocationContext } from '../../../src/datasources/typ
 import type { NormalizedConfig } from '../../../src/config/types.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
-const KEY = { AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' };
+const KEY = {
+  AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+  KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+  BillingMode: 'PAY_PER_REQUEST',
+};
 
 const backends: Array<{ name: string; endpoint: () => string | undefined; skip: () => string; expires: boolean }> = [
   // DynamoDB Local keeps expired items (as DynamoDB may, for days).
@@ -30,7 +34,14 @@ for (const backend of backends) {
     let client: DynamoDBClient;
     const sources: DataSource[] = [];
     const create = async (name: string, config: Record<string, unknown>) => {
-      const ds = await dynamodbKind.create({ name, config: { endpoint: backend.endpoint(), ...config } as never, configPath: `dataSources.${name}.config`, configDir: dir, gatewayConfig: { name: 'ttl', configDir: dir, resolvers: [] } as unknown as NormalizedConfig, logger: silent });
+      const ds = await dynamodbKind.create({
+        name,
+        config: { endpoint: backend.endpoint(), ...config } as never,
+        configPath: `dataSources.${name}.config`,
+        configDir: dir,
+        gatewayConfig: { name: 'ttl', configDir: dir, resolvers: [] } as unknown as NormalizedConfig,
+        logger: silent,
+      });
       sources.push(ds);
       return ds;
     };
@@ -38,7 +49,11 @@ for (const backend of backends) {
 
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'ddb-ttl-'));
-      client = new DynamoDBClient({ endpoint: backend.endpoint() ?? (await acquireEmbeddedDynamoDB()), region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      client = new DynamoDBClient({
+        endpoint: backend.endpoint() ?? (await acquireEmbeddedDynamoDB()),
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
     });
     afterAll(async () => {
       for (const ds of sources) await ds.close?.();
@@ -60,10 +75,21 @@ for (const backend of backends) {
       const table = `ttlv_${suffix}`;
       const delta = `ttlvdelta_${suffix}`;
       // 0.02 minutes: tombstones and Delta entries live 1.2 s.
-      const ds = await create('versioned', { tableName: table, table: KEY, versioned: true, deltaSyncConfig: { deltaSyncTableName: delta, deltaSyncTableTTL: 0.02, baseTableTTL: 0.02 } });
+      const ds = await create('versioned', {
+        tableName: table,
+        table: KEY,
+        versioned: true,
+        deltaSyncConfig: { deltaSyncTableName: delta, deltaSyncTableTTL: 0.02, baseTableTTL: 0.02 },
+      });
       expect(await ttlOf(table)).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: '_ttl' });
       expect(await ttlOf(delta)).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: '_ttl' });
-      const context: InvocationContext = { resolverName: 'Mutation.none', fieldName: 'none', parentTypeName: 'Mutation', requestScope: new Map(), resolverContext: { arguments: {}, identity: null } };
+      const context: InvocationContext = {
+        resolverName: 'Mutation.none',
+        fieldName: 'none',
+        parentTypeName: 'Mutation',
+        requestScope: new Map(),
+        resolverContext: { arguments: {}, identity: null },
+      };
       expect((await ds.invoke({ operation: 'PutItem', key: { id: { S: 'x' } }, attributeValues: { title: { S: 't' } } }, context)).error).toBeUndefined();
       const deleted = await ds.invoke({ operation: 'DeleteItem', key: { id: { S: 'x' } } }, context);
       expect(deleted.result).toMatchObject({ id: 'x', _deleted: true });

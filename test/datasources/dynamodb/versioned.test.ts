@@ -30,7 +30,14 @@ export async function handler(event) {
 }
 `;
 
-const resolver = (fieldName: string, sync?: Record<string, unknown>) => ({ typeName: 'Mutation', fieldName, kind: 'UNIT', dataSource: 'items', functions: [], ...(sync ? { sync } : {}) });
+const resolver = (fieldName: string, sync?: Record<string, unknown>) => ({
+  typeName: 'Mutation',
+  fieldName,
+  kind: 'UNIT',
+  dataSource: 'items',
+  functions: [],
+  ...(sync ? { sync } : {}),
+});
 
 const backends: Array<{ name: string; endpoint: () => string | undefined; skip: () => string }> = [
   { name: 'DynamoDB Local', endpoint: () => inject('dynamodbLocalUrl'), skip: () => inject('dynamodbLocalSkipReason') },
@@ -57,10 +64,21 @@ for (const backend of backends) {
 
     const call = (field: string, request: Record<string, unknown>, args: Record<string, unknown> = {}, target = ds) => {
       // `fn:name` runs as the pipeline function `name`; anything else as the resolver Mutation.<field>.
-      const context: InvocationContext = { resolverName: field.startsWith('fn:') ? field.slice(3) : `Mutation.${field}`, fieldName: field.replace(/^fn:/, ''), parentTypeName: 'Mutation', requestScope: new Map(), resolverContext: { arguments: args, identity: null } };
+      const context: InvocationContext = {
+        resolverName: field.startsWith('fn:') ? field.slice(3) : `Mutation.${field}`,
+        fieldName: field.replace(/^fn:/, ''),
+        parentTypeName: 'Mutation',
+        requestScope: new Map(),
+        resolverContext: { arguments: args, identity: null },
+      };
       return target.invoke(request, context);
     };
-    const put = (id: string, attributes: Record<string, unknown>, version?: number) => ({ operation: 'PutItem', key: { id: { S: id } }, attributeValues: attributes, ...(version === undefined ? {} : { _version: version }) });
+    const put = (id: string, attributes: Record<string, unknown>, version?: number) => ({
+      operation: 'PutItem',
+      key: { id: { S: id } },
+      attributeValues: attributes,
+      ...(version === undefined ? {} : { _version: version }),
+    });
     const get = (id: string) => call('none', { operation: 'GetItem', key: { id: { S: id } }, consistentRead: true });
 
     beforeAll(async () => {
@@ -69,19 +87,43 @@ for (const backend of backends) {
       const gatewayConfig = {
         name: 'versioned',
         configDir: dir,
-        dataSources: { byArn: { name: 'byArn', type: 'AWS_LAMBDA', config: { functionArn: 'arn:aws:lambda:us-east-1:1:function:resolveConflicts', handler: 'conflict.mjs#handler' } } },
+        dataSources: {
+          byArn: {
+            name: 'byArn',
+            type: 'AWS_LAMBDA',
+            config: { functionArn: 'arn:aws:lambda:us-east-1:1:function:resolveConflicts', handler: 'conflict.mjs#handler' },
+          },
+        },
         resolvers: [
           resolver('optimistic', { conflictDetection: 'VERSION', conflictHandler: 'OPTIMISTIC_CONCURRENCY' }),
           resolver('defaults', {}),
           resolver('merge', { conflictDetection: 'VERSION', conflictHandler: 'AUTOMERGE' }),
           resolver('lambda', { conflictDetection: 'VERSION', conflictHandler: 'LAMBDA', function: { handler: 'conflict.handler' } }),
-          resolver('lambdaArn', { conflictHandler: 'LAMBDA', lambdaConflictHandlerConfig: { lambdaConflictHandlerArn: 'arn:aws:lambda:us-east-1:1:function:resolveConflicts' } }),
+          resolver('lambdaArn', {
+            conflictHandler: 'LAMBDA',
+            lambdaConflictHandlerConfig: { lambdaConflictHandlerArn: 'arn:aws:lambda:us-east-1:1:function:resolveConflicts' },
+          }),
           resolver('none', { conflictDetection: 'NONE' }),
         ],
         pipelineFunctions: { mergeStep: { name: 'mergeStep', dataSource: 'items', sync: { conflictDetection: 'VERSION', conflictHandler: 'AUTOMERGE' } } },
       } as unknown as NormalizedConfig;
-      const base = { tableName: table, endpoint: backend.endpoint(), table: { AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' } };
-      ds = await dynamodbKind.create({ name: 'items', config: { ...base, versioned: true, deltaSyncConfig: { deltaSyncTableName: deltaTable, deltaSyncTableTTL: 30, baseTableTTL: 60 } }, configPath: 'dataSources.items.config', configDir: dir, gatewayConfig, logger: silent });
+      const base = {
+        tableName: table,
+        endpoint: backend.endpoint(),
+        table: {
+          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        },
+      };
+      ds = await dynamodbKind.create({
+        name: 'items',
+        config: { ...base, versioned: true, deltaSyncConfig: { deltaSyncTableName: deltaTable, deltaSyncTableTTL: 30, baseTableTTL: 60 } },
+        configPath: 'dataSources.items.config',
+        configDir: dir,
+        gatewayConfig,
+        logger: silent,
+      });
       hardDs = await dynamodbKind.create({
         name: 'hard',
         config: { ...base, tableName: `${table}_hard`, versioned: true, deltaSyncConfig: { deltaSyncTableName: deltaTable, baseTableTTL: 0 } },
@@ -103,7 +145,12 @@ for (const backend of backends) {
       expect(created.error).toBeUndefined();
       expect(created.result).toMatchObject({ id: 'a', title: 'first', _version: 1 });
       expect((created.result as { _lastChangedAt: number })._lastChangedAt).toBeGreaterThanOrEqual(before);
-      const updated = await call('optimistic', { operation: 'UpdateItem', key: { id: { S: 'a' } }, update: { expression: 'SET #t = :t', expressionNames: { '#t': 'title' }, expressionValues: { ':t': { S: 'second' } } }, _version: 1 });
+      const updated = await call('optimistic', {
+        operation: 'UpdateItem',
+        key: { id: { S: 'a' } },
+        update: { expression: 'SET #t = :t', expressionNames: { '#t': 'title' }, expressionValues: { ':t': { S: 'second' } } },
+        _version: 1,
+      });
       expect(updated).toEqual({ result: expect.objectContaining({ id: 'a', title: 'second', _version: 2 }) });
       expect((await get('a')).result).toMatchObject({ title: 'second', _version: 2 });
     });
@@ -113,11 +160,20 @@ for (const backend of backends) {
       await call('optimistic', put('b', { title: { S: 'v2' } }, 1));
       for (const request of [
         put('b', { title: { S: 'stale put' } }, 1),
-        { operation: 'UpdateItem', key: { id: { S: 'b' } }, update: { expression: 'SET title = :t', expressionValues: { ':t': { S: 'stale update' } } }, _version: 1 },
+        {
+          operation: 'UpdateItem',
+          key: { id: { S: 'b' } },
+          update: { expression: 'SET title = :t', expressionValues: { ':t': { S: 'stale update' } } },
+          _version: 1,
+        },
         { operation: 'DeleteItem', key: { id: { S: 'b' } }, _version: 1 },
       ]) {
         const answer = await call('optimistic', request);
-        expect(answer.error).toEqual({ type: 'ConflictUnhandled', message: 'Conflict resolver rejects mutation.', data: expect.objectContaining({ id: 'b', title: 'v2', _version: 2 }) });
+        expect(answer.error).toEqual({
+          type: 'ConflictUnhandled',
+          message: 'Conflict resolver rejects mutation.',
+          data: expect.objectContaining({ id: 'b', title: 'v2', _version: 2 }),
+        });
       }
       // A create over an existing item is a conflict too; a `sync: {}` block defaults to VERSION + OPTIMISTIC_CONCURRENCY (plugin defaults).
       expect((await call('defaults', put('b', { title: { S: 'again' } }))).error?.type).toBe('ConflictUnhandled');
@@ -148,10 +204,21 @@ for (const backend of backends) {
       await call('optimistic', put('d', { title: { S: 'logged' } }));
       await call('optimistic', put('d', { title: { S: 'logged again' } }, 1));
       const embedded = !backend.endpoint();
-      const client = new DynamoDBClient({ endpoint: backend.endpoint() || (await acquireEmbeddedDynamoDB()), region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      const client = new DynamoDBClient({
+        endpoint: backend.endpoint() || (await acquireEmbeddedDynamoDB()),
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
       try {
         const day = new Date().toISOString().slice(0, 10);
-        const out = await client.send(new QueryCommand({ TableName: deltaTable, KeyConditionExpression: 'ds_pk = :pk', ExpressionAttributeValues: { ':pk': { S: `${table}:${day}` } }, ConsistentRead: true }));
+        const out = await client.send(
+          new QueryCommand({
+            TableName: deltaTable,
+            KeyConditionExpression: 'ds_pk = :pk',
+            ExpressionAttributeValues: { ':pk': { S: `${table}:${day}` } },
+            ConsistentRead: true,
+          }),
+        );
         const entries = (out.Items ?? []).filter((i) => i.id?.S === 'd');
         expect(entries.map((e) => [e.title?.S, e._version?.N])).toEqual([
           ['logged', '1'],
@@ -175,8 +242,22 @@ for (const backend of backends) {
 
     it('AUTOMERGE UpdateItem (plain SET) merges field by field; a pipeline function finds its own sync block', async () => {
       await call('merge', put('u', { tags: { L: [{ S: 'x' }] }, score: { N: 1 } }));
-      await call('merge', { operation: 'UpdateItem', key: { id: { S: 'u' } }, update: { expression: 'SET score = :s', expressionValues: { ':s': { N: 2 } } }, _version: 1 });
-      const merged = await call('fn:mergeStep', { operation: 'UpdateItem', key: { id: { S: 'u' } }, update: { expression: 'SET #tags = :t, #score = :s, #note = :n', expressionNames: { '#tags': 'tags', '#score': 'score', '#note': 'note' }, expressionValues: { ':t': { L: [{ S: 'y' }] }, ':s': { N: 9 }, ':n': { S: 'hi' } } }, _version: 1 });
+      await call('merge', {
+        operation: 'UpdateItem',
+        key: { id: { S: 'u' } },
+        update: { expression: 'SET score = :s', expressionValues: { ':s': { N: 2 } } },
+        _version: 1,
+      });
+      const merged = await call('fn:mergeStep', {
+        operation: 'UpdateItem',
+        key: { id: { S: 'u' } },
+        update: {
+          expression: 'SET #tags = :t, #score = :s, #note = :n',
+          expressionNames: { '#tags': 'tags', '#score': 'score', '#note': 'note' },
+          expressionValues: { ':t': { L: [{ S: 'y' }] }, ':s': { N: 9 }, ':n': { S: 'hi' } },
+        },
+        _version: 1,
+      });
       expect(merged.result).toMatchObject({ tags: ['x', 'y'], score: 2, note: 'hi', _version: 3 });
       // A delete in conflict is not merged.
       expect((await call('merge', { operation: 'DeleteItem', key: { id: { S: 'u' } }, _version: 1 })).error?.type).toBe('ConflictUnhandled');
@@ -197,8 +278,14 @@ for (const backend of backends) {
     it('LAMBDA: a malformed answer or a failing function is ConflictError', async () => {
       await call('lambda', put('g', { title: { S: 'server' } }));
       await call('lambda', put('g', { title: { S: 'server 2' } }, 1));
-      expect((await call('lambda', put('g', { title: { S: 'x' } }, 1), { mode: 'garbage' })).error).toMatchObject({ type: 'ConflictError', message: expect.stringContaining('SHRUG') });
-      expect((await call('lambdaArn', put('g', { title: { S: 'x' } }, 1), { mode: 'throw' })).error).toMatchObject({ type: 'ConflictError', message: expect.stringContaining('cannot decide') });
+      expect((await call('lambda', put('g', { title: { S: 'x' } }, 1), { mode: 'garbage' })).error).toMatchObject({
+        type: 'ConflictError',
+        message: expect.stringContaining('SHRUG'),
+      });
+      expect((await call('lambdaArn', put('g', { title: { S: 'x' } }, 1), { mode: 'throw' })).error).toMatchObject({
+        type: 'ConflictError',
+        message: expect.stringContaining('cannot decide'),
+      });
     });
 
     it('a conflict that keeps coming back while the handler decides ends in MaxConflicts after 5 rounds', async () => {
@@ -219,7 +306,13 @@ for (const backend of backends) {
 
     it("the resolver's own condition still gives DynamoDB:ConditionalCheckFailedException when the version matches", async () => {
       await call('optimistic', put('k', { seats: { N: 1 } }));
-      const answer = await call('optimistic', { operation: 'UpdateItem', key: { id: { S: 'k' } }, update: { expression: 'SET seats = seats - :one', expressionValues: { ':one': { N: 1 } } }, condition: { expression: 'seats > :zero', expressionValues: { ':zero': { N: 1 } } }, _version: 1 });
+      const answer = await call('optimistic', {
+        operation: 'UpdateItem',
+        key: { id: { S: 'k' } },
+        update: { expression: 'SET seats = seats - :one', expressionValues: { ':one': { N: 1 } } },
+        condition: { expression: 'seats > :zero', expressionValues: { ':zero': { N: 1 } } },
+        _version: 1,
+      });
       expect(answer.error).toMatchObject({ type: 'DynamoDB:ConditionalCheckFailedException', data: expect.objectContaining({ seats: 1, _version: 1 }) });
     });
 
@@ -227,15 +320,29 @@ for (const backend of backends) {
       await call('none', put('n', { title: { S: 'one' } }));
       const second = await call('none', put('n', { title: { S: 'two' } }, 99));
       expect(second.result).toMatchObject({ title: 'two', _version: 2 });
-      const third = await call('none', { operation: 'UpdateItem', key: { id: { S: 'n' } }, update: { expression: 'SET title = :t', expressionValues: { ':t': { S: 'three' } } }, _version: 1 });
+      const third = await call('none', {
+        operation: 'UpdateItem',
+        key: { id: { S: 'n' } },
+        update: { expression: 'SET title = :t', expressionValues: { ':t': { S: 'three' } } },
+        _version: 1,
+      });
       expect(third.result).toMatchObject({ title: 'three', _version: 3 });
     });
 
     it('metadata fields cannot be written (BadRequest); batch writes and transactions are UnsupportedOperation', async () => {
       await expect(call('none', put('z', { _version: { N: 7 } }))).rejects.toMatchObject({ errorType: 'BadRequest' });
-      await expect(call('none', { operation: 'UpdateItem', key: { id: { S: 'z' } }, update: { expression: 'SET #d = :d', expressionNames: { '#d': '_deleted' }, expressionValues: { ':d': { BOOL: true } } } })).rejects.toMatchObject({ errorType: 'BadRequest' });
+      await expect(
+        call('none', {
+          operation: 'UpdateItem',
+          key: { id: { S: 'z' } },
+          update: { expression: 'SET #d = :d', expressionNames: { '#d': '_deleted' }, expressionValues: { ':d': { BOOL: true } } },
+        }),
+      ).rejects.toMatchObject({ errorType: 'BadRequest' });
       const batch = await call('none', { operation: 'BatchPutItem', tables: { [table]: [{ id: { S: 'z' } }] } });
-      expect(batch.error).toEqual({ type: 'UnsupportedOperation', message: expect.stringMatching(/^Unsupported operation 'BatchPutItem'\. Datasource Versioning only supports/) });
+      expect(batch.error).toEqual({
+        type: 'UnsupportedOperation',
+        message: expect.stringMatching(/^Unsupported operation 'BatchPutItem'\. Datasource Versioning only supports/),
+      });
     });
   });
 }

@@ -91,6 +91,6 @@ export function stmt(sql: string, vars: Record<string, unknown> = {}, hints: Rec
 /** The records of statement `i` as plain values (what toJsonObject would give, minus keys). */
 export function values(result: any, i = 0): unknown[][] {
   return result.sqlStatementResults[i].records.map((row: Array<Record<string, unknown>>) =>
-    row.map((field) => (field.isNull ? null : field.arrayValue ?? Object.values(field)[0])),
+    row.map((field) => (field.isNull ? null : (field.arrayValue ?? Object.values(field)[0]))),
   );
 }

@@ -79,8 +79,7 @@ export async function startPgServer(): Promise<PgServer> {
     await chown(dir, as.uid, as.gid);
     await chown(data, as.uid, as.gid);
   }
-  const exec = (file: string, args: string[]) =>
-    as ? run('runuser', ['-u', as.user, '--', join(bin, file), ...args]) : run(join(bin, file), args);
+  const exec = (file: string, args: string[]) => (as ? run('runuser', ['-u', as.user, '--', join(bin, file), ...args]) : run(join(bin, file), args));
 
   await exec('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync']);
   const port = await freePort();

@@ -161,7 +161,11 @@ describe('request builders (§2)', () => {
   });
 
   it.each([
-    ['orderBy dir outside ASC/DESC (no SQL through the direction)', () => select({ table: 't', orderBy: [{ column: 'a', dir: 'ASC; DROP TABLE t' }] }), /orderBy dir can have either ASC or DESC/],
+    [
+      'orderBy dir outside ASC/DESC (no SQL through the direction)',
+      () => select({ table: 't', orderBy: [{ column: 'a', dir: 'ASC; DROP TABLE t' }] }),
+      /orderBy dir can have either ASC or DESC/,
+    ],
     ['returning on MySQL', () => remove({ table: 't', returning: '*' }), /returning is not supported in MySQL/],
     ['insert without values', () => insert({ table: 't' }), /values are expected to be passed to insert/],
     ['no table', () => select({}), /'table' or 'from' key is required/],
@@ -213,7 +217,16 @@ describe('toJsonObject (§2)', () => {
         { numberOfRecordsUpdated: 1, generatedFields: [] },
         {
           numberOfRecordsUpdated: 0,
-          records: [[{ longValue: 1 }, { doubleValue: 1.5 }, { booleanValue: true }, { isNull: true }, { arrayValue: { longValues: [1, 2] } }, { arrayValue: { arrayValues: [{ stringValues: ['a'] }] } }]],
+          records: [
+            [
+              { longValue: 1 },
+              { doubleValue: 1.5 },
+              { booleanValue: true },
+              { isNull: true },
+              { arrayValue: { longValues: [1, 2] } },
+              { arrayValue: { arrayValues: [{ stringValues: ['a'] }] } },
+            ],
+          ],
           columnMetadata: [{ label: 'i', name: 'i' }, { label: 'd' }, { name: 'b' }, { label: 'n' }, { label: 'arr' }, { label: 'nested' }],
         },
       ],

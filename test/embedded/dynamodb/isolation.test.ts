@@ -23,7 +23,12 @@ beforeAll(async () => {
   const endpoint = await acquireEmbeddedDynamoDB();
   inMemory = embeddedApi(embeddedDynamoDBStore()!);
   overHttp = sdkApi(new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 }));
-  await inMemory.call('CreateTable', { TableName: T, AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' });
+  await inMemory.call('CreateTable', {
+    TableName: T,
+    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  });
   while ((await inMemory.call('DescribeTable', { TableName: T })).Table?.TableStatus !== 'ACTIVE') await new Promise((r) => setTimeout(r, 5));
 });
 afterAll(() => releaseEmbeddedDynamoDB());
@@ -37,15 +42,31 @@ describe('isolation on the embedded store', () => {
     const transfer = (api: DynamoDBApi, from: string, to: string) =>
       api.call('TransactWriteItems', {
         TransactItems: [
-          { Update: { TableName: T, Key: { id: S(from) }, UpdateExpression: 'SET balance = balance - :x', ConditionExpression: 'balance >= :x', ExpressionAttributeValues: { ':x': N(7) } } },
+          {
+            Update: {
+              TableName: T,
+              Key: { id: S(from) },
+              UpdateExpression: 'SET balance = balance - :x',
+              ConditionExpression: 'balance >= :x',
+              ExpressionAttributeValues: { ':x': N(7) },
+            },
+          },
           { Update: { TableName: T, Key: { id: S(to) }, UpdateExpression: 'SET balance = balance + :x', ExpressionAttributeValues: { ':x': N(7) } } },
         ],
       });
     // Plain UpdateItem calls on the same items: they must not be lost between a transfer's read and write.
-    const touch = (api: DynamoDBApi, id: string) => api.call('UpdateItem', { TableName: T, Key: { id: S(id) }, UpdateExpression: 'SET touched = touched + :one', ExpressionAttributeValues: { ':one': N(1) } });
+    const touch = (api: DynamoDBApi, id: string) =>
+      api.call('UpdateItem', {
+        TableName: T,
+        Key: { id: S(id) },
+        UpdateExpression: 'SET touched = touched + :one',
+        ExpressionAttributeValues: { ':one': N(1) },
+      });
     const sums: number[] = [];
     const read = async (api: DynamoDBApi) => {
-      const out = await api.call('TransactGetItems', { TransactItems: [{ Get: { TableName: T, Key: { id: S('acct-a') } } }, { Get: { TableName: T, Key: { id: S('acct-b') } } }] });
+      const out = await api.call('TransactGetItems', {
+        TransactItems: [{ Get: { TableName: T, Key: { id: S('acct-a') } } }, { Get: { TableName: T, Key: { id: S('acct-b') } } }],
+      });
       sums.push(num(out.Responses?.[0]?.Item, 'balance') + num(out.Responses?.[1]?.Item, 'balance'));
     };
     const work: Array<Promise<unknown>> = [];
@@ -68,7 +89,10 @@ describe('isolation on the embedded store', () => {
 describe('ClientRequestToken on the embedded store', () => {
   it('concurrent calls with one token write once; each answers as the first did', async () => {
     await inMemory.call('PutItem', { TableName: T, Item: { id: S('tok-c'), n: N(0) } });
-    const request = { ClientRequestToken: `concurrent-${T}`, TransactItems: [{ Update: { TableName: T, Key: { id: S('tok-c') }, UpdateExpression: 'SET n = n + :one', ExpressionAttributeValues: { ':one': N(1) } } }] };
+    const request = {
+      ClientRequestToken: `concurrent-${T}`,
+      TransactItems: [{ Update: { TableName: T, Key: { id: S('tok-c') }, UpdateExpression: 'SET n = n + :one', ExpressionAttributeValues: { ':one': N(1) } } }],
+    };
     const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? inMemory : overHttp).call('TransactWriteItems', structuredClone(request))));
     expect(answers.map((answer) => Object.keys(answer).filter((k) => k !== '$metadata'))).toEqual(Array.from({ length: 12 }, () => []));
     expect((await inMemory.call('GetItem', { TableName: T, Key: { id: S('tok-c') } })).Item).toEqual({ id: S('tok-c'), n: N(1) });
@@ -78,7 +102,12 @@ describe('ClientRequestToken on the embedded store', () => {
 describe('TTL on the embedded store', () => {
   it(`deletes expired items within ${TTL_SWEEP_MS} ms and a little; not live ones, not ones five years past, not non-numbers`, async () => {
     const TT = `${T}_ttl`;
-    await overHttp.call('CreateTable', { TableName: TT, AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' });
+    await overHttp.call('CreateTable', {
+      TableName: TT,
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    });
     while ((await inMemory.call('DescribeTable', { TableName: TT })).Table?.TableStatus !== 'ACTIVE') await new Promise((r) => setTimeout(r, 5));
     await overHttp.call('UpdateTimeToLive', { TableName: TT, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
     const now = Math.floor(Date.now() / 1000);
@@ -103,7 +132,12 @@ describe('TTL on an embedded store kept on disk', () => {
       const first = await acquireEmbeddedDynamoDB({ path });
       const api = embeddedApi(embeddedDynamoDBStore(first)!);
       const TT = 'ttl_disk';
-      await api.call('CreateTable', { TableName: TT, AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' });
+      await api.call('CreateTable', {
+        TableName: TT,
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      });
       while ((await api.call('DescribeTable', { TableName: TT })).Table?.TableStatus !== 'ACTIVE') await new Promise((r) => setTimeout(r, 5));
       await api.call('UpdateTimeToLive', { TableName: TT, TimeToLiveSpecification: { AttributeName: 'exp', Enabled: true } });
       await api.call('PutItem', { TableName: TT, Item: { id: S('later'), exp: N(Math.floor(Date.now() / 1000) + 2) } });
@@ -112,10 +146,14 @@ describe('TTL on an embedded store kept on disk', () => {
       const second = await acquireEmbeddedDynamoDB({ path });
       try {
         const again = embeddedApi(embeddedDynamoDBStore(second)!);
-        expect((await again.call('DescribeTimeToLive', { TableName: TT })).TimeToLiveDescription).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: 'exp' });
+        expect((await again.call('DescribeTimeToLive', { TableName: TT })).TimeToLiveDescription).toEqual({
+          TimeToLiveStatus: 'ENABLED',
+          AttributeName: 'exp',
+        });
         expect((await again.call('GetItem', { TableName: TT, Key: { id: S('later') } })).Item).toBeDefined();
         const deadline = Date.now() + 3000 + 2 * TTL_SWEEP_MS;
-        while ((await again.call('GetItem', { TableName: TT, Key: { id: S('later') } })).Item && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        while ((await again.call('GetItem', { TableName: TT, Key: { id: S('later') } })).Item && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 100));
         expect((await again.call('GetItem', { TableName: TT, Key: { id: S('later') } })).Item).toBeUndefined();
       } finally {
         await releaseEmbeddedDynamoDB(second);

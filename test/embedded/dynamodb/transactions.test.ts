@@ -36,7 +36,14 @@ async function outcome(promise: Promise<unknown>): Promise<Outcome> {
     return { ok: rest };
   } catch (error) {
     const e = error as { name: string; message: string; CancellationReasons?: unknown; Item?: unknown };
-    return { error: { name: e.name, message: e.message, ...(e.CancellationReasons ? { CancellationReasons: e.CancellationReasons } : {}), ...(e.Item ? { Item: e.Item } : {}) } };
+    return {
+      error: {
+        name: e.name,
+        message: e.message,
+        ...(e.CancellationReasons ? { CancellationReasons: e.CancellationReasons } : {}),
+        ...(e.Item ? { Item: e.Item } : {}),
+      },
+    };
   }
 }
 
@@ -63,7 +70,8 @@ for (const backend of backends) {
         GlobalSecondaryIndexes: [{ IndexName: 'byCity', KeySchema: [{ AttributeName: 'city', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
         BillingMode: 'PAY_PER_REQUEST',
       });
-      for (let i = 0; (await api.call('DescribeTable', { TableName: T })).Table?.TableStatus !== 'ACTIVE' && i < 200; i++) await new Promise((r) => setTimeout(r, 25));
+      for (let i = 0; (await api.call('DescribeTable', { TableName: T })).Table?.TableStatus !== 'ACTIVE' && i < 200; i++)
+        await new Promise((r) => setTimeout(r, 25));
     });
     afterAll(async () => backend.close?.());
 
@@ -75,9 +83,24 @@ for (const backend of backends) {
         api.call('TransactWriteItems', {
           TransactItems: [
             { Put: { TableName: T, Item: { id: S('w-put'), city: S('Faro') }, ConditionExpression: 'attribute_not_exists(id)' } },
-            { Update: { TableName: T, Key: { id: S('w-upd') }, UpdateExpression: 'SET n = n + :one, city = :c', ExpressionAttributeValues: { ':one': N(1), ':c': S('Faro') } } },
+            {
+              Update: {
+                TableName: T,
+                Key: { id: S('w-upd') },
+                UpdateExpression: 'SET n = n + :one, city = :c',
+                ExpressionAttributeValues: { ':one': N(1), ':c': S('Faro') },
+              },
+            },
             { Delete: { TableName: T, Key: { id: S('w-del') } } },
-            { ConditionCheck: { TableName: T, Key: { id: S('w-chk') }, ConditionExpression: '#o = :t', ExpressionAttributeNames: { '#o': 'open' }, ExpressionAttributeValues: { ':t': { BOOL: true } } } },
+            {
+              ConditionCheck: {
+                TableName: T,
+                Key: { id: S('w-chk') },
+                ConditionExpression: '#o = :t',
+                ExpressionAttributeNames: { '#o': 'open' },
+                ExpressionAttributeValues: { ':t': { BOOL: true } },
+              },
+            },
           ],
         }),
       );
@@ -85,7 +108,12 @@ for (const backend of backends) {
       expect(await get('w-put')).toEqual({ id: S('w-put'), city: S('Faro') });
       expect(await get('w-upd')).toEqual({ id: S('w-upd'), n: N(2), city: S('Faro') });
       expect(await get('w-del')).toBeUndefined();
-      const byCity = await api.call('Query', { TableName: T, IndexName: 'byCity', KeyConditionExpression: 'city = :c', ExpressionAttributeValues: { ':c': S('Faro') } });
+      const byCity = await api.call('Query', {
+        TableName: T,
+        IndexName: 'byCity',
+        KeyConditionExpression: 'city = :c',
+        ExpressionAttributeValues: { ':c': S('Faro') },
+      });
       expect(byCity.Items?.map((i) => i.id?.S).sort()).toEqual(['w-put', 'w-upd']);
     });
 
@@ -96,8 +124,23 @@ for (const backend of backends) {
         api.call('TransactWriteItems', {
           TransactItems: [
             { Update: { TableName: T, Key: { id: S('c-b') }, UpdateExpression: 'SET n = :z', ExpressionAttributeValues: { ':z': N(0) } } },
-            { ConditionCheck: { TableName: T, Key: { id: S('c-a') }, ConditionExpression: 'n > :v', ExpressionAttributeValues: { ':v': N(10) }, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
-            { Delete: { TableName: T, Key: { id: S('c-missing') }, ConditionExpression: 'attribute_exists(id)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
+            {
+              ConditionCheck: {
+                TableName: T,
+                Key: { id: S('c-a') },
+                ConditionExpression: 'n > :v',
+                ExpressionAttributeValues: { ':v': N(10) },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            {
+              Delete: {
+                TableName: T,
+                Key: { id: S('c-missing') },
+                ConditionExpression: 'attribute_exists(id)',
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
             { Put: { TableName: T, Item: { id: S('c-a2') }, ConditionExpression: 'attribute_not_exists(id)' } },
           ],
         }),
@@ -120,8 +163,22 @@ for (const backend of backends) {
 
     it('a Put whose condition fails returns the old item with ALL_OLD', async () => {
       await put('p-old', { v: S('x') });
-      const out = await outcome(api.call('TransactWriteItems', { TransactItems: [{ Put: { TableName: T, Item: { id: S('p-old') }, ConditionExpression: 'attribute_not_exists(id)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } }] }));
-      expect(out).toEqual({ error: { name: 'TransactionCanceledException', message: cancelled(['ConditionalCheckFailed']), CancellationReasons: [{ Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', Item: { id: S('p-old'), v: S('x') } }] } });
+      const out = await outcome(
+        api.call('TransactWriteItems', {
+          TransactItems: [
+            {
+              Put: { TableName: T, Item: { id: S('p-old') }, ConditionExpression: 'attribute_not_exists(id)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' },
+            },
+          ],
+        }),
+      );
+      expect(out).toEqual({
+        error: {
+          name: 'TransactionCanceledException',
+          message: cancelled(['ConditionalCheckFailed']),
+          CancellationReasons: [{ Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', Item: { id: S('p-old'), v: S('x') } }],
+        },
+      });
     });
 
     it('single-item writes with ReturnValuesOnConditionCheckFailure return the current item with a failed condition', async () => {
@@ -131,11 +188,24 @@ for (const backend of backends) {
       expect(await outcome(api.call('PutItem', { TableName: T, Item: { id: S('r-1') }, ...check }))).toEqual(failed);
       expect(await outcome(api.call('UpdateItem', { TableName: T, Key: { id: S('r-1') }, UpdateExpression: 'SET n = :v', ...check }))).toEqual(failed);
       expect(await outcome(api.call('DeleteItem', { TableName: T, Key: { id: S('r-1') }, ...check }))).toEqual(failed);
-      expect(await outcome(api.call('DeleteItem', { TableName: T, Key: { id: S('r-none') }, ConditionExpression: 'attribute_exists(id)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }))).toEqual({
+      expect(
+        await outcome(
+          api.call('DeleteItem', {
+            TableName: T,
+            Key: { id: S('r-none') },
+            ConditionExpression: 'attribute_exists(id)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      ).toEqual({
         error: { name: 'ConditionalCheckFailedException', message: 'The conditional request failed' },
       });
       // Without it, no item.
-      expect(await outcome(api.call('DeleteItem', { TableName: T, Key: { id: S('r-1') }, ConditionExpression: 'n > :v', ExpressionAttributeValues: { ':v': N(9) } }))).toEqual({
+      expect(
+        await outcome(
+          api.call('DeleteItem', { TableName: T, Key: { id: S('r-1') }, ConditionExpression: 'n > :v', ExpressionAttributeValues: { ':v': N(9) } }),
+        ),
+      ).toEqual({
         error: { name: 'ConditionalCheckFailedException', message: 'The conditional request failed' },
       });
     });
@@ -149,7 +219,9 @@ for (const backend of backends) {
         error: {
           name: 'TransactionCanceledException',
           message: cancelled(['ValidationError']),
-          CancellationReasons: [{ Code: 'ValidationError', Message: 'One or more parameter values were invalid: Cannot update attribute id. This attribute is part of the key' }],
+          CancellationReasons: [
+            { Code: 'ValidationError', Message: 'One or more parameter values were invalid: Cannot update attribute id. This attribute is part of the key' },
+          ],
         },
       });
       // The updates are checked before anything else, whatever their place.
@@ -167,8 +239,19 @@ for (const backend of backends) {
     });
 
     const refused: Array<{ name: string; items: () => unknown[]; error: Record<string, unknown> }> = [
-      { name: '101 items', items: () => Array.from({ length: 101 }, (_, i) => ({ Put: { TableName: T, Item: { id: S(`many-${i}`) } } })), error: { name: 'ValidationException', message: 'Member must have length less than or equal to 100' } },
-      { name: 'no items', items: () => [], error: { name: 'ValidationException', message: "Value [] at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1" } },
+      {
+        name: '101 items',
+        items: () => Array.from({ length: 101 }, (_, i) => ({ Put: { TableName: T, Item: { id: S(`many-${i}`) } } })),
+        error: { name: 'ValidationException', message: 'Member must have length less than or equal to 100' },
+      },
+      {
+        name: 'no items',
+        items: () => [],
+        error: {
+          name: 'ValidationException',
+          message: "Value [] at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        },
+      },
       {
         name: 'the same item twice',
         items: () => [{ Put: { TableName: T, Item: { id: S('twice') } } }, { Delete: { TableName: T, Key: { id: S('twice') } } }],
@@ -176,7 +259,10 @@ for (const backend of backends) {
       },
       {
         name: 'a condition on a missing table',
-        items: () => [{ Put: { TableName: T, Item: { id: S('z') } } }, { ConditionCheck: { TableName: 'no_such_table', Key: { id: S('a') }, ConditionExpression: 'attribute_exists(id)' } }],
+        items: () => [
+          { Put: { TableName: T, Item: { id: S('z') } } },
+          { ConditionCheck: { TableName: 'no_such_table', Key: { id: S('a') }, ConditionExpression: 'attribute_exists(id)' } },
+        ],
         error: { name: 'ResourceNotFoundException', message: 'Cannot do operations on a non-existent table' },
       },
       {
@@ -187,7 +273,10 @@ for (const backend of backends) {
       {
         name: 'a ConditionCheck without a condition',
         items: () => [{ ConditionCheck: { TableName: T, Key: { id: S('a') } } }],
-        error: { name: 'ValidationException', message: "Value null at 'transactItems.1.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null" },
+        error: {
+          name: 'ValidationException',
+          message: "Value null at 'transactItems.1.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null",
+        },
       },
       {
         name: 'a key without its hash attribute',
@@ -202,7 +291,11 @@ for (const backend of backends) {
       {
         name: 'a table name too short',
         items: () => [{ Put: { TableName: 'ab', Item: { id: S('a') } } }],
-        error: { name: 'ValidationException', message: "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, and may contain only the characters a-z, A-Z, 0-9, '_', '-', and '.'" },
+        error: {
+          name: 'ValidationException',
+          message:
+            "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, and may contain only the characters a-z, A-Z, 0-9, '_', '-', and '.'",
+        },
       },
       {
         name: 'an item too large',
@@ -211,7 +304,17 @@ for (const backend of backends) {
       },
       {
         name: 'an update adding to a string',
-        items: () => [{ Put: { TableName: T, Item: { id: S('o-b') } } }, { Update: { TableName: T, Key: { id: S('v-a') }, UpdateExpression: 'SET s = if_not_exists(s, :s) + :one', ExpressionAttributeValues: { ':s': S('x'), ':one': N(1) } } }],
+        items: () => [
+          { Put: { TableName: T, Item: { id: S('o-b') } } },
+          {
+            Update: {
+              TableName: T,
+              Key: { id: S('v-a') },
+              UpdateExpression: 'SET s = if_not_exists(s, :s) + :one',
+              ExpressionAttributeValues: { ':s': S('x'), ':one': N(1) },
+            },
+          },
+        ],
         error: { name: 'ValidationException', message: 'An operand in the update expression has an incorrect data type' },
       },
       {
@@ -230,11 +333,16 @@ for (const backend of backends) {
     it('ClientRequestToken: a repeat within ten minutes answers again without writing; other parameters are a mismatch', async () => {
       await put('tok', { n: N(0) });
       const token = `token-${T}`;
-      const request = { ClientRequestToken: token, TransactItems: [{ Update: { TableName: T, Key: { id: S('tok') }, UpdateExpression: 'SET n = n + :one', ExpressionAttributeValues: { ':one': N(1) } } }] };
+      const request = {
+        ClientRequestToken: token,
+        TransactItems: [{ Update: { TableName: T, Key: { id: S('tok') }, UpdateExpression: 'SET n = n + :one', ExpressionAttributeValues: { ':one': N(1) } } }],
+      };
       expect(await outcome(api.call('TransactWriteItems', request))).toEqual({ ok: {} });
       expect(await outcome(api.call('TransactWriteItems', request))).toEqual({ ok: {} });
       expect(await get('tok')).toEqual({ id: S('tok'), n: N(1) });
-      const other = await outcome(api.call('TransactWriteItems', { ClientRequestToken: token, TransactItems: [{ Put: { TableName: T, Item: { id: S('tok-other') } } }] }));
+      const other = await outcome(
+        api.call('TransactWriteItems', { ClientRequestToken: token, TransactItems: [{ Put: { TableName: T, Item: { id: S('tok-other') } } }] }),
+      );
       expect(other).toEqual({ error: { name: 'IdempotentParameterMismatchException', message: 'UnknownError' } });
     });
 
@@ -255,22 +363,33 @@ for (const backend of backends) {
 
     it('TransactGetItems refuses a key of the wrong type or shape as DynamoDB Local does', async () => {
       const get = (Key: Record<string, unknown>) => outcome(api.call('TransactGetItems', { TransactItems: [{ Get: { TableName: T, Key: Key as never } }] }));
-      expect(await get({ id: N(1) })).toEqual({ error: { name: 'TransactionCanceledException', message: 'One or more parameter values were invalid: Type mismatch for key' } });
-      expect(await get({ id: S('g-1'), n: N(1) })).toEqual({ error: { name: 'TransactionCanceledException', message: 'The number of conditions on the keys is invalid' } });
-      expect(await get({ other: S('g-1') })).toEqual({ error: { name: 'TransactionCanceledException', message: 'One of the required keys was not given a value' } });
+      expect(await get({ id: N(1) })).toEqual({
+        error: { name: 'TransactionCanceledException', message: 'One or more parameter values were invalid: Type mismatch for key' },
+      });
+      expect(await get({ id: S('g-1'), n: N(1) })).toEqual({
+        error: { name: 'TransactionCanceledException', message: 'The number of conditions on the keys is invalid' },
+      });
+      expect(await get({ other: S('g-1') })).toEqual({
+        error: { name: 'TransactionCanceledException', message: 'One of the required keys was not given a value' },
+      });
     });
 
     it('TransactGetItems refuses the same item twice, a missing table and 101 items', async () => {
-      const twice = await outcome(api.call('TransactGetItems', { TransactItems: [{ Get: { TableName: T, Key: { id: S('g-1') } } }, { Get: { TableName: T, Key: { id: S('g-1') } } }] }));
+      const twice = await outcome(
+        api.call('TransactGetItems', { TransactItems: [{ Get: { TableName: T, Key: { id: S('g-1') } } }, { Get: { TableName: T, Key: { id: S('g-1') } } }] }),
+      );
       expect(twice).toEqual({ error: { name: 'ValidationException', message: 'Transaction request cannot include multiple operations on one item' } });
       const missing = await outcome(api.call('TransactGetItems', { TransactItems: [{ Get: { TableName: 'no_such_table', Key: { id: S('g-1') } } }] }));
       expect(missing).toEqual({ error: { name: 'ResourceNotFoundException', message: 'Cannot do operations on a non-existent table' } });
-      const many = await outcome(api.call('TransactGetItems', { TransactItems: Array.from({ length: 101 }, (_, i) => ({ Get: { TableName: T, Key: { id: S(`m${i}`) } } })) }));
+      const many = await outcome(
+        api.call('TransactGetItems', { TransactItems: Array.from({ length: 101 }, (_, i) => ({ Get: { TableName: T, Key: { id: S(`m${i}`) } } })) }),
+      );
       expect(many).toEqual({ error: { name: 'ValidationException', message: 'Member must have length less than or equal to 100' } });
     });
 
     it('UpdateTimeToLive / DescribeTimeToLive answer as DynamoDB does', async () => {
-      const ttl = (AttributeName: string, Enabled: boolean) => outcome(api.call('UpdateTimeToLive', { TableName: T, TimeToLiveSpecification: { AttributeName, Enabled } }));
+      const ttl = (AttributeName: string, Enabled: boolean) =>
+        outcome(api.call('UpdateTimeToLive', { TableName: T, TimeToLiveSpecification: { AttributeName, Enabled } }));
       const describe = () => outcome(api.call('DescribeTimeToLive', { TableName: T }));
       expect(await describe()).toEqual({ ok: { TimeToLiveDescription: { TimeToLiveStatus: 'DISABLED' } } });
       expect(await ttl('exp', false)).toEqual({ error: { name: 'ValidationException', message: 'TimeToLive is already disabled' } });
@@ -279,8 +398,12 @@ for (const backend of backends) {
       expect(await ttl('exp', true)).toEqual({ error: { name: 'ValidationException', message: 'TimeToLive is already enabled' } });
       expect(await ttl('other', true)).toEqual({ error: { name: 'ValidationException', message: 'TimeToLive is active on a different AttributeName' } });
       expect(await ttl('other', false)).toEqual({ error: { name: 'ValidationException', message: 'TimeToLive is active on a different AttributeName' } });
-      expect(await outcome(api.call('DescribeTimeToLive', { TableName: 'no_such_table' }))).toEqual({ error: { name: 'ResourceNotFoundException', message: 'Cannot do operations on a non-existent table' } });
-      expect(await outcome(api.call('UpdateTimeToLive', { TableName: 'no_such_table', TimeToLiveSpecification: { AttributeName: 'exp', Enabled: true } }))).toEqual({
+      expect(await outcome(api.call('DescribeTimeToLive', { TableName: 'no_such_table' }))).toEqual({
+        error: { name: 'ResourceNotFoundException', message: 'Cannot do operations on a non-existent table' },
+      });
+      expect(
+        await outcome(api.call('UpdateTimeToLive', { TableName: 'no_such_table', TimeToLiveSpecification: { AttributeName: 'exp', Enabled: true } })),
+      ).toEqual({
         error: { name: 'ResourceNotFoundException', message: 'Cannot do operations on a non-existent table' },
       });
       expect(await ttl('exp', false)).toEqual({ ok: { TimeToLiveSpecification: { AttributeName: 'exp', Enabled: false } } });

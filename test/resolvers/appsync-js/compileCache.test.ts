@@ -11,7 +11,10 @@ async function project(): Promise<{ dir: string; file: string; helper: string }>
   const file = join(dir, 'r.js');
   const helper = join(dir, 'helper.js');
   await writeFile(helper, 'export const greeting = "hello";\n');
-  await writeFile(file, "import { greeting } from './helper.js';\nexport function request(ctx) { return { payload: greeting }; }\nexport function response(ctx) { return ctx.result; }\n");
+  await writeFile(
+    file,
+    "import { greeting } from './helper.js';\nexport function request(ctx) { return { payload: greeting }; }\nexport function response(ctx) { return ctx.result; }\n",
+  );
   return { dir, file, helper };
 }
 

@@ -40,11 +40,19 @@ describe('@aws-appsync/utils/dynamodb', () => {
     expect(request.update.expression).toBe(
       'SET #title = :title, #views = #views + :views, #stock = #stock - :stock, #tags = list_append(#tags, :tags), #history = list_append(:history, #history), #meta.#color = :meta_color, #whole = :whole, #items[3] = :items_3 ADD #likes :likes REMOVE #old',
     );
-    expect(request.update.expressionValues).toMatchObject({ ':views': { N: 2 }, ':stock': { N: 1 }, ':likes': { N: 1 }, ':meta_color': { S: 'red' }, ':items_3': { S: 'z' } });
+    expect(request.update.expressionValues).toMatchObject({
+      ':views': { N: 2 },
+      ':stock': { N: 1 },
+      ':likes': { N: 1 },
+      ':meta_color': { S: 'red' },
+      ':items_3': { S: 'z' },
+    });
   });
 
   it('query: the key condition and filter render as expressions', () => {
-    expect(ddb.query({ query: { city: { eq: 'Lisbon' }, startsAt: { beginsWith: '2030' } }, index: 'byCity', limit: 10, filter: { seats: { gt: 0 } } })).toEqual({
+    expect(
+      ddb.query({ query: { city: { eq: 'Lisbon' }, startsAt: { beginsWith: '2030' } }, index: 'byCity', limit: 10, filter: { seats: { gt: 0 } } }),
+    ).toEqual({
       operation: 'Query',
       query: {
         expression: '(#city = :city_eq) AND (begins_with(#startsAt,:startsAt_beginsWith))',

@@ -12,12 +12,32 @@ describe('util.time (§5 util.time)', () => {
     ['epochMilliSecondsToISO8601', () => util.time.epochMilliSecondsToISO8601(T), '2018-02-06T19:01:35.758Z'],
     ['epochMilliSecondsToFormatted UTC', () => util.time.epochMilliSecondsToFormatted(T, 'yyyy-MM-dd HH:mm:ssZ'), '2018-02-06 19:01:35+0000'],
     ['epochMilliSecondsToFormatted +08:00', () => util.time.epochMilliSecondsToFormatted(T, 'yyyy-MM-dd HH:mm:ssZ', '+08:00'), '2018-02-07 03:01:35+0800'],
-    ['epochMilliSecondsToFormatted Australia/Perth', () => util.time.epochMilliSecondsToFormatted(T, 'yyyy-MM-dd HH:mm:ssZ', 'Australia/Perth'), '2018-02-07 03:01:35+0800'],
-    ['parseFormattedToEpochMilliSeconds with offset in text', () => util.time.parseFormattedToEpochMilliSeconds('2018-02-02 01:19:22+0800', 'yyyy-MM-dd HH:mm:ssZ'), 1517505562000],
-    ['parseFormattedToEpochMilliSeconds with zone argument', () => util.time.parseFormattedToEpochMilliSeconds('2018-02-02 01:19:22', 'yyyy-MM-dd HH:mm:ss', '+08:00'), 1517505562000],
+    [
+      'epochMilliSecondsToFormatted Australia/Perth',
+      () => util.time.epochMilliSecondsToFormatted(T, 'yyyy-MM-dd HH:mm:ssZ', 'Australia/Perth'),
+      '2018-02-07 03:01:35+0800',
+    ],
+    [
+      'parseFormattedToEpochMilliSeconds with offset in text',
+      () => util.time.parseFormattedToEpochMilliSeconds('2018-02-02 01:19:22+0800', 'yyyy-MM-dd HH:mm:ssZ'),
+      1517505562000,
+    ],
+    [
+      'parseFormattedToEpochMilliSeconds with zone argument',
+      () => util.time.parseFormattedToEpochMilliSeconds('2018-02-02 01:19:22', 'yyyy-MM-dd HH:mm:ss', '+08:00'),
+      1517505562000,
+    ],
     ['parseISO8601ToEpochMilliSeconds', () => util.time.parseISO8601ToEpochMilliSeconds('2018-02-01T17:21:05.180+08:00'), 1517476865180],
-    ['optional offset section', () => util.time.epochMilliSecondsToFormatted(Date.UTC(2018, 6, 11, 22, 14, 45), 'yyyy-MM-dd[XXX]', '-07:00:30'), '2018-07-11-07:00'],
-    ['XXXXX with seconds', () => util.time.epochMilliSecondsToFormatted(Date.UTC(2018, 6, 11, 22, 15, 15), "yyyy-MM-dd'T'HH:mm:ss[XXXXX]", '-07:00:30'), '2018-07-11T15:14:45-07:00:30'],
+    [
+      'optional offset section',
+      () => util.time.epochMilliSecondsToFormatted(Date.UTC(2018, 6, 11, 22, 14, 45), 'yyyy-MM-dd[XXX]', '-07:00:30'),
+      '2018-07-11-07:00',
+    ],
+    [
+      'XXXXX with seconds',
+      () => util.time.epochMilliSecondsToFormatted(Date.UTC(2018, 6, 11, 22, 15, 15), "yyyy-MM-dd'T'HH:mm:ss[XXXXX]", '-07:00:30'),
+      '2018-07-11T15:14:45-07:00:30',
+    ],
     ['month and day names', () => util.time.epochMilliSecondsToFormatted(T, 'EEE, d MMM yyyy h:mm a'), 'Tue, 6 Feb 2018 7:01 PM'],
   ])('%s', (_name, run, expected) => {
     expect(run()).toBe(expected);
@@ -56,12 +76,20 @@ describe('util.transform.toDynamoDBFilterExpression (§5, Observed renderings)',
     expect(out.expressionValues).toEqual(values);
   });
 
-  it.each([[null], [[1]], ['x'], [{ v: { like: 1 } }], [{ v: 3 }], [{ and: {} }], [{ not: [] }], [{ v: { between: [1] } }], [{ v: { attributeExists: 'yes' } }], [{ v: { attributeType: 'date' } }]])(
-    'unrenderable %j → null',
-    (filter) => {
-      expect(util.transform.toDynamoDBFilterExpression(filter as never)).toBeNull();
-    },
-  );
+  it.each([
+    [null],
+    [[1]],
+    ['x'],
+    [{ v: { like: 1 } }],
+    [{ v: 3 }],
+    [{ and: {} }],
+    [{ not: [] }],
+    [{ v: { between: [1] } }],
+    [{ v: { attributeExists: 'yes' } }],
+    [{ v: { attributeType: 'date' } }],
+  ])('unrenderable %j → null', (filter) => {
+    expect(util.transform.toDynamoDBFilterExpression(filter as never)).toBeNull();
+  });
 
   it('the condition variant renders the same way', () => {
     expect(util.transform.toDynamoDBConditionExpression({ id: { attributeExists: false } } as never)).toBe(
@@ -80,7 +108,12 @@ describe('util.dynamodb (§5 util.dynamodb)', () => {
     expect(util.dynamodb.toNumberSet([1, 2])).toEqual({ NS: [1, 2] });
     expect(util.dynamodb.toString(null as never)).toBeNull();
     expect(util.dynamodb.toS3Object('k', 'b', 'r')).toEqual({ S: '{"s3":{"key":"k","bucket":"b","region":"r"}}' });
-    expect(util.dynamodb.fromS3ObjectJson('{"s3":{"key":"k","bucket":"b","region":"r","version":"v"}}')).toEqual({ key: 'k', bucket: 'b', region: 'r', version: 'v' });
+    expect(util.dynamodb.fromS3ObjectJson('{"s3":{"key":"k","bucket":"b","region":"r","version":"v"}}')).toEqual({
+      key: 'k',
+      bucket: 'b',
+      region: 'r',
+      version: 'v',
+    });
   });
 });
 
@@ -114,7 +147,14 @@ describe('encoding, ids, matches, xml, http (§5)', () => {
 
   it('xml.toMap lists repeated siblings and types numbers', () => {
     const xml = '<?xml version="1.0"?><posts><post><id>1</id><title>A &amp; B</title></post><post><id>2</id><title>C</title></post></posts>';
-    expect(util.xml.toMap(xml)).toEqual({ posts: { post: [{ id: 1, title: 'A & B' }, { id: 2, title: 'C' }] } });
+    expect(util.xml.toMap(xml)).toEqual({
+      posts: {
+        post: [
+          { id: 1, title: 'A & B' },
+          { id: 2, title: 'C' },
+        ],
+      },
+    });
     expect(JSON.parse(util.xml.toJsonString('<a x="1">t</a>'))).toEqual({ a: { x: 1, content: 't' } });
     expect(util.xml.toJsonString('<a>1</a>', true)).toBe(JSON.stringify('{"a":1}'));
     expect(util.xml.toMap('<a><b></a>')).toBeNull();

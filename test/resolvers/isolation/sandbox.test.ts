@@ -76,7 +76,11 @@ describe('sandbox processes', () => {
     const sandbox = await sandboxWith({ processes: 1, maxResultChars: 2048, maxLogChars: 100 });
     const big = (await sandbox.register(moduleOf("console.log('y'.repeat(5000)); return { payload: 'x'.repeat(4000) };"), 'big.js')).id;
     lines.length = 0;
-    expect(await requestOf(sandbox, big)).toMatchObject({ k: 'fault', name: 'ResultTooLarge', message: "the request handler's result is 4014 characters of JSON; at most 2048 are allowed" });
+    expect(await requestOf(sandbox, big)).toMatchObject({
+      k: 'fault',
+      name: 'ResultTooLarge',
+      message: "the request handler's result is 4014 characters of JSON; at most 2048 are allowed",
+    });
     expect(lines).toEqual([`resolver console.log [test]: ${'y'.repeat(100)}… (cut: the line was 5000 characters, at most 100 are kept)`]);
   });
 
@@ -90,7 +94,10 @@ describe('sandbox processes', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(closed).toBe(false);
     // The data source answered meanwhile: the response handler still runs on the same code.
-    expect(await sandbox.invokeAndClose(run, id, 'response', 'query:response', '{"prev":null,"hasResult":true,"result":"from the data source"}', 'r')).toEqual({ k: 'ok', v: 'from the data source' });
+    expect(await sandbox.invokeAndClose(run, id, 'response', 'query:response', '{"prev":null,"hasResult":true,"result":"from the data source"}', 'r')).toEqual({
+      k: 'ok',
+      v: 'from the data source',
+    });
     await closing;
     expect(closed).toBe(true);
     expect(sandbox.stats().ready).toBe(0);

@@ -57,7 +57,8 @@ export const VTL_CASES: VtlCase[] = [
   {
     name: 'an empty string is true in #if, null and false are not (Velocity 1.7)',
     source: 'Velocity 1.7 user guide (#if: true unless null or false); Gateway choice where AppSync is silent',
-    template: '#set($e = "")\n#set($l = [])\n[#if($e)"e"#else"-"#end, #if($ctx.args.missing)"m"#else"-"#end, #if(false)"f"#else"-"#end, #if($l)"l"#else"-"#end]',
+    template:
+      '#set($e = "")\n#set($l = [])\n[#if($e)"e"#else"-"#end, #if($ctx.args.missing)"m"#else"-"#end, #if(false)"f"#else"-"#end, #if($l)"l"#else"-"#end]',
     expected: ['e', '-', '-', 'l'],
   },
   {
@@ -154,7 +155,18 @@ export const VTL_CASES: VtlCase[] = [
       '  "sub": "$t.substring(0, 5)", "repl": "$t.replaceAll("[aeiou]", "*")", "split": $util.toJson($csv.split(",")),',
       '  "matches": $t.matches("H.*d"), "equals": $t.equals("Hello, World"), "empty": $e.isEmpty() }',
     ].join('\n'),
-    expected: { contains: true, starts: true, lower: 'hello, world', len: 12, sub: 'Hello', repl: 'H*ll*, W*rld', split: ['a', 'b', '', 'c'], matches: true, equals: true, empty: true },
+    expected: {
+      contains: true,
+      starts: true,
+      lower: 'hello, world',
+      len: 12,
+      sub: 'Hello',
+      repl: 'H*ll*, W*rld',
+      split: ['a', 'b', '', 'c'],
+      matches: true,
+      equals: true,
+      empty: true,
+    },
   },
   {
     name: '== compares lists and maps by value',
@@ -170,14 +182,15 @@ export const VTL_CASES: VtlCase[] = [
   },
   {
     name: 'deeply recursive macros fail with a clear error',
-    source: "Velocity 1.7 velocimacro.max.depth (20); Gateway choice: a MappingTemplate error",
+    source: 'Velocity 1.7 velocimacro.max.depth (20); Gateway choice: a MappingTemplate error',
     template: '#macro(down $n)#down($n)#end\n#down(1)',
     error: { errorType: 'MappingTemplate', message: /nest more than 20 deep/ },
   },
   {
     name: 'a property named like a word operator ($ctx.stash.authFilter.or, as Amplify generates)',
     source: 'aws-amplify/amplify-category-api#1647 (AppSync reads .or as a property)',
-    template: '#set($ctx.stash.authFilter = {"or": [1, 2]})\n#set($f = $ctx.stash.authFilter.or)\n{ "or": $util.toJson($f), "n": $ctx.stash.authFilter.or.size() }',
+    template:
+      '#set($ctx.stash.authFilter = {"or": [1, 2]})\n#set($f = $ctx.stash.authFilter.or)\n{ "or": $util.toJson($f), "n": $ctx.stash.authFilter.or.size() }',
     expected: { or: [1, 2], n: 2 },
   },
   {
@@ -229,8 +242,17 @@ export const VTL_CASES: VtlCase[] = [
       '  "types": ["$util.typeOf($ctx.args.missing)", "$util.typeOf(1)", "$util.typeOf("s")", "$util.typeOf([])", "$util.typeOf({})", "$util.typeOf(true)"] }',
     ].join('\n'),
     expected: {
-      isNull: true, isNullOrEmpty: true, isNullOrBlank: true, d1: 'd', d2: 'e', d3: 'b',
-      isString: true, isNumber: true, isBoolean: true, isList: true, isMap: true,
+      isNull: true,
+      isNullOrEmpty: true,
+      isNullOrBlank: true,
+      d1: 'd',
+      d2: 'e',
+      d3: 'b',
+      isString: true,
+      isNumber: true,
+      isBoolean: true,
+      isList: true,
+      isMap: true,
       types: ['Null', 'Number', 'String', 'List', 'Map', 'Boolean'],
     },
   },
@@ -265,7 +287,8 @@ export const VTL_CASES: VtlCase[] = [
   {
     name: '$util.dynamodb helpers and their Json forms',
     source: 'dynamodb-helpers-in-util-dynamodb (VTL)',
-    template: '{ "key": { "id": $util.dynamodb.toDynamoDBJson($ctx.args.id) }, "values": $util.dynamodb.toMapValuesJson({"n": 1, "ok": true}), "s": $util.toJson($util.dynamodb.toString("x")) }',
+    template:
+      '{ "key": { "id": $util.dynamodb.toDynamoDBJson($ctx.args.id) }, "values": $util.dynamodb.toMapValuesJson({"n": 1, "ok": true}), "s": $util.toJson($util.dynamodb.toString("x")) }',
     context: { arguments: { id: 'a1' } },
     expected: { key: { id: { S: 'a1' } }, values: { n: { N: 1 }, ok: { BOOL: true } }, s: { S: 'x' } },
   },
@@ -298,10 +321,21 @@ export const VTL_CASES: VtlCase[] = [
       '  "keep": $util.toJson($util.map.copyAndRetainAllKeys({"a": 1, "b": 2, "c": 3}, ["a", "c"])), "drop": $util.toJson($util.map.copyAndRemoveAllKeys({"a": 1, "b": 2}, ["a"])) }',
     ].join('\n'),
     expected: {
-      retain: [2, 4], remove: [1, 3],
-      byName: [{ name: 'a', age: 40 }, { name: 'b', age: 30 }, { name: 'c', age: 20 }],
-      byAgeDesc: [{ name: 'a', age: 40 }, { name: 'b', age: 30 }, { name: 'c', age: 20 }],
-      plain: [1, 2, 3], keep: { a: 1, c: 3 }, drop: { b: 2 },
+      retain: [2, 4],
+      remove: [1, 3],
+      byName: [
+        { name: 'a', age: 40 },
+        { name: 'b', age: 30 },
+        { name: 'c', age: 20 },
+      ],
+      byAgeDesc: [
+        { name: 'a', age: 40 },
+        { name: 'b', age: 30 },
+        { name: 'c', age: 20 },
+      ],
+      plain: [1, 2, 3],
+      keep: { a: 1, c: 3 },
+      drop: { b: 2 },
     },
   },
   // Strict JSON output, with AppSync's wording (aws-amplify/amplify-cli#3180; recorded AppSync errors)
@@ -309,7 +343,11 @@ export const VTL_CASES: VtlCase[] = [
     name: 'unquoted keys fail as on AppSync',
     source: 'aws-amplify/amplify-cli#3180 (AppSync refuses unquoted keys); AppSync error text for Jackson parse errors',
     template: '{ version: "2018-05-29" }',
-    error: { errorType: 'MappingTemplate', message: /^Unable to parse the JSON document: 'Unexpected character \('v' \(code 118\)\): was expecting double-quote to start field name\n at \[Source: \(String\)".*"; line: 1, column: 4\]'$/s },
+    error: {
+      errorType: 'MappingTemplate',
+      message:
+        /^Unable to parse the JSON document: 'Unexpected character \('v' \(code 118\)\): was expecting double-quote to start field name\n at \[Source: \(String\)".*"; line: 1, column: 4\]'$/s,
+    },
   },
   {
     name: 'a trailing comma fails (strict JSON, Gateway choice on conflicting reports)',

@@ -16,13 +16,19 @@ beforeAll(async () => {
 });
 afterAll(() => sandbox.close());
 
-
 async function render(c: VtlCase) {
   const asResponse = c.context !== undefined && 'result' in c.context;
   const { id } = await sandbox.registerVtl(asResponse ? { request: '{}', response: c.template } : { request: c.template, response: null }, `${c.name}.vtl`);
   const run = sandbox.openRunParts(plainRunParts(c.context));
   const step = asResponse ? { prev: null, hasResult: true, result: c.context!.result } : { prev: null };
-  const outcome = await sandbox.invoke(run, id, asResponse ? 'response' : 'request', asResponse ? 'query:response' : 'query:request', JSON.stringify(step), c.name);
+  const outcome = await sandbox.invoke(
+    run,
+    id,
+    asResponse ? 'response' : 'request',
+    asResponse ? 'query:response' : 'query:request',
+    JSON.stringify(step),
+    c.name,
+  );
   await sandbox.closeRun(run);
   return outcome;
 }
@@ -47,7 +53,8 @@ describe('VTL case table', () => {
 
 describe('VTL limits', () => {
   it('a template producing more than 5 MB fails with a MappingTemplate error', async () => {
-    const big = '#set($s = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")#foreach($a in [1..1000])#foreach($b in [1..1000])$s#end#end';
+    const big =
+      '#set($s = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")#foreach($a in [1..1000])#foreach($b in [1..1000])$s#end#end';
     const outcome = await render({ name: 'huge', source: 'AppSync 5 MB evaluated template', template: big });
     expect(outcome).toMatchObject({ k: 'error', e: { errorType: 'MappingTemplate', message: expect.stringContaining("AppSync's limit is 5 MB") } });
   });

@@ -20,7 +20,10 @@ describe('ARNs', () => {
         return e as SfnApiError;
       }
     })();
-    expect(kind?.toJSON()).toEqual({ __type: 'com.amazonaws.swf.service.v2.model#InvalidArn', message: "Invalid Arn: 'Resource type not valid in this context: activity'" });
+    expect(kind?.toJSON()).toEqual({
+      __type: 'com.amazonaws.swf.service.v2.model#InvalidArn',
+      message: "Invalid Arn: 'Resource type not valid in this context: activity'",
+    });
     expect(() => expectArn('arn:aws:lambda:us-east-1:123456789012:function:f', ['stateMachine'], 1)).toThrow(/Invalid Arn/);
     expect(() => expectArn('arn:aws:states:us-east-1:123456789012:execution:m', ['execution'], 2)).toThrow(/Invalid Arn/);
   });
@@ -30,7 +33,32 @@ describe('names', () => {
   it('accepts 1-80 characters without whitespace, brackets, wildcards, specials or controls', () => {
     expect(isValidName('order-42_ok.v1')).toBe(true);
     expect(isValidName('x'.repeat(80))).toBe(true);
-    for (const bad of ['', 'x'.repeat(81), 'a b', 'a<b', 'a{b', 'a[b', 'a?b', 'a*b', 'a"b', 'a#b', 'a%b', 'a\\b', 'a^b', 'a|b', 'a~b', 'a`b', 'a$b', 'a&b', 'a,b', 'a;b', 'a:b', 'a/b', 'a\u0001b', 'a\u007fb']) {
+    for (const bad of [
+      '',
+      'x'.repeat(81),
+      'a b',
+      'a<b',
+      'a{b',
+      'a[b',
+      'a?b',
+      'a*b',
+      'a"b',
+      'a#b',
+      'a%b',
+      'a\\b',
+      'a^b',
+      'a|b',
+      'a~b',
+      'a`b',
+      'a$b',
+      'a&b',
+      'a,b',
+      'a;b',
+      'a:b',
+      'a/b',
+      'a\u0001b',
+      'a\u007fb',
+    ]) {
       expect(isValidName(bad), JSON.stringify(bad)).toBe(false);
     }
     expect(() => checkName('a b')).toThrow("Invalid Name: 'a b'");

@@ -17,7 +17,10 @@ const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const ARN = 'arn:aws:states:us-east-1:123456789012:execution:m:e1';
 const cp = (stateName: string, lastEventId: number): StoreRecord => ({ k: 'c', a: ARN, c: { stateName, input: {}, variables: {}, lastEventId } });
 const ev = (id: number): StoreRecord => ({ k: 'e', a: ARN, e: { timestamp: 1000 + id, type: 'PassStateEntered', id, previousEventId: id - 1 } });
-const start: StoreRecord = { k: 'x', r: { arn: ARN, stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:m', name: 'e1', input: '{}', startDate: 1000, revisionId: 'r1' } };
+const start: StoreRecord = {
+  k: 'x',
+  r: { arn: ARN, stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:m', name: 'e1', input: '{}', startDate: 1000, revisionId: 'r1' },
+};
 
 /** The behaviour every store shares. `location()` names a fresh place; its result opens it. */
 function storeContract(name: string, location: () => () => Promise<ExecutionStore>) {
@@ -38,7 +41,14 @@ function storeContract(name: string, location: () => () => Promise<ExecutionStor
       await store.close();
 
       const again = await make();
-      expect(await again.load()).toEqual([start, ev(1), ev(2), cp('B', 2), ev(3), { k: 'end', a: ARN, r: { status: 'SUCCEEDED', stopDate: 2000, output: '{}' } }]);
+      expect(await again.load()).toEqual([
+        start,
+        ev(1),
+        ev(2),
+        cp('B', 2),
+        ev(3),
+        { k: 'end', a: ARN, r: { status: 'SUCCEEDED', stopDate: 2000, output: '{}' } },
+      ]);
       await again.close();
     });
 
@@ -92,7 +102,9 @@ describe('file store', () => {
     const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
     await new Promise((r) => holder.once('spawn', r));
     await writeFile(join(folder, 'owner.lock'), `${holder.pid} ${hostname()}\n`);
-    const refused = await createFileStore(folder).load().catch((e: unknown) => e);
+    const refused = await createFileStore(folder)
+      .load()
+      .catch((e: unknown) => e);
     expect((refused as ConfigError).message).toContain(`in use by another running gateway (process ${holder.pid})`);
     holder.kill('SIGKILL');
     await new Promise((r) => holder.once('exit', r));
@@ -103,7 +115,9 @@ describe('file store', () => {
     expect(existsSync(join(folder, 'owner.lock'))).toBe(false);
 
     await writeFile(join(folder, 'owner.lock'), `1 another-host\n`);
-    const elsewhere = await createFileStore(folder).load().catch((e: unknown) => e);
+    const elsewhere = await createFileStore(folder)
+      .load()
+      .catch((e: unknown) => e);
     expect((elsewhere as ConfigError).message).toContain(`in use by process 1 on host another-host`);
     expect((elsewhere as ConfigError).message).toContain(`delete ${join(folder, 'owner.lock')}`);
   });
@@ -117,7 +131,11 @@ describe('file store', () => {
             StartAt: 'Flaky',
             States: {
               // Item -1 of a one-item array fails; after one redrive it is item 0.
-              Flaky: { Type: 'Pass', Parameters: { 'item.$': 'States.ArrayGetItem(States.Array(1), States.MathAdd($$.Execution.RedriveCount, -1))' }, Next: 'Nap' },
+              Flaky: {
+                Type: 'Pass',
+                Parameters: { 'item.$': 'States.ArrayGetItem(States.Array(1), States.MathAdd($$.Execution.RedriveCount, -1))' },
+                Next: 'Nap',
+              },
               Nap: { Type: 'Wait', Seconds: 1, Next: 'Done' },
               Done: { Type: 'Pass', End: true },
             },
@@ -221,7 +239,14 @@ describe('file store', () => {
     sfn = await createStepFunctionsService(options);
     const kept = sfn.service.listExecutions(arn);
     expect(kept.map((e) => e.name)).toEqual(['run-39', 'run-38', 'run-37', 'run-36', 'run-35']);
-    expect(sfn.service.history(kept[0]!).map((e) => e.type)).toEqual(['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+    expect(sfn.service.history(kept[0]!).map((e) => e.type)).toEqual([
+      'ExecutionStarted',
+      'PassStateEntered',
+      'PassStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
     await sfn.close();
   });
 
@@ -230,7 +255,9 @@ describe('file store', () => {
     const child = 'arn:aws:states:us-east-1:123456789012:stateMachine:child';
     const options = {
       stateMachines: {
-        child: { definition: { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 1, Next: 'P' }, P: { Type: 'Pass', Parameters: { 'got.$': '$.n' }, End: true } } } },
+        child: {
+          definition: { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 1, Next: 'P' }, P: { Type: 'Pass', Parameters: { 'got.$': '$.n' }, End: true } } },
+        },
         parent: {
           definition: {
             StartAt: 'Call',
@@ -281,7 +308,9 @@ describe('file store', () => {
   it('a 30-day Wait waits (no timer overflow) and still waits for the same end after a restart', async () => {
     const storeDir = join(dir, 'long-wait');
     const options = {
-      stateMachines: { long: { definition: { StartAt: 'Nap', States: { Nap: { Type: 'Wait', Seconds: 2_592_000, Next: 'After' }, After: { Type: 'Pass', End: true } } } } },
+      stateMachines: {
+        long: { definition: { StartAt: 'Nap', States: { Nap: { Type: 'Wait', Seconds: 2_592_000, Next: 'After' }, After: { Type: 'Pass', End: true } } } },
+      },
       storeDir,
       logger: silent,
       config: () => ({ stepFunctions: { stateMachines: {} } }) as never,
@@ -308,7 +337,13 @@ describe('file store', () => {
 
   it('a 20,000-state machine is kept across a restart without replaying its validation (the start was 42 s), and runs after it', async () => {
     const storeDir = join(dir, 'huge');
-    const options = { stateMachines: {}, storeDir, logger: silent, config: () => ({ stepFunctions: { stateMachines: {} } }) as never, dataSources: () => new Map() };
+    const options = {
+      stateMachines: {},
+      storeDir,
+      logger: silent,
+      config: () => ({ stepFunctions: { stateMachines: {} } }) as never,
+      dataSources: () => new Map(),
+    };
     const States: Record<string, unknown> = {};
     for (let i = 0; i < 20_000; i++) States[`S${i}`] = i === 19_999 ? { Type: 'Pass', End: true } : { Type: 'Pass', Next: `S${i + 1}` };
     const definition = JSON.stringify({ StartAt: 'S0', States });
@@ -506,7 +541,8 @@ describe.skipIf(!!pgSkip)(`PostgreSQL store${pgSkip ? ` (skipped: ${pgSkip})` : 
     const onA = a.service.startExecution(waiter, 'on-a', '{"who":"a"}');
     const onB = b.service.startExecution(waiter, 'on-b', '{"who":"b"}');
     const parked = async (sfn: typeof a, exec: typeof onA) => {
-      for (let i = 0; i < 100 && !sfn.service.history(exec.execution!).some((e) => e.type === 'WaitStateEntered'); i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 100 && !sfn.service.history(exec.execution!).some((e) => e.type === 'WaitStateEntered'); i++)
+        await new Promise((r) => setTimeout(r, 20));
     };
     await Promise.all([parked(a, onA), parked(b, onB)]);
     // "a" stops mid-Wait; "b" keeps running and finishes its own execution meanwhile.
@@ -547,7 +583,8 @@ describe.skipIf(!!pgSkip)(`PostgreSQL store${pgSkip ? ` (skipped: ${pgSkip})` : 
     const finished = a.service.startExecution(sm('quick'), 'done-on-a', '{"n":1}');
     await a.service.whenDone(finished.execution!);
     const waiting = a.service.startExecution(sm('waiter'), 'waiting-on-a', '{"who":"a"}');
-    for (let i = 0; i < 100 && !a.service.history(waiting.execution!).some((e) => e.type === 'WaitStateEntered'); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && !a.service.history(waiting.execution!).some((e) => e.type === 'WaitStateEntered'); i++)
+      await new Promise((r) => setTimeout(r, 20));
     // While "a" runs, "b" leaves it alone.
     await new Promise((r) => setTimeout(r, 400));
     expect(b.service.executions.has(waiting.executionArn)).toBe(false);
@@ -560,7 +597,14 @@ describe.skipIf(!!pgSkip)(`PostgreSQL store${pgSkip ? ` (skipped: ${pgSkip})` : 
     expect(taken).toMatchObject({ status: 'SUCCEEDED', output: '"a"' });
     const events = b.service.history(taken);
     expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
-    expect(events.map((e) => e.type)).toEqual(['ExecutionStarted', 'WaitStateEntered', 'WaitStateExited', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+    expect(events.map((e) => e.type)).toEqual([
+      'ExecutionStarted',
+      'WaitStateEntered',
+      'WaitStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
     expect(b.service.executions.get(finished.executionArn)).toMatchObject({ status: 'SUCCEEDED', output: '{"n":1}' });
 
     // "a" comes back with nothing of its own: it all lives on "b" now, in the store too.
@@ -600,7 +644,8 @@ describe.skipIf(!!pgSkip)(`PostgreSQL store${pgSkip ? ` (skipped: ${pgSkip})` : 
     // Wait until both are parked (the activity task is queued, the Wait began).
     const first = await sfn.service.getActivityTask(activity.arn, 'before', new AbortController().signal, 5000);
     expect(first?.input).toBe('{"job":1}');
-    for (let i = 0; i < 100 && !sfn.service.history(waiting.execution!).some((e) => e.type === 'WaitStateEntered'); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && !sfn.service.history(waiting.execution!).some((e) => e.type === 'WaitStateEntered'); i++)
+      await new Promise((r) => setTimeout(r, 20));
     await sfn.close();
 
     sfn = await createStepFunctionsService(options);
@@ -619,7 +664,14 @@ describe.skipIf(!!pgSkip)(`PostgreSQL store${pgSkip ? ` (skipped: ${pgSkip})` : 
       expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
       expect(events.filter((e) => e.type === 'ExecutionStarted')).toHaveLength(1);
     }
-    expect(sfn.service.history(waited).map((e) => e.type)).toEqual(['ExecutionStarted', 'WaitStateEntered', 'WaitStateExited', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+    expect(sfn.service.history(waited).map((e) => e.type)).toEqual([
+      'ExecutionStarted',
+      'WaitStateEntered',
+      'WaitStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
     await sfn.close();
   });
 });

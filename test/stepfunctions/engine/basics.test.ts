@@ -28,14 +28,24 @@ describe('runExecution: Pass / Succeed / Fail chains (JSONPath)', () => {
           roleArn: 'arn:aws:iam::123456789012:role/StepFunctions',
         },
       },
-      { type: 'PassStateEntered', id: 2, previousEventId: 0, stateEnteredEventDetails: { name: 'A', input: '{"order":{"id":"o-1"},"other":2}', inputDetails: T } },
+      {
+        type: 'PassStateEntered',
+        id: 2,
+        previousEventId: 0,
+        stateEnteredEventDetails: { name: 'A', input: '{"order":{"id":"o-1"},"other":2}', inputDetails: T },
+      },
       {
         type: 'PassStateExited',
         id: 3,
         previousEventId: 2,
         stateExitedEventDetails: { name: 'A', output: '{"order":{"id":"o-1"},"other":2,"params":{"id":"o-1","fixed":1}}', outputDetails: T },
       },
-      { type: 'PassStateEntered', id: 4, previousEventId: 3, stateEnteredEventDetails: { name: 'B', input: '{"order":{"id":"o-1"},"other":2,"params":{"id":"o-1","fixed":1}}', inputDetails: T } },
+      {
+        type: 'PassStateEntered',
+        id: 4,
+        previousEventId: 3,
+        stateEnteredEventDetails: { name: 'B', input: '{"order":{"id":"o-1"},"other":2,"params":{"id":"o-1","fixed":1}}', inputDetails: T },
+      },
       { type: 'PassStateExited', id: 5, previousEventId: 4, stateExitedEventDetails: { name: 'B', output: '{"ok":true}', outputDetails: T } },
       { type: 'SucceedStateEntered', id: 6, previousEventId: 5, stateEnteredEventDetails: { name: 'C', input: '{"ok":true}', inputDetails: T } },
       { type: 'SucceedStateExited', id: 7, previousEventId: 6, stateExitedEventDetails: { name: 'C', output: '{"ok":true}', outputDetails: T } },
@@ -152,14 +162,7 @@ describe('runExecution: Choice and Wait', () => {
   it('follows the matching rule or the Default, with ChoiceStateEntered/Exited', async () => {
     const big = await run(choice, { n: 11 });
     expect(big.outcome).toEqual({ status: 'SUCCEEDED', output: 'big' });
-    expect(big.types()).toEqual([
-      'ExecutionStarted',
-      'ChoiceStateEntered',
-      'ChoiceStateExited',
-      'PassStateEntered',
-      'PassStateExited',
-      'ExecutionSucceeded',
-    ]);
+    expect(big.types()).toEqual(['ExecutionStarted', 'ChoiceStateEntered', 'ChoiceStateExited', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
     expect((await run(choice, { n: 1 })).outcome).toEqual({ status: 'SUCCEEDED', output: 'small' });
   });
 
@@ -199,7 +202,12 @@ describe('history limit', () => {
     );
     expect(r.outcome).toEqual({ status: 'FAILED', error: 'States.Runtime', cause: 'The execution reached the maximum number of history events (25000).' });
     expect(r.plainEvents().slice(-2)).toEqual([
-      { type: 'ChoiceStateExited', id: 24999, previousEventId: 24998, stateExitedEventDetails: { name: 'Loop', output: '{"spin":true}', outputDetails: { truncated: false } } },
+      {
+        type: 'ChoiceStateExited',
+        id: 24999,
+        previousEventId: 24998,
+        stateExitedEventDetails: { name: 'Loop', output: '{"spin":true}', outputDetails: { truncated: false } },
+      },
       {
         type: 'ExecutionFailed',
         id: 25000,

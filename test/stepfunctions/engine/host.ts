@@ -115,12 +115,7 @@ export const CONTEXT = {
 };
 
 /** Runs a definition on a test host. */
-export async function run(
-  definition: Record<string, unknown>,
-  input: unknown = {},
-  hostOptions: TestHostOptions = {},
-  extra: Partial<RunOptions> = {},
-) {
+export async function run(definition: Record<string, unknown>, input: unknown = {}, hostOptions: TestHostOptions = {}, extra: Partial<RunOptions> = {}) {
   const t = createTestHost(hostOptions);
   const outcome = await runExecution({
     definition: definition as StateMachineDefinition,

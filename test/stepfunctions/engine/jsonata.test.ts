@@ -10,7 +10,12 @@ describe('JSONata states', () => {
         StartAt: 'Z',
         States: {
           Z: { Type: 'Pass', Assign: { count: 0 }, Next: 'A' },
-          A: { Type: 'Pass', Assign: { count: '{% $count + $states.input.n + 1 %}', seen: '{% $count %}' }, Output: { n: '{% $states.input.n * 10 + $count %}' }, Next: 'B' },
+          A: {
+            Type: 'Pass',
+            Assign: { count: '{% $count + $states.input.n + 1 %}', seen: '{% $count %}' },
+            Output: { n: '{% $states.input.n * 10 + $count %}' },
+            Next: 'B',
+          },
           B: { Type: 'Pass', Output: { count: '{% $count %}', seen: '{% $seen %}', n: '{% $states.input.n %}' }, End: true },
         },
       },
@@ -131,7 +136,11 @@ describe('JSONata states', () => {
 
   it('Fail with JSONata Error and Cause', async () => {
     const r = await run(
-      { QueryLanguage: 'JSONata', StartAt: 'F', States: { F: { Type: 'Fail', Error: '{% "E." & $states.input.code %}', Cause: '{% "because " & $states.input.why %}' } } },
+      {
+        QueryLanguage: 'JSONata',
+        StartAt: 'F',
+        States: { F: { Type: 'Fail', Error: '{% "E." & $states.input.code %}', Cause: '{% "because " & $states.input.why %}' } },
+      },
       { code: 'X', why: 'y' },
     );
     expect(r.outcome).toEqual({ status: 'FAILED', error: 'E.X', cause: 'because y' });
@@ -200,14 +209,28 @@ describe('JSONata states', () => {
             Type: 'Map',
             Items: '{% $states.input.items %}',
             MaxConcurrency: 1,
-            ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'Undef', States: { Undef: { Type: 'Pass', Output: { v: '{% $states.input.missing %}' }, End: true } } },
+            ItemProcessor: {
+              ProcessorConfig: { Mode: 'INLINE' },
+              StartAt: 'Undef',
+              States: { Undef: { Type: 'Pass', Output: { v: '{% $states.input.missing %}' }, End: true } },
+            },
             End: true,
           },
         },
       },
       { items: [1, 2] },
     );
-    expect(r.types()).toEqual(['ExecutionStarted', 'MapStateEntered', 'MapStateStarted', 'MapIterationStarted', 'PassStateEntered', 'EvaluationFailed', 'MapIterationFailed', 'MapStateFailed', 'ExecutionFailed']);
+    expect(r.types()).toEqual([
+      'ExecutionStarted',
+      'MapStateEntered',
+      'MapStateStarted',
+      'MapIterationStarted',
+      'PassStateEntered',
+      'EvaluationFailed',
+      'MapIterationFailed',
+      'MapStateFailed',
+      'ExecutionFailed',
+    ]);
     expect(r.events.map((e) => e.previousEventId)).toEqual([0, 0, 2, 3, 4, 5, 6, 6, 8]);
     expect(r.outcome.status === 'FAILED' && r.outcome.cause).toBe(
       "An error occurred while executing the state 'Undef' (entered at the event id #5). The JSONata expression '$states.input.missing' specified for the field 'Output/v' returned nothing (undefined).",

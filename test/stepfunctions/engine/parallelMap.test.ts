@@ -54,7 +54,14 @@ describe('Parallel state', () => {
       { x: 'a' },
     );
     expect(r.outcome).toEqual({ status: 'FAILED', error: 'MyError', cause: 'my cause' });
-    expect(r.types()).toEqual(['ExecutionStarted', 'ParallelStateEntered', 'ParallelStateStarted', 'FailStateEntered', 'ParallelStateFailed', 'ExecutionFailed']);
+    expect(r.types()).toEqual([
+      'ExecutionStarted',
+      'ParallelStateEntered',
+      'ParallelStateStarted',
+      'FailStateEntered',
+      'ParallelStateFailed',
+      'ExecutionFailed',
+    ]);
     expect(prevIds(r.events)).toEqual([0, 0, 2, 3, 4, 5]);
   });
 
@@ -229,7 +236,16 @@ describe('Map state', () => {
 
   it('an empty Map exits from its started event', async () => {
     const r = await run(chain, { items: [] });
-    expect(r.types()).toEqual(['ExecutionStarted', 'MapStateEntered', 'MapStateStarted', 'MapStateSucceeded', 'MapStateExited', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+    expect(r.types()).toEqual([
+      'ExecutionStarted',
+      'MapStateEntered',
+      'MapStateStarted',
+      'MapStateSucceeded',
+      'MapStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
     expect(prevIds(r.events).slice(0, 5)).toEqual([0, 0, 2, 3, 3]);
   });
 
@@ -285,7 +301,16 @@ describe('Map state', () => {
       [1, 2],
     );
     expect(r.outcome).toEqual({ status: 'FAILED', error: 'Bad', cause: 'item' });
-    expect(r.types()).toEqual(['ExecutionStarted', 'MapStateEntered', 'MapStateStarted', 'MapIterationStarted', 'FailStateEntered', 'MapIterationFailed', 'MapStateFailed', 'ExecutionFailed']);
+    expect(r.types()).toEqual([
+      'ExecutionStarted',
+      'MapStateEntered',
+      'MapStateStarted',
+      'MapIterationStarted',
+      'FailStateEntered',
+      'MapIterationFailed',
+      'MapStateFailed',
+      'ExecutionFailed',
+    ]);
     expect(prevIds(r.events)).toEqual([0, 0, 2, 3, 4, 5, 5, 7]);
   });
 

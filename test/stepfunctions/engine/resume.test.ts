@@ -37,15 +37,20 @@ describe('checkpoints and resume', () => {
     // First run: "crash" as soon as the Wait has checkpointed its wake-up time.
     const crash = new AbortController();
     let waiting: Checkpoint | undefined;
-    const first = await run(def, {}, {
-      checkpoints: true,
-      onCheckpoint: (cp) => {
-        if (cp.waitUntil !== undefined) {
-          waiting = structuredClone(cp);
-          crash.abort();
-        }
+    const first = await run(
+      def,
+      {},
+      {
+        checkpoints: true,
+        onCheckpoint: (cp) => {
+          if (cp.waitUntil !== undefined) {
+            waiting = structuredClone(cp);
+            crash.abort();
+          }
+        },
       },
-    }, { signal: crash.signal });
+      { signal: crash.signal },
+    );
     expect(waiting).toEqual({ stateName: 'W', input: {}, variables: { keep: 'me' }, waitUntil: START + 60_000, lastEventId: 4, enteredEventId: 4 });
     const before = first.events.slice(0, waiting!.lastEventId);
     expect(before.map((e) => e.type)).toEqual(['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'WaitStateEntered']);
@@ -54,7 +59,12 @@ describe('checkpoints and resume', () => {
     const second = await run(def, {}, { initialEvents: before, start: START + 20_000 }, { resumeFrom: waiting });
     expect(second.outcome).toEqual({ status: 'SUCCEEDED', output: { keep: 'me' } });
     expect(second.sleeps).toEqual([40_000]);
-    expect(second.plainEvents().slice(4).map((e) => [e.type, e.id, e.previousEventId])).toEqual([
+    expect(
+      second
+        .plainEvents()
+        .slice(4)
+        .map((e) => [e.type, e.id, e.previousEventId]),
+    ).toEqual([
       ['WaitStateExited', 5, 4],
       ['PassStateEntered', 6, 5],
       ['PassStateExited', 7, 6],
@@ -78,16 +88,21 @@ describe('checkpoints and resume', () => {
     };
     const crash = new AbortController();
     let waiting: Checkpoint | undefined;
-    const first = await run(def, { in: 1 }, {
-      checkpoints: true,
-      tasks: { '*': forever },
-      onCheckpoint: (cp) => {
-        if (cp.taskToken !== undefined) {
-          waiting = structuredClone(cp);
-          setImmediate(() => crash.abort());
-        }
+    const first = await run(
+      def,
+      { in: 1 },
+      {
+        checkpoints: true,
+        tasks: { '*': forever },
+        onCheckpoint: (cp) => {
+          if (cp.taskToken !== undefined) {
+            waiting = structuredClone(cp);
+            setImmediate(() => crash.abort());
+          }
+        },
       },
-    }, { signal: crash.signal });
+      { signal: crash.signal },
+    );
     expect(waiting).toMatchObject({ stateName: 'T', taskToken: 'token-1', retryCounts: [0], lastEventId: 4, enteredEventId: 2 });
     const before = first.events.slice(0, waiting!.lastEventId);
     expect(before.map((e) => e.type)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted']);

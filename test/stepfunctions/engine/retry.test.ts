@@ -43,7 +43,15 @@ describe('Retry and Catch in executions', () => {
     const r = await run(
       { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Retry: [{ ErrorEquals: ['States.ALL'] }], End: true } } },
       {},
-      { tasks: { '*': failing([['E', 'c1'], ['E', 'c2'], ['E', 'c3']]) } },
+      {
+        tasks: {
+          '*': failing([
+            ['E', 'c1'],
+            ['E', 'c2'],
+            ['E', 'c3'],
+          ]),
+        },
+      },
     );
     expect(r.outcome).toEqual({ status: 'SUCCEEDED', output: { done: 3 } });
     expect(r.sleeps).toEqual([1000, 2000, 4000]);
@@ -80,7 +88,14 @@ describe('Retry and Catch in executions', () => {
         },
       },
       { a: 1 },
-      { tasks: { '*': failing([['E', 'first'], ['E', 'second']]) } },
+      {
+        tasks: {
+          '*': failing([
+            ['E', 'first'],
+            ['E', 'second'],
+          ]),
+        },
+      },
     );
     expect(r.sleeps).toEqual([3000]);
     expect(r.outcome).toEqual({ status: 'SUCCEEDED', output: { a: 1, err: { Error: 'E', Cause: 'second' } } });
@@ -106,7 +121,15 @@ describe('Retry and Catch in executions', () => {
         },
       },
       {},
-      { tasks: { '*': failing([['A', ''], ['B', ''], ['C', 'no retry']]) } },
+      {
+        tasks: {
+          '*': failing([
+            ['A', ''],
+            ['B', ''],
+            ['C', 'no retry'],
+          ]),
+        },
+      },
     );
     expect(r.sleeps).toEqual([1000, 5000]);
     expect(r.outcome).toEqual({ status: 'FAILED', error: 'C', cause: 'no retry' });
@@ -126,7 +149,16 @@ describe('Retry and Catch in executions', () => {
         },
       },
       {},
-      { tasks: { '*': failing([['X', ''], ['X', ''], ['X', ''], ['X', '']]) } },
+      {
+        tasks: {
+          '*': failing([
+            ['X', ''],
+            ['X', ''],
+            ['X', ''],
+            ['X', ''],
+          ]),
+        },
+      },
     );
     expect(r.sleeps).toEqual([2000, 8000, 20000, 20000]);
     expect(r.outcome.status).toBe('SUCCEEDED');

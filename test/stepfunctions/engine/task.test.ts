@@ -24,7 +24,11 @@ describe('Task state', () => {
       { tasks: { 'arn:aws:states:::lambda:invoke': (req) => ({ StatusCode: 200, Payload: { body: (req.parameters as any).Payload.x + 1 } }) } },
     );
     expect(r.outcome).toEqual({ status: 'SUCCEEDED', output: { x: 1, res: { body: 2 } } });
-    expect(r.requests[0]).toMatchObject({ resource: 'arn:aws:states:::lambda:invoke', parameters: { FunctionName: 'fn', Payload: { x: 1 } }, stateName: 'Call' });
+    expect(r.requests[0]).toMatchObject({
+      resource: 'arn:aws:states:::lambda:invoke',
+      parameters: { FunctionName: 'fn', Payload: { x: 1 } },
+      stateName: 'Call',
+    });
     expect(r.requests[0].context.State.Name).toBe('Call');
     expect(r.plainEvents().slice(1, 6)).toEqual([
       { type: 'TaskStateEntered', id: 2, previousEventId: 0, stateEnteredEventDetails: { name: 'Call', input: '{"x":1}', inputDetails: T } },
@@ -47,10 +51,19 @@ describe('Task state', () => {
 
   it('plain Lambda ARN: LambdaFunction* events', async () => {
     const arn = 'arn:aws:lambda:us-east-1:123456789012:function:echo';
-    const r = await run({ StartAt: 'L', States: { L: { Type: 'Task', Resource: arn, TimeoutSeconds: 30, End: true } } }, { a: 1 }, { tasks: { [arn]: (req) => req.parameters } });
+    const r = await run(
+      { StartAt: 'L', States: { L: { Type: 'Task', Resource: arn, TimeoutSeconds: 30, End: true } } },
+      { a: 1 },
+      { tasks: { [arn]: (req) => req.parameters } },
+    );
     expect(r.outcome).toEqual({ status: 'SUCCEEDED', output: { a: 1 } });
     expect(r.plainEvents().slice(2, 5)).toEqual([
-      { type: 'LambdaFunctionScheduled', id: 3, previousEventId: 2, lambdaFunctionScheduledEventDetails: { resource: arn, input: '{"a":1}', inputDetails: T, timeoutInSeconds: 30 } },
+      {
+        type: 'LambdaFunctionScheduled',
+        id: 3,
+        previousEventId: 2,
+        lambdaFunctionScheduledEventDetails: { resource: arn, input: '{"a":1}', inputDetails: T, timeoutInSeconds: 30 },
+      },
       { type: 'LambdaFunctionStarted', id: 4, previousEventId: 3 },
       { type: 'LambdaFunctionSucceeded', id: 5, previousEventId: 4, lambdaFunctionSucceededEventDetails: { output: '{"a":1}', outputDetails: T } },
     ]);
@@ -70,7 +83,12 @@ describe('Task state', () => {
     );
     expect(r.outcome).toEqual({ status: 'FAILED', error: 'States.Http.StatusCode.500', cause: 'boom' });
     expect(r.plainEvents().slice(4)).toEqual([
-      { type: 'TaskFailed', id: 5, previousEventId: 4, taskFailedEventDetails: { resourceType: 'http', resource: 'invoke', error: 'States.Http.StatusCode.500', cause: 'boom' } },
+      {
+        type: 'TaskFailed',
+        id: 5,
+        previousEventId: 4,
+        taskFailedEventDetails: { resourceType: 'http', resource: 'invoke', error: 'States.Http.StatusCode.500', cause: 'boom' },
+      },
       { type: 'ExecutionFailed', id: 6, previousEventId: 5, executionFailedEventDetails: { error: 'States.Http.StatusCode.500', cause: 'boom' } },
     ]);
   });

@@ -66,7 +66,12 @@ describe('testState (TestState API)', () => {
 
   it('RETRIABLE inspection names the retrier and its first back-off', async () => {
     const out = await testState({
-      definition: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Retry: [{ ErrorEquals: ['X'] }, { ErrorEquals: ['E'], IntervalSeconds: 3 }], End: true },
+      definition: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Retry: [{ ErrorEquals: ['X'] }, { ErrorEquals: ['E'], IntervalSeconds: 3 }],
+        End: true,
+      },
       input: {},
       inspectionLevel: 'DEBUG',
       host: host(() => {
@@ -80,7 +85,11 @@ describe('testState (TestState API)', () => {
   it('Choice gives the next state; Fail gives error and cause; Wait does not wait', async () => {
     const h = host(() => null);
     expect(
-      await testState({ definition: { Type: 'Choice', Choices: [{ Variable: '$.n', NumericEquals: 1, Next: 'One' }], Default: 'Other' }, input: { n: 1 }, host: h }),
+      await testState({
+        definition: { Type: 'Choice', Choices: [{ Variable: '$.n', NumericEquals: 1, Next: 'One' }], Default: 'Other' },
+        input: { n: 1 },
+        host: h,
+      }),
     ).toEqual({ status: 'SUCCEEDED', output: '{"n":1}', nextState: 'One' });
     expect(await testState({ definition: { Type: 'Fail', Error: 'E', Cause: 'C' }, input: {}, host: h })).toEqual({ status: 'FAILED', error: 'E', cause: 'C' });
     const t = createTestHost();
@@ -121,7 +130,9 @@ describe('testState mocks', () => {
     const t = createTestHost();
     const def = { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', ResultSelector: { 'v.$': '$.Payload' }, End: true };
     expect(await testState({ definition: def, input: {}, host: t.host, mock: { result: { Payload: 7 } } })).toEqual({ status: 'SUCCEEDED', output: '{"v":7}' });
-    expect(await testState({ definition: def, input: {}, host: t.host, mock: { errorOutput: { error: 'Lambda.TooManyRequestsException', cause: 'slow down' } } })).toEqual({
+    expect(
+      await testState({ definition: def, input: {}, host: t.host, mock: { errorOutput: { error: 'Lambda.TooManyRequestsException', cause: 'slow down' } } }),
+    ).toEqual({
       status: 'FAILED',
       error: 'Lambda.TooManyRequestsException',
       cause: 'slow down',

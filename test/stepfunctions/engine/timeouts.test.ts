@@ -143,7 +143,10 @@ describe('timeouts, heartbeats, callbacks, stop', () => {
 
   it('a callback answer resolves the task; TaskSubmitted is recorded when the host reports the initial call', async () => {
     const r = await run(
-      { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', Parameters: { 'tok.$': '$$.Task.Token' }, End: true } } },
+      {
+        StartAt: 'T',
+        States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', Parameters: { 'tok.$': '$$.Task.Token' }, End: true } },
+      },
       {},
       {
         tasks: {
@@ -155,20 +158,33 @@ describe('timeouts, heartbeats, callbacks, stop', () => {
       },
     );
     expect(r.outcome).toEqual({ status: 'SUCCEEDED', output: { answer: 'token-1' } });
-    expect(r.types()).toEqual(['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskSucceeded', 'TaskStateExited', 'ExecutionSucceeded']);
+    expect(r.types()).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSubmitted',
+      'TaskSucceeded',
+      'TaskStateExited',
+      'ExecutionSucceeded',
+    ]);
   });
 
   it('activities: ActivityScheduled, ActivityStarted when a worker picks it up, ActivitySucceeded', async () => {
     const arn = 'arn:aws:states:us-east-1:123456789012:activity:work';
-    const r = await run({ StartAt: 'A', States: { A: { Type: 'Task', Resource: arn, HeartbeatSeconds: 60, End: true } } }, { job: 1 }, {
-      tasks: {
-        [arn]: async (req) => {
-          expect(req.taskToken).toBe('token-1');
-          req.started!('worker-7');
-          return { ok: true };
+    const r = await run(
+      { StartAt: 'A', States: { A: { Type: 'Task', Resource: arn, HeartbeatSeconds: 60, End: true } } },
+      { job: 1 },
+      {
+        tasks: {
+          [arn]: async (req) => {
+            expect(req.taskToken).toBe('token-1');
+            req.started!('worker-7');
+            return { ok: true };
+          },
         },
       },
-    });
+    );
     expect(r.outcome).toEqual({ status: 'SUCCEEDED', output: { ok: true } });
     expect(r.plainEvents().slice(2, 5)).toEqual([
       {
@@ -184,13 +200,17 @@ describe('timeouts, heartbeats, callbacks, stop', () => {
 
   it('activity failure → ActivityFailed', async () => {
     const arn = 'arn:aws:states:us-east-1:123456789012:activity:work';
-    const r = await run({ StartAt: 'A', States: { A: { Type: 'Task', Resource: arn, End: true } } }, {}, {
-      tasks: {
-        [arn]: () => {
-          throw new StatesError('Worker.Error', 'bad');
+    const r = await run(
+      { StartAt: 'A', States: { A: { Type: 'Task', Resource: arn, End: true } } },
+      {},
+      {
+        tasks: {
+          [arn]: () => {
+            throw new StatesError('Worker.Error', 'bad');
+          },
         },
       },
-    });
+    );
     expect(r.outcome).toEqual({ status: 'FAILED', error: 'Worker.Error', cause: 'bad' });
     expect(r.events.find((e) => e.type === 'ActivityFailed')!.activityFailedEventDetails).toEqual({ error: 'Worker.Error', cause: 'bad' });
   });
@@ -236,7 +256,12 @@ describe('timeouts, heartbeats, callbacks, stop', () => {
 
   it('a Wait longer than the execution may run ends the execution as timed out at its limit (AWS: one year for Standard)', async () => {
     const year = 365 * 24 * 3600;
-    const r = await run({ StartAt: 'W', States: { W: { Type: 'Wait', SecondsPath: '$.s', End: true } } }, { s: 3_153_600_000 }, {}, { maxDurationSeconds: year });
+    const r = await run(
+      { StartAt: 'W', States: { W: { Type: 'Wait', SecondsPath: '$.s', End: true } } },
+      { s: 3_153_600_000 },
+      {},
+      { maxDurationSeconds: year },
+    );
     expect(r.outcome).toEqual({ status: 'TIMED_OUT', error: 'States.Timeout', cause: '' });
     const events = r.plainEvents();
     expect(events.map((e) => e.type)).toEqual(['ExecutionStarted', 'WaitStateEntered', 'ExecutionTimedOut']);

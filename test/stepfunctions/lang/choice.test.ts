@@ -77,10 +77,42 @@ const cases: [string, Record<string, unknown>, boolean][] = [
   ['IsBoolean', { Variable: '$.f', IsBoolean: true }, true],
   ['IsTimestamp', { Variable: '$.ts', IsTimestamp: true }, true],
   ['IsTimestamp on a plain string', { Variable: '$.s', IsTimestamp: false }, true],
-  ['And', { And: [{ Variable: '$.n', NumericGreaterThanEquals: 1 }, { Variable: '$.n', NumericLessThan: 10 }] }, true],
-  ['Or', { Or: [{ Variable: '$.n', NumericEquals: 1 }, { Variable: '$.s', StringEquals: 'hello' }] }, true],
+  [
+    'And',
+    {
+      And: [
+        { Variable: '$.n', NumericGreaterThanEquals: 1 },
+        { Variable: '$.n', NumericLessThan: 10 },
+      ],
+    },
+    true,
+  ],
+  [
+    'Or',
+    {
+      Or: [
+        { Variable: '$.n', NumericEquals: 1 },
+        { Variable: '$.s', StringEquals: 'hello' },
+      ],
+    },
+    true,
+  ],
   ['Not', { Not: { Variable: '$.s', StringEquals: 'hello' } }, false],
-  ['nested And/Or/Not', { And: [{ Not: { Variable: '$.f', BooleanEquals: false } }, { Or: [{ Variable: '$.n', NumericEquals: 0 }, { Variable: '$.m', NumericEquals: 7 }] }] }, true],
+  [
+    'nested And/Or/Not',
+    {
+      And: [
+        { Not: { Variable: '$.f', BooleanEquals: false } },
+        {
+          Or: [
+            { Variable: '$.n', NumericEquals: 0 },
+            { Variable: '$.m', NumericEquals: 7 },
+          ],
+        },
+      ],
+    },
+    true,
+  ],
   ['context object Variable', { Variable: '$$.Execution.Name', StringEquals: 'ex' }, true],
   ['variable Variable', { Variable: '$limit', NumericEquals: 10 }, true],
 ];
@@ -94,7 +126,13 @@ describe('chooseNext (JSONPath)', () => {
 
   it('the first matching rule wins and returns its Assign', async () => {
     const out = await chooseNext(
-      { Choices: [{ Variable: '$.n', NumericEquals: 1, Next: 'A' }, { Variable: '$.n', NumericEquals: 5, Next: 'B', Assign: { x: 1 } }], Default: 'C' },
+      {
+        Choices: [
+          { Variable: '$.n', NumericEquals: 1, Next: 'A' },
+          { Variable: '$.n', NumericEquals: 5, Next: 'B', Assign: { x: 1 } },
+        ],
+        Default: 'C',
+      },
       input,
       scope,
       'JSONPath',
@@ -102,7 +140,7 @@ describe('chooseNext (JSONPath)', () => {
     expect(out).toEqual({ next: 'B', assign: { x: 1 } });
   });
 
-  it('a missing Variable is States.Runtime with AWS\'s cause', async () => {
+  it("a missing Variable is States.Runtime with AWS's cause", async () => {
     const err = await chooseNext({ Choices: [{ Variable: '$.missing', NumericEquals: 1, Next: 'A' }], Default: 'B' }, input, scope, 'JSONPath').catch((e) => e);
     expect(err).toBeInstanceOf(StatesError);
     expect(err.error).toBe('States.Runtime');
@@ -116,7 +154,7 @@ describe('chooseNext (JSONPath)', () => {
 });
 
 describe('chooseNext (JSONata)', () => {
-  it('evaluates Condition and returns the rule\'s Output and Assign', async () => {
+  it("evaluates Condition and returns the rule's Output and Assign", async () => {
     const state = {
       Choices: [
         { Condition: '{% $states.input.n > 10 %}', Next: 'Big' },
@@ -130,7 +168,9 @@ describe('chooseNext (JSONata)', () => {
   it('a non-boolean Condition is States.QueryEvaluationError', async () => {
     const err = await chooseNext({ Choices: [{ Condition: '{% $states.input.s %}', Next: 'A' }] }, input, scope, 'JSONata').catch((e) => e);
     expect(err.error).toBe('States.QueryEvaluationError');
-    expect(err.cause).toBe(`The JSONata expression '$states.input.s' specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', but was 'string' for value: "hello"`);
+    expect(err.cause).toBe(
+      `The JSONata expression '$states.input.s' specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', but was 'string' for value: "hello"`,
+    );
   });
 });
 

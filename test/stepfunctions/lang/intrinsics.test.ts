@@ -126,13 +126,15 @@ describe('intrinsic functions (developer guide examples)', () => {
   });
   it('wrong argument types are States.IntrinsicFailure', () => {
     expect(failure('States.ArrayLength($.s)', { s: 'x' }).error).toBe('States.IntrinsicFailure');
-    expect(failure("States.ArrayGetItem(States.Array(1), 3)").error).toBe('States.IntrinsicFailure');
+    expect(failure('States.ArrayGetItem(States.Array(1), 3)').error).toBe('States.IntrinsicFailure');
     expect(failure("States.Format('{} {}', 1)").error).toBe('States.IntrinsicFailure');
     expect(failure("States.Format('{}', $.o)", { o: { a: 1 } }).error).toBe('States.IntrinsicFailure');
     expect(failure("States.StringToJson('{bad')").error).toBe('States.IntrinsicFailure');
     expect(failure("States.Base64Decode('%%%')").error).toBe('States.IntrinsicFailure');
     expect(failure('States.ArrayLength(1, 2)').error).toBe('States.IntrinsicFailure');
-    expect(failure('States.JsonMerge($.a, $.a, true)', { a: {} }).cause).toMatch(/^The function 'States\.JsonMerge\(\$\.a, \$\.a, true\)' had the following error: /);
+    expect(failure('States.JsonMerge($.a, $.a, true)', { a: {} }).cause).toMatch(
+      /^The function 'States\.JsonMerge\(\$\.a, \$\.a, true\)' had the following error: /,
+    );
   });
   it('string literal escapes', () => {
     expect(ev("States.Format('it\\'s {}', 'ok')")).toBe("it's ok");

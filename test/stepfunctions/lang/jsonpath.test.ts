@@ -3,7 +3,14 @@ import { applyPayloadTemplate, applyResultPath, filterPath, selectPath, stateCau
 import { StatesError, type ContextObject } from '../../../src/stepfunctions/engine/types.js';
 
 const context: ContextObject = {
-  Execution: { Id: 'arn:aws:states:us-east-1:123456789012:execution:sm:ex', Input: { a: 1 }, Name: 'ex', RoleArn: 'arn:aws:iam::123456789012:role/r', StartTime: '2026-01-01T00:00:00.000Z', RedriveCount: 0 },
+  Execution: {
+    Id: 'arn:aws:states:us-east-1:123456789012:execution:sm:ex',
+    Input: { a: 1 },
+    Name: 'ex',
+    RoleArn: 'arn:aws:iam::123456789012:role/r',
+    StartTime: '2026-01-01T00:00:00.000Z',
+    RedriveCount: 0,
+  },
   StateMachine: { Id: 'arn:aws:states:us-east-1:123456789012:stateMachine:sm', Name: 'sm' },
   State: { Name: 'S', EnteredTime: '2026-01-01T00:00:00.000Z', RetryCount: 0 },
 };
@@ -48,7 +55,7 @@ describe('selectPath', () => {
     { path: '$.store.book[?(@.price < 10)].title', expected: ['Sayings of the Century'] },
     { path: '$.store.book[?(@.isbn)].title', expected: ['The Lord of the Rings'] },
     { path: "$.store.book[?(@.category == 'fiction' && @.price > 20)].author", expected: ['J. R. R. Tolkien'] },
-    { path: "$.store.book[?(@.author =~ /.*Waugh/)].price", expected: [12.99] },
+    { path: '$.store.book[?(@.author =~ /.*Waugh/)].price', expected: [12.99] },
     { path: '$..book[?(@.price > 12 || @.price < 9)].price', expected: [8.95, 12.99, 22.99] },
     { path: '$.store.bicycle.*', expected: ['red', 19.95] },
     { path: '$.store.book[7]', expected: null },

@@ -9,11 +9,23 @@ describe('validateDefinition', () => {
     const def = machine({
       P: { Type: 'Pass', Parameters: { 'a.$': '$.x', 'b.$': "States.Format('{}', $.y)" }, ResultPath: '$.r', Next: 'T' },
       T: {
-        Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Next: 'C',
-        Retry: [{ ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2, JitterStrategy: 'FULL' }, { ErrorEquals: ['States.ALL'] }],
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Next: 'C',
+        Retry: [
+          { ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2, JitterStrategy: 'FULL' },
+          { ErrorEquals: ['States.ALL'] },
+        ],
         Catch: [{ ErrorEquals: ['States.ALL'], Next: 'F', ResultPath: '$.error' }],
       },
-      C: { Type: 'Choice', Choices: [{ Variable: '$.n', NumericGreaterThan: 1, Next: 'W' }, { And: [{ Variable: '$.s', IsPresent: true }, { Not: { Variable: '$.s', StringEquals: 'x' } }], Next: 'Par' }], Default: 'S' },
+      C: {
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.n', NumericGreaterThan: 1, Next: 'W' },
+          { And: [{ Variable: '$.s', IsPresent: true }, { Not: { Variable: '$.s', StringEquals: 'x' } }], Next: 'Par' },
+        ],
+        Default: 'S',
+      },
       W: { Type: 'Wait', Seconds: 1, Next: 'Par' },
       Par: { Type: 'Parallel', Branches: [machine({ B1: { Type: 'Pass', End: true } })], Next: 'M' },
       M: { Type: 'Map', ItemsPath: '$.items', ItemProcessor: machine({ I1: { Type: 'Pass', End: true } }), MaxConcurrency: 2, Next: 'S' },
@@ -57,8 +69,18 @@ describe('validateDefinition', () => {
 
   it("a dangling Next is MISSING_TRANSITION_TARGET with AWS's message", () => {
     const r = validateDefinition(machine({ Validate: { Type: 'Pass', Next: 'Transform' }, Trasform: { Type: 'Pass', End: true } }));
-    expect(r.diagnostics).toContainEqual({ severity: 'ERROR', code: 'MISSING_TRANSITION_TARGET', message: "Missing 'Next' target: Transform", location: '/States/Validate/Next' });
-    expect(r.diagnostics).toContainEqual({ severity: 'ERROR', code: 'MISSING_TRANSITION_TARGET', message: 'State "Trasform" is not reachable.', location: '/States/Trasform' });
+    expect(r.diagnostics).toContainEqual({
+      severity: 'ERROR',
+      code: 'MISSING_TRANSITION_TARGET',
+      message: "Missing 'Next' target: Transform",
+      location: '/States/Validate/Next',
+    });
+    expect(r.diagnostics).toContainEqual({
+      severity: 'ERROR',
+      code: 'MISSING_TRANSITION_TARGET',
+      message: 'State "Trasform" is not reachable.',
+      location: '/States/Trasform',
+    });
     expect(invalidDefinitionMessage(r.diagnostics)).toBe(
       `Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: Missing 'Next' target: Transform at /States/Validate/Next, MISSING_TRANSITION_TARGET: State "Trasform" is not reachable. at /States/Trasform'`,
     );
@@ -80,7 +102,12 @@ describe('validateDefinition', () => {
   it('fields of the other query language', () => {
     const r = validateDefinition(machine({ A: { Type: 'Pass', Parameters: {}, End: true } }, { QueryLanguage: 'JSONata' }));
     expect(r.diagnostics).toEqual([
-      { severity: 'ERROR', code: 'SCHEMA_VALIDATION_FAILED', message: "The QueryLanguage is set to 'JSONata', but field 'Parameters' is only supported for the 'JSONPath' QueryLanguage", location: '/States/A' },
+      {
+        severity: 'ERROR',
+        code: 'SCHEMA_VALIDATION_FAILED',
+        message: "The QueryLanguage is set to 'JSONata', but field 'Parameters' is only supported for the 'JSONPath' QueryLanguage",
+        location: '/States/A',
+      },
     ]);
     const r2 = validateDefinition(machine({ A: { Type: 'Pass', Output: {}, End: true } }));
     expect(r2.diagnostics[0]!.message).toBe("The QueryLanguage is set to 'JSONPath', but field 'Output' is only supported for the 'JSONata' QueryLanguage");
@@ -95,15 +122,25 @@ describe('validateDefinition', () => {
   });
 
   it('Choice without Choices, rule without Next, bad operator operand', () => {
-    expect(codes(validateDefinition(machine({ C: { Type: 'Choice', Default: 'S' }, S: { Type: 'Succeed' } })).diagnostics)).toEqual(['SCHEMA_VALIDATION_FAILED /States/C']);
-    const r = validateDefinition(machine({ C: { Type: 'Choice', Choices: [{ Variable: '$.x', NumericEquals: 'one' }], Default: 'S' }, S: { Type: 'Succeed' } }));
+    expect(codes(validateDefinition(machine({ C: { Type: 'Choice', Default: 'S' }, S: { Type: 'Succeed' } })).diagnostics)).toEqual([
+      'SCHEMA_VALIDATION_FAILED /States/C',
+    ]);
+    const r = validateDefinition(
+      machine({ C: { Type: 'Choice', Choices: [{ Variable: '$.x', NumericEquals: 'one' }], Default: 'S' }, S: { Type: 'Succeed' } }),
+    );
     expect(codes(r.diagnostics)).toEqual(['SCHEMA_VALIDATION_FAILED /States/C/Choices[0]', 'SCHEMA_VALIDATION_FAILED /States/C/Choices[0]/NumericEquals']);
   });
 
   it('Retry and Catch shapes', () => {
     const r = validateDefinition(
       machine({
-        T: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:f', Retry: [{ ErrorEquals: ['States.ALL', 'X'], BackoffRate: 0.5 }], Catch: [{ ErrorEquals: ['States.ALL'] }], End: true },
+        T: {
+          Type: 'Task',
+          Resource: 'arn:aws:lambda:us-east-1:123456789012:function:f',
+          Retry: [{ ErrorEquals: ['States.ALL', 'X'], BackoffRate: 0.5 }],
+          Catch: [{ ErrorEquals: ['States.ALL'] }],
+          End: true,
+        },
       }),
     );
     expect(codes(r.diagnostics)).toEqual([
@@ -123,7 +160,9 @@ describe('validateDefinition', () => {
   });
 
   it('invalid JSONPath and intrinsic syntax', () => {
-    const r = validateDefinition(machine({ A: { Type: 'Pass', InputPath: 'foo', ResultPath: '$.a[*]', Parameters: { 'x.$': "States.Format('{}'", 'y.$': 'States.Nope(1)' }, End: true } }));
+    const r = validateDefinition(
+      machine({ A: { Type: 'Pass', InputPath: 'foo', ResultPath: '$.a[*]', Parameters: { 'x.$': "States.Format('{}'", 'y.$': 'States.Nope(1)' }, End: true } }),
+    );
     expect(r.diagnostics.map((d) => `${d.location} ${d.message}`)).toEqual([
       "/States/A/InputPath The value for the field 'InputPath' must be a valid JSONPath",
       "/States/A/ResultPath The value for the field 'ResultPath' must be a valid ReferencePath",
@@ -155,7 +194,7 @@ describe('validateDefinition', () => {
     expect(codes(r.diagnostics)).toEqual(['DUPLICATE_STATE_NAME /States/A/Branches[0]/States/A']);
   });
 
-  it('a Wait of more than 99999999 Seconds (AWS\'s documented range) is refused; 30 days is accepted', () => {
+  it("a Wait of more than 99999999 Seconds (AWS's documented range) is refused; 30 days is accepted", () => {
     expect(validateDefinition(machine({ W: { Type: 'Wait', Seconds: 2_592_000, End: true } })).diagnostics).toEqual([]);
     for (const seconds of [100_000_000, 3_153_600_000, 1e20]) {
       const r = validateDefinition(machine({ W: { Type: 'Wait', Seconds: seconds, End: true } }));

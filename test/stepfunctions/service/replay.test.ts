@@ -54,7 +54,8 @@ group('replaying a snapshot', () => {
   beforeAll(async () => {
     service = new StepFunctionsService({ engine: loadEngine, store: createMemoryStore(), scope: DEFAULT_SCOPE, logger: silentLogger });
     await service.open({ configured: { definition: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } } } });
-    const create = (name: string, states: Record<string, unknown>) => service.createStateMachine({ name, definition: definition(states), roleArn: ROLE, type: 'STANDARD' });
+    const create = (name: string, states: Record<string, unknown>) =>
+      service.createStateMachine({ name, definition: definition(states), roleArn: ROLE, type: 'STANDARD' });
 
     create('pass', { P: { Type: 'Pass', Result: { ok: true }, End: true } });
     const version = service.publishVersion(machineArn('pass'), { description: 'first' });

@@ -36,7 +36,11 @@ const block = (lang: string, containing: string) => {
 };
 
 async function query(q: string) {
-  const res = await fetch(`${origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'da2-shopdevkeyshopdevkey0001' }, body: JSON.stringify({ query: q }) });
+  const res = await fetch(`${origin}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': 'da2-shopdevkeyshopdevkey0001' },
+    body: JSON.stringify({ query: q }),
+  });
   return res.json();
 }
 
@@ -76,7 +80,9 @@ beforeAll(async () => {
   const starter: StepFunctionsStarter = {
     async startExecution(stateMachineArn, input, name, wait) {
       const text = JSON.stringify(input ?? {});
-      return wait ? sfn.send(new StartSyncExecutionCommand({ stateMachineArn, input: text, name })) : sfn.send(new StartExecutionCommand({ stateMachineArn, input: text, name }));
+      return wait
+        ? sfn.send(new StartSyncExecutionCommand({ stateMachineArn, input: text, name }))
+        : sfn.send(new StartExecutionCommand({ stateMachineArn, input: text, name }));
     },
     service: { machine: () => ({ type: 'EXPRESS' }) },
   };
@@ -99,11 +105,20 @@ describe('docs/stepfunctions.md', () => {
     expect(await query('mutation { checkout(orderId: "o-1", items: 3) { orderId total } }')).toEqual({ data: { checkout: { orderId: 'o-1', total: 30 } } });
   });
   it('the resolver with code and the tutorial HTTP data source give the same answer', async () => {
-    expect(await query('mutation { checkoutWithCode(orderId: "o-2", items: 1) { orderId total } }')).toEqual({ data: { checkoutWithCode: { orderId: 'o-2', total: 10 } } });
-    expect(await query('mutation { checkoutHttp(orderId: "o-3", items: 2) { orderId total } }')).toEqual({ data: { checkoutHttp: { orderId: 'o-3', total: 20 } } });
+    expect(await query('mutation { checkoutWithCode(orderId: "o-2", items: 1) { orderId total } }')).toEqual({
+      data: { checkoutWithCode: { orderId: 'o-2', total: 10 } },
+    });
+    expect(await query('mutation { checkoutHttp(orderId: "o-3", items: 2) { orderId total } }')).toEqual({
+      data: { checkoutHttp: { orderId: 'o-3', total: 20 } },
+    });
   });
   it('the SDK call of the doc starts an execution of Checkout', async () => {
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Checkout', input: JSON.stringify({ orderId: 'o-4', items: 3 }) }));
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Checkout',
+        input: JSON.stringify({ orderId: 'o-4', items: 3 }),
+      }),
+    );
     expect(executionArn).toMatch(/^arn:aws:states:us-east-1:123456789012:express:Checkout:/);
     // Express executions started asynchronously cannot be described, as on AWS.
     await expect(sfn.send(new DescribeExecutionCommand({ executionArn }))).rejects.toThrow();

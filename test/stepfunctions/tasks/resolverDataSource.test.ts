@@ -25,7 +25,14 @@ let service: Awaited<ReturnType<typeof createStepFunctionsService>>;
 const config = { dataSources: {}, configDir: '/tmp', stepFunctions: { stateMachines } } as unknown as NormalizedConfig;
 const kind = createStepFunctionsDataSourceKind(() => service);
 const make = (c: Record<string, unknown>): DataSource =>
-  kind.create({ name: 'sfn', config: c as never, configPath: 'dataSources.sfn.config', configDir: '/tmp', gatewayConfig: config, logger: silent }) as DataSource;
+  kind.create({
+    name: 'sfn',
+    config: c as never,
+    configPath: 'dataSources.sfn.config',
+    configDir: '/tmp',
+    gatewayConfig: config,
+    logger: silent,
+  }) as DataSource;
 const direct = (arguments_: unknown): InvocationContext => ({
   resolverName: 'Mutation.run',
   fieldName: 'run',
@@ -46,7 +53,9 @@ afterAll(async () => {
 describe('config', () => {
   it('validates stateMachine and mode', () => {
     expect(kind.validate!({ stateMachine: 'X', mode: 'sync' }, 'p')).toEqual([]);
-    expect(kind.validate!({}, 'dataSources.sfn.config').map((e) => e.message)).toEqual(['dataSources.sfn.config.stateMachine: expected a state machine name or ARN, got undefined']);
+    expect(kind.validate!({}, 'dataSources.sfn.config').map((e) => e.message)).toEqual([
+      'dataSources.sfn.config.stateMachine: expected a state machine name or ARN, got undefined',
+    ]);
     expect(kind.validate!({ stateMachine: 'X', mode: 'later', extra: 1 }, 'p').map((e) => e.path)).toEqual(['p.mode', 'p.extra']);
   });
   it('names a machine by config key, by name or by ARN', () => {
@@ -69,11 +78,18 @@ describe('direct use (no code)', () => {
   });
   it('a failed execution is the field error, named after the execution’s error', async () => {
     const answer = await make({ stateMachine: 'Broken' }).invokeDirect!(direct({}));
-    expect(answer.error).toMatchObject({ type: 'StepFunctions:Order.Invalid', message: 'no items', data: { status: 'FAILED', error: 'Order.Invalid', cause: 'no items' } });
+    expect(answer.error).toMatchObject({
+      type: 'StepFunctions:Order.Invalid',
+      message: 'no items',
+      data: { status: 'FAILED', error: 'Order.Invalid', cause: 'no items' },
+    });
   });
   it('an unknown machine is StepFunctions:StateMachineDoesNotExist', async () => {
     const answer = await make({ stateMachine: 'Nope' }).invokeDirect!(direct({}));
-    expect(answer.error).toEqual({ type: 'StepFunctions:StateMachineDoesNotExist', message: "State Machine Does Not Exist: 'arn:aws:states:us-east-1:123456789012:stateMachine:Nope'" });
+    expect(answer.error).toEqual({
+      type: 'StepFunctions:StateMachineDoesNotExist',
+      message: "State Machine Does Not Exist: 'arn:aws:states:us-east-1:123456789012:stateMachine:Nope'",
+    });
   });
 });
 
@@ -86,6 +102,8 @@ describe('request objects from resolver code', () => {
     expect((started.result as { executionArn: string }).executionArn).toBe('arn:aws:states:us-east-1:123456789012:execution:Slow:named-run');
   });
   it('refuses an unknown operation', async () => {
-    expect((await make({ stateMachine: 'greeter' }).invoke({ operation: 'DescribeExecution' }, direct({}))).error?.type).toBe('StepFunctions:InvalidRequestException');
+    expect((await make({ stateMachine: 'greeter' }).invoke({ operation: 'DescribeExecution' }, direct({}))).error?.type).toBe(
+      'StepFunctions:InvalidRequestException',
+    );
   });
 });

@@ -26,7 +26,14 @@ const config = {
     orders: {
       name: 'orders',
       type: 'AMAZON_DYNAMODB',
-      config: { tableName: TABLE, table: { AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' } },
+      config: {
+        tableName: TABLE,
+        table: {
+          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        },
+      },
     },
   },
   serverlessFunctions: { nothing: { handler: 'fixtures/functions.nothing' } },
@@ -51,7 +58,14 @@ const request = (resource: string, parameters: unknown): TaskRequest => ({
 const run = (resource: string, parameters: unknown): Promise<any> => runner(request(resource, parameters), new AbortController().signal);
 
 beforeAll(async () => {
-  ordersSource = await dynamodbKind.create({ name: 'orders', config: config.dataSources.orders!.config as never, configPath: 'dataSources.orders.config', configDir: here, gatewayConfig: config, logger: silent });
+  ordersSource = await dynamodbKind.create({
+    name: 'orders',
+    config: config.dataSources.orders!.config as never,
+    configPath: 'dataSources.orders.config',
+    configDir: here,
+    gatewayConfig: config,
+    logger: silent,
+  });
   runner = createTaskRunner({
     config: () => config,
     dataSources: () => new Map([['orders', ordersSource]]),
@@ -66,7 +80,9 @@ beforeAll(async () => {
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       if (req.url?.startsWith('/missing')) return void res.writeHead(404, 'Not Found', { 'content-type': 'text/plain' }).end('no');
-      res.writeHead(200, { 'content-type': 'application/json', 'x-seen': 'yes' }).end(JSON.stringify({ method: req.method, url: req.url, body, type: req.headers['content-type'] ?? null }));
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'x-seen': 'yes' })
+        .end(JSON.stringify({ method: req.method, url: req.url, body, type: req.headers['content-type'] ?? null }));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -85,7 +101,10 @@ describe('Lambda tasks', () => {
     expect(await run('arn:aws:lambda:us-east-1:123456789012:function:nothing', {})).toBeNull();
   });
   it('lambda:invoke wraps the payload in the Invoke response', async () => {
-    const result = (await run('arn:aws:states:::lambda:invoke', { FunctionName: 'arn:aws:lambda:us-east-1:123456789012:function:echoFn:$LATEST', Payload: { b: 2 } })) as Record<string, unknown>;
+    const result = (await run('arn:aws:states:::lambda:invoke', {
+      FunctionName: 'arn:aws:lambda:us-east-1:123456789012:function:echoFn:$LATEST',
+      Payload: { b: 2 },
+    })) as Record<string, unknown>;
     expect(result.Payload).toEqual({ received: { b: 2 } });
     expect(result.StatusCode).toBe(200);
     expect(result.ExecutedVersion).toBe('$LATEST');
@@ -99,18 +118,26 @@ describe('Lambda tasks', () => {
     expect(Array.isArray(cause.trace)).toBe(true);
   });
   it('aws-sdk:lambda:invoke returns the raw Invoke response; a function error is a FunctionError, not a failure', async () => {
-    expect(await run('arn:aws:states:::aws-sdk:lambda:invoke', { FunctionName: 'echo', Payload: '{"c":3}' })).toEqual({ ExecutedVersion: '$LATEST', Payload: '{"received":{"c":3}}', StatusCode: 200 });
+    expect(await run('arn:aws:states:::aws-sdk:lambda:invoke', { FunctionName: 'echo', Payload: '{"c":3}' })).toEqual({
+      ExecutedVersion: '$LATEST',
+      Payload: '{"received":{"c":3}}',
+      StatusCode: 200,
+    });
     const failed = await run('arn:aws:states:::aws-sdk:lambda:invoke', { FunctionName: 'failFunction', Payload: { message: 'm' } });
     expect(failed.FunctionError).toBe('Unhandled');
     expect(JSON.parse(failed.Payload)).toMatchObject({ errorType: 'CustomError', errorMessage: 'm' });
     const missing = await run('arn:aws:states:::aws-sdk:lambda:invoke', { FunctionName: 'ghost' }).catch((e: StatesError) => e);
     expect(missing.error).toBe('Lambda.ResourceNotFoundException');
-    expect(missing.cause).toMatch(/^Function not found: arn:aws:lambda:us-east-1:123456789012:function:ghost \(Service: Lambda, Status Code: 404, Request ID: [0-9a-f-]+\)$/);
+    expect(missing.cause).toMatch(
+      /^Function not found: arn:aws:lambda:us-east-1:123456789012:function:ghost \(Service: Lambda, Status Code: 404, Request ID: [0-9a-f-]+\)$/,
+    );
   });
   it('an unknown function is Lambda.ResourceNotFoundException', async () => {
     const error = await run('arn:aws:lambda:us-east-1:123456789012:function:ghost', {}).catch((e: StatesError) => e);
     expect(error.error).toBe('Lambda.ResourceNotFoundException');
-    expect(error.cause).toMatch(/^Function not found: arn:aws:lambda:us-east-1:123456789012:function:ghost \(Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: [0-9a-f-]+; Proxy: null\)$/);
+    expect(error.cause).toMatch(
+      /^Function not found: arn:aws:lambda:us-east-1:123456789012:function:ghost \(Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: [0-9a-f-]+; Proxy: null\)$/,
+    );
   });
   it('.waitForTaskToken makes the call with the token already in the payload and resolves', async () => {
     const result = (await run('arn:aws:states:::lambda:invoke.waitForTaskToken', { FunctionName: 'echo', Payload: { token: 'T-1' } })) as { Payload: unknown };
@@ -138,9 +165,15 @@ describe('DynamoDB tasks', () => {
   });
   it('a failed condition is DynamoDB.ConditionalCheckFailedException', async () => {
     await run('arn:aws:states:::dynamodb:putItem', { TableName: TABLE, Item: { id: { S: 'o2' } } });
-    const error = await run('arn:aws:states:::dynamodb:putItem', { TableName: TABLE, Item: { id: { S: 'o2' } }, ConditionExpression: 'attribute_not_exists(id)' }).catch((e: StatesError) => e);
+    const error = await run('arn:aws:states:::dynamodb:putItem', {
+      TableName: TABLE,
+      Item: { id: { S: 'o2' } },
+      ConditionExpression: 'attribute_not_exists(id)',
+    }).catch((e: StatesError) => e);
     expect(error.error).toBe('DynamoDB.ConditionalCheckFailedException');
-    expect(error.cause).toMatch(/^The conditional request failed \(Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ConditionalCheckFailedException; Request ID: .+; Proxy: null\)$/);
+    expect(error.cause).toMatch(
+      /^The conditional request failed \(Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ConditionalCheckFailedException; Request ID: .+; Proxy: null\)$/,
+    );
   });
   it('invalid parameters are DynamoDB.AmazonDynamoDBException; unsupported actions fail with States.Runtime', async () => {
     const error = await run('arn:aws:states:::dynamodb:putItem', { TableName: TABLE, Item: { nope: { S: 'x' } } }).catch((e: StatesError) => e);
@@ -158,12 +191,20 @@ describe('DynamoDB through the AWS SDK integration', () => {
       RequestItems: { [TABLE]: [{ PutRequest: { Item: { id: { S: 'q1' }, amount: { N: '1' } } } }, { PutRequest: { Item: { id: { S: 'q2' } } } }] },
     });
     expect(written).toEqual({ UnprocessedItems: {} });
-    const found = await run('arn:aws:states:::aws-sdk:dynamodb:query', { TableName: TABLE, KeyConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': { S: 'q1' } } });
+    const found = await run('arn:aws:states:::aws-sdk:dynamodb:query', {
+      TableName: TABLE,
+      KeyConditionExpression: 'id = :id',
+      ExpressionAttributeValues: { ':id': { S: 'q1' } },
+    });
     expect(found).toMatchObject({ Count: 1, Items: [{ id: { S: 'q1' }, amount: { N: '1' } }] });
     expect(found).not.toHaveProperty('SdkHttpMetadata');
   });
   it('names errors DynamoDb.<name> with the SDK v2 summary', async () => {
-    const error = await run('arn:aws:states:::aws-sdk:dynamodb:putItem', { TableName: TABLE, Item: { id: { S: 'q1' } }, ConditionExpression: 'attribute_not_exists(id)' }).catch((e: StatesError) => e);
+    const error = await run('arn:aws:states:::aws-sdk:dynamodb:putItem', {
+      TableName: TABLE,
+      Item: { id: { S: 'q1' } },
+      ConditionExpression: 'attribute_not_exists(id)',
+    }).catch((e: StatesError) => e);
     expect(error.error).toBe('DynamoDb.ConditionalCheckFailedException');
     expect(error.cause).toMatch(/^The conditional request failed \(Service: DynamoDb, Status Code: 400, Request ID: .+\)$/);
     const invalid = await run('arn:aws:states:::aws-sdk:dynamodb:getItem', { TableName: TABLE, Key: { nope: { S: 'x' } } }).catch((e: StatesError) => e);
@@ -177,7 +218,12 @@ describe('DynamoDB through the AWS SDK integration', () => {
 
 describe('HTTP tasks', () => {
   it('returns Headers, ResponseBody (parsed JSON), StatusCode and StatusText', async () => {
-    const result = (await run('arn:aws:states:::http:invoke', { ApiEndpoint: `${base}/items`, Method: 'POST', QueryParameters: { q: 'x' }, RequestBody: { a: 1 } })) as Record<string, any>;
+    const result = (await run('arn:aws:states:::http:invoke', {
+      ApiEndpoint: `${base}/items`,
+      Method: 'POST',
+      QueryParameters: { q: 'x' },
+      RequestBody: { a: 1 },
+    })) as Record<string, any>;
     expect(result.StatusCode).toBe(200);
     expect(result.StatusText).toBe('OK');
     expect(result.Headers['x-seen']).toEqual(['yes']);
@@ -201,7 +247,10 @@ describe('HTTP tasks', () => {
 
 describe('nested executions and unknown resources', () => {
   it('startExecution goes through the host', async () => {
-    const result = await run('arn:aws:states:::states:startExecution', { StateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:child', Input: { x: 1 } });
+    const result = await run('arn:aws:states:::states:startExecution', {
+      StateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:child',
+      Input: { x: 1 },
+    });
     expect(started.at(-1)).toEqual(['arn:aws:states:us-east-1:123456789012:stateMachine:child', { x: 1 }, undefined, false]);
     expect(result).toMatchObject({ ExecutionArn: 'arn:aws:states:us-east-1:123456789012:execution:child:x', StartDate: 5000 });
   });

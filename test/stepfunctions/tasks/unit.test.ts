@@ -20,7 +20,12 @@ describe('parseResource', () => {
     expect(parseResource('arn:aws:states:::aws-sdk:dynamodb:query')).toEqual({ kind: 'sdk', service: 'dynamodb', action: 'query', pattern: 'requestResponse' });
   });
   it('reads Lambda function ARNs with and without a qualifier, and activity ARNs', () => {
-    expect(parseResource('arn:aws:lambda:us-east-1:123456789012:function:echo')).toEqual({ kind: 'lambdaFunction', functionName: 'echo', qualifier: undefined, arn: 'arn:aws:lambda:us-east-1:123456789012:function:echo' });
+    expect(parseResource('arn:aws:lambda:us-east-1:123456789012:function:echo')).toEqual({
+      kind: 'lambdaFunction',
+      functionName: 'echo',
+      qualifier: undefined,
+      arn: 'arn:aws:lambda:us-east-1:123456789012:function:echo',
+    });
     expect(parseResource('arn:aws:lambda:eu-west-1:123456789012:function:echo:prod')).toMatchObject({ functionName: 'echo', qualifier: 'prod' });
     expect(parseResource('arn:aws:states:us-east-1:123456789012:activity:review')).toMatchObject({ kind: 'activity' });
     expect(parseResource('arn:aws:states:::sqs:sendMessage.fancy')).toEqual({ kind: 'unknown' });
@@ -60,7 +65,10 @@ describe('Lambda results and errors', () => {
     const result = invokeResult({ ok: true });
     expect(Object.keys(result)).toEqual(['ExecutedVersion', 'Payload', 'SdkHttpMetadata', 'SdkResponseMetadata', 'StatusCode']);
     expect(result).toMatchObject({ ExecutedVersion: '$LATEST', Payload: { ok: true }, StatusCode: 200, SdkHttpMetadata: { HttpStatusCode: 200 } });
-    const meta = result as { SdkHttpMetadata: { HttpHeaders: Record<string, string>; AllHttpHeaders: Record<string, string[]> }; SdkResponseMetadata: { RequestId: string } };
+    const meta = result as {
+      SdkHttpMetadata: { HttpHeaders: Record<string, string>; AllHttpHeaders: Record<string, string[]> };
+      SdkResponseMetadata: { RequestId: string };
+    };
     expect(meta.SdkHttpMetadata.HttpHeaders['x-amzn-RequestId']).toBe(meta.SdkResponseMetadata.RequestId);
     expect(meta.SdkHttpMetadata.AllHttpHeaders['Content-Type']).toEqual(['application/json']);
   });
@@ -101,7 +109,10 @@ describe('http:invoke requests', () => {
     expect(r.method).toBe('POST');
     expect(r.headers).toEqual({ 'X-Trace': '7', 'Content-Type': 'application/x-www-form-urlencoded' });
     expect(r.body).toBe('tags%5B%5D=a&tags%5B%5D=b');
-    expect(buildHttpRequest({ ApiEndpoint: 'http://e.test', Method: 'PUT', RequestBody: { a: 1 } })).toMatchObject({ body: '{"a":1}', headers: { 'Content-Type': 'application/json' } });
+    expect(buildHttpRequest({ ApiEndpoint: 'http://e.test', Method: 'PUT', RequestBody: { a: 1 } })).toMatchObject({
+      body: '{"a":1}',
+      headers: { 'Content-Type': 'application/json' },
+    });
   });
   it('refuses a missing endpoint, a bad method and forbidden headers with States.Runtime', () => {
     expect(() => buildHttpRequest({ Method: 'GET' })).toThrow(StatesError);
@@ -123,7 +134,13 @@ describe('states:startExecution', () => {
   });
   it('returns DescribeExecution with Output as text (.sync) or JSON (.sync:2)', async () => {
     const done = async () => ({ executionArn: 'e', status: 'SUCCEEDED', output: '{"r":2}', startDate: new Date(1000), stopDate: new Date(2000) });
-    expect(await runStartExecution({ StateMachineArn: arn, Input: { a: 1 } }, 'sync', done)).toMatchObject({ Output: '{"r":2}', Status: 'SUCCEEDED', Input: '{"a":1}', StartDate: 1000, StopDate: 2000 });
+    expect(await runStartExecution({ StateMachineArn: arn, Input: { a: 1 } }, 'sync', done)).toMatchObject({
+      Output: '{"r":2}',
+      Status: 'SUCCEEDED',
+      Input: '{"a":1}',
+      StartDate: 1000,
+      StopDate: 2000,
+    });
     expect(await runStartExecution({ StateMachineArn: arn }, 'sync:2', done)).toMatchObject({ Output: { r: 2 } });
   });
   it('fails the task when the nested execution fails or is aborted', async () => {
@@ -133,15 +150,42 @@ describe('states:startExecution', () => {
     await expect(runStartExecution({ StateMachineArn: arn }, 'sync:2', async () => ({ status: 'ABORTED' }))).rejects.toMatchObject({ error: 'States.Aborted' });
   });
   it('aws-sdk:sfn returns the API response; a failed sync execution is a result, not a failure', async () => {
-    const failed = await runSdkStart('startSyncExecution', { StateMachineArn: arn, Input: { a: 1 } }, async () => ({ executionArn: 'e', name: 'n', status: 'FAILED', error: 'Boom', cause: 'c', startDate: 1700000000000, stopDate: 1700000000500, input: '{"a":1}' }));
-    expect(failed).toEqual({ ExecutionArn: 'e', Input: '{"a":1}', InputDetails: { Included: true }, Name: 'n', StartDate: 1700000000000, StateMachineArn: arn, Status: 'FAILED', StopDate: 1700000000500, Error: 'Boom', Cause: 'c' });
-    expect(await runSdkStart('startExecution', { StateMachineArn: arn }, async () => ({ executionArn: 'e2', startDate: 1.5 }))).toEqual({ ExecutionArn: 'e2', StartDate: 1500 });
+    const failed = await runSdkStart('startSyncExecution', { StateMachineArn: arn, Input: { a: 1 } }, async () => ({
+      executionArn: 'e',
+      name: 'n',
+      status: 'FAILED',
+      error: 'Boom',
+      cause: 'c',
+      startDate: 1700000000000,
+      stopDate: 1700000000500,
+      input: '{"a":1}',
+    }));
+    expect(failed).toEqual({
+      ExecutionArn: 'e',
+      Input: '{"a":1}',
+      InputDetails: { Included: true },
+      Name: 'n',
+      StartDate: 1700000000000,
+      StateMachineArn: arn,
+      Status: 'FAILED',
+      StopDate: 1700000000500,
+      Error: 'Boom',
+      Cause: 'c',
+    });
+    expect(await runSdkStart('startExecution', { StateMachineArn: arn }, async () => ({ executionArn: 'e2', startDate: 1.5 }))).toEqual({
+      ExecutionArn: 'e2',
+      StartDate: 1500,
+    });
     const missing = Object.assign(new Error('State Machine Does Not Exist'), { name: 'StateMachineDoesNotExist' });
-    await expect(runSdkStart('startExecution', { StateMachineArn: arn }, async () => Promise.reject(missing))).rejects.toMatchObject({ error: 'Sfn.StateMachineDoesNotExistException' });
+    await expect(runSdkStart('startExecution', { StateMachineArn: arn }, async () => Promise.reject(missing))).rejects.toMatchObject({
+      error: 'Sfn.StateMachineDoesNotExistException',
+    });
   });
   it('reports an API error under the StepFunctions prefix', async () => {
     const missing = Object.assign(new Error("State Machine Does Not Exist: 'x'"), { name: 'StateMachineDoesNotExist' });
-    await expect(runStartExecution({ StateMachineArn: arn }, 'requestResponse', async () => Promise.reject(missing))).rejects.toMatchObject({ error: 'StepFunctions.StateMachineDoesNotExistException' });
+    await expect(runStartExecution({ StateMachineArn: arn }, 'requestResponse', async () => Promise.reject(missing))).rejects.toMatchObject({
+      error: 'StepFunctions.StateMachineDoesNotExistException',
+    });
   });
 });
 

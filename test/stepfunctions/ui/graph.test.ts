@@ -18,7 +18,13 @@ const flow = {
       Type: 'Choice',
       Choices: [
         { Variable: '$.n', NumericGreaterThan: 3, Next: 'Pause' },
-        { And: [{ Variable: '$.a', IsPresent: true }, { Variable: '$.b', IsPresent: true }], Next: 'Fan' },
+        {
+          And: [
+            { Variable: '$.a', IsPresent: true },
+            { Variable: '$.b', IsPresent: true },
+          ],
+          Next: 'Fan',
+        },
       ],
       Default: 'Fan',
     },
@@ -97,7 +103,11 @@ describe('definitionToGraph', () => {
       const graph = definitionToGraph({
         StartAt: 'Each',
         States: {
-          Each: { Type: 'Map', [key]: { StartAt: 'Work', States: { Work: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:w', End: true } } }, End: true },
+          Each: {
+            Type: 'Map',
+            [key]: { StartAt: 'Work', States: { Work: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:w', End: true } } },
+            End: true,
+          },
         },
       });
       const parents = walk(graph.elk);

@@ -96,7 +96,13 @@ describe('executionProgress', () => {
   });
 
   it('retrying counts as in progress while the execution runs', () => {
-    const events = history(['ExecutionStarted', { input: '{}' }], ['TaskStateEntered', entered('Call')], ['TaskScheduled'], ['TaskFailed', { error: 'Flaky' }], ['TaskScheduled']);
+    const events = history(
+      ['ExecutionStarted', { input: '{}' }],
+      ['TaskStateEntered', entered('Call')],
+      ['TaskScheduled'],
+      ['TaskFailed', { error: 'Flaky' }],
+      ['TaskScheduled'],
+    );
     expect(statuses(events)).toEqual({ Call: 'in-progress' });
   });
 
@@ -111,7 +117,11 @@ describe('executionProgress', () => {
     expect(executionProgress(uncaught)).toMatchObject({ status: 'FAILED', error: 'States.TaskFailed', cause: 'nope' });
     expect(statuses(uncaught)).toEqual({ Call: 'failed' });
 
-    const failState = history(['ExecutionStarted', { input: '{}' }], ['FailStateEntered', entered('Oops')], ['ExecutionFailed', { error: 'Bad', cause: 'went wrong' }]);
+    const failState = history(
+      ['ExecutionStarted', { input: '{}' }],
+      ['FailStateEntered', entered('Oops')],
+      ['ExecutionFailed', { error: 'Bad', cause: 'went wrong' }],
+    );
     expect(executionProgress(failState).states.get('Oops')).toMatchObject({ status: 'failed', error: 'Bad', cause: 'went wrong' });
   });
 
@@ -152,7 +162,9 @@ describe('executionProgress', () => {
       States: {
         Try: {
           Type: 'Parallel',
-          Branches: [{ StartAt: 'Work', States: { Work: { Type: 'Pass', Next: 'Explode' }, Explode: { Type: 'Fail', Error: 'Kaboom', Cause: 'the branch blew up' } } }],
+          Branches: [
+            { StartAt: 'Work', States: { Work: { Type: 'Pass', Next: 'Explode' }, Explode: { Type: 'Fail', Error: 'Kaboom', Cause: 'the branch blew up' } } },
+          ],
           Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Recover' }],
           End: true,
         },

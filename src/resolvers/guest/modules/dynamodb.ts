@@ -17,7 +17,8 @@ interface Marker {
 }
 
 const isMarker = (v: unknown): v is Marker => !!v && typeof v === 'object' && MARKER in (v as Obj);
-const isPlain = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v) && !isMarker(v) && !('SS' in (v as Obj) || 'NS' in (v as Obj) || 'BS' in (v as Obj));
+const isPlain = (v: unknown): v is Obj =>
+  !!v && typeof v === 'object' && !Array.isArray(v) && !isMarker(v) && !('SS' in (v as Obj) || 'NS' in (v as Obj) || 'BS' in (v as Obj));
 
 const toMapValues = (o: unknown) => (toDynamoDB(o ?? {}) as { M: Obj }).M;
 
@@ -28,7 +29,8 @@ export const toBinarySet = (list: string[]) => ({ BS: list });
 
 /** A value for a request: typed sets stay as they are, everything else goes through toDynamoDB. */
 function typed(value: unknown): unknown {
-  if (value && typeof value === 'object' && !Array.isArray(value) && ('SS' in value || 'NS' in value || 'BS' in value) && Object.keys(value).length === 1) return value;
+  if (value && typeof value === 'object' && !Array.isArray(value) && ('SS' in value || 'NS' in value || 'BS' in value) && Object.keys(value).length === 1)
+    return value;
   if (Array.isArray(value)) return { L: value.map(typed) };
   if (value && typeof value === 'object') {
     const out: Obj = {};
@@ -121,7 +123,9 @@ function renderUpdate(update: Obj): Obj {
     }
   };
   walk(update, '', '');
-  const expression = [set.length && `SET ${set.join(', ')}`, add.length && `ADD ${add.join(', ')}`, remove.length && `REMOVE ${remove.join(', ')}`].filter(Boolean).join(' ');
+  const expression = [set.length && `SET ${set.join(', ')}`, add.length && `ADD ${add.join(', ')}`, remove.length && `REMOVE ${remove.join(', ')}`]
+    .filter(Boolean)
+    .join(' ');
   return { expression, expressionNames: names, expressionValues: values };
 }
 
@@ -131,27 +135,45 @@ const withOptional = (request: Obj, extra: Obj) => {
 };
 
 export function get(input: { key: Obj; consistentRead?: boolean; projection?: string[] }) {
-  return withOptional({ operation: 'GetItem', key: toMapValues(input.key) }, { consistentRead: input.consistentRead, projection: projectionOf(input.projection) });
+  return withOptional(
+    { operation: 'GetItem', key: toMapValues(input.key) },
+    { consistentRead: input.consistentRead, projection: projectionOf(input.projection) },
+  );
 }
 
 export function put(input: { key: Obj; item: Obj; condition?: unknown; customPartitionKey?: string; populateIndexFields?: boolean; _version?: number }) {
   return withOptional(
     { operation: 'PutItem', key: toMapValues(input.key), attributeValues: typedMap(input.item) },
-    { condition: parsed(input.condition), customPartitionKey: input.customPartitionKey, populateIndexFields: input.populateIndexFields, _version: input._version },
+    {
+      condition: parsed(input.condition),
+      customPartitionKey: input.customPartitionKey,
+      populateIndexFields: input.populateIndexFields,
+      _version: input._version,
+    },
   );
 }
 
 export function update(input: { key: Obj; update: Obj; condition?: unknown; customPartitionKey?: string; populateIndexFields?: boolean; _version?: number }) {
   return withOptional(
     { operation: 'UpdateItem', key: toMapValues(input.key), update: renderUpdate(input.update) },
-    { condition: parsed(input.condition), customPartitionKey: input.customPartitionKey, populateIndexFields: input.populateIndexFields, _version: input._version },
+    {
+      condition: parsed(input.condition),
+      customPartitionKey: input.customPartitionKey,
+      populateIndexFields: input.populateIndexFields,
+      _version: input._version,
+    },
   );
 }
 
 export function remove(input: { key: Obj; condition?: unknown; customPartitionKey?: string; populateIndexFields?: boolean; _version?: number }) {
   return withOptional(
     { operation: 'DeleteItem', key: toMapValues(input.key) },
-    { condition: parsed(input.condition), customPartitionKey: input.customPartitionKey, populateIndexFields: input.populateIndexFields, _version: input._version },
+    {
+      condition: parsed(input.condition),
+      customPartitionKey: input.customPartitionKey,
+      populateIndexFields: input.populateIndexFields,
+      _version: input._version,
+    },
   );
 }
 
@@ -199,7 +221,10 @@ export function batchDelete(input: { tables: Record<string, Obj[]> }) {
 }
 
 export function transactGet(input: { items: Array<{ table: string; key: Obj; projection?: string[] }> }) {
-  return { operation: 'TransactGetItems', transactItems: input.items.map((i) => withOptional({ table: i.table, key: toMapValues(i.key) }, { projection: projectionOf(i.projection) })) };
+  return {
+    operation: 'TransactGetItems',
+    transactItems: input.items.map((i) => withOptional({ table: i.table, key: toMapValues(i.key) }, { projection: projectionOf(i.projection) })),
+  };
 }
 
 type WriteItem = { table: string; key: Obj; item?: Obj; update?: Obj; condition?: unknown; returnValuesOnConditionCheckFailure?: boolean };
@@ -211,7 +236,8 @@ export function transactWrite(input: { items: Array<{ putItem?: WriteItem; updat
       const [kind, spec] = Object.entries(entry)[0] as [string, WriteItem];
       const operation = { putItem: 'PutItem', updateItem: 'UpdateItem', deleteItem: 'DeleteItem', conditionCheck: 'ConditionCheck' }[kind];
       const condition = parsed(spec.condition);
-      if (condition && spec.returnValuesOnConditionCheckFailure !== undefined) condition.returnValuesOnConditionCheckFailure = spec.returnValuesOnConditionCheckFailure;
+      if (condition && spec.returnValuesOnConditionCheckFailure !== undefined)
+        condition.returnValuesOnConditionCheckFailure = spec.returnValuesOnConditionCheckFailure;
       return withOptional(
         { table: spec.table, operation, key: toMapValues(spec.key) },
         { attributeValues: spec.item ? typedMap(spec.item) : undefined, update: spec.update ? renderUpdate(spec.update) : undefined, condition },

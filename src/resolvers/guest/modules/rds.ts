@@ -50,7 +50,14 @@ function isHint(value: unknown): value is { type: HintType; value: unknown } {
 }
 
 function isPlainObject(value: unknown): value is Row {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof SqlTemplate) && !(value instanceof BuiltStatement) && !(value instanceof Aggregate);
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    !(value instanceof SqlTemplate) &&
+    !(value instanceof BuiltStatement) &&
+    !(value instanceof Aggregate)
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -223,7 +230,10 @@ class Renderer {
       case 'INSERT': {
         const values = this.values(p, 'insert');
         const columns = Object.keys(values);
-        const parts = [`INSERT INTO ${this.table(p, false)}`, `(${columns.map((c) => this.identifier(c)).join(', ')}) VALUES (${columns.map((c) => this.value(values[c])).join(', ')})`];
+        const parts = [
+          `INSERT INTO ${this.table(p, false)}`,
+          `(${columns.map((c) => this.identifier(c)).join(', ')}) VALUES (${columns.map((c) => this.value(values[c])).join(', ')})`,
+        ];
         return join([...parts, this.returning(p)]);
       }
       case 'UPDATE': {
@@ -247,7 +257,8 @@ class Renderer {
     parts.push(this.where(p.where));
     if (p.groupBy !== undefined && p.groupBy !== null) {
       if (!Array.isArray(p.groupBy)) throw new Error('groupBy expects an array.');
-      if (p.groupBy.length > 0) parts.push(`GROUP BY ${p.groupBy.map((g) => (typeof g === 'number' ? String(Math.trunc(g)) : this.identifier(String(g)))).join(', ')}`);
+      if (p.groupBy.length > 0)
+        parts.push(`GROUP BY ${p.groupBy.map((g) => (typeof g === 'number' ? String(Math.trunc(g)) : this.identifier(String(g)))).join(', ')}`);
     }
     if (p.having !== undefined && p.having !== null) {
       const having = this.condition(p.having);
@@ -350,7 +361,13 @@ class Renderer {
     const alias = entries[0]!;
     const actual = source[alias];
     const rendered =
-      typeof actual === 'string' ? this.identifier(actual) : actual instanceof BuiltStatement ? `(${this.built(actual)})` : actual instanceof SqlTemplate ? `(${this.template(actual)})` : undefined;
+      typeof actual === 'string'
+        ? this.identifier(actual)
+        : actual instanceof BuiltStatement
+          ? `(${this.built(actual)})`
+          : actual instanceof SqlTemplate
+            ? `(${this.template(actual)})`
+            : undefined;
     if (rendered === undefined) throw new Error('Table alias value is expected to be a string.');
     return `${rendered} as ${this.identifier(alias)}`;
   }

@@ -18,13 +18,13 @@ export function utf8Bytes(s: string): number[] {
 
 function fromUtf8(bytes: number[]): string {
   let s = '';
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i]!;
     let c: number;
-    if (b < 0x80) (c = b), (i += 1);
-    else if (b < 0xe0) (c = ((b & 31) << 6) | (bytes[i + 1]! & 63)), (i += 2);
-    else if (b < 0xf0) (c = ((b & 15) << 12) | ((bytes[i + 1]! & 63) << 6) | (bytes[i + 2]! & 63)), (i += 3);
-    else (c = ((b & 7) << 18) | ((bytes[i + 1]! & 63) << 12) | ((bytes[i + 2]! & 63) << 6) | (bytes[i + 3]! & 63)), (i += 4);
+    if (b < 0x80) ((c = b), (i += 1));
+    else if (b < 0xe0) ((c = ((b & 31) << 6) | (bytes[i + 1]! & 63)), (i += 2));
+    else if (b < 0xf0) ((c = ((b & 15) << 12) | ((bytes[i + 1]! & 63) << 6) | (bytes[i + 2]! & 63)), (i += 3));
+    else ((c = ((b & 7) << 18) | ((bytes[i + 1]! & 63) << 12) | ((bytes[i + 2]! & 63) << 6) | (bytes[i + 3]! & 63)), (i += 4));
     s += String.fromCodePoint(c);
   }
   return s;
@@ -44,7 +44,8 @@ export function base64Decode(s: string): string {
   const clean = String(s).replace(/[^A-Za-z0-9+/]/g, '');
   const bytes: number[] = [];
   for (let i = 0; i < clean.length; i += 4) {
-    const n = (B64.indexOf(clean[i]!) << 18) | (B64.indexOf(clean[i + 1] ?? 'A') << 12) | (B64.indexOf(clean[i + 2] ?? 'A') << 6) | B64.indexOf(clean[i + 3] ?? 'A');
+    const n =
+      (B64.indexOf(clean[i]!) << 18) | (B64.indexOf(clean[i + 1] ?? 'A') << 12) | (B64.indexOf(clean[i + 2] ?? 'A') << 6) | B64.indexOf(clean[i + 3] ?? 'A');
     bytes.push((n >> 16) & 255);
     if (clean[i + 2] !== undefined) bytes.push((n >> 8) & 255);
     if (clean[i + 3] !== undefined) bytes.push(n & 255);
@@ -67,17 +68,28 @@ export function urlDecode(s: string): string {
 export function escapeJavaScript(s: string): string {
   return String(s).replace(/[\\'"\b\f\n\r\t\v\/]|[\u0000-\u001f\u2028\u2029]/g, (c) => {
     switch (c) {
-      case '\\': return '\\\\';
-      case "'": return "\\'";
-      case '"': return '\\"';
-      case '\b': return '\\b';
-      case '\f': return '\\f';
-      case '\n': return '\\n';
-      case '\r': return '\\r';
-      case '\t': return '\\t';
-      case '\v': return '\\v';
-      case '/': return '\\/';
-      default: return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+      case '\\':
+        return '\\\\';
+      case "'":
+        return "\\'";
+      case '"':
+        return '\\"';
+      case '\b':
+        return '\\b';
+      case '\f':
+        return '\\f';
+      case '\n':
+        return '\\n';
+      case '\r':
+        return '\\r';
+      case '\t':
+        return '\\t';
+      case '\v':
+        return '\\v';
+      case '/':
+        return '\\/';
+      default:
+        return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
     }
   });
 }

@@ -1,9 +1,26 @@
 /** `util.http.copyHeaders` and the response-header rules of addResponseHeader (docs/resolvers.md#util-in-detail, util.http). */
-const HOP_BY_HOP = ['transfer-encoding', 'connection', 'host', 'expect', 'keep-alive', 'upgrade', 'proxy-authenticate', 'proxy-authorization', 'te', 'content-length'];
+const HOP_BY_HOP = [
+  'transfer-encoding',
+  'connection',
+  'host',
+  'expect',
+  'keep-alive',
+  'upgrade',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'content-length',
+];
 const RESTRICTED = new Set([
   ...HOP_BY_HOP,
-  'access-control-allow-credentials', 'access-control-allow-origin', 'access-control-expose-headers', 'access-control-max-age',
-  'access-control-allow-methods', 'access-control-allow-headers', 'vary', 'content-type',
+  'access-control-allow-credentials',
+  'access-control-allow-origin',
+  'access-control-expose-headers',
+  'access-control-max-age',
+  'access-control-allow-methods',
+  'access-control-allow-headers',
+  'vary',
+  'content-type',
 ]);
 
 export function isRestrictedResponseHeader(name: string): boolean {

@@ -90,7 +90,7 @@ type Token = { kind: 'letters'; letter: string; count: number } | { kind: 'liter
 
 function tokenize(pattern: string): Token[] {
   const stack: Token[][] = [[]];
-  for (let i = 0; i < pattern.length; ) {
+  for (let i = 0; i < pattern.length;) {
     const c = pattern[i]!;
     const top = stack[stack.length - 1]!;
     if (c === "'") {
@@ -181,13 +181,18 @@ function formatTokens(tokens: Token[], f: Fields, zoneName: string): string {
           out += String(f.millis * 1_000_000);
           break;
         case 'Z':
-          out += count === 5 ? formatOffset(f.offset, 'XXXXX') : count === 4 ? `GMT${f.offset === 0 ? '' : formatOffset(f.offset, 'XXX')}` : formatOffset(f.offset, 'Z');
+          out +=
+            count === 5
+              ? formatOffset(f.offset, 'XXXXX')
+              : count === 4
+                ? `GMT${f.offset === 0 ? '' : formatOffset(f.offset, 'XXX')}`
+                : formatOffset(f.offset, 'Z');
           break;
         case 'X':
-          out += formatOffset(f.offset, ('X'.repeat(Math.min(count, 5)) as 'X'));
+          out += formatOffset(f.offset, 'X'.repeat(Math.min(count, 5)) as 'X');
           break;
         case 'x':
-          out += formatOffset(f.offset, ('x'.repeat(Math.min(count, 3)) as 'x'));
+          out += formatOffset(f.offset, 'x'.repeat(Math.min(count, 3)) as 'x');
           break;
         case 'z':
         case 'V':
@@ -213,7 +218,17 @@ export function formatEpoch(epochMs: number, pattern: string, zone?: string): st
  * from `zone`, else UTC. Returns epoch milliseconds, or throws with the reason.
  */
 export function parseWithPattern(text: string, pattern: string, zone?: string): number {
-  const f = { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0, millis: 0, pm: undefined as boolean | undefined, offset: undefined as number | undefined };
+  const f = {
+    year: 1970,
+    month: 1,
+    day: 1,
+    hour: 0,
+    minute: 0,
+    second: 0,
+    millis: 0,
+    pm: undefined as boolean | undefined,
+    offset: undefined as number | undefined,
+  };
   let pos = 0;
   const readNumber = (min: number, max: number): number => {
     const m = new RegExp(`^[+-]?\\d{${min},${max}}`).exec(text.slice(pos));
@@ -319,7 +334,15 @@ export function parseWithPattern(text: string, pattern: string, zone?: string): 
 export function parseIso8601(text: string): number {
   const m = /^(-?\d{4,})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?(?::?\d{2})?)?$/.exec(String(text));
   if (!m) throw new Error(`Text '${text}' could not be parsed as an ISO 8601 date-time`);
-  const local = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), Number((m[7] ?? '0').padEnd(3, '0').slice(0, 3)));
+  const local = Date.UTC(
+    Number(m[1]),
+    Number(m[2]) - 1,
+    Number(m[3]),
+    Number(m[4] ?? 0),
+    Number(m[5] ?? 0),
+    Number(m[6] ?? 0),
+    Number((m[7] ?? '0').padEnd(3, '0').slice(0, 3)),
+  );
   return local - zoneOffsetSeconds(m[8] === 'Z' ? undefined : m[8], local) * 1000;
 }
 

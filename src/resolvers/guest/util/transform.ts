@@ -9,7 +9,16 @@ import { toDynamoDB } from './dynamodb.js';
 
 const COMPARISONS: Record<string, string> = { eq: '=', ne: '<>', lt: '<', le: '<=', gt: '>', ge: '>=' };
 const ATTRIBUTE_TYPES: Record<string, string> = {
-  _null: 'NULL', string: 'S', stringSet: 'SS', number: 'N', numberSet: 'NS', binary: 'B', binarySet: 'BS', boolean: 'BOOL', list: 'L', map: 'M',
+  _null: 'NULL',
+  string: 'S',
+  stringSet: 'SS',
+  number: 'N',
+  numberSet: 'NS',
+  binary: 'B',
+  binarySet: 'BS',
+  boolean: 'BOOL',
+  list: 'L',
+  map: 'M',
 };
 
 class Unrenderable {}

@@ -35,7 +35,10 @@ function add(target: XmlObject, key: string, value: XmlValue): void {
 
 /** Parses `xml`; returns null when it is not well-formed. */
 export function xmlToMap(xml: string): XmlObject | null {
-  const text = String(xml).replace(/<\?[\s\S]*?\?>/g, '').replace(/<!--[\s\S]*?-->/g, '').replace(/<!DOCTYPE[^>]*>/gi, '');
+  const text = String(xml)
+    .replace(/<\?[\s\S]*?\?>/g, '')
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/<!DOCTYPE[^>]*>/gi, '');
   const root: XmlObject = {};
   const stack: Array<{ name: string; node: XmlObject; text: string }> = [{ name: '', node: root, text: '' }];
   const tag = /<(\/?)([A-Za-z_][\w.:-]*)((?:\s+[\w.:-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|<!\[CDATA\[([\s\S]*?)\]\]>/g;

@@ -63,7 +63,10 @@ function velocityEquals(a: unknown, b: unknown): boolean {
 /** A value as Velocity prints it: Java's `toString` of lists (`[a, b]`) and maps (`{k=v}`). */
 function javaText(value: unknown): unknown {
   if (Array.isArray(value)) return `[${value.map((v) => String(javaText(v))).join(', ')}]`;
-  if (isMap(value)) return `{${Object.keys(value).map((k) => `${k}=${String(javaText(value[k]))}`).join(', ')}}`;
+  if (isMap(value))
+    return `{${Object.keys(value)
+      .map((k) => `${k}=${String(javaText(value[k]))}`)
+      .join(', ')}}`;
   return value;
 }
 
@@ -111,7 +114,8 @@ class AppSyncVelocity extends Compile {
         default:
           out += this.getBlock(ast);
       }
-      if (out.length > MAX_OUTPUT_CHARS) throw new VtlLimitError(`The evaluated mapping template is larger than ${MAX_OUTPUT_CHARS} characters (AppSync's limit is 5 MB).`);
+      if (out.length > MAX_OUTPUT_CHARS)
+        throw new VtlLimitError(`The evaluated mapping template is larger than ${MAX_OUTPUT_CHARS} characters (AppSync's limit is 5 MB).`);
     }
     return out;
   }
@@ -214,9 +218,13 @@ class AppSyncVelocity extends Compile {
 
   getArray(literal: any): unknown[] {
     if (literal.isRange === true) {
-      const [begin, end] = (literal.value as any[]).map((exp) => (typeof exp === 'string' ? parseInt(exp, 10) : typeof exp === 'number' ? exp : this.getReferences(exp)));
+      const [begin, end] = (literal.value as any[]).map((exp) =>
+        typeof exp === 'string' ? parseInt(exp, 10) : typeof exp === 'number' ? exp : this.getReferences(exp),
+      );
       if (typeof begin === 'number' && typeof end === 'number' && Math.abs(end - begin) + 1 > MAX_FOREACH_ITERATIONS) {
-        throw new VtlLimitError(`The range [${begin}..${end}] has ${Math.abs(end - begin) + 1} elements; AppSync allows at most ${MAX_FOREACH_ITERATIONS} iterations per loop.`);
+        throw new VtlLimitError(
+          `The range [${begin}..${end}] has ${Math.abs(end - begin) + 1} elements; AppSync allows at most ${MAX_FOREACH_ITERATIONS} iterations per loop.`,
+        );
       }
     }
     // velocityjs mixes its literal compiler's methods into Compile.prototype.
@@ -231,7 +239,9 @@ class AppSyncVelocity extends Compile {
     if (!from || typeof from !== 'object') return '';
     const items = Array.isArray(from) ? from : Object.values(from as object);
     if (items.length > MAX_FOREACH_ITERATIONS) {
-      throw new VtlLimitError(`#foreach would loop ${items.length} times at line ${ast.pos?.first_line ?? '?'}; AppSync allows at most ${MAX_FOREACH_ITERATIONS} iterations per loop.`);
+      throw new VtlLimitError(
+        `#foreach would loop ${items.length} times at line ${ast.pos?.first_line ?? '?'}; AppSync allows at most ${MAX_FOREACH_ITERATIONS} iterations per loop.`,
+      );
     }
     const local: Record<string, unknown> = {};
     const contextId = `foreach:${++this.#loops}`;
@@ -243,7 +253,8 @@ class AppSyncVelocity extends Compile {
       local.velocityCount = i + 1;
       this.local[contextId] = local;
       out += this.renderAstList(body, contextId);
-      if (out.length > MAX_OUTPUT_CHARS) throw new VtlLimitError(`The evaluated mapping template is larger than ${MAX_OUTPUT_CHARS} characters (AppSync's limit is 5 MB).`);
+      if (out.length > MAX_OUTPUT_CHARS)
+        throw new VtlLimitError(`The evaluated mapping template is larger than ${MAX_OUTPUT_CHARS} characters (AppSync's limit is 5 MB).`);
     }
     this.runState.break = false;
     if (items.length > 0) {
@@ -259,7 +270,8 @@ class AppSyncVelocity extends Compile {
       const args = Array.isArray(ast.args) ? (ast.args as any[]) : [];
       throw new VtlReturn(args.length > 0 ? (this.getLiteral(args[0]) ?? null) : null);
     }
-    if (this.#depth >= MAX_MACRO_DEPTH) throw new VtlLimitError(`Macro #${String(ast.id)} calls nest more than ${MAX_MACRO_DEPTH} deep (Velocity's velocimacro.max.depth).`);
+    if (this.#depth >= MAX_MACRO_DEPTH)
+      throw new VtlLimitError(`Macro #${String(ast.id)} calls nest more than ${MAX_MACRO_DEPTH} deep (Velocity's velocimacro.max.depth).`);
     this.#depth++;
     try {
       return (super.getMacro as unknown as (this: unknown, a: unknown, b?: string) => string).call(this, ast, bodyContent);

@@ -34,14 +34,19 @@ export function templateSyntaxError(text: string): TemplateSyntaxError | null {
     parseTemplate(text);
     return null;
   } catch (error) {
-    const e = error as { message?: unknown; hash?: { loc?: { first_line?: number; first_column?: number }; line?: number; expected?: string[]; token?: string } };
+    const e = error as {
+      message?: unknown;
+      hash?: { loc?: { first_line?: number; first_column?: number }; line?: number; expected?: string[]; token?: string };
+    };
     const loc = e.hash?.loc;
     const line = loc?.first_line ?? (typeof e.hash?.line === 'number' ? e.hash.line + 1 : 1);
     const column = (loc?.first_column ?? 0) + 1;
     const message = String(e.message ?? error);
     // jison's message repeats the line with a caret; keep what it expected and what it got.
     const expecting = /Expecting (.+)$/m.exec(message)?.[1];
-    const reason = expecting ? `unexpected ${expecting.replace(/^.*, got /, '')}; expected ${expecting.replace(/, got .*$/, '')}` : (message.split('\n').pop() ?? message);
+    const reason = expecting
+      ? `unexpected ${expecting.replace(/^.*, got /, '')}; expected ${expecting.replace(/, got .*$/, '')}`
+      : (message.split('\n').pop() ?? message);
     return { line, column, reason };
   }
 }

@@ -105,7 +105,8 @@ export function parseRenderedJson(text: string, parse: (text: string) => unknown
         else fail(i + 1, `Unrecognized character escape '${e ?? ''}' (code ${e === undefined ? -1 : e.charCodeAt(0)})`);
         continue;
       }
-      if (c.charCodeAt(0) < 0x20) fail(i, `Illegal unquoted character ((CTRL-CHAR, code ${c.charCodeAt(0)})): has to be escaped using backslash to be included in string value`);
+      if (c.charCodeAt(0) < 0x20)
+        fail(i, `Illegal unquoted character ((CTRL-CHAR, code ${c.charCodeAt(0)})): has to be escaped using backslash to be included in string value`);
       i++;
     }
   };

@@ -33,7 +33,12 @@ const compare = (a: unknown, b: unknown): number => {
  * The VTL `$util` over the JS one. `stringify`/`parse` are the realm's JSON functions as the
  * prelude captured them (resolver code cannot have replaced them); `log` forwards `$util.log.*`.
  */
-export function createVtlUtil(jsUtil: Record<string, unknown>, stringify: (v: unknown) => string | undefined, parse: (t: string) => unknown, log: (level: 'info' | 'error', message: string) => void): Record<string, unknown> {
+export function createVtlUtil(
+  jsUtil: Record<string, unknown>,
+  stringify: (v: unknown) => string | undefined,
+  parse: (t: string) => unknown,
+  log: (level: 'info' | 'error', message: string) => void,
+): Record<string, unknown> {
   const dynamodb = jsUtil.dynamodb as Record<string, (...args: unknown[]) => unknown>;
   const dynamodbVtl: Record<string, unknown> = { ...dynamodb };
   // docs/resolvers.md#vtl-mapping-templates: each `to*` helper also as `to*Json`, returning the JSON text.
@@ -89,7 +94,9 @@ export function createVtlUtil(jsUtil: Record<string, unknown>, stringify: (v: un
       sortList(list: unknown, descending: unknown, property: unknown): unknown[] {
         const key = typeof property === 'string' && property !== '' ? property : undefined;
         const valueOf = (x: unknown): unknown => (key !== undefined && isMap(x) ? (x as Record<string, unknown>)[key] : x);
-        const sorted = asList(list).slice().sort((a, b) => compare(valueOf(a), valueOf(b)));
+        const sorted = asList(list)
+          .slice()
+          .sort((a, b) => compare(valueOf(a), valueOf(b)));
         return descending === true ? sorted.reverse() : sorted;
       },
     },

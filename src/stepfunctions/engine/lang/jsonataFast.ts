@@ -224,7 +224,8 @@ function binary(n: Node): FastFn {
         const a = l(b, i);
         const c = r(b, i);
         if (a === FALLBACK || c === FALLBACK) return FALLBACK;
-        if (a === undefined || c === undefined) return typeof a === 'number' || typeof c === 'number' || (a === undefined && c === undefined) ? undefined : FALLBACK;
+        if (a === undefined || c === undefined)
+          return typeof a === 'number' || typeof c === 'number' || (a === undefined && c === undefined) ? undefined : FALLBACK;
         if (typeof a !== 'number' || typeof c !== 'number') return FALLBACK;
         const v = op === '+' ? a + c : op === '-' ? a - c : op === '*' ? a * c : op === '/' ? a / c : a % c;
         return Number.isFinite(v) ? v : FALLBACK;
@@ -247,7 +248,10 @@ function binary(n: Node): FastFn {
         const a = l(b, i);
         const c = r(b, i);
         if (a === FALLBACK || c === FALLBACK) return FALLBACK;
-        if (a === undefined || c === undefined) return (a === undefined || typeof a === 'number' || typeof a === 'string') && (c === undefined || typeof c === 'number' || typeof c === 'string') ? undefined : FALLBACK;
+        if (a === undefined || c === undefined)
+          return (a === undefined || typeof a === 'number' || typeof a === 'string') && (c === undefined || typeof c === 'number' || typeof c === 'string')
+            ? undefined
+            : FALLBACK;
         if (!((typeof a === 'number' && typeof c === 'number') || (typeof a === 'string' && typeof c === 'string'))) return FALLBACK;
         return op === '<' ? a < c : op === '<=' ? a <= c : op === '>' ? a > c : a >= c;
       };

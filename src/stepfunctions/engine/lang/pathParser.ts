@@ -22,10 +22,7 @@ export type FilterExpr =
   | { kind: 'compare'; op: string; left: FilterOperand; right: FilterOperand }
   | { kind: 'exists'; operand: FilterOperand };
 
-export type FilterOperand =
-  | { kind: 'literal'; value: unknown }
-  | { kind: 'regex'; regex: RegExp }
-  | { kind: 'path'; root: '@' | '$'; segments: Segment[] };
+export type FilterOperand = { kind: 'literal'; value: unknown } | { kind: 'regex'; regex: RegExp } | { kind: 'path'; root: '@' | '$'; segments: Segment[] };
 
 /** A parsed path. */
 export interface ParsedPath {

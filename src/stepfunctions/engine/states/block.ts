@@ -5,7 +5,17 @@
  */
 import { recordEntered, recordExited } from '../history.js';
 import { StatesError } from '../types.js';
-import { inState, queryLanguageOf, reportEvaluationFailure, stateContext, throwIfStopped, type Frame, type StateCall, type StatesBlock, type StepResult } from './frame.js';
+import {
+  inState,
+  queryLanguageOf,
+  reportEvaluationFailure,
+  stateContext,
+  throwIfStopped,
+  type Frame,
+  type StateCall,
+  type StatesBlock,
+  type StepResult,
+} from './frame.js';
 import { runChoice } from './choiceState.js';
 // eslint-disable-next-line import-x/no-cycle -- Map and Parallel run nested blocks (recursion by design); used only inside functions.
 import { runMap } from './map.js';

@@ -155,10 +155,13 @@ export function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
         timer = setTimeout(arm, MAX_TIMER_MS);
         return;
       }
-      timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, Math.max(0, left));
+      timer = setTimeout(
+        () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        Math.max(0, left),
+      );
     };
     arm();
     signal.addEventListener('abort', onAbort, { once: true });

@@ -68,10 +68,8 @@ export async function finishJsonata(
   assignTemplate: unknown = call.state.Assign,
 ): Promise<StepResult> {
   const scope = jsonataScope(call, result === undefined ? undefined : { result });
-  const assigned =
-    assignTemplate === undefined ? undefined : ((await evaluateJsonataTemplate(assignTemplate, scope, 'Assign')) as Record<string, unknown>);
-  const output =
-    outputTemplate === undefined ? (result === undefined ? call.input : result) : await evaluateJsonataTemplate(outputTemplate, scope, 'Output');
+  const assigned = assignTemplate === undefined ? undefined : ((await evaluateJsonataTemplate(assignTemplate, scope, 'Assign')) as Record<string, unknown>);
+  const output = outputTemplate === undefined ? (result === undefined ? call.input : result) : await evaluateJsonataTemplate(outputTemplate, scope, 'Output');
   return { output, next, assigned };
 }
 

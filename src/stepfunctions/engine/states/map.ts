@@ -55,10 +55,7 @@ interface Settings {
 async function settings(call: StateCall): Promise<Settings> {
   const { state } = call;
   if (state.ItemReader !== undefined || state.ResultWriter !== undefined) {
-    throw new StatesError(
-      'States.Runtime',
-      'appsync-gateway does not support ItemReader or ResultWriter (distributed Map reading from or writing to S3).',
-    );
+    throw new StatesError('States.Runtime', 'appsync-gateway does not support ItemReader or ResultWriter (distributed Map reading from or writing to S3).');
   }
   let items: unknown;
   let effective: unknown = call.input;
@@ -89,7 +86,10 @@ async function settings(call: StateCall): Promise<Settings> {
   }
   if (!Array.isArray(items)) {
     const field = call.ql === 'JSONata' ? 'Items' : 'ItemsPath';
-    throw new StatesError('States.Runtime', `Item selection with the field '${field}' returned a value that is not an array: '${JSON.stringify(items) ?? 'null'}'`);
+    throw new StatesError(
+      'States.Runtime',
+      `Item selection with the field '${field}' returned a value that is not an array: '${JSON.stringify(items) ?? 'null'}'`,
+    );
   }
   if (state.ItemBatcher !== undefined) items = await batches(call, items, effective);
   const out: Settings = { items: items as unknown[], effective, maxConcurrency: wholeNumber(maxConcurrency, 'MaxConcurrency') ?? 0 };
@@ -97,7 +97,10 @@ async function settings(call: StateCall): Promise<Settings> {
   if (count !== undefined) out.toleratedCount = count;
   if (toleratedPercentage !== undefined) {
     if (typeof toleratedPercentage !== 'number' || toleratedPercentage < 0 || toleratedPercentage > 100) {
-      throw new StatesError('States.Runtime', `The value of the field 'ToleratedFailurePercentage' must be a number between 0 and 100, but was ${JSON.stringify(toleratedPercentage)}.`);
+      throw new StatesError(
+        'States.Runtime',
+        `The value of the field 'ToleratedFailurePercentage' must be a number between 0 and 100, but was ${JSON.stringify(toleratedPercentage)}.`,
+      );
     }
     out.toleratedPercentage = toleratedPercentage;
   }
@@ -114,7 +117,8 @@ async function batches(call: StateCall, items: unknown[], effective: unknown): P
     if (typeof maxItems === 'string') maxItems = await evaluateJsonataTemplate(maxItems, scope, 'MaxItemsPerBatch');
     if (batchInput !== undefined) batchInput = await evaluateJsonataTemplate(batchInput, scope, 'BatchInput');
   } else {
-    if (typeof batcher.MaxItemsPerBatchPath === 'string') maxItems = selectPath(batcher.MaxItemsPerBatchPath, effective, pathScope(call), 'MaxItemsPerBatchPath');
+    if (typeof batcher.MaxItemsPerBatchPath === 'string')
+      maxItems = selectPath(batcher.MaxItemsPerBatchPath, effective, pathScope(call), 'MaxItemsPerBatchPath');
     if (batchInput !== undefined) batchInput = applyPayloadTemplate(batchInput, effective, pathScope(call), 'BatchInput');
   }
   const size = wholeNumber(maxItems, 'MaxItemsPerBatch') || items.length || 1;
@@ -154,8 +158,7 @@ async function attempt(call: StateCall): Promise<StepResult> {
   const frames: Frame[] = [];
 
   const exceeded = () =>
-    (s.toleratedCount !== undefined && failures > s.toleratedCount) ||
-    (s.toleratedPercentage !== undefined && (failures / n) * 100 > s.toleratedPercentage);
+    (s.toleratedCount !== undefined && failures > s.toleratedCount) || (s.toleratedPercentage !== undefined && (failures / n) * 100 > s.toleratedPercentage);
 
   let failedIndex = -1;
   let failedEvent = false;

@@ -19,11 +19,7 @@ export interface RetryOptions {
  * Retrier keeps its own count) and handing the final error to the first matching `Catch`.
  * `$$.State.RetryCount` counts the retries made. Errors no Catcher takes propagate.
  */
-export async function withRetryAndCatch(
-  call: StateCall,
-  attempt: (tries: number[]) => Promise<StepResult>,
-  options: RetryOptions = {},
-): Promise<StepResult> {
+export async function withRetryAndCatch(call: StateCall, attempt: (tries: number[]) => Promise<StepResult>, options: RetryOptions = {}): Promise<StepResult> {
   const retriers = retriersOf(call.state);
   const counts = options.tries && options.tries.length === retriers.length ? options.tries.slice() : retriers.map(() => 0);
   for (;;) {

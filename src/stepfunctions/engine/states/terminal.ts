@@ -37,7 +37,10 @@ function fromPath(call: StateCall, path: string, field: string): string {
   const scope = pathScope(call);
   const value = isIntrinsic(path) ? evaluateIntrinsic(path, call.input, scope) : trySelectPath(path, call.input, scope);
   if (value === undefined) {
-    throw new StatesError('States.Runtime', `The JSONPath '${path}' specified for the field '${field}' could not be found in the input '${JSON.stringify(call.input) ?? 'null'}'`);
+    throw new StatesError(
+      'States.Runtime',
+      `The JSONPath '${path}' specified for the field '${field}' could not be found in the input '${JSON.stringify(call.input) ?? 'null'}'`,
+    );
   }
   if (typeof value !== 'string') throw new StatesError('States.Runtime', `${field} must resolve to a string`);
   return value;
