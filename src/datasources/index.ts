@@ -11,10 +11,10 @@ export { isBuiltInNone } from './none.js';
 
 const BUILT_IN: Record<string, () => Promise<DataSourceKind<any>>> = {
   NONE: async () => noneKind,
-  AMAZON_DYNAMODB: async () => (await import('./dynamodb.js')).dynamodbKind,
-  RELATIONAL_DATABASE: async () => (await import('./postgres.js')).postgresKind,
+  AMAZON_DYNAMODB: async () => (await import('./dynamodb/index.js')).dynamodbKind,
+  RELATIONAL_DATABASE: async () => (await import('./postgres/index.js')).postgresKind,
   HTTP: async () => (await import('./http.js')).httpKind,
-  AWS_LAMBDA: async () => (await import('./lambda.js')).lambdaKind,
+  AWS_LAMBDA: async () => (await import('./lambda/index.js')).lambdaKind,
 };
 
 /** The built-in type names (for config validation messages). */

@@ -11,7 +11,7 @@
  * each ratio is taken between loads seconds apart. Prints nothing.
  */
 import pg from 'pg';
-import { postgresKind } from '../../src/datasources/postgres.js';
+import { postgresKind } from '../../src/datasources/postgres/index.js';
 import { startPgServer, type PgServer } from '../datasources/postgres/pgServer.js';
 import { DURATION_S, ROUNDS, WARMUP_S, load, median, post, startCliProject, type ServerProcess } from './serverProcess.js';
 

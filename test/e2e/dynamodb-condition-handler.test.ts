@@ -6,7 +6,7 @@
  * Against AWS's DynamoDB Local and the embedded store.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { acquireEmbeddedDynamoDB, releaseEmbeddedDynamoDB } from '../../src/embedded/dynamodb.js';
+import { acquireEmbeddedDynamoDB, releaseEmbeddedDynamoDB } from '../../src/embedded/dynamodb/index.js';
 import { startTestGateway, type TestGateway } from '../utils/gateway.js';
 
 const SCHEMA = `

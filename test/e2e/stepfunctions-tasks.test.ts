@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../src/index.js';
-import { acquireEmbeddedDynamoDB, releaseEmbeddedDynamoDB } from '../../src/embedded/dynamodb.js';
+import { acquireEmbeddedDynamoDB, releaseEmbeddedDynamoDB } from '../../src/embedded/dynamodb/index.js';
 import { createStepFunctionsDataSourceKind, type StepFunctionsStarter } from '../../src/stepfunctions/resolverDataSource.js';
 import { startTestGateway, type TestGateway } from '../utils/gateway.js';
 

@@ -10,7 +10,7 @@
  * conversion is the JSON protocol's, which the SDK keeps inside its middleware stack.
  */
 import * as sdk from '@aws-sdk/client-dynamodb';
-import { StoreError, type EmbeddedDynamoDBStore } from '../../embedded/dynamodb.js';
+import { StoreError, type EmbeddedDynamoDBStore } from '../../embedded/dynamodb/index.js';
 
 /** Operation → [SDK input, SDK output]. */
 export interface DynamoDBOperations {

@@ -10,7 +10,7 @@ import * as dynamodbSdk from '@aws-sdk/client-dynamodb';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { NormalizedConfig } from '../../config/types.js';
 import type { DataSource } from '../../datasources/types.js';
-import { acquireEmbeddedDynamoDB, releaseEmbeddedDynamoDB } from '../../embedded/dynamodb.js';
+import { acquireEmbeddedDynamoDB, releaseEmbeddedDynamoDB } from '../../embedded/dynamodb/index.js';
 import { StatesError } from '../engine/types.js';
 import { notSupported, sdkMetadata } from './serviceError.js';
 

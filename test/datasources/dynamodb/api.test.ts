@@ -6,7 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedApi, sdkApi, type DynamoDBApi, type DynamoDBOperation } from '../../../src/datasources/dynamodb/api.js';
-import { acquireEmbeddedDynamoDB, embeddedDynamoDBStore, releaseEmbeddedDynamoDB } from '../../../src/embedded/dynamodb.js';
+import { acquireEmbeddedDynamoDB, embeddedDynamoDBStore, releaseEmbeddedDynamoDB } from '../../../src/embedded/dynamodb/index.js';
 
 let direct: DynamoDBApi;
 let viaSdk: DynamoDBApi;

@@ -1,6 +1,6 @@
 /** Reading a resolver's `sync` block and validating a versioned data source's config (pure). */
 import { describe, expect, it } from 'vitest';
-import { dynamodbKind } from '../../../src/datasources/dynamodb.js';
+import { dynamodbKind } from '../../../src/datasources/dynamodb/index.js';
 import { syncConfigFor } from '../../../src/datasources/dynamodb/versioning.js';
 import type { NormalizedConfig } from '../../../src/config/types.js';
 

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { dynamodbKind } from '../../../src/datasources/dynamodb.js';
-import { acquireEmbeddedDynamoDB, releaseEmbeddedDynamoDB } from '../../../src/embedded/dynamodb.js';
+import { dynamodbKind } from '../../../src/datasources/dynamodb/index.js';
+import { acquireEmbeddedDynamoDB, releaseEmbeddedDynamoDB } from '../../../src/embedded/dynamodb/index.js';
 import type { DataSource, InvocationContext } from '../../../src/datasources/types.js';
 import type { NormalizedConfig } from '../../../src/config/types.js';
 

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { postgresKind, type PostgresDataSourceConfig } from '../../../src/datasources/postgres.js';
+import { postgresKind, type PostgresDataSourceConfig } from '../../../src/datasources/postgres/index.js';
 import type { DataSource, InvocationContext } from '../../../src/datasources/types.js';
 
 export const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };

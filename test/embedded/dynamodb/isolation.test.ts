@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedApi, sdkApi, type DynamoDBApi } from '../../../src/datasources/dynamodb/api.js';
-import { acquireEmbeddedDynamoDB, embeddedDynamoDBStore, releaseEmbeddedDynamoDB } from '../../../src/embedded/dynamodb.js';
+import { acquireEmbeddedDynamoDB, embeddedDynamoDBStore, releaseEmbeddedDynamoDB } from '../../../src/embedded/dynamodb/index.js';
 import { TTL_SWEEP_MS } from '../../../src/embedded/dynamodb/ttl.js';
 
 const S = (s: string) => ({ S: s });

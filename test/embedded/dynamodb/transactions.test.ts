@@ -8,7 +8,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { embeddedApi, sdkApi, type DynamoDBApi } from '../../../src/datasources/dynamodb/api.js';
-import { acquireEmbeddedDynamoDB, embeddedDynamoDBStore, releaseEmbeddedDynamoDB } from '../../../src/embedded/dynamodb.js';
+import { acquireEmbeddedDynamoDB, embeddedDynamoDBStore, releaseEmbeddedDynamoDB } from '../../../src/embedded/dynamodb/index.js';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const sdkOn = (endpoint: string) => sdkApi(new DynamoDBClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 }));

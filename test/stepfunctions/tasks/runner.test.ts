@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NormalizedConfig } from '../../../src/config/types.js';
-import { dynamodbKind } from '../../../src/datasources/dynamodb.js';
+import { dynamodbKind } from '../../../src/datasources/dynamodb/index.js';
 import type { DataSource } from '../../../src/datasources/types.js';
 import type { StatesError, TaskRequest } from '../../../src/stepfunctions/engine/types.js';
 import { createTaskRunner, type TaskRunner } from '../../../src/stepfunctions/tasks/index.js';

@@ -14,11 +14,11 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { RequestListener, Server } from 'node:http';
 import { join } from 'node:path';
-import { inProcessRequestHandler, type InProcessRequestHandler } from './dynamodbInProcess.js';
-import type { EmbeddedDynamoDBStore } from './dynamodb/store.js';
+import { inProcessRequestHandler, type InProcessRequestHandler } from './inProcess.js';
+import type { EmbeddedDynamoDBStore } from './store.js';
 
-export type { EmbeddedDynamoDBStore } from './dynamodb/store.js';
-export { StoreError } from './dynamodb/errors.js';
+export type { EmbeddedDynamoDBStore } from './store.js';
+export { StoreError } from './errors.js';
 
 export interface EmbeddedDynamoDBOptions {
   /** Folder of the store's LevelDB (created when missing); absent → in memory (lost when the process ends). */
@@ -108,7 +108,7 @@ export async function acquireEmbeddedDynamoDB(options: EmbeddedDynamoDBOptions =
     created.endpoint = (async () => {
       if (options.path) await checkFolder(options.path);
       // Loaded on first use: dynalite and LevelDB cost start-up time a gateway without the store need not pay.
-      const { openEmbeddedDynamoDB } = await import('./dynamodb/store.js');
+      const { openEmbeddedDynamoDB } = await import('./store.js');
       const { server, store } = openEmbeddedDynamoDB({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
       created.server = server;
       created.store = store;
@@ -152,7 +152,7 @@ export async function releaseEmbeddedDynamoDB(endpoint?: string): Promise<void> 
 
 /**
  * An SDK `requestHandler` that reaches the embedded store at `endpoint` (absent: the in-memory one)
- * in memory instead of over its loopback port (see dynamodbInProcess.ts); call after
+ * in memory instead of over its loopback port (see inProcess.ts); call after
  * {@link acquireEmbeddedDynamoDB}.
  */
 export function embeddedDynamoDBRequestHandler(endpoint?: string): InProcessRequestHandler | undefined {

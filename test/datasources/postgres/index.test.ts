@@ -7,10 +7,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DataSource } from '../../src/datasources/types.js';
-import { postgresKind } from '../../src/datasources/postgres.js';
-import { agg, createPgStatement, insert, remove, select, toJsonObject, typeHint, update } from '../../src/resolvers/guest/modules/rds.js';
-import { backends, createDataSource, run, stmt, values } from './postgres/helpers.js';
+import type { DataSource } from '../../../src/datasources/types.js';
+import { postgresKind } from '../../../src/datasources/postgres/index.js';
+import { agg, createPgStatement, insert, remove, select, toJsonObject, typeHint, update } from '../../../src/resolvers/guest/modules/rds.js';
+import { backends, createDataSource, run, stmt, values } from './helpers.js';
 
 for (const backend of backends()) {
   describe.skipIf(!!backend.skipReason)(`${backend.name}${backend.skipReason ? ` (skipped: ${backend.skipReason})` : ''}`, () => {

@@ -6,21 +6,21 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, type AttributeValue, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { AppSyncError, ConfigError } from '../errors.js';
+import { AppSyncError, ConfigError } from '../../errors.js';
 import {
   acquireEmbeddedDynamoDB,
   embeddedDynamoDBFolder,
   embeddedDynamoDBRequestHandler,
   embeddedDynamoDBStore,
   releaseEmbeddedDynamoDB,
-} from '../embedded/dynamodb.js';
-import { embeddedApi, sdkApi } from './dynamodb/api.js';
-import { LambdaTargets } from './dynamodb/lambdaTargets.js';
-import { runOperation } from './dynamodb/operations.js';
-import { ensureTimeToLive, timeToLiveAttribute } from './dynamodb/timeToLive.js';
-import { syncConfigFor, type ResolverSync, type VersioningConfig } from './dynamodb/versioning.js';
-import { invalid } from './dynamodb/values.js';
-import type { DataSource, DataSourceKind } from './types.js';
+} from '../../embedded/dynamodb/index.js';
+import { embeddedApi, sdkApi } from './api.js';
+import { LambdaTargets } from './lambdaTargets.js';
+import { runOperation } from './operations.js';
+import { ensureTimeToLive, timeToLiveAttribute } from './timeToLive.js';
+import { syncConfigFor, type ResolverSync, type VersioningConfig } from './versioning.js';
+import { invalid } from './values.js';
+import type { DataSource, DataSourceKind } from '../types.js';
 
 export interface DynamoDBDataSourceConfig {
   tableName: string;

@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import type { DataSource } from '../../src/datasources/types.js';
-import { startPgServer, type PgServer } from './postgres/pgServer.js';
-import { createDataSource, run, stmt, values } from './postgres/helpers.js';
+import type { DataSource } from '../../../src/datasources/types.js';
+import { startPgServer, type PgServer } from './pgServer.js';
+import { createDataSource, run, stmt, values } from './helpers.js';
 
 const skipReason = inject('postgresUrl') ? '' : inject('postgresSkipReason');
 

@@ -4,10 +4,10 @@
  * context. Sibling resolutions of one request with `maxBatchSize` > 0 are sent as one invocation
  * and answered by position.
  */
-import { unknownKeyErrors } from '../config/index.js';
-import { ConfigError, DataSourceError } from '../errors.js';
-import { createLambdaInvoker, LambdaFunctionError, type LambdaInvoker, type LambdaTarget } from './lambda/invoker.js';
-import type { DataSource, DataSourceKind, DataSourceResult, InvocationContext } from './types.js';
+import { unknownKeyErrors } from '../../config/index.js';
+import { ConfigError, DataSourceError } from '../../errors.js';
+import { createLambdaInvoker, LambdaFunctionError, type LambdaInvoker, type LambdaTarget } from './invoker.js';
+import type { DataSource, DataSourceKind, DataSourceResult, InvocationContext } from '../types.js';
 
 export type LambdaDataSourceConfig = LambdaTarget;
 

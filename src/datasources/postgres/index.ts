@@ -11,16 +11,16 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type pg from 'pg';
-import { ConfigError, DataSourceError } from '../errors.js';
-import { acquireEmbeddedPostgres, embeddedPostgresFolder, type EmbeddedPostgresLease } from '../embedded/postgres.js';
-import { BindError, bindParameters, type BoundStatement } from './postgres/bindParameters.js';
-import { ColumnCatalog } from './postgres/columnCatalog.js';
-import { toSqlStatementResult, type SqlStatementResult } from './postgres/dataApiResult.js';
-import { applyMigrations } from './postgres/migrations.js';
-import { badRequest, isConnectionError, toRdsError } from './postgres/rdsError.js';
-import type { DataSource, DataSourceKind, DataSourceResult } from './types.js';
+import { ConfigError, DataSourceError } from '../../errors.js';
+import { acquireEmbeddedPostgres, embeddedPostgresFolder, type EmbeddedPostgresLease } from '../../embedded/postgres.js';
+import { BindError, bindParameters, type BoundStatement } from './bindParameters.js';
+import { ColumnCatalog } from './columnCatalog.js';
+import { toSqlStatementResult, type SqlStatementResult } from './dataApiResult.js';
+import { applyMigrations } from './migrations.js';
+import { badRequest, isConnectionError, toRdsError } from './rdsError.js';
+import type { DataSource, DataSourceKind, DataSourceResult } from '../types.js';
 
-export { MIGRATIONS_TABLE } from './postgres/migrations.js';
+export { MIGRATIONS_TABLE } from './migrations.js';
 
 /** `dataSources.<name>.config` of a RELATIONAL_DATABASE data source. */
 export interface PostgresDataSourceConfig {

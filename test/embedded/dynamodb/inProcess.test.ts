@@ -13,7 +13,7 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireEmbeddedDynamoDB, embeddedDynamoDBRequestHandler, releaseEmbeddedDynamoDB } from '../../src/embedded/dynamodb.js';
+import { acquireEmbeddedDynamoDB, embeddedDynamoDBRequestHandler, releaseEmbeddedDynamoDB } from '../../../src/embedded/dynamodb/index.js';
 
 let client: DynamoDBClient;
 beforeAll(async () => {
