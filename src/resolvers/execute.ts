@@ -210,8 +210,11 @@ export class ResolverExecutor {
     if (answer.error) stepInput.error = { message: answer.error.message, type: answer.error.type };
     // docs/resolvers.md#vtl-mapping-templates: a 2017-02-28 request template's data-source error fails
     // the field by itself (2018-05-29 leaves it to the response template).
-    if (answer.error && step.module.vtl && isUnit && (request.v as { version?: unknown } | null)?.version === '2017-02-28') {
-      throw new FieldRunError(answer.error.message, passedOn(answer.error.type), { data: answer.error.data, errorInfo: answer.error.errorInfo });
+    // A 2017-02-28 null result skips the response template: the field is null (resolver-mapping-template-changelog).
+    if (step.module.vtl && isUnit && (request.v as { version?: unknown } | null)?.version === '2017-02-28') {
+      if (answer.error)
+        throw new FieldRunError(answer.error.message, passedOn(answer.error.type), { data: answer.error.data, errorInfo: answer.error.errorInfo });
+      if (answer.result === null || answer.result === undefined) return { value: null, skipToEnd: false };
     }
     let stepJson: string;
     try {

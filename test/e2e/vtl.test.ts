@@ -24,11 +24,16 @@ type Query {
   greet(name: String!): String
   mixed(n: Int!): String
   subst(x: String!): String
+  nothing2017: String
+  nothing2018: String
+  missing2017(id: ID!): String
+  missing2018(id: ID!): String
 }
 type Mutation {
   addPost(id: ID!, title: String!): Post
   createOnce2017(id: ID!): Post
   createOnce2018(id: ID!): Post
+  createOnce2018Raise(id: ID!): Post
 }
 `;
 
@@ -48,6 +53,14 @@ const FILES: Record<string, string> = {
     '{ "version": "2017-02-28", "operation": "PutItem", "key": { "id": $util.dynamodb.toDynamoDBJson($ctx.args.id) }, "condition": { "expression": "attribute_not_exists(id)" } }',
   'vtl/createOnce2018.request.vtl':
     '{ "version": "2018-05-29", "operation": "PutItem", "key": { "id": $util.dynamodb.toDynamoDBJson($ctx.args.id) }, "condition": { "expression": "attribute_not_exists(id)" } }',
+  // The response template raises $ctx.error itself, as AWS's 2018-05-29 examples do.
+  'vtl/raiseError.response.vtl': '#if($ctx.error)$util.error($ctx.error.message, $ctx.error.type)#end\n$util.toJson($ctx.result)',
+  // A null data-source result: NONE with a null payload, and GetItem of a missing key.
+  'vtl/nothing2017.request.vtl': '{ "version": "2017-02-28", "payload": null }',
+  'vtl/nothing2018.request.vtl': '{ "version": "2018-05-29", "payload": null }',
+  'vtl/missing2017.request.vtl': '{ "version": "2017-02-28", "operation": "GetItem", "key": { "id": $util.dynamodb.toDynamoDBJson($ctx.args.id) } }',
+  'vtl/missing2018.request.vtl': '{ "version": "2018-05-29", "operation": "GetItem", "key": { "id": $util.dynamodb.toDynamoDBJson($ctx.args.id) } }',
+  'vtl/ranAnyway.response.vtl': '$util.toJson("response ran: $util.isNull($ctx.result)")',
   'vtl/getPost.request.vtl': '{ "version": "2018-05-29", "operation": "GetItem", "key": { "id": $util.dynamodb.toDynamoDBJson($ctx.args.id) } }',
   'vtl/echo.request.vtl': '{ "version": "2018-05-29", "payload": { "msg": $util.toJson($ctx.args.msg.toUpperCase()) } }',
   'vtl/echo.response.vtl': '$util.toJson($ctx.result.msg)',
@@ -126,6 +139,16 @@ beforeAll(async () => {
         'Mutation.addPost': resolver('addPost', 'posts'),
         'Mutation.createOnce2017': resolver('createOnce2017', 'posts'),
         'Mutation.createOnce2018': resolver('createOnce2018', 'posts'),
+        'Mutation.createOnce2018Raise': {
+          kind: 'UNIT',
+          dataSource: 'posts',
+          request: 'vtl/createOnce2018.request.vtl',
+          response: 'vtl/raiseError.response.vtl',
+        },
+        'Query.nothing2017': { kind: 'UNIT', dataSource: NONE, request: 'vtl/nothing2017.request.vtl', response: 'vtl/ranAnyway.response.vtl' },
+        'Query.nothing2018': { kind: 'UNIT', dataSource: NONE, request: 'vtl/nothing2018.request.vtl', response: 'vtl/ranAnyway.response.vtl' },
+        'Query.missing2017': { kind: 'UNIT', dataSource: 'posts', request: 'vtl/missing2017.request.vtl', response: 'vtl/ranAnyway.response.vtl' },
+        'Query.missing2018': { kind: 'UNIT', dataSource: 'posts', request: 'vtl/missing2018.request.vtl', response: 'vtl/ranAnyway.response.vtl' },
         // No response template: $util.toJson($ctx.result) (Gateway choice).
         'Query.getPost': resolver('getPost', 'posts', false),
         'Query.echo': resolver('echo', NONE),
@@ -164,6 +187,16 @@ describe('VTL resolvers through createGateway', () => {
     const current = await gw.query('mutation { createOnce2018(id: "p1") { id } }');
     // No error raised; the data source's answer (the item in the way) is what the response template renders.
     expect(current.body).toEqual({ data: { createOnce2018: { id: 'p1' } } });
+    // 2018-05-29: raising is the response template's choice ($util.error with $ctx.error's message and type).
+    const raised = await gw.query('mutation { createOnce2018Raise(id: "p1") { id } }');
+    expect(raised.body.data).toEqual({ createOnce2018Raise: null });
+    expect(raised.body.errors).toMatchObject([{ path: ['createOnce2018Raise'], errorType: 'DynamoDB:ConditionalCheckFailedException' }]);
+  });
+
+  it('template versions: a null data-source result skips the response template with 2017-02-28 (the field is null), and reaches it with 2018-05-29', async () => {
+    // NONE (the one-call path in the sandbox) and DynamoDB GetItem of a missing key (the step path).
+    const { body } = await gw.query('{ nothing2017 nothing2018 missing2017(id: "none") missing2018(id: "none") }');
+    expect(body).toEqual({ data: { nothing2017: null, nothing2018: 'response ran: true', missing2017: null, missing2018: 'response ran: true' } });
   });
 
   it('NONE: payload to $ctx.result, Java string methods, integer division, #foreach', async () => {

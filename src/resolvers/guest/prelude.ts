@@ -289,6 +289,8 @@ function bootstrap(unsafeHost: SandboxHost): void {
   });
 
   const handlerModules: ModuleFactory[] = [];
+  /** The factories of VTL resolvers and functions (registerVtl). */
+  const vtlModules = new Set<ModuleFactory>();
 
   // VTL mapping templates (docs/resolvers.md#vtl-mapping-templates): `$util` is the JS util plus
   // the VTL-only members; a VTL resolver is a module whose request/response handlers render a
@@ -487,7 +489,9 @@ function bootstrap(unsafeHost: SandboxHost): void {
         });
       } finally {
         // Ids are the gateway's: a template that fails to parse still takes its id.
-        handlerModules.push(() => handlers);
+        const factory = () => handlers;
+        vtlModules.add(factory);
+        handlerModules.push(factory);
       }
       return handlerModules.length - 1;
     },
@@ -596,6 +600,8 @@ function bootstrap(unsafeHost: SandboxHost): void {
       if (requestOutcome !== null) return `Q${requestOutcome}`;
       const result = passedResult;
       passedResult = undefined;
+      // docs/resolvers.md#vtl-mapping-templates: a 2017-02-28 null result skips the response template.
+      if (result === null && passedVersion === '2017-02-28' && vtlModules.has(mod)) return 'S{"k":"ok","v":null}';
       return `S${runHandler(run, mod, 'response', responsePhase, { prev: null, hasResult: true, result }, false) ?? '{"k":"ok","v":null}'}`;
     },
   };
@@ -605,6 +611,8 @@ function bootstrap(unsafeHost: SandboxHost): void {
 
   /** What the NONE data source made of the last pass-through request value (see invokeUnitPassThrough). */
   let passedResult: Json;
+  /** The `version` of that request value (a VTL template's). */
+  let passedVersion: unknown;
   const hasOwn = Object.prototype.hasOwnProperty;
 
   /**
@@ -644,6 +652,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
         const sent = text === undefined ? undefined : (parseJson(text) as Json);
         const payload = sent !== null && typeof sent === 'object' && hasOwn.call(sent, 'payload') ? (sent as { payload: Json }).payload : undefined;
         passedResult = payload ?? null;
+        passedVersion = sent !== null && typeof sent === 'object' ? (sent as { version?: unknown }).version : undefined;
         return null;
       }
       return stringifyJson({ k: 'ok', v: value === undefined ? null : value }) ?? null;
