@@ -8,6 +8,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, ConfigErrors } from '../errors.js';
 import { didYouMean, unknownKeyErrors } from './unknownKeys.js';
+import { normalizeCaching, normalizeResolverCaching } from './caching.js';
+import { normalizeEvents } from './events.js';
 import {
   AUTHENTICATION_TYPES,
   type AuthenticationType,
@@ -36,7 +38,6 @@ export interface NormalizeOptions {
 /** Keys of the Serverless AppSync plugin (v2) the gateway accepts and ignores locally. */
 const IGNORED_PLUGIN_KEYS = new Set([
   'substitutions',
-  'caching',
   'waf',
   'logging',
   'xrayEnabled',
@@ -64,6 +65,8 @@ const TOP_LEVEL_KEYS = [
   'queryDepthLimit',
   'resolverCountLimit',
   'sandbox',
+  'caching',
+  'events',
 ];
 /** Set by the loader from a serverless.yml, never written by hand: not suggested. */
 const LOADER_KEYS = ['cloudFormationResources', 'serverlessFunctions'];
@@ -96,11 +99,11 @@ const IAM_CREDENTIAL_KEYS = ['accessKeyId', 'secretAccessKey', 'sessionToken', '
 const API_KEY_KEYS = ['name', 'value', 'description', 'expiresAt', 'expiresAfter'];
 const IGNORED_API_KEY_KEYS = ['apiKeyId', 'wafRules'];
 const DATA_SOURCE_KEYS = ['type', 'description', 'config'];
-const RESOLVER_KEYS = ['kind', 'type', 'field', 'dataSource', 'code', 'request', 'response', 'functions', 'maxBatchSize', 'sync'];
+const RESOLVER_KEYS = ['kind', 'type', 'field', 'dataSource', 'code', 'request', 'response', 'functions', 'maxBatchSize', 'sync', 'caching'];
 const PIPELINE_FUNCTION_KEYS = ['dataSource', 'code', 'request', 'response', 'description', 'maxBatchSize', 'sync'];
 const IGNORED_RESOLVER_KEYS = ['caching', 'substitutions', 'name'];
 const SYNC_KEYS = ['conflictDetection', 'conflictHandler', 'function', 'functionName', 'functionArn', 'lambdaConflictHandlerConfig'];
-const SERVER_KEYS = ['port', 'host', 'dataDir'];
+const SERVER_KEYS = ['port', 'host', 'dataDir', 'redis'];
 /** Limits of the resolver sandbox and the range each accepts. */
 const SANDBOX_LIMITS: Record<keyof SandboxSettings, [min: number, max: number]> = {
   timeoutMs: [1, 30_000],
@@ -274,34 +277,38 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
       });
   }
 
-  // apiKeys
-  const apiKeys: NormalizedApiKey[] = [];
-  if (raw.apiKeys !== undefined && !Array.isArray(raw.apiKeys)) problems.push(new ConfigError('apiKeys', `expected a list, got ${typeName(raw.apiKeys)}`));
-  (Array.isArray(raw.apiKeys) ? raw.apiKeys : []).forEach((entry, i) => {
-    const path = `apiKeys.${i}`;
-    const key = typeof entry === 'string' ? { name: entry } : entry;
-    if (isObject(key)) checkKeys(key, path, API_KEY_KEYS, IGNORED_API_KEY_KEYS);
-    if (!isObject(key) || typeof key.name !== 'string' || key.name === '') {
-      problems.push(new ConfigError(`${path}.name`, 'expected a key name (string)'));
-      return;
-    }
-    if (apiKeys.some((k) => k.name === key.name)) problems.push(new ConfigError(`${path}.name`, `duplicate API key name "${key.name}"`));
-    if (key.value !== undefined && (typeof key.value !== 'string' || key.value.length < 8)) {
-      problems.push(new ConfigError(`${path}.value`, `expected a string of at least 8 characters, got ${typeName(key.value)}`));
-    }
-    let expiresAt: number | undefined;
-    if (key.expiresAt !== undefined) {
-      expiresAt = typeof key.expiresAt === 'number' ? key.expiresAt : Date.parse(String(key.expiresAt)) / 1000;
-      if (!Number.isFinite(expiresAt))
-        problems.push(new ConfigError(`${path}.expiresAt`, `expected an ISO 8601 date-time or epoch seconds, got ${typeName(key.expiresAt)}`));
-    } else if (key.expiresAfter !== undefined) {
-      const seconds = parseDuration(key.expiresAfter);
-      if (seconds === undefined)
-        problems.push(new ConfigError(`${path}.expiresAfter`, `expected hours or a duration like 30d, 12h, 1y, got ${typeName(key.expiresAfter)}`));
-      else expiresAt = Math.floor(now / 1000) + seconds;
-    }
-    apiKeys.push({ name: key.name, value: typeof key.value === 'string' ? key.value : generateApiKey(), expiresAt, generated: key.value === undefined });
-  });
+  // apiKeys (also read for `events.apiKeys`)
+  const readApiKeys = (value: unknown, at: string): NormalizedApiKey[] => {
+    const apiKeys: NormalizedApiKey[] = [];
+    if (value !== undefined && !Array.isArray(value)) problems.push(new ConfigError(at, `expected a list, got ${typeName(value)}`));
+    (Array.isArray(value) ? (value as GatewayConfig['apiKeys'] & unknown[]) : []).forEach((entry, i) => {
+      const path = `${at}.${i}`;
+      const key = typeof entry === 'string' ? { name: entry } : entry;
+      if (isObject(key)) checkKeys(key, path, API_KEY_KEYS, IGNORED_API_KEY_KEYS);
+      if (!isObject(key) || typeof key.name !== 'string' || key.name === '') {
+        problems.push(new ConfigError(`${path}.name`, 'expected a key name (string)'));
+        return;
+      }
+      if (apiKeys.some((k) => k.name === key.name)) problems.push(new ConfigError(`${path}.name`, `duplicate API key name "${key.name}"`));
+      if (key.value !== undefined && (typeof key.value !== 'string' || key.value.length < 8)) {
+        problems.push(new ConfigError(`${path}.value`, `expected a string of at least 8 characters, got ${typeName(key.value)}`));
+      }
+      let expiresAt: number | undefined;
+      if (key.expiresAt !== undefined) {
+        expiresAt = typeof key.expiresAt === 'number' ? key.expiresAt : Date.parse(String(key.expiresAt)) / 1000;
+        if (!Number.isFinite(expiresAt))
+          problems.push(new ConfigError(`${path}.expiresAt`, `expected an ISO 8601 date-time or epoch seconds, got ${typeName(key.expiresAt)}`));
+      } else if (key.expiresAfter !== undefined) {
+        const seconds = parseDuration(key.expiresAfter);
+        if (seconds === undefined)
+          problems.push(new ConfigError(`${path}.expiresAfter`, `expected hours or a duration like 30d, 12h, 1y, got ${typeName(key.expiresAfter)}`));
+        else expiresAt = Math.floor(now / 1000) + seconds;
+      }
+      apiKeys.push({ name: key.name, value: typeof key.value === 'string' ? key.value : generateApiKey(), expiresAt, generated: key.value === undefined });
+    });
+    return apiKeys;
+  };
+  const apiKeys = readApiKeys(raw.apiKeys, 'apiKeys');
 
   // dataSources
   const known = new Set(options.knownDataSourceTypes ?? []);
@@ -437,6 +444,7 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
   }
 
   // resolvers
+  const caching = normalizeCaching(raw.caching, problems);
   const resolvers: NormalizedResolver[] = [];
   const seen = new Set<string>();
   for (const [key, value] of entriesOf(raw.resolvers, 'resolvers', problems)) {
@@ -484,6 +492,7 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
       functions: functionNames,
       maxBatchSize: batchSize(value.maxBatchSize, `${path}.maxBatchSize`),
       sync: syncBlock(value.sync, `${path}.sync`),
+      caching: normalizeResolverCaching(value.caching, `${path}.caching`, caching?.ttl ?? 3600, problems),
     });
   }
   for (const [path, name] of functionRefs) {
@@ -520,6 +529,8 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
   const dataDir = server.dataDir;
   if (dataDir !== undefined && (typeof dataDir !== 'string' || dataDir === ''))
     problems.push(new ConfigError('server.dataDir', `expected a folder path, got ${typeName(dataDir)}`));
+  if (server.redis !== undefined && (typeof server.redis !== 'string' || !/^rediss?:\/\//.test(server.redis)))
+    problems.push(new ConfigError('server.redis', `expected a redis:// or rediss:// URL, got ${typeName(server.redis)}`));
   const limit = (value: unknown, key: string, max: number): number | undefined => {
     if (value === undefined) return undefined;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
@@ -554,6 +565,17 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
   }
   const stepFunctionsStoreSettings = stepFunctionsStore(raw.stepFunctions, dir, problems);
 
+  const events = normalizeEvents(raw.events, {
+    configDir: dir,
+    problems,
+    authentication,
+    additionalAuthentications,
+    apiKeys,
+    checkKeys,
+    readAuth,
+    readApiKeys,
+  });
+
   if (problems.length > 0 || !authentication) throw new ConfigErrors(problems);
   const extra = raw as GatewayConfig & Pick<NormalizedConfig, 'cloudFormationResources' | 'serverlessFunctions'>;
   return {
@@ -573,13 +595,16 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
       port: port as number,
       host: host as string,
       ...(typeof dataDir === 'string' && dataDir ? { dataDir: isAbsolute(dataDir) ? dataDir : resolve(dir, dataDir) } : {}),
+      ...(typeof server.redis === 'string' ? { redis: server.redis } : {}),
     },
+    ...(caching ? { caching } : {}),
     stepFunctions: { stateMachines: stateMachines as NormalizedConfig['stepFunctions']['stateMachines'], store: stepFunctionsStoreSettings },
     queryDepthLimit,
     resolverCountLimit,
     sandbox,
     cloudFormationResources: extra.cloudFormationResources,
     serverlessFunctions: extra.serverlessFunctions,
+    ...(events ? { events } : {}),
   };
 }
 

@@ -53,6 +53,8 @@ export interface ResolverConfig {
   maxBatchSize?: number;
   /** Conflict detection on versioned DynamoDB data sources (AppSync SyncConfig). */
   sync?: SyncConfig;
+  /** This resolver's cache entries (AppSync CachingConfig; docs/caching.md): `true` or `{ ttl, keys }`. */
+  caching?: boolean | { ttl?: number; keys?: string[] };
 }
 
 /** AppSync's SyncConfig as the Serverless AppSync plugin v2 spells it. */
@@ -123,7 +125,9 @@ export interface GatewayConfig {
    * and Postgres and the Step Functions file store keep their data in (relative to the config
    * file; one gateway at a time). @default dataDir `.data`
    */
-  server?: { port?: number; host?: string; dataDir?: string };
+  server?: { port?: number; host?: string; dataDir?: string; redis?: string };
+  /** AppSync's API cache, in the Serverless AppSync plugin's shape (docs/caching.md). */
+  caching?: CachingConfig;
   /** Step Functions state machines, in the Serverless Step Functions plugin's shape. */
   stepFunctions?: { stateMachines?: Record<string, StateMachineConfig>; store?: StepFunctionsStoreSettings };
   /** AppSync request limits. */
@@ -136,6 +140,8 @@ export interface GatewayConfig {
    * (default 5 MiB), `maxLogChars` longest console line kept (default 256 KiB).
    */
   sandbox?: SandboxSettings;
+  /** AppSync Events: an Event API on `/event` and `/event/realtime` (docs/events.md). */
+  events?: EventsConfig;
   /** Set by the loader from a serverless.yml: `resources.Resources` (CloudFormation). */
   cloudFormationResources?: NormalizedConfig['cloudFormationResources'];
   /** Set by the loader from a serverless.yml: `functions:` (name → handler). */
@@ -176,6 +182,8 @@ export interface NormalizedResolver {
   maxBatchSize?: number;
   /** As written in config; read by the DynamoDB data source (src/datasources/dynamodb/versioning.ts). */
   sync?: SyncConfig;
+  /** Set when this resolver's results are cached (per-resolver caching, docs/caching.md). */
+  caching?: NormalizedResolverCaching;
 }
 
 /** A resolver's or function's VTL templates; without `response`, `$util.toJson($ctx.result)` is used. */
@@ -214,11 +222,15 @@ export interface NormalizedConfig {
   pipelineFunctions: Record<string, NormalizedPipelineFunction>;
   environment: Record<string, string>;
   /** `dataDir`: the configured data folder, absolute (absent: `<configDir>/.data` unless moved by the environment). */
-  server: { port: number; host: string; dataDir?: string };
+  server: { port: number; host: string; dataDir?: string; redis?: string };
+  /** Set when the API cache is on (docs/caching.md). */
+  caching?: NormalizedCaching;
   stepFunctions: { stateMachines: Record<string, StateMachineConfig>; store?: StepFunctionsStoreSettings };
   queryDepthLimit?: number;
   resolverCountLimit: number;
   sandbox: SandboxSettings;
+  /** The `events:` block (docs/events.md); absent: no Event API. */
+  events?: NormalizedEvents;
   /** From a serverless.yml: `resources.Resources` (CloudFormation), used to create DynamoDB tables. */
   cloudFormationResources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
   /** From a serverless.yml: `functions:` (name → handler), for Lambda data sources and authorizers. */
@@ -232,4 +244,80 @@ export interface SandboxSettings {
   processes?: number;
   maxResultChars?: number;
   maxLogChars?: number;
+}
+
+/**
+ * AppSync Events (docs/events.md): one Event API, served at `/event` and `/event/realtime`. Names
+ * follow AWS's `EventConfig` and `ChannelNamespace`; auth-mode lists take `API_KEY` or `{ authType: API_KEY }`.
+ */
+export interface EventsConfig {
+  name?: string;
+  /** Entries as in `authentication`. @default the file's authentication + additionalAuthentications */
+  authProviders?: AuthenticationConfig[];
+  /** @default the file's apiKeys */
+  apiKeys?: Array<ApiKeyConfig | string>;
+  connectionAuthModes?: Array<AuthenticationType | { authType: AuthenticationType }>;
+  defaultPublishAuthModes?: Array<AuthenticationType | { authType: AuthenticationType }>;
+  defaultSubscribeAuthModes?: Array<AuthenticationType | { authType: AuthenticationType }>;
+  /** Channel namespaces by name. @default { default: {} } */
+  namespaces?: Record<string, EventNamespaceConfig>;
+}
+
+/** One channel namespace (AWS `ChannelNamespace`). */
+export interface EventNamespaceConfig {
+  /** APPSYNC_JS file exporting `onPublish` and/or `onSubscribe`, relative to the config file. */
+  code?: string;
+  publishAuthModes?: Array<AuthenticationType | { authType: AuthenticationType }>;
+  subscribeAuthModes?: Array<AuthenticationType | { authType: AuthenticationType }>;
+  /** AWS `HandlerConfigs` (`onPublish` / `onSubscribe`: `{ behavior, integration }`). */
+  handlerConfigs?: Record<string, unknown>;
+}
+
+/** The `events:` block after normalisation. */
+export interface NormalizedEvents {
+  name: string;
+  authProviders: NormalizedAuthentication[];
+  apiKeys: NormalizedApiKey[];
+  connectionAuthModes: AuthenticationType[];
+  defaultPublishAuthModes: AuthenticationType[];
+  defaultSubscribeAuthModes: AuthenticationType[];
+  namespaces: Record<string, NormalizedEventNamespace>;
+}
+
+export interface NormalizedEventNamespace {
+  name: string;
+  /** Absolute path of the handler code. */
+  code?: string;
+  publishAuthModes?: AuthenticationType[];
+  subscribeAuthModes?: AuthenticationType[];
+  handlerConfigs: Record<string, unknown>;
+}
+
+/** AppSync's API caching behaviours (docs/caching.md). */
+export type CachingBehavior = 'FULL_REQUEST_CACHING' | 'PER_RESOLVER_CACHING' | 'OPERATION_LEVEL_CACHING';
+
+/** The `caching:` block of the Serverless AppSync plugin (v2), with one local addition. */
+export interface CachingConfig {
+  behavior: CachingBehavior;
+  /** Seconds an entry lives, 1–3,600. @default 3600 */
+  ttl?: number;
+  /** @default true when the block is present */
+  enabled?: boolean;
+  /** Local addition: the in-memory cache's size bound (least recently used entries go first). @default 64 */
+  maxSizeMb?: number;
+  /** The ElastiCache instance's settings (`type`, `atRestEncryption`, `transitEncryption`): no local meaning. */
+  [ignored: string]: unknown;
+}
+
+export interface NormalizedCaching {
+  behavior: CachingBehavior;
+  /** Seconds. */
+  ttl: number;
+  maxSizeMb: number;
+}
+
+/** A resolver's CachingConfig: ttl in seconds; `keys` in the form `context.arguments.id` (absent: AppSync's defaults). */
+export interface NormalizedResolverCaching {
+  ttl: number;
+  keys?: string[];
 }
