@@ -1,19 +1,21 @@
 /**
  * AppSync's management API on the gateway's port (docs/management-api.md): the restJson1 routes
  * `@aws-sdk/client-appsync` and the AWS CLI call under `/v1/…` and `/v2/…`. Served today:
- * EvaluateCode; EvaluateMappingTemplate answers that VTL evaluation is not available yet; every
- * other route answers UnknownOperationException naming what is served.
+ * EvaluateCode and EvaluateMappingTemplate; every other route answers UnknownOperationException
+ * naming what is served.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NormalizedConfig } from '../config/types.js';
 import type { Logger } from '../datasources/types.js';
 import type { SandboxLimits } from '../resolvers/index.js';
 import { CodeEvaluator } from './evaluateCode.js';
+import { TemplateEvaluator } from './evaluateTemplate.js';
 import { ManagementApiError, sendRestJson, sendRestJsonError } from './restJson.js';
 import { verifyManagementSignature } from './signature.js';
 
 export { ManagementApiError } from './restJson.js';
 export type { CodeError, EvaluateCodeRequest, EvaluateCodeResponse } from './evaluateCode.js';
+export type { EvaluateMappingTemplateResponse } from './evaluateTemplate.js';
 
 export interface ManagementApiOptions {
   logger: Logger;
@@ -40,13 +42,12 @@ export function isManagementPath(path: string): boolean {
 type Route = (input: { body: Buffer }) => Promise<unknown>;
 
 export function createManagementApi(options: ManagementApiOptions): ManagementApi {
-  const evaluator = new CodeEvaluator({
-    logger: options.logger,
-    limits: () => {
-      const fromConfig = options.config().sandbox ?? {};
-      return { ...fromConfig, ...options.sandbox, timeoutMs: options.handlerTimeoutMs ?? fromConfig.timeoutMs };
-    },
-  });
+  const evaluatorLimits = () => {
+    const fromConfig = options.config().sandbox ?? {};
+    return { ...fromConfig, ...options.sandbox, timeoutMs: options.handlerTimeoutMs ?? fromConfig.timeoutMs };
+  };
+  const evaluator = new CodeEvaluator({ logger: options.logger, limits: evaluatorLimits });
+  const templates = new TemplateEvaluator({ logger: options.logger, limits: evaluatorLimits });
   // `METHOD path` → handler: a new operation is a row here and a handler beside it.
   const routes: Record<string, Route> = {
     'POST /v1/dataplane-evaluatecode': async ({ body }) => {
@@ -54,11 +55,8 @@ export function createManagementApi(options: ManagementApiOptions): ManagementAp
       return evaluator.evaluate(request.code, request.contextValue, request.function);
     },
     'POST /v1/dataplane-evaluatetemplate': async ({ body }) => {
-      parseBody(body);
-      // Gateway choice: until the VTL runtime lands, a clear BadRequestException rather than a guess.
-      throw ManagementApiError.badRequest(
-        'EvaluateMappingTemplate is not supported by appsync-gateway yet: VTL evaluation is not available. Use EvaluateCode with APPSYNC_JS code.',
-      );
+      const request = TemplateEvaluator.parseRequest(parseBody(body));
+      return templates.evaluate(request.template, request.contextValue);
     },
   };
 
@@ -85,7 +83,9 @@ export function createManagementApi(options: ManagementApiOptions): ManagementAp
         sendRestJsonError(res, new ManagementApiError('InternalFailureException', 'An internal failure occurred.', 500));
       }
     },
-    close: () => evaluator.close(),
+    close: async () => {
+      await Promise.all([evaluator.close(), templates.close()]);
+    },
   };
 }
 

@@ -4,14 +4,7 @@
  * is compared with the shape AWS documents (EvaluateCodeResponse: `evaluationResult` as JSON
  * text, `error.message` / `error.codeErrors[]`, `logs`, `stash`, `outErrors`).
  */
-import {
-  AppSyncClient,
-  BadRequestException,
-  EvaluateCodeCommand,
-  EvaluateMappingTemplateCommand,
-  ListGraphqlApisCommand,
-  type EvaluateCodeCommandOutput,
-} from '@aws-sdk/client-appsync';
+import { AppSyncClient, BadRequestException, EvaluateCodeCommand, ListGraphqlApisCommand, type EvaluateCodeCommandOutput } from '@aws-sdk/client-appsync';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -285,16 +278,6 @@ describe('bad input gets AWS error answers', () => {
     expect(response.status).toBe(400);
     expect(response.headers.get('x-amzn-errortype')).toBe('BadRequestException');
     expect(await response.json()).toEqual({ message: expect.stringMatching(/^The request body is not valid JSON: /) });
-  });
-
-  it('EvaluateMappingTemplate: BadRequestException saying VTL evaluation is not available yet', async () => {
-    const error = await client(gw.origin)
-      .send(new EvaluateMappingTemplateCommand({ template: '$util.toJson($ctx.args)', context: '{}' }))
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(BadRequestException);
-    expect((error as Error).message).toBe(
-      'EvaluateMappingTemplate is not supported by appsync-gateway yet: VTL evaluation is not available. Use EvaluateCode with APPSYNC_JS code.',
-    );
   });
 
   it('a management operation not served yet: UnknownOperationException naming what is served', async () => {

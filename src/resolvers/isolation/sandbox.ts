@@ -289,7 +289,7 @@ export class Sandbox {
   async invoke(
     run: RunHandle,
     moduleId: number,
-    handler: 'request' | 'response',
+    handler: 'request' | 'response' | 'render',
     phase: string,
     stepJson: string,
     label: string,
@@ -307,7 +307,7 @@ export class Sandbox {
   async invokeAndClose(
     run: RunHandle,
     moduleId: number,
-    handler: 'request' | 'response',
+    handler: 'request' | 'response' | 'render',
     phase: string,
     stepJson: string,
     label: string,

@@ -16,6 +16,11 @@ export interface VtlCase {
   /** The outcome `#return` gives: `early` in a request template. */
   early?: unknown;
   error?: { errorType: string; message: string | RegExp };
+  /**
+   * The error comes from reading the rendered text as JSON: EvaluateMappingTemplate, which answers
+   * the raw rendering, gives the text (the template itself in these cases) instead.
+   */
+  invalidJson?: true;
 }
 
 export const VTL_CASES: VtlCase[] = [
@@ -194,6 +199,19 @@ export const VTL_CASES: VtlCase[] = [
     expected: { or: [1, 2], n: 2 },
   },
   {
+    name: 'a word-operator property inside a double-quoted string ("$ctx.args.title.eq", as Amplify sort-key conditions have it)',
+    source: 'Velocity 1.7 user guide (string interpolation); Amplify @index query resolvers',
+    template: '{ "S": "$ctx.args.title.eq", "lt": "${ctx.args.title.lt}" }',
+    context: { arguments: { title: { eq: 'a', lt: 'b' } } },
+    expected: { S: 'a', lt: 'b' },
+  },
+  {
+    name: '$foreach.hasNext() as a method, as Amplify update resolvers join SET clauses',
+    source: 'Velocity 1.7 ForeachScope (hasNext(), getCount(), isLast()); Amplify Mutation.update*.req.vtl',
+    template: '#set($e = "SET")#foreach($k in ["a", "b", "c"])#set($e = "$e #$k = :$k")#if($foreach.hasNext())#set($e = "$e,")#if($foreach.isLast())#set($n = $foreach.getCount())#end#end{ "e": "$e", "n": $n }',
+    expected: { e: 'SET #a = :a, #b = :b, #c = :c', n: 3 },
+  },
+  {
     name: '$$ and multi-line map literals in #set parse',
     source: 'Amplify-generated resolvers (docs/resolvers.md#vtl-mapping-templates)',
     template: '#set($m = {\n  "a": 1,\n  "b": {\n    "c": [1, 2]\n  }\n})\n{ "m": $util.toJson($m), "price": "$$5" }',
@@ -341,6 +359,7 @@ export const VTL_CASES: VtlCase[] = [
   // Strict JSON output, with AppSync's wording (aws-amplify/amplify-cli#3180; recorded AppSync errors)
   {
     name: 'unquoted keys fail as on AppSync',
+    invalidJson: true,
     source: 'aws-amplify/amplify-cli#3180 (AppSync refuses unquoted keys); AppSync error text for Jackson parse errors',
     template: '{ version: "2018-05-29" }',
     error: {
@@ -351,18 +370,21 @@ export const VTL_CASES: VtlCase[] = [
   },
   {
     name: 'a trailing comma fails (strict JSON, Gateway choice on conflicting reports)',
+    invalidJson: true,
     source: 'aws-amplify/amplify-cli#3180',
     template: '{ "a": 1, }',
     error: { errorType: 'MappingTemplate', message: /was expecting double-quote to start field name/ },
   },
   {
     name: 'text after the JSON value fails',
+    invalidJson: true,
     source: 'AppSync error text: Trailing characters at the end of the JSON string are not allowed.',
     template: '{ "a": 1 })',
     error: { errorType: 'MappingTemplate', message: 'Trailing characters at the end of the JSON string are not allowed.' },
   },
   {
     name: 'text that is not JSON at all',
+    invalidJson: true,
     source: 'AppSync error text: Unable to convert <text> to Object.',
     template: '# not a comment',
     error: { errorType: 'MappingTemplate', message: 'Unable to convert # not a comment to Object.' },
