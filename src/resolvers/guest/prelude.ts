@@ -1,93 +1,26 @@
 /**
  * The sandbox prelude: runs inside the resolver vm context (see README.md in this folder).
  *
- * It defines `util`, `runtime`, `extensions`, the `@aws-appsync/utils*` module table and the
- * trampoline the host calls. Everything crossing the boundary is a JSON string or a primitive,
+ * It installs `util`, `runtime`, `extensions` and `console` (built in `globals/`), the
+ * `@aws-appsync/utils*` module table and the trampoline the host calls. Everything crossing the boundary is a JSON string or a primitive,
  * so user code never holds a host object (whose `constructor.constructor` would be the host's
  * `Function`) and a getter planted in a returned value runs under the handler's time limit.
  */
 import type { RunParts } from '../isolation/protocol.js';
 import type { SandboxHost } from './host.js';
-import { createUtilHelpers, isRestrictedResponseHeader } from './util/index.js';
+import { createConsole } from './globals/console.js';
+import { createExtensions } from './globals/extensions.js';
+import { createRuntime } from './globals/runtime.js';
+import { createUtil } from './globals/util.js';
 import * as dynamodbModule from './modules/dynamodb.js';
 import * as rdsModule from './modules/rds.js';
+import { EarlyReturn, deepFreeze, newRun, UtilError, toErrorValue, type Json, type Run, type RunBase, type Step } from './run.js';
 import { VtlLimitError, VtlTemplate } from './vtl/engine.js';
 import { parseRenderedJson, RenderedJsonError } from './vtl/renderedJson.js';
 import { createVtlUtil } from './vtl/util.js';
 
-type Json = unknown;
-
-/** What the host passes a handler besides the run: `ctx.prev.result`, `ctx.result`, `ctx.error`. */
-interface Step {
-  result?: Json;
-  error?: Json;
-  prev?: Json;
-  hasResult?: boolean;
-}
-
-/** Per-field-resolution state: shared by every handler of one resolver run (one stash). */
-interface Run {
-  base: RunBase;
-  stash: Record<string, unknown>;
-  errors: ErrorValue[];
-  headers: Record<string, string>;
-  headerBytes: number;
-  subscriptionFilter?: unknown;
-  invalidationFilter?: unknown;
-  invalidations: Array<{ subscriptionField: string; payload: unknown }>;
-  evictions: number;
-  /** Which handler runs now: restricts the `extensions` calls (extensions-js.html). */
-  phase: string;
-}
-
-interface RunBase {
-  arguments: Record<string, unknown>;
-  identity: unknown;
-  source: unknown;
-  request: { headers: Record<string, unknown>; domainName: string | null };
-  info: {
-    fieldName: string;
-    parentTypeName: string;
-    variables: Record<string, unknown>;
-    selectionSetList: string[];
-    selectionSetGraphQL: string;
-  };
-  env: Record<string, string>;
-  authMode: string;
-  operation: string;
-}
-
 /** A compiled module's factory: takes every sealed global as a parameter, returns its exports. */
 type ModuleFactory = (...globals: unknown[]) => Record<string, unknown>;
-
-interface ErrorValue {
-  message: string;
-  errorType: string | null;
-  data: unknown;
-  errorInfo: unknown;
-}
-
-// Markers thrown through user code; they are sandbox objects, never host ones.
-class UtilError {
-  constructor(readonly value: ErrorValue) {}
-}
-class EarlyReturn {
-  constructor(
-    readonly value: unknown,
-    readonly skipTo: 'END' | 'NEXT' | undefined,
-  ) {}
-}
-
-const AUTH_TYPE_NAMES: Record<string, string> = {
-  AWS_IAM: 'IAM Authorization',
-  AMAZON_COGNITO_USER_POOLS: 'User Pool Authorization',
-  OPENID_CONNECT: 'Open ID Connect Authorization',
-  API_KEY: 'API Key Authorization',
-  AWS_LAMBDA: 'Lambda Authorization',
-};
-
-const MAX_CUSTOM_HEADER_BYTES = 4096;
-const MAX_INVALIDATIONS = 5;
 
 function bootstrap(unsafeHost: SandboxHost): void {
   const g = globalThis as Record<string, unknown>;
@@ -95,12 +28,6 @@ function bootstrap(unsafeHost: SandboxHost): void {
   // global (~0.1 µs each, measured), so code run per handler uses these locals instead.
   const defineProperty = Object.defineProperty;
   const objectKeys = Object.keys;
-  const objectEntries = Object.entries;
-  // Resolver code shares this realm and may replace Array.prototype.push or JSON.stringify; the
-  // per-request values below never pass through a method it could have replaced.
-  const append = <T>(list: T[], item: T): void => {
-    list[list.length] = item;
-  };
   const INFINITY = Infinity;
   // Host functions are called only through these wrappers: their results become sandbox
   // primitives and a host exception never reaches user code as a host object.
@@ -124,126 +51,19 @@ function bootstrap(unsafeHost: SandboxHost): void {
   // Map.prototype.get to reach other requests' runs.
   const runs: Record<number, Run | undefined> = Object.create(null) as Record<number, Run | undefined>;
   let current: Run | undefined;
-  const newRun = (base: RunBase): Run => ({
-    base,
-    stash: {},
-    errors: [],
-    headers: {},
-    headerBytes: 0,
-    invalidations: [],
-    evictions: 0,
-    phase: '',
-  });
-
   const currentRun = (): Run => {
     if (!current) throw new Error('util called outside a resolver handler');
     return current;
   };
 
-  const toErrorValue = (message: unknown, errorType: unknown, data: unknown, errorInfo: unknown): ErrorValue => ({
-    message: message === undefined || message === null ? '' : String(message),
-    errorType: errorType === undefined || errorType === null ? null : String(errorType),
-    data: data === undefined ? null : data,
-    errorInfo: errorInfo === undefined ? null : errorInfo,
-  });
+  // Taken before resolver code (same realm) can replace them, and before JSON.parse is swapped below.
+  const parseJson = JSON.parse;
+  const stringifyJson = JSON.stringify;
 
-  const addHeader = (name: unknown, value: unknown): void => {
-    const run = currentRun();
-    const headerName = typeof name === 'string' ? name.trim() : '';
-    // docs/resolvers.md#util-in-detail (util.http): a rejected header is ignored and reported as ResponseHeaderError.
-    if (!headerName || value === null || value === undefined || isRestrictedResponseHeader(headerName)) {
-      append(run.errors, toErrorValue(`Header ${headerName || '(empty)'} cannot be set in the response.`, 'ResponseHeaderError', null, null));
-      return;
-    }
-    const text = typeof value === 'object' ? stringifyJson(value) : String(value);
-    const previous = run.headers[headerName];
-    const bytes = run.headerBytes - (previous === undefined ? 0 : headerName.length + previous.length) + headerName.length + text.length;
-    if (bytes > MAX_CUSTOM_HEADER_BYTES) {
-      append(run.errors, toErrorValue(`Custom response headers exceed ${MAX_CUSTOM_HEADER_BYTES} bytes.`, 'ResponseHeaderError', null, null));
-      return;
-    }
-    run.headers[headerName] = text;
-    run.headerBytes = bytes;
-  };
-
-  const helpers = createUtilHelpers(host) as Record<string, unknown>;
-  const util = {
-    ...helpers,
-    error(message?: unknown, errorType?: unknown, data?: unknown, errorInfo?: unknown): never {
-      throw new UtilError(toErrorValue(message, errorType, data, errorInfo));
-    },
-    appendError(message?: unknown, errorType?: unknown, data?: unknown, errorInfo?: unknown): void {
-      append(currentRun().errors, toErrorValue(message, errorType, data, errorInfo));
-    },
-    unauthorized(): never {
-      const { fieldName, parentTypeName } = currentRun().base.info;
-      throw new UtilError(toErrorValue(`Not Authorized to access ${fieldName} on type ${parentTypeName}`, 'Unauthorized', null, null));
-    },
-    authType(): string {
-      return AUTH_TYPE_NAMES[currentRun().base.authMode] ?? 'API Key Authorization';
-    },
-    http: {
-      ...(helpers.http as Record<string, unknown>),
-      addResponseHeader: addHeader,
-      addResponseHeaders(headers: unknown): void {
-        if (headers && typeof headers === 'object') {
-          const entries = objectEntries(headers);
-          for (let i = 0; i < entries.length; i++) addHeader(entries[i]![0], entries[i]![1]);
-        }
-      },
-    },
-    rds: (rdsModule as Record<string, unknown>).rdsUtil ?? {},
-  };
-
-  const runtime = {
-    earlyReturn(value?: unknown, options?: { skipTo?: 'END' | 'NEXT' }): never {
-      throw new EarlyReturn(value === undefined ? null : value, options?.skipTo);
-    },
-  };
-
-  const requirePhase = (name: string, allowed: string): void => {
-    const run = currentRun();
-    if (run.phase !== allowed) {
-      util.error(`extensions.${name} can only be called in a ${allowed.replace(':', ' ')} handler.`, 'Code');
-    }
-  };
-
-  const extensions = {
-    setSubscriptionFilter(filter: unknown): void {
-      requirePhase('setSubscriptionFilter', 'subscription:response');
-      currentRun().subscriptionFilter = filter;
-    },
-    setSubscriptionInvalidationFilter(filter: unknown): void {
-      requirePhase('setSubscriptionInvalidationFilter', 'subscription:response');
-      currentRun().invalidationFilter = filter;
-    },
-    invalidateSubscriptions(request: { subscriptionField?: unknown; payload?: unknown }): void {
-      requirePhase('invalidateSubscriptions', 'mutation:response');
-      const run = currentRun();
-      const entry = { subscriptionField: String(request?.subscriptionField ?? ''), payload: request?.payload ?? null };
-      const key = stringifyJson(entry);
-      let seen = false;
-      for (let i = 0; i < run.invalidations.length; i++) if (stringifyJson(run.invalidations[i]) === key) seen = true;
-      if (!seen) {
-        if (run.invalidations.length >= MAX_INVALIDATIONS) {
-          util.error(`extensions.invalidateSubscriptions can be called at most ${MAX_INVALIDATIONS} times per request.`, 'Code');
-        }
-        append(run.invalidations, entry);
-      }
-    },
-    evictFromApiCache(_typeName: unknown, _fieldName: unknown, _keys: unknown): void {
-      // Gateway choice: there is no API cache, so nothing is ever evicted (count stays 0).
-      currentRun();
-    },
-  };
-
-  const deepFreeze = <T>(value: T): T => {
-    if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-      Object.freeze(value);
-      for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-    }
-    return value;
-  };
+  const util = createUtil(host, currentRun, stringifyJson);
+  const runtime = createRuntime();
+  const extensions = createExtensions(currentRun, stringifyJson);
+  const console = createConsole((level, message) => host.log(level, message), stringifyJson);
 
   const dynamodbExports: Record<string, unknown> = { ...dynamodbModule };
   const rdsExports: Record<string, unknown> = { ...rdsModule };
@@ -257,8 +77,6 @@ function bootstrap(unsafeHost: SandboxHost): void {
   });
 
   // docs/resolvers.md#the-language-subset: JSON.parse returns "" on invalid JSON instead of throwing.
-  const parseJson = JSON.parse;
-  const stringifyJson = JSON.stringify;
   Object.defineProperty(JSON, 'parse', {
     value: function parse(text: string, reviver?: (key: string, value: unknown) => unknown) {
       try {
@@ -267,25 +85,6 @@ function bootstrap(unsafeHost: SandboxHost): void {
         return '';
       }
     },
-  });
-
-  const format = (args: unknown[]): string =>
-    args
-      .map((a) => {
-        if (typeof a === 'string') return a;
-        try {
-          return stringifyJson(a) ?? String(a);
-        } catch {
-          return String(a);
-        }
-      })
-      .join(' ');
-  const console = deepFreeze({
-    log: (...args: unknown[]) => host.log('log', format(args)),
-    info: (...args: unknown[]) => host.log('info', format(args)),
-    warn: (...args: unknown[]) => host.log('warn', format(args)),
-    error: (...args: unknown[]) => host.log('error', format(args)),
-    debug: (...args: unknown[]) => host.log('debug', format(args)),
   });
 
   const handlerModules: ModuleFactory[] = [];
