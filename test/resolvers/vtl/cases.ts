@@ -208,7 +208,8 @@ export const VTL_CASES: VtlCase[] = [
   {
     name: '$foreach.hasNext() as a method, as Amplify update resolvers join SET clauses',
     source: 'Velocity 1.7 ForeachScope (hasNext(), getCount(), isLast()); Amplify Mutation.update*.req.vtl',
-    template: '#set($e = "SET")#foreach($k in ["a", "b", "c"])#set($e = "$e #$k = :$k")#if($foreach.hasNext())#set($e = "$e,")#if($foreach.isLast())#set($n = $foreach.getCount())#end#end{ "e": "$e", "n": $n }',
+    template:
+      '#set($e = "SET")#foreach($k in ["a", "b", "c"])#set($e = "$e #$k = :$k")#if($foreach.hasNext())#set($e = "$e,")#end#if($foreach.isLast())#set($n = $foreach.getCount())#end#end{ "e": "$e", "n": $n }',
     expected: { e: 'SET #a = :a, #b = :b, #c = :c', n: 3 },
   },
   {

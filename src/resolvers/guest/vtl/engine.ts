@@ -45,6 +45,8 @@ export class VtlLimitError {
 type Ast = Record<string, unknown> & { type?: string; id?: string; args?: Ast[]; leader?: string; pos?: { first_line: number; first_column: number } };
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** The `$foreach` objects of running loops: Velocity's ForeachScope, whose `hasNext()` is a method. */
+const foreachScopes = new WeakSet<object>();
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
 /** Velocity 1.7's truthiness. */
@@ -158,6 +160,9 @@ class AppSyncVelocity extends Compile {
       const result = (baseRef[name] as (...a: unknown[]) => unknown).apply(baseRef, args);
       return result === undefined ? VOID : result;
     }
+    // `$foreach.hasNext()` (Amplify's update resolvers join their SET clauses with it); the getters
+    // (`getCount()`, `isLast()`, ...) are the JavaBean rule below.
+    if (name === 'hasNext' && args.length === 0 && isMap(baseRef) && foreachScopes.has(baseRef)) return baseRef.hasNext;
     const result = callJavaMethod(baseRef, name, args);
     if (result !== NO_METHOD) return result;
     // JavaBean getters: `$map.getFoo()` / `$map.isFoo()` read `foo`.
@@ -249,7 +254,9 @@ class AppSyncVelocity extends Compile {
     for (let i = 0; i < items.length; i++) {
       if (this.runState.break || this.runState.stop) break;
       local[name] = items[i];
-      local.foreach = { count: i + 1, index: i, hasNext: i + 1 < items.length, first: i === 0, last: i + 1 === items.length };
+      const scope = { count: i + 1, index: i, hasNext: i + 1 < items.length, first: i === 0, last: i + 1 === items.length };
+      foreachScopes.add(scope);
+      local.foreach = scope;
       local.velocityCount = i + 1;
       this.local[contextId] = local;
       out += this.renderAstList(body, contextId);

@@ -6,7 +6,7 @@
  * Patched before parsing: a bare `#return` or `#stop` (no parentheses) becomes `#return()` /
  * `#stop()`, since velocityjs reads these directives without parentheses as text; a property named
  * like a word operator (`$ctx.stash.authFilter.or`, which Amplify's generated resolvers use and
- * Velocity 1.7 reads as a property) becomes an index (`…authFilter["or"]`), since velocityjs's
+ * Velocity 1.7 reads as a property) becomes an index (`…authFilter['or']`), since velocityjs's
  * lexer reads `or` there as `||`.
  */
 import { parse } from 'velocityjs';
@@ -25,7 +25,9 @@ const BARE_DIRECTIVE = /#\{?(return|stop)\}?(?![\w(])/g;
 const WORD_OPERATOR_PROPERTY = /(\$!?\{?[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[^\]\n]*\])*)\.(or|and|not|eq|ne|lt|le|gt|ge)\b(?![\w(-])/g;
 
 export function parseTemplate(text: string): TemplateAst {
-  return parse(text.replace(BARE_DIRECTIVE, '#$1()').replace(WORD_OPERATOR_PROPERTY, '$1["$2"]'));
+  // Single quotes: the reference may sit inside a double-quoted string ("$ctx.args.title.eq", as
+  // Amplify's sort-key conditions have it), which a double quote would end.
+  return parse(text.replace(BARE_DIRECTIVE, '#$1()').replace(WORD_OPERATOR_PROPERTY, "$1['$2']"));
 }
 
 /** The template's parse error, or null when it parses. */
