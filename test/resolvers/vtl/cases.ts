@@ -199,6 +199,20 @@ export const VTL_CASES: VtlCase[] = [
     expected: { or: [1, 2], n: 2 },
   },
   {
+    name: 'a word-operator property inside a double-quoted string ("$ctx.args.title.eq", as Amplify sort-key conditions have it)',
+    source: 'Velocity 1.7 user guide (string interpolation); Amplify @index query resolvers',
+    template: '{ "S": "$ctx.args.title.eq", "lt": "${ctx.args.title.lt}" }',
+    context: { arguments: { title: { eq: 'a', lt: 'b' } } },
+    expected: { S: 'a', lt: 'b' },
+  },
+  {
+    name: '$foreach.hasNext() as a method, as Amplify update resolvers join SET clauses',
+    source: 'Velocity 1.7 ForeachScope (hasNext(), getCount(), isLast()); Amplify Mutation.update*.req.vtl',
+    template:
+      '#set($e = "SET")#foreach($k in ["a", "b", "c"])#set($e = "$e #$k = :$k")#if($foreach.hasNext())#set($e = "$e,")#end#if($foreach.isLast())#set($n = $foreach.getCount())#end#end{ "e": "$e", "n": $n }',
+    expected: { e: 'SET #a = :a, #b = :b, #c = :c', n: 3 },
+  },
+  {
     name: '$$ and multi-line map literals in #set parse',
     source: 'Amplify-generated resolvers (docs/resolvers.md#vtl-mapping-templates)',
     template: '#set($m = {\n  "a": 1,\n  "b": {\n    "c": [1, 2]\n  }\n})\n{ "m": $util.toJson($m), "price": "$$5" }',
