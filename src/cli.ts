@@ -18,7 +18,11 @@ Usage:
 
 Options:
   -c, --config PATH     config file (default: appsync.config.{ts,mts,js,mjs,json,yaml,yml}
-                        or serverless.yml in the current folder)
+                        or serverless.yml in the current folder, else template.{yaml,yml,json}
+                        or cdk.out); also a CloudFormation/SAM template or a CDK cloud assembly
+                        folder (docs/cloudformation.md)
+      --parameter K=V   a template parameter's value (repeat for several); CloudFormation input
+      --stack NAME      the stack of a CDK assembly whose API is served (default: the one API)
   -p, --port N          port to listen on (default: server.port in config, else 4000)
       --host HOST       address to listen on (default: 127.0.0.1; use 0.0.0.0 to expose it)
       --allow-unsigned-admin
@@ -73,6 +77,8 @@ export async function main(argv: string[]): Promise<number> {
         strict: { type: 'boolean' },
         'allow-unsigned-admin': { type: 'boolean' },
         stage: { type: 'string' },
+        parameter: { type: 'string', multiple: true },
+        stack: { type: 'string' },
         redis: { type: 'string' },
         'data-dir': { type: 'string' },
         'in-memory': { type: 'boolean' },
@@ -124,12 +130,22 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write('no config file found: create appsync.config.yml (see README) or pass --config PATH\n');
     return 1;
   }
-  const load = () => loadConfigFile(configFile, { stage: values.stage, env: process.env });
+  const parameters: Record<string, string> = {};
+  for (const pair of values.parameter ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) {
+      process.stderr.write(`--parameter: expected Key=Value, got "${pair}"\n`);
+      return 2;
+    }
+    parameters[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  const load = () => loadConfigFile(configFile, { stage: values.stage, env: process.env, parameters, stack: values.stack });
   const redisUrl = values.redis ?? process.env.APPSYNC_GATEWAY_REDIS_URL;
 
   let gateway;
   try {
     const loaded = await load();
+    for (const warning of loaded.warnings ?? []) logger.warn(warning);
     gateway = await createGateway(loaded.config, {
       configDir: loaded.configDir,
       configFile: loaded.configFile,
@@ -174,8 +190,11 @@ export async function main(argv: string[]): Promise<number> {
       `  Management API: ${origin}/v1/  (AppSync's REST API: EvaluateCode)`,
       `  Health:         ${origin}/health`,
       ...gateway.apiKeys.map(
-        (k) =>
-          `  API key ${k.name}: ${k.generated ? k.value : `${k.value.slice(0, 8)}… (from config)`}${k.expiresAt ? ` expires ${new Date(k.expiresAt * 1000).toISOString()}` : ''}`,
+        (k) => {
+          const value = k.generated ? k.value : `${k.value.slice(0, 8)}… (from config)`;
+          const expiry = k.expiresAt ? ` expires ${new Date(k.expiresAt * 1000).toISOString()}` : '';
+          return `  API key ${k.name}: ${value}${expiry}`;
+        },
       ),
       '',
     ].join('\n'),

@@ -8,6 +8,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { YAMLParseError, parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { isCloudAssembly, isCloudFormationInput, loadCloudFormation } from './cloudformation/index.js';
 import type { GatewayConfig } from './types.js';
 import { resolveVariables } from './variables.js';
 
@@ -23,13 +24,21 @@ export const CONFIG_FILE_NAMES = [
   'serverless.yaml',
 ] as const;
 
-/** The first config file in `dir`, in the order of `CONFIG_FILE_NAMES`. */
+/** Looked for after `CONFIG_FILE_NAMES`: SAM's default template names and a CDK assembly (docs/cloudformation.md). */
+const TEMPLATE_NAMES = ['template.yaml', 'template.yml', 'template.json'] as const;
+
+/** The first config file in `dir`, in the order of `CONFIG_FILE_NAMES`, then a template or `cdk.out`. */
 export async function findConfigFile(dir: string): Promise<string | undefined> {
   for (const name of CONFIG_FILE_NAMES) {
     const path = resolve(dir, name);
     if (existsSync(path)) return path;
   }
-  return undefined;
+  for (const name of TEMPLATE_NAMES) {
+    const path = resolve(dir, name);
+    if (await isCloudFormationInput(path)) return path;
+  }
+  const assembly = resolve(dir, 'cdk.out');
+  return isCloudAssembly(assembly) ? assembly : undefined;
 }
 
 export interface LoadConfigOptions {
@@ -37,6 +46,10 @@ export interface LoadConfigOptions {
   stage?: string;
   /** Environment for `${env:…}`. @default process.env */
   env?: Record<string, string | undefined>;
+  /** CloudFormation input: template parameter values (`--parameter Key=Value`). */
+  parameters?: Record<string, string>;
+  /** CloudFormation input: the stack of a CDK assembly to serve (`--stack NAME`). */
+  stack?: string;
 }
 
 export interface LoadedConfig {
@@ -44,6 +57,8 @@ export interface LoadedConfig {
   /** Folder relative paths resolve from: the config file's folder. */
   configDir: string;
   configFile: string;
+  /** Said once at start-up at `warn` (CloudFormation input: the resources it ignores). */
+  warnings?: string[];
 }
 
 function isServerless(file: string, document: unknown): boolean {
@@ -155,6 +170,7 @@ function normalizeLogicalId(key: string): string {
 export async function loadConfigFile(file: string, options: LoadConfigOptions = {}): Promise<LoadedConfig> {
   const configFile = resolve(file);
   const configDir = dirname(configFile);
+  if (await isCloudFormationInput(configFile)) return loadCloudFormation(configFile, { parameters: options.parameters, stack: options.stack });
   const document = await readDocument(configFile);
   if (!document || typeof document !== 'object' || Array.isArray(document)) {
     throw new ConfigError('', `${configFile}: expected a mapping of config keys`);
