@@ -607,8 +607,11 @@ export class LocalFunctions {
       else if (isObject(codeUri)) folder = r.stack.locate(`s3://${codeUri.Bucket}/${codeUri.Key}`, at('CodeUri'));
       else folder = r.stack.dir;
     } else {
-      const code = (p('Code') ?? {}) as Record<string, unknown>;
-      if (typeof code.ZipFile === 'string') folder = resolve(scratchFile(this.scratchDir, `${r.logicalId}/${handler.slice(0, dot)}.cjs`, code.ZipFile), '..');
+      const code = (p('Code') ?? {}) as Record<string, unknown> | string;
+      // A local path is what `aws cloudformation package` uploads; the gateway reads it where it is.
+      if (typeof code === 'string') folder = r.stack.locate(code, at('Code'));
+      else if (typeof code.ZipFile === 'string')
+        folder = resolve(scratchFile(this.scratchDir, `${r.logicalId}/${handler.slice(0, dot)}.cjs`, code.ZipFile), '..');
       else if (typeof code.S3Key === 'string') folder = r.stack.locate(`s3://${String(code.S3Bucket)}/${code.S3Key}`, at('Code'));
       else throw ev.error(at('Code'), 'expected ZipFile or S3Bucket/S3Key (an image package cannot run locally)');
     }
