@@ -225,6 +225,19 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
   if (options.pubsub?.redisUrl) await startRealtime();
   const publish = async (event: PublishedEvent) => (await startRealtime()).realtime.publish(event);
 
+  // AppSync Events (docs/events.md): `POST /event` and `WS /event/realtime` of the config's `events:`
+  // block, loaded on first use; events fan out through the same pubsub as subscriptions.
+  let eventsStarting: Promise<import('../events/index.js').EventsService> | undefined;
+  const eventsService = () =>
+    (eventsStarting ??= import('../events/index.js').then((m) =>
+      m.createEventsService({
+        current: () => ({ config: api.config, sandbox: api.runtime.sandbox }),
+        pubsub: async () => (await startRealtime()).pubsub,
+        logger,
+        strict: options.strict,
+      }),
+    ));
+
   const stepFunctionsModule = await import('../stepfunctions/index.js');
   let stepFunctionsHandle;
   try {
@@ -282,6 +295,8 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
           }
         }
       }
+      // Read by the Events service itself: a publish may carry five 240 KB events, past the 1 MB limit below.
+      if (path === '/event' && api.config.events && (await (await eventsService()).handleHttp(req, res))) return;
       let body: Buffer;
       try {
         body = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
@@ -344,6 +359,18 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       const host = listenOptions.host ?? options.listen?.host ?? api.config.server.host;
       server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => void handle(req, res));
       server.on('upgrade', (req, socket, head) => {
+        if ((req.url ?? '/').split('?', 1)[0] === '/event/realtime' && api.config.events) {
+          eventsService()
+            .then((events) => (closing ? false : events.handleUpgrade(req, socket, head)))
+            .then(
+              (taken) => taken || socket.destroy(),
+              (error: Error) => {
+                logger.error('AppSync Events failed to start', { error: error.message });
+                socket.destroy();
+              },
+            );
+          return;
+        }
         startRealtime().then(
           ({ realtime }) => {
             if (closing || !realtime.handleUpgrade(req, socket, head)) socket.destroy();
@@ -369,13 +396,15 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       if (!isLoopbackHost(address.address)) {
         if (options.allowUnsignedAdmin) {
           logger.warn(
-            `the Step Functions API and page at ${listening.url.replace(/\/graphql$/, '')} accept unsigned calls from anyone who can reach this address, and so does the AppSync management API under /v1/ (allowUnsignedAdmin / --allow-unsigned-admin)`,
+            `the Step Functions API and page at ${listening.url.replace(/\/graphql$/, '')} accept unsigned calls from anyone who can reach this ` +
+              'address, and so does the AppSync management API under /v1/ (allowUnsignedAdmin / --allow-unsigned-admin)',
           );
         } else {
           adminLockedHost = address.address;
           if (!verifiesSignatures(api.config)) {
             logger.info(
-              `listening on ${address.address}: the Step Functions API and page are refused to every caller, and so is the AppSync management API; declare AWS_IAM credentials to sign calls with, or pass --allow-unsigned-admin`,
+              `listening on ${address.address}: the Step Functions API and page are refused to every caller, and so is the AppSync management API; ` +
+                'declare AWS_IAM credentials to sign calls with, or pass --allow-unsigned-admin',
             );
           }
         }
@@ -404,6 +433,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
     },
     async close() {
       closing = true;
+      await (await eventsStarting?.catch(() => undefined))?.close();
       const started = await realtimeStarting?.catch(() => undefined);
       await started?.realtime.close();
       await stepFunctions.close();
