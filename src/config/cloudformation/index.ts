@@ -7,12 +7,14 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../../errors.js';
 import type { LoadedConfig } from '../load.js';
+import { isAmplifyBuild, loadAmplifyStacks } from './amplify.js';
 import { expandServerless } from './sam.js';
 import { isCloudAssembly, loadAssemblyStacks, loadTemplateStacks, type LoadedStack, type StackLoadOptions } from './stacks.js';
 import { stacksToConfig } from './toConfig.js';
 import { readTemplateFile } from './yaml.js';
 
 export { NO_VALUE, StackEvaluator, type StackEnvironment, type Template, type Resource } from './evaluate.js';
+export { AMPLIFY_ROOT_TEMPLATE, amplifyLocator, isAmplifyBuild, loadAmplifyStacks } from './amplify.js';
 export { isCloudAssembly, loadAssemblyStacks, loadTemplateStacks, type AssetLocator, type LoadedStack, type StackLoadOptions } from './stacks.js';
 export { scratchFile, stacksToConfig, type TranslateOptions, type TranslatedConfig } from './toConfig.js';
 export { cloudFormationYamlTags, parseTemplateText, readTemplateFile } from './yaml.js';
@@ -59,7 +61,12 @@ export async function loadCloudFormation(path: string, options: CloudFormationOp
   let stacks: LoadedStack[];
   let apiStacks: LoadedStack[];
   let configDir: string;
-  if (statSync(target).isDirectory()) {
+  if (statSync(target).isDirectory() && isAmplifyBuild(target)) {
+    // Amplify Gen 1 build output (./amplify.ts); its data folder goes beside build/, which `amplify` rewrites.
+    stacks = await loadAmplifyStacks(target, stackOptions);
+    apiStacks = stacks;
+    configDir = dirname(target);
+  } else if (statSync(target).isDirectory()) {
     if (!isCloudAssembly(target)) throw new ConfigError(target, 'a folder given as config must be a CDK cloud assembly (holding manifest.json)');
     stacks = await loadAssemblyStacks(target, stackOptions);
     apiStacks = stacks;
@@ -96,7 +103,7 @@ export function isCloudFormationTemplate(document: unknown): boolean {
 
 /** Whether `path` is input for `loadCloudFormation`: a CDK assembly folder or a template file. */
 export async function isCloudFormationInput(path: string): Promise<boolean> {
-  if (isCloudAssembly(path)) return true;
+  if (isCloudAssembly(path) || isAmplifyBuild(path)) return true;
   if (!/\.(ya?ml|json|template)$/i.test(path) || !existsSync(path)) return false;
   try {
     return isCloudFormationTemplate(await readTemplateFile(path));
