@@ -1,0 +1,160 @@
+/**
+ * Namespace handlers in the resolver sandbox (docs/events.md#handlers): onPublish filters,
+ * transforms and fails events, onSubscribe refuses with util.unauthorized() or util.error, and
+ * both see ctx.info.channel, ctx.info.channelNamespace, ctx.info.operation and ctx.identity.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../utils/gateway.js';
+import { connectRaw, encodeHeader, type RawClient } from '../realtime/rawClient.js';
+
+const KEY = 'da2-handlerskey';
+const auth = { 'x-api-key': KEY };
+let gw: TestGateway;
+
+const SHOUT = `
+import { util } from '@aws-appsync/utils';
+export function onPublish(ctx) {
+  return ctx.events
+    .filter((e) => !e.payload.drop)
+    .map((e) => {
+      if (e.payload.fail) return { id: e.id, error: 'refused by onPublish' };
+      return {
+        id: e.id,
+        payload: {
+          text: String(e.payload.text).toUpperCase(),
+          path: ctx.info.channel.path,
+          segments: ctx.info.channel.segments,
+          ns: ctx.info.channelNamespace.name,
+          op: ctx.info.operation,
+          identity: ctx.identity,
+        },
+      };
+    });
+}
+export function onSubscribe(ctx) {
+  if (ctx.info.channel.segments[1] === 'private') util.unauthorized();
+  if (ctx.info.channel.path === '/shout/boom') util.error('no boom here', 'Custom');
+  console.log('subscribed', ctx.info.operation, ctx.info.channel.path);
+}
+`;
+const REFUSE = `
+import { util } from '@aws-appsync/utils';
+export const onPublish = (ctx) => util.unauthorized();
+`;
+const BROKEN = `
+export function onPublish(ctx) {
+  return ctx.events.map((e) => e.payload.missing.deeper);
+}
+`;
+
+beforeAll(async () => {
+  gw = await startTestGateway({
+    files: { 'handlers/shout.js': SHOUT, 'handlers/refuse.js': REFUSE, 'handlers/broken.js': BROKEN },
+    config: {
+      name: 'events-handlers',
+      schemaSdl: 'type Query { ok: Boolean }',
+      apiKeys: [{ name: 'k', value: KEY }],
+      events: {
+        namespaces: {
+          shout: { code: 'handlers/shout.js' },
+          refuse: { code: 'handlers/refuse.js' },
+          broken: { code: 'handlers/broken.js' },
+          plain: {},
+        },
+      },
+    },
+  });
+});
+afterAll(() => gw.close());
+
+const post = async (channel: string, events: unknown[]) => {
+  const res = await fetch(`${gw.origin}/event`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...auth },
+    body: JSON.stringify({ channel, events: events.map((e) => JSON.stringify(e)) }),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+};
+
+async function connected(): Promise<RawClient> {
+  const client = await connectRaw(`${gw.origin.replace('http', 'ws')}/event/realtime`, ['aws-appsync-event-ws', `header-${encodeHeader(auth, true)}`]);
+  client.send({ type: 'connection_init' });
+  expect((await client.next()).type).toBe('connection_ack');
+  return client;
+}
+
+describe('onPublish', () => {
+  it('transforms, drops and fails events; subscribers get only what it returns', async () => {
+    const client = await connected();
+    client.send({ type: 'subscribe', id: 's', channel: '/shout/*', authorization: auth });
+    expect(await client.next()).toEqual({ type: 'subscribe_success', id: 's' });
+    const { status, body } = await post('/shout/room/1', [{ text: 'hello' }, { text: 'gone', drop: true }, { text: 'x', fail: true }]);
+    expect(status).toBe(200);
+    expect(body.successful.map((e: { index: number }) => e.index)).toEqual([0, 1]);
+    expect(body.failed).toEqual([{ identifier: expect.any(String), index: 2, code: 400, message: 'refused by onPublish' }]);
+    const frame = await client.next();
+    expect(frame).toEqual({ type: 'data', id: 's', event: expect.any(String) });
+    expect(JSON.parse(frame.event)).toEqual({
+      text: 'HELLO',
+      path: '/shout/room/1',
+      segments: ['shout', 'room', '1'],
+      ns: 'shout',
+      op: 'PUBLISH',
+      identity: null,
+    });
+    await client.nothing();
+    client.close();
+  });
+
+  it('refuses the whole publish with util.unauthorized(), over HTTP and the socket', async () => {
+    expect(await post('/refuse/a', [1])).toEqual({
+      status: 401,
+      body: { errors: [{ errorType: 'Unauthorized', message: 'Not Authorized to access /refuse/a on type Channel' }] },
+    });
+    const client = await connected();
+    client.send({ type: 'publish', id: 'p', channel: '/refuse/a', events: ['1'], authorization: auth });
+    expect(await client.next()).toEqual({
+      type: 'publish_error',
+      id: 'p',
+      errors: [{ errorType: 'Unauthorized', message: 'Not Authorized to access /refuse/a on type Channel' }],
+    });
+    client.close();
+  });
+
+  it('reports a handler that throws as a Code error naming the place in the file', async () => {
+    const { status, body } = await post('/broken/a', [{}]);
+    expect(status).toBe(400);
+    expect(body.errors).toEqual([{ errorType: 'Code', message: expect.stringMatching(/broken\.js:3:\d+: TypeError: Cannot read properties of undefined/) }]);
+  });
+
+  it('leaves a namespace without code as published', async () => {
+    const client = await connected();
+    client.send({ type: 'subscribe', id: 's', channel: '/plain/a', authorization: auth });
+    expect(await client.next()).toEqual({ type: 'subscribe_success', id: 's' });
+    await post('/plain/a', [{ as: 'is' }]);
+    expect(await client.next()).toEqual({ type: 'data', id: 's', event: '{"as":"is"}' });
+    client.close();
+  });
+});
+
+describe('onSubscribe', () => {
+  it('accepts, refuses with util.unauthorized(), and refuses with util.error', async () => {
+    const client = await connected();
+    client.send({ type: 'subscribe', id: 'ok', channel: '/shout/open', authorization: auth });
+    expect(await client.next()).toEqual({ type: 'subscribe_success', id: 'ok' });
+    client.send({ type: 'subscribe', id: 'no', channel: '/shout/private/x', authorization: auth });
+    expect(await client.next()).toEqual({
+      type: 'subscribe_error',
+      id: 'no',
+      errors: [{ errorType: 'Unauthorized', message: 'Not Authorized to access /shout/private/x on type Channel' }],
+    });
+    client.send({ type: 'subscribe', id: 'boom', channel: '/shout/boom', authorization: auth });
+    expect(await client.next()).toEqual({ type: 'subscribe_error', id: 'boom', errors: [{ errorType: 'Custom', message: 'no boom here' }] });
+    // A refused subscription receives nothing; the accepted one does.
+    await post('/shout/private/x', [{ text: 'secret' }]);
+    await post('/shout/open', [{ text: 'open' }]);
+    expect(JSON.parse((await client.next()).event).text).toBe('OPEN');
+    await client.nothing();
+    client.close();
+  });
+});
