@@ -2,6 +2,7 @@
  * What loading makes of the config's resolvers and functions (load.ts), and what field wiring
  * (fields.ts) and execution (execute.ts) work from.
  */
+import type { ResolverCachePolicy } from '../cache/index.js';
 import type { NormalizedResolver } from '../config/types.js';
 import type { DataSource } from '../datasources/types.js';
 import type { CompiledCode } from './appsync-js/compile.js';
@@ -35,4 +36,6 @@ export interface BoundResolver {
   module?: LoadedModule;
   dataSource?: DataSource;
   functions: Step[];
+  /** How its results are cached (docs/caching.md); absent when they are not. */
+  cache?: ResolverCachePolicy;
 }

@@ -6,6 +6,7 @@
  */
 import { basename } from 'node:path';
 import { getNamedType, type FieldNode, type GraphQLResolveInfo } from 'graphql';
+import type { ApiCache, ResolverCachePolicy } from '../cache/index.js';
 import type { NormalizedConfig } from '../config/types.js';
 import { isBuiltInNone, type DataSource, type DataSourceResult, type Logger } from '../datasources/index.js';
 import { AppSyncError, FieldError, ResolverCodeError, passedOn } from '../errors.js';
@@ -37,6 +38,7 @@ export class ResolverExecutor {
     private readonly sandbox: Sandbox,
     private readonly config: NormalizedConfig,
     private readonly logger: Logger,
+    private readonly cache?: ApiCache,
   ) {}
 
   /**
@@ -49,6 +51,52 @@ export class ResolverExecutor {
     if (context.resolverCount > config.resolverCountLimit) {
       throw new FieldError(`Resolver execution limit of ${config.resolverCountLimit} reached`, 'ResolverExecutionLimitReached');
     }
+    // Set at load only for cached resolvers (docs/caching.md): with caching off this is the whole cost.
+    const policy = bound.cache;
+    if (policy !== undefined) return this.#runCached(policy, bound, source, args, context, info);
+    return this.#run(bound, source, args, context, info);
+  }
+
+  /**
+   * A cached resolver in a query: its entry's result, or a run whose result is kept when it ended
+   * without an error (thrown or appended). Whether it was a hit is said only at debug level, as
+   * AppSync does not say it.
+   */
+  async #runCached(
+    policy: ResolverCachePolicy,
+    bound: BoundResolver,
+    source: unknown,
+    args: Record<string, unknown>,
+    context: RequestContext,
+    info: GraphQLResolveInfo,
+  ): Promise<unknown> {
+    if (policy.tagOnly || info.operation.operation !== 'query') {
+      // OPERATION_LEVEL_CACHING: the answer being cached remembers the run, for evictions.
+      context.cacheTags?.push({ field: policy.field, values: { arguments: args, identity: context.auth.identity } });
+      return this.#run(bound, source, args, context, info);
+    }
+    const cache = this.cache!;
+    const isRoot = info.parentType === info.schema.getQueryType();
+    const entry = cache.resolverEntry(policy, {
+      arguments: args,
+      identity: context.auth.identity,
+      source: policy.readsSource && !isRoot ? source : null,
+    });
+    context.cacheTags?.push(entry.tag);
+    const hit = await cache.getResult(entry.key);
+    if (hit !== undefined) {
+      this.logger.debug('API cache hit', { resolver: bound.label });
+      return hit.value;
+    }
+    this.logger.debug('API cache miss', { resolver: bound.label });
+    const errorsBefore = context.appendedErrors.length;
+    const value = await this.#run(bound, source, args, context, info);
+    if (context.appendedErrors.length === errorsBefore) cache.setResult(entry, value, policy.ttlMs);
+    return value;
+  }
+
+  #run(bound: BoundResolver, source: unknown, args: Record<string, unknown>, context: RequestContext, info: GraphQLResolveInfo): Promise<unknown> {
+    const { config } = this;
     const fieldNode = info.fieldNodes[0]!;
     const selection = selectionInfo(info.schema, fieldNode, getNamedType(info.returnType), info.fragments);
     const operation = info.operation.operation;

@@ -18,6 +18,10 @@ export interface RequestContext {
   resolverCount: number;
   /** `extensions.invalidateSubscriptions` calls made by mutation resolvers. */
   invalidations: Array<{ subscriptionField: string; payload: unknown }>;
+  /** `extensions.evictFromApiCache` calls made by mutation resolvers (docs/caching.md#eviction). */
+  cacheEvictions?: Array<{ typeName: string; fieldName: string; keys: Record<string, unknown> }>;
+  /** Set while a query's whole answer is to be cached: the resolver runs it took, for evictions. */
+  cacheTags?: Array<{ field: string; values: { arguments?: unknown; identity?: unknown } }>;
   /** Filters set by a subscription resolver's response handler. */
   subscriptionFilter?: SubscriptionFilter;
   invalidationFilter?: SubscriptionFilter;

@@ -3,9 +3,11 @@
  * (load.ts), and wires each schema field to auth checks and its resolver (fields.ts), which runs
  * as unit or pipeline execution (execute.ts).
  */
-import type { GraphQLSchema } from 'graphql';
+import { isObjectType, type GraphQLSchema } from 'graphql';
+import type { ApiCache } from '../cache/index.js';
 import type { AuthRules } from '../auth/rules.js';
 import type { NormalizedConfig } from '../config/types.js';
+import { ConfigError, ConfigErrors } from '../errors.js';
 import type { DataSource, Logger } from '../datasources/types.js';
 import type { BoundResolver } from './bound.js';
 import { ResolverExecutor } from './execute.js';
@@ -25,6 +27,8 @@ export interface ResolverRuntimeOptions {
   handlerTimeoutMs?: number;
   /** The sandbox's other limits (memory, processes, result and log sizes). */
   sandbox?: Omit<SandboxLimits, 'timeoutMs'>;
+  /** The API cache (docs/caching.md); absent when caching is off. */
+  cache?: ApiCache;
 }
 
 export class ResolverRuntime {
@@ -58,7 +62,8 @@ export class ResolverRuntime {
     const sandbox = await starting;
     try {
       const { bound, warnings } = await loadBoundResolvers(options, sandbox);
-      const executor = new ResolverExecutor(sandbox, config, logger);
+      if (options.cache) applyCachePolicies(options.cache, options.schema, bound);
+      const executor = new ResolverExecutor(sandbox, config, logger, options.cache);
       attachFieldResolvers(options.schema, options.rules, config, bound, (resolver, source, args, context, info) =>
         executor.run(resolver, source, args, context, info),
       );
@@ -78,4 +83,32 @@ export class ResolverRuntime {
   hasResolver(typeName: string, fieldName: string): boolean {
     return this.#bound.has(`${typeName}.${fieldName}`);
   }
+}
+
+/**
+ * Gives each cached resolver its policy (docs/caching.md). A caching key naming an argument the
+ * field does not have is a load error: it would read null for every request and key nothing apart.
+ */
+function applyCachePolicies(cache: ApiCache, schema: GraphQLSchema, bound: ReadonlyMap<string, BoundResolver>): void {
+  const problems: ConfigError[] = [];
+  for (const resolver of bound.values()) {
+    const policy = cache.policyFor(resolver.resolver);
+    if (!policy) continue;
+    const { typeName, fieldName } = resolver.resolver;
+    const type = schema.getType(typeName);
+    const field = isObjectType(type) ? type.getFields()[fieldName] : undefined;
+    policy.keys.forEach((key, i) => {
+      if (key.map !== 'arguments' || key.path.length === 0 || !field) return;
+      if (!field.args.some((arg) => arg.name === key.path[0])) {
+        problems.push(
+          new ConfigError(
+            `resolvers.${typeName}.${fieldName}.caching.keys.${i}`,
+            `${typeName}.${fieldName} has no argument "${key.path[0]}"${field.args.length ? ` (its arguments: ${field.args.map((a) => a.name).join(', ')})` : ''}`,
+          ),
+        );
+      }
+    });
+    resolver.cache = policy;
+  }
+  if (problems.length > 0) throw new ConfigErrors(problems);
 }

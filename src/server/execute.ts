@@ -81,7 +81,17 @@ export async function executeGraphQL(api: Api, request: GraphQLRequest, publish?
     };
   }
 
+  // docs/caching.md: `api.cache` is set at load only when caching is on.
+  const cache = api.cache;
+  let operationKey: string | undefined;
+  if (cache !== undefined && cache.cachesOperations && operation.operation === 'query') {
+    operationKey = cache.operationKey(request.query, request.operationName, request.variables, request.auth.identity);
+    const hit = await cache.getOperation(operationKey);
+    if (hit !== undefined) return { status: 200, ...(JSON.parse(hit) as Pick<GraphQLResponse, 'body' | 'headers'>) };
+  }
+
   let context = createRequestContext(request.auth, request.headers, request.signal);
+  if (operationKey !== undefined) context.cacheTags = [];
   if (enveloped) context = await enveloped.contextFactory(context);
   const executionArgs = {
     schema: enveloped?.schema ?? api.schema,
@@ -109,8 +119,16 @@ export async function executeGraphQL(api: Api, request: GraphQLRequest, publish?
   errors.push(...context.appendedErrors);
   const body: GraphQLResponse['body'] = { data: result.data };
   if (errors.length > 0) body.errors = errors;
-  // Only plugins add extensions (AppSync's answers have none).
+  // Only plugins add extensions (AppSync's answers have none), and a mutation that evicted cache entries.
   if (result.extensions !== undefined) body.extensions = result.extensions;
+  if (cache !== undefined && context.cacheEvictions !== undefined) {
+    const deleted = await cache.evict(context.cacheEvictions);
+    if (deleted > 0) body.extensions = { ...body.extensions, apiCacheEntriesDeleted: deleted };
+  }
+  // Only answers without errors are kept (docs/caching.md#what-is-never-cached).
+  if (operationKey !== undefined && errors.length === 0) {
+    cache!.setOperation(operationKey, JSON.stringify({ body, headers: context.responseHeaders }), context.cacheTags ?? []);
+  }
 
   if (operation.operation === 'mutation' && publish && result.data) {
     await publishMutationResults(api, operation, result.data as Record<string, unknown>, context, publish);

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { GraphQLSchema } from 'graphql';
 import { authenticateRequest, buildAuthRules, createAuthProviders, type AuthProvider, type AuthRules } from '../auth/index.js';
+import { ApiCache } from '../cache/index.js';
 import type { NormalizedConfig } from '../config/types.js';
 import type { DataSource, DataSourceKinds, Logger } from '../datasources/types.js';
 import { ConfigError, ConfigErrors, SchemaError } from '../errors.js';
@@ -31,6 +32,8 @@ export interface Api {
   /** Set when the gateway has envelop plugins: each HTTP request goes through them. */
   readonly envelop?: EnvelopFactory;
   readonly bindings: SubscriptionBindings;
+  /** The API cache (docs/caching.md); absent when caching is off. */
+  readonly cache?: ApiCache;
   readonly warnings: readonly string[];
   authenticate(request: AuthRequest): Promise<AuthContext>;
   /** Resolves when every data source is ready (embedded databases started). */
@@ -75,7 +78,9 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
   sandboxStarting.catch(() => undefined);
   const dataSources = new Map<string, DataSource>();
   let runtime: ResolverRuntime | undefined;
+  let cache: ApiCache | undefined;
   const closeAll = async () => {
+    await cache?.close();
     await Promise.allSettled([...dataSources.values()].map((ds) => ds.close?.()));
     // Before the runtime took the sandbox (a data source failed), the sandbox is closed here.
     if (runtime) await runtime.close();
@@ -102,6 +107,7 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
       dataSources.set(ds.name, instance);
     }
     const providers = await createAuthProviders(config, logger);
+    cache = await ApiCache.create(config, { logger, redisUrl: config.server.redis });
     const rules = buildAuthRules(
       built.schema,
       config.authentication.type,
@@ -117,6 +123,7 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
         strict: options.strict,
         handlerTimeoutMs: options.handlerTimeoutMs,
         sandbox: options.sandbox,
+        cache,
       },
       sandboxStarting,
     );
@@ -131,6 +138,7 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
       compiledQueries: new CompiledQueries(built.schema, options.compileAfterRuns ?? 1, logger),
       envelop: options.plugins?.length ? await createEnvelop(built.schema, options.plugins) : undefined,
       bindings: readSubscriptionBindings(built.schema),
+      cache,
       warnings: [...built.warnings, ...runtime.warnings],
       authenticate: (request) => authenticateRequest(providers, request),
       async ready() {

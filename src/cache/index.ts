@@ -1,0 +1,5 @@
+export { ApiCache, type ApiCacheOptions, type CacheEviction, type ResolverCacheEntry, type ResolverCachePolicy } from './apiCache.js';
+export { MemoryCacheStore } from './memory.js';
+export { RedisCacheStore, type RedisCacheStoreOptions } from './redis.js';
+export { parseKeyPath, type KeyPath } from './keys.js';
+export type { CacheStore, CacheTag, KeyValues } from './types.js';

@@ -1,0 +1,146 @@
+/**
+ * The Redis cache store: several gateway instances share one cache, as AppSync's instances share
+ * its ElastiCache. An entry is a string key with a PX expiry holding `{ text, tags }`; each field
+ * has a set of the keys tagged with it, which an eviction reads.
+ *
+ * A cache that cannot reach Redis answers every read as a miss and drops writes: requests are
+ * answered uncached, and the log says so once per outage (docs/caching.md#redis).
+ */
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../datasources/types.js';
+import type { CacheStore, CacheTag, KeyValues } from './types.js';
+
+export interface RedisCacheStoreOptions {
+  url: string;
+  /** Keeps several APIs on one Redis apart. */
+  prefix: string;
+  logger: Logger;
+}
+
+/** Gateway choice: a field's key set lives as long as AppSync's longest ttl, renewed by each write. */
+const FIELD_SET_TTL_MS = 3_600_000;
+
+export class RedisCacheStore implements CacheStore {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+  readonly #logger: Logger;
+  #down = false;
+
+  private constructor(redis: Redis, options: RedisCacheStoreOptions) {
+    this.#redis = redis;
+    this.#prefix = options.prefix;
+    this.#logger = options.logger;
+    redis.on('error', (error: Error) => this.#outage(error));
+    redis.on('ready', () => this.#back());
+  }
+
+  /** Connects in the background: a Redis that is down at start-up is an outage like any other. */
+  static async create(options: RedisCacheStoreOptions): Promise<RedisCacheStore> {
+    // Loaded only when a Redis cache is configured (ioredis costs start-up time).
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(options.url, {
+      // Fail at once while disconnected instead of queueing: a request must not wait for Redis.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => 1000,
+      lazyConnect: true,
+    });
+    const store = new RedisCacheStore(redis, options);
+    redis.connect().catch((error: Error) => store.#outage(error));
+    return store;
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    try {
+      const found = await this.#redis.get(this.#entryKey(key));
+      if (this.#down) this.#back();
+      if (found === null) return undefined;
+      return (JSON.parse(found) as { text: string }).text;
+    } catch (error) {
+      this.#outage(error as Error);
+      return undefined;
+    }
+  }
+
+  async set(key: string, text: string, ttlMs: number, tags: readonly CacheTag[]): Promise<void> {
+    const entryKey = this.#entryKey(key);
+    try {
+      const multi = this.#redis.multi().set(entryKey, JSON.stringify({ text, tags }), 'PX', Math.max(1, Math.round(ttlMs)));
+      for (const field of new Set(tags.map((t) => t.field))) {
+        multi.sadd(this.#fieldKey(field), entryKey).pexpire(this.#fieldKey(field), FIELD_SET_TTL_MS);
+      }
+      await multi.exec();
+    } catch (error) {
+      this.#outage(error as Error);
+    }
+  }
+
+  async evict(field: string, matches: (values: KeyValues) => boolean): Promise<number> {
+    const fieldKey = this.#fieldKey(field);
+    try {
+      const keys = await this.#redis.smembers(fieldKey);
+      if (keys.length === 0) return 0;
+      const found = await this.#redis.mget(keys);
+      const gone: string[] = [];
+      const evicted: string[] = [];
+      keys.forEach((key, i) => {
+        const text = found[i];
+        if (text === null || text === undefined) {
+          gone.push(key);
+          return;
+        }
+        const entry = JSON.parse(text) as { tags: CacheTag[] };
+        if (entry.tags.some((tag) => tag.field === field && matches(tag.values))) evicted.push(key);
+      });
+      if (evicted.length === 0 && gone.length === 0) return 0;
+      const multi = this.#redis.multi();
+      if (evicted.length > 0) multi.del(...evicted);
+      multi.srem(fieldKey, ...evicted, ...gone);
+      const results = await multi.exec();
+      return evicted.length > 0 ? Number(results?.[0]?.[1] ?? 0) : 0;
+    } catch (error) {
+      this.#outage(error as Error);
+      return 0;
+    }
+  }
+
+  async flush(): Promise<void> {
+    // SCAN, not KEYS: other data on the same Redis may be large.
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.#redis.scan(cursor, 'MATCH', `${escapeGlob(this.#prefix)}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await this.#redis.del(...keys);
+    } while (cursor !== '0');
+  }
+
+  async close(): Promise<void> {
+    this.#redis.disconnect();
+  }
+
+  /** Entries are named by a digest of the key: keys hold whole identities and arguments. */
+  #entryKey(key: string): string {
+    return `${this.#prefix}e:${createHash('sha256').update(key).digest('base64url')}`;
+  }
+
+  #fieldKey(field: string): string {
+    return `${this.#prefix}f:${field}`;
+  }
+
+  #back(): void {
+    if (!this.#down) return;
+    this.#down = false;
+    this.#logger.info('API cache: Redis is reachable again; answers are cached again');
+  }
+
+  #outage(error: Error): void {
+    if (this.#down) return;
+    this.#down = true;
+    this.#logger.warn(`API cache: Redis cannot be reached (${error.message}); requests are answered uncached until it is back`);
+  }
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,34 @@
+/**
+ * The small interface every API cache store implements (in memory, Redis): entries are JSON text
+ * with a time to live and the tags an eviction finds them by (docs/caching.md).
+ */
+
+/**
+ * What an entry answers for: the field (`Type.field`) whose resolver made it, and the caching-key
+ * values it was made with (`{ arguments: { id: '1' }, identity: {…} }`), which
+ * `extensions.evictFromApiCache` matches against.
+ */
+export interface CacheTag {
+  field: string;
+  values: KeyValues;
+}
+
+/** The parts of a resolver's context a cache key reads, in the shape of `ctx`. */
+export interface KeyValues {
+  arguments?: unknown;
+  source?: unknown;
+  identity?: unknown;
+}
+
+/** A store of cache entries. */
+export interface CacheStore {
+  /** The entry's text, or undefined on a miss (or when the store cannot answer: never a failure). */
+  get(key: string): Promise<string | undefined>;
+  /** Stores an entry for `ttlMs`; a store that cannot take it says so in the log, once per outage. */
+  set(key: string, text: string, ttlMs: number, tags: readonly CacheTag[]): Promise<void>;
+  /** Removes the entries tagged with `field` whose tag `matches`; resolves to how many went. */
+  evict(field: string, matches: (values: KeyValues) => boolean): Promise<number>;
+  /** Removes every entry (FlushApiCache). */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
