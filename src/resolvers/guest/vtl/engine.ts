@@ -80,6 +80,38 @@ const MAX_CACHED_STRINGS = 2000;
 class AppSyncVelocity extends Compile {
   #depth = 0;
   #loops = 0;
+  /** What `render` installs as `macros`: built once per engine (velocityjs builds it, and binds `eval`, at every render). */
+  #builtins: Record<string, unknown> | undefined;
+
+  /**
+   * velocityjs's, for an engine kept with its template and rendered again and again (one engine
+   * per template saves building one per call): every piece of per-render state starts afresh,
+   * even after a render that threw half-way.
+   */
+  override render(context?: any): string {
+    if (!this.#builtins) {
+      const builtins: Record<string, unknown> = {
+        stop: () => {
+          this.runState.stop = true;
+          return '';
+        },
+      };
+      Object.defineProperty(builtins, 'eval', { value: this.eval.bind(this) });
+      this.#builtins = builtins;
+    }
+    this.silence = false;
+    this.context = context ?? {};
+    this.macros = this.#builtins as typeof this.macros;
+    this.defines = {};
+    this.conditions = [];
+    this.local = {};
+    this.contextId = '';
+    this.macrosStore = {};
+    this.runState = { stop: false, break: false };
+    this.#depth = 0;
+    this.#loops = 0;
+    return this.renderAstList();
+  }
 
   /** velocityjs's, but `#break` and `#stop` end the list at once (velocityjs renders on to its end). */
   override renderAstList(asts?: any, contextId?: string): string {
@@ -136,9 +168,12 @@ class AppSyncVelocity extends Compile {
     const context = this.context;
     const blocked = id === '__proto__' || ((id === 'constructor' || id === 'prototype') && !hasOwn(context, id));
     let value: unknown = blocked ? undefined : context[id];
-    const local = (this as any).getLocal(ast) as { value: unknown; isLocal: boolean };
     if (value !== undefined && ast.args !== undefined) value = this.getPropMethod(ast, context, ast);
-    if (local.isLocal) value = local.value;
+    // Outside #foreach and macros there are no locals: skip velocityjs's lookup (and its allocation).
+    if (this.conditions.length > 0) {
+      const local = (this as any).getLocal(ast) as { value: unknown; isLocal: boolean };
+      if (local.isLocal) value = local.value;
+    }
     if (Array.isArray(ast.path)) {
       for (const property of ast.path) {
         if (value === undefined || value === null) {
@@ -308,7 +343,7 @@ export type Rendered = { text: string; returned: false } | { returned: true; val
 
 /** A parsed template, rendered once per handler call against fresh variables. */
 export class VtlTemplate {
-  readonly #asts: TemplateAst;
+  readonly #engine: AppSyncVelocity;
   /**
    * The template is just `$util.toJson($ctx.result)` (the most common response template, and the
    * default one): its value is `$ctx.result` itself, which came in as JSON, so rendering and
@@ -316,14 +351,13 @@ export class VtlTemplate {
    */
   readonly passesResult: boolean;
   constructor(text: string) {
-    this.#asts = parseTemplate(text);
+    this.#engine = new AppSyncVelocity(parseTemplate(text), { escape: false });
     this.passesResult = /^\s*\$utils?\.toJson\(\s*\$(?:ctx|context)\.result\s*\)\s*$/.test(text);
   }
 
   render(variables: Record<string, unknown>): Rendered {
-    const engine = new AppSyncVelocity(this.#asts, { escape: false });
     try {
-      return { text: engine.render(variables), returned: false };
+      return { text: this.#engine.render(variables), returned: false };
     } catch (thrown) {
       if (thrown instanceof VtlReturn) return { returned: true, value: thrown.value };
       throw thrown;
