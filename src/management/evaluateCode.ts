@@ -71,7 +71,48 @@ export interface CodeEvaluatorOptions {
 }
 
 /** Compiled, linted and registered code, or the code errors that keep it from running. */
-type Prepared = { ok: true; id: number; compiled: CompiledCode } | { ok: false; message: string; codeErrors: CodeError[] };
+type Prepared = { ok: true; id: number; compiled: CompiledCode } | CodeRefusal;
+
+/** Why AppSync would refuse code: `message` as EvaluateCode words it, and the code errors. */
+export interface CodeRefusal {
+  ok: false;
+  message: string;
+  codeErrors: CodeError[];
+}
+
+/**
+ * Compiles and lints APPSYNC_JS code as the resolver runtime does: the compiled code, or the
+ * PARSER_ERROR / LINT_ERROR entries AppSync answers for it (EvaluateCode, and CreateResolver /
+ * CreateFunction, which refuse such code).
+ */
+export async function checkCode(code: string): Promise<{ ok: true; compiled: CompiledCode } | CodeRefusal> {
+  let compiled: CompiledCode;
+  try {
+    compiled = await compileResolverText(CODE_NAME, code);
+  } catch (error) {
+    if (!(error instanceof CodeSyntaxError)) throw error;
+    return {
+      ok: false,
+      message: `${CODE_NAME}:${error.line ?? 0}:${error.column ?? 0}: ${error.text}`,
+      codeErrors: [{ errorType: 'PARSER_ERROR', value: error.text, location: { line: error.line ?? 0, column: error.column ?? 0, span: error.span } }],
+    };
+  }
+  // AppSync refuses code that uses features APPSYNC_JS lacks (docs/resolvers.md#the-language-subset).
+  const findings = await lintAppSyncJs(CODE_NAME, code);
+  if (findings.length > 0) {
+    const listed = findings.map((f) => `${CODE_NAME}:${f.line}:${f.column}: APPSYNC_JS does not support ${f.feature}`).join('; ');
+    return {
+      ok: false,
+      message: `The code contains ${findings.length} error${findings.length === 1 ? '' : 's'}: ${listed}`,
+      codeErrors: findings.map((f) => ({
+        errorType: 'LINT_ERROR',
+        value: `APPSYNC_JS does not support ${f.feature}`,
+        location: { line: f.line, column: f.column, span: -1 },
+      })),
+    };
+  }
+  return { ok: true, compiled };
+}
 
 const MAX_MODULES = 500;
 
@@ -187,30 +228,9 @@ export class CodeEvaluator {
   }
 
   async #compileAndRegister(sandbox: Sandbox, code: string): Promise<Prepared> {
-    let compiled: CompiledCode;
-    try {
-      compiled = await compileResolverText(CODE_NAME, code);
-    } catch (error) {
-      if (!(error instanceof CodeSyntaxError)) throw error;
-      return {
-        ok: false,
-        message: `${CODE_NAME}:${error.line ?? 0}:${error.column ?? 0}: ${error.text}`,
-        codeErrors: [{ errorType: 'PARSER_ERROR', value: error.text, location: { line: error.line ?? 0, column: error.column ?? 0, span: error.span } }],
-      };
-    }
-    // AppSync refuses code that uses features APPSYNC_JS lacks (docs/resolvers.md#the-language-subset).
-    const findings = await lintAppSyncJs(CODE_NAME, code);
-    if (findings.length > 0) {
-      return {
-        ok: false,
-        message: `The code contains ${findings.length} error${findings.length === 1 ? '' : 's'}: ${findings.map((f) => `${CODE_NAME}:${f.line}:${f.column}: APPSYNC_JS does not support ${f.feature}`).join('; ')}`,
-        codeErrors: findings.map((f) => ({
-          errorType: 'LINT_ERROR',
-          value: `APPSYNC_JS does not support ${f.feature}`,
-          location: { line: f.line, column: f.column, span: -1 },
-        })),
-      };
-    }
+    const checked = await checkCode(code);
+    if (!checked.ok) return checked;
+    const { compiled } = checked;
     try {
       const { id } = await sandbox.register(compiled.code, CODE_NAME);
       return { ok: true, id, compiled };

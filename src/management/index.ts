@@ -1,19 +1,26 @@
 /**
  * AppSync's management API on the gateway's port (docs/management-api.md): the restJson1 routes
- * `@aws-sdk/client-appsync` and the AWS CLI call under `/v1/…` and `/v2/…`. Served today:
- * EvaluateCode and EvaluateMappingTemplate; every other route answers UnknownOperationException
- * naming what is served.
+ * `@aws-sdk/client-appsync` and the AWS CLI call under `/v1/…` and `/v2/…`. Served: the GraphQL
+ * API operations on the gateway's API registry (graphqlApis.ts, resources.ts), EvaluateCode and
+ * EvaluateMappingTemplate; every other route answers UnknownOperationException naming what is served.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NormalizedConfig } from '../config/types.js';
 import type { Logger } from '../datasources/types.js';
 import type { SandboxLimits } from '../resolvers/index.js';
+import { RegistryError, type ApiRegistry } from '../apis/index.js';
+import { RawAnswer, type ApiUris, type Handler } from './context.js';
+import { graphqlApiRoutes } from './graphqlApis.js';
+import { resourceRoutes } from './resources.js';
+import { RouteTable } from './routeTable.js';
 import { CodeEvaluator } from './evaluateCode.js';
 import { TemplateEvaluator } from './evaluateTemplate.js';
 import { ManagementApiError, sendRestJson, sendRestJsonError } from './restJson.js';
 import { verifyManagementSignature } from './signature.js';
 
 export { ManagementApiError } from './restJson.js';
+export type { ApiUris } from './context.js';
+export { MAX_SCHEMA_BYTES } from './graphqlApis.js';
 export type { CodeError, EvaluateCodeRequest, EvaluateCodeResponse } from './evaluateCode.js';
 export type { EvaluateMappingTemplateResponse } from './evaluateTemplate.js';
 
@@ -25,6 +32,13 @@ export interface ManagementApiOptions {
   handlerTimeoutMs?: number;
   /** The evaluation sandbox's other limits, over the config's. */
   sandbox?: SandboxLimits;
+  /** The APIs the gateway serves; without it only the evaluation calls are served. */
+  registry?: ApiRegistry;
+  /** The endpoints of an API, as `uris` answers them. */
+  uris?(apiId: string): ApiUris;
+  /** Region and account in ARNs. @default us-east-1 / 123456789012 */
+  region?: string;
+  accountId?: string;
 }
 
 export interface ManagementApi {
@@ -39,7 +53,7 @@ export function isManagementPath(path: string): boolean {
   return path.startsWith('/v1/') || path.startsWith('/v2/');
 }
 
-type Route = (input: { body: Buffer }) => Promise<unknown>;
+type Route = Handler;
 
 export function createManagementApi(options: ManagementApiOptions): ManagementApi {
   const evaluatorLimits = () => {
@@ -60,23 +74,48 @@ export function createManagementApi(options: ManagementApiOptions): ManagementAp
     },
   };
 
+  const table = new RouteTable<Route>();
+  if (options.registry) {
+    const context = {
+      registry: options.registry,
+      region: options.region ?? 'us-east-1',
+      accountId: options.accountId ?? '123456789012',
+      uris:
+        options.uris ??
+        ((apiId: string) => ({ GRAPHQL: `http://127.0.0.1:4000/apis/${apiId}/graphql`, REALTIME: `ws://127.0.0.1:4000/apis/${apiId}/graphql/realtime` })),
+    };
+    Object.assign(routes, graphqlApiRoutes(context), resourceRoutes(context));
+  }
+  for (const [route, handler] of Object.entries(routes)) table.add(route, handler);
+
   return {
     async handle(req, res, body) {
-      const path = (req.url ?? '/').split('?', 1)[0]!;
+      const [path, search = ''] = (req.url ?? '/').split('?', 2) as [string, string?];
       try {
         await verifyManagementSignature(req, body, options.config());
-        const route = routes[`${req.method} ${path}`];
-        if (!route) {
+        const match = table.match(req.method ?? 'GET', path);
+        if (!match) {
           throw new ManagementApiError(
             'UnknownOperationException',
-            `appsync-gateway does not serve ${req.method} ${path} yet; the management API serves ${Object.keys(routes).join(', ')} (docs/management-api.md).`,
+            `appsync-gateway does not serve ${req.method} ${path}; see docs/management-api.md for the operations it serves.`,
             404,
           );
         }
-        sendRestJson(res, 200, await route({ body }));
+        const answer = await match.handler({ body, params: match.params, query: new URLSearchParams(search) });
+        if (answer instanceof RawAnswer) {
+          res
+            .writeHead(200, { 'content-type': answer.contentType, 'content-length': String(answer.body.length), 'access-control-allow-origin': '*' })
+            .end(answer.body);
+          return;
+        }
+        sendRestJson(res, 200, answer);
       } catch (error) {
         if (error instanceof ManagementApiError) {
           sendRestJsonError(res, error);
+          return;
+        }
+        if (error instanceof RegistryError) {
+          sendRestJsonError(res, new ManagementApiError(error.errorName, error.message, error.statusCode, error.extra));
           return;
         }
         options.logger.error(`management API ${req.method} ${path} failed`, { error: error instanceof Error ? error.stack : String(error) });
@@ -89,7 +128,7 @@ export function createManagementApi(options: ManagementApiOptions): ManagementAp
   };
 }
 
-/** The JSON body; a body that is not JSON is a BadRequestException, as AppSync answers it. */
+/** The JSON body of the evaluation calls; a body that is not JSON is a BadRequestException, as AppSync answers it. */
 function parseBody(body: Buffer): unknown {
   if (body.length === 0) throw ManagementApiError.badRequest('The request body is empty; a JSON object is expected.');
   try {

@@ -11,6 +11,12 @@ import type { ServerResponse } from 'node:http';
 export type ManagementErrorName =
   | 'BadRequestException'
   | 'NotFoundException'
+  | 'ConcurrentModificationException'
+  | 'GraphQLSchemaException'
+  | 'ApiKeyValidityOutOfBoundsException'
+  | 'ApiKeyLimitExceededException'
+  | 'LimitExceededException'
+  | 'UnauthorizedException'
   | 'UnknownOperationException'
   | 'InternalFailureException'
   | 'InvalidSignatureException'
@@ -32,6 +38,11 @@ export class ManagementApiError extends Error {
   /** `BadRequestException` (400); `reason` and `detail` as AppSync adds them for code errors. */
   static badRequest(message: string, extra: Record<string, unknown> = {}): ManagementApiError {
     return new ManagementApiError('BadRequestException', message, 400, extra);
+  }
+
+  /** `NotFoundException` (404). */
+  static notFound(message: string): ManagementApiError {
+    return new ManagementApiError('NotFoundException', message, 404);
   }
 }
 

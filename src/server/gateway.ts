@@ -15,7 +15,8 @@ import { loadApi, type Api } from './loadApi.js';
 import { createRealtimeHost } from './realtimeHost.js';
 import { createConsoleLogger } from './logger.js';
 import { createStepFunctionsDataSourceKind, type StepFunctionsStarter } from '../stepfunctions/resolverDataSource.js';
-import { createManagementApi, isManagementPath } from '../management/index.js';
+import { isManagementPath } from '../management/index.js';
+import { MANAGEMENT_MAX_BODY_BYTES, startManagement } from './managementSetup.js';
 import { stepFunctionsStorePlace } from '../stepfunctions/storePlace.js';
 import { isInside, openDataFolder, resolveDataFolder, type OpenDataFolder } from './dataFolder.js';
 
@@ -253,8 +254,30 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
   const sfnPlace = stepFunctionsStorePlace(stepFunctionsOptions(api.config, logger, () => api, data!.folder));
   logger.info('Step Functions executions', { data: sfnPlace.url ? 'PostgreSQL (stepFunctions.store)' : (sfnPlace.dir ?? 'in memory — nothing is kept') });
 
-  // AppSync's management API (/v1/…): its evaluation sandbox starts on the first EvaluateCode call.
-  const management = createManagementApi({ logger, config: () => api.config, handlerTimeoutMs: options.handlerTimeoutMs, sandbox: options.sandbox });
+  // AppSync's management API (/v1/…) and the APIs built through it (/apis/<id>/…): docs/management-api.md.
+  let managementSetup;
+  try {
+    managementSetup = await startManagement({
+      logger,
+      folder: data!.folder,
+      api: () => api,
+      rawConfig: () => rawConfig,
+      origin: () => (listening ? originOf(listening.host, listening.port) : selfUrl(rawConfig)),
+      load: async (raw, dir) => {
+        const { normalized, kinds } = await normalize(raw, { ...options, configDir: dir, configFile: `${dir}/appsync.config.json` });
+        return loadApi(normalized, { ...loadOptions, kinds, dataFolder: data!.folder });
+      },
+      pubsub: options.pubsub,
+      handlerTimeoutMs: options.handlerTimeoutMs,
+      sandbox: options.sandbox,
+    });
+  } catch (error) {
+    await stepFunctions.close();
+    await api.close();
+    data!.release();
+    throw error;
+  }
+  const { management, hosted } = managementSetup;
 
   let server: Server | undefined;
   /** Set while listening on a non-loopback address without `allowUnsignedAdmin`. */
@@ -299,7 +322,8 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       if (path === '/event' && api.config.events && (await (await eventsService()).handleHttp(req, res))) return;
       let body: Buffer;
       try {
-        body = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
+        body =
+          req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, isManagementPath(path) ? MANAGEMENT_MAX_BODY_BYTES : undefined);
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
           sendJson(
@@ -315,6 +339,10 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       }
       if (path === '/graphql') {
         await handleGraphQLHttp(req, res, body, api, publish);
+        return;
+      }
+      if (hosted.owns(path)) {
+        await hosted.handleHttp(req, res, body, path);
         return;
       }
       if (adminLockedHost && isAdminRequest(req, path) && !verifiesSignatures(api.config)) {
@@ -359,6 +387,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       const host = listenOptions.host ?? options.listen?.host ?? api.config.server.host;
       server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => void handle(req, res));
       server.on('upgrade', (req, socket, head) => {
+        if (hosted.handleUpgrade(req, socket, head)) return;
         if ((req.url ?? '/').split('?', 1)[0] === '/event/realtime' && api.config.events) {
           eventsService()
             .then((events) => (closing ? false : events.handleUpgrade(req, socket, head)))
@@ -424,6 +453,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       const previous = api;
       api = loaded;
       rawConfig = candidate;
+      managementSetup.refreshConfigApi();
       await stepFunctions.update(loaded.config.stepFunctions.stateMachines);
       await previous.close();
     },
@@ -437,7 +467,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       const started = await realtimeStarting?.catch(() => undefined);
       await started?.realtime.close();
       await stepFunctions.close();
-      await management.close();
+      await managementSetup.close();
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));

@@ -4,7 +4,7 @@
  * is compared with the shape AWS documents (EvaluateCodeResponse: `evaluationResult` as JSON
  * text, `error.message` / `error.codeErrors[]`, `logs`, `stash`, `outErrors`).
  */
-import { AppSyncClient, BadRequestException, EvaluateCodeCommand, ListGraphqlApisCommand, type EvaluateCodeCommandOutput } from '@aws-sdk/client-appsync';
+import { AppSyncClient, BadRequestException, EvaluateCodeCommand, ListDomainNamesCommand, type EvaluateCodeCommandOutput } from '@aws-sdk/client-appsync';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -280,12 +280,12 @@ describe('bad input gets AWS error answers', () => {
     expect(await response.json()).toEqual({ message: expect.stringMatching(/^The request body is not valid JSON: /) });
   });
 
-  it('a management operation not served yet: UnknownOperationException naming what is served', async () => {
+  it('a management operation not served: UnknownOperationException naming the route and where the served ones are listed', async () => {
     const error = await client(gw.origin)
-      .send(new ListGraphqlApisCommand({}))
+      .send(new ListDomainNamesCommand({}))
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'UnknownOperationException', $metadata: { httpStatusCode: 404 } });
-    expect((error as Error).message).toMatch(/^appsync-gateway does not serve GET \/v1\/apis yet; the management API serves POST \/v1\/dataplane-evaluatecode/);
+    expect((error as Error).message).toBe('appsync-gateway does not serve GET /v1/domainnames; see docs/management-api.md for the operations it serves.');
   });
 });
 

@@ -1,0 +1,74 @@
+/**
+ * The config file's API seen through the management API: its settings, data sources, functions,
+ * resolvers and keys in AppSync's model, so GetGraphqlApi, ListResolvers and the like answer for it
+ * as for an API built through the API. Code is read from its files each time the config loads.
+ */
+import { readFileSync } from 'node:fs';
+import type { NormalizedConfig } from '../config/types.js';
+import type { ApiDefinition, DataSourceModel } from './model.js';
+
+function readText(path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    // The load that made this config read the same files; one gone since is shown as absent.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+const JS_RUNTIME = { name: 'APPSYNC_JS', runtimeVersion: '1.0.0' };
+
+/** The definition of the config file's API, with id `apiId`. */
+export function definitionFromConfig(config: NormalizedConfig, apiId: string, region: string): ApiDefinition {
+  const schema = [...config.schemaFiles.map((file) => readText(file) ?? ''), ...(config.schemaSdl ? [config.schemaSdl] : [])].join('\n');
+  const dataSources: DataSourceModel[] = Object.values(config.dataSources).map((ds) => {
+    const c = ds.config as Record<string, unknown>;
+    const model: DataSourceModel = { name: ds.name, type: ds.type };
+    if (ds.description) model.description = ds.description;
+    if (ds.type === 'AMAZON_DYNAMODB') model.dynamodbConfig = { tableName: String(c.tableName), awsRegion: typeof c.region === 'string' ? c.region : region };
+    if (ds.type === 'AWS_LAMBDA') model.lambdaConfig = { lambdaFunctionArn: String(c.functionArn ?? c.functionName ?? c.handler ?? '') };
+    if (ds.type === 'HTTP') model.httpConfig = { endpoint: String(c.endpoint ?? '') };
+    if (ds.type === 'RELATIONAL_DATABASE') model.relationalDatabaseConfig = { relationalDatabaseSourceType: 'RDS_HTTP_ENDPOINT' };
+    return model;
+  });
+  const functions = Object.values(config.pipelineFunctions).map((fn) => ({
+    functionId: fn.name,
+    name: fn.name,
+    dataSourceName: fn.dataSource,
+    ...(fn.code ? { code: readText(fn.code), runtime: JS_RUNTIME } : {}),
+    ...(fn.templates
+      ? { requestMappingTemplate: readText(fn.templates.request), responseMappingTemplate: readText(fn.templates.response), functionVersion: '2018-05-29' }
+      : {}),
+    ...(fn.maxBatchSize ? { maxBatchSize: fn.maxBatchSize } : {}),
+  }));
+  const resolvers = config.resolvers.map((r) => ({
+    typeName: r.typeName,
+    fieldName: r.fieldName,
+    kind: r.kind,
+    ...(r.dataSource ? { dataSourceName: r.dataSource } : {}),
+    ...(r.kind === 'PIPELINE' ? { pipelineConfig: { functions: r.functions } } : {}),
+    ...(r.code ? { code: readText(r.code), runtime: JS_RUNTIME } : {}),
+    ...(r.templates ? { requestMappingTemplate: readText(r.templates.request), responseMappingTemplate: readText(r.templates.response) } : {}),
+    ...(r.maxBatchSize ? { maxBatchSize: r.maxBatchSize } : {}),
+  }));
+  const auth = (a: NormalizedConfig['authentication']) => a.type;
+  return {
+    apiId,
+    name: config.name,
+    authenticationType: auth(config.authentication),
+    additionalAuthenticationProviders: config.additionalAuthentications.map((a) => ({ authenticationType: auth(a) })),
+    tags: {},
+    schema,
+    schemaStatus: { status: 'SUCCESS' },
+    dataSources,
+    functions,
+    resolvers,
+    // Gateway choice: the keys of the config file stay in the file; ListApiKeys shows them with their values as ids.
+    apiKeys: config.apiKeys.map((k) => ({ id: k.value, description: k.name, expires: k.expiresAt ?? 0, deletes: k.expiresAt ?? 0 })),
+    environmentVariables: { ...config.environment },
+    ...(config.queryDepthLimit ? { queryDepthLimit: config.queryDepthLimit } : {}),
+    revision: 1,
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * The objects of AppSync's management API as the gateway keeps them: the members and names of the
+ * API reference (GraphqlApi, DataSource, Resolver, FunctionConfiguration, ApiKey), so an object read
+ * back through GetX is what CreateX was given, plus the schema and the environment variables.
+ * Everything is plain JSON: it is written to `<data folder>/apis/<apiId>/api.json` as is.
+ */
+
+/** `{ name: 'APPSYNC_JS', runtimeVersion: '1.0.0' }` */
+export interface AppSyncRuntime {
+  name: string;
+  runtimeVersion: string;
+}
+
+/** API reference: DataSource (without its ARN, derived when answered). */
+export interface DataSourceModel {
+  name: string;
+  type: string;
+  description?: string;
+  serviceRoleArn?: string;
+  dynamodbConfig?: {
+    tableName: string;
+    awsRegion: string;
+    useCallerCredentials?: boolean;
+    versioned?: boolean;
+    deltaSyncConfig?: { baseTableTTL?: number; deltaSyncTableName?: string; deltaSyncTableTTL?: number };
+  };
+  lambdaConfig?: { lambdaFunctionArn: string };
+  httpConfig?: {
+    endpoint?: string;
+    authorizationConfig?: { authorizationType: string; awsIamConfig?: { signingRegion?: string; signingServiceName?: string } };
+  };
+  relationalDatabaseConfig?: {
+    relationalDatabaseSourceType?: string;
+    rdsHttpEndpointConfig?: { awsRegion?: string; dbClusterIdentifier?: string; databaseName?: string; schema?: string; awsSecretStoreArn?: string };
+  };
+  metricsConfig?: string;
+}
+
+/** API reference: FunctionConfiguration (without its ARN). */
+export interface FunctionModel {
+  functionId: string;
+  name: string;
+  description?: string;
+  dataSourceName: string;
+  requestMappingTemplate?: string;
+  responseMappingTemplate?: string;
+  functionVersion?: string;
+  syncConfig?: Record<string, unknown>;
+  maxBatchSize?: number;
+  runtime?: AppSyncRuntime;
+  code?: string;
+}
+
+/** API reference: Resolver (without its ARN). */
+export interface ResolverModel {
+  typeName: string;
+  fieldName: string;
+  dataSourceName?: string;
+  requestMappingTemplate?: string;
+  responseMappingTemplate?: string;
+  kind: 'UNIT' | 'PIPELINE';
+  pipelineConfig?: { functions: string[] };
+  syncConfig?: Record<string, unknown>;
+  cachingConfig?: { ttl: number; cachingKeys?: string[] };
+  maxBatchSize?: number;
+  runtime?: AppSyncRuntime;
+  code?: string;
+  metricsConfig?: string;
+}
+
+/** API reference: ApiKey. `id` is the key's value (`da2-…`); `expires`/`deletes` are epoch seconds. */
+export interface ApiKeyModel {
+  id: string;
+  description?: string;
+  expires: number;
+  deletes: number;
+}
+
+/** Where GetSchemaCreationStatus stands. */
+export interface SchemaStatus {
+  status: 'PROCESSING' | 'ACTIVE' | 'DELETING' | 'FAILED' | 'SUCCESS' | 'NOT_APPLICABLE';
+  details?: string;
+  /** The revision that brought this schema: once the server has applied it, PROCESSING ends. */
+  revision?: number;
+}
+
+/** The GraphqlApi members CreateGraphqlApi takes and GetGraphqlApi answers (ARN, uris derived). */
+export interface GraphqlApiSettings {
+  name: string;
+  authenticationType: string;
+  logConfig?: Record<string, unknown>;
+  userPoolConfig?: { userPoolId: string; awsRegion: string; defaultAction: string; appIdClientRegex?: string };
+  openIDConnectConfig?: { issuer: string; clientId?: string; iatTTL?: number; authTTL?: number };
+  lambdaAuthorizerConfig?: { authorizerUri: string; authorizerResultTtlInSeconds?: number; identityValidationExpression?: string };
+  additionalAuthenticationProviders?: Array<{
+    authenticationType: string;
+    openIDConnectConfig?: GraphqlApiSettings['openIDConnectConfig'];
+    userPoolConfig?: { userPoolId: string; awsRegion: string; appIdClientRegex?: string };
+    lambdaAuthorizerConfig?: GraphqlApiSettings['lambdaAuthorizerConfig'];
+  }>;
+  xrayEnabled?: boolean;
+  visibility?: string;
+  apiType?: string;
+  mergedApiExecutionRoleArn?: string;
+  ownerContact?: string;
+  introspectionConfig?: string;
+  queryDepthLimit?: number;
+  resolverCountLimit?: number;
+  enhancedMetricsConfig?: Record<string, unknown>;
+}
+
+/** One API: its settings and everything built on it. */
+export interface ApiDefinition extends GraphqlApiSettings {
+  apiId: string;
+  tags: Record<string, string>;
+  /** The SDL in force (the last schema StartSchemaCreation accepted). */
+  schema?: string;
+  schemaStatus?: SchemaStatus;
+  dataSources: DataSourceModel[];
+  functions: FunctionModel[];
+  resolvers: ResolverModel[];
+  apiKeys: ApiKeyModel[];
+  environmentVariables: Record<string, string>;
+  /** Bumped by every change; the served version names the one it was built from. */
+  revision: number;
+}

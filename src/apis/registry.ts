@@ -1,0 +1,239 @@
+/**
+ * The registry of the GraphQL APIs one gateway serves: the config file's API (read-only here) and
+ * those built through the management API, kept under the data folder (`<folder>/apis/<apiId>/api.json`)
+ * so they come back after a restart. A change is made on a copy and takes the place of the old
+ * definition only once it is whole, so a refused change leaves nothing half-applied; listeners
+ * (the server, which loads and swaps the served version) hear of every accepted change.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ApiDefinition, GraphqlApiSettings } from './model.js';
+
+/** The failures the registry answers with, named as AppSync names them (the management API sends them as they are). */
+export class RegistryError extends Error {
+  constructor(
+    readonly errorName:
+      'NotFoundException' | 'BadRequestException' | 'ConcurrentModificationException' | 'ApiKeyValidityOutOfBoundsException' | 'LimitExceededException',
+    message: string,
+    readonly statusCode: number,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'RegistryError';
+  }
+  static notFound(message: string): RegistryError {
+    return new RegistryError('NotFoundException', message, 404);
+  }
+  static badRequest(message: string, extra: Record<string, unknown> = {}): RegistryError {
+    return new RegistryError('BadRequestException', message, 400, extra);
+  }
+}
+
+/** A change the registry accepted: `definition` undefined when the API was deleted. */
+export type RegistryListener = (apiId: string, definition: ApiDefinition | undefined) => void;
+
+const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** A random id in AppSync's style: 26 lower-case letters and digits. */
+export function newId(length = 26): string {
+  const bytes = randomBytes(length);
+  let id = '';
+  for (const byte of bytes) id += ID_ALPHABET[byte % ID_ALPHABET.length];
+  return id;
+}
+
+/** Gateway choice: the config file's API id, when the config gives no `apiId`: its name, lower-cased, other characters as `-`. */
+export function configApiIdOf(name: string, given?: unknown): string {
+  if (typeof given === 'string' && given.trim() !== '') return given.trim();
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'api'
+  );
+}
+
+export interface ApiRegistryOptions {
+  /** Folder the APIs are kept in; absent, they live in memory. */
+  dir?: string;
+  /** Told when a kept API cannot be read back (the rest still load). */
+  warn(message: string): void;
+}
+
+export class ApiRegistry {
+  readonly dir: string | undefined;
+  readonly #apis = new Map<string, ApiDefinition>();
+  readonly #listeners = new Set<RegistryListener>();
+  readonly #writes = new Map<string, Promise<void>>();
+  #configApi: { definition: ApiDefinition; file?: string } | undefined;
+
+  private constructor(dir: string | undefined) {
+    this.dir = dir;
+  }
+
+  /** Opens the registry, reading back every API kept in `options.dir`. */
+  static async open(options: ApiRegistryOptions): Promise<ApiRegistry> {
+    const registry = new ApiRegistry(options.dir);
+    if (!options.dir) return registry;
+    let names: string[];
+    try {
+      names = await readdir(options.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return registry;
+      throw error;
+    }
+    for (const name of names.sort()) {
+      const file = join(options.dir, name, 'api.json');
+      try {
+        const definition = JSON.parse(await readFile(file, 'utf8')) as ApiDefinition;
+        registry.#apis.set(definition.apiId, definition);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        options.warn(`the API kept in ${file} cannot be read, so it is not served: ${(error as Error).message}`);
+      }
+    }
+    return registry;
+  }
+
+  /** The config file's API (read-only through the management API); set again after each reload. */
+  setConfigApi(definition: ApiDefinition, file?: string): void {
+    const previous = this.#configApi?.definition.apiId;
+    this.#configApi = { definition, file };
+    if (previous && previous !== definition.apiId) this.#emit(previous, undefined);
+  }
+
+  get configApiId(): string | undefined {
+    return this.#configApi?.definition.apiId;
+  }
+
+  /** Every API, the config file's first. */
+  list(): ApiDefinition[] {
+    return [...(this.#configApi ? [this.#configApi.definition] : []), ...this.#apis.values()];
+  }
+
+  /** The APIs built through the management API. */
+  built(): ApiDefinition[] {
+    return [...this.#apis.values()];
+  }
+
+  /** The API, or a NotFoundException as AppSync words it. */
+  get(apiId: string): ApiDefinition {
+    if (this.#configApi?.definition.apiId === apiId) return this.#configApi.definition;
+    const definition = this.#apis.get(apiId);
+    if (!definition) throw RegistryError.notFound(`GraphQL API ${apiId} not found.`);
+    return definition;
+  }
+
+  has(apiId: string): boolean {
+    return this.#configApi?.definition.apiId === apiId || this.#apis.has(apiId);
+  }
+
+  onChange(listener: RegistryListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Adds an API. Gateway choice: names are unique within a gateway (AppSync allows repeats). */
+  create(settings: GraphqlApiSettings, tags: Record<string, string> = {}): ApiDefinition {
+    this.#checkName(settings.name, undefined);
+    let apiId = newId();
+    while (this.has(apiId)) apiId = newId();
+    const definition: ApiDefinition = {
+      ...settings,
+      apiId,
+      tags: { ...tags },
+      dataSources: [],
+      functions: [],
+      resolvers: [],
+      apiKeys: [],
+      environmentVariables: {},
+      revision: 1,
+    };
+    this.#apis.set(apiId, definition);
+    this.#persist(definition);
+    this.#emit(apiId, definition);
+    return definition;
+  }
+
+  /**
+   * Changes an API: `change` edits a copy, which replaces the definition only if it returns
+   * without throwing. The config file's API answers a BadRequestException saying to edit the file.
+   */
+  update<T>(apiId: string, change: (draft: ApiDefinition) => T): { definition: ApiDefinition; result: T } {
+    const current = this.get(apiId);
+    this.#refuseConfigApi(apiId);
+    const draft = structuredClone(current);
+    const result = change(draft);
+    if (draft.name !== current.name) this.#checkName(draft.name, apiId);
+    draft.apiId = apiId;
+    draft.revision = current.revision + 1;
+    this.#apis.set(apiId, draft);
+    this.#persist(draft);
+    this.#emit(apiId, draft);
+    return { definition: draft, result };
+  }
+
+  /** Sets what the server learnt applying a revision (schema creation status), without a new revision. */
+  note(apiId: string, revision: number, change: (definition: ApiDefinition) => void): void {
+    const current = this.#apis.get(apiId);
+    if (!current || current.revision !== revision) return;
+    change(current);
+    this.#persist(current);
+  }
+
+  delete(apiId: string): void {
+    this.get(apiId);
+    this.#refuseConfigApi(apiId);
+    this.#apis.delete(apiId);
+    if (this.dir) this.#queue(apiId, () => rm(join(this.dir!, apiId), { recursive: true, force: true }));
+    this.#emit(apiId, undefined);
+  }
+
+  /** Resolves when what was accepted so far is on disk (a write failure rejects). */
+  async flush(apiId?: string): Promise<void> {
+    if (apiId !== undefined) await this.#writes.get(apiId);
+    else await Promise.all(this.#writes.values());
+  }
+
+  #refuseConfigApi(apiId: string): void {
+    if (this.#configApi?.definition.apiId !== apiId) return;
+    const file = this.#configApi.file ? ` ${this.#configApi.file}` : '';
+    throw RegistryError.badRequest(
+      `The GraphQL API ${apiId} is defined by the gateway's config file${file} and is read-only through the management API: ` +
+        'edit the file to change it (the gateway reloads it under --watch).',
+    );
+  }
+
+  #checkName(name: string, self: string | undefined): void {
+    const clash = this.list().find((api) => api.name === name && api.apiId !== self);
+    if (clash) throw RegistryError.badRequest(`A GraphQL API named ${name} already exists (${clash.apiId}); appsync-gateway keeps API names unique.`);
+  }
+
+  #persist(definition: ApiDefinition): void {
+    if (!this.dir) return;
+    const folder = join(this.dir, definition.apiId);
+    const text = `${JSON.stringify(definition, null, 2)}\n`;
+    this.#queue(definition.apiId, async () => {
+      await mkdir(folder, { recursive: true });
+      // Written beside and renamed over, so a crash leaves the old file or the new one, never half of one.
+      await writeFile(join(folder, 'api.json.tmp'), text);
+      await rename(join(folder, 'api.json.tmp'), join(folder, 'api.json'));
+    });
+  }
+
+  #queue(apiId: string, write: () => Promise<unknown>): void {
+    const previous = this.#writes.get(apiId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(write);
+    const settled = next.then(() => undefined);
+    this.#writes.set(apiId, settled);
+    const forget = () => {
+      if (this.#writes.get(apiId) === settled) this.#writes.delete(apiId);
+    };
+    settled.then(forget, forget);
+  }
+
+  #emit(apiId: string, definition: ApiDefinition | undefined): void {
+    for (const listener of this.#listeners) listener(apiId, definition);
+  }
+}

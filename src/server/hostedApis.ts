@@ -1,0 +1,253 @@
+/**
+ * The APIs built through the management API, served beside the config file's: each at
+ * `/apis/<apiId>/graphql` (GraphQL over HTTP, and graphql-ws on WebSocket) and
+ * `/apis/<apiId>/graphql/realtime` (AppSync's real-time protocol), with its own auth, keys, data
+ * sources, resolvers and pubsub channel (docs/management-api.md#several-apis).
+ *
+ * A change in the registry is applied as `--watch` applies an edited config: the API's files are
+ * written out, a new version is loaded beside the one serving, and swapped in only when it loaded;
+ * requests in flight finish on the version they started on. Changes that arrive while a version
+ * loads are applied together by the next load, and a request waits for a pending load, so a
+ * caller that changed a resolver and then queries sees its change.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { toGatewayConfig, type ApiDefinition, type ApiRegistry } from '../apis/index.js';
+import type { GatewayConfig } from '../config/types.js';
+import type { Logger } from '../datasources/types.js';
+import type { PubSubOptions } from '../realtime/index.js';
+import type { Realtime } from '../realtime/types.js';
+import { buildAppSyncSchema } from '../schema/index.js';
+import { handleGraphQLHttp, sendJson } from './httpHandler.js';
+import type { Api } from './loadApi.js';
+import { createRealtimeHost } from './realtimeHost.js';
+
+/** The path prefix of the APIs built through the management API. */
+export const APIS_PREFIX = '/apis/';
+
+export interface HostedApisOptions {
+  registry: ApiRegistry;
+  logger: Logger;
+  /** Loads one version of an API from a config whose relative paths start at `dir`. */
+  load(config: GatewayConfig, dir: string): Promise<Api>;
+  /** The gateway's pubsub settings: each API gets its own channel prefix on them. */
+  pubsub?: Omit<PubSubOptions, 'onError'>;
+  /** Where DynamoDB data sources go instead of the embedded store. @default process.env.AWS_ENDPOINT_URL_DYNAMODB */
+  dynamodbEndpoint?: string;
+}
+
+interface RealtimeHandle {
+  realtime: Realtime;
+  close(): Promise<void>;
+}
+
+interface Hosted {
+  apiId: string;
+  /** The version serving requests; undefined before the API has a schema that loaded. */
+  api?: Api;
+  /** Set while a load runs; requests wait for it. */
+  applying?: Promise<void>;
+  again: boolean;
+  deleted: boolean;
+  realtime?: Promise<RealtimeHandle>;
+  /** Why the last load failed (answered while nothing serves). */
+  lastError?: string;
+}
+
+export interface HostedApis {
+  /** Whether `path` is under `/apis/`. */
+  owns(path: string): boolean;
+  handleHttp(req: IncomingMessage, res: ServerResponse, body: Buffer, path: string): Promise<void>;
+  /** Takes a WebSocket upgrade under `/apis/`; false for other paths. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** Resolves when every pending change is applied. */
+  settled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** `/apis/<id>/graphql[/realtime]` → the id and the path the API's own handlers know. */
+function splitPath(path: string): { apiId: string; rest: string } | undefined {
+  const match = /^\/apis\/([^/]+)(\/graphql(?:\/realtime)?)\/?$/.exec(path);
+  return match ? { apiId: decodeURIComponent(match[1]!), rest: match[2]! } : undefined;
+}
+
+export async function createHostedApis(options: HostedApisOptions): Promise<HostedApis> {
+  const { registry, logger } = options;
+  // In memory: the files to load from go to a temporary folder, removed at close.
+  const temporary = registry.dir ? undefined : await mkdtemp(join(tmpdir(), 'appsync-gateway-apis-'));
+  const root = registry.dir ?? temporary!;
+  const dynamodbEndpoint = options.dynamodbEndpoint ?? (process.env.AWS_ENDPOINT_URL_DYNAMODB || undefined);
+  const hosted = new Map<string, Hosted>();
+  let closing = false;
+
+  const startRealtime = (entry: Hosted): Promise<RealtimeHandle> =>
+    (entry.realtime ??= (async () => {
+      const realtimeModule = await import('../realtime/index.js');
+      const prefix = options.pubsub?.channelPrefix ?? 'appsync-gateway:';
+      const pubsub = await realtimeModule.createPubSub({
+        ...options.pubsub,
+        channelPrefix: `${prefix}apis:${entry.apiId}:`,
+        onError: (error) => logger.error(`pubsub error (API ${entry.apiId})`, { error: error.message }),
+      });
+      const realtime = realtimeModule.createRealtime(
+        createRealtimeHost(() => {
+          if (!entry.api) throw new Error(`the GraphQL API ${entry.apiId} has no schema loaded`);
+          return entry.api;
+        }, pubsub),
+        { logger },
+      );
+      return {
+        realtime,
+        async close() {
+          await realtime.close();
+          await pubsub.close();
+        },
+      };
+    })());
+
+  const applyOnce = async (entry: Hosted): Promise<void> => {
+    if (!registry.has(entry.apiId)) return;
+    const def: ApiDefinition = registry.get(entry.apiId);
+    if (def.schema === undefined) return;
+    const processing = def.schemaStatus?.status === 'PROCESSING' ? def.schemaStatus : undefined;
+    try {
+      const fields = new Map<string, Set<string>>();
+      for (const type of Object.values(buildAppSyncSchema([{ file: 'schema.graphql', sdl: def.schema }]).schema.getTypeMap())) {
+        if ('getFields' in type && typeof type.getFields === 'function') fields.set(type.name, new Set(Object.keys(type.getFields())));
+      }
+      const { config, files } = toGatewayConfig(def, { dynamodbEndpoint, fields });
+      // Gateway choice: one sandbox process per built API (the config file's API has two by default).
+      config.sandbox = { processes: 1 };
+      const dir = join(root, entry.apiId);
+      await rm(join(dir, 'resolvers'), { recursive: true, force: true });
+      await rm(join(dir, 'functions'), { recursive: true, force: true });
+      const folders = new Set([...files.keys()].map((file) => dirname(join(dir, file))));
+      for (const folder of folders) await mkdir(folder, { recursive: true });
+      await Promise.all([...files].map(([file, text]) => writeFile(join(dir, file), text)));
+      await writeFile(join(dir, 'appsync.config.json'), `${JSON.stringify(config, null, 2)}\n`);
+      if (entry.deleted || closing) return;
+      const api = await options.load(config, dir);
+      if (entry.deleted || closing) {
+        await api.close();
+        return;
+      }
+      for (const warning of api.warnings) logger.warn(`API ${entry.apiId}: ${warning}`);
+      const previous = entry.api;
+      entry.api = api;
+      entry.lastError = undefined;
+      if (processing) registry.note(entry.apiId, def.revision, (d) => (d.schemaStatus = { status: 'SUCCESS', details: 'The schema was applied.' }));
+      await previous?.close();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      entry.lastError = message;
+      logger.warn(`the GraphQL API ${entry.apiId} (${def.name}) did not load; ${entry.api ? 'its previous version keeps serving' : 'it does not serve yet'}`, {
+        error: message,
+      });
+      if (processing) registry.note(entry.apiId, def.revision, (d) => (d.schemaStatus = { status: 'FAILED', details: message }));
+    }
+  };
+
+  const schedule = (entry: Hosted): void => {
+    if (entry.applying) {
+      entry.again = true;
+      return;
+    }
+    entry.applying = (async () => {
+      do {
+        entry.again = false;
+        await applyOnce(entry);
+      } while (entry.again && !entry.deleted && !closing);
+    })().finally(() => {
+      entry.applying = undefined;
+    });
+  };
+
+  const drop = async (entry: Hosted): Promise<void> => {
+    entry.deleted = true;
+    hosted.delete(entry.apiId);
+    await entry.applying;
+    const realtime = await entry.realtime?.catch(() => undefined);
+    await realtime?.close();
+    await entry.api?.close();
+    entry.api = undefined;
+  };
+
+  const changed = (apiId: string, definition: ApiDefinition | undefined) => {
+    if (apiId === registry.configApiId) return;
+    const entry = hosted.get(apiId);
+    if (!definition) {
+      if (entry) drop(entry).catch((error: Error) => logger.warn(`closing the deleted GraphQL API ${apiId} failed: ${error.message}`));
+      return;
+    }
+    if (entry) schedule(entry);
+    else {
+      const created: Hosted = { apiId, again: false, deleted: false };
+      hosted.set(apiId, created);
+      schedule(created);
+    }
+  };
+  const unsubscribe = registry.onChange(changed);
+  for (const def of registry.built()) changed(def.apiId, def);
+
+  const notFound = (res: ServerResponse) => sendJson(res, 404, { Output: { __type: 'com.amazon.coral.service#UnknownOperationException' }, Version: '1.0' });
+
+  return {
+    owns: (path) => path.startsWith(APIS_PREFIX),
+    async handleHttp(req, res, body, path) {
+      const parts = splitPath(path);
+      const entry = parts && parts.rest === '/graphql' ? hosted.get(parts.apiId) : undefined;
+      if (!entry) return notFound(res);
+      if (entry.applying) await entry.applying;
+      if (entry.deleted) return notFound(res);
+      const api = entry.api;
+      if (!api) {
+        const why = entry.lastError ? `its schema did not load: ${entry.lastError}` : 'it has no schema yet: upload one with StartSchemaCreation';
+        sendJson(
+          res,
+          400,
+          { errors: [{ errorType: 'BadRequestException', message: `The GraphQL API ${entry.apiId} cannot serve requests: ${why}.` }] },
+          undefined,
+          'BadRequestException',
+        );
+        return;
+      }
+      await handleGraphQLHttp(req, res, body, api, async (event) => (await startRealtime(entry)).realtime.publish(event));
+    },
+    handleUpgrade(req, socket, head) {
+      const [path, search] = (req.url ?? '/').split('?', 2) as [string, string?];
+      if (!path.startsWith(APIS_PREFIX)) return false;
+      const parts = splitPath(path);
+      const entry = parts ? hosted.get(parts.apiId) : undefined;
+      if (!parts || !entry || closing) {
+        socket.destroy();
+        return true;
+      }
+      // The real-time layer routes by the paths of one API: it sees this API's as those.
+      req.url = `${parts.rest}${search !== undefined ? `?${search}` : ''}`;
+      Promise.resolve(entry.applying)
+        .then(() => startRealtime(entry))
+        .then(
+          ({ realtime }) => {
+            if (closing || entry.deleted || !entry.api || !realtime.handleUpgrade(req, socket, head)) socket.destroy();
+          },
+          (error: Error) => {
+            logger.error(`real-time of the GraphQL API ${entry.apiId} failed to start`, { error: error.message });
+            socket.destroy();
+          },
+        );
+      return true;
+    },
+    async settled() {
+      while ([...hosted.values()].some((e) => e.applying)) await Promise.all([...hosted.values()].map((e) => e.applying));
+    },
+    async close() {
+      closing = true;
+      unsubscribe();
+      await Promise.allSettled([...hosted.values()].map((entry) => drop(entry)));
+      if (temporary) await rm(temporary, { recursive: true, force: true });
+    },
+  };
+}

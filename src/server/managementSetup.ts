@@ -1,0 +1,90 @@
+/**
+ * The management API's side of `createGateway`: the registry of APIs (kept in
+ * `<data folder>/apis`, or in memory), the APIs built through it served under `/apis/`, and the
+ * `/v1/…` routes (docs/management-api.md).
+ */
+import { join } from 'node:path';
+import { ApiRegistry, configApiIdOf, definitionFromConfig } from '../apis/index.js';
+import type { GatewayConfig, NormalizedConfig } from '../config/types.js';
+import type { Logger } from '../datasources/types.js';
+import { createManagementApi, type ManagementApi } from '../management/index.js';
+import type { PubSubOptions } from '../realtime/index.js';
+import type { SandboxLimits } from '../resolvers/index.js';
+import type { DataFolder } from './dataFolder.js';
+import { createHostedApis, type HostedApis } from './hostedApis.js';
+import type { Api } from './loadApi.js';
+
+/** Gateway choice: management calls may carry bodies up to 4 MiB (a 1 MB schema is ~1.4 MB of base64); GraphQL keeps its 1 MB. */
+export const MANAGEMENT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/** Region of the ARNs the management API answers. */
+const REGION = 'us-east-1';
+
+export interface ManagementSetupOptions {
+  logger: Logger;
+  folder: DataFolder;
+  /** The config file's API in force, and the config it was loaded from (its `apiId`, if any, is its id). */
+  api(): Api;
+  rawConfig(): GatewayConfig;
+  /** `http://host:port` the gateway is reached at. */
+  origin(): string;
+  /** Loads one version of a built API from its config and folder. */
+  load(config: GatewayConfig, dir: string): Promise<Api>;
+  pubsub?: Omit<PubSubOptions, 'onError'>;
+  handlerTimeoutMs?: number;
+  sandbox?: SandboxLimits;
+}
+
+export interface ManagementSetup {
+  management: ManagementApi;
+  hosted: HostedApis;
+  registry: ApiRegistry;
+  /** Tells the registry about the config file's API again (after a reload). */
+  refreshConfigApi(): void;
+  close(): Promise<void>;
+}
+
+export async function startManagement(options: ManagementSetupOptions): Promise<ManagementSetup> {
+  const { logger } = options;
+  const registry = await ApiRegistry.open({ dir: options.folder.dir ? join(options.folder.dir, 'apis') : undefined, warn: (message) => logger.warn(message) });
+  const configApiId = () => configApiIdOf(options.api().config.name, (options.rawConfig() as { apiId?: unknown }).apiId);
+  const refreshConfigApi = () => {
+    const config: NormalizedConfig = options.api().config;
+    try {
+      registry.setConfigApi(definitionFromConfig(config, configApiId(), REGION), config.configFile);
+    } catch (error) {
+      logger.warn(`the config file's API is not shown by the management API: ${(error as Error).message}`);
+    }
+  };
+  refreshConfigApi();
+  if (registry.built().length > 0)
+    logger.info(`GraphQL APIs built through the management API: ${registry.built().length}`, { data: registry.dir ?? 'in memory' });
+  const hosted = await createHostedApis({ registry, logger, load: options.load, pubsub: options.pubsub });
+  const uris = (apiId: string) => {
+    const origin = options.origin();
+    const ws = origin.replace(/^http/, 'ws');
+    const base = apiId === registry.configApiId ? '' : `/apis/${encodeURIComponent(apiId)}`;
+    return { GRAPHQL: `${origin}${base}/graphql`, REALTIME: `${ws}${base}/graphql/realtime` };
+  };
+  // Its evaluation sandboxes start on the first EvaluateCode / EvaluateMappingTemplate call.
+  const management = createManagementApi({
+    logger,
+    config: () => options.api().config,
+    handlerTimeoutMs: options.handlerTimeoutMs,
+    sandbox: options.sandbox,
+    registry,
+    uris,
+    region: REGION,
+  });
+  return {
+    management,
+    hosted,
+    registry,
+    refreshConfigApi,
+    async close() {
+      await management.close();
+      await hosted.close();
+      await registry.flush().catch((error: Error) => logger.warn(`the API registry could not write its last change: ${error.message}`));
+    },
+  };
+}
