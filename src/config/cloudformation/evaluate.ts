@@ -9,6 +9,26 @@
  */
 import { ConfigError, ConfigErrors } from '../../errors.js';
 
+const SUPPORTED_INTRINSICS = [
+  'Ref',
+  'Fn::GetAtt',
+  'Fn::Sub',
+  'Fn::Join',
+  'Fn::Select',
+  'Fn::Split',
+  'Fn::If',
+  'Fn::Equals',
+  'Fn::And',
+  'Fn::Or',
+  'Fn::Not',
+  'Fn::FindInMap',
+  'Fn::Base64',
+  'Fn::ImportValue',
+  'Fn::GetAZs',
+  'Fn::Length',
+  'Fn::ToJsonString',
+];
+
 /** `{ "Ref": "AWS::NoValue" }`: the property or list item is dropped. */
 export const NO_VALUE = Symbol('AWS::NoValue');
 
@@ -264,10 +284,7 @@ export class StackEvaluator {
       case 'Fn::ToJsonString':
         return JSON.stringify(this.evaluate(raw, path));
       default:
-        throw this.error(
-          path,
-          `${name} is not an intrinsic function the gateway evaluates (supported: Ref, Fn::GetAtt, Fn::Sub, Fn::Join, Fn::Select, Fn::Split, Fn::If, Fn::Equals, Fn::And, Fn::Or, Fn::Not, Fn::FindInMap, Fn::Base64, Fn::ImportValue, Fn::GetAZs, Fn::Length, Fn::ToJsonString)`,
-        );
+        throw this.error(path, `${name} is not an intrinsic function the gateway evaluates (supported: ${SUPPORTED_INTRINSICS.join(', ')})`);
     }
   }
 

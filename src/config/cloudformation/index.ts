@@ -82,7 +82,12 @@ export async function loadCloudFormation(path: string, options: CloudFormationOp
     configDir = dirname(target);
   }
   for (const stack of stacks) expandServerless(stack);
-  const { config, warnings } = stacksToConfig(apiStacks, { scratchDir: options.scratchDir });
+  const { config, warnings, functionEnvironment } = stacksToConfig(apiStacks, { scratchDir: options.scratchDir });
+  for (const [key, value] of Object.entries(functionEnvironment)) {
+    if (process.env[key] === undefined) process.env[key] = value;
+    else if (process.env[key] !== value)
+      warnings.push(`Lambda environment variable ${key} is already set in the gateway's environment; the function sees that value`);
+  }
   return { config, configDir, configFile: target, warnings, files: stacks.flatMap((s) => s.files) };
 }
 

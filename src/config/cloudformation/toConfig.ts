@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError, ConfigErrors } from '../../errors.js';
 import type { AuthenticationConfig, DataSourceConfig, GatewayConfig, PipelineFunctionConfig, ResolverConfig, StateMachineConfig } from '../types.js';
 import type { StackEvaluator } from './evaluate.js';
+import { GATEWAY_URL_VARIABLE } from '../variables.js';
 import type { LoadedStack } from './stacks.js';
 
 /** The result of translating stacks: the config, and what was left out (said once at start-up). */
@@ -16,6 +17,11 @@ export interface TranslatedConfig {
   config: GatewayConfig;
   /** One line per kind of resource the gateway ignores, and per property it does not honour. */
   warnings: string[];
+  /**
+   * `Environment.Variables` of the Lambda functions run in-process. They share the gateway's
+   * process, so the loader puts these in `process.env` where not already set (Gateway choice).
+   */
+  functionEnvironment: Record<string, string>;
 }
 
 export interface TranslateOptions {
@@ -26,8 +32,10 @@ export interface TranslateOptions {
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /** Resource types that mean nothing locally: listed once at start-up as ignored. */
-const IGNORED_TYPE =
-  /^AWS::(IAM|Logs|CloudWatch|KMS|SSM|CDK|Cognito|SecretsManager|EC2|Events|SNS|SQS|S3|Lambda::(Permission|Version|Alias|EventSourceMapping|LayerVersion|Url)|AppSync::(DomainName|DomainNameApiAssociation|SourceApiAssociation))::/;
+const IGNORED_TYPE = new RegExp(
+  '^AWS::(IAM|Logs|CloudWatch|KMS|SSM|CDK|Cognito|SecretsManager|EC2|Events|SNS|SQS|S3' +
+    '|Lambda::(Permission|Version|Alias|EventSourceMapping|LayerVersion|Url)|AppSync::(DomainName|DomainNameApiAssociation|SourceApiAssociation))::',
+);
 
 /** Per AppSync type: properties the gateway reads, and those it accepts and ignores locally. */
 const HONOURED: Record<string, { read: string[]; ignored: string[] }> = {
@@ -337,8 +345,13 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
         (notUnderstood.length > 0 ? ` — of these, ${notUnderstood.join(', ')} may matter to the API and are not served` : ''),
     );
 
+  if (functions.conflicts.length > 0)
+    warnings.push(
+      `in-process Lambda functions share one environment; these variables differ between functions and keep the first value: ${functions.conflicts.join(', ')}`,
+    );
   if (problems.errors.length > 0) throw new ConfigErrors(problems.errors);
-  return { config, warnings };
+  const functionEnvironment = Object.fromEntries(Object.entries(functions.environment).map(([k, v]) => [k, v.value]));
+  return { config, warnings, functionEnvironment };
 }
 
 function optional<K extends string>(key: K, value: unknown): Partial<Record<K, unknown>> {
@@ -492,8 +505,10 @@ function dataSourceConfig(r: Located, type: string, resources: Located[], functi
     case 'HTTP': {
       const c = (p('HttpConfig') ?? {}) as Record<string, any>;
       const auth = c.AuthorizationConfig as Record<string, any> | undefined;
+      // Gateway choice: AWS Step Functions' endpoint (AppSync's way to start a state machine) is the gateway's own Step Functions API.
+      const states = typeof c.Endpoint === 'string' && /^https:\/\/(sync-)?states\.[a-z0-9-]+\.amazonaws\.com\/?$/.test(c.Endpoint);
       return {
-        endpoint: c.Endpoint,
+        endpoint: states ? GATEWAY_URL_VARIABLE : c.Endpoint,
         ...(auth
           ? {
               authorizationConfig: {
@@ -617,6 +632,13 @@ export class LocalFunctions {
     }
     if (!statSync(folder).isDirectory()) throw ev.error(at('Code'), `${folder} is a file: expected the function's code folder (zip files are not unpacked)`);
     this.registered[name] = { handler: join(folder, handler) };
+    const environment = (p('Environment') as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+    for (const [key, value] of Object.entries(environment ?? {})) {
+      const previous = this.environment[key];
+      if (previous !== undefined && previous.value !== String(value))
+        this.conflicts.push(`${key} (${previous.owner}: ${JSON.stringify(previous.value)}, ${r.logicalId}: ${JSON.stringify(String(value))})`);
+      else this.environment[key] = { value: String(value), owner: r.logicalId };
+    }
     return name;
   }
 
@@ -624,6 +646,11 @@ export class LocalFunctions {
   registerNamedIn(text: string, path: string): void {
     for (const arn of this.byArnMap.keys()) if (text.includes(arn)) this.byArn(arn, path);
   }
+
+  /** `Environment.Variables` of the functions used so far, with the function that set each. */
+  readonly environment: Record<string, { value: string; owner: string }> = {};
+  /** Variables two functions set to different values (in-process functions share one environment). */
+  readonly conflicts: string[] = [];
 
   /** The functions used so far: name → handler. */
   used(): Record<string, { handler: string }> {
