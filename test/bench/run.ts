@@ -145,8 +145,10 @@ const CONTRIBUTED: Array<[string, string]> = [
   ['./dynamodb-transactions.bench.js', 'runDynamoDbTransactionBench'],
   ['./postgres.bench.js', 'runPostgresBench'],
   ['./realtime.bench.js', 'runRealtimeBench'],
+  ['./events.bench.js', 'runEventsBench'],
   ['./stepfunctions.bench.js', 'runStepFunctionsBench'],
   ['./restart.bench.js', 'runRestartBench'],
+  ['./vtl.bench.js', 'runVtlBench'],
 ];
 
 async function main(): Promise<void> {
