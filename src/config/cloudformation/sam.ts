@@ -23,7 +23,26 @@ export function expandServerless(stack: LoadedStack): void {
   }
   for (const [logicalId, resource] of Object.entries(resources)) {
     if (resource.Type === 'AWS::Serverless::GraphQLApi') expandGraphQLApi(logicalId, resource, resources);
+    if (resource.Type === 'AWS::Serverless::SimpleTable') resources[logicalId] = simpleTable(resource);
   }
+}
+
+const KEY_TYPES: Record<string, string> = { String: 'S', Number: 'N', Binary: 'B' };
+
+/** `AWS::Serverless::SimpleTable`: one hash key (default `id`, a String), on demand. */
+function simpleTable(resource: Resource): Resource {
+  const p = resource.Properties ?? {};
+  const key = isObject(p.PrimaryKey) ? p.PrimaryKey : { Name: 'id', Type: 'String' };
+  return {
+    ...resource,
+    Type: 'AWS::DynamoDB::Table',
+    Properties: {
+      ...(p.TableName !== undefined ? { TableName: p.TableName } : {}),
+      AttributeDefinitions: [{ AttributeName: key.Name, AttributeType: KEY_TYPES[String(key.Type)] ?? key.Type }],
+      KeySchema: [{ AttributeName: key.Name, KeyType: 'HASH' }],
+      ...(p.ProvisionedThroughput ? { ProvisionedThroughput: p.ProvisionedThroughput } : { BillingMode: 'PAY_PER_REQUEST' }),
+    },
+  };
 }
 
 /** SAM's Globals rule: a resource's own value wins; maps (Environment.Variables) merge. */

@@ -3,9 +3,9 @@
  * shape the YAML loader reads, so every later step serves a template as it serves a config file.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError, ConfigErrors } from '../../errors.js';
 import type { AuthenticationConfig, DataSourceConfig, GatewayConfig, PipelineFunctionConfig, ResolverConfig, StateMachineConfig } from '../types.js';
 import type { StackEvaluator } from './evaluate.js';
@@ -112,8 +112,11 @@ export function scratchFile(scratchDir: string | undefined, name: string, text: 
   const dir = join(scratchDir ?? join(tmpdir(), 'appsync-gateway-cloudformation'), digest);
   const file = join(dir, name);
   if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(file, text);
+    mkdirSync(dirname(file), { recursive: true });
+    // Written aside and renamed: a gateway loading the same input at the same moment never reads half a file.
+    const partial = `${file}.${process.pid}.partial`;
+    writeFileSync(partial, text);
+    renameSync(partial, file);
   }
   return file;
 }
@@ -407,7 +410,14 @@ function authentication(api: Located, type: unknown, block: unknown, prefix: str
   const path = `Resources.${api.logicalId}.Properties.${prefix}`;
   switch (type) {
     case 'API_KEY':
+      return { type };
     case 'AWS_IAM':
+      // The gateway verifies SigV4 against keys it knows; a template declares none (src/auth/iam.ts takes the process's own).
+      if (!process.env.AWS_ACCESS_KEY_ID || !process.env.AWS_SECRET_ACCESS_KEY)
+        throw ev.error(
+          `${path}AuthenticationType`,
+          'AWS_IAM: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the gateway’s environment; requests signed with those keys are accepted',
+        );
       return { type };
     case 'AMAZON_COGNITO_USER_POOLS': {
       const pool = b.UserPoolConfig ?? b.CognitoUserPoolConfig ?? {};
