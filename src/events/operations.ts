@@ -33,15 +33,18 @@ export async function loadEventsVersion(
   const handlers = new Map<string, NamespaceHandlers>();
   try {
     for (const ns of Object.values(events.namespaces)) {
+      const loaded = await loadNamespaceHandlers(ns, sandbox, { logger: options.logger, strict: options.strict, env: config.environment });
       for (const [name, handlerConfig] of Object.entries(ns.handlerConfigs)) {
-        // docs/not-supported.md: handler data-source integrations (DIRECT Lambda, request/response on a data source).
         const behavior = (handlerConfig as { behavior?: unknown } | null)?.behavior;
-        if (behavior !== undefined && behavior !== 'CODE')
-          options.logger.warn(
-            `events.namespaces.${ns.name}.handlerConfigs.${name}: behavior ${String(behavior)} (data-source integrations) is not supported yet; the namespace's code runs without it`,
-          );
+        if (behavior === undefined || behavior === 'CODE') continue;
+        // docs/not-supported.md: handler data-source integrations (a DIRECT Lambda) answer NotSupported.
+        const message = `events.namespaces.${ns.name}.handlerConfigs.${name}: behavior ${String(behavior)} (a data-source integration) is not supported by appsync-gateway yet`;
+        options.logger.warn(message);
+        const refusal = { ok: false as const, errorType: 'NotSupported', message };
+        if (name === 'onPublish') loaded.onPublish = async () => refusal;
+        else if (name === 'onSubscribe') loaded.onSubscribe = async () => refusal;
       }
-      handlers.set(ns.name, await loadNamespaceHandlers(ns, sandbox, { logger: options.logger, strict: options.strict, env: config.environment }));
+      handlers.set(ns.name, loaded);
     }
   } catch (error) {
     await auth.close();

@@ -41,6 +41,9 @@ const REFUSE = `
 import { util } from '@aws-appsync/utils';
 export const onPublish = (ctx) => util.unauthorized();
 `;
+const WITH_DATA_SOURCE = `
+export const onPublish = { request: (ctx) => ({ operation: 'GetItem' }), response: (ctx) => ctx.result };
+`;
 const BROKEN = `
 export function onPublish(ctx) {
   return ctx.events.map((e) => e.payload.missing.deeper);
@@ -49,7 +52,7 @@ export function onPublish(ctx) {
 
 beforeAll(async () => {
   gw = await startTestGateway({
-    files: { 'handlers/shout.js': SHOUT, 'handlers/refuse.js': REFUSE, 'handlers/broken.js': BROKEN },
+    files: { 'handlers/shout.js': SHOUT, 'handlers/refuse.js': REFUSE, 'handlers/broken.js': BROKEN, 'handlers/ds.js': WITH_DATA_SOURCE },
     config: {
       name: 'events-handlers',
       schemaSdl: 'type Query { ok: Boolean }',
@@ -60,6 +63,10 @@ beforeAll(async () => {
           refuse: { code: 'handlers/refuse.js' },
           broken: { code: 'handlers/broken.js' },
           plain: {},
+          direct: {
+            handlerConfigs: { onPublish: { behavior: 'DIRECT', integration: { dataSourceName: 'fn', lambdaConfig: { invokeType: 'REQUEST_RESPONSE' } } } },
+          },
+          datasource: { code: 'handlers/ds.js' },
         },
       },
     },
@@ -134,6 +141,26 @@ describe('onPublish', () => {
     await post('/plain/a', [{ as: 'is' }]);
     expect(await client.next()).toEqual({ type: 'data', id: 's', event: '{"as":"is"}' });
     client.close();
+  });
+});
+
+describe('data-source integrations (docs/not-supported.md)', () => {
+  it('answers NotSupported for a DIRECT handler and for a request/response handler object', async () => {
+    expect(await post('/direct/a', [1])).toEqual({
+      status: 400,
+      body: {
+        errors: [
+          {
+            errorType: 'NotSupported',
+            message: 'events.namespaces.direct.handlerConfigs.onPublish: behavior DIRECT (a data-source integration) is not supported by appsync-gateway yet',
+          },
+        ],
+      },
+    });
+    expect(await post('/datasource/a', [1])).toEqual({
+      status: 400,
+      body: { errors: [{ errorType: 'NotSupported', message: 'onPublish with a data source (request/response) is not supported by appsync-gateway yet' }] },
+    });
   });
 });
 
