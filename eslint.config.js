@@ -105,11 +105,21 @@ export default tseslint.config(
     rules: {
       // Type-only imports are erased at run time, so a cycle through them is not a load-order hazard.
       'import-x/no-cycle': ['error', { ignoreExternal: true, allowUnsafeDynamicCyclicDependency: false }],
+      // Prettier's width (.prettierrc.json): Prettier cannot split strings, template literals or
+      // comments, so a long one goes unseen without this (a regular expression literal cannot be
+      // split at all). Core ESLint keeps the rule until v11; @stylistic/max-len takes the same
+      // options then.
+      'max-len': ['error', { code: 160, ignoreUrls: true, ignoreRegExpLiterals: true }],
     },
   },
   ...layerRules.filter((block) => !block.files[0].startsWith('src/server/')),
   serverRules,
   foundationRules,
+  {
+    // One long line of the VTL engine, whose folder another change owns this round; wrapped there, then this block goes.
+    files: ['src/resolvers/guest/vtl/engine.ts'],
+    rules: { 'max-len': 'off' },
+  },
   {
     files: ['src/errors.ts'],
     rules: {

@@ -189,13 +189,11 @@ export async function main(argv: string[]): Promise<number> {
       `  Step Functions: ${origin}/  (X-Amz-Target: AWSStepFunctions.*; page: ${origin}/stepfunctions)`,
       `  Management API: ${origin}/v1/  (AppSync's REST API: EvaluateCode)`,
       `  Health:         ${origin}/health`,
-      ...gateway.apiKeys.map(
-        (k) => {
-          const value = k.generated ? k.value : `${k.value.slice(0, 8)}… (from config)`;
-          const expiry = k.expiresAt ? ` expires ${new Date(k.expiresAt * 1000).toISOString()}` : '';
-          return `  API key ${k.name}: ${value}${expiry}`;
-        },
-      ),
+      ...gateway.apiKeys.map((k) => {
+        const value = k.generated ? k.value : `${k.value.slice(0, 8)}… (from config)`;
+        const expiry = k.expiresAt ? ` expires ${new Date(k.expiresAt * 1000).toISOString()}` : '';
+        return `  API key ${k.name}: ${value}${expiry}`;
+      }),
       '',
     ].join('\n'),
   );

@@ -28,7 +28,9 @@ export const ERROR_CATALOGUE = [
   {
     errorType: 'UnauthorizedException',
     status: 401,
-    when: 'no auth mode accepts the request (missing or expired key, bad token, the Lambda authorizer said no); also a real-time connection or subscription that fails auth',
+    when:
+      'no auth mode accepts the request (missing or expired key, bad token, the Lambda authorizer said no); ' +
+      'also a real-time connection or subscription that fails auth',
     fix: "send valid credentials for one of the API's modes",
   },
   {
@@ -58,13 +60,17 @@ export const ERROR_CATALOGUE = [
   {
     errorType: 'BadRequestException',
     status: 400,
-    when: 'a subscription over HTTP, a mutation over GET; on a real-time connection, a subscription id already in use, a payload over the limit, or a subscription the schema cannot serve',
+    when:
+      'a subscription over HTTP, a mutation over GET; on a real-time connection, a subscription id already in use, a payload over the limit, ' +
+      'or a subscription the schema cannot serve',
     fix: 'use the WebSocket endpoints for subscriptions, POST for mutations; the message names the problem',
   },
   {
     errorType: 'InternalFailure',
     status: 500,
-    when: 'a fault in the gateway itself (logged with its stack); as a field error, a data-source answer that cannot be serialised or a conflict handler that failed',
+    when:
+      'a fault in the gateway itself (logged with its stack); as a field error, ' +
+      'a data-source answer that cannot be serialised or a conflict handler that failed',
     fix: 'report it, with the log line',
   },
   { errorType: 'ExecutionTimeout', status: 200, when: 'the whole request ran over 30 s (`data` is `null`)', fix: 'make the resolvers faster' },
@@ -84,7 +90,9 @@ export const ERROR_CATALOGUE = [
   {
     errorType: 'MappingTemplate',
     status: 200,
-    when: "a VTL mapping template rendered text that is not JSON (the message is AppSync's), or broke a VTL limit: 1,000 iterations per `#foreach`, 5 MB of output, macros 20 deep",
+    when:
+      "a VTL mapping template rendered text that is not JSON (the message is AppSync's), or broke a VTL limit: 1,000 iterations per `#foreach`, " +
+      '5 MB of output, macros 20 deep',
     fix: 'see [VTL mapping templates](resolvers.md#vtl-mapping-templates)',
   },
   {
@@ -116,7 +124,9 @@ export const ERROR_CATALOGUE = [
   {
     errorType: 'ConflictUnhandled',
     status: 200,
-    when: "a versioned write whose `_version` is stale and whose conflict handler does not resolve it (`OPTIMISTIC_CONCURRENCY`, or a merge or Lambda that rejects); the server's item in `data`",
+    when:
+      'a versioned write whose `_version` is stale and whose conflict handler does not resolve it (`OPTIMISTIC_CONCURRENCY`, ' +
+      "or a merge or Lambda that rejects); the server's item in `data`",
     fix: 'read the item again and retry with its `_version`',
   },
   {
@@ -141,7 +151,9 @@ export const ERROR_CATALOGUE = [
   {
     errorType: 'UnsupportedOperation',
     status: null,
-    when: 'a query or mutation sent over the real-time channel, an unknown frame type; as a field error, an operation a versioned DynamoDB data source cannot keep versions for',
+    when:
+      'a query or mutation sent over the real-time channel, an unknown frame type; as a field error, ' +
+      'an operation a versioned DynamoDB data source cannot keep versions for',
     fix: 'send queries and mutations over HTTP',
   },
   { errorType: 'LimitExceededError', status: null, when: 'more than 100 subscriptions on one real-time connection', fix: 'open another connection' },
@@ -155,7 +167,9 @@ export const ERROR_CATALOGUE = [
 export const ERROR_FAMILIES = [
   {
     prefix: 'DynamoDB',
-    when: 'DynamoDB said no, e.g. `DynamoDB:ConditionalCheckFailedException` (current item in `data`), `DynamoDB:TransactionCanceledException`, `DynamoDB:DynamoDbException` (a malformed request object, the field named)',
+    when:
+      'DynamoDB said no, e.g. `DynamoDB:ConditionalCheckFailedException` (current item in `data`), `DynamoDB:TransactionCanceledException`, ' +
+      '`DynamoDB:DynamoDbException` (a malformed request object, the field named)',
     fix: '[DynamoDB](dynamodb.md)',
   },
   {
@@ -165,17 +179,24 @@ export const ERROR_FAMILIES = [
   },
   {
     prefix: 'Http',
-    when: 'the HTTP data source could not complete the call: `Http:ExecutionTimeoutException`, `Http:ConnectionException`, `Http:BadRequestException` (a malformed request object)',
+    when:
+      'the HTTP data source could not complete the call: `Http:ExecutionTimeoutException`, `Http:ConnectionException`, ' +
+      '`Http:BadRequestException` (a malformed request object)',
     fix: '[HTTP](http-lambda.md#http-data-source)',
   },
   {
     prefix: 'Lambda',
-    when: "`Lambda:Unhandled` (the function threw), `Lambda:ExecutionTimeoutException`, `Lambda:InvalidRequestException`, `Lambda:ServiceException`; a direct Lambda resolver passes on the function's own error name (`NotFound`, …) unprefixed",
+    when:
+      '`Lambda:Unhandled` (the function threw), `Lambda:ExecutionTimeoutException`, `Lambda:InvalidRequestException`, `Lambda:ServiceException`; ' +
+      "a direct Lambda resolver passes on the function's own error name (`NotFound`, …) unprefixed",
     fix: '[Lambda](http-lambda.md#lambda-data-source)',
   },
   {
     prefix: 'StepFunctions',
-    when: "the Step Functions data source: `StepFunctions:InvalidRequestException` (a malformed request object), the API's error name (`StepFunctions:StateMachineDoesNotExist`, …), or a synchronous run's error (`StepFunctions:States.Timeout`, `StepFunctions:ExecutionAborted`)",
+    when:
+      'the Step Functions data source: `StepFunctions:InvalidRequestException` (a malformed request object), ' +
+      "the API's error name (`StepFunctions:StateMachineDoesNotExist`, …), " +
+      "or a synchronous run's error (`StepFunctions:States.Timeout`, `StepFunctions:ExecutionAborted`)",
     fix: '[Step Functions](stepfunctions.md)',
   },
 ] as const;

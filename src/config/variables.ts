@@ -132,7 +132,8 @@ export function resolveVariables(document: unknown, options: VariableOptions): u
     } else {
       throw new ConfigError(
         keyPath,
-        `the variable source "${source}" in \${${reference}} is not supported (supported: env, self, opt, file); put the value in the file or in an environment variable`,
+        `the variable source "${source}" in \${${reference}} is not supported (supported: env, self, opt, file); ` +
+          'put the value in the file or in an environment variable',
       );
     }
     if (value === undefined || value === null) {

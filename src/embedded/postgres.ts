@@ -114,7 +114,9 @@ function syncBeforeAnswering(db, walDir) {
     const loadDataDir = new Blob([fs.readFileSync(snapshot)]);
     db = await PGlite.create(workerData.dataDir ? { dataDir: workerData.dataDir, loadDataDir } : { loadDataDir }).catch(() => undefined);
     // What a failed load left in a new folder is cleared before initdb runs there.
-    if (!db && workerData.dataDir) for (const entry of fs.readdirSync(workerData.dataDir)) fs.rmSync(require('node:path').join(workerData.dataDir, entry), { recursive: true, force: true });
+    if (!db && workerData.dataDir) {
+      for (const entry of fs.readdirSync(workerData.dataDir)) fs.rmSync(require('node:path').join(workerData.dataDir, entry), { recursive: true, force: true });
+    }
   }
   if (!db) {
     db = await PGlite.create(workerData.dataDir ? { dataDir: workerData.dataDir } : {});
@@ -288,7 +290,8 @@ function checkFolder(dir: string): void {
   const entries = readdirSync(dir);
   if (entries.length > 0 && !entries.includes('PG_VERSION')) {
     throw new Error(
-      `the embedded Postgres folder ${dir} holds files but no Postgres database (no PG_VERSION file); nothing was changed — move it away to start empty, or point the data folder elsewhere`,
+      `the embedded Postgres folder ${dir} holds files but no Postgres database (no PG_VERSION file); nothing was changed — ` +
+        'move it away to start empty, or point the data folder elsewhere',
     );
   }
 }

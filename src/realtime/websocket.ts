@@ -93,7 +93,8 @@ export function createWebSocketAdapter(options: WebSocketAdapterOptions): WebSoc
       if (protocol === null) return false;
       if (protocol === 'reject') {
         socket.end(
-          'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nUnsupported WebSocket subprotocol; offer graphql-ws or graphql-transport-ws.\n',
+          'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nUnsupported WebSocket subprotocol; ' +
+            'offer graphql-ws or graphql-transport-ws.\n',
         );
         return true;
       }

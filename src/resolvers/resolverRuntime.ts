@@ -103,7 +103,8 @@ function applyCachePolicies(cache: ApiCache, schema: GraphQLSchema, bound: Reado
         problems.push(
           new ConfigError(
             `resolvers.${typeName}.${fieldName}.caching.keys.${i}`,
-            `${typeName}.${fieldName} has no argument "${key.path[0]}"${field.args.length ? ` (its arguments: ${field.args.map((a) => a.name).join(', ')})` : ''}`,
+            `${typeName}.${fieldName} has no argument "${key.path[0]}"` +
+              (field.args.length ? ` (its arguments: ${field.args.map((a) => a.name).join(', ')})` : ''),
           ),
         );
       }

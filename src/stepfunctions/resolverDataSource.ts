@@ -113,9 +113,10 @@ export function createStepFunctionsDataSourceKind(starter: StarterSource): DataS
         if (answer.status === 'SUCCEEDED') return { result: parsed(answer.output) };
         // A failed, timed-out or aborted execution: its error name and cause, as StartSyncExecution reports them.
         const status = String(answer.status ?? 'FAILED');
+        const errorName = status === 'ABORTED' ? 'ExecutionAborted' : String(answer.error ?? (status === 'TIMED_OUT' ? 'States.Timeout' : 'ExecutionFailed'));
         return {
           error: {
-            type: `StepFunctions:${status === 'ABORTED' ? 'ExecutionAborted' : String(answer.error ?? (status === 'TIMED_OUT' ? 'States.Timeout' : 'ExecutionFailed'))}`,
+            type: `StepFunctions:${errorName}`,
             message: String(answer.cause ?? answer.error ?? `The execution ended with status ${status}`),
             data: { executionArn: answer.executionArn, status, error: answer.error ?? null, cause: answer.cause ?? null },
           },

@@ -8,7 +8,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DataSourceError } from '../../errors.js';
 import type { DataSourceResult } from '../types.js';
 import type { OperationContext } from './operations.js';
-import { fromSdkItem, invalid, toTypedMap } from './values.js';
+import { fromSdkItem, invalid, isObj, toTypedMap } from './values.js';
 
 type Request = Record<string, unknown>;
 export type WriteOperation = 'PutItem' | 'UpdateItem' | 'DeleteItem';
@@ -38,8 +38,6 @@ function withoutIgnored(item: Record<string, unknown> | null, ignore: unknown): 
     .sort();
   return JSON.stringify(sorted.map((k) => [k, item[k]]));
 }
-
-const isObj = (v: unknown): v is Request => !!v && typeof v === 'object' && !Array.isArray(v);
 
 export interface FailedWrite {
   operation: WriteOperation;

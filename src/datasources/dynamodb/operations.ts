@@ -7,11 +7,10 @@ import type { DynamoDBApi } from './api.js';
 import type { DataSourceResult, InvocationContext } from '../types.js';
 import { conditionalFailure, type FailedWrite } from './conditionHandler.js';
 import type { LambdaTargets } from './lambdaTargets.js';
-// eslint-disable-next-line import-x/no-cycle -- sync.ts borrows isObj and the context type from here; used only inside functions. Follow-up: move isObj to values.ts.
 import { runSync } from './sync.js';
 // eslint-disable-next-line import-x/no-cycle -- a versioned write runs the plain operation (recursion by design); used only inside functions.
 import { versionedWrite, type ResolverSync, type VersioningConfig } from './versioning.js';
-import { fromSdkItem, invalid, nonEmpty, readExpression, toSdkMap } from './values.js';
+import { fromSdkItem, invalid, isObj, nonEmpty, readExpression, toSdkMap } from './values.js';
 
 export interface OperationContext {
   /** The SDK, or the embedded store in memory (api.ts). */
@@ -56,8 +55,6 @@ function projection(request: Request, field: string, names: Record<string, strin
   }
   return readExpression(p, field, names, {});
 }
-
-export const isObj = (v: unknown): v is Request => !!v && typeof v === 'object' && !Array.isArray(v);
 
 export function requireKey(request: Request): Record<string, AttributeValue> {
   if (!isObj(request.key)) throw invalid('key', 'a key is required: a map of typed values, e.g. util.dynamodb.toMapValues({ id })');
@@ -109,7 +106,9 @@ export async function runOperation(ctx: OperationContext, request: Request, atte
       return {
         error: {
           type: 'UnsupportedOperation',
-          message: `Unsupported operation '${request.operation}'. Datasource Versioning only supports the following operations (TransactGetItems, PutItem, BatchGetItem, Scan, Query, GetItem, DeleteItem, UpdateItem, Sync).`,
+          message:
+            `Unsupported operation '${request.operation}'. Datasource Versioning only supports the following operations (TransactGetItems, PutItem, ` +
+            'BatchGetItem, Scan, Query, GetItem, DeleteItem, UpdateItem, Sync).',
         },
       };
     }
@@ -385,7 +384,8 @@ export async function runOperation(ctx: OperationContext, request: Request, atte
     default:
       throw invalid(
         'operation',
-        `expected one of GetItem, PutItem, UpdateItem, DeleteItem, Query, Scan, Sync, BatchGetItem, BatchPutItem, BatchDeleteItem, TransactGetItems, TransactWriteItems, got ${JSON.stringify(request.operation)}`,
+        'expected one of GetItem, PutItem, UpdateItem, DeleteItem, Query, Scan, Sync, BatchGetItem, BatchPutItem, BatchDeleteItem, TransactGetItems, ' +
+          `TransactWriteItems, got ${JSON.stringify(request.operation)}`,
       );
   }
 }

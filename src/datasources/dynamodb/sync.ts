@@ -9,9 +9,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { NotSupportedError } from '../../errors.js';
 import type { DataSourceResult } from '../types.js';
-// eslint-disable-next-line import-x/no-cycle -- see operations.ts; follow-up: take isObj from values.ts.
-import { isObj, type OperationContext } from './operations.js';
-import { fromSdkItem, invalid, nonEmpty, readExpression } from './values.js';
+import type { OperationContext } from './operations.js';
+import { fromSdkItem, invalid, isObj, nonEmpty, readExpression } from './values.js';
 
 type Request = Record<string, unknown>;
 

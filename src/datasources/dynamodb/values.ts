@@ -8,6 +8,9 @@ import { DataSourceError } from '../../errors.js';
 
 const TYPES = new Set(['S', 'N', 'B', 'BOOL', 'NULL', 'L', 'M', 'SS', 'NS', 'BS']);
 
+/** Whether a request value is a JSON object (not null, not a list). */
+export const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
 /** A request-shape error naming the field (Observed errorType for validation failures). */
 export function invalid(field: string, detail: string): DataSourceError {
   return new DataSourceError(`${field}: ${detail}`, 'DynamoDB:DynamoDbException');

@@ -14,8 +14,8 @@ import type { DataSourceResult } from '../types.js';
 import { mergeItems, mergeValue } from './automerge.js';
 import { conditionalFailure, outputTypeOf, type WriteOperation } from './conditionHandler.js';
 // eslint-disable-next-line import-x/no-cycle -- a versioned write runs the plain operation (recursion by design); used only inside functions.
-import { isObj, requireKey, runOperation, type OperationContext } from './operations.js';
-import { fromSdkItem, invalid, nonEmpty, plainToSdk, readExpression, toSdkMap, toTypedMap } from './values.js';
+import { requireKey, runOperation, type OperationContext } from './operations.js';
+import { fromSdkItem, invalid, isObj, nonEmpty, plainToSdk, readExpression, toSdkMap, toTypedMap } from './values.js';
 
 type Request = Record<string, unknown>;
 

@@ -55,7 +55,8 @@ async function checkFolder(path: string): Promise<void> {
     // LevelDB would start a new database beside files it cannot read (and reuse their names).
     if (entries.length > 0 && !entries.includes('CURRENT')) {
       throw new Error(
-        `the embedded DynamoDB folder ${path} holds files but no LevelDB database (no CURRENT file); nothing was changed — move it away to start empty, or point the data folder elsewhere`,
+        `the embedded DynamoDB folder ${path} holds files but no LevelDB database (no CURRENT file); nothing was changed — ` +
+          'move it away to start empty, or point the data folder elsewhere',
       );
     }
   }

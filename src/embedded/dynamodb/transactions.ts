@@ -124,7 +124,8 @@ function checkDuplicates(targets: Array<{ table: string; key: string }>): void {
 function checkTableName(name: unknown): void {
   if (typeof name === 'string' && (name.length < 3 || name.length > 255 || !/^[a-zA-Z0-9_.-]+$/.test(name))) {
     throw validationError(
-      "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, and may contain only the characters a-z, A-Z, 0-9, '_', '-', and '.'",
+      'Invalid table/index name.  Table/index names must be between 3 and 255 characters long, ' +
+        "and may contain only the characters a-z, A-Z, 0-9, '_', '-', and '.'",
     );
   }
 }
@@ -165,7 +166,8 @@ function planWrite(store: DynaliteStore, entry: Input, position: number): Planne
   const returnValues = spec.ReturnValuesOnConditionCheckFailure;
   if (returnValues !== undefined && returnValues !== null && returnValues !== 'ALL_OLD' && returnValues !== 'NONE') {
     throw validationError(
-      `1 validation error detected: Value '${String(returnValues)}' at '${at}.returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]`,
+      `1 validation error detected: Value '${String(returnValues)}' at '${at}.returnValuesOnConditionCheckFailure' failed to satisfy constraint: ` +
+        'Member must satisfy enum value set: [ALL_OLD, NONE]',
     );
   }
   checkTableName(spec.TableName);

@@ -111,7 +111,8 @@ export class TimeToLive {
       );
     if (spec.AttributeName.length < 1 || spec.AttributeName.length > 255) {
       throw validationError(
-        `1 validation error detected: Value '${spec.AttributeName}' at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must have length between 1 and 255`,
+        `1 validation error detected: Value '${spec.AttributeName}' at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: ` +
+          'Member must have length between 1 and 255',
       );
     }
     const table = await this.table(String(TableName));

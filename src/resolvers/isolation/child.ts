@@ -105,7 +105,8 @@ function init(message: InitMessage): void {
   // errorTaming 'unsafe' keeps V8 stacks (fault locations come from them); the start compartment
   // keeps Date.now and Math.random, which resolver code may use.
   vm.runInContext(
-    `lockdown({ errorTaming: 'unsafe', consoleTaming: 'unsafe', overrideTaming: 'moderate', stackFiltering: 'verbose', evalTaming: 'no-eval', localeTaming: 'unsafe' });
+    `lockdown({ errorTaming: 'unsafe', consoleTaming: 'unsafe', overrideTaming: 'moderate',
+                stackFiltering: 'verbose', evalTaming: 'no-eval', localeTaming: 'unsafe' });
      for (const name of ${JSON.stringify(REMOVED_GLOBALS)}) delete globalThis[name];
      delete globalThis.__appsyncBootstrap;`,
     context,

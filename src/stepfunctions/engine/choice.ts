@@ -60,14 +60,16 @@ async function jsonataCondition(rule: Record<string, unknown>, input: unknown, s
     // A literal string is not a boolean.
     throw new StatesError(
       'States.QueryEvaluationError',
-      `The JSONata expression '${condition}' specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', but was 'string' for value: ${JSON.stringify(condition)}`,
+      `The JSONata expression '${condition}' specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', ` +
+        `but was 'string' for value: ${JSON.stringify(condition)}`,
     );
   }
   const value = await evaluateJsonataExpression(expr, { input, context: scope.context, variables: scope.variables }, 'Condition');
   if (typeof value !== 'boolean') {
     throw new StatesError(
       'States.QueryEvaluationError',
-      `The JSONata expression '${expr}' specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', but was '${jsonTypeName(value)}' for value: ${JSON.stringify(value)}`,
+      `The JSONata expression '${expr}' specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', ` +
+        `but was '${jsonTypeName(value)}' for value: ${JSON.stringify(value)}`,
     );
   }
   return value;

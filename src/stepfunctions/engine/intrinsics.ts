@@ -8,7 +8,9 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { StatesError } from './types.js';
-// eslint-disable-next-line import-x/no-cycle -- mutual recursion by design: intrinsic arguments are paths and payload templates call intrinsics; both sides are used only inside functions, never at module load.
+// Mutual recursion by design: intrinsic arguments are paths and payload templates call intrinsics; both sides are used
+// only inside functions, never at module load.
+// eslint-disable-next-line import-x/no-cycle -- see above
 import { jsonText, trySelectPath, type PathScope } from './jsonpath.js';
 import { deepEqual } from './lang/pathEval.js';
 import { IntrinsicSyntaxError, parseIntrinsic, type IntrinsicArg, type IntrinsicCall } from './lang/intrinsicParser.js';

@@ -58,14 +58,16 @@ function acquireFolderLock(dir: string): string {
     if (host && host !== me) {
       throw new ConfigError(
         'stepFunctions.store.dir',
-        `the Step Functions store folder ${dir} is in use by process ${pidText} on host ${host}; give each gateway its own folder (or the PostgreSQL store), or delete ${path} if that gateway is gone`,
+        `the Step Functions store folder ${dir} is in use by process ${pidText} on host ${host}; ` +
+          `give each gateway its own folder (or the PostgreSQL store), or delete ${path} if that gateway is gone`,
       );
     }
     // This process's pid in a file it does not hold: left by an earlier process that had the same pid.
     if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
       throw new ConfigError(
         'stepFunctions.store.dir',
-        `the Step Functions store folder ${dir} is in use by another running gateway (process ${pid}); give each gateway its own folder, or share the PostgreSQL store`,
+        `the Step Functions store folder ${dir} is in use by another running gateway (process ${pid}); give each gateway its own folder, ` +
+          'or share the PostgreSQL store',
       );
     }
     try {

@@ -71,7 +71,8 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
         await client.query(`CREATE INDEX IF NOT EXISTS ${table}_arn ON ${table} ((record->'r'->>'arn')) WHERE record->>'k' IN ('x', 'sm', 'act')`);
         await client.query(`CREATE INDEX IF NOT EXISTS ${table}_token ON ${table} ((record->'c'->>'taskToken')) WHERE record->>'k' = 'c'`);
         await client.query(
-          `CREATE TABLE IF NOT EXISTS ${callsTable} (id BIGSERIAL PRIMARY KEY, target TEXT NOT NULL, caller TEXT NOT NULL, action TEXT NOT NULL, input TEXT NOT NULL, answer TEXT)`,
+          `CREATE TABLE IF NOT EXISTS ${callsTable} (id BIGSERIAL PRIMARY KEY, target TEXT NOT NULL, caller TEXT NOT NULL, action TEXT NOT NULL, ` +
+            'input TEXT NOT NULL, answer TEXT)',
         );
         await client.query('COMMIT');
       } catch (error) {
@@ -106,7 +107,8 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
       await client.end().catch(() => undefined);
       throw new ConfigError(
         'stepFunctions.store.instanceId',
-        `instance "${owner}" of the Step Functions store table ${table} is in use by another running gateway; give each instance sharing the table its own instanceId`,
+        `instance "${owner}" of the Step Functions store table ${table} is in use by another running gateway; ` +
+          'give each instance sharing the table its own instanceId',
       );
     }
     await client.query(`LISTEN ${channelOf(owner)}`);

@@ -106,7 +106,8 @@ export function renderStatePanel(panel: HTMLElement, input: StatePanelInput): vo
   if (entries.length > 1) {
     const select = h('select', { id: 'entry-select', 'data-field': 'entry', 'aria-label': 'Entry' });
     entries.forEach((item, i) => {
-      const label = `#${i + 1} of ${entries.length}${item.iteration !== undefined ? ` · iteration ${item.iteration}` : ''} · ${item.status.replace('-', ' ')}`;
+      const iteration = item.iteration !== undefined ? ` · iteration ${item.iteration}` : '';
+      const label = `#${i + 1} of ${entries.length}${iteration} · ${item.status.replace('-', ' ')}`;
       select.append(h('option', { value: String(i), ...(i === index ? { selected: '' } : {}) }, label));
     });
     select.addEventListener('change', () => input.onPickEntry(Number(select.value)));

@@ -24,7 +24,8 @@ export function renderConsolePage(): string {
   <nav class="sidebar" aria-label="State machines and executions">
     <details id="credentials-panel" class="credentials">
       <summary>AWS credentials <span id="credentials-state">(requests unsigned)</span></summary>
-      <p class="hint-text">Only needed when the gateway's config declares AWS_IAM credentials: the page then signs its calls (SigV4, service <code>states</code>). Kept in this tab's session storage only.</p>
+      <p class="hint-text">Only needed when the gateway's config declares AWS_IAM credentials: the page then signs its calls
+        (SigV4, service <code>states</code>). Kept in this tab's session storage only.</p>
       <label for="credentials-access-key">Access key ID</label>
       <input id="credentials-access-key" autocomplete="off" spellcheck="false">
       <label for="credentials-secret">Secret access key</label>

@@ -25,13 +25,19 @@ body { margin: 0; height: 100vh; display: flex; flex-direction: column; }
 .sidebar h2 { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); margin: 4px 0 8px; }
 .list { list-style: none; margin: 0; padding: 0; }
 .list li { margin: 0 0 4px; }
-.list button { width: 100%; text-align: left; border: 1px solid var(--line); background: var(--panel); border-radius: 6px; padding: 6px 8px; cursor: pointer; font: inherit; color: inherit; }
+.list button {
+  width: 100%; text-align: left; border: 1px solid var(--line); background: var(--panel); border-radius: 6px; padding: 6px 8px;
+  cursor: pointer; font: inherit; color: inherit;
+}
 .list button:hover { border-color: var(--accent); }
 .list button[aria-current="true"] { border-color: var(--accent); box-shadow: 0 0 0 1px var(--accent) inset; background: #eff6ff; }
 .list .name { display: block; font-weight: 600; word-break: break-all; }
 .list .meta { display: block; color: var(--muted); font-size: 12px; }
 .empty { color: var(--muted); padding: 4px 0; }
-.badge { display: inline-block; border-radius: 9px; padding: 0 7px; font-size: 11px; font-weight: 600; border: 1px solid var(--not-started-line); background: var(--not-started); }
+.badge {
+  display: inline-block; border-radius: 9px; padding: 0 7px; font-size: 11px; font-weight: 600; border: 1px solid var(--not-started-line);
+  background: var(--not-started);
+}
 .badge[data-status="RUNNING"] { background: var(--in-progress); border-color: var(--in-progress-line); }
 .badge[data-status="SUCCEEDED"] { background: var(--succeeded); border-color: var(--succeeded-line); }
 .badge[data-status="FAILED"], .badge[data-status="TIMED_OUT"] { background: var(--failed); border-color: var(--failed-line); }
@@ -47,16 +53,28 @@ body { margin: 0; height: 100vh; display: flex; flex-direction: column; }
 #start-panel label { display: block; color: var(--muted); margin: 4px 0; }
 #start-panel textarea { width: 100%; font: 12px/1.4 ui-monospace, Menlo, Consolas, monospace; }
 button.action { border: 1px solid var(--line); border-radius: 6px; padding: 3px 10px; background: var(--panel); cursor: pointer; font: inherit; }
-#start-button { margin-top: 6px; border: 1px solid var(--accent); border-radius: 6px; padding: 4px 10px; background: var(--accent); color: #fff; cursor: pointer; font: inherit; }
+#start-button {
+  margin-top: 6px; border: 1px solid var(--accent); border-radius: 6px; padding: 4px 10px; background: var(--accent); color: #fff;
+  cursor: pointer; font: inherit;
+}
 .canvas { flex: 1; display: flex; flex-direction: column; min-width: 0; }
-.summary { padding: 8px 16px; border-bottom: 1px solid var(--line); background: var(--panel); display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; min-height: 38px; }
+.summary {
+  padding: 8px 16px; border-bottom: 1px solid var(--line); background: var(--panel); display: flex; flex-wrap: wrap; gap: 8px 16px;
+  align-items: center; min-height: 38px;
+}
 .summary .title { font-weight: 600; font-size: 14px; }
 .summary .error { color: #7f1d1d; flex-basis: 100%; white-space: pre-wrap; }
 .graph { flex: 1; overflow: auto; padding: 12px; }
 /* Wide graphs shrink to the pane's width; tall ones scroll. */
 .graph svg { display: block; margin: 0 auto; max-width: 100%; height: auto; }
-.legend { display: flex; gap: 14px; margin: 0; padding: 6px 16px; list-style: none; border-top: 1px solid var(--line); background: var(--panel); color: var(--muted); font-size: 12px; }
-.legend li::before { content: ""; display: inline-block; width: 10px; height: 10px; margin-right: 5px; border-radius: 2px; vertical-align: -1px; border: 1px solid var(--not-started-line); background: var(--not-started); }
+.legend {
+  display: flex; gap: 14px; margin: 0; padding: 6px 16px; list-style: none; border-top: 1px solid var(--line); background: var(--panel);
+  color: var(--muted); font-size: 12px;
+}
+.legend li::before {
+  content: ""; display: inline-block; width: 10px; height: 10px; margin-right: 5px; border-radius: 2px; vertical-align: -1px;
+  border: 1px solid var(--not-started-line); background: var(--not-started);
+}
 .legend li[data-status="in-progress"]::before { background: var(--in-progress); border-color: var(--in-progress-line); }
 .legend li[data-status="succeeded"]::before { background: var(--succeeded); border-color: var(--succeeded-line); }
 .legend li[data-status="failed"]::before { background: var(--failed); border-color: var(--failed-line); }
@@ -76,7 +94,9 @@ button.action { border: 1px solid var(--line); border-radius: 6px; padding: 3px 
 .node.marker { cursor: pointer; outline: none; }
 .node.marker:focus-visible rect { stroke: var(--accent); stroke-width: 2.5; }
 .node.marker text { font-size: 12px; fill: var(--muted); }
-.node[data-status="in-progress"] > rect { fill: var(--in-progress); stroke: var(--in-progress-line); stroke-width: 2; animation: pulse 1.2s ease-in-out infinite; }
+.node[data-status="in-progress"] > rect {
+  fill: var(--in-progress); stroke: var(--in-progress-line); stroke-width: 2; animation: pulse 1.2s ease-in-out infinite;
+}
 .node[data-status="succeeded"] > rect { fill: var(--succeeded); stroke: var(--succeeded-line); }
 .node[data-status="failed"] > rect { fill: var(--failed); stroke: var(--failed-line); stroke-width: 2; }
 .node[data-status="caught"] > rect { fill: var(--caught); stroke: var(--caught-line); }
@@ -96,7 +116,10 @@ button.action { border: 1px solid var(--line); border-radius: 6px; padding: 3px 
 .details { width: 360px; flex: none; overflow: auto; border-left: 1px solid var(--line); background: var(--panel); padding: 12px 14px; }
 .details h2 { margin: 0 24px 4px 0; font-size: 15px; word-break: break-all; }
 .details h3 { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); margin: 14px 0 4px; }
-.details pre { margin: 0; padding: 8px; background: #f3f4f6; border-radius: 6px; white-space: pre-wrap; word-break: break-word; font: 12px/1.45 ui-monospace, Menlo, Consolas, monospace; max-height: 320px; overflow: auto; }
+.details pre {
+  margin: 0; padding: 8px; background: #f3f4f6; border-radius: 6px; white-space: pre-wrap; word-break: break-word;
+  font: 12px/1.45 ui-monospace, Menlo, Consolas, monospace; max-height: 320px; overflow: auto;
+}
 .details pre.error { background: var(--failed); color: #7f1d1d; }
 .details .close { float: right; border: none; background: none; font-size: 18px; cursor: pointer; color: var(--muted); }
 .details .meta { color: var(--muted); }
