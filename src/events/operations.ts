@@ -38,7 +38,8 @@ export async function loadEventsVersion(
         const behavior = (handlerConfig as { behavior?: unknown } | null)?.behavior;
         if (behavior === undefined || behavior === 'CODE') continue;
         // docs/not-supported.md: handler data-source integrations (a DIRECT Lambda) answer NotSupported.
-        const message = `events.namespaces.${ns.name}.handlerConfigs.${name}: behavior ${String(behavior)} (a data-source integration) is not supported by appsync-gateway yet`;
+        const where = `events.namespaces.${ns.name}.handlerConfigs.${name}`;
+        const message = `${where}: behavior ${String(behavior)} (a data-source integration) is not supported by appsync-gateway yet`;
         options.logger.warn(message);
         const refusal = { ok: false as const, errorType: 'NotSupported', message };
         if (name === 'onPublish') loaded.onPublish = async () => refusal;
