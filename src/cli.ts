@@ -1,10 +1,11 @@
 /**
- * `appsync-gateway serve | validate`: the command line on top of `createGateway`.
+ * `appsync-gateway serve | validate | export`: the command line on top of `createGateway`.
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { exportApi } from './apis/index.js';
 import { findConfigFile, loadConfigFile } from './config/index.js';
 import { CodeLoadError, ConfigError, ConfigErrors, SchemaError } from './errors.js';
 import { createConsoleLogger, createGateway, isInside, type LogLevel } from './server/index.js';
@@ -15,6 +16,8 @@ auth modes, real-time subscriptions, Step Functions) on your own machine or serv
 Usage:
   appsync-gateway serve [options]      serve the API
   appsync-gateway validate [options]   load config, schema and resolver code, report problems, exit
+  appsync-gateway export --api ID      write an API built through the management API as a config
+                                       (to stdout) plus its schema and resolver files (docs/management-api.md#export)
 
 Options:
   -c, --config PATH     config file (default: appsync.config.{ts,mts,js,mjs,json,yaml,yml}
@@ -23,6 +26,7 @@ Options:
                         folder (docs/cloudformation.md)
       --parameter K=V   a template parameter's value (repeat for several); CloudFormation input
       --stack NAME      the stack of a CDK assembly whose API is served (default: the one API)
+      --api NAME        the GraphQL API served where a template holds several (its Name or logical id)
   -p, --port N          port to listen on (default: server.port in config, else 4000)
       --host HOST       address to listen on (default: 127.0.0.1; use 0.0.0.0 to expose it)
       --allow-unsigned-admin
@@ -42,6 +46,10 @@ Options:
       --in-memory       keep nothing: the embedded stores and Step Functions executions live in
                         memory and are gone when the gateway stops (tests, throwaway runs)
       --log-level L     debug | info | warn | error (default: info)
+      --api ID          export: the API's id or name
+      --out DIR         export: folder for the files (default: the current folder); the config
+                        goes to DIR/appsync.config.yml instead of stdout
+      --force           export: overwrite files that exist
   -h, --help            show this help
   -v, --version         print the version
 
@@ -79,10 +87,14 @@ export async function main(argv: string[]): Promise<number> {
         stage: { type: 'string' },
         parameter: { type: 'string', multiple: true },
         stack: { type: 'string' },
+        api: { type: 'string' },
         redis: { type: 'string' },
         'data-dir': { type: 'string' },
         'in-memory': { type: 'boolean' },
         'log-level': { type: 'string' },
+        api: { type: 'string' },
+        out: { type: 'string' },
+        force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -101,10 +113,11 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = positionals[0] ?? 'serve';
-  if (command !== 'serve' && command !== 'validate') {
+  if (command !== 'serve' && command !== 'validate' && command !== 'export') {
     process.stderr.write(`unknown command "${command}"\n\n${HELP}`);
     return 2;
   }
+  if (command === 'export') return runExport(values);
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
     process.stderr.write(`--port: expected a port number, got "${values.port}"\n`);
@@ -139,7 +152,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     parameters[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
-  const load = () => loadConfigFile(configFile, { stage: values.stage, env: process.env, parameters, stack: values.stack });
+  const load = () => loadConfigFile(configFile, { stage: values.stage, env: process.env, parameters, stack: values.stack, api: values.api });
   const redisUrl = values.redis ?? process.env.APPSYNC_GATEWAY_REDIS_URL;
 
   let gateway;
@@ -254,4 +267,37 @@ export async function main(argv: string[]): Promise<number> {
   }
   await gateway.close();
   return 0;
+}
+
+/** `export`: reads the API from the data folder the gateway would use here and writes it out. */
+async function runExport(values: { api?: string; out?: string; force?: boolean; config?: string; 'data-dir'?: string; stage?: string }): Promise<number> {
+  if (!values.api) {
+    process.stderr.write('export: --api ID is required (the id or name of an API built through the management API)\n');
+    return 2;
+  }
+  // The data folder `serve` would use: --data-dir, APPSYNC_GATEWAY_DATA_DIR, server.dataDir of the config, else .data beside it.
+  let dataDir = values['data-dir'] ?? (process.env.APPSYNC_GATEWAY_DATA_DIR || undefined);
+  if (!dataDir) {
+    const configFile = values.config ?? (await findConfigFile(process.cwd()));
+    if (configFile) {
+      const loaded = await loadConfigFile(configFile, { stage: values.stage, env: process.env });
+      const configured = (loaded.config.server as { dataDir?: string } | undefined)?.dataDir;
+      dataDir = configured ? (isAbsolute(configured) ? configured : resolve(loaded.configDir, configured)) : join(loaded.configDir, '.data');
+    } else dataDir = join(process.cwd(), '.data');
+  }
+  try {
+    const result = await exportApi({
+      dataDir,
+      api: values.api,
+      outDir: values.out ?? process.cwd(),
+      writeConfig: values.out !== undefined,
+      force: values.force ?? false,
+    });
+    if (values.out === undefined) process.stdout.write(result.yaml);
+    process.stderr.write(`exported ${result.apiId}: ${result.written.join(', ')}\n`);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`export: ${(error as Error).message}\n`);
+    return 1;
+  }
 }

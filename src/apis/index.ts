@@ -6,3 +6,4 @@ export type { ApiDefinition, ApiKeyModel, AppSyncRuntime, DataSourceModel, Funct
 export { ApiRegistry, RegistryError, configApiIdOf, newId, type ApiRegistryOptions, type RegistryListener } from './registry.js';
 export { DEFAULT_TABLE, functionKeysOf, toGatewayConfig, type ApiFiles, type ToConfigOptions } from './toConfig.js';
 export { definitionFromConfig } from './fromConfig.js';
+export { exportApi, type ExportOptions, type ExportResult } from './exportApi.js';
