@@ -46,7 +46,7 @@ Options:
       --in-memory       keep nothing: the embedded stores and Step Functions executions live in
                         memory and are gone when the gateway stops (tests, throwaway runs)
       --log-level L     debug | info | warn | error (default: info)
-      --api ID          export: the API's id or name
+      --api ID          export: the id or name of the API to write out
       --out DIR         export: folder for the files (default: the current folder); the config
                         goes to DIR/appsync.config.yml instead of stdout
       --force           export: overwrite files that exist
@@ -92,7 +92,6 @@ export async function main(argv: string[]): Promise<number> {
         'data-dir': { type: 'string' },
         'in-memory': { type: 'boolean' },
         'log-level': { type: 'string' },
-        api: { type: 'string' },
         out: { type: 'string' },
         force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
