@@ -174,6 +174,7 @@ export class ResolverExecutor {
     }
     Object.assign(context.responseHeaders, summary.headers);
     if (summary.invalidations.length) context.invalidations.push(...summary.invalidations);
+    if (summary.evictions !== undefined) (context.cacheEvictions ??= []).push(...summary.evictions);
     if (summary.subscriptionFilter !== undefined) context.subscriptionFilter = summary.subscriptionFilter as RequestContext['subscriptionFilter'];
     if (summary.invalidationFilter !== undefined) context.invalidationFilter = summary.invalidationFilter as RequestContext['invalidationFilter'];
     if (failure !== undefined) {

@@ -117,6 +117,8 @@ export interface Gateway {
    * `@aws_subscribe` would (for back-end events).
    */
   publish(subscriptionField: string, payload: unknown): Promise<void>;
+  /** Empties the API cache, as AppSync's FlushApiCache does (docs/caching.md#flushing); nothing when caching is off. */
+  flushApiCache(): Promise<void>;
   /**
    * Resolves when every data source can answer. The gateway serves before that (an embedded
    * Postgres takes seconds to start); requests to a data source that is not ready wait for it.
@@ -458,6 +460,9 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       await previous.close();
     },
     ready: () => api.ready(),
+    flushApiCache: async () => {
+      await api.cache?.flush();
+    },
     publish(subscriptionField, payload) {
       return publish({ subscriptionField, mutationField: null, payload });
     },

@@ -15,6 +15,7 @@ type Query {
   defaults(id: ID!): Item
   partial(id: ID!): Item
   broken(id: ID!): Item
+  evictInQuery(id: ID!): Int
 }
 type Mutation {
   evictItem(id: ID!, user: String): Int
@@ -87,6 +88,7 @@ export function cacheConfig(caching: GatewayConfig['caching'], itemTtl = 60): Ga
       'Query.defaults': unit('item.js', { caching: true }),
       'Query.partial': unit('partial.js', { caching: true }),
       'Query.broken': unit('broken.js', { caching: true }),
+      'Query.evictInQuery': { kind: 'UNIT', dataSource: 'none', code: 'evictFromQuery.js' },
       'Mutation.evictItem': { kind: 'UNIT', dataSource: 'none', code: 'evict.js' },
       'Mutation.evictFromQuery': { kind: 'UNIT', dataSource: 'none', code: 'evictFromQuery.js' },
     },

@@ -373,6 +373,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
       if (
         run.errors.length === 0 &&
         run.invalidations.length === 0 &&
+        run.evictions.length === 0 &&
         run.subscriptionFilter === undefined &&
         run.invalidationFilter === undefined &&
         objectKeys(run.headers).length === 0 &&
@@ -386,6 +387,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
         subscriptionFilter: run.subscriptionFilter,
         invalidationFilter: run.invalidationFilter,
         invalidations: run.invalidations,
+        ...(run.evictions.length > 0 ? { evictions: run.evictions } : {}),
         stash: run.stash,
       });
     },

@@ -42,6 +42,8 @@ export interface Run {
   subscriptionFilter?: unknown;
   invalidationFilter?: unknown;
   invalidations: Array<{ subscriptionField: string; payload: unknown }>;
+  /** `extensions.evictFromApiCache` calls (docs/caching.md#eviction). */
+  evictions: Array<{ typeName: string; fieldName: string; keys: unknown }>;
   /** Which handler runs now: restricts the `extensions` calls (extensions-js.html). */
   phase: string;
 }
@@ -79,6 +81,7 @@ export const newRun = (base: RunBase): Run => ({
   headers: {},
   headerBytes: 0,
   invalidations: [],
+  evictions: [],
   phase: '',
 });
 

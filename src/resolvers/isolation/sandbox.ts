@@ -33,6 +33,8 @@ export interface RunSummary {
   subscriptionFilter?: unknown;
   invalidationFilter?: unknown;
   invalidations: Array<{ subscriptionField: string; payload: unknown }>;
+  /** `extensions.evictFromApiCache` calls (docs/caching.md#eviction). */
+  evictions?: Array<{ typeName: string; fieldName: string; keys: Record<string, unknown> }>;
   stash: Record<string, unknown>;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The `extensions` global (and `@aws-appsync/utils`'s `extensions`, and VTL's `$extensions`):
- * subscription filters and invalidation, each allowed in one kind of handler only. Runs inside
+ * subscription filters and invalidation, API cache eviction, each allowed in one kind of handler only. Runs inside
  * the sandbox: see ../README.md.
  */
 import { append, toErrorValue, UtilError, type CurrentRun } from '../run.js';
@@ -42,9 +42,18 @@ export function createExtensions(currentRun: CurrentRun, stringifyJson: typeof J
         append(run.invalidations, entry);
       }
     },
-    evictFromApiCache(_typeName: unknown, _fieldName: unknown, _keys: unknown): void {
-      // Gateway choice: there is no API cache, so nothing is ever evicted (count stays 0).
-      currentRun();
+    /**
+     * Noted on the run; the gateway evicts once the mutation has run and says how many entries went
+     * in the answer's `extensions.apiCacheEntriesDeleted` (docs/caching.md#eviction). AppSync allows
+     * it in mutations only (extensions-js.html).
+     */
+    evictFromApiCache(typeName: unknown, fieldName: unknown, keys: unknown): void {
+      const run = currentRun();
+      if (run.base.operation !== 'mutation') codeError('extensions.evictFromApiCache can only be called in a mutation.');
+      if (typeof typeName !== 'string' || typeof fieldName !== 'string' || !keys || typeof keys !== 'object') {
+        codeError('extensions.evictFromApiCache takes a type name, a field name and an object of caching keys and their values.');
+      }
+      append(run.evictions, { typeName: typeName as string, fieldName: fieldName as string, keys });
     },
   };
 }
