@@ -57,6 +57,8 @@ export interface GenerateOptions {
   authConfig?: AppSyncAuthConfiguration;
   /** Merged over the Gen 1 defaults below. */
   transformParameters?: Partial<TransformParameters>;
+  /** Conflict detection (DataStore): `{ project: { ConflictDetection: 'VERSION', ConflictHandler: 'AUTOMERGE' } }`. */
+  resolverConfig?: ExecuteConfig['resolverConfig'];
 }
 
 /**
@@ -273,6 +275,7 @@ export function generateAmplifyBuild(options: GenerateOptions): AmplifyBuild {
     // Gen 1: every @model on a DynamoDB table the stack creates.
     dataSourceStrategies: constructDataSourceStrategies(options.schema, DDB_DEFAULT_DATASOURCE_STRATEGY),
     authConfig,
+    resolverConfig: options.resolverConfig,
     transformersFactoryArgs: {},
     transformParameters: { ...GEN1_PARAMETERS, ...options.transformParameters },
     synthParameters,

@@ -165,6 +165,25 @@ async function logDelta(
   }
 }
 
+/**
+ * `(expression)`, unless it already is one parenthesised group: DynamoDB refuses redundant
+ * parentheses (`((attribute_not_exists(#id)))`), and Amplify's conditions come wrapped.
+ */
+function grouped(expression: string): string {
+  const text = expression.trim();
+  if (text.startsWith('(')) {
+    let depth = 0;
+    for (let i = 0; i < text.length; i++) {
+      if (text[i] === '(') depth++;
+      else if (text[i] === ')' && --depth === 0) {
+        if (i === text.length - 1) return text;
+        break;
+      }
+    }
+  }
+  return `(${text})`;
+}
+
 /** PutItem / UpdateItem / DeleteItem on a versioned data source. */
 export async function versionedWrite(ctx: OperationContext, request: Request, attempt: number): Promise<DataSourceResult> {
   const operation = request.operation as WriteOperation;
@@ -180,7 +199,7 @@ export async function versionedWrite(ctx: OperationContext, request: Request, at
   const values: Record<string, AttributeValue> = { ':_now': { N: String(now) } };
   const condition = isObj(request.condition) ? request.condition : undefined;
   const clauses: string[] = [];
-  if (condition) clauses.push(`(${readExpression(condition, 'condition', names, values)})`);
+  if (condition) clauses.push(grouped(readExpression(condition, 'condition', names, values)));
 
   // Without conflict detection a PutItem still needs the stored version to write the next one.
   let expected = detect ? (request._version as number | undefined) : undefined;
