@@ -131,7 +131,7 @@ export async function runPostgresBench(): Promise<PostgresBenchRow[]> {
     addRow(`data source invoke (${backend})`, await timeSequential(invoke, SEQUENTIAL), await timeConcurrent(invoke, CONCURRENT_TOTAL, IN_FLIGHT));
 
     if (pool) {
-      const gateway = await startBenchGateway(server!.url);
+      const gateway = await startPostgresBenchGateway(server!.url);
       cleanups.push(() => gateway.stop());
       rows.push(...(await gatewayRows(gateway, direct!, backend)));
     }
@@ -147,8 +147,8 @@ function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
-const API_KEY = 'da2-postgresbench00000000000000';
-const BODY = JSON.stringify({ query: '{ person(id: "1") { id name age } }' });
+export const POSTGRES_API_KEY = 'da2-postgresbench00000000000000';
+export const POSTGRES_BODY = JSON.stringify({ query: '{ person(id: "1") { id name age } }' });
 
 /**
  * The gateway (built CLI) against direct `pg`, at 1 and at IN_FLIGHT concurrent requests:
@@ -164,12 +164,12 @@ async function gatewayRows(gateway: ServerProcess, direct: () => Promise<unknown
     const cpu: number[] = [];
     let p99 = 0;
     let errors = 0;
-    await load(gateway.port, WARMUP_S, BODY, inFlight, API_KEY);
+    await load(gateway.port, WARMUP_S, POSTGRES_BODY, inFlight, POSTGRES_API_KEY);
     await rateFor(direct, WARMUP_S, inFlight);
     for (let round = 0; round < ROUNDS; round++) {
       const d = await rateFor(direct, DURATION_S, inFlight);
       const before = await gateway.cpuMicros();
-      const g = await load(gateway.port, DURATION_S, BODY, inFlight, API_KEY);
+      const g = await load(gateway.port, DURATION_S, POSTGRES_BODY, inFlight, POSTGRES_API_KEY);
       cpu.push(((await gateway.cpuMicros()) - before) / Math.max(1, g.total));
       directRates.push(d);
       gatewayRates.push(g.reqPerSec);
@@ -193,7 +193,7 @@ async function gatewayRows(gateway: ServerProcess, direct: () => Promise<unknown
 }
 
 /** The built CLI serving one RDS resolver that does the same select through `@aws-appsync/utils/rds`. */
-async function startBenchGateway(connectionString: string): Promise<ServerProcess> {
+export async function startPostgresBenchGateway(connectionString: string): Promise<ServerProcess> {
   const gateway = await startCliProject('postgres', {
     'appsync.config.yml': `name: pg-bench
 schema: schema.graphql
@@ -201,7 +201,7 @@ authentication:
   type: API_KEY
 apiKeys:
   - name: bench
-    value: ${API_KEY}
+    value: ${POSTGRES_API_KEY}
 dataSources:
   db:
     type: RELATIONAL_DATABASE
@@ -223,7 +223,7 @@ export function response(ctx) {
 }
 `,
   });
-  const answer = await post(gateway.port, BODY, API_KEY);
+  const answer = await post(gateway.port, POSTGRES_BODY, POSTGRES_API_KEY);
   if (JSON.stringify(answer) !== JSON.stringify({ data: { person: { id: '1', name: 'Ann', age: 31 } } })) {
     await gateway.stop();
     throw new Error(`bench query failed: ${JSON.stringify(answer)}`);
