@@ -1,6 +1,6 @@
 import jsonata from 'jsonata';
 import { describe, expect, it } from 'vitest';
-import { FALLBACK, compileFast } from '../../../src/stepfunctions/engine/lang/jsonataFast.js';
+import { FALLBACK, compileFast } from '../../../../src/stepfunctions/engine/lang/jsonataFast.js';
 
 // Differential test: wherever the fast path answers, it must answer exactly what jsonata does.
 const expressions = [
