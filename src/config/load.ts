@@ -50,6 +50,8 @@ export interface LoadConfigOptions {
   parameters?: Record<string, string>;
   /** CloudFormation input: the stack of a CDK assembly to serve (`--stack NAME`). */
   stack?: string;
+  /** CloudFormation input: the GraphQL API to serve where the input holds several (`--api NAME`). */
+  api?: string;
 }
 
 export interface LoadedConfig {
@@ -170,7 +172,8 @@ function normalizeLogicalId(key: string): string {
 export async function loadConfigFile(file: string, options: LoadConfigOptions = {}): Promise<LoadedConfig> {
   const configFile = resolve(file);
   const configDir = dirname(configFile);
-  if (await isCloudFormationInput(configFile)) return loadCloudFormation(configFile, { parameters: options.parameters, stack: options.stack });
+  if (await isCloudFormationInput(configFile))
+    return loadCloudFormation(configFile, { parameters: options.parameters, stack: options.stack, api: options.api });
   const document = await readDocument(configFile);
   if (!document || typeof document !== 'object' || Array.isArray(document)) {
     throw new ConfigError('', `${configFile}: expected a mapping of config keys`);

@@ -29,6 +29,8 @@ export interface CloudFormationOptions {
    * `AWS::StackName` (default: the file name without extension).
    */
   stack?: string;
+  /** `--api NAME`: where the input holds several GraphQL APIs, the one served (its `Name` or logical id). */
+  api?: string;
   /** `AWS::Region`. @default us-east-1 (or the assembly stack's own environment) */
   region?: string;
   /** `AWS::AccountId`. @default 123456789012 (or the assembly stack's own environment) */
@@ -82,7 +84,7 @@ export async function loadCloudFormation(path: string, options: CloudFormationOp
     configDir = dirname(target);
   }
   for (const stack of stacks) expandServerless(stack);
-  const { config, warnings, functionEnvironment } = stacksToConfig(apiStacks, { scratchDir: options.scratchDir });
+  const { config, warnings, functionEnvironment } = stacksToConfig(apiStacks, { scratchDir: options.scratchDir, apiName: options.api });
   for (const [key, value] of Object.entries(functionEnvironment)) {
     if (process.env[key] === undefined) process.env[key] = value;
     else if (process.env[key] !== value)

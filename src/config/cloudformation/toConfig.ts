@@ -177,7 +177,7 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
         ? 'no AWS::AppSync::GraphQLApi resource: nothing to serve'
         : chosen.length === 0
           ? `no GraphQL API named ${options.apiName}; the input holds ${listed}`
-          : `${apis.length} GraphQL APIs (${listed}): the gateway serves one at a time; pick one with --stack`,
+          : `${apis.length} GraphQL APIs (${listed}): the gateway serves one at a time; pick one with --api NAME (or --stack in a CDK assembly)`,
     );
   }
   const api = chosen[0]!.r;

@@ -1,0 +1,129 @@
+/** Bad input: every problem of a template at once, each naming the file, the logical id and the property path. */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadCloudFormation } from '../../../src/config/cloudformation/index.js';
+import { ConfigError, ConfigErrors } from '../../../src/errors.js';
+
+async function templateFile(text: string, extra: Record<string, string> = {}): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'appsync-cfn-errors-'));
+  for (const [name, content] of Object.entries(extra)) await writeFile(join(dir, name), content);
+  await writeFile(join(dir, 'template.yaml'), text);
+  return join(dir, 'template.yaml');
+}
+
+async function problems(file: string, options: Parameters<typeof loadCloudFormation>[1] = {}): Promise<string[]> {
+  const error = await loadCloudFormation(file, options).catch((e: unknown) => e);
+  if (error instanceof ConfigErrors) return error.errors.map((e) => e.message.replace(`${file}: `, ''));
+  if (error instanceof ConfigError) return [error.message.replace(`${file}: `, '')];
+  throw new Error(`expected a ConfigError, got ${String(error)}`);
+}
+
+const API = `
+  Api:
+    Type: AWS::AppSync::GraphQLApi
+    Properties: { Name: api, AuthenticationType: API_KEY }
+  Schema:
+    Type: AWS::AppSync::GraphQLSchema
+    Properties: { ApiId: !GetAtt Api.ApiId, Definition: "type Query { a: String }" }
+`;
+
+describe('template errors', () => {
+  it('all problems at once: unknown intrinsic, unsupported property, data source type, runtime, missing file', async () => {
+    const file = await templateFile(`
+Resources:${API}
+  Broken:
+    Type: AWS::AppSync::DataSource
+    Properties:
+      ApiId: !GetAtt Api.ApiId
+      Name: broken
+      Type: NONE
+      Description: { "Fn::Frobnicate": x }
+  Search:
+    Type: AWS::AppSync::DataSource
+    Properties: { ApiId: !GetAtt Api.ApiId, Name: search, Type: AMAZON_OPENSEARCH_SERVICE }
+  Py:
+    Type: AWS::Lambda::Function
+    Properties: { Runtime: python3.12, Handler: app.handler, Code: { ZipFile: "def handler(e, c): pass" } }
+  PySource:
+    Type: AWS::AppSync::DataSource
+    Properties: { ApiId: !GetAtt Api.ApiId, Name: py, Type: AWS_LAMBDA, LambdaConfig: { LambdaFunctionArn: !GetAtt Py.Arn } }
+  R:
+    Type: AWS::AppSync::Resolver
+    Properties:
+      ApiId: !GetAtt Api.ApiId
+      TypeName: Query
+      FieldName: a
+      DataSourceName: broken
+      CodeS3Location: resolvers/missing.js
+      Frobs: 1
+`);
+    expect(await problems(file)).toEqual([
+      'Resources.R.Properties.Frobs: AWS::AppSync::Resolver property Frobs is not supported by the gateway',
+      'Resources.Broken.Properties.Description.Fn::Frobnicate: Fn::Frobnicate is not an intrinsic function the gateway evaluates ' +
+        '(supported: Ref, Fn::GetAtt, Fn::Sub, Fn::Join, Fn::Select, Fn::Split, Fn::If, Fn::Equals, Fn::And, Fn::Or, Fn::Not, Fn::FindInMap, ' +
+        'Fn::Base64, Fn::ImportValue, Fn::GetAZs, Fn::Length, Fn::ToJsonString)',
+      'Resources.Search.Properties.Type: data source type AMAZON_OPENSEARCH_SERVICE is not supported by the gateway ' +
+        '(NONE, AMAZON_DYNAMODB, AWS_LAMBDA, HTTP, RELATIONAL_DATABASE)',
+      'Resources.Py.Properties.Runtime: function Py uses runtime python3.12: the gateway runs Node.js functions only (nodejsNN.x); ' +
+        'Resources.PySource.Properties.LambdaConfig.LambdaFunctionArn names it',
+      `Resources.R.Properties.CodeS3Location: file not found: ${join(file, '..', 'resolvers/missing.js')}`,
+    ]);
+  });
+
+  it('a missing parameter, with the flag that gives it', async () => {
+    const file = await templateFile(`Parameters:\n  Stage: { Type: String }\nResources:${API}`);
+    expect(await problems(file)).toEqual(['Parameters.Stage: no value: give one with --parameter Stage=VALUE (the template declares no Default)']);
+    await expect(loadCloudFormation(file, { parameters: { Stage: 'dev' } })).resolves.toMatchObject({ config: { name: 'api' } });
+  });
+
+  it('a circular Ref between resources', async () => {
+    const file = await templateFile(`
+Resources:${API}
+  A:
+    Type: AWS::DynamoDB::Table
+    Properties: { TableName: !Sub "\${B}-a" }
+  B:
+    Type: AWS::DynamoDB::Table
+    Properties: { TableName: !Sub "\${A}-b" }
+  Source:
+    Type: AWS::AppSync::DataSource
+    Properties: { ApiId: !GetAtt Api.ApiId, Name: t, Type: AMAZON_DYNAMODB, DynamoDBConfig: { TableName: !Ref A } }
+`);
+    expect(await problems(file)).toEqual([
+      expect.stringMatching(/^Resources\.[AB]\.Properties\.TableName\.Fn::Sub: circular reference: Resources\.A → Resources\.B → Resources\.A$/),
+    ]);
+  });
+
+  it('a nested stack that is missing', async () => {
+    const file = await templateFile(`Resources:${API}  Nested:\n    Type: AWS::CloudFormation::Stack\n    Properties: { TemplateURL: nested/none.yaml }\n`);
+    expect(await problems(file)).toEqual([`Resources.Nested.Properties.TemplateURL: file not found: ${join(file, '..', 'nested/none.yaml')}`]);
+  });
+
+  it('an S3 location a template file cannot reach', async () => {
+    const file = await templateFile(
+      `Resources:${API}  R:\n    Type: AWS::AppSync::Resolver\n` +
+        '    Properties: { ApiId: !GetAtt Api.ApiId, TypeName: Query, FieldName: a, Kind: PIPELINE, CodeS3Location: "s3://bucket/code.js" }\n',
+    );
+    expect(await problems(file)).toEqual([
+      'Resources.R.Properties.CodeS3Location: s3://bucket/code.js is in S3: the gateway reads only local files ' +
+        '(give a path relative to the template, or serve the CDK assembly)',
+    ]);
+  });
+
+  it('no API, and two APIs', async () => {
+    expect(await problems(await templateFile('AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  T: { Type: AWS::SNS::Topic }\n'))).toEqual([
+      'no AWS::AppSync::GraphQLApi resource: nothing to serve',
+    ]);
+    const two = await templateFile(
+      `Resources:${API}  Other:\n    Type: AWS::AppSync::GraphQLApi\n    Properties: { Name: other, AuthenticationType: API_KEY }\n`,
+    );
+    expect(await problems(two)).toEqual([
+      '2 GraphQL APIs (api (Api in template), other (Other in template)): the gateway serves one at a time; pick one with --api NAME (or --stack in a CDK assembly)',
+    ]);
+    // --api picks one: here the API without a schema, which is then the one problem.
+    expect(await problems(two, { api: 'other' })).toEqual(['Resources.Other: the API has no AWS::AppSync::GraphQLSchema']);
+    await expect(loadCloudFormation(two, { api: 'Api' })).resolves.toMatchObject({ config: { name: 'api' } });
+  });
+});
