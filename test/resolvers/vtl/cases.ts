@@ -357,6 +357,116 @@ export const VTL_CASES: VtlCase[] = [
       drop: { b: 2 },
     },
   },
+  // The VTL forms of $util.transform, rds, xml, http, math, str and time, against AWS's documented examples.
+  {
+    name: '$util.transform.toDynamoDBFilterExpression returns the filter as JSON text (Amplify reads it with $util.parseJson)',
+    source:
+      'transformation-helpers-in-utils-transform (VTL example: title contains "Hello World"); Gateway choice: the expression is written "(contains(#title,:title_contains))", the same condition as the example\'s "contains(#title, :title_contains)"',
+    template: [
+      '#set($f = $util.parseJson($util.transform.toDynamoDBFilterExpression({"title": {"contains": "Hello World"}})))',
+      '{ "expression": $util.toJson($f.expression), "names": $util.toJson($f.expressionNames), "values": $util.toJson($f.expressionValues) }',
+    ].join('\n'),
+    expected: { expression: '(contains(#title,:title_contains))', names: { '#title': 'title' }, values: { ':title_contains': { S: 'Hello World' } } },
+  },
+  {
+    name: '$util.transform.toDynamoDBConditionExpression',
+    source: 'transformation-helpers-in-utils-transform (condition expressions use the filter operators)',
+    template: '$util.transform.toDynamoDBConditionExpression({"version": {"eq": 3}, "status": {"attributeExists": true}})',
+    expected: {
+      expression: '(#version = :version_eq) AND (attribute_exists(#status))',
+      expressionNames: { '#version': 'version', '#status': 'status' },
+      expressionValues: { ':version_eq': { N: 3 } },
+    },
+  },
+  {
+    name: "$util.transform.toElasticsearchQueryDSL gives AWS's example output, nesting and all",
+    source: 'transformation-helpers-in-utils-transform (VTL example: upvotes ne 15, range [10, 20]; title eq "hihihi", wildcard "h*i")',
+    template: '$util.transform.toElasticsearchQueryDSL({"upvotes": {"ne": 15, "range": [10, 20]}, "title": {"eq": "hihihi", "wildcard": "h*i"}})',
+    expected: {
+      bool: {
+        must: [
+          { bool: { must: [{ bool: { must_not: { term: { upvotes: 15 } } } }, { range: { upvotes: { gte: 10, lte: 20 } } }] } },
+          { bool: { must: [{ term: { title: 'hihihi' } }, { wildcard: { title: 'h*i' } }] } },
+        ],
+      },
+    },
+  },
+  {
+    name: '$util.transform.toSubscriptionFilter gives the filterGroup $extensions.setSubscriptionFilter takes',
+    source: 'transformation-helpers-in-utils-transform (toSubscriptionFilter); extensions (setSubscriptionFilter)',
+    template: '$util.toJson($util.transform.toSubscriptionFilter({"title": {"contains": "Hello"}, "views": {"gt": 10}}))',
+    expected: {
+      filterGroup: [
+        {
+          filters: [
+            { fieldName: 'title', operator: 'contains', value: 'Hello' },
+            { fieldName: 'views', operator: 'gt', value: 10 },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    name: '$util.rds.toJsonObject and toJsonString: one list of rows per statement, keyed by column label',
+    source: 'rds-helpers-in-util-rds (VTL: toJsonString, toJsonObject)',
+    template: [
+      '#set($result = \'{"sqlStatementResults":[{"records":[[{"stringValue":"Mark Twain"},{"longValue":1884}]],"columnMetadata":[{"name":"author","label":"author"},{"name":"year","label":"year"}]}]}\')',
+      '{ "object": $util.toJson($util.rds.toJsonObject($result)[0][0]), "text": $util.toJson($util.rds.toJsonString($result)) }',
+    ].join('\n'),
+    expected: { object: { author: 'Mark Twain', year: 1884 }, text: '[[{"author":"Mark Twain","year":1884}]]' },
+  },
+  {
+    name: '$util.xml.toMap and toJsonString: one element a map, repeated elements a list, numbers read as numbers',
+    source: 'xml-helpers-in-util-xml (VTL example: <posts><post><id>1</id><title>…</title></post></posts>)',
+    template: [
+      '#set($one = $util.xml.toMap(\'<?xml version="1.0" encoding="UTF-8"?><posts><post><id>1</id><title>Getting started with GraphQL</title></post></posts>\'))',
+      '#set($two = $util.xml.toJsonString("<posts><post><id>1</id><title>A</title></post><post><id>2</id><title>B</title></post></posts>"))',
+      '{ "one": $util.toJson($one), "two": $two }',
+    ].join('\n'),
+    expected: {
+      one: { posts: { post: { id: 1, title: 'Getting started with GraphQL' } } },
+      two: {
+        posts: {
+          post: [
+            { id: 1, title: 'A' },
+            { id: 2, title: 'B' },
+          ],
+        },
+      },
+    },
+  },
+  {
+    name: '$util.http.copyHeaders drops the restricted headers',
+    source: 'http-helpers-in-utils-http (copyHeaders: transfer-encoding, connection, host, expect, keep-alive, upgrade, proxy-*, te, content-length)',
+    template:
+      '$util.toJson($util.http.copyHeaders({"content-type": "application/json", "x-custom": "b", "host": "h", "connection": "close", "authorization": "x"}))',
+    expected: { 'content-type': 'application/json', 'x-custom': 'b', authorization: 'x' },
+  },
+  {
+    name: '$util.math rounds as Java (half up) and compares',
+    source: 'math-helpers-in-util-math (roundNum, minVal, maxVal)',
+    template: '$util.toJson([$util.math.roundNum(2.5), $util.math.roundNum(-2.5), $util.math.minVal(1.5, 2), $util.math.maxVal(1, 2.5)])',
+    expected: [3, -2, 1.5, 2.5],
+  },
+  {
+    name: '$util.str: toUpper, toLower, toReplace (every occurrence), normalize',
+    source: 'str-helpers-in-util-str',
+    template:
+      '$util.toJson([$util.str.toUpper("hello"), $util.str.toLower("HeLLo"), $util.str.toReplace("a-b-c", "-", "+"), $util.str.normalize("e\u0301", "nfc").length()])',
+    expected: ['HELLO', 'hello', 'a+b+c', 1],
+  },
+  {
+    name: "$util.time: AWS's documented conversions, Java patterns and a named time zone",
+    source:
+      'time-helpers-in-util-time (parseFormattedToEpochMilliSeconds, epochMilliSecondsToISO8601, epochMilliSecondsToSeconds, epochMilliSecondsToFormatted, parseISO8601ToEpochMilliSeconds)',
+    template: [
+      '$util.toJson([$util.time.parseFormattedToEpochMilliSeconds("2018-02-01 17:21:05.000+0000", "yyyy-MM-dd HH:mm:ss.SSSZ"),',
+      '  $util.time.epochMilliSecondsToISO8601(1517943695750), $util.time.epochMilliSecondsToSeconds(1517943695750),',
+      '  $util.time.epochMilliSecondsToFormatted(1517943695750, "yyyy-MM-dd HH:mm:ssZ"), $util.time.parseISO8601ToEpochMilliSeconds("2018-02-01T17:21:05.000+08:00"),',
+      '  $util.time.epochMilliSecondsToFormatted(1517943695750, "EEE, d MMM yyyy HH:mm", "America/New_York")])',
+    ].join('\n'),
+    expected: [1517505665000, '2018-02-06T19:01:35.750Z', 1517943695, '2018-02-06 19:01:35+0000', 1517476865000, 'Tue, 6 Feb 2018 14:01'],
+  },
   // Strict JSON output, with AppSync's wording (aws-amplify/amplify-cli#3180; recorded AppSync errors)
   {
     name: 'unquoted keys fail as on AppSync',

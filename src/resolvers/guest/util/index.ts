@@ -26,6 +26,10 @@ export function createUtilHelpers(host: SandboxHost) {
     matches: (pattern: string, value: string) => javaMatches(pattern, value),
     time: createTimeUtils(),
     str: {
+      toUpper: (value: string) => String(value).toUpperCase(),
+      toLower: (value: string) => String(value).toLowerCase(),
+      /** Every occurrence, as Java's String.replace does. */
+      toReplace: (value: string, target: string, replacement: string) => String(value).split(String(target)).join(String(replacement)),
       normalize: (value: string, form: string) => String(value).normalize(String(form).toUpperCase() as 'NFC'),
     },
     math: {

@@ -118,81 +118,65 @@ export function renderDynamoDBExpression(filter: unknown): string | null {
   }
 }
 
-/** OpenSearch bool query (spec: default operator AND; `ne` → must_not term; `range`, `match`…). */
-function toOpenSearchClause(field: string, ops: Record<string, unknown>): Array<{ must?: unknown; must_not?: unknown }> {
-  const out: Array<{ must?: unknown; must_not?: unknown }> = [];
-  for (const [op, value] of Object.entries(ops)) {
-    switch (op) {
-      case 'eq':
-        out.push({ must: { term: { [field]: value } } });
-        break;
-      case 'ne':
-        out.push({ must_not: { term: { [field]: value } } });
-        break;
-      case 'gt':
-      case 'gte':
-      case 'lt':
-      case 'lte':
-        out.push({ must: { range: { [field]: { [op]: value } } } });
-        break;
-      case 'range': {
-        const [gte, lte] = Array.isArray(value) ? value : [];
-        out.push({ must: { range: { [field]: { gte, lte } } } });
-        break;
-      }
-      case 'wildcard':
-      case 'regexp':
-        out.push({ must: { [op]: { [field]: value } } });
-        break;
-      case 'match':
-        out.push({ must: { match: { [field]: value } } });
-        break;
-      case 'matchPhrase':
-        out.push({ must: { match_phrase: { [field]: value } } });
-        break;
-      case 'matchPhrasePrefix':
-        out.push({ must: { match_phrase_prefix: { [field]: value } } });
-        break;
-      case 'multiMatch':
-        out.push({ must: { multi_match: value } });
-        break;
-      case 'exists':
-        out.push(value ? { must: { exists: { field } } } : { must_not: { exists: { field } } });
-        break;
-      default:
-        throw new Unrenderable();
+/**
+ * One field's condition as an OpenSearch query clause. The shapes follow AWS's documented
+ * `toElasticsearchQueryDSL` example (transformation-helpers-in-utils-transform): `eq` → `term`,
+ * `ne` → `{ bool: { must_not: term } }`, `range: [a, b]` → `range` with `gte`/`lte`, `wildcard`.
+ */
+function toOpenSearchClause(field: string, op: string, value: unknown): unknown {
+  switch (op) {
+    case 'eq':
+      return { term: { [field]: value } };
+    case 'ne':
+      return { bool: { must_not: { term: { [field]: value } } } };
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte':
+      return { range: { [field]: { [op]: value } } };
+    case 'range': {
+      const [gte, lte] = Array.isArray(value) ? value : [];
+      return { range: { [field]: { gte, lte } } };
     }
+    case 'wildcard':
+    case 'regexp':
+      return { [op]: { [field]: value } };
+    case 'match':
+      return { match: { [field]: value } };
+    case 'matchPhrase':
+      return { match_phrase: { [field]: value } };
+    case 'matchPhrasePrefix':
+      return { match_phrase_prefix: { [field]: value } };
+    case 'multiMatch':
+      return { multi_match: value };
+    case 'exists':
+      return value ? { exists: { field } } : { bool: { must_not: { exists: { field } } } };
+    default:
+      throw new Unrenderable();
   }
-  return out;
 }
 
-function toOpenSearchBool(filter: unknown): Record<string, unknown> {
+/**
+ * A filter as an OpenSearch bool query, nested as AWS's documented example nests it: the filter's
+ * members are ANDed (`bool.must`, the default operator), each field's conditions too; `and` is
+ * `must`, `or` is `should` (one must match), `not` is `must_not`.
+ */
+function toOpenSearchQuery(filter: unknown): Record<string, unknown> {
   if (!isPlain(filter)) throw new Unrenderable();
   const must: unknown[] = [];
-  const mustNot: unknown[] = [];
-  const should: unknown[] = [];
   for (const [key, value] of Object.entries(filter)) {
     if (key === 'and' || key === 'or') {
       if (!Array.isArray(value)) throw new Unrenderable();
-      (key === 'and' ? must : should).push(...value.map((v) => ({ bool: toOpenSearchBool(v) })));
+      const parts = value.map((v) => toOpenSearchQuery(v));
+      must.push(key === 'and' ? { bool: { must: parts } } : { bool: { should: parts, minimum_should_match: 1 } });
     } else if (key === 'not') {
-      mustNot.push({ bool: toOpenSearchBool(value) });
+      must.push({ bool: { must_not: toOpenSearchQuery(value) } });
     } else {
       if (!isPlain(value)) throw new Unrenderable();
-      for (const clause of toOpenSearchClause(key, value)) {
-        if (clause.must) must.push(clause.must);
-        if (clause.must_not) mustNot.push(clause.must_not);
-      }
+      must.push({ bool: { must: Object.entries(value).map(([op, v]) => toOpenSearchClause(key, op, v)) } });
     }
   }
-  const bool: Record<string, unknown> = {};
-  if (must.length) bool.must = must;
-  if (mustNot.length) bool.must_not = mustNot;
-  if (should.length) {
-    bool.should = should;
-    bool.minimum_should_match = 1;
-  }
-  return bool;
+  return { bool: { must } };
 }
 
 export function createTransformUtils() {
@@ -201,7 +185,7 @@ export function createTransformUtils() {
     toDynamoDBConditionExpression: (condition: unknown) => renderDynamoDBExpression(condition),
     toElasticsearchQueryDSL(filter: unknown): string | null {
       try {
-        return JSON.stringify({ bool: toOpenSearchBool(filter) });
+        return JSON.stringify(toOpenSearchQuery(filter));
       } catch (error) {
         if (error instanceof Unrenderable) return null;
         throw error;

@@ -48,9 +48,12 @@ export function createVtlUtil(
   const error = jsUtil.error as (...args: unknown[]) => never;
   const toJson = (value: unknown): string => stringify(value === undefined ? null : value) ?? 'null';
   const format = (args: unknown[]): string => args.map((a) => (typeof a === 'string' ? a : toJson(a))).join(' ');
+  const rds = jsUtil.rds as { toJsonObject(result: unknown): unknown };
   return {
     ...jsUtil,
     dynamodb: dynamodbVtl,
+    // rds-reference: VTL also has toJsonString, the same rows as JSON text.
+    rds: { ...rds, toJsonString: (result: unknown): string => stringify(rds.toJsonObject(result)) ?? 'null' },
     toJson,
     parseJson(text: unknown): Json {
       try {
