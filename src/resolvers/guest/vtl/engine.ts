@@ -180,7 +180,12 @@ class AppSyncVelocity extends Compile {
           value = undefined;
           break;
         }
-        value = (this as any).getAttributes(property, value, ast);
+        if (property.type === 'property') {
+          // `$a.b`, the common step, read here: velocityjs's getAttributes checks the key against a Set first.
+          const key = String(property.id);
+          const guarded = key === '__proto__' || key === 'constructor' || key === 'prototype';
+          value = guarded && !(typeof value === 'object' && hasOwn(value, key)) ? undefined : (value as Record<string, unknown>)[key];
+        } else value = (this as any).getAttributes(property, value, ast);
       }
     }
     if (isVal && (value === undefined || value === null)) return ast.leader === '$!' ? '' : textOf(ast);
