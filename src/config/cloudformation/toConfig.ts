@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError, ConfigErrors } from '../../errors.js';
 import type { AuthenticationConfig, DataSourceConfig, GatewayConfig, PipelineFunctionConfig, ResolverConfig, StateMachineConfig } from '../types.js';
 import type { StackEvaluator } from './evaluate.js';
@@ -582,6 +582,17 @@ function readText(file: string): string {
 const NODE_RUNTIME = /^nodejs\d+\.x$/;
 
 /**
+ * Lambda reads a `.js` handler as CommonJS unless a package.json inside the function's code says
+ * otherwise; Node looks further up, and a CDK assembly inside an ESM project (`"type": "module"`)
+ * would make esbuild's CommonJS bundle fail. A CDK asset folder without its own package.json gets
+ * one saying `commonjs` (Gateway choice: the assembly is build output `cdk synth` rewrites).
+ */
+function markCommonJs(folder: string): void {
+  if (!basename(folder).startsWith('asset.') || existsSync(join(folder, 'package.json'))) return;
+  writeFileSync(join(folder, 'package.json'), '{ "type": "commonjs" }\n');
+}
+
+/**
  * Lambda functions of the input that the gateway runs in-process: Node.js runtimes with their
  * code in a local folder (a CDK asset, a SAM `CodeUri`) or inline (`ZipFile`, `InlineCode`).
  * Registered as `serverlessFunctions` by name, which the Lambda data source, the Lambda
@@ -641,6 +652,7 @@ export class LocalFunctions {
       else throw ev.error(at('Code'), 'expected ZipFile or S3Bucket/S3Key (an image package cannot run locally)');
     }
     if (!statSync(folder).isDirectory()) throw ev.error(at('Code'), `${folder} is a file: expected the function's code folder (zip files are not unpacked)`);
+    markCommonJs(folder);
     this.registered[name] = { handler: join(folder, handler) };
     const environment = (p('Environment') as { Variables?: Record<string, unknown> } | undefined)?.Variables;
     for (const [key, value] of Object.entries(environment ?? {})) {
