@@ -20,6 +20,8 @@ export interface RedisCacheStoreOptions {
 
 /** Gateway choice: a field's key set lives as long as AppSync's longest ttl, renewed by each write. */
 const FIELD_SET_TTL_MS = 3_600_000;
+/** How long start-up waits for Redis before it serves uncached. */
+const CONNECT_WAIT_MS = 2000;
 
 export class RedisCacheStore implements CacheStore {
   readonly #redis: Redis;
@@ -47,7 +49,14 @@ export class RedisCacheStore implements CacheStore {
       lazyConnect: true,
     });
     const store = new RedisCacheStore(redis, options);
-    redis.connect().catch((error: Error) => store.#outage(error));
+    // Waits a moment for the connection, so the first requests find it; a Redis that does not
+    // answer by then is an outage (warned once) and the gateway starts anyway.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      redis.connect().catch((error: Error) => store.#outage(error)),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, CONNECT_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
     return store;
   }
 

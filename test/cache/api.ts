@@ -7,7 +7,7 @@
 import type { GatewayConfig } from '../../src/index.js';
 
 export const SCHEMA = `
-type Item { id: ID! runs: Int! user: String }
+type Item { id: ID! runs: Int! user: String stamp: String }
 type Query {
   item(id: ID!, note: String): Item
   shared(id: ID!): Item
@@ -27,7 +27,7 @@ export const files: Record<string, string> = {
   'counter.mjs': `let runs = 0;
 export function handler(event) {
   runs += 1;
-  return { id: event.id, runs, user: event.user ?? null };
+  return { id: event.id, runs, user: event.user ?? null, stamp: Math.random().toString(36).slice(2) };
 }
 `,
   'authorizer.mjs': `export function handler(event) {
@@ -75,8 +75,9 @@ export function response(ctx) {
 const unit = (code: string, extra: Record<string, unknown> = {}) => ({ kind: 'UNIT' as const, dataSource: 'counter', code, ...extra });
 
 /** The API with `caching` as given; `item` keyed by id and user, `shared` by id alone, `plain` without a caching block. */
-export function cacheConfig(caching: GatewayConfig['caching'], itemTtl = 60): GatewayConfig {
+export function cacheConfig(caching: GatewayConfig['caching'], itemTtl = 60, more: Partial<GatewayConfig> = {}): GatewayConfig {
   return {
+    ...more,
     schemaSdl: SCHEMA,
     authentication: { type: 'AWS_LAMBDA', config: { handler: 'authorizer.mjs#handler' } },
     dataSources: { counter: { type: 'AWS_LAMBDA', config: { handler: 'counter.mjs#handler' } }, none: { type: 'NONE' } },
