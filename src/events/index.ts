@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { NormalizedConfig } from '../config/types.js';
-import type { Logger } from '../datasources/types.js';
+import type { DataSource, Logger } from '../datasources/types.js';
 import type { PubSub, RealtimeSocket, UpgradeInfo } from '../realtime/index.js';
 import type { Sandbox } from '../resolvers/index.js';
 import { createEventBus } from './bus.js';
@@ -29,7 +29,7 @@ const MAX_HTTP_BODY_BYTES = 3 * 1024 * 1024;
 /** What the gateway gives the Events service. */
 export interface EventsHost {
   /** The API in force: its config and its resolver sandbox (handlers run there). */
-  current(): { config: NormalizedConfig; sandbox: Sandbox };
+  current(): { config: NormalizedConfig; sandbox: Sandbox; dataSources: ReadonlyMap<string, DataSource> };
   /** The gateway's pubsub (in memory, or Redis shared by instances). */
   pubsub(): Promise<PubSub>;
   logger: Logger;
@@ -75,10 +75,10 @@ export function createEventsService(host: EventsHost, options: EventsServiceOpti
   const versions = new WeakMap<NormalizedConfig, Promise<EventsVersion | undefined>>();
   let latest: Promise<EventsVersion | undefined> | undefined;
   const version = (): Promise<EventsVersion | undefined> => {
-    const { config, sandbox } = host.current();
+    const { config, sandbox, dataSources } = host.current();
     let loaded = versions.get(config);
     if (!loaded) {
-      loaded = loadEventsVersion(config, sandbox, { logger, strict: host.strict });
+      loaded = loadEventsVersion(config, sandbox, { logger, strict: host.strict, dataSources });
       versions.set(config, loaded);
       latest = loaded;
       loaded.catch((error: Error) => logger.error(`the Event API failed to load: ${error.message}`));

@@ -6,12 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import type { AuthContext, AuthRequest } from '../auth/index.js';
 import type { NormalizedConfig, NormalizedEvents } from '../config/types.js';
-import type { Logger } from '../datasources/types.js';
+import type { DataSource, Logger } from '../datasources/types.js';
 import { AppSyncError } from '../errors.js';
 import type { Sandbox } from '../resolvers/index.js';
 import { createEventsAuth, type EventsAuth } from './auth.js';
 import type { EventBus } from './bus.js';
 import { parseChannel, type Channel } from './channels.js';
+import { directHandler, directProblem } from './direct.js';
 import { loadNamespaceHandlers, type HandlerEvent, type NamespaceHandlers } from './handlers.js';
 import { LIMITS, type EventsErrorEntry, type FailedEntry, type PublishedEntry } from './protocol.js';
 
@@ -25,7 +26,7 @@ export interface EventsVersion {
 export async function loadEventsVersion(
   config: NormalizedConfig,
   sandbox: Sandbox,
-  options: { logger: Logger; strict?: boolean },
+  options: { logger: Logger; strict?: boolean; dataSources: ReadonlyMap<string, DataSource> },
 ): Promise<EventsVersion | undefined> {
   const events = config.events;
   if (!events) return undefined;
@@ -35,15 +36,21 @@ export async function loadEventsVersion(
     for (const ns of Object.values(events.namespaces)) {
       const loaded = await loadNamespaceHandlers(ns, sandbox, { logger: options.logger, strict: options.strict, env: config.environment });
       for (const [name, handlerConfig] of Object.entries(ns.handlerConfigs)) {
-        const behavior = (handlerConfig as { behavior?: unknown } | null)?.behavior;
-        if (behavior === undefined || behavior === 'CODE') continue;
-        // docs/not-supported.md: handler data-source integrations (a DIRECT Lambda) answer NotSupported.
+        if (name !== 'onPublish' && name !== 'onSubscribe') continue;
         const where = `events.namespaces.${ns.name}.handlerConfigs.${name}`;
-        const message = `${where}: behavior ${String(behavior)} (a data-source integration) is not supported by appsync-gateway yet`;
-        options.logger.warn(message);
-        const refusal = { ok: false as const, errorType: 'NotSupported', message };
-        if (name === 'onPublish') loaded.onPublish = async () => refusal;
-        else if (name === 'onSubscribe') loaded.onSubscribe = async () => refusal;
+        const problem = directProblem(handlerConfig, options.dataSources);
+        if (problem) {
+          // docs/not-supported.md: integrations other than a direct Lambda answer NotSupported.
+          const message = `${where}: ${problem}`;
+          options.logger.warn(message);
+          const refusal = { ok: false as const, errorType: 'NotSupported', message };
+          if (name === 'onPublish') loaded.onPublish = async () => refusal;
+          else loaded.onSubscribe = async () => refusal;
+          continue;
+        }
+        if ((handlerConfig as { behavior?: unknown } | null)?.behavior !== 'DIRECT') continue;
+        if (name === 'onPublish') loaded.onPublish = directHandler('onPublish', handlerConfig, ns.name, options.dataSources) as NamespaceHandlers['onPublish'];
+        else loaded.onSubscribe = directHandler('onSubscribe', handlerConfig, ns.name, options.dataSources) as NamespaceHandlers['onSubscribe'];
       }
       handlers.set(ns.name, loaded);
     }

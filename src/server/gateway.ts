@@ -234,7 +234,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
   const eventsService = () =>
     (eventsStarting ??= import('../events/index.js').then((m) =>
       m.createEventsService({
-        current: () => ({ config: api.config, sandbox: api.runtime.sandbox }),
+        current: () => ({ config: api.config, sandbox: api.runtime.sandbox, dataSources: api.dataSources }),
         pubsub: async () => (await startRealtime()).pubsub,
         logger,
         strict: options.strict,

@@ -44,6 +44,18 @@ export const onPublish = (ctx) => util.unauthorized();
 const WITH_DATA_SOURCE = `
 export const onPublish = { request: (ctx) => ({ operation: 'GetItem' }), response: (ctx) => ctx.result };
 `;
+const DIRECT_FN = `
+export async function publish(event) {
+  globalThis.__eventsDirectCalls = (globalThis.__eventsDirectCalls ?? 0) + 1;
+  if (event.info.channel.segments[1] === 'fail') return { error: 'the function said no' };
+  return {
+    events: event.events.map((e) => (e.payload.bad ? { id: e.id, error: 'bad event' } : { id: e.id, payload: { seen: e.payload, op: event.info.operation, ns: event.info.channelNamespace.name } })),
+  };
+}
+export async function subscribe(event) {
+  return event.info.channel.segments[1] === 'closed' ? { error: 'closed channel' } : null;
+}
+`;
 const BROKEN = `
 export function onPublish(ctx) {
   return ctx.events.map((e) => e.payload.missing.deeper);
@@ -52,11 +64,16 @@ export function onPublish(ctx) {
 
 beforeAll(async () => {
   gw = await startTestGateway({
-    files: { 'handlers/shout.js': SHOUT, 'handlers/refuse.js': REFUSE, 'handlers/broken.js': BROKEN, 'handlers/ds.js': WITH_DATA_SOURCE },
+    files: { 'handlers/shout.js': SHOUT, 'handlers/refuse.js': REFUSE, 'handlers/broken.js': BROKEN, 'handlers/ds.js': WITH_DATA_SOURCE, 'fn.mjs': DIRECT_FN },
     config: {
       name: 'events-handlers',
       schemaSdl: 'type Query { ok: Boolean }',
       apiKeys: [{ name: 'k', value: KEY }],
+      dataSources: {
+        publishFn: { type: 'AWS_LAMBDA', config: { handler: 'fn.mjs#publish' } },
+        subscribeFn: { type: 'AWS_LAMBDA', config: { handler: 'fn.mjs#subscribe' } },
+        none: { type: 'NONE' },
+      },
       events: {
         namespaces: {
           shout: { code: 'handlers/shout.js' },
@@ -64,8 +81,13 @@ beforeAll(async () => {
           broken: { code: 'handlers/broken.js' },
           plain: {},
           direct: {
-            handlerConfigs: { onPublish: { behavior: 'DIRECT', integration: { dataSourceName: 'fn', lambdaConfig: { invokeType: 'REQUEST_RESPONSE' } } } },
+            handlerConfigs: {
+              onPublish: { behavior: 'DIRECT', integration: { dataSourceName: 'publishFn', lambdaConfig: { invokeType: 'REQUEST_RESPONSE' } } },
+              onSubscribe: { behavior: 'DIRECT', integration: { dataSourceName: 'subscribeFn' } },
+            },
           },
+          async: { handlerConfigs: { onPublish: { behavior: 'DIRECT', integration: { dataSourceName: 'publishFn', lambdaConfig: { invokeType: 'EVENT' } } } } },
+          other: { handlerConfigs: { onPublish: { behavior: 'DIRECT', integration: { dataSourceName: 'none' } } } },
           datasource: { code: 'handlers/ds.js' },
         },
       },
@@ -144,15 +166,48 @@ describe('onPublish', () => {
   });
 });
 
+describe('direct Lambda handlers', () => {
+  it('REQUEST_RESPONSE: the function transforms and fails events, or refuses the publish', async () => {
+    const client = await connected();
+    client.send({ type: 'subscribe', id: 's', channel: '/direct/room', authorization: auth });
+    expect(await client.next()).toEqual({ type: 'subscribe_success', id: 's' });
+    const { status, body } = await post('/direct/room', [{ n: 1 }, { bad: true }]);
+    expect(status).toBe(200);
+    expect(body.failed).toEqual([{ identifier: expect.any(String), index: 1, code: 400, message: 'bad event' }]);
+    expect(await client.next()).toEqual({ type: 'data', id: 's', event: '{"seen":{"n":1},"op":"PUBLISH","ns":"direct"}' });
+    expect(await post('/direct/fail', [{ n: 1 }])).toEqual({
+      status: 400,
+      body: { errors: [{ errorType: 'Lambda:Unhandled', message: 'the function said no' }] },
+    });
+    client.send({ type: 'subscribe', id: 'c', channel: '/direct/closed', authorization: auth });
+    expect(await client.next()).toEqual({ type: 'subscribe_error', id: 'c', errors: [{ errorType: 'Unauthorized', message: 'closed channel' }] });
+    client.close();
+  });
+
+  it('EVENT: the function is invoked without waiting and the events go out as published', async () => {
+    const client = await connected();
+    client.send({ type: 'subscribe', id: 's', channel: '/async/room', authorization: auth });
+    expect(await client.next()).toEqual({ type: 'subscribe_success', id: 's' });
+    const calls = () => (globalThis as { __eventsDirectCalls?: number }).__eventsDirectCalls ?? 0;
+    const before = calls();
+    expect((await post('/async/room', [{ n: 2 }])).status).toBe(200);
+    expect(await client.next()).toEqual({ type: 'data', id: 's', event: '{"n":2}' });
+    // The in-process function ran, though nobody waited for it.
+    await expect.poll(calls).toBe(before + 1);
+    client.close();
+  });
+});
+
 describe('data-source integrations (docs/not-supported.md)', () => {
-  it('answers NotSupported for a DIRECT handler and for a request/response handler object', async () => {
-    expect(await post('/direct/a', [1])).toEqual({
+  it('answers NotSupported for a DIRECT handler on a non-Lambda data source and for a request/response handler object', async () => {
+    expect(await post('/other/a', [1])).toEqual({
       status: 400,
       body: {
         errors: [
           {
             errorType: 'NotSupported',
-            message: 'events.namespaces.direct.handlerConfigs.onPublish: behavior DIRECT (a data-source integration) is not supported by appsync-gateway yet',
+            message:
+              'events.namespaces.other.handlerConfigs.onPublish: integration.dataSourceName: "none" is NONE; DIRECT handlers call AWS_LAMBDA data sources (others are not supported yet)',
           },
         ],
       },
