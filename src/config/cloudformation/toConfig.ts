@@ -262,8 +262,8 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
   const dataSources: Record<string, DataSourceConfig> = {};
   for (const r of ofApi('AWS::AppSync::DataSource')) {
     problems.attempt(() => {
-      const name = String(p(r, 'Name'));
-      const type = String(p(r, 'Type'));
+      const name = required(r, 'Name');
+      const type = required(r, 'Type');
       const description = p(r, 'Description');
       dataSources[name] = {
         type,
@@ -280,7 +280,7 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
     problems.attempt(() => {
       const code = handlerCode(r, options.scratchDir);
       pipelineFunctions[r.logicalId] = {
-        dataSource: String(p(r, 'DataSourceName')),
+        dataSource: required(r, 'DataSourceName'),
         ...code,
         ...(optional('maxBatchSize', p(r, 'MaxBatchSize')) as Pick<PipelineFunctionConfig, 'maxBatchSize'>),
         ...(optional('sync', syncConfig(p(r, 'SyncConfig'))) as Pick<PipelineFunctionConfig, 'sync'>),
@@ -294,13 +294,13 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
   let cachingWarned = false;
   for (const r of ofApi('AWS::AppSync::Resolver')) {
     problems.attempt(() => {
-      const typeName = String(p(r, 'TypeName'));
-      const fieldName = String(p(r, 'FieldName'));
+      const typeName = required(r, 'TypeName');
+      const fieldName = required(r, 'FieldName');
       const kind = (p(r, 'Kind') ?? 'UNIT') as 'UNIT' | 'PIPELINE';
       const pipeline = p(r, 'PipelineConfig') as { Functions?: unknown[] } | undefined;
       const resolver: ResolverConfig = { kind, ...handlerCode(r, options.scratchDir) };
       if (kind === 'PIPELINE') resolver.functions = (pipeline?.Functions ?? []).map(String);
-      else resolver.dataSource = String(p(r, 'DataSourceName'));
+      else resolver.dataSource = required(r, 'DataSourceName');
       Object.assign(resolver, optional('maxBatchSize', p(r, 'MaxBatchSize')), optional('sync', syncConfig(p(r, 'SyncConfig'))));
       if (p(r, 'CachingConfig') !== undefined && !cachingWarned) {
         cachingWarned = true;
@@ -355,6 +355,16 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
   if (problems.errors.length > 0) throw new ConfigErrors(problems.errors);
   const functionEnvironment = Object.fromEntries(Object.entries(functions.environment).map(([k, v]) => [k, v.value]));
   return { config, warnings, functionEnvironment };
+}
+
+/** A property the resource cannot do without, as a string. */
+function required(r: Located, name: string): string {
+  const value = r.stack.evaluator.property(r.logicalId, name);
+  if (typeof value === 'string' && value !== '') return value;
+  throw r.stack.evaluator.error(
+    `Resources.${r.logicalId}.Properties.${name}`,
+    value === undefined ? `${r.type} needs ${name}` : `expected a string, got ${JSON.stringify(value)}`,
+  );
 }
 
 function optional<K extends string>(key: K, value: unknown): Partial<Record<K, unknown>> {

@@ -1,0 +1,99 @@
+/**
+ * The CLI serving a template with --watch, --parameter and the ignored-resources warning: an edit
+ * of the template reloads the API, a broken edit leaves the previous one serving.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const BIN = join(import.meta.dirname, '../../../bin/appsync-gateway.mjs');
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+/** Starts `serve` and resolves with the GraphQL URL it prints. */
+function serve(args: string[], cwd: string): Promise<{ url: string; output: () => string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--in-memory', ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    children.push(child);
+    let output = '';
+    const onData = (d: Buffer) => {
+      output += d;
+      const match = /GraphQL:\s+(http:\/\/\S+)/.exec(output);
+      if (match) resolve({ url: match[1]!, output: () => output });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('close', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
+  });
+}
+
+// AWS_LAMBDA auth with an inline authorizer: no generated API key to learn again after a reload.
+const template = (word: string, extra = '') => `AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  Suffix: { Type: String }
+Resources:
+  Authorizer:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: index.handler
+      Code:
+        ZipFile: "exports.handler = async () => ({ isAuthorized: true });"
+  Api:
+    Type: AWS::AppSync::GraphQLApi
+    Properties:
+      Name: watched
+      AuthenticationType: AWS_LAMBDA
+      LambdaAuthorizerConfig: { AuthorizerUri: !GetAtt Authorizer.Arn, AuthorizerResultTtlInSeconds: 0 }
+      EnvironmentVariables: { WORD: !Sub "${word}-\${Suffix}" }
+  Schema:
+    Type: AWS::AppSync::GraphQLSchema
+    Properties: { ApiId: !GetAtt Api.ApiId, Definition: "type Query { word: String }" }
+  None:
+    Type: AWS::AppSync::DataSource
+    Properties: { ApiId: !GetAtt Api.ApiId, Name: none, Type: NONE }
+  Word:
+    Type: AWS::AppSync::Resolver
+    Properties:
+      ApiId: !GetAtt Api.ApiId
+      TypeName: Query
+      FieldName: word
+      DataSourceName: none
+      Runtime: { Name: APPSYNC_JS, RuntimeVersion: 1.0.0 }
+      Code: "export function request(ctx) { return { payload: ctx.env.WORD }; }\\nexport function response(ctx) { return ctx.result; }"
+  Topic:
+    Type: AWS::SNS::Topic
+${extra}`;
+
+const word = async (url: string) => {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'anything' }, body: '{"query":"{ word }"}' });
+  return ((await res.json()) as { data?: { word?: string } }).data?.word;
+};
+
+describe('serve --config template.yaml --watch', () => {
+  it('reloads on an edit of the template and keeps the previous API when an edit breaks it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'appsync-cfn-watch-'));
+    dirs.push(dir);
+    await writeFile(join(dir, 'template.yaml'), template('one'));
+    const { url, output } = await serve(['--watch', '--parameter', 'Suffix=x'], dir);
+    expect(output()).toContain('ignored resources (they mean nothing to the local gateway): AWS::SNS::Topic');
+    expect(await word(url)).toBe('one-x');
+
+    await writeFile(join(dir, 'template.yaml'), template('two'));
+    await expect.poll(() => word(url), { timeout: 15_000, interval: 200 }).toBe('two-x');
+
+    await writeFile(
+      join(dir, 'template.yaml'),
+      template('three', '  Bad:\n    Type: AWS::AppSync::DataSource\n    Properties: { ApiId: !GetAtt Api.ApiId, Name: bad }\n'),
+    );
+    await expect.poll(() => output(), { timeout: 15_000, interval: 200 }).toContain('reload failed; the previous API keeps serving');
+    expect(output()).toContain(`${join(dir, 'template.yaml')}: Resources.Bad.Properties.Type: AWS::AppSync::DataSource needs Type`);
+    expect(await word(url)).toBe('two-x');
+  });
+});
