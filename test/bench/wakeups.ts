@@ -3,8 +3,9 @@
  * request's time goes on the built CLI. Sends `requests` (default 2,000) requests one after another
  * on one keep-alive connection and reads, for every thread of every process on the path (the
  * client, the gateway, its sandbox processes and, for `postgres`, the PostgreSQL backends), the
- * kernel's scheduler statistics (`/proc/<pid>/task/<tid>/schedstat`: time on a CPU, time runnable
- * but waiting for one, times scheduled), per request.
+ * kernel's scheduler statistics per request: time on a CPU and time runnable but waiting for one
+ * (`/proc/<pid>/task/<tid>/schedstat`), times the thread went to sleep and was woken again (voluntary
+ * context switches) and times it was preempted (`status`).
  *
  * Why not timestamps inside the gateway: on a loaded machine a request's latency is mostly time
  * the processes wait to be scheduled after each wake-up, which no timestamp taken inside a process
@@ -20,17 +21,22 @@ import { median, startGatewayCli, type ServerProcess } from './serverProcess.js'
 import { API_KEY as ECHO_API_KEY, ECHO_BODY } from './shared.js';
 import { POSTGRES_API_KEY, POSTGRES_BODY, startPostgresBenchGateway } from './postgres.bench.js';
 
-/** Scheduler counters of one thread, in ns and times. */
+/** Scheduler counters of one thread: ns on a CPU, ns runnable and waiting for one, times it went to sleep and times it was preempted. */
 interface SchedStat {
   run: number;
   wait: number;
-  slices: number;
+  sleeps: number;
+  preempted: number;
 }
+
+const ZERO: SchedStat = { run: 0, wait: 0, sleeps: 0, preempted: 0 };
 
 function schedStat(pid: number, tid: string): SchedStat | undefined {
   try {
-    const [run, wait, slices] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(' ').map(Number);
-    return { run: run!, wait: wait!, slices: slices! };
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+    const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+    const count = (name: string) => Number(new RegExp(`^${name}:\\s*(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+    return { run: run!, wait: wait!, sleeps: count('voluntary_ctxt_switches'), preempted: count('nonvoluntary_ctxt_switches') };
   } catch {
     return undefined; // the thread ended
   }
@@ -60,8 +66,8 @@ function snapshot(groups: Map<string, number[]>): Map<string, SchedStat> {
         const s = schedStat(pid, tid);
         if (!s) continue;
         const key = `${label}${String(pid) === tid ? '' : ' (other threads)'}`;
-        const sum = out.get(key) ?? { run: 0, wait: 0, slices: 0 };
-        out.set(key, { run: sum.run + s.run, wait: sum.wait + s.wait, slices: sum.slices + s.slices });
+        const sum = out.get(key) ?? ZERO;
+        out.set(key, { run: sum.run + s.run, wait: sum.wait + s.wait, sleeps: sum.sleeps + s.sleeps, preempted: sum.preempted + s.preempted });
       }
     }
   }
@@ -142,23 +148,20 @@ async function main(): Promise<void> {
     const times = await sequential(gateway.port, body, apiKey, n);
     const after = snapshot(groups);
     const us = (ns: number) => (ns / n / 1000).toFixed(0).padStart(8);
+    const per = (count: number) => (count / n).toFixed(2).padStart(8);
     const lines = [
       `${what}: ${n} sequential requests on one connection, median ${median(times).toFixed(0)} µs, min ${Math.min(...times).toFixed(0)} µs`,
-      `${'thread group'.padEnd(48)} run µs/req  wait µs/req  scheduled/req`,
+      `${'per request'.padEnd(44)}   run µs  wait µs    wakes  preempted`,
     ];
-    let run = 0;
-    let wait = 0;
-    let slices = 0;
+    const total = { ...ZERO };
     for (const [key, a] of after) {
-      const b = before.get(key) ?? { run: 0, wait: 0, slices: 0 };
-      const d = { run: a.run - b.run, wait: a.wait - b.wait, slices: a.slices - b.slices };
-      if (d.slices / n < 0.01) continue;
-      run += d.run;
-      wait += d.wait;
-      slices += d.slices;
-      lines.push(`${key.padEnd(48)} ${us(d.run)}     ${us(d.wait)}     ${(d.slices / n).toFixed(2).padStart(6)}`);
+      const b = before.get(key) ?? ZERO;
+      const d = { run: a.run - b.run, wait: a.wait - b.wait, sleeps: a.sleeps - b.sleeps, preempted: a.preempted - b.preempted };
+      if ((d.sleeps + d.preempted) / n < 0.01) continue;
+      for (const k of ['run', 'wait', 'sleeps', 'preempted'] as const) total[k] += d[k];
+      lines.push(`${key.padEnd(44)} ${us(d.run)} ${us(d.wait)} ${per(d.sleeps)} ${per(d.preempted)}`);
     }
-    lines.push(`${'all'.padEnd(48)} ${us(run)}     ${us(wait)}     ${(slices / n).toFixed(2).padStart(6)}`);
+    lines.push(`${'all'.padEnd(44)} ${us(total.run)} ${us(total.wait)} ${per(total.sleeps)} ${per(total.preempted)}`);
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     await gateway?.stop();
