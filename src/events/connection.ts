@@ -152,8 +152,9 @@ export class EventsConnection {
     }
     if (this.#state !== 'new') return;
     this.#state = 'authorizing';
-    const version = await this.#options.version();
     try {
+      // A version that failed to load (logged where it loads) refuses the handshake.
+      const version = await this.#options.version().catch(() => undefined);
       if (!version) throw new EventsRefusal('UnauthorizedException', UNAUTHORIZED, 401);
       await version.auth.authorize('connect', undefined, this.#authRequest(this.#handshake, '{}'));
     } catch (error) {

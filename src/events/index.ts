@@ -53,6 +53,8 @@ export interface EventsService {
   handleHttp(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   /** Takes an upgrade on `/event/realtime`; false when the config has no `events:` block. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<boolean>;
+  /** Loads the Event API in force (compiles and registers its handlers); rejects with the load error. */
+  ready(): Promise<void>;
   /** Open connections and their subscriptions on this instance. */
   stats(): { connections: number; subscriptions: number };
   close(): Promise<void>;
@@ -189,6 +191,9 @@ export function createEventsService(host: EventsHost, options: EventsServiceOpti
         connections.add(new EventsConnection(adapt(ws), upgrade, connectionOptions));
       });
       return true;
+    },
+    async ready() {
+      await version();
     },
     stats() {
       let subscriptions = 0;

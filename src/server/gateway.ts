@@ -240,6 +240,17 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
         strict: options.strict,
       }),
     ));
+  // Handler code of the `events:` block that does not load refuses the start, as resolver code does.
+  if (api.config.events) {
+    try {
+      await (await eventsService()).ready();
+    } catch (error) {
+      await (await eventsStarting?.catch(() => undefined))?.close();
+      await api.close();
+      data!.release();
+      throw error;
+    }
+  }
 
   const stepFunctionsModule = await import('../stepfunctions/index.js');
   let stepFunctionsHandle;
