@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/index.js';
 import { isAmplifyBuild, loadCloudFormation } from '../../src/config/cloudformation/index.js';
 import { generateAmplifyBuild, type AmplifyBuild } from './generate.js';
+import { silentLogger } from '../utils/logger.js';
 
 /** The schema an Amplify Gen 1 blog app starts from. */
 export const BLOG_SCHEMA = /* GraphQL */ `
@@ -34,7 +35,6 @@ export const BLOG_SCHEMA = /* GraphQL */ `
   }
 `;
 
-const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
 const originalWebSocket = (globalThis as { WebSocket?: unknown }).WebSocket;
 class LoopbackWebSocket extends WebSocket {
   constructor(url: string | URL, protocols?: string | string[]) {

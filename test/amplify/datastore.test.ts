@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/index.js';
 import { loadCloudFormation } from '../../src/config/cloudformation/index.js';
 import { generateAmplifyBuild } from './generate.js';
+import { silentLogger } from '../utils/logger.js';
 
 const SCHEMA = /* GraphQL */ `
   type Item @model @auth(rules: [{ allow: public }]) {
@@ -18,7 +19,6 @@ const SCHEMA = /* GraphQL */ `
   }
 `;
 
-const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
 let gateway: Gateway;
 let url: string;
 let apiKey: string;

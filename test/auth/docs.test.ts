@@ -12,10 +12,10 @@ import { parse } from 'yaml';
 import { createAuthProviders } from '../../src/auth/index.js';
 import type { GatewayConfig } from '../../src/config/types.js';
 import { normalizeConfig } from '../../src/config/index.js';
+import { silentLogger } from '../utils/logger.js';
 
 const doc = await readFile(fileURLToPath(new URL('../../docs/auth.md', import.meta.url)), 'utf8');
 const blocks = (lang: string) => [...doc.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
-const logger = { debug() {}, info() {}, warn() {}, error() {} };
 let dir: string;
 
 beforeAll(async () => {
@@ -40,7 +40,7 @@ describe('docs/auth.md config examples', () => {
 
   it.each(examples.map((c, i) => [i, c] as const))('example %i loads', async (_i, example) => {
     const config = normalizeConfig({ name: 'docs', authentication: { type: 'API_KEY' }, ...example }, { configDir: dir, now: Date.now() });
-    const providers = await createAuthProviders(config, logger);
+    const providers = await createAuthProviders(config, silentLogger);
     expect(providers.length).toBe(1 + config.additionalAuthentications.length);
     await Promise.all(providers.map((p) => p.close?.()));
   });
@@ -48,7 +48,7 @@ describe('docs/auth.md config examples', () => {
   it('the documented authorizer authorizes its token', async () => {
     const example = examples.find((c) => c.additionalAuthentications?.some((a) => a.type === 'AWS_LAMBDA' && a.config?.identityValidationExpression))!;
     const config = normalizeConfig({ name: 'docs', ...example, authentication: { type: 'API_KEY' } }, { configDir: dir, now: Date.now() });
-    const lambda = (await createAuthProviders(config, logger)).find((p) => p.mode === 'AWS_LAMBDA')!;
+    const lambda = (await createAuthProviders(config, silentLogger)).find((p) => p.mode === 'AWS_LAMBDA')!;
     const request = (authorization: string) => ({
       headers: { authorization },
       method: 'POST',

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { authenticateRequest, createAuthProviders } from '../../src/auth/index.js';
 import type { AuthMode, AuthProvider, AuthRequest } from '../../src/auth/types.js';
 import { UnauthorizedError } from '../../src/errors.js';
+import { silentLogger } from '../utils/logger.js';
 
 const POOL_ISS = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool';
 const OIDC_ISS = 'https://id.example.com';
@@ -77,14 +78,13 @@ describe('which mode a request uses (auth.md §1)', () => {
 
 describe('createAuthProviders config limits (auth.md §1)', () => {
   const base = { apiKeys: [], configDir: '/tmp', name: 'api' };
-  const logger = { debug() {}, info() {}, warn() {}, error() {} };
   it('refuses a second Lambda authorizer, naming the key', async () => {
     const config = {
       ...base,
       authentication: { type: 'API_KEY', config: {} },
       additionalAuthentications: [1, 2].map(() => ({ type: 'AWS_LAMBDA', config: { handler: 'x.mjs#h' } })),
     };
-    await expect(createAuthProviders(config as never, logger)).rejects.toThrow(/additionalAuthentications: an API has at most one Lambda authorizer/);
+    await expect(createAuthProviders(config as never, silentLogger)).rejects.toThrow(/additionalAuthentications: an API has at most one Lambda authorizer/);
   });
   it('refuses more than 50 providers', async () => {
     const config = {
@@ -92,6 +92,6 @@ describe('createAuthProviders config limits (auth.md §1)', () => {
       authentication: { type: 'API_KEY', config: {} },
       additionalAuthentications: Array.from({ length: 50 }, () => ({ type: 'API_KEY', config: {} })),
     };
-    await expect(createAuthProviders(config as never, logger)).rejects.toThrow(/at most 50 auth providers, got 51/);
+    await expect(createAuthProviders(config as never, silentLogger)).rejects.toThrow(/at most 50 auth providers, got 51/);
   });
 });

@@ -11,9 +11,9 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-
 import { createGateway } from '../../src/index.js';
 import { acquireEmbeddedDynamoDB, releaseEmbeddedDynamoDB } from '../../src/embedded/dynamodb/index.js';
 import type { BenchRow } from './run.js';
+import { silentLogger } from '../utils/logger.js';
 
 const ITERATIONS = Number(process.env.BENCH_DDB_ITERATIONS ?? 2000);
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 async function p50(fn: () => Promise<unknown>): Promise<number> {
   for (let i = 0; i < 200; i++) await fn();
@@ -53,7 +53,7 @@ export async function runDynamoDbBench(): Promise<BenchRow[]> {
         },
         resolvers: { 'Query.getItem': { kind: 'UNIT', dataSource: 'items', code: 'getItem.js' } },
       },
-      { configDir: dir, logger: silent, graphiql: false },
+      { configDir: dir, logger: silentLogger, graphiql: false },
     );
     const { url } = await gateway.listen({ port: 0 });
     await client.send(new PutItemCommand({ TableName: 'bench_items', Item: { id: { S: '1' }, title: { S: 'Hello' }, views: { N: '42' } } }));

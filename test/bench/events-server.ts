@@ -7,9 +7,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGateway } from '../../src/index.js';
+import { silentLogger } from '../utils/logger.js';
 
 export const EVENTS_BENCH_KEY = 'da2-eventsbench01';
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 process.on('message', (message) => {
   if (message !== 'memory') return;
@@ -21,7 +21,7 @@ if (process.env.EVENTS_BENCH_CHILD === '1') {
   const dir = await mkdtemp(join(tmpdir(), 'appsync-gw-events-bench-'));
   const gateway = await createGateway(
     { name: 'events-bench', schemaSdl: 'type Query { ok: Boolean }', apiKeys: [{ name: 'k', value: EVENTS_BENCH_KEY }], events: {} },
-    { configDir: dir, logger: silent, inMemory: true },
+    { configDir: dir, logger: silentLogger, inMemory: true },
   );
   const { port } = await gateway.listen({ port: 0, host: '127.0.0.1' });
   process.stdout.write(`LISTENING ${port}\n`);

@@ -16,8 +16,7 @@ import { loadApi } from '../../src/server/loadApi.js';
 import { cpuNow } from './resolver-runtime.js';
 import type { BenchRow } from './run.js';
 import { API_KEY, BODY, QUERY, SDL, getPost } from './shared.js';
-
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
+import { silentLogger } from '../utils/logger.js';
 
 /** What node:http hands the handler, reduced to what it reads. */
 function fakeRequest(): IncomingMessage {
@@ -84,7 +83,7 @@ export async function runHotPathBench(): Promise<BenchRow[]> {
   };
   const kinds = await loadBuiltInDataSourceKinds(['NONE']);
   const config = normalizeConfig(raw as never, { configDir: fixtures, knownDataSourceTypes: ['NONE'] } as never);
-  const api = await loadApi(config, { logger: silent, kinds });
+  const api = await loadApi(config, { logger: silentLogger, kinds });
   const body = Buffer.from(BODY);
   const req = fakeRequest();
   const res = new FakeResponse();

@@ -14,6 +14,7 @@ import pg from 'pg';
 import { postgresKind } from '../../src/datasources/postgres/index.js';
 import { startPgServer, type PgServer } from '../datasources/postgres/pgServer.js';
 import { DURATION_S, ROUNDS, WARMUP_S, load, median, post, startCliProject, type ServerProcess } from './serverProcess.js';
+import { silentLogger } from '../utils/logger.js';
 
 export interface PostgresBenchRow {
   name: string;
@@ -27,7 +28,6 @@ export interface PostgresBenchRow {
 const SEQUENTIAL = Number(process.env.BENCH_PG_ITERATIONS ?? 2000);
 const CONCURRENT_TOTAL = SEQUENTIAL * 2;
 const IN_FLIGHT = 16;
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 async function timeSequential(fn: () => Promise<unknown>, n: number): Promise<number> {
   for (let i = 0; i < Math.min(200, n); i++) await fn();
@@ -78,7 +78,7 @@ export async function runPostgresBench(): Promise<PostgresBenchRow[]> {
     configPath: 'dataSources.bench.config',
     configDir: process.cwd(),
     gatewayConfig: {} as never,
-    logger: silent,
+    logger: silentLogger,
   });
   const cleanups: Array<() => Promise<unknown>> = [];
   try {

@@ -13,8 +13,7 @@ import { dirname, join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createGateway } from '../../src/index.js';
 import { files, realtimeConfig } from '../realtime/e2eApi.js';
-
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
+import { silentLogger } from '../utils/logger.js';
 
 process.on('message', (message) => {
   if (message !== 'memory') return;
@@ -28,7 +27,7 @@ async function startGateway(): Promise<number> {
     await mkdir(dirname(join(dir, name)), { recursive: true });
     await writeFile(join(dir, name), content);
   }
-  const gateway = await createGateway(realtimeConfig('realtime-bench'), { configDir: dir, logger: silent });
+  const gateway = await createGateway(realtimeConfig('realtime-bench'), { configDir: dir, logger: silentLogger });
   const { port } = await gateway.listen({ port: 0, host: '127.0.0.1' });
   return port;
 }

@@ -7,6 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { Sandbox } from '../../src/resolvers/isolation/sandbox.js';
 import type { BenchRow } from './run.js';
+import { silentLogger } from '../utils/logger.js';
 
 const CODE = `var __m = (() => ({
   request(ctx) { return { payload: { id: ctx.args.id, title: 'Hello', views: 42 } }; },
@@ -66,8 +67,7 @@ async function timeConcurrent(total: number, inFlight: number, one: () => Promis
 }
 
 export async function runResolverMicroBench(): Promise<BenchRow[]> {
-  const silent = { debug() {}, info() {}, warn() {}, error() {} };
-  const sandbox = await Sandbox.create({ logger: silent, timeoutMs: 1000 });
+  const sandbox = await Sandbox.create({ logger: silentLogger, timeoutMs: 1000 });
   const { id } = await sandbox.register(CODE, 'bench.js');
   const base = JSON.stringify({
     arguments: { id: '1' },

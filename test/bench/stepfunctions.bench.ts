@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import type { StateMachineDefinition } from '../../src/stepfunctions/engine/types.js';
 import type { BenchRow } from './run.js';
+import { silentLogger } from '../utils/logger.js';
 
 const CONNECTIONS = 16;
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 8);
@@ -53,7 +54,6 @@ export function jsonataChain(): StateMachineDefinition {
 
 const INPUT = { count: 0, name: 'bench' };
 const EXPECTED = JSON.stringify({ count: 10, name: 'bench' });
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 // ------------------------------------------------------------------ the gateway's process
 
@@ -68,7 +68,7 @@ async function serve(): Promise<void> {
       apiKeys: [{ name: 'bench', value: 'da2-benchstepfunctionsbench01' }],
       stepFunctions: { stateMachines: { Chain: { type: 'EXPRESS', definition: passChain() }, StandardChain: { type: 'STANDARD', definition: passChain() } } },
     },
-    { configDir: dir, logger: silent, graphiql: false },
+    { configDir: dir, logger: silentLogger, graphiql: false },
   );
   const { port } = await gateway.listen({ port: 0, host: '127.0.0.1' });
   process.once('exit', () => void rm(dir, { recursive: true, force: true }));

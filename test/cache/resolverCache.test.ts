@@ -7,6 +7,7 @@ import { rm } from 'node:fs/promises';
 import { createGateway, type GatewayConfig } from '../../src/index.js';
 import { startTestGateway, type TestGateway } from '../utils/gateway.js';
 import { as, cacheConfig, files } from './api.js';
+import { silentLogger } from '../utils/logger.js';
 
 const ITEM = 'query ($id: ID!) { item(id: $id) { id runs user } }';
 
@@ -128,13 +129,11 @@ describe('bad caching input', () => {
   });
 });
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
-
 /** createGateway's error for `config`, with its files in a temp folder removed after. */
 async function loadError(config: GatewayConfig): Promise<string> {
   const dir = await writeFiles();
   try {
-    const gateway = await createGateway(config, { inMemory: true, configDir: dir, logger: silent });
+    const gateway = await createGateway(config, { inMemory: true, configDir: dir, logger: silentLogger });
     await gateway.close();
     return 'loaded';
   } catch (error) {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/config/index.js';
 import { createGateway, type Gateway } from '../../src/index.js';
-import { silentLogger } from '../utils/gateway.js';
+import { silentLogger } from '../utils/logger.js';
 
 const CONFIG = fileURLToPath(new URL('../../appsync.config.yml', import.meta.url));
 let gateway: Gateway;

@@ -11,7 +11,7 @@ import { Kind, parse, type DocumentNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/config/index.js';
 import { createGateway, type Gateway } from '../../src/index.js';
-import { silentLogger } from '../utils/gateway.js';
+import { silentLogger } from '../utils/logger.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const README_ORIGIN = 'http://127.0.0.1:4000';

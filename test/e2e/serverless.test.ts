@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/config/index.js';
 import { createGateway, type Gateway } from '../../src/index.js';
-import { silentLogger } from '../utils/gateway.js';
+import { silentLogger } from '../utils/logger.js';
 
 const SERVERLESS = `service: notes
 provider:

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/config/index.js';
 import { createGateway, type Gateway } from '../../src/index.js';
-import { silentLogger } from '../utils/gateway.js';
+import { silentLogger } from '../utils/logger.js';
 
 const dir = fileURLToPath(new URL('./fixtures/thirdparty/', import.meta.url));
 const KEY = 'da2-thirdpartythirdpartythird';

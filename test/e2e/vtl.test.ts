@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway } from '../../src/index.js';
 import { startEchoServer, type EchoServer } from '../utils/echo-server.js';
 import { startTestGateway, type TestGateway } from '../utils/gateway.js';
+import { silentLogger } from '../utils/logger.js';
 
 const SCHEMA = `
 type Post { id: ID! title: String views: Int }
@@ -266,7 +267,7 @@ describe('VTL load errors', () => {
         dataSources: { none: { type: 'NONE' } },
         resolvers: { 'Query.a': { kind: 'UNIT', dataSource: 'none', request: 'a.vtl' }, 'Query.b': { kind: 'UNIT', dataSource: 'none', request: 'b.vtl' } },
       },
-      { configDir: dir, logger: { debug() {}, info() {}, warn() {}, error() {} }, inMemory: true },
+      { configDir: dir, logger: silentLogger, inMemory: true },
     );
     const error = await started.then(
       async (g) => {
@@ -287,7 +288,7 @@ describe('VTL load errors', () => {
         dataSources: { none: { type: 'NONE' } },
         resolvers: { 'Query.a': { kind: 'UNIT', dataSource: 'none', request: 'x.vtl', code: 'x.js' } },
       },
-      { configDir: '/tmp', logger: { debug() {}, info() {}, warn() {}, error() {} }, inMemory: true },
+      { configDir: '/tmp', logger: silentLogger, inMemory: true },
     ).then(
       async (g) => void (await g.close()),
       (e: Error) => e,
@@ -304,7 +305,7 @@ describe('VTL load errors', () => {
         dataSources: { none: { type: 'NONE' } },
         resolvers: { 'Query.a': { kind: 'UNIT', dataSource: 'none', request: 'x.vtl' } },
       },
-      { configDir: '/tmp', logger: { debug() {}, info() {}, warn() {}, error() {} }, inMemory: true },
+      { configDir: '/tmp', logger: silentLogger, inMemory: true },
     ).then(
       async (g) => void (await g.close()),
       (e: Error) => e,

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type GatewayConfig } from '../../src/index.js';
 import { CodeEvaluator } from '../../src/management/evaluateCode.js';
 import { startTestGateway, type TestGateway } from '../utils/gateway.js';
+import { silentLogger } from '../utils/logger.js';
 
 const TIMEOUT_MS = 600;
 const RUNTIME = { name: 'APPSYNC_JS', runtimeVersion: '1.0.0' } as const;
@@ -228,8 +229,7 @@ describe('EvaluateCode through @aws-sdk/client-appsync', () => {
 
 describe('the evaluation sandbox', () => {
   it('past maxModules distinct codes it starts afresh, and every code, old or new, still gives its own result', async () => {
-    const silent = { debug() {}, info() {}, warn() {}, error() {} };
-    const evaluator = new CodeEvaluator({ logger: silent, limits: () => ({ timeoutMs: 2000 }), maxModules: 2 });
+    const evaluator = new CodeEvaluator({ logger: silentLogger, limits: () => ({ timeoutMs: 2000 }), maxModules: 2 });
     const code = (n: number) => `export function request(ctx) { return ${n} * ctx.args.x; }\nexport function response(ctx) { return ctx.result; }`;
     try {
       const results: Array<string | undefined> = [];
@@ -343,8 +343,7 @@ describe('signing (docs/management-api.md#signing)', () => {
 /** A gateway listening on `host`, reached over 127.0.0.1. */
 async function startTestGatewayOn(host: string): Promise<{ origin: string; close(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'appsync-eval-'));
-  const silent = { debug() {}, info() {}, warn() {}, error() {} };
-  const gateway = await createGateway(base, { configDir: dir, logger: silent, inMemory: true });
+  const gateway = await createGateway(base, { configDir: dir, logger: silentLogger, inMemory: true });
   const { port } = await gateway.listen({ port: 0, host });
   return {
     origin: `http://127.0.0.1:${port}`,

@@ -13,6 +13,7 @@ import { main } from '../../src/cli.js';
 import { loadConfigFile } from '../../src/config/index.js';
 import { createGateway } from '../../src/index.js';
 import { startTestGateway } from '../utils/gateway.js';
+import { silentLogger } from '../utils/logger.js';
 
 const RUNTIME = { name: 'APPSYNC_JS', runtimeVersion: '1.0.0' };
 const dirs: string[] = [];
@@ -98,7 +99,7 @@ it('writes the config, schema and resolver files; a gateway started from them an
   }
 
   const loaded = await loadConfigFile(join(out, 'appsync.config.yml'));
-  const served = await createGateway(loaded.config, { configDir: loaded.configDir, inMemory: true, logger: { debug() {}, info() {}, warn() {}, error() {} } });
+  const served = await createGateway(loaded.config, { configDir: loaded.configDir, inMemory: true, logger: silentLogger });
   try {
     const { url } = await served.listen({ port: 0 });
     const answer = await fetch(url, {

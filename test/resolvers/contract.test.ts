@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Sandbox } from '../../src/resolvers/isolation/sandbox.js';
+import { silentLogger } from '../utils/logger.js';
 
 const require = createRequire(import.meta.url);
 const typesDir = join(dirname(require.resolve('@aws-appsync/utils/package.json')), 'lib');
@@ -21,8 +22,7 @@ function membersOf(typeName: string): string[] {
 }
 
 describe('@aws-appsync/utils contract', async () => {
-  const silent = { debug() {}, info() {}, warn() {}, error() {} };
-  const sandbox = await Sandbox.create({ logger: silent, processes: 1 });
+  const sandbox = await Sandbox.create({ logger: silentLogger, processes: 1 });
   afterAll(() => sandbox.close());
   const { id } = await sandbox.register(
     `var __m = (() => ({

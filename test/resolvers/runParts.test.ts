@@ -5,8 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { Sandbox, type RunHandle, type RunParts } from '../../src/resolvers/isolation/sandbox.js';
-
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
+import { silentLogger } from '../utils/logger.js';
 
 /** Describes ctx in full, then mutates every piece of it; the response handler shows what stayed. */
 const PROBE = `var __m = (() => {
@@ -82,7 +81,7 @@ const parts = (): RunParts => ({
 const sandboxes: Sandbox[] = [];
 afterAll(() => Promise.all(sandboxes.map((s) => s.close())));
 async function newSandbox(): Promise<Sandbox> {
-  const sandbox = await Sandbox.create({ logger: silent, processes: 1 });
+  const sandbox = await Sandbox.create({ logger: silentLogger, processes: 1 });
   sandboxes.push(sandbox);
   return sandbox;
 }

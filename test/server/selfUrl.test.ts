@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createGateway, type GatewayConfig } from '../../src/index.js';
-import { silentLogger } from '../utils/gateway.js';
+import { silentLogger } from '../utils/logger.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {

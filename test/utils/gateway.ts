@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll } from 'vitest';
 import { createGateway, type Gateway, type GatewayConfig, type GatewayOptions } from '../../src/index.js';
+import { silentLogger } from './logger.js';
 
 export interface TestGateway {
   gateway: Gateway;
@@ -86,10 +87,3 @@ export async function startTestGateway(input: {
     close,
   };
 }
-
-export const silentLogger = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-};

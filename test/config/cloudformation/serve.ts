@@ -7,8 +7,7 @@ import { afterAll, expect } from 'vitest';
 import WebSocket from 'ws';
 import type { LoadedConfig } from '../../../src/config/index.js';
 import { createGateway, type Gateway } from '../../../src/index.js';
-
-export const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
+import { silentLogger } from '../../utils/logger.js';
 
 export interface Served {
   gateway: Gateway;

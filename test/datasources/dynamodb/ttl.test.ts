@@ -13,8 +13,8 @@ import { acquireEmbeddedDynamoDB, releaseEmbeddedDynamoDB } from '../../../src/e
 import { TTL_SWEEP_MS } from '../../../src/embedded/dynamodb/ttl.js';
 import type { DataSource, InvocationContext } from '../../../src/datasources/types.js';
 import type { NormalizedConfig } from '../../../src/config/types.js';
+import { silentLogger } from '../../utils/logger.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const KEY = {
   AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
   KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
@@ -40,7 +40,7 @@ for (const backend of backends) {
         configPath: `dataSources.${name}.config`,
         configDir: dir,
         gatewayConfig: { name: 'ttl', configDir: dir, resolvers: [] } as unknown as NormalizedConfig,
-        logger: silent,
+        logger: silentLogger,
       });
       sources.push(ds);
       return ds;

@@ -13,8 +13,7 @@ import { dynamodbKind } from '../../../src/datasources/dynamodb/index.js';
 import { acquireEmbeddedDynamoDB, releaseEmbeddedDynamoDB } from '../../../src/embedded/dynamodb/index.js';
 import type { DataSource, InvocationContext } from '../../../src/datasources/types.js';
 import type { NormalizedConfig } from '../../../src/config/types.js';
-
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
+import { silentLogger } from '../../utils/logger.js';
 
 const HANDLER = `
 export async function handler(event) {
@@ -122,7 +121,7 @@ for (const backend of backends) {
         configPath: 'dataSources.items.config',
         configDir: dir,
         gatewayConfig,
-        logger: silent,
+        logger: silentLogger,
       });
       hardDs = await dynamodbKind.create({
         name: 'hard',
@@ -130,7 +129,7 @@ for (const backend of backends) {
         configPath: 'dataSources.hard.config',
         configDir: dir,
         gatewayConfig,
-        logger: silent,
+        logger: silentLogger,
       });
     });
     afterAll(async () => {

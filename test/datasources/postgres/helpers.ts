@@ -8,8 +8,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { postgresKind, type PostgresDataSourceConfig } from '../../../src/datasources/postgres/index.js';
 import type { DataSource, InvocationContext } from '../../../src/datasources/types.js';
-
-export const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
+import { silentLogger } from '../../utils/logger.js';
 
 export const invocation: InvocationContext = {
   resolverName: 'Query.test',

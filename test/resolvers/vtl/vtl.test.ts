@@ -8,11 +8,11 @@ import { Sandbox } from '../../../src/resolvers/isolation/sandbox.js';
 import { templateSyntaxError } from '../../../src/resolvers/guest/vtl/parseTemplate.js';
 import { VTL_CASES, type VtlCase } from './cases.js';
 import { plainRunParts } from '../plainRunParts.js';
+import { silentLogger } from '../../utils/logger.js';
 
-const logger = { debug() {}, info() {}, warn() {}, error() {} };
 let sandbox: Sandbox;
 beforeAll(async () => {
-  sandbox = await Sandbox.create({ logger, processes: 1 });
+  sandbox = await Sandbox.create({ logger: silentLogger, processes: 1 });
 });
 afterAll(() => sandbox.close());
 

@@ -16,7 +16,7 @@ import { StepFunctionsService } from '../../../src/stepfunctions/service/service
 import { snapshot, type LiveState } from '../../../src/stepfunctions/service/snapshot.js';
 import { createMemoryStore } from '../../../src/stepfunctions/store/memoryStore.js';
 import type { StoreRecord } from '../../../src/stepfunctions/store/types.js';
-import { silentLogger } from '../../utils/gateway.js';
+import { silentLogger } from '../../utils/logger.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/test';
 const machineArn = (name: string) => `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`;

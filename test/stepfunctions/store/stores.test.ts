@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import pg from 'pg';
 import { ConfigError } from '../../../src/errors.js';
 import { createFileStore, createPostgresStore, createStepFunctionsService, type ExecutionStore, type StoreRecord } from '../../../src/stepfunctions/index.js';
+import { silentLogger } from '../../utils/logger.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const ARN = 'arn:aws:states:us-east-1:123456789012:execution:m:e1';
 const cp = (stateName: string, lastEventId: number): StoreRecord => ({ k: 'c', a: ARN, c: { stateName, input: {}, variables: {}, lastEventId } });
 const ev = (id: number): StoreRecord => ({ k: 'e', a: ARN, e: { timestamp: 1000 + id, type: 'PassStateEntered', id, previousEventId: id - 1 } });
@@ -143,7 +143,7 @@ describe('file store', () => {
         },
       },
       storeDir,
-      logger: silent,
+      logger: silentLogger,
       config: () => ({ stepFunctions: { stateMachines: {} } }) as never,
       dataSources: () => new Map(),
     };
@@ -190,7 +190,7 @@ describe('file store', () => {
     const options = {
       stateMachines: {},
       storeDir,
-      logger: silent,
+      logger: silentLogger,
       config: () => ({ stepFunctions: { stateMachines: {} } }) as never,
       dataSources: () => new Map(),
     };
@@ -221,7 +221,7 @@ describe('file store', () => {
     const options = {
       stateMachines: { chain: { definition: { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', End: true } } } } },
       storeDir,
-      logger: silent,
+      logger: silentLogger,
       config: () => ({ stepFunctions: { stateMachines: {} } }) as never,
       dataSources: () => new Map(),
       maxClosedExecutions: 5,
@@ -279,7 +279,7 @@ describe('file store', () => {
         },
       },
       storeDir,
-      logger: silent,
+      logger: silentLogger,
       config: () => ({ stepFunctions: { stateMachines: {} } }) as never,
       dataSources: () => new Map(),
     };
@@ -312,7 +312,7 @@ describe('file store', () => {
         long: { definition: { StartAt: 'Nap', States: { Nap: { Type: 'Wait', Seconds: 2_592_000, Next: 'After' }, After: { Type: 'Pass', End: true } } } },
       },
       storeDir,
-      logger: silent,
+      logger: silentLogger,
       config: () => ({ stepFunctions: { stateMachines: {} } }) as never,
       dataSources: () => new Map(),
     };
@@ -340,7 +340,7 @@ describe('file store', () => {
     const options = {
       stateMachines: {},
       storeDir,
-      logger: silent,
+      logger: silentLogger,
       config: () => ({ stepFunctions: { stateMachines: {} } }) as never,
       dataSources: () => new Map(),
     };
@@ -438,7 +438,7 @@ describe('file store', () => {
       stateMachines: { m: { definition: { StartAt: 'P', States: { P: { Type: 'Wait', Seconds: 60, End: true } } } } },
       storeDir: folder,
       store,
-      logger: silent,
+      logger: silentLogger,
       config: () => ({ stepFunctions: { stateMachines: {} } }) as never,
       dataSources: () => new Map(),
     });
@@ -528,7 +528,7 @@ describe.skipIf(!!pgSkip)(`PostgreSQL store${pgSkip ? ` (skipped: ${pgSkip})` : 
         waiter: { definition: { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 1, Next: 'P' }, P: { Type: 'Pass', OutputPath: '$.who', End: true } } } },
       },
       storeDir: '/nonexistent',
-      logger: silent,
+      logger: silentLogger,
       config: () => ({ stepFunctions: { stateMachines: {} } }) as never,
       dataSources: () => new Map(),
       store: { connectionString: pgUrl, table: storeTable, instanceId },
@@ -571,7 +571,7 @@ describe.skipIf(!!pgSkip)(`PostgreSQL store${pgSkip ? ` (skipped: ${pgSkip})` : 
         quick: { definition: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } } },
       },
       storeDir: '/nonexistent',
-      logger: silent,
+      logger: silentLogger,
       config: () => ({ stepFunctions: { stateMachines: {} } }) as never,
       dataSources: () => new Map(),
       store: { connectionString: pgUrl, table: storeTable, instanceId },
@@ -626,7 +626,7 @@ describe.skipIf(!!pgSkip)(`PostgreSQL store${pgSkip ? ` (skipped: ${pgSkip})` : 
         waiter: { definition: { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 1, Next: 'P' }, P: { Type: 'Pass', Result: 'waited', End: true } } } },
       },
       storeDir: '/nonexistent',
-      logger: silent,
+      logger: silentLogger,
       config: () => ({ stepFunctions: { stateMachines: {} } }) as never,
       dataSources: () => new Map(),
       store: { connectionString: pgUrl, table: storeTable },

@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../../src/config/load.js';
 import { createGateway, type Gateway, type GatewayConfig } from '../../../src/index.js';
 import { createStepFunctionsDataSourceKind, type StepFunctionsStarter } from '../../../src/stepfunctions/resolverDataSource.js';
+import { silentLogger } from '../../utils/logger.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const blocks: Array<{ lang: string; text: string }> = [];
 let dir: string;
 let gateway: Gateway;
@@ -86,7 +86,7 @@ beforeAll(async () => {
     },
     service: { machine: () => ({ type: 'EXPRESS' }) },
   };
-  gateway = await createGateway(full, { configDir, logger: silent, dataSourceKinds: { AWS_STEP_FUNCTIONS: createStepFunctionsDataSourceKind(starter) } });
+  gateway = await createGateway(full, { configDir, logger: silentLogger, dataSourceKinds: { AWS_STEP_FUNCTIONS: createStepFunctionsDataSourceKind(starter) } });
   await gateway.listen({ port, host: '127.0.0.1' });
   await gateway.ready();
   // The SDK settings of the doc.

@@ -10,8 +10,8 @@ import type { NormalizedConfig } from '../../../src/config/types.js';
 import type { DataSource, InvocationContext } from '../../../src/datasources/types.js';
 import { createStepFunctionsService } from '../../../src/stepfunctions/index.js';
 import { createStepFunctionsDataSourceKind, stateMachineArnOf } from '../../../src/stepfunctions/resolverDataSource.js';
+import { silentLogger } from '../../utils/logger.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const greet = { StartAt: 'Greet', States: { Greet: { Type: 'Pass', Parameters: { 'greeting.$': "States.Format('Hello, {}!', $.who)" }, End: true } } };
 const fail = { StartAt: 'Boom', States: { Boom: { Type: 'Fail', Error: 'Order.Invalid', Cause: 'no items' } } };
 const stateMachines = {
@@ -31,7 +31,7 @@ const make = (c: Record<string, unknown>): DataSource =>
     configPath: 'dataSources.sfn.config',
     configDir: '/tmp',
     gatewayConfig: config,
-    logger: silent,
+    logger: silentLogger,
   }) as DataSource;
 const direct = (arguments_: unknown): InvocationContext => ({
   resolverName: 'Mutation.run',
@@ -43,7 +43,7 @@ const direct = (arguments_: unknown): InvocationContext => ({
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sfn-resolver-'));
-  service = await createStepFunctionsService({ stateMachines, storeDir: dir, logger: silent, config: () => config, dataSources: () => new Map() });
+  service = await createStepFunctionsService({ stateMachines, storeDir: dir, logger: silentLogger, config: () => config, dataSources: () => new Map() });
 });
 afterAll(async () => {
   await service?.close();

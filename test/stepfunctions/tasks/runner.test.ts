@@ -12,8 +12,8 @@ import { dynamodbKind } from '../../../src/datasources/dynamodb/index.js';
 import type { DataSource } from '../../../src/datasources/types.js';
 import type { StatesError, TaskRequest } from '../../../src/stepfunctions/engine/types.js';
 import { createTaskRunner, type TaskRunner } from '../../../src/stepfunctions/tasks/index.js';
+import { silentLogger } from '../../utils/logger.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const here = fileURLToPath(new URL('.', import.meta.url));
 const TABLE = 'sfn_tasks_orders';
 
@@ -64,12 +64,12 @@ beforeAll(async () => {
     configPath: 'dataSources.orders.config',
     configDir: here,
     gatewayConfig: config,
-    logger: silent,
+    logger: silentLogger,
   });
   runner = createTaskRunner({
     config: () => config,
     dataSources: () => new Map([['orders', ordersSource]]),
-    logger: silent,
+    logger: silentLogger,
     async startExecution(...args) {
       started.push(args);
       return { executionArn: 'arn:aws:states:us-east-1:123456789012:execution:child:x', startDate: new Date(5000) };
