@@ -411,8 +411,9 @@ export class SandboxPool {
       outstanding = true;
       const running = runningFor(p, now);
       if (running > BUSY_LONG_MS) this.#setLowPriority(p, true);
-      if (running > this.#options.timeoutMs) {
-        this.#stop(p, { kind: 'timeout', timeoutMs: this.#options.timeoutMs });
+      const limit = head.seq < 0 ? Math.max(this.#options.timeoutMs, REGISTRATION_TIMEOUT_MS) : this.#options.timeoutMs;
+      if (running > limit) {
+        this.#stop(p, { kind: 'timeout', timeoutMs: limit });
       }
     }
     if (!outstanding && this.#sweeper) {
@@ -428,6 +429,13 @@ export class SandboxPool {
  * whichever came later (an estimate that errs on the late side). A process still starting runs
  * nothing yet.
  */
+/**
+ * The time a module's registration may take (Gateway choice): AppSync's per-handler limit bounds a
+ * resolver's run, not its load. Parsing an API's VTL templates (Amplify's are ~300, some taking
+ * ~150 ms of CPU each) on a busy machine passed the handler limit and failed the whole load.
+ */
+const REGISTRATION_TIMEOUT_MS = 10_000;
+
 function runningFor(p: SandboxProcess, now: number): number {
   const head = p.pending[0];
   if (!head || !p.started) return 0;

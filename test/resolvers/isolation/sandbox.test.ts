@@ -110,6 +110,17 @@ describe('sandbox processes', () => {
     expect(await requestOf(sandbox, fine)).toEqual({ k: 'ok', v: { payload: 'fine' } });
   });
 
+  it('loading a module is not held to the handler time limit (a large API’s templates parse past it on a busy machine)', async () => {
+    const sandbox = await sandboxWith({ processes: 1, timeoutMs: 50 });
+    // ~300 lines of conditionals: parsing takes well over 50 ms (velocityjs's parser), rendering does not matter here.
+    const lines = Array.from({ length: 300 }, (_, i) => `#if($ctx.args.x${i % 7} == ${i})$util.qr($ctx.stash.put("k${i}", [${i}, "v"]))#end`);
+    const large = await sandbox.registerVtl({ request: `${lines.join('\n')}\n{}`, response: null }, 'large.vtl');
+    const small = await sandbox.registerVtl({ request: '{ "payload": "served" }', response: null }, 'small.vtl');
+    expect(large.id).toBe(small.id - 1);
+    expect(await requestOf(sandbox, small.id)).toEqual({ k: 'ok', v: { payload: 'served' } });
+    expect(sandbox.stats().restarts).toBe(0);
+  });
+
   it('module code that throws at evaluation is a load error, and the process keeps serving', async () => {
     const sandbox = await sandboxWith({ processes: 1 });
     await expect(sandbox.register("throw new Error('top-level');\nvar __m = {};", 'throws.js')).rejects.toThrow(/Error: top-level/);
