@@ -66,6 +66,8 @@ export class ApiRegistry {
   readonly #apis = new Map<string, ApiDefinition>();
   readonly #listeners = new Set<RegistryListener>();
   readonly #writes = new Map<string, Promise<void>>();
+  /** The newest text of each API not written yet: a burst of changes is written once. */
+  readonly #pending = new Map<string, string>();
   #configApi: { definition: ApiDefinition; file?: string } | undefined;
 
   private constructor(dir: string | undefined) {
@@ -163,7 +165,7 @@ export class ApiRegistry {
   update<T>(apiId: string, change: (draft: ApiDefinition) => T): { definition: ApiDefinition; result: T } {
     const current = this.get(apiId);
     this.#refuseConfigApi(apiId);
-    const draft = structuredClone(current);
+    const draft = copyForChange(current);
     const result = change(draft);
     if (draft.name !== current.name) this.#checkName(draft.name, apiId);
     draft.apiId = apiId;
@@ -186,6 +188,7 @@ export class ApiRegistry {
     this.get(apiId);
     this.#refuseConfigApi(apiId);
     this.#apis.delete(apiId);
+    this.#pending.delete(apiId);
     if (this.dir) this.#queue(apiId, () => rm(join(this.dir!, apiId), { recursive: true, force: true }));
     this.#emit(apiId, undefined);
   }
@@ -212,9 +215,16 @@ export class ApiRegistry {
 
   #persist(definition: ApiDefinition): void {
     if (!this.dir) return;
-    const folder = join(this.dir, definition.apiId);
-    const text = `${JSON.stringify(definition, null, 2)}\n`;
-    this.#queue(definition.apiId, async () => {
+    const apiId = definition.apiId;
+    const folder = join(this.dir, apiId);
+    const queued = this.#pending.has(apiId);
+    this.#pending.set(apiId, `${JSON.stringify(definition, null, 2)}\n`);
+    // A write already queued and not started takes the newest text when it runs.
+    if (queued) return;
+    this.#queue(apiId, async () => {
+      const text = this.#pending.get(apiId);
+      this.#pending.delete(apiId);
+      if (text === undefined) return;
       await mkdir(folder, { recursive: true });
       // Written beside and renamed over, so a crash leaves the old file or the new one, never half of one.
       await writeFile(join(folder, 'api.json.tmp'), text);
@@ -236,4 +246,22 @@ export class ApiRegistry {
   #emit(apiId: string, definition: ApiDefinition | undefined): void {
     for (const listener of this.#listeners) listener(apiId, definition);
   }
+}
+
+/**
+ * The copy a change edits: its own lists, maps and API key entries (changes edit keys in place);
+ * data sources, functions and resolvers are replaced whole by the handlers, never edited, so they
+ * are shared with the definition in force (copying 1,000 resolvers at each change was most of a
+ * CreateResolver's time).
+ */
+function copyForChange(current: ApiDefinition): ApiDefinition {
+  return {
+    ...current,
+    tags: { ...current.tags },
+    dataSources: [...current.dataSources],
+    functions: [...current.functions],
+    resolvers: [...current.resolvers],
+    apiKeys: current.apiKeys.map((key) => ({ ...key })),
+    environmentVariables: { ...current.environmentVariables },
+  };
 }

@@ -25,6 +25,9 @@ import { handleGraphQLHttp, sendJson } from './httpHandler.js';
 import type { Api } from './loadApi.js';
 import { createRealtimeHost } from './realtimeHost.js';
 
+/** How long changes must stop arriving before they are applied without a request asking (see schedule). */
+const QUIET_MS = 150;
+
 /** The path prefix of the APIs built through the management API. */
 export const APIS_PREFIX = '/apis/';
 
@@ -55,6 +58,10 @@ interface Hosted {
   realtime?: Promise<RealtimeHandle>;
   /** Why the last load failed (answered while nothing serves). */
   lastError?: string;
+  /** Set while a change waits for the quiet period. */
+  timer?: NodeJS.Timeout;
+  /** The files last written to the API's folder: a change rewrites only what differs. */
+  written: Map<string, string>;
 }
 
 export interface HostedApis {
@@ -122,11 +129,7 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
       // Gateway choice: one sandbox process per built API (the config file's API has two by default).
       config.sandbox = { processes: 1 };
       const dir = join(root, entry.apiId);
-      await rm(join(dir, 'resolvers'), { recursive: true, force: true });
-      await rm(join(dir, 'functions'), { recursive: true, force: true });
-      const folders = new Set([...files.keys()].map((file) => dirname(join(dir, file))));
-      for (const folder of folders) await mkdir(folder, { recursive: true });
-      await Promise.all([...files].map(([file, text]) => writeFile(join(dir, file), text)));
+      await writeChanged(dir, files, entry.written);
       await writeFile(join(dir, 'appsync.config.json'), `${JSON.stringify(config, null, 2)}\n`);
       if (entry.deleted || closing) return;
       const api = await options.load(config, dir);
@@ -150,7 +153,10 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
     }
   };
 
-  const schedule = (entry: Hosted): void => {
+  /** Starts applying now (a quiet-period timer is dropped); a load in progress is followed by one more. */
+  const applyNow = (entry: Hosted): void => {
+    clearTimeout(entry.timer);
+    entry.timer = undefined;
     if (entry.applying) {
       entry.again = true;
       return;
@@ -165,8 +171,25 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
     });
   };
 
+  /**
+   * Gateway choice: a change is applied once changes stop arriving for QUIET_MS (a script creating
+   * 1,000 resolvers loads the API a few times, not 1,000), or at once when a request to the API
+   * arrives first or a schema is waiting in PROCESSING.
+   */
+  const schedule = (entry: Hosted, urgent: boolean): void => {
+    if (urgent || entry.applying) return applyNow(entry);
+    clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => applyNow(entry), QUIET_MS);
+    entry.timer.unref();
+  };
+  const pending = (entry: Hosted): Promise<void> | undefined => {
+    if (entry.timer) applyNow(entry);
+    return entry.applying;
+  };
+
   const drop = async (entry: Hosted): Promise<void> => {
     entry.deleted = true;
+    clearTimeout(entry.timer);
     hosted.delete(entry.apiId);
     await entry.applying;
     const realtime = await entry.realtime?.catch(() => undefined);
@@ -182,15 +205,18 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
       if (entry) drop(entry).catch((error: Error) => logger.warn(`closing the deleted GraphQL API ${apiId} failed: ${error.message}`));
       return;
     }
-    if (entry) schedule(entry);
+    const urgent = definition.schemaStatus?.status === 'PROCESSING';
+    if (entry) schedule(entry, urgent);
     else {
-      const created: Hosted = { apiId, again: false, deleted: false };
+      const created: Hosted = { apiId, again: false, deleted: false, written: new Map() };
       hosted.set(apiId, created);
-      schedule(created);
+      schedule(created, urgent || restoring);
     }
   };
   const unsubscribe = registry.onChange(changed);
+  let restoring = true;
   for (const def of registry.built()) changed(def.apiId, def);
+  restoring = false;
 
   const notFound = (res: ServerResponse) => sendJson(res, 404, { Output: { __type: 'com.amazon.coral.service#UnknownOperationException' }, Version: '1.0' });
 
@@ -200,7 +226,7 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
       const parts = splitPath(path);
       const entry = parts && parts.rest === '/graphql' ? hosted.get(parts.apiId) : undefined;
       if (!entry) return notFound(res);
-      if (entry.applying) await entry.applying;
+      await pending(entry);
       if (entry.deleted) return notFound(res);
       const api = entry.api;
       if (!api) {
@@ -227,7 +253,7 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
       }
       // The real-time layer routes by the paths of one API: it sees this API's as those.
       req.url = `${parts.rest}${search !== undefined ? `?${search}` : ''}`;
-      Promise.resolve(entry.applying)
+      Promise.resolve(pending(entry))
         .then(() => startRealtime(entry))
         .then(
           ({ realtime }) => {
@@ -241,7 +267,7 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
       return true;
     },
     async settled() {
-      while ([...hosted.values()].some((e) => e.applying)) await Promise.all([...hosted.values()].map((e) => e.applying));
+      while ([...hosted.values()].some((e) => e.applying || e.timer)) await Promise.all([...hosted.values()].map((e) => pending(e)));
     },
     async close() {
       closing = true;
@@ -250,4 +276,19 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
       if (temporary) await rm(temporary, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Writes the files that differ from what was last written and removes those no longer named, so a
+ * schema upload to an API with 1,000 resolvers writes one file, not 1,000.
+ */
+async function writeChanged(dir: string, files: ReadonlyMap<string, string>, written: Map<string, string>): Promise<void> {
+  const gone = [...written.keys()].filter((file) => !files.has(file));
+  await Promise.all(gone.map((file) => rm(join(dir, file), { force: true })));
+  for (const file of gone) written.delete(file);
+  const changed = [...files].filter(([file, text]) => written.get(file) !== text);
+  const folders = new Set(changed.map(([file]) => dirname(join(dir, file))));
+  for (const folder of folders) await mkdir(folder, { recursive: true });
+  await Promise.all(changed.map(([file, text]) => writeFile(join(dir, file), text)));
+  for (const [file, text] of changed) written.set(file, text);
 }
