@@ -149,6 +149,8 @@ const CONTRIBUTED: Array<[string, string]> = [
   ['./stepfunctions.bench.js', 'runStepFunctionsBench'],
   ['./restart.bench.js', 'runRestartBench'],
   ['./vtl.bench.js', 'runVtlBench'],
+  ['./caching.bench.js', 'runCachingBench'],
+  ['./management.bench.js', 'runManagementBench'],
 ];
 
 async function main(): Promise<void> {
