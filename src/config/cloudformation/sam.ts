@@ -76,6 +76,7 @@ function expandGraphQLApi(apiId: string, resource: Resource, resources: Record<s
     ...(additional ? { AdditionalAuthenticationProviders: additional } : {}),
     ...(p.XrayEnabled !== undefined ? { XrayEnabled: p.XrayEnabled } : {}),
   });
+  if (isObject(p.Cache)) add(`${apiId}Cache`, 'AWS::AppSync::ApiCache', { ApiId: api, ...p.Cache });
   add(`${apiId}Schema`, 'AWS::AppSync::GraphQLSchema', {
     ApiId: api,
     ...(p.SchemaInline !== undefined ? { Definition: p.SchemaInline } : { DefinitionS3Location: p.SchemaUri }),

@@ -7,7 +7,15 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError, ConfigErrors } from '../../errors.js';
-import type { AuthenticationConfig, DataSourceConfig, GatewayConfig, PipelineFunctionConfig, ResolverConfig, StateMachineConfig } from '../types.js';
+import type {
+  AuthenticationConfig,
+  CachingBehavior,
+  DataSourceConfig,
+  GatewayConfig,
+  PipelineFunctionConfig,
+  ResolverConfig,
+  StateMachineConfig,
+} from '../types.js';
 import type { StackEvaluator } from './evaluate.js';
 import { GATEWAY_URL_VARIABLE } from '../variables.js';
 import type { LoadedStack } from './stacks.js';
@@ -101,8 +109,8 @@ const HONOURED: Record<string, { read: string[]; ignored: string[] }> = {
     ignored: [],
   },
   'AWS::AppSync::ApiCache': {
-    read: [],
-    ignored: ['ApiId', 'Type', 'TtlInSeconds', 'ApiCachingBehavior', 'AtRestEncryptionEnabled', 'TransitEncryptionEnabled', 'HealthMetricsConfig'],
+    read: ['ApiId', 'ApiCachingBehavior', 'Ttl'],
+    ignored: ['Type', 'AtRestEncryptionEnabled', 'TransitEncryptionEnabled', 'HealthMetricsConfig'],
   },
 };
 
@@ -291,7 +299,6 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
 
   // Resolvers
   const resolvers: Record<string, ResolverConfig> = {};
-  let cachingWarned = false;
   for (const r of ofApi('AWS::AppSync::Resolver')) {
     problems.attempt(() => {
       const typeName = required(r, 'TypeName');
@@ -302,14 +309,24 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
       if (kind === 'PIPELINE') resolver.functions = (pipeline?.Functions ?? []).map(String);
       else resolver.dataSource = required(r, 'DataSourceName');
       Object.assign(resolver, optional('maxBatchSize', p(r, 'MaxBatchSize')), optional('sync', syncConfig(p(r, 'SyncConfig'))));
-      if (p(r, 'CachingConfig') !== undefined && !cachingWarned) {
-        cachingWarned = true;
-        warnings.push(`${r.stack.file}: resolver CachingConfig is ignored: the gateway serves without a cache (first at ${at(r, 'CachingConfig')})`);
-      }
+      const caching = p(r, 'CachingConfig') as { Ttl?: number; CachingKeys?: string[] } | undefined;
+      if (caching)
+        resolver.caching = {
+          ...(caching.Ttl !== undefined ? { ttl: Number(caching.Ttl) } : {}),
+          ...(caching.CachingKeys ? { keys: caching.CachingKeys } : {}),
+        };
       resolvers[`${typeName}.${fieldName}`] = resolver;
     });
   }
   config.resolvers = resolvers;
+
+  // The API cache (docs/caching.md); its instance type and encryption mean nothing locally.
+  for (const r of ofApi('AWS::AppSync::ApiCache')) {
+    problems.attempt(() => {
+      const ttl = p(r, 'Ttl');
+      config.caching = { behavior: required(r, 'ApiCachingBehavior') as CachingBehavior, ...(ttl !== undefined ? { ttl: Number(ttl) } : {}), enabled: true };
+    });
+  }
 
   // State machines (onto the gateway's Step Functions)
   const stateMachines: Record<string, StateMachineConfig> = {};

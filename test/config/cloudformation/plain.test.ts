@@ -29,6 +29,14 @@ describe('a plain CloudFormation template', async () => {
     expect(await api.query('{ getPost(id: "p1") { id title author } }')).toEqual({ data: { getPost: { id: 'p1', title: 'First', author: 'ann' } } });
   });
 
+  it('the API cache and the resolver’s CachingConfig: a cached answer outlives a write until its TTL', async () => {
+    expect(loaded.config.caching).toEqual({ behavior: 'PER_RESOLVER_CACHING', ttl: 300, enabled: true });
+    await api.query('mutation { addPost(id: "c1", title: "Before") { id } }');
+    expect(await api.query('{ getPost(id: "c1") { title } }')).toEqual({ data: { getPost: { title: 'Before' } } });
+    await api.query('mutation { addPost(id: "c1", title: "After") { id } }');
+    expect(await api.query('{ getPost(id: "c1") { title } }')).toEqual({ data: { getPost: { title: 'Before' } } });
+  });
+
   it('a pipeline reading environment variables set by Ref, Join, a --parameter and a nested stack output', async () => {
     expect(await api.query('{ info }')).toEqual({ data: { info: 'dev hi us-east-1/posts-dev nested' } });
   });
