@@ -25,6 +25,18 @@ import { Compile, Helper } from 'velocityjs';
 import { callJavaMethod, javaEquals, NO_METHOD, VOID } from './java.js';
 import { parseTemplate, type TemplateAst } from './parseTemplate.js';
 
+// Inside the sandbox's vm context every global name read goes through node:vm's interceptors on
+// the contextified global (~0.1 µs each, see prelude.ts); the render path reads these copies.
+const isArray = Array.isArray;
+const objectHasOwn = Object.prototype.hasOwnProperty;
+const objectKeys = Object.keys;
+const objectValues = Object.values;
+const toText = String;
+const isInteger = Number.isInteger;
+const truncate = Math.trunc;
+const toInt = parseInt;
+const toFloat = parseFloat;
+
 /** AppSync's per-loop cap (docs/resolvers.md#vtl-mapping-templates). */
 export const MAX_FOREACH_ITERATIONS = 1000;
 /** AppSync's evaluated mapping template size. */
@@ -44,10 +56,10 @@ export class VtlLimitError {
 
 type Ast = Record<string, unknown> & { type?: string; id?: string; args?: Ast[]; leader?: string; pos?: { first_line: number; first_column: number } };
 
-const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !isArray(v);
 /** The `$foreach` objects of running loops: Velocity's ForeachScope, whose `hasNext()` is a method. */
 const foreachScopes = new WeakSet<object>();
-const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+const hasOwn = (o: object, k: string): boolean => objectHasOwn.call(o, k);
 
 /** Velocity 1.7's truthiness. */
 export const truthy = (v: unknown): boolean => v !== null && v !== undefined && v !== false;
@@ -59,15 +71,15 @@ function velocityEquals(a: unknown, b: unknown): boolean {
   if (an === null || bn === null) return an === bn;
   if (typeof an === typeof bn) return javaEquals(an, bn);
   if (typeof an === 'object' || typeof bn === 'object') return false;
-  return String(an) === String(bn);
+  return toText(an) === toText(bn);
 }
 
 /** A value as Velocity prints it: Java's `toString` of lists (`[a, b]`) and maps (`{k=v}`). */
 function javaText(value: unknown): unknown {
-  if (Array.isArray(value)) return `[${value.map((v) => String(javaText(v))).join(', ')}]`;
+  if (isArray(value)) return `[${value.map((v) => toText(javaText(v))).join(', ')}]`;
   if (isMap(value))
-    return `{${Object.keys(value)
-      .map((k) => `${k}=${String(javaText(value[k]))}`)
+    return `{${objectKeys(value)
+      .map((k) => `${k}=${toText(javaText(value[k]))}`)
       .join(', ')}}`;
   return value;
 }
@@ -162,9 +174,9 @@ class AppSyncVelocity extends Compile {
   protected override getReferences(ast: any, isVal?: boolean): any {
     if (ast.prue) {
       const define = this.defines[ast.id];
-      if (Array.isArray(define)) return this.renderAstList(define);
+      if (isArray(define)) return this.renderAstList(define);
     }
-    const id = String(ast.id);
+    const id = toText(ast.id);
     const context = this.context;
     const blocked = id === '__proto__' || ((id === 'constructor' || id === 'prototype') && !hasOwn(context, id));
     let value: unknown = blocked ? undefined : context[id];
@@ -174,7 +186,7 @@ class AppSyncVelocity extends Compile {
       const local = (this as any).getLocal(ast) as { value: unknown; isLocal: boolean };
       if (local.isLocal) value = local.value;
     }
-    if (Array.isArray(ast.path)) {
+    if (isArray(ast.path)) {
       for (const property of ast.path) {
         if (value === undefined || value === null) {
           value = undefined;
@@ -182,7 +194,7 @@ class AppSyncVelocity extends Compile {
         }
         if (property.type === 'property') {
           // `$a.b`, the common step, read here: velocityjs's getAttributes checks the key against a Set first.
-          const key = String(property.id);
+          const key = toText(property.id);
           const guarded = key === '__proto__' || key === 'constructor' || key === 'prototype';
           value = guarded && !(typeof value === 'object' && hasOwn(value, key)) ? undefined : (value as Record<string, unknown>)[key];
         } else value = (this as any).getAttributes(property, value, ast);
@@ -192,9 +204,36 @@ class AppSyncVelocity extends Compile {
     return value;
   }
 
+  /** velocityjs's, without its global reads (parseInt, Object.keys) and its table for booleans. */
+  getLiteral(literal: any): any {
+    switch (literal.type) {
+      case 'string': {
+        // A double-quoted string with a reference or directive in it is rendered (velocityjs's getString).
+        const text = literal.value as string;
+        return literal.isEval && (text.includes('#') || text.includes('$')) ? this.evalStr(text) : text;
+      }
+      case 'integer':
+        return toInt(literal.value, 10);
+      case 'decimal':
+        return toFloat(literal.value);
+      case 'array':
+        return this.getArray(literal);
+      case 'map': {
+        const out: Record<string, unknown> = {};
+        const map = (literal.value ?? {}) as Record<string, unknown>;
+        for (const key of objectKeys(map)) out[key] = this.getLiteral(map[key]);
+        return out;
+      }
+      case 'bool':
+        return literal.value === 'true' ? true : literal.value === 'false' ? false : literal.value === 'null' ? null : undefined;
+      default:
+        return this.getReferences(literal);
+    }
+  }
+
   protected getPropMethod(property: any, baseRef: any, ast: any): unknown {
-    const name = String(property.id);
-    const args = Array.isArray(property.args) ? (property.args as Ast[]).map((arg) => this.getLiteral(arg as any) as unknown) : [];
+    const name = toText(property.id);
+    const args = isArray(property.args) ? (property.args as Ast[]).map((arg) => this.getLiteral(arg as any) as unknown) : [];
     if (name === '__proto__' || name === 'constructor' || name === 'prototype') return undefined;
     if (isMap(baseRef) && hasOwn(baseRef, name) && typeof baseRef[name] === 'function') {
       const result = (baseRef[name] as (...a: unknown[]) => unknown).apply(baseRef, args);
@@ -224,9 +263,9 @@ class AppSyncVelocity extends Compile {
         const a = this.getExpression(x);
         const b = this.getExpression(y);
         if (typeof a !== 'number' || typeof b !== 'number') return null;
-        if (Number.isInteger(a) && Number.isInteger(b)) {
+        if (isInteger(a) && isInteger(b)) {
           if (b === 0) return null;
-          return ast.operator === '/' ? Math.trunc(a / b) : a % b;
+          return ast.operator === '/' ? truncate(a / b) : a % b;
         }
         return ast.operator === '/' ? a / b : a % b;
       }
@@ -282,7 +321,7 @@ class AppSyncVelocity extends Compile {
     const body = block.slice(1);
     const name = ast.to as string;
     if (!from || typeof from !== 'object') return '';
-    const items = Array.isArray(from) ? from : Object.values(from as object);
+    const items = isArray(from) ? from : objectValues(from as object);
     if (items.length > MAX_FOREACH_ITERATIONS) {
       throw new VtlLimitError(
         `#foreach would loop ${items.length} times at line ${ast.pos?.first_line ?? '?'}; AppSync allows at most ${MAX_FOREACH_ITERATIONS} iterations per loop.`,
@@ -314,11 +353,11 @@ class AppSyncVelocity extends Compile {
 
   protected override getMacro(ast: any, bodyContent?: string): string {
     if (ast.id === 'return' && !this.macrosStore.return) {
-      const args = Array.isArray(ast.args) ? (ast.args as any[]) : [];
+      const args = isArray(ast.args) ? (ast.args as any[]) : [];
       throw new VtlReturn(args.length > 0 ? (this.getLiteral(args[0]) ?? null) : null);
     }
     if (this.#depth >= MAX_MACRO_DEPTH)
-      throw new VtlLimitError(`Macro #${String(ast.id)} calls nest more than ${MAX_MACRO_DEPTH} deep (Velocity's velocimacro.max.depth).`);
+      throw new VtlLimitError(`Macro #${toText(ast.id)} calls nest more than ${MAX_MACRO_DEPTH} deep (Velocity's velocimacro.max.depth).`);
     this.#depth++;
     try {
       return (super.getMacro as unknown as (this: unknown, a: unknown, b?: string) => string).call(this, ast, bodyContent);

@@ -8,35 +8,42 @@
  */
 import { javaRegexToJs } from '../util/javaRegex.js';
 
+// Inside the sandbox's vm context every global name read goes through node:vm's interceptors on
+// the contextified global (~0.1 µs each, see prelude.ts); the render path reads these copies.
+const isArray = Array.isArray;
+const objectHasOwn = Object.prototype.hasOwnProperty;
+const objectKeys = Object.keys;
+const objectValues = Object.values;
+const toText = String;
+
 /** Returned when the value has no such Java method. */
 export const NO_METHOD: unique symbol = Symbol('no method');
 /** Velocity renders a void method's call as nothing. */
 export const VOID = '';
 
-const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !isArray(v);
 
 /** Java's `equals`: structural for lists and maps. */
 export function javaEquals(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a === null || b === null || a === undefined || b === undefined) return false;
   if (typeof a !== 'object' || typeof b !== 'object') return false;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => javaEquals(x, b[i]));
-  if (Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
+  if (isArray(a)) return isArray(b) && a.length === b.length && a.every((x, i) => javaEquals(x, b[i]));
+  if (isArray(b)) return false;
+  const ka = objectKeys(a);
+  const kb = objectKeys(b);
   return (
-    ka.length === kb.length &&
-    ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && javaEquals((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+    ka.length === kb.length && ka.every((k) => objectHasOwn.call(b, k) && javaEquals((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
   );
 }
 
 const regex = (pattern: unknown, flags = ''): RegExp => {
-  const js = javaRegexToJs(String(pattern));
+  const js = javaRegexToJs(toText(pattern));
   return new RegExp(js.source, js.flags + flags);
 };
 
 /** Java's replacement syntax (`$1`, `\$`) as JS's. */
-const replacement = (text: unknown): string => String(text).replace(/\\(.)|\$\$/g, (m, c: string | undefined) => (c === '$' ? '$$' : c === undefined ? m : c));
+const replacement = (text: unknown): string => toText(text).replace(/\\(.)|\$\$/g, (m, c: string | undefined) => (c === '$' ? '$$' : c === undefined ? m : c));
 
 /** `String.split(regex, limit)`: trailing empty strings dropped when limit is 0. */
 function split(s: string, pattern: unknown, limit: unknown): string[] {
@@ -59,11 +66,11 @@ function split(s: string, pattern: unknown, limit: unknown): string[] {
 type Method = (self: never, args: unknown[]) => unknown;
 
 const STRING: Record<string, Method> = {
-  contains: (s: string, [x]) => s.includes(String(x)),
-  startsWith: (s: string, [x, from]) => s.startsWith(String(x), typeof from === 'number' ? from : 0),
-  endsWith: (s: string, [x]) => s.endsWith(String(x)),
-  indexOf: (s: string, [x, from]) => s.indexOf(String(x), typeof from === 'number' ? from : 0),
-  lastIndexOf: (s: string, [x]) => s.lastIndexOf(String(x)),
+  contains: (s: string, [x]) => s.includes(toText(x)),
+  startsWith: (s: string, [x, from]) => s.startsWith(toText(x), typeof from === 'number' ? from : 0),
+  endsWith: (s: string, [x]) => s.endsWith(toText(x)),
+  indexOf: (s: string, [x, from]) => s.indexOf(toText(x), typeof from === 'number' ? from : 0),
+  lastIndexOf: (s: string, [x]) => s.lastIndexOf(toText(x)),
   charAt: (s: string, [i]) => s.charAt(Number(i)),
   substring: (s: string, [b, e]) => (e === undefined ? s.substring(Number(b)) : s.substring(Number(b), Number(e))),
   trim: (s: string) => s.trim(),
@@ -73,9 +80,9 @@ const STRING: Record<string, Method> = {
   isEmpty: (s: string) => s.length === 0,
   equals: (s: string, [x]) => s === x,
   equalsIgnoreCase: (s: string, [x]) => typeof x === 'string' && s.toLowerCase() === x.toLowerCase(),
-  concat: (s: string, [x]) => s + String(x),
-  matches: (s: string, [p]) => new RegExp(`^(?:${javaRegexToJs(String(p)).source})$`, javaRegexToJs(String(p)).flags).test(s),
-  replace: (s: string, [a, b]) => s.split(String(a)).join(String(b)),
+  concat: (s: string, [x]) => s + toText(x),
+  matches: (s: string, [p]) => new RegExp(`^(?:${javaRegexToJs(toText(p)).source})$`, javaRegexToJs(toText(p)).flags).test(s),
+  replace: (s: string, [a, b]) => s.split(toText(a)).join(toText(b)),
   replaceAll: (s: string, [p, r]) => s.replace(regex(p, 'g'), replacement(r)),
   replaceFirst: (s: string, [p, r]) => s.replace(regex(p), replacement(r)),
   split: (s: string, [p, limit]) => split(s, p, limit),
@@ -97,7 +104,7 @@ const LIST: Record<string, Method> = {
     return true;
   },
   addAll: (l: unknown[], [x]) => {
-    if (Array.isArray(x)) l.push(...x);
+    if (isArray(x)) l.push(...x);
     return true;
   },
   get: (l: unknown[], [i]) => l[Number(i)],
@@ -127,8 +134,8 @@ const LIST: Record<string, Method> = {
 
 const MAP: Record<string, Method> = {
   put: (m: Record<string, unknown>, [k, v]) => {
-    const key = String(k);
-    const old = Object.prototype.hasOwnProperty.call(m, key) ? m[key] : null;
+    const key = toText(k);
+    const old = objectHasOwn.call(m, key) ? m[key] : null;
     m[key] = v;
     return old;
   },
@@ -136,23 +143,23 @@ const MAP: Record<string, Method> = {
     if (isMap(x)) Object.assign(m, x);
     return VOID;
   },
-  get: (m: Record<string, unknown>, [k]) => (Object.prototype.hasOwnProperty.call(m, String(k)) ? m[String(k)] : null),
+  get: (m: Record<string, unknown>, [k]) => (objectHasOwn.call(m, toText(k)) ? m[toText(k)] : null),
   remove: (m: Record<string, unknown>, [k]) => {
-    const key = String(k);
-    if (!Object.prototype.hasOwnProperty.call(m, key)) return null;
+    const key = toText(k);
+    if (!objectHasOwn.call(m, key)) return null;
     const old = m[key];
     delete m[key];
     return old;
   },
-  containsKey: (m: Record<string, unknown>, [k]) => Object.prototype.hasOwnProperty.call(m, String(k)),
-  containsValue: (m: Record<string, unknown>, [x]) => Object.values(m).some((y) => javaEquals(y, x)),
-  keySet: (m: Record<string, unknown>) => Object.keys(m),
-  values: (m: Record<string, unknown>) => Object.values(m),
-  entrySet: (m: Record<string, unknown>) => Object.keys(m).map((key) => ({ key, value: m[key] })),
-  size: (m: Record<string, unknown>) => Object.keys(m).length,
-  isEmpty: (m: Record<string, unknown>) => Object.keys(m).length === 0,
+  containsKey: (m: Record<string, unknown>, [k]) => objectHasOwn.call(m, toText(k)),
+  containsValue: (m: Record<string, unknown>, [x]) => objectValues(m).some((y) => javaEquals(y, x)),
+  keySet: (m: Record<string, unknown>) => objectKeys(m),
+  values: (m: Record<string, unknown>) => objectValues(m),
+  entrySet: (m: Record<string, unknown>) => objectKeys(m).map((key) => ({ key, value: m[key] })),
+  size: (m: Record<string, unknown>) => objectKeys(m).length,
+  isEmpty: (m: Record<string, unknown>) => objectKeys(m).length === 0,
   clear: (m: Record<string, unknown>) => {
-    for (const k of Object.keys(m)) delete m[k];
+    for (const k of objectKeys(m)) delete m[k];
     return VOID;
   },
   equals: (m: Record<string, unknown>, [x]) => javaEquals(m, x),
@@ -166,23 +173,23 @@ const NUMBER: Record<string, Method> = {
   longValue: (n: number) => Math.trunc(n),
   doubleValue: (n: number) => n,
   floatValue: (n: number) => n,
-  toString: (n: number) => String(n),
+  toString: (n: number) => toText(n),
   equals: (n: number, [x]) => n === x,
 };
 
 const BOOLEAN: Record<string, Method> = {
   booleanValue: (b: boolean) => b,
-  toString: (b: boolean) => String(b),
+  toString: (b: boolean) => toText(b),
   equals: (b: boolean, [x]) => b === x,
 };
 
-const own = (table: Record<string, Method>, name: string): Method | undefined => (Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined);
+const own = (table: Record<string, Method>, name: string): Method | undefined => (objectHasOwn.call(table, name) ? table[name] : undefined);
 
 /** Calls Java method `name` on a JSON value; NO_METHOD when the value's Java type has none. */
 export function callJavaMethod(self: unknown, name: string, args: unknown[]): unknown {
   let method: Method | undefined;
   if (typeof self === 'string') method = own(STRING, name);
-  else if (Array.isArray(self)) method = own(LIST, name);
+  else if (isArray(self)) method = own(LIST, name);
   else if (typeof self === 'number') method = own(NUMBER, name);
   else if (typeof self === 'boolean') method = own(BOOLEAN, name);
   else if (isMap(self)) method = own(MAP, name);
