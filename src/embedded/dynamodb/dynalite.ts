@@ -162,9 +162,10 @@ let slowReadsWarned = false;
  * libuv's thread pool, a promise and a `setImmediate` per read, and a GetItem reads twice (the
  * table's description, then the item). Measured on classic-level 3 with 1,000 small items: 8-45 µs
  * CPU and ~100 µs wall per sequential `get`, ~0.8 µs for `getSync`. So a read of an open database
- * is answered by `getSync` and its callback runs on the next tick (never synchronously, as
- * dynalite's code expects); a database not open (still opening, or closed) keeps dynalite's own path,
- * which waits for it or answers "Database is closed". Writes keep the asynchronous path.
+ * is answered by `getSync`, and its callback runs from `setImmediate` as dynalite's own wrapper
+ * calls it (never synchronously, and a chain of reads still lets I/O in between); a database not
+ * open (still opening, or closed) keeps dynalite's own path, which waits for it or answers "Database
+ * is closed". Writes keep the asynchronous path.
  */
 function readSynchronously(db: LevelDb): void {
   const getSync = db.getSync;
@@ -184,10 +185,10 @@ function readSynchronously(db: LevelDb): void {
     try {
       value = getSync.call(db, key);
     } catch (error) {
-      process.nextTick(cb, error as Error);
+      setImmediate(cb, error as Error);
       return;
     }
-    process.nextTick(cb, null, value);
+    setImmediate(cb, null, value);
   };
 }
 
