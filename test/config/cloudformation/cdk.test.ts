@@ -7,9 +7,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { App, CfnOutput, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, Duration, Fn, NestedStack, Stack } from 'aws-cdk-lib';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -78,6 +77,18 @@ async function synthesize(): Promise<string> {
     pipelineConfig: [stage],
     code: appsync.Code.fromInline('export function request() { return {}; }\nexport function response(ctx) { return ctx.prev.result; }'),
   });
+  // A NestedStack: its template is an asset of the assembly, the API and data source reach it as parameters.
+  const nested = new NestedStack(stack, 'Extras');
+  new appsync.Resolver(nested, 'Echo', {
+    api,
+    dataSource: none,
+    typeName: 'Query',
+    fieldName: 'echo',
+    runtime: appsync.FunctionRuntime.JS_1_0_0,
+    code: appsync.Code.fromInline(
+      'export function request(ctx) { return { payload: "nested " + ctx.args.text }; }\nexport function response(ctx) { return ctx.result; }',
+    ),
+  });
   const greet = new nodejs.NodejsFunction(stack, 'Greet', {
     entry: join(FIXTURE, 'greet.ts'),
     runtime: lambda.Runtime.NODEJS_22_X,
@@ -96,17 +107,13 @@ async function synthesize(): Promise<string> {
 describe('a CDK cloud assembly', async () => {
   const project = await synthesize();
   const assembly = join(project, 'cdk.out');
-  const started = performance.now();
   const loaded = await loadConfigFile(assembly);
   const api = await serve(loaded);
-  const startupMs = performance.now() - started;
 
   it('is found as cdk.out and read with the other stack of the assembly', async () => {
     expect(await findConfigFile(project)).toBe(assembly);
     expect(loaded.config.name).toBe('cdk-demo');
     expect(loaded.configDir).toBe(project);
-    // Recorded for the docs' start-up figure; the issue's bound is 1.5 s on a quiet machine.
-    console.log(`CDK assembly: loaded and serving in ${startupMs.toFixed(0)} ms`);
   });
 
   it('a mutation with inline JS code and a query with a JS file asset, on the table of the other stack', async () => {
@@ -120,6 +127,10 @@ describe('a CDK cloud assembly', async () => {
 
   it('a pipeline whose function reads an environment variable set by Fn::ImportValue', async () => {
     expect(await api.query('{ hello }')).toEqual({ data: { hello: 'table DataStack-Posts868B3EAD' } });
+  });
+
+  it('a resolver of a NestedStack, read from its template asset', async () => {
+    expect(await api.query('{ echo(text: "hi") }')).toEqual({ data: { echo: 'nested hi' } });
   });
 
   it('a NodejsFunction data source, run in-process from its bundled asset with its environment', async () => {
