@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { findConfigFile, loadConfigFile, normalizeConfig } from '../../../src/config/index.js';
 import { serve } from './serve.js';
 
-const FIXTURE = join(import.meta.dirname, 'fixtures/plain');
+const FIXTURE = join(import.meta.dirname, '../../../examples/cloudformation');
 
 describe('a plain CloudFormation template', async () => {
   const loaded = await loadConfigFile(join(FIXTURE, 'template.yaml'), { parameters: { Greeting: 'hi' } });

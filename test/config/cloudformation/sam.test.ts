@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../../src/config/index.js';
 import { serve } from './serve.js';
 
-const FIXTURE = join(import.meta.dirname, 'fixtures/sam');
+const FIXTURE = join(import.meta.dirname, '../../../examples/sam');
 
 describe('a SAM template', async () => {
   const loaded = await loadConfigFile(join(FIXTURE, 'template.yaml'));
