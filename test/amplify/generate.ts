@@ -16,7 +16,7 @@
  *   `s3://<bucket>/<rootKey>/resolvers/<file>`;
  * - `parameters.json`: the build parameters the CLI deploys the root stack with.
  */
-import { mkdirSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -98,7 +98,7 @@ const READABLE_IDS = new Set([
 /** Collects the rendered templates and file assets instead of writing a cloud assembly's asset manifest. */
 class BuildSynthesizer extends LegacyStackSynthesizer {
   readonly templates = new Map<string, unknown>();
-  readonly files = new Map<string, string>();
+  readonly files = new Map<string, string | Buffer>();
   private bucket?: CfnParameter;
   private rootKey?: CfnParameter;
 
@@ -213,7 +213,10 @@ class BuildNestedStack extends BuildStack {
 const provideAsset: AssetProvide = (scope, id, props) => {
   void new Construct(scope, id);
   const synthesizer = rootOf(scope).synthesizer as BuildSynthesizer;
-  synthesizer.files.set(props.fileName, props.fileContent);
+  // A Lambda function's asset (`functions/*.zip`) names the zip the transformer built, as the CLI
+  // copies it into the build folder; mapping templates and the schema carry their text.
+  const content = props.fileName.startsWith('functions/') ? readFileSync(props.fileContent) : props.fileContent;
+  synthesizer.files.set(props.fileName, content);
   const location = synthesizer.addFileAsset({
     fileName: props.fileName,
     packaging: FileAssetPackaging.FILE,
@@ -296,7 +299,7 @@ export function generateAmplifyBuild(options: GenerateOptions): AmplifyBuild {
   rmSync(cdkOut, { recursive: true, force: true });
 
   rmSync(dir, { recursive: true, force: true });
-  const write = (rel: string, text: string) => {
+  const write = (rel: string, text: string | Buffer) => {
     const path = join(dir, rel);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, text);

@@ -122,8 +122,7 @@ async function buildStack(source: StackSource, problems: ConfigError[]): Promise
     },
   });
   const stack: LoadedStack = { name: source.name, file: source.file, dir, evaluator, locate: (l, p) => source.locator(l, p, evaluator), nested, files };
-  for (const [logicalId, resource] of Object.entries(evaluator.resources)) {
-    if (resource?.Type !== 'AWS::CloudFormation::Stack') continue;
+  for (const logicalId of nestedStackOrder(evaluator.resources)) {
     const path = `Resources.${logicalId}.Properties`;
     try {
       if (!evaluator.isCreated(logicalId)) continue;
@@ -156,6 +155,39 @@ async function buildStack(source: StackSource, problems: ConfigError[]): Promise
     }
   }
   return stack;
+}
+
+/**
+ * The nested stacks of a template, each after the nested stacks whose outputs its `Parameters` read
+ * (`Fn::GetAtt [Other, Outputs.Name]`, as Amplify's stacks pass one another's data-source names):
+ * a child's parameters are evaluated when it is built. In a cycle, the stack reached first waits for
+ * none (its GetAtt then fails naming the stack that was not loaded).
+ */
+function nestedStackOrder(resources: Record<string, { Type?: string; Properties?: Record<string, unknown> }>): string[] {
+  const ids = Object.keys(resources).filter((id) => resources[id]?.Type === 'AWS::CloudFormation::Stack');
+  const reads = (value: unknown, out: Set<string>): Set<string> => {
+    if (Array.isArray(value)) value.forEach((v) => reads(v, out));
+    else if (value && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) {
+        if (key === 'Fn::GetAtt') {
+          const target = Array.isArray(inner) ? inner[0] : typeof inner === 'string' ? inner.split('.')[0] : undefined;
+          if (typeof target === 'string' && ids.includes(target)) out.add(target);
+        }
+        reads(inner, out);
+      }
+    }
+    return out;
+  };
+  const order: string[] = [];
+  const seen = new Set<string>();
+  const visit = (id: string) => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    for (const dependency of reads(resources[id]?.Properties?.Parameters, new Set())) visit(dependency);
+    order.push(id);
+  };
+  ids.forEach(visit);
+  return order;
 }
 
 /** The stack name a template file gets: its file name without extension (Gateway choice). */
