@@ -75,7 +75,7 @@ const FILES: Record<string, string> = {
   ].join('\n'),
   'vtl/spin.request.vtl': '#foreach($a in [1..1000])#foreach($b in [1..1000])#foreach($c in [1..1000])#set($x = 1)#end#end#end{}',
   'vtl/huge.request.vtl':
-    '#set($s = "0123456789012345678901234567890123456789012345678901234567890123456789")\n"#foreach($a in [1..1000])#foreach($b in [1..1000])$s#end#end"',
+    '#set($s = "0123456789012345678901234567890123456789012345678901234567890123456789")\n#foreach($i in [1..10])#set($s = "$s$s")#end\n"#foreach($a in [1..1000])#foreach($b in [1..1000])$s#end#end"',
   'vtl/bad.request.vtl': '{ "version": "2018-05-29", payload: 1 }',
   'vtl/http.request.vtl':
     '{ "version": "2018-05-29", "method": "GET", "resourcePath": "/echo/vtl", "params": { "query": { "q": $util.toJson($ctx.args.q) } } }',
