@@ -11,6 +11,7 @@ import { ConfigError } from '../errors.js';
 import { isCloudAssembly, isCloudFormationInput, loadCloudFormation } from './cloudformation/index.js';
 import type { GatewayConfig } from './types.js';
 import { resolveVariables } from './variables.js';
+import { DEFAULT_REGION, DEFAULT_ACCOUNT_ID } from './awsDefaults.js';
 
 export const CONFIG_FILE_NAMES = [
   'appsync.config.ts',
@@ -148,7 +149,7 @@ function resolveCloudFormationRefs(value: unknown, resources: Resources, functio
     }
     if (entries.length === 1 && entries[0]![0] === 'Fn::GetAtt' && Array.isArray(entries[0]![1]) && entries[0]![1][1] === 'Arn') {
       const fn = functionKeyOf(String(entries[0]![1][0]), functionNames);
-      if (fn) return `arn:aws:lambda:us-east-1:123456789012:function:${fn}`;
+      if (fn) return `arn:aws:lambda:${DEFAULT_REGION}:${DEFAULT_ACCOUNT_ID}:function:${fn}`;
     }
     return Object.fromEntries(entries.map(([k, v]) => [k, resolveCloudFormationRefs(v, resources, functionNames)]));
   }

@@ -17,6 +17,7 @@ import { CodeEvaluator } from './evaluateCode.js';
 import { TemplateEvaluator } from './evaluateTemplate.js';
 import { ManagementApiError, sendRestJson, sendRestJsonError } from './restJson.js';
 import { verifyManagementSignature } from './signature.js';
+import { DEFAULT_REGION, DEFAULT_ACCOUNT_ID } from '../config/awsDefaults.js';
 
 export { ManagementApiError } from './restJson.js';
 export type { ApiUris } from './context.js';
@@ -78,8 +79,8 @@ export function createManagementApi(options: ManagementApiOptions): ManagementAp
   if (options.registry) {
     const context = {
       registry: options.registry,
-      region: options.region ?? 'us-east-1',
-      accountId: options.accountId ?? '123456789012',
+      region: options.region ?? DEFAULT_REGION,
+      accountId: options.accountId ?? DEFAULT_ACCOUNT_ID,
       uris:
         options.uris ??
         ((apiId: string) => ({ GRAPHQL: `http://127.0.0.1:4000/apis/${apiId}/graphql`, REALTIME: `ws://127.0.0.1:4000/apis/${apiId}/graphql/realtime` })),

@@ -13,12 +13,10 @@ import type { SandboxLimits } from '../resolvers/index.js';
 import type { DataFolder } from './dataFolder.js';
 import { createHostedApis, type HostedApis } from './hostedApis.js';
 import type { Api } from './loadApi.js';
+import { DEFAULT_REGION } from '../config/awsDefaults.js';
 
 /** Gateway choice: management calls may carry bodies up to 4 MiB (a 1 MB schema is ~1.4 MB of base64); GraphQL keeps its 1 MB. */
 export const MANAGEMENT_MAX_BODY_BYTES = 4 * 1024 * 1024;
-
-/** Region of the ARNs the management API answers. */
-const REGION = 'us-east-1';
 
 export interface ManagementSetupOptions {
   logger: Logger;
@@ -51,7 +49,7 @@ export async function startManagement(options: ManagementSetupOptions): Promise<
   const refreshConfigApi = () => {
     const config: NormalizedConfig = options.api().config;
     try {
-      registry.setConfigApi(definitionFromConfig(config, configApiId(), REGION), config.configFile);
+      registry.setConfigApi(definitionFromConfig(config, configApiId(), DEFAULT_REGION), config.configFile);
     } catch (error) {
       logger.warn(`the config file's API is not shown by the management API: ${(error as Error).message}`);
     }
@@ -74,7 +72,7 @@ export async function startManagement(options: ManagementSetupOptions): Promise<
     sandbox: options.sandbox,
     registry,
     uris,
-    region: REGION,
+    region: DEFAULT_REGION,
   });
   return {
     management,

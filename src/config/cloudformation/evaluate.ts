@@ -8,6 +8,7 @@
  * property names is never needed, so it can never fail the load.
  */
 import { ConfigError, ConfigErrors } from '../../errors.js';
+import { DEFAULT_REGION, DEFAULT_ACCOUNT_ID } from '../awsDefaults.js';
 
 const SUPPORTED_INTRINSICS = [
   'Ref',
@@ -87,8 +88,8 @@ export class StackEvaluator {
   constructor(template: Template, env: StackEnvironment) {
     this.template = template;
     this.env = env;
-    this.region = env.region ?? 'us-east-1';
-    this.accountId = env.accountId ?? '123456789012';
+    this.region = env.region ?? DEFAULT_REGION;
+    this.accountId = env.accountId ?? DEFAULT_ACCOUNT_ID;
     this.parameters = {};
     const given = env.parameters ?? {};
     const problems: ConfigError[] = [];

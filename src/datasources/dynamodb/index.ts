@@ -21,6 +21,7 @@ import { ensureTimeToLive, timeToLiveAttribute } from './timeToLive.js';
 import { syncConfigFor, type ResolverSync, type VersioningConfig } from './versioning.js';
 import { invalid } from './values.js';
 import type { DataSource, DataSourceKind } from '../types.js';
+import { DEFAULT_REGION } from '../../config/awsDefaults.js';
 
 export interface DynamoDBDataSourceConfig {
   tableName: string;
@@ -187,7 +188,7 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
       throw new ConfigError(storePath ? 'server.dataDir' : configPath, (error as Error).message, { cause: error });
     }
     const local = embedded || /^https?:\/\/(127\.|localhost|\[::1\])/.test(endpoint);
-    const region = config.region ?? process.env.AWS_REGION ?? 'us-east-1';
+    const region = config.region ?? process.env.AWS_REGION ?? DEFAULT_REGION;
     const lambdas = new LambdaTargets(gatewayConfig, configPath);
     const inProcess = embedded ? embeddedDynamoDBRequestHandler(endpoint) : undefined;
     const client = new DynamoDBClient({

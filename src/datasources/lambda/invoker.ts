@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { ConfigError, DataSourceError, type ErrorType } from '../../errors.js';
 import type { NormalizedConfig } from '../../config/types.js';
+import { DEFAULT_REGION } from '../../config/awsDefaults.js';
 
 export interface LambdaTarget {
   /** `path/file.ts#exportName` (relative to the config folder) run in-process. */
@@ -124,7 +125,7 @@ function remoteInvoker(functionName: string, target: LambdaTarget): LambdaInvoke
   const connect = () =>
     (client ??= import('@aws-sdk/client-lambda').then(({ LambdaClient, InvokeCommand }) => ({
       client: new LambdaClient({
-        region: target.region ?? process.env.AWS_REGION ?? 'us-east-1',
+        region: target.region ?? process.env.AWS_REGION ?? DEFAULT_REGION,
         endpoint: target.endpoint,
         // A local Invoke API needs some credentials; real AWS uses the SDK's default chain.
         ...(target.endpoint && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),

@@ -20,6 +20,7 @@ import { errorCauseDetails, json, NOT_TRUNCATED, record } from './history.js';
 import { runBlock } from './states/block.js';
 import { childController, defaultSleep, Stop, stopFor, toStatesError, type Frame, type Runtime } from './states/frame.js';
 import { StatesError, type RunOptions, type RunOutcome } from './types.js';
+import { DEFAULT_REGION } from '../../config/awsDefaults.js';
 
 /** Runs an execution to its end. Never rejects: every ending is a {@link RunOutcome}. */
 export async function runExecution(options: RunOptions): Promise<RunOutcome> {
@@ -31,7 +32,7 @@ export async function runExecution(options: RunOptions): Promise<RunOutcome> {
     sleep: host.sleep ? (ms, signal) => host.sleep!(ms, signal) : defaultSleep,
     history: host.recordsHistory !== false,
     execution: context,
-    region: host.recordsHistory === false ? 'us-east-1' : regionOf(context.Execution.Id),
+    region: host.recordsHistory === false ? DEFAULT_REGION : regionOf(context.Execution.Id),
     queryLanguage: definition.QueryLanguage === 'JSONata' ? 'JSONata' : 'JSONPath',
     // Without history ExecutionStarted is not recorded but still counts as event #1.
     seq: resumeFrom?.lastEventId ?? (host.recordsHistory === false ? 1 : 0),
@@ -132,5 +133,5 @@ function startExecutionTimer(rt: Runtime, timeoutSeconds: number | undefined, st
 /** `us-east-1` from `arn:aws:states:us-east-1:…`. */
 function regionOf(arn: string): string {
   const region = arn.split(':')[3];
-  return region ? region : 'us-east-1';
+  return region ? region : DEFAULT_REGION;
 }

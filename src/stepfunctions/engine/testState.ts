@@ -17,6 +17,7 @@ import { defaultSleep, inState, queryLanguageOf, Stop, toStatesError, type Frame
 import { RUNNERS } from './states/block.js';
 import { caughtResult } from './states/io.js';
 import { StatesError as StatesErrorClass, type ContextObject, type EngineHost, type StatesError } from './types.js';
+import { DEFAULT_REGION, DEFAULT_ACCOUNT_ID } from '../../config/awsDefaults.js';
 
 /** The TestState API's response (fields as the API names them; JSON values as text). */
 export interface TestStateOutput {
@@ -88,7 +89,7 @@ export async function testState(request: TestStateInput): Promise<TestStateOutpu
     sleep: type === 'Wait' ? async () => {} : host.sleep ? (ms, signal) => host.sleep!(ms, signal) : defaultSleep,
     history: false,
     execution: context,
-    region: context.Execution.Id.split(':')[3] || 'us-east-1',
+    region: context.Execution.Id.split(':')[3] || DEFAULT_REGION,
     queryLanguage: 'JSONPath',
     seq: 0,
     eventCount: 0,
@@ -202,13 +203,13 @@ function syntheticContext(input: unknown, now: number): Pick<ContextObject, 'Exe
   const id = `${now.toString(36)}-test`;
   return {
     Execution: {
-      Id: `arn:aws:states:us-east-1:123456789012:execution:TestStateMachine:${id}`,
+      Id: `arn:aws:states:${DEFAULT_REGION}:${DEFAULT_ACCOUNT_ID}:execution:TestStateMachine:${id}`,
       Input: input,
       Name: id,
-      RoleArn: 'arn:aws:iam::123456789012:role/TestState',
+      RoleArn: `arn:aws:iam::${DEFAULT_ACCOUNT_ID}:role/TestState`,
       StartTime: new Date(now).toISOString(),
       RedriveCount: 0,
     },
-    StateMachine: { Id: 'arn:aws:states:us-east-1:123456789012:stateMachine:TestStateMachine', Name: 'TestStateMachine' },
+    StateMachine: { Id: `arn:aws:states:${DEFAULT_REGION}:${DEFAULT_ACCOUNT_ID}:stateMachine:TestStateMachine`, Name: 'TestStateMachine' },
   };
 }

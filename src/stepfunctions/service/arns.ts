@@ -4,6 +4,7 @@
  * `…:express:<machine>:<name>`, `…:activity:<name>`).
  */
 import { invalidArn, invalidName } from './errors.js';
+import { DEFAULT_REGION, DEFAULT_ACCOUNT_ID } from '../../config/awsDefaults.js';
 
 /** Where ARNs say the resources live. Gateway choice: one fixed region and account per gateway. */
 export interface ArnScope {
@@ -11,7 +12,7 @@ export interface ArnScope {
   accountId: string;
 }
 
-export const DEFAULT_SCOPE: ArnScope = { region: 'us-east-1', accountId: '123456789012' };
+export const DEFAULT_SCOPE: ArnScope = { region: DEFAULT_REGION, accountId: DEFAULT_ACCOUNT_ID };
 
 export type ArnKind = 'stateMachine' | 'execution' | 'express' | 'activity';
 

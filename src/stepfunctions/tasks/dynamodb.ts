@@ -13,6 +13,7 @@ import type { DataSource } from '../../datasources/types.js';
 import { acquireEmbeddedDynamoDB, releaseEmbeddedDynamoDB } from '../../embedded/dynamodb/index.js';
 import { StatesError } from '../engine/types.js';
 import { notSupported, sdkMetadata } from './serviceError.js';
+import { DEFAULT_REGION } from '../../config/awsDefaults.js';
 
 const COMMANDS = {
   getItem: GetItemCommand,
@@ -159,7 +160,7 @@ export class DynamoDbTasks {
       const local = /^https?:\/\/(127\.|localhost|\[::1\])/.test(endpoint);
       client = new DynamoDBClient({
         endpoint,
-        region: region ?? process.env.AWS_REGION ?? 'us-east-1',
+        region: region ?? process.env.AWS_REGION ?? DEFAULT_REGION,
         ...(local && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
       });
       this.clients.set(key, client);

@@ -11,6 +11,7 @@ import type { Logger } from '../../datasources/types.js';
 import { StatesError } from '../engine/types.js';
 import { lambdaFunctionName } from './resource.js';
 import { sdkMetadata, serviceError } from './serviceError.js';
+import { DEFAULT_REGION, DEFAULT_ACCOUNT_ID } from '../../config/awsDefaults.js';
 
 /** Where a function name leads in the gateway's config. */
 export interface FunctionTarget {
@@ -70,7 +71,7 @@ export class LambdaFunctions {
     private readonly config: () => NormalizedConfig,
     private readonly logger: Logger,
     /** Region and account of the ARNs shown in causes. */
-    private readonly scope: { region: string; accountId: string } = { region: 'us-east-1', accountId: '123456789012' },
+    private readonly scope: { region: string; accountId: string } = { region: DEFAULT_REGION, accountId: DEFAULT_ACCOUNT_ID },
   ) {}
 
   /** Runs `functionName` with `payload`; rejects with the StatesError a Task state reports. */
