@@ -7,3 +7,4 @@ export { ApiRegistry, RegistryError, configApiIdOf, newId, type ApiRegistryOptio
 export { DEFAULT_TABLE, functionKeysOf, toGatewayConfig, type ApiFiles, type ToConfigOptions } from './toConfig.js';
 export { definitionFromConfig } from './fromConfig.js';
 export { exportApi, type ExportOptions, type ExportResult } from './exportApi.js';
+export { createPostgresRegistryStore, type PostgresRegistryOptions, type RegistryStore } from './postgresStore.js';

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ApiDefinition, GraphqlApiSettings } from './model.js';
+import type { RegistryStore } from './postgresStore.js';
 
 /** The failures the registry answers with, named as AppSync names them (the management API sends them as they are). */
 export class RegistryError extends Error {
@@ -55,28 +56,39 @@ export function configApiIdOf(name: string, given?: unknown): string {
 }
 
 export interface ApiRegistryOptions {
-  /** Folder the APIs are kept in; absent, they live in memory. */
+  /** Folder the APIs are kept in (and the served files written to); absent, they live in memory. */
   dir?: string;
+  /** A store shared with other instances (PostgreSQL): the APIs are kept there instead of `dir`. */
+  store?: RegistryStore;
   /** Told when a kept API cannot be read back (the rest still load). */
   warn(message: string): void;
 }
 
 export class ApiRegistry {
   readonly dir: string | undefined;
+  readonly #store: RegistryStore | undefined;
   readonly #apis = new Map<string, ApiDefinition>();
   readonly #listeners = new Set<RegistryListener>();
   readonly #writes = new Map<string, Promise<void>>();
   /** The newest text of each API not written yet: a burst of changes is written once. */
   readonly #pending = new Map<string, string>();
+  /** With a shared store: the newest definition of each API not saved yet. */
+  readonly #latest = new Map<string, ApiDefinition>();
   #configApi: { definition: ApiDefinition; file?: string } | undefined;
 
-  private constructor(dir: string | undefined) {
+  private constructor(dir: string | undefined, store: RegistryStore | undefined) {
     this.dir = dir;
+    this.#store = store;
   }
 
   /** Opens the registry, reading back every API kept in `options.dir`. */
   static async open(options: ApiRegistryOptions): Promise<ApiRegistry> {
-    const registry = new ApiRegistry(options.dir);
+    const registry = new ApiRegistry(options.dir, options.store);
+    if (options.store) {
+      for (const definition of await options.store.load()) registry.#apis.set(definition.apiId, definition);
+      await options.store.subscribe((apiId, definition) => registry.#remote(apiId, definition));
+      return registry;
+    }
     if (!options.dir) return registry;
     let names: string[];
     try {
@@ -189,6 +201,10 @@ export class ApiRegistry {
     this.#refuseConfigApi(apiId);
     this.#apis.delete(apiId);
     this.#pending.delete(apiId);
+    this.#latest.delete(apiId);
+    const store = this.#store;
+    if (store) this.#queue(apiId, () => store.remove(apiId));
+    // The served files (and, without a shared store, the definition) go with it.
     if (this.dir) this.#queue(apiId, () => rm(join(this.dir!, apiId), { recursive: true, force: true }));
     this.#emit(apiId, undefined);
   }
@@ -213,7 +229,35 @@ export class ApiRegistry {
     if (clash) throw RegistryError.badRequest(`A GraphQL API named ${name} already exists (${clash.apiId}); appsync-gateway keeps API names unique.`);
   }
 
+  /** A change another instance made (shared store). */
+  #remote(apiId: string, definition: ApiDefinition | undefined): void {
+    if (this.#configApi?.definition.apiId === apiId) return;
+    if (definition) this.#apis.set(apiId, definition);
+    else if (!this.#apis.delete(apiId)) return;
+    this.#emit(apiId, definition);
+  }
+
+  /** Closes the shared store's connections. */
+  async close(): Promise<void> {
+    await this.#store?.close();
+  }
+
   #persist(definition: ApiDefinition): void {
+    if (this.#store) {
+      const store = this.#store;
+      const apiId = definition.apiId;
+      const queued = this.#pending.has(apiId);
+      this.#pending.set(apiId, '');
+      this.#latest.set(apiId, definition);
+      if (queued) return;
+      this.#queue(apiId, async () => {
+        this.#pending.delete(apiId);
+        const latest = this.#latest.get(apiId);
+        this.#latest.delete(apiId);
+        if (latest) await store.save(latest);
+      });
+      return;
+    }
     if (!this.dir) return;
     const apiId = definition.apiId;
     const folder = join(this.dir, apiId);

@@ -4,7 +4,7 @@
  * `/v1/…` routes (docs/management-api.md).
  */
 import { join } from 'node:path';
-import { ApiRegistry, configApiIdOf, definitionFromConfig } from '../apis/index.js';
+import { ApiRegistry, configApiIdOf, createPostgresRegistryStore, definitionFromConfig } from '../apis/index.js';
 import type { GatewayConfig, NormalizedConfig } from '../config/types.js';
 import type { Logger } from '../datasources/types.js';
 import { createManagementApi, type ManagementApi } from '../management/index.js';
@@ -44,7 +44,26 @@ export interface ManagementSetup {
 
 export async function startManagement(options: ManagementSetupOptions): Promise<ManagementSetup> {
   const { logger } = options;
-  const registry = await ApiRegistry.open({ dir: options.folder.dir ? join(options.folder.dir, 'apis') : undefined, warn: (message) => logger.warn(message) });
+  // Where the Step Functions store is shared in PostgreSQL, so is the registry (a table beside it).
+  const shared = options.api().config.stepFunctions.store;
+  const store = shared?.connectionString
+    ? createPostgresRegistryStore({
+        connectionString: shared.connectionString,
+        table: `${shared.table ?? 'appsync_gateway'}_apis`,
+        onError: (error) => logger.warn(`API registry (PostgreSQL): ${error.message}`),
+      })
+    : undefined;
+  let registry: ApiRegistry;
+  try {
+    registry = await ApiRegistry.open({
+      dir: options.folder.dir ? join(options.folder.dir, 'apis') : undefined,
+      store,
+      warn: (message) => logger.warn(message),
+    });
+  } catch (error) {
+    await store?.close();
+    throw error;
+  }
   const configApiId = () => configApiIdOf(options.api().config.name, (options.rawConfig() as { apiId?: unknown }).apiId);
   const refreshConfigApi = () => {
     const config: NormalizedConfig = options.api().config;
@@ -55,8 +74,10 @@ export async function startManagement(options: ManagementSetupOptions): Promise<
     }
   };
   refreshConfigApi();
-  if (registry.built().length > 0)
-    logger.info(`GraphQL APIs built through the management API: ${registry.built().length}`, { data: registry.dir ?? 'in memory' });
+  if (registry.built().length > 0) {
+    const where = store ? 'PostgreSQL (stepFunctions.store)' : (registry.dir ?? 'in memory');
+    logger.info(`GraphQL APIs built through the management API: ${registry.built().length}`, { data: where });
+  }
   const hosted = await createHostedApis({ registry, logger, load: options.load, pubsub: options.pubsub });
   const uris = (apiId: string) => {
     const origin = options.origin();
@@ -83,6 +104,7 @@ export async function startManagement(options: ManagementSetupOptions): Promise<
       await management.close();
       await hosted.close();
       await registry.flush().catch((error: Error) => logger.warn(`the API registry could not write its last change: ${error.message}`));
+      await registry.close();
     },
   };
 }
