@@ -356,6 +356,9 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
       r.type === 'AWS::Serverless::Function'
     )
       continue;
+    // The embedded Postgres stands in for an Aurora cluster a RELATIONAL_DATABASE data source uses.
+    const relational = Object.values(dataSources).some((ds) => ds.type === 'RELATIONAL_DATABASE');
+    if (relational && (r.type === 'AWS::RDS::DBCluster' || r.type === 'AWS::RDS::DBInstance')) continue;
     ignored.set(r.type, (ignored.get(r.type) ?? 0) + 1);
   }
   const notUnderstood = [...ignored.keys()].filter((t) => !IGNORED_TYPE.test(t));
