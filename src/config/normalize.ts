@@ -36,19 +36,7 @@ export interface NormalizeOptions {
 }
 
 /** Keys of the Serverless AppSync plugin (v2) the gateway accepts and ignores locally. */
-const IGNORED_PLUGIN_KEYS = new Set([
-  'substitutions',
-  'waf',
-  'logging',
-  'xrayEnabled',
-  'domain',
-  'tags',
-  'visibility',
-  'introspection',
-  'esbuild',
-  'apiId',
-  'description',
-]);
+const IGNORED_PLUGIN_KEYS = new Set(['substitutions', 'waf', 'logging', 'xrayEnabled', 'domain', 'tags', 'visibility', 'esbuild', 'apiId', 'description']);
 const TOP_LEVEL_KEYS = [
   'name',
   'schema',
@@ -66,6 +54,7 @@ const TOP_LEVEL_KEYS = [
   'resolverCountLimit',
   'sandbox',
   'caching',
+  'introspection',
   'events',
 ];
 /** Set by the loader from a serverless.yml, never written by hand: not suggested. */
@@ -529,6 +518,8 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
   const dataDir = server.dataDir;
   if (dataDir !== undefined && (typeof dataDir !== 'string' || dataDir === ''))
     problems.push(new ConfigError('server.dataDir', `expected a folder path, got ${typeName(dataDir)}`));
+  if (raw.introspection !== undefined && typeof raw.introspection !== 'boolean')
+    problems.push(new ConfigError('introspection', `expected true or false, got ${typeName(raw.introspection)}`));
   if (server.redis !== undefined && (typeof server.redis !== 'string' || !/^rediss?:\/\//.test(server.redis)))
     problems.push(new ConfigError('server.redis', `expected a redis:// or rediss:// URL, got ${typeName(server.redis)}`));
   const limit = (value: unknown, key: string, max: number): number | undefined => {
@@ -598,6 +589,7 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
       ...(typeof server.redis === 'string' ? { redis: server.redis } : {}),
     },
     ...(caching ? { caching } : {}),
+    introspection: raw.introspection !== false,
     stepFunctions: { stateMachines: stateMachines as NormalizedConfig['stepFunctions']['stateMachines'], store: stepFunctionsStoreSettings },
     queryDepthLimit,
     resolverCountLimit,

@@ -128,6 +128,8 @@ export interface GatewayConfig {
   server?: { port?: number; host?: string; dataDir?: string; redis?: string };
   /** AppSync's API cache, in the Serverless AppSync plugin's shape (docs/caching.md). */
   caching?: CachingConfig;
+  /** `false`: introspection queries are refused, as AppSync's `introspectionConfig: DISABLED` (docs/caching.md#api-settings). @default true */
+  introspection?: boolean;
   /** Step Functions state machines, in the Serverless Step Functions plugin's shape. */
   stepFunctions?: { stateMachines?: Record<string, StateMachineConfig>; store?: StepFunctionsStoreSettings };
   /** AppSync request limits. */
@@ -225,6 +227,8 @@ export interface NormalizedConfig {
   server: { port: number; host: string; dataDir?: string; redis?: string };
   /** Set when the API cache is on (docs/caching.md). */
   caching?: NormalizedCaching;
+  /** False when introspection is disabled. */
+  introspection: boolean;
   stepFunctions: { stateMachines: Record<string, StateMachineConfig>; store?: StepFunctionsStoreSettings };
   queryDepthLimit?: number;
   resolverCountLimit: number;

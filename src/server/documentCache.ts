@@ -2,7 +2,16 @@
  * Parsed and validated documents, keyed by query text. Parsing and validation are the costliest
  * per-request steps that depend only on the text, so they run once per distinct query.
  */
-import { GraphQLError, Kind, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type ValidationRule,
+} from 'graphql';
 import type { ErrorEntry } from '../realtime/types.js';
 import { parseQuery } from '../schema/index.js';
 import { formatValidationError } from './formatErrors.js';
@@ -39,13 +48,30 @@ export class LruStore implements DocumentCacheStore {
   }
 }
 
+/**
+ * One error per `__schema` / `__type` field (graphql-js's NoSchemaIntrospectionCustomRule also
+ * reports each field below them). Gateway choice: AppSync does not document its wording.
+ */
+const noIntrospection: ValidationRule = (context) => ({
+  Field(node) {
+    const name = node.name.value;
+    if (name === '__schema' || name === '__type') {
+      context.reportError(new GraphQLError(`GraphQL introspection has been disabled, but the requested query contained the field "${name}".`, { nodes: node }));
+    }
+    return false;
+  },
+});
+
 export class DocumentCache {
   readonly #schema: GraphQLSchema;
   readonly #store: DocumentCacheStore;
+  readonly #rules: readonly ValidationRule[] | undefined;
 
-  constructor(schema: GraphQLSchema, store: DocumentCacheStore = new LruStore()) {
+  /** `introspection: false` refuses `__schema` and `__type` (AppSync's introspectionConfig DISABLED; `__typename` stays allowed). */
+  constructor(schema: GraphQLSchema, store: DocumentCacheStore = new LruStore(), options: { introspection?: boolean } = {}) {
     this.#schema = schema;
     this.#store = store;
+    this.#rules = options.introspection === false ? [...specifiedRules, noIntrospection] : undefined;
   }
 
   prepare(query: string): PreparedDocument {
@@ -64,7 +90,7 @@ export class DocumentCache {
     } catch (error) {
       return { kind: 'syntax', message: error instanceof GraphQLError ? error.message : String(error) };
     }
-    const errors = validate(this.#schema, document);
+    const errors = validate(this.#schema, document, this.#rules);
     if (errors.length > 0) {
       return { kind: 'invalid', errors: errors.map((e) => formatValidationError(e, document)) };
     }

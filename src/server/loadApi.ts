@@ -134,7 +134,7 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
       providers,
       rules,
       dataSources,
-      documents: new DocumentCache(built.schema),
+      documents: new DocumentCache(built.schema, undefined, { introspection: config.introspection }),
       compiledQueries: new CompiledQueries(built.schema, options.compileAfterRuns ?? 1, logger),
       envelop: options.plugins?.length ? await createEnvelop(built.schema, options.plugins) : undefined,
       bindings: readSubscriptionBindings(built.schema),
