@@ -104,18 +104,69 @@ const NUMERIC_KINDS = new Set<Kind>(['long', 'double']);
 
 /** Builds the Data API result of one statement. */
 export function toSqlStatementResult(result: pg.QueryResult<unknown[]>, catalog?: ColumnCatalog): SqlStatementResult {
-  const command = result.command;
-  const updated = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE' ? (result.rowCount ?? 0) : 0;
+  const updated = recordsUpdated(result);
   const fields = result.fields ?? [];
   if (fields.length === 0) return { numberOfRecordsUpdated: updated, generatedFields: [] };
-  const converters = fields.map((f) => converterFor(f.dataTypeID));
-  const records = result.rows.map((row) => row.map((value, i) => (value === null ? { isNull: true as const } : converters[i]!(value as string))));
   return {
     numberOfRecordsUpdated: updated,
-    records,
+    records: recordsOf(result, fields),
     columnMetadata: fields.map((f) => metadataFor(f, catalog)),
     generatedFields: [],
   };
+}
+
+/** How many column lists' metadata texts a data source keeps (a new list past this empties the cache). */
+const MAX_METADATA_TEXTS = 1000;
+
+/**
+ * The JSON text of `{ sqlStatementResults }` (what `ctx.result` holds): the same text as
+ * `JSON.stringify` of the statements' {@link toSqlStatementResult}s, with each statement's
+ * `columnMetadata` text kept in `metadataTexts` per column list once the catalog knows its columns.
+ * Building and stringifying the metadata (fourteen members per column) took more time than
+ * the rest of the result, and a resolver's statement returns the same columns request after request.
+ */
+export function sqlStatementResultsJson(
+  results: ReadonlyArray<pg.QueryResult<unknown[]>>,
+  catalog: ColumnCatalog | undefined,
+  metadataTexts: Map<string, string>,
+): string {
+  let text = '{"sqlStatementResults":[';
+  for (let i = 0; i < results.length; i++) {
+    const result = results[i]!;
+    const fields = result.fields ?? [];
+    text += `${i > 0 ? ',' : ''}{"numberOfRecordsUpdated":${JSON.stringify(recordsUpdated(result))}`;
+    if (fields.length > 0) {
+      text += `,"records":${JSON.stringify(recordsOf(result, fields))},"columnMetadata":${metadataText(fields, catalog, metadataTexts)}`;
+    }
+    text += ',"generatedFields":[]}';
+  }
+  return `${text}]}`;
+}
+
+function metadataText(fields: readonly pg.FieldDef[], catalog: ColumnCatalog | undefined, metadataTexts: Map<string, string>): string {
+  // Everything metadataFor reads of a field; names cannot hold NUL.
+  let key = '';
+  for (const f of fields) key += `${f.name}\u0000${f.tableID}\u0000${f.columnID}\u0000${f.dataTypeID}\u0000${f.dataTypeModifier}\u0000${f.dataTypeSize}\u0001`;
+  const cached = metadataTexts.get(key);
+  if (cached !== undefined) return cached;
+  const text = JSON.stringify(fields.map((f) => metadataFor(f, catalog)));
+  // Kept only once every table column's facts are in: a column whose lookup is still running (another
+  // request started it) or failed renders with defaults, which must not outlive this answer.
+  if (fields.every((f) => f.tableID <= 0 || f.columnID <= 0 || catalog?.get(f.tableID, f.columnID) !== undefined)) {
+    if (metadataTexts.size >= MAX_METADATA_TEXTS) metadataTexts.clear();
+    metadataTexts.set(key, text);
+  }
+  return text;
+}
+
+function recordsUpdated(result: pg.QueryResult<unknown[]>): number {
+  const command = result.command;
+  return command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE' ? (result.rowCount ?? 0) : 0;
+}
+
+function recordsOf(result: pg.QueryResult<unknown[]>, fields: readonly pg.FieldDef[]): Field[][] {
+  const converters = fields.map((f) => converterFor(f.dataTypeID));
+  return result.rows.map((row) => row.map((value, i) => (value === null ? { isNull: true as const } : converters[i]!(value as string))));
 }
 
 function metadataFor(field: pg.FieldDef, catalog?: ColumnCatalog): ColumnMetadata {

@@ -15,7 +15,7 @@ import { ConfigError, DataSourceError } from '../../errors.js';
 import { acquireEmbeddedPostgres, embeddedPostgresFolder, type EmbeddedPostgresLease } from '../../embedded/postgres.js';
 import { BindError, bindParameters, type BoundStatement } from './bindParameters.js';
 import { ColumnCatalog } from './columnCatalog.js';
-import { toSqlStatementResult, type SqlStatementResult } from './dataApiResult.js';
+import { sqlStatementResultsJson } from './dataApiResult.js';
 import { applyMigrations } from './migrations.js';
 import { badRequest, isConnectionError, toRdsError } from './rdsError.js';
 import type { DataSource, DataSourceKind, DataSourceResult } from '../types.js';
@@ -224,7 +224,10 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
     }
 
     const catalog = new ColumnCatalog();
-    const execute = async (bound: BoundStatement[]): Promise<SqlStatementResult[]> => {
+    /** `columnMetadata` JSON texts per column list (dataApiResult.ts). */
+    const metadataTexts = new Map<string, string>();
+    /** Runs the statements; the JSON text of their `sqlStatementResults`. */
+    const execute = async (bound: BoundStatement[]): Promise<string> => {
       let client: pg.PoolClient;
       try {
         client = await pool.connect();
@@ -256,7 +259,7 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
           throw badRequest('A statement left a transaction open; it was rolled back. Two statements in one request already run in one transaction.');
         }
         for (const result of raw) await catalog.learn(client, result.fields ?? []);
-        return raw.map((result) => toSqlStatementResult(result, catalog));
+        return sqlStatementResultsJson(raw, catalog, metadataTexts);
       } catch (err) {
         failure = err;
         if (!isConnectionError(err) && (transaction || inTransaction(client))) {
@@ -282,9 +285,8 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
         }
         try {
           const bound = parseRequest(request);
-          const sqlStatementResults = await execute(bound);
           // ctx.result is the JSON *string* of the ExecuteStatement results, as on AppSync.
-          return { result: JSON.stringify({ sqlStatementResults }) };
+          return { result: await execute(bound) };
         } catch (err) {
           const error = err instanceof DataSourceError ? err : toRdsError(err);
           return { error: { message: error.message, type: error.errorType } };
