@@ -35,6 +35,7 @@ type Mutation {
   createOnce2017(id: ID!): Post
   createOnce2018(id: ID!): Post
   createOnce2018Raise(id: ID!): Post
+  createOncePipeline(id: ID!): Post
 }
 `;
 
@@ -133,6 +134,8 @@ beforeAll(async () => {
         lambda: { type: 'AWS_LAMBDA', config: { handler: 'handlers.mjs#greet' } },
       },
       pipelineFunctions: {
+        // A function whose template says 2017-02-28 runs as 2018-05-29 (AppSync's functions have only that version).
+        createOnce2017Fn: { dataSource: 'posts', request: 'vtl/createOnce2017.request.vtl', response: 'vtl/result.response.vtl' },
         double: { dataSource: NONE, request: 'vtl/double.request.vtl' },
         plusOne: { dataSource: NONE, code: 'js/plusOne.js' },
       },
@@ -145,6 +148,12 @@ beforeAll(async () => {
           dataSource: 'posts',
           request: 'vtl/createOnce2018.request.vtl',
           response: 'vtl/raiseError.response.vtl',
+        },
+        'Mutation.createOncePipeline': {
+          kind: 'PIPELINE',
+          functions: ['createOnce2017Fn'],
+          request: 'vtl/mixed.before.vtl',
+          response: 'vtl/result.response.vtl',
         },
         'Query.nothing2017': { kind: 'UNIT', dataSource: NONE, request: 'vtl/nothing2017.request.vtl', response: 'vtl/ranAnyway.response.vtl' },
         'Query.nothing2018': { kind: 'UNIT', dataSource: NONE, request: 'vtl/nothing2018.request.vtl', response: 'vtl/ranAnyway.response.vtl' },
@@ -192,6 +201,12 @@ describe('VTL resolvers through createGateway', () => {
     const raised = await gw.query('mutation { createOnce2018Raise(id: "p1") { id } }');
     expect(raised.body.data).toEqual({ createOnce2018Raise: null });
     expect(raised.body.errors).toMatchObject([{ path: ['createOnce2018Raise'], errorType: 'DynamoDB:ConditionalCheckFailedException' }]);
+  });
+
+  it('template versions: a pipeline function rendering 2017-02-28 runs as 2018-05-29 (its data-source error is left to its response template)', async () => {
+    await gw.query('mutation { addPost(id: "pf1", title: "Hello") { id } }');
+    const { body } = await gw.query('mutation { createOncePipeline(id: "pf1") { id } }');
+    expect(body).toEqual({ data: { createOncePipeline: { id: 'pf1' } } });
   });
 
   it('template versions: a null data-source result skips the response template with 2017-02-28 (the field is null), and reaches it with 2018-05-29', async () => {
