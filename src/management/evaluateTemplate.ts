@@ -25,7 +25,10 @@ const LEVELS: Record<LogLine[0], string> = { log: 'INFO', info: 'INFO', debug: '
 
 /** The EvaluateMappingTemplate answer (API reference: EvaluateMappingTemplateResponse). */
 export interface EvaluateMappingTemplateResponse {
-  /** The evaluated template's text; the JSON text of the value for `#return(value)`. Absent when it failed. */
+  /**
+   * The evaluated template's text; the JSON text of the value for `#return(value)`. Absent when it
+   * failed. Gateway choice: text that is not JSON is answered as it is, not refused.
+   */
   evaluationResult?: string;
   error?: { message: string };
   /** `$util.log.*` lines, `LEVEL - message`. */
