@@ -53,8 +53,11 @@ export interface EventsService {
   handleHttp(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   /** Takes an upgrade on `/event/realtime`; false when the config has no `events:` block. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<boolean>;
-  /** Loads the Event API in force (compiles and registers its handlers); rejects with the load error. */
-  ready(): Promise<void>;
+  /**
+   * Loads the Event API of `api` (default: the one in force): compiles and registers its handlers;
+   * rejects with the load error. A reload calls it before swapping the new API in.
+   */
+  ready(api?: ReturnType<EventsHost['current']>): Promise<void>;
   /** Open connections and their subscriptions on this instance. */
   stats(): { connections: number; subscriptions: number };
   close(): Promise<void>;
@@ -76,8 +79,8 @@ export function createEventsService(host: EventsHost, options: EventsServiceOpti
   const { logger } = host;
   const versions = new WeakMap<NormalizedConfig, Promise<EventsVersion | undefined>>();
   let latest: Promise<EventsVersion | undefined> | undefined;
-  const version = (): Promise<EventsVersion | undefined> => {
-    const { config, sandbox, dataSources } = host.current();
+  const version = (api: ReturnType<EventsHost['current']> = host.current()): Promise<EventsVersion | undefined> => {
+    const { config, sandbox, dataSources } = api;
     let loaded = versions.get(config);
     if (!loaded) {
       loaded = loadEventsVersion(config, sandbox, { logger, strict: host.strict, dataSources });
@@ -192,8 +195,8 @@ export function createEventsService(host: EventsHost, options: EventsServiceOpti
       });
       return true;
     },
-    async ready() {
-      await version();
+    async ready(api) {
+      await version(api);
     },
     stats() {
       let subscriptions = 0;

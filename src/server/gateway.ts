@@ -2,7 +2,6 @@
  * `createGateway`: loads the API, serves GraphQL over HTTP and WebSocket on one port, mounts the
  * Step Functions API, and swaps in a reloaded API without dropping the old one on failure.
  */
-import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GatewayConfig, NormalizedApiKey, NormalizedConfig } from '../config/types.js';
@@ -463,6 +462,15 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
     async reload(next) {
       const candidate = next ?? rawConfig;
       const loaded = await load(candidate);
+      if (loaded.config.events) {
+        // Handler code of the new `events:` block that does not load keeps the previous API serving.
+        try {
+          await (await eventsService()).ready({ config: loaded.config, sandbox: loaded.runtime.sandbox, dataSources: loaded.dataSources });
+        } catch (error) {
+          await loaded.close();
+          throw error;
+        }
+      }
       for (const warning of loaded.warnings) logger.warn(warning);
       const previous = api;
       api = loaded;
@@ -512,8 +520,6 @@ function dataUsers(config: NormalizedConfig, kinds: DataSourceKinds, options: Ga
     .map((ds) => `dataSources.${ds.name}`);
   const sfn = stepFunctionsStorePlace({ config: () => config, storeDir: `${folder.dir}/stepfunctions` });
   if (sfn.dir && isInside(sfn.dir, folder.dir)) users.push('stepFunctions');
-  // APIs built through the management API (src/server/managementSetup.ts) are kept in <data>/apis.
-  if (existsSync(`${folder.dir}/apis`)) users.push('apis');
   return users;
 }
 

@@ -10,13 +10,16 @@ import { createGateway } from '../../src/index.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
+const rawConfig = (code: string) => ({
+  schemaSdl: 'type Query { ok: Boolean }',
+  apiKeys: [{ name: 'k', value: 'da2-loadtest01' }],
+  events: { namespaces: { ns: { code } } },
+});
+
 async function start(code: string | undefined) {
   const dir = await mkdtemp(join(tmpdir(), 'appsync-gw-events-load-'));
   if (code !== undefined) await writeFile(join(dir, 'h.js'), code);
-  return createGateway(
-    { schemaSdl: 'type Query { ok: Boolean }', apiKeys: [{ name: 'k', value: 'da2-loadtest01' }], events: { namespaces: { ns: { code: 'h.js' } } } },
-    { configDir: dir, logger: silent, inMemory: true },
-  );
+  return createGateway(rawConfig('h.js'), { configDir: dir, logger: silent, inMemory: true });
 }
 
 describe('events handler code at start-up', () => {
@@ -28,8 +31,20 @@ describe('events handler code at start-up', () => {
     await expect(start('export function onPublish(ctx) { return [; }')).rejects.toThrow(/h\.js:1/);
   });
 
-  it('starts with code that loads', async () => {
-    const gateway = await start('export function onPublish(ctx) { return ctx.events; }');
-    await gateway.close();
+  it('starts with code that loads, and a reload to code that does not keeps it serving', async () => {
+    const gateway = await start('export function onPublish(ctx) { return ctx.events.map((e) => ({ id: e.id, payload: "kept" })); }');
+    try {
+      await expect(gateway.reload(rawConfig('missing.js'))).rejects.toThrow(/missing\.js: cannot read the file \(ENOENT\)/);
+      const { url } = await gateway.listen({ port: 0, host: '127.0.0.1' });
+      const res = await fetch(new URL('/event', url), {
+        method: 'POST',
+        headers: { 'x-api-key': 'da2-loadtest01' },
+        body: JSON.stringify({ channel: '/ns/a', events: ['1'] }),
+      });
+      expect(res.status).toBe(200);
+      expect(gateway.config.events?.namespaces.ns?.code).toMatch(/h\.js$/);
+    } finally {
+      await gateway.close();
+    }
   });
 });
