@@ -2,6 +2,7 @@
  * `createGateway`: loads the API, serves GraphQL over HTTP and WebSocket on one port, mounts the
  * Step Functions API, and swaps in a reloaded API without dropping the old one on failure.
  */
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GatewayConfig, NormalizedApiKey, NormalizedConfig } from '../config/types.js';
@@ -520,6 +521,8 @@ function dataUsers(config: NormalizedConfig, kinds: DataSourceKinds, options: Ga
     .map((ds) => `dataSources.${ds.name}`);
   const sfn = stepFunctionsStorePlace({ config: () => config, storeDir: `${folder.dir}/stepfunctions` });
   if (sfn.dir && isInside(sfn.dir, folder.dir)) users.push('stepFunctions');
+  // APIs built through the management API (src/server/managementSetup.ts) are kept in <data>/apis.
+  if (existsSync(`${folder.dir}/apis`)) users.push('apis');
   return users;
 }
 
