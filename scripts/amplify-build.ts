@@ -38,7 +38,7 @@ const build = generateAmplifyBuild({
         },
       }
     : {}),
-  ...(values['conflict-detection'] ? { resolverConfig: { project: { ConflictDetection: 'VERSION', ConflictHandler: 'AUTOMERGE' } } } : {}),
+  ...(values['conflict-detection'] ? { conflictHandler: 'AUTOMERGE' as const } : {}),
 });
 for (const warning of build.warnings) console.warn(`amplify transformer: ${warning}`);
 console.log(`${outDir}: ${build.stacks.length} nested stacks (${build.stacks.join(', ')}), ${build.resolvers.length} resolver templates`);

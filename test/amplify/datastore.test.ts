@@ -24,7 +24,7 @@ let url: string;
 let apiKey: string;
 
 beforeAll(async () => {
-  const build = generateAmplifyBuild({ schema: SCHEMA, resolverConfig: { project: { ConflictDetection: 'VERSION', ConflictHandler: 'AUTOMERGE' } } });
+  const build = generateAmplifyBuild({ schema: SCHEMA, conflictHandler: 'AUTOMERGE' });
   const loaded = await loadCloudFormation(build.dir);
   gateway = await createGateway(loaded.config, { logger: silentLogger, inMemory: true, configDir: loaded.configDir });
   url = (await gateway.listen({ port: 0, host: '127.0.0.1' })).url;

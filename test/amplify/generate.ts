@@ -57,8 +57,8 @@ export interface GenerateOptions {
   authConfig?: AppSyncAuthConfiguration;
   /** Merged over the Gen 1 defaults below. */
   transformParameters?: Partial<TransformParameters>;
-  /** Conflict detection (DataStore): `{ project: { ConflictDetection: 'VERSION', ConflictHandler: 'AUTOMERGE' } }`. */
-  resolverConfig?: ExecuteConfig['resolverConfig'];
+  /** Project-wide conflict detection (what DataStore needs): VERSION with this handler. */
+  conflictHandler?: 'AUTOMERGE' | 'OPTIMISTIC_CONCURRENCY';
 }
 
 /**
@@ -278,7 +278,10 @@ export function generateAmplifyBuild(options: GenerateOptions): AmplifyBuild {
     // Gen 1: every @model on a DynamoDB table the stack creates.
     dataSourceStrategies: constructDataSourceStrategies(options.schema, DDB_DEFAULT_DATASOURCE_STRATEGY),
     authConfig,
-    resolverConfig: options.resolverConfig,
+    // The enum types are the transformer's own; their values are these strings.
+    resolverConfig: options.conflictHandler
+      ? ({ project: { ConflictDetection: 'VERSION', ConflictHandler: options.conflictHandler } } as unknown as ExecuteConfig['resolverConfig'])
+      : undefined,
     transformersFactoryArgs: {},
     transformParameters: { ...GEN1_PARAMETERS, ...options.transformParameters },
     synthParameters,

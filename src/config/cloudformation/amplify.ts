@@ -13,6 +13,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { ConfigError } from '../../errors.js';
+import type { GatewayConfig } from '../types.js';
 import type { Template } from './evaluate.js';
 import { loadTemplateStacks, type AssetLocator, type LoadedStack, type StackLoadOptions } from './stacks.js';
 
@@ -103,4 +104,61 @@ export async function loadAmplifyStacks(dir: string, options: StackLoadOptions =
   const bucket = parameters.S3DeploymentBucket ?? LOCAL_DEPLOYMENT.S3DeploymentBucket;
   const rootKey = parameters.S3DeploymentRootKey ?? LOCAL_DEPLOYMENT.S3DeploymentRootKey;
   return loadTemplateStacks(file, { ...options, parameters, locator: amplifyLocator(dir, bucket, rootKey) });
+}
+
+/**
+ * `@function` resolvers call Lambda functions the Amplify project deploys from
+ * `amplify/backend/function/<name>/` (as `<name>-<env>`), which the build folder does not hold. Where
+ * that folder sits beside the API (`build/../../../function/<name>/src`) and runs on Node.js, the
+ * function runs in-process from it, as the gateway runs any local function; otherwise the data
+ * source keeps its ARN (the Lambda Invoke API of the configured endpoint) and a warning says so.
+ * @returns the warnings, one per function left to the Invoke API.
+ */
+export function runAmplifyFunctionsLocally(config: GatewayConfig, buildDir: string, env: unknown): string[] {
+  const backend = resolve(buildDir, '..', '..', '..');
+  const warnings: string[] = [];
+  for (const [dataSourceName, dataSource] of Object.entries(config.dataSources ?? {})) {
+    const settings = dataSource.config as { functionArn?: unknown; functionName?: unknown } | undefined;
+    if (dataSource.type !== 'AWS_LAMBDA' || typeof settings?.functionArn !== 'string') continue;
+    const deployed = /:function:([^:]+)/.exec(settings.functionArn)?.[1];
+    if (!deployed) continue;
+    const names = typeof env === 'string' && deployed.endsWith(`-${env}`) ? [deployed.slice(0, -env.length - 1), deployed] : [deployed];
+    const name = names.find((n) => existsSync(join(backend, 'function', n, 'src')));
+    if (!name) {
+      warnings.push(
+        `dataSources.${dataSourceName}: function ${deployed} is not in ${join(backend, 'function')}; ` +
+          'its calls go to the Lambda Invoke API (docs/amplify.md#not-supported)',
+      );
+      continue;
+    }
+    const folder = join(backend, 'function', name);
+    const { handler, runtime } = amplifyFunctionSettings(folder, name);
+    if (!/^nodejs\d+\.x$/.test(runtime)) {
+      warnings.push(
+        `dataSources.${dataSourceName}: function ${name} uses runtime ${runtime}; ` +
+          'the gateway runs Node.js functions only, its calls go to the Lambda Invoke API',
+      );
+      continue;
+    }
+    config.serverlessFunctions = { ...config.serverlessFunctions, [deployed]: { handler: join(folder, 'src', handler) } };
+    dataSource.config = { functionName: deployed };
+  }
+  return warnings;
+}
+
+/** The function's `Handler` and `Runtime` from its `<name>-cloudformation-template.json`; Amplify's Node.js defaults without it. */
+function amplifyFunctionSettings(folder: string, name: string): { handler: string; runtime: string } {
+  const file = join(folder, `${name}-cloudformation-template.json`);
+  const defaults = { handler: 'index.handler', runtime: 'nodejs20.x' };
+  if (!existsSync(file)) return defaults;
+  let template: Template;
+  try {
+    template = JSON.parse(readFileSync(file, 'utf8')) as Template;
+  } catch (error) {
+    throw new ConfigError(file, `not JSON: ${(error as Error).message}`);
+  }
+  const fn = Object.values(template.Resources ?? {}).find((r) => r.Type === 'AWS::Lambda::Function');
+  const handler = fn?.Properties?.Handler;
+  const runtime = fn?.Properties?.Runtime;
+  return { handler: typeof handler === 'string' ? handler : defaults.handler, runtime: typeof runtime === 'string' ? runtime : defaults.runtime };
 }

@@ -7,14 +7,14 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../../errors.js';
 import type { LoadedConfig } from '../load.js';
-import { isAmplifyBuild, loadAmplifyStacks } from './amplify.js';
+import { isAmplifyBuild, loadAmplifyStacks, runAmplifyFunctionsLocally } from './amplify.js';
 import { expandServerless } from './sam.js';
 import { isCloudAssembly, loadAssemblyStacks, loadTemplateStacks, type LoadedStack, type StackLoadOptions } from './stacks.js';
 import { stacksToConfig } from './toConfig.js';
 import { readTemplateFile } from './yaml.js';
 
 export { NO_VALUE, StackEvaluator, type StackEnvironment, type Template, type Resource } from './evaluate.js';
-export { AMPLIFY_ROOT_TEMPLATE, amplifyLocator, isAmplifyBuild, loadAmplifyStacks } from './amplify.js';
+export { AMPLIFY_ROOT_TEMPLATE, amplifyLocator, isAmplifyBuild, loadAmplifyStacks, runAmplifyFunctionsLocally } from './amplify.js';
 export { isCloudAssembly, loadAssemblyStacks, loadTemplateStacks, type AssetLocator, type LoadedStack, type StackLoadOptions } from './stacks.js';
 export { scratchFile, stacksToConfig, type TranslateOptions, type TranslatedConfig } from './toConfig.js';
 export { cloudFormationYamlTags, parseTemplateText, readTemplateFile } from './yaml.js';
@@ -63,7 +63,8 @@ export async function loadCloudFormation(path: string, options: CloudFormationOp
   let stacks: LoadedStack[];
   let apiStacks: LoadedStack[];
   let configDir: string;
-  if (statSync(target).isDirectory() && isAmplifyBuild(target)) {
+  const amplify = statSync(target).isDirectory() && isAmplifyBuild(target);
+  if (amplify) {
     // Amplify Gen 1 build output (./amplify.ts); its data folder goes beside build/, which `amplify` rewrites.
     stacks = await loadAmplifyStacks(target, stackOptions);
     apiStacks = stacks;
@@ -85,6 +86,7 @@ export async function loadCloudFormation(path: string, options: CloudFormationOp
   }
   for (const stack of stacks) expandServerless(stack);
   const { config, warnings, functionEnvironment } = stacksToConfig(apiStacks, { scratchDir: options.scratchDir, apiName: options.api });
+  if (amplify) warnings.push(...runAmplifyFunctionsLocally(config, target, stacks[0]!.evaluator.parameters.env));
   for (const [key, value] of Object.entries(functionEnvironment)) {
     if (process.env[key] === undefined) process.env[key] = value;
     else if (process.env[key] !== value)
