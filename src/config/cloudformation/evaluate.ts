@@ -422,14 +422,16 @@ export class StackEvaluator {
       'AWS::Lambda::Function': { Arn: () => arn('lambda', `function:${id()}`) },
       'AWS::Serverless::Function': { Arn: () => arn('lambda', `function:${id()}`) },
       'AWS::StepFunctions::StateMachine': { Arn: id, Name: () => id().split(':').pop() },
+      'AWS::RDS::DBCluster': { DBClusterArn: () => arn('rds', `cluster:${id()}`) },
       'AWS::IAM::Role': { Arn: () => `arn:aws:iam::${this.accountId}:role/${id()}`, RoleId: () => `AROA${logicalId.toUpperCase()}` },
     };
     const table = known[resource.Type];
     const get = table?.[attribute];
     if (get) return get();
-    // Gateway choice: any other resource's Arn is a well-formed local ARN naming its logical id;
-    // what an ignored resource is called locally matters to nothing the gateway serves.
-    if (attribute === 'Arn' && !table) {
+    // Gateway choice: any other resource's Arn (`Arn`, `DBClusterArn`, `TopicArn`, …) is a
+    // well-formed local ARN naming its logical id; what an ignored resource is called locally
+    // matters to nothing the gateway serves.
+    if (attribute.endsWith('Arn') && !table) {
       const service = resource.Type.split('::')[1]?.toLowerCase() ?? 'local';
       return arn(service, id());
     }

@@ -33,7 +33,7 @@ Resources:
         RelationalDatabaseSourceType: RDS_HTTP_ENDPOINT
         RdsHttpEndpointConfig:
           AwsRegion: !Ref AWS::Region
-          DbClusterIdentifier: !Sub "arn:aws:rds:\${AWS::Region}:\${AWS::AccountId}:cluster:\${Cluster}"
+          DbClusterIdentifier: !GetAtt Cluster.DBClusterArn
           AwsSecretStoreArn: !Ref Secret
           DatabaseName: app
   Sum:

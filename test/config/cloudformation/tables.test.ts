@@ -96,7 +96,7 @@ describe('a GlobalTable behind a DynamoDB data source', async () => {
       tableName: 'template-Events',
       table: expect.objectContaining({ BillingMode: 'PAY_PER_REQUEST', TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }),
     });
-    const table = (loaded.config.dataSources as Record<string, { config: { table: Record<string, unknown> } }>).events!.config.table;
+    const table = (loaded.config.dataSources as unknown as Record<string, { config: { table: Record<string, unknown> } }>).events!.config.table;
     expect(Object.keys(table).sort()).toEqual([
       'AttributeDefinitions',
       'BillingMode',
