@@ -1,0 +1,265 @@
+/**
+ * API cache bench (`BENCH_ONLY=caching npm run bench`; docs/caching.md): `getPost` (a GetItem on
+ * the embedded DynamoDB through an APPSYNC_JS resolver) with caching off, with FULL_REQUEST_CACHING
+ * and with OPERATION_LEVEL_CACHING; and the cost of caching on a miss: the same query with a new
+ * `id` on every request (each one a miss that fills an entry) with caching off and on.
+ *
+ * Measured twice: in-process (the request handler on in-memory request objects, wall time per
+ * request, best of 5 rounds: far less disturbed by other load) and over HTTP on the built CLI
+ * (autocannon; each pair loaded in turn, round after round, and compared within its round).
+ */
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { normalizeConfig } from '../../src/config/index.js';
+import { loadBuiltInDataSourceKinds } from '../../src/datasources/index.js';
+import { handleGraphQLHttp } from '../../src/server/httpHandler.js';
+import { loadApi, type Api } from '../../src/server/loadApi.js';
+import { parse as parseYaml } from 'yaml';
+import { silentLogger } from '../utils/logger.js';
+import type { BenchRow } from './run.js';
+import { CONNECTIONS, DURATION_S, ROUNDS, WARMUP_S, load, median, post, startCliProject, type ServerProcess } from './serverProcess.js';
+import { API_KEY, ANSWER, BODY } from './shared.js';
+
+const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+/** The miss rows' query: one text (parsed and compiled once), a new `id` in its variables each time. */
+const BY_ID = 'query ($id: ID!) { getPost(id: $id) { id title views } }';
+
+type Caching = 'off' | 'FULL_REQUEST_CACHING' | 'OPERATION_LEVEL_CACHING';
+
+function config(caching: Caching): string {
+  return `name: bench-cache-${caching}
+schema:
+  - schema.graphql
+  - seed.graphql
+authentication:
+  type: API_KEY
+apiKeys:
+  - name: bench
+    value: ${API_KEY}
+${caching === 'off' ? '' : `caching:\n  behavior: ${caching}\n  ttl: 3600\n`}dataSources:
+  none:
+    type: NONE
+  posts:
+    type: AMAZON_DYNAMODB
+    config:
+      tableName: posts
+      table:
+        AttributeDefinitions: [{ AttributeName: id, AttributeType: S }]
+        KeySchema: [{ AttributeName: id, KeyType: HASH }]
+        BillingMode: PAY_PER_REQUEST
+resolvers:
+  Query.echo: { kind: UNIT, dataSource: none, code: echo.js }
+  Query.getPost: { kind: UNIT, dataSource: posts, code: getPostDynamoDB.js }
+  Mutation.putPost: { kind: UNIT, dataSource: posts, code: putPostDynamoDB.js }
+`;
+}
+
+async function projectFiles(caching: Caching): Promise<Record<string, string | Buffer>> {
+  const files: Record<string, string | Buffer> = {
+    'appsync.config.yml': config(caching),
+    'seed.graphql': 'type Mutation { putPost(id: ID!, title: String, views: Int): Post }\n',
+  };
+  for (const file of ['schema.graphql', 'echo.js', 'getPostDynamoDB.js', 'putPostDynamoDB.js']) files[file] = await readFile(join(FIXTURES, file));
+  return files;
+}
+
+async function start(caching: Caching): Promise<ServerProcess> {
+  const server = await startCliProject(`cache-${caching}`, await projectFiles(caching));
+  await post(server.port, JSON.stringify({ query: 'mutation { putPost(id: "1", title: "Hello", views: 42) { id } }' }));
+  const answer = await post(server.port, BODY);
+  if (JSON.stringify(answer) !== JSON.stringify(ANSWER)) {
+    await server.stop();
+    throw new Error(`gateway (caching ${caching}) answered ${JSON.stringify(answer)}`);
+  }
+  return server;
+}
+
+/** Load where every request asks for another post (all misses; posts that do not exist answer null). */
+async function loadMisses(port: number, seconds: number): Promise<{ reqPerSec: number; total: number; errors: number }> {
+  let n = 0;
+  const base = Date.now().toString(36);
+  const options = {
+    url: `http://127.0.0.1:${port}/graphql`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [{ setupRequest: (req: { body?: string }) => ({ ...req, body: JSON.stringify({ query: BY_ID, variables: { id: `${base}-${n++}` } }) }) }],
+  };
+  const r = await autocannon(options as unknown as Parameters<typeof autocannon>[0]);
+  return { reqPerSec: r.requests.average, total: r.requests.total, errors: r.errors + r.non2xx };
+}
+
+interface Measured {
+  reqPerSec: number;
+  cpu: number;
+  errors: number;
+}
+
+async function measure(server: ServerProcess, misses: boolean): Promise<Measured> {
+  if (misses) await loadMisses(server.port, WARMUP_S);
+  else await load(server.port, WARMUP_S, BODY);
+  const cpuBefore = await server.cpuMicros();
+  const r = misses ? await loadMisses(server.port, DURATION_S) : await load(server.port, DURATION_S, BODY);
+  const cpu = ((await server.cpuMicros()) - cpuBefore) / Math.max(1, r.total);
+  return { reqPerSec: r.reqPerSec, cpu, errors: r.errors };
+}
+
+/** What node:http hands the handler, reduced to what it reads. */
+function fakeRequest(): IncomingMessage {
+  const req = new EventEmitter() as unknown as IncomingMessage & Record<string, unknown>;
+  req.method = 'POST';
+  req.url = '/graphql';
+  req.headers = { host: '127.0.0.1:4000', 'content-type': 'application/json', 'x-api-key': API_KEY };
+  (req as unknown as { socket: unknown }).socket = { remoteAddress: '127.0.0.1' };
+  return req;
+}
+
+class FakeResponse {
+  body = '';
+  headersSent = false;
+  writeHead() {
+    return this;
+  }
+  end(body?: string) {
+    this.body = body ?? '';
+    return this;
+  }
+}
+
+async function loadInProcess(caching: Caching, dir: string): Promise<Api> {
+  for (const [name, content] of Object.entries(await projectFiles(caching))) await writeFile(join(dir, name), content);
+  const raw = parseYaml(config(caching)) as Record<string, unknown>;
+  const types = ['NONE', 'AMAZON_DYNAMODB'];
+  const kinds = await loadBuiltInDataSourceKinds(types);
+  const normalized = normalizeConfig(raw as never, { configDir: dir, knownDataSourceTypes: types });
+  return loadApi(normalized, { logger: silentLogger, kinds, dataFolder: { dir: undefined, inMemory: true }, compileAfterRuns: 0 });
+}
+
+/** Wall time per request (µs), best of 5 rounds; `body()` gives each request's body. */
+async function timeRequests(api: Api, iterations: number, body: () => Buffer): Promise<number> {
+  const req = fakeRequest();
+  const res = new FakeResponse();
+  const run = () => handleGraphQLHttp(req, res as unknown as ServerResponse, body(), api);
+  for (let i = 0; i < 500; i++) await run();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  let best = Infinity;
+  for (let round = 0; round < 5; round++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < iterations; i++) await run();
+    best = Math.min(best, Number(process.hrtime.bigint() - start) / 1000 / iterations);
+  }
+  if (!res.body.includes('"getPost"')) throw new Error(`the gateway answered ${res.body}`);
+  return best;
+}
+
+async function runInProcess(): Promise<BenchRow[]> {
+  const apis = new Map<Caching, Api>();
+  const dir = await mkdtemp(join(tmpdir(), 'appsync-bench-cache-'));
+  try {
+    for (const caching of ['off', 'FULL_REQUEST_CACHING', 'OPERATION_LEVEL_CACHING'] as const) {
+      await mkdir(join(dir, caching));
+      const api = await loadInProcess(caching, join(dir, caching));
+      apis.set(caching, api);
+      await api.ready();
+      const res = new FakeResponse();
+      const seed = Buffer.from(JSON.stringify({ query: 'mutation { putPost(id: "1", title: "Hello", views: 42) { id } }' }));
+      await handleGraphQLHttp(fakeRequest(), res as unknown as ServerResponse, seed, api);
+    }
+    const fixed = Buffer.from(BODY);
+    let n = 0;
+    const base = Date.now().toString(36);
+    const fresh = () => Buffer.from(JSON.stringify({ query: BY_ID, variables: { id: `${base}-${n++}` } }));
+    const off = await timeRequests(apis.get('off')!, 1000, () => fixed);
+    const full = await timeRequests(apis.get('FULL_REQUEST_CACHING')!, 5000, () => fixed);
+    const op = await timeRequests(apis.get('OPERATION_LEVEL_CACHING')!, 5000, () => fixed);
+    const offMiss = await timeRequests(apis.get('off')!, 1000, fresh);
+    const fullMiss = await timeRequests(apis.get('FULL_REQUEST_CACHING')!, 1000, fresh);
+    return [
+      { name: 'in-process: getPost on embedded DynamoDB, caching off', value: off, unit: 'µs/req' },
+      { name: 'in-process: FULL_REQUEST_CACHING, cached (target ≥ 5× faster)', value: full, unit: 'µs/req', baseline: 'caching off', ratio: off / full },
+      { name: 'in-process: OPERATION_LEVEL_CACHING, cached (target ≥ 5× faster)', value: op, unit: 'µs/req', baseline: 'caching off', ratio: off / op },
+      { name: 'in-process: a new id each request, caching off', value: offMiss, unit: 'µs/req' },
+      {
+        name: 'in-process: a new id each request, FULL_REQUEST_CACHING, all misses (target ≤ 5% slower)',
+        value: fullMiss,
+        unit: 'µs/req',
+        baseline: 'caching off',
+        ratio: fullMiss / offMiss,
+        note: 'ratio > 1: slower by that factor',
+      },
+    ];
+  } finally {
+    await Promise.all([...apis.values()].map((api) => api.close()));
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export async function runCachingBench(): Promise<BenchRow[]> {
+  const inProcess = await runInProcess();
+  if (process.env.BENCH_CACHING_HTTP === '0') return inProcess;
+  return [...inProcess, ...(await runHttp())];
+}
+
+async function runHttp(): Promise<BenchRow[]> {
+  const servers = new Map<Caching, ServerProcess>();
+  try {
+    for (const caching of ['off', 'FULL_REQUEST_CACHING', 'OPERATION_LEVEL_CACHING'] as const) servers.set(caching, await start(caching));
+    const off = servers.get('off')!;
+    const full = servers.get('FULL_REQUEST_CACHING')!;
+    const op = servers.get('OPERATION_LEVEL_CACHING')!;
+    const rounds: Record<string, Measured[]> = { off: [], full: [], op: [], offMiss: [], fullMiss: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      process.stderr.write(`bench: caching round ${round + 1}/${ROUNDS}…\n`);
+      rounds.off!.push(await measure(off, false));
+      rounds.full!.push(await measure(full, false));
+      rounds.op!.push(await measure(op, false));
+      rounds.offMiss!.push(await measure(off, true));
+      rounds.fullMiss!.push(await measure(full, true));
+    }
+    const med = (key: string, pick: (m: Measured) => number) => median(rounds[key]!.map(pick));
+    const ratio = (key: string, base: string, pick: (m: Measured) => number) => median(rounds[key]!.map((m, i) => pick(m) / pick(rounds[base]![i]!)));
+    const errors = Object.values(rounds)
+      .flat()
+      .reduce((sum, m) => sum + m.errors, 0);
+    const rps = (m: Measured) => m.reqPerSec;
+    const cpu = (m: Measured) => m.cpu;
+    const note = (key: string) => `${Math.round(med(key, cpu))} µs CPU/req; rounds ${rounds[key]!.map((m) => Math.round(m.reqPerSec)).join(', ')} req/s`;
+    return [
+      { name: 'getPost on embedded DynamoDB, caching off', value: med('off', rps), unit: 'req/s', note: note('off') },
+      {
+        name: 'getPost, FULL_REQUEST_CACHING, cached (target ≥ 5× off)',
+        value: med('full', rps),
+        unit: 'req/s',
+        baseline: 'caching off',
+        ratio: ratio('full', 'off', rps),
+        note: `${note('full')}; CPU/req ${ratio('off', 'full', cpu).toFixed(2)}× less than off`,
+      },
+      {
+        name: 'getPost, OPERATION_LEVEL_CACHING, cached (target ≥ 5× off)',
+        value: med('op', rps),
+        unit: 'req/s',
+        baseline: 'caching off',
+        ratio: ratio('op', 'off', rps),
+        note: `${note('op')}; CPU/req ${ratio('off', 'op', cpu).toFixed(2)}× less than off`,
+      },
+      { name: 'a new id each request, caching off', value: med('offMiss', rps), unit: 'req/s', note: note('offMiss') },
+      {
+        name: 'a new id each request, FULL_REQUEST_CACHING: every request a miss (target ≤ 5% slower)',
+        value: med('fullMiss', rps),
+        unit: 'req/s',
+        baseline: 'caching off, same load',
+        ratio: ratio('fullMiss', 'offMiss', rps),
+        note: `${note('fullMiss')}; CPU/req ${ratio('fullMiss', 'offMiss', cpu).toFixed(2)}× off's; ${errors} errors in all rows`,
+      },
+    ];
+  } finally {
+    await Promise.all([...servers.values()].map((s) => s.stop()));
+  }
+}
