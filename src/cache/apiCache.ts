@@ -3,7 +3,8 @@
  * three behaviours, eviction by `extensions.evictFromApiCache` and FlushApiCache, over an
  * in-memory or Redis store.
  *
- * - FULL_REQUEST_CACHING: every resolver's result, keyed by `context.arguments` and `context.identity`.
+ * - FULL_REQUEST_CACHING: every resolver's result, keyed by `context.arguments` and `context.identity`
+ *   (and `context.source`: a Gateway choice).
  * - PER_RESOLVER_CACHING: the resolvers with a `caching` block, keyed by their `keys`, else by
  *   `context.arguments`, `context.source` and `context.identity`.
  * - OPERATION_LEVEL_CACHING: the whole answer of a query, keyed by its text, operation name,
@@ -45,8 +46,13 @@ export interface CacheEviction {
   keys: Record<string, unknown>;
 }
 
-/** AppSync's default caching keys (enabling-caching.html, Caching behavior). */
-const FULL_REQUEST_KEYS = ['context.arguments', 'context.identity'];
+/**
+ * AppSync's default caching keys (enabling-caching.html, Caching behavior). Gateway choice: full
+ * request caching adds `context.source` (null for root fields) so the field of two parents never
+ * shares an entry; AWS names only arguments and identity.
+ */
+const FULL_REQUEST_KEYS = ['context.arguments', 'context.source', 'context.identity'];
+const OPERATION_TAG_KEYS = ['context.arguments', 'context.identity'];
 const PER_RESOLVER_DEFAULT_KEYS = ['context.arguments', 'context.source', 'context.identity'];
 
 export interface ApiCacheOptions {
@@ -95,7 +101,7 @@ export class ApiCache {
     if (this.behavior === 'FULL_REQUEST_CACHING') keys = FULL_REQUEST_KEYS;
     else if (this.behavior === 'OPERATION_LEVEL_CACHING') {
       const field = `${resolver.typeName}.${resolver.fieldName}`;
-      return { field, ttlMs: 0, keys: FULL_REQUEST_KEYS.map(parseKeyPath), readsSource: false, tagOnly: true };
+      return { field, ttlMs: 0, keys: OPERATION_TAG_KEYS.map(parseKeyPath), readsSource: false, tagOnly: true };
     } else if (this.behavior === 'PER_RESOLVER_CACHING' && resolver.caching) {
       keys = resolver.caching.keys ?? PER_RESOLVER_DEFAULT_KEYS;
       ttlMs = resolver.caching.ttl * 1000;

@@ -7,7 +7,7 @@
 import type { GatewayConfig } from '../../src/index.js';
 
 export const SCHEMA = `
-type Item { id: ID! runs: Int! user: String stamp: String }
+type Item { id: ID! runs: Int! user: String stamp: String parentId: ID }
 type Query {
   item(id: ID!, note: String): Item
   shared(id: ID!): Item
@@ -54,6 +54,9 @@ export function request(ctx) {
 }
 export function response(ctx) { util.error('run ' + ctx.result.runs + ' failed', 'Broken'); }
 `,
+  'parentId.js': `export function request(ctx) { return { payload: ctx.source.id }; }
+export function response(ctx) { return ctx.result; }
+`,
   'evict.js': `import { extensions } from '@aws-appsync/utils';
 export function request(ctx) { return { payload: null }; }
 export function response(ctx) {
@@ -89,6 +92,7 @@ export function cacheConfig(caching: GatewayConfig['caching'], itemTtl = 60, mor
       'Query.defaults': unit('item.js', { caching: true }),
       'Query.partial': unit('partial.js', { caching: true }),
       'Query.broken': unit('broken.js', { caching: true }),
+      'Item.parentId': { kind: 'UNIT', dataSource: 'none', code: 'parentId.js' },
       'Query.evictInQuery': { kind: 'UNIT', dataSource: 'none', code: 'evictFromQuery.js' },
       'Mutation.evictItem': { kind: 'UNIT', dataSource: 'none', code: 'evict.js' },
       'Mutation.evictFromQuery': { kind: 'UNIT', dataSource: 'none', code: 'evictFromQuery.js' },

@@ -97,6 +97,11 @@ describe('FULL_REQUEST_CACHING', () => {
     expect(other.body.data.plain.runs).not.toBe(alice.body.data.plain.runs);
   });
 
+  it("keeps a nested field's entries apart per parent (Gateway choice: context.source is a key too)", async () => {
+    const res = await gw.query('{ a: plain(id: "n1") { parentId } b: plain(id: "n2") { parentId } }', undefined, as('alice'));
+    expect(res.body).toEqual({ data: { a: { parentId: 'n1' }, b: { parentId: 'n2' } } });
+  });
+
   it('runs mutations every time', async () => {
     const one = await gw.query('mutation { evictFromQuery(id: "none") }', undefined, as('alice'));
     expect(one.body).toEqual({ data: { evictFromQuery: 1 } });
