@@ -175,6 +175,8 @@ function run(call: IntrinsicCall, data: unknown, scope: PathScope): Value {
       return format(call, args);
     case 'States.StringToJson': {
       const s = expectType<string>(call, 0, args[0], 'string');
+      // AWS answers null for an empty string rather than failing the parse (issue #26).
+      if (s === '') return null;
       try {
         return JSON.parse(s);
       } catch {

@@ -239,3 +239,15 @@ describe('payload limit', () => {
     expect(r.types()).toEqual(['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSucceeded', 'ExecutionFailed']);
   });
 });
+
+describe('bracket paths with escape sequences (issue #26)', () => {
+  it("a Pass state's Parameters path keeps the backslash inside a bracket name, as AWS (Jayway) does", async () => {
+    // The definition and input exactly as JSON text, so the escapes are AWS's, not TypeScript's.
+    const definition = JSON.parse(
+      String.raw`{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"value.$":"$['Test\\\"\"Name\"']"},"End":true}}}`,
+    ) as Record<string, unknown>;
+    const input = JSON.parse(String.raw`{"Test\\\"\"Name\"": "Value\"\\"}`) as unknown;
+    const { outcome } = await run(definition, input);
+    expect(outcome).toEqual({ status: 'SUCCEEDED', output: { value: 'Value"\\' } });
+  });
+});

@@ -38,6 +38,8 @@ describe('intrinsic functions (developer guide examples)', () => {
   });
   it('States.StringToJson / JsonToString', () => {
     expect(ev('States.StringToJson($.escapedJsonString)', { escapedJsonString: '{"foo": "bar"}' })).toEqual({ foo: 'bar' });
+    // AWS: an empty string parses to null instead of failing with States.IntrinsicFailure.
+    expect(ev('States.StringToJson($.FunctionInput)', { FunctionInput: '' })).toBeNull();
     expect(ev('States.JsonToString($.unescapedJson)', { unescapedJson: { foo: 'bar' } })).toBe('{"foo":"bar"}');
   });
   it('States.Array', () => {

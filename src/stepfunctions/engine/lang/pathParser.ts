@@ -158,12 +158,12 @@ class PathReader {
       this.pos++;
       segment = { kind: 'filter', expr };
     } else if (c === "'" || c === '"') {
-      const names = [this.readQuoted()];
+      const names = [this.readQuoted(true)];
       this.skipSpaces();
       while (t[this.pos] === ',') {
         this.pos++;
         this.skipSpaces();
-        names.push(this.readQuoted());
+        names.push(this.readQuoted(true));
         this.skipSpaces();
       }
       segment = { kind: 'prop', names };
@@ -176,7 +176,12 @@ class PathReader {
     return segment;
   }
 
-  readQuoted(): string {
+  /**
+   * Reads a quoted string. A backslash always stops the next character from closing the string;
+   * `raw` keeps the backslash in the text, as Jayway (and so AWS) does for bracket-notation names:
+   * `$['Test\""Name"']` selects the key `Test\""Name"` (issue #26).
+   */
+  readQuoted(raw = false): string {
     const t = this.text;
     const quote = t[this.pos];
     if (quote !== "'" && quote !== '"') this.fail(`Expected a quoted name at position ${this.pos}`);
@@ -184,6 +189,7 @@ class PathReader {
     let out = '';
     while (this.pos < t.length && t[this.pos] !== quote) {
       if (t[this.pos] === '\\' && this.pos + 1 < t.length) {
+        if (raw) out += '\\';
         this.pos++;
       }
       out += t[this.pos];
