@@ -1,23 +1,19 @@
 /**
  * The embedded default store: one JSON-lines log file under the store folder. Appends are
- * grouped (one `write` + `fdatasync` per batch) so thousands of history events a second cost a
- * handful of system calls; a batch goes out at most {@link FLUSH_DELAY_MS} after its first record.
- *
- * Group commit: while a batch is on its way to the disk, everything appended or flushed meanwhile
- * waits and goes out as the next single batch, so N concurrent {@link ExecutionStore.flush} calls
- * cost about two `fdatasync`s, not N in a row. What the outside world is told (an execution
- * started, a task token handed out, a Wait begun) is answered only after its flush resolved; other
- * history events are written without being awaited, so a crash loses at most the last few
- * milliseconds of them.
+ * grouped (one `write` + `fdatasync` per batch, see groupCommit.ts) so thousands of history events
+ * a second cost a handful of system calls, and N concurrent {@link ExecutionStore.flush} calls
+ * about two `fdatasync`s. What the outside world is told (an execution started, a task token
+ * handed out, a Wait begun) is answered only after its flush resolved; other history events are
+ * written without being awaited, so a crash loses at most the last few milliseconds of them.
  */
 import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../errors.js';
+import { GroupCommit, type BatchQueue } from './groupCommit.js';
 import type { ExecutionStore, StoreRecord } from './types.js';
 
-const FLUSH_DELAY_MS = 4;
 /** Size of the off-heap chunks a batch is encoded into. */
 const CHUNK_BYTES = 64 * 1024;
 /** Written chunks kept for reuse (1 MiB). */
@@ -116,18 +112,6 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
   let sealed: Buffer[] = [];
   let chunk: Buffer = Buffer.allocUnsafeSlow(CHUNK_BYTES);
   let used = 0;
-  // Only the latest checkpoint of each execution matters: they are kept aside and written once
-  // per batch, after the batch's events (which they refer to).
-  let checkpoints = new Map<string, StoreRecord>();
-  let timer: NodeJS.Timeout | undefined;
-  let writing: Promise<void> = Promise.resolve();
-  /** The latest batch (rejecting if it failed): a flush with nothing new queued waits on it, as its records may be in it. */
-  let lastBatch: Promise<void> = Promise.resolve();
-  /** Batches (and compactions) on the write chain that have not finished. */
-  let inFlight = 0;
-  /** The batch that starts once the chain is idle: flushes meanwhile all join it. */
-  let joining: Promise<void> | undefined;
-  let closed = false;
   let lockPath: string | undefined;
 
   const put = (text: string) => {
@@ -177,56 +161,46 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
     return handle;
   };
 
-  /**
-   * Writes what is queued now as one batch after the ones on the chain. The promise settles when
-   * this batch is on the disk (rejecting when it failed; `onError` is told as well); the chain
-   * itself never rejects, so a bad moment loses its batch rather than the later ones.
-   */
-  const writeBatch = (): Promise<void> => {
-    timer = undefined;
-    if (used === 0 && chunks.length === 0 && checkpoints.size === 0) return lastBatch;
-    for (const record of checkpoints.values()) put(`${JSON.stringify(record)}\n`);
-    checkpoints = new Map();
-    seal();
-    const batch = chunks;
-    const free = sealed;
-    chunks = [];
-    sealed = [];
-    inFlight++;
-    const done = writing
-      .then(async () => {
-        const fh = await ensureOpen();
-        // One writev per batch; what a short write left over goes out piece by piece.
-        let done = (await fh.writev(batch)).bytesWritten;
-        for (const part of batch) {
-          if (done >= part.length) {
-            done -= part.length;
-            continue;
-          }
-          for (let offset = done; offset < part.length;) offset += (await fh.write(part, offset)).bytesWritten;
-          done = 0;
-        }
-        await fh.datasync();
-        for (const c of free) if (spare.length < MAX_SPARE_CHUNKS) spare.push(c);
-      })
-      .finally(() => inFlight--);
-    writing = done.catch(onError);
-    lastBatch = done;
-    return done;
+  /** Writes one batch: one writev, then what a short write left over piece by piece, then fdatasync. */
+  const writeChunks = async (batch: Buffer[], free: Buffer[]) => {
+    const fh = await ensureOpen();
+    let done = (await fh.writev(batch)).bytesWritten;
+    for (const part of batch) {
+      if (done >= part.length) {
+        done -= part.length;
+        continue;
+      }
+      for (let offset = done; offset < part.length;) offset += (await fh.write(part, offset)).bytesWritten;
+      done = 0;
+    }
+    await fh.datasync();
+    for (const c of free) if (spare.length < MAX_SPARE_CHUNKS) spare.push(c);
   };
 
-  /** Group commit: at once when the disk is idle, else together with everything else queued after the batch in flight. */
-  const groupCommit = (): Promise<void> => {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    if (inFlight === 0) return writeBatch();
-    return (joining ??= writing.then(() => {
-      joining = undefined;
-      return writeBatch();
-    }));
+  const queue: BatchQueue = {
+    get empty() {
+      return used === 0 && chunks.length === 0;
+    },
+    add(record) {
+      put(`${JSON.stringify(record)}\n`);
+    },
+    addEvents(arn, eventsJson) {
+      put(`{"k":"ev","a":${JSON.stringify(arn)},"ev":`);
+      if (typeof eventsJson === 'string') put(eventsJson);
+      else putBytes(eventsJson);
+      put('}\n');
+    },
+    take() {
+      seal();
+      const batch = chunks;
+      const free = sealed;
+      chunks = [];
+      sealed = [];
+      return () => writeChunks(batch, free);
+    },
+    clear: reset,
   };
-  // A failed batch was told to onError; nobody else waits on a timed one.
-  const tick = () => void groupCommit().catch(() => undefined);
+  const writer = new GroupCommit(queue, onError);
 
   return {
     async load() {
@@ -244,70 +218,38 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
       }
       return records;
     },
-    append(record) {
-      if (closed) return;
-      if (record.k === 'c') checkpoints.set(record.a, record);
-      else {
-        if (record.k === 'end') checkpoints.delete(record.a);
-        put(`${JSON.stringify(record)}\n`);
-      }
-      timer ??= setTimeout(tick, FLUSH_DELAY_MS);
-    },
-    appendEvents(arn, eventsJson) {
-      if (closed) return;
-      put(`{"k":"ev","a":${JSON.stringify(arn)},"ev":`);
-      if (typeof eventsJson === 'string') put(eventsJson);
-      else putBytes(eventsJson);
-      put('}\n');
-      timer ??= setTimeout(tick, FLUSH_DELAY_MS);
-    },
-    flush: groupCommit,
+    append: (record) => writer.append(record),
+    appendEvents: (arn, eventsJson) => writer.appendEvents(arn, eventsJson),
+    flush: writer.flush,
     compact(records) {
-      // The records cover everything appended so far: what is still queued is in them. The
-      // rewrite joins the write chain, so later batches go to the new file.
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      reset();
-      checkpoints = new Map();
-      inFlight++;
-      writing = writing
-        .then(async () => {
-          await handle?.close();
-          handle = undefined;
-          mkdirSync(dir, { recursive: true });
-          const tmp = `${path}.tmp`;
-          const fd = openSync(tmp, 'w');
-          try {
-            // Written in slices so a large state does not build one giant string.
-            for (let i = 0; i < records.length; i += 1000) {
-              writeSync(
-                fd,
-                records
-                  .slice(i, i + 1000)
-                  .map((r) => `${JSON.stringify(r)}\n`)
-                  .join(''),
-              );
-            }
-            fdatasyncSync(fd);
-          } finally {
-            closeSync(fd);
+      // On the write chain: later batches go to the new file. A failed compaction leaves the old
+      // log in place; later batches still append to it.
+      return writer.compact(async () => {
+        await handle?.close();
+        handle = undefined;
+        mkdirSync(dir, { recursive: true });
+        const tmp = `${path}.tmp`;
+        const fd = openSync(tmp, 'w');
+        try {
+          // Written in slices so a large state does not build one giant string.
+          for (let i = 0; i < records.length; i += 1000) {
+            writeSync(
+              fd,
+              records
+                .slice(i, i + 1000)
+                .map((r) => `${JSON.stringify(r)}\n`)
+                .join(''),
+            );
           }
-          renameSync(tmp, path);
-        })
-        .finally(() => inFlight--);
-      // A failed compaction leaves the old log in place; later batches still append to it.
-      const done = writing;
-      writing = done.catch(onError);
-      // The records queued now are only in the rewrite: a flush waits on it (and fails with it).
-      lastBatch = done;
-      return done;
+          fdatasyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+        renameSync(tmp, path);
+      });
     },
     async close() {
-      if (closed) return;
-      // A failed last batch was reported to onError; closing goes on.
-      await groupCommit().catch(() => undefined);
-      await writing;
-      closed = true;
+      if (!(await writer.close())) return;
       await handle?.close();
       handle = undefined;
       if (lockPath) releaseFolderLock(lockPath);

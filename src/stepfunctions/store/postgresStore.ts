@@ -2,7 +2,7 @@
  * The execution store on PostgreSQL (`pg`): the same log as the file store, one row per record
  * in a table created on first use. Batches go out as one `INSERT … SELECT FROM
  * jsonb_array_elements(…) WITH ORDINALITY`, keeping their order in the `seq` column; while one is
- * in flight, what is flushed meanwhile goes out together as the next (group commit).
+ * in flight, what is flushed meanwhile goes out together as the next (group commit, groupCommit.ts).
  *
  * Several gateway instances share one table: each row carries the `owner` (the instance id) that
  * wrote it, an instance loads and compacts only its own rows, and a session-level advisory lock
@@ -16,9 +16,9 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { ConfigError } from '../../errors.js';
+import { GroupCommit, type BatchQueue } from './groupCommit.js';
 import type { ExecutionStore, PeerAnswer, StorePeers, StoreRecord } from './types.js';
 
-const FLUSH_DELAY_MS = 4;
 /** How long a call forwarded to another instance may take before the caller gives up. */
 const PEER_CALL_TIMEOUT_MS = 10_000;
 
@@ -121,7 +121,7 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
       ready = undefined;
       // At once, not with the next write: other instances take over an id left free for long.
       const retake = () => {
-        if (closed || lockClient) return;
+        if (writer.closed || lockClient) return;
         ensureTable().catch(() => setTimeout(retake, 1000).unref());
       };
       setTimeout(retake, 100).unref();
@@ -231,7 +231,7 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
     async claimAbandoned() {
       const db = await ensureTable();
       const lock = lockClient;
-      if (!lock || closed) return [];
+      if (!lock || writer.closed) return [];
       const { rows: owners } = await db.query<{ owner: string }>(`SELECT DISTINCT owner FROM ${table} WHERE owner <> $1`, [owner]);
       const claims: Array<{ from: string; records: StoreRecord[] }> = [];
       for (const { owner: other } of owners) {
@@ -269,17 +269,6 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
 
   /** Queued records as JSON texts (events arrive already serialized). */
   let pending: string[] = [];
-  // Only the latest checkpoint of each execution is written, once per batch (as the file store).
-  let checkpoints = new Map<string, StoreRecord>();
-  let timer: NodeJS.Timeout | undefined;
-  let writing: Promise<void> = Promise.resolve();
-  /** The latest batch (rejecting if it failed): a flush with nothing new queued waits on it, as its records may be in it. */
-  let lastBatch: Promise<void> = Promise.resolve();
-  /** Batches (and compactions) on the write chain that have not finished. */
-  let inFlight = 0;
-  /** The batch that starts once the chain is idle: flushes meanwhile all join it. */
-  let joining: Promise<void> | undefined;
-  let closed = false;
 
   const insert = async (client: pg.Pool | pg.PoolClient, texts: string[]) => {
     await client.query(`INSERT INTO ${table} (owner, record) SELECT $2, value FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(value, n) ORDER BY n`, [
@@ -288,34 +277,29 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
     ]);
   };
 
-  const writeBatch = (): Promise<void> => {
-    timer = undefined;
-    if (pending.length === 0 && checkpoints.size === 0) return lastBatch;
-    const batch = pending;
-    for (const record of checkpoints.values()) batch.push(JSON.stringify(record));
-    checkpoints = new Map();
-    pending = [];
-    inFlight++;
-    // Each INSERT commits on its own; with PostgreSQL's default synchronous_commit the commit
-    // answers once the WAL is flushed, so a resolved batch survives a crash of either side.
-    const done = writing.then(async () => insert(await ensureTable(), batch)).finally(() => inFlight--);
-    writing = done.catch(onError);
-    lastBatch = done;
-    return done;
+  const queue: BatchQueue = {
+    get empty() {
+      return pending.length === 0;
+    },
+    add(record) {
+      pending.push(JSON.stringify(record));
+    },
+    addEvents(arn, eventsJson) {
+      const text = typeof eventsJson === 'string' ? eventsJson : Buffer.from(eventsJson.buffer, eventsJson.byteOffset, eventsJson.byteLength).toString('utf8');
+      pending.push(`{"k":"ev","a":${JSON.stringify(arn)},"ev":${text}}`);
+    },
+    take() {
+      const batch = pending;
+      pending = [];
+      // Each INSERT commits on its own; with PostgreSQL's default synchronous_commit the commit
+      // answers once the WAL is flushed, so a resolved batch survives a crash of either side.
+      return async () => insert(await ensureTable(), batch);
+    },
+    clear() {
+      pending = [];
+    },
   };
-
-  /** Group commit (as the file store): at once when idle, else together with everything queued after the batch in flight. */
-  const groupCommit = (): Promise<void> => {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    if (inFlight === 0) return writeBatch();
-    return (joining ??= writing.then(() => {
-      joining = undefined;
-      return writeBatch();
-    }));
-  };
-  // A failed batch was told to onError; nobody else waits on a timed one.
-  const tick = () => void groupCommit().catch(() => undefined);
+  const writer = new GroupCommit(queue, onError);
 
   return {
     peers,
@@ -324,62 +308,32 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
       const { rows } = await db.query<{ record: StoreRecord }>(`SELECT record FROM ${table} WHERE owner = $1 ORDER BY seq`, [owner]);
       return rows.map((r) => r.record);
     },
-    append(record) {
-      if (closed) return;
-      if (record.k === 'c') checkpoints.set(record.a, record);
-      else {
-        if (record.k === 'end') checkpoints.delete(record.a);
-        pending.push(JSON.stringify(record));
-      }
-      timer ??= setTimeout(tick, FLUSH_DELAY_MS);
-    },
-    appendEvents(arn, eventsJson) {
-      if (closed) return;
-      const text = typeof eventsJson === 'string' ? eventsJson : Buffer.from(eventsJson.buffer, eventsJson.byteOffset, eventsJson.byteLength).toString('utf8');
-      pending.push(`{"k":"ev","a":${JSON.stringify(arn)},"ev":${text}}`);
-      timer ??= setTimeout(tick, FLUSH_DELAY_MS);
-    },
-    flush: groupCommit,
+    append: (record) => writer.append(record),
+    appendEvents: (arn, eventsJson) => writer.appendEvents(arn, eventsJson),
+    flush: writer.flush,
     compact(records) {
-      // The records cover everything appended so far: what is still queued is in them. The
-      // rewrite joins the write chain, so later batches land after it.
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      pending = [];
-      checkpoints = new Map();
-      inFlight++;
-      writing = writing
-        .then(async () => {
-          const client = await (await ensureTable()).connect();
-          try {
-            await client.query('BEGIN');
-            await client.query(`DELETE FROM ${table} WHERE owner = $1`, [owner]);
-            for (let i = 0; i < records.length; i += 5000)
-              await insert(
-                client,
-                records.slice(i, i + 5000).map((r) => JSON.stringify(r)),
-              );
-            await client.query('COMMIT');
-          } catch (error) {
-            await client.query('ROLLBACK').catch(() => undefined);
-            throw error;
-          } finally {
-            client.release();
-          }
-        })
-        .finally(() => inFlight--);
-      const done = writing;
-      writing = done.catch(onError);
-      // The records queued now are only in the rewrite: a flush waits on it (and fails with it).
-      lastBatch = done;
-      return done;
+      // On the write chain: later batches land after it.
+      return writer.compact(async () => {
+        const client = await (await ensureTable()).connect();
+        try {
+          await client.query('BEGIN');
+          await client.query(`DELETE FROM ${table} WHERE owner = $1`, [owner]);
+          for (let i = 0; i < records.length; i += 5000)
+            await insert(
+              client,
+              records.slice(i, i + 5000).map((r) => JSON.stringify(r)),
+            );
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        } finally {
+          client.release();
+        }
+      });
     },
     async close() {
-      if (closed) return;
-      // A failed last batch was reported to onError; closing goes on.
-      await groupCommit().catch(() => undefined);
-      await writing;
-      closed = true;
+      if (!(await writer.close())) return;
       serveCall = undefined;
       for (const settle of [...awaitingAnswer.values()]) settle({ ok: false, name: 'ServiceUnavailable', message: 'the gateway is stopping', status: 503 });
       await pool?.end();
