@@ -11,7 +11,7 @@ import { startTestGateway, type TestGateway } from '../utils/gateway.js';
 import { silentLogger } from '../utils/logger.js';
 
 const SCHEMA = `
-type Post { id: ID! title: String views: Int }
+type Post { id: ID! title: String views: Int note: String }
 type Query {
   getPost(id: ID!): Post
   echo(msg: String!): String
@@ -23,6 +23,7 @@ type Query {
   denied: String
   httpPath(q: String!): String
   greet(name: String!): String
+  posts: [Post]
   mixed(n: Int!): String
   subst(x: String!): String
   nothing2017: String
@@ -86,7 +87,14 @@ const FILES: Record<string, string> = {
     '$util.toJson("$echo.path?q=$echo.query.q")',
   ].join('\n'),
   'vtl/greet.request.vtl': '{ "version": "2018-05-29", "operation": "Invoke", "payload": { "name": $util.toJson($ctx.args.name) } }',
-  'handlers.mjs': 'export const greet = async (event) => `hello ${event.name}`;',
+  'handlers.mjs': [
+    'export const greet = async (event) => `hello ${event.name}`;',
+    // BatchInvoke: one call gets every field's payload, answers one result per payload, in order.
+    'let batches = 0;',
+    'export const notes = async (payloads) => { batches += 1; return payloads.map((p) => `note ${p.id} (batch ${batches} of ${payloads.length})`); };',
+  ].join('\n'),
+  'vtl/posts.request.vtl': '{ "version": "2018-05-29", "payload": [{ "id": "a" }, { "id": "b" }, { "id": "c" }] }',
+  'vtl/note.request.vtl': '{ "version": "2018-05-29", "operation": "BatchInvoke", "payload": { "id": $util.toJson($ctx.source.id) } }',
   // A pipeline mixing VTL and APPSYNC_JS: VTL before/after, a VTL function and a JS function.
   'vtl/mixed.before.vtl': '$util.qr($ctx.stash.put("steps", ["before"]))\n{}',
   'vtl/mixed.after.vtl': '$util.qr($ctx.stash.steps.add("after"))\n$util.toJson("$ctx.prev.result:$util.toJson($ctx.stash.steps)")',
@@ -132,6 +140,7 @@ beforeAll(async () => {
         [NONE]: { type: 'NONE' },
         api: { type: 'HTTP', config: { endpoint: echo.url } },
         lambda: { type: 'AWS_LAMBDA', config: { handler: 'handlers.mjs#greet' } },
+        notes: { type: 'AWS_LAMBDA', config: { handler: 'handlers.mjs#notes' } },
       },
       pipelineFunctions: {
         // A function whose template says 2017-02-28 runs as 2018-05-29 (AppSync's functions have only that version).
@@ -170,6 +179,8 @@ beforeAll(async () => {
         'Query.denied': resolver('denied', NONE),
         'Query.httpPath': { kind: 'UNIT', dataSource: 'api', request: 'vtl/http.request.vtl', response: 'vtl/http.response.vtl' },
         'Query.greet': { kind: 'UNIT', dataSource: 'lambda', request: 'vtl/greet.request.vtl', response: 'vtl/result.response.vtl' },
+        'Query.posts': resolver('posts', NONE),
+        'Post.note': { kind: 'UNIT', dataSource: 'notes', request: 'vtl/note.request.vtl', response: 'vtl/result.response.vtl', maxBatchSize: 10 },
         // Serverless AppSync plugin substitutions: the resolver's own win over the top level's.
         'Query.subst': { ...resolver('subst', NONE), substitutions: { greeting: 'Hi', who: 'world' } },
         'Query.mixed': { kind: 'PIPELINE', functions: ['double', 'plusOne'], request: 'vtl/mixed.before.vtl', response: 'vtl/mixed.after.vtl' },
@@ -225,6 +236,13 @@ describe('VTL resolvers through createGateway', () => {
     expect(body).toEqual({ data: { httpPath: '/echo/vtl?q=a b', greet: 'hello vtl' } });
   });
 
+  it("Lambda BatchInvoke from a VTL template: the list's fields go to the function in one call, results by position", async () => {
+    const { body } = await gw.query('{ posts { id note } }');
+    const notes = body.data.posts.map((p: { note: string }) => p.note);
+    const batch = /batch (\d+) of 3/.exec(notes[0])![1];
+    expect(notes).toEqual([`note a (batch ${batch} of 3)`, `note b (batch ${batch} of 3)`, `note c (batch ${batch} of 3)`]);
+  });
+
   it('substitutions replace ${name} before parsing; other ${…} stay Velocity references', async () => {
     const { body } = await gw.query('{ subst(x: "again") }');
     expect(body).toEqual({ data: { subst: 'Hi, world again (dev)' } });
@@ -256,12 +274,14 @@ describe('VTL resolvers through createGateway', () => {
   });
 
   it('a runaway loop and a huge output fail their fields; the gateway keeps serving', async () => {
-    const spin = await gw.query('{ spin }');
-    expect(spin.body.data).toEqual({ spin: null });
-    expect(spin.body.errors[0]).toMatchObject({ path: ['spin'], message: expect.stringContaining('timed out after 500 ms') });
+    // The huge output first: the runaway loop's sandbox process is stopped and replaced, and a call
+    // landing on it meanwhile would fail for that reason instead.
     const huge = await gw.query('{ huge }');
     expect(huge.body.data).toEqual({ huge: null });
     expect(huge.body.errors[0]).toMatchObject({ path: ['huge'], errorType: 'MappingTemplate', message: expect.stringContaining("AppSync's limit is 5 MB") });
+    const spin = await gw.query('{ spin }');
+    expect(spin.body.data).toEqual({ spin: null });
+    expect(spin.body.errors[0]).toMatchObject({ path: ['spin'], message: expect.stringContaining('timed out after 500 ms') });
     const after = await gw.query('{ echo(msg: "still here") }');
     expect(after.body).toEqual({ data: { echo: 'STILL HERE' } });
   }, 30_000);
