@@ -35,7 +35,7 @@ async function errorsOf(config: Record<string, unknown>): Promise<string[]> {
   return [];
 }
 
-const RESOLVER_KEYS = 'kind, type, field, dataSource, code, request, response, functions, maxBatchSize, sync';
+const RESOLVER_KEYS = 'kind, type, field, dataSource, code, request, response, functions, maxBatchSize, sync, caching';
 const none = { none: { type: 'NONE' } };
 
 describe('didYouMean', () => {
@@ -153,7 +153,7 @@ describe('unknown keys at every depth', () => {
         expect.stringMatching(/^additionalAuthentications\.0\.config\.credentials\.0\.secretAccesKey: unknown key; did you mean "secretAccessKey"\?/),
         expect.stringMatching(/^apiKeys\.0\.expiresAftr: unknown key; did you mean "expiresAfter"\?/),
         expect.stringMatching(/^resolvers\.Query\.a\.sync\.conflictDetecton: unknown key; did you mean "conflictDetection"\?/),
-        'server.prot: unknown key; did you mean "port"? (expected one of port, host, dataDir)',
+        'server.prot: unknown key; did you mean "port"? (expected one of port, host, dataDir, redis)',
         expect.stringMatching(/^stepFunctions\.stateMachine: unknown key; did you mean "stateMachines"\?/),
         expect.stringMatching(/^stepFunctions\.stateMachines\.m\.defintion: unknown key; did you mean "definition"\?/),
       ]),
