@@ -163,4 +163,41 @@ describe('encoding, ids, matches, xml, http (§5)', () => {
   it('http.copyHeaders drops hop-by-hop headers', () => {
     expect(util.http.copyHeaders({ host: 'h', connection: 'c', 'x-a': '1', 'content-length': '3' })).toEqual({ 'x-a': '1' });
   });
+
+  it('str: toUpper, toLower, toReplace (every occurrence), normalize', () => {
+    expect([util.str.toUpper('abc'), util.str.toLower('AbC'), util.str.toReplace('a-b-c', '-', '+'), util.str.normalize('e\u0301', 'nfc')]).toEqual([
+      'ABC',
+      'abc',
+      'a+b+c',
+      '\u00e9',
+    ]);
+  });
+
+  it("transform.toElasticsearchQueryDSL nests as AWS's example output does (transformation-helpers-in-utils-transform-js)", () => {
+    const dsl = util.transform.toElasticsearchQueryDSL({ upvotes: { ne: 15, range: [10, 20] }, title: { eq: 'hihihi', wildcard: 'h*i' } });
+    expect(JSON.parse(dsl!)).toEqual({
+      bool: {
+        must: [
+          { bool: { must: [{ bool: { must_not: { term: { upvotes: 15 } } } }, { range: { upvotes: { gte: 10, lte: 20 } } }] } },
+          { bool: { must: [{ term: { title: 'hihihi' } }, { wildcard: { title: 'h*i' } }] } },
+        ],
+      },
+    });
+    expect(JSON.parse(util.transform.toElasticsearchQueryDSL({ or: [{ a: { eq: 1 } }, { not: { b: { exists: true } } }] })!)).toEqual({
+      bool: {
+        must: [
+          {
+            bool: {
+              should: [
+                { bool: { must: [{ bool: { must: [{ term: { a: 1 } }] } }] } },
+                { bool: { must: [{ bool: { must_not: { bool: { must: [{ bool: { must: [{ exists: { field: 'b' } }] } }] } } } }] } },
+              ],
+              minimum_should_match: 1,
+            },
+          },
+        ],
+      },
+    });
+    expect(util.transform.toElasticsearchQueryDSL({ a: { near: 1 } })).toBeNull();
+  });
 });
