@@ -16,7 +16,7 @@ import type { BenchRow } from './run.js';
 
 const TYPES = 200;
 const FIELDS = 5;
-const RUNTIME = { name: 'APPSYNC_JS', runtimeVersion: '1.0.0' };
+const RUNTIME = { name: 'APPSYNC_JS', runtimeVersion: '1.0.0' } as const;
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 function schema(extra = ''): string {

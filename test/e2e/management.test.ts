@@ -19,7 +19,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../../bin/appsync-gateway.mjs', import.meta.url));
-const RUNTIME = { name: 'APPSYNC_JS', runtimeVersion: '1.0.0' };
+const RUNTIME = { name: 'APPSYNC_JS', runtimeVersion: '1.0.0' } as const;
 const SDL = `type Note { id: ID! text: String }
 type Query { getNote(id: ID!): Note shout(text: String!): String }
 type Mutation { putNote(id: ID!, text: String!): Note }

@@ -15,7 +15,7 @@ import { createGateway } from '../../src/index.js';
 import { startTestGateway } from '../utils/gateway.js';
 import { silentLogger } from '../utils/logger.js';
 
-const RUNTIME = { name: 'APPSYNC_JS', runtimeVersion: '1.0.0' };
+const RUNTIME = { name: 'APPSYNC_JS', runtimeVersion: '1.0.0' } as const;
 const dirs: string[] = [];
 afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));

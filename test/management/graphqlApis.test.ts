@@ -9,7 +9,7 @@ import * as A from '@aws-sdk/client-appsync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../utils/gateway.js';
 
-const RUNTIME = { name: 'APPSYNC_JS', runtimeVersion: '1.0.0' };
+const RUNTIME = { name: 'APPSYNC_JS', runtimeVersion: '1.0.0' } as const;
 const CREDENTIALS = { accessKeyId: 'AKIDMGMTTEST', secretAccessKey: 'management-test-secret' };
 const SDL = `type Note { id: ID! text: String }
 type Query { getNote(id: ID!): Note hello: String }

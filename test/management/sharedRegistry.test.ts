@@ -12,7 +12,7 @@ import { startTestGateway } from '../utils/gateway.js';
 const pgUrl = inject('postgresUrl');
 const pgSkip = pgUrl ? '' : inject('postgresSkipReason');
 const table = `apis_shared_${process.pid}`;
-const RUNTIME = { name: 'APPSYNC_JS', runtimeVersion: '1.0.0' };
+const RUNTIME = { name: 'APPSYNC_JS', runtimeVersion: '1.0.0' } as const;
 const code = (word: string) => `export function request() { return { payload: '${word}' }; }\nexport function response(ctx) { return ctx.result; }`;
 
 const configFor = (instanceId: string): GatewayConfig => ({
