@@ -6,11 +6,10 @@
  * handed out, a Wait begun) is answered only after its flush resolved; other history events are
  * written without being awaited, so a crash loses at most the last few milliseconds of them.
  */
-import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../../errors.js';
+import { takePidLock } from '../../embedded/pidLock.js';
 import { GroupCommit, type BatchQueue } from './groupCommit.js';
 import type { ExecutionStore, StoreRecord } from './types.js';
 
@@ -21,80 +20,17 @@ const MAX_SPARE_CHUNKS = 16;
 const LOG_FILE = 'log.jsonl';
 const LOCK_FILE = 'owner.lock';
 
-/** Lock files this process holds: a second store on the same folder in one process is refused too. */
-const heldLocks = new Set<string>();
-
 /**
- * Takes the folder's lock file (`<pid> <host>`), or throws a ConfigError naming who holds it. Two
- * processes appending to one log would interleave and compact away each other's records. A lock
- * left by a process that is gone (crash, SIGKILL) is taken over; one of another host cannot be
- * checked, so it is refused with the file to delete.
+ * Takes the folder's lock file, or throws a ConfigError naming who holds it. Two processes
+ * appending to one log would interleave and compact away each other's records.
  */
-function acquireFolderLock(dir: string): string {
-  const path = join(dir, LOCK_FILE);
-  const me = hostname();
-  mkdirSync(dir, { recursive: true });
-  for (let attempt = 0; attempt < 3; attempt++) {
-    if (heldLocks.has(path)) break;
-    try {
-      writeFileSync(path, `${process.pid} ${me}\n`, { flag: 'wx' });
-      heldLocks.add(path);
-      return path;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch {
-      continue; // released between the two calls
-    }
-    const [pidText, host = ''] = text.trim().split(/\s+/, 2);
-    const pid = Number(pidText);
-    if (host && host !== me) {
-      throw new ConfigError(
-        'stepFunctions.store.dir',
-        `the Step Functions store folder ${dir} is in use by process ${pidText} on host ${host}; ` +
-          `give each gateway its own folder (or the PostgreSQL store), or delete ${path} if that gateway is gone`,
-      );
-    }
-    // This process's pid in a file it does not hold: left by an earlier process that had the same pid.
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-      throw new ConfigError(
-        'stepFunctions.store.dir',
-        `the Step Functions store folder ${dir} is in use by another running gateway (process ${pid}); give each gateway its own folder, ` +
-          'or share the PostgreSQL store',
-      );
-    }
-    try {
-      unlinkSync(path); // stale: its process is gone
-    } catch {
-      // someone else removed it first
-    }
-  }
-  throw new ConfigError(
-    'stepFunctions.store.dir',
-    `the Step Functions store folder ${dir} is in use by another store of this process; give each gateway its own folder`,
-  );
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function releaseFolderLock(path: string): void {
-  if (!heldLocks.delete(path)) return;
-  try {
-    if (readFileSync(path, 'utf8').startsWith(`${process.pid} `)) unlinkSync(path);
-  } catch {
-    // already gone
-  }
+function acquireFolderLock(dir: string): () => void {
+  return takePidLock(dir, LOCK_FILE, {
+    key: 'stepFunctions.store.dir',
+    subject: `the Step Functions store folder ${dir}`,
+    heldHere: 'another store of this process; give each gateway its own folder',
+    advice: 'give each gateway its own folder, or share the PostgreSQL store',
+  });
 }
 
 /**
@@ -112,7 +48,7 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
   let sealed: Buffer[] = [];
   let chunk: Buffer = Buffer.allocUnsafeSlow(CHUNK_BYTES);
   let used = 0;
-  let lockPath: string | undefined;
+  let releaseLock: (() => void) | undefined;
 
   const put = (text: string) => {
     // UTF-8 takes at most 3 bytes per UTF-16 unit; the exact size is only counted near the end.
@@ -204,7 +140,7 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
 
   return {
     async load() {
-      lockPath ??= acquireFolderLock(dir);
+      releaseLock ??= acquireFolderLock(dir);
       if (!existsSync(path)) return [];
       const records: StoreRecord[] = [];
       for (const line of readFileSync(path, 'utf8').split('\n')) {
@@ -252,7 +188,7 @@ export function createFileStore(dir: string, onError: (error: unknown) => void =
       if (!(await writer.close())) return;
       await handle?.close();
       handle = undefined;
-      if (lockPath) releaseFolderLock(lockPath);
+      releaseLock?.();
     },
   };
 }
