@@ -11,8 +11,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { NormalizedEventNamespace } from '../config/types.js';
-import type { Logger } from '../datasources/types.js';
-import { CodeLoadError } from '../errors.js';
+import type { DataSource, DataSourceResult, Logger } from '../datasources/types.js';
+import { AppSyncError, CodeLoadError } from '../errors.js';
 import {
   compileResolverText,
   formatLintFinding,
@@ -32,19 +32,37 @@ var __user = __m;
 function __eventsCtx(ctx) {
   var a = ctx.arguments;
   var out = { events: a.events, info: a.info, identity: ctx.identity, request: ctx.request, stash: ctx.stash };
+  if (ctx.result !== undefined) out.result = ctx.result;
+  if (ctx.error !== undefined) out.error = ctx.error;
   return out;
 }
 function __eventsHandler(name, fallback) {
   return function (ctx) {
     var h = __user[name];
     if (h === undefined) return fallback(ctx);
-    if (typeof h !== 'function') util.error(name + ' with a data source (request/response) is not supported by appsync-gateway yet', 'NotSupported');
+    if (typeof h !== 'function') util.error(name + ' as { request, response } needs handlerConfigs.' + name + '.integration.dataSourceName', 'NotSupported');
     return h(__eventsCtx(ctx));
   };
 }
+function __eventsPart(name, part) {
+  return function (ctx) {
+    var h = __user[name];
+    if (!h || typeof h[part] !== 'function') util.error(name + ' has no ' + part + ' function', 'Code');
+    return h[part](__eventsCtx(ctx));
+  };
+}
+function __eventsKind(name) {
+  var h = __user[name];
+  return h === undefined ? 'none' : typeof h === 'function' ? 'function' : 'object';
+}
 __m = {
   onPublish: __eventsHandler('onPublish', function (ctx) { return ctx.arguments.events; }),
-  onSubscribe: __eventsHandler('onSubscribe', function () { return null; })
+  onSubscribe: __eventsHandler('onSubscribe', function () { return null; }),
+  onPublishRequest: __eventsPart('onPublish', 'request'),
+  onPublishResponse: __eventsPart('onPublish', 'response'),
+  onSubscribeRequest: __eventsPart('onSubscribe', 'request'),
+  onSubscribeResponse: __eventsPart('onSubscribe', 'response'),
+  kinds: function () { return { onPublish: __eventsKind('onPublish'), onSubscribe: __eventsKind('onSubscribe') }; }
 };
 `;
 
@@ -70,7 +88,13 @@ export interface NamespaceHandlers {
 export async function loadNamespaceHandlers(
   namespace: NormalizedEventNamespace,
   sandbox: Sandbox,
-  options: { logger: Logger; strict?: boolean; env: Record<string, string> },
+  options: {
+    logger: Logger;
+    strict?: boolean;
+    env: Record<string, string>;
+    /** The data source a `{ request, response }` handler calls (its handlerConfigs integration), if any. */
+    dataSourceFor?(handler: 'onPublish' | 'onSubscribe'): DataSource | undefined;
+  },
 ): Promise<NamespaceHandlers> {
   if (!namespace.code) return {};
   const file = namespace.code;
@@ -90,28 +114,72 @@ export async function loadNamespaceHandlers(
   const { id } = await sandbox.register(`${compiled.code}${EVENTS_SHIM}`, file);
   const exported = new Set(moduleExportNames(compiled.code));
   const envJson = JSON.stringify(options.env);
+  const label = (handler: string) => `${namespace.name} ${handler}`;
 
-  const call = async (handler: 'onPublish' | 'onSubscribe', channel: Channel, args: unknown, auth: AuthContext, headers: Record<string, string>) => {
-    const run = sandbox.openRunParts({
+  const open = (handler: string, channelPath: string, args: unknown, auth: AuthContext, headers: Record<string, string>) =>
+    sandbox.openRunParts({
       argumentsJson: JSON.stringify(args),
       identityJson: JSON.stringify(auth.identity),
       sourceJson: 'null',
       headersJson: JSON.stringify(headers),
       // util.unauthorized() names the field and type it refuses: here, the channel.
-      fieldName: channel.path,
+      fieldName: channelPath,
       parentTypeName: 'Channel',
       variablesJson: '{}',
       selectionSetListJson: '[]',
       selectionSetGraphQL: '',
       envJson,
       authMode: auth.mode,
-      operation: handler === 'onPublish' ? 'publish' : 'subscribe',
+      operation: handler.startsWith('onPublish') ? 'publish' : 'subscribe',
     });
-    // The sandbox's handler names are typed for resolvers; any exported name is called the same way.
-    const outcome = await sandbox.invokeAndClose(run, id, handler as 'request', `events:${handler}`, '{"prev":null}', `${namespace.name} ${handler}`);
+  // The sandbox's handler names are typed for resolvers; any exported name is called the same way.
+  const once = async (handler: string, channelPath: string, args: unknown, auth: AuthContext, headers: Record<string, string>) => {
+    const run = open(handler, channelPath, args, auth, headers);
+    const outcome = await sandbox.invokeAndClose(run, id, handler as 'request', `events:${handler}`, '{"prev":null}', label(handler));
     await sandbox.closeRun(run);
     return outcome;
   };
+  /** `{ request, response }` on a data source: request → the data source → response, in one run (one stash). */
+  const viaDataSource = async (
+    handler: 'onPublish' | 'onSubscribe',
+    ds: DataSource,
+    channel: Channel,
+    args: unknown,
+    auth: AuthContext,
+    headers: Record<string, string>,
+  ) => {
+    const run = open(handler, channel.path, args, auth, headers);
+    const request = await sandbox.invoke(run, id, `${handler}Request` as 'request', `events:${handler}`, '{"prev":null}', label(`${handler}.request`));
+    if (request.k !== 'ok') {
+      await sandbox.closeRun(run);
+      // runtime.earlyReturn(value) skips the data source and the response handler, as in resolvers.
+      return request.k === 'early' ? ({ k: 'ok', v: request.v } as HandlerOutcome) : request;
+    }
+    let answer: DataSourceResult;
+    try {
+      answer = await ds.invoke(request.v, {
+        resolverName: `${namespace.name}.${handler}`,
+        fieldName: handler,
+        parentTypeName: 'Channel',
+        requestScope: new Map(),
+        resolverContext: { info: (args as { info: unknown }).info },
+      });
+    } catch (error) {
+      if (!AppSyncError.is(error)) throw error;
+      answer = { error: { message: error.message, type: error.errorType } };
+    }
+    const step = JSON.stringify({ prev: null, hasResult: true, result: answer.result ?? null, ...(answer.error ? { error: answer.error } : {}) });
+    const response = await sandbox.invokeAndClose(run, id, `${handler}Response` as 'response', `events:${handler}`, step, label(`${handler}.response`));
+    await sandbox.closeRun(run);
+    return response;
+  };
+  const call = async (handler: 'onPublish' | 'onSubscribe', channel: Channel, args: unknown, auth: AuthContext, headers: Record<string, string>) => {
+    const ds = kinds[handler] === 'object' ? options.dataSourceFor?.(handler) : undefined;
+    return ds ? viaDataSource(handler, ds, channel, args, auth, headers) : once(handler, channel.path, args, auth, headers);
+  };
+  // Whether each handler is a function or a { request, response } object, asked once.
+  const kindsOutcome = await once('kinds', '/', {}, { mode: 'API_KEY', identity: null }, {});
+  const kinds = (kindsOutcome.k === 'ok' ? kindsOutcome.v : {}) as Record<'onPublish' | 'onSubscribe', 'none' | 'function' | 'object'>;
   const info = (channel: Channel, operation: 'PUBLISH' | 'SUBSCRIBE') => ({
     channel: { path: channel.path, segments: channel.segments },
     channelNamespace: { name: namespace.name },

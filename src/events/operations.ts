@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuthContext, AuthRequest } from '../auth/index.js';
 import type { NormalizedConfig, NormalizedEvents } from '../config/types.js';
 import type { DataSource, Logger } from '../datasources/types.js';
-import { AppSyncError } from '../errors.js';
+import { AppSyncError, ConfigError, ConfigErrors } from '../errors.js';
 import type { Sandbox } from '../resolvers/index.js';
 import { createEventsAuth, type EventsAuth } from './auth.js';
 import type { EventBus } from './bus.js';
@@ -34,7 +34,28 @@ export async function loadEventsVersion(
   const handlers = new Map<string, NamespaceHandlers>();
   try {
     for (const ns of Object.values(events.namespaces)) {
-      const loaded = await loadNamespaceHandlers(ns, sandbox, { logger: options.logger, strict: options.strict, env: config.environment });
+      // A { request, response } handler calls the data source its handlerConfigs integration names (behavior CODE).
+      const integrationOf = (name: string) =>
+        (ns.handlerConfigs[name] as { integration?: { dataSourceName?: unknown } } | undefined)?.integration?.dataSourceName;
+      for (const name of ['onPublish', 'onSubscribe']) {
+        const dsName = integrationOf(name);
+        if (typeof dsName === 'string' && !options.dataSources.has(dsName))
+          throw new ConfigErrors([
+            new ConfigError(
+              `events.namespaces.${ns.name}.handlerConfigs.${name}.integration.dataSourceName`,
+              `no data source named "${dsName}" in dataSources`,
+            ),
+          ]);
+      }
+      const loaded = await loadNamespaceHandlers(ns, sandbox, {
+        logger: options.logger,
+        strict: options.strict,
+        env: config.environment,
+        dataSourceFor: (name) => {
+          const dsName = integrationOf(name);
+          return typeof dsName === 'string' ? options.dataSources.get(dsName) : undefined;
+        },
+      });
       for (const [name, handlerConfig] of Object.entries(ns.handlerConfigs)) {
         if (name !== 'onPublish' && name !== 'onSubscribe') continue;
         const where = `events.namespaces.${ns.name}.handlerConfigs.${name}`;

@@ -52,9 +52,34 @@ export async function publish(event) {
     events: event.events.map((e) => (e.payload.bad ? { id: e.id, error: 'bad event' } : { id: e.id, payload: { seen: e.payload, op: event.info.operation, ns: event.info.channelNamespace.name } })),
   };
 }
+export async function enrich(payload) {
+  return payload.events.map((e) => ({ id: e.id, payload: { text: e.payload.text, enriched: true } }));
+}
 export async function subscribe(event) {
   return event.info.channel.segments[1] === 'closed' ? { error: 'closed channel' } : null;
 }
+`;
+const VIA_DATA_SOURCE = `
+import { util } from '@aws-appsync/utils';
+export const onPublish = {
+  request(ctx) {
+    ctx.stash.count = ctx.events.length;
+    return { operation: 'Invoke', payload: { events: ctx.events } };
+  },
+  response(ctx) {
+    if (ctx.error) util.error(ctx.error.message, ctx.error.type);
+    return ctx.result.map((e) => ({ id: e.id, payload: { text: e.payload.text, enriched: e.payload.enriched, count: ctx.stash.count } }));
+  },
+};
+export const onSubscribe = {
+  request(ctx) {
+    return { payload: ctx.info.channel.segments[1] };
+  },
+  response(ctx) {
+    if (ctx.result === 'deny') util.unauthorized();
+    return null;
+  },
+};
 `;
 const BROKEN = `
 export function onPublish(ctx) {
@@ -64,7 +89,14 @@ export function onPublish(ctx) {
 
 beforeAll(async () => {
   gw = await startTestGateway({
-    files: { 'handlers/shout.js': SHOUT, 'handlers/refuse.js': REFUSE, 'handlers/broken.js': BROKEN, 'handlers/ds.js': WITH_DATA_SOURCE, 'fn.mjs': DIRECT_FN },
+    files: {
+      'handlers/shout.js': SHOUT,
+      'handlers/refuse.js': REFUSE,
+      'handlers/broken.js': BROKEN,
+      'handlers/ds.js': WITH_DATA_SOURCE,
+      'fn.mjs': DIRECT_FN,
+      'handlers/via.js': VIA_DATA_SOURCE,
+    },
     config: {
       name: 'events-handlers',
       schemaSdl: 'type Query { ok: Boolean }',
@@ -72,6 +104,7 @@ beforeAll(async () => {
       dataSources: {
         publishFn: { type: 'AWS_LAMBDA', config: { handler: 'fn.mjs#publish' } },
         subscribeFn: { type: 'AWS_LAMBDA', config: { handler: 'fn.mjs#subscribe' } },
+        enrichFn: { type: 'AWS_LAMBDA', config: { handler: 'fn.mjs#enrich' } },
         none: { type: 'NONE' },
       },
       events: {
@@ -89,6 +122,13 @@ beforeAll(async () => {
           async: { handlerConfigs: { onPublish: { behavior: 'DIRECT', integration: { dataSourceName: 'publishFn', lambdaConfig: { invokeType: 'EVENT' } } } } },
           other: { handlerConfigs: { onPublish: { behavior: 'DIRECT', integration: { dataSourceName: 'none' } } } },
           datasource: { code: 'handlers/ds.js' },
+          via: {
+            code: 'handlers/via.js',
+            handlerConfigs: {
+              onPublish: { behavior: 'CODE', integration: { dataSourceName: 'enrichFn' } },
+              onSubscribe: { behavior: 'CODE', integration: { dataSourceName: 'none' } },
+            },
+          },
         },
       },
     },
@@ -198,6 +238,26 @@ describe('direct Lambda handlers', () => {
   });
 });
 
+describe('{ request, response } handlers on a data source', () => {
+  it('runs request → the data source → response in one run (one stash), for publish and subscribe', async () => {
+    const client = await connected();
+    client.send({ type: 'subscribe', id: 's', channel: '/via/room', authorization: auth });
+    expect(await client.next()).toEqual({ type: 'subscribe_success', id: 's' });
+    client.send({ type: 'subscribe', id: 'd', channel: '/via/deny', authorization: auth });
+    expect(await client.next()).toEqual({
+      type: 'subscribe_error',
+      id: 'd',
+      errors: [{ errorType: 'Unauthorized', message: 'Not Authorized to access /via/deny on type Channel' }],
+    });
+    expect((await post('/via/room', [{ text: 'a' }, { text: 'b' }])).status).toBe(200);
+    expect([JSON.parse((await client.next()).event), JSON.parse((await client.next()).event)]).toEqual([
+      { text: 'a', enriched: true, count: 2 },
+      { text: 'b', enriched: true, count: 2 },
+    ]);
+    client.close();
+  });
+});
+
 describe('data-source integrations (docs/not-supported.md)', () => {
   it('answers NotSupported for a DIRECT handler on a non-Lambda data source and for a request/response handler object', async () => {
     expect(await post('/other/a', [1])).toEqual({
@@ -214,7 +274,9 @@ describe('data-source integrations (docs/not-supported.md)', () => {
     });
     expect(await post('/datasource/a', [1])).toEqual({
       status: 400,
-      body: { errors: [{ errorType: 'NotSupported', message: 'onPublish with a data source (request/response) is not supported by appsync-gateway yet' }] },
+      body: {
+        errors: [{ errorType: 'NotSupported', message: 'onPublish as { request, response } needs handlerConfigs.onPublish.integration.dataSourceName' }],
+      },
     });
   });
 });

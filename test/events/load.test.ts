@@ -27,6 +27,16 @@ describe('events handler code at start-up', () => {
     await expect(start(undefined)).rejects.toThrow(/h\.js: cannot read the file \(ENOENT\)/);
   });
 
+  it('refuses a handler integration naming no data source', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'appsync-gw-events-load-'));
+    await writeFile(join(dir, 'h.js'), 'export const onPublish = { request: () => ({}), response: (ctx) => ctx.result };\n');
+    const config = rawConfig('h.js');
+    const namespaces = { ns: { code: 'h.js', handlerConfigs: { onPublish: { behavior: 'CODE', integration: { dataSourceName: 'ghost' } } } } };
+    await expect(createGateway({ ...config, events: { namespaces } }, { configDir: dir, logger: silent, inMemory: true })).rejects.toThrow(
+      'events.namespaces.ns.handlerConfigs.onPublish.integration.dataSourceName: no data source named "ghost" in dataSources',
+    );
+  });
+
   it('refuses code that does not compile', async () => {
     await expect(start('export function onPublish(ctx) { return [; }')).rejects.toThrow(/h\.js:1/);
   });
