@@ -64,6 +64,7 @@ beforeAll(async () => {
 afterAll(async () => {
   (globalThis as { WebSocket?: unknown }).WebSocket = originalWebSocket;
   await gateway?.close();
+  build?.remove();
 });
 
 /** Runs an operation through Amplify's client; GraphQL errors reject, as Amplify makes them. */

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/index.js';
 import { loadCloudFormation } from '../../src/config/cloudformation/index.js';
-import { generateAmplifyBuild } from './generate.js';
+import { generateAmplifyBuild, type AmplifyBuild } from './generate.js';
 import { silentLogger } from '../utils/logger.js';
 
 const SCHEMA = /* GraphQL */ `
@@ -22,16 +22,20 @@ const SCHEMA = /* GraphQL */ `
 let gateway: Gateway;
 let url: string;
 let apiKey: string;
+let build: AmplifyBuild;
 
 beforeAll(async () => {
-  const build = generateAmplifyBuild({ schema: SCHEMA, conflictHandler: 'AUTOMERGE' });
+  build = generateAmplifyBuild({ schema: SCHEMA, conflictHandler: 'AUTOMERGE' });
   const loaded = await loadCloudFormation(build.dir);
   gateway = await createGateway(loaded.config, { logger: silentLogger, inMemory: true, configDir: loaded.configDir });
   url = (await gateway.listen({ port: 0, host: '127.0.0.1' })).url;
   await gateway.ready();
   apiKey = gateway.apiKeys[0]!.value;
 }, 120_000);
-afterAll(() => gateway?.close());
+afterAll(async () => {
+  await gateway?.close();
+  build?.remove();
+});
 
 async function gql(query: string): Promise<any> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: JSON.stringify({ query }) });

@@ -17,7 +17,14 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/index.js';
 import { loadCloudFormation } from '../../src/config/cloudformation/index.js';
-import { generateAmplifyBuild } from './generate.js';
+import { generateAmplifyBuild as generate, type AmplifyBuild, type GenerateOptions } from './generate.js';
+
+/** Generates a build and removes it when the file's tests end. */
+function generateAmplifyBuild(options: GenerateOptions): AmplifyBuild {
+  const build = generate(options);
+  builds.push(build);
+  return build;
+}
 
 const POOL_ID = 'us-east-1_AmplifyLocal';
 const ISSUER = `https://cognito-idp.us-east-1.amazonaws.com/${POOL_ID}`;
@@ -31,6 +38,7 @@ let aliceToken: string;
 let bobToken: string;
 let adminToken: string;
 let tableNames: string[];
+const builds: AmplifyBuild[] = [];
 
 const schema = (httpPort: number) => /* GraphQL */ `
   type Customer @model @auth(rules: [{ allow: public }]) {
@@ -121,6 +129,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.close();
   await new Promise<void>((resolve) => (side ? side.close(() => resolve()) : resolve()));
+  for (const build of builds) build.remove();
 });
 
 async function gql(query: string, auth?: string): Promise<any> {

@@ -43,6 +43,8 @@ export interface AmplifyBuild {
   /** Files under `resolvers/` and `pipelineFunctions/`. */
   resolvers: string[];
   pipelineFunctions: string[];
+  /** Removes the temp project folder the build was written into (nothing when `outDir` was given). */
+  remove(): void;
   /** What the transformer logged at WARN or ERROR. */
   warnings: string[];
 }
@@ -237,7 +239,8 @@ const provideAsset: AssetProvide = (scope, id, props) => {
  */
 export function generateAmplifyBuild(options: GenerateOptions): AmplifyBuild {
   const apiName = options.apiName ?? 'amplifyapp';
-  const dir = options.outDir ?? join(mkdtempSync(join(tmpdir(), 'amplify-build-')), 'amplify', 'backend', 'api', apiName, 'build');
+  const project = options.outDir ? undefined : mkdtempSync(join(tmpdir(), 'amplify-build-'));
+  const dir = options.outDir ?? join(project!, 'amplify', 'backend', 'api', apiName, 'build');
   const cdkOut = mkdtempSync(join(tmpdir(), 'amplify-cdk-'));
   const app = new App({ outdir: cdkOut });
   const rootSynth = new BuildSynthesizer();
@@ -334,5 +337,8 @@ export function generateAmplifyBuild(options: GenerateOptions): AmplifyBuild {
     S3DeploymentRootKey: `amplify-appsync-files/${createHash('sha1').update(options.schema).digest('hex')}`,
   };
   write('parameters.json', JSON.stringify(parameters, null, 4));
-  return { dir, stacks: stacks.sort(), resolvers: resolvers.sort(), pipelineFunctions: pipelineFunctions.sort(), warnings };
+  const remove = () => {
+    if (project) rmSync(project, { recursive: true, force: true });
+  };
+  return { dir, stacks: stacks.sort(), resolvers: resolvers.sort(), pipelineFunctions: pipelineFunctions.sort(), remove, warnings };
 }
