@@ -197,11 +197,6 @@ export function validateMessage(value: unknown): ValidationResult {
   }
 }
 
-/** True for types the client may send. */
-export function isClientMessageType(type: unknown): boolean {
-  return type === MessageType.ConnectionInit || type === MessageType.Start || type === MessageType.Stop;
-}
-
 /**
  * Parses a start message's `payload.data` string (`{"query": "...", "variables": {...}}`).
  * Returns a reason naming the field on failure.
@@ -249,9 +244,4 @@ export function decodeHeaderObject(encoded: string): HeaderObject | null {
   } catch {
     return null;
   }
-}
-
-/** Serialises a server frame. */
-export function stringifyMessage(message: ServerMessage): string {
-  return JSON.stringify(message);
 }

@@ -25,8 +25,6 @@ import { validateFilter } from './filter.js';
 import type { RealtimeSocket, UpgradeInfo } from './socket.js';
 import type { ErrorEntry, RealtimeHost, SubscriptionRequest } from './types.js';
 
-export const GRAPHQL_TRANSPORT_WS_SUBPROTOCOL = 'graphql-transport-ws';
-
 export interface GraphqlWsServerOptions {
   /** Time to wait for `connection_init`. @default 10000 */
   connectionInitWaitTimeoutMs: number;

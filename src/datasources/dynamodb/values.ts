@@ -80,11 +80,6 @@ export function fromSdkItem(item: Record<string, AttributeValue> | undefined | n
   return out;
 }
 
-/** A typed map (request form) to plain JSON, e.g. the item PutItem wrote. */
-export function typedToPlain(map: Record<string, unknown>): Record<string, unknown> {
-  return fromSdkItem(toSdkMap(map, 'item'))!;
-}
-
 /** `{ expression, expressionNames?, expressionValues? }` → SDK pieces; merges into `names`/`values`. */
 export function readExpression(input: unknown, field: string, names: Record<string, string>, values: Record<string, AttributeValue>): string {
   if (!input || typeof input !== 'object') throw invalid(field, 'expected { expression, expressionNames?, expressionValues? }');

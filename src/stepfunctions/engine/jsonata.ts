@@ -46,11 +46,6 @@ export function jsonataExpression(text: string): string | undefined {
   return m ? m[1]!.trim() : undefined;
 }
 
-/** True when `text` is entirely a `{% … %}` expression. */
-export function isJsonataExpression(text: string): boolean {
-  return EXPRESSION.test(text);
-}
-
 function compile(expr: string): CacheEntry {
   let entry = cache.get(expr);
   if (entry) return entry;
