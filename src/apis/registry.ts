@@ -188,11 +188,15 @@ export class ApiRegistry {
     return { definition: draft, result };
   }
 
-  /** Sets what the server learnt applying a revision (schema creation status), without a new revision. */
-  note(apiId: string, revision: number, change: (definition: ApiDefinition) => void): void {
+  /**
+   * Ends a schema creation once the server has applied `revision`: a schema in PROCESSING that this
+   * revision includes becomes SUCCESS, or FAILED with `failure`. Not a new revision.
+   */
+  noteSchemaApplied(apiId: string, revision: number, failure?: string): void {
     const current = this.#apis.get(apiId);
-    if (!current || current.revision !== revision) return;
-    change(current);
+    const status = current?.schemaStatus;
+    if (!current || status?.status !== 'PROCESSING' || (status.revision ?? 0) > revision) return;
+    current.schemaStatus = failure === undefined ? { status: 'SUCCESS', details: 'The schema was applied.' } : { status: 'FAILED', details: failure };
     this.#persist(current);
   }
 

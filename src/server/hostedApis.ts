@@ -119,7 +119,6 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
     if (!registry.has(entry.apiId)) return;
     const def: ApiDefinition = registry.get(entry.apiId);
     if (def.schema === undefined) return;
-    const processing = def.schemaStatus?.status === 'PROCESSING' ? def.schemaStatus : undefined;
     try {
       const fields = new Map<string, Set<string>>();
       for (const type of Object.values(buildAppSyncSchema([{ file: 'schema.graphql', sdl: def.schema }]).schema.getTypeMap())) {
@@ -141,7 +140,7 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
       const previous = entry.api;
       entry.api = api;
       entry.lastError = undefined;
-      if (processing) registry.note(entry.apiId, def.revision, (d) => (d.schemaStatus = { status: 'SUCCESS', details: 'The schema was applied.' }));
+      registry.noteSchemaApplied(entry.apiId, def.revision);
       await previous?.close();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -149,7 +148,7 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
       logger.warn(`the GraphQL API ${entry.apiId} (${def.name}) did not load; ${entry.api ? 'its previous version keeps serving' : 'it does not serve yet'}`, {
         error: message,
       });
-      if (processing) registry.note(entry.apiId, def.revision, (d) => (d.schemaStatus = { status: 'FAILED', details: message }));
+      registry.noteSchemaApplied(entry.apiId, def.revision, message);
     }
   };
 

@@ -92,7 +92,7 @@ async function stop(s: Serving): Promise<void> {
   await closed;
 }
 
-function waitFor<T>(predicate: () => T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
+function waitFor<T>(predicate: () => T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const tick = () => {
