@@ -275,34 +275,38 @@ export function generateAmplifyBuild(options: GenerateOptions): AmplifyBuild {
   }
 
   const warnings: string[] = [];
-  executeTransform({
-    schema: options.schema,
-    scope: root,
-    // Gen 1: every @model on a DynamoDB table the stack creates.
-    dataSourceStrategies: constructDataSourceStrategies(options.schema, DDB_DEFAULT_DATASOURCE_STRATEGY),
-    authConfig,
-    // The enum types are the transformer's own; their values are these strings.
-    resolverConfig: options.conflictHandler
-      ? ({ project: { ConflictDetection: 'VERSION', ConflictHandler: options.conflictHandler } } as unknown as ExecuteConfig['resolverConfig'])
-      : undefined,
-    transformersFactoryArgs: {},
-    transformParameters: { ...GEN1_PARAMETERS, ...options.transformParameters },
-    synthParameters,
-    nestedStackProvider: {
-      provide: (scope: Construct, name: string) => {
-        const stack = new BuildNestedStack(scope, name);
-        nestedSynths.push(stack.synthesizer as BuildSynthesizer);
-        return stack;
+  try {
+    executeTransform({
+      schema: options.schema,
+      scope: root,
+      // Gen 1: every @model on a DynamoDB table the stack creates.
+      dataSourceStrategies: constructDataSourceStrategies(options.schema, DDB_DEFAULT_DATASOURCE_STRATEGY),
+      authConfig,
+      // The enum types are the transformer's own; their values are these strings.
+      resolverConfig: options.conflictHandler
+        ? ({ project: { ConflictDetection: 'VERSION', ConflictHandler: options.conflictHandler } } as unknown as ExecuteConfig['resolverConfig'])
+        : undefined,
+      transformersFactoryArgs: {},
+      transformParameters: { ...GEN1_PARAMETERS, ...options.transformParameters },
+      synthParameters,
+      nestedStackProvider: {
+        provide: (scope: Construct, name: string) => {
+          const stack = new BuildNestedStack(scope, name);
+          nestedSynths.push(stack.synthesizer as BuildSynthesizer);
+          return stack;
+        },
       },
-    },
-    assetProvider: { provide: provideAsset },
-    parameterProvider: { provide: (name: string) => params.get(name) },
-    printTransformerLog: (log: TransformerLog) => {
-      if (log.level === 'ERROR' || log.level === 'WARN') warnings.push(log.message);
-    },
-  });
-  app.synth({ force: true, skipValidation: true });
-  rmSync(cdkOut, { recursive: true, force: true });
+      assetProvider: { provide: provideAsset },
+      parameterProvider: { provide: (name: string) => params.get(name) },
+      printTransformerLog: (log: TransformerLog) => {
+        if (log.level === 'ERROR' || log.level === 'WARN') warnings.push(log.message);
+      },
+    });
+    app.synth({ force: true, skipValidation: true });
+  } finally {
+    // The CDK writes its assembly there; the build folder is what the tests read.
+    rmSync(cdkOut, { recursive: true, force: true });
+  }
 
   rmSync(dir, { recursive: true, force: true });
   const write = (rel: string, text: string | Buffer) => {
