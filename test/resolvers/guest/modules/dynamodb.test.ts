@@ -1,6 +1,6 @@
 /** `@aws-appsync/utils/dynamodb` request builders (docs/dynamodb.md#request-objects-in-detail). */
 import { describe, expect, it } from 'vitest';
-import * as ddb from '../../../src/resolvers/guest/modules/dynamodb.js';
+import * as ddb from '../../../../src/resolvers/guest/modules/dynamodb.js';
 
 describe('@aws-appsync/utils/dynamodb', () => {
   it('get: key as typed values, projection as an expression', () => {
