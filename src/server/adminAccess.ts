@@ -20,10 +20,13 @@ export function isLoopbackHost(host: string): boolean {
   return isIP(v4) === 4 && v4.startsWith('127.');
 }
 
-/** The Step Functions API (`X-Amz-Target: AWSStepFunctions.*`) or its page and assets, or the AppSync management API (`/v1/…`, `/v2/…`). */
+/**
+ * The Step Functions or in-process SQS API (`X-Amz-Target: AWSStepFunctions.*` / `AmazonSQS.*`) or
+ * the page and assets, or the AppSync management API (`/v1/…`, `/v2/…`).
+ */
 export function isAdminRequest(req: IncomingMessage, path: string): boolean {
   const target = req.headers['x-amz-target'];
-  if (typeof target === 'string' && target.startsWith('AWSStepFunctions.')) return true;
+  if (typeof target === 'string' && (target.startsWith('AWSStepFunctions.') || target.startsWith('AmazonSQS.'))) return true;
   if (path.startsWith('/v1/') || path.startsWith('/v2/')) return true;
   return path === '/stepfunctions' || path.startsWith('/stepfunctions/');
 }

@@ -13,6 +13,7 @@ import { StepFunctionsService } from './service/service.js';
 import { createFileStore } from './store/fileStore.js';
 import { createMemoryStore } from './store/memoryStore.js';
 import { createPostgresStore } from './store/postgresStore.js';
+import { SqsQueues, handleSqsCall, isSqsCall } from './services/sqs.js';
 import { stepFunctionsStorePlace, storeSettings } from './storePlace.js';
 import type { ExecutionStore, StorePeers } from './store/types.js';
 
@@ -74,6 +75,8 @@ export interface StepFunctionsServiceHandle {
   startExecution(stateMachineArn: string, input: unknown, name?: string, waitForCompletion?: boolean): Promise<unknown>;
   /** The service itself (for in-process use and tests). */
   readonly service: StepFunctionsService;
+  /** The in-process SQS queues (served on the gateway's port as the SQS API). */
+  readonly sqs: SqsQueues;
   close(): Promise<void>;
 }
 
@@ -118,6 +121,7 @@ async function loadConsole(logger: Logger): Promise<ConsoleHandler | undefined> 
 
 export async function createStepFunctionsService(options: StepFunctionsServiceOptions): Promise<StepFunctionsServiceHandle> {
   const store = pickStore(options);
+  const sqs = new SqsQueues();
   const service: StepFunctionsService = new StepFunctionsService({
     engine: loadEngine,
     taskRunner: () =>
@@ -127,6 +131,7 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
         logger: options.logger,
         startExecution: (arn, input, name, wait) => service.startNested(arn, input, name, wait),
         arnScope: service.scope,
+        sqs,
       }),
     store,
     scope: { ...DEFAULT_SCOPE, ...options.scope },
@@ -146,10 +151,15 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
 
   return {
     service,
+    sqs,
     async handle(req, res, body) {
       if (isStepFunctionsCall(req)) {
         if (!service.ready) await service.load();
         await handleApiCall(apiOptions, req, res, body);
+        return true;
+      }
+      if (isSqsCall(req)) {
+        await handleSqsCall(sqs, req, res, body, options.config());
         return true;
       }
       if ((req.method === 'GET' || req.method === 'HEAD') && (req.url ?? '').startsWith('/stepfunctions')) {

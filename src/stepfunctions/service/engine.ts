@@ -20,6 +20,8 @@ export interface TaskRunnerDeps {
   logger: Logger;
   startExecution(stateMachineArn: string, input: unknown, name: string | undefined, waitForCompletion: boolean): Promise<unknown>;
   arnScope?: { region: string; accountId: string };
+  /** The in-process SQS queues (services/sqs.ts), passed through to the task runner. */
+  sqs?: unknown;
 }
 
 export type TaskRunner = ((request: TaskRequest, signal: AbortSignal) => Promise<unknown>) & { close?(): void };

@@ -13,6 +13,7 @@
  * | `arn:aws:states:::aws-sdk:sfn:startExecution\|startSyncExecution` | a state machine of this gateway; result = the API response |
  * | `arn:aws:states:::http:invoke` | the HTTP call |
  * | `arn:aws:states:::states:startExecution[.sync\|.sync:2\|.waitForTaskToken]` | a state machine of this gateway |
+ * | `arn:aws:states:::sqs:sendMessage[.waitForTaskToken]` | a queue of the in-process SQS; result = SendMessage's response |
  *
  * For `.waitForTaskToken` the runner only makes the call (the engine has already put the token in
  * the parameters) and resolves; the host waits for SendTaskSuccess/Failure. Activities are the
@@ -26,7 +27,9 @@ import { invokeHttp } from './http.js';
 import { invokeResult, LambdaFunctions } from './lambda.js';
 import { parseResource } from './resource.js';
 import { notSupported } from './serviceError.js';
+import { runSqsSendMessage } from './sqs.js';
 import { runSdkStart, runStartExecution } from './startExecution.js';
+import type { SqsQueues } from '../services/sqs.js';
 
 export interface TaskRunnerDeps {
   /** The config in force now (it changes on reload). */
@@ -42,6 +45,8 @@ export interface TaskRunnerDeps {
   startExecution(stateMachineArn: string, input: unknown, name: string | undefined, waitForCompletion: boolean): Promise<unknown>;
   /** Region and account shown in Lambda ARNs of error causes. @default us-east-1 / 123456789012 */
   arnScope?: { region: string; accountId: string };
+  /** The in-process SQS queues `sqs:sendMessage` tasks send to. */
+  sqs?: SqsQueues;
 }
 
 /** Runs one Task's resource; rejects with a {@link StatesError}. `close()` releases clients. */
@@ -110,6 +115,10 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     }
     if (service === 'http' && action === 'invoke' && pattern === 'requestResponse') return invokeHttp(parameters, signal);
     if (service === 'states' && action === 'startExecution') return runStartExecution(parameters, pattern, deps.startExecution);
+    if (service === 'sqs' && action === 'sendMessage' && (pattern === 'requestResponse' || pattern === 'waitForTaskToken')) {
+      if (!deps.sqs) throw notSupported(resource, 'no SQS queues are available to this task runner');
+      return runSqsSendMessage(deps.sqs, parameters);
+    }
     throw notSupported(resource, pattern === 'requestResponse' ? undefined : `the ${pattern} pattern is not available for ${service}:${action}`);
   };
 

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { StatesError } from '../engine/types.js';
 
 /** `Service:` names the AWS SDK for Java puts in its summaries (what Step Functions shows). */
-export type SdkServiceName = 'AWSLambda' | 'AmazonDynamoDBv2' | 'AWSStepFunctions';
+export type SdkServiceName = 'AWSLambda' | 'AmazonDynamoDBv2' | 'AWSStepFunctions' | 'AmazonSQS' | 'AmazonSNS' | 'AmazonEventBridge';
 
 /** A service error in the Task state's form. */
 export function serviceError(

@@ -255,8 +255,8 @@ describe('nested executions and unknown resources', () => {
     expect(result).toMatchObject({ ExecutionArn: 'arn:aws:states:us-east-1:123456789012:execution:child:x', StartDate: 5000 });
   });
   it('an unknown resource fails with States.Runtime naming it', async () => {
-    const error = await run('arn:aws:states:::sqs:sendMessage', {}).catch((e: StatesError) => e);
+    const error = await run('arn:aws:states:::glue:startJobRun', {}).catch((e: StatesError) => e);
     expect(error.error).toBe('States.Runtime');
-    expect(error.cause).toBe("The resource 'arn:aws:states:::sqs:sendMessage' is not supported by appsync-gateway.");
+    expect(error.cause).toBe("The resource 'arn:aws:states:::glue:startJobRun' is not supported by appsync-gateway.");
   });
 });

@@ -1,0 +1,240 @@
+/**
+ * The in-process SQS default on the gateway's port, through the real `@aws-sdk/client-sqs`, and
+ * `arn:aws:states:::sqs:sendMessage` tasks (request-response, `.waitForTaskToken` round trip
+ * through a queue, an unknown queue caught by Catch) through the real `@aws-sdk/client-sfn`.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeExecutionCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  ChangeMessageVisibilityCommand,
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ListQueuesCommand,
+  QueueDoesNotExist,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfigFile } from '../../../src/config/load.js';
+import { createGateway, type Gateway, type GatewayConfig } from '../../../src/index.js';
+import { freePort } from '../../utils/freePort.js';
+import { silentLogger } from '../../utils/logger.js';
+
+const smArn = (name: string) => `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`;
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+const CONFIG = {
+  name: 'sfn-sqs',
+  schema: 'schema.graphql',
+  authentication: { type: 'API_KEY' },
+  apiKeys: [{ name: 'k', value: 'da2-sfnsqs000000000000000000' }],
+  stepFunctions: {
+    stateMachines: {
+      send: {
+        type: 'EXPRESS',
+        definition: {
+          StartAt: 'Send',
+          States: {
+            Send: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::sqs:sendMessage',
+              Parameters: { 'QueueUrl.$': '$.queue', 'MessageBody.$': '$.body' },
+              End: true,
+            },
+          },
+        },
+      },
+      ask: {
+        definition: {
+          StartAt: 'Ask',
+          States: {
+            Ask: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+              Parameters: { 'QueueUrl.$': '$.queue', MessageBody: { 'order.$': '$.order', 'token.$': '$$.Task.Token' } },
+              ResultPath: '$.answer',
+              End: true,
+            },
+          },
+        },
+      },
+      missing: {
+        type: 'EXPRESS',
+        definition: {
+          StartAt: 'Send',
+          States: {
+            Send: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::sqs:sendMessage',
+              Parameters: { QueueUrl: 'http://localhost/123456789012/nowhere', MessageBody: 'x' },
+              Catch: [{ ErrorEquals: ['SQS.AmazonSQSException'], ResultPath: '$.error', Next: 'Caught' }],
+              End: true,
+            },
+            Caught: { Type: 'Pass', End: true },
+          },
+        },
+      },
+    },
+  },
+};
+
+let dir: string;
+let gateway: Gateway;
+let sqs: SQSClient;
+let sfn: SFNClient;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sfn-sqs-'));
+  await writeFile(join(dir, 'appsync.config.json'), JSON.stringify(CONFIG));
+  await writeFile(join(dir, 'schema.graphql'), 'type Query { ok: Boolean }');
+  const { config, configDir } = await loadConfigFile(join(dir, 'appsync.config.json'));
+  const port = await freePort();
+  gateway = await createGateway(config, { configDir, logger: silentLogger, inMemory: true });
+  await gateway.listen({ port, host: '127.0.0.1' });
+  await gateway.ready();
+  const endpoint = `http://127.0.0.1:${port}`;
+  sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials });
+  sfn = new SFNClient({ endpoint, region: 'us-east-1', credentials, disableHostPrefix: true });
+});
+
+afterAll(async () => {
+  sqs?.destroy();
+  sfn?.destroy();
+  await gateway?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('SQS API on the gateway port (@aws-sdk/client-sqs)', () => {
+  it('creates, lists, sends, receives with a visibility timeout and deletes', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'orders', Attributes: { VisibilityTimeout: '1' } }));
+    expect(QueueUrl).toMatch(/\/123456789012\/orders$/);
+    // Creating it again with the same attributes answers the same URL.
+    expect((await sqs.send(new CreateQueueCommand({ QueueName: 'orders', Attributes: { VisibilityTimeout: '1' } }))).QueueUrl).toBe(QueueUrl);
+    expect((await sqs.send(new GetQueueUrlCommand({ QueueName: 'orders' }))).QueueUrl).toBe(QueueUrl);
+    expect((await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'ord' }))).QueueUrls).toEqual([QueueUrl]);
+
+    const sent = await sqs.send(
+      new SendMessageCommand({ QueueUrl, MessageBody: 'hello', MessageAttributes: { kind: { DataType: 'String', StringValue: 'greeting' } } }),
+    );
+    expect(sent.MessageId).toBeTruthy();
+    expect(sent.MD5OfMessageBody).toBe('5d41402abc4b2a76b9719d911017c592');
+
+    const first = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MessageAttributeNames: ['All'], AttributeNames: ['All'] }));
+    expect(first.Messages).toHaveLength(1);
+    expect(first.Messages![0]).toMatchObject({
+      MessageId: sent.MessageId,
+      Body: 'hello',
+      MessageAttributes: { kind: { DataType: 'String', StringValue: 'greeting' } },
+    });
+    expect(first.Messages![0]!.Attributes?.ApproximateReceiveCount).toBe('1');
+    // Hidden for the visibility timeout (1 s), then visible again.
+    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages ?? []).toEqual([]);
+    const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 3, AttributeNames: ['All'] }));
+    expect(again.Messages?.[0]?.MessageId).toBe(sent.MessageId);
+    expect(again.Messages![0]!.Attributes?.ApproximateReceiveCount).toBe('2');
+
+    await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: again.Messages![0]!.ReceiptHandle }));
+    const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
+    expect(attrs.Attributes).toMatchObject({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0', VisibilityTimeout: '1' });
+  });
+
+  it('a long poll answers as soon as a message arrives; ChangeMessageVisibility 0 shows it again', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'poll' }));
+    const started = Date.now();
+    const polling = sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 10 }));
+    setTimeout(() => void sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'late' })), 200);
+    const got = await polling;
+    expect(got.Messages?.[0]?.Body).toBe('late');
+    expect(Date.now() - started).toBeLessThan(5000);
+    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: got.Messages![0]!.ReceiptHandle, VisibilityTimeout: 0 }));
+    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages?.[0]?.Body).toBe('late');
+    await sqs.send(new DeleteQueueCommand({ QueueUrl }));
+  });
+
+  it('an unknown queue is QueueDoesNotExist', async () => {
+    await expect(sqs.send(new GetQueueUrlCommand({ QueueName: 'nope' }))).rejects.toBeInstanceOf(QueueDoesNotExist);
+    await expect(sqs.send(new SendMessageCommand({ QueueUrl: 'http://127.0.0.1/123456789012/nope', MessageBody: 'x' }))).rejects.toMatchObject({
+      name: 'QueueDoesNotExist',
+      $metadata: { httpStatusCode: 400 },
+    });
+  });
+});
+
+describe('arn:aws:states:::sqs:sendMessage', () => {
+  it('request-response: the message lands in the queue and the task answers SendMessage', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'sfn-out' }));
+    const result = await sfn.send(
+      new StartSyncExecutionCommand({ stateMachineArn: smArn('send'), input: JSON.stringify({ queue: QueueUrl, body: { id: 7 } }) }),
+    );
+    expect(result.status).toBe('SUCCEEDED');
+    const output = JSON.parse(result.output!);
+    expect(output).toMatchObject({
+      MD5OfMessageBody: expect.stringMatching(/^[0-9a-f]{32}$/),
+      MessageId: expect.any(String),
+      SdkHttpMetadata: { HttpStatusCode: 200 },
+    });
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl }));
+    expect(got.Messages?.[0]).toMatchObject({ MessageId: output.MessageId, Body: '{"id":7}' });
+  });
+
+  it('.waitForTaskToken: a worker reads the token from the queue and answers SendTaskSuccess', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'sfn-work' }));
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: smArn('ask'), input: JSON.stringify({ queue: QueueUrl, order: 'o-1' }) }),
+    );
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 10 }));
+    const message = JSON.parse(got.Messages![0]!.Body!);
+    expect(message.order).toBe('o-1');
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: message.token, output: JSON.stringify({ shipped: true }) }));
+    let described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    for (let i = 0; i < 100 && described.status === 'RUNNING'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    }
+    expect(described.status).toBe('SUCCEEDED');
+    expect(JSON.parse(described.output!)).toEqual({ queue: QueueUrl, order: 'o-1', answer: { shipped: true } });
+  });
+
+  it('an unknown queue fails with SQS.AmazonSQSException, which Catch intercepts', async () => {
+    const result = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: smArn('missing'), input: '{}' }));
+    expect(result.status).toBe('SUCCEEDED');
+    const { error } = JSON.parse(result.output!);
+    expect(error.Error).toBe('SQS.AmazonSQSException');
+    expect(error.Cause).toMatch(
+      /^The specified queue does not exist or you do not have access to it\. \(Service: AmazonSQS; Status Code: 400; Error Code: AWS\.SimpleQueueService\.NonExistentQueue;/,
+    );
+  });
+});
+
+describe('SQS API with AWS_IAM credentials in the config', () => {
+  it('accepts calls signed with a declared key and refuses others with 403', async () => {
+    const key = { accessKeyId: 'AKIDSQSTEST', secretAccessKey: 'sqs-test-secret' };
+    const config: GatewayConfig = {
+      name: 'sqs-iam',
+      schemaSdl: 'type Query { ping: String }',
+      authentication: { type: 'API_KEY' },
+      apiKeys: [{ name: 'k', value: 'da2-sqsiamtest00000000000' }],
+      additionalAuthentications: [{ type: 'AWS_IAM', config: { credentials: [key] } }],
+    } as GatewayConfig;
+    const port = await freePort();
+    const signed = await createGateway(config, { logger: silentLogger, inMemory: true });
+    await signed.listen({ port, host: '127.0.0.1' });
+    const endpoint = `http://127.0.0.1:${port}`;
+    const good = new SQSClient({ endpoint, region: 'us-east-1', credentials: key });
+    const bad = new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDSQSTEST', secretAccessKey: 'wrong' } });
+    try {
+      expect((await good.send(new CreateQueueCommand({ QueueName: 'signed' }))).QueueUrl).toMatch(/\/signed$/);
+      await expect(bad.send(new ListQueuesCommand({}))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    } finally {
+      good.destroy();
+      bad.destroy();
+      await signed.close();
+    }
+  });
+});
