@@ -286,13 +286,17 @@ function bootstrap(unsafeHost: SandboxHost): void {
     setResultLimit(chars: number): void {
       maxResultChars = chars;
     },
-    /** Registers one compiled resolver module (its factory takes the sealed globals); returns its id. */
-    register(factory: ModuleFactory): number {
-      handlerModules.push(factory);
-      return handlerModules.length - 1;
+    /**
+     * Registers one compiled resolver module (its factory takes the sealed globals) under the
+     * gateway's id. The id comes from the gateway, not a counter here: a replacement process
+     * replays only the modules that registered, so a counter would drift after a failed load.
+     */
+    register(factory: ModuleFactory, id: number): number {
+      handlerModules[id] = factory;
+      return id;
     },
-    /** Registers a VTL resolver or function (its templates' text; null: the default response template); returns its id. */
-    registerVtl(requestText: string, responseText: string | null): number {
+    /** Registers a VTL resolver or function (its templates' text; null: the default response template) under the gateway's id. */
+    registerVtl(requestText: string, responseText: string | null, id: number): number {
       let handlers: Record<string, unknown> = {};
       try {
         const request = new VtlTemplate(String(requestText));
@@ -302,12 +306,12 @@ function bootstrap(unsafeHost: SandboxHost): void {
           render: vtlRawHandler(request),
         });
       } finally {
-        // Ids are the gateway's: a template that fails to parse still takes its id.
+        // A template that fails to parse still takes its id (an empty module).
         const factory = () => handlers;
         vtlModules.add(factory);
-        handlerModules.push(factory);
+        handlerModules[id] = factory;
       }
-      return handlerModules.length - 1;
+      return id;
     },
     /** Lists a module's exported handler names (checked at load time). */
     exportsOf(id: number): string {

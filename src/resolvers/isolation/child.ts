@@ -18,8 +18,8 @@ import type { Call, ChildMessage, InitMessage, LogLine, RegisterMessage, Registr
 interface Trampoline {
   sealGlobals(): string;
   setResultLimit(chars: number): void;
-  register(factory: unknown): number;
-  registerVtl(request: string, response: string | null): number;
+  register(factory: unknown, id: number): number;
+  registerVtl(request: string, response: string | null, id: number): number;
   exportsOf(id: number): string;
   openRun(id: number, baseJson: string): void;
   openRunParts(id: number, parts: RunParts): void;
@@ -139,10 +139,10 @@ function registerAll(message: RegisterMessage): void {
 
 function register(registration: Registration): RegistrationResult {
   try {
-    let id: number;
+    const { id } = registration;
     if (registration.vtl) {
       // A VTL resolver: the prelude parses and keeps its templates (src/resolvers/guest/vtl/).
-      id = trampoline!.registerVtl(registration.vtl.request, registration.vtl.response);
+      trampoline!.registerVtl(registration.vtl.request, registration.vtl.response, id);
     } else {
       // The module's code starts on the script's second line; lineOffset keeps stack lines those
       // of the compiled code, which its source map translates.
@@ -151,13 +151,12 @@ function register(registration: Registration): RegistrationResult {
       try {
         factory = new vm.Script(wrapped, { filename: registration.filename, lineOffset: -1 }).runInContext(context!);
       } catch (error) {
-        // Ids are the gateway's: code that does not compile still takes its id (an empty module).
-        trampoline!.register(vm.runInContext('(function () { return {}; })', context!));
+        // Code that does not compile still takes its id (an empty module).
+        trampoline!.register(vm.runInContext('(function () { return {}; })', context!), id);
         throw error;
       }
-      id = trampoline!.register(factory);
+      trampoline!.register(factory, id);
     }
-    if (id !== registration.id) throw new Error(`module id ${id} is not the gateway's ${registration.id}`);
     const exports = JSON.parse(trampoline!.exportsOf(id)) as string[];
     drainMicrotasks();
     return { id: registration.id, exports };

@@ -122,6 +122,18 @@ describe('sandbox processes', () => {
     expect(sandbox.stats().restarts).toBe(0);
   });
 
+  it('a process that dies while loading a module is replaced, and modules loaded after it keep the gateway’s ids', async () => {
+    // The replacement replays only the modules that loaded; the failed load's id stays unused.
+    const sandbox = await sandboxWith({ processes: 1, memoryLimitMb: 64, timeoutMs: 30_000 });
+    const before = (await sandbox.register(moduleOf("return { payload: 'before' };"), 'before.js')).id;
+    await expect(sandbox.register('var a = []; for (;;) a.push(new Array(1e6).fill(1.5));\nvar __m = {};', 'hog-at-load.js')).rejects.toThrow();
+    await untilReady(sandbox);
+    const after = (await sandbox.register(moduleOf("return { payload: 'after' };"), 'after.js')).id;
+    expect(sandbox.stats().restarts).toBe(1);
+    expect(await requestOf(sandbox, before)).toEqual({ k: 'ok', v: { payload: 'before' } });
+    expect(await requestOf(sandbox, after)).toEqual({ k: 'ok', v: { payload: 'after' } });
+  }, 60_000);
+
   it('module code that throws at evaluation is a load error, and the process keeps serving', async () => {
     const sandbox = await sandboxWith({ processes: 1 });
     await expect(sandbox.register("throw new Error('top-level');\nvar __m = {};", 'throws.js')).rejects.toThrow(/Error: top-level/);
