@@ -141,7 +141,8 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
       entry.api = api;
       entry.lastError = undefined;
       registry.noteSchemaApplied(entry.apiId, def.revision);
-      await previous?.close();
+      // Closed beside the next change's load, not before it: the old version drains its requests in flight (up to 30 s).
+      previous?.close().catch((error: Error) => logger.warn(`closing a previous version of the GraphQL API ${entry.apiId} failed: ${error.message}`));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       entry.lastError = message;
