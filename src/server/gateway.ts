@@ -152,6 +152,18 @@ async function normalize(config: GatewayConfig, options: GatewayOptions): Promis
   return { normalized, kinds };
 }
 
+/** Gives each generated key the value it was generated with at an earlier load of the same gateway. */
+function keepGeneratedKeys(normalized: NormalizedConfig, generated: Map<string, string>): void {
+  for (const keys of [normalized.apiKeys, normalized.events?.apiKeys]) {
+    for (const key of keys ?? []) {
+      if (!key.generated) continue;
+      const earlier = generated.get(key.name);
+      if (earlier === undefined) generated.set(key.name, key.value);
+      else key.value = earlier;
+    }
+  }
+}
+
 /**
  * Creates a gateway for one AppSync API. Throws `ConfigErrors`, `SchemaError` or
  * `CodeLoadError` when the API cannot load.
@@ -187,10 +199,14 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
     const host = options.listen?.host ?? (typeof server.host === 'string' ? server.host : '127.0.0.1');
     return originOf(host, port);
   };
+  // A key the config names without a value is generated once per gateway, not once per load: a
+  // --watch reload (or a template whose keys never carry a value) must not lock clients out.
+  const generatedKeys = new Map<string, string>();
   const load = async (given: GatewayConfig) => {
     const url = selfUrl(given);
     const { config: raw, used } = substituteGatewayUrl(given, url);
     const { normalized, kinds } = await normalize(raw, options);
+    keepGeneratedKeys(normalized, generatedKeys);
     selfUrlUsed = used ? url : undefined;
     const folder = resolveDataFolder(normalized.configDir, normalized.server.dataDir, options);
     if (data && folder.dir !== data.folder.dir)
