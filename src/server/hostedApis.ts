@@ -88,6 +88,8 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
   const root = registry.dir ?? temporary!;
   const dynamodbEndpoint = options.dynamodbEndpoint ?? (process.env.AWS_ENDPOINT_URL_DYNAMODB || undefined);
   const hosted = new Map<string, Hosted>();
+  /** Previous versions still closing (draining their requests in flight); the gateway's close waits for them. */
+  const retiring = new Set<Promise<void>>();
   let closing = false;
 
   const startRealtime = (entry: Hosted): Promise<RealtimeHandle> =>
@@ -142,7 +144,13 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
       entry.lastError = undefined;
       registry.noteSchemaApplied(entry.apiId, def.revision);
       // Closed beside the next change's load, not before it: the old version drains its requests in flight (up to 30 s).
-      previous?.close().catch((error: Error) => logger.warn(`closing a previous version of the GraphQL API ${entry.apiId} failed: ${error.message}`));
+      if (previous) {
+        const closing = previous
+          .close()
+          .catch((error: Error) => logger.warn(`closing a previous version of the GraphQL API ${entry.apiId} failed: ${error.message}`));
+        retiring.add(closing);
+        void closing.finally(() => retiring.delete(closing));
+      }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       entry.lastError = message;
@@ -273,6 +281,7 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
       closing = true;
       unsubscribe();
       await Promise.allSettled([...hosted.values()].map((entry) => drop(entry)));
+      await Promise.allSettled([...retiring]);
       if (temporary) await rm(temporary, { recursive: true, force: true });
     },
   };
