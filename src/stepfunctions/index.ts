@@ -14,6 +14,7 @@ import { createFileStore } from './store/fileStore.js';
 import { createMemoryStore } from './store/memoryStore.js';
 import { createPostgresStore } from './store/postgresStore.js';
 import { SqsQueues, handleSqsCall, isSqsCall } from './services/sqs.js';
+import { SnsTopics, handleSnsCall, isSnsCall } from './services/sns.js';
 import { stepFunctionsStorePlace, storeSettings } from './storePlace.js';
 import type { ExecutionStore, StorePeers } from './store/types.js';
 
@@ -77,6 +78,8 @@ export interface StepFunctionsServiceHandle {
   readonly service: StepFunctionsService;
   /** The in-process SQS queues (served on the gateway's port as the SQS API). */
   readonly sqs: SqsQueues;
+  /** The in-process SNS topics (served on the gateway's port as the SNS API). */
+  readonly sns: SnsTopics;
   close(): Promise<void>;
 }
 
@@ -122,6 +125,16 @@ async function loadConsole(logger: Logger): Promise<ConsoleHandler | undefined> 
 export async function createStepFunctionsService(options: StepFunctionsServiceOptions): Promise<StepFunctionsServiceHandle> {
   const store = pickStore(options);
   const sqs = new SqsQueues();
+  // Lambda subscriptions run the gateway's functions; the invokers load on the first delivery.
+  let snsLambdas: Promise<import('./tasks/lambda.js').LambdaFunctions> | undefined;
+  const sns = new SnsTopics({
+    sqs,
+    logger: options.logger,
+    invokeLambda: async (name, event) => {
+      snsLambdas ??= import('./tasks/lambda.js').then((m) => new m.LambdaFunctions(options.config, options.logger, service.scope));
+      return (await snsLambdas).invoke(name, event);
+    },
+  });
   const service: StepFunctionsService = new StepFunctionsService({
     engine: loadEngine,
     taskRunner: () =>
@@ -132,6 +145,7 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
         startExecution: (arn, input, name, wait) => service.startNested(arn, input, name, wait),
         arnScope: service.scope,
         sqs,
+        sns,
       }),
     store,
     scope: { ...DEFAULT_SCOPE, ...options.scope },
@@ -152,6 +166,7 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
   return {
     service,
     sqs,
+    sns,
     async handle(req, res, body) {
       if (isStepFunctionsCall(req)) {
         if (!service.ready) await service.load();
@@ -160,6 +175,10 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
       }
       if (isSqsCall(req)) {
         await handleSqsCall(sqs, req, res, body, options.config());
+        return true;
+      }
+      if (isSnsCall(req, body)) {
+        await handleSnsCall(sns, req, res, body, options.config());
         return true;
       }
       if ((req.method === 'GET' || req.method === 'HEAD') && (req.url ?? '').startsWith('/stepfunctions')) {
@@ -181,6 +200,7 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
     },
     close: () => {
       stopTakeovers?.();
+      void snsLambdas?.then((lambdas) => lambdas.close());
       return service.close();
     },
   };

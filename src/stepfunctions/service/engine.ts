@@ -22,6 +22,8 @@ export interface TaskRunnerDeps {
   arnScope?: { region: string; accountId: string };
   /** The in-process SQS queues (services/sqs.ts), passed through to the task runner. */
   sqs?: unknown;
+  /** The in-process SNS topics (services/sns.ts). */
+  sns?: unknown;
 }
 
 export type TaskRunner = ((request: TaskRequest, signal: AbortSignal) => Promise<unknown>) & { close?(): void };

@@ -323,10 +323,10 @@ function send(res: ServerResponse, status: number, value: unknown, error?: SqsEr
 }
 
 /**
- * With AWS_IAM credentials in the config, calls must be SigV4-signed (service `sqs`) with one of
- * them, as the Step Functions API's are.
+ * With AWS_IAM credentials in the config, calls must be SigV4-signed (service `sqs`, or `sns` for
+ * the SNS API) with one of them, as the Step Functions API's are; throws a 403 {@link SqsError}.
  */
-async function verifySignature(req: IncomingMessage, body: Buffer, config: NormalizedConfig): Promise<void> {
+export async function verifySignature(req: IncomingMessage, body: Buffer, config: NormalizedConfig, service = 'sqs'): Promise<void> {
   if (![config.authentication, ...config.additionalAuthentications].some((a) => a.type === 'AWS_IAM')) return;
   const [{ iamConfigOf }, { verifySigV4 }, { SignatureError }] = await Promise.all([
     import('../api/sigv4.js'),
@@ -343,7 +343,7 @@ async function verifySignature(req: IncomingMessage, body: Buffer, config: Norma
     sourceIp: req.socket.remoteAddress ?? '',
   };
   try {
-    await verifySigV4(request, iam, Date.now(), { service: 'sqs', allowUnsignedPayload: true });
+    await verifySigV4(request, iam, Date.now(), { service, allowUnsignedPayload: true });
   } catch (error) {
     if (!(error instanceof SignatureError)) throw error;
     const code =

@@ -14,6 +14,7 @@
  * | `arn:aws:states:::http:invoke` | the HTTP call |
  * | `arn:aws:states:::states:startExecution[.sync\|.sync:2\|.waitForTaskToken]` | a state machine of this gateway |
  * | `arn:aws:states:::sqs:sendMessage[.waitForTaskToken]` | a queue of the in-process SQS; result = SendMessage's response |
+ * | `arn:aws:states:::sns:publish[.waitForTaskToken]` | a topic of the in-process SNS; result = Publish's response |
  *
  * For `.waitForTaskToken` the runner only makes the call (the engine has already put the token in
  * the parameters) and resolves; the host waits for SendTaskSuccess/Failure. Activities are the
@@ -30,6 +31,8 @@ import { notSupported } from './serviceError.js';
 import { runSqsSendMessage } from './sqs.js';
 import { runSdkStart, runStartExecution } from './startExecution.js';
 import type { SqsQueues } from '../services/sqs.js';
+import type { SnsTopics } from '../services/sns.js';
+import { runSnsPublish } from './sns.js';
 
 export interface TaskRunnerDeps {
   /** The config in force now (it changes on reload). */
@@ -47,6 +50,8 @@ export interface TaskRunnerDeps {
   arnScope?: { region: string; accountId: string };
   /** The in-process SQS queues `sqs:sendMessage` tasks send to. */
   sqs?: SqsQueues;
+  /** The in-process SNS topics `sns:publish` tasks publish to. */
+  sns?: SnsTopics;
 }
 
 /** Runs one Task's resource; rejects with a {@link StatesError}. `close()` releases clients. */
@@ -118,6 +123,10 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     if (service === 'sqs' && action === 'sendMessage' && (pattern === 'requestResponse' || pattern === 'waitForTaskToken')) {
       if (!deps.sqs) throw notSupported(resource, 'no SQS queues are available to this task runner');
       return runSqsSendMessage(deps.sqs, parameters);
+    }
+    if (service === 'sns' && action === 'publish' && (pattern === 'requestResponse' || pattern === 'waitForTaskToken')) {
+      if (!deps.sns) throw notSupported(resource, 'no SNS topics are available to this task runner');
+      return runSnsPublish(deps.sns, parameters);
     }
     throw notSupported(resource, pattern === 'requestResponse' ? undefined : `the ${pattern} pattern is not available for ${service}:${action}`);
   };
