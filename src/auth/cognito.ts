@@ -39,7 +39,7 @@ export function cognitoIssuer(config: CognitoConfig): string {
  * `access`), then `appIdClientRegex` on `aud` of ID tokens / `client_id` of access tokens
  * (Gateway choice, docs/auth.md#the-modes). Returns the claims.
  */
-export async function verifyCognitoToken(token: string, config: CognitoConfig, keys: KeySource): Promise<Record<string, unknown>> {
+async function verifyCognitoToken(token: string, config: CognitoConfig, keys: KeySource): Promise<Record<string, unknown>> {
   const claims = (await verifyJwt(token, keys, cognitoIssuer(config))) as Record<string, unknown>;
   const use = claims.token_use;
   if (use !== 'id' && use !== 'access') throw unauthorized(INVALID_HEADER);

@@ -34,7 +34,7 @@ export interface IamConfig {
 }
 
 /** AppSync allows 5 minutes between the request's x-amz-date and the server clock. */
-export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 export function validateIamConfig(config: Record<string, unknown>, path: string, env: NodeJS.ProcessEnv = process.env): IamConfig {
   let credentials = config.credentials;

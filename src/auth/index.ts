@@ -18,7 +18,7 @@ export { buildAuthRules, type AuthRules } from './rules.js';
 export { SignatureError } from './errors.js';
 
 /** AppSync's limit on providers per API (default + additional). */
-export const MAX_PROVIDERS = 50;
+const MAX_PROVIDERS = 50;
 
 /**
  * Creates one provider per configured mode, default first; config problems name their key.

@@ -24,10 +24,10 @@ export interface LambdaAuthorizerConfig extends LambdaTarget {
  * request (docs/auth.md#aws_lambda: an authorizer error or timeout is `isAuthorized: false`). A config `timeout`
  * (seconds) may only shorten it.
  */
-export const AUTHORIZER_TIME_LIMIT_SECONDS = 10;
+const AUTHORIZER_TIME_LIMIT_SECONDS = 10;
 
 /** Most authorizer decisions kept at once. */
-export const MAX_CACHED_DECISIONS = 10_000;
+const MAX_CACHED_DECISIONS = 10_000;
 
 interface AuthorizerResponse {
   isAuthorized?: unknown;

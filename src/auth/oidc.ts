@@ -29,7 +29,7 @@ export function validateOidcConfig(config: Record<string, unknown>, path: string
 }
 
 /** The token's audience list, `aud` or `client_id`. */
-export function audiences(claims: Record<string, unknown>): string[] {
+function audiences(claims: Record<string, unknown>): string[] {
   const aud = claims.aud ?? claims.client_id;
   return Array.isArray(aud) ? aud.map(String) : aud === undefined ? [] : [String(aud)];
 }

@@ -17,7 +17,7 @@ export interface AuthRules {
 }
 
 /** The directive names of docs/auth.md#directives and the mode each one grants. */
-export const AUTH_DIRECTIVES: Readonly<Record<string, AuthMode>> = {
+const AUTH_DIRECTIVES: Readonly<Record<string, AuthMode>> = {
   aws_api_key: 'API_KEY',
   aws_iam: 'AWS_IAM',
   aws_oidc: 'OPENID_CONNECT',
@@ -45,7 +45,7 @@ function groupsOf(directive: ConstDirectiveNode): string[] | undefined {
 }
 
 /** The rule the auth directives in `directives` describe, or undefined when there are none. */
-export function ruleFromDirectives(directives: readonly ConstDirectiveNode[] | undefined): FieldRule | undefined {
+function ruleFromDirectives(directives: readonly ConstDirectiveNode[] | undefined): FieldRule | undefined {
   const auth = (directives ?? []).filter((d) => d.name.value in AUTH_DIRECTIVES);
   if (auth.length === 0) return undefined;
   const modes = new Set<AuthMode>();

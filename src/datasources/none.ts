@@ -10,7 +10,7 @@ import type { DataSource, DataSourceKind } from './types.js';
  * resolver runtime may hand it to the response handler inside the sandbox in the same call. A
  * kind registered under NONE with other behaviour lacks the mark and takes the general path.
  */
-export const BUILT_IN_NONE: unique symbol = Symbol('appsync-gateway.builtInNone');
+const BUILT_IN_NONE: unique symbol = Symbol('appsync-gateway.builtInNone');
 
 /** Whether `ds` was created by the built-in NONE kind. */
 export function isBuiltInNone(ds: DataSource): boolean {

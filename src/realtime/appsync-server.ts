@@ -343,7 +343,7 @@ function toErrorEntry(error: unknown): RealtimeErrorEntry {
  * the `header-<base64url>` subprotocol, or plain request headers — first found wins, all merged
  * over the upgrade request's own headers. Keys are lower-cased.
  */
-export function handshakeHeaderObject(upgrade: UpgradeInfo): Record<string, string> {
+function handshakeHeaderObject(upgrade: UpgradeInfo): Record<string, string> {
   const plain: Record<string, string> = {};
   for (const [key, value] of Object.entries(upgrade.headers)) {
     if (key.startsWith('sec-websocket-') || key === 'upgrade' || key === 'connection') continue;

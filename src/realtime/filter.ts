@@ -6,7 +6,7 @@
 import type { SubscriptionFilter } from './types.js';
 
 /** docs/realtime.md#filters-in-detail limits. */
-export const FILTER_LIMITS = {
+const FILTER_LIMITS = {
   groups: 10,
   filtersPerGroup: 5,
   inValues: 5,
@@ -16,7 +16,7 @@ export const FILTER_LIMITS = {
 } as const;
 
 /** Every operator docs/realtime.md#filters-in-detail lists, plus the `lte`/`gte` aliases (Gateway choice, §5). */
-export const FILTER_OPERATORS = [
+const FILTER_OPERATORS = [
   'eq',
   'ne',
   'le',
@@ -195,7 +195,7 @@ export function readPath(payload: unknown, path: string): unknown {
 }
 
 /** JSON equality; a string and a number compare as strings (ID arguments, docs/realtime.md#filters-in-detail). */
-export function looseEquals(a: unknown, b: unknown): boolean {
+function looseEquals(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if ((typeof a === 'string' && typeof b === 'number') || (typeof a === 'number' && typeof b === 'string')) return String(a) === String(b);
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;

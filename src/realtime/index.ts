@@ -126,7 +126,7 @@ export function createRealtime(host: RealtimeHost, options: RealtimeOptions = {}
  * arguments or enhanced filters. Throws `BadRequestException` when the Subscription type has no
  * such field.
  */
-export async function publishEvent(host: Pick<RealtimeHost, 'schema' | 'pubsub'>, event: PublishedEvent): Promise<void> {
+async function publishEvent(host: Pick<RealtimeHost, 'schema' | 'pubsub'>, event: PublishedEvent): Promise<void> {
   const fields = host.schema.getSubscriptionType()?.getFields();
   if (!fields || !fields[event.subscriptionField]) {
     throw new AppSyncError(`Subscription field '${event.subscriptionField}' is not defined on the Subscription type.`, 'BadRequestException');

@@ -7,7 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { takePidLock } from '../embedded/pidLock.js';
 
 /** The lock file's name inside the data folder. */
-export const DATA_FOLDER_LOCK = 'gateway.lock';
+const DATA_FOLDER_LOCK = 'gateway.lock';
 
 /** Where this gateway keeps data: a folder, or nowhere (`--in-memory`). */
 export type DataFolder = { dir: string; inMemory: false } | { dir: undefined; inMemory: true };

@@ -30,7 +30,7 @@ function locationsOf(error: GraphQLError): Location[] | null {
 }
 
 /** graphql-java's rendering of a literal (docs/errors.md#validation-and-variable-errors). */
-export function printJavaValue(node: ValueNode): string {
+function printJavaValue(node: ValueNode): string {
   switch (node.kind) {
     case Kind.STRING:
       return `StringValue{value='${node.value}'}`;

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 /** The URL prefix GraphiQL's assets are served under. */
-export const GRAPHIQL_ASSET_PREFIX = '/graphiql/';
+const GRAPHIQL_ASSET_PREFIX = '/graphiql/';
 
 /** Served name → package and file inside it. */
 const ASSETS: Record<string, { pkg: string; file: string; type: string }> = {

@@ -12,7 +12,7 @@ import { executeGraphQL, requestFailure, type GraphQLResponse, type Publish } fr
 import type { Api } from './loadApi.js';
 
 /** Gateway choice (docs/errors.md#request-limits): bodies over 1 MB are refused with 413. */
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 export class BodyTooLargeError extends Error {}
 
@@ -118,7 +118,7 @@ function send(res: ServerResponse, response: GraphQLResponse): void {
   sendJson(res, response.status, response.body, response.headers, response.errorType);
 }
 
-export function toAuthRequest(req: IncomingMessage, body: string): AuthRequest {
+function toAuthRequest(req: IncomingMessage, body: string): AuthRequest {
   return {
     headers: req.headers,
     method: req.method ?? 'GET',

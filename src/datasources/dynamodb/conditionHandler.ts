@@ -20,7 +20,7 @@ export type ConditionOutcome = { done: DataSourceResult } | { retry: Request };
  * Gateway choice: AppSync documents no limit on Custom-handler retries; the gateway stops after 5
  * and rejects, so a handler that always answers `retry` cannot loop forever.
  */
-export const MAX_CONDITION_RETRIES = 5;
+const MAX_CONDITION_RETRIES = 5;
 
 /** The fields a `retryMapping` may replace, per operation (docs/dynamodb.md#request-objects-in-detail). */
 const RETRY_FIELDS: Record<WriteOperation, string[]> = {

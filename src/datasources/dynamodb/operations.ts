@@ -61,7 +61,7 @@ export function requireKey(request: Request): Record<string, AttributeValue> {
   return toSdkMap(request.key, 'key');
 }
 
-export function optionalNumber(request: Request, field: string): number | undefined {
+function optionalNumber(request: Request, field: string): number | undefined {
   const v = request[field];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw invalid(field, `expected a non-negative integer, got ${JSON.stringify(v)}`);

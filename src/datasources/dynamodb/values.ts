@@ -19,7 +19,7 @@ export function invalid(field: string, detail: string): DataSourceError {
 const base64ToBytes = (value: unknown) => Uint8Array.from(Buffer.from(String(value), 'base64'));
 
 /** One typed value in AppSync's form to the SDK's form. */
-export function toSdkValue(value: unknown, field: string): AttributeValue {
+function toSdkValue(value: unknown, field: string): AttributeValue {
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw invalid(field, `expected a typed value like {"S": "x"}, got ${JSON.stringify(value)}`);
   const entries = Object.entries(value);
   if (entries.length !== 1 || !TYPES.has(entries[0]![0]))
@@ -59,7 +59,7 @@ export function toSdkMap(map: unknown, field: string): Record<string, AttributeV
 }
 
 /** An SDK value to AppSync's plain JSON. */
-export function fromSdkValue(value: AttributeValue): unknown {
+function fromSdkValue(value: AttributeValue): unknown {
   if (value.S !== undefined) return value.S;
   if (value.N !== undefined) return Number(value.N);
   if (value.BOOL !== undefined) return value.BOOL;
@@ -102,7 +102,7 @@ export function nonEmpty<T extends object>(map: T): T | undefined {
  * An SDK value to AppSync's typed JSON (what request objects carry): `N` as a JSON number, binary
  * as base64 — the form Lambda handlers see in `currentValue`.
  */
-export function toTypedJson(value: AttributeValue): Record<string, unknown> {
+function toTypedJson(value: AttributeValue): Record<string, unknown> {
   if (value.S !== undefined) return { S: value.S };
   if (value.N !== undefined) return { N: Number(value.N) };
   if (value.BOOL !== undefined) return { BOOL: value.BOOL };

@@ -42,7 +42,7 @@ const METADATA = ['_version', '_lastChangedAt', '_deleted', '_ttl'];
  * Gateway choice: AppSync documents a `MaxConflicts` error without the number; the gateway gives
  * up after 5 merge/Lambda retries of one mutation.
  */
-export const MAX_CONFLICT_RETRIES = 5;
+const MAX_CONFLICT_RETRIES = 5;
 
 /**
  * The `sync` block for the resolver (`Type.field`) or pipeline function (its name) now running.

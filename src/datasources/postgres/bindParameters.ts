@@ -5,7 +5,7 @@
  */
 
 /** Casts for the Data API's type hints (API_SqlParameter.html `typeHint`). */
-export const TYPE_HINT_CASTS: Record<string, string> = {
+const TYPE_HINT_CASTS: Record<string, string> = {
   DECIMAL: 'numeric',
   JSON: 'json',
   TIMESTAMP: 'timestamp',

@@ -266,7 +266,7 @@ function byteaToBase64(text: string): string {
 }
 
 /** `2024-01-02 03:04:05.123456+02` → `2024-01-02 01:04:05.123456` (UTC, as the Data API prints). */
-export function timestamptzToUtc(text: string): string {
+function timestamptzToUtc(text: string): string {
   const m = /^(\d{4,}-\d\d-\d\d) (\d\d:\d\d:\d\d)(\.\d+)?([+-]\d\d(?::?\d\d){0,2})?( BC)?$/.exec(text);
   if (!m) return text;
   const [, date, time, fraction = '', offset, bc] = m;

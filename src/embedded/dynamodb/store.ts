@@ -24,7 +24,7 @@ import { Scratch, transactGetItems, transactWriteItems, TransactionTokens } from
 import { TimeToLive } from './ttl.js';
 
 /** The operations this folder adds to dynalite's. */
-export const EXTRA_OPERATIONS = new Set(['TransactWriteItems', 'TransactGetItems', 'UpdateTimeToLive', 'DescribeTimeToLive']);
+const EXTRA_OPERATIONS = new Set(['TransactWriteItems', 'TransactGetItems', 'UpdateTimeToLive', 'DescribeTimeToLive']);
 /** Writes whose failed condition can return the current item (ReturnValuesOnConditionCheckFailure). */
 const CONDITIONAL_WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
 /** What the HTTP endpoint answers itself; dynalite's own handler answers the rest. */
@@ -108,7 +108,7 @@ const TARGET = /^DynamoDB_20120810\.(\w+)$/;
  * conditional writes (whose failed condition may return the item, which dynalite does not); every
  * other request reaches dynalite as before. Written by hand: dynalite has no hook for operations.
  */
-export function serveExtraOperations(server: Server, store: EmbeddedDynamoDBStore): void {
+function serveExtraOperations(server: Server, store: EmbeddedDynamoDBStore): void {
   const dynalite = server.listeners('request')[0] as RequestListener;
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {

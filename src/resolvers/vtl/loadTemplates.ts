@@ -16,7 +16,7 @@ import type { Sandbox } from '../isolation/sandbox.js';
 export const MAX_TEMPLATE_CHARS = 65_536;
 
 /** The Serverless AppSync plugin's `substitutions`: `${name}` of a listed name becomes its value; other `${…}` are Velocity's. */
-export function substitute(text: string, substitutions: Record<string, string> | undefined): string {
+function substitute(text: string, substitutions: Record<string, string> | undefined): string {
   if (!substitutions) return text;
   return text.replace(/\$\{([A-Za-z_][\w-]*)\}/g, (whole, name: string) =>
     Object.prototype.hasOwnProperty.call(substitutions, name) ? substitutions[name]! : whole,

@@ -27,7 +27,7 @@ export interface ChoiceOutcome {
  * Gateway choice: AWS's exact wording for this cause could not be confirmed from public sources;
  * this text follows the wording AWS uses for failed transitions.
  */
-export const NO_CHOICE_MATCHED_CAUSE = 'Failed to transition out of the state. The state does not point to a next state.';
+const NO_CHOICE_MATCHED_CAUSE = 'Failed to transition out of the state. The state does not point to a next state.';
 
 /** Evaluates the Choice state `state` for `input`. */
 export async function chooseNext(
@@ -131,13 +131,13 @@ export const CHOICE_OPERATORS = [
 const OPERATOR_SET: ReadonlySet<string> = new Set(CHOICE_OPERATORS);
 
 /** The comparison operator key of a rule, if any. */
-export function ruleOperator(rule: Record<string, unknown>): string | undefined {
+function ruleOperator(rule: Record<string, unknown>): string | undefined {
   for (const key of Object.keys(rule)) if (OPERATOR_SET.has(key)) return key;
   return undefined;
 }
 
 /** True when the JSONPath rule (Boolean or Data-test expression) matches. */
-export function matchRule(rule: Record<string, unknown>, input: unknown, scope: PathScope): boolean {
+function matchRule(rule: Record<string, unknown>, input: unknown, scope: PathScope): boolean {
   if (Array.isArray(rule.And)) return (rule.And as Record<string, unknown>[]).every((r) => matchRule(r, input, scope));
   if (Array.isArray(rule.Or)) return (rule.Or as Record<string, unknown>[]).some((r) => matchRule(r, input, scope));
   if (rule.Not !== undefined && typeof rule.Not === 'object' && rule.Not !== null) return !matchRule(rule.Not as Record<string, unknown>, input, scope);

@@ -9,7 +9,7 @@ import { StatesError } from './types.js';
 
 /** AWS's cause when a Standard execution's history reaches 25,000 events (the failure event is #25,000). */
 export const HISTORY_LIMIT_CAUSE = 'The execution reached the maximum number of history events (25000).';
-export const MAX_HISTORY_EVENTS = 25_000;
+const MAX_HISTORY_EVENTS = 25_000;
 
 /** `inputDetails` / `outputDetails`: the gateway never truncates. */
 const NOT_TRUNCATED = Object.freeze({ truncated: false });

@@ -25,7 +25,7 @@ export function isIntrinsic(text: string): boolean {
 }
 
 /** The intrinsic functions AWS offers, with their argument counts (min, max). */
-export const INTRINSIC_ARITY: Readonly<Record<string, readonly [number, number]>> = {
+const INTRINSIC_ARITY: Readonly<Record<string, readonly [number, number]>> = {
   'States.Format': [1, Infinity],
   'States.StringToJson': [1, 1],
   'States.JsonToString': [1, 1],

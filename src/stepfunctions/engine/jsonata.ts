@@ -269,7 +269,7 @@ async function walk(template: unknown, scope: JsonataScope, field: string, bindi
 const containsCache = new WeakMap<object, boolean>();
 
 /** True when a `{% %}` string occurs anywhere in `template` (memoised per template object). */
-export function containsExpression(template: unknown): boolean {
+function containsExpression(template: unknown): boolean {
   if (typeof template === 'string') return EXPRESSION.test(template);
   if (typeof template !== 'object' || template === null) return false;
   const known = containsCache.get(template);

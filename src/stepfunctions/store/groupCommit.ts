@@ -9,7 +9,7 @@
  */
 import type { StoreRecord } from './types.js';
 
-export const FLUSH_DELAY_MS = 4;
+const FLUSH_DELAY_MS = 4;
 
 /** The store's own part: how it queues records and writes a batch of them. */
 export interface BatchQueue {

@@ -23,7 +23,7 @@ const COMMANDS = {
 } as const;
 
 export type DynamoDbAction = keyof typeof COMMANDS;
-export const DYNAMODB_ACTIONS = Object.keys(COMMANDS) as DynamoDbAction[];
+const DYNAMODB_ACTIONS = Object.keys(COMMANDS) as DynamoDbAction[];
 
 /** Where a table lives: a fixed endpoint, or the embedded store (no endpoint). */
 export interface TableLocation {

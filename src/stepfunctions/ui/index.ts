@@ -18,7 +18,7 @@ import { renderConsolePage } from './page.js';
 import { CONSOLE_CSS } from './styles.js';
 
 /** The page's path on the gateway's port. */
-export const CONSOLE_PATH = '/stepfunctions';
+const CONSOLE_PATH = '/stepfunctions';
 
 /**
  * Set by a build that prebundles the client (scripts/build.mjs would `define` it, as it does

@@ -8,7 +8,7 @@
  */
 
 /** Offset of `zone` at `epochMs`, in seconds east of UTC. */
-export function zoneOffsetSeconds(zone: string | undefined, epochMs: number): number {
+function zoneOffsetSeconds(zone: string | undefined, epochMs: number): number {
   if (!zone || zone === 'UTC' || zone === 'Z' || zone === 'GMT') return 0;
   const fixed = /^([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?$/.exec(zone);
   if (fixed) {
@@ -207,7 +207,7 @@ function formatTokens(tokens: Token[], f: Fields, zoneName: string): string {
 }
 
 /** Formats `epochMs` with a Java DateTimeFormatter pattern in `zone` (default UTC). */
-export function formatEpoch(epochMs: number, pattern: string, zone?: string): string {
+function formatEpoch(epochMs: number, pattern: string, zone?: string): string {
   const offset = zoneOffsetSeconds(zone, epochMs);
   const zoneName = zone && !/^[+-]/.test(zone) ? zone : offset === 0 ? 'UTC' : formatOffset(offset, 'XXX');
   return formatTokens(tokenize(pattern), fieldsAt(epochMs, offset), zoneName);
@@ -217,7 +217,7 @@ export function formatEpoch(epochMs: number, pattern: string, zone?: string): st
  * Parses `text` with a Java pattern; the zone comes from the text's offset if it has one, else
  * from `zone`, else UTC. Returns epoch milliseconds, or throws with the reason.
  */
-export function parseWithPattern(text: string, pattern: string, zone?: string): number {
+function parseWithPattern(text: string, pattern: string, zone?: string): number {
   const f = {
     year: 1970,
     month: 1,
@@ -331,7 +331,7 @@ export function parseWithPattern(text: string, pattern: string, zone?: string): 
 }
 
 /** ISO 8601 date-time with an offset (`2018-02-01T17:21:05.180+08:00`) to epoch ms. */
-export function parseIso8601(text: string): number {
+function parseIso8601(text: string): number {
   const m = /^(-?\d{4,})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?(?::?\d{2})?)?$/.exec(String(text));
   if (!m) throw new Error(`Text '${text}' could not be parsed as an ISO 8601 date-time`);
   const local = Date.UTC(

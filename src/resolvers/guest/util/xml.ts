@@ -34,7 +34,7 @@ function add(target: XmlObject, key: string, value: XmlValue): void {
 }
 
 /** Parses `xml`; returns null when it is not well-formed. */
-export function xmlToMap(xml: string): XmlObject | null {
+function xmlToMap(xml: string): XmlObject | null {
   const text = String(xml)
     .replace(/<\?[\s\S]*?\?>/g, '')
     .replace(/<!--[\s\S]*?-->/g, '')

@@ -51,7 +51,7 @@ async function attempt(call: StateCall): Promise<StepResult> {
  * others and is thrown, the outer line continuing from the failing line's last event; on success
  * the outer line continues from the latest event of any line.
  */
-export async function runLines(frame: Frame, lines: ((line: Frame) => Promise<unknown>)[]): Promise<unknown[]> {
+async function runLines(frame: Frame, lines: ((line: Frame) => Promise<unknown>)[]): Promise<unknown[]> {
   const { controller, dispose } = childController(frame.signal);
   const startedAt = frame.last;
   const frames: Frame[] = [];
