@@ -324,7 +324,8 @@ class AppSyncVelocity extends Compile {
     const items = isArray(from) ? from : objectValues(from as object);
     if (items.length > MAX_FOREACH_ITERATIONS) {
       throw new VtlLimitError(
-        `#foreach would loop ${items.length} times at line ${ast.pos?.first_line ?? '?'}; AppSync allows at most ${MAX_FOREACH_ITERATIONS} iterations per loop.`,
+        `#foreach would loop ${items.length} times at line ${ast.pos?.first_line ?? '?'}; ` +
+          `AppSync allows at most ${MAX_FOREACH_ITERATIONS} iterations per loop.`,
       );
     }
     const local: Record<string, unknown> = {};
