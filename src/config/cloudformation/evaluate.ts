@@ -368,7 +368,10 @@ export class StackEvaluator {
         return `arn:aws:states:${this.region}:${this.accountId}:stateMachine:${named('StateMachineName')}`;
       case 'AWS::AppSync::GraphQLApi':
       case 'AWS::Serverless::GraphQLApi':
+      case 'AWS::AppSync::Api':
         return appSyncArn(this, logicalId);
+      case 'AWS::AppSync::ChannelNamespace':
+        return appSyncArn(this, `${this.apiIdOf(logicalId)}/channelNamespace/${named('Name')}`);
       case 'AWS::AppSync::DataSource':
         return appSyncArn(this, `${this.apiIdOf(logicalId)}/datasources/${named('Name')}`);
       case 'AWS::AppSync::FunctionConfiguration':
@@ -407,6 +410,14 @@ export class StackEvaluator {
         RealtimeDns: () => `${logicalId.toLowerCase()}.appsync-realtime-api.${this.region}.amazonaws.com`,
         GraphQLEndpointArn: () => appSyncArn(this, logicalId),
       },
+      // An Event API (docs/cloudformation.md#event-apis): AWS's host names with the logical id as the API id, as for GraphQL APIs.
+      'AWS::AppSync::Api': {
+        ApiId: () => logicalId,
+        ApiArn: () => appSyncArn(this, logicalId),
+        'Dns.Http': () => `${logicalId.toLowerCase()}.appsync-api.${this.region}.amazonaws.com`,
+        'Dns.Realtime': () => `${logicalId.toLowerCase()}.appsync-realtime-api.${this.region}.amazonaws.com`,
+      },
+      'AWS::AppSync::ChannelNamespace': { ChannelNamespaceArn: id },
       'AWS::AppSync::DataSource': { DataSourceArn: id, Name: () => this.property(logicalId, 'Name') },
       'AWS::AppSync::FunctionConfiguration': {
         FunctionId: () => logicalId,

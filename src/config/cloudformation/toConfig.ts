@@ -6,6 +6,7 @@ import { ConfigError, ConfigErrors } from '../../errors.js';
 import type { CachingBehavior, DataSourceConfig, GatewayConfig, PipelineFunctionConfig, ResolverConfig, StateMachineConfig } from '../types.js';
 import { authentication } from './auth.js';
 import { dataSourceConfig, stateMachineDefinition } from './dataSources.js';
+import { eventOnlyError, eventsConfig } from './events.js';
 import { LocalFunctions } from './functions.js';
 import { allResources, Problems, required, type Located } from './resources.js';
 import { scratchFile } from './scratch.js';
@@ -54,6 +55,11 @@ const HONOURED: Record<string, { read: string[]; ignored: string[] }> = {
       'ApiType',
     ],
     ignored: ['LogConfig', 'XrayEnabled', 'Tags', 'Visibility', 'IntrospectionConfig', 'OwnerContact', 'EnhancedMetricsConfig', 'MergedApiExecutionRoleArn'],
+  },
+  'AWS::AppSync::Api': { read: ['Name', 'EventConfig'], ignored: ['OwnerContact', 'Tags'] },
+  'AWS::AppSync::ChannelNamespace': {
+    read: ['ApiId', 'Name', 'CodeHandlers', 'CodeS3Location', 'HandlerConfigs', 'PublishAuthModes', 'SubscribeAuthModes'],
+    ignored: ['Tags'],
   },
   'AWS::AppSync::GraphQLSchema': { read: ['ApiId', 'Definition', 'DefinitionS3Location'], ignored: [] },
   'AWS::AppSync::ApiKey': { read: ['ApiId', 'Description', 'Expires'], ignored: ['ApiKeyId'] },
@@ -122,6 +128,8 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
     const where = stacks.map((s) => s.file).join(', ');
     const listed = apiNames.map(({ r, name }) => `${String(name ?? r.logicalId)} (${r.logicalId} in ${r.stack.name})`).join(', ');
     if (problems.errors.length > 0) throw new ConfigErrors(problems.errors);
+    const eventOnly = apis.length === 0 ? eventOnlyError(resources, where) : undefined;
+    if (eventOnly) throw eventOnly;
     throw new ConfigError(
       where,
       apis.length === 0
@@ -134,9 +142,16 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
   const api = chosen[0]!.r;
   const apiEval = api.stack.evaluator;
   const apiId = api.logicalId;
-  /** Resources of this API: those whose ApiId evaluates to its id. */
+  const functions = new LocalFunctions(resources, problems, options.scratchDir);
+  // The Event API (docs/cloudformation.md#event-apis) becomes the `events:` block; its data sources join the GraphQL API's.
+  const translatedEvents = eventsConfig(resources, problems, functions, options.scratchDir);
+  /** Resources of this API (those whose ApiId evaluates to its id); data sources also of the Event API. */
   const ofApi = (type: string) =>
-    resources.filter((r) => r.type === type && problems.attempt(() => r.stack.evaluator.property(r.logicalId, 'ApiId')) === apiId);
+    resources.filter((r) => {
+      if (r.type !== type) return false;
+      const of = problems.attempt(() => r.stack.evaluator.property(r.logicalId, 'ApiId'));
+      return of === apiId || (type === 'AWS::AppSync::DataSource' && of === translatedEvents?.apiId);
+    });
 
   // Properties an AppSync resource sets that the gateway neither reads nor may ignore are load errors.
   for (const r of resources) {
@@ -151,7 +166,10 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
   }
 
   const config: GatewayConfig = {};
-  const functions = new LocalFunctions(resources, problems, options.scratchDir);
+  if (translatedEvents) {
+    config.events = translatedEvents.events;
+    warnings.push(...translatedEvents.warnings);
+  }
   const p = (r: Located, name: string) => r.stack.evaluator.property(r.logicalId, name);
   const at = (r: Located, name: string) => `Resources.${r.logicalId}.Properties.${name}`;
 
@@ -216,6 +234,8 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
       const name = required(r, 'Name');
       const type = required(r, 'Type');
       const description = p(r, 'Description');
+      if (dataSources[name])
+        throw r.stack.evaluator.error(at(r, 'Name'), `a second data source named ${name} (the GraphQL and Event APIs share one set of names locally)`);
       dataSources[name] = {
         type,
         ...(typeof description === 'string' ? { description } : {}),

@@ -1,0 +1,151 @@
+/**
+ * An AppSync Event API written with aws-cdk-lib (`EventApi`, `ChannelNamespace`, an API key
+ * provider, onPublish code inline and from a file asset), synthesised in the test beside a GraphQL
+ * API and served as the gateway's Event API (docs/cloudformation.md#event-apis): publish over HTTP,
+ * receive over the Events WebSocket.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as appsync from 'aws-cdk-lib/aws-appsync';
+import { describe, expect, it } from 'vitest';
+import { loadConfigFile } from '../../../src/config/index.js';
+import { ConfigError, ConfigErrors } from '../../../src/errors.js';
+import { connectRaw, encodeHeader } from '../../realtime/rawClient.js';
+import { serve } from './serve.js';
+
+const FIXTURE = join(import.meta.dirname, 'fixtures/cdk');
+
+interface Variant {
+  /** Without the GraphQL API: only the Event API. */
+  eventOnly?: boolean;
+  /** Breaks the `shout` namespace with a property AWS does not have. */
+  badProperty?: boolean;
+}
+
+/** The app a CDK user writes; `app.synth()` is what `cdk synth` runs. */
+async function synthesize(variant: Variant = {}): Promise<string> {
+  const project = await mkdtemp(join(tmpdir(), 'appsync-cdk-events-'));
+  await writeFile(
+    join(project, 'tag.js'),
+    'export function onPublish(ctx) { return ctx.events.map((e) => ({ id: e.id, payload: { ...e.payload, tagged: ctx.info.channel.path } })); }\n',
+  );
+  const app = new App({ outdir: join(project, 'cdk.out') });
+  const stack = new Stack(app, 'EventsStack');
+  const apiKey = { authorizationType: appsync.AppSyncAuthorizationType.API_KEY };
+  const events = new appsync.EventApi(stack, 'Events', { apiName: 'chat', authorizationConfig: { authProviders: [apiKey] } });
+  events.addChannelNamespace('default');
+  const shout = events.addChannelNamespace('shout', {
+    code: appsync.Code.fromInline(
+      'export function onPublish(ctx) { return ctx.events.map((e) => ({ id: e.id, payload: { ...e.payload, text: String(e.payload.text).toUpperCase() } })); }',
+    ),
+    authorizationConfig: { publishAuthModeTypes: [appsync.AppSyncAuthorizationType.API_KEY] },
+  });
+  events.addChannelNamespace('tag', { code: appsync.Code.fromAsset(join(project, 'tag.js')) });
+  if (variant.badProperty) (shout.node.defaultChild as appsync.CfnChannelNamespace).addPropertyOverride('HandlerConfigs.OnPublish.Behaviour', 'CODE');
+  if (!variant.eventOnly)
+    new appsync.GraphqlApi(stack, 'Api', {
+      name: 'graphql-beside-events',
+      definition: appsync.Definition.fromFile(join(FIXTURE, 'schema.graphql')),
+      // Fn::GetAtt of the Event API's attributes, read back through the API's environment.
+      environmentVariables: { EVENTS_ID: events.apiId, EVENTS_ARN: events.apiArn, EVENTS_HTTP: events.httpDns, EVENTS_REALTIME: events.realtimeDns },
+    });
+  app.synth();
+  return join(project, 'cdk.out');
+}
+
+describe('an Event API of a CDK app', async () => {
+  const assembly = await synthesize();
+  const loaded = await loadConfigFile(assembly);
+  const api = await serve(loaded);
+  const origin = new URL(api.url).origin;
+  const eventsKey = api.gateway.config.events!.apiKeys[0]!.value;
+
+  const post = async (channel: string, events: unknown[], key = eventsKey) => {
+    const res = await fetch(`${origin}/event`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      body: JSON.stringify({ channel, events: events.map((e) => JSON.stringify(e)) }),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+
+  /** Subscribes to `channel` over the Events WebSocket, publishes `event` over HTTP, returns the `data` frame's event. */
+  async function publishAndReceive(channel: string, event: unknown): Promise<unknown> {
+    const auth = { host: 'localhost', 'x-api-key': eventsKey };
+    const client = await connectRaw(`${origin.replace('http', 'ws')}/event/realtime`, ['aws-appsync-event-ws', `header-${encodeHeader(auth, true)}`]);
+    try {
+      client.send({ type: 'connection_init' });
+      expect(await client.next()).toMatchObject({ type: 'connection_ack' });
+      client.send({ type: 'subscribe', id: 's1', channel, authorization: auth });
+      expect(await client.next()).toEqual({ type: 'subscribe_success', id: 's1' });
+      const { status, body } = await post(channel, [event]);
+      expect(status).toBe(200);
+      expect(body.successful).toHaveLength(1);
+      const frame = await client.next();
+      expect(frame).toMatchObject({ type: 'data', id: 's1' });
+      return JSON.parse(frame.event);
+    } finally {
+      client.close();
+    }
+  }
+
+  it('is read into the events block: name, auth modes, the namespaces and the Event API’s own key', () => {
+    const events = loaded.config.events!;
+    expect(events.name).toBe('chat');
+    expect(events.authProviders).toEqual([{ type: 'API_KEY' }]);
+    expect(events.connectionAuthModes).toEqual(['API_KEY']);
+    expect(Object.keys(events.namespaces!).sort()).toEqual(['default', 'shout', 'tag']);
+    expect(events.namespaces!.shout!.publishAuthModes).toEqual(['API_KEY']);
+    expect(events.apiKeys).toEqual([{ name: expect.stringMatching(/^EventsDefaultApiKey/) }]);
+    expect(loaded.config.name).toBe('graphql-beside-events');
+  });
+
+  it('Fn::GetAtt of the Event API gives local values', () => {
+    expect(loaded.config.environment).toEqual({
+      EVENTS_ID: expect.stringMatching(/^Events[0-9A-F]{8}$/),
+      EVENTS_ARN: expect.stringMatching(/^arn:aws:appsync:us-east-1:123456789012:apis\/Events[0-9A-F]{8}$/),
+      EVENTS_HTTP: expect.stringMatching(/^events[0-9a-f]{8}\.appsync-api\.us-east-1\.amazonaws\.com$/),
+      EVENTS_REALTIME: expect.stringMatching(/^events[0-9a-f]{8}\.appsync-realtime-api\.us-east-1\.amazonaws\.com$/),
+    });
+  });
+
+  it('an event published over HTTP reaches a subscriber of the Events WebSocket', async () => {
+    expect(await publishAndReceive('/default/room', { text: 'hi' })).toEqual({ text: 'hi' });
+  });
+
+  it('the onPublish handler of CodeHandlers (inline) transforms the event', async () => {
+    expect(await publishAndReceive('/shout/room', { text: 'hi' })).toEqual({ text: 'HI' });
+  });
+
+  it('the onPublish handler of CodeS3Location (a file asset) transforms the event', async () => {
+    expect(await publishAndReceive('/tag/a/b', { n: 1 })).toEqual({ n: 1, tagged: '/tag/a/b' });
+  });
+
+  it('the GraphQL API’s key does not open the Event API, and the GraphQL API still answers', async () => {
+    expect(api.apiKey).not.toBe(eventsKey);
+    expect((await post('/default/room', [{ text: 'x' }], api.apiKey)).status).toBe(401);
+    expect(await api.query('{ __typename }')).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('a property AWS does not have is a load error naming the logical id and property path', async () => {
+    const bad = await synthesize({ badProperty: true });
+    const error = await loadConfigFile(bad).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigErrors);
+    expect((error as ConfigErrors).errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(
+        /EventsStack\.template\.json: Resources\.Eventsshout\w+\.Properties\.HandlerConfigs\.OnPublish\.Behaviour: Behaviour is not a property the gateway reads here \(Behavior, Integration\)$/,
+      ),
+    ]);
+  });
+
+  it('an Event API without a GraphQL API is refused, saying why', async () => {
+    const only = await synthesize({ eventOnly: true });
+    const error = await loadConfigFile(only).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(
+      /the input holds the Event API Events\w+ but no AWS::AppSync::GraphQLApi: the gateway serves an Event API beside a GraphQL API only/,
+    );
+  });
+});
