@@ -4,7 +4,7 @@
  * (docs/cloudformation.md#event-apis), which normalize.ts then reads as it reads a config file's.
  */
 import { ConfigError } from '../../errors.js';
-import type { AuthenticationType, EventNamespaceConfig, EventsConfig } from '../types.js';
+import { AUTHENTICATION_TYPES as AUTH_TYPES, type AuthenticationType, type EventNamespaceConfig, type EventsConfig } from '../types.js';
 import { authentication } from './auth.js';
 import type { LocalFunctions } from './functions.js';
 import { required, type Located, type Problems } from './resources.js';
@@ -86,6 +86,8 @@ export function eventsConfig(
           if (!isObject(provider)) throw ev.error(at(api, path), `expected { AuthType, … }, got ${JSON.stringify(provider)}`);
           for (const key of Object.keys(provider))
             if (!AUTH_PROVIDER_KEYS.includes(key)) throw ev.error(at(api, `${path}.${key}`), `auth provider property ${key} is not supported by the gateway`);
+          if (!AUTH_TYPES.includes(provider.AuthType as AuthenticationType))
+            throw ev.error(at(api, `${path}.AuthType`), `expected one of ${AUTH_TYPES.join(', ')}, got ${JSON.stringify(provider.AuthType)}`);
           // The Event API names Cognito's block CognitoConfig where a GraphQL API says UserPoolConfig; the settings are the same.
           const block = {
             UserPoolConfig: provider.CognitoConfig,

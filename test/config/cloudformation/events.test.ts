@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../../src/config/index.js';
 import { ConfigError, ConfigErrors } from '../../../src/errors.js';
@@ -43,6 +44,18 @@ async function synthesize(variant: Variant = {}): Promise<string> {
     authorizationConfig: { publishAuthModeTypes: [appsync.AppSyncAuthorizationType.API_KEY] },
   });
   events.addChannelNamespace('tag', { code: appsync.Code.fromAsset(join(project, 'tag.js')) });
+  // HandlerConfigs with behavior DIRECT on a Lambda data source of the Event API, the function run in-process.
+  const stamp = new lambda.Function(stack, 'Stamp', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline(
+      'exports.handler = async (ctx) => ({ events: ctx.events.map((e) => ({ id: e.id, payload: { ...e.payload, by: ctx.info.channelNamespace.name } })) });',
+    ),
+  });
+  const stampSource = events.addLambdaDataSource('stamp', stamp);
+  events.addChannelNamespace('direct', {
+    publishHandlerConfig: { direct: true, dataSource: stampSource, lambdaInvokeType: appsync.LambdaInvokeType.REQUEST_RESPONSE },
+  });
   if (variant.badProperty) (shout.node.defaultChild as appsync.CfnChannelNamespace).addPropertyOverride('HandlerConfigs.OnPublish.Behaviour', 'CODE');
   if (!variant.eventOnly)
     new appsync.GraphqlApi(stack, 'Api', {
@@ -96,7 +109,10 @@ describe('an Event API of a CDK app', async () => {
     expect(events.name).toBe('chat');
     expect(events.authProviders).toEqual([{ type: 'API_KEY' }]);
     expect(events.connectionAuthModes).toEqual(['API_KEY']);
-    expect(Object.keys(events.namespaces!).sort()).toEqual(['default', 'shout', 'tag']);
+    expect(Object.keys(events.namespaces!).sort()).toEqual(['default', 'direct', 'shout', 'tag']);
+    expect(events.namespaces!.direct!.handlerConfigs).toEqual({
+      onPublish: { behavior: 'DIRECT', integration: { dataSourceName: 'stamp', lambdaConfig: { invokeType: 'REQUEST_RESPONSE' } } },
+    });
     expect(events.namespaces!.shout!.publishAuthModes).toEqual(['API_KEY']);
     expect(events.apiKeys).toEqual([{ name: expect.stringMatching(/^EventsDefaultApiKey/) }]);
     expect(loaded.config.name).toBe('graphql-beside-events');
@@ -121,6 +137,10 @@ describe('an Event API of a CDK app', async () => {
 
   it('the onPublish handler of CodeS3Location (a file asset) transforms the event', async () => {
     expect(await publishAndReceive('/tag/a/b', { n: 1 })).toEqual({ n: 1, tagged: '/tag/a/b' });
+  });
+
+  it('HandlerConfigs DIRECT sends the publish to the Event API’s Lambda data source', async () => {
+    expect(await publishAndReceive('/direct/room', { text: 'hi' })).toEqual({ text: 'hi', by: 'direct' });
   });
 
   it('the GraphQL API’s key does not open the Event API, and the GraphQL API still answers', async () => {
