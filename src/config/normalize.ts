@@ -21,7 +21,9 @@ import {
   type NormalizedDataSource,
   type NormalizedPipelineFunction,
   type NormalizedResolver,
+  type QueueConfig,
   type SandboxSettings,
+  type TopicConfig,
 } from './types.js';
 
 export interface NormalizeOptions {
@@ -101,7 +103,7 @@ const SANDBOX_LIMITS: Record<keyof SandboxSettings, [min: number, max: number]> 
   maxResultChars: [1024, 512 * 1024 * 1024],
   maxLogChars: [80, 64 * 1024 * 1024],
 };
-const STEP_FUNCTIONS_KEYS = ['stateMachines', 'store'];
+const STEP_FUNCTIONS_KEYS = ['stateMachines', 'store', 'queues', 'topics'];
 /** The Serverless Step Functions plugin's keys the gateway does not use. */
 const IGNORED_STEP_FUNCTIONS_KEYS = ['activities', 'validate', 'noOutput'];
 const STATE_MACHINE_KEYS = ['name', 'type', 'definition', 'role'];
@@ -590,7 +592,13 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
     },
     ...(caching ? { caching } : {}),
     introspection: raw.introspection !== false,
-    stepFunctions: { stateMachines: stateMachines as NormalizedConfig['stepFunctions']['stateMachines'], store: stepFunctionsStoreSettings },
+    stepFunctions: {
+      stateMachines: stateMachines as NormalizedConfig['stepFunctions']['stateMachines'],
+      store: stepFunctionsStoreSettings,
+      // Checked where they are applied (stepfunctions/services/declared.ts), as state machines are.
+      ...(isObject(raw.stepFunctions) && isObject(raw.stepFunctions.queues) ? { queues: raw.stepFunctions.queues as Record<string, QueueConfig> } : {}),
+      ...(isObject(raw.stepFunctions) && isObject(raw.stepFunctions.topics) ? { topics: raw.stepFunctions.topics as Record<string, TopicConfig> } : {}),
+    },
     queryDepthLimit,
     resolverCountLimit,
     sandbox,

@@ -130,8 +130,16 @@ export interface GatewayConfig {
   caching?: CachingConfig;
   /** `false`: introspection queries are refused, as AppSync's `introspectionConfig: DISABLED` (docs/caching.md#api-settings). @default true */
   introspection?: boolean;
-  /** Step Functions state machines, in the Serverless Step Functions plugin's shape. */
-  stepFunctions?: { stateMachines?: Record<string, StateMachineConfig>; store?: StepFunctionsStoreSettings };
+  /**
+   * Step Functions state machines, in the Serverless Step Functions plugin's shape; `queues` and
+   * `topics` (local additions) declare queues and topics of the in-process SQS and SNS.
+   */
+  stepFunctions?: {
+    stateMachines?: Record<string, StateMachineConfig>;
+    store?: StepFunctionsStoreSettings;
+    queues?: Record<string, QueueConfig>;
+    topics?: Record<string, TopicConfig>;
+  };
   /** AppSync request limits. */
   queryDepthLimit?: number;
   resolverCountLimit?: number;
@@ -229,7 +237,12 @@ export interface NormalizedConfig {
   caching?: NormalizedCaching;
   /** False when introspection is disabled. */
   introspection: boolean;
-  stepFunctions: { stateMachines: Record<string, StateMachineConfig>; store?: StepFunctionsStoreSettings };
+  stepFunctions: {
+    stateMachines: Record<string, StateMachineConfig>;
+    store?: StepFunctionsStoreSettings;
+    queues?: Record<string, QueueConfig>;
+    topics?: Record<string, TopicConfig>;
+  };
   queryDepthLimit?: number;
   resolverCountLimit: number;
   sandbox: SandboxSettings;
@@ -324,4 +337,12 @@ export interface NormalizedCaching {
 export interface NormalizedResolverCaching {
   ttl: number;
   keys?: string[];
+}
+
+/** A queue of the in-process SQS (docs/stepfunctions.md, SQS): its SQS attributes (`VisibilityTimeout`, `DelaySeconds`, …). */
+export type QueueConfig = Record<string, string | number>;
+
+/** A topic of the in-process SNS (docs/stepfunctions.md, SNS) and its subscriptions. */
+export interface TopicConfig {
+  subscriptions?: Array<{ protocol: 'sqs' | 'http' | 'https' | 'lambda'; endpoint: string; rawMessageDelivery?: boolean }>;
 }

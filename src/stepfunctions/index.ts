@@ -15,6 +15,7 @@ import { createMemoryStore } from './store/memoryStore.js';
 import { createPostgresStore } from './store/postgresStore.js';
 import { SqsQueues, handleSqsCall, isSqsCall } from './services/sqs.js';
 import { SnsTopics, handleSnsCall, isSnsCall } from './services/sns.js';
+import { applyDeclared } from './services/declared.js';
 import { stepFunctionsStorePlace, storeSettings } from './storePlace.js';
 import type { ExecutionStore, StorePeers } from './store/types.js';
 
@@ -154,6 +155,7 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
     compactAfterRecords: options.compactAfterRecords,
   });
   await service.open(options.stateMachines);
+  applyDeclared(options.config().stepFunctions, sqs, sns, options.logger);
   // The page's module loads on its first request: most gateways never serve it.
   let consoleHandler: Promise<ConsoleHandler | undefined> | undefined;
   const apiOptions = { service, config: options.config, logger: options.logger, peers: store.peers };
@@ -190,6 +192,7 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
     async update(stateMachines) {
       if (Object.keys(stateMachines ?? {}).length > 0) await service.load();
       service.applyConfig(stateMachines);
+      applyDeclared(options.config().stepFunctions, sqs, sns, options.logger);
     },
     async startExecution(arn, input, name, waitForCompletion = false) {
       await service.load();

@@ -117,7 +117,8 @@ export class SqsQueues {
     return queue;
   }
 
-  createQueue(name: unknown, attributes: Record<string, string> = {}): string {
+  /** Creates a queue; `update` (config declarations) sets the attributes of an existing one instead of refusing a difference. */
+  createQueue(name: unknown, attributes: Record<string, string> = {}, update = false): string {
     if (typeof name !== 'string' || !QUEUE_NAME.test(name)) {
       if (typeof name === 'string' && name.endsWith('.fifo')) {
         throw new SqsError('UnsupportedOperation', 'FIFO queues are not supported by appsync-gateway.', 'AWS.SimpleQueueService.UnsupportedOperation');
@@ -129,6 +130,10 @@ export class SqsQueues {
     }
     const existing = this.queues.get(name);
     const wanted = { VisibilityTimeout: '30', DelaySeconds: '0', MessageRetentionPeriod: '345600', ...attributes };
+    if (existing && update) {
+      Object.assign(existing.attributes, attributes);
+      return name;
+    }
     if (existing) {
       // SQS answers the existing URL when the attributes agree, QueueAlreadyExists otherwise.
       for (const [key, value] of Object.entries(attributes)) {

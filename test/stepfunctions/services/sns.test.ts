@@ -18,7 +18,7 @@ import {
   SNSClient,
   SubscribeCommand,
 } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../../src/config/load.js';
 import { createGateway, type Gateway } from '../../../src/index.js';
@@ -61,6 +61,8 @@ beforeAll(async () => {
     apiKeys: [{ name: 'k', value: 'da2-sfnsns000000000000000000' }],
     dataSources: { listener: { type: 'AWS_LAMBDA', config: { functionName: 'listener', handler: 'listener.mjs#handler' } } },
     stepFunctions: {
+      queues: { audit: { VisibilityTimeout: 5 } },
+      topics: { audits: { subscriptions: [{ protocol: 'sqs', endpoint: 'arn:aws:sqs:us-east-1:123456789012:audit', rawMessageDelivery: true }] } },
       stateMachines: {
         announce: {
           type: 'EXPRESS',
@@ -170,6 +172,16 @@ describe('SNS API on the gateway port (@aws-sdk/client-sns)', () => {
 
   it('an unknown topic is NotFound', async () => {
     await expect(sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:nope', Message: 'x' }))).rejects.toBeInstanceOf(NotFoundException);
+  });
+});
+
+describe('queues and topics declared in the config', () => {
+  it('exist at start, with their attributes and subscriptions', async () => {
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'audit' }));
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['VisibilityTimeout'] }));
+    expect(Attributes).toEqual({ VisibilityTimeout: '5' });
+    await sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:audits', Message: 'declared' }));
+    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 5 }))).Messages?.[0]?.Body).toBe('declared');
   });
 });
 
