@@ -35,7 +35,23 @@ async function synthesize(variant: Variant = {}): Promise<string> {
   const app = new App({ outdir: join(project, 'cdk.out') });
   const stack = new Stack(app, 'EventsStack');
   const apiKey = { authorizationType: appsync.AppSyncAuthorizationType.API_KEY };
-  const events = new appsync.EventApi(stack, 'Events', { apiName: 'chat', authorizationConfig: { authProviders: [apiKey] } });
+  // A Lambda authorizer of the input, run in-process, as a second provider.
+  const authorizer = new lambda.Function(stack, 'Authorizer', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline("exports.handler = async (e) => ({ isAuthorized: e.authorizationToken === 'letmein' });"),
+  });
+  const lambdaAuth = { authorizationType: appsync.AppSyncAuthorizationType.LAMBDA, lambdaAuthorizerConfig: { handler: authorizer } };
+  const events = new appsync.EventApi(stack, 'Events', {
+    apiName: 'chat',
+    authorizationConfig: {
+      authProviders: [apiKey, lambdaAuth],
+      connectionAuthModeTypes: [appsync.AppSyncAuthorizationType.API_KEY],
+      defaultPublishAuthModeTypes: [appsync.AppSyncAuthorizationType.API_KEY],
+      defaultSubscribeAuthModeTypes: [appsync.AppSyncAuthorizationType.API_KEY],
+    },
+  });
+  events.addChannelNamespace('secure', { authorizationConfig: { publishAuthModeTypes: [appsync.AppSyncAuthorizationType.LAMBDA] } });
   events.addChannelNamespace('default');
   const shout = events.addChannelNamespace('shout', {
     code: appsync.Code.fromInline(
@@ -75,10 +91,10 @@ describe('an Event API of a CDK app', async () => {
   const origin = new URL(api.url).origin;
   const eventsKey = api.gateway.config.events!.apiKeys[0]!.value;
 
-  const post = async (channel: string, events: unknown[], key = eventsKey) => {
+  const post = async (channel: string, events: unknown[], key = eventsKey, headers: Record<string, string> = { 'x-api-key': key }) => {
     const res = await fetch(`${origin}/event`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ channel, events: events.map((e) => JSON.stringify(e)) }),
     });
     return { status: res.status, body: (await res.json()) as any };
@@ -107,9 +123,9 @@ describe('an Event API of a CDK app', async () => {
   it('is read into the events block: name, auth modes, the namespaces and the Event API’s own key', () => {
     const events = loaded.config.events!;
     expect(events.name).toBe('chat');
-    expect(events.authProviders).toEqual([{ type: 'API_KEY' }]);
+    expect(events.authProviders).toEqual([{ type: 'API_KEY' }, { type: 'AWS_LAMBDA', config: { functionName: expect.stringMatching(/Authorizer/) } }]);
     expect(events.connectionAuthModes).toEqual(['API_KEY']);
-    expect(Object.keys(events.namespaces!).sort()).toEqual(['default', 'direct', 'shout', 'tag']);
+    expect(Object.keys(events.namespaces!).sort()).toEqual(['default', 'direct', 'secure', 'shout', 'tag']);
     expect(events.namespaces!.direct!.handlerConfigs).toEqual({
       onPublish: { behavior: 'DIRECT', integration: { dataSourceName: 'stamp', lambdaConfig: { invokeType: 'REQUEST_RESPONSE' } } },
     });
@@ -141,6 +157,14 @@ describe('an Event API of a CDK app', async () => {
 
   it('HandlerConfigs DIRECT sends the publish to the Event API’s Lambda data source', async () => {
     expect(await publishAndReceive('/direct/room', { text: 'hi' })).toEqual({ text: 'hi', by: 'direct' });
+  });
+
+  it('a namespace’s PublishAuthModes (AWS_LAMBDA) with the Lambda authorizer of EventConfig.AuthProviders', async () => {
+    expect((await post('/secure/room', [{ n: 1 }])).status).toBe(401);
+    expect((await post('/secure/room', [{ n: 1 }], eventsKey, { authorization: 'nope' })).status).toBe(401);
+    const allowed = await post('/secure/room', [{ n: 1 }], eventsKey, { authorization: 'letmein' });
+    expect(allowed.status).toBe(200);
+    expect(allowed.body.successful).toHaveLength(1);
   });
 
   it('the GraphQL API’s key does not open the Event API, and the GraphQL API still answers', async () => {
