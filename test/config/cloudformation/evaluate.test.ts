@@ -32,6 +32,12 @@ Resources:
   Api:
     Type: AWS::AppSync::GraphQLApi
     Properties: { Name: api }
+  Events:
+    Type: AWS::AppSync::Api
+    Properties: { Name: chat, EventConfig: { AuthProviders: [{ AuthType: API_KEY }] } }
+  Room:
+    Type: AWS::AppSync::ChannelNamespace
+    Properties: { ApiId: !GetAtt Events.ApiId, Name: room }
   Bucket:
     Type: AWS::S3::Bucket
   ProdOnly:
@@ -60,6 +66,20 @@ const cases: Array<{ name: string; input: unknown; expected: unknown; parameters
   { name: 'GetAtt, short form with a dot', input: '!GetAtt Table.Arn', expected: 'arn:aws:dynamodb:us-east-1:123456789012:table/posts-dev' },
   { name: 'GetAtt, long form', input: '{ "Fn::GetAtt": [Fn, Arn] }', expected: 'arn:aws:lambda:us-east-1:123456789012:function:demo-Fn' },
   { name: 'GetAtt ApiId of a GraphQL API is its logical id', input: '!GetAtt Api.ApiId', expected: 'Api' },
+  { name: 'GetAtt ApiId of an Event API is its logical id', input: '!GetAtt Events.ApiId', expected: 'Events' },
+  { name: 'GetAtt ApiArn of an Event API', input: '!GetAtt Events.ApiArn', expected: 'arn:aws:appsync:us-east-1:123456789012:apis/Events' },
+  { name: 'Ref of an Event API is its ARN', input: '!Ref Events', expected: 'arn:aws:appsync:us-east-1:123456789012:apis/Events' },
+  {
+    name: 'GetAtt Dns.Http of an Event API (short form: split at the first dot)',
+    input: '!GetAtt Events.Dns.Http',
+    expected: 'events.appsync-api.us-east-1.amazonaws.com',
+  },
+  {
+    name: 'GetAtt Dns.Realtime of an Event API, in Sub',
+    input: '!Sub "wss://${Events.Dns.Realtime}/event/realtime"',
+    expected: 'wss://events.appsync-realtime-api.us-east-1.amazonaws.com/event/realtime',
+  },
+  { name: 'Ref of a channel namespace is its ARN', input: '!Ref Room', expected: 'arn:aws:appsync:us-east-1:123456789012:apis/Events/channelNamespace/room' },
   { name: 'GetAtt Arn of an ignored resource', input: '!GetAtt Bucket.Arn', expected: 'arn:aws:s3:us-east-1:123456789012:demo-Bucket' },
   {
     name: 'Sub, string form with Ref, GetAtt and a literal',
