@@ -201,10 +201,15 @@ export async function main(argv: string[]): Promise<number> {
       `  Step Functions: ${origin}/  (X-Amz-Target: AWSStepFunctions.*; page: ${origin}/stepfunctions)`,
       `  Management API: ${origin}/v1/  (AppSync's REST API: EvaluateCode)`,
       `  Health:         ${origin}/health`,
-      ...gateway.apiKeys.map((k) => {
+      ...(gateway.config.events ? [`  Events:         ${origin}/event  (WebSocket: ws://${new URL(origin).host}/event/realtime; docs/events.md)`] : []),
+      // The Event API's own keys (a CloudFormation Event API's are always generated) are printed as the GraphQL API's are.
+      ...[
+        ...gateway.apiKeys.map((k) => ({ k, label: 'API key' })),
+        ...(gateway.config.events?.apiKeys ?? []).filter((k) => !gateway.apiKeys.includes(k)).map((k) => ({ k, label: 'Event API key' })),
+      ].map(({ k, label }) => {
         const value = k.generated ? k.value : `${k.value.slice(0, 8)}… (from config)`;
         const expiry = k.expiresAt ? ` expires ${new Date(k.expiresAt * 1000).toISOString()}` : '';
-        return `  API key ${k.name}: ${value}${expiry}`;
+        return `  ${label} ${k.name}: ${value}${expiry}`;
       }),
       '',
     ].join('\n'),

@@ -128,6 +128,23 @@ describe('appsync-gateway CLI', () => {
     expect(open.output()).toMatch(/WARN .*Step Functions API and page .* accept unsigned calls from anyone/);
   });
 
+  it('prints the Events endpoint and the Event API’s own generated key, which publishes', async () => {
+    const dir = await project({
+      'appsync.config.yml': 'schemaSdl: "type Query { a: String }"\napiKeys: [{ name: gql }]\nevents:\n  apiKeys: [{ name: ev }]\n',
+    });
+    const { url, output } = await serve([], dir);
+    await expect.poll(() => /Event API key ev: (da2-[a-z0-9]{26})/.exec(output())?.[1]).toBeDefined();
+    const key = /Event API key ev: (da2-[a-z0-9]{26})/.exec(output())![1]!;
+    expect(output()).toMatch(/API key gql: da2-[a-z0-9]{26}/);
+    expect(output()).toMatch(/Events: +http:\/\/127\.0\.0\.1:\d+\/event {2}\(WebSocket: ws:\/\/127\.0\.0\.1:\d+\/event\/realtime/);
+    const res = await fetch(new URL('/event', url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      body: JSON.stringify({ channel: '/default/a', events: ['1'] }),
+    });
+    expect(res.status).toBe(200);
+  });
+
   it('a config error names the key path and exits non-zero without serving', async () => {
     const dir = await project({
       'appsync.config.yml':
