@@ -30,6 +30,46 @@ const API = `
 `;
 
 describe('template errors', () => {
+  it('Event API problems at once: an EventConfig key, an AuthType, a namespace auth mode, a HandlerConfigs key', async () => {
+    const file = await templateFile(`
+Resources:${API}
+  Events:
+    Type: AWS::AppSync::Api
+    Properties:
+      Name: chat
+      EventConfig:
+        AuthProviders: [{ AuthType: API_KEY }, { AuthType: BASIC }]
+        Frobnicate: 1
+  Room:
+    Type: AWS::AppSync::ChannelNamespace
+    Properties:
+      ApiId: !GetAtt Events.ApiId
+      Name: room
+      PublishAuthModes: [API_KEY]
+  Hall:
+    Type: AWS::AppSync::ChannelNamespace
+    Properties:
+      ApiId: !GetAtt Events.ApiId
+      Name: hall
+      HandlerConfigs: { OnPublish: { Behavior: CODE, Integration: { DataSourceName: x, Timeout: 3 } } }
+`);
+    expect(await problems(file)).toEqual([
+      'Resources.Events.Properties.EventConfig.Frobnicate: EventConfig property Frobnicate is not supported by the gateway',
+      'Resources.Events.Properties.EventConfig.AuthProviders.1.AuthType: expected one of API_KEY, AWS_IAM, OPENID_CONNECT, AMAZON_COGNITO_USER_POOLS, AWS_LAMBDA, got "BASIC"',
+      'Resources.Room.Properties.PublishAuthModes.0: expected { AuthType }, got "API_KEY"',
+      'Resources.Hall.Properties.HandlerConfigs.OnPublish.Integration.Timeout: Timeout is not a property the gateway reads here (DataSourceName, LambdaConfig)',
+    ]);
+  });
+
+  it('two Event APIs: one Event API per gateway, both named', async () => {
+    const file = await templateFile(`
+Resources:${API}
+  One: { Type: AWS::AppSync::Api, Properties: { Name: one, EventConfig: { AuthProviders: [{ AuthType: API_KEY }] } } }
+  Two: { Type: AWS::AppSync::Api, Properties: { Name: two, EventConfig: { AuthProviders: [{ AuthType: API_KEY }] } } }
+`);
+    expect(await problems(file)).toEqual(['Resources.One: 2 Event APIs (One in template, Two in template): the gateway serves one Event API at a time']);
+  });
+
   it('all problems at once: unknown intrinsic, unsupported property, data source type, runtime, missing file', async () => {
     const file = await templateFile(`
 Resources:${API}
