@@ -21,12 +21,12 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /**
- * The Step Functions or in-process SQS / SNS API (`X-Amz-Target: AWSStepFunctions.*` / `AmazonSQS.*`,
+ * The Step Functions or in-process SQS / SNS / EventBridge API (`X-Amz-Target: AWSStepFunctions.*` / `AmazonSQS.*` / `AWSEvents.*`,
  * form posts to `/`) or the page and assets, or the AppSync management API (`/v1/…`, `/v2/…`).
  */
 export function isAdminRequest(req: IncomingMessage, path: string): boolean {
   const target = req.headers['x-amz-target'];
-  if (typeof target === 'string' && (target.startsWith('AWSStepFunctions.') || target.startsWith('AmazonSQS.'))) return true;
+  if (typeof target === 'string' && (target.startsWith('AWSStepFunctions.') || target.startsWith('AmazonSQS.') || target.startsWith('AWSEvents.'))) return true;
   // The in-process SNS API: query-protocol form posts to the root.
   if (req.method === 'POST' && path === '/' && String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) return true;
   if (path.startsWith('/v1/') || path.startsWith('/v2/')) return true;

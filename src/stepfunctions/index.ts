@@ -16,6 +16,7 @@ import { createPostgresStore } from './store/postgresStore.js';
 import { SqsQueues, handleSqsCall, isSqsCall } from './services/sqs.js';
 import { SnsTopics, handleSnsCall, isSnsCall } from './services/sns.js';
 import { applyDeclared } from './services/declared.js';
+import { EventRules, handleEventsCall, isEventsCall } from './services/eventbridge.js';
 import { stepFunctionsStorePlace, storeSettings } from './storePlace.js';
 import type { ExecutionStore, StorePeers } from './store/types.js';
 
@@ -128,12 +129,21 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
   const sqs = new SqsQueues();
   // Lambda subscriptions run the gateway's functions; the invokers load on the first delivery.
   let snsLambdas: Promise<import('./tasks/lambda.js').LambdaFunctions> | undefined;
-  const sns = new SnsTopics({
+  const invokeLambda = async (name: string, event: unknown) => {
+    snsLambdas ??= import('./tasks/lambda.js').then((m) => new m.LambdaFunctions(options.config, options.logger, service.scope));
+    return (await snsLambdas).invoke(name, event);
+  };
+  const sns = new SnsTopics({ sqs, logger: options.logger, invokeLambda });
+  const events = new EventRules({
     sqs,
+    sns,
+    invokeLambda,
     logger: options.logger,
-    invokeLambda: async (name, event) => {
-      snsLambdas ??= import('./tasks/lambda.js').then((m) => new m.LambdaFunctions(options.config, options.logger, service.scope));
-      return (await snsLambdas).invoke(name, event);
+    startExecution: async (arn, input) => {
+      await service.load();
+      const started = await service.startNested(arn, input, undefined, false);
+      await service.durable();
+      return started;
     },
   });
   const service: StepFunctionsService = new StepFunctionsService({
@@ -147,6 +157,7 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
         arnScope: service.scope,
         sqs,
         sns,
+        events,
       }),
     store,
     scope: { ...DEFAULT_SCOPE, ...options.scope },
@@ -177,6 +188,10 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
       }
       if (isSqsCall(req)) {
         await handleSqsCall(sqs, req, res, body, options.config());
+        return true;
+      }
+      if (isEventsCall(req)) {
+        await handleEventsCall(events, req, res, body, options.config());
         return true;
       }
       if (isSnsCall(req, body)) {

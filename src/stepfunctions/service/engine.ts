@@ -24,6 +24,8 @@ export interface TaskRunnerDeps {
   sqs?: unknown;
   /** The in-process SNS topics (services/sns.ts). */
   sns?: unknown;
+  /** The in-process EventBridge rules (services/eventbridge.ts). */
+  events?: unknown;
 }
 
 export type TaskRunner = ((request: TaskRequest, signal: AbortSignal) => Promise<unknown>) & { close?(): void };

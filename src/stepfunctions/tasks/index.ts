@@ -15,6 +15,7 @@
  * | `arn:aws:states:::states:startExecution[.sync\|.sync:2\|.waitForTaskToken]` | a state machine of this gateway |
  * | `arn:aws:states:::sqs:sendMessage[.waitForTaskToken]` | a queue of the in-process SQS; result = SendMessage's response |
  * | `arn:aws:states:::sns:publish[.waitForTaskToken]` | a topic of the in-process SNS; result = Publish's response |
+ * | `arn:aws:states:::events:putEvents[.waitForTaskToken]` | the in-process EventBridge bus; result = PutEvents' response |
  *
  * For `.waitForTaskToken` the runner only makes the call (the engine has already put the token in
  * the parameters) and resolves; the host waits for SendTaskSuccess/Failure. Activities are the
@@ -33,6 +34,8 @@ import { runSdkStart, runStartExecution } from './startExecution.js';
 import type { SqsQueues } from '../services/sqs.js';
 import type { SnsTopics } from '../services/sns.js';
 import { runSnsPublish } from './sns.js';
+import type { EventRules } from '../services/eventbridge.js';
+import { runPutEvents } from './events.js';
 
 export interface TaskRunnerDeps {
   /** The config in force now (it changes on reload). */
@@ -52,6 +55,8 @@ export interface TaskRunnerDeps {
   sqs?: SqsQueues;
   /** The in-process SNS topics `sns:publish` tasks publish to. */
   sns?: SnsTopics;
+  /** The in-process EventBridge rules `events:putEvents` tasks put events to. */
+  events?: EventRules;
 }
 
 /** Runs one Task's resource; rejects with a {@link StatesError}. `close()` releases clients. */
@@ -127,6 +132,10 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     if (service === 'sns' && action === 'publish' && (pattern === 'requestResponse' || pattern === 'waitForTaskToken')) {
       if (!deps.sns) throw notSupported(resource, 'no SNS topics are available to this task runner');
       return runSnsPublish(deps.sns, parameters);
+    }
+    if (service === 'events' && action === 'putEvents' && (pattern === 'requestResponse' || pattern === 'waitForTaskToken')) {
+      if (!deps.events) throw notSupported(resource, 'no EventBridge bus is available to this task runner');
+      return runPutEvents(deps.events, parameters);
     }
     throw notSupported(resource, pattern === 'requestResponse' ? undefined : `the ${pattern} pattern is not available for ${service}:${action}`);
   };

@@ -1,0 +1,367 @@
+/**
+ * The in-process EventBridge default: rules of the default event bus held in memory, served on the
+ * gateway's port with EventBridge's JSON protocol (`X-Amz-Target: AWSEvents.<Action>`, what
+ * `@aws-sdk/client-eventbridge` sends) and fed by `arn:aws:states:::events:putEvents` tasks. An
+ * event that matches a rule's pattern goes to its targets: state machines (an execution starts
+ * with the event as input), the gateway's Lambda functions, in-process queues and topics.
+ *
+ * Written by hand, pattern matching included: no maintained npm package matches event patterns.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { NormalizedConfig } from '../../config/types.js';
+import type { Logger } from '../../datasources/types.js';
+import type { SnsTopics } from './sns.js';
+import { SqsError, verifySignature, type SqsQueues } from './sqs.js';
+
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+const TARGET_PREFIX = 'AWSEvents.';
+
+/** An EventBridge API error (`__type` is the bare code). */
+export class EventsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly statusCode = 400,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+const badPattern = (reason: string) => new EventsError('InvalidEventPatternException', `Event pattern is not valid. Reason: ${reason}`);
+
+type Pattern = { [key: string]: unknown[] | Pattern };
+
+interface Target {
+  Id: string;
+  Arn: string;
+  Input?: string;
+}
+
+interface Rule {
+  name: string;
+  arn: string;
+  pattern: Pattern;
+  patternText: string;
+  enabled: boolean;
+  targets: Map<string, Target>;
+}
+
+/** What rules deliver to. */
+export interface EventsDeliveries {
+  sqs: SqsQueues;
+  sns: SnsTopics;
+  invokeLambda(functionName: string, event: unknown): Promise<unknown>;
+  startExecution(stateMachineArn: string, input: unknown): Promise<unknown>;
+  logger: Logger;
+}
+
+/** One PutEvents entry. */
+export interface EventEntry {
+  Source?: unknown;
+  DetailType?: unknown;
+  Detail?: unknown;
+  Resources?: unknown;
+  EventBusName?: unknown;
+  Time?: unknown;
+}
+
+const MATCHERS = new Set(['prefix', 'suffix', 'anything-but', 'numeric', 'exists', 'wildcard', 'equals-ignore-case']);
+const NUMERIC_OPS = new Set(['<', '<=', '=', '>', '>=']);
+
+/** Checks a pattern as EventBridge does: an object whose leaves are arrays of values or matchers. */
+function checkPattern(pattern: unknown, path = ''): asserts pattern is Pattern {
+  if (typeof pattern !== 'object' || pattern === null || Array.isArray(pattern)) throw badPattern(`Filter is not an object at ${path || 'the root'}`);
+  for (const [key, value] of Object.entries(pattern)) {
+    const at = path ? `${path}.${key}` : key;
+    if (Array.isArray(value)) {
+      for (const m of value) {
+        if (typeof m !== 'object' || m === null) continue;
+        const [name, ...more] = Object.keys(m);
+        if (!name || more.length > 0 || !MATCHERS.has(name)) throw badPattern(`Unrecognized match type ${name ?? '{}'} at ${at}`);
+        const arg = (m as Record<string, unknown>)[name];
+        if (name === 'exists' && typeof arg !== 'boolean') throw badPattern(`exists match pattern must be either true or false. at ${at}`);
+        const ignoreCase = typeof arg === 'object' && arg !== null && typeof (arg as Record<string, unknown>)['equals-ignore-case'] === 'string';
+        if ((name === 'wildcard' || name === 'equals-ignore-case') && typeof arg !== 'string')
+          throw badPattern(`${name} match pattern must be a string at ${at}`);
+        if ((name === 'prefix' || name === 'suffix') && typeof arg !== 'string' && !ignoreCase)
+          throw badPattern(`${name} match pattern must be a string at ${at}`);
+        if (name === 'numeric') {
+          if (!Array.isArray(arg) || arg.length === 0 || arg.length % 2 !== 0)
+            throw badPattern(`Value of numeric must be an array of operator and number pairs at ${at}`);
+          for (let i = 0; i < arg.length; i += 2) {
+            if (!NUMERIC_OPS.has(arg[i] as string) || typeof arg[i + 1] !== 'number')
+              throw badPattern(`Unrecognized numeric range operator: ${String(arg[i])} at ${at}`);
+          }
+        }
+      }
+    } else if (typeof value === 'object' && value !== null) {
+      checkPattern(value, at);
+    } else {
+      throw badPattern(`Match value must be String, number, true, false, or null at ${at}`);
+    }
+  }
+}
+
+function wildcardMatch(glob: string, text: string): boolean {
+  const re = new RegExp(
+    `^${glob
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+    's',
+  );
+  return re.test(text);
+}
+
+/** One matcher against one (present) value. */
+function matchOne(matcher: unknown, value: unknown): boolean {
+  if (typeof matcher !== 'object' || matcher === null) return matcher === value;
+  const [name] = Object.keys(matcher);
+  const arg = (matcher as Record<string, unknown>)[name!];
+  switch (name) {
+    case 'prefix':
+      if (typeof arg === 'object' && arg !== null && 'equals-ignore-case' in arg)
+        return typeof value === 'string' && value.toLowerCase().startsWith(String((arg as Record<string, unknown>)['equals-ignore-case']).toLowerCase());
+      return typeof value === 'string' && value.startsWith(String(arg));
+    case 'suffix':
+      return typeof value === 'string' && value.endsWith(String(arg));
+    case 'equals-ignore-case':
+      return typeof value === 'string' && value.toLowerCase() === String(arg).toLowerCase();
+    case 'wildcard':
+      return typeof value === 'string' && wildcardMatch(String(arg), value);
+    case 'exists':
+      return arg === true;
+    case 'anything-but': {
+      if (Array.isArray(arg)) return !arg.some((a) => a === value);
+      if (typeof arg === 'object' && arg !== null) return !matchOne(arg, value);
+      return arg !== value;
+    }
+    case 'numeric': {
+      if (typeof value !== 'number') return false;
+      const pairs = arg as unknown[];
+      for (let i = 0; i < pairs.length; i += 2) {
+        const n = pairs[i + 1] as number;
+        const ok = { '<': value < n, '<=': value <= n, '=': value === n, '>': value > n, '>=': value >= n }[pairs[i] as string];
+        if (!ok) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** True when the event matches the pattern (every field; an array value matches when any element does). */
+export function matchesPattern(pattern: Pattern, event: unknown): boolean {
+  const node = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
+  for (const [key, expected] of Object.entries(pattern)) {
+    const present = Object.hasOwn(node, key);
+    const value = node[key];
+    if (Array.isArray(expected)) {
+      if (!present || value === undefined) {
+        if (!expected.some((m) => typeof m === 'object' && m !== null && (m as Record<string, unknown>).exists === false)) return false;
+        continue;
+      }
+      const values = Array.isArray(value) ? value : [value];
+      if (!expected.some((m) => values.some((v) => matchOne(m, v)))) return false;
+    } else {
+      if (!present || !matchesPattern(expected, value)) return false;
+    }
+  }
+  return true;
+}
+
+/** The rules of the default event bus. */
+export class EventRules {
+  private readonly rules = new Map<string, Rule>();
+
+  constructor(private readonly deliveries: EventsDeliveries) {}
+
+  private rule(name: unknown): Rule {
+    const rule = typeof name === 'string' ? this.rules.get(name) : undefined;
+    if (!rule) throw new EventsError('ResourceNotFoundException', `Rule ${String(name)} does not exist on EventBus default.`);
+    return rule;
+  }
+
+  putRule(input: Record<string, unknown>): string {
+    const name = input.Name;
+    if (typeof name !== 'string' || !/^[.\-_A-Za-z0-9]{1,64}$/.test(name))
+      throw new EventsError('ValidationException', `1 validation error detected: Value '${String(name)}' at 'name' failed to satisfy constraint`);
+    if (input.EventBusName !== undefined && input.EventBusName !== 'default')
+      throw new EventsError('ResourceNotFoundException', `Event bus ${String(input.EventBusName)} does not exist.`);
+    if (input.ScheduleExpression !== undefined) throw new EventsError('ValidationException', 'Scheduled rules are not supported by appsync-gateway.');
+    if (typeof input.EventPattern !== 'string') throw new EventsError('ValidationException', 'Parameter EventPattern is not valid.');
+    let pattern: unknown;
+    try {
+      pattern = JSON.parse(input.EventPattern);
+    } catch {
+      throw badPattern('Filter is not valid JSON');
+    }
+    checkPattern(pattern);
+    const existing = this.rules.get(name);
+    const arn = `arn:aws:events:${REGION}:${ACCOUNT}:rule/${name}`;
+    this.rules.set(name, { name, arn, pattern, patternText: input.EventPattern, enabled: input.State !== 'DISABLED', targets: existing?.targets ?? new Map() });
+    return arn;
+  }
+
+  deleteRule(name: unknown): void {
+    const rule = this.rules.get(String(name));
+    if (rule && rule.targets.size > 0) throw new EventsError('ValidationException', "Rule can't be deleted since it has targets.");
+    this.rules.delete(String(name));
+  }
+
+  listRules(prefix = ''): Array<Record<string, unknown>> {
+    return [...this.rules.values()]
+      .filter((r) => r.name.startsWith(prefix))
+      .map((r) => ({ Name: r.name, Arn: r.arn, EventPattern: r.patternText, State: r.enabled ? 'ENABLED' : 'DISABLED', EventBusName: 'default' }));
+  }
+
+  putTargets(ruleName: unknown, targets: unknown): void {
+    const rule = this.rule(ruleName);
+    if (!Array.isArray(targets) || targets.length === 0) throw new EventsError('ValidationException', 'Parameter Targets is not valid.');
+    for (const t of targets as Target[]) {
+      if (typeof t?.Id !== 'string' || typeof t.Arn !== 'string') throw new EventsError('ValidationException', 'Target Id and Arn are required.');
+      rule.targets.set(t.Id, { Id: t.Id, Arn: t.Arn, ...(typeof t.Input === 'string' ? { Input: t.Input } : {}) });
+    }
+  }
+
+  removeTargets(ruleName: unknown, ids: unknown): void {
+    const rule = this.rule(ruleName);
+    for (const id of Array.isArray(ids) ? ids : []) rule.targets.delete(String(id));
+  }
+
+  listTargets(ruleName: unknown): Target[] {
+    return [...this.rule(ruleName).targets.values()];
+  }
+
+  /** Puts events on the default bus; each matching rule's targets get the event (in the background). */
+  putEvents(entries: EventEntry[]): Array<{ EventId?: string; ErrorCode?: string; ErrorMessage?: string }> {
+    return entries.map((entry) => {
+      if (typeof entry.Source !== 'string' || typeof entry.DetailType !== 'string' || typeof entry.Detail !== 'string') {
+        return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Source, DetailType and Detail are required.' };
+      }
+      if (entry.EventBusName !== undefined && entry.EventBusName !== 'default' && !String(entry.EventBusName).endsWith(':event-bus/default')) {
+        return { ErrorCode: 'InternalException', ErrorMessage: `Event bus ${String(entry.EventBusName)} does not exist.` };
+      }
+      let detail: unknown;
+      try {
+        detail = JSON.parse(entry.Detail);
+      } catch {
+        return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+      }
+      const id = randomUUID();
+      const event = {
+        version: '0',
+        id,
+        'detail-type': entry.DetailType,
+        source: entry.Source,
+        account: ACCOUNT,
+        time: (entry.Time instanceof Date ? entry.Time : new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        region: REGION,
+        resources: Array.isArray(entry.Resources) ? entry.Resources : [],
+        detail,
+      };
+      for (const rule of this.rules.values()) {
+        if (rule.enabled && matchesPattern(rule.pattern, event)) for (const target of rule.targets.values()) this.deliver(rule, target, event);
+      }
+      return { EventId: id };
+    });
+  }
+
+  private deliver(rule: Rule, target: Target, event: unknown): void {
+    const { logger } = this.deliveries;
+    const failed = (error: unknown) =>
+      logger.warn(`EventBridge rule ${rule.name}: delivery to ${target.Arn} failed`, { error: (error as Error)?.message ?? String(error) });
+    const input = target.Input !== undefined ? (JSON.parse(target.Input) as unknown) : event;
+    try {
+      if (target.Arn.startsWith('arn:aws:states:')) void this.deliveries.startExecution(target.Arn, input).catch(failed);
+      else if (target.Arn.startsWith('arn:aws:lambda:')) void this.deliveries.invokeLambda(target.Arn, input).catch(failed);
+      else if (target.Arn.startsWith('arn:aws:sqs:')) this.deliveries.sqs.sendMessage(target.Arn, JSON.stringify(input));
+      else if (target.Arn.startsWith('arn:aws:sns:')) this.deliveries.sns.publish({ TopicArn: target.Arn, Message: JSON.stringify(input) });
+      else failed(new Error('appsync-gateway delivers to state machines, Lambda functions, SQS queues and SNS topics only'));
+    } catch (error) {
+      failed(error);
+    }
+  }
+}
+
+/** True when the request is an EventBridge JSON-protocol call. */
+export function isEventsCall(req: IncomingMessage): boolean {
+  if (req.method !== 'POST') return false;
+  const target = req.headers['x-amz-target'];
+  return typeof target === 'string' && target.startsWith(TARGET_PREFIX);
+}
+
+function send(res: ServerResponse, status: number, value: unknown, errorType?: string): void {
+  const text = JSON.stringify(value);
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-amz-json-1.1',
+    'content-length': String(Buffer.byteLength(text)),
+    'x-amzn-requestid': randomUUID(),
+  };
+  if (errorType) headers['x-amzn-errortype'] = errorType;
+  res.writeHead(status, headers);
+  res.end(text);
+}
+
+/** Answers one EventBridge API call (`isEventsCall` was true). */
+export async function handleEventsCall(rules: EventRules, req: IncomingMessage, res: ServerResponse, body: Buffer, config: NormalizedConfig): Promise<void> {
+  const action = String(req.headers['x-amz-target']).slice(TARGET_PREFIX.length);
+  try {
+    try {
+      await verifySignature(req, body, config, 'events');
+    } catch (error) {
+      if (error instanceof SqsError)
+        throw new EventsError(
+          error.code === 'MissingAuthenticationToken' ? 'MissingAuthenticationTokenException' : 'UnrecognizedClientException',
+          error.message,
+          403,
+        );
+      throw error;
+    }
+    let input: Record<string, unknown>;
+    try {
+      input = body.length === 0 ? {} : (JSON.parse(body.toString('utf8')) as Record<string, unknown>);
+    } catch {
+      throw new EventsError('SerializationException', 'The request body is not valid JSON.');
+    }
+    let output: unknown;
+    switch (action) {
+      case 'PutRule':
+        output = { RuleArn: rules.putRule(input) };
+        break;
+      case 'DeleteRule':
+        rules.deleteRule(input.Name);
+        output = {};
+        break;
+      case 'ListRules':
+        output = { Rules: rules.listRules(typeof input.NamePrefix === 'string' ? input.NamePrefix : '') };
+        break;
+      case 'PutTargets':
+        rules.putTargets(input.Rule, input.Targets);
+        output = { FailedEntryCount: 0, FailedEntries: [] };
+        break;
+      case 'RemoveTargets':
+        rules.removeTargets(input.Rule, input.Ids);
+        output = { FailedEntryCount: 0, FailedEntries: [] };
+        break;
+      case 'ListTargetsByRule':
+        output = { Targets: rules.listTargets(input.Rule) };
+        break;
+      case 'PutEvents': {
+        const entries = rules.putEvents(Array.isArray(input.Entries) ? (input.Entries as EventEntry[]) : []);
+        output = { FailedEntryCount: entries.filter((e) => e.ErrorCode).length, Entries: entries };
+        break;
+      }
+      default:
+        throw new EventsError('UnknownOperationException', `The action ${action} is not supported by appsync-gateway's EventBridge.`);
+    }
+    send(res, 200, output);
+  } catch (error) {
+    if (!(error instanceof EventsError)) throw error;
+    send(res, error.statusCode, { __type: error.code, message: error.message }, error.code);
+  }
+}
