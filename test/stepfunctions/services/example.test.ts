@@ -1,6 +1,6 @@
 /**
- * The example API's SNS and SQS integration (appsync.config.yml: the shareTrip machine, the
- * tripShared topic and the tripLog / tripShares queues) through the real SDK clients.
+ * The example API's SNS, SQS and EventBridge integrations (appsync.config.yml: the shareTrip
+ * machine, the tripShared topic and the tripLog / tripShares queues) through the real SDK clients.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -38,12 +38,13 @@ afterAll(async () => {
 });
 
 describe('the example API: shareTrip', () => {
-  it('publishes to tripShared (delivered to tripShares) and logs to tripLog', async () => {
+  it('publishes to tripShared (delivered to tripShares), logs to tripLog and puts an event', async () => {
     const trip = { city: 'Lisbon', day: '2030-06-01' };
     const result = await sfn.send(
       new StartSyncExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:shareTrip', input: JSON.stringify(trip) }),
     );
     expect(result.status).toBe('SUCCEEDED');
+    expect(JSON.parse(result.output!)).toMatchObject({ FailedEntryCount: 0, Entries: [{ EventId: expect.any(String) }] });
     const shares = await sqs.send(new GetQueueUrlCommand({ QueueName: 'tripShares' }));
     expect(JSON.parse((await sqs.send(new ReceiveMessageCommand({ QueueUrl: shares.QueueUrl, WaitTimeSeconds: 5 }))).Messages![0]!.Body!)).toEqual(trip);
     const log = await sqs.send(new GetQueueUrlCommand({ QueueName: 'tripLog' }));
