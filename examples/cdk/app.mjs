@@ -47,4 +47,14 @@ new sfn.StateMachine(stack, 'Greeter', {
   timeout: Duration.minutes(1),
 });
 
+// An AppSync Event API beside the GraphQL API, served at /event and /event/realtime with its own
+// generated key (printed at start). Its onPublish handler stamps each note event with the time.
+const events = new appsync.EventApi(stack, 'Events', { apiName: 'notes-events' });
+events.addChannelNamespace('notes', {
+  code: appsync.Code.fromInline(`
+    import { util } from '@aws-appsync/utils';
+    export function onPublish(ctx) { return ctx.events.map(({ id, payload }) => ({ id, payload: { ...payload, at: util.time.nowISO8601() } })); }
+  `),
+});
+
 app.synth();
