@@ -96,4 +96,35 @@ describe('serve --config template.yaml --watch', () => {
     expect(output()).toContain(`${join(dir, 'template.yaml')}: Resources.Bad.Properties.Type: AWS::AppSync::DataSource needs Type`);
     expect(await word(url)).toBe('two-x');
   });
+
+  it('an edit of the Event API (a channel namespace renamed) reloads the Events endpoint', async () => {
+    const events = (namespace: string) => `  Events:
+    Type: AWS::AppSync::Api
+    Properties:
+      Name: chat
+      EventConfig:
+        AuthProviders: [{ AuthType: AWS_LAMBDA, LambdaAuthorizerConfig: { AuthorizerUri: !GetAtt Authorizer.Arn, AuthorizerResultTtlInSeconds: 0 } }]
+  Room:
+    Type: AWS::AppSync::ChannelNamespace
+    Properties: { ApiId: !GetAtt Events.ApiId, Name: ${namespace} }
+`;
+    const publish = async (url: string, channel: string) =>
+      (
+        await fetch(new URL('/event', url), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: 'anything' },
+          body: JSON.stringify({ channel, events: ['{"n":1}'] }),
+        })
+      ).status;
+    const dir = await mkdtemp(join(tmpdir(), 'appsync-cfn-watch-events-'));
+    dirs.push(dir);
+    await writeFile(join(dir, 'template.yaml'), template('one', events('lobby')));
+    const { url } = await serve(['--watch', '--parameter', 'Suffix=x'], dir);
+    expect(await publish(url, '/lobby/a')).toBe(200);
+    expect(await publish(url, '/hall/a')).toBe(400);
+
+    await writeFile(join(dir, 'template.yaml'), template('one', events('hall')));
+    await expect.poll(() => publish(url, '/hall/a'), { timeout: 15_000, interval: 200 }).toBe(200);
+    expect(await publish(url, '/lobby/a')).toBe(400);
+  });
 });
