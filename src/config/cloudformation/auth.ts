@@ -4,7 +4,15 @@ import type { LocalFunctions } from './functions.js';
 import type { Located } from './resources.js';
 
 /** `AuthenticationType` and its `*Config` block → the gateway's `{ type, config }`. */
-export function authentication(api: Located, type: unknown, block: unknown, prefix: string, functions: LocalFunctions): AuthenticationConfig {
+export function authentication(
+  api: Located,
+  type: unknown,
+  block: unknown,
+  prefix: string,
+  functions: LocalFunctions,
+  /** The property naming the mode: an Event API's providers say `AuthType`. */
+  typeKey = 'AuthenticationType',
+): AuthenticationConfig {
   const ev = api.stack.evaluator;
   const b = (
     block === api
@@ -19,7 +27,7 @@ export function authentication(api: Located, type: unknown, block: unknown, pref
       // The gateway verifies SigV4 against keys it knows; a template declares none (src/auth/iam.ts takes the process's own).
       if (!process.env.AWS_ACCESS_KEY_ID || !process.env.AWS_SECRET_ACCESS_KEY)
         throw ev.error(
-          `${path}AuthenticationType`,
+          `${path}${typeKey}`,
           'AWS_IAM: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the gateway’s environment; requests signed with those keys are accepted',
         );
       return { type };
@@ -61,9 +69,6 @@ export function authentication(api: Located, type: unknown, block: unknown, pref
       };
     }
     default:
-      throw ev.error(
-        `${path}AuthenticationType`,
-        `expected API_KEY, AWS_IAM, AMAZON_COGNITO_USER_POOLS, OPENID_CONNECT or AWS_LAMBDA, got ${JSON.stringify(type)}`,
-      );
+      throw ev.error(`${path}${typeKey}`, `expected API_KEY, AWS_IAM, AMAZON_COGNITO_USER_POOLS, OPENID_CONNECT or AWS_LAMBDA, got ${JSON.stringify(type)}`);
   }
 }

@@ -94,7 +94,7 @@ export function eventsConfig(
             OpenIDConnectConfig: provider.OpenIDConnectConfig,
             LambdaAuthorizerConfig: provider.LambdaAuthorizerConfig,
           };
-          return authentication(api, provider.AuthType, block, `${path}.`, functions);
+          return authentication(api, provider.AuthType, block, `${path}.`, functions, 'AuthType');
         }) ?? [],
     );
   }

@@ -76,6 +76,39 @@ describe('auth modes', () => {
     expect(normalized.additionalAuthentications.map((a) => a.type)).toEqual(['API_KEY', 'AMAZON_COGNITO_USER_POOLS', 'AWS_LAMBDA', 'AWS_LAMBDA', 'AWS_IAM']);
   });
 
+  it('an Event API’s AuthProviders (CognitoConfig, OpenIDConnectConfig, AWS_IAM) as the GraphQL API’s; AWS_IAM without keys names AuthType', async () => {
+    const events = `${TEMPLATE}
+  Events:
+    Type: AWS::AppSync::Api
+    Properties:
+      Name: chat
+      EventConfig:
+        AuthProviders:
+          - { AuthType: AMAZON_COGNITO_USER_POOLS, CognitoConfig: { UserPoolId: us-east-1_abc, AwsRegion: us-east-1, AppIdClientRegex: "^web$" } }
+          - { AuthType: OPENID_CONNECT, OpenIDConnectConfig: { Issuer: "https://issuer.example.com", ClientId: web } }
+          - { AuthType: AWS_IAM }
+        ConnectionAuthModes: [{ AuthType: AWS_IAM }]
+`;
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDLOCAL';
+    process.env.AWS_SECRET_ACCESS_KEY = 'local-secret';
+    const loaded = await loadCloudFormation(await templateFile(events));
+    expect(loaded.config.events?.authProviders).toEqual([
+      { type: 'AMAZON_COGNITO_USER_POOLS', config: { userPoolId: 'us-east-1_abc', awsRegion: 'us-east-1', appIdClientRegex: '^web$' } },
+      { type: 'OPENID_CONNECT', config: { issuer: 'https://issuer.example.com', clientId: 'web' } },
+      { type: 'AWS_IAM' },
+    ]);
+    expect(normalizeConfig(loaded.config, { configDir: loaded.configDir }).events?.connectionAuthModes).toEqual(['AWS_IAM']);
+
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    const file = await templateFile(events);
+    const error = await loadCloudFormation(file).catch((e: unknown) => e);
+    expect((error as ConfigErrors).errors.map((e) => e.message)).toContain(
+      `${file}: Resources.Events.Properties.EventConfig.AuthProviders.2.AuthType: ` +
+        'AWS_IAM: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the gateway’s environment; requests signed with those keys are accepted',
+    );
+  });
+
   it('AWS_IAM without keys in the environment says which to set', async () => {
     delete process.env.AWS_ACCESS_KEY_ID;
     delete process.env.AWS_SECRET_ACCESS_KEY;
