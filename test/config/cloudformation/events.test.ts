@@ -4,19 +4,21 @@
  * API and served as the gateway's Event API (docs/cloudformation.md#event-apis): publish over HTTP,
  * receive over the Events WebSocket.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../../src/config/index.js';
 import { ConfigError, ConfigErrors } from '../../../src/errors.js';
 import { connectRaw, encodeHeader } from '../../realtime/rawClient.js';
 import { serve } from './serve.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures/cdk');
+const projects: string[] = [];
+afterAll(() => Promise.all(projects.map((p) => rm(p, { recursive: true, force: true }))));
 
 interface Variant {
   /** Without the GraphQL API: only the Event API. */
@@ -28,6 +30,7 @@ interface Variant {
 /** The app a CDK user writes; `app.synth()` is what `cdk synth` runs. */
 async function synthesize(variant: Variant = {}): Promise<string> {
   const project = await mkdtemp(join(tmpdir(), 'appsync-cdk-events-'));
+  projects.push(project);
   await writeFile(
     join(project, 'tag.js'),
     'export function onPublish(ctx) { return ctx.events.map((e) => ({ id: e.id, payload: { ...e.payload, tagged: ctx.info.channel.path } })); }\n',
