@@ -9,7 +9,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { NormalizedConfig } from '../config/types.js';
 import type { DataSource, Logger } from '../datasources/types.js';
-import type { PubSub, RealtimeSocket, UpgradeInfo } from '../realtime/index.js';
+import type { PubSub, UpgradeInfo } from '../realtime/index.js';
+import { adaptWebSocket } from '../realtime/socket.js';
 import type { Sandbox } from '../resolvers/index.js';
 import { createEventBus } from './bus.js';
 import { EventsConnection } from './connection.js';
@@ -191,7 +192,7 @@ export function createEventsService(host: EventsHost, options: EventsServiceOpti
         alive.set(ws, true);
         ws.on('pong', () => alive.set(ws, true));
         const upgrade: UpgradeInfo = { url: req.url ?? '/', headers: { ...req.headers }, protocols: offered, remoteAddress: req.socket.remoteAddress ?? '' };
-        connections.add(new EventsConnection(adapt(ws), upgrade, connectionOptions));
+        connections.add(new EventsConnection(adaptWebSocket(ws), upgrade, connectionOptions));
       });
       return true;
     },
@@ -211,33 +212,6 @@ export function createEventsService(host: EventsHost, options: EventsServiceOpti
       await bus.close();
       const last = await latest?.catch(() => undefined);
       await last?.auth.close();
-    },
-  };
-}
-
-/** A `ws` socket as the minimal socket the connection drives. */
-function adapt(ws: WebSocket): RealtimeSocket {
-  let onClose: ((code: number, reason: string) => void) | undefined;
-  ws.on('error', () => ws.terminate());
-  ws.on('close', (code, reason) => onClose?.(code, reason.toString()));
-  return {
-    get protocol() {
-      return ws.protocol;
-    },
-    get bufferedAmount() {
-      return ws.bufferedAmount;
-    },
-    send(data) {
-      if (ws.readyState === ws.OPEN) ws.send(data);
-    },
-    close(code, reason) {
-      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
-    },
-    onMessage(listener) {
-      ws.on('message', (data, isBinary) => listener(isBinary ? '' : data.toString()));
-    },
-    onClose(listener) {
-      onClose = listener;
     },
   };
 }

@@ -1,8 +1,9 @@
 /**
  * The minimal socket both protocol servers drive (as graphql-ws's server drives its `WebSocket`
- * interface). Only src/realtime/websocket.ts turns real `ws` sockets into this; tests can pass any
- * object with these members.
+ * interface). `adaptWebSocket` turns a real `ws` socket into one (for both real-time protocols and
+ * AppSync Events); tests can pass any object with these members.
  */
+import type { WebSocket } from 'ws';
 
 /** One accepted WebSocket connection. */
 export interface RealtimeSocket {
@@ -29,4 +30,31 @@ export interface UpgradeInfo {
   protocols: string[];
   /** TCP peer address. */
   remoteAddress: string;
+}
+
+/** A `ws` socket as a `RealtimeSocket` (both real-time protocols and AppSync Events drive one). */
+export function adaptWebSocket(ws: WebSocket): RealtimeSocket {
+  let onClose: ((code: number, reason: string) => void) | undefined;
+  ws.on('error', () => ws.terminate());
+  ws.on('close', (code, reason) => onClose?.(code, reason.toString()));
+  return {
+    get protocol() {
+      return ws.protocol;
+    },
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    send(data) {
+      if (ws.readyState === ws.OPEN) ws.send(data);
+    },
+    close(code, reason) {
+      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
+    },
+    onMessage(listener) {
+      ws.on('message', (data, isBinary) => listener(isBinary ? '' : data.toString()));
+    },
+    onClose(listener) {
+      onClose = listener;
+    },
+  };
 }

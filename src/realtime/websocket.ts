@@ -15,7 +15,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { RealtimeSocket, UpgradeInfo } from './socket.js';
+import { adaptWebSocket, type RealtimeSocket, type UpgradeInfo } from './socket.js';
 
 export type RealtimeProtocol = 'appsync' | 'graphql-transport-ws';
 
@@ -107,7 +107,7 @@ export function createWebSocketAdapter(options: WebSocketAdapterOptions): WebSoc
           protocols: offered,
           remoteAddress: req.socket.remoteAddress ?? '',
         };
-        options.onConnection(adapt(ws), upgrade, protocol);
+        options.onConnection(adaptWebSocket(ws), upgrade, protocol);
       });
       return true;
     },
@@ -121,31 +121,4 @@ export function createWebSocketAdapter(options: WebSocketAdapterOptions): WebSoc
 
 function pathOf(req: IncomingMessage): string {
   return (req.url ?? '/').split('?', 1)[0]!;
-}
-
-/** A `ws` socket as a `RealtimeSocket`. */
-function adapt(ws: WebSocket): RealtimeSocket {
-  let onClose: ((code: number, reason: string) => void) | undefined;
-  ws.on('error', () => ws.terminate());
-  ws.on('close', (code, reason) => onClose?.(code, reason.toString()));
-  return {
-    get protocol() {
-      return ws.protocol;
-    },
-    get bufferedAmount() {
-      return ws.bufferedAmount;
-    },
-    send(data) {
-      if (ws.readyState === ws.OPEN) ws.send(data);
-    },
-    close(code, reason) {
-      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
-    },
-    onMessage(listener) {
-      ws.on('message', (data, isBinary) => listener(isBinary ? '' : data.toString()));
-    },
-    onClose(listener) {
-      onClose = listener;
-    },
-  };
 }
