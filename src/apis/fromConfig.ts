@@ -52,6 +52,8 @@ export function definitionFromConfig(config: NormalizedConfig, apiId: string, re
     ...(r.code ? { code: readText(r.code), runtime: JS_RUNTIME } : {}),
     ...(r.templates ? { requestMappingTemplate: readText(r.templates.request), responseMappingTemplate: readText(r.templates.response) } : {}),
     ...(r.maxBatchSize ? { maxBatchSize: r.maxBatchSize } : {}),
+    // Keys are kept as `context.arguments.x`; AppSync spells them `$context.arguments.x`.
+    ...(r.caching ? { cachingConfig: { ttl: r.caching.ttl, ...(r.caching.keys ? { cachingKeys: r.caching.keys.map((k) => `$${k}`) } : {}) } } : {}),
   }));
   const auth = (a: NormalizedConfig['authentication']) => a.type;
   return {
@@ -69,6 +71,8 @@ export function definitionFromConfig(config: NormalizedConfig, apiId: string, re
     apiKeys: config.apiKeys.map((k) => ({ id: k.value, description: k.name, expires: k.expiresAt ?? 0, deletes: k.expiresAt ?? 0 })),
     environmentVariables: { ...config.environment },
     ...(config.queryDepthLimit ? { queryDepthLimit: config.queryDepthLimit } : {}),
+    // Gateway choice: the plugin's `type` is not kept by the config's normalisation; SMALL is answered.
+    ...(config.caching ? { apiCache: { ttl: config.caching.ttl, apiCachingBehavior: config.caching.behavior, type: 'SMALL' } } : {}),
     revision: 1,
   };
 }

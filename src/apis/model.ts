@@ -109,6 +109,16 @@ export interface GraphqlApiSettings {
   enhancedMetricsConfig?: Record<string, unknown>;
 }
 
+/** API reference: ApiCache (status derived: the local cache is AVAILABLE as soon as it exists). */
+export interface ApiCacheModel {
+  ttl: number;
+  apiCachingBehavior: 'FULL_REQUEST_CACHING' | 'PER_RESOLVER_CACHING' | 'OPERATION_LEVEL_CACHING';
+  type: string;
+  transitEncryptionEnabled?: boolean;
+  atRestEncryptionEnabled?: boolean;
+  healthMetricsConfig?: string;
+}
+
 /** One API: its settings and everything built on it. */
 export interface ApiDefinition extends GraphqlApiSettings {
   apiId: string;
@@ -121,6 +131,8 @@ export interface ApiDefinition extends GraphqlApiSettings {
   resolvers: ResolverModel[];
   apiKeys: ApiKeyModel[];
   environmentVariables: Record<string, string>;
+  /** The API cache (CreateApiCache), served as the API's `caching:` block (docs/caching.md). */
+  apiCache?: ApiCacheModel;
   /** Bumped by every change; the served version names the one it was built from. */
   revision: number;
 }

@@ -67,6 +67,12 @@ export function toGatewayConfig(def: ApiDefinition, options: ToConfigOptions = {
     if (resolver.kind === 'PIPELINE') entry.functions = (resolver.pipelineConfig?.functions ?? []).map((id) => functionKeys.get(id) ?? id);
     if (resolver.maxBatchSize) entry.maxBatchSize = resolver.maxBatchSize;
     if (resolver.syncConfig) entry.sync = resolver.syncConfig as ResolverConfig['sync'];
+    // A CachingConfig means something only under an API cache, as on AppSync.
+    if (resolver.cachingConfig && def.apiCache)
+      entry.caching = {
+        ttl: resolver.cachingConfig.ttl,
+        ...(resolver.cachingConfig.cachingKeys?.length ? { keys: [...resolver.cachingConfig.cachingKeys] } : {}),
+      };
     Object.assign(entry, codeFiles(files, `resolvers/${key}`, resolver));
     resolvers[key] = entry;
   }
@@ -75,6 +81,7 @@ export function toGatewayConfig(def: ApiDefinition, options: ToConfigOptions = {
   // AppSync: 0 (or absent) is no limit.
   if (def.queryDepthLimit) config.queryDepthLimit = def.queryDepthLimit;
   if (def.resolverCountLimit) config.resolverCountLimit = def.resolverCountLimit;
+  if (def.apiCache) config.caching = { behavior: def.apiCache.apiCachingBehavior, ttl: def.apiCache.ttl };
   return { config, files };
 }
 

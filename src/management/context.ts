@@ -19,6 +19,8 @@ export interface ManagementContext {
   region: string;
   accountId: string;
   uris(apiId: string): ApiUris;
+  /** Empties the API cache of `apiId` (FlushApiCache); nothing when it has none in force. */
+  flushApiCache(apiId: string): Promise<void>;
 }
 
 /** A handler's input: path parameters, the query string and the raw body. */

@@ -10,6 +10,7 @@ import type { Logger } from '../datasources/types.js';
 import type { SandboxLimits } from '../resolvers/index.js';
 import { RegistryError, type ApiRegistry } from '../apis/index.js';
 import { RawAnswer, type ApiUris, type Handler } from './context.js';
+import { apiCacheRoutes } from './apiCaches.js';
 import { graphqlApiRoutes } from './graphqlApis.js';
 import { resourceRoutes } from './resources.js';
 import { RouteTable } from './routeTable.js';
@@ -35,6 +36,8 @@ export interface ManagementApiOptions {
   sandbox?: SandboxLimits;
   /** The APIs the gateway serves; without it only the evaluation calls are served. */
   registry?: ApiRegistry;
+  /** Empties an API's cache (FlushApiCache). @default nothing to flush */
+  flushApiCache?(apiId: string): Promise<void>;
   /** The endpoints of an API, as `uris` answers them. */
   uris?(apiId: string): ApiUris;
   /** Region and account in ARNs. @default us-east-1 / 123456789012 */
@@ -84,8 +87,9 @@ export function createManagementApi(options: ManagementApiOptions): ManagementAp
       uris:
         options.uris ??
         ((apiId: string) => ({ GRAPHQL: `http://127.0.0.1:4000/apis/${apiId}/graphql`, REALTIME: `ws://127.0.0.1:4000/apis/${apiId}/graphql/realtime` })),
+      flushApiCache: options.flushApiCache ?? (async () => {}),
     };
-    Object.assign(routes, graphqlApiRoutes(context), resourceRoutes(context));
+    Object.assign(routes, graphqlApiRoutes(context), resourceRoutes(context), apiCacheRoutes(context));
   }
   for (const [route, handler] of Object.entries(routes)) table.add(route, handler);
 

@@ -70,6 +70,8 @@ export interface HostedApis {
   handleHttp(req: IncomingMessage, res: ServerResponse, body: Buffer, path: string): Promise<void>;
   /** Takes a WebSocket upgrade under `/apis/`; false for other paths. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** Empties the cache of the version serving `apiId` once pending changes are applied (FlushApiCache); nothing without one. */
+  flushCache(apiId: string): Promise<void>;
   /** Resolves when every pending change is applied. */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -273,6 +275,12 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
           },
         );
       return true;
+    },
+    async flushCache(apiId) {
+      const entry = hosted.get(apiId);
+      if (!entry) return;
+      await pending(entry);
+      await entry.api?.cache?.flush();
     },
     async settled() {
       while ([...hosted.values()].some((e) => e.applying || e.timer)) await Promise.all([...hosted.values()].map((e) => pending(e)));

@@ -93,6 +93,8 @@ export async function startManagement(options: ManagementSetupOptions): Promise<
     sandbox: options.sandbox,
     registry,
     uris,
+    // The config file's API flushes as gateway.flushApiCache does; a built API flushes its serving version.
+    flushApiCache: async (apiId) => (apiId === registry.configApiId ? await options.api().cache?.flush() : await hosted.flushCache(apiId)),
     region: DEFAULT_REGION,
   });
   return {
