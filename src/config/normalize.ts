@@ -10,6 +10,7 @@ import { ConfigError, ConfigErrors } from '../errors.js';
 import { didYouMean, unknownKeyErrors } from './unknownKeys.js';
 import { normalizeCaching, normalizeResolverCaching } from './caching.js';
 import { normalizeEvents } from './events.js';
+import { normalizeStepFunctionsServices } from './stepFunctionsServices.js';
 import {
   AUTHENTICATION_TYPES,
   type AuthenticationType,
@@ -103,7 +104,7 @@ const SANDBOX_LIMITS: Record<keyof SandboxSettings, [min: number, max: number]> 
   maxResultChars: [1024, 512 * 1024 * 1024],
   maxLogChars: [80, 64 * 1024 * 1024],
 };
-const STEP_FUNCTIONS_KEYS = ['stateMachines', 'store', 'queues', 'topics'];
+const STEP_FUNCTIONS_KEYS = ['stateMachines', 'store', 'queues', 'topics', 'services'];
 /** The Serverless Step Functions plugin's keys the gateway does not use. */
 const IGNORED_STEP_FUNCTIONS_KEYS = ['activities', 'validate', 'noOutput'];
 const STATE_MACHINE_KEYS = ['name', 'type', 'definition', 'role'];
@@ -557,6 +558,7 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
     }
   }
   const stepFunctionsStoreSettings = stepFunctionsStore(raw.stepFunctions, dir, problems);
+  const stepFunctionsServices = normalizeStepFunctionsServices(isObject(raw.stepFunctions) ? raw.stepFunctions.services : undefined, problems);
 
   const events = normalizeEvents(raw.events, {
     configDir: dir,
@@ -598,6 +600,7 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
       // Checked where they are applied (stepfunctions/services/declared.ts), as state machines are.
       ...(isObject(raw.stepFunctions) && isObject(raw.stepFunctions.queues) ? { queues: raw.stepFunctions.queues as Record<string, QueueConfig> } : {}),
       ...(isObject(raw.stepFunctions) && isObject(raw.stepFunctions.topics) ? { topics: raw.stepFunctions.topics as Record<string, TopicConfig> } : {}),
+      ...(stepFunctionsServices ? { services: stepFunctionsServices } : {}),
     },
     queryDepthLimit,
     resolverCountLimit,

@@ -139,6 +139,7 @@ export interface GatewayConfig {
     store?: StepFunctionsStoreSettings;
     queues?: Record<string, QueueConfig>;
     topics?: Record<string, TopicConfig>;
+    services?: StepFunctionsServicesConfig;
   };
   /** AppSync request limits. */
   queryDepthLimit?: number;
@@ -242,6 +243,7 @@ export interface NormalizedConfig {
     store?: StepFunctionsStoreSettings;
     queues?: Record<string, QueueConfig>;
     topics?: Record<string, TopicConfig>;
+    services?: StepFunctionsServicesConfig;
   };
   queryDepthLimit?: number;
   resolverCountLimit: number;
@@ -341,6 +343,23 @@ export interface NormalizedResolverCaching {
 
 /** A queue of the in-process SQS (docs/stepfunctions.md, SQS): its SQS attributes (`VisibilityTimeout`, `DelaySeconds`, …). */
 export type QueueConfig = Record<string, string | number>;
+
+/**
+ * Local addition: `stepFunctions.services` sends `sqs:sendMessage`, `sns:publish` and
+ * `events:putEvents` tasks to a remote AWS-compatible endpoint through the AWS SDK instead of the
+ * in-process defaults (docs/stepfunctions.md#remote-endpoints). A service left out stays in-process.
+ */
+export interface StepFunctionsServicesConfig {
+  sqs?: ServiceEndpointConfig;
+  sns?: ServiceEndpointConfig;
+  eventBridge?: ServiceEndpointConfig;
+}
+
+/** Where one service's calls go: `endpoint` (an http(s) URL; absent: AWS's own endpoint of `region`) and `region` (@default us-east-1). */
+export interface ServiceEndpointConfig {
+  endpoint?: string;
+  region?: string;
+}
 
 /** A topic of the in-process SNS (docs/stepfunctions.md, SNS) and its subscriptions. */
 export interface TopicConfig {

@@ -17,6 +17,9 @@
  * | `arn:aws:states:::sns:publish[.waitForTaskToken]` | a topic of the in-process SNS; result = Publish's response |
  * | `arn:aws:states:::events:putEvents[.waitForTaskToken]` | the in-process EventBridge bus; result = PutEvents' response |
  *
+ * With `stepFunctions.services.<sqs|sns|eventBridge>` set, those three go to that endpoint
+ * through the AWS SDK instead (remote.ts).
+ *
  * For `.waitForTaskToken` the runner only makes the call (the engine has already put the token in
  * the parameters) and resolves; the host waits for SendTaskSuccess/Failure. Activities are the
  * host's too.
@@ -36,6 +39,7 @@ import type { SnsTopics } from '../services/sns.js';
 import { runSnsPublish } from './sns.js';
 import type { EventRules } from '../services/eventbridge.js';
 import { runPutEvents } from './events.js';
+import { RemoteServices } from './remote.js';
 
 export interface TaskRunnerDeps {
   /** The config in force now (it changes on reload). */
@@ -67,6 +71,7 @@ export { parseResource } from './resource.js';
 /** Creates the runner the service hands the engine as `invokeTask`. */
 export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   const lambdas = new LambdaFunctions(deps.config, deps.logger, deps.arnScope);
+  const remote = new RemoteServices();
   // Loaded on first use: the DynamoDB SDK costs start-up time gateways without such tasks need not pay.
   let dynamodbModule: Promise<{ tasks: DynamoDbTasks; locateTable: typeof import('./dynamodb.js').locateTable }> | undefined;
   const dynamodb = () => (dynamodbModule ??= import('./dynamodb.js').then((m) => ({ tasks: new m.DynamoDbTasks(), locateTable: m.locateTable })));
@@ -126,14 +131,20 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     if (service === 'http' && action === 'invoke' && pattern === 'requestResponse') return invokeHttp(parameters, signal);
     if (service === 'states' && action === 'startExecution') return runStartExecution(parameters, pattern, deps.startExecution);
     if (service === 'sqs' && action === 'sendMessage' && (pattern === 'requestResponse' || pattern === 'waitForTaskToken')) {
+      const endpoint = deps.config().stepFunctions.services?.sqs;
+      if (endpoint) return remote.sendMessage(endpoint, parameters, signal);
       if (!deps.sqs) throw notSupported(resource, 'no SQS queues are available to this task runner');
       return runSqsSendMessage(deps.sqs, parameters);
     }
     if (service === 'sns' && action === 'publish' && (pattern === 'requestResponse' || pattern === 'waitForTaskToken')) {
+      const endpoint = deps.config().stepFunctions.services?.sns;
+      if (endpoint) return remote.publish(endpoint, parameters, signal);
       if (!deps.sns) throw notSupported(resource, 'no SNS topics are available to this task runner');
       return runSnsPublish(deps.sns, parameters);
     }
     if (service === 'events' && action === 'putEvents' && (pattern === 'requestResponse' || pattern === 'waitForTaskToken')) {
+      const endpoint = deps.config().stepFunctions.services?.eventBridge;
+      if (endpoint) return remote.putEvents(endpoint, parameters, signal);
       if (!deps.events) throw notSupported(resource, 'no EventBridge bus is available to this task runner');
       return runPutEvents(deps.events, parameters);
     }
@@ -143,6 +154,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   return Object.assign(run, {
     close() {
       lambdas.close();
+      remote.close();
       void dynamodbModule?.then((m) => m.tasks.close());
     },
   });
