@@ -8,7 +8,6 @@
  * distinct code once (compiled code is kept by content), so a test suite that evaluates the same
  * file many times compiles it once.
  */
-import { createHash } from 'node:crypto';
 import type { Logger } from '../datasources/types.js';
 import {
   CodeSyntaxError,
@@ -16,12 +15,13 @@ import {
   lintAppSyncJs,
   locateFault,
   MAX_CODE_LENGTH,
-  Sandbox,
+  type Sandbox,
   type CompiledCode,
   type HandlerOutcome,
   type LogLine,
   type SandboxLimits,
 } from '../resolvers/index.js';
+import { EvaluationSandbox } from './evaluationSandbox.js';
 import { ManagementApiError } from './restJson.js';
 
 /** The name resolver code has in positions: AppSync calls the evaluated code `code.js`. */
@@ -119,14 +119,18 @@ const MAX_MODULES = 500;
 const LEVELS: Record<LogLine[0], string> = { log: 'INFO', info: 'INFO', debug: 'DEBUG', warn: 'WARN', error: 'ERROR' };
 
 export class CodeEvaluator {
-  readonly #options: CodeEvaluatorOptions;
-  #sandbox: Promise<Sandbox> | undefined;
-  /** Prepared code by the sha256 of its text, for the current sandbox. */
-  #prepared = new Map<string, Promise<Prepared>>();
-  #closed = false;
+  readonly #evaluations: EvaluationSandbox<Prepared>;
 
   constructor(options: CodeEvaluatorOptions) {
-    this.#options = options;
+    this.#evaluations = new EvaluationSandbox<Prepared>({
+      logger: options.logger,
+      label: 'EvaluateCode',
+      limits: options.limits,
+      maxEntries: options.maxModules ?? MAX_MODULES,
+      register: (sandbox, code) => this.#compileAndRegister(sandbox, code),
+      // A failure to register (the module threw while loading) may depend on the process it met.
+      keep: (p) => p.ok || p.codeErrors.length > 0,
+    });
   }
 
   /** Checks the request's members as AppSync does; throws a BadRequestException naming the one at fault. */
@@ -157,10 +161,7 @@ export class CodeEvaluator {
 
   /** Evaluates one handler (`request` unless `function` says otherwise). */
   async evaluate(code: string, context: Record<string, unknown>, fn: 'request' | 'response' = 'request'): Promise<EvaluateCodeResponse> {
-    const key = createHash('sha256').update(code).digest('hex');
-    if (!this.#prepared.has(key) && this.#prepared.size >= (this.#options.maxModules ?? MAX_MODULES)) this.#recycle();
-    const sandbox = await this.#sandboxNow();
-    const prepared = await this.#prepare(sandbox, key, code);
+    const { sandbox, prepared } = await this.#evaluations.prepare(code);
     const { base, step, operation } = runInput(context);
     if (!prepared.ok)
       return { error: { message: prepared.message, codeErrors: prepared.codeErrors }, logs: [], stash: JSON.stringify(base.stash ?? {}), outErrors: '[]' };
@@ -181,50 +182,8 @@ export class CodeEvaluator {
   }
 
   /** Stops the evaluation sandbox (with the gateway). */
-  async close(): Promise<void> {
-    this.#closed = true;
-    const sandbox = await this.#sandbox?.catch(() => undefined);
-    this.#sandbox = undefined;
-    await sandbox?.close(0);
-  }
-
-  #sandboxNow(): Promise<Sandbox> {
-    if (this.#closed) return Promise.reject(new ManagementApiError('InternalFailureException', 'The gateway is closing.', 500));
-    if (!this.#sandbox) {
-      // One process whatever the resolvers' sandbox has: evaluations are short, and a second
-      // process would double the memory kept for them.
-      const starting = Sandbox.create({ ...this.#options.limits(), processes: 1, logger: this.#options.logger });
-      this.#sandbox = starting;
-      // A sandbox that failed to start is tried again at the next call.
-      starting.catch(() => {
-        if (this.#sandbox === starting) this.#sandbox = undefined;
-      });
-    }
-    return this.#sandbox;
-  }
-
-  #prepare(sandbox: Sandbox, key: string, code: string): Promise<Prepared> {
-    let prepared = this.#prepared.get(key);
-    if (prepared) return prepared;
-    prepared = this.#compileAndRegister(sandbox, code);
-    this.#prepared.set(key, prepared);
-    // A failure to register (the module threw while loading) is answered but not kept: it may
-    // depend on the sandbox process it met.
-    prepared.then(
-      (p) => {
-        if (!p.ok && p.codeErrors.length === 0) this.#prepared.delete(key);
-      },
-      () => this.#prepared.delete(key),
-    );
-    return prepared;
-  }
-
-  /** Starts over with a fresh sandbox once the old one holds `maxModules` codes; calls in flight finish on the old one. */
-  #recycle(): void {
-    const old = this.#sandbox;
-    this.#prepared = new Map();
-    this.#sandbox = undefined;
-    old?.then((sandbox) => sandbox.close()).catch((error: Error) => this.#options.logger.warn(`EvaluateCode: closing a full sandbox failed: ${error.message}`));
+  close(): Promise<void> {
+    return this.#evaluations.close();
   }
 
   async #compileAndRegister(sandbox: Sandbox, code: string): Promise<Prepared> {

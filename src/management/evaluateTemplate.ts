@@ -8,10 +8,10 @@
  * One sandbox process serves every evaluation of a gateway; it starts on the first call and holds
  * each distinct template once (by content), as EvaluateCode does for code.
  */
-import { createHash } from 'node:crypto';
 import type { Logger } from '../datasources/types.js';
-import { MAX_TEMPLATE_CHARS, Sandbox, templateSyntaxError, type HandlerOutcome, type LogLine, type SandboxLimits } from '../resolvers/index.js';
+import { MAX_TEMPLATE_CHARS, templateSyntaxError, type Sandbox, type HandlerOutcome, type LogLine, type SandboxLimits } from '../resolvers/index.js';
 import { lostWithProcess, runInput } from './evaluateCode.js';
+import { EvaluationSandbox } from './evaluationSandbox.js';
 import { ManagementApiError } from './restJson.js';
 
 /** The name the evaluated template has in messages. */
@@ -51,13 +51,16 @@ export interface TemplateEvaluatorOptions {
 type Prepared = { ok: true; id: number } | { ok: false; message: string };
 
 export class TemplateEvaluator {
-  readonly #options: TemplateEvaluatorOptions;
-  #sandbox: Promise<Sandbox> | undefined;
-  #prepared = new Map<string, Promise<Prepared>>();
-  #closed = false;
+  readonly #evaluations: EvaluationSandbox<Prepared>;
 
   constructor(options: TemplateEvaluatorOptions) {
-    this.#options = options;
+    this.#evaluations = new EvaluationSandbox<Prepared>({
+      logger: options.logger,
+      label: 'EvaluateMappingTemplate',
+      limits: options.limits,
+      maxEntries: options.maxTemplates ?? MAX_TEMPLATES,
+      register,
+    });
   }
 
   /** Checks the request's members as the API reference states them; throws a BadRequestException naming the one at fault. */
@@ -88,10 +91,7 @@ export class TemplateEvaluator {
    * (its `$extensions` phase) when the context has a `result`, else as a request template.
    */
   async evaluate(template: string, context: Record<string, unknown>): Promise<EvaluateMappingTemplateResponse> {
-    const key = createHash('sha256').update(template).digest('hex');
-    if (!this.#prepared.has(key) && this.#prepared.size >= (this.#options.maxTemplates ?? MAX_TEMPLATES)) this.#recycle();
-    const sandbox = await this.#sandboxNow();
-    const prepared = await this.#prepare(sandbox, key, template);
+    const { sandbox, prepared } = await this.#evaluations.prepare(template);
     const { base, step, operation } = runInput(context);
     if (!prepared.ok) return { error: { message: prepared.message }, logs: [], stash: JSON.stringify(base.stash ?? {}), outErrors: '[]' };
     const phase = `${operation}:${step.hasResult ? 'response' : 'request'}`;
@@ -112,43 +112,8 @@ export class TemplateEvaluator {
   }
 
   /** Stops the evaluation sandbox (with the gateway). */
-  async close(): Promise<void> {
-    this.#closed = true;
-    const sandbox = await this.#sandbox?.catch(() => undefined);
-    this.#sandbox = undefined;
-    await sandbox?.close(0);
-  }
-
-  #sandboxNow(): Promise<Sandbox> {
-    if (this.#closed) return Promise.reject(new ManagementApiError('InternalFailureException', 'The gateway is closing.', 500));
-    if (!this.#sandbox) {
-      const starting = Sandbox.create({ ...this.#options.limits(), processes: 1, logger: this.#options.logger });
-      this.#sandbox = starting;
-      // A sandbox that failed to start is tried again at the next call.
-      starting.catch(() => {
-        if (this.#sandbox === starting) this.#sandbox = undefined;
-      });
-    }
-    return this.#sandbox;
-  }
-
-  #prepare(sandbox: Sandbox, key: string, template: string): Promise<Prepared> {
-    let prepared = this.#prepared.get(key);
-    if (prepared) return prepared;
-    prepared = register(sandbox, template);
-    this.#prepared.set(key, prepared);
-    // A failure to register may depend on the sandbox process it met: not kept.
-    prepared.then(undefined, () => this.#prepared.delete(key));
-    return prepared;
-  }
-
-  #recycle(): void {
-    const old = this.#sandbox;
-    this.#prepared = new Map();
-    this.#sandbox = undefined;
-    old
-      ?.then((sandbox) => sandbox.close())
-      .catch((error: Error) => this.#options.logger.warn(`EvaluateMappingTemplate: closing a full sandbox failed: ${error.message}`));
+  close(): Promise<void> {
+    return this.#evaluations.close();
   }
 }
 
