@@ -6,6 +6,7 @@
  */
 import type { ApiDefinition, ApiKeyModel, AppSyncRuntime, DataSourceModel, FunctionModel, ResolverModel } from '../apis/index.js';
 import { newId } from '../apis/index.js';
+import { normalizeCachingKey } from '../config/caching.js';
 import { MAX_CODE_LENGTH } from '../resolvers/index.js';
 import { apiArn, schemaOf, type Handler, type ManagementContext } from './context.js';
 import { checkCode } from './evaluateCode.js';
@@ -371,11 +372,22 @@ async function readResolver(input: Body, typeName: string): Promise<ResolverMode
   if (batch !== undefined) resolver.maxBatchSize = batch;
   const sync = optionalObject(input, 'syncConfig');
   if (sync) resolver.syncConfig = sync;
-  const caching = optionalObject<ResolverModel['cachingConfig']>(input, 'cachingConfig');
-  if (caching) resolver.cachingConfig = caching;
+  const caching = optionalObject<Body>(input, 'cachingConfig');
+  if (caching) resolver.cachingConfig = readCachingConfig(caching);
   const metrics = optionalEnum(input, 'metricsConfig', ['ENABLED', 'DISABLED']);
   if (metrics) resolver.metricsConfig = metrics;
   return resolver;
+}
+
+/** A resolver's CachingConfig as AppSync checks it: ttl 1-3,600 s; keys under `$context.arguments`, `.source` or `.identity`. */
+function readCachingConfig(caching: Body): NonNullable<ResolverModel['cachingConfig']> {
+  const ttl = optionalInteger(caching, 'ttl', 1, 3600);
+  if (ttl === undefined) throw ManagementApiError.badRequest('cachingConfig.ttl is required: 1 to 3600 seconds.');
+  const keys = caching.cachingKeys;
+  if (keys === undefined || keys === null) return { ttl };
+  if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string' || normalizeCachingKey(k) === undefined))
+    throw ManagementApiError.badRequest('cachingConfig.cachingKeys must be a list of $context.arguments.x, $context.source.x or $context.identity.x entries.');
+  return { ttl, cachingKeys: keys as string[] };
 }
 
 /** AppSync: a resolver attaches to a field of the schema in force (NotFoundException otherwise). */

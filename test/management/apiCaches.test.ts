@@ -5,6 +5,9 @@
  * the config file's API answers its `caching:` block, refuses changes and flushes.
  */
 import * as A from '@aws-sdk/client-appsync';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../utils/gateway.js';
 
@@ -147,6 +150,39 @@ describe('a built API', () => {
       name: 'NotFoundException',
     });
     expect(await failure(appsync.send(new A.GetApiCacheCommand({ apiId: 'nosuchapi' })))).toMatchObject({ name: 'NotFoundException' });
+    const resolver = (cachingConfig: A.CachingConfig) =>
+      new A.UpdateResolverCommand({ apiId, typeName: 'Query', fieldName: 'keyed', dataSourceName: 'none', runtime: RUNTIME, code: AUTO_ID, cachingConfig });
+    expect(await failure(appsync.send(resolver({ ttl: 0 })))).toMatchObject({ name: 'BadRequestException', message: 'ttl must be between 1 and 3600, got 0.' });
+    expect(await failure(appsync.send(resolver({ ttl: 60, cachingKeys: ['$context.request.headers.x'] })))).toMatchObject({
+      name: 'BadRequestException',
+      message: expect.stringContaining('cachingConfig.cachingKeys'),
+    });
+  });
+
+  it('is kept with the definition: a restarted gateway serves it again', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'appsync-gw-cache-data-'));
+    const config = { name: 'restart-file', schemaSdl: 'type Query { ping: String }', authentication: { type: 'API_KEY' as const } };
+    let first: TestGateway | undefined = await startTestGateway({ config, options: { inMemory: false, dataDir } });
+    let second: TestGateway | undefined;
+    try {
+      const client = new A.AppSyncClient({ endpoint: first.origin, region: 'us-east-1', credentials: { accessKeyId: 'AKIDCACHE', secretAccessKey: 'x' } });
+      const { graphqlApi } = await client.send(new A.CreateGraphqlApiCommand({ name: 'kept', authenticationType: 'API_KEY' }));
+      await client.send(new A.CreateApiCacheCommand({ apiId: graphqlApi!.apiId!, ttl: 42, apiCachingBehavior: 'PER_RESOLVER_CACHING', type: 'SMALL' }));
+      client.destroy();
+      await first.close();
+      first = undefined;
+      second = await startTestGateway({ config, options: { inMemory: false, dataDir } });
+      const again = new A.AppSyncClient({ endpoint: second.origin, region: 'us-east-1', credentials: { accessKeyId: 'AKIDCACHE', secretAccessKey: 'x' } });
+      expect((await again.send(new A.GetApiCacheCommand({ apiId: graphqlApi!.apiId! }))).apiCache).toMatchObject({
+        ttl: 42,
+        apiCachingBehavior: 'PER_RESOLVER_CACHING',
+      });
+      again.destroy();
+    } finally {
+      await first?.close();
+      await second?.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
