@@ -9,6 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { YAMLParseError, parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { isCloudAssembly, isCloudFormationInput, loadCloudFormation } from './cloudformation/index.js';
+// serverless.yml may use CloudFormation's short forms (`!Ref X`, `!GetAtt X.Arn`) as templates do.
+import { cloudFormationYamlTags } from './cloudformation/yaml.js';
 import type { GatewayConfig } from './types.js';
 import { resolveVariables } from './variables.js';
 import { DEFAULT_REGION, DEFAULT_ACCOUNT_ID } from './awsDefaults.js';
@@ -89,7 +91,7 @@ async function readDocument(file: string): Promise<unknown> {
     }
   }
   try {
-    return parseYaml(text, { merge: true, customTags: cloudFormationTags });
+    return parseYaml(text, { merge: true, customTags: cloudFormationYamlTags });
   } catch (error) {
     if (error instanceof YAMLParseError) {
       const pos = error.linePos?.[0];
@@ -98,37 +100,6 @@ async function readDocument(file: string): Promise<unknown> {
     throw error;
   }
 }
-
-/**
- * CloudFormation short forms (`!Ref X`, `!GetAtt X.Arn`, `!Sub …`) in serverless.yml become their
- * long forms, as CloudFormation reads them.
- */
-const cloudFormationTags = [
-  'Ref',
-  'GetAtt',
-  'Sub',
-  'Join',
-  'Select',
-  'Split',
-  'ImportValue',
-  'FindInMap',
-  'If',
-  'Equals',
-  'Not',
-  'And',
-  'Or',
-  'Base64',
-  'GetAZs',
-  'Cidr',
-].flatMap((name) => {
-  const key = name === 'Ref' ? 'Ref' : `Fn::${name}`;
-  const build = (value: unknown) => ({ [key]: name === 'GetAtt' && typeof value === 'string' ? value.split('.') : value });
-  return [
-    { tag: `!${name}`, resolve: (value: string) => build(value) },
-    { tag: `!${name}`, collection: 'seq' as const, resolve: (value: { toJSON(): unknown }) => build(value.toJSON()) },
-    { tag: `!${name}`, collection: 'map' as const, resolve: (value: { toJSON(): unknown }) => build(value.toJSON()) },
-  ];
-});
 
 type Resources = Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
 
