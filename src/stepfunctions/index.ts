@@ -16,6 +16,7 @@ import { createPostgresStore } from './store/postgresStore.js';
 import { SqsQueues, handleSqsCall, isSqsCall } from './services/sqs.js';
 import { SnsTopics, handleSnsCall, isSnsCall } from './services/sns.js';
 import { applyDeclared } from './services/declared.js';
+import { PersistedServices } from './services/persisted.js';
 import { EventRules, handleEventsCall, isEventsCall } from './services/eventbridge.js';
 import { stepFunctionsStorePlace, storeSettings } from './storePlace.js';
 import type { ExecutionStore, StorePeers } from './store/types.js';
@@ -166,6 +167,10 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
     compactAfterRecords: options.compactAfterRecords,
   });
   await service.open(options.stateMachines);
+  // Queues, topics and rules are kept beside the executions of a file store (memory and PostgreSQL stores: memory only).
+  const storeDir = stepFunctionsStorePlace(options).dir;
+  const persisted = storeDir ? new PersistedServices(storeDir, { sqs, sns, events }, options.logger) : undefined;
+  persisted?.load();
   applyDeclared(options.config().stepFunctions, sqs, sns, options.logger);
   // The page's module loads on its first request: most gateways never serve it.
   let consoleHandler: Promise<ConsoleHandler | undefined> | undefined;
@@ -188,14 +193,17 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
       }
       if (isSqsCall(req)) {
         await handleSqsCall(sqs, req, res, body, options.config());
+        persisted?.flush();
         return true;
       }
       if (isEventsCall(req)) {
         await handleEventsCall(events, req, res, body, options.config());
+        persisted?.flush();
         return true;
       }
       if (isSnsCall(req, body)) {
         await handleSnsCall(sns, req, res, body, options.config());
+        persisted?.flush();
         return true;
       }
       if ((req.method === 'GET' || req.method === 'HEAD') && (req.url ?? '').startsWith('/stepfunctions')) {
@@ -219,6 +227,7 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
     close: () => {
       stopTakeovers?.();
       void snsLambdas?.then((lambdas) => lambdas.close());
+      persisted?.close();
       return service.close();
     },
   };

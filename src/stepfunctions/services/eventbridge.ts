@@ -180,6 +180,19 @@ export class EventRules {
 
   constructor(private readonly deliveries: EventsDeliveries) {}
 
+  /** The rules and their targets as JSON (services/persisted.ts). */
+  snapshot(): unknown[] {
+    return [...this.rules.values()].map((r) => ({ name: r.name, patternText: r.patternText, enabled: r.enabled, targets: [...r.targets.values()] }));
+  }
+
+  /** Puts back rules of {@link snapshot}, their patterns checked again as PutRule does. */
+  restore(rules: unknown[]): void {
+    for (const r of rules as Array<{ name: string; patternText: string; enabled: boolean; targets: Target[] }>) {
+      this.putRule({ Name: r.name, EventPattern: r.patternText, State: r.enabled ? 'ENABLED' : 'DISABLED' });
+      if (Array.isArray(r.targets) && r.targets.length > 0) this.putTargets(r.name, r.targets);
+    }
+  }
+
   private rule(name: unknown): Rule {
     const rule = typeof name === 'string' ? this.rules.get(name) : undefined;
     if (!rule) throw new EventsError('ResourceNotFoundException', `Rule ${String(name)} does not exist on EventBus default.`);

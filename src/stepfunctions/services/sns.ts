@@ -67,6 +67,19 @@ export class SnsTopics {
 
   constructor(private readonly deliveries: SnsDeliveries) {}
 
+  /** The topics and their subscriptions as JSON (services/persisted.ts). */
+  snapshot(): unknown[] {
+    return [...this.topics.values()].map((t) => ({ arn: t.arn, name: t.name, subscriptions: [...t.subscriptions.values()] }));
+  }
+
+  /** Puts back topics of {@link snapshot}. */
+  restore(topics: unknown[]): void {
+    for (const t of topics as Array<{ arn: string; name: string; subscriptions: Subscription[] }>) {
+      if (typeof t?.arn !== 'string' || !Array.isArray(t.subscriptions)) continue;
+      this.topics.set(t.arn, { arn: t.arn, name: t.name, subscriptions: new Map(t.subscriptions.map((sub) => [sub.arn, sub])) });
+    }
+  }
+
   private topic(arn: unknown): Topic {
     const topic = typeof arn === 'string' ? this.topics.get(arn) : undefined;
     if (!topic) throw new SnsError('NotFound', 'Topic does not exist', 404);

@@ -103,6 +103,18 @@ export function messageAttributesMd5(attributes: Record<string, MessageAttribute
 export class SqsQueues {
   private readonly queues = new Map<string, Queue>();
 
+  /** The queues and their messages as JSON (services/persisted.ts keeps them under the data folder). */
+  snapshot(): unknown[] {
+    return [...this.queues.values()].map(({ waiters: _waiters, ...queue }) => queue);
+  }
+
+  /** Puts back queues of {@link snapshot}; a queue that exists already is replaced. */
+  restore(queues: unknown[]): void {
+    for (const q of queues as Array<Omit<Queue, 'waiters'>>) {
+      if (typeof q?.name === 'string' && Array.isArray(q.messages)) this.queues.set(q.name, { ...q, waiters: new Set() });
+    }
+  }
+
   /** The URL of a queue as this gateway names it (the host is the caller's, as SQS's own URLs are). */
   static queueUrl(name: string, origin = 'http://localhost'): string {
     return `${origin}/${ACCOUNT}/${name}`;
