@@ -5,6 +5,7 @@
  * registry takes it, so a refused call changes nothing.
  */
 import type { ApiDefinition, ApiKeyModel, AppSyncRuntime, DataSourceModel, FunctionModel, ResolverModel } from '../apis/index.js';
+import { isInterfaceType, isObjectType } from 'graphql';
 import { newId } from '../apis/index.js';
 import { normalizeCachingKey } from '../config/caching.js';
 import { MAX_CODE_LENGTH } from '../resolvers/index.js';
@@ -185,6 +186,7 @@ export function resourceRoutes(ctx: ManagementContext, now: () => number = () =>
       const def = registry.get(params.apiId!);
       findResolver(def, params.typeName!, params.fieldName!);
       const resolver = await readResolver({ ...parseJsonBody(body), fieldName: params.fieldName }, params.typeName!);
+      checkCachingKeys(def, resolver);
       await commit(def.apiId, (draft) => {
         const index = draft.resolvers.indexOf(findResolver(draft, resolver.typeName, resolver.fieldName));
         checkResolverTargets(draft, resolver);
@@ -396,6 +398,19 @@ function checkField(def: ApiDefinition, resolver: ResolverModel): void {
   const type = fields.get(resolver.typeName);
   if (!type) throw ManagementApiError.notFound(`Type ${resolver.typeName} not found.`);
   if (!type.has(resolver.fieldName)) throw ManagementApiError.notFound(`No field named ${resolver.fieldName} found on type ${resolver.typeName}`);
+  checkCachingKeys(def, resolver);
+}
+
+function checkCachingKeys(def: ApiDefinition, resolver: ResolverModel): void {
+  if (def.schema === undefined) return;
+  // Gateway check: a key naming an argument the field lacks would stop the API loading, so it is refused here.
+  const type = schemaOf(def).schema.getType(resolver.typeName);
+  const field = isObjectType(type) || isInterfaceType(type) ? type.getFields()[resolver.fieldName] : undefined;
+  for (const key of resolver.cachingConfig?.cachingKeys ?? []) {
+    const argument = /^context\.arguments\.([^.]+)/.exec(normalizeCachingKey(key) ?? '')?.[1];
+    if (argument !== undefined && field && !field.args.some((a) => a.name === argument))
+      throw ManagementApiError.badRequest(`cachingConfig.cachingKeys: ${resolver.typeName}.${resolver.fieldName} has no argument ${JSON.stringify(argument)}.`);
+  }
 }
 
 function checkResolverTargets(def: ApiDefinition, resolver: ResolverModel): void {

@@ -157,6 +157,10 @@ describe('a built API', () => {
       name: 'BadRequestException',
       message: expect.stringContaining('cachingConfig.cachingKeys'),
     });
+    expect(await failure(appsync.send(resolver({ ttl: 60, cachingKeys: ['$context.arguments.nosuch'] })))).toMatchObject({
+      name: 'BadRequestException',
+      message: 'cachingConfig.cachingKeys: Query.keyed has no argument "nosuch".',
+    });
   });
 
   it('is kept with the definition: a restarted gateway serves it again', async () => {
