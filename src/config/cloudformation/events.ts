@@ -7,7 +7,7 @@ import { ConfigError } from '../../errors.js';
 import { AUTHENTICATION_TYPES as AUTH_TYPES, type AuthenticationType, type EventNamespaceConfig, type EventsConfig } from '../types.js';
 import { authentication } from './auth.js';
 import type { LocalFunctions } from './functions.js';
-import { required, type Located, type Problems } from './resources.js';
+import { apiKeysOf, required, type Located, type Problems } from './resources.js';
 import { scratchFile } from './scratch.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -119,18 +119,7 @@ export function eventsConfig(
   const ofApi = (type: string) => resources.filter((r) => r.type === type && problems.attempt(() => p(r, 'ApiId')) === api.logicalId);
 
   // Keys of the Event API only: the GraphQL API's keys do not open it, as on AWS.
-  events.apiKeys = ofApi('AWS::AppSync::ApiKey').flatMap(
-    (r) =>
-      problems.attempt(() => {
-        const expires = p(r, 'Expires');
-        const description = p(r, 'Description');
-        return {
-          name: r.logicalId,
-          ...(typeof description === 'string' ? { description } : {}),
-          ...(expires !== undefined ? { expiresAt: Number(expires) } : {}),
-        };
-      }) ?? [],
-  );
+  events.apiKeys = apiKeysOf(ofApi('AWS::AppSync::ApiKey'), problems);
 
   const namespaces: Record<string, EventNamespaceConfig> = {};
   for (const r of ofApi('AWS::AppSync::ChannelNamespace')) {

@@ -1,5 +1,6 @@
 /** The resources of loaded stacks as the translation walks them, and the problems it collects. */
 import { ConfigError, ConfigErrors } from '../../errors.js';
+import type { ApiKeyConfig } from '../types.js';
 import type { LoadedStack } from './stacks.js';
 
 /** A resource of one of the stacks. */
@@ -44,5 +45,21 @@ export function required(r: Located, name: string): string {
   throw r.stack.evaluator.error(
     `Resources.${r.logicalId}.Properties.${name}`,
     value === undefined ? `${r.type} needs ${name}` : `expected a string, got ${JSON.stringify(value)}`,
+  );
+}
+
+/** The API keys among `keys` (AWS::AppSync::ApiKey), each named by its logical id; their values are generated at start. */
+export function apiKeysOf(keys: readonly Located[], problems: Problems): ApiKeyConfig[] {
+  return keys.flatMap(
+    (r) =>
+      problems.attempt(() => {
+        const expires = r.stack.evaluator.property(r.logicalId, 'Expires');
+        const description = r.stack.evaluator.property(r.logicalId, 'Description');
+        return {
+          name: r.logicalId,
+          ...(typeof description === 'string' ? { description } : {}),
+          ...(expires !== undefined ? { expiresAt: Number(expires) } : {}),
+        };
+      }) ?? [],
   );
 }

@@ -8,7 +8,7 @@ import { authentication } from './auth.js';
 import { dataSourceConfig, stateMachineDefinition } from './dataSources.js';
 import { eventOnlyError, eventsConfig } from './events.js';
 import { LocalFunctions } from './functions.js';
-import { allResources, Problems, required, type Located } from './resources.js';
+import { allResources, apiKeysOf, Problems, required, type Located } from './resources.js';
 import { scratchFile } from './scratch.js';
 import type { LoadedStack } from './stacks.js';
 
@@ -212,20 +212,7 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
 
   // API keys
   const keys = ofApi('AWS::AppSync::ApiKey');
-  if (keys.length > 0) {
-    config.apiKeys = keys.flatMap(
-      (r) =>
-        problems.attempt(() => {
-          const expires = p(r, 'Expires');
-          const description = p(r, 'Description');
-          return {
-            name: r.logicalId,
-            ...(typeof description === 'string' ? { description } : {}),
-            ...(expires !== undefined ? { expiresAt: Number(expires) } : {}),
-          };
-        }) ?? [],
-    );
-  }
+  if (keys.length > 0) config.apiKeys = apiKeysOf(keys, problems);
 
   // Data sources
   const dataSources: Record<string, DataSourceConfig> = {};
