@@ -64,11 +64,6 @@ export interface EventsService {
   close(): Promise<void>;
 }
 
-/** Whether a request path is one of the Events endpoints. */
-export function isEventsPath(path: string): boolean {
-  return path === EVENTS_HTTP_PATH || path === EVENTS_REALTIME_PATH;
-}
-
 const CORS = {
   'access-control-allow-origin': '*',
   'access-control-allow-headers': '*, authorization',
