@@ -7,7 +7,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
@@ -32,6 +32,20 @@ const task = (Resource: string, Parameters: Record<string, unknown>, errors: str
   },
 });
 const machines = {
+  ask: {
+    definition: {
+      StartAt: 'Ask',
+      States: {
+        Ask: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+          Parameters: { 'QueueUrl.$': '$.queue', MessageBody: { 'token.$': '$$.Task.Token' } },
+          ResultPath: '$.answer',
+          End: true,
+        },
+      },
+    },
+  },
   send: task('arn:aws:states:::sqs:sendMessage', { 'QueueUrl.$': '$.queue', 'MessageBody.$': '$.body' }, ['SQS.AmazonSQSException', 'SQS.SdkClientException']),
   publish: task('arn:aws:states:::sns:publish', { 'TopicArn.$': '$.topic', 'Message.$': '$.body', Subject: 'hi' }, ['SNS.NotFoundException']),
   emit: task('arn:aws:states:::events:putEvents', { Entries: [{ Source: 'app.remote', DetailType: 'Ping', 'Detail.$': '$.body' }] }, [
@@ -115,6 +129,21 @@ describe('stepFunctions.services: tasks call a remote endpoint through the AWS S
     });
     const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 5 }));
     expect(got.Messages?.[0]).toMatchObject({ MessageId: output.MessageId, Body: '{"id":7}' });
+  });
+
+  it('.waitForTaskToken: a worker reads the token from the remote queue and answers the calling gateway', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'remote-asks' }));
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: smArn('ask'), input: JSON.stringify({ queue: QueueUrl }) }));
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 5 }));
+    const { token } = JSON.parse(got.Messages![0]!.Body!) as { token: string };
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ approved: true }) }));
+    let described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    for (let i = 0; i < 50 && described.status === 'RUNNING'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    }
+    expect(described.status).toBe('SUCCEEDED');
+    expect(JSON.parse(described.output!)).toEqual({ queue: QueueUrl, answer: { approved: true } });
   });
 
   it('an unknown remote queue is SQS.AmazonSQSException with the SQS error code in the cause', async () => {
