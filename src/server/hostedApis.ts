@@ -18,9 +18,9 @@ import type { Duplex } from 'node:stream';
 import { toGatewayConfig, type ApiDefinition, type ApiRegistry } from '../apis/index.js';
 import type { GatewayConfig } from '../config/types.js';
 import type { Logger } from '../datasources/types.js';
+import { schemaOf } from '../management/context.js';
 import type { PubSubOptions } from '../realtime/index.js';
 import type { Realtime } from '../realtime/types.js';
-import { buildAppSyncSchema } from '../schema/index.js';
 import { handleGraphQLHttp, sendJson } from './httpHandler.js';
 import type { Api } from './loadApi.js';
 import { createRealtimeHost } from './realtimeHost.js';
@@ -85,9 +85,10 @@ function splitPath(path: string): { apiId: string; rest: string } | undefined {
 
 export async function createHostedApis(options: HostedApisOptions): Promise<HostedApis> {
   const { registry, logger } = options;
-  // In memory: the files to load from go to a temporary folder, removed at close.
-  const temporary = registry.dir ? undefined : await mkdtemp(join(tmpdir(), 'appsync-gateway-apis-'));
-  const root = registry.dir ?? temporary!;
+  // In memory: the files to load from go to a temporary folder, made when the first built API
+  // loads (most gateways never build one) and removed at close.
+  let temporary: Promise<string> | undefined;
+  const root = () => registry.dir ?? (temporary ??= mkdtemp(join(tmpdir(), 'appsync-gateway-apis-')));
   const dynamodbEndpoint = options.dynamodbEndpoint ?? (process.env.AWS_ENDPOINT_URL_DYNAMODB || undefined);
   const hosted = new Map<string, Hosted>();
   /** Previous versions still closing (draining their requests in flight); the gateway's close waits for them. */
@@ -124,14 +125,12 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
     const def: ApiDefinition = registry.get(entry.apiId);
     if (def.schema === undefined) return;
     try {
-      const fields = new Map<string, Set<string>>();
-      for (const type of Object.values(buildAppSyncSchema([{ file: 'schema.graphql', sdl: def.schema }]).schema.getTypeMap())) {
-        if ('getFields' in type && typeof type.getFields === 'function') fields.set(type.name, new Set(Object.keys(type.getFields())));
-      }
+      // The management handlers built this schema when it was uploaded (cached by its text).
+      const { fields } = schemaOf(def);
       const { config, files } = toGatewayConfig(def, { dynamodbEndpoint, fields });
       // Gateway choice: one sandbox process per built API (the config file's API has two by default).
       config.sandbox = { processes: 1 };
-      const dir = join(root, entry.apiId);
+      const dir = join(await root(), entry.apiId);
       await writeChanged(dir, files, entry.written);
       await writeFile(join(dir, 'appsync.config.json'), `${JSON.stringify(config, null, 2)}\n`);
       if (entry.deleted || closing) return;
@@ -290,7 +289,7 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
       unsubscribe();
       await Promise.allSettled([...hosted.values()].map((entry) => drop(entry)));
       await Promise.allSettled([...retiring]);
-      if (temporary) await rm(temporary, { recursive: true, force: true });
+      if (temporary) await rm(await temporary, { recursive: true, force: true });
     },
   };
 }
