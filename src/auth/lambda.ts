@@ -11,7 +11,7 @@ import type { Logger } from '../datasources/types.js';
 import { createLambdaInvoker, type LambdaInvoker, type LambdaTarget } from '../datasources/lambda/invoker.js';
 import { NOT_AUTHORIZED, unauthorized } from './errors.js';
 import { headerValue } from './identity.js';
-import type { AuthContext, AuthProvider, AuthRequest } from './types.js';
+import type { AuthContext, AuthProvider, AuthRequest, EventsAuthTarget } from './types.js';
 
 export interface LambdaAuthorizerConfig extends LambdaTarget {
   authorizerUri?: string;
@@ -28,6 +28,32 @@ const AUTHORIZER_TIME_LIMIT_SECONDS = 10;
 
 /** Most authorizer decisions kept at once. */
 const MAX_CACHED_DECISIONS = 10_000;
+
+type GraphqlBody = { query?: string; operationName?: string; variables?: unknown };
+
+/** `requestContext` of a GraphQL API's authorizer event (docs/auth.md#aws_lambda). */
+function graphqlRequestContext(apiId: string, query: GraphqlBody) {
+  return {
+    apiId,
+    accountId: '000000000000',
+    requestId: randomUUID(),
+    queryString: query.query ?? '',
+    operationName: query.operationName ?? undefined,
+    variables: query.variables ?? {},
+  };
+}
+
+/** `requestContext` of an Event API's authorizer event, as AppSync Events documents it (docs/events.md#auth). */
+function eventsRequestContext(target: EventsAuthTarget) {
+  return {
+    apiId: target.apiId,
+    accountId: '000000000000',
+    requestId: randomUUID(),
+    operation: target.operation,
+    ...(target.channelNamespaceName !== undefined ? { channelNamespaceName: target.channelNamespaceName } : {}),
+    ...(target.channel !== undefined ? { channel: target.channel } : {}),
+  };
+}
 
 interface AuthorizerResponse {
   isAuthorized?: unknown;
@@ -58,11 +84,13 @@ export function createLambdaAuthorizer(
   };
 
   const decide = async (token: string, request: AuthRequest): Promise<{ context: AuthContext | null; ttl: number }> => {
-    let query: { query?: string; operationName?: string; variables?: unknown } = {};
-    try {
-      query = request.body ? JSON.parse(request.body) : {};
-    } catch {
-      // the event still goes out, with an empty query
+    let query: GraphqlBody = {};
+    if (!request.events) {
+      try {
+        query = request.body ? JSON.parse(request.body) : {};
+      } catch {
+        // the event still goes out, with an empty query
+      }
     }
     const requestHeaders: Record<string, string> = {};
     for (const [k, v] of Object.entries(request.headers)) if (v !== undefined) requestHeaders[k] = Array.isArray(v) ? v.join(',') : v;
@@ -78,14 +106,7 @@ export function createLambdaAuthorizer(
         limit,
         invoker.invoke({
           authorizationToken: token,
-          requestContext: {
-            apiId: options.gatewayConfig.name,
-            accountId: '000000000000',
-            requestId: randomUUID(),
-            queryString: query.query ?? '',
-            operationName: query.operationName ?? undefined,
-            variables: query.variables ?? {},
-          },
+          requestContext: request.events ? eventsRequestContext(request.events) : graphqlRequestContext(options.gatewayConfig.name, query),
           requestHeaders,
         }),
       ])) ?? {}) as AuthorizerResponse;
@@ -117,13 +138,16 @@ export function createLambdaAuthorizer(
       if (!token) return null;
       if (validation && !validation.test(token)) throw unauthorized(NOT_AUTHORIZED);
       const now = Date.now();
-      const cached = cache.get(token);
+      // Gateway choice: an Events decision is kept per token, operation and channel (the authorizer
+      // was asked about that channel only); a GraphQL decision per token, as AppSync keeps it.
+      const key = request.events ? `${token}\u0000${request.events.operation}\u0000${request.events.channel ?? ''}` : token;
+      const cached = cache.get(key);
       let context: AuthContext | null;
       if (cached && cached.expires > now) context = cached.context;
       else {
         const decision = await decide(token, request);
         context = decision.context;
-        if (decision.ttl > 0) remember(token, { expires: now + decision.ttl * 1000, context }, now);
+        if (decision.ttl > 0) remember(key, { expires: now + decision.ttl * 1000, context }, now);
       }
       if (!context) throw unauthorized(NOT_AUTHORIZED);
       return context;

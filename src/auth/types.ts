@@ -19,6 +19,20 @@ export interface AuthRequest {
   sourceIp: string;
   /** The Host header as the client sent it. */
   host?: string;
+  /**
+   * Set for an AppSync Events operation (docs/events.md#auth): a Lambda authorizer then receives the
+   * Events request (`requestContext.operation`, `channelNamespaceName`, `channel`), not the GraphQL one.
+   */
+  events?: EventsAuthTarget;
+}
+
+/** What an Event API's Lambda authorizer is told about the operation it authorizes. */
+export interface EventsAuthTarget {
+  apiId: string;
+  operation: 'EVENT_CONNECT' | 'EVENT_PUBLISH' | 'EVENT_SUBSCRIBE';
+  /** The namespace and channel path (publish and subscribe; absent for connect). */
+  channelNamespaceName?: string;
+  channel?: string;
 }
 
 /** `ctx.identity` shapes (docs/auth.md#who-the-caller-is-ctxidentity). */

@@ -4,7 +4,7 @@
  * it allows: `connectionAuthModes`, the namespace's `publishAuthModes` / `subscribeAuthModes` over
  * the API's defaults. A request is read by the provider its headers select, among the allowed ones.
  */
-import { authenticateRequest, createAuthProviders, type AuthContext, type AuthProvider, type AuthRequest } from '../auth/index.js';
+import { authenticateRequest, createAuthProviders, type AuthContext, type AuthProvider, type AuthRequest, type EventsAuthTarget } from '../auth/index.js';
 import type { AuthenticationType, NormalizedConfig, NormalizedEvents } from '../config/types.js';
 import type { Logger } from '../datasources/types.js';
 import { UnauthorizedError } from '../errors.js';
@@ -13,12 +13,12 @@ export type EventsOperation = 'connect' | 'publish' | 'subscribe';
 
 export interface EventsAuth {
   /** Authenticates `request` for `operation` (in `namespace` for publish and subscribe); throws `UnauthorizedError`. */
-  authorize(operation: EventsOperation, namespace: string | undefined, request: AuthRequest): Promise<AuthContext>;
+  authorize(operation: EventsOperation, namespace: string | undefined, request: AuthRequest, channel?: string): Promise<AuthContext>;
   close(): Promise<void>;
 }
 
 /** Builds the providers of `events.authProviders` (config problems name `events.authProviders.N`). */
-export async function createEventsAuth(config: NormalizedConfig, events: NormalizedEvents, logger: Logger): Promise<EventsAuth> {
+export async function createEventsAuth(config: NormalizedConfig, events: NormalizedEvents, logger: Logger, apiId = events.name): Promise<EventsAuth> {
   const [first, ...rest] = events.authProviders;
   const providers = first
     ? await createAuthProviders({ ...config, authentication: first, additionalAuthentications: rest, apiKeys: events.apiKeys }, logger)
@@ -32,7 +32,7 @@ export async function createEventsAuth(config: NormalizedConfig, events: Normali
     return list;
   };
   return {
-    async authorize(operation, namespace, request) {
+    async authorize(operation, namespace, request, channel) {
       const ns = namespace === undefined ? undefined : events.namespaces[namespace];
       const modes =
         operation === 'connect'
@@ -42,7 +42,14 @@ export async function createEventsAuth(config: NormalizedConfig, events: Normali
             : (ns?.subscribeAuthModes ?? events.defaultSubscribeAuthModes);
       const list = allowed(modes);
       if (list.length === 0) throw new UnauthorizedError('You are not authorized to make this call.');
-      return authenticateRequest(list, request);
+      // A Lambda authorizer is told the operation and channel (the Events request, not the GraphQL one).
+      const target: EventsAuthTarget = {
+        apiId,
+        operation: operation === 'connect' ? 'EVENT_CONNECT' : operation === 'publish' ? 'EVENT_PUBLISH' : 'EVENT_SUBSCRIBE',
+        ...(namespace !== undefined ? { channelNamespaceName: namespace } : {}),
+        ...(channel !== undefined ? { channel } : {}),
+      };
+      return authenticateRequest(list, { ...request, events: target });
     },
     async close() {
       await Promise.allSettled(providers.map((p) => p.close?.()));

@@ -22,11 +22,11 @@ export function directProblem(config: unknown, dataSources: ReadonlyMap<string, 
   if (behavior === undefined || behavior === 'CODE') return undefined;
   if (behavior !== 'DIRECT') return `behavior ${JSON.stringify(behavior)} is not CODE or DIRECT`;
   const name = integration?.dataSourceName;
-  if (typeof name !== 'string') return 'integration.dataSourceName is required with behavior DIRECT';
+  // AWS's words (the DIRECT checks of aws-cdk-lib's ChannelNamespace, as the service refuses them).
+  if (typeof name !== 'string' || name === '') return 'No data source provided. AWS_LAMBDA data source is required for Direct handler behavior type';
   const ds = dataSources.get(name);
   if (!ds) return `integration.dataSourceName: no data source named "${name}" in dataSources`;
-  if (ds.type !== 'AWS_LAMBDA')
-    return `integration.dataSourceName: "${name}" is ${ds.type}; DIRECT handlers call AWS_LAMBDA data sources (others are not supported yet)`;
+  if (ds.type !== 'AWS_LAMBDA') return `Direct integration is only supported for AWS_LAMBDA data sources ("${name}" is ${ds.type}).`;
   const invokeType = integration?.lambdaConfig?.invokeType ?? 'REQUEST_RESPONSE';
   if (invokeType !== 'REQUEST_RESPONSE' && invokeType !== 'EVENT')
     return `integration.lambdaConfig.invokeType: expected REQUEST_RESPONSE or EVENT, got ${JSON.stringify(invokeType)}`;

@@ -59,6 +59,13 @@ export interface EventsService {
    * rejects with the load error. A reload calls it before swapping the new API in.
    */
   ready(api?: ReturnType<EventsHost['current']>): Promise<void>;
+  /**
+   * Closes the auth providers of the version loaded for `config` (a reload swapped it out, or its
+   * load was refused); operations already past their auth check finish on it.
+   */
+  retire(config: NormalizedConfig): Promise<void>;
+  /** How many loaded versions are kept (one in steady state; a test checks reloads do not grow it). */
+  versionCount(): number;
   /** Open connections and their subscriptions on this instance. */
   stats(): { connections: number; subscriptions: number };
   close(): Promise<void>;
@@ -73,18 +80,22 @@ const CORS = {
 
 export function createEventsService(host: EventsHost, options: EventsServiceOptions = {}): EventsService {
   const { logger } = host;
-  const versions = new WeakMap<NormalizedConfig, Promise<EventsVersion | undefined>>();
-  let latest: Promise<EventsVersion | undefined> | undefined;
+  // Every loaded version until the gateway retires it (a reload swapped it out, or it failed to
+  // load): its auth providers hold authorizer invokers and JWKS clients, closed when it goes.
+  const versions = new Map<NormalizedConfig, Promise<EventsVersion | undefined>>();
   const version = (api: ReturnType<EventsHost['current']> = host.current()): Promise<EventsVersion | undefined> => {
     const { config, sandbox, dataSources } = api;
     let loaded = versions.get(config);
     if (!loaded) {
       loaded = loadEventsVersion(config, sandbox, { logger, strict: host.strict, dataSources });
       versions.set(config, loaded);
-      latest = loaded;
       loaded.catch((error: Error) => logger.error(`the Event API failed to load: ${error.message}`));
     }
     return loaded;
+  };
+  const closeVersion = async (loaded: Promise<EventsVersion | undefined>) => {
+    const v = await loaded.catch(() => undefined);
+    await v?.auth.close();
   };
   const bus = createEventBus(host.pubsub, `$events:${host.current().config.events?.name ?? 'events'}`, (error) =>
     logger.error('Events pubsub failed', { error: error instanceof Error ? error.message : String(error) }),
@@ -194,6 +205,13 @@ export function createEventsService(host: EventsHost, options: EventsServiceOpti
     async ready(api) {
       await version(api);
     },
+    async retire(config) {
+      const loaded = versions.get(config);
+      if (!loaded) return;
+      versions.delete(config);
+      await closeVersion(loaded);
+    },
+    versionCount: () => versions.size,
     stats() {
       let subscriptions = 0;
       for (const c of connections) subscriptions += c.subscriptionCount;
@@ -205,8 +223,9 @@ export function createEventsService(host: EventsHost, options: EventsServiceOpti
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await bus.close();
-      const last = await latest?.catch(() => undefined);
-      await last?.auth.close();
+      const all = [...versions.values()];
+      versions.clear();
+      await Promise.all(all.map(closeVersion));
     },
   };
 }

@@ -26,11 +26,11 @@ export interface EventsVersion {
 export async function loadEventsVersion(
   config: NormalizedConfig,
   sandbox: Sandbox,
-  options: { logger: Logger; strict?: boolean; dataSources: ReadonlyMap<string, DataSource> },
+  options: { logger: Logger; strict?: boolean; dataSources: ReadonlyMap<string, DataSource>; apiId?: string },
 ): Promise<EventsVersion | undefined> {
   const events = config.events;
   if (!events) return undefined;
-  const auth = await createEventsAuth(config, events, options.logger);
+  const auth = await createEventsAuth(config, events, options.logger, options.apiId);
   const handlers = new Map<string, NamespaceHandlers>();
   try {
     for (const ns of Object.values(events.namespaces)) {
@@ -58,21 +58,21 @@ export async function loadEventsVersion(
       });
       for (const [name, handlerConfig] of Object.entries(ns.handlerConfigs)) {
         if (name !== 'onPublish' && name !== 'onSubscribe') continue;
-        const where = `events.namespaces.${ns.name}.handlerConfigs.${name}`;
+        // A handler config AWS refuses (CreateChannelNamespace, CloudFormation) refuses the load here.
         const problem = directProblem(handlerConfig, options.dataSources);
-        if (problem) {
-          // docs/not-supported.md: integrations other than a direct Lambda answer NotSupported.
-          const message = `${where}: ${problem}`;
-          options.logger.warn(message);
-          const refusal = { ok: false as const, errorType: 'NotSupported', message };
-          if (name === 'onPublish') loaded.onPublish = async () => refusal;
-          else loaded.onSubscribe = async () => refusal;
-          continue;
-        }
+        if (problem) throw new ConfigErrors([new ConfigError(`events.namespaces.${ns.name}.handlerConfigs.${name}`, problem)]);
         if ((handlerConfig as { behavior?: unknown } | null)?.behavior !== 'DIRECT') continue;
         if (name === 'onPublish') loaded.onPublish = directHandler('onPublish', handlerConfig, ns.name, options.dataSources) as NamespaceHandlers['onPublish'];
         else loaded.onSubscribe = directHandler('onSubscribe', handlerConfig, ns.name, options.dataSources) as NamespaceHandlers['onSubscribe'];
       }
+      const direct = (name: string) => (ns.handlerConfigs[name] as { behavior?: unknown } | undefined)?.behavior === 'DIRECT';
+      if (ns.code && direct('onPublish') && direct('onSubscribe'))
+        throw new ConfigErrors([
+          new ConfigError(
+            `events.namespaces.${ns.name}.code`,
+            'Code handlers are not supported when both publish and subscribe use the Direct data source behavior',
+          ),
+        ]);
       handlers.set(ns.name, loaded);
     }
   } catch (error) {
@@ -134,7 +134,7 @@ export async function publishEvents(
   const channel = resolveChannel(version, input.channel, false);
   let auth: AuthContext;
   try {
-    auth = await version.auth.authorize('publish', channel.namespace, input.request);
+    auth = await version.auth.authorize('publish', channel.namespace, input.request, channel.path);
   } catch (error) {
     throw refusalOf(error);
   }
@@ -197,7 +197,7 @@ export async function authorizeSubscription(
   const channel = resolveChannel(version, input.channel, true);
   let auth: AuthContext;
   try {
-    auth = await version.auth.authorize('subscribe', channel.namespace, input.request);
+    auth = await version.auth.authorize('subscribe', channel.namespace, input.request, channel.path);
   } catch (error) {
     throw refusalOf(error);
   }

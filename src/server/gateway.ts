@@ -484,6 +484,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
         try {
           await (await eventsService()).ready({ config: loaded.config, sandbox: loaded.runtime.sandbox, dataSources: loaded.dataSources });
         } catch (error) {
+          await (await eventsService()).retire(loaded.config);
           await loaded.close();
           throw error;
         }
@@ -494,6 +495,8 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       rawConfig = candidate;
       managementSetup.refreshConfigApi();
       await stepFunctions.update(loaded.config.stepFunctions.stateMachines);
+      // The swapped-out Event API's auth providers go with its API version.
+      await (await eventsStarting?.catch(() => undefined))?.retire(previous.config);
       await previous.close();
     },
     ready: () => api.ready(),

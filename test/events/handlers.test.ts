@@ -120,7 +120,6 @@ beforeAll(async () => {
             },
           },
           async: { handlerConfigs: { onPublish: { behavior: 'DIRECT', integration: { dataSourceName: 'publishFn', lambdaConfig: { invokeType: 'EVENT' } } } } },
-          other: { handlerConfigs: { onPublish: { behavior: 'DIRECT', integration: { dataSourceName: 'none' } } } },
           datasource: { code: 'handlers/ds.js' },
           via: {
             code: 'handlers/via.js',
@@ -258,26 +257,38 @@ describe('{ request, response } handlers on a data source', () => {
   });
 });
 
-describe('data-source integrations (docs/not-supported.md)', () => {
-  it('answers NotSupported for a DIRECT handler on a non-Lambda data source and for a request/response handler object', async () => {
-    expect(await post('/other/a', [1])).toEqual({
-      status: 400,
-      body: {
-        errors: [
-          {
-            errorType: 'NotSupported',
-            message:
-              'events.namespaces.other.handlerConfigs.onPublish: integration.dataSourceName: "none" is NONE; DIRECT handlers call AWS_LAMBDA data sources (others are not supported yet)',
-          },
-        ],
-      },
-    });
+describe('data-source integrations', () => {
+  it('answers NotSupported for a request/response handler object without an integration', async () => {
     expect(await post('/datasource/a', [1])).toEqual({
       status: 400,
       body: {
         errors: [{ errorType: 'NotSupported', message: 'onPublish as { request, response } needs handlerConfigs.onPublish.integration.dataSourceName' }],
       },
     });
+  });
+
+  it("refuses to load a DIRECT handler on a data source that is not AWS_LAMBDA, or without one, with AWS's message", async () => {
+    const start = (handlerConfigs: Record<string, unknown>, code?: string) =>
+      startTestGateway({
+        files: { 'h.js': 'export const onPublish = (ctx) => ctx.events;', 'fn.mjs': DIRECT_FN },
+        config: {
+          name: 'events-direct-refused',
+          schemaSdl: 'type Query { ok: Boolean }',
+          apiKeys: [{ name: 'k', value: KEY }],
+          dataSources: { none: { type: 'NONE' }, fn: { type: 'AWS_LAMBDA', config: { handler: 'fn.mjs#publish' } } },
+          events: { namespaces: { other: { handlerConfigs, ...(code ? { code } : {}) } } },
+        },
+      });
+    await expect(start({ onPublish: { behavior: 'DIRECT', integration: { dataSourceName: 'none' } } })).rejects.toThrow(
+      'events.namespaces.other.handlerConfigs.onPublish: Direct integration is only supported for AWS_LAMBDA data sources ("none" is NONE).',
+    );
+    await expect(start({ onSubscribe: { behavior: 'DIRECT', integration: {} } })).rejects.toThrow(
+      'events.namespaces.other.handlerConfigs.onSubscribe: No data source provided. AWS_LAMBDA data source is required for Direct handler behavior type',
+    );
+    const both = { behavior: 'DIRECT', integration: { dataSourceName: 'fn' } };
+    await expect(start({ onPublish: both, onSubscribe: both }, 'h.js')).rejects.toThrow(
+      'events.namespaces.other.code: Code handlers are not supported when both publish and subscribe use the Direct data source behavior',
+    );
   });
 });
 
