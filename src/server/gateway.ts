@@ -192,17 +192,50 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
   // is read; `selfUrlUsed` says whether the API in force was made with it.
   let listening: ListenResult | undefined;
   let selfUrlUsed: string | undefined;
-  const selfUrl = (raw: GatewayConfig) => {
-    if (listening) return originOf(listening.host, listening.port);
+  const wantedAddress = (raw: GatewayConfig) => {
     const server = (raw.server ?? {}) as { port?: unknown; host?: unknown };
     const port = options.listen?.port ?? (typeof server.port === 'number' ? server.port : 4000);
     const host = options.listen?.host ?? (typeof server.host === 'string' ? server.host : '127.0.0.1');
+    return { port, host };
+  };
+  // Port 0 and `${self:server.url}` in the config: the port is bound before the first load, so the
+  // API is made once with its real address. Made before listen() instead, it had to be made again
+  // after it, and that reload waited for the first load's embedded Postgres to finish starting
+  // (seconds of start-up; docs/startup.md).
+  let reserved: { server: Server; port: number; host: string; requestedHost: string } | undefined;
+  let reservedTaken: (() => void) | undefined;
+  const reservePort = async (raw: GatewayConfig) => {
+    const wanted = wantedAddress(raw);
+    if (listening || reserved || wanted.port !== 0 || !substituteGatewayUrl(raw, '').used) return;
+    const early = createServer({ keepAliveTimeout: 65_000 });
+    // Nobody knows the port before listen() returns it; a request that still comes earlier waits for it.
+    const taken = new Promise<void>((resolve) => (reservedTaken = resolve));
+    early.on('request', (req: IncomingMessage, res: ServerResponse) => void taken.then(() => handle(req, res)));
+    await new Promise<void>((resolve, reject) => {
+      early.once('error', reject);
+      early.listen(0, wanted.host, () => resolve());
+    });
+    const address = early.address() as AddressInfo;
+    reserved = { server: early, port: address.port, host: address.address, requestedHost: wanted.host };
+  };
+  const selfUrl = (raw: GatewayConfig) => {
+    if (listening) return originOf(listening.host, listening.port);
+    if (reserved) return originOf(reserved.host, reserved.port);
+    const { port, host } = wantedAddress(raw);
     return originOf(host, port);
+  };
+  const releaseReservedPort = async () => {
+    const early = reserved?.server;
+    reserved = undefined;
+    if (!early) return;
+    early.closeAllConnections();
+    await new Promise<void>((resolve) => early.close(() => resolve()));
   };
   // A key the config names without a value is generated once per gateway, not once per load: a
   // --watch reload (or a template whose keys never carry a value) must not lock clients out.
   const generatedKeys = new Map<string, string>();
   const load = async (given: GatewayConfig) => {
+    await reservePort(given);
     const url = selfUrl(given);
     const { config: raw, used } = substituteGatewayUrl(given, url);
     const { normalized, kinds } = await normalize(raw, options);
@@ -220,6 +253,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
     api = await load(config);
   } catch (error) {
     data?.release();
+    await releaseReservedPort();
     throw error;
   }
   for (const warning of api.warnings) logger.warn(warning);
@@ -265,6 +299,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       await (await eventsStarting?.catch(() => undefined))?.close();
       await api.close();
       data!.release();
+      await releaseReservedPort();
       throw error;
     }
   }
@@ -277,6 +312,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
     // Nothing may keep running (an embedded Postgres worker) when the gateway cannot start.
     await api.close();
     data!.release();
+    await releaseReservedPort();
     throw error;
   }
   const stepFunctions: StepFunctionsLike = stepFunctionsHandle;
@@ -305,6 +341,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
     await stepFunctions.close();
     await api.close();
     data!.release();
+    await releaseReservedPort();
     throw error;
   }
   const { management, hosted } = managementSetup;
@@ -415,7 +452,17 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       if (listening) return listening;
       const port = listenOptions.port ?? options.listen?.port ?? api.config.server.port;
       const host = listenOptions.host ?? options.listen?.host ?? api.config.server.host;
-      server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => void handle(req, res));
+      const early = reserved && (port === 0 || port === reserved.port) && host === reserved.requestedHost ? reserved.server : undefined;
+      if (early) {
+        reserved = undefined;
+        early.removeAllListeners('request');
+        early.on('request', (req: IncomingMessage, res: ServerResponse) => void handle(req, res));
+        reservedTaken?.();
+        server = early;
+      } else {
+        await releaseReservedPort();
+        server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => void handle(req, res));
+      }
       server.on('upgrade', (req, socket, head) => {
         if (hosted.handleUpgrade(req, socket, head)) return;
         if ((req.url ?? '/').split('?', 1)[0] === '/event/realtime' && api.config.events) {
@@ -440,10 +487,12 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
           },
         );
       });
-      await new Promise<void>((resolve, reject) => {
-        server!.once('error', reject);
-        server!.listen(port, host, () => resolve());
-      });
+      if (!early) {
+        await new Promise<void>((resolve, reject) => {
+          server!.once('error', reject);
+          server!.listen(port, host, () => resolve());
+        });
+      }
       const address = server.address() as AddressInfo;
       const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       listening = {
@@ -513,6 +562,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       await started?.realtime.close();
       await stepFunctions.close();
       await managementSetup.close();
+      await releaseReservedPort();
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));
