@@ -11,6 +11,7 @@ import { didYouMean, unknownKeyErrors } from './unknownKeys.js';
 import { normalizeCaching, normalizeResolverCaching } from './caching.js';
 import { normalizeEvents } from './events.js';
 import { normalizeStepFunctionsServices } from './stepFunctionsServices.js';
+import { normalizeEventRules, normalizeStepFunctionsRoutes } from './stepFunctionsRoutes.js';
 import {
   AUTHENTICATION_TYPES,
   type AuthenticationType,
@@ -104,7 +105,7 @@ const SANDBOX_LIMITS: Record<keyof SandboxSettings, [min: number, max: number]> 
   maxResultChars: [1024, 512 * 1024 * 1024],
   maxLogChars: [80, 64 * 1024 * 1024],
 };
-const STEP_FUNCTIONS_KEYS = ['stateMachines', 'store', 'queues', 'topics', 'services'];
+const STEP_FUNCTIONS_KEYS = ['stateMachines', 'store', 'queues', 'topics', 'services', 'routes', 'rules'];
 /** The Serverless Step Functions plugin's keys the gateway does not use. */
 const IGNORED_STEP_FUNCTIONS_KEYS = ['activities', 'validate', 'noOutput'];
 const STATE_MACHINE_KEYS = ['name', 'type', 'definition', 'role'];
@@ -559,6 +560,9 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
   }
   const stepFunctionsStoreSettings = stepFunctionsStore(raw.stepFunctions, dir, problems);
   const stepFunctionsServices = normalizeStepFunctionsServices(isObject(raw.stepFunctions) ? raw.stepFunctions.services : undefined, problems);
+  const authModes = [authentication, ...additionalAuthentications].flatMap((a) => (a ? [a.type] : []));
+  const stepFunctionsRoutes = normalizeStepFunctionsRoutes(isObject(raw.stepFunctions) ? raw.stepFunctions.routes : undefined, authModes, problems);
+  const eventRules = normalizeEventRules(isObject(raw.stepFunctions) ? raw.stepFunctions.rules : undefined, problems);
 
   const events = normalizeEvents(raw.events, {
     configDir: dir,
@@ -601,6 +605,8 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
       ...(isObject(raw.stepFunctions) && isObject(raw.stepFunctions.queues) ? { queues: raw.stepFunctions.queues as Record<string, QueueConfig> } : {}),
       ...(isObject(raw.stepFunctions) && isObject(raw.stepFunctions.topics) ? { topics: raw.stepFunctions.topics as Record<string, TopicConfig> } : {}),
       ...(stepFunctionsServices ? { services: stepFunctionsServices } : {}),
+      ...(stepFunctionsRoutes ? { routes: stepFunctionsRoutes } : {}),
+      ...(eventRules ? { rules: eventRules } : {}),
     },
     queryDepthLimit,
     resolverCountLimit,

@@ -140,6 +140,8 @@ export interface GatewayConfig {
     queues?: Record<string, QueueConfig>;
     topics?: Record<string, TopicConfig>;
     services?: StepFunctionsServicesConfig;
+    routes?: Array<Omit<StepFunctionsRouteConfig, 'method' | 'action' | 'auth'> & Partial<StepFunctionsRouteConfig>>;
+    rules?: Record<string, EventRuleConfig>;
   };
   /** AppSync request limits. */
   queryDepthLimit?: number;
@@ -244,6 +246,8 @@ export interface NormalizedConfig {
     queues?: Record<string, QueueConfig>;
     topics?: Record<string, TopicConfig>;
     services?: StepFunctionsServicesConfig;
+    routes?: StepFunctionsRouteConfig[];
+    rules?: Record<string, EventRuleConfig>;
   };
   queryDepthLimit?: number;
   resolverCountLimit: number;
@@ -359,6 +363,45 @@ export interface StepFunctionsServicesConfig {
 export interface ServiceEndpointConfig {
   endpoint?: string;
   region?: string;
+}
+
+/**
+ * Local addition: an HTTP route on the gateway's port that starts an execution with the request
+ * body as input, as an API Gateway Step Functions integration does (docs/stepfunctions.md#http-routes).
+ */
+export interface StepFunctionsRouteConfig {
+  /** @default POST */
+  method: string;
+  /** Matched exactly (no query string, no path parameters). */
+  path: string;
+  /** A key of `stepFunctions.stateMachines`, a machine's name or its ARN. */
+  stateMachine: string;
+  /** @default StartExecution */
+  action: 'StartExecution' | 'StartSyncExecution';
+  /** One of the API's auth modes, or NONE. @default NONE */
+  auth: 'NONE' | 'API_KEY' | 'AWS_IAM' | 'AMAZON_COGNITO_USER_POOLS' | 'OPENID_CONNECT';
+}
+
+/** Local addition: an EventBridge rule of the in-process default bus (docs/stepfunctions.md#rules-in-the-config). */
+export interface EventRuleConfig {
+  eventPattern: Record<string, unknown>;
+  /** @default ENABLED */
+  state?: 'ENABLED' | 'DISABLED';
+  description?: string;
+  targets: EventRuleTargetConfig[];
+}
+
+/** A rule's target: `arn` (state machine, Lambda function, queue, topic) or `stateMachine` (a key or name). */
+export interface EventRuleTargetConfig {
+  /** @default the target's position, `target0`, … */
+  id?: string;
+  arn?: string;
+  stateMachine?: string;
+  /** JSON text sent instead of the event. */
+  input?: string;
+  /** A JSONPath of the event whose value is sent. */
+  inputPath?: string;
+  inputTransformer?: { inputPathsMap?: Record<string, string>; inputTemplate: string };
 }
 
 /** A topic of the in-process SNS (docs/stepfunctions.md, SNS) and its subscriptions. */

@@ -605,5 +605,7 @@ function stepFunctionsOptions(config: NormalizedConfig, logger: Logger, currentA
     config: () => currentApi().config,
     /** The data sources in force now: Task states reach Lambda and DynamoDB through them. */
     dataSources: () => currentApi().dataSources,
+    /** The auth providers in force now: `stepFunctions.routes` check their requests with them. */
+    authProviders: () => currentApi().providers,
   };
 }

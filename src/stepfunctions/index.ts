@@ -7,6 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NormalizedConfig, StateMachineConfig } from '../config/types.js';
 import type { DataSource, Logger } from '../datasources/index.js';
 import { answerPeerCall, handleApiCall, isStepFunctionsCall } from './api/handler.js';
+import { handleRoute, routeFor } from './api/routes.js';
+import type { AuthProvider } from '../auth/types.js';
 import { DEFAULT_SCOPE, type ArnScope } from './service/arns.js';
 import { loadEngine, loadTaskRunner } from './service/engine.js';
 import { StepFunctionsService } from './service/service.js';
@@ -55,6 +57,8 @@ export interface StepFunctionsServiceOptions {
   config(): NormalizedConfig;
   /** The data sources in force now (Task states reach them). */
   dataSources(): ReadonlyMap<string, DataSource>;
+  /** The API's auth providers in force now, for `stepFunctions.routes` (absent: only `auth: NONE` routes answer). */
+  authProviders?: () => readonly AuthProvider[];
   /** Overrides the store (tests, embedding). */
   store?: ExecutionStore | StepFunctionsStoreConfig;
   /** Region and account in ARNs. @default us-east-1 / 123456789012 */
@@ -175,6 +179,7 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
   // The page's module loads on its first request: most gateways never serve it.
   let consoleHandler: Promise<ConsoleHandler | undefined> | undefined;
   const apiOptions = { service, config: options.config, logger: options.logger, peers: store.peers };
+  const routeOptions = { service, config: options.config, logger: options.logger, authProviders: options.authProviders };
   store.peers?.serve(async (action, input) => {
     if (!service.ready) await service.load();
     return answerPeerCall(service, action, input);
@@ -186,6 +191,11 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
     sqs,
     sns,
     async handle(req, res, body) {
+      const route = routeFor(options.config(), req);
+      if (route) {
+        await handleRoute(route, req, res, body, routeOptions);
+        return true;
+      }
       if (isStepFunctionsCall(req)) {
         if (!service.ready) await service.load();
         await handleApiCall(apiOptions, req, res, body);

@@ -1,6 +1,7 @@
 /**
  * The example API's SNS, SQS and EventBridge integrations (appsync.config.yml: the shareTrip
- * machine, the tripShared topic and the tripLog / tripShares queues) through the real SDK clients.
+ * machine, the tripShared topic and the tripLog / tripShares queues) through the real SDK clients,
+ * and its HTTP routes through fetch.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ let gateway: Gateway;
 let storeDir: string | undefined;
 let sqs: SQSClient;
 let sfn: SFNClient;
+let origin: string;
 
 beforeAll(async () => {
   const loaded = await loadConfigFile(CONFIG, { env: {} });
@@ -27,6 +29,7 @@ beforeAll(async () => {
   const { url } = await gateway.listen({ port: 0 });
   await gateway.ready();
   const endpoint = new URL(url).origin;
+  origin = endpoint;
   sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials });
   sfn = new SFNClient({ endpoint, region: 'us-east-1', credentials, disableHostPrefix: true });
 });
@@ -50,5 +53,16 @@ describe('the example API: shareTrip', () => {
     const log = await sqs.send(new GetQueueUrlCommand({ QueueName: 'tripLog' }));
     const logged = JSON.parse((await sqs.send(new ReceiveMessageCommand({ QueueUrl: log.QueueUrl, WaitTimeSeconds: 5 }))).Messages![0]!.Body!);
     expect(logged).toMatchObject({ ...trip, published: { MessageId: expect.any(String) } });
+  });
+});
+
+describe('the example API: HTTP routes', () => {
+  it('POST /trips/plan with the API key answers planTrip’s output; without it, 403', async () => {
+    const res = await fetch(`${origin}/trips/plan`, { method: 'POST', headers: { 'x-api-key': 'da2-exampleexampleexample00' }, body: '{"city":"Lisbon"}' });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { status: string; output: string };
+    expect(body.status).toBe('SUCCEEDED');
+    expect(JSON.parse(body.output)).toMatchObject({ city: 'Lisbon', advice: expect.stringContaining('Lisbon') });
+    expect((await fetch(`${origin}/trips/plan`, { method: 'POST', body: '{}' })).status).toBe(403);
   });
 });
