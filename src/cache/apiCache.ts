@@ -10,9 +10,15 @@
  * - OPERATION_LEVEL_CACHING: the whole answer of a query, keyed by its text, operation name,
  *   variables and `context.identity`; no resolver runs on a hit.
  *
+ * Under FULL_REQUEST_CACHING and OPERATION_LEVEL_CACHING a query's whole answer is kept too, as
+ * the text sent, keyed by the request as sent and who sent it: a repeated request is answered from
+ * it without parsing, validating or running the query (docs/caching.md#answers-kept-whole).
+ *
  * Only queries use and fill the cache, and only answers without errors are kept.
  */
+import { createHash } from 'node:crypto';
 import stableStringify from 'fast-json-stable-stringify';
+import type { AuthContext } from '../auth/types.js';
 import type { CachingBehavior, NormalizedConfig, NormalizedResolver } from '../config/types.js';
 import { normalizeCachingKey } from '../config/caching.js';
 import type { Logger } from '../datasources/types.js';
@@ -31,6 +37,21 @@ export interface ResolverCachePolicy {
   readonly readsSource: boolean;
   /** OPERATION_LEVEL_CACHING: the result is not cached, the run is only noted on the answer being cached. */
   readonly tagOnly?: boolean;
+}
+
+/** A kept whole answer: the JSON text sent, and the response headers the run set. */
+export interface StoredAnswer {
+  readonly body: string;
+  readonly headers: Record<string, string> | undefined;
+}
+
+/** What a query's run noted for keeping its whole answer (RequestContext's cache fields). */
+export interface AnswerRun {
+  /** The resolver entries it read or ran (their tags: an eviction reaching one reaches the answer). */
+  cacheTags?: CacheTag[];
+  /** FULL_REQUEST_CACHING: the earliest expiry of the entries read; 0 once a resolver ran. */
+  cacheExpiresAt?: number;
+  responseHeaders: Record<string, string>;
 }
 
 /** A cache lookup's key, and the tag its entry gets. */
@@ -89,9 +110,9 @@ export class ApiCache {
     return new ApiCache(behavior, ttlSeconds, store, logger);
   }
 
-  /** Whether whole answers of queries are cached (OPERATION_LEVEL_CACHING). */
-  get cachesOperations(): boolean {
-    return this.behavior === 'OPERATION_LEVEL_CACHING';
+  /** Whether whole answers of queries are kept (FULL_REQUEST_CACHING, OPERATION_LEVEL_CACHING). */
+  get keepsAnswers(): boolean {
+    return this.behavior !== 'PER_RESOLVER_CACHING';
   }
 
   /** How `resolver`'s results are cached under this behaviour; undefined: they are not. */
@@ -116,10 +137,15 @@ export class ApiCache {
     return { key: `r\u0000${policy.field}\u0000${text}`, tag: { field: policy.field, values } };
   }
 
-  /** A cached result: `{ value }`, or undefined on a miss. */
-  async getResult(key: string): Promise<{ value: unknown } | undefined> {
+  /**
+   * A cached result and when its entry expires (ms since the epoch), or undefined on a miss.
+   * Entries are stored as `<expiry> <JSON>`: a whole answer read from them must not outlive them.
+   */
+  async getResult(key: string): Promise<{ value: unknown; expiresAt: number } | undefined> {
     const text = await this.#store.get(key);
-    return text === undefined ? undefined : { value: JSON.parse(text) as unknown };
+    if (text === undefined) return undefined;
+    const space = text.indexOf(' ');
+    return { value: JSON.parse(text.slice(space + 1)) as unknown, expiresAt: Number(text.slice(0, space)) };
   }
 
   /** Keeps a resolver's result (never awaited on the request's path: a store that fails logs it). */
@@ -131,22 +157,50 @@ export class ApiCache {
       this.#logger.warn(`API cache: the result of ${entry.tag.field} cannot be kept: ${(error as Error).message}`);
       return;
     }
-    void this.#store.set(entry.key, text, ttlMs, [entry.tag]);
+    void this.#store.set(entry.key, `${Date.now() + ttlMs} ${text}`, ttlMs, [entry.tag]);
   }
 
-  /** The key of a whole query answer (OPERATION_LEVEL_CACHING). */
-  operationKey(query: string, operationName: string | null | undefined, variables: unknown, identity: unknown): string {
-    return `o\u0000${query}\u0000${operationName ?? ''}\u0000${stableStringify(variables ?? null)}\u0000${stableStringify(identity ?? null)}`;
+  /**
+   * The key of a request's whole answer: the request as sent (`sent`: a POST's body or a GET's
+   * URL), the auth mode, the identity and the Lambda authorizer's denied fields. Gateway choice:
+   * the same query written otherwise (spaces, the order of variables) is another entry.
+   */
+  answerKey(method: string, sent: string, auth: AuthContext): string {
+    const identity = auth.identity === null || auth.identity === undefined ? '' : stableStringify(auth.identity);
+    const denied = auth.deniedFields === undefined ? '' : [...auth.deniedFields].sort().join(',');
+    return `a\u0000${method}\u0000${auth.mode}\u0000${identity}\u0000${denied}\u0000${sent}`;
   }
 
-  /** A cached answer's text (OPERATION_LEVEL_CACHING). */
-  getOperation(key: string): Promise<string | undefined> {
-    return this.#store.get(key);
+  /** A kept whole answer, or undefined; said at debug level with the key's digest, never the key (it holds the identity). */
+  async getAnswer(key: string): Promise<StoredAnswer | undefined> {
+    const text = await this.#store.get(key);
+    this.#logger.debug(text === undefined ? 'API cache miss' : 'API cache hit', { answer: this.behavior, key: new KeyDigest(key) });
+    if (text === undefined) return undefined;
+    const newline = text.indexOf('\n');
+    return { body: text.slice(newline + 1), headers: newline === 0 ? undefined : (JSON.parse(text.slice(0, newline)) as Record<string, string>) };
   }
 
-  /** Keeps a query's answer, tagged with the resolver runs it took so evictions reach it. */
-  setOperation(key: string, text: string, tags: readonly CacheTag[]): void {
-    void this.#store.set(key, text, this.#ttlMs, tags);
+  /**
+   * Keeps a query's answer whole when the behaviour allows it: under OPERATION_LEVEL_CACHING any
+   * answer without errors, for the API's ttl; under FULL_REQUEST_CACHING only an answer every
+   * resolver of which was read from its entry (what a repeat would answer), until the first of
+   * those entries expires. Tagged with the resolver runs, so evictions reach it.
+   */
+  keepAnswer(key: string, body: unknown, run: AnswerRun): void {
+    let ttlMs = this.#ttlMs;
+    const headers = run.responseHeaders;
+    if (this.behavior === 'FULL_REQUEST_CACHING') {
+      // A run that read no entry, or ran a resolver, is not what a repeat would answer.
+      if (run.cacheExpiresAt === undefined) return;
+      ttlMs = run.cacheExpiresAt - Date.now();
+      if (ttlMs < 1) return;
+    }
+    let headerText = '';
+    for (const _ in headers) {
+      headerText = JSON.stringify(headers);
+      break;
+    }
+    void this.#store.set(key, `${headerText}\n${JSON.stringify(body)}`, ttlMs, run.cacheTags ?? []);
   }
 
   /**
@@ -182,5 +236,23 @@ export class ApiCache {
 
   close(): Promise<void> {
     return this.#store.close();
+  }
+}
+
+/**
+ * A key's digest for the debug log, computed only if the line is written (the logger serialises
+ * the field then). The same digest names the entry in Redis (`e:<digest>`); the key itself holds
+ * the identity and is never logged.
+ */
+export class KeyDigest {
+  readonly #key: string;
+  constructor(key: string) {
+    this.#key = key;
+  }
+  toJSON(): string {
+    return createHash('sha256').update(this.#key).digest('base64url');
+  }
+  toString(): string {
+    return this.toJSON();
   }
 }

@@ -1,4 +1,13 @@
-export { ApiCache, type ApiCacheOptions, type CacheEviction, type ResolverCacheEntry, type ResolverCachePolicy } from './apiCache.js';
+export {
+  ApiCache,
+  KeyDigest,
+  type AnswerRun,
+  type ApiCacheOptions,
+  type CacheEviction,
+  type ResolverCacheEntry,
+  type ResolverCachePolicy,
+  type StoredAnswer,
+} from './apiCache.js';
 export { MemoryCacheStore } from './memory.js';
 export { RedisCacheStore, type RedisCacheStoreOptions } from './redis.js';
 export { parseKeyPath, type KeyPath } from './keys.js';

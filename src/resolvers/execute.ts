@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import { getNamedType, type FieldNode, type GraphQLResolveInfo } from 'graphql';
-import type { ApiCache, ResolverCachePolicy } from '../cache/index.js';
+import { KeyDigest, type ApiCache, type ResolverCachePolicy } from '../cache/index.js';
 import type { NormalizedConfig } from '../config/types.js';
 import { isBuiltInNone, type DataSource, type DataSourceResult, type Logger } from '../datasources/index.js';
 import { AppSyncError, FieldError, ResolverCodeError, passedOn } from '../errors.js';
@@ -85,10 +85,13 @@ export class ResolverExecutor {
     context.cacheTags?.push(entry.tag);
     const hit = await cache.getResult(entry.key);
     if (hit !== undefined) {
-      this.logger.debug('API cache hit', { resolver: bound.label });
+      this.logger.debug('API cache hit', { resolver: bound.label, key: new KeyDigest(entry.key) });
+      // A whole answer read from entries lives no longer than the first of them (docs/caching.md#answers-kept-whole).
+      if (!(hit.expiresAt >= (context.cacheExpiresAt ?? Infinity))) context.cacheExpiresAt = hit.expiresAt;
       return hit.value;
     }
-    this.logger.debug('API cache miss', { resolver: bound.label });
+    this.logger.debug('API cache miss', { resolver: bound.label, key: new KeyDigest(entry.key) });
+    context.cacheExpiresAt = 0;
     const errorsBefore = context.appendedErrors.length;
     const value = await this.#run(bound, source, args, context, info);
     if (context.appendedErrors.length === errorsBefore) cache.setResult(entry, value, policy.ttlMs);

@@ -22,6 +22,8 @@ export interface RequestContext {
   cacheEvictions?: Array<{ typeName: string; fieldName: string; keys: Record<string, unknown> }>;
   /** Set while a query's whole answer is to be cached: the resolver runs it took, for evictions. */
   cacheTags?: Array<{ field: string; values: { arguments?: unknown; identity?: unknown } }>;
+  /** FULL_REQUEST_CACHING: the earliest expiry of the resolver entries read; 0 once a resolver ran (docs/caching.md#answers-kept-whole). */
+  cacheExpiresAt?: number;
   /** Filters set by a subscription resolver's response handler. */
   subscriptionFilter?: SubscriptionFilter;
   invalidationFilter?: SubscriptionFilter;

@@ -20,6 +20,8 @@ export interface GraphQLRequest {
   /** HTTP method: only queries may use GET. */
   method?: string;
   signal?: AbortSignal;
+  /** Set when the API keeps whole answers (ApiCache.answerKey): a query's answer is kept under it. */
+  answerKey?: string;
 }
 
 export interface GraphQLResponse {
@@ -81,17 +83,12 @@ export async function executeGraphQL(api: Api, request: GraphQLRequest, publish?
     };
   }
 
-  // docs/caching.md: `api.cache` is set at load only when caching is on.
+  // docs/caching.md#answers-kept-whole: the HTTP handler looked the answer up already.
   const cache = api.cache;
-  let operationKey: string | undefined;
-  if (cache !== undefined && cache.cachesOperations && operation.operation === 'query') {
-    operationKey = cache.operationKey(request.query, request.operationName, request.variables, request.auth.identity);
-    const hit = await cache.getOperation(operationKey);
-    if (hit !== undefined) return { status: 200, ...(JSON.parse(hit) as Pick<GraphQLResponse, 'body' | 'headers'>) };
-  }
+  const answerKey = operation.operation === 'query' ? request.answerKey : undefined;
 
   let context = createRequestContext(request.auth, request.headers, request.signal);
-  if (operationKey !== undefined) context.cacheTags = [];
+  if (answerKey !== undefined) context.cacheTags = [];
   if (enveloped) context = await enveloped.contextFactory(context);
   const executionArgs = {
     schema: enveloped?.schema ?? api.schema,
@@ -126,9 +123,7 @@ export async function executeGraphQL(api: Api, request: GraphQLRequest, publish?
     if (deleted > 0) body.extensions = { ...body.extensions, apiCacheEntriesDeleted: deleted };
   }
   // Only answers without errors are kept (docs/caching.md#what-is-never-cached).
-  if (operationKey !== undefined && errors.length === 0) {
-    cache!.setOperation(operationKey, JSON.stringify({ body, headers: context.responseHeaders }), context.cacheTags ?? []);
-  }
+  if (answerKey !== undefined && errors.length === 0) cache?.keepAnswer(answerKey, body, context);
 
   if (operation.operation === 'mutation' && publish && result.data) {
     await publishMutationResults(api, operation, result.data as Record<string, unknown>, context, publish);

@@ -97,7 +97,11 @@ const CORS_HEADER_LIST = Object.entries(CORS_HEADERS).flat();
 const OWN_HEADERS = new Set([...Object.keys(CORS_HEADERS), 'content-type', 'content-length', 'x-amzn-requestid']);
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>, errorType?: string): void {
-  const text = JSON.stringify(body);
+  sendText(res, status, JSON.stringify(body), headers, errorType);
+}
+
+/** Sends JSON text as it is (a kept answer, docs/caching.md#answers-kept-whole) with the headers every answer has. */
+function sendText(res: ServerResponse, status: number, text: string, headers?: Record<string, string>, errorType?: string): void {
   const list: string[] = [];
   if (headers) for (const name in headers) if (!OWN_HEADERS.has(name.toLowerCase())) list.push(name, headers[name]!);
   if (errorType) list.push('x-amzn-ErrorType', errorType);
@@ -147,6 +151,14 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
     if (error instanceof RequestError) return send(res, requestFailure(error.statusCode, error.errorType, error.message));
     throw error;
   }
+  // docs/caching.md#answers-kept-whole: a request sent before by the same caller is answered with
+  // the text kept then, before parsing the query. Envelop plugins may change any answer: not with them.
+  let answerKey: string | undefined;
+  if (api.cache?.keepsAnswers && api.envelop === undefined) {
+    answerKey = api.cache.answerKey(method, method === 'GET' ? (req.url ?? '') : text, auth);
+    const kept = await api.cache.getAnswer(answerKey);
+    if (kept !== undefined) return sendText(res, 200, kept.body, kept.headers);
+  }
   const response = await executeGraphQL(
     api,
     {
@@ -156,6 +168,7 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
       auth,
       headers: resolverHeaders(req.headers),
       method,
+      answerKey,
     },
     publish,
   );
