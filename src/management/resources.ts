@@ -8,7 +8,7 @@ import type { ApiDefinition, ApiKeyModel, AppSyncRuntime, DataSourceModel, Funct
 import { isInterfaceType, isObjectType } from 'graphql';
 import { newId } from '../apis/index.js';
 import { normalizeCachingKey } from '../config/caching.js';
-import { MAX_CODE_LENGTH } from '../resolvers/index.js';
+import { MAX_CODE_LENGTH, rememberCheckedCompile } from '../resolvers/index.js';
 import { apiArn, schemaOf, type Handler, type ManagementContext } from './context.js';
 import { checkCode } from './evaluateCode.js';
 import {
@@ -325,6 +325,8 @@ async function readCode(input: Body): Promise<{ runtime?: AppSyncRuntime; code?:
     const checked = await checkCode(code);
     if (!checked.ok)
       throw ManagementApiError.badRequest('The code contains one or more errors.', { reason: 'CODE_ERROR', detail: { codeErrors: checked.codeErrors } });
+    // The built API's next load takes this compile instead of compiling the same text again.
+    rememberCheckedCompile(checked.compiled);
     return { runtime: { name: runtime.name, runtimeVersion: runtime.runtimeVersion }, code };
   }
   return { ...(request !== undefined ? { requestMappingTemplate: request } : {}), ...(response !== undefined ? { responseMappingTemplate: response } : {}) };

@@ -16,6 +16,7 @@ import {
   sandboxModuleExports,
   type CompiledCode,
 } from './appsync-js/compile.js';
+import { checkedCompileOf } from './appsync-js/checkedCompiles.js';
 import { CompileCache } from './appsync-js/compileCache.js';
 import { formatLintFinding, lintAppSyncJs, MODULE_URL as LINT_URL, type LintFinding } from './appsync-js/lint.js';
 import type { BoundResolver, LoadedModule, Step } from './bound.js';
@@ -49,8 +50,10 @@ export async function loadBoundResolvers(input: LoadInput, sandbox: Sandbox): Pr
       compiled = compiledCode(file, cached.code, cached.mapText, source, []);
       findings = cached.findings;
     } else {
-      compiled = await compileResolverCode(file, source);
-      findings = await lintAppSyncJs(file, compiled.source);
+      // Code the management API checked at CreateResolver/CreateFunction is compiled and linted already.
+      const checked = checkedCompileOf(file, source);
+      compiled = checked ?? (await compileResolverCode(file, source));
+      findings = checked ? [] : await lintAppSyncJs(file, compiled.source);
       void cache?.set(file, source, compiled.inputs, { code: compiled.code, mapText: compiled.mapText, findings });
     }
     if (compiled.source.length > MAX_CODE_LENGTH) {
