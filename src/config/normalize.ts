@@ -12,6 +12,7 @@ import { normalizeCaching, normalizeResolverCaching } from './caching.js';
 import { normalizeEvents } from './events.js';
 import { normalizeStepFunctionsServices } from './stepFunctionsServices.js';
 import { normalizeEventRules, normalizeStepFunctionsRoutes } from './stepFunctionsRoutes.js';
+import { normalizeLocalCommands } from './stepFunctionsTasks.js';
 import {
   AUTHENTICATION_TYPES,
   type AuthenticationType,
@@ -105,7 +106,7 @@ const SANDBOX_LIMITS: Record<keyof SandboxSettings, [min: number, max: number]> 
   maxResultChars: [1024, 512 * 1024 * 1024],
   maxLogChars: [80, 64 * 1024 * 1024],
 };
-const STEP_FUNCTIONS_KEYS = ['stateMachines', 'store', 'queues', 'topics', 'services', 'routes', 'rules'];
+const STEP_FUNCTIONS_KEYS = ['stateMachines', 'store', 'queues', 'topics', 'services', 'routes', 'rules', 'taskDefinitions', 'jobDefinitions'];
 /** The Serverless Step Functions plugin's keys the gateway does not use. */
 const IGNORED_STEP_FUNCTIONS_KEYS = ['activities', 'validate', 'noOutput'];
 const STATE_MACHINE_KEYS = ['name', 'type', 'definition', 'role'];
@@ -563,6 +564,8 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
   const authModes = [authentication, ...additionalAuthentications].flatMap((a) => (a ? [a.type] : []));
   const stepFunctionsRoutes = normalizeStepFunctionsRoutes(isObject(raw.stepFunctions) ? raw.stepFunctions.routes : undefined, authModes, problems);
   const eventRules = normalizeEventRules(isObject(raw.stepFunctions) ? raw.stepFunctions.rules : undefined, problems);
+  const taskDefinitions = normalizeLocalCommands(isObject(raw.stepFunctions) ? raw.stepFunctions.taskDefinitions : undefined, 'taskDefinitions', dir, problems);
+  const jobDefinitions = normalizeLocalCommands(isObject(raw.stepFunctions) ? raw.stepFunctions.jobDefinitions : undefined, 'jobDefinitions', dir, problems);
 
   const events = normalizeEvents(raw.events, {
     configDir: dir,
@@ -607,6 +610,8 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
       ...(stepFunctionsServices ? { services: stepFunctionsServices } : {}),
       ...(stepFunctionsRoutes ? { routes: stepFunctionsRoutes } : {}),
       ...(eventRules ? { rules: eventRules } : {}),
+      ...(taskDefinitions ? { taskDefinitions } : {}),
+      ...(jobDefinitions ? { jobDefinitions } : {}),
     },
     queryDepthLimit,
     resolverCountLimit,

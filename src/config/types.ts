@@ -142,6 +142,10 @@ export interface GatewayConfig {
     services?: StepFunctionsServicesConfig;
     routes?: Array<Omit<StepFunctionsRouteConfig, 'method' | 'action' | 'auth'> & Partial<StepFunctionsRouteConfig>>;
     rules?: Record<string, EventRuleConfig>;
+    /** Local addition: `ecs:runTask` task definitions (by family, `family:revision` or ARN) run as local commands. */
+    taskDefinitions?: Record<string, LocalCommandConfig>;
+    /** Local addition: `batch:submitJob` job definitions (by name, `name:revision` or ARN) run as local commands. */
+    jobDefinitions?: Record<string, LocalCommandConfig>;
   };
   /** AppSync request limits. */
   queryDepthLimit?: number;
@@ -248,6 +252,9 @@ export interface NormalizedConfig {
     services?: StepFunctionsServicesConfig;
     routes?: StepFunctionsRouteConfig[];
     rules?: Record<string, EventRuleConfig>;
+    /** `cwd` absolute (absent in the file: the config folder). */
+    taskDefinitions?: Record<string, LocalCommandConfig>;
+    jobDefinitions?: Record<string, LocalCommandConfig>;
   };
   queryDepthLimit?: number;
   resolverCountLimit: number;
@@ -402,6 +409,23 @@ export interface EventRuleTargetConfig {
   /** A JSONPath of the event whose value is sent. */
   inputPath?: string;
   inputTransformer?: { inputPathsMap?: Record<string, string>; inputTemplate: string };
+}
+
+/**
+ * Local addition: the command an ECS task definition or a Batch job definition runs on this
+ * machine instead of a container image (docs/stepfunctions.md#ecs-and-batch).
+ */
+export interface LocalCommandConfig {
+  /** The program and its arguments (no shell: use `[sh, -c, '…']` for one). */
+  command: string[];
+  /** Variables added to the gateway's environment (the task's `Environment` overrides add to and replace these). */
+  env?: Record<string, string>;
+  /** Working folder, relative to the config file. @default the config file's folder */
+  cwd?: string;
+  /** ECS: the container's name, which `ContainerOverrides[].Name` refers to. @default the family name */
+  containerName?: string;
+  /** Batch: default values of `Ref::<name>` placeholders in `command` (SubmitJob's `Parameters` override them). */
+  parameters?: Record<string, string>;
 }
 
 /** A topic of the in-process SNS (docs/stepfunctions.md, SNS) and its subscriptions. */

@@ -16,6 +16,8 @@
  * | `arn:aws:states:::sqs:sendMessage[.waitForTaskToken]` | a queue of the in-process SQS; result = SendMessage's response |
  * | `arn:aws:states:::sns:publish[.waitForTaskToken]` | a topic of the in-process SNS; result = Publish's response |
  * | `arn:aws:states:::events:putEvents[.waitForTaskToken]` | the in-process EventBridge bus; result = PutEvents' response |
+ * | `arn:aws:states:::ecs:runTask[.sync\|.waitForTaskToken]` | the local command of a configured task definition (ecsBatch.ts) |
+ * | `arn:aws:states:::batch:submitJob[.sync\|.waitForTaskToken]` | the local command of a configured job definition (ecsBatch.ts) |
  *
  * With `stepFunctions.services.<sqs|sns|eventBridge>` set, those three go to that endpoint
  * through the AWS SDK instead (remote.ts).
@@ -40,6 +42,8 @@ import { runSnsPublish } from './sns.js';
 import type { EventRules } from '../services/eventbridge.js';
 import { runPutEvents } from './events.js';
 import { RemoteServices } from './remote.js';
+import { LocalProcesses } from './localProcess.js';
+import { runBatchJob, runEcsTask, type ContainerTaskContext } from './ecsBatch.js';
 
 export interface TaskRunnerDeps {
   /** The config in force now (it changes on reload). */
@@ -72,6 +76,14 @@ export { parseResource } from './resource.js';
 export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   const lambdas = new LambdaFunctions(deps.config, deps.logger, deps.arnScope);
   const remote = new RemoteServices();
+  const processes = new LocalProcesses(deps.logger);
+  const containerContext = (request: TaskRequest): ContainerTaskContext => ({
+    config: deps.config,
+    processes,
+    region: deps.arnScope?.region ?? 'us-east-1',
+    accountId: deps.arnScope?.accountId ?? '123456789012',
+    ...(request.submitted ? { submitted: request.submitted } : {}),
+  });
   // Loaded on first use: the DynamoDB SDK costs start-up time gateways without such tasks need not pay.
   let dynamodbModule: Promise<{ tasks: DynamoDbTasks; locateTable: typeof import('./dynamodb.js').locateTable }> | undefined;
   const dynamodb = () => (dynamodbModule ??= import('./dynamodb.js').then((m) => ({ tasks: new m.DynamoDbTasks(), locateTable: m.locateTable })));
@@ -148,6 +160,8 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       if (!deps.events) throw notSupported(resource, 'no EventBridge bus is available to this task runner');
       return runPutEvents(deps.events, parameters);
     }
+    if (service === 'ecs' && action === 'runTask' && pattern !== 'sync:2') return runEcsTask(containerContext(request), parameters, pattern, signal);
+    if (service === 'batch' && action === 'submitJob' && pattern !== 'sync:2') return runBatchJob(containerContext(request), parameters, pattern, signal);
     throw notSupported(resource, pattern === 'requestResponse' ? undefined : `the ${pattern} pattern is not available for ${service}:${action}`);
   };
 
@@ -155,6 +169,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     close() {
       lambdas.close();
       remote.close();
+      void processes.close();
       void dynamodbModule?.then((m) => m.tasks.close());
     },
   });
