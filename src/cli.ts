@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { exportApi } from './apis/index.js';
-import { findConfigFile, loadConfigFile } from './config/index.js';
+import { findConfigFile, isEventsOnly, loadConfigFile } from './config/index.js';
 import { CodeLoadError, ConfigError, ConfigErrors, SchemaError } from './errors.js';
 import { createConsoleLogger, createGateway, isInside, type LogLevel } from './server/index.js';
 
@@ -193,19 +193,25 @@ export async function main(argv: string[]): Promise<number> {
   }
   const origin = new URL(listening.url).origin;
   logger.info(`appsync-gateway serving "${gateway.config.name}"`);
+  // A config holding only an Event API serves no GraphQL API (docs/events.md#an-event-api-alone).
+  const graphql = !isEventsOnly(gateway.config);
   process.stderr.write(
     [
-      `  GraphQL:        ${listening.url}`,
-      `  Real-time:      ${listening.realtimeUrl}  (graphql-ws clients: ws://${new URL(listening.url).host}/graphql)`,
-      `  GraphiQL:       ${origin}/`,
+      ...(graphql
+        ? [
+            `  GraphQL:        ${listening.url}`,
+            `  Real-time:      ${listening.realtimeUrl}  (graphql-ws clients: ws://${new URL(listening.url).host}/graphql)`,
+            `  GraphiQL:       ${origin}/`,
+          ]
+        : []),
       `  Step Functions: ${origin}/  (X-Amz-Target: AWSStepFunctions.*; page: ${origin}/stepfunctions)`,
       `  Management API: ${origin}/v1/  (AppSync's REST API: EvaluateCode)`,
       `  Health:         ${origin}/health`,
       ...(gateway.config.events ? [`  Events:         ${origin}/event  (WebSocket: ws://${new URL(origin).host}/event/realtime; docs/events.md)`] : []),
       // The Event API's own keys (a CloudFormation Event API's are always generated) are printed as the GraphQL API's are.
       ...[
-        ...gateway.apiKeys.map((k) => ({ k, label: 'API key' })),
-        ...(gateway.config.events?.apiKeys ?? []).filter((k) => !gateway.apiKeys.includes(k)).map((k) => ({ k, label: 'Event API key' })),
+        ...(graphql ? gateway.apiKeys : []).map((k) => ({ k, label: 'API key' })),
+        ...(gateway.config.events?.apiKeys ?? []).filter((k) => !graphql || !gateway.apiKeys.includes(k)).map((k) => ({ k, label: 'Event API key' })),
       ].map(({ k, label }) => {
         const value = k.generated ? k.value : `${k.value.slice(0, 8)}… (from config)`;
         const expiry = k.expiresAt ? ` expires ${new Date(k.expiresAt * 1000).toISOString()}` : '';

@@ -145,6 +145,28 @@ describe('appsync-gateway CLI', () => {
     expect(res.status).toBe(200);
   });
 
+  it('a config with only an Event API prints the Events endpoint and key, and no GraphQL endpoint', async () => {
+    const dir = await project({ 'appsync.config.yml': 'name: alone\nevents:\n  apiKeys: [{ name: ev }]\n' });
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1', APPSYNC_GATEWAY_DATA_DIR: freshStoreDir() },
+    });
+    children.push(child);
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => void (output += d));
+    child.stderr.on('data', (d: Buffer) => void (output += d));
+    await expect.poll(() => /Event API key ev: (da2-[a-z0-9]{26})/.exec(output)?.[1], { timeout: 30_000 }).toBeDefined();
+    const key = /Event API key ev: (da2-[a-z0-9]{26})/.exec(output)![1]!;
+    const origin = /Events: +(http:\/\/127\.0\.0\.1:\d+)\/event/.exec(output)![1]!;
+    expect(output).not.toMatch(/GraphQL:|GraphiQL:|API key default/);
+    const res = await fetch(`${origin}/event`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      body: JSON.stringify({ channel: '/default/a', events: ['1'] }),
+    });
+    expect(res.status).toBe(200);
+  });
+
   it('a config error names the key path and exits non-zero without serving', async () => {
     const dir = await project({
       'appsync.config.yml':

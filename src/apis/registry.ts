@@ -117,6 +117,13 @@ export class ApiRegistry {
     if (previous && previous !== definition.apiId) this.#emit(previous, undefined);
   }
 
+  /** The config file has no GraphQL API (it holds only an Event API): nothing of it is listed. */
+  clearConfigApi(): void {
+    const previous = this.#configApi?.definition.apiId;
+    this.#configApi = undefined;
+    if (previous) this.#emit(previous, undefined);
+  }
+
   get configApiId(): string | undefined {
     return this.#configApi?.definition.apiId;
   }

@@ -26,6 +26,14 @@ export interface EventsNormalizeContext {
   readApiKeys(value: unknown, path: string): NormalizedApiKey[];
 }
 
+/**
+ * Whether `config` holds only an Event API: an `events:` block and no schema (docs/events.md#an-event-api-alone).
+ * The gateway then serves `/event` and `/event/realtime`, and no GraphQL API.
+ */
+export function isEventsOnly(config: { events?: unknown; schemaFiles: readonly string[]; schemaSdl?: string }): boolean {
+  return !!config.events && config.schemaFiles.length === 0 && !config.schemaSdl;
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 const shown = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`);
 

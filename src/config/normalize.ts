@@ -228,7 +228,9 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
 
   // schema
   let schemaPatterns: string[] = [];
-  if (raw.schema === undefined) schemaPatterns = raw.schemaSdl || misspeltTopLevel.has('schema') ? [] : ['schema.graphql'];
+  // A file with an `events:` block and no schema (none given, no schema.graphql) holds only an Event API (docs/events.md#an-event-api-alone).
+  const eventsAlone = raw.events !== undefined && raw.events !== null && !existsSync(resolve(dir, 'schema.graphql'));
+  if (raw.schema === undefined) schemaPatterns = raw.schemaSdl || misspeltTopLevel.has('schema') || eventsAlone ? [] : ['schema.graphql'];
   else if (typeof raw.schema === 'string') schemaPatterns = [raw.schema];
   else if (Array.isArray(raw.schema) && raw.schema.every((s) => typeof s === 'string')) schemaPatterns = raw.schema;
   else problems.push(new ConfigError('schema', `expected a file path or a list of them, got ${typeName(raw.schema)}`));

@@ -363,7 +363,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
         sendJson(res, 200, { status: 'ok', name: api.config.name, compiledQueries: api.compiledQueries.stats, sandbox: api.runtime.sandbox.stats() });
         return;
       }
-      if (req.method === 'GET' && options.graphiql !== false && !req.headers['x-amz-target']) {
+      if (req.method === 'GET' && options.graphiql !== false && !req.headers['x-amz-target'] && !api.eventsOnly) {
         // A browser navigating to /graphql lists text/html in Accept; GraphQL clients ask for JSON
         // or send no Accept, and keep getting GraphQL over HTTP.
         if (path === '/' || (path === '/graphql' && req.headers.accept?.includes('text/html'))) {
@@ -404,7 +404,8 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
         }
         throw error;
       }
-      if (path === '/graphql') {
+      // A config holding only an Event API serves no GraphQL API: /graphql is an unknown path there.
+      if (path === '/graphql' && !api.eventsOnly) {
         await handleGraphQLHttp(req, res, body, api, publish);
         return;
       }
@@ -475,6 +476,10 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
                 socket.destroy();
               },
             );
+          return;
+        }
+        if (api.eventsOnly) {
+          socket.destroy();
           return;
         }
         startRealtime().then(

@@ -8,6 +8,7 @@ import type { GraphQLSchema } from 'graphql';
 import { authenticateRequest, buildAuthRules, createAuthProviders, type AuthProvider, type AuthRules } from '../auth/index.js';
 import { ApiCache } from '../cache/index.js';
 import type { NormalizedConfig } from '../config/types.js';
+import { isEventsOnly } from '../config/events.js';
 import type { DataSource, DataSourceKinds, Logger } from '../datasources/types.js';
 import { ConfigError, ConfigErrors, SchemaError } from '../errors.js';
 import type { AuthContext, AuthRequest } from '../auth/types.js';
@@ -35,6 +36,8 @@ export interface Api {
   /** The API cache (docs/caching.md); absent when caching is off. */
   readonly cache?: ApiCache;
   readonly warnings: readonly string[];
+  /** The config holds only an Event API: no GraphQL API is served (docs/events.md#an-event-api-alone). */
+  readonly eventsOnly?: boolean;
   authenticate(request: AuthRequest): Promise<AuthContext>;
   /** Resolves when every data source is ready (embedded databases started). */
   ready(): Promise<void>;
@@ -69,6 +72,14 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
     }
   }
   if (config.schemaSdl) sources.push({ file: '<schemaSdl>', sdl: config.schemaSdl });
+  const eventsOnly = isEventsOnly(config);
+  if (eventsOnly) {
+    if (config.resolvers.length > 0 || Object.keys(config.pipelineFunctions).length > 0)
+      throw new ConfigErrors([new ConfigError('resolvers', 'resolvers need a schema; this config holds only an Event API (events:) and no schema')]);
+    // The GraphQL side is not served (docs/events.md#an-event-api-alone); this one-field schema only
+    // lets the parts every API version has (the resolver runtime, which runs the Event API's handlers) load as usual.
+    sources.push({ file: '<events only>', sdl: 'type Query { eventsOnly: Boolean }' });
+  }
   if (sources.length === 0) throw new ConfigErrors([new ConfigError('schema', 'expected a schema file or schemaSdl')]);
   const built = buildAppSyncSchema(sources);
 
@@ -140,6 +151,7 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
       bindings: readSubscriptionBindings(built.schema),
       cache,
       warnings: [...built.warnings, ...runtime.warnings],
+      eventsOnly,
       authenticate: (request) => authenticateRequest(providers, request),
       async ready() {
         await Promise.all([...dataSources.values()].map((ds) => ds.ready?.()));

@@ -67,6 +67,11 @@ export async function startManagement(options: ManagementSetupOptions): Promise<
   const configApiId = () => configApiIdOf(options.api().config.name, (options.rawConfig() as { apiId?: unknown }).apiId);
   const refreshConfigApi = () => {
     const config: NormalizedConfig = options.api().config;
+    // A config holding only an Event API has no GraphQL API to list.
+    if (options.api().eventsOnly) {
+      registry.clearConfigApi();
+      return;
+    }
     try {
       registry.setConfigApi(definitionFromConfig(config, configApiId(), DEFAULT_REGION), config.configFile);
     } catch (error) {

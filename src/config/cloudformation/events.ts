@@ -166,14 +166,3 @@ function camelHandlerConfigs(r: Located, value: unknown, path: string, level: st
     }),
   );
 }
-
-/** Event API resources of a template without a GraphQL API: what the load error says. */
-export function eventOnlyError(resources: readonly Located[], where: string): ConfigError | undefined {
-  const api = resources.find((r) => r.type === 'AWS::AppSync::Api');
-  if (!api) return undefined;
-  return new ConfigError(
-    where,
-    `the input holds the Event API ${api.logicalId} but no AWS::AppSync::GraphQLApi: the gateway serves an Event API beside a GraphQL API only ` +
-      '(docs/cloudformation.md#event-apis); add a GraphQL API to the template or serve the Event API from a config file with a schema',
-  );
-}

@@ -6,7 +6,7 @@ import { ConfigError, ConfigErrors } from '../../errors.js';
 import type { CachingBehavior, DataSourceConfig, GatewayConfig, PipelineFunctionConfig, ResolverConfig, StateMachineConfig } from '../types.js';
 import { authentication } from './auth.js';
 import { dataSourceConfig, stateMachineDefinition } from './dataSources.js';
-import { eventOnlyError, eventsConfig } from './events.js';
+import { eventsConfig } from './events.js';
 import { LocalFunctions } from './functions.js';
 import { allResources, apiKeysOf, Problems, required, type Located } from './resources.js';
 import { scratchFile } from './scratch.js';
@@ -124,12 +124,12 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
   const apis = resources.filter((r) => r.type === 'AWS::AppSync::GraphQLApi');
   const apiNames = apis.map((r) => ({ r, name: problems.attempt(() => r.stack.evaluator.property(r.logicalId, 'Name')) }));
   const chosen = options.apiName ? apiNames.filter(({ r, name }) => name === options.apiName || r.logicalId === options.apiName) : apiNames;
-  if (chosen.length !== 1) {
+  // An input with an Event API and no GraphQL API serves the Event API alone (docs/cloudformation.md#event-apis).
+  const eventsAlone = apis.length === 0 && !options.apiName && resources.some((r) => r.type === 'AWS::AppSync::Api');
+  if (chosen.length !== 1 && !eventsAlone) {
     const where = stacks.map((s) => s.file).join(', ');
     const listed = apiNames.map(({ r, name }) => `${String(name ?? r.logicalId)} (${r.logicalId} in ${r.stack.name})`).join(', ');
     if (problems.errors.length > 0) throw new ConfigErrors(problems.errors);
-    const eventOnly = apis.length === 0 ? eventOnlyError(resources, where) : undefined;
-    if (eventOnly) throw eventOnly;
     throw new ConfigError(
       where,
       apis.length === 0
@@ -139,9 +139,8 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
           : `${apis.length} GraphQL APIs (${listed}): the gateway serves one at a time; pick one with --api NAME (or --stack in a CDK assembly)`,
     );
   }
-  const api = chosen[0]!.r;
-  const apiEval = api.stack.evaluator;
-  const apiId = api.logicalId;
+  const api = eventsAlone ? undefined : chosen[0]!.r;
+  const apiId = api?.logicalId;
   const functions = new LocalFunctions(resources, problems, options.scratchDir);
   // The Event API (docs/cloudformation.md#event-apis) becomes the `events:` block; its data sources join the GraphQL API's.
   const translatedEvents = eventsConfig(resources, problems, functions, options.scratchDir);
@@ -150,6 +149,7 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
     resources.filter((r) => {
       if (r.type !== type) return false;
       const of = problems.attempt(() => r.stack.evaluator.property(r.logicalId, 'ApiId'));
+      if (of === undefined) return false;
       return of === apiId || (type === 'AWS::AppSync::DataSource' && of === translatedEvents?.apiId);
     });
 
@@ -173,41 +173,47 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
   const p = (r: Located, name: string) => r.stack.evaluator.property(r.logicalId, name);
   const at = (r: Located, name: string) => `Resources.${r.logicalId}.Properties.${name}`;
 
-  problems.attempt(() => {
-    config.name = String(p(api, 'Name') ?? apiId);
-    const apiType = p(api, 'ApiType');
-    if (apiType !== undefined && apiType !== 'GRAPHQL') throw apiEval.error(at(api, 'ApiType'), `${String(apiType)} APIs (merged APIs) are not supported`);
-  });
-  problems.attempt(() => {
-    config.authentication = authentication(api, p(api, 'AuthenticationType'), api, '', functions);
-  });
-  problems.attempt(() => {
-    const additional = p(api, 'AdditionalAuthenticationProviders');
-    if (Array.isArray(additional))
-      config.additionalAuthentications = additional.map((provider, i) =>
-        authentication(api, (provider as Record<string, unknown>).AuthenticationType, provider, `AdditionalAuthenticationProviders.${i}.`, functions),
-      );
-  });
-  problems.attempt(() => {
-    const env = p(api, 'EnvironmentVariables');
-    if (isObject(env)) config.environment = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)]));
-    const depth = p(api, 'QueryDepthLimit');
-    if (typeof depth === 'number' && depth > 0) config.queryDepthLimit = depth;
-    const count = p(api, 'ResolverCountLimit');
-    if (typeof count === 'number' && count > 0) config.resolverCountLimit = count;
-  });
-
-  // Schema
-  const schemas = ofApi('AWS::AppSync::GraphQLSchema');
-  if (schemas.length === 0) problems.errors.push(apiEval.error(`Resources.${apiId}`, 'the API has no AWS::AppSync::GraphQLSchema'));
-  for (const r of schemas) {
+  if (!api) {
+    // The Event API alone: its name names the config; no schema, no GraphQL auth.
+    if (translatedEvents?.events.name) config.name = translatedEvents.events.name;
+  } else {
+    const apiEval = api.stack.evaluator;
     problems.attempt(() => {
-      const definition = p(r, 'Definition');
-      const location = p(r, 'DefinitionS3Location');
-      if (typeof definition === 'string') config.schemaSdl = definition;
-      else if (typeof location === 'string') config.schema = r.stack.locate(location, at(r, 'DefinitionS3Location'));
-      else throw r.stack.evaluator.error(`Resources.${r.logicalId}.Properties`, 'expected Definition or DefinitionS3Location');
+      config.name = String(p(api, 'Name') ?? apiId);
+      const apiType = p(api, 'ApiType');
+      if (apiType !== undefined && apiType !== 'GRAPHQL') throw apiEval.error(at(api, 'ApiType'), `${String(apiType)} APIs (merged APIs) are not supported`);
     });
+    problems.attempt(() => {
+      config.authentication = authentication(api, p(api, 'AuthenticationType'), api, '', functions);
+    });
+    problems.attempt(() => {
+      const additional = p(api, 'AdditionalAuthenticationProviders');
+      if (Array.isArray(additional))
+        config.additionalAuthentications = additional.map((provider, i) =>
+          authentication(api, (provider as Record<string, unknown>).AuthenticationType, provider, `AdditionalAuthenticationProviders.${i}.`, functions),
+        );
+    });
+    problems.attempt(() => {
+      const env = p(api, 'EnvironmentVariables');
+      if (isObject(env)) config.environment = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)]));
+      const depth = p(api, 'QueryDepthLimit');
+      if (typeof depth === 'number' && depth > 0) config.queryDepthLimit = depth;
+      const count = p(api, 'ResolverCountLimit');
+      if (typeof count === 'number' && count > 0) config.resolverCountLimit = count;
+    });
+
+    // Schema
+    const schemas = ofApi('AWS::AppSync::GraphQLSchema');
+    if (schemas.length === 0) problems.errors.push(apiEval.error(`Resources.${apiId}`, 'the API has no AWS::AppSync::GraphQLSchema'));
+    for (const r of schemas) {
+      problems.attempt(() => {
+        const definition = p(r, 'Definition');
+        const location = p(r, 'DefinitionS3Location');
+        if (typeof definition === 'string') config.schemaSdl = definition;
+        else if (typeof location === 'string') config.schema = r.stack.locate(location, at(r, 'DefinitionS3Location'));
+        else throw r.stack.evaluator.error(`Resources.${r.logicalId}.Properties`, 'expected Definition or DefinitionS3Location');
+      });
+    }
   }
 
   // API keys

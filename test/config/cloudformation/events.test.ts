@@ -12,7 +12,9 @@ import * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../../src/config/index.js';
-import { ConfigError, ConfigErrors } from '../../../src/errors.js';
+import { ConfigErrors } from '../../../src/errors.js';
+import { createGateway } from '../../../src/index.js';
+import { silentLogger } from '../../utils/logger.js';
 import { connectRaw, encodeHeader } from '../../realtime/rawClient.js';
 import { serve } from './serve.js';
 
@@ -187,12 +189,45 @@ describe('an Event API of a CDK app', async () => {
     ]);
   });
 
-  it('an Event API without a GraphQL API is refused, saying why', async () => {
-    const only = await synthesize({ eventOnly: true });
-    const error = await loadConfigFile(only).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toMatch(
-      /the input holds the Event API Events\w+ but no AWS::AppSync::GraphQLApi: the gateway serves an Event API beside a GraphQL API only/,
-    );
+  it('an Event API without a GraphQL API is served alone: /event and /event/realtime, no /graphql', async () => {
+    const only = await loadConfigFile(await synthesize({ eventOnly: true }));
+    expect(only.config.name).toBe('chat');
+    expect(only.config.schema).toBeUndefined();
+    expect(only.config.schemaSdl).toBeUndefined();
+    const gateway = await createGateway(only.config, { configDir: only.configDir, configFile: only.configFile, logger: silentLogger, inMemory: true });
+    try {
+      const { url } = await gateway.listen({ port: 0, host: '127.0.0.1' });
+      const aloneOrigin = new URL(url).origin;
+      const key = gateway.config.events!.apiKeys[0]!.value;
+      const auth = { host: 'localhost', 'x-api-key': key };
+      const client = await connectRaw(`${aloneOrigin.replace('http', 'ws')}/event/realtime`, ['aws-appsync-event-ws', `header-${encodeHeader(auth, true)}`]);
+      client.send({ type: 'connection_init' });
+      expect(await client.next()).toMatchObject({ type: 'connection_ack' });
+      client.send({ type: 'subscribe', id: 's', channel: '/shout/room', authorization: auth });
+      expect(await client.next()).toEqual({ type: 'subscribe_success', id: 's' });
+      const res = await fetch(`${aloneOrigin}/event`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body: JSON.stringify({ channel: '/shout/room', events: [JSON.stringify({ text: 'alone' })] }),
+      });
+      expect(res.status).toBe(200);
+      expect(JSON.parse((await client.next()).event)).toEqual({ text: 'ALONE' });
+      client.close();
+      // The Event API's Lambda data source (DIRECT) runs as beside a GraphQL API.
+      const direct = await fetch(`${aloneOrigin}/event`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body: JSON.stringify({ channel: '/direct/room', events: ['{}'] }),
+      });
+      expect(((await direct.json()) as { successful: unknown[] }).successful).toHaveLength(1);
+      const graphql = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body: '{"query":"{ __typename }"}',
+      });
+      expect(graphql.status).toBe(404);
+    } finally {
+      await gateway.close();
+    }
   });
 });
