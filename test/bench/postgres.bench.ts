@@ -147,6 +147,18 @@ function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
+/** The bench's table with its one row, written with `pg` (for tools that start the bench gateway alone). */
+export async function seedBenchTable(connectionString: string): Promise<void> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    await client.query(`CREATE TABLE IF NOT EXISTS bench_people (id int PRIMARY KEY, name text NOT NULL, age int)`);
+    await client.query(`INSERT INTO bench_people VALUES (1, 'Ann', 31) ON CONFLICT DO NOTHING`);
+  } finally {
+    await client.end();
+  }
+}
+
 export const POSTGRES_API_KEY = 'da2-postgresbench00000000000000';
 export const POSTGRES_BODY = JSON.stringify({ query: '{ person(id: "1") { id name age } }' });
 
@@ -193,9 +205,11 @@ async function gatewayRows(gateway: ServerProcess, direct: () => Promise<unknown
 }
 
 /** The built CLI serving one RDS resolver that does the same select through `@aws-appsync/utils/rds`. */
-export async function startPostgresBenchGateway(connectionString: string): Promise<ServerProcess> {
-  const gateway = await startCliProject('postgres', {
-    'appsync.config.yml': `name: pg-bench
+export async function startPostgresBenchGateway(connectionString: string, nodeArgs: string[] = [], env: Record<string, string> = {}): Promise<ServerProcess> {
+  const gateway = await startCliProject(
+    'postgres',
+    {
+      'appsync.config.yml': `name: pg-bench
 schema: schema.graphql
 authentication:
   type: API_KEY
@@ -211,8 +225,8 @@ dataSources:
 resolvers:
   Query.person: { kind: UNIT, dataSource: db, code: person.js }
 `,
-    'schema.graphql': 'type Person { id: ID! name: String! age: Int }\ntype Query { person(id: ID!): Person }\n',
-    'person.js': `import { util } from '@aws-appsync/utils';
+      'schema.graphql': 'type Person { id: ID! name: String! age: Int }\ntype Query { person(id: ID!): Person }\n',
+      'person.js': `import { util } from '@aws-appsync/utils';
 import { createPgStatement, select, toJsonObject } from '@aws-appsync/utils/rds';
 export function request(ctx) {
   return createPgStatement(select({ table: 'bench_people', columns: ['id', 'name', 'age'], where: { id: { eq: ctx.args.id } } }));
@@ -222,7 +236,10 @@ export function response(ctx) {
   return toJsonObject(ctx.result)[0][0];
 }
 `,
-  });
+    },
+    nodeArgs,
+    env,
+  );
   const answer = await post(gateway.port, POSTGRES_BODY, POSTGRES_API_KEY);
   if (JSON.stringify(answer) !== JSON.stringify({ data: { person: { id: '1', name: 'Ann', age: 31 } } })) {
     await gateway.stop();

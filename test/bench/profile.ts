@@ -3,7 +3,8 @@
  * `node --cpu-prof`, loads it as `npm run bench` does, and prints the profile's top self-time
  * entries by function and by file/package. `server` is `gateway` (default: the built CLI on the
  * NONE API, as `npm start` runs it), `gateway-dynamodb`, or one of servers/ (`lean`, `raw`, `yoga`);
- * `query` is `getPost` (default) or `echo` (the smallest query).
+ * `query` is `getPost` (default) or `echo` (the smallest query). `gateway-postgres` is the Postgres bench's API
+ * (one-row select through RDS utils) at 16 connections against a PostgreSQL started for it.
  * The .cpuprofile stays in BENCH_PROFILE_DIR (default: a temp folder) for Chrome DevTools.
  * Prints the server's CPU time per request too (less disturbed by other load than req/s).
  * Env: BENCH_CONNECTIONS (50).
@@ -12,8 +13,10 @@ import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { load, startGatewayCli, startServer } from './serverProcess.js';
-import { BODY, ECHO_BODY } from './shared.js';
+import { startPgServer } from '../datasources/postgres/pgServer.js';
+import { POSTGRES_API_KEY, POSTGRES_BODY, seedBenchTable, startPostgresBenchGateway } from './postgres.bench.js';
+import { CONNECTIONS, load, processCpuMicros, startGatewayCli, startServer } from './serverProcess.js';
+import { API_KEY, BODY, ECHO_BODY } from './shared.js';
 
 interface CpuProfile {
   nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }>;
@@ -55,20 +58,34 @@ async function main(): Promise<void> {
   const server = process.argv[2] ?? 'gateway';
   const seconds = Number(process.argv[3] ?? 8);
   const dir = process.env.BENCH_PROFILE_DIR ?? (await mkdtemp(join(tmpdir(), 'appsync-bench-prof-')));
-  const body = process.argv[4] === 'echo' ? ECHO_BODY : BODY;
+  const postgres = server === 'gateway-postgres';
+  const body = postgres ? POSTGRES_BODY : process.argv[4] === 'echo' ? ECHO_BODY : BODY;
+  const apiKey = postgres ? POSTGRES_API_KEY : API_KEY;
+  const connections = postgres ? Number(process.env.BENCH_CONNECTIONS ?? 16) : CONNECTIONS;
   const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
-  const running =
-    server === 'gateway' || server === 'gateway-dynamodb'
-      ? await startGatewayCli(server === 'gateway' ? 'none' : 'dynamodb', nodeArgs)
+  // BENCH_PROFILE_SANDBOX=1 profiles the sandbox processes too (their profiles land in the same folder).
+  const env: Record<string, string> = process.env.BENCH_PROFILE_SANDBOX ? { APPSYNC_GATEWAY_SANDBOX_NODE_OPTIONS: nodeArgs.join(' ') } : {};
+  const pgServer = postgres ? await startPgServer() : undefined;
+  if (pgServer) await seedBenchTable(pgServer.url);
+  const running = pgServer
+    ? await startPostgresBenchGateway(pgServer.url, nodeArgs, env)
+    : server === 'gateway' || server === 'gateway-dynamodb'
+      ? await startGatewayCli(server === 'gateway' ? 'none' : 'dynamodb', nodeArgs, env)
       : await startServer(`${server}.ts`, {}, nodeArgs);
-  await load(running.port, 1, body);
+  await load(running.port, 1, body, connections, apiKey);
+  const pid = running.child.pid!;
   const cpuBefore = await running.cpuMicros();
-  const r = await load(running.port, seconds, body);
-  const cpu = ((await running.cpuMicros()) - cpuBefore) / Math.max(1, r.total);
+  const mainBefore = processCpuMicros(pid, false);
+  const r = await load(running.port, seconds, body, connections, apiKey);
+  const per = (micros: number) => (micros / Math.max(1, r.total)).toFixed(0);
+  const cpu = (await running.cpuMicros()) - cpuBefore;
+  const main = processCpuMicros(pid, false) - mainBefore;
   process.stdout.write(
-    `${server}: ${Math.round(r.reqPerSec)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, server CPU ${cpu.toFixed(0)} µs/req, errors ${r.errors}\n`,
+    `${server}: ${Math.round(r.reqPerSec)} req/s at ${connections} connections, p50 ${r.p50} ms, p99 ${r.p99} ms, ` +
+      `server CPU ${per(cpu)} µs/req (gateway process ${per(main)}, sandbox processes ${per(cpu - main)}), errors ${r.errors}\n`,
   );
   await running.stop();
+  await pgServer?.destroy();
   // One profile per thread (tsx's loader, worker threads): the main thread's is the largest.
   const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
   const sizes = await Promise.all(files.map(async (f) => (await stat(join(dir, f))).size));

@@ -46,9 +46,9 @@ export interface ServerProcess {
 let clockTicks: number | undefined;
 /**
  * CPU time (user + system) of process `pid`, every thread of it, and of the processes it started
- * that are still running (a sandbox process pool counts as the gateway's), from /proc, in µs.
+ * that are still running (a sandbox process pool counts as the gateway's; not with `withChildren` false), from /proc, in µs.
  */
-export function processCpuMicros(pid: number): number {
+export function processCpuMicros(pid: number, withChildren = true): number {
   clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
   let ticks = 0;
   const pending = [pid];
@@ -77,7 +77,7 @@ export function processCpuMicros(pid: number): number {
       } catch {
         // the thread ended meanwhile (or a kernel without CONFIG_PROC_CHILDREN: the process alone counts)
       }
-      if (children) pending.push(...children.split(' ').map(Number));
+      if (children && withChildren) pending.push(...children.split(' ').map(Number));
     }
   }
   return (ticks * 1e6) / clockTicks;
