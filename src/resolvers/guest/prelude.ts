@@ -424,10 +424,80 @@ function bootstrap(unsafeHost: SandboxHost): void {
       if (result === null && passedVersion === '2017-02-28' && vtlModules.has(mod)) return 'S{"k":"ok","v":null}';
       return `S${runHandler(run, mod, 'response', responsePhase, { prev: null, hasResult: true, result }, false) ?? '{"k":"ok","v":null}'}`;
     },
+    /**
+     * A pipeline resolver whose functions all use the built-in NONE data source, in one call: what
+     * the host does between its calls (execute.ts, PIPELINE), with every value that would cross
+     * the boundary taken through JSON here as it would be there. `beforeId` is the resolver's own
+     * code (-1: none), `functionIds` its functions in order. Returns `Q` or `S` (request or
+     * response handler), the position of the code that answered (-1: the resolver's own, else the
+     * function's index), a space and that handler's outcome: the after handler's (or `ok` with
+     * the last function's value when the resolver has no code), or the first that ended the run
+     * otherwise (an error, a fault, an early return from a response handler).
+     */
+    invokePipelinePassThrough(runId: number, beforeId: number, functionIds: number[], operation: string): string {
+      const run = runs[runId];
+      const before = beforeId < 0 ? undefined : handlerModules[beforeId];
+      if (!run || (beforeId >= 0 && !before)) return `Q-1 ${stringifyJson({ k: 'fault', name: 'Error', message: 'unknown resolver run', stack: '' })}`;
+      const requestPhase = `${operation}:request`;
+      const responsePhase = `${operation}:response`;
+      // The value handed on, as JSON text: each handler gets its own copy, as from the host.
+      let prevText = '{}';
+      let skipFunctions = false;
+      if (before) {
+        const text = cappedOutcome(runHandler(run, before, 'request', requestPhase, { prev: null }, false) ?? OK_NULL, 'request');
+        const outcome = parseJson(text) as { k: string; v?: Json };
+        if (outcome.k !== 'ok' && outcome.k !== 'early') return `Q-1 ${text}`;
+        // An early return from the before handler goes straight to the after handler.
+        skipFunctions = outcome.k === 'early';
+        prevText = stringifyJson(outcome.v) as string;
+      }
+      for (let i = 0; !skipFunctions && i < functionIds.length; i += 1) {
+        const mod = handlerModules[functionIds[i]!];
+        if (!mod) return `Q${i} ${stringifyJson({ k: 'fault', name: 'Error', message: 'unknown resolver run', stack: '' })}`;
+        const requestText = runHandler(run, mod, 'request', requestPhase, { prev: parseJson(prevText) as Json }, true);
+        if (requestText !== null) {
+          const text = cappedOutcome(requestText, 'request');
+          const outcome = parseJson(text) as { k: string; v?: Json; skipTo?: unknown };
+          if (outcome.k !== 'early') return `Q${i} ${text}`;
+          // The function's data source and response are skipped; `END` skips the rest too.
+          prevText = stringifyJson(outcome.v) as string;
+          skipFunctions = outcome.skipTo === 'END';
+          continue;
+        }
+        const result = passedResult;
+        passedResult = undefined;
+        const step = { prev: parseJson(prevText) as Json, hasResult: true, result };
+        const text = cappedOutcome(runHandler(run, mod, 'response', responsePhase, step, false) ?? OK_NULL, 'response');
+        const outcome = parseJson(text) as { k: string; v?: Json };
+        if (outcome.k !== 'ok') return `S${i} ${text}`;
+        prevText = stringifyJson(outcome.v) as string;
+      }
+      if (!before) return `S-1 {"k":"ok","v":${prevText}}`;
+      const step = { prev: parseJson(prevText) as Json, result: parseJson(prevText) as Json, hasResult: true };
+      return `S-1 ${runHandler(run, before, 'response', responsePhase, step, false) ?? OK_NULL}`;
+    },
   };
 
   /** Longest handler result in JSON characters (set by the sandbox process, see setResultLimit). */
   let maxResultChars = INFINITY;
+
+  const OK_NULL = '{"k":"ok","v":null}';
+  const OK_PREFIX = '{"k":"ok","v":';
+
+  /**
+   * A handler outcome longer than the result limit becomes a fault that says so: what the sandbox
+   * process does to every outcome it sends (child.ts), for the ones a pipeline call keeps inside.
+   */
+  function cappedOutcome(text: string, handler: string): string {
+    if (text.length <= maxResultChars) return text;
+    const length = text.startsWith(OK_PREFIX) ? text.length - OK_PREFIX.length - 1 : text.length;
+    return stringifyJson({
+      k: 'fault',
+      name: 'ResultTooLarge',
+      message: `the ${handler} handler's result is ${length} characters of JSON; at most ${maxResultChars} are allowed`,
+      stack: '',
+    }) as string;
+  }
 
   /** What the NONE data source made of the last pass-through request value (see invokeUnitPassThrough). */
   let passedResult: Json;

@@ -27,6 +27,7 @@ interface Trampoline {
   stashOf(id: number): string;
   invoke(runId: number, moduleId: number, handler: string, phase: string, stepJson: string): string;
   invokeUnitPassThrough(runId: number, moduleId: number, requestPhase: string, responsePhase: string): string;
+  invokePipelinePassThrough(runId: number, beforeId: number, functionIds: number[], operation: string): string;
 }
 
 /**
@@ -184,6 +185,12 @@ function run(call: Call): string {
       const text = capped(opened.slice(1), opened.charCodeAt(0) === 83 ? 'response' : 'request');
       return `${opened[0]}${text}\n${t.closeRun(call.run)}`;
     }
+    case 'pipeline': {
+      const answer = t.invokePipelinePassThrough(call.run, call.mod, call.fns, call.operation);
+      const space = answer.indexOf(' ');
+      const text = capped(answer.slice(space + 1), answer.charCodeAt(0) === 83 ? 'response' : 'request');
+      return `${answer.slice(0, space + 1)}${text}\n${t.closeRun(call.run)}`;
+    }
     case 'close':
       return t.closeRun(call.run);
     case 'stash':
@@ -221,6 +228,7 @@ function runBatch(calls: Call[]): void {
       const err = error as { name?: unknown; message?: unknown };
       text = JSON.stringify({ k: 'fault', name: String(err?.name ?? 'Error'), message: String(err?.message ?? error), stack: '' });
       if (call.op === 'unit') text = `Q${text}\n`;
+      else if (call.op === 'pipeline') text = `Q-1 ${text}\n`;
     }
     if (call.seq !== 0) replies.push(logs ? [call.seq, text, logs] : [call.seq, text]);
     else if (logs) replies.push([0, '', logs]);

@@ -83,6 +83,8 @@ interface Pending {
   label: string;
   /** Where the call's console lines go instead of `onLog` (EvaluateCode hands them back). */
   logs?: LogLine[];
+  /** The call's time limit when it is not the pool's `timeoutMs` (a call running several handlers). */
+  limitMs?: number;
   resolve(text: string): void;
   reject(error: SandboxCallError): void;
 }
@@ -186,15 +188,16 @@ export class SandboxPool {
 
   /**
    * Queues a call and resolves to its answer text (rejects with SandboxCallError). The call's
-   * console lines go to `logs` when given, else to `onLog`.
+   * console lines go to `logs` when given, else to `onLog`; `limitMs` replaces the pool's time
+   * limit for this call.
    */
-  call(process: SandboxProcess, call: Call, label: string, logs?: LogLine[]): Promise<string> {
+  call(process: SandboxProcess, call: Call, label: string, logs?: LogLine[], limitMs?: number): Promise<string> {
     if (this.#closed) return Promise.reject(new SandboxCallError({ kind: 'closed' }));
     if (process.exited || process.stopping) return Promise.reject(new SandboxCallError({ kind: 'restarted' }));
     const seq = this.#nextSeq++;
     call.seq = seq;
     return new Promise<string>((resolve, reject) => {
-      process.pending.push({ seq, sentAt: Date.now(), label, logs, resolve, reject });
+      process.pending.push({ seq, sentAt: Date.now(), label, logs, limitMs, resolve, reject });
       process.outgoing.push(call);
       this.#scheduleFlush();
       this.#armSweeper();
@@ -411,7 +414,7 @@ export class SandboxPool {
       outstanding = true;
       const running = runningFor(p, now);
       if (running > BUSY_LONG_MS) this.#setLowPriority(p, true);
-      const limit = head.seq < 0 ? Math.max(this.#options.timeoutMs, REGISTRATION_TIMEOUT_MS) : this.#options.timeoutMs;
+      const limit = head.seq < 0 ? Math.max(this.#options.timeoutMs, REGISTRATION_TIMEOUT_MS) : (head.limitMs ?? this.#options.timeoutMs);
       if (running > limit) {
         this.#stop(p, { kind: 'timeout', timeoutMs: limit });
       }

@@ -41,13 +41,14 @@ export interface VtlTemplates {
 /**
  * One call. `seq` is the gateway's number for it (0 = no answer wanted); `label` names the
  * resolver for console lines; `close` on `invoke` also ends the run (answer: outcome, a newline,
- * the run's summary). The other members depend on `op`.
+ * the run's summary; `unit` and `pipeline` always end the run). The other members depend on `op`.
  */
 export type Call =
   | { seq: number; op: 'open'; run: number; parts: RunParts }
   | { seq: number; op: 'openJson'; run: number; base: string }
   | { seq: number; op: 'invoke'; run: number; mod: number; handler: string; phase: string; step: string; label: string; close?: boolean }
   | { seq: number; op: 'unit'; run: number; mod: number; request: string; response: string; label: string }
+  | { seq: number; op: 'pipeline'; run: number; mod: number; fns: number[]; operation: string; label: string }
   | { seq: number; op: 'close'; run: number }
   | { seq: number; op: 'stash'; run: number };
 

@@ -71,6 +71,12 @@ export interface UnitOutcome {
   summary: RunSummary;
 }
 
+/** What a pipeline on NONE gave in one call (see `Sandbox.invokePipeline`). */
+export interface PipelineOutcome extends UnitOutcome {
+  /** Whose handler gave `outcome`: -1 the resolver's own code, else the function's position. */
+  index: number;
+}
+
 /**
  * The prelude and the child program already bundled: scripts/build.mjs inlines both into dist/ so
  * a built CLI skips esbuild here; when src runs through tsx the identifiers are undeclared.
@@ -283,6 +289,44 @@ export class Sandbox {
     return {
       handler: text.charCodeAt(0) === 83 /* S */ ? 'response' : 'request',
       outcome: JSON.parse(text.slice(1, newline)) as HandlerOutcome,
+      summary: this.#ended(run, summaryOf(text.slice(newline + 1))),
+    };
+  }
+
+  /**
+   * A pipeline resolver whose functions all use the built-in NONE data source: its before handler,
+   * each function's request handler, `ctx.result` = the request's `payload` and response handler,
+   * then its after handler and the run's end, in one call (what `invoke` + the data source +
+   * `invoke` for each would give, JSON between steps included). `beforeId` is the resolver's own
+   * module (-1: none). The call's time limit is the per-handler limit for each handler it may
+   * run, so no pipeline that passes handler by handler fails here. `index` tells whose handler
+   * gave the outcome: -1 the resolver's own code, else the function's position.
+   */
+  async invokePipeline(run: RunHandle, beforeId: number, functionIds: number[], operation: string, label: string): Promise<PipelineOutcome> {
+    const handlers = (beforeId < 0 ? 0 : 2) + 2 * functionIds.length;
+    const limitMs = this.#timeoutMs * Math.max(1, handlers);
+    let text: string;
+    try {
+      text = await this.#pool.call(
+        run.process,
+        { seq: 0, op: 'pipeline', run: run.id, mod: beforeId, fns: functionIds, operation, label },
+        label,
+        undefined,
+        limitMs,
+      );
+    } catch (error) {
+      const outcome: HandlerOutcome =
+        error instanceof SandboxCallError && error.failure.kind === 'timeout'
+          ? { k: 'timeout', message: `Execution of the pipeline's ${handlers} handlers timed out after ${limitMs} ms (${this.#timeoutMs} ms each).` }
+          : this.#failed(error, 'request');
+      return { index: beforeId < 0 ? 0 : -1, handler: 'request', outcome, summary: this.#ended(run, EMPTY_SUMMARY()) };
+    }
+    const space = text.indexOf(' ');
+    const newline = text.indexOf('\n', space);
+    return {
+      index: Number(text.slice(1, space)),
+      handler: text.charCodeAt(0) === 83 /* S */ ? 'response' : 'request',
+      outcome: JSON.parse(text.slice(space + 1, newline)) as HandlerOutcome,
       summary: this.#ended(run, summaryOf(text.slice(newline + 1))),
     };
   }

@@ -140,4 +140,17 @@ describe('sandbox processes', () => {
     const fine = (await sandbox.register(moduleOf("return { payload: 'fine' };"), 'fine.js')).id;
     expect(await requestOf(sandbox, fine)).toEqual({ k: 'ok', v: { payload: 'fine' } });
   });
+  it('a pipeline on NONE in one call has the time limit of each handler it runs: a slow one passes, a spinning one is stopped', async () => {
+    const sandbox = await sandboxWith({ processes: 1, timeoutMs: 400 });
+    // Busy for 250 ms: each handler is within the limit, the three functions together are not (the call may take 6 × 400 ms).
+    const slow = (await sandbox.register(moduleOf('const t = Date.now(); for (;;) { if (Date.now() - t > 250) break; } return { payload: 1 };'), 'slow.js')).id;
+    const spin = (await sandbox.register(moduleOf('for (;;) {}'), 'spin.js')).id;
+    const passed = await sandbox.invokePipeline(sandbox.openRunParts(parts), -1, [slow, slow, slow], 'query', 'Query.slow');
+    expect(passed).toMatchObject({ index: -1, handler: 'response', outcome: { k: 'ok', v: 1 } });
+    const started = Date.now();
+    const stopped = await sandbox.invokePipeline(sandbox.openRunParts(parts), -1, [slow, spin], 'query', 'Query.spin');
+    expect(stopped.outcome).toEqual({ k: 'timeout', message: "Execution of the pipeline's 4 handlers timed out after 1600 ms (400 ms each)." });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1600);
+    expect(sandbox.stats().restarts).toBe(1);
+  }, 30_000);
 });
