@@ -92,8 +92,8 @@ export const ERROR_CATALOGUE = [
     status: 200,
     when:
       "a VTL mapping template rendered text that is not JSON (the message is AppSync's), or broke a VTL limit: 1,000 iterations per `#foreach`, " +
-      '5 MB of output, macros 20 deep',
-    fix: 'see [VTL mapping templates](resolvers.md#vtl-mapping-templates)',
+      '5 MB of output, macros 20 deep; a whole answer over 5 MiB (`Transformation too large`, `data` is `null`)',
+    fix: 'see [VTL mapping templates](resolvers.md#vtl-mapping-templates); ask for fewer items or fields',
   },
   {
     errorType: 'CustomTemplateException',

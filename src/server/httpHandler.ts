@@ -14,6 +14,14 @@ import type { Api } from './loadApi.js';
 /** Gateway choice (docs/errors.md#request-limits): bodies over 1 MB are refused with 413. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
+/**
+ * The largest GraphQL answer sent (docs/errors.md#request-limits). Gateway choice: 5 MiB, the
+ * limit on one resolver's result, so any answer one resolver may give fits.
+ */
+export const MAX_ANSWER_BYTES = 5 * 1024 * 1024;
+/** What AppSync answers when a result is over its size limit (errorType and message as its clients see them). */
+const TOO_LARGE_ANSWER = JSON.stringify({ data: null, errors: [{ errorType: 'MappingTemplate', message: 'Transformation too large' }] });
+
 export class BodyTooLargeError extends Error {}
 
 /** Reads the whole body, refusing more than `limit` bytes. */
@@ -100,26 +108,27 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   sendText(res, status, JSON.stringify(body), headers, errorType);
 }
 
-/** Sends JSON text as it is (a kept answer, docs/caching.md#answers-kept-whole) with the headers every answer has. */
-function sendText(res: ServerResponse, status: number, text: string, headers?: Record<string, string>, errorType?: string): void {
+/**
+ * Sends JSON text as it is (a kept answer, docs/caching.md#answers-kept-whole) with the headers
+ * every answer has; a GraphQL answer over MAX_ANSWER_BYTES is replaced by AppSync's error for it.
+ */
+function sendText(res: ServerResponse, status: number, text: string, headers?: Record<string, string>, errorType?: string, isAnswer = false): void {
+  let length = Buffer.byteLength(text);
+  if (isAnswer && length > MAX_ANSWER_BYTES) {
+    text = TOO_LARGE_ANSWER;
+    length = Buffer.byteLength(text);
+    headers = undefined;
+  }
   const list: string[] = [];
   if (headers) for (const name in headers) if (!OWN_HEADERS.has(name.toLowerCase())) list.push(name, headers[name]!);
   if (errorType) list.push('x-amzn-ErrorType', errorType);
-  list.push(
-    ...CORS_HEADER_LIST,
-    'content-type',
-    'application/json; charset=UTF-8',
-    'content-length',
-    String(Buffer.byteLength(text)),
-    'x-amzn-requestid',
-    randomUUID(),
-  );
+  list.push(...CORS_HEADER_LIST, 'content-type', 'application/json; charset=UTF-8', 'content-length', String(length), 'x-amzn-requestid', randomUUID());
   res.writeHead(status, list);
   res.end(text);
 }
 
 function send(res: ServerResponse, response: GraphQLResponse): void {
-  sendJson(res, response.status, response.body, response.headers, response.errorType);
+  sendText(res, response.status, JSON.stringify(response.body), response.headers, response.errorType, true);
 }
 
 function toAuthRequest(req: IncomingMessage, body: string): AuthRequest {
@@ -157,7 +166,7 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
   if (api.cache?.keepsAnswers && api.envelop === undefined) {
     answerKey = api.cache.answerKey(method, method === 'GET' ? (req.url ?? '') : text, auth);
     const kept = await api.cache.getAnswer(answerKey);
-    if (kept !== undefined) return sendText(res, 200, kept.body, kept.headers);
+    if (kept !== undefined) return sendText(res, 200, kept.body, kept.headers, undefined, true);
   }
   const response = await executeGraphQL(
     api,
