@@ -199,6 +199,11 @@ export const ERROR_FAMILIES = [
       "or a synchronous run's error (`StepFunctions:States.Timeout`, `StepFunctions:ExecutionAborted`)",
     fix: '[Step Functions](stepfunctions.md)',
   },
+  {
+    prefix: 'EventBridge',
+    when: 'the EventBridge data source: `EventBridge:ValidationException` (a malformed request object: no `PutEvents`, no events or more than 10)',
+    fix: '[Step Functions, from resolvers](stepfunctions.md#from-resolvers)',
+  },
 ] as const;
 
 declare const PASSED_ON: unique symbol;

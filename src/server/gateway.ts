@@ -16,6 +16,7 @@ import { loadApi, type Api } from './loadApi.js';
 import { createRealtimeHost } from './realtimeHost.js';
 import { createConsoleLogger } from './logger.js';
 import { createStepFunctionsDataSourceKind, type StepFunctionsStarter } from '../stepfunctions/resolverDataSource.js';
+import { createEventBridgeDataSourceKind, type EventsPutter } from '../stepfunctions/eventBridgeDataSource.js';
 import { isManagementPath } from '../management/index.js';
 import { MANAGEMENT_MAX_BODY_BYTES, startManagement } from './managementSetup.js';
 import { stepFunctionsStorePlace } from '../stepfunctions/storePlace.js';
@@ -171,9 +172,15 @@ function keepGeneratedKeys(normalized: NormalizedConfig, generated: Map<string, 
 export async function createGateway(config: GatewayConfig, givenOptions: GatewayOptions = {}): Promise<Gateway> {
   // AWS_STEP_FUNCTIONS data sources start executions on this gateway's service, created below.
   let stepFunctionsStarter: StepFunctionsStarter | undefined;
+  // AMAZON_EVENTBRIDGE data sources put events on the same service's in-process bus.
+  let eventsPutter: EventsPutter | undefined;
   const options: GatewayOptions = {
     ...givenOptions,
-    dataSourceKinds: { AWS_STEP_FUNCTIONS: createStepFunctionsDataSourceKind(() => stepFunctionsStarter), ...givenOptions.dataSourceKinds },
+    dataSourceKinds: {
+      AWS_STEP_FUNCTIONS: createStepFunctionsDataSourceKind(() => stepFunctionsStarter),
+      AMAZON_EVENTBRIDGE: createEventBridgeDataSourceKind(() => eventsPutter),
+      ...givenOptions.dataSourceKinds,
+    },
   };
   const logger = options.logger ?? createConsoleLogger();
   const compileAfterRuns = options.compileQueries === false ? Infinity : (options.compileQueries?.afterRuns ?? 1);
@@ -317,6 +324,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
   }
   const stepFunctions: StepFunctionsLike = stepFunctionsHandle;
   stepFunctionsStarter = stepFunctionsHandle;
+  eventsPutter = stepFunctionsHandle;
   const sfnPlace = stepFunctionsStorePlace(stepFunctionsOptions(api.config, logger, () => api, data!.folder));
   logger.info('Step Functions executions', { data: sfnPlace.url ? 'PostgreSQL (stepFunctions.store)' : (sfnPlace.dir ?? 'in memory — nothing is kept') });
 

@@ -21,6 +21,7 @@ import { applyDeclared } from './services/declared.js';
 import { PersistedServices } from './services/persisted.js';
 import { EventRules, handleEventsCall, isEventsCall } from './services/eventbridge.js';
 import { stepFunctionsStorePlace, storeSettings } from './storePlace.js';
+import { stateMachineArnOf } from './resolverDataSource.js';
 import type { ExecutionStore, StorePeers } from './store/types.js';
 
 export { StepFunctionsService } from './service/service.js';
@@ -87,6 +88,8 @@ export interface StepFunctionsServiceHandle {
   readonly sqs: SqsQueues;
   /** The in-process SNS topics (served on the gateway's port as the SNS API). */
   readonly sns: SnsTopics;
+  /** The in-process EventBridge rules (served on the gateway's port as the EventBridge API). */
+  readonly events: EventRules;
   close(): Promise<void>;
 }
 
@@ -175,7 +178,8 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
   const storeDir = stepFunctionsStorePlace(options).dir;
   const persisted = storeDir ? new PersistedServices(storeDir, { sqs, sns, events }, options.logger) : undefined;
   persisted?.load();
-  applyDeclared(options.config().stepFunctions, sqs, sns, options.logger);
+  const declaredIn = { sqs, sns, events, machineArn: (ref: string) => stateMachineArnOf(ref, options.config(), service.scope) };
+  applyDeclared(options.config().stepFunctions, declaredIn, options.logger);
   // The page's module loads on its first request: most gateways never serve it.
   let consoleHandler: Promise<ConsoleHandler | undefined> | undefined;
   const apiOptions = { service, config: options.config, logger: options.logger, peers: store.peers };
@@ -190,6 +194,7 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
     service,
     sqs,
     sns,
+    events,
     async handle(req, res, body) {
       const route = routeFor(options.config(), req);
       if (route) {
@@ -225,7 +230,7 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
     async update(stateMachines) {
       if (Object.keys(stateMachines ?? {}).length > 0) await service.load();
       service.applyConfig(stateMachines);
-      applyDeclared(options.config().stepFunctions, sqs, sns, options.logger);
+      applyDeclared(options.config().stepFunctions, declaredIn, options.logger);
     },
     async startExecution(arn, input, name, waitForCompletion = false) {
       await service.load();

@@ -34,10 +34,13 @@ const badPattern = (reason: string) => new EventsError('InvalidEventPatternExcep
 
 type Pattern = { [key: string]: unknown[] | Pattern };
 
-interface Target {
+/** A rule's target as PutTargets takes it (and ListTargetsByRule answers it). */
+export interface Target {
   Id: string;
   Arn: string;
   Input?: string;
+  InputPath?: string;
+  InputTransformer?: { InputPathsMap?: Record<string, string>; InputTemplate: string };
 }
 
 interface Rule {
@@ -174,6 +177,111 @@ export function matchesPattern(pattern: Pattern, event: unknown): boolean {
   return true;
 }
 
+const targetInvalid = (message: string) => new EventsError('ValidationException', message);
+// EventBridge's paths: `$`, dot notation and array indices (`$.detail.items[0].id`); names may hold dashes.
+const EVENT_PATH = /^\$(\.[^.[\]\s]+|\[\d+\])*$/;
+
+/** Checks one PutTargets entry as EventBridge does and keeps only what the gateway uses. */
+function checkTarget(t: Target): Target {
+  if (typeof t?.Id !== 'string' || typeof t.Arn !== 'string') throw targetInvalid('Target Id and Arn are required.');
+  const given = (['Input', 'InputPath', 'InputTransformer'] as const).filter((k) => t[k] !== undefined && t[k] !== null);
+  if (given.length > 1) throw targetInvalid(`Target ${t.Id}: only one of Input, InputPath and InputTransformer may be given.`);
+  const out: Target = { Id: t.Id, Arn: t.Arn };
+  if (t.Input !== undefined && t.Input !== null) {
+    if (typeof t.Input !== 'string') throw targetInvalid(`Target ${t.Id}: Input must be a string.`);
+    try {
+      JSON.parse(t.Input);
+    } catch {
+      throw targetInvalid(`Target ${t.Id}: Input is not valid JSON text.`);
+    }
+    out.Input = t.Input;
+  }
+  if (t.InputPath !== undefined && t.InputPath !== null) {
+    if (typeof t.InputPath !== 'string' || !EVENT_PATH.test(t.InputPath))
+      throw targetInvalid(`Target ${t.Id}: InputPath ${String(t.InputPath)} is not a valid JsonPath.`);
+    out.InputPath = t.InputPath;
+  }
+  const transformer = t.InputTransformer;
+  if (transformer !== undefined && transformer !== null) {
+    if (typeof transformer.InputTemplate !== 'string' || transformer.InputTemplate === '')
+      throw targetInvalid(`Target ${t.Id}: InputTransformer needs an InputTemplate.`);
+    const map = transformer.InputPathsMap ?? {};
+    for (const [name, path] of Object.entries(map)) {
+      if (name.startsWith('aws.')) throw targetInvalid(`Target ${t.Id}: InputPathsMap key ${name} is reserved (it starts with aws.).`);
+      if (typeof path !== 'string' || !EVENT_PATH.test(path))
+        throw targetInvalid(`Target ${t.Id}: InputPathsMap value ${String(path)} for ${name} is not a valid JsonPath.`);
+    }
+    out.InputTransformer = { ...(transformer.InputPathsMap ? { InputPathsMap: { ...map } } : {}), InputTemplate: transformer.InputTemplate };
+  }
+  return out;
+}
+
+/** The value at an EventBridge path of the event; undefined when a step is missing. */
+function valueAt(event: unknown, path: string): unknown {
+  let node = event;
+  for (const [, name, index] of path.slice(1).matchAll(/\.([^.[\]]+)|\[(\d+)\]/g)) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[name ?? Number(index)];
+  }
+  return node;
+}
+
+/**
+ * Fills an InputTemplate as EventBridge does: a placeholder inside a JSON string is replaced by
+ * the value's text as it is (no escaping, as EventBridge documents); outside one, by the value as
+ * JSON (a string quoted). A template that is no JSON (`<a> is in <b>`) is all text. A variable
+ * whose path is not in the event is left out: empty inside a string, `null` outside. Only the
+ * InputPathsMap's names and the predefined `aws.events.*` ones are placeholders.
+ * Written by hand: a few lines no library does.
+ */
+function fillTemplate(template: string, variables: Map<string, unknown>): string {
+  const first = template.trimStart()[0];
+  let inString = first !== '{' && first !== '[' && first !== '"';
+  const plain = inString;
+  let out = '';
+  for (let i = 0; i < template.length; i++) {
+    const c = template[i]!;
+    if (c === '\\' && !plain) {
+      out += c + (template[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (c === '"' && !plain) inString = !inString;
+    if (c === '<') {
+      const end = template.indexOf('>', i);
+      const name = end > i ? template.slice(i + 1, end) : '';
+      if (variables.has(name)) {
+        const value = variables.get(name);
+        if (inString) out += value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+        else out += value === undefined ? 'null' : JSON.stringify(value);
+        i = end;
+        continue;
+      }
+    }
+    out += c;
+  }
+  return out;
+}
+
+/** The text a target gets for an event: its Input, the value at its InputPath, its InputTransformer's output or the event. */
+function targetInput(target: Target, event: Record<string, unknown>, rule: Rule): string {
+  if (target.Input !== undefined) return target.Input;
+  if (target.InputPath !== undefined) return JSON.stringify(valueAt(event, target.InputPath) ?? null);
+  if (target.InputTransformer === undefined) return JSON.stringify(event);
+  const variables = new Map<string, unknown>([
+    ['aws.events.rule-arn', rule.arn],
+    ['aws.events.rule-name', rule.name],
+    ['aws.events.event.ingestion-time', event.time],
+    ['aws.events.event', event],
+    ['aws.events.event.json', event],
+  ]);
+  for (const [name, path] of Object.entries(target.InputTransformer.InputPathsMap ?? {})) {
+    // A path the event lacks still names a variable: its placeholders are left empty.
+    variables.set(name, valueAt(event, path));
+  }
+  return fillTemplate(target.InputTransformer.InputTemplate, variables);
+}
+
 /** The rules of the default event bus. */
 export class EventRules {
   private readonly rules = new Map<string, Rule>();
@@ -235,10 +343,8 @@ export class EventRules {
   putTargets(ruleName: unknown, targets: unknown): void {
     const rule = this.rule(ruleName);
     if (!Array.isArray(targets) || targets.length === 0) throw new EventsError('ValidationException', 'Parameter Targets is not valid.');
-    for (const t of targets as Target[]) {
-      if (typeof t?.Id !== 'string' || typeof t.Arn !== 'string') throw new EventsError('ValidationException', 'Target Id and Arn are required.');
-      rule.targets.set(t.Id, { Id: t.Id, Arn: t.Arn, ...(typeof t.Input === 'string' ? { Input: t.Input } : {}) });
-    }
+    const checked = (targets as Target[]).map(checkTarget);
+    for (const t of checked) rule.targets.set(t.Id, t);
   }
 
   removeTargets(ruleName: unknown, ids: unknown): void {
@@ -266,7 +372,7 @@ export class EventRules {
         return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
       }
       const id = randomUUID();
-      const event = {
+      const event: Record<string, unknown> = {
         version: '0',
         id,
         'detail-type': entry.DetailType,
@@ -284,16 +390,18 @@ export class EventRules {
     });
   }
 
-  private deliver(rule: Rule, target: Target, event: unknown): void {
+  private deliver(rule: Rule, target: Target, event: Record<string, unknown>): void {
     const { logger } = this.deliveries;
     const failed = (error: unknown) =>
       logger.warn(`EventBridge rule ${rule.name}: delivery to ${target.Arn} failed`, { error: (error as Error)?.message ?? String(error) });
-    const input = target.Input !== undefined ? (JSON.parse(target.Input) as unknown) : event;
     try {
-      if (target.Arn.startsWith('arn:aws:states:')) void this.deliveries.startExecution(target.Arn, input).catch(failed);
-      else if (target.Arn.startsWith('arn:aws:lambda:')) void this.deliveries.invokeLambda(target.Arn, input).catch(failed);
-      else if (target.Arn.startsWith('arn:aws:sqs:')) this.deliveries.sqs.sendMessage(target.Arn, JSON.stringify(input));
-      else if (target.Arn.startsWith('arn:aws:sns:')) this.deliveries.sns.publish({ TopicArn: target.Arn, Message: JSON.stringify(input) });
+      // Queues and topics get the text as it is; state machines and functions need it as JSON.
+      const text = targetInput(target, event, rule);
+      const json = () => JSON.parse(text) as unknown;
+      if (target.Arn.startsWith('arn:aws:states:')) void this.deliveries.startExecution(target.Arn, json()).catch(failed);
+      else if (target.Arn.startsWith('arn:aws:lambda:')) void this.deliveries.invokeLambda(target.Arn, json()).catch(failed);
+      else if (target.Arn.startsWith('arn:aws:sqs:')) this.deliveries.sqs.sendMessage(target.Arn, text);
+      else if (target.Arn.startsWith('arn:aws:sns:')) this.deliveries.sns.publish({ TopicArn: target.Arn, Message: text });
       else failed(new Error('appsync-gateway delivers to state machines, Lambda functions, SQS queues and SNS topics only'));
     } catch (error) {
       failed(error);

@@ -53,6 +53,10 @@ describe('the example API: shareTrip', () => {
     const log = await sqs.send(new GetQueueUrlCommand({ QueueName: 'tripLog' }));
     const logged = JSON.parse((await sqs.send(new ReceiveMessageCommand({ QueueUrl: log.QueueUrl, WaitTimeSeconds: 5 }))).Messages![0]!.Body!);
     expect(logged).toMatchObject({ ...trip, published: { MessageId: expect.any(String) } });
+    // The tripAnnounced rule turns the event into a line on tripAnnouncements.
+    const announcements = await sqs.send(new GetQueueUrlCommand({ QueueName: 'tripAnnouncements' }));
+    const announced = await sqs.send(new ReceiveMessageCommand({ QueueUrl: announcements.QueueUrl, WaitTimeSeconds: 5 }));
+    expect(announced.Messages![0]!.Body).toBe('"Trip to Lisbon shared"');
   });
 });
 
