@@ -179,6 +179,8 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'validate') {
     for (const warning of gateway.warnings) process.stdout.write(`warning: ${warning}\n`);
     process.stdout.write(`${configFile}: the API "${gateway.config.name}" loads (${gateway.config.resolvers.length} resolvers)\n`);
+    for (const { apiId, config } of gateway.additionalApis)
+      process.stdout.write(`${configFile}: the API "${config.name}" loads (${config.resolvers.length} resolvers; served at /apis/${apiId}/graphql)\n`);
     await gateway.close();
     return 0;
   }
@@ -192,7 +194,8 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const origin = new URL(listening.url).origin;
-  logger.info(`appsync-gateway serving "${gateway.config.name}"`);
+  const served = [gateway.config.name, ...gateway.additionalApis.map((a) => a.config.name)].map((name) => `"${name}"`);
+  logger.info(`appsync-gateway serving ${served.join(', ')}`);
   // A config holding only an Event API serves no GraphQL API (docs/events.md#an-event-api-alone).
   const graphql = !isEventsOnly(gateway.config);
   process.stderr.write(
@@ -217,6 +220,11 @@ export async function main(argv: string[]): Promise<number> {
         const expiry = k.expiresAt ? ` expires ${new Date(k.expiresAt * 1000).toISOString()}` : '';
         return `  ${label} ${k.name}: ${value}${expiry}`;
       }),
+      // A CloudFormation input's other GraphQL APIs (docs/cloudformation.md#several-apis), each with its keys.
+      ...gateway.additionalApis.flatMap(({ apiId, config }) => [
+        `  GraphQL "${config.name}": ${origin}/apis/${apiId}/graphql  (real-time: ws://${new URL(origin).host}/apis/${apiId}/graphql/realtime)`,
+        ...config.apiKeys.map((k) => `    API key ${k.name}: ${k.generated ? k.value : `${k.value.slice(0, 8)}… (from config)`}`),
+      ]),
       '',
     ].join('\n'),
   );

@@ -63,7 +63,7 @@ const TOP_LEVEL_KEYS = [
   'events',
 ];
 /** Set by the loader from a serverless.yml, never written by hand: not suggested. */
-const LOADER_KEYS = ['cloudFormationResources', 'serverlessFunctions'];
+const LOADER_KEYS = ['cloudFormationResources', 'serverlessFunctions', 'additionalApis'];
 
 /**
  * The keys of each block below the top level. Keys of the Serverless AppSync plugin (v2) the gateway
@@ -581,7 +581,7 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
   });
 
   if (problems.length > 0 || !authentication) throw new ConfigErrors(problems);
-  const extra = raw as GatewayConfig & Pick<NormalizedConfig, 'cloudFormationResources' | 'serverlessFunctions'>;
+  const extra = raw as GatewayConfig & Pick<NormalizedConfig, 'cloudFormationResources' | 'serverlessFunctions' | 'additionalApis'>;
   return {
     name: typeof raw.name === 'string' ? raw.name : 'appsync-api',
     configDir: dir,
@@ -620,6 +620,7 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
     sandbox,
     cloudFormationResources: extra.cloudFormationResources,
     serverlessFunctions: extra.serverlessFunctions,
+    ...(extra.additionalApis?.length ? { additionalApis: extra.additionalApis } : {}),
     ...(events ? { events } : {}),
   };
 }

@@ -163,6 +163,16 @@ export interface GatewayConfig {
   cloudFormationResources?: NormalizedConfig['cloudFormationResources'];
   /** Set by the loader from a serverless.yml: `functions:` (name → handler). */
   serverlessFunctions?: NormalizedConfig['serverlessFunctions'];
+  /** Set by the CloudFormation loader: the input's other GraphQL APIs (docs/cloudformation.md#several-apis). */
+  additionalApis?: AdditionalApiConfig[];
+}
+
+/** A further GraphQL API of one input, served at `/apis/<apiId>/graphql` beside the config's own. */
+export interface AdditionalApiConfig {
+  /** The path segment it is served under. */
+  apiId: string;
+  /** Its config, normalised when the gateway loads it (relative paths from the same folder). */
+  config: GatewayConfig;
 }
 
 export interface NormalizedAuthentication {
@@ -265,6 +275,8 @@ export interface NormalizedConfig {
   cloudFormationResources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
   /** From a serverless.yml: `functions:` (name → handler), for Lambda data sources and authorizers. */
   serverlessFunctions?: Record<string, { handler: string }>;
+  /** From CloudFormation input: its other GraphQL APIs, each served at `/apis/<apiId>/graphql`. */
+  additionalApis?: AdditionalApiConfig[];
 }
 
 /** Limits of the resolver sandbox, as the config file gives them (every member optional). */

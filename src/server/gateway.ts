@@ -103,6 +103,11 @@ export interface Gateway {
   readonly config: NormalizedConfig;
   /** Warnings from the last load (unsupported APPSYNC_JS features, ignored declarations). */
   readonly warnings: readonly string[];
+  /**
+   * The config's further GraphQL APIs (a CloudFormation input's other APIs), each served at
+   * `/apis/<apiId>/graphql` and `/apis/<apiId>/graphql/realtime` (docs/cloudformation.md#several-apis).
+   */
+  readonly additionalApis: ReadonlyArray<{ apiId: string; config: NormalizedConfig }>;
   /** The data folder the gateway keeps data in; undefined when it runs in memory. */
   readonly dataDir: string | undefined;
   /** Starts listening. @default port from config (4000), host 127.0.0.1 */
@@ -241,6 +246,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
   // A key the config names without a value is generated once per gateway, not once per load: a
   // --watch reload (or a template whose keys never carry a value) must not lock clients out.
   const generatedKeys = new Map<string, string>();
+  const additionalKeys = new Map<string, Map<string, string>>();
   const load = async (given: GatewayConfig) => {
     await reservePort(given);
     const url = selfUrl(given);
@@ -254,13 +260,41 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
     data ??= openDataFolder(folder, dataUsers(normalized, kinds, options), logger);
     return loadApi(normalized, { ...loadOptions, kinds, dataFolder: data.folder });
   };
+  /** The config's further APIs (docs/cloudformation.md#several-apis), loaded as the API is; one failing closes those loaded. */
+  const loadAdditional = async (primary: Api): Promise<Map<string, Api>> => {
+    const loaded = new Map<string, Api>();
+    try {
+      for (const { apiId, config: raw } of primary.config.additionalApis ?? []) {
+        // Gateway choice: one sandbox process per further API, as for an API built through the management API.
+        const dir = { configDir: primary.config.configDir, configFile: primary.config.configFile };
+        const { normalized, kinds } = await normalize({ ...raw, sandbox: { processes: 1, ...raw.sandbox } }, { ...options, ...dir });
+        if (!additionalKeys.has(apiId)) additionalKeys.set(apiId, new Map());
+        keepGeneratedKeys(normalized, additionalKeys.get(apiId)!);
+        const api = await loadApi(normalized, { ...loadOptions, kinds, dataFolder: data!.folder });
+        loaded.set(apiId, api);
+        for (const warning of api.warnings) logger.warn(`API ${apiId}: ${warning}`);
+      }
+    } catch (error) {
+      await Promise.allSettled([...loaded.values()].map((api) => api.close()));
+      throw error;
+    }
+    return loaded;
+  };
   let rawConfig = config;
   let api: Api;
+  let additional: Map<string, Api>;
   try {
     api = await load(config);
   } catch (error) {
     data?.release();
     await releaseReservedPort();
+    throw error;
+  }
+  try {
+    additional = await loadAdditional(api);
+  } catch (error) {
+    await api.close();
+    data!.release();
     throw error;
   }
   for (const warning of api.warnings) logger.warn(warning);
@@ -304,6 +338,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       await (await eventsService()).ready();
     } catch (error) {
       await (await eventsStarting?.catch(() => undefined))?.close();
+      await Promise.allSettled([...additional.values()].map((a) => a.close()));
       await api.close();
       data!.release();
       await releaseReservedPort();
@@ -317,6 +352,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
     stepFunctionsHandle = await stepFunctionsModule.createStepFunctionsService(stepFunctionsOptions(api.config, logger, () => api, data!.folder));
   } catch (error) {
     // Nothing may keep running (an embedded Postgres worker) when the gateway cannot start.
+    await Promise.allSettled([...additional.values()].map((a) => a.close()));
     await api.close();
     data!.release();
     await releaseReservedPort();
@@ -347,12 +383,14 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
     });
   } catch (error) {
     await stepFunctions.close();
+    await Promise.allSettled([...additional.values()].map((a) => a.close()));
     await api.close();
     data!.release();
     await releaseReservedPort();
     throw error;
   }
   const { management, hosted } = managementSetup;
+  await hosted.setFixed(additional);
 
   let server: Server | undefined;
   /** Set while listening on a non-loopback address without `allowUnsignedAdmin`. */
@@ -456,6 +494,9 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
     get dataDir() {
       return data!.folder.dir;
     },
+    get additionalApis() {
+      return [...additional].map(([apiId, a]) => ({ apiId, config: a.config }));
+    },
     handle,
     async listen(listenOptions = {}) {
       if (listening) return listening;
@@ -541,12 +582,20 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
     async reload(next) {
       const candidate = next ?? rawConfig;
       const loaded = await load(candidate);
+      let loadedAdditional: Map<string, Api>;
+      try {
+        loadedAdditional = await loadAdditional(loaded);
+      } catch (error) {
+        await loaded.close();
+        throw error;
+      }
       if (loaded.config.events) {
         // Handler code of the new `events:` block that does not load keeps the previous API serving.
         try {
           await (await eventsService()).ready({ config: loaded.config, sandbox: loaded.runtime.sandbox, dataSources: loaded.dataSources });
         } catch (error) {
           await (await eventsService()).retire(loaded.config);
+          await Promise.allSettled([...loadedAdditional.values()].map((a) => a.close()));
           await loaded.close();
           throw error;
         }
@@ -555,6 +604,8 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       const previous = api;
       api = loaded;
       rawConfig = candidate;
+      additional = loadedAdditional;
+      await hosted.setFixed(loadedAdditional);
       managementSetup.refreshConfigApi();
       await stepFunctions.update(loaded.config.stepFunctions.stateMachines);
       // The swapped-out Event API's auth providers go with its API version.

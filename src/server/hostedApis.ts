@@ -62,6 +62,8 @@ interface Hosted {
   timer?: NodeJS.Timeout;
   /** The files last written to the API's folder: a change rewrites only what differs. */
   written: Map<string, string>;
+  /** One of the config's own further APIs (setFixed): loaded by the gateway, not from the registry. */
+  fixed?: boolean;
 }
 
 export interface HostedApis {
@@ -70,6 +72,13 @@ export interface HostedApis {
   handleHttp(req: IncomingMessage, res: ServerResponse, body: Buffer, path: string): Promise<void>;
   /** Takes a WebSocket upgrade under `/apis/`; false for other paths. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /**
+   * Serves the config's further APIs (a CloudFormation input's other GraphQL APIs,
+   * docs/cloudformation.md#several-apis), already loaded, each at `/apis/<apiId>/`: a version
+   * serving under an id is swapped for the new one and closed once its requests drain; ids no
+   * longer given stop serving.
+   */
+  setFixed(apis: ReadonlyMap<string, Api>): Promise<void>;
   /** Empties the cache of the version serving `apiId` once pending changes are applied (FlushApiCache); nothing without one. */
   flushCache(apiId: string): Promise<void>;
   /** Resolves when every pending change is applied. */
@@ -207,8 +216,14 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
     entry.api = undefined;
   };
 
+  const retire = (apiId: string, previous: Api) => {
+    const closing = previous.close().catch((error: Error) => logger.warn(`closing a previous version of the GraphQL API ${apiId} failed: ${error.message}`));
+    retiring.add(closing);
+    void closing.finally(() => retiring.delete(closing));
+  };
+
   const changed = (apiId: string, definition: ApiDefinition | undefined) => {
-    if (apiId === registry.configApiId) return;
+    if (apiId === registry.configApiId || hosted.get(apiId)?.fixed) return;
     const entry = hosted.get(apiId);
     if (!definition) {
       if (entry) drop(entry).catch((error: Error) => logger.warn(`closing the deleted GraphQL API ${apiId} failed: ${error.message}`));
@@ -274,6 +289,24 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
           },
         );
       return true;
+    },
+    async setFixed(apis) {
+      for (const entry of [...hosted.values()]) if (entry.fixed && !apis.has(entry.apiId)) await drop(entry);
+      for (const [apiId, api] of apis) {
+        const entry = hosted.get(apiId);
+        if (entry && !entry.fixed) {
+          // A built API's random id cannot be a name-derived one; refused rather than shadowed all the same.
+          await api.close();
+          throw new Error(`the GraphQL API id ${apiId} is taken by an API built through the management API`);
+        }
+        if (!entry) {
+          hosted.set(apiId, { apiId, api, again: false, deleted: false, written: new Map(), fixed: true });
+          continue;
+        }
+        const previous = entry.api;
+        entry.api = api;
+        if (previous) retire(apiId, previous);
+      }
     },
     async flushCache(apiId) {
       const entry = hosted.get(apiId);

@@ -8,18 +8,20 @@ export interface Located {
   stack: LoadedStack;
   logicalId: string;
   type: string;
+  /** The root stack it belongs to (itself, or the stack whose nested stack holds it). */
+  root: LoadedStack;
 }
 
 /** Every created resource of the stacks and their nested stacks. */
 export function allResources(stacks: readonly LoadedStack[]): Located[] {
   const out: Located[] = [];
-  const visit = (stack: LoadedStack) => {
+  const visit = (stack: LoadedStack, root: LoadedStack) => {
     for (const [logicalId, resource] of Object.entries(stack.evaluator.resources)) {
-      if (stack.evaluator.isCreated(logicalId)) out.push({ stack, logicalId, type: resource.Type });
+      if (stack.evaluator.isCreated(logicalId)) out.push({ stack, logicalId, type: resource.Type, root });
     }
-    for (const child of stack.nested.values()) visit(child);
+    for (const child of stack.nested.values()) visit(child, root);
   };
-  stacks.forEach(visit);
+  stacks.forEach((stack) => visit(stack, stack));
   return out;
 }
 

@@ -114,8 +114,11 @@ const HONOURED: Record<string, { read: string[]; ignored: string[] }> = {
 };
 
 /**
- * Translates the AppSync API of `stacks` into a `GatewayConfig`. With several GraphQL APIs in the
- * input, `apiName` (the API's Name or logical id) picks one; without it, that is an error listing them.
+ * Translates the GraphQL APIs of `stacks` into a `GatewayConfig`. The first API in the input's
+ * order (the assembly's stacks in manifest order, then template order) is the config itself,
+ * served at `/graphql`; every other one is an entry of its `additionalApis`, served at
+ * `/apis/<apiId>/graphql` (docs/cloudformation.md#several-apis). `apiName` (an API's Name or
+ * logical id) keeps only that one.
  */
 export function stacksToConfig(stacks: readonly LoadedStack[], options: TranslateOptions & { apiName?: string } = {}): TranslatedConfig {
   const problems = new Problems();
@@ -126,32 +129,16 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
   const chosen = options.apiName ? apiNames.filter(({ r, name }) => name === options.apiName || r.logicalId === options.apiName) : apiNames;
   // An input with an Event API and no GraphQL API serves the Event API alone (docs/cloudformation.md#event-apis).
   const eventsAlone = apis.length === 0 && !options.apiName && resources.some((r) => r.type === 'AWS::AppSync::Api');
-  if (chosen.length !== 1 && !eventsAlone) {
+  if (chosen.length === 0 && !eventsAlone) {
     const where = stacks.map((s) => s.file).join(', ');
     const listed = apiNames.map(({ r, name }) => `${String(name ?? r.logicalId)} (${r.logicalId} in ${r.stack.name})`).join(', ');
     if (problems.errors.length > 0) throw new ConfigErrors(problems.errors);
     throw new ConfigError(
       where,
-      apis.length === 0
-        ? 'no AWS::AppSync::GraphQLApi resource: nothing to serve'
-        : chosen.length === 0
-          ? `no GraphQL API named ${options.apiName}; the input holds ${listed}`
-          : `${apis.length} GraphQL APIs (${listed}): the gateway serves one at a time; pick one with --api NAME (or --stack in a CDK assembly)`,
+      apis.length === 0 ? 'no AWS::AppSync::GraphQLApi resource: nothing to serve' : `no GraphQL API named ${options.apiName}; the input holds ${listed}`,
     );
   }
-  const api = eventsAlone ? undefined : chosen[0]!.r;
-  const apiId = api?.logicalId;
   const functions = new LocalFunctions(resources, problems, options.scratchDir);
-  // The Event API (docs/cloudformation.md#event-apis) becomes the `events:` block; its data sources join the GraphQL API's.
-  const translatedEvents = eventsConfig(resources, problems, functions, options.scratchDir);
-  /** Resources of this API (those whose ApiId evaluates to its id); data sources also of the Event API. */
-  const ofApi = (type: string) =>
-    resources.filter((r) => {
-      if (r.type !== type) return false;
-      const of = problems.attempt(() => r.stack.evaluator.property(r.logicalId, 'ApiId'));
-      if (of === undefined) return false;
-      return of === apiId || (type === 'AWS::AppSync::DataSource' && of === translatedEvents?.apiId);
-    });
 
   // Properties an AppSync resource sets that the gateway neither reads nor may ignore are load errors.
   for (const r of resources) {
@@ -165,23 +152,127 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
     }
   }
 
-  const config: GatewayConfig = {};
+  // The Event API (docs/cloudformation.md#event-apis) becomes the first API's `events:` block; its data sources join that API's.
+  const translatedEvents = eventsConfig(resources, problems, functions, options.scratchDir);
+  const configs = eventsAlone
+    ? [apiConfig(undefined, resources, problems, functions, options.scratchDir, translatedEvents?.apiId)]
+    : chosen.map(({ r }, i) => apiConfig(r, resources, problems, functions, options.scratchDir, i === 0 ? translatedEvents?.apiId : undefined));
+  const config = configs[0]!;
   if (translatedEvents) {
     config.events = translatedEvents.events;
     warnings.push(...translatedEvents.warnings);
+    // The Event API alone: its name names the config; no schema, no GraphQL auth.
+    if (eventsAlone && translatedEvents.events.name) config.name = translatedEvents.events.name;
   }
+  const p = (r: Located, name: string) => r.stack.evaluator.property(r.logicalId, name);
+
+  // State machines (onto the gateway's Step Functions, which the first API's config declares)
+  const stateMachines: Record<string, StateMachineConfig> = {};
+  for (const r of resources.filter((x) => x.type === 'AWS::StepFunctions::StateMachine')) {
+    problems.attempt(() => {
+      const arn = r.stack.evaluator.physicalId(r.logicalId, `Resources.${r.logicalId}`);
+      const name = arn.split(':').pop()!;
+      const definition = stateMachineDefinition(r);
+      stateMachines[name] = { name, type: (p(r, 'StateMachineType') as 'STANDARD' | 'EXPRESS' | undefined) ?? 'STANDARD', definition };
+      // Task states name functions by ARN: those of the input run in-process.
+      functions.registerNamedIn(JSON.stringify(definition), `Resources.${r.logicalId}.Properties`);
+    });
+  }
+  if (Object.keys(stateMachines).length > 0) config.stepFunctions = { stateMachines };
+
+  // Tables the data sources name are created from their definitions (dataSourceConfig); functions run in-process.
+  const local = functions.used();
+  if (Object.keys(local).length > 0) for (const c of configs) c.serverlessFunctions = { ...local };
+
+  // The URL path of every API but the first: its name as a config file's API id is made (src/apis/registry.ts, configApiIdOf).
+  if (configs.length > 1) {
+    const ids = new Set<string>([urlIdOf(config.name ?? '')]);
+    config.additionalApis = configs.slice(1).map((c, i) => {
+      let apiId = urlIdOf(c.name ?? '');
+      if (ids.has(apiId)) apiId = urlIdOf(`${chosen[i + 1]!.r.root.name}-${c.name ?? ''}`);
+      for (let n = 2; ids.has(apiId); n++) apiId = `${urlIdOf(c.name ?? '')}-${n}`;
+      ids.add(apiId);
+      return { apiId, config: c };
+    });
+  }
+
+  const ignored = new Map<string, number>();
+  // The embedded Postgres stands in for an Aurora cluster a RELATIONAL_DATABASE data source uses.
+  const relational = configs.some((c) => Object.values(c.dataSources ?? {}).some((ds) => (ds as DataSourceConfig).type === 'RELATIONAL_DATABASE'));
+  for (const r of resources) {
+    if (HONOURED[r.type] || r.type === 'AWS::CloudFormation::Stack' || r.type === 'AWS::StepFunctions::StateMachine') continue;
+    if (
+      r.type === 'AWS::DynamoDB::Table' ||
+      r.type === 'AWS::DynamoDB::GlobalTable' ||
+      r.type === 'AWS::Lambda::Function' ||
+      r.type === 'AWS::Serverless::Function'
+    )
+      continue;
+    if (relational && (r.type === 'AWS::RDS::DBCluster' || r.type === 'AWS::RDS::DBInstance')) continue;
+    ignored.set(r.type, (ignored.get(r.type) ?? 0) + 1);
+  }
+  const notUnderstood = [...ignored.keys()].filter((t) => !IGNORED_TYPE.test(t));
+  if (ignored.size > 0)
+    warnings.push(
+      `ignored resources (they mean nothing to the local gateway): ${[...ignored].map(([t, n]) => (n > 1 ? `${t} ×${n}` : t)).join(', ')}` +
+        (notUnderstood.length > 0 ? ` — of these, ${notUnderstood.join(', ')} may matter to the API and are not served` : ''),
+    );
+
+  if (functions.conflicts.length > 0)
+    warnings.push(
+      `in-process Lambda functions share one environment; these variables differ between functions and keep the first value: ${functions.conflicts.join(', ')}`,
+    );
+  if (problems.errors.length > 0) throw new ConfigErrors(problems.errors);
+  const functionEnvironment = Object.fromEntries(Object.entries(functions.environment).map(([k, v]) => [k, v.value]));
+  return { config, warnings, functionEnvironment };
+}
+
+/** A config file's API id rule: the name lower-cased, other characters as `-`. */
+function urlIdOf(name: string): string {
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'api'
+  );
+}
+
+/**
+ * One GraphQL API's config: its settings, schema, keys, data sources, functions, resolvers and
+ * cache. Resources belong to it when their `ApiId` evaluates to its id (its logical id, locally);
+ * where two stacks' APIs share a logical id (`new GraphqlApi(this, 'Api')` in two CDK stacks),
+ * a resource belongs to the one of its own root stack. `eventApiId`: the Event API whose data
+ * sources this API also holds. Without `api` (an Event API alone), only those data sources.
+ */
+function apiConfig(
+  api: Located | undefined,
+  resources: Located[],
+  problems: Problems,
+  functions: LocalFunctions,
+  scratchDir: string | undefined,
+  eventApiId: string | undefined,
+): GatewayConfig {
+  const apiId = api?.logicalId;
+  const shared = resources.filter((r) => r.type === 'AWS::AppSync::GraphQLApi' && r.logicalId === apiId).length > 1;
+  const ofApi = (type: string) =>
+    resources.filter((r) => {
+      if (r.type !== type) return false;
+      const of = problems.attempt(() => r.stack.evaluator.property(r.logicalId, 'ApiId'));
+      if (of === undefined) return false;
+      if (of === apiId) return !shared || r.root === api?.root;
+      return type === 'AWS::AppSync::DataSource' && eventApiId !== undefined && of === eventApiId;
+    });
+
+  const config: GatewayConfig = {};
   const p = (r: Located, name: string) => r.stack.evaluator.property(r.logicalId, name);
   const at = (r: Located, name: string) => `Resources.${r.logicalId}.Properties.${name}`;
 
-  if (!api) {
-    // The Event API alone: its name names the config; no schema, no GraphQL auth.
-    if (translatedEvents?.events.name) config.name = translatedEvents.events.name;
-  } else {
-    const apiEval = api.stack.evaluator;
+  if (api) {
     problems.attempt(() => {
       config.name = String(p(api, 'Name') ?? apiId);
       const apiType = p(api, 'ApiType');
-      if (apiType !== undefined && apiType !== 'GRAPHQL') throw apiEval.error(at(api, 'ApiType'), `${String(apiType)} APIs (merged APIs) are not supported`);
+      if (apiType !== undefined && apiType !== 'GRAPHQL')
+        throw api.stack.evaluator.error(at(api, 'ApiType'), `${String(apiType)} APIs (merged APIs) are not supported`);
     });
     problems.attempt(() => {
       config.authentication = authentication(api, p(api, 'AuthenticationType'), api, '', functions);
@@ -204,7 +295,7 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
 
     // Schema
     const schemas = ofApi('AWS::AppSync::GraphQLSchema');
-    if (schemas.length === 0) problems.errors.push(apiEval.error(`Resources.${apiId}`, 'the API has no AWS::AppSync::GraphQLSchema'));
+    if (schemas.length === 0) problems.errors.push(api.stack.evaluator.error(`Resources.${apiId}`, 'the API has no AWS::AppSync::GraphQLSchema'));
     for (const r of schemas) {
       problems.attempt(() => {
         const definition = p(r, 'Definition');
@@ -242,7 +333,7 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
   const pipelineFunctions: Record<string, PipelineFunctionConfig> = {};
   for (const r of ofApi('AWS::AppSync::FunctionConfiguration')) {
     problems.attempt(() => {
-      const code = handlerCode(r, options.scratchDir);
+      const code = handlerCode(r, scratchDir);
       pipelineFunctions[r.logicalId] = {
         dataSource: required(r, 'DataSourceName'),
         ...code,
@@ -261,7 +352,7 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
       const fieldName = required(r, 'FieldName');
       const kind = (p(r, 'Kind') ?? 'UNIT') as 'UNIT' | 'PIPELINE';
       const pipeline = p(r, 'PipelineConfig') as { Functions?: unknown[] } | undefined;
-      const resolver: ResolverConfig = { kind, ...handlerCode(r, options.scratchDir) };
+      const resolver: ResolverConfig = { kind, ...handlerCode(r, scratchDir) };
       if (kind === 'PIPELINE') resolver.functions = (pipeline?.Functions ?? []).map(String);
       else resolver.dataSource = required(r, 'DataSourceName');
       Object.assign(resolver, optional('maxBatchSize', p(r, 'MaxBatchSize')), optional('sync', syncConfig(p(r, 'SyncConfig'))));
@@ -283,54 +374,7 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
       config.caching = { behavior: required(r, 'ApiCachingBehavior') as CachingBehavior, ...(ttl !== undefined ? { ttl: Number(ttl) } : {}), enabled: true };
     });
   }
-
-  // State machines (onto the gateway's Step Functions)
-  const stateMachines: Record<string, StateMachineConfig> = {};
-  for (const r of resources.filter((x) => x.type === 'AWS::StepFunctions::StateMachine')) {
-    problems.attempt(() => {
-      const arn = r.stack.evaluator.physicalId(r.logicalId, `Resources.${r.logicalId}`);
-      const name = arn.split(':').pop()!;
-      const definition = stateMachineDefinition(r);
-      stateMachines[name] = { name, type: (p(r, 'StateMachineType') as 'STANDARD' | 'EXPRESS' | undefined) ?? 'STANDARD', definition };
-      // Task states name functions by ARN: those of the input run in-process.
-      functions.registerNamedIn(JSON.stringify(definition), `Resources.${r.logicalId}.Properties`);
-    });
-  }
-  if (Object.keys(stateMachines).length > 0) config.stepFunctions = { stateMachines };
-
-  // Tables the data sources name are created from their definitions (dataSourceConfig); functions run in-process.
-  const local = functions.used();
-  if (Object.keys(local).length > 0) config.serverlessFunctions = local;
-
-  const ignored = new Map<string, number>();
-  for (const r of resources) {
-    if (HONOURED[r.type] || r.type === 'AWS::CloudFormation::Stack' || r.type === 'AWS::StepFunctions::StateMachine') continue;
-    if (
-      r.type === 'AWS::DynamoDB::Table' ||
-      r.type === 'AWS::DynamoDB::GlobalTable' ||
-      r.type === 'AWS::Lambda::Function' ||
-      r.type === 'AWS::Serverless::Function'
-    )
-      continue;
-    // The embedded Postgres stands in for an Aurora cluster a RELATIONAL_DATABASE data source uses.
-    const relational = Object.values(dataSources).some((ds) => ds.type === 'RELATIONAL_DATABASE');
-    if (relational && (r.type === 'AWS::RDS::DBCluster' || r.type === 'AWS::RDS::DBInstance')) continue;
-    ignored.set(r.type, (ignored.get(r.type) ?? 0) + 1);
-  }
-  const notUnderstood = [...ignored.keys()].filter((t) => !IGNORED_TYPE.test(t));
-  if (ignored.size > 0)
-    warnings.push(
-      `ignored resources (they mean nothing to the local gateway): ${[...ignored].map(([t, n]) => (n > 1 ? `${t} ×${n}` : t)).join(', ')}` +
-        (notUnderstood.length > 0 ? ` — of these, ${notUnderstood.join(', ')} may matter to the API and are not served` : ''),
-    );
-
-  if (functions.conflicts.length > 0)
-    warnings.push(
-      `in-process Lambda functions share one environment; these variables differ between functions and keep the first value: ${functions.conflicts.join(', ')}`,
-    );
-  if (problems.errors.length > 0) throw new ConfigErrors(problems.errors);
-  const functionEnvironment = Object.fromEntries(Object.entries(functions.environment).map(([k, v]) => [k, v.value]));
-  return { config, warnings, functionEnvironment };
+  return config;
 }
 
 function optional<K extends string>(key: K, value: unknown): Partial<Record<K, unknown>> {

@@ -24,6 +24,11 @@ export async function serve(loaded: LoadedConfig): Promise<Served> {
   const { url } = await gateway.listen({ port: 0, host: '127.0.0.1' });
   await gateway.ready();
   const apiKey = gateway.apiKeys[0]!.value;
+  return { gateway, url, apiKey, ...clientOf(url, apiKey) };
+}
+
+/** A client of one served GraphQL API: queries over HTTP and subscriptions over graphql-ws at `url`. */
+export function clientOf(url: string, apiKey: string): Pick<Served, 'query' | 'firstEvent'> {
   const query = async (text: string, variables?: Record<string, unknown>) => {
     const res = await fetch(url, {
       method: 'POST',
@@ -33,9 +38,6 @@ export async function serve(loaded: LoadedConfig): Promise<Served> {
     return res.json();
   };
   return {
-    gateway,
-    url,
-    apiKey,
     query,
     async firstEvent(subscription, trigger) {
       const client = createClient({
