@@ -76,7 +76,9 @@ export function createRequestContext(auth: AuthContext, headers: Record<string, 
 /** Copies request headers for `ctx.request.headers`: lower-case names, no `cookie`. */
 export function resolverHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  // for…in, not Object.entries: no array of pairs per request (header objects inherit no enumerable keys).
+  for (const name in headers) {
+    const value = headers[name];
     if (value === undefined || name === 'cookie') continue;
     out[name.toLowerCase()] = value;
   }

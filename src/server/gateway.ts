@@ -402,7 +402,9 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
         res.writeHead(204, CORS_HEADERS).end();
         return;
       }
-      const path = (req.url ?? '/').split('?', 1)[0]!;
+      const url = req.url ?? '/';
+      const queryAt = url.indexOf('?');
+      const path = queryAt < 0 ? url : url.slice(0, queryAt);
       if (req.method === 'GET' && path === '/health') {
         // compiledQueries: whether recurring operations run as compiled code (src/server/compiledQueries.ts);
         // sandbox: the resolver sandbox processes (src/resolvers/isolation/pool.ts).

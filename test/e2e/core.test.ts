@@ -361,6 +361,17 @@ describe('HTTP (errors.md §3)', () => {
     expect(res.headers.get('access-control-allow-headers')?.split(/,\s*/)).toEqual(expect.arrayContaining(['*', 'authorization']));
   });
 
+  it('a GraphQL answer allows any origin and carries a request id; the preflight-only CORS headers stay on OPTIONS', async () => {
+    const res = await raw(JSON.stringify({ query: '{ __typename }' }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('content-type')).toBe('application/json; charset=UTF-8');
+    expect(res.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // Browsers read these from the preflight answer only (Fetch standard).
+    expect(res.headers.get('access-control-allow-methods')).toBeNull();
+    expect(res.headers.get('access-control-max-age')).toBeNull();
+  });
+
   it('validation errors use graphql-java wording', async () => {
     const res = await raw(JSON.stringify({ query: '{ getPost { id bad } }' }));
     const body = await res.json();
