@@ -5,7 +5,7 @@
  */
 import { isObjectType, type GraphQLSchema } from 'graphql';
 import type { MappingTemplates, NormalizedConfig } from '../config/types.js';
-import type { DataSource } from '../datasources/types.js';
+import type { DataSource, Logger } from '../datasources/types.js';
 import { CodeLoadError, ConfigError, ConfigErrors } from '../errors.js';
 import {
   compiledCode,
@@ -22,6 +22,7 @@ import { formatLintFinding, lintAppSyncJs, MODULE_URL as LINT_URL, type LintFind
 import type { BoundResolver, LoadedModule, Step } from './bound.js';
 import type { Sandbox } from './isolation/sandbox.js';
 import { loadVtlTemplates } from './vtl/loadTemplates.js';
+import { TemplateCache } from './vtl/templateCache.js';
 
 export interface LoadInput {
   config: NormalizedConfig;
@@ -29,6 +30,8 @@ export interface LoadInput {
   dataSources: ReadonlyMap<string, DataSource>;
   /** Unsupported APPSYNC_JS features are load errors instead of warnings. */
   strict?: boolean;
+  /** Hears once when the VTL template cache cannot be written. */
+  logger?: Logger;
 }
 
 /** Every bound field by `Type.field`; throws ConfigErrors naming each problem. */
@@ -40,6 +43,8 @@ export async function loadBoundResolvers(input: LoadInput, sandbox: Sandbox): Pr
   const modules = new Map<string, Promise<LoadedModule>>();
   // Compiled and linted code of unchanged files comes from disk (appsync-js/compileCache.ts).
   const cache = CompileCache.open(config.configDir, [COMPILE_URL, LINT_URL], process.env, await sandboxModuleExports());
+  // Parsed VTL templates of unchanged text come from disk (vtl/templateCache.ts).
+  const templateCache = TemplateCache.open(config.configDir, process.env, input.logger);
 
   const loadOnce = async (file: string): Promise<LoadedModule> => {
     const source = await readResolverSource(file);
@@ -101,7 +106,7 @@ export async function loadBoundResolvers(input: LoadInput, sandbox: Sandbox): Pr
   const loadTemplates = (templates: MappingTemplates, keyPath: string): Promise<LoadedModule | undefined> => {
     let loaded = vtlModules.get(keyPath);
     if (!loaded) {
-      loaded = loadVtlTemplates(templates, keyPath, sandbox).then((result) => {
+      loaded = loadVtlTemplates(templates, keyPath, sandbox, templateCache).then((result) => {
         if (result.problems) problems.push(...result.problems);
         return result.problems ? undefined : result.module;
       });

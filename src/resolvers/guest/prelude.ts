@@ -295,14 +295,21 @@ function bootstrap(unsafeHost: SandboxHost): void {
       handlerModules[id] = factory;
       return id;
     },
-    /** Registers a VTL resolver or function (its templates' text; null: the default response template) under the gateway's id. */
-    registerVtl(requestText: string, responseText: string | null, id: number): number {
+    /**
+     * Registers a VTL resolver or function (its templates' text; null: the default response
+     * template; the JSON of their syntax trees when the gateway parsed them) under the gateway's id.
+     */
+    registerVtl(requestText: string, responseText: string | null, id: number, requestAst?: string, responseAst?: string): number {
       let handlers: Record<string, unknown> = {};
       try {
-        const request = new VtlTemplate(String(requestText));
+        const request = new VtlTemplate(String(requestText), typeof requestAst === 'string' ? requestAst : undefined);
+        const response =
+          responseText === null
+            ? new VtlTemplate(DEFAULT_RESPONSE_TEMPLATE)
+            : new VtlTemplate(String(responseText), typeof responseAst === 'string' ? responseAst : undefined);
         handlers = Object.freeze({
           request: vtlHandler(request, true),
-          response: vtlHandler(new VtlTemplate(responseText === null ? DEFAULT_RESPONSE_TEMPLATE : String(responseText)), false),
+          response: vtlHandler(response, false),
           render: vtlRawHandler(request),
         });
       } finally {

@@ -19,7 +19,7 @@ interface Trampoline {
   sealGlobals(): string;
   setResultLimit(chars: number): void;
   register(factory: unknown, id: number): number;
-  registerVtl(request: string, response: string | null, id: number): number;
+  registerVtl(request: string, response: string | null, id: number, requestAst?: string, responseAst?: string): number;
   exportsOf(id: number): string;
   openRun(id: number, baseJson: string): void;
   openRunParts(id: number, parts: RunParts): void;
@@ -142,8 +142,9 @@ function register(registration: Registration): RegistrationResult {
   try {
     const { id } = registration;
     if (registration.vtl) {
-      // A VTL resolver: the prelude parses and keeps its templates (src/resolvers/guest/vtl/).
-      trampoline!.registerVtl(registration.vtl.request, registration.vtl.response, id);
+      // A VTL resolver: the prelude keeps its templates, parsed there unless the gateway sent their trees (src/resolvers/guest/vtl/).
+      const { request, response, requestAst, responseAst } = registration.vtl;
+      trampoline!.registerVtl(request, response, id, requestAst, responseAst);
     } else {
       // The module's code starts on the script's second line; lineOffset keeps stack lines those
       // of the compiled code, which its source map translates.

@@ -36,6 +36,12 @@ export interface Registration {
 export interface VtlTemplates {
   request: string;
   response: string | null;
+  /**
+   * The templates already parsed, as the JSON of their syntax trees (src/resolvers/vtl/templateCache.ts):
+   * a sandbox process reads these instead of parsing the text again.
+   */
+  requestAst?: string;
+  responseAst?: string;
 }
 
 /**

@@ -206,8 +206,12 @@ export class Sandbox {
    * not parse (checked here first: a replacement process replays only what registered).
    */
   async registerVtl(templates: VtlTemplates, filename: string): Promise<{ id: number }> {
-    for (const text of [templates.request, templates.response]) {
-      const syntax = text === null ? null : templateSyntaxError(text);
+    // A template sent with its tree was parsed by the gateway's load already (src/resolvers/vtl/templateCache.ts).
+    for (const [text, ast] of [
+      [templates.request, templates.requestAst],
+      [templates.response, templates.responseAst],
+    ] as const) {
+      const syntax = text === null || ast !== undefined ? null : templateSyntaxError(text);
       if (syntax) throw new Error(`${filename}:${syntax.line}:${syntax.column}: ${syntax.reason}`);
     }
     const id = this.#nextModule++;

@@ -2,15 +2,16 @@
  * Loading a VTL resolver or pipeline function (docs/resolvers.md#vtl-mapping-templates): its
  * `request:` / `response:` template files are read, their `substitutions` applied, checked against
  * AppSync's 64 KB template limit and parsed (a template that does not parse is refused at load with
- * `file:line:column`, as AppSync refuses it at deploy), then registered in the sandbox, where they
- * are parsed again and rendered. Every problem of both templates is reported at once.
+ * `file:line:column`, as AppSync refuses it at deploy), then registered in the sandbox with their
+ * trees, which its processes render. Trees of unchanged templates come from the template cache
+ * (templateCache.ts) instead of the parser. Every problem of both templates is reported at once.
  */
 import { readFile } from 'node:fs/promises';
 import type { MappingTemplates } from '../../config/types.js';
 import { ConfigError } from '../../errors.js';
 import type { LoadedModule } from '../bound.js';
-import { templateSyntaxError } from '../guest/vtl/parseTemplate.js';
 import type { Sandbox } from '../isolation/sandbox.js';
+import type { TemplateCache } from './templateCache.js';
 
 /** AppSync's limit on a request or response mapping template (docs/resolvers.md#limits). */
 export const MAX_TEMPLATE_CHARS = 65_536;
@@ -26,9 +27,9 @@ function substitute(text: string, substitutions: Record<string, string> | undefi
 export type LoadedTemplates = { module: LoadedModule; problems?: undefined } | { problems: ConfigError[] };
 
 /** Reads, checks and registers `templates`; problems name `keyPath.request` / `keyPath.response`. */
-export async function loadVtlTemplates(templates: MappingTemplates, keyPath: string, sandbox: Sandbox): Promise<LoadedTemplates> {
+export async function loadVtlTemplates(templates: MappingTemplates, keyPath: string, sandbox: Sandbox, cache: TemplateCache): Promise<LoadedTemplates> {
   const problems: ConfigError[] = [];
-  const check = async (file: string | undefined, key: 'request' | 'response'): Promise<string | null> => {
+  const check = async (file: string | undefined, key: 'request' | 'response'): Promise<{ text: string; astJson?: string } | null> => {
     if (file === undefined) return null;
     let text: string;
     try {
@@ -41,14 +42,26 @@ export async function loadVtlTemplates(templates: MappingTemplates, keyPath: str
     if (text.length > MAX_TEMPLATE_CHARS) {
       problems.push(new ConfigError(`${keyPath}.${key}`, `${file}: the template is ${text.length} characters; AppSync accepts at most ${MAX_TEMPLATE_CHARS}`));
     }
-    const syntax = templateSyntaxError(text);
-    if (syntax) problems.push(new ConfigError(`${keyPath}.${key}`, `${file}:${syntax.line}:${syntax.column}: ${syntax.reason}`));
-    return text;
+    const parsed = await cache.parse(text);
+    if ('syntax' in parsed) {
+      const { syntax } = parsed;
+      problems.push(new ConfigError(`${keyPath}.${key}`, `${file}:${syntax.line}:${syntax.column}: ${syntax.reason}`));
+      return { text };
+    }
+    return { text, astJson: parsed.astJson };
   };
   const [request, response] = await Promise.all([check(templates.request, 'request'), check(templates.response, 'response')]);
   if (problems.length > 0 || request === null) return { problems };
   try {
-    const { id } = await sandbox.registerVtl({ request, response }, templates.request);
+    const { id } = await sandbox.registerVtl(
+      {
+        request: request.text,
+        response: response?.text ?? null,
+        ...(request.astJson !== undefined ? { requestAst: request.astJson } : {}),
+        ...(response?.astJson !== undefined ? { responseAst: response.astJson } : {}),
+      },
+      templates.request,
+    );
     return { module: { id, file: templates.request, vtl: true } };
   } catch (error) {
     return {

@@ -395,8 +395,9 @@ export class VtlTemplate {
    * reading the text back can be skipped.
    */
   readonly passesResult: boolean;
-  constructor(text: string) {
-    this.#engine = new AppSyncVelocity(parseTemplate(text), { escape: false });
+  /** `astJson`: the template parsed already (parseTemplate's tree as JSON), read instead of parsing `text` again. */
+  constructor(text: string, astJson?: string) {
+    this.#engine = new AppSyncVelocity(astJson === undefined ? parseTemplate(text) : (JSON.parse(astJson) as TemplateAst), { escape: false });
     this.passesResult = /^\s*\$utils?\.toJson\(\s*\$(?:ctx|context)\.result\s*\)\s*$/.test(text);
   }
 

@@ -30,11 +30,22 @@ export function parseTemplate(text: string): TemplateAst {
   return parse(text.replace(BARE_DIRECTIVE, '#$1()').replace(WORD_OPERATOR_PROPERTY, "$1['$2']"));
 }
 
+/**
+ * What parsing depends on besides the text (the patterns above and the parse step): part of the
+ * key of a cached tree (src/resolvers/vtl/templateCache.ts), with velocityjs's version.
+ */
+export const PARSE_IDENTITY = [BARE_DIRECTIVE.source, WORD_OPERATOR_PROPERTY.source, parseTemplate.toString()].join('\n');
+
 /** The template's parse error, or null when it parses. */
 export function templateSyntaxError(text: string): TemplateSyntaxError | null {
+  const parsed = parsedTemplate(text);
+  return 'syntax' in parsed ? parsed.syntax : null;
+}
+
+/** The template's tree, or its parse error. */
+export function parsedTemplate(text: string): { ast: TemplateAst } | { syntax: TemplateSyntaxError } {
   try {
-    parseTemplate(text);
-    return null;
+    return { ast: parseTemplate(text) };
   } catch (error) {
     const e = error as {
       message?: unknown;
@@ -49,6 +60,6 @@ export function templateSyntaxError(text: string): TemplateSyntaxError | null {
     const reason = expecting
       ? `unexpected ${expecting.replace(/^.*, got /, '')}; expected ${expecting.replace(/, got .*$/, '')}`
       : (message.split('\n').pop() ?? message);
-    return { line, column, reason };
+    return { syntax: { line, column, reason } };
   }
 }
