@@ -30,3 +30,19 @@ describe('Deadlines', () => {
     expect(deadlines.size).toBe(0);
   });
 });
+
+describe('Deadlines with many in flight', () => {
+  it('promises settling in any order leave the others timed, and the last one still times out', async () => {
+    const deadlines = new Deadlines(5);
+    const finishers: Array<(v: number) => void> = [];
+    const answers = Array.from({ length: 6 }, (_, i) => deadlines.race(new Promise<number>((resolve) => finishers.push(resolve)), i === 3 ? 30 : 10_000));
+    expect(deadlines.size).toBe(6);
+    // First, last and middle of the list (the newest entry is its head).
+    for (const i of [0, 5, 2, 4, 1]) finishers[i]!(i);
+    await Promise.all([0, 5, 2, 4, 1].map((i) => answers[i]));
+    expect(deadlines.size).toBe(1);
+    expect(await answers[3]).toBe('timeout');
+    expect(deadlines.size).toBe(0);
+    expect(await Promise.all([0, 1, 2, 4, 5].map((i) => answers[i]))).toEqual([0, 1, 2, 4, 5]);
+  });
+});
