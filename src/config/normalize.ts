@@ -109,19 +109,8 @@ const SANDBOX_LIMITS: Record<keyof SandboxSettings, [min: number, max: number]> 
 const STEP_FUNCTIONS_KEYS = ['stateMachines', 'store', 'queues', 'topics', 'services', 'routes', 'rules', 'taskDefinitions', 'jobDefinitions'];
 /** The Serverless Step Functions plugin's keys the gateway does not use. */
 const IGNORED_STEP_FUNCTIONS_KEYS = ['activities', 'validate', 'noOutput'];
-const STATE_MACHINE_KEYS = ['name', 'type', 'definition', 'role'];
-const IGNORED_STATE_MACHINE_KEYS = [
-  'id',
-  'events',
-  'loggingConfig',
-  'tracingConfig',
-  'tags',
-  'alarms',
-  'notifications',
-  'useExactVersion',
-  'retain',
-  'dependsOn',
-];
+const STATE_MACHINE_KEYS = ['name', 'type', 'definition', 'role', 'loggingConfig'];
+const IGNORED_STATE_MACHINE_KEYS = ['id', 'events', 'tracingConfig', 'tags', 'alarms', 'notifications', 'useExactVersion', 'retain', 'dependsOn'];
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';

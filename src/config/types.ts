@@ -101,6 +101,12 @@ export interface StateMachineConfig {
   name?: string;
   type?: 'STANDARD' | 'EXPRESS';
   definition: unknown;
+  /**
+   * The Serverless Step Functions plugin's `loggingConfig` (docs/stepfunctions.md#execution-logs):
+   * `level` ALL / ERROR / FATAL / OFF (@default ERROR when the block is there), `includeExecutionData`,
+   * `destinations` (accepted, not used); local addition `stdout: true` prints the lines too.
+   */
+  loggingConfig?: { level?: 'ALL' | 'ERROR' | 'FATAL' | 'OFF'; includeExecutionData?: boolean; destinations?: unknown[]; stdout?: boolean };
 }
 
 /** The config file's shape (`appsync.config.yml`, or the `appSync:` block of `serverless.yml`). */

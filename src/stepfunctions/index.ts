@@ -4,6 +4,7 @@
  * `/stepfunctions`, and follows config reloads.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import type { NormalizedConfig, StateMachineConfig } from '../config/types.js';
 import type { DataSource, Logger } from '../datasources/index.js';
 import { answerPeerCall, handleApiCall, isStepFunctionsCall } from './api/handler.js';
@@ -134,6 +135,8 @@ async function loadConsole(logger: Logger): Promise<ConsoleHandler | undefined> 
 
 export async function createStepFunctionsService(options: StepFunctionsServiceOptions): Promise<StepFunctionsServiceHandle> {
   const store = pickStore(options);
+  // Queues, topics, rules and execution logs are kept beside the executions of a file store (memory and PostgreSQL stores: memory only).
+  const storeDir = stepFunctionsStorePlace(options).dir;
   const sqs = new SqsQueues();
   // Lambda subscriptions run the gateway's functions; the invokers load on the first delivery.
   let snsLambdas: Promise<import('./tasks/lambda.js').LambdaFunctions> | undefined;
@@ -172,10 +175,9 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
     logger: options.logger,
     maxClosedExecutions: options.maxClosedExecutions,
     compactAfterRecords: options.compactAfterRecords,
+    ...(storeDir ? { logsDir: join(storeDir, 'logs') } : {}),
   });
   await service.open(options.stateMachines);
-  // Queues, topics and rules are kept beside the executions of a file store (memory and PostgreSQL stores: memory only).
-  const storeDir = stepFunctionsStorePlace(options).dir;
   const persisted = storeDir ? new PersistedServices(storeDir, { sqs, sns, events }, options.logger) : undefined;
   persisted?.load();
   const declaredIn = { sqs, sns, events, machineArn: (ref: string) => stateMachineArnOf(ref, options.config(), service.scope) };

@@ -11,6 +11,7 @@ import {
   ListExecutionsCommand,
   SFNClient,
   StartExecutionCommand,
+  StartSyncExecutionCommand,
   StopExecutionCommand,
   UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
@@ -97,6 +98,11 @@ const config: GatewayConfig = {
       caught: { definition: CAUGHT },
       broken: { definition: BROKEN },
       quick: { type: 'EXPRESS', definition: { StartAt: 'Only', States: { Only: { Type: 'Pass', End: true } } } },
+      quickLogged: {
+        type: 'EXPRESS',
+        loggingConfig: { level: 'ALL', includeExecutionData: true },
+        definition: { StartAt: 'Only', States: { Only: { Type: 'Pass', Result: { logged: true }, End: true } } },
+      },
     },
   },
 };
@@ -332,6 +338,17 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
     await open(`machine=${encodeURIComponent(smArn('quick'))}`);
     await state('Only').waitFor();
     await eventually(() => page.locator('#executions').textContent()).toContain('Express state machines keep no execution history');
+  });
+
+  it('an Express machine with a loggingConfiguration lists its runs from its execution log and colours the one picked', async () => {
+    const run = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: smArn('quickLogged'), name: 'from-the-log', input: '{"n":1}' }));
+    expect(run.status).toBe('SUCCEEDED');
+    await open(`machine=${encodeURIComponent(smArn('quickLogged'))}`);
+    await page.locator('#executions [data-execution-name="from-the-log"]').waitFor({ timeout: 10_000 });
+    expect(await page.locator('#executions [data-execution-name="from-the-log"]').getAttribute('data-status')).toBe('SUCCEEDED');
+    await state('Only', 'succeeded').waitFor({ timeout: 10_000 });
+    await state('Only').click();
+    expect(JSON.parse((await page.locator('[data-testid="details"] pre[data-field="output"]').textContent())!)).toEqual({ logged: true });
   });
 
   it('redraws a state machine whose definition changes (UpdateStateMachine)', async () => {

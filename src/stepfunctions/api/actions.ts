@@ -6,6 +6,7 @@ import type { StateMachineType } from '../engine/types.js';
 import { expectArn } from '../service/arns.js';
 import { invalidToken, SfnApiError, validationError } from '../service/errors.js';
 import { describe, type Execution } from '../service/execution.js';
+import { LOG_LEVELS } from '../service/executionLogs.js';
 import type { StepFunctionsService } from '../service/service.js';
 import type { StateMachineRecord, StoredEvent } from '../store/types.js';
 
@@ -50,6 +51,30 @@ function oneOf<T extends string>(body: Body, member: string, values: readonly T[
   if (!(values as readonly string[]).includes(value)) throw validationError(member, value, `Member must satisfy enum value set: [${values.join(', ')}]`);
   return value as T;
 }
+
+/** `loggingConfiguration` of CreateStateMachine / UpdateStateMachine: its `level` checked as AWS checks it. */
+function loggingConfiguration(body: Body): Record<string, unknown> | undefined {
+  const value = body.loggingConfiguration;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw validationError('loggingConfiguration', String(value), 'Member must be a structure');
+  oneOf(value as Body, 'level', LOG_LEVELS);
+  const { stdout: _local, ...rest } = value as Record<string, unknown>;
+  return rest;
+}
+
+/** A machine's `loggingConfiguration` as DescribeStateMachine shows it (without the config's local `stdout`). */
+function shownLogging(value: unknown): unknown {
+  if (!value || typeof value !== 'object') return { level: 'OFF', includeExecutionData: false };
+  const { stdout: _local, ...rest } = value as Record<string, unknown>;
+  return rest;
+}
+
+const CLOSING_STATUS: Record<string, string> = {
+  ExecutionSucceeded: 'SUCCEEDED',
+  ExecutionFailed: 'FAILED',
+  ExecutionAborted: 'ABORTED',
+  ExecutionTimedOut: 'TIMED_OUT',
+};
 
 // ---------------------------------------------------------------- pagination
 
@@ -158,7 +183,7 @@ function machineShape(sm: StateMachineRecord) {
     type: sm.type,
     creationDate: seconds(sm.creationDate),
     description: sm.description,
-    loggingConfiguration: sm.loggingConfiguration ?? { level: 'OFF', includeExecutionData: false },
+    loggingConfiguration: shownLogging(sm.loggingConfiguration),
     tracingConfiguration: sm.tracingConfiguration ?? { enabled: false },
   };
 }
@@ -254,13 +279,45 @@ export function listPage(action: ListAction, items: ListItem[], body: Body): Rec
 }
 
 export const ACTIONS: Record<string, Action> = {
+  /**
+   * Local addition (the page's view of Express executions, docs/stepfunctions.md#execution-logs):
+   * the newest runs of a machine read back from its execution log, newest first, each with
+   * ListExecutions' fields, what its events tell of input, output, error and cause, and its events
+   * in GetExecutionHistory's shape.
+   */
+  ListLoggedExecutions(service, body) {
+    const stateMachineArn = reqStr(body, 'stateMachineArn', 256);
+    const runs = service.loggedRuns(stateMachineArn);
+    return {
+      executions: runs.map((run) => {
+        const first = run.events[0];
+        const last = run.events[run.events.length - 1];
+        const started = first?.executionStartedEventDetails as { input?: string } | undefined;
+        const closing = last ? CLOSING_STATUS[String(last.type)] : undefined;
+        const end = (last?.[`${String(last.type)[0]!.toLowerCase()}${String(last.type).slice(1)}EventDetails`] ?? {}) as Record<string, unknown>;
+        return {
+          executionArn: run.executionArn,
+          stateMachineArn,
+          name: run.executionArn.split(':').pop(),
+          status: closing ?? 'RUNNING',
+          startDate: first?.timestamp,
+          ...(closing ? { stopDate: last?.timestamp } : {}),
+          ...(started?.input !== undefined ? { input: started.input } : {}),
+          ...(typeof end.output === 'string' ? { output: end.output } : {}),
+          ...(typeof end.error === 'string' ? { error: end.error } : {}),
+          ...(typeof end.cause === 'string' ? { cause: end.cause } : {}),
+          events: run.events,
+        };
+      }),
+    };
+  },
   CreateStateMachine(service, body) {
     const sm = service.createStateMachine({
       name: reqStr(body, 'name', 80),
       definition: reqStr(body, 'definition', 1_048_576),
       roleArn: reqStr(body, 'roleArn', 256),
       type: oneOf(body, 'type', TYPES) ?? 'STANDARD',
-      loggingConfiguration: body.loggingConfiguration ?? undefined,
+      loggingConfiguration: loggingConfiguration(body),
       tracingConfiguration: body.tracingConfiguration ?? undefined,
     });
     const published = publishIfAsked(service, sm.arn, body);
@@ -294,7 +351,7 @@ export const ACTIONS: Record<string, Action> = {
     const sm = service.updateStateMachine(arn, {
       definition,
       roleArn,
-      loggingConfiguration: body.loggingConfiguration ?? undefined,
+      loggingConfiguration: loggingConfiguration(body),
       tracingConfiguration: body.tracingConfiguration ?? undefined,
     });
     return { updateDate: Date.now() / 1000, revisionId: sm.revisionId, ...publishIfAsked(service, sm.arn, body) };

@@ -13,6 +13,9 @@ import { parseExecutionInput } from './execution.js';
 import { executionContext } from './executionContext.js';
 import type { Machines } from './machines.js';
 import type { TaskInvoker } from './taskInvoker.js';
+import type { EngineHost } from '../engine/types.js';
+import type { ExecutionLogs, LogWriter } from './executionLogs.js';
+import { detailsKey, TERMINAL_EVENTS } from './eventText.js';
 
 /** AWS's longest Express execution: five minutes; a state still running then ends it as timed out (States.Timeout). */
 const EXPRESS_MAX_SECONDS = 5 * 60;
@@ -37,6 +40,7 @@ export interface ExpressDeps {
   callbacks: Callbacks;
   engine(): EngineModules;
   scope: ArnScope;
+  logs: ExecutionLogs;
 }
 
 export class ExpressRuns {
@@ -81,18 +85,26 @@ export class ExpressRuns {
   private async run(sm: StateMachineRecord, arn: string, name: string, input: unknown, startDate: number, controller: AbortController): Promise<RunOutcome> {
     const revision = this.deps.machines.revision(sm.revisionId);
     if (!revision) return { status: 'FAILED', error: 'States.Runtime', cause: 'The state machine definition is not available.' };
+    const writer = this.deps.logs.writer(sm.name, sm.loggingConfiguration, arn);
+    const logged = writer ? loggingHost(this.deps.tasks.historyless(arn), writer) : undefined;
     try {
-      return await this.deps.engine().runExecution({
+      const outcome = await this.deps.engine().runExecution({
         definition: revision.parsed,
         input,
         context: executionContext(arn, name, input, startDate, sm),
-        host: this.deps.tasks.historyless(arn),
+        host: logged?.host ?? this.deps.tasks.historyless(arn),
         signal: controller.signal,
         maxDurationSeconds: EXPRESS_MAX_SECONDS,
       });
+      logged?.end(outcome);
+      return outcome;
     } catch (error) {
-      if (error instanceof StatesError) return { status: 'FAILED', error: error.error, cause: error.cause };
-      return { status: 'FAILED', error: 'States.Runtime', cause: error instanceof Error ? error.message : String(error) };
+      const outcome: RunOutcome =
+        error instanceof StatesError
+          ? { status: 'FAILED', error: error.error, cause: error.cause }
+          : { status: 'FAILED', error: 'States.Runtime', cause: error instanceof Error ? error.message : String(error) };
+      logged?.end(outcome);
+      return outcome;
     } finally {
       this.deps.callbacks.dropExecution(arn);
     }
@@ -103,4 +115,37 @@ export class ExpressRuns {
     for (const controller of this.background) controller.abort(new StatesError('States.Runtime', 'The gateway is shutting down.'));
     this.sync.abort(new StatesError('States.Runtime', 'The gateway is shutting down.'));
   }
+}
+
+/**
+ * A host that records an Express execution's events only into its execution log (Express
+ * executions keep no history), and `end` writes the closing event the engine leaves to the
+ * service (ExecutionFailed, …) when the run ended without one.
+ */
+function loggingHost(base: EngineHost, writer: LogWriter): { host: EngineHost; end(outcome: RunOutcome): void } {
+  let lastId = 0;
+  let lastType: string | undefined;
+  const host: EngineHost = {
+    ...base,
+    recordsHistory: true,
+    recordEvent: (type, details, previousEventId) => {
+      lastId += 1;
+      lastType = type;
+      writer(type, lastId, previousEventId, details);
+      return lastId;
+    },
+  };
+  const end = (outcome: RunOutcome) => {
+    if (lastType && TERMINAL_EVENTS.has(lastType)) return;
+    const [type, details]: [string, Record<string, unknown>] =
+      outcome.status === 'SUCCEEDED'
+        ? ['ExecutionSucceeded', { output: JSON.stringify(outcome.output ?? null), outputDetails: { truncated: false } }]
+        : outcome.status === 'TIMED_OUT'
+          ? ['ExecutionTimedOut', { error: outcome.error, cause: outcome.cause }]
+          : outcome.status === 'ABORTED'
+            ? ['ExecutionAborted', {}]
+            : ['ExecutionFailed', { error: outcome.error, cause: outcome.cause }];
+    host.recordEvent(type, { [detailsKey(type)]: details }, lastId);
+  };
+  return { host, end };
 }

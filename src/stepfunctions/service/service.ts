@@ -33,6 +33,7 @@ import { applyConfigMachines } from './applyConfigMachines.js';
 import type { EngineModules, TaskRunner } from './engine.js';
 import { executionDoesNotExist, SfnApiError, typeNotSupported } from './errors.js';
 import { EventLog } from './eventLog.js';
+import { ExecutionLogs, type LoggedRun } from './executionLogs.js';
 import { describe, parseExecutionInput, type Execution } from './execution.js';
 import { StandardRuns } from './standardRuns.js';
 import { ExecutionTable } from './executionTable.js';
@@ -65,6 +66,8 @@ export interface ServiceOptions {
   maxClosedExecutions?: number;
   /** Rewrite the log once this many records were appended (at least; 4× the live state). @default 1000000 */
   compactAfterRecords?: number;
+  /** The folder of the execution logs (`loggingConfiguration`, executionLogs.ts); absent: kept in memory. */
+  logsDir?: string;
 }
 
 export class StepFunctionsService {
@@ -81,6 +84,8 @@ export class StepFunctionsService {
   private readonly tasks: TaskInvoker;
   private readonly runs: StandardRuns;
   private readonly express: ExpressRuns;
+  /** Execution logs of machines with a `loggingConfiguration`. */
+  readonly executionLogs: ExecutionLogs;
   private engineModules?: EngineModules;
   private engineLoading?: Promise<EngineModules>;
   private readonly loadEngine: () => Promise<EngineModules>;
@@ -102,7 +107,8 @@ export class StepFunctionsService {
     this.catalogue = new Catalogue(this.machines, { engine, scope: this.scope, append: (record) => this.log.append(record) });
     this.versions = new Versions(this.catalogue);
     this.tasks = new TaskInvoker({ callbacks: this.callbacks, execution: (arn) => this.table.get(arn), loadTaskRunner: options.taskRunner });
-    const parts = { machines: this.machines, callbacks: this.callbacks, tasks: this.tasks, engine, scope: this.scope };
+    this.executionLogs = new ExecutionLogs(options.logsDir, options.logger);
+    const parts = { machines: this.machines, callbacks: this.callbacks, tasks: this.tasks, engine, scope: this.scope, logs: this.executionLogs };
     this.runs = new StandardRuns({ ...parts, executions: this.table, log: this.log, logger: this.logger });
     this.express = new ExpressRuns(parts);
   }
@@ -410,5 +416,12 @@ export class StepFunctionsService {
     this.callbacks.close();
     await this.tasks.close();
     await this.log.close();
+    await this.executionLogs.close();
+  }
+
+  /** The newest runs of a machine read back from its execution log (newest first). */
+  loggedRuns(stateMachineArn: string): LoggedRun[] {
+    const sm = this.machine(stateMachineArn);
+    return this.executionLogs.runs(sm.name);
   }
 }

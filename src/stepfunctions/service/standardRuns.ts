@@ -11,6 +11,7 @@ import type { Callbacks } from './callbacks.js';
 import type { EngineModules } from './engine.js';
 import { executionAlreadyExists } from './errors.js';
 import type { EventLog } from './eventLog.js';
+import type { ExecutionLogs, LogWriter } from './executionLogs.js';
 import { detailsKey, eventText, TERMINAL_EVENTS } from './eventText.js';
 import { newExecution, type Execution } from './execution.js';
 import { executionContext } from './executionContext.js';
@@ -33,10 +34,13 @@ export interface StandardRunsDeps {
   engine(): EngineModules;
   scope: ArnScope;
   logger: Logger;
+  logs: ExecutionLogs;
 }
 
 export class StandardRuns {
   private closing = false;
+  /** The execution-log writer of each running execution whose machine logs (set when its run starts). */
+  private readonly logWriters = new WeakMap<Execution, LogWriter>();
 
   constructor(private readonly deps: StandardRunsDeps) {}
 
@@ -85,6 +89,9 @@ export class StandardRuns {
     exec.controller = controller;
     const roleArn = machines.byArn.get(exec.stateMachineArn)?.roleArn ?? defaultRoleArn(this.deps.scope);
     const machine = { arn: exec.stateMachineArn, name: exec.stateMachineName, roleArn };
+    const logWriter = this.deps.logs.writer(exec.stateMachineName, machines.byArn.get(exec.stateMachineArn)?.loggingConfiguration, exec.arn, exec.redriveCount);
+    if (logWriter) this.logWriters.set(exec, logWriter);
+    else this.logWriters.delete(exec);
     // A run stopped by StopExecution may still settle after a redrive started the next run of the
     // same execution: only the current run records, checkpoints and finishes.
     const current = () => exec.controller === controller;
@@ -132,6 +139,7 @@ export class StandardRuns {
     exec.lastEventType = type;
     exec.eventTexts.push(text);
     this.deps.log.markDirty(exec);
+    this.logWriters.get(exec)?.(type, id, previousEventId, details);
     return id;
   }
 

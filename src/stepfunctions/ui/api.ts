@@ -88,6 +88,17 @@ export async function listExecutions(stateMachineArn: string): Promise<Execution
   return page.executions ?? [];
 }
 
+/** An Express execution read back from its machine's execution log, with its events. */
+export interface LoggedExecution extends ExecutionDescription {
+  events: HistoryEventJson[];
+}
+
+/** An Express machine's newest runs from its execution log (the gateway's local action ListLoggedExecutions), newest first. */
+export async function listLoggedExecutions(stateMachineArn: string): Promise<LoggedExecution[]> {
+  const answer = await callSfn<{ executions?: LoggedExecution[] }>('ListLoggedExecutions', { stateMachineArn });
+  return answer.executions ?? [];
+}
+
 /** Every page of GetExecutionHistory, oldest first. */
 export async function getExecutionHistory(executionArn: string): Promise<HistoryEventJson[]> {
   const events: HistoryEventJson[] = [];

@@ -11,7 +11,9 @@ import {
   formatTimestamp,
   getExecutionHistorySince,
   listExecutions,
+  listLoggedExecutions,
   listStateMachines,
+  type LoggedExecution,
   type ExecutionDescription,
   type ExecutionItem,
   type StateMachineDescription,
@@ -228,28 +230,38 @@ function measureText(text: string): number {
 // --- executions --------------------------------------------------------------------------------------
 
 let executionsSignature = '';
+/** An Express machine's runs read from its execution log, by ARN (they have no DescribeExecution). */
+let loggedRuns = new Map<string, LoggedExecution>();
 async function refreshExecutions(): Promise<void> {
   const machine = view.machine;
   if (!machine) return;
-  if (machine.type === 'EXPRESS') {
-    $('executions').replaceChildren(
-      h(
-        'li',
-        { class: 'empty' },
-        'Express state machines keep no execution history (as on AWS): start them with StartSyncExecution; the graph shows the definition.',
-      ),
-    );
-    return;
-  }
   let executions: ExecutionItem[];
   try {
-    executions = await listExecutions(machine.stateMachineArn);
+    if (machine.type === 'EXPRESS') {
+      const runs = await listLoggedExecutions(machine.stateMachineArn);
+      loggedRuns = new Map(runs.map((run) => [run.executionArn, run]));
+      executions = runs.map(({ events: _events, ...item }) => item);
+    } else executions = await listExecutions(machine.stateMachineArn);
     clearError('executions');
   } catch (error) {
     setError('executions', error);
     return;
   }
   if (view.machine !== machine) return;
+  if (machine.type === 'EXPRESS' && executions.length === 0) {
+    view.executions = [];
+    $('executions').replaceChildren(
+      h(
+        'li',
+        { class: 'empty' },
+        'Express state machines keep no execution history (as on AWS). Give this one a loggingConfiguration (level ALL) ' +
+          'and its runs are listed here from its execution log.',
+      ),
+    );
+    return;
+  }
+  // A logged run only changes when the log is read again: redraw the selected one from it.
+  if (machine.type === 'EXPRESS' && view.selection.execution && loggedRuns.has(view.selection.execution)) void refreshExecution();
   view.executions = executions;
   const wanted = view.followLatest ? executions[0]?.executionArn : view.selection.execution;
   if (wanted && wanted !== view.selection.execution) selectExecution(wanted, view.followLatest);
@@ -316,8 +328,11 @@ async function refreshExecution(): Promise<void> {
   try {
     // Status first, history second: a history read after the status is never older than it, so
     // polling cannot stop on a final status with a history that lacks the final events.
-    const described = await callSfn<ExecutionDescription>('DescribeExecution', { executionArn: arn });
-    const events = await getExecutionHistorySince(arn, view.events);
+    // An Express run is read from the execution log (refreshExecutions), not from the API.
+    const logged = view.machine?.type === 'EXPRESS' ? loggedRuns.get(arn) : undefined;
+    if (view.machine?.type === 'EXPRESS' && !logged) return;
+    const described = logged ?? (await callSfn<ExecutionDescription>('DescribeExecution', { executionArn: arn }));
+    const events = logged ? logged.events : await getExecutionHistorySince(arn, view.events);
     if (view.selection.execution !== arn) return;
     view.events = events;
     clearError('execution');
