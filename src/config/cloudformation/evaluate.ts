@@ -2,13 +2,14 @@
  * Evaluates CloudFormation intrinsic functions in one stack's template, locally: `Ref`,
  * `Fn::GetAtt`, `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::Split`, `Fn::If` and the condition
  * functions, `Fn::FindInMap`, `Fn::Base64`, `Fn::ImportValue`, `Fn::GetAZs`, `Fn::Length`,
- * `Fn::ToJsonString`. No library evaluates templates outside AWS, so this is written by hand.
+ * `Fn::ToJsonString`, `Fn::Cidr`. No library evaluates templates outside AWS, so this is written by hand.
  *
  * Values are evaluated on demand, property by property: an IAM role's ARN that only an ignored
  * property names is never needed, so it can never fail the load.
  */
 import { ConfigError, ConfigErrors } from '../../errors.js';
 import { DEFAULT_REGION, DEFAULT_ACCOUNT_ID } from '../awsDefaults.js';
+import { cidrBlocks } from './cidr.js';
 
 const SUPPORTED_INTRINSICS = [
   'Ref',
@@ -28,6 +29,7 @@ const SUPPORTED_INTRINSICS = [
   'Fn::GetAZs',
   'Fn::Length',
   'Fn::ToJsonString',
+  'Fn::Cidr',
 ];
 
 /** `{ "Ref": "AWS::NoValue" }`: the property or list item is dropped. */
@@ -284,6 +286,16 @@ export class StackEvaluator {
         return this.list(raw, path, 'Fn::Length').length;
       case 'Fn::ToJsonString':
         return JSON.stringify(this.evaluate(raw, path));
+      case 'Fn::Cidr': {
+        const [block, count, bits] = this.args(raw, 3, path, 'Fn::Cidr');
+        const blocks = cidrBlocks(
+          this.string(block, `${path}.0`, 'Fn::Cidr ipBlock'),
+          Number(this.string(count, `${path}.1`, 'Fn::Cidr count')),
+          Number(this.string(bits, `${path}.2`, 'Fn::Cidr cidrBits')),
+        );
+        if (typeof blocks === 'string') throw this.error(path, `Fn::Cidr: ${blocks}`);
+        return blocks;
+      }
       default:
         throw this.error(path, `${name} is not an intrinsic function the gateway evaluates (supported: ${SUPPORTED_INTRINSICS.join(', ')})`);
     }

@@ -338,7 +338,7 @@ function apiConfig(
         dataSource: required(r, 'DataSourceName'),
         ...code,
         ...(optional('maxBatchSize', p(r, 'MaxBatchSize')) as Pick<PipelineFunctionConfig, 'maxBatchSize'>),
-        ...(optional('sync', syncConfig(p(r, 'SyncConfig'))) as Pick<PipelineFunctionConfig, 'sync'>),
+        ...(optional('sync', syncConfig(p(r, 'SyncConfig'), functions, at(r, 'SyncConfig'))) as Pick<PipelineFunctionConfig, 'sync'>),
       };
     });
   }
@@ -355,7 +355,7 @@ function apiConfig(
       const resolver: ResolverConfig = { kind, ...handlerCode(r, scratchDir) };
       if (kind === 'PIPELINE') resolver.functions = (pipeline?.Functions ?? []).map(String);
       else resolver.dataSource = required(r, 'DataSourceName');
-      Object.assign(resolver, optional('maxBatchSize', p(r, 'MaxBatchSize')), optional('sync', syncConfig(p(r, 'SyncConfig'))));
+      Object.assign(resolver, optional('maxBatchSize', p(r, 'MaxBatchSize')), optional('sync', syncConfig(p(r, 'SyncConfig'), functions, at(r, 'SyncConfig'))));
       const caching = p(r, 'CachingConfig') as { Ttl?: number; CachingKeys?: string[] } | undefined;
       if (caching)
         resolver.caching = {
@@ -381,13 +381,16 @@ function optional<K extends string>(key: K, value: unknown): Partial<Record<K, u
   return value === undefined ? {} : ({ [key]: value } as Record<K, unknown>);
 }
 
-function syncConfig(value: unknown): ResolverConfig['sync'] {
+/** `SyncConfig`; a LAMBDA conflict handler that is a function of the input runs in-process (named by its function name). */
+function syncConfig(value: unknown, functions: LocalFunctions, path: string): ResolverConfig['sync'] {
   if (!isObject(value)) return undefined;
   const lambda = value.LambdaConflictHandlerConfig as { LambdaConflictHandlerArn?: string } | undefined;
+  const arn = lambda?.LambdaConflictHandlerArn;
+  const handler = typeof arn === 'string' ? (functions.byArn(arn, `${path}.LambdaConflictHandlerConfig.LambdaConflictHandlerArn`) ?? arn) : undefined;
   return {
     conflictDetection: value.ConflictDetection as 'VERSION' | 'NONE' | undefined,
     conflictHandler: value.ConflictHandler as NonNullable<ResolverConfig['sync']>['conflictHandler'],
-    ...(lambda?.LambdaConflictHandlerArn ? { lambdaConflictHandlerConfig: { lambdaConflictHandlerArn: lambda.LambdaConflictHandlerArn } } : {}),
+    ...(handler ? { lambdaConflictHandlerConfig: { lambdaConflictHandlerArn: handler } } : {}),
   };
 }
 

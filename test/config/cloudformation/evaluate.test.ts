@@ -98,6 +98,22 @@ const cases: Array<{ name: string; input: unknown; expected: unknown; parameters
   { name: 'FindInMap', input: '!FindInMap [ByStage, prod, Table]', expected: 'posts-prod' },
   { name: 'Base64', input: '!Base64 "hi there"', expected: 'aGkgdGhlcmU=' },
   { name: 'GetAZs', input: '!GetAZs ""', expected: ['us-east-1a', 'us-east-1b', 'us-east-1c'] },
+  {
+    name: 'Cidr: AWS’s documented example, 6 /27 blocks of a /24 (count and bits as text)',
+    input: '{ "Fn::Cidr": ["192.168.0.0/24", "6", "5"] }',
+    expected: ['192.168.0.0/27', '192.168.0.32/27', '192.168.0.64/27', '192.168.0.96/27', '192.168.0.128/27', '192.168.0.160/27'],
+  },
+  {
+    name: 'Cidr: from the start of the block, whatever host bits the address has',
+    input: '!Cidr ["10.1.77.9/16", 3, 8]',
+    expected: ['10.1.0.0/24', '10.1.1.0/24', '10.1.2.0/24'],
+  },
+  { name: 'Cidr: Select of a /28', input: '!Select [15, !Cidr ["10.0.0.0/24", 16, 4]]', expected: '10.0.0.240/28' },
+  {
+    name: 'Cidr: IPv6 /64 subnets of a VPC’s /56, compressed as RFC 5952',
+    input: '!Cidr ["2600:1f16:0f2c:c600::/56", 3, 64]',
+    expected: ['2600:1f16:f2c:c600::/64', '2600:1f16:f2c:c601::/64', '2600:1f16:f2c:c602::/64'],
+  },
   { name: 'nested intrinsics inside plain mappings', input: '{ a: { b: [!Ref Stage] } }', expected: { a: { b: ['dev'] } } },
 ];
 
@@ -133,6 +149,18 @@ function messages(run: () => unknown): string[] {
 }
 
 describe('errors name the file, the logical id and the property path', () => {
+  it('Fn::Cidr that cannot be computed names the path and why', () => {
+    const evaluator = evaluatorFor(
+      {},
+      'Resources:\n  T:\n    Type: AWS::EC2::Subnet\n    Properties:\n      A: !Cidr ["10.0.0.0/24", 17, 4]\n      B: !Cidr ["10.0.0.0", 1, 4]\n      C: !Cidr ["10.0.0.0/24", 1, 9]\n',
+    );
+    expect(messages(() => evaluator.property('T', 'A'))).toEqual([
+      'template.yaml: Resources.T.Properties.A.Fn::Cidr: Fn::Cidr: a /24 block holds 16 subnets of /28, not 17',
+    ]);
+    expect(messages(() => evaluator.property('T', 'B'))).toEqual([expect.stringContaining('Fn::Cidr: "10.0.0.0" is not a CIDR block')]);
+    expect(messages(() => evaluator.property('T', 'C'))).toEqual([expect.stringContaining('cidrBits must be 1 to 8 for a /24 block')]);
+  });
+
   it('an unknown intrinsic function', () => {
     const evaluator = evaluatorFor({}, 'Resources:\n  T:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      TableName: { "Fn::Frobnicate": [a] }\n');
     expect(messages(() => evaluator.property('T', 'TableName'))).toEqual([
