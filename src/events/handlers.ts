@@ -14,9 +14,8 @@ import type { NormalizedEventNamespace } from '../config/types.js';
 import type { DataSource, DataSourceResult, Logger } from '../datasources/types.js';
 import { AppSyncError, CodeLoadError } from '../errors.js';
 import {
-  compileResolverText,
+  compileAndLintText,
   formatLintFinding,
-  lintAppSyncJs,
   locateFault,
   MAX_CODE_LENGTH,
   type CompiledCode,
@@ -92,6 +91,8 @@ export async function loadNamespaceHandlers(
     logger: Logger;
     strict?: boolean;
     env: Record<string, string>;
+    /** The config's folder: its compile cache keeps the compiled handlers (docs/startup.md). */
+    configDir: string;
     /** The data source a `{ request, response }` handler calls (its handlerConfigs integration), if any. */
     dataSourceFor?(handler: 'onPublish' | 'onSubscribe'): DataSource | undefined;
   },
@@ -105,8 +106,7 @@ export async function loadNamespaceHandlers(
     throw new CodeLoadError(file, `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   if (source.length > MAX_CODE_LENGTH) throw new CodeLoadError(file, `the code is ${source.length} characters; AppSync allows ${MAX_CODE_LENGTH}`);
-  const compiled = await compileResolverText(file, source);
-  const findings = await lintAppSyncJs(file, source);
+  const { compiled, findings } = await compileAndLintText(options.configDir, file, source);
   if (findings.length > 0) {
     if (options.strict) throw new CodeLoadError(file, findings.map(formatLintFinding).join('\n'), findings[0]!.line);
     for (const finding of findings) options.logger.warn(formatLintFinding(finding));

@@ -51,6 +51,7 @@ export async function loadEventsVersion(
         logger: options.logger,
         strict: options.strict,
         env: config.environment,
+        configDir: config.configDir,
         dataSourceFor: (name) => {
           const dsName = integrationOf(name);
           return typeof dsName === 'string' ? options.dataSources.get(dsName) : undefined;
