@@ -1,5 +1,5 @@
 /**
- * `appsync-gateway serve | validate | export`: the command line on top of `createGateway`.
+ * `appsync-gateway serve | validate | export | flush-cache`: the command line on top of `createGateway`.
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -18,6 +18,9 @@ Usage:
   appsync-gateway validate [options]   load config, schema and resolver code, report problems, exit
   appsync-gateway export --api ID      write an API built through the management API as a config
                                        (to stdout) plus its schema and resolver files (docs/management-api.md#export)
+  appsync-gateway flush-cache [--api ID] [--url URL]
+                                       empty a running gateway's API cache (AppSync's FlushApiCache,
+                                       docs/caching.md#flushing)
 
 Options:
   -c, --config PATH     config file (default: appsync.config.{ts,mts,js,mjs,json,yaml,yml}
@@ -50,6 +53,9 @@ Options:
       --out DIR         export: folder for the files (default: the current folder); the config
                         goes to DIR/appsync.config.yml instead of stdout
       --force           export: overwrite files that exist
+      --url URL         flush-cache: the running gateway (default: http://127.0.0.1:<--port, else
+                        4000>); signed with SigV4 when AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY
+                        are set. --api: the id or name of the API to flush (needed when it serves several)
   -h, --help            show this help
   -v, --version         print the version
 
@@ -94,6 +100,7 @@ export async function main(argv: string[]): Promise<number> {
         'log-level': { type: 'string' },
         out: { type: 'string' },
         force: { type: 'boolean' },
+        url: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -112,11 +119,12 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = positionals[0] ?? 'serve';
-  if (command !== 'serve' && command !== 'validate' && command !== 'export') {
+  if (command !== 'serve' && command !== 'validate' && command !== 'export' && command !== 'flush-cache') {
     process.stderr.write(`unknown command "${command}"\n\n${HELP}`);
     return 2;
   }
   if (command === 'export') return runExport(values);
+  if (command === 'flush-cache') return runFlushCache(values);
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
     process.stderr.write(`--port: expected a port number, got "${values.port}"\n`);
@@ -316,6 +324,22 @@ async function runExport(values: { api?: string; out?: string; force?: boolean; 
     return 0;
   } catch (error) {
     process.stderr.write(`export: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+/** `flush-cache`: FlushApiCache on a running gateway's management API. */
+async function runFlushCache(values: { api?: string; url?: string; port?: string }): Promise<number> {
+  const url = values.url ?? `http://127.0.0.1:${values.port ?? 4000}`;
+  // Loaded only for this command: `serve` never needs the client.
+  const { flushApiCacheAt } = await import('./management/client.js');
+  try {
+    const apiId = await flushApiCacheAt({ url, api: values.api });
+    process.stdout.write(`flushed the API cache of ${apiId} at ${url}\n`);
+    return 0;
+  } catch (error) {
+    const reason = error instanceof TypeError && error.cause instanceof Error ? error.cause.message : (error as Error).message;
+    process.stderr.write(`flush-cache: ${reason}\n`);
     return 1;
   }
 }

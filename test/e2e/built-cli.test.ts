@@ -172,3 +172,83 @@ await gateway.close();
     expect(JSON.parse(stdout.trim())).toEqual({ data: { hello: 'hi pkg' } });
   }, 60_000);
 });
+
+describe('flush-cache on the built CLI', () => {
+  const KEY = 'da2-flushcacheclitest000';
+  const runCli = (args: string[], env: Record<string, string> = {}) =>
+    promisify(execFile)(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', APPSYNC_GATEWAY_FROM: 'dist', ...env } }).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
+
+  it("empties a running gateway's API cache through FlushApiCache, and says which API", async () => {
+    const dir = fresh('appsync-flush-cli-');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(
+      join(dir, 'appsync.config.yml'),
+      `name: flush-example
+schemaSdl: 'type Query { stamp: String }'
+authentication: { type: API_KEY }
+apiKeys: [{ name: k, value: ${KEY} }]
+caching: { behavior: FULL_REQUEST_CACHING, ttl: 3600 }
+dataSources: { none: { type: NONE } }
+resolvers:
+  Query.stamp: { kind: UNIT, dataSource: none, code: stamp.js }
+`,
+    );
+    // A new id on every run: an answer that repeats came from the cache.
+    writeFileSync(
+      join(dir, 'stamp.js'),
+      "import { util } from '@aws-appsync/utils';\nexport function request() { return { payload: util.autoId() }; }\nexport function response(ctx) { return ctx.result; }\n",
+    );
+    const server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--in-memory'], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1', APPSYNC_GATEWAY_FROM: 'dist', APPSYNC_GATEWAY_SFN_STORE_DIR: fresh('appsync-flush-sfn-') },
+    });
+    let origin = '';
+    try {
+      let log = '';
+      const graphql = await new Promise<string>((resolve, reject) => {
+        const onData = (d: Buffer) => {
+          log += d;
+          const match = /GraphQL:\s+(http:\/\/\S+)/.exec(log);
+          if (match) resolve(match[1]!);
+        };
+        server.stdout.on('data', onData);
+        server.stderr.on('data', onData);
+        server.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${log}`)));
+      });
+      origin = new URL(graphql).origin;
+      const stamp = async () => {
+        const res = await fetch(graphql, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: '{"query":"{ stamp }"}' });
+        return ((await res.json()) as { data: { stamp: string } }).data.stamp;
+      };
+      const first = await stamp();
+      expect(await stamp()).toBe(first);
+      const flushed = await runCli(['flush-cache', '--url', origin]);
+      expect(flushed).toMatchObject({ code: 0, stdout: `flushed the API cache of flush-example at ${origin}\n` });
+      const second = await stamp();
+      expect(second).not.toBe(first);
+      expect(await stamp()).toBe(second);
+      // By name, signed with SigV4 as a shell with AWS credentials would send it.
+      const signed = await runCli(['flush-cache', '--url', origin, '--api', 'flush-example'], { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+      expect(signed.code).toBe(0);
+      expect(await stamp()).not.toBe(second);
+      const unknown = await runCli(['flush-cache', '--url', origin, '--api', 'nope']);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toBe(
+        'flush-cache: NotFoundException: the gateway serves no API with the id or name "nope" (its APIs: flush-example (flush-example))\n',
+      );
+    } finally {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGINT');
+      await exited;
+    }
+    // The gateway is gone: the command says why it could not reach it.
+    const down = await runCli(['flush-cache', '--url', origin]);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toBe(`flush-cache: connect ECONNREFUSED ${new URL(origin).host}\n`);
+    const help = await runCli(['--help']);
+    expect(help.stdout).toContain('appsync-gateway flush-cache [--api ID] [--url URL]');
+  }, 60_000);
+});
