@@ -5,6 +5,12 @@
 export type {
   ApiCacheModel,
   ApiDefinition,
+  AuthModeModel,
+  AuthProviderModel,
+  ChannelNamespaceModel,
+  EventApiModel,
+  EventConfigModel,
+  HandlerConfigsModel,
   ApiKeyModel,
   AppSyncRuntime,
   DataSourceModel,

@@ -119,6 +119,53 @@ export interface ApiCacheModel {
   healthMetricsConfig?: string;
 }
 
+/** API reference: AuthMode (`{ authType }`). */
+export interface AuthModeModel {
+  authType: string;
+}
+
+/** API reference: AuthProvider of an Event API. */
+export interface AuthProviderModel {
+  authType: string;
+  cognitoConfig?: { userPoolId: string; awsRegion: string; appIdClientRegex?: string };
+  openIDConnectConfig?: { issuer: string; clientId?: string; iatTTL?: number; authTTL?: number };
+  lambdaAuthorizerConfig?: { authorizerUri: string; authorizerResultTtlInSeconds?: number; identityValidationExpression?: string };
+}
+
+/** API reference: EventConfig. */
+export interface EventConfigModel {
+  authProviders: AuthProviderModel[];
+  connectionAuthModes: AuthModeModel[];
+  defaultPublishAuthModes: AuthModeModel[];
+  defaultSubscribeAuthModes: AuthModeModel[];
+  logConfig?: Record<string, unknown>;
+}
+
+/** API reference: HandlerConfigs (`onPublish` / `onSubscribe`: `{ behavior, integration }`). */
+export type HandlerConfigsModel = Record<string, { behavior: string; integration: { dataSourceName: string; lambdaConfig?: { invokeType?: string } } }>;
+
+/** API reference: ChannelNamespace (without its ARN and apiId, derived when answered). */
+export interface ChannelNamespaceModel {
+  name: string;
+  subscribeAuthModes?: AuthModeModel[];
+  publishAuthModes?: AuthModeModel[];
+  codeHandlers?: string;
+  handlerConfigs?: HandlerConfigsModel;
+  tags: Record<string, string>;
+  /** Epoch seconds. */
+  created: number;
+  lastModified: number;
+}
+
+/** What makes an API an Event API (CreateApi under `/v2/`): it has no schema, resolvers or functions. */
+export interface EventApiModel {
+  eventConfig: EventConfigModel;
+  ownerContact?: string;
+  /** Epoch seconds. */
+  created: number;
+  channelNamespaces: ChannelNamespaceModel[];
+}
+
 /** One API: its settings and everything built on it. */
 export interface ApiDefinition extends GraphqlApiSettings {
   apiId: string;
@@ -133,6 +180,8 @@ export interface ApiDefinition extends GraphqlApiSettings {
   environmentVariables: Record<string, string>;
   /** The API cache (CreateApiCache), served as the API's `caching:` block (docs/caching.md). */
   apiCache?: ApiCacheModel;
+  /** Set on an Event API (docs/management-api.md#event-apis): served at `/apis/<apiId>/event`, not as a GraphQL API. */
+  eventApi?: EventApiModel;
   /** Bumped by every change; the served version names the one it was built from. */
   revision: number;
 }

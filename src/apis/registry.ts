@@ -156,7 +156,7 @@ export class ApiRegistry {
   }
 
   /** Adds an API. Gateway choice: names are unique within a gateway (AppSync allows repeats). */
-  create(settings: GraphqlApiSettings, tags: Record<string, string> = {}): ApiDefinition {
+  create(settings: GraphqlApiSettings, tags: Record<string, string> = {}, extra: Pick<ApiDefinition, 'eventApi'> = {}): ApiDefinition {
     this.#checkName(settings.name, undefined);
     let apiId = newId();
     while (this.has(apiId)) apiId = newId();
@@ -169,6 +169,7 @@ export class ApiRegistry {
       resolvers: [],
       apiKeys: [],
       environmentVariables: {},
+      ...extra,
       revision: 1,
     };
     this.#apis.set(apiId, definition);
@@ -318,5 +319,6 @@ function copyForChange(current: ApiDefinition): ApiDefinition {
     resolvers: [...current.resolvers],
     apiKeys: current.apiKeys.map((key) => ({ ...key })),
     environmentVariables: { ...current.environmentVariables },
+    ...(current.eventApi ? { eventApi: { ...current.eventApi, channelNamespaces: [...current.eventApi.channelNamespaces] } } : {}),
   };
 }

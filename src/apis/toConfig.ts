@@ -5,7 +5,7 @@
  * from this, and `export` writes it out for a team to commit.
  */
 import type { AuthenticationConfig, GatewayConfig, PipelineFunctionConfig, ResolverConfig } from '../config/types.js';
-import type { ApiDefinition, DataSourceModel, FunctionModel, GraphqlApiSettings, ResolverModel } from './model.js';
+import type { ApiDefinition, AuthModeModel, DataSourceModel, EventApiModel, FunctionModel, GraphqlApiSettings, ResolverModel } from './model.js';
 
 /** A config and the files (path relative to the config's folder → text) it names. */
 export interface ApiFiles {
@@ -26,6 +26,7 @@ export interface ToConfigOptions {
 
 /** Builds the config and files of `def`. */
 export function toGatewayConfig(def: ApiDefinition, options: ToConfigOptions = {}): ApiFiles {
+  if (def.eventApi) return toEventsConfig(def, def.eventApi, options);
   const files = new Map<string, string>();
   const config: GatewayConfig = { name: def.name };
   if (def.schema !== undefined) {
@@ -82,6 +83,58 @@ export function toGatewayConfig(def: ApiDefinition, options: ToConfigOptions = {
   if (def.queryDepthLimit) config.queryDepthLimit = def.queryDepthLimit;
   if (def.resolverCountLimit) config.resolverCountLimit = def.resolverCountLimit;
   if (def.apiCache) config.caching = { behavior: def.apiCache.apiCachingBehavior, ttl: def.apiCache.ttl };
+  return { config, files };
+}
+
+/**
+ * An Event API (CreateApi under `/v2/`) as a config holding only an `events:` block
+ * (docs/events.md#an-event-api-alone): its auth providers, keys, mode lists and channel namespaces,
+ * each namespace's `codeHandlers` as `namespaces/<name>.js`, and its data sources for the handlers.
+ */
+function toEventsConfig(def: ApiDefinition, eventApi: EventApiModel, options: ToConfigOptions): ApiFiles {
+  const files = new Map<string, string>();
+  const modes = (list: readonly AuthModeModel[] | undefined) => list?.map((m) => m.authType as AuthenticationConfig['type']);
+  const apiKeys = def.apiKeys.map((key) => ({
+    name: key.id,
+    value: key.id,
+    expiresAt: key.expires,
+    ...(key.description ? { description: key.description } : {}),
+  }));
+  const namespaces: Record<string, Record<string, unknown>> = {};
+  for (const ns of eventApi.channelNamespaces) {
+    const entry: Record<string, unknown> = {};
+    if (ns.codeHandlers !== undefined) {
+      files.set(`namespaces/${ns.name}.js`, ns.codeHandlers);
+      entry.code = `namespaces/${ns.name}.js`;
+    }
+    if (ns.publishAuthModes?.length) entry.publishAuthModes = modes(ns.publishAuthModes);
+    if (ns.subscribeAuthModes?.length) entry.subscribeAuthModes = modes(ns.subscribeAuthModes);
+    if (ns.handlerConfigs) entry.handlerConfigs = JSON.parse(JSON.stringify(ns.handlerConfigs));
+    namespaces[ns.name] = entry;
+  }
+  const { eventConfig } = eventApi;
+  const config: GatewayConfig = {
+    name: def.name,
+    apiKeys,
+    dataSources: Object.fromEntries(def.dataSources.map((ds) => [ds.name, toDataSource(ds, options)])),
+    events: {
+      name: def.name,
+      authProviders: eventConfig.authProviders.map((p) =>
+        toAuthentication(p.authType, {
+          userPoolConfig: p.cognitoConfig && { ...p.cognitoConfig, defaultAction: 'ALLOW' },
+          openIDConnectConfig: p.openIDConnectConfig,
+          lambdaAuthorizerConfig: p.lambdaAuthorizerConfig,
+        }),
+      ),
+      apiKeys,
+      connectionAuthModes: modes(eventConfig.connectionAuthModes),
+      defaultPublishAuthModes: modes(eventConfig.defaultPublishAuthModes),
+      defaultSubscribeAuthModes: modes(eventConfig.defaultSubscribeAuthModes),
+      // An Event API with no namespace yet answers every channel with "namespace does not exist".
+      namespaces,
+    },
+  };
+  if (Object.keys(def.environmentVariables).length > 0) config.environment = { ...def.environmentVariables };
   return { config, files };
 }
 

@@ -86,7 +86,8 @@ export function normalizeEvents(raw: unknown, context: EventsNormalizeContext): 
   const namespaces: NormalizedEvents['namespaces'] = {};
   // Gateway choice: without `namespaces` the API has AWS console's `default` namespace.
   const rawNamespaces = raw.namespaces === undefined ? { default: {} } : raw.namespaces;
-  if (!isObject(rawNamespaces) || Object.keys(rawNamespaces).length === 0) {
+  // An empty mapping is an API with no namespace yet (as a created Event API is): every channel is refused.
+  if (!isObject(rawNamespaces)) {
     problems.push(new ConfigError('events.namespaces', `expected a mapping of namespace names, got ${shown(rawNamespaces)}`));
   } else {
     for (const [name, value] of Object.entries(rawNamespaces)) {

@@ -36,6 +36,8 @@ export interface EventsHost {
   logger: Logger;
   /** Refuse handler code AppSync would refuse (lint findings). */
   strict?: boolean;
+  /** The Event API's id, as its Lambda authorizer is told it. @default its name */
+  apiId?: string;
 }
 
 export interface EventsServiceOptions {
@@ -51,7 +53,7 @@ export interface EventsServiceOptions {
 
 export interface EventsService {
   /** Answers `POST /event` (and OPTIONS/other methods on it); false when the config has no `events:` block. */
-  handleHttp(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  handleHttp(req: IncomingMessage, res: ServerResponse, body?: Buffer): Promise<boolean>;
   /** Takes an upgrade on `/event/realtime`; false when the config has no `events:` block. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<boolean>;
   /**
@@ -87,7 +89,7 @@ export function createEventsService(host: EventsHost, options: EventsServiceOpti
     const { config, sandbox, dataSources } = api;
     let loaded = versions.get(config);
     if (!loaded) {
-      loaded = loadEventsVersion(config, sandbox, { logger, strict: host.strict, dataSources });
+      loaded = loadEventsVersion(config, sandbox, { logger, strict: host.strict, dataSources, apiId: host.apiId });
       versions.set(config, loaded);
       loaded.catch((error: Error) => logger.error(`the Event API failed to load: ${error.message}`));
     }
@@ -134,7 +136,7 @@ export function createEventsService(host: EventsHost, options: EventsServiceOpti
   heartbeat.unref();
 
   return {
-    async handleHttp(req, res) {
+    async handleHttp(req, res, given) {
       if (!host.current().config.events) return false;
       if (req.method === 'OPTIONS') {
         res.writeHead(204, CORS).end();
@@ -144,7 +146,7 @@ export function createEventsService(host: EventsHost, options: EventsServiceOpti
         res.writeHead(405, { allow: 'POST, OPTIONS', ...CORS }).end();
         return true;
       }
-      const body = await readBody(req, MAX_HTTP_BODY_BYTES);
+      const body = given ? (given.length > MAX_HTTP_BODY_BYTES ? undefined : given.toString('utf8')) : await readBody(req, MAX_HTTP_BODY_BYTES);
       if (body === undefined) {
         sendJson(res, 413, { errors: [{ errorType: 'BadRequestException', message: 'Request body is too large.' }] });
         return true;

@@ -144,6 +144,12 @@ function typeDefinitionName(definition: DefinitionNode): string | undefined {
 
 export function graphqlApiRoutes(ctx: ManagementContext): Record<string, Handler> {
   const { registry } = ctx;
+  /** The GraphQL API `apiId` names; an Event API's id is not one, as on AppSync. */
+  const graphqlApi = (apiId: string): ApiDefinition => {
+    const def = registry.get(apiId);
+    if (def.eventApi) throw ManagementApiError.notFound(`GraphQL API ${apiId} not found.`);
+    return def;
+  };
   const typeShape = (def: ApiDefinition, name: string, format: 'SDL' | 'JSON') => {
     const { schema, document } = schemaOf(def);
     const nodes = document.definitions.filter((d) => typeDefinitionName(d) === name);
@@ -173,18 +179,21 @@ export function graphqlApiRoutes(ctx: ManagementContext): Record<string, Handler
     },
     'GET /v1/apis': async ({ query }) => {
       const apiType = query.get('apiType');
-      const all = registry.list().filter((d) => !apiType || (d.apiType ?? 'GRAPHQL') === apiType);
+      // Event APIs (CreateApi under /v2/) are listed by ListApis, not here.
+      const all = registry.list().filter((d) => !d.eventApi && (!apiType || (d.apiType ?? 'GRAPHQL') === apiType));
       const { items, nextToken } = page(all, query);
       return { graphqlApis: items.map((d) => graphqlApiShape(ctx, d)), ...(nextToken ? { nextToken } : {}) };
     },
-    'GET /v1/apis/{apiId}': async ({ params }) => ({ graphqlApi: graphqlApiShape(ctx, registry.get(params.apiId!)) }),
+    'GET /v1/apis/{apiId}': async ({ params }) => ({ graphqlApi: graphqlApiShape(ctx, graphqlApi(params.apiId!)) }),
     'POST /v1/apis/{apiId}': async ({ params, body }) => {
+      graphqlApi(params.apiId!);
       const input = parseJsonBody(body);
       const { definition } = registry.update(params.apiId!, (draft) => Object.assign(draft, readSettings(input, draft)));
       await registry.flush(definition.apiId);
       return { graphqlApi: graphqlApiShape(ctx, definition) };
     },
     'DELETE /v1/apis/{apiId}': async ({ params }) => {
+      graphqlApi(params.apiId!);
       registry.delete(params.apiId!);
       await registry.flush(params.apiId!);
       return {};

@@ -12,6 +12,7 @@ import { RegistryError, type ApiRegistry } from '../apis/index.js';
 import { RawAnswer, type ApiUris, type Handler } from './context.js';
 import { apiCacheRoutes } from './apiCaches.js';
 import { graphqlApiRoutes } from './graphqlApis.js';
+import { eventApiRoutes, type EventDns } from './eventApis.js';
 import { resourceRoutes } from './resources.js';
 import { RouteTable } from './routeTable.js';
 import { CodeEvaluator } from './evaluateCode.js';
@@ -22,6 +23,7 @@ import { DEFAULT_REGION, DEFAULT_ACCOUNT_ID } from '../config/awsDefaults.js';
 
 export { ManagementApiError } from './restJson.js';
 export type { ApiUris } from './context.js';
+export type { EventDns } from './eventApis.js';
 export { MAX_SCHEMA_BYTES } from './graphqlApis.js';
 export type { CodeError, EvaluateCodeRequest, EvaluateCodeResponse } from './evaluateCode.js';
 export type { EvaluateMappingTemplateResponse } from './evaluateTemplate.js';
@@ -40,6 +42,8 @@ export interface ManagementApiOptions {
   flushApiCache?(apiId: string): Promise<void>;
   /** The endpoints of an API, as `uris` answers them. */
   uris?(apiId: string): ApiUris;
+  /** An Event API's `dns` (`HTTP`, `REALTIME`): host and path prefix clients append `/event` to. */
+  eventDns?(apiId: string): EventDns;
   /** Region and account in ARNs. @default us-east-1 / 123456789012 */
   region?: string;
   accountId?: string;
@@ -89,7 +93,8 @@ export function createManagementApi(options: ManagementApiOptions): ManagementAp
         ((apiId: string) => ({ GRAPHQL: `http://127.0.0.1:4000/apis/${apiId}/graphql`, REALTIME: `ws://127.0.0.1:4000/apis/${apiId}/graphql/realtime` })),
       flushApiCache: options.flushApiCache ?? (async () => {}),
     };
-    Object.assign(routes, graphqlApiRoutes(context), resourceRoutes(context), apiCacheRoutes(context));
+    const eventDns = options.eventDns ?? ((apiId: string) => ({ HTTP: `127.0.0.1:4000/apis/${apiId}`, REALTIME: `127.0.0.1:4000/apis/${apiId}` }));
+    Object.assign(routes, graphqlApiRoutes(context), resourceRoutes(context), apiCacheRoutes(context), eventApiRoutes({ ...context, eventDns }));
   }
   for (const [route, handler] of Object.entries(routes)) table.add(route, handler);
 

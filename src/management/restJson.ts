@@ -13,6 +13,7 @@ export type ManagementErrorName =
   | 'NotFoundException'
   | 'ConcurrentModificationException'
   | 'GraphQLSchemaException'
+  | 'ConflictException'
   | 'ApiKeyValidityOutOfBoundsException'
   | 'ApiKeyLimitExceededException'
   | 'LimitExceededException'

@@ -435,6 +435,10 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       }
       // Read by the Events service itself: a publish may carry five 240 KB events, past the 1 MB limit below.
       if (path === '/event' && api.config.events && (await (await eventsService()).handleHttp(req, res))) return;
+      if (hosted.ownsEvents(path)) {
+        await hosted.handleHttp(req, res, undefined, path);
+        return;
+      }
       let body: Buffer;
       try {
         body =

@@ -20,7 +20,8 @@ import type { GatewayConfig } from '../config/types.js';
 import type { Logger } from '../datasources/types.js';
 import { schemaOf } from '../management/context.js';
 import type { PubSubOptions } from '../realtime/index.js';
-import type { Realtime } from '../realtime/types.js';
+import type { PubSub, Realtime } from '../realtime/types.js';
+import type { EventsService } from '../events/index.js';
 import { handleGraphQLHttp, sendJson } from './httpHandler.js';
 import type { Api } from './loadApi.js';
 import { createRealtimeHost } from './realtimeHost.js';
@@ -44,6 +45,7 @@ export interface HostedApisOptions {
 
 interface RealtimeHandle {
   realtime: Realtime;
+  pubsub: PubSub;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,10 @@ interface Hosted {
   again: boolean;
   deleted: boolean;
   realtime?: Promise<RealtimeHandle>;
+  /** The version being loaded (an Event API's handlers are checked on it before it serves). */
+  loading?: Api;
+  /** An Event API's `/event` service, made on its first request. */
+  events?: Promise<EventsService>;
   /** Why the last load failed (answered while nothing serves). */
   lastError?: string;
   /** Set while a change waits for the quiet period. */
@@ -69,7 +75,10 @@ interface Hosted {
 export interface HostedApis {
   /** Whether `path` is under `/apis/`. */
   owns(path: string): boolean;
-  handleHttp(req: IncomingMessage, res: ServerResponse, body: Buffer, path: string): Promise<void>;
+  /** Answers a request under `/apis/`; `body` undefined: not read yet (an Event API's `/event` reads its own, past the GraphQL 1 MB limit). */
+  handleHttp(req: IncomingMessage, res: ServerResponse, body: Buffer | undefined, path: string): Promise<void>;
+  /** Whether `path` is an Event API's `/apis/<id>/event` (the gateway leaves its body unread). */
+  ownsEvents(path: string): boolean;
   /** Takes a WebSocket upgrade under `/apis/`; false for other paths. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /**
@@ -86,9 +95,9 @@ export interface HostedApis {
   close(): Promise<void>;
 }
 
-/** `/apis/<id>/graphql[/realtime]` → the id and the path the API's own handlers know. */
+/** `/apis/<id>/graphql[/realtime]` or `/apis/<id>/event[/realtime]` → the id and the path the API's own handlers know. */
 function splitPath(path: string): { apiId: string; rest: string } | undefined {
-  const match = /^\/apis\/([^/]+)(\/graphql(?:\/realtime)?)\/?$/.exec(path);
+  const match = /^\/apis\/([^/]+)(\/graphql(?:\/realtime)?|\/event(?:\/realtime)?)\/?$/.exec(path);
   return match ? { apiId: decodeURIComponent(match[1]!), rest: match[2]! } : undefined;
 }
 
@@ -122,6 +131,7 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
       );
       return {
         realtime,
+        pubsub,
         async close() {
           await realtime.close();
           await pubsub.close();
@@ -129,17 +139,35 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
       };
     })());
 
+  /** An Event API's service (docs/management-api.md#event-apis): `/event` and `/event/realtime` of the version in force. */
+  const eventsOf = (entry: Hosted): Promise<EventsService> =>
+    (entry.events ??= import('../events/index.js').then((m) =>
+      m.createEventsService({
+        current: () => {
+          // Before the first version is swapped in, the one being checked stands for it.
+          const api = entry.api ?? entry.loading;
+          if (!api) throw new Error(`the Event API ${entry.apiId} has not loaded`);
+          return { config: api.config, sandbox: api.runtime.sandbox, dataSources: api.dataSources };
+        },
+        pubsub: async () => (await startRealtime(entry)).pubsub,
+        logger,
+        apiId: entry.apiId,
+      }),
+    ));
+
   const applyOnce = async (entry: Hosted): Promise<void> => {
     if (!registry.has(entry.apiId)) return;
     const def: ApiDefinition = registry.get(entry.apiId);
-    if (def.schema === undefined) return;
+    if (def.schema === undefined && !def.eventApi) return;
     try {
-      // The management handlers built this schema when it was uploaded (cached by its text).
-      const { fields } = schemaOf(def);
+      // The management handlers built this schema when it was uploaded (cached by its text); an Event API has none.
+      const fields = def.eventApi ? undefined : schemaOf(def).fields;
       const { config, files } = toGatewayConfig(def, { dynamodbEndpoint, fields });
       // Gateway choice: one sandbox process per built API (the config file's API has two by default).
       config.sandbox = { processes: 1 };
       const dir = join(await root(), entry.apiId);
+      // An Event API without code has no file besides its config: the folder is made here.
+      await mkdir(dir, { recursive: true });
       await writeChanged(dir, files, entry.written);
       await writeFile(join(dir, 'appsync.config.json'), `${JSON.stringify(config, null, 2)}\n`);
       if (entry.deleted || closing) return;
@@ -148,12 +176,26 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
         await api.close();
         return;
       }
+      if (def.eventApi) {
+        // Namespace handler code that does not load keeps the previous version serving.
+        try {
+          entry.loading = api;
+          await (await eventsOf(entry)).ready({ config: api.config, sandbox: api.runtime.sandbox, dataSources: api.dataSources });
+        } catch (error) {
+          await (await eventsOf(entry)).retire(api.config);
+          await api.close();
+          throw error;
+        } finally {
+          entry.loading = undefined;
+        }
+      }
       for (const warning of api.warnings) logger.warn(`API ${entry.apiId}: ${warning}`);
       const previous = entry.api;
       entry.api = api;
       entry.lastError = undefined;
       registry.noteSchemaApplied(entry.apiId, def.revision);
       // Closed beside the next change's load, not before it: the old version drains its requests in flight (up to 30 s).
+      if (previous && entry.events) await (await entry.events).retire(previous.config);
       if (previous) {
         const closing = previous
           .close()
@@ -164,9 +206,12 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       entry.lastError = message;
-      logger.warn(`the GraphQL API ${entry.apiId} (${def.name}) did not load; ${entry.api ? 'its previous version keeps serving' : 'it does not serve yet'}`, {
-        error: message,
-      });
+      logger.warn(
+        `the ${def.eventApi ? 'Event' : 'GraphQL'} API ${entry.apiId} (${def.name}) did not load; ${entry.api ? 'its previous version keeps serving' : 'it does not serve yet'}`,
+        {
+          error: message,
+        },
+      );
       registry.noteSchemaApplied(entry.apiId, def.revision, message);
     }
   };
@@ -210,6 +255,7 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
     clearTimeout(entry.timer);
     hosted.delete(entry.apiId);
     await entry.applying;
+    await (await entry.events?.catch(() => undefined))?.close();
     const realtime = await entry.realtime?.catch(() => undefined);
     await realtime?.close();
     await entry.api?.close();
@@ -246,13 +292,33 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
 
   return {
     owns: (path) => path.startsWith(APIS_PREFIX),
+    ownsEvents: (path) => path.startsWith(APIS_PREFIX) && splitPath(path)?.rest === '/event',
     async handleHttp(req, res, body, path) {
       const parts = splitPath(path);
-      const entry = parts && parts.rest === '/graphql' ? hosted.get(parts.apiId) : undefined;
+      const entry = parts && (parts.rest === '/graphql' || parts.rest === '/event') ? hosted.get(parts.apiId) : undefined;
       if (!entry) return notFound(res);
       await pending(entry);
       if (entry.deleted) return notFound(res);
       const api = entry.api;
+      // `/event` answers for an Event API only, `/graphql` for a GraphQL API only.
+      const isEvents = !!registry.has(entry.apiId) && !!registry.get(entry.apiId).eventApi;
+      if ((parts!.rest === '/event') !== isEvents) return notFound(res);
+      if (isEvents) {
+        if (!api) {
+          const why = entry.lastError ? `it did not load: ${entry.lastError}` : 'it has not loaded yet';
+          sendJson(
+            res,
+            400,
+            { errors: [{ errorType: 'BadRequestException', message: `The Event API ${entry.apiId} cannot serve requests: ${why}.` }] },
+            undefined,
+            'BadRequestException',
+          );
+          return;
+        }
+        // The Events service reads the body itself; the gateway has read it already, so it is handed over.
+        if (!(await (await eventsOf(entry)).handleHttp(req, res, body))) notFound(res);
+        return;
+      }
       if (!api) {
         const why = entry.lastError ? `its schema did not load: ${entry.lastError}` : 'it has no schema yet: upload one with StartSchemaCreation';
         sendJson(
@@ -264,7 +330,7 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
         );
         return;
       }
-      await handleGraphQLHttp(req, res, body, api, async (event) => (await startRealtime(entry)).realtime.publish(event));
+      await handleGraphQLHttp(req, res, body ?? Buffer.alloc(0), api, async (event) => (await startRealtime(entry)).realtime.publish(event));
     },
     handleUpgrade(req, socket, head) {
       const [path, search] = (req.url ?? '/').split('?', 2) as [string, string?];
@@ -273,6 +339,18 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
       const entry = parts ? hosted.get(parts.apiId) : undefined;
       if (!parts || !entry || closing) {
         socket.destroy();
+        return true;
+      }
+      if (parts.rest === '/event/realtime') {
+        Promise.resolve(pending(entry))
+          .then(() => (closing || entry.deleted || !entry.api ? false : eventsOf(entry).then((events) => events.handleUpgrade(req, socket, head))))
+          .then(
+            (taken) => taken || socket.destroy(),
+            (error: Error) => {
+              logger.error(`the Event API ${entry.apiId} failed to take a WebSocket`, { error: error.message });
+              socket.destroy();
+            },
+          );
         return true;
       }
       // The real-time layer routes by the paths of one API: it sees this API's as those.

@@ -98,6 +98,13 @@ export async function startManagement(options: ManagementSetupOptions): Promise<
     sandbox: options.sandbox,
     registry,
     uris,
+    // Gateway choice (docs/management-api.md#event-apis): an Event API's dns is this host and its path
+    // prefix, so `https://${dns.HTTP}/event` and `wss://${dns.REALTIME}/event/realtime` work as against AWS.
+    eventDns: (apiId) => {
+      const host = new URL(options.origin()).host;
+      const prefixed = `${host}/apis/${encodeURIComponent(apiId)}`;
+      return { HTTP: prefixed, REALTIME: prefixed };
+    },
     // The config file's API flushes as gateway.flushApiCache does; a built API flushes its serving version.
     flushApiCache: async (apiId) => (apiId === registry.configApiId ? await options.api().cache?.flush() : await hosted.flushCache(apiId)),
     region: DEFAULT_REGION,
