@@ -207,7 +207,8 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
       const message = error instanceof Error ? error.message : String(error);
       entry.lastError = message;
       logger.warn(
-        `the ${def.eventApi ? 'Event' : 'GraphQL'} API ${entry.apiId} (${def.name}) did not load; ${entry.api ? 'its previous version keeps serving' : 'it does not serve yet'}`,
+        `the ${def.eventApi ? 'Event' : 'GraphQL'} API ${entry.apiId} (${def.name}) did not load; ` +
+          (entry.api ? 'its previous version keeps serving' : 'it does not serve yet'),
         {
           error: message,
         },
