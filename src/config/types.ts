@@ -448,5 +448,13 @@ export interface LocalCommandConfig {
 
 /** A topic of the in-process SNS (docs/stepfunctions.md, SNS) and its subscriptions. */
 export interface TopicConfig {
-  subscriptions?: Array<{ protocol: 'sqs' | 'http' | 'https' | 'lambda'; endpoint: string; rawMessageDelivery?: boolean }>;
+  subscriptions?: Array<{
+    protocol: 'sqs' | 'http' | 'https' | 'lambda';
+    endpoint: string;
+    rawMessageDelivery?: boolean;
+    /** SNS's FilterPolicy, as an object. */
+    filterPolicy?: Record<string, unknown>;
+    /** @default MessageAttributes */
+    filterPolicyScope?: 'MessageAttributes' | 'MessageBody';
+  }>;
 }

@@ -35,7 +35,11 @@ export function applyDeclared(config: NormalizedConfig['stepFunctions'] | undefi
       const arn = sns.createTopic(name);
       for (const [i, s] of (topic?.subscriptions ?? []).entries()) {
         try {
-          sns.subscribe(arn, s.protocol, s.endpoint, s.rawMessageDelivery ? { RawMessageDelivery: 'true' } : {});
+          sns.subscribe(arn, s.protocol, s.endpoint, {
+            ...(s.rawMessageDelivery ? { RawMessageDelivery: 'true' } : {}),
+            ...(s.filterPolicy ? { FilterPolicy: JSON.stringify(s.filterPolicy) } : {}),
+            ...(s.filterPolicyScope ? { FilterPolicyScope: s.filterPolicyScope } : {}),
+          });
         } catch (error) {
           logger.warn(`stepFunctions.topics.${name}.subscriptions.${i} skipped`, { error: (error as Error).message });
         }

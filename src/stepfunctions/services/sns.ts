@@ -12,6 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../datasources/types.js';
 import type { NormalizedConfig } from '../../config/types.js';
 import { SqsError, verifySignature, type MessageAttributeValue, type SqsQueues } from './sqs.js';
+import { checkPattern, matchesPattern, type Pattern } from './patterns.js';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -36,6 +37,59 @@ interface Subscription {
   protocol: string;
   endpoint: string;
   raw: boolean;
+  /** The `FilterPolicy` attribute's text, checked when set. */
+  filterPolicy?: string;
+  /** `FilterPolicyScope`. @default MessageAttributes */
+  filterScope?: 'MessageAttributes' | 'MessageBody';
+}
+
+const SUBSCRIPTION_ATTRIBUTES = new Set(['RawMessageDelivery', 'FilterPolicy', 'FilterPolicyScope']);
+
+/** Checks a FilterPolicy as SNS does (the event-pattern matchers; `$or` is not supported here). */
+function checkFilterPolicy(text: string): Pattern {
+  const bad = (reason: string) => new SnsError('InvalidParameter', `Invalid parameter: FilterPolicy: ${reason}`);
+  let policy: unknown;
+  try {
+    policy = JSON.parse(text);
+  } catch {
+    throw bad('failed to parse JSON.');
+  }
+  checkPattern(policy, bad);
+  return policy;
+}
+
+/**
+ * The message attributes as a filter policy sees them: `String` values as strings, `Number` ones as
+ * numbers, `String.Array` ones as their JSON list; `Binary` attributes are not matched (as on SNS).
+ */
+function attributesForFilter(attributes: Record<string, MessageAttributeValue>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value.DataType.startsWith('Number')) out[name] = Number(value.StringValue);
+    else if (value.DataType === 'String.Array') {
+      try {
+        out[name] = JSON.parse(value.StringValue ?? '[]');
+      } catch {
+        out[name] = value.StringValue;
+      }
+    } else if (value.DataType.startsWith('String')) out[name] = value.StringValue;
+  }
+  return out;
+}
+
+/** True when the subscription's filter policy (if any) lets the message through. */
+function passesFilter(subscription: Subscription, message: string, attributes: Record<string, MessageAttributeValue>): boolean {
+  if (!subscription.filterPolicy) return true;
+  const policy = JSON.parse(subscription.filterPolicy) as Pattern;
+  if (subscription.filterScope === 'MessageBody') {
+    try {
+      return matchesPattern(policy, JSON.parse(message));
+    } catch {
+      // A body that is not JSON matches no body policy.
+      return false;
+    }
+  }
+  return matchesPattern(policy, attributesForFilter(attributes));
 }
 
 interface Topic {
@@ -120,12 +174,62 @@ export class SnsTopics {
     if ((protocol === 'http' || protocol === 'https') && !endpoint.startsWith(`${protocol}://`)) {
       throw new SnsError('InvalidParameter', `Invalid parameter: Endpoint must match the specified protocol`);
     }
+    // Attributes are checked first: a bad FilterPolicy is refused even for an existing subscription.
+    const arn = `${topic.arn}:${randomUUID()}`;
+    const subscription: Subscription = { arn, topicArn: topic.arn, protocol, endpoint, raw: false };
+    for (const [name, value] of Object.entries(attributes)) this.applyAttribute(subscription, name, value);
     for (const existing of topic.subscriptions.values()) {
       if (existing.protocol === protocol && existing.endpoint === endpoint) return existing.arn;
     }
-    const arn = `${topic.arn}:${randomUUID()}`;
-    topic.subscriptions.set(arn, { arn, topicArn: topic.arn, protocol, endpoint, raw: attributes.RawMessageDelivery === 'true' });
+    topic.subscriptions.set(arn, subscription);
     return arn;
+  }
+
+  /** One subscription attribute (Subscribe's Attributes, SetSubscriptionAttributes). */
+  private applyAttribute(subscription: Subscription, name: unknown, value: unknown): void {
+    if (typeof name !== 'string' || !SUBSCRIPTION_ATTRIBUTES.has(name))
+      throw new SnsError('InvalidParameter', `Invalid parameter: AttributeName (${String(name)} is not supported by appsync-gateway)`);
+    const text = typeof value === 'string' ? value : '';
+    if (name === 'RawMessageDelivery') subscription.raw = text === 'true';
+    else if (name === 'FilterPolicyScope') {
+      if (text !== 'MessageAttributes' && text !== 'MessageBody')
+        throw new SnsError(
+          'InvalidParameter',
+          'Invalid parameter: Attributes Reason: FilterPolicyScope: Invalid value [' + text + ']. Please use either MessageBody or MessageAttributes',
+        );
+      subscription.filterScope = text;
+    } else if (text === '') delete subscription.filterPolicy;
+    else {
+      checkFilterPolicy(text);
+      subscription.filterPolicy = text;
+    }
+  }
+
+  private subscription(arn: unknown): Subscription {
+    for (const topic of this.topics.values()) {
+      const found = typeof arn === 'string' ? topic.subscriptions.get(arn) : undefined;
+      if (found) return found;
+    }
+    throw new SnsError('NotFound', 'Subscription does not exist', 404);
+  }
+
+  setSubscriptionAttributes(arn: unknown, name: unknown, value: unknown): void {
+    this.applyAttribute(this.subscription(arn), name, value);
+  }
+
+  getSubscriptionAttributes(arn: unknown): Record<string, string> {
+    const s = this.subscription(arn);
+    return {
+      SubscriptionArn: s.arn,
+      TopicArn: s.topicArn,
+      Protocol: s.protocol,
+      Endpoint: s.endpoint,
+      Owner: ACCOUNT,
+      RawMessageDelivery: String(s.raw),
+      ConfirmationWasAuthenticated: 'true',
+      PendingConfirmation: 'false',
+      ...(s.filterPolicy ? { FilterPolicy: s.filterPolicy, FilterPolicyScope: s.filterScope ?? 'MessageAttributes' } : {}),
+    };
   }
 
   unsubscribe(subscriptionArn: unknown): void {
@@ -167,6 +271,7 @@ export class SnsTopics {
         : {}),
     });
     for (const subscription of topic.subscriptions.values()) {
+      if (!passesFilter(subscription, input.Message, attributes)) continue;
       const { logger } = this.deliveries;
       const failed = (error: unknown) =>
         logger.warn(`SNS delivery to ${subscription.protocol} ${subscription.endpoint} failed`, { error: (error as Error)?.message ?? String(error) });
@@ -228,16 +333,48 @@ function entries(params: URLSearchParams, prefix: string): Record<string, string
 }
 
 /** `MessageAttributes.entry.N.Name` / `.Value.DataType` / `.Value.StringValue` of a query request. */
-function messageAttributes(params: URLSearchParams): Record<string, MessageAttributeValue> {
+function messageAttributes(params: URLSearchParams, prefix = ''): Record<string, MessageAttributeValue> {
   const out: Record<string, MessageAttributeValue> = {};
-  for (let i = 1; params.has(`MessageAttributes.entry.${i}.Name`); i++) {
-    const at = `MessageAttributes.entry.${i}.Value`;
+  for (let i = 1; params.has(`${prefix}MessageAttributes.entry.${i}.Name`); i++) {
+    const at = `${prefix}MessageAttributes.entry.${i}.Value`;
     const value: MessageAttributeValue = { DataType: params.get(`${at}.DataType`) ?? 'String' };
     if (params.has(`${at}.StringValue`)) value.StringValue = params.get(`${at}.StringValue`)!;
     if (params.has(`${at}.BinaryValue`)) value.BinaryValue = params.get(`${at}.BinaryValue`)!;
-    out[params.get(`MessageAttributes.entry.${i}.Name`)!] = value;
+    out[params.get(`${prefix}MessageAttributes.entry.${i}.Name`)!] = value;
   }
   return out;
+}
+
+/** PublishBatch: the entries (`PublishBatchRequestEntries.member.N.*`), checked as SNS checks a batch, each published on its own. */
+function publishBatch(topics: SnsTopics, params: URLSearchParams): string {
+  const topicArn = params.get('TopicArn') ?? undefined;
+  const entries: string[] = [];
+  for (let i = 1; params.has(`PublishBatchRequestEntries.member.${i}.Id`) || params.has(`PublishBatchRequestEntries.member.${i}.Message`); i++)
+    entries.push(`PublishBatchRequestEntries.member.${i}.`);
+  if (entries.length === 0) throw new SnsError('EmptyBatchRequest', "The batch request doesn't contain any entries");
+  if (entries.length > 10) throw new SnsError('TooManyEntriesInBatchRequest', 'The batch request contains more entries than permissible');
+  const ids = entries.map((at) => params.get(`${at}Id`) ?? '');
+  if (new Set(ids).size !== ids.length) throw new SnsError('BatchEntryIdsNotDistinct', 'Two or more batch entries in the request have the same Id');
+  if (ids.some((id) => !/^[A-Za-z0-9_-]{1,80}$/.test(id)))
+    throw new SnsError('InvalidBatchEntryId', "The Id of a batch entry in a batch request doesn't abide by the specification");
+  let ok = '';
+  let failed = '';
+  for (const [i, at] of entries.entries()) {
+    try {
+      const id = topics.publish({
+        TopicArn: topicArn,
+        Message: params.get(`${at}Message`) ?? undefined,
+        Subject: params.get(`${at}Subject`) ?? undefined,
+        MessageAttributes: messageAttributes(params, at),
+      });
+      ok += `<member>${el('Id', ids[i]!)}${el('MessageId', id)}</member>`;
+    } catch (error) {
+      // A topic that does not exist fails the whole call, as on SNS; a bad entry only itself.
+      if (!(error instanceof SnsError) || error.code === 'NotFound') throw error;
+      failed += `<member>${el('Id', ids[i]!)}${el('Code', error.code)}${el('Message', error.message)}${el('SenderFault', 'true')}</member>`;
+    }
+  }
+  return `<Successful>${ok}</Successful><Failed>${failed}</Failed>`;
 }
 
 function sendXml(res: ServerResponse, status: number, xml: string): void {
@@ -296,6 +433,17 @@ export async function handleSnsCall(topics: SnsTopics, req: IncomingMessage, res
           Subject: params.get('Subject') ?? undefined,
           MessageAttributes: messageAttributes(params),
         })}</MessageId>`;
+        break;
+      case 'PublishBatch':
+        result = publishBatch(topics, params);
+        break;
+      case 'SetSubscriptionAttributes':
+        topics.setSubscriptionAttributes(params.get('SubscriptionArn'), params.get('AttributeName'), params.get('AttributeValue') ?? '');
+        break;
+      case 'GetSubscriptionAttributes':
+        result = `<Attributes>${Object.entries(topics.getSubscriptionAttributes(params.get('SubscriptionArn')))
+          .map(([k, v]) => `<entry>${el('key', k)}${el('value', v)}</entry>`)
+          .join('')}</Attributes>`;
         break;
       default:
         throw new SnsError('InvalidAction', `The action ${action} is not supported by appsync-gateway's SNS.`);

@@ -140,6 +140,7 @@ export class SqsQueues {
     if (attributes.FifoQueue === 'true') {
       throw new SqsError('UnsupportedOperation', 'FIFO queues are not supported by appsync-gateway.', 'AWS.SimpleQueueService.UnsupportedOperation');
     }
+    if (attributes.RedrivePolicy !== undefined) this.checkRedrivePolicy(attributes.RedrivePolicy);
     const existing = this.queues.get(name);
     const wanted = { VisibilityTimeout: '30', DelaySeconds: '0', MessageRetentionPeriod: '345600', ...attributes };
     if (existing && update) {
@@ -156,6 +157,47 @@ export class SqsQueues {
     }
     this.queues.set(name, { name, createdAt: Date.now(), attributes: wanted, messages: [], waiters: new Set() });
     return name;
+  }
+
+  /** SetQueueAttributes: the given attributes replace those of the queue (a RedrivePolicy is checked first). */
+  setQueueAttributes(ref: unknown, attributes: unknown): void {
+    const queue = this.queue(ref);
+    if (!attributes || typeof attributes !== 'object') throw new SqsError('MissingParameter', 'The request must contain the parameter Attributes.');
+    const given = Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, String(v)]));
+    if (given.RedrivePolicy !== undefined && given.RedrivePolicy !== '') this.checkRedrivePolicy(given.RedrivePolicy);
+    Object.assign(queue.attributes, given);
+    if (given.RedrivePolicy === '') delete queue.attributes.RedrivePolicy;
+  }
+
+  /** A RedrivePolicy as SQS takes it: JSON with an existing queue's `deadLetterTargetArn` and `maxReceiveCount` 1-1000. */
+  private checkRedrivePolicy(text: string): { target: string; max: number } {
+    const reason = (why: string) => invalid(`Value ${text} for parameter RedrivePolicy is invalid. Reason: ${why}`);
+    let policy: Record<string, unknown>;
+    try {
+      policy = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      throw reason('Invalid value for the parameter RedrivePolicy.');
+    }
+    const max = Number(policy?.maxReceiveCount);
+    if (!Number.isInteger(max) || max < 1 || max > 1000) throw reason('Invalid value for maxReceiveCount: must be an integer from 1 to 1000.');
+    const target = policy.deadLetterTargetArn;
+    if (typeof target !== 'string' || !target.startsWith('arn:aws:sqs:') || !this.queues.has(target.slice(target.lastIndexOf(':') + 1)))
+      throw reason('Dead letter target does not exist.');
+    return { target: target.slice(target.lastIndexOf(':') + 1), max };
+  }
+
+  /** The queue's dead-letter queue and receive limit, if it has a valid RedrivePolicy. */
+  private redrive(queue: Queue): { target: Queue; max: number } | undefined {
+    const text = queue.attributes.RedrivePolicy;
+    if (!text) return undefined;
+    try {
+      const { target, max } = this.checkRedrivePolicy(text);
+      const dlq = this.queues.get(target);
+      return dlq && dlq !== queue ? { target: dlq, max } : undefined;
+    } catch {
+      // The policy was checked when set; its dead-letter queue may have been deleted since, which SQS also tolerates.
+      return undefined;
+    }
   }
 
   deleteQueue(ref: unknown): void {
@@ -265,6 +307,19 @@ export class SqsQueues {
   private take(queue: Queue, max: number, visibilitySeconds: number): Array<Record<string, unknown>> {
     const now = Date.now();
     const out: Array<Record<string, unknown>> = [];
+    const redrive = this.redrive(queue);
+    if (redrive) {
+      // A message received maxReceiveCount times and visible again moves to the dead-letter queue
+      // instead of being received once more; it keeps its id, body, attributes and sent time.
+      const moving = queue.messages.filter((m) => m.visibleAt <= now && m.receiveCount >= redrive.max);
+      if (moving.length > 0) {
+        queue.messages = queue.messages.filter((m) => !moving.includes(m));
+        for (const m of moving) {
+          redrive.target.messages.push({ ...m, visibleAt: now, receiveCount: 0, firstReceivedAt: undefined, receiptHandle: undefined });
+        }
+        for (const wake of redrive.target.waiters) wake();
+      }
+    }
     for (const m of queue.messages) {
       if (out.length >= max) break;
       if (m.visibleAt > now) continue;
@@ -319,6 +374,46 @@ export class SqsQueues {
     message.visibleAt = Date.now() + timeout * 1000;
     if (timeout === 0) for (const wake of queue.waiters) wake();
   }
+}
+
+/** The checks SQS makes on a batch request's entries before any entry runs. */
+function checkBatch(entries: unknown): Array<Record<string, unknown>> {
+  if (!Array.isArray(entries) || entries.length === 0)
+    throw new SqsError('EmptyBatchRequest', 'There should be at least one batch request entry in the request.', 'AWS.SimpleQueueService.EmptyBatchRequest');
+  if (entries.length > 10)
+    throw new SqsError(
+      'TooManyEntriesInBatchRequest',
+      `Maximum number of entries per request are 10. You have sent ${entries.length}.`,
+      'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
+    );
+  const ids = new Set<string>();
+  for (const e of entries as Array<Record<string, unknown>>) {
+    const id = e?.Id;
+    if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,80}$/.test(id))
+      throw new SqsError(
+        'InvalidBatchEntryId',
+        'A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.',
+        'AWS.SimpleQueueService.InvalidBatchEntryId',
+      );
+    if (ids.has(id)) throw new SqsError('BatchEntryIdsNotDistinct', `Id ${id} repeated.`, 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct');
+    ids.add(id);
+  }
+  return entries as Array<Record<string, unknown>>;
+}
+
+/** Runs each entry of a batch; an entry that fails is reported in `Failed` with its code, as SQS does. */
+function runBatch<T>(entries: Array<Record<string, unknown>>, each: (entry: Record<string, unknown>) => T) {
+  const Successful: Array<{ Id: unknown } & T> = [];
+  const Failed: Array<{ Id: unknown; SenderFault: boolean; Code: string; Message: string }> = [];
+  for (const entry of entries) {
+    try {
+      Successful.push({ Id: entry.Id, ...each(entry) });
+    } catch (error) {
+      if (!(error instanceof SqsError)) throw error;
+      Failed.push({ Id: entry.Id, SenderFault: true, Code: error.queryCode, Message: error.message });
+    }
+  }
+  return { Successful, Failed };
 }
 
 /** True when the request is an SQS JSON-protocol call. */
@@ -421,6 +516,23 @@ export async function handleSqsCall(queues: SqsQueues, req: IncomingMessage, res
         queues.deleteMessage(input.QueueUrl, input.ReceiptHandle);
         output = {};
         break;
+      case 'SetQueueAttributes':
+        queues.setQueueAttributes(input.QueueUrl, input.Attributes);
+        output = {};
+        break;
+      case 'SendMessageBatch': {
+        queues.getQueueAttributes(input.QueueUrl, ['QueueArn']);
+        output = runBatch(checkBatch(input.Entries), (e) => queues.sendMessage(input.QueueUrl, e.MessageBody, e));
+        break;
+      }
+      case 'DeleteMessageBatch': {
+        queues.getQueueAttributes(input.QueueUrl, ['QueueArn']);
+        output = runBatch(checkBatch(input.Entries), (e) => {
+          queues.deleteMessage(input.QueueUrl, e.ReceiptHandle);
+          return {};
+        });
+        break;
+      }
       case 'ChangeMessageVisibility':
         queues.changeMessageVisibility(input.QueueUrl, input.ReceiptHandle, input.VisibilityTimeout);
         output = {};
