@@ -10,16 +10,16 @@
  *   1,000 CreateResolver calls made before it are reported too.
  * - EvaluateCode calls per second through `@aws-sdk/client-appsync`, one caller and eight.
  *
- * The gateway runs in this process (createGateway, in memory), the SDK calls it over HTTP.
+ * The gateway is the built CLI (`bin/appsync-gateway.mjs serve` on dist/, what users run), with
+ * its data folder in a temp folder; the SDK calls it over HTTP.
  */
 import * as A from '@aws-sdk/client-appsync';
-import { createGateway } from '../../src/index.js';
 import type { BenchRow } from './run.js';
+import { startCliProject } from './serverProcess.js';
 
 const TYPES = 200;
 const FIELDS = 5;
 const RUNTIME = { name: 'APPSYNC_JS', runtimeVersion: '1.0.0' } as const;
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 function schema(extra = ''): string {
   const types = Array.from({ length: TYPES }, (_, t) => `type T${t} { ${Array.from({ length: FIELDS }, (_, f) => `f${f}: String`).join(' ')} }`);
@@ -38,11 +38,10 @@ async function untilSettled(appsync: A.AppSyncClient, apiId: string): Promise<st
 }
 
 export async function runManagementBench(): Promise<BenchRow[]> {
-  const gateway = await createGateway(
-    { name: 'bench-management', schemaSdl: 'type Query { ping: String }', authentication: { type: 'API_KEY' } },
-    { inMemory: true, logger: silent },
-  );
-  const { port } = await gateway.listen({ port: 0 });
+  const gateway = await startCliProject('management', {
+    'appsync.config.yml': "name: bench-management\nschemaSdl: 'type Query { ping: String }'\nauthentication:\n  type: API_KEY\n",
+  });
+  const { port } = gateway;
   const appsync = new A.AppSyncClient({
     endpoint: `http://127.0.0.1:${port}`,
     region: 'us-east-1',
@@ -142,7 +141,7 @@ export async function runManagementBench(): Promise<BenchRow[]> {
     }
   } finally {
     appsync.destroy();
-    await gateway.close();
+    await gateway.stop();
   }
   return rows;
 }
