@@ -11,6 +11,7 @@
  * as its cause, as Step Functions reports a failed ECS task or Batch job.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import type { LocalCommandConfig, NormalizedConfig } from '../../config/types.js';
 import { StatesError } from '../engine/types.js';
 import type { IntegrationPattern } from './resource.js';
@@ -83,10 +84,13 @@ async function startProcess(
   env: Record<string, string>,
   label: string,
 ): Promise<LocalProcess | Error> {
+  const cwd = definition.cwd ?? ctx.config().configDir;
+  // spawn reports a missing working folder as the program not being found: tell them apart.
+  if (!existsSync(cwd)) return new Error(`the working folder ${cwd} does not exist`);
   try {
     return await ctx.processes.start({
       command,
-      cwd: definition.cwd ?? ctx.config().configDir,
+      cwd,
       env: { ...process.env, ...definition.env, ...env } as Record<string, string>,
       label,
     });

@@ -94,8 +94,8 @@ export class LocalProcesses {
         if (stoppedBy !== undefined || child.exitCode !== null || child.signalCode !== null) return;
         stoppedBy = reason;
         signalGroup('SIGTERM');
+        // Not unref'd: a gateway closing waits for it (at most the grace period), so a command that ignores SIGTERM is still killed.
         killTimer = setTimeout(() => signalGroup('SIGKILL'), STOP_GRACE_MS);
-        killTimer.unref();
       },
     };
     this.running.add(handle);

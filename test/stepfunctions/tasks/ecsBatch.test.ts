@@ -68,6 +68,7 @@ const CONFIG = {
       },
       'arn:aws:ecs:us-east-1:123456789012:task-definition/hang:2': { command: HANG },
       ghost: { command: ['no-such-program-appsync-gateway-test'] },
+      nowhere: { command: ['true'], cwd: 'no-such-folder' },
     },
     jobDefinitions: {
       report: {
@@ -100,6 +101,10 @@ const CONFIG = {
       ecsGhost: {
         type: 'EXPRESS',
         definition: caught('arn:aws:states:::ecs:runTask.sync', { TaskDefinition: 'ghost' }, 'States.TaskFailed'),
+      },
+      ecsNowhere: {
+        type: 'EXPRESS',
+        definition: caught('arn:aws:states:::ecs:runTask.sync', { TaskDefinition: 'nowhere' }, 'States.TaskFailed'),
       },
       ecsTimeout: {
         type: 'EXPRESS',
@@ -279,6 +284,9 @@ describe('ecs:runTask as a local command', () => {
     const cause = JSON.parse(ghost.value.Cause);
     expect(cause).toMatchObject({ LastStatus: 'STOPPED', StopCode: 'TaskFailedToStart' });
     expect(cause.StoppedReason).toMatch(/^CannotStartContainerError: no-such-program-appsync-gateway-test: executable file not found/);
+
+    const nowhere = await runSync('ecsNowhere', {});
+    expect(JSON.parse(nowhere.value.Cause).StoppedReason).toMatch(/^CannotStartContainerError: the working folder .*no-such-folder does not exist$/);
   });
 
   it('TimeoutSeconds kills the command and everything it started', async () => {
