@@ -4,6 +4,7 @@
  * into the gateway's own config, so it is served like `appsync.config.yml`.
  */
 import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../../errors.js';
 import type { LoadedConfig } from '../load.js';
@@ -11,7 +12,7 @@ import { isAmplifyBuild, loadAmplifyStacks, runAmplifyFunctionsLocally } from '.
 import { expandServerless } from './sam.js';
 import { isCloudAssembly, loadAssemblyStacks, loadTemplateStacks, type LoadedStack, type StackLoadOptions } from './stacks.js';
 import { stacksToConfig } from './toConfig.js';
-import { readTemplateFile } from './yaml.js';
+import { parseTemplateText } from './yaml.js';
 
 export { NO_VALUE, StackEvaluator, type StackEnvironment, type Template, type Resource } from './evaluate.js';
 export { AMPLIFY_ROOT_TEMPLATE, amplifyLocator, isAmplifyBuild, loadAmplifyStacks, runAmplifyFunctionsLocally } from './amplify.js';
@@ -110,12 +111,19 @@ export function isCloudFormationTemplate(document: unknown): boolean {
   return Object.values(resources as Record<string, { Type?: unknown }>).some((r) => typeof r?.Type === 'string' && /^AWS::(AppSync|Serverless)::/.test(r.Type));
 }
 
+/** Text one of which every template holds (the tests of isCloudFormationTemplate). */
+const TEMPLATE_MARKERS = ['AWSTemplateFormatVersion', 'AWS::Serverless-2016-10-31', 'AWS::AppSync::', 'AWS::Serverless::'];
+
 /** Whether `path` is input for `loadCloudFormation`: a CDK assembly folder or a template file. */
 export async function isCloudFormationInput(path: string): Promise<boolean> {
   if (isCloudAssembly(path) || isAmplifyBuild(path)) return true;
   if (!/\.(ya?ml|json|template)$/i.test(path) || !existsSync(path)) return false;
   try {
-    return isCloudFormationTemplate(await readTemplateFile(path));
+    // A template names one of these (isCloudFormationTemplate); a file without any is not parsed
+    // here only to be parsed again as the gateway's own config (the example's YAML: ~0.1 s of start-up).
+    const text = await readFile(path, 'utf8');
+    if (!TEMPLATE_MARKERS.some((marker) => text.includes(marker))) return false;
+    return isCloudFormationTemplate(parseTemplateText(text, path));
   } catch (error) {
     // Not parseable as a template: the caller reads it as its own config and reports the parse error there.
     void error;
