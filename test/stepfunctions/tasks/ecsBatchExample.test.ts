@@ -1,7 +1,8 @@
 /**
  * The example API's ECS and Batch integrations (appsync.config.yml: the packTrip machine, the
- * packList task definition and the tripReport job definition) through the real `@aws-sdk/client-sfn`.
+ * packList task definition and the tripReport job definition, its execution log) through the real `@aws-sdk/client-sfn`.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,5 +54,20 @@ describe('the example API: packTrip', () => {
     });
     expect(logged.some((line) => /^ecs packList task [0-9a-f]{32}: Packing for Porto: umbrella and sunscreen$/.test(line))).toBe(true);
     expect(logged.some((line) => /^batch tripReport job [0-9a-f-]{36}: Trip report for Porto$/.test(line))).toBe(true);
+    // Its execution log (loggingConfig level ALL) has the run, ending in ExecutionSucceeded.
+    const logFile = join(storeDir!, 'stepfunctions', 'logs', 'packTrip.jsonl');
+    let lines: Array<{ type: string; execution_arn: string }> = [];
+    for (let i = 0; i < 100 && !lines.some((l) => l.type === 'ExecutionSucceeded'); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      lines = existsSync(logFile)
+        ? readFileSync(logFile, 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l))
+        : [];
+    }
+    expect(lines[0]).toMatchObject({ type: 'ExecutionStarted', execution_arn: result.executionArn });
+    expect(lines.map((l) => l.type)).toContain('TaskSubmitted');
+    expect(lines[lines.length - 1]!.type).toBe('ExecutionSucceeded');
   });
 });
