@@ -50,7 +50,8 @@ export function dataSourceConfig(r: Located, type: string, resources: Located[],
       const c = (p('LambdaConfig') ?? {}) as Record<string, any>;
       const arn = String(c.LambdaFunctionArn ?? '');
       const local = functions.byArn(arn, at('LambdaConfig.LambdaFunctionArn'));
-      return local ? { functionName: local } : { functionArn: arn };
+      const endpoint = local ? functions.remote.get(local) : undefined;
+      return local ? { functionName: local, ...(endpoint ? { endpoint } : {}) } : { functionArn: arn };
     }
     case 'HTTP': {
       const c = (p('HttpConfig') ?? {}) as Record<string, any>;

@@ -53,11 +53,19 @@ export class LocalFunctions {
     const p = (key: string) => ev.property(r.logicalId, key);
     const at = (key: string) => `Resources.${r.logicalId}.Properties.${key}`;
     const runtime = String(p('Runtime') ?? '');
-    if (!NODE_RUNTIME.test(runtime))
+    if (!NODE_RUNTIME.test(runtime)) {
+      // Another runtime runs where a Lambda Invoke API serves it (`sam local start-lambda`, which names functions by logical id).
+      const endpoint = process.env.AWS_ENDPOINT_URL_LAMBDA;
+      if (endpoint) {
+        this.remote.set(r.logicalId, endpoint);
+        return r.logicalId;
+      }
       throw ev.error(
         at('Runtime'),
-        `function ${r.logicalId} uses runtime ${runtime || '(none)'}: the gateway runs Node.js functions only (nodejsNN.x); ${path} names it`,
+        `function ${r.logicalId} uses runtime ${runtime || '(none)'}: the gateway runs Node.js functions only (nodejsNN.x); ${path} names it ` +
+          '(set AWS_ENDPOINT_URL_LAMBDA to a Lambda Invoke API that runs it, e.g. `sam local start-lambda`)',
       );
+    }
     const handler = String(p('Handler') ?? '');
     const dot = handler.lastIndexOf('.');
     if (dot <= 0) throw ev.error(at('Handler'), `expected file.export, got ${JSON.stringify(handler)}`);
@@ -100,6 +108,9 @@ export class LocalFunctions {
   readonly environment: Record<string, { value: string; owner: string }> = {};
   /** Variables two functions set to different values (in-process functions share one environment). */
   readonly conflicts: string[] = [];
+
+  /** Functions of other runtimes invoked through the Lambda Invoke API at `AWS_ENDPOINT_URL_LAMBDA`: name → endpoint. */
+  readonly remote = new Map<string, string>();
 
   /** The functions used so far: name → handler. */
   used(): Record<string, { handler: string }> {

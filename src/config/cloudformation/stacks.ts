@@ -83,10 +83,24 @@ async function readJson(file: string): Promise<any> {
   }
 }
 
+/** Transforms the gateway applies itself: SAM's (./sam.ts) and the language extensions (evaluate.ts). */
+const KNOWN_TRANSFORMS = ['AWS::Serverless-2016-10-31', 'AWS::LanguageExtensions'];
+
 function asTemplate(document: unknown, file: string): Template {
   if (!document || typeof document !== 'object' || Array.isArray(document)) throw new ConfigError(file, 'expected a CloudFormation template (a mapping)');
   const template = document as Template;
   if (!template.Resources || typeof template.Resources !== 'object') throw new ConfigError(file, 'a template needs Resources');
+  // A macro rewrites the template in AWS before CloudFormation reads it: locally there is nothing to run it.
+  const transforms = (Array.isArray(template.Transform) ? template.Transform : template.Transform === undefined ? [] : [template.Transform]).map((t) =>
+    t && typeof t === 'object' ? String((t as { Name?: unknown }).Name) : String(t),
+  );
+  const unknown = transforms.filter((t) => !KNOWN_TRANSFORMS.includes(t));
+  if (unknown.length > 0)
+    throw new ConfigError(
+      `${file}: Transform`,
+      `${unknown.join(', ')}: the gateway cannot run CloudFormation macros or transforms other than ${KNOWN_TRANSFORMS.join(' and ')} ` +
+        '(deploy the template, or serve the processed template: `aws cloudformation get-template --template-stage Processed`)',
+    );
   return template;
 }
 

@@ -35,9 +35,18 @@ const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v =
 
 /** Resource types that mean nothing locally: listed once at start-up as ignored. */
 const IGNORED_TYPE = new RegExp(
-  '^AWS::(IAM|Logs|CloudWatch|KMS|SSM|CDK|Cognito|SecretsManager|EC2|Events|SNS|SQS|S3' +
+  '^AWS::(IAM|Logs|CloudWatch|KMS|SSM|CDK|Cognito|SecretsManager|EC2|Events|SNS|SQS|S3|Serverless::Connector' +
     '|Lambda::(Permission|Version|Alias|EventSourceMapping|LayerVersion|Url)|AppSync::(DomainName|DomainNameApiAssociation|SourceApiAssociation))::',
 );
+
+/** Resource types a user may expect to work locally that the gateway does not serve: named at start-up with why. */
+const NOT_SERVED: Record<string, string> = {
+  'AWS::Serverless::Api': 'an API Gateway REST API; its functions run only as AppSync data sources',
+  'AWS::Serverless::HttpApi': 'an API Gateway HTTP API; its functions run only as AppSync data sources',
+  'AWS::Serverless::Application': 'a nested application from the Serverless Application Repository, which the gateway cannot fetch',
+  'AWS::ApiGateway::RestApi': 'API Gateway is not emulated',
+  'AWS::ApiGatewayV2::Api': 'API Gateway is not emulated',
+};
 
 /** Per AppSync type: properties the gateway reads, and those it accepts and ignores locally. */
 const HONOURED: Record<string, { read: string[]; ignored: string[] }> = {
@@ -211,7 +220,27 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
     if (relational && (r.type === 'AWS::RDS::DBCluster' || r.type === 'AWS::RDS::DBInstance')) continue;
     ignored.set(r.type, (ignored.get(r.type) ?? 0) + 1);
   }
-  const notUnderstood = [...ignored.keys()].filter((t) => !IGNORED_TYPE.test(t));
+  const notUnderstood = [...ignored.keys()].filter((t) => !IGNORED_TYPE.test(`${t}::`) && !NOT_SERVED[t]);
+  const notServed = [...ignored.keys()].filter((t) => NOT_SERVED[t]);
+  if (notServed.length > 0)
+    warnings.push(`not served by the gateway (docs/cloudformation.md#what-is-ignored): ${notServed.map((t) => `${t} (${NOT_SERVED[t]})`).join('; ')}`);
+  // A user pool the template creates does not exist outside AWS (docs/cloudformation.md#cognito-user-pools-of-the-template).
+  const pools = new Map(
+    resources
+      .filter((r) => r.type === 'AWS::Cognito::UserPool')
+      .map((r) => [problems.attempt(() => r.stack.evaluator.physicalId(r.logicalId, `Resources.${r.logicalId}`)), r.logicalId] as const),
+  );
+  for (const c of configs) {
+    for (const auth of [c.authentication, ...(c.additionalAuthentications ?? [])]) {
+      const poolId = (auth?.config as { userPoolId?: unknown } | undefined)?.userPoolId;
+      if (auth?.type !== 'AMAZON_COGNITO_USER_POOLS' || typeof poolId !== 'string' || !pools.has(poolId)) continue;
+      warnings.push(
+        `API ${c.name}: AMAZON_COGNITO_USER_POOLS names the user pool ${pools.get(poolId)} that the template creates; the gateway does not emulate Cognito, ` +
+          'so its tokens cannot be verified and requests in that mode are refused (UnauthorizedException): deploy the pool and pass its id ' +
+          '(as a template parameter) to sign in against it',
+      );
+    }
+  }
   if (ignored.size > 0)
     warnings.push(
       `ignored resources (they mean nothing to the local gateway): ${[...ignored].map(([t, n]) => (n > 1 ? `${t} ×${n}` : t)).join(', ')}` +

@@ -111,6 +111,8 @@ async function synthesize(): Promise<string> {
 describe('CDK state machine definitions and a Lambda conflict handler', async () => {
   const assembly = await synthesize();
   const loaded = await loadConfigFile(assembly);
+  // A loaded CI machine can starve a first VTL render past the 1 s default; the test is about the handler, not the clock.
+  loaded.config.sandbox = { timeoutMs: 10_000 };
   const api = await serve(loaded);
   const template = JSON.parse(await readFile(join(assembly, 'DefinitionsStack.template.json'), 'utf8')) as {
     Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
