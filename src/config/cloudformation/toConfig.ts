@@ -9,6 +9,7 @@ import { dataSourceConfig, stateMachineDefinition } from './dataSources.js';
 import { eventsConfig } from './events.js';
 import { LocalFunctions } from './functions.js';
 import { allResources, apiKeysOf, Problems, required, type Located } from './resources.js';
+import { messagingOf, MESSAGING_TYPES } from './messaging.js';
 import { scratchFile } from './scratch.js';
 import type { LoadedStack } from './stacks.js';
 
@@ -188,6 +189,12 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
     });
   }
   if (Object.keys(stateMachines).length > 0) config.stepFunctions = { stateMachines };
+  // Queues, topics and rules onto the in-process SQS, SNS and EventBridge (./messaging.ts).
+  const messaging = messagingOf(resources, problems);
+  warnings.push(...messaging.warnings);
+  for (const key of ['queues', 'topics', 'rules'] as const) {
+    if (Object.keys(messaging[key]).length > 0) config.stepFunctions = { ...config.stepFunctions, [key]: messaging[key] };
+  }
 
   // Tables the data sources name are created from their definitions (dataSourceConfig); functions run in-process.
   const local = functions.used();
@@ -209,7 +216,7 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
   // The embedded Postgres stands in for an Aurora cluster a RELATIONAL_DATABASE data source uses.
   const relational = configs.some((c) => Object.values(c.dataSources ?? {}).some((ds) => (ds as DataSourceConfig).type === 'RELATIONAL_DATABASE'));
   for (const r of resources) {
-    if (HONOURED[r.type] || r.type === 'AWS::CloudFormation::Stack' || r.type === 'AWS::StepFunctions::StateMachine') continue;
+    if (HONOURED[r.type] || r.type === 'AWS::CloudFormation::Stack' || r.type === 'AWS::StepFunctions::StateMachine' || MESSAGING_TYPES.has(r.type)) continue;
     if (
       r.type === 'AWS::DynamoDB::Table' ||
       r.type === 'AWS::DynamoDB::GlobalTable' ||

@@ -22,12 +22,23 @@ export interface DeclaredServices {
 /** Creates the declared queues, then the topics and their subscriptions, then the rules and their targets. */
 export function applyDeclared(config: NormalizedConfig['stepFunctions'] | undefined, services: DeclaredServices, logger: Logger): void {
   const { sqs, sns, events } = services;
+  // A RedrivePolicy names another declared queue: every queue exists before any policy is set.
+  const redrives: Array<[string, string]> = [];
   for (const [name, attributes] of Object.entries(config?.queues ?? {})) {
     try {
       const given = typeof attributes === 'object' && attributes !== null ? attributes : {};
-      sqs.createQueue(name, Object.fromEntries(Object.entries(given).map(([k, v]) => [k, String(v)])), true);
+      const { RedrivePolicy, ...rest } = Object.fromEntries(Object.entries(given).map(([k, v]) => [k, String(v)]));
+      sqs.createQueue(name, rest, true);
+      if (RedrivePolicy !== undefined) redrives.push([name, RedrivePolicy]);
     } catch (error) {
       logger.warn(`stepFunctions.queues.${name} skipped`, { error: (error as Error).message });
+    }
+  }
+  for (const [name, policy] of redrives) {
+    try {
+      sqs.setQueueAttributes(name, { RedrivePolicy: policy });
+    } catch (error) {
+      logger.warn(`stepFunctions.queues.${name}.RedrivePolicy skipped`, { error: (error as Error).message });
     }
   }
   for (const [name, topic] of Object.entries(config?.topics ?? {})) {

@@ -67,8 +67,8 @@ Resources:
       DataSourceName: none
       Runtime: { Name: APPSYNC_JS, RuntimeVersion: 1.0.0 }
       Code: "export function request(ctx) { return { payload: ctx.env.WORD }; }\\nexport function response(ctx) { return ctx.result; }"
-  Topic:
-    Type: AWS::SNS::Topic
+  Bucket:
+    Type: AWS::S3::Bucket
 ${extra}`;
 
 const word = async (url: string) => {
@@ -82,7 +82,7 @@ describe('serve --config template.yaml --watch', () => {
     dirs.push(dir);
     await writeFile(join(dir, 'template.yaml'), template('one'));
     const { url, output } = await serve(['--watch', '--parameter', 'Suffix=x'], dir);
-    expect(output()).toContain('ignored resources (they mean nothing to the local gateway): AWS::SNS::Topic');
+    expect(output()).toContain('ignored resources (they mean nothing to the local gateway): AWS::S3::Bucket');
     expect(await word(url)).toBe('one-x');
 
     await writeFile(join(dir, 'template.yaml'), template('two'));
