@@ -375,6 +375,13 @@ export class StackEvaluator {
         return named('FunctionName');
       case 'AWS::IAM::Role':
         return named('RoleName');
+      // Named as messaging.ts names them on the in-process SQS, SNS and EventBridge, so a reference by ARN finds them.
+      case 'AWS::SQS::Queue':
+        return named('QueueName');
+      case 'AWS::SNS::Topic':
+        return named('TopicName');
+      case 'AWS::Events::Rule':
+        return named('Name');
       case 'AWS::StepFunctions::StateMachine':
       case 'AWS::Serverless::StateMachine':
         return `arn:aws:states:${this.region}:${this.accountId}:stateMachine:${named('StateMachineName')}`;
@@ -447,6 +454,9 @@ export class StackEvaluator {
       'AWS::StepFunctions::StateMachine': { Arn: id, Name: () => id().split(':').pop() },
       'AWS::RDS::DBCluster': { DBClusterArn: () => arn('rds', `cluster:${id()}`) },
       'AWS::IAM::Role': { Arn: () => `arn:aws:iam::${this.accountId}:role/${id()}`, RoleId: () => `AROA${logicalId.toUpperCase()}` },
+      'AWS::SQS::Queue': { Arn: () => arn('sqs', id()), QueueName: id },
+      'AWS::SNS::Topic': { TopicArn: () => arn('sns', id()), TopicName: id },
+      'AWS::Events::Rule': { Arn: () => arn('events', `rule/${id()}`) },
     };
     const table = known[resource.Type];
     const get = table?.[attribute];

@@ -43,6 +43,17 @@ Resources:
   ProdOnly:
     Type: AWS::SNS::Topic
     Condition: IsProd
+  Orders:
+    Type: AWS::SQS::Queue
+    Properties: { QueueName: orders }
+  Alerts:
+    Type: AWS::SNS::Topic
+    Properties: { TopicName: alerts }
+  Nightly:
+    Type: AWS::Events::Rule
+    Properties: { Name: nightly, EventPattern: { source: [app] } }
+  UnnamedQueue:
+    Type: AWS::SQS::Queue
 Outputs:
   Url: { Value: !GetAtt Api.GraphQLUrl, Export: { Name: !Sub "\${AWS::StackName}-url" } }
   Hidden: { Value: x, Condition: IsProd }
@@ -80,6 +91,10 @@ const cases: Array<{ name: string; input: unknown; expected: unknown; parameters
     expected: 'wss://events.appsync-realtime-api.us-east-1.amazonaws.com/event/realtime',
   },
   { name: 'Ref of a channel namespace is its ARN', input: '!Ref Room', expected: 'arn:aws:appsync:us-east-1:123456789012:apis/Events/channelNamespace/room' },
+  { name: 'GetAtt Arn of a queue with a QueueName names it', input: '!GetAtt Orders.Arn', expected: 'arn:aws:sqs:us-east-1:123456789012:orders' },
+  { name: 'GetAtt QueueName', input: '[!GetAtt Orders.QueueName, !GetAtt UnnamedQueue.QueueName]', expected: ['orders', 'demo-UnnamedQueue'] },
+  { name: 'GetAtt TopicArn of a topic with a TopicName names it', input: '!GetAtt Alerts.TopicArn', expected: 'arn:aws:sns:us-east-1:123456789012:alerts' },
+  { name: 'GetAtt Arn of a rule with a Name', input: '!GetAtt Nightly.Arn', expected: 'arn:aws:events:us-east-1:123456789012:rule/nightly' },
   { name: 'GetAtt Arn of an ignored resource', input: '!GetAtt Bucket.Arn', expected: 'arn:aws:s3:us-east-1:123456789012:demo-Bucket' },
   {
     name: 'Sub, string form with Ref, GetAtt and a literal',
