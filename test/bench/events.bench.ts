@@ -7,13 +7,13 @@
  *   flight), one event each, no subscribers, 3 s each;
  * - memory per idle connection (one subscription each): heap + external growth of the gateway
  *   process after GC over 2,000 connections (compare: the GraphQL real-time row).
- * Clients run in this process, the gateway in a child process. Prints nothing.
+ * Clients run in this process, the gateway in a child process: the built CLI (dist/), as users run it. Prints nothing.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { EVENTS_BENCH_KEY as KEY } from './events-server.js';
+import { startCliProject } from './serverProcess.js';
 
 interface Row {
   name: string;
@@ -23,7 +23,11 @@ interface Row {
   ratio?: number;
 }
 
-const SERVER = fileURLToPath(new URL('./events-server.ts', import.meta.url));
+/** Answers IPC `memory` with `process.memoryUsage()` after a GC, inside the CLI's process. */
+const PROBE = fileURLToPath(new URL('./memory-probe.mjs', import.meta.url));
+const KEY = 'da2-eventsbench01';
+/** The Event API users run: an `events:` block (API key, the `default` namespace, no handlers) served by the built CLI. */
+const CONFIG = `name: events-bench\nschemaSdl: "type Query { ok: Boolean }"\napiKeys: [{ name: k, value: ${KEY} }]\nevents: {}\n`;
 const PER_CONNECTION = 100;
 const RUNS = 5;
 const auth = { 'x-api-key': KEY };
@@ -35,36 +39,19 @@ interface Child {
   stop(): Promise<void>;
 }
 
-function startChild(): Promise<Child> {
-  const child = fork(SERVER, [], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
-    env: { ...process.env, EVENTS_BENCH_CHILD: '1' },
-    stdio: ['ignore', 'pipe', 'ignore', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /LISTENING (\d+)/.exec(out);
-      if (!m) return;
-      resolve({
-        child,
-        port: Number(m[1]),
-        memory: () =>
-          new Promise((res) => {
-            child.once('message', (msg) => res((msg as { memory: NodeJS.MemoryUsage }).memory));
-            child.send('memory');
-          }),
-        stop: () =>
-          new Promise((res) => {
-            if (child.exitCode !== null) return res();
-            child.once('exit', () => res());
-            child.kill('SIGKILL');
-          }),
-      });
-    });
-    child.once('exit', (code) => reject(new Error(`events bench server exited with ${code}`)));
-  });
+/** The built CLI (`appsync-gateway serve` from dist/, as `npm start` runs it) on the bench config. */
+async function startChild(): Promise<Child> {
+  const server = await startCliProject('events', { 'appsync.config.yml': CONFIG }, ['--expose-gc', '--import', PROBE], {}, { ipc: true });
+  return {
+    child: server.child,
+    port: server.port,
+    memory: () =>
+      new Promise((resolve) => {
+        server.child.once('message', (msg) => resolve((msg as { memory: NodeJS.MemoryUsage }).memory));
+        server.child.send('memory');
+      }),
+    stop: () => server.stop(),
+  };
 }
 
 const protocols = () => ['aws-appsync-event-ws', `header-${Buffer.from(JSON.stringify(auth)).toString('base64url')}`];

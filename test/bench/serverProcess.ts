@@ -192,6 +192,8 @@ export async function startCliProject(
   files: Record<string, string | Buffer>,
   nodeArgs: string[] = [],
   env: Record<string, string> = {},
+  /** `ipc`: an IPC channel to the server (a probe given with `--import` in `nodeArgs` answers on it). */
+  options: { ipc?: boolean } = {},
 ): Promise<ServerProcess> {
   await buildOnce();
   const dir = await mkdtemp(join(tmpdir(), `appsync-bench-${name}-`));
@@ -199,10 +201,11 @@ export async function startCliProject(
   const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--port', '0', '--host', '127.0.0.1'], {
     cwd: dir,
     env: { ...process.env, NODE_NO_WARNINGS: '1', NO_COLOR: '1', APPSYNC_GATEWAY_FROM: 'dist', APPSYNC_GATEWAY_SFN_STORE_DIR: join(dir, '.sfn'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   try {
-    const match = await waitForOutput(child, /GraphQL:\s+http:\/\/[^:\s]+:(\d+)\/graphql/, `gateway (${name})`);
+    // A config holding only an Event API prints its Events line and no GraphQL one.
+    const match = await waitForOutput(child, /(?:GraphQL|Events):\s+http:\/\/[^:\s]+:(\d+)\/(?:graphql|event)/, `gateway (${name})`);
     return handle(child, Number(match[1]), () => rm(dir, { recursive: true, force: true }));
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
