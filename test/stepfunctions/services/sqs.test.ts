@@ -3,9 +3,6 @@
  * `arn:aws:states:::sqs:sendMessage` tasks (request-response, `.waitForTaskToken` round trip
  * through a queue, an unknown queue caught by Catch) through the real `@aws-sdk/client-sfn`.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DescribeExecutionCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import {
   ChangeMessageVisibilityCommand,
@@ -21,13 +18,12 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfigFile } from '../../../src/config/load.js';
-import { createGateway, type Gateway, type GatewayConfig } from '../../../src/index.js';
+import { createGateway, type GatewayConfig } from '../../../src/index.js';
 import { freePort } from '../../utils/freePort.js';
 import { silentLogger } from '../../utils/logger.js';
+import { serveConfig, type ServedConfig } from './serve.js';
 
 const smArn = (name: string) => `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`;
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 const CONFIG = {
   name: 'sfn-sqs',
@@ -84,30 +80,17 @@ const CONFIG = {
   },
 };
 
-let dir: string;
-let gateway: Gateway;
+let served: ServedConfig;
 let sqs: SQSClient;
 let sfn: SFNClient;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'sfn-sqs-'));
-  await writeFile(join(dir, 'appsync.config.json'), JSON.stringify(CONFIG));
-  await writeFile(join(dir, 'schema.graphql'), 'type Query { ok: Boolean }');
-  const { config, configDir } = await loadConfigFile(join(dir, 'appsync.config.json'));
-  const port = await freePort();
-  gateway = await createGateway(config, { configDir, logger: silentLogger, inMemory: true });
-  await gateway.listen({ port, host: '127.0.0.1' });
-  await gateway.ready();
-  const endpoint = `http://127.0.0.1:${port}`;
-  sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials });
-  sfn = new SFNClient({ endpoint, region: 'us-east-1', credentials, disableHostPrefix: true });
+  served = await serveConfig(CONFIG, 'sfn-sqs-');
+  ({ sqs, sfn } = served);
 });
 
 afterAll(async () => {
-  sqs?.destroy();
-  sfn?.destroy();
-  await gateway?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await served?.close();
 });
 
 describe('SQS API on the gateway port (@aws-sdk/client-sqs)', () => {

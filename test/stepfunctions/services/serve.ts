@@ -1,0 +1,49 @@
+/**
+ * A gateway serving a config written to a fresh temp folder (with a one-field schema), on the
+ * in-process SQS/SNS/EventBridge defaults, and the real SQS and Step Functions clients on its port.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { loadConfigFile } from '../../../src/config/load.js';
+import { createGateway, type Gateway } from '../../../src/index.js';
+import { freePort } from '../../utils/freePort.js';
+import { silentLogger } from '../../utils/logger.js';
+
+export const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export interface ServedConfig {
+  gateway: Gateway;
+  endpoint: string;
+  sqs: SQSClient;
+  sfn: SFNClient;
+  close(): Promise<void>;
+}
+
+export async function serveConfig(config: object, prefix: string): Promise<ServedConfig> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  await writeFile(join(dir, 'appsync.config.json'), JSON.stringify(config));
+  await writeFile(join(dir, 'schema.graphql'), 'type Query { ok: Boolean }');
+  const loaded = await loadConfigFile(join(dir, 'appsync.config.json'));
+  const port = await freePort();
+  const gateway = await createGateway(loaded.config, { configDir: loaded.configDir, logger: silentLogger, inMemory: true });
+  await gateway.listen({ port, host: '127.0.0.1' });
+  await gateway.ready();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials });
+  const sfn = new SFNClient({ endpoint, region: 'us-east-1', credentials, disableHostPrefix: true });
+  return {
+    gateway,
+    endpoint,
+    sqs,
+    sfn,
+    async close() {
+      sqs.destroy();
+      sfn.destroy();
+      await gateway.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
