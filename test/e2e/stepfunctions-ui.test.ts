@@ -156,6 +156,7 @@ describe.skipIf(!haveBrowser)(`Step Functions page in chromium${haveBrowser ? ''
       'caught',
       'flow',
       'quick',
+      'quickLogged',
     ]);
     await state('Done').waitFor();
     const drawn = await page
