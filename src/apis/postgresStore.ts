@@ -6,7 +6,7 @@
  * (docs/management-api.md#several-instances).
  *
  * Gateway choice: the last write wins; two instances changing one API at the same moment do not
- * merge their changes.
+ * merge their changes. An older revision never replaces a newer one.
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
@@ -72,11 +72,14 @@ export function createPostgresRegistryStore(options: PostgresRegistryOptions): R
     },
     async save(definition) {
       const db = await connect();
-      await db.query(
-        `INSERT INTO ${table} (api_id, definition) VALUES ($1, $2) ON CONFLICT (api_id) DO UPDATE SET definition = EXCLUDED.definition, changed_at = now()`,
+      // An older revision never replaces a newer one: an instance noting that it applied a schema
+      // saves its own copy, which may predate a change another instance made meanwhile.
+      const { rowCount } = await db.query(
+        `INSERT INTO ${table} (api_id, definition) VALUES ($1, $2) ON CONFLICT (api_id) DO UPDATE SET definition = EXCLUDED.definition, changed_at = now() ` +
+          `WHERE (${table}.definition->>'revision')::int <= (EXCLUDED.definition->>'revision')::int`,
         [definition.apiId, JSON.stringify(definition)],
       );
-      await notify(db, definition.apiId);
+      if (rowCount) await notify(db, definition.apiId);
     },
     async remove(apiId) {
       const db = await connect();

@@ -244,6 +244,9 @@ export class ApiRegistry {
   /** A change another instance made (shared store). */
   #remote(apiId: string, definition: ApiDefinition | undefined): void {
     if (this.#configApi?.definition.apiId === apiId) return;
+    // A copy older than this instance's (read after a newer local change) must not undo that change.
+    const local = this.#apis.get(apiId);
+    if (definition && local && definition.revision < local.revision) return;
     if (definition) this.#apis.set(apiId, definition);
     else if (!this.#apis.delete(apiId)) return;
     this.#emit(apiId, definition);

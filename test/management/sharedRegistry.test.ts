@@ -7,6 +7,7 @@ import * as A from '@aws-sdk/client-appsync';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { GatewayConfig } from '../../src/index.js';
+import { ApiRegistry, createPostgresRegistryStore } from '../../src/apis/index.js';
 import { startTestGateway } from '../utils/gateway.js';
 
 const pgUrl = inject('postgresUrl');
@@ -87,6 +88,38 @@ describe.skipIf(!!pgSkip)(`one API registry in PostgreSQL for two instances${pgS
       onB.destroy();
       await a.close();
       await b.close();
+    }
+  });
+
+  it('an older revision saved after a newer one changes neither the table nor the other instance', async () => {
+    const onError = (error: Error) => {
+      throw error;
+    };
+    const storeA = createPostgresRegistryStore({ connectionString: pgUrl!, table: `${table}_rev`, onError });
+    const storeB = createPostgresRegistryStore({ connectionString: pgUrl!, table: `${table}_rev`, onError });
+    const a = await ApiRegistry.open({ store: storeA, warn: () => undefined });
+    const b = await ApiRegistry.open({ store: storeB, warn: () => undefined });
+    try {
+      const { apiId } = a.create({ name: 'revisions', authenticationType: 'API_KEY' });
+      a.update(apiId, (draft) => void (draft.tags = { step: '2' }));
+      await a.flush(apiId);
+      const seenOnB = await eventually(async () => (b.has(apiId) && b.get(apiId).revision === 2 ? b.get(apiId) : undefined), 'instance b to see revision 2');
+      a.update(apiId, (draft) => void (draft.tags = { step: '3' }));
+      await a.flush(apiId);
+      await eventually(async () => (b.get(apiId).revision === 3 ? true : undefined), 'instance b to see revision 3');
+      // B saves the copy it held at revision 2 (as a late "schema applied" note would): refused.
+      await storeB.save({ ...seenOnB.value, tags: { step: 'stale' } });
+      const rows = await storeA.load();
+      expect(rows.find((d) => d.apiId === apiId)).toMatchObject({ revision: 3, tags: { step: '3' } });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(a.get(apiId)).toMatchObject({ revision: 3, tags: { step: '3' } });
+    } finally {
+      await a.close();
+      await b.close();
+      const db = new pg.Client({ connectionString: pgUrl });
+      await db.connect();
+      await db.query(`DROP TABLE IF EXISTS ${table}_rev`);
+      await db.end();
     }
   });
 });
