@@ -5,6 +5,7 @@
  * `@smithy/signature-v4` signer, never with hand-written crypto.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -92,6 +93,11 @@ export interface SigV4Options {
   service?: string;
   /** Accept `x-amz-content-sha256: UNSIGNED-PAYLOAD` (the AWS CLI sends it to some services). @default false */
   allowUnsignedPayload?: boolean;
+}
+
+/** The request an AWS service API on the gateway's port verifies (Step Functions, SQS, SNS, the management API), from the raw call. */
+export function signedRequestOf(req: IncomingMessage, body: Buffer): AuthRequest {
+  return { headers: req.headers, method: req.method ?? 'POST', url: req.url ?? '/', body: body.toString('utf8'), sourceIp: req.socket.remoteAddress ?? '' };
 }
 
 /** Verifies one SigV4-signed request; throws `SignatureError` (403) naming what is wrong. */

@@ -89,7 +89,9 @@ export function createLambdaAuthorizer(
       try {
         query = request.body ? JSON.parse(request.body) : {};
       } catch {
-        // the event still goes out, with an empty query
+        // Silence is right here: auth runs before parsing, and a body that is not JSON gets the
+        // GraphQL layer's own parse error once the authorizer has answered; the authorizer is
+        // still asked, with an empty query, as it would be for any request that reaches it.
       }
     }
     const requestHeaders: Record<string, string> = {};

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { SignatureError } from '../auth/index.js';
-import { verifySigV4 } from '../auth/iam.js';
+import { signedRequestOf, verifySigV4 } from '../auth/iam.js';
 import type { NormalizedConfig } from '../config/types.js';
 import { iamConfigOf } from '../stepfunctions/api/sigv4.js';
 import { ManagementApiError } from './restJson.js';
@@ -19,13 +19,7 @@ import { ManagementApiError } from './restJson.js';
 export async function verifyManagementSignature(req: IncomingMessage, body: Buffer, config: NormalizedConfig): Promise<void> {
   const iam = iamConfigOf(config);
   if (!iam) return;
-  const request = {
-    headers: req.headers,
-    method: req.method ?? 'POST',
-    url: req.url ?? '/',
-    body: body.toString('utf8'),
-    sourceIp: req.socket.remoteAddress ?? '',
-  };
+  const request = signedRequestOf(req, body);
   try {
     await verifySigV4(request, iam, Date.now(), { service: 'appsync' });
   } catch (error) {

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { SignatureError } from '../../auth/errors.js';
-import { validateIamConfig, verifySigV4, type IamConfig, type IamCredential } from '../../auth/iam.js';
+import { signedRequestOf, validateIamConfig, verifySigV4, type IamConfig, type IamCredential } from '../../auth/iam.js';
 import type { NormalizedConfig } from '../../config/types.js';
 import { SfnApiError } from '../service/errors.js';
 
@@ -30,13 +30,7 @@ export function iamConfigOf(config: NormalizedConfig): IamConfig | null {
 
 /** Verifies the request's SigV4 signature for service `states`; throws a 403 {@link SfnApiError}. */
 export async function verifyStatesSignature(req: IncomingMessage, body: Buffer, config: IamConfig, now = Date.now()): Promise<IamCredential> {
-  const request = {
-    headers: req.headers,
-    method: req.method ?? 'POST',
-    url: req.url ?? '/',
-    body: body.toString('utf8'),
-    sourceIp: req.socket.remoteAddress ?? '',
-  };
+  const request = signedRequestOf(req, body);
   try {
     return await verifySigV4(request, config, now, { service: 'states', allowUnsignedPayload: true });
   } catch (error) {

@@ -440,20 +440,14 @@ function send(res: ServerResponse, status: number, value: unknown, error?: SqsEr
  */
 export async function verifySignature(req: IncomingMessage, body: Buffer, config: NormalizedConfig, service = 'sqs'): Promise<void> {
   if (![config.authentication, ...config.additionalAuthentications].some((a) => a.type === 'AWS_IAM')) return;
-  const [{ iamConfigOf }, { verifySigV4 }, { SignatureError }] = await Promise.all([
+  const [{ iamConfigOf }, { signedRequestOf, verifySigV4 }, { SignatureError }] = await Promise.all([
     import('../api/sigv4.js'),
     import('../../auth/iam.js'),
     import('../../auth/errors.js'),
   ]);
   const iam = iamConfigOf(config);
   if (!iam) return;
-  const request = {
-    headers: req.headers,
-    method: req.method ?? 'POST',
-    url: req.url ?? '/',
-    body: body.toString('utf8'),
-    sourceIp: req.socket.remoteAddress ?? '',
-  };
+  const request = signedRequestOf(req, body);
   try {
     await verifySigV4(request, iam, Date.now(), { service, allowUnsignedPayload: true });
   } catch (error) {
