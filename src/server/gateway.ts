@@ -11,7 +11,7 @@ import { substituteGatewayUrl } from '../config/variables.js';
 import { adminRefusalMessage, isAdminRequest, isLoopbackHost, verifiesSignatures } from './adminAccess.js';
 import { BUILT_IN_DATA_SOURCE_TYPES, loadBuiltInDataSourceKinds, type DataSourceKinds, type Logger } from '../datasources/index.js';
 import type { PubSub, PublishedEvent, Realtime } from '../realtime/types.js';
-import { BodyTooLargeError, CORS_HEADERS, handleGraphQLHttp, readBody, sendJson } from './httpHandler.js';
+import { BodyTooLargeError, CORS_HEADERS, handleGraphQLHttp, MAX_BODY_BYTES, readBody, sendJson } from './httpHandler.js';
 import { loadApi, type Api } from './loadApi.js';
 import { createRealtimeHost } from './realtimeHost.js';
 import { createConsoleLogger } from './logger.js';
@@ -137,6 +137,7 @@ export interface Gateway {
 
 interface StepFunctionsLike {
   handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<boolean>;
+  answerTooLarge(req: IncomingMessage, res: ServerResponse, limitBytes: number): boolean;
   update(stateMachines: NormalizedConfig['stepFunctions']['stateMachines']): Promise<void>;
   close(): Promise<void>;
 }
@@ -445,6 +446,8 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
           req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, isManagementPath(path) ? MANAGEMENT_MAX_BODY_BYTES : undefined);
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
+          // A Step Functions call gets the service's own error, which its SDK client reads as a typed exception.
+          if (stepFunctions.answerTooLarge(req, res, MAX_BODY_BYTES)) return;
           sendJson(
             res,
             413,

@@ -11,8 +11,8 @@ import { resolverHeaders } from '../resolvers/index.js';
 import { executeGraphQL, requestFailure, type GraphQLResponse, type Publish } from './execute.js';
 import type { Api } from './loadApi.js';
 
-/** Gateway choice (docs/errors.md#request-limits): bodies over 1 MB are refused with 413. */
-const MAX_BODY_BYTES = 1024 * 1024;
+/** Gateway choice (docs/errors.md#request-limits): bodies over 1 MB are refused with 413 (a Step Functions call in its service's shape). */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * The largest GraphQL answer sent (docs/errors.md#request-limits). Gateway choice: 5 MiB, the

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { NormalizedConfig, StateMachineConfig } from '../config/types.js';
 import type { DataSource, Logger } from '../datasources/index.js';
-import { answerPeerCall, handleApiCall, isStepFunctionsCall } from './api/handler.js';
+import { answerPeerCall, answerTooLarge, handleApiCall, isStepFunctionsCall } from './api/handler.js';
 import { handleRoute, routeFor } from './api/routes.js';
 import type { AuthProvider } from '../auth/types.js';
 import { DEFAULT_SCOPE, type ArnScope } from './service/arns.js';
@@ -79,6 +79,8 @@ export interface StepFunctionsServiceOptions {
 export interface StepFunctionsServiceHandle {
   /** Answers Step Functions API calls and the console page; false for anything else. */
   handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<boolean>;
+  /** Answers a Step Functions API call whose body was over `limitBytes` as the service does (docs/stepfunctions.md); false for other requests. */
+  answerTooLarge(req: IncomingMessage, res: ServerResponse, limitBytes: number): boolean;
   /** Applies the machines of a reloaded config. */
   update(stateMachines: Record<string, StateMachineConfig>): Promise<void>;
   /** Starts an execution (resolver shorthand, nested machines). */
@@ -197,6 +199,7 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
     sqs,
     sns,
     events,
+    answerTooLarge: (req, res, limitBytes) => answerTooLarge(req, res, limitBytes),
     async handle(req, res, body) {
       const route = routeFor(options.config(), req);
       if (route) {

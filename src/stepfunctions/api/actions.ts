@@ -22,7 +22,8 @@ const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms /
 
 // ---------------------------------------------------------------- member checks (coral's wording)
 
-function str(body: Body, member: string, options: { required?: boolean; min?: number; max?: number } = {}): string | undefined {
+/** `bytes`: the length counts UTF-8 bytes, as AWS counts payloads (input, output), not characters. */
+function str(body: Body, member: string, options: { required?: boolean; min?: number; max?: number; bytes?: boolean } = {}): string | undefined {
   const value = body[member];
   if (value === undefined || value === null) {
     if (options.required) throw validationError(member, value, 'Member must not be null');
@@ -31,7 +32,7 @@ function str(body: Body, member: string, options: { required?: boolean; min?: nu
   if (typeof value !== 'string') throw new SfnApiError('SerializationException', `Unexpected value type for '${member}': expected a string`);
   const min = options.min ?? (options.required ? 1 : 0);
   if (value.length < min) throw validationError(member, value, `Member must have length greater than or equal to ${min}`);
-  if (options.max !== undefined && value.length > options.max)
+  if (options.max !== undefined && (options.bytes ? Buffer.byteLength(value) : value.length) > options.max)
     throw validationError(member, value, `Member must have length less than or equal to ${options.max}`);
   return value;
 }
@@ -428,12 +429,20 @@ export const ACTIONS: Record<string, Action> = {
   },
 
   StartExecution(service, body) {
-    const started = service.startExecution(reqStr(body, 'stateMachineArn', 256), str(body, 'name', { max: 80 }), str(body, 'input', { max: 262_144 }));
+    const started = service.startExecution(
+      reqStr(body, 'stateMachineArn', 256),
+      str(body, 'name', { max: 80 }),
+      str(body, 'input', { max: 262_144, bytes: true }),
+    );
     return { executionArn: started.executionArn, startDate: seconds(started.startDate) };
   },
   async StartSyncExecution(service, body) {
     const started = Date.now();
-    const result = await service.startSyncExecution(reqStr(body, 'stateMachineArn', 256), str(body, 'name', { max: 80 }), str(body, 'input', { max: 262_144 }));
+    const result = await service.startSyncExecution(
+      reqStr(body, 'stateMachineArn', 256),
+      str(body, 'name', { max: 80 }),
+      str(body, 'input', { max: 262_144, bytes: true }),
+    );
     const billed = Math.max(100, Math.ceil((Date.now() - started) / 100) * 100);
     return {
       executionArn: result.executionArn,
@@ -491,7 +500,7 @@ export const ACTIONS: Record<string, Action> = {
 
   SendTaskSuccess(service, body) {
     const token = reqStr(body, 'taskToken', 2048);
-    service.sendTaskSuccess(token, reqStr(body, 'output', 262_144));
+    service.sendTaskSuccess(token, str(body, 'output', { required: true, max: 262_144, bytes: true })!);
     return {};
   },
   SendTaskFailure(service, body) {
@@ -536,7 +545,7 @@ export const ACTIONS: Record<string, Action> = {
     if (!definition || typeof definition !== 'object' || Array.isArray(definition)) {
       throw new SfnApiError('InvalidDefinition', "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The state definition must be an object'");
     }
-    const inputText = str(body, 'input', { max: 262_144 }) ?? '{}';
+    const inputText = str(body, 'input', { max: 262_144, bytes: true }) ?? '{}';
     let input: unknown;
     try {
       input = JSON.parse(inputText);

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NormalizedConfig } from '../../config/types.js';
 import type { Logger } from '../../datasources/types.js';
-import { SfnApiError, type SfnErrorName } from '../service/errors.js';
+import { requestTooLarge, SfnApiError, type SfnErrorName } from '../service/errors.js';
 import type { StepFunctionsService } from '../service/service.js';
 import type { PeerAnswer, StorePeers } from '../store/types.js';
 import { ACTIONS, LIST_ITEMS, listPage, mergeListItems, type ListAction } from './actions.js';
@@ -53,6 +53,16 @@ function send(res: ServerResponse, status: number, text: string, errorType?: str
 
 function sendError(res: ServerResponse, error: SfnApiError): void {
   send(res, error.statusCode, JSON.stringify(error.toJSON()), error.sfnName);
+}
+
+/**
+ * Answers a Step Functions call whose body the gateway refused as too large in the service's own
+ * error shape (the SDK's `ValidationException`); false for any other request.
+ */
+export function answerTooLarge(req: IncomingMessage, res: ServerResponse, limitBytes: number): boolean {
+  if (!isStepFunctionsCall(req)) return false;
+  sendError(res, requestTooLarge(limitBytes));
+  return true;
 }
 
 export interface ApiHandlerOptions {

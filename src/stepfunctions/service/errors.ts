@@ -83,6 +83,12 @@ export const invalidToken = (detail = 'Invalid token') => new SfnApiError('Inval
 export const taskDoesNotExist = () => new SfnApiError('TaskDoesNotExist', 'Task Does Not Exist');
 export const taskTimedOut = () => new SfnApiError('TaskTimedOut', 'Task Timed Out');
 export const typeNotSupported = () => new SfnApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
+/**
+ * A call whose body is past Step Functions' 1 MB request quota: the JSON 1.0 error shape the SDK
+ * turns into its typed `ValidationException`, with HTTP 413 as the request's size is what is wrong.
+ */
+export const requestTooLarge = (limitBytes: number) =>
+  new SfnApiError('ValidationException', `Request size exceeds the maximum request size of ${limitBytes} bytes (the Step Functions API quota of 1 MB)`, 413);
 export const invalidExecutionInput = (detail: string) => new SfnApiError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${detail}'`);
 
 /**
