@@ -181,12 +181,12 @@ export class ApiCache {
   }
 
   /**
-   * Keeps a query's answer whole when the behaviour allows it: under OPERATION_LEVEL_CACHING any
-   * answer without errors, for the API's ttl; under FULL_REQUEST_CACHING only an answer every
-   * resolver of which was read from its entry (what a repeat would answer), until the first of
-   * those entries expires. Tagged with the resolver runs, so evictions reach it.
+   * Keeps a query's answer whole (`text`: the JSON text sent) when the behaviour allows it: under
+   * OPERATION_LEVEL_CACHING any answer without errors, for the API's ttl; under FULL_REQUEST_CACHING
+   * only an answer every resolver of which was read from its entry (what a repeat would answer),
+   * until the first of those entries expires. Tagged with the resolver runs, so evictions reach it.
    */
-  keepAnswer(key: string, body: unknown, run: AnswerRun): void {
+  keepAnswer(key: string, text: string, run: AnswerRun): void {
     let ttlMs = this.#ttlMs;
     const headers = run.responseHeaders;
     if (this.behavior === 'FULL_REQUEST_CACHING') {
@@ -200,7 +200,7 @@ export class ApiCache {
       headerText = JSON.stringify(headers);
       break;
     }
-    void this.#store.set(key, `${headerText}\n${JSON.stringify(body)}`, ttlMs, run.cacheTags ?? []);
+    void this.#store.set(key, `${headerText}\n${text}`, ttlMs, run.cacheTags ?? []);
   }
 
   /**

@@ -30,6 +30,12 @@ export interface GraphQLResponse {
   headers: Record<string, string>;
   /** Set for request-level failures (x-amzn-ErrorType). */
   errorType?: string;
+  /**
+   * Set when the answer may be kept whole (docs/caching.md#answers-kept-whole): the transport calls
+   * it with the text it sent, once that text is known to be the answer (within the size limit), so
+   * nothing is kept that was not sent.
+   */
+  keep?: (sentText: string) => void;
 }
 
 export type Publish = (event: PublishedEvent) => Promise<void>;
@@ -122,13 +128,13 @@ export async function executeGraphQL(api: Api, request: GraphQLRequest, publish?
     const deleted = await cache.evict(context.cacheEvictions);
     if (deleted > 0) body.extensions = { ...body.extensions, apiCacheEntriesDeleted: deleted };
   }
-  // Only answers without errors are kept (docs/caching.md#what-is-never-cached).
-  if (answerKey !== undefined && errors.length === 0) cache?.keepAnswer(answerKey, body, context);
-
   if (operation.operation === 'mutation' && publish && result.data) {
     await publishMutationResults(api, operation, result.data as Record<string, unknown>, context, publish);
   }
-  return { status: 200, body, headers: context.responseHeaders };
+  const response: GraphQLResponse = { status: 200, body, headers: context.responseHeaders };
+  // Only answers without errors are kept (docs/caching.md#what-is-never-cached).
+  if (cache !== undefined && answerKey !== undefined && errors.length === 0) response.keep = (text) => cache.keepAnswer(answerKey, text, context);
+  return response;
 }
 
 /** realtime.md: each bound subscription field receives the mutation field's selected result. */

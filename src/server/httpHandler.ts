@@ -115,10 +115,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 /**
  * Sends JSON text as it is (a kept answer, docs/caching.md#answers-kept-whole) with the headers
  * every answer has; a GraphQL answer over MAX_ANSWER_BYTES is replaced by AppSync's error for it.
+ * Returns whether `text` went out as it is.
  */
-function sendText(res: ServerResponse, status: number, text: string, headers?: Record<string, string>, errorType?: string, isAnswer = false): void {
+function sendText(res: ServerResponse, status: number, text: string, headers?: Record<string, string>, errorType?: string, isAnswer = false): boolean {
   let length = Buffer.byteLength(text);
-  if (isAnswer && length > MAX_ANSWER_BYTES) {
+  const tooLarge = isAnswer && length > MAX_ANSWER_BYTES;
+  if (tooLarge) {
     text = TOO_LARGE_ANSWER;
     length = Buffer.byteLength(text);
     headers = undefined;
@@ -137,10 +139,13 @@ function sendText(res: ServerResponse, status: number, text: string, headers?: R
   if (headers) for (const name in headers) if (!OWN_HEADERS.has(name.toLowerCase())) list.push(name, headers[name]!);
   res.writeHead(status, list);
   res.end(text);
+  return !tooLarge;
 }
 
+/** Sends an answer; one that may be kept whole is kept as the text sent, never one replaced by the size limit's error. */
 function send(res: ServerResponse, response: GraphQLResponse): void {
-  sendText(res, response.status, JSON.stringify(response.body), response.headers, response.errorType, true);
+  const text = JSON.stringify(response.body);
+  if (sendText(res, response.status, text, response.headers, response.errorType, true)) response.keep?.(text);
 }
 
 function toAuthRequest(req: IncomingMessage, body: string): AuthRequest {
@@ -178,7 +183,8 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
   if (api.cache?.keepsAnswers && api.envelop === undefined) {
     answerKey = api.cache.answerKey(method, method === 'GET' ? (req.url ?? '') : text, auth);
     const kept = await api.cache.getAnswer(answerKey);
-    if (kept !== undefined) return sendText(res, 200, kept.body, kept.headers, undefined, true);
+    // Only answers sent as they were are kept: within the size limit.
+    if (kept !== undefined) return void sendText(res, 200, kept.body, kept.headers);
   }
   const response = await executeGraphQL(
     api,

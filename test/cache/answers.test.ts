@@ -123,3 +123,52 @@ describe('OPERATION_LEVEL_CACHING: lookups in the debug log', () => {
     expect(lines[2]!.fields.key).not.toBe(lines[0]!.fields.key);
   });
 });
+
+describe('an answer over the size limit is never kept whole', () => {
+  // The first two calls give 3,000,000 characters each (the two together are over 5 MiB), later ones a few.
+  const shrinking = {
+    'shrinking.mjs': `let calls = 0;
+export function handler() {
+  calls += 1;
+  return calls <= 2 ? 'x'.repeat(3_000_000) : 'small ' + calls;
+}
+`,
+    'big.js': `export function request(ctx) { return { operation: 'Invoke', payload: {} }; }
+export function response(ctx) { return ctx.result; }
+`,
+  };
+  const bigConfig = (behavior: 'FULL_REQUEST_CACHING' | 'OPERATION_LEVEL_CACHING') => ({
+    schemaSdl: 'type Query { big: String }',
+    authentication: { type: 'API_KEY' as const },
+    apiKeys: [{ name: 'k', value: 'da2-oversizeanswer' }],
+    caching: { behavior, ttl: 60 },
+    dataSources: { shrinking: { type: 'AWS_LAMBDA' as const, config: { handler: 'shrinking.mjs#handler' } } },
+    resolvers: { 'Query.big': { kind: 'UNIT' as const, dataSource: 'shrinking', code: 'big.js' } },
+  });
+  const TOO_LARGE = { data: null, errors: [{ errorType: 'MappingTemplate', message: 'Transformation too large' }] };
+
+  it('OPERATION_LEVEL_CACHING: the next request runs the query again instead of getting the error from the cache', async () => {
+    const gw = await startTestGateway({ files: shrinking, config: bigConfig('OPERATION_LEVEL_CACHING') });
+    const q = '{ a: big b: big }';
+    expect((await gw.query(q)).body).toEqual(TOO_LARGE);
+    // Kept, the 6 MB text would answer this request (as the size limit's error again) without running the query.
+    expect((await gw.query(q)).body).toEqual({ data: { a: 'small 3', b: 'small 4' } });
+    expect((await gw.query(q)).body).toEqual({ data: { a: 'small 3', b: 'small 4' } });
+  });
+
+  it('FULL_REQUEST_CACHING: the resolver entries are kept, the oversize answer built from them is not', async () => {
+    const { lines, logger } = capturingLogger();
+    const gw = await startTestGateway({ files: shrinking, config: bigConfig('FULL_REQUEST_CACHING'), options: { logger } });
+    const q = '{ a: big b: big }';
+    expect((await gw.query(q)).body).toEqual(TOO_LARGE);
+    // Both fields read from their entries: an answer that would be kept whole, were it within the limit.
+    expect((await gw.query(q)).body).toEqual(TOO_LARGE);
+    lines.length = 0;
+    expect((await gw.query(q)).body).toEqual(TOO_LARGE);
+    expect(lines.map((l) => `${l.message} ${l.fields.answer ?? l.fields.resolver}`)).toEqual([
+      'API cache miss FULL_REQUEST_CACHING',
+      'API cache hit Query.big',
+      'API cache hit Query.big',
+    ]);
+  });
+});
