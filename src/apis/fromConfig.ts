@@ -4,6 +4,7 @@
  * as for an API built through the API. Code is read from its files each time the config loads.
  */
 import { readFileSync } from 'node:fs';
+import { DEFAULT_ACCOUNT_ID } from '../config/awsDefaults.js';
 import type { NormalizedConfig } from '../config/types.js';
 import type { ApiDefinition, DataSourceModel } from './model.js';
 
@@ -30,6 +31,10 @@ export function definitionFromConfig(config: NormalizedConfig, apiId: string, re
     if (ds.type === 'AMAZON_DYNAMODB') model.dynamodbConfig = { tableName: String(c.tableName), awsRegion: typeof c.region === 'string' ? c.region : region };
     if (ds.type === 'AWS_LAMBDA') model.lambdaConfig = { lambdaFunctionArn: String(c.functionArn ?? c.functionName ?? c.handler ?? '') };
     if (ds.type === 'HTTP') model.httpConfig = { endpoint: String(c.endpoint ?? '') };
+    if (ds.type === 'AMAZON_EVENTBRIDGE')
+      model.eventBridgeConfig = {
+        eventBusArn: typeof c.eventBusArn === 'string' ? c.eventBusArn : `arn:aws:events:${region}:${DEFAULT_ACCOUNT_ID}:event-bus/default`,
+      };
     if (ds.type === 'RELATIONAL_DATABASE') model.relationalDatabaseConfig = { relationalDatabaseSourceType: 'RDS_HTTP_ENDPOINT' };
     return model;
   });

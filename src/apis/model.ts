@@ -33,6 +33,8 @@ export interface DataSourceModel {
     relationalDatabaseSourceType?: string;
     rdsHttpEndpointConfig?: { awsRegion?: string; dbClusterIdentifier?: string; databaseName?: string; schema?: string; awsSecretStoreArn?: string };
   };
+  /** EventBridgeDataSourceConfig: only the default bus exists in-process. */
+  eventBridgeConfig?: { eventBusArn: string };
   metricsConfig?: string;
 }
 

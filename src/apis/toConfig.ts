@@ -201,6 +201,8 @@ function toDataSource(ds: DataSourceModel, options: ToConfigOptions): { type: st
     out.config = { functionArn: ds.lambdaConfig.lambdaFunctionArn };
   } else if (ds.type === 'HTTP' && ds.httpConfig) {
     out.config = { endpoint: ds.httpConfig.endpoint, ...(ds.httpConfig.authorizationConfig ? { authorizationConfig: ds.httpConfig.authorizationConfig } : {}) };
+  } else if (ds.type === 'AMAZON_EVENTBRIDGE' && ds.eventBridgeConfig) {
+    out.config = { eventBusArn: ds.eventBridgeConfig.eventBusArn };
   } else if (ds.type === 'RELATIONAL_DATABASE') {
     // The embedded Postgres (or the PG* variables' server): the Data API cluster it names is not reachable from here.
     const rds = ds.relationalDatabaseConfig?.rdsHttpEndpointConfig;

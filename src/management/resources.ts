@@ -7,6 +7,7 @@
 import type { ApiDefinition, ApiKeyModel, AppSyncRuntime, DataSourceModel, FunctionModel, ResolverModel } from '../apis/index.js';
 import { isInterfaceType, isObjectType } from 'graphql';
 import { newId } from '../apis/index.js';
+import { isDefaultEventBusArn } from '../config/awsDefaults.js';
 import { normalizeCachingKey } from '../config/caching.js';
 import { MAX_CODE_LENGTH, rememberCheckedCompile } from '../resolvers/index.js';
 import { apiArn, schemaOf, type Handler, type ManagementContext } from './context.js';
@@ -26,8 +27,8 @@ import {
 import { ManagementApiError } from './restJson.js';
 
 /** The data-source types the gateway serves (docs/data-sources.md); AppSync's others are refused. */
-const SERVED_TYPES = ['AMAZON_DYNAMODB', 'AWS_LAMBDA', 'HTTP', 'RELATIONAL_DATABASE', 'NONE'] as const;
-const AWS_TYPES = [...SERVED_TYPES, 'AMAZON_ELASTICSEARCH', 'AMAZON_OPENSEARCH_SERVICE', 'AMAZON_EVENTBRIDGE', 'AMAZON_BEDROCK_RUNTIME'] as const;
+const SERVED_TYPES = ['AMAZON_DYNAMODB', 'AWS_LAMBDA', 'HTTP', 'RELATIONAL_DATABASE', 'AMAZON_EVENTBRIDGE', 'NONE'] as const;
+const AWS_TYPES = [...SERVED_TYPES, 'AMAZON_ELASTICSEARCH', 'AMAZON_OPENSEARCH_SERVICE', 'AMAZON_BEDROCK_RUNTIME'] as const;
 
 const DAY = 86_400;
 /** AppSync: an API key lives 1 to 365 days; 7 by default; deleted 60 days after it expires. */
@@ -302,6 +303,15 @@ function readDataSource(input: Body): DataSourceModel {
     const endpoint = requiredString(c, 'endpoint');
     if (!/^https?:\/\//.test(endpoint)) throw ManagementApiError.badRequest(`httpConfig.endpoint must be an http:// or https:// URL, got ${endpoint}.`);
     ds.httpConfig = { endpoint, ...(optionalObject(c, 'authorizationConfig') ? { authorizationConfig: c.authorizationConfig as never } : {}) };
+  } else if (type === 'AMAZON_EVENTBRIDGE') {
+    const eventBusArn = requiredString(need<Body>('eventBridgeConfig'), 'eventBusArn');
+    // The in-process EventBridge has only the default bus (docs/management-api.md#data-sources).
+    if (!isDefaultEventBusArn(eventBusArn))
+      throw ManagementApiError.badRequest(
+        `eventBridgeConfig.eventBusArn ${eventBusArn} is not a default event bus (arn:aws:events:<region>:<account>:event-bus/default): ` +
+          'the in-process EventBridge of appsync-gateway has only the default bus (docs/not-supported.md).',
+      );
+    ds.eventBridgeConfig = { eventBusArn };
   } else if (type === 'RELATIONAL_DATABASE') {
     ds.relationalDatabaseConfig = need<NonNullable<DataSourceModel['relationalDatabaseConfig']>>('relationalDatabaseConfig');
   }

@@ -13,6 +13,7 @@
  */
 import { ConfigError } from '../errors.js';
 import { unknownKeyErrors } from '../config/index.js';
+import { isDefaultEventBusArn } from '../config/awsDefaults.js';
 import type { DataSource, DataSourceKind, DataSourceResult } from '../datasources/types.js';
 import type { EventEntry } from './services/eventbridge.js';
 
@@ -27,14 +28,13 @@ export interface EventsPutter {
   readonly events: { putEvents(entries: EventEntry[]): Array<{ EventId?: string; ErrorCode?: string; ErrorMessage?: string }> };
 }
 
-const DEFAULT_BUS = /^arn:aws:events:[a-z0-9-]+:\d{12}:event-bus\/default$/;
 // PutEvents takes at most 10 entries per call.
 const MAX_ENTRIES = 10;
 
 function validate(config: unknown, path: string): ConfigError[] {
   const c = (config ?? {}) as Record<string, unknown>;
   const problems: ConfigError[] = unknownKeyErrors(c, path, ['eventBusArn']).errors;
-  if (c.eventBusArn !== undefined && (typeof c.eventBusArn !== 'string' || !DEFAULT_BUS.test(c.eventBusArn))) {
+  if (c.eventBusArn !== undefined && !isDefaultEventBusArn(c.eventBusArn)) {
     problems.push(
       new ConfigError(
         `${path}.eventBusArn`,

@@ -1,5 +1,6 @@
 /** AppSync data sources and state machines of a template as the gateway's data-source and Step Functions config. */
 import { readFileSync } from 'node:fs';
+import { isDefaultEventBusArn } from '../awsDefaults.js';
 import { GATEWAY_URL_VARIABLE } from '../variables.js';
 import type { LocalFunctions } from './functions.js';
 import type { Located } from './resources.js';
@@ -81,8 +82,23 @@ export function dataSourceConfig(r: Located, type: string, resources: Located[],
         ...(c.Schema ? { schema: String(c.Schema) } : {}),
       };
     }
+    case 'AMAZON_EVENTBRIDGE': {
+      // Resolvers put events on the in-process EventBridge, which has only the default bus (docs/cloudformation.md#what-is-read).
+      const arn = ((p('EventBridgeConfig') ?? {}) as Record<string, unknown>).EventBusArn;
+      if (!isDefaultEventBusArn(arn))
+        throw ev.error(
+          at('EventBridgeConfig.EventBusArn'),
+          `the event bus ${typeof arn === 'string' ? arn : JSON.stringify(arn)} is not the default bus ` +
+            '(arn:aws:events:<region>:<account>:event-bus/default), the only bus of the in-process EventBridge; ' +
+            'put the events on the default bus (events.EventBus.fromEventBusName(this, id, "default") in the CDK)',
+        );
+      return { eventBusArn: arn };
+    }
     default:
-      throw ev.error(at('Type'), `data source type ${type} is not supported by the gateway (NONE, AMAZON_DYNAMODB, AWS_LAMBDA, HTTP, RELATIONAL_DATABASE)`);
+      throw ev.error(
+        at('Type'),
+        `data source type ${type} is not supported by the gateway (NONE, AMAZON_DYNAMODB, AWS_LAMBDA, HTTP, RELATIONAL_DATABASE, AMAZON_EVENTBRIDGE)`,
+      );
   }
 }
 

@@ -381,6 +381,7 @@ export class StackEvaluator {
       case 'AWS::SNS::Topic':
         return named('TopicName');
       case 'AWS::Events::Rule':
+      case 'AWS::Events::EventBus':
         return named('Name');
       case 'AWS::StepFunctions::StateMachine':
       case 'AWS::Serverless::StateMachine':
@@ -457,6 +458,8 @@ export class StackEvaluator {
       'AWS::SQS::Queue': { Arn: () => arn('sqs', id()), QueueName: id },
       'AWS::SNS::Topic': { TopicArn: () => arn('sns', id()), TopicName: id },
       'AWS::Events::Rule': { Arn: () => arn('events', `rule/${id()}`) },
+      // EventBridge's own shape, so an AMAZON_EVENTBRIDGE data source on this bus is refused naming it (dataSources.ts).
+      'AWS::Events::EventBus': { Arn: () => arn('events', `event-bus/${id()}`), Name: id },
     };
     const table = known[resource.Type];
     const get = table?.[attribute];

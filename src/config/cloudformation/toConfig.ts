@@ -74,7 +74,7 @@ const HONOURED: Record<string, { read: string[]; ignored: string[] }> = {
   'AWS::AppSync::GraphQLSchema': { read: ['ApiId', 'Definition', 'DefinitionS3Location'], ignored: [] },
   'AWS::AppSync::ApiKey': { read: ['ApiId', 'Description', 'Expires'], ignored: ['ApiKeyId'] },
   'AWS::AppSync::DataSource': {
-    read: ['ApiId', 'Name', 'Type', 'Description', 'DynamoDBConfig', 'LambdaConfig', 'HttpConfig', 'RelationalDatabaseConfig'],
+    read: ['ApiId', 'Name', 'Type', 'Description', 'DynamoDBConfig', 'LambdaConfig', 'HttpConfig', 'RelationalDatabaseConfig', 'EventBridgeConfig'],
     ignored: ['ServiceRoleArn', 'MetricsConfig'],
   },
   'AWS::AppSync::Resolver': {

@@ -105,7 +105,7 @@ Resources:${API}
         '(supported: Ref, Fn::GetAtt, Fn::Sub, Fn::Join, Fn::Select, Fn::Split, Fn::If, Fn::Equals, Fn::And, Fn::Or, Fn::Not, Fn::FindInMap, ' +
         'Fn::Base64, Fn::ImportValue, Fn::GetAZs, Fn::Length, Fn::ToJsonString, Fn::Cidr)',
       'Resources.Search.Properties.Type: data source type AMAZON_OPENSEARCH_SERVICE is not supported by the gateway ' +
-        '(NONE, AMAZON_DYNAMODB, AWS_LAMBDA, HTTP, RELATIONAL_DATABASE)',
+        '(NONE, AMAZON_DYNAMODB, AWS_LAMBDA, HTTP, RELATIONAL_DATABASE, AMAZON_EVENTBRIDGE)',
       'Resources.Py.Properties.Runtime: function Py uses runtime python3.12: the gateway runs Node.js functions only (nodejsNN.x); ' +
         'Resources.PySource.Properties.LambdaConfig.LambdaFunctionArn names it ' +
         '(set AWS_ENDPOINT_URL_LAMBDA to a Lambda Invoke API that runs it, e.g. `sam local start-lambda`)',
