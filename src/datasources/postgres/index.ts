@@ -17,6 +17,7 @@ import { BindError, bindParameters, type BoundStatement } from './bindParameters
 import { ColumnCatalog } from './columnCatalog.js';
 import { sqlStatementResultsJson } from './dataApiResult.js';
 import { applyMigrations } from './migrations.js';
+import { forgetStatements, isStalePlan, noteUse, statementName, trimStatements } from './preparedStatements.js';
 import { badRequest, isConnectionError, toRdsError } from './rdsError.js';
 import type { DataSource, DataSourceKind, DataSourceResult } from '../types.js';
 
@@ -32,6 +33,11 @@ export interface PostgresDataSourceConfig {
   migrations?: string;
   /** `statement_timeout` in milliseconds for every statement. @default none */
   statementTimeout?: number;
+  /**
+   * Send each SQL text as a named (prepared) statement, parsed once per connection. `false` for a
+   * pooler that cannot keep them (PgBouncer before 1.21 in transaction mode). @default true
+   */
+  preparedStatements?: boolean;
   /**
    * Embedded Postgres only: folder to keep its files in (relative to the config file).
    * @default `postgres/` in the gateway's data folder
@@ -64,6 +70,7 @@ const KNOWN_KEYS = new Set([
   'maxConnections',
   'migrations',
   'statementTimeout',
+  'preparedStatements',
   'dataDir',
   'inMemory',
   'region',
@@ -91,8 +98,10 @@ function validateConfig(config: unknown, path: string): ConfigError[] {
       errors.push(new ConfigError(`${path}.${key}`, `expected a positive integer, got ${JSON.stringify(v)}`));
   };
   for (const key of ['connectionString', 'migrations', 'dataDir']) str(key);
-  if (c.inMemory !== undefined && typeof c.inMemory !== 'boolean')
-    errors.push(new ConfigError(`${path}.inMemory`, `expected true or false, got ${JSON.stringify(c.inMemory)}`));
+  for (const key of ['inMemory', 'preparedStatements']) {
+    if (c[key] !== undefined && typeof c[key] !== 'boolean')
+      errors.push(new ConfigError(`${path}.${key}`, `expected true or false, got ${JSON.stringify(c[key])}`));
+  }
   if (c.inMemory === true && c.dataDir !== undefined)
     errors.push(new ConfigError(`${path}.inMemory`, 'an in-memory database has no dataDir; remove one of the two'));
   posInt('maxConnections');
@@ -226,6 +235,35 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
     const catalog = new ColumnCatalog();
     /** `columnMetadata` JSON texts per column list (dataApiResult.ts). */
     const metadataTexts = new Map<string, string>();
+    const prepared = config.preparedStatements !== false;
+    /** Runs the statements on `client`: the results, or what Postgres answered as thrown. */
+    const runStatements = async (client: pg.PoolClient, bound: BoundStatement[]): Promise<Array<pg.QueryResult<unknown[]>>> => {
+      const transaction = bound.length > 1;
+      // AppSync runs a request's statements together: all or nothing.
+      if (transaction) await client.query('BEGIN');
+      const raw: Array<pg.QueryResult<unknown[]>> = [];
+      for (const statement of bound) {
+        const named = prepared ? statementName(statement.text) : undefined;
+        const query: Record<string, unknown> = { text: statement.text, values: statement.values, rowMode: 'array', types: RAW_TEXT };
+        // Extended protocol even without values (a name implies it): one statement per entry, never a stacked `;` list.
+        if (named) {
+          query.name = named;
+          // Noted before it runs: a statement that parses and then fails (a constraint, a cast) stays prepared.
+          noteUse(client, named);
+        } else query.queryMode = 'extended';
+        const result = await client.query<unknown[]>(query as unknown as pg.QueryConfig<unknown[]>);
+        raw.push(result);
+      }
+      if (transaction) await client.query('COMMIT');
+      // Gateway choice: a statement may not leave a transaction open (BEGIN without COMMIT); it is
+      // rolled back and reported, so no later request runs inside it.
+      if (inTransaction(client)) {
+        await client.query('ROLLBACK');
+        throw badRequest('A statement left a transaction open; it was rolled back. Two statements in one request already run in one transaction.');
+      }
+      if (prepared) await trimStatements(client);
+      return raw;
+    };
     /** Runs the statements; the JSON text of their `sqlStatementResults`. */
     const execute = async (bound: BoundStatement[]): Promise<string> => {
       let client: pg.PoolClient;
@@ -237,36 +275,29 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
       const transaction = bound.length > 1;
       let failure: unknown;
       try {
-        // AppSync runs a request's statements together: all or nothing.
-        if (transaction) await client.query('BEGIN');
-        const raw: Array<pg.QueryResult<unknown[]>> = [];
-        for (const statement of bound) {
-          const result = await client.query<unknown[]>({
-            text: statement.text,
-            values: statement.values,
-            rowMode: 'array',
-            types: RAW_TEXT,
-            // Extended protocol even without values: one statement per entry, never a stacked `;` list.
-            queryMode: 'extended',
-          } as pg.QueryConfig<unknown[]>);
-          raw.push(result);
+        for (let attempt = 1; ; attempt++) {
+          let raw: Array<pg.QueryResult<unknown[]>>;
+          try {
+            raw = await runStatements(client, bound);
+          } catch (err) {
+            if (!isConnectionError(err) && (transaction || inTransaction(client))) {
+              await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
+                failure = rollbackErr;
+              });
+            }
+            // A table changed under a statement prepared on this connection: prepared again, once.
+            if (attempt === 1 && failure === undefined && isStalePlan(err)) {
+              logger.debug(`postgres data source ${name}: a table's columns changed; statements prepared again`, { error: (err as Error).message });
+              await forgetStatements(client);
+              continue;
+            }
+            throw err;
+          }
+          for (const result of raw) await catalog.learn(client, result.fields ?? []);
+          return sqlStatementResultsJson(raw, catalog, metadataTexts);
         }
-        if (transaction) await client.query('COMMIT');
-        // Gateway choice: a statement may not leave a transaction open (BEGIN without COMMIT); it is
-        // rolled back and reported, so no later request runs inside it.
-        if (inTransaction(client)) {
-          await client.query('ROLLBACK');
-          throw badRequest('A statement left a transaction open; it was rolled back. Two statements in one request already run in one transaction.');
-        }
-        for (const result of raw) await catalog.learn(client, result.fields ?? []);
-        return sqlStatementResultsJson(raw, catalog, metadataTexts);
       } catch (err) {
-        failure = err;
-        if (!isConnectionError(err) && (transaction || inTransaction(client))) {
-          await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
-            failure = rollbackErr;
-          });
-        }
+        failure ??= err;
         throw toRdsError(err);
       } finally {
         // A client whose connection broke is destroyed, not returned to the pool.

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from '../../../src/datasources/types.js';
 import { postgresKind } from '../../../src/datasources/postgres/index.js';
 import { agg, createPgStatement, insert, remove, select, toJsonObject, typeHint, update } from '../../../src/resolvers/guest/modules/rds.js';
+import { MAX_PER_CONNECTION } from '../../../src/datasources/postgres/preparedStatements.js';
 import { backends, createDataSource, run, stmt, values } from './helpers.js';
 
 for (const backend of backends()) {
@@ -304,6 +305,62 @@ for (const backend of backends()) {
       expect(all.map((r) => values(r.result)[0]![0])).toEqual([0, 2, 4, 6, 8, 10, 12, 14]);
     });
 
+    describe('prepared statements (one connection)', () => {
+      let one: DataSource;
+      /** The SQL texts prepared on the data source's connection. */
+      const preparedTexts = async (on: DataSource): Promise<string[]> =>
+        values((await run(on, stmt(`SELECT statement FROM pg_prepared_statements WHERE name LIKE 'agw\\_%' ORDER BY statement`))).result).map(
+          (r) => r[0] as string,
+        );
+      beforeAll(async () => {
+        one = await createDataSource({ ...config, ...(backend.name === 'PostgreSQL server' ? { maxConnections: 1 } : {}) });
+      });
+      afterAll(async () => {
+        await one?.close?.();
+      });
+
+      it('a repeated SQL text is parsed once per connection, under one name for every value', async () => {
+        const text = `SELECT :n::int + 1 AS next /* prepared-once */`;
+        for (const n of [1, 2, 3]) expect(values((await run(one, stmt(text, { n }))).result)).toEqual([[n + 1]]);
+        expect((await preparedTexts(one)).filter((t) => t.includes('prepared-once'))).toEqual([`SELECT $1::int + 1 AS next /* prepared-once */`]);
+      });
+
+      it('keeps at most MAX_PER_CONNECTION statements on a connection, deallocating the least recently used', async () => {
+        for (let i = 0; i < MAX_PER_CONNECTION + 10; i++) expect((await run(one, stmt(`SELECT ${i} AS v /* lru */`))).error).toBeUndefined();
+        const texts = await preparedTexts(one);
+        expect(texts.length).toBeLessThanOrEqual(MAX_PER_CONNECTION + 1);
+        expect(texts).toContain(`SELECT ${MAX_PER_CONNECTION + 9} AS v /* lru */`);
+        expect(texts).not.toContain(`SELECT 0 AS v /* lru */`);
+        // A deallocated text is prepared again when it comes back.
+        expect(values((await run(one, stmt(`SELECT 0 AS v /* lru */`))).result)).toEqual([[0]]);
+      });
+
+      it('a statement prepared before its table gained a column answers with the new columns', async () => {
+        expect((await run(one, stmt(`CREATE TABLE widening (a int)`))).error).toBeUndefined();
+        expect((await run(one, stmt(`INSERT INTO widening VALUES (1)`))).error).toBeUndefined();
+        const read = stmt(`SELECT * FROM widening`);
+        expect(values((await run(one, read)).result)).toEqual([[1]]);
+        expect((await run(one, stmt(`ALTER TABLE widening ADD COLUMN b text DEFAULT 'x'`))).error).toBeUndefined();
+        const after = await run(one, read);
+        expect(after.error).toBeUndefined();
+        expect(values(after.result)).toEqual([[1, 'x']]);
+      });
+
+      it('preparedStatements: false sends every statement unnamed', async () => {
+        const unnamed = await createDataSource({
+          ...config,
+          preparedStatements: false,
+          ...(backend.name === 'PostgreSQL server' ? { maxConnections: 1 } : {}),
+        });
+        try {
+          expect(values((await run(unnamed, stmt(`SELECT 7 AS v /* never-named */`))).result)).toEqual([[7]]);
+          expect((await preparedTexts(unnamed)).filter((t) => t.includes('never-named'))).toEqual([]);
+        } finally {
+          await unnamed.close?.();
+        }
+      });
+    });
+
     it('runs what the rds module builds: joins, aggregates, group by, having, every where operator', async () => {
       const setup = await run(ds, {
         statements: [
@@ -417,7 +474,7 @@ describe('config validation', () => {
     expect(errors.map((e) => e.message)).toEqual([
       'dataSources.db.config.connectionString: expected string, got number',
       'dataSources.db.config.maxConnections: expected a positive integer, got 0',
-      'dataSources.db.config.bogus: unknown key; expected one of connectionString, maxConnections, migrations, statementTimeout, dataDir, inMemory, region, dbClusterIdentifier, databaseName, awsSecretStoreArn, schema, serviceRoleArn, iamRoleStatements, relationalDatabaseSourceType',
+      'dataSources.db.config.bogus: unknown key; expected one of connectionString, maxConnections, migrations, statementTimeout, preparedStatements, dataDir, inMemory, region, dbClusterIdentifier, databaseName, awsSecretStoreArn, schema, serviceRoleArn, iamRoleStatements, relationalDatabaseSourceType',
     ]);
   });
 
