@@ -9,8 +9,8 @@ const tag = (field: string, id: string) => ({ field, values: { arguments: { id }
 
 describe('MemoryCacheStore', () => {
   it('drops the least recently used entries once the size bound is reached', async () => {
-    // Each entry below takes 2 × (key + text + tag) + 64 bytes ≈ 350 bytes: three fit in 1,100.
-    const store = new MemoryCacheStore(1100);
+    // Each entry below counts 2 × (key + text + tag values' JSON) + 320 bytes = 2 × (1 + 100 + 26) + 320 = 574: three fit in 1,800.
+    const store = new MemoryCacheStore(1800);
     const text = 'x'.repeat(100);
     await store.set('a', text, 60_000, [tag('Query.item', 'a')]);
     await store.set('b', text, 60_000, [tag('Query.item', 'b')]);
