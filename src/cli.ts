@@ -233,6 +233,11 @@ export async function main(argv: string[]): Promise<number> {
         `  GraphQL "${config.name}": ${origin}/apis/${apiId}/graphql  (real-time: ws://${new URL(origin).host}/apis/${apiId}/graphql/realtime)`,
         ...config.apiKeys.map((k) => `    API key ${k.name}: ${k.generated ? k.value : `${k.value.slice(0, 8)}… (from config)`}`),
       ]),
+      // The further Event APIs of an `events:` list or template (docs/events.md#several-event-apis), each with its keys.
+      ...(gateway.config.additionalEventApis ?? []).flatMap(({ apiId, events }) => [
+        `  Events "${events.name}": ${origin}/apis/${apiId}/event  (WebSocket: ws://${new URL(origin).host}/apis/${apiId}/event/realtime)`,
+        ...events.apiKeys.map((k) => `    Event API key ${k.name}: ${k.generated ? k.value : `${k.value.slice(0, 8)}… (from config)`}`),
+      ]),
       '',
     ].join('\n'),
   );

@@ -558,7 +558,7 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
   const taskDefinitions = normalizeLocalCommands(isObject(raw.stepFunctions) ? raw.stepFunctions.taskDefinitions : undefined, 'taskDefinitions', dir, problems);
   const jobDefinitions = normalizeLocalCommands(isObject(raw.stepFunctions) ? raw.stepFunctions.jobDefinitions : undefined, 'jobDefinitions', dir, problems);
 
-  const events = normalizeEvents(raw.events, {
+  const { events, additionalEventApis } = normalizeEvents(raw.events, {
     configDir: dir,
     problems,
     authentication,
@@ -611,6 +611,7 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
     serverlessFunctions: extra.serverlessFunctions,
     ...(extra.additionalApis?.length ? { additionalApis: extra.additionalApis } : {}),
     ...(events ? { events } : {}),
+    ...(additionalEventApis && additionalEventApis.length > 0 ? { additionalEventApis } : {}),
   };
 }
 

@@ -163,8 +163,11 @@ export interface GatewayConfig {
    * (default 5 MiB), `maxLogChars` longest console line kept (default 256 KiB).
    */
   sandbox?: SandboxSettings;
-  /** AppSync Events: an Event API on `/event` and `/event/realtime` (docs/events.md). */
-  events?: EventsConfig;
+  /**
+   * AppSync Events (docs/events.md): an Event API on `/event` and `/event/realtime`; a list of them
+   * serves the first there and each other one at `/apis/<id>/event` (docs/events.md#several-event-apis).
+   */
+  events?: EventsConfig | EventsConfig[];
   /** Set by the loader from a serverless.yml: `resources.Resources` (CloudFormation). */
   cloudFormationResources?: NormalizedConfig['cloudFormationResources'];
   /** Set by the loader from a serverless.yml: `functions:` (name → handler). */
@@ -275,8 +278,10 @@ export interface NormalizedConfig {
   queryDepthLimit?: number;
   resolverCountLimit: number;
   sandbox: SandboxSettings;
-  /** The `events:` block (docs/events.md); absent: no Event API. */
+  /** The `events:` block (docs/events.md), or the first entry of its list; absent: no Event API. */
   events?: NormalizedEvents;
+  /** The other entries of an `events:` list, each served at `/apis/<apiId>/event` (docs/events.md#several-event-apis). */
+  additionalEventApis?: AdditionalEventApi[];
   /** From a serverless.yml: `resources.Resources` (CloudFormation), used to create DynamoDB tables. */
   cloudFormationResources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
   /** From a serverless.yml: `functions:` (name → handler), for Lambda data sources and authorizers. */
@@ -295,7 +300,8 @@ export interface SandboxSettings {
 }
 
 /**
- * AppSync Events (docs/events.md): one Event API, served at `/event` and `/event/realtime`. Names
+ * AppSync Events (docs/events.md): one Event API, served at `/event` and `/event/realtime` (or, after the
+ * first of a list, at `/apis/<id>/event`). Names
  * follow AWS's `EventConfig` and `ChannelNamespace`; auth-mode lists take `API_KEY` or `{ authType: API_KEY }`.
  */
 export interface EventsConfig {
@@ -330,6 +336,12 @@ export interface NormalizedEvents {
   defaultPublishAuthModes: AuthenticationType[];
   defaultSubscribeAuthModes: AuthenticationType[];
   namespaces: Record<string, NormalizedEventNamespace>;
+}
+
+/** A further Event API of one config: its URL id (its name, lower-cased, other characters as `-`) and its block. */
+export interface AdditionalEventApi {
+  apiId: string;
+  events: NormalizedEvents;
 }
 
 export interface NormalizedEventNamespace {

@@ -38,6 +38,8 @@ export interface EventsHost {
   strict?: boolean;
   /** The Event API's id, as its Lambda authorizer is told it. @default its name */
   apiId?: string;
+  /** Its pubsub channel is `$events:<channelName>`. @default the name of the Event API in force when the service is made */
+  channelName?: string;
 }
 
 export interface EventsServiceOptions {
@@ -99,7 +101,7 @@ export function createEventsService(host: EventsHost, options: EventsServiceOpti
     const v = await loaded.catch(() => undefined);
     await v?.auth.close();
   };
-  const bus = createEventBus(host.pubsub, `$events:${host.current().config.events?.name ?? 'events'}`, (error) =>
+  const bus = createEventBus(host.pubsub, `$events:${host.channelName ?? host.current().config.events?.name ?? 'events'}`, (error) =>
     logger.error('Events pubsub failed', { error: error instanceof Error ? error.message : String(error) }),
   );
   const connections = new Set<EventsConnection>();

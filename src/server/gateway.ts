@@ -14,6 +14,7 @@ import type { PubSub, PublishedEvent, Realtime } from '../realtime/types.js';
 import { BodyTooLargeError, CORS_HEADERS, handleGraphQLHttp, MAX_BODY_BYTES, readBody, sendJson } from './httpHandler.js';
 import { loadApi, type Api } from './loadApi.js';
 import { createRealtimeHost } from './realtimeHost.js';
+import { createConfigEventApis } from './configEventApis.js';
 import { createConsoleLogger } from './logger.js';
 import { createStepFunctionsDataSourceKind, type StepFunctionsStarter } from '../stepfunctions/resolverDataSource.js';
 import { createEventBridgeDataSourceKind, type EventsPutter } from '../stepfunctions/eventBridgeDataSource.js';
@@ -161,13 +162,17 @@ async function normalize(config: GatewayConfig, options: GatewayOptions): Promis
 
 /** Gives each generated key the value it was generated with at an earlier load of the same gateway. */
 function keepGeneratedKeys(normalized: NormalizedConfig, generated: Map<string, string>): void {
-  for (const keys of [normalized.apiKeys, normalized.events?.apiKeys]) {
-    for (const key of keys ?? []) {
-      if (!key.generated) continue;
-      const earlier = generated.get(key.name);
-      if (earlier === undefined) generated.set(key.name, key.value);
-      else key.value = earlier;
-    }
+  for (const keys of [normalized.apiKeys, normalized.events?.apiKeys]) keepKeys(keys ?? [], generated);
+  // A further Event API's keys are its own: a key named as another API's gets a value of its own.
+  for (const { apiId, events } of normalized.additionalEventApis ?? []) keepKeys(events.apiKeys, generated, `event-api ${apiId}:`);
+}
+
+function keepKeys(keys: NormalizedApiKey[], generated: Map<string, string>, scope = ''): void {
+  for (const key of keys) {
+    if (!key.generated) continue;
+    const earlier = generated.get(scope + key.name);
+    if (earlier === undefined) generated.set(scope + key.name, key.value);
+    else key.value = earlier;
   }
 }
 
@@ -333,11 +338,15 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
         strict: options.strict,
       }),
     ));
+  // The further Event APIs of an `events:` list (or a template with several), at `/apis/<id>/event`.
+  const furtherEvents = createConfigEventApis({ current: () => api, pubsub: async () => (await startRealtime()).pubsub, logger, strict: options.strict });
   // Handler code of the `events:` block that does not load refuses the start, as resolver code does.
   if (api.config.events) {
     try {
       await (await eventsService()).ready();
+      await furtherEvents.ready(api);
     } catch (error) {
+      await furtherEvents.close();
       await (await eventsStarting?.catch(() => undefined))?.close();
       await Promise.allSettled([...additional.values()].map((a) => a.close()));
       await api.close();
@@ -436,6 +445,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       }
       // Read by the Events service itself: a publish may carry five 240 KB events, past the 1 MB limit below.
       if (path === '/event' && api.config.events && (await (await eventsService()).handleHttp(req, res))) return;
+      if (furtherEvents.owns(path) && (await furtherEvents.handleHttp(req, res, path))) return;
       if (hosted.ownsEvents(path)) {
         await hosted.handleHttp(req, res, undefined, path);
         return;
@@ -523,6 +533,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
         server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => void handle(req, res));
       }
       server.on('upgrade', (req, socket, head) => {
+        if (furtherEvents.handleUpgrade(req, socket, head)) return;
         if (hosted.handleUpgrade(req, socket, head)) return;
         if ((req.url ?? '/').split('?', 1)[0] === '/event/realtime' && api.config.events) {
           eventsService()
@@ -602,6 +613,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
         // Handler code of the new `events:` block that does not load keeps the previous API serving.
         try {
           await (await eventsService()).ready({ config: loaded.config, sandbox: loaded.runtime.sandbox, dataSources: loaded.dataSources });
+          await furtherEvents.ready(loaded);
         } catch (error) {
           await (await eventsService()).retire(loaded.config);
           await Promise.allSettled([...loadedAdditional.values()].map((a) => a.close()));
@@ -619,6 +631,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       await stepFunctions.update(loaded.config.stepFunctions.stateMachines);
       // The swapped-out Event API's auth providers go with its API version.
       await (await eventsStarting?.catch(() => undefined))?.retire(previous.config);
+      await furtherEvents.retire(previous.config);
       await previous.close();
     },
     ready: () => api.ready(),
@@ -630,6 +643,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
     },
     async close() {
       closing = true;
+      await furtherEvents.close();
       await (await eventsStarting?.catch(() => undefined))?.close();
       const started = await realtimeStarting?.catch(() => undefined);
       await started?.realtime.close();

@@ -9,6 +9,7 @@ import { authentication } from './auth.js';
 import type { LocalFunctions } from './functions.js';
 import { apiKeysOf, required, type Located, type Problems } from './resources.js';
 import { scratchFile } from './scratch.js';
+import { urlIdOf } from '../apiIds.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
@@ -33,28 +34,43 @@ export interface TranslatedEvents {
 }
 
 /**
- * Translates the input's Event API, if any, into an `events:` block. The gateway serves one Event
- * API (docs/events.md): several in the input is an error listing them.
+ * Translates the input's Event APIs, in the input's order, each into an `events:` block: the first
+ * is served at `/event`, each other one at `/apis/<id>/event` (docs/cloudformation.md#event-apis).
+ * Two whose names give one URL id are an error naming both.
  */
-export function eventsConfig(
+export function eventsConfig(resources: readonly Located[], problems: Problems, functions: LocalFunctions, scratchDir: string | undefined): TranslatedEvents[] {
+  const apis = resources.filter((r) => r.type === 'AWS::AppSync::Api');
+  const translated: TranslatedEvents[] = [];
+  const ids = new Map<string, Located>();
+  for (const api of apis) {
+    const one = eventApiConfig(api, apis, resources, problems, functions, scratchDir);
+    if (!one) continue;
+    const id = urlIdOf(one.events.name ?? '');
+    const earlier = ids.get(id);
+    if (earlier) {
+      problems.errors.push(
+        api.stack.evaluator.error(
+          `Resources.${api.logicalId}.Properties.Name`,
+          `the Event API ${one.events.name} gives the URL id "${id}", as ${earlier.logicalId} in ${earlier.stack.name} does: ` +
+            'the gateway serves each further Event API at /apis/<id>/event, so their names must differ',
+        ),
+      );
+      continue;
+    }
+    ids.set(id, api);
+    translated.push(one);
+  }
+  return translated;
+}
+
+function eventApiConfig(
+  api: Located,
+  apis: readonly Located[],
   resources: readonly Located[],
   problems: Problems,
   functions: LocalFunctions,
   scratchDir: string | undefined,
 ): TranslatedEvents | undefined {
-  const apis = resources.filter((r) => r.type === 'AWS::AppSync::Api');
-  if (apis.length === 0) return undefined;
-  if (apis.length > 1) {
-    const first = apis[0]!;
-    problems.errors.push(
-      first.stack.evaluator.error(
-        `Resources.${first.logicalId}`,
-        `${apis.length} Event APIs (${apis.map((r) => `${r.logicalId} in ${r.stack.name}`).join(', ')}): the gateway serves one Event API at a time`,
-      ),
-    );
-    return undefined;
-  }
-  const api = apis[0]!;
   const ev = api.stack.evaluator;
   const at = (r: Located, path: string) => `Resources.${r.logicalId}.Properties.${path}`;
   const p = (r: Located, name: string) => r.stack.evaluator.property(r.logicalId, name);
@@ -116,7 +132,10 @@ export function eventsConfig(
     if (subscribe) events.defaultSubscribeAuthModes = subscribe;
   });
 
-  const ofApi = (type: string) => resources.filter((r) => r.type === type && problems.attempt(() => p(r, 'ApiId')) === api.logicalId);
+  // Where two stacks' Event APIs share a logical id (`new EventApi(this, 'Events')` in each), a resource belongs to the one of its own stack.
+  const shared = apis.filter((r) => r.logicalId === api.logicalId).length > 1;
+  const ofApi = (type: string) =>
+    resources.filter((r) => r.type === type && problems.attempt(() => p(r, 'ApiId')) === api.logicalId && (!shared || r.root === api.root));
 
   // Keys of the Event API only: the GraphQL API's keys do not open it, as on AWS.
   events.apiKeys = apiKeysOf(ofApi('AWS::AppSync::ApiKey'), problems);

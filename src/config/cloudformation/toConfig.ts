@@ -6,6 +6,7 @@ import { ConfigError, ConfigErrors } from '../../errors.js';
 import type { CachingBehavior, DataSourceConfig, GatewayConfig, PipelineFunctionConfig, ResolverConfig, StateMachineConfig } from '../types.js';
 import { authentication } from './auth.js';
 import { dataSourceConfig, stateMachineDefinition } from './dataSources.js';
+import { urlIdOf } from '../apiIds.js';
 import { eventsConfig } from './events.js';
 import { LocalFunctions } from './functions.js';
 import { allResources, apiKeysOf, Problems, required, type Located } from './resources.js';
@@ -162,17 +163,19 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
     }
   }
 
-  // The Event API (docs/cloudformation.md#event-apis) becomes the first API's `events:` block; its data sources join that API's.
+  // The Event APIs (docs/cloudformation.md#event-apis) become the first API's `events:` block (a list when several); their data sources join that API's.
   const translatedEvents = eventsConfig(resources, problems, functions, options.scratchDir);
+  const eventApiIds = translatedEvents.map((t) => t.apiId);
   const configs = eventsAlone
-    ? [apiConfig(undefined, resources, problems, functions, options.scratchDir, translatedEvents?.apiId)]
-    : chosen.map(({ r }, i) => apiConfig(r, resources, problems, functions, options.scratchDir, i === 0 ? translatedEvents?.apiId : undefined));
+    ? [apiConfig(undefined, resources, problems, functions, options.scratchDir, eventApiIds)]
+    : chosen.map(({ r }, i) => apiConfig(r, resources, problems, functions, options.scratchDir, i === 0 ? eventApiIds : []));
   const config = configs[0]!;
-  if (translatedEvents) {
-    config.events = translatedEvents.events;
-    warnings.push(...translatedEvents.warnings);
+  const firstEvents = translatedEvents[0]?.events;
+  if (firstEvents) {
+    config.events = translatedEvents.length === 1 ? firstEvents : translatedEvents.map((t) => t.events);
+    for (const t of translatedEvents) warnings.push(...t.warnings);
     // The Event API alone: its name names the config; no schema, no GraphQL auth.
-    if (eventsAlone && translatedEvents.events.name) config.name = translatedEvents.events.name;
+    if (eventsAlone && firstEvents.name) config.name = firstEvents.name;
   }
   const p = (r: Located, name: string) => r.stack.evaluator.property(r.logicalId, name);
 
@@ -263,21 +266,11 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
   return { config, warnings, functionEnvironment };
 }
 
-/** A config file's API id rule: the name lower-cased, other characters as `-`. */
-function urlIdOf(name: string): string {
-  return (
-    name
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '') || 'api'
-  );
-}
-
 /**
  * One GraphQL API's config: its settings, schema, keys, data sources, functions, resolvers and
  * cache. Resources belong to it when their `ApiId` evaluates to its id (its logical id, locally);
  * where two stacks' APIs share a logical id (`new GraphqlApi(this, 'Api')` in two CDK stacks),
- * a resource belongs to the one of its own root stack. `eventApiId`: the Event API whose data
+ * a resource belongs to the one of its own root stack. `eventApiIds`: the Event APIs whose data
  * sources this API also holds. Without `api` (an Event API alone), only those data sources.
  */
 function apiConfig(
@@ -286,7 +279,7 @@ function apiConfig(
   problems: Problems,
   functions: LocalFunctions,
   scratchDir: string | undefined,
-  eventApiId: string | undefined,
+  eventApiIds: readonly string[],
 ): GatewayConfig {
   const apiId = api?.logicalId;
   const shared = resources.filter((r) => r.type === 'AWS::AppSync::GraphQLApi' && r.logicalId === apiId).length > 1;
@@ -296,7 +289,7 @@ function apiConfig(
       const of = problems.attempt(() => r.stack.evaluator.property(r.logicalId, 'ApiId'));
       if (of === undefined) return false;
       if (of === apiId) return !shared || r.root === api?.root;
-      return type === 'AWS::AppSync::DataSource' && eventApiId !== undefined && of === eventApiId;
+      return type === 'AWS::AppSync::DataSource' && eventApiIds.includes(of as string);
     });
 
   const config: GatewayConfig = {};

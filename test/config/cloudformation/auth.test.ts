@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadCloudFormation } from '../../../src/config/cloudformation/index.js';
 import { normalizeConfig } from '../../../src/config/index.js';
 import { ConfigErrors } from '../../../src/errors.js';
+import type { EventsConfig } from '../../../src/config/types.js';
 
 const TEMPLATE = `
 Resources:
@@ -92,7 +93,7 @@ describe('auth modes', () => {
     process.env.AWS_ACCESS_KEY_ID = 'AKIDLOCAL';
     process.env.AWS_SECRET_ACCESS_KEY = 'local-secret';
     const loaded = await loadCloudFormation(await templateFile(events));
-    expect(loaded.config.events?.authProviders).toEqual([
+    expect((loaded.config.events as EventsConfig | undefined)?.authProviders).toEqual([
       { type: 'AMAZON_COGNITO_USER_POOLS', config: { userPoolId: 'us-east-1_abc', awsRegion: 'us-east-1', appIdClientRegex: '^web$' } },
       { type: 'OPENID_CONNECT', config: { issuer: 'https://issuer.example.com', clientId: 'web' } },
       { type: 'AWS_IAM' },

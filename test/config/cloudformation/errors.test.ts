@@ -61,13 +61,16 @@ Resources:${API}
     ]);
   });
 
-  it('two Event APIs: one Event API per gateway, both named', async () => {
+  it('two Event APIs whose names give one URL id: both named', async () => {
     const file = await templateFile(`
 Resources:${API}
-  One: { Type: AWS::AppSync::Api, Properties: { Name: one, EventConfig: { AuthProviders: [{ AuthType: API_KEY }] } } }
-  Two: { Type: AWS::AppSync::Api, Properties: { Name: two, EventConfig: { AuthProviders: [{ AuthType: API_KEY }] } } }
+  One: { Type: AWS::AppSync::Api, Properties: { Name: Chat Room, EventConfig: { AuthProviders: [{ AuthType: API_KEY }] } } }
+  Two: { Type: AWS::AppSync::Api, Properties: { Name: chat-room, EventConfig: { AuthProviders: [{ AuthType: API_KEY }] } } }
 `);
-    expect(await problems(file)).toEqual(['Resources.One: 2 Event APIs (One in template, Two in template): the gateway serves one Event API at a time']);
+    expect(await problems(file)).toEqual([
+      'Resources.Two.Properties.Name: the Event API chat-room gives the URL id "chat-room", as One in template does: ' +
+        'the gateway serves each further Event API at /apis/<id>/event, so their names must differ',
+    ]);
   });
 
   it('all problems at once: unknown intrinsic, unsupported property, data source type, runtime, missing file', async () => {

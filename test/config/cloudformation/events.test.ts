@@ -12,6 +12,7 @@ import * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../../src/config/index.js';
+import type { EventsConfig } from '../../../src/config/types.js';
 import { ConfigErrors } from '../../../src/errors.js';
 import { createGateway } from '../../../src/index.js';
 import { silentLogger } from '../../utils/logger.js';
@@ -126,7 +127,7 @@ describe('an Event API of a CDK app', async () => {
   }
 
   it('is read into the events block: name, auth modes, the namespaces and the Event API’s own key', () => {
-    const events = loaded.config.events!;
+    const events = loaded.config.events as EventsConfig;
     expect(events.name).toBe('chat');
     expect(events.authProviders).toEqual([{ type: 'API_KEY' }, { type: 'AWS_LAMBDA', config: { functionName: expect.stringMatching(/Authorizer/) } }]);
     expect(events.connectionAuthModes).toEqual(['API_KEY']);
