@@ -22,8 +22,8 @@ export class ColumnCatalog {
     return this.#facts.get(key(tableID, columnID)) ?? undefined;
   }
 
-  /** Looks up the columns of `fields` not seen before. Failures only leave the defaults. */
-  async learn(client: pg.PoolClient, fields: readonly pg.FieldDef[]): Promise<void> {
+  /** Looks up the columns of `fields` not seen before, through `client` (a pool too). Failures only leave the defaults. */
+  async learn(client: Pick<pg.Pool, 'query'>, fields: readonly pg.FieldDef[]): Promise<void> {
     const missing = fields.filter((f) => f.tableID > 0 && f.columnID > 0 && !this.#facts.has(key(f.tableID, f.columnID)));
     if (missing.length === 0) return;
     for (const f of missing) this.#facts.set(key(f.tableID, f.columnID), null);

@@ -17,6 +17,7 @@ import { BindError, bindParameters, type BoundStatement } from './bindParameters
 import { ColumnCatalog } from './columnCatalog.js';
 import { sqlStatementResultsJson } from './dataApiResult.js';
 import { applyMigrations } from './migrations.js';
+import { isPipelinable, PipelinedConnection } from './pipeline.js';
 import { forgetStatements, isStalePlan, noteUse, statementName, trimStatements } from './preparedStatements.js';
 import { badRequest, isConnectionError, toRdsError } from './rdsError.js';
 import type { DataSource, DataSourceKind, DataSourceResult } from '../types.js';
@@ -38,6 +39,12 @@ export interface PostgresDataSourceConfig {
    * pooler that cannot keep them (PgBouncer before 1.21 in transaction mode). @default true
    */
   preparedStatements?: boolean;
+  /**
+   * Real servers: write single statements that cannot touch the transaction state (SELECT, WITH,
+   * VALUES, TABLE, INSERT, UPDATE, DELETE) to one pipelined connection, one of `maxConnections`,
+   * while it is not held up by a slow statement. @default true
+   */
+  pipelining?: boolean;
   /**
    * Embedded Postgres only: folder to keep its files in (relative to the config file).
    * @default `postgres/` in the gateway's data folder
@@ -71,6 +78,7 @@ const KNOWN_KEYS = new Set([
   'migrations',
   'statementTimeout',
   'preparedStatements',
+  'pipelining',
   'dataDir',
   'inMemory',
   'region',
@@ -98,7 +106,7 @@ function validateConfig(config: unknown, path: string): ConfigError[] {
       errors.push(new ConfigError(`${path}.${key}`, `expected a positive integer, got ${JSON.stringify(v)}`));
   };
   for (const key of ['connectionString', 'migrations', 'dataDir']) str(key);
-  for (const key of ['inMemory', 'preparedStatements']) {
+  for (const key of ['inMemory', 'preparedStatements', 'pipelining']) {
     if (c[key] !== undefined && typeof c[key] !== 'boolean')
       errors.push(new ConfigError(`${path}.${key}`, `expected true or false, got ${JSON.stringify(c[key])}`));
   }
@@ -168,6 +176,8 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
     if (problems.length > 0) throw problems[0];
 
     let pool!: pg.Pool;
+    /** Real servers with `pipelining` on. */
+    let pipeline: PipelinedConnection | undefined;
     let lease: EmbeddedPostgresLease | undefined;
     const migrationsDir = config.migrations ? (isAbsolute(config.migrations) ? config.migrations : resolve(configDir, config.migrations)) : undefined;
     if (migrationsDir && !existsSync(migrationsDir)) throw new ConfigError(`${configPath}.migrations`, `folder not found: ${migrationsDir}`);
@@ -182,14 +192,32 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
       // pg loads here, not at module level: an API whose Postgres is embedded loads it when the
       // embedded server is up (src/embedded/postgres.ts), after the gateway started serving.
       const { default: driver } = await import('pg');
-      pool = new driver.Pool({
-        ...(config.connectionString ? { connectionString: config.connectionString } : {}),
-        max: config.maxConnections ?? 10,
-      });
+      const maxConnections = config.maxConnections ?? 10;
+      const pipelined = config.pipelining !== false && maxConnections > 1;
+      const connection = config.connectionString ? { connectionString: config.connectionString } : {};
+      // The pipelined connection is one of maxConnections.
+      pool = new driver.Pool({ ...connection, max: pipelined ? maxConnections - 1 : maxConnections });
       // Session settings with SET rather than the startup `options` parameter, which poolers such
       // as PgBouncer refuse. UTC: timestamps with time zone come back as the Data API prints them
       // (dataApiResult.ts converts any other offset too).
       const session = `SET TIME ZONE 'UTC'${config.statementTimeout ? `; SET statement_timeout = ${config.statementTimeout}` : ''}`;
+      if (pipelined) {
+        pipeline = new PipelinedConnection(
+          async () => {
+            const client = new driver.Client({ ...connection, pipeline: true } as pg.ClientConfig);
+            try {
+              await client.connect();
+              await client.query(session);
+            } catch (err) {
+              await client.end().catch(() => undefined);
+              throw err;
+            }
+            return client;
+          },
+          logger,
+          `postgres data source ${name}`,
+        );
+      }
       pool.on('connect', (client) => {
         client.query(session).catch((err: Error) => logger.warn(`postgres data source ${name}: ${session} failed`, { error: err.message }));
       });
@@ -264,8 +292,25 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
       if (prepared) await trimStatements(client);
       return raw;
     };
+    /** Runs one statement on the pipelined connection; the JSON text of its `sqlStatementResults`. */
+    const executePipelined = async (line: PipelinedConnection, statement: BoundStatement): Promise<string> => {
+      let raw: pg.QueryResult<unknown[]>;
+      try {
+        raw = await line.query(statement.text, statement.values, prepared, RAW_TEXT);
+      } catch (err) {
+        if (!isStalePlan(err)) throw toRdsError(err);
+        // A table changed under the statement prepared there: dropped there, and this request runs on the pool.
+        line.forget(statementName(statement.text));
+        return executePooled([statement]);
+      }
+      if (raw.fields?.length) await catalog.learn(pool, raw.fields);
+      return sqlStatementResultsJson([raw], catalog, metadataTexts);
+    };
     /** Runs the statements; the JSON text of their `sqlStatementResults`. */
-    const execute = async (bound: BoundStatement[]): Promise<string> => {
+    const execute = (bound: BoundStatement[]): Promise<string> =>
+      pipeline && bound.length === 1 && isPipelinable(bound[0]!.text) && pipeline.available() ? executePipelined(pipeline, bound[0]!) : executePooled(bound);
+    /** Runs the statements on a pooled connection of their own. */
+    const executePooled = async (bound: BoundStatement[]): Promise<string> => {
       let client: pg.PoolClient;
       try {
         client = await pool.connect();
@@ -327,7 +372,12 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
       async close() {
         await ready.catch(() => undefined);
         if (lease) await lease.release();
-        else await pool.end().catch(() => undefined);
+        else {
+          await pipeline
+            ?.close()
+            .catch((err: Error) => logger.warn(`postgres data source ${name}: closing the pipelined connection failed`, { error: err.message }));
+          await pool.end().catch(() => undefined);
+        }
       },
     };
   },

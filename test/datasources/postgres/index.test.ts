@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from '../../../src/datasources/types.js';
 import { postgresKind } from '../../../src/datasources/postgres/index.js';
 import { agg, createPgStatement, insert, remove, select, toJsonObject, typeHint, update } from '../../../src/resolvers/guest/modules/rds.js';
+import { isPipelinable } from '../../../src/datasources/postgres/pipeline.js';
 import { MAX_PER_CONNECTION } from '../../../src/datasources/postgres/preparedStatements.js';
 import { backends, createDataSource, run, stmt, values } from './helpers.js';
 
@@ -305,6 +306,71 @@ for (const backend of backends()) {
       expect(all.map((r) => values(r.result)[0]![0])).toEqual([0, 2, 4, 6, 8, 10, 12, 14]);
     });
 
+    describe.skipIf(backend.name !== 'PostgreSQL server')('the pipelined connection', () => {
+      let piped: DataSource;
+      const pid = async (request: unknown): Promise<number> => {
+        const { result, error } = await run(piped, request);
+        expect(error).toBeUndefined();
+        return values(result, (result.sqlStatementResults as unknown[]).length - 1)[0]![0] as number;
+      };
+      beforeAll(async () => {
+        piped = await createDataSource({ ...config, maxConnections: 2 });
+      });
+      afterAll(async () => {
+        await piped?.close?.();
+      });
+
+      it('carries single statements that cannot touch a transaction; transactions and other statements take the pool', async () => {
+        const line = await pid(stmt(`SELECT pg_backend_pid() AS pid`));
+        for (let i = 0; i < 3; i++) expect(await pid(stmt(`/* a comment */ WITH x AS (SELECT 1) SELECT pg_backend_pid() AS pid FROM x`))).toBe(line);
+        expect(await pid({ statements: ['SELECT 1', 'SELECT pg_backend_pid() AS pid'], variableMap: {} })).not.toBe(line);
+        // A statement whose first word is not on the list (here a parenthesis) takes the pool too.
+        expect(await pid(stmt(`(SELECT pg_backend_pid() AS pid)`))).not.toBe(line);
+      });
+
+      it('a failing statement fails alone among those written with it', async () => {
+        const answers = await Promise.all([
+          run(piped, stmt(`SELECT :n::int AS v`, { n: 1 })),
+          run(piped, stmt(`SELECT 1 / :z::int AS v`, { z: 0 })),
+          run(piped, stmt(`SELECT :n::int AS v`, { n: 3 })),
+        ]);
+        expect(values(answers[0].result)).toEqual([[1]]);
+        expect(answers[1].error).toEqual({ type: 'RDSHttp:BadRequestException', message: 'ERROR: division by zero; SQLState: 22012' });
+        expect(values(answers[2].result)).toEqual([[3]]);
+      });
+
+      it('a statement does not wait behind a slow one: it takes the pool', async () => {
+        const finished: string[] = [];
+        const slow = run(piped, stmt(`SELECT pg_sleep(1) AS slept`)).then(() => finished.push('slow'));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const fast = await run(piped, stmt(`SELECT 2 AS two`));
+        finished.push('fast');
+        expect(values(fast.result)).toEqual([[2]]);
+        await slow;
+        expect(finished).toEqual(['fast', 'slow']);
+      });
+
+      it('keeps at most MAX_PER_CONNECTION statements prepared there, deallocating in line with the statements in flight', async () => {
+        const answers = await Promise.all(Array.from({ length: MAX_PER_CONNECTION + 20 }, (_, i) => run(piped, stmt(`SELECT ${i} AS v /* piped lru */`))));
+        expect(answers.map((a) => values(a.result)[0]![0])).toEqual(Array.from({ length: MAX_PER_CONNECTION + 20 }, (_, i) => i));
+        const prepared = await run(piped, stmt(`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'agw\\_%'`));
+        expect(values(prepared.result)[0]![0]).toBeLessThanOrEqual(MAX_PER_CONNECTION + 1);
+      });
+
+      it('a statement prepared there before its table gained a column answers with the new columns', async () => {
+        expect((await run(piped, stmt(`CREATE TABLE widening_piped (a int)`))).error).toBeUndefined();
+        expect((await run(piped, stmt(`INSERT INTO widening_piped VALUES (1)`))).error).toBeUndefined();
+        const read = stmt(`SELECT * FROM widening_piped`);
+        expect(values((await run(piped, read)).result)).toEqual([[1]]);
+        expect((await run(piped, stmt(`ALTER TABLE widening_piped ADD COLUMN b text DEFAULT 'x'`))).error).toBeUndefined();
+        for (let i = 0; i < 2; i++) {
+          const after = await run(piped, read);
+          expect(after.error).toBeUndefined();
+          expect(values(after.result)).toEqual([[1, 'x']]);
+        }
+      });
+    });
+
     describe('prepared statements (one connection)', () => {
       let one: DataSource;
       /** The SQL texts prepared on the data source's connection. */
@@ -468,13 +534,38 @@ for (const backend of backends()) {
   });
 }
 
+describe('isPipelinable', () => {
+  it.each([
+    ['SELECT 1', true],
+    ['  with x as (select 1) select * from x', true],
+    ['-- note\nINSERT INTO t VALUES (1)', true],
+    ['/* a */ /* b */ update t set a = 1', true],
+    ['DELETE FROM t', true],
+    ['VALUES (1)', true],
+    ['TABLE t', true],
+    ['BEGIN', false],
+    ['COMMIT', false],
+    ['START TRANSACTION', false],
+    ['SET TRANSACTION ISOLATION LEVEL SERIALIZABLE', false],
+    ['CALL p()', false],
+    ['LOCK TABLE t', false],
+    ['SAVEPOINT s', false],
+    ['selectivity', false],
+    ['(SELECT 1)', false],
+    ['/* unclosed SELECT 1', false],
+    ['-- SELECT\nBEGIN', false],
+  ])('%j → %s', (text, expected) => {
+    expect(isPipelinable(text)).toBe(expected);
+  });
+});
+
 describe('config validation', () => {
   it('names the offending key', () => {
     const errors = postgresKind.validate!({ connectionString: 5, maxConnections: 0, bogus: true }, 'dataSources.db.config');
     expect(errors.map((e) => e.message)).toEqual([
       'dataSources.db.config.connectionString: expected string, got number',
       'dataSources.db.config.maxConnections: expected a positive integer, got 0',
-      'dataSources.db.config.bogus: unknown key; expected one of connectionString, maxConnections, migrations, statementTimeout, preparedStatements, dataDir, inMemory, region, dbClusterIdentifier, databaseName, awsSecretStoreArn, schema, serviceRoleArn, iamRoleStatements, relationalDatabaseSourceType',
+      'dataSources.db.config.bogus: unknown key; expected one of connectionString, maxConnections, migrations, statementTimeout, preparedStatements, pipelining, dataDir, inMemory, region, dbClusterIdentifier, databaseName, awsSecretStoreArn, schema, serviceRoleArn, iamRoleStatements, relationalDatabaseSourceType',
     ]);
   });
 
