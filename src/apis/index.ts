@@ -21,6 +21,6 @@ export type {
 } from './model.js';
 export { ApiRegistry, RegistryError, configApiIdOf, newId, type ApiRegistryOptions, type RegistryListener } from './registry.js';
 export { DEFAULT_TABLE, functionKeysOf, toGatewayConfig, type ApiFiles, type ToConfigOptions } from './toConfig.js';
-export { definitionFromConfig } from './fromConfig.js';
+export { definitionFromConfig, definitionFromEvents } from './fromConfig.js';
 export { exportApi, type ExportOptions, type ExportResult } from './exportApi.js';
 export { createPostgresRegistryStore, type PostgresRegistryOptions, type RegistryStore } from './postgresStore.js';

@@ -1,5 +1,5 @@
 /**
- * The registry of the GraphQL APIs one gateway serves: the config file's API (read-only here) and
+ * The registry of the APIs one gateway serves: those its input defines (read-only here) and
  * those built through the management API, kept under the data folder (`<folder>/apis/<apiId>/api.json`)
  * so they come back after a restart. A change is made on a copy and takes the place of the old
  * definition only once it is whole, so a refused change leaves nothing half-applied; listeners
@@ -74,7 +74,7 @@ export class ApiRegistry {
   readonly #pending = new Map<string, string>();
   /** With a shared store: the newest definition of each API not saved yet. */
   readonly #latest = new Map<string, ApiDefinition>();
-  #configApi: { definition: ApiDefinition; file?: string } | undefined;
+  #configApis = new Map<string, { definition: ApiDefinition; file?: string }>();
 
   private constructor(dir: string | undefined, store: RegistryStore | undefined) {
     this.dir = dir;
@@ -110,27 +110,32 @@ export class ApiRegistry {
     return registry;
   }
 
-  /** The config file's API (read-only through the management API); set again after each reload. */
-  setConfigApi(definition: ApiDefinition, file?: string): void {
-    const previous = this.#configApi?.definition.apiId;
-    this.#configApi = { definition, file };
-    if (previous && previous !== definition.apiId) this.#emit(previous, undefined);
+  /**
+   * The APIs the gateway's input defines (read-only through the management API), set again after
+   * each reload: the config file's GraphQL API, the further GraphQL APIs of a CloudFormation input
+   * (docs/cloudformation.md#several-apis) and the input's Event API. Ids no longer given are told
+   * to the listeners as deleted.
+   */
+  setConfigApis(apis: ReadonlyArray<{ definition: ApiDefinition; file?: string }>): void {
+    const previous = [...this.#configApis.keys()];
+    this.#configApis = new Map(apis.map((api) => [api.definition.apiId, { definition: api.definition, file: api.file }]));
+    for (const apiId of previous) if (!this.#configApis.has(apiId)) this.#emit(apiId, undefined);
   }
 
-  /** The config file has no GraphQL API (it holds only an Event API): nothing of it is listed. */
-  clearConfigApi(): void {
-    const previous = this.#configApi?.definition.apiId;
-    this.#configApi = undefined;
-    if (previous) this.#emit(previous, undefined);
-  }
-
+  /** The config file's GraphQL API (served at `/graphql`): the first GraphQL API the input defines. */
   get configApiId(): string | undefined {
-    return this.#configApi?.definition.apiId;
+    for (const { definition } of this.#configApis.values()) if (!definition.eventApi) return definition.apiId;
+    return undefined;
   }
 
-  /** Every API, the config file's first. */
+  /** Whether `apiId` is an API of the gateway's input (read-only here), not one built through the management API. */
+  isConfigApi(apiId: string): boolean {
+    return this.#configApis.has(apiId);
+  }
+
+  /** Every API, those of the gateway's input first. */
   list(): ApiDefinition[] {
-    return [...(this.#configApi ? [this.#configApi.definition] : []), ...this.#apis.values()];
+    return [...[...this.#configApis.values()].map((api) => api.definition), ...this.#apis.values()];
   }
 
   /** The APIs built through the management API. */
@@ -140,14 +145,15 @@ export class ApiRegistry {
 
   /** The API, or a NotFoundException as AppSync words it. */
   get(apiId: string): ApiDefinition {
-    if (this.#configApi?.definition.apiId === apiId) return this.#configApi.definition;
+    const fixed = this.#configApis.get(apiId);
+    if (fixed) return fixed.definition;
     const definition = this.#apis.get(apiId);
     if (!definition) throw RegistryError.notFound(`GraphQL API ${apiId} not found.`);
     return definition;
   }
 
   has(apiId: string): boolean {
-    return this.#configApi?.definition.apiId === apiId || this.#apis.has(apiId);
+    return this.#configApis.has(apiId) || this.#apis.has(apiId);
   }
 
   onChange(listener: RegistryListener): () => void {
@@ -228,11 +234,12 @@ export class ApiRegistry {
   }
 
   #refuseConfigApi(apiId: string): void {
-    if (this.#configApi?.definition.apiId !== apiId) return;
-    const file = this.#configApi.file ? ` ${this.#configApi.file}` : '';
+    const fixed = this.#configApis.get(apiId);
+    if (!fixed) return;
+    const file = fixed.file ? ` ${fixed.file}` : '';
     throw RegistryError.badRequest(
-      `The GraphQL API ${apiId} is defined by the gateway's config file${file} and is read-only through the management API: ` +
-        'edit the file to change it (the gateway reloads it under --watch).',
+      `The ${fixed.definition.eventApi ? 'Event' : 'GraphQL'} API ${apiId} is defined by the gateway's config file${file} ` +
+        'and is read-only through the management API: edit the file to change it (the gateway reloads it under --watch).',
     );
   }
 
@@ -243,7 +250,7 @@ export class ApiRegistry {
 
   /** A change another instance made (shared store). */
   #remote(apiId: string, definition: ApiDefinition | undefined): void {
-    if (this.#configApi?.definition.apiId === apiId) return;
+    if (this.#configApis.has(apiId)) return;
     // A copy older than this instance's (read after a newer local change) must not undo that change.
     const local = this.#apis.get(apiId);
     if (definition && local && definition.revision < local.revision) return;

@@ -381,6 +381,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       logger,
       folder: data!.folder,
       api: () => api,
+      additionalApis: () => additional,
       rawConfig: () => rawConfig,
       origin: () => (listening ? originOf(listening.host, listening.port) : selfUrl(rawConfig)),
       load: async (raw, dir) => {

@@ -270,7 +270,7 @@ export async function createHostedApis(options: HostedApisOptions): Promise<Host
   };
 
   const changed = (apiId: string, definition: ApiDefinition | undefined) => {
-    if (apiId === registry.configApiId || hosted.get(apiId)?.fixed) return;
+    if (registry.isConfigApi(apiId) || hosted.get(apiId)?.fixed) return;
     const entry = hosted.get(apiId);
     if (!definition) {
       if (entry) drop(entry).catch((error: Error) => logger.warn(`closing the deleted GraphQL API ${apiId} failed: ${error.message}`));

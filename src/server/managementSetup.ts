@@ -4,7 +4,7 @@
  * `/v1/…` routes (docs/management-api.md).
  */
 import { join } from 'node:path';
-import { ApiRegistry, configApiIdOf, createPostgresRegistryStore, definitionFromConfig } from '../apis/index.js';
+import { ApiRegistry, configApiIdOf, createPostgresRegistryStore, definitionFromConfig, definitionFromEvents, type ApiDefinition } from '../apis/index.js';
 import type { GatewayConfig, NormalizedConfig } from '../config/types.js';
 import type { Logger } from '../datasources/types.js';
 import { createManagementApi, type ManagementApi } from '../management/index.js';
@@ -23,6 +23,8 @@ export interface ManagementSetupOptions {
   folder: DataFolder;
   /** The config file's API in force, and the config it was loaded from (its `apiId`, if any, is its id). */
   api(): Api;
+  /** The config's further GraphQL APIs in force (a CloudFormation input's, docs/cloudformation.md#several-apis), by id. */
+  additionalApis?(): ReadonlyMap<string, Api>;
   rawConfig(): GatewayConfig;
   /** `http://host:port` the gateway is reached at. */
   origin(): string;
@@ -65,18 +67,38 @@ export async function startManagement(options: ManagementSetupOptions): Promise<
     throw error;
   }
   const configApiId = () => configApiIdOf(options.api().config.name, (options.rawConfig() as { apiId?: unknown }).apiId);
+  /** When each Event API of the input was first read: its `created` (a file has no date of its own). */
+  const firstRead = new Map<string, number>();
+  /** The id of the input's Event API served at `/event`, if it has one. */
+  let configEventApiId: string | undefined;
+  /**
+   * Tells the registry about the APIs of the input again (after a reload): the config file's
+   * GraphQL API, its further GraphQL APIs and its Event API, each read-only through the management API.
+   */
   const refreshConfigApi = () => {
     const config: NormalizedConfig = options.api().config;
+    const apis: Array<{ definition: ApiDefinition; file?: string }> = [];
+    const add = (describe: () => ApiDefinition, what: string) => {
+      try {
+        apis.push({ definition: describe(), file: config.configFile });
+      } catch (error) {
+        logger.warn(`${what} is not shown by the management API: ${(error as Error).message}`);
+      }
+    };
     // A config holding only an Event API has no GraphQL API to list.
-    if (options.api().eventsOnly) {
-      registry.clearConfigApi();
-      return;
+    if (!options.api().eventsOnly) add(() => definitionFromConfig(config, configApiId(), DEFAULT_REGION), "the config file's API");
+    for (const [apiId, api] of options.additionalApis?.() ?? []) add(() => definitionFromConfig(api.config, apiId, DEFAULT_REGION), `the GraphQL API ${apiId}`);
+    configEventApiId = undefined;
+    const events = config.events;
+    if (events) {
+      // Gateway choice (docs/management-api.md#event-apis): its name as a GraphQL API's id is made, `-events` added if a GraphQL API has that id.
+      let apiId = configApiIdOf(events.name);
+      if (apis.some((a) => a.definition.apiId === apiId)) apiId = `${apiId}-events`;
+      if (!firstRead.has(apiId)) firstRead.set(apiId, Math.floor(Date.now() / 1000));
+      configEventApiId = apiId;
+      add(() => definitionFromEvents(config, events, apiId, DEFAULT_REGION, firstRead.get(apiId)!), "the config file's Event API");
     }
-    try {
-      registry.setConfigApi(definitionFromConfig(config, configApiId(), DEFAULT_REGION), config.configFile);
-    } catch (error) {
-      logger.warn(`the config file's API is not shown by the management API: ${(error as Error).message}`);
-    }
+    registry.setConfigApis(apis);
   };
   refreshConfigApi();
   if (registry.built().length > 0) {
@@ -100,9 +122,10 @@ export async function startManagement(options: ManagementSetupOptions): Promise<
     uris,
     // Gateway choice (docs/management-api.md#event-apis): an Event API's dns is this host and its path
     // prefix, so `https://${dns.HTTP}/event` and `wss://${dns.REALTIME}/event/realtime` work as against AWS.
+    // The config file's Event API is served at /event itself: its dns is the bare host.
     eventDns: (apiId) => {
       const host = new URL(options.origin()).host;
-      const prefixed = `${host}/apis/${encodeURIComponent(apiId)}`;
+      const prefixed = apiId === configEventApiId ? host : `${host}/apis/${encodeURIComponent(apiId)}`;
       return { HTTP: prefixed, REALTIME: prefixed };
     },
     // The config file's API flushes as gateway.flushApiCache does; a built API flushes its serving version.
