@@ -73,7 +73,23 @@ export function renderGraphiQLPage(options: { title: string; endpoint: string; q
   var ws = new URL(url.href);
   ws.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   // graphql-transport-ws on the same path as queries and mutations.
-  var fetcher = GraphiQL.createFetcher({ url: url.href, subscriptionUrl: ws.href });
+  var base = GraphiQL.createFetcher({ url: url.href, subscriptionUrl: ws.href });
+  var graphql = GraphiQL.GraphQL;
+  // createFetcher picks WebSocket only from the document GraphiQL parsed after its debounce, and
+  // only by operation name: a subscription run before that parse (pasted, then run at once), or a
+  // named one sent without its name, went over HTTP. The text being run is parsed here instead.
+  var fetcher = function (params, opts) {
+    var documentAST;
+    try {
+      documentAST = graphql.parse(params.query);
+    } catch (error) {
+      // Text that does not parse goes on as it is: the gateway answers with its syntax error.
+      return base(params, opts);
+    }
+    var operation = graphql.getOperationAST(documentAST, params.operationName || undefined);
+    var named = !params.operationName && operation && operation.name ? { operationName: operation.name.value } : {};
+    return base(Object.assign({}, params, named), Object.assign({}, opts, { documentAST: documentAST }));
+  };
   var props = { fetcher: fetcher, defaultHeaders: settings.headers, shouldPersistHeaders: true };
   if (settings.query) props.query = settings.query;
   ReactDOM.createRoot(document.getElementById('graphiql')).render(React.createElement(GraphiQL, props));

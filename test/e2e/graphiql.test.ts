@@ -103,29 +103,62 @@ describe.skipIf(!haveBrowser)(`GraphiQL page in chromium, offline${haveBrowser ?
     });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && new URL(request.url()).pathname === '/graphql') httpPosts.push(request.postData() ?? '');
+    });
   });
   afterAll(async () => {
     await browser?.close();
   });
 
-  /** Opens the page at `path`, types `query` and the API key into the headers tab, and runs it. */
-  const run = async (path: string, query: string) => {
+  /** Requests the page made to /graphql over HTTP (POST bodies), to tell which went over WebSocket instead. */
+  const httpPosts: string[] = [];
+
+  /**
+   * Opens the page at `path`, puts the API key into the headers tab and `query` into the editor,
+   * and runs it: after GraphiQL's debounced parse, or `atOnce`, in the same task as the paste
+   * (before any parse could run), as a user pasting and pressing run at once does.
+   */
+  const run = async (path: string, query: string, { atOnce = false } = {}) => {
     await page.goto(`${gw.origin}${path}`);
     await page.locator('.graphiql-query-editor .CodeMirror').waitFor({ timeout: 20_000 });
-    await page.evaluate((text) => {
-      (document.querySelector('.graphiql-query-editor .CodeMirror') as any).CodeMirror.setValue(text);
-    }, query);
     // The headers tab holds the placeholder; put the real key in.
     await page.getByText('Headers', { exact: true }).click();
     await page.evaluate((key) => {
       const headers = document.querySelector('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror') as any;
       headers.CodeMirror.setValue(JSON.stringify({ 'x-api-key': key }));
     }, API_KEY);
-    // GraphiQL parses the query after a debounce, and its fetcher picks WebSocket for a
-    // subscription only from that parsed document: a click before it sends the subscription over
-    // HTTP (answered "Subscriptions are only supported over WebSocket.", seen once in CI).
+    if (atOnce) {
+      // The editor keeps a query GraphiQL has parsed (as after any earlier run; the page also
+      // restores the last query from localStorage), then the subscription replaces it.
+      await page.evaluate(() => {
+        (document.querySelector('.graphiql-query-editor .CodeMirror') as any).CodeMirror.setValue('{ hello(name: "before") }');
+      });
+      await page.waitForTimeout(600);
+      await page.evaluate((text) => {
+        (document.querySelector('.graphiql-query-editor .CodeMirror') as any).CodeMirror.setValue(text);
+        (document.querySelector('.graphiql-execute-button') as HTMLButtonElement).click();
+      }, query);
+      return;
+    }
+    await page.evaluate((text) => {
+      (document.querySelector('.graphiql-query-editor .CodeMirror') as any).CodeMirror.setValue(text);
+    }, query);
     await page.waitForTimeout(600);
     await page.locator('.graphiql-execute-button').click();
+  };
+
+  /** Publishes until the page shows the event: the page subscribes once its socket is up. */
+  const showsPublished = async (text: string) => {
+    await expect
+      .poll(
+        async () => {
+          await gw.gateway.publish('onSay', { text });
+          return page.locator('.result-window').textContent();
+        },
+        { timeout: 15_000, interval: 300 },
+      )
+      .toContain(text);
   };
 
   for (const path of ['/', '/graphql']) {
@@ -139,17 +172,19 @@ describe.skipIf(!haveBrowser)(`GraphiQL page in chromium, offline${haveBrowser ?
 
   it('a subscription runs over graphql-transport-ws on the same origin and shows published events', async () => {
     await run('/', 'subscription { onSay { text } }');
-    // The page subscribes once its socket is up; publish until an event shows.
-    await expect
-      .poll(
-        async () => {
-          await gw.gateway.publish('onSay', { text: 'pushed to the page' });
-          return page.locator('.result-window').textContent();
-        },
-        { timeout: 15_000, interval: 300 },
-      )
-      .toContain('pushed to the page');
+    await showsPublished('pushed to the page');
     expect(pageErrors).toEqual([]);
     expect(blocked).toEqual([]);
   });
+
+  for (const query of ['subscription { onSay { text } }', 'subscription Watch { onSay { text } }']) {
+    it(`a subscription pasted and run at once, before GraphiQL parsed it, still goes over WebSocket: ${query}`, async () => {
+      httpPosts.length = 0;
+      await run('/', query, { atOnce: true });
+      await showsPublished(`at once ${query.length}`);
+      expect(await page.locator('.result-window').textContent()).not.toContain('only supported over WebSocket');
+      expect(httpPosts.filter((body) => body.includes('onSay'))).toEqual([]);
+      expect(pageErrors).toEqual([]);
+    });
+  }
 });
