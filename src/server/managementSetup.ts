@@ -69,11 +69,11 @@ export async function startManagement(options: ManagementSetupOptions): Promise<
   const configApiId = () => configApiIdOf(options.api().config.name, (options.rawConfig() as { apiId?: unknown }).apiId);
   /** When each Event API of the input was first read: its `created` (a file has no date of its own). */
   const firstRead = new Map<string, number>();
-  /** The id of the input's Event API served at `/event`, if it has one. */
-  let configEventApiId: string | undefined;
+  /** The path each Event API of the input is served under, by its id: `` for the one at `/event`, `/apis/<url id>` for the others. */
+  const eventPaths = new Map<string, string>();
   /**
    * Tells the registry about the APIs of the input again (after a reload): the config file's
-   * GraphQL API, its further GraphQL APIs and its Event API, each read-only through the management API.
+   * GraphQL API, its further GraphQL APIs and its Event APIs, each read-only through the management API.
    */
   const refreshConfigApi = () => {
     const config: NormalizedConfig = options.api().config;
@@ -88,15 +88,17 @@ export async function startManagement(options: ManagementSetupOptions): Promise<
     // A config holding only an Event API has no GraphQL API to list.
     if (!options.api().eventsOnly) add(() => definitionFromConfig(config, configApiId(), DEFAULT_REGION), "the config file's API");
     for (const [apiId, api] of options.additionalApis?.() ?? []) add(() => definitionFromConfig(api.config, apiId, DEFAULT_REGION), `the GraphQL API ${apiId}`);
-    configEventApiId = undefined;
-    const events = config.events;
-    if (events) {
-      // Gateway choice (docs/management-api.md#event-apis): its name as a GraphQL API's id is made, `-events` added if a GraphQL API has that id.
+    eventPaths.clear();
+    // Gateway choice (docs/management-api.md#event-apis): an Event API's id is the URL id of its name, as a
+    // GraphQL API's is made; where a GraphQL API of the input has that id, `-events` is added (its paths keep the URL id).
+    const eventApis = [...(config.events ? [{ events: config.events, path: '' }] : [])];
+    for (const { apiId, events } of config.additionalEventApis ?? []) eventApis.push({ events, path: `/apis/${encodeURIComponent(apiId)}` });
+    for (const { events, path } of eventApis) {
       let apiId = configApiIdOf(events.name);
-      if (apis.some((a) => a.definition.apiId === apiId)) apiId = `${apiId}-events`;
+      while (apis.some((a) => a.definition.apiId === apiId)) apiId = `${apiId}-events`;
       if (!firstRead.has(apiId)) firstRead.set(apiId, Math.floor(Date.now() / 1000));
-      configEventApiId = apiId;
-      add(() => definitionFromEvents(config, events, apiId, DEFAULT_REGION, firstRead.get(apiId)!), "the config file's Event API");
+      eventPaths.set(apiId, path);
+      add(() => definitionFromEvents(config, events, apiId, DEFAULT_REGION, firstRead.get(apiId)!), `the Event API ${apiId}`);
     }
     registry.setConfigApis(apis);
   };
@@ -122,10 +124,10 @@ export async function startManagement(options: ManagementSetupOptions): Promise<
     uris,
     // Gateway choice (docs/management-api.md#event-apis): an Event API's dns is this host and its path
     // prefix, so `https://${dns.HTTP}/event` and `wss://${dns.REALTIME}/event/realtime` work as against AWS.
-    // The config file's Event API is served at /event itself: its dns is the bare host.
+    // The config file's (first) Event API is served at /event itself: its dns is the bare host.
     eventDns: (apiId) => {
       const host = new URL(options.origin()).host;
-      const prefixed = apiId === configEventApiId ? host : `${host}/apis/${encodeURIComponent(apiId)}`;
+      const prefixed = `${host}${eventPaths.get(apiId) ?? `/apis/${encodeURIComponent(apiId)}`}`;
       return { HTTP: prefixed, REALTIME: prefixed };
     },
     // The config file's API flushes as gateway.flushApiCache does; a built API flushes its serving version.

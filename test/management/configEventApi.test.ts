@@ -121,3 +121,42 @@ describe('the config file’s Event API', () => {
     await expect(client.send(new appsync.CreateApiCommand({ name: 'chat', eventConfig }))).rejects.toThrow('A GraphQL API named chat already exists (chat)');
   });
 });
+
+describe('an events: list of two Event APIs', () => {
+  it('ListApis answers both, the second with dns under /apis/<its name>, where a publish with its own listed key is served', async () => {
+    const served = await startTestGateway({
+      config: {
+        name: 'alerts',
+        schemaSdl: 'type Query { ping: String }',
+        authentication: { type: 'API_KEY' },
+        events: [
+          { name: 'chat', apiKeys: [{ name: 'chat', value: 'da2-chatkey' }] },
+          { name: 'alerts', apiKeys: [{ name: 'alerts', value: 'da2-alertskey' }] },
+        ],
+      },
+    });
+    const listing = new appsync.AppSyncClient({ endpoint: served.origin, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+    try {
+      const at = new URL(served.origin).host;
+      const { apis } = await listing.send(new appsync.ListApisCommand({}));
+      // The GraphQL API is named alerts too: the Event API's id takes -events, its paths keep /apis/alerts.
+      expect(apis!.map((a) => [a.apiId, a.name, a.dns])).toEqual([
+        ['chat', 'chat', { HTTP: at, REALTIME: at }],
+        ['alerts-events', 'alerts', { HTTP: `${at}/apis/alerts`, REALTIME: `${at}/apis/alerts` }],
+      ]);
+      const { apiKeys } = await listing.send(new appsync.ListApiKeysCommand({ apiId: 'alerts-events' }));
+      expect(apiKeys!.map((k) => k.id)).toEqual(['da2-alertskey']);
+      const publish = (key: string) =>
+        fetch(`http://${apis![1]!.dns!.HTTP}/event`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': key },
+          body: JSON.stringify({ channel: '/default/a', events: ['{"n":1}'] }),
+        });
+      expect((await publish(apiKeys![0]!.id!)).status).toBe(200);
+      expect((await publish('da2-chatkey')).status).toBe(401);
+    } finally {
+      listing.destroy();
+      await served.close();
+    }
+  });
+});
