@@ -4,6 +4,7 @@
  * own keys, namespaces, handlers and subscriptions; a reload adds and drops them; names that give
  * one URL id, or a later entry without a name, are config errors.
  */
+import * as appsync from '@aws-sdk/client-appsync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeConfig } from '../../src/config/index.js';
 import { ConfigErrors } from '../../src/errors.js';
@@ -93,6 +94,34 @@ describe('an events: list', () => {
 
     expect((await post('/apis/alerts-feed/event', ALERTS_KEY, '/shout/room', ['hello'])).status).toBe(200);
     expect(await shouted.next()).toEqual({ type: 'data', id: 's', event: '"HELLO"' });
+  });
+
+  it('ListApis lists both, each with the dns it is served at; a publish composed from a listed dns and key is served', async () => {
+    const client = new appsync.AppSyncClient({
+      endpoint: gw.origin,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+    try {
+      const { apis } = await client.send(new appsync.ListApisCommand({}));
+      const host = new URL(gw.origin).host;
+      expect(apis?.map((a) => [a.apiId, a.name, a.dns?.HTTP])).toEqual([
+        ['chat', 'chat', host],
+        ['alerts-feed', 'Alerts Feed', `${host}/apis/alerts-feed`],
+      ]);
+      const { channelNamespaces } = await client.send(new appsync.ListChannelNamespacesCommand({ apiId: 'alerts-feed' }));
+      expect(channelNamespaces?.map((n) => n.name)).toEqual(['default', 'shout']);
+      const { apiKeys } = await client.send(new appsync.ListApiKeysCommand({ apiId: 'alerts-feed' }));
+      const res = await fetch(`http://${apis![1]!.dns!.HTTP}/event`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': apiKeys![0]!.id! },
+        body: JSON.stringify({ channel: '/default/listed', events: ['{}'] }),
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      client.destroy();
+    }
   });
 
   it('a socket of one API refuses the other’s key', async () => {
