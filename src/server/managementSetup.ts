@@ -100,14 +100,6 @@ export async function startManagement(options: ManagementSetupOptions): Promise<
       eventPaths.set(apiId, path);
       add(() => definitionFromEvents(config, events, apiId, DEFAULT_REGION, firstRead.get(apiId)!), `the Event API ${apiId}`);
     }
-    // The further Event APIs of an `events:` list (docs/events.md#several-event-apis): listed under the id of the path they are served at.
-    for (const { apiId, events: further } of config.additionalEventApis ?? []) {
-      if (!firstRead.has(apiId)) firstRead.set(apiId, Math.floor(Date.now() / 1000));
-      add(() => {
-        if (apis.some((a) => a.definition.apiId === apiId)) throw new Error(`another API of the input has the id ${apiId}`);
-        return definitionFromEvents(config, further, apiId, DEFAULT_REGION, firstRead.get(apiId)!);
-      }, `the Event API ${apiId}`);
-    }
     registry.setConfigApis(apis);
   };
   refreshConfigApi();
