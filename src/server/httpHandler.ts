@@ -148,6 +148,10 @@ function send(res: ServerResponse, response: GraphQLResponse): void {
   if (sendText(res, response.status, text, response.headers, response.errorType, true)) response.keep?.(text);
 }
 
+function parseRequest(req: IncomingMessage, method: string, text: string): ParsedRequest | GraphQLResponse {
+  return method === 'GET' ? parseGraphQLQueryString(new URL(req.url ?? '/', 'http://localhost')) : parseGraphQLBody(text);
+}
+
 function toAuthRequest(req: IncomingMessage, body: string): AuthRequest {
   return {
     headers: req.headers,
@@ -167,25 +171,32 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
     return;
   }
   const text = body.toString('utf8');
-  const parsed = method === 'GET' ? parseGraphQLQueryString(new URL(req.url ?? '/', 'http://localhost')) : parseGraphQLBody(text);
-  if ('status' in parsed) return send(res, parsed);
+  // docs/caching.md#answers-kept-whole: a request sent before by the same caller is answered with
+  // the text kept then, before its body is parsed (a kept request parsed then). Envelop plugins may
+  // change any answer: not with them.
+  const keepsAnswers = api.cache?.keepsAnswers === true && api.envelop === undefined;
+  let parsed = keepsAnswers ? undefined : parseRequest(req, method, text);
+  if (parsed !== undefined && 'status' in parsed) return send(res, parsed);
 
   let auth;
   try {
     auth = await api.authenticate(toAuthRequest(req, text));
   } catch (error) {
+    // A request both malformed and refused is answered as malformed, as when the body is parsed first.
+    parsed ??= parseRequest(req, method, text);
+    if ('status' in parsed) return send(res, parsed);
     if (error instanceof RequestError) return send(res, requestFailure(error.statusCode, error.errorType, error.message));
     throw error;
   }
-  // docs/caching.md#answers-kept-whole: a request sent before by the same caller is answered with
-  // the text kept then, before parsing the query. Envelop plugins may change any answer: not with them.
   let answerKey: string | undefined;
-  if (api.cache?.keepsAnswers && api.envelop === undefined) {
-    answerKey = api.cache.answerKey(method, method === 'GET' ? (req.url ?? '') : text, auth);
-    const kept = await api.cache.getAnswer(answerKey);
+  if (keepsAnswers) {
+    answerKey = api.cache!.answerKey(method, method === 'GET' ? (req.url ?? '') : text, auth);
+    const kept = await api.cache!.getAnswer(answerKey);
     // Only answers sent as they were are kept: within the size limit.
     if (kept !== undefined) return void sendText(res, 200, kept.body, kept.headers);
   }
+  parsed ??= parseRequest(req, method, text);
+  if ('status' in parsed) return send(res, parsed);
   const response = await executeGraphQL(
     api,
     {

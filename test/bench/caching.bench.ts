@@ -30,7 +30,7 @@ const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 /** The miss rows' query: one text (parsed and compiled once), a new `id` in its variables each time. */
 const BY_ID = 'query ($id: ID!) { getPost(id: $id) { id title views } }';
 
-type Caching = 'off' | 'FULL_REQUEST_CACHING' | 'OPERATION_LEVEL_CACHING';
+export type Caching = 'off' | 'FULL_REQUEST_CACHING' | 'OPERATION_LEVEL_CACHING';
 
 function config(caching: Caching): string {
   return `name: bench-cache-${caching}
@@ -60,7 +60,7 @@ resolvers:
 `;
 }
 
-async function projectFiles(caching: Caching): Promise<Record<string, string | Buffer>> {
+export async function projectFiles(caching: Caching): Promise<Record<string, string | Buffer>> {
   const files: Record<string, string | Buffer> = {
     'appsync.config.yml': config(caching),
     'seed.graphql': 'type Mutation { putPost(id: ID!, title: String, views: Int): Post }\n',
@@ -69,8 +69,9 @@ async function projectFiles(caching: Caching): Promise<Record<string, string | B
   return files;
 }
 
-async function start(caching: Caching): Promise<ServerProcess> {
-  const server = await startCliProject(`cache-${caching}`, await projectFiles(caching));
+/** The built CLI serving the bench's API with `caching`, `getPost` seeded and checked (also test/bench/profile.ts's `gateway-cached`). */
+export async function startCachingGateway(caching: Caching, nodeArgs: string[] = [], env: Record<string, string> = {}): Promise<ServerProcess> {
+  const server = await startCliProject(`cache-${caching}`, await projectFiles(caching), nodeArgs, env);
   await post(server.port, JSON.stringify({ query: 'mutation { putPost(id: "1", title: "Hello", views: 42) { id } }' }));
   const answer = await post(server.port, BODY);
   if (JSON.stringify(answer) !== JSON.stringify(ANSWER)) {
@@ -210,7 +211,7 @@ export async function runCachingBench(): Promise<BenchRow[]> {
 async function runHttp(): Promise<BenchRow[]> {
   const servers = new Map<Caching, ServerProcess>();
   try {
-    for (const caching of ['off', 'FULL_REQUEST_CACHING', 'OPERATION_LEVEL_CACHING'] as const) servers.set(caching, await start(caching));
+    for (const caching of ['off', 'FULL_REQUEST_CACHING', 'OPERATION_LEVEL_CACHING'] as const) servers.set(caching, await startCachingGateway(caching));
     const off = servers.get('off')!;
     const full = servers.get('FULL_REQUEST_CACHING')!;
     const op = servers.get('OPERATION_LEVEL_CACHING')!;

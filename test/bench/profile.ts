@@ -2,7 +2,8 @@
  * `node --import tsx test/bench/profile.ts [server] [seconds] [query]`: runs one bench server under
  * `node --cpu-prof`, loads it as `npm run bench` does, and prints the profile's top self-time
  * entries by function and by file/package. `server` is `gateway` (default: the built CLI on the
- * NONE API, as `npm start` runs it), `gateway-dynamodb`, or one of servers/ (`lean`, `raw`, `yoga`);
+ * NONE API, as `npm start` runs it), `gateway-dynamodb`, `gateway-cached` / `gateway-cached-op` (the caching bench's
+ * API with FULL_REQUEST_CACHING / OPERATION_LEVEL_CACHING: every request a hit), or one of servers/ (`lean`, `raw`, `yoga`);
  * `query` is `getPost` (default) or `echo` (the smallest query). `gateway-postgres` is the Postgres bench's API
  * (one-row select through RDS utils) at 16 connections against a PostgreSQL started for it.
  * The .cpuprofile stays in BENCH_PROFILE_DIR (default: a temp folder) for Chrome DevTools.
@@ -14,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPgServer } from '../datasources/postgres/pgServer.js';
+import { startCachingGateway } from './caching.bench.js';
 import { POSTGRES_API_KEY, POSTGRES_BODY, seedBenchTable, startPostgresBenchGateway } from './postgres.bench.js';
 import { CONNECTIONS, load, processCpuMicros, startGatewayCli, startServer } from './serverProcess.js';
 import { API_KEY, BODY, ECHO_BODY } from './shared.js';
@@ -69,9 +71,11 @@ async function main(): Promise<void> {
   if (pgServer) await seedBenchTable(pgServer.url);
   const running = pgServer
     ? await startPostgresBenchGateway(pgServer.url, nodeArgs, env)
-    : server === 'gateway' || server === 'gateway-dynamodb'
-      ? await startGatewayCli(server === 'gateway' ? 'none' : 'dynamodb', nodeArgs, env)
-      : await startServer(`${server}.ts`, {}, nodeArgs);
+    : server === 'gateway-cached' || server === 'gateway-cached-op'
+      ? await startCachingGateway(server === 'gateway-cached' ? 'FULL_REQUEST_CACHING' : 'OPERATION_LEVEL_CACHING', nodeArgs, env)
+      : server === 'gateway' || server === 'gateway-dynamodb'
+        ? await startGatewayCli(server === 'gateway' ? 'none' : 'dynamodb', nodeArgs, env)
+        : await startServer(`${server}.ts`, {}, nodeArgs);
   await load(running.port, 1, body, connections, apiKey);
   const pid = running.child.pid!;
   const cpuBefore = await running.cpuMicros();

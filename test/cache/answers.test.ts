@@ -172,3 +172,35 @@ export function response(ctx) { return ctx.result; }
     ]);
   });
 });
+
+describe('answers kept whole: a request is looked up before its body is parsed', () => {
+  it('still answers a malformed request as malformed and an unauthenticated one with 401, and a repeat from the kept text', async () => {
+    const gw = await startTestGateway({
+      files,
+      config: {
+        ...cacheConfig({ behavior: 'OPERATION_LEVEL_CACHING', ttl: 60 }),
+        authentication: { type: 'API_KEY' },
+        apiKeys: [{ name: 'k', value: 'da2-lookupbeforeparse' }],
+      },
+    });
+    const send = (body: string, headers: Record<string, string>) =>
+      fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as unknown,
+      }));
+    const key = { 'x-api-key': 'da2-lookupbeforeparse' };
+    const malformed = { status: 400, body: { errors: [{ errorType: 'MalformedHttpRequestException', message: 'Unable to parse GraphQL query.' }] } };
+    // Malformed wins over a missing or wrong key, as when the body was parsed before authenticating.
+    expect(await send('{"query":', {})).toEqual(malformed);
+    expect(await send('{"query":', { 'x-api-key': 'da2-wrong' })).toEqual(malformed);
+    expect(await send('{"query":', key)).toEqual(malformed);
+    expect(await send('{"variables":{}}', key)).toEqual(malformed);
+    const body = JSON.stringify({ query: '{ shared(id: "p1") { id runs } }' });
+    expect((await send(body, {})).status).toBe(401);
+    const first = await send(body, key);
+    expect(first.status).toBe(200);
+    expect(await send(body, key)).toEqual(first);
+    // A kept answer is no answer to a caller the key refuses.
+    expect((await send(body, { 'x-api-key': 'da2-wrong' })).status).toBe(401);
+  });
+});
