@@ -25,6 +25,17 @@ export class BindError extends Error {}
 const IDENT_START = /[A-Za-z_]/;
 const IDENT_PART = /[A-Za-z0-9_]/;
 
+/** An SQL text cut at its `:name` placeholders: `parts[k]`, `:names[k]`, `parts[k + 1]`, … */
+interface Template {
+  parts: string[];
+  names: string[];
+}
+
+/** Templates per SQL text: a resolver sends the same text request after request. */
+const templates = new Map<string, Template>();
+/** SQL texts whose templates are kept (past this the map starts over). */
+const MAX_TEMPLATES = 1000;
+
 /**
  * Rewrites `:name` to `$n` for every name present in `variableMap` (keys are written with their
  * colon, `":P0"`, as AppSync's helpers produce them; a key without it is accepted too). Text inside
@@ -32,72 +43,85 @@ const IDENT_PART = /[A-Za-z0-9_]/;
  * `::type` casts.
  */
 export function bindParameters(sql: string, variableMap: Record<string, unknown> = {}, typeHints: Record<string, unknown> = {}): BoundStatement {
+  let template = templates.get(sql);
+  if (template === undefined) {
+    template = scan(sql);
+    if (templates.size >= MAX_TEMPLATES) templates.clear();
+    templates.set(sql, template);
+  }
+  const { parts, names } = template;
+  if (names.length === 0) return { text: sql, values: [] };
   const lookup = new Map<string, { value: unknown; hint: unknown }>();
-  for (const [key, value] of Object.entries(variableMap)) {
+  for (const key of Object.keys(variableMap)) {
     const name = key.startsWith(':') ? key.slice(1) : key;
-    lookup.set(name, { value, hint: typeHints[`:${name}`] ?? typeHints[name] });
+    lookup.set(name, { value: variableMap[key], hint: typeHints[`:${name}`] ?? typeHints[name] });
   }
   const values: unknown[] = [];
-  let out = '';
+  let out = parts[0]!;
+  for (let k = 0; k < names.length; k++) {
+    const name = names[k]!;
+    const entry = lookup.get(name);
+    if (entry) {
+      // Each occurrence is its own parameter: Postgres infers a type per use, and one `$n`
+      // used where a text and where an int is expected would be "inconsistent types".
+      values.push(toParameter(entry.value, entry.hint));
+      out += `$${values.length}${castFor(entry.hint, name)}`;
+    } else out += `:${name}`;
+    out += parts[k + 1]!;
+  }
+  return { text: out, values };
+}
+
+/** Cuts `sql` at every `:name` outside literals, quoted identifiers, comments, dollar quotes and `::` casts. */
+function scan(sql: string): Template {
+  const parts: string[] = [];
+  const names: string[] = [];
+  let from = 0;
   let i = 0;
   const n = sql.length;
   while (i < n) {
     const c = sql[i]!;
-    // Literals and comments are copied verbatim.
+    // Literals and comments are skipped whole.
     if (c === "'" || c === '"') {
-      const end = skipQuoted(sql, i, c);
-      out += sql.slice(i, end);
-      i = end;
+      i = skipQuoted(sql, i, c);
       continue;
     }
     if (c === '-' && sql[i + 1] === '-') {
       const nl = sql.indexOf('\n', i);
-      const end = nl === -1 ? n : nl;
-      out += sql.slice(i, end);
-      i = end;
+      i = nl === -1 ? n : nl;
       continue;
     }
     if (c === '/' && sql[i + 1] === '*') {
-      const end = skipBlockComment(sql, i);
-      out += sql.slice(i, end);
-      i = end;
+      i = skipBlockComment(sql, i);
       continue;
     }
     if (c === '$') {
       const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i));
       if (tag && !(i > 0 && IDENT_PART.test(sql[i - 1]!))) {
         const close = sql.indexOf(tag[0], i + tag[0].length);
-        const end = close === -1 ? n : close + tag[0].length;
-        out += sql.slice(i, end);
-        i = end;
+        i = close === -1 ? n : close + tag[0].length;
         continue;
       }
     }
     if (c === ':') {
       if (sql[i + 1] === ':') {
-        out += '::';
         i += 2;
         continue;
       }
       if (i + 1 < n && IDENT_START.test(sql[i + 1]!)) {
         let j = i + 2;
         while (j < n && IDENT_PART.test(sql[j]!)) j++;
-        const name = sql.slice(i + 1, j);
-        const entry = lookup.get(name);
-        if (entry) {
-          // Each occurrence is its own parameter: Postgres infers a type per use, and one `$n`
-          // used where a text and where an int is expected would be "inconsistent types".
-          values.push(toParameter(entry.value, entry.hint));
-          out += `$${values.length}${castFor(entry.hint, name)}`;
-          i = j;
-          continue;
-        }
+        parts.push(sql.slice(from, i));
+        names.push(sql.slice(i + 1, j));
+        from = j;
+        i = j;
+        continue;
       }
     }
-    out += c;
     i++;
   }
-  return { text: out, values };
+  parts.push(sql.slice(from));
+  return { parts, names };
 }
 
 function castFor(hint: unknown, name: string): string {

@@ -18,7 +18,7 @@ import { ColumnCatalog } from './columnCatalog.js';
 import { sqlStatementResultsJson } from './dataApiResult.js';
 import { applyMigrations } from './migrations.js';
 import { isPipelinable, PipelinedConnection } from './pipeline.js';
-import { forgetStatements, isStalePlan, noteUse, statementName, trimStatements } from './preparedStatements.js';
+import { forgetStatements, isStalePlan, noteUse, overFull, statementName, trimStatements } from './preparedStatements.js';
 import { badRequest, isConnectionError, toRdsError } from './rdsError.js';
 import type { DataSource, DataSourceKind, DataSourceResult } from '../types.js';
 
@@ -289,7 +289,7 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
         await client.query('ROLLBACK');
         throw badRequest('A statement left a transaction open; it was rolled back. Two statements in one request already run in one transaction.');
       }
-      if (prepared) await trimStatements(client);
+      if (prepared && overFull(client)) await trimStatements(client);
       return raw;
     };
     /** Runs one statement on the pipelined connection; the JSON text of its `sqlStatementResults`. */

@@ -12,7 +12,7 @@
  */
 import type pg from 'pg';
 import type { Logger } from '../types.js';
-import { noteUse, statementName, trimStatements } from './preparedStatements.js';
+import { noteUse, overFull, statementName, trimStatements } from './preparedStatements.js';
 
 /** A statement in flight this long makes the pipeline busy: newer ones go to the pool. */
 export const STALL_MS = 10;
@@ -71,7 +71,7 @@ export class PipelinedConnection {
         noteUse(client as unknown as pg.PoolClient, name);
       } else query.queryMode = 'extended';
       const result = await client.query<unknown[]>(query as unknown as pg.QueryConfig<unknown[]>);
-      if (prepared) await trimStatements(client as unknown as pg.PoolClient);
+      if (prepared && overFull(client as unknown as pg.PoolClient)) await trimStatements(client as unknown as pg.PoolClient);
       return result;
     } finally {
       this.#started.shift();

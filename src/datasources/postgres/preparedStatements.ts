@@ -55,6 +55,11 @@ export function noteUse(client: pg.PoolClient, name: string): void {
   names.set(name, true);
 }
 
+/** Whether the connection holds more than {@link MAX_PER_CONNECTION} statements (checked before awaiting {@link trimStatements}). */
+export function overFull(client: pg.PoolClient): boolean {
+  return (used.get(connectionOf(client))?.size ?? 0) > MAX_PER_CONNECTION;
+}
+
 /** Deallocates the connection's least recently used statements past {@link MAX_PER_CONNECTION}. */
 export async function trimStatements(client: pg.PoolClient): Promise<void> {
   const connection = connectionOf(client);

@@ -27,7 +27,9 @@ describe.skipIf(!url)(`sqlStatementResultsJson on a PostgreSQL server${url ? '' 
       id serial PRIMARY KEY, i8 bigint, f8 double precision, num numeric(10,2), b boolean, vc varchar(20), jb jsonb,
       tstz timestamptz, bin bytea, ints int[], note text)`);
     await client.query(`INSERT INTO typed (i8, f8, num, b, vc, jb, tstz, bin, ints, note)
-      VALUES (9007199254740993, 1.5, 12.34, true, 'a "quoted" \\ text', '{"k": [1, 2]}', '2024-01-02 03:04:05.123+02', '\\x0102', '{1,NULL,3}', NULL)`);
+      VALUES (9007199254740993, 1.5, 12.34, true, 'a "quoted" \\ text', '{"k": [1, 2]}', '2024-01-02 03:04:05.123+02', '\\x0102', '{1,NULL,3}', NULL),
+             (-1, 'NaN', NULL, false, NULL, 'null', NULL, '', '{}', E'line\\nbreak \\u2028 tab\\t ü'),
+             (0, '-Infinity', -0.5, NULL, '', '[]', '1999-12-31 23:59:59+00', NULL, NULL, '')`);
   });
   afterAll(async () => {
     await client?.end();
@@ -36,7 +38,7 @@ describe.skipIf(!url)(`sqlStatementResultsJson on a PostgreSQL server${url ? '' 
   it('gives the text JSON.stringify gives, for each column type, a computed column, no columns and two statements', async () => {
     const catalog = new ColumnCatalog();
     const texts = new Map<string, string>();
-    const selected = await query(`SELECT *, id * 2 AS doubled FROM typed`);
+    const selected = await query(`SELECT *, id * 2 AS doubled, 'Infinity'::float8 AS inf, -0.0::float8 AS negzero FROM typed ORDER BY id`);
     const updated = await query(`UPDATE typed SET note = 'n' WHERE id = 1`);
     await catalog.learn(client as unknown as pg.PoolClient, selected.fields);
     for (const results of [[selected], [updated], [updated, selected]]) {
