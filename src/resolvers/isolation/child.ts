@@ -11,9 +11,24 @@
  * gateway but the prelude's host interface and the protocol types.
  */
 import { randomBytes } from 'node:crypto';
+import { Socket } from 'node:net';
 import vm from 'node:vm';
 import type { SandboxHost } from '../guest/host.js';
-import type { Call, ChildMessage, InitMessage, LogLine, RegisterMessage, Registration, RegistrationResult, Reply, RunParts } from './protocol.js';
+import {
+  CALLS_FD,
+  decodeCall,
+  encodeReply,
+  FIELD,
+  RECORD,
+  type Call,
+  type ChildMessage,
+  type InitMessage,
+  type LogLine,
+  type RegisterMessage,
+  type Registration,
+  type RegistrationResult,
+  type RunParts,
+} from './protocol.js';
 
 interface Trampoline {
   sealGlobals(): string;
@@ -72,6 +87,9 @@ const FLUSH_AFTER_MS = 20;
 const send = (message: ChildMessage): void => {
   process.send!(message);
 };
+
+/** The calls pipe: call records in, answer records out (protocol.ts). */
+const calls = new Socket({ fd: CALLS_FD, readable: true, writable: true });
 
 let context: vm.Context | undefined;
 let trampoline: Trampoline | undefined;
@@ -214,10 +232,24 @@ function capped(text: string, handler: string): string {
   });
 }
 
-function runBatch(calls: Call[]): void {
-  let replies: Reply[] = [];
+/** A record cut between two reads, waiting for its end. */
+let incoming = '';
+
+/** Runs every call whose record is complete, in order; their answers go out in one write. */
+function onCalls(chunk: string): void {
+  const buffer = incoming === '' ? chunk : incoming + chunk;
+  const last = buffer.lastIndexOf(RECORD);
+  if (last < 0) {
+    incoming = buffer;
+    return;
+  }
+  incoming = last === buffer.length - 1 ? '' : buffer.slice(last + 1);
+  let replies = '';
   let flushedAt = Date.now();
-  for (const call of calls) {
+  for (let start = 0; start < last;) {
+    const end = buffer.indexOf(RECORD, start);
+    const call = decodeCall(buffer.slice(start, end));
+    start = end + 1;
     logs = undefined;
     let text: string;
     try {
@@ -231,23 +263,37 @@ function runBatch(calls: Call[]): void {
       if (call.op === 'unit') text = `Q${text}\n`;
       else if (call.op === 'pipeline') text = `Q-1 ${text}\n`;
     }
-    if (call.seq !== 0) replies.push(logs ? [call.seq, text, logs] : [call.seq, text]);
-    else if (logs) replies.push([0, '', logs]);
+    // The trampoline answers JSON texts (control characters escaped). A separator in one would
+    // forge the framing of the answers after it: the process stops instead (the gateway replaces it).
+    if (text.includes(RECORD) || text.includes(FIELD)) throw new Error(`the answer to call ${call.seq} holds a record separator`);
+    if (call.seq !== 0) replies += encodeReply(call.seq, text, logs);
+    else if (logs) replies += encodeReply(0, '', logs);
     const now = Date.now();
-    if (now - flushedAt >= FLUSH_AFTER_MS && replies.length > 0) {
-      send({ t: 'replies', replies });
-      replies = [];
+    if (now - flushedAt >= FLUSH_AFTER_MS && replies !== '') {
+      calls.write(replies);
+      replies = '';
       flushedAt = now;
     }
   }
   logs = undefined;
-  if (replies.length > 0) send({ t: 'replies', replies });
+  if (replies !== '') calls.write(replies);
 }
 
-process.on('message', (message: InitMessage | RegisterMessage | Call[]) => {
+calls.setEncoding('utf8');
+calls.on('data', (chunk: string) => {
   try {
-    if (Array.isArray(message)) runBatch(message);
-    else if (message.t === 'init') init(message);
+    onCalls(chunk);
+  } catch (error) {
+    send({ t: 'fatal', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  }
+});
+// The gateway is gone, or its end of the pipe failed: nothing is left to answer.
+calls.on('error', () => process.exit(0));
+calls.on('end', () => process.exit(0));
+
+process.on('message', (message: InitMessage | RegisterMessage) => {
+  try {
+    if (message.t === 'init') init(message);
     else if (message.t === 'regs') registerAll(message);
   } catch (error) {
     send({ t: 'fatal', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });

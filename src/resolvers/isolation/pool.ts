@@ -8,16 +8,31 @@
  * backtracking, `Atomics.wait`), and a call that allocates without bound must fail without taking
  * the gateway down. Killing a process does the first; V8's heap limit in a process of its own does
  * the second (a worker thread's `resourceLimits` can still abort the whole process on one large
- * allocation, measured). Calls are batched per event-loop turn, so a busy gateway pays one IPC
- * write per process and turn, not per call.
+ * allocation, measured). Calls are batched per event-loop turn, so a busy gateway pays one write
+ * per process and turn, not per call; they go on a pipe of their own as text records
+ * (protocol.ts), which costs both sides less than Node's IPC channel, whose messages are JSON
+ * documents in which each call's JSON texts would be escaped strings.
  *
  * Hand-written: no maintained npm package runs calls in killable Node processes with per-call
  * deadlines and a replay of registered code into replacements.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { setPriority } from 'node:os';
 import type { Logger } from '../../datasources/types.js';
-import type { Call, ChildMessage, InitMessage, LogLine, Registration, Reply, VtlTemplates } from './protocol.js';
+import {
+  CALLS_FD,
+  decodeReply,
+  encodeCall,
+  RECORD,
+  type Call,
+  type ChildMessage,
+  type InitMessage,
+  type LogLine,
+  type Registration,
+  type Reply,
+  type VtlTemplates,
+} from './protocol.js';
 
 export interface SandboxPoolOptions {
   logger: Logger;
@@ -92,12 +107,18 @@ interface Pending {
 /** One sandbox process and what the gateway knows about it. */
 class SandboxProcess {
   readonly child: ChildProcess;
+  /** The calls pipe (protocol.ts `CALLS_FD`): call records go out, answer records come in. */
+  readonly calls: Socket;
   /** Calls sent and not answered, oldest first: the process runs them in this order. */
   readonly pending: Pending[] = [];
-  /** Calls not sent yet: sent as one message when the turn ends and no earlier message is unanswered. */
-  outgoing: Call[] = [];
-  /** Answers still to come for the messages sent. */
+  /** Records of calls not sent yet: written at once when the turn ends and no earlier write is unanswered. */
+  outgoing = '';
+  /** How many of `outgoing`'s calls want an answer. */
+  outgoingAnswers = 0;
+  /** Answers still to come for the calls written. */
   awaiting = 0;
+  /** The start of an answer record whose end has not arrived yet. */
+  incoming = '';
   /** Modules to register, sent as one message when the turn ends. */
   outgoingRegistrations: Registration[] = [];
   /** When the process last showed it was between calls (ready, or an answer arrived). */
@@ -116,6 +137,7 @@ class SandboxProcess {
 
   constructor(child: ChildProcess) {
     this.child = child;
+    this.calls = child.stdio[CALLS_FD] as Socket;
   }
 }
 
@@ -182,7 +204,7 @@ export class SandboxPool {
   /** Queues a call that wants no answer. */
   post(process: SandboxProcess, call: Call): void {
     if (this.#closed || process.exited || process.stopping) return;
-    process.outgoing.push(call);
+    process.outgoing += encodeCall(call);
     this.#scheduleFlush();
   }
 
@@ -198,7 +220,8 @@ export class SandboxPool {
     call.seq = seq;
     return new Promise<string>((resolve, reject) => {
       process.pending.push({ seq, sentAt: Date.now(), label, logs, limitMs, resolve, reject });
-      process.outgoing.push(call);
+      process.outgoing += encodeCall(call);
+      process.outgoingAnswers += 1;
       this.#scheduleFlush();
       this.#armSweeper();
     });
@@ -233,7 +256,8 @@ export class SandboxPool {
       process.execPath,
       [`--max-old-space-size=${memoryLimitMb}`, '--max-semi-space-size=16', '--stack-size=984', ...extra, '-e', this.#options.program],
       {
-        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+        // 3: the IPC channel (start-up, registrations); CALLS_FD: the calls pipe.
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc', 'pipe'],
         // JSON: every member is a string, number or boolean (RunPartsArgs' undefined travels as null).
         serialization: 'json',
         env: {},
@@ -246,6 +270,13 @@ export class SandboxPool {
       p.stderr = (p.stderr + chunk).slice(-4096);
     });
     child.on('message', (message: ChildMessage) => this.#onMessage(p, message));
+    p.calls.setEncoding('utf8');
+    p.calls.on('data', (chunk: string) => this.#onAnswers(p, chunk));
+    p.calls.on('error', (error) => {
+      // A write to a process that was just killed fails (EPIPE); its calls fail with the reason
+      // its exit gives (#onExit), which is what callers are told.
+      this.#options.logger.debug(`resolver sandbox process ${child.pid}: calls pipe: ${error.message}`);
+    });
     child.on('exit', (code, signal) => this.#onExit(p, code, signal));
     child.on('error', (error) => {
       this.#options.logger.error(`resolver sandbox process failed: ${error.message}`);
@@ -283,20 +314,21 @@ export class SandboxPool {
       case 'ready':
         p.started = true;
         p.ready = p.registrations.size === 0;
+        if (p.ready && p.outgoing !== '') this.#scheduleFlush();
         return;
       case 'regs':
         for (const result of message.results) {
           const waiter = p.registrations.get(result.id);
           p.registrations.delete(result.id);
           this.#settlePending(p, -result.id - 1);
-          if (p.started && p.registrations.size === 0) p.ready = true;
+          if (p.started && p.registrations.size === 0 && !p.ready) {
+            p.ready = true;
+            if (p.outgoing !== '') this.#scheduleFlush();
+          }
           if (!waiter) continue;
           if (result.error !== undefined) waiter.reject(new Error(result.error));
           else waiter.resolve(result.exports ?? []);
         }
-        return;
-      case 'replies':
-        for (const reply of message.replies) this.#onReply(p, reply);
         return;
       case 'fatal':
         this.#options.logger.error(`resolver sandbox process failed: ${message.message}`);
@@ -324,8 +356,27 @@ export class SandboxPool {
     }
   }
 
+  /** Answer records from the calls pipe; a record cut between two reads waits for its end. */
+  #onAnswers(p: SandboxProcess, chunk: string): void {
+    p.idleAt = Date.now();
+    if (p.lowPriority) this.#setLowPriority(p, false);
+    const text = p.incoming === '' ? chunk : p.incoming + chunk;
+    const last = text.lastIndexOf(RECORD);
+    if (last < 0) {
+      p.incoming = text;
+      return;
+    }
+    p.incoming = last === text.length - 1 ? '' : text.slice(last + 1);
+    let start = 0;
+    while (start < last) {
+      const end = text.indexOf(RECORD, start);
+      this.#onReply(p, decodeReply(text.slice(start, end)));
+      start = end + 1;
+    }
+  }
+
   #onReply(p: SandboxProcess, [seq, text, logs]: Reply): void {
-    if (seq !== 0 && --p.awaiting === 0 && p.outgoing.length > 0) this.#scheduleFlush();
+    if (seq !== 0 && --p.awaiting === 0 && p.outgoing !== '') this.#scheduleFlush();
     const pending = seq === 0 ? undefined : this.#settlePending(p, seq);
     if (logs && pending?.logs) pending.logs.push(...logs);
     else if (logs) for (const line of logs) this.#options.onLog(pending?.label ?? '', line);
@@ -375,10 +426,12 @@ export class SandboxPool {
   }
 
   /**
-   * Sends each process its calls of this turn, unless it still owes answers to an earlier message:
-   * it runs calls one after another anyway, and what waits meanwhile goes out as one message when
-   * the answers are in. Fewer, larger messages cost both processes less than many small ones
-   * (the IPC write and read per message, not per call, dominated under HTTP load).
+   * Sends each process its calls of this turn, unless it still owes answers to an earlier write:
+   * it runs calls one after another anyway, and what waits meanwhile goes out as one write when
+   * the answers are in. Fewer, larger writes cost both processes less than many small ones
+   * (the write and read per message, not per call, dominated under HTTP load). A process still
+   * starting gets its calls once it holds every module: registrations go on the IPC channel,
+   * calls on the calls pipe, and the two are not ordered with each other.
    */
   #flush(): void {
     this.#flushScheduled = false;
@@ -388,12 +441,14 @@ export class SandboxPool {
         p.child.send({ t: 'regs', list: p.outgoingRegistrations });
         p.outgoingRegistrations = [];
       }
-      if (p.outgoing.length === 0 || p.awaiting > 0) continue;
+      if (p.outgoing === '' || p.awaiting > 0 || !p.ready) continue;
       const batch = p.outgoing;
-      p.outgoing = [];
+      const answers = p.outgoingAnswers;
+      p.outgoing = '';
+      p.outgoingAnswers = 0;
       if (p.exited || p.stopping) continue;
-      for (const call of batch) if (call.seq !== 0) p.awaiting += 1;
-      p.child.send(batch);
+      p.awaiting += answers;
+      p.calls.write(batch);
     }
   }
 

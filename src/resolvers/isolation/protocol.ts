@@ -1,7 +1,10 @@
 /**
- * Messages between the gateway and a sandbox process (src/resolvers/isolation/child.ts), sent
- * over Node's IPC channel as JSON. Calls travel in batches (one message per event-loop turn and
- * process), so a busy gateway pays one IPC write for many resolver calls.
+ * Messages between the gateway and a sandbox process (src/resolvers/isolation/child.ts). Start-up
+ * and module registrations go over Node's IPC channel as JSON; resolver calls and their answers go
+ * over a pipe of their own as records of text fields (`encodeCall`, `encodeReply`): the JSON texts
+ * a call carries (arguments, headers, a handler's step) travel as they are, not escaped inside
+ * another JSON document and parsed twice. Calls travel in batches (one write per event-loop turn
+ * and process), so a busy gateway pays one write for many resolver calls.
  */
 
 /** The first message a sandbox process gets. */
@@ -90,5 +93,127 @@ export interface RegistrationResult {
   error?: string;
 }
 
-/** What a sandbox process sends. */
-export type ChildMessage = { t: 'ready' } | { t: 'regs'; results: RegistrationResult[] } | { t: 'replies'; replies: Reply[] } | { t: 'fatal'; message: string };
+/** What a sandbox process sends on the IPC channel (answers to calls go on the calls pipe). */
+export type ChildMessage = { t: 'ready' } | { t: 'regs'; results: RegistrationResult[] } | { t: 'fatal'; message: string };
+
+/**
+ * The calls pipe's file descriptor in a sandbox process (its stdio index): calls go in, answers
+ * come out.
+ */
+export const CALLS_FD = 4;
+
+// Records on the calls pipe. JSON.stringify escapes every character below U+0020, so neither
+// separator can occur in a JSON text; every other string goes through `field`.
+/** Ends a record (ASCII record separator). */
+export const RECORD = '\x1e';
+/** Separates a record's fields (ASCII unit separator). */
+export const FIELD = '\x1f';
+
+const NEEDS_QUOTING = /^"|[\x00-\x1f]/;
+
+/** A string field: as it is, or as JSON text when it holds a control character or starts with a quote. */
+function field(text: string): string {
+  return NEEDS_QUOTING.test(text) ? JSON.stringify(text) : text;
+}
+
+function unfield(text: string): string {
+  return text.charCodeAt(0) === 34 /* " */ ? (JSON.parse(text) as string) : text;
+}
+
+/** A JSON text as JSON.stringify wrote it ('' for undefined: JSON.stringify wrote nothing). */
+function json(text: string | undefined): string {
+  return text ?? '';
+}
+
+function unjson(text: string): string | undefined {
+  return text === '' ? undefined : text;
+}
+
+/** One call as a record (its `label` stays with the gateway). */
+export function encodeCall(call: Call): string {
+  const F = FIELD;
+  switch (call.op) {
+    case 'open': {
+      const p = call.parts;
+      return (
+        `o${F}${call.seq}${F}${call.run}${F}${json(p.argumentsJson)}${F}${json(p.identityJson)}${F}${json(p.sourceJson)}${F}${json(p.headersJson)}` +
+        `${F}${field(p.fieldName)}${F}${field(p.parentTypeName)}${F}${json(p.variablesJson)}${F}${p.selectionSetListJson}` +
+        `${F}${field(p.selectionSetGraphQL)}${F}${json(p.envJson)}${F}${field(p.authMode)}${F}${field(p.operation)}${RECORD}`
+      );
+    }
+    case 'openJson':
+      return `O${F}${call.seq}${F}${call.run}${F}${call.base}${RECORD}`;
+    case 'invoke':
+      return (
+        `i${F}${call.seq}${F}${call.run}${F}${call.mod}${F}${field(call.handler)}${F}${field(call.phase)}${F}${call.step}${F}${call.close ? 1 : ''}` + RECORD
+      );
+    case 'unit':
+      return `u${F}${call.seq}${F}${call.run}${F}${call.mod}${F}${field(call.request)}${F}${field(call.response)}${RECORD}`;
+    case 'pipeline':
+      return `p${F}${call.seq}${F}${call.run}${F}${call.mod}${F}${call.fns.join(',')}${F}${field(call.operation)}${RECORD}`;
+    case 'close':
+      return `c${F}${call.seq}${F}${call.run}${RECORD}`;
+    case 'stash':
+      return `s${F}${call.seq}${F}${call.run}${RECORD}`;
+  }
+}
+
+/** A call from its record (without the record separator); `label` comes back empty. */
+export function decodeCall(record: string): Call {
+  const f = record.split(FIELD);
+  const seq = Number(f[1]);
+  const run = Number(f[2]);
+  switch (f[0]) {
+    case 'o':
+      return {
+        seq,
+        op: 'open',
+        run,
+        parts: {
+          argumentsJson: unjson(f[3]!),
+          identityJson: unjson(f[4]!),
+          sourceJson: unjson(f[5]!),
+          headersJson: unjson(f[6]!),
+          fieldName: unfield(f[7]!),
+          parentTypeName: unfield(f[8]!),
+          variablesJson: unjson(f[9]!),
+          selectionSetListJson: f[10]!,
+          selectionSetGraphQL: unfield(f[11]!),
+          envJson: unjson(f[12]!),
+          authMode: unfield(f[13]!),
+          operation: unfield(f[14]!),
+        },
+      };
+    case 'O':
+      return { seq, op: 'openJson', run, base: f[3]! };
+    case 'i':
+      return { seq, op: 'invoke', run, mod: Number(f[3]), handler: unfield(f[4]!), phase: unfield(f[5]!), step: f[6]!, label: '', close: f[7] === '1' };
+    case 'u':
+      return { seq, op: 'unit', run, mod: Number(f[3]), request: unfield(f[4]!), response: unfield(f[5]!), label: '' };
+    case 'p':
+      return { seq, op: 'pipeline', run, mod: Number(f[3]), fns: f[4] === '' ? [] : f[4]!.split(',').map(Number), operation: unfield(f[5]!), label: '' };
+    case 'c':
+      return { seq, op: 'close', run };
+    case 's':
+      return { seq, op: 'stash', run };
+    default:
+      throw new Error(`resolver sandbox: unknown call record ${JSON.stringify(record.slice(0, 40))}`);
+  }
+}
+
+/**
+ * An answer as a record. `text` is what the prelude's trampoline answered: JSON texts joined by a
+ * newline and prefixed by a letter or a position, never a control character besides that newline.
+ */
+export function encodeReply(seq: number, text: string, logs: LogLine[] | undefined): string {
+  return logs ? `${seq}${FIELD}${text}${FIELD}${JSON.stringify(logs)}${RECORD}` : `${seq}${FIELD}${text}${RECORD}`;
+}
+
+/** An answer from its record (without the record separator). */
+export function decodeReply(record: string): Reply {
+  const first = record.indexOf(FIELD);
+  const second = record.indexOf(FIELD, first + 1);
+  const seq = Number(record.slice(0, first));
+  if (second < 0) return [seq, record.slice(first + 1)];
+  return [seq, record.slice(first + 1, second), JSON.parse(record.slice(second + 1)) as LogLine[]];
+}

@@ -72,6 +72,37 @@ describe('sandbox processes', () => {
     expect((await stuck).k).toBe('timeout');
   });
 
+  it('control characters, quotes and newlines in every part of a call and its answer arrive as they were, in reads cut anywhere', async () => {
+    const sandbox = await sandboxWith({ processes: 1 });
+    const awkward = `a\u001eb\u001fc\nd"e\u0000`;
+    const echo = (
+      await sandbox.register(
+        moduleOf(
+          'console.log(ctx.args.msg); return { payload: [ctx.args.msg, ctx.request.headers.x, ctx.info.fieldName, ctx.info.selectionSetGraphQL, ctx.source] };',
+        ),
+        'echo.js',
+      )
+    ).id;
+    lines.length = 0;
+    const big = 'x'.repeat(200_000);
+    const runs = [awkward, big, awkward].map((msg) => {
+      const run = sandbox.openRunParts({
+        ...parts,
+        argumentsJson: JSON.stringify({ msg }),
+        headersJson: JSON.stringify({ x: awkward }),
+        sourceJson: JSON.stringify({ s: awkward }),
+        fieldName: '"f',
+        selectionSetGraphQL: `{\n  ${awkward}\n}`,
+      });
+      return sandbox.invokeAndClose(run, echo, 'request', 'query:request', '{"prev":null}', 'echo');
+    });
+    const outcomes = await Promise.all(runs);
+    expect(outcomes.map((o) => (o as { v: { payload: unknown[] } }).v.payload)).toEqual(
+      [awkward, big, awkward].map((msg) => [msg, awkward, '"f', `{\n  ${awkward}\n}`, { s: awkward }]),
+    );
+    expect(lines.filter((l) => l.includes('[echo]')).map((l) => l.slice(l.indexOf(': ') + 2))).toEqual([awkward, big, awkward]);
+  });
+
   it('results past maxResultChars and console lines past maxLogChars are cut down to size', async () => {
     const sandbox = await sandboxWith({ processes: 1, maxResultChars: 2048, maxLogChars: 100 });
     const big = (await sandbox.register(moduleOf("console.log('y'.repeat(5000)); return { payload: 'x'.repeat(4000) };"), 'big.js')).id;

@@ -1,0 +1,107 @@
+/**
+ * `node --import tsx test/bench/crossing.ts [rounds] [runs] [source root …]`: the sandbox crossing
+ * alone, as the smallest query makes it (a UNIT resolver on NONE: open the run, then request,
+ * NONE and response in one call), with 50 runs in flight as a loaded gateway has, and no HTTP. Prints
+ * the CPU time per run of this process (the gateway's side: building the calls, writing them,
+ * reading the answers) and of its sandbox processes, read from /proc, median of `rounds` rounds.
+ *
+ * With several source roots (checkouts, or copies of `src/` with a tsconfig.json and a
+ * node_modules link beside it), each gets its own sandbox and the rounds alternate between them:
+ * an A/B of two versions of src/resolvers/ within one run, less disturbed by the machine's other
+ * load than the HTTP rows (no load generator shares the two cores).
+ */
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { processCpuMicros, median } from './serverProcess.js';
+
+const [roundsArg, runsArg, ...rootArgs] = process.argv.slice(2);
+const ROUNDS = Number(roundsArg ?? 8);
+const RUNS = Number(runsArg ?? 20_000);
+const roots = rootArgs.length > 0 ? rootArgs : [fileURLToPath(new URL('../..', import.meta.url))];
+
+const CODE = 'var __m = { request(ctx) { return { payload: ctx.args.msg }; }, response(ctx) { return ctx.result; } };';
+// What autocannon sends in the HTTP rows, as ctx.request.headers.
+const HEADERS_JSON = JSON.stringify({
+  host: '127.0.0.1:43567',
+  'content-type': 'application/json',
+  'x-api-key': 'da2-benchbenchbenchbenchbench',
+  'content-length': '33',
+  connection: 'keep-alive',
+});
+const logger = { debug() {}, info() {}, warn: (line: string) => console.warn(line), error: (line: string) => console.error(line) };
+
+interface Variant {
+  root: string;
+  close(): Promise<void>;
+  one(): Promise<void>;
+  total: number[];
+  own: number[];
+}
+
+async function variantOf(root: string): Promise<Variant> {
+  const { Sandbox } = (await import(
+    `${root.replace(/\/$/, '')}/src/resolvers/isolation/sandbox.ts`
+  )) as typeof import('../../src/resolvers/isolation/sandbox.js');
+  const sandbox = await Sandbox.create({ logger, processes: 2 });
+  const { id } = await sandbox.register(CODE, 'echo.js');
+  const one = async () => {
+    const run = sandbox.openRunParts(
+      {
+        argumentsJson: JSON.stringify({ msg: 'hi' }),
+        identityJson: 'null',
+        sourceJson: 'null',
+        headersJson: HEADERS_JSON,
+        fieldName: 'echo',
+        parentTypeName: 'Query',
+        variablesJson: '{}',
+        selectionSetListJson: '[]',
+        selectionSetGraphQL: '',
+        envJson: '{}',
+        authMode: 'API_KEY',
+        operation: 'query',
+      },
+      { sandboxAffinity: undefined },
+    );
+    const unit = await sandbox.invokeUnit(run, id, 'query:request', 'query:response', 'Query.echo');
+    if (unit.outcome.k !== 'ok' || unit.outcome.v !== 'hi') throw new Error(`unexpected answer: ${JSON.stringify(unit)}`);
+  };
+  return { root, close: () => sandbox.close(0), one, total: [], own: [] };
+}
+
+async function round(one: () => Promise<void>): Promise<void> {
+  let started = 0;
+  await Promise.all(
+    Array.from({ length: 50 }, async () => {
+      while (started < RUNS) {
+        started += 1;
+        await one();
+      }
+    }),
+  );
+}
+
+const variants: Variant[] = [];
+for (const root of roots) variants.push(await variantOf(root));
+for (const v of variants) await round(v.one); // warm-up
+const loads: number[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  for (const v of r % 2 ? [...variants].reverse() : variants) {
+    const total0 = processCpuMicros(process.pid);
+    const own0 = process.cpuUsage();
+    await round(v.one);
+    const own = process.cpuUsage(own0);
+    v.total.push((processCpuMicros(process.pid) - total0) / RUNS);
+    v.own.push((own.user + own.system) / RUNS);
+    loads.push(loadavg()[0]!);
+  }
+}
+for (const v of variants) {
+  const total = median(v.total);
+  const own = median(v.own);
+  process.stdout.write(
+    `${v.root}: ${total.toFixed(1)} µs CPU per run (this process ${own.toFixed(1)}, sandbox processes ${(total - own).toFixed(1)}); ` +
+      `rounds ${v.total.map((x) => x.toFixed(1)).join(' ')}\n`,
+  );
+}
+process.stdout.write(`load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}\n`);
+for (const v of variants) await v.close();
