@@ -158,9 +158,24 @@ export function encodeCall(call: Call): string {
   }
 }
 
+/**
+ * The fields of a record. By hand rather than `split`: a split is a call into V8's runtime, which
+ * took most of a call's decoding time in the sandbox process's profile.
+ */
+function fieldsOf(record: string): string[] {
+  const fields: string[] = [];
+  let start = 0;
+  for (let end = record.indexOf(FIELD); end >= 0; end = record.indexOf(FIELD, start)) {
+    fields.push(record.slice(start, end));
+    start = end + 1;
+  }
+  fields.push(record.slice(start));
+  return fields;
+}
+
 /** A call from its record (without the record separator); `label` comes back empty. */
 export function decodeCall(record: string): Call {
-  const f = record.split(FIELD);
+  const f = fieldsOf(record);
   const seq = Number(f[1]);
   const run = Number(f[2]);
   switch (f[0]) {
