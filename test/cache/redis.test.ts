@@ -49,6 +49,36 @@ describe.skipIf(!redisUrl)(`two gateways sharing one Redis cache${redisUrl ? '' 
   });
 });
 
+describe.skipIf(!redisUrl)(`two gateways sharing kept whole answers in one Redis${redisUrl ? '' : ` (skipped: ${skipReason})`}`, () => {
+  let a: TestGateway;
+  let b: TestGateway;
+  beforeAll(async () => {
+    const name = `cache-answers-${Date.now()}`;
+    const config = () => cacheConfig({ behavior: 'OPERATION_LEVEL_CACHING', ttl: 60 }, 60, { name, server: { redis: redisUrl } });
+    a = await startTestGateway({ files, config: config() });
+    b = await startTestGateway({ files, config: config() });
+  });
+  afterAll(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+  });
+
+  it("answers on B with the answer A kept, never to another identity, and drops it on both from B's eviction", async () => {
+    const onA = await a.query(ITEM, { id: 'k1' }, as('alice'));
+    expect(onA.body.data.item.user).toBe('alice');
+    await settle();
+    // The same request by the same caller: the text A kept, nothing ran on B.
+    expect((await b.query(ITEM, { id: 'k1' }, as('alice'))).body).toEqual(onA.body);
+    const bob = await b.query(ITEM, { id: 'k1' }, as('bob'));
+    expect(bob.body.data.item.user).toBe('bob');
+    expect(bob.body.data.item.stamp).not.toBe(onA.body.data.item.stamp);
+    const evicted = await b.query('mutation { evictItem(id: "k1") }', undefined, as('carol'));
+    // Both kept answers ran Query.item with id k1.
+    expect(evicted.body.extensions).toEqual({ apiCacheEntriesDeleted: 2 });
+    const again = await a.query(ITEM, { id: 'k1' }, as('alice'));
+    expect(again.body.data.item.stamp).not.toBe(onA.body.data.item.stamp);
+  });
+});
+
 /** A redis-server of this test's own on `port`, so the test can stop and start it. */
 async function startRedis(port: number, dir: string): Promise<ChildProcess> {
   const proc = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir], {
