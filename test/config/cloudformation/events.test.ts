@@ -7,6 +7,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as A from '@aws-sdk/client-appsync';
 import { App, Stack } from 'aws-cdk-lib';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -177,6 +178,31 @@ describe('an Event API of a CDK app', async () => {
     expect(api.apiKey).not.toBe(eventsKey);
     expect((await post('/default/room', [{ text: 'x' }], api.apiKey)).status).toBe(401);
     expect(await api.query('{ __typename }')).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('the management API lists it (ListApis, GetApi) with dns at the gateway’s host, its providers, namespaces and key', async () => {
+    const client = new A.AppSyncClient({ endpoint: origin, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' }, maxAttempts: 1 });
+    try {
+      const { apis } = await client.send(new A.ListApisCommand({}));
+      const host = new URL(origin).host;
+      expect(apis!.map((a) => [a.apiId, a.name, a.dns])).toEqual([['chat', 'chat', { HTTP: host, REALTIME: host }]]);
+      expect(apis![0]!.eventConfig!.authProviders).toEqual([
+        { authType: 'API_KEY' },
+        {
+          authType: 'AWS_LAMBDA',
+          lambdaAuthorizerConfig: { authorizerUri: expect.stringMatching(/^arn:aws:lambda:us-east-1:123456789012:function:.*Authorizer/) },
+        },
+      ]);
+      const { channelNamespaces } = await client.send(new A.ListChannelNamespacesCommand({ apiId: 'chat' }));
+      expect(channelNamespaces!.map((n) => n.name).sort()).toEqual(['default', 'direct', 'secure', 'shout', 'tag']);
+      expect(channelNamespaces!.find((n) => n.name === 'direct')!.handlerConfigs).toEqual({
+        onPublish: { behavior: 'DIRECT', integration: { dataSourceName: 'stamp', lambdaConfig: { invokeType: 'REQUEST_RESPONSE' } } },
+      });
+      expect((await client.send(new A.ListApiKeysCommand({ apiId: 'chat' }))).apiKeys!.map((k) => k.id)).toEqual([eventsKey]);
+      expect((await client.send(new A.ListGraphqlApisCommand({}))).graphqlApis!.map((a) => a.name)).toEqual(['graphql-beside-events']);
+    } finally {
+      client.destroy();
+    }
   });
 
   it('a property AWS does not have is a load error naming the logical id and property path', async () => {
