@@ -196,11 +196,18 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
       const pipelined = config.pipelining !== false && maxConnections > 1;
       const connection = config.connectionString ? { connectionString: config.connectionString } : {};
       // The pipelined connection is one of maxConnections.
-      pool = new driver.Pool({ ...connection, max: pipelined ? maxConnections - 1 : maxConnections });
       // Session settings with SET rather than the startup `options` parameter, which poolers such
       // as PgBouncer refuse. UTC: timestamps with time zone come back as the Data API prints them
       // (dataApiResult.ts converts any other offset too).
       const session = `SET TIME ZONE 'UTC'${config.statementTimeout ? `; SET statement_timeout = ${config.statementTimeout}` : ''}`;
+      // pg-pool's onConnect hook: a new connection is handed out once its session is set (a
+      // connection whose SET fails is closed and the request fails with it). Sent from the 'connect'
+      // event instead, the SET ran beside the request's own query, which pg reports as deprecated.
+      // (@types/pg types the hook as returning void; pg-pool awaits what it returns.)
+      const onConnect = (async (client: pg.ClientBase) => {
+        await client.query(session);
+      }) as (client: pg.ClientBase) => void;
+      pool = new driver.Pool({ ...connection, max: pipelined ? maxConnections - 1 : maxConnections, onConnect });
       if (pipelined) {
         pipeline = new PipelinedConnection(
           async () => {
@@ -218,9 +225,6 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
           `postgres data source ${name}`,
         );
       }
-      pool.on('connect', (client) => {
-        client.query(session).catch((err: Error) => logger.warn(`postgres data source ${name}: ${session} failed`, { error: err.message }));
-      });
       // An idle client losing its server lands here; the pool drops it and the next request reconnects.
       pool.on('error', (err) => logger.warn(`postgres data source ${name}: idle connection lost`, { error: err.message }));
       // A real server: a failing migration refuses to start the gateway.

@@ -296,6 +296,9 @@ for (const backend of backends()) {
         const { error } = await run(slow, stmt('SELECT pg_sleep(5)'));
         expect(error).toEqual({ type: 'RDSHttp:StatementTimeoutException', message: 'ERROR: canceling statement due to statement timeout; SQLState: 57014' });
         expect(values((await run(slow, stmt('SELECT 1 AS one'))).result)).toEqual([[1]]);
+        // SHOW takes a pooled connection (not the pipelined one): its session is set before it is used.
+        expect(values((await run(slow, stmt('SHOW statement_timeout'))).result)).toEqual([['100ms']]);
+        expect(values((await run(slow, stmt('SHOW TIME ZONE'))).result)).toEqual([['UTC']]);
       } finally {
         await slow.close?.();
       }
