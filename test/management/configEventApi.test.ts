@@ -160,3 +160,20 @@ describe('an events: list of two Event APIs', () => {
     }
   });
 });
+
+describe('a reload', () => {
+  it('lists the Event API of the reloaded config: a renamed one under its new id, the old id gone', async () => {
+    const config = { name: 'reloading', schemaSdl: 'type Query { ping: String }', authentication: { type: 'API_KEY' as const }, events: { name: 'before' } };
+    const served = await startTestGateway({ config });
+    const listing = new appsync.AppSyncClient({ endpoint: served.origin, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+    try {
+      expect((await listing.send(new appsync.ListApisCommand({}))).apis!.map((a) => a.apiId)).toEqual(['before']);
+      await served.gateway.reload({ ...config, events: { name: 'after' } });
+      expect((await listing.send(new appsync.ListApisCommand({}))).apis!.map((a) => a.apiId)).toEqual(['after']);
+      await expect(listing.send(new appsync.GetApiCommand({ apiId: 'before' }))).rejects.toBeInstanceOf(appsync.NotFoundException);
+    } finally {
+      listing.destroy();
+      await served.close();
+    }
+  });
+});
