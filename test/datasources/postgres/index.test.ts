@@ -309,70 +309,73 @@ for (const backend of backends()) {
       expect(all.map((r) => values(r.result)[0]![0])).toEqual([0, 2, 4, 6, 8, 10, 12, 14]);
     });
 
-    describe.skipIf(backend.name !== 'PostgreSQL server')('the pipelined connection', () => {
-      let piped: DataSource;
-      const pid = async (request: unknown): Promise<number> => {
-        const { result, error } = await run(piped, request);
-        expect(error).toBeUndefined();
-        return values(result, (result.sqlStatementResults as unknown[]).length - 1)[0]![0] as number;
-      };
-      beforeAll(async () => {
-        piped = await createDataSource({ ...config, maxConnections: 2 });
-      });
-      afterAll(async () => {
-        await piped?.close?.();
-      });
+    describe.skipIf(backend.name !== 'PostgreSQL server')(
+      `the pipelined connection${backend.name === 'PostgreSQL server' ? '' : ' (skipped: only a PostgreSQL server gets a pipelined connection, not embedded PGlite)'}`,
+      () => {
+        let piped: DataSource;
+        const pid = async (request: unknown): Promise<number> => {
+          const { result, error } = await run(piped, request);
+          expect(error).toBeUndefined();
+          return values(result, (result.sqlStatementResults as unknown[]).length - 1)[0]![0] as number;
+        };
+        beforeAll(async () => {
+          piped = await createDataSource({ ...config, maxConnections: 2 });
+        });
+        afterAll(async () => {
+          await piped?.close?.();
+        });
 
-      it('carries single statements that cannot touch a transaction; transactions and other statements take the pool', async () => {
-        const line = await pid(stmt(`SELECT pg_backend_pid() AS pid`));
-        for (let i = 0; i < 3; i++) expect(await pid(stmt(`/* a comment */ WITH x AS (SELECT 1) SELECT pg_backend_pid() AS pid FROM x`))).toBe(line);
-        expect(await pid({ statements: ['SELECT 1', 'SELECT pg_backend_pid() AS pid'], variableMap: {} })).not.toBe(line);
-        // A statement whose first word is not on the list (here a parenthesis) takes the pool too.
-        expect(await pid(stmt(`(SELECT pg_backend_pid() AS pid)`))).not.toBe(line);
-      });
+        it('carries single statements that cannot touch a transaction; transactions and other statements take the pool', async () => {
+          const line = await pid(stmt(`SELECT pg_backend_pid() AS pid`));
+          for (let i = 0; i < 3; i++) expect(await pid(stmt(`/* a comment */ WITH x AS (SELECT 1) SELECT pg_backend_pid() AS pid FROM x`))).toBe(line);
+          expect(await pid({ statements: ['SELECT 1', 'SELECT pg_backend_pid() AS pid'], variableMap: {} })).not.toBe(line);
+          // A statement whose first word is not on the list (here a parenthesis) takes the pool too.
+          expect(await pid(stmt(`(SELECT pg_backend_pid() AS pid)`))).not.toBe(line);
+        });
 
-      it('a failing statement fails alone among those written with it', async () => {
-        const answers = await Promise.all([
-          run(piped, stmt(`SELECT :n::int AS v`, { n: 1 })),
-          run(piped, stmt(`SELECT 1 / :z::int AS v`, { z: 0 })),
-          run(piped, stmt(`SELECT :n::int AS v`, { n: 3 })),
-        ]);
-        expect(values(answers[0].result)).toEqual([[1]]);
-        expect(answers[1].error).toEqual({ type: 'RDSHttp:BadRequestException', message: 'ERROR: division by zero; SQLState: 22012' });
-        expect(values(answers[2].result)).toEqual([[3]]);
-      });
+        it('a failing statement fails alone among those written with it', async () => {
+          const answers = await Promise.all([
+            run(piped, stmt(`SELECT :n::int AS v`, { n: 1 })),
+            run(piped, stmt(`SELECT 1 / :z::int AS v`, { z: 0 })),
+            run(piped, stmt(`SELECT :n::int AS v`, { n: 3 })),
+          ]);
+          expect(values(answers[0].result)).toEqual([[1]]);
+          expect(answers[1].error).toEqual({ type: 'RDSHttp:BadRequestException', message: 'ERROR: division by zero; SQLState: 22012' });
+          expect(values(answers[2].result)).toEqual([[3]]);
+        });
 
-      it('a statement does not wait behind a slow one: it takes the pool', async () => {
-        const finished: string[] = [];
-        const slow = run(piped, stmt(`SELECT pg_sleep(1) AS slept`)).then(() => finished.push('slow'));
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        const fast = await run(piped, stmt(`SELECT 2 AS two`));
-        finished.push('fast');
-        expect(values(fast.result)).toEqual([[2]]);
-        await slow;
-        expect(finished).toEqual(['fast', 'slow']);
-      });
+        it('a statement does not wait behind a slow one: it takes the pool', async () => {
+          const finished: string[] = [];
+          const slow = run(piped, stmt(`SELECT pg_sleep(1) AS slept`)).then(() => finished.push('slow'));
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          const fast = await run(piped, stmt(`SELECT 2 AS two`));
+          finished.push('fast');
+          expect(values(fast.result)).toEqual([[2]]);
+          await slow;
+          expect(finished).toEqual(['fast', 'slow']);
+        });
 
-      it('keeps at most MAX_PER_CONNECTION statements prepared there, deallocating in line with the statements in flight', async () => {
-        const answers = await Promise.all(Array.from({ length: MAX_PER_CONNECTION + 20 }, (_, i) => run(piped, stmt(`SELECT ${i} AS v /* piped lru */`))));
-        expect(answers.map((a) => values(a.result)[0]![0])).toEqual(Array.from({ length: MAX_PER_CONNECTION + 20 }, (_, i) => i));
-        const prepared = await run(piped, stmt(`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'agw\\_%'`));
-        expect(values(prepared.result)[0]![0]).toBeLessThanOrEqual(MAX_PER_CONNECTION + 1);
-      });
+        it('keeps at most MAX_PER_CONNECTION statements prepared there, deallocating in line with the statements in flight', async () => {
+          const answers = await Promise.all(Array.from({ length: MAX_PER_CONNECTION + 20 }, (_, i) => run(piped, stmt(`SELECT ${i} AS v /* piped lru */`))));
+          expect(answers.map((a) => values(a.result)[0]![0])).toEqual(Array.from({ length: MAX_PER_CONNECTION + 20 }, (_, i) => i));
+          const prepared = await run(piped, stmt(`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'agw\\_%'`));
+          expect(values(prepared.result)[0]![0]).toBeLessThanOrEqual(MAX_PER_CONNECTION + 1);
+        });
 
-      it('a statement prepared there before its table gained a column answers with the new columns', async () => {
-        expect((await run(piped, stmt(`CREATE TABLE widening_piped (a int)`))).error).toBeUndefined();
-        expect((await run(piped, stmt(`INSERT INTO widening_piped VALUES (1)`))).error).toBeUndefined();
-        const read = stmt(`SELECT * FROM widening_piped`);
-        expect(values((await run(piped, read)).result)).toEqual([[1]]);
-        expect((await run(piped, stmt(`ALTER TABLE widening_piped ADD COLUMN b text DEFAULT 'x'`))).error).toBeUndefined();
-        for (let i = 0; i < 2; i++) {
-          const after = await run(piped, read);
-          expect(after.error).toBeUndefined();
-          expect(values(after.result)).toEqual([[1, 'x']]);
-        }
-      });
-    });
+        it('a statement prepared there before its table gained a column answers with the new columns', async () => {
+          expect((await run(piped, stmt(`CREATE TABLE widening_piped (a int)`))).error).toBeUndefined();
+          expect((await run(piped, stmt(`INSERT INTO widening_piped VALUES (1)`))).error).toBeUndefined();
+          const read = stmt(`SELECT * FROM widening_piped`);
+          expect(values((await run(piped, read)).result)).toEqual([[1]]);
+          expect((await run(piped, stmt(`ALTER TABLE widening_piped ADD COLUMN b text DEFAULT 'x'`))).error).toBeUndefined();
+          for (let i = 0; i < 2; i++) {
+            const after = await run(piped, read);
+            expect(after.error).toBeUndefined();
+            expect(values(after.result)).toEqual([[1, 'x']]);
+          }
+        });
+      },
+    );
 
     describe('prepared statements (one connection)', () => {
       let one: DataSource;
