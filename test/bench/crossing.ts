@@ -12,6 +12,7 @@
  */
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { plainRunParts } from '../resolvers/plainRunParts.js';
 import { processCpuMicros, median } from './serverProcess.js';
 
 const [roundsArg, runsArg, ...rootArgs] = process.argv.slice(2);
@@ -46,20 +47,7 @@ async function variantOf(root: string): Promise<Variant> {
   const { id } = await sandbox.register(CODE, 'echo.js');
   const one = async () => {
     const run = sandbox.openRunParts(
-      {
-        argumentsJson: JSON.stringify({ msg: 'hi' }),
-        identityJson: 'null',
-        sourceJson: 'null',
-        headersJson: HEADERS_JSON,
-        fieldName: 'echo',
-        parentTypeName: 'Query',
-        variablesJson: '{}',
-        selectionSetListJson: '[]',
-        selectionSetGraphQL: '',
-        envJson: '{}',
-        authMode: 'API_KEY',
-        operation: 'query',
-      },
+      { ...plainRunParts({ arguments: { msg: 'hi' } }), headersJson: HEADERS_JSON, fieldName: 'echo' },
       { sandboxAffinity: undefined },
     );
     const unit = await sandbox.invokeUnit(run, id, 'query:request', 'query:response', 'Query.echo');
