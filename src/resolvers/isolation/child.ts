@@ -20,6 +20,7 @@ import {
   encodeReply,
   FIELD,
   RECORD,
+  RecordReader,
   type Call,
   type ChildMessage,
   type InitMessage,
@@ -232,53 +233,50 @@ function capped(text: string, handler: string): string {
   });
 }
 
-/** A record cut between two reads, waiting for its end. */
-let incoming = '';
+/** Cuts the calls pipe into call records. */
+const callRecords = new RecordReader();
+/** The answers to the calls of the chunk being run, written together when it ends. */
+let replies = '';
+/** When `replies` was last written (a long chunk writes every FLUSH_AFTER_MS). */
+let flushedAt = 0;
 
 /** Runs every call whose record is complete, in order; their answers go out in one write. */
 function onCalls(chunk: string): void {
-  const buffer = incoming === '' ? chunk : incoming + chunk;
-  const last = buffer.lastIndexOf(RECORD);
-  if (last < 0) {
-    incoming = buffer;
-    return;
-  }
-  incoming = last === buffer.length - 1 ? '' : buffer.slice(last + 1);
-  let replies = '';
-  let flushedAt = Date.now();
-  for (let start = 0; start < last;) {
-    const end = buffer.indexOf(RECORD, start);
-    const call = decodeCall(buffer.slice(start, end));
-    start = end + 1;
-    logs = undefined;
-    let text: string;
-    try {
-      text = run(call);
-      // Opening a run parses the gateway's JSON and runs no resolver code, so it queues no
-      // promise jobs: the drain (a script run, ~1 µs) is for calls that ran resolver code.
-      if (call.op !== 'open' && call.op !== 'openJson') drainMicrotasks();
-    } catch (error) {
-      // The trampoline answers every resolver failure itself; reaching here means the call broke
-      // the trampoline (for example a stack overflow while reporting an error).
-      const err = error as { name?: unknown; message?: unknown };
-      text = JSON.stringify({ k: 'fault', name: String(err?.name ?? 'Error'), message: String(err?.message ?? error), stack: '' });
-      if (call.op === 'unit') text = `Q${text}\n`;
-      else if (call.op === 'pipeline') text = `Q-1 ${text}\n`;
-    }
-    // The trampoline answers JSON texts (control characters escaped). A separator in one would
-    // forge the framing of the answers after it: the process stops instead (the gateway replaces it).
-    if (text.includes(RECORD) || text.includes(FIELD)) throw new Error(`the answer to call ${call.seq} holds a record separator`);
-    if (call.seq !== 0) replies += encodeReply(call.seq, text, logs);
-    else if (logs) replies += encodeReply(0, '', logs);
-    const now = Date.now();
-    if (now - flushedAt >= FLUSH_AFTER_MS && replies !== '') {
-      calls.write(replies);
-      replies = '';
-      flushedAt = now;
-    }
-  }
+  replies = '';
+  flushedAt = Date.now();
+  callRecords.read(chunk, runRecord);
   logs = undefined;
   if (replies !== '') calls.write(replies);
+}
+
+function runRecord(record: string): void {
+  const call = decodeCall(record);
+  logs = undefined;
+  let text: string;
+  try {
+    text = run(call);
+    // Opening a run parses the gateway's JSON and runs no resolver code, so it queues no
+    // promise jobs: the drain (a script run, ~1 µs) is for calls that ran resolver code.
+    if (call.op !== 'open' && call.op !== 'openJson') drainMicrotasks();
+  } catch (error) {
+    // The trampoline answers every resolver failure itself; reaching here means the call broke
+    // the trampoline (for example a stack overflow while reporting an error).
+    const err = error as { name?: unknown; message?: unknown };
+    text = JSON.stringify({ k: 'fault', name: String(err?.name ?? 'Error'), message: String(err?.message ?? error), stack: '' });
+    if (call.op === 'unit') text = `Q${text}\n`;
+    else if (call.op === 'pipeline') text = `Q-1 ${text}\n`;
+  }
+  // The trampoline answers JSON texts (control characters escaped). A separator in one would
+  // forge the framing of the answers after it: the process stops instead (the gateway replaces it).
+  if (text.includes(RECORD) || text.includes(FIELD)) throw new Error(`the answer to call ${call.seq} holds a record separator`);
+  if (call.seq !== 0) replies += encodeReply(call.seq, text, logs);
+  else if (logs) replies += encodeReply(0, '', logs);
+  const now = Date.now();
+  if (now - flushedAt >= FLUSH_AFTER_MS && replies !== '') {
+    calls.write(replies);
+    replies = '';
+    flushedAt = now;
+  }
 }
 
 calls.setEncoding('utf8');

@@ -24,7 +24,7 @@ import {
   CALLS_FD,
   decodeReply,
   encodeCall,
-  RECORD,
+  RecordReader,
   type Call,
   type ChildMessage,
   type InitMessage,
@@ -117,8 +117,8 @@ class SandboxProcess {
   outgoingAnswers = 0;
   /** Answers still to come for the calls written. */
   awaiting = 0;
-  /** The start of an answer record whose end has not arrived yet. */
-  incoming = '';
+  /** Cuts the calls pipe's answers into records. */
+  readonly answers = new RecordReader();
   /** Modules to register, sent as one message when the turn ends. */
   outgoingRegistrations: Registration[] = [];
   /** When the process last showed it was between calls (ready, or an answer arrived). */
@@ -356,23 +356,11 @@ export class SandboxPool {
     }
   }
 
-  /** Answer records from the calls pipe; a record cut between two reads waits for its end. */
+  /** Answer records from the calls pipe. */
   #onAnswers(p: SandboxProcess, chunk: string): void {
     p.idleAt = Date.now();
     if (p.lowPriority) this.#setLowPriority(p, false);
-    const text = p.incoming === '' ? chunk : p.incoming + chunk;
-    const last = text.lastIndexOf(RECORD);
-    if (last < 0) {
-      p.incoming = text;
-      return;
-    }
-    p.incoming = last === text.length - 1 ? '' : text.slice(last + 1);
-    let start = 0;
-    while (start < last) {
-      const end = text.indexOf(RECORD, start);
-      this.#onReply(p, decodeReply(text.slice(start, end)));
-      start = end + 1;
-    }
+    p.answers.read(chunk, (record) => this.#onReply(p, decodeReply(record)));
   }
 
   #onReply(p: SandboxProcess, [seq, text, logs]: Reply): void {
