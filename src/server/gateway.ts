@@ -138,7 +138,7 @@ export interface Gateway {
 
 interface StepFunctionsLike {
   handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<boolean>;
-  answerTooLarge(req: IncomingMessage, res: ServerResponse, limitBytes: number): boolean;
+  answerTooLarge(req: IncomingMessage, res: ServerResponse, limitBytes: number, head: Buffer): boolean;
   update(stateMachines: NormalizedConfig['stepFunctions']['stateMachines']): Promise<void>;
   close(): Promise<void>;
 }
@@ -457,8 +457,8 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
           req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, isManagementPath(path) ? MANAGEMENT_MAX_BODY_BYTES : undefined);
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
-          // A Step Functions call gets the service's own error, which its SDK client reads as a typed exception.
-          if (stepFunctions.answerTooLarge(req, res, MAX_BODY_BYTES)) return;
+          // A Step Functions, SQS, SNS or EventBridge call gets its service's own error, which its SDK client reads as a typed exception.
+          if (stepFunctions.answerTooLarge(req, res, MAX_BODY_BYTES, error.head)) return;
           sendJson(
             res,
             413,

@@ -11,7 +11,10 @@ import { resolverHeaders } from '../resolvers/index.js';
 import { executeGraphQL, requestFailure, type GraphQLResponse, type Publish } from './execute.js';
 import type { Api } from './loadApi.js';
 
-/** Gateway choice (docs/errors.md#request-limits): bodies over 1 MB are refused with 413 (a Step Functions call in its service's shape). */
+/**
+ * Gateway choice (docs/errors.md#request-limits): bodies over 1 MB are refused with 413 (Step
+ * Functions, SQS, SNS and EventBridge calls in their services' shape).
+ */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
@@ -22,17 +25,40 @@ export const MAX_ANSWER_BYTES = 5 * 1024 * 1024;
 /** What AppSync answers when a result is over its size limit (errorType and message as its clients see them). */
 const TOO_LARGE_ANSWER = JSON.stringify({ data: null, errors: [{ errorType: 'MappingTemplate', message: 'Transformation too large' }] });
 
-export class BodyTooLargeError extends Error {}
+/** How much of a refused body {@link BodyTooLargeError} keeps: enough for a query-protocol call's `Action=…&Version=…`. */
+const REFUSED_HEAD_BYTES = 256;
+
+/** A body past the limit; `head` is its first bytes, which tell an SNS query-protocol call from others. */
+export class BodyTooLargeError extends Error {
+  constructor(readonly head: Buffer) {
+    super('Request body is too large.');
+  }
+}
+
+function headOf(chunks: Buffer[]): Buffer {
+  const taken: Buffer[] = [];
+  let length = 0;
+  for (const chunk of chunks) {
+    if (length >= REFUSED_HEAD_BYTES) break;
+    taken.push(chunk.subarray(0, REFUSED_HEAD_BYTES - length));
+    length += taken.at(-1)!.length;
+  }
+  return Buffer.concat(taken);
+}
 
 /** Reads the whole body, refusing more than `limit` bytes. */
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let refused = false;
     req.on('data', (chunk: Buffer) => {
+      if (refused) return;
       size += chunk.length;
       if (size > limit) {
-        reject(new BodyTooLargeError());
+        refused = true;
+        reject(new BodyTooLargeError(headOf([...chunks, chunk])));
+        chunks.length = 0;
         req.resume();
         return;
       }

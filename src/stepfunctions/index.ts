@@ -16,11 +16,11 @@ import { StepFunctionsService } from './service/service.js';
 import { createFileStore } from './store/fileStore.js';
 import { createMemoryStore } from './store/memoryStore.js';
 import { createPostgresStore } from './store/postgresStore.js';
-import { SqsQueues, handleSqsCall, isSqsCall } from './services/sqs.js';
-import { SnsTopics, handleSnsCall, isSnsCall } from './services/sns.js';
+import { SqsQueues, answerSqsTooLarge, handleSqsCall, isSqsCall } from './services/sqs.js';
+import { SnsTopics, answerSnsTooLarge, handleSnsCall, isSnsCall } from './services/sns.js';
 import { applyDeclared } from './services/declared.js';
 import { PersistedServices } from './services/persisted.js';
-import { EventRules, handleEventsCall, isEventsCall } from './services/eventbridge.js';
+import { EventRules, answerEventsTooLarge, handleEventsCall, isEventsCall } from './services/eventbridge.js';
 import { stepFunctionsStorePlace, storeSettings } from './storePlace.js';
 import { stateMachineArnOf } from './resolverDataSource.js';
 import type { ExecutionStore, StorePeers } from './store/types.js';
@@ -79,8 +79,12 @@ export interface StepFunctionsServiceOptions {
 export interface StepFunctionsServiceHandle {
   /** Answers Step Functions API calls and the console page; false for anything else. */
   handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<boolean>;
-  /** Answers a Step Functions API call whose body was over `limitBytes` as the service does (docs/stepfunctions.md); false for other requests. */
-  answerTooLarge(req: IncomingMessage, res: ServerResponse, limitBytes: number): boolean;
+  /**
+   * Answers a Step Functions, SQS, SNS or EventBridge API call whose body was over `limitBytes` in
+   * that service's protocol and error shape (docs/stepfunctions.md); false for other requests.
+   * `head` is the body's first bytes (an SNS call is known by them).
+   */
+  answerTooLarge(req: IncomingMessage, res: ServerResponse, limitBytes: number, head: Buffer): boolean;
   /** Applies the machines of a reloaded config. */
   update(stateMachines: Record<string, StateMachineConfig>): Promise<void>;
   /** Starts an execution (resolver shorthand, nested machines). */
@@ -199,7 +203,14 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
     sqs,
     sns,
     events,
-    answerTooLarge: (req, res, limitBytes) => answerTooLarge(req, res, limitBytes),
+    answerTooLarge(req, res, limitBytes, head) {
+      if (answerTooLarge(req, res, limitBytes)) return true;
+      if (isSqsCall(req)) answerSqsTooLarge(req, res, limitBytes);
+      else if (isEventsCall(req)) answerEventsTooLarge(req, res, limitBytes);
+      else if (isSnsCall(req, head)) answerSnsTooLarge(res, head, limitBytes);
+      else return false;
+      return true;
+    },
     async handle(req, res, body) {
       const route = routeFor(options.config(), req);
       if (route) {

@@ -311,6 +311,31 @@ export function isEventsCall(req: IncomingMessage): boolean {
   return typeof target === 'string' && target.startsWith(TARGET_PREFIX);
 }
 
+/** PutEvents' limit on its entries' size together (docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html). */
+const MAX_ENTRIES_BYTES = 262_144;
+const entriesTooLarge = (statusCode = 400) => new EventsError('ValidationException', 'Total size of the entries in the request is over the limit.', statusCode);
+
+/** An entry's size as EventBridge counts it: 14 bytes for a `Time`, and the UTF-8 bytes of `Source`, `DetailType`, `Detail` and each of `Resources`. */
+function entryBytes(entry: EventEntry): number {
+  if (!entry || typeof entry !== 'object') return 0;
+  const text = (value: unknown) => (typeof value === 'string' ? Buffer.byteLength(value) : 0);
+  let bytes = (entry.Time !== undefined ? 14 : 0) + text(entry.Source) + text(entry.DetailType) + text(entry.Detail);
+  if (Array.isArray(entry.Resources)) for (const resource of entry.Resources as unknown[]) bytes += text(resource);
+  return bytes;
+}
+
+/**
+ * Answers an EventBridge call whose body was past the gateway's `limitBytes` (docs/stepfunctions.md#eventbridge)
+ * with EventBridge's `ValidationException`, the error it gives PutEvents entries over their limit. Gateway
+ * choice: HTTP 413, as for every body the gateway refuses for its size.
+ */
+export function answerEventsTooLarge(req: IncomingMessage, res: ServerResponse, limitBytes: number): void {
+  const action = String(req.headers['x-amz-target']).slice(TARGET_PREFIX.length);
+  const error =
+    action === 'PutEvents' ? entriesTooLarge(413) : new EventsError('ValidationException', `The request is over the ${limitBytes}-byte request limit.`, 413);
+  send(res, error.statusCode, { __type: error.code, message: error.message }, error.code);
+}
+
 function send(res: ServerResponse, status: number, value: unknown, errorType?: string): void {
   const text = JSON.stringify(value);
   const headers: Record<string, string> = {
@@ -368,7 +393,9 @@ export async function handleEventsCall(rules: EventRules, req: IncomingMessage, 
         output = { Targets: rules.listTargets(input.Rule) };
         break;
       case 'PutEvents': {
-        const entries = rules.putEvents(Array.isArray(input.Entries) ? (input.Entries as EventEntry[]) : []);
+        const given = Array.isArray(input.Entries) ? (input.Entries as EventEntry[]) : [];
+        if (given.reduce((sum, entry) => sum + entryBytes(entry), 0) > MAX_ENTRIES_BYTES) throw entriesTooLarge();
+        const entries = rules.putEvents(given);
         output = { FailedEntryCount: entries.filter((e) => e.ErrorCode).length, Entries: entries };
         break;
       }

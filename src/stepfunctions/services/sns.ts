@@ -19,6 +19,21 @@ const REGION = 'us-east-1';
 const XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
 
+/** SNS's limit on one message, its attributes counted in (a topic's default `MaximumMessageSize`), and on a batch's messages together. */
+const MAX_MESSAGE_BYTES = 262_144;
+
+const messageTooLong = (statusCode = 400) => new SnsError('InvalidParameter', 'Invalid parameter: Message too long', statusCode);
+const batchTooLong = (statusCode = 400) =>
+  new SnsError('BatchRequestTooLong', 'The length of all the batch messages put together is more than the limit.', statusCode);
+
+/** A message's size as SNS measures it against its limit: the UTF-8 bytes of the message and of each attribute's name, type and value. */
+function messageBytes(message: string, attributes: Record<string, MessageAttributeValue>): number {
+  let bytes = Buffer.byteLength(message);
+  for (const [name, value] of Object.entries(attributes))
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(value.DataType) + Buffer.byteLength(value.StringValue ?? value.BinaryValue ?? '');
+  return bytes;
+}
+
 /** An SNS API error (query protocol: `<Error><Code>`). */
 export class SnsError extends Error {
   constructor(
@@ -249,10 +264,11 @@ export class SnsTopics {
     const topic = this.topic(input.TopicArn ?? input.TargetArn);
     if (input.Message === undefined || input.Message === '') throw new SnsError('InvalidParameter', 'Invalid parameter: Empty message');
     if (typeof input.Message !== 'string') throw new SnsError('InvalidParameter', 'Invalid parameter: Message');
+    const attributes = input.MessageAttributes ?? {};
+    if (messageBytes(input.Message, attributes) > MAX_MESSAGE_BYTES) throw messageTooLong();
     const id = randomUUID();
     const timestamp = new Date().toISOString();
     const subject = typeof input.Subject === 'string' ? input.Subject : undefined;
-    const attributes = input.MessageAttributes ?? {};
     const envelope = (subscription: Subscription, lambdaStyle: boolean) => ({
       Type: 'Notification',
       MessageId: id,
@@ -357,6 +373,8 @@ function publishBatch(topics: SnsTopics, params: URLSearchParams): string {
   if (new Set(ids).size !== ids.length) throw new SnsError('BatchEntryIdsNotDistinct', 'Two or more batch entries in the request have the same Id');
   if (ids.some((id) => !/^[A-Za-z0-9_-]{1,80}$/.test(id)))
     throw new SnsError('InvalidBatchEntryId', "The Id of a batch entry in a batch request doesn't abide by the specification");
+  const total = entries.reduce((sum, at) => sum + messageBytes(params.get(`${at}Message`) ?? '', messageAttributes(params, at)), 0);
+  if (total > MAX_MESSAGE_BYTES) throw batchTooLong();
   let ok = '';
   let failed = '';
   for (const [i, at] of entries.entries()) {
@@ -375,6 +393,33 @@ function publishBatch(topics: SnsTopics, params: URLSearchParams): string {
     }
   }
   return `<Successful>${ok}</Successful><Failed>${failed}</Failed>`;
+}
+
+/**
+ * Answers an SNS call whose body was past the gateway's `limitBytes` (docs/stepfunctions.md#sns) with
+ * the error SNS gives a message or batch over its limit, which the SDK throws typed: a batch publish
+ * is `BatchRequestTooLong`, a publish `InvalidParameter` (message too long), another call
+ * `InvalidParameter` naming the request limit. `head` is the body's first bytes (the
+ * action is its first parameter). Gateway choice: HTTP 413, as for every body the gateway refuses for its size.
+ */
+export function answerSnsTooLarge(res: ServerResponse, head: Buffer, limitBytes: number): void {
+  const action = new URLSearchParams(head.toString('latin1')).get('Action');
+  const error =
+    action === 'PublishBatch'
+      ? batchTooLong(413)
+      : action === 'Publish'
+        ? messageTooLong(413)
+        : new SnsError('InvalidParameter', `Invalid parameter: the request is over the ${limitBytes}-byte request limit`, 413);
+  sendSnsError(res, error, randomUUID());
+}
+
+function sendSnsError(res: ServerResponse, error: SnsError, requestId: string): void {
+  sendXml(
+    res,
+    error.statusCode,
+    `<ErrorResponse xmlns="${XMLNS}"><Error>${el('Type', 'Sender')}${el('Code', error.code)}${el('Message', error.message)}</Error>` +
+      `${el('RequestId', requestId)}</ErrorResponse>`,
+  );
 }
 
 function sendXml(res: ServerResponse, status: number, xml: string): void {
@@ -456,11 +501,6 @@ export async function handleSnsCall(topics: SnsTopics, req: IncomingMessage, res
     );
   } catch (error) {
     if (!(error instanceof SnsError)) throw error;
-    sendXml(
-      res,
-      error.statusCode,
-      `<ErrorResponse xmlns="${XMLNS}"><Error>${el('Type', 'Sender')}${el('Code', error.code)}${el('Message', error.message)}</Error>` +
-        `${el('RequestId', requestId)}</ErrorResponse>`,
-    );
+    sendSnsError(res, error, requestId);
   }
 }

@@ -31,8 +31,19 @@ export class SqsError extends Error {
   }
 }
 
+/** SQS's limit on one message, body and attributes (AWS's default `MaximumMessageSize`), and on a batch's messages together. */
+const MAX_MESSAGE_BYTES = 262_144;
+
 const noQueue = () => new SqsError('QueueDoesNotExist', 'The specified queue does not exist.', 'AWS.SimpleQueueService.NonExistentQueue');
 const invalid = (message: string) => new SqsError('InvalidParameterValue', message);
+const messageTooLong = () => invalid(`One or more parameters are invalid. Reason: Message must be shorter than ${MAX_MESSAGE_BYTES} bytes.`);
+const batchTooLong = (detail: string, statusCode = 400) =>
+  new SqsError(
+    'BatchRequestTooLong',
+    `Batch requests cannot be longer than ${MAX_MESSAGE_BYTES} bytes. ${detail}`,
+    'AWS.SimpleQueueService.BatchRequestTooLong',
+    statusCode,
+  );
 
 /** A message attribute as the JSON protocol carries it. */
 export interface MessageAttributeValue {
@@ -239,7 +250,7 @@ export class SqsQueues {
   sendMessage(ref: unknown, body: unknown, options: { DelaySeconds?: unknown; MessageAttributes?: unknown } = {}): SentMessage {
     const queue = this.queue(ref);
     if (typeof body !== 'string' || body.length === 0) throw new SqsError('MissingParameter', 'The request must contain the parameter MessageBody.');
-    if (Buffer.byteLength(body) > 262_144) throw invalid('One or more parameters are invalid. Reason: Message must be shorter than 262144 bytes.');
+    if (Buffer.byteLength(body) > MAX_MESSAGE_BYTES) throw messageTooLong();
     const delay = options.DelaySeconds === undefined ? Number(queue.attributes.DelaySeconds ?? 0) : Number(options.DelaySeconds);
     if (!Number.isInteger(delay) || delay < 0 || delay > 900)
       throw invalid(`Value ${String(options.DelaySeconds)} for parameter DelaySeconds is invalid. Reason: must be between 0 and 900, if provided.`);
@@ -435,6 +446,32 @@ function send(res: ServerResponse, status: number, value: unknown, error?: SqsEr
 }
 
 /**
+ * Answers an SQS call whose body was past the gateway's `limitBytes` (docs/stepfunctions.md#sqs) as
+ * SQS words a call that is too large, so the SDK throws its own error: a batch send is the typed
+ * `BatchRequestTooLong`, a send `InvalidParameterValue` naming the message limit, another call
+ * `InvalidParameterValue` naming the request limit. Gateway choice: HTTP 413, as for every body
+ * the gateway refuses for its size (AWS's status for a request this large is not documented).
+ */
+export function answerSqsTooLarge(req: IncomingMessage, res: ServerResponse, limitBytes: number): void {
+  const action = String(req.headers['x-amz-target']).slice(TARGET_PREFIX.length);
+  const over = `The request is over the ${limitBytes}-byte request limit.`;
+  const error =
+    action === 'SendMessageBatch'
+      ? batchTooLong(over, 413)
+      : new SqsError(
+          'InvalidParameterValue',
+          action === 'SendMessage' ? messageTooLong().message : `One or more parameters are invalid. Reason: ${over}`,
+          undefined,
+          413,
+        );
+  sendError(res, error);
+}
+
+function sendError(res: ServerResponse, error: SqsError): void {
+  send(res, error.statusCode, { __type: `com.amazonaws.sqs#${error.code}`, message: error.message }, error);
+}
+
+/**
  * With AWS_IAM credentials in the config, calls must be SigV4-signed (service `sqs`, or `sns` for
  * the SNS API) with one of them, as the Step Functions API's are; throws a 403 {@link SqsError}.
  */
@@ -516,7 +553,10 @@ export async function handleSqsCall(queues: SqsQueues, req: IncomingMessage, res
         break;
       case 'SendMessageBatch': {
         queues.getQueueAttributes(input.QueueUrl, ['QueueArn']);
-        output = runBatch(checkBatch(input.Entries), (e) => queues.sendMessage(input.QueueUrl, e.MessageBody, e));
+        const entries = checkBatch(input.Entries);
+        const total = entries.reduce((sum, e) => sum + (typeof e.MessageBody === 'string' ? Buffer.byteLength(e.MessageBody) : 0), 0);
+        if (total > MAX_MESSAGE_BYTES) throw batchTooLong(`You have sent ${total} bytes.`);
+        output = runBatch(entries, (e) => queues.sendMessage(input.QueueUrl, e.MessageBody, e));
         break;
       }
       case 'DeleteMessageBatch': {
@@ -541,6 +581,6 @@ export async function handleSqsCall(queues: SqsQueues, req: IncomingMessage, res
     send(res, 200, output);
   } catch (error) {
     if (!(error instanceof SqsError)) throw error;
-    send(res, error.statusCode, { __type: `com.amazonaws.sqs#${error.code}`, message: error.message }, error);
+    sendError(res, error);
   }
 }

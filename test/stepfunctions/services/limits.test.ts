@@ -1,0 +1,176 @@
+/**
+ * Size limits of the in-process SQS, SNS and EventBridge as their real SDK clients see them: a call
+ * past the gateway's 1 MB request limit is answered in the service's own protocol and error shape
+ * (SQS JSON `__type`, SNS query XML `ErrorResponse`, EventBridge JSON `__type`), which each client
+ * throws as that service's error naming the limit; and each service's own message limits (a message,
+ * a batch, PutEvents entries together) under that request limit.
+ */
+import { EventBridgeClient, EventBridgeServiceException, ListRulesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  BatchRequestTooLongException,
+  CreateTopicCommand,
+  InvalidParameterException,
+  ListTopicsCommand,
+  PublishBatchCommand,
+  PublishCommand,
+  SNSClient,
+  SNSServiceException,
+} from '@aws-sdk/client-sns';
+import {
+  BatchRequestTooLong,
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SetQueueAttributesCommand,
+  SQSServiceException,
+} from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { credentials, serveConfig, type ServedConfig } from './serve.js';
+
+const CONFIG = {
+  name: 'services-limits',
+  schema: 'schema.graphql',
+  authentication: { type: 'API_KEY' },
+  apiKeys: [{ name: 'k', value: 'da2-serviceslimits00000000000' }],
+};
+
+/** Past the gateway's 1 MB request limit once in a request body. */
+const OVER_REQUEST = 'x'.repeat(1_100_000);
+/** Past the services' 262,144-byte message limit, well under the request limit. */
+const OVER_MESSAGE = 'y'.repeat(262_145);
+
+async function failure<E>(
+  send: Promise<unknown>,
+  type: abstract new (...args: never[]) => E,
+): Promise<E & { name: string; message: string; $metadata: { httpStatusCode?: number } }> {
+  const error = await send.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(type);
+  return error as E & { name: string; message: string; $metadata: { httpStatusCode?: number } };
+}
+
+describe('in-process SQS, SNS and EventBridge size limits', () => {
+  let served: ServedConfig;
+  let sns: SNSClient;
+  let events: EventBridgeClient;
+  let queueUrl: string;
+  let topicArn: string;
+
+  beforeAll(async () => {
+    served = await serveConfig(CONFIG, 'appsync-services-limits-');
+    sns = new SNSClient({ endpoint: served.endpoint, region: 'us-east-1', credentials });
+    events = new EventBridgeClient({ endpoint: served.endpoint, region: 'us-east-1', credentials });
+    queueUrl = (await served.sqs.send(new CreateQueueCommand({ QueueName: 'limits' }))).QueueUrl!;
+    topicArn = (await sns.send(new CreateTopicCommand({ Name: 'limits' }))).TopicArn!;
+  });
+  afterAll(async () => {
+    sns?.destroy();
+    events?.destroy();
+    await served?.close();
+  });
+
+  describe('SQS', () => {
+    it('a SendMessage over 1 MB is InvalidParameterValue naming the message limit, with HTTP 413', async () => {
+      const error = await failure(served.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: OVER_REQUEST })), SQSServiceException);
+      expect(error.name).toBe('InvalidParameterValue');
+      expect(error.message).toBe('One or more parameters are invalid. Reason: Message must be shorter than 262144 bytes.');
+      expect(error.$metadata.httpStatusCode).toBe(413);
+    });
+
+    it('a SendMessageBatch over 1 MB is the typed BatchRequestTooLong', async () => {
+      const Entries = [0, 1, 2, 3, 4].map((i) => ({ Id: `m${i}`, MessageBody: 'z'.repeat(250_000) }));
+      const error = await failure(served.sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries })), BatchRequestTooLong);
+      expect(error.message).toMatch(/^Batch requests cannot be longer than 262144 bytes\. The request is over the 1048576-byte request limit\.$/);
+      expect(error.$metadata.httpStatusCode).toBe(413);
+    });
+
+    it('another call over 1 MB is InvalidParameterValue naming the request limit', async () => {
+      const error = await failure(
+        served.sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { Policy: OVER_REQUEST } })),
+        SQSServiceException,
+      );
+      expect(error.name).toBe('InvalidParameterValue');
+      expect(error.message).toContain('over the 1048576-byte request limit');
+    });
+
+    it('a batch whose messages together pass 262,144 bytes is BatchRequestTooLong (HTTP 400), and nothing of it is queued', async () => {
+      const Entries = [0, 1].map((i) => ({ Id: `m${i}`, MessageBody: 'b'.repeat(140_000) }));
+      const error = await failure(served.sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries })), BatchRequestTooLong);
+      expect(error.message).toBe('Batch requests cannot be longer than 262144 bytes. You have sent 280000 bytes.');
+      expect(error.$metadata.httpStatusCode).toBe(400);
+      const attributes = await served.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      expect(attributes.Attributes?.ApproximateNumberOfMessages).toBe('0');
+      const fits = await served.sqs.send(
+        new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: Entries.map((e) => ({ ...e, MessageBody: 'b'.repeat(131_072) })) }),
+      );
+      expect(fits.Successful).toHaveLength(2);
+    });
+  });
+
+  describe('SNS', () => {
+    it('a Publish over 1 MB is the typed InvalidParameterException, Message too long, with HTTP 413', async () => {
+      const error = await failure(sns.send(new PublishCommand({ TopicArn: topicArn, Message: OVER_REQUEST })), InvalidParameterException);
+      expect(error.message).toBe('Invalid parameter: Message too long');
+      expect(error.$metadata.httpStatusCode).toBe(413);
+      // The service keeps answering on the same port.
+      expect((await sns.send(new ListTopicsCommand({}))).Topics?.map((t) => t.TopicArn)).toContain(topicArn);
+    });
+
+    it('a PublishBatch over 1 MB is the typed BatchRequestTooLongException', async () => {
+      const PublishBatchRequestEntries = [0, 1, 2, 3, 4].map((i) => ({ Id: `m${i}`, Message: 'z'.repeat(250_000) }));
+      const error = await failure(sns.send(new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries })), BatchRequestTooLongException);
+      expect(error.$metadata.httpStatusCode).toBe(413);
+    });
+
+    it('another call over 1 MB is InvalidParameter naming the request limit', async () => {
+      const error = await failure(sns.send(new CreateTopicCommand({ Name: 'big', Attributes: { Policy: OVER_REQUEST } })), SNSServiceException);
+      expect(error.name).toBe('InvalidParameterException');
+      expect(error.message).toContain('over the 1048576-byte request limit');
+    });
+
+    it('a message over 262,144 bytes, its attributes counted in, is InvalidParameter (HTTP 400)', async () => {
+      const error = await failure(sns.send(new PublishCommand({ TopicArn: topicArn, Message: OVER_MESSAGE })), InvalidParameterException);
+      expect(error.message).toBe('Invalid parameter: Message too long');
+      expect(error.$metadata.httpStatusCode).toBe(400);
+      const withAttribute = {
+        TopicArn: topicArn,
+        Message: 'y'.repeat(262_000),
+        MessageAttributes: { note: { DataType: 'String', StringValue: 'n'.repeat(200) } },
+      };
+      await failure(sns.send(new PublishCommand(withAttribute)), InvalidParameterException);
+      const fits = await sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'y'.repeat(262_144) }));
+      expect(fits.MessageId).toBeTruthy();
+    });
+
+    it('a batch whose messages together pass 262,144 bytes is BatchRequestTooLongException (HTTP 400)', async () => {
+      const PublishBatchRequestEntries = [0, 1].map((i) => ({ Id: `m${i}`, Message: 'b'.repeat(140_000) }));
+      const error = await failure(sns.send(new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries })), BatchRequestTooLongException);
+      expect(error.$metadata.httpStatusCode).toBe(400);
+    });
+  });
+
+  describe('EventBridge', () => {
+    const entry = (detailBytes: number) => ({ Source: 'limits.test', DetailType: 'big', Detail: JSON.stringify({ d: 'e'.repeat(detailBytes - 8) }) });
+
+    it('a PutEvents over 1 MB is ValidationException, entries over the limit, with HTTP 413', async () => {
+      const error = await failure(events.send(new PutEventsCommand({ Entries: [entry(1_100_000)] })), EventBridgeServiceException);
+      expect(error.name).toBe('ValidationException');
+      expect(error.message).toBe('Total size of the entries in the request is over the limit.');
+      expect(error.$metadata.httpStatusCode).toBe(413);
+      expect((await events.send(new ListRulesCommand({}))).Rules).toEqual([]);
+    });
+
+    it('entries together over 262,144 bytes are ValidationException (HTTP 400); just under is accepted', async () => {
+      const error = await failure(events.send(new PutEventsCommand({ Entries: [entry(140_000), entry(140_000)] })), EventBridgeServiceException);
+      expect(error.name).toBe('ValidationException');
+      expect(error.message).toBe('Total size of the entries in the request is over the limit.');
+      expect(error.$metadata.httpStatusCode).toBe(400);
+      // Source (11) + DetailType (3) + Detail: 262,144 bytes in all.
+      const fits = await events.send(new PutEventsCommand({ Entries: [entry(262_144 - 14)] }));
+      expect(fits.FailedEntryCount).toBe(0);
+    });
+  });
+});
