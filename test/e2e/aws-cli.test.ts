@@ -5,39 +5,19 @@
  * put-rule/put-targets that a put-events starts a state machine through; start-execution and
  * describe-execution. With CI=true a missing `aws` fails the file.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../src/index.js';
+import { awsCli, awsCliPresent, type AwsCli } from '../utils/awsCli.js';
 import { startTestGateway, type TestGateway } from '../utils/gateway.js';
 
-const run = promisify(execFile);
-
-async function haveAws(): Promise<boolean> {
-  try {
-    await run('aws', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-}
-const present = await haveAws();
-
-if (!present && process.env.CI === 'true') {
-  describe('the AWS CLI', () => {
-    it('needs `aws` on the PATH', () => {
-      throw new Error('aws is missing: install Debian’s awscli package (apt-get install -y awscli); .ci/run does');
-    });
-  });
-}
+const present = await awsCliPresent();
 
 const smArn = 'arn:aws:states:us-east-1:123456789012:stateMachine:cliMachine';
 
 // Each `aws` call starts a Python process (1-3 s on a busy machine).
 describe.skipIf(!present)(`the AWS CLI against the served APIs${present ? '' : ' (skipped: aws is not installed)'}`, { timeout: 180_000 }, () => {
   let gw: TestGateway;
-  /** Runs `aws <args> --output json` against the gateway; answers the parsed JSON (or {} for no output). */
-  let aws: (...args: string[]) => Promise<any>;
+  let aws: AwsCli;
 
   beforeAll(async () => {
     gw = await startTestGateway({
@@ -53,21 +33,7 @@ describe.skipIf(!present)(`the AWS CLI against the served APIs${present ? '' : '
         },
       } as GatewayConfig,
     });
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      AWS_PAGER: '',
-    };
-    delete env.AWS_PROFILE;
-    delete env.AWS_SESSION_TOKEN;
-    aws = async (...args: string[]) => {
-      const { stdout } = await run('aws', [...args, '--endpoint-url', gw.origin, '--output', 'json'], { env, timeout: 60_000 });
-      return stdout.trim() === '' ? {} : JSON.parse(stdout);
-    };
+    aws = awsCli(gw.origin);
   });
 
   afterAll(async () => {
