@@ -1,11 +1,13 @@
 /**
  * The CLI serving a template with --watch, --parameter and the ignored-resources warning: an edit
- * of the template reloads the API, a broken edit leaves the previous one serving.
+ * of the template reloads the API, a broken edit leaves the previous one serving; in a template with
+ * several GraphQL APIs, an API added or renamed is served and listed by the management API.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AppSyncClient, ListGraphqlApisCommand } from '@aws-sdk/client-appsync';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const BIN = join(import.meta.dirname, '../../../bin/appsync-gateway.mjs');
@@ -126,5 +128,79 @@ describe('serve --config template.yaml --watch', () => {
     await writeFile(join(dir, 'template.yaml'), template('one', events('hall')));
     await expect.poll(() => publish(url, '/hall/a'), { timeout: 15_000, interval: 200 }).toBe(200);
     expect(await publish(url, '/lobby/a')).toBe(400);
+  });
+
+  it('in a template with several GraphQL APIs, an API added and one renamed are served and listed by ListGraphqlApis', async () => {
+    // One AWS::AppSync::GraphQLApi with its schema, a NONE data source and a resolver answering its name.
+    const graphqlApi = (id: string, name: string) => `  ${id}:
+    Type: AWS::AppSync::GraphQLApi
+    Properties:
+      Name: ${name}
+      AuthenticationType: AWS_LAMBDA
+      LambdaAuthorizerConfig: { AuthorizerUri: !GetAtt Authorizer.Arn, AuthorizerResultTtlInSeconds: 0 }
+  ${id}Schema:
+    Type: AWS::AppSync::GraphQLSchema
+    Properties: { ApiId: !GetAtt ${id}.ApiId, Definition: "type Query { word: String }" }
+  ${id}None:
+    Type: AWS::AppSync::DataSource
+    Properties: { ApiId: !GetAtt ${id}.ApiId, Name: none, Type: NONE }
+  ${id}Word:
+    Type: AWS::AppSync::Resolver
+    Properties:
+      ApiId: !GetAtt ${id}.ApiId
+      TypeName: Query
+      FieldName: word
+      DataSourceName: none
+      Runtime: { Name: APPSYNC_JS, RuntimeVersion: 1.0.0 }
+      Code: "export function request(ctx) { return { payload: '${name}' }; }\\nexport function response(ctx) { return ctx.result; }"
+`;
+    const several = (...apis: Array<[string, string]>) => `AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Authorizer:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: index.handler
+      Code:
+        ZipFile: "exports.handler = async () => ({ isAuthorized: true });"
+${apis.map(([id, name]) => graphqlApi(id, name)).join('')}`;
+
+    const dir = await mkdtemp(join(tmpdir(), 'appsync-cfn-watch-several-'));
+    dirs.push(dir);
+    await writeFile(join(dir, 'template.yaml'), several(['Shop', 'shop'], ['Todos', 'todos']));
+    const { url } = await serve(['--watch'], dir);
+    const origin = new URL(url).origin;
+    const client = new AppSyncClient({
+      endpoint: origin,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+    const listed = async () => ((await client.send(new ListGraphqlApisCommand({}))).graphqlApis ?? []).map((a) => `${a.name} ${a.uris?.GRAPHQL}`).sort();
+    try {
+      expect(await listed()).toEqual([`shop ${origin}/graphql`, `todos ${origin}/apis/todos/graphql`]);
+      expect(await word(`${origin}/apis/todos/graphql`)).toBe('todos');
+
+      // A third API added and the second renamed (its logical id kept).
+      await writeFile(join(dir, 'template.yaml'), several(['Shop', 'shop'], ['Todos', 'chores'], ['Notes', 'notes']));
+      await expect
+        .poll(listed, { timeout: 15_000, interval: 200 })
+        .toEqual([`chores ${origin}/apis/chores/graphql`, `notes ${origin}/apis/notes/graphql`, `shop ${origin}/graphql`]);
+      expect(await word(`${origin}/apis/notes/graphql`)).toBe('notes');
+      expect(await word(`${origin}/apis/chores/graphql`)).toBe('chores');
+      const gone = await fetch(`${origin}/apis/todos/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'x' },
+        body: '{"query":"{ word }"}',
+      });
+      expect(gone.status).toBe(404);
+
+      // Back to one API, the first renamed: the listing holds it alone, under its new name.
+      await writeFile(join(dir, 'template.yaml'), several(['Shop', 'store']));
+      await expect.poll(listed, { timeout: 15_000, interval: 200 }).toEqual([`store ${origin}/graphql`]);
+      expect(await word(url)).toBe('store');
+    } finally {
+      client.destroy();
+    }
   });
 });
