@@ -143,5 +143,12 @@ for (const v of variants) {
       `rounds ${v.total.map((x) => x.toFixed(1)).join(' ')}\n`,
   );
 }
+// Each round's ratio to the first root's round next to it: less moved by the machine's load drifting over the run than the medians.
+for (const v of variants.slice(1)) {
+  const ratios = v.total.map((x, r) => x / variants[0]!.total[r]!);
+  process.stdout.write(
+    `${v.root} / ${variants[0]!.root}: median of the rounds' ratios ${median(ratios).toFixed(3)} (${ratios.map((x) => x.toFixed(2)).join(' ')})\n`,
+  );
+}
 process.stdout.write(`case ${CASE}, ${ROUNDS} rounds of ${RUNS} runs; load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}\n`);
 for (const v of variants) await v.close();

@@ -189,10 +189,9 @@ function register(registration: Registration): RegistrationResult {
 /** One call's answer text, through the trampoline. */
 function run(call: Call): string {
   const t = trampoline!;
+  // A run's first call opens it (its parts travel in the same record).
+  if (call.op !== 'openJson' && call.open) t.openRunParts(call.run, call.open);
   switch (call.op) {
-    case 'open':
-      t.openRunParts(call.run, call.parts);
-      return '';
     case 'openJson':
       t.openRun(call.run, call.base);
       return '';
@@ -257,7 +256,7 @@ function runRecord(record: string): void {
     text = run(call);
     // Opening a run parses the gateway's JSON and runs no resolver code, so it queues no
     // promise jobs: the drain (a script run, ~1 µs) is for calls that ran resolver code.
-    if (call.op !== 'open' && call.op !== 'openJson') drainMicrotasks();
+    if (call.op !== 'openJson') drainMicrotasks();
   } catch (error) {
     // The trampoline answers every resolver failure itself; reaching here means the call broke
     // the trampoline (for example a stack overflow while reporting an error).

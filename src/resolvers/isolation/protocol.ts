@@ -50,16 +50,28 @@ export interface VtlTemplates {
 /**
  * One call. `seq` is the gateway's number for it (0 = no answer wanted); `label` names the
  * resolver for console lines; `close` on `invoke` also ends the run (answer: outcome, a newline,
- * the run's summary; `unit` and `pipeline` always end the run). The other members depend on `op`.
+ * the run's summary; `unit` and `pipeline` always end the run). `open` on a run's first call opens
+ * the run first, in the same record. The other members
+ * depend on `op`.
  */
 export type Call =
-  | { seq: number; op: 'open'; run: number; parts: RunParts }
   | { seq: number; op: 'openJson'; run: number; base: string }
-  | { seq: number; op: 'invoke'; run: number; mod: number; handler: string; phase: string; step: string; label: string; close?: boolean }
-  | { seq: number; op: 'unit'; run: number; mod: number; request: string; response: string; label: string }
-  | { seq: number; op: 'pipeline'; run: number; mod: number; fns: number[]; operation: string; label: string }
-  | { seq: number; op: 'close'; run: number }
-  | { seq: number; op: 'stash'; run: number };
+  | {
+      seq: number;
+      op: 'invoke';
+      run: number;
+      open?: RunParts;
+      mod: number;
+      handler: string;
+      phase: string;
+      step: string;
+      label: string;
+      close?: boolean;
+    }
+  | { seq: number; op: 'unit'; run: number; open?: RunParts; mod: number; request: string; response: string; label: string }
+  | { seq: number; op: 'pipeline'; run: number; open?: RunParts; mod: number; fns: number[]; operation: string; label: string }
+  | { seq: number; op: 'close'; run: number; open?: RunParts }
+  | { seq: number; op: 'stash'; run: number; open?: RunParts };
 
 /**
  * A run's base context as JSON texts per member (undefined: JSON.stringify left the key out, and
@@ -129,34 +141,60 @@ function unjson(text: string): string | undefined {
   return text === '' ? undefined : text;
 }
 
-/** One call as a record (its `label` stays with the gateway). */
+/** A run's parts as the fields of a record (12 fields, no separator at either end). */
+function partsFields(p: RunParts): string {
+  const F = FIELD;
+  return (
+    `${json(p.argumentsJson)}${F}${json(p.identityJson)}${F}${json(p.sourceJson)}${F}${json(p.headersJson)}` +
+    `${F}${field(p.fieldName)}${F}${field(p.parentTypeName)}${F}${json(p.variablesJson)}${F}${p.selectionSetListJson}` +
+    `${F}${field(p.selectionSetGraphQL)}${F}${json(p.envJson)}${F}${field(p.authMode)}${F}${field(p.operation)}`
+  );
+}
+
+/** How many fields `partsFields` writes. */
+const PARTS_FIELDS = 12;
+
+function partsOf(f: string[], at: number): RunParts {
+  return {
+    argumentsJson: unjson(f[at]!),
+    identityJson: unjson(f[at + 1]!),
+    sourceJson: unjson(f[at + 2]!),
+    headersJson: unjson(f[at + 3]!),
+    fieldName: unfield(f[at + 4]!),
+    parentTypeName: unfield(f[at + 5]!),
+    variablesJson: unjson(f[at + 6]!),
+    selectionSetListJson: f[at + 7]!,
+    selectionSetGraphQL: unfield(f[at + 8]!),
+    envJson: unjson(f[at + 9]!),
+    authMode: unfield(f[at + 10]!),
+    operation: unfield(f[at + 11]!),
+  };
+}
+
+/**
+ * One call as a record (its `label` stays with the gateway). A call that opens its run is the
+ * op's letter after `o`, with the run's parts between the run's number and the op's own fields.
+ */
 export function encodeCall(call: Call): string {
   const F = FIELD;
+  if (call.op === 'openJson') return `O${F}${call.seq}${F}${call.run}${F}${call.base}${RECORD}`;
+  const head = call.open
+    ? `o${OP_LETTER[call.op]}${F}${call.seq}${F}${call.run}${F}${partsFields(call.open)}`
+    : `${OP_LETTER[call.op]}${F}${call.seq}${F}${call.run}`;
   switch (call.op) {
-    case 'open': {
-      const p = call.parts;
-      return (
-        `o${F}${call.seq}${F}${call.run}${F}${json(p.argumentsJson)}${F}${json(p.identityJson)}${F}${json(p.sourceJson)}${F}${json(p.headersJson)}` +
-        `${F}${field(p.fieldName)}${F}${field(p.parentTypeName)}${F}${json(p.variablesJson)}${F}${p.selectionSetListJson}` +
-        `${F}${field(p.selectionSetGraphQL)}${F}${json(p.envJson)}${F}${field(p.authMode)}${F}${field(p.operation)}${RECORD}`
-      );
-    }
-    case 'openJson':
-      return `O${F}${call.seq}${F}${call.run}${F}${call.base}${RECORD}`;
     case 'invoke':
-      return (
-        `i${F}${call.seq}${F}${call.run}${F}${call.mod}${F}${field(call.handler)}${F}${field(call.phase)}${F}${call.step}${F}${call.close ? 1 : ''}` + RECORD
-      );
+      return `${head}${F}${call.mod}${F}${field(call.handler)}${F}${field(call.phase)}${F}${call.step}${F}${call.close ? 1 : ''}${RECORD}`;
     case 'unit':
-      return `u${F}${call.seq}${F}${call.run}${F}${call.mod}${F}${field(call.request)}${F}${field(call.response)}${RECORD}`;
+      return `${head}${F}${call.mod}${F}${field(call.request)}${F}${field(call.response)}${RECORD}`;
     case 'pipeline':
-      return `p${F}${call.seq}${F}${call.run}${F}${call.mod}${F}${call.fns.join(',')}${F}${field(call.operation)}${RECORD}`;
+      return `${head}${F}${call.mod}${F}${call.fns.join(',')}${F}${field(call.operation)}${RECORD}`;
     case 'close':
-      return `c${F}${call.seq}${F}${call.run}${RECORD}`;
     case 'stash':
-      return `s${F}${call.seq}${F}${call.run}${RECORD}`;
+      return `${head}${RECORD}`;
   }
 }
+
+const OP_LETTER = { invoke: 'i', unit: 'u', pipeline: 'p', close: 'c', stash: 's' } as const;
 
 /**
  * Cuts what a pipe delivers into whole records: a record cut between two reads waits for its end.
@@ -203,42 +241,56 @@ export function decodeCall(record: string): Call {
   const f = fieldsOf(record);
   const seq = Number(f[1]);
   const run = Number(f[2]);
-  switch (f[0]) {
-    case 'o':
-      return {
-        seq,
-        op: 'open',
-        run,
-        parts: {
-          argumentsJson: unjson(f[3]!),
-          identityJson: unjson(f[4]!),
-          sourceJson: unjson(f[5]!),
-          headersJson: unjson(f[6]!),
-          fieldName: unfield(f[7]!),
-          parentTypeName: unfield(f[8]!),
-          variablesJson: unjson(f[9]!),
-          selectionSetListJson: f[10]!,
-          selectionSetGraphQL: unfield(f[11]!),
-          envJson: unjson(f[12]!),
-          authMode: unfield(f[13]!),
-          operation: unfield(f[14]!),
-        },
-      };
-    case 'O':
-      return { seq, op: 'openJson', run, base: f[3]! };
+  let op = f[0]!;
+  if (op === 'O') return { seq, op: 'openJson', run, base: f[3]! };
+  // `o` then the op's letter: the call opens its run, whose parts come first.
+  let at = 3;
+  let open: RunParts | undefined;
+  if (op.length === 2 && op.charCodeAt(0) === 111 /* o */) {
+    open = partsOf(f, 3);
+    at += PARTS_FIELDS;
+    op = op[1]!;
+  }
+  let call: Call;
+  switch (op) {
     case 'i':
-      return { seq, op: 'invoke', run, mod: Number(f[3]), handler: unfield(f[4]!), phase: unfield(f[5]!), step: f[6]!, label: '', close: f[7] === '1' };
+      call = {
+        seq,
+        op: 'invoke',
+        run,
+        mod: Number(f[at]),
+        handler: unfield(f[at + 1]!),
+        phase: unfield(f[at + 2]!),
+        step: f[at + 3]!,
+        label: '',
+        close: f[at + 4] === '1',
+      };
+      break;
     case 'u':
-      return { seq, op: 'unit', run, mod: Number(f[3]), request: unfield(f[4]!), response: unfield(f[5]!), label: '' };
+      call = { seq, op: 'unit', run, mod: Number(f[at]), request: unfield(f[at + 1]!), response: unfield(f[at + 2]!), label: '' };
+      break;
     case 'p':
-      return { seq, op: 'pipeline', run, mod: Number(f[3]), fns: f[4] === '' ? [] : f[4]!.split(',').map(Number), operation: unfield(f[5]!), label: '' };
+      call = {
+        seq,
+        op: 'pipeline',
+        run,
+        mod: Number(f[at]),
+        fns: f[at + 1] === '' ? [] : f[at + 1]!.split(',').map(Number),
+        operation: unfield(f[at + 2]!),
+        label: '',
+      };
+      break;
     case 'c':
-      return { seq, op: 'close', run };
+      call = { seq, op: 'close', run };
+      break;
     case 's':
-      return { seq, op: 'stash', run };
+      call = { seq, op: 'stash', run };
+      break;
     default:
       throw new Error(`resolver sandbox: unknown call record ${JSON.stringify(record.slice(0, 40))}`);
   }
+  if (open) call.open = open;
+  return call;
 }
 
 /**

@@ -62,6 +62,8 @@ export interface RunHandle {
   readonly process: SandboxProcess;
   /** Set when the run ended with its last handler (`invokeAndClose`). */
   summary?: RunSummary;
+  /** The run's parts until its first call, which opens the run in the same record. */
+  opening?: RunParts;
 }
 
 /** What a unit resolver on NONE gave in one call: which handler ended it, its outcome, the run's summary. */
@@ -228,7 +230,8 @@ export class Sandbox {
    * Opens a run from the base context in pieces on the least busy sandbox process (or on the one
    * `affinity` names: one request's runs stay together); its handlers all run there. The process
    * keeps parsed copies of the pieces that recur (env, selection lists, one request's headers,
-   * identity and variables) and hands each run its own copy.
+   * identity and variables) and hands each run its own copy. Nothing is sent yet: the run's first
+   * call carries the parts and opens the run in the same record (one record and dispatch fewer).
    */
   openRunParts(parts: RunParts, affinity?: { sandboxAffinity: unknown }): RunHandle {
     let process = affinity?.sandboxAffinity as SandboxProcess | undefined;
@@ -238,8 +241,14 @@ export class Sandbox {
     }
     const id = this.#nextRun++;
     this.#openRuns += 1;
-    this.#pool.post(process, { seq: 0, op: 'open', run: id, parts });
-    return { id, process };
+    return { id, process, opening: parts };
+  }
+
+  /** The parts a run's first call opens it with (then none: the run is open in its process). */
+  #opens(run: RunHandle): RunParts | undefined {
+    const parts = run.opening;
+    if (parts !== undefined) run.opening = undefined;
+    return parts;
   }
 
   /**
@@ -256,13 +265,15 @@ export class Sandbox {
 
   /** The run's stash (direct Lambda functions send it in their event). */
   async stashOf(run: RunHandle): Promise<Record<string, unknown>> {
-    const text = await this.#pool.call(run.process, { seq: 0, op: 'stash', run: run.id }, '');
+    const text = await this.#pool.call(run.process, { seq: 0, op: 'stash', run: run.id, open: this.#opens(run) }, '');
     return JSON.parse(text) as Record<string, unknown>;
   }
 
   /** Ends a run; its summary is empty when the run's process is gone. */
   async closeRun(run: RunHandle): Promise<RunSummary> {
     if (run.summary) return run.summary;
+    // A run no call reached was never opened in its process: nothing ran, nothing to report.
+    if (run.opening !== undefined) return this.#ended(run, EMPTY_SUMMARY());
     let text: string;
     try {
       text = await this.#pool.call(run.process, { seq: 0, op: 'close', run: run.id }, '');
@@ -283,7 +294,7 @@ export class Sandbox {
     try {
       text = await this.#pool.call(
         run.process,
-        { seq: 0, op: 'unit', run: run.id, mod: moduleId, request: requestPhase, response: responsePhase, label },
+        { seq: 0, op: 'unit', run: run.id, open: this.#opens(run), mod: moduleId, request: requestPhase, response: responsePhase, label },
         label,
       );
     } catch (error) {
@@ -313,7 +324,7 @@ export class Sandbox {
     try {
       text = await this.#pool.call(
         run.process,
-        { seq: 0, op: 'pipeline', run: run.id, mod: beforeId, fns: functionIds, operation, label },
+        { seq: 0, op: 'pipeline', run: run.id, open: this.#opens(run), mod: beforeId, fns: functionIds, operation, label },
         label,
         undefined,
         limitMs,
@@ -346,7 +357,12 @@ export class Sandbox {
     logs?: LogLine[],
   ): Promise<HandlerOutcome> {
     try {
-      const text = await this.#pool.call(run.process, { seq: 0, op: 'invoke', run: run.id, mod: moduleId, handler, phase, step: stepJson, label }, label, logs);
+      const text = await this.#pool.call(
+        run.process,
+        { seq: 0, op: 'invoke', run: run.id, open: this.#opens(run), mod: moduleId, handler, phase, step: stepJson, label },
+        label,
+        logs,
+      );
       return JSON.parse(text) as HandlerOutcome;
     } catch (error) {
       return this.#failed(error, handler);
@@ -367,7 +383,7 @@ export class Sandbox {
     try {
       text = await this.#pool.call(
         run.process,
-        { seq: 0, op: 'invoke', run: run.id, mod: moduleId, handler, phase, step: stepJson, label, close: true },
+        { seq: 0, op: 'invoke', run: run.id, open: this.#opens(run), mod: moduleId, handler, phase, step: stepJson, label, close: true },
         label,
         logs,
       );

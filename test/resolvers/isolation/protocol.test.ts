@@ -7,26 +7,22 @@ import { decodeCall, decodeReply, encodeCall, encodeReply, FIELD, RECORD, type C
 
 const awkward = `a\u001eb\u001fc\nd"e\u0000`;
 
+const parts = {
+  argumentsJson: JSON.stringify({ msg: awkward }),
+  identityJson: undefined,
+  sourceJson: 'null',
+  headersJson: JSON.stringify({ 'x-weird': awkward }),
+  fieldName: '"quoted',
+  parentTypeName: 'Query',
+  variablesJson: undefined,
+  selectionSetListJson: '["a","b/c"]',
+  selectionSetGraphQL: '{\n  a\n  b {\n    c\n  }\n}',
+  envJson: '{}',
+  authMode: 'API_KEY',
+  operation: 'query',
+};
+
 const calls: Call[] = [
-  {
-    seq: 0,
-    op: 'open',
-    run: 7,
-    parts: {
-      argumentsJson: JSON.stringify({ msg: awkward }),
-      identityJson: undefined,
-      sourceJson: 'null',
-      headersJson: JSON.stringify({ 'x-weird': awkward }),
-      fieldName: '"quoted',
-      parentTypeName: 'Query',
-      variablesJson: undefined,
-      selectionSetListJson: '["a","b/c"]',
-      selectionSetGraphQL: '{\n  a\n  b {\n    c\n  }\n}',
-      envJson: '{}',
-      authMode: 'API_KEY',
-      operation: 'query',
-    },
-  },
   { seq: 3, op: 'openJson', run: 8, base: JSON.stringify({ arguments: { x: awkward } }) },
   { seq: 4, op: 'invoke', run: 8, mod: 2, handler: 'request', phase: 'query:request', step: '{"prev":null}', label: '', close: true },
   { seq: 5, op: 'invoke', run: 8, mod: 2, handler: 'render', phase: awkward, step: '{"prev":{}}', label: '', close: false },
@@ -35,6 +31,12 @@ const calls: Call[] = [
   { seq: 8, op: 'pipeline', run: 11, mod: 2, fns: [], operation: 'query', label: '' },
   { seq: 9, op: 'close', run: 9 },
   { seq: 10, op: 'stash', run: 9 },
+  // A run's first call opens it in the same record.
+  { seq: 11, op: 'invoke', run: 12, open: parts, mod: 2, handler: 'request', phase: awkward, step: '{"prev":null}', label: '', close: false },
+  { seq: 12, op: 'unit', run: 13, open: parts, mod: 1, request: 'query:request', response: 'query:response', label: '' },
+  { seq: 13, op: 'pipeline', run: 14, open: { ...parts, identityJson: '{"sub":"x"}', operation: awkward }, mod: -1, fns: [3], operation: 'query', label: '' },
+  { seq: 14, op: 'close', run: 15, open: parts },
+  { seq: 15, op: 'stash', run: 16, open: parts },
 ];
 
 describe('calls pipe records', () => {
@@ -46,7 +48,8 @@ describe('calls pipe records', () => {
       expect(decodeCall(record.slice(0, -1))).toEqual(call);
     }
     // Within the record, the separators are the fields' and no more.
-    expect(encodeCall(calls[0]!).split(FIELD)).toHaveLength(15);
+    // A call that opens its run: three fields of its own, the run's and 12 parts, then the unit's three.
+    expect(encodeCall(calls.find((c) => c.op === 'unit' && c.open)!).split(FIELD)).toHaveLength(3 + 12 + 3);
   });
 
   it('answers keep their text (newline included) and their console lines', () => {
