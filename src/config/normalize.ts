@@ -99,7 +99,7 @@ const IGNORED_RESOLVER_KEYS = ['caching', 'substitutions', 'name'];
 const SYNC_KEYS = ['conflictDetection', 'conflictHandler', 'function', 'functionName', 'functionArn', 'lambdaConflictHandlerConfig'];
 const SERVER_KEYS = ['port', 'host', 'dataDir', 'redis'];
 /** Limits of the resolver sandbox and the range each accepts. */
-const SANDBOX_LIMITS: Record<keyof SandboxSettings, [min: number, max: number]> = {
+const SANDBOX_LIMITS: Record<Exclude<keyof SandboxSettings, 'evaluateSimpleHandlers'>, [min: number, max: number]> = {
   timeoutMs: [1, 30_000],
   memoryLimitMb: [32, 16_384],
   processes: [1, 64],
@@ -530,8 +530,12 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
   const sandbox: SandboxSettings = {};
   if (raw.sandbox !== undefined && !isObject(raw.sandbox)) problems.push(new ConfigError('sandbox', `expected a mapping, got ${typeName(raw.sandbox)}`));
   else if (isObject(raw.sandbox)) {
-    checkKeys(raw.sandbox, 'sandbox', Object.keys(SANDBOX_LIMITS));
-    for (const [key, [min, max]] of Object.entries(SANDBOX_LIMITS) as Array<[keyof SandboxSettings, [number, number]]>) {
+    checkKeys(raw.sandbox, 'sandbox', [...Object.keys(SANDBOX_LIMITS), 'evaluateSimpleHandlers']);
+    const evaluate = raw.sandbox.evaluateSimpleHandlers;
+    if (evaluate !== undefined && typeof evaluate !== 'boolean') {
+      problems.push(new ConfigError('sandbox.evaluateSimpleHandlers', `expected true or false, got ${typeName(evaluate)}`));
+    } else if (evaluate !== undefined) sandbox.evaluateSimpleHandlers = evaluate;
+    for (const [key, [min, max]] of Object.entries(SANDBOX_LIMITS) as Array<[keyof typeof SANDBOX_LIMITS, [number, number]]>) {
       const value = raw.sandbox[key];
       if (value === undefined) continue;
       if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {

@@ -297,6 +297,8 @@ export interface SandboxSettings {
   processes?: number;
   maxResultChars?: number;
   maxLogChars?: number;
+  /** Unit resolvers whose handlers are in the small subset are evaluated in the gateway (docs/resolvers.md#handlers-the-gateway-evaluates); default true. */
+  evaluateSimpleHandlers?: boolean;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { ResolverCachePolicy } from '../cache/index.js';
 import type { NormalizedResolver } from '../config/types.js';
 import type { DataSource } from '../datasources/types.js';
 import type { CompiledCode } from './appsync-js/compile.js';
+import type { Analysis, GatewayModule } from './expressions/subset.js';
 
 /**
  * A code file (APPSYNC_JS) or a pair of mapping templates (VTL) registered in the sandbox: its id
@@ -17,6 +18,8 @@ export interface LoadedModule {
   compiled?: CompiledCode;
   /** Set for VTL mapping templates. */
   vtl?: true;
+  /** APPSYNC_JS code: whether its handlers are in the subset the gateway evaluates (absent when that is switched off). */
+  analysis?: Analysis;
 }
 
 /** A unit resolver's one step, or one pipeline function. */
@@ -38,4 +41,6 @@ export interface BoundResolver {
   functions: Step[];
   /** How its results are cached (docs/caching.md); absent when they are not. */
   cache?: ResolverCachePolicy;
+  /** A unit resolver whose handlers the gateway evaluates itself (docs/resolvers.md#handlers-the-gateway-evaluates). */
+  gateway?: GatewayModule;
 }

@@ -12,10 +12,13 @@ import { isBuiltInNone, type DataSource, type DataSourceResult, type Logger } fr
 import { AppSyncError, FieldError, ResolverCodeError, passedOn } from '../errors.js';
 import { locateFault } from './appsync-js/compile.js';
 import type { BoundResolver, LoadedModule, Step } from './bound.js';
+import { RunInputs, type StepResult } from './expressions/context.js';
+import { Fallback, jsonCopy } from './expressions/evaluate.js';
+import type { GatewayModule } from './expressions/subset.js';
 import type { HandlerOutcome, RunHandle, RunSummary, Sandbox } from './isolation/sandbox.js';
 import type { RequestContext } from './requestContext.js';
 import { runPartsOf, type BaseContext } from './runParts.js';
-import { filterBySelection, selectionInfo } from './selection.js';
+import { filterBySelection, selectionInfo, type SelectionInfo } from './selection.js';
 
 /** An error a handler or data source reported (util.error, a data-source error): kept as is. */
 class FieldRunError extends FieldError {}
@@ -123,18 +126,108 @@ export class ResolverExecutor {
       authMode: context.auth.mode,
       operation,
     };
+    // docs/resolvers.md#handlers-the-gateway-evaluates: both handlers in the subset, no sandbox run is opened.
+    if (bound.gateway !== undefined) return this.#runInGateway(bound, bound.gateway, base, selection, context, info, operation);
+    return this.#runInSandbox(bound, base, selection, context, info, operation);
+  }
+
+  #openRun(
+    bound: BoundResolver,
+    base: BaseContext,
+    selection: SelectionInfo,
+    context: RequestContext,
+    info: GraphQLResolveInfo,
+    operation: string,
+  ): ResolverRun {
     let handle: RunHandle;
     try {
       handle = this.sandbox.openRunParts(runPartsOf(base, selection, context), context);
     } catch (error) {
       throw new ResolverCodeError(`the resolver context cannot be serialised: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const run: ResolverRun = { bound, handle, base, context, info, operation };
+    return { bound, handle, base, context, info, operation };
+  }
+
+  #runInSandbox(
+    bound: BoundResolver,
+    base: BaseContext,
+    selection: SelectionInfo,
+    context: RequestContext,
+    info: GraphQLResolveInfo,
+    operation: string,
+  ): Promise<unknown> {
+    const run = this.#openRun(bound, base, selection, context, info, operation);
     if (bound.resolver.kind === 'UNIT' && bound.module && bound.dataSource && isBuiltInNone(bound.dataSource)) {
       return this.#runUnitOnNone(run, bound.module);
     }
     if (bound.resolver.kind === 'PIPELINE' && allOnNone(bound)) return this.#runPipelineOnNone(run);
     return this.#runInSteps(run);
+  }
+
+  /**
+   * A unit resolver whose handlers are both in the subset, evaluated here. Any evaluation that
+   * cannot give exactly the sandbox's value throws Fallback, and the run goes to the sandbox from
+   * where it stands: before the data source the whole run (handlers have no side effects), after
+   * it the response handler with the data source's answer (the data source is not called again).
+   */
+  async #runInGateway(
+    bound: BoundResolver,
+    gateway: GatewayModule,
+    base: BaseContext,
+    selection: SelectionInfo,
+    context: RequestContext,
+    info: GraphQLResolveInfo,
+    operation: string,
+  ): Promise<unknown> {
+    const inputs = new RunInputs(base);
+    const maxChars = this.sandbox.maxResultChars;
+    const dataSource = bound.dataSource!;
+    let requestValue: unknown;
+    try {
+      requestValue = gateway.request.run(inputs.requestCtx(), maxChars);
+      if (isBuiltInNone(dataSource)) {
+        // datasources.md, NONE: the request's `payload` is ctx.result.
+        const payload =
+          requestValue !== null && typeof requestValue === 'object' && Object.hasOwn(requestValue, 'payload')
+            ? (requestValue as { payload: unknown }).payload
+            : undefined;
+        return gateway.response.run(inputs.responseCtx({ result: payload ?? null }), maxChars);
+      }
+    } catch (error) {
+      this.#fellBack(bound, error);
+      return this.#runInSandbox(bound, base, selection, context, info, operation);
+    }
+    const step: Step = { label: bound.label, module: bound.module, dataSource, maxBatchSize: bound.resolver.maxBatchSize };
+    const answer = await callDataSource(dataSource, (ds) => ds.invoke(requestValue, { ...invocationOf(step, context, info), resolverContext: base }));
+    try {
+      const result: StepResult = { result: jsonCopy(answer.result ?? null) ?? null };
+      if (answer.error) result.error = jsonCopy({ message: answer.error.message, type: answer.error.type }) as StepResult['error'];
+      return gateway.response.run(inputs.responseCtx(result), maxChars);
+    } catch (error) {
+      this.#fellBack(bound, error);
+    }
+    const run = this.#openRun(bound, base, selection, context, info, operation);
+    let failure: unknown;
+    let value: unknown;
+    try {
+      value = (await this.#respond(run, step, null, true, requestValue, answer)).value;
+    } catch (error) {
+      failure = error;
+    }
+    return this.#finish(run, await this.sandbox.closeRun(run.handle), failure, value);
+  }
+
+  /** An evaluation handed to the sandbox: normal (debug), unless the evaluator itself failed (warn, once per resolver). */
+  #fellBack(bound: BoundResolver, error: unknown): void {
+    if (error instanceof Fallback) {
+      this.logger.debug('resolver handed to the sandbox', { resolver: bound.label, reason: error.reason });
+      return;
+    }
+    if (warnedFailures.has(bound)) return;
+    warnedFailures.add(bound);
+    this.logger.warn(
+      `resolver ${bound.label}: evaluating it in the gateway failed, the sandbox runs it: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 
   /** A pipeline whose functions all use NONE: every handler and the run's end in one call into the sandbox. */
@@ -247,14 +340,7 @@ export class ResolverExecutor {
    */
   async #runStep(run: ResolverRun, step: Step, prev: unknown, isUnit: boolean): Promise<{ value: unknown; skipToEnd: boolean }> {
     const { base, context, info } = run;
-    const invocation = {
-      resolverName: step.label,
-      fieldName: info.fieldName,
-      parentTypeName: info.parentType.name,
-      maxBatchSize: step.maxBatchSize,
-      requestScope: context.requestScope,
-      signal: context.signal,
-    };
+    const invocation = invocationOf(step, context, info);
     if (!step.module) {
       // Direct Lambda resolver / function: the data source gets the context itself.
       // docs/http-lambda.md#lambda-data-source: the direct Lambda event is the Context object.
@@ -278,12 +364,25 @@ export class ResolverExecutor {
     const answer = step.dataSource
       ? await callDataSource(step.dataSource, (ds) => ds.invoke(request.v, { ...invocation, resolverContext: base }))
       : { result: null };
+    return this.#respond(run, step, prev, isUnit, request.v, answer);
+  }
+
+  /** The rest of a step once its data source answered: the response handler with ctx.result / ctx.error. */
+  async #respond(
+    run: ResolverRun,
+    step: Step,
+    prev: unknown,
+    isUnit: boolean,
+    requestValue: unknown,
+    answer: DataSourceResult,
+  ): Promise<{ value: unknown; skipToEnd: boolean }> {
+    const module = step.module!;
     const stepInput: Record<string, unknown> = { prev, hasResult: true, result: answer.result ?? null };
     if (answer.error) stepInput.error = { message: answer.error.message, type: answer.error.type };
     // docs/resolvers.md#vtl-mapping-templates: a 2017-02-28 request template's data-source error fails
     // the field by itself (2018-05-29 leaves it to the response template).
     // A 2017-02-28 null result skips the response template: the field is null (resolver-mapping-template-changelog).
-    if (step.module.vtl && isUnit && (request.v as { version?: unknown } | null)?.version === '2017-02-28') {
+    if (module.vtl && isUnit && (requestValue as { version?: unknown } | null)?.version === '2017-02-28') {
       if (answer.error)
         throw new FieldRunError(answer.error.message, passedOn(answer.error.type), { data: answer.error.data, errorInfo: answer.error.errorInfo });
       if (answer.result === null || answer.result === undefined) return { value: null, skipToEnd: false };
@@ -295,7 +394,7 @@ export class ResolverExecutor {
       throw new FieldRunError(`the data source result cannot be serialised: ${(error as Error).message}`, 'InternalFailure');
     }
     // A unit resolver's response handler is its run's last: the run ends in the same call.
-    const response = await this.#call(run, step.module, 'response', stepJson, step.label, isUnit);
+    const response = await this.#call(run, module, 'response', stepJson, step.label, isUnit);
     return { value: response.v, skipToEnd: false };
   }
 
@@ -340,6 +439,21 @@ function allOnNone(bound: BoundResolver): boolean {
     onNone.set(bound, all);
   }
   return all;
+}
+
+/** Resolvers whose evaluation in the gateway failed in an unexpected way (warned once each). */
+const warnedFailures = new WeakSet<BoundResolver>();
+
+/** What a data source is told about the step that calls it. */
+function invocationOf(step: Step, context: RequestContext, info: GraphQLResolveInfo) {
+  return {
+    resolverName: step.label,
+    fieldName: info.fieldName,
+    parentTypeName: info.parentType.name,
+    maxBatchSize: step.maxBatchSize,
+    requestScope: context.requestScope,
+    signal: context.signal,
+  };
 }
 
 async function callDataSource(ds: DataSource, call: (ds: DataSource) => Promise<DataSourceResult>): Promise<DataSourceResult> {

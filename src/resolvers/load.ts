@@ -20,6 +20,7 @@ import { checkedCompileOf } from './appsync-js/checkedCompiles.js';
 import { CompileCache } from './appsync-js/compileCache.js';
 import { formatLintFinding, lintAppSyncJs, MODULE_URL as LINT_URL, type LintFinding } from './appsync-js/lint.js';
 import type { BoundResolver, LoadedModule, Step } from './bound.js';
+import { analyseFile, type Analysis } from './expressions/subset.js';
 import type { Sandbox } from './isolation/sandbox.js';
 import { loadVtlTemplates } from './vtl/loadTemplates.js';
 import { TemplateCache } from './vtl/templateCache.js';
@@ -32,6 +33,8 @@ export interface LoadInput {
   strict?: boolean;
   /** Hears once when the VTL template cache cannot be written. */
   logger?: Logger;
+  /** Analyse code for the subset the gateway evaluates itself (docs/resolvers.md#handlers-the-gateway-evaluates). */
+  evaluateSimpleHandlers?: boolean;
 }
 
 /** Every bound field by `Type.field`; throws ConfigErrors naming each problem. */
@@ -83,7 +86,8 @@ export async function loadBoundResolvers(input: LoadInput, sandbox: Sandbox): Pr
     if (missing.length > 0) {
       throw new CodeLoadError(file, `the code must export ${missing.map((m) => `${m}(ctx)`).join(' and ')}`);
     }
-    return { id, file, compiled };
+    const analysis = input.evaluateSimpleHandlers ? await analyse(file, source, input.logger) : undefined;
+    return { id, file, compiled, analysis };
   };
 
   /** One load per file, however many resolvers and functions share it; errors name `keyPath`. */
@@ -162,5 +166,21 @@ export async function loadBoundResolvers(input: LoadInput, sandbox: Sandbox): Pr
     }
   }
   if (problems.length > 0) throw new ConfigErrors(problems);
+  // A unit resolver with both handlers in the subset runs without the sandbox (execute.ts).
+  for (const entry of bound.values()) {
+    const analysis = entry.module?.analysis;
+    if (entry.resolver.kind === 'UNIT' && entry.dataSource && analysis?.module) entry.gateway = analysis.module;
+  }
   return { bound, warnings };
+}
+
+/** The file's analysis; a failure of the analysis itself (not a reason) is warned about and leaves the file to the sandbox. */
+async function analyse(file: string, source: string, logger: Logger | undefined): Promise<Analysis> {
+  try {
+    return await analyseFile(file, source);
+  } catch (error) {
+    const reason = `the analysis failed: ${error instanceof Error ? error.message : String(error)}`;
+    logger?.warn(`${file}: ${reason}; its handlers run in the sandbox`);
+    return { reason };
+  }
 }

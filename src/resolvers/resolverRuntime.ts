@@ -35,11 +35,14 @@ export class ResolverRuntime {
   readonly sandbox: Sandbox;
   readonly warnings: readonly string[];
   readonly #bound: ReadonlyMap<string, BoundResolver>;
+  /** How many resolvers the gateway evaluates itself (GET /health `sandbox.evaluatedInGateway`). */
+  readonly evaluatedInGateway: number;
 
   private constructor(sandbox: Sandbox, bound: ReadonlyMap<string, BoundResolver>, warnings: string[]) {
     this.sandbox = sandbox;
     this.#bound = bound;
     this.warnings = warnings;
+    this.evaluatedInGateway = [...bound.values()].filter((b) => b.gateway !== undefined).length;
   }
 
   /**
@@ -60,8 +63,11 @@ export class ResolverRuntime {
   static async load(options: ResolverRuntimeOptions, starting: Promise<Sandbox> = ResolverRuntime.startSandbox(options)): Promise<ResolverRuntime> {
     const { config, logger } = options;
     const sandbox = await starting;
+    // The gateway's options win over the config file's `sandbox` block.
+    const evaluateSimpleHandlers = options.sandbox?.evaluateSimpleHandlers ?? config.sandbox?.evaluateSimpleHandlers ?? true;
     try {
-      const { bound, warnings } = await loadBoundResolvers(options, sandbox);
+      const { bound, warnings } = await loadBoundResolvers({ ...options, evaluateSimpleHandlers }, sandbox);
+      logEvaluatedInGateway(logger, bound, evaluateSimpleHandlers);
       if (options.cache) applyCachePolicies(options.cache, options.schema, bound);
       const executor = new ResolverExecutor(sandbox, config, logger, options.cache);
       attachFieldResolvers(options.schema, options.rules, config, bound, (resolver, source, args, context, info) =>
@@ -82,6 +88,19 @@ export class ResolverRuntime {
   /** True when `Type.field` has a resolver. */
   hasResolver(typeName: string, fieldName: string): boolean {
     return this.#bound.has(`${typeName}.${fieldName}`);
+  }
+}
+
+/** Once per load: how many unit resolvers the gateway evaluates itself; at debug, why each other one is not. */
+function logEvaluatedInGateway(logger: Logger, bound: ReadonlyMap<string, BoundResolver>, enabled: boolean): void {
+  if (!enabled) return;
+  const units = [...bound.values()].filter((b) => b.resolver.kind === 'UNIT' && b.module && !b.module.vtl);
+  const evaluated = units.filter((b) => b.gateway !== undefined).length;
+  if (units.length === 0) return;
+  logger.info(`${evaluated} of ${units.length} APPSYNC_JS unit resolvers are evaluated in the gateway (docs/resolvers.md#handlers-the-gateway-evaluates)`);
+  for (const b of units) {
+    if (b.gateway === undefined)
+      logger.debug(`resolver ${b.label} runs in the sandbox: ${b.module?.analysis?.reason ?? 'not a unit resolver with a data source'}`);
   }
 }
 

@@ -419,7 +419,9 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       if (req.method === 'GET' && path === '/health') {
         // compiledQueries: whether recurring operations run as compiled code (src/server/compiledQueries.ts);
         // sandbox: the resolver sandbox processes (src/resolvers/isolation/pool.ts).
-        sendJson(res, 200, { status: 'ok', name: api.config.name, compiledQueries: api.compiledQueries.stats, sandbox: api.runtime.sandbox.stats() });
+        // sandbox.evaluatedInGateway: resolvers that skip it (docs/resolvers.md#handlers-the-gateway-evaluates).
+        const sandbox = { ...api.runtime.sandbox.stats(), evaluatedInGateway: api.runtime.evaluatedInGateway };
+        sendJson(res, 200, { status: 'ok', name: api.config.name, compiledQueries: api.compiledQueries.stats, sandbox });
         return;
       }
       if (req.method === 'GET' && options.graphiql !== false && !req.headers['x-amz-target'] && !api.eventsOnly) {

@@ -235,9 +235,17 @@ describe('validation errors name the key path', () => {
     });
     expect(normalize({ schema: 'api/schema.graphql' }, dir).sandbox).toEqual({});
     expect(errorsOf(() => normalize({ schema: 'api/schema.graphql', sandbox: { timeoutMs: 0, processes: 1.5, memoryLimitMB: 64 } }, dir))).toEqual([
-      'sandbox.memoryLimitMB: unknown key; did you mean "memoryLimitMb"? (expected one of timeoutMs, memoryLimitMb, processes, maxResultChars, maxLogChars)',
+      'sandbox.memoryLimitMB: unknown key; did you mean "memoryLimitMb"? (expected one of timeoutMs, memoryLimitMb, processes, maxResultChars, maxLogChars, evaluateSimpleHandlers)',
       'sandbox.timeoutMs: expected an integer from 1 to 30000, got number 0',
       'sandbox.processes: expected an integer from 1 to 64, got number 1.5',
+    ]);
+  });
+
+  it('sandbox.evaluateSimpleHandlers: true or false is kept; anything else is named', async () => {
+    const dir = await project(SCHEMA);
+    expect(normalize({ schema: 'api/schema.graphql', sandbox: { evaluateSimpleHandlers: false } }, dir).sandbox).toEqual({ evaluateSimpleHandlers: false });
+    expect(errorsOf(() => normalize({ schema: 'api/schema.graphql', sandbox: { evaluateSimpleHandlers: 'no' } }, dir))).toEqual([
+      'sandbox.evaluateSimpleHandlers: expected true or false, got string "no"',
     ]);
   });
 

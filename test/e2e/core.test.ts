@@ -346,7 +346,8 @@ describe('HTTP (errors.md §3)', () => {
       status: 'ok',
       name: 'core-test',
       compiledQueries: expect.objectContaining({ jit: 'loaded', failed: 0 }),
-      sandbox: { processes: 2, ready: expect.any(Number), restarts: expect.any(Number) },
+      // evaluatedInGateway: the unit resolvers whose handlers skip the sandbox (docs/resolvers.md#handlers-the-gateway-evaluates).
+      sandbox: { processes: 2, ready: expect.any(Number), restarts: expect.any(Number), evaluatedInGateway: expect.any(Number) },
     });
     const page = await (await fetch(`${gw.origin}/`)).text();
     expect(page).toMatch(/GraphiQL/i);

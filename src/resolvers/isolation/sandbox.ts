@@ -50,6 +50,11 @@ export interface SandboxLimits {
   maxResultChars?: number;
   /** Longest console line kept, in characters (default 256 KiB, CloudWatch's event size). */
   maxLogChars?: number;
+  /**
+   * Not a limit: whether unit resolvers whose handlers are in the small subset the gateway
+   * evaluates itself skip the sandbox (docs/resolvers.md#handlers-the-gateway-evaluates; default true).
+   */
+  evaluateSimpleHandlers?: boolean;
 }
 
 export interface SandboxOptions extends SandboxLimits {
@@ -147,15 +152,18 @@ const EMPTY_SUMMARY = (): RunSummary => ({ errors: [], headers: {}, invalidation
 export class Sandbox {
   readonly #pool: SandboxPool;
   readonly #timeoutMs: number;
+  /** Longest JSON a handler may return, in characters (what the sandbox processes enforce). */
+  readonly maxResultChars: number;
   #nextModule = 0;
   #nextRun = 1;
   /** Runs opened and not ended (close waits for them). */
   #openRuns = 0;
   #drained: (() => void) | undefined;
 
-  private constructor(pool: SandboxPool, timeoutMs: number) {
+  private constructor(pool: SandboxPool, timeoutMs: number, maxResultChars: number) {
     this.#pool = pool;
     this.#timeoutMs = timeoutMs;
+    this.maxResultChars = maxResultChars;
   }
 
   static async create(options: SandboxOptions): Promise<Sandbox> {
@@ -177,7 +185,7 @@ export class Sandbox {
         else logger.info(line);
       },
     });
-    return new Sandbox(pool, limits.timeoutMs);
+    return new Sandbox(pool, limits.timeoutMs, limits.maxResultChars);
   }
 
   /** The sandbox processes: how many, how many ready, how many were replaced (GET /health `sandbox`). */

@@ -1,0 +1,391 @@
+/**
+ * The run-time side of handlers the gateway evaluates (docs/resolvers.md#handlers-the-gateway-evaluates):
+ * the frame one handler call works in, its budget, the operations the compiled closure tree
+ * (subset.ts) performs, and the walks that turn values into what the sandbox's JSON crossing gives.
+ *
+ * Every operation either gives exactly the value the same code gives in the sandbox, or throws
+ * `Fallback`: the caller then runs the resolver in the sandbox as if this path did not exist. The
+ * subset has no side effects, so abandoning an evaluation half way changes nothing.
+ */
+import type { Helper } from './hostHelpers.js';
+import { setAuthMode } from './hostHelpers.js';
+
+/** Thrown to abandon an evaluation; `reason` goes to the debug log. Not an Error: no stack is captured. */
+export class Fallback {
+  constructor(readonly reason: string) {}
+}
+
+/**
+ * Work units one handler call may spend: one per node evaluated, per property or element copied,
+ * per node a helper or the result walk is given (its expanded size: shared subtrees count each
+ * time they are reached), per 64 characters of a string made or compared. A call that would
+ * exceed it falls back before the work is done.
+ */
+export const MAX_UNITS = 200_000;
+/** Longest string an evaluation makes (concatenation, templates, a helper's result). */
+export const MAX_STRING = 5 * 1024 * 1024;
+/** Deepest value the walks follow (deeper ones fall back: the sandbox decides). */
+const MAX_DEPTH = 200;
+
+/** The short-circuit of an optional chain (`a?.b.c` with `a` nullish), passed up to the chain's end. */
+export const SHORT: unique symbol = Symbol('short-circuit');
+
+/** What the `ctx` of one handler call reads from (built lazily: most handlers read one or two members). */
+export interface CtxSource {
+  /** `ctx.<name>` as the sandbox's ctx has it; undefined for names it does not have. */
+  root(name: string): unknown;
+  /** The whole ctx object (a handler that uses `ctx` as a value). */
+  whole(): Record<string, unknown>;
+  readonly authMode: string;
+}
+
+/** One handler call's state. */
+export interface Frame {
+  /** Top-level constants then the handler's locals. */
+  slots: unknown[];
+  ctx: CtxSource;
+  units: number;
+  /** Expanded sizes of objects already measured in this call. */
+  weights: Map<object, number> | undefined;
+}
+
+export type Node = (f: Frame) => unknown;
+
+const hasOwn = Object.hasOwn;
+const getPrototypeOf = Object.getPrototypeOf;
+const objectKeys = Object.keys;
+const isArray = Array.isArray;
+const OBJECT_PROTO = Object.prototype;
+const ARRAY_PROTO = Array.prototype;
+const defineProperty = Object.defineProperty;
+
+export function spend(f: Frame, units: number): void {
+  if ((f.units -= units) < 0) throw new Fallback('the evaluation budget is spent');
+}
+
+/** Sets `key` with define semantics (an own `__proto__` key stays one, as JSON.parse and spread make it). */
+export function put(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else target[key] = value;
+}
+
+/** Which built-in prototypes have a key (worked out at load for each key a handler reads). */
+export const ON_OBJECT = 1;
+export const ON_ARRAY = 2;
+export const ON_STRING = 4;
+export const ON_NUMBER = 8;
+const namesOf = (...protos: object[]) => new Set(protos.flatMap((p) => Object.getOwnPropertyNames(p)));
+const OBJECT_NAMES = namesOf(Object.prototype);
+const ARRAY_NAMES = namesOf(Array.prototype);
+const STRING_NAMES = namesOf(String.prototype);
+const NUMBER_NAMES = namesOf(Number.prototype, Boolean.prototype);
+
+/** The prototypes `key` is found on (ON_* bits); `length` counts as own where it is read (arrays, strings). */
+export function protoMask(key: string): number {
+  return (
+    (OBJECT_NAMES.has(key) ? ON_OBJECT : 0) |
+    (ARRAY_NAMES.has(key) && key !== 'length' ? ON_ARRAY : 0) |
+    (STRING_NAMES.has(key) && key !== 'length' ? ON_STRING : 0) |
+    (NUMBER_NAMES.has(key) ? ON_NUMBER : 0)
+  );
+}
+
+/**
+ * `object[key]`, as JavaScript reads it, for the values a handler holds: own properties of plain
+ * objects and arrays (a missing key is undefined unless a built-in prototype has it), `length` and
+ * indexes of strings. Whatever would reach a prototype member or a class's member falls back, as do
+ * `null` and `undefined` (the sandbox throws a TypeError). `mask` is `protoMask(key)`.
+ */
+export function readMember(object: unknown, key: string, mask: number): unknown {
+  if (typeof object === 'object') {
+    if (object === null) throw new Fallback(`reading ${key} of null`);
+    if (hasOwn(object, key)) return (object as Record<string, unknown>)[key];
+    const proto = getPrototypeOf(object);
+    if (proto === null) return undefined;
+    if (proto === OBJECT_PROTO ? (mask & ON_OBJECT) === 0 : proto === ARRAY_PROTO && (mask & (ON_OBJECT | ON_ARRAY)) === 0) return undefined;
+    throw new Fallback(`reading ${key}, which is not an own property`);
+  }
+  if (typeof object === 'string') {
+    if ((mask & (ON_OBJECT | ON_STRING)) !== 0) throw new Fallback(`reading ${key} of a string`);
+    return (object as unknown as Record<string, unknown>)[key];
+  }
+  if (typeof object === 'number' || typeof object === 'boolean') {
+    if ((mask & (ON_OBJECT | ON_NUMBER)) !== 0) throw new Fallback(`reading ${key} of a ${typeof object}`);
+    return undefined;
+  }
+  throw new Fallback(`reading ${key} of ${object === undefined ? 'undefined' : typeof object}`);
+}
+
+/** A made string: bounded in length, and paid for by its size. */
+export function madeString(f: Frame, s: string): string {
+  if (s.length > MAX_STRING) throw new Fallback('a string longer than the limit');
+  if (s.length > 64) spend(f, s.length >> 6);
+  return s;
+}
+
+/** The text a template literal gives a substitution: only primitives (an object's text would run its toString). */
+export function templateText(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return String(value);
+    case 'object':
+      if (value === null) return 'null';
+  }
+  throw new Fallback('a template substitution that is not a primitive');
+}
+
+const concatenable = (v: unknown): boolean => {
+  const t = typeof v;
+  return t === 'string' || t === 'number' || t === 'boolean' || v === null || v === undefined;
+};
+
+export function add(f: Frame, a: unknown, b: unknown): unknown {
+  if (typeof a === 'number' && typeof b === 'number') return a + b;
+  if ((typeof a === 'string' || typeof b === 'string') && concatenable(a) && concatenable(b)) {
+    return madeString(f, (a as string) + (b as string));
+  }
+  throw new Fallback('+ on values that are neither two numbers nor a string and a primitive');
+}
+
+export function arithmetic(op: string, a: unknown, b: unknown): number {
+  if (typeof a !== 'number' || typeof b !== 'number') throw new Fallback(`${op} on values that are not numbers`);
+  switch (op) {
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
+    case '/':
+      return a / b;
+    default:
+      return a % b;
+  }
+}
+
+export function compare(f: Frame, op: string, a: unknown, b: unknown): boolean {
+  const ta = typeof a;
+  if (!((ta === 'number' || ta === 'string') && ta === typeof b)) throw new Fallback(`${op} on values that are not two numbers or two strings`);
+  if (ta === 'string') spend(f, Math.min((a as string).length, (b as string).length) >> 6);
+  switch (op) {
+    case '<':
+      return (a as number) < (b as number);
+    case '>':
+      return (a as number) > (b as number);
+    case '<=':
+      return (a as number) <= (b as number);
+    default:
+      return (a as number) >= (b as number);
+  }
+}
+
+export function strictEquals(f: Frame, a: unknown, b: unknown): boolean {
+  if (typeof a === 'string' && typeof b === 'string' && a.length === b.length) spend(f, a.length >> 6);
+  return a === b;
+}
+
+/** `{ ...value }`: own enumerable properties, as spread copies them; strings (their characters) fall back. */
+export function spreadInto(f: Frame, target: Record<string, unknown>, value: unknown): void {
+  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return;
+  if (typeof value !== 'object') throw new Fallback(`spreading a ${typeof value} into an object`);
+  const keys = objectKeys(value);
+  spend(f, keys.length);
+  for (let i = 0; i < keys.length; i++) put(target, keys[i]!, (value as Record<string, unknown>)[keys[i]!]);
+}
+
+/** `[...value]` for arrays (anything else iterates through code the subset does not follow: falls back). */
+export function spreadArray(f: Frame, target: unknown[], value: unknown): void {
+  if (!isArray(value) || getPrototypeOf(value) !== ARRAY_PROTO) throw new Fallback('spreading a value that is not an array');
+  spend(f, value.length);
+  if (target.length + value.length > MAX_STRING) throw new Fallback('an array longer than the limit');
+  for (let i = 0; i < value.length; i++) target.push(value[i]);
+}
+
+/**
+ * The expanded size of a value (shared subtrees counted each time they are reached), measured
+ * once per object per call: each distinct node costs a unit to measure, so the measure itself is
+ * bounded by the budget.
+ */
+export function weightOf(f: Frame, value: unknown, depth = 0): number {
+  if (typeof value !== 'object' || value === null) return typeof value === 'string' ? 1 + (value.length >> 6) : 1;
+  const weights = (f.weights ??= new Map());
+  const known = weights.get(value);
+  if (known !== undefined) return known;
+  if (depth > MAX_DEPTH) throw new Fallback('a value nested deeper than the limit');
+  let total = 1;
+  if (isArray(value)) {
+    spend(f, 1 + value.length);
+    for (let i = 0; i < value.length; i++) total += weightOf(f, value[i], depth + 1);
+  } else {
+    const keys = objectKeys(value);
+    spend(f, 1 + keys.length);
+    for (let i = 0; i < keys.length; i++) total += 1 + weightOf(f, (value as Record<string, unknown>)[keys[i]!], depth + 1);
+  }
+  weights.set(value, total);
+  return total;
+}
+
+/** Calls a listed helper: its arguments are paid for by their expanded size first; whatever it throws falls back. */
+export function callHelper(f: Frame, helper: Helper, args: unknown[]): unknown {
+  let weight = 0;
+  for (let i = 0; i < args.length; i++) weight += weightOf(f, args[i]);
+  spend(f, weight);
+  let result: unknown;
+  setAuthMode(f.ctx.authMode);
+  try {
+    result = helper.fn.apply(helper.self, args);
+  } catch (error) {
+    throw new Fallback(`${helper.path} threw: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (typeof result === 'string') madeString(f, result);
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON: what crossing to the sandbox and back makes of a value
+
+/** Thrown inside `jsonCopy`'s fast walk: the value needs JSON's own rules (toJSON, a class, undefined...). */
+const SLOW = new Fallback('slow');
+
+/**
+ * What `JSON.parse(JSON.stringify(value))` gives (how an input reaches the sandbox), as a fresh
+ * tree: a walk for plain data, JSON itself for anything else. A value JSON cannot take (a cycle, a
+ * BigInt) falls back, so the sandbox path reports it.
+ */
+export function jsonCopy(value: unknown): unknown {
+  try {
+    return copyPlain(value, 0);
+  } catch (error) {
+    if (error !== SLOW) throw error;
+  }
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw new Fallback(`an input JSON cannot take: ${(error as Error).message}`);
+  }
+  return text === undefined ? undefined : JSON.parse(text);
+}
+
+function copyPlain(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (value === 0) return 0;
+      if (value - value !== 0) throw SLOW;
+      return value;
+    case 'object':
+      break;
+    default:
+      throw SLOW;
+  }
+  if (value === null) return null;
+  if (depth > MAX_DEPTH) throw SLOW;
+  const proto = getPrototypeOf(value);
+  if (isArray(value)) {
+    if (proto !== ARRAY_PROTO) throw SLOW;
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = copyPlain(value[i], depth + 1);
+    return out;
+  }
+  if (proto !== OBJECT_PROTO && proto !== null) throw SLOW;
+  const out: Record<string, unknown> = {};
+  const keys = objectKeys(value);
+  for (let i = 0; i < keys.length; i++) {
+    put(out, keys[i]!, copyPlain((value as Record<string, unknown>)[keys[i]!], depth + 1));
+  }
+  return out;
+}
+
+/** Deep-freezes a copy shared between runs (identity, headers, variables, env): a helper writing into it falls back. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of objectKeys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}
+
+/** Characters that make a string's JSON longer than its length + 2. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+const jsonLengthBound = (s: string): number => (s.length > 0 && NEEDS_ESCAPE.test(s) ? 6 * s.length + 2 : s.length + 2);
+
+/**
+ * A handler's value as the sandbox hands it back: a fresh tree made by JSON's rules (undefined
+ * and function members dropped, in arrays null; NaN and ±Infinity null; -0 is 0). Paid for node by
+ * node, so a shared subtree reached many times spends the budget before it is copied many times.
+ * A value JSON would render through code (toJSON, a class) falls back, as does one whose JSON
+ * would exceed `maxChars` (the sandbox reports ResultTooLarge).
+ */
+export function toResult(f: Frame, value: unknown, maxChars: number): unknown {
+  const state = { chars: 0 };
+  if (typeof value === 'function' || typeof value === 'symbol') throw new Fallback(`a ${typeof value} as the result`);
+  const out = normalise(f, value, 0, state, maxChars);
+  if (state.chars > maxChars) {
+    // The count is an upper bound: the exact length decides.
+    if ((JSON.stringify(out) ?? '').length + OUTCOME_FRAME > maxChars) throw new Fallback('a result longer than the limit');
+  }
+  return out === undefined ? null : out;
+}
+
+/** `{"k":"ok","v":` and `}` around a value in the sandbox's answer, which its limit counts. */
+const OUTCOME_FRAME = 15;
+
+function normalise(f: Frame, value: unknown, depth: number, state: { chars: number }, maxChars: number): unknown {
+  switch (typeof value) {
+    case 'string':
+      state.chars += jsonLengthBound(value);
+      if (value.length > 64) spend(f, value.length >> 6);
+      return value;
+    case 'number':
+      state.chars += 24;
+      return value - value === 0 ? value + 0 : null;
+    case 'boolean':
+      state.chars += 5;
+      return value;
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+    case 'bigint':
+      throw new Fallback('a BigInt in the result');
+  }
+  if (value === null) {
+    state.chars += 4;
+    return null;
+  }
+  if (depth > MAX_DEPTH) throw new Fallback('a result nested deeper than the limit');
+  if (state.chars > 2 * maxChars + 1024) throw new Fallback('a result longer than the limit');
+  const proto = getPrototypeOf(value);
+  if (isArray(value)) {
+    if (proto !== ARRAY_PROTO) throw new Fallback('an array of another class in the result');
+    spend(f, 1 + value.length);
+    state.chars += 1 + value.length;
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const item = normalise(f, value[i], depth + 1, state, maxChars);
+      if (item === undefined) state.chars += 4;
+      out[i] = item === undefined ? null : item;
+    }
+    return out;
+  }
+  if (proto !== OBJECT_PROTO && proto !== null) throw new Fallback('an object of a class in the result');
+  const keys = objectKeys(value as object);
+  spend(f, 1 + keys.length);
+  state.chars += 2;
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const item = (value as Record<string, unknown>)[key];
+    if (typeof item === 'function' && key === 'toJSON') throw new Fallback('a toJSON member in the result');
+    const copied = normalise(f, item, depth + 1, state, maxChars);
+    if (copied === undefined) continue;
+    state.chars += jsonLengthBound(key) + 2;
+    put(out, key, copied);
+  }
+  return out;
+}

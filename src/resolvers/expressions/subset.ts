@@ -1,0 +1,661 @@
+/**
+ * Load-time analysis of an APPSYNC_JS file for the subset the gateway evaluates itself
+ * (docs/resolvers.md#handlers-the-gateway-evaluates): either a compiled pair of handlers (a tree of
+ * closures made from acorn's syntax tree, evaluate.ts) or the reason the file is not eligible.
+ * The user's code is never run as JavaScript in the gateway: only these closures walk it.
+ */
+import type { Node as AcornNode } from 'acorn';
+import { acornModules } from '../appsync-js/acorn.js';
+import {
+  add,
+  arithmetic,
+  callHelper,
+  compare,
+  deepFreeze,
+  Fallback,
+  MAX_UNITS,
+  madeString,
+  protoMask,
+  put,
+  readMember,
+  SHORT,
+  spend,
+  spreadArray,
+  spreadInto,
+  strictEquals,
+  templateText,
+  toResult,
+  type CtxSource,
+  type Frame,
+  type Node,
+} from './evaluate.js';
+import { HOST_MODULES, isHelper, SQL_TAG, type Helper, type HelperTable } from './hostHelpers.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- acorn's tree is read by node type
+type AnyNode = AcornNode & Record<string, any>;
+
+/** One handler compiled: run it with a ctx to get its value (not yet made JSON), or a thrown Fallback. */
+export interface GatewayHandler {
+  /** The handler's value as the sandbox would hand it back (made JSON, at most `maxChars` of it), or a thrown Fallback. */
+  run(ctx: CtxSource, maxChars: number): unknown;
+}
+
+/** A file's two handlers, both in the subset. */
+export interface GatewayModule {
+  request: GatewayHandler;
+  response: GatewayHandler;
+}
+
+export type Analysis = { module: GatewayModule; reason?: undefined } | { module?: undefined; reason: string };
+
+/** Why a construct is outside the subset; caught once per file and reported as its reason. */
+class NotEligible {
+  constructor(readonly reason: string) {}
+}
+
+const line = (node: AnyNode, source: string): number => source.slice(0, node.start).split('\n').length;
+
+type Binding =
+  { kind: 'slot'; slot: number } | { kind: 'ctx' } | { kind: 'helpers'; entry: Helper | HelperTable } | { kind: 'refused'; name: string } | { kind: 'handler' };
+
+/** Names visible at one point: the module's, then a handler's (consts are visible after their declaration only). */
+class Scope {
+  readonly names = new Map<string, Binding>();
+  constructor(readonly parent?: Scope) {}
+  lookup(name: string): Binding | undefined {
+    return this.names.get(name) ?? this.parent?.lookup(name);
+  }
+}
+
+const CONSTANT_UNDEFINED: Node = () => undefined;
+
+/** Compiles one file's syntax tree; throws NotEligible. */
+class Compiler {
+  slotCount = 0;
+  /** Top-level constants evaluated per call (those that are not plain literals), in order. */
+  readonly moduleInits: Array<{ slot: number; node: Node }> = [];
+  /** Top-level constants made of literals only: evaluated once, frozen, shared by every call. */
+  readonly moduleStatics: Array<{ slot: number; value: unknown }> = [];
+  readonly handlers = new Map<string, { params: AnyNode[]; body: AnyNode; expression: boolean }>();
+  readonly module = new Scope();
+
+  constructor(readonly source: string) {}
+
+  refuse(node: AnyNode, what: string): never {
+    throw new NotEligible(`line ${line(node, this.source)}: ${what}`);
+  }
+
+  program(ast: AnyNode): void {
+    // `export { request, response }` (what esbuild makes of a .ts file): the functions are declared first.
+    const exportLists: AnyNode[] = [];
+    for (const item of ast.body as AnyNode[]) {
+      switch (item.type) {
+        case 'ImportDeclaration':
+          this.importDeclaration(item);
+          break;
+        case 'ExportNamedDeclaration':
+          if (item.source) this.refuse(item, 're-exports from another module');
+          if (item.declaration) this.declaration(item.declaration, true);
+          else exportLists.push(item);
+          break;
+        case 'VariableDeclaration':
+        case 'FunctionDeclaration':
+          this.declaration(item, false);
+          break;
+        case 'ExpressionStatement':
+          if (item.directive === undefined) this.refuse(item, 'a top-level statement');
+          break;
+        case 'EmptyStatement':
+          break;
+        default:
+          this.refuse(item, `a top-level ${describe(item)}`);
+      }
+    }
+    for (const list of exportLists) {
+      for (const spec of list.specifiers as AnyNode[]) {
+        const exported = spec.exported.type === 'Identifier' ? (spec.exported.name as string) : String(spec.exported.value);
+        const local = spec.local.name as string;
+        const fn = this.functions.get(local);
+        if ((exported !== 'request' && exported !== 'response') || !fn) this.refuse(spec, `an export other than the handlers (${exported})`);
+        this.handler(fn, exported);
+      }
+    }
+    for (const [name, fn] of this.functions) {
+      if (!this.handlers.has(name) || this.handlers.get(name)!.body !== fn.body) this.refuse(fn, `a function ${name} (only the request and response handlers)`);
+    }
+    for (const name of ['request', 'response']) if (!this.handlers.has(name)) throw new NotEligible(`no exported ${name} handler in the subset`);
+  }
+
+  /** Top-level function declarations: each must be exported as a handler. */
+  readonly functions = new Map<string, AnyNode>();
+
+  importDeclaration(item: AnyNode): void {
+    const from = item.source.value as string;
+    const table = HOST_MODULES.get(from);
+    if (!table) this.refuse(item, `an import from ${JSON.stringify(from)}`);
+    for (const spec of item.specifiers as AnyNode[]) {
+      const local = spec.local.name as string;
+      if (spec.type === 'ImportNamespaceSpecifier') this.module.names.set(local, { kind: 'helpers', entry: table });
+      else if (spec.type === 'ImportDefaultSpecifier') this.module.names.set(local, { kind: 'refused', name: `the default import of ${from}` });
+      else {
+        const imported = spec.imported.type === 'Identifier' ? (spec.imported.name as string) : String(spec.imported.value);
+        const entry = table.members.get(imported);
+        this.module.names.set(local, entry ? { kind: 'helpers', entry } : { kind: 'refused', name: imported });
+      }
+    }
+  }
+
+  declaration(node: AnyNode, exported: boolean): void {
+    if (node.type === 'FunctionDeclaration') {
+      const name = node.id.name as string;
+      if (name !== 'request' && name !== 'response') this.refuse(node, `a function ${name} (only the request and response handlers)`);
+      this.functions.set(name, node);
+      if (exported) this.handler(node, name);
+      return;
+    }
+    if (node.type !== 'VariableDeclaration') this.refuse(node, `a ${describe(node)}`);
+    if (node.kind !== 'const') this.refuse(node, `a top-level ${node.kind} declaration (only const)`);
+    for (const d of node.declarations as AnyNode[]) {
+      if (d.id.type !== 'Identifier') this.refuse(d, 'a destructuring top-level declaration');
+      const name = d.id.name as string;
+      const init = d.init as AnyNode;
+      if (exported && (name === 'request' || name === 'response')) {
+        if (init.type !== 'ArrowFunctionExpression' && init.type !== 'FunctionExpression') this.refuse(d, `an exported ${name} that is not a function`);
+        this.handler(init, name);
+        continue;
+      }
+      if (exported) this.refuse(d, `an export other than the handlers (${name})`);
+      const slot = this.slotCount++;
+      // Visible to later declarations and to the handlers only: a reference before it is refused (TDZ).
+      const node = this.expression(init, this.module, undefined);
+      this.module.names.set(name, { kind: 'slot', slot });
+      if (isLiteralTree(init)) {
+        const f: Frame = { slots: [], ctx: NO_CTX, units: MAX_UNITS, weights: undefined };
+        this.moduleStatics.push({ slot, value: deepFreeze(node(f)) });
+      } else this.moduleInits.push({ slot, node });
+    }
+  }
+
+  handler(fn: AnyNode, name: string): void {
+    if (fn.async || fn.generator) this.refuse(fn, `an async or generator ${name} handler`);
+    if ((fn.params as AnyNode[]).length > 1 || (fn.params as AnyNode[]).some((p) => p.type !== 'Identifier')) {
+      this.refuse(fn, `${name} takes more than one plain parameter`);
+    }
+    this.module.names.set(name, { kind: 'handler' });
+    this.handlers.set(name, { params: fn.params as AnyNode[], body: fn.body as AnyNode, expression: fn.body.type !== 'BlockStatement' });
+  }
+
+  /** Compiles a handler once every top-level name is known (handlers see constants declared after them). */
+  compileHandler(name: string): GatewayHandler {
+    const { params, body, expression } = this.handlers.get(name)!;
+    const scope = new Scope(this.module);
+    const ctxName = params[0]?.name as string | undefined;
+    if (ctxName !== undefined) scope.names.set(ctxName, { kind: 'ctx' });
+    const locals = { count: 0 };
+    const run = expression ? this.expression(body, scope, ctxName) : this.block(body, scope, ctxName, locals);
+    return makeHandler(this, run);
+  }
+
+  /** A handler's body: const declarations and guards, then one return (or none: undefined). */
+  block(block: AnyNode, scope: Scope, ctxName: string | undefined, locals: { count: number }): Node {
+    const steps: Node[] = [];
+    let result: Node = CONSTANT_UNDEFINED;
+    const statements = block.body as AnyNode[];
+    for (let i = 0; i < statements.length; i++) {
+      const statement = statements[i]!;
+      switch (statement.type) {
+        case 'VariableDeclaration':
+          if (statement.kind !== 'const') this.refuse(statement, `a ${statement.kind} declaration (only const)`);
+          for (const d of statement.declarations as AnyNode[]) steps.push(this.localDeclaration(d, scope, ctxName));
+          break;
+        case 'IfStatement':
+          steps.push(this.guard(statement, scope, ctxName));
+          break;
+        case 'ReturnStatement':
+          if (i !== statements.length - 1) this.refuse(statement, 'a return before the last statement');
+          result = statement.argument ? this.expression(statement.argument, scope, ctxName) : CONSTANT_UNDEFINED;
+          break;
+        case 'EmptyStatement':
+          break;
+        default:
+          this.refuse(statement, `a ${describe(statement)}`);
+      }
+    }
+    if (steps.length === 0) return result;
+    return (f) => {
+      for (let i = 0; i < steps.length; i++) steps[i]!(f);
+      return result(f);
+    };
+  }
+
+  /**
+   * `if (test) …` with no else: when the test holds, the handler is left to the sandbox (the usual
+   * `if (ctx.error) util.error(…)`); its body is never evaluated here. A `var` in it would be a
+   * binding of the whole handler, so it is refused.
+   */
+  guard(statement: AnyNode, scope: Scope, ctxName: string | undefined): Node {
+    if (statement.alternate) this.refuse(statement, 'an if statement with an else branch');
+    const { walk } = acornModules();
+    walk.full(statement.consequent, (n) => {
+      if (n.type === 'VariableDeclaration' && (n as AnyNode).kind === 'var') this.refuse(n as AnyNode, 'a var declaration');
+    });
+    const test = this.expression(statement.test, scope, ctxName);
+    return (f) => {
+      if (test(f)) throw new Fallback('a guard held');
+    };
+  }
+
+  localDeclaration(d: AnyNode, scope: Scope, ctxName: string | undefined): Node {
+    const init = this.expression(d.init, scope, ctxName);
+    if (d.id.type === 'Identifier') {
+      const slot = this.slotCount++;
+      scope.names.set(d.id.name, { kind: 'slot', slot });
+      return (f) => {
+        f.slots[slot] = init(f);
+      };
+    }
+    if (d.id.type !== 'ObjectPattern') this.refuse(d, `a ${describe(d.id)} declaration`);
+    const fromCtx = d.init.type === 'Identifier' && ctxName !== undefined && d.init.name === ctxName && scope.lookup(ctxName)?.kind === 'ctx';
+    const parts: Array<{ key: string; mask: number; slot: number; fallback?: Node }> = [];
+    let rest: number | undefined;
+    for (const p of d.id.properties as AnyNode[]) {
+      if (p.type === 'RestElement') {
+        if (p.argument.type !== 'Identifier') this.refuse(p, 'a rest element that is not a name');
+        rest = this.slotCount++;
+        continue;
+      }
+      if (p.computed) this.refuse(p, 'a computed key in a pattern');
+      const key = staticKey(p.key);
+      if (key === undefined || key === '__proto__') this.refuse(p, 'a pattern key that is not a plain name');
+      let target = p.value as AnyNode;
+      let fallback: Node | undefined;
+      if (target.type === 'AssignmentPattern') {
+        fallback = this.expression(target.right, scope, ctxName);
+        target = target.left;
+      }
+      if (target.type !== 'Identifier') this.refuse(target, 'a nested pattern');
+      parts.push({ key, mask: protoMask(key), slot: this.slotCount++, fallback });
+    }
+    // Bound after the initialiser and defaults were compiled: they cannot see these names (TDZ).
+    let index = 0;
+    for (const p of d.id.properties as AnyNode[]) {
+      if (p.type === 'RestElement') scope.names.set(p.argument.name, { kind: 'slot', slot: rest! });
+      else {
+        const target = p.value.type === 'AssignmentPattern' ? p.value.left : p.value;
+        scope.names.set(target.name, { kind: 'slot', slot: parts[index++]!.slot });
+      }
+    }
+    const keys = new Set(parts.map((p) => p.key));
+    return (f) => {
+      const value = fromCtx ? undefined : init(f);
+      if (!fromCtx && (value === null || value === undefined)) throw new Fallback('destructuring null or undefined');
+      for (let i = 0; i < parts.length; i++) {
+        const part = parts[i]!;
+        let v = fromCtx ? ctxMember(f, part.key, part.mask) : readMember(value, part.key, part.mask);
+        if (v === undefined && part.fallback) v = part.fallback(f);
+        f.slots[part.slot] = v;
+      }
+      if (rest !== undefined) {
+        const source = fromCtx ? f.ctx.whole() : value;
+        if (typeof source !== 'object') throw new Fallback('a rest element of a primitive');
+        const out: Record<string, unknown> = {};
+        const names = Object.keys(source as object);
+        spend(f, names.length);
+        for (const name of names) if (!keys.has(name)) put(out, name, (source as Record<string, unknown>)[name]);
+        f.slots[rest] = out;
+      }
+    };
+  }
+
+  expression(node: AnyNode, scope: Scope, ctxName: string | undefined, inChain = false): Node {
+    switch (node.type) {
+      case 'Literal': {
+        if (node.regex || node.bigint !== undefined) this.refuse(node, 'a regular expression or BigInt literal');
+        const value = node.value as unknown;
+        return () => value;
+      }
+      case 'TemplateLiteral':
+        return this.template(node, scope, ctxName);
+      case 'TaggedTemplateExpression':
+        return this.taggedTemplate(node, scope, ctxName);
+      case 'Identifier':
+        return this.identifier(node, scope);
+      case 'ChainExpression': {
+        const inner = this.expression(node.expression, scope, ctxName, true);
+        return (f) => {
+          const v = inner(f);
+          return v === SHORT ? undefined : v;
+        };
+      }
+      case 'MemberExpression':
+        return this.member(node, scope, ctxName, inChain);
+      case 'CallExpression':
+        return this.call(node, scope, ctxName);
+      case 'ObjectExpression':
+        return this.object(node, scope, ctxName);
+      case 'ArrayExpression':
+        return this.array(node, scope, ctxName);
+      case 'ConditionalExpression': {
+        const test = this.expression(node.test, scope, ctxName);
+        const yes = this.expression(node.consequent, scope, ctxName);
+        const no = this.expression(node.alternate, scope, ctxName);
+        return (f) => (test(f) ? yes(f) : no(f));
+      }
+      case 'LogicalExpression': {
+        const left = this.expression(node.left, scope, ctxName);
+        const right = this.expression(node.right, scope, ctxName);
+        if (node.operator === '&&') return (f) => left(f) && right(f);
+        if (node.operator === '||') return (f) => left(f) || right(f);
+        return (f) => left(f) ?? right(f);
+      }
+      case 'UnaryExpression':
+        return this.unary(node, scope, ctxName);
+      case 'BinaryExpression':
+        return this.binary(node, scope, ctxName);
+      default:
+        this.refuse(node, `a ${describe(node)}`);
+    }
+  }
+
+  identifier(node: AnyNode, scope: Scope): Node {
+    const name = node.name as string;
+    const binding = scope.lookup(name);
+    if (!binding) {
+      if (name === 'undefined') return CONSTANT_UNDEFINED;
+      this.refuse(node, `the name ${name} (not a parameter, constant or helper of the subset)`);
+    }
+    switch (binding.kind) {
+      case 'slot': {
+        const slot = binding.slot;
+        return (f) => f.slots[slot];
+      }
+      case 'ctx':
+        return (f) => f.ctx.whole();
+      case 'refused':
+        this.refuse(node, `${binding.name}, which the subset does not call`);
+      // eslint-disable-next-line no-fallthrough -- refuse throws
+      default:
+        this.refuse(node, `${name} used as a value (helpers may only be called)`);
+    }
+  }
+
+  member(node: AnyNode, scope: Scope, ctxName: string | undefined, inChain: boolean): Node {
+    let key: string | undefined;
+    if (!node.computed) key = node.property.name as string;
+    else if (node.property.type === 'Literal' && (typeof node.property.value === 'string' || typeof node.property.value === 'number')) {
+      key = String(node.property.value);
+    } else this.refuse(node, 'a computed member that is not a literal');
+    if (key === '__proto__') this.refuse(node, 'reading __proto__');
+    const mask = protoMask(key);
+    const object = node.object as AnyNode;
+    if (object.type === 'Identifier' && scope.lookup(object.name)?.kind === 'ctx') {
+      const name = key;
+      return (f) => ctxMember(f, name, mask);
+    }
+    const target = this.expression(object, scope, ctxName, inChain);
+    const optional = node.optional === true;
+    const k = key;
+    if (!inChain) return (f) => readMember(target(f), k, mask);
+    return (f) => {
+      const value = target(f);
+      if (value === SHORT || (optional && (value === null || value === undefined))) return SHORT;
+      return readMember(value, k, mask);
+    };
+  }
+
+  /** The helper a callee names: a path of plain member names from an import. */
+  helperOf(callee: AnyNode, scope: Scope): Helper {
+    const path: string[] = [];
+    let node = callee;
+    while (node.type === 'MemberExpression') {
+      if (node.optional) this.refuse(node, 'an optional call of a helper');
+      const key = node.computed ? (node.property.type === 'Literal' ? String(node.property.value) : undefined) : (node.property.name as string);
+      if (key === undefined) this.refuse(node, 'a computed helper name');
+      path.unshift(key);
+      node = node.object;
+    }
+    if (node.type !== 'Identifier') this.refuse(callee, 'a call of something other than a listed helper');
+    const binding = scope.lookup(node.name);
+    if (binding?.kind === 'refused') this.refuse(callee, `${binding.name}, which the subset does not call`);
+    if (binding?.kind !== 'helpers') this.refuse(callee, `a call of ${node.name} (only listed helpers are called)`);
+    let entry: Helper | HelperTable = binding.entry;
+    for (const key of path) {
+      const next: Helper | HelperTable | undefined = isHelper(entry) ? undefined : entry.members.get(key);
+      if (!next) this.refuse(callee, `${[node.name, ...path].join('.')}, which the subset does not call`);
+      entry = next;
+    }
+    if (!isHelper(entry)) this.refuse(callee, `${[node.name, ...path].join('.')} is not a function`);
+    return entry;
+  }
+
+  call(node: AnyNode, scope: Scope, ctxName: string | undefined): Node {
+    if (node.optional) this.refuse(node, 'an optional call');
+    const helper = this.helperOf(node.callee, scope);
+    const args = (node.arguments as AnyNode[]).map((a) => {
+      if (a.type === 'SpreadElement') this.refuse(a, 'a spread argument');
+      return this.expression(a, scope, ctxName);
+    });
+    return (f) => {
+      const values = new Array<unknown>(args.length);
+      for (let i = 0; i < args.length; i++) values[i] = args[i]!(f);
+      return callHelper(f, helper, values);
+    };
+  }
+
+  template(node: AnyNode, scope: Scope, ctxName: string | undefined): Node {
+    const quasis = (node.quasis as AnyNode[]).map((q) => q.value.cooked as string);
+    const parts = (node.expressions as AnyNode[]).map((e) => this.expression(e, scope, ctxName));
+    if (parts.length === 0) {
+      const text = quasis[0]!;
+      return () => text;
+    }
+    return (f) => {
+      let text = quasis[0]!;
+      for (let i = 0; i < parts.length; i++) text += templateText(parts[i]!(f)) + quasis[i + 1]!;
+      return madeString(f, text);
+    };
+  }
+
+  /** sql`…` of the rds module: the tag gets its call site's one frozen array of parts (with `raw`), as JavaScript gives it. */
+  taggedTemplate(node: AnyNode, scope: Scope, ctxName: string | undefined): Node {
+    let helper: Helper | undefined;
+    try {
+      helper = this.helperOf(node.tag, scope);
+    } catch (error) {
+      if (!(error instanceof NotEligible)) throw error;
+    }
+    if (!helper || helper.fn !== SQL_TAG) this.refuse(node, 'a tagged template other than sql`…`');
+    const quasi = node.quasi as AnyNode;
+    const strings = (quasi.quasis as AnyNode[]).map((q) => (q.value.cooked ?? undefined) as string);
+    Object.defineProperty(strings, 'raw', { value: Object.freeze((quasi.quasis as AnyNode[]).map((q) => q.value.raw as string)) });
+    Object.freeze(strings);
+    const parts = (quasi.expressions as AnyNode[]).map((e) => this.expression(e, scope, ctxName));
+    return (f) => {
+      const values: unknown[] = [strings];
+      for (let i = 0; i < parts.length; i++) values.push(parts[i]!(f));
+      return callHelper(f, helper, values);
+    };
+  }
+
+  object(node: AnyNode, scope: Scope, ctxName: string | undefined): Node {
+    const props: Array<{ key: string | undefined; value: Node }> = [];
+    for (const p of node.properties as AnyNode[]) {
+      if (p.type === 'SpreadElement') {
+        props.push({ key: undefined, value: this.expression(p.argument, scope, ctxName) });
+        continue;
+      }
+      if (p.kind !== 'init' || p.method || p.computed) this.refuse(p, 'a method, accessor or computed key');
+      const key = staticKey(p.key);
+      if (key === undefined || key === '__proto__') this.refuse(p, 'an object key that is not a plain name');
+      props.push({ key, value: this.expression(p.value, scope, ctxName) });
+    }
+    return (f) => {
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < props.length; i++) {
+        const p = props[i]!;
+        if (p.key === undefined) spreadInto(f, out, p.value(f));
+        else out[p.key] = p.value(f);
+      }
+      return out;
+    };
+  }
+
+  array(node: AnyNode, scope: Scope, ctxName: string | undefined): Node {
+    const items = (node.elements as Array<AnyNode | null>).map((e) => {
+      if (e === null) this.refuse(node, 'an array with holes');
+      return e.type === 'SpreadElement'
+        ? { spread: true, value: this.expression(e.argument, scope, ctxName) }
+        : { spread: false, value: this.expression(e, scope, ctxName) };
+    });
+    return (f) => {
+      const out: unknown[] = [];
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]!;
+        if (item.spread) spreadArray(f, out, item.value(f));
+        else out.push(item.value(f));
+      }
+      return out;
+    };
+  }
+
+  unary(node: AnyNode, scope: Scope, ctxName: string | undefined): Node {
+    const operator = node.operator as string;
+    if (operator === 'typeof' && node.argument.type === 'Identifier' && !scope.lookup(node.argument.name) && node.argument.name !== 'undefined') {
+      this.refuse(node, `typeof ${node.argument.name} (not a name of the subset)`);
+    }
+    const argument = this.expression(node.argument, scope, ctxName);
+    switch (operator) {
+      case '!':
+        return (f) => !argument(f);
+      case 'typeof':
+        return (f) => typeof argument(f);
+      case '-':
+        return (f) => {
+          const v = argument(f);
+          if (typeof v !== 'number') throw new Fallback('- on a value that is not a number');
+          return -v;
+        };
+      default:
+        this.refuse(node, `the ${operator} operator`);
+    }
+  }
+
+  binary(node: AnyNode, scope: Scope, ctxName: string | undefined): Node {
+    const operator = node.operator as string;
+    const left = this.expression(node.left, scope, ctxName);
+    const right = this.expression(node.right, scope, ctxName);
+    switch (operator) {
+      case '===':
+        return (f) => strictEquals(f, left(f), right(f));
+      case '!==':
+        return (f) => !strictEquals(f, left(f), right(f));
+      case '+':
+        return (f) => add(f, left(f), right(f));
+      case '-':
+      case '*':
+      case '/':
+      case '%':
+        return (f) => arithmetic(operator, left(f), right(f));
+      case '<':
+      case '>':
+      case '<=':
+      case '>=':
+        return (f) => compare(f, operator, left(f), right(f));
+      default:
+        this.refuse(node, `the ${operator} operator`);
+    }
+  }
+}
+
+/** `ctx.<name>`: a name ctx does not have reads as on any plain object. */
+function ctxMember(f: Frame, name: string, mask: number): unknown {
+  const value = f.ctx.root(name);
+  if (value === undefined && (mask & 1) !== 0) throw new Fallback(`reading ctx.${name}`);
+  return value;
+}
+
+const NO_CTX: CtxSource = {
+  root: () => {
+    throw new Fallback('ctx at the top level');
+  },
+  whole: () => {
+    throw new Fallback('ctx at the top level');
+  },
+  authMode: '',
+};
+
+function makeHandler(compiler: Compiler, body: Node): GatewayHandler {
+  const template = new Array<unknown>(compiler.slotCount);
+  for (const s of compiler.moduleStatics) template[s.slot] = s.value;
+  const inits = compiler.moduleInits.slice();
+  return {
+    run(ctx: CtxSource, maxChars: number): unknown {
+      const f: Frame = { slots: template.slice(), ctx, units: MAX_UNITS, weights: undefined };
+      for (let i = 0; i < inits.length; i++) f.slots[inits[i]!.slot] = inits[i]!.node(f);
+      return toResult(f, body(f), maxChars);
+    },
+  };
+}
+
+function staticKey(key: AnyNode): string | undefined {
+  if (key.type === 'Identifier') return key.name as string;
+  if (key.type === 'Literal' && (typeof key.value === 'string' || typeof key.value === 'number')) return String(key.value);
+  return undefined;
+}
+
+/** Literals, and objects, arrays and substitution-free templates of them: a value fixed at load. */
+function isLiteralTree(node: AnyNode): boolean {
+  switch (node.type) {
+    case 'Literal':
+      return !node.regex && node.bigint === undefined;
+    case 'TemplateLiteral':
+      return (node.expressions as AnyNode[]).length === 0;
+    case 'UnaryExpression':
+      return node.operator === '-' && node.argument.type === 'Literal' && typeof node.argument.value === 'number';
+    case 'ArrayExpression':
+      return (node.elements as Array<AnyNode | null>).every((e) => e !== null && e.type !== 'SpreadElement' && isLiteralTree(e));
+    case 'ObjectExpression':
+      return (node.properties as AnyNode[]).every((p) => p.type === 'Property' && !p.computed && isLiteralTree(p.value));
+    default:
+      return false;
+  }
+}
+
+function describe(node: AnyNode): string {
+  return node.type.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+/**
+ * Analyses JavaScript source (a `.ts` file's esbuild transform output): the compiled handlers when
+ * the whole file is in the subset, else the first reason it is not.
+ */
+export function analyseSource(source: string): Analysis {
+  const { acorn } = acornModules();
+  let ast: AnyNode;
+  try {
+    ast = acorn.parse(source, { ecmaVersion: 'latest', sourceType: 'module' }) as AnyNode;
+  } catch (error) {
+    return { reason: `it does not parse: ${(error as Error).message}` };
+  }
+  const compiler = new Compiler(source);
+  try {
+    compiler.program(ast);
+    return { module: { request: compiler.compileHandler('request'), response: compiler.compileHandler('response') } };
+  } catch (error) {
+    if (error instanceof NotEligible) return { reason: error.reason };
+    throw error;
+  }
+}
+
+/** `analyseSource` for a resolver file: `.ts` (and .mts/.cts) are analysed as esbuild's type-stripped output. */
+export async function analyseFile(file: string, source: string): Promise<Analysis> {
+  if (!/\.[cm]?ts$/.test(file)) return analyseSource(source);
+  const { transform } = await import('esbuild');
+  let code: string;
+  try {
+    ({ code } = await transform(source, { loader: 'ts', format: 'esm', target: 'es2022' }));
+  } catch (error) {
+    return { reason: `esbuild could not strip its types: ${(error as Error).message}` };
+  }
+  return analyseSource(code);
+}

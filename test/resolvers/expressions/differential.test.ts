@@ -1,0 +1,487 @@
+/**
+ * Handlers the gateway evaluates itself (docs/resolvers.md#handlers-the-gateway-evaluates) against
+ * the sandbox: every row is one resolver file, served by a gateway with
+ * `sandbox.evaluateSimpleHandlers` on and one with it off, sent the same request in the same
+ * order; the whole GraphQL answers (errors included) must be identical. Each row also says where
+ * it must run in the first gateway (in the gateway, handed to the sandbox at run time, or
+ * refused at load), read from the debug log, so a row cannot pass by quietly taking the sandbox.
+ */
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { GatewayConfig } from '../../../src/index.js';
+import { startTestGateway, type TestGateway } from '../../utils/gateway.js';
+
+const MIGRATIONS = fileURLToPath(new URL('../../../db/migrations', import.meta.url));
+
+type Where = 'gateway' | 'fallback' | 'sandbox';
+interface Row {
+  name: string;
+  /** The whole file; `none(expr)` builds the common NONE pair. */
+  code: string;
+  ds?: 'none' | 'ddb' | 'pg';
+  where: Where;
+  args?: string;
+  mutation?: boolean;
+  /** The field's type (default AWSJSON, which shows the value's exact JSON). */
+  type?: string;
+  selection?: string;
+}
+
+const none = (payload: string, response = 'return ctx.result;', imports = "import { util } from '@aws-appsync/utils';") =>
+  `${imports}\nexport function request(ctx) {\n  return { payload: ${payload} };\n}\nexport function response(ctx) {\n  ${response}\n}\n`;
+const DDB = "import { util } from '@aws-appsync/utils';\nimport { get, put, update, remove, query, scan, operations } from '@aws-appsync/utils/dynamodb';";
+const RDS =
+  "import { util } from '@aws-appsync/utils';\nimport { createPgStatement, select, insert, sql, toJsonObject, typeHint } from '@aws-appsync/utils/rds';";
+const pair = (imports: string, request: string, response: string) =>
+  `${imports}\nexport function request(ctx) {\n${request}\n}\nexport function response(ctx) {\n${response}\n}\n`;
+
+const J = (value: unknown) => JSON.stringify(JSON.stringify(value));
+const ARGS = `a: "hi", n: 3, f: 2.5, b: true, l: ["x", "y"], j: ${J({ x: { y: 1 }, s: 'str', list: [1, null, 'z'], nested: { deep: [{ k: 'v' }] } })}`;
+
+const ROWS: Row[] = [
+  // ---- NONE: every construct
+  { name: 'echo', code: none('ctx.args.a'), where: 'gateway', args: ARGS, type: 'String' },
+  { name: 'literals', code: none("{ s: 'x', n: 1.5, t: true, f: false, nu: null, u: undefined, z: -0, big: 1e21, e: '' }"), where: 'gateway' },
+  { name: 'template', code: none('`${ctx.args.a}-${ctx.args.n}-${null}-${undefined}-${true}-${ctx.args.f}`'), where: 'gateway', args: ARGS },
+  { name: 'optional chains', code: none('[ctx.args.j?.x?.y, ctx.args.j?.missing?.y, ctx.args.missing?.x.y.z, ctx.args?.a]'), where: 'gateway', args: ARGS },
+  {
+    name: 'literal members',
+    code: none("[ctx.args.l[0], ctx.args.l['1'], ctx.args.l[5], ctx.args.a.length, ctx.args.a[0], ctx.args.l.length, ctx.args.j['s'], ctx.args.a.nope]"),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'destructuring, rest, shorthand and spread',
+    code: pair(
+      '',
+      '  const { a, n: count, missing = "dflt", f = 9, ...rest } = ctx.args;\n  return { payload: { a, count, missing, f, rest, ...ctx.args.j, a2: a } };',
+      'return ctx.result;',
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  { name: 'array spread', code: none('[...ctx.args.l, 1, ...[2, 3], ...ctx.args.j.list]'), where: 'gateway', args: ARGS },
+  {
+    name: 'conditional and logical',
+    code: none(
+      "[ctx.args.n > 1 ? 'big' : 'small', ctx.args.a || 'x', ctx.args.missing || 'x', ctx.args.missing ?? 'dflt', ctx.args.a && ctx.args.n, !ctx.args.b, !!ctx.args.l, 0 || null, '' ?? 1]",
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'arithmetic',
+    code: none('[ctx.args.n + 1, ctx.args.n - 1, ctx.args.n * 2, ctx.args.n / 3, ctx.args.n % 2, ctx.args.f / 0, 0 / 0, -ctx.args.n, -0, 0.1 + 0.2]'),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'comparisons',
+    code: none(
+      "['a' < 'b', ctx.args.a === 'hi', ctx.args.a !== 'x', ctx.args.n >= 3, ctx.args.n <= 2, ctx.args.j === ctx.args.j, ctx.args.missing === undefined, null === undefined]",
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'typeof',
+    code: none('[typeof ctx.args.a, typeof ctx.args.j, typeof undefined, typeof ctx.args.l, typeof ctx.args.n, typeof null, typeof ctx.args.missing]'),
+    where: 'gateway',
+    args: ARGS,
+  },
+  { name: 'string concatenation', code: none("'x' + ctx.args.n + true + null + undefined + ctx.args.a + 1.5"), where: 'gateway', args: ARGS },
+  {
+    name: 'ctx members',
+    code: none(
+      "{ identity: ctx.identity, source: ctx.source, header: ctx.request.headers['x-differential'], domain: ctx.request.domainName, field: ctx.info.fieldName, parent: ctx.info.parentTypeName, variables: ctx.info.variables, list: ctx.info.selectionSetList, gql: ctx.info.selectionSetGraphQL, info: ctx.info, env: ctx.env, prev: ctx.prev, stash: ctx.stash, result: ctx.result, error: ctx.error, args: ctx.arguments === ctx.args }",
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  { name: 'the whole ctx', code: none('{ ...ctx, request: ctx.request.domainName }'), where: 'gateway', args: ARGS },
+  {
+    name: 'ctx destructured',
+    code: pair(
+      '',
+      '  const { args, info, stash, ...others } = ctx;\n  return { payload: { a: args.a, f: info.fieldName, stash, keys: others.prev } };',
+      'return ctx.result;',
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'top-level constants',
+    code: `import { util } from '@aws-appsync/utils';\nconst COLUMNS = ['a', 'b', { c: -1 }];\nconst DEFAULTS = { limit: 20, label: \`fixed\` };\nconst ID = util.dynamodb.toString('k');\nexport function request(ctx) { return { payload: { COLUMNS, DEFAULTS, ID, limit: ctx.args.n ?? DEFAULTS.limit } }; }\nexport function response(ctx) { return { ...ctx.result, again: COLUMNS }; }\n`,
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'arrow handlers',
+    code: `export const request = (ctx) => ({ payload: ctx.args.a });\nexport const response = (ctx) => { const r = ctx.result; return [r, r]; };\n`,
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'util.dynamodb',
+    code: none(
+      '[util.dynamodb.toMapValues(ctx.args.j), util.dynamodb.toDynamoDB(ctx.args.l), util.dynamodb.toString(ctx.args.a), util.dynamodb.toNumber(ctx.args.n), util.dynamodb.toStringSet(ctx.args.l), util.dynamodb.toNull(), util.dynamodb.toMapValues(null), util.dynamodb.toS3Object("k", "b", "r")]',
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'util pure members',
+    code: none(
+      "[util.authType(), util.time.epochMilliSecondsToISO8601(0), util.time.parseISO8601ToEpochMilliSeconds('2020-01-02T03:04:05Z'), util.str.toUpper(ctx.args.a), util.base64Encode('hé'), util.urlEncode('a b&c'), util.math.maxVal(1, ctx.args.n), util.transform.toDynamoDBFilterExpression({ n: { gt: 1 } })]",
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'dynamodb builders',
+    code: none(
+      "[get({ key: { id: ctx.args.a } }), put({ key: { id: 'x' }, item: ctx.args.j, condition: { id: { attributeExists: false } } }), update({ key: { id: 'x' }, update: { n: operations.increment(2), gone: operations.remove(), s: 'v' } }), query({ query: { id: { eq: 'x' } }, filter: { n: { gt: 1 } }, limit: 5 }), scan({ limit: 1 }), remove({ key: { id: 'x' } })]",
+      'return ctx.result;',
+      DDB,
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'rds builders and sql',
+    code: none(
+      "[createPgStatement(select({ table: 'books', columns: ['id', { t: 'title' }], where: { id: { eq: ctx.args.n }, title: { beginsWith: 'A' } }, limit: 2 })), createPgStatement(sql`select * from books where id = ${ctx.args.n} and title = ${ctx.args.a}`), createPgStatement(insert({ table: 'books', values: { title: ctx.args.a, metadata: typeHint.JSON(ctx.args.j) } }))]",
+      'return ctx.result;',
+      RDS,
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'namespace import',
+    code: `import * as ddb from '@aws-appsync/utils/dynamodb';\n${none('ddb.get({ key: { id: ctx.args.a } })', 'return ctx.result;', '')}`,
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'a guard that does not hold',
+    code: pair(DDB, "  if (ctx.args.n > 100) {\n    util.error('too big', 'TooBig');\n  }\n  return { payload: ctx.args.n };", 'return ctx.result;'),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'a guard that holds',
+    code: pair(
+      DDB,
+      "  if (ctx.args.n > 1) {\n    util.error('too big', 'TooBig', { n: ctx.args.n });\n  }\n  return { payload: ctx.args.n };",
+      'return ctx.result;',
+    ),
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: 'an own __proto__ key',
+    code: none('{ ...ctx.args.j, copy: ctx.args.j }'),
+    where: 'gateway',
+    args: `j: ${J(JSON.parse('{"__proto__": {"x": 1}, "a": 2}'))}`,
+  },
+  {
+    name: 'awkward strings',
+    code: none('[ctx.args.a, ctx.args.a + \'\\u2028\', `${ctx.args.a}\\n"q"`]'),
+    where: 'gateway',
+    args: 'a: "\\ud800 lone and \\u0001 control"',
+  },
+  { name: 'payload missing', code: none('undefined', 'return [ctx.result, ctx.prev];').replace('{ payload: undefined }', '[1, 2]'), where: 'gateway' },
+  {
+    name: 'typed object result',
+    code: none("{ id: ctx.args.a, title: 'T', views: ctx.args.n, extra: [1] }"),
+    where: 'gateway',
+    args: ARGS,
+    type: 'Post',
+    selection: '{ id title views }',
+  },
+  {
+    name: 'the payload made JSON between the handlers',
+    code: none(
+      '[undefined, ctx.args.f / 0, 0 / 0, { u: undefined, v: 1 }]',
+      'return [typeof ctx.result[0], ctx.result[1] === null, ctx.result[2] === null, ctx.result[3].u === undefined];',
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  { name: 'NaN for a Float field', code: none('1', 'return 0 / 0;'), where: 'gateway', type: 'Float' },
+  { name: 'an Int field given a string', code: none("'x' + ctx.args.n"), where: 'gateway', args: ARGS, type: 'Int' },
+
+  // ---- eligible, but the sandbox must decide at run time
+  { name: 'reading a member of null', code: none('ctx.args.missing.x'), where: 'fallback', args: ARGS },
+  {
+    name: 'destructuring undefined',
+    code: pair('', '  const { x } = ctx.args.missing;\n  return { payload: x };', 'return ctx.result;'),
+    where: 'fallback',
+    args: ARGS,
+  },
+  { name: 'a helper that throws', code: none('select(ctx.args.n)', 'return ctx.result;', RDS), where: 'fallback', args: ARGS },
+  { name: 'a helper given nothing', code: none('get()', 'return ctx.result;', DDB), where: 'fallback' },
+  { name: 'object + number', code: none('ctx.args.j + 1'), where: 'fallback', args: ARGS },
+  { name: 'number - string', code: none("ctx.args.n - 'x'"), where: 'fallback', args: ARGS },
+  { name: 'an object in a template', code: none('`${ctx.args.j}`'), where: 'fallback', args: ARGS },
+  { name: 'number < string', code: none("ctx.args.n < 'x'"), where: 'fallback', args: ARGS },
+  { name: 'spreading a string', code: none('[...ctx.args.a]'), where: 'fallback', args: ARGS },
+  { name: 'a prototype member', code: none('{ m: ctx.args.l.map, t: ctx.args.j.toString, c: ctx.args.j.constructor }'), where: 'fallback', args: ARGS },
+  { name: 'a class instance as the result', code: none('1', "return select({ table: 'x' });", RDS), where: 'fallback' },
+  {
+    name: 'a result over the size limit',
+    code: none("ctx.args.a + ctx.args.a + ctx.args.a + ctx.args.a + ctx.args.a + 'x'"),
+    where: 'fallback',
+    args: `a: "${'y'.repeat(900)}"`,
+  },
+  {
+    name: 'a request over the size limit',
+    code: none("{ big: ctx.args.a + ctx.args.a + ctx.args.a + ctx.args.a + ctx.args.a + 'x' }", 'return 1;'),
+    where: 'fallback',
+    args: `a: "${'y'.repeat(900)}"`,
+  },
+
+  // ---- refused at load: the sandbox runs them in both gateways
+  { name: 'util.error', code: none('1', "return util.error('no', 'Nope');"), where: 'sandbox' },
+  { name: 'a loop', code: pair('', '  for (const x of [1]) {}\n  return { payload: 1 };', 'return ctx.result;'), where: 'sandbox' },
+  { name: 'console.log', code: pair('', "  console.log('x');\n  return { payload: 1 };", 'return ctx.result;'), where: 'sandbox' },
+  {
+    name: 'runtime.earlyReturn',
+    code: none('1', 'return ctx.result;', "import { runtime } from '@aws-appsync/utils';").replace('return { payload: 1 };', 'return runtime.earlyReturn(5);'),
+    where: 'sandbox',
+  },
+  { name: 'let', code: pair('', '  let x = 1;\n  return { payload: x };', 'return ctx.result;'), where: 'sandbox' },
+  { name: 'a function of its own', code: `${none('twice(ctx.args.n)')}function twice(n) { return n * 2; }\n`, where: 'sandbox', args: ARGS },
+  { name: 'new', code: none('new Date(0).toISOString()'), where: 'sandbox' },
+  { name: 'util.matches', code: none("util.matches('a+', ctx.args.a)"), where: 'sandbox', args: ARGS },
+  { name: 'a method call', code: none('ctx.args.a.toUpperCase()'), where: 'sandbox', args: ARGS },
+  { name: 'a relative import', code: `import { twice } from './lib.js';\n${none('twice(ctx.args.n)')}`, where: 'sandbox', args: ARGS },
+  {
+    name: 'a var inside a guard',
+    code: pair('', '  if (ctx.args.n > 100) { var n = 1; }\n  return { payload: ctx.args.n };', 'return ctx.result;'),
+    where: 'sandbox',
+    args: ARGS,
+  },
+
+  // ---- the embedded DynamoDB (each gateway its own table, filled by the same requests)
+  {
+    name: 'put',
+    ds: 'ddb',
+    mutation: true,
+    code: pair(DDB, '  const { a, ...values } = ctx.args;\n  return put({ key: { id: a }, item: { ...values.j, n: values.n } });', 'return ctx.result;'),
+    where: 'gateway',
+    args: `a: "p1", n: 3, j: ${J({ title: 'T', tags: ['a'], nested: { m: 1 } })}`,
+  },
+  { name: 'get', ds: 'ddb', code: pair(DDB, '  return get({ key: { id: ctx.args.a } });', '  return ctx.result;'), where: 'gateway', args: 'a: "p1"' },
+  {
+    name: 'get a missing item',
+    ds: 'ddb',
+    code: pair(DDB, '  return get({ key: { id: ctx.args.a } });', '  return { found: ctx.result, error: ctx.error ?? null };'),
+    where: 'gateway',
+    args: 'a: "nope"',
+  },
+  {
+    name: 'update with operations',
+    ds: 'ddb',
+    mutation: true,
+    code: pair(
+      DDB,
+      "  return update({ key: { id: ctx.args.a }, update: { n: operations.increment(ctx.args.n), title: 'U', tags: operations.append(['b']) } });",
+      '  return ctx.result;',
+    ),
+    where: 'gateway',
+    args: 'a: "p1", n: 2',
+  },
+  {
+    name: 'query',
+    ds: 'ddb',
+    code: pair(DDB, '  return query({ query: { id: { eq: ctx.args.a } } });', '  return ctx.result.items;'),
+    where: 'gateway',
+    args: 'a: "p1"',
+  },
+  {
+    name: 'scan with a filter',
+    ds: 'ddb',
+    code: pair(DDB, '  return scan({ filter: { n: { gt: ctx.args.n } } });', '  return { items: ctx.result.items, next: ctx.result.nextToken };'),
+    where: 'gateway',
+    args: 'n: 1',
+  },
+  {
+    name: 'a failed condition (ctx.error read)',
+    ds: 'ddb',
+    mutation: true,
+    code: pair(
+      DDB,
+      '  return put({ key: { id: ctx.args.a }, item: { n: 0 }, condition: { id: { attributeExists: false } } });',
+      '  return { error: ctx.error, result: ctx.result };',
+    ),
+    where: 'gateway',
+    args: 'a: "p1"',
+  },
+  {
+    name: 'a failed condition (util.error guard)',
+    ds: 'ddb',
+    mutation: true,
+    code: pair(
+      DDB,
+      '  return put({ key: { id: ctx.args.a }, item: { n: 0 }, condition: { id: { attributeExists: false } } });',
+      '  if (ctx.error) {\n    util.error(ctx.error.message, ctx.error.type);\n  }\n  return ctx.result;',
+    ),
+    where: 'fallback',
+    args: 'a: "p1"',
+  },
+  {
+    name: 'a response handed over after the data source (called once)',
+    ds: 'ddb',
+    mutation: true,
+    code: pair(
+      DDB,
+      '  return update({ key: { id: ctx.args.a }, update: { n: operations.increment(1) } });',
+      "  if (ctx.result.n > 0) {\n    util.error('n is now ' + ctx.result.n, 'Counted');\n  }\n  return ctx.result;",
+    ),
+    where: 'fallback',
+    args: 'a: "p1"',
+  },
+  {
+    name: 'get after the updates',
+    ds: 'ddb',
+    code: pair(DDB, '  return get({ key: { id: ctx.args.a } });', '  return ctx.result;'),
+    where: 'gateway',
+    args: 'a: "p1"',
+  },
+
+  // ---- the embedded Postgres (PGlite), read-only rows of db/migrations' seed
+  {
+    name: 'select one row',
+    ds: 'pg',
+    code: pair(
+      RDS,
+      "  return createPgStatement(select({ table: 'books', columns: ['id', 'title', 'year', 'price', 'tags'], where: { id: { eq: ctx.args.n } } }));",
+      '  return toJsonObject(ctx.result)[0][0];',
+    ),
+    where: 'gateway',
+    args: 'n: 1',
+  },
+  {
+    name: 'a sql template',
+    ds: 'pg',
+    code: pair(
+      RDS,
+      '  return createPgStatement(sql`select id, title from books where id <= ${ctx.args.n} order by id`);',
+      '  return toJsonObject(ctx.result)[0];',
+    ),
+    where: 'gateway',
+    args: 'n: 2',
+  },
+  {
+    name: 'an SQL error',
+    ds: 'pg',
+    code: pair(
+      RDS,
+      '  return createPgStatement(sql`select * from no_such_table where id = ${ctx.args.n}`);',
+      '  return { error: ctx.error, result: ctx.result };',
+    ),
+    where: 'gateway',
+    args: 'n: 1',
+  },
+  {
+    name: 'the raw result',
+    ds: 'pg',
+    code: pair(RDS, '  return createPgStatement(sql`select 1 as one, null as nothing`);', '  return ctx.result;'),
+    where: 'gateway',
+  },
+];
+
+const field = (i: number) => `r${i}`;
+
+function config(table: string): { config: GatewayConfig; files: Record<string, string> } {
+  const files: Record<string, string> = {
+    'resolvers/lib.js': 'export function twice(n) { return n * 2; }\n',
+  };
+  const queries: string[] = [];
+  const mutations: string[] = [];
+  const resolvers: Record<string, unknown> = {};
+  ROWS.forEach((row, i) => {
+    files[`resolvers/${field(i)}.js`] = row.code;
+    const line = `${field(i)}(a: String, n: Int, f: Float, b: Boolean, l: [String], j: AWSJSON): ${row.type ?? 'AWSJSON'}`;
+    (row.mutation ? mutations : queries).push(line);
+    resolvers[`${row.mutation ? 'Mutation' : 'Query'}.${field(i)}`] = { kind: 'UNIT', dataSource: row.ds ?? 'none', code: `resolvers/${field(i)}.js` };
+  });
+  files['schema.graphql'] =
+    `type Post { id: ID! title: String views: Int }\ntype Query {\n  ${queries.join('\n  ')}\n}\ntype Mutation {\n  ${mutations.join('\n  ')}\n}\n`;
+  return {
+    files,
+    config: {
+      schema: 'schema.graphql',
+      authentication: { type: 'API_KEY' },
+      apiKeys: [{ name: 'k', value: 'da2-differential000000000000' }],
+      environment: { STAGE: 'test', REGION: 'local' },
+      sandbox: { maxResultChars: 4096 },
+      dataSources: {
+        none: { type: 'NONE' },
+        ddb: {
+          type: 'AMAZON_DYNAMODB',
+          config: {
+            tableName: table,
+            table: {
+              AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+              KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+              BillingMode: 'PAY_PER_REQUEST',
+            },
+          },
+        },
+        pg: { type: 'RELATIONAL_DATABASE', config: { migrations: MIGRATIONS } },
+      },
+      resolvers,
+    } as unknown as GatewayConfig,
+  };
+}
+
+interface Line {
+  message: string;
+  fields?: Record<string, unknown>;
+}
+
+describe('handlers evaluated in the gateway answer exactly as the sandbox does', () => {
+  let on: TestGateway;
+  let off: TestGateway;
+  const lines: Line[] = [];
+  const capture = (message: string, fields?: Record<string, unknown>) => void lines.push({ message, fields });
+  beforeAll(async () => {
+    const a = config('differentialOn');
+    const b = config('differentialOff');
+    on = await startTestGateway({ ...a, options: { logger: { debug: capture, info: capture, warn: capture, error: capture } } });
+    off = await startTestGateway({ ...b, options: { sandbox: { evaluateSimpleHandlers: false } } });
+  }, 120_000);
+
+  it('counts the eligible resolvers in /health and none when switched off', async () => {
+    const eligible = ROWS.filter((r) => r.where !== 'sandbox').length;
+    const health = await (await fetch(`${on.origin}/health`)).json();
+    expect(health.sandbox.evaluatedInGateway).toBe(eligible);
+    expect((await (await fetch(`${off.origin}/health`)).json()).sandbox.evaluatedInGateway).toBe(0);
+    expect(lines.some((l) => l.message.startsWith(`${eligible} of ${ROWS.length} APPSYNC_JS unit resolvers are evaluated in the gateway`))).toBe(true);
+  });
+
+  ROWS.forEach((row, i) => {
+    it(`${row.name} (${row.where})`, async () => {
+      const operation = `${row.mutation ? 'mutation' : 'query'} { ${field(i)}${row.args ? `(${row.args})` : ''}${row.selection ? ` ${row.selection}` : ''} }`;
+      const headers = { 'x-api-key': 'da2-differential000000000000', 'x-differential': 'yes' };
+      const before = lines.length;
+      const got = await on.query(operation, undefined, headers);
+      const fellBack = lines.slice(before).filter((l) => l.message === 'resolver handed to the sandbox');
+      const expected = await off.query(operation, undefined, headers);
+      expect(got.status).toBe(expected.status);
+      expect(got.body).toEqual(expected.body);
+      // toEqual ignores key order; the JSON text does not.
+      expect(JSON.stringify(got.body)).toBe(JSON.stringify(expected.body));
+      const label = `${row.mutation ? 'Mutation' : 'Query'}.${field(i)}`;
+      const refused = lines.find((l) => l.message.startsWith(`resolver ${label} runs in the sandbox:`));
+      if (row.where === 'sandbox') expect(refused?.message).toBeDefined();
+      else {
+        expect(refused?.message).toBeUndefined();
+        expect(fellBack.map((l) => l.fields?.reason)).toHaveLength(row.where === 'fallback' ? 1 : 0);
+      }
+    });
+  });
+});

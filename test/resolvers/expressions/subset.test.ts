@@ -1,0 +1,169 @@
+/**
+ * The load-time analysis (src/resolvers/expressions/subset.ts): which files are in the subset the
+ * gateway evaluates itself, and the reason given for each one that is not. Pure logic: no gateway.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { analyseFile, analyseSource } from '../../../src/resolvers/expressions/subset.js';
+
+const handlers = (request: string, response = 'return ctx.result;', top = '') =>
+  `${top}\nexport function request(ctx) {\n${request}\n}\nexport function response(ctx) {\n${response}\n}\n`;
+
+const ELIGIBLE: Array<[string, string]> = [
+  ['the NONE echo', handlers('return { payload: ctx.args.msg };')],
+  ['no parameter', 'export function request() { return { payload: 1 }; }\nexport function response() { return 2; }'],
+  ['no return', handlers('const x = 1;')],
+  ['an export list', 'function request(ctx) { return 1; }\nfunction response(ctx) { return 2; }\nexport { request, response };'],
+  ['arrow handlers', 'export const request = (ctx) => ({ payload: ctx.args });\nexport const response = (ctx) => ctx.result;'],
+  ['function expressions', 'export const request = function (ctx) { return 1; };\nexport const response = function named(ctx) { return 2; };'],
+  [
+    'imports of listed helpers',
+    handlers(
+      'return get({ key: { id: ctx.args.id } });',
+      'return util.dynamodb.toMapValues(ctx.result);',
+      "import { util } from '@aws-appsync/utils';\nimport { get } from '@aws-appsync/utils/dynamodb';",
+    ),
+  ],
+  ['an unused import of a refused name', handlers('return 1;', 'return 2;', "import { util, runtime, extensions } from '@aws-appsync/utils';")],
+  [
+    'a namespace import',
+    handlers('return ddb.put({ key: {}, item: {} });', 'return ddb.operations.increment(1);', "import * as ddb from '@aws-appsync/utils/dynamodb';"),
+  ],
+  [
+    'sql templates',
+    handlers(
+      'return createPgStatement(sql`select ${ctx.args.id}`);',
+      'return toJsonObject(ctx.result)[0];',
+      "import { createPgStatement, sql, toJsonObject } from '@aws-appsync/utils/rds';",
+    ),
+  ],
+  [
+    'top-level constants and a directive',
+    handlers('return { payload: [A, B, C] };', 'return ctx.result;', "'use strict';\nconst A = [1, 'x', { y: -2 }];\nconst B = `t`;\nconst C = A;"),
+  ],
+  ['constants declared after the handlers', `${handlers('return { payload: LATER };')}\nconst LATER = 1;`],
+  [
+    'every operator of the subset',
+    handlers(
+      'return { payload: [a + 1, a - 1, a * 2, a / 2, a % 2, a < 1, a > 1, a <= 1, a >= 1, a === 1, a !== 1, !a, -a, typeof a, a ?? 1, a || 1, a && 1, a ? 1 : 2, `${a}`] };',
+      undefined,
+      'const a = 3;',
+    ),
+  ],
+  [
+    'a guard with anything inside',
+    handlers('if (ctx.error) { util.error(ctx.error.message); for (;;) {} }\nreturn ctx.result;', undefined, "import { util } from '@aws-appsync/utils';"),
+  ],
+  [
+    'patterns with defaults, aliases and rest',
+    handlers('const { a, b: c, d = 1, ...rest } = ctx.args;\nconst { args } = ctx;\nreturn { payload: [a, c, d, rest, args] };'),
+  ],
+  ['optional chains and literal members', handlers("return { payload: [ctx.args?.a?.b, ctx.args.list[0], ctx.args['x-y'], ctx.args.s.length] };")],
+];
+
+const REFUSED: Array<[string, string, RegExp]> = [
+  ['util.error as a statement', handlers("util.error('x');\nreturn 1;", undefined, "import { util } from '@aws-appsync/utils';"), /a expression statement/],
+  [
+    'util.error in an expression',
+    handlers("return util.error('x');", undefined, "import { util } from '@aws-appsync/utils';"),
+    /util\.error, which the subset does not call/,
+  ],
+  [
+    'runtime.earlyReturn',
+    handlers('return runtime.earlyReturn(1);', undefined, "import { runtime } from '@aws-appsync/utils';"),
+    /runtime, which the subset does not call/,
+  ],
+  [
+    'util.matches',
+    handlers("return util.matches('a', 'b');", undefined, "import { util } from '@aws-appsync/utils';"),
+    /util\.matches, which the subset does not call/,
+  ],
+  [
+    'extensions',
+    handlers('return extensions.setSubscriptionFilter({});', undefined, "import { extensions } from '@aws-appsync/utils';"),
+    /extensions, which the subset does not call/,
+  ],
+  ['console', handlers("console.log('x');\nreturn 1;"), /line 3: a expression statement/],
+  ['console in an expression', handlers("return console.log('x');"), /a call of console/],
+  ['a global', handlers('return JSON.stringify(ctx.args);'), /a call of JSON/],
+  ['a global as a value', handlers('return Math;'), /the name Math/],
+  ['a relative import', handlers('return x;', undefined, "import { x } from './x.js';"), /an import from "\.\/x\.js"/],
+  ['a default import', handlers('return u.util.autoId();', undefined, "import u from '@aws-appsync/utils';"), /default import/],
+  ['let', handlers('let x = 1;\nreturn x;'), /a let declaration/],
+  ['a loop', handlers('for (const x of []) {}\nreturn 1;'), /a for of statement/],
+  ['an assignment', handlers('const o = {};\nreturn (o.x = 1);'), /assignment expression/],
+  ['a function of its own', `${handlers('return 1;')}\nfunction helper() { return 1; }`, /a function helper/],
+  ['a function expression', handlers('return [1].map((x) => x);'), /call of something other than a listed helper|arrow function/],
+  ['a method call', handlers('return ctx.args.s.toUpperCase();'), /a call of ctx/],
+  ['new', handlers('return new Date();'), /new expression/],
+  ['a top-level let', `let x = 1;\n${handlers('return x;')}`, /a top-level let declaration/],
+  ['a top-level statement', `if (true) {}\n${handlers('return 1;')}`, /a top-level if statement/],
+  ['another export', `export const x = 1;\n${handlers('return 1;')}`, /an export other than the handlers/],
+  [
+    'an export list naming something else',
+    `function request(ctx) { return 1; }\nfunction response(ctx) { return 1; }\nexport { request, response as other };`,
+    /an export other than the handlers \(other\)/,
+  ],
+  ['a handler declared but not exported', `function request(ctx) { return 1; }\nexport function response(ctx) { return 1; }`, /a function request/],
+  ['a missing handler', 'export function request(ctx) { return 1; }', /no exported response handler/],
+  ['an async handler', 'export async function request(ctx) { return 1; }\nexport function response(ctx) { return 1; }', /async or generator/],
+  ['two parameters', 'export function request(ctx, x) { return 1; }\nexport function response(ctx) { return 1; }', /more than one plain parameter/],
+  ['an else branch', handlers('if (ctx.x) { return 1; } else { return 2; }'), /else branch/],
+  ['a return in a guard is fine, but a return before the end is not', handlers('return 1;\nconst x = 2;'), /return before the last statement/],
+  ['a var in a guard', handlers('if (ctx.args.x) { var y = 1; }\nreturn 1;'), /a var declaration/],
+  ['a computed member', handlers('const k = "a";\nreturn ctx.args[k];'), /computed member that is not a literal/],
+  ['__proto__', handlers('return ctx.args.__proto__;'), /reading __proto__/],
+  ['a __proto__ key', handlers('return { __proto__: null };'), /not a plain name/],
+  ['a method in an object', handlers('return { m() {} };'), /method, accessor or computed key/],
+  [
+    'a spread argument',
+    handlers('return util.dynamodb.toMapValues(...ctx.args.list);', undefined, "import { util } from '@aws-appsync/utils';"),
+    /spread argument/,
+  ],
+  ['a helper used as a value', handlers('return { payload: get };', undefined, "import { get } from '@aws-appsync/utils/dynamodb';"), /used as a value/],
+  ['== (not in the subset)', handlers('return ctx.args.a == 1;'), /the == operator/],
+  ['in', handlers("return 'a' in ctx.args;"), /the in operator/],
+  ['a regular expression', handlers('return /a+/;'), /regular expression/],
+  ['a tagged template other than sql', handlers('return String.raw`x`;'), /tagged template other than sql/],
+  ['a const used before its declaration', handlers('const a = b;\nconst b = 1;\nreturn a;'), /the name b/],
+  ['typeof an unknown name', handlers('return typeof window;'), /typeof window/],
+  ['a syntax error', 'export function request(ctx) { return ; ; }}', /does not parse/],
+  ['a nested pattern', handlers('const { a: { b } } = ctx.args;\nreturn b;'), /nested pattern/],
+  ['this', handlers('return this;'), /this expression/],
+];
+
+describe('analysis: files in the subset', () => {
+  for (const [name, source] of ELIGIBLE) {
+    it(name, () => {
+      const analysis = analyseSource(source);
+      expect(analysis.reason).toBeUndefined();
+      expect(analysis.module).toBeDefined();
+    });
+  }
+});
+
+describe('analysis: files outside it, with the reason', () => {
+  for (const [name, source, reason] of REFUSED) {
+    it(name, () => {
+      const analysis = analyseSource(source);
+      expect(analysis.module).toBeUndefined();
+      expect(analysis.reason).toMatch(reason);
+    });
+  }
+});
+
+describe('analysis of files', () => {
+  it('a .ts file is analysed as its type-stripped code', async () => {
+    const ts =
+      "import { util } from '@aws-appsync/utils';\ntype Args = { id: string };\nexport function request(ctx: { args: Args }) {\n  return { payload: ctx.args.id as string };\n}\nexport function response(ctx: any): unknown {\n  return ctx.result;\n}\n";
+    expect((await analyseFile('/x/r.ts', ts)).module).toBeDefined();
+    expect((await analyseFile('/x/r.ts', `${ts}\nenum E { A }\n`)).reason).toMatch(/top-level/);
+  });
+
+  it('the bench fixtures are all in the subset', async () => {
+    const dir = new URL('../../bench/fixtures/', import.meta.url);
+    const files = readdirSync(dir).filter((f) => f.endsWith('.js'));
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    for (const file of files) expect((await analyseFile(file, readFileSync(new URL(file, dir), 'utf8'))).reason).toBeUndefined();
+  });
+});
