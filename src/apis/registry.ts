@@ -245,7 +245,10 @@ export class ApiRegistry {
 
   #checkName(name: string, self: string | undefined): void {
     const clash = this.list().find((api) => api.name === name && api.apiId !== self);
-    if (clash) throw RegistryError.badRequest(`A GraphQL API named ${name} already exists (${clash.apiId}); appsync-gateway keeps API names unique.`);
+    if (clash)
+      throw RegistryError.badRequest(
+        `${clash.eventApi ? 'An Event' : 'A GraphQL'} API named ${name} already exists (${clash.apiId}); appsync-gateway keeps API names unique.`,
+      );
   }
 
   /** A change another instance made (shared store). */

@@ -124,6 +124,37 @@ describe('an events: list', () => {
     }
   });
 
+  it('CreateApi refuses a further Event API’s name; a name with its URL id gets an id and path of its own, and both are served', async () => {
+    const client = new appsync.AppSyncClient({
+      endpoint: gw.origin,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+    const API_KEY = [{ authType: 'API_KEY' as const }];
+    const eventConfig = { authProviders: API_KEY, connectionAuthModes: API_KEY, defaultPublishAuthModes: API_KEY, defaultSubscribeAuthModes: API_KEY };
+    try {
+      await expect(client.send(new appsync.CreateApiCommand({ name: 'Alerts Feed', eventConfig }))).rejects.toThrow(
+        'An Event API named Alerts Feed already exists (alerts-feed); appsync-gateway keeps API names unique.',
+      );
+      const { api } = await client.send(new appsync.CreateApiCommand({ name: 'alerts-feed', eventConfig }));
+      expect(api?.apiId).toMatch(/^[a-z0-9]{26}$/);
+      await client.send(new appsync.CreateChannelNamespaceCommand({ apiId: api!.apiId!, name: 'default' }));
+      const { apiKey } = await client.send(new appsync.CreateApiKeyCommand({ apiId: api!.apiId! }));
+      const { apis } = await client.send(new appsync.ListApisCommand({}));
+      expect(apis?.map((a) => a.apiId)).toEqual(['chat', 'alerts-feed', api!.apiId]);
+      // The config's Event API keeps its path and key; the built one answers at its own id.
+      const built = await post(`/apis/${api!.apiId}/event`, apiKey!.id!, '/default/a', [{ n: 1 }]);
+      expect(built.status).toBe(200);
+      expect((await post(`/apis/${api!.apiId}/event`, ALERTS_KEY, '/default/a', [{ n: 1 }])).status).toBe(401);
+      expect((await post('/apis/alerts-feed/event', ALERTS_KEY, '/default/a', [{ n: 1 }])).status).toBe(200);
+      expect((await post('/apis/alerts-feed/event', apiKey!.id!, '/default/a', [{ n: 1 }])).status).toBe(401);
+      await client.send(new appsync.DeleteApiCommand({ apiId: api!.apiId! }));
+    } finally {
+      client.destroy();
+    }
+  });
+
   it('a socket of one API refuses the other’s key', async () => {
     const auth = { host: new URL(gw.origin).host, 'x-api-key': CHAT_KEY };
     const client = await connectRaw(`${gw.origin.replace('http', 'ws')}/apis/alerts-feed/event/realtime`, [

@@ -118,7 +118,7 @@ describe('the config file’s Event API', () => {
       [api!.apiId, `${host}/apis/${api!.apiId}`],
     ]);
     // Names stay unique across the input's APIs and the built ones.
-    await expect(client.send(new appsync.CreateApiCommand({ name: 'chat', eventConfig }))).rejects.toThrow('A GraphQL API named chat already exists (chat)');
+    await expect(client.send(new appsync.CreateApiCommand({ name: 'chat', eventConfig }))).rejects.toThrow('An Event API named chat already exists (chat)');
   });
 });
 
