@@ -15,7 +15,7 @@ import { ConfigError } from '../errors.js';
 import { unknownKeyErrors } from '../config/index.js';
 import { isDefaultEventBusArn } from '../config/awsDefaults.js';
 import type { DataSource, DataSourceKind, DataSourceResult } from '../datasources/types.js';
-import type { EventEntry } from './services/eventbridge.js';
+import { EventsError, type EventEntry } from './services/eventbridge.js';
 
 /** The data source's config, as AppSync's `EventBridgeDataSourceConfig`. */
 export interface EventBridgeDataSourceConfig {
@@ -79,7 +79,14 @@ export function createEventBridgeDataSourceKind(putter: () => EventsPutter | und
           }
           const bus = putter();
           if (!bus) throw new Error('The in-process EventBridge is not running');
-          const answered = bus.events.putEvents(entries);
+          let answered: ReturnType<EventsPutter['events']['putEvents']>;
+          try {
+            answered = bus.events.putEvents(entries);
+          } catch (error) {
+            // A call PutEvents refuses whole (entries over its size limit) is the field error AppSync reports for it.
+            if (!(error instanceof EventsError)) throw error;
+            return { error: { type: `EventBridge:${error.code}`, message: error.message } };
+          }
           return { result: { Entries: answered, FailedEntryCount: answered.filter((a) => a.ErrorCode).length } };
         },
       };

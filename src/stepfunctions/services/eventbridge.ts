@@ -33,6 +33,19 @@ export class EventsError extends Error {
   }
 }
 
+/** PutEvents' limit on its entries' size together (docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html). */
+const MAX_ENTRIES_BYTES = 262_144;
+const entriesTooLarge = (statusCode = 400) => new EventsError('ValidationException', 'Total size of the entries in the request is over the limit.', statusCode);
+
+/** An entry's size as EventBridge counts it: 14 bytes for a `Time`, and the UTF-8 bytes of `Source`, `DetailType`, `Detail` and each of `Resources`. */
+function entryBytes(entry: EventEntry): number {
+  if (!entry || typeof entry !== 'object') return 0;
+  const text = (value: unknown) => (typeof value === 'string' ? Buffer.byteLength(value) : 0);
+  let bytes = (entry.Time !== undefined ? 14 : 0) + text(entry.Source) + text(entry.DetailType) + text(entry.Detail);
+  if (Array.isArray(entry.Resources)) for (const resource of entry.Resources as unknown[]) bytes += text(resource);
+  return bytes;
+}
+
 const badPattern = (reason: string) => new EventsError('InvalidEventPatternException', `Event pattern is not valid. Reason: ${reason}`);
 
 /** A rule's target as PutTargets takes it (and ListTargetsByRule answers it). */
@@ -251,8 +264,13 @@ export class EventRules {
     return [...this.rule(ruleName).targets.values()];
   }
 
-  /** Puts events on the default bus; each matching rule's targets get the event (in the background). */
+  /**
+   * Puts events on the default bus; each matching rule's targets get the event (in the background).
+   * Entries over 262,144 bytes together throw EventBridge's `ValidationException` ({@link EventsError}).
+   */
   putEvents(entries: EventEntry[]): Array<{ EventId?: string; ErrorCode?: string; ErrorMessage?: string }> {
+    // The whole call is refused, as PutEvents refuses it, whether it came through the API, a task or a resolver.
+    if (entries.reduce((sum, entry) => sum + entryBytes(entry), 0) > MAX_ENTRIES_BYTES) throw entriesTooLarge();
     return entries.map((entry) => {
       if (typeof entry.Source !== 'string' || typeof entry.DetailType !== 'string' || typeof entry.Detail !== 'string') {
         return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Source, DetailType and Detail are required.' };
@@ -309,19 +327,6 @@ export function isEventsCall(req: IncomingMessage): boolean {
   if (req.method !== 'POST') return false;
   const target = req.headers['x-amz-target'];
   return typeof target === 'string' && target.startsWith(TARGET_PREFIX);
-}
-
-/** PutEvents' limit on its entries' size together (docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html). */
-const MAX_ENTRIES_BYTES = 262_144;
-const entriesTooLarge = (statusCode = 400) => new EventsError('ValidationException', 'Total size of the entries in the request is over the limit.', statusCode);
-
-/** An entry's size as EventBridge counts it: 14 bytes for a `Time`, and the UTF-8 bytes of `Source`, `DetailType`, `Detail` and each of `Resources`. */
-function entryBytes(entry: EventEntry): number {
-  if (!entry || typeof entry !== 'object') return 0;
-  const text = (value: unknown) => (typeof value === 'string' ? Buffer.byteLength(value) : 0);
-  let bytes = (entry.Time !== undefined ? 14 : 0) + text(entry.Source) + text(entry.DetailType) + text(entry.Detail);
-  if (Array.isArray(entry.Resources)) for (const resource of entry.Resources as unknown[]) bytes += text(resource);
-  return bytes;
 }
 
 /**
@@ -393,9 +398,7 @@ export async function handleEventsCall(rules: EventRules, req: IncomingMessage, 
         output = { Targets: rules.listTargets(input.Rule) };
         break;
       case 'PutEvents': {
-        const given = Array.isArray(input.Entries) ? (input.Entries as EventEntry[]) : [];
-        if (given.reduce((sum, entry) => sum + entryBytes(entry), 0) > MAX_ENTRIES_BYTES) throw entriesTooLarge();
-        const entries = rules.putEvents(given);
+        const entries = rules.putEvents(Array.isArray(input.Entries) ? (input.Entries as EventEntry[]) : []);
         output = { FailedEntryCount: entries.filter((e) => e.ErrorCode).length, Entries: entries };
         break;
       }

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { StatesError } from '../engine/types.js';
-import type { EventEntry, EventRules } from '../services/eventbridge.js';
-import { sdkMetadata } from './serviceError.js';
+import { EventsError, type EventEntry, type EventRules } from '../services/eventbridge.js';
+import { sdkMetadata, serviceError } from './serviceError.js';
 
 /** Puts the events; resolves with PutEvents' response. A failed entry fails the task with `EventBridge.FailedEntry`, as on AWS. */
 export function runPutEvents(rules: EventRules, parameters: unknown): Record<string, unknown> {
@@ -17,7 +17,14 @@ export function runPutEvents(rules: EventRules, parameters: unknown): Record<str
     ...e,
     Detail: typeof e.Detail === 'string' || e.Detail === undefined ? e.Detail : JSON.stringify(e.Detail),
   }));
-  const results = rules.putEvents(entries);
+  let results: ReturnType<EventRules['putEvents']>;
+  try {
+    results = rules.putEvents(entries);
+  } catch (error) {
+    // A call refused whole fails the task with `EventBridge.<Code>`, as a remote EventBridge's answer does (remote.ts).
+    if (!(error instanceof EventsError)) throw error;
+    throw serviceError('EventBridge', 'AmazonEventBridge', error.code, error.message, error.statusCode);
+  }
   const failed = results.filter((r) => r.ErrorCode).length;
   const requestId = randomUUID();
   const response = { Entries: results, FailedEntryCount: failed };

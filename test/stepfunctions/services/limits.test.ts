@@ -3,7 +3,8 @@
  * past the gateway's 1 MB request limit is answered in the service's own protocol and error shape
  * (SQS JSON `__type`, SNS query XML `ErrorResponse`, EventBridge JSON `__type`), which each client
  * throws as that service's error naming the limit; and each service's own message limits (a message,
- * a batch, PutEvents entries together) under that request limit.
+ * a batch, PutEvents entries together) under that request limit, also where entries are put by a
+ * resolver's AMAZON_EVENTBRIDGE data source or a Step Functions events:putEvents task.
  */
 import { EventBridgeClient, EventBridgeServiceException, ListRulesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
@@ -25,7 +26,10 @@ import {
   SetQueueAttributesCommand,
   SQSServiceException,
 } from '@aws-sdk/client-sqs';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GatewayConfig } from '../../../src/index.js';
+import { startTestGateway, type TestGateway } from '../../utils/gateway.js';
 import { credentials, serveConfig, type ServedConfig } from './serve.js';
 
 const CONFIG = {
@@ -172,5 +176,84 @@ describe('in-process SQS, SNS and EventBridge size limits', () => {
       const fits = await events.send(new PutEventsCommand({ Entries: [entry(262_144 - 14)] }));
       expect(fits.FailedEntryCount).toBe(0);
     });
+  });
+});
+
+describe('PutEvents entries over 262,144 bytes from a resolver and a task', () => {
+  const PUT = `export function request(ctx) {
+  return { operation: 'PutEvents', events: [0, 1].map(() => ({ source: 'limits.test', detailType: 'big', detail: { b: ctx.args.blob } })) };
+}
+export function response(ctx) {
+  if (ctx.error) util.error(ctx.error.message, ctx.error.type);
+  return ctx.result.FailedEntryCount;
+}`;
+  let gw: TestGateway;
+  let sfn: SFNClient;
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      files: { 'put.js': PUT },
+      config: {
+        name: 'events-limits',
+        schemaSdl: 'type Query { ok: Boolean } type Mutation { put(blob: String!): Int }',
+        authentication: { type: 'API_KEY' },
+        apiKeys: [{ name: 'k', value: 'da2-eventslimits000000000000' }],
+        dataSources: { bus: { type: 'AMAZON_EVENTBRIDGE', config: {} } },
+        resolvers: { 'Mutation.put': { kind: 'UNIT', dataSource: 'bus', code: 'put.js' } },
+        stepFunctions: {
+          stateMachines: {
+            put: {
+              definition: {
+                StartAt: 'Put',
+                States: {
+                  Put: {
+                    Type: 'Task',
+                    Resource: 'arn:aws:states:::events:putEvents',
+                    Parameters: { Entries: [0, 1].map(() => ({ Source: 'limits.test', DetailType: 'big', 'Detail.$': '$.d' })) },
+                    Catch: [{ ErrorEquals: ['EventBridge.ValidationException'], ResultPath: '$.caught', Next: 'Caught' }],
+                    End: true,
+                  },
+                  Caught: { Type: 'Pass', OutputPath: '$.caught', End: true },
+                },
+              },
+            },
+          },
+        },
+      } as GatewayConfig,
+    });
+    sfn = new SFNClient({ endpoint: gw.origin, region: 'us-east-1', credentials, disableHostPrefix: true });
+  });
+  afterAll(async () => {
+    sfn?.destroy();
+    await gw?.close();
+  });
+
+  it('a resolver’s two 140 KB events are the field error EventBridge:ValidationException; two small ones are put', async () => {
+    const big = await gw.query('mutation($b: String!) { put(blob: $b) }', { b: 'x'.repeat(140_000) });
+    expect(big.body.data).toEqual({ put: null });
+    expect(big.body.errors).toMatchObject([
+      { errorType: 'EventBridge:ValidationException', message: 'Total size of the entries in the request is over the limit.' },
+    ]);
+    const small = await gw.query('mutation($b: String!) { put(blob: $b) }', { b: 'x'.repeat(1_000) });
+    expect(small.body).toEqual({ data: { put: 0 } });
+  });
+
+  it('an events:putEvents task over the limit fails with EventBridge.ValidationException, which Catch names', async () => {
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:put',
+        input: JSON.stringify({ d: { b: 'y'.repeat(140_000) } }),
+      }),
+    );
+    let described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    for (let i = 0; i < 100 && described.status === 'RUNNING'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    }
+    expect(described.status).toBe('SUCCEEDED');
+    const caught = JSON.parse(described.output!) as { Error: string; Cause: string };
+    expect(caught.Error).toBe('EventBridge.ValidationException');
+    expect(caught.Cause).toMatch(
+      /^Total size of the entries in the request is over the limit\. \(Service: AmazonEventBridge; Status Code: 400; Error Code: ValidationException;/,
+    );
   });
 });
