@@ -48,6 +48,10 @@ const post = async (path: string, key: string, channel: string, events: unknown[
   return { status: res.status, body: (await res.json()) as any };
 };
 
+/** client-appsync on the gateway's management API; the caller destroys it. */
+const appsyncClient = () =>
+  new appsync.AppSyncClient({ endpoint: gw.origin, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+
 /** A subscriber on `path`'s socket with `key`, subscribed to `channel`. */
 async function subscriber(path: string, key: string, channel: string): Promise<RawClient> {
   const auth = { host: new URL(gw.origin).host, 'x-api-key': key };
@@ -97,12 +101,7 @@ describe('an events: list', () => {
   });
 
   it('ListApis lists both, each with the dns it is served at; a publish composed from a listed dns and key is served', async () => {
-    const client = new appsync.AppSyncClient({
-      endpoint: gw.origin,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    });
+    const client = appsyncClient();
     try {
       const { apis } = await client.send(new appsync.ListApisCommand({}));
       const host = new URL(gw.origin).host;
@@ -125,12 +124,7 @@ describe('an events: list', () => {
   });
 
   it('CreateApi refuses a further Event API’s name; a name with its URL id gets an id and path of its own, and both are served', async () => {
-    const client = new appsync.AppSyncClient({
-      endpoint: gw.origin,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    });
+    const client = appsyncClient();
     const API_KEY = [{ authType: 'API_KEY' as const }];
     const eventConfig = { authProviders: API_KEY, connectionAuthModes: API_KEY, defaultPublishAuthModes: API_KEY, defaultSubscribeAuthModes: API_KEY };
     try {

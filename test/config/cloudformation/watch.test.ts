@@ -36,18 +36,19 @@ function serve(args: string[], cwd: string): Promise<{ url: string; output: () =
 }
 
 // AWS_LAMBDA auth with an inline authorizer: no generated API key to learn again after a reload.
-const template = (word: string, extra = '') => `AWSTemplateFormatVersion: '2010-09-09'
-Parameters:
-  Suffix: { Type: String }
-Resources:
-  Authorizer:
+const AUTHORIZER = `  Authorizer:
     Type: AWS::Lambda::Function
     Properties:
       Runtime: nodejs20.x
       Handler: index.handler
       Code:
         ZipFile: "exports.handler = async () => ({ isAuthorized: true });"
-  Api:
+`;
+const template = (word: string, extra = '') => `AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  Suffix: { Type: String }
+Resources:
+${AUTHORIZER}  Api:
     Type: AWS::AppSync::GraphQLApi
     Properties:
       Name: watched
@@ -156,14 +157,7 @@ describe('serve --config template.yaml --watch', () => {
 `;
     const several = (...apis: Array<[string, string]>) => `AWSTemplateFormatVersion: '2010-09-09'
 Resources:
-  Authorizer:
-    Type: AWS::Lambda::Function
-    Properties:
-      Runtime: nodejs20.x
-      Handler: index.handler
-      Code:
-        ZipFile: "exports.handler = async () => ({ isAuthorized: true });"
-${apis.map(([id, name]) => graphqlApi(id, name)).join('')}`;
+${AUTHORIZER}${apis.map(([id, name]) => graphqlApi(id, name)).join('')}`;
 
     const dir = await mkdtemp(join(tmpdir(), 'appsync-cfn-watch-several-'));
     dirs.push(dir);
