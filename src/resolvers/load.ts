@@ -86,8 +86,7 @@ export async function loadBoundResolvers(input: LoadInput, sandbox: Sandbox): Pr
     if (missing.length > 0) {
       throw new CodeLoadError(file, `the code must export ${missing.map((m) => `${m}(ctx)`).join(' and ')}`);
     }
-    const analysis = input.evaluateSimpleHandlers ? await analyse(file, source, input.logger) : undefined;
-    return { id, file, compiled, analysis };
+    return { id, file, compiled };
   };
 
   /** One load per file, however many resolvers and functions share it; errors name `keyPath`. */
@@ -166,10 +165,20 @@ export async function loadBoundResolvers(input: LoadInput, sandbox: Sandbox): Pr
     }
   }
   if (problems.length > 0) throw new ConfigErrors(problems);
-  // A unit resolver with both handlers in the subset runs without the sandbox (execute.ts).
-  for (const entry of bound.values()) {
-    const analysis = entry.module?.analysis;
-    if (entry.resolver.kind === 'UNIT' && entry.dataSource && analysis?.module) entry.gateway = analysis.module;
+  // A unit resolver with both handlers in the subset runs without the sandbox (execute.ts). Only
+  // unit resolvers' files are analysed (a pipeline function's never is: no parse, no esbuild for it).
+  if (input.evaluateSimpleHandlers) {
+    const analyses = new Map<LoadedModule, Promise<Analysis>>();
+    await Promise.all(
+      [...bound.values()].map(async (entry) => {
+        const module = entry.module;
+        if (entry.resolver.kind !== 'UNIT' || !entry.dataSource || !module?.compiled || module.vtl) return;
+        let analysis = analyses.get(module);
+        if (!analysis) analyses.set(module, (analysis = analyse(module.file, module.compiled.source, input.logger)));
+        module.analysis = await analysis;
+        if (module.analysis.module) entry.gateway = module.analysis.module;
+      }),
+    );
   }
   return { bound, warnings };
 }

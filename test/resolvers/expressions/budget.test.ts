@@ -102,7 +102,19 @@ describe('the evaluation budget against values that grow by sharing', () => {
 describe('the bench fixtures are evaluated in the gateway', () => {
   const fixture = (name: string) => readFileSync(new URL(`../../bench/fixtures/${name}`, import.meta.url), 'utf8');
   let gw: TestGateway;
+  let off: TestGateway;
   beforeAll(async () => {
+    off = await startTestGateway({
+      files: { 'schema.graphql': fixture('schema.graphql'), 'echo.js': fixture('echo.js') },
+      config: {
+        schema: 'schema.graphql',
+        authentication: { type: 'API_KEY' },
+        apiKeys: [{ name: 'k', value: 'da2-benchfixturesoff000000000' }],
+        sandbox: { evaluateSimpleHandlers: false },
+        dataSources: { none: { type: 'NONE' } },
+        resolvers: { 'Query.echo': { kind: 'UNIT', dataSource: 'none', code: 'echo.js' } },
+      } as unknown as GatewayConfig,
+    });
     gw = await startTestGateway({
       files: {
         'schema.graphql': `${fixture('schema.graphql')}\nextend type Query { getPostDynamoDB(id: ID!): Post }\ntype Mutation { putPost(id: ID!, title: String, views: Int): Post }\n`,
@@ -148,5 +160,10 @@ describe('the bench fixtures are evaluated in the gateway', () => {
       data: { putPost: { id: '7', title: 'T', views: 3 } },
     });
     expect((await gw.query('{ getPostDynamoDB(id: "7") { id title views } }')).body).toEqual({ data: { getPostDynamoDB: { id: '7', title: 'T', views: 3 } } });
+  });
+
+  it("the config file's sandbox.evaluateSimpleHandlers: false sends them to the sandbox", async () => {
+    expect((await (await fetch(`${off.origin}/health`)).json()).sandbox.evaluatedInGateway).toBe(0);
+    expect((await off.query('{ echo(msg: "hi") }')).body).toEqual({ data: { echo: 'hi' } });
   });
 });
