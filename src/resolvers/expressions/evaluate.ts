@@ -325,8 +325,8 @@ export function toResult(f: Frame, value: unknown, maxChars: number): unknown {
   const state = { chars: 0 };
   if (typeof value === 'function' || typeof value === 'symbol') throw new Fallback(`a ${typeof value} as the result`);
   const out = normalise(f, value, 0, state, maxChars);
-  if (state.chars > maxChars) {
-    // The count is an upper bound: the exact length decides.
+  if (state.chars + OUTCOME_FRAME > maxChars) {
+    // The count is an upper bound: the exact length, in the sandbox's answer frame, decides.
     if ((JSON.stringify(out) ?? '').length + OUTCOME_FRAME > maxChars) throw new Fallback('a result longer than the limit');
   }
   return out === undefined ? null : out;

@@ -235,6 +235,9 @@ const ROWS: Row[] = [
     where: 'fallback',
     args: `a: "${'y'.repeat(900)}"`,
   },
+  // 4,084 characters: 4,086 of JSON, within the limit alone but not inside the sandbox's answer frame ({"k":"ok","v":…}).
+  { name: 'a result at the edge of the size limit', code: none('1', 'return ctx.args.a;'), where: 'fallback', args: `a: "${'e'.repeat(4084)}"` },
+  { name: 'a result just within the size limit', code: none('1', 'return ctx.args.a;'), where: 'gateway', args: `a: "${'e'.repeat(4079)}"` },
   {
     name: 'a request over the size limit',
     code: none("{ big: ctx.args.a + ctx.args.a + ctx.args.a + ctx.args.a + ctx.args.a + 'x' }", 'return 1;'),
