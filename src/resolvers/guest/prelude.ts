@@ -211,20 +211,17 @@ function bootstrap(unsafeHost: SandboxHost): void {
   };
 
   // Every handler call evaluates its module afresh (docs/resolvers.md#limits Gateway choice: AppSync runs
-  // each evaluation in a fresh runtime), with every global name bound as a parameter of the
-  // module's function: `Array = null`, `globalThis.x = 1` or module-level state are gone at the
-  // next call, and user code never reads the shared global object (whose bindings node:vm's
-  // interceptors cannot make read-only). The intrinsics themselves are frozen (ses lockdown in
+  // each evaluation in a fresh runtime), with every global name its code names bound as a parameter
+  // of the module's function, and `globalThis` a fresh object whose prototype holds every global:
+  // `Array = null`, `globalThis.x = 1` or module-level state are gone at the next call, and user
+  // code never reads the shared global object (whose bindings node:vm's interceptors cannot make
+  // read-only). The intrinsics themselves are frozen (ses lockdown in
   // src/resolvers/isolation/child.ts) before `sealGlobals` runs.
-  let globalArgs: unknown[] = [];
-  let globalTemplate: object = {};
-  let globalIndex = -1;
+  let globalNames: string[] = [];
+  let globalTemplate = Object.create(null) as Record<string, unknown>;
   const objectCreate = Object.create;
-  const evaluate = (factory: ModuleFactory): Record<string, unknown> => {
-    const args = globalArgs.slice();
-    args[globalIndex] = objectCreate(globalTemplate);
-    return apply(factory, undefined, args) as Record<string, unknown>;
-  };
+  /** A module's exports from a fresh evaluation (a registered module is a function of no arguments). */
+  const evaluate = (module: ModuleFactory): Record<string, unknown> => module();
 
   // Property descriptors reused by every buildCtx (filled, used, emptied): allocating three per
   // handler call showed in profiles. Every key is spelled out and they have no prototype: with
@@ -291,22 +288,30 @@ function bootstrap(unsafeHost: SandboxHost): void {
       const template = Object.create(null) as Record<string, unknown>;
       for (const name of names) template[name] = g[name];
       globalTemplate = Object.freeze(template);
-      globalArgs = names.map((name) => g[name]);
-      globalIndex = globalArgs.length;
-      globalArgs[globalIndex] = undefined;
-      return stringifyJson([...names, 'globalThis']);
+      globalNames = names;
+      return stringifyJson(names);
     },
     /** Caps the JSON of a pass-through request value (the sandbox process caps every other answer). */
     setResultLimit(chars: number): void {
       maxResultChars = chars;
     },
     /**
-     * Registers one compiled resolver module (its factory takes the sealed globals) under the
-     * gateway's id. The id comes from the gateway, not a counter here: a replacement process
-     * replays only the modules that registered, so a counter would drift after a failed load.
+     * Registers one compiled resolver module under the gateway's id. Its factory takes the sealed
+     * globals named in `namesJson` (all of them when absent), in that order, then `globalThis`.
+     * The id comes from the gateway, not a counter here: a replacement process replays only the
+     * modules that registered, so a counter would drift after a failed load.
      */
-    register(factory: ModuleFactory, id: number): number {
-      handlerModules[id] = factory;
+    register(factory: ModuleFactory, id: number, namesJson?: string): number {
+      const names = typeof namesJson === 'string' ? (parseJson(namesJson) as string[]) : globalNames;
+      const values: unknown[] = [];
+      for (let i = 0; i < names.length; i++) values[i] = globalTemplate[names[i]!];
+      const last = values.length;
+      values[last] = undefined;
+      handlerModules[id] = () => {
+        const args = values.slice();
+        args[last] = objectCreate(globalTemplate);
+        return apply(factory, undefined, args) as Record<string, unknown>;
+      };
       return id;
     },
     /**

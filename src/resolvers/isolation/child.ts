@@ -34,7 +34,7 @@ import {
 interface Trampoline {
   sealGlobals(): string;
   setResultLimit(chars: number): void;
-  register(factory: unknown, id: number): number;
+  register(factory: unknown, id: number, namesJson?: string): number;
   registerVtl(request: string, response: string | null, id: number, requestAst?: string, responseAst?: string): number;
   exportsOf(id: number): string;
   openRun(id: number, baseJson: string): void;
@@ -94,7 +94,8 @@ const calls = new Socket({ fd: CALLS_FD, readable: true, writable: true });
 
 let context: vm.Context | undefined;
 let trampoline: Trampoline | undefined;
-let globalNames = '';
+/** The sealed global names, in the trampoline's order (a module's factory takes those its code names, then `globalThis`). */
+let globalNames: string[] = [];
 let limits = { maxResultChars: 0, maxLogChars: 0 };
 /** Console lines of the call that runs now. */
 let logs: LogLine[] | undefined;
@@ -133,7 +134,7 @@ function init(message: InitMessage): void {
   );
   trampoline = (context as { __appsyncTrampoline: Trampoline }).__appsyncTrampoline;
   vm.runInContext('delete globalThis.__appsyncTrampoline', context);
-  globalNames = (JSON.parse(trampoline.sealGlobals()) as string[]).join(', ');
+  globalNames = JSON.parse(trampoline.sealGlobals()) as string[];
   trampoline.setResultLimit(limits.maxResultChars);
   const drain = new vm.Script('0', { filename: 'appsync-gateway:drain' });
   const ctx = context;
@@ -167,7 +168,8 @@ function register(registration: Registration): RegistrationResult {
     } else {
       // The module's code starts on the script's second line; lineOffset keeps stack lines those
       // of the compiled code, which its source map translates.
-      const wrapped = `(function (${globalNames}) { "use strict";\n${registration.code}\nreturn __m; })`;
+      const names = namedGlobals(registration.code);
+      const wrapped = `(function (${[...names, 'globalThis'].join(', ')}) { "use strict";\n${registration.code}\nreturn __m; })`;
       let factory: unknown;
       try {
         factory = new vm.Script(wrapped, { filename: registration.filename, lineOffset: -1 }).runInContext(context!);
@@ -176,7 +178,7 @@ function register(registration: Registration): RegistrationResult {
         trampoline!.register(vm.runInContext('(function () { return {}; })', context!), id);
         throw error;
       }
-      trampoline!.register(factory, id);
+      trampoline!.register(factory, id, JSON.stringify(names));
     }
     const exports = JSON.parse(trampoline!.exportsOf(id)) as string[];
     drainMicrotasks();
@@ -184,6 +186,18 @@ function register(registration: Registration): RegistrationResult {
   } catch (error) {
     return { id: registration.id, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
   }
+}
+
+/**
+ * The global names a module's code can refer to: those its text holds. Code can name a binding
+ * only by writing its name (strict code has no `with`, and `eval` and `Function` are off), so a
+ * global it does not hold is not bound for it, which saves passing every global to every
+ * evaluation (~0.2 µs a handler call). A `\u` escape can spell a name without its letters: such
+ * code gets them all.
+ */
+function namedGlobals(code: string): string[] {
+  if (code.includes('\\u')) return globalNames;
+  return globalNames.filter((name) => code.includes(name));
 }
 
 /** One call's answer text, through the trampoline. */

@@ -171,6 +171,20 @@ describe('sandbox processes', () => {
     const fine = (await sandbox.register(moduleOf("return { payload: 'fine' };"), 'fine.js')).id;
     expect(await requestOf(sandbox, fine)).toEqual({ k: 'ok', v: { payload: 'fine' } });
   });
+  it('a module gets the globals its code names; a global named by a \\u escape is its own too, never the shared global object', async () => {
+    const sandbox = await sandboxWith({ processes: 1 });
+    // Each module replaces a global for its own evaluation only.
+    const plain = (await sandbox.register(moduleOf('JSON = null; return { payload: String(JSON) };'), 'plain.js')).id;
+    const escaped = (await sandbox.register(moduleOf('\\u004aSON = null; return { payload: String(\\u004aSON) };'), 'escaped.js')).id;
+    // Without its name in its text: had `escaped.js` replaced the shared global, this would read it.
+    const reader = (await sandbox.register(moduleOf('return { payload: String(\\u004aSON) };'), 'reader.js')).id;
+    const unnamed = (await sandbox.register(moduleOf('return { payload: typeof globalThis.Math.max };'), 'unnamed.js')).id;
+    expect(await requestOf(sandbox, plain)).toEqual({ k: 'ok', v: { payload: 'null' } });
+    expect(await requestOf(sandbox, escaped)).toEqual({ k: 'ok', v: { payload: 'null' } });
+    expect(await requestOf(sandbox, reader)).toEqual({ k: 'ok', v: { payload: '[object JSON]' } });
+    expect(await requestOf(sandbox, unnamed)).toEqual({ k: 'ok', v: { payload: 'function' } });
+  });
+
   it('a pipeline on NONE in one call has the time limit of each handler it runs: a slow one passes, a spinning one is stopped', async () => {
     const sandbox = await sandboxWith({ processes: 1, timeoutMs: 400 });
     // Busy for 250 ms: each handler is within the limit, the three functions together are not (the call may take 6 × 400 ms).
