@@ -87,7 +87,8 @@ describe('the evaluation budget against values that grow by sharing', () => {
       const plain = await gw.query('{ plain(s: "q") }');
       const plainMs = performance.now() - t;
       expect(plain.body).toEqual({ data: { plain: 'q' } });
-      expect(plainMs).toBeLessThan(Math.max(...usual) + 100);
+      // 250 ms of slack: on a loaded 2-core machine a plain request alone varies by ~100 ms; walking 2^40 nodes would take days.
+      expect(plainMs).toBeLessThan(Math.max(...usual) + 250);
       const answer = await hostile;
       expect(performance.now() - started).toBeLessThan(TIMEOUT_MS + 3000);
       row.answer(answer.body);
