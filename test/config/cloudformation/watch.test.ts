@@ -4,7 +4,7 @@
  * several GraphQL APIs, an API added or renamed is served and listed by the management API.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppSyncClient, ListGraphqlApisCommand } from '@aws-sdk/client-appsync';
@@ -73,6 +73,13 @@ ${AUTHORIZER}  Api:
   Bucket:
     Type: AWS::S3::Bucket
 ${extra}`;
+
+/** client-appsync on `origin`'s management API, and ListGraphqlApis as sorted `name uri` lines; the caller destroys the client. */
+function listing(origin: string) {
+  const client = new AppSyncClient({ endpoint: origin, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  const listed = async () => ((await client.send(new ListGraphqlApisCommand({}))).graphqlApis ?? []).map((a) => `${a.name} ${a.uris?.GRAPHQL}`).sort();
+  return { client, listed };
+}
 
 const word = async (url: string) => {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'anything' }, body: '{"query":"{ word }"}' });
@@ -164,13 +171,7 @@ ${AUTHORIZER}${apis.map(([id, name]) => graphqlApi(id, name)).join('')}`;
     await writeFile(join(dir, 'template.yaml'), several(['Shop', 'shop'], ['Todos', 'todos']));
     const { url } = await serve(['--watch'], dir);
     const origin = new URL(url).origin;
-    const client = new AppSyncClient({
-      endpoint: origin,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    });
-    const listed = async () => ((await client.send(new ListGraphqlApisCommand({}))).graphqlApis ?? []).map((a) => `${a.name} ${a.uris?.GRAPHQL}`).sort();
+    const { client, listed } = listing(origin);
     try {
       expect(await listed()).toEqual([`shop ${origin}/graphql`, `todos ${origin}/apis/todos/graphql`]);
       expect(await word(`${origin}/apis/todos/graphql`)).toBe('todos');
@@ -193,6 +194,78 @@ ${AUTHORIZER}${apis.map(([id, name]) => graphqlApi(id, name)).join('')}`;
       await writeFile(join(dir, 'template.yaml'), several(['Shop', 'store']));
       await expect.poll(listed, { timeout: 15_000, interval: 200 }).toEqual([`store ${origin}/graphql`]);
       expect(await word(url)).toBe('store');
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('a CDK cloud assembly rewritten as cdk synth does (a stack added, one API renamed) is served and listed by ListGraphqlApis', async () => {
+    // One stack's template as cdk synth writes it (JSON): an API with its inline authorizer, schema, NONE data source and a resolver answering its name.
+    const stackTemplate = (name: string) => ({
+      Resources: {
+        Authorizer: {
+          Type: 'AWS::Lambda::Function',
+          Properties: { Runtime: 'nodejs20.x', Handler: 'index.handler', Code: { ZipFile: 'exports.handler = async () => ({ isAuthorized: true });' } },
+        },
+        Api: {
+          Type: 'AWS::AppSync::GraphQLApi',
+          Properties: {
+            Name: name,
+            AuthenticationType: 'AWS_LAMBDA',
+            LambdaAuthorizerConfig: { AuthorizerUri: { 'Fn::GetAtt': ['Authorizer', 'Arn'] }, AuthorizerResultTtlInSeconds: 0 },
+          },
+        },
+        Schema: { Type: 'AWS::AppSync::GraphQLSchema', Properties: { ApiId: { 'Fn::GetAtt': ['Api', 'ApiId'] }, Definition: 'type Query { word: String }' } },
+        None: { Type: 'AWS::AppSync::DataSource', Properties: { ApiId: { 'Fn::GetAtt': ['Api', 'ApiId'] }, Name: 'none', Type: 'NONE' } },
+        Word: {
+          Type: 'AWS::AppSync::Resolver',
+          Properties: {
+            ApiId: { 'Fn::GetAtt': ['Api', 'ApiId'] },
+            TypeName: 'Query',
+            FieldName: 'word',
+            DataSourceName: 'none',
+            Runtime: { Name: 'APPSYNC_JS', RuntimeVersion: '1.0.0' },
+            Code: `export function request(ctx) { return { payload: '${name}' }; }\nexport function response(ctx) { return ctx.result; }`,
+          },
+        },
+      },
+    });
+    const dir = await mkdtemp(join(tmpdir(), 'appsync-cdk-watch-several-'));
+    dirs.push(dir);
+    const assembly = join(dir, 'cdk.out');
+    await mkdir(assembly);
+    /** Writes the stacks' templates, then the manifest naming them (in that order, as cdk synth leaves them). */
+    const synth = async (stacks: Array<[string, string]>) => {
+      for (const [stack, name] of stacks) await writeFile(join(assembly, `${stack}.template.json`), JSON.stringify(stackTemplate(name), null, 1));
+      const artifacts = Object.fromEntries(
+        stacks.map(([stack]) => [
+          stack,
+          { type: 'aws:cloudformation:stack', environment: 'aws://unknown-account/unknown-region', properties: { templateFile: `${stack}.template.json` } },
+        ]),
+      );
+      await writeFile(join(assembly, 'manifest.json'), JSON.stringify({ version: '36.0.0', artifacts }, null, 1));
+    };
+    await synth([
+      ['ShopStack', 'shop'],
+      ['TodosStack', 'todos'],
+    ]);
+    const { url } = await serve(['--config', 'cdk.out', '--watch'], dir);
+    const origin = new URL(url).origin;
+    const { client, listed } = listing(origin);
+    try {
+      expect(await listed()).toEqual([`shop ${origin}/graphql`, `todos ${origin}/apis/todos/graphql`]);
+
+      await synth([
+        ['ShopStack', 'shop'],
+        ['TodosStack', 'chores'],
+        ['NotesStack', 'notes'],
+      ]);
+      await expect
+        .poll(listed, { timeout: 15_000, interval: 200 })
+        .toEqual([`chores ${origin}/apis/chores/graphql`, `notes ${origin}/apis/notes/graphql`, `shop ${origin}/graphql`]);
+      expect(await word(`${origin}/apis/notes/graphql`)).toBe('notes');
+      expect(await word(`${origin}/apis/chores/graphql`)).toBe('chores');
+      expect(await word(url)).toBe('shop');
     } finally {
       client.destroy();
     }
