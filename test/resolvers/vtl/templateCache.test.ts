@@ -2,7 +2,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createHash } from 'node:crypto';
 import { createGateway } from '../../../src/index.js';
 import { parseTemplate } from '../../../src/resolvers/guest/vtl/parseTemplate.js';
@@ -21,6 +21,16 @@ async function folder(): Promise<string> {
 }
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+/** The entries of `cacheDir`, once the background write has put one there (a fixed wait failed under load). */
+const keptEntries = (cacheDir: string) =>
+  vi.waitFor(
+    async () => {
+      const entries = await readdir(cacheDir);
+      expect(entries.length).toBeGreaterThan(0);
+      return entries;
+    },
+    { timeout: 10_000, interval: 20 },
+  );
 
 const TEMPLATE = '{ "payload": $util.toJson($ctx.args) }';
 const OTHER = '{ "payload": "from the cached tree" }';
@@ -30,8 +40,7 @@ describe('TemplateCache', () => {
     const dir = await folder();
     const first = await TemplateCache.open(dir, {}).parse(TEMPLATE);
     expect(JSON.parse((first as { astJson: string }).astJson)).toEqual(parseTemplate(TEMPLATE));
-    await settle();
-    const entries = await readdir(join(dir, '.data', 'cache', 'vtl'));
+    const entries = await keptEntries(join(dir, '.data', 'cache', 'vtl'));
     expect(entries).toHaveLength(1);
     // The entry swapped for another template's tree (with its checksum): a new load gets that tree.
     const otherJson = JSON.stringify(parseTemplate(OTHER));
@@ -42,8 +51,7 @@ describe('TemplateCache', () => {
   it('a damaged entry is a miss: the template is parsed again', async () => {
     const dir = await folder();
     await TemplateCache.open(dir, {}).parse(TEMPLATE);
-    await settle();
-    const [entry] = await readdir(join(dir, '.data', 'cache', 'vtl'));
+    const [entry] = await keptEntries(join(dir, '.data', 'cache', 'vtl'));
     const path = join(dir, '.data', 'cache', 'vtl', entry!);
     await writeFile(path, (await readFile(path, 'utf8')).replace('payload', 'payloaX'));
     const parsed = (await TemplateCache.open(dir, {}).parse(TEMPLATE)) as { astJson: string };
@@ -63,8 +71,7 @@ describe('TemplateCache', () => {
     const elsewhere = await folder();
     await TemplateCache.open(dir, { APPSYNC_GATEWAY_CACHE_DIR: elsewhere }).parse(TEMPLATE);
     await TemplateCache.open(dir, { APPSYNC_GATEWAY_CACHE_DIR: 'off' }).parse(OTHER);
-    await settle();
-    expect(await readdir(join(elsewhere, 'vtl'))).toHaveLength(1);
+    expect(await keptEntries(join(elsewhere, 'vtl'))).toHaveLength(1);
     await expect(readdir(join(dir, '.data'))).rejects.toThrow();
   });
 
@@ -80,6 +87,7 @@ describe('TemplateCache', () => {
     );
     await cache.parse(TEMPLATE);
     await cache.parse(OTHER);
+    await vi.waitFor(() => expect(warnings.length).toBeGreaterThan(0), { timeout: 10_000, interval: 20 });
     await settle();
     expect(warnings).toEqual(['the VTL template cache cannot be written; templates are parsed at every start']);
   });
@@ -103,8 +111,7 @@ describe('TemplateCache', () => {
     const dir = await folder();
     await writeFile(join(dir, 'a.request.vtl'), TEMPLATE);
     await TemplateCache.open(dir, {}).parse(TEMPLATE);
-    await settle();
-    const [entry] = await readdir(join(dir, '.data', 'cache', 'vtl'));
+    const [entry] = await keptEntries(join(dir, '.data', 'cache', 'vtl'));
     const otherJson = JSON.stringify(parseTemplate(OTHER));
     await writeFile(join(dir, '.data', 'cache', 'vtl', entry!), `${sha256(otherJson)}\n${otherJson}`);
     const gateway = await createGateway(
