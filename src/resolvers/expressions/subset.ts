@@ -68,6 +68,8 @@ class Scope {
 }
 
 const CONSTANT_UNDEFINED: Node = () => undefined;
+/** What a handler's statement gives when the handler goes on to its next one. */
+const CONTINUE: unique symbol = Symbol('continue');
 
 /** Compiles one file's syntax tree; throws NotEligible. */
 class Compiler {
@@ -223,15 +225,20 @@ class Compiler {
     }
     if (steps.length === 0) return result;
     return (f) => {
-      for (let i = 0; i < steps.length; i++) steps[i]!(f);
+      for (let i = 0; i < steps.length; i++) {
+        const returned = steps[i]!(f);
+        if (returned !== CONTINUE) return returned;
+      }
       return result(f);
     };
   }
 
   /**
-   * `if (test) …` with no else: when the test holds, the handler is left to the sandbox (the usual
-   * `if (ctx.error) util.error(…)`); its body is never evaluated here. A `var` in it would be a
-   * binding of the whole handler, so it is refused.
+   * `if (test) …` with no else. `if (test) return expr;` (or `{ return expr; }`) with `expr` in
+   * the subset is an early return. Anything else is a guard: when the test holds, the handler is
+   * left to the sandbox (the usual `if (ctx.error) util.error(…)`), its body never evaluated here.
+   * A `var` in it would be a binding of the whole handler, so it is refused. A step gives CONTINUE,
+   * or the handler's value.
    */
   guard(statement: AnyNode, scope: Scope, ctxName: string | undefined): Node {
     if (statement.alternate) this.refuse(statement, 'an if statement with an else branch');
@@ -240,8 +247,24 @@ class Compiler {
       if (n.type === 'VariableDeclaration' && (n as AnyNode).kind === 'var') this.refuse(n as AnyNode, 'a var declaration');
     });
     const test = this.expression(statement.test, scope, ctxName);
+    const body = statement.consequent as AnyNode;
+    const only = body.type === 'BlockStatement' && (body.body as AnyNode[]).length === 1 ? (body.body as AnyNode[])[0]! : body;
+    if (only.type === 'ReturnStatement') {
+      let value: Node | undefined = CONSTANT_UNDEFINED;
+      try {
+        if (only.argument) value = this.expression(only.argument, scope, ctxName);
+      } catch (error) {
+        if (!(error instanceof NotEligible)) throw error;
+        value = undefined;
+      }
+      if (value) {
+        const returned = value;
+        return (f) => (test(f) ? returned(f) : CONTINUE);
+      }
+    }
     return (f) => {
       if (test(f)) throw new Fallback('a guard held');
+      return CONTINUE;
     };
   }
 
@@ -252,6 +275,7 @@ class Compiler {
       scope.names.set(d.id.name, { kind: 'slot', slot });
       return (f) => {
         f.slots[slot] = init(f);
+        return CONTINUE;
       };
     }
     if (d.id.type !== 'ObjectPattern') this.refuse(d, `a ${describe(d.id)} declaration`);
@@ -304,6 +328,7 @@ class Compiler {
         for (const name of names) if (!keys.has(name)) put(out, name, (source as Record<string, unknown>)[name]);
         f.slots[rest] = out;
       }
+      return CONTINUE;
     };
   }
 

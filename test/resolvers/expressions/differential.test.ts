@@ -180,6 +180,34 @@ const ROWS: Row[] = [
     args: ARGS,
   },
   {
+    name: 'early returns (taken and not)',
+    code: pair(
+      '',
+      "  if (!ctx.args.a) return { payload: 'none' };\n  const { n } = ctx.args;\n  if (n > 2) {\n    return { payload: { big: n } };\n  }\n  return { payload: n };",
+      '  if (ctx.result === null) return;\n  return ctx.result;',
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'an early return not taken',
+    code: pair('', "  if (ctx.args.n > 100) return { payload: 'big' };\n  return { payload: ctx.args.n };", '  return ctx.result;'),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'an early return of nothing',
+    code: pair('', '  if (ctx.args.missing === undefined) return;\n  return { payload: 1 };', '  return ctx.result;'),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'an early return outside the subset (a guard)',
+    code: pair('', '  if (ctx.args.n > 1) return { payload: JSON.stringify(ctx.args.l) };\n  return { payload: 1 };', '  return ctx.result;'),
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
     name: 'an own __proto__ key',
     code: none('{ ...ctx.args.j, copy: ctx.args.j }'),
     where: 'gateway',

@@ -50,6 +50,7 @@ const ELIGIBLE: Array<[string, string]> = [
       'const a = 3;',
     ),
   ],
+  ['early returns', handlers('if (!ctx.args.id) return null;\nif (ctx.args.x) { return { payload: 1 }; }\nreturn 2;')],
   [
     'a guard with anything inside',
     handlers('if (ctx.error) { util.error(ctx.error.message); for (;;) {} }\nreturn ctx.result;', undefined, "import { util } from '@aws-appsync/utils';"),
