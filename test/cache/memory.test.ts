@@ -1,6 +1,7 @@
 /**
- * The in-memory store (src/cache/memory.ts): bounded by the size of its entries, least recently
- * used first out, each entry with its own ttl, evictions by field and key values.
+ * The in-memory store (src/cache/memory.ts): entries' bytes in a ring bounded by the size given, the
+ * oldest unread entries first out (an entry read since it was written is kept once more), each entry
+ * with its own ttl, evictions by field and key values.
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryCacheStore } from '../../src/cache/index.js';
@@ -8,9 +9,11 @@ import { MemoryCacheStore } from '../../src/cache/index.js';
 const tag = (field: string, id: string) => ({ field, values: { arguments: { id } } });
 
 describe('MemoryCacheStore', () => {
-  it('drops the least recently used entries once the size bound is reached', async () => {
-    // Each entry below counts 2 × (key + text + tag values' JSON) + 320 bytes = 2 × (1 + 100 + 26) + 320 = 574: three fit in 1,800.
-    const store = new MemoryCacheStore(1800);
+  it('drops the oldest unread entries once the size bound is reached, keeping the ones read', async () => {
+    // Each record below is 32 + 4 (one tag) + 1 (key) + 100 (text) + 26 (tag values' JSON) bytes,
+    // 168 once aligned; of 900 bytes a quarter is left for what lies around the ring, and the ring
+    // gets what its index (128 bytes) and the index a full ring would need leave: 544, three records.
+    const store = new MemoryCacheStore(900);
     const text = 'x'.repeat(100);
     await store.set('a', text, 60_000, [tag('Query.item', 'a')]);
     await store.set('b', text, 60_000, [tag('Query.item', 'b')]);
@@ -22,6 +25,47 @@ describe('MemoryCacheStore', () => {
     expect(await store.get('c')).toBe(text);
     expect(await store.get('d')).toBe(text);
     expect(store.size).toBe(3);
+    // a, c and d were read since they were written or moved: c goes first only after a full turn.
+    await store.set('e', text, 60_000, [tag('Query.item', 'e')]);
+    await store.set('f', text, 60_000, [tag('Query.item', 'f')]);
+    expect(store.size).toBe(3);
+    expect(await store.get('e')).toBe(text);
+    expect(await store.get('f')).toBe(text);
+  });
+
+  it('never gives one key the entry of another that differs only in characters outside ASCII', async () => {
+    const store = new MemoryCacheStore(1_000_000);
+    await store.set('k\ud800', 'lone high surrogate', 60_000, []);
+    await store.set('k\u00e9', 'é', 60_000, []);
+    expect(await store.get('k\udc00')).toBeUndefined();
+    expect(await store.get('k\ufffd')).toBeUndefined();
+    expect(await store.get('k\ud800')).toBe('lone high surrogate');
+    expect(await store.get('k\u00e9')).toBe('é');
+    await store.set('k', '{"name":"Zoë"}', 60_000, []);
+    expect(await store.get('k')).toBe('{"name":"Zoë"}');
+  });
+
+  it('evicts by field across a ring that has wrapped, and replaces an entry set again', async () => {
+    const store = new MemoryCacheStore(20_000);
+    for (let i = 0; i < 500; i++) await store.set(`k${i}`, `value ${i}`, 60_000, [tag(i % 2 ? 'Query.odd' : 'Query.even', String(i))]);
+    expect(store.size).toBeGreaterThan(20);
+    expect(store.size).toBeLessThan(500);
+    await store.set('k499', 'again', 60_000, [tag('Query.odd', '499')]);
+    expect(await store.get('k499')).toBe('again');
+    const present = async (parity: number) => {
+      const keys: number[] = [];
+      for (let i = parity; i < 500; i += 2) if ((await store.get(`k${i}`)) !== undefined) keys.push(i);
+      return keys;
+    };
+    const odd = await present(1);
+    const even = await present(0);
+    expect(odd.length + even.length).toBe(store.size);
+    expect(await store.evict('Query.odd', () => true)).toBe(odd.length);
+    expect(await present(1)).toEqual([]);
+    expect(await present(0)).toEqual(even);
+    const last = even[even.length - 1]!;
+    expect(await store.evict('Query.even', (values) => (values.arguments as { id: string }).id === String(last))).toBe(1);
+    expect(store.size).toBe(even.length - 1);
   });
 
   it('does not keep an entry larger than the whole bound', async () => {
