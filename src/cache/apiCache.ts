@@ -54,6 +54,19 @@ export interface AnswerRun {
   responseHeaders: Record<string, string>;
 }
 
+/** A resolver's cached result and when its entry expires (ms since the epoch). */
+export interface CachedResult {
+  value: unknown;
+  expiresAt: number;
+}
+
+/** Entries are stored as `<expiry> <JSON>`: a whole answer read from them must not outlive them. */
+function parseResult(text: string | undefined): CachedResult | undefined {
+  if (text === undefined) return undefined;
+  const space = text.indexOf(' ');
+  return { value: JSON.parse(text.slice(space + 1)) as unknown, expiresAt: Number(text.slice(0, space)) };
+}
+
 /** A cache lookup's key, and the tag its entry gets. */
 export interface ResolverCacheEntry {
   readonly key: string;
@@ -141,11 +154,10 @@ export class ApiCache {
    * A cached result and when its entry expires (ms since the epoch), or undefined on a miss.
    * Entries are stored as `<expiry> <JSON>`: a whole answer read from them must not outlive them.
    */
-  async getResult(key: string): Promise<{ value: unknown; expiresAt: number } | undefined> {
-    const text = await this.#store.get(key);
-    if (text === undefined) return undefined;
-    const space = text.indexOf(' ');
-    return { value: JSON.parse(text.slice(space + 1)) as unknown, expiresAt: Number(text.slice(0, space)) };
+  getResult(key: string): CachedResult | undefined | Promise<CachedResult | undefined> {
+    // A store that answers at once (in memory) is not waited for: a miss costs no promise.
+    if (this.#store.getNow !== undefined) return parseResult(this.#store.getNow(key));
+    return this.#store.get(key).then(parseResult);
   }
 
   /** Keeps a resolver's result (never awaited on the request's path: a store that fails logs it). */
@@ -172,8 +184,12 @@ export class ApiCache {
   }
 
   /** A kept whole answer, or undefined; said at debug level with the key's digest, never the key (it holds the identity). */
-  async getAnswer(key: string): Promise<StoredAnswer | undefined> {
-    const text = await this.#store.get(key);
+  getAnswer(key: string): StoredAnswer | undefined | Promise<StoredAnswer | undefined> {
+    if (this.#store.getNow !== undefined) return this.#answerOf(key, this.#store.getNow(key));
+    return this.#store.get(key).then((text) => this.#answerOf(key, text));
+  }
+
+  #answerOf(key: string, text: string | undefined): StoredAnswer | undefined {
     this.#logger.debug(text === undefined ? 'API cache miss' : 'API cache hit', { answer: this.behavior, key: new KeyDigest(key) });
     if (text === undefined) return undefined;
     const newline = text.indexOf('\n');

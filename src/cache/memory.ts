@@ -367,11 +367,15 @@ export class MemoryCacheStore implements CacheStore {
   }
 
   get(key: string): Promise<string | undefined> {
+    return Promise.resolve(this.getNow(key));
+  }
+
+  getNow(key: string): string | undefined {
     this.#key.write(key);
     const hash = this.#key.hash();
     const segment = this.#segmentOf(hash);
     const at = segment.find(hash, this.#key.buffer, this.#key.length, this.#key.ascii, Date.now());
-    return Promise.resolve(at === undefined ? undefined : segment.read(at));
+    return at === undefined ? undefined : segment.read(at);
   }
 
   set(key: string, text: string, ttlMs: number, tags: readonly CacheTag[]): Promise<void> {

@@ -24,6 +24,8 @@ export interface KeyValues {
 export interface CacheStore {
   /** The entry's text, or undefined on a miss (or when the store cannot answer: never a failure). */
   get(key: string): Promise<string | undefined>;
+  /** The same as `get`, answered at once, by a store that can (in memory). */
+  getNow?(key: string): string | undefined;
   /** Stores an entry for `ttlMs`; a store that cannot take it says so in the log, once per outage. */
   set(key: string, text: string, ttlMs: number, tags: readonly CacheTag[]): Promise<void>;
   /** Removes the entries tagged with `field` whose tag `matches`; resolves to how many went. */

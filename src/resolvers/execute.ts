@@ -87,7 +87,8 @@ export class ResolverExecutor {
       source: policy.readsSource && !isRoot ? source : null,
     });
     context.cacheTags?.push(entry.tag);
-    const hit = await cache.getResult(entry.key);
+    const found = cache.getResult(entry.key);
+    const hit = found instanceof Promise ? await found : found;
     if (hit !== undefined) {
       this.logger.debug('API cache hit', { resolver: bound.label, key: new KeyDigest(entry.key) });
       // A whole answer read from entries lives no longer than the first of them (docs/caching.md#answers-kept-whole).

@@ -217,7 +217,8 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
   let answerKey: string | undefined;
   if (keepsAnswers) {
     answerKey = api.cache!.answerKey(method, method === 'GET' ? (req.url ?? '') : text, auth);
-    const kept = await api.cache!.getAnswer(answerKey);
+    const found = api.cache!.getAnswer(answerKey);
+    const kept = found instanceof Promise ? await found : found;
     // Only answers sent as they were are kept: within the size limit.
     if (kept !== undefined) return void sendText(res, 200, kept.body, kept.headers);
   }
