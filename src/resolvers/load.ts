@@ -33,8 +33,6 @@ export interface LoadInput {
   strict?: boolean;
   /** Hears once when the VTL template cache cannot be written. */
   logger?: Logger;
-  /** Analyse code for the subset the gateway evaluates itself (docs/resolvers.md#handlers-the-gateway-evaluates). */
-  evaluateSimpleHandlers?: boolean;
 }
 
 /** Every bound field by `Type.field`; throws ConfigErrors naming each problem. */
@@ -165,22 +163,30 @@ export async function loadBoundResolvers(input: LoadInput, sandbox: Sandbox): Pr
     }
   }
   if (problems.length > 0) throw new ConfigErrors(problems);
-  // A unit resolver with both handlers in the subset runs without the sandbox (execute.ts). Only
-  // unit resolvers' files are analysed (a pipeline function's never is: no parse, no esbuild for it).
-  if (input.evaluateSimpleHandlers) {
-    const analyses = new Map<LoadedModule, Promise<Analysis>>();
-    await Promise.all(
-      [...bound.values()].map(async (entry) => {
-        const module = entry.module;
-        if (entry.resolver.kind !== 'UNIT' || !entry.dataSource || !module?.compiled || module.vtl) return;
-        let analysis = analyses.get(module);
-        if (!analysis) analyses.set(module, (analysis = analyse(module.file, module.compiled.source, input.logger)));
-        module.analysis = await analysis;
-        if (module.analysis.module) entry.gateway = module.analysis.module;
-      }),
-    );
-  }
   return { bound, warnings };
+}
+
+/**
+ * Analyses the files of unit resolvers for the subset the gateway evaluates itself and marks
+ * those whose handlers are both in it (execute.ts runs them without the sandbox). Run after the
+ * load, one file per turn of the event loop, so it delays neither listening nor a first request:
+ * until a resolver is marked, the sandbox runs it, with the same answers. Only unit resolvers'
+ * files are analysed (a pipeline function's never is: no parse, no esbuild for it).
+ */
+export async function analyseUnitResolvers(bound: ReadonlyMap<string, BoundResolver>, logger: Logger | undefined): Promise<void> {
+  const analyses = new Map<LoadedModule, Analysis>();
+  for (const entry of bound.values()) {
+    const module = entry.module;
+    if (entry.resolver.kind !== 'UNIT' || !entry.dataSource || !module?.compiled || module.vtl) continue;
+    let analysis = analyses.get(module);
+    if (!analysis) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      analysis = await analyse(module.file, module.compiled.source, logger);
+      analyses.set(module, analysis);
+    }
+    module.analysis = analysis;
+    if (analysis.module) entry.gateway = analysis.module;
+  }
 }
 
 /** The file's analysis; a failure of the analysis itself (not a reason) is warned about and leaves the file to the sandbox. */

@@ -13,7 +13,7 @@ import type { BoundResolver } from './bound.js';
 import { ResolverExecutor } from './execute.js';
 import { attachFieldResolvers } from './fields.js';
 import { Sandbox, type SandboxLimits } from './isolation/sandbox.js';
-import { loadBoundResolvers } from './load.js';
+import { analyseUnitResolvers, loadBoundResolvers } from './load.js';
 
 export interface ResolverRuntimeOptions {
   config: NormalizedConfig;
@@ -35,14 +35,24 @@ export class ResolverRuntime {
   readonly sandbox: Sandbox;
   readonly warnings: readonly string[];
   readonly #bound: ReadonlyMap<string, BoundResolver>;
-  /** How many resolvers the gateway evaluates itself (GET /health `sandbox.evaluatedInGateway`). */
-  readonly evaluatedInGateway: number;
+  /**
+   * Settles when the unit resolvers' files have been analysed for the gateway's evaluator (after
+   * the load, in the background: docs/resolvers.md#handlers-the-gateway-evaluates); never rejects.
+   */
+  readonly analysed: Promise<void>;
 
-  private constructor(sandbox: Sandbox, bound: ReadonlyMap<string, BoundResolver>, warnings: string[]) {
+  private constructor(sandbox: Sandbox, bound: ReadonlyMap<string, BoundResolver>, warnings: string[], analysed: Promise<void>) {
     this.sandbox = sandbox;
     this.#bound = bound;
     this.warnings = warnings;
-    this.evaluatedInGateway = [...bound.values()].filter((b) => b.gateway !== undefined).length;
+    this.analysed = analysed;
+  }
+
+  /** How many resolvers the gateway evaluates itself so far (GET /health `sandbox.evaluatedInGateway`). */
+  get evaluatedInGateway(): number {
+    let count = 0;
+    for (const b of this.#bound.values()) if (b.gateway !== undefined) count += 1;
+    return count;
   }
 
   /**
@@ -66,14 +76,22 @@ export class ResolverRuntime {
     // The gateway's options win over the config file's `sandbox` block.
     const evaluateSimpleHandlers = options.sandbox?.evaluateSimpleHandlers ?? config.sandbox?.evaluateSimpleHandlers ?? true;
     try {
-      const { bound, warnings } = await loadBoundResolvers({ ...options, evaluateSimpleHandlers }, sandbox);
-      logEvaluatedInGateway(logger, bound, evaluateSimpleHandlers);
+      const { bound, warnings } = await loadBoundResolvers(options, sandbox);
       if (options.cache) applyCachePolicies(options.cache, options.schema, bound);
       const executor = new ResolverExecutor(sandbox, config, logger, options.cache);
       attachFieldResolvers(options.schema, options.rules, config, bound, (resolver, source, args, context, info) =>
         executor.run(resolver, source, args, context, info),
       );
-      return new ResolverRuntime(sandbox, bound, warnings);
+      const analysed = evaluateSimpleHandlers
+        ? analyseUnitResolvers(bound, logger).then(
+            () => logEvaluatedInGateway(logger, bound),
+            (error: unknown) => {
+              const reason = error instanceof Error ? error.message : String(error);
+              logger.warn(`the analysis for the gateway's evaluator failed; every resolver runs in the sandbox: ${reason}`);
+            },
+          )
+        : Promise.resolve();
+      return new ResolverRuntime(sandbox, bound, warnings, analysed);
     } catch (error) {
       await sandbox.close();
       throw error;
@@ -92,8 +110,7 @@ export class ResolverRuntime {
 }
 
 /** Once per load: how many unit resolvers the gateway evaluates itself; at debug, why each other one is not. */
-function logEvaluatedInGateway(logger: Logger, bound: ReadonlyMap<string, BoundResolver>, enabled: boolean): void {
-  if (!enabled) return;
+function logEvaluatedInGateway(logger: Logger, bound: ReadonlyMap<string, BoundResolver>): void {
   const units = [...bound.values()].filter((b) => b.resolver.kind === 'UNIT' && b.module && !b.module.vtl);
   const evaluated = units.filter((b) => b.gateway !== undefined).length;
   if (units.length === 0) return;

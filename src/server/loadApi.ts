@@ -154,7 +154,8 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
       eventsOnly,
       authenticate: (request) => authenticateRequest(providers, request),
       async ready() {
-        await Promise.all([...dataSources.values()].map((ds) => ds.ready?.()));
+        // runtime.analysed: which resolvers the gateway evaluates itself is known (it never rejects).
+        await Promise.all([...[...dataSources.values()].map((ds) => ds.ready?.()), runtime!.analysed]);
       },
       async close() {
         await Promise.allSettled(providers.map((p) => p.close?.()));
