@@ -51,8 +51,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** initdb refuses to run as root: run it (and the server) as the `postgres` system user then. */
-async function runAsUser(): Promise<{ uid: number; gid: number; user: string } | undefined> {
+/** initdb refuses to run as root (PgBouncer too): run it (and the server) as the `postgres` system user then. */
+export async function runAsUser(): Promise<{ uid: number; gid: number; user: string } | undefined> {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
   for (const user of ['postgres', 'nobody']) {
     try {
