@@ -18,7 +18,7 @@ import { ColumnCatalog } from './columnCatalog.js';
 import { sqlStatementResultsJson } from './dataApiResult.js';
 import { applyMigrations } from './migrations.js';
 import { isPipelinable, PipelinedConnection } from './pipeline.js';
-import { forgetStatements, isStalePlan, noteUse, overFull, statementName, trimStatements } from './preparedStatements.js';
+import { forgetStatements, isLostStatement, isStalePlan, noteUse, overFull, statementName, trimStatements } from './preparedStatements.js';
 import { badRequest, isConnectionError, toRdsError } from './rdsError.js';
 import type { DataSource, DataSourceKind, DataSourceResult } from '../types.js';
 
@@ -267,7 +267,25 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
     const catalog = new ColumnCatalog();
     /** `columnMetadata` JSON texts per column list (dataApiResult.ts). */
     const metadataTexts = new Map<string, string>();
-    const prepared = config.preparedStatements !== false;
+    /** Named statements; turned off for good when the server connections behind a pooler do not keep them. */
+    let prepared = config.preparedStatements !== false;
+    /**
+     * Whether to run a request again unnamed after `err`: a named statement missing or already there
+     * (a pooler switching server connections). The first such error turns named statements off for
+     * this data source, with one warning that names the key to set.
+     */
+    const lostStatement = (err: unknown): boolean => {
+      if (!isLostStatement(err)) return false;
+      if (prepared) {
+        prepared = false;
+        logger.warn(
+          `postgres data source ${name}: a named statement was missing or already there on the server connection, ` +
+            'as behind PgBouncer before 1.21 in transaction mode; statements are sent unnamed from now on (set preparedStatements: false to start that way)',
+          { error: (err as Error).message },
+        );
+      }
+      return true;
+    };
     /** Runs the statements on `client`: the results, or what Postgres answered as thrown. */
     const runStatements = async (client: pg.PoolClient, bound: BoundStatement[]): Promise<Array<pg.QueryResult<unknown[]>>> => {
       const transaction = bound.length > 1;
@@ -299,9 +317,12 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
     /** Runs one statement on the pipelined connection; the JSON text of its `sqlStatementResults`. */
     const executePipelined = async (line: PipelinedConnection, statement: BoundStatement): Promise<string> => {
       let raw: pg.QueryResult<unknown[]>;
+      const named = prepared;
       try {
-        raw = await line.query(statement.text, statement.values, prepared, RAW_TEXT);
+        raw = await line.query(statement.text, statement.values, named, RAW_TEXT);
       } catch (err) {
+        // Not run (the Parse or Bind failed): run again unnamed, down the pipeline or on the pool.
+        if (named && lostStatement(err)) return execute([statement]);
         if (!isStalePlan(err)) throw toRdsError(err);
         // A table changed under the statement prepared there: dropped there, and this request runs on the pool.
         line.forget(statementName(statement.text));
@@ -334,6 +355,8 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
                 failure = rollbackErr;
               });
             }
+            // Rolled back or never run: the whole request again, unnamed.
+            if (attempt === 1 && failure === undefined && lostStatement(err)) continue;
             // A table changed under a statement prepared on this connection: prepared again, once.
             if (attempt === 1 && failure === undefined && isStalePlan(err)) {
               logger.debug(`postgres data source ${name}: a table's columns changed; statements prepared again`, { error: (err as Error).message });

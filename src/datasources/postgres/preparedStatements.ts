@@ -71,7 +71,11 @@ export async function trimStatements(client: pg.PoolClient): Promise<void> {
     // Only what the server has: a statement whose Parse failed was never created.
     if (connection.parsedStatements[name] === undefined) continue;
     delete connection.parsedStatements[name];
-    await client.query(`DEALLOCATE "${name}"`);
+    // Already gone (a resolver's DEALLOCATE ALL or DISCARD ALL, or a pooler's other server connection)
+    // is what trimming wanted; failing here would fail a request whose statements ran.
+    await client.query(`DEALLOCATE "${name}"`).catch((err: { code?: unknown }) => {
+      if (err?.code !== '26000') throw err;
+    });
   }
 }
 
@@ -91,4 +95,16 @@ export async function forgetStatements(client: pg.PoolClient): Promise<void> {
 export function isStalePlan(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;
   return e?.code === '0A000' && typeof e.message === 'string' && e.message.includes('cached plan must not change result type');
+}
+
+/**
+ * Whether `error` is PostgreSQL saying one of the gateway's named statements is missing (26000) or
+ * already there (42P05) on the server connection: what a pooler that hands each transaction another
+ * server connection (PgBouncer before 1.21 in transaction mode) makes of named statements, since the
+ * client's record of what it parsed no longer matches the server it talks to. Either error comes from
+ * the Parse or the Bind, before the statement ran, so the request can run again.
+ */
+export function isLostStatement(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return (e?.code === '26000' || e?.code === '42P05') && typeof e.message === 'string' && e.message.includes('"agw_');
 }

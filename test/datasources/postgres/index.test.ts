@@ -431,6 +431,23 @@ for (const backend of backends()) {
           await unnamed.close?.();
         }
       });
+
+      it('trimming a statement already deallocated on the server does not fail or repeat the request whose statements ran', async (ctx) => {
+        if (backend.name !== 'PostgreSQL server') ctx.skip('runs on a PostgreSQL server only: it needs a connection of its own');
+        const own = await createDataSource({ ...config, maxConnections: 1 });
+        try {
+          expect((await run(own, stmt(`CREATE TABLE trimmed_once (n int)`))).error).toBeUndefined();
+          for (let i = 0; i < MAX_PER_CONNECTION - 2; i++) expect((await run(own, stmt(`SELECT ${i} AS v /* trim fails */`))).error).toBeUndefined();
+          // A resolver's DEALLOCATE ALL empties the connection behind the data source's back.
+          expect((await run(own, stmt(`DEALLOCATE ALL`))).error).toBeUndefined();
+          // The statement past the limit runs, then the oldest name's DEALLOCATE finds it gone (26000).
+          const insert = await run(own, stmt(`INSERT INTO trimmed_once VALUES (1)`));
+          expect(insert.error).toBeUndefined();
+          expect(values((await run(own, stmt(`SELECT count(*)::int AS n FROM trimmed_once`))).result)).toEqual([[1]]);
+        } finally {
+          await own.close?.();
+        }
+      });
     });
 
     it('runs what the rds module builds: joins, aggregates, group by, having, every where operator', async () => {
