@@ -257,7 +257,7 @@ export class ApiCache {
 
 /**
  * A key's digest for the debug log, computed only if the line is written (the logger serialises
- * the field then). The same digest names the entry in Redis (`e:<digest>`); the key itself holds
+ * the field then). The same digest names the entry in Redis (`v:<digest>`, its tags `t:<digest>`); the key itself holds
  * the identity and is never logged.
  */
 export class KeyDigest {

@@ -1,7 +1,9 @@
 /**
  * The Redis cache store: several gateway instances share one cache, as AppSync's instances share
- * its ElastiCache. An entry is a string key with a PX expiry holding `{ text, tags }`; each field
- * has a set of the keys tagged with it, which an eviction reads.
+ * its ElastiCache. An entry is two string keys with the same PX expiry, named by the digest of its
+ * key: `v:<digest>` holds its text alone (what a hit reads: no parsing, nothing else sent) and
+ * `t:<digest>` its tags as JSON (what an eviction reads); each field has a set of the digests of
+ * the entries tagged with it.
  *
  * A cache that cannot reach Redis answers every read as a miss and drops writes: requests are
  * answered uncached, and the log says so once per outage (docs/caching.md#redis).
@@ -62,10 +64,9 @@ export class RedisCacheStore implements CacheStore {
 
   async get(key: string): Promise<string | undefined> {
     try {
-      const found = await this.#redis.get(this.#entryKey(key));
+      const found = await this.#redis.get(`${this.#prefix}v:${digestOf(key)}`);
       if (this.#down) this.#back();
-      if (found === null) return undefined;
-      return (JSON.parse(found) as { text: string }).text;
+      return found ?? undefined;
     } catch (error) {
       this.#outage(error as Error);
       return undefined;
@@ -73,11 +74,12 @@ export class RedisCacheStore implements CacheStore {
   }
 
   async set(key: string, text: string, ttlMs: number, tags: readonly CacheTag[]): Promise<void> {
-    const entryKey = this.#entryKey(key);
+    const digest = digestOf(key);
+    const px = Math.max(1, Math.round(ttlMs));
     try {
-      const multi = this.#redis.multi().set(entryKey, JSON.stringify({ text, tags }), 'PX', Math.max(1, Math.round(ttlMs)));
+      const multi = this.#redis.multi().set(`${this.#prefix}v:${digest}`, text, 'PX', px).set(`${this.#prefix}t:${digest}`, JSON.stringify(tags), 'PX', px);
       for (const field of new Set(tags.map((t) => t.field))) {
-        multi.sadd(this.#fieldKey(field), entryKey).pexpire(this.#fieldKey(field), FIELD_SET_TTL_MS);
+        multi.sadd(this.#fieldKey(field), digest).pexpire(this.#fieldKey(field), FIELD_SET_TTL_MS);
       }
       await multi.exec();
     } catch (error) {
@@ -88,23 +90,25 @@ export class RedisCacheStore implements CacheStore {
   async evict(field: string, matches: (values: KeyValues) => boolean): Promise<number> {
     const fieldKey = this.#fieldKey(field);
     try {
-      const keys = await this.#redis.smembers(fieldKey);
-      if (keys.length === 0) return 0;
-      const found = await this.#redis.mget(keys);
+      const digests = await this.#redis.smembers(fieldKey);
+      if (digests.length === 0) return 0;
+      const found = await this.#redis.mget(digests.map((digest) => `${this.#prefix}t:${digest}`));
       const gone: string[] = [];
       const evicted: string[] = [];
-      keys.forEach((key, i) => {
+      digests.forEach((digest, i) => {
         const text = found[i];
         if (text === null || text === undefined) {
-          gone.push(key);
+          gone.push(digest);
           return;
         }
-        const entry = JSON.parse(text) as { tags: CacheTag[] };
-        if (entry.tags.some((tag) => tag.field === field && matches(tag.values))) evicted.push(key);
+        const tags = JSON.parse(text) as CacheTag[];
+        if (tags.some((tag) => tag.field === field && matches(tag.values))) evicted.push(digest);
       });
       if (evicted.length === 0 && gone.length === 0) return 0;
       const multi = this.#redis.multi();
-      if (evicted.length > 0) multi.del(...evicted);
+      // Counted by the value keys that went; the tags keys go with them.
+      if (evicted.length > 0) multi.del(...evicted.map((digest) => `${this.#prefix}v:${digest}`));
+      if (evicted.length > 0) multi.del(...evicted.map((digest) => `${this.#prefix}t:${digest}`));
       multi.srem(fieldKey, ...evicted, ...gone);
       const results = await multi.exec();
       return evicted.length > 0 ? Number(results?.[0]?.[1] ?? 0) : 0;
@@ -128,11 +132,6 @@ export class RedisCacheStore implements CacheStore {
     this.#redis.disconnect();
   }
 
-  /** Entries are named by a digest of the key: keys hold whole identities and arguments. */
-  #entryKey(key: string): string {
-    return `${this.#prefix}e:${createHash('sha256').update(key).digest('base64url')}`;
-  }
-
   #fieldKey(field: string): string {
     return `${this.#prefix}f:${field}`;
   }
@@ -148,6 +147,11 @@ export class RedisCacheStore implements CacheStore {
     this.#down = true;
     this.#logger.warn(`API cache: Redis cannot be reached (${error.message}); requests are answered uncached until it is back`);
   }
+}
+
+/** Entries are named by a digest of their key: keys hold whole identities and arguments. */
+function digestOf(key: string): string {
+  return createHash('sha256').update(key).digest('base64url');
 }
 
 function escapeGlob(text: string): string {

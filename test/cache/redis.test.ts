@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../utils/freePort.js';
 import { startTestGateway, type TestGateway } from '../utils/gateway.js';
@@ -19,8 +20,8 @@ const ITEM = 'query ($id: ID!) { item(id: $id) { id runs user stamp } }';
 describe.skipIf(!redisUrl)(`two gateways sharing one Redis cache${redisUrl ? '' : ` (skipped: ${skipReason})`}`, () => {
   let a: TestGateway;
   let b: TestGateway;
+  const name = `cache-pair-${Date.now()}`;
   beforeAll(async () => {
-    const name = `cache-pair-${Date.now()}`;
     const config = () => cacheConfig({ behavior: 'PER_RESOLVER_CACHING', ttl: 60 }, 60, { name, server: { redis: redisUrl } });
     a = await startTestGateway({ files, config: config() });
     b = await startTestGateway({ files, config: config() });
@@ -33,6 +34,30 @@ describe.skipIf(!redisUrl)(`two gateways sharing one Redis cache${redisUrl ? '' 
     expect((await b.query(ITEM, { id: 'r1' }, as('alice'))).body).toEqual(onA.body);
     // Another identity is another entry, on either instance.
     expect((await b.query(ITEM, { id: 'r1' }, as('bob'))).body.data.item.user).toBe('bob');
+  });
+
+  it('keeps each entry as its text alone, its tags in a key of their own with the same expiry', async () => {
+    const onA = await a.query(ITEM, { id: 'r3' }, as('alice'));
+    await settle();
+    const redis = new Redis(redisUrl!);
+    try {
+      const prefix = `appsync-gateway:cache:${name}:`;
+      const values = await redis.keys(`${prefix}v:*`);
+      expect(values.length).toBeGreaterThan(0);
+      let found = false;
+      for (const key of values) {
+        const text = (await redis.get(key))!;
+        // A resolver entry's text: its expiry and the result's JSON, nothing else.
+        expect(text).toMatch(/^\d+ [[{n]/);
+        if (text.endsWith(JSON.stringify(onA.body.data.item))) found = true;
+        const tags = JSON.parse((await redis.get(key.replace(`${prefix}v:`, `${prefix}t:`)))!) as Array<{ field: string }>;
+        expect(tags.map((tag) => tag.field)).toEqual(['Query.item']);
+        expect(Math.abs((await redis.pttl(key)) - (await redis.pttl(key.replace(`${prefix}v:`, `${prefix}t:`))))).toBeLessThan(1000);
+      }
+      expect(found).toBe(true);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it("evicts on both from a mutation on B, and flushes both from A's FlushApiCache", async () => {
