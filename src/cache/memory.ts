@@ -6,17 +6,21 @@
  *
  * - Each entry is one record written at the ring's head: a header (size, key hash, expiry, lengths,
  *   flags, the ids of its tags' fields), its key, its text and its tags' key values as JSON.
- * - A Map from the key's 32-bit hash to the record's offset finds it (small integers only: nothing
- *   for the collector to follow); the key's bytes are compared on each lookup, so two keys with the
- *   same hash never share an entry (the later one replaces the earlier).
+ * - A hash table of small integers in an Int32Array (hashIndex.ts) maps the key's 32-bit hash to
+ *   the record's offset: nothing for the collector to follow. The key's bytes are compared on each
+ *   lookup, so two keys with the same hash never share an entry (the later one replaces the earlier).
  * - When the ring is full, records go from its tail, oldest first; a record read since it was
  *   written is moved to the head once instead (second chance, the CLOCK approximation of least
  *   recently used), so the entries in use stay and a read never copies anything.
- * - Per field, a Set of the hashes of the entries tagged with it, for evictions.
+ * - An eviction by field walks the records' headers, which hold the ids of their tags' fields: a
+ *   per-field set of keys would cost every miss two more table updates.
  *
  * The bound is on what the process holds for the cache: the rings (grown by doubling up to their
- * share) take three quarters of it, and the index (Map and Sets on the heap) is kept within the
- * last quarter by counting its measured bytes per entry and per tag.
+ * share) and their index tables, all ArrayBuffer memory, are counted against it, less a 32nd (at
+ * least 64 KiB, at most a quarter) kept back for the objects around them.
+ *
+ * Written here rather than taken from npm: the cache libraries we know of (lru-cache, which this
+ * replaced, among them) keep values and keys as heap objects, which is the cost this store removes.
  */
 import { HashIndex } from './hashIndex.js';
 import type { CacheStore, CacheTag, KeyValues } from './types.js';
