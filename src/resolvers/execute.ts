@@ -34,6 +34,16 @@ interface ResolverRun {
   operation: string;
 }
 
+/** What a run starts from, before a sandbox run is opened (if one is). */
+interface RunStart {
+  bound: BoundResolver;
+  base: BaseContext;
+  selection: SelectionInfo;
+  context: RequestContext;
+  info: GraphQLResolveInfo;
+  operation: string;
+}
+
 type Settled = { k: 'ok' | 'early'; v: unknown; skipTo?: 'END' | 'NEXT' | null };
 
 export class ResolverExecutor {
@@ -128,18 +138,12 @@ export class ResolverExecutor {
       operation,
     };
     // docs/resolvers.md#handlers-the-gateway-evaluates: both handlers in the subset, no sandbox run is opened.
-    if (bound.gateway !== undefined) return this.#runInGateway(bound, bound.gateway, base, selection, context, info, operation);
-    return this.#runInSandbox(bound, base, selection, context, info, operation);
+    const start: RunStart = { bound, base, selection, context, info, operation };
+    if (bound.gateway !== undefined) return this.#runInGateway(start, bound.gateway);
+    return this.#runInSandbox(start);
   }
 
-  #openRun(
-    bound: BoundResolver,
-    base: BaseContext,
-    selection: SelectionInfo,
-    context: RequestContext,
-    info: GraphQLResolveInfo,
-    operation: string,
-  ): ResolverRun {
+  #openRun({ bound, base, selection, context, info, operation }: RunStart): ResolverRun {
     let handle: RunHandle;
     try {
       handle = this.sandbox.openRunParts(runPartsOf(base, selection, context), context);
@@ -149,15 +153,9 @@ export class ResolverExecutor {
     return { bound, handle, base, context, info, operation };
   }
 
-  #runInSandbox(
-    bound: BoundResolver,
-    base: BaseContext,
-    selection: SelectionInfo,
-    context: RequestContext,
-    info: GraphQLResolveInfo,
-    operation: string,
-  ): Promise<unknown> {
-    const run = this.#openRun(bound, base, selection, context, info, operation);
+  #runInSandbox(start: RunStart): Promise<unknown> {
+    const { bound } = start;
+    const run = this.#openRun(start);
     if (bound.resolver.kind === 'UNIT' && bound.module && bound.dataSource && isBuiltInNone(bound.dataSource)) {
       return this.#runUnitOnNone(run, bound.module);
     }
@@ -171,15 +169,8 @@ export class ResolverExecutor {
    * where it stands: before the data source the whole run (handlers have no side effects), after
    * it the response handler with the data source's answer (the data source is not called again).
    */
-  async #runInGateway(
-    bound: BoundResolver,
-    gateway: GatewayModule,
-    base: BaseContext,
-    selection: SelectionInfo,
-    context: RequestContext,
-    info: GraphQLResolveInfo,
-    operation: string,
-  ): Promise<unknown> {
+  async #runInGateway(start: RunStart, gateway: GatewayModule): Promise<unknown> {
+    const { bound, base, context, info } = start;
     const inputs = new RunInputs(base);
     const maxChars = this.sandbox.maxResultChars;
     const dataSource = bound.dataSource!;
@@ -196,7 +187,7 @@ export class ResolverExecutor {
       }
     } catch (error) {
       this.#fellBack(bound, error);
-      return this.#runInSandbox(bound, base, selection, context, info, operation);
+      return this.#runInSandbox(start);
     }
     const step: Step = { label: bound.label, module: bound.module, dataSource, maxBatchSize: bound.resolver.maxBatchSize };
     const answer = await callDataSource(dataSource, (ds) => ds.invoke(requestValue, { ...invocationOf(step, context, info), resolverContext: base }));
@@ -207,7 +198,7 @@ export class ResolverExecutor {
     } catch (error) {
       this.#fellBack(bound, error);
     }
-    const run = this.#openRun(bound, base, selection, context, info, operation);
+    const run = this.#openRun(start);
     let failure: unknown;
     let value: unknown;
     try {
