@@ -3,7 +3,7 @@
  * `bin/appsync-gateway.mjs serve` on dist/ (forced with APPSYNC_GATEWAY_FROM=dist, so a stale
  * build fails here instead of quietly running src/ through tsx). It serves the example API,
  * recurring operations run as code compiled by graphql-jit (one graphql in the bundle: a second
- * copy fails every compile), and graphql-ws, bundled with the same graphql, serves and refuses
+ * copy fails every compile), simple unit resolvers are evaluated in the gateway, and graphql-ws, bundled with the same graphql, serves and refuses
  * subscriptions.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -95,6 +95,20 @@ describe('the built CLI (dist/)', () => {
     expect(after).toEqual({ ...before, operations: before.operations + 1, runs: before.runs + 2 });
     expect(after.failed).toBe(0);
     expect(output).not.toContain('graphql-jit');
+  });
+
+  it("evaluates the example's simple unit resolvers in the gateway, as from src/", async () => {
+    // The analysis runs after listening (acorn, and esbuild for .ts files, loaded from the bundle).
+    await expect
+      .poll(() => /(\d+) of (\d+) APPSYNC_JS unit resolvers are evaluated in the gateway/.exec(output), { timeout: 10_000, interval: 50 })
+      .not.toBeNull();
+    const [, evaluated, units] = /(\d+) of (\d+) APPSYNC_JS unit resolvers are evaluated in the gateway/.exec(output)!;
+    expect(Number(evaluated)).toBeGreaterThan(0);
+    expect(Number(evaluated)).toBeLessThanOrEqual(Number(units));
+    expect((await health()).sandbox.evaluatedInGateway).toBe(Number(evaluated));
+    // No file's analysis failed in the bundle (that would send it to the sandbox with a warning).
+    expect(output).not.toMatch(/analysis failed|evaluating it in the gateway failed/);
+    expect(await query('{ hello(name: "evaluated") }')).toEqual({ data: { hello: 'Hello, evaluated! (API Key Authorization)' } });
   });
 
   it('serves subscriptions over graphql-transport-ws, and refuses a bad one with its errors', async () => {
