@@ -107,8 +107,10 @@ export class RedisCacheStore implements CacheStore {
       if (evicted.length === 0 && gone.length === 0) return 0;
       const multi = this.#redis.multi();
       // Counted by the value keys that went; the tags keys go with them.
-      if (evicted.length > 0) multi.del(...evicted.map((digest) => `${this.#prefix}v:${digest}`));
-      if (evicted.length > 0) multi.del(...evicted.map((digest) => `${this.#prefix}t:${digest}`));
+      if (evicted.length > 0) {
+        multi.del(...evicted.map((digest) => `${this.#prefix}v:${digest}`));
+        multi.del(...evicted.map((digest) => `${this.#prefix}t:${digest}`));
+      }
       multi.srem(fieldKey, ...evicted, ...gone);
       const results = await multi.exec();
       return evicted.length > 0 ? Number(results?.[0]?.[1] ?? 0) : 0;
