@@ -139,6 +139,7 @@ export interface Gateway {
 interface StepFunctionsLike {
   handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<boolean>;
   answerTooLarge(req: IncomingMessage, res: ServerResponse, limitBytes: number, head: Buffer): boolean;
+  bodyLimit(req: IncomingMessage): number | undefined;
   update(stateMachines: NormalizedConfig['stepFunctions']['stateMachines']): Promise<void>;
   close(): Promise<void>;
 }
@@ -454,13 +455,13 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
         return;
       }
       let body: Buffer;
+      const bodyLimit = isManagementPath(path) ? MANAGEMENT_MAX_BODY_BYTES : (stepFunctions.bodyLimit(req) ?? MAX_BODY_BYTES);
       try {
-        body =
-          req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, isManagementPath(path) ? MANAGEMENT_MAX_BODY_BYTES : undefined);
+        body = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, bodyLimit);
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
           // A Step Functions, SQS, SNS or EventBridge call gets its service's own error, which its SDK client reads as a typed exception.
-          if (stepFunctions.answerTooLarge(req, res, MAX_BODY_BYTES, error.head)) return;
+          if (stepFunctions.answerTooLarge(req, res, bodyLimit, error.head)) return;
           sendJson(
             res,
             413,

@@ -16,7 +16,7 @@ import { StepFunctionsService } from './service/service.js';
 import { createFileStore } from './store/fileStore.js';
 import { createMemoryStore } from './store/memoryStore.js';
 import { createPostgresStore } from './store/postgresStore.js';
-import { SqsQueues, answerSqsTooLarge, handleSqsCall, isSqsCall } from './services/sqs.js';
+import { MAX_REQUEST_BYTES as SQS_MAX_REQUEST_BYTES, SqsQueues, answerSqsTooLarge, handleSqsCall, isSqsCall } from './services/sqs.js';
 import { SnsTopics, answerSnsTooLarge, handleSnsCall, isSnsCall } from './services/sns.js';
 import { applyDeclared } from './services/declared.js';
 import { PersistedServices } from './services/persisted.js';
@@ -85,6 +85,11 @@ export interface StepFunctionsServiceHandle {
    * `head` is the body's first bytes (an SNS call is known by them).
    */
   answerTooLarge(req: IncomingMessage, res: ServerResponse, limitBytes: number, head: Buffer): boolean;
+  /**
+   * The body limit of a call these services read past the gateway's usual one, known by its headers
+   * (an SQS call: a batch of 1 MiB messages, docs/stepfunctions.md#sqs); undefined for others.
+   */
+  bodyLimit(req: IncomingMessage): number | undefined;
   /** Applies the machines of a reloaded config. */
   update(stateMachines: Record<string, StateMachineConfig>): Promise<void>;
   /** Starts an execution (resolver shorthand, nested machines). */
@@ -203,6 +208,7 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
     sqs,
     sns,
     events,
+    bodyLimit: (req) => (isSqsCall(req) ? SQS_MAX_REQUEST_BYTES : undefined),
     answerTooLarge(req, res, limitBytes, head) {
       if (answerTooLarge(req, res, limitBytes)) return true;
       if (isSqsCall(req)) answerSqsTooLarge(req, res, limitBytes);

@@ -31,12 +31,33 @@ export class SqsError extends Error {
   }
 }
 
-/** SQS's limit on one message, body and attributes (AWS's default `MaximumMessageSize`), and on a batch's messages together. */
-const MAX_MESSAGE_BYTES = 262_144;
+/**
+ * SQS's largest message, body and attributes counted in: the highest `MaximumMessageSize` a queue
+ * may have and its default (1 MiB since AWS raised it in 2025), and the limit on a batch's messages together.
+ */
+export const MAX_MESSAGE_BYTES = 1_048_576;
+
+/**
+ * The largest SQS call the gateway reads (docs/stepfunctions.md#sqs): a batch of messages up to
+ * {@link MAX_MESSAGE_BYTES} in all, each byte at most two once JSON-escaped (`\"`, `\n`; SQS
+ * refuses the characters JSON writes longer), and room for the rest of the call.
+ * Gateway choice: AWS does not document its request limit.
+ */
+export const MAX_REQUEST_BYTES = 2 * MAX_MESSAGE_BYTES + 64 * 1024;
+
+/** Queue attributes SQS takes as whole numbers in a range (a value outside it is `InvalidAttributeValue`), and their defaults. */
+const NUMERIC_ATTRIBUTES: Record<string, { min: number; max: number; default: number }> = {
+  DelaySeconds: { min: 0, max: 900, default: 0 },
+  MaximumMessageSize: { min: 1_024, max: MAX_MESSAGE_BYTES, default: MAX_MESSAGE_BYTES },
+  MessageRetentionPeriod: { min: 60, max: 1_209_600, default: 345_600 },
+  ReceiveMessageWaitTimeSeconds: { min: 0, max: 20, default: 0 },
+  VisibilityTimeout: { min: 0, max: 43_200, default: 30 },
+};
+const DEFAULT_ATTRIBUTES = Object.fromEntries(Object.entries(NUMERIC_ATTRIBUTES).map(([name, range]) => [name, String(range.default)]));
 
 const noQueue = () => new SqsError('QueueDoesNotExist', 'The specified queue does not exist.', 'AWS.SimpleQueueService.NonExistentQueue');
 const invalid = (message: string) => new SqsError('InvalidParameterValue', message);
-const messageTooLong = () => invalid(`One or more parameters are invalid. Reason: Message must be shorter than ${MAX_MESSAGE_BYTES} bytes.`);
+const messageTooLong = (limit: number) => invalid(`One or more parameters are invalid. Reason: Message must be shorter than ${limit} bytes.`);
 const batchTooLong = (detail: string, statusCode = 400) =>
   new SqsError(
     'BatchRequestTooLong',
@@ -44,6 +65,30 @@ const batchTooLong = (detail: string, statusCode = 400) =>
     'AWS.SimpleQueueService.BatchRequestTooLong',
     statusCode,
   );
+
+/** Refuses a numeric queue attribute outside SQS's range, as SQS does (CreateQueue, SetQueueAttributes). */
+function checkAttributes(attributes: Record<string, string>): void {
+  for (const [name, value] of Object.entries(attributes)) {
+    const range = NUMERIC_ATTRIBUTES[name];
+    if (!range) continue;
+    const number = Number(value);
+    if (value.trim() === '' || !Number.isInteger(number) || number < range.min || number > range.max)
+      throw new SqsError('InvalidAttributeValue', `Invalid value for the parameter ${name}.`);
+  }
+}
+
+/**
+ * A message's size as SQS measures it against `MaximumMessageSize`: the UTF-8 bytes of the body
+ * and of each attribute's name, type and value (a binary value by its decoded bytes).
+ */
+export function sqsMessageBytes(body: string, attributes: Record<string, MessageAttributeValue> | undefined): number {
+  let bytes = Buffer.byteLength(body);
+  for (const [name, value] of Object.entries(attributes ?? {})) {
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(value?.DataType ?? '');
+    bytes += value?.BinaryValue !== undefined ? Buffer.byteLength(value.BinaryValue, 'base64') : Buffer.byteLength(value?.StringValue ?? '');
+  }
+  return bytes;
+}
 
 /** A message attribute as the JSON protocol carries it. */
 export interface MessageAttributeValue {
@@ -151,17 +196,19 @@ export class SqsQueues {
     if (attributes.FifoQueue === 'true') {
       throw new SqsError('UnsupportedOperation', 'FIFO queues are not supported by appsync-gateway.', 'AWS.SimpleQueueService.UnsupportedOperation');
     }
+    checkAttributes(attributes);
     if (attributes.RedrivePolicy !== undefined) this.checkRedrivePolicy(attributes.RedrivePolicy);
     const existing = this.queues.get(name);
-    const wanted = { VisibilityTimeout: '30', DelaySeconds: '0', MessageRetentionPeriod: '345600', ...attributes };
+    const wanted = { ...DEFAULT_ATTRIBUTES, ...attributes };
     if (existing && update) {
       Object.assign(existing.attributes, attributes);
       return name;
     }
     if (existing) {
       // SQS answers the existing URL when the attributes agree, QueueAlreadyExists otherwise.
+      const current: Record<string, string> = { ...DEFAULT_ATTRIBUTES, ...existing.attributes };
       for (const [key, value] of Object.entries(attributes)) {
-        if (existing.attributes[key] !== value)
+        if (current[key] !== value)
           throw new SqsError('QueueNameExists', `A queue already exists with the same name and a different value for attribute ${key}`, 'QueueAlreadyExists');
       }
       return name;
@@ -175,6 +222,7 @@ export class SqsQueues {
     const queue = this.queue(ref);
     if (!attributes || typeof attributes !== 'object') throw new SqsError('MissingParameter', 'The request must contain the parameter Attributes.');
     const given = Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, String(v)]));
+    checkAttributes(given);
     if (given.RedrivePolicy !== undefined && given.RedrivePolicy !== '') this.checkRedrivePolicy(given.RedrivePolicy);
     Object.assign(queue.attributes, given);
     if (given.RedrivePolicy === '') delete queue.attributes.RedrivePolicy;
@@ -235,6 +283,8 @@ export class SqsQueues {
     const queue = this.queue(ref);
     const now = Date.now();
     const all: Record<string, string> = {
+      // A queue kept from before an attribute had a default here shows the default.
+      ...DEFAULT_ATTRIBUTES,
       ...queue.attributes,
       QueueArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${queue.name}`,
       ApproximateNumberOfMessages: String(queue.messages.filter((m) => m.visibleAt <= now).length),
@@ -247,14 +297,20 @@ export class SqsQueues {
     return Object.fromEntries(names.filter((n) => n in all).map((n) => [n, all[n]!]));
   }
 
+  /** The queue's `MaximumMessageSize` (a queue kept from before it had one: the default). */
+  private maximumMessageSize(queue: Queue): number {
+    return Number(queue.attributes.MaximumMessageSize ?? MAX_MESSAGE_BYTES);
+  }
+
   sendMessage(ref: unknown, body: unknown, options: { DelaySeconds?: unknown; MessageAttributes?: unknown } = {}): SentMessage {
     const queue = this.queue(ref);
     if (typeof body !== 'string' || body.length === 0) throw new SqsError('MissingParameter', 'The request must contain the parameter MessageBody.');
-    if (Buffer.byteLength(body) > MAX_MESSAGE_BYTES) throw messageTooLong();
+    const attributes = options.MessageAttributes as Record<string, MessageAttributeValue> | undefined;
+    const limit = this.maximumMessageSize(queue);
+    if (sqsMessageBytes(body, attributes) > limit) throw messageTooLong(limit);
     const delay = options.DelaySeconds === undefined ? Number(queue.attributes.DelaySeconds ?? 0) : Number(options.DelaySeconds);
     if (!Number.isInteger(delay) || delay < 0 || delay > 900)
       throw invalid(`Value ${String(options.DelaySeconds)} for parameter DelaySeconds is invalid. Reason: must be between 0 and 900, if provided.`);
-    const attributes = options.MessageAttributes as Record<string, MessageAttributeValue> | undefined;
     const now = Date.now();
     const message: StoredMessage = {
       id: randomUUID(),
@@ -460,7 +516,8 @@ export function answerSqsTooLarge(req: IncomingMessage, res: ServerResponse, lim
       ? batchTooLong(over, 413)
       : new SqsError(
           'InvalidParameterValue',
-          action === 'SendMessage' ? messageTooLong().message : `One or more parameters are invalid. Reason: ${over}`,
+          // Past the request limit a message is past the largest MaximumMessageSize a queue may have.
+          action === 'SendMessage' ? messageTooLong(MAX_MESSAGE_BYTES).message : `One or more parameters are invalid. Reason: ${over}`,
           undefined,
           413,
         );
@@ -554,7 +611,12 @@ export async function handleSqsCall(queues: SqsQueues, req: IncomingMessage, res
       case 'SendMessageBatch': {
         queues.getQueueAttributes(input.QueueUrl, ['QueueArn']);
         const entries = checkBatch(input.Entries);
-        const total = entries.reduce((sum, e) => sum + (typeof e.MessageBody === 'string' ? Buffer.byteLength(e.MessageBody) : 0), 0);
+        const total = entries.reduce(
+          (sum, e) =>
+            sum +
+            (typeof e.MessageBody === 'string' ? sqsMessageBytes(e.MessageBody, e.MessageAttributes as Record<string, MessageAttributeValue> | undefined) : 0),
+          0,
+        );
         if (total > MAX_MESSAGE_BYTES) throw batchTooLong(`You have sent ${total} bytes.`);
         output = runBatch(entries, (e) => queues.sendMessage(input.QueueUrl, e.MessageBody, e));
         break;

@@ -1,10 +1,11 @@
 /**
  * Size limits of the in-process SQS, SNS and EventBridge as their real SDK clients see them: a call
- * past the gateway's 1 MB request limit is answered in the service's own protocol and error shape
- * (SQS JSON `__type`, SNS query XML `ErrorResponse`, EventBridge JSON `__type`), which each client
- * throws as that service's error naming the limit; and each service's own message limits (a message,
- * a batch, PutEvents entries together) under that request limit, also where entries are put by a
- * resolver's AMAZON_EVENTBRIDGE data source or a Step Functions events:putEvents task.
+ * past the gateway's request limit (1 MiB; 2 MiB and 64 KiB for SQS, whose messages may be 1 MiB) is
+ * answered in the service's own protocol and error shape (SQS JSON `__type`, SNS query XML
+ * `ErrorResponse`, EventBridge JSON `__type`), which each client throws as that service's error
+ * naming the limit; and each service's own message limits (a message against its queue's
+ * `MaximumMessageSize`, a batch, PutEvents entries together) under that request limit, also where
+ * entries are put by a resolver's AMAZON_EVENTBRIDGE data source or a Step Functions events:putEvents task.
  */
 import { EventBridgeClient, EventBridgeServiceException, ListRulesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
@@ -21,6 +22,10 @@ import {
   BatchRequestTooLong,
   CreateQueueCommand,
   GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  InvalidAttributeValue,
+  QueueDoesNotExist,
+  ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
@@ -41,7 +46,9 @@ const CONFIG = {
 
 /** Past the gateway's 1 MB request limit once in a request body. */
 const OVER_REQUEST = 'x'.repeat(1_100_000);
-/** Past the services' 262,144-byte message limit, well under the request limit. */
+/** Past the 2 MiB + 64 KiB the gateway reads of an SQS call. */
+const OVER_SQS_REQUEST = 'x'.repeat(2_200_000);
+/** Past SNS's 262,144-byte message limit, well under the request limit. */
 const OVER_MESSAGE = 'y'.repeat(262_145);
 
 async function failure<E>(
@@ -77,40 +84,120 @@ describe('in-process SQS, SNS and EventBridge size limits', () => {
   });
 
   describe('SQS', () => {
-    it('a SendMessage over 1 MB is InvalidParameterValue naming the message limit, with HTTP 413', async () => {
-      const error = await failure(served.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: OVER_REQUEST })), SQSServiceException);
+    it('a SendMessage over the 2 MiB + 64 KiB SQS request limit is InvalidParameterValue naming the 1 MiB message limit, with HTTP 413', async () => {
+      const error = await failure(served.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: OVER_SQS_REQUEST })), SQSServiceException);
       expect(error.name).toBe('InvalidParameterValue');
-      expect(error.message).toBe('One or more parameters are invalid. Reason: Message must be shorter than 262144 bytes.');
+      expect(error.message).toBe('One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes.');
       expect(error.$metadata.httpStatusCode).toBe(413);
     });
 
-    it('a SendMessageBatch over 1 MB is the typed BatchRequestTooLong', async () => {
-      const Entries = [0, 1, 2, 3, 4].map((i) => ({ Id: `m${i}`, MessageBody: 'z'.repeat(250_000) }));
+    it('a SendMessageBatch over the SQS request limit is the typed BatchRequestTooLong', async () => {
+      const Entries = [0, 1, 2, 3, 4].map((i) => ({ Id: `m${i}`, MessageBody: 'z'.repeat(450_000) }));
       const error = await failure(served.sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries })), BatchRequestTooLong);
-      expect(error.message).toMatch(/^Batch requests cannot be longer than 262144 bytes\. The request is over the 1048576-byte request limit\.$/);
+      expect(error.message).toBe('Batch requests cannot be longer than 1048576 bytes. The request is over the 2162688-byte request limit.');
       expect(error.$metadata.httpStatusCode).toBe(413);
     });
 
-    it('another call over 1 MB is InvalidParameterValue naming the request limit', async () => {
+    it('another call over the SQS request limit is InvalidParameterValue naming the request limit', async () => {
       const error = await failure(
-        served.sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { Policy: OVER_REQUEST } })),
+        served.sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { Policy: OVER_SQS_REQUEST } })),
         SQSServiceException,
       );
       expect(error.name).toBe('InvalidParameterValue');
-      expect(error.message).toContain('over the 1048576-byte request limit');
+      expect(error.message).toContain('over the 2162688-byte request limit');
     });
 
-    it('a batch whose messages together pass 262,144 bytes is BatchRequestTooLong (HTTP 400), and nothing of it is queued', async () => {
-      const Entries = [0, 1].map((i) => ({ Id: `m${i}`, MessageBody: 'b'.repeat(140_000) }));
+    it('a batch whose messages together pass 1,048,576 bytes is BatchRequestTooLong (HTTP 400), and nothing of it is queued', async () => {
+      const Entries = [0, 1].map((i) => ({ Id: `m${i}`, MessageBody: 'b'.repeat(600_000) }));
       const error = await failure(served.sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries })), BatchRequestTooLong);
-      expect(error.message).toBe('Batch requests cannot be longer than 262144 bytes. You have sent 280000 bytes.');
+      expect(error.message).toBe('Batch requests cannot be longer than 1048576 bytes. You have sent 1200000 bytes.');
       expect(error.$metadata.httpStatusCode).toBe(400);
       const attributes = await served.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
       expect(attributes.Attributes?.ApproximateNumberOfMessages).toBe('0');
       const fits = await served.sqs.send(
-        new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: Entries.map((e) => ({ ...e, MessageBody: 'b'.repeat(131_072) })) }),
+        new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: Entries.map((e) => ({ ...e, MessageBody: 'b'.repeat(524_288) })) }),
       );
       expect(fits.Successful).toHaveLength(2);
+    });
+
+    it('a queue’s MaximumMessageSize is 1,048,576 by default: a message of that size is sent and received whole, one byte more is refused', async () => {
+      const { QueueUrl } = await served.sqs.send(new CreateQueueCommand({ QueueName: 'default-size' }));
+      const attributes = await served.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['MaximumMessageSize'] }));
+      expect(attributes.Attributes).toEqual({ MaximumMessageSize: '1048576' });
+      // JSON-escaped quotes: the body is 1 MiB, the request about twice that.
+      const body = '"'.repeat(1_048_576);
+      await served.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
+      const { Messages } = await served.sqs.send(new ReceiveMessageCommand({ QueueUrl }));
+      expect(Messages?.[0]?.Body).toBe(body);
+      const error = await failure(served.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: `${body}x` })), SQSServiceException);
+      expect(error.name).toBe('InvalidParameterValue');
+      expect(error.message).toBe('One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes.');
+      expect(error.$metadata.httpStatusCode).toBe(400);
+    });
+
+    it('a smaller MaximumMessageSize (CreateQueue, then SetQueueAttributes) is held for SendMessage and each batch entry, attributes counted in', async () => {
+      const { QueueUrl } = await served.sqs.send(new CreateQueueCommand({ QueueName: 'small', Attributes: { MaximumMessageSize: '2048' } }));
+      await served.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'a'.repeat(2048) }));
+      const tooLong = await failure(served.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'a'.repeat(2049) })), SQSServiceException);
+      expect(tooLong.name).toBe('InvalidParameterValue');
+      expect(tooLong.message).toBe('One or more parameters are invalid. Reason: Message must be shorter than 2048 bytes.');
+      // 2,000 bytes of body and 1 + 6 + 50 of attribute: 2,057 bytes.
+      const withAttribute = { QueueUrl, MessageBody: 'a'.repeat(2000), MessageAttributes: { n: { DataType: 'String', StringValue: 'v'.repeat(50) } } };
+      await failure(served.sqs.send(new SendMessageCommand(withAttribute)), SQSServiceException);
+      const batch = await served.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl,
+          Entries: [
+            { Id: 'fits', MessageBody: 'a'.repeat(100) },
+            { Id: 'long', MessageBody: 'a'.repeat(3000) },
+          ],
+        }),
+      );
+      expect(batch.Successful?.map((e) => e.Id)).toEqual(['fits']);
+      expect(batch.Failed).toEqual([
+        {
+          Id: 'long',
+          SenderFault: true,
+          Code: 'InvalidParameterValue',
+          Message: 'One or more parameters are invalid. Reason: Message must be shorter than 2048 bytes.',
+        },
+      ]);
+      await served.sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { MaximumMessageSize: '4096' } }));
+      const sent = await served.sqs.send(new SendMessageCommand(withAttribute));
+      expect(sent.MessageId).toBeTruthy();
+      const attributes = await served.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['MaximumMessageSize'] }));
+      expect(attributes.Attributes?.MaximumMessageSize).toBe('4096');
+    });
+
+    it('a MaximumMessageSize outside 1,024-1,048,576 is the typed InvalidAttributeValue on CreateQueue and SetQueueAttributes', async () => {
+      for (const value of ['1023', '1048577', 'big', '']) {
+        const error = await failure(
+          served.sqs.send(new CreateQueueCommand({ QueueName: 'bad-size', Attributes: { MaximumMessageSize: value } })),
+          InvalidAttributeValue,
+        );
+        expect(error.message).toBe('Invalid value for the parameter MaximumMessageSize.');
+      }
+      await failure(served.sqs.send(new GetQueueUrlCommand({ QueueName: 'bad-size' })), QueueDoesNotExist);
+      await failure(
+        served.sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { MaximumMessageSize: '2000000' } })),
+        InvalidAttributeValue,
+      );
+      const bounds = await served.sqs.send(new CreateQueueCommand({ QueueName: 'smallest', Attributes: { MaximumMessageSize: '1024' } }));
+      expect(bounds.QueueUrl).toMatch(/\/smallest$/);
+      const attributes = await served.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['MaximumMessageSize'] }));
+      expect(attributes.Attributes?.MaximumMessageSize).toBe('1048576');
+    });
+
+    it('the other numeric queue attributes are checked against SQS’s ranges too', async () => {
+      for (const [name, value] of [
+        ['VisibilityTimeout', '43201'],
+        ['DelaySeconds', '-1'],
+        ['MessageRetentionPeriod', '59'],
+        ['ReceiveMessageWaitTimeSeconds', '21'],
+      ] as const) {
+        const error = await failure(served.sqs.send(new CreateQueueCommand({ QueueName: 'bad-range', Attributes: { [name]: value } })), InvalidAttributeValue);
+        expect(error.message).toBe(`Invalid value for the parameter ${name}.`);
+      }
     });
   });
 
