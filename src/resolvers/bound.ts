@@ -43,4 +43,12 @@ export interface BoundResolver {
   cache?: ResolverCachePolicy;
   /** A unit resolver whose handlers the gateway evaluates itself (docs/resolvers.md#handlers-the-gateway-evaluates). */
   gateway?: GatewayModule;
+  /** A pipeline resolver whose every handler the gateway evaluates itself (the same section). */
+  gatewayPipeline?: GatewayPipeline;
+}
+
+/** A pipeline's handlers, all in the subset: its own (absent when it has no code) and each function's, in order. */
+export interface GatewayPipeline {
+  resolver?: GatewayModule;
+  functions: GatewayModule[];
 }

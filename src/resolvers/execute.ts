@@ -11,7 +11,7 @@ import type { NormalizedConfig } from '../config/types.js';
 import { isBuiltInNone, type DataSource, type DataSourceResult, type Logger } from '../datasources/index.js';
 import { AppSyncError, FieldError, ResolverCodeError, passedOn } from '../errors.js';
 import { locateFault } from './appsync-js/compile.js';
-import type { BoundResolver, LoadedModule, Step } from './bound.js';
+import type { BoundResolver, GatewayPipeline, LoadedModule, Step } from './bound.js';
 import { RunInputs, type StepResult } from './expressions/context.js';
 import { Fallback, jsonCopy } from './expressions/evaluate.js';
 import type { GatewayModule } from './expressions/subset.js';
@@ -45,6 +45,12 @@ interface RunStart {
 }
 
 type Settled = { k: 'ok' | 'early'; v: unknown; skipTo?: 'END' | 'NEXT' | null };
+
+/** A step's request value and its data source's answer, for a response handler the sandbox runs after the gateway called the data source. */
+interface Answered {
+  requestValue: unknown;
+  answer: DataSourceResult;
+}
 
 export class ResolverExecutor {
   constructor(
@@ -137,9 +143,10 @@ export class ResolverExecutor {
       authMode: context.auth.mode,
       operation,
     };
-    // docs/resolvers.md#handlers-the-gateway-evaluates: both handlers in the subset, no sandbox run is opened.
+    // docs/resolvers.md#handlers-the-gateway-evaluates: every handler in the subset, no sandbox run is opened.
     const start: RunStart = { bound, base, selection, context, info, operation };
     if (bound.gateway !== undefined) return this.#runInGateway(start, bound.gateway);
+    if (bound.gatewayPipeline !== undefined) return this.#runPipelineInGateway(start, bound.gatewayPipeline);
     return this.#runInSandbox(start);
   }
 
@@ -177,14 +184,7 @@ export class ResolverExecutor {
     let requestValue: unknown;
     try {
       requestValue = gateway.request.run(inputs.requestCtx(), maxChars);
-      if (isBuiltInNone(dataSource)) {
-        // datasources.md, NONE: the request's `payload` is ctx.result.
-        const payload =
-          requestValue !== null && typeof requestValue === 'object' && Object.hasOwn(requestValue, 'payload')
-            ? (requestValue as { payload: unknown }).payload
-            : undefined;
-        return gateway.response.run(inputs.responseCtx({ result: payload ?? null }), maxChars);
-      }
+      if (isBuiltInNone(dataSource)) return gateway.response.run(inputs.responseCtx({ result: payloadOf(requestValue) }), maxChars);
     } catch (error) {
       this.#fellBack(bound, error);
       return this.#runInSandbox(start);
@@ -192,9 +192,7 @@ export class ResolverExecutor {
     const step: Step = { label: bound.label, module: bound.module, dataSource, maxBatchSize: bound.resolver.maxBatchSize };
     const answer = await callDataSource(dataSource, (ds) => ds.invoke(requestValue, { ...invocationOf(step, context, info), resolverContext: base }));
     try {
-      const result: StepResult = { result: jsonCopy(answer.result ?? null) ?? null };
-      if (answer.error) result.error = jsonCopy({ message: answer.error.message, type: answer.error.type }) as StepResult['error'];
-      return gateway.response.run(inputs.responseCtx(result), maxChars);
+      return gateway.response.run(inputs.responseCtx(stepResultOf(answer)), maxChars);
     } catch (error) {
       this.#fellBack(bound, error);
     }
@@ -203,6 +201,61 @@ export class ResolverExecutor {
     let value: unknown;
     try {
       value = (await this.#respond(run, step, null, true, requestValue, answer)).value;
+    } catch (error) {
+      failure = error;
+    }
+    return this.#finish(run, await this.sandbox.closeRun(run.handle), failure, value);
+  }
+
+  /**
+   * A pipeline whose every handler is in the subset, evaluated here in the order #execute (and the
+   * sandbox's pass-through of NONE pipelines) runs them: before handler, each function's request →
+   * data source → response, after handler. Handlers of the subset have no side effects on the run
+   * (a stash write, an appended error, an early return are all outside it), so the value handed on
+   * is the run's only state. When an evaluation falls back, the sandbox takes over from where the
+   * run stands: the whole run while no data source but NONE was called (NONE has no effect), else a
+   * run opened there, given the value so far and, when a response handler fell back, its data
+   * source's answer: no data source is called twice.
+   */
+  async #runPipelineInGateway(start: RunStart, pipeline: GatewayPipeline): Promise<unknown> {
+    const { bound, base, context, info } = start;
+    const inputs = new RunInputs(base);
+    const maxChars = this.sandbox.maxResultChars;
+    // What the next handler gets as ctx.prev.result: `{}` when there is no before handler (#execute).
+    let prev: unknown = {};
+    let index = 0;
+    let calledDataSource = false;
+    let answered: Answered | undefined;
+    try {
+      if (pipeline.resolver) prev = pipeline.resolver.request.run(inputs.requestCtx(null), maxChars);
+      for (; index < pipeline.functions.length; index++) {
+        const handlers = pipeline.functions[index]!;
+        const step = bound.functions[index]!;
+        const dataSource = step.dataSource!;
+        const requestValue = handlers.request.run(inputs.requestCtx(prev), maxChars);
+        let result: StepResult;
+        if (isBuiltInNone(dataSource)) result = { result: payloadOf(requestValue) };
+        else {
+          calledDataSource = true;
+          const answer = await callDataSource(dataSource, (ds) => ds.invoke(requestValue, { ...invocationOf(step, context, info), resolverContext: base }));
+          answered = { requestValue, answer };
+          result = stepResultOf(answer);
+        }
+        prev = handlers.response.run(inputs.responseCtx(result, prev), maxChars);
+        answered = undefined;
+      }
+      if (!pipeline.resolver) return prev;
+      // The after handler's ctx.result is the same value as ctx.prev.result, but its own copy (as from JSON).
+      return pipeline.resolver.response.run(inputs.responseCtx({ result: jsonCopy(prev) }, prev), maxChars);
+    } catch (error) {
+      this.#fellBack(bound, error);
+      if (!calledDataSource) return this.#runInSandbox(start);
+    }
+    const run = this.#openRun(start);
+    let failure: unknown;
+    let value: unknown;
+    try {
+      value = await this.#pipelineFrom(run, index, prev, answered);
     } catch (error) {
       failure = error;
     }
@@ -311,8 +364,22 @@ export class ResolverExecutor {
       if (before.k === 'early') return this.#finishPipeline(run, before.v);
       prev = before.v;
     }
-    for (const step of bound.functions) {
-      const outcome = await this.#runStep(run, step, prev, false);
+    return this.#pipelineFrom(run, 0, prev);
+  }
+
+  /**
+   * A pipeline's functions from `first` on, then its after handler; `prev` is the value handed to
+   * function `first`. With `answered`, function `first`'s data source has answered already: only
+   * its response handler runs.
+   */
+  async #pipelineFrom(run: ResolverRun, first: number, prev: unknown, answered?: Answered): Promise<unknown> {
+    const { functions } = run.bound;
+    for (let i = first; i < functions.length; i++) {
+      const step = functions[i]!;
+      const outcome =
+        i === first && answered
+          ? await this.#respond(run, step, prev, false, answered.requestValue, answered.answer)
+          : await this.#runStep(run, step, prev, false);
       prev = outcome.value;
       if (outcome.skipToEnd) break;
     }
@@ -435,6 +502,22 @@ function allOnNone(bound: BoundResolver): boolean {
 
 /** Resolvers whose evaluation in the gateway failed in an unexpected way (warned once each). */
 const warnedFailures = new WeakSet<BoundResolver>();
+
+/** datasources.md, NONE: the request's `payload` (or null) is ctx.result; the request value is already as JSON makes it. */
+function payloadOf(requestValue: unknown): unknown {
+  const payload =
+    requestValue !== null && typeof requestValue === 'object' && Object.hasOwn(requestValue, 'payload')
+      ? (requestValue as { payload: unknown }).payload
+      : undefined;
+  return payload ?? null;
+}
+
+/** A data source's answer as a response handler's ctx.result / ctx.error, through JSON as to the sandbox (a value JSON cannot take falls back). */
+function stepResultOf(answer: DataSourceResult): StepResult {
+  const result: StepResult = { result: jsonCopy(answer.result ?? null) ?? null };
+  if (answer.error) result.error = jsonCopy({ message: answer.error.message, type: answer.error.type }) as StepResult['error'];
+  return result;
+}
 
 /** What a data source is told about the step that calls it. */
 function invocationOf(step: Step, context: RequestContext, info: GraphQLResolveInfo) {

@@ -19,8 +19,8 @@ import {
 import { checkedCompileOf } from './appsync-js/checkedCompiles.js';
 import { CompileCache } from './appsync-js/compileCache.js';
 import { formatLintFinding, lintAppSyncJs, MODULE_URL as LINT_URL, type LintFinding } from './appsync-js/lint.js';
-import type { BoundResolver, LoadedModule, Step } from './bound.js';
-import { analyseFile, type Analysis } from './expressions/subset.js';
+import type { BoundResolver, GatewayPipeline, LoadedModule, Step } from './bound.js';
+import { analyseFile, type Analysis, type GatewayModule } from './expressions/subset.js';
 import type { Sandbox } from './isolation/sandbox.js';
 import { loadVtlTemplates } from './vtl/loadTemplates.js';
 import { TemplateCache } from './vtl/templateCache.js';
@@ -167,26 +167,68 @@ export async function loadBoundResolvers(input: LoadInput, sandbox: Sandbox): Pr
 }
 
 /**
- * Analyses the files of unit resolvers for the subset the gateway evaluates itself and marks
- * those whose handlers are both in it (execute.ts runs them without the sandbox). Run after the
- * load, one file per turn of the event loop, so it delays neither listening nor a first request:
- * until a resolver is marked, the sandbox runs it, with the same answers. Only unit resolvers'
- * files are analysed (a pipeline function's never is: no parse, no esbuild for it).
+ * Analyses the files of unit and pipeline resolvers for the subset the gateway evaluates itself
+ * and marks the unit resolvers whose handlers are both in it, and the pipelines whose every
+ * handler is (its own and each function's): execute.ts runs them without the sandbox. Run after
+ * the load, one file per turn of the event loop, so it delays neither listening nor a first
+ * request: until a resolver is marked, the sandbox runs it, with the same answers. A pipeline's
+ * files are analysed in order up to the first one outside the subset.
  */
-export async function analyseUnitResolvers(bound: ReadonlyMap<string, BoundResolver>, logger: Logger | undefined): Promise<void> {
+export async function analyseResolvers(bound: ReadonlyMap<string, BoundResolver>, logger: Logger | undefined): Promise<void> {
   const analyses = new Map<LoadedModule, Analysis>();
-  for (const entry of bound.values()) {
-    const module = entry.module;
-    if (entry.resolver.kind !== 'UNIT' || !entry.dataSource || !module?.compiled || module.vtl) continue;
+  const analysisOf = async (module: LoadedModule, source: string): Promise<Analysis> => {
     let analysis = analyses.get(module);
     if (!analysis) {
       await new Promise<void>((resolve) => setImmediate(resolve));
-      analysis = await analyse(module.file, module.compiled.source, logger);
+      analysis = await analyse(module.file, source, logger);
       analyses.set(module, analysis);
     }
     module.analysis = analysis;
-    if (analysis.module) entry.gateway = analysis.module;
+    return analysis;
+  };
+  for (const entry of bound.values()) {
+    if (entry.resolver.kind === 'UNIT') {
+      const module = entry.module;
+      if (!entry.dataSource || !module?.compiled || module.vtl) continue;
+      const analysis = await analysisOf(module, module.compiled.source);
+      if (analysis.module) entry.gateway = analysis.module;
+      continue;
+    }
+    // A pipeline without code of its own has no before and after handlers: only its functions' files.
+    const files = entry.module ? [entry.module, ...entry.functions.map((f) => f.module)] : entry.functions.map((f) => f.module);
+    for (const module of files) {
+      if (!module?.compiled || module.vtl) break;
+      if ((await analysisOf(module, module.compiled.source)).reason !== undefined) break;
+    }
+    const pipeline = pipelineInSubset(entry);
+    if (pipeline.pipeline) entry.gatewayPipeline = pipeline.pipeline;
   }
+}
+
+/**
+ * A pipeline resolver's handlers when its own code (if any) and every function's are in the
+ * subset (read from their files' analyses), else why not: the first file, in run order, that is not.
+ */
+export function pipelineInSubset(entry: BoundResolver): { pipeline: GatewayPipeline; reason?: undefined } | { pipeline?: undefined; reason: string } {
+  const whyNot = (module: LoadedModule | undefined, what: string): string | undefined => {
+    if (!module) return `${what} has no code (a direct Lambda function)`;
+    if (module.vtl) return `${what} is VTL mapping templates`;
+    if (!module.analysis) return `${what} was not analysed`;
+    return module.analysis.reason === undefined ? undefined : `${what} (${module.file}): ${module.analysis.reason}`;
+  };
+  let resolver: GatewayModule | undefined;
+  if (entry.module) {
+    const reason = whyNot(entry.module, 'its own code');
+    if (reason !== undefined) return { reason };
+    resolver = entry.module!.analysis!.module;
+  }
+  const functions: GatewayModule[] = [];
+  for (const step of entry.functions) {
+    const reason = whyNot(step.module, `the function ${step.label}`) ?? (step.dataSource ? undefined : `the function ${step.label} has no data source`);
+    if (reason !== undefined) return { reason };
+    functions.push(step.module!.analysis!.module!);
+  }
+  return { pipeline: { resolver, functions } };
 }
 
 /** The file's analysis; a failure of the analysis itself (not a reason) is warned about and leaves the file to the sandbox. */

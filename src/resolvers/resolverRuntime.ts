@@ -13,7 +13,7 @@ import type { BoundResolver } from './bound.js';
 import { ResolverExecutor } from './execute.js';
 import { attachFieldResolvers } from './fields.js';
 import { Sandbox, type SandboxLimits } from './isolation/sandbox.js';
-import { analyseUnitResolvers, loadBoundResolvers } from './load.js';
+import { analyseResolvers, loadBoundResolvers, pipelineInSubset } from './load.js';
 
 export interface ResolverRuntimeOptions {
   config: NormalizedConfig;
@@ -36,7 +36,7 @@ export class ResolverRuntime {
   readonly warnings: readonly string[];
   readonly #bound: ReadonlyMap<string, BoundResolver>;
   /**
-   * Settles when the unit resolvers' files have been analysed for the gateway's evaluator (after
+   * Settles when the resolvers' files have been analysed for the gateway's evaluator (after
    * the load, in the background: docs/resolvers.md#handlers-the-gateway-evaluates); never rejects.
    */
   readonly analysed: Promise<void>;
@@ -51,7 +51,7 @@ export class ResolverRuntime {
   /** How many resolvers the gateway evaluates itself so far (GET /health `sandbox.evaluatedInGateway`). */
   get evaluatedInGateway(): number {
     let count = 0;
-    for (const b of this.#bound.values()) if (b.gateway !== undefined) count += 1;
+    for (const b of this.#bound.values()) if (b.gateway !== undefined || b.gatewayPipeline !== undefined) count += 1;
     return count;
   }
 
@@ -83,7 +83,7 @@ export class ResolverRuntime {
         executor.run(resolver, source, args, context, info),
       );
       const analysed = evaluateSimpleHandlers
-        ? analyseUnitResolvers(bound, logger).then(
+        ? analyseResolvers(bound, logger).then(
             () => logEvaluatedInGateway(logger, bound),
             (error: unknown) => {
               const reason = error instanceof Error ? error.message : String(error);
@@ -109,15 +109,24 @@ export class ResolverRuntime {
   }
 }
 
-/** Once per load: how many unit resolvers the gateway evaluates itself; at debug, why each other one is not. */
+/**
+ * Once per load: how many APPSYNC_JS unit resolvers and how many pipeline resolvers the gateway
+ * evaluates itself; at debug, why each other one is not.
+ */
 function logEvaluatedInGateway(logger: Logger, bound: ReadonlyMap<string, BoundResolver>): void {
   const units = [...bound.values()].filter((b) => b.resolver.kind === 'UNIT' && b.module && !b.module.vtl);
+  const pipelines = [...bound.values()].filter((b) => b.resolver.kind === 'PIPELINE');
+  if (units.length === 0 && pipelines.length === 0) return;
   const evaluated = units.filter((b) => b.gateway !== undefined).length;
-  if (units.length === 0) return;
-  logger.info(`${evaluated} of ${units.length} APPSYNC_JS unit resolvers are evaluated in the gateway (docs/resolvers.md#handlers-the-gateway-evaluates)`);
+  const evaluatedPipelines = pipelines.filter((b) => b.gatewayPipeline !== undefined).length;
+  const counts = `${evaluated} of ${units.length} APPSYNC_JS unit resolvers and ${evaluatedPipelines} of ${pipelines.length} pipeline resolvers`;
+  logger.info(`${counts} are evaluated in the gateway (docs/resolvers.md#handlers-the-gateway-evaluates)`);
   for (const b of units) {
     if (b.gateway === undefined)
       logger.debug(`resolver ${b.label} runs in the sandbox: ${b.module?.analysis?.reason ?? 'not a unit resolver with a data source'}`);
+  }
+  for (const b of pipelines) {
+    if (b.gatewayPipeline === undefined) logger.debug(`resolver ${b.label} runs in the sandbox: ${pipelineInSubset(b).reason ?? 'not analysed'}`);
   }
 }
 

@@ -99,13 +99,14 @@ describe('the built CLI (dist/)', () => {
 
   it("evaluates the example's simple unit resolvers in the gateway, as from src/", async () => {
     // The analysis runs after listening (acorn, and esbuild for .ts files, loaded from the bundle).
-    await expect
-      .poll(() => /(\d+) of (\d+) APPSYNC_JS unit resolvers are evaluated in the gateway/.exec(output), { timeout: 10_000, interval: 50 })
-      .not.toBeNull();
-    const [, evaluated, units] = /(\d+) of (\d+) APPSYNC_JS unit resolvers are evaluated in the gateway/.exec(output)!;
-    expect(Number(evaluated)).toBeGreaterThan(0);
-    expect(Number(evaluated)).toBeLessThanOrEqual(Number(units));
-    expect((await health()).sandbox.evaluatedInGateway).toBe(Number(evaluated));
+    const counts = /(\d+) of (\d+) APPSYNC_JS unit resolvers and (\d+) of (\d+) pipeline resolvers are evaluated in the gateway/;
+    await expect.poll(() => counts.exec(output), { timeout: 10_000, interval: 50 }).not.toBeNull();
+    const [, evaluated, units, pipelines, allPipelines] = counts.exec(output)!.map(Number);
+    expect(evaluated).toBeGreaterThan(0);
+    expect(evaluated).toBeLessThanOrEqual(units!);
+    // The example's one pipeline (Mutation.announce) writes the stash and calls util.error: the sandbox runs it.
+    expect([pipelines, allPipelines]).toEqual([0, 1]);
+    expect((await health()).sandbox.evaluatedInGateway).toBe(evaluated! + pipelines!);
     // No file's analysis failed in the bundle (that would send it to the sandbox with a warning).
     expect(output).not.toMatch(/analysis failed|evaluating it in the gateway failed/);
     expect(await query('{ hello(name: "evaluated") }')).toEqual({ data: { hello: 'Hello, evaluated! (API Key Authorization)' } });

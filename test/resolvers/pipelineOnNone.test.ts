@@ -94,8 +94,14 @@ let stepByStep: TestGateway;
 const pipelineCalls = vi.spyOn(Sandbox.prototype, 'invokePipeline');
 
 beforeAll(async () => {
-  // maxResultChars 2,000: case 15's payload passes one limit check in each path.
-  const options = { handlerTimeoutMs: 1000, sandbox: { processes: 1, maxResultChars: 2000 }, dataSourceKinds: { ECHO: echoKind } };
+  // maxResultChars 2,000: case 15's payload passes one limit check in each path. `bare` is in the
+  // subset the gateway evaluates itself (test/resolvers/expressions/differential.test.ts): switched
+  // off here, so the sandbox's two paths are the ones compared.
+  const options = {
+    handlerTimeoutMs: 1000,
+    sandbox: { processes: 1, maxResultChars: 2000, evaluateSimpleHandlers: false },
+    dataSourceKinds: { ECHO: echoKind },
+  };
   [oneCall, stepByStep] = await Promise.all([
     startTestGateway({ files, config: configWith('NONE'), options }),
     startTestGateway({ files, config: configWith('ECHO'), options }),

@@ -34,7 +34,6 @@ export class RunInputs {
   #source: unknown = UNSET;
   #request: unknown = UNSET;
   #info: unknown = UNSET;
-  #prev: unknown = UNSET;
   #stash: unknown = UNSET;
 
   constructor(readonly base: BaseContext) {}
@@ -55,11 +54,8 @@ export class RunInputs {
         return this.#info === UNSET ? (this.#info = this.#makeInfo()) : this.#info;
       case 'env':
         return sharedCopy(base.env);
-      case 'prev':
-        // A unit resolver's handlers have no previous function: `{ result: null }`.
-        return this.#prev === UNSET ? (this.#prev = { result: null }) : this.#prev;
       case 'stash':
-        // No handler of the subset writes to it: it stays empty.
+        // No handler of the subset writes to it: it stays empty, for every handler of a pipeline too.
         return this.#stash === UNSET ? (this.#stash = {}) : this.#stash;
       default:
         return undefined;
@@ -79,24 +75,29 @@ export class RunInputs {
     return out;
   }
 
-  /** The request handler's ctx. */
-  requestCtx(): CtxSource {
-    return new HandlerCtx(this, undefined);
+  /**
+   * A request handler's ctx; `prev` is `ctx.prev.result` (a pipeline's value so far, already as
+   * JSON makes it; null for a unit resolver and a pipeline's before handler).
+   */
+  requestCtx(prev: unknown = null): CtxSource {
+    return new HandlerCtx(this, undefined, prev);
   }
 
-  /** The response handler's ctx, with the data source's result (and error). */
-  responseCtx(step: StepResult): CtxSource {
-    return new HandlerCtx(this, step);
+  /** A response handler's ctx, with the data source's result (and error); `prev` as for `requestCtx`. */
+  responseCtx(step: StepResult, prev: unknown = null): CtxSource {
+    return new HandlerCtx(this, step, prev);
   }
 }
 
 class HandlerCtx implements CtxSource {
   #whole: Record<string, unknown> | undefined;
+  #prev: { result: unknown } | undefined;
   readonly authMode: string;
 
   constructor(
     readonly inputs: RunInputs,
     readonly step: StepResult | undefined,
+    readonly prevResult: unknown,
   ) {
     this.authMode = inputs.base.authMode;
   }
@@ -104,6 +105,8 @@ class HandlerCtx implements CtxSource {
   root(name: string): unknown {
     if (name === 'result') return this.step?.result;
     if (name === 'error') return this.step?.error;
+    // Each handler its own `{ result }`, as the sandbox builds one per call (guest/prelude.ts buildCtx).
+    if (name === 'prev') return (this.#prev ??= { result: this.prevResult ?? null });
     return this.inputs.get(name);
   }
 
@@ -120,7 +123,7 @@ class HandlerCtx implements CtxSource {
       request: inputs.get('request'),
       info: inputs.get('info'),
       env: inputs.get('env'),
-      prev: inputs.get('prev'),
+      prev: this.root('prev'),
     };
     Object.defineProperty(ctx, 'stash', { value: inputs.get('stash'), writable: false, enumerable: true, configurable: false });
     if (step) {

@@ -424,7 +424,298 @@ const ROWS: Row[] = [
   },
 ];
 
+/** A pipeline resolver: its own code (absent: none) and its functions, each a file on a data source. */
+interface PipeRow {
+  name: string;
+  code?: string;
+  functions: Array<{ code: string; ds?: 'none' | 'ddb' | 'pg' }>;
+  where: Where;
+  args?: string;
+  mutation?: boolean;
+}
+
+const NONE_ECHO = pair('', '  return { payload: ctx.prev.result };', '  return ctx.result;');
+const UTIL = "import { util, runtime } from '@aws-appsync/utils';";
+const SHOW_AFTER = pair(
+  '',
+  '  return { started: ctx.args.n };',
+  '  return { prev: ctx.prev.result, result: ctx.result, same: ctx.prev.result === ctx.result };',
+);
+
+const PIPES: PipeRow[] = [
+  // ---- NONE
+  {
+    name: 'before, two functions and after (prev, stash, the after handler given two copies)',
+    code: pair(
+      '',
+      '  return { started: ctx.args.a, prevAtStart: ctx.prev, result: ctx.result, stash: ctx.stash };',
+      '  return { prev: ctx.prev.result, result: ctx.result, same: ctx.prev.result === ctx.result, stash: ctx.stash, error: ctx.error };',
+    ),
+    functions: [
+      {
+        code: pair(
+          '',
+          '  return { payload: { seen: ctx.prev.result, n: ctx.args.n, result: ctx.result } };',
+          "  return { ...ctx.result, at: 'f1', prev: ctx.prev.result };",
+        ),
+      },
+      {
+        code: pair(
+          '',
+          '  return { payload: [ctx.prev.result, ctx.stash, ctx.info.fieldName] };',
+          '  return { f2: ctx.result, same: ctx.prev.result === ctx.result, prev: ctx.prev };',
+        ),
+      },
+    ],
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: "no code of its own: the last function's value (the first prev is {})",
+    functions: [{ code: pair('', '  return { payload: ctx.prev.result };', '  return [ctx.result, ctx.args.n];') }, { code: NONE_ECHO }],
+    where: 'gateway',
+    args: ARGS,
+  },
+  { name: 'no functions: before to after', code: SHOW_AFTER, functions: [], where: 'gateway', args: ARGS },
+  { name: 'neither code nor functions', functions: [], where: 'gateway' },
+  {
+    name: 'the same function twice, values made JSON between the steps',
+    code: pair('', '  return { u: undefined, nan: 0 / 0, list: [undefined, 1] };', '  return ctx.prev.result;'),
+    functions: [
+      { code: pair('', '  return { payload: { p: ctx.prev.result, t: typeof ctx.prev.result.u } };', '  return ctx.result;') },
+      { code: pair('', '  return { payload: { p: ctx.prev.result, t: typeof ctx.prev.result.u } };', '  return ctx.result;') },
+    ],
+    where: 'gateway',
+  },
+  {
+    name: 'a guard that holds in the before handler (util.error)',
+    code: pair(UTIL, "  if (ctx.args.n > 1) {\n    util.error('before says no', 'Before', { n: ctx.args.n });\n  }\n  return {};", '  return ctx.prev.result;'),
+    functions: [{ code: NONE_ECHO }],
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: "a guard that holds in a function's response on NONE (the whole run goes)",
+    code: SHOW_AFTER,
+    functions: [
+      { code: NONE_ECHO },
+      {
+        code: pair(
+          UTIL,
+          '  return { payload: ctx.prev.result };',
+          "  if (ctx.result.started > 1) {\n    util.appendError('noted', 'Note');\n  }\n  return ctx.result;",
+        ),
+      },
+    ],
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: 'runtime.earlyReturn with skipTo END in a guard that holds',
+    code: SHOW_AFTER,
+    functions: [
+      {
+        code: pair(
+          UTIL,
+          "  if (ctx.args.n > 1) {\n    runtime.earlyReturn({ early: ctx.args.n }, { skipTo: 'END' });\n  }\n  return { payload: 1 };",
+          '  return ctx.result;',
+        ),
+      },
+      { code: pair('', "  return { payload: 'not reached' };", '  return ctx.result;') },
+    ],
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: 'runtime.earlyReturn in a guard that does not hold',
+    code: SHOW_AFTER,
+    functions: [
+      {
+        code: pair(
+          UTIL,
+          "  if (ctx.args.n > 100) {\n    runtime.earlyReturn({ early: ctx.args.n }, { skipTo: 'END' });\n  }\n  return { payload: 1 };",
+          '  return ctx.result;',
+        ),
+      },
+      { code: pair('', "  return { payload: [ctx.prev.result, 'reached'] };", '  return ctx.result;') },
+    ],
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'util.error in the after handler (a guard that holds)',
+    code: pair(
+      UTIL,
+      '  return {};',
+      "  if (ctx.prev.result.n > 1) {\n    util.error('after says no', 'After', ctx.prev.result);\n  }\n  return ctx.prev.result;",
+    ),
+    functions: [{ code: pair('', '  return { payload: { n: ctx.args.n } };', '  return ctx.result;') }],
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: 'a function that writes the stash',
+    code: SHOW_AFTER,
+    functions: [{ code: pair('', '  ctx.stash.x = 1;\n  return { payload: 1 };', '  return ctx.result;') }],
+    where: 'sandbox',
+    args: ARGS,
+  },
+  {
+    name: 'before code outside the subset',
+    code: pair('', '  let x = 1;\n  return { x };', '  return ctx.prev.result;'),
+    functions: [{ code: NONE_ECHO }],
+    where: 'sandbox',
+  },
+
+  // ---- the embedded DynamoDB: the item q1, its n counted up by the rows in order (once each, or the answers differ)
+  {
+    name: 'put, then NONE, then after',
+    mutation: true,
+    code: SHOW_AFTER,
+    functions: [
+      { ds: 'ddb', code: pair(DDB, "  return put({ key: { id: 'q1' }, item: { n: 0, title: ctx.args.a, seen: ctx.prev.result } });", '  return ctx.result;') },
+      { code: pair('', '  return { payload: { stored: ctx.prev.result } };', '  return ctx.result;') },
+    ],
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'an update, then a function that falls back (runtime.earlyReturn): the sandbox goes on from there',
+    mutation: true,
+    code: SHOW_AFTER,
+    functions: [
+      { ds: 'ddb', code: pair(DDB, "  return update({ key: { id: 'q1' }, update: { n: operations.increment(1) } });", '  return ctx.result;') },
+      {
+        code: pair(
+          UTIL,
+          '  if (ctx.prev.result.n > 0) {\n    runtime.earlyReturn({ counted: ctx.prev.result.n });\n  }\n  return { payload: 0 };',
+          '  return ctx.result;',
+        ),
+      },
+      { code: pair('', '  return { payload: { last: ctx.prev.result } };', '  return ctx.result;') },
+    ],
+    where: 'fallback',
+  },
+  {
+    name: "a function's response that falls back after its data source (util.appendError)",
+    mutation: true,
+    code: SHOW_AFTER,
+    functions: [
+      {
+        ds: 'ddb',
+        code: pair(
+          DDB,
+          "  return update({ key: { id: 'q1' }, update: { n: operations.increment(1) } });",
+          "  if (ctx.result.n > 1) {\n    util.appendError('n is ' + ctx.result.n, 'Counted', { n: ctx.result.n });\n  }\n  return ctx.result;",
+        ),
+      },
+      { code: pair('', '  return { payload: { last: ctx.prev.result } };', '  return ctx.result;') },
+    ],
+    where: 'fallback',
+  },
+  {
+    name: 'an after handler that falls back after a data source (util.error)',
+    mutation: true,
+    code: pair(
+      UTIL,
+      '  return {};',
+      "  if (ctx.prev.result.n > 2) {\n    util.error('n is ' + ctx.prev.result.n, 'After', ctx.prev.result);\n  }\n  return ctx.prev.result;",
+    ),
+    functions: [{ ds: 'ddb', code: pair(DDB, "  return update({ key: { id: 'q1' }, update: { n: operations.increment(1) } });", '  return ctx.result;') }],
+    where: 'fallback',
+  },
+  {
+    name: 'get after the updates (each data source was called once)',
+    functions: [{ ds: 'ddb', code: pair(DDB, "  return get({ key: { id: 'q1' } });", '  return ctx.result;') }],
+    where: 'gateway',
+  },
+  {
+    name: 'a failed condition read by the function, then handed on',
+    mutation: true,
+    code: SHOW_AFTER,
+    functions: [
+      {
+        ds: 'ddb',
+        code: pair(
+          DDB,
+          "  return put({ key: { id: 'q1' }, item: { n: 0 }, condition: { id: { attributeExists: false } } });",
+          '  return { error: ctx.error, result: ctx.result };',
+        ),
+      },
+      { code: NONE_ECHO },
+    ],
+    where: 'gateway',
+  },
+  {
+    name: 'a failed condition and a util.error guard in the response',
+    mutation: true,
+    code: SHOW_AFTER,
+    functions: [
+      {
+        ds: 'ddb',
+        code: pair(
+          DDB,
+          "  return put({ key: { id: 'q1' }, item: { n: 0 }, condition: { id: { attributeExists: false } } });",
+          '  if (ctx.error) {\n    util.error(ctx.error.message, ctx.error.type);\n  }\n  return ctx.result;',
+        ),
+      },
+      { code: NONE_ECHO },
+    ],
+    where: 'fallback',
+  },
+
+  // ---- the embedded Postgres (PGlite)
+  {
+    name: 'select, shape on NONE, after',
+    code: SHOW_AFTER,
+    functions: [
+      {
+        ds: 'pg',
+        code: pair(
+          RDS,
+          "  return createPgStatement(select({ table: 'books', columns: ['id', 'title', 'year'], where: { id: { eq: ctx.args.n } } }));",
+          '  return toJsonObject(ctx.result)[0][0];',
+        ),
+      },
+      { code: pair('', '  return { payload: { title: ctx.prev.result.title, before: ctx.prev.result } };', '  return ctx.result;') },
+    ],
+    where: 'gateway',
+    args: 'n: 1',
+  },
+  {
+    name: 'an SQL error and a guard in the response',
+    code: SHOW_AFTER,
+    functions: [
+      {
+        ds: 'pg',
+        code: pair(
+          RDS,
+          '  return createPgStatement(sql`select * from no_such_table where id = ${ctx.args.n}`);',
+          '  if (ctx.error) {\n    util.error(ctx.error.message, ctx.error.type);\n  }\n  return ctx.result;',
+        ),
+      },
+      { code: NONE_ECHO },
+    ],
+    where: 'fallback',
+    args: 'n: 1',
+  },
+  {
+    name: 'Postgres then DynamoDB',
+    functions: [
+      {
+        ds: 'pg',
+        code: pair(RDS, '  return createPgStatement(sql`select id, title from books where id = ${ctx.args.n}`);', '  return toJsonObject(ctx.result)[0][0];'),
+      },
+      { ds: 'ddb', code: pair(DDB, "  return get({ key: { id: 'q1' } });", '  return { book: ctx.prev.result, item: ctx.result };') },
+    ],
+    where: 'gateway',
+    args: 'n: 2',
+  },
+];
+
 const field = (i: number) => `r${i}`;
+const pipeField = (i: number) => `p${i}`;
+const FIELD_ARGS = '(a: String, n: Int, f: Float, b: Boolean, l: [String], j: AWSJSON)';
 
 function config(table: string): { config: GatewayConfig; files: Record<string, string> } {
   const files: Record<string, string> = {
@@ -435,9 +726,25 @@ function config(table: string): { config: GatewayConfig; files: Record<string, s
   const resolvers: Record<string, unknown> = {};
   ROWS.forEach((row, i) => {
     files[`resolvers/${field(i)}.js`] = row.code;
-    const line = `${field(i)}(a: String, n: Int, f: Float, b: Boolean, l: [String], j: AWSJSON): ${row.type ?? 'AWSJSON'}`;
+    const line = `${field(i)}${FIELD_ARGS}: ${row.type ?? 'AWSJSON'}`;
     (row.mutation ? mutations : queries).push(line);
     resolvers[`${row.mutation ? 'Mutation' : 'Query'}.${field(i)}`] = { kind: 'UNIT', dataSource: row.ds ?? 'none', code: `resolvers/${field(i)}.js` };
+  });
+  const pipelineFunctions: Record<string, unknown> = {};
+  PIPES.forEach((row, i) => {
+    const names = row.functions.map((fn, j) => {
+      const name = `${pipeField(i)}f${j}`;
+      files[`functions/${name}.js`] = fn.code;
+      pipelineFunctions[name] = { dataSource: fn.ds ?? 'none', code: `functions/${name}.js` };
+      return name;
+    });
+    if (row.code !== undefined) files[`resolvers/${pipeField(i)}.js`] = row.code;
+    (row.mutation ? mutations : queries).push(`${pipeField(i)}${FIELD_ARGS}: AWSJSON`);
+    resolvers[`${row.mutation ? 'Mutation' : 'Query'}.${pipeField(i)}`] = {
+      kind: 'PIPELINE',
+      functions: names,
+      ...(row.code !== undefined ? { code: `resolvers/${pipeField(i)}.js` } : {}),
+    };
   });
   files['schema.graphql'] =
     `type Post { id: ID! title: String views: Int }\ntype Query {\n  ${queries.join('\n  ')}\n}\ntype Mutation {\n  ${mutations.join('\n  ')}\n}\n`;
@@ -465,6 +772,7 @@ function config(table: string): { config: GatewayConfig; files: Record<string, s
         pg: { type: 'RELATIONAL_DATABASE', config: { migrations: MIGRATIONS } },
       },
       resolvers,
+      pipelineFunctions,
     } as unknown as GatewayConfig,
   };
 }
@@ -488,15 +796,21 @@ describe('handlers evaluated in the gateway answer exactly as the sandbox does',
 
   it('counts the eligible resolvers in /health and none when switched off', async () => {
     const eligible = ROWS.filter((r) => r.where !== 'sandbox').length;
+    const eligiblePipes = PIPES.filter((r) => r.where !== 'sandbox').length;
     const health = await (await fetch(`${on.origin}/health`)).json();
-    expect(health.sandbox.evaluatedInGateway).toBe(eligible);
+    expect(health.sandbox.evaluatedInGateway).toBe(eligible + eligiblePipes);
     expect((await (await fetch(`${off.origin}/health`)).json()).sandbox.evaluatedInGateway).toBe(0);
-    expect(lines.some((l) => l.message.startsWith(`${eligible} of ${ROWS.length} APPSYNC_JS unit resolvers are evaluated in the gateway`))).toBe(true);
+    const counts = `${eligible} of ${ROWS.length} APPSYNC_JS unit resolvers and ${eligiblePipes} of ${PIPES.length} pipeline resolvers are evaluated in the gateway`;
+    expect(lines.some((l) => l.message.startsWith(counts))).toBe(true);
   });
 
-  ROWS.forEach((row, i) => {
-    it(`${row.name} (${row.where})`, async () => {
-      const operation = `${row.mutation ? 'mutation' : 'query'} { ${field(i)}${row.args ? `(${row.args})` : ''}${row.selection ? ` ${row.selection}` : ''} }`;
+  const cases = [
+    ...ROWS.map((row, i) => ({ ...row, field: field(i), kind: 'unit' })),
+    ...PIPES.map((row, i) => ({ ...row, field: pipeField(i), kind: 'pipeline', selection: undefined })),
+  ];
+  cases.forEach((row) => {
+    it(`${row.kind}: ${row.name} (${row.where})`, async () => {
+      const operation = `${row.mutation ? 'mutation' : 'query'} { ${row.field}${row.args ? `(${row.args})` : ''}${row.selection ? ` ${row.selection}` : ''} }`;
       const headers = { 'x-api-key': 'da2-differential000000000000', 'x-differential': 'yes' };
       const before = lines.length;
       const got = await on.query(operation, undefined, headers);
@@ -506,7 +820,7 @@ describe('handlers evaluated in the gateway answer exactly as the sandbox does',
       expect(got.body).toEqual(expected.body);
       // toEqual ignores key order; the JSON text does not.
       expect(JSON.stringify(got.body)).toBe(JSON.stringify(expected.body));
-      const label = `${row.mutation ? 'Mutation' : 'Query'}.${field(i)}`;
+      const label = `${row.mutation ? 'Mutation' : 'Query'}.${row.field}`;
       const refused = lines.find((l) => l.message.startsWith(`resolver ${label} runs in the sandbox:`));
       if (row.where === 'sandbox') expect(refused?.message).toBeDefined();
       else {
