@@ -19,6 +19,7 @@ import { sqlStatementResultsJson } from './dataApiResult.js';
 import { applyMigrations } from './migrations.js';
 import { isPipelinable, PipelinedConnection } from './pipeline.js';
 import { forgetStatements, isLostStatement, isStalePlan, noteUse, overFull, statementName, trimStatements } from './preparedStatements.js';
+import { queryConfig } from './queryConfig.js';
 import { badRequest, isConnectionError, toRdsError } from './rdsError.js';
 import type { DataSource, DataSourceKind, DataSourceResult } from '../types.js';
 
@@ -68,9 +69,6 @@ export interface PostgresDataSourceConfig {
 const MAX_STATEMENTS = 2;
 
 const PG_ENV_KEYS = ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGDATABASE', 'PGSERVICE'];
-
-/** Every value arrives as text; dataApiResult.ts types it the way the Data API does. */
-const RAW_TEXT: pg.CustomTypesConfig = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
 
 const KNOWN_KEYS = new Set([
   'connectionString',
@@ -293,15 +291,9 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
       if (transaction) await client.query('BEGIN');
       const raw: Array<pg.QueryResult<unknown[]>> = [];
       for (const statement of bound) {
-        const named = prepared ? statementName(statement.text) : undefined;
-        const query: Record<string, unknown> = { text: statement.text, values: statement.values, rowMode: 'array', types: RAW_TEXT };
-        // Extended protocol even without values (a name implies it): one statement per entry, never a stacked `;` list.
-        if (named) {
-          query.name = named;
-          // Noted before it runs: a statement that parses and then fails (a constraint, a cast) stays prepared.
-          noteUse(client, named);
-        } else query.queryMode = 'extended';
-        const result = await client.query<unknown[]>(query as unknown as pg.QueryConfig<unknown[]>);
+        // Noted before it runs: a statement that parses and then fails (a constraint, a cast) stays prepared.
+        if (prepared) noteUse(client, statementName(statement.text));
+        const result = await client.query<unknown[]>(queryConfig(statement.text, prepared), statement.values);
         raw.push(result);
       }
       if (transaction) await client.query('COMMIT');
@@ -319,7 +311,7 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
       let raw: pg.QueryResult<unknown[]>;
       const named = prepared;
       try {
-        raw = await line.query(statement.text, statement.values, named, RAW_TEXT);
+        raw = await line.query(statement.text, statement.values, named);
       } catch (err) {
         // Not run (the Parse or Bind failed): run again unnamed, down the pipeline or on the pool.
         if (named && lostStatement(err)) return execute([statement]);

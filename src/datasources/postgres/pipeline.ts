@@ -18,6 +18,7 @@
 import type pg from 'pg';
 import type { Logger } from '../types.js';
 import { noteUse, overFull, statementName, trimStatements } from './preparedStatements.js';
+import { queryConfig } from './queryConfig.js';
 
 /** A statement in flight this long makes the pipeline busy: newer ones go to the pool. */
 export const STALL_MS = 10;
@@ -64,22 +65,19 @@ export class PipelinedConnection {
   }
 
   /** Runs one statement on the pipeline; Postgres's error, or a connection error, is thrown. */
-  async query(text: string, values: unknown[], prepared: boolean, types: pg.CustomTypesConfig): Promise<pg.QueryResult<unknown[]>> {
+  async query(text: string, values: unknown[], prepared: boolean): Promise<pg.QueryResult<unknown[]>> {
     this.#started.push(performance.now());
     try {
       const client = this.#client ?? (await (this.#connecting ??= this.#connect()));
-      const query: Record<string, unknown> = { text, values, rowMode: 'array', types };
       const name = prepared ? statementName(text) : undefined;
       const connection = (client as unknown as { connection: PgConnection }).connection;
       // A name is used once its Parse succeeded, or by the first statement that sends the Parse: one
       // written behind a Parse still in flight would fail with "prepared statement does not exist"
       // if that Parse failed, instead of with its own error.
-      if (name && (connection.parsedStatements[name] !== undefined || connection.submittedNamedStatements[name] === undefined)) {
-        query.name = name;
-        noteUse(client as unknown as pg.PoolClient, name);
-      } else query.queryMode = 'extended';
+      const named = name !== undefined && (connection.parsedStatements[name] !== undefined || connection.submittedNamedStatements[name] === undefined);
+      if (named) noteUse(client as unknown as pg.PoolClient, name);
       this.#cork(connection);
-      const result = await client.query<unknown[]>(query as unknown as pg.QueryConfig<unknown[]>);
+      const result = await client.query<unknown[]>(queryConfig(text, named), values);
       if (prepared && overFull(client as unknown as pg.PoolClient)) await trimStatements(client as unknown as pg.PoolClient);
       return result;
     } finally {

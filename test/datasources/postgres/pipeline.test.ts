@@ -10,7 +10,6 @@ import { silentLogger } from '../../utils/logger.js';
 import { createTestDatabase } from './helpers.js';
 
 const url = inject('postgresUrl');
-const TEXT: pg.CustomTypesConfig = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
 
 describe.skipIf(!url)(`the pipelined connection's writes${url ? '' : ` (skipped: ${inject('postgresSkipReason')})`}`, () => {
   let line: PipelinedConnection;
@@ -40,7 +39,7 @@ describe.skipIf(!url)(`the pipelined connection's writes${url ? '' : ` (skipped:
       silentLogger,
       'test',
     );
-    await line.query('SELECT 1', [], true, TEXT);
+    await line.query('SELECT 1', [], true);
   });
   afterAll(async () => {
     await line?.close();
@@ -48,15 +47,15 @@ describe.skipIf(!url)(`the pipelined connection's writes${url ? '' : ` (skipped:
 
   it('writes the statements of one event-loop turn in one write, each answered with its own rows', async () => {
     writes = 0;
-    const answers = await Promise.all(Array.from({ length: 5 }, (_, i) => line.query('SELECT $1::int * 2 AS v', [i], true, TEXT)));
+    const answers = await Promise.all(Array.from({ length: 5 }, (_, i) => line.query('SELECT $1::int * 2 AS v', [i], true)));
     expect(answers.map((a) => a.rows)).toEqual([[['0']], [['2']], [['4']], [['6']], [['8']]]);
     expect(writes).toBe(1);
   });
 
   it('a statement of a later turn goes in a write of its own', async () => {
     writes = 0;
-    expect((await line.query('SELECT 1 AS one', [], true, TEXT)).rows).toEqual([['1']]);
-    expect((await line.query('SELECT 2 AS two', [], true, TEXT)).rows).toEqual([['2']]);
+    expect((await line.query('SELECT 1 AS one', [], true)).rows).toEqual([['1']]);
+    expect((await line.query('SELECT 2 AS two', [], true)).rows).toEqual([['2']]);
     expect(writes).toBe(2);
   });
 });
