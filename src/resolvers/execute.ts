@@ -65,7 +65,7 @@ export class ResolverExecutor {
    * request handler, response handler and the run's end in one call into the sandbox; so does a
    * PIPELINE resolver whose functions all use NONE, with every handler of the pipeline.
    */
-  run(bound: BoundResolver, source: unknown, args: Record<string, unknown>, context: RequestContext, info: GraphQLResolveInfo): Promise<unknown> {
+  run(bound: BoundResolver, source: unknown, args: Record<string, unknown>, context: RequestContext, info: GraphQLResolveInfo): unknown {
     const { config } = this;
     context.resolverCount += 1;
     if (context.resolverCount > config.resolverCountLimit) {
@@ -119,7 +119,7 @@ export class ResolverExecutor {
     return value;
   }
 
-  #run(bound: BoundResolver, source: unknown, args: Record<string, unknown>, context: RequestContext, info: GraphQLResolveInfo): Promise<unknown> {
+  #run(bound: BoundResolver, source: unknown, args: Record<string, unknown>, context: RequestContext, info: GraphQLResolveInfo): unknown {
     const { config } = this;
     const fieldNode = info.fieldNodes[0]!;
     const selection = selectionInfo(info.schema, fieldNode, getNamedType(info.returnType), info.fragments);
@@ -175,9 +175,13 @@ export class ResolverExecutor {
    * cannot give exactly the sandbox's value throws Fallback, and the run goes to the sandbox from
    * where it stands: before the data source the whole run (handlers have no side effects), after
    * it the response handler with the data source's answer (the data source is not called again).
+   *
+   * On NONE the value is returned as it is, not as a promise: with every field's value known at
+   * once, the execution answers synchronously (no promise per field, no execution time limit to
+   * keep), as the lean graphql-js server does (docs/bench.md#the-smallest-query-over-http).
    */
-  async #runInGateway(start: RunStart, gateway: GatewayModule): Promise<unknown> {
-    const { bound, base, context, info } = start;
+  #runInGateway(start: RunStart, gateway: GatewayModule): unknown {
+    const { bound, base } = start;
     const inputs = new RunInputs(base);
     const maxChars = this.sandbox.maxResultChars;
     const dataSource = bound.dataSource!;
@@ -189,6 +193,13 @@ export class ResolverExecutor {
       this.#fellBack(bound, error);
       return this.#runInSandbox(start);
     }
+    return this.#callAndRespondInGateway(start, gateway, inputs, dataSource, requestValue);
+  }
+
+  /** The rest of {@link #runInGateway} for a data source other than NONE: its call, then the response handler. */
+  async #callAndRespondInGateway(start: RunStart, gateway: GatewayModule, inputs: RunInputs, dataSource: DataSource, requestValue: unknown): Promise<unknown> {
+    const { bound, base, context, info } = start;
+    const maxChars = this.sandbox.maxResultChars;
     const step: Step = { label: bound.label, module: bound.module, dataSource, maxBatchSize: bound.resolver.maxBatchSize };
     const answer = await callDataSource(dataSource, (ds) => ds.invoke(requestValue, { ...invocationOf(step, context, info), resolverContext: base }));
     try {

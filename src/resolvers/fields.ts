@@ -10,14 +10,8 @@ import { FieldError, FieldUnauthorizedError } from '../errors.js';
 import type { BoundResolver } from './bound.js';
 import type { RequestContext } from './requestContext.js';
 
-/** Runs one bound field's resolver (execute.ts). */
-export type RunBound = (
-  bound: BoundResolver,
-  source: unknown,
-  args: Record<string, unknown>,
-  context: RequestContext,
-  info: GraphQLResolveInfo,
-) => Promise<unknown>;
+/** Runs one bound field's resolver (execute.ts): its value, or a promise of it while the run waits on something. */
+export type RunBound = (bound: BoundResolver, source: unknown, args: Record<string, unknown>, context: RequestContext, info: GraphQLResolveInfo) => unknown;
 
 export function attachFieldResolvers(
   schema: GraphQLSchema,
