@@ -470,5 +470,7 @@ export interface TopicConfig {
     filterPolicy?: Record<string, unknown>;
     /** @default MessageAttributes */
     filterPolicyScope?: 'MessageAttributes' | 'MessageBody';
+    /** SNS's RedrivePolicy: where a message that cannot be delivered goes (an in-process queue's ARN). */
+    redrivePolicy?: { deadLetterTargetArn: string };
   }>;
 }

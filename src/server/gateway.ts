@@ -21,6 +21,7 @@ import { createEventBridgeDataSourceKind, type EventsPutter } from '../stepfunct
 import { isManagementPath } from '../management/index.js';
 import { MANAGEMENT_MAX_BODY_BYTES, startManagement } from './managementSetup.js';
 import { stepFunctionsStorePlace } from '../stepfunctions/storePlace.js';
+import type { SnsDeliveryStats } from '../stepfunctions/services/sns.js';
 import { isInside, openDataFolder, resolveDataFolder, type OpenDataFolder } from './dataFolder.js';
 
 /** Options of `createGateway` besides the config itself. */
@@ -140,6 +141,7 @@ interface StepFunctionsLike {
   handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<boolean>;
   answerTooLarge(req: IncomingMessage, res: ServerResponse, limitBytes: number, head: Buffer): boolean;
   bodyLimit(req: IncomingMessage): number | undefined;
+  readonly sns: { readonly stats: SnsDeliveryStats };
   update(stateMachines: NormalizedConfig['stepFunctions']['stateMachines']): Promise<void>;
   close(): Promise<void>;
 }
@@ -422,7 +424,8 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
         // sandbox: the resolver sandbox processes (src/resolvers/isolation/pool.ts).
         // sandbox.evaluatedInGateway: resolvers that skip it (docs/resolvers.md#handlers-the-gateway-evaluates).
         const sandbox = { ...api.runtime.sandbox.stats(), evaluatedInGateway: api.runtime.evaluatedInGateway };
-        sendJson(res, 200, { status: 'ok', name: api.config.name, compiledQueries: api.compiledQueries.stats, sandbox });
+        // sns: the in-process SNS's failed deliveries (docs/stepfunctions.md#sns).
+        sendJson(res, 200, { status: 'ok', name: api.config.name, compiledQueries: api.compiledQueries.stats, sandbox, sns: stepFunctions.sns.stats });
         return;
       }
       if (req.method === 'GET' && options.graphiql !== false && !req.headers['x-amz-target'] && !api.eventsOnly) {

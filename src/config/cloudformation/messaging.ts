@@ -83,12 +83,18 @@ export function messagingOf(resources: readonly Located[], problems: Problems): 
       const filter = p(r, 'FilterPolicy');
       const scope = p(r, 'FilterPolicyScope');
       const raw = p(r, 'RawMessageDelivery');
+      const redrive = p(r, 'RedrivePolicy');
       topic.subscriptions!.push({
         protocol: String(p(r, 'Protocol')) as 'sqs',
         endpoint: String(p(r, 'Endpoint')),
         ...(raw === true || raw === 'true' ? { rawMessageDelivery: true } : {}),
         ...(isObject(filter) ? { filterPolicy: filter } : typeof filter === 'string' ? { filterPolicy: JSON.parse(filter) as Record<string, unknown> } : {}),
         ...(scope === 'MessageBody' || scope === 'MessageAttributes' ? { filterPolicyScope: scope } : {}),
+        ...(isObject(redrive)
+          ? { redrivePolicy: redrive as { deadLetterTargetArn: string } }
+          : typeof redrive === 'string'
+            ? { redrivePolicy: JSON.parse(redrive) as { deadLetterTargetArn: string } }
+            : {}),
       });
     });
   }

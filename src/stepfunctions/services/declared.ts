@@ -50,6 +50,7 @@ export function applyDeclared(config: NormalizedConfig['stepFunctions'] | undefi
             ...(s.rawMessageDelivery ? { RawMessageDelivery: 'true' } : {}),
             ...(s.filterPolicy ? { FilterPolicy: JSON.stringify(s.filterPolicy) } : {}),
             ...(s.filterPolicyScope ? { FilterPolicyScope: s.filterPolicyScope } : {}),
+            ...(s.redrivePolicy ? { RedrivePolicy: JSON.stringify(s.redrivePolicy) } : {}),
           });
         } catch (error) {
           logger.warn(`stepFunctions.topics.${name}.subscriptions.${i} skipped`, { error: (error as Error).message });

@@ -56,9 +56,35 @@ interface Subscription {
   filterPolicy?: string;
   /** `FilterPolicyScope`. @default MessageAttributes */
   filterScope?: 'MessageAttributes' | 'MessageBody';
+  /** The `RedrivePolicy` attribute's text (`{"deadLetterTargetArn": "<queue ARN>"}`), checked when set. */
+  redrivePolicy?: string;
 }
 
-const SUBSCRIPTION_ATTRIBUTES = new Set(['RawMessageDelivery', 'FilterPolicy', 'FilterPolicyScope']);
+const SUBSCRIPTION_ATTRIBUTES = new Set(['RawMessageDelivery', 'FilterPolicy', 'FilterPolicyScope', 'RedrivePolicy']);
+
+/** The dead-letter queue's ARN of a subscription's RedrivePolicy, checked as SNS checks it (an SQS queue ARN). */
+function deadLetterTarget(text: string): string {
+  const bad = (reason: string) => new SnsError('InvalidParameter', `Invalid parameter: RedrivePolicy: ${reason}`);
+  let policy: unknown;
+  try {
+    policy = JSON.parse(text);
+  } catch {
+    throw bad('failed to parse JSON.');
+  }
+  const target = (policy as { deadLetterTargetArn?: unknown } | null)?.deadLetterTargetArn;
+  if (typeof target !== 'string' || !/^arn:aws:sqs:[^:]*:[^:]*:[^:]+$/.test(target)) throw bad('deadLetterTargetArn is an invalid arn');
+  return target;
+}
+
+/**
+ * Deliveries that failed, named after SNS's CloudWatch metrics (`GET /health` shows them as `sns`):
+ * failed, then moved to the subscription's dead-letter queue or not.
+ */
+export interface SnsDeliveryStats {
+  numberOfNotificationsFailed: number;
+  numberOfNotificationsRedrivenToDlq: number;
+  numberOfNotificationsFailedToRedriveToDlq: number;
+}
 
 /** Checks a FilterPolicy as SNS does (the event-pattern matchers; `$or` is not supported here). */
 function checkFilterPolicy(text: string): Pattern {
@@ -133,6 +159,8 @@ export interface PublishInput {
 /** The topics of one gateway. */
 export class SnsTopics {
   private readonly topics = new Map<string, Topic>();
+  /** Failed deliveries since the gateway started. */
+  readonly stats: SnsDeliveryStats = { numberOfNotificationsFailed: 0, numberOfNotificationsRedrivenToDlq: 0, numberOfNotificationsFailedToRedriveToDlq: 0 };
 
   constructor(private readonly deliveries: SnsDeliveries) {}
 
@@ -206,7 +234,13 @@ export class SnsTopics {
       throw new SnsError('InvalidParameter', `Invalid parameter: AttributeName (${String(name)} is not supported by appsync-gateway)`);
     const text = typeof value === 'string' ? value : '';
     if (name === 'RawMessageDelivery') subscription.raw = text === 'true';
-    else if (name === 'FilterPolicyScope') {
+    else if (name === 'RedrivePolicy') {
+      if (text === '') delete subscription.redrivePolicy;
+      else {
+        deadLetterTarget(text);
+        subscription.redrivePolicy = text;
+      }
+    } else if (name === 'FilterPolicyScope') {
       if (text !== 'MessageAttributes' && text !== 'MessageBody')
         throw new SnsError(
           'InvalidParameter',
@@ -244,6 +278,7 @@ export class SnsTopics {
       ConfirmationWasAuthenticated: 'true',
       PendingConfirmation: 'false',
       ...(s.filterPolicy ? { FilterPolicy: s.filterPolicy, FilterPolicyScope: s.filterScope ?? 'MessageAttributes' } : {}),
+      ...(s.redrivePolicy ? { RedrivePolicy: s.redrivePolicy } : {}),
     };
   }
 
@@ -288,17 +323,16 @@ export class SnsTopics {
     });
     for (const subscription of topic.subscriptions.values()) {
       if (!passesFilter(subscription, input.Message, attributes)) continue;
-      const { logger } = this.deliveries;
-      const failed = (error: unknown) =>
-        logger.warn(`SNS delivery to ${subscription.protocol} ${subscription.endpoint} failed`, { error: (error as Error)?.message ?? String(error) });
+      // What a queue receives: the notification JSON, or with raw delivery the message and its attributes.
+      const queued = () => ({
+        body: subscription.raw ? (input.Message as string) : JSON.stringify(envelope(subscription, false)),
+        options: subscription.raw && Object.keys(attributes).length > 0 ? { MessageAttributes: attributes } : {},
+      });
+      const failed = (error: unknown) => this.deliveryFailed(subscription, error, queued);
       if (subscription.protocol === 'sqs') {
         try {
-          const body = subscription.raw ? (input.Message as string) : JSON.stringify(envelope(subscription, false));
-          this.deliveries.sqs.sendMessage(
-            subscription.endpoint,
-            body,
-            subscription.raw && Object.keys(attributes).length > 0 ? { MessageAttributes: attributes } : {},
-          );
+          const { body, options } = queued();
+          this.deliveries.sqs.sendMessage(subscription.endpoint, body, options);
         } catch (error) {
           failed(error);
         }
@@ -326,6 +360,45 @@ export class SnsTopics {
       }
     }
     return id;
+  }
+
+  /**
+   * A delivery that failed (the queue refused the message, the function threw, the endpoint
+   * answered an error): as SNS, not retried here, and moved to the subscription's dead-letter queue
+   * when its RedrivePolicy names one, else discarded; either way counted ({@link stats}) and logged
+   * once at `warn` with the reason. Gateway choice: the dead-letter message is what an SQS
+   * subscription would have received (AWS does not document its shape).
+   */
+  private deliveryFailed(
+    subscription: Subscription,
+    error: unknown,
+    queued: () => { body: string; options: { MessageAttributes?: Record<string, MessageAttributeValue> } },
+  ): void {
+    this.stats.numberOfNotificationsFailed++;
+    const where = `SNS delivery to ${subscription.protocol} ${subscription.endpoint} failed`;
+    const reason = (error as Error)?.message ?? String(error);
+    if (!subscription.redrivePolicy) {
+      this.deliveries.logger.warn(`${where}; the message is discarded (the subscription has no RedrivePolicy)`, {
+        error: reason,
+        subscription: subscription.arn,
+      });
+      return;
+    }
+    let target: string | undefined;
+    try {
+      target = deadLetterTarget(subscription.redrivePolicy);
+      const { body, options } = queued();
+      this.deliveries.sqs.sendMessage(target, body, options);
+      this.stats.numberOfNotificationsRedrivenToDlq++;
+      this.deliveries.logger.warn(`${where}; the message is moved to the dead-letter queue ${target}`, { error: reason, subscription: subscription.arn });
+    } catch (dlqError) {
+      this.stats.numberOfNotificationsFailedToRedriveToDlq++;
+      this.deliveries.logger.warn(`${where}, and so did moving it to the dead-letter queue ${target ?? subscription.redrivePolicy}; the message is discarded`, {
+        error: reason,
+        deadLetterError: (dlqError as Error)?.message ?? String(dlqError),
+        subscription: subscription.arn,
+      });
+    }
   }
 }
 

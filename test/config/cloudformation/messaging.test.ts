@@ -1,6 +1,6 @@
 /**
  * Queues, topics, subscriptions and EventBridge rules from a CDK app synthesised with aws-cdk-lib
- * (sqs.Queue with a dead-letter queue, sns.Topic + SqsSubscription with a filter policy,
+ * (sqs.Queue with a dead-letter queue, sns.Topic + SqsSubscription with a filter policy and a dead-letter queue,
  * events.Rule targeting a state machine with an input transformer and a queue), served and
  * driven with the real client-sqs, client-sns, client-eventbridge and client-sfn.
  */
@@ -43,6 +43,7 @@ async function synthesize(): Promise<string> {
   topic.addSubscription(
     new subscriptions.SqsSubscription(orders, {
       rawMessageDelivery: true,
+      deadLetterQueue: dlq,
       filterPolicy: { kind: sns.SubscriptionFilter.stringFilter({ allowlist: ['order'] }) },
     }),
   );
@@ -82,6 +83,7 @@ describe('CDK queues, topics, subscriptions and rules', async () => {
     expect(Attributes?.VisibilityTimeout).toBe('45');
     expect(JSON.parse(Attributes!.RedrivePolicy!)).toEqual({ deadLetterTargetArn: `arn:aws:sqs:us-east-1:123456789012:${dlqName}`, maxReceiveCount: 3 });
     expect(Object.keys(sf.topics ?? {})).toEqual([topicName]);
+    expect(sf.topics![topicName]!.subscriptions![0]!.redrivePolicy).toEqual({ deadLetterTargetArn: `arn:aws:sqs:us-east-1:123456789012:${dlqName}` });
     expect(Object.keys(sf.rules ?? {})).toEqual([named(Object.keys(sf.rules ?? {}), 'MessagingStack-BigOrders')]);
   });
 

@@ -11,6 +11,7 @@ import { loadConfigFile } from '../../../src/config/load.js';
 import { createGateway, type Gateway } from '../../../src/index.js';
 import { freePort } from '../../utils/freePort.js';
 import { silentLogger } from '../../utils/logger.js';
+import type { Logger } from '../../../src/datasources/types.js';
 
 export const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -22,13 +23,13 @@ export interface ServedConfig {
   close(): Promise<void>;
 }
 
-export async function serveConfig(config: object, prefix: string): Promise<ServedConfig> {
+export async function serveConfig(config: object, prefix: string, logger: Logger = silentLogger): Promise<ServedConfig> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   await writeFile(join(dir, 'appsync.config.json'), JSON.stringify(config));
   await writeFile(join(dir, 'schema.graphql'), 'type Query { ok: Boolean }');
   const loaded = await loadConfigFile(join(dir, 'appsync.config.json'));
   const port = await freePort();
-  const gateway = await createGateway(loaded.config, { configDir: loaded.configDir, logger: silentLogger, inMemory: true });
+  const gateway = await createGateway(loaded.config, { configDir: loaded.configDir, logger, inMemory: true });
   await gateway.listen({ port, host: '127.0.0.1' });
   await gateway.ready();
   const endpoint = `http://127.0.0.1:${port}`;
