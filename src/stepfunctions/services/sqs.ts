@@ -66,6 +66,20 @@ const batchTooLong = (detail: string, statusCode = 400) =>
     statusCode,
   );
 
+/** A character SQS refuses in a message (XML's characters are allowed: tab, newline, carriage return, U+0020 on, no surrogates, U+FFFE or U+FFFF). */
+const REFUSED_CHARACTER = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+/** Refuses a body with a character SQS does not allow, as SQS does (`InvalidMessageContents`). */
+function checkContents(body: string): void {
+  const found = REFUSED_CHARACTER.exec(body)?.[0];
+  if (found === undefined) return;
+  const code = found.codePointAt(0)!.toString(16).toUpperCase();
+  throw new SqsError(
+    'InvalidMessageContents',
+    `Invalid binary character '#x${code}' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF`,
+  );
+}
+
 /** Refuses a numeric queue attribute outside SQS's range, as SQS does (CreateQueue, SetQueueAttributes). */
 function checkAttributes(attributes: Record<string, string>): void {
   for (const [name, value] of Object.entries(attributes)) {
@@ -308,6 +322,7 @@ export class SqsQueues {
     const attributes = options.MessageAttributes as Record<string, MessageAttributeValue> | undefined;
     const limit = this.maximumMessageSize(queue);
     if (sqsMessageBytes(body, attributes) > limit) throw messageTooLong(limit);
+    checkContents(body);
     const delay = options.DelaySeconds === undefined ? Number(queue.attributes.DelaySeconds ?? 0) : Number(options.DelaySeconds);
     if (!Number.isInteger(delay) || delay < 0 || delay > 900)
       throw invalid(`Value ${String(options.DelaySeconds)} for parameter DelaySeconds is invalid. Reason: must be between 0 and 900, if provided.`);

@@ -11,6 +11,7 @@ import {
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
+  InvalidMessageContents,
   ListQueuesCommand,
   QueueDoesNotExist,
   ReceiveMessageCommand,
@@ -138,6 +139,28 @@ describe('SQS API on the gateway port (@aws-sdk/client-sqs)', () => {
     await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: got.Messages![0]!.ReceiptHandle, VisibilityTimeout: 0 }));
     expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages?.[0]?.Body).toBe('late');
     await sqs.send(new DeleteQueueCommand({ QueueUrl }));
+  });
+
+  it('a body with a character SQS does not allow is the typed InvalidMessageContents; tabs, newlines, emoji and U+FFFD are sent', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'contents' }));
+    for (const [body, code] of [
+      ['bell\u0007', '7'],
+      ['nul\u0000', '0'],
+      ['lone \ud800 surrogate', 'D800'],
+      ['\uffff', 'FFFF'],
+    ]) {
+      const error = await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body })).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(InvalidMessageContents);
+      expect((error as Error).message).toBe(
+        `Invalid binary character '#x${code}' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF`,
+      );
+    }
+    const fine = 'tab\tline\nreturn\r 🎉 \ufffd \ud7ff \ue000';
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: fine }));
+    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages?.map((m) => m.Body)).toEqual([fine]);
   });
 
   it('an unknown queue is QueueDoesNotExist', async () => {
