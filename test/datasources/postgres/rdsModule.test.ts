@@ -175,6 +175,13 @@ describe('request builders (§2)', () => {
     expect(() => create(build())).toThrow(message);
   });
 
+  it('names variables on past the first 32 (:P32, :P33, …) in order of appearance', () => {
+    const ids = Array.from({ length: 40 }, (_, i) => i * 10);
+    const request = createPgStatement(select({ table: 't', where: { or: ids.map((id) => ({ id: { eq: id } })) } }));
+    expect(request.statements[0]).toBe(`SELECT * FROM "t" WHERE ${ids.map((_, i) => `("id" = :P${i})`).join(' OR ')}`);
+    expect(request.variableMap).toEqual(Object.fromEntries(ids.map((id, i) => [`:P${i}`, id])));
+  });
+
   it('a hostile value is only ever a variable', () => {
     const evil = `x'; DROP TABLE persons; --`;
     const request = createPgStatement(select({ table: 'persons', where: { name: { eq: evil } } }), sql`DELETE FROM persons WHERE name = ${evil}`);
