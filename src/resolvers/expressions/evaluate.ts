@@ -18,8 +18,9 @@ export class Fallback {
 /**
  * Work units one handler call may spend: one per node evaluated, per property or element copied,
  * per node a helper or the result walk is given (its expanded size: shared subtrees count each
- * time they are reached), per 64 characters of a string made or compared. A call that would
- * exceed it falls back before the work is done.
+ * time they are reached), per 64 characters of a string made or compared, and for each call of
+ * one of the file's functions one plus its number of syntax nodes (calls can multiply where
+ * nothing else does). A call that would exceed it falls back before the work is done.
  */
 export const MAX_UNITS = 200_000;
 /** Longest string an evaluation makes (concatenation, templates, a helper's result). */

@@ -56,7 +56,36 @@ class NotEligible {
 const line = (node: AnyNode, source: string): number => source.slice(0, node.start).split('\n').length;
 
 type Binding =
-  { kind: 'slot'; slot: number } | { kind: 'ctx' } | { kind: 'helpers'; entry: Helper | HelperTable } | { kind: 'refused'; name: string } | { kind: 'handler' };
+  | { kind: 'slot'; slot: number }
+  | { kind: 'ctx' }
+  | { kind: 'helpers'; entry: Helper | HelperTable }
+  | { kind: 'refused'; name: string }
+  | { kind: 'handler' }
+  | { kind: 'function'; fn: LocalFunction };
+
+/**
+ * A top-level function of the file other than the handlers (`function f(a) { … }`, `const f = (a) => …`),
+ * called by name from a handler or another such function. No function is active twice at once
+ * (recursion is refused), so its parameters and locals have fixed slots of the call's frame.
+ */
+interface LocalFunction {
+  name: string;
+  node: AnyNode;
+  /** The parameters' slots, in order. */
+  params: number[];
+  /** Compiled once every top-level name is known. */
+  body: Node | undefined;
+  /** Work units a call spends before its body runs: one, plus one per syntax node of the function. */
+  cost: number;
+  /** The functions of the file its body calls. */
+  calls: Set<LocalFunction>;
+}
+
+/**
+ * Deepest chain of calls between the file's functions. Without recursion a chain is at most as long
+ * as the file has functions; the limit keeps the evaluator's own stack small (deeper files go to the sandbox).
+ */
+export const MAX_CALL_DEPTH = 16;
 
 /** Names visible at one point: the module's, then a handler's (consts are visible after their declaration only). */
 class Scope {
@@ -80,6 +109,12 @@ class Compiler {
   readonly moduleStatics: Array<{ slot: number; value: unknown }> = [];
   readonly handlers = new Map<string, { params: AnyNode[]; body: AnyNode; expression: boolean }>();
   readonly module = new Scope();
+  /** The file's own functions, by name. */
+  readonly localFunctions = new Map<string, LocalFunction>();
+  /** The function whose body is being compiled (its calls are recorded), or undefined (a handler, a top-level constant). */
+  compilingFunction: LocalFunction | undefined;
+  /** True while a top-level constant's initialiser is compiled: it may not call the file's functions. */
+  atTopLevel = false;
 
   constructor(readonly source: string) {}
 
@@ -126,6 +161,50 @@ class Compiler {
       if (!this.handlers.has(name) || this.handlers.get(name)!.body !== fn.body) this.refuse(fn, `a function ${name} (only the request and response handlers)`);
     }
     for (const name of ['request', 'response']) if (!this.handlers.has(name)) throw new NotEligible(`no exported ${name} handler in the subset`);
+    this.compileLocalFunctions();
+  }
+
+  /** A top-level function other than the handlers: plain parameters, a body compiled later (it may call functions declared after it). */
+  localFunction(name: string, fn: AnyNode): void {
+    if (fn.async || fn.generator) this.refuse(fn, `an async or generator function ${name}`);
+    if (this.localFunctions.has(name)) this.refuse(fn, `a second function named ${name}`);
+    const params = (fn.params as AnyNode[]).map((p) => {
+      if (p.type !== 'Identifier') this.refuse(p, `a parameter of ${name} that is not a plain name`);
+      return this.slotCount++;
+    });
+    let cost = 1;
+    acornModules().walk.full(fn.body, () => void (cost += 1));
+    const local: LocalFunction = { name, node: fn, params, body: undefined, cost, calls: new Set() };
+    this.localFunctions.set(name, local);
+    this.module.names.set(name, { kind: 'function', fn: local });
+  }
+
+  /** Compiles the file's own functions, then refuses recursion and chains of calls deeper than MAX_CALL_DEPTH. */
+  compileLocalFunctions(): void {
+    for (const local of this.localFunctions.values()) {
+      const fn = local.node;
+      const scope = new Scope(this.module);
+      (fn.params as AnyNode[]).forEach((p, i) => scope.names.set(p.name as string, { kind: 'slot', slot: local.params[i]! }));
+      this.compilingFunction = local;
+      local.body = fn.body.type === 'BlockStatement' ? this.block(fn.body, scope, undefined) : this.expression(fn.body, scope, undefined);
+      this.compilingFunction = undefined;
+    }
+    // Longest chain of calls from each function, by depth-first search; a function met again on the way is recursion.
+    const depths = new Map<LocalFunction, number>();
+    const active = new Set<LocalFunction>();
+    const depthOf = (local: LocalFunction): number => {
+      const known = depths.get(local);
+      if (known !== undefined) return known;
+      if (active.has(local)) this.refuse(local.node, `recursion (${local.name} calls itself, directly or through another function)`);
+      active.add(local);
+      let depth = 1;
+      for (const callee of local.calls) depth = Math.max(depth, 1 + depthOf(callee));
+      active.delete(local);
+      if (depth > MAX_CALL_DEPTH) this.refuse(local.node, `calls between the file's functions nested deeper than ${MAX_CALL_DEPTH}`);
+      depths.set(local, depth);
+      return depth;
+    };
+    for (const local of this.localFunctions.values()) depthOf(local);
   }
 
   /** Top-level function declarations: each must be exported as a handler. */
@@ -150,7 +229,11 @@ class Compiler {
   declaration(node: AnyNode, exported: boolean): void {
     if (node.type === 'FunctionDeclaration') {
       const name = node.id.name as string;
-      if (name !== 'request' && name !== 'response') this.refuse(node, `a function ${name} (only the request and response handlers)`);
+      if (name !== 'request' && name !== 'response') {
+        if (exported) this.refuse(node, `an export other than the handlers (${name})`);
+        this.localFunction(name, node);
+        return;
+      }
       this.functions.set(name, node);
       if (exported) this.handler(node, name);
       return;
@@ -167,9 +250,15 @@ class Compiler {
         continue;
       }
       if (exported) this.refuse(d, `an export other than the handlers (${name})`);
+      if (init && (init.type === 'ArrowFunctionExpression' || init.type === 'FunctionExpression')) {
+        this.localFunction(name, init);
+        continue;
+      }
       const slot = this.slotCount++;
       // Visible to later declarations and to the handlers only: a reference before it is refused (TDZ).
+      this.atTopLevel = true;
       const node = this.expression(init, this.module, undefined);
+      this.atTopLevel = false;
       this.module.names.set(name, { kind: 'slot', slot });
       if (isLiteralTree(init)) {
         const f: Frame = { slots: [], ctx: NO_CTX, units: MAX_UNITS, weights: undefined };
@@ -193,13 +282,12 @@ class Compiler {
     const scope = new Scope(this.module);
     const ctxName = params[0]?.name as string | undefined;
     if (ctxName !== undefined) scope.names.set(ctxName, { kind: 'ctx' });
-    const locals = { count: 0 };
-    const run = expression ? this.expression(body, scope, ctxName) : this.block(body, scope, ctxName, locals);
+    const run = expression ? this.expression(body, scope, ctxName) : this.block(body, scope, ctxName);
     return makeHandler(this, run);
   }
 
   /** A handler's body: const declarations and guards, then one return (or none: undefined). */
-  block(block: AnyNode, scope: Scope, ctxName: string | undefined, locals: { count: number }): Node {
+  block(block: AnyNode, scope: Scope, ctxName: string | undefined): Node {
     const steps: Node[] = [];
     let result: Node = CONSTANT_UNDEFINED;
     const statements = block.body as AnyNode[];
@@ -399,6 +487,9 @@ class Compiler {
       case 'refused':
         this.refuse(node, `${binding.name}, which the subset does not call`);
       // eslint-disable-next-line no-fallthrough -- refuse throws
+      case 'function':
+        this.refuse(node, `the function ${name} used as a value (the file's functions may only be called)`);
+      // eslint-disable-next-line no-fallthrough -- refuse throws
       default:
         this.refuse(node, `${name} used as a value (helpers may only be called)`);
     }
@@ -455,6 +546,10 @@ class Compiler {
 
   call(node: AnyNode, scope: Scope, ctxName: string | undefined): Node {
     if (node.optional) this.refuse(node, 'an optional call');
+    if (node.callee.type === 'Identifier') {
+      const binding = scope.lookup(node.callee.name);
+      if (binding?.kind === 'function') return this.localCall(node, binding.fn, scope, ctxName);
+    }
     const helper = this.helperOf(node.callee, scope);
     const args = (node.arguments as AnyNode[]).map((a) => {
       if (a.type === 'SpreadElement') this.refuse(a, 'a spread argument');
@@ -464,6 +559,28 @@ class Compiler {
       const values = new Array<unknown>(args.length);
       for (let i = 0; i < args.length; i++) values[i] = args[i]!(f);
       return callHelper(f, helper, values);
+    };
+  }
+
+  /**
+   * `f(a, b)` of one of the file's functions: the arguments left to right, then its parameters
+   * set (missing ones undefined) and its body evaluated. Each call spends the function's size in
+   * work units first, so calls that multiply (f calls g twice, g calls h twice…) meet the budget.
+   */
+  localCall(node: AnyNode, local: LocalFunction, scope: Scope, ctxName: string | undefined): Node {
+    if (this.atTopLevel) this.refuse(node, `a call of ${local.name} at the top level`);
+    this.compilingFunction?.calls.add(local);
+    const args = (node.arguments as AnyNode[]).map((a) => {
+      if (a.type === 'SpreadElement') this.refuse(a, 'a spread argument');
+      return this.expression(a, scope, ctxName);
+    });
+    const { params, cost } = local;
+    return (f) => {
+      const values = new Array<unknown>(args.length);
+      for (let i = 0; i < args.length; i++) values[i] = args[i]!(f);
+      spend(f, cost);
+      for (let i = 0; i < params.length; i++) f.slots[params[i]!] = values[i];
+      return local.body!(f);
     };
   }
 

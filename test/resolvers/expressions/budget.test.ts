@@ -1,7 +1,7 @@
 /**
  * Handlers written to defeat the gateway's evaluator (docs/resolvers.md#handlers-the-gateway-evaluates):
  * eligible code whose values grow by sharing (objects and strings doubled 40 times, a helper given
- * a DAG of 2^40 nodes). Each must be handed to the sandbox by the evaluation budget, not worked
+ * a DAG of 2^40 nodes, functions of the file calling each other 7^15 times). Each must be handed to the sandbox by the evaluation budget, not worked
  * through in the gateway: the field answers with the sandbox's own outcome, a plain request sent
  * meanwhile answers at its usual speed, and the gateway keeps serving. Also: the bench fixtures
  * are evaluated in the gateway (GET /health counts them).
@@ -20,10 +20,18 @@ const FILES: Record<string, string> = {
   'strings.js': `export function request(ctx) {\n${chain(DEPTH, 'ctx.args.s', (p) => `${p} + ${p}`)}\n  return { payload: v${DEPTH}.length };\n}\nexport function response(ctx) {\n  return ctx.result;\n}\n`,
   'helper.js': `import { util } from '@aws-appsync/utils';\nexport function request(ctx) {\n${chain(DEPTH, '[ctx.args.s, ctx.args.s]', (p) => `[${p}, ${p}]`)}\n  return { payload: util.dynamodb.toDynamoDB(v${DEPTH}) };\n}\nexport function response(ctx) {\n  return 1;\n}\n`,
   'spread.js': `export function request(ctx) {\n${chain(DEPTH, '[ctx.args.s, ctx.args.s]', (p) => `[...${p}, ...${p}]`)}\n  return { payload: v${DEPTH}.length };\n}\nexport function response(ctx) {\n  return ctx.result;\n}\n`,
+  // Calls that multiply: each of 16 functions (the deepest chain allowed) calls the one before 7 times, 7^15 (about 2^42) calls in all.
+  'calls.js': `${Array.from({ length: 16 }, (_, i) =>
+    i === 0
+      ? 'function f0(s) { return s; }'
+      : `function f${i}(s) { return [${Array(7)
+          .fill(`f${i - 1}(s)`)
+          .join(', ')}]; }`,
+  ).join('\n')}\nexport function request(ctx) {\n  return { payload: f15(ctx.args.s) };\n}\nexport function response(ctx) {\n  return 1;\n}\n`,
   'plain.js': 'export function request(ctx) {\n  return { payload: ctx.args.s };\n}\nexport function response(ctx) {\n  return ctx.result;\n}\n',
 };
 
-const SCHEMA = `type Query {\n  objects(s: String): AWSJSON\n  strings(s: String): AWSJSON\n  helper(s: String): AWSJSON\n  spread(s: String): AWSJSON\n  plain(s: String): String\n}\n`;
+const SCHEMA = `type Query {\n  calls(s: String): AWSJSON\n  objects(s: String): AWSJSON\n  strings(s: String): AWSJSON\n  helper(s: String): AWSJSON\n  spread(s: String): AWSJSON\n  plain(s: String): String\n}\n`;
 const TIMEOUT_MS = 800;
 
 interface Line {
@@ -66,6 +74,8 @@ describe('the evaluation budget against values that grow by sharing', () => {
     // V8 refuses a string of 2^41 characters: the sandbox reports the RangeError.
     { field: 'strings', reason: /longer than the limit/, answer: (body) => expect(body.errors[0].message).toMatch(/RangeError: Invalid string length/) },
     { field: 'helper', reason: /budget/, answer: (body) => expect(body.errors[0].message).toMatch(/timed out|RangeError|memory/) },
+    // The sandbox's 7^15 calls run until its time limit.
+    { field: 'calls', reason: /budget/, answer: (body) => expect(body.errors[0].message).toMatch(/timed out/) },
     { field: 'spread', reason: /budget|longer than the limit/, answer: (body) => expect(body.errors[0].message).toMatch(/timed out|RangeError|memory/) },
   ];
 

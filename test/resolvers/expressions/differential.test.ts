@@ -240,6 +240,33 @@ const ROWS: Row[] = [
   { name: 'NaN for a Float field', code: none('1', 'return 0 / 0;'), where: 'gateway', type: 'Float' },
   { name: 'an Int field given a string', code: none("'x' + ctx.args.n"), where: 'gateway', args: ARGS, type: 'Int' },
 
+  // ---- functions of the file's own
+  { name: 'a function of its own', code: `${none('twice(ctx.args.n)')}function twice(n) { return n * 2; }\n`, where: 'gateway', args: ARGS },
+  {
+    name: 'functions calling functions (arrows, guards, rest, missing and extra arguments)',
+    code: `const K = 2;\nconst scale = (n) => n * K;\nfunction toRow(j, n) {\n  if (!j) return null;\n  const { x, ...rest } = j;\n  const m = n ?? 0;\n  return { x, rest, scaled: scale(m), again: scale(scale(m)), nothing: nothing(), missing: typeof n };\n}\nfunction nothing() {}\n${none('toRow(ctx.args.j, ctx.args.n)', 'return [ctx.result, toRow(null, 1), toRow(ctx.result.rest), toRow(ctx.result, 1, ctx.args.a)];')}`,
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'a function given the whole ctx, called twice',
+    code: `function pick(c) {\n  return { a: c.args.a, field: c.info.fieldName, stash: c.stash, prev: c.prev };\n}\n${none('[pick(ctx), pick(ctx)]')}`,
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: "a guard that holds in a function's body",
+    code: `import { util } from '@aws-appsync/utils';\nfunction check(n) {\n  if (n > 1) {\n    util.error('too big', 'TooBig', { n });\n  }\n  return n;\n}\n${none('check(ctx.args.n)', 'return ctx.result;', '')}`,
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: 'a function reading a member of undefined',
+    code: `const y = (o) => o.y;\n${none('y(ctx.args.missing)')}`,
+    where: 'fallback',
+    args: ARGS,
+  },
+
   // ---- eligible, but the sandbox must decide at run time
   { name: 'reading a member of null', code: none('ctx.args.missing.x'), where: 'fallback', args: ARGS },
   {
@@ -283,7 +310,7 @@ const ROWS: Row[] = [
     where: 'sandbox',
   },
   { name: 'let', code: pair('', '  let x = 1;\n  return { payload: x };', 'return ctx.result;'), where: 'sandbox' },
-  { name: 'a function of its own', code: `${none('twice(ctx.args.n)')}function twice(n) { return n * 2; }\n`, where: 'sandbox', args: ARGS },
+  { name: 'recursion', code: `${none('down(ctx.args.n)')}function down(n) { return n > 0 ? down(n - 1) : 'done'; }\n`, where: 'sandbox', args: ARGS },
   { name: 'new', code: none('new Date(0).toISOString()'), where: 'sandbox' },
   { name: 'util.matches', code: none("util.matches('a+', ctx.args.a)"), where: 'sandbox', args: ARGS },
   { name: 'a method call', code: none('ctx.args.a.toUpperCase()'), where: 'sandbox', args: ARGS },
@@ -565,6 +592,16 @@ const PIPES: PipeRow[] = [
     code: pair('', '  let x = 1;\n  return { x };', '  return ctx.prev.result;'),
     functions: [{ code: NONE_ECHO }],
     where: 'sandbox',
+  },
+
+  {
+    name: 'functions of their own in the before handler and in a function',
+    code: pair('', '  return wrap(ctx.args.n);', '  return [ctx.prev.result, wrap(ctx.result)];') + 'const wrap = (v) => ({ wrapped: v });\n',
+    functions: [
+      { code: pair('', '  return { payload: twice(ctx.prev.result.wrapped) };', '  return twice(ctx.result);') + 'function twice(n) {\n  return n * 2;\n}\n' },
+    ],
+    where: 'gateway',
+    args: ARGS,
   },
 
   // ---- the embedded DynamoDB: the item q1, its n counted up by the rows in order (once each, or the answers differ)

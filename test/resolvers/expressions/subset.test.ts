@@ -60,6 +60,16 @@ const ELIGIBLE: Array<[string, string]> = [
     handlers('const { a, b: c, d = 1, ...rest } = ctx.args;\nconst { args } = ctx;\nreturn { payload: [a, c, d, rest, args] };'),
   ],
   ['optional chains and literal members', handlers("return { payload: [ctx.args?.a?.b, ctx.args.list[0], ctx.args['x-y'], ctx.args.s.length] };")],
+  ['a function of its own', `${handlers('return { payload: twice(ctx.args.n) };')}\nfunction twice(n) { return n * 2; }`],
+  [
+    'functions calling functions, declared before and after, as arrows and expressions',
+    `const K = 1;\nconst add = (a, b) => a + b + K;\nconst shape = function (row) {\n  if (!row) return null;\n  const { id, ...rest } = row;\n  return { id: add(id, 0), rest, more: last() };\n};\n${handlers('return shape(ctx.args);', 'return shape(ctx.result);')}\nfunction last() { return add(1, 2); }`,
+  ],
+  ['a function given the whole ctx', `${handlers('return pick(ctx);')}\nfunction pick(c) { return c.args.id; }`],
+  [
+    'calls nested as deep as the limit (16)',
+    `${Array.from({ length: 16 }, (_, i) => (i === 0 ? 'function f0(x) { return x; }' : `function f${i}(x) { return f${i - 1}(x); }`)).join('\n')}\n${handlers('return f15(1);')}`,
+  ],
 ];
 
 const REFUSED: Array<[string, string, RegExp]> = [
@@ -93,8 +103,25 @@ const REFUSED: Array<[string, string, RegExp]> = [
   ['let', handlers('let x = 1;\nreturn x;'), /a let declaration/],
   ['a loop', handlers('for (const x of []) {}\nreturn 1;'), /a for of statement/],
   ['an assignment', handlers('const o = {};\nreturn (o.x = 1);'), /assignment expression/],
-  ['a function of its own', `${handlers('return 1;')}\nfunction helper() { return 1; }`, /a function helper/],
-  ['a function expression', handlers('return [1].map((x) => x);'), /call of something other than a listed helper|arrow function/],
+  ['a function outside the subset', `${handlers('return helper();')}\nfunction helper() { let x = 1; return x; }`, /line 9: a let declaration/],
+  ['recursion', `${handlers('return f(3);')}\nfunction f(n) { return n ? f(n - 1) : 0; }`, /recursion \(f calls itself/],
+  ['recursion through another function', `${handlers('return f(3);')}\nfunction f(n) { return g(n); }\nconst g = (n) => f(n);`, /recursion/],
+  [
+    'calls nested deeper than the limit',
+    `${Array.from({ length: 17 }, (_, i) => (i === 0 ? 'function f0(x) { return x; }' : `function f${i}(x) { return f${i - 1}(x); }`)).join('\n')}\n${handlers('return f16(1);')}`,
+    /nested deeper than 16/,
+  ],
+  ['a function used as a value', `${handlers('return { payload: helper };')}\nfunction helper() { return 1; }`, /the function helper used as a value/],
+  ['a call of a function at the top level', `function one() { return 1; }\nconst ONE = one();\n${handlers('return ONE;')}`, /a call of one at the top level/],
+  ['a parameter with a default', `${handlers('return f();')}\nfunction f(x = 1) { return x; }`, /a parameter of f that is not a plain name/],
+  ['a destructured parameter', `${handlers('return f(ctx.args);')}\nconst f = ({ a }) => a;`, /a parameter of f that is not a plain name/],
+  [
+    'an exported function other than the handlers',
+    `${handlers('return 1;')}\nexport function helper() { return 1; }`,
+    /an export other than the handlers \(helper\)/,
+  ],
+  ['arguments in a function', `${handlers('return f(1);')}\nfunction f() { return arguments; }`, /the name arguments/],
+  ['a function defined in a handler', handlers('return [1].map((x) => x);'), /call of something other than a listed helper|arrow function/],
   ['a method call', handlers('return ctx.args.s.toUpperCase();'), /a call of ctx/],
   ['new', handlers('return new Date();'), /new expression/],
   ['a top-level let', `let x = 1;\n${handlers('return x;')}`, /a top-level let declaration/],
