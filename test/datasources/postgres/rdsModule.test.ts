@@ -244,6 +244,46 @@ describe('toJsonObject (§2)', () => {
   it.each([['not json'], [42], [null], [{ foo: 1 }]])('invalid input %j gives null', (input) => {
     expect(toJsonObject(input)).toBeNull();
   });
+
+  // The text as the data source writes it takes a shorter path (its columnMetadata parsed once and
+  // kept); every text gives what the parsed object gives.
+  const head = '{"sqlStatementResults":[{"numberOfRecordsUpdated":0,"records":';
+  const meta = '[{"label":"id","name":"id","type":4},{"label":"name","name":"name","type":12}]';
+  const tail = ',"generatedFields":[]}]}';
+  it.each([
+    ['as the data source writes it', `${head}[[{"longValue":1},{"stringValue":"Ann"}]],"columnMetadata":${meta}${tail}`],
+    [
+      'the same columns, other records (the kept metadata)',
+      `${head}[[{"longValue":2},{"isNull":true}],[{"longValue":3},{"stringValue":"x"}]],"columnMetadata":${meta}${tail}`,
+    ],
+    ['no records', `${head}[],"columnMetadata":${meta}${tail}`],
+    [
+      'other labels of the same length',
+      `${head}[[{"longValue":1},{"stringValue":"Ann"}]],"columnMetadata":${meta.replace('"label":"id"', '"label":"ix"')}${tail}`,
+    ],
+    ['a string holding the member names', `${head}[[{"longValue":1},{"stringValue":"\\\",\\"columnMetadata\\":[]"}]],"columnMetadata":${meta}${tail}`],
+    [
+      'a record object with a columnMetadata member',
+      `${head}[[{"longValue":1,"columnMetadata":[{"label":"no"}]},{"stringValue":"b"}]],"columnMetadata":${meta}${tail}`,
+    ],
+    ['records not an array', `${head}null,"columnMetadata":${meta}${tail}`],
+    ['numberOfRecordsUpdated not an integer', `${head.replace(':0,', ':1.0,')}[[{"longValue":1}]],"columnMetadata":${meta}${tail}`],
+    ['spaces', `${head}[[{"longValue":1}]], "columnMetadata":${meta}${tail}`],
+    ['columnMetadata null', `${head}[[{"longValue":1}]],"columnMetadata":null${tail}`],
+  ])('a JSON text, %s: the same rows as its parsed object', (_name, text) => {
+    const expected = toJsonObject(JSON.parse(text));
+    expect(toJsonObject(text)).toEqual(expected);
+    expect(toJsonObject(text)).toEqual(expected);
+  });
+
+  it.each([
+    ['records cut short', `${head}[[{"longValue":1}],"columnMetadata":${meta}${tail}`],
+    ['metadata cut short', `${head}[[{"longValue":1}]],"columnMetadata":${meta.slice(0, -1)}${tail}`],
+    ['nothing between the members', `${head}[[{"longValue":1}]],"columnMetadata":${tail}`],
+  ])('a text that is not JSON, %s: null', (_name, text) => {
+    expect(() => JSON.parse(text)).toThrow();
+    expect(toJsonObject(text)).toBeNull();
+  });
 });
 
 describe('values that JSON cannot carry', () => {
