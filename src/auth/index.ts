@@ -99,8 +99,15 @@ function selectionFor(providers: readonly AuthProvider[]): Selection {
   return selection;
 }
 
-async function accept(provider: AuthProvider, request: AuthRequest, message: string): Promise<AuthContext> {
-  const result = await provider.authenticate(request);
+/** The provider's context, at once when it answers at once (API_KEY); `null` is refused with `message`. */
+function accept(provider: AuthProvider, request: AuthRequest, message: string): AuthContext | Promise<AuthContext> {
+  const result = provider.authenticate(request);
+  if (result instanceof Promise) {
+    return result.then((context) => {
+      if (!context) throw unauthorized(message);
+      return context;
+    });
+  }
   if (!result) throw unauthorized(message);
   return result;
 }
@@ -112,8 +119,20 @@ async function accept(provider: AuthProvider, request: AuthRequest, message: str
  * the Lambda authorizer when there is one (authorizers often check third-party JWTs), else 401
  * `Valid authorization header not provided.`. An `Authorization` value no mode takes falls back to
  * `x-api-key` when both are sent and API_KEY is configured.
+ *
+ * A provider that answers synchronously (API_KEY) is answered with the context itself, not a
+ * promise (one promise and one microtask fewer per request); a refusal is always a rejected
+ * promise, never a throw.
  */
-export async function authenticateRequest(providers: readonly AuthProvider[], request: AuthRequest): Promise<AuthContext> {
+export function authenticateRequest(providers: readonly AuthProvider[], request: AuthRequest): AuthContext | Promise<AuthContext> {
+  try {
+    return authenticateWithSelected(providers, request);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function authenticateWithSelected(providers: readonly AuthProvider[], request: AuthRequest): AuthContext | Promise<AuthContext> {
   const selection = selectionFor(providers);
   const authorization = headerValue(request, 'authorization');
   const hasApiKey = selection.apiKey !== undefined && request.headers['x-api-key'] !== undefined;

@@ -2,13 +2,14 @@
  * The executor both transports share: prepared document → graphql-js execution → AppSync-shaped
  * `{ data, errors }`; after a mutation, the results bound with `@aws_subscribe` are published.
  */
-import { GraphQLError, Kind, getOperationRootType, type OperationDefinitionNode } from 'graphql';
+import { Kind, type DocumentNode, type ExecutionResult, type GraphQLError, type OperationDefinitionNode } from 'graphql';
 import type { AuthContext } from '../auth/types.js';
 import type { ErrorType } from '../errors.js';
 import { createRequestContext, type RequestContext } from '../resolvers/index.js';
 import type { ErrorEntry, PublishedEvent } from '../realtime/types.js';
 import type { Api } from './loadApi.js';
 import { Deadlines } from './deadlines.js';
+import type { EnvelopedRequest } from './envelop.js';
 import { formatExecutionError, formatVariableError } from './formatErrors.js';
 
 export interface GraphQLRequest {
@@ -64,7 +65,13 @@ export function selectOperation(
   return { message: 'Must provide operation name if query contains multiple operations.' };
 }
 
-export async function executeGraphQL(api: Api, request: GraphQLRequest, publish?: Publish): Promise<GraphQLResponse> {
+/**
+ * Runs one GraphQL request. The answer comes at once when nothing had to be waited for (every
+ * resolver answered synchronously, no envelop plugins, no cache eviction or subscription event to
+ * send): no promise per request then (docs/bench.md#the-smallest-query-over-http). A failure the
+ * gateway did not expect is thrown, or rejected when the answer is a promise.
+ */
+export function executeGraphQL(api: Api, request: GraphQLRequest, publish?: Publish): GraphQLResponse | Promise<GraphQLResponse> {
   const enveloped = api.envelop?.({ method: request.method ?? 'POST', headers: request.headers });
   const prepared = enveloped ? enveloped.prepare(request.query) : api.documents.prepare(request.query);
   if (prepared.kind === 'syntax') {
@@ -79,9 +86,7 @@ export async function executeGraphQL(api: Api, request: GraphQLRequest, publish?
   if (request.method === 'GET' && operation.operation !== 'query') {
     return requestFailure(400, 'BadRequestException', `Only queries can be sent with GET; send ${operation.operation}s with POST.`);
   }
-  try {
-    getOperationRootType(api.schema, operation);
-  } catch {
+  if (!api.schema.getRootType(operation.operation)) {
     return {
       status: 200,
       body: { data: null, errors: [{ message: `Schema is not configured for ${OPERATION_WORD[operation.operation]}.` }] },
@@ -90,28 +95,44 @@ export async function executeGraphQL(api: Api, request: GraphQLRequest, publish?
   }
 
   // docs/caching.md#answers-kept-whole: the HTTP handler looked the answer up already.
-  const cache = api.cache;
   const answerKey = operation.operation === 'query' ? request.answerKey : undefined;
-
-  let context = createRequestContext(request.auth, request.headers, request.signal);
+  const context = createRequestContext(request.auth, request.headers, request.signal);
   if (answerKey !== undefined) context.cacheTags = [];
-  if (enveloped) context = await enveloped.contextFactory(context);
-  const executionArgs = {
-    schema: enveloped?.schema ?? api.schema,
-    document: prepared.document,
+  const done: Done = { api, operation, context, answerKey, publish };
+  if (enveloped) return executeEnveloped(enveloped, prepared.document, request, done);
+  const executed = api.compiledQueries.execute(prepared.document, operation, context, request.variables ?? undefined);
+  // graphql-js and graphql-jit answer synchronously when no resolver returned a promise: nothing to time then.
+  if (isPromise(executed)) return executionDeadlines.race(executed, EXECUTION_TIMEOUT_MS).then((result) => answerOf(result, done));
+  return answerOf(executed, done);
+}
+
+/** What turning an execution's result into the answer needs besides the result. */
+interface Done {
+  api: Api;
+  operation: OperationDefinitionNode;
+  context: RequestContext;
+  answerKey: string | undefined;
+  publish: Publish | undefined;
+}
+
+async function executeEnveloped(enveloped: EnvelopedRequest, document: DocumentNode, request: GraphQLRequest, done: Done): Promise<GraphQLResponse> {
+  done.context = await enveloped.contextFactory(done.context);
+  const executed = enveloped.execute({
+    schema: enveloped.schema,
+    document,
     variableValues: request.variables ?? undefined,
-    operationName: operation.name?.value,
-    contextValue: context,
-  };
-  const executed = enveloped
-    ? enveloped.execute(executionArgs)
-    : api.compiledQueries.execute(prepared.document, operation, context, executionArgs.variableValues);
-  // graphql-js answers synchronously when no resolver returned a promise: nothing to time then.
-  const result = isPromise(executed) ? await executionDeadlines.race(executed, EXECUTION_TIMEOUT_MS) : executed;
+    operationName: done.operation.name?.value,
+    contextValue: done.context,
+  });
+  return answerOf(isPromise(executed) ? await executionDeadlines.race(executed, EXECUTION_TIMEOUT_MS) : executed, done);
+}
+
+/** The AppSync-shaped answer to an execution's result; a promise only while cache entries are evicted or subscription events sent. */
+function answerOf(result: ExecutionResult | 'timeout', done: Done): GraphQLResponse | Promise<GraphQLResponse> {
   if (result === 'timeout') {
     return { status: 200, body: { data: null, errors: [{ errorType: 'ExecutionTimeout', message: 'Execution timed out.' }] }, headers: {} };
   }
-
+  const { api, operation, context, answerKey, publish } = done;
   const errors: ErrorEntry[] = [];
   if (result.data === undefined) {
     // Variable coercion failed: nothing ran (docs/errors.md#what-happens-to-data).
@@ -124,17 +145,21 @@ export async function executeGraphQL(api: Api, request: GraphQLRequest, publish?
   if (errors.length > 0) body.errors = errors;
   // Only plugins add extensions (AppSync's answers have none), and a mutation that evicted cache entries.
   if (result.extensions !== undefined) body.extensions = result.extensions;
-  if (cache !== undefined && context.cacheEvictions !== undefined) {
-    const deleted = await cache.evict(context.cacheEvictions);
-    if (deleted > 0) body.extensions = { ...body.extensions, apiCacheEntriesDeleted: deleted };
-  }
-  if (operation.operation === 'mutation' && publish && result.data) {
-    await publishMutationResults(api, operation, result.data as Record<string, unknown>, context, publish);
-  }
   const response: GraphQLResponse = { status: 200, body, headers: context.responseHeaders };
   // Only answers without errors are kept (docs/caching.md#what-is-never-cached).
+  const cache = api.cache;
   if (cache !== undefined && answerKey !== undefined && errors.length === 0) response.keep = (text) => cache.keepAnswer(answerKey, text, context);
-  return response;
+  const evicts = cache !== undefined && context.cacheEvictions !== undefined;
+  const publishes = operation.operation === 'mutation' && publish !== undefined && result.data !== null;
+  if (!evicts && !publishes) return response;
+  return (async () => {
+    if (evicts) {
+      const deleted = await cache.evict(context.cacheEvictions!);
+      if (deleted > 0) body.extensions = { ...body.extensions, apiCacheEntriesDeleted: deleted };
+    }
+    if (publishes) await publishMutationResults(api, operation, result.data as Record<string, unknown>, context, publish);
+    return response;
+  })();
 }
 
 /** realtime.md: each bound subscription field receives the mutation field's selected result. */

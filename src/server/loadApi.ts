@@ -38,7 +38,8 @@ export interface Api {
   readonly warnings: readonly string[];
   /** The config holds only an Event API: no GraphQL API is served (docs/events.md#an-event-api-alone). */
   readonly eventsOnly?: boolean;
-  authenticate(request: AuthRequest): Promise<AuthContext>;
+  /** The caller's auth context; at once when the mode answers at once (API_KEY), a refusal always as a rejected promise. */
+  authenticate(request: AuthRequest): AuthContext | Promise<AuthContext>;
   /** Resolves when every data source is ready (embedded databases started). */
   ready(): Promise<void>;
   close(): Promise<void>;

@@ -17,7 +17,8 @@ export function createRealtimeHost(getApi: () => Api, pubsub: PubSub): RealtimeH
       return getApi().schema;
     },
     pubsub,
-    authenticate: (request) => getApi().authenticate(request),
+    // The real-time servers keep the promise (a connection's auth is settled once): always one here.
+    authenticate: async (request) => getApi().authenticate(request),
     prepareSubscription: (request) => prepareSubscription(getApi(), request),
     renderEvent: (request, event) => renderEvent(getApi(), request, event),
   };
