@@ -13,8 +13,8 @@ import type { Api } from './loadApi.js';
 
 /**
  * Gateway choice (docs/errors.md#request-limits): bodies over 1 MB are refused with 413 (Step
- * Functions, SQS, SNS and EventBridge calls in their services' shape; an SQS call may be larger,
- * src/stepfunctions/services/sqs.ts `MAX_REQUEST_BYTES`).
+ * Functions, SQS, SNS and EventBridge calls in their services' shape; SQS calls and form posts
+ * such as SNS calls may be larger, `MAX_REQUEST_BYTES` of src/stepfunctions/services/sqs.ts and sns.ts).
  */
 export const MAX_BODY_BYTES = 1024 * 1024;
 

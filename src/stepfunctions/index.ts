@@ -17,7 +17,7 @@ import { createFileStore } from './store/fileStore.js';
 import { createMemoryStore } from './store/memoryStore.js';
 import { createPostgresStore } from './store/postgresStore.js';
 import { MAX_REQUEST_BYTES as SQS_MAX_REQUEST_BYTES, SqsQueues, answerSqsTooLarge, handleSqsCall, isSqsCall } from './services/sqs.js';
-import { SnsTopics, answerSnsTooLarge, handleSnsCall, isSnsCall } from './services/sns.js';
+import { MAX_REQUEST_BYTES as SNS_MAX_REQUEST_BYTES, SnsTopics, answerSnsTooLarge, handleSnsCall, isSnsCall, mayBeSnsCall } from './services/sns.js';
 import { applyDeclared } from './services/declared.js';
 import { PersistedServices } from './services/persisted.js';
 import { EventRules, answerEventsTooLarge, handleEventsCall, isEventsCall } from './services/eventbridge.js';
@@ -87,7 +87,8 @@ export interface StepFunctionsServiceHandle {
   answerTooLarge(req: IncomingMessage, res: ServerResponse, limitBytes: number, head: Buffer): boolean;
   /**
    * The body limit of a call these services read past the gateway's usual one, known by its headers
-   * (an SQS call: a batch of 1 MiB messages, docs/stepfunctions.md#sqs); undefined for others.
+   * (an SQS call: a batch of 1 MiB messages, docs/stepfunctions.md#sqs; a form post, which may be
+   * an SNS call of a 1 MiB message, docs/stepfunctions.md#sns); undefined for others.
    */
   bodyLimit(req: IncomingMessage): number | undefined;
   /** Applies the machines of a reloaded config. */
@@ -208,7 +209,7 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
     sqs,
     sns,
     events,
-    bodyLimit: (req) => (isSqsCall(req) ? SQS_MAX_REQUEST_BYTES : undefined),
+    bodyLimit: (req) => (isSqsCall(req) ? SQS_MAX_REQUEST_BYTES : mayBeSnsCall(req) ? SNS_MAX_REQUEST_BYTES : undefined),
     answerTooLarge(req, res, limitBytes, head) {
       if (answerTooLarge(req, res, limitBytes)) return true;
       if (isSqsCall(req)) answerSqsTooLarge(req, res, limitBytes);

@@ -19,8 +19,20 @@ const REGION = 'us-east-1';
 const XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
 
-/** SNS's limit on one message, its attributes counted in (a topic's default `MaximumMessageSize`), and on a batch's messages together. */
-const MAX_MESSAGE_BYTES = 262_144;
+/** SNS's limit on one message, its attributes counted in, and on a batch's messages together: a topic's default `MaximumMessageSize`. */
+const DEFAULT_MAX_MESSAGE_BYTES = 262_144;
+/** The largest `MaximumMessageSize` a topic may have (AWS since 2026). */
+const LARGEST_MESSAGE_BYTES = 1_048_576;
+/** Above the default `MaximumMessageSize`, a topic may have this many subscriptions, of these protocols only (SNS's large-message rules). */
+const LARGE_TOPIC_SUBSCRIPTIONS = 100;
+const LARGE_TOPIC_PROTOCOLS = new Set(['sqs', 'lambda', 'firehose']);
+
+/**
+ * The largest SNS call the gateway reads (docs/stepfunctions.md#sns): a 1 MiB message
+ * form-encoded, each byte at most three (`%22`), and room for the rest of the call.
+ * Gateway choice: AWS does not document its request limit.
+ */
+export const MAX_REQUEST_BYTES = 3 * LARGEST_MESSAGE_BYTES + 64 * 1024;
 
 const messageTooLong = (statusCode = 400) => new SnsError('InvalidParameter', 'Invalid parameter: Message too long', statusCode);
 const batchTooLong = (statusCode = 400) =>
@@ -137,6 +149,8 @@ interface Topic {
   arn: string;
   name: string;
   subscriptions: Map<string, Subscription>;
+  /** The attributes set on the topic (GetTopicAttributes shows these and the ones SNS computes). */
+  attributes: Record<string, string>;
 }
 
 /** What the topics need to deliver outside themselves. */
@@ -166,14 +180,19 @@ export class SnsTopics {
 
   /** The topics and their subscriptions as JSON (services/persisted.ts). */
   snapshot(): unknown[] {
-    return [...this.topics.values()].map((t) => ({ arn: t.arn, name: t.name, subscriptions: [...t.subscriptions.values()] }));
+    return [...this.topics.values()].map((t) => ({ arn: t.arn, name: t.name, attributes: t.attributes, subscriptions: [...t.subscriptions.values()] }));
   }
 
   /** Puts back topics of {@link snapshot}. */
   restore(topics: unknown[]): void {
-    for (const t of topics as Array<{ arn: string; name: string; subscriptions: Subscription[] }>) {
+    for (const t of topics as Array<{ arn: string; name: string; subscriptions: Subscription[]; attributes?: Record<string, string> }>) {
       if (typeof t?.arn !== 'string' || !Array.isArray(t.subscriptions)) continue;
-      this.topics.set(t.arn, { arn: t.arn, name: t.name, subscriptions: new Map(t.subscriptions.map((sub) => [sub.arn, sub])) });
+      this.topics.set(t.arn, {
+        arn: t.arn,
+        name: t.name,
+        attributes: t.attributes ?? {},
+        subscriptions: new Map(t.subscriptions.map((sub) => [sub.arn, sub])),
+      });
     }
   }
 
@@ -191,8 +210,63 @@ export class SnsTopics {
     }
     if (attributes.FifoTopic === 'true') throw new SnsError('InvalidParameter', 'Invalid parameter: FIFO topics are not supported by appsync-gateway');
     const arn = `arn:aws:sns:${REGION}:${ACCOUNT}:${name}`;
-    if (!this.topics.has(arn)) this.topics.set(arn, { arn, name, subscriptions: new Map() });
+    const existing = this.topics.get(arn);
+    const topic: Topic = existing ?? { arn, name, subscriptions: new Map(), attributes: {} };
+    // Checked on the topic as it would be; an existing topic keeps its attributes, as SNS's idempotent CreateTopic does.
+    const given = Object.entries(attributes).filter(([key]) => key !== 'FifoTopic');
+    for (const [key, value] of given) this.checkTopicAttribute(topic, key, value);
+    if (!existing) {
+      for (const [key, value] of given) topic.attributes[key] = value;
+      this.topics.set(arn, topic);
+    }
     return arn;
+  }
+
+  /**
+   * A topic attribute as SNS checks it; `MaximumMessageSize` above the default needs a topic SNS
+   * allows large messages on. Gateway choice: other attributes are kept as given, unchecked (SNS
+   * has many, for features the in-process SNS does not have).
+   */
+  private checkTopicAttribute(topic: Topic, name: unknown, value: unknown): void {
+    if (typeof name !== 'string' || name === '') throw new SnsError('InvalidParameter', 'Invalid parameter: AttributeName');
+    if (name !== 'MaximumMessageSize') return;
+    const size = Number(value);
+    if (typeof value !== 'string' || value.trim() === '' || !Number.isInteger(size) || size < 1_024 || size > LARGEST_MESSAGE_BYTES)
+      throw new SnsError('InvalidParameter', `Invalid parameter: MaximumMessageSize: must be an integer from 1024 to ${LARGEST_MESSAGE_BYTES}`);
+    if (size > DEFAULT_MAX_MESSAGE_BYTES) {
+      const subscriptions = [...topic.subscriptions.values()];
+      if (subscriptions.length > LARGE_TOPIC_SUBSCRIPTIONS || subscriptions.some((s) => !LARGE_TOPIC_PROTOCOLS.has(s.protocol)))
+        throw new SnsError(
+          'InvalidParameter',
+          `Invalid parameter: MaximumMessageSize: a topic above ${DEFAULT_MAX_MESSAGE_BYTES} bytes may have up to ${LARGE_TOPIC_SUBSCRIPTIONS} subscriptions, of Amazon SQS, Lambda or Firehose only`,
+        );
+    }
+  }
+
+  /** SetTopicAttributes: one attribute, checked first. */
+  setTopicAttribute(arn: unknown, name: unknown, value: unknown): void {
+    const topic = this.topic(arn);
+    this.checkTopicAttribute(topic, name, value);
+    topic.attributes[name as string] = String(value ?? '');
+  }
+
+  /** GetTopicAttributes: what SNS computes and the attributes set (`MaximumMessageSize` only once set, as SNS answers). */
+  getTopicAttributes(arn: unknown): Record<string, string> {
+    const topic = this.topic(arn);
+    return {
+      TopicArn: topic.arn,
+      Owner: ACCOUNT,
+      DisplayName: '',
+      SubscriptionsConfirmed: String(topic.subscriptions.size),
+      SubscriptionsPending: '0',
+      SubscriptionsDeleted: '0',
+      ...topic.attributes,
+    };
+  }
+
+  /** The topic's `MaximumMessageSize`: its limit on one message and on a batch's messages together. */
+  maximumMessageSize(arn: unknown): number {
+    return Number(this.topic(arn).attributes.MaximumMessageSize ?? DEFAULT_MAX_MESSAGE_BYTES);
   }
 
   deleteTopic(arn: unknown): void {
@@ -223,6 +297,13 @@ export class SnsTopics {
     for (const [name, value] of Object.entries(attributes)) this.applyAttribute(subscription, name, value);
     for (const existing of topic.subscriptions.values()) {
       if (existing.protocol === protocol && existing.endpoint === endpoint) return existing.arn;
+    }
+    if (Number(topic.attributes.MaximumMessageSize ?? DEFAULT_MAX_MESSAGE_BYTES) > DEFAULT_MAX_MESSAGE_BYTES) {
+      if (!LARGE_TOPIC_PROTOCOLS.has(protocol) || topic.subscriptions.size >= LARGE_TOPIC_SUBSCRIPTIONS)
+        throw new SnsError(
+          'InvalidParameter',
+          `Invalid parameter: a topic whose MaximumMessageSize is above ${DEFAULT_MAX_MESSAGE_BYTES} bytes takes up to ${LARGE_TOPIC_SUBSCRIPTIONS} subscriptions, of Amazon SQS, Lambda or Firehose only`,
+        );
     }
     topic.subscriptions.set(arn, subscription);
     return arn;
@@ -300,7 +381,7 @@ export class SnsTopics {
     if (input.Message === undefined || input.Message === '') throw new SnsError('InvalidParameter', 'Invalid parameter: Empty message');
     if (typeof input.Message !== 'string') throw new SnsError('InvalidParameter', 'Invalid parameter: Message');
     const attributes = input.MessageAttributes ?? {};
-    if (messageBytes(input.Message, attributes) > MAX_MESSAGE_BYTES) throw messageTooLong();
+    if (messageBytes(input.Message, attributes) > this.maximumMessageSize(topic.arn)) throw messageTooLong();
     const id = randomUUID();
     const timestamp = new Date().toISOString();
     const subject = typeof input.Subject === 'string' ? input.Subject : undefined;
@@ -402,6 +483,12 @@ export class SnsTopics {
   }
 }
 
+/** True when the request may be an SNS call, known before its body is read (a form post): its body may be up to {@link MAX_REQUEST_BYTES}. */
+export function mayBeSnsCall(req: IncomingMessage): boolean {
+  const type = req.headers['content-type'];
+  return req.method === 'POST' && typeof type === 'string' && type.startsWith('application/x-www-form-urlencoded');
+}
+
 /** True when the request is an SNS query-protocol call (form-encoded, SNS's API version). */
 export function isSnsCall(req: IncomingMessage, body: Buffer): boolean {
   if (req.method !== 'POST') return false;
@@ -447,7 +534,7 @@ function publishBatch(topics: SnsTopics, params: URLSearchParams): string {
   if (ids.some((id) => !/^[A-Za-z0-9_-]{1,80}$/.test(id)))
     throw new SnsError('InvalidBatchEntryId', "The Id of a batch entry in a batch request doesn't abide by the specification");
   const total = entries.reduce((sum, at) => sum + messageBytes(params.get(`${at}Message`) ?? '', messageAttributes(params, at)), 0);
-  if (total > MAX_MESSAGE_BYTES) throw batchTooLong();
+  if (total > topics.maximumMessageSize(topicArn)) throw batchTooLong();
   let ok = '';
   let failed = '';
   for (const [i, at] of entries.entries()) {
@@ -557,6 +644,14 @@ export async function handleSnsCall(topics: SnsTopics, req: IncomingMessage, res
         break;
       case 'SetSubscriptionAttributes':
         topics.setSubscriptionAttributes(params.get('SubscriptionArn'), params.get('AttributeName'), params.get('AttributeValue') ?? '');
+        break;
+      case 'SetTopicAttributes':
+        topics.setTopicAttribute(params.get('TopicArn'), params.get('AttributeName'), params.get('AttributeValue') ?? '');
+        break;
+      case 'GetTopicAttributes':
+        result = `<Attributes>${Object.entries(topics.getTopicAttributes(params.get('TopicArn')))
+          .map(([k, v]) => `<entry>${el('key', k)}${el('value', v)}</entry>`)
+          .join('')}</Attributes>`;
         break;
       case 'GetSubscriptionAttributes':
         result = `<Attributes>${Object.entries(topics.getSubscriptionAttributes(params.get('SubscriptionArn')))

@@ -1,22 +1,25 @@
 /**
  * Size limits of the in-process SQS, SNS and EventBridge as their real SDK clients see them: a call
- * past the gateway's request limit (1 MiB; 2 MiB and 64 KiB for SQS, whose messages may be 1 MiB) is
+ * past the gateway's request limit (1 MiB; 2 MiB and 64 KiB for SQS, 3 MiB and 64 KiB for SNS, whose messages may be 1 MiB) is
  * answered in the service's own protocol and error shape (SQS JSON `__type`, SNS query XML
  * `ErrorResponse`, EventBridge JSON `__type`), which each client throws as that service's error
  * naming the limit; and each service's own message limits (a message against its queue's
- * `MaximumMessageSize`, a batch, PutEvents entries together) under that request limit, also where
+ * `MaximumMessageSize`, a message or a batch against its topic's, PutEvents entries together) under that request limit, also where
  * entries are put by a resolver's AMAZON_EVENTBRIDGE data source or a Step Functions events:putEvents task.
  */
 import { EventBridgeClient, EventBridgeServiceException, ListRulesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   BatchRequestTooLongException,
   CreateTopicCommand,
+  GetTopicAttributesCommand,
   InvalidParameterException,
   ListTopicsCommand,
   PublishBatchCommand,
   PublishCommand,
   SNSClient,
+  SetTopicAttributesCommand,
   SNSServiceException,
+  SubscribeCommand,
 } from '@aws-sdk/client-sns';
 import {
   BatchRequestTooLong,
@@ -48,7 +51,9 @@ const CONFIG = {
 const OVER_REQUEST = 'x'.repeat(1_100_000);
 /** Past the 2 MiB + 64 KiB the gateway reads of an SQS call. */
 const OVER_SQS_REQUEST = 'x'.repeat(2_200_000);
-/** Past SNS's 262,144-byte message limit, well under the request limit. */
+/** Past the 3 MiB + 64 KiB the gateway reads of an SNS call. */
+const OVER_SNS_REQUEST = 'x'.repeat(3_300_000);
+/** Past SNS's default 262,144-byte message limit, well under the request limit. */
 const OVER_MESSAGE = 'y'.repeat(262_145);
 
 async function failure<E>(
@@ -202,24 +207,24 @@ describe('in-process SQS, SNS and EventBridge size limits', () => {
   });
 
   describe('SNS', () => {
-    it('a Publish over 1 MB is the typed InvalidParameterException, Message too long, with HTTP 413', async () => {
-      const error = await failure(sns.send(new PublishCommand({ TopicArn: topicArn, Message: OVER_REQUEST })), InvalidParameterException);
+    it('a Publish over the 3 MiB + 64 KiB SNS request limit is the typed InvalidParameterException, Message too long, with HTTP 413', async () => {
+      const error = await failure(sns.send(new PublishCommand({ TopicArn: topicArn, Message: OVER_SNS_REQUEST })), InvalidParameterException);
       expect(error.message).toBe('Invalid parameter: Message too long');
       expect(error.$metadata.httpStatusCode).toBe(413);
       // The service keeps answering on the same port.
       expect((await sns.send(new ListTopicsCommand({}))).Topics?.map((t) => t.TopicArn)).toContain(topicArn);
     });
 
-    it('a PublishBatch over 1 MB is the typed BatchRequestTooLongException', async () => {
-      const PublishBatchRequestEntries = [0, 1, 2, 3, 4].map((i) => ({ Id: `m${i}`, Message: 'z'.repeat(250_000) }));
+    it('a PublishBatch over the SNS request limit is the typed BatchRequestTooLongException', async () => {
+      const PublishBatchRequestEntries = [0, 1, 2, 3, 4].map((i) => ({ Id: `m${i}`, Message: 'z'.repeat(700_000) }));
       const error = await failure(sns.send(new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries })), BatchRequestTooLongException);
       expect(error.$metadata.httpStatusCode).toBe(413);
     });
 
-    it('another call over 1 MB is InvalidParameter naming the request limit', async () => {
-      const error = await failure(sns.send(new CreateTopicCommand({ Name: 'big', Attributes: { Policy: OVER_REQUEST } })), SNSServiceException);
+    it('another call over the SNS request limit is InvalidParameter naming the request limit', async () => {
+      const error = await failure(sns.send(new CreateTopicCommand({ Name: 'big', Attributes: { Policy: OVER_SNS_REQUEST } })), SNSServiceException);
       expect(error.name).toBe('InvalidParameterException');
-      expect(error.message).toContain('over the 1048576-byte request limit');
+      expect(error.message).toContain('over the 3211264-byte request limit');
     });
 
     it('a message over 262,144 bytes, its attributes counted in, is InvalidParameter (HTTP 400)', async () => {
@@ -240,6 +245,66 @@ describe('in-process SQS, SNS and EventBridge size limits', () => {
       const PublishBatchRequestEntries = [0, 1].map((i) => ({ Id: `m${i}`, Message: 'b'.repeat(140_000) }));
       const error = await failure(sns.send(new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries })), BatchRequestTooLongException);
       expect(error.$metadata.httpStatusCode).toBe(400);
+    });
+  });
+
+  describe('SNS topics’ MaximumMessageSize', () => {
+    const topic = async (name: string, attributes?: Record<string, string>) =>
+      (await sns.send(new CreateTopicCommand({ Name: name, Attributes: attributes }))).TopicArn!;
+
+    it('a topic of 1,048,576 bytes takes a message that size (3 MiB form-encoded) and delivers it whole to a raw queue; one byte more is Message too long', async () => {
+      const TopicArn = await topic('large', { MaximumMessageSize: '1048576' });
+      const QueueUrl = (await served.sqs.send(new CreateQueueCommand({ QueueName: 'large' }))).QueueUrl!;
+      await sns.send(
+        new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: 'arn:aws:sqs:us-east-1:123456789012:large', Attributes: { RawMessageDelivery: 'true' } }),
+      );
+      const message = '"'.repeat(1_048_576);
+      await sns.send(new PublishCommand({ TopicArn, Message: message }));
+      const { Messages } = await served.sqs.send(new ReceiveMessageCommand({ QueueUrl }));
+      expect(Messages?.[0]?.Body).toBe(message);
+      const error = await failure(sns.send(new PublishCommand({ TopicArn, Message: `${message}x` })), InvalidParameterException);
+      expect(error.message).toBe('Invalid parameter: Message too long');
+      expect(error.$metadata.httpStatusCode).toBe(400);
+      const { Attributes } = await sns.send(new GetTopicAttributesCommand({ TopicArn }));
+      expect(Attributes).toMatchObject({ TopicArn, MaximumMessageSize: '1048576', SubscriptionsConfirmed: '1' });
+    });
+
+    it('SetTopicAttributes lowers it for Publish and PublishBatch; a default topic does not show it', async () => {
+      const TopicArn = await topic('lowered');
+      expect((await sns.send(new GetTopicAttributesCommand({ TopicArn }))).Attributes?.MaximumMessageSize).toBeUndefined();
+      await sns.send(new SetTopicAttributesCommand({ TopicArn, AttributeName: 'MaximumMessageSize', AttributeValue: '2048' }));
+      await sns.send(new PublishCommand({ TopicArn, Message: 'a'.repeat(2048) }));
+      await failure(sns.send(new PublishCommand({ TopicArn, Message: 'a'.repeat(2049) })), InvalidParameterException);
+      const PublishBatchRequestEntries = [0, 1].map((i) => ({ Id: `m${i}`, Message: 'b'.repeat(1500) }));
+      await failure(sns.send(new PublishBatchCommand({ TopicArn, PublishBatchRequestEntries })), BatchRequestTooLongException);
+    });
+
+    it('a value outside 1,024-1,048,576 is InvalidParameterException on CreateTopic and SetTopicAttributes', async () => {
+      for (const value of ['1023', '1048577', 'big']) {
+        const error = await failure(topic('bad-size', { MaximumMessageSize: value }), InvalidParameterException);
+        expect(error.message).toBe('Invalid parameter: MaximumMessageSize: must be an integer from 1024 to 1048576');
+      }
+      expect((await sns.send(new ListTopicsCommand({}))).Topics?.map((t) => t.TopicArn)).not.toContain('arn:aws:sns:us-east-1:123456789012:bad-size');
+      await failure(
+        sns.send(new SetTopicAttributesCommand({ TopicArn: topicArn, AttributeName: 'MaximumMessageSize', AttributeValue: '0' })),
+        InvalidParameterException,
+      );
+    });
+
+    it('above 262,144 bytes a topic takes SQS and Lambda subscriptions only', async () => {
+      const large = await topic('large-http', { MaximumMessageSize: '300000' });
+      const refused = await failure(
+        sns.send(new SubscribeCommand({ TopicArn: large, Protocol: 'https', Endpoint: 'https://example.com/hook' })),
+        InvalidParameterException,
+      );
+      expect(refused.message).toMatch(/^Invalid parameter: a topic whose MaximumMessageSize is above 262144 bytes/);
+      const withHttp = await topic('http-then-large');
+      await sns.send(new SubscribeCommand({ TopicArn: withHttp, Protocol: 'https', Endpoint: 'https://example.com/hook' }));
+      await failure(
+        sns.send(new SetTopicAttributesCommand({ TopicArn: withHttp, AttributeName: 'MaximumMessageSize', AttributeValue: '300000' })),
+        InvalidParameterException,
+      );
+      await sns.send(new SetTopicAttributesCommand({ TopicArn: withHttp, AttributeName: 'MaximumMessageSize', AttributeValue: '262144' }));
     });
   });
 

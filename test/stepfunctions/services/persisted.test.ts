@@ -8,7 +8,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, ListTargetsByRuleCommand, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateTopicCommand, ListSubscriptionsByTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateTopicCommand,
+  GetTopicAttributesCommand,
+  ListSubscriptionsByTopicCommand,
+  PublishCommand,
+  SNSClient,
+  SubscribeCommand,
+} from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../../src/config/load.js';
@@ -65,7 +72,7 @@ describe('in-process SQS, SNS and EventBridge under the data folder', () => {
       new SendMessageCommand({ QueueUrl, MessageBody: 'before the restart', MessageAttributes: { k: { DataType: 'String', StringValue: 'v' } } }),
     );
     const { Attributes } = await first.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-    const { TopicArn } = await first.sns.send(new CreateTopicCommand({ Name: 'keptTopic' }));
+    const { TopicArn } = await first.sns.send(new CreateTopicCommand({ Name: 'keptTopic', Attributes: { MaximumMessageSize: '4096' } }));
     await first.sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: Attributes!.QueueArn, Attributes: { RawMessageDelivery: 'true' } }));
     await first.events.send(new PutRuleCommand({ Name: 'keptRule', EventPattern: JSON.stringify({ source: [{ prefix: 'kept.' }] }) }));
     await first.events.send(new PutTargetsCommand({ Rule: 'keptRule', Targets: [{ Id: 'q', Arn: Attributes!.QueueArn! }] }));
@@ -82,6 +89,7 @@ describe('in-process SQS, SNS and EventBridge under the data folder', () => {
       expect(got.Messages?.[0]).toMatchObject({ MessageId: sent.MessageId, Body: 'before the restart', MessageAttributes: { k: { StringValue: 'v' } } });
       // The subscription and the rule still deliver.
       expect((await second.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }))).Subscriptions).toHaveLength(1);
+      expect((await second.sns.send(new GetTopicAttributesCommand({ TopicArn }))).Attributes?.MaximumMessageSize).toBe('4096');
       expect((await second.events.send(new ListTargetsByRuleCommand({ Rule: 'keptRule' }))).Targets).toEqual([{ Id: 'q', Arn: Attributes!.QueueArn }]);
       await second.sns.send(new PublishCommand({ TopicArn, Message: 'published after' }));
       await second.events.send(new PutEventsCommand({ Entries: [{ Source: 'kept.app', DetailType: 'T', Detail: '{"x":1}' }] }));
