@@ -22,7 +22,7 @@ import type { AuthContext } from '../auth/types.js';
 import type { CachingBehavior, NormalizedConfig, NormalizedResolver } from '../config/types.js';
 import { normalizeCachingKey } from '../config/caching.js';
 import type { Logger } from '../datasources/types.js';
-import { keyValuesOf, matchesEviction, parseKeyPath, type KeyPath } from './keys.js';
+import { keyValuesOf, matchesEviction, parseKeyPath, valuesLayout, type KeyPath, type ValuesLayout } from './keys.js';
 import { MemoryCacheStore } from './memory.js';
 import { RedisCacheStore } from './redis.js';
 import type { CacheStore, CacheTag, KeyValues } from './types.js';
@@ -35,6 +35,8 @@ export interface ResolverCachePolicy {
   readonly keys: readonly KeyPath[];
   /** Whether a key reads `context.source` (else source is not read). */
   readonly readsSource: boolean;
+  /** How the key values' JSON is put together from the key's texts (keys.ts `valuesLayout`). */
+  readonly layout?: ValuesLayout;
   /** OPERATION_LEVEL_CACHING: the result is not cached, the run is only noted on the answer being cached. */
   readonly tagOnly?: boolean;
 }
@@ -141,13 +143,19 @@ export class ApiCache {
       ttlMs = resolver.caching.ttl * 1000;
     } else return undefined;
     const parsed = keys.map(parseKeyPath);
-    return { field: `${resolver.typeName}.${resolver.fieldName}`, ttlMs, keys: parsed, readsSource: parsed.some((k) => k.map === 'source') };
+    return {
+      field: `${resolver.typeName}.${resolver.fieldName}`,
+      ttlMs,
+      keys: parsed,
+      readsSource: parsed.some((k) => k.map === 'source'),
+      layout: valuesLayout(parsed),
+    };
   }
 
   /** The entry one resolver run reads and fills. */
   resolverEntry(policy: ResolverCachePolicy, context: KeyValues): ResolverCacheEntry {
-    const { values, text } = keyValuesOf(policy.keys, context);
-    return { key: `r\u0000${policy.field}\u0000${text}`, tag: { field: policy.field, values } };
+    const { values, text, valuesJson } = keyValuesOf(policy.keys, context, policy.layout);
+    return { key: `r\u0000${policy.field}\u0000${text}`, tag: { field: policy.field, values, valuesJson } };
   }
 
   /**
@@ -190,7 +198,9 @@ export class ApiCache {
   }
 
   #answerOf(key: string, text: string | undefined): StoredAnswer | undefined {
-    this.#logger.debug(text === undefined ? 'API cache miss' : 'API cache hit', { answer: this.behavior, key: new KeyDigest(key) });
+    if (this.#logger.debugEnabled !== false) {
+      this.#logger.debug(text === undefined ? 'API cache miss' : 'API cache hit', { answer: this.behavior, key: new KeyDigest(key) });
+    }
     if (text === undefined) return undefined;
     const newline = text.indexOf('\n');
     return { body: text.slice(newline + 1), headers: newline === 0 ? undefined : (JSON.parse(text.slice(0, newline)) as Record<string, string>) };

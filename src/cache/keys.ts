@@ -27,15 +27,73 @@ function valueAt(root: unknown, path: readonly string[]): unknown {
 }
 
 /**
+ * How the JSON text of a resolver run's key values (in `ctx`'s shape) is put together from the text
+ * of each key's value: literal text and key indexes, alternating, starting and ending with text.
+ * Undefined when one key lies within another's value (`context.arguments` and
+ * `context.arguments.id`) or a key comes twice: those values are serialised whole.
+ */
+export type ValuesLayout = ReadonlyArray<string | number>;
+
+type LayoutNode = Map<string, LayoutNode | number>;
+
+export function valuesLayout(keys: readonly KeyPath[]): ValuesLayout | undefined {
+  const root: LayoutNode = new Map();
+  for (let i = 0; i < keys.length; i++) {
+    const names = [keys[i]!.map, ...keys[i]!.path];
+    let node = root;
+    for (const name of names.slice(0, -1)) {
+      const next = node.get(name) ?? new Map();
+      if (typeof next === 'number') return undefined;
+      node.set(name, next);
+      node = next;
+    }
+    const last = names.at(-1)!;
+    if (node.has(last)) return undefined;
+    node.set(last, i);
+  }
+  const layout: Array<string | number> = [];
+  let literal = '';
+  const write = (node: LayoutNode) => {
+    literal += '{';
+    let first = true;
+    for (const [name, child] of node) {
+      literal += `${first ? '' : ','}${JSON.stringify(name)}:`;
+      first = false;
+      if (typeof child !== 'number') write(child);
+      else {
+        layout.push(literal, child);
+        literal = '';
+      }
+    }
+    literal += '}';
+  };
+  write(root);
+  layout.push(literal);
+  return layout;
+}
+
+/** A resolver run's key values, in `ctx`'s shape, and their texts (see {@link keyValuesOf}). */
+export interface KeyValuesText {
+  values: KeyValues;
+  /** The entry key's part: the values in the order of the keys, as stable JSON (object keys sorted). */
+  text: string;
+  /** `values` as JSON text, made from the same texts when `layout` was given (else undefined). */
+  valuesJson: string | undefined;
+}
+
+/**
  * The key values of one resolver run, in `ctx`'s shape (only the named parts), and their text for
  * the entry's key. A key naming a value the run does not have (an argument left out) reads null.
+ * With `layout` (from {@link valuesLayout} of the same keys) the values' JSON text, which the
+ * entry's tag is stored as, is put together from the texts made for the key: each value is
+ * serialised once.
  */
-export function keyValuesOf(keys: readonly KeyPath[], context: KeyValues): { values: KeyValues; text: string } {
+export function keyValuesOf(keys: readonly KeyPath[], context: KeyValues, layout?: ValuesLayout): KeyValuesText {
   const values: KeyValues = {};
-  const parts: unknown[] = [];
+  const texts: string[] = [];
   for (const { map, path } of keys) {
     const value = valueAt(context[map], path) ?? null;
-    parts.push(value);
+    texts.push(stableStringify(value));
     if (path.length === 0) {
       values[map] = value;
       continue;
@@ -44,7 +102,14 @@ export function keyValuesOf(keys: readonly KeyPath[], context: KeyValues): { val
     for (let i = 0; i < path.length - 1; i++) node = (node[path[i]!] ??= {}) as Record<string, unknown>;
     node[path[path.length - 1]!] = value;
   }
-  return { values, text: stableStringify(parts) };
+  // The stable JSON of the array of values, as stableStringify(values in key order) writes it.
+  const text = texts.length === 1 ? `[${texts[0]}]` : `[${texts.join(',')}]`;
+  let valuesJson: string | undefined;
+  if (layout !== undefined) {
+    valuesJson = layout[0] as string;
+    for (let i = 1; i < layout.length; i += 2) valuesJson += texts[layout[i] as number]! + (layout[i + 1] as string);
+  }
+  return { values, text, valuesJson };
 }
 
 /** Equal as key values: a number argument and the same number written as a string match (AWS passes keys as strings). */

@@ -50,6 +50,7 @@ const SEGMENT_MAX_BYTES = 1 << 30;
 const INITIAL_RING_BYTES = 64 * 1024;
 
 const align8 = (n: number) => (n + 7) & ~7;
+const valuesJsonOf = (tag: CacheTag): string => tag.valuesJson ?? JSON.stringify(tag.values);
 const encoder = new TextEncoder();
 
 /**
@@ -165,7 +166,7 @@ class Segment {
     return this.#ring.toString(flags & TEXT_ASCII ? 'latin1' : 'utf8', start, start + this.#i32[i + I_TEXT]!);
   }
 
-  set(hash: number, key: Buffer, keyLength: number, keyAscii: boolean, text: string, expiresAt: number, fieldIds: number[], values: string): void {
+  set(hash: number, key: string, keyLength: number, keyAscii: boolean, text: string, expiresAt: number, fieldIds: number[], values: string): void {
     const textBytes = Buffer.byteLength(text, 'utf8');
     const valuesBytes = Buffer.byteLength(values, 'utf8');
     const tags = fieldIds.length;
@@ -191,7 +192,8 @@ class Segment {
     i32[i + I_FLAGS] = (keyAscii ? KEY_ASCII : 0) | (textAscii ? TEXT_ASCII : 0) | (tags << 8);
     for (let t = 0; t < tags; t++) i32[i + HEADER / 4 + t] = fieldIds[t]!;
     let offset = at + HEADER + 4 * tags;
-    key.copy(this.#ring, offset, 0, keyLength);
+    // Written from the string, as the scratch buffer holds it: copying from that buffer costs a view of it per write.
+    this.#ring.write(key, offset, keyLength, keyAscii ? 'latin1' : 'utf16le');
     offset += keyLength;
     this.#ring.write(text, offset, textBytes, textAscii ? 'latin1' : 'utf8');
     offset += textBytes;
@@ -386,8 +388,8 @@ export class MemoryCacheStore implements CacheStore {
     this.#key.write(key);
     const hash = this.#key.hash();
     const fieldIds = tags.map((tag) => this.#fields.idOf(tag.field));
-    const values = tags.length === 1 ? `[${JSON.stringify(tags[0]!.values)}]` : JSON.stringify(tags.map((tag) => tag.values));
-    this.#segmentOf(hash).set(hash, this.#key.buffer, this.#key.length, this.#key.ascii, text, Date.now() + ttlMs, fieldIds, values);
+    const values = tags.length === 1 ? `[${valuesJsonOf(tags[0]!)}]` : `[${tags.map(valuesJsonOf).join(',')}]`;
+    this.#segmentOf(hash).set(hash, key, this.#key.length, this.#key.ascii, text, Date.now() + ttlMs, fieldIds, values);
     return Promise.resolve();
   }
 

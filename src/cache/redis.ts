@@ -77,7 +77,7 @@ export class RedisCacheStore implements CacheStore {
     const digest = digestOf(key);
     const px = Math.max(1, Math.round(ttlMs));
     try {
-      const multi = this.#redis.multi().set(`${this.#prefix}v:${digest}`, text, 'PX', px).set(`${this.#prefix}t:${digest}`, JSON.stringify(tags), 'PX', px);
+      const multi = this.#redis.multi().set(`${this.#prefix}v:${digest}`, text, 'PX', px).set(`${this.#prefix}t:${digest}`, tagsJson(tags), 'PX', px);
       for (const field of new Set(tags.map((t) => t.field))) {
         multi.sadd(this.#fieldKey(field), digest).pexpire(this.#fieldKey(field), FIELD_SET_TTL_MS);
       }
@@ -158,4 +158,9 @@ function digestOf(key: string): string {
 
 function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&');
+}
+
+/** The tags as JSON, `[{ field, values }…]`, with the values' text where the tag has it. */
+function tagsJson(tags: readonly CacheTag[]): string {
+  return `[${tags.map((tag) => `{"field":${JSON.stringify(tag.field)},"values":${tag.valuesJson ?? JSON.stringify(tag.values)}}`).join(',')}]`;
 }

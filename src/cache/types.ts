@@ -11,6 +11,11 @@
 export interface CacheTag {
   field: string;
   values: KeyValues;
+  /**
+   * `values` as JSON text, when the tag's maker has it (a resolver entry's tag, made with its key):
+   * stores write it instead of serialising `values` again. The same values, object keys in any order.
+   */
+  valuesJson?: string;
 }
 
 /** The parts of a resolver's context a cache key reads, in the shape of `ctx`. */

@@ -10,6 +10,11 @@ export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+  /**
+   * False when `debug` writes nothing: a caller on a hot path may skip building a debug line's
+   * fields then. Absent: callers build them and `debug` decides.
+   */
+  readonly debugEnabled?: boolean;
 }
 
 /** What a data source is given when the gateway creates it. */

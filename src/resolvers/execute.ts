@@ -106,12 +106,12 @@ export class ResolverExecutor {
     const found = cache.getResult(entry.key);
     const hit = found instanceof Promise ? await found : found;
     if (hit !== undefined) {
-      this.logger.debug('API cache hit', { resolver: bound.label, key: new KeyDigest(entry.key) });
+      if (this.logger.debugEnabled !== false) this.logger.debug('API cache hit', { resolver: bound.label, key: new KeyDigest(entry.key) });
       // A whole answer read from entries lives no longer than the first of them (docs/caching.md#answers-kept-whole).
       if (!(hit.expiresAt >= (context.cacheExpiresAt ?? Infinity))) context.cacheExpiresAt = hit.expiresAt;
       return hit.value;
     }
-    this.logger.debug('API cache miss', { resolver: bound.label, key: new KeyDigest(entry.key) });
+    if (this.logger.debugEnabled !== false) this.logger.debug('API cache miss', { resolver: bound.label, key: new KeyDigest(entry.key) });
     context.cacheExpiresAt = 0;
     const errorsBefore = context.appendedErrors.length;
     const value = await this.#run(bound, source, args, context, info);

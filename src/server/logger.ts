@@ -26,5 +26,6 @@ export function createConsoleLogger(level: LogLevel = (process.env.APPSYNC_GATEW
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
+    debugEnabled: ORDER.debug >= threshold,
   };
 }
