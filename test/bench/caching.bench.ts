@@ -2,7 +2,9 @@
  * API cache bench (`BENCH_ONLY=caching npm run bench`; docs/caching.md): `getPost` (a GetItem on
  * the embedded DynamoDB through an APPSYNC_JS resolver) with caching off, with FULL_REQUEST_CACHING
  * and with OPERATION_LEVEL_CACHING; and the cost of caching on a miss: the same query with a new
- * `id` on every request (each one a miss that fills an entry) with caching off and on.
+ * `id` on every request (each one a miss that fills an entry) with caching off and on; and the same
+ * misses once the cache is full (a bound of FULL_CACHE_MB, filled before the rounds), where every
+ * write evicts entries, against caching off in the same rounds.
  *
  * Measured twice: in-process (the request handler on in-memory request objects, wall time per
  * request, best of 5 rounds: far less disturbed by other load) and over HTTP on the built CLI
@@ -32,7 +34,15 @@ const BY_ID = 'query ($id: ID!) { getPost(id: $id) { id title views } }';
 
 export type Caching = 'off' | 'FULL_REQUEST_CACHING' | 'OPERATION_LEVEL_CACHING';
 
-function config(caching: Caching): string {
+/**
+ * The full-cache miss rows' bound (`caching.maxSizeMb`): small enough that the misses before the
+ * rounds fill it (~20,000 entries of this query), larger than the CPU's caches as the default 64 MB is.
+ */
+const FULL_CACHE_MB = 4;
+/** Misses sent before the full-cache rows are measured: more than FULL_CACHE_MB holds. */
+const FULL_CACHE_FILL = 40_000;
+
+function config(caching: Caching, maxSizeMb?: number): string {
   return `name: bench-cache-${caching}
 schema:
   - schema.graphql
@@ -42,7 +52,7 @@ authentication:
 apiKeys:
   - name: bench
     value: ${API_KEY}
-${caching === 'off' ? '' : `caching:\n  behavior: ${caching}\n  ttl: 3600\n`}dataSources:
+${caching === 'off' ? '' : `caching:\n  behavior: ${caching}\n  ttl: 3600\n${maxSizeMb === undefined ? '' : `  maxSizeMb: ${maxSizeMb}\n`}`}dataSources:
   none:
     type: NONE
   posts:
@@ -60,9 +70,9 @@ resolvers:
 `;
 }
 
-export async function projectFiles(caching: Caching): Promise<Record<string, string | Buffer>> {
+export async function projectFiles(caching: Caching, maxSizeMb?: number): Promise<Record<string, string | Buffer>> {
   const files: Record<string, string | Buffer> = {
-    'appsync.config.yml': config(caching),
+    'appsync.config.yml': config(caching, maxSizeMb),
     'seed.graphql': 'type Mutation { putPost(id: ID!, title: String, views: Int): Post }\n',
   };
   for (const file of ['schema.graphql', 'echo.js', 'getPostDynamoDB.js', 'putPostDynamoDB.js']) files[file] = await readFile(join(FIXTURES, file));
@@ -70,8 +80,13 @@ export async function projectFiles(caching: Caching): Promise<Record<string, str
 }
 
 /** The built CLI serving the bench's API with `caching`, `getPost` seeded and checked (also test/bench/profile.ts's `gateway-cached`). */
-export async function startCachingGateway(caching: Caching, nodeArgs: string[] = [], env: Record<string, string> = {}): Promise<ServerProcess> {
-  const server = await startCliProject(`cache-${caching}`, await projectFiles(caching), nodeArgs, env);
+export async function startCachingGateway(
+  caching: Caching,
+  nodeArgs: string[] = [],
+  env: Record<string, string> = {},
+  maxSizeMb?: number,
+): Promise<ServerProcess> {
+  const server = await startCliProject(`cache-${caching}`, await projectFiles(caching, maxSizeMb), nodeArgs, env);
   await post(server.port, JSON.stringify({ query: 'mutation { putPost(id: "1", title: "Hello", views: 42) { id } }' }));
   const answer = await post(server.port, BODY);
   if (JSON.stringify(answer) !== JSON.stringify(ANSWER)) {
@@ -82,7 +97,7 @@ export async function startCachingGateway(caching: Caching, nodeArgs: string[] =
 }
 
 /** Load where every request asks for another post (all misses; posts that do not exist answer null). */
-async function loadMisses(port: number, seconds: number): Promise<{ reqPerSec: number; total: number; errors: number }> {
+async function loadMisses(port: number, seconds: number, amount?: number): Promise<{ reqPerSec: number; total: number; errors: number }> {
   let n = 0;
   const base = Date.now().toString(36);
   const options = {
@@ -90,7 +105,7 @@ async function loadMisses(port: number, seconds: number): Promise<{ reqPerSec: n
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
     connections: CONNECTIONS,
-    duration: seconds,
+    ...(amount === undefined ? { duration: seconds } : { amount }),
     requests: [{ setupRequest: (req: { body?: string }) => ({ ...req, body: JSON.stringify({ query: BY_ID, variables: { id: `${base}-${n++}` } }) }) }],
   };
   const r = await autocannon(options as unknown as Parameters<typeof autocannon>[0]);
@@ -134,9 +149,9 @@ class FakeResponse {
   }
 }
 
-async function loadInProcess(caching: Caching, dir: string): Promise<Api> {
-  for (const [name, content] of Object.entries(await projectFiles(caching))) await writeFile(join(dir, name), content);
-  const raw = parseYaml(config(caching)) as Record<string, unknown>;
+async function loadInProcess(caching: Caching, dir: string, maxSizeMb?: number): Promise<Api> {
+  for (const [name, content] of Object.entries(await projectFiles(caching, maxSizeMb))) await writeFile(join(dir, name), content);
+  const raw = parseYaml(config(caching, maxSizeMb)) as Record<string, unknown>;
   const types = ['NONE', 'AMAZON_DYNAMODB'];
   const kinds = await loadBuiltInDataSourceKinds(types);
   const normalized = normalizeConfig(raw as never, { configDir: dir, knownDataSourceTypes: types });
@@ -161,12 +176,15 @@ async function timeRequests(api: Api, iterations: number, body: () => Buffer): P
 }
 
 async function runInProcess(): Promise<BenchRow[]> {
-  const apis = new Map<Caching, Api>();
+  const apis = new Map<Caching | 'full cache', Api>();
   const dir = await mkdtemp(join(tmpdir(), 'appsync-bench-cache-'));
   try {
-    for (const caching of ['off', 'FULL_REQUEST_CACHING', 'OPERATION_LEVEL_CACHING'] as const) {
+    for (const caching of ['off', 'FULL_REQUEST_CACHING', 'OPERATION_LEVEL_CACHING', 'full cache'] as const) {
       await mkdir(join(dir, caching));
-      const api = await loadInProcess(caching, join(dir, caching));
+      const api =
+        caching === 'full cache'
+          ? await loadInProcess('FULL_REQUEST_CACHING', join(dir, caching), FULL_CACHE_MB)
+          : await loadInProcess(caching, join(dir, caching));
       apis.set(caching, api);
       await api.ready();
       const res = new FakeResponse();
@@ -182,6 +200,11 @@ async function runInProcess(): Promise<BenchRow[]> {
     const op = await timeRequests(apis.get('OPERATION_LEVEL_CACHING')!, 5000, () => fixed);
     const offMiss = await timeRequests(apis.get('off')!, 1000, fresh);
     const fullMiss = await timeRequests(apis.get('FULL_REQUEST_CACHING')!, 1000, fresh);
+    const fullCache = apis.get('full cache')!;
+    const filling = fakeRequest();
+    const filled = new FakeResponse();
+    for (let i = 0; i < FULL_CACHE_FILL; i++) await handleGraphQLHttp(filling, filled as unknown as ServerResponse, fresh(), fullCache);
+    const fullCacheMiss = await timeRequests(fullCache, 1000, fresh);
     return [
       { name: 'in-process: getPost on embedded DynamoDB, caching off', value: off, unit: 'µs/req' },
       { name: 'in-process: FULL_REQUEST_CACHING, cached (target ≥ 5× faster)', value: full, unit: 'µs/req', baseline: 'caching off', ratio: off / full },
@@ -193,6 +216,14 @@ async function runInProcess(): Promise<BenchRow[]> {
         unit: 'µs/req',
         baseline: 'caching off',
         ratio: fullMiss / offMiss,
+        note: 'ratio > 1: slower by that factor',
+      },
+      {
+        name: `in-process: a new id each request, FULL_REQUEST_CACHING, cache full (${FULL_CACHE_MB} MB; every write evicts)`,
+        value: fullCacheMiss,
+        unit: 'µs/req',
+        baseline: 'caching off',
+        ratio: fullCacheMiss / offMiss,
         note: 'ratio > 1: slower by that factor',
       },
     ];
@@ -209,13 +240,16 @@ export async function runCachingBench(): Promise<BenchRow[]> {
 }
 
 async function runHttp(): Promise<BenchRow[]> {
-  const servers = new Map<Caching, ServerProcess>();
+  const servers = new Map<Caching | 'full cache', ServerProcess>();
   try {
     for (const caching of ['off', 'FULL_REQUEST_CACHING', 'OPERATION_LEVEL_CACHING'] as const) servers.set(caching, await startCachingGateway(caching));
+    servers.set('full cache', await startCachingGateway('FULL_REQUEST_CACHING', [], {}, FULL_CACHE_MB));
     const off = servers.get('off')!;
     const full = servers.get('FULL_REQUEST_CACHING')!;
     const op = servers.get('OPERATION_LEVEL_CACHING')!;
-    const rounds: Record<string, Measured[]> = { off: [], full: [], op: [], offMiss: [], fullMiss: [] };
+    const fullCache = servers.get('full cache')!;
+    await loadMisses(fullCache.port, 0, FULL_CACHE_FILL);
+    const rounds: Record<string, Measured[]> = { off: [], full: [], op: [], offMiss: [], fullMiss: [], fullCacheMiss: [] };
     for (let round = 0; round < ROUNDS; round++) {
       process.stderr.write(`bench: caching round ${round + 1}/${ROUNDS}…\n`);
       rounds.off!.push(await measure(off, false));
@@ -223,6 +257,7 @@ async function runHttp(): Promise<BenchRow[]> {
       rounds.op!.push(await measure(op, false));
       rounds.offMiss!.push(await measure(off, true));
       rounds.fullMiss!.push(await measure(full, true));
+      rounds.fullCacheMiss!.push(await measure(fullCache, true));
     }
     const med = (key: string, pick: (m: Measured) => number) => median(rounds[key]!.map(pick));
     const ratio = (key: string, base: string, pick: (m: Measured) => number) => median(rounds[key]!.map((m, i) => pick(m) / pick(rounds[base]![i]!)));
@@ -258,6 +293,14 @@ async function runHttp(): Promise<BenchRow[]> {
         baseline: 'caching off, same load',
         ratio: ratio('fullMiss', 'offMiss', rps),
         note: `${note('fullMiss')}; CPU/req ${ratio('fullMiss', 'offMiss', cpu).toFixed(2)}× off's; ${errors} errors in all rows`,
+      },
+      {
+        name: `a new id each request, FULL_REQUEST_CACHING, cache full (${FULL_CACHE_MB} MB; every write evicts)`,
+        value: med('fullCacheMiss', rps),
+        unit: 'req/s',
+        baseline: 'caching off, same load',
+        ratio: ratio('fullCacheMiss', 'offMiss', rps),
+        note: `${note('fullCacheMiss')}; CPU/req ${ratio('fullCacheMiss', 'offMiss', cpu).toFixed(2)}× off's`,
       },
     ];
   } finally {
