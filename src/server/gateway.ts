@@ -22,6 +22,7 @@ import { isManagementPath } from '../management/index.js';
 import { MANAGEMENT_MAX_BODY_BYTES, startManagement } from './managementSetup.js';
 import { stepFunctionsStorePlace } from '../stepfunctions/storePlace.js';
 import type { SnsDeliveryStats } from '../stepfunctions/services/sns.js';
+import type { EventsDeliveryStats } from '../stepfunctions/services/eventbridge.js';
 import { isInside, openDataFolder, resolveDataFolder, type OpenDataFolder } from './dataFolder.js';
 
 /** Options of `createGateway` besides the config itself. */
@@ -142,6 +143,7 @@ interface StepFunctionsLike {
   answerTooLarge(req: IncomingMessage, res: ServerResponse, limitBytes: number, head: Buffer): boolean;
   bodyLimit(req: IncomingMessage): number | undefined;
   readonly sns: { readonly stats: SnsDeliveryStats };
+  readonly events: { readonly stats: EventsDeliveryStats };
   update(stateMachines: NormalizedConfig['stepFunctions']['stateMachines']): Promise<void>;
   close(): Promise<void>;
 }
@@ -424,8 +426,9 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
         // sandbox: the resolver sandbox processes (src/resolvers/isolation/pool.ts).
         // sandbox.evaluatedInGateway: resolvers that skip it (docs/resolvers.md#handlers-the-gateway-evaluates).
         const sandbox = { ...api.runtime.sandbox.stats(), evaluatedInGateway: api.runtime.evaluatedInGateway };
-        // sns: the in-process SNS's failed deliveries (docs/stepfunctions.md#sns).
-        sendJson(res, 200, { status: 'ok', name: api.config.name, compiledQueries: api.compiledQueries.stats, sandbox, sns: stepFunctions.sns.stats });
+        // sns, events: the in-process SNS's and EventBridge's failed deliveries (docs/stepfunctions.md#sns, #eventbridge).
+        const { sns, events } = stepFunctions;
+        sendJson(res, 200, { status: 'ok', name: api.config.name, compiledQueries: api.compiledQueries.stats, sandbox, sns: sns.stats, events: events.stats });
         return;
       }
       if (req.method === 'GET' && options.graphiql !== false && !req.headers['x-amz-target'] && !api.eventsOnly) {

@@ -55,6 +55,18 @@ export interface Target {
   Input?: string;
   InputPath?: string;
   InputTransformer?: { InputPathsMap?: Record<string, string>; InputTemplate: string };
+  /** Where an event this target cannot take goes: an SQS queue. */
+  DeadLetterConfig?: { Arn: string };
+}
+
+/**
+ * Deliveries to targets that failed, named after EventBridge's CloudWatch metrics (`GET /health`
+ * shows them as `events`): failed, then sent to the target's dead-letter queue or not.
+ */
+export interface EventsDeliveryStats {
+  failedInvocations: number;
+  invocationsSentToDlq: number;
+  invocationsFailedToBeSentToDlq: number;
 }
 
 interface Rule {
@@ -95,6 +107,12 @@ function checkTarget(t: Target): Target {
   const given = (['Input', 'InputPath', 'InputTransformer'] as const).filter((k) => t[k] !== undefined && t[k] !== null);
   if (given.length > 1) throw targetInvalid(`Target ${t.Id}: only one of Input, InputPath and InputTransformer may be given.`);
   const out: Target = { Id: t.Id, Arn: t.Arn };
+  const deadLetter = t.DeadLetterConfig;
+  if (deadLetter !== undefined && deadLetter !== null) {
+    if (typeof deadLetter.Arn !== 'string' || !/^arn:aws:sqs:[^:]*:[^:]*:[^:]+$/.test(deadLetter.Arn))
+      throw targetInvalid(`Target ${t.Id}: DeadLetterConfig Arn must be an Amazon SQS queue ARN.`);
+    out.DeadLetterConfig = { Arn: deadLetter.Arn };
+  }
   if (t.Input !== undefined && t.Input !== null) {
     if (typeof t.Input !== 'string') throw targetInvalid(`Target ${t.Id}: Input must be a string.`);
     try {
@@ -193,6 +211,8 @@ function targetInput(target: Target, event: Record<string, unknown>, rule: Rule)
 /** The rules of the default event bus. */
 export class EventRules {
   private readonly rules = new Map<string, Rule>();
+  /** Failed deliveries since the gateway started. */
+  readonly stats: EventsDeliveryStats = { failedInvocations: 0, invocationsSentToDlq: 0, invocationsFailedToBeSentToDlq: 0 };
 
   constructor(private readonly deliveries: EventsDeliveries) {}
 
@@ -304,9 +324,7 @@ export class EventRules {
   }
 
   private deliver(rule: Rule, target: Target, event: Record<string, unknown>): void {
-    const { logger } = this.deliveries;
-    const failed = (error: unknown) =>
-      logger.warn(`EventBridge rule ${rule.name}: delivery to ${target.Arn} failed`, { error: (error as Error)?.message ?? String(error) });
+    const failed = (error: unknown) => this.deliveryFailed(rule, target, event, error);
     try {
       // Queues and topics get the text as it is; state machines and functions need it as JSON.
       const text = targetInput(target, event, rule);
@@ -318,6 +336,43 @@ export class EventRules {
       else failed(new Error('appsync-gateway delivers to state machines, Lambda functions, SQS queues and SNS topics only'));
     } catch (error) {
       failed(error);
+    }
+  }
+
+  /**
+   * A delivery that failed: as EventBridge, sent to the target's dead-letter queue when it has one
+   * (the event as its body; `RULE_ARN`, `TARGET_ARN`, `ERROR_CODE`, `ERROR_MESSAGE` message
+   * attributes), else dropped; either way counted ({@link stats}) and logged once at `warn` with the
+   * reason. Gateway choice: no retries (EventBridge retries for up to 24 hours by default).
+   */
+  private deliveryFailed(rule: Rule, target: Target, event: Record<string, unknown>, error: unknown): void {
+    this.stats.failedInvocations++;
+    const { logger } = this.deliveries;
+    const where = `EventBridge rule ${rule.name}: delivery to ${target.Arn} failed`;
+    const reason = (error as Error)?.message ?? String(error);
+    const dlq = target.DeadLetterConfig?.Arn;
+    if (!dlq) {
+      logger.warn(`${where}; the event is dropped (the target has no DeadLetterConfig)`, { error: reason });
+      return;
+    }
+    const text = (value: string) => ({ DataType: 'String', StringValue: value });
+    try {
+      this.deliveries.sqs.sendMessage(dlq, JSON.stringify(event), {
+        MessageAttributes: {
+          RULE_ARN: text(rule.arn),
+          TARGET_ARN: text(target.Arn),
+          ERROR_CODE: text((error as { code?: unknown })?.code ? String((error as { code: unknown }).code) : 'DeliveryFailed'),
+          ERROR_MESSAGE: text(reason || 'unknown'),
+        },
+      });
+      this.stats.invocationsSentToDlq++;
+      logger.warn(`${where}; the event is sent to the dead-letter queue ${dlq}`, { error: reason });
+    } catch (dlqError) {
+      this.stats.invocationsFailedToBeSentToDlq++;
+      logger.warn(`${where}, and so did sending it to the dead-letter queue ${dlq}; the event is dropped`, {
+        error: reason,
+        deadLetterError: (dlqError as Error)?.message ?? String(dlqError),
+      });
     }
   }
 }
