@@ -14,7 +14,7 @@ import { locateFault } from './appsync-js/compile.js';
 import type { BoundResolver, GatewayPipeline, LoadedModule, Step } from './bound.js';
 import { RunInputs, type StepResult } from './expressions/context.js';
 import { Fallback, jsonCopy } from './expressions/evaluate.js';
-import type { GatewayModule } from './expressions/subset.js';
+import { EarlyReturn, type GatewayModule } from './expressions/subset.js';
 import type { HandlerOutcome, RunHandle, RunSummary, Sandbox } from './isolation/sandbox.js';
 import type { RequestContext } from './requestContext.js';
 import { runPartsOf, type BaseContext } from './runParts.js';
@@ -188,6 +188,8 @@ export class ResolverExecutor {
     let requestValue: unknown;
     try {
       requestValue = gateway.request.run(inputs.requestCtx(), maxChars);
+      // runtime.earlyReturn: the value is the field's; neither the data source nor the response handler runs.
+      if (requestValue instanceof EarlyReturn) return requestValue.value;
       if (isBuiltInNone(dataSource)) return gateway.response.run(inputs.responseCtx({ result: payloadOf(requestValue) }), maxChars);
     } catch (error) {
       this.#fellBack(bound, error);
@@ -221,9 +223,9 @@ export class ResolverExecutor {
   /**
    * A pipeline whose every handler is in the subset, evaluated here in the order #execute (and the
    * sandbox's pass-through of NONE pipelines) runs them: before handler, each function's request →
-   * data source → response, after handler. Handlers of the subset have no side effects on the run
-   * (a stash write, an appended error, an early return are all outside it), so the value handed on
-   * is the run's only state. When an evaluation falls back, the sandbox takes over from where the
+   * data source → response, after handler, with runtime.earlyReturn's skips. Handlers of the subset
+   * have no side effects on the run (a stash write, an appended error are outside it), so the value
+   * handed on and the position are the run's only state. When an evaluation falls back, the sandbox takes over from where the
    * run stands: the whole run while no data source but NONE was called (NONE has no effect), else a
    * run opened there, given the value so far and, when a response handler fell back, its data
    * source's answer: no data source is called twice.
@@ -237,13 +239,27 @@ export class ResolverExecutor {
     let index = 0;
     let calledDataSource = false;
     let answered: Answered | undefined;
+    const end = pipeline.functions.length;
     try {
-      if (pipeline.resolver) prev = pipeline.resolver.request.run(inputs.requestCtx(null), maxChars);
-      for (; index < pipeline.functions.length; index++) {
+      if (pipeline.resolver) {
+        prev = pipeline.resolver.request.run(inputs.requestCtx(null), maxChars);
+        // An early return from the before handler goes straight to the after handler.
+        if (prev instanceof EarlyReturn) {
+          prev = prev.value;
+          index = end;
+        }
+      }
+      for (; index < end; index++) {
         const handlers = pipeline.functions[index]!;
         const step = bound.functions[index]!;
         const dataSource = step.dataSource!;
         const requestValue = handlers.request.run(inputs.requestCtx(prev), maxChars);
+        if (requestValue instanceof EarlyReturn) {
+          // The function's data source and response are skipped; `END` skips the functions after it too.
+          prev = requestValue.value;
+          if (requestValue.skipTo === 'END') index = end - 1;
+          continue;
+        }
         let result: StepResult;
         if (isBuiltInNone(dataSource)) result = { result: payloadOf(requestValue) };
         else {

@@ -36,9 +36,31 @@ type AnyNode = AcornNode & Record<string, any>;
 
 /** One handler compiled: run it with a ctx to get its value (not yet made JSON), or a thrown Fallback. */
 export interface GatewayHandler {
-  /** The handler's value as the sandbox would hand it back (made JSON, at most `maxChars` of it), or a thrown Fallback. */
+  /**
+   * The handler's value as the sandbox would hand it back (made JSON, at most `maxChars` of it), or
+   * a thrown Fallback. A request handler that called `runtime.earlyReturn` gives an `EarlyReturn`
+   * (its value made JSON the same way); in a response handler that call falls back.
+   */
   run(ctx: CtxSource, maxChars: number): unknown;
 }
+
+/**
+ * `runtime.earlyReturn(value, { skipTo })`: thrown through the evaluation with the value as given,
+ * and handed to the caller by a request handler's `run` with the value made JSON.
+ */
+export class EarlyReturn {
+  constructor(
+    readonly value: unknown,
+    readonly skipTo: 'END' | 'NEXT' | null,
+  ) {}
+}
+
+/**
+ * What the sandbox's answer frame of an early return (`{"k":"early","v":…,"skipTo":"NEXT"}`)
+ * adds to that of a value (`{"k":"ok","v":…}`): the result limit counts it.
+ */
+const EARLY_FRAME_EXTRA = 19;
+const SKIP_TO_MASK = protoMask('skipTo');
 
 /** A file's two handlers, both in the subset. */
 export interface GatewayModule {
@@ -61,7 +83,8 @@ type Binding =
   | { kind: 'helpers'; entry: Helper | HelperTable }
   | { kind: 'refused'; name: string }
   | { kind: 'handler' }
-  | { kind: 'function'; fn: LocalFunction };
+  | { kind: 'function'; fn: LocalFunction }
+  | { kind: 'runtime' };
 
 /**
  * A top-level function of the file other than the handlers (`function f(a) { … }`, `const f = (a) => …`),
@@ -108,7 +131,9 @@ class Compiler {
   /** Top-level constants made of literals only: evaluated once, frozen, shared by every call. */
   readonly moduleStatics: Array<{ slot: number; value: unknown }> = [];
   readonly handlers = new Map<string, { params: AnyNode[]; body: AnyNode; expression: boolean }>();
-  readonly module = new Scope();
+  /** `runtime` is a global of the sandbox as well as an export of @aws-appsync/utils. */
+  readonly globals = new Scope();
+  readonly module = new Scope(this.globals);
   /** The file's own functions, by name. */
   readonly localFunctions = new Map<string, LocalFunction>();
   /** The function whose body is being compiled (its calls are recorded), or undefined (a handler, a top-level constant). */
@@ -116,7 +141,9 @@ class Compiler {
   /** True while a top-level constant's initialiser is compiled: it may not call the file's functions. */
   atTopLevel = false;
 
-  constructor(readonly source: string) {}
+  constructor(readonly source: string) {
+    this.globals.names.set('runtime', { kind: 'runtime' });
+  }
 
   refuse(node: AnyNode, what: string): never {
     throw new NotEligible(`line ${line(node, this.source)}: ${what}`);
@@ -220,6 +247,10 @@ class Compiler {
       else if (spec.type === 'ImportDefaultSpecifier') this.module.names.set(local, { kind: 'refused', name: `the default import of ${from}` });
       else {
         const imported = spec.imported.type === 'Identifier' ? (spec.imported.name as string) : String(spec.imported.value);
+        if (from === '@aws-appsync/utils' && imported === 'runtime') {
+          this.module.names.set(local, { kind: 'runtime' });
+          continue;
+        }
         const entry = table.members.get(imported);
         this.module.names.set(local, entry ? { kind: 'helpers', entry } : { kind: 'refused', name: imported });
       }
@@ -283,7 +314,7 @@ class Compiler {
     const ctxName = params[0]?.name as string | undefined;
     if (ctxName !== undefined) scope.names.set(ctxName, { kind: 'ctx' });
     const run = expression ? this.expression(body, scope, ctxName) : this.block(body, scope, ctxName);
-    return makeHandler(this, run);
+    return makeHandler(this, run, name === 'request');
   }
 
   /** A handler's body: const declarations and guards, then one return (or none: undefined). */
@@ -300,6 +331,11 @@ class Compiler {
           break;
         case 'IfStatement':
           steps.push(this.guard(statement, scope, ctxName));
+          break;
+        case 'ExpressionStatement':
+          // `runtime.earlyReturn(…);`, the one statement of the subset that is a call alone.
+          if (!this.isEarlyReturn(statement.expression, scope)) this.refuse(statement, `a ${describe(statement)}`);
+          steps.push(this.expression(statement.expression, scope, ctxName));
           break;
         case 'ReturnStatement':
           if (i !== statements.length - 1) this.refuse(statement, 'a return before the last statement');
@@ -337,6 +373,18 @@ class Compiler {
     const test = this.expression(statement.test, scope, ctxName);
     const body = statement.consequent as AnyNode;
     const only = body.type === 'BlockStatement' && (body.body as AnyNode[]).length === 1 ? (body.body as AnyNode[])[0]! : body;
+    if (only.type === 'ExpressionStatement' && this.isEarlyReturn(only.expression, scope)) {
+      let early: Node | undefined;
+      try {
+        early = this.expression(only.expression, scope, ctxName);
+      } catch (error) {
+        if (!(error instanceof NotEligible)) throw error;
+      }
+      if (early) {
+        const returns = early;
+        return (f) => (test(f) ? returns(f) : CONTINUE);
+      }
+    }
     if (only.type === 'ReturnStatement') {
       let value: Node | undefined = CONSTANT_UNDEFINED;
       try {
@@ -550,6 +598,7 @@ class Compiler {
       const binding = scope.lookup(node.callee.name);
       if (binding?.kind === 'function') return this.localCall(node, binding.fn, scope, ctxName);
     }
+    if (this.isEarlyReturn(node, scope)) return this.earlyReturn(node, scope, ctxName);
     const helper = this.helperOf(node.callee, scope);
     const args = (node.arguments as AnyNode[]).map((a) => {
       if (a.type === 'SpreadElement') this.refuse(a, 'a spread argument');
@@ -581,6 +630,42 @@ class Compiler {
       spend(f, cost);
       for (let i = 0; i < params.length; i++) f.slots[params[i]!] = values[i];
       return local.body!(f);
+    };
+  }
+
+  /** Whether `node` is a call of `runtime.earlyReturn` (`runtime` the global or the import). */
+  isEarlyReturn(node: AnyNode, scope: Scope): boolean {
+    if (node.type !== 'CallExpression' || node.optional) return false;
+    const callee = node.callee as AnyNode;
+    return (
+      callee.type === 'MemberExpression' &&
+      !callee.computed &&
+      !callee.optional &&
+      callee.property.name === 'earlyReturn' &&
+      callee.object.type === 'Identifier' &&
+      scope.lookup(callee.object.name)?.kind === 'runtime'
+    );
+  }
+
+  /**
+   * `runtime.earlyReturn(value, options)` as the sandbox's runtime does it (guest/globals/runtime.ts):
+   * the arguments evaluated, `undefined` made null, `options?.skipTo` read; it ends the handler by
+   * throwing EarlyReturn through the evaluation. A `skipTo` other than END or NEXT falls back (the
+   * sandbox would send it as it is).
+   */
+  earlyReturn(node: AnyNode, scope: Scope, ctxName: string | undefined): Node {
+    if (this.atTopLevel) this.refuse(node, 'runtime.earlyReturn at the top level');
+    const args = (node.arguments as AnyNode[]).map((a) => {
+      if (a.type === 'SpreadElement') this.refuse(a, 'a spread argument');
+      return this.expression(a, scope, ctxName);
+    });
+    return (f) => {
+      const values = new Array<unknown>(args.length);
+      for (let i = 0; i < args.length; i++) values[i] = args[i]!(f);
+      const [value, options] = values;
+      const skipTo = options === null || options === undefined ? undefined : readMember(options, 'skipTo', SKIP_TO_MASK);
+      if (skipTo !== undefined && skipTo !== null && skipTo !== 'END' && skipTo !== 'NEXT') throw new Fallback('a skipTo other than END or NEXT');
+      throw new EarlyReturn(value === undefined ? null : value, skipTo ?? null);
     };
   }
 
@@ -726,7 +811,7 @@ const NO_CTX: CtxSource = {
   authMode: '',
 };
 
-function makeHandler(compiler: Compiler, body: Node): GatewayHandler {
+function makeHandler(compiler: Compiler, body: Node, isRequest: boolean): GatewayHandler {
   const template = new Array<unknown>(compiler.slotCount);
   for (const s of compiler.moduleStatics) template[s.slot] = s.value;
   const inits = compiler.moduleInits.slice();
@@ -734,7 +819,16 @@ function makeHandler(compiler: Compiler, body: Node): GatewayHandler {
     run(ctx: CtxSource, maxChars: number): unknown {
       const f: Frame = { slots: template.slice(), ctx, units: MAX_UNITS, weights: undefined };
       for (let i = 0; i < inits.length; i++) f.slots[inits[i]!.slot] = inits[i]!.node(f);
-      return toResult(f, body(f), maxChars);
+      let value: unknown;
+      try {
+        value = body(f);
+      } catch (thrown) {
+        if (!(thrown instanceof EarlyReturn)) throw thrown;
+        // The sandbox makes it a Code error: the sandbox says so.
+        if (!isRequest) throw new Fallback('runtime.earlyReturn in a response handler');
+        return new EarlyReturn(toResult(f, thrown.value, maxChars - EARLY_FRAME_EXTRA), thrown.skipTo);
+      }
+      return toResult(f, value, maxChars);
     },
   };
 }

@@ -267,6 +267,46 @@ const ROWS: Row[] = [
     args: ARGS,
   },
 
+  // ---- runtime.earlyReturn
+  {
+    name: 'runtime.earlyReturn (imported) as the return',
+    code: none('1', 'return ctx.result;', "import { runtime } from '@aws-appsync/utils';").replace('return { payload: 1 };', 'return runtime.earlyReturn(5);'),
+    where: 'gateway',
+  },
+  {
+    name: 'runtime.earlyReturn (the global) in a guard that holds, with nothing',
+    code: pair('', '  if (ctx.args.n > 1) runtime.earlyReturn();\n  return { payload: 1 };', '  return ctx.result;'),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'runtime.earlyReturn as a statement, a value made JSON',
+    code: pair('', '  runtime.earlyReturn({ u: undefined, n: 0 / 0, l: [undefined] }, { skipTo: "NEXT" });\n  return { payload: 1 };', '  return 2;'),
+    where: 'gateway',
+  },
+  {
+    name: 'runtime.earlyReturn in a function of the file',
+    code: `function stop(v) {\n  runtime.earlyReturn({ stopped: v });\n}\n${none('stop(ctx.args.n)')}`,
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'runtime.earlyReturn in a response handler',
+    code: none('1', 'runtime.earlyReturn(2);\n  return 3;'),
+    where: 'fallback',
+  },
+  {
+    name: 'runtime.earlyReturn with a skipTo of its own',
+    code: pair('', "  runtime.earlyReturn(1, { skipTo: 'ELSEWHERE' });", '  return 2;'),
+    where: 'fallback',
+  },
+  {
+    name: 'an early value over the size limit',
+    code: pair('', '  runtime.earlyReturn(ctx.args.a);', '  return 2;'),
+    where: 'fallback',
+    args: `a: "${'e'.repeat(4079)}"`,
+  },
+
   // ---- eligible, but the sandbox must decide at run time
   { name: 'reading a member of null', code: none('ctx.args.missing.x'), where: 'fallback', args: ARGS },
   {
@@ -304,11 +344,6 @@ const ROWS: Row[] = [
   { name: 'util.error', code: none('1', "return util.error('no', 'Nope');"), where: 'sandbox' },
   { name: 'a loop', code: pair('', '  for (const x of [1]) {}\n  return { payload: 1 };', 'return ctx.result;'), where: 'sandbox' },
   { name: 'console.log', code: pair('', "  console.log('x');\n  return { payload: 1 };", 'return ctx.result;'), where: 'sandbox' },
-  {
-    name: 'runtime.earlyReturn',
-    code: none('1', 'return ctx.result;', "import { runtime } from '@aws-appsync/utils';").replace('return { payload: 1 };', 'return runtime.earlyReturn(5);'),
-    where: 'sandbox',
-  },
   { name: 'let', code: pair('', '  let x = 1;\n  return { payload: x };', 'return ctx.result;'), where: 'sandbox' },
   { name: 'recursion', code: `${none('down(ctx.args.n)')}function down(n) { return n > 0 ? down(n - 1) : 'done'; }\n`, where: 'sandbox', args: ARGS },
   { name: 'new', code: none('new Date(0).toISOString()'), where: 'sandbox' },
@@ -399,6 +434,18 @@ const ROWS: Row[] = [
       "  if (ctx.result.n > 0) {\n    util.error('n is now ' + ctx.result.n, 'Counted');\n  }\n  return ctx.result;",
     ),
     where: 'fallback',
+    args: 'a: "p1"',
+  },
+  {
+    name: 'runtime.earlyReturn skips the data source (the next row reads the item)',
+    ds: 'ddb',
+    mutation: true,
+    code: pair(
+      DDB,
+      "  if (ctx.args.a === 'p1') {\n    runtime.earlyReturn({ skipped: ctx.args.a });\n  }\n  return remove({ key: { id: ctx.args.a } });",
+      '  return ctx.result;',
+    ).replace("import { util } from '@aws-appsync/utils';", "import { util, runtime } from '@aws-appsync/utils';"),
+    where: 'gateway',
     args: 'a: "p1"',
   },
   {
@@ -550,8 +597,29 @@ const PIPES: PipeRow[] = [
       },
       { code: pair('', "  return { payload: 'not reached' };", '  return ctx.result;') },
     ],
-    where: 'fallback',
+    where: 'gateway',
     args: ARGS,
+  },
+  {
+    name: 'runtime.earlyReturn in the before handler: straight to the after handler',
+    code: pair(UTIL, '  runtime.earlyReturn({ early: ctx.args.n });', '  return { prev: ctx.prev.result, result: ctx.result };'),
+    functions: [{ code: pair('', "  return { payload: 'not reached' };", '  return ctx.result;') }],
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'runtime.earlyReturn without skipTo: the next function runs',
+    functions: [
+      { code: pair(UTIL, '  runtime.earlyReturn([ctx.prev.result, undefined]);', "  return 'not reached';") },
+      { code: pair('', '  return { payload: { got: ctx.prev.result } };', '  return ctx.result;') },
+    ],
+    where: 'gateway',
+  },
+  {
+    name: "runtime.earlyReturn in the after handler (the sandbox's error)",
+    code: pair(UTIL, '  return {};', '  runtime.earlyReturn(1);'),
+    functions: [{ code: NONE_ECHO }],
+    where: 'fallback',
   },
   {
     name: 'runtime.earlyReturn in a guard that does not hold',
@@ -617,7 +685,7 @@ const PIPES: PipeRow[] = [
     args: ARGS,
   },
   {
-    name: 'an update, then a function that falls back (runtime.earlyReturn): the sandbox goes on from there',
+    name: 'an update, then a function that falls back (util.appendError): the sandbox goes on from there',
     mutation: true,
     code: SHOW_AFTER,
     functions: [
@@ -625,7 +693,7 @@ const PIPES: PipeRow[] = [
       {
         code: pair(
           UTIL,
-          '  if (ctx.prev.result.n > 0) {\n    runtime.earlyReturn({ counted: ctx.prev.result.n });\n  }\n  return { payload: 0 };',
+          "  if (ctx.prev.result.n > 0) {\n    util.appendError('counted', 'Counted', ctx.prev.result);\n  }\n  return { payload: { counted: ctx.prev.result.n } };",
           '  return ctx.result;',
         ),
       },
@@ -659,6 +727,21 @@ const PIPES: PipeRow[] = [
       "  if (ctx.prev.result.n > 2) {\n    util.error('n is ' + ctx.prev.result.n, 'After', ctx.prev.result);\n  }\n  return ctx.prev.result;",
     ),
     functions: [{ ds: 'ddb', code: pair(DDB, "  return update({ key: { id: 'q1' }, update: { n: operations.increment(1) } });", '  return ctx.result;') }],
+    where: 'fallback',
+  },
+  {
+    name: 'an update, an early return to the end, an after handler that falls back',
+    mutation: true,
+    code: pair(
+      UTIL,
+      '  return {};',
+      "  if (ctx.prev.result.n > 3) {\n    util.appendError('n is ' + ctx.prev.result.n, 'After');\n  }\n  return ctx.prev.result;",
+    ),
+    functions: [
+      { ds: 'ddb', code: pair(DDB, "  return update({ key: { id: 'q1' }, update: { n: operations.increment(1) } });", '  return ctx.result;') },
+      { code: pair(UTIL, "  runtime.earlyReturn({ n: ctx.prev.result.n }, { skipTo: 'END' });", "  return 'not reached';") },
+      { ds: 'ddb', code: pair(DDB, "  return update({ key: { id: 'q1' }, update: { n: operations.increment(100) } });", '  return ctx.result;') },
+    ],
     where: 'fallback',
   },
   {

@@ -60,6 +60,11 @@ const ELIGIBLE: Array<[string, string]> = [
     handlers('const { a, b: c, d = 1, ...rest } = ctx.args;\nconst { args } = ctx;\nreturn { payload: [a, c, d, rest, args] };'),
   ],
   ['optional chains and literal members', handlers("return { payload: [ctx.args?.a?.b, ctx.args.list[0], ctx.args['x-y'], ctx.args.s.length] };")],
+  ['runtime.earlyReturn, imported', handlers('return runtime.earlyReturn(1);', undefined, "import { runtime } from '@aws-appsync/utils';")],
+  [
+    'runtime.earlyReturn, the global, as a statement and in guards',
+    handlers("if (!ctx.args.id) runtime.earlyReturn();\nif (ctx.args.x) { runtime.earlyReturn(1, { skipTo: 'END' }); }\nruntime.earlyReturn(2);"),
+  ],
   ['a function of its own', `${handlers('return { payload: twice(ctx.args.n) };')}\nfunction twice(n) { return n * 2; }`],
   [
     'functions calling functions, declared before and after, as arrows and expressions',
@@ -79,11 +84,10 @@ const REFUSED: Array<[string, string, RegExp]> = [
     handlers("return util.error('x');", undefined, "import { util } from '@aws-appsync/utils';"),
     /util\.error, which the subset does not call/,
   ],
-  [
-    'runtime.earlyReturn',
-    handlers('return runtime.earlyReturn(1);', undefined, "import { runtime } from '@aws-appsync/utils';"),
-    /runtime, which the subset does not call/,
-  ],
+  ['runtime used as a value', handlers('return runtime;'), /runtime used as a value/],
+  ['another member of runtime', handlers('return runtime.other(1);'), /a call of runtime/],
+  ['runtime.earlyReturn at the top level', `const X = runtime.earlyReturn(1);\n${handlers('return X;')}`, /runtime\.earlyReturn at the top level/],
+  ['a call alone other than runtime.earlyReturn', handlers('ctx.args.x;\nreturn 1;'), /a expression statement/],
   [
     'util.matches',
     handlers("return util.matches('a', 'b');", undefined, "import { util } from '@aws-appsync/utils';"),
