@@ -238,7 +238,8 @@ export class SnsTopics {
       if (subscriptions.length > LARGE_TOPIC_SUBSCRIPTIONS || subscriptions.some((s) => !LARGE_TOPIC_PROTOCOLS.has(s.protocol)))
         throw new SnsError(
           'InvalidParameter',
-          `Invalid parameter: MaximumMessageSize: a topic above ${DEFAULT_MAX_MESSAGE_BYTES} bytes may have up to ${LARGE_TOPIC_SUBSCRIPTIONS} subscriptions, of Amazon SQS, Lambda or Firehose only`,
+          `Invalid parameter: MaximumMessageSize: a topic above ${DEFAULT_MAX_MESSAGE_BYTES} bytes ` +
+            `may have up to ${LARGE_TOPIC_SUBSCRIPTIONS} subscriptions, of Amazon SQS, Lambda or Firehose only`,
         );
     }
   }
@@ -302,7 +303,8 @@ export class SnsTopics {
       if (!LARGE_TOPIC_PROTOCOLS.has(protocol) || topic.subscriptions.size >= LARGE_TOPIC_SUBSCRIPTIONS)
         throw new SnsError(
           'InvalidParameter',
-          `Invalid parameter: a topic whose MaximumMessageSize is above ${DEFAULT_MAX_MESSAGE_BYTES} bytes takes up to ${LARGE_TOPIC_SUBSCRIPTIONS} subscriptions, of Amazon SQS, Lambda or Firehose only`,
+          `Invalid parameter: a topic whose MaximumMessageSize is above ${DEFAULT_MAX_MESSAGE_BYTES} bytes ` +
+            `takes up to ${LARGE_TOPIC_SUBSCRIPTIONS} subscriptions, of Amazon SQS, Lambda or Firehose only`,
         );
     }
     topic.subscriptions.set(arn, subscription);

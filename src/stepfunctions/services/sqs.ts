@@ -76,7 +76,8 @@ function checkContents(body: string): void {
   const code = found.codePointAt(0)!.toString(16).toUpperCase();
   throw new SqsError(
     'InvalidMessageContents',
-    `Invalid binary character '#x${code}' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF`,
+    `Invalid binary character '#x${code}' was found in the message body, ` +
+      'the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF',
   );
 }
 
