@@ -1,5 +1,5 @@
 export { ResolverRuntime, type ResolverRuntimeOptions } from './resolverRuntime.js';
-export { createRequestContext, resolverHeaders, type RequestContext } from './requestContext.js';
+export { createRequestContext, resolverHeaders, resolverHeadersOfNodeRequest, type RequestContext } from './requestContext.js';
 export { lintAppSyncJs, formatLintFinding, type LintFinding } from './appsync-js/lint.js';
 export { Sandbox, type HandlerOutcome, type LogLine, type RunSummary, type SandboxLimits } from './isolation/sandbox.js';
 export { rememberCheckedCompile } from './appsync-js/checkedCompiles.js';

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestError } from '../errors.js';
 import type { AuthContext, AuthRequest } from '../auth/types.js';
-import { resolverHeaders } from '../resolvers/index.js';
+import { resolverHeadersOfNodeRequest } from '../resolvers/index.js';
 import { executeGraphQL, requestFailure, type GraphQLResponse, type Publish } from './execute.js';
 import type { Api } from './loadApi.js';
 
@@ -252,7 +252,7 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
       variables: parsed.variables,
       operationName: parsed.operationName,
       auth,
-      headers: resolverHeaders(req.headers),
+      headers: resolverHeadersOfNodeRequest(req.headers),
       method,
       answerKey,
     },
