@@ -3,7 +3,7 @@
  * (docs/postgres.md). Cases marked Observed use the exact strings recorded from
  * AppSync's EvaluateCode (localstack/appsync-utils snapshots).
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   agg,
   createMySQLStatement,
@@ -283,6 +283,37 @@ describe('toJsonObject (§2)', () => {
   ])('a text that is not JSON, %s: null', (_name, text) => {
     expect(() => JSON.parse(text)).toThrow();
     expect(toJsonObject(text)).toBeNull();
+  });
+});
+
+// In the sandbox JSON.parse answers "" for a text that is not JSON (prelude.ts); the shortcut must not
+// take that "" for a parsed cut. A two-statement result was read as one there (createTwoBooks).
+describe('toJsonObject under the sandbox JSON.parse, which answers "" for text that is not JSON', () => {
+  const strictParse = JSON.parse;
+  beforeEach(() => {
+    vi.spyOn(JSON, 'parse').mockImplementation((text: string) => {
+      try {
+        return strictParse(text) as unknown;
+      } catch {
+        return '';
+      }
+    });
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  const meta = '[{"label":"id","name":"id","type":4}]';
+  const statement = (id: number) => `{"numberOfRecordsUpdated":1,"records":[[{"longValue":${id}}]],"columnMetadata":${meta},"generatedFields":[]}`;
+  it('two statements give two results', () => {
+    const text = `{"sqlStatementResults":[${statement(1)},${statement(2)}]}`;
+    expect(toJsonObject(text)).toEqual([[{ id: 1 }], [{ id: 2 }]]);
+    expect(toJsonObject(text)).toEqual([[{ id: 1 }], [{ id: 2 }]]);
+  });
+  it('a text whose records are cut short is not JSON: null', () => {
+    expect(
+      toJsonObject(`{"sqlStatementResults":[{"numberOfRecordsUpdated":1,"records":[[{"longValue":1}],"columnMetadata":${meta},"generatedFields":[]}]}`),
+    ).toBeNull();
   });
 });
 

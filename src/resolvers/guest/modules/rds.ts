@@ -613,8 +613,12 @@ function oneResult(text: string): { records: unknown; meta: unknown } | undefine
   }
   try {
     const records: unknown = JSON.parse(text.slice(recordsAt + RECORDS_KEY.length, metadataAt));
+    // In the sandbox JSON.parse answers "" for a text that is not JSON instead of throwing (the
+    // runtime's rule, prelude.ts), so a cut counts as parsed only when it gave what the layout holds.
+    if (!arrayOrNull(records)) return undefined;
     if (meta === undefined) {
       meta = JSON.parse(metadataText) as unknown;
+      if (!arrayOrNull(meta)) return undefined;
       if (metadataText.length <= MAX_KEPT_METADATA_CHARS) {
         if (keptMetadata.length >= MAX_KEPT_METADATA) keptMetadata.length = 0;
         keptMetadata.push({ text: metadataText, meta });
@@ -625,6 +629,10 @@ function oneResult(text: string): { records: unknown; meta: unknown } | undefine
     // Not JSON on its own (see above): the caller parses the whole text, and says what is wrong with it.
     return undefined;
   }
+}
+
+function arrayOrNull(value: unknown): boolean {
+  return value === null || Array.isArray(value);
 }
 
 /** `util.rds` (rds-utils.d.ts). */
