@@ -390,3 +390,109 @@ function normalise(f: Frame, value: unknown, depth: number, state: { chars: numb
   }
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Pure built-ins: Number(x), String(x) and a few string methods, on the values whose result is
+// certain without running user code (JSON's primitives). Each checks its inputs before calling the
+// built-in itself: a value outside these falls back, so an object's valueOf/toString never runs.
+
+/** Whether `value` is a primitive JSON gives (string, number, boolean, null). */
+const isJsonPrimitive = (value: unknown): boolean => value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+
+/** `Number(value)` for JSON's primitives (parsing a string is paid for by its length). */
+export function toNumber(f: Frame, value: unknown): number {
+  if (!isJsonPrimitive(value)) throw new Fallback('Number() of a value that is not a JSON primitive');
+  if (typeof value === 'string') spend(f, value.length >> 6);
+  return Number(value);
+}
+
+/** `String(value)` for JSON's primitives. */
+export function toText(value: unknown): string {
+  if (!isJsonPrimitive(value)) throw new Fallback('String() of a value that is not a JSON primitive');
+  return String(value);
+}
+
+/** The string methods the subset calls, with how many arguments each takes (fewer or more are refused at load). */
+export const STRING_METHODS: ReadonlyMap<string, { min: number; max: number }> = new Map([
+  ['replace', { min: 2, max: 2 }],
+  ['toUpperCase', { min: 0, max: 0 }],
+  ['toLowerCase', { min: 0, max: 0 }],
+  ['trim', { min: 0, max: 0 }],
+  ['startsWith', { min: 1, max: 2 }],
+  ['endsWith', { min: 1, max: 2 }],
+  ['includes', { min: 1, max: 2 }],
+  ['slice', { min: 0, max: 2 }],
+  ['split', { min: 1, max: 1 }],
+]);
+
+const needString = (method: string, value: unknown): string => {
+  if (typeof value !== 'string') throw new Fallback(`${method} given a value that is not a string`);
+  return value;
+};
+/** A position argument: a number or undefined (anything else would be converted by code the subset does not follow). */
+const needPosition = (method: string, value: unknown): number | undefined => {
+  if (value !== undefined && typeof value !== 'number') throw new Fallback(`${method} given a position that is not a number`);
+  return value;
+};
+
+/**
+ * `receiver.method(...args)` for the methods of STRING_METHODS on a string receiver, as
+ * String.prototype gives it; a receiver that is not a string (an array's `includes`, `slice`…)
+ * falls back. Each is paid for by the length it reads and what it makes before making it.
+ */
+export function callStringMethod(f: Frame, method: string, receiver: unknown, args: unknown[]): unknown {
+  if (typeof receiver !== 'string') throw new Fallback(`${method} called on a value that is not a string`);
+  const s = receiver;
+  spend(f, 1 + (s.length >> 6));
+  switch (method) {
+    case 'replace': {
+      const pattern = needString(method, args[0]);
+      const replacement = needString(method, args[1]);
+      // `$&`, `$1`, `$<name>`… are patterns in a replacement: only a replacement without `$` is taken.
+      if (replacement.includes('$')) throw new Fallback('replace with a $ in the replacement');
+      const at = s.indexOf(pattern);
+      if (at < 0) return s;
+      if (s.length - pattern.length + replacement.length > MAX_STRING) throw new Fallback('a string longer than the limit');
+      return madeString(f, s.slice(0, at) + replacement + s.slice(at + pattern.length));
+    }
+    case 'toUpperCase':
+      return madeString(f, s.toUpperCase());
+    case 'toLowerCase':
+      return madeString(f, s.toLowerCase());
+    case 'trim':
+      return s.trim();
+    case 'startsWith':
+      return s.startsWith(needString(method, args[0]), needPosition(method, args[1]));
+    case 'endsWith':
+      return s.endsWith(needString(method, args[0]), needPosition(method, args[1]));
+    case 'includes':
+      return s.includes(needString(method, args[0]), needPosition(method, args[1]));
+    case 'slice':
+      return madeString(f, s.slice(needPosition(method, args[0]), needPosition(method, args[1])));
+    case 'split': {
+      const separator = needString(method, args[0]);
+      // The pieces are counted (and paid for) before the array is made.
+      if (separator.length === 0) spend(f, s.length);
+      else for (let at = s.indexOf(separator); at >= 0; at = s.indexOf(separator, at + separator.length)) spend(f, 1);
+      return s.split(separator);
+    }
+  }
+  throw new Fallback(`the string method ${method}`);
+}
+
+/**
+ * `array.map(fn)` with `fn` one of the file's functions taking at most one parameter (map passes
+ * value, index and array; a function that reads only the first cannot tell). `each` runs the
+ * function on one element, paying for its call. A receiver that is not a plain array falls back.
+ */
+export function mapArray(f: Frame, receiver: unknown, each: (f: Frame, value: unknown) => unknown): unknown[] {
+  if (!isArray(receiver) || getPrototypeOf(receiver) !== ARRAY_PROTO) throw new Fallback('map called on a value that is not an array');
+  spend(f, 1 + receiver.length);
+  const out = new Array<unknown>(receiver.length);
+  for (let i = 0; i < receiver.length; i++) {
+    // map skips holes (no JSON value has them; a helper's array might).
+    if (!hasOwn(receiver, i)) throw new Fallback('map over an array with holes');
+    out[i] = each(f, receiver[i]);
+  }
+  return out;
+}

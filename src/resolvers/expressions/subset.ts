@@ -10,11 +10,13 @@ import {
   add,
   arithmetic,
   callHelper,
+  callStringMethod,
   compare,
   deepFreeze,
   Fallback,
   MAX_UNITS,
   madeString,
+  mapArray,
   protoMask,
   put,
   readMember,
@@ -22,9 +24,12 @@ import {
   spend,
   spreadArray,
   spreadInto,
+  STRING_METHODS,
   strictEquals,
   templateText,
+  toNumber,
   toResult,
+  toText,
   type CtxSource,
   type Frame,
   type Node,
@@ -84,7 +89,8 @@ type Binding =
   | { kind: 'refused'; name: string }
   | { kind: 'handler' }
   | { kind: 'function'; fn: LocalFunction }
-  | { kind: 'runtime' };
+  | { kind: 'runtime' }
+  | { kind: 'builtin'; name: 'Number' | 'String' };
 
 /**
  * A top-level function of the file other than the handlers (`function f(a) { … }`, `const f = (a) => …`),
@@ -143,6 +149,8 @@ class Compiler {
 
   constructor(readonly source: string) {
     this.globals.names.set('runtime', { kind: 'runtime' });
+    this.globals.names.set('Number', { kind: 'builtin', name: 'Number' });
+    this.globals.names.set('String', { kind: 'builtin', name: 'String' });
   }
 
   refuse(node: AnyNode, what: string): never {
@@ -536,7 +544,10 @@ class Compiler {
         this.refuse(node, `${binding.name}, which the subset does not call`);
       // eslint-disable-next-line no-fallthrough -- refuse throws
       case 'function':
-        this.refuse(node, `the function ${name} used as a value (the file's functions may only be called)`);
+        this.refuse(node, `the function ${name} used as a value (the file's functions may only be called, or given to map)`);
+      // eslint-disable-next-line no-fallthrough -- refuse throws
+      case 'builtin':
+        this.refuse(node, `${name} used as a value (it may only be called)`);
       // eslint-disable-next-line no-fallthrough -- refuse throws
       default:
         this.refuse(node, `${name} used as a value (helpers may only be called)`);
@@ -597,8 +608,11 @@ class Compiler {
     if (node.callee.type === 'Identifier') {
       const binding = scope.lookup(node.callee.name);
       if (binding?.kind === 'function') return this.localCall(node, binding.fn, scope, ctxName);
+      if (binding?.kind === 'builtin') return this.builtinCall(node, binding.name, scope, ctxName);
     }
     if (this.isEarlyReturn(node, scope)) return this.earlyReturn(node, scope, ctxName);
+    const method = this.methodCall(node, scope, ctxName);
+    if (method) return method;
     const helper = this.helperOf(node.callee, scope);
     const args = (node.arguments as AnyNode[]).map((a) => {
       if (a.type === 'SpreadElement') this.refuse(a, 'a spread argument');
@@ -609,6 +623,65 @@ class Compiler {
       for (let i = 0; i < args.length; i++) values[i] = args[i]!(f);
       return callHelper(f, helper, values);
     };
+  }
+
+  /** `Number(x)` / `String(x)` with one argument, on JSON's primitives (evaluate.ts; anything else falls back). */
+  builtinCall(node: AnyNode, name: 'Number' | 'String', scope: Scope, ctxName: string | undefined): Node {
+    const args = node.arguments as AnyNode[];
+    if (args.length !== 1 || args[0]!.type === 'SpreadElement') this.refuse(node, `${name}() with other than one argument`);
+    const argument = this.expression(args[0]!, scope, ctxName);
+    if (name === 'Number') return (f) => toNumber(f, argument(f));
+    return (f) => toText(argument(f));
+  }
+
+  /**
+   * `x.method(…)` for a string method of STRING_METHODS or `x.map(fn)` with `fn` one of the file's
+   * functions; undefined when the callee is not such a member (a helper's path, say). Whether `x`
+   * is a string (or an array for map) is known only at run time: otherwise the call falls back.
+   */
+  methodCall(node: AnyNode, scope: Scope, ctxName: string | undefined): Node | undefined {
+    const callee = node.callee as AnyNode;
+    if (callee.type !== 'MemberExpression' || callee.computed || callee.optional) return undefined;
+    const method = callee.property.name as string;
+    if (method !== 'map' && !STRING_METHODS.has(method)) return undefined;
+    let root = callee.object as AnyNode;
+    while (root.type === 'MemberExpression') root = root.object;
+    if (root.type === 'Identifier') {
+      const kind = scope.lookup(root.name)?.kind;
+      if (kind === 'helpers' || kind === 'runtime' || kind === 'refused' || kind === 'builtin') return undefined;
+    }
+    const receiver = this.expression(callee.object, scope, ctxName);
+    const argNodes = node.arguments as AnyNode[];
+    if (argNodes.some((a) => a.type === 'SpreadElement')) this.refuse(node, 'a spread argument');
+    if (method === 'map') return this.mapCall(node, receiver, scope);
+    const { min, max } = STRING_METHODS.get(method)!;
+    if (argNodes.length < min || argNodes.length > max) this.refuse(node, `${method} with ${argNodes.length} arguments`);
+    const args = argNodes.map((a) => this.expression(a, scope, ctxName));
+    return (f) => {
+      const target = receiver(f);
+      const values = new Array<unknown>(args.length);
+      for (let i = 0; i < args.length; i++) values[i] = args[i]!(f);
+      return callStringMethod(f, method, target, values);
+    };
+  }
+
+  /** `x.map(fn)`: `fn` names one of the file's functions with at most one parameter; each element's call is paid as a call. */
+  mapCall(node: AnyNode, receiver: Node, scope: Scope): Node {
+    const args = node.arguments as AnyNode[];
+    const fn = args[0];
+    const binding = args.length === 1 && fn!.type === 'Identifier' ? scope.lookup(fn!.name) : undefined;
+    if (binding?.kind !== 'function') this.refuse(node, "map with other than one of the file's functions, by name");
+    const local = binding.fn;
+    if (local.params.length > 1) this.refuse(node, `map with ${local.name}, which takes more than one parameter (map passes value, index and array)`);
+    if (this.atTopLevel) this.refuse(node, `a call of ${local.name} at the top level`);
+    this.compilingFunction?.calls.add(local);
+    const { params, cost } = local;
+    const each = (f: Frame, value: unknown): unknown => {
+      spend(f, cost);
+      if (params.length === 1) f.slots[params[0]!] = value;
+      return local.body!(f);
+    };
+    return (f) => mapArray(f, receiver(f), each);
   }
 
   /**

@@ -6,11 +6,13 @@
  * it must run in the first gateway (in the gateway, handed to the sandbox at run time, or
  * refused at load), read from the debug log, so a row cannot pass by quietly taking the sandbox.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../../src/index.js';
 import { startTestGateway, type TestGateway } from '../../utils/gateway.js';
 
+const LIBRARY = (file: string) => readFileSync(fileURLToPath(new URL(`../../../resolvers/library/${file}`, import.meta.url)), 'utf8');
 const MIGRATIONS = fileURLToPath(new URL('../../../db/migrations', import.meta.url));
 
 type Where = 'gateway' | 'fallback' | 'sandbox';
@@ -43,6 +45,49 @@ const ROWS: Row[] = [
   { name: 'echo', code: none('ctx.args.a'), where: 'gateway', args: ARGS, type: 'String' },
   { name: 'literals', code: none("{ s: 'x', n: 1.5, t: true, f: false, nu: null, u: undefined, z: -0, big: 1e21, e: '' }"), where: 'gateway' },
   { name: 'template', code: none('`${ctx.args.a}-${ctx.args.n}-${null}-${undefined}-${true}-${ctx.args.f}`'), where: 'gateway', args: ARGS },
+  {
+    name: 'Number() and String() of JSON primitives',
+    code: none(
+      "[Number(ctx.args.a), Number('12.50'), Number(''), Number(' 7 '), Number(null), Number(true), Number(ctx.args.n), Number('0x1f'), Number('1e3'), Number('-0'), Number(ctx.args.f), String(ctx.args.n), String(null), String(false), String(ctx.args.f), String(-0), String(1e21), String(ctx.args.a), String(0.1 + 0.2)]",
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  { name: 'Number() of an array (falls back)', code: none('Number(ctx.args.l)'), where: 'fallback', args: ARGS },
+  { name: 'String() of an object (falls back)', code: none('String(ctx.args.j)'), where: 'fallback', args: ARGS },
+  { name: 'Number() of undefined (falls back)', code: none('Number(ctx.args.missing)'), where: 'fallback', args: ARGS },
+  { name: 'Number used as a value (refused)', code: none('[Number]'), where: 'sandbox' },
+  {
+    name: 'string methods',
+    code: none(
+      "['a b a'.replace('a', 'x'), ctx.args.a.replace('h', 'H'), 'aXbXc'.replace('X', ''), 'abc'.replace('', '-'), 'abc'.replace('z', 'y'), '2020-01-02 03:04:05'.replace(' ', 'T'), ' \\t Hi \\n'.trim(), 'ßtraße'.toUpperCase(), 'ÀB'.toLowerCase(), 'abc'.startsWith('b', 1), 'abc'.startsWith('b'), 'abc'.endsWith('b', 2), 'abc'.endsWith('c'), 'abc'.includes('c', 3), 'abc'.includes('bc'), 'abcdef'.slice(1, -1), 'abc'.slice(-2), 'abc'.slice(), 'abc'.slice(2, 1), 'a,b,,c'.split(','), ''.split(','), 'abc'.split(''), 'a--b--'.split('--'), ctx.args.j.s.toUpperCase()]",
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  { name: 'replace with $ in the replacement (falls back)', code: none("['abc'.replace('b', '[$&]'), 'abc'.replace('c', '$$')]"), where: 'fallback' },
+  { name: 'includes on an array (falls back)', code: none("ctx.args.l.includes('x')"), where: 'fallback', args: ARGS },
+  { name: 'a string method on a number (falls back to the TypeError)', code: none('ctx.args.n.toUpperCase()'), where: 'fallback', args: ARGS },
+  { name: 'split by a number (falls back)', code: none('ctx.args.a.split(ctx.args.n)'), where: 'fallback', args: ARGS },
+  { name: 'split with a limit (refused)', code: none("ctx.args.a.split('', 1)"), where: 'sandbox', args: ARGS },
+  {
+    name: "map with a function of the file's",
+    code: `${pair('', '  return { payload: { tags: ctx.args.l.map(tag), ones: ctx.args.j.list.map(one) } };', '  return [ctx.result.tags.map(tag), ctx.result.ones];')}function tag(v) {\n  return { v, up: typeof v === 'string' ? v.toUpperCase() : v };\n}\nfunction one() {\n  return 1;\n}\n`,
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'map over a string (falls back to the TypeError)',
+    code: `${pair('', '  return { payload: ctx.args.a.map(id) };', '  return ctx.result;')}function id(v) {\n  return v;\n}\n`,
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: 'map with a function of two parameters (refused: map passes the index)',
+    code: `${pair('', '  return { payload: ctx.args.l.map(both) };', '  return ctx.result;')}function both(v, i) {\n  return [v, i];\n}\n`,
+    where: 'sandbox',
+    args: ARGS,
+  },
   { name: 'optional chains', code: none('[ctx.args.j?.x?.y, ctx.args.j?.missing?.y, ctx.args.missing?.x.y.z, ctx.args?.a]'), where: 'gateway', args: ARGS },
   {
     name: 'literal members',
@@ -348,7 +393,7 @@ const ROWS: Row[] = [
   { name: 'recursion', code: `${none('down(ctx.args.n)')}function down(n) { return n > 0 ? down(n - 1) : 'done'; }\n`, where: 'sandbox', args: ARGS },
   { name: 'new', code: none('new Date(0).toISOString()'), where: 'sandbox' },
   { name: 'util.matches', code: none("util.matches('a+', ctx.args.a)"), where: 'sandbox', args: ARGS },
-  { name: 'a method call', code: none('ctx.args.a.toUpperCase()'), where: 'sandbox', args: ARGS },
+  { name: 'a method call outside the subset', code: none("ctx.args.a.padStart(4, '-')"), where: 'sandbox', args: ARGS },
   { name: 'a relative import', code: `import { twice } from './lib.js';\n${none('twice(ctx.args.n)')}`, where: 'sandbox', args: ARGS },
   {
     name: 'a var inside a guard',
@@ -496,6 +541,10 @@ const ROWS: Row[] = [
     code: pair(RDS, '  return createPgStatement(sql`select 1 as one, null as nothing`);', '  return ctx.result;'),
     where: 'gateway',
   },
+  // The example API's library resolvers (their toBook: Number(), replace, map), as they are but for the argument's name.
+  { name: "the example's getBook", ds: 'pg', code: LIBRARY('getBook.js').replace('ctx.args.id', 'ctx.args.n'), where: 'gateway', args: 'n: 1' },
+  { name: "the example's getBook, no such row", ds: 'pg', code: LIBRARY('getBook.js').replace('ctx.args.id', 'ctx.args.n'), where: 'gateway', args: 'n: 999' },
+  { name: "the example's listBooks", ds: 'pg', code: LIBRARY('listBooks.js'), where: 'gateway' },
 ];
 
 /** A pipeline resolver: its own code (absent: none) and its functions, each a file on a data source. */
