@@ -614,15 +614,19 @@ class Compiler {
     const method = this.methodCall(node, scope, ctxName);
     if (method) return method;
     const helper = this.helperOf(node.callee, scope);
-    const args = (node.arguments as AnyNode[]).map((a) => {
+    const args = this.callArguments(node, scope, ctxName);
+    return (f) => {
+      const values = evaluateAll(args, f);
+      return callHelper(f, helper, values);
+    };
+  }
+
+  /** A call's arguments compiled left to right; a spread argument is refused. */
+  callArguments(node: AnyNode, scope: Scope, ctxName: string | undefined): Node[] {
+    return (node.arguments as AnyNode[]).map((a) => {
       if (a.type === 'SpreadElement') this.refuse(a, 'a spread argument');
       return this.expression(a, scope, ctxName);
     });
-    return (f) => {
-      const values = new Array<unknown>(args.length);
-      for (let i = 0; i < args.length; i++) values[i] = args[i]!(f);
-      return callHelper(f, helper, values);
-    };
   }
 
   /** `Number(x)` / `String(x)` with one argument, on JSON's primitives (evaluate.ts; anything else falls back). */
@@ -659,8 +663,7 @@ class Compiler {
     const args = argNodes.map((a) => this.expression(a, scope, ctxName));
     return (f) => {
       const target = receiver(f);
-      const values = new Array<unknown>(args.length);
-      for (let i = 0; i < args.length; i++) values[i] = args[i]!(f);
+      const values = evaluateAll(args, f);
       return callStringMethod(f, method, target, values);
     };
   }
@@ -692,14 +695,10 @@ class Compiler {
   localCall(node: AnyNode, local: LocalFunction, scope: Scope, ctxName: string | undefined): Node {
     if (this.atTopLevel) this.refuse(node, `a call of ${local.name} at the top level`);
     this.compilingFunction?.calls.add(local);
-    const args = (node.arguments as AnyNode[]).map((a) => {
-      if (a.type === 'SpreadElement') this.refuse(a, 'a spread argument');
-      return this.expression(a, scope, ctxName);
-    });
+    const args = this.callArguments(node, scope, ctxName);
     const { params, cost } = local;
     return (f) => {
-      const values = new Array<unknown>(args.length);
-      for (let i = 0; i < args.length; i++) values[i] = args[i]!(f);
+      const values = evaluateAll(args, f);
       spend(f, cost);
       for (let i = 0; i < params.length; i++) f.slots[params[i]!] = values[i];
       return local.body!(f);
@@ -728,13 +727,9 @@ class Compiler {
    */
   earlyReturn(node: AnyNode, scope: Scope, ctxName: string | undefined): Node {
     if (this.atTopLevel) this.refuse(node, 'runtime.earlyReturn at the top level');
-    const args = (node.arguments as AnyNode[]).map((a) => {
-      if (a.type === 'SpreadElement') this.refuse(a, 'a spread argument');
-      return this.expression(a, scope, ctxName);
-    });
+    const args = this.callArguments(node, scope, ctxName);
     return (f) => {
-      const values = new Array<unknown>(args.length);
-      for (let i = 0; i < args.length; i++) values[i] = args[i]!(f);
+      const values = evaluateAll(args, f);
       const [value, options] = values;
       const skipTo = options === null || options === undefined ? undefined : readMember(options, 'skipTo', SKIP_TO_MASK);
       if (skipTo !== undefined && skipTo !== null && skipTo !== 'END' && skipTo !== 'NEXT') throw new Fallback('a skipTo other than END or NEXT');
@@ -967,4 +962,11 @@ export async function analyseFile(file: string, source: string): Promise<Analysi
     return { reason: `esbuild could not strip its types: ${(error as Error).message}` };
   }
   return analyseSource(code);
+}
+
+/** The values of a call's compiled arguments, left to right. */
+function evaluateAll(args: readonly Node[], f: Frame): unknown[] {
+  const values = new Array<unknown>(args.length);
+  for (let i = 0; i < args.length; i++) values[i] = args[i]!(f);
+  return values;
 }
