@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NormalizedConfig } from '../../config/types.js';
 import type { Logger } from '../../datasources/types.js';
 import type { SnsTopics } from './sns.js';
-import { SqsError, verifySignature, type SqsQueues } from './sqs.js';
+import { SqsError, isSqsQueueArn, verifySignature, type SqsQueues } from './sqs.js';
 import { checkPattern, matchesPattern, type Pattern } from './patterns.js';
 
 export { matchesPattern } from './patterns.js';
@@ -109,8 +109,7 @@ function checkTarget(t: Target): Target {
   const out: Target = { Id: t.Id, Arn: t.Arn };
   const deadLetter = t.DeadLetterConfig;
   if (deadLetter !== undefined && deadLetter !== null) {
-    if (typeof deadLetter.Arn !== 'string' || !/^arn:aws:sqs:[^:]*:[^:]*:[^:]+$/.test(deadLetter.Arn))
-      throw targetInvalid(`Target ${t.Id}: DeadLetterConfig Arn must be an Amazon SQS queue ARN.`);
+    if (!isSqsQueueArn(deadLetter.Arn)) throw targetInvalid(`Target ${t.Id}: DeadLetterConfig Arn must be an Amazon SQS queue ARN.`);
     out.DeadLetterConfig = { Arn: deadLetter.Arn };
   }
   if (t.Input !== undefined && t.Input !== null) {

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../datasources/types.js';
 import type { NormalizedConfig } from '../../config/types.js';
-import { SqsError, verifySignature, type MessageAttributeValue, type SqsQueues } from './sqs.js';
+import { SqsError, isSqsQueueArn, verifySignature, type MessageAttributeValue, type SqsQueues } from './sqs.js';
 import { checkPattern, matchesPattern, type Pattern } from './patterns.js';
 
 const ACCOUNT = '123456789012';
@@ -84,7 +84,7 @@ function deadLetterTarget(text: string): string {
     throw bad('failed to parse JSON.');
   }
   const target = (policy as { deadLetterTargetArn?: unknown } | null)?.deadLetterTargetArn;
-  if (typeof target !== 'string' || !/^arn:aws:sqs:[^:]*:[^:]*:[^:]+$/.test(target)) throw bad('deadLetterTargetArn is an invalid arn');
+  if (!isSqsQueueArn(target)) throw bad('deadLetterTargetArn is an invalid arn');
   return target;
 }
 
@@ -299,7 +299,7 @@ export class SnsTopics {
     for (const existing of topic.subscriptions.values()) {
       if (existing.protocol === protocol && existing.endpoint === endpoint) return existing.arn;
     }
-    if (Number(topic.attributes.MaximumMessageSize ?? DEFAULT_MAX_MESSAGE_BYTES) > DEFAULT_MAX_MESSAGE_BYTES) {
+    if (this.maximumMessageSize(topic.arn) > DEFAULT_MAX_MESSAGE_BYTES) {
       if (!LARGE_TOPIC_PROTOCOLS.has(protocol) || topic.subscriptions.size >= LARGE_TOPIC_SUBSCRIPTIONS)
         throw new SnsError(
           'InvalidParameter',

@@ -92,6 +92,11 @@ function checkAttributes(attributes: Record<string, string>): void {
   }
 }
 
+/** Whether `arn` has the form of an SQS queue's ARN (`arn:aws:sqs:<region>:<account>:<name>`): what a dead-letter target must be. */
+export function isSqsQueueArn(arn: unknown): arn is string {
+  return typeof arn === 'string' && /^arn:aws:sqs:[^:]*:[^:]*:[^:]+$/.test(arn);
+}
+
 /**
  * A message's size as SQS measures it against `MaximumMessageSize`: the UTF-8 bytes of the body
  * and of each attribute's name, type and value (a binary value by its decoded bytes).
