@@ -11,7 +11,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../datasources/types.js';
 import type { NormalizedConfig } from '../../config/types.js';
-import { SqsError, isSqsQueueArn, verifySignature, type MessageAttributeValue, type SqsQueues } from './sqs.js';
+import { SqsError, isSqsQueueArn, verifySignature, type SqsQueues } from './sqs.js';
+import { messageBytes, type MessageAttributeValue } from './messageAttributes.js';
 import { checkPattern, matchesPattern, type Pattern } from './patterns.js';
 
 const ACCOUNT = '123456789012';
@@ -37,14 +38,6 @@ export const MAX_REQUEST_BYTES = 3 * LARGEST_MESSAGE_BYTES + 64 * 1024;
 const messageTooLong = (statusCode = 400) => new SnsError('InvalidParameter', 'Invalid parameter: Message too long', statusCode);
 const batchTooLong = (statusCode = 400) =>
   new SnsError('BatchRequestTooLong', 'The length of all the batch messages put together is more than the limit.', statusCode);
-
-/** A message's size as SNS measures it against its limit: the UTF-8 bytes of the message and of each attribute's name, type and value. */
-function messageBytes(message: string, attributes: Record<string, MessageAttributeValue>): number {
-  let bytes = Buffer.byteLength(message);
-  for (const [name, value] of Object.entries(attributes))
-    bytes += Buffer.byteLength(name) + Buffer.byteLength(value.DataType) + Buffer.byteLength(value.StringValue ?? value.BinaryValue ?? '');
-  return bytes;
-}
 
 /** An SNS API error (query protocol: `<Error><Code>`). */
 export class SnsError extends Error {

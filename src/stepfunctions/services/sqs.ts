@@ -11,6 +11,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NormalizedConfig } from '../../config/types.js';
+import { messageBytes, type MessageAttributeValue } from './messageAttributes.js';
 
 const TARGET_PREFIX = 'AmazonSQS.';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -95,26 +96,6 @@ function checkAttributes(attributes: Record<string, string>): void {
 /** Whether `arn` has the form of an SQS queue's ARN (`arn:aws:sqs:<region>:<account>:<name>`): what a dead-letter target must be. */
 export function isSqsQueueArn(arn: unknown): arn is string {
   return typeof arn === 'string' && /^arn:aws:sqs:[^:]*:[^:]*:[^:]+$/.test(arn);
-}
-
-/**
- * A message's size as SQS measures it against `MaximumMessageSize`: the UTF-8 bytes of the body
- * and of each attribute's name, type and value (a binary value by its decoded bytes).
- */
-export function sqsMessageBytes(body: string, attributes: Record<string, MessageAttributeValue> | undefined): number {
-  let bytes = Buffer.byteLength(body);
-  for (const [name, value] of Object.entries(attributes ?? {})) {
-    bytes += Buffer.byteLength(name) + Buffer.byteLength(value?.DataType ?? '');
-    bytes += value?.BinaryValue !== undefined ? Buffer.byteLength(value.BinaryValue, 'base64') : Buffer.byteLength(value?.StringValue ?? '');
-  }
-  return bytes;
-}
-
-/** A message attribute as the JSON protocol carries it. */
-export interface MessageAttributeValue {
-  DataType: string;
-  StringValue?: string;
-  BinaryValue?: string;
 }
 
 interface StoredMessage {
@@ -327,7 +308,7 @@ export class SqsQueues {
     if (typeof body !== 'string' || body.length === 0) throw new SqsError('MissingParameter', 'The request must contain the parameter MessageBody.');
     const attributes = options.MessageAttributes as Record<string, MessageAttributeValue> | undefined;
     const limit = this.maximumMessageSize(queue);
-    if (sqsMessageBytes(body, attributes) > limit) throw messageTooLong(limit);
+    if (messageBytes(body, attributes) > limit) throw messageTooLong(limit);
     checkContents(body);
     const delay = options.DelaySeconds === undefined ? Number(queue.attributes.DelaySeconds ?? 0) : Number(options.DelaySeconds);
     if (!Number.isInteger(delay) || delay < 0 || delay > 900)
@@ -635,7 +616,7 @@ export async function handleSqsCall(queues: SqsQueues, req: IncomingMessage, res
         const total = entries.reduce(
           (sum, e) =>
             sum +
-            (typeof e.MessageBody === 'string' ? sqsMessageBytes(e.MessageBody, e.MessageAttributes as Record<string, MessageAttributeValue> | undefined) : 0),
+            (typeof e.MessageBody === 'string' ? messageBytes(e.MessageBody, e.MessageAttributes as Record<string, MessageAttributeValue> | undefined) : 0),
           0,
         );
         if (total > MAX_MESSAGE_BYTES) throw batchTooLong(`You have sent ${total} bytes.`);

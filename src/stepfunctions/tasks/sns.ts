@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { StatesError } from '../engine/types.js';
 import { SnsError, type SnsTopics } from '../services/sns.js';
-import type { MessageAttributeValue } from '../services/sqs.js';
+import type { MessageAttributeValue } from '../services/messageAttributes.js';
 import { sdkMetadata, serviceError } from './serviceError.js';
 
 /** Publishes; resolves with Publish's response plus the SDK metadata. SNS errors become `SNS.<Code>Exception`. */

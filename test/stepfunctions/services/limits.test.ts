@@ -174,6 +174,20 @@ describe('in-process SQS, SNS and EventBridge size limits', () => {
       expect(attributes.Attributes?.MaximumMessageSize).toBe('4096');
     });
 
+    it('a binary attribute counts by its decoded bytes, as SNS counts it: 1,024 bytes in all fit a queue of 1,024, one more does not', async () => {
+      const { QueueUrl } = await served.sqs.send(new CreateQueueCommand({ QueueName: 'binary', Attributes: { MaximumMessageSize: '1024' } }));
+      // 'b' (1) + 'Binary' (6) + 300 bytes (400 characters of base64): 307 bytes of attribute.
+      const MessageAttributes = { b: { DataType: 'Binary', BinaryValue: new Uint8Array(300).fill(0xff) } };
+      await served.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'a'.repeat(1024 - 307), MessageAttributes }));
+      const tooLong = await failure(
+        served.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'a'.repeat(1024 - 306), MessageAttributes })),
+        SQSServiceException,
+      );
+      expect(tooLong.message).toBe('One or more parameters are invalid. Reason: Message must be shorter than 1024 bytes.');
+      const { Messages } = await served.sqs.send(new ReceiveMessageCommand({ QueueUrl, MessageAttributeNames: ['All'] }));
+      expect(Messages?.[0]?.MessageAttributes?.b?.BinaryValue).toEqual(new Uint8Array(300).fill(0xff));
+    });
+
     it('a MaximumMessageSize outside 1,024-1,048,576 is the typed InvalidAttributeValue on CreateQueue and SetQueueAttributes', async () => {
       for (const value of ['1023', '1048577', 'big', '']) {
         const error = await failure(
@@ -277,6 +291,24 @@ describe('in-process SQS, SNS and EventBridge size limits', () => {
       await failure(sns.send(new PublishCommand({ TopicArn, Message: 'a'.repeat(2049) })), InvalidParameterException);
       const PublishBatchRequestEntries = [0, 1].map((i) => ({ Id: `m${i}`, Message: 'b'.repeat(1500) }));
       await failure(sns.send(new PublishBatchCommand({ TopicArn, PublishBatchRequestEntries })), BatchRequestTooLongException);
+    });
+
+    it('a binary attribute counts by its decoded bytes, not its base64 text: 1,024 bytes in all fit a topic of 1,024, one more does not', async () => {
+      const TopicArn = await topic('binary', { MaximumMessageSize: '1024' });
+      // 'b' (1) + 'Binary' (6) + 300 bytes (400 characters of base64): 307 bytes of attribute.
+      const MessageAttributes = { b: { DataType: 'Binary', BinaryValue: new Uint8Array(300).fill(0xff) } };
+      const sent = await sns.send(new PublishCommand({ TopicArn, Message: 'y'.repeat(1024 - 307), MessageAttributes }));
+      expect(sent.MessageId).toBeTruthy();
+      const tooLong = await failure(sns.send(new PublishCommand({ TopicArn, Message: 'y'.repeat(1024 - 306), MessageAttributes })), InvalidParameterException);
+      expect(tooLong.message).toBe('Invalid parameter: Message too long');
+      // A batch's messages together, counted the same way.
+      const batch = (second: number) => [
+        { Id: 'withBinary', Message: 'y'.repeat(200), MessageAttributes },
+        { Id: 'plain', Message: 'y'.repeat(second) },
+      ];
+      const fits = await sns.send(new PublishBatchCommand({ TopicArn, PublishBatchRequestEntries: batch(1024 - 507) }));
+      expect(fits.Successful?.map((e) => e.Id)).toEqual(['withBinary', 'plain']);
+      await failure(sns.send(new PublishBatchCommand({ TopicArn, PublishBatchRequestEntries: batch(1024 - 506) })), BatchRequestTooLongException);
     });
 
     it('a value outside 1,024-1,048,576 is InvalidParameterException on CreateTopic and SetTopicAttributes', async () => {
