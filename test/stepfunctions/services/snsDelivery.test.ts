@@ -180,6 +180,29 @@ describe('SNS deliveries a queue cannot take', () => {
     }
   });
 
+  it('a message of 11 attributes reaches a queue in its envelope but not by raw delivery, which SQS refuses, as AWS documents', async () => {
+    warnings.length = 0;
+    const before = (await health()).sns;
+    const TopicArn = (await sns.send(new CreateTopicCommand({ Name: 'manyAttributes' }))).TopicArn!;
+    const wrappedUrl = await queue('wrapped');
+    const rawUrl = await queue('rawMany');
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: queueArn('wrapped') }));
+    const raw = (await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: queueArn('rawMany'), Attributes: { RawMessageDelivery: 'true' } })))
+      .SubscriptionArn!;
+    const MessageAttributes = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`a${i}`, { DataType: 'String', StringValue: `v${i}` }]));
+    await sns.send(new PublishCommand({ TopicArn, Message: 'many', MessageAttributes }));
+    const [wrapped] = await receive(wrappedUrl);
+    expect(Object.keys((JSON.parse(wrapped!.Body!) as { MessageAttributes: object }).MessageAttributes)).toHaveLength(11);
+    expect(await receive(rawUrl)).toEqual([]);
+    expect(deliveryWarnings()).toEqual([
+      {
+        message: `SNS delivery to sqs ${queueArn('rawMany')} failed; the message is discarded (the subscription has no RedrivePolicy)`,
+        fields: { error: 'Number of message attributes [11] exceeds the allowed maximum [10].', subscription: raw },
+      },
+    ]);
+    expect((await health()).sns.numberOfNotificationsFailed).toBe(before.numberOfNotificationsFailed! + 1);
+  });
+
   it('a subscription declared in the config takes its redrivePolicy', async () => {
     const declaredTopic = 'arn:aws:sns:us-east-1:123456789012:declared';
     const [declared] = (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: declaredTopic }))).Subscriptions!;

@@ -15,8 +15,10 @@ import {
   ListQueuesCommand,
   QueueDoesNotExist,
   ReceiveMessageCommand,
+  SendMessageBatchCommand,
   SendMessageCommand,
   SQSClient,
+  SQSServiceException,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type GatewayConfig } from '../../../src/index.js';
@@ -161,6 +163,44 @@ describe('SQS API on the gateway port (@aws-sdk/client-sqs)', () => {
     const fine = 'tab\tline\nreturn\r 🎉 \ufffd \ud7ff \ue000';
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: fine }));
     expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages?.map((m) => m.Body)).toEqual([fine]);
+  });
+
+  it('a message takes up to 10 attributes: 11 is InvalidParameterValue naming the count, on SendMessage and on its batch entry, and nothing is enqueued', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'attributes' }));
+    const attributes = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`a${i}`, { DataType: 'String', StringValue: `v${i}` }]));
+    const depth = async () =>
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes?.ApproximateNumberOfMessages;
+
+    const error = await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'eleven', MessageAttributes: attributes(11) })).then(
+      () => undefined,
+      (e: unknown) => e as SQSServiceException,
+    );
+    expect(error).toBeInstanceOf(SQSServiceException);
+    expect(error).toMatchObject({
+      name: 'InvalidParameterValue',
+      message: 'Number of message attributes [11] exceeds the allowed maximum [10].',
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(await depth()).toBe('0');
+
+    const batch = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl,
+        Entries: [
+          { Id: 'ten', MessageBody: 'ten', MessageAttributes: attributes(10) },
+          { Id: 'twelve', MessageBody: 'twelve', MessageAttributes: attributes(12) },
+        ],
+      }),
+    );
+    expect(batch.Successful?.map((e) => e.Id)).toEqual(['ten']);
+    expect(batch.Failed).toEqual([
+      { Id: 'twelve', SenderFault: true, Code: 'InvalidParameterValue', Message: 'Number of message attributes [12] exceeds the allowed maximum [10].' },
+    ]);
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'ten again', MessageAttributes: attributes(10) }));
+    expect(await depth()).toBe('2');
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
+    expect(Messages?.map((m) => m.Body).sort()).toEqual(['ten', 'ten again']);
+    expect(Object.keys(Messages?.[0]?.MessageAttributes ?? {})).toHaveLength(10);
   });
 
   it('an unknown queue is QueueDoesNotExist', async () => {
