@@ -52,6 +52,20 @@ interface Answered {
   answer: DataSourceResult;
 }
 
+/** Where a pipeline evaluated in the gateway stands: what a fallback hands the sandbox. */
+interface PipelinePosition {
+  /** The value handed to function `index` (ctx.prev.result), or to the after handler once `index` is past the last function. */
+  prev: unknown;
+  index: number;
+  /** Function `index`'s request value, while its data source is to be called. */
+  requestValue: unknown;
+  /** Set while function `index`'s response handler runs on its data source's answer. */
+  answered: Answered | undefined;
+}
+
+/** What #pipelineUntilCall answers when a data source other than NONE is to be called next. */
+const CALLS_DATA_SOURCE: unique symbol = Symbol('calls a data source');
+
 export class ResolverExecutor {
   constructor(
     private readonly sandbox: Sandbox,
@@ -229,60 +243,86 @@ export class ResolverExecutor {
    * run stands: the whole run while no data source but NONE was called (NONE has no effect), else a
    * run opened there, given the value so far and, when a response handler fell back, its data
    * source's answer: no data source is called twice.
+   *
+   * Up to the first data source other than NONE the handlers run here and now: a pipeline that
+   * calls none answers its value as it is, not as a promise, as #runInGateway does on NONE (the
+   * execution then answers synchronously); from that call on, #pipelineWithCalls goes on.
    */
-  async #runPipelineInGateway(start: RunStart, pipeline: GatewayPipeline): Promise<unknown> {
-    const { bound, base, context, info } = start;
-    const inputs = new RunInputs(base);
-    const maxChars = this.sandbox.maxResultChars;
+  #runPipelineInGateway(start: RunStart, pipeline: GatewayPipeline): unknown {
+    const inputs = new RunInputs(start.base);
     // What the next handler gets as ctx.prev.result: `{}` when there is no before handler (#execute).
-    let prev: unknown = {};
-    let index = 0;
-    let calledDataSource = false;
-    let answered: Answered | undefined;
-    const end = pipeline.functions.length;
+    const at: PipelinePosition = { prev: {}, index: 0, requestValue: undefined, answered: undefined };
+    let value: unknown;
     try {
       if (pipeline.resolver) {
-        prev = pipeline.resolver.request.run(inputs.requestCtx(null), maxChars);
+        const before = pipeline.resolver.request.run(inputs.requestCtx(null), this.sandbox.maxResultChars);
         // An early return from the before handler goes straight to the after handler.
-        if (prev instanceof EarlyReturn) {
-          prev = prev.value;
-          index = end;
-        }
+        if (before instanceof EarlyReturn) {
+          at.prev = before.value;
+          at.index = pipeline.functions.length;
+        } else at.prev = before;
       }
-      for (; index < end; index++) {
-        const handlers = pipeline.functions[index]!;
-        const step = bound.functions[index]!;
-        const dataSource = step.dataSource!;
-        const requestValue = handlers.request.run(inputs.requestCtx(prev), maxChars);
-        if (requestValue instanceof EarlyReturn) {
-          // The function's data source and response are skipped; `END` skips the functions after it too.
-          prev = requestValue.value;
-          if (requestValue.skipTo === 'END') index = end - 1;
-          continue;
-        }
-        let result: StepResult;
-        if (isBuiltInNone(dataSource)) result = { result: payloadOf(requestValue) };
-        else {
-          calledDataSource = true;
-          const answer = await callDataSource(dataSource, (ds) => ds.invoke(requestValue, { ...invocationOf(step, context, info), resolverContext: base }));
-          answered = { requestValue, answer };
-          result = stepResultOf(answer);
-        }
-        prev = handlers.response.run(inputs.responseCtx(result, prev), maxChars);
-        answered = undefined;
+      value = this.#pipelineUntilCall(start.bound, pipeline, inputs, at);
+    } catch (error) {
+      // No data source but NONE was called yet: the sandbox runs the whole pipeline.
+      this.#fellBack(start.bound, error);
+      return this.#runInSandbox(start);
+    }
+    return value === CALLS_DATA_SOURCE ? this.#pipelineWithCalls(start, pipeline, inputs, at) : value;
+  }
+
+  /**
+   * Runs a pipeline's handlers from `at` on while no data source but NONE is to be called: its
+   * value (after the after handler), or CALLS_DATA_SOURCE with `at.index` the function whose data
+   * source is to be called with `at.requestValue`. A handler that falls back throws.
+   */
+  #pipelineUntilCall(bound: BoundResolver, pipeline: GatewayPipeline, inputs: RunInputs, at: PipelinePosition): unknown {
+    const maxChars = this.sandbox.maxResultChars;
+    const end = pipeline.functions.length;
+    for (; at.index < end; at.index++) {
+      const handlers = pipeline.functions[at.index]!;
+      const requestValue = handlers.request.run(inputs.requestCtx(at.prev), maxChars);
+      if (requestValue instanceof EarlyReturn) {
+        // The function's data source and response are skipped; `END` skips the functions after it too.
+        at.prev = requestValue.value;
+        if (requestValue.skipTo === 'END') at.index = end - 1;
+        continue;
       }
-      if (!pipeline.resolver) return prev;
-      // The after handler's ctx.result is the same value as ctx.prev.result, but its own copy (as from JSON).
-      return pipeline.resolver.response.run(inputs.responseCtx({ result: jsonCopy(prev) }, prev), maxChars);
+      if (!isBuiltInNone(bound.functions[at.index]!.dataSource!)) {
+        at.requestValue = requestValue;
+        return CALLS_DATA_SOURCE;
+      }
+      at.prev = handlers.response.run(inputs.responseCtx({ result: payloadOf(requestValue) }, at.prev), maxChars);
+    }
+    if (!pipeline.resolver) return at.prev;
+    // The after handler's ctx.result is the same value as ctx.prev.result, but its own copy (as from JSON).
+    return pipeline.resolver.response.run(inputs.responseCtx({ result: jsonCopy(at.prev) }, at.prev), maxChars);
+  }
+
+  /** The rest of {@link #runPipelineInGateway} from its first call of a data source other than NONE. */
+  async #pipelineWithCalls(start: RunStart, pipeline: GatewayPipeline, inputs: RunInputs, at: PipelinePosition): Promise<unknown> {
+    const { bound, base, context, info } = start;
+    try {
+      for (;;) {
+        const step = bound.functions[at.index]!;
+        const requestValue = at.requestValue;
+        const answer = await callDataSource(step.dataSource!, (ds) => ds.invoke(requestValue, { ...invocationOf(step, context, info), resolverContext: base }));
+        at.answered = { requestValue, answer };
+        at.prev = pipeline.functions[at.index]!.response.run(inputs.responseCtx(stepResultOf(answer), at.prev), this.sandbox.maxResultChars);
+        at.answered = undefined;
+        at.index += 1;
+        const value = this.#pipelineUntilCall(bound, pipeline, inputs, at);
+        if (value !== CALLS_DATA_SOURCE) return value;
+      }
     } catch (error) {
       this.#fellBack(bound, error);
-      if (!calledDataSource) return this.#runInSandbox(start);
     }
+    // A data source was called: a sandbox run goes on from where the pipeline stands.
     const run = this.#openRun(start);
     let failure: unknown;
     let value: unknown;
     try {
-      value = await this.#pipelineFrom(run, index, prev, answered);
+      value = await this.#pipelineFrom(run, at.index, at.prev, at.answered);
     } catch (error) {
       failure = error;
     }
