@@ -10,7 +10,9 @@ import { unknownKeyErrors } from './unknownKeys.js';
 
 const ROUTE_KEYS = ['method', 'path', 'stateMachine', 'action', 'auth'] as const satisfies ReadonlyArray<keyof StepFunctionsRouteConfig>;
 const RULE_KEYS = ['eventPattern', 'state', 'description', 'targets'] as const satisfies ReadonlyArray<keyof EventRuleConfig>;
-const TARGET_KEYS = ['id', 'arn', 'stateMachine', 'input', 'inputPath', 'inputTransformer'] as const satisfies ReadonlyArray<keyof EventRuleTargetConfig>;
+const TARGET_KEYS = ['id', 'arn', 'stateMachine', 'input', 'inputPath', 'inputTransformer', 'deadLetterConfig'] as const satisfies ReadonlyArray<
+  keyof EventRuleTargetConfig
+>;
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const ACTIONS = ['StartExecution', 'StartSyncExecution'] as const;
 /** The auth modes a route may ask for: each must be one of the API's configured modes (AWS_LAMBDA is not offered). */
@@ -130,6 +132,13 @@ export function normalizeEventRules(raw: unknown, problems: ConfigError[]): Reco
             if (transformer.inputPathsMap !== undefined && !isObject(transformer.inputPathsMap))
               problems.push(new ConfigError(`${tat}.inputTransformer.inputPathsMap`, `expected name → JSONPath, got ${describe(transformer.inputPathsMap)}`));
           }
+        }
+        const deadLetter = target.deadLetterConfig;
+        if (deadLetter !== undefined) {
+          // Whether the ARN is a queue's is PutTargets' check, made when the rule is (the rule is skipped with a warn if not).
+          if (!isObject(deadLetter) || typeof deadLetter.arn !== 'string')
+            problems.push(new ConfigError(`${tat}.deadLetterConfig`, `expected { arn: <an SQS queue ARN> }, got ${describe(deadLetter)}`));
+          else problems.push(...unknownKeyErrors(deadLetter, `${tat}.deadLetterConfig`, ['arn']).errors);
         }
         targets.push(target as unknown as EventRuleTargetConfig);
       }

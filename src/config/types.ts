@@ -441,6 +441,8 @@ export interface EventRuleTargetConfig {
   /** A JSONPath of the event whose value is sent. */
   inputPath?: string;
   inputTransformer?: { inputPathsMap?: Record<string, string>; inputTemplate: string };
+  /** EventBridge's DeadLetterConfig: where an event this target cannot take goes (an in-process queue's ARN). */
+  deadLetterConfig?: { arn: string };
 }
 
 /**

@@ -118,6 +118,7 @@ export function messagingOf(resources: readonly Located[], problems: Problems): 
         ...(p(r, 'State') === 'DISABLED' ? { state: 'DISABLED' as const } : {}),
         targets: (Array.isArray(targets) ? targets : []).filter(isObject).map((t): EventRuleTargetConfig => {
           const transformer = isObject(t.InputTransformer) ? t.InputTransformer : undefined;
+          const deadLetter = isObject(t.DeadLetterConfig) ? t.DeadLetterConfig : undefined;
           return {
             id: String(t.Id),
             arn: String(t.Arn),
@@ -131,6 +132,7 @@ export function messagingOf(resources: readonly Located[], problems: Problems): 
                   },
                 }
               : {}),
+            ...(deadLetter?.Arn !== undefined ? { deadLetterConfig: { arn: String(deadLetter.Arn) } } : {}),
           };
         }),
       };

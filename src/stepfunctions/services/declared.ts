@@ -71,6 +71,7 @@ export function applyDeclared(config: NormalizedConfig['stepFunctions'] | undefi
         ...(t.inputTransformer
           ? { InputTransformer: { InputPathsMap: t.inputTransformer.inputPathsMap, InputTemplate: t.inputTransformer.inputTemplate } }
           : {}),
+        ...(t.deadLetterConfig ? { DeadLetterConfig: { Arn: t.deadLetterConfig.arn } } : {}),
       }));
       if (targets.length > 0) events.putTargets(name, targets);
     } catch (error) {

@@ -56,6 +56,10 @@ async function synthesize(): Promise<string> {
     new targets.SfnStateMachine(machine, { input: events.RuleTargetInput.fromObject({ orderId: events.EventField.fromPath('$.detail.id'), fixed: 'yes' }) }),
   );
   rule.addTarget(new targets.SqsQueue(orders, { message: events.RuleTargetInput.fromEventPath('$.detail') }));
+  // A target whose queue refuses the event (over its 1,024 bytes) and its dead-letter queue.
+  const tiny = new sqs.Queue(stack, 'Tiny', { maxMessageSizeBytes: 1024 });
+  const eventsDlq = new sqs.Queue(stack, 'EventsDlq');
+  new events.Rule(stack, 'Large', { eventPattern: { source: ['large'] } }).addTarget(new targets.SqsQueue(tiny, { deadLetterQueue: eventsDlq }));
   app.synth();
   return join(project, 'cdk.out');
 }
@@ -73,18 +77,24 @@ describe('CDK queues, topics, subscriptions and rules', async () => {
   const named = (names: string[], prefix: string) => names.find((n) => n.startsWith(prefix) && /^[0-9A-F]{8}$/.test(n.slice(prefix.length)))!;
   const ordersName = named(Object.keys(sf.queues ?? {}), 'MessagingStack-Orders');
   const dlqName = named(Object.keys(sf.queues ?? {}), 'MessagingStack-OrdersDlq');
+  const tinyName = named(Object.keys(sf.queues ?? {}), 'MessagingStack-Tiny');
+  const eventsDlqName = named(Object.keys(sf.queues ?? {}), 'MessagingStack-EventsDlq');
   const topicName = named(Object.keys(sf.topics ?? {}), 'MessagingStack-OrderTopic');
   const ordersUrl = async () => (await sqsClient.send(new GetQueueUrlCommand({ QueueName: ordersName }))).QueueUrl!;
 
   it('loads the queues (with their attributes and redrive policy), the topic and the rule into the config', async () => {
-    expect(Object.keys(sf.queues ?? {}).sort()).toEqual([ordersName, dlqName]);
+    expect(Object.keys(sf.queues ?? {}).sort()).toEqual([ordersName, dlqName, eventsDlqName, tinyName].sort());
     expect(sf.queues![ordersName]).toMatchObject({ VisibilityTimeout: '45' });
     const { Attributes } = await sqsClient.send(new GetQueueAttributesCommand({ QueueUrl: await ordersUrl(), AttributeNames: ['All'] }));
     expect(Attributes?.VisibilityTimeout).toBe('45');
     expect(JSON.parse(Attributes!.RedrivePolicy!)).toEqual({ deadLetterTargetArn: `arn:aws:sqs:us-east-1:123456789012:${dlqName}`, maxReceiveCount: 3 });
     expect(Object.keys(sf.topics ?? {})).toEqual([topicName]);
     expect(sf.topics![topicName]!.subscriptions![0]!.redrivePolicy).toEqual({ deadLetterTargetArn: `arn:aws:sqs:us-east-1:123456789012:${dlqName}` });
-    expect(Object.keys(sf.rules ?? {})).toEqual([named(Object.keys(sf.rules ?? {}), 'MessagingStack-BigOrders')]);
+    const ruleNames = Object.keys(sf.rules ?? {});
+    expect(ruleNames.sort()).toEqual([named(ruleNames, 'MessagingStack-BigOrders'), named(ruleNames, 'MessagingStack-Large')].sort());
+    expect(sf.rules![named(ruleNames, 'MessagingStack-Large')]!.targets[0]!.deadLetterConfig).toEqual({
+      arn: `arn:aws:sqs:us-east-1:123456789012:${eventsDlqName}`,
+    });
   });
 
   it('a publish reaches the subscribed queue through the filter policy', async () => {
@@ -104,5 +114,17 @@ describe('CDK queues, topics, subscriptions and rules', async () => {
     expect(JSON.parse(described.input!)).toEqual({ orderId: 'o-9', fixed: 'yes' });
     const { Messages } = await sqsClient.send(new ReceiveMessageCommand({ QueueUrl: await ordersUrl(), WaitTimeSeconds: 2 }));
     expect(JSON.parse(Messages![0]!.Body!)).toEqual({ id: 'o-9', total: 120 });
+  });
+
+  it('an event a target’s queue refuses goes to the target’s DeadLetterConfig queue', async () => {
+    await eventsClient.send(new PutEventsCommand({ Entries: [{ Source: 'large', DetailType: 'Big', Detail: JSON.stringify({ pad: 'l'.repeat(2000) }) }] }));
+    const dlqUrl = (await sqsClient.send(new GetQueueUrlCommand({ QueueName: eventsDlqName }))).QueueUrl!;
+    const { Messages } = await sqsClient.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MessageAttributeNames: ['All'], WaitTimeSeconds: 5 }));
+    expect(JSON.parse(Messages![0]!.Body!)).toMatchObject({ source: 'large', detail: { pad: 'l'.repeat(2000) } });
+    expect(Messages![0]!.MessageAttributes?.TARGET_ARN?.StringValue).toBe(`arn:aws:sqs:us-east-1:123456789012:${tinyName}`);
+    const tinyUrl = (await sqsClient.send(new GetQueueUrlCommand({ QueueName: tinyName }))).QueueUrl!;
+    expect((await sqsClient.send(new GetQueueAttributesCommand({ QueueUrl: tinyUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes).toEqual({
+      ApproximateNumberOfMessages: '0',
+    });
   });
 });

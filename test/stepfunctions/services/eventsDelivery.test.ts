@@ -12,7 +12,7 @@ import {
   PutRuleCommand,
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentials, serveConfig, type ServedConfig } from './serve.js';
 
@@ -40,6 +40,15 @@ describe('EventBridge deliveries a target cannot take', () => {
         schema: 'schema.graphql',
         authentication: { type: 'API_KEY' },
         apiKeys: [{ name: 'k', value: 'da2-eventsdelivery00000000000' }],
+        stepFunctions: {
+          queues: { declaredTiny: { MaximumMessageSize: 1024 }, declaredDlq: {} },
+          rules: {
+            declared: {
+              eventPattern: { source: ['dlq.declared'] },
+              targets: [{ id: 'tiny', arn: queueArn('declaredTiny'), deadLetterConfig: { arn: queueArn('declaredDlq') } }],
+            },
+          },
+        },
       },
       'appsync-events-delivery-',
       logger,
@@ -96,5 +105,23 @@ describe('EventBridge deliveries a target cannot take', () => {
       );
     expect(error).toBeInstanceOf(EventBridgeServiceException);
     expect((error as Error).message).toBe('Target bad: DeadLetterConfig Arn must be an Amazon SQS queue ARN.');
+  });
+
+  it('a target declared in the config takes its deadLetterConfig: an event its queue refuses lands in that queue', async () => {
+    const before = (await health()).events;
+    expect((await events.send(new ListTargetsByRuleCommand({ Rule: 'declared' }))).Targets).toEqual([
+      { Id: 'tiny', Arn: queueArn('declaredTiny'), DeadLetterConfig: { Arn: queueArn('declaredDlq') } },
+    ]);
+    await events.send(new PutEventsCommand({ Entries: [{ Source: 'dlq.declared', DetailType: 'T', Detail: JSON.stringify({ pad: 'd'.repeat(2000) }) }] }));
+    const { QueueUrl } = await served.sqs.send(new GetQueueUrlCommand({ QueueName: 'declaredDlq' }));
+    const { Messages } = await served.sqs.send(new ReceiveMessageCommand({ QueueUrl, MessageAttributeNames: ['All'], WaitTimeSeconds: 5 }));
+    expect(JSON.parse(Messages![0]!.Body!)).toMatchObject({ source: 'dlq.declared', detail: { pad: 'd'.repeat(2000) } });
+    expect(Messages![0]!.MessageAttributes?.RULE_ARN?.StringValue).toBe('arn:aws:events:us-east-1:123456789012:rule/declared');
+    expect(Messages![0]!.MessageAttributes?.ERROR_CODE?.StringValue).toBe('InvalidParameterValue');
+    expect((await health()).events).toEqual({
+      failedInvocations: before.failedInvocations! + 1,
+      invocationsSentToDlq: before.invocationsSentToDlq! + 1,
+      invocationsFailedToBeSentToDlq: before.invocationsFailedToBeSentToDlq,
+    });
   });
 });

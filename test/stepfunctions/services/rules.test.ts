@@ -179,5 +179,10 @@ describe('rule and data source declarations', () => {
     expect(problems({ r: { eventPattern: {}, targets: [{ arn: 'a', input: '{}', inputPath: '$' }] } })).toMatch(/exclude each other/);
     expect(problems({ r: { eventPattern: {}, state: 'OFF', targets: [] } })).toMatch(/stepFunctions\.rules\.r\.state: expected ENABLED or DISABLED/);
     expect(problems({ r: { eventPattern: { source: ['a'] }, targets: [{ stateMachine: 'm', inputTransformer: { inputTemplate: '<x>' } }] } })).toBe('');
+    expect(problems({ r: { eventPattern: {}, targets: [{ arn: 'a', deadLetterConfig: 'arn:aws:sqs:us-east-1:123456789012:q' }] } })).toMatch(
+      /stepFunctions\.rules\.r\.targets\.0\.deadLetterConfig: expected \{ arn: <an SQS queue ARN> \}/,
+    );
+    expect(problems({ r: { eventPattern: {}, targets: [{ arn: 'a', deadLetterConfig: { Arn: 'x' } }] } })).toMatch(/targets\.0\.deadLetterConfig/);
+    expect(problems({ r: { eventPattern: {}, targets: [{ arn: 'a', deadLetterConfig: { arn: 'arn:aws:sqs:us-east-1:123456789012:q' } }] } })).toBe('');
   });
 });
