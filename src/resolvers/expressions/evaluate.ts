@@ -496,3 +496,125 @@ export function mapArray(f: Frame, receiver: unknown, each: (f: Frame, value: un
   }
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Object.keys/values/entries and JSON.stringify/parse: the same built-ins the sandbox's code calls,
+// called here only on values whose answer is certain without running user code (plain objects and
+// arrays of JSON's values), each paid for by the size it reads or makes before it does the work.
+
+/** Whether `value` is a plain object (of Object.prototype or none) or a plain array: what JSON and the subset make. */
+const isPlainContainer = (value: unknown): value is object => {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = getPrototypeOf(value);
+  return isArray(value) ? proto === ARRAY_PROTO : proto === OBJECT_PROTO || proto === null;
+};
+
+/**
+ * `Object.keys(value)`, `Object.values(value)` or `Object.entries(value)` of a plain object or
+ * array (own enumerable string keys, in the order JavaScript gives them). A string, number or any
+ * other receiver falls back (the sandbox converts or throws).
+ */
+export function objectMembers(f: Frame, which: 'keys' | 'values' | 'entries', value: unknown): unknown[] {
+  if (!isPlainContainer(value)) throw new Fallback(`Object.${which} of a value that is not a plain object or array`);
+  const keys = objectKeys(value);
+  // entries makes a pair per key: twice the work of keys or values.
+  spend(f, 1 + (which === 'entries' ? 2 : 1) * keys.length);
+  if (which === 'keys') return keys;
+  const record = value as Record<string, unknown>;
+  const out = new Array<unknown>(keys.length);
+  for (let i = 0; i < keys.length; i++) out[i] = which === 'values' ? record[keys[i]!] : [keys[i]!, record[keys[i]!]];
+  return out;
+}
+
+/**
+ * Walks what `JSON.stringify` will read, checking that it renders without running code (no
+ * toJSON, class, BigInt, function) and bounding its text: each node reached is paid for (a shared
+ * subtree each time, as stringify renders it each time), and the bound is the longest text it can
+ * make. Gives that bound.
+ */
+function jsonTextBound(f: Frame, value: unknown, depth: number, inArray: boolean): number {
+  switch (typeof value) {
+    case 'string':
+      if (value.length > 64) spend(f, value.length >> 6);
+      return jsonLengthBound(value);
+    case 'number':
+      return 24;
+    case 'boolean':
+      return 5;
+    case 'undefined':
+      return inArray ? 4 : 0;
+    case 'object':
+      break;
+    default:
+      throw new Fallback(`JSON.stringify of a ${typeof value}`);
+  }
+  if (value === null) return 4;
+  if (!isPlainContainer(value)) throw new Fallback('JSON.stringify of an object of a class');
+  if (depth > MAX_DEPTH) throw new Fallback('JSON.stringify of a value nested deeper than the limit');
+  let total = 2;
+  if (isArray(value)) {
+    spend(f, 1 + value.length);
+    for (let i = 0; i < value.length; i++) {
+      total += 1 + jsonTextBound(f, value[i], depth + 1, true);
+      if (total > MAX_STRING) throw new Fallback('a string longer than the limit');
+    }
+    return total;
+  }
+  const keys = objectKeys(value);
+  spend(f, 1 + keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const item = (value as Record<string, unknown>)[key];
+    if (key === 'toJSON' && typeof item === 'function') throw new Fallback('JSON.stringify of a value with toJSON');
+    total += 2 + jsonLengthBound(key) + jsonTextBound(f, item, depth + 1, false);
+    if (total > MAX_STRING) throw new Fallback('a string longer than the limit');
+  }
+  return total;
+}
+
+/**
+ * `JSON.stringify(value)` with one argument, of JSON's values: the text, or undefined for
+ * undefined (as JavaScript gives it). The whole value is walked and paid for first, so a shared
+ * subtree rendered many times meets the budget before its text is made.
+ */
+export function jsonStringify(f: Frame, value: unknown): string | undefined {
+  jsonTextBound(f, value, 0, false);
+  return JSON.stringify(value);
+}
+
+/**
+ * `JSON.parse(text)` with one argument as the sandbox gives it: the value, or `""` when the text
+ * is not JSON (guest/prelude.ts replaces JSON.parse so; AppSync's runtime does the same). Only a
+ * string is taken (anything else would be converted to text by code the subset does not follow);
+ * the parse is paid for by the text's length.
+ */
+export function jsonParse(f: Frame, text: unknown): unknown {
+  if (typeof text !== 'string') throw new Fallback('JSON.parse of a value that is not a string');
+  spend(f, 1 + (text.length >> 6));
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // Not a failure of ours: invalid JSON answers "" in the sandbox, and so here.
+    return '';
+  }
+}
+
+/**
+ * The values `const [a, , b = 1, ...rest] = value` binds, for a plain array (whose iteration is
+ * Array.prototype's, frozen in the sandbox): element `i` for each of `count` names, then the rest
+ * when `rest` is set. Anything else (a string iterates by code points, an object may not iterate)
+ * falls back.
+ */
+export function destructureArray(f: Frame, value: unknown, count: number, rest: boolean): unknown[] {
+  if (!isArray(value) || getPrototypeOf(value) !== ARRAY_PROTO) throw new Fallback('an array pattern of a value that is not an array');
+  spend(f, 1 + count + (rest ? Math.max(0, value.length - count) : 0));
+  const out = new Array<unknown>(count + (rest ? 1 : 0));
+  for (let i = 0; i < count; i++) out[i] = value[i];
+  if (rest) {
+    // Iteration reads every index (a hole gives undefined): the rest is dense, unlike slice's copy.
+    const tail = new Array<unknown>(Math.max(0, value.length - count));
+    for (let i = count; i < value.length; i++) tail[i - count] = value[i];
+    out[count] = tail;
+  }
+  return out;
+}

@@ -108,7 +108,8 @@ const UTIL_NAMES: ReadonlyArray<string | [string, ReadonlyArray<string>]> = [
   ['rds', ['toJsonObject']],
 ];
 
-const utilTable = table(util, UTIL_NAMES, 'util.');
+/** `util`'s listed members: the import of @aws-appsync/utils, and the sandbox's global `util` (the same object there). */
+export const UTIL_TABLE = table(util, UTIL_NAMES, 'util.');
 
 const DYNAMODB_NAMES: ReadonlyArray<string | [string, ReadonlyArray<string>]> = [
   'get',
@@ -143,7 +144,7 @@ const RDS_NAMES: ReadonlyArray<string | [string, ReadonlyArray<string>]> = [
 
 /** The import specifiers a handler may import from, each with the names it may use. */
 export const HOST_MODULES: ReadonlyMap<string, HelperTable> = new Map([
-  ['@aws-appsync/utils', { members: new Map([['util', utilTable]]) }],
+  ['@aws-appsync/utils', { members: new Map([['util', UTIL_TABLE]]) }],
   ['@aws-appsync/utils/dynamodb', table(dynamodbModule as unknown as Record<string, unknown>, DYNAMODB_NAMES, '')],
   ['@aws-appsync/utils/rds', table(rdsModule as unknown as Record<string, unknown>, RDS_NAMES, '')],
 ]);

@@ -13,10 +13,14 @@ import {
   callStringMethod,
   compare,
   deepFreeze,
+  destructureArray,
   Fallback,
+  jsonParse,
+  jsonStringify,
   MAX_UNITS,
   madeString,
   mapArray,
+  objectMembers,
   protoMask,
   put,
   readMember,
@@ -34,7 +38,7 @@ import {
   type Frame,
   type Node,
 } from './evaluate.js';
-import { HOST_MODULES, isHelper, SQL_TAG, type Helper, type HelperTable } from './hostHelpers.js';
+import { HOST_MODULES, isHelper, SQL_TAG, UTIL_TABLE, type Helper, type HelperTable } from './hostHelpers.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- acorn's tree is read by node type
 type AnyNode = AcornNode & Record<string, any>;
@@ -90,7 +94,15 @@ type Binding =
   | { kind: 'handler' }
   | { kind: 'function'; fn: LocalFunction }
   | { kind: 'runtime' }
-  | { kind: 'builtin'; name: 'Number' | 'String' };
+  | { kind: 'builtin'; name: 'Number' | 'String' }
+  | { kind: 'namespace'; name: 'Object' | 'JSON' }
+  | { kind: 'declaredLater' };
+
+/** The members of the built-in namespaces the subset calls (each with exactly one argument). */
+const NAMESPACE_MEMBERS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['Object', new Set(['keys', 'values', 'entries'])],
+  ['JSON', new Set(['stringify', 'parse'])],
+]);
 
 /**
  * A top-level function of the file other than the handlers (`function f(a) { … }`, `const f = (a) => …`),
@@ -151,6 +163,10 @@ class Compiler {
     this.globals.names.set('runtime', { kind: 'runtime' });
     this.globals.names.set('Number', { kind: 'builtin', name: 'Number' });
     this.globals.names.set('String', { kind: 'builtin', name: 'String' });
+    this.globals.names.set('Object', { kind: 'namespace', name: 'Object' });
+    this.globals.names.set('JSON', { kind: 'namespace', name: 'JSON' });
+    // The sandbox's global `util` is the object @aws-appsync/utils exports (guest/prelude.ts).
+    this.globals.names.set('util', { kind: 'helpers', entry: UTIL_TABLE });
   }
 
   refuse(node: AnyNode, what: string): never {
@@ -330,6 +346,12 @@ class Compiler {
     const steps: Node[] = [];
     let result: Node = CONSTANT_UNDEFINED;
     const statements = block.body as AnyNode[];
+    // A name declared in this block hides an outer one from the block's start: read before its
+    // declaration it is a ReferenceError in JavaScript (TDZ), not the outer value; refused here.
+    for (const statement of statements) {
+      if (statement.type !== 'VariableDeclaration') continue;
+      for (const d of statement.declarations as AnyNode[]) for (const name of patternNames(d.id)) scope.names.set(name, { kind: 'declaredLater' });
+    }
     for (let i = 0; i < statements.length; i++) {
       const statement = statements[i]!;
       switch (statement.type) {
@@ -422,6 +444,7 @@ class Compiler {
         return CONTINUE;
       };
     }
+    if (d.id.type === 'ArrayPattern') return this.arrayPattern(d.id, init, scope, ctxName);
     if (d.id.type !== 'ObjectPattern') this.refuse(d, `a ${describe(d.id)} declaration`);
     const fromCtx = d.init.type === 'Identifier' && ctxName !== undefined && d.init.name === ctxName && scope.lookup(ctxName)?.kind === 'ctx';
     const parts: Array<{ key: string; mask: number; slot: number; fallback?: Node }> = [];
@@ -472,6 +495,49 @@ class Compiler {
         for (const name of names) if (!keys.has(name)) put(out, name, (source as Record<string, unknown>)[name]);
         f.slots[rest] = out;
       }
+      return CONTINUE;
+    };
+  }
+
+  /**
+   * `const [a, , b = 1, ...rest] = value` (names, holes, defaults and a rest name; no nested
+   * patterns), on a plain array only (evaluate.ts `destructureArray`). A default sees the names
+   * bound before it, as in JavaScript; a later one is refused (block() marked them).
+   */
+  arrayPattern(pattern: AnyNode, init: Node, scope: Scope, ctxName: string | undefined): Node {
+    const parts: Array<{ index: number; slot: number; fallback?: Node }> = [];
+    let rest: number | undefined;
+    const elements = pattern.elements as Array<AnyNode | null>;
+    for (let index = 0; index < elements.length; index++) {
+      const element = elements[index];
+      if (element === null) continue;
+      if (element.type === 'RestElement') {
+        if (element.argument.type !== 'Identifier') this.refuse(element, 'a rest element that is not a name');
+        rest = this.slotCount++;
+        scope.names.set(element.argument.name, { kind: 'slot', slot: rest });
+        continue;
+      }
+      let target = element;
+      let fallback: Node | undefined;
+      if (target.type === 'AssignmentPattern') {
+        fallback = this.expression(target.right, scope, ctxName);
+        target = target.left;
+      }
+      if (target.type !== 'Identifier') this.refuse(target, 'a nested pattern');
+      const slot = this.slotCount++;
+      scope.names.set(target.name, { kind: 'slot', slot });
+      parts.push({ index, slot, fallback });
+    }
+    const count = elements.length - (rest === undefined ? 0 : 1);
+    return (f) => {
+      const values = destructureArray(f, init(f), count, rest !== undefined);
+      for (let i = 0; i < parts.length; i++) {
+        const part = parts[i]!;
+        let v = values[part.index];
+        if (v === undefined && part.fallback) v = part.fallback(f);
+        f.slots[part.slot] = v;
+      }
+      if (rest !== undefined) f.slots[rest] = values[count];
       return CONTINUE;
     };
   }
@@ -546,7 +612,11 @@ class Compiler {
       case 'function':
         this.refuse(node, `the function ${name} used as a value (the file's functions may only be called, or given to map)`);
       // eslint-disable-next-line no-fallthrough -- refuse throws
+      case 'declaredLater':
+        this.refuse(node, `the name ${name} before its declaration`);
+      // eslint-disable-next-line no-fallthrough -- refuse throws
       case 'builtin':
+      case 'namespace':
         this.refuse(node, `${name} used as a value (it may only be called)`);
       // eslint-disable-next-line no-fallthrough -- refuse throws
       default:
@@ -610,6 +680,8 @@ class Compiler {
       if (binding?.kind === 'function') return this.localCall(node, binding.fn, scope, ctxName);
       if (binding?.kind === 'builtin') return this.builtinCall(node, binding.name, scope, ctxName);
     }
+    const namespaced = this.namespaceCall(node, scope, ctxName);
+    if (namespaced) return namespaced;
     if (this.isEarlyReturn(node, scope)) return this.earlyReturn(node, scope, ctxName);
     const method = this.methodCall(node, scope, ctxName);
     if (method) return method;
@@ -639,6 +711,31 @@ class Compiler {
   }
 
   /**
+   * `Object.keys|values|entries(x)`, `JSON.stringify(x)` or `JSON.parse(text)`, with exactly one
+   * argument (a replacer, indent or reviver runs or shapes through code the subset does not take);
+   * undefined when the callee is not a member of Object or JSON. The value's kind is checked when
+   * the handler runs (evaluate.ts): anything but plain data falls back.
+   */
+  namespaceCall(node: AnyNode, scope: Scope, ctxName: string | undefined): Node | undefined {
+    const callee = node.callee as AnyNode;
+    if (callee.type !== 'MemberExpression' || callee.object.type !== 'Identifier') return undefined;
+    const binding = scope.lookup(callee.object.name);
+    if (binding?.kind !== 'namespace') return undefined;
+    const member = callee.computed ? undefined : (callee.property.name as string);
+    if (callee.optional || member === undefined || !NAMESPACE_MEMBERS.get(binding.name)!.has(member)) {
+      this.refuse(node, `${binding.name}.${member ?? '[…]'}, which the subset does not call`);
+    }
+    if ((node.arguments as AnyNode[]).length !== 1) this.refuse(node, `${binding.name}.${member}() with other than one argument`);
+    const argument = this.callArguments(node, scope, ctxName)[0]!;
+    if (binding.name === 'JSON') {
+      if (member === 'stringify') return (f) => jsonStringify(f, argument(f));
+      return (f) => jsonParse(f, argument(f));
+    }
+    const which = member as 'keys' | 'values' | 'entries';
+    return (f) => objectMembers(f, which, argument(f));
+  }
+
+  /**
    * `x.method(…)` for a string method of STRING_METHODS or `x.map(fn)` with `fn` one of the file's
    * functions; undefined when the callee is not such a member (a helper's path, say). Whether `x`
    * is a string (or an array for map) is known only at run time: otherwise the call falls back.
@@ -652,7 +749,7 @@ class Compiler {
     while (root.type === 'MemberExpression') root = root.object;
     if (root.type === 'Identifier') {
       const kind = scope.lookup(root.name)?.kind;
-      if (kind === 'helpers' || kind === 'runtime' || kind === 'refused' || kind === 'builtin') return undefined;
+      if (kind === 'helpers' || kind === 'runtime' || kind === 'refused' || kind === 'builtin' || kind === 'namespace') return undefined;
     }
     const receiver = this.expression(callee.object, scope, ctxName);
     const argNodes = node.arguments as AnyNode[];
@@ -922,6 +1019,25 @@ function isLiteralTree(node: AnyNode): boolean {
       return (node.properties as AnyNode[]).every((p) => p.type === 'Property' && !p.computed && isLiteralTree(p.value));
     default:
       return false;
+  }
+}
+
+/** The names a declaration's target binds (a name, or the names of an object or array pattern). */
+function patternNames(target: AnyNode | null): string[] {
+  if (target === null) return [];
+  switch (target.type) {
+    case 'Identifier':
+      return [target.name as string];
+    case 'ObjectPattern':
+      return (target.properties as AnyNode[]).flatMap((p) => patternNames(p.type === 'RestElement' ? p.argument : p.value));
+    case 'ArrayPattern':
+      return (target.elements as Array<AnyNode | null>).flatMap(patternNames);
+    case 'AssignmentPattern':
+      return patternNames(target.left);
+    case 'RestElement':
+      return patternNames(target.argument);
+    default:
+      return [];
   }
 }
 

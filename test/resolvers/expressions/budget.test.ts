@@ -1,7 +1,7 @@
 /**
  * Handlers written to defeat the gateway's evaluator (docs/resolvers.md#handlers-the-gateway-evaluates):
  * eligible code whose values grow by sharing (objects and strings doubled 40 times, a helper given
- * a DAG of 2^40 nodes, functions of the file calling each other 7^15 times, directly or through map, a string split into 2^18 pieces). Each must be handed to the sandbox by the evaluation budget, not worked
+ * a DAG of 2^40 nodes, functions of the file calling each other 7^15 times, directly or through map, a string split into 2^18 pieces, JSON.stringify of a DAG of 2^40 leaves, Object.entries of 2^17 pieces). Each must be handed to the sandbox by the evaluation budget, not worked
  * through in the gateway: the field answers with the sandbox's own outcome, a plain request sent
  * meanwhile answers at its usual speed, and the gateway keeps serving. Also: the bench fixtures
  * are evaluated in the gateway (GET /health counts them).
@@ -32,10 +32,14 @@ const FILES: Record<string, string> = {
   'maps.js': `${Array.from({ length: 16 }, (_, i) => (i === 0 ? 'function g0(s) { return s; }' : `function g${i}(a) { return a.map(g${i - 1}); }`)).join('\n')}\nexport function request(ctx) {\n${chain(15, 'ctx.args.s', (p) => `[${Array(7).fill(p).join(', ')}]`)}\n  return { payload: g15(v15) };\n}\nexport function response(ctx) {\n  return 1;\n}\n`,
   // split('') makes one string per character: a string of 2^18 characters (cheap to make by doubling) gives 2^18 of them.
   'split.js': `export function request(ctx) {\n${chain(17, 'ctx.args.s', (p) => `${p} + ${p}`)}\n  return { payload: v17.split('').length };\n}\nexport function response(ctx) {\n  return ctx.result;\n}\n`,
+  // JSON.stringify renders a shared subtree each time it is reached: 2^40 leaves.
+  'stringify.js': `export function request(ctx) {\n${chain(DEPTH, '{ x: ctx.args.s, y: ctx.args.s }', (p) => `{ x: ${p}, y: ${p} }`)}\n  return { payload: JSON.stringify(v${DEPTH}).length };\n}\nexport function response(ctx) {\n  return ctx.result;\n}\n`,
+  // Object.entries makes a pair per element: 2^17 characters split (paid), then 2^17 pairs (over the budget with the split).
+  'entries.js': `export function request(ctx) {\n${chain(16, 'ctx.args.s', (p) => `${p} + ${p}`)}\n  return { payload: Object.entries(v16.split('')).length };\n}\nexport function response(ctx) {\n  return ctx.result;\n}\n`,
   'plain.js': 'export function request(ctx) {\n  return { payload: ctx.args.s };\n}\nexport function response(ctx) {\n  return ctx.result;\n}\n',
 };
 
-const SCHEMA = `type Query {\n  calls(s: String): AWSJSON\n  objects(s: String): AWSJSON\n  strings(s: String): AWSJSON\n  helper(s: String): AWSJSON\n  spread(s: String): AWSJSON\n  maps(s: String): AWSJSON\n  split(s: String): AWSJSON\n  plain(s: String): String\n}\n`;
+const SCHEMA = `type Query {\n  calls(s: String): AWSJSON\n  objects(s: String): AWSJSON\n  strings(s: String): AWSJSON\n  helper(s: String): AWSJSON\n  spread(s: String): AWSJSON\n  maps(s: String): AWSJSON\n  split(s: String): AWSJSON\n  stringify(s: String): AWSJSON\n  entries(s: String): AWSJSON\n  plain(s: String): String\n}\n`;
 const TIMEOUT_MS = 800;
 
 interface Line {
@@ -84,6 +88,14 @@ describe('the evaluation budget against values that grow by sharing', () => {
     { field: 'maps', reason: /budget/, answer: (body) => expect(body.errors[0].message).toMatch(/timed out/) },
     // The sandbox splits the 2^18 characters at once.
     { field: 'split', reason: /budget/, answer: (body) => expect(body).toEqual({ data: { split: String(2 ** 18) } }) },
+    // The sandbox's stringify of 2^40 leaves meets V8's string limit or its time limit.
+    { field: 'stringify', reason: /budget/, answer: (body) => expect(body.errors[0].message).toMatch(/timed out|RangeError|memory/) },
+    // The sandbox makes the 2^17 pairs at once, or (on a loaded machine) meets its time limit.
+    {
+      field: 'entries',
+      reason: /budget/,
+      answer: (body) => (body.errors ? expect(body.errors[0].message).toMatch(/timed out/) : expect(body).toEqual({ data: { entries: String(2 ** 17) } })),
+    },
     { field: 'spread', reason: /budget|longer than the limit/, answer: (body) => expect(body.errors[0].message).toMatch(/timed out|RangeError|memory/) },
   ];
 

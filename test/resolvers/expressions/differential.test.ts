@@ -248,7 +248,7 @@ const ROWS: Row[] = [
   },
   {
     name: 'an early return outside the subset (a guard)',
-    code: pair('', '  if (ctx.args.n > 1) return { payload: JSON.stringify(ctx.args.l) };\n  return { payload: 1 };', '  return ctx.result;'),
+    code: pair('', '  if (ctx.args.n > 1) return { payload: Math.max(ctx.args.n, 1) };\n  return { payload: 1 };', '  return ctx.result;'),
     where: 'fallback',
     args: ARGS,
   },
@@ -284,6 +284,102 @@ const ROWS: Row[] = [
   },
   { name: 'NaN for a Float field', code: none('1', 'return 0 / 0;'), where: 'gateway', type: 'Float' },
   { name: 'an Int field given a string', code: none("'x' + ctx.args.n"), where: 'gateway', args: ARGS, type: 'Int' },
+
+  // ---- Object.keys/values/entries, JSON.stringify/parse, array patterns, the global util
+  {
+    name: 'Object.keys, values and entries (integer-like keys first, as JavaScript orders them)',
+    code: none(
+      '[Object.keys(ctx.args.j), Object.values(ctx.args.j), Object.entries(ctx.args.j), Object.keys(ctx.args.l), Object.entries(ctx.args.l), Object.keys({}), Object.entries({ u: undefined, z: 1 }), Object.keys(ctx.args.j).length, Object.keys(ctx.info), Object.keys(ctx)]',
+    ),
+    where: 'gateway',
+    args: `l: ["x", "y"], j: ${J(JSON.parse('{"b": 1, "10": "ten", "a": [1], "2": null, "__proto__": {"p": 1}, "-1": "neg"}'))}`,
+  },
+  { name: 'Object.keys of a string (falls back)', code: none('Object.keys(ctx.args.a)'), where: 'fallback', args: ARGS },
+  { name: 'Object.values of undefined (falls back to the TypeError)', code: none('Object.values(ctx.args.missing)'), where: 'fallback', args: ARGS },
+  { name: 'Object.entries of a number (falls back)', code: none('Object.entries(ctx.args.n)'), where: 'fallback', args: ARGS },
+  {
+    name: 'JSON.stringify of JSON values',
+    code: none(
+      '[JSON.stringify(ctx.args.j), JSON.stringify(ctx.args), JSON.stringify({ u: undefined, n: 0 / 0, i: -1 / 0, z: -0, l: [undefined, 1], big: 1e21, small: 1e-7 }), JSON.stringify(\'\\u2028 "q" \\\\ \\n\'), JSON.stringify(ctx.args.a), JSON.stringify(null), JSON.stringify(ctx.info), JSON.stringify(ctx.args.f), typeof JSON.stringify(undefined), JSON.stringify([])]',
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'JSON.stringify of awkward strings and an own __proto__ key',
+    code: none('[JSON.stringify(ctx.args.a), JSON.stringify(ctx.args.j), JSON.stringify({ ...ctx.args.j })]'),
+    where: 'gateway',
+    args: `a: "\\ud800 lone \\u0001 control \\udc00", j: ${J(JSON.parse('{"__proto__": {"x": 1}, "a": 2}'))}`,
+  },
+  {
+    name: 'JSON.stringify of a class instance (falls back)',
+    code: none("JSON.stringify(select({ table: 'books' }))", 'return ctx.result;', RDS),
+    where: 'fallback',
+  },
+  {
+    name: 'JSON.parse, invalid text answering ""',
+    code: none(
+      '[JSON.parse(ctx.args.a), JSON.parse(\'{"x": [1, 2.5, null, true], "y": "\\\\u0041"}\'), JSON.parse(\'\'), JSON.parse(\'{bad\'), JSON.parse(\' 12 \'), JSON.parse(\'"s"\'), JSON.parse(\'{"a": 1, "a": 2}\'), JSON.parse(\'null\'), JSON.parse(\'[1,]\'), JSON.parse(JSON.stringify(ctx.args.j)), JSON.parse(\'{"__proto__": {"p": 1}}\').p, Object.keys(JSON.parse(\'{"__proto__": 1, "b": 2}\'))]',
+    ),
+    where: 'gateway',
+    args: `a: ${J({ from: 'args', list: [1, { deep: true }] })}, j: ${J({ x: 1, l: ['a'] })}`,
+  },
+  { name: 'JSON.parse of a number (falls back)', code: none('JSON.parse(ctx.args.n)'), where: 'fallback', args: ARGS },
+  {
+    name: 'JSON.parse of an HTTP-like body in the response',
+    code: none('{ statusCode: 200, body: JSON.stringify(ctx.args.j) }', 'return JSON.parse(ctx.result.body);'),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'array patterns: names, holes, defaults and a rest',
+    code: pair(
+      '',
+      "  const [a, , c = 'dflt', ...rest] = ctx.args.l;\n  const [x = a, y = 'none', ...empty] = ctx.args.j.list;\n  const [] = ctx.args.l;\n  return { payload: { a, c, rest, x, y, empty } };",
+      '  const [first, ...others] = [ctx.result.a, ctx.result.c];\n  return [ctx.result, first, others];',
+    ),
+    where: 'gateway',
+    args: `l: ["p", "q", "r", "s", "t"], j: ${J({ list: [null, undefined] })}`,
+  },
+  {
+    name: 'an array pattern of a short array (missing names undefined, defaults taken)',
+    code: pair('', "  const [a, b = 'B', c] = ctx.args.l;\n  return { payload: [a, b, typeof c] };", '  return ctx.result;'),
+    where: 'gateway',
+    args: 'l: ["only"]',
+  },
+  {
+    name: 'an array pattern of a string (falls back: strings iterate)',
+    code: pair('', '  const [a, b] = ctx.args.a;\n  return { payload: [a, b] };', '  return ctx.result;'),
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: 'an array pattern of an object (falls back to the TypeError)',
+    code: pair('', '  const [a] = ctx.args.j;\n  return { payload: a };', '  return ctx.result;'),
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: 'a const read before its declaration (refused: the sandbox throws, the outer one is hidden)',
+    code: `const x = 'outer';\n${pair('', "  const y = x;\n  const x = 'inner';\n  return { payload: y };", '  return ctx.result;')}`,
+    where: 'sandbox',
+  },
+  {
+    name: 'the global util, as createEvent uses it',
+    code: pair(
+      "import * as ddb from '@aws-appsync/utils/dynamodb';",
+      '  const id = ctx.args.a ?? util.autoUlid();\n  return { payload: [id, util.autoUlid().length, util.dynamodb.toString(ctx.args.a), util.str.toUpper(ctx.args.a), typeof util.time.nowEpochSeconds()] };',
+      '  if (ctx.error) util.error(ctx.error.message, ctx.error.type);\n  return ctx.result;',
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'the global util.error in a guard that holds',
+    code: pair('', "  if (ctx.args.n > 1) util.error('global says no', 'Global', { n: ctx.args.n });\n  return { payload: 1 };", '  return ctx.result;'),
+    where: 'fallback',
+    args: ARGS,
+  },
 
   // ---- functions of the file's own
   { name: 'a function of its own', code: `${none('twice(ctx.args.n)')}function twice(n) { return n * 2; }\n`, where: 'gateway', args: ARGS },
@@ -545,6 +641,37 @@ const ROWS: Row[] = [
   { name: "the example's getBook", ds: 'pg', code: LIBRARY('getBook.js').replace('ctx.args.id', 'ctx.args.n'), where: 'gateway', args: 'n: 1' },
   { name: "the example's getBook, no such row", ds: 'pg', code: LIBRARY('getBook.js').replace('ctx.args.id', 'ctx.args.n'), where: 'gateway', args: 'n: 999' },
   { name: "the example's listBooks", ds: 'pg', code: LIBRARY('listBooks.js'), where: 'gateway' },
+  // createTwoBooks's response destructures toJsonObject's two statements; both gateways share one database, so its
+  // request reads two rows instead of inserting them (an insert's second run would be refused by the unique title).
+  {
+    name: "the example's createTwoBooks response, on two selects",
+    ds: 'pg',
+    code: LIBRARY('createTwoBooks.js')
+      .replace('import { createPgStatement, insert, toJsonObject }', 'import { createPgStatement, select, toJsonObject }')
+      .replace(
+        /return createPgStatement\([^;]*\);/,
+        "return createPgStatement(select({ table: 'books', columns: COLUMNS, where: { id: { eq: ctx.args.n } } }), select({ table: 'books', columns: COLUMNS, where: { id: { eq: 2 } } }));",
+      ),
+    where: 'gateway',
+    args: 'n: 1',
+  },
+  // updateBook is in the subset at load, but its request writes `values` in guards: every run is handed over.
+  {
+    name: "the example's updateBook (its guards hold: handed over)",
+    ds: 'pg',
+    code: LIBRARY('updateBook.js').replace('= ctx.args;', '= ctx.args.j;'),
+    where: 'fallback',
+    mutation: true,
+    args: `j: ${J({ id: '3', price: 9.5 })}`,
+  },
+  {
+    name: "the example's updateBook given nothing to update (Object.keys(values).length === 0: the util.error guard holds)",
+    ds: 'pg',
+    code: LIBRARY('updateBook.js').replace('= ctx.args;', '= ctx.args.j;'),
+    where: 'fallback',
+    mutation: true,
+    args: `j: ${J({ id: '3' })}`,
+  },
 ];
 
 /** A pipeline resolver: its own code (absent: none) and its functions, each a file on a data source. */
