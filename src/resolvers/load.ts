@@ -19,6 +19,7 @@ import {
 import { checkedCompileOf } from './appsync-js/checkedCompiles.js';
 import { CompileCache } from './appsync-js/compileCache.js';
 import { formatLintFinding, lintAppSyncJs, MODULE_URL as LINT_URL, type LintFinding } from './appsync-js/lint.js';
+import { isTypeScript, stripTypes, MODULE_URL as STRIP_URL } from './appsync-js/stripTypes.js';
 import type { BoundResolver, GatewayPipeline, LoadedModule, Step } from './bound.js';
 import { analyseFile, type Analysis, type GatewayModule } from './expressions/subset.js';
 import type { Sandbox } from './isolation/sandbox.js';
@@ -43,7 +44,7 @@ export async function loadBoundResolvers(input: LoadInput, sandbox: Sandbox): Pr
   const problems: ConfigError[] = [];
   const modules = new Map<string, Promise<LoadedModule>>();
   // Compiled and linted code of unchanged files comes from disk (appsync-js/compileCache.ts).
-  const cache = CompileCache.open(config.configDir, [COMPILE_URL, LINT_URL], process.env, await sandboxModuleExports());
+  const cache = CompileCache.open(config.configDir, [COMPILE_URL, LINT_URL, STRIP_URL], process.env, await sandboxModuleExports());
   // Parsed VTL templates of unchanged text come from disk (vtl/templateCache.ts).
   const templateCache = TemplateCache.open(config.configDir, process.env, input.logger);
 
@@ -53,14 +54,17 @@ export async function loadBoundResolvers(input: LoadInput, sandbox: Sandbox): Pr
     let compiled: CompiledCode;
     let findings: LintFinding[];
     if (cached) {
-      compiled = compiledCode(file, cached.code, cached.mapText, source, []);
+      compiled = compiledCode(file, cached.code, cached.mapText, source, [], cached.stripped);
       findings = cached.findings;
     } else {
       // Code the management API checked at CreateResolver/CreateFunction is compiled and linted already.
       const checked = checkedCompileOf(file, source);
       compiled = checked ?? (await compileResolverCode(file, source));
-      findings = checked ? [] : await lintAppSyncJs(file, compiled.source);
-      void cache?.set(file, source, compiled.inputs, { code: compiled.code, mapText: compiled.mapText, findings });
+      // A TypeScript file's types are stripped once, for the linter and the evaluator's analysis, and kept in the cache.
+      const stripped = isTypeScript(file) ? await stripTypes(file, source) : undefined;
+      compiled.stripped = stripped?.code;
+      findings = checked ? [] : await lintAppSyncJs(file, compiled.source, stripped);
+      void cache?.set(file, source, compiled.inputs, { code: compiled.code, mapText: compiled.mapText, findings, stripped: stripped?.code });
     }
     if (compiled.source.length > MAX_CODE_LENGTH) {
       warnings.push(`${file}: code is ${compiled.source.length} characters; AppSync accepts at most ${MAX_CODE_LENGTH}`);
@@ -176,11 +180,11 @@ export async function loadBoundResolvers(input: LoadInput, sandbox: Sandbox): Pr
  */
 export async function analyseResolvers(bound: ReadonlyMap<string, BoundResolver>, logger: Logger | undefined): Promise<void> {
   const analyses = new Map<LoadedModule, Analysis>();
-  const analysisOf = async (module: LoadedModule, source: string): Promise<Analysis> => {
+  const analysisOf = async (module: LoadedModule, compiled: CompiledCode): Promise<Analysis> => {
     let analysis = analyses.get(module);
     if (!analysis) {
       await new Promise<void>((resolve) => setImmediate(resolve));
-      analysis = await analyse(module.file, source, logger);
+      analysis = await analyse(module.file, compiled, logger);
       analyses.set(module, analysis);
     }
     module.analysis = analysis;
@@ -190,7 +194,7 @@ export async function analyseResolvers(bound: ReadonlyMap<string, BoundResolver>
     if (entry.resolver.kind === 'UNIT') {
       const module = entry.module;
       if (!entry.dataSource || !module?.compiled || module.vtl) continue;
-      const analysis = await analysisOf(module, module.compiled.source);
+      const analysis = await analysisOf(module, module.compiled);
       if (analysis.module) entry.gateway = analysis.module;
       continue;
     }
@@ -198,7 +202,7 @@ export async function analyseResolvers(bound: ReadonlyMap<string, BoundResolver>
     const files = entry.module ? [entry.module, ...entry.functions.map((f) => f.module)] : entry.functions.map((f) => f.module);
     for (const module of files) {
       if (!module?.compiled || module.vtl) break;
-      if ((await analysisOf(module, module.compiled.source)).reason !== undefined) break;
+      if ((await analysisOf(module, module.compiled)).reason !== undefined) break;
     }
     const pipeline = pipelineInSubset(entry);
     if (pipeline.pipeline) entry.gatewayPipeline = pipeline.pipeline;
@@ -232,9 +236,9 @@ export function pipelineInSubset(entry: BoundResolver): { pipeline: GatewayPipel
 }
 
 /** The file's analysis; a failure of the analysis itself (not a reason) is warned about and leaves the file to the sandbox. */
-async function analyse(file: string, source: string, logger: Logger | undefined): Promise<Analysis> {
+async function analyse(file: string, compiled: CompiledCode, logger: Logger | undefined): Promise<Analysis> {
   try {
-    return await analyseFile(file, source);
+    return await analyseFile(file, compiled.source, compiled.stripped);
   } catch (error) {
     const reason = `the analysis failed: ${error instanceof Error ? error.message : String(error)}`;
     logger?.warn(`${file}: ${reason}; its handlers run in the sandbox`);

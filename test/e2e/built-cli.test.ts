@@ -7,7 +7,7 @@
  * subscriptions.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,7 +174,7 @@ describe('the built CLI (dist/)', () => {
 describe('the package as a library', () => {
   it('plain Node (no tsx) imports appsync-gateway by name from dist/ and serves a gateway made with createGateway', async () => {
     const dir = fresh('appsync-package-');
-    const { mkdirSync, symlinkSync, writeFileSync } = await import('node:fs');
+    const { mkdirSync, symlinkSync } = await import('node:fs');
     mkdirSync(join(dir, 'node_modules'));
     symlinkSync(REPO, join(dir, 'node_modules', 'appsync-gateway'));
     writeFileSync(
@@ -282,5 +282,112 @@ resolvers:
     expect(down.stderr).toBe(`flush-cache: connect ECONNREFUSED ${new URL(origin).host}\n`);
     const help = await runCli(['--help']);
     expect(help.stdout).toContain('appsync-gateway flush-cache [--api ID] [--url URL]');
+  }, 60_000);
+});
+
+describe('TypeScript resolver files on the built CLI', () => {
+  const KEY = 'da2-typescriptbuiltcli000000';
+  const files: Record<string, string> = {
+    'appsync.config.yml': `name: typescript
+schema: schema.graphql
+authentication: { type: API_KEY }
+apiKeys: [{ name: k, value: ${KEY} }]
+dataSources: { none: { type: NONE } }
+resolvers:
+  Query.hello: { kind: UNIT, dataSource: none, code: hello.ts }
+  Query.pipe: { kind: PIPELINE, code: before.ts, functions: [add, double] }
+  Query.again: { kind: PIPELINE, code: before.ts, functions: [add, add] }
+pipelineFunctions:
+  add: { dataSource: none, code: add.ts }
+  double: { dataSource: none, code: double.js }
+`,
+    'schema.graphql': 'type Query { hello(name: String): String  pipe(n: Int): AWSJSON  again(n: Int): AWSJSON }\n',
+    'hello.ts': `type Args = { name: string };
+export function request(ctx: { args: Args }) { return { payload: \`Hello, \${ctx.args.name}\` }; }
+export function response(ctx: { result: string }): string { return ctx.result; }
+`,
+    'before.ts': `export function request(ctx: { args: { n: number } }) { return { n: ctx.args.n }; }
+export function response(ctx: { prev: { result: unknown } }) { return ctx.prev.result; }
+`,
+    'add.ts': `interface Prev { n: number }
+export function request(ctx: { prev: { result: Prev } }) { return { payload: { n: ctx.prev.result.n + 1 } }; }
+export function response(ctx: { result: Prev }) { return ctx.result; }
+`,
+    'double.js': `export function request(ctx) { return { payload: { n: ctx.prev.result.n * 2 } }; }
+export function response(ctx) { return ctx.result; }
+`,
+  };
+  const COUNTER = fileURLToPath(new URL('./fixtures/count-esbuild.mjs', import.meta.url));
+
+  /**
+   * One start of the API in `dir` (its compile cache in `dir/.data/cache`), with esbuild's calls
+   * counted (fixtures/count-esbuild.mjs) until the gateway evaluates all three resolvers itself:
+   * the calls, sorted, as `transform <file>` / `build <file>` with the file's name alone.
+   */
+  async function start(dir: string): Promise<{ calls: string[]; answer: unknown }> {
+    const calls = join(dir, `esbuild-calls-${Date.now()}.log`);
+    writeFileSync(calls, '');
+    const server = spawn(process.execPath, ['--import', COUNTER, BIN, 'serve', '--port', '0', '--in-memory'], {
+      cwd: dir,
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        APPSYNC_GATEWAY_FROM: 'dist',
+        APPSYNC_GATEWAY_SFN_STORE_DIR: fresh('appsync-ts-sfn-'),
+        ESBUILD_CALLS: calls,
+        ESBUILD_FROM: join(REPO, 'package.json'),
+      },
+    });
+    try {
+      let log = '';
+      const graphql = await new Promise<string>((resolve, reject) => {
+        const onData = (d: Buffer) => {
+          log += d;
+          const match = /GraphQL:\s+(http:\/\/\S+)/.exec(log);
+          if (match) resolve(match[1]!);
+        };
+        server.stdout.on('data', onData);
+        server.stderr.on('data', onData);
+        server.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${log}`)));
+      });
+      const health = async () => (await (await fetch(graphql.replace(/\/graphql$/, '/health'))).json()) as { sandbox: { evaluatedInGateway: number } };
+      // The analysis runs after the start: once it has marked all three, every call esbuild got is in the log.
+      await expect.poll(async () => (await health()).sandbox.evaluatedInGateway, { timeout: 10_000, interval: 50 }).toBe(3);
+      const res = await fetch(graphql, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+        body: JSON.stringify({ query: '{ hello(name: "ts") pipe(n: 1) again(n: 1) }' }),
+      });
+      const lines = readFileSync(calls, 'utf8').split('\n').filter(Boolean);
+      return { calls: lines.map((line) => line.replace(`${dir}/`, '')).sort(), answer: await res.json() };
+    } finally {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGINT');
+      await exited;
+    }
+  }
+
+  it('strips a file once on a start with an empty compile cache and never on a start that finds it cached', async () => {
+    const dir = fresh('appsync-ts-project-');
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+    const answer = { data: { hello: 'Hello, ts', pipe: JSON.stringify({ n: 4 }), again: JSON.stringify({ n: 3 }) } };
+
+    const cold = await start(dir);
+    expect(cold.answer).toEqual(answer);
+    // One bundle per file, one transform per TypeScript file (the linter and the evaluator share it).
+    expect(cold.calls).toEqual([
+      'build add.ts',
+      'build before.ts',
+      'build double.js',
+      'build hello.ts',
+      'transform add.ts',
+      'transform before.ts',
+      'transform hello.ts',
+    ]);
+
+    const warm = await start(dir);
+    expect(warm.answer).toEqual(answer);
+    // Bundles, lint findings and stripped text all come from the cache: esbuild is not asked at all.
+    expect(warm.calls).toEqual([]);
   }, 60_000);
 });

@@ -25,10 +25,15 @@ export interface CompiledCode {
   source: string;
   /** The other files bundled into `code` (relative imports), absolute paths. */
   inputs: string[];
+  /**
+   * A TypeScript file's source without its types (stripTypes.ts), when the load stripped it or the
+   * compile cache kept it: the gateway's evaluator analyses it without stripping the file again.
+   */
+  stripped?: string;
 }
 
 /** A `CompiledCode` whose source map is parsed only when a fault needs locating. */
-export function compiledCode(file: string, code: string, mapText: string | undefined, source: string, inputs: string[]): CompiledCode {
+export function compiledCode(file: string, code: string, mapText: string | undefined, source: string, inputs: string[], stripped?: string): CompiledCode {
   let map: TraceMap | undefined;
   return {
     file,
@@ -36,6 +41,7 @@ export function compiledCode(file: string, code: string, mapText: string | undef
     mapText,
     source,
     inputs,
+    stripped,
     get map() {
       if (!map && mapText) map = new TraceMap(mapText);
       return map;

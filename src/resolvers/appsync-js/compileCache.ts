@@ -1,6 +1,6 @@
 /**
  * On-disk cache of what loading a resolver file produces (esbuild bundle, source map, lint
- * findings), keyed by content, so a start with unchanged code loads
+ * findings, a TypeScript file's type-stripped text), keyed by content, so a start with unchanged code loads
  * neither esbuild nor acorn and parses nothing: compiling and linting are most of a start's CPU
  * time for an API with many resolver files.
  *
@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import type { LintFinding } from './lint.js';
 
 /** Bump when the entry layout changes. */
-const FORMAT = 2;
+const FORMAT = 3;
 
 /** What a cache entry holds besides its validity checks. */
 export interface CachedCompile {
@@ -35,6 +35,8 @@ export interface CachedCompile {
   /** Its source map (JSON text). */
   mapText: string | undefined;
   findings: LintFinding[];
+  /** A TypeScript file's source without its types (stripTypes.ts), for the gateway's evaluator; absent for JavaScript. */
+  stripped?: string;
 }
 
 interface Entry extends CachedCompile {
@@ -111,7 +113,7 @@ export class CompileCache {
       }
       if (sha256(text) !== hash) return undefined;
     }
-    return { code: entry.code, mapText: entry.mapText, findings: entry.findings };
+    return { code: entry.code, mapText: entry.mapText, findings: entry.findings, stripped: typeof entry.stripped === 'string' ? entry.stripped : undefined };
   }
 
   /** Stores a result; `inputs` are the other files bundled into it. Failures are ignored. */

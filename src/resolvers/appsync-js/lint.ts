@@ -9,6 +9,7 @@
 import type { Node } from 'acorn';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
 import { acornModules } from './acorn.js';
+import { isTypeScript, stripTypes, type StrippedTypes } from './stripTypes.js';
 
 export interface LintFinding {
   file: string;
@@ -54,15 +55,17 @@ type AnyNode = Node & Record<string, any>;
 /** This module's file: compileCache.ts fingerprints the code that produced cached findings. */
 export const MODULE_URL = import.meta.url;
 
-/** Lints one resolver source (JS, or TS after type stripping). Returns findings in source order. */
-export async function lintAppSyncJs(file: string, source: string): Promise<LintFinding[]> {
+/**
+ * Lints one resolver source (JS, or TS after type stripping). Returns findings in source order.
+ * `stripped`: a TypeScript file's type-stripped text when the caller has it (stripTypes.ts).
+ */
+export async function lintAppSyncJs(file: string, source: string, stripped?: StrippedTypes): Promise<LintFinding[]> {
   let code = source;
   let map: TraceMap | undefined;
-  if (/\.[cm]?ts$/.test(file)) {
-    const { transform } = await import('esbuild');
-    const out = await transform(source, { loader: 'ts', format: 'esm', target: 'esnext', sourcemap: 'external', sourcefile: file });
-    code = out.code;
-    map = new TraceMap(out.map);
+  if (isTypeScript(file)) {
+    stripped ??= await stripTypes(file, source);
+    code = stripped.code;
+    map = new TraceMap(stripped.map);
   }
   const { acorn, walk } = acornModules();
   let ast: AnyNode;

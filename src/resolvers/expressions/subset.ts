@@ -6,6 +6,7 @@
  */
 import type { Node as AcornNode } from 'acorn';
 import { acornModules } from '../appsync-js/acorn.js';
+import { isTypeScript, stripTypes } from '../appsync-js/stripTypes.js';
 import {
   add,
   arithmetic,
@@ -1067,17 +1068,21 @@ export function analyseSource(source: string): Analysis {
   }
 }
 
-/** `analyseSource` for a resolver file: `.ts` (and .mts/.cts) are analysed as esbuild's type-stripped output. */
-export async function analyseFile(file: string, source: string): Promise<Analysis> {
-  if (!/\.[cm]?ts$/.test(file)) return analyseSource(source);
-  const { transform } = await import('esbuild');
-  let code: string;
-  try {
-    ({ code } = await transform(source, { loader: 'ts', format: 'esm', target: 'es2022' }));
-  } catch (error) {
-    return { reason: `esbuild could not strip its types: ${(error as Error).message}` };
+/**
+ * `analyseSource` for a resolver file: `.ts` (and .mts/.cts) are analysed as their type-stripped
+ * text, `stripped` when the caller has it (kept from the load's lint or the compile cache), else
+ * stripped here.
+ */
+export async function analyseFile(file: string, source: string, stripped?: string): Promise<Analysis> {
+  if (!isTypeScript(file)) return analyseSource(source);
+  if (stripped === undefined) {
+    try {
+      ({ code: stripped } = await stripTypes(file, source));
+    } catch (error) {
+      return { reason: `esbuild could not strip its types: ${(error as Error).message}` };
+    }
   }
-  return analyseSource(code);
+  return analyseSource(stripped);
 }
 
 /** The values of a call's compiled arguments, left to right. */
