@@ -4,6 +4,7 @@ export {
   type AnswerRun,
   type ApiCacheOptions,
   type CacheEviction,
+  type CachedResult,
   type ResolverCacheEntry,
   type ResolverCachePolicy,
   type StoredAnswer,

@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import { getNamedType, type FieldNode, type GraphQLResolveInfo } from 'graphql';
-import { KeyDigest, type ApiCache, type ResolverCachePolicy } from '../cache/index.js';
+import { KeyDigest, type ApiCache, type CachedResult, type ResolverCacheEntry, type ResolverCachePolicy } from '../cache/index.js';
 import type { NormalizedConfig } from '../config/types.js';
 import { isBuiltInNone, type DataSource, type DataSourceResult, type Logger } from '../datasources/index.js';
 import { AppSyncError, FieldError, ResolverCodeError, passedOn } from '../errors.js';
@@ -94,16 +94,17 @@ export class ResolverExecutor {
   /**
    * A cached resolver in a query: its entry's result, or a run whose result is kept when it ended
    * without an error (thrown or appended). Whether it was a hit is said only at debug level, as
-   * AppSync does not say it.
+   * AppSync does not say it. Answers at once when the store and the run do (in memory, on NONE):
+   * no promise per resolver then, as without caching.
    */
-  async #runCached(
+  #runCached(
     policy: ResolverCachePolicy,
     bound: BoundResolver,
     source: unknown,
     args: Record<string, unknown>,
     context: RequestContext,
     info: GraphQLResolveInfo,
-  ): Promise<unknown> {
+  ): unknown {
     if (policy.tagOnly || info.operation.operation !== 'query') {
       // OPERATION_LEVEL_CACHING: the answer being cached remembers the run, for evictions.
       context.cacheTags?.push({ field: policy.field, values: { arguments: args, identity: context.auth.identity } });
@@ -118,7 +119,20 @@ export class ResolverExecutor {
     });
     context.cacheTags?.push(entry.tag);
     const found = cache.getResult(entry.key);
-    const hit = found instanceof Promise ? await found : found;
+    if (found instanceof Promise) return found.then((hit) => this.#hitOrRun(hit, entry, policy, bound, source, args, context, info));
+    return this.#hitOrRun(found, entry, policy, bound, source, args, context, info);
+  }
+
+  #hitOrRun(
+    hit: CachedResult | undefined,
+    entry: ResolverCacheEntry,
+    policy: ResolverCachePolicy,
+    bound: BoundResolver,
+    source: unknown,
+    args: Record<string, unknown>,
+    context: RequestContext,
+    info: GraphQLResolveInfo,
+  ): unknown {
     if (hit !== undefined) {
       if (this.logger.debugEnabled !== false) this.logger.debug('API cache hit', { resolver: bound.label, key: new KeyDigest(entry.key) });
       // A whole answer read from entries lives no longer than the first of them (docs/caching.md#answers-kept-whole).
@@ -128,9 +142,16 @@ export class ResolverExecutor {
     if (this.logger.debugEnabled !== false) this.logger.debug('API cache miss', { resolver: bound.label, key: new KeyDigest(entry.key) });
     context.cacheExpiresAt = 0;
     const errorsBefore = context.appendedErrors.length;
-    const value = await this.#run(bound, source, args, context, info);
-    if (context.appendedErrors.length === errorsBefore) cache.setResult(entry, value, policy.ttlMs);
-    return value;
+    const cache = this.cache!;
+    const value = this.#run(bound, source, args, context, info);
+    if (!(value instanceof Promise)) {
+      if (context.appendedErrors.length === errorsBefore) cache.setResult(entry, value, policy.ttlMs);
+      return value;
+    }
+    return value.then((settled: unknown) => {
+      if (context.appendedErrors.length === errorsBefore) cache.setResult(entry, settled, policy.ttlMs);
+      return settled;
+    });
   }
 
   #run(bound: BoundResolver, source: unknown, args: Record<string, unknown>, context: RequestContext, info: GraphQLResolveInfo): unknown {
