@@ -37,6 +37,8 @@ export interface ResolverCachePolicy {
   readonly readsSource: boolean;
   /** How the key values' JSON is put together from the key's texts (keys.ts `valuesLayout`). */
   readonly layout?: ValuesLayout;
+  /** What every entry key of the resolver starts with. */
+  readonly keyPrefix: string;
   /** OPERATION_LEVEL_CACHING: the result is not cached, the run is only noted on the answer being cached. */
   readonly tagOnly?: boolean;
 }
@@ -137,14 +139,16 @@ export class ApiCache {
     if (this.behavior === 'FULL_REQUEST_CACHING') keys = FULL_REQUEST_KEYS;
     else if (this.behavior === 'OPERATION_LEVEL_CACHING') {
       const field = `${resolver.typeName}.${resolver.fieldName}`;
-      return { field, ttlMs: 0, keys: OPERATION_TAG_KEYS.map(parseKeyPath), readsSource: false, tagOnly: true };
+      return { field, ttlMs: 0, keys: OPERATION_TAG_KEYS.map(parseKeyPath), readsSource: false, tagOnly: true, keyPrefix: '' };
     } else if (this.behavior === 'PER_RESOLVER_CACHING' && resolver.caching) {
       keys = resolver.caching.keys ?? PER_RESOLVER_DEFAULT_KEYS;
       ttlMs = resolver.caching.ttl * 1000;
     } else return undefined;
     const parsed = keys.map(parseKeyPath);
+    const field = `${resolver.typeName}.${resolver.fieldName}`;
     return {
-      field: `${resolver.typeName}.${resolver.fieldName}`,
+      field,
+      keyPrefix: `r\u0000${field}\u0000`,
       ttlMs,
       keys: parsed,
       readsSource: parsed.some((k) => k.map === 'source'),
@@ -155,7 +159,7 @@ export class ApiCache {
   /** The entry one resolver run reads and fills. */
   resolverEntry(policy: ResolverCachePolicy, context: KeyValues): ResolverCacheEntry {
     const { values, text, valuesJson } = keyValuesOf(policy.keys, context, policy.layout);
-    return { key: `r\u0000${policy.field}\u0000${text}`, tag: { field: policy.field, values, valuesJson } };
+    return { key: policy.keyPrefix + text, tag: valuesJson === undefined ? { field: policy.field, values } : { field: policy.field, valuesJson } };
   }
 
   /**

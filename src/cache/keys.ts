@@ -3,7 +3,7 @@
  * entry, and whether an `evictFromApiCache` call names an entry.
  */
 import stableStringify from 'fast-json-stable-stringify';
-import type { KeyValues } from './types.js';
+import type { CacheTag, KeyValues } from './types.js';
 
 /** A caching key split into its map (`arguments`, `source`, `identity`) and the path below it. */
 export interface KeyPath {
@@ -72,28 +72,38 @@ export function valuesLayout(keys: readonly KeyPath[]): ValuesLayout | undefined
   return layout;
 }
 
-/** A resolver run's key values, in `ctx`'s shape, and their texts (see {@link keyValuesOf}). */
+/** A resolver run's key values (see {@link keyValuesOf}). */
 export interface KeyValuesText {
-  values: KeyValues;
-  /** The entry key's part: the values in the order of the keys, as stable JSON (object keys sorted). */
+  /** The entry key's part: with a layout, the values' JSON text; else the stable JSON of the values in the order of the keys. */
   text: string;
-  /** `values` as JSON text, made from the same texts when `layout` was given (else undefined). */
+  /** With a layout: the values in `ctx`'s shape as JSON text (the same string as `text`). */
   valuesJson: string | undefined;
+  /** Without a layout: the values in `ctx`'s shape (only the named parts). */
+  values: KeyValues | undefined;
 }
 
 /**
- * The key values of one resolver run, in `ctx`'s shape (only the named parts), and their text for
- * the entry's key. A key naming a value the run does not have (an argument left out) reads null.
- * With `layout` (from {@link valuesLayout} of the same keys) the values' JSON text, which the
- * entry's tag is stored as, is put together from the texts made for the key: each value is
- * serialised once.
+ * The key values of one resolver run and their text for the entry's key. A key naming a value the
+ * run does not have (an argument left out) reads null. With `layout` (from {@link valuesLayout} of
+ * the same keys) the values' JSON text in `ctx`'s shape is put together from each value's text and
+ * is the key's text too: each value is serialised once and no object is built. Without one (a key
+ * within another's value) the values are gathered in `ctx`'s shape and the key's text is the array of
+ * them.
  */
 export function keyValuesOf(keys: readonly KeyPath[], context: KeyValues, layout?: ValuesLayout): KeyValuesText {
+  if (layout !== undefined) {
+    let json = layout[0] as string;
+    for (let i = 1; i < layout.length; i += 2) {
+      const { map, path } = keys[layout[i] as number]!;
+      json += stableJson((path.length === 0 ? context[map] : valueAt(context[map], path)) ?? null) + (layout[i + 1] as string);
+    }
+    return { text: json, valuesJson: json, values: undefined };
+  }
   const values: KeyValues = {};
   const texts: string[] = [];
   for (const { map, path } of keys) {
     const value = valueAt(context[map], path) ?? null;
-    texts.push(stableStringify(value));
+    texts.push(stableJson(value));
     if (path.length === 0) {
       values[map] = value;
       continue;
@@ -102,14 +112,42 @@ export function keyValuesOf(keys: readonly KeyPath[], context: KeyValues, layout
     for (let i = 0; i < path.length - 1; i++) node = (node[path[i]!] ??= {}) as Record<string, unknown>;
     node[path[path.length - 1]!] = value;
   }
-  // The stable JSON of the array of values, as stableStringify(values in key order) writes it.
-  const text = texts.length === 1 ? `[${texts[0]}]` : `[${texts.join(',')}]`;
-  let valuesJson: string | undefined;
-  if (layout !== undefined) {
-    valuesJson = layout[0] as string;
-    for (let i = 1; i < layout.length; i += 2) valuesJson += texts[layout[i] as number]! + (layout[i + 1] as string);
+  return { text: `[${texts.join(',')}]`, valuesJson: undefined, values };
+}
+
+/**
+ * JSON text with every object's keys sorted, as fast-json-stable-stringify writes it. Arguments
+ * usually come with their keys in order already (one argument, or declared in order), and then the
+ * engine's own JSON.stringify writes the same text several times faster; anything else (keys out of
+ * order, objects that are not plain, `toJSON`) goes to the library.
+ */
+export function stableJson(value: unknown): string {
+  return keysInOrder(value, 0) ? JSON.stringify(value) : stableStringify(value);
+}
+
+/** Whether every object within `value` is plain, without `toJSON`, and has its keys in sorted order (deeper than 32: not checked, no). */
+function keysInOrder(value: unknown, depth: number): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (depth > 32) return false;
+  if (Array.isArray(value)) {
+    for (const item of value as unknown[]) if (!keysInOrder(item, depth + 1)) return false;
+    return true;
   }
-  return { values, text, valuesJson };
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if ((prototype !== Object.prototype && prototype !== null) || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  let previous: string | undefined;
+  for (const key in value) {
+    // for…in gives integer-like keys first, in numeric order: "10" after "9" is out of order here, as a sort puts it first.
+    if (previous !== undefined && !(previous < key)) return false;
+    previous = key;
+    if (!keysInOrder((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
+}
+
+/** A tag's key values as JSON text: the text it was made with, else its values serialised. */
+export function tagValuesJson(tag: CacheTag): string {
+  return tag.valuesJson ?? JSON.stringify(tag.values ?? {});
 }
 
 /** Equal as key values: a number argument and the same number written as a string match (AWS passes keys as strings). */

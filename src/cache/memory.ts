@@ -5,7 +5,9 @@
  * integers, where a cache of strings and objects cost the collector as much again.
  *
  * - Each entry is one record written at the ring's head: a header (size, key hash, expiry, lengths,
- *   flags, the ids of its tags' fields), its key, its text and its tags' key values as JSON.
+ *   flags, the ids of its tags' fields), its key, its text and its tags' key values as JSON. A
+ *   resolver entry's key ends with its one tag's key values (apiCache.ts): those are not written twice,
+ *   the header points into the key instead.
  * - A hash table of small integers in an Int32Array (hashIndex.ts) maps the key's 32-bit hash to
  *   the record's offset: nothing for the collector to follow. The key's bytes are compared on each
  *   lookup, so two keys with the same hash never share an entry (the later one replaces the earlier).
@@ -23,6 +25,7 @@
  * replaced, among them) keep values and keys as heap objects, which is the cost this store removes.
  */
 import { HashIndex } from './hashIndex.js';
+import { tagValuesJson } from './keys.js';
 import type { CacheStore, CacheTag, KeyValues } from './types.js';
 
 /** Record header, in bytes; records start on 8-byte boundaries (the header is read through typed arrays). */
@@ -33,6 +36,7 @@ const I_HASH = 1;
 const F_EXPIRES = 1;
 const I_KEY = 4;
 const I_TEXT = 5;
+/** The values' length in bytes, or -(their offset in the key's bytes + 1) when they are the key's end. */
 const I_VALUES = 6;
 /** flags in the low byte, tag count above it */
 const I_FLAGS = 7;
@@ -50,7 +54,6 @@ const SEGMENT_MAX_BYTES = 1 << 30;
 const INITIAL_RING_BYTES = 64 * 1024;
 
 const align8 = (n: number) => (n + 7) & ~7;
-const valuesJsonOf = (tag: CacheTag): string => tag.valuesJson ?? JSON.stringify(tag.values);
 const encoder = new TextEncoder();
 
 /**
@@ -166,9 +169,10 @@ class Segment {
     return this.#ring.toString(flags & TEXT_ASCII ? 'latin1' : 'utf8', start, start + this.#i32[i + I_TEXT]!);
   }
 
-  set(hash: number, key: string, keyLength: number, keyAscii: boolean, text: string, expiresAt: number, fieldIds: number[], values: string): void {
+  /** `values`: the tags' key values as JSON, or the offset (in characters) in `key` of the one tag's values, which end the key. */
+  set(hash: number, key: string, keyLength: number, keyAscii: boolean, text: string, expiresAt: number, fieldIds: number[], values: string | number): void {
     const textBytes = Buffer.byteLength(text, 'utf8');
-    const valuesBytes = Buffer.byteLength(values, 'utf8');
+    const valuesBytes = typeof values === 'string' ? Buffer.byteLength(values, 'utf8') : 0;
     const tags = fieldIds.length;
     const size = align8(HEADER + 4 * tags + keyLength + textBytes + valuesBytes);
     const old = this.#index.get(hash);
@@ -188,7 +192,7 @@ class Segment {
     this.#f64[(at >> 3) + F_EXPIRES] = expiresAt;
     i32[i + I_KEY] = keyLength;
     i32[i + I_TEXT] = textBytes;
-    i32[i + I_VALUES] = valuesBytes;
+    i32[i + I_VALUES] = typeof values === 'string' ? valuesBytes : -(values * (keyAscii ? 1 : 2) + 1);
     i32[i + I_FLAGS] = (keyAscii ? KEY_ASCII : 0) | (textAscii ? TEXT_ASCII : 0) | (tags << 8);
     for (let t = 0; t < tags; t++) i32[i + HEADER / 4 + t] = fieldIds[t]!;
     let offset = at + HEADER + 4 * tags;
@@ -197,7 +201,7 @@ class Segment {
     offset += keyLength;
     this.#ring.write(text, offset, textBytes, textAscii ? 'latin1' : 'utf8');
     offset += textBytes;
-    this.#ring.write(values, offset, valuesBytes, 'utf8');
+    if (typeof values === 'string') this.#ring.write(values, offset, valuesBytes, 'utf8');
     this.#index.set(hash, at);
   }
 
@@ -253,10 +257,16 @@ class Segment {
     this.#wrapped = false;
   }
 
+  /** The JSON array of the record's tags' key values. */
   #valuesOf(at: number): string {
     const i = at >> 2;
-    const start = at + HEADER + 4 * (this.#i32[i + I_FLAGS]! >>> 8) + this.#i32[i + I_KEY]! + this.#i32[i + I_TEXT]!;
-    return this.#ring.toString('utf8', start, start + this.#i32[i + I_VALUES]!);
+    const flags = this.#i32[i + I_FLAGS]!;
+    const keyStart = at + HEADER + 4 * (flags >>> 8);
+    const keyEnd = keyStart + this.#i32[i + I_KEY]!;
+    const values = this.#i32[i + I_VALUES]!;
+    if (values < 0) return `[${this.#ring.toString(flags & KEY_ASCII ? 'latin1' : 'utf16le', keyStart - values - 1, keyEnd)}]`;
+    const start = keyEnd + this.#i32[i + I_TEXT]!;
+    return this.#ring.toString('utf8', start, start + values);
   }
 
   /** Takes the live record at `at` out of the index; its bytes are reused when the tail passes them. */
@@ -388,7 +398,10 @@ export class MemoryCacheStore implements CacheStore {
     this.#key.write(key);
     const hash = this.#key.hash();
     const fieldIds = tags.map((tag) => this.#fields.idOf(tag.field));
-    const values = tags.length === 1 ? `[${valuesJsonOf(tags[0]!)}]` : `[${tags.map(valuesJsonOf).join(',')}]`;
+    let values: string | number;
+    const only = tags.length === 1 ? tags[0]!.valuesJson : undefined;
+    if (only !== undefined && key.length > only.length && key.endsWith(only)) values = key.length - only.length;
+    else values = tags.length === 1 ? `[${tagValuesJson(tags[0]!)}]` : `[${tags.map(tagValuesJson).join(',')}]`;
     this.#segmentOf(hash).set(hash, key, this.#key.length, this.#key.ascii, text, Date.now() + ttlMs, fieldIds, values);
     return Promise.resolve();
   }

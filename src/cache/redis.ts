@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../datasources/types.js';
+import { tagValuesJson } from './keys.js';
 import type { CacheStore, CacheTag, KeyValues } from './types.js';
 
 export interface RedisCacheStoreOptions {
@@ -101,7 +102,8 @@ export class RedisCacheStore implements CacheStore {
           gone.push(digest);
           return;
         }
-        const tags = JSON.parse(text) as CacheTag[];
+        // As tagsJson wrote them: every tag with its values.
+        const tags = JSON.parse(text) as Array<{ field: string; values: KeyValues }>;
         if (tags.some((tag) => tag.field === field && matches(tag.values))) evicted.push(digest);
       });
       if (evicted.length === 0 && gone.length === 0) return 0;
@@ -162,5 +164,5 @@ function escapeGlob(text: string): string {
 
 /** The tags as JSON, `[{ field, values }…]`, with the values' text where the tag has it. */
 function tagsJson(tags: readonly CacheTag[]): string {
-  return `[${tags.map((tag) => `{"field":${JSON.stringify(tag.field)},"values":${tag.valuesJson ?? JSON.stringify(tag.values)}}`).join(',')}]`;
+  return `[${tags.map((tag) => `{"field":${JSON.stringify(tag.field)},"values":${tagValuesJson(tag)}}`).join(',')}]`;
 }

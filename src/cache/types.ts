@@ -10,10 +10,11 @@
  */
 export interface CacheTag {
   field: string;
-  values: KeyValues;
+  /** The key values; absent when `valuesJson` holds them. */
+  values?: KeyValues;
   /**
    * `values` as JSON text, when the tag's maker has it (a resolver entry's tag, made with its key):
-   * stores write it instead of serialising `values` again. The same values, object keys in any order.
+   * stores write it instead of serialising `values`. The same values, object keys in any order.
    */
   valuesJson?: string;
 }

@@ -3,6 +3,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthContext } from '../auth/types.js';
+import type { CacheTag } from '../cache/types.js';
 import type { ErrorEntry, SubscriptionFilter } from '../realtime/types.js';
 
 export interface RequestContext {
@@ -22,7 +23,7 @@ export interface RequestContext {
   /** `extensions.evictFromApiCache` calls made by mutation resolvers (docs/caching.md#eviction). */
   cacheEvictions?: Array<{ typeName: string; fieldName: string; keys: Record<string, unknown> }>;
   /** Set while a query's whole answer is to be cached: the resolver runs it took, for evictions. */
-  cacheTags?: Array<{ field: string; values: { arguments?: unknown; identity?: unknown } }>;
+  cacheTags?: CacheTag[];
   /** FULL_REQUEST_CACHING: the earliest expiry of the resolver entries read; 0 once a resolver ran (docs/caching.md#answers-kept-whole). */
   cacheExpiresAt?: number;
   /** Filters set by a subscription resolver's response handler. */

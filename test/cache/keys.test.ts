@@ -1,10 +1,11 @@
 /**
- * Caching keys' texts (src/cache/keys.ts): the entry key's text is the stable JSON of the values in
- * key order, and the key values' JSON put together from the key's texts reads back as the values.
+ * Caching keys' texts (src/cache/keys.ts): with a layout, the entry key's text is the key values'
+ * JSON in `ctx`'s shape, put together from each value's stable JSON; without one, the stable JSON of
+ * the values in key order. `stableJson` writes what fast-json-stable-stringify writes.
  */
 import stableStringify from 'fast-json-stable-stringify';
 import { describe, expect, it } from 'vitest';
-import { keyValuesOf, parseKeyPath, valuesLayout } from '../../src/cache/keys.js';
+import { keyValuesOf, parseKeyPath, stableJson, valuesLayout, type KeyPath } from '../../src/cache/keys.js';
 
 describe('keyValuesOf', () => {
   const context = {
@@ -19,16 +20,68 @@ describe('keyValuesOf', () => {
     ['context.arguments', 'context.arguments.id'],
     ['context.arguments.id', 'context.arguments.id'],
   ];
+  const valueOf = ({ map, path }: KeyPath) => path.reduce<unknown>((v, p) => (v as Record<string, unknown>)?.[p], context[map]) ?? null;
+  /** The key values in `ctx`'s shape, gathered independently of the code under test. */
+  const shaped = (keys: KeyPath[]) => {
+    const values: Record<string, unknown> = {};
+    for (const key of keys) {
+      const names = [key.map, ...key.path];
+      let node = values;
+      for (const name of names.slice(0, -1)) node = (node[name] ??= {}) as Record<string, unknown>;
+      node[names.at(-1)!] = valueOf(key);
+    }
+    return values;
+  };
 
-  it.each(KEY_SETS.map((keys) => [keys]))('puts together the JSON of the values for %j from the texts of the key', (names) => {
+  it.each(KEY_SETS.map((keys) => [keys]))('writes the key text and values for %j', (names) => {
     const keys = names.map(parseKeyPath);
     const layout = valuesLayout(keys);
     const { values, text, valuesJson } = keyValuesOf(keys, context, layout);
-    expect(text).toBe(stableStringify(keys.map(({ map, path }) => path.reduce<unknown>((v, p) => (v as Record<string, unknown>)?.[p], context[map]) ?? null)));
     if (layout === undefined) {
-      // A key within another's value: the values are serialised whole instead.
+      // A key within another's value: the values are gathered whole and the key is the array of them.
       expect(names.some((name, i) => names.some((other, j) => i !== j && (other === name || other.startsWith(`${name}.`))))).toBe(true);
       expect(valuesJson).toBeUndefined();
-    } else expect(JSON.parse(valuesJson!)).toEqual(JSON.parse(JSON.stringify(values)));
+      expect(text).toBe(stableStringify(keys.map(valueOf)));
+      expect(values).toEqual(shaped(keys));
+    } else {
+      expect(values).toBeUndefined();
+      expect(text).toBe(valuesJson);
+      expect(JSON.parse(valuesJson!)).toEqual(shaped(keys));
+      // Each value is written stably: the same values with their keys in another order make the same text.
+      const reordered = { ...context, arguments: { filter: { a: 'x', b: 1 }, id: '1' } };
+      expect(keyValuesOf(keys, reordered, layout).text).toBe(text);
+    }
+  });
+
+  it('gives different values different texts (a number and a string, a missing argument and null)', () => {
+    const keys = ['context.arguments.id', 'context.identity.sub'].map(parseKeyPath);
+    const layout = valuesLayout(keys);
+    const texts = [{ id: '1' }, { id: 1 }, {}, { id: 'null' }, { id: '1', other: 2 }].map(
+      (args) => keyValuesOf(keys, { arguments: args, identity: null }, layout).text,
+    );
+    // `{}` and `{ id: null }` read the same (a missing argument reads null); the extra argument is not a key.
+    expect(new Set(texts).size).toBe(4);
+    expect(texts[4]).toBe(texts[0]);
+  });
+});
+
+describe('stableJson', () => {
+  const nullPrototype = Object.assign(Object.create(null) as object, { b: 1, a: 2 });
+  const VALUES: Array<[string, unknown]> = [
+    ['a string', 'x"\u2028'],
+    ['a number', 1e21],
+    ['NaN', NaN],
+    ['keys in order', { a: 1, b: { c: [1, { d: 2, e: null }] } }],
+    ['keys out of order', { b: 1, a: 2 }],
+    ['keys out of order deep within an array', [{ a: [{ z: 1, y: 2 }] }]],
+    ['integer-like keys', { 10: 'x', 9: 'y', a: 1 }],
+    ['an undefined property', { a: undefined, b: 1 }],
+    ['a null-prototype object out of order', nullPrototype],
+    ['a Date', { at: new Date(0) }],
+    ['toJSON', { b: 1, toJSON: () => ({ z: 1, y: 2 }) }],
+    ['nested deeper than the check', JSON.parse('['.repeat(40) + '{"b":1,"a":2}' + ']'.repeat(40)) as unknown],
+  ];
+  it.each(VALUES)('writes %s as fast-json-stable-stringify does', (_, value) => {
+    expect(stableJson(value)).toBe(stableStringify(value));
   });
 });

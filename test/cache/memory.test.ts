@@ -96,4 +96,31 @@ describe('MemoryCacheStore', () => {
     await store.flush();
     expect(store.size).toBe(0);
   });
+
+  it("evicts by the key values a resolver entry's key ends with (kept once, in the key), ASCII or not, after a move to the head", async () => {
+    // As ApiCache makes them: the key is a prefix and the tag's values JSON, which the store does not write twice.
+    const entry = (id: string) => {
+      const valuesJson = JSON.stringify({ arguments: { id } });
+      return { key: `r\u0000Query.item\u0000${valuesJson}`, tag: { field: 'Query.item', valuesJson } };
+    };
+    const ids = ['plain', 'é-accent', '\u{1F600}-astral', 'plain-2'];
+    const store = new MemoryCacheStore(200_000);
+    for (const id of ids) await store.set(entry(id).key, JSON.stringify(id), 60_000, [entry(id).tag]);
+    // Read them, then fill the ring past its end so the read ones move to the head (second chance).
+    for (const id of ids) expect(await store.get(entry(id).key)).toBe(JSON.stringify(id));
+    // ~150 bytes a filler; the ring holds ~150 KB of the 200 KB bound: 1,300 fillers pass the items once.
+    for (let i = 0; i < 1300; i++) await store.set(`filler-${i}`, 'x'.repeat(100), 60_000, [tag('Query.filler', String(i))]);
+    expect(store.size).toBeLessThan(1300);
+    for (const id of ids) expect(await store.get(entry(id).key)).toBe(JSON.stringify(id));
+    const seen: string[] = [];
+    const evicted = await store.evict('Query.item', (values) => {
+      const id = (values.arguments as { id: string }).id;
+      seen.push(id);
+      return id !== 'plain-2';
+    });
+    expect(seen.sort()).toEqual([...ids].sort());
+    expect(evicted).toBe(3);
+    expect(await store.get(entry('plain-2').key)).toBe(JSON.stringify('plain-2'));
+    expect(await store.get(entry('é-accent').key)).toBeUndefined();
+  });
 });
