@@ -6,6 +6,10 @@
  * misses once the cache is full (a bound of FULL_CACHE_MB, filled before the rounds), where every
  * write evicts entries, against caching off in the same rounds.
  *
+ * Over HTTP, a bare node:http server answering the same JSON it has ready (servers/raw.ts) is loaded in
+ * the same rounds: no cached answer can be served faster than it, so its ratio to caching off is the
+ * most the cached rows can reach on this machine.
+ *
  * Measured twice: in-process (the request handler on in-memory request objects, wall time per
  * request, best of 5 rounds: far less disturbed by other load) and over HTTP on the built CLI
  * (autocannon; each pair loaded in turn, round after round, and compared within its round).
@@ -24,7 +28,7 @@ import { loadApi, type Api } from '../../src/server/loadApi.js';
 import { parse as parseYaml } from 'yaml';
 import { silentLogger } from '../utils/logger.js';
 import type { BenchRow } from './run.js';
-import { CONNECTIONS, DURATION_S, ROUNDS, WARMUP_S, load, median, post, startCliProject, type ServerProcess } from './serverProcess.js';
+import { CONNECTIONS, DURATION_S, ROUNDS, WARMUP_S, load, median, post, startCliProject, startServer, type ServerProcess } from './serverProcess.js';
 import { API_KEY, ANSWER, BODY } from './shared.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -240,21 +244,25 @@ export async function runCachingBench(): Promise<BenchRow[]> {
 }
 
 async function runHttp(): Promise<BenchRow[]> {
-  const servers = new Map<Caching | 'full cache', ServerProcess>();
+  const servers = new Map<Caching | 'full cache' | 'bare', ServerProcess>();
   try {
+    // The ceiling of any cached answer over HTTP here: node:http answering the same JSON it has ready (servers/raw.ts).
+    servers.set('bare', await startServer('raw.ts'));
     for (const caching of ['off', 'FULL_REQUEST_CACHING', 'OPERATION_LEVEL_CACHING'] as const) servers.set(caching, await startCachingGateway(caching));
     servers.set('full cache', await startCachingGateway('FULL_REQUEST_CACHING', [], {}, FULL_CACHE_MB));
     const off = servers.get('off')!;
     const full = servers.get('FULL_REQUEST_CACHING')!;
     const op = servers.get('OPERATION_LEVEL_CACHING')!;
     const fullCache = servers.get('full cache')!;
+    const bare = servers.get('bare')!;
     await loadMisses(fullCache.port, 0, FULL_CACHE_FILL);
-    const rounds: Record<string, Measured[]> = { off: [], full: [], op: [], offMiss: [], fullMiss: [], fullCacheMiss: [] };
+    const rounds: Record<string, Measured[]> = { off: [], full: [], op: [], offMiss: [], fullMiss: [], fullCacheMiss: [], bare: [] };
     for (let round = 0; round < ROUNDS; round++) {
       process.stderr.write(`bench: caching round ${round + 1}/${ROUNDS}…\n`);
       rounds.off!.push(await measure(off, false));
       rounds.full!.push(await measure(full, false));
       rounds.op!.push(await measure(op, false));
+      rounds.bare!.push(await measure(bare, false));
       rounds.offMiss!.push(await measure(off, true));
       rounds.fullMiss!.push(await measure(full, true));
       rounds.fullCacheMiss!.push(await measure(fullCache, true));
@@ -284,6 +292,14 @@ async function runHttp(): Promise<BenchRow[]> {
         baseline: 'caching off',
         ratio: ratio('op', 'off', rps),
         note: `${note('op')}; CPU/req ${ratio('off', 'op', cpu).toFixed(2)}× less than off`,
+      },
+      {
+        name: 'bare node:http answering the same JSON, ready (the ceiling of any cached answer over HTTP here)',
+        value: med('bare', rps),
+        unit: 'req/s',
+        baseline: 'caching off',
+        ratio: ratio('bare', 'off', rps),
+        note: `${note('bare')}; CPU/req ${ratio('off', 'bare', cpu).toFixed(2)}× less than off; the cached rows at ${(med('full', rps) / med('bare', rps)).toFixed(2)}× (FULL_REQUEST) and ${(med('op', rps) / med('bare', rps)).toFixed(2)}× (OPERATION_LEVEL) of it`,
       },
       { name: 'a new id each request, caching off', value: med('offMiss', rps), unit: 'req/s', note: note('offMiss') },
       {
