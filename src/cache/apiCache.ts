@@ -25,7 +25,7 @@ import type { Logger } from '../datasources/types.js';
 import { keyValuesOf, matchesEviction, parseKeyPath, valuesLayout, type KeyPath, type ValuesLayout } from './keys.js';
 import { MemoryCacheStore } from './memory.js';
 import { RedisCacheStore } from './redis.js';
-import type { CacheStore, CacheTag, KeyValues } from './types.js';
+import type { CacheStore, CacheTag, KeyHandle, KeyValues } from './types.js';
 
 /** How one resolver is cached: computed at load, read on each run. */
 export interface ResolverCachePolicy {
@@ -75,6 +75,8 @@ function parseResult(text: string | undefined): CachedResult | undefined {
 export interface ResolverCacheEntry {
   readonly key: string;
   readonly tag: CacheTag;
+  /** What the store noted on looking the key up, for keeping the result under it after a miss. */
+  readonly handle: KeyHandle;
 }
 
 /** An `extensions.evictFromApiCache(typeName, fieldName, keys)` call, as the sandbox reports it. */
@@ -159,17 +161,17 @@ export class ApiCache {
   /** The entry one resolver run reads and fills. */
   resolverEntry(policy: ResolverCachePolicy, context: KeyValues): ResolverCacheEntry {
     const { values, text, valuesJson } = keyValuesOf(policy.keys, context, policy.layout);
-    return { key: policy.keyPrefix + text, tag: valuesJson === undefined ? { field: policy.field, values } : { field: policy.field, valuesJson } };
+    return { key: policy.keyPrefix + text, tag: valuesJson === undefined ? { field: policy.field, values } : { field: policy.field, valuesJson }, handle: {} };
   }
 
   /**
    * A cached result and when its entry expires (ms since the epoch), or undefined on a miss.
    * Entries are stored as `<expiry> <JSON>`: a whole answer read from them must not outlive them.
    */
-  getResult(key: string): CachedResult | undefined | Promise<CachedResult | undefined> {
+  getResult(entry: ResolverCacheEntry): CachedResult | undefined | Promise<CachedResult | undefined> {
     // A store that answers at once (in memory) is not waited for: a miss costs no promise.
-    if (this.#store.getNow !== undefined) return parseResult(this.#store.getNow(key));
-    return this.#store.get(key).then(parseResult);
+    if (this.#store.getNow !== undefined) return parseResult(this.#store.getNow(entry.key, entry.handle));
+    return this.#store.get(entry.key).then(parseResult);
   }
 
   /** Keeps a resolver's result (never awaited on the request's path: a store that fails logs it). */
@@ -181,7 +183,7 @@ export class ApiCache {
       this.#logger.warn(`API cache: the result of ${entry.tag.field} cannot be kept: ${(error as Error).message}`);
       return;
     }
-    void this.#store.set(entry.key, `${Date.now() + ttlMs} ${text}`, ttlMs, [entry.tag]);
+    void this.#store.set(entry.key, `${Date.now() + ttlMs} ${text}`, ttlMs, [entry.tag], entry.handle);
   }
 
   /**

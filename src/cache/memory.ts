@@ -26,7 +26,7 @@
  */
 import { HashIndex } from './hashIndex.js';
 import { tagValuesJson } from './keys.js';
-import type { CacheStore, CacheTag, KeyValues } from './types.js';
+import type { CacheStore, CacheTag, KeyHandle, KeyValues } from './types.js';
 
 /** Record header, in bytes; records start on 8-byte boundaries (the header is read through typed arrays). */
 const HEADER = 32;
@@ -386,23 +386,40 @@ export class MemoryCacheStore implements CacheStore {
     return Promise.resolve(this.getNow(key));
   }
 
-  getNow(key: string): string | undefined {
+  getNow(key: string, handle?: KeyHandle): string | undefined {
     this.#key.write(key);
     const hash = this.#key.hash();
+    if (handle !== undefined) {
+      handle.hash = hash;
+      handle.length = this.#key.length;
+      handle.ascii = this.#key.ascii;
+    }
     const segment = this.#segmentOf(hash);
     const at = segment.find(hash, this.#key.buffer, this.#key.length, this.#key.ascii, Date.now());
     return at === undefined ? undefined : segment.read(at);
   }
 
-  set(key: string, text: string, ttlMs: number, tags: readonly CacheTag[]): Promise<void> {
-    this.#key.write(key);
-    const hash = this.#key.hash();
-    const fieldIds = tags.map((tag) => this.#fields.idOf(tag.field));
+  set(key: string, text: string, ttlMs: number, tags: readonly CacheTag[], handle?: KeyHandle): Promise<void> {
+    let hash: number;
+    let keyLength: number;
+    let keyAscii: boolean;
+    // Looked up just before (a miss): its hash and length are known, and the record's key is written from the string.
+    if (handle !== undefined && typeof handle.hash === 'number') {
+      hash = handle.hash;
+      keyLength = handle.length as number;
+      keyAscii = handle.ascii as boolean;
+    } else {
+      this.#key.write(key);
+      hash = this.#key.hash();
+      keyLength = this.#key.length;
+      keyAscii = this.#key.ascii;
+    }
+    const fieldIds = tags.length === 1 ? [this.#fields.idOf(tags[0]!.field)] : tags.map((tag) => this.#fields.idOf(tag.field));
     let values: string | number;
     const only = tags.length === 1 ? tags[0]!.valuesJson : undefined;
     if (only !== undefined && key.length > only.length && key.endsWith(only)) values = key.length - only.length;
     else values = tags.length === 1 ? `[${tagValuesJson(tags[0]!)}]` : `[${tags.map(tagValuesJson).join(',')}]`;
-    this.#segmentOf(hash).set(hash, key, this.#key.length, this.#key.ascii, text, Date.now() + ttlMs, fieldIds, values);
+    this.#segmentOf(hash).set(hash, key, keyLength, keyAscii, text, Date.now() + ttlMs, fieldIds, values);
     return Promise.resolve();
   }
 

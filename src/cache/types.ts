@@ -26,14 +26,20 @@ export interface KeyValues {
   identity?: unknown;
 }
 
+/**
+ * What a store noted about a key when it looked it up (its hash, its bytes' length), for a `set` of
+ * the same key right after a miss to reuse: each store reads only what it wrote. Opaque to callers.
+ */
+export type KeyHandle = Record<string, unknown>;
+
 /** A store of cache entries. */
 export interface CacheStore {
   /** The entry's text, or undefined on a miss (or when the store cannot answer: never a failure). */
   get(key: string): Promise<string | undefined>;
-  /** The same as `get`, answered at once, by a store that can (in memory). */
-  getNow?(key: string): string | undefined;
-  /** Stores an entry for `ttlMs`; a store that cannot take it says so in the log, once per outage. */
-  set(key: string, text: string, ttlMs: number, tags: readonly CacheTag[]): Promise<void>;
+  /** The same as `get`, answered at once, by a store that can (in memory); notes in `handle` what a `set` of the key can reuse. */
+  getNow?(key: string, handle?: KeyHandle): string | undefined;
+  /** Stores an entry for `ttlMs`; a store that cannot take it says so in the log, once per outage. `handle`: as `getNow` left it for this key. */
+  set(key: string, text: string, ttlMs: number, tags: readonly CacheTag[], handle?: KeyHandle): Promise<void>;
   /** Removes the entries tagged with `field` whose tag `matches`; resolves to how many went. */
   evict(field: string, matches: (values: KeyValues) => boolean): Promise<number>;
   /** Removes every entry (FlushApiCache). */

@@ -118,7 +118,7 @@ export class ResolverExecutor {
       source: policy.readsSource && !isRoot ? source : null,
     });
     context.cacheTags?.push(entry.tag);
-    const found = cache.getResult(entry.key);
+    const found = cache.getResult(entry);
     if (found instanceof Promise) return found.then((hit) => this.#hitOrRun(hit, entry, policy, bound, source, args, context, info));
     return this.#hitOrRun(found, entry, policy, bound, source, args, context, info);
   }
