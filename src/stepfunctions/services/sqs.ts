@@ -12,6 +12,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NormalizedConfig } from '../../config/types.js';
 import { messageBytes, type MessageAttributeValue } from './messageAttributes.js';
+import { ALLOWED_CHARACTERS, characterCode, messageAttributesProblem, REFUSED_CHARACTER } from './sqsMessageAttributes.js';
 
 const TARGET_PREFIX = 'AmazonSQS.';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -70,18 +71,13 @@ const batchTooLong = (detail: string, statusCode = 400) =>
     statusCode,
   );
 
-/** A character SQS refuses in a message (XML's characters are allowed: tab, newline, carriage return, U+0020 on, no surrogates, U+FFFE or U+FFFF). */
-const REFUSED_CHARACTER = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
-
 /** Refuses a body with a character SQS does not allow, as SQS does (`InvalidMessageContents`). */
 function checkContents(body: string): void {
   const found = REFUSED_CHARACTER.exec(body)?.[0];
   if (found === undefined) return;
-  const code = found.codePointAt(0)!.toString(16).toUpperCase();
   throw new SqsError(
     'InvalidMessageContents',
-    `Invalid binary character '#x${code}' was found in the message body, ` +
-      'the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF',
+    `Invalid binary character '${characterCode(found)}' was found in the message body, the set of allowed characters is ${ALLOWED_CHARACTERS}`,
   );
 }
 
@@ -312,6 +308,8 @@ export class SqsQueues {
     const attributes = options.MessageAttributes as Record<string, MessageAttributeValue> | undefined;
     const attributeCount = attributes ? Object.keys(attributes).length : 0;
     if (attributeCount > MAX_MESSAGE_ATTRIBUTES) throw tooManyAttributes(attributeCount);
+    const attributesProblem = attributes ? messageAttributesProblem(attributes) : undefined;
+    if (attributesProblem !== undefined) throw invalid(attributesProblem);
     const limit = this.maximumMessageSize(queue);
     if (messageBytes(body, attributes) > limit) throw messageTooLong(limit);
     checkContents(body);

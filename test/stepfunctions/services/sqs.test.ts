@@ -13,6 +13,7 @@ import {
   GetQueueUrlCommand,
   InvalidMessageContents,
   ListQueuesCommand,
+  type MessageAttributeValue,
   QueueDoesNotExist,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
@@ -82,6 +83,101 @@ const CONFIG = {
     },
   },
 };
+
+type Attributes = Record<string, MessageAttributeValue>;
+const text = (StringValue: string, DataType = 'String'): MessageAttributeValue => ({ DataType, StringValue });
+const named = (name: string): Attributes => ({ [name]: text('v') });
+const reserved =
+  "You can't use message attribute names beginning with 'AWS.' or 'Amazon.'. These strings are reserved for internal use. Additionally, they cannot start or end with '.'.";
+const badType = "The type of message (user) attribute 'a' is invalid. You must use only the following supported type prefixes: Binary, Number, String.";
+const digits38 = '12345678901234567890123456789012345678';
+
+/** SQS's message attribute rules: attributes it takes at the edge of a rule, and attributes just past it with the message it refuses them with. */
+const ATTRIBUTE_RULES: Array<{ rule: string; ok: Attributes; bad: Attributes[]; message: string }> = [
+  {
+    rule: 'name of 256 bytes',
+    ok: named('n'.repeat(256)),
+    bad: [named('n'.repeat(257))],
+    message: 'Message (user) attribute name must be shorter than 256 bytes.',
+  },
+  {
+    rule: 'name characters',
+    ok: named('attr.1\u00f8\u00df\u00e4_-Z9'),
+    bad: [named('attr 1'), named('attr!'), named('a/b')],
+    message: 'Message (user) attributes name can only contain upper and lower score characters, digits, periods, hyphens and underscores.',
+  },
+  { rule: 'AWS. prefix in any casing', ok: named('AWS-trace.id'), bad: [named('AWS.trace'), named('aWs.trace')], message: reserved },
+  { rule: 'Amazon. prefix in any casing', ok: named('Amazonia.x'), bad: [named('Amazon.x'), named('AMAZON.x')], message: reserved },
+  { rule: 'no leading or trailing period', ok: named('a.b'), bad: [named('.ab'), named('ab.')], message: reserved },
+  {
+    rule: 'no periods in a sequence',
+    ok: named('a.b.c'),
+    bad: [named('a..b')],
+    message: "Message (user) attribute name 'a..b' must not have periods in a sequence.",
+  },
+  { rule: 'non-empty name', ok: named('a'), bad: [named('')], message: 'The request must contain non-empty message (user) attribute names.' },
+  {
+    rule: 'data type of 256 bytes',
+    ok: { a: text('v', `String.${'x'.repeat(249)}`) },
+    bad: [{ a: text('v', `String.${'x'.repeat(250)}`) }],
+    message: 'Message (user) attribute type must be shorter than 256 bytes.',
+  },
+  {
+    rule: 'data type String, Number or Binary with a custom label',
+    ok: { a: text('1', 'Number.java.lang.Long') },
+    bad: [{ a: text('v', 'string') }, { a: text('v', 'Strings') }, { a: text('v', 'String.') }, { a: text('v', 'String.\u0007') }],
+    message: badType,
+  },
+  {
+    rule: 'non-empty String value',
+    ok: { a: text('x') },
+    bad: [{ a: text('') }],
+    message: "Message (user) attribute 'a' must contain a non-empty value of type 'String'.",
+  },
+  {
+    rule: 'non-empty Binary value',
+    ok: { a: { DataType: 'Binary', BinaryValue: new Uint8Array([0]) } },
+    bad: [{ a: { DataType: 'Binary', BinaryValue: new Uint8Array([]) } }, { a: text('x', 'Binary') }],
+    message: "Message (user) attribute 'a' must contain a non-empty value of type 'Binary'.",
+  },
+  {
+    rule: 'non-empty Number value',
+    ok: { a: text('0', 'Number') },
+    bad: [{ a: text('', 'Number') }],
+    message: "Message (user) attribute 'a' must contain a non-empty value of type 'Number'.",
+  },
+  {
+    rule: 'a Number value is a number',
+    ok: { a: text('-1.5E+3', 'Number'), b: text('.5', 'Number'), c: text('7.', 'Number') },
+    bad: [{ a: text('1,5', 'Number') }, { a: text(' 1', 'Number') }, { a: text('NaN', 'Number') }, { a: text('0x10', 'Number') }, { a: text('1e', 'Number') }],
+    message: "Can't cast the value of message (user) attribute 'a' to a number.",
+  },
+  {
+    rule: 'a Number has up to 38 digits of precision, leading and trailing zeros trimmed',
+    ok: { a: text(`-000${digits38.slice(0, 20)}.${digits38.slice(20)}000`, 'Number'), b: text(`1${'0'.repeat(60)}`, 'Number') },
+    bad: [{ a: text(`${digits38}9`, 'Number') }],
+    message: `Value ${digits38}9 of message (user) attribute 'a' has more than 38 digits of precision.`,
+  },
+  {
+    rule: 'a Number is at most 10^+126',
+    ok: { a: text('1e126', 'Number'), b: text(`-${'9'.repeat(38)}e88`, 'Number') },
+    bad: [{ a: text('1.0000000000000000000000000000000000001e126', 'Number') }],
+    message: "Value 1.0000000000000000000000000000000000001e126 of message (user) attribute 'a' is outside the range of a Number (10^-128 to 10^+126).",
+  },
+  {
+    rule: 'a Number is at least 10^-128',
+    ok: { a: text('1e-128', 'Number'), b: text('-0.0001e-124', 'Number'), z: text('0e-999', 'Number') },
+    bad: [{ a: text('9.99e-129', 'Number') }],
+    message: "Value 9.99e-129 of message (user) attribute 'a' is outside the range of a Number (10^-128 to 10^+126).",
+  },
+  {
+    rule: "a String value holds only the body's characters",
+    ok: { a: text('tab\tline\n \ud83c\udf89 \ufffd') },
+    bad: [{ a: text('bell\u0007') }],
+    message:
+      "Invalid binary character '#x7' was found in the value of message (user) attribute 'a', the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF",
+  },
+];
 
 let served: ServedConfig;
 let sqs: SQSClient;
@@ -201,6 +297,54 @@ describe('SQS API on the gateway port (@aws-sdk/client-sqs)', () => {
     const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
     expect(Messages?.map((m) => m.Body).sort()).toEqual(['ten', 'ten again']);
     expect(Object.keys(Messages?.[0]?.MessageAttributes ?? {})).toHaveLength(10);
+  });
+
+  it.each(ATTRIBUTE_RULES)('message attribute rule, $rule: taken at the edge, InvalidParameterValue just past it, and nothing is enqueued', async (row) => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `attribute-rule-${ATTRIBUTE_RULES.indexOf(row)}` }));
+    const depth = async () =>
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes?.ApproximateNumberOfMessages;
+    const sent = await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'edge', MessageAttributes: row.ok }));
+    expect(sent.MD5OfMessageAttributes).toMatch(/^[0-9a-f]{32}$/);
+    for (const bad of row.bad) {
+      const error = await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'past', MessageAttributes: bad })).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(SQSServiceException);
+      expect(error).toMatchObject({ name: 'InvalidParameterValue', message: row.message, $metadata: { httpStatusCode: 400 } });
+    }
+    expect(await depth()).toBe('1');
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MessageAttributeNames: ['All'] }));
+    expect(Messages?.map((m) => m.Body)).toEqual(['edge']);
+    expect(Object.keys(Messages?.[0]?.MessageAttributes ?? {})).toEqual(Object.keys(row.ok));
+  });
+
+  it('a batch entry whose attribute breaks a rule is listed in Failed with the reason; the other entries are sent', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'attribute-rules-batch' }));
+    const batch = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl,
+        Entries: [
+          { Id: 'fine', MessageBody: 'fine', MessageAttributes: { 'Price.usd': { DataType: 'Number.float', StringValue: '-12.50' } } },
+          { Id: 'cast', MessageBody: 'cast', MessageAttributes: { Price: { DataType: 'Number', StringValue: 'twelve' } } },
+          { Id: 'reserved', MessageBody: 'reserved', MessageAttributes: { 'Amazon.trace': { DataType: 'String', StringValue: 'x' } } },
+          { Id: 'also', MessageBody: 'also', MessageAttributes: { kind: { DataType: 'Binary.gif', BinaryValue: new Uint8Array([71, 73, 70]) } } },
+        ],
+      }),
+    );
+    expect(batch.Successful?.map((e) => e.Id)).toEqual(['fine', 'also']);
+    expect(batch.Failed).toEqual([
+      { Id: 'cast', SenderFault: true, Code: 'InvalidParameterValue', Message: "Can't cast the value of message (user) attribute 'Price' to a number." },
+      {
+        Id: 'reserved',
+        SenderFault: true,
+        Code: 'InvalidParameterValue',
+        Message:
+          "You can't use message attribute names beginning with 'AWS.' or 'Amazon.'. These strings are reserved for internal use. Additionally, they cannot start or end with '.'.",
+      },
+    ]);
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
+    expect(Messages?.map((m) => m.Body).sort()).toEqual(['also', 'fine']);
   });
 
   it('an unknown queue is QueueDoesNotExist', async () => {

@@ -1,0 +1,100 @@
+/**
+ * The rules SQS holds a message's attributes to on SendMessage (and each SendMessageBatch entry):
+ * names, data types and values (docs/stepfunctions.md#sqs). Each rule answers the sentence SQS
+ * answers where it could be found in captures of real SQS; the others are marked "Gateway choice"
+ * in the docs.
+ */
+import type { MessageAttributeValue } from './messageAttributes.js';
+
+/**
+ * A character SQS refuses in a message body and in a String value (XML's characters are allowed: tab,
+ * newline, carriage return, U+0020 on, no surrogates, U+FFFE or U+FFFF).
+ */
+export const REFUSED_CHARACTER = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+/** What SQS's refusal of a character names: `#x` and its code point in hex. */
+export const characterCode = (character: string) => `#x${character.codePointAt(0)!.toString(16).toUpperCase()}`;
+
+/** The characters SQS allows in a message, as its refusal lists them. */
+export const ALLOWED_CHARACTERS = '#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF';
+
+/** The longest name and data type SQS takes, in UTF-8 bytes ("must be shorter than 256 bytes" is SQS's wording for it, as for the message limit). */
+const MAX_NAME_BYTES = 256;
+const MAX_TYPE_BYTES = 256;
+
+/**
+ * A name's characters: letters (Latin-1 and beyond: real SQS takes `attr.1øßä`, though its guide lists
+ * only A-Z), digits, underscore, hyphen and period. Gateway choice: any Unicode letter or digit.
+ */
+const NAME_CHARACTERS = /^[\p{L}\p{Nd}_.-]+$/u;
+/** Prefixes SQS keeps for itself, in any casing. */
+const RESERVED_PREFIX = /^(aws|amazon)\./i;
+/** A logical type and an optional custom label after a period (`Number.float`, `Binary.gif`). */
+const DATA_TYPE = /^(String|Number|Binary)(\..+)?$/s;
+/** A number as SQS reads one (Java's BigDecimal syntax: sign, digits with a point, exponent). */
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** A Number's most significant digits ("up to 38 digits of precision"), leading and trailing zeros trimmed. */
+const MAX_NUMBER_DIGITS = 38;
+/** The powers of ten a Number's magnitude lies between ("between 10^-128 and 10^+126"). */
+const MIN_NUMBER_POWER = -128;
+const MAX_NUMBER_POWER = 126;
+
+/** Why SQS refuses a Number attribute's value that has a number's form (range or precision), or undefined if it takes it. */
+function numberProblem(name: string, value: string): string | undefined {
+  const [mantissa = '', exponent = '0'] = value.replace(/^[+-]/, '').split(/[eE]/);
+  const [whole = '', fraction = ''] = mantissa.split('.');
+  const allDigits = (whole + fraction).replace(/^0+/, '');
+  const digits = allDigits.replace(/0+$/, '');
+  if (digits === '') return undefined; // zero
+  // The value is digits × 10^power, its highest digit at 10^top.
+  const power = Number(exponent) - fraction.length + (allDigits.length - digits.length);
+  const top = power + digits.length - 1;
+  if (digits.length > MAX_NUMBER_DIGITS) return `Value ${value} of message (user) attribute '${name}' has more than ${MAX_NUMBER_DIGITS} digits of precision.`;
+  if (top < MIN_NUMBER_POWER || top > MAX_NUMBER_POWER || (top === MAX_NUMBER_POWER && digits !== '1'))
+    return `Value ${value} of message (user) attribute '${name}' is outside the range of a Number (10^-128 to 10^+126).`;
+  return undefined;
+}
+
+/** Why SQS refuses one attribute, or undefined if it takes it. */
+function attributeProblem(name: string, attribute: MessageAttributeValue | undefined): string | undefined {
+  if (name === '') return 'The request must contain non-empty message (user) attribute names.';
+  if (Buffer.byteLength(name) > MAX_NAME_BYTES) return `Message (user) attribute name must be shorter than ${MAX_NAME_BYTES} bytes.`;
+  if (!NAME_CHARACTERS.test(name))
+    return 'Message (user) attributes name can only contain upper and lower score characters, digits, periods, hyphens and underscores.';
+  if (RESERVED_PREFIX.test(name) || name.startsWith('.') || name.endsWith('.'))
+    return (
+      "You can't use message attribute names beginning with 'AWS.' or 'Amazon.'. These strings are reserved for internal use. " +
+      "Additionally, they cannot start or end with '.'."
+    );
+  if (name.includes('..')) return `Message (user) attribute name '${name}' must not have periods in a sequence.`;
+  const type = attribute?.DataType;
+  if (typeof type !== 'string' || type === '') return `The message (user) attribute '${name}' must contain a non-empty message attribute type.`;
+  if (Buffer.byteLength(type) > MAX_TYPE_BYTES) return `Message (user) attribute type must be shorter than ${MAX_TYPE_BYTES} bytes.`;
+  const logical = DATA_TYPE.exec(type)?.[1];
+  if (logical === undefined || REFUSED_CHARACTER.test(type))
+    return `The type of message (user) attribute '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`;
+  const empty = `Message (user) attribute '${name}' must contain a non-empty value of type '${logical}'.`;
+  if (logical === 'Binary') return typeof attribute!.BinaryValue === 'string' && attribute!.BinaryValue !== '' ? undefined : empty;
+  const value = attribute!.StringValue;
+  if (typeof value !== 'string' || value === '') return empty;
+  if (logical === 'Number') return NUMBER.test(value) ? numberProblem(name, value) : `Can't cast the value of message (user) attribute '${name}' to a number.`;
+  const refused = REFUSED_CHARACTER.exec(value)?.[0];
+  if (refused !== undefined)
+    return (
+      `Invalid binary character '${characterCode(refused)}' was found in the value of message (user) attribute '${name}', ` +
+      `the set of allowed characters is ${ALLOWED_CHARACTERS}`
+    );
+  return undefined;
+}
+
+/**
+ * Why SQS refuses a message's attributes (`InvalidParameterValue` with this message), or undefined
+ * if it takes them: the first attribute that breaks a rule, in the order given.
+ */
+export function messageAttributesProblem(attributes: Record<string, MessageAttributeValue | undefined>): string | undefined {
+  for (const [name, attribute] of Object.entries(attributes)) {
+    const problem = attributeProblem(name, attribute);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
