@@ -9,6 +9,7 @@ import { INVALID_HEADER, unauthorized } from './errors.js';
 import { headerValue, sourceIps } from './identity.js';
 import { bearerToken, clientIdMatcher, jwksFor, peekIssuer, verifyJwt, type KeySource } from './jwt.js';
 import type { AuthContext, AuthProvider, AuthRequest } from './types.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 export interface CognitoConfig {
   userPoolId: string;
@@ -35,15 +36,12 @@ export function cognitoIssuer(config: CognitoConfig): string {
 }
 
 /**
- * Verifies a user-pool token: signature against the pool's JWKS, `iss`, `exp`, `token_use` (`id` or
- * `access`), then `appIdClientRegex` on `aud` of ID tokens / `client_id` of access tokens
- * (Gateway choice, docs/auth.md#the-modes). Returns the claims.
+ * The pool's own checks on verified claims: `token_use` (`id` or `access`), then `appIdClientRegex`
+ * on `aud` of ID tokens / `client_id` of access tokens (Gateway choice, docs/auth.md#the-modes).
  */
-async function verifyCognitoToken(token: string, config: CognitoConfig, keys: KeySource): Promise<Record<string, unknown>> {
-  const claims = (await verifyJwt(token, keys, cognitoIssuer(config))) as Record<string, unknown>;
+function checkCognitoClaims(claims: Record<string, unknown>, clientOk: ReturnType<typeof clientIdMatcher>): Record<string, unknown> {
   const use = claims.token_use;
   if (use !== 'id' && use !== 'access') throw unauthorized(INVALID_HEADER);
-  const clientOk = clientIdMatcher(config.appIdClientRegex);
   if (clientOk) {
     const client = use === 'id' ? (Array.isArray(claims.aud) ? claims.aud[0] : claims.aud) : claims.client_id;
     if (!clientOk(typeof client === 'string' ? client : undefined)) throw unauthorized(INVALID_HEADER);
@@ -51,34 +49,54 @@ async function verifyCognitoToken(token: string, config: CognitoConfig, keys: Ke
   return claims;
 }
 
-export function createCognitoProvider(config: CognitoConfig): AuthProvider & { issuer: string } {
+/**
+ * The AMAZON_COGNITO_USER_POOLS provider of one pool `config`: signature against the pool's JWKS,
+ * `iss`, `exp`, then checkCognitoClaims. A token it has accepted is not verified again while its time
+ * claims hold (verified-tokens.ts). `options.keys` replaces the pool's JWKS (tests count
+ * verifications with it).
+ */
+export function createCognitoProvider(config: CognitoConfig, options: { keys?: KeySource } = {}): AuthProvider & { issuer: string } {
   const issuer = cognitoIssuer(config);
-  const keys = jwksFor({ issuer, jwksUri: config.jwksUri ?? `${issuer}/.well-known/jwks.json` });
+  const keys = options.keys ?? jwksFor({ issuer, jwksUri: config.jwksUri ?? `${issuer}/.well-known/jwks.json` });
+  const clientOk = clientIdMatcher(config.appIdClientRegex);
+  const verified = new VerifiedTokens();
   // Gateway choice: a pool without defaultAction allows, as the Serverless plugin's default.
   const defaultAction = config.defaultAction ?? 'ALLOW';
+  // Built per request: `sourceIp` is the request's.
+  const contextOf = (claims: Record<string, unknown>, request: AuthRequest): AuthContext => {
+    const groups = Array.isArray(claims['cognito:groups']) ? (claims['cognito:groups'] as unknown[]).map(String) : null;
+    return {
+      mode: 'AMAZON_COGNITO_USER_POOLS',
+      // docs/auth.md#who-the-caller-is-ctxidentity; `username` is `cognito:username` (ID tokens) or `username` (access tokens).
+      identity: {
+        sub: String(claims.sub ?? ''),
+        issuer,
+        username: String(claims['cognito:username'] ?? claims.username ?? claims.sub ?? ''),
+        claims,
+        sourceIp: sourceIps(request),
+        defaultAuthStrategy: defaultAction,
+        groups,
+      },
+      groups: groups ?? [],
+      defaultAction,
+    };
+  };
   return {
     mode: 'AMAZON_COGNITO_USER_POOLS',
     issuer,
-    async authenticate(request: AuthRequest): Promise<AuthContext | null> {
+    authenticate(request: AuthRequest): Promise<AuthContext | null> | AuthContext | null {
       const token = bearerToken(headerValue(request, 'authorization'));
       if (!token || peekIssuer(token) !== issuer) return null;
-      const claims = await verifyCognitoToken(token, config, keys);
-      const groups = Array.isArray(claims['cognito:groups']) ? (claims['cognito:groups'] as unknown[]).map(String) : null;
-      return {
-        mode: 'AMAZON_COGNITO_USER_POOLS',
-        // docs/auth.md#who-the-caller-is-ctxidentity; `username` is `cognito:username` (ID tokens) or `username` (access tokens).
-        identity: {
-          sub: String(claims.sub ?? ''),
-          issuer,
-          username: String(claims['cognito:username'] ?? claims.username ?? claims.sub ?? ''),
-          claims,
-          sourceIp: sourceIps(request),
-          defaultAuthStrategy: defaultAction,
-          groups,
-        },
-        groups: groups ?? [],
-        defaultAction,
-      };
+      const now = Date.now();
+      // A token seen before answers at once, without a promise; its claims passed the pool's checks,
+      // which do not depend on the time (the time claims are checked again by `get`).
+      const known = verified.get(token, now);
+      if (known) return contextOf(known, request);
+      return verifyJwt(token, keys, issuer).then((payload) => {
+        const claims = checkCognitoClaims(payload as Record<string, unknown>, clientOk);
+        verified.remember(token, claims, now);
+        return contextOf(claims, request);
+      });
     },
   };
 }

@@ -7,6 +7,7 @@ import { INVALID_HEADER, TOKEN_EXPIRED, unauthorized } from './errors.js';
 import { headerValue } from './identity.js';
 import { bearerToken, clientIdMatcher, jwksFor, peekIssuer, verifyJwt, type KeySource } from './jwt.js';
 import type { AuthContext, AuthProvider, AuthRequest } from './types.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 export interface OidcConfig {
   issuer: string;
@@ -35,29 +36,56 @@ function audiences(claims: Record<string, unknown>): string[] {
 }
 
 /**
- * Verifies an OIDC token: signature against the issuer's JWKS, `iss`, `exp`, then `clientId`
- * (Gateway choice, docs/auth.md#the-modes: matched against any element of `aud`), `iatTTL` and `authTTL`
- * (milliseconds after `iat` / `auth_time`; 0 or absent = no check). Returns the claims.
+ * OIDC's own checks on verified claims: `clientId` (Gateway choice, docs/auth.md#the-modes: matched
+ * against any element of `aud`), `iatTTL` and `authTTL` (milliseconds after `iat` / `auth_time`;
+ * 0 or absent = no check). Run at every use, also of a token verified before (they depend on `now`).
  */
-export async function verifyOidcToken(token: string, config: OidcConfig, keys: KeySource, now = Date.now()): Promise<Record<string, unknown>> {
-  const claims = (await verifyJwt(token, keys, config.issuer)) as Record<string, unknown>;
-  const clientOk = clientIdMatcher(config.clientId);
+function checkOidcClaims(
+  claims: Record<string, unknown>,
+  config: OidcConfig,
+  clientOk: ReturnType<typeof clientIdMatcher>,
+  now: number,
+): Record<string, unknown> {
   if (clientOk && !audiences(claims).some((a) => clientOk(a))) throw unauthorized(INVALID_HEADER);
   if (config.iatTTL && (typeof claims.iat !== 'number' || claims.iat * 1000 + config.iatTTL < now)) throw unauthorized(TOKEN_EXPIRED);
   if (config.authTTL && (typeof claims.auth_time !== 'number' || claims.auth_time * 1000 + config.authTTL < now)) throw unauthorized(TOKEN_EXPIRED);
   return claims;
 }
 
-export function createOidcProvider(config: OidcConfig): AuthProvider & { issuer: string } {
-  const keys = jwksFor({ issuer: config.issuer, jwksUri: config.jwksUri });
+/** Verifies an OIDC token: signature against the issuer's JWKS, `iss`, `exp`, then checkOidcClaims. Returns the claims. */
+export async function verifyOidcToken(token: string, config: OidcConfig, keys: KeySource, now = Date.now()): Promise<Record<string, unknown>> {
+  const claims = (await verifyJwt(token, keys, config.issuer)) as Record<string, unknown>;
+  return checkOidcClaims(claims, config, clientIdMatcher(config.clientId), now);
+}
+
+/**
+ * The OPENID_CONNECT provider of one `config`. A token it has accepted is not verified again while
+ * its time claims hold (verified-tokens.ts). `options.keys` replaces the issuer's JWKS (tests count
+ * verifications with it).
+ */
+export function createOidcProvider(config: OidcConfig, options: { keys?: KeySource } = {}): AuthProvider & { issuer: string } {
+  const keys = options.keys ?? jwksFor({ issuer: config.issuer, jwksUri: config.jwksUri });
+  const clientOk = clientIdMatcher(config.clientId);
+  const verified = new VerifiedTokens();
+  const contextOf = (claims: Record<string, unknown>): AuthContext => ({
+    mode: 'OPENID_CONNECT',
+    identity: { sub: String(claims.sub ?? ''), issuer: config.issuer, claims },
+  });
   return {
     mode: 'OPENID_CONNECT',
     issuer: config.issuer,
-    async authenticate(request: AuthRequest): Promise<AuthContext | null> {
+    authenticate(request: AuthRequest): Promise<AuthContext | null> | AuthContext | null {
       const token = bearerToken(headerValue(request, 'authorization'));
       if (!token || peekIssuer(token) !== config.issuer) return null;
-      const claims = await verifyOidcToken(token, config, keys);
-      return { mode: 'OPENID_CONNECT', identity: { sub: String(claims.sub ?? ''), issuer: config.issuer, claims } };
+      const now = Date.now();
+      // A token seen before answers at once, without a promise; its time-bound checks still run.
+      const known = verified.get(token, now);
+      if (known) return contextOf(checkOidcClaims(known, config, clientOk, now));
+      return verifyJwt(token, keys, config.issuer).then((payload) => {
+        const claims = checkOidcClaims(payload as Record<string, unknown>, config, clientOk, now);
+        verified.remember(token, claims, now);
+        return contextOf(claims);
+      });
     },
   };
 }
