@@ -13,7 +13,7 @@ import type { BoundResolver } from './bound.js';
 import { ResolverExecutor } from './execute.js';
 import { attachFieldResolvers } from './fields.js';
 import { Sandbox, type SandboxLimits } from './isolation/sandbox.js';
-import { analyseResolvers, loadBoundResolvers, pipelineInSubset } from './load.js';
+import { analyseResolvers, loadBoundResolvers, pipelineInSubset, unitInSubset } from './load.js';
 
 export interface ResolverRuntimeOptions {
   config: NormalizedConfig;
@@ -122,8 +122,7 @@ function logEvaluatedInGateway(logger: Logger, bound: ReadonlyMap<string, BoundR
   const counts = `${evaluated} of ${units.length} APPSYNC_JS unit resolvers and ${evaluatedPipelines} of ${pipelines.length} pipeline resolvers`;
   logger.info(`${counts} are evaluated in the gateway (docs/resolvers.md#handlers-the-gateway-evaluates)`);
   for (const b of units) {
-    if (b.gateway === undefined)
-      logger.debug(`resolver ${b.label} runs in the sandbox: ${b.module?.analysis?.reason ?? 'not a unit resolver with a data source'}`);
+    if (b.gateway === undefined) logger.debug(`resolver ${b.label} runs in the sandbox: ${unitInSubset(b).reason ?? 'not analysed'}`);
   }
   for (const b of pipelines) {
     if (b.gatewayPipeline === undefined) logger.debug(`resolver ${b.label} runs in the sandbox: ${pipelineInSubset(b).reason ?? 'not analysed'}`);

@@ -55,7 +55,8 @@ export class RunInputs {
       case 'env':
         return sharedCopy(base.env);
       case 'stash':
-        // No handler of the subset writes to it: it stays empty, for every handler of a pipeline too.
+        // One per run, shared by its handlers (a pipeline's too); only handlers of resolvers that call no
+        // data source but NONE write to it (subset.ts stashWrite), so a hand-over never has to carry it.
         return this.#stash === UNSET ? (this.#stash = {}) : this.#stash;
       default:
         return undefined;

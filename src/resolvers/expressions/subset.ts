@@ -20,6 +20,7 @@ import {
   jsonStringify,
   MAX_UNITS,
   madeString,
+  ON_OBJECT,
   mapArray,
   objectMembers,
   protoMask,
@@ -76,6 +77,12 @@ const SKIP_TO_MASK = protoMask('skipTo');
 export interface GatewayModule {
   request: GatewayHandler;
   response: GatewayHandler;
+  /**
+   * Whether a handler writes `ctx.stash.<key>`: such a file is evaluated only in resolvers that call
+   * no data source but NONE, where a hand-over restarts the whole run (the sandbox has no way to be
+   * given a stash part way through a run).
+   */
+  writesStash: boolean;
 }
 
 export type Analysis = { module: GatewayModule; reason?: undefined } | { module?: undefined; reason: string };
@@ -159,6 +166,8 @@ class Compiler {
   compilingFunction: LocalFunction | undefined;
   /** True while a top-level constant's initialiser is compiled: it may not call the file's functions. */
   atTopLevel = false;
+  /** Whether a handler writes `ctx.stash.<key>` (GatewayModule.writesStash). */
+  writesStash = false;
 
   constructor(readonly source: string) {
     this.globals.names.set('runtime', { kind: 'runtime' });
@@ -364,6 +373,10 @@ class Compiler {
           steps.push(this.guard(statement, scope, ctxName));
           break;
         case 'ExpressionStatement':
+          if (this.isStashWrite(statement.expression, scope)) {
+            steps.push(this.stashWrite(statement.expression, scope, ctxName));
+            break;
+          }
           // `runtime.earlyReturn(…);`, the one statement of the subset that is a call alone.
           if (!this.isEarlyReturn(statement.expression, scope)) this.refuse(statement, `a ${describe(statement)}`);
           steps.push(this.expression(statement.expression, scope, ctxName));
@@ -803,6 +816,48 @@ class Compiler {
     };
   }
 
+  /** Whether `node` is `ctx.stash.<key> = value` (or `ctx.stash['key']`) with `ctx` the handler's parameter. */
+  isStashWrite(node: AnyNode, scope: Scope): boolean {
+    if (node.type !== 'AssignmentExpression' || node.left.type !== 'MemberExpression') return false;
+    const stash = node.left.object as AnyNode;
+    return (
+      stash.type === 'MemberExpression' &&
+      !stash.computed &&
+      stash.property.name === 'stash' &&
+      stash.object.type === 'Identifier' &&
+      scope.lookup(stash.object.name)?.kind === 'ctx'
+    );
+  }
+
+  /**
+   * `ctx.stash.<key> = value;` as a statement of a handler: the run's one stash (context.ts) gets
+   * the value, as the sandbox's does. Only a primitive is written (an object could be told apart
+   * from the sandbox's by identity: there each handler's ctx.prev.result, say, is its own copy);
+   * anything else falls back. A key a built-in prototype has (`toString`…) is refused: in the
+   * sandbox, with Object.prototype frozen, writing it goes through SES's override handling.
+   */
+  stashWrite(node: AnyNode, scope: Scope, ctxName: string | undefined): Node {
+    const target = node.left as AnyNode;
+    if (node.operator !== '=') this.refuse(node, `the ${node.operator as string} operator on the stash`);
+    if (target.optional) this.refuse(node, 'an optional chain written to');
+    let key: string | undefined;
+    if (!target.computed) key = target.property.name as string;
+    else if (target.property.type === 'Literal' && (typeof target.property.value === 'string' || typeof target.property.value === 'number')) {
+      key = String(target.property.value);
+    } else this.refuse(node, 'a computed stash key that is not a literal');
+    if (key === '__proto__' || (protoMask(key) & ON_OBJECT) !== 0) this.refuse(node, `a stash key a built-in prototype has (${key})`);
+    const value = this.expression(node.right, scope, ctxName);
+    this.writesStash = true;
+    const k = key;
+    return (f) => {
+      const v = value(f);
+      if ((typeof v === 'object' && v !== null) || typeof v === 'function') throw new Fallback('an object written to the stash');
+      spend(f, 1);
+      (f.ctx.root('stash') as Record<string, unknown>)[k] = v;
+      return CONTINUE;
+    };
+  }
+
   /** Whether `node` is a call of `runtime.earlyReturn` (`runtime` the global or the import). */
   isEarlyReturn(node: AnyNode, scope: Scope): boolean {
     if (node.type !== 'CallExpression' || node.optional) return false;
@@ -1061,7 +1116,9 @@ export function analyseSource(source: string): Analysis {
   const compiler = new Compiler(source);
   try {
     compiler.program(ast);
-    return { module: { request: compiler.compileHandler('request'), response: compiler.compileHandler('response') } };
+    const request = compiler.compileHandler('request');
+    const response = compiler.compileHandler('response');
+    return { module: { request, response, writesStash: compiler.writesStash } };
   } catch (error) {
     if (error instanceof NotEligible) return { reason: error.reason };
     throw error;

@@ -381,6 +381,46 @@ const ROWS: Row[] = [
     args: ARGS,
   },
 
+  // ---- stash writes (resolvers on NONE)
+  {
+    name: 'stash writes read back by the request, the response and the whole ctx (integer keys first, a key rewritten in place)',
+    code: pair(
+      '',
+      "  ctx.stash.n = ctx.args.n;\n  ctx.stash['k-2'] = 'two';\n  ctx.stash[1] = null;\n  ctx.stash.u = undefined;\n  ctx.stash.nan = 0 / 0;\n  ctx.stash.n = ctx.stash.n + 1;\n  return { payload: [ctx.stash, Object.keys(ctx.stash), ctx.stash.n] };",
+      '  ctx.stash.after = true;\n  return [ctx.result, ctx.stash, JSON.stringify(ctx.stash), { ...ctx }.stash, typeof ctx.stash.u, Object.keys(ctx.stash), ctx.stash.nan, JSON.stringify({ ...ctx, request: ctx.request.domainName })];',
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'an object written to the stash (falls back)',
+    code: pair('', '  ctx.stash.o = ctx.args.j;\n  return { payload: 1 };', '  return ctx.stash;'),
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: 'a stash write, then a guard that holds (the whole run goes)',
+    code: pair('', "  ctx.stash.x = ctx.args.n;\n  if (ctx.args.n > 1) util.error('no', 'No', ctx.stash);\n  return { payload: 1 };", '  return ctx.result;'),
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: 'a stash write on DynamoDB (refused: a hand-over after the call could not carry it)',
+    ds: 'ddb',
+    code: pair(DDB, "  ctx.stash.x = 1;\n  return get({ key: { id: 'p1' } });", '  return [ctx.result, ctx.stash];'),
+    where: 'sandbox',
+  },
+  {
+    name: 'a stash write on DynamoDB, then a response handed over (refused: the sandbox run opened after the call would not have it)',
+    ds: 'ddb',
+    code: pair(
+      DDB,
+      "  ctx.stash.x = 1;\n  return get({ key: { id: 'p1' } });",
+      "  if (ctx.stash.x === 1) {\n    util.appendError('noted', 'Note', ctx.stash);\n  }\n  return ctx.stash;",
+    ),
+    where: 'sandbox',
+  },
+
   // ---- functions of the file's own
   { name: 'a function of its own', code: `${none('twice(ctx.args.n)')}function twice(n) { return n * 2; }\n`, where: 'gateway', args: ARGS },
   {
@@ -828,8 +868,57 @@ const PIPES: PipeRow[] = [
     name: 'a function that writes the stash',
     code: SHOW_AFTER,
     functions: [{ code: pair('', '  ctx.stash.x = 1;\n  return { payload: 1 };', '  return ctx.result;') }],
-    where: 'sandbox',
+    where: 'gateway',
     args: ARGS,
+  },
+  {
+    name: 'the stash written and read by the before handler, two functions and the after handler',
+    code: pair(
+      '',
+      '  ctx.stash.before = ctx.args.n;\n  return { seen: ctx.stash };',
+      "  ctx.stash.after = 'a';\n  return { stash: ctx.stash, keys: Object.keys(ctx.stash), prev: ctx.prev.result, text: JSON.stringify({ ...ctx, request: ctx.request.domainName }) };",
+    ),
+    functions: [
+      {
+        code: pair(
+          '',
+          '  ctx.stash.f1req = ctx.stash.before + 1;\n  ctx.stash[0] = ctx.prev.result.seen.before;\n  return { payload: ctx.stash.before };',
+          '  ctx.stash.f1res = ctx.result;\n  ctx.stash.before = undefined;\n  return ctx.stash;',
+        ),
+      },
+      { code: pair('', '  return { payload: [ctx.prev.result, ctx.stash.f1res, ctx.stash] };', '  ctx.stash.f2 = null;\n  return ctx.result;') },
+    ],
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'the stash written, then a guard that holds in a later function (the whole run goes, its stash with it)',
+    code: pair(UTIL, '  ctx.stash.before = 1;\n  return {};', '  return { stash: ctx.stash, prev: ctx.prev.result };'),
+    functions: [
+      { code: pair('', '  ctx.stash.f1 = ctx.args.n;\n  return { payload: 1 };', '  return ctx.result;') },
+      {
+        code: pair(
+          UTIL,
+          '  return { payload: ctx.stash };',
+          "  if (ctx.result.f1 > 1) {\n    util.appendError('noted', 'Note', ctx.stash);\n  }\n  return ctx.result;",
+        ),
+      },
+    ],
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: 'an object written to the stash in a pipeline (falls back)',
+    code: pair('', '  ctx.stash.args = ctx.args;\n  return {};', '  return ctx.stash.args === ctx.args;'),
+    functions: [{ code: NONE_ECHO }],
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: 'the stash written in a pipeline that calls DynamoDB (refused: a hand-over after the call could not carry it)',
+    code: pair('', '  ctx.stash.x = 1;\n  return {};', '  return [ctx.prev.result, ctx.stash];'),
+    functions: [{ ds: 'ddb', code: pair(DDB, "  return get({ key: { id: 'p1' } });", '  return ctx.result;') }],
+    where: 'sandbox',
   },
   {
     name: 'before code outside the subset',

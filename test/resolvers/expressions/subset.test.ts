@@ -24,6 +24,7 @@ const ELIGIBLE: Array<[string, string]> = [
       "import { toJsonObject } from '@aws-appsync/utils/rds';",
     ),
   ],
+  ['stash writes', handlers("ctx.stash.a = 1;\nctx.stash['b-c'] = ctx.args.x;\nctx.stash[2] = ctx.stash.a;\nreturn {};")],
   [
     'the global util, as the import',
     handlers('return { payload: util.autoUlid() };', 'if (ctx.error) util.error(ctx.error.message);\nreturn util.dynamodb.toMapValues(ctx.result);'),
@@ -229,6 +230,14 @@ const REFUSED: Array<[string, string, RegExp]> = [
   ['typeof an unknown name', handlers('return typeof window;'), /typeof window/],
   ['a syntax error', 'export function request(ctx) { return ; ; }}', /does not parse/],
   ['a nested pattern', handlers('const { a: { b } } = ctx.args;\nreturn b;'), /nested pattern/],
+  ['a compound write to the stash', handlers('ctx.stash.n += 1;\nreturn 1;'), /the \+= operator on the stash/],
+  ['a stash key of Object.prototype', handlers('ctx.stash.toString = 1;\nreturn 1;'), /a stash key a built-in prototype has \(toString\)/],
+  ['a __proto__ stash key', handlers("ctx.stash['__proto__'] = 1;\nreturn 1;"), /a stash key a built-in prototype has/],
+  ['a computed stash key', handlers('ctx.stash[ctx.args.k] = 1;\nreturn 1;'), /computed stash key that is not a literal/],
+  ['a write below the stash', handlers('ctx.stash.a.b = 1;\nreturn 1;'), /a expression statement/],
+  ['a write to ctx', handlers('ctx.x = 1;\nreturn 1;'), /a expression statement/],
+  ['a stash write in a function of the file', `${handlers('return f(ctx);')}\nfunction f(c) { c.stash.x = 1; return 1; }`, /a expression statement/],
+  ['a stash write as an expression', handlers('return (ctx.stash.x = 1);'), /assignment expression/],
   ['a call of the global util outside the listed helpers', handlers("return util.matches('a', ctx.args.s);"), /util\.matches, which the subset does not call/],
   ['this', handlers('return this;'), /this expression/],
 ];
@@ -266,6 +275,13 @@ describe('analysis of files', () => {
     const files = readdirSync(dir).filter((f) => f.endsWith('.js'));
     expect(files.length).toBeGreaterThanOrEqual(4);
     for (const file of files) expect((await analyseFile(file, readFileSync(new URL(file, dir), 'utf8'))).reason).toBeUndefined();
+  });
+
+  it('a file that writes the stash says so (it is evaluated only where no data source but NONE is called)', () => {
+    expect(analyseSource(handlers('ctx.stash.a = 1;\nreturn {};')).module?.writesStash).toBe(true);
+    expect(analyseSource(handlers('return ctx.stash.a;')).module?.writesStash).toBe(false);
+    // A write in a guard's body is never evaluated: the guard hands the run over.
+    expect(analyseSource(handlers('if (ctx.args.x) { ctx.stash.a = 1; }\nreturn {};')).module?.writesStash).toBe(false);
   });
 
   it("the example's library resolvers: all in the subset", async () => {
