@@ -4,7 +4,7 @@
  * build fails here instead of quietly running src/ through tsx). It serves the example API,
  * recurring operations run as code compiled by graphql-jit (one graphql in the bundle: a second
  * copy fails every compile), simple unit resolvers are evaluated in the gateway, and graphql-ws, bundled with the same graphql, serves and refuses
- * subscriptions.
+ * subscriptions, and a Cognito pool takes a token again from its kept verification but not a forged or expired one.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -390,5 +390,69 @@ export function response(ctx) { return ctx.result; }
     expect(warm.answer).toEqual(answer);
     // Bundles, lint findings and stripped text all come from the cache: esbuild is not asked at all.
     expect(warm.calls).toEqual([]);
+  }, 60_000);
+});
+
+describe('a Cognito pool on the built CLI (docs/auth.md#verified-tokens-are-kept)', () => {
+  it('takes a token again from its kept verification, refuses a forged one of the same claims and the token once its exp passes', async () => {
+    const { startIssuer } = await import('../utils/jwks-server.js');
+    const pool = await startIssuer('/us-east-1_Built');
+    const dir = fresh('appsync-cognito-built-');
+    writeFileSync(
+      join(dir, 'appsync.config.yml'),
+      `name: cognito-built
+schemaSdl: 'type Query { me: String }'
+authentication:
+  type: AMAZON_COGNITO_USER_POOLS
+  config: { userPoolId: us-east-1_Built, issuer: '${pool.issuer}', jwksUri: '${pool.jwksUri}' }
+dataSources: { none: { type: NONE } }
+resolvers:
+  Query.me: { kind: UNIT, dataSource: none, code: me.js }
+`,
+    );
+    writeFileSync(
+      join(dir, 'me.js'),
+      'export function request(ctx) { return { payload: ctx.identity.sub }; }\nexport function response(ctx) { return ctx.result; }\n',
+    );
+    const server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--in-memory'], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1', APPSYNC_GATEWAY_FROM: 'dist', APPSYNC_GATEWAY_SFN_STORE_DIR: fresh('appsync-cognito-sfn-') },
+    });
+    try {
+      let log = '';
+      const graphql = await new Promise<string>((resolve, reject) => {
+        const onData = (d: Buffer) => {
+          log += d;
+          const match = /GraphQL:\s+(http:\/\/\S+)/.exec(log);
+          if (match) resolve(match[1]!);
+        };
+        server.stdout.on('data', onData);
+        server.stderr.on('data', onData);
+        server.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${log}`)));
+      });
+      const me = async (token: string) => {
+        const res = await fetch(graphql, { method: 'POST', headers: { 'content-type': 'application/json', authorization: token }, body: '{"query":"{ me }"}' });
+        return { status: res.status, body: (await res.json()) as unknown };
+      };
+      const refused = { status: 401, body: { errors: [{ errorType: 'UnauthorizedException', message: 'Valid authorization header not provided.' }] } };
+      const token = await pool.sign({ sub: 'ann', token_use: 'id', aud: 'web' });
+      expect(await me(token)).toEqual({ status: 200, body: { data: { me: 'ann' } } });
+      expect(await me(token)).toEqual({ status: 200, body: { data: { me: 'ann' } } });
+      const [header, payload, signature] = token.split('.') as [string, string, string];
+      const at = Math.floor(signature.length / 2);
+      const forged = `${header}.${payload}.${signature.slice(0, at)}${signature[at] === 'A' ? 'B' : 'A'}${signature.slice(at + 1)}`;
+      expect(await me(forged)).toEqual(refused);
+      // Real time: the server is another process. Its exp is the next whole second but one.
+      const exp = Math.floor(Date.now() / 1000) + 2;
+      const brief = await pool.sign({ sub: 'bob', token_use: 'id', aud: 'web', exp });
+      expect(await me(brief)).toEqual({ status: 200, body: { data: { me: 'bob' } } });
+      await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 100));
+      expect(await me(brief)).toEqual({ status: 401, body: { errors: [{ errorType: 'UnauthorizedException', message: 'Token has expired.' }] } });
+    } finally {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGINT');
+      await exited;
+      await pool.close();
+    }
   }, 60_000);
 });
