@@ -1,8 +1,9 @@
 /**
  * The rules SQS holds a message's attributes to on SendMessage (and each SendMessageBatch entry):
  * names, data types and values (docs/stepfunctions.md#sqs). Each rule answers the sentence SQS
- * answers where it could be found in captures of real SQS; the others are marked "Gateway choice"
- * in the docs.
+ * answers where it could be found in captures of real SQS. Gateway choice: where it could not
+ * (periods in a sequence, a missing type, a Number's precision and range, a refused character in a
+ * String value), the sentence is the gateway's.
  */
 import type { MessageAttributeValue } from './messageAttributes.js';
 
@@ -21,7 +22,11 @@ export const ALLOWED_CHARACTERS = '#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to 
 /** Whether `text` is longer than `max` UTF-8 bytes; a text of at most max / 3 UTF-16 units cannot be, and is not encoded to count. */
 const longerThan = (text: string, max: number) => text.length * 3 > max && Buffer.byteLength(text) > max;
 
-/** The longest name and data type SQS takes, in UTF-8 bytes ("must be shorter than 256 bytes" is SQS's wording for it, as for the message limit). */
+/**
+ * The longest name and data type SQS takes ("must be shorter than 256 bytes" means at most 256, as in
+ * its message limit's wording). Gateway choice: counted in UTF-8 bytes, as SQS's errors say; its guide
+ * says characters.
+ */
 const MAX_NAME_BYTES = 256;
 const MAX_TYPE_BYTES = 256;
 
@@ -34,9 +39,12 @@ const NAME_CHARACTERS = /^[\p{L}\p{Nd}_.-]+$/u;
 const ASCII_NAME_CHARACTERS = /^[A-Za-z0-9_.-]+$/;
 /** Prefixes SQS keeps for itself, in any casing. */
 const RESERVED_PREFIX = /^(aws|amazon)\./i;
-/** A logical type and an optional custom label after a period (`Number.float`, `Binary.gif`). */
+/** A logical type and an optional custom label after a period (`Number.float`, `Binary.gif`). Gateway choice: an empty label (`String.`) is refused. */
 const DATA_TYPE = /^(String|Number|Binary)(\..+)?$/s;
-/** A number as SQS reads one (Java's BigDecimal syntax: sign, digits with a point, exponent): its whole digits, fraction digits and exponent. */
+/**
+ * A number as SQS reads one: its whole digits, fraction digits and exponent. Gateway choice: Java's
+ * BigDecimal syntax (sign, digits with a point, exponent), as AWS does not document the form.
+ */
 const NUMBER = /^[+-]?(?=\.?\d)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 /** A Number's most significant digits ("up to 38 digits of precision"), leading and trailing zeros trimmed. */
 const MAX_NUMBER_DIGITS = 38;
