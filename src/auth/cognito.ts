@@ -86,12 +86,14 @@ export function createCognitoProvider(config: CognitoConfig, options: { keys?: K
     issuer,
     authenticate(request: AuthRequest): Promise<AuthContext | null> | AuthContext | null {
       const token = bearerToken(headerValue(request, 'authorization'));
-      if (!token || peekIssuer(token) !== issuer) return null;
+      if (!token) return null;
       const now = Date.now();
-      // A token seen before answers at once, without a promise; its claims passed the pool's checks,
-      // which do not depend on the time (the time claims are checked again by `get`).
+      // A token seen before answers at once, without a promise and without reading its `iss` again
+      // (jose checked it is this pool's); its claims passed the pool's checks, which do not depend on
+      // the time (the time claims are checked again by `get`).
       const known = verified.get(token, now);
       if (known) return contextOf(known, request);
+      if (peekIssuer(token) !== issuer) return null;
       return verifyJwt(token, keys, issuer).then((payload) => {
         const claims = checkCognitoClaims(payload as Record<string, unknown>, clientOk);
         verified.remember(token, claims, now);

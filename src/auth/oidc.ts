@@ -76,11 +76,13 @@ export function createOidcProvider(config: OidcConfig, options: { keys?: KeySour
     issuer: config.issuer,
     authenticate(request: AuthRequest): Promise<AuthContext | null> | AuthContext | null {
       const token = bearerToken(headerValue(request, 'authorization'));
-      if (!token || peekIssuer(token) !== config.issuer) return null;
+      if (!token) return null;
       const now = Date.now();
-      // A token seen before answers at once, without a promise; its time-bound checks still run.
+      // A token seen before answers at once, without a promise and without reading its `iss` again
+      // (jose checked it is this issuer's); its time-bound checks still run.
       const known = verified.get(token, now);
       if (known) return contextOf(checkOidcClaims(known, config, clientOk, now));
+      if (peekIssuer(token) !== config.issuer) return null;
       return verifyJwt(token, keys, config.issuer).then((payload) => {
         const claims = checkOidcClaims(payload as Record<string, unknown>, config, clientOk, now);
         verified.remember(token, claims, now);
