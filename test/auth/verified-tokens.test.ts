@@ -202,10 +202,26 @@ describe('VerifiedTokens is bounded', () => {
   it(`keeps at most ${MAX_VERIFIED_TOKENS} tokens by default`, () => {
     const kept = new VerifiedTokens();
     const now = Date.now();
-    for (let i = 0; i < MAX_VERIFIED_TOKENS + 50; i++) kept.remember(`t${i}`, claims(seconds() + 3600), now);
-    expect(kept.size).toBe(MAX_VERIFIED_TOKENS);
+    let largest = 0;
+    for (let i = 0; i < 3 * MAX_VERIFIED_TOKENS; i++) {
+      kept.remember(`t${i}`, claims(seconds() + 3600), now);
+      largest = Math.max(largest, kept.size);
+    }
+    expect(largest).toBe(MAX_VERIFIED_TOKENS);
     expect(kept.get('t0', now)).toBeUndefined();
-    expect(kept.get(`t${MAX_VERIFIED_TOKENS + 49}`, now)).toEqual(claims(seconds() + 3600));
+    expect(kept.get(`t${3 * MAX_VERIFIED_TOKENS - 1}`, now)).toEqual(claims(seconds() + 3600));
+  });
+
+  it('at the bound, one sweep makes room for a tenth (a stream of new tokens does not sweep the map each time)', () => {
+    const kept = new VerifiedTokens(100);
+    const now = Date.now();
+    for (let i = 0; i < 100; i++) kept.remember(`t${i}`, claims(seconds() + 3600), now);
+    expect(kept.size).toBe(100);
+    kept.remember('t100', claims(seconds() + 3600), now);
+    // The ten oldest went at once, then the new one came in.
+    expect(kept.size).toBe(91);
+    expect(kept.get('t10', now)).toBeDefined();
+    expect(kept.get('t9', now)).toBeUndefined();
   });
 
   it('drops expired entries first, then the oldest', () => {
