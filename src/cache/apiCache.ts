@@ -17,13 +17,13 @@
  * Only queries use and fill the cache, and only answers without errors are kept.
  */
 import { createHash } from 'node:crypto';
-import stableStringify from 'fast-json-stable-stringify';
 import type { AuthContext } from '../auth/types.js';
 import type { CachingBehavior, NormalizedConfig, NormalizedResolver } from '../config/types.js';
 import { normalizeCachingKey } from '../config/caching.js';
 import type { Logger } from '../datasources/types.js';
 import { keyValuesOf, matchesEviction, parseKeyPath, valuesLayout, type KeyPath, type ValuesLayout } from './keys.js';
 import { MemoryCacheStore } from './memory.js';
+import { stableJson } from './stableJson.js';
 import { RedisCacheStore } from './redis.js';
 import type { CacheStore, CacheTag, KeyHandle, KeyValues } from './types.js';
 
@@ -192,7 +192,7 @@ export class ApiCache {
    * the same query written otherwise (spaces, the order of variables) is another entry.
    */
   answerKey(method: string, sent: string, auth: AuthContext): string {
-    const identity = auth.identity === null || auth.identity === undefined ? '' : stableStringify(auth.identity);
+    const identity = auth.identity === null || auth.identity === undefined ? '' : stableJson(auth.identity);
     const denied = auth.deniedFields === undefined ? '' : [...auth.deniedFields].sort().join(',');
     return `a\u0000${method}\u0000${auth.mode}\u0000${identity}\u0000${denied}\u0000${sent}`;
   }

@@ -3,6 +3,7 @@
  * entry, and whether an `evictFromApiCache` call names an entry.
  */
 import stableStringify from 'fast-json-stable-stringify';
+import { stableJson } from './stableJson.js';
 import type { CacheTag, KeyValues } from './types.js';
 
 /** A caching key split into its map (`arguments`, `source`, `identity`) and the path below it. */
@@ -113,36 +114,6 @@ export function keyValuesOf(keys: readonly KeyPath[], context: KeyValues, layout
     node[path[path.length - 1]!] = value;
   }
   return { text: `[${texts.join(',')}]`, valuesJson: undefined, values };
-}
-
-/**
- * JSON text with every object's keys sorted, as fast-json-stable-stringify writes it. Arguments
- * usually come with their keys in order already (one argument, or declared in order), and then the
- * engine's own JSON.stringify writes the same text several times faster; anything else (keys out of
- * order, objects that are not plain, `toJSON`) goes to the library.
- */
-export function stableJson(value: unknown): string {
-  return keysInOrder(value, 0) ? JSON.stringify(value) : stableStringify(value);
-}
-
-/** Whether every object within `value` is plain, without `toJSON`, and has its keys in sorted order (deeper than 32: not checked, no). */
-function keysInOrder(value: unknown, depth: number): boolean {
-  if (value === null || typeof value !== 'object') return true;
-  if (depth > 32) return false;
-  if (Array.isArray(value)) {
-    for (const item of value as unknown[]) if (!keysInOrder(item, depth + 1)) return false;
-    return true;
-  }
-  const prototype = Object.getPrototypeOf(value) as unknown;
-  if ((prototype !== Object.prototype && prototype !== null) || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
-  let previous: string | undefined;
-  for (const key in value) {
-    // for…in gives integer-like keys first, in numeric order: "10" after "9" is out of order here, as a sort puts it first.
-    if (previous !== undefined && !(previous < key)) return false;
-    previous = key;
-    if (!keysInOrder((value as Record<string, unknown>)[key], depth + 1)) return false;
-  }
-  return true;
 }
 
 /** A tag's key values as JSON text: the text it was made with, else its values serialised. */
