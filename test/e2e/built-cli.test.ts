@@ -31,6 +31,27 @@ const fresh = (prefix: string) => {
   return dir;
 };
 
+/** The built CLI serving `dir`'s config in memory, with a Step Functions store of its own. */
+const serveInMemory = (dir: string, sfnPrefix: string) =>
+  spawn(process.execPath, [BIN, 'serve', '--port', '0', '--in-memory'], {
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: '1', APPSYNC_GATEWAY_FROM: 'dist', APPSYNC_GATEWAY_SFN_STORE_DIR: fresh(sfnPrefix) },
+  });
+
+/** The GraphQL URL a started server prints; rejects with its output if it exits first. */
+const graphqlUrlOf = (server: ReturnType<typeof spawn>) =>
+  new Promise<string>((resolve, reject) => {
+    let log = '';
+    const onData = (d: Buffer) => {
+      log += d;
+      const match = /GraphQL:\s+(http:\/\/\S+)/.exec(log);
+      if (match) resolve(match[1]!);
+    };
+    server.stdout!.on('data', onData);
+    server.stderr!.on('data', onData);
+    server.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${log}`)));
+  });
+
 beforeAll(async () => {
   const build = await promisify(execFile)(process.execPath, [join(REPO, 'scripts/build.mjs')], { cwd: REPO });
   expect(build.stderr).toMatch(/^build: dist\/ in \d+ ms/);
@@ -234,23 +255,10 @@ resolvers:
       join(dir, 'stamp.js'),
       "import { util } from '@aws-appsync/utils';\nexport function request() { return { payload: util.autoId() }; }\nexport function response(ctx) { return ctx.result; }\n",
     );
-    const server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--in-memory'], {
-      cwd: dir,
-      env: { ...process.env, NO_COLOR: '1', APPSYNC_GATEWAY_FROM: 'dist', APPSYNC_GATEWAY_SFN_STORE_DIR: fresh('appsync-flush-sfn-') },
-    });
+    const server = serveInMemory(dir, 'appsync-flush-sfn-');
     let origin = '';
     try {
-      let log = '';
-      const graphql = await new Promise<string>((resolve, reject) => {
-        const onData = (d: Buffer) => {
-          log += d;
-          const match = /GraphQL:\s+(http:\/\/\S+)/.exec(log);
-          if (match) resolve(match[1]!);
-        };
-        server.stdout.on('data', onData);
-        server.stderr.on('data', onData);
-        server.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${log}`)));
-      });
+      const graphql = await graphqlUrlOf(server);
       origin = new URL(graphql).origin;
       const stamp = async () => {
         const res = await fetch(graphql, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: '{"query":"{ stamp }"}' });
@@ -340,17 +348,7 @@ export function response(ctx) { return ctx.result; }
       },
     });
     try {
-      let log = '';
-      const graphql = await new Promise<string>((resolve, reject) => {
-        const onData = (d: Buffer) => {
-          log += d;
-          const match = /GraphQL:\s+(http:\/\/\S+)/.exec(log);
-          if (match) resolve(match[1]!);
-        };
-        server.stdout.on('data', onData);
-        server.stderr.on('data', onData);
-        server.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${log}`)));
-      });
+      const graphql = await graphqlUrlOf(server);
       const health = async () => (await (await fetch(graphql.replace(/\/graphql$/, '/health'))).json()) as { sandbox: { evaluatedInGateway: number } };
       // The analysis runs after the start: once it has marked all three, every call esbuild got is in the log.
       await expect.poll(async () => (await health()).sandbox.evaluatedInGateway, { timeout: 10_000, interval: 50 }).toBe(3);
@@ -414,22 +412,9 @@ resolvers:
       join(dir, 'me.js'),
       'export function request(ctx) { return { payload: ctx.identity.sub }; }\nexport function response(ctx) { return ctx.result; }\n',
     );
-    const server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--in-memory'], {
-      cwd: dir,
-      env: { ...process.env, NO_COLOR: '1', APPSYNC_GATEWAY_FROM: 'dist', APPSYNC_GATEWAY_SFN_STORE_DIR: fresh('appsync-cognito-sfn-') },
-    });
+    const server = serveInMemory(dir, 'appsync-cognito-sfn-');
     try {
-      let log = '';
-      const graphql = await new Promise<string>((resolve, reject) => {
-        const onData = (d: Buffer) => {
-          log += d;
-          const match = /GraphQL:\s+(http:\/\/\S+)/.exec(log);
-          if (match) resolve(match[1]!);
-        };
-        server.stdout.on('data', onData);
-        server.stderr.on('data', onData);
-        server.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${log}`)));
-      });
+      const graphql = await graphqlUrlOf(server);
       const me = async (token: string) => {
         const res = await fetch(graphql, { method: 'POST', headers: { 'content-type': 'application/json', authorization: token }, body: '{"query":"{ me }"}' });
         return { status: res.status, body: (await res.json()) as unknown };

@@ -11,24 +11,12 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeConfig } from '../../src/config/index.js';
 import { loadBuiltInDataSourceKinds } from '../../src/datasources/index.js';
-import type { DataSourceKind } from '../../src/datasources/types.js';
 import { executeGraphQL, type GraphQLResponse } from '../../src/server/execute.js';
 import { loadApi, type Api } from '../../src/server/loadApi.js';
 import { silentLogger } from '../utils/logger.js';
+import { echoKind } from './echoKind.js';
 
 const API_KEY = 'da2-pipelineingateway000000';
-
-/** NONE's behaviour (the request's `payload` is the result) without the built-in kind's mark: a data source the gateway awaits. */
-const echoKind: DataSourceKind = {
-  create: ({ name }) => ({
-    name,
-    type: 'ECHO',
-    async invoke(request) {
-      const payload = request !== null && typeof request === 'object' ? (request as { payload?: unknown }).payload : undefined;
-      return { result: payload ?? null };
-    },
-  }),
-};
 
 const files: Record<string, string> = {
   'before.js': `export function request(ctx) { return { started: ctx.args.x }; }

@@ -6,21 +6,9 @@
  * gateway); every case must answer the same, errors, stash and appended errors included.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { DataSourceKind } from '../../src/datasources/types.js';
 import { Sandbox } from '../../src/resolvers/isolation/sandbox.js';
 import { startTestGateway, type TestGateway } from '../utils/gateway.js';
-
-/** NONE's behaviour (the request's `payload` is the result) without the built-in kind's mark. */
-const echoKind: DataSourceKind = {
-  create: ({ name }) => ({
-    name,
-    type: 'ECHO',
-    async invoke(request) {
-      const payload = request !== null && typeof request === 'object' ? (request as { payload?: unknown }).payload : undefined;
-      return { result: payload ?? null };
-    },
-  }),
-};
+import { echoKind } from './echoKind.js';
 
 const files: Record<string, string> = {
   'before.js': `import { runtime, util } from '@aws-appsync/utils';
