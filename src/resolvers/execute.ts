@@ -245,14 +245,10 @@ export class ResolverExecutor {
       this.#fellBack(bound, error);
     }
     const run = this.#openRun(start);
-    let failure: unknown;
-    let value: unknown;
-    try {
-      value = (await this.#respond(run, step, null, true, requestValue, answer)).value;
-    } catch (error) {
-      failure = error;
-    }
-    return this.#finish(run, await this.sandbox.closeRun(run.handle), failure, value);
+    return this.#closeAndFinish(
+      run,
+      this.#respond(run, step, null, true, requestValue, answer).then((responded) => responded.value),
+    );
   }
 
   /**
@@ -342,14 +338,7 @@ export class ResolverExecutor {
     }
     // A data source was called: a sandbox run goes on from where the pipeline stands.
     const run = this.#openRun(start);
-    let failure: unknown;
-    let value: unknown;
-    try {
-      value = await this.#pipelineFrom(run, at.index, at.prev, at.answered);
-    } catch (error) {
-      failure = error;
-    }
-    return this.#finish(run, await this.sandbox.closeRun(run.handle), failure, value);
+    return this.#closeAndFinish(run, this.#pipelineFrom(run, at.index, at.prev, at.answered));
   }
 
   /** An evaluation handed to the sandbox: normal (debug), unless the evaluator itself failed (warn, once per resolver). */
@@ -397,11 +386,16 @@ export class ResolverExecutor {
     return this.#finish(run, unit.summary, failure, value);
   }
 
-  async #runInSteps(run: ResolverRun): Promise<unknown> {
+  #runInSteps(run: ResolverRun): Promise<unknown> {
+    return this.#closeAndFinish(run, this.#execute(run));
+  }
+
+  /** Waits for a run's steps, then closes the sandbox run and applies its summary; a failure of the steps is the field's error after that. */
+  async #closeAndFinish(run: ResolverRun, steps: Promise<unknown>): Promise<unknown> {
     let failure: unknown;
     let value: unknown;
     try {
-      value = await this.#execute(run);
+      value = await steps;
     } catch (error) {
       failure = error;
     }
