@@ -59,6 +59,8 @@ const isArray = Array.isArray;
 const OBJECT_PROTO = Object.prototype;
 const ARRAY_PROTO = Array.prototype;
 const defineProperty = Object.defineProperty;
+/** An array of Array.prototype, whose iteration and methods are the frozen built-ins the sandbox has too. */
+const isPlainArray = (value: unknown): value is unknown[] => isArray(value) && getPrototypeOf(value) === ARRAY_PROTO;
 
 export function spend(f: Frame, units: number): void {
   if ((f.units -= units) < 0) throw new Fallback('the evaluation budget is spent');
@@ -198,7 +200,7 @@ export function spreadInto(f: Frame, target: Record<string, unknown>, value: unk
 
 /** `[...value]` for arrays (anything else iterates through code the subset does not follow: falls back). */
 export function spreadArray(f: Frame, target: unknown[], value: unknown): void {
-  if (!isArray(value) || getPrototypeOf(value) !== ARRAY_PROTO) throw new Fallback('spreading a value that is not an array');
+  if (!isPlainArray(value)) throw new Fallback('spreading a value that is not an array');
   spend(f, value.length);
   if (target.length + value.length > MAX_STRING) throw new Fallback('an array longer than the limit');
   for (let i = 0; i < value.length; i++) target.push(value[i]);
@@ -486,7 +488,7 @@ export function callStringMethod(f: Frame, method: string, receiver: unknown, ar
  * function on one element, paying for its call. A receiver that is not a plain array falls back.
  */
 export function mapArray(f: Frame, receiver: unknown, each: (f: Frame, value: unknown) => unknown): unknown[] {
-  if (!isArray(receiver) || getPrototypeOf(receiver) !== ARRAY_PROTO) throw new Fallback('map called on a value that is not an array');
+  if (!isPlainArray(receiver)) throw new Fallback('map called on a value that is not an array');
   spend(f, 1 + receiver.length);
   const out = new Array<unknown>(receiver.length);
   for (let i = 0; i < receiver.length; i++) {
@@ -606,7 +608,7 @@ export function jsonParse(f: Frame, text: unknown): unknown {
  * falls back.
  */
 export function destructureArray(f: Frame, value: unknown, count: number, rest: boolean): unknown[] {
-  if (!isArray(value) || getPrototypeOf(value) !== ARRAY_PROTO) throw new Fallback('an array pattern of a value that is not an array');
+  if (!isPlainArray(value)) throw new Fallback('an array pattern of a value that is not an array');
   spend(f, 1 + count + (rest ? Math.max(0, value.length - count) : 0));
   const out = new Array<unknown>(count + (rest ? 1 : 0));
   for (let i = 0; i < count; i++) out[i] = value[i];
