@@ -59,9 +59,6 @@ const DEFAULT_ATTRIBUTES = Object.fromEntries(Object.entries(NUMERIC_ATTRIBUTES)
 
 const noQueue = () => new SqsError('QueueDoesNotExist', 'The specified queue does not exist.', 'AWS.SimpleQueueService.NonExistentQueue');
 const invalid = (message: string) => new SqsError('InvalidParameterValue', message);
-/** The most message attributes SQS takes on one message. */
-const MAX_MESSAGE_ATTRIBUTES = 10;
-const tooManyAttributes = (count: number) => invalid(`Number of message attributes [${count}] exceeds the allowed maximum [${MAX_MESSAGE_ATTRIBUTES}].`);
 const messageTooLong = (limit: number) => invalid(`One or more parameters are invalid. Reason: Message must be shorter than ${limit} bytes.`);
 const batchTooLong = (detail: string, statusCode = 400) =>
   new SqsError(
@@ -306,8 +303,6 @@ export class SqsQueues {
     const queue = this.queue(ref);
     if (typeof body !== 'string' || body.length === 0) throw new SqsError('MissingParameter', 'The request must contain the parameter MessageBody.');
     const attributes = options.MessageAttributes as Record<string, MessageAttributeValue> | undefined;
-    const attributeCount = attributes ? Object.keys(attributes).length : 0;
-    if (attributeCount > MAX_MESSAGE_ATTRIBUTES) throw tooManyAttributes(attributeCount);
     const attributesProblem = attributes ? messageAttributesProblem(attributes) : undefined;
     if (attributesProblem !== undefined) throw invalid(attributesProblem);
     const limit = this.maximumMessageSize(queue);

@@ -28,6 +28,8 @@ const longerThan = (text: string, max: number) => text.length * 3 > max && Buffe
  * says characters.
  */
 const MAX_NAME_BYTES = 256;
+/** The most message attributes SQS takes on one message. */
+const MAX_MESSAGE_ATTRIBUTES = 10;
 const MAX_TYPE_BYTES = 256;
 
 /**
@@ -107,10 +109,13 @@ function attributeProblem(name: string, attribute: MessageAttributeValue | undef
 
 /**
  * Why SQS refuses a message's attributes (`InvalidParameterValue` with this message), or undefined
- * if it takes them: the first attribute that breaks a rule, in the order given.
+ * if it takes them: more than ten, else the first attribute that breaks a rule, in the order given.
  */
 export function messageAttributesProblem(attributes: Record<string, MessageAttributeValue | undefined>): string | undefined {
-  for (const [name, attribute] of Object.entries(attributes)) {
+  const entries = Object.entries(attributes);
+  const count = entries.length;
+  if (count > MAX_MESSAGE_ATTRIBUTES) return `Number of message attributes [${count}] exceeds the allowed maximum [${MAX_MESSAGE_ATTRIBUTES}].`;
+  for (const [name, attribute] of entries) {
     const problem = attributeProblem(name, attribute);
     if (problem !== undefined) return problem;
   }
