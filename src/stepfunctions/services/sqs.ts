@@ -12,7 +12,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NormalizedConfig } from '../../config/types.js';
 import { messageBytes, type MessageAttributeValue } from './messageAttributes.js';
-import { ALLOWED_CHARACTERS, characterCode, messageAttributesProblem, REFUSED_CHARACTER } from './sqsMessageAttributes.js';
+import {
+  ALLOWED_CHARACTERS,
+  characterCode,
+  listValuesProblem,
+  messageAttributesProblem,
+  REFUSED_CHARACTER,
+  systemAttributesProblem,
+  TRACE_HEADER,
+} from './sqsMessageAttributes.js';
 
 const TARGET_PREFIX = 'AmazonSQS.';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -59,6 +67,7 @@ const DEFAULT_ATTRIBUTES = Object.fromEntries(Object.entries(NUMERIC_ATTRIBUTES)
 
 const noQueue = () => new SqsError('QueueDoesNotExist', 'The specified queue does not exist.', 'AWS.SimpleQueueService.NonExistentQueue');
 const invalid = (message: string) => new SqsError('InvalidParameterValue', message);
+const unsupported = (message: string) => new SqsError('UnsupportedOperation', message, 'AWS.SimpleQueueService.UnsupportedOperation');
 const messageTooLong = (limit: number) => invalid(`One or more parameters are invalid. Reason: Message must be shorter than ${limit} bytes.`);
 const batchTooLong = (detail: string, statusCode = 400) =>
   new SqsError(
@@ -100,6 +109,8 @@ interface StoredMessage {
   md5: string;
   attributes?: Record<string, MessageAttributeValue>;
   attributesMd5?: string;
+  /** The `AWSTraceHeader` message system attribute it was sent with, shown among its attributes when received. */
+  traceHeader?: string;
   sentAt: number;
   /** Not visible before this time (DelaySeconds, then each receive's visibility timeout). */
   visibleAt: number;
@@ -122,6 +133,7 @@ export interface SentMessage {
   MessageId: string;
   MD5OfMessageBody: string;
   MD5OfMessageAttributes?: string;
+  MD5OfMessageSystemAttributes?: string;
 }
 
 const md5 = (data: string | Buffer) => createHash('md5').update(data).digest('hex');
@@ -299,12 +311,22 @@ export class SqsQueues {
     return Number(queue.attributes.MaximumMessageSize ?? MAX_MESSAGE_BYTES);
   }
 
-  sendMessage(ref: unknown, body: unknown, options: { DelaySeconds?: unknown; MessageAttributes?: unknown } = {}): SentMessage {
+  sendMessage(
+    ref: unknown,
+    body: unknown,
+    options: { DelaySeconds?: unknown; MessageAttributes?: unknown; MessageSystemAttributes?: unknown } = {},
+  ): SentMessage {
     const queue = this.queue(ref);
     if (typeof body !== 'string' || body.length === 0) throw new SqsError('MissingParameter', 'The request must contain the parameter MessageBody.');
+    const listValues = listValuesProblem('SendMessage', options.MessageAttributes, options.MessageSystemAttributes);
+    if (listValues !== undefined) throw unsupported(listValues);
     const attributes = options.MessageAttributes as Record<string, MessageAttributeValue> | undefined;
     const attributesProblem = attributes ? messageAttributesProblem(attributes) : undefined;
     if (attributesProblem !== undefined) throw invalid(attributesProblem);
+    // System attributes do not count towards the message's size ("The size of a message system attribute doesn't count towards the total size of a message").
+    const system = options.MessageSystemAttributes as Record<string, MessageAttributeValue> | undefined;
+    const systemProblem = system ? systemAttributesProblem(system) : undefined;
+    if (systemProblem !== undefined) throw invalid(systemProblem);
     const limit = this.maximumMessageSize(queue);
     if (messageBytes(body, attributes) > limit) throw messageTooLong(limit);
     checkContents(body);
@@ -324,10 +346,18 @@ export class SqsQueues {
       message.attributes = attributes;
       message.attributesMd5 = messageAttributesMd5(attributes);
     }
+    const traceHeader = system?.[TRACE_HEADER]?.StringValue;
+    if (traceHeader !== undefined) message.traceHeader = traceHeader;
     queue.messages.push(message);
     if (delay === 0) for (const wake of queue.waiters) wake();
     else setTimeout(() => queue.waiters.forEach((wake) => wake()), delay * 1000).unref();
-    return { MessageId: message.id, MD5OfMessageBody: message.md5, ...(message.attributesMd5 ? { MD5OfMessageAttributes: message.attributesMd5 } : {}) };
+    return {
+      MessageId: message.id,
+      MD5OfMessageBody: message.md5,
+      ...(message.attributesMd5 ? { MD5OfMessageAttributes: message.attributesMd5 } : {}),
+      // SQS digests system attributes as it digests message attributes.
+      ...(traceHeader !== undefined ? { MD5OfMessageSystemAttributes: messageAttributesMd5(system as Record<string, MessageAttributeValue>) } : {}),
+    };
   }
 
   /**
@@ -404,6 +434,7 @@ export class SqsQueues {
           SentTimestamp: String(m.sentAt),
           ApproximateReceiveCount: String(m.receiveCount),
           ApproximateFirstReceiveTimestamp: String(m.firstReceivedAt),
+          ...(m.traceHeader !== undefined ? { [TRACE_HEADER]: m.traceHeader } : {}),
         },
         ...(m.attributes ? { MessageAttributes: m.attributes, MD5OfMessageAttributes: m.attributesMd5 } : {}),
       });
@@ -611,6 +642,11 @@ export async function handleSqsCall(queues: SqsQueues, req: IncomingMessage, res
       case 'SendMessageBatch': {
         queues.getQueueAttributes(input.QueueUrl, ['QueueArn']);
         const entries = checkBatch(input.Entries);
+        // List values refuse the whole batch, as on SQS, not only their entry.
+        for (const e of entries) {
+          const listValues = listValuesProblem('SendMessageBatch', e.MessageAttributes, e.MessageSystemAttributes);
+          if (listValues !== undefined) throw unsupported(listValues);
+        }
         const total = entries.reduce(
           (sum, e) =>
             sum +

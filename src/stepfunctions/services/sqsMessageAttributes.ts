@@ -3,9 +3,30 @@
  * names, data types and values (docs/stepfunctions.md#sqs). Each rule answers the sentence SQS
  * answers where it could be found in captures of real SQS. Gateway choice: where it could not
  * (periods in a sequence, a missing type, a Number's precision and range, a refused character in a
- * String value), the sentence is the gateway's.
+ * String value, a value given both ways, message system attributes), the sentence is the gateway's.
  */
 import type { MessageAttributeValue } from './messageAttributes.js';
+
+/**
+ * Why SQS refuses a call whose message attributes (or message system attributes) carry list values
+ * (`UnsupportedOperation` with this message), or undefined if none does. `StringListValues` and
+ * `BinaryListValues` are in SQS's model but "not implemented"; real SQS answers
+ * `AWS.SimpleQueueService.UnsupportedOperation` "Message attribute list values in SendMessage
+ * operation are not supported." (and "…in SendMessageBatch operation…" for a batch, which it refuses
+ * whole), even for empty lists (Ruby SDK users whose received attributes carried `[]` hit it).
+ */
+export function listValuesProblem(action: 'SendMessage' | 'SendMessageBatch', ...maps: unknown[]): string | undefined {
+  for (const map of maps) {
+    if (!map || typeof map !== 'object') continue;
+    for (const value of Object.values(map as Record<string, unknown>)) {
+      const attribute = value as { StringListValues?: unknown; BinaryListValues?: unknown } | null;
+      // Gateway choice: null is taken as absent, as the SDKs do not send null members.
+      if (attribute && ((attribute.StringListValues ?? null) !== null || (attribute.BinaryListValues ?? null) !== null))
+        return `Message attribute list values in ${action} operation are not supported.`;
+    }
+  }
+  return undefined;
+}
 
 /**
  * A character SQS refuses in a message body and in a String value (XML's characters are allowed: tab,
@@ -93,6 +114,9 @@ function attributeProblem(name: string, attribute: MessageAttributeValue | undef
   const logical = DATA_TYPE.exec(type)?.[1];
   if (logical === undefined || (type.length > logical.length && REFUSED_CHARACTER.test(type)))
     return `The type of message (user) attribute '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`;
+  // Gateway choice (SQS's answer not found): a value given both ways is refused rather than one of them dropped.
+  if (attribute!.StringValue !== undefined && attribute!.BinaryValue !== undefined)
+    return `Message (user) attribute '${name}' must contain either a StringValue or a BinaryValue, not both.`;
   const empty = `Message (user) attribute '${name}' must contain a non-empty value of type '${logical}'.`;
   if (logical === 'Binary') return typeof attribute!.BinaryValue === 'string' && attribute!.BinaryValue !== '' ? undefined : empty;
   const value = attribute!.StringValue;
@@ -118,6 +142,41 @@ export function messageAttributesProblem(attributes: Record<string, MessageAttri
   for (const [name, attribute] of entries) {
     const problem = attributeProblem(name, attribute);
     if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
+/** The one message system attribute SQS takes on a send ("Currently, the only supported message system attribute is AWSTraceHeader"). */
+export const TRACE_HEADER = 'AWSTraceHeader';
+
+/**
+ * An X-Ray trace header as the gateway takes one: `;`-separated `key=value` fields, one of them
+ * `Root`. Gateway choice: SQS wants "a correctly formatted X-Ray trace header string" but does not
+ * say how it checks it, and real SQS took `Root=1-abc-def` (a test run against it), so the ids'
+ * form (`1-<8 hex>-<24 hex>`) is not checked.
+ */
+const TRACE_HEADER_FORM = /^(?:[^;=\s]+=[^;]*;)*?Root=[^;]+(?:;[^;=\s]+=[^;]*)*;?$/;
+
+/**
+ * Why SQS refuses a message's system attributes (`InvalidParameterValue` with this message), or
+ * undefined if it takes them: only `AWSTraceHeader`, of type `String`, with a non-empty trace header
+ * in the body's characters. Gateway choice: the sentences are the gateway's (AWS's not found; real
+ * SQS answers HTTP 400 to another name).
+ */
+export function systemAttributesProblem(attributes: Record<string, MessageAttributeValue | undefined>): string | undefined {
+  for (const [name, attribute] of Object.entries(attributes)) {
+    if (name !== TRACE_HEADER) return `Message system attribute name '${name}' is invalid. The only supported message system attribute is ${TRACE_HEADER}.`;
+    if (attribute?.DataType !== 'String' || attribute.BinaryValue !== undefined)
+      return `The message system attribute '${name}' must be of type 'String' with a StringValue.`;
+    const value = attribute.StringValue;
+    if (typeof value !== 'string' || value === '') return `Message system attribute '${name}' must contain a non-empty value of type 'String'.`;
+    const refused = REFUSED_CHARACTER.exec(value)?.[0];
+    if (refused !== undefined)
+      return (
+        `Invalid binary character '${characterCode(refused)}' was found in the value of message system attribute '${name}', ` +
+        `the set of allowed characters is ${ALLOWED_CHARACTERS}`
+      );
+    if (!TRACE_HEADER_FORM.test(value)) return `Value ${value} of message system attribute '${name}' is not an X-Ray trace header (Root=…;Parent=…;Sampled=…).`;
   }
   return undefined;
 }

@@ -20,10 +20,15 @@ export function runSqsSendMessage(queues: SqsQueues, parameters: unknown): Recor
   const body = typeof p.MessageBody === 'string' ? p.MessageBody : JSON.stringify(p.MessageBody);
   const requestId = randomUUID();
   try {
-    const sent = queues.sendMessage(p.QueueUrl, body, { DelaySeconds: p.DelaySeconds, MessageAttributes: p.MessageAttributes });
+    const sent = queues.sendMessage(p.QueueUrl, body, {
+      DelaySeconds: p.DelaySeconds,
+      MessageAttributes: p.MessageAttributes,
+      MessageSystemAttributes: p.MessageSystemAttributes,
+    });
     return {
       ...(sent.MD5OfMessageAttributes ? { MD5OfMessageAttributes: sent.MD5OfMessageAttributes } : {}),
       MD5OfMessageBody: sent.MD5OfMessageBody,
+      ...(sent.MD5OfMessageSystemAttributes ? { MD5OfMessageSystemAttributes: sent.MD5OfMessageSystemAttributes } : {}),
       MessageId: sent.MessageId,
       ...sdkMetadata(requestId, { 'Content-Type': 'text/xml', 'x-amzn-RequestId': requestId }),
     };

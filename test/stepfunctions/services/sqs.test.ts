@@ -20,6 +20,7 @@ import {
   SendMessageCommand,
   SQSClient,
   SQSServiceException,
+  UnsupportedOperation,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type GatewayConfig } from '../../../src/index.js';
@@ -61,6 +62,22 @@ const CONFIG = {
               ResultPath: '$.answer',
               End: true,
             },
+          },
+        },
+      },
+      traced: {
+        type: 'EXPRESS',
+        definition: {
+          StartAt: 'Send',
+          States: {
+            Send: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::sqs:sendMessage',
+              Parameters: { 'QueueUrl.$': '$.queue', MessageBody: 'traced', 'MessageSystemAttributes.$': '$.system' },
+              Catch: [{ ErrorEquals: ['SQS.AmazonSQSException'], ResultPath: '$.error', Next: 'Caught' }],
+              End: true,
+            },
+            Caught: { Type: 'Pass', End: true },
           },
         },
       },
@@ -127,6 +144,12 @@ const ATTRIBUTE_RULES: Array<{ rule: string; ok: Attributes; bad: Attributes[]; 
     ok: { a: text('1', 'Number.java.lang.Long') },
     bad: [{ a: text('v', 'string') }, { a: text('v', 'Strings') }, { a: text('v', 'String.') }, { a: text('v', 'String.\u0007') }],
     message: badType,
+  },
+  {
+    rule: 'a value is a StringValue or a BinaryValue, not both',
+    ok: { a: text('x'), b: { DataType: 'Binary', BinaryValue: new Uint8Array([1]) } },
+    bad: [{ a: { DataType: 'String', StringValue: 'x', BinaryValue: new Uint8Array([1]) } }],
+    message: "Message (user) attribute 'a' must contain either a StringValue or a BinaryValue, not both.",
   },
   {
     rule: 'non-empty String value',
@@ -347,6 +370,89 @@ describe('SQS API on the gateway port (@aws-sdk/client-sqs)', () => {
     expect(Messages?.map((m) => m.Body).sort()).toEqual(['also', 'fine']);
   });
 
+  it('list values (StringListValues, BinaryListValues, even empty) are UnsupportedOperation, a batch refused whole, and nothing is enqueued', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'list-values' }));
+    const depth = async () =>
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes?.ApproximateNumberOfMessages;
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'plain', MessageAttributes: { a: text('x') } }));
+    const lists: Attributes[] = [
+      { a: { DataType: 'String', StringValue: 'x', StringListValues: ['x'] } },
+      { a: { DataType: 'Binary', BinaryValue: new Uint8Array([1]), BinaryListValues: [new Uint8Array([1])] } },
+      { a: { DataType: 'String', StringValue: 'x', StringListValues: [] } },
+    ];
+    for (const attributes of lists) {
+      const error = await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'list', MessageAttributes: attributes })).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(UnsupportedOperation);
+      expect(error).toMatchObject({ message: 'Message attribute list values in SendMessage operation are not supported.', $metadata: { httpStatusCode: 400 } });
+    }
+    const batch = await sqs
+      .send(
+        new SendMessageBatchCommand({
+          QueueUrl,
+          Entries: [
+            { Id: 'fine', MessageBody: 'fine' },
+            { Id: 'list', MessageBody: 'list', MessageAttributes: lists[0] },
+          ],
+        }),
+      )
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(batch).toBeInstanceOf(UnsupportedOperation);
+    expect(batch).toMatchObject({ message: 'Message attribute list values in SendMessageBatch operation are not supported.' });
+    expect(await depth()).toBe('1');
+  });
+
+  it('AWSTraceHeader is the one message system attribute: taken (not counted in the size) and received among the attributes; others refused', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'system-attributes', Attributes: { MaximumMessageSize: '1024' } }));
+    const depth = async () =>
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes?.ApproximateNumberOfMessages;
+    const header = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+    // A body of the queue's whole limit still takes a trace header.
+    const sent = await sqs.send(
+      new SendMessageCommand({
+        QueueUrl,
+        MessageBody: 'b'.repeat(1024),
+        MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: header } },
+      }),
+    );
+    expect(sent.MD5OfMessageSystemAttributes).toMatch(/^[0-9a-f]{32}$/);
+    const trace = (StringValue: string, DataType = 'String') => ({ AWSTraceHeader: { DataType, StringValue } });
+    const refused: Array<[Record<string, MessageAttributeValue>, string]> = [
+      [{ Other: text('x') }, "Message system attribute name 'Other' is invalid. The only supported message system attribute is AWSTraceHeader."],
+      [trace('1', 'Number'), "The message system attribute 'AWSTraceHeader' must be of type 'String' with a StringValue."],
+      [trace(header, 'String.x'), "The message system attribute 'AWSTraceHeader' must be of type 'String' with a StringValue."],
+      [
+        { AWSTraceHeader: { DataType: 'String', BinaryValue: new Uint8Array([1]) } },
+        "The message system attribute 'AWSTraceHeader' must be of type 'String' with a StringValue.",
+      ],
+      [trace(''), "Message system attribute 'AWSTraceHeader' must contain a non-empty value of type 'String'."],
+      [
+        trace('Parent=53995c3f42cd8ad8;Sampled=1'),
+        "Value Parent=53995c3f42cd8ad8;Sampled=1 of message system attribute 'AWSTraceHeader' is not an X-Ray trace header (Root=…;Parent=…;Sampled=…).",
+      ],
+      [
+        trace('Root=1-a\u0007'),
+        "Invalid binary character '#x7' was found in the value of message system attribute 'AWSTraceHeader', the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF",
+      ],
+    ];
+    for (const [MessageSystemAttributes, message] of refused) {
+      const error = await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'past', MessageSystemAttributes })).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(SQSServiceException);
+      expect(error).toMatchObject({ name: 'InvalidParameterValue', message, $metadata: { httpStatusCode: 400 } });
+    }
+    expect(await depth()).toBe('1');
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MessageSystemAttributeNames: ['All'] }));
+    expect(Messages?.[0]?.Attributes?.AWSTraceHeader).toBe(header);
+  });
+
   it('an unknown queue is QueueDoesNotExist', async () => {
     await expect(sqs.send(new GetQueueUrlCommand({ QueueName: 'nope' }))).rejects.toBeInstanceOf(QueueDoesNotExist);
     await expect(sqs.send(new SendMessageCommand({ QueueUrl: 'http://127.0.0.1/123456789012/nope', MessageBody: 'x' }))).rejects.toMatchObject({
@@ -389,6 +495,24 @@ describe('arn:aws:states:::sqs:sendMessage', () => {
     }
     expect(described.status).toBe('SUCCEEDED');
     expect(JSON.parse(described.output!)).toEqual({ queue: QueueUrl, order: 'o-1', answer: { shipped: true } });
+  });
+
+  it('MessageSystemAttributes: an AWSTraceHeader is sent with the message; another name fails the task with SQS.AmazonSQSException', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'sfn-traced' }));
+    const header = 'Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=0';
+    const run = async (system: unknown) =>
+      JSON.parse(
+        (await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: smArn('traced'), input: JSON.stringify({ queue: QueueUrl, system }) }))).output!,
+      );
+    const sent = await run({ AWSTraceHeader: { DataType: 'String', StringValue: header } });
+    expect(sent.MD5OfMessageSystemAttributes).toMatch(/^[0-9a-f]{32}$/);
+    const { error } = await run({ Trace: { DataType: 'String', StringValue: header } });
+    expect(error.Error).toBe('SQS.AmazonSQSException');
+    expect(error.Cause).toMatch(
+      /^Message system attribute name 'Trace' is invalid\..* \(Service: AmazonSQS; Status Code: 400; Error Code: InvalidParameterValue;/,
+    );
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['AWSTraceHeader'] }));
+    expect(Messages?.map((m) => [m.Body, m.Attributes?.AWSTraceHeader])).toEqual([['traced', header]]);
   });
 
   it('an unknown queue fails with SQS.AmazonSQSException, which Catch intercepts', async () => {
