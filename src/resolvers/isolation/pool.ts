@@ -56,6 +56,14 @@ export interface SandboxPoolOptions {
  * spins to its limit then takes CPU time from nothing the gateway needs.
  */
 const BUSY_LONG_MS = 50;
+/**
+ * How long after the first process is ready the pool's other processes start (ms), unless calls
+ * need them sooner (Gateway choice). Each process costs ~150 ms of CPU to start (Node, ses
+ * lockdown, the prelude, every registered module): started together with the first, they took
+ * that CPU from the load and the first answer (an Amplify build of 320 templates: 1.17 s → 1.04 s
+ * of CPU until its first answer, docs/startup.md). Real-time warms the same way.
+ */
+const DEFERRED_START_MS = 1000;
 /** How long a closing sandbox process may take to exit by itself (ms). */
 const CLOSE_GRACE_MS = 200;
 /** `nice` of a process whose call runs long. */
@@ -153,27 +161,56 @@ export class SandboxPool {
   #priorityWarned = false;
   /** How many processes were replaced after a limit was hit or a crash. */
   #restarts = 0;
+  /** Processes not started yet: they start DEFERRED_START_MS after the first is ready, or when calls wait (#startDeferred). */
+  #deferred: number;
+  #deferredTimer: NodeJS.Timeout | undefined;
+  /** Registrations under way (`register` calls not settled). */
+  #registering = 0;
+  /** The deferred processes were due while a registration was under way: they start when none is. */
+  #startWhenRegistered = false;
 
   constructor(options: SandboxPoolOptions) {
     this.#options = options;
-    for (let i = 0; i < Math.max(1, options.processes); i++) this.#processes.push(this.#spawn());
+    this.#processes.push(this.#spawn());
+    this.#deferred = Math.max(1, options.processes) - 1;
   }
 
-  /** How many processes there are and how many are ready for calls. */
+  /** How many processes there are (those still to start included) and how many are ready for calls. */
   stats(): { processes: number; ready: number; restarts: number } {
     const ready = this.#processes.filter((p) => p.ready && !p.stopping && !p.exited).length;
-    return { processes: this.#processes.length, ready, restarts: this.#restarts };
+    return { processes: this.#processes.length + this.#deferred, ready, restarts: this.#restarts };
   }
 
-  /** Registers a module in every process; resolves to its exported names. */
+  /** Registers a module in every process started; those started later get it replayed. Resolves to its exported names. */
   async register(id: number, code: string, filename: string, vtl?: VtlTemplates): Promise<string[]> {
     const registration: Registration = vtl ? { id, code, filename, vtl } : { id, code, filename };
     const answers = this.#processes.map((p) => this.#registerIn(p, registration));
-    const results = await Promise.allSettled(answers);
+    this.#registering += 1;
+    let results: PromiseSettledResult<string[]>[];
+    try {
+      results = await Promise.allSettled(answers);
+    } finally {
+      this.#registering -= 1;
+    }
     const failed = results.find((r) => r.status === 'rejected');
+    if (!failed) this.#registered.push(registration);
+    if (this.#registering === 0 && this.#startWhenRegistered) this.#startDeferred();
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    this.#registered.push(registration);
     return (results[0] as PromiseFulfilledResult<string[]>).value;
+  }
+
+  /**
+   * Starts the processes still deferred (when calls wait for a busy process, or once the first has
+   * been ready a while). A process starts with the modules registered so far (#spawn replays them),
+   * so while a registration is under way the start waits for it: the new process would miss it.
+   */
+  #startDeferred(): void {
+    if (this.#deferredTimer) clearTimeout(this.#deferredTimer);
+    this.#deferredTimer = undefined;
+    if (this.#closed || this.#deferred === 0) return;
+    this.#startWhenRegistered = this.#registering > 0;
+    if (this.#startWhenRegistered) return;
+    for (; this.#deferred > 0; this.#deferred--) this.#processes.push(this.#spawn());
   }
 
   /**
@@ -181,6 +218,8 @@ export class SandboxPool {
    * starting only when no process is ready).
    */
   pick(): SandboxProcess {
+    // Every process has calls waiting: this is what the deferred ones are for.
+    if (this.#deferred > 0 && this.#processes.every((p) => p.pending.length > 0 || !p.ready)) this.#startDeferred();
     const now = Date.now();
     let best = this.#processes[0]!;
     let bestScore = Number.POSITIVE_INFINITY;
@@ -231,6 +270,7 @@ export class SandboxPool {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#sweeper) clearInterval(this.#sweeper);
+    if (this.#deferredTimer) clearTimeout(this.#deferredTimer);
     await Promise.all(
       this.#processes.map(
         (p) =>
@@ -314,7 +354,7 @@ export class SandboxPool {
       case 'ready':
         p.started = true;
         p.ready = p.registrations.size === 0;
-        if (p.ready && p.outgoing !== '') this.#scheduleFlush();
+        if (p.ready) this.#onReady(p);
         return;
       case 'regs':
         for (const result of message.results) {
@@ -323,7 +363,7 @@ export class SandboxPool {
           this.#settlePending(p, -result.id - 1);
           if (p.started && p.registrations.size === 0 && !p.ready) {
             p.ready = true;
-            if (p.outgoing !== '') this.#scheduleFlush();
+            this.#onReady(p);
           }
           if (!waiter) continue;
           if (result.error !== undefined) waiter.reject(new Error(result.error));
@@ -334,6 +374,15 @@ export class SandboxPool {
         this.#options.logger.error(`resolver sandbox process failed: ${message.message}`);
         this.#stop(p, { kind: 'crash', detail: message.message.split('\n')[0]! });
         return;
+    }
+  }
+
+  /** `p` holds every registered module: its waiting calls go out, and the deferred processes start a while later. */
+  #onReady(p: SandboxProcess): void {
+    if (p.outgoing !== '') this.#scheduleFlush();
+    if (this.#deferred > 0 && !this.#deferredTimer && !this.#closed) {
+      this.#deferredTimer = setTimeout(() => this.#startDeferred(), DEFERRED_START_MS);
+      this.#deferredTimer.unref();
     }
   }
 
@@ -456,7 +505,11 @@ export class SandboxPool {
       if (!head || p.stopping || p.exited) continue;
       outstanding = true;
       const running = runningFor(p, now);
-      if (running > BUSY_LONG_MS) this.#setLowPriority(p, true);
+      if (running > BUSY_LONG_MS) {
+        this.#setLowPriority(p, true);
+        // A call (not a registration) that may run to its limit: the deferred processes take the others meanwhile.
+        if (this.#deferred > 0 && head.seq > 0) this.#startDeferred();
+      }
       const limit = head.seq < 0 ? Math.max(this.#options.timeoutMs, REGISTRATION_TIMEOUT_MS) : (head.limitMs ?? this.#options.timeoutMs);
       if (running > limit) {
         this.#stop(p, { kind: 'timeout', timeoutMs: limit });
