@@ -1,6 +1,7 @@
 /**
  * Message attributes as the in-process SQS (services/sqs.ts) and SNS (services/sns.ts) take them,
- * and the size both services count against their message limits.
+ * the size both services count against their message limits, and the parts of their attribute
+ * rules that are the same (each service's rules: sqsMessageAttributes.ts, snsMessageAttributes.ts).
  */
 
 /** A message attribute as SQS's JSON protocol and SNS's query protocol carry it (a binary value in base64). */
@@ -27,3 +28,18 @@ export function messageBytes(body: string, attributes: Record<string, MessageAtt
   }
   return bytes;
 }
+
+/** Whether `text` is longer than `max` UTF-8 bytes; a text of at most max / 3 UTF-16 units cannot be, and is not encoded to count. */
+export const longerThan = (text: string, max: number) => text.length * 3 > max && Buffer.byteLength(text) > max;
+
+/**
+ * A data type's logical type and an optional custom label after a period (`Number.float`,
+ * `Binary.gif`). Gateway choice: an empty label (`String.`) is refused.
+ */
+export const DATA_TYPE = /^(String|Number|Binary)(\..+)?$/s;
+
+/**
+ * A number as SQS and SNS read one: its whole digits, fraction digits and exponent. Gateway choice:
+ * Java's BigDecimal syntax (sign, digits with a point, exponent), as AWS does not document the form.
+ */
+export const NUMBER = /^[+-]?(?=\.?\d)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;

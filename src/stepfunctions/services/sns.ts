@@ -14,6 +14,7 @@ import type { NormalizedConfig } from '../../config/types.js';
 import { SqsError, isSqsQueueArn, verifySignature, type SqsQueues } from './sqs.js';
 import { messageBytes, type MessageAttributeValue } from './messageAttributes.js';
 import { checkPattern, matchesPattern, type Pattern } from './patterns.js';
+import { snsAttributesProblem } from './snsMessageAttributes.js';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -161,6 +162,8 @@ export interface PublishInput {
   Message?: unknown;
   Subject?: unknown;
   MessageAttributes?: Record<string, MessageAttributeValue>;
+  /** A PublishBatch entry's position (from 1), which SNS's error for a missing attribute type names. */
+  batchEntry?: number;
 }
 
 /** The topics of one gateway. */
@@ -376,6 +379,8 @@ export class SnsTopics {
     if (input.Message === undefined || input.Message === '') throw new SnsError('InvalidParameter', 'Invalid parameter: Empty message');
     if (typeof input.Message !== 'string') throw new SnsError('InvalidParameter', 'Invalid parameter: Message');
     const attributes = input.MessageAttributes ?? {};
+    const attributesProblem = snsAttributesProblem(attributes, input.batchEntry);
+    if (attributesProblem) throw new SnsError(attributesProblem.code, attributesProblem.message);
     if (messageBytes(input.Message, attributes) > this.maximumMessageSize(topic.arn)) throw messageTooLong();
     const id = randomUUID();
     const timestamp = new Date().toISOString();
@@ -508,7 +513,8 @@ function messageAttributes(params: URLSearchParams, prefix = ''): Record<string,
   const out: Record<string, MessageAttributeValue> = {};
   for (let i = 1; params.has(`${prefix}MessageAttributes.entry.${i}.Name`); i++) {
     const at = `${prefix}MessageAttributes.entry.${i}.Value`;
-    const value: MessageAttributeValue = { DataType: params.get(`${at}.DataType`) ?? 'String' };
+    // A missing DataType stays missing: publish refuses it, as SNS does.
+    const value = { DataType: params.get(`${at}.DataType`) ?? undefined } as MessageAttributeValue;
     if (params.has(`${at}.StringValue`)) value.StringValue = params.get(`${at}.StringValue`)!;
     if (params.has(`${at}.BinaryValue`)) value.BinaryValue = params.get(`${at}.BinaryValue`)!;
     out[params.get(`${prefix}MessageAttributes.entry.${i}.Name`)!] = value;
@@ -539,6 +545,7 @@ function publishBatch(topics: SnsTopics, params: URLSearchParams): string {
         Message: params.get(`${at}Message`) ?? undefined,
         Subject: params.get(`${at}Subject`) ?? undefined,
         MessageAttributes: messageAttributes(params, at),
+        batchEntry: i + 1,
       });
       ok += `<member>${el('Id', ids[i]!)}${el('MessageId', id)}</member>`;
     } catch (error) {

@@ -5,7 +5,7 @@
  * (periods in a sequence, a missing type, a Number's precision and range, a refused character in a
  * String value, a value given both ways, message system attributes), the sentence is the gateway's.
  */
-import type { MessageAttributeValue } from './messageAttributes.js';
+import { DATA_TYPE, longerThan, NUMBER, type MessageAttributeValue } from './messageAttributes.js';
 
 /**
  * Why SQS refuses a call whose message attributes (or message system attributes) carry list values
@@ -40,9 +40,6 @@ export const characterCode = (character: string) => `#x${character.codePointAt(0
 /** The characters SQS allows in a message, as its refusal lists them. */
 export const ALLOWED_CHARACTERS = '#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF';
 
-/** Whether `text` is longer than `max` UTF-8 bytes; a text of at most max / 3 UTF-16 units cannot be, and is not encoded to count. */
-const longerThan = (text: string, max: number) => text.length * 3 > max && Buffer.byteLength(text) > max;
-
 /**
  * The longest name and data type SQS takes ("must be shorter than 256 bytes" means at most 256, as in
  * its message limit's wording). Gateway choice: counted in UTF-8 bytes, as SQS's errors say; its guide
@@ -62,13 +59,6 @@ const NAME_CHARACTERS = /^[\p{L}\p{Nd}_.-]+$/u;
 const ASCII_NAME_CHARACTERS = /^[A-Za-z0-9_.-]+$/;
 /** Prefixes SQS keeps for itself, in any casing. */
 const RESERVED_PREFIX = /^(aws|amazon)\./i;
-/** A logical type and an optional custom label after a period (`Number.float`, `Binary.gif`). Gateway choice: an empty label (`String.`) is refused. */
-const DATA_TYPE = /^(String|Number|Binary)(\..+)?$/s;
-/**
- * A number as SQS reads one: its whole digits, fraction digits and exponent. Gateway choice: Java's
- * BigDecimal syntax (sign, digits with a point, exponent), as AWS does not document the form.
- */
-const NUMBER = /^[+-]?(?=\.?\d)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 /** A Number's most significant digits ("up to 38 digits of precision"), leading and trailing zeros trimmed. */
 const MAX_NUMBER_DIGITS = 38;
 /** The powers of ten a Number's magnitude lies between ("between 10^-128 and 10^+126"). */

@@ -1,0 +1,115 @@
+/**
+ * The rules SNS holds a message's attributes to on Publish (and each PublishBatch entry): names,
+ * data types and values (docs/stepfunctions.md#sns). The rules are SNS's own (developer guide
+ * "Amazon SNS message attributes", API reference `MessageAttributeValue`), stricter than SQS's on
+ * names (ASCII only) and with a fourth type, `String.Array`; SNS takes more than ten attributes.
+ * The shared parts (byte lengths, a type's form, a number's form) live in messageAttributes.ts.
+ * Gateway choice: AWS's own sentences were not found; those used are LocalStack's and moto's
+ * (reimplementations of SNS), and the gateway's where neither has one (marked below).
+ */
+import { DATA_TYPE, longerThan, NUMBER, type MessageAttributeValue } from './messageAttributes.js';
+
+/** Why SNS refuses a message's attributes: the error code (SNS's query code) and its message. */
+export interface SnsAttributesProblem {
+  /** `ParameterValueInvalid` (what `@aws-sdk/client-sns` throws as `InvalidParameterValueException`), or `ValidationError` for a missing type. */
+  code: 'ParameterValueInvalid' | 'ValidationError';
+  message: string;
+}
+
+/** The longest name and data type SNS takes ("up to 256 characters"; its type "up to 256 bytes"), counted in UTF-8 bytes as for SQS. */
+const MAX_NAME_BYTES = 256;
+const MAX_TYPE_BYTES = 256;
+/** A character SNS refuses in a name: it takes A-Z, a-z, 0-9, underscore, hyphen and period only. */
+const REFUSED_NAME_CHARACTER = /[^A-Za-z0-9_.-]/u;
+/** Prefixes SNS keeps for AWS, in any casing. */
+const RESERVED_PREFIX = /^(aws|amazon)\./i;
+/**
+ * The names of SNS's own attributes (`AWS.SNS.SMS.SenderID`, `AWS.SNS.MOBILE.APNS.TTL`, …), which a
+ * publish may carry. Gateway choice: taken, though they begin with a reserved prefix.
+ */
+const SNS_OWN_NAME = /^AWS\.SNS\./;
+
+const invalid = (message: string): SnsAttributesProblem => ({ code: 'ParameterValueInvalid', message });
+
+/** Why SNS refuses one attribute's name, or undefined if it takes it. */
+function nameProblem(name: string): SnsAttributesProblem | undefined {
+  // Gateway choice: the sentence for an empty name and for a reserved prefix.
+  if (name === '') return invalid('Message attribute name can not be empty.');
+  if (longerThan(name, MAX_NAME_BYTES)) return invalid(`Length of message attribute name must be less than ${MAX_NAME_BYTES} bytes.`);
+  if (name.startsWith('.')) return invalid("Invalid message attribute name starting with character '.' was found.");
+  if (name.endsWith('.')) return invalid("Invalid message attribute name ending with character '.' was found.");
+  const refused = REFUSED_NAME_CHARACTER.exec(name)?.[0];
+  if (refused !== undefined)
+    return invalid(
+      `Invalid non-alphanumeric character '#x${refused.codePointAt(0)!.toString(16).toUpperCase()}' was found in the message attribute name. ` +
+        'Can only include alphanumeric characters, hyphens, underscores, or dots.',
+    );
+  if (name.includes('..')) return invalid("Message attribute name can not have successive '.' character.");
+  if (RESERVED_PREFIX.test(name) && !SNS_OWN_NAME.test(name))
+    return invalid(`Message attribute name '${name}' is reserved: names beginning with 'AWS.' or 'Amazon.' are for use by AWS.`);
+  return undefined;
+}
+
+/**
+ * Whether a `String.Array` value is what SNS documents: a JSON array whose items are strings,
+ * numbers, `true`, `false` or `null`.
+ */
+function isStringArray(text: string): boolean {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Not JSON: the caller refuses the value, which is this failure's report.
+    return false;
+  }
+  return Array.isArray(parsed) && parsed.every((item) => item === null || ['string', 'number', 'boolean'].includes(typeof item));
+}
+
+/** Why SNS refuses one attribute, or undefined if it takes it; `at` is where a missing type is, as SNS's validation error names it. */
+function attributeProblem(name: string, attribute: MessageAttributeValue | undefined, at: string): SnsAttributesProblem | undefined {
+  const problem = nameProblem(name);
+  if (problem) return problem;
+  const type = attribute?.DataType;
+  if (typeof type !== 'string')
+    return {
+      code: 'ValidationError',
+      message:
+        `1 validation error detected: Value null at '${at}messageAttributes.${name}.member.dataType' ` +
+        'failed to satisfy constraint: Member must not be null',
+    };
+  // Gateway choice: the sentence for a type past 256 bytes.
+  if (longerThan(type, MAX_TYPE_BYTES)) return invalid(`Length of message attribute type must be less than ${MAX_TYPE_BYTES} bytes.`);
+  const logical = DATA_TYPE.exec(type)?.[1];
+  if (logical === undefined)
+    return invalid(`The message attribute '${name}' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.`);
+  const { StringValue: text, BinaryValue: binary } = attribute!;
+  const empty = invalid(`The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${type}'.`);
+  if (text === undefined && binary === undefined) return empty;
+  // Gateway choice (SNS's answer not found): a value given both ways is refused rather than one of them dropped.
+  if (text !== undefined && binary !== undefined)
+    return invalid(`The message attribute '${name}' must contain either a StringValue or a BinaryValue, not both.`);
+  const field = logical === 'Binary' ? 'Binary' : 'String';
+  const value = logical === 'Binary' ? binary : text;
+  if (value === undefined) return invalid(`The message attribute '${name}' with type '${type}' must use field '${field}'.`);
+  if (value === '') return empty;
+  // moto's sentence. Gateway choice: a Number's form is checked (Java's BigDecimal syntax, as for
+  // SQS), not its range or precision, which SNS does not document.
+  if (logical === 'Number' && !NUMBER.test(value)) return invalid(`Could not cast message attribute '${name}' value to number.`);
+  // Gateway choice: the sentence for a String.Array that is not one.
+  if (type === 'String.Array' && !isStringArray(value))
+    return invalid(`The message attribute '${name}' with type 'String.Array' must be a JSON array of strings, numbers, true, false or null.`);
+  return undefined;
+}
+
+/**
+ * Why SNS refuses a message's attributes, or undefined if it takes them: the first attribute that
+ * breaks a rule, in the order given. `batchEntry` is a PublishBatch entry's position (from 1).
+ */
+export function snsAttributesProblem(attributes: Record<string, MessageAttributeValue | undefined>, batchEntry?: number): SnsAttributesProblem | undefined {
+  const at = batchEntry === undefined ? '' : `publishBatchRequestEntries.${batchEntry}.member.`;
+  for (const [name, attribute] of Object.entries(attributes)) {
+    const problem = attributeProblem(name, attribute, at);
+    if (problem) return problem;
+  }
+  return undefined;
+}
