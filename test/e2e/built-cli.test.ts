@@ -123,9 +123,9 @@ describe('the built CLI (dist/)', () => {
     const counts = /(\d+) of (\d+) APPSYNC_JS unit resolvers and (\d+) of (\d+) pipeline resolvers are evaluated in the gateway/;
     await expect.poll(() => counts.exec(output), { timeout: 10_000, interval: 50 }).not.toBeNull();
     const [, evaluated, units, pipelines, allPipelines] = counts.exec(output)!.map(Number);
-    // All 21, with library/createTwoBooks (an array pattern), library/updateBook (Object.keys), gatewayHealth (JSON.parse)
-    // and events/createEvent (util as a global, not imported); the library's toBook (Number(), replace, map) is in it.
-    // (updateBook's request writes to an object in guards, so each of its runs is handed to the sandbox.)
+    // All 21, with library/createTwoBooks (an array pattern), library/updateBook (Object.keys, member writes in `if`s),
+    // gatewayHealth (JSON.parse) and events/createEvent (util as a global, not imported); the library's toBook
+    // (Number(), replace, map) is in it.
     expect([evaluated, units]).toEqual([21, 21]);
     // The example's one pipeline (Mutation.announce): its before handler's stash write is in the subset, but its
     // validateAnnouncement function calls util.matches (left out on purpose): the sandbox runs it.

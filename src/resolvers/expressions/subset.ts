@@ -95,7 +95,8 @@ class NotEligible {
 const line = (node: AnyNode, source: string): number => source.slice(0, node.start).split('\n').length;
 
 type Binding =
-  | { kind: 'slot'; slot: number }
+  /** `owned`: a const bound to an object literal, a fresh object of this call that member writes may change. */
+  | { kind: 'slot'; slot: number; owned?: boolean }
   | { kind: 'ctx' }
   | { kind: 'helpers'; entry: Helper | HelperTable }
   | { kind: 'refused'; name: string }
@@ -148,6 +149,9 @@ class Scope {
 const CONSTANT_UNDEFINED: Node = () => undefined;
 /** What a handler's statement gives when the handler goes on to its next one. */
 const CONTINUE: unique symbol = Symbol('continue');
+const CONTINUE_NODE: Node = () => CONTINUE;
+/** The assignment operators of a member write (`memberWrite`). */
+const WRITE_OPERATORS: ReadonlySet<string> = new Set(['=', '+=', '-=', '*=', '/=', '%=', '&&=', '||=', '??=']);
 
 /** Compiles one file's syntax tree; throws NotEligible. */
 class Compiler {
@@ -168,6 +172,8 @@ class Compiler {
   atTopLevel = false;
   /** Whether a handler writes `ctx.stash.<key>` (GatewayModule.writesStash). */
   writesStash = false;
+  /** Names a member write anywhere in the file targets (`name.key = …`): such top-level constants are not shared between calls. */
+  readonly writtenNames = new Set<string>();
 
   constructor(readonly source: string) {
     this.globals.names.set('runtime', { kind: 'runtime' });
@@ -184,6 +190,12 @@ class Compiler {
   }
 
   program(ast: AnyNode): void {
+    acornModules().walk.full(ast, (n) => {
+      const node = n as AnyNode;
+      if (node.type === 'AssignmentExpression' && node.left.type === 'MemberExpression' && node.left.object.type === 'Identifier') {
+        this.writtenNames.add(node.left.object.name as string);
+      }
+    });
     // `export { request, response }` (what esbuild makes of a .ts file): the functions are declared first.
     const exportLists: AnyNode[] = [];
     for (const item of ast.body as AnyNode[]) {
@@ -324,8 +336,9 @@ class Compiler {
       this.atTopLevel = true;
       const node = this.expression(init, this.module, undefined);
       this.atTopLevel = false;
-      this.module.names.set(name, { kind: 'slot', slot });
-      if (isLiteralTree(init)) {
+      this.module.names.set(name, { kind: 'slot', slot, owned: init.type === 'ObjectExpression' });
+      // A constant a member write changes is made afresh by each call, as the sandbox evaluates the module afresh.
+      if (isLiteralTree(init) && !this.writtenNames.has(name)) {
         const f: Frame = { slots: [], ctx: NO_CTX, units: MAX_UNITS, weights: undefined };
         this.moduleStatics.push({ slot, value: deepFreeze(node(f)) });
       } else this.moduleInits.push({ slot, node });
@@ -351,11 +364,20 @@ class Compiler {
     return makeHandler(this, run, name === 'request');
   }
 
-  /** A handler's body: const declarations and guards, then one return (or none: undefined). */
+  /** A handler's or function's body: its statements, then one return (or none: undefined). */
   block(block: AnyNode, scope: Scope, ctxName: string | undefined): Node {
+    return this.statements(block.body as AnyNode[], scope, ctxName, CONSTANT_UNDEFINED);
+  }
+
+  /**
+   * A list of statements: const declarations, `if` statements, stash and member writes,
+   * `runtime.earlyReturn(…);`, then at most one return as the last. Each step gives CONTINUE or
+   * the handler's value; `end` is what the list gives when it has no return (undefined for a body,
+   * CONTINUE for an `if`'s branch, after which the enclosing list goes on).
+   */
+  statements(statements: AnyNode[], scope: Scope, ctxName: string | undefined, end: Node): Node {
     const steps: Node[] = [];
-    let result: Node = CONSTANT_UNDEFINED;
-    const statements = block.body as AnyNode[];
+    let result = end;
     // A name declared in this block hides an outer one from the block's start: read before its
     // declaration it is a ReferenceError in JavaScript (TDZ), not the outer value; refused here.
     for (const statement of statements) {
@@ -375,6 +397,10 @@ class Compiler {
         case 'ExpressionStatement':
           if (this.isStashWrite(statement.expression, scope)) {
             steps.push(this.stashWrite(statement.expression, scope, ctxName));
+            break;
+          }
+          if (statement.expression.type === 'AssignmentExpression') {
+            steps.push(this.memberWrite(statement.expression, scope, ctxName));
             break;
           }
           // `runtime.earlyReturn(…);`, the one statement of the subset that is a call alone.
@@ -402,11 +428,12 @@ class Compiler {
   }
 
   /**
-   * `if (test) …` with no else. `if (test) return expr;` (or `{ return expr; }`) with `expr` in
-   * the subset is an early return. Anything else is a guard: when the test holds, the handler is
-   * left to the sandbox (the usual `if (ctx.error) util.error(…)`), its body never evaluated here.
-   * A `var` in it would be a binding of the whole handler, so it is refused. A step gives CONTINUE,
-   * or the handler's value.
+   * `if (test) …` with no else. When its body is statements of the subset (member writes such as
+   * `if (title) values.title = title;`, an early return `if (test) return expr;`,
+   * `runtime.earlyReturn(…)`, nested `if`s…) it runs here when the test holds. Anything else is a
+   * guard: when the test holds, the handler is left to the sandbox (the usual
+   * `if (ctx.error) util.error(…)`), its body never evaluated here. A `var` in it would be a
+   * binding of the whole handler, so it is refused. A step gives CONTINUE, or the handler's value.
    */
   guard(statement: AnyNode, scope: Scope, ctxName: string | undefined): Node {
     if (statement.alternate) this.refuse(statement, 'an if statement with an else branch');
@@ -416,43 +443,96 @@ class Compiler {
     });
     const test = this.expression(statement.test, scope, ctxName);
     const body = statement.consequent as AnyNode;
-    const only = body.type === 'BlockStatement' && (body.body as AnyNode[]).length === 1 ? (body.body as AnyNode[])[0]! : body;
-    if (only.type === 'ExpressionStatement' && this.isEarlyReturn(only.expression, scope)) {
-      let early: Node | undefined;
-      try {
-        early = this.expression(only.expression, scope, ctxName);
-      } catch (error) {
-        if (!(error instanceof NotEligible)) throw error;
-      }
-      if (early) {
-        const returns = early;
-        return (f) => (test(f) ? returns(f) : CONTINUE);
-      }
-    }
-    if (only.type === 'ReturnStatement') {
-      let value: Node | undefined = CONSTANT_UNDEFINED;
-      try {
-        if (only.argument) value = this.expression(only.argument, scope, ctxName);
-      } catch (error) {
-        if (!(error instanceof NotEligible)) throw error;
-        value = undefined;
-      }
-      if (value) {
-        const returned = value;
-        return (f) => (test(f) ? returned(f) : CONTINUE);
-      }
-    }
+    const branch = this.tryBranch(body.type === 'BlockStatement' ? (body.body as AnyNode[]) : [body], scope, ctxName);
+    if (branch) return (f) => (test(f) ? branch(f) : CONTINUE);
     return (f) => {
       if (test(f)) throw new Fallback('a guard held');
       return CONTINUE;
     };
   }
 
+  /**
+   * An `if`'s body compiled as statements of the subset, or undefined when it is not (a guard).
+   * What a failed attempt recorded (a stash write, calls of the file's functions) is undone: the
+   * body is then never evaluated here.
+   */
+  tryBranch(body: AnyNode[], scope: Scope, ctxName: string | undefined): Node | undefined {
+    const { writesStash } = this;
+    const calls = this.compilingFunction ? new Set(this.compilingFunction.calls) : undefined;
+    try {
+      return this.statements(body, new Scope(scope), ctxName, CONTINUE_NODE);
+    } catch (error) {
+      if (!(error instanceof NotEligible)) throw error;
+      this.writesStash = writesStash;
+      if (calls) this.compilingFunction!.calls = calls;
+      return undefined;
+    }
+  }
+
+  /**
+   * `name.key = value;` (`name['key']`, and `+=`, `-=`, `*=`, `/=`, `%=`, `&&=`, `||=`, `??=`) as a
+   * statement, with `name` a const bound to an object literal (`const values = {};`): an object
+   * this call made, which no input, helper table or other run shares, so writing to it changes
+   * nothing the sandbox would not (its ctx, a helper's result or anything else is refused at load).
+   * A key `Object.prototype` has is refused, `__proto__` (which sets the prototype in the sandbox)
+   * included: the sandbox's frozen prototype makes `constructor` and the like throw there, and
+   * `toString`/`valueOf` go through SES's override handling. A write costs a unit and forgets the
+   * sizes measured so far in the call (they may include this object).
+   */
+  memberWrite(node: AnyNode, scope: Scope, ctxName: string | undefined): Node {
+    const target = node.left as AnyNode;
+    if (target.type !== 'MemberExpression') this.refuse(node, `an assignment to ${describe(target)}`);
+    if (target.optional) this.refuse(node, 'an optional chain written to');
+    const operator = node.operator as string;
+    if (!WRITE_OPERATORS.has(operator)) this.refuse(node, `the ${operator} operator`);
+    const object = target.object as AnyNode;
+    const binding = object.type === 'Identifier' ? scope.lookup(object.name as string) : undefined;
+    if (binding?.kind === 'declaredLater') this.refuse(node, `the name ${object.name as string} before its declaration`);
+    if (binding?.kind !== 'slot' || !binding.owned) {
+      this.refuse(node, 'a member write to something other than a const bound to an object literal of the file');
+    }
+    let key: string | undefined;
+    if (!target.computed) key = target.property.name as string;
+    else if (target.property.type === 'Literal' && (typeof target.property.value === 'string' || typeof target.property.value === 'number')) {
+      key = String(target.property.value);
+    } else this.refuse(node, 'a computed member written to that is not a literal');
+    if (key === '__proto__' || (protoMask(key) & ON_OBJECT) !== 0) this.refuse(node, `a member write of a key Object.prototype has (${key})`);
+    const value = this.expression(node.right, scope, ctxName);
+    const { slot } = binding;
+    const k = key;
+    const assign = (f: Frame, v: unknown): typeof CONTINUE => {
+      spend(f, 1);
+      (f.slots[slot] as Record<string, unknown>)[k] = v;
+      f.weights = undefined;
+      return CONTINUE;
+    };
+    const current = (f: Frame): unknown => readMember(f.slots[slot], k, 0);
+    switch (operator) {
+      case '=':
+        return (f) => assign(f, value(f));
+      case '+=':
+        return (f) => assign(f, add(f, current(f), value(f)));
+      case '&&=':
+        return (f) => (current(f) ? assign(f, value(f)) : CONTINUE);
+      case '||=':
+        return (f) => (current(f) ? CONTINUE : assign(f, value(f)));
+      case '??=':
+        return (f) => {
+          const v = current(f);
+          return v === null || v === undefined ? assign(f, value(f)) : CONTINUE;
+        };
+      default: {
+        const op = operator.slice(0, -1);
+        return (f) => assign(f, arithmetic(op, current(f), value(f)));
+      }
+    }
+  }
+
   localDeclaration(d: AnyNode, scope: Scope, ctxName: string | undefined): Node {
     const init = this.expression(d.init, scope, ctxName);
     if (d.id.type === 'Identifier') {
       const slot = this.slotCount++;
-      scope.names.set(d.id.name, { kind: 'slot', slot });
+      scope.names.set(d.id.name, { kind: 'slot', slot, owned: d.init.type === 'ObjectExpression' });
       return (f) => {
         f.slots[slot] = init(f);
         return CONTINUE;

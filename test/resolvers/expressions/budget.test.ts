@@ -1,7 +1,7 @@
 /**
  * Handlers written to defeat the gateway's evaluator (docs/resolvers.md#handlers-the-gateway-evaluates):
  * eligible code whose values grow by sharing (objects and strings doubled 40 times, a helper given
- * a DAG of 2^40 nodes, functions of the file calling each other 7^15 times, directly or through map, a string split into 2^18 pieces, JSON.stringify of a DAG of 2^40 leaves, Object.entries of 2^17 pieces). Each must be handed to the sandbox by the evaluation budget, not worked
+ * a DAG of 2^40 nodes, functions of the file calling each other 7^15 times, directly or through map, an object grown by member writes after a helper measured it, a string split into 2^18 pieces, JSON.stringify of a DAG of 2^40 leaves, Object.entries of 2^17 pieces). Each must be handed to the sandbox by the evaluation budget, not worked
  * through in the gateway: the field answers with the sandbox's own outcome, a plain request sent
  * meanwhile answers at its usual speed, and the gateway keeps serving. Also: the bench fixtures
  * are evaluated in the gateway (GET /health counts them).
@@ -36,10 +36,13 @@ const FILES: Record<string, string> = {
   'stringify.js': `export function request(ctx) {\n${chain(DEPTH, '{ x: ctx.args.s, y: ctx.args.s }', (p) => `{ x: ${p}, y: ${p} }`)}\n  return { payload: JSON.stringify(v${DEPTH}).length };\n}\nexport function response(ctx) {\n  return ctx.result;\n}\n`,
   // Object.entries makes a pair per element: 2^17 characters split (paid), then 2^17 pairs (over the budget with the split).
   'entries.js': `export function request(ctx) {\n${chain(16, 'ctx.args.s', (p) => `${p} + ${p}`)}\n  return { payload: Object.entries(v16.split('')).length };\n}\nexport function response(ctx) {\n  return ctx.result;\n}\n`,
+  // Member writes grow an object after a helper has paid for it: 2^14 paths to an empty object (about 50,000 nodes, within
+  // the budget twice over), then 400 keys written to it (13M nodes). The second call must pay the new size, not the first call's measure.
+  'writes.js': `import { util } from '@aws-appsync/utils';\nexport function request(ctx) {\n  const o = {};\n${chain(14, 'o', (p) => `{ x: ${p}, y: ${p} }`)}\n  const first = util.dynamodb.toDynamoDB(v14);\n${Array.from({ length: 400 }, (_, i) => `  o.k${i} = ctx.args.s;`).join('\n')}\n  return { payload: [typeof first, util.dynamodb.toDynamoDB(v14)] };\n}\nexport function response(ctx) {\n  return 1;\n}\n`,
   'plain.js': 'export function request(ctx) {\n  return { payload: ctx.args.s };\n}\nexport function response(ctx) {\n  return ctx.result;\n}\n',
 };
 
-const SCHEMA = `type Query {\n  calls(s: String): AWSJSON\n  objects(s: String): AWSJSON\n  strings(s: String): AWSJSON\n  helper(s: String): AWSJSON\n  spread(s: String): AWSJSON\n  maps(s: String): AWSJSON\n  split(s: String): AWSJSON\n  stringify(s: String): AWSJSON\n  entries(s: String): AWSJSON\n  plain(s: String): String\n}\n`;
+const SCHEMA = `type Query {\n  calls(s: String): AWSJSON\n  objects(s: String): AWSJSON\n  strings(s: String): AWSJSON\n  helper(s: String): AWSJSON\n  spread(s: String): AWSJSON\n  maps(s: String): AWSJSON\n  split(s: String): AWSJSON\n  stringify(s: String): AWSJSON\n  entries(s: String): AWSJSON\n  writes(s: String): AWSJSON\n  plain(s: String): String\n}\n`;
 const TIMEOUT_MS = 800;
 
 interface Line {
@@ -95,6 +98,12 @@ describe('the evaluation budget against values that grow by sharing', () => {
       field: 'entries',
       reason: /budget/,
       answer: (body) => (body.errors ? expect(body.errors[0].message).toMatch(/timed out/) : expect(body).toEqual({ data: { entries: String(2 ** 17) } })),
+    },
+    // The sandbox's 13M nodes meet its time limit, its memory or the result limit.
+    {
+      field: 'writes',
+      reason: /budget/,
+      answer: (body) => expect(body.errors[0].message).toMatch(/timed out|RangeError|memory|ResultTooLarge|characters of JSON/),
     },
     { field: 'spread', reason: /budget|longer than the limit/, answer: (body) => expect(body.errors[0].message).toMatch(/timed out|RangeError|memory/) },
   ];

@@ -26,6 +26,14 @@ const ELIGIBLE: Array<[string, string]> = [
   ],
   ['stash writes', handlers("ctx.stash.a = 1;\nctx.stash['b-c'] = ctx.args.x;\nctx.stash[2] = ctx.stash.a;\nreturn {};")],
   [
+    'member writes to object literals of the handler, a function and the top level, in branches too',
+    handlers(
+      "const values = { ...ctx.args };\nvalues.a = 1;\nvalues['b-c'] += 'x';\nvalues[2] ??= f();\nif (ctx.args.x) values.prototype = 2;\nif (ctx.args.y) {\n  const inner = {};\n  inner.n = 1;\n  values.inner = inner;\n}\nTOP.k = 1;\nreturn values;",
+      undefined,
+      'const TOP = { k: 0 };\nfunction f() {\n  const o = {};\n  o.x ||= 1;\n  o.y &&= 2;\n  o.z -= 1;\n  return o;\n}',
+    ),
+  ],
+  [
     'the global util, as the import',
     handlers('return { payload: util.autoUlid() };', 'if (ctx.error) util.error(ctx.error.message);\nreturn util.dynamodb.toMapValues(ctx.result);'),
   ],
@@ -234,9 +242,26 @@ const REFUSED: Array<[string, string, RegExp]> = [
   ['a stash key of Object.prototype', handlers('ctx.stash.toString = 1;\nreturn 1;'), /a stash key a built-in prototype has \(toString\)/],
   ['a __proto__ stash key', handlers("ctx.stash['__proto__'] = 1;\nreturn 1;"), /a stash key a built-in prototype has/],
   ['a computed stash key', handlers('ctx.stash[ctx.args.k] = 1;\nreturn 1;'), /computed stash key that is not a literal/],
-  ['a write below the stash', handlers('ctx.stash.a.b = 1;\nreturn 1;'), /a expression statement/],
-  ['a write to ctx', handlers('ctx.x = 1;\nreturn 1;'), /a expression statement/],
-  ['a stash write in a function of the file', `${handlers('return f(ctx);')}\nfunction f(c) { c.stash.x = 1; return 1; }`, /a expression statement/],
+  ['a write below the stash', handlers('ctx.stash.a.b = 1;\nreturn 1;'), /member write to something other than a const bound to an object literal/],
+  ['a write to ctx', handlers('ctx.x = 1;\nreturn 1;'), /member write to something other than a const bound to an object literal/],
+  [
+    'a stash write in a function of the file',
+    `${handlers('return f(ctx);')}\nfunction f(c) { c.stash.x = 1; return 1; }`,
+    /member write to something other than a const bound to an object literal/,
+  ],
+  ['a member write to a helper result', handlers('const k = util.dynamodb.toMapValues({ a: 1 });\nk.b = 2;\nreturn k;'), /member write to something other/],
+  ['a member write to a parameter', `${handlers('return f({});')}\nfunction f(o) { o.x = 1; return o; }`, /member write to something other/],
+  ['a member write to an array literal', handlers('const l = [];\nl[0] = 1;\nreturn l;'), /member write to something other/],
+  ['a member write below an object literal', handlers('const o = { a: {} };\no.a.b = 1;\nreturn o;'), /member write to something other/],
+  ['a member write before its const', handlers('o.x = 1;\nconst o = {};\nreturn o;'), /before its declaration/],
+  ['a member write of __proto__', handlers('const o = {};\no.__proto__ = { x: 1 };\nreturn o.x;'), /a key Object.prototype has \(__proto__\)/],
+  ["a member write of ['__proto__']", handlers("const o = {};\no['__proto__'] = null;\nreturn o;"), /a key Object.prototype has \(__proto__\)/],
+  ['a member write of constructor', handlers('const o = {};\no.constructor = 1;\nreturn o;'), /a key Object.prototype has \(constructor\)/],
+  ['a member write of toString', handlers('const o = {};\no.toString = 1;\nreturn o;'), /a key Object.prototype has \(toString\)/],
+  ['a member write of a computed key', handlers('const o = {};\no[ctx.args.k] = 1;\nreturn o;'), /computed member written to/],
+  ['a member write as an expression', handlers('const o = {};\nreturn (o.x = 1);'), /assignment expression/],
+  ['a member write with **=', handlers('const o = { n: 2 };\no.n **= 2;\nreturn o;'), /the \*\*= operator/],
+  ['an assignment to a name', handlers('const o = {};\no = 1;\nreturn o;'), /an assignment to identifier/],
   ['a stash write as an expression', handlers('return (ctx.stash.x = 1);'), /assignment expression/],
   ['a call of the global util outside the listed helpers', handlers("return util.matches('a', ctx.args.s);"), /util\.matches, which the subset does not call/],
   ['this', handlers('return this;'), /this expression/],
@@ -281,7 +306,9 @@ describe('analysis of files', () => {
     expect(analyseSource(handlers('ctx.stash.a = 1;\nreturn {};')).module?.writesStash).toBe(true);
     expect(analyseSource(handlers('return ctx.stash.a;')).module?.writesStash).toBe(false);
     // A write in a guard's body is never evaluated: the guard hands the run over.
-    expect(analyseSource(handlers('if (ctx.args.x) { ctx.stash.a = 1; }\nreturn {};')).module?.writesStash).toBe(false);
+    expect(analyseSource(handlers("if (ctx.args.x) { ctx.stash.a = 1; util.error('no'); }\nreturn {};")).module?.writesStash).toBe(false);
+    // In a branch of the subset it is.
+    expect(analyseSource(handlers('if (ctx.args.x) { ctx.stash.a = 1; }\nreturn {};')).module?.writesStash).toBe(true);
   });
 
   it("the example's library resolvers: all in the subset", async () => {
