@@ -21,7 +21,7 @@ import type { AuthContext } from '../auth/types.js';
 import type { CachingBehavior, NormalizedConfig, NormalizedResolver } from '../config/types.js';
 import { normalizeCachingKey } from '../config/caching.js';
 import type { Logger } from '../datasources/types.js';
-import { keyValuesOf, matchesEviction, parseKeyPath, valuesLayout, type KeyPath, type ValuesLayout } from './keys.js';
+import { keyValuesJson, keyValuesOf, matchesEviction, parseKeyPath, valuesLayout, type KeyPath, type ValuesLayout } from './keys.js';
 import { MemoryCacheStore } from './memory.js';
 import { stableJson } from './stableJson.js';
 import { RedisCacheStore } from './redis.js';
@@ -58,25 +58,30 @@ export interface AnswerRun {
   responseHeaders: Record<string, string>;
 }
 
-/** A resolver's cached result and when its entry expires (ms since the epoch). */
-export interface CachedResult {
-  value: unknown;
-  expiresAt: number;
-}
+/** What {@link ApiCache.getResult} answers when the entry is not there. */
+export const MISS: unique symbol = Symbol('API cache miss');
 
-/** Entries are stored as `<expiry> <JSON>`: a whole answer read from them must not outlive them. */
-function parseResult(text: string | undefined): CachedResult | undefined {
-  if (text === undefined) return undefined;
-  const space = text.indexOf(' ');
-  return { value: JSON.parse(text.slice(space + 1)) as unknown, expiresAt: Number(text.slice(0, space)) };
-}
+const resultOf = (text: string | undefined): unknown => (text === undefined ? MISS : JSON.parse(text));
 
-/** A cache lookup's key, and the tag its entry gets. */
-export interface ResolverCacheEntry {
-  readonly key: string;
-  readonly tag: CacheTag;
-  /** What the store noted on looking the key up, for keeping the result under it after a miss. */
-  readonly handle: KeyHandle;
+/**
+ * One cached resolver run's entry: its key, the tag it is kept with (the field and the key values:
+ * the entry is its own tag) and what the store notes on looking it up (the entry is its own handle,
+ * `expiresAt` on a hit). One object per run, made with every field so that all share one shape.
+ */
+export class ResolverCacheEntry implements CacheTag, KeyHandle {
+  expiresAt = 0;
+  storeHash: number | undefined = undefined;
+  storeLength: number | undefined = undefined;
+  storeAscii: boolean | undefined = undefined;
+
+  constructor(
+    readonly key: string,
+    /** `Type.field` */
+    readonly field: string,
+    /** The key values' JSON (a layout's keys); else `values` holds them. */
+    readonly valuesJson: string | undefined,
+    readonly values: KeyValues | undefined,
+  ) {}
 }
 
 /** An `extensions.evictFromApiCache(typeName, fieldName, keys)` call, as the sandbox reports it. */
@@ -160,18 +165,22 @@ export class ApiCache {
 
   /** The entry one resolver run reads and fills. */
   resolverEntry(policy: ResolverCachePolicy, context: KeyValues): ResolverCacheEntry {
-    const { values, text, valuesJson } = keyValuesOf(policy.keys, context, policy.layout);
-    return { key: policy.keyPrefix + text, tag: valuesJson === undefined ? { field: policy.field, values } : { field: policy.field, valuesJson }, handle: {} };
+    if (policy.layout !== undefined) {
+      const json = keyValuesJson(policy.keys, context, policy.layout);
+      return new ResolverCacheEntry(policy.keyPrefix + json, policy.field, json, undefined);
+    }
+    const { text, values } = keyValuesOf(policy.keys, context);
+    return new ResolverCacheEntry(policy.keyPrefix + text, policy.field, undefined, values);
   }
 
   /**
-   * A cached result and when its entry expires (ms since the epoch), or undefined on a miss.
-   * Entries are stored as `<expiry> <JSON>`: a whole answer read from them must not outlive them.
+   * The cached result, or {@link MISS}; on a hit `entry.expiresAt` says when the entry expires (ms
+   * since the epoch): a whole answer read from entries must not outlive them.
    */
-  getResult(entry: ResolverCacheEntry): CachedResult | undefined | Promise<CachedResult | undefined> {
+  getResult(entry: ResolverCacheEntry): unknown {
     // A store that answers at once (in memory) is not waited for: a miss costs no promise.
-    if (this.#store.getNow !== undefined) return parseResult(this.#store.getNow(entry.key, entry.handle));
-    return this.#store.get(entry.key).then(parseResult);
+    if (this.#store.getNow !== undefined) return resultOf(this.#store.getNow(entry.key, entry));
+    return this.#store.get(entry.key, entry).then(resultOf);
   }
 
   /** Keeps a resolver's result (never awaited on the request's path: a store that fails logs it). */
@@ -180,10 +189,10 @@ export class ApiCache {
     try {
       text = JSON.stringify(value ?? null);
     } catch (error) {
-      this.#logger.warn(`API cache: the result of ${entry.tag.field} cannot be kept: ${(error as Error).message}`);
+      this.#logger.warn(`API cache: the result of ${entry.field} cannot be kept: ${(error as Error).message}`);
       return;
     }
-    void this.#store.set(entry.key, `${Date.now() + ttlMs} ${text}`, ttlMs, [entry.tag], entry.handle);
+    void this.#store.set(entry.key, text, ttlMs, entry, entry);
   }
 
   /**
@@ -213,20 +222,25 @@ export class ApiCache {
   }
 
   /**
-   * Keeps a query's answer whole (`text`: the JSON text sent) when the behaviour allows it: under
-   * OPERATION_LEVEL_CACHING any answer without errors, for the API's ttl; under FULL_REQUEST_CACHING
-   * only an answer every resolver of which was read from its entry (what a repeat would answer),
-   * until the first of those entries expires. Tagged with the resolver runs, so evictions reach it.
+   * How long a query's answer (one without errors) may be kept whole, in ms; 0: it may not. Under
+   * OPERATION_LEVEL_CACHING the API's ttl; under FULL_REQUEST_CACHING only an answer every resolver
+   * of which was read from its entry (what a repeat would answer), until the first of those entries
+   * expires.
    */
-  keepAnswer(key: string, text: string, run: AnswerRun): void {
-    let ttlMs = this.#ttlMs;
+  answerTtlMs(run: AnswerRun): number {
+    if (this.behavior !== 'FULL_REQUEST_CACHING') return this.#ttlMs;
+    // A run that read no entry, or ran a resolver (0), is not what a repeat would answer.
+    if (run.cacheExpiresAt === undefined || run.cacheExpiresAt === 0) return 0;
+    const ttlMs = run.cacheExpiresAt - Date.now();
+    return ttlMs < 1 ? 0 : ttlMs;
+  }
+
+  /**
+   * Keeps a query's answer whole (`text`: the JSON text sent) for `ttlMs` (from {@link answerTtlMs}),
+   * tagged with the resolver runs, so evictions reach it.
+   */
+  keepAnswer(key: string, text: string, ttlMs: number, run: AnswerRun): void {
     const headers = run.responseHeaders;
-    if (this.behavior === 'FULL_REQUEST_CACHING') {
-      // A run that read no entry, or ran a resolver, is not what a repeat would answer.
-      if (run.cacheExpiresAt === undefined) return;
-      ttlMs = run.cacheExpiresAt - Date.now();
-      if (ttlMs < 1) return;
-    }
     let headerText = '';
     for (const _ in headers) {
       headerText = JSON.stringify(headers);

@@ -1,11 +1,11 @@
 export {
   ApiCache,
   KeyDigest,
+  MISS,
   type AnswerRun,
   type ApiCacheOptions,
   type CacheEviction,
-  type CachedResult,
-  type ResolverCacheEntry,
+  ResolverCacheEntry,
   type ResolverCachePolicy,
   type StoredAnswer,
 } from './apiCache.js';

@@ -73,33 +73,27 @@ export function valuesLayout(keys: readonly KeyPath[]): ValuesLayout | undefined
   return layout;
 }
 
-/** A resolver run's key values (see {@link keyValuesOf}). */
-export interface KeyValuesText {
-  /** The entry key's part: with a layout, the values' JSON text; else the stable JSON of the values in the order of the keys. */
-  text: string;
-  /** With a layout: the values in `ctx`'s shape as JSON text (the same string as `text`). */
-  valuesJson: string | undefined;
-  /** Without a layout: the values in `ctx`'s shape (only the named parts). */
-  values: KeyValues | undefined;
+/**
+ * The JSON text of a resolver run's key values in `ctx`'s shape, put together with `layout` (from
+ * {@link valuesLayout} of the same keys) from each value's text: each value is serialised once and
+ * no object is built. It is the entry key's part and its tag's values alike. A key naming a value
+ * the run does not have (an argument left out) reads null.
+ */
+export function keyValuesJson(keys: readonly KeyPath[], context: KeyValues, layout: ValuesLayout): string {
+  let json = layout[0] as string;
+  for (let i = 1; i < layout.length; i += 2) {
+    const { map, path } = keys[layout[i] as number]!;
+    json += stableJson((path.length === 0 ? context[map] : valueAt(context[map], path)) ?? null) + (layout[i + 1] as string);
+  }
+  return json;
 }
 
 /**
- * The key values of one resolver run and their text for the entry's key. A key naming a value the
- * run does not have (an argument left out) reads null. With `layout` (from {@link valuesLayout} of
- * the same keys) the values' JSON text in `ctx`'s shape is put together from each value's text and
- * is the key's text too: each value is serialised once and no object is built. Without one (a key
- * within another's value) the values are gathered in `ctx`'s shape and the key's text is the array of
- * them.
+ * The key values of a resolver run whose keys have no layout (one within another's value): the
+ * values gathered in `ctx`'s shape (only the named parts; a missing one reads null), and the entry
+ * key's part, the array of the values' stable JSON in the order of the keys.
  */
-export function keyValuesOf(keys: readonly KeyPath[], context: KeyValues, layout?: ValuesLayout): KeyValuesText {
-  if (layout !== undefined) {
-    let json = layout[0] as string;
-    for (let i = 1; i < layout.length; i += 2) {
-      const { map, path } = keys[layout[i] as number]!;
-      json += stableJson((path.length === 0 ? context[map] : valueAt(context[map], path)) ?? null) + (layout[i + 1] as string);
-    }
-    return { text: json, valuesJson: json, values: undefined };
-  }
+export function keyValuesOf(keys: readonly KeyPath[], context: KeyValues): { text: string; values: KeyValues } {
   const values: KeyValues = {};
   const texts: string[] = [];
   for (const { map, path } of keys) {
@@ -113,7 +107,7 @@ export function keyValuesOf(keys: readonly KeyPath[], context: KeyValues, layout
     for (let i = 0; i < path.length - 1; i++) node = (node[path[i]!] ??= {}) as Record<string, unknown>;
     node[path[path.length - 1]!] = value;
   }
-  return { text: `[${texts.join(',')}]`, valuesJson: undefined, values };
+  return { text: `[${texts.join(',')}]`, values };
 }
 
 /** A tag's key values as JSON text: the text it was made with, else its values serialised. */

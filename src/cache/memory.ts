@@ -160,6 +160,11 @@ class Segment {
     return at;
   }
 
+  /** When the record at `at` expires (ms since the epoch). */
+  expiresAt(at: number): number {
+    return this.#f64[(at >> 3) + F_EXPIRES]!;
+  }
+
   /** The text of the record at `at`, which is marked as read. */
   read(at: number): string {
     const i = at >> 2;
@@ -169,11 +174,23 @@ class Segment {
     return this.#ring.toString(flags & TEXT_ASCII ? 'latin1' : 'utf8', start, start + this.#i32[i + I_TEXT]!);
   }
 
-  /** `values`: the tags' key values as JSON, or the offset (in characters) in `key` of the one tag's values, which end the key. */
-  set(hash: number, key: string, keyLength: number, keyAscii: boolean, text: string, expiresAt: number, fieldIds: number[], values: string | number): void {
+  /**
+   * `fieldIds`: the tags' fields (one, or several); `values`: the tags' key values as JSON, or the offset (in characters) in `key`
+   * of the one tag's values, which end the key.
+   */
+  set(
+    hash: number,
+    key: string,
+    keyLength: number,
+    keyAscii: boolean,
+    text: string,
+    expiresAt: number,
+    fieldIds: number | number[],
+    values: string | number,
+  ): void {
     const textBytes = Buffer.byteLength(text, 'utf8');
     const valuesBytes = typeof values === 'string' ? Buffer.byteLength(values, 'utf8') : 0;
-    const tags = fieldIds.length;
+    const tags = typeof fieldIds === 'number' ? 1 : fieldIds.length;
     const size = align8(HEADER + 4 * tags + keyLength + textBytes + valuesBytes);
     const old = this.#index.get(hash);
     if (old >= 0) this.#drop(old);
@@ -194,7 +211,8 @@ class Segment {
     i32[i + I_TEXT] = textBytes;
     i32[i + I_VALUES] = typeof values === 'string' ? valuesBytes : -(values * (keyAscii ? 1 : 2) + 1);
     i32[i + I_FLAGS] = (keyAscii ? KEY_ASCII : 0) | (textAscii ? TEXT_ASCII : 0) | (tags << 8);
-    for (let t = 0; t < tags; t++) i32[i + HEADER / 4 + t] = fieldIds[t]!;
+    if (typeof fieldIds === 'number') i32[i + HEADER / 4] = fieldIds;
+    else for (let t = 0; t < tags; t++) i32[i + HEADER / 4 + t] = fieldIds[t]!;
     let offset = at + HEADER + 4 * tags;
     // Written from the string, as the scratch buffer holds it: copying from that buffer costs a view of it per write.
     this.#ring.write(key, offset, keyLength, keyAscii ? 'latin1' : 'utf16le');
@@ -382,43 +400,52 @@ export class MemoryCacheStore implements CacheStore {
     return this.#maxBytes;
   }
 
-  get(key: string): Promise<string | undefined> {
-    return Promise.resolve(this.getNow(key));
+  get(key: string, handle?: KeyHandle): Promise<string | undefined> {
+    return Promise.resolve(this.getNow(key, handle));
   }
 
   getNow(key: string, handle?: KeyHandle): string | undefined {
     this.#key.write(key);
     const hash = this.#key.hash();
     if (handle !== undefined) {
-      handle.hash = hash;
-      handle.length = this.#key.length;
-      handle.ascii = this.#key.ascii;
+      handle.storeHash = hash;
+      handle.storeLength = this.#key.length;
+      handle.storeAscii = this.#key.ascii;
     }
     const segment = this.#segmentOf(hash);
     const at = segment.find(hash, this.#key.buffer, this.#key.length, this.#key.ascii, Date.now());
-    return at === undefined ? undefined : segment.read(at);
+    if (at === undefined) return undefined;
+    if (handle !== undefined) handle.expiresAt = segment.expiresAt(at);
+    return segment.read(at);
   }
 
-  set(key: string, text: string, ttlMs: number, tags: readonly CacheTag[], handle?: KeyHandle): Promise<void> {
+  set(key: string, text: string, ttlMs: number, tags: CacheTag | readonly CacheTag[], handle?: KeyHandle): Promise<void> {
     let hash: number;
     let keyLength: number;
     let keyAscii: boolean;
     // Looked up just before (a miss): its hash and length are known, and the record's key is written from the string.
-    if (handle !== undefined && typeof handle.hash === 'number') {
-      hash = handle.hash;
-      keyLength = handle.length as number;
-      keyAscii = handle.ascii as boolean;
+    if (handle?.storeHash !== undefined) {
+      hash = handle.storeHash;
+      keyLength = handle.storeLength!;
+      keyAscii = handle.storeAscii!;
     } else {
       this.#key.write(key);
       hash = this.#key.hash();
       keyLength = this.#key.length;
       keyAscii = this.#key.ascii;
     }
-    const fieldIds = tags.length === 1 ? [this.#fields.idOf(tags[0]!.field)] : tags.map((tag) => this.#fields.idOf(tag.field));
+    const one = isOneTag(tags) ? tags : tags.length === 1 ? tags[0]! : undefined;
+    let fieldIds: number | number[];
     let values: string | number;
-    const only = tags.length === 1 ? tags[0]!.valuesJson : undefined;
-    if (only !== undefined && key.length > only.length && key.endsWith(only)) values = key.length - only.length;
-    else values = tags.length === 1 ? `[${tagValuesJson(tags[0]!)}]` : `[${tags.map(tagValuesJson).join(',')}]`;
+    if (one !== undefined) {
+      fieldIds = this.#fields.idOf(one.field);
+      const json = one.valuesJson;
+      values = json !== undefined && key.length > json.length && key.endsWith(json) ? key.length - json.length : `[${tagValuesJson(one)}]`;
+    } else {
+      const several = tags as readonly CacheTag[];
+      fieldIds = several.map((tag) => this.#fields.idOf(tag.field));
+      values = `[${several.map(tagValuesJson).join(',')}]`;
+    }
     this.#segmentOf(hash).set(hash, key, keyLength, keyAscii, text, Date.now() + ttlMs, fieldIds, values);
     return Promise.resolve();
   }
@@ -445,3 +472,5 @@ export class MemoryCacheStore implements CacheStore {
     return this.#segments.length === 1 ? this.#segments[0]! : this.#segments[(hash >>> 0) % this.#segments.length]!;
   }
 }
+
+const isOneTag = (tags: CacheTag | readonly CacheTag[]): tags is CacheTag => !Array.isArray(tags);

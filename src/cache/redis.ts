@@ -1,9 +1,9 @@
 /**
  * The Redis cache store: several gateway instances share one cache, as AppSync's instances share
  * its ElastiCache. An entry is two string keys with the same PX expiry, named by the digest of its
- * key: `v:<digest>` holds its text alone (what a hit reads: no parsing, nothing else sent) and
- * `t:<digest>` its tags as JSON (what an eviction reads); each field has a set of the digests of
- * the entries tagged with it.
+ * key: `v:<digest>` holds its expiry and its text, `<ms since the epoch> <text>` (what a hit reads:
+ * nothing else sent), and `t:<digest>` its tags as JSON (what an eviction reads); each field has a
+ * set of the digests of the entries tagged with it.
  *
  * A cache that cannot reach Redis answers every read as a miss and drops writes: requests are
  * answered uncached, and the log says so once per outage (docs/caching.md#redis).
@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../datasources/types.js';
 import { tagValuesJson } from './keys.js';
-import type { CacheStore, CacheTag, KeyValues } from './types.js';
+import type { CacheStore, CacheTag, KeyHandle, KeyValues } from './types.js';
 
 export interface RedisCacheStoreOptions {
   url: string;
@@ -63,22 +63,30 @@ export class RedisCacheStore implements CacheStore {
     return store;
   }
 
-  async get(key: string): Promise<string | undefined> {
+  async get(key: string, handle?: KeyHandle): Promise<string | undefined> {
     try {
       const found = await this.#redis.get(`${this.#prefix}v:${digestOf(key)}`);
       if (this.#down) this.#back();
-      return found ?? undefined;
+      if (found === null) return undefined;
+      const space = found.indexOf(' ');
+      const expiresAt = Number(found.slice(0, space));
+      // A value written otherwise (by a gateway before entries carried their expiry) is a miss.
+      if (space < 1 || !(expiresAt > 0)) return undefined;
+      if (handle !== undefined) handle.expiresAt = expiresAt;
+      return found.slice(space + 1);
     } catch (error) {
       this.#outage(error as Error);
       return undefined;
     }
   }
 
-  async set(key: string, text: string, ttlMs: number, tags: readonly CacheTag[]): Promise<void> {
+  async set(key: string, text: string, ttlMs: number, tag: CacheTag | readonly CacheTag[]): Promise<void> {
     const digest = digestOf(key);
     const px = Math.max(1, Math.round(ttlMs));
+    const tags = Array.isArray(tag) ? (tag as readonly CacheTag[]) : [tag as CacheTag];
     try {
-      const multi = this.#redis.multi().set(`${this.#prefix}v:${digest}`, text, 'PX', px).set(`${this.#prefix}t:${digest}`, tagsJson(tags), 'PX', px);
+      const value = `${Date.now() + px} ${text}`;
+      const multi = this.#redis.multi().set(`${this.#prefix}v:${digest}`, value, 'PX', px).set(`${this.#prefix}t:${digest}`, tagsJson(tags), 'PX', px);
       for (const field of new Set(tags.map((t) => t.field))) {
         multi.sadd(this.#fieldKey(field), digest).pexpire(this.#fieldKey(field), FIELD_SET_TTL_MS);
       }

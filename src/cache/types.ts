@@ -27,19 +27,28 @@ export interface KeyValues {
 }
 
 /**
- * What a store noted about a key when it looked it up (its hash, its bytes' length), for a `set` of
- * the same key right after a miss to reuse: each store reads only what it wrote. Opaque to callers.
+ * What a store notes on looking a key up. `expiresAt`: on a hit, when the entry expires (ms since the
+ * epoch), so an entry's text holds nothing but what was kept. `storeHash`, `storeLength`, `storeAscii`:
+ * what a `set` of the same key right after a miss can reuse (each store reads only what it wrote).
  */
-export type KeyHandle = Record<string, unknown>;
+export interface KeyHandle {
+  expiresAt: number;
+  storeHash?: number;
+  storeLength?: number;
+  storeAscii?: boolean;
+}
 
 /** A store of cache entries. */
 export interface CacheStore {
-  /** The entry's text, or undefined on a miss (or when the store cannot answer: never a failure). */
-  get(key: string): Promise<string | undefined>;
+  /** The entry's text, or undefined on a miss (or when the store cannot answer: never a failure); a hit notes its expiry in `handle`. */
+  get(key: string, handle?: KeyHandle): Promise<string | undefined>;
   /** The same as `get`, answered at once, by a store that can (in memory); notes in `handle` what a `set` of the key can reuse. */
   getNow?(key: string, handle?: KeyHandle): string | undefined;
-  /** Stores an entry for `ttlMs`; a store that cannot take it says so in the log, once per outage. `handle`: as `getNow` left it for this key. */
-  set(key: string, text: string, ttlMs: number, tags: readonly CacheTag[], handle?: KeyHandle): Promise<void>;
+  /**
+   * Stores an entry for `ttlMs`, tagged with `tags` (one or several); a store that cannot take it says so in the log, once per outage.
+   * `handle`: as `getNow` left it for this key.
+   */
+  set(key: string, text: string, ttlMs: number, tags: CacheTag | readonly CacheTag[], handle?: KeyHandle): Promise<void>;
   /** Removes the entries tagged with `field` whose tag `matches`; resolves to how many went. */
   evict(field: string, matches: (values: KeyValues) => boolean): Promise<number>;
   /** Removes every entry (FlushApiCache). */

@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import { getNamedType, type FieldNode, type GraphQLResolveInfo } from 'graphql';
-import { KeyDigest, type ApiCache, type CachedResult, type ResolverCacheEntry, type ResolverCachePolicy } from '../cache/index.js';
+import { KeyDigest, MISS, type ApiCache, type ResolverCacheEntry, type ResolverCachePolicy } from '../cache/index.js';
 import type { NormalizedConfig } from '../config/types.js';
 import { isBuiltInNone, type DataSource, type DataSourceResult, type Logger } from '../datasources/index.js';
 import { AppSyncError, FieldError, ResolverCodeError, passedOn } from '../errors.js';
@@ -117,14 +117,13 @@ export class ResolverExecutor {
       identity: context.auth.identity,
       source: policy.readsSource && !isRoot ? source : null,
     });
-    context.cacheTags?.push(entry.tag);
     const found = cache.getResult(entry);
     if (found instanceof Promise) return found.then((hit) => this.#hitOrRun(hit, entry, policy, bound, source, args, context, info));
     return this.#hitOrRun(found, entry, policy, bound, source, args, context, info);
   }
 
   #hitOrRun(
-    hit: CachedResult | undefined,
+    hit: unknown,
     entry: ResolverCacheEntry,
     policy: ResolverCachePolicy,
     bound: BoundResolver,
@@ -133,11 +132,13 @@ export class ResolverExecutor {
     context: RequestContext,
     info: GraphQLResolveInfo,
   ): unknown {
-    if (hit !== undefined) {
+    if (hit !== MISS) {
       if (this.logger.debugEnabled !== false) this.logger.debug('API cache hit', { resolver: bound.label, key: new KeyDigest(entry.key) });
-      // A whole answer read from entries lives no longer than the first of them (docs/caching.md#answers-kept-whole).
-      if (!(hit.expiresAt >= (context.cacheExpiresAt ?? Infinity))) context.cacheExpiresAt = hit.expiresAt;
-      return hit.value;
+      // A whole answer read from entries lives no longer than the first of them, and an eviction of one reaches it
+      // (docs/caching.md#answers-kept-whole). After a miss the answer is not kept: its tags are not needed.
+      if (!(entry.expiresAt >= (context.cacheExpiresAt ?? Infinity))) context.cacheExpiresAt = entry.expiresAt;
+      context.cacheTags?.push(entry);
+      return hit;
     }
     if (this.logger.debugEnabled !== false) this.logger.debug('API cache miss', { resolver: bound.label, key: new KeyDigest(entry.key) });
     context.cacheExpiresAt = 0;

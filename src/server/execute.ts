@@ -148,7 +148,10 @@ function answerOf(result: ExecutionResult | 'timeout', done: Done): GraphQLRespo
   const response: GraphQLResponse = { status: 200, body, headers: context.responseHeaders };
   // Only answers without errors are kept (docs/caching.md#what-is-never-cached).
   const cache = api.cache;
-  if (cache !== undefined && answerKey !== undefined && errors.length === 0) response.keep = (text) => cache.keepAnswer(answerKey, text, context);
+  if (cache !== undefined && answerKey !== undefined && errors.length === 0) {
+    const ttlMs = cache.answerTtlMs(context);
+    if (ttlMs > 0) response.keep = (text) => cache.keepAnswer(answerKey, text, ttlMs, context);
+  }
   const evicts = cache !== undefined && context.cacheEvictions !== undefined;
   const publishes = operation.operation === 'mutation' && publish !== undefined && result.data !== null;
   if (!evicts && !publishes) return response;

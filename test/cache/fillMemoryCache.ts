@@ -52,7 +52,7 @@ for (let i = 0; i < requests; i++) {
     const sent = JSON.stringify({ query: 'query ($id: ID!) { getPost(id: $id) { id title views author { name } } }', variables: { id: post.id } });
     const key = cache.answerKey('POST', sent, { mode: identity ? 'AMAZON_COGNITO_USER_POOLS' : 'API_KEY', identity } as never);
     const text = JSON.stringify({ data: { getPost: { ...post, author: { name: 'Ann' } } } });
-    cache.keepAnswer(key, text, { cacheTags: [root.tag, nested.tag], cacheExpiresAt: Date.now() + 3_600_000, responseHeaders: {} });
+    cache.keepAnswer(key, text, 3_600_000, { cacheTags: [root, nested], cacheExpiresAt: Date.now() + 3_600_000, responseHeaders: {} });
   }
 }
 const after = held();

@@ -5,9 +5,9 @@
  */
 import stableStringify from 'fast-json-stable-stringify';
 import { describe, expect, it } from 'vitest';
-import { keyValuesOf, parseKeyPath, valuesLayout, type KeyPath } from '../../src/cache/keys.js';
+import { keyValuesJson, keyValuesOf, parseKeyPath, valuesLayout, type KeyPath } from '../../src/cache/keys.js';
 
-describe('keyValuesOf', () => {
+describe('keyValuesJson and keyValuesOf', () => {
   const context = {
     arguments: { id: '1', filter: { b: 1, a: 'x' } },
     source: { id: 'p-1', title: 'é' },
@@ -36,28 +36,26 @@ describe('keyValuesOf', () => {
   it.each(KEY_SETS.map((keys) => [keys]))('writes the key text and values for %j', (names) => {
     const keys = names.map(parseKeyPath);
     const layout = valuesLayout(keys);
-    const { values, text, valuesJson } = keyValuesOf(keys, context, layout);
     if (layout === undefined) {
       // A key within another's value: the values are gathered whole and the key is the array of them.
       expect(names.some((name, i) => names.some((other, j) => i !== j && (other === name || other.startsWith(`${name}.`))))).toBe(true);
-      expect(valuesJson).toBeUndefined();
+      const { values, text } = keyValuesOf(keys, context);
       expect(text).toBe(stableStringify(keys.map(valueOf)));
       expect(values).toEqual(shaped(keys));
     } else {
-      expect(values).toBeUndefined();
-      expect(text).toBe(valuesJson);
-      expect(JSON.parse(valuesJson!)).toEqual(shaped(keys));
+      const valuesJson = keyValuesJson(keys, context, layout);
+      expect(JSON.parse(valuesJson)).toEqual(shaped(keys));
       // Each value is written stably: the same values with their keys in another order make the same text.
       const reordered = { ...context, arguments: { filter: { a: 'x', b: 1 }, id: '1' } };
-      expect(keyValuesOf(keys, reordered, layout).text).toBe(text);
+      expect(keyValuesJson(keys, reordered, layout)).toBe(valuesJson);
     }
   });
 
   it('gives different values different texts (a number and a string, a missing argument and null)', () => {
     const keys = ['context.arguments.id', 'context.identity.sub'].map(parseKeyPath);
     const layout = valuesLayout(keys);
-    const texts = [{ id: '1' }, { id: 1 }, {}, { id: 'null' }, { id: '1', other: 2 }].map(
-      (args) => keyValuesOf(keys, { arguments: args, identity: null }, layout).text,
+    const texts = [{ id: '1' }, { id: 1 }, {}, { id: 'null' }, { id: '1', other: 2 }].map((args) =>
+      keyValuesJson(keys, { arguments: args, identity: null }, layout!),
     );
     // `{}` and `{ id: null }` read the same (a missing argument reads null); the extra argument is not a key.
     expect(new Set(texts).size).toBe(4);

@@ -83,6 +83,19 @@ describe('MemoryCacheStore', () => {
     expect(await store.get('long')).toBe('2');
   });
 
+  it("says on a hit when the entry expires, through the lookup's handle, and leaves it alone on a miss", async () => {
+    const store = new MemoryCacheStore(100_000);
+    const before = Date.now();
+    await store.set('k', 'text', 60_000, tag('Query.item', 'k'));
+    const hit = { expiresAt: 0 };
+    expect(store.getNow('k', hit)).toBe('text');
+    expect(hit.expiresAt).toBeGreaterThanOrEqual(before + 60_000);
+    expect(hit.expiresAt).toBeLessThanOrEqual(Date.now() + 60_000);
+    const miss = { expiresAt: 0 };
+    expect(store.getNow('other', miss)).toBeUndefined();
+    expect(miss.expiresAt).toBe(0);
+  });
+
   it('evicts the entries of a field whose key values match, and counts them', async () => {
     const store = new MemoryCacheStore(1_000_000);
     await store.set('k1', '1', 60_000, [tag('Query.item', '1')]);

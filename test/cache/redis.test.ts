@@ -4,12 +4,15 @@
  * are answered uncached and the log says so once per outage.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { RedisCacheStore } from '../../src/cache/index.js';
 import { freePort } from '../utils/freePort.js';
+import { silentLogger } from '../utils/logger.js';
 import { startTestGateway, type TestGateway } from '../utils/gateway.js';
 import { as, cacheConfig, files } from './api.js';
 
@@ -57,6 +60,27 @@ describe.skipIf(!redisUrl)(`two gateways sharing one Redis cache${redisUrl ? '' 
       expect(found).toBe(true);
     } finally {
       redis.disconnect();
+    }
+  });
+
+  it("says on a read when the entry expires, and reads a value without the expiry's prefix as a miss", async () => {
+    const prefix = `appsync-gateway:cache:${name}-store:`;
+    const store = await RedisCacheStore.create({ url: redisUrl!, prefix, logger: silentLogger });
+    const redis = new Redis(redisUrl!);
+    try {
+      const before = Date.now();
+      await store.set('k', '{"id":"1"}', 60_000, { field: 'Query.item', values: { arguments: { id: '1' } } });
+      const handle = { expiresAt: 0 };
+      expect(await store.get('k', handle)).toBe('{"id":"1"}');
+      expect(handle.expiresAt).toBeGreaterThanOrEqual(before + 60_000);
+      expect(handle.expiresAt).toBeLessThanOrEqual(Date.now() + 60_000);
+      // As a gateway kept whole answers before entries carried their expiry: headers, a newline, the answer.
+      const digest = createHash('sha256').update('old').digest('base64url');
+      await redis.set(`${prefix}v:${digest}`, '\n{"data":{"item":{"id":"a b"}}}', 'PX', 60_000);
+      expect(await store.get('old')).toBeUndefined();
+    } finally {
+      redis.disconnect();
+      await store.close();
     }
   });
 
