@@ -7,6 +7,7 @@
 import type { ServiceEndpointConfig } from '../../config/types.js';
 import { StatesError } from '../engine/types.js';
 import { sdkMetadata, serviceError, type SdkServiceName } from './serviceError.js';
+import { snsJavaException } from './sns.js';
 
 interface SdkClient {
   send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
@@ -75,11 +76,12 @@ export class RemoteServices {
     const { PublishCommand } = await import('@aws-sdk/client-sns');
     const input = { ...p, Message: typeof p.Message === 'string' ? p.Message : JSON.stringify(p.Message) };
     const sent = await this.call('sns', target, new PublishCommand(input as never), signal, (failure) => {
-      // The JS SDK names SNS errors `<Code>Exception` already (NotFoundException); the Java SDK's summary shows the bare code.
+      // The JS SDK names modeled SNS errors as the Java SDK does (NotFoundException, InvalidParameterValueException);
+      // an unmodeled one keeps its bare code. The Java SDK's summary shows the bare code.
       const name = failure.name ?? 'InternalError';
       const code = failure.Code ?? name.replace(/Exception$/, '');
       const cause = serviceError('SNS', 'AmazonSNS', code, failure.message ?? code, failure.$metadata!.httpStatusCode!, failure.$metadata!.requestId).cause;
-      return new StatesError(`SNS.${name.endsWith('Exception') ? name : `${code}Exception`}`, cause);
+      return new StatesError(`SNS.${name.endsWith('Exception') ? name : snsJavaException(code)}`, cause);
     });
     const out = sent.response as { MessageId?: string; SequenceNumber?: string };
     return {

@@ -12,6 +12,9 @@ import { sdkMetadata, serviceError } from './serviceError.js';
 /** SNS error codes whose Java SDK exception is not `<Code>Exception`: a modeled one named otherwise, and one the model does not have. */
 const JAVA_EXCEPTIONS: Record<string, string> = { ParameterValueInvalid: 'InvalidParameterValueException', ValidationError: 'AmazonSNSException' };
 
+/** The exception the Java SDK Step Functions uses throws for an SNS error code: `<Code>Exception` (NotFoundException, …) but for {@link JAVA_EXCEPTIONS}. */
+export const snsJavaException = (code: string) => JAVA_EXCEPTIONS[code] ?? `${code}Exception`;
+
 /** Publishes; resolves with Publish's response plus the SDK metadata. SNS errors become `SNS.<Code>Exception`. */
 export function runSnsPublish(topics: SnsTopics, parameters: unknown): Record<string, unknown> {
   const p = (parameters ?? {}) as Record<string, unknown>;
@@ -30,9 +33,7 @@ export function runSnsPublish(topics: SnsTopics, parameters: unknown): Record<st
     return { MessageId: id, ...sdkMetadata(requestId, { 'Content-Type': 'text/xml', 'x-amzn-RequestId': requestId }) };
   } catch (error) {
     if (!(error instanceof SnsError)) throw error;
-    // The Java SDK Step Functions uses names its exceptions `<Code>Exception` (NotFoundException, …),
-    // but for the codes its model names otherwise.
     const failure = serviceError('SNS', 'AmazonSNS', error.code, error.message, error.statusCode, requestId);
-    throw new StatesError(`SNS.${JAVA_EXCEPTIONS[error.code] ?? `${error.code}Exception`}`, failure.cause);
+    throw new StatesError(`SNS.${snsJavaException(error.code)}`, failure.cause);
   }
 }

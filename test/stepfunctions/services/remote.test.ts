@@ -48,6 +48,10 @@ const machines = {
   },
   send: task('arn:aws:states:::sqs:sendMessage', { 'QueueUrl.$': '$.queue', 'MessageBody.$': '$.body' }, ['SQS.AmazonSQSException', 'SQS.SdkClientException']),
   publish: task('arn:aws:states:::sns:publish', { 'TopicArn.$': '$.topic', 'Message.$': '$.body', Subject: 'hi' }, ['SNS.NotFoundException']),
+  publishAttributes: task('arn:aws:states:::sns:publish', { 'TopicArn.$': '$.topic', Message: 'x', 'MessageAttributes.$': '$.attributes' }, [
+    'SNS.InvalidParameterValueException',
+    'SNS.AmazonSNSException',
+  ]),
   emit: task('arn:aws:states:::events:putEvents', { Entries: [{ Source: 'app.remote', DetailType: 'Ping', 'Detail.$': '$.body' }] }, [
     'EventBridge.SdkClientException',
   ]),
@@ -169,6 +173,22 @@ describe('stepFunctions.services: tasks call a remote endpoint through the AWS S
     expect(output.error).toMatchObject({
       Error: 'SNS.NotFoundException',
       Cause: expect.stringMatching(/Service: AmazonSNS; Status Code: 404; Error Code: NotFound;/),
+    });
+  });
+
+  it('message attributes the remote SNS refuses fail the task as they do in-process: SNS.InvalidParameterValueException, SNS.AmazonSNSException', async () => {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'remote-attributes' }));
+    const cast = await run(sfn, 'publishAttributes', { topic: TopicArn, attributes: { price: { DataType: 'Number', StringValue: 'twelve' } } });
+    expect(cast.error).toMatchObject({
+      Error: 'SNS.InvalidParameterValueException',
+      Cause: expect.stringMatching(
+        /^Could not cast message attribute 'price' value to number\. \(Service: AmazonSNS; Status Code: 400; Error Code: ParameterValueInvalid;/,
+      ),
+    });
+    const untyped = await run(sfn, 'publishAttributes', { topic: TopicArn, attributes: { price: { StringValue: '12' } } });
+    expect(untyped.error).toMatchObject({
+      Error: 'SNS.AmazonSNSException',
+      Cause: expect.stringMatching(/Status Code: 400; Error Code: ValidationError;/),
     });
   });
 

@@ -247,6 +247,10 @@ describe('arn:aws:states:::sns:publish message attributes', () => {
     expect(error.Cause).toMatch(
       /^Could not cast message attribute 'price' value to number\. \(Service: AmazonSNS; Status Code: 400; Error Code: ParameterValueInvalid;/,
     );
+    // A missing DataType is SNS's ValidationError, which the Java SDK does not model.
+    const untyped = (await run({ price: { StringValue: '12' } })).error;
+    expect(untyped.Error).toBe('SNS.AmazonSNSException');
+    expect(untyped.Cause).toMatch(/^1 validation error detected: .* \(Service: AmazonSNS; Status Code: 400; Error Code: ValidationError;/);
     expect(await depth()).toBe('1');
   });
 });
