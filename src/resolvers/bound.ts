@@ -7,6 +7,7 @@ import type { NormalizedResolver } from '../config/types.js';
 import type { DataSource } from '../datasources/types.js';
 import type { CompiledCode } from './appsync-js/compile.js';
 import type { Analysis, GatewayModule } from './expressions/subset.js';
+import type { TemplateSource } from './expressions/vtlSubset.js';
 
 /**
  * A code file (APPSYNC_JS) or a pair of mapping templates (VTL) registered in the sandbox: its id
@@ -18,7 +19,9 @@ export interface LoadedModule {
   compiled?: CompiledCode;
   /** Set for VTL mapping templates. */
   vtl?: true;
-  /** APPSYNC_JS code: whether its handlers are in the subset the gateway evaluates (absent when that is switched off). */
+  /** VTL: the templates' text (and trees), for the gateway's evaluator (the response null: the default one). */
+  templates?: { request: TemplateSource; response: TemplateSource | null };
+  /** Whether its handlers are in the subset the gateway evaluates (absent when that is switched off). */
   analysis?: Analysis;
 }
 

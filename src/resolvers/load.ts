@@ -23,6 +23,7 @@ import { formatLintFinding, lintAppSyncJs, MODULE_URL as LINT_URL, type LintFind
 import { isTypeScript, stripTypes, MODULE_URL as STRIP_URL } from './appsync-js/stripTypes.js';
 import type { BoundResolver, GatewayPipeline, LoadedModule, Step } from './bound.js';
 import { analyseFile, type Analysis, type GatewayModule } from './expressions/subset.js';
+import { analyseTemplates } from './expressions/vtlSubset.js';
 import type { Sandbox } from './isolation/sandbox.js';
 import { loadVtlTemplates } from './vtl/loadTemplates.js';
 import { TemplateCache } from './vtl/templateCache.js';
@@ -194,7 +195,15 @@ export async function analyseResolvers(bound: ReadonlyMap<string, BoundResolver>
   for (const entry of bound.values()) {
     if (entry.resolver.kind === 'UNIT') {
       const module = entry.module;
-      if (!entry.dataSource || !module?.compiled || module.vtl) continue;
+      if (!entry.dataSource || !module) continue;
+      if (module.templates) {
+        // VTL: both templates in the subset of vtlSubset.ts.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        module.analysis = analyseVtl(module, logger);
+        if (module.analysis.module) entry.gateway = module.analysis.module;
+        continue;
+      }
+      if (!module.compiled || module.vtl) continue;
       await analysisOf(module, module.compiled);
       const unit = unitInSubset(entry);
       if (unit.module) entry.gateway = unit.module;
@@ -251,6 +260,17 @@ export function pipelineInSubset(entry: BoundResolver): { pipeline: GatewayPipel
     return { reason: STASH_ON_A_DATA_SOURCE };
   }
   return { pipeline: { resolver, functions } };
+}
+
+/** A VTL resolver's analysis; a failure of the analysis itself (not a reason) is warned about and leaves it to the sandbox. */
+function analyseVtl(module: LoadedModule, logger?: Logger): Analysis {
+  try {
+    return analyseTemplates(module.templates!.request, module.templates!.response);
+  } catch (error) {
+    const reason = `the analysis failed: ${error instanceof Error ? error.message : String(error)}`;
+    logger?.warn(`${module.file}: ${reason}; its templates run in the sandbox`);
+    return { reason };
+  }
 }
 
 /** The file's analysis; a failure of the analysis itself (not a reason) is warned about and leaves the file to the sandbox. */

@@ -111,11 +111,20 @@ export class ResolverRuntime {
 
 /**
  * Once per load: how many APPSYNC_JS unit resolvers and how many pipeline resolvers the gateway
- * evaluates itself; at debug, why each other one is not.
+ * evaluates itself, and on a line of its own how many VTL unit resolvers; at debug, why each other
+ * one is not.
  */
 function logEvaluatedInGateway(logger: Logger, bound: ReadonlyMap<string, BoundResolver>): void {
   const units = [...bound.values()].filter((b) => b.resolver.kind === 'UNIT' && b.module && !b.module.vtl);
   const pipelines = [...bound.values()].filter((b) => b.resolver.kind === 'PIPELINE');
+  const vtlUnits = [...bound.values()].filter((b) => b.resolver.kind === 'UNIT' && b.module?.vtl);
+  if (vtlUnits.length > 0) {
+    const evaluatedVtl = vtlUnits.filter((b) => b.gateway !== undefined).length;
+    logger.info(`${evaluatedVtl} of ${vtlUnits.length} VTL unit resolvers are evaluated in the gateway (docs/resolvers.md#handlers-the-gateway-evaluates)`);
+    for (const b of vtlUnits) {
+      if (b.gateway === undefined) logger.debug(`resolver ${b.label} runs in the sandbox: ${unitInSubset(b).reason ?? 'not analysed'}`);
+    }
+  }
   if (units.length === 0 && pipelines.length === 0) return;
   const evaluated = units.filter((b) => b.gateway !== undefined).length;
   const evaluatedPipelines = pipelines.filter((b) => b.gatewayPipeline !== undefined).length;

@@ -4,7 +4,8 @@
  * build fails here instead of quietly running src/ through tsx). It serves the example API,
  * recurring operations run as code compiled by graphql-jit (one graphql in the bundle: a second
  * copy fails every compile), simple unit resolvers are evaluated in the gateway, and graphql-ws, bundled with the same graphql, serves and refuses
- * subscriptions, and a Cognito pool takes a token again from its kept verification but not a forged or expired one.
+ * subscriptions, a Cognito pool takes a token again from its kept verification but not a forged or expired one, and
+ * the VTL bench's templates are evaluated in the gateway.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -224,6 +225,57 @@ await gateway.close();
     // An empty NODE_OPTIONS: nothing (such as tsx) is preloaded.
     const { stdout } = await promisify(execFile)(process.execPath, ['main.mjs'], { cwd: dir, env: { ...process.env, NODE_OPTIONS: '' } });
     expect(JSON.parse(stdout.trim())).toEqual({ data: { hello: 'hi pkg' } });
+  }, 60_000);
+});
+
+describe('VTL templates on the built CLI', () => {
+  it("evaluates the VTL bench's templates in the gateway, and says so, as from src/", async () => {
+    const KEY = 'da2-vtlbuiltcli0000000000000';
+    const dir = fresh('appsync-vtl-cli-');
+    const files: Record<string, string> = {
+      'appsync.config.yml': `name: vtl-built
+schema: schema.graphql
+authentication: { type: API_KEY }
+apiKeys: [{ name: k, value: ${KEY} }]
+dataSources: { none: { type: NONE } }
+resolvers:
+  Query.getPost: { kind: UNIT, dataSource: none, request: getPost.request.vtl, response: getPost.response.vtl }
+  Query.getPostFields: { kind: UNIT, dataSource: none, request: getPost.request.vtl, response: getPostFields.response.vtl }
+  Query.tags: { kind: UNIT, dataSource: none, request: tags.request.vtl }
+`,
+      'schema.graphql':
+        'type Post { id: ID! title: String views: Int }\ntype Query { getPost(id: ID!): Post  getPostFields(id: ID!): Post  tags(l: [String]): String }\n',
+      // test/bench/vtl.bench.ts's templates.
+      'getPost.request.vtl': '{ "version": "2018-05-29", "payload": { "id": $util.toJson($ctx.args.id), "title": "Hello", "views": 42 } }\n',
+      'getPost.response.vtl': '$util.toJson($ctx.result)\n',
+      'getPostFields.response.vtl': '#set($post = $ctx.result)\n{ "id": $util.toJson($post.id), "title": $util.toJson($post.title), "views": $post.views }\n',
+      // A loop: left to the sandbox.
+      'tags.request.vtl': '{ "version": "2018-05-29", "payload": "#foreach($t in $ctx.args.l)$t#end" }\n',
+    };
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    const server = serveInMemory(dir, 'appsync-vtl-sfn-');
+    let log = '';
+    server.stdout!.on('data', (d: Buffer) => void (log += d));
+    server.stderr!.on('data', (d: Buffer) => void (log += d));
+    try {
+      const graphql = await graphqlUrlOf(server);
+      const health = async () => (await (await fetch(graphql.replace(/\/graphql$/, '/health'))).json()) as { sandbox: { evaluatedInGateway: number } };
+      await expect.poll(async () => (await health()).sandbox.evaluatedInGateway, { timeout: 10_000, interval: 50 }).toBe(2);
+      await expect.poll(() => log, { timeout: 10_000, interval: 50 }).toContain('2 of 3 VTL unit resolvers are evaluated in the gateway');
+      expect(log).not.toMatch(/analysis failed|evaluating it in the gateway failed/);
+      const res = await fetch(graphql, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+        body: JSON.stringify({ query: '{ getPost(id: "1") { id title views } getPostFields(id: "2") { id title views } tags(l: ["a", "b"]) }' }),
+      });
+      expect(await res.json()).toEqual({
+        data: { getPost: { id: '1', title: 'Hello', views: 42 }, getPostFields: { id: '2', title: 'Hello', views: 42 }, tags: 'ab' },
+      });
+    } finally {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGINT');
+      await exited;
+    }
   }, 60_000);
 });
 

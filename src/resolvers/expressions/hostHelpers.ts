@@ -14,6 +14,7 @@ import { createUtil } from '../guest/globals/util.js';
 import * as dynamodbModule from '../guest/modules/dynamodb.js';
 import * as rdsModule from '../guest/modules/rds.js';
 import type { Run } from '../guest/run.js';
+import { createVtlUtil } from '../guest/vtl/util.js';
 
 /** A callable member: the function and the object it is read from (its `this`, as in JavaScript). */
 export interface Helper {
@@ -151,3 +152,36 @@ export const HOST_MODULES: ReadonlyMap<string, HelperTable> = new Map([
 
 /** The `sql` tag: a tagged template calls it with the literal parts (the one array of its call site) and the values. */
 export const SQL_TAG = (HOST_MODULES.get('@aws-appsync/utils/rds')!.members.get('sql') as Helper).fn;
+
+/**
+ * `$util` as VTL templates see it (the sandbox prelude builds it the same way, over the same
+ * `util`): the listed members above, plus the VTL-only members that are pure and bounded by what
+ * they are given. Left out: the run-acting (`error`, `appendError`, `unauthorized`, `validate`,
+ * `log.*`, `http.*`) and `list.*` (their work is the product of two lists' sizes).
+ */
+const vtlUtil = createVtlUtil(util, JSON.stringify, JSON.parse, () => undefined) as Record<string, Record<string, unknown>>;
+const VTL_DYNAMODB = [...DYNAMODB_UTIL, ...DYNAMODB_UTIL.filter((name) => name.startsWith('to')).map((name) => `${name}Json`)];
+const VTL_UTIL_NAMES: ReadonlyArray<string | [string, ReadonlyArray<string>]> = [
+  ...UTIL_NAMES.filter((entry) => typeof entry === 'string' || (entry[0] !== 'dynamodb' && entry[0] !== 'rds')),
+  ['dynamodb', VTL_DYNAMODB],
+  ['rds', ['toJsonObject', 'toJsonString']],
+  'toJson',
+  'parseJson',
+  'qr',
+  'quiet',
+  'isNull',
+  'isNullOrEmpty',
+  'isNullOrBlank',
+  'defaultIfNull',
+  'defaultIfNullOrEmpty',
+  'defaultIfNullOrBlank',
+  'isString',
+  'isNumber',
+  'isBoolean',
+  'isList',
+  'isMap',
+  'typeOf',
+];
+
+/** `$util` / `$utils`'s listed members for templates evaluated in the gateway (src/resolvers/expressions/vtlSubset.ts). */
+export const VTL_UTIL_TABLE = table(vtlUtil, VTL_UTIL_NAMES, 'util.');

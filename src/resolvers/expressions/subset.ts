@@ -70,7 +70,7 @@ export class EarlyReturn {
  * What the sandbox's answer frame of an early return (`{"k":"early","v":…,"skipTo":"NEXT"}`)
  * adds to that of a value (`{"k":"ok","v":…}`): the result limit counts it.
  */
-const EARLY_FRAME_EXTRA = 19;
+export const EARLY_FRAME_EXTRA = 19;
 const SKIP_TO_MASK = protoMask('skipTo');
 
 /** A file's two handlers, both in the subset. */

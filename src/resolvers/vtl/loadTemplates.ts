@@ -62,7 +62,8 @@ export async function loadVtlTemplates(templates: MappingTemplates, keyPath: str
       },
       templates.request,
     );
-    return { module: { id, file: templates.request, vtl: true } };
+    const sources = { request: { text: request.text, astJson: request.astJson }, response: response && { text: response.text, astJson: response.astJson } };
+    return { module: { id, file: templates.request, vtl: true, templates: sources } };
   } catch (error) {
     return {
       problems: [new ConfigError(keyPath, `the mapping templates failed to load in the sandbox: ${error instanceof Error ? error.message : String(error)}`)],

@@ -64,8 +64,8 @@ const hasOwn = (o: object, k: string): boolean => objectHasOwn.call(o, k);
 /** Velocity 1.7's truthiness. */
 export const truthy = (v: unknown): boolean => v !== null && v !== undefined && v !== false;
 
-/** Velocity's `==`. */
-function velocityEquals(a: unknown, b: unknown): boolean {
+/** Velocity's `==` (the gateway's evaluator of templates uses it too: src/resolvers/expressions/vtlSubset.ts). */
+export function velocityEquals(a: unknown, b: unknown): boolean {
   const an = a === undefined ? null : a;
   const bn = b === undefined ? null : b;
   if (an === null || bn === null) return an === bn;
@@ -75,7 +75,7 @@ function velocityEquals(a: unknown, b: unknown): boolean {
 }
 
 /** A value as Velocity prints it: Java's `toString` of lists (`[a, b]`) and maps (`{k=v}`). */
-function javaText(value: unknown): unknown {
+export function javaText(value: unknown): unknown {
   if (isArray(value)) return `[${value.map((v) => toText(javaText(v))).join(', ')}]`;
   if (isMap(value))
     return `{${objectKeys(value)
@@ -383,22 +383,25 @@ function textOf(ast: Ast): string {
   return Helper.getRefText(ast as never);
 }
 
+/**
+ * Whether a template is just `$util.toJson($ctx.result)` (the most common response template, and
+ * the default one): its value is `$ctx.result` itself, which came in as JSON, so rendering and
+ * reading the text back can be skipped.
+ */
+export const passesResult = (text: string): boolean => /^\s*\$utils?\.toJson\(\s*\$(?:ctx|context)\.result\s*\)\s*$/.test(text);
+
 /** What a rendering gives: the text, or the value of `#return`. */
 export type Rendered = { text: string; returned: false } | { returned: true; value: unknown };
 
 /** A parsed template, rendered once per handler call against fresh variables. */
 export class VtlTemplate {
   readonly #engine: AppSyncVelocity;
-  /**
-   * The template is just `$util.toJson($ctx.result)` (the most common response template, and the
-   * default one): its value is `$ctx.result` itself, which came in as JSON, so rendering and
-   * reading the text back can be skipped.
-   */
+  /** The template is just `$util.toJson($ctx.result)`: see {@link passesResult}. */
   readonly passesResult: boolean;
   /** `astJson`: the template parsed already (parseTemplate's tree as JSON), read instead of parsing `text` again. */
   constructor(text: string, astJson?: string) {
     this.#engine = new AppSyncVelocity(astJson === undefined ? parseTemplate(text) : (JSON.parse(astJson) as TemplateAst), { escape: false });
-    this.passesResult = /^\s*\$utils?\.toJson\(\s*\$(?:ctx|context)\.result\s*\)\s*$/.test(text);
+    this.passesResult = passesResult(text);
   }
 
   render(variables: Record<string, unknown>): Rendered {

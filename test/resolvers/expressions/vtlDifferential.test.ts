@@ -1,0 +1,433 @@
+/**
+ * VTL templates the gateway evaluates itself (docs/resolvers.md#handlers-the-gateway-evaluates)
+ * against the sandbox's engine: every row is one VTL unit resolver, served by a gateway with
+ * `sandbox.evaluateSimpleHandlers` on and one with it off, sent the same request in the same order;
+ * the whole GraphQL answers (errors included, so the same errorType and message) must be identical.
+ * Each row also says where it must run in the first gateway (in the gateway, handed to the sandbox
+ * at run time, or refused at load), read from the debug log, so a row cannot pass by quietly taking
+ * the sandbox.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { GatewayConfig } from '../../../src/index.js';
+import { startTestGateway, type TestGateway } from '../../utils/gateway.js';
+
+type Where = 'gateway' | 'fallback' | 'sandbox';
+interface Row {
+  name: string;
+  request: string;
+  /** Absent: the default `$util.toJson($ctx.result)`. */
+  response?: string;
+  ds?: 'none' | 'ddb';
+  where: Where;
+  args?: string;
+  mutation?: boolean;
+  /** The field's type (default AWSJSON, which shows the value's exact JSON). */
+  type?: string;
+  selection?: string;
+}
+
+/** A NONE request template whose payload is `payload` (template text). */
+const none = (payload: string) => `{ "version": "2018-05-29", "payload": ${payload} }`;
+const J = (value: unknown) => JSON.stringify(JSON.stringify(value));
+const ARGS = `a: "hi", n: 3, f: 2.5, b: true, e: "", z: 0, l: ["x", "y"], j: ${J({ x: { y: 1 }, s: 'str', list: [1, null, 'z'], nested: { deep: [{ k: 'v' }] } })}`;
+const DOUBLED = (times: number, set: string) => Array.from({ length: times }, () => set).join('\n');
+
+const ROWS: Row[] = [
+  // ---- the bench's templates (test/bench/vtl.bench.ts)
+  {
+    name: 'getPost (the bench): toJson of an argument, the default response',
+    request: '{ "version": "2018-05-29", "payload": { "id": $util.toJson($ctx.args.a), "title": "Hello", "views": 42 } }\n',
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'getPostFields (the bench): #set and a response built field by field',
+    request: '{ "version": "2018-05-29", "payload": { "id": $util.toJson($ctx.args.a), "title": "Hello", "views": 42 } }\n',
+    response: '#set($post = $ctx.result)\n{ "id": $util.toJson($post.id), "title": $util.toJson($post.title), "views": $post.views }\n',
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'an explicit $util.toJson($context.result) response',
+    request: none('$utils.toJson($ctx.args)'),
+    response: '  $utils.toJson( $context.result )  ',
+    where: 'gateway',
+    args: ARGS,
+  },
+
+  // ---- references and how null renders
+  {
+    name: 'null and undefined references: $x renders its own text, $!x nothing',
+    request: none(
+      '{ "a": "$ctx.args.missing", "b": "$!ctx.args.missing", "c": "${ctx.args.missing}", "d": "$!{ctx.args.missing}", "e": "$ctx.args.a", "f": "$ctx.args.j.x.y.z.w", "g": "$nothing", "h": "$ctx.args.l[5]", "i": "$ctx.args[\'a\']" }',
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'values as Velocity prints them (lists, maps, numbers, booleans)',
+    request: none(
+      '{ "l": "$ctx.args.l", "j": "$ctx.args.j.x", "n": "$ctx.args.n", "f": "$ctx.args.f", "b": "$ctx.args.b", "nested": "$ctx.args.j.nested", "len": $ctx.args.a.length, "llen": $ctx.args.l.length }',
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'index steps',
+    request: none(
+      '[ $util.toJson($ctx.args.l[0]), $util.toJson($ctx.args.l[1]), $util.toJson($ctx.args.l[7]), $util.toJson($ctx.args.j["s"]), $util.toJson($ctx.args.j[\'list\'][2]), $util.toJson($ctx.args.a[0]) ]',
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'ctx members',
+    request: none(
+      '{ "identity": $util.toJson($ctx.identity), "source": $util.toJson($ctx.source), "header": $util.toJson($ctx.request.headers["x-differential"]), "domain": $util.toJson($ctx.request.domainName), "field": "$ctx.info.fieldName", "parent": "$context.info.parentTypeName", "variables": $util.toJson($ctx.info.variables), "list": $util.toJson($ctx.info.selectionSetList), "gql": $util.toJson($ctx.info.selectionSetGraphQL), "info": $util.toJson($ctx.info), "env": $util.toJson($ctx.env), "prev": $util.toJson($ctx.prev), "stash": $util.toJson($ctx.stash), "result": $util.toJson($ctx.result), "error": $util.toJson($ctx.error), "arguments": $util.toJson($ctx.arguments) }',
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'the response reads ctx.result, ctx.prev and the arguments',
+    request: none('{ "p": $util.toJson($ctx.args.j) }'),
+    response:
+      '{ "deep": $util.toJson($ctx.result.p.nested.deep[0].k), "whole": $util.toJson($context.result), "prev": $util.toJson($ctx.prev), "a": "$ctx.args.a", "error": "$!ctx.error" }',
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'string interpolation, comments and raw text',
+    request:
+      '## a comment\n#* a block\ncomment *#\n' +
+      none(
+        '{ "s": "Hello $ctx.args.a, ${ctx.args.n} and $!ctx.args.missing$ctx.args.missing!", "raw": "#[[$not.a.reference]]#", "single": "#set($q = \'$ctx.args.a\')$q" }',
+      ),
+    where: 'gateway',
+    args: ARGS,
+  },
+
+  // ---- directives
+  {
+    name: '#if with Velocity 1.7 truthiness: only null and false are false',
+    request: none(
+      '[#if($ctx.args.e)"empty string is true"#else"empty string is false"#end, #if($ctx.args.z)"0 is true"#else"0 is false"#end, #if($ctx.args.missing)"missing is true"#else"missing is false"#end, #if($ctx.args.l)"list",#end#if(!$ctx.args.b)"not b"#else"b"#end, #if($ctx.args.b && $ctx.args.e)"and"#else"not and"#end, #if($ctx.args.missing || $ctx.args.z)"or"#else"not or"#end, #if(!$ctx.args.missing)"not missing"#end]',
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: '#elseif chains and nested #if',
+    request: none(
+      '#if($ctx.args.n > 5)"big"#elseif($ctx.args.n > 2)#if($ctx.args.f < 1)"mid-small"#elseif($ctx.args.f >= 2.5)"mid-big"#else"mid"#end#else"small"#end',
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: '== and != by Java rules',
+    request:
+      [
+        '$ctx.args.n == 3',
+        '$ctx.args.n == "3"',
+        '$ctx.args.a == "hi"',
+        '$ctx.args.l == $xy',
+        '$ctx.args.j.x == $y1',
+        '$ctx.args.missing == $nothing',
+        '$ctx.args.missing == "x"',
+        '$ctx.args.f != 2.5',
+        '$ctx.args.b == "true"',
+        '$ctx.args.l == "[x, y]"',
+        '$ctx.args.z == false',
+        '$ctx.args.n != 4',
+      ]
+        .map((test, i) => `#set($e${i} = ${test})\n`)
+        .join('')
+        .replace(/^/, '#set($xy = ["x", "y"])\n#set($y1 = {"y": 1})\n') + none(`[${Array.from({ length: 12 }, (_, i) => `$e${i}`).join(', ')}]`),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: '#set, arithmetic with Java integer division, comparisons',
+    request:
+      '#set($x = $ctx.args.n)\n#set($x = $x + 1)\n#set($half = $ctx.args.n / 2)\n#set($mod = $ctx.args.n % 2)\n#set($byZero = $ctx.args.n / 0)\n#set($fl = $ctx.args.f / 2)\n#set($neg = -($ctx.args.n))\n#set($mix = ($ctx.args.n - 1) * 4)\n#set($str = "a" + $ctx.args.a)\n#set($notNum = $ctx.args.a / 2)\n' +
+      '#set($less = $ctx.args.a < "z")\n#set($atMost = $ctx.args.n <= 3)\n#set($more = $ctx.args.f > 3)\n#set($atLeast = $ctx.args.n >= 4)\n' +
+      none('[$x, $half, $mod, $util.toJson($byZero), $fl, $neg, $mix, "$str", $util.toJson($notNum), $less, $atMost, $more, $atLeast]'),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'literals: maps, lists, strings, numbers, booleans, null',
+    request:
+      '#set($m = {"a": 1, "b": [1, 2.5, true, false, null, \'sq $x\', "dq"], "c": -1, "10": "ten", "2": "two", "arg": $ctx.args.a, "missing": $ctx.args.missing})\n' +
+      none('{ "m": $util.toJson($m), "printed": "$m.b", "keys": "$m" }'),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: '#return in a request template skips the data source and the response',
+    request: '#return({"early": $ctx.args.n, "a": "$ctx.args.a"})\n{ "not": "reached" }',
+    response: '{ "x": "not reached" }',
+    where: 'gateway',
+    args: ARGS,
+  },
+  { name: '#return without a value', request: '#if($ctx.args.b)#return#end\n' + none('1'), where: 'gateway', args: ARGS },
+  { name: '#return in a response template', request: none('$util.toJson($ctx.args.l)'), response: '#return($ctx.result[1])', where: 'gateway', args: ARGS },
+  { name: 'an empty rendering is null', request: none('2'), response: '#if($ctx.args.missing)"x"#end\n  ', where: 'gateway', args: ARGS },
+
+  // ---- $util
+  {
+    name: '$util checks and defaults',
+    request: none(
+      '[$util.isNull($ctx.args.missing), $util.isNull($ctx.args.e), $util.isNullOrEmpty($ctx.args.e), $util.isNullOrBlank(" "), $util.toJson($util.defaultIfNull($ctx.args.missing, "dflt")), $util.toJson($util.defaultIfNullOrEmpty($ctx.args.e, "dflt")), $util.toJson($util.defaultIfNullOrBlank($ctx.args.a, "dflt")), "$util.typeOf($ctx.args.l)", "$util.typeOf($ctx.args.j)", "$util.typeOf($ctx.args.missing)", "$util.typeOf($ctx.args.f)", $util.isString($ctx.args.a), $util.isNumber($ctx.args.n), $util.isBoolean($ctx.args.b), $util.isList($ctx.args.l), $util.isMap($ctx.args.j)]',
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: '$util helpers: dynamodb, parseJson, str, qr, base64',
+    request: none(
+      '{ "s": $util.dynamodb.toDynamoDBJson($ctx.args.a), "m": $util.dynamodb.toMapValuesJson($ctx.args.j), "n": $util.toJson($util.dynamodb.toNumber($ctx.args.n)), "p": $util.toJson($util.parseJson("{\\"k\\": [1, 2]}").k), "u": "$util.str.toUpper($ctx.args.a)", "q": "$util.qr($ctx.args.a)x$utils.quiet(1)", "b": "$util.base64Encode($ctx.args.a)", "e": $util.toJson($util.escapeJavaScript("a\\"b")) }',
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+
+  {
+    name: 'read-only Java methods and JavaBean getters',
+    request:
+      '#set($nowOk = $util.time.nowEpochSeconds().intValue() > 0)\n' +
+      none(
+        '{ "len": $ctx.args.a.length(), "size": $ctx.args.l.size(), "msize": $ctx.args.j.size(), "keys": $util.toJson($ctx.args.j.keySet()), "has": $ctx.args.j.containsKey("s"), "get": "$ctx.args.j.get(\'s\')", "getMissing": "$ctx.args.j.get(\'nope\')", "lget": "$ctx.args.l.get(1)", "in": $ctx.args.l.contains("x"), "up": "$ctx.args.a.toUpperCase()", "sub": "$ctx.args.j.s.substring(1)", "sub2": "$ctx.args.j.s.substring(1, 2)", "idx": $ctx.args.l.indexOf("y"), "starts": $ctx.args.a.startsWith("h"), "bean": "$ctx.args.j.getS()", "isBean": "$ctx.args.j.isS()", "int": $ctx.args.f.intValue(), "str": "$ctx.args.n.toString()", "mapStr": "$ctx.args.j.toString()", "missing": "$ctx.args.missing.size()", "empty": $ctx.args.e.isEmpty(), "eq": $ctx.args.a.equalsIgnoreCase("HI"), "entries": $util.toJson($ctx.args.j.x.entrySet()), "values": $util.toJson($ctx.args.j.nested.values()), "sub3": $util.toJson($ctx.args.j.list.subList(1, 3)), "concat": "$ctx.args.a.concat($ctx.args.j.s)", "chained": "$ctx.args.j.get(\'nested\').get(\'deep\').get(0).k.trim().length()", "now": $nowOk }',
+      ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'a guard not taken: #if($ctx.error) with $util.error',
+    request: none('$util.toJson($ctx.args.l)'),
+    response:
+      '#if($ctx.error)\n  $util.error($ctx.error.message, $ctx.error.type)\n#end\n#if($ctx.args.missing)#foreach($x in $ctx.result)$x#end#end\n$util.toJson($ctx.result)',
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'a guard taken: $util.error in an #if whose test holds',
+    request: '#if($ctx.args.b)\n$util.error("boom", "Custom", $ctx.args.j)\n#end\n' + none('1'),
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: 'a guard taken in an #else',
+    request: '#if($ctx.args.missing)1#else#foreach($x in $ctx.args.l)#end#end\n' + none('1'),
+    where: 'fallback',
+    args: ARGS,
+  },
+
+  // ---- handed to the sandbox at run time (the sandbox gives the answer or the error)
+  {
+    name: 'a rendering that is not JSON: the sandbox words the MappingTemplate error',
+    request: none('{ "a": $ctx.args.missing }'),
+    where: 'fallback',
+    args: ARGS,
+  },
+  { name: 'trailing characters after the JSON', request: none('1') + ' }', where: 'fallback', args: ARGS },
+  { name: '+ of a string and a number', request: '#set($x = $ctx.args.a + $ctx.args.n)\n' + none('"$x"'), where: 'fallback', args: ARGS },
+  { name: 'a member a built-in prototype has', request: none('"$ctx.args.j.toString"'), where: 'fallback', args: ARGS },
+  {
+    name: 'a helper that throws ($util.parseJson of text that is not JSON)',
+    request: none('$util.toJson($util.parseJson("{bad"))'),
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: 'a 2017-02-28 request template',
+    request: '{ "version": "2017-02-28", "payload": null }',
+    response: '{ "ran": true }',
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: 'a result over sandbox.maxResultChars (ResultTooLarge)',
+    request: '#set($s = "0123456789012345678901234567890123456789")\n' + DOUBLED(7, '#set($s = "$s$s")') + '\n' + none('"$s"'),
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: 'a string doubled 40 times: the 5 MB limit, as the sandbox reports it',
+    request: '#set($s = "0123456789012345678901234567890123456789012345678901234567890123456789")\n' + DOUBLED(40, '#set($s = "$s$s")') + '\n' + none('"$s"'),
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: 'a map doubled 40 times printed: the budget, then the sandbox',
+    request:
+      '#set($m = {"k": 1})\n' +
+      DOUBLED(40, '#set($m = {"a": $m, "b": $m})') +
+      '\n' +
+      none('$util.toJson($m.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.b)'),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'a map doubled 40 times given to a helper: the budget, then the sandbox',
+    request: '#set($m = {"k": 1})\n' + DOUBLED(40, '#set($m = {"a": $m, "b": $m})') + '\n' + none('$util.isMap($m)'),
+    where: 'fallback',
+    args: ARGS,
+  },
+
+  // ---- refused at load
+  { name: '$util.error at the top level (acts on the run)', request: '$util.error("boom", "Custom", $ctx.args.j)\n' + none('1'), where: 'sandbox', args: ARGS },
+  { name: '#foreach', request: none('[#foreach($x in $ctx.args.l)"$x"#if($foreach.hasNext),#end#end]'), where: 'sandbox', args: ARGS },
+  {
+    name: 'a Java method that changes its value',
+    request: '$util.qr($ctx.args.l.add("z"))\n' + none('$util.toJson($ctx.args.l)'),
+    where: 'sandbox',
+    args: ARGS,
+  },
+  { name: 'a Java method with a regular expression', request: none('$util.toJson($ctx.args.a.matches("h.*"))'), where: 'sandbox', args: ARGS },
+  { name: '#set of a path', request: '#set($ctx.stash.x = 1)\n' + none('$util.toJson($ctx.stash)'), where: 'sandbox', args: ARGS },
+  { name: 'a range', request: none('$util.toJson([1..3])'), where: 'sandbox', args: ARGS },
+  { name: 'a macro', request: '#macro(twice $v)$v$v#end\n' + none('"#twice($ctx.args.a)"'), where: 'sandbox', args: ARGS },
+  {
+    name: 'only the response template outside the subset',
+    request: none('1'),
+    response: '$util.toJson($util.list.copyAndRemoveAll($ctx.args.l, ["x"]))',
+    where: 'sandbox',
+    args: ARGS,
+  },
+
+  // ---- the embedded DynamoDB: the item v1, written then read back (once each, or the answers differ)
+  {
+    name: 'PutItem with toMapValuesJson',
+    mutation: true,
+    ds: 'ddb',
+    request:
+      '{ "version": "2018-05-29", "operation": "PutItem", "key": { "id": $util.dynamodb.toDynamoDBJson("v1") }, "attributeValues": $util.dynamodb.toMapValuesJson({"title": $ctx.args.a, "n": $ctx.args.n, "tags": $ctx.args.l}), "condition": { "expression": "attribute_not_exists(id)" } }',
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'the same PutItem again: the condition fails, the response reads $ctx.error',
+    mutation: true,
+    ds: 'ddb',
+    request:
+      '{ "version": "2018-05-29", "operation": "PutItem", "key": { "id": $util.dynamodb.toDynamoDBJson("v1") }, "attributeValues": {}, "condition": { "expression": "attribute_not_exists(id)" } }',
+    response: '{ "error": $util.toJson($ctx.error), "result": $util.toJson($ctx.result) }',
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: "the same PutItem, and an Amplify-style error guard in the response: taken, the sandbox answers from the data source's answer",
+    mutation: true,
+    ds: 'ddb',
+    request:
+      '{ "version": "2018-05-29", "operation": "PutItem", "key": { "id": $util.dynamodb.toDynamoDBJson("v1") }, "attributeValues": {}, "condition": { "expression": "attribute_not_exists(id)" } }',
+    response: '#if($ctx.error)\n  $util.error($ctx.error.message, $ctx.error.type)\n#end\n$util.toJson($ctx.result)',
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: 'GetItem, a response built field by field',
+    ds: 'ddb',
+    request: '{ "version": "2018-05-29", "operation": "GetItem", "key": { "id": $util.dynamodb.toDynamoDBJson("v1") } }',
+    response:
+      '#set($item = $ctx.result)\n#set($twice = $item.n * 2)\n#if($util.isNull($item))null#else{ "title": "$item.title", "n": $item.n, "tags": $util.toJson($item.tags), "twice": $twice }#end',
+    where: 'gateway',
+  },
+];
+
+const field = (i: number) => `v${i}`;
+const FIELD_ARGS = '(a: String, n: Int, f: Float, b: Boolean, e: String, z: Int, l: [String], j: AWSJSON)';
+
+function config(table: string): { config: GatewayConfig; files: Record<string, string> } {
+  const files: Record<string, string> = {};
+  const queries: string[] = [];
+  const mutations: string[] = [];
+  const resolvers: Record<string, unknown> = {};
+  ROWS.forEach((row, i) => {
+    files[`resolvers/${field(i)}.request.vtl`] = row.request;
+    if (row.response !== undefined) files[`resolvers/${field(i)}.response.vtl`] = row.response;
+    (row.mutation ? mutations : queries).push(`${field(i)}${FIELD_ARGS}: ${row.type ?? 'AWSJSON'}`);
+    resolvers[`${row.mutation ? 'Mutation' : 'Query'}.${field(i)}`] = {
+      kind: 'UNIT',
+      dataSource: row.ds ?? 'none',
+      request: `resolvers/${field(i)}.request.vtl`,
+      ...(row.response !== undefined ? { response: `resolvers/${field(i)}.response.vtl` } : {}),
+    };
+  });
+  files['schema.graphql'] = `type Query {\n  ${queries.join('\n  ')}\n}\ntype Mutation {\n  ${mutations.join('\n  ')}\n}\n`;
+  return {
+    files,
+    config: {
+      schema: 'schema.graphql',
+      authentication: { type: 'API_KEY' },
+      apiKeys: [{ name: 'k', value: 'da2-differential000000000000' }],
+      environment: { STAGE: 'test', REGION: 'local' },
+      sandbox: { maxResultChars: 4096 },
+      dataSources: {
+        none: { type: 'NONE' },
+        ddb: {
+          type: 'AMAZON_DYNAMODB',
+          config: {
+            tableName: table,
+            table: {
+              AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+              KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+              BillingMode: 'PAY_PER_REQUEST',
+            },
+          },
+        },
+      },
+      resolvers,
+    } as unknown as GatewayConfig,
+  };
+}
+
+interface Line {
+  message: string;
+  fields?: Record<string, unknown>;
+}
+
+describe('VTL templates evaluated in the gateway answer exactly as the sandbox does', () => {
+  let on: TestGateway;
+  let off: TestGateway;
+  const lines: Line[] = [];
+  const capture = (message: string, fields?: Record<string, unknown>) => void lines.push({ message, fields });
+  beforeAll(async () => {
+    on = await startTestGateway({ ...config('vtlDifferentialOn'), options: { logger: { debug: capture, info: capture, warn: capture, error: capture } } });
+    off = await startTestGateway({ ...config('vtlDifferentialOff'), options: { sandbox: { evaluateSimpleHandlers: false } } });
+  }, 120_000);
+
+  it('counts the evaluated VTL resolvers in /health and the load log, and none when switched off', async () => {
+    const eligible = ROWS.filter((r) => r.where !== 'sandbox').length;
+    const health = await (await fetch(`${on.origin}/health`)).json();
+    expect(health.sandbox.evaluatedInGateway).toBe(eligible);
+    expect((await (await fetch(`${off.origin}/health`)).json()).sandbox.evaluatedInGateway).toBe(0);
+    expect(lines.some((l) => l.message.startsWith(`${eligible} of ${ROWS.length} VTL unit resolvers are evaluated in the gateway`))).toBe(true);
+    expect(lines.filter((l) => l.message.startsWith('resolver ') && l.message.includes(' runs in the sandbox: the '))).toHaveLength(ROWS.length - eligible);
+    expect(lines.filter((l) => l.message.includes('failed'))).toEqual([]);
+  });
+
+  ROWS.forEach((row, i) => {
+    it(`${row.name} (${row.where})`, async () => {
+      const operation = `${row.mutation ? 'mutation' : 'query'} { ${field(i)}${row.args ? `(${row.args})` : ''}${row.selection ? ` ${row.selection}` : ''} }`;
+      const headers = { 'x-api-key': 'da2-differential000000000000', 'x-differential': 'yes' };
+      const before = lines.length;
+      const got = await on.query(operation, undefined, headers);
+      const fellBack = lines.slice(before).filter((l) => l.message === 'resolver handed to the sandbox');
+      const expected = await off.query(operation, undefined, headers);
+      expect(got.status).toBe(expected.status);
+      expect(got.body).toEqual(expected.body);
+      // toEqual ignores key order; the JSON text does not.
+      expect(JSON.stringify(got.body)).toBe(JSON.stringify(expected.body));
+      const label = `${row.mutation ? 'Mutation' : 'Query'}.${field(i)}`;
+      const refused = lines.find((l) => l.message.startsWith(`resolver ${label} runs in the sandbox:`));
+      if (row.where === 'sandbox') expect(refused?.message).toBeDefined();
+      else {
+        expect(refused?.message).toBeUndefined();
+        expect(fellBack.map((l) => l.fields?.reason)).toHaveLength(row.where === 'fallback' ? 1 : 0);
+      }
+    });
+  });
+});
