@@ -84,6 +84,7 @@ export function createCognitoProvider(config: CognitoConfig, options: { keys?: K
   return {
     mode: 'AMAZON_COGNITO_USER_POOLS',
     issuer,
+    knowsToken: (token, now) => verified.get(token, now) !== undefined,
     authenticate(request: AuthRequest): Promise<AuthContext | null> | AuthContext | null {
       const token = bearerToken(headerValue(request, 'authorization'));
       if (!token) return null;

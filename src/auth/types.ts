@@ -92,5 +92,10 @@ export interface AuthProvider {
    * credentials of this mode that are invalid (expired, forged, ...).
    */
   authenticate(request: AuthRequest): Promise<AuthContext | null> | AuthContext | null;
+  /**
+   * A Cognito pool or OIDC provider: whether `token` is one it verified and still trusts at `now`
+   * (verified-tokens.ts). Such a token picks this provider without its `iss` being read again.
+   */
+  knowsToken?(token: string, now: number): boolean;
   close?(): Promise<void>;
 }

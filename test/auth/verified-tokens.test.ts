@@ -7,6 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCognitoProvider } from '../../src/auth/cognito.js';
+import { authenticateRequest } from '../../src/auth/index.js';
 import { jwksFor, type KeySource } from '../../src/auth/jwt.js';
 import { createOidcProvider } from '../../src/auth/oidc.js';
 import type { AuthProvider, AuthRequest } from '../../src/auth/types.js';
@@ -193,6 +194,31 @@ describe('one provider’s verification is never another’s', () => {
     const token = await pool.sign({ sub: 'l', token_use: 'id', aud: 'mobile' });
     expect(await outcome(a.provider, token)).toBe('accepted l');
     expect(await outcome(b.provider, token)).toBe('Valid authorization header not provided.');
+  });
+});
+
+describe('a kept token picks its provider by the token itself (authenticateRequest)', () => {
+  it('the pool that verified it answers it at once, another issuer’s token still goes to its own provider, an expired one is refused', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const otherOidc = counting(other.jwksUri, other.issuer);
+    const providers = [createOidcProvider({ issuer: other.issuer }, { keys: otherOidc.keys }), cognito().provider];
+    const a = providers[1] as AuthProvider;
+    const kept = await pool.sign({ sub: 'm', token_use: 'id', aud: 'web', exp: seconds() + 30 });
+    expect((await authenticateRequest(providers, req(kept))).mode).toBe('AMAZON_COGNITO_USER_POOLS');
+    expect(a.knowsToken?.(kept, Date.now())).toBe(true);
+    // Listed after the OIDC provider, the pool still answers its kept token, and without a promise.
+    const again = authenticateRequest(providers, req(kept));
+    expect(again).not.toBeInstanceOf(Promise);
+    expect(again).toMatchObject({ mode: 'AMAZON_COGNITO_USER_POOLS', identity: { sub: 'm', issuer: pool.issuer } });
+    // A token of the other issuer is not the pool's, kept or not.
+    const elsewhere = await other.sign({ sub: 'n' });
+    expect(a.knowsToken?.(elsewhere, Date.now())).toBe(false);
+    expect(await authenticateRequest(providers, req(elsewhere))).toMatchObject({ mode: 'OPENID_CONNECT', identity: { sub: 'n' } });
+    expect(otherOidc.verifications()).toBe(1);
+    // Past its exp the kept token is no longer known, and the verification refuses it with its reason.
+    vi.setSystemTime(Date.now() + 31_000);
+    expect(a.knowsToken?.(kept, Date.now())).toBe(false);
+    await expect(authenticateRequest(providers, req(kept))).rejects.toThrow('Token has expired.');
   });
 });
 
