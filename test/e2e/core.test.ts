@@ -347,7 +347,7 @@ describe('HTTP (errors.md §3)', () => {
       name: 'core-test',
       compiledQueries: expect.objectContaining({ jit: 'loaded', failed: 0 }),
       // evaluatedInGateway: the unit resolvers whose handlers skip the sandbox (docs/resolvers.md#handlers-the-gateway-evaluates).
-      sandbox: { processes: 2, ready: expect.any(Number), restarts: expect.any(Number), evaluatedInGateway: expect.any(Number) },
+      sandbox: { processes: 2, ready: expect.any(Number), restarts: expect.any(Number), deferred: expect.any(Number), evaluatedInGateway: expect.any(Number) },
       // The in-process SNS's and EventBridge's failed deliveries (docs/cli.md): this file publishes nothing.
       sns: { numberOfNotificationsFailed: 0, numberOfNotificationsRedrivenToDlq: 0, numberOfNotificationsFailedToRedriveToDlq: 0 },
       events: { failedInvocations: 0, invocationsSentToDlq: 0, invocationsFailedToBeSentToDlq: 0 },

@@ -145,11 +145,11 @@ async function query(
   return { ms: performance.now() - started, body };
 }
 
-/** Waits until every sandbox process is ready (a row before may have had one replaced). */
+/** Waits until every sandbox process started is ready (a row before may have had one replaced; the others start on use). */
 async function allSandboxesReady(): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    const { sandbox } = (await (await fetch(`${origin}/health`)).json()) as { sandbox: { processes: number; ready: number } };
-    if (sandbox.ready === sandbox.processes) return;
+    const { sandbox } = (await (await fetch(`${origin}/health`)).json()) as { sandbox: { processes: number; ready: number; deferred: number } };
+    if (sandbox.ready === sandbox.processes - sandbox.deferred) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('the sandbox processes did not all get ready within 5 s');

@@ -57,11 +57,12 @@ export interface SandboxPoolOptions {
  */
 const BUSY_LONG_MS = 50;
 /**
- * How long after the first process is ready the pool's other processes start (ms), unless calls
- * need them sooner (Gateway choice). Each process costs ~150 ms of CPU to start (Node, ses
- * lockdown, the prelude, every registered module): started together with the first, they took
- * that CPU from the load and the first answer (an Amplify build of 320 templates: 1.17 s → 1.04 s
- * of CPU until its first answer, docs/startup.md). Real-time warms the same way.
+ * How long after the pool's first answered call its other processes start (ms), unless calls need
+ * them sooner (Gateway choice). Each process costs ~150 ms of CPU to start (Node, ses lockdown, the
+ * prelude, every registered module): started together with the first, they took that CPU from the
+ * load and the first answer (docs/startup.md). After the first answer, not after the first process
+ * is ready: on a busy machine the load takes more than a second after that. A pool that never runs
+ * a call (every handler evaluated in the gateway) never starts them.
  */
 const DEFERRED_START_MS = 1000;
 /** How long a closing sandbox process may take to exit by itself (ms). */
@@ -161,7 +162,7 @@ export class SandboxPool {
   #priorityWarned = false;
   /** How many processes were replaced after a limit was hit or a crash. */
   #restarts = 0;
-  /** Processes not started yet: they start DEFERRED_START_MS after the first is ready, or when calls wait (#startDeferred). */
+  /** Processes not started yet: they start DEFERRED_START_MS after the first answered call, or when calls wait (#startDeferred). */
   #deferred: number;
   #deferredTimer: NodeJS.Timeout | undefined;
   /** Registrations under way (`register` calls not settled). */
@@ -175,10 +176,10 @@ export class SandboxPool {
     this.#deferred = Math.max(1, options.processes) - 1;
   }
 
-  /** How many processes there are (those still to start included) and how many are ready for calls. */
-  stats(): { processes: number; ready: number; restarts: number } {
+  /** How many processes there are (those still to start included), how many are ready for calls, and how many start on use (`deferred`). */
+  stats(): { processes: number; ready: number; restarts: number; deferred: number } {
     const ready = this.#processes.filter((p) => p.ready && !p.stopping && !p.exited).length;
-    return { processes: this.#processes.length + this.#deferred, ready, restarts: this.#restarts };
+    return { processes: this.#processes.length + this.#deferred, ready, restarts: this.#restarts, deferred: this.#deferred };
   }
 
   /** Registers a module in every process started; those started later get it replayed. Resolves to its exported names. */
@@ -200,8 +201,8 @@ export class SandboxPool {
   }
 
   /**
-   * Starts the processes still deferred (when calls wait for a busy process, or once the first has
-   * been ready a while). A process starts with the modules registered so far (#spawn replays them),
+   * Starts the processes still deferred (when a new run finds every started process with calls
+   * waiting, or a while after the first answered call). A process starts with the modules registered so far (#spawn replays them),
    * so while a registration is under way the start waits for it: the new process would miss it.
    */
   #startDeferred(): void {
@@ -354,7 +355,7 @@ export class SandboxPool {
       case 'ready':
         p.started = true;
         p.ready = p.registrations.size === 0;
-        if (p.ready) this.#onReady(p);
+        if (p.ready && p.outgoing !== '') this.#scheduleFlush();
         return;
       case 'regs':
         for (const result of message.results) {
@@ -363,7 +364,7 @@ export class SandboxPool {
           this.#settlePending(p, -result.id - 1);
           if (p.started && p.registrations.size === 0 && !p.ready) {
             p.ready = true;
-            this.#onReady(p);
+            if (p.outgoing !== '') this.#scheduleFlush();
           }
           if (!waiter) continue;
           if (result.error !== undefined) waiter.reject(new Error(result.error));
@@ -374,15 +375,6 @@ export class SandboxPool {
         this.#options.logger.error(`resolver sandbox process failed: ${message.message}`);
         this.#stop(p, { kind: 'crash', detail: message.message.split('\n')[0]! });
         return;
-    }
-  }
-
-  /** `p` holds every registered module: its waiting calls go out, and the deferred processes start a while later. */
-  #onReady(p: SandboxProcess): void {
-    if (p.outgoing !== '') this.#scheduleFlush();
-    if (this.#deferred > 0 && !this.#deferredTimer && !this.#closed) {
-      this.#deferredTimer = setTimeout(() => this.#startDeferred(), DEFERRED_START_MS);
-      this.#deferredTimer.unref();
     }
   }
 
@@ -415,6 +407,10 @@ export class SandboxPool {
   #onReply(p: SandboxProcess, [seq, text, logs]: Reply): void {
     if (seq !== 0 && --p.awaiting === 0 && p.outgoing !== '') this.#scheduleFlush();
     const pending = seq === 0 ? undefined : this.#settlePending(p, seq);
+    if (pending && this.#deferred > 0 && !this.#deferredTimer && !this.#closed) {
+      this.#deferredTimer = setTimeout(() => this.#startDeferred(), DEFERRED_START_MS);
+      this.#deferredTimer.unref();
+    }
     if (logs && pending?.logs) pending.logs.push(...logs);
     else if (logs) for (const line of logs) this.#options.onLog(pending?.label ?? '', line);
     pending?.resolve(text);
@@ -505,11 +501,7 @@ export class SandboxPool {
       if (!head || p.stopping || p.exited) continue;
       outstanding = true;
       const running = runningFor(p, now);
-      if (running > BUSY_LONG_MS) {
-        this.#setLowPriority(p, true);
-        // A call (not a registration) that may run to its limit: the deferred processes take the others meanwhile.
-        if (this.#deferred > 0 && head.seq > 0) this.#startDeferred();
-      }
+      if (running > BUSY_LONG_MS) this.#setLowPriority(p, true);
       const limit = head.seq < 0 ? Math.max(this.#options.timeoutMs, REGISTRATION_TIMEOUT_MS) : (head.limitMs ?? this.#options.timeoutMs);
       if (running > limit) {
         this.#stop(p, { kind: 'timeout', timeoutMs: limit });

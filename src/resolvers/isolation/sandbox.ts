@@ -188,8 +188,8 @@ export class Sandbox {
     return new Sandbox(pool, limits.timeoutMs, limits.maxResultChars);
   }
 
-  /** The sandbox processes: how many, how many ready, how many were replaced (GET /health `sandbox`). */
-  stats(): { processes: number; ready: number; restarts: number } {
+  /** The sandbox processes: how many, how many ready, how many were replaced, how many start on use (GET /health `sandbox`). */
+  stats(): { processes: number; ready: number; restarts: number; deferred: number } {
     return this.#pool.stats();
   }
 

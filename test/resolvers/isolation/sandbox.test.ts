@@ -64,9 +64,10 @@ describe('sandbox processes', () => {
     const sandbox = await sandboxWith({ processes: 2, timeoutMs: 2000 });
     const spin = (await sandbox.register(moduleOf('for (;;) {}'), 'spin.js')).id;
     const fine = (await sandbox.register(moduleOf("return { payload: 'fine' };"), 'fine.js')).id;
-    // The second process starts a while after the first is ready, with no call asking for it, and holds both modules.
+    // The second process starts a second after the first answered call, with no call waiting for it, and holds both modules.
+    expect(await requestOf(sandbox, fine)).toEqual({ k: 'ok', v: { payload: 'fine' } });
     await untilReady(sandbox);
-    expect(sandbox.stats()).toEqual({ processes: 2, ready: 2, restarts: 0 });
+    expect(sandbox.stats()).toEqual({ processes: 2, ready: 2, restarts: 0, deferred: 0 });
     const stuck = requestOf(sandbox, spin);
     await new Promise((r) => setTimeout(r, 100));
     const started = Date.now();
@@ -75,12 +76,12 @@ describe('sandbox processes', () => {
     expect((await stuck).k).toBe('timeout');
   });
 
-  it('a pool starts with one process; a call that runs long starts the others, which take the next runs with every module', async () => {
+  it('a pool starts with one process; a run that finds it busy starts the others, which take the next runs with every module', async () => {
     const sandbox = await sandboxWith({ processes: 3, timeoutMs: 2000 });
     const spin = (await sandbox.register(moduleOf('for (;;) {}'), 'spin.js')).id;
     const fine = (await sandbox.register(moduleOf("return { payload: 'fine' };"), 'fine.js')).id;
-    // The other two start a second after the first is ready (what a start-up does not wait for); /health counts them.
-    expect(sandbox.stats()).toEqual({ processes: 3, ready: 1, restarts: 0 });
+    // The other two start a second after the first answered call (what a start-up does not wait for); /health counts them.
+    expect(sandbox.stats()).toEqual({ processes: 3, ready: 1, restarts: 0, deferred: 2 });
     const stuck = requestOf(sandbox, spin);
     await new Promise((r) => setTimeout(r, 100));
     const [a, b] = await Promise.all([requestOf(sandbox, fine), requestOf(sandbox, fine)]);
@@ -88,7 +89,7 @@ describe('sandbox processes', () => {
       { k: 'ok', v: { payload: 'fine' } },
       { k: 'ok', v: { payload: 'fine' } },
     ]);
-    expect(sandbox.stats()).toEqual({ processes: 3, ready: 3, restarts: 0 });
+    expect(sandbox.stats()).toEqual({ processes: 3, ready: 3, restarts: 0, deferred: 0 });
     expect((await stuck).k).toBe('timeout');
   });
 
