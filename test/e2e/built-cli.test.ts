@@ -152,6 +152,50 @@ describe('the built CLI (dist/)', () => {
     expect(found.data.searchBooks.map((b) => b.title).sort()).toEqual(['Built Once', 'Built Twice']);
   }, 60_000);
 
+  it('a Step Functions DynamoDB task writes through the events data source, whose SDK client loads on that first use, to the table its resolvers read', async () => {
+    // The data source calls its embedded store in memory and made no SDK client at start; the task asks it for one.
+    const sfn = async (action: string, body: unknown) => {
+      const res = await fetch(url.replace(/\/graphql$/, '/'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AWSStepFunctions.${action}` },
+        body: JSON.stringify(body),
+      });
+      return (await res.json()) as Record<string, string>;
+    };
+    const definition = {
+      StartAt: 'Put',
+      States: {
+        Put: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::dynamodb:putItem',
+          Parameters: {
+            TableName: 'events',
+            Item: {
+              id: { 'S.$': '$.id' },
+              name: { S: 'Put by a task' },
+              city: { S: 'Lisbon' },
+              startsAt: { S: '2030-01-01T10:00:00Z' },
+              seats: { N: '5' },
+              version: { N: '1' },
+            },
+          },
+          End: true,
+        },
+      },
+    };
+    const { stateMachineArn } = await sfn('CreateStateMachine', {
+      name: 'builtPutEvent',
+      type: 'EXPRESS',
+      roleArn: 'arn:aws:iam::123456789012:role/built',
+      definition: JSON.stringify(definition),
+    });
+    const run = await sfn('StartSyncExecution', { stateMachineArn, input: JSON.stringify({ id: 'built-task-1' }) });
+    expect(run.status, `${run.error}: ${run.cause}`).toBe('SUCCEEDED');
+    expect(await query('{ getEvent(id: "built-task-1") { name city seats } }')).toEqual({
+      data: { getEvent: { name: 'Put by a task', city: 'Lisbon', seats: 5 } },
+    });
+  });
+
   it('serves subscriptions over graphql-transport-ws, and refuses a bad one with its errors', async () => {
     const client = createClient({
       url: url.replace('http://', 'ws://'),

@@ -9,7 +9,8 @@
  * `CancellationReasons` kept), so operations.ts cannot tell the two apart. Written by hand: the
  * conversion is the JSON protocol's, which the SDK keeps inside its middleware stack.
  */
-import * as sdk from '@aws-sdk/client-dynamodb';
+import { createRequire } from 'node:module';
+import type * as sdk from '@aws-sdk/client-dynamodb';
 import { StoreError, type EmbeddedDynamoDBStore } from '../../embedded/dynamodb/index.js';
 
 /** Operation → [SDK input, SDK output]. */
@@ -38,28 +39,40 @@ export interface DynamoDBApi {
   call<K extends DynamoDBOperation>(operation: K, input: DynamoDBOperations[K][0]): Promise<Omit<DynamoDBOperations[K][1], '$metadata'>>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const COMMANDS: Record<DynamoDBOperation, new (input: any) => any> = {
-  GetItem: sdk.GetItemCommand,
-  PutItem: sdk.PutItemCommand,
-  UpdateItem: sdk.UpdateItemCommand,
-  DeleteItem: sdk.DeleteItemCommand,
-  Query: sdk.QueryCommand,
-  Scan: sdk.ScanCommand,
-  BatchGetItem: sdk.BatchGetItemCommand,
-  BatchWriteItem: sdk.BatchWriteItemCommand,
-  TransactGetItems: sdk.TransactGetItemsCommand,
-  TransactWriteItems: sdk.TransactWriteItemsCommand,
-  DescribeTable: sdk.DescribeTableCommand,
-  CreateTable: sdk.CreateTableCommand,
-  DescribeTimeToLive: sdk.DescribeTimeToLiveCommand,
-  UpdateTimeToLive: sdk.UpdateTimeToLiveCommand,
-};
+let loaded: typeof sdk | undefined;
+/**
+ * The AWS SDK's DynamoDB package, loaded on first use: a data source on the embedded store calls
+ * the store in memory, table set-up included, and needs the SDK only when a Step Functions task
+ * asks for its client (loading the SDK and its first calls cost ~0.1 s of CPU per start).
+ * `require`, not `import()`: the client is made inside a property read (index.ts); the package is
+ * CommonJS either way, so Step Functions' `import` of it gets the same classes.
+ */
+export function dynamodbSdk(): typeof sdk {
+  return (loaded ??= createRequire(import.meta.url)('@aws-sdk/client-dynamodb') as typeof sdk);
+}
 
 /** DynamoDB through an AWS SDK client. */
 export function sdkApi(client: sdk.DynamoDBClient): DynamoDBApi {
+  const module = dynamodbSdk();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const commands: Record<DynamoDBOperation, new (input: any) => any> = {
+    GetItem: module.GetItemCommand,
+    PutItem: module.PutItemCommand,
+    UpdateItem: module.UpdateItemCommand,
+    DeleteItem: module.DeleteItemCommand,
+    Query: module.QueryCommand,
+    Scan: module.ScanCommand,
+    BatchGetItem: module.BatchGetItemCommand,
+    BatchWriteItem: module.BatchWriteItemCommand,
+    TransactGetItems: module.TransactGetItemsCommand,
+    TransactWriteItems: module.TransactWriteItemsCommand,
+    DescribeTable: module.DescribeTableCommand,
+    CreateTable: module.CreateTableCommand,
+    DescribeTimeToLive: module.DescribeTimeToLiveCommand,
+    UpdateTimeToLive: module.UpdateTimeToLiveCommand,
+  };
   return {
-    call: (operation, input) => client.send(new COMMANDS[operation](input)) as never,
+    call: (operation, input) => client.send(new commands[operation](input)) as never,
   };
 }
 

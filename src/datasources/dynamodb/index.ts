@@ -5,7 +5,7 @@
  * serverless.yml's `resources` are created at start when missing.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, type AttributeValue, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AppSyncError, ConfigError } from '../../errors.js';
 import {
   acquireEmbeddedDynamoDB,
@@ -14,7 +14,7 @@ import {
   embeddedDynamoDBStore,
   releaseEmbeddedDynamoDB,
 } from '../../embedded/dynamodb/index.js';
-import { embeddedApi, sdkApi } from './api.js';
+import { dynamodbSdk, embeddedApi, sdkApi, type DynamoDBApi } from './api.js';
 import { LambdaTargets } from './lambdaTargets.js';
 import { runOperation } from './operations.js';
 import { ensureTimeToLive, timeToLiveAttribute } from './timeToLive.js';
@@ -122,10 +122,10 @@ function createTableInput(tableName: string, properties: Record<string, unknown>
  * A created table takes requests once ACTIVE (DynamoDB and DynamoDB Local take a while, the
  * embedded store a timer tick); until then item operations fail with ResourceNotFoundException.
  */
-async function waitUntilActive(client: DynamoDBClient, tableName: string, timeoutMs = 60_000): Promise<void> {
+async function waitUntilActive(api: DynamoDBApi, tableName: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 5; ; delay = Math.min(delay * 2, 500)) {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await api.call('DescribeTable', { TableName: tableName });
     if (Table?.TableStatus === 'ACTIVE') return;
     if (Date.now() + delay > deadline) throw new Error(`table ${tableName} is still ${Table?.TableStatus ?? 'missing'} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, delay));
@@ -138,7 +138,7 @@ async function waitUntilActive(client: DynamoDBClient, tableName: string, timeou
  * schema when the base table is declared in config or the store is local.
  */
 async function ensureDeltaTable(
-  client: DynamoDBClient,
+  api: DynamoDBApi,
   tableName: string,
   resources: Record<string, { Type?: string; Properties?: Record<string, unknown> }> | undefined,
   mayCreate: boolean,
@@ -148,7 +148,7 @@ async function ensureDeltaTable(
   const declared = Object.values(resources ?? {}).find((r) => r.Type === 'AWS::DynamoDB::Table' && r.Properties?.TableName === tableName)?.Properties;
   if (!declared && !mayCreate) return;
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    await api.call('DescribeTable', { TableName: tableName });
     return;
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
@@ -165,8 +165,8 @@ async function ensureDeltaTable(
     BillingMode: 'PAY_PER_REQUEST',
   };
   try {
-    await client.send(new CreateTableCommand(createTableInput(tableName, properties)));
-    await waitUntilActive(client, tableName);
+    await api.call('CreateTable', createTableInput(tableName, properties));
+    await waitUntilActive(api, tableName);
     logger.info(`dynamodb data source ${name}: created delta table ${tableName}`);
   } catch (error) {
     // Two versioned data sources may share one Delta table and race to create it.
@@ -190,18 +190,23 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
     const local = embedded || /^https?:\/\/(127\.|localhost|\[::1\])/.test(endpoint);
     const region = config.region ?? process.env.AWS_REGION ?? DEFAULT_REGION;
     const lambdas = new LambdaTargets(gatewayConfig, configPath);
-    const inProcess = embedded ? embeddedDynamoDBRequestHandler(endpoint) : undefined;
-    const client = new DynamoDBClient({
-      endpoint,
-      region,
-      // Local stores accept any credentials; AWS uses the SDK's default chain.
-      ...(local && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-      ...(inProcess ? { requestHandler: inProcess } : {}),
-    });
-    // The gateway's own calls to the embedded store skip the SDK and go to the store in memory;
-    // the SDK client stays for table set-up and Step Functions tasks.
+    let client: DynamoDBClient | undefined;
+    const sdkClient = (): DynamoDBClient => {
+      if (client) return client;
+      const inProcess = embedded ? embeddedDynamoDBRequestHandler(endpoint) : undefined;
+      client = new (dynamodbSdk().DynamoDBClient)({
+        endpoint,
+        region,
+        // Local stores accept any credentials; AWS uses the SDK's default chain.
+        ...(local && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+        ...(inProcess ? { requestHandler: inProcess } : {}),
+      });
+      return client;
+    };
+    // The gateway's own calls to the embedded store, table set-up included, skip the SDK and go to
+    // the store in memory; the SDK client is made when a Step Functions task asks for it.
     const store = embedded ? embeddedDynamoDBStore(endpoint) : undefined;
-    const api = store ? embeddedApi(store) : sdkApi(client);
+    const api = store ? embeddedApi(store) : sdkApi(sdkClient());
     if (embedded)
       logger.info(`dynamodb data source ${name}: using the embedded store`, {
         endpoint,
@@ -215,11 +220,11 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
         ?.Properties;
     if (properties) {
       try {
-        await client.send(new DescribeTableCommand({ TableName: config.tableName }));
+        await api.call('DescribeTable', { TableName: config.tableName });
       } catch (error) {
         if ((error as Error).name !== 'ResourceNotFoundException') throw error;
-        await client.send(new CreateTableCommand(createTableInput(config.tableName, properties)));
-        await waitUntilActive(client, config.tableName);
+        await api.call('CreateTable', createTableInput(config.tableName, properties));
+        await waitUntilActive(api, config.tableName);
         logger.info(`dynamodb data source ${name}: created table ${config.tableName}`);
       }
       const ttl = timeToLiveAttribute(properties);
@@ -235,7 +240,7 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
         deltaSyncTableTTL: Number(d.deltaSyncTableTTL ?? 1440),
         baseTableTTL: Number(d.baseTableTTL ?? 43200),
       };
-      await ensureDeltaTable(client, versioning.deltaSyncTableName, gatewayConfig.cloudFormationResources, properties !== undefined || local, logger, name);
+      await ensureDeltaTable(api, versioning.deltaSyncTableName, gatewayConfig.cloudFormationResources, properties !== undefined || local, logger, name);
       if (local) {
         // Tombstones and Delta entries carry `_ttl`; AppSync's tables expire by it (docs/dynamodb.md: TTL).
         await ensureTimeToLive(api, versioning.deltaSyncTableName, '_ttl');
@@ -269,11 +274,13 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
       }
     };
 
-    const dataSource: DataSource & { client: DynamoDBClient } = {
+    const dataSource: DataSource & { readonly client: DynamoDBClient } = {
       name,
       type: 'AMAZON_DYNAMODB',
       // Step Functions DynamoDB tasks reach the table through this client, so they see the same store.
-      client,
+      get client() {
+        return sdkClient();
+      },
       async invoke(request, invocation) {
         if (!request || typeof request !== 'object' || Array.isArray(request)) throw invalid('request', 'expected an object with an operation');
         try {
@@ -289,7 +296,7 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
         }
       },
       async close() {
-        client.destroy();
+        client?.destroy();
         await lambdas.close();
         if (embedded) await releaseEmbeddedDynamoDB(endpoint);
       },
