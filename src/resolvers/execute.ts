@@ -67,6 +67,9 @@ interface PipelinePosition {
 const CALLS_DATA_SOURCE: unique symbol = Symbol('calls a data source');
 
 export class ResolverExecutor {
+  /** Evaluations in the gateway handed to the sandbox part way, since the load (GET /health `sandbox.handedOver`). */
+  handedOver = 0;
+
   constructor(
     private readonly sandbox: Sandbox,
     private readonly config: NormalizedConfig,
@@ -344,6 +347,7 @@ export class ResolverExecutor {
 
   /** An evaluation handed to the sandbox: normal (debug), unless the evaluator itself failed (warn, once per resolver). */
   #fellBack(bound: BoundResolver, error: unknown): void {
+    this.handedOver += 1;
     if (error instanceof Fallback) {
       this.logger.debug('resolver handed to the sandbox', { resolver: bound.label, reason: error.reason });
       return;

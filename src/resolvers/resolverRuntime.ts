@@ -35,14 +35,16 @@ export class ResolverRuntime {
   readonly sandbox: Sandbox;
   readonly warnings: readonly string[];
   readonly #bound: ReadonlyMap<string, BoundResolver>;
+  readonly #executor: ResolverExecutor;
   /**
    * Settles when the resolvers' files have been analysed for the gateway's evaluator (after
    * the load, in the background: docs/resolvers.md#handlers-the-gateway-evaluates); never rejects.
    */
   readonly analysed: Promise<void>;
 
-  private constructor(sandbox: Sandbox, bound: ReadonlyMap<string, BoundResolver>, warnings: string[], analysed: Promise<void>) {
+  private constructor(sandbox: Sandbox, bound: ReadonlyMap<string, BoundResolver>, executor: ResolverExecutor, warnings: string[], analysed: Promise<void>) {
     this.sandbox = sandbox;
+    this.#executor = executor;
     this.#bound = bound;
     this.warnings = warnings;
     this.analysed = analysed;
@@ -53,6 +55,14 @@ export class ResolverRuntime {
     let count = 0;
     for (const b of this.#bound.values()) if (b.gateway !== undefined || b.gatewayPipeline !== undefined) count += 1;
     return count;
+  }
+
+  /**
+   * How many runs the gateway began evaluating and handed to the sandbox part way (a guard held, a
+   * value the evaluator does not take…), since the load (GET /health `sandbox.handedOver`).
+   */
+  get handedOver(): number {
+    return this.#executor.handedOver;
   }
 
   /**
@@ -91,7 +101,7 @@ export class ResolverRuntime {
             },
           )
         : Promise.resolve();
-      return new ResolverRuntime(sandbox, bound, warnings, analysed);
+      return new ResolverRuntime(sandbox, bound, executor, warnings, analysed);
     } catch (error) {
       await sandbox.close();
       throw error;

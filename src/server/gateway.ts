@@ -424,8 +424,10 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
       if (req.method === 'GET' && path === '/health') {
         // compiledQueries: whether recurring operations run as compiled code (src/server/compiledQueries.ts);
         // sandbox: the resolver sandbox processes (src/resolvers/isolation/pool.ts).
-        // sandbox.evaluatedInGateway: resolvers that skip it (docs/resolvers.md#handlers-the-gateway-evaluates).
-        const sandbox = { ...api.runtime.sandbox.stats(), evaluatedInGateway: api.runtime.evaluatedInGateway };
+        // sandbox.evaluatedInGateway: resolvers that skip it; handedOver: runs of theirs it took over part way
+        // (docs/resolvers.md#handlers-the-gateway-evaluates).
+        const { runtime } = api;
+        const sandbox = { ...runtime.sandbox.stats(), evaluatedInGateway: runtime.evaluatedInGateway, handedOver: runtime.handedOver };
         // sns, events: the in-process SNS's and EventBridge's failed deliveries (docs/stepfunctions.md#sns, #eventbridge).
         const { sns, events } = stepFunctions;
         sendJson(res, 200, { status: 'ok', name: api.config.name, compiledQueries: api.compiledQueries.stats, sandbox, sns: sns.stats, events: events.stats });

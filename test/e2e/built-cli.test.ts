@@ -196,6 +196,28 @@ describe('the built CLI (dist/)', () => {
     });
   });
 
+  it("evaluates the example's createBook and updateBook in the gateway: their member writes in ifs hand no run to the sandbox", async () => {
+    // The analysis runs after listening; the runs below are the gateway's once it has.
+    await expect.poll(() => /are evaluated in the gateway/.test(output), { timeout: 10_000, interval: 50 }).toBe(true);
+    const before = (await health()).sandbox.handedOver;
+    const created = (await query(
+      'mutation { createBook(input: { authorId: "2", title: "Built Update", year: 2001, price: 1.5, metadata: "{\\"pages\\": 10}" }) { id metadata } }',
+    )) as { data: { createBook: { id: string; metadata: string } } };
+    expect(JSON.parse(created.data.createBook.metadata)).toEqual({ pages: 10 });
+    const { id } = created.data.createBook;
+    expect(await query(`mutation { updateBook(id: "${id}", title: "Built Updated", price: 2.25) { title price inStock } }`)).toEqual({
+      data: { updateBook: { title: 'Built Updated', price: 2.25, inStock: true } },
+    });
+    expect(await query(`mutation { updateBook(id: "${id}", inStock: false) { title price inStock } }`)).toEqual({
+      data: { updateBook: { title: 'Built Updated', price: 2.25, inStock: false } },
+    });
+    expect((await health()).sandbox.handedOver).toBe(before);
+    // Nothing to update: the util.error guard holds, and that run (only) is handed to the sandbox, which answers its error.
+    const refused = (await query(`mutation { updateBook(id: "${id}") { title } }`)) as { errors: Array<{ message: string; errorType: string }> };
+    expect(refused.errors[0]).toMatchObject({ message: 'Nothing to update', errorType: 'BadRequest' });
+    expect((await health()).sandbox.handedOver).toBe(before + 1);
+  }, 60_000);
+
   it('serves subscriptions over graphql-transport-ws, and refuses a bad one with its errors', async () => {
     const client = createClient({
       url: url.replace('http://', 'ws://'),

@@ -346,8 +346,16 @@ describe('HTTP (errors.md §3)', () => {
       status: 'ok',
       name: 'core-test',
       compiledQueries: expect.objectContaining({ jit: 'loaded', failed: 0 }),
-      // evaluatedInGateway: the unit resolvers whose handlers skip the sandbox (docs/resolvers.md#handlers-the-gateway-evaluates).
-      sandbox: { processes: 2, ready: expect.any(Number), restarts: expect.any(Number), deferred: expect.any(Number), evaluatedInGateway: expect.any(Number) },
+      // evaluatedInGateway: the unit resolvers whose handlers skip the sandbox; handedOver: their runs it took over part way
+      // (docs/resolvers.md#handlers-the-gateway-evaluates).
+      sandbox: {
+        processes: 2,
+        ready: expect.any(Number),
+        restarts: expect.any(Number),
+        deferred: expect.any(Number),
+        evaluatedInGateway: expect.any(Number),
+        handedOver: expect.any(Number),
+      },
       // The in-process SNS's and EventBridge's failed deliveries (docs/cli.md): this file publishes nothing.
       sns: { numberOfNotificationsFailed: 0, numberOfNotificationsRedrivenToDlq: 0, numberOfNotificationsFailedToRedriveToDlq: 0 },
       events: { failedInvocations: 0, invocationsSentToDlq: 0, invocationsFailedToBeSentToDlq: 0 },

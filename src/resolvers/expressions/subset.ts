@@ -40,6 +40,7 @@ import {
   type Frame,
   type Node,
 } from './evaluate.js';
+import { handsOverOnEveryRun, patternNames } from './handsOver.js';
 import { HOST_MODULES, isHelper, SQL_TAG, UTIL_TABLE, type Helper, type HelperTable } from './hostHelpers.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- acorn's tree is read by node type
@@ -172,6 +173,10 @@ class Compiler {
   atTopLevel = false;
   /** Whether a handler writes `ctx.stash.<key>` (GatewayModule.writesStash). */
   writesStash = false;
+  /** What the proof that a handler hands over on every run reads (handsOver.ts): guards, early returns, stash writes. */
+  readonly guards = new Set<AnyNode>();
+  readonly earlyReturns = new Set<AnyNode>();
+  readonly stashWrites = new Set<AnyNode>();
   /** Names a member write anywhere in the file targets (`name.key = …`): such top-level constants are not shared between calls. */
   readonly writtenNames = new Set<string>();
 
@@ -445,6 +450,7 @@ class Compiler {
     const body = statement.consequent as AnyNode;
     const branch = this.tryBranch(body.type === 'BlockStatement' ? (body.body as AnyNode[]) : [body], scope, ctxName);
     if (branch) return (f) => (test(f) ? branch(f) : CONTINUE);
+    this.guards.add(statement);
     return (f) => {
       if (test(f)) throw new Fallback('a guard held');
       return CONTINUE;
@@ -928,6 +934,7 @@ class Compiler {
     if (key === '__proto__' || (protoMask(key) & ON_OBJECT) !== 0) this.refuse(node, `a stash key a built-in prototype has (${key})`);
     const value = this.expression(node.right, scope, ctxName);
     this.writesStash = true;
+    this.stashWrites.add(node);
     const k = key;
     return (f) => {
       const v = value(f);
@@ -961,6 +968,7 @@ class Compiler {
   earlyReturn(node: AnyNode, scope: Scope, ctxName: string | undefined): Node {
     if (this.atTopLevel) this.refuse(node, 'runtime.earlyReturn at the top level');
     const args = this.callArguments(node, scope, ctxName);
+    this.earlyReturns.add(node);
     return (f) => {
       const values = evaluateAll(args, f);
       const [value, options] = values;
@@ -1158,25 +1166,6 @@ function isLiteralTree(node: AnyNode): boolean {
   }
 }
 
-/** The names a declaration's target binds (a name, or the names of an object or array pattern). */
-function patternNames(target: AnyNode | null): string[] {
-  if (target === null) return [];
-  switch (target.type) {
-    case 'Identifier':
-      return [target.name as string];
-    case 'ObjectPattern':
-      return (target.properties as AnyNode[]).flatMap((p) => patternNames(p.type === 'RestElement' ? p.argument : p.value));
-    case 'ArrayPattern':
-      return (target.elements as Array<AnyNode | null>).flatMap(patternNames);
-    case 'AssignmentPattern':
-      return patternNames(target.left);
-    case 'RestElement':
-      return patternNames(target.argument);
-    default:
-      return [];
-  }
-}
-
 function describe(node: AnyNode): string {
   return node.type.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }
@@ -1198,6 +1187,18 @@ export function analyseSource(source: string): Analysis {
     compiler.program(ast);
     const request = compiler.compileHandler('request');
     const response = compiler.compileHandler('response');
+    const { guards, earlyReturns, stashWrites } = compiler;
+    const shapes = { guards, earlyReturns, stashWrites, moduleNames: new Set(compiler.module.names.keys()) };
+    for (const name of ['request', 'response']) {
+      const { body } = compiler.handlers.get(name)!;
+      if (handsOverOnEveryRun(body, name === 'request', shapes)) {
+        return {
+          reason:
+            `line ${line(body, source)}: the ${name} handler hands over to the sandbox on every run ` +
+            '(on each path a guard holds, runtime.earlyReturn ends a response handler or an object is written to the stash)',
+        };
+      }
+    }
     return { module: { request, response, writesStash: compiler.writesStash } };
   } catch (error) {
     if (error instanceof NotEligible) return { reason: error.reason };

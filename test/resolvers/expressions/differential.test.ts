@@ -489,6 +489,31 @@ const ROWS: Row[] = [
     where: 'fallback',
     args: ARGS,
   },
+  {
+    name: "updateBook's shape with its branches outside the subset (refused: a guard holds on every path)",
+    code: pair(
+      '',
+      "  const { a, n } = ctx.args;\n  const values = {};\n  if (a !== undefined && a !== null) values.title = a.padStart(1);\n  if (n !== undefined) values.n = n.toFixed(2);\n  if (Object.keys(values).length === 0) util.error('Nothing to update', 'BadRequest');\n  return { payload: values };",
+      '  return ctx.result;',
+    ),
+    where: 'sandbox',
+    args: 'n: 3',
+  },
+  {
+    name: 'the same given nothing (refused, the sandbox answers its util.error)',
+    code: pair(
+      '',
+      "  const { a, n } = ctx.args;\n  const values = {};\n  if (a !== undefined && a !== null) values.title = a.padStart(1);\n  if (n !== undefined) values.n = n.toFixed(2);\n  if (Object.keys(values).length === 0) util.error('Nothing to update', 'BadRequest');\n  return { payload: values };",
+      '  return ctx.result;',
+    ),
+    where: 'sandbox',
+  },
+  {
+    name: 'an object literal written to the stash (refused: every run would hand over)',
+    code: pair('', '  ctx.stash.o = { a: ctx.args.a };\n  return { payload: 1 };', '  return ctx.stash;'),
+    where: 'sandbox',
+    args: ARGS,
+  },
   // __proto__ sets the prototype in the sandbox (SES keeps the accessor); constructor throws there (a frozen prototype's
   // property, not one SES lets objects override); toString is overridable there. All are refused: the sandbox decides.
   {
@@ -580,9 +605,15 @@ const ROWS: Row[] = [
     args: ARGS,
   },
   {
-    name: 'runtime.earlyReturn in a response handler',
+    name: 'runtime.earlyReturn in a response handler (refused: it would hand over on every run)',
     code: none('1', 'runtime.earlyReturn(2);\n  return 3;'),
-    where: 'fallback',
+    where: 'sandbox',
+  },
+  {
+    name: 'runtime.earlyReturn in a response handler, after a guard that may hold',
+    code: none('1', "if (ctx.args.n > 100) util.error('big');\n  runtime.earlyReturn(2);\n  return 3;"),
+    where: 'sandbox',
+    args: ARGS,
   },
   {
     name: 'runtime.earlyReturn with a skipTo of its own',
@@ -955,10 +986,10 @@ const PIPES: PipeRow[] = [
     where: 'gateway',
   },
   {
-    name: "runtime.earlyReturn in the after handler (the sandbox's error)",
+    name: "runtime.earlyReturn in the after handler (the sandbox's error; refused: every run would hand over)",
     code: pair(UTIL, '  return {};', '  runtime.earlyReturn(1);'),
     functions: [{ code: NONE_ECHO }],
-    where: 'fallback',
+    where: 'sandbox',
   },
   {
     name: 'runtime.earlyReturn in a guard that does not hold',

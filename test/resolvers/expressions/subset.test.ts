@@ -321,3 +321,81 @@ describe('analysis of files', () => {
     expect(Object.keys(reasons).length).toBe(9);
   });
 });
+
+/** The example's updateBook request with its branches' bodies outside the subset (padStart): each `if` is a guard. */
+const UPDATE_BOOK_GUARDS = handlers(
+  "const { id, title, price } = ctx.args;\nconst values = {};\nif (title !== undefined && title !== null) values.title = title.padStart(1);\nif (price !== undefined) values.price = price.toFixed(2);\nif (Object.keys(values).length === 0) util.error('Nothing to update', 'BadRequest');\nreturn { payload: { id, values } };",
+);
+
+describe('analysis: handlers that hand over on every run are not in the subset', () => {
+  const EVERY_RUN: Array<[string, string]> = [
+    // No guard held: values is still {}, so the last one holds. Any guard that held handed over before it.
+    ["updateBook's shape with its branches outside the subset (guards)", UPDATE_BOOK_GUARDS],
+    ['a guard on a literal', handlers("if (true) util.error('always');\nreturn {};")],
+    ['a guard on an empty object literal', handlers("const o = {};\nif (Object.keys(o).length === 0) {\n  util.error('empty');\n}\nreturn o;")],
+    ['a guard on a value every path keeps', handlers("const o = { k: 0 };\nif (ctx.args.a) o.k = 1;\nif (o.k >= 0) util.error('set');\nreturn o;")],
+    [
+      'a guard on a value every branch decides',
+      handlers("const o = { n: 1 };\nif (ctx.args.a) o.n = 2;\nif (o.n > 0 && typeof o.n === 'number') util.error('positive');\nreturn o;"),
+    ],
+    ['runtime.earlyReturn in a response handler', handlers('return { payload: 1 };', 'runtime.earlyReturn(ctx.result);\nreturn 2;')],
+    [
+      'runtime.earlyReturn returned by a response handler, after a guard',
+      handlers('return {};', "if (ctx.error) util.error('x');\nreturn runtime.earlyReturn(1);"),
+    ],
+    ['an object literal written to the stash', handlers('ctx.stash.o = { a: ctx.args.a };\nreturn {};')],
+    ['an array written to the stash after a branch', handlers('if (ctx.args.a) {\n  ctx.stash.n = 1;\n}\nctx.stash.l = [ctx.args.a];\nreturn {};')],
+  ];
+  it.each(EVERY_RUN)('%s', (_, source) => {
+    expect(analyseSource(source).reason).toMatch(/handler hands over to the sandbox on every run/);
+  });
+
+  const SOME_RUNS: Array<[string, string]> = [
+    ["the example's updateBook (a branch may add a key)", readFileSync(new URL('../../../resolvers/library/updateBook.js', import.meta.url), 'utf8')],
+    ['a guard on ctx', handlers("if (ctx.args.x) util.error('x');\nreturn {};")],
+    [
+      'a guard on an object written in a branch',
+      handlers("const o = {};\nif (ctx.args.a) o.a = 1;\nif (Object.keys(o).length === 0) util.error('empty');\nreturn o;"),
+    ],
+    ['&&= on a missing key writes nothing', handlers("const o = {};\no.k &&= 1;\nif (ctx.args.a) o.k ||= 1;\nif (o.k) util.error('set');\nreturn o;")],
+    [
+      'an early return before the guard',
+      handlers("const o = {};\nif (ctx.args.a) return { payload: 1 };\nif (Object.keys(o).length === 0) util.error('empty');\nreturn o;"),
+    ],
+    [
+      'runtime.earlyReturn in a request handler',
+      handlers("if (ctx.args.a) runtime.earlyReturn(1);\nutil.error('x');", 'return ctx.result;').replace("util.error('x');", "if (true) util.error('x');"),
+    ],
+    [
+      "a branch's own const does not hide the outer one after it",
+      handlers(
+        "const o = { a: 1 };\nif (true) {\n  const o = {};\n  ctx.stash.n = Object.keys(o).length;\n}\nif (Object.keys(o).length === 0) util.error('empty');\nreturn o;",
+      ),
+    ],
+    [
+      'an object kept in another, then written',
+      handlers("const o = {};\nconst kept = { o };\nif (ctx.args.a) o.a = 1;\nif (Object.keys(kept.o).length === 0) util.error('empty');\nreturn kept;"),
+    ],
+    [
+      'a top-level object written by a function of the file',
+      handlers(
+        "const filled = fill();\nif (Object.keys(TOP).length === 0) util.error('empty');\nreturn TOP;",
+        undefined,
+        'const TOP = {};\nfunction fill() {\n  TOP.a = 1;\n}',
+      ),
+    ],
+  ];
+  // Values doubled forty times: past 1,000 elements or characters the proof follows them no further (and takes no time).
+  const doubled = (first: string, step: (p: string) => string) =>
+    [`const v0 = ${first};`, ...Array.from({ length: 40 }, (_, i) => `const v${i + 1} = ${step(`v${i}`)};`)].join('\n');
+  SOME_RUNS.push(
+    [
+      'a literal array doubled by spreads 40 times',
+      handlers(`${doubled('[1, 2]', (p) => `[...${p}, ...${p}]`)}\nif (v40.length > 0) util.error('long');\nreturn {};`),
+    ],
+    ['a literal string doubled 40 times', handlers(`${doubled("'ab'", (p) => `${p} + ${p}`)}\nif (v40.length > 0) util.error('long');\nreturn {};`)],
+  );
+  it.each(SOME_RUNS)('not: %s', (_, source) => {
+    expect(analyseSource(source).reason).toBeUndefined();
+  });
+});
