@@ -18,7 +18,6 @@ import { RouteTable } from './routeTable.js';
 import { CodeEvaluator } from './evaluateCode.js';
 import { TemplateEvaluator } from './evaluateTemplate.js';
 import { ManagementApiError, sendRestJson, sendRestJsonError } from './restJson.js';
-import { verifyManagementSignature } from './signature.js';
 import { DEFAULT_REGION, DEFAULT_ACCOUNT_ID } from '../config/awsDefaults.js';
 
 export { ManagementApiError } from './restJson.js';
@@ -27,6 +26,13 @@ export type { EventDns } from './eventApis.js';
 export { MAX_SCHEMA_BYTES } from './graphqlApis.js';
 export type { CodeError, EvaluateCodeRequest, EvaluateCodeResponse } from './evaluateCode.js';
 export type { EvaluateMappingTemplateResponse } from './evaluateTemplate.js';
+
+/**
+ * The SigV4 verifier (signature.ts: @smithy/signature-v4, its HTTP request and SHA-256 packages),
+ * loaded on the first management call: every gateway serves this API, few call it, and loading
+ * the verifier at start cost the start-up ~40 ms of CPU.
+ */
+let signatureModule: Promise<typeof import('./signature.js')> | undefined;
 
 export interface ManagementApiOptions {
   logger: Logger;
@@ -102,6 +108,7 @@ export function createManagementApi(options: ManagementApiOptions): ManagementAp
     async handle(req, res, body) {
       const [path, search = ''] = (req.url ?? '/').split('?', 2) as [string, string?];
       try {
+        const { verifyManagementSignature } = await (signatureModule ??= import('./signature.js'));
         await verifyManagementSignature(req, body, options.config());
         const match = table.match(req.method ?? 'GET', path);
         if (!match) {
