@@ -212,6 +212,15 @@ export async function analyseResolvers(bound: ReadonlyMap<string, BoundResolver>
     // A pipeline without code of its own has no before and after handlers: only its functions' files.
     const files = entry.module ? [entry.module, ...entry.functions.map((f) => f.module)] : entry.functions.map((f) => f.module);
     for (const module of files) {
+      if (module?.templates) {
+        // A VTL resolver's or function's templates: their own per resolver or function, analysed once.
+        if (!module.analysis) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          module.analysis = analyseVtl(module, logger);
+        }
+        if (module.analysis.reason !== undefined) break;
+        continue;
+      }
       if (!module?.compiled || module.vtl) break;
       if ((await analysisOf(module, module.compiled)).reason !== undefined) break;
     }
@@ -240,7 +249,6 @@ export function unitInSubset(entry: BoundResolver): { module: GatewayModule; rea
 export function pipelineInSubset(entry: BoundResolver): { pipeline: GatewayPipeline; reason?: undefined } | { pipeline?: undefined; reason: string } {
   const whyNot = (module: LoadedModule | undefined, what: string): string | undefined => {
     if (!module) return `${what} has no code (a direct Lambda function)`;
-    if (module.vtl) return `${what} is VTL mapping templates`;
     if (!module.analysis) return `${what} was not analysed`;
     return module.analysis.reason === undefined ? undefined : `${what} (${module.file}): ${module.analysis.reason}`;
   };

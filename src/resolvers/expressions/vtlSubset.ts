@@ -1,6 +1,6 @@
 /**
  * VTL mapping templates the gateway evaluates itself (docs/resolvers.md#handlers-the-gateway-evaluates):
- * at load, a resolver's request and response templates, parsed by the sandbox's own parser
+ * at load, a resolver's or pipeline function's request and response templates, parsed by the sandbox's own parser
  * (guest/vtl/parseTemplate.ts), are turned into closures when every node of both is in a small
  * subset whose meaning is exactly the sandbox engine's (guest/vtl/engine.ts: velocityjs with
  * AppSync's patches). The closures walk the template as the engine does, with the engine's own

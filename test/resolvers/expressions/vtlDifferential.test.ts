@@ -337,7 +337,84 @@ const ROWS: Row[] = [
   },
 ];
 
+/** A pipeline: its own templates (absent: no before and after), and its functions, VTL or (with `code`) APPSYNC_JS. */
+interface Pipe {
+  name: string;
+  before?: string;
+  after?: string;
+  functions: Array<{ ds?: 'none' | 'ddb'; request?: string; response?: string; code?: string }>;
+  where: Where;
+  args?: string;
+  mutation?: boolean;
+}
+
+const PIPES: Pipe[] = [
+  {
+    name: 'VTL before and after around two VTL functions on NONE',
+    before: '{ "started": $util.toJson($ctx.args.a) }',
+    after: '{ "after": $util.toJson($ctx.prev.result), "result": $util.toJson($ctx.result), "stash": $util.toJson($ctx.stash) }',
+    functions: [
+      { request: none('{ "prev": $util.toJson($ctx.prev.result), "n": $ctx.args.n }') },
+      { request: none('{ "twice": $util.toJson($ctx.prev.result) }'), response: '#set($r = $ctx.result)\n{ "n": $r.twice.n, "prevN": $ctx.prev.result.n }' },
+    ],
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'no templates of its own; #return in a function skips its data source and response',
+    functions: [
+      { request: '#if($ctx.args.b)#return({"early": $ctx.args.n})#end\n' + none('1'), response: '{ "not": "reached" }' },
+      { request: none('{ "got": $util.toJson($ctx.prev.result) }') },
+    ],
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: '#return in the before template goes to the after template',
+    before: '#return({"skipped": true})',
+    after: '$util.toJson($ctx.prev.result)',
+    functions: [{ request: none('"not reached"') }],
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'VTL and APPSYNC_JS functions mixed',
+    functions: [
+      { request: none('{ "a": $util.toJson($ctx.args.a) }') },
+      {
+        code: "export function request(ctx) {\n  return { payload: { js: ctx.prev.result.a + '!' } };\n}\nexport function response(ctx) {\n  return ctx.result;\n}\n",
+      },
+      { request: none('{ "vtl": "$ctx.prev.result.js" }') },
+    ],
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'a VTL function on DynamoDB, then one on NONE',
+    functions: [
+      { ds: 'ddb', request: '{ "version": "2018-05-29", "operation": "GetItem", "key": { "id": $util.dynamodb.toDynamoDBJson("v1") } }' },
+      { request: none('{ "title": "$ctx.prev.result.title", "tags": $util.toJson($ctx.prev.result.tags) }') },
+    ],
+    where: 'gateway',
+  },
+  {
+    name: 'a guard taken in a function after DynamoDB: the sandbox goes on from there',
+    functions: [
+      { ds: 'ddb', request: '{ "version": "2018-05-29", "operation": "GetItem", "key": { "id": $util.dynamodb.toDynamoDBJson("v1") } }' },
+      { request: '#if($ctx.prev.result)\n$util.error("found", "Found", $ctx.prev.result)\n#end\n' + none('1') },
+    ],
+    where: 'fallback',
+  },
+  {
+    name: 'a VTL function writing the stash with $ctx.stash.put',
+    functions: [{ request: '$util.qr($ctx.stash.put("k", $ctx.args.a))\n' + none('$util.toJson($ctx.stash)') }],
+    where: 'sandbox',
+    args: ARGS,
+  },
+];
+
 const field = (i: number) => `v${i}`;
+const pipeField = (i: number) => `w${i}`;
 const FIELD_ARGS = '(a: String, n: Int, f: Float, b: Boolean, e: String, z: Int, l: [String], j: AWSJSON)';
 
 function config(table: string): { config: GatewayConfig; files: Record<string, string> } {
@@ -354,6 +431,35 @@ function config(table: string): { config: GatewayConfig; files: Record<string, s
       dataSource: row.ds ?? 'none',
       request: `resolvers/${field(i)}.request.vtl`,
       ...(row.response !== undefined ? { response: `resolvers/${field(i)}.response.vtl` } : {}),
+    };
+  });
+  const pipelineFunctions: Record<string, unknown> = {};
+  PIPES.forEach((pipe, i) => {
+    const names = pipe.functions.map((fn, j) => {
+      const name = `${pipeField(i)}f${j}`;
+      const ds = fn.ds ?? 'none';
+      if (fn.code !== undefined) {
+        files[`functions/${name}.js`] = fn.code;
+        pipelineFunctions[name] = { dataSource: ds, code: `functions/${name}.js` };
+        return name;
+      }
+      files[`functions/${name}.request.vtl`] = fn.request!;
+      if (fn.response !== undefined) files[`functions/${name}.response.vtl`] = fn.response;
+      pipelineFunctions[name] = {
+        dataSource: ds,
+        request: `functions/${name}.request.vtl`,
+        ...(fn.response !== undefined ? { response: `functions/${name}.response.vtl` } : {}),
+      };
+      return name;
+    });
+    if (pipe.before !== undefined) files[`resolvers/${pipeField(i)}.before.vtl`] = pipe.before;
+    if (pipe.after !== undefined) files[`resolvers/${pipeField(i)}.after.vtl`] = pipe.after;
+    (pipe.mutation ? mutations : queries).push(`${pipeField(i)}${FIELD_ARGS}: AWSJSON`);
+    resolvers[`${pipe.mutation ? 'Mutation' : 'Query'}.${pipeField(i)}`] = {
+      kind: 'PIPELINE',
+      functions: names,
+      ...(pipe.before !== undefined ? { request: `resolvers/${pipeField(i)}.before.vtl` } : {}),
+      ...(pipe.after !== undefined ? { response: `resolvers/${pipeField(i)}.after.vtl` } : {}),
     };
   });
   files['schema.graphql'] = `type Query {\n  ${queries.join('\n  ')}\n}\ntype Mutation {\n  ${mutations.join('\n  ')}\n}\n`;
@@ -380,6 +486,7 @@ function config(table: string): { config: GatewayConfig; files: Record<string, s
         },
       },
       resolvers,
+      pipelineFunctions,
     } as unknown as GatewayConfig,
   };
 }
@@ -401,17 +508,25 @@ describe('VTL templates evaluated in the gateway answer exactly as the sandbox d
 
   it('counts the evaluated VTL resolvers in /health and the load log, and none when switched off', async () => {
     const eligible = ROWS.filter((r) => r.where !== 'sandbox').length;
+    const eligiblePipes = PIPES.filter((r) => r.where !== 'sandbox').length;
     const health = await (await fetch(`${on.origin}/health`)).json();
-    expect(health.sandbox.evaluatedInGateway).toBe(eligible);
+    expect(health.sandbox.evaluatedInGateway).toBe(eligible + eligiblePipes);
+    expect(lines.some((l) => l.message.includes(`and ${eligiblePipes} of ${PIPES.length} pipeline resolvers are evaluated in the gateway`))).toBe(true);
     expect((await (await fetch(`${off.origin}/health`)).json()).sandbox.evaluatedInGateway).toBe(0);
     expect(lines.some((l) => l.message.startsWith(`${eligible} of ${ROWS.length} VTL unit resolvers are evaluated in the gateway`))).toBe(true);
-    expect(lines.filter((l) => l.message.startsWith('resolver ') && l.message.includes(' runs in the sandbox: the '))).toHaveLength(ROWS.length - eligible);
+    expect(lines.filter((l) => l.message.startsWith('resolver ') && l.message.includes(' runs in the sandbox: '))).toHaveLength(
+      ROWS.length - eligible + PIPES.length - eligiblePipes,
+    );
     expect(lines.filter((l) => l.message.includes('failed'))).toEqual([]);
   });
 
-  ROWS.forEach((row, i) => {
-    it(`${row.name} (${row.where})`, async () => {
-      const operation = `${row.mutation ? 'mutation' : 'query'} { ${field(i)}${row.args ? `(${row.args})` : ''}${row.selection ? ` ${row.selection}` : ''} }`;
+  const cases = [
+    ...ROWS.map((row, i) => ({ ...row, field: field(i), kind: 'unit' })),
+    ...PIPES.map((pipe, i) => ({ ...pipe, field: pipeField(i), kind: 'pipeline', selection: undefined })),
+  ];
+  cases.forEach((row) => {
+    it(`${row.kind}: ${row.name} (${row.where})`, async () => {
+      const operation = `${row.mutation ? 'mutation' : 'query'} { ${row.field}${row.args ? `(${row.args})` : ''}${row.selection ? ` ${row.selection}` : ''} }`;
       const headers = { 'x-api-key': 'da2-differential000000000000', 'x-differential': 'yes' };
       const before = lines.length;
       const got = await on.query(operation, undefined, headers);
@@ -421,7 +536,7 @@ describe('VTL templates evaluated in the gateway answer exactly as the sandbox d
       expect(got.body).toEqual(expected.body);
       // toEqual ignores key order; the JSON text does not.
       expect(JSON.stringify(got.body)).toBe(JSON.stringify(expected.body));
-      const label = `${row.mutation ? 'Mutation' : 'Query'}.${field(i)}`;
+      const label = `${row.mutation ? 'Mutation' : 'Query'}.${row.field}`;
       const refused = lines.find((l) => l.message.startsWith(`resolver ${label} runs in the sandbox:`));
       if (row.where === 'sandbox') expect(refused?.message).toBeDefined();
       else {
