@@ -889,6 +889,25 @@ const SHOW_AFTER = pair(
 const PIPES: PipeRow[] = [
   // ---- NONE
   {
+    name: 'member writes in every handler: before, a function on NONE and after (each object its own, per call)',
+    code: pair(
+      'const SEEN = { calls: 0 };',
+      '  SEEN.calls += 1;\n  const start = { a: ctx.args.a };\n  if (ctx.args.n > 1) start.big = true;\n  return { start, seen: SEEN.calls };',
+      '  const out = { prev: ctx.prev.result };\n  out.keys = Object.keys(ctx.prev.result);\n  SEEN.calls += 10;\n  out.seen = SEEN.calls;\n  return out;',
+    ),
+    functions: [
+      {
+        code: pair(
+          '',
+          "  const o = { from: ctx.prev.result };\n  o.n = ctx.args.n;\n  o.n *= 2;\n  if (o.n > 100) o.huge = true;\n  o['k-2'] ??= 'set';\n  return { payload: o };",
+          '  const r = { ...ctx.result };\n  r.after = true;\n  return r;',
+        ),
+      },
+    ],
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
     name: 'before, two functions and after (prev, stash, the after handler given two copies)',
     code: pair(
       '',
