@@ -10,6 +10,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../../src/index.js';
 import { startTestGateway, type TestGateway } from '../../utils/gateway.js';
+import { differentialConfig, expectSameAnswer, type Line } from './differentialHarness.js';
 
 type Where = 'gateway' | 'fallback' | 'sandbox';
 interface Row {
@@ -465,35 +466,8 @@ function config(table: string): { config: GatewayConfig; files: Record<string, s
   files['schema.graphql'] = `type Query {\n  ${queries.join('\n  ')}\n}\ntype Mutation {\n  ${mutations.join('\n  ')}\n}\n`;
   return {
     files,
-    config: {
-      schema: 'schema.graphql',
-      authentication: { type: 'API_KEY' },
-      apiKeys: [{ name: 'k', value: 'da2-differential000000000000' }],
-      environment: { STAGE: 'test', REGION: 'local' },
-      sandbox: { maxResultChars: 4096 },
-      dataSources: {
-        none: { type: 'NONE' },
-        ddb: {
-          type: 'AMAZON_DYNAMODB',
-          config: {
-            tableName: table,
-            table: {
-              AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-              KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-              BillingMode: 'PAY_PER_REQUEST',
-            },
-          },
-        },
-      },
-      resolvers,
-      pipelineFunctions,
-    } as unknown as GatewayConfig,
+    config: differentialConfig(table, { resolvers, pipelineFunctions }),
   };
-}
-
-interface Line {
-  message: string;
-  fields?: Record<string, unknown>;
 }
 
 describe('VTL templates evaluated in the gateway answer exactly as the sandbox does', () => {
@@ -526,23 +500,7 @@ describe('VTL templates evaluated in the gateway answer exactly as the sandbox d
   ];
   cases.forEach((row) => {
     it(`${row.kind}: ${row.name} (${row.where})`, async () => {
-      const operation = `${row.mutation ? 'mutation' : 'query'} { ${row.field}${row.args ? `(${row.args})` : ''}${row.selection ? ` ${row.selection}` : ''} }`;
-      const headers = { 'x-api-key': 'da2-differential000000000000', 'x-differential': 'yes' };
-      const before = lines.length;
-      const got = await on.query(operation, undefined, headers);
-      const fellBack = lines.slice(before).filter((l) => l.message === 'resolver handed to the sandbox');
-      const expected = await off.query(operation, undefined, headers);
-      expect(got.status).toBe(expected.status);
-      expect(got.body).toEqual(expected.body);
-      // toEqual ignores key order; the JSON text does not.
-      expect(JSON.stringify(got.body)).toBe(JSON.stringify(expected.body));
-      const label = `${row.mutation ? 'Mutation' : 'Query'}.${row.field}`;
-      const refused = lines.find((l) => l.message.startsWith(`resolver ${label} runs in the sandbox:`));
-      if (row.where === 'sandbox') expect(refused?.message).toBeDefined();
-      else {
-        expect(refused?.message).toBeUndefined();
-        expect(fellBack.map((l) => l.fields?.reason)).toHaveLength(row.where === 'fallback' ? 1 : 0);
-      }
+      await expectSameAnswer(on, off, lines, row);
     });
   });
 });
