@@ -182,29 +182,35 @@ export async function loadBoundResolvers(input: LoadInput, sandbox: Sandbox): Pr
  */
 export async function analyseResolvers(bound: ReadonlyMap<string, BoundResolver>, logger: Logger | undefined): Promise<void> {
   const analyses = new Map<LoadedModule, Analysis>();
-  const analysisOf = async (module: LoadedModule, compiled: CompiledCode): Promise<Analysis> => {
+  /**
+   * A module's analysis, made once (after a turn of the event loop, so an API's analyses do not hold
+   * up requests): VTL templates by vtlSubset.ts, an APPSYNC_JS file (shared by the resolvers and
+   * functions that use it) by subset.ts.
+   */
+  const analysisOf = async (module: LoadedModule): Promise<Analysis> => {
+    if (module.templates) {
+      if (!module.analysis) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        module.analysis = analyseVtl(module, logger);
+      }
+      return module.analysis;
+    }
     let analysis = analyses.get(module);
     if (!analysis) {
       await new Promise<void>((resolve) => setImmediate(resolve));
-      analysis = await analyse(module.file, compiled, logger);
+      analysis = await analyse(module.file, module.compiled!, logger);
       analyses.set(module, analysis);
     }
     module.analysis = analysis;
     return analysis;
   };
+  /** Whether the gateway can analyse a module at all: VTL templates, or an APPSYNC_JS file compiled. */
+  const analysable = (module: LoadedModule | undefined): module is LoadedModule =>
+    module !== undefined && (module.templates !== undefined || (module.compiled !== undefined && !module.vtl));
   for (const entry of bound.values()) {
     if (entry.resolver.kind === 'UNIT') {
-      const module = entry.module;
-      if (!entry.dataSource || !module) continue;
-      if (module.templates) {
-        // VTL: both templates in the subset of vtlSubset.ts.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        module.analysis = analyseVtl(module, logger);
-        if (module.analysis.module) entry.gateway = module.analysis.module;
-        continue;
-      }
-      if (!module.compiled || module.vtl) continue;
-      await analysisOf(module, module.compiled);
+      if (!entry.dataSource || !analysable(entry.module)) continue;
+      await analysisOf(entry.module);
       const unit = unitInSubset(entry);
       if (unit.module) entry.gateway = unit.module;
       continue;
@@ -212,17 +218,7 @@ export async function analyseResolvers(bound: ReadonlyMap<string, BoundResolver>
     // A pipeline without code of its own has no before and after handlers: only its functions' files.
     const files = entry.module ? [entry.module, ...entry.functions.map((f) => f.module)] : entry.functions.map((f) => f.module);
     for (const module of files) {
-      if (module?.templates) {
-        // A VTL resolver's or function's templates: their own per resolver or function, analysed once.
-        if (!module.analysis) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          module.analysis = analyseVtl(module, logger);
-        }
-        if (module.analysis.reason !== undefined) break;
-        continue;
-      }
-      if (!module?.compiled || module.vtl) break;
-      if ((await analysisOf(module, module.compiled)).reason !== undefined) break;
+      if (!analysable(module) || (await analysisOf(module)).reason !== undefined) break;
     }
     const pipeline = pipelineInSubset(entry);
     if (pipeline.pipeline) entry.gatewayPipeline = pipeline.pipeline;
