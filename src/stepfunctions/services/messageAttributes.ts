@@ -29,6 +29,18 @@ export function messageBytes(body: string, attributes: Record<string, MessageAtt
   return bytes;
 }
 
+/**
+ * The longest attribute name and data type both services take, in UTF-8 bytes. SQS: "must be shorter
+ * than 256 bytes", meaning at most 256 as in its message limit's wording; SNS: names "up to 256
+ * characters", types "up to 256 bytes". Gateway choice: names counted in UTF-8 bytes too, as SQS's
+ * errors say; the guides say characters.
+ */
+export const MAX_NAME_BYTES = 256;
+export const MAX_TYPE_BYTES = 256;
+
+/** Name prefixes both services keep for AWS, in any casing. */
+export const RESERVED_PREFIX = /^(aws|amazon)\./i;
+
 /** Whether `text` is longer than `max` UTF-8 bytes; a text of at most max / 3 UTF-16 units cannot be, and is not encoded to count. */
 export const longerThan = (text: string, max: number) => text.length * 3 > max && Buffer.byteLength(text) > max;
 

@@ -7,7 +7,7 @@
  * Gateway choice: AWS's own sentences were not found; those used are LocalStack's and moto's
  * (reimplementations of SNS), and the gateway's where neither has one (marked below).
  */
-import { DATA_TYPE, longerThan, NUMBER, type MessageAttributeValue } from './messageAttributes.js';
+import { DATA_TYPE, longerThan, MAX_NAME_BYTES, MAX_TYPE_BYTES, NUMBER, RESERVED_PREFIX, type MessageAttributeValue } from './messageAttributes.js';
 
 /** Why SNS refuses a message's attributes: the error code (SNS's query code) and its message. */
 export interface SnsAttributesProblem {
@@ -16,13 +16,8 @@ export interface SnsAttributesProblem {
   message: string;
 }
 
-/** The longest name and data type SNS takes ("up to 256 characters"; its type "up to 256 bytes"), counted in UTF-8 bytes as for SQS. */
-const MAX_NAME_BYTES = 256;
-const MAX_TYPE_BYTES = 256;
 /** A character SNS refuses in a name: it takes A-Z, a-z, 0-9, underscore, hyphen and period only. */
 const REFUSED_NAME_CHARACTER = /[^A-Za-z0-9_.-]/u;
-/** Prefixes SNS keeps for AWS, in any casing. */
-const RESERVED_PREFIX = /^(aws|amazon)\./i;
 /**
  * The names of SNS's own attributes (`AWS.SNS.SMS.SenderID`, `AWS.SNS.MOBILE.APNS.TTL`, …), which a
  * publish may carry. Gateway choice: taken, though they begin with a reserved prefix.

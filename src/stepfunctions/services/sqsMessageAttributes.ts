@@ -5,7 +5,7 @@
  * (periods in a sequence, a missing type, a Number's precision and range, a refused character in a
  * String value, a value given both ways, message system attributes), the sentence is the gateway's.
  */
-import { DATA_TYPE, longerThan, NUMBER, type MessageAttributeValue } from './messageAttributes.js';
+import { DATA_TYPE, longerThan, MAX_NAME_BYTES, MAX_TYPE_BYTES, NUMBER, RESERVED_PREFIX, type MessageAttributeValue } from './messageAttributes.js';
 
 /**
  * Why SQS refuses a call whose message attributes (or message system attributes) carry list values
@@ -40,15 +40,8 @@ export const characterCode = (character: string) => `#x${character.codePointAt(0
 /** The characters SQS allows in a message, as its refusal lists them. */
 export const ALLOWED_CHARACTERS = '#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF';
 
-/**
- * The longest name and data type SQS takes ("must be shorter than 256 bytes" means at most 256, as in
- * its message limit's wording). Gateway choice: counted in UTF-8 bytes, as SQS's errors say; its guide
- * says characters.
- */
-const MAX_NAME_BYTES = 256;
 /** The most message attributes SQS takes on one message. */
 const MAX_MESSAGE_ATTRIBUTES = 10;
-const MAX_TYPE_BYTES = 256;
 
 /**
  * A name's characters: letters (Latin-1 and beyond: real SQS takes `attr.1øßä`, though its guide lists
@@ -57,8 +50,6 @@ const MAX_TYPE_BYTES = 256;
 const NAME_CHARACTERS = /^[\p{L}\p{Nd}_.-]+$/u;
 /** The common case of {@link NAME_CHARACTERS}, tested first: matching ASCII is several times cheaper than Unicode properties. */
 const ASCII_NAME_CHARACTERS = /^[A-Za-z0-9_.-]+$/;
-/** Prefixes SQS keeps for itself, in any casing. */
-const RESERVED_PREFIX = /^(aws|amazon)\./i;
 /** A Number's most significant digits ("up to 38 digits of precision"), leading and trailing zeros trimmed. */
 const MAX_NUMBER_DIGITS = 38;
 /** The powers of ten a Number's magnitude lies between ("between 10^-128 and 10^+126"). */
