@@ -23,6 +23,9 @@ import { ScalarError } from '../schema/scalars.js';
 
 // graphql-jit and what it brings take ~65 ms to load: it loads after the first operation is
 // answered (or at API load when operations compile from their first run), not at start-up.
+// "After" means once that operation's result has settled and the loop has turned, so the answer
+// is written first: begun at the operation's start, the load ran while a first answer that waits
+// on a data source was still pending, and delayed it.
 type Jit = typeof import('graphql-jit');
 let jit: Jit | undefined;
 let jitLoading: Promise<void> | undefined;
@@ -38,6 +41,10 @@ function loadJit(): Promise<void> {
     },
   );
   return jitLoading;
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as Promise<T> | undefined)?.then === 'function';
 }
 
 /** Starts the message of a scalar serialisation failure in a compiled operation (see formatErrors.ts). */
@@ -135,9 +142,15 @@ export class CompiledQueries {
         this.#entries.set(operation, { interpreted: true });
       } else {
         if (jitLoadFailure !== undefined) this.#jitMissing();
-        else if (!jit) void loadJit().then(() => this.#jitMissing());
         entry.runs += 1;
         this.#entries.set(operation, entry);
+        if (!jit && jitLoadFailure === undefined) {
+          const result = execute({ schema: this.#schema, document, operationName: operation.name?.value, contextValue, variableValues });
+          const load = () => setImmediate(() => void loadJit().then(() => this.#jitMissing()));
+          if (isPromise(result)) result.then(load, load);
+          else load();
+          return result;
+        }
       }
     }
     return execute({ schema: this.#schema, document, operationName: operation.name?.value, contextValue, variableValues });
