@@ -18,7 +18,7 @@
  * - the esbuild version is the same.
  */
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -99,7 +99,8 @@ export class CompileCache {
   async get(file: string, source: string): Promise<CachedCompile | undefined> {
     let entry: Entry;
     try {
-      entry = JSON.parse(await readFile(this.#path(file, source), 'utf8')) as Entry;
+      // Read synchronously, as the resolver files are (compile.ts readResolverSource).
+      entry = JSON.parse(readFileSync(this.#path(file, source), 'utf8')) as Entry;
     } catch {
       return undefined;
     }
@@ -107,7 +108,7 @@ export class CompileCache {
     for (const [path, hash] of entry.inputs) {
       let text: string;
       try {
-        text = await readFile(path, 'utf8');
+        text = readFileSync(path, 'utf8');
       } catch {
         return undefined;
       }
