@@ -71,6 +71,22 @@ function describeLoadError(error: unknown): string {
   return `  ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
 }
 
+/**
+ * Why `listen` failed, in words that say what to change: Node's own message (`listen EADDRINUSE:
+ * address already in use 127.0.0.1:4000`) names the address but not the flag that moves it.
+ */
+function describeListenError(error: unknown): string {
+  const { code, address, port, message } = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  const where = address !== undefined && port !== undefined ? `${address}:${port}` : 'the address';
+  if (code === 'EADDRINUSE')
+    return `${where} is in use by another program (another gateway?); stop it, or listen on another port with --port N (or server.port in the config)`;
+  if (code === 'ENOTFOUND')
+    return `--host ${(error as { hostname?: string }).hostname ?? ''}: no such host name; use 127.0.0.1, 0.0.0.0 or an address of this machine`;
+  if (code === 'EADDRNOTAVAIL')
+    return `${address ?? 'the --host address'} is not an address of this machine; use --host 127.0.0.1, 0.0.0.0 or one of its own addresses`;
+  return message;
+}
+
 async function version(): Promise<string> {
   const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
@@ -180,7 +196,10 @@ export async function main(argv: string[]): Promise<number> {
       inMemory: values['in-memory'] || command === 'validate',
     });
   } catch (error) {
-    process.stderr.write(`cannot load ${relative(process.cwd(), configFile) || configFile}:\n${describeLoadError(error)}\n`);
+    // On port 0 the gateway listens while it makes the API (`${self:server.url}` needs the port).
+    if ((error as NodeJS.ErrnoException).syscall === 'listen' || (error as NodeJS.ErrnoException).syscall === 'getaddrinfo')
+      process.stderr.write(`cannot listen: ${describeListenError(error)}\n`);
+    else process.stderr.write(`cannot load ${relative(process.cwd(), configFile) || configFile}:\n${describeLoadError(error)}\n`);
     return 1;
   }
 
@@ -197,7 +216,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     listening = await gateway.listen({ port, host: values.host });
   } catch (error) {
-    process.stderr.write(`cannot listen: ${(error as Error).message}\n`);
+    process.stderr.write(`cannot listen: ${describeListenError(error)}\n`);
     await gateway.close();
     return 1;
   }

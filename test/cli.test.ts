@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,6 +101,28 @@ describe('appsync-gateway CLI', () => {
     const { url } = await serve(['--port', String(port)]);
     expect(url).toBe(`http://127.0.0.1:${port}/graphql`);
     expect(await query(url, '{ gatewayHealth { status name } }')).toEqual({ data: { gatewayHealth: { status: 'ok', name: 'events-example' } } });
+  });
+
+  it('a port in use, or a --host that is not this machine, says what to change and exits 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const inUse = await run(['serve', '--in-memory', '--port', String(port)]);
+      expect(inUse.code).toBe(1);
+      expect(inUse.stderr).toContain(
+        `cannot listen: 127.0.0.1:${port} is in use by another program (another gateway?); stop it, or listen on another port with --port N (or server.port in the config)\n`,
+      );
+    } finally {
+      taken.close();
+    }
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737), never an address of this machine; .invalid never resolves (RFC 2606).
+    const notHere = await run(['serve', '--in-memory', '--port', '0', '--host', '192.0.2.1']);
+    expect(notHere.code).toBe(1);
+    expect(notHere.stderr).toContain('cannot listen: 192.0.2.1 is not an address of this machine; use --host 127.0.0.1, 0.0.0.0 or one of its own addresses\n');
+    const noSuchHost = await run(['serve', '--in-memory', '--port', '0', '--host', 'gateway.invalid']);
+    expect(noSuchHost.code).toBe(1);
+    expect(noSuchHost.stderr).toContain('cannot listen: --host gateway.invalid: no such host name; use 127.0.0.1, 0.0.0.0 or an address of this machine\n');
   });
 
   it('--host 0.0.0.0: the Step Functions API and page are refused without AWS_IAM credentials; --allow-unsigned-admin opens them with a warning', async () => {
