@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { exportApi } from './apis/index.js';
-import { findConfigFile, isEventsOnly, loadConfigFile } from './config/index.js';
+import { didYouMean, findConfigFile, isEventsOnly, loadConfigFile } from './config/index.js';
 import { CodeLoadError, ConfigError, ConfigErrors, SchemaError } from './errors.js';
 import { createConsoleLogger, createGateway, isInside, type LogLevel } from './server/index.js';
 
@@ -48,7 +48,8 @@ Options:
                         also APPSYNC_GATEWAY_DATA_DIR. One gateway at a time per folder
       --in-memory       keep nothing: the embedded stores and Step Functions executions live in
                         memory and are gone when the gateway stops (tests, throwaway runs)
-      --log-level L     debug | info | warn | error (default: info)
+      --log-level L     debug | info | warn | error | silent (default: info); also
+                        APPSYNC_GATEWAY_LOG_LEVEL
       --api ID          export: the id or name of the API to write out
       --out DIR         export: folder for the files (default: the current folder); the config
                         goes to DIR/appsync.config.yml instead of stdout
@@ -64,6 +65,42 @@ Examples:
   npx appsync-gateway serve --config serverless.yml --stage prod --port 8080
   npx appsync-gateway validate --strict
 `;
+
+const OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  port: { type: 'string', short: 'p' },
+  host: { type: 'string' },
+  watch: { type: 'boolean', short: 'w' },
+  strict: { type: 'boolean' },
+  'allow-unsigned-admin': { type: 'boolean' },
+  stage: { type: 'string' },
+  parameter: { type: 'string', multiple: true },
+  stack: { type: 'string' },
+  api: { type: 'string' },
+  redis: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'in-memory': { type: 'boolean' },
+  'log-level': { type: 'string' },
+  out: { type: 'string' },
+  force: { type: 'boolean' },
+  url: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+const COMMANDS = ['serve', 'validate', 'export', 'flush-cache'];
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+/** The last line of a usage error: the whole help would push the error itself off the screen. */
+const SEE_HELP = 'appsync-gateway --help lists every command and option\n';
+
+/** A usage error of `parseArgs`, with the option a misspelt one most likely meant. */
+function describeArgsError(error: Error & { code?: string }): string {
+  const unknown = error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /Unknown option '(-{1,2}[^']+)'/.exec(error.message)?.[1] : undefined;
+  if (!unknown) return error.message;
+  const meant = didYouMean(unknown.replace(/^-+/, ''), Object.keys(OPTIONS));
+  return `unknown option ${unknown}${meant ? `; did you mean --${meant}?` : ''}`;
+}
 
 function describeLoadError(error: unknown): string {
   if (error instanceof ConfigErrors) return error.errors.map((e) => `  ${e.message}`).join('\n');
@@ -99,30 +136,10 @@ export async function main(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: {
-        config: { type: 'string', short: 'c' },
-        port: { type: 'string', short: 'p' },
-        host: { type: 'string' },
-        watch: { type: 'boolean', short: 'w' },
-        strict: { type: 'boolean' },
-        'allow-unsigned-admin': { type: 'boolean' },
-        stage: { type: 'string' },
-        parameter: { type: 'string', multiple: true },
-        stack: { type: 'string' },
-        api: { type: 'string' },
-        redis: { type: 'string' },
-        'data-dir': { type: 'string' },
-        'in-memory': { type: 'boolean' },
-        'log-level': { type: 'string' },
-        out: { type: 'string' },
-        force: { type: 'boolean' },
-        url: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
+      options: OPTIONS,
     });
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${HELP}`);
+    process.stderr.write(`${describeArgsError(error as Error & { code?: string })}\n${SEE_HELP}`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -135,8 +152,9 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = positionals[0] ?? 'serve';
-  if (command !== 'serve' && command !== 'validate' && command !== 'export' && command !== 'flush-cache') {
-    process.stderr.write(`unknown command "${command}"\n\n${HELP}`);
+  if (!COMMANDS.includes(command)) {
+    const meant = didYouMean(command, COMMANDS);
+    process.stderr.write(`unknown command "${command}"${meant ? `; did you mean "${meant}"?` : ''}\n${SEE_HELP}`);
     return 2;
   }
   if (command === 'export') return runExport(values);
@@ -146,7 +164,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`--port: expected a port number, got "${values.port}"\n`);
     return 2;
   }
-  const logger = createConsoleLogger((values['log-level'] as LogLevel | undefined) ?? undefined);
+  const logLevel = (values['log-level'] ?? (process.env.APPSYNC_GATEWAY_LOG_LEVEL || undefined))?.toLowerCase();
+  if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel as LogLevel)) {
+    const from = values['log-level'] === undefined ? 'APPSYNC_GATEWAY_LOG_LEVEL' : '--log-level';
+    process.stderr.write(`${from}: expected one of ${LOG_LEVELS.join(', ')}, got "${values['log-level'] ?? process.env.APPSYNC_GATEWAY_LOG_LEVEL}"\n`);
+    return 2;
+  }
+  const logger = createConsoleLogger(logLevel as LogLevel | undefined);
   // The AWS SDK warns on every start that its 2027 releases need Node 22; one debug line is enough.
   const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
   process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {

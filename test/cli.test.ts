@@ -28,9 +28,9 @@ afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
-function run(args: string[], cwd = REPO): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(args: string[], cwd = REPO, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', APPSYNC_GATEWAY_DATA_DIR: freshStoreDir() } });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', APPSYNC_GATEWAY_DATA_DIR: freshStoreDir(), ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -83,6 +83,27 @@ describe('appsync-gateway CLI', () => {
     expect(stdout).toContain('--strict');
     expect(stdout).toMatch(/--in-memory\s+keep nothing/);
     expect(stdout).toMatch(/--data-dir PATH\s+folder the embedded DynamoDB/);
+  });
+
+  it('a misspelt option, command or log level is one short error with the likely fix, exit 2', async () => {
+    const cases: { args: string[]; env?: Record<string, string>; stderr: string }[] = [
+      { args: ['serve', '--prot', '8080'], stderr: 'unknown option --prot; did you mean --port?\nappsync-gateway --help lists every command and option\n' },
+      { args: ['valdate'], stderr: 'unknown command "valdate"; did you mean "validate"?\nappsync-gateway --help lists every command and option\n' },
+      { args: ['serve', '--log-level', 'verbose'], stderr: '--log-level: expected one of debug, info, warn, error, silent, got "verbose"\n' },
+      {
+        args: ['validate'],
+        env: { APPSYNC_GATEWAY_LOG_LEVEL: 'loud' },
+        stderr: 'APPSYNC_GATEWAY_LOG_LEVEL: expected one of debug, info, warn, error, silent, got "loud"\n',
+      },
+    ];
+    for (const { args, env, stderr } of cases) {
+      const result = await run(args, REPO, env);
+      expect({ args, code: result.code, stderr: result.stderr }).toEqual({ args, code: 2, stderr });
+    }
+    // An upper-case level is the same level.
+    const upper = await run(['validate', '--log-level', 'WARN']);
+    expect(upper.code).toBe(0);
+    expect(upper.stderr).not.toContain('INFO');
   });
 
   it('serves the example API (what `npm start` runs) on 127.0.0.1', async () => {
