@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import type { NormalizedConfig } from '../config/types.js';
 import type { DataSource, Logger } from '../datasources/types.js';
 import type { PubSub, UpgradeInfo } from '../realtime/index.js';
@@ -116,17 +116,25 @@ export function createEventsService(host: EventsHost, options: EventsServiceOpti
     onClosed: (c: EventsConnection) => connections.delete(c),
   };
 
-  const wss = new WebSocketServer({
-    noServer: true,
-    // A publish frame holds five 240 KB events as JSON strings and its authorization headers.
-    maxPayload: MAX_HTTP_BODY_BYTES,
-    perMessageDeflate: false,
-    handleProtocols: (protocols) => (protocols.has(EVENTS_SUBPROTOCOL) ? EVENTS_SUBPROTOCOL : false),
-  });
+  // `ws` loads on the first WebSocket upgrade: an Event API that is only published to over HTTP,
+  // and every start until its first connection, does without it.
+  let wss: WebSocketServer | undefined;
+  let wssLoading: Promise<WebSocketServer> | undefined;
+  const webSocketServer = () =>
+    (wssLoading ??= import('ws').then(
+      ({ WebSocketServer }) =>
+        (wss = new WebSocketServer({
+          noServer: true,
+          // A publish frame holds five 240 KB events as JSON strings and its authorization headers.
+          maxPayload: MAX_HTTP_BODY_BYTES,
+          perMessageDeflate: false,
+          handleProtocols: (protocols) => (protocols.has(EVENTS_SUBPROTOCOL) ? EVENTS_SUBPROTOCOL : false),
+        })),
+    ));
   // Dead peers (no pong to the last ping) are dropped, so they do not hold subscriptions for 24 h.
   const alive = new WeakMap<WebSocket, boolean>();
   const heartbeat = setInterval(() => {
-    for (const client of wss.clients) {
+    for (const client of wss?.clients ?? []) {
       if (alive.get(client) === false) {
         client.terminate();
         continue;
@@ -198,7 +206,7 @@ export function createEventsService(host: EventsHost, options: EventsServiceOpti
       }
       // Handlers compile before the first frame needs them.
       version().catch(() => undefined);
-      wss.handleUpgrade(req, socket, head, (ws) => {
+      (await webSocketServer()).handleUpgrade(req, socket, head, (ws) => {
         alive.set(ws, true);
         ws.on('pong', () => alive.set(ws, true));
         const upgrade: UpgradeInfo = { url: req.url ?? '/', headers: { ...req.headers }, protocols: offered, remoteAddress: req.socket.remoteAddress ?? '' };
@@ -224,8 +232,9 @@ export function createEventsService(host: EventsHost, options: EventsServiceOpti
     async close() {
       clearInterval(heartbeat);
       for (const c of [...connections]) c.close(EventsCloseCode.GoingAway, 'Server shutting down');
-      for (const client of wss.clients) client.terminate();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      const server = await wssLoading;
+      for (const client of server?.clients ?? []) client.terminate();
+      if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
       await bus.close();
       const all = [...versions.values()];
       versions.clear();
