@@ -50,20 +50,24 @@ function shellWords(command: string): string[] {
   return words;
 }
 
-/** The curl commands of the README's ```sh blocks (a trailing backslash continues a line). */
-function readmeCurls(markdown: string): Curl[] {
+/**
+ * The curl commands of the README's ```sh blocks (a trailing backslash continues a line), or of its
+ * ```console blocks, where a command follows `$ ` and the line after it is the answer shown.
+ */
+function readmeCurls(markdown: string, block: 'sh' | 'console' = 'sh'): Curl[] {
   const curls: Curl[] = [];
   const lines = markdown.split('\n');
-  let inSh = false;
+  const prompt = block === 'sh' ? '' : '$ ';
+  let inBlock = false;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.startsWith('```')) {
-      inSh = !inSh && line.trim() === '```sh';
+      inBlock = !inBlock && line.trim() === `\`\`\`${block}`;
       continue;
     }
-    if (!inSh || !line.startsWith('curl ')) continue;
+    if (!inBlock || !line.startsWith(`${prompt}curl `)) continue;
     const start = i;
-    let command = line;
+    let command = line.slice(prompt.length);
     while (command.endsWith('\\')) command = command.slice(0, -1) + ' ' + lines[++i]!.trim();
     const words = shellWords(command);
     const curl: Curl = { line: start + 1, url: '', method: 'GET', headers: {}, body: undefined, expected: undefined };
@@ -82,7 +86,8 @@ function readmeCurls(markdown: string): Curl[] {
       else throw new Error(`README line ${start + 1}: the test does not know the curl option ${word}`);
     }
     const next = lines[i + 1] ?? '';
-    if (next.startsWith('# {')) curl.expected = next.slice(2);
+    if (block === 'sh' && next.startsWith('# {')) curl.expected = next.slice(2);
+    if (block === 'console' && next !== '' && !next.startsWith('$') && !next.startsWith('```')) curl.expected = next;
     curls.push(curl);
   }
   return curls;
@@ -166,6 +171,54 @@ describe("README's curls", () => {
       }
       if (curl.expected) expect(answer, where).toEqual(JSON.parse(curl.expected));
     }
+  });
+
+  it('the ```console curls answer what the README shows (… stands for any text)', async () => {
+    const consoleCurls = readmeCurls(await readFile(join(ROOT, 'README.md'), 'utf8'), 'console');
+    expect(consoleCurls.length).toBeGreaterThan(0);
+    for (const curl of consoleCurls) {
+      expect(curl.url.startsWith(README_ORIGIN), `README line ${curl.line}: ${curl.url}`).toBe(true);
+      const res = await fetch(origin + curl.url.slice(README_ORIGIN.length), { method: curl.method, headers: curl.headers, body: curl.body });
+      const text = await res.text();
+      expect(curl.expected, `README line ${curl.line} shows no answer`).toBeDefined();
+      const shown = new RegExp(
+        `^${curl
+          .expected!.split('…')
+          .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*')}$`,
+      );
+      expect(text, `README line ${curl.line}`).toMatch(shown);
+    }
+  });
+
+  it('what the README says of its examples holds: a refused channel, a denied field, a refused move', async () => {
+    const post = async (query: string, auth: Record<string, string> = { 'x-api-key': 'da2-exampleexampleexample00' }) => {
+      const res = await fetch(`${origin}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...auth },
+        body: JSON.stringify({ query }),
+      });
+      return (await res.json()) as { data: Record<string, unknown> | null; errors?: Array<{ errorType: string; errorInfo: unknown }> };
+    };
+    // "`channel: "Not Valid!"` is refused with a `ValidationError`"
+    const invalid = await post('mutation { announce(channel: "Not Valid!", message: "x") { id } }');
+    expect(invalid.errors?.map((e) => e.errorType)).toEqual(['ValidationError']);
+    // "`demo-bob` sees `plan` as `null`, a denied field"
+    expect(await post('{ me { user plan } }', { authorization: 'demo-bob' })).toEqual({ data: { me: { user: 'bob', plan: null } } });
+    // "once `jazz` has too few seats left, the move is refused with `DynamoDB:TransactionCanceledException`,
+    // the `cancellationReasons` in `errorInfo`, and neither event changes"
+    const seats = async () => post('{ jazz: getEvent(id: "jazz") { seats } rock: getEvent(id: "rock") { seats } }');
+    const move = 'mutation { moveSeats(from: "jazz", to: "rock", seats: 4) { from to seats } }';
+    let refused: Awaited<ReturnType<typeof post>> | undefined;
+    let before: Awaited<ReturnType<typeof post>> | undefined;
+    for (let tries = 0; tries < 5 && !refused; tries++) {
+      before = await seats();
+      const answer = await post(move);
+      if (answer.errors) refused = answer;
+    }
+    expect(refused?.errors?.map((e) => e.errorType)).toEqual(['DynamoDB:TransactionCanceledException']);
+    expect(refused?.errors?.[0]?.errorInfo).toMatchObject({ cancellationReasons: [{ type: 'ConditionalCheckFailed' }, { type: 'None' }] });
+    expect(await seats()).toEqual(before);
   });
 
   it('remindTrip started a Standard execution that is running, for the Step Functions page to show', async () => {
