@@ -20,6 +20,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { setPriority } from 'node:os';
 import type { Logger } from '../../datasources/types.js';
+import { cpuTimeSupport, mainThreadCpuMs } from './cpuTime.js';
 import {
   CALLS_FD,
   decodeReply,
@@ -51,9 +52,11 @@ export interface SandboxPoolOptions {
 }
 
 /**
- * A process whose oldest call has run this long (ms) gets new runs only when no other can, and
- * runs at the lowest CPU priority until it answers: on a machine with few cores a resolver that
- * spins to its limit then takes CPU time from nothing the gateway needs.
+ * A process whose oldest call has run this long (ms) gets new runs only when no other can; once
+ * that call has used this much CPU time it runs at the lowest CPU priority until it answers: on a
+ * machine with few cores a resolver that spins to its limit then takes CPU time from nothing the
+ * gateway needs. CPU time, not time on the clock: on a busy machine a call that had only waited
+ * for a CPU was lowered too, then got almost none beside the load, and met its time limit.
  */
 const BUSY_LONG_MS = 50;
 /**
@@ -141,6 +144,11 @@ class SandboxProcess {
   exited = false;
   /** Lowered to LOW_PRIORITY while a call runs long. */
   lowPriority = false;
+  /**
+   * The process's CPU time (ms) at the first sweep that saw its call running since `since` (the
+   * start `runningFor` estimates: an answer arriving starts it again).
+   */
+  cpuMark: { since: number; ms: number } | undefined;
   stderr = '';
   readonly registrations = new Map<number, { resolve(exports: string[]): void; reject(error: Error): void }>();
 
@@ -160,6 +168,7 @@ export class SandboxPool {
   #sweeper: NodeJS.Timeout | undefined;
   #closed = false;
   #priorityWarned = false;
+  #cpuTimeWarned = false;
   /** How many processes were replaced after a limit was hit or a crash. */
   #restarts = 0;
   /** Processes not started yet: they start DEFERRED_START_MS after the first answered call, or when calls wait (#startDeferred). */
@@ -450,6 +459,37 @@ export class SandboxPool {
     p.child.kill('SIGKILL');
   }
 
+  /**
+   * Whether the running call has used BUSY_LONG_MS of CPU time, counted from the first sweep that
+   * saw it running since `now - running` (up to one sweep's worth before is not counted: errs on the
+   * late side, as `runningFor` does). Where CPU time cannot be read, whether it has run BUSY_LONG_MS
+   * on the clock (said once).
+   */
+  #computedLong(p: SandboxProcess, now: number, running: number): boolean {
+    const support = cpuTimeSupport();
+    if (!support.ok) {
+      if (!this.#cpuTimeWarned) {
+        this.#cpuTimeWarned = true;
+        this.#options.logger.warn(
+          `resolver sandbox: cannot read a sandbox process's CPU time (${support.reason}); a call running past ${BUSY_LONG_MS} ms ` +
+            'drops to the lowest CPU priority even when it was only waiting for a busy CPU, and may then meet its time limit',
+        );
+      }
+      return running > BUSY_LONG_MS;
+    }
+    // No more CPU time than time on the clock has passed since the mark: no read needed yet.
+    const since = now - running;
+    if (p.cpuMark?.since === since && running <= BUSY_LONG_MS) return false;
+    const ms = p.child.pid === undefined ? undefined : mainThreadCpuMs(p.child.pid);
+    // The process has just ended: its exit is on the way.
+    if (ms === undefined) return false;
+    if (p.cpuMark?.since !== since) {
+      p.cpuMark = { since, ms };
+      return false;
+    }
+    return ms - p.cpuMark.ms > BUSY_LONG_MS;
+  }
+
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
@@ -501,7 +541,7 @@ export class SandboxPool {
       if (!head || p.stopping || p.exited) continue;
       outstanding = true;
       const running = runningFor(p, now);
-      if (running > BUSY_LONG_MS) this.#setLowPriority(p, true);
+      if (running > 0 && !p.lowPriority && this.#computedLong(p, now, running)) this.#setLowPriority(p, true);
       const limit = head.seq < 0 ? Math.max(this.#options.timeoutMs, REGISTRATION_TIMEOUT_MS) : (head.limitMs ?? this.#options.timeoutMs);
       if (running > limit) {
         this.#stop(p, { kind: 'timeout', timeoutMs: limit });

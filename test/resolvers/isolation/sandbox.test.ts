@@ -3,6 +3,8 @@
  * nothing else; a replacement holds every registered module; runs caught in a stopped process
  * fail with a message that says so.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Sandbox } from '../../../src/resolvers/isolation/sandbox.js';
 import { plainRunParts } from '../plainRunParts.js';
@@ -26,6 +28,22 @@ async function requestOf(sandbox: Sandbox, id: number) {
   const outcome = await sandbox.invoke(run, id, 'request', 'query:request', '{"prev":null}', 'test');
   await sandbox.closeRun(run);
   return outcome;
+}
+
+/** The pid of this process's sandbox child started with `--max-old-space-size=<memoryLimitMb>` (a value no other test uses). */
+function sandboxPid(memoryLimitMb: number): number {
+  const pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name) && name !== String(process.pid));
+  const found = pids.filter((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return ppid === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes(`--max-old-space-size=${memoryLimitMb}\0`);
+    } catch {
+      return false; // ended while we looked
+    }
+  });
+  expect(found).toHaveLength(1);
+  return Number(found[0]);
 }
 
 async function untilReady(sandbox: Sandbox): Promise<void> {
@@ -219,4 +237,38 @@ describe('sandbox processes', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(1600);
     expect(sandbox.stats().restarts).toBe(1);
   }, 30_000);
+
+  it('a call that waits past 50 ms keeps its CPU priority; one that computes for 50 ms of CPU drops to the lowest until it answers', async (ctx) => {
+    // Elsewhere the pool judges a long call by the clock, and says so once.
+    if (process.platform !== 'linux') return ctx.skip('reads CPU time and finds the sandbox process in /proc, which only Linux has');
+    // A limit no other test uses finds the process; a long time limit, so the clock stops nothing here.
+    const sandbox = await sandboxWith({ processes: 1, memoryLimitMb: 97, timeoutMs: 30_000 });
+    const fine = (await sandbox.register(moduleOf("return { payload: 'fine' };"), 'fine.js')).id;
+    // About 0.3 s of CPU on the bench machine, whatever the load.
+    const work = (await sandbox.register(moduleOf('let x = 0; for (let i = 0; i < 8e7; i++) x = (x + i) % 1000003; return { payload: x };'), 'work.js')).id;
+    await untilReady(sandbox);
+    const pid = sandboxPid(97);
+    const usual = getPriority(pid);
+    // Stopped, the process gets no CPU while its call's time on the clock runs, as on a machine busy with other work.
+    process.kill(pid, 'SIGSTOP');
+    let waited: Promise<unknown>;
+    try {
+      waited = requestOf(sandbox, fine);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(getPriority(pid)).toBe(usual);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    expect(await waited).toEqual({ k: 'ok', v: { payload: 'fine' } });
+    const computing = requestOf(sandbox, work);
+    let answered = false;
+    void computing.finally(() => (answered = true));
+    const seen = new Set<number>();
+    while (!answered) {
+      seen.add(getPriority(pid));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect((await computing).k).toBe('ok');
+    expect(seen).toContain(19);
+  }, 60_000);
 });
