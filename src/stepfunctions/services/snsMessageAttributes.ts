@@ -23,6 +23,16 @@ const REFUSED_NAME_CHARACTER = /[^A-Za-z0-9_.-]/u;
  * publish may carry. Gateway choice: taken, though they begin with a reserved prefix.
  */
 const SNS_OWN_NAME = /^AWS\.SNS\./;
+/**
+ * A UTF-16 code unit no UTF-8 text holds: a surrogate without its pair (the `u` flag reads a pair as
+ * one code point, so only a lone one matches). SNS: "Strings are Unicode with UTF-8 binary
+ * encoding", a String value having "the same restrictions on the content as the message body",
+ * which Publish wants as "UTF-8 encoded strings". Its guide's link to the ASCII printable characters
+ * is "a list of code values", not the rule: real SNS took a tab in a String value
+ * (aws/aws-sdk-java-v2#5828). A form post decodes to well-formed text; JSON (an `sns:publish`
+ * task's state) can hold a lone surrogate.
+ */
+const NOT_UTF8 = /\p{Cs}/u;
 
 const invalid = (message: string): SnsAttributesProblem => ({ code: 'ParameterValueInvalid', message });
 
@@ -87,6 +97,13 @@ function attributeProblem(name: string, attribute: MessageAttributeValue | undef
   const value = logical === 'Binary' ? binary : text;
   if (value === undefined) return invalid(`The message attribute '${name}' with type '${type}' must use field '${field}'.`);
   if (value === '') return empty;
+  // Gateway choice: the sentence (SNS's not found), naming the code unit as SNS names a name's refused character.
+  const unencodable = logical === 'String' ? NOT_UTF8.exec(value)?.[0] : undefined;
+  if (unencodable !== undefined)
+    return invalid(
+      `Invalid character '#x${unencodable.charCodeAt(0).toString(16).toUpperCase()}' was found in the value of message attribute '${name}'. ` +
+        'Strings are Unicode with UTF-8 binary encoding.',
+    );
   // moto's sentence. Gateway choice: a Number's form is checked (Java's BigDecimal syntax, as for
   // SQS), not its range or precision, which SNS does not document.
   if (logical === 'Number' && !NUMBER.test(value)) return invalid(`Could not cast message attribute '${name}' value to number.`);

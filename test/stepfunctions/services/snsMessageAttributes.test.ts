@@ -150,6 +150,13 @@ const RULES: Array<{ rule: string; ok: Attributes; bad: Array<[Attributes, strin
     ],
   },
   {
+    // Refusing a lone surrogate cannot go through this client: it will not percent-encode one (URIError before
+    // sending), and a form post decodes to well-formed text. The sns:publish task below sends one.
+    rule: 'a String value is any Unicode text UTF-8 encodes, not only ASCII printable characters',
+    ok: { a: text('tab\there'), b: text('bell \u0007, nul \u0000'), c: text('\u00e9 and \u{1F600}'), d: text('["\\ud800"]', 'String.Array') },
+    bad: [],
+  },
+  {
     rule: 'a String.Array value is a JSON array of strings, numbers, true, false and null',
     ok: { a: text('["soccer", 2, true, false, null]', 'String.Array'), b: text('[]', 'String.Array') },
     bad: [
@@ -251,6 +258,23 @@ describe('arn:aws:states:::sns:publish message attributes', () => {
     const untyped = (await run({ price: { StringValue: '12' } })).error;
     expect(untyped.Error).toBe('SNS.AmazonSNSException');
     expect(untyped.Cause).toMatch(/^1 validation error detected: .* \(Service: AmazonSNS; Status Code: 400; Error Code: ValidationError;/);
-    expect(await depth()).toBe('1');
+    // A String value (String.Array's too) must be text UTF-8 encodes: a lone surrogate, which JSON can hold, is refused; a pair is a character.
+    const unpaired = (value: string, DataType = 'String') => run({ note: { DataType, StringValue: value } });
+    for (const [value, type, code] of [
+      ['x\ud800', 'String', 'D800'],
+      ['\udc00x', 'String', 'DC00'],
+      ['["a\ud83d"]', 'String.Array', 'D83D'],
+    ] as const) {
+      const { error: refused } = await unpaired(value, type);
+      expect(refused.Error).toBe('SNS.InvalidParameterValueException');
+      expect(refused.Cause).toMatch(
+        new RegExp(
+          `^Invalid character '#x${code}' was found in the value of message attribute 'note'\\. Strings are Unicode with UTF-8 binary encoding\\. ` +
+            '\\(Service: AmazonSNS; Status Code: 400; Error Code: ParameterValueInvalid;',
+        ),
+      );
+    }
+    expect((await unpaired('\ud83d\ude00')).MessageId).toEqual(expect.any(String));
+    expect(await depth()).toBe('2');
   });
 });
