@@ -16,16 +16,15 @@
  *
  * Only queries use and fill the cache, and only answers without errors are kept.
  */
-import { createHash } from 'node:crypto';
 import type { AuthContext } from '../auth/types.js';
 import type { CachingBehavior, NormalizedConfig, NormalizedResolver } from '../config/types.js';
 import { normalizeCachingKey } from '../config/caching.js';
 import type { Logger } from '../datasources/types.js';
-import { keyValuesJson, keyValuesOf, matchesEviction, parseKeyPath, valuesLayout, type KeyPath, type ValuesLayout } from './keys.js';
+import { keyDigest, keyValuesJson, keyValuesOf, matchesEviction, parseKeyPath, valuesLayout, type KeyPath, type ValuesLayout } from './keys.js';
 import { MemoryCacheStore } from './memory.js';
 import { stableJson } from './stableJson.js';
 import { RedisCacheStore } from './redis.js';
-import type { CacheStore, CacheTag, KeyHandle, KeyValues } from './types.js';
+import type { CacheKey, CacheStore, CacheTag, KeyHandle, KeyValues, SplitKey } from './types.js';
 
 /** How one resolver is cached: computed at load, read on each run. */
 export interface ResolverCachePolicy {
@@ -64,18 +63,22 @@ export const MISS: unique symbol = Symbol('API cache miss');
 const resultOf = (text: string | undefined): unknown => (text === undefined ? MISS : JSON.parse(text));
 
 /**
- * One cached resolver run's entry: its key, the tag it is kept with (the field and the key values:
- * the entry is its own tag) and what the store notes on looking it up (the entry is its own handle,
- * `expiresAt` on a hit). One object per run, made with every field so that all share one shape.
+ * One cached resolver run's entry: its key (the entry is its own key: the policy's prefix, then the
+ * key values' text), the tag it is kept with (the field and the key values: the entry is its own tag)
+ * and what the store notes on looking it up (the entry is its own handle, `expiresAt` on a hit). One
+ * object per run, made with every field so that all share one shape.
  */
-export class ResolverCacheEntry implements CacheTag, KeyHandle {
+export class ResolverCacheEntry implements SplitKey, CacheTag, KeyHandle {
   expiresAt = 0;
   storeHash: number | undefined = undefined;
   storeLength: number | undefined = undefined;
   storeAscii: boolean | undefined = undefined;
 
   constructor(
-    readonly key: string,
+    /** The policy's `keyPrefix`. */
+    readonly head: string,
+    /** The key values' text: `valuesJson`, else their stable JSON in the order of the keys. */
+    readonly tail: string,
     /** `Type.field` */
     readonly field: string,
     /** The key values' JSON (a layout's keys); else `values` holds them. */
@@ -83,6 +86,10 @@ export class ResolverCacheEntry implements CacheTag, KeyHandle {
     readonly values: KeyValues | undefined,
   ) {}
 }
+
+/** The head of a whole answer's key (`ApiCache.answerKey`), which the request as sent follows. */
+const answerHead = (method: string, mode: string, identity: string, denied: string): string =>
+  `a\u0000${method}\u0000${mode}\u0000${identity}\u0000${denied}\u0000`;
 
 /** An `extensions.evictFromApiCache(typeName, fieldName, keys)` call, as the sandbox reports it. */
 export interface CacheEviction {
@@ -111,6 +118,8 @@ export class ApiCache {
   readonly #store: CacheStore;
   readonly #ttlMs: number;
   readonly #logger: Logger;
+  /** Answer keys' heads without an identity, by method and auth mode. */
+  readonly #plainHeads = new Map<string, Map<string, string>>();
 
   private constructor(behavior: CachingBehavior, ttlSeconds: number, store: CacheStore, logger: Logger) {
     this.behavior = behavior;
@@ -167,10 +176,10 @@ export class ApiCache {
   resolverEntry(policy: ResolverCachePolicy, context: KeyValues): ResolverCacheEntry {
     if (policy.layout !== undefined) {
       const json = keyValuesJson(policy.keys, context, policy.layout);
-      return new ResolverCacheEntry(policy.keyPrefix + json, policy.field, json, undefined);
+      return new ResolverCacheEntry(policy.keyPrefix, json, policy.field, json, undefined);
     }
     const { text, values } = keyValuesOf(policy.keys, context);
-    return new ResolverCacheEntry(policy.keyPrefix + text, policy.field, undefined, values);
+    return new ResolverCacheEntry(policy.keyPrefix, text, policy.field, undefined, values);
   }
 
   /**
@@ -179,8 +188,8 @@ export class ApiCache {
    */
   getResult(entry: ResolverCacheEntry): unknown {
     // A store that answers at once (in memory) is not waited for: a miss costs no promise.
-    if (this.#store.getNow !== undefined) return resultOf(this.#store.getNow(entry.key, entry));
-    return this.#store.get(entry.key, entry).then(resultOf);
+    if (this.#store.getNow !== undefined) return resultOf(this.#store.getNow(entry, entry));
+    return this.#store.get(entry, entry).then(resultOf);
   }
 
   /** Keeps a resolver's result (never awaited on the request's path: a store that fails logs it). */
@@ -192,27 +201,36 @@ export class ApiCache {
       this.#logger.warn(`API cache: the result of ${entry.field} cannot be kept: ${(error as Error).message}`);
       return;
     }
-    void this.#store.set(entry.key, text, ttlMs, entry, entry);
+    void this.#store.set(entry, text, ttlMs, entry, entry);
   }
 
   /**
-   * The key of a request's whole answer: the request as sent (`sent`: a POST's body or a GET's
-   * URL), the auth mode, the identity and the Lambda authorizer's denied fields. Gateway choice:
-   * the same query written otherwise (spaces, the order of variables) is another entry.
+   * The key of a request's whole answer: the auth mode, the identity and the Lambda authorizer's
+   * denied fields (its head), then the request as sent (`sent`, its tail: a POST's body or a GET's
+   * URL). Gateway choice: the same query written otherwise (spaces, the order of variables) is
+   * another entry.
    */
-  answerKey(method: string, sent: string, auth: AuthContext): string {
+  answerKey(method: string, sent: string, auth: AuthContext): SplitKey {
+    if ((auth.identity === null || auth.identity === undefined) && auth.deniedFields === undefined) {
+      // No identity (API key, IAM without one): the head is one of a few, made once each.
+      let byMode = this.#plainHeads.get(method);
+      if (byMode === undefined) this.#plainHeads.set(method, (byMode = new Map()));
+      let head = byMode.get(auth.mode);
+      if (head === undefined) byMode.set(auth.mode, (head = answerHead(method, auth.mode, '', '')));
+      return { head, tail: sent };
+    }
     const identity = auth.identity === null || auth.identity === undefined ? '' : stableJson(auth.identity);
     const denied = auth.deniedFields === undefined ? '' : [...auth.deniedFields].sort().join(',');
-    return `a\u0000${method}\u0000${auth.mode}\u0000${identity}\u0000${denied}\u0000${sent}`;
+    return { head: answerHead(method, auth.mode, identity, denied), tail: sent };
   }
 
   /** A kept whole answer, or undefined; said at debug level with the key's digest, never the key (it holds the identity). */
-  getAnswer(key: string): StoredAnswer | undefined | Promise<StoredAnswer | undefined> {
+  getAnswer(key: SplitKey): StoredAnswer | undefined | Promise<StoredAnswer | undefined> {
     if (this.#store.getNow !== undefined) return this.#answerOf(key, this.#store.getNow(key));
     return this.#store.get(key).then((text) => this.#answerOf(key, text));
   }
 
-  #answerOf(key: string, text: string | undefined): StoredAnswer | undefined {
+  #answerOf(key: SplitKey, text: string | undefined): StoredAnswer | undefined {
     if (this.#logger.debugEnabled !== false) {
       this.#logger.debug(text === undefined ? 'API cache miss' : 'API cache hit', { answer: this.behavior, key: new KeyDigest(key) });
     }
@@ -239,7 +257,7 @@ export class ApiCache {
    * Keeps a query's answer whole (`text`: the JSON text sent) for `ttlMs` (from {@link answerTtlMs}),
    * tagged with the resolver runs, so evictions reach it.
    */
-  keepAnswer(key: string, text: string, ttlMs: number, run: AnswerRun): void {
+  keepAnswer(key: CacheKey, text: string, ttlMs: number, run: AnswerRun): void {
     const headers = run.responseHeaders;
     let headerText = '';
     for (const _ in headers) {
@@ -291,12 +309,12 @@ export class ApiCache {
  * the identity and is never logged.
  */
 export class KeyDigest {
-  readonly #key: string;
-  constructor(key: string) {
+  readonly #key: CacheKey;
+  constructor(key: CacheKey) {
     this.#key = key;
   }
   toJSON(): string {
-    return createHash('sha256').update(this.#key).digest('base64url');
+    return keyDigest(this.#key);
   }
   toString(): string {
     return this.toJSON();

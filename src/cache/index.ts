@@ -12,4 +12,4 @@ export {
 export { MemoryCacheStore } from './memory.js';
 export { RedisCacheStore, type RedisCacheStoreOptions } from './redis.js';
 export { parseKeyPath, type KeyPath } from './keys.js';
-export type { CacheStore, CacheTag, KeyValues } from './types.js';
+export type { CacheKey, CacheStore, CacheTag, KeyValues, SplitKey } from './types.js';

@@ -2,9 +2,21 @@
  * Caching keys (docs/caching.md#caching-keys): which values of a resolver's context name its cache
  * entry, and whether an `evictFromApiCache` call names an entry.
  */
+import { createHash } from 'node:crypto';
 import stableStringify from 'fast-json-stable-stringify';
 import { stableJson } from './stableJson.js';
-import type { CacheTag, KeyValues } from './types.js';
+import type { CacheKey, CacheTag, KeyValues } from './types.js';
+
+/**
+ * A key's SHA-256 digest, base64url: the name Redis keeps the entry under and what the debug log
+ * says (the key itself holds identities and arguments). A key in two parts digests as its joined text.
+ */
+export function keyDigest(key: CacheKey): string {
+  const hash = createHash('sha256');
+  if (typeof key === 'string') hash.update(key);
+  else hash.update(key.head).update(key.tail);
+  return hash.digest('base64url');
+}
 
 /** A caching key split into its map (`arguments`, `source`, `identity`) and the path below it. */
 export interface KeyPath {

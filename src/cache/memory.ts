@@ -6,8 +6,10 @@
  *
  * - Each entry is one record written at the ring's head: a header (size, key hash, expiry, lengths,
  *   flags, the ids of its tags' fields), its key, its text and its tags' key values as JSON. A
- *   resolver entry's key ends with its one tag's key values (apiCache.ts): those are not written twice,
- *   the header points into the key instead.
+ *   resolver entry's key ends with its one tag's key values (its tail, apiCache.ts): those are not
+ *   written twice, the header points into the key instead.
+ * - A key given in two parts (types.ts SplitKey) is written and hashed part by part: the same bytes
+ *   as its joined text, which is never made.
  * - A hash table of small integers in an Int32Array (hashIndex.ts) maps the key's 32-bit hash to
  *   the record's offset: nothing for the collector to follow. The key's bytes are compared on each
  *   lookup, so two keys with the same hash never share an entry (the later one replaces the earlier).
@@ -26,7 +28,7 @@
  */
 import { HashIndex } from './hashIndex.js';
 import { tagValuesJson } from './keys.js';
-import type { CacheStore, CacheTag, KeyHandle, KeyValues } from './types.js';
+import type { CacheKey, CacheStore, CacheTag, KeyHandle, KeyValues } from './types.js';
 
 /** Record header, in bytes; records start on 8-byte boundaries (the header is read through typed arrays). */
 const HEADER = 32;
@@ -54,12 +56,14 @@ const SEGMENT_MAX_BYTES = 1 << 30;
 const INITIAL_RING_BYTES = 64 * 1024;
 
 const align8 = (n: number) => (n + 7) & ~7;
-const encoder = new TextEncoder();
+const headOf = (key: CacheKey): string => (typeof key === 'string' ? key : key.head);
+const tailOf = (key: CacheKey): string => (typeof key === 'string' ? '' : key.tail);
 
 /**
  * A key written as the store compares and hashes it, in a scratch buffer: its UTF-8 bytes when it is
- * ASCII (the usual case, one encoder call), else its UTF-16 code units (exact for any string, lone
- * surrogates included, so two keys never compare equal unless they are).
+ * ASCII (the usual case), else its UTF-16 code units (exact for any string, lone surrogates included,
+ * so two keys never compare equal unless they are). The key's two parts are written one after the
+ * other, each from its own string: the bytes of the joined text.
  */
 class KeyBytes {
   buffer = Buffer.allocUnsafeSlow(1024);
@@ -67,14 +71,18 @@ class KeyBytes {
   ascii = true;
   length = 0;
 
-  write(key: string): void {
-    if (3 * key.length > this.buffer.length) {
-      this.buffer = Buffer.allocUnsafeSlow(align8(Math.max(3 * key.length, 2 * this.buffer.length)));
+  write(head: string, tail: string): void {
+    const chars = head.length + tail.length;
+    if (3 * chars > this.buffer.length) {
+      this.buffer = Buffer.allocUnsafeSlow(align8(Math.max(3 * chars, 2 * this.buffer.length)));
       this.#words = new Int32Array(this.buffer.buffer, 0, this.buffer.length >> 2);
     }
-    const { written } = encoder.encodeInto(key, this.buffer);
-    this.ascii = written === key.length;
-    this.length = this.ascii ? written : this.buffer.write(key, 0, 'utf16le');
+    // UTF-8 takes one byte a character only when every character is ASCII.
+    const headBytes = this.buffer.write(head, 0, 'utf8');
+    const bytes = headBytes + (tail.length === 0 ? 0 : this.buffer.write(tail, headBytes, 'utf8'));
+    this.ascii = bytes === chars;
+    if (this.ascii) this.length = bytes;
+    else this.length = this.buffer.write(head, 0, 'utf16le') + (tail.length === 0 ? 0 : this.buffer.write(tail, 2 * head.length, 'utf16le'));
   }
 
   /** A 32-bit hash of the bytes written (MurmurHash3's mixing, four bytes a step): collisions are caught by comparing keys. */
@@ -175,12 +183,13 @@ class Segment {
   }
 
   /**
-   * `fieldIds`: the tags' fields (one, or several); `values`: the tags' key values as JSON, or the offset (in characters) in `key`
-   * of the one tag's values, which end the key.
+   * The key is `head + tail`. `fieldIds`: the tags' fields (one, or several); `values`: the tags' key values as JSON, or the
+   * offset (in characters) in the key of the one tag's values, which end the key.
    */
   set(
     hash: number,
-    key: string,
+    head: string,
+    tail: string,
     keyLength: number,
     keyAscii: boolean,
     text: string,
@@ -214,8 +223,10 @@ class Segment {
     if (typeof fieldIds === 'number') i32[i + HEADER / 4] = fieldIds;
     else for (let t = 0; t < tags; t++) i32[i + HEADER / 4 + t] = fieldIds[t]!;
     let offset = at + HEADER + 4 * tags;
-    // Written from the string, as the scratch buffer holds it: copying from that buffer costs a view of it per write.
-    this.#ring.write(key, offset, keyLength, keyAscii ? 'latin1' : 'utf16le');
+    // Written from the strings, as the scratch buffer holds them: copying from that buffer costs a view of it per write.
+    const headLength = keyAscii ? head.length : 2 * head.length;
+    this.#ring.write(head, offset, headLength, keyAscii ? 'latin1' : 'utf16le');
+    if (tail.length > 0) this.#ring.write(tail, offset + headLength, keyLength - headLength, keyAscii ? 'latin1' : 'utf16le');
     offset += keyLength;
     this.#ring.write(text, offset, textBytes, textAscii ? 'latin1' : 'utf8');
     offset += textBytes;
@@ -400,12 +411,12 @@ export class MemoryCacheStore implements CacheStore {
     return this.#maxBytes;
   }
 
-  get(key: string, handle?: KeyHandle): Promise<string | undefined> {
+  get(key: CacheKey, handle?: KeyHandle): Promise<string | undefined> {
     return Promise.resolve(this.getNow(key, handle));
   }
 
-  getNow(key: string, handle?: KeyHandle): string | undefined {
-    this.#key.write(key);
+  getNow(key: CacheKey, handle?: KeyHandle): string | undefined {
+    this.#key.write(headOf(key), tailOf(key));
     const hash = this.#key.hash();
     if (handle !== undefined) {
       handle.storeHash = hash;
@@ -419,17 +430,19 @@ export class MemoryCacheStore implements CacheStore {
     return segment.read(at);
   }
 
-  set(key: string, text: string, ttlMs: number, tags: CacheTag | readonly CacheTag[], handle?: KeyHandle): Promise<void> {
+  set(key: CacheKey, text: string, ttlMs: number, tags: CacheTag | readonly CacheTag[], handle?: KeyHandle): Promise<void> {
+    const head = headOf(key);
+    const tail = tailOf(key);
     let hash: number;
     let keyLength: number;
     let keyAscii: boolean;
-    // Looked up just before (a miss): its hash and length are known, and the record's key is written from the string.
+    // Looked up just before (a miss): its hash and length are known, and the record's key is written from the strings.
     if (handle?.storeHash !== undefined) {
       hash = handle.storeHash;
       keyLength = handle.storeLength!;
       keyAscii = handle.storeAscii!;
     } else {
-      this.#key.write(key);
+      this.#key.write(head, tail);
       hash = this.#key.hash();
       keyLength = this.#key.length;
       keyAscii = this.#key.ascii;
@@ -439,14 +452,14 @@ export class MemoryCacheStore implements CacheStore {
     let values: string | number;
     if (one !== undefined) {
       fieldIds = this.#fields.idOf(one.field);
-      const json = one.valuesJson;
-      values = json !== undefined && key.length > json.length && key.endsWith(json) ? key.length - json.length : `[${tagValuesJson(one)}]`;
+      // A resolver entry's key ends with its values (apiCache.ts): its tail is the same string.
+      values = tail.length > 0 && tail === one.valuesJson ? head.length : `[${tagValuesJson(one)}]`;
     } else {
       const several = tags as readonly CacheTag[];
       fieldIds = several.map((tag) => this.#fields.idOf(tag.field));
       values = `[${several.map(tagValuesJson).join(',')}]`;
     }
-    this.#segmentOf(hash).set(hash, key, keyLength, keyAscii, text, Date.now() + ttlMs, fieldIds, values);
+    this.#segmentOf(hash).set(hash, head, tail, keyLength, keyAscii, text, Date.now() + ttlMs, fieldIds, values);
     return Promise.resolve();
   }
 

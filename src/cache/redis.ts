@@ -8,11 +8,10 @@
  * A cache that cannot reach Redis answers every read as a miss and drops writes: requests are
  * answered uncached, and the log says so once per outage (docs/caching.md#redis).
  */
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../datasources/types.js';
-import { tagValuesJson } from './keys.js';
-import type { CacheStore, CacheTag, KeyHandle, KeyValues } from './types.js';
+import { keyDigest, tagValuesJson } from './keys.js';
+import type { CacheKey, CacheStore, CacheTag, KeyHandle, KeyValues } from './types.js';
 
 export interface RedisCacheStoreOptions {
   url: string;
@@ -63,9 +62,9 @@ export class RedisCacheStore implements CacheStore {
     return store;
   }
 
-  async get(key: string, handle?: KeyHandle): Promise<string | undefined> {
+  async get(key: CacheKey, handle?: KeyHandle): Promise<string | undefined> {
     try {
-      const found = await this.#redis.get(`${this.#prefix}v:${digestOf(key)}`);
+      const found = await this.#redis.get(`${this.#prefix}v:${keyDigest(key)}`);
       if (this.#down) this.#back();
       if (found === null) return undefined;
       const space = found.indexOf(' ');
@@ -80,8 +79,8 @@ export class RedisCacheStore implements CacheStore {
     }
   }
 
-  async set(key: string, text: string, ttlMs: number, tag: CacheTag | readonly CacheTag[]): Promise<void> {
-    const digest = digestOf(key);
+  async set(key: CacheKey, text: string, ttlMs: number, tag: CacheTag | readonly CacheTag[]): Promise<void> {
+    const digest = keyDigest(key);
     const px = Math.max(1, Math.round(ttlMs));
     const tags = Array.isArray(tag) ? (tag as readonly CacheTag[]) : [tag as CacheTag];
     try {
@@ -159,11 +158,6 @@ export class RedisCacheStore implements CacheStore {
     this.#down = true;
     this.#logger.warn(`API cache: Redis cannot be reached (${error.message}); requests are answered uncached until it is back`);
   }
-}
-
-/** Entries are named by a digest of their key: keys hold whole identities and arguments. */
-function digestOf(key: string): string {
-  return createHash('sha256').update(key).digest('base64url');
 }
 
 function escapeGlob(text: string): string {

@@ -17,6 +17,8 @@ const frozenTexts = new WeakMap<object, string>();
 let frozenSoFar = true;
 
 export function stableJson(value: unknown): string {
+  // Key values are often null (a root field's source, an API key's identity).
+  if (value === null) return 'null';
   if (keysInOrder(value, 0)) return JSON.stringify(value);
   frozenSoFar = true;
   return writeStable(value, []) ?? 'null';

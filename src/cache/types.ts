@@ -38,17 +38,30 @@ export interface KeyHandle {
   storeAscii?: boolean;
 }
 
+/**
+ * A key given as two strings, its text `head + tail`: a resolver entry's prefix and its key values, a
+ * request's auth and the text it sent. The stores read the two parts (the bytes they hash, the digest
+ * Redis names the entry by), so the joined string is never made on a request's path.
+ */
+export interface SplitKey {
+  readonly head: string;
+  readonly tail: string;
+}
+
+/** An entry's key: its text, or the text in two parts. */
+export type CacheKey = string | SplitKey;
+
 /** A store of cache entries. */
 export interface CacheStore {
   /** The entry's text, or undefined on a miss (or when the store cannot answer: never a failure); a hit notes its expiry in `handle`. */
-  get(key: string, handle?: KeyHandle): Promise<string | undefined>;
+  get(key: CacheKey, handle?: KeyHandle): Promise<string | undefined>;
   /** The same as `get`, answered at once, by a store that can (in memory); notes in `handle` what a `set` of the key can reuse. */
-  getNow?(key: string, handle?: KeyHandle): string | undefined;
+  getNow?(key: CacheKey, handle?: KeyHandle): string | undefined;
   /**
    * Stores an entry for `ttlMs`, tagged with `tags` (one or several); a store that cannot take it says so in the log, once per outage.
    * `handle`: as `getNow` left it for this key.
    */
-  set(key: string, text: string, ttlMs: number, tags: CacheTag | readonly CacheTag[], handle?: KeyHandle): Promise<void>;
+  set(key: CacheKey, text: string, ttlMs: number, tags: CacheTag | readonly CacheTag[], handle?: KeyHandle): Promise<void>;
   /** Removes the entries tagged with `field` whose tag `matches`; resolves to how many went. */
   evict(field: string, matches: (values: KeyValues) => boolean): Promise<number>;
   /** Removes every entry (FlushApiCache). */

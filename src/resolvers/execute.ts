@@ -136,14 +136,14 @@ export class ResolverExecutor {
     info: GraphQLResolveInfo,
   ): unknown {
     if (hit !== MISS) {
-      if (this.logger.debugEnabled !== false) this.logger.debug('API cache hit', { resolver: bound.label, key: new KeyDigest(entry.key) });
+      if (this.logger.debugEnabled !== false) this.logger.debug('API cache hit', { resolver: bound.label, key: new KeyDigest(entry) });
       // A whole answer read from entries lives no longer than the first of them, and an eviction of one reaches it
       // (docs/caching.md#answers-kept-whole). After a miss the answer is not kept: its tags are not needed.
       if (!(entry.expiresAt >= (context.cacheExpiresAt ?? Infinity))) context.cacheExpiresAt = entry.expiresAt;
       context.cacheTags?.push(entry);
       return hit;
     }
-    if (this.logger.debugEnabled !== false) this.logger.debug('API cache miss', { resolver: bound.label, key: new KeyDigest(entry.key) });
+    if (this.logger.debugEnabled !== false) this.logger.debug('API cache miss', { resolver: bound.label, key: new KeyDigest(entry) });
     context.cacheExpiresAt = 0;
     const errorsBefore = context.appendedErrors.length;
     const cache = this.cache!;

@@ -5,6 +5,7 @@
 import { Kind, type DocumentNode, type ExecutionResult, type GraphQLError, type OperationDefinitionNode } from 'graphql';
 import type { AuthContext } from '../auth/types.js';
 import type { ErrorType } from '../errors.js';
+import type { CacheKey } from '../cache/index.js';
 import { createRequestContext, type RequestContext } from '../resolvers/index.js';
 import type { ErrorEntry, PublishedEvent } from '../realtime/types.js';
 import type { Api } from './loadApi.js';
@@ -22,7 +23,7 @@ export interface GraphQLRequest {
   method?: string;
   signal?: AbortSignal;
   /** Set when the API keeps whole answers (ApiCache.answerKey): a query's answer is kept under it. */
-  answerKey?: string;
+  answerKey?: CacheKey;
 }
 
 export interface GraphQLResponse {
@@ -111,7 +112,7 @@ interface Done {
   api: Api;
   operation: OperationDefinitionNode;
   context: RequestContext;
-  answerKey: string | undefined;
+  answerKey: CacheKey | undefined;
   publish: Publish | undefined;
 }
 

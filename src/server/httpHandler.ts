@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestError } from '../errors.js';
 import type { AuthContext, AuthRequest } from '../auth/types.js';
+import type { SplitKey } from '../cache/index.js';
 import { resolverHeadersOfNodeRequest } from '../resolvers/index.js';
 import { executeGraphQL, requestFailure, type GraphQLResponse, type Publish } from './execute.js';
 import type { Api } from './loadApi.js';
@@ -235,7 +236,7 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
     if (error instanceof RequestError) return send(res, requestFailure(error.statusCode, error.errorType, error.message));
     throw error;
   }
-  let answerKey: string | undefined;
+  let answerKey: SplitKey | undefined;
   if (keepsAnswers) {
     answerKey = api.cache!.answerKey(method, method === 'GET' ? (req.url ?? '') : text, auth);
     const found = api.cache!.getAnswer(answerKey);

@@ -3,9 +3,10 @@
  * JSON in `ctx`'s shape, put together from each value's stable JSON; without one, the stable JSON of
  * the values in key order.
  */
+import { createHash } from 'node:crypto';
 import stableStringify from 'fast-json-stable-stringify';
 import { describe, expect, it } from 'vitest';
-import { keyValuesJson, keyValuesOf, parseKeyPath, valuesLayout, type KeyPath } from '../../src/cache/keys.js';
+import { keyDigest, keyValuesJson, keyValuesOf, parseKeyPath, valuesLayout, type KeyPath } from '../../src/cache/keys.js';
 
 describe('keyValuesJson and keyValuesOf', () => {
   const context = {
@@ -60,5 +61,18 @@ describe('keyValuesJson and keyValuesOf', () => {
     // `{}` and `{ id: null }` read the same (a missing argument reads null); the extra argument is not a key.
     expect(new Set(texts).size).toBe(4);
     expect(texts[4]).toBe(texts[0]);
+  });
+});
+
+describe('keyDigest', () => {
+  it("names a key in two parts as its joined text's SHA-256, the name Redis entries had before keys were split", () => {
+    const head = 'a\u0000POST\u0000AMAZON_COGNITO_USER_POOLS\u0000{"sub":"é"}\u0000\u0000';
+    const tail = '{"query":"{ getPost(id: \\"1\\") { id } }"}';
+    const joined = createHash('sha256')
+      .update(head + tail)
+      .digest('base64url');
+    expect(keyDigest({ head, tail })).toBe(joined);
+    expect(keyDigest(head + tail)).toBe(joined);
+    expect(keyDigest({ head, tail: tail + ' ' })).not.toBe(joined);
   });
 });

@@ -110,11 +110,31 @@ describe('MemoryCacheStore', () => {
     expect(store.size).toBe(0);
   });
 
+  it('takes a key in two parts as the same entry as its joined text, ASCII or not', async () => {
+    const store = new MemoryCacheStore(100_000);
+    for (const [head, tail] of [
+      ['a\u0000POST\u0000API_KEY\u0000\u0000\u0000', '{"query":"{ a }"}'],
+      ['r\u0000Query.item\u0000', '{"arguments":{"id":"é\ud800"}}'],
+      ['h\u00e9', 'ascii tail'],
+      ['only head', ''],
+    ]) {
+      await store.set({ head: head!, tail: tail! }, `split ${head}`, 60_000, []);
+      expect(await store.get(head! + tail!)).toBe(`split ${head}`);
+      await store.set(head! + tail!, `joined ${head}`, 60_000, []);
+      expect(store.getNow({ head: head!, tail: tail! })).toBe(`joined ${head}`);
+      // Split elsewhere, the same text.
+      const at = Math.floor((head! + tail!).length / 2);
+      expect(store.getNow({ head: (head! + tail!).slice(0, at), tail: (head! + tail!).slice(at) })).toBe(`joined ${head}`);
+      expect(store.getNow({ head: head!, tail: tail! + 'x' })).toBeUndefined();
+    }
+    expect(store.size).toBe(4);
+  });
+
   it("evicts by the key values a resolver entry's key ends with (kept once, in the key), ASCII or not, after a move to the head", async () => {
-    // As ApiCache makes them: the key is a prefix and the tag's values JSON, which the store does not write twice.
+    // As ApiCache makes them: the key is a prefix and the tag's values JSON (its tail), which the store does not write twice.
     const entry = (id: string) => {
       const valuesJson = JSON.stringify({ arguments: { id } });
-      return { key: `r\u0000Query.item\u0000${valuesJson}`, tag: { field: 'Query.item', valuesJson } };
+      return { key: { head: 'r\u0000Query.item\u0000', tail: valuesJson }, tag: { field: 'Query.item', valuesJson } };
     };
     const ids = ['plain', 'é-accent', '\u{1F600}-astral', 'plain-2'];
     const store = new MemoryCacheStore(200_000);
