@@ -14,6 +14,7 @@ import { locateFault } from './appsync-js/compile.js';
 import type { BoundResolver, GatewayPipeline, LoadedModule, Step } from './bound.js';
 import { RunInputs, type StepResult } from './expressions/context.js';
 import { Fallback, jsonCopy } from './expressions/evaluate.js';
+import { stashText } from './expressions/stashText.js';
 import { EarlyReturn, type GatewayModule } from './expressions/subset.js';
 import type { HandlerOutcome, RunHandle, RunSummary, Sandbox } from './isolation/sandbox.js';
 import type { RequestContext } from './requestContext.js';
@@ -61,6 +62,11 @@ interface PipelinePosition {
   requestValue: unknown;
   /** Set while function `index`'s response handler runs on its data source's answer. */
   answered: Answered | undefined;
+  /**
+   * Once a data source other than NONE was called, in a pipeline that writes the stash: the stash as
+   * JSON text before the handler now running (what a sandbox run opened at a hand-over starts from).
+   */
+  stash: string | undefined;
 }
 
 /** What #pipelineUntilCall answers when a data source other than NONE is to be called next. */
@@ -189,10 +195,14 @@ export class ResolverExecutor {
     return this.#runInSandbox(start);
   }
 
-  #openRun({ bound, base, selection, context, info, operation }: RunStart): ResolverRun {
+  /** Opens the run's sandbox run; `stash` (JSON text, from a hand-over after a data source call) is its first stash. */
+  #openRun({ bound, base, selection, context, info, operation }: RunStart, stash?: string): ResolverRun {
     let handle: RunHandle;
     try {
-      handle = this.sandbox.openRunParts(runPartsOf(base, selection, context), context);
+      if (stash !== undefined && stash !== '{}') {
+        const baseJson = JSON.stringify(base);
+        handle = this.sandbox.openRun(`${baseJson.slice(0, -1)},"stash":${stash}}`);
+      } else handle = this.sandbox.openRunParts(runPartsOf(base, selection, context), context);
     } catch (error) {
       throw new ResolverCodeError(`the resolver context cannot be serialised: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -225,20 +235,30 @@ export class ResolverExecutor {
     const maxChars = this.sandbox.maxResultChars;
     const dataSource = bound.dataSource!;
     let requestValue: unknown;
+    let stash: string | undefined;
     try {
       requestValue = gateway.request.run(inputs.requestCtx(), maxChars);
       // runtime.earlyReturn: the value is the field's; neither the data source nor the response handler runs.
       if (requestValue instanceof EarlyReturn) return requestValue.value;
       if (isBuiltInNone(dataSource)) return gateway.response.run(inputs.responseCtx({ result: payloadOf(requestValue) }), maxChars);
+      // What a hand-over after the call gives the sandbox (a stash JSON cannot carry exactly falls back here, before the call).
+      if (gateway.writesStash) stash = stashText(inputs);
     } catch (error) {
       this.#fellBack(bound, error);
       return this.#runInSandbox(start);
     }
-    return this.#callAndRespondInGateway(start, gateway, inputs, dataSource, requestValue);
+    return this.#callAndRespondInGateway(start, gateway, inputs, dataSource, requestValue, stash);
   }
 
   /** The rest of {@link #runInGateway} for a data source other than NONE: its call, then the response handler. */
-  async #callAndRespondInGateway(start: RunStart, gateway: GatewayModule, inputs: RunInputs, dataSource: DataSource, requestValue: unknown): Promise<unknown> {
+  async #callAndRespondInGateway(
+    start: RunStart,
+    gateway: GatewayModule,
+    inputs: RunInputs,
+    dataSource: DataSource,
+    requestValue: unknown,
+    stash: string | undefined,
+  ): Promise<unknown> {
     const { bound, base, context, info } = start;
     const maxChars = this.sandbox.maxResultChars;
     const step: Step = { label: bound.label, module: bound.module, dataSource, maxBatchSize: bound.resolver.maxBatchSize };
@@ -248,7 +268,7 @@ export class ResolverExecutor {
     } catch (error) {
       this.#fellBack(bound, error);
     }
-    const run = this.#openRun(start);
+    const run = this.#openRun(start, stash);
     return this.#closeAndFinish(
       run,
       this.#respond(run, step, null, true, requestValue, answer).then((responded) => responded.value),
@@ -274,7 +294,7 @@ export class ResolverExecutor {
   #runPipelineInGateway(start: RunStart, pipeline: GatewayPipeline): unknown {
     const inputs = new RunInputs(start.base);
     // What the next handler gets as ctx.prev.result: `{}` when there is no before handler (#execute).
-    const at: PipelinePosition = { prev: {}, index: 0, requestValue: undefined, answered: undefined };
+    const at: PipelinePosition = { prev: {}, index: 0, requestValue: undefined, answered: undefined, stash: undefined };
     let value: unknown;
     try {
       if (pipeline.resolver) {
@@ -285,7 +305,9 @@ export class ResolverExecutor {
           at.index = pipeline.functions.length;
         } else at.prev = before;
       }
-      value = this.#pipelineUntilCall(start.bound, pipeline, inputs, at);
+      value = this.#pipelineUntilCall(start.bound, pipeline, inputs, at, false);
+      // What a hand-over after the call gives the sandbox (a stash JSON cannot carry exactly falls back here, before the call).
+      if (value === CALLS_DATA_SOURCE && writesStash(pipeline)) at.stash = stashText(inputs);
     } catch (error) {
       // No data source but NONE was called yet: the sandbox runs the whole pipeline.
       this.#fellBack(start.bound, error);
@@ -297,14 +319,19 @@ export class ResolverExecutor {
   /**
    * Runs a pipeline's handlers from `at` on while no data source but NONE is to be called: its
    * value (after the after handler), or CALLS_DATA_SOURCE with `at.index` the function whose data
-   * source is to be called with `at.requestValue`. A handler that falls back throws.
+   * source is to be called with `at.requestValue`. A handler that falls back throws, `at` still
+   * where it was before that handler. `called`: a data source was called, so after each handler of
+   * a pipeline that writes the stash, `at.stash` is taken again (one JSON cannot carry exactly falls
+   * back as that handler: the sandbox runs it again from the stash before it).
    */
-  #pipelineUntilCall(bound: BoundResolver, pipeline: GatewayPipeline, inputs: RunInputs, at: PipelinePosition): unknown {
+  #pipelineUntilCall(bound: BoundResolver, pipeline: GatewayPipeline, inputs: RunInputs, at: PipelinePosition, called: boolean): unknown {
     const maxChars = this.sandbox.maxResultChars;
     const end = pipeline.functions.length;
+    const snapshots = called && at.stash !== undefined;
     for (; at.index < end; at.index++) {
       const handlers = pipeline.functions[at.index]!;
       const requestValue = handlers.request.run(inputs.requestCtx(at.prev), maxChars);
+      if (snapshots) at.stash = stashText(inputs);
       if (requestValue instanceof EarlyReturn) {
         // The function's data source and response are skipped; `END` skips the functions after it too.
         at.prev = requestValue.value;
@@ -315,7 +342,9 @@ export class ResolverExecutor {
         at.requestValue = requestValue;
         return CALLS_DATA_SOURCE;
       }
-      at.prev = handlers.response.run(inputs.responseCtx({ result: payloadOf(requestValue) }, at.prev), maxChars);
+      const responded = handlers.response.run(inputs.responseCtx({ result: payloadOf(requestValue) }, at.prev), maxChars);
+      if (snapshots) at.stash = stashText(inputs);
+      at.prev = responded;
     }
     if (!pipeline.resolver) return at.prev;
     // The after handler's ctx.result is the same value as ctx.prev.result, but its own copy (as from JSON).
@@ -331,17 +360,19 @@ export class ResolverExecutor {
         const requestValue = at.requestValue;
         const answer = await callDataSource(step.dataSource!, (ds) => ds.invoke(requestValue, { ...invocationOf(step, context, info), resolverContext: base }));
         at.answered = { requestValue, answer };
-        at.prev = pipeline.functions[at.index]!.response.run(inputs.responseCtx(stepResultOf(answer), at.prev), this.sandbox.maxResultChars);
+        const responded = pipeline.functions[at.index]!.response.run(inputs.responseCtx(stepResultOf(answer), at.prev), this.sandbox.maxResultChars);
+        if (at.stash !== undefined) at.stash = stashText(inputs);
+        at.prev = responded;
         at.answered = undefined;
         at.index += 1;
-        const value = this.#pipelineUntilCall(bound, pipeline, inputs, at);
+        const value = this.#pipelineUntilCall(bound, pipeline, inputs, at, true);
         if (value !== CALLS_DATA_SOURCE) return value;
       }
     } catch (error) {
       this.#fellBack(bound, error);
     }
-    // A data source was called: a sandbox run goes on from where the pipeline stands.
-    const run = this.#openRun(start);
+    // A data source was called: a sandbox run goes on from where the pipeline stands, with the stash as it stood there.
+    const run = this.#openRun(start, at.stash);
     return this.#closeAndFinish(run, this.#pipelineFrom(run, at.index, at.prev, at.answered));
   }
 
@@ -593,6 +624,11 @@ function allOnNone(bound: BoundResolver): boolean {
 const warnedFailures = new WeakSet<BoundResolver>();
 
 /** datasources.md, NONE: the request's `payload` (or null) is ctx.result; the request value is already as JSON makes it. */
+/** Whether a handler of the pipeline writes the stash (then a hand-over after a data source call carries it). */
+function writesStash(pipeline: GatewayPipeline): boolean {
+  return pipeline.resolver?.writesStash === true || pipeline.functions.some((m) => m.writesStash);
+}
+
 function payloadOf(requestValue: unknown): unknown {
   const payload =
     requestValue !== null && typeof requestValue === 'object' && Object.hasOwn(requestValue, 'payload')

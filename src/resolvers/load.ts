@@ -5,7 +5,6 @@
  */
 import { isObjectType, type GraphQLSchema } from 'graphql';
 import type { MappingTemplates, NormalizedConfig } from '../config/types.js';
-import { isBuiltInNone } from '../datasources/none.js';
 import type { DataSource, Logger } from '../datasources/types.js';
 import { CodeLoadError, ConfigError, ConfigErrors } from '../errors.js';
 import {
@@ -225,22 +224,19 @@ export async function analyseResolvers(bound: ReadonlyMap<string, BoundResolver>
   }
 }
 
-/** What runs before a data source answers is restarted by a hand-over; a stash written there could not be given to a run opened after it. */
-const STASH_ON_A_DATA_SOURCE = 'it writes ctx.stash and calls a data source other than NONE (a hand-over after the call could not carry the stash)';
-
-/** A unit resolver's handlers when its file is in the subset (read from its analysis) and, if it writes the stash, it is on NONE; else why not. */
+/** A unit resolver's handlers when its file is in the subset (read from its analysis); else why not. */
 export function unitInSubset(entry: BoundResolver): { module: GatewayModule; reason?: undefined } | { module?: undefined; reason: string } {
   const analysis = entry.module?.analysis;
   if (!analysis) return { reason: 'not a unit resolver with a data source' };
   if (!analysis.module) return { reason: analysis.reason };
-  if (analysis.module.writesStash && !(entry.dataSource && isBuiltInNone(entry.dataSource))) return { reason: STASH_ON_A_DATA_SOURCE };
   return { module: analysis.module };
 }
 
 /**
  * A pipeline resolver's handlers when its own code (if any) and every function's are in the
- * subset (read from their files' analyses), else why not: the first file, in run order, that is not;
- * one that writes the stash only when every function's data source is NONE.
+ * subset (read from their files' analyses), else why not: the first file, in run order, that is not.
+ * One that writes the stash may call any data source: a hand-over after a call carries the stash
+ * (execute.ts, expressions/stashText.ts).
  */
 export function pipelineInSubset(entry: BoundResolver): { pipeline: GatewayPipeline; reason?: undefined } | { pipeline?: undefined; reason: string } {
   const whyNot = (module: LoadedModule | undefined, what: string): string | undefined => {
@@ -259,9 +255,6 @@ export function pipelineInSubset(entry: BoundResolver): { pipeline: GatewayPipel
     const reason = whyNot(step.module, `the function ${step.label}`) ?? (step.dataSource ? undefined : `the function ${step.label} has no data source`);
     if (reason !== undefined) return { reason };
     functions.push(step.module!.analysis!.module!);
-  }
-  if ([resolver, ...functions].some((m) => m?.writesStash) && entry.functions.some((step) => !isBuiltInNone(step.dataSource!))) {
-    return { reason: STASH_ON_A_DATA_SOURCE };
   }
   return { pipeline: { resolver, functions } };
 }

@@ -35,6 +35,8 @@ export class RunInputs {
   #request: unknown = UNSET;
   #info: unknown = UNSET;
   #stash: unknown = UNSET;
+  /** CtxSource.writable: what this run made (and a VTL template may change). */
+  readonly writable = new WeakSet<object>();
 
   constructor(readonly base: BaseContext) {}
 
@@ -57,7 +59,11 @@ export class RunInputs {
       case 'stash':
         // One per run, shared by its handlers (a pipeline's too); only handlers of resolvers that call no
         // data source but NONE write to it (subset.ts stashWrite), so a hand-over never has to carry it.
-        return this.#stash === UNSET ? (this.#stash = {}) : this.#stash;
+        if (this.#stash === UNSET) {
+          this.#stash = {};
+          this.writable.add(this.#stash as object);
+        }
+        return this.#stash;
       default:
         return undefined;
     }
@@ -94,6 +100,7 @@ class HandlerCtx implements CtxSource {
   #whole: Record<string, unknown> | undefined;
   #prev: { result: unknown } | undefined;
   readonly authMode: string;
+  readonly writable: WeakSet<object>;
 
   constructor(
     readonly inputs: RunInputs,
@@ -101,6 +108,9 @@ class HandlerCtx implements CtxSource {
     readonly prevResult: unknown,
   ) {
     this.authMode = inputs.base.authMode;
+    this.writable = inputs.writable;
+    // Each response handler's ctx.result is its own copy, as the sandbox parses one per call (execute.ts makes it afresh).
+    if (step !== undefined && typeof step.result === 'object' && step.result !== null) inputs.writable.add(step.result);
   }
 
   root(name: string): unknown {

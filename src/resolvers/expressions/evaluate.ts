@@ -38,6 +38,12 @@ export interface CtxSource {
   /** The whole ctx object (a handler that uses `ctx` as a value). */
   whole(): Record<string, unknown>;
   readonly authMode: string;
+  /**
+   * The objects this run made that a VTL template may change with a Java mutator (`$map.put`…):
+   * the stash, literals of templates that write, each response handler's own ctx.result
+   * (docs/resolvers.md#handlers-the-gateway-evaluates). Absent: nothing is.
+   */
+  readonly writable?: WeakSet<object>;
 }
 
 /** One handler call's state. */
@@ -48,6 +54,8 @@ export interface Frame {
   units: number;
   /** Expanded sizes of objects already measured in this call. */
   weights: Map<object, number> | undefined;
+  /** A VTL `#break` was met: lists stop up to their loop's. */
+  broke?: boolean;
 }
 
 export type Node = (f: Frame) => unknown;

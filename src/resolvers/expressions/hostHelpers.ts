@@ -157,7 +157,8 @@ export const SQL_TAG = (HOST_MODULES.get('@aws-appsync/utils/rds')!.members.get(
  * `$util` as VTL templates see it (the sandbox prelude builds it the same way, over the same
  * `util`): the listed members above, plus the VTL-only members that are pure and bounded by what
  * they are given. Left out: the run-acting (`error`, `appendError`, `unauthorized`, `validate`,
- * `log.*`, `http.*`) and `list.*` (their work is the product of two lists' sizes).
+ * `log.*`, `http.*`) and `list.sortList`; the `list`/`map` copies, whose work is the product of two
+ * sizes, are paid for by that product before they are called.
  */
 const vtlUtil = createVtlUtil(util, JSON.stringify, JSON.parse, () => undefined) as Record<string, Record<string, unknown>>;
 const VTL_DYNAMODB = [...DYNAMODB_UTIL, ...DYNAMODB_UTIL.filter((name) => name.startsWith('to')).map((name) => `${name}Json`)];
@@ -181,6 +182,9 @@ const VTL_UTIL_NAMES: ReadonlyArray<string | [string, ReadonlyArray<string>]> = 
   'isList',
   'isMap',
   'typeOf',
+  // Each compares every element of one list with every one of the other: vtlSubset.ts pays for the product first.
+  ['list', ['copyAndRetainAll', 'copyAndRemoveAll']],
+  ['map', ['copyAndRetainAllKeys', 'copyAndRemoveAllKeys']],
 ];
 
 /** `$util` / `$utils`'s listed members for templates evaluated in the gateway (src/resolvers/expressions/vtlSubset.ts). */

@@ -25,7 +25,7 @@
  * the JS evaluator's (evaluate.ts MAX_UNITS) and capped at the engine's 5 MB of text.
  */
 import { Helper as VelocityHelper } from 'velocityjs';
-import { javaText, MAX_OUTPUT_CHARS, passesResult, truthy, velocityEquals } from '../guest/vtl/engine.js';
+import { javaText, MAX_FOREACH_ITERATIONS, MAX_OUTPUT_CHARS, passesResult, truthy, velocityEquals } from '../guest/vtl/engine.js';
 import { callJavaMethod, NO_METHOD } from '../guest/vtl/java.js';
 import { parseTemplate, type TemplateAst } from '../guest/vtl/parseTemplate.js';
 import { parseRenderedJson, RenderedJsonError } from '../guest/vtl/renderedJson.js';
@@ -114,6 +114,36 @@ const READ_ONLY_METHODS = new Set([
 ]);
 /** The engine's JavaBean getters: `$m.getName()` / `$m.isDone()` read `name` / `done` of a map. */
 const BEAN_GETTER = /^(?:get|is)([A-Z].*)$/;
+/**
+ * Java methods that change the list or map they are called on (guest/vtl/java.ts), called through
+ * the engine's own table only on a value the run made (CtxSource.writable: the stash, a literal of
+ * a template that writes, the response's own ctx.result); on any other value they fall back.
+ */
+const MUTATORS = new Set(['put', 'putAll', 'add', 'addAll', 'set', 'remove', 'clear']);
+/** The `$foreach` objects of loops evaluated here (`$foreach.hasNext()` is a method of them only, as in the engine). */
+const foreachScopes = new WeakSet<object>();
+
+/** A `#foreach` the compiler is inside: the slots of its variable, `$foreach` and `$velocityCount`. */
+interface Loop {
+  name: string;
+  item: number;
+  scope: number;
+  count: number;
+}
+
+/** Elements or keys a `$util.list`/`$util.map` copy compares (each against each: its cost is their product). */
+const sizeOf = (value: unknown): number => (Array.isArray(value) ? value.length : typeof value === 'object' && value !== null ? Object.keys(value).length : 0);
+const PAIRWISE_HELPERS = new Set([
+  'util.list.copyAndRetainAll',
+  'util.list.copyAndRemoveAll',
+  'util.map.copyAndRetainAllKeys',
+  'util.map.copyAndRemoveAllKeys',
+]);
+
+/** Whether `f`'s run made `value` (the stash, a literal of a template that writes, a response's ctx.result): the only values a Java mutator may change. */
+function writable(f: Frame, value: object): boolean {
+  return f.ctx.writable?.has(value) === true;
+}
 
 /** A piece of a template: its text (a directive's is empty). */
 type Render = (f: Frame) => string;
@@ -155,8 +185,70 @@ function payFor(f: Frame, value: unknown): void {
   if (textBound(value, MAX_STRING) === Infinity) throw new Fallback('a value whose text would be longer than the limit');
 }
 
+/** A key a map may be given here: a primitive's text that no built-in prototype has (the sandbox's frozen prototypes decide the rest). */
+function mapKey(key: unknown): string {
+  if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'boolean') throw new Fallback('a map key that is not a string');
+  const text = String(key);
+  if (text === '__proto__' || (protoMask(text) & ON_OBJECT) !== 0) throw new Fallback(`the map key ${text}`);
+  return text;
+}
+
+/** Checks and pays for a list mutator's call (java.ts LIST) before it runs. */
+function checkListCall(f: Frame, name: string, list: unknown[], args: unknown[]): void {
+  const index = (at: unknown, end: number): void => {
+    if (typeof at !== 'number' || !Number.isInteger(at) || at < 0 || at > end) throw new Fallback(`${name}() at an index outside the list`);
+  };
+  switch (name) {
+    case 'add':
+      if (args.length >= 2) index(args[0], list.length);
+      return;
+    case 'set':
+      index(args[0], list.length - 1);
+      return;
+    case 'addAll':
+      if (Array.isArray(args[0])) spend(f, args[0].length);
+      return;
+    case 'remove':
+      spend(f, list.length);
+      if (typeof args[0] === 'object' && args[0] !== null) payFor(f, args[0]);
+      return;
+    case 'clear':
+      spend(f, list.length);
+  }
+}
+
+/** Checks and pays for a map mutator's call (java.ts MAP) before it runs. */
+function checkMapCall(f: Frame, name: string, map: Record<string, unknown>, args: unknown[]): void {
+  switch (name) {
+    case 'put':
+      mapKey(args[0]);
+      return;
+    case 'putAll': {
+      const from = args[0];
+      if (typeof from !== 'object' || from === null || Array.isArray(from)) return;
+      const keys = Object.keys(from);
+      spend(f, keys.length);
+      for (const key of keys) mapKey(key);
+      return;
+    }
+    case 'remove':
+      mapKey(args[0]);
+      return;
+    case 'clear':
+      spend(f, Object.keys(map).length);
+  }
+}
+
 class Compiler {
   readonly slots = new Map<string, number>();
+  /** The `#foreach` blocks around what is being compiled, innermost last. */
+  readonly loops: Loop[] = [];
+  /** Inside a double-quoted string (where `#break` is refused: its text is rendered apart). */
+  inString = 0;
+  /** Whether the template calls a Java mutator or sets a stash path (it may write the stash). */
+  writes = false;
+  /** Read at run time: set once the whole template is compiled, when it writes (its literals are then marked as the run's own). */
+  readonly marks = { literals: false };
 
   refuse(ast: Ast | undefined, what: string): never {
     const at = ast?.pos?.first_line;
@@ -188,6 +280,8 @@ class Compiler {
       for (let i = 0; i < items.length; i++) {
         out += items[i]!(f);
         if (out.length > MAX_OUTPUT_CHARS) throw new Fallback('the rendered text is longer than the limit');
+        // `#break`: the engine's renderAstList stops every list up to the loop's.
+        if (f.broke === true) break;
       }
       return out;
     };
@@ -203,6 +297,12 @@ class Compiler {
         return this.set(ast);
       case 'comment':
         return () => '';
+      case 'break':
+        if (this.loops.length === 0 || this.inString > 0) return this.refuse(ast, '#break outside a #foreach');
+        return (f) => {
+          f.broke = true;
+          return '';
+        };
       case 'raw': {
         const text = String(ast.value);
         return () => text;
@@ -217,6 +317,7 @@ class Compiler {
 
   block(block: Ast[]): Render {
     const head = block[0] as Ast;
+    if (head?.type === 'foreach') return this.foreach(block);
     if (head?.type !== 'if') return this.refuse(head, `#${String(head?.type)}`);
     // [#if, body…, #elseif, body…, #else, body…] as the engine's getBlockIf reads it.
     const branches: Array<{ test: Node | undefined; body: Array<Ast | string> }> = [];
@@ -234,6 +335,70 @@ class Compiler {
       }
       return '';
     };
+  }
+
+  /**
+   * `#foreach($x in …)` as the engine's getBlockEach: a list's elements (read live: a body that adds
+   * to the list it loops over loops on, and pays for it) or a map's values, with `$x`, `$foreach`
+   * and `$velocityCount` the loop's own variables (each loop its own slots: the engine's locals are
+   * found innermost first, as the compiler finds them here); anything else loops zero times. More
+   * than AppSync's 1,000 items falls back (the sandbox reports the MappingTemplate error). A body
+   * outside the subset is a guard, as a branch's is.
+   */
+  foreach(block: Ast[]): Render {
+    const head = block[0] as Ast;
+    const name = String(head.to);
+    if (RESERVED.has(name) || (protoMask(name) & ON_OBJECT) !== 0) return this.refuse(head, `#foreach($${name} in …)`);
+    if (this.loops.some((loop) => loop.name === name)) return this.refuse(head, `a #foreach($${name}) inside one over the same name`);
+    const from = this.literal(head.from as Ast);
+    const depth = this.loops.length;
+    // Names no template variable can have: each loop's variables are apart from the template's.
+    const loop: Loop = { name, item: this.slot(`#${depth}:${name}`), scope: this.slot(`#${depth}:foreach`), count: this.slot(`#${depth}:velocityCount`) };
+    this.loops.push(loop);
+    let body: Render;
+    try {
+      body = this.guarded(block.slice(1));
+    } finally {
+      this.loops.pop();
+    }
+    const { item, scope, count } = loop;
+    return (f) => {
+      spend(f, 1);
+      const value = from(f);
+      if (!value || typeof value !== 'object') return '';
+      let items: unknown[];
+      if (Array.isArray(value)) items = value;
+      else {
+        spend(f, Object.keys(value).length);
+        items = Object.values(value);
+      }
+      if (items.length > MAX_FOREACH_ITERATIONS) throw new Fallback('a #foreach over more items than AppSync allows');
+      let out = '';
+      for (let i = 0; i < items.length; i++) {
+        if (f.broke === true) break;
+        spend(f, 1);
+        const at = { count: i + 1, index: i, hasNext: i + 1 < items.length, first: i === 0, last: i + 1 === items.length };
+        foreachScopes.add(at);
+        f.slots[item] = items[i];
+        f.slots[scope] = at;
+        f.slots[count] = i + 1;
+        out += body(f);
+        if (out.length > MAX_OUTPUT_CHARS) throw new Fallback('the rendered text is longer than the limit');
+      }
+      f.broke = false;
+      // After the loop its variables are gone (the engine empties its locals).
+      f.slots[item] = f.slots[scope] = f.slots[count] = undefined;
+      return out;
+    };
+  }
+
+  /** The innermost loop whose variable `name` is (`foreach` and `velocityCount`: the innermost loop). */
+  loopOf(name: string): Loop | undefined {
+    for (let i = this.loops.length - 1; i >= 0; i--) {
+      const loop = this.loops[i]!;
+      if (name === 'foreach' || name === 'velocityCount' || loop.name === name) return loop;
+    }
+    return undefined;
   }
 
   /**
@@ -256,13 +421,36 @@ class Compiler {
   set(ast: Ast): Render {
     const [target, source] = ast.equal as [Ast, Ast];
     const name = String(target.id);
+    if (target.path !== undefined && target.args === undefined && (name === 'ctx' || name === 'context')) return this.setStash(ast, target, source);
     if (target.path !== undefined || target.args !== undefined) return this.refuse(ast, `#set of a path ($${name}.…)`);
     if (RESERVED.has(name) || (protoMask(name) & ON_OBJECT) !== 0) return this.refuse(ast, `#set($${name})`);
+    if (this.loopOf(name)?.name === name) return this.refuse(ast, `#set of the #foreach variable $${name}`);
     const slot = this.slot(name);
     const value = this.expression(source);
     return (f) => {
       spend(f, 1);
       f.slots[slot] = value(f);
+      return '';
+    };
+  }
+
+  /**
+   * `#set($ctx.stash.name = value)`: velocityjs's setValue along the path, which here is always the
+   * run's stash (it has every key a map has, and names a prototype has are refused).
+   */
+  setStash(ast: Ast, target: Ast, source: Ast): Render {
+    const path = target.path as Ast[];
+    if (path.length !== 2 || path[0]!.type !== 'property' || String(path[0]!.id) !== 'stash')
+      return this.refuse(ast, '#set of a $ctx path other than $ctx.stash.name');
+    const key = this.stepKey(ast, path[1]!);
+    if (key === '__proto__' || (protoMask(key) & ON_OBJECT) !== 0) return this.refuse(ast, `#set($ctx.stash.${key})`);
+    const value = this.expression(source);
+    this.writes = true;
+    return (f) => {
+      spend(f, 1);
+      const v = value(f);
+      (f.ctx.root('stash') as Record<string, unknown>)[key] = v;
+      f.weights = undefined;
       return '';
     };
   }
@@ -376,7 +564,13 @@ class Compiler {
         } catch {
           return this.refuse(ast, 'a string that does not parse as a template');
         }
-        const render = this.list(parsed as Array<Ast | string>);
+        this.inString++;
+        let render: Render;
+        try {
+          render = this.list(parsed as Array<Ast | string>);
+        } finally {
+          this.inString--;
+        }
         return (f) => madeString(f, render(f));
       }
       case 'integer': {
@@ -394,10 +588,12 @@ class Compiler {
       case 'array': {
         if (ast.isRange === true) return this.refuse(ast, 'a range [a..b]');
         const items = (ast.value as Ast[]).map((item) => this.literal(item));
+        const { marks } = this;
         return (f) => {
           spend(f, 1 + items.length);
           const out = new Array<unknown>(items.length);
           for (let i = 0; i < items.length; i++) out[i] = items[i]!(f);
+          if (marks.literals) f.ctx.writable?.add(out);
           return out;
         };
       }
@@ -406,10 +602,12 @@ class Compiler {
         const keys = Object.keys(map);
         if (keys.some((key) => GUARDED.has(key))) return this.refuse(ast, 'a map key __proto__, constructor or prototype');
         const values = keys.map((key) => this.literal(map[key]!));
+        const { marks } = this;
         return (f) => {
           spend(f, 1 + keys.length);
           const out: Record<string, unknown> = {};
           for (let i = 0; i < keys.length; i++) out[keys[i]!] = values[i]!(f);
+          if (marks.literals) f.ctx.writable?.add(out);
           return out;
         };
       }
@@ -427,6 +625,11 @@ class Compiler {
     const path = (Array.isArray(ast.path) ? ast.path : []) as Ast[];
     if (id === 'util' || id === 'utils') return this.utilCall(ast, path);
     if (id === 'ctx' || id === 'context') return this.ctxPath(ast, path);
+    const loop = this.loopOf(id);
+    if (loop !== undefined) {
+      const slot = id === 'foreach' ? loop.scope : id === 'velocityCount' ? loop.count : loop.item;
+      return this.steps(ast, (f) => f.slots[slot], path);
+    }
     if (RESERVED.has(id) || (protoMask(id) & ON_OBJECT) !== 0) return this.refuse(ast, `$${id}`);
     const slot = this.slot(id);
     return this.steps(ast, (f) => f.slots[slot], path);
@@ -479,8 +682,16 @@ class Compiler {
   method(ast: Ast, step: Ast): (f: Frame, value: unknown) => unknown {
     const name = String(step.id);
     const getter = BEAN_GETTER.exec(name);
-    if (!READ_ONLY_METHODS.has(name) && !getter) return this.refuse(ast, `the method ${name}()`);
     const args = (Array.isArray(step.args) ? (step.args as Ast[]) : []).map((arg) => this.literal(arg));
+    if (MUTATORS.has(name)) return this.mutator(name, args);
+    if (name === 'hasNext' && args.length === 0) {
+      // The engine's: a method of `$foreach` objects only; on any other value, no such Java method.
+      return (f, value) => {
+        spend(f, 1);
+        return typeof value === 'object' && value !== null && foreachScopes.has(value) ? (value as { hasNext: unknown }).hasNext : undefined;
+      };
+    }
+    if (!READ_ONLY_METHODS.has(name) && !getter) return this.refuse(ast, `the method ${name}()`);
     const key = getter ? getter[1]!.charAt(0).toLowerCase() + getter[1]!.slice(1) : undefined;
     return (f, value) => {
       spend(f, 1);
@@ -503,6 +714,32 @@ class Compiler {
     };
   }
 
+  /**
+   * A Java mutator (`$map.put(k, v)`, `$list.add(x)`…) through the engine's own table, on a value
+   * the run made; on a string, number or boolean it is the engine's no-such-method (undefined). Each
+   * is paid for by what it copies or searches before it runs, and a key a built-in prototype has,
+   * or an index outside the list, falls back (the sandbox decides those). The measured sizes of
+   * this call's values are forgotten: they may have changed.
+   */
+  mutator(name: string, args: Node[]): (f: Frame, value: unknown) => unknown {
+    this.writes = true;
+    return (f, value) => {
+      spend(f, 1);
+      const values = new Array<unknown>(args.length);
+      for (let i = 0; i < args.length; i++) values[i] = args[i]!(f);
+      if (typeof value !== 'object' || value === null) {
+        if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') throw new Fallback(`${name}() on a ${typeof value}`);
+        return undefined;
+      }
+      if (!writable(f, value)) throw new Fallback(`${name}() on a value the handler's run did not make`);
+      if (Array.isArray(value)) checkListCall(f, name, value, values);
+      else checkMapCall(f, name, value as Record<string, unknown>, values);
+      f.weights = undefined;
+      const result = callJavaMethod(value, name, values);
+      return result === NO_METHOD ? undefined : result;
+    };
+  }
+
   /** `$util.a.b(args)` followed by property steps: a listed helper, called as the engine calls it. */
   utilCall(ast: Ast, path: Ast[]): Node {
     let entry: Helper | HelperTable = VTL_UTIL_TABLE;
@@ -522,6 +759,7 @@ class Compiler {
     }
     if (!isHelper(entry)) return this.refuse(ast, '$util as a value');
     const helper = entry;
+    const pairwise = PAIRWISE_HELPERS.has(helper.path);
     const args = (Array.isArray(path[at]!.args) ? (path[at]!.args as Ast[]) : []).map((arg) => this.literal(arg));
     const call: Node = (f) => {
       spend(f, 1);
@@ -530,6 +768,7 @@ class Compiler {
         values[i] = args[i]!(f);
         payFor(f, values[i]);
       }
+      if (pairwise) spend(f, sizeOf(values[0]) * sizeOf(values[1]));
       const result = callHelper(f, helper, values);
       // The engine renders a void method as nothing.
       return result === undefined ? '' : result;
@@ -546,6 +785,7 @@ function handlerOf(source: TemplateSource, isRequest: boolean, compiler: Compile
   }
   const ast = (source.astJson !== undefined ? JSON.parse(source.astJson) : parseTemplate(source.text)) as Array<Ast | string>;
   const body = compiler.list(ast);
+  compiler.marks.literals = compiler.writes;
   return {
     run(ctx: CtxSource, maxChars: number): unknown {
       const f = frame(ctx, compiler.slots.size);
@@ -577,7 +817,7 @@ function handlerOf(source: TemplateSource, isRequest: boolean, compiler: Compile
 }
 
 function frame(ctx: CtxSource, slots: number): Frame {
-  return { slots: new Array<unknown>(slots), ctx, units: MAX_UNITS, weights: undefined };
+  return { slots: new Array<unknown>(slots), ctx, units: MAX_UNITS, weights: undefined, broke: false };
 }
 
 /**
@@ -586,9 +826,13 @@ function frame(ctx: CtxSource, slots: number): Frame {
  */
 export function analyseTemplates(request: TemplateSource, response: TemplateSource | null): Analysis {
   // Each template its own variables, as each render has its own variables object in the sandbox.
+  let writes = false;
   const compile = (source: TemplateSource, isRequest: boolean): GatewayHandler | string => {
     try {
-      return handlerOf(source, isRequest, new Compiler());
+      const compiler = new Compiler();
+      const handler = handlerOf(source, isRequest, compiler);
+      writes ||= compiler.writes;
+      return handler;
     } catch (error) {
       if (error instanceof NotEligible) return `the ${isRequest ? 'request' : 'response'} template: ${error.reason}`;
       throw error;
@@ -598,7 +842,7 @@ export function analyseTemplates(request: TemplateSource, response: TemplateSour
   if (typeof requestHandler === 'string') return { reason: requestHandler };
   const responseHandler = compile(response ?? { text: DEFAULT_RESPONSE_TEMPLATE }, false);
   if (typeof responseHandler === 'string') return { reason: responseHandler };
-  return { module: { request: requestHandler, response: responseHandler, writesStash: false } };
+  return { module: { request: requestHandler, response: responseHandler, writesStash: writes } };
 }
 
 /** What a resolver without a response template renders (guest/prelude.ts registerVtl). */

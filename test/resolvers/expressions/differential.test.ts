@@ -406,20 +406,20 @@ const ROWS: Row[] = [
     args: ARGS,
   },
   {
-    name: 'a stash write on DynamoDB (refused: a hand-over after the call could not carry it)',
+    name: 'a stash write on DynamoDB',
     ds: 'ddb',
     code: pair(DDB, "  ctx.stash.x = 1;\n  return get({ key: { id: 'p1' } });", '  return [ctx.result, ctx.stash];'),
-    where: 'sandbox',
+    where: 'gateway',
   },
   {
-    name: 'a stash write on DynamoDB, then a response handed over (refused: the sandbox run opened after the call would not have it)',
+    name: 'a stash write on DynamoDB, then a response handed over: the sandbox run opened after the call is given the stash',
     ds: 'ddb',
     code: pair(
       DDB,
       "  ctx.stash.x = 1;\n  return get({ key: { id: 'p1' } });",
       "  if (ctx.stash.x === 1) {\n    util.appendError('noted', 'Note', ctx.stash);\n  }\n  return ctx.stash;",
     ),
-    where: 'sandbox',
+    where: 'fallback',
   },
 
   // ---- member writes to the handler's own object literals
@@ -1089,10 +1089,10 @@ const PIPES: PipeRow[] = [
     args: ARGS,
   },
   {
-    name: 'the stash written in a pipeline that calls DynamoDB (refused: a hand-over after the call could not carry it)',
+    name: 'the stash written in a pipeline that calls DynamoDB',
     code: pair('', '  ctx.stash.x = 1;\n  return {};', '  return [ctx.prev.result, ctx.stash];'),
     functions: [{ ds: 'ddb', code: pair(DDB, "  return get({ key: { id: 'p1' } });", '  return ctx.result;') }],
-    where: 'sandbox',
+    where: 'gateway',
   },
   {
     name: 'before code outside the subset',

@@ -220,7 +220,7 @@ const ROWS: Row[] = [
   },
   {
     name: 'a guard taken in an #else',
-    request: '#if($ctx.args.missing)1#else#foreach($x in $ctx.args.l)#end#end\n' + none('1'),
+    request: '#if($ctx.args.missing)1#else#foreach($x in [1..2])#end#end\n' + none('1'),
     where: 'fallback',
     args: ARGS,
   },
@@ -279,22 +279,156 @@ const ROWS: Row[] = [
 
   // ---- refused at load
   { name: '$util.error at the top level (acts on the run)', request: '$util.error("boom", "Custom", $ctx.args.j)\n' + none('1'), where: 'sandbox', args: ARGS },
-  { name: '#foreach', request: none('[#foreach($x in $ctx.args.l)"$x"#if($foreach.hasNext),#end#end]'), where: 'sandbox', args: ARGS },
   {
-    name: 'a Java method that changes its value',
+    name: 'a Java method that changes a value the run did not make (an argument): the sandbox changes it',
     request: '$util.qr($ctx.args.l.add("z"))\n' + none('$util.toJson($ctx.args.l)'),
-    where: 'sandbox',
+    where: 'fallback',
     args: ARGS,
   },
   { name: 'a Java method with a regular expression', request: none('$util.toJson($ctx.args.a.matches("h.*"))'), where: 'sandbox', args: ARGS },
-  { name: '#set of a path', request: '#set($ctx.stash.x = 1)\n' + none('$util.toJson($ctx.stash)'), where: 'sandbox', args: ARGS },
+  { name: '#set of a path other than the stash', request: '#set($m = {})\n#set($m.x = 1)\n' + none('$util.toJson($m)'), where: 'sandbox', args: ARGS },
   { name: 'a range', request: none('$util.toJson([1..3])'), where: 'sandbox', args: ARGS },
   { name: 'a macro', request: '#macro(twice $v)$v$v#end\n' + none('"#twice($ctx.args.a)"'), where: 'sandbox', args: ARGS },
   {
     name: 'only the response template outside the subset',
     request: none('1'),
-    response: '$util.toJson($util.list.copyAndRemoveAll($ctx.args.l, ["x"]))',
+    response: '$util.toJson($util.list.sortList($ctx.args.l, true, ""))',
     where: 'sandbox',
+    args: ARGS,
+  },
+
+  // ---- #foreach, #break, Java mutators and the stash (what Amplify's generated templates use)
+  {
+    name: '#foreach over a list: $velocityCount, $foreach.index/count/first/last, hasNext as a property and a method',
+    request: none(
+      '[#foreach($x in $ctx.args.l){ "v": "$x", "c": $velocityCount, "i": $foreach.index, "n": $foreach.count, "h": $foreach.hasNext, "h2": $foreach.hasNext(), "f": $foreach.first, "l": $foreach.isLast(), "s": "$foreach" }#if($foreach.hasNext),#end#end]',
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: "#foreach over a map (its values) and over entrySet() with $e.key / $e.value, put into the template's own map",
+    request:
+      '#set($m = {})\n#foreach($e in $ctx.args.j.entrySet())$util.qr($m.put("k$velocityCount", $e.key))$util.qr($m.put("t$velocityCount", $util.typeOf($e.value)))#end\n' +
+      none('{ "m": $util.toJson($m), "vals": [#foreach($v in $ctx.args.j)"$util.typeOf($v)"#if($foreach.hasNext),#end#end] }'),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: '#break: the text before it is kept, the loop ends, the template goes on',
+    request: '#set($out = [])\n' + none('[#foreach($x in [1, 2, 3, 4])"a$x",#if($x == 2)#break#end$util.qr($out.add($x))#end"end", $util.toJson($out)]'),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'nested loops: the inner $foreach and $velocityCount shadow the outer ones, #break ends only the inner; the loop variable is gone after',
+    request: none(
+      '[#foreach($a in [1, 2])#foreach($b in ["x", "y", "z"])#if($b == "z")#break#end"$a$b$velocityCount",#end"o$velocityCount$foreach.hasNext",#end"$a", "$b"]',
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: '#foreach over a string, a number, null, a missing value and "": no iteration',
+    request: none(
+      '[#foreach($x in $ctx.args.a)1,#end#foreach($x in $ctx.args.n)2,#end#foreach($x in $ctx.args.missing)3,#end#foreach($x in $ctx.args.e)4,#end 0]',
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'a loop variable named as a #set variable: the loop has its own, the #set one is back after',
+    request: '#set($x = "outer")\n' + none('[#foreach($x in ["a", "b"])"$x",#end"$x"]'),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'a loop over a list its body adds to: the list is read live',
+    request: '#set($l = [1])\n#foreach($x in $l)#if($l.size() < 5)#set($y = $x + 1)$util.qr($l.add($y))#end#end\n' + none('$util.toJson($l)'),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: "Java mutators on the template's own maps and lists: results, void methods rendered as nothing",
+    request:
+      '#set($m = {"a": 1})\n#set($old = $m.put("a", 2))\n#set($none = $m.put("b", 3))\n$util.qr($m.putAll({"c": 4, "a": 5}))\n#set($r = $m.remove("b"))\n#set($r2 = $m.remove("zz"))\n' +
+      '#set($l = ["x"])\n#set($ok = $l.add("y"))\n$util.qr($l.add(0, "w"))\n$util.qr($l.addAll(["z", "z"]))\n#set($was = $l.set(1, "X"))\n#set($gone = $l.remove("z"))\n#set($gone2 = $l.remove(0))\n#set($no = $l.remove("q"))\n' +
+      '#set($c = {"k": 1})\n#set($cl = [1])\n' +
+      none(
+        '{ "m": $util.toJson($m), "old": $old, "none": $util.toJson($none), "r": $r, "r2": $util.toJson($r2), "l": $util.toJson($l), "ok": $ok, "was": "$was", "gone": $gone, "gone2": "$gone2", "no": $no, "void": "$c.clear()$cl.clear()", "c": $util.toJson($c), "cl": $util.toJson($cl), "printed": "$l.add(\'q\')" }',
+      ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'a mutator on a string, a number and a missing value: no such method, the reference prints as written',
+    request: none('{ "s": "$ctx.args.a.put(1, 2)", "n": "$ctx.args.n.add(1)", "m": "$!ctx.args.missing.add(1)" }'),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'a mutator given a key a built-in prototype has: the sandbox decides',
+    request: '#set($m = {})\n$util.qr($m.put("toString", 1))\n' + none('$util.toJson($m)'),
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: 'a list set() past its end: the sandbox decides',
+    request: '#set($l = [1])\n#set($was = $l.set(3, 2))\n' + none('$util.toJson($l)'),
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: 'a mutator on the identity (shared by the request): the sandbox changes its own copy',
+    request:
+      '#set($i = $util.defaultIfNull($ctx.identity, {}))\n$util.qr($ctx.request.headers.put("x-differential", "changed"))\n' +
+      none('$util.toJson($ctx.request.headers.get("x-differential"))'),
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: "the response's own ctx.result changed with put (Amplify's mutation responses), and the stash written with put and #set",
+    request: '$util.qr($ctx.stash.put("typeName", "Mutation"))\n#set($ctx.stash.n = $ctx.args.n)\n' + none('{ "id": "i1", "tags": ["a"] }'),
+    response:
+      '$util.qr($ctx.result.put("__operation", $ctx.stash.typeName))\n$util.qr($ctx.stash.put("seen", true))\n{ "r": $util.toJson($ctx.result), "s": $util.toJson($ctx.stash) }',
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: '$util.list and $util.map copies',
+    request: none(
+      '{ "rm": $util.toJson($util.list.copyAndRemoveAll(["a", "b", "a", 1], ["a", 1])), "keep": $util.toJson($util.list.copyAndRetainAll($ctx.args.l, ["y", "q"])), "mk": $util.toJson($util.map.copyAndRetainAllKeys($ctx.args.j, ["s", "x"])), "mr": $util.toJson($util.map.copyAndRemoveAllKeys($ctx.args.j, ["s"])), "bad": $util.toJson($util.list.copyAndRemoveAll("a", ["a"])) }',
+    ),
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'loops past the evaluation budget: the sandbox renders them',
+    request:
+      '#set($n = 0)\n#foreach($a in [0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19])#foreach($b in [0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19])#foreach($c in [0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19])#foreach($d in [0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19])#set($n = $n + 1)#end#end#end#end\n' +
+      none('$n'),
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: "a #foreach over more than AppSync's 1,000 items: the sandbox reports the MappingTemplate error",
+    request:
+      '#set($big = [])\n#foreach($a in [0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19])#foreach($b in [0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19])#foreach($c in [1, 2, 3])$util.qr($big.add($c))#end#end#end\n#foreach($x in $big)#end\n' +
+      none('1'),
+    where: 'fallback',
+    args: ARGS,
+  },
+  { name: '#break outside a #foreach', request: '#set($x = 1)#break\n' + none('1'), where: 'sandbox', args: ARGS },
+  {
+    name: '#set of the loop variable inside its loop: the body is a guard, the sandbox renders the loop',
+    request: none('[#foreach($x in [1, 2])#set($x = 3)"$x",#end 0]'),
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: '#set of the loop variable in a loop over nothing: the guard is not reached',
+    request: none('[#foreach($x in [])#set($x = 3)#end 0]'),
+    where: 'gateway',
     args: ARGS,
   },
 
@@ -407,9 +541,95 @@ const PIPES: Pipe[] = [
     where: 'fallback',
   },
   {
+    name: "Amplify's shape: the before template fills the stash, NONE functions check it, a DynamoDB function builds its request with put, the response puts into ctx.result",
+    before:
+      '$util.qr($ctx.stash.put("typeName", "Query"))\n$util.qr($ctx.stash.put("conditions", []))\n$util.qr($ctx.stash.put("metadata", {}))\n$util.qr($ctx.stash.metadata.put("dataSourceType", "AMAZON_DYNAMODB"))\n$util.toJson({})',
+    after: '{ "prev": $util.toJson($ctx.prev.result), "stash": $util.toJson($ctx.stash) }',
+    functions: [
+      {
+        request:
+          '$util.qr($ctx.stash.put("hasAuth", true))\n#set($isAuthorized = false)\n#if($util.authType() == "API Key Authorization")\n  #set($isAuthorized = true)\n#end\n#if(!$isAuthorized)\n$util.unauthorized()\n#end\n$util.toJson({"version":"2018-05-29","payload":{}})',
+      },
+      { request: '#if(!$ctx.stash.get("hasAuth"))\n  $util.unauthorized()\n#end\n$util.toJson({})' },
+      {
+        ds: 'ddb',
+        request:
+          '#set($GetRequest = {"version": "2018-05-29", "operation": "GetItem"})\n#set($key = {"id": $util.dynamodb.toDynamoDB("v1")})\n$util.qr($GetRequest.put("key", $key))\n$util.qr($ctx.stash.conditions.add({"id": {"attributeExists": true}}))\n$util.toJson($GetRequest)',
+        response:
+          '$util.qr($ctx.result.put("__operation", "Query"))\n#if($ctx.error)\n  $util.error($ctx.error.message, $ctx.error.type)\n#end\n$util.toJson($ctx.result)',
+      },
+    ],
+    where: 'gateway',
+    args: ARGS,
+  },
+  {
+    name: 'the stash written, DynamoDB called, a guard taken in the response: the sandbox run opened there is given the stash',
+    functions: [
+      { request: '$util.qr($ctx.stash.put("m", {"k": [1, "two", true, null, 2.5], "e": {}}))\n#set($ctx.stash.n = 3)\n' + none('1') },
+      {
+        ds: 'ddb',
+        request:
+          '$util.qr($ctx.stash.put("before", "call"))\n{ "version": "2018-05-29", "operation": "GetItem", "key": { "id": $util.dynamodb.toDynamoDBJson("v1") } }',
+        response:
+          '$util.qr($ctx.stash.put("partly", "done"))\n#if($ctx.result)$util.appendError("found", "Found", $ctx.stash.m)#end\n{ "r": $util.toJson($ctx.result.title), "s": $util.toJson($ctx.stash) }',
+      },
+    ],
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: 'the stash written after the call, a later function hands over: it is given the stash as that function found it',
+    functions: [
+      { ds: 'ddb', request: '{ "version": "2018-05-29", "operation": "GetItem", "key": { "id": $util.dynamodb.toDynamoDBJson("v1") } }' },
+      {
+        request: '$util.qr($ctx.stash.put("after", $ctx.prev.result.title))\n' + none('1'),
+        response: '$util.qr($ctx.stash.put("res", [$ctx.result]))\n$util.toJson($ctx.result)',
+      },
+      { request: '$util.qr($ctx.stash.put("third", 3))\n#if($ctx.stash.after)$util.appendError("x", "X")#end\n' + none('$util.toJson($ctx.stash)') },
+    ],
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: 'an argument put into the stash before DynamoDB (JSON would not keep it shared): the whole run goes to the sandbox before the call',
+    functions: [
+      { request: '$util.qr($ctx.stash.put("in", $ctx.args.j))\n' + none('1') },
+      { ds: 'ddb', request: '{ "version": "2018-05-29", "operation": "GetItem", "key": { "id": $util.dynamodb.toDynamoDBJson("v1") } }' },
+      { request: none('$util.toJson($ctx.stash)') },
+    ],
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: 'one map put twice into the stash after the call, then a hand-over: the function that shared it runs again in the sandbox',
+    functions: [
+      { ds: 'ddb', request: '{ "version": "2018-05-29", "operation": "GetItem", "key": { "id": $util.dynamodb.toDynamoDBJson("v1") } }' },
+      { request: '#set($m = {})\n$util.qr($ctx.stash.put("a", $m))\n$util.qr($ctx.stash.put("b", $m))\n' + none('1') },
+      { request: '$util.qr($ctx.stash.a.put("k", 2))\n#if($ctx.args.b)$util.appendError("x", "X")#end\n' + none('$util.toJson($ctx.stash)') },
+    ],
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: 'a stash value JSON would drop (undefined) before the call: the whole run goes to the sandbox',
+    functions: [
+      { request: '$util.qr($ctx.stash.put("u", $ctx.args.missing))\n' + none('1') },
+      { ds: 'ddb', request: '{ "version": "2018-05-29", "operation": "GetItem", "key": { "id": $util.dynamodb.toDynamoDBJson("v1") } }' },
+      { request: none('{ "has": $ctx.stash.containsKey("u"), "keys": $util.toJson($ctx.stash.keySet()) }') },
+    ],
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
+    name: "a mutator on ctx.prev.result (not the function's own): the sandbox changes its own copy",
+    functions: [{ request: none('{ "a": 1 }') }, { request: '$util.qr($ctx.prev.result.put("b", 2))\n' + none('$util.toJson($ctx.prev.result)') }],
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
     name: 'a VTL function writing the stash with $ctx.stash.put',
     functions: [{ request: '$util.qr($ctx.stash.put("k", $ctx.args.a))\n' + none('$util.toJson($ctx.stash)') }],
-    where: 'sandbox',
+    where: 'gateway',
     args: ARGS,
   },
 ];
