@@ -279,13 +279,13 @@ export class ResolverExecutor {
    * A pipeline whose every handler is in the subset, evaluated here in the order #execute (and the
    * sandbox's pass-through of NONE pipelines) runs them: before handler, each function's request →
    * data source → response, after handler, with runtime.earlyReturn's skips. Handlers of the subset
-   * have no side effects on the run (an appended error is outside it; a stash write only in a
-   * pipeline whose functions are all on NONE, load.ts pipelineInSubset, which a hand-over restarts
-   * whole), so once a data source has answered the value handed on and the position are the run's
-   * only state. When an evaluation falls back, the sandbox takes over from where the run stands:
-   * the whole run while no data source but NONE was called (NONE has no effect), else a run opened
-   * there, given the value so far and, when a response handler fell back, its data source's
-   * answer: no data source is called twice.
+   * have no side effects on the run but on its stash (an appended error is outside it), so once a
+   * data source has answered the value handed on, the position and the stash (taken as JSON after
+   * each handler, stashText.ts) are the run's only state. When an evaluation falls back, the sandbox
+   * takes over from where the run stands: the whole run while no data source but NONE was called
+   * (NONE has no effect), else a run opened there with the stash as it stood before the handler
+   * that fell back, given the value so far and, when a response handler fell back, its data
+   * source's answer: no data source is called twice.
    *
    * Up to the first data source other than NONE the handlers run here and now: a pipeline that
    * calls none answers its value as it is, not as a promise, as #runInGateway does on NONE (the

@@ -57,8 +57,7 @@ export class RunInputs {
       case 'env':
         return sharedCopy(base.env);
       case 'stash':
-        // One per run, shared by its handlers (a pipeline's too); only handlers of resolvers that call no
-        // data source but NONE write to it (subset.ts stashWrite), so a hand-over never has to carry it.
+        // One per run, shared by its handlers (a pipeline's too); a hand-over after a data source call carries it (stashText.ts).
         if (this.#stash === UNSET) {
           this.#stash = {};
           this.writable.add(this.#stash as object);

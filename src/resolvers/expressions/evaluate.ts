@@ -5,7 +5,9 @@
  *
  * Every operation either gives exactly the value the same code gives in the sandbox, or throws
  * `Fallback`: the caller then runs the resolver in the sandbox as if this path did not exist. The
- * subset has no side effects, so abandoning an evaluation half way changes nothing.
+ * subset's only side effects are on the run's stash and values the run made, so abandoning an
+ * evaluation half way changes nothing the sandbox would see: before a data source was called the
+ * whole run goes to the sandbox, after it the stash as it stood before the handler (stashText.ts).
  */
 import type { Helper } from './hostHelpers.js';
 import { setAuthMode } from './hostHelpers.js';

@@ -33,7 +33,7 @@ function check(writable: WeakSet<object>, value: unknown, seen: Set<object>, dep
     case 'object':
       break;
     default:
-      throw new Fallback(`a ${typeof value} in the stash`);
+      throw new Fallback(value === undefined ? 'undefined in the stash' : `a ${typeof value} in the stash`);
   }
   if (value === null) return;
   if (!writable.has(value) || seen.has(value)) throw new Fallback('an object in the stash that the run did not make, or reached twice');

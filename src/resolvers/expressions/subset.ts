@@ -79,9 +79,9 @@ export interface GatewayModule {
   request: GatewayHandler;
   response: GatewayHandler;
   /**
-   * Whether a handler writes `ctx.stash.<key>`: such a file is evaluated only in resolvers that call
-   * no data source but NONE, where a hand-over restarts the whole run (the sandbox has no way to be
-   * given a stash part way through a run).
+   * Whether a handler may write the stash (`ctx.stash.<key> = …`; in VTL a Java mutator or a
+   * `#set($ctx.stash.x = …)`): once such a resolver called a data source other than NONE, execute.ts
+   * takes the stash after each handler, to give it to a sandbox run opened at a hand-over.
    */
   writesStash: boolean;
 }

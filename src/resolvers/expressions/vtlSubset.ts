@@ -9,20 +9,25 @@
  * back (evaluate.ts Fallback) and the sandbox answers, errors included.
  *
  * The subset: literal text, comments, `#[[raw]]#`; references `$x`, `$!x`, `${x}` rooted at
- * `$ctx`/`$context`, at a `#set` variable, or at a call of a listed `$util`/`$utils` member
- * (hostHelpers.ts VTL_UTIL_TABLE), with property, literal index and read-only Java method steps
- * (READ_ONLY_METHODS, called through the engine's own java.ts table); `#set($name = …)` of a plain
- * name; `#if/#elseif/#else` (a branch outside the subset is a guard: taken, it falls back);
- * `#return` and `#return(value)`; literals (strings,
- * double-quoted ones with references in them too, numbers, booleans, `null`, lists, maps), `==`,
- * `!=`, `&&`, `||`, `!`, `<`, `>`, `<=`, `>=`, `+`, `-`, `*`, `/`, `%`, unary `-` and parentheses.
- * Out of it, and left to the sandbox: `#foreach`, macros, `#define`, `#stop`, `#break`, ranges
- * (`[1..n]`), Java methods that change a value (`$list.add`, `$map.put`…) or take a regular
- * expression, `#set` of a path
- * (`$ctx.stash.x`), `$extensions`, `$util` members that act on the run (`error`, `appendError`,
- * `unauthorized`, `validate`, `log`) or are not listed. Nothing in the subset loops or writes
- * anything but the handler's own variables; what it makes is paid for from the same budget as
- * the JS evaluator's (evaluate.ts MAX_UNITS) and capped at the engine's 5 MB of text.
+ * `$ctx`/`$context`, at a `#set` variable, at a loop's variables, or at a call of a listed
+ * `$util`/`$utils` member (hostHelpers.ts VTL_UTIL_TABLE), with property, literal index and
+ * read-only Java method steps (READ_ONLY_METHODS, called through the engine's own java.ts table);
+ * `#set($name = …)` of a plain name and `#set($ctx.stash.name = …)`; `#if/#elseif/#else` (a branch
+ * outside the subset is a guard: taken, it falls back); `#foreach` (its body likewise) and `#break`
+ * inside it; `#return` and `#return(value)`; the Java mutators (MUTATORS) on a list or map the run
+ * made (CtxSource.writable: the stash, literals of templates that write, a response's ctx.result);
+ * literals (strings, double-quoted ones with references in them too, numbers, booleans, `null`,
+ * lists, maps), `==`, `!=`, `&&`, `||`, `!`, `<`, `>`, `<=`, `>=`, `+`, `-`, `*`, `/`, `%`, unary `-`
+ * and parentheses. Out of it, and left to the sandbox: macros, `#define`, `#stop`, ranges
+ * (`[1..n]`), Java methods that take a regular expression, `#set` of another path, `$extensions`,
+ * `$util` members that act on the run (`error`, `appendError`, `unauthorized`, `validate`, `log`)
+ * or are not listed. What the subset writes is the stash and the lists and maps the run made,
+ * never a shared object (identity, headers and the like are frozen copies shared by runs; a
+ * mutator on any value the run did not make falls back); a template that may write says so
+ * (GatewayModule.writesStash), and execute.ts carries the stash across a hand-over
+ * (stashText.ts). Every loop iteration, node and copy is paid for from the same budget as the JS
+ * evaluator's (evaluate.ts MAX_UNITS), and text is capped at the engine's 5 MB, so a template that
+ * loops forever or builds a huge list falls back and the sandbox's limits decide.
  */
 import { Helper as VelocityHelper } from 'velocityjs';
 import { javaText, MAX_FOREACH_ITERATIONS, MAX_OUTPUT_CHARS, passesResult, truthy, velocityEquals } from '../guest/vtl/engine.js';
@@ -33,19 +38,18 @@ import {
   callHelper,
   Fallback,
   madeString,
-  MAX_STRING,
   MAX_UNITS,
   ON_OBJECT,
   protoMask,
   readMember,
   spend,
   toResult,
-  weightOf,
   type CtxSource,
   type Frame,
   type Node,
 } from './evaluate.js';
 import { isHelper, VTL_UTIL_TABLE, type Helper, type HelperTable } from './hostHelpers.js';
+import { checkListCall, checkMapCall, MUTATORS, PAIRWISE_HELPERS, payFor, sizeOf, writable } from './vtlMutators.js';
 import { EARLY_FRAME_EXTRA, EarlyReturn, type Analysis, type GatewayHandler } from './subset.js';
 
 /** A template's text, and its tree when the load has it already (the template cache's JSON). */
@@ -114,12 +118,6 @@ const READ_ONLY_METHODS = new Set([
 ]);
 /** The engine's JavaBean getters: `$m.getName()` / `$m.isDone()` read `name` / `done` of a map. */
 const BEAN_GETTER = /^(?:get|is)([A-Z].*)$/;
-/**
- * Java methods that change the list or map they are called on (guest/vtl/java.ts), called through
- * the engine's own table only on a value the run made (CtxSource.writable: the stash, a literal of
- * a template that writes, the response's own ctx.result); on any other value they fall back.
- */
-const MUTATORS = new Set(['put', 'putAll', 'add', 'addAll', 'set', 'remove', 'clear']);
 /** The `$foreach` objects of loops evaluated here (`$foreach.hasNext()` is a method of them only, as in the engine). */
 const foreachScopes = new WeakSet<object>();
 
@@ -131,113 +129,8 @@ interface Loop {
   count: number;
 }
 
-/** Elements or keys a `$util.list`/`$util.map` copy compares (each against each: its cost is their product). */
-const sizeOf = (value: unknown): number => (Array.isArray(value) ? value.length : typeof value === 'object' && value !== null ? Object.keys(value).length : 0);
-const PAIRWISE_HELPERS = new Set([
-  'util.list.copyAndRetainAll',
-  'util.list.copyAndRemoveAll',
-  'util.map.copyAndRetainAllKeys',
-  'util.map.copyAndRemoveAllKeys',
-]);
-
-/** Whether `f`'s run made `value` (the stash, a literal of a template that writes, a response's ctx.result): the only values a Java mutator may change. */
-function writable(f: Frame, value: object): boolean {
-  return f.ctx.writable?.has(value) === true;
-}
-
 /** A piece of a template: its text (a directive's is empty). */
 type Render = (f: Frame) => string;
-
-/**
- * The text bound of what a value prints or serialises as (keys and strings by their length,
- * 24 per other leaf), walking shared subtrees each time they are reached: at most `limit`, or
- * Infinity. Called after weightOf paid for the walk (its expanded size is within the budget).
- */
-function textBound(value: unknown, limit: number): number {
-  let total = 0;
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (typeof v === 'string') total += v.length + 2;
-    else if (typeof v !== 'object' || v === null) total += 24;
-    else if (Array.isArray(v)) {
-      total += 2 + 2 * v.length;
-      for (let i = 0; i < v.length; i++) stack.push(v[i]);
-    } else {
-      for (const key of Object.keys(v)) {
-        total += key.length + 4;
-        stack.push((v as Record<string, unknown>)[key]);
-      }
-    }
-    if (total > limit) return Infinity;
-  }
-  return total;
-}
-
-/** Pays for a value a helper or method is given or a reference prints, and refuses one whose text would pass the engine's limit. */
-function payFor(f: Frame, value: unknown): void {
-  if (typeof value === 'string') {
-    if (value.length > 64) spend(f, value.length >> 6);
-    return;
-  }
-  if (typeof value !== 'object' || value === null) return;
-  spend(f, weightOf(f, value));
-  if (textBound(value, MAX_STRING) === Infinity) throw new Fallback('a value whose text would be longer than the limit');
-}
-
-/** A key a map may be given here: a primitive's text that no built-in prototype has (the sandbox's frozen prototypes decide the rest). */
-function mapKey(key: unknown): string {
-  if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'boolean') throw new Fallback('a map key that is not a string');
-  const text = String(key);
-  if (text === '__proto__' || (protoMask(text) & ON_OBJECT) !== 0) throw new Fallback(`the map key ${text}`);
-  return text;
-}
-
-/** Checks and pays for a list mutator's call (java.ts LIST) before it runs. */
-function checkListCall(f: Frame, name: string, list: unknown[], args: unknown[]): void {
-  const index = (at: unknown, end: number): void => {
-    if (typeof at !== 'number' || !Number.isInteger(at) || at < 0 || at > end) throw new Fallback(`${name}() at an index outside the list`);
-  };
-  switch (name) {
-    case 'add':
-      if (args.length >= 2) index(args[0], list.length);
-      return;
-    case 'set':
-      index(args[0], list.length - 1);
-      return;
-    case 'addAll':
-      if (Array.isArray(args[0])) spend(f, args[0].length);
-      return;
-    case 'remove':
-      spend(f, list.length);
-      if (typeof args[0] === 'object' && args[0] !== null) payFor(f, args[0]);
-      return;
-    case 'clear':
-      spend(f, list.length);
-  }
-}
-
-/** Checks and pays for a map mutator's call (java.ts MAP) before it runs. */
-function checkMapCall(f: Frame, name: string, map: Record<string, unknown>, args: unknown[]): void {
-  switch (name) {
-    case 'put':
-      mapKey(args[0]);
-      return;
-    case 'putAll': {
-      const from = args[0];
-      if (typeof from !== 'object' || from === null || Array.isArray(from)) return;
-      const keys = Object.keys(from);
-      spend(f, keys.length);
-      for (const key of keys) mapKey(key);
-      return;
-    }
-    case 'remove':
-      mapKey(args[0]);
-      return;
-    case 'clear':
-      spend(f, Object.keys(map).length);
-  }
-}
 
 class Compiler {
   readonly slots = new Map<string, number>();
@@ -404,7 +297,7 @@ class Compiler {
   /**
    * A branch's body; one outside the subset is a **guard** (`#if($ctx.error)$util.error(…)#end`):
    * when its branch is taken, the handler falls back and the sandbox renders the template from its
-   * start, which changes nothing, as nothing in the subset acts on the run.
+   * start, from the stash as it stood before it (execute.ts): the subset acts on nothing else.
    */
   guarded(body: Array<Ast | string>): Render {
     try {

@@ -615,7 +615,10 @@ const PIPES: Pipe[] = [
     functions: [
       { request: '$util.qr($ctx.stash.put("u", $ctx.args.missing))\n' + none('1') },
       { ds: 'ddb', request: '{ "version": "2018-05-29", "operation": "GetItem", "key": { "id": $util.dynamodb.toDynamoDBJson("v1") } }' },
-      { request: none('{ "has": $ctx.stash.containsKey("u"), "keys": $util.toJson($ctx.stash.keySet()) }') },
+      {
+        request:
+          '#if($ctx.args.b)$util.appendError("x", "X")#end\n' + none('{ "has": $ctx.stash.containsKey("u"), "keys": $util.toJson($ctx.stash.keySet()) }'),
+      },
     ],
     where: 'fallback',
     args: ARGS,
