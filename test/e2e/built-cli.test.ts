@@ -315,8 +315,8 @@ resolvers:
       'getPost.request.vtl': '{ "version": "2018-05-29", "payload": { "id": $util.toJson($ctx.args.id), "title": "Hello", "views": 42 } }\n',
       'getPost.response.vtl': '$util.toJson($ctx.result)\n',
       'getPostFields.response.vtl': '#set($post = $ctx.result)\n{ "id": $util.toJson($post.id), "title": $util.toJson($post.title), "views": $post.views }\n',
-      // A loop: left to the sandbox.
-      'tags.request.vtl': '{ "version": "2018-05-29", "payload": "#foreach($t in $ctx.args.l)$t#end" }\n',
+      // A macro: left to the sandbox.
+      'tags.request.vtl': '#macro(joined $l)#foreach($t in $l)$t#end#end\n{ "version": "2018-05-29", "payload": "#joined($ctx.args.l)" }\n',
     };
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
     const server = serveInMemory(dir, 'appsync-vtl-sfn-');
