@@ -170,7 +170,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${from}: expected one of ${LOG_LEVELS.join(', ')}, got "${values['log-level'] ?? process.env.APPSYNC_GATEWAY_LOG_LEVEL}"\n`);
     return 2;
   }
-  const logger = createConsoleLogger(logLevel as LogLevel | undefined);
+  // validate starts the API in memory only to check it: its start-up lines (the embedded stores, in memory) would read as
+  // if it served, and bury its verdict; warnings and errors still show.
+  const logger = createConsoleLogger((logLevel ?? (command === 'validate' ? 'warn' : 'info')) as LogLevel);
   // The AWS SDK warns on every start that its 2027 releases need Node 22; one debug line is enough.
   const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
   process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {

@@ -100,11 +100,16 @@ describe('appsync-gateway CLI', () => {
       const result = await run(args, REPO, env);
       expect({ args, code: result.code, stderr: result.stderr }).toEqual({ args, code: 2, stderr });
     }
-    // An upper-case level is the same level.
-    const upper = await run(['validate', '--log-level', 'WARN']);
-    expect(upper.code).toBe(0);
-    expect(upper.stderr).not.toContain('INFO');
   });
+
+  it('validate prints its verdict, not the start-up lines of the in-memory API it checks', async () => {
+    const quiet = await run(['validate']);
+    expect(quiet).toEqual({ code: 0, stdout: expect.stringMatching(/appsync\.config\.yml: the API "events-example" loads \(\d+ resolvers\)\n$/), stderr: '' });
+    // An upper-case level is the same level.
+    const verbose = await run(['validate', '--log-level', 'INFO']);
+    expect(verbose.code).toBe(0);
+    expect(verbose.stderr).toContain(' INFO  dynamodb data source events: using the embedded store');
+  }, 60_000);
 
   it('serves the example API (what `npm start` runs) on 127.0.0.1', async () => {
     const { url, output } = await serve([]);
