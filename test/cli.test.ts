@@ -149,7 +149,7 @@ describe('appsync-gateway CLI', () => {
     const noSuchHost = await run(['serve', '--in-memory', '--port', '0', '--host', 'gateway.invalid']);
     expect(noSuchHost.code).toBe(1);
     expect(noSuchHost.stderr).toContain('cannot listen: --host gateway.invalid: no such host name; use 127.0.0.1, 0.0.0.0 or an address of this machine\n');
-  });
+  }, 60_000);
 
   it('--host 0.0.0.0: the Step Functions API and page are refused without AWS_IAM credentials; --allow-unsigned-admin opens them with a warning', async () => {
     const listCall = (origin: string) =>
