@@ -35,8 +35,7 @@ export class RunInputs {
   #request: unknown = UNSET;
   #info: unknown = UNSET;
   #stash: unknown = UNSET;
-  /** CtxSource.writable: what this run made (and a VTL template may change). */
-  readonly writable = new WeakSet<object>();
+  #writable: WeakSet<object> | undefined;
 
   constructor(readonly base: BaseContext) {}
 
@@ -60,12 +59,21 @@ export class RunInputs {
         // One per run, shared by its handlers (a pipeline's too); a hand-over after a data source call carries it (stashText.ts).
         if (this.#stash === UNSET) {
           this.#stash = {};
-          this.writable.add(this.#stash as object);
+          this.#writable?.add(this.#stash as object);
         }
         return this.#stash;
       default:
         return undefined;
     }
+  }
+
+  /** CtxSource.writable: what this run made (and a VTL template may change); made on first use, as most runs change nothing. */
+  get writable(): WeakSet<object> {
+    if (this.#writable === undefined) {
+      this.#writable = new WeakSet();
+      if (this.#stash !== UNSET) this.#writable.add(this.#stash as object);
+    }
+    return this.#writable;
   }
 
   #makeInfo(): Record<string, unknown> {
@@ -99,7 +107,7 @@ class HandlerCtx implements CtxSource {
   #whole: Record<string, unknown> | undefined;
   #prev: { result: unknown } | undefined;
   readonly authMode: string;
-  readonly writable: WeakSet<object>;
+  #writable: WeakSet<object> | undefined;
 
   constructor(
     readonly inputs: RunInputs,
@@ -107,9 +115,16 @@ class HandlerCtx implements CtxSource {
     readonly prevResult: unknown,
   ) {
     this.authMode = inputs.base.authMode;
-    this.writable = inputs.writable;
-    // Each response handler's ctx.result is its own copy, as the sandbox parses one per call (execute.ts makes it afresh).
-    if (step !== undefined && typeof step.result === 'object' && step.result !== null) inputs.writable.add(step.result);
+  }
+
+  get writable(): WeakSet<object> {
+    if (this.#writable === undefined) {
+      this.#writable = this.inputs.writable;
+      // Each response handler's ctx.result is its own copy, as the sandbox parses one per call (execute.ts makes it afresh).
+      const { step } = this;
+      if (step !== undefined && typeof step.result === 'object' && step.result !== null) this.#writable.add(step.result);
+    }
+    return this.#writable;
   }
 
   root(name: string): unknown {
