@@ -689,7 +689,8 @@ function config(table: string): { config: GatewayConfig; files: Record<string, s
   files['schema.graphql'] = `type Query {\n  ${queries.join('\n  ')}\n}\ntype Mutation {\n  ${mutations.join('\n  ')}\n}\n`;
   return {
     files,
-    config: differentialConfig(table, { resolvers, pipelineFunctions }),
+    // A time limit no row is about: the loop rows make the sandbox work for a while, on a loaded machine too.
+    config: { ...differentialConfig(table, { resolvers, pipelineFunctions }), sandbox: { maxResultChars: 4096, timeoutMs: 10_000 } } as GatewayConfig,
   };
 }
 
