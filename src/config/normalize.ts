@@ -298,7 +298,10 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
   // dataSources
   const known = new Set(options.knownDataSourceTypes ?? []);
   const dataSources: Record<string, NormalizedDataSource> = {};
+  // Every name declared, refused ones too: a reference to one refused for its own error (a misspelt `type`) is not a second error.
+  const declaredDataSources = new Set<string>();
   const addDataSource = (name: string, value: unknown, path: string): void => {
+    declaredDataSources.add(name);
     if (!isObject(value)) {
       problems.push(new ConfigError(path, `expected { type, config }, got ${typeName(value)}`));
       return;
@@ -481,8 +484,10 @@ export function normalizeConfig(raw: GatewayConfig, options: NormalizeOptions): 
     });
   }
   for (const [path, name] of functionRefs) {
-    // After a misspelt `dataSources:` every reference would fail: the one error above says why.
-    if (!(name in dataSources) && !misspeltTopLevel.has('dataSources')) problems.push(new ConfigError(path, `no data source named "${name}"`));
+    // After a misspelt `dataSources:`, or a data source refused for its own error, every reference would fail: the error above says why.
+    if (!(name in dataSources) && !declaredDataSources.has(name) && !misspeltTopLevel.has('dataSources')) {
+      problems.push(new ConfigError(path, `no data source named "${name}"`));
+    }
   }
 
   // environment (docs/resolvers.md#resolver-runtime-appsync_js: ≤ 50 pairs, keys ≥ 2 chars starting with a letter, values ≤ 512)

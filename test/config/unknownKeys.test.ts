@@ -96,6 +96,19 @@ describe('unknown keys at every depth', () => {
     expect(await errorsOf({ dataSources: { none: { tpye: 'NONE' } } })).toEqual([
       'dataSources.none.tpye: unknown key; did you mean "type"? (expected one of type, description, config)',
     ]);
+    // Nor a "no data source named" line per resolver and function using it; a name never declared still gets one.
+    const using = {
+      resolvers: { 'Query.a': { kind: 'UNIT', dataSource: 'none', code: 'a.js' }, 'Query.b': { kind: 'UNIT', dataSource: 'nothing', code: 'a.js' } },
+      pipelineFunctions: { f: { dataSource: 'none', code: 'a.js' } },
+    };
+    expect(await errorsOf({ dataSources: { none: { tpye: 'NONE' } }, ...using })).toEqual([
+      'dataSources.none.tpye: unknown key; did you mean "type"? (expected one of type, description, config)',
+      'resolvers.Query.b.dataSource: no data source named "nothing"',
+    ]);
+    expect(await errorsOf({ dataSources: { none: { type: 'NOEN' } }, ...using })).toEqual([
+      expect.stringMatching(/^dataSources\.none\.type: expected one of .*, got string "NOEN"$/),
+      'resolvers.Query.b.dataSource: no data source named "nothing"',
+    ]);
     expect(await errorsOf({ dataSources: { none: { type: 'NONE', config: { typo: 1 } } } })).toEqual([
       'dataSources.none.config.typo: unknown key; this block takes no keys',
     ]);
