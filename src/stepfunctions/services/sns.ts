@@ -14,7 +14,7 @@ import type { NormalizedConfig } from '../../config/types.js';
 import { SqsError, isSqsQueueArn, verifySignature, type SqsQueues } from './sqs.js';
 import { messageBytes, type MessageAttributeValue } from './messageAttributes.js';
 import { checkPattern, matchesPattern, type Pattern } from './patterns.js';
-import { snsAttributesProblem } from './snsMessageAttributes.js';
+import { queueDeliveryAttributes, snsAttributesProblem } from './snsMessageAttributes.js';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -402,12 +402,13 @@ export class SnsTopics {
           }
         : {}),
     });
+    const queueAttributes = queueDeliveryAttributes(attributes);
     for (const subscription of topic.subscriptions.values()) {
       if (!passesFilter(subscription, input.Message, attributes)) continue;
-      // What a queue receives: the notification JSON, or with raw delivery the message and its attributes.
+      // What a queue receives: the notification JSON, or with raw delivery the message and its attributes (not SNS's own).
       const queued = () => ({
         body: subscription.raw ? (input.Message as string) : JSON.stringify(envelope(subscription, false)),
-        options: subscription.raw && Object.keys(attributes).length > 0 ? { MessageAttributes: attributes } : {},
+        options: subscription.raw && Object.keys(queueAttributes).length > 0 ? { MessageAttributes: queueAttributes } : {},
       });
       const failed = (error: unknown) => this.deliveryFailed(subscription, error, queued);
       if (subscription.protocol === 'sqs') {

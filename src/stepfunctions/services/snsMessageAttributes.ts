@@ -114,6 +114,19 @@ function attributeProblem(name: string, attribute: MessageAttributeValue | undef
 }
 
 /**
+ * The attributes a raw delivery to an SQS queue carries: the message's, but SNS's own
+ * (`AWS.SNS.…`). Gateway choice (what SNS does was not found): they are instructions to SNS (an SMS
+ * sender id, a push notification's time to live), which its guide says are not delivered to a
+ * mobile endpoint, and SQS keeps names beginning with `AWS.` for itself, so handing them on made
+ * SQS refuse the whole delivery. They stay in the notification JSON of a delivery that is not raw.
+ */
+export function queueDeliveryAttributes(attributes: Record<string, MessageAttributeValue>): Record<string, MessageAttributeValue> {
+  const names = Object.keys(attributes);
+  if (!names.some((name) => SNS_OWN_NAME.test(name))) return attributes;
+  return Object.fromEntries(names.filter((name) => !SNS_OWN_NAME.test(name)).map((name) => [name, attributes[name]!]));
+}
+
+/**
  * Why SNS refuses a message's attributes, or undefined if it takes them: the first attribute that
  * breaks a rule, in the order given. `batchEntry` is a PublishBatch entry's position (from 1).
  */

@@ -203,6 +203,35 @@ describe('SNS deliveries a queue cannot take', () => {
     expect((await health()).sns.numberOfNotificationsFailed).toBe(before.numberOfNotificationsFailed! + 1);
   });
 
+  it("SNS's own AWS.SNS. attributes are left out of a raw delivery to a queue, which keeps AWS. names for itself; its envelope keeps them", async () => {
+    warnings.length = 0;
+    const before = (await health()).sns;
+    const TopicArn = (await sns.send(new CreateTopicCommand({ Name: 'ownAttributes' }))).TopicArn!;
+    const wrappedUrl = await queue('ownWrapped');
+    const rawUrl = await queue('ownRaw');
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: queueArn('ownWrapped') }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: queueArn('ownRaw'), Attributes: { RawMessageDelivery: 'true' } }));
+    const MessageAttributes = {
+      'AWS.SNS.SMS.SenderID': { DataType: 'String', StringValue: 'Gateway' },
+      kind: { DataType: 'String', StringValue: 'order' },
+      'AWS.SNS.MOBILE.APNS.TTL': { DataType: 'Number', StringValue: '60' },
+    };
+    await sns.send(new PublishCommand({ TopicArn, Message: 'own', MessageAttributes }));
+    const [raw] = (await served.sqs.send(new ReceiveMessageCommand({ QueueUrl: rawUrl, MessageAttributeNames: ['All'] }))).Messages ?? [];
+    expect(raw?.Body).toBe('own');
+    expect(raw?.MessageAttributes).toEqual({ kind: { DataType: 'String', StringValue: 'order' } });
+    const [wrapped] = await receive(wrappedUrl);
+    expect(Object.keys((JSON.parse(wrapped!.Body!) as { MessageAttributes: object }).MessageAttributes)).toEqual(Object.keys(MessageAttributes));
+    // A message whose attributes are all SNS's own arrives raw with none.
+    const ownOnly = { 'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' } };
+    await sns.send(new PublishCommand({ TopicArn, Message: 'own only', MessageAttributes: ownOnly }));
+    const [bare] = (await served.sqs.send(new ReceiveMessageCommand({ QueueUrl: rawUrl, MessageAttributeNames: ['All'] }))).Messages ?? [];
+    expect(bare?.Body).toBe('own only');
+    expect(bare?.MessageAttributes).toBeUndefined();
+    expect(deliveryWarnings()).toEqual([]);
+    expect((await health()).sns.numberOfNotificationsFailed).toBe(before.numberOfNotificationsFailed);
+  });
+
   it('a subscription declared in the config takes its redrivePolicy', async () => {
     const declaredTopic = 'arn:aws:sns:us-east-1:123456789012:declared';
     const [declared] = (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: declaredTopic }))).Subscriptions!;
