@@ -29,7 +29,9 @@ Options:
                         folder (docs/cloudformation.md)
       --parameter K=V   a template parameter's value (repeat for several); CloudFormation input
       --stack NAME      the stack of a CDK assembly whose API is served (default: the one API)
-      --api NAME        the GraphQL API served where a template holds several (its Name or logical id)
+      --api NAME        serve: the GraphQL API served where a template holds several (its Name or
+                        logical id); export: the id or name of the API to write out; flush-cache:
+                        the API to flush (needed when the gateway serves several)
   -p, --port N          port to listen on (default: server.port in config, else 4000)
       --host HOST       address to listen on (default: 127.0.0.1; use 0.0.0.0 to expose it)
       --allow-unsigned-admin
@@ -50,13 +52,12 @@ Options:
                         memory and are gone when the gateway stops (tests, throwaway runs)
       --log-level L     debug | info | warn | error | silent (default: info); also
                         APPSYNC_GATEWAY_LOG_LEVEL
-      --api ID          export: the id or name of the API to write out
       --out DIR         export: folder for the files (default: the current folder); the config
                         goes to DIR/appsync.config.yml instead of stdout
       --force           export: overwrite files that exist
       --url URL         flush-cache: the running gateway (default: http://127.0.0.1:<--port, else
                         4000>); signed with SigV4 when AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY
-                        are set. --api: the id or name of the API to flush (needed when it serves several)
+                        are set
   -h, --help            show this help
   -v, --version         print the version
 

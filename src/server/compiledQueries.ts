@@ -79,6 +79,8 @@ export class CompiledQueries {
   readonly #logger: Logger | undefined;
   readonly #logged = new Set<string>();
   #jitMissingLogged = false;
+  /** The load of graphql-jit is asked for once, when the first operation that ran without it settles. */
+  #jitLoadScheduled = false;
 
   /**
    * @param afterRuns runs through graphql-js before an operation is compiled (0: compile at once; Infinity: never)
@@ -146,7 +148,12 @@ export class CompiledQueries {
         this.#entries.set(operation, entry);
         if (!jit && jitLoadFailure === undefined) {
           const result = execute({ schema: this.#schema, document, operationName: operation.name?.value, contextValue, variableValues });
-          const load = () => setImmediate(() => void loadJit().then(() => this.#jitMissing()));
+          // Whichever operation settles first asks for it (the first one to start may be slow to settle).
+          const load = () => {
+            if (this.#jitLoadScheduled) return;
+            this.#jitLoadScheduled = true;
+            setImmediate(() => void loadJit().then(() => this.#jitMissing()));
+          };
           if (isPromise(result)) result.then(load, load);
           else load();
           return result;

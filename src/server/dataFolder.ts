@@ -70,7 +70,8 @@ export function openDataFolder(
   logger: { info(message: string, fields?: Record<string, unknown>): void },
 ): OpenDataFolder {
   if (folder.inMemory) {
-    logger.info('data: in memory — nothing is kept (--in-memory)');
+    // Said without naming a flag: in-memory mode also comes from the library's option and from `validate`.
+    logger.info('data: in memory — nothing is kept');
     return { folder, release() {} };
   }
   if (usedBy.length === 0) return { folder, release() {} };
