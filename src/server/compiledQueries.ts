@@ -43,8 +43,9 @@ function loadJit(): Promise<void> {
   return jitLoading;
 }
 
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as Promise<T> | undefined)?.then === 'function';
+/** Whether an execution's result is still to come (graphql-js and graphql-jit answer either way). */
+export function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }
 
 /** Starts the message of a scalar serialisation failure in a compiled operation (see formatErrors.ts). */

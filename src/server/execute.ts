@@ -8,6 +8,7 @@ import type { ErrorType } from '../errors.js';
 import type { CacheKey } from '../cache/index.js';
 import { createRequestContext, type RequestContext } from '../resolvers/index.js';
 import type { ErrorEntry, PublishedEvent } from '../realtime/types.js';
+import { isPromise } from './compiledQueries.js';
 import type { Api } from './loadApi.js';
 import { Deadlines } from './deadlines.js';
 import type { EnvelopedRequest } from './envelop.js';
@@ -45,8 +46,6 @@ export type Publish = (event: PublishedEvent) => Promise<void>;
 /** AppSync's request execution limit (docs/errors.md#request-limits). */
 const EXECUTION_TIMEOUT_MS = 30_000;
 const executionDeadlines = new Deadlines(1000);
-
-const isPromise = <T>(value: T | Promise<T>): value is Promise<T> => typeof (value as { then?: unknown } | null)?.then === 'function';
 
 const OPERATION_WORD: Record<string, string> = { mutation: 'mutations', subscription: 'subscriptions', query: 'queries' };
 
