@@ -6,6 +6,9 @@
  * misses once the cache is full (a bound of FULL_CACHE_MB, filled before the rounds), where every
  * write evicts entries, against caching off in the same rounds.
  *
+ * Over HTTP also a page of posts, each with its author (a Scan and a GetItem per post), cached and
+ * not: what a cached answer saves grows with the resolvers it skips, where `getPost` is the least.
+ *
  * Over HTTP, a bare node:http server answering the same JSON it has ready (servers/raw.ts) is loaded in
  * the same rounds: no cached answer can be served faster than it, so its ratio to caching off is the
  * most the cached rows can reach on this machine.
@@ -14,7 +17,7 @@
  * time per request, best of 5 rounds; the misses as CPU per request, caching off, on and full
  * taking turns for MISS_ROUNDS rounds and compared within each round, since a burst of other load
  * on the machine falls on one row of a pair otherwise) and over HTTP on the built CLI (autocannon;
- * each pair loaded in turn, round after round, and compared within its round).
+ * each pair loaded in turn, round after round, and compared within its round; the miss rows twice a round).
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -37,6 +40,37 @@ const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
 /** The miss rows' query: one text (parsed and compiled once), a new `id` in its variables each time. */
 const BY_ID = 'query ($id: ID!) { getPost(id: $id) { id title views } }';
+
+/**
+ * What the caching API adds to the bench schema: the mutations that seed it, and a page of posts each
+ * with its author (a Scan, then a GetItem per post: the work a cached answer saves grows with the page).
+ */
+const SEED_SDL = `type Mutation {
+  putPost(id: ID!, title: String, views: Int, authorId: ID): Post
+  putAuthor(id: ID!, name: String): Author
+}
+type Author {
+  id: ID!
+  name: String
+}
+type PostPage {
+  items: [Post]
+  nextToken: String
+}
+extend type Post {
+  authorId: ID
+  author: Author
+}
+extend type Query {
+  listPosts(limit: Int): PostPage
+}
+`;
+
+/** Posts in the page rows' page, each by one of PAGE_AUTHORS authors. */
+const PAGE_POSTS = 20;
+const PAGE_AUTHORS = 5;
+const PAGE_QUERY = `{ listPosts(limit: ${PAGE_POSTS}) { items { id title views author { id name } } } }`;
+const PAGE_BODY = JSON.stringify({ query: PAGE_QUERY });
 
 export type Caching = 'off' | 'FULL_REQUEST_CACHING' | 'OPERATION_LEVEL_CACHING';
 
@@ -61,27 +95,35 @@ apiKeys:
 ${caching === 'off' ? '' : `caching:\n  behavior: ${caching}\n  ttl: 3600\n${maxSizeMb === undefined ? '' : `  maxSizeMb: ${maxSizeMb}\n`}`}dataSources:
   none:
     type: NONE
-  posts:
+${['posts', 'authors']
+  .map(
+    (table) => `  ${table}:
     type: AMAZON_DYNAMODB
     config:
-      tableName: posts
+      tableName: ${table}
       table:
         AttributeDefinitions: [{ AttributeName: id, AttributeType: S }]
         KeySchema: [{ AttributeName: id, KeyType: HASH }]
         BillingMode: PAY_PER_REQUEST
-resolvers:
+`,
+  )
+  .join('')}resolvers:
   Query.echo: { kind: UNIT, dataSource: none, code: echo.js }
   Query.getPost: { kind: UNIT, dataSource: posts, code: getPostDynamoDB.js }
+  Query.listPosts: { kind: UNIT, dataSource: posts, code: listPostsDynamoDB.js }
+  Post.author: { kind: UNIT, dataSource: authors, code: getAuthorDynamoDB.js }
   Mutation.putPost: { kind: UNIT, dataSource: posts, code: putPostDynamoDB.js }
+  Mutation.putAuthor: { kind: UNIT, dataSource: authors, code: putAuthorDynamoDB.js }
 `;
 }
 
 export async function projectFiles(caching: Caching, maxSizeMb?: number): Promise<Record<string, string | Buffer>> {
   const files: Record<string, string | Buffer> = {
     'appsync.config.yml': config(caching, maxSizeMb),
-    'seed.graphql': 'type Mutation { putPost(id: ID!, title: String, views: Int): Post }\n',
+    'seed.graphql': SEED_SDL,
   };
-  for (const file of ['schema.graphql', 'echo.js', 'getPostDynamoDB.js', 'putPostDynamoDB.js']) files[file] = await readFile(join(FIXTURES, file));
+  const code = ['echo.js', 'getPostDynamoDB.js', 'putPostDynamoDB.js', 'listPostsDynamoDB.js', 'getAuthorDynamoDB.js', 'putAuthorDynamoDB.js'];
+  for (const file of ['schema.graphql', ...code]) files[file] = await readFile(join(FIXTURES, file));
   return files;
 }
 
@@ -93,13 +135,25 @@ export async function startCachingGateway(
   maxSizeMb?: number,
 ): Promise<ServerProcess> {
   const server = await startCliProject(`cache-${caching}`, await projectFiles(caching, maxSizeMb), nodeArgs, env);
-  await post(server.port, JSON.stringify({ query: 'mutation { putPost(id: "1", title: "Hello", views: 42) { id } }' }));
+  for (const mutation of seedMutations()) await post(server.port, JSON.stringify({ query: mutation }));
   const answer = await post(server.port, BODY);
-  if (JSON.stringify(answer) !== JSON.stringify(ANSWER)) {
+  const page = (await post(server.port, PAGE_BODY)) as { data?: { listPosts?: { items?: Array<{ author?: { name?: string } }> } } };
+  const items = page.data?.listPosts?.items ?? [];
+  if (JSON.stringify(answer) !== JSON.stringify(ANSWER) || items.length !== PAGE_POSTS || !items.every((item) => item.author?.name)) {
     await server.stop();
-    throw new Error(`gateway (caching ${caching}) answered ${JSON.stringify(answer)}`);
+    throw new Error(`gateway (caching ${caching}) answered ${JSON.stringify(answer)} and ${JSON.stringify(page)}`);
   }
   return server;
+}
+
+/** Post 1 (`getPost`'s), the authors, and posts enough that a page of PAGE_POSTS holds only posts with an author. */
+function seedMutations(): string[] {
+  const mutations = ['mutation { putPost(id: "1", title: "Hello", views: 42, authorId: "a1") { id } }'];
+  for (let a = 1; a <= PAGE_AUTHORS; a++) mutations.push(`mutation { putAuthor(id: "a${a}", name: "Author ${a}") { id } }`);
+  for (let p = 1; p <= PAGE_POSTS; p++) {
+    mutations.push(`mutation { putPost(id: "p${p}", title: "Post ${p}", views: ${p}, authorId: "a${1 + (p % PAGE_AUTHORS)}") { id } }`);
+  }
+  return mutations;
 }
 
 /** Load where every request asks for another post (all misses; posts that do not exist answer null). */
@@ -124,11 +178,13 @@ interface Measured {
   errors: number;
 }
 
-async function measure(server: ServerProcess, misses: boolean): Promise<Measured> {
+/** One row's load in one round: `body` each request, or (`'misses'`) a new `id` each request. */
+async function measure(server: ServerProcess, body: string | 'misses'): Promise<Measured> {
+  const misses = body === 'misses';
   if (misses) await loadMisses(server.port, WARMUP_S);
-  else await load(server.port, WARMUP_S, BODY);
+  else await load(server.port, WARMUP_S, body);
   const cpuBefore = await server.cpuMicros();
-  const r = misses ? await loadMisses(server.port, DURATION_S) : await load(server.port, DURATION_S, BODY);
+  const r = misses ? await loadMisses(server.port, DURATION_S) : await load(server.port, DURATION_S, body);
   const cpu = ((await server.cpuMicros()) - cpuBefore) / Math.max(1, r.total);
   return { reqPerSec: r.reqPerSec, cpu, errors: r.errors };
 }
@@ -164,8 +220,12 @@ async function loadInProcess(caching: Caching, dir: string, maxSizeMb?: number):
   return loadApi(normalized, { logger: silentLogger, kinds, dataFolder: { dir: undefined, inMemory: true }, compileAfterRuns: 0 });
 }
 
-/** In-process rounds of the miss rows (each: 1,000 misses on each API in turn). */
-const MISS_ROUNDS = 15;
+/**
+ * In-process rounds of the miss rows (each: MISS_ROUND_REQUESTS misses on each API in turn): many short
+ * rounds, as a round a collection falls in is an outlier the median leaves out.
+ */
+const MISS_ROUNDS = 31;
+const MISS_ROUND_REQUESTS = 500;
 
 /** Wall time per request (µs), best of 5 rounds; `body()` gives each request's body. */
 async function timeRequests(api: Api, iterations: number, body: () => Buffer): Promise<number> {
@@ -232,7 +292,11 @@ async function runInProcess(): Promise<BenchRow[]> {
     const filling = fakeRequest();
     const filled = new FakeResponse();
     for (let i = 0; i < FULL_CACHE_FILL; i++) await handleGraphQLHttp(filling, filled as unknown as ServerResponse, fresh(), fullCache);
-    const [offRounds, fullRounds, fullCacheRounds] = await interleavedRounds([apis.get('off')!, apis.get('FULL_REQUEST_CACHING')!, fullCache], 1000, fresh);
+    const [offRounds, fullRounds, fullCacheRounds] = await interleavedRounds(
+      [apis.get('off')!, apis.get('FULL_REQUEST_CACHING')!, fullCache],
+      MISS_ROUND_REQUESTS,
+      fresh,
+    );
     const offMiss = median(offRounds!);
     const ratios = (rounds: number[]) => rounds.map((cpu, i) => cpu / offRounds![i]!);
     const missNote = (rounds: number[]) =>
@@ -286,16 +350,33 @@ async function runHttp(): Promise<BenchRow[]> {
     const fullCache = servers.get('full cache')!;
     const bare = servers.get('bare')!;
     await loadMisses(fullCache.port, 0, FULL_CACHE_FILL);
-    const rounds: Record<string, Measured[]> = { off: [], full: [], op: [], offMiss: [], fullMiss: [], fullCacheMiss: [], bare: [] };
+    const rounds: Record<string, Measured[]> = {
+      off: [],
+      full: [],
+      op: [],
+      bare: [],
+      pageOff: [],
+      pageFull: [],
+      pageOp: [],
+      offMiss: [],
+      fullMiss: [],
+      fullCacheMiss: [],
+    };
     for (let round = 0; round < ROUNDS; round++) {
       process.stderr.write(`bench: caching round ${round + 1}/${ROUNDS}…\n`);
-      rounds.off!.push(await measure(off, false));
-      rounds.full!.push(await measure(full, false));
-      rounds.op!.push(await measure(op, false));
-      rounds.bare!.push(await measure(bare, false));
-      rounds.offMiss!.push(await measure(off, true));
-      rounds.fullMiss!.push(await measure(full, true));
-      rounds.fullCacheMiss!.push(await measure(fullCache, true));
+      rounds.off!.push(await measure(off, BODY));
+      rounds.full!.push(await measure(full, BODY));
+      rounds.op!.push(await measure(op, BODY));
+      rounds.bare!.push(await measure(bare, BODY));
+      rounds.pageOff!.push(await measure(off, PAGE_BODY));
+      rounds.pageFull!.push(await measure(full, PAGE_BODY));
+      rounds.pageOp!.push(await measure(op, PAGE_BODY));
+      // The miss rows' target is a few percent: twice a round, for more pairs to take the median of.
+      for (let pair = 0; pair < 2; pair++) {
+        rounds.offMiss!.push(await measure(off, 'misses'));
+        rounds.fullMiss!.push(await measure(full, 'misses'));
+        rounds.fullCacheMiss!.push(await measure(fullCache, 'misses'));
+      }
     }
     const med = (key: string, pick: (m: Measured) => number) => median(rounds[key]!.map(pick));
     const ratio = (key: string, base: string, pick: (m: Measured) => number) => median(rounds[key]!.map((m, i) => pick(m) / pick(rounds[base]![i]!)));
@@ -330,6 +411,28 @@ async function runHttp(): Promise<BenchRow[]> {
         baseline: 'caching off',
         ratio: ratio('bare', 'off', rps),
         note: `${note('bare')}; CPU/req ${ratio('off', 'bare', cpu).toFixed(2)}× less than off; the cached rows at ${(med('full', rps) / med('bare', rps)).toFixed(2)}× (FULL_REQUEST) and ${(med('op', rps) / med('bare', rps)).toFixed(2)}× (OPERATION_LEVEL) of it`,
+      },
+      {
+        name: `a page of ${PAGE_POSTS} posts, each with its author (a Scan and ${PAGE_POSTS} GetItems), caching off`,
+        value: med('pageOff', rps),
+        unit: 'req/s',
+        note: note('pageOff'),
+      },
+      {
+        name: 'the page, FULL_REQUEST_CACHING, cached',
+        value: med('pageFull', rps),
+        unit: 'req/s',
+        baseline: 'the page, caching off',
+        ratio: ratio('pageFull', 'pageOff', rps),
+        note: `${note('pageFull')}; CPU/req ${ratio('pageOff', 'pageFull', cpu).toFixed(2)}× less than off`,
+      },
+      {
+        name: 'the page, OPERATION_LEVEL_CACHING, cached',
+        value: med('pageOp', rps),
+        unit: 'req/s',
+        baseline: 'the page, caching off',
+        ratio: ratio('pageOp', 'pageOff', rps),
+        note: `${note('pageOp')}; CPU/req ${ratio('pageOff', 'pageOp', cpu).toFixed(2)}× less than off`,
       },
       { name: 'a new id each request, caching off', value: med('offMiss', rps), unit: 'req/s', note: note('offMiss') },
       {
