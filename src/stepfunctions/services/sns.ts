@@ -15,6 +15,7 @@ import { SqsError, isSqsQueueArn, verifySignature, type SqsQueues } from './sqs.
 import { messageBytes, type MessageAttributeValue } from './messageAttributes.js';
 import { checkPattern, matchesPattern, type Pattern } from './patterns.js';
 import { queueDeliveryAttributes, snsAttributesProblem } from './snsMessageAttributes.js';
+import { messageTextProblem, subjectRefused } from './snsPublishText.js';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -378,13 +379,16 @@ export class SnsTopics {
     const topic = this.topic(input.TopicArn ?? input.TargetArn);
     if (input.Message === undefined || input.Message === '') throw new SnsError('InvalidParameter', 'Invalid parameter: Empty message');
     if (typeof input.Message !== 'string') throw new SnsError('InvalidParameter', 'Invalid parameter: Message');
+    const textProblem = messageTextProblem(input.Message);
+    if (textProblem !== undefined) throw new SnsError('InvalidParameter', textProblem);
+    const subject = typeof input.Subject === 'string' ? input.Subject : undefined;
+    if (subject !== undefined && subjectRefused(subject)) throw new SnsError('InvalidParameter', 'Invalid parameter: Subject');
     const attributes = input.MessageAttributes ?? {};
     const attributesProblem = snsAttributesProblem(attributes, input.batchEntry);
     if (attributesProblem) throw new SnsError(attributesProblem.code, attributesProblem.message);
     if (messageBytes(input.Message, attributes) > this.maximumMessageSize(topic.arn)) throw messageTooLong();
     const id = randomUUID();
     const timestamp = new Date().toISOString();
-    const subject = typeof input.Subject === 'string' ? input.Subject : undefined;
     const envelope = (subscription: Subscription, lambdaStyle: boolean) => ({
       Type: 'Notification',
       MessageId: id,

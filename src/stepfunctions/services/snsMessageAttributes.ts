@@ -4,10 +4,13 @@
  * "Amazon SNS message attributes", API reference `MessageAttributeValue`), stricter than SQS's on
  * names (ASCII only) and with a fourth type, `String.Array`; SNS takes more than ten attributes.
  * The shared parts (byte lengths, a type's form, a number's form) live in messageAttributes.ts.
- * Gateway choice: AWS's own sentences were not found; those used are LocalStack's and moto's
- * (reimplementations of SNS), and the gateway's where neither has one (marked below).
+ * Gateway choice: AWS's own sentences were not found but for a reserved name's; those used are
+ * LocalStack's and moto's (reimplementations of SNS), and the gateway's where neither has one (marked
+ * below).
  */
 import { DATA_TYPE, longerThan, MAX_NAME_BYTES, MAX_TYPE_BYTES, NUMBER, RESERVED_PREFIX, type MessageAttributeValue } from './messageAttributes.js';
+import { NOT_UTF8 } from './snsPublishText.js';
+import { SNS_RESERVED_NAMES } from './snsReservedNames.js';
 
 /** Why SNS refuses a message's attributes: the error code (SNS's query code) and its message. */
 export interface SnsAttributesProblem {
@@ -18,27 +21,12 @@ export interface SnsAttributesProblem {
 
 /** A character SNS refuses in a name: it takes A-Z, a-z, 0-9, underscore, hyphen and period only. */
 const REFUSED_NAME_CHARACTER = /[^A-Za-z0-9_.-]/u;
-/**
- * The names of SNS's own attributes (`AWS.SNS.SMS.SenderID`, `AWS.SNS.MOBILE.APNS.TTL`, …), which a
- * publish may carry. Gateway choice: taken, though they begin with a reserved prefix.
- */
-const SNS_OWN_NAME = /^AWS\.SNS\./;
-/**
- * A UTF-16 code unit no UTF-8 text holds: a surrogate without its pair (the `u` flag reads a pair as
- * one code point, so only a lone one matches). SNS: "Strings are Unicode with UTF-8 binary
- * encoding", a String value having "the same restrictions on the content as the message body",
- * which Publish wants as "UTF-8 encoded strings". Its guide's link to the ASCII printable characters
- * is "a list of code values", not the rule: real SNS took a tab in a String value
- * (aws/aws-sdk-java-v2#5828). A form post decodes to well-formed text; JSON (an `sns:publish`
- * task's state) can hold a lone surrogate.
- */
-const NOT_UTF8 = /\p{Cs}/u;
 
 const invalid = (message: string): SnsAttributesProblem => ({ code: 'ParameterValueInvalid', message });
 
 /** Why SNS refuses one attribute's name, or undefined if it takes it. */
 function nameProblem(name: string): SnsAttributesProblem | undefined {
-  // Gateway choice: the sentence for an empty name and for a reserved prefix.
+  // Gateway choice: the sentence for an empty name.
   if (name === '') return invalid('Message attribute name can not be empty.');
   if (longerThan(name, MAX_NAME_BYTES)) return invalid(`Length of message attribute name must be less than ${MAX_NAME_BYTES} bytes.`);
   if (name.startsWith('.')) return invalid("Invalid message attribute name starting with character '.' was found.");
@@ -50,8 +38,10 @@ function nameProblem(name: string): SnsAttributesProblem | undefined {
         'Can only include alphanumeric characters, hyphens, underscores, or dots.',
     );
   if (name.includes('..')) return invalid("Message attribute name can not have successive '.' character.");
-  if (RESERVED_PREFIX.test(name) && !SNS_OWN_NAME.test(name))
-    return invalid(`Message attribute name '${name}' is reserved: names beginning with 'AWS.' or 'Amazon.' are for use by AWS.`);
+  // SNS's sentence (aws/aws-sdk-js#3110: a misspelt `AWS.SNS.SMS.SenderId`). Gateway choice: its error
+  // code, which the report does not give, is that of the other name rules.
+  if (RESERVED_PREFIX.test(name) && !SNS_RESERVED_NAMES.has(name))
+    return invalid("Message attribute names starting with 'AWS.' or 'Amazon.' are reserved for use by Amazon.");
   return undefined;
 }
 
@@ -97,7 +87,11 @@ function attributeProblem(name: string, attribute: MessageAttributeValue | undef
   const value = logical === 'Binary' ? binary : text;
   if (value === undefined) return invalid(`The message attribute '${name}' with type '${type}' must use field '${field}'.`);
   if (value === '') return empty;
-  // Gateway choice: the sentence (SNS's not found), naming the code unit as SNS names a name's refused character.
+  // SNS: "Strings are Unicode with UTF-8 binary encoding", a String value having "the same restrictions
+  // on the content as the message body" (snsPublishText.ts). Its guide's link to the ASCII printable
+  // characters is "a list of code values", not the rule: real SNS took a tab in a String value
+  // (aws/aws-sdk-java-v2#5828). Gateway choice: the sentence (SNS's not found), naming the code unit
+  // as SNS names a name's refused character.
   const unencodable = logical === 'String' ? NOT_UTF8.exec(value)?.[0] : undefined;
   if (unencodable !== undefined)
     return invalid(
@@ -115,15 +109,16 @@ function attributeProblem(name: string, attribute: MessageAttributeValue | undef
 
 /**
  * The attributes a raw delivery to an SQS queue carries: the message's, but SNS's own
- * (`AWS.SNS.…`). Gateway choice (what SNS does was not found): they are instructions to SNS (an SMS
- * sender id, a push notification's time to live), which its guide says are not delivered to a
- * mobile endpoint, and SQS keeps names beginning with `AWS.` for itself, so handing them on made
- * SQS refuse the whole delivery. They stay in the notification JSON of a delivery that is not raw.
+ * (snsReservedNames.ts: `AWS.SNS.…`, `AWS.MM.SMS.…`). Gateway choice (what SNS does was not found):
+ * they are instructions to SNS (an SMS sender id, a push notification's time to live), which its
+ * guide says are not delivered to a mobile endpoint, and SQS keeps names beginning with `AWS.` for
+ * itself, so handing them on made SQS refuse the whole delivery. They stay in the notification JSON
+ * of a delivery that is not raw.
  */
 export function queueDeliveryAttributes(attributes: Record<string, MessageAttributeValue>): Record<string, MessageAttributeValue> {
   const names = Object.keys(attributes);
-  if (!names.some((name) => SNS_OWN_NAME.test(name))) return attributes;
-  return Object.fromEntries(names.filter((name) => !SNS_OWN_NAME.test(name)).map((name) => [name, attributes[name]!]));
+  if (!names.some((name) => SNS_RESERVED_NAMES.has(name))) return attributes;
+  return Object.fromEntries(names.filter((name) => !SNS_RESERVED_NAMES.has(name)).map((name) => [name, attributes[name]!]));
 }
 
 /**

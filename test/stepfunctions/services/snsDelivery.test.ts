@@ -203,7 +203,7 @@ describe('SNS deliveries a queue cannot take', () => {
     expect((await health()).sns.numberOfNotificationsFailed).toBe(before.numberOfNotificationsFailed! + 1);
   });
 
-  it("SNS's own AWS.SNS. attributes are left out of a raw delivery to a queue, which keeps AWS. names for itself; its envelope keeps them", async () => {
+  it("SNS's own AWS.SNS. and AWS.MM. attributes are left out of a raw delivery to a queue, which keeps AWS. names for itself; its envelope keeps them", async () => {
     warnings.length = 0;
     const before = (await health()).sns;
     const TopicArn = (await sns.send(new CreateTopicCommand({ Name: 'ownAttributes' }))).TopicArn!;
@@ -215,6 +215,7 @@ describe('SNS deliveries a queue cannot take', () => {
       'AWS.SNS.SMS.SenderID': { DataType: 'String', StringValue: 'Gateway' },
       kind: { DataType: 'String', StringValue: 'order' },
       'AWS.SNS.MOBILE.APNS.TTL': { DataType: 'Number', StringValue: '60' },
+      'AWS.MM.SMS.OriginationNumber': { DataType: 'String', StringValue: '+12065550100' },
     };
     await sns.send(new PublishCommand({ TopicArn, Message: 'own', MessageAttributes }));
     const [raw] = (await served.sqs.send(new ReceiveMessageCommand({ QueueUrl: rawUrl, MessageAttributeNames: ['All'] }))).Messages ?? [];

@@ -54,6 +54,7 @@ const many = (count: number): Attributes => Object.fromEntries(Array.from({ leng
 const badType = "The message attribute 'a' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.";
 const badCharacter = (code: string) =>
   `Invalid non-alphanumeric character '#x${code}' was found in the message attribute name. Can only include alphanumeric characters, hyphens, underscores, or dots.`;
+const reserved = "Message attribute names starting with 'AWS.' or 'Amazon.' are reserved for use by Amazon.";
 const stringArray = "The message attribute 'a' with type 'String.Array' must be a JSON array of strings, numbers, true, false or null.";
 
 /** SNS's message attribute rules: attributes it takes at the edge of a rule, and attributes just past it with the error it refuses them with. */
@@ -83,11 +84,24 @@ const RULES: Array<{ rule: string; ok: Attributes; bad: Array<[Attributes, strin
     ],
   },
   {
-    rule: "AWS. and Amazon. are reserved in any casing, but SNS's own AWS.SNS. names",
-    ok: { 'AWS-x': text('v'), 'Amazonia.x': text('v'), 'AWS.SNS.SMS.SenderID': text('Gateway') },
+    rule: 'AWS. and Amazon. are reserved in any casing, but for the names SNS documents, spelt as it spells them',
+    ok: {
+      'AWS-x': text('v'),
+      'Amazonia.x': text('v'),
+      'AWS.SNS.SMS.SenderID': text('Gateway'),
+      'AWS.SNS.SMS.MaxPrice': text('0.50', 'Number'),
+      'AWS.MM.SMS.TemplateId': text('1007'),
+      'AWS.SNS.MOBILE.APNS.PUSH_TYPE': text('background'),
+      'AWS.SNS.MOBILE.WNS.SuppressPopup': text('true'),
+    },
     bad: [
-      [named('AWS.x'), "Message attribute name 'AWS.x' is reserved: names beginning with 'AWS.' or 'Amazon.' are for use by AWS."],
-      [named('amazon.x'), "Message attribute name 'amazon.x' is reserved: names beginning with 'AWS.' or 'Amazon.' are for use by AWS."],
+      [named('AWS.x'), reserved],
+      [named('amazon.x'), reserved],
+      // The misspellings SNS refused (aws/aws-sdk-js#3110, boto/boto3#2947), a name SNS does not define, and one in another casing.
+      [named('AWS.SNS.SMS.SenderId'), reserved],
+      [named('AWS.SNS.SMS.TemplateId'), reserved],
+      [named('AWS.SNS.SMS.Anything'), reserved],
+      [named('aws.sns.sms.maxprice'), reserved],
     ],
   },
   { rule: 'more than ten attributes (SNS has no such limit)', ok: many(20), bad: [] },
