@@ -591,6 +591,25 @@ const PIPES: Pipe[] = [
     args: ARGS,
   },
   {
+    // A run handed over with a stash is opened from another build of its context than a run opened
+    // without one (execute.ts #openRun): every member of ctx, read after the hand-over, must be what a run
+    // opened from its pieces (runParts.ts, the sandbox's templates of recurring pieces) reads.
+    name: 'every ctx member, read in the sandbox after a hand-over that carries the stash',
+    functions: [
+      { ds: 'ddb', request: '{ "version": "2018-05-29", "operation": "GetItem", "key": { "id": $util.dynamodb.toDynamoDBJson("v1") } }' },
+      { request: '$util.qr($ctx.stash.put("carried", {"list": [1, "two", null], "map": {}}))\n' + none('1') },
+      {
+        request:
+          '#if($ctx.args.b)$util.appendError("x", "X")#end\n' +
+          none(
+            '{ "identity": $util.toJson($ctx.identity), "source": $util.toJson($ctx.source), "header": $util.toJson($ctx.request.headers["x-differential"]), "headerNames": $util.toJson($ctx.request.headers.keySet()), "domain": $util.toJson($ctx.request.domainName), "info": $util.toJson($ctx.info), "list": $util.toJson($ctx.info.selectionSetList), "gql": $util.toJson($ctx.info.selectionSetGraphQL), "variables": $util.toJson($ctx.info.variables), "env": $util.toJson($ctx.env), "prev": $util.toJson($ctx.prev), "stash": $util.toJson($ctx.stash), "arguments": $util.toJson($ctx.arguments), "args": $util.toJson($ctx.args) }',
+          ),
+      },
+    ],
+    where: 'fallback',
+    args: ARGS,
+  },
+  {
     name: 'an argument put into the stash before DynamoDB (JSON would not keep it shared): the whole run goes to the sandbox before the call',
     functions: [
       { request: '$util.qr($ctx.stash.put("in", $ctx.args.j))\n' + none('1') },
