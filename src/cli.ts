@@ -243,8 +243,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     listening = await gateway.listen({ port, host: values.host });
   } catch (error) {
-    process.stderr.write(`cannot listen: ${describeListenError(error)}\n`);
+    // Said once everything the load started has stopped, so it is the last line: the embedded
+    // stores' start-up lines cannot follow it as if the gateway went on.
     await gateway.close();
+    process.stderr.write(`cannot listen: ${describeListenError(error)}\n`);
     return 1;
   }
   const origin = new URL(listening.url).origin;

@@ -186,6 +186,7 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
     };
     /** Resolves once the database is usable; requests wait for it. */
     let ready: Promise<void>;
+    let closed = false;
     if (config.connectionString || hasPgEnv()) {
       // pg loads here, not at module level: an API whose Postgres is embedded loads it when the
       // embedded server is up (src/embedded/postgres.ts), after the gateway started serving.
@@ -253,6 +254,10 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
           throw dataDir ? new ConfigError(config.dataDir ? `${configPath}.dataDir` : 'server.dataDir', (err as Error).message, { cause: err }) : err;
         }
         pool = lease.pool;
+        // Closed while it started (the gateway could not listen, a --watch reload replaced this API):
+        // a line saying it is in use would read as if the gateway went on, and migrations wait for
+        // the next start; close() releases the lease.
+        if (closed) return;
         logger.info(`postgres data source ${name}: using the embedded Postgres`, {
           connectionString: lease.connectionString,
           data: lease.dataDir ?? 'in memory — nothing is kept',
@@ -389,6 +394,7 @@ export const postgresKind: DataSourceKind<PostgresDataSourceConfig> = {
       },
       ready: () => ready,
       async close() {
+        closed = true;
         await ready.catch(() => undefined);
         if (lease) await lease.release();
         else {
