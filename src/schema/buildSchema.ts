@@ -2,7 +2,19 @@
  * Builds the executable schema from AppSync SDL files: the preamble first, then each file parsed
  * with its own name so every error points at file and line.
  */
-import { GraphQLError, Kind, Source, buildASTSchema, isAbstractType, parse, type DefinitionNode, type DocumentNode, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  Source,
+  buildASTSchema,
+  isAbstractType,
+  isTypeDefinitionNode,
+  parse,
+  type DefinitionNode,
+  type DocumentNode,
+  type GraphQLSchema,
+  type TypeDefinitionNode,
+} from 'graphql';
 import { validateSDL } from 'graphql/validation/validate.js';
 import { SchemaError } from '../errors.js';
 import { APPSYNC_PREAMBLE, AWS_SCALAR_NAMES } from './preamble.js';
@@ -37,36 +49,49 @@ function toSchemaError(error: GraphQLError): SchemaError {
   });
 }
 
-const EXTENSION_KIND: Partial<Record<Kind, Kind>> = {
-  [Kind.OBJECT_TYPE_DEFINITION]: Kind.OBJECT_TYPE_EXTENSION,
-  [Kind.INTERFACE_TYPE_DEFINITION]: Kind.INTERFACE_TYPE_EXTENSION,
-  [Kind.INPUT_OBJECT_TYPE_DEFINITION]: Kind.INPUT_OBJECT_TYPE_EXTENSION,
-  [Kind.ENUM_TYPE_DEFINITION]: Kind.ENUM_TYPE_EXTENSION,
-  [Kind.UNION_TYPE_DEFINITION]: Kind.UNION_TYPE_EXTENSION,
+/** The SDL keyword of each kind of type definition, for `extend <keyword> Name`. */
+const EXTENSION_KEYWORD: Record<TypeDefinitionNode['kind'], string> = {
+  [Kind.OBJECT_TYPE_DEFINITION]: 'type',
+  [Kind.INTERFACE_TYPE_DEFINITION]: 'interface',
+  [Kind.INPUT_OBJECT_TYPE_DEFINITION]: 'input',
+  [Kind.ENUM_TYPE_DEFINITION]: 'enum',
+  [Kind.UNION_TYPE_DEFINITION]: 'union',
+  [Kind.SCALAR_TYPE_DEFINITION]: 'scalar',
 };
 
+/** Where a type is defined, as `file:line:column`. */
+function placeOf(definition: TypeDefinitionNode, file: string): string {
+  const token = definition.name.loc?.startToken;
+  return token ? `${file}:${token.line}:${token.column}` : file;
+}
+
 /**
- * The Serverless AppSync plugin merges schema files, so `type Query` may appear in several of
- * them: a repeated type definition becomes an extension of the first, which keeps every node's
- * file and line for error messages. A field defined twice is still an error.
+ * A second definition of a type, in the same file or another one, is refused: AppSync's schema
+ * creation fails with `Schema contains duplicate type names.` and the Serverless AppSync plugin v2
+ * refuses it before uploading (docs/resolvers.md#schema); merged here, a schema that serves locally
+ * would not deploy. Gateway choice: the message also names the first definition and the fix.
  */
-function asExtensionIfRedefined(definition: DefinitionNode, defined: Set<string>): DefinitionNode {
-  const extensionKind = EXTENSION_KIND[definition.kind];
-  if (!extensionKind || !('name' in definition) || !definition.name) return definition;
+function refuseRedefinition(definition: DefinitionNode, file: string, defined: Map<string, string>): void {
+  if (!isTypeDefinitionNode(definition)) return;
   const name = definition.name.value;
-  if (!defined.has(name)) {
-    defined.add(name);
-    return definition;
+  const first = defined.get(name);
+  if (first === undefined) {
+    defined.set(name, placeOf(definition, file));
+    return;
   }
-  const { description: _description, ...rest } = definition as DefinitionNode & { description?: unknown };
-  return { ...rest, kind: extensionKind } as DefinitionNode;
+  const keyword = EXTENSION_KEYWORD[definition.kind];
+  const token = definition.name.loc?.startToken;
+  throw new SchemaError(
+    `Schema contains duplicate type names: ${name} is already defined at ${first}; add fields to it with "extend ${keyword} ${name}" instead`,
+    { file, line: token?.line, column: token?.column },
+  );
 }
 
 /** Parses and validates AppSync SDL; throws `SchemaError` naming file and line. */
 export function buildAppSyncSchema(sources: readonly SchemaSource[]): BuiltSchema {
   const warnings: string[] = [];
   const definitions: DefinitionNode[] = [...parse(new Source(APPSYNC_PREAMBLE, PREAMBLE_FILE)).definitions];
-  const defined = new Set<string>();
+  const defined = new Map<string, string>();
   for (const { file, sdl } of sources) {
     let document: DocumentNode;
     try {
@@ -102,7 +127,8 @@ export function buildAppSyncSchema(sources: readonly SchemaSource[]): BuiltSchem
         warnings.push(`${file}:${line}: directive @${definition.name.value} is predefined by AppSync; the declaration is ignored`);
         continue;
       }
-      definitions.push(asExtensionIfRedefined(definition, defined));
+      refuseRedefinition(definition, file, defined);
+      definitions.push(definition);
     }
   }
   const document: DocumentNode = { kind: Kind.DOCUMENT, definitions };

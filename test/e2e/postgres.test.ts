@@ -25,6 +25,8 @@ function exampleConfig(dataSourceConfig: Record<string, unknown>): GatewayConfig
   return {
     name: 'library',
     schema: `${repo}schemas/library.graphql`,
+    // The root types the example's schemas/schema.graphql defines and library.graphql extends.
+    schemaSdl: 'type Query\ntype Mutation',
     authentication: { type: 'API_KEY' },
     apiKeys: [{ name: 'local', value: 'da2-postgrese2etest0000000000' }],
     dataSources: { library: { ...library, config: { ...library.config, migrations: `${repo}${library.config.migrations}`, ...dataSourceConfig } } },

@@ -1,5 +1,6 @@
 /** Reading AppSync SDL (docs/scalars.md#declaring-them): preamble, several files, errors with file and line. */
 import { describe, expect, it } from 'vitest';
+import { SchemaError } from '../../src/errors.js';
 import { buildAppSyncSchema } from '../../src/schema/index.js';
 
 describe('buildAppSyncSchema', () => {
@@ -11,13 +12,51 @@ describe('buildAppSyncSchema', () => {
     expect(Object.keys(schema.getQueryType()!.getFields())).toEqual(['a', 'b']);
   });
 
-  it('merges types repeated across files, as the Serverless plugin does', () => {
+  it('joins files: several define different types, and extend type adds fields to one another file defines', () => {
     const { schema } = buildAppSyncSchema([
-      { file: 'a.graphql', sdl: 'type Query { a: String }\ntype Mutation { m: Int }' },
-      { file: 'b.graphql', sdl: 'type Query { b: Int }\ntype Mutation { n: Int }' },
+      { file: 'a.graphql', sdl: 'extend type Query { b: B }\ntype Mutation { m: Int }' },
+      { file: 'b.graphql', sdl: 'type Query { a: String }\ntype B { x: Int }\nextend type Mutation { n: Int }' },
     ]);
     expect(Object.keys(schema.getQueryType()!.getFields())).toEqual(['a', 'b']);
     expect(Object.keys(schema.getMutationType()!.getFields())).toEqual(['m', 'n']);
+    expect(schema.getType('B')).toBeDefined();
+  });
+
+  // AppSync's schema creation fails with `Schema contains duplicate type names.`; docs/resolvers.md#schema.
+  it.each([
+    [
+      'type Query in two files',
+      [
+        { file: 'a.graphql', sdl: 'type Query { a: String }' },
+        { file: 'b.graphql', sdl: '\ntype Query { b: Int }' },
+      ],
+      'b.graphql:2:6: Schema contains duplicate type names: Query is already defined at a.graphql:1:6; add fields to it with "extend type Query" instead',
+    ],
+    [
+      'type Query twice in one file',
+      [{ file: 'a.graphql', sdl: 'type Query { a: String }\ntype Query { b: Int }' }],
+      'a.graphql:2:6: Schema contains duplicate type names: Query is already defined at a.graphql:1:6; add fields to it with "extend type Query" instead',
+    ],
+    [
+      'an input defined twice',
+      [{ file: 'a.graphql', sdl: 'type Query { a(i: I): Int }\ninput I { x: Int }\n  input I { y: Int }' }],
+      'a.graphql:3:9: Schema contains duplicate type names: I is already defined at a.graphql:2:7; add fields to it with "extend input I" instead',
+    ],
+    [
+      'an enum defined as a type too',
+      [{ file: 'a.graphql', sdl: 'type Query { a: E }\nenum E { X }\ntype E { y: Int }' }],
+      'a.graphql:3:6: Schema contains duplicate type names: E is already defined at a.graphql:2:6; add fields to it with "extend type E" instead',
+    ],
+  ])('refuses a type defined twice (%s), naming both places', (_name, sources, message) => {
+    const thrown = (() => {
+      try {
+        buildAppSyncSchema(sources);
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(thrown).toBeInstanceOf(SchemaError);
+    expect((thrown as SchemaError).message).toBe(message);
   });
 
   it.each([
@@ -27,7 +66,7 @@ describe('buildAppSyncSchema', () => {
       'a field defined twice across files',
       [
         { file: 'a.graphql', sdl: 'type Query { a: String }' },
-        { file: 'b.graphql', sdl: 'type Query {\n  a: Int\n}' },
+        { file: 'b.graphql', sdl: 'extend type Query {\n  a: Int\n}' },
       ],
       'b.graphql:2:3: Field "Query.a" can only be defined once.',
     ],
