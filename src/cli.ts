@@ -221,6 +221,8 @@ export async function main(argv: string[]): Promise<number> {
       dataDir: values['data-dir'],
       // validate only loads the API: it keeps nothing and may run beside a gateway that holds the folder.
       inMemory: values['in-memory'] || command === 'validate',
+      // validate imports in-process Lambda functions to check their export; serve at the first call.
+      validateOnly: command === 'validate',
     });
   } catch (error) {
     // On port 0 the gateway listens while it makes the API (`${self:server.url}` needs the port).

@@ -2,7 +2,7 @@
  * The `appsync-gateway` command as a user runs it: a real process, a real port.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -263,6 +263,68 @@ describe('appsync-gateway CLI', () => {
     const { code, stderr } = await run(['validate'], dir);
     expect(code).toBe(1);
     expect(stderr).toMatch(/schema\.graphql:3:6: Unknown type "Nope"/);
+  });
+
+  it('a Lambda handler file without the configured export: validate names data source, file and exports; serve answers as Lambda does and says why once', async () => {
+    const files = {
+      'appsync.config.yml': [
+        'schema: schema.graphql',
+        'apiKeys: [{ name: k, value: da2-handlerhandlerhandler000 }]',
+        'dataSources:',
+        '  users: { type: AWS_LAMBDA, config: { handler: functions/users.mjs#handlr } }',
+        'resolvers:',
+        '  Query.user: { kind: UNIT, dataSource: users }',
+        '',
+      ].join('\n'),
+      'schema.graphql': 'type Query { user: String }',
+      // Importing runs the top level; validate must never call the function.
+      'functions/users.mjs': [
+        "import { writeFileSync } from 'node:fs';",
+        "writeFileSync(new URL('./imported', import.meta.url), '');",
+        "export const handler = async () => { writeFileSync(new URL('./called', import.meta.url), ''); return 'ada'; };",
+        'export const other = 1;',
+        '',
+      ].join('\n'),
+    };
+    const dir = await project(files);
+    const checked = await run(['validate'], dir);
+    expect({ code: checked.code, stderr: checked.stderr }).toEqual({
+      code: 1,
+      stderr:
+        'cannot load appsync.config.yml:\n  dataSources.users.config.handler: functions/users.mjs has no export named handlr (its exports: handler, other)\n',
+    });
+    expect(existsSync(join(dir, 'functions/imported'))).toBe(true);
+    expect(existsSync(join(dir, 'functions/called'))).toBe(false);
+
+    // serve imports the file at the first call (docs/startup.md).
+    const { url, output } = await serve([], dir);
+    const key = 'da2-handlerhandlerhandler000';
+    const lambdasAnswer = {
+      data: { user: null },
+      errors: [
+        {
+          path: ['user'],
+          data: null,
+          errorType: 'Runtime.HandlerNotFound',
+          errorInfo: null,
+          locations: [{ line: 1, column: 3, sourceName: null }],
+          message: 'functions/users.mjs#handlr is undefined or not exported',
+        },
+      ],
+    };
+    expect(await query(url, '{ user }', key)).toEqual(lambdasAnswer);
+    expect(await query(url, '{ user }', key)).toEqual(lambdasAnswer);
+    const said = output()
+      .split('\n')
+      .filter((line) => line.includes('has no export named'));
+    expect(said).toEqual([
+      expect.stringMatching(
+        / ERROR dataSources\.users\.config\.handler: functions\/users\.mjs has no export named handlr \(its exports: handler, other\); every call fails with Runtime\.HandlerNotFound \(appsync-gateway validate finds this before serving\)$/,
+      ),
+    ]);
+
+    await writeFile(join(dir, 'appsync.config.yml'), files['appsync.config.yml'].replace('#handlr', '#handler'));
+    expect(await run(['validate'], dir)).toMatchObject({ code: 0 });
   });
 
   it('validate --strict refuses code AppSync would refuse', async () => {

@@ -69,7 +69,12 @@ export function createLambdaAuthorizer(
   const limitSeconds =
     typeof config.timeout === 'number' && config.timeout > 0 ? Math.min(config.timeout, AUTHORIZER_TIME_LIMIT_SECONDS) : AUTHORIZER_TIME_LIMIT_SECONDS;
   const target: LambdaTarget = { ...config, functionName: config.functionName ?? config.authorizerUri, timeout: limitSeconds };
-  const invoker: LambdaInvoker = createLambdaInvoker(target, { configDir: options.configDir, gatewayConfig: options.gatewayConfig, path: options.path });
+  const invoker: LambdaInvoker = createLambdaInvoker(target, {
+    configDir: options.configDir,
+    gatewayConfig: options.gatewayConfig,
+    path: options.path,
+    logger: options.logger,
+  });
   const ttl = typeof config.authorizerResultTtlInSeconds === 'number' ? config.authorizerResultTtlInSeconds : 0;
   if (ttl < 0 || ttl > 3600) throw new ConfigError(`${options.path}.authorizerResultTtlInSeconds`, `expected 0 to 3600, got ${ttl}`);
   const validation = typeof config.identityValidationExpression === 'string' ? new RegExp(`^(?:${config.identityValidationExpression})$`) : undefined;

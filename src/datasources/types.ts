@@ -79,6 +79,13 @@ export interface DataSource {
    */
   invoke(request: unknown, context: InvocationContext): Promise<DataSourceResult>;
   /**
+   * Loads now what the data source otherwise loads on its first call (an in-process Lambda
+   * function's file) and throws a `ConfigError` for what that call would meet (no such export).
+   * `appsync-gateway validate` runs it (`GatewayOptions.validateOnly`); serving does not, so the
+   * start stays as cheap (docs/startup.md).
+   */
+  check?(): Promise<void>;
+  /**
    * Direct resolvers (no code): the data source gets the resolver context and returns the field
    * value. Only AWS_LAMBDA implements it on AppSync.
    */

@@ -87,6 +87,13 @@ export interface GatewayOptions {
   dataDir?: string;
   /** Keep nothing: the embedded stores and Step Functions executions live in memory. @default false */
   inMemory?: boolean;
+  /**
+   * The gateway is made only to be checked (`appsync-gateway validate`): what serving loads on first
+   * use is loaded at load too, so its faults are load errors. An in-process Lambda function's file is
+   * imported (its top level runs, the function does not) and one without the configured export is a
+   * `ConfigError`; serving imports it at the first call and says so then (docs/startup.md). @default false
+   */
+  validateOnly?: boolean;
 }
 
 export interface ListenResult {
@@ -202,6 +209,7 @@ export async function createGateway(config: GatewayConfig, givenOptions: Gateway
   const compileAfterRuns = options.compileQueries === false ? Infinity : (options.compileQueries?.afterRuns ?? 1);
   const loadOptions = {
     logger,
+    validateOnly: options.validateOnly,
     strict: options.strict,
     handlerTimeoutMs: options.handlerTimeoutMs,
     sandbox: options.sandbox,

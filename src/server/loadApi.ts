@@ -58,6 +58,8 @@ export interface LoadApiOptions {
   compileAfterRuns?: number;
   /** Where embedded stores keep data (absent: in memory). */
   dataFolder?: DataFolder;
+  /** Runs each data source's `check()` (what it loads on first use) and fails the load on its errors. */
+  validateOnly?: boolean;
 }
 
 export async function loadApi(config: NormalizedConfig, options: LoadApiOptions): Promise<Api> {
@@ -118,6 +120,7 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
       });
       dataSources.set(ds.name, instance);
     }
+    if (options.validateOnly) await checkDataSources(dataSources);
     const providers = await createAuthProviders(config, logger);
     cache = await ApiCache.create(config, { logger, redisUrl: config.server.redis });
     const rules = buildAuthRules(
@@ -167,4 +170,16 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
     await closeAll();
     throw error;
   }
+}
+
+/** Every data source's `check()` at once; their `ConfigError`s are reported together, as the config's are. */
+async function checkDataSources(dataSources: Map<string, DataSource>): Promise<void> {
+  const outcomes = await Promise.allSettled([...dataSources.values()].map((ds) => ds.check?.()));
+  const errors: ConfigError[] = [];
+  for (const outcome of outcomes) {
+    if (outcome.status === 'fulfilled') continue;
+    if (!(outcome.reason instanceof ConfigError)) throw outcome.reason;
+    errors.push(outcome.reason);
+  }
+  if (errors.length > 0) throw new ConfigErrors(errors);
 }

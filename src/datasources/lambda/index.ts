@@ -76,7 +76,7 @@ function batched(
 export const lambdaKind: DataSourceKind<LambdaDataSourceConfig> = {
   validate,
   create({ name, config, configDir, configPath, gatewayConfig, logger }): DataSource {
-    const invoker: LambdaInvoker = createLambdaInvoker(config, { configDir, gatewayConfig, path: configPath });
+    const invoker: LambdaInvoker = createLambdaInvoker(config, { configDir, gatewayConfig, path: configPath, logger });
     logger.debug(`lambda data source ${name}: ${invoker.description}`);
     const call = (payload: unknown) => invoker.invoke(payload);
 
@@ -139,6 +139,7 @@ export const lambdaKind: DataSourceKind<LambdaDataSourceConfig> = {
           return toError(error, true);
         }
       },
+      ...(invoker.check ? { check: () => invoker.check!() } : {}),
       close: () => invoker.close(),
     };
   },

@@ -4,12 +4,13 @@
  * through the Lambda Invoke API of AWS or any compatible service (`functionName` + `endpoint`).
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { ConfigError, DataSourceError, type ErrorType } from '../../errors.js';
 import type { NormalizedConfig } from '../../config/types.js';
 import { DEFAULT_REGION } from '../../config/awsDefaults.js';
+import type { Logger } from '../types.js';
 
 export interface LambdaTarget {
   /** `path/file.ts#exportName` (relative to the config folder) run in-process. */
@@ -28,6 +29,13 @@ export interface LambdaTarget {
 
 export interface LambdaInvoker {
   invoke(payload: unknown): Promise<unknown>;
+  /**
+   * Imports an in-process function's file now, not at its first call, and throws a `ConfigError`
+   * when it has no function of the configured name. Importing runs the file's top level, never the
+   * function. `appsync-gateway validate` runs it; serving leaves the import to the first call
+   * (docs/startup.md). Absent: nothing to check before a call (the Invoke API).
+   */
+  check?(): Promise<void>;
   /** Where the function runs, for log lines. */
   readonly description: string;
   close(): Promise<void>;
@@ -41,6 +49,41 @@ export class LambdaFunctionError extends DataSourceError {
     super(message, errorType);
     this.functionErrorName = functionErrorName;
   }
+}
+
+/**
+ * Lambda's own answer when the configured export is missing: the Node.js runtime's
+ * `Runtime.HandlerNotFound` (docs/http-lambda.md#lambda-data-source). The operator is told more,
+ * once, in the log.
+ */
+class HandlerNotFoundError extends LambdaFunctionError {
+  constructor(spec: string) {
+    super(`${spec} is undefined or not exported`, 'Lambda:Unhandled', 'Runtime.HandlerNotFound');
+  }
+}
+
+/** At most this many export names are listed in the error; more are counted. */
+const LISTED_EXPORTS = 8;
+
+/** What the module exports, for the error: named exports and, for a CommonJS module, `module.exports`' keys. */
+function exportNames(mod: Record<string, unknown>): string[] {
+  const names = new Set(Object.keys(mod).filter((name) => name !== 'default'));
+  const fallback = mod.default;
+  if (fallback && typeof fallback === 'object') for (const name of Object.keys(fallback)) names.add(name);
+  if (typeof fallback === 'function') names.add('default');
+  return [...names];
+}
+
+function missingExport(path: string, file: string, exportName: string, mod: Record<string, unknown>, found: unknown): ConfigError {
+  if (found !== undefined) return new ConfigError(path, `${file} exports ${exportName} as ${typeof found}, not as a function`);
+  const names = exportNames(mod);
+  const listed =
+    names.length === 0
+      ? 'it exports nothing'
+      : names.length <= LISTED_EXPORTS
+        ? `its exports: ${names.join(', ')}`
+        : `it has ${names.length} exports, such as ${names.slice(0, LISTED_EXPORTS).join(', ')}`;
+  return new ConfigError(path, `${file} has no export named ${exportName} (${listed})`);
 }
 
 type Handler = (event: unknown, context: Record<string, unknown>, callback?: (error: unknown, result?: unknown) => void) => unknown;
@@ -60,23 +103,44 @@ function findModule(base: string): string | undefined {
   return undefined;
 }
 
-function inProcessInvoker(spec: string, configDir: string, timeoutSeconds: number, path: string): LambdaInvoker {
+function inProcessInvoker(spec: string, configDir: string, timeoutSeconds: number, path: string, logger?: Logger): LambdaInvoker {
   const { file, exportName } = splitHandler(spec);
   const modulePath = findModule(resolve(configDir, file));
   if (!modulePath) throw new ConfigError(path, `handler file not found: ${resolve(configDir, file)}`);
+  const inConfigDir = relative(configDir, modulePath);
+  const shownFile = inConfigDir.startsWith('..') || isAbsolute(inConfigDir) ? modulePath : inConfigDir;
   let loaded: Promise<Handler> | undefined;
   const load = () =>
     (loaded ??= (async () => {
       // Fresh module per gateway load (--watch), so edits to the handler take effect.
       const mod = (await import(`${pathToFileURL(modulePath).href}?gateway=${Date.now()}`)) as Record<string, unknown>;
       const fn = mod[exportName] ?? (mod.default as Record<string, unknown> | undefined)?.[exportName];
-      if (typeof fn !== 'function') throw new ConfigError(path, `${modulePath} does not export a function named ${exportName}`);
+      if (typeof fn !== 'function') throw missingExport(path, shownFile, exportName, mod, fn);
       return fn as Handler;
     })());
+  let reported = false;
+  /** The first call finds the export missing: said once to the operator, and answered as Lambda answers. */
+  const handler = () =>
+    load().catch((error: unknown) => {
+      if (!(error instanceof ConfigError)) throw error;
+      if (!reported) {
+        reported = true;
+        logger?.error(`${error.message}; every call fails with Runtime.HandlerNotFound (appsync-gateway validate finds this before serving)`);
+      }
+      throw new HandlerNotFoundError(spec);
+    });
   return {
     description: `${modulePath}#${exportName} (in-process)`,
+    async check() {
+      try {
+        await load();
+      } catch (error) {
+        if (error instanceof ConfigError) throw error;
+        throw new ConfigError(path, `${shownFile} cannot be imported: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+      }
+    },
     async invoke(payload) {
-      const handler = await load();
+      const fn = await handler();
       const started = Date.now();
       const deadline = started + timeoutSeconds * 1000;
       const context = {
@@ -89,8 +153,8 @@ function inProcessInvoker(spec: string, configDir: string, timeoutSeconds: numbe
       const result = new Promise<unknown>((resolvePromise, reject) => {
         const callback = (error: unknown, value?: unknown) => (error ? reject(error) : resolvePromise(value));
         try {
-          const returned = handler(structuredClone(payload), context, callback);
-          if (returned !== undefined || handler.length < 3) Promise.resolve(returned).then(resolvePromise, reject);
+          const returned = fn(structuredClone(payload), context, callback);
+          if (returned !== undefined || fn.length < 3) Promise.resolve(returned).then(resolvePromise, reject);
         } catch (error) {
           reject(error);
         }
@@ -151,13 +215,24 @@ function remoteInvoker(functionName: string, target: LambdaTarget): LambdaInvoke
 }
 
 /** Builds the invoker for a data source / authorizer config block at `path`. */
-export function createLambdaInvoker(target: LambdaTarget, options: { configDir: string; gatewayConfig?: NormalizedConfig; path: string }): LambdaInvoker {
+export function createLambdaInvoker(
+  target: LambdaTarget,
+  options: { configDir: string; gatewayConfig?: NormalizedConfig; path: string; logger?: Logger },
+): LambdaInvoker {
   const timeout = typeof target.timeout === 'number' && target.timeout > 0 ? target.timeout : 30;
-  const handler = target.handler ?? target.function?.handler;
-  if (handler) return inProcessInvoker(handler, options.configDir, timeout, options.path);
+  if (target.handler) return inProcessInvoker(target.handler, options.configDir, timeout, `${options.path}.handler`, options.logger);
+  if (target.function?.handler)
+    return inProcessInvoker(target.function.handler, options.configDir, timeout, `${options.path}.function.handler`, options.logger);
   const name = target.functionName ?? target.functionArn;
   if (!name) throw new ConfigError(options.path, 'expected handler, function.handler, functionName or functionArn');
   const serverless = options.gatewayConfig?.serverlessFunctions?.[name];
-  if (serverless && !target.endpoint) return inProcessInvoker(serverless.handler, options.configDir, timeout, options.path);
+  if (serverless && !target.endpoint)
+    return inProcessInvoker(
+      serverless.handler,
+      options.configDir,
+      timeout,
+      `${options.path}.${target.functionName ? 'functionName' : 'functionArn'}`,
+      options.logger,
+    );
   return remoteInvoker(name, target);
 }

@@ -121,7 +121,7 @@ export class LambdaFunctions {
       const found = findFunction(config, functionName);
       if (!found) throw notFound(this.functionArn(name));
       try {
-        invoker = createLambdaInvoker(found.target, { configDir: config.configDir, gatewayConfig: config, path: found.path });
+        invoker = createLambdaInvoker(found.target, { configDir: config.configDir, gatewayConfig: config, path: found.path, logger: this.logger });
       } catch (error) {
         throw serviceError('Lambda', 'AWSLambda', 'ServiceException', (error as Error).message, 500);
       }
