@@ -199,10 +199,7 @@ export class ResolverExecutor {
   #openRun({ bound, base, selection, context, info, operation }: RunStart, stash?: string): ResolverRun {
     let handle: RunHandle;
     try {
-      if (stash !== undefined && stash !== '{}') {
-        const baseJson = JSON.stringify(base);
-        handle = this.sandbox.openRun(`${baseJson.slice(0, -1)},"stash":${stash}}`);
-      } else handle = this.sandbox.openRunParts(runPartsOf(base, selection, context), context);
+      handle = this.sandbox.openRunParts(runPartsOf(base, selection, context, stash), context);
     } catch (error) {
       throw new ResolverCodeError(`the resolver context cannot be serialised: ${error instanceof Error ? error.message : String(error)}`);
     }

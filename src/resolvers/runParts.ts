@@ -42,8 +42,9 @@ const selectionListJson = new WeakMap<SelectionInfo, string>();
 /**
  * The pieces of `JSON.stringify(base)` (see Sandbox.openRunParts), from cached JSON where the
  * values recur, serialised in the same order (so the same value fails first when one cannot be).
+ * `stashJson` is the run's first stash (a hand-over's after a data source call, stashText.ts).
  */
-export function runPartsOf(base: BaseContext, selection: SelectionInfo, context: RequestContext): RunParts {
+export function runPartsOf(base: BaseContext, selection: SelectionInfo, context: RequestContext, stashJson?: string): RunParts {
   let listJson = selectionListJson.get(selection);
   if (listJson === undefined) {
     listJson = JSON.stringify(selection.selectionSetList);
@@ -51,7 +52,7 @@ export function runPartsOf(base: BaseContext, selection: SelectionInfo, context:
   }
   const perRequest = requestJsonOf(context, base);
   const { info } = base;
-  return {
+  const parts: RunParts = {
     argumentsJson: JSON.stringify(base.arguments),
     identityJson: perRequest.identityJson,
     sourceJson: JSON.stringify(base.source),
@@ -65,6 +66,8 @@ export function runPartsOf(base: BaseContext, selection: SelectionInfo, context:
     authMode: base.authMode,
     operation: base.operation,
   };
+  if (stashJson !== undefined && stashJson !== '{}') parts.stashJson = stashJson;
+  return parts;
 }
 
 /** What a resolver run's `ctx` is made of (its base context), before it goes to the sandbox. */

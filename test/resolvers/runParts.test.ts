@@ -115,6 +115,18 @@ describe('Sandbox.openRunParts', () => {
     expect(pieces).toEqual(whole);
   });
 
+  it("a carried stash (a hand-over's after a data source call) is the run's first stash, as openRun's `stash` member makes it", async () => {
+    const stash = JSON.parse('{"carried":{"list":[1,"two",null,{"k":[]}],"__proto__":{"own":true}},"n":-0.5}');
+    const whole = await runProbe((s) => s.openRun(JSON.stringify({ ...base, stash })));
+    const pieces = await runProbe((s) => s.openRunParts({ ...parts(), stashJson: JSON.stringify(stash) }));
+    expect((whole[0] as { v: { json: string } }).v.json).toContain('"stash":{"carried":{"list":[1,"two",null,{"k":[]}],"__proto__":{"own":true}},"n":-0.5}');
+    expect(pieces).toEqual(whole);
+    // A stash that is not an object is no stash, both ways.
+    const listed = await runProbe((s) => s.openRunParts({ ...parts(), stashJson: '[1]' }));
+    expect(listed).toEqual(await runProbe((s) => s.openRun(JSON.stringify({ ...base, stash: [1] }))));
+    expect((listed[0] as { v: { json: string } }).v.json).toContain('"stash":{}');
+  });
+
   it('members JSON.stringify leaves out stay left out', async () => {
     const partial = { ...parts(), identityJson: undefined, sourceJson: undefined, headersJson: undefined, variablesJson: undefined, envJson: undefined };
     const { identity: _i, source: _s, env: _e, ...rest } = base;

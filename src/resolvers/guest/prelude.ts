@@ -164,6 +164,12 @@ function bootstrap(unsafeHost: SandboxHost): void {
     return out;
   };
 
+  /** `run` with `stash` as its first stash when that is an object (a hand-over's, EvaluateCode's); else its empty one. */
+  const withStash = (run: Run, stash: unknown): Run => {
+    if (typeof stash === 'object' && stash !== null && !isArray(stash)) run.stash = stash as Record<string, unknown>;
+    return run;
+  };
+
   /** The last text seen in one position of openRunParts; its template is made on its second use. */
   interface JsonSlot {
     text: string | undefined;
@@ -348,9 +354,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
     /** Opens a run from the whole base context; a `stash` object in it is the run's first stash (EvaluateCode's context). */
     openRun(id: number, baseJson: string): void {
       const base = parseJson(baseJson) as RunBase & { stash?: unknown };
-      const run = newRun(base);
-      if (typeof base.stash === 'object' && base.stash !== null && !Array.isArray(base.stash)) run.stash = base.stash as Record<string, unknown>;
-      runs[id] = run;
+      runs[id] = withStash(newRun(base), base.stash);
     },
     /**
      * openRun with the base context in pieces: what `JSON.parse(baseJson)` would give, built
@@ -389,7 +393,7 @@ function bootstrap(unsafeHost: SandboxHost): void {
         authMode,
         operation,
       } as RunBase;
-      runs[id] = newRun(base);
+      runs[id] = parts.stashJson === undefined ? newRun(base) : withStash(newRun(base), parseJson(parts.stashJson));
     },
     /** The run's stash as JSON (direct Lambda functions send it in their event). */
     stashOf(id: number): string {

@@ -90,6 +90,8 @@ export interface RunParts {
   envJson: string | undefined;
   authMode: string;
   operation: string;
+  /** The run's first stash as JSON, carried by a hand-over after a data source call (undefined: an empty stash). */
+  stashJson?: string;
 }
 
 /** A console line written by resolver code during a call. */
@@ -141,18 +143,18 @@ function unjson(text: string): string | undefined {
   return text === '' ? undefined : text;
 }
 
-/** A run's parts as the fields of a record (12 fields, no separator at either end). */
+/** A run's parts as the fields of a record (13 fields, no separator at either end). */
 function partsFields(p: RunParts): string {
   const F = FIELD;
   return (
     `${json(p.argumentsJson)}${F}${json(p.identityJson)}${F}${json(p.sourceJson)}${F}${json(p.headersJson)}` +
     `${F}${field(p.fieldName)}${F}${field(p.parentTypeName)}${F}${json(p.variablesJson)}${F}${p.selectionSetListJson}` +
-    `${F}${field(p.selectionSetGraphQL)}${F}${json(p.envJson)}${F}${field(p.authMode)}${F}${field(p.operation)}`
+    `${F}${field(p.selectionSetGraphQL)}${F}${json(p.envJson)}${F}${field(p.authMode)}${F}${field(p.operation)}${F}${json(p.stashJson)}`
   );
 }
 
 /** How many fields `partsFields` writes. */
-const PARTS_FIELDS = 12;
+const PARTS_FIELDS = 13;
 
 function partsOf(f: string[], at: number): RunParts {
   return {
@@ -168,6 +170,7 @@ function partsOf(f: string[], at: number): RunParts {
     envJson: unjson(f[at + 9]!),
     authMode: unfield(f[at + 10]!),
     operation: unfield(f[at + 11]!),
+    stashJson: unjson(f[at + 12]!),
   };
 }
 

@@ -37,6 +37,18 @@ const calls: Call[] = [
   { seq: 13, op: 'pipeline', run: 14, open: { ...parts, identityJson: '{"sub":"x"}', operation: awkward }, mod: -1, fns: [3], operation: 'query', label: '' },
   { seq: 14, op: 'close', run: 15, open: parts },
   { seq: 15, op: 'stash', run: 16, open: parts },
+  {
+    seq: 16,
+    op: 'invoke',
+    run: 17,
+    open: { ...parts, stashJson: JSON.stringify({ carried: awkward }) },
+    mod: 2,
+    handler: 'response',
+    phase: 'p',
+    step: '{}',
+    label: '',
+    close: true,
+  },
 ];
 
 describe('calls pipe records', () => {
@@ -48,8 +60,8 @@ describe('calls pipe records', () => {
       expect(decodeCall(record.slice(0, -1))).toEqual(call);
     }
     // Within the record, the separators are the fields' and no more.
-    // A call that opens its run: three fields of its own, the run's and 12 parts, then the unit's three.
-    expect(encodeCall(calls.find((c) => c.op === 'unit' && c.open)!).split(FIELD)).toHaveLength(3 + 12 + 3);
+    // A call that opens its run: three fields of its own, the run's and 13 parts, then the unit's three.
+    expect(encodeCall(calls.find((c) => c.op === 'unit' && c.open)!).split(FIELD)).toHaveLength(3 + 13 + 3);
   });
 
   it('answers keep their text (newline included) and their console lines', () => {
