@@ -123,17 +123,13 @@ function sdkError(error: StoreError): Error {
   return e;
 }
 
-/** DynamoDB in memory: the embedded store called directly. */
+const asSdkError = (error: unknown): never => {
+  throw error instanceof StoreError ? sdkError(error) : error;
+};
+
+/** DynamoDB in memory: the embedded store called directly (one promise per call over the store's own, no async frame). */
 export function embeddedApi(store: EmbeddedDynamoDBStore): DynamoDBApi {
   return {
-    async call(operation, input) {
-      let out: Record<string, unknown>;
-      try {
-        out = await store.call(operation, toWire(input) as Record<string, unknown>);
-      } catch (error) {
-        throw error instanceof StoreError ? sdkError(error) : error;
-      }
-      return fromWire(out) as never;
-    },
+    call: (operation, input) => store.call(operation, toWire(input) as Record<string, unknown>).then(fromWire, asSdkError) as never,
   };
 }

@@ -21,10 +21,16 @@ const base64ToBytes = (value: unknown) => Uint8Array.from(Buffer.from(String(val
 /** One typed value in AppSync's form to the SDK's form. */
 function toSdkValue(value: unknown, field: string): AttributeValue {
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw invalid(field, `expected a typed value like {"S": "x"}, got ${JSON.stringify(value)}`);
-  const entries = Object.entries(value);
-  if (entries.length !== 1 || !TYPES.has(entries[0]![0]))
-    throw invalid(field, `expected exactly one of ${[...TYPES].join(', ')}, got ${JSON.stringify(value)}`);
-  const [type, v] = entries[0]!;
+  // The value's one own key, found without Object.entries' arrays: this runs for every key and attribute of every request.
+  let type: string | undefined;
+  let count = 0;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    type = key;
+    count += 1;
+  }
+  if (count !== 1 || !TYPES.has(type!)) throw invalid(field, `expected exactly one of ${[...TYPES].join(', ')}, got ${JSON.stringify(value)}`);
+  const v = (value as Record<string, unknown>)[type!];
   switch (type) {
     case 'S':
       return { S: String(v) };
@@ -54,7 +60,7 @@ function toSdkValue(value: unknown, field: string): AttributeValue {
 export function toSdkMap(map: unknown, field: string): Record<string, AttributeValue> {
   if (!map || typeof map !== 'object' || Array.isArray(map)) throw invalid(field, `expected a map of typed values, got ${JSON.stringify(map)}`);
   const out: Record<string, AttributeValue> = {};
-  for (const [k, v] of Object.entries(map)) out[k] = toSdkValue(v, `${field}.${k}`);
+  for (const k in map) if (Object.hasOwn(map, k)) out[k] = toSdkValue((map as Record<string, unknown>)[k], `${field}.${k}`);
   return out;
 }
 
@@ -76,7 +82,7 @@ function fromSdkValue(value: AttributeValue): unknown {
 export function fromSdkItem(item: Record<string, AttributeValue> | undefined | null): Record<string, unknown> | null {
   if (!item) return null;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(item)) out[k] = fromSdkValue(v);
+  for (const k in item) if (Object.hasOwn(item, k)) out[k] = fromSdkValue(item[k]!);
   return out;
 }
 
@@ -93,9 +99,31 @@ export function readExpression(input: unknown, field: string, names: Record<stri
   return expression;
 }
 
+/** A request's `projection` (an expression object, or the module's list of attribute paths) → ProjectionExpression; names go into `names`. */
+export function projection(request: Record<string, unknown>, field: string, names: Record<string, string>): string | undefined {
+  const p = request[field];
+  if (p === undefined || p === null) return undefined;
+  if (Array.isArray(p)) {
+    // The module accepts a list of attribute paths.
+    return p
+      .map((path) =>
+        String(path)
+          .split('.')
+          .map((part) => {
+            names[`#${part}`] = part;
+            return `#${part}`;
+          })
+          .join('.'),
+      )
+      .join(', ');
+  }
+  return readExpression(p, field, names, {});
+}
+
 /** The SDK rejects empty name/value maps: pass them only when used. */
 export function nonEmpty<T extends object>(map: T): T | undefined {
-  return Object.keys(map).length > 0 ? map : undefined;
+  for (const key in map) if (Object.hasOwn(map, key)) return map;
+  return undefined;
 }
 
 /**

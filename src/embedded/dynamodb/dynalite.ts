@@ -120,10 +120,15 @@ export function validated(store: DynaliteStore, operation: string, input: Record
   return data;
 }
 
-/** Runs one dynalite action on already validated input. */
-export function runAction(store: DynaliteStore, operation: string, data: Record<string, unknown>): Promise<Record<string, unknown>> {
+/** Runs one dynalite action on already validated input; `mapError` turns its error into the one the promise rejects with. */
+export function runAction(
+  store: DynaliteStore,
+  operation: string,
+  data: Record<string, unknown>,
+  mapError?: (error: DynaliteError) => unknown,
+): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    actions.get(operation)!(store, data, (error, out) => (error ? reject(error) : resolve(out ?? {})));
+    actions.get(operation)!(store, data, (error, out) => (error ? reject(mapError ? mapError(error) : error) : resolve(out ?? {})));
   });
 }
 

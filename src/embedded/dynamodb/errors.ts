@@ -10,11 +10,12 @@ export class StoreError extends Error {
     super(body.message ?? body.Message ?? body.__type);
   }
 
-  static from(error: unknown): StoreError {
+  /** `error` as a StoreError when it is one or dynalite made it (it carries `statusCode` and `body`); any other error as it is. */
+  static from(this: void, error: unknown): unknown {
     if (error instanceof StoreError) return error;
     const e = error as DynaliteError;
     if (e?.statusCode && e.body) return new StoreError(e.statusCode, e.body);
-    throw error;
+    return error;
   }
 }
 

@@ -43,8 +43,26 @@ export class EmbeddedDynamoDBStore {
   /**
    * One DynamoDB call, as its JSON request body (`B` values base64). Resolves with the answer's
    * JSON; rejects with a {@link StoreError} when DynamoDB would answer with an error.
+   *
+   * Not async: a call dynalite answers costs its action's one promise (a page of items with a
+   * nested resolver makes one GetItem per item).
    */
-  async call(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+  call(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (EXTRA_OPERATIONS.has(operation)) return this.#callExtra(operation, input);
+    try {
+      if (!DYNALITE_OPERATIONS.has(operation)) throw new StoreError(400, { __type: 'com.amazon.coral.service#UnknownOperationException' });
+      // Read before validation, which drops the members dynalite does not know.
+      const returnOld = CONDITIONAL_WRITES.has(operation) && input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD';
+      const data = validated(this.dynalite, operation, input);
+      if (returnOld) return this.#writeReturningOld(operation, data);
+      return runAction(this.dynalite, operation, data, StoreError.from);
+    } catch (error) {
+      return Promise.reject(StoreError.from(error));
+    }
+  }
+
+  /** The operations this folder adds to dynalite's. */
+  async #callExtra(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
     try {
       switch (operation) {
         case 'TransactWriteItems':
@@ -53,21 +71,20 @@ export class EmbeddedDynamoDBStore {
           return await transactGetItems(this.dynalite, input);
         case 'UpdateTimeToLive':
           return await this.ttl.update(input);
-        case 'DescribeTimeToLive':
+        default:
           return await this.ttl.describe(input);
-      }
-      if (!DYNALITE_OPERATIONS.has(operation)) throw new StoreError(400, { __type: 'com.amazon.coral.service#UnknownOperationException' });
-      // Read before validation, which drops the members dynalite does not know.
-      const returnOld = CONDITIONAL_WRITES.has(operation) && input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD';
-      const data = validated(this.dynalite, operation, input);
-      if (!returnOld) return await runAction(this.dynalite, operation, data);
-      try {
-        return await runAction(this.dynalite, operation, data);
-      } catch (error) {
-        throw await this.withCurrentItem(error, data);
       }
     } catch (error) {
       throw StoreError.from(error);
+    }
+  }
+
+  /** A conditional write asked for the item on a failed condition (ReturnValuesOnConditionCheckFailure: ALL_OLD). */
+  async #writeReturningOld(operation: string, data: Record<string, unknown>): Promise<Record<string, unknown>> {
+    try {
+      return await runAction(this.dynalite, operation, data);
+    } catch (error) {
+      throw await this.withCurrentItem(error, data).then(StoreError.from, StoreError.from);
     }
   }
 
