@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { getNamedType, type FieldNode, type GraphQLResolveInfo } from 'graphql';
 import { KeyDigest, MISS, type ApiCache, type ResolverCacheEntry, type ResolverCachePolicy } from '../cache/index.js';
 import type { NormalizedConfig } from '../config/types.js';
-import { isBuiltInNone, type DataSource, type DataSourceResult, type Logger } from '../datasources/index.js';
+import { isBuiltInNone, type DataSource, type DataSourceResult, type InvocationContext, type Logger } from '../datasources/index.js';
 import { AppSyncError, FieldError, ResolverCodeError, passedOn } from '../errors.js';
 import { locateFault } from './appsync-js/compile.js';
 import type { BoundResolver, GatewayPipeline, LoadedModule, Step } from './bound.js';
@@ -257,14 +257,19 @@ export class ResolverExecutor {
     stash: string | undefined,
   ): Promise<unknown> {
     const { bound, base, context, info } = start;
-    const maxChars = this.sandbox.maxResultChars;
-    const step: Step = { label: bound.label, module: bound.module, dataSource, maxBatchSize: bound.resolver.maxBatchSize };
-    const answer = await callDataSource(dataSource, (ds) => ds.invoke(requestValue, { ...invocationOf(step, context, info), resolverContext: base }));
+    const answer = await invokeDataSource(dataSource, requestValue, invocationOf(bound.label, bound.resolver.maxBatchSize, context, info, base));
     try {
-      return gateway.response.run(inputs.responseCtx(stepResultOf(answer)), maxChars);
+      return gateway.response.run(inputs.responseCtx(stepResultOf(answer)), this.sandbox.maxResultChars);
     } catch (error) {
       this.#fellBack(bound, error);
     }
+    return this.#respondInSandbox(start, dataSource, stash, requestValue, answer);
+  }
+
+  /** The response handler of {@link #callAndRespondInGateway} handed to the sandbox, with the data source's answer. */
+  #respondInSandbox(start: RunStart, dataSource: DataSource, stash: string | undefined, requestValue: unknown, answer: DataSourceResult): Promise<unknown> {
+    const { bound } = start;
+    const step: Step = { label: bound.label, module: bound.module, dataSource, maxBatchSize: bound.resolver.maxBatchSize };
     const run = this.#openRun(start, stash);
     return this.#closeAndFinish(
       run,
@@ -355,7 +360,7 @@ export class ResolverExecutor {
       for (;;) {
         const step = bound.functions[at.index]!;
         const requestValue = at.requestValue;
-        const answer = await callDataSource(step.dataSource!, (ds) => ds.invoke(requestValue, { ...invocationOf(step, context, info), resolverContext: base }));
+        const answer = await invokeDataSource(step.dataSource!, requestValue, invocationOf(step.label, step.maxBatchSize, context, info, base));
         at.answered = { requestValue, answer };
         const responded = pipeline.functions[at.index]!.response.run(inputs.responseCtx(stepResultOf(answer), at.prev), this.sandbox.maxResultChars);
         if (at.stash !== undefined) at.stash = stashText(inputs);
@@ -516,7 +521,6 @@ export class ResolverExecutor {
    */
   async #runStep(run: ResolverRun, step: Step, prev: unknown, isUnit: boolean): Promise<{ value: unknown; skipToEnd: boolean }> {
     const { base, context, info } = run;
-    const invocation = invocationOf(step, context, info);
     if (!step.module) {
       // Direct Lambda resolver / function: the data source gets the context itself.
       // docs/http-lambda.md#lambda-data-source: the direct Lambda event is the Context object.
@@ -529,7 +533,7 @@ export class ResolverExecutor {
         info: base.info,
         stash: await this.sandbox.stashOf(run.handle),
       };
-      const answer = await callDataSource(step.dataSource!, (ds) => ds.invokeDirect!({ ...invocation, resolverContext }));
+      const answer = await settle(() => step.dataSource!.invokeDirect!(invocationOf(step.label, step.maxBatchSize, context, info, resolverContext)));
       if (answer.error) {
         throw new FieldRunError(answer.error.message, passedOn(answer.error.type), { data: answer.error.data, errorInfo: answer.error.errorInfo });
       }
@@ -538,7 +542,7 @@ export class ResolverExecutor {
     const request = await this.#call(run, step.module, 'request', JSON.stringify({ prev }), step.label);
     if (request.k === 'early') return { value: request.v, skipToEnd: !isUnit && request.skipTo === 'END' };
     const answer = step.dataSource
-      ? await callDataSource(step.dataSource, (ds) => ds.invoke(request.v, { ...invocation, resolverContext: base }))
+      ? await invokeDataSource(step.dataSource, request.v, invocationOf(step.label, step.maxBatchSize, context, info, base))
       : { result: null };
     return this.#respond(run, step, prev, isUnit, request.v, answer);
   }
@@ -641,27 +645,53 @@ function stepResultOf(answer: DataSourceResult): StepResult {
   return result;
 }
 
-/** What a data source is told about the step that calls it. */
-function invocationOf(step: Step, context: RequestContext, info: GraphQLResolveInfo) {
+/** What a data source is told about the step (`resolverName`: its label) that calls it; one object literal, as it is made for every call. */
+function invocationOf(
+  resolverName: string,
+  maxBatchSize: number | undefined,
+  context: RequestContext,
+  info: GraphQLResolveInfo,
+  resolverContext: Readonly<Record<string, unknown>>,
+): InvocationContext {
   return {
-    resolverName: step.label,
+    resolverName,
     fieldName: info.fieldName,
     parentTypeName: info.parentType.name,
-    maxBatchSize: step.maxBatchSize,
+    maxBatchSize,
     requestScope: context.requestScope,
     signal: context.signal,
+    resolverContext,
   };
 }
 
-async function callDataSource(ds: DataSource, call: (ds: DataSource) => Promise<DataSourceResult>): Promise<DataSourceResult> {
+/** A data source's call as its answer: a thrown or rejected error becomes the answer's `error`. */
+function settle(call: () => Promise<DataSourceResult>): Promise<DataSourceResult> {
+  let answer: Promise<DataSourceResult>;
   try {
-    return await call(ds);
+    answer = call();
   } catch (error) {
-    if (AppSyncError.is(error)) {
-      return { error: { message: error.message, type: error.errorType, data: error.data, errorInfo: error.errorInfo } };
-    }
-    return { error: { message: error instanceof Error ? error.message : String(error), type: 'InternalFailure' } };
+    return Promise.resolve(failedCall(error));
   }
+  // A data source kind of a library user may answer without a promise.
+  return Promise.resolve(answer).then(undefined, failedCall);
+}
+
+/** {@link settle} for `invoke`, without a closure per call (a page with a nested resolver calls it once per item). */
+function invokeDataSource(ds: DataSource, request: unknown, invocation: InvocationContext): Promise<DataSourceResult> {
+  let answer: Promise<DataSourceResult>;
+  try {
+    answer = ds.invoke(request, invocation);
+  } catch (error) {
+    return Promise.resolve(failedCall(error));
+  }
+  return Promise.resolve(answer).then(undefined, failedCall);
+}
+
+function failedCall(error: unknown): DataSourceResult {
+  if (AppSyncError.is(error)) {
+    return { error: { message: error.message, type: error.errorType, data: error.data, errorInfo: error.errorInfo } };
+  }
+  return { error: { message: error instanceof Error ? error.message : String(error), type: 'InternalFailure' } };
 }
 
 function pathOf(info: GraphQLResolveInfo): Array<string | number> {
