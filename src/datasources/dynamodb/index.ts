@@ -20,7 +20,7 @@ import { runOperation } from './operations.js';
 import { ensureTimeToLive, timeToLiveAttribute } from './timeToLive.js';
 import { syncConfigFor, type ResolverSync, type VersioningConfig } from './versioning.js';
 import { invalid } from './values.js';
-import type { DataSource, DataSourceKind } from '../types.js';
+import type { DataSource, DataSourceKind, DataSourceResult } from '../types.js';
 import { DEFAULT_REGION } from '../../config/awsDefaults.js';
 
 export interface DynamoDBDataSourceConfig {
@@ -174,6 +174,13 @@ async function ensureDeltaTable(
   }
 }
 
+/** A DynamoDB error as the resolver's `ctx.error` (`DynamoDB:<exception>`); the gateway's own errors stay as they are. */
+function dynamoDBErrorResult(error: unknown): DataSourceResult {
+  if (AppSyncError.is(error)) throw error;
+  const e = error as { name?: string; message?: string };
+  return { error: { type: `DynamoDB:${e.name ?? 'DynamoDbException'}`, message: e.message ?? String(error) } };
+}
+
 export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
   validate,
   keepsData: (config) => !config.endpoint && config.inMemory !== true,
@@ -281,19 +288,21 @@ export const dynamodbKind: DataSourceKind<DynamoDBDataSourceConfig> = {
       get client() {
         return sdkClient();
       },
-      async invoke(request, invocation) {
-        if (!request || typeof request !== 'object' || Array.isArray(request)) throw invalid('request', 'expected an object with an operation');
+      // Not async (no frame, one then()): a page whose items each have a nested resolver calls it once per item.
+      invoke(request, invocation) {
+        if (!request || typeof request !== 'object' || Array.isArray(request))
+          return Promise.reject(invalid('request', 'expected an object with an operation'));
+        let answer: Promise<DataSourceResult>;
         try {
           const sync = syncOf(invocation?.resolverName);
-          return await runOperation(
+          answer = runOperation(
             { client: api, table: config.tableName, sealToken, openToken, region, invocation, lambdas, versioning, sync },
             request as Record<string, unknown>,
           );
         } catch (error) {
-          if (AppSyncError.is(error)) throw error;
-          const e = error as { name?: string; message?: string };
-          return { error: { type: `DynamoDB:${e.name ?? 'DynamoDbException'}`, message: e.message ?? String(error) } };
+          answer = Promise.reject(error);
         }
+        return answer.then(undefined, dynamoDBErrorResult);
       },
       async close() {
         client?.destroy();

@@ -4,7 +4,7 @@
  * and Scan here; batches in batchOperations.ts, transactions in transactOperations.ts.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBApi } from './api.js';
+import type { DynamoDBApi, DynamoDBOperations } from './api.js';
 import type { DataSourceResult, InvocationContext } from '../types.js';
 import { conditionalFailure, type FailedWrite } from './conditionHandler.js';
 import type { LambdaTargets } from './lambdaTargets.js';
@@ -123,20 +123,21 @@ export function runOperation(ctx: OperationContext, request: Request, attempt = 
   return operation(ctx, request, attempt);
 }
 
-async function getItem(ctx: OperationContext, request: Request): Promise<DataSourceResult> {
-  const { client, table } = ctx;
-  const names: Record<string, string> = {};
-  const Key = requireKey(request);
-  const ProjectionExpression = projection(request, 'projection', names);
-  const out = await client.call('GetItem', {
-    TableName: table,
-    Key,
-    ConsistentRead: request.consistentRead === true,
-    ProjectionExpression,
-    ExpressionAttributeNames: nonEmpty(names),
-  });
-  return { result: fromSdkItem(out.Item) };
+/** Not async (no frame, one then()): a page whose items each have a nested resolver makes one GetItem per item. */
+function getItem(ctx: OperationContext, request: Request): Promise<DataSourceResult> {
+  let input: DynamoDBOperations['GetItem'][0];
+  try {
+    const names: Record<string, string> = {};
+    const Key = requireKey(request);
+    const ProjectionExpression = projection(request, 'projection', names);
+    input = { TableName: ctx.table, Key, ConsistentRead: request.consistentRead === true, ProjectionExpression, ExpressionAttributeNames: nonEmpty(names) };
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return ctx.client.call('GetItem', input).then(itemResult);
 }
+
+const itemResult = (out: { Item?: Record<string, AttributeValue> }): DataSourceResult => ({ result: fromSdkItem(out.Item) });
 
 async function putItem(ctx: OperationContext, request: Request, attempt: number): Promise<DataSourceResult> {
   const { client, table } = ctx;
