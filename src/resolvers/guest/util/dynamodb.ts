@@ -17,7 +17,12 @@ export function toDynamoDB(value: unknown): Typed {
   if (Array.isArray(value)) return { L: value.map(toDynamoDB) };
   if (typeof value === 'object') {
     const out: Record<string, Typed> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (v !== undefined) out[k] = toDynamoDB(v);
+    // for-in, not Object.entries: no array per member (a key of every request, an item of every write).
+    for (const k in value) {
+      if (!Object.hasOwn(value, k)) continue;
+      const v = (value as Record<string, unknown>)[k];
+      if (v !== undefined) out[k] = toDynamoDB(v);
+    }
     return { M: out };
   }
   return { S: String(value) };
