@@ -212,6 +212,7 @@ export function createDynalite(options: Record<string, unknown>): { server: Serv
   }
   if (!store) throw new Error('dynalite did not create its store through db.create; the embedded DynamoDB store cannot run in-process');
   readSynchronously(store.db as unknown as LevelDb);
+  closeIteratorsOnDestroy(store.db as unknown as LevelDb);
   return { server, store };
 }
 
@@ -220,6 +221,35 @@ interface LevelDb {
   status: string;
   get(key: string, cb: (error: Error | null, value?: unknown) => void): void;
   getSync?(key: string): unknown;
+  values(options?: unknown): LevelIterator;
+  keys(options?: unknown): LevelIterator;
+}
+
+interface LevelIterator {
+  close(): Promise<void>;
+  return?: () => Promise<void>;
+}
+
+/**
+ * dynalite's streams over its LevelDB (every Scan and Query, and a deleted table's keys) close their
+ * iterator when the stream is destroyed, which Node does at its end, through `iterator.return()`;
+ * abstract-level 3's iterators have `close()` and no `return`, so each stream left its iterator
+ * open, kept by the database in its set of resources until the database closed: ~0.8 KB of heap
+ * per Scan for as long as the gateway ran (measured: the heap after a full GC grew by that much per
+ * page request). Each iterator the database makes gets a `return` that closes it.
+ *
+ * Written by hand: a fix of dynalite's use of abstract-level, which has no hook for it.
+ */
+function closeIteratorsOnDestroy(db: LevelDb): void {
+  for (const method of ['values', 'keys'] as const) {
+    const open = db[method];
+    if (typeof open !== 'function') continue;
+    db[method] = function (this: LevelDb, options?: unknown) {
+      const iterator = open.call(this, options);
+      if (typeof iterator.return !== 'function') iterator.return = () => iterator.close();
+      return iterator;
+    };
+  }
 }
 
 let slowReadsWarned = false;

@@ -1,12 +1,13 @@
 /**
- * The embedded store's GetItem shortcut (src/embedded/dynamodb/dynalite.ts `plainGetItem`) gives
+ * dynalite as the embedded store uses it (src/embedded/dynamodb/dynalite.ts). Scans and queries
+ * leave no LevelDB iterator open. The embedded store's GetItem shortcut (src/embedded/dynamodb/dynalite.ts `plainGetItem`) gives
  * what dynalite's whole validation gives: for each request below, the store's answer or error is
  * compared whole with the one of dynalite's own check (checkTypes and checkValidations, as its HTTP
  * handler runs them) followed by the same action. Requests of the data sources' shape take the
  * shortcut (checked, so a case cannot drift off it unseen), and among them are ones dynalite refuses
  * (a bad number, an empty string key, a missing table); every other shape must go the whole way.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { acquireEmbeddedDynamoDB, embeddedDynamoDBStore, releaseEmbeddedDynamoDB, type EmbeddedDynamoDBStore } from '../../../src/embedded/dynamodb/index.js';
 import { plainGetItem, runAction, validatedByDynalite } from '../../../src/embedded/dynamodb/dynalite.js';
 
@@ -106,4 +107,48 @@ describe('GetItem on the embedded store: the shortcut and dynalite’s whole val
       expect(viaStore).toEqual(viaDynalite);
     });
   }
+});
+
+describe('LevelDB iterators of the embedded store', () => {
+  it('a Scan, a Scan stopped by its Limit, a Query and a deleted table leave none open', async () => {
+    // abstract-level keeps every open iterator in the database's resources until it is closed.
+    const db = store.dynalite.db as unknown as { attachResource(r: object): void; detachResource(r: object): void };
+    const open = new Set<object>();
+    let opened = 0;
+    const { attachResource, detachResource } = db;
+    db.attachResource = function (resource) {
+      opened += 1;
+      open.add(resource);
+      attachResource.call(this, resource);
+    };
+    db.detachResource = function (resource) {
+      open.delete(resource);
+      detachResource.call(this, resource);
+    };
+    try {
+      await store.call('PutItem', { TableName: S, Item: { id: { S: 'b' } } });
+      expect(((await store.call('Scan', { TableName: S })).Items as unknown[]).length).toBe(2);
+      expect((await store.call('Scan', { TableName: S, Limit: 1 })).LastEvaluatedKey).toBeDefined();
+      const query = { TableName: NS, KeyConditionExpression: 'n = :n', ExpressionAttributeValues: { ':n': { N: '1.5' } } };
+      expect(((await store.call('Query', query)).Items as unknown[]).length).toBe(1);
+      const gone = `getitem_gone_${Date.now()}`;
+      await store.call('CreateTable', {
+        TableName: gone,
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      });
+      while (((await store.call('DescribeTable', { TableName: gone })).Table as { TableStatus: string }).TableStatus !== 'ACTIVE')
+        await new Promise((r) => setTimeout(r, 5));
+      await store.call('PutItem', { TableName: gone, Item: { id: { S: 'x' } } });
+      await store.call('DeleteTable', { TableName: gone });
+      // Each Scan and the Query opened one (seen here, so the check below is not vacuous).
+      expect(opened).toBeGreaterThanOrEqual(3);
+      // An iterator closes asynchronously once its stream has ended.
+      await vi.waitFor(() => expect(open.size).toBe(0), { timeout: 5000 });
+    } finally {
+      delete (db as { attachResource?: unknown }).attachResource;
+      delete (db as { detachResource?: unknown }).detachResource;
+    }
+  });
 });
