@@ -17,7 +17,8 @@
  * time per request, best of 5 rounds; the misses as CPU per request, caching off, on and full
  * taking turns for MISS_ROUNDS rounds and compared within each round, since a burst of other load
  * on the machine falls on one row of a pair otherwise) and over HTTP on the built CLI (autocannon;
- * each pair loaded in turn, round after round, and compared within its round; the miss rows twice a round).
+ * each pair loaded in turn, round after round, and compared within its round; the miss rows twice a round;
+ * new server processes each round, as processes of the same build differ by more than the miss row's target).
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -33,7 +34,7 @@ import { loadApi, type Api } from '../../src/server/loadApi.js';
 import { parse as parseYaml } from 'yaml';
 import { silentLogger } from '../utils/logger.js';
 import type { BenchRow } from './run.js';
-import { CONNECTIONS, DURATION_S, ROUNDS, WARMUP_S, load, median, post, startCliProject, startServer, type ServerProcess } from './serverProcess.js';
+import { CONNECTIONS, DURATION_S, ROUNDS, WARMUP_S, load, median, post, settle, startCliProject, startServer, type ServerProcess } from './serverProcess.js';
 import { API_KEY, ANSWER, BODY } from './shared.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -337,37 +338,60 @@ export async function runCachingBench(): Promise<BenchRow[]> {
   return [...inProcess, ...(await runHttp())];
 }
 
-async function runHttp(): Promise<BenchRow[]> {
+/**
+ * Rounds of the HTTP rows. Each round starts its own server processes: processes of one build and
+ * config differ by up to a quarter in CPU per request on this machine (four at once, the same
+ * rounds), so a pair of processes kept for the whole run would carry its bias into every round.
+ */
+const HTTP_ROUNDS = Math.max(ROUNDS, 4);
+
+/** One round's servers: started together, the full cache filled, stopped after the round. */
+async function startRoundServers(): Promise<Map<Caching | 'full cache' | 'bare', ServerProcess>> {
   const servers = new Map<Caching | 'full cache' | 'bare', ServerProcess>();
-  try {
+  const starting: Array<Promise<void>> = [
     // The ceiling of any cached answer over HTTP here: node:http answering the same JSON it has ready (servers/raw.ts).
-    servers.set('bare', await startServer('raw.ts'));
-    for (const caching of ['off', 'FULL_REQUEST_CACHING', 'OPERATION_LEVEL_CACHING'] as const) servers.set(caching, await startCachingGateway(caching));
-    servers.set('full cache', await startCachingGateway('FULL_REQUEST_CACHING', [], {}, FULL_CACHE_MB));
-    const off = servers.get('off')!;
-    const full = servers.get('FULL_REQUEST_CACHING')!;
-    const op = servers.get('OPERATION_LEVEL_CACHING')!;
-    const fullCache = servers.get('full cache')!;
-    const bare = servers.get('bare')!;
-    await loadMisses(fullCache.port, 0, FULL_CACHE_FILL);
-    const rounds: Record<string, Measured[]> = {
-      off: [],
-      full: [],
-      op: [],
-      bare: [],
-      pageOff: [],
-      pageFull: [],
-      pageOp: [],
-      offMiss: [],
-      fullMiss: [],
-      fullCacheMiss: [],
-    };
-    for (let round = 0; round < ROUNDS; round++) {
-      process.stderr.write(`bench: caching round ${round + 1}/${ROUNDS}…\n`);
+    startServer('raw.ts').then((s) => void servers.set('bare', s)),
+    ...(['off', 'FULL_REQUEST_CACHING', 'OPERATION_LEVEL_CACHING'] as const).map((caching) =>
+      startCachingGateway(caching).then((s) => void servers.set(caching, s)),
+    ),
+    startCachingGateway('FULL_REQUEST_CACHING', [], {}, FULL_CACHE_MB).then((s) => void servers.set('full cache', s)),
+  ];
+  const started = await Promise.allSettled(starting);
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.all([...servers.values()].map((s) => s.stop()));
+    throw failed.reason;
+  }
+  await loadMisses(servers.get('full cache')!.port, 0, FULL_CACHE_FILL);
+  await settle();
+  return servers;
+}
+
+async function runHttp(): Promise<BenchRow[]> {
+  const rounds: Record<string, Measured[]> = {
+    off: [],
+    full: [],
+    op: [],
+    bare: [],
+    pageOff: [],
+    pageFull: [],
+    pageOp: [],
+    offMiss: [],
+    fullMiss: [],
+    fullCacheMiss: [],
+  };
+  for (let round = 0; round < HTTP_ROUNDS; round++) {
+    process.stderr.write(`bench: caching round ${round + 1}/${HTTP_ROUNDS} (new processes)…\n`);
+    const servers = await startRoundServers();
+    try {
+      const off = servers.get('off')!;
+      const full = servers.get('FULL_REQUEST_CACHING')!;
+      const op = servers.get('OPERATION_LEVEL_CACHING')!;
+      const fullCache = servers.get('full cache')!;
       rounds.off!.push(await measure(off, BODY));
       rounds.full!.push(await measure(full, BODY));
       rounds.op!.push(await measure(op, BODY));
-      rounds.bare!.push(await measure(bare, BODY));
+      rounds.bare!.push(await measure(servers.get('bare')!, BODY));
       rounds.pageOff!.push(await measure(off, PAGE_BODY));
       rounds.pageFull!.push(await measure(full, PAGE_BODY));
       rounds.pageOp!.push(await measure(op, PAGE_BODY));
@@ -377,82 +401,82 @@ async function runHttp(): Promise<BenchRow[]> {
         rounds.fullMiss!.push(await measure(full, 'misses'));
         rounds.fullCacheMiss!.push(await measure(fullCache, 'misses'));
       }
+    } finally {
+      await Promise.all([...servers.values()].map((s) => s.stop()));
     }
-    const med = (key: string, pick: (m: Measured) => number) => median(rounds[key]!.map(pick));
-    const ratio = (key: string, base: string, pick: (m: Measured) => number) => median(rounds[key]!.map((m, i) => pick(m) / pick(rounds[base]![i]!)));
-    const errors = Object.values(rounds)
-      .flat()
-      .reduce((sum, m) => sum + m.errors, 0);
-    const rps = (m: Measured) => m.reqPerSec;
-    const cpu = (m: Measured) => m.cpu;
-    const note = (key: string) => `${Math.round(med(key, cpu))} µs CPU/req; rounds ${rounds[key]!.map((m) => Math.round(m.reqPerSec)).join(', ')} req/s`;
-    return [
-      { name: 'getPost on embedded DynamoDB, caching off', value: med('off', rps), unit: 'req/s', note: note('off') },
-      {
-        name: 'getPost, FULL_REQUEST_CACHING, cached (target ≥ 5× off)',
-        value: med('full', rps),
-        unit: 'req/s',
-        baseline: 'caching off',
-        ratio: ratio('full', 'off', rps),
-        note: `${note('full')}; CPU/req ${ratio('off', 'full', cpu).toFixed(2)}× less than off`,
-      },
-      {
-        name: 'getPost, OPERATION_LEVEL_CACHING, cached (target ≥ 5× off)',
-        value: med('op', rps),
-        unit: 'req/s',
-        baseline: 'caching off',
-        ratio: ratio('op', 'off', rps),
-        note: `${note('op')}; CPU/req ${ratio('off', 'op', cpu).toFixed(2)}× less than off`,
-      },
-      {
-        name: 'bare node:http answering the same JSON, ready (the ceiling of any cached answer over HTTP here)',
-        value: med('bare', rps),
-        unit: 'req/s',
-        baseline: 'caching off',
-        ratio: ratio('bare', 'off', rps),
-        note: `${note('bare')}; CPU/req ${ratio('off', 'bare', cpu).toFixed(2)}× less than off; the cached rows at ${(med('full', rps) / med('bare', rps)).toFixed(2)}× (FULL_REQUEST) and ${(med('op', rps) / med('bare', rps)).toFixed(2)}× (OPERATION_LEVEL) of it`,
-      },
-      {
-        name: `a page of ${PAGE_POSTS} posts, each with its author (a Scan and ${PAGE_POSTS} GetItems), caching off`,
-        value: med('pageOff', rps),
-        unit: 'req/s',
-        note: note('pageOff'),
-      },
-      {
-        name: 'the page, FULL_REQUEST_CACHING, cached',
-        value: med('pageFull', rps),
-        unit: 'req/s',
-        baseline: 'the page, caching off',
-        ratio: ratio('pageFull', 'pageOff', rps),
-        note: `${note('pageFull')}; CPU/req ${ratio('pageOff', 'pageFull', cpu).toFixed(2)}× less than off`,
-      },
-      {
-        name: 'the page, OPERATION_LEVEL_CACHING, cached',
-        value: med('pageOp', rps),
-        unit: 'req/s',
-        baseline: 'the page, caching off',
-        ratio: ratio('pageOp', 'pageOff', rps),
-        note: `${note('pageOp')}; CPU/req ${ratio('pageOff', 'pageOp', cpu).toFixed(2)}× less than off`,
-      },
-      { name: 'a new id each request, caching off', value: med('offMiss', rps), unit: 'req/s', note: note('offMiss') },
-      {
-        name: 'a new id each request, FULL_REQUEST_CACHING: every request a miss (target ≤ 5% slower)',
-        value: med('fullMiss', rps),
-        unit: 'req/s',
-        baseline: 'caching off, same load',
-        ratio: ratio('fullMiss', 'offMiss', rps),
-        note: `${note('fullMiss')}; CPU/req ${ratio('fullMiss', 'offMiss', cpu).toFixed(2)}× off's; ${errors} errors in all rows`,
-      },
-      {
-        name: `a new id each request, FULL_REQUEST_CACHING, cache full (${FULL_CACHE_MB} MB; every write evicts)`,
-        value: med('fullCacheMiss', rps),
-        unit: 'req/s',
-        baseline: 'caching off, same load',
-        ratio: ratio('fullCacheMiss', 'offMiss', rps),
-        note: `${note('fullCacheMiss')}; CPU/req ${ratio('fullCacheMiss', 'offMiss', cpu).toFixed(2)}× off's`,
-      },
-    ];
-  } finally {
-    await Promise.all([...servers.values()].map((s) => s.stop()));
   }
+  const med = (key: string, pick: (m: Measured) => number) => median(rounds[key]!.map(pick));
+  const ratio = (key: string, base: string, pick: (m: Measured) => number) => median(rounds[key]!.map((m, i) => pick(m) / pick(rounds[base]![i]!)));
+  const errors = Object.values(rounds)
+    .flat()
+    .reduce((sum, m) => sum + m.errors, 0);
+  const rps = (m: Measured) => m.reqPerSec;
+  const cpu = (m: Measured) => m.cpu;
+  const note = (key: string) => `${Math.round(med(key, cpu))} µs CPU/req; rounds ${rounds[key]!.map((m) => Math.round(m.reqPerSec)).join(', ')} req/s`;
+  return [
+    { name: 'getPost on embedded DynamoDB, caching off', value: med('off', rps), unit: 'req/s', note: note('off') },
+    {
+      name: 'getPost, FULL_REQUEST_CACHING, cached (target ≥ 5× off)',
+      value: med('full', rps),
+      unit: 'req/s',
+      baseline: 'caching off',
+      ratio: ratio('full', 'off', rps),
+      note: `${note('full')}; CPU/req ${ratio('off', 'full', cpu).toFixed(2)}× less than off`,
+    },
+    {
+      name: 'getPost, OPERATION_LEVEL_CACHING, cached (target ≥ 5× off)',
+      value: med('op', rps),
+      unit: 'req/s',
+      baseline: 'caching off',
+      ratio: ratio('op', 'off', rps),
+      note: `${note('op')}; CPU/req ${ratio('off', 'op', cpu).toFixed(2)}× less than off`,
+    },
+    {
+      name: 'bare node:http answering the same JSON, ready (the ceiling of any cached answer over HTTP here)',
+      value: med('bare', rps),
+      unit: 'req/s',
+      baseline: 'caching off',
+      ratio: ratio('bare', 'off', rps),
+      note: `${note('bare')}; CPU/req ${ratio('off', 'bare', cpu).toFixed(2)}× less than off; the cached rows at ${(med('full', rps) / med('bare', rps)).toFixed(2)}× (FULL_REQUEST) and ${(med('op', rps) / med('bare', rps)).toFixed(2)}× (OPERATION_LEVEL) of it`,
+    },
+    {
+      name: `a page of ${PAGE_POSTS} posts, each with its author (a Scan and ${PAGE_POSTS} GetItems), caching off`,
+      value: med('pageOff', rps),
+      unit: 'req/s',
+      note: note('pageOff'),
+    },
+    {
+      name: 'the page, FULL_REQUEST_CACHING, cached',
+      value: med('pageFull', rps),
+      unit: 'req/s',
+      baseline: 'the page, caching off',
+      ratio: ratio('pageFull', 'pageOff', rps),
+      note: `${note('pageFull')}; CPU/req ${ratio('pageOff', 'pageFull', cpu).toFixed(2)}× less than off`,
+    },
+    {
+      name: 'the page, OPERATION_LEVEL_CACHING, cached',
+      value: med('pageOp', rps),
+      unit: 'req/s',
+      baseline: 'the page, caching off',
+      ratio: ratio('pageOp', 'pageOff', rps),
+      note: `${note('pageOp')}; CPU/req ${ratio('pageOff', 'pageOp', cpu).toFixed(2)}× less than off`,
+    },
+    { name: 'a new id each request, caching off', value: med('offMiss', rps), unit: 'req/s', note: note('offMiss') },
+    {
+      name: 'a new id each request, FULL_REQUEST_CACHING: every request a miss (target ≤ 5% slower)',
+      value: med('fullMiss', rps),
+      unit: 'req/s',
+      baseline: 'caching off, same load',
+      ratio: ratio('fullMiss', 'offMiss', rps),
+      note: `${note('fullMiss')}; CPU/req ${ratio('fullMiss', 'offMiss', cpu).toFixed(2)}× off's; ${errors} errors in all rows`,
+    },
+    {
+      name: `a new id each request, FULL_REQUEST_CACHING, cache full (${FULL_CACHE_MB} MB; every write evicts)`,
+      value: med('fullCacheMiss', rps),
+      unit: 'req/s',
+      baseline: 'caching off, same load',
+      ratio: ratio('fullCacheMiss', 'offMiss', rps),
+      note: `${note('fullCacheMiss')}; CPU/req ${ratio('fullCacheMiss', 'offMiss', cpu).toFixed(2)}× off's`,
+    },
+  ];
 }

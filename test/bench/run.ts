@@ -12,7 +12,7 @@ import { ANSWER, BODY, ECHO_ANSWER, ECHO_BODY, ECHO_QUERY, QUERY } from './share
 import { runResolverMicroBench } from './resolver-runtime.js';
 import { runStartupBench } from './startup.js';
 import { runHotPathBench } from './hotpath.js';
-import { CONNECTIONS, DURATION_S, ROUNDS, WARMUP_S, load, median, post, startGatewayCli, startServer, type ServerProcess } from './serverProcess.js';
+import { CONNECTIONS, DURATION_S, ROUNDS, WARMUP_S, load, median, post, settle, startGatewayCli, startServer, type ServerProcess } from './serverProcess.js';
 
 export interface BenchRow {
   name: string;
@@ -65,27 +65,39 @@ interface Round {
   cpuPerRequest: number;
 }
 
+/** Rounds of the HTTP rows: BENCH_ROUNDS, at least 5. */
+const HTTP_ROUNDS = Math.max(ROUNDS, 5);
+
 /**
- * Every server runs at once (idle ones cost nothing) and each row is loaded in turn, ROUNDS times
+ * Every server runs at once (idle ones cost nothing) and each row is loaded in turn, HTTP_ROUNDS times
  * over: whatever else the machine does drifts over a run, and a ratio taken within one round,
  * between loads a few seconds apart, is far steadier than one between rows measured a minute apart.
+ * Each round starts the servers anew: processes of one build differ by up to a quarter in CPU per
+ * request on this machine, so a process kept for the whole run would carry its bias into every round;
+ * HTTP_ROUNDS (at least 5) rounds, for the median to leave such a process out.
  */
 export async function measureRows(servers: BenchServer[], rows: LoadRow[]): Promise<HttpRow[]> {
   const storeDir = await mkdtemp(join(tmpdir(), 'appsync-bench-sfn-'));
   const running = new Map<string, ServerProcess>();
+  const stopAll = async () => {
+    await Promise.all([...running.values()].map((r) => r.stop()));
+    running.clear();
+  };
   try {
-    for (const [i, s] of servers.entries()) {
-      process.stderr.write(`bench: starting ${s.name}…\n`);
-      running.set(s.name, await s.start(join(storeDir, String(i))));
-    }
-    for (const row of rows) {
-      const answer = await post(running.get(row.server)!.port, row.body);
-      if (JSON.stringify(answer) !== JSON.stringify(row.answer)) throw new Error(`${row.name} answered ${JSON.stringify(answer)}`);
-    }
     const rounds: Round[][] = rows.map(() => []);
-    for (let round = 0; round < ROUNDS; round++) {
+    for (let round = 0; round < HTTP_ROUNDS; round++) {
+      await stopAll();
+      for (const [i, s] of servers.entries()) {
+        process.stderr.write(`bench: round ${round + 1}/${HTTP_ROUNDS}, starting ${s.name}…\n`);
+        running.set(s.name, await s.start(join(storeDir, `${round}-${i}`)));
+      }
+      for (const row of rows) {
+        const answer = await post(running.get(row.server)!.port, row.body);
+        if (JSON.stringify(answer) !== JSON.stringify(row.answer)) throw new Error(`${row.name} answered ${JSON.stringify(answer)}`);
+      }
+      await settle();
       for (const [i, row] of rows.entries()) {
-        process.stderr.write(`bench: round ${round + 1}/${ROUNDS}, ${row.name}…\n`);
+        process.stderr.write(`bench: round ${round + 1}/${HTTP_ROUNDS}, ${row.name}…\n`);
         const server = running.get(row.server)!;
         await load(server.port, WARMUP_S, row.body, row.connections);
         const cpuBefore = await server.cpuMicros();
@@ -111,7 +123,7 @@ export async function measureRows(servers: BenchServer[], rows: LoadRow[]): Prom
       };
     });
   } finally {
-    await Promise.all([...running.values()].map((r) => r.stop()));
+    await stopAll();
     await rm(storeDir, { recursive: true, force: true });
   }
 }

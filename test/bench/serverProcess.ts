@@ -25,6 +25,15 @@ export const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
 export const WARMUP_S = 1;
 export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
+/**
+ * What a server just started still does in the background after its first answers (the gateway starts
+ * its further sandbox processes a second after the first answered call, and loads graphql-jit after
+ * it): waited out before a round measures fresh processes.
+ */
+export function settle(ms = 2500): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 export const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
