@@ -209,11 +209,11 @@ async function main(): Promise<void> {
     const dynamodb = row('gateway (DynamoDB GetItem)');
     const overYoga = gatewayRow.ratioToLean / row('yoga').ratioToLean;
     await section(
-      `GraphQL over HTTP (${CONNECTIONS} connections; ${ROUNDS} rounds of ${WARMUP_S} s warm-up + ${DURATION_S} s per row)`,
+      `GraphQL over HTTP (${CONNECTIONS} connections; ${HTTP_ROUNDS} rounds of ${WARMUP_S} s warm-up + ${DURATION_S} s per row)`,
       async () =>
         `Queries \`${QUERY}\` and, for the smallest-query rows, \`${ECHO_QUERY}\`. The gateway runs as \`npm start\` runs it ` +
         `(\`bin/appsync-gateway.mjs serve\` on the built dist/, API_KEY auth, APPSYNC_JS UNIT resolvers); the other servers are ` +
-        `in test/bench/servers/. Every server runs in its own process, all started first; the rows are loaded one at a time, ` +
+        `in test/bench/servers/. Every server runs in its own process, all started anew each round; the rows are loaded one at a time, ` +
         `round after round. Figures are medians over the rounds; "ratio to lean" is the median of the ratios to lean serving the ` +
         `same query within each round. "server CPU µs/req" is the server process's CPU time (all its threads and child processes, from /proc) ` +
         `divided by the requests it answered; "CPU / lean" is that over lean's in the same round.\n\n` +
