@@ -6,7 +6,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, SubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { loadConfigFile } from '../../../src/config/load.js';
 import { createGateway, type Gateway } from '../../../src/index.js';
 import { freePort } from '../../utils/freePort.js';
@@ -47,4 +48,31 @@ export async function serveConfig(config: object, prefix: string, logger: Logger
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A notification as a queue subscribed without raw delivery receives it (its body's JSON). */
+export interface QueuedNotification {
+  Message: string;
+  Subject?: string;
+  MessageAttributes?: Record<string, { Type: string; Value: string }>;
+}
+
+/**
+ * A topic named `name` with a queue of the same name subscribed to it (the notification JSON as the
+ * body); `depth()` is the queue's message count and `received()` reads up to 10 notifications.
+ */
+export async function topicWithQueue(sns: SNSClient, served: ServedConfig, name: string) {
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: name }));
+  const { QueueUrl } = await served.sqs.send(new CreateQueueCommand({ QueueName: name }));
+  await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: `arn:aws:sqs:us-east-1:123456789012:${name}` }));
+  const depth = async () =>
+    Number(
+      (await served.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes
+        ?.ApproximateNumberOfMessages,
+    );
+  const received = async () => {
+    const { Messages } = await served.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+    return (Messages ?? []).map((m) => JSON.parse(m.Body!) as QueuedNotification);
+  };
+  return { TopicArn: TopicArn!, QueueUrl: QueueUrl!, depth, received };
 }

@@ -5,18 +5,16 @@
  */
 import { StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import {
-  CreateTopicCommand,
   InvalidParameterValueException,
   type MessageAttributeValue,
   PublishBatchCommand,
   PublishCommand,
   SNSClient,
   SNSServiceException,
-  SubscribeCommand,
 } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { credentials, serveConfig, type ServedConfig } from './serve.js';
+import { credentials, serveConfig, topicWithQueue, type ServedConfig } from './serve.js';
 
 const smArn = (name: string) => `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`;
 
@@ -194,20 +192,9 @@ afterAll(async () => {
   await served?.close();
 });
 
-/** A topic with a queue subscribed (the notification JSON as its body), and the queue's depth. */
-async function topicWithQueue(name: string) {
-  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: name }));
-  const { QueueUrl } = await served.sqs.send(new CreateQueueCommand({ QueueName: name }));
-  await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: `arn:aws:sqs:us-east-1:123456789012:${name}` }));
-  const depth = async () =>
-    (await served.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes
-      ?.ApproximateNumberOfMessages;
-  return { TopicArn: TopicArn!, QueueUrl: QueueUrl!, depth };
-}
-
 describe('SNS message attributes (Publish)', () => {
   it.each(RULES)('$rule: taken at the edge, refused just past it, and nothing is published', async (row) => {
-    const { TopicArn, QueueUrl, depth } = await topicWithQueue(`attribute-rule-${RULES.indexOf(row)}`);
+    const { TopicArn, QueueUrl, depth } = await topicWithQueue(sns, served, `attribute-rule-${RULES.indexOf(row)}`);
     await sns.send(new PublishCommand({ TopicArn, Message: 'edge', MessageAttributes: row.ok }));
     for (const [attributes, message] of row.bad) {
       const error = await sns.send(new PublishCommand({ TopicArn, Message: 'past', MessageAttributes: attributes })).then(
@@ -218,7 +205,7 @@ describe('SNS message attributes (Publish)', () => {
       else expect(error).toBeInstanceOf(SNSServiceException);
       expect(error).toMatchObject({ name: row.code ?? 'InvalidParameterValueException', message, $metadata: { httpStatusCode: 400 } });
     }
-    expect(await depth()).toBe('1');
+    expect(await depth()).toBe(1);
     const { Messages } = await served.sqs.send(new ReceiveMessageCommand({ QueueUrl }));
     const notification = JSON.parse(Messages![0]!.Body!);
     expect(notification.Message).toBe('edge');
@@ -226,7 +213,7 @@ describe('SNS message attributes (Publish)', () => {
   });
 
   it('PublishBatch lists an entry whose attribute breaks a rule in Failed with its code and reason; the other entries are published', async () => {
-    const { TopicArn, depth } = await topicWithQueue('attribute-rules-batch');
+    const { TopicArn, depth } = await topicWithQueue(sns, served, 'attribute-rules-batch');
     const batch = await sns.send(
       new PublishBatchCommand({
         TopicArn,
@@ -249,13 +236,13 @@ describe('SNS message attributes (Publish)', () => {
           "1 validation error detected: Value null at 'publishBatchRequestEntries.3.member.messageAttributes.kind.member.dataType' failed to satisfy constraint: Member must not be null",
       },
     ]);
-    expect(await depth()).toBe('2');
+    expect(await depth()).toBe(2);
   });
 });
 
 describe('arn:aws:states:::sns:publish message attributes', () => {
   it('a task publishes attributes SNS takes; one it refuses fails the task with SNS.InvalidParameterValueException, and nothing is published', async () => {
-    const { TopicArn, depth } = await topicWithQueue('sfn-attributes');
+    const { TopicArn, depth } = await topicWithQueue(sns, served, 'sfn-attributes');
     const run = async (attributes: unknown) =>
       JSON.parse(
         (await served.sfn.send(new StartSyncExecutionCommand({ stateMachineArn: smArn('announce'), input: JSON.stringify({ topic: TopicArn, attributes }) })))
@@ -289,6 +276,6 @@ describe('arn:aws:states:::sns:publish message attributes', () => {
       );
     }
     expect((await unpaired('\ud83d\ude00')).MessageId).toEqual(expect.any(String));
-    expect(await depth()).toBe('2');
+    expect(await depth()).toBe(2);
   });
 });

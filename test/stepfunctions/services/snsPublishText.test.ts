@@ -6,10 +6,9 @@
  * published, text past it refused with SNS's error, and nothing of a refused message published.
  */
 import { StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
-import { CreateTopicCommand, InvalidParameterException, PublishBatchCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { InvalidParameterException, PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { credentials, serveConfig, type ServedConfig } from './serve.js';
+import { credentials, serveConfig, topicWithQueue, type ServedConfig } from './serve.js';
 
 const smArn = (name: string) => `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`;
 
@@ -53,23 +52,6 @@ afterAll(async () => {
   await served?.close();
 });
 
-/** A topic with a queue subscribed (the notification JSON as its body), and the notifications it received. */
-async function topicWithQueue(name: string) {
-  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: name }));
-  const { QueueUrl } = await served.sqs.send(new CreateQueueCommand({ QueueName: name }));
-  await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: `arn:aws:sqs:us-east-1:123456789012:${name}` }));
-  const depth = async () =>
-    Number(
-      (await served.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes
-        ?.ApproximateNumberOfMessages,
-    );
-  const received = async () => {
-    const { Messages } = await served.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
-    return (Messages ?? []).map((m) => JSON.parse(m.Body!) as { Message: string; Subject?: string });
-  };
-  return { TopicArn: TopicArn!, depth, received };
-}
-
 const refusal = (message: string) =>
   expect.objectContaining({ name: 'InvalidParameterException', message, $metadata: expect.objectContaining({ httpStatusCode: 400 }) });
 
@@ -78,7 +60,7 @@ describe('SNS Subject rules (Publish, PublishBatch)', () => {
   const SUBJECTS_REFUSED = ['', 's'.repeat(100), '\u{1F600}'.repeat(100), 'two\nlines', 'carriage\rreturn', 'tab\there', 'nul\u0000', 'del\u007f', 'c1\u0085'];
 
   it('a Subject under 100 characters, any UTF-8 text, is published; an empty one, one of 100 or more, one with a control character is InvalidParameter', async () => {
-    const { TopicArn, depth, received } = await topicWithQueue('subjects');
+    const { TopicArn, depth, received } = await topicWithQueue(sns, served, 'subjects');
     for (const Subject of SUBJECTS_TAKEN) await sns.send(new PublishCommand({ TopicArn, Message: 'taken', Subject }));
     for (const Subject of SUBJECTS_REFUSED) {
       const error = await sns.send(new PublishCommand({ TopicArn, Message: 'refused', Subject })).catch((e: unknown) => e);
@@ -90,7 +72,7 @@ describe('SNS Subject rules (Publish, PublishBatch)', () => {
   });
 
   it('PublishBatch lists an entry with a refused Subject in Failed; the others are published', async () => {
-    const { TopicArn, depth } = await topicWithQueue('subjects-batch');
+    const { TopicArn, depth } = await topicWithQueue(sns, served, 'subjects-batch');
     const batch = await sns.send(
       new PublishBatchCommand({
         TopicArn,
@@ -112,7 +94,7 @@ describe('SNS Subject rules (Publish, PublishBatch)', () => {
 
 describe('arn:aws:states:::sns:publish text UTF-8 cannot encode', () => {
   it('a Message or Subject with a surrogate without its pair fails the task with SNS.InvalidParameterException; a pair is a character', async () => {
-    const { TopicArn, depth, received } = await topicWithQueue('task-text');
+    const { TopicArn, depth, received } = await topicWithQueue(sns, served, 'task-text');
     const run = async (message: unknown, subject = 'subject') =>
       JSON.parse(
         (
