@@ -538,7 +538,7 @@ export class ResolverExecutor {
         info: base.info,
         stash: await this.sandbox.stashOf(run.handle),
       };
-      const answer = await settle(() => step.dataSource!.invokeDirect!(invocationOf(step.label, step.maxBatchSize, context, info, resolverContext)));
+      const answer = await invokeDirect(step.dataSource!, invocationOf(step.label, step.maxBatchSize, context, info, resolverContext));
       if (answer.error) {
         throw new FieldRunError(answer.error.message, passedOn(answer.error.type), { data: answer.error.data, errorInfo: answer.error.errorInfo });
       }
@@ -629,12 +629,12 @@ function allOnNone(bound: BoundResolver): boolean {
 /** Resolvers whose evaluation in the gateway failed in an unexpected way (warned once each). */
 const warnedFailures = new WeakSet<BoundResolver>();
 
-/** datasources.md, NONE: the request's `payload` (or null) is ctx.result; the request value is already as JSON makes it. */
 /** Whether a handler of the pipeline writes the stash (then a hand-over after a data source call carries it). */
 function writesStash(pipeline: GatewayPipeline): boolean {
   return pipeline.resolver?.writesStash === true || pipeline.functions.some((m) => m.writesStash);
 }
 
+/** datasources.md, NONE: the request's `payload` (or null) is ctx.result; the request value is already as JSON makes it. */
 function payloadOf(requestValue: unknown): unknown {
   const payload =
     requestValue !== null && typeof requestValue === 'object' && Object.hasOwn(requestValue, 'payload')
@@ -669,26 +669,29 @@ function invocationOf(
   };
 }
 
-/** A data source's call as its answer: a thrown or rejected error becomes the answer's `error`. */
-function settle(call: () => Promise<DataSourceResult>): Promise<DataSourceResult> {
-  let answer: Promise<DataSourceResult>;
+/**
+ * A data source's `invoke` as its answer: a thrown or rejected error becomes the answer's `error`.
+ * No closure per call (a page with a nested resolver calls it once per item).
+ */
+function invokeDataSource(ds: DataSource, request: unknown, invocation: InvocationContext): Promise<DataSourceResult> {
   try {
-    answer = call();
+    return settled(ds.invoke(request, invocation));
   } catch (error) {
     return Promise.resolve(failedCall(error));
   }
-  // A data source kind of a library user may answer without a promise.
-  return Promise.resolve(answer).then(undefined, failedCall);
 }
 
-/** {@link settle} for `invoke`, without a closure per call (a page with a nested resolver calls it once per item). */
-function invokeDataSource(ds: DataSource, request: unknown, invocation: InvocationContext): Promise<DataSourceResult> {
-  let answer: Promise<DataSourceResult>;
+/** {@link invokeDataSource} for `invokeDirect` (direct Lambda resolvers). */
+function invokeDirect(ds: DataSource, invocation: InvocationContext): Promise<DataSourceResult> {
   try {
-    answer = ds.invoke(request, invocation);
+    return settled(ds.invokeDirect!(invocation));
   } catch (error) {
     return Promise.resolve(failedCall(error));
   }
+}
+
+/** A call's answer, its rejection as the answer's `error`; a data source kind of a library user may answer without a promise. */
+function settled(answer: Promise<DataSourceResult>): Promise<DataSourceResult> {
   return Promise.resolve(answer).then(undefined, failedCall);
 }
 

@@ -8,7 +8,16 @@
  * LocalStack's and moto's (reimplementations of SNS), and the gateway's where neither has one (marked
  * below).
  */
-import { DATA_TYPE, longerThan, MAX_NAME_BYTES, MAX_TYPE_BYTES, NUMBER, RESERVED_PREFIX, type MessageAttributeValue } from './messageAttributes.js';
+import {
+  characterCode,
+  DATA_TYPE,
+  longerThan,
+  MAX_NAME_BYTES,
+  MAX_TYPE_BYTES,
+  NUMBER,
+  RESERVED_PREFIX,
+  type MessageAttributeValue,
+} from './messageAttributes.js';
 import { NOT_UTF8 } from './snsPublishText.js';
 import { SNS_RESERVED_NAMES } from './snsReservedNames.js';
 
@@ -34,7 +43,7 @@ function nameProblem(name: string): SnsAttributesProblem | undefined {
   const refused = REFUSED_NAME_CHARACTER.exec(name)?.[0];
   if (refused !== undefined)
     return invalid(
-      `Invalid non-alphanumeric character '#x${refused.codePointAt(0)!.toString(16).toUpperCase()}' was found in the message attribute name. ` +
+      `Invalid non-alphanumeric character '${characterCode(refused)}' was found in the message attribute name. ` +
         'Can only include alphanumeric characters, hyphens, underscores, or dots.',
     );
   if (name.includes('..')) return invalid("Message attribute name can not have successive '.' character.");
@@ -95,7 +104,7 @@ function attributeProblem(name: string, attribute: MessageAttributeValue | undef
   const unencodable = logical === 'String' ? NOT_UTF8.exec(value)?.[0] : undefined;
   if (unencodable !== undefined)
     return invalid(
-      `Invalid character '#x${unencodable.charCodeAt(0).toString(16).toUpperCase()}' was found in the value of message attribute '${name}'. ` +
+      `Invalid character '${characterCode(unencodable)}' was found in the value of message attribute '${name}'. ` +
         'Strings are Unicode with UTF-8 binary encoding.',
     );
   // moto's sentence. Gateway choice: a Number's form is checked (Java's BigDecimal syntax, as for

@@ -5,6 +5,7 @@
  * `sns:publish` task's state) can send text UTF-8 cannot encode: a form post decodes to
  * well-formed text, and the SDKs will not percent-encode a lone surrogate.
  */
+import { characterCode } from './messageAttributes.js';
 
 /**
  * A UTF-16 code unit no UTF-8 text holds: a surrogate without its pair (the `u` flag reads a pair
@@ -18,9 +19,6 @@ const CONTROL = /\p{Cc}/u;
 /** A Subject must be shorter than this, in characters (code points: Gateway choice, as SNS says "characters"). */
 const MAX_SUBJECT_CHARACTERS = 100;
 
-/** `#xD800`: a UTF-16 code unit as SNS names a refused character in an attribute name. */
-const codeUnitName = (character: string) => `#x${character.charCodeAt(0).toString(16).toUpperCase()}`;
-
 /**
  * Why SNS refuses a message body, or undefined if it takes it. Gateway choice: SNS's answer to a
  * body UTF-8 cannot encode was not found (its guide says only that a message is UTF-8); it is
@@ -29,7 +27,7 @@ const codeUnitName = (character: string) => `#x${character.charCodeAt(0).toStrin
 export function messageTextProblem(message: string): string | undefined {
   const unencodable = NOT_UTF8.exec(message)?.[0];
   if (unencodable === undefined) return undefined;
-  return `Invalid parameter: Message Reason: Invalid character '${codeUnitName(unencodable)}' was found: a message must be UTF-8 encoded text.`;
+  return `Invalid parameter: Message Reason: Invalid character '${characterCode(unencodable)}' was found: a message must be UTF-8 encoded text.`;
 }
 
 /**

@@ -11,10 +11,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NormalizedConfig } from '../../config/types.js';
-import { messageBytes, type MessageAttributeValue } from './messageAttributes.js';
+import { characterCode, messageBytes, type MessageAttributeValue } from './messageAttributes.js';
 import {
   ALLOWED_CHARACTERS,
-  characterCode,
   listValuesProblem,
   messageAttributesProblem,
   REFUSED_CHARACTER,

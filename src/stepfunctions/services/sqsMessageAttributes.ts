@@ -5,7 +5,16 @@
  * (periods in a sequence, a missing type, a Number's precision and range, a refused character in a
  * String value, a value given both ways, message system attributes), the sentence is the gateway's.
  */
-import { DATA_TYPE, longerThan, MAX_NAME_BYTES, MAX_TYPE_BYTES, NUMBER, RESERVED_PREFIX, type MessageAttributeValue } from './messageAttributes.js';
+import {
+  characterCode,
+  DATA_TYPE,
+  longerThan,
+  MAX_NAME_BYTES,
+  MAX_TYPE_BYTES,
+  NUMBER,
+  RESERVED_PREFIX,
+  type MessageAttributeValue,
+} from './messageAttributes.js';
 
 /**
  * Why SQS refuses a call whose message attributes (or message system attributes) carry list values
@@ -33,9 +42,6 @@ export function listValuesProblem(action: 'SendMessage' | 'SendMessageBatch', ..
  * newline, carriage return, U+0020 on, no surrogates, U+FFFE or U+FFFF).
  */
 export const REFUSED_CHARACTER = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
-
-/** What SQS's refusal of a character names: `#x` and its code point in hex. */
-export const characterCode = (character: string) => `#x${character.codePointAt(0)!.toString(16).toUpperCase()}`;
 
 /** The characters SQS allows in a message, as its refusal lists them. */
 export const ALLOWED_CHARACTERS = '#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF';

@@ -16,6 +16,41 @@ import type { Logger } from '../../../src/datasources/types.js';
 
 export const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
+export const smArn = (name: string) => `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`;
+
+/**
+ * A config with an EXPRESS state machine `announce` of one `sns:publish` task given `parameters`; a
+ * failure is caught into `$.error`, so a refused publish ends the execution as SUCCEEDED.
+ */
+export function snsPublishConfig(name: string, apiKey: string, parameters: Record<string, unknown>): object {
+  return {
+    name,
+    schema: 'schema.graphql',
+    authentication: { type: 'API_KEY' },
+    apiKeys: [{ name: 'k', value: apiKey }],
+    stepFunctions: {
+      stateMachines: {
+        announce: {
+          type: 'EXPRESS',
+          definition: {
+            StartAt: 'Publish',
+            States: {
+              Publish: {
+                Type: 'Task',
+                Resource: 'arn:aws:states:::sns:publish',
+                Parameters: parameters,
+                Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Caught' }],
+                End: true,
+              },
+              Caught: { Type: 'Pass', End: true },
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
 export interface ServedConfig {
   gateway: Gateway;
   endpoint: string;

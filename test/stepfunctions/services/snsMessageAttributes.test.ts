@@ -14,36 +14,13 @@ import {
 } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { credentials, serveConfig, topicWithQueue, type ServedConfig } from './serve.js';
+import { credentials, serveConfig, smArn, snsPublishConfig, topicWithQueue, type ServedConfig } from './serve.js';
 
-const smArn = (name: string) => `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`;
-
-const CONFIG = {
-  name: 'sns-attributes',
-  schema: 'schema.graphql',
-  authentication: { type: 'API_KEY' },
-  apiKeys: [{ name: 'k', value: 'da2-snsattributes00000000000' }],
-  stepFunctions: {
-    stateMachines: {
-      announce: {
-        type: 'EXPRESS',
-        definition: {
-          StartAt: 'Publish',
-          States: {
-            Publish: {
-              Type: 'Task',
-              Resource: 'arn:aws:states:::sns:publish',
-              Parameters: { 'TopicArn.$': '$.topic', Message: 'hello', 'MessageAttributes.$': '$.attributes' },
-              Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Caught' }],
-              End: true,
-            },
-            Caught: { Type: 'Pass', End: true },
-          },
-        },
-      },
-    },
-  },
-};
+const CONFIG = snsPublishConfig('sns-attributes', 'da2-snsattributes00000000000', {
+  'TopicArn.$': '$.topic',
+  Message: 'hello',
+  'MessageAttributes.$': '$.attributes',
+});
 
 type Attributes = Record<string, MessageAttributeValue>;
 const text = (StringValue: string, DataType = 'String'): MessageAttributeValue => ({ DataType, StringValue });

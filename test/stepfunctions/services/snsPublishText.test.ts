@@ -8,36 +8,9 @@
 import { StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { InvalidParameterException, PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { credentials, serveConfig, topicWithQueue, type ServedConfig } from './serve.js';
+import { credentials, serveConfig, smArn, snsPublishConfig, topicWithQueue, type ServedConfig } from './serve.js';
 
-const smArn = (name: string) => `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`;
-
-const CONFIG = {
-  name: 'sns-text',
-  schema: 'schema.graphql',
-  authentication: { type: 'API_KEY' },
-  apiKeys: [{ name: 'k', value: 'da2-snstext0000000000000000' }],
-  stepFunctions: {
-    stateMachines: {
-      announce: {
-        type: 'EXPRESS',
-        definition: {
-          StartAt: 'Publish',
-          States: {
-            Publish: {
-              Type: 'Task',
-              Resource: 'arn:aws:states:::sns:publish',
-              Parameters: { 'TopicArn.$': '$.topic', 'Message.$': '$.message', 'Subject.$': '$.subject' },
-              Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Caught' }],
-              End: true,
-            },
-            Caught: { Type: 'Pass', End: true },
-          },
-        },
-      },
-    },
-  },
-};
+const CONFIG = snsPublishConfig('sns-text', 'da2-snstext0000000000000000', { 'TopicArn.$': '$.topic', 'Message.$': '$.message', 'Subject.$': '$.subject' });
 
 let served: ServedConfig;
 let sns: SNSClient;
