@@ -71,8 +71,11 @@ export class EmbeddedDynamoDBStore {
           return await transactGetItems(this.dynalite, input);
         case 'UpdateTimeToLive':
           return await this.ttl.update(input);
-        default:
+        case 'DescribeTimeToLive':
           return await this.ttl.describe(input);
+        default:
+          // call() sends only EXTRA_OPERATIONS here: an operation added to that set needs its case too.
+          throw new Error(`internal error: the embedded DynamoDB store has no handler for ${operation}, though EXTRA_OPERATIONS lists it`);
       }
     } catch (error) {
       throw StoreError.from(error);
