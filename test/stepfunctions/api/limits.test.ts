@@ -5,9 +5,7 @@
  */
 import { DescribeExecutionCommand, SFNServiceException, StartExecutionCommand, StartSyncExecutionCommand, ValidationException } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveConfig, type ServedConfig } from '../services/serve.js';
-
-const smArn = (name: string) => `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`;
+import { serveConfig, smArn, type ServedConfig } from '../services/serve.js';
 
 const CONFIG = {
   name: 'sfn-limits',

@@ -21,8 +21,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createGateway, type Gateway, type GatewayConfig } from '../../../src/index.js';
 import { silentLogger } from '../../utils/logger.js';
+import { smArn } from '../services/serve.js';
 
-const smArn = (name: string) => `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`;
 const role = 'arn:aws:iam::123456789012:role/sfn';
 const passChain = JSON.stringify({
   StartAt: 'Greet',

@@ -16,8 +16,8 @@ import { createGateway, type Gateway } from '../../../src/index.js';
 import { matchesPattern } from '../../../src/stepfunctions/services/eventbridge.js';
 import { freePort } from '../../utils/freePort.js';
 import { silentLogger } from '../../utils/logger.js';
+import { smArn } from './serve.js';
 
-const smArn = (name: string) => `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`;
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 let dir: string;

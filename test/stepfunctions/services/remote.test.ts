@@ -18,8 +18,8 @@ import { ConfigErrors } from '../../../src/errors.js';
 import { createGateway, type Gateway, type GatewayConfig } from '../../../src/index.js';
 import { freePort } from '../../utils/freePort.js';
 import { silentLogger } from '../../utils/logger.js';
+import { smArn } from './serve.js';
 
-const smArn = (name: string) => `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`;
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const task = (Resource: string, Parameters: Record<string, unknown>, errors: string[]) => ({
   type: 'EXPRESS',

@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeConfig } from '../../../src/config/normalize.js';
 import type { GatewayConfig } from '../../../src/index.js';
 import { startTestGateway, type TestGateway } from '../../utils/gateway.js';
+import { smArn } from './serve.js';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-const smArn = (name: string) => `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`;
 const queueArn = (name: string) => `arn:aws:sqs:us-east-1:123456789012:${name}`;
 
 const placeOrder = `

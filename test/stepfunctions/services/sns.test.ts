@@ -24,8 +24,8 @@ import { loadConfigFile } from '../../../src/config/load.js';
 import { createGateway, type Gateway } from '../../../src/index.js';
 import { freePort } from '../../utils/freePort.js';
 import { silentLogger } from '../../utils/logger.js';
+import { smArn } from './serve.js';
 
-const smArn = (name: string) => `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`;
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 let dir: string;

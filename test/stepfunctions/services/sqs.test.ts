@@ -26,9 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type GatewayConfig } from '../../../src/index.js';
 import { freePort } from '../../utils/freePort.js';
 import { silentLogger } from '../../utils/logger.js';
-import { serveConfig, type ServedConfig } from './serve.js';
-
-const smArn = (name: string) => `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`;
+import { serveConfig, smArn, type ServedConfig } from './serve.js';
 
 const CONFIG = {
   name: 'sfn-sqs',

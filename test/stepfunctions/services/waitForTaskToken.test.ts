@@ -7,10 +7,9 @@
 import { DescribeExecutionCommand, SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveConfig, type ServedConfig } from './serve.js';
+import { serveConfig, smArn, type ServedConfig } from './serve.js';
 
 const ACCOUNT = '123456789012';
-const smArn = (name: string) => `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:${name}`;
 
 const CONFIG = {
   name: 'sfn-wait',

@@ -22,8 +22,8 @@ import { normalizeConfig } from '../../../src/config/normalize.js';
 import { ConfigErrors } from '../../../src/errors.js';
 import { createGateway, type Gateway, type GatewayConfig } from '../../../src/index.js';
 import { freePort } from '../../utils/freePort.js';
+import { smArn } from '../services/serve.js';
 
-const smArn = (name: string) => `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`;
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 // Writes its pid and a background child's pid to $PIDS (the child is in its process group), then hangs.
