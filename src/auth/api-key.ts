@@ -12,6 +12,7 @@ export function createApiKeyProvider(keys: readonly NormalizedApiKey[], now: () 
   const byValue = new Map(keys.map((k) => [k.value, k]));
   return {
     mode: 'API_KEY',
+    restrictsFields: false,
     authenticate(request: AuthRequest): AuthContext | null {
       const header = request.headers['x-api-key'];
       if (header === undefined) return null;

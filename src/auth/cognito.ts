@@ -84,6 +84,8 @@ export function createCognitoProvider(config: CognitoConfig, options: { keys?: K
   return {
     mode: 'AMAZON_COGNITO_USER_POOLS',
     issuer,
+    // docs/auth.md#directives: with DENY, fields reached without naming one of the caller's groups are refused.
+    restrictsFields: defaultAction === 'DENY',
     knowsToken: (token, now) => verified.get(token, now) !== undefined,
     authenticate(request: AuthRequest): Promise<AuthContext | null> | AuthContext | null {
       const token = bearerToken(headerValue(request, 'authorization'));

@@ -184,6 +184,8 @@ export function createIamProvider(config: IamConfig, apiId = 'local'): AuthProvi
   };
   return {
     mode: 'AWS_IAM',
+    // docs/auth.md#aws_iam: a credential's `allow` list (AuthContext.allows) refuses the fields outside it.
+    restrictsFields: config.credentials.some((credential) => credential.allow !== undefined),
     async authenticate(request: AuthRequest): Promise<AuthContext | null> {
       if (!(headerValue(request, 'authorization') ?? '').startsWith('AWS4-HMAC-SHA256')) return null;
       const credential = await verifySigV4(request, config);

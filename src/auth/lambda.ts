@@ -140,6 +140,8 @@ export function createLambdaAuthorizer(
 
   return {
     mode: 'AWS_LAMBDA',
+    // docs/auth.md#aws_lambda: any decision may list `deniedFields`.
+    restrictsFields: true,
     async authenticate(request: AuthRequest): Promise<AuthContext | null> {
       const token = headerValue(request, 'authorization');
       if (!token) return null;

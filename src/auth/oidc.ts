@@ -74,6 +74,7 @@ export function createOidcProvider(config: OidcConfig, options: { keys?: KeySour
   return {
     mode: 'OPENID_CONNECT',
     issuer: config.issuer,
+    restrictsFields: false,
     knowsToken: (token, now) => verified.get(token, now) !== undefined,
     authenticate(request: AuthRequest): Promise<AuthContext | null> | AuthContext | null {
       const token = bearerToken(headerValue(request, 'authorization'));

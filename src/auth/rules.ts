@@ -9,11 +9,19 @@
  * 6. Cognito group lists restrict only user-pool callers.
  */
 import { isInterfaceType, isObjectType, Kind, type ConstDirectiveNode, type GraphQLInterfaceType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
-import type { AuthContext, AuthMode } from './types.js';
+import type { AuthContext, AuthMode, AuthProvider } from './types.js';
 
 export interface AuthRules {
   /** True when a request authenticated as `auth` may resolve `typeName.fieldName`. */
   canAccess(auth: AuthContext, typeName: string, fieldName: string): boolean;
+  /**
+   * Load-time: true only when `canAccess` is true for every auth context the API's providers can produce, so
+   * `typeName.fieldName` needs no per-request check: its rule admits every mode of the API, names no user-pool
+   * groups where user pools are a mode, and no provider restricts fields beyond its mode
+   * (`AuthProvider.restrictsFields`: IAM `allow` lists, `defaultAction: DENY`, Lambda `deniedFields`). False when
+   * the providers are not known.
+   */
+  admitsEveryRequest(typeName: string, fieldName: string): boolean;
 }
 
 /** The directive names of docs/auth.md#directives and the mode each one grants. */
@@ -71,13 +79,19 @@ function ruleFromDirectives(directives: readonly ConstDirectiveNode[] | undefine
 }
 
 /**
- * Precomputes the rule of every field of every object and interface type.
+ * Precomputes the rule of every field of every object and interface type. `providers` are the API's auth
+ * providers: without them `admitsEveryRequest` answers false for every field.
  *
  * `@aws_auth` is documented only for APIs whose sole mode is Cognito (docs/auth.md#directives). Gateway choice:
  * elsewhere it is read as `@aws_cognito_user_pools` with the same groups rather than rejected, so
  * schemas that mix both still load.
  */
-export function buildAuthRules(schema: GraphQLSchema, defaultMode: AuthMode, _additionalModes: readonly AuthMode[] = []): AuthRules {
+export function buildAuthRules(
+  schema: GraphQLSchema,
+  defaultMode: AuthMode,
+  additionalModes: readonly AuthMode[] = [],
+  providers?: readonly Pick<AuthProvider, 'mode' | 'restrictsFields'>[],
+): AuthRules {
   const defaultRule: FieldRule = { modes: new Set([defaultMode]), implicit: true, legacyOnly: false };
   const byType = new Map<string, Map<string, FieldRule>>();
   const typeRuleOf = (type: GraphQLObjectType | GraphQLInterfaceType) =>
@@ -100,7 +114,22 @@ export function buildAuthRules(schema: GraphQLSchema, defaultMode: AuthMode, _ad
     byType.set(type.name, fields);
   }
 
+  const apiModes = new Set([defaultMode, ...additionalModes]);
+  // A provider whose contexts carry more than their mode (or a mode the API does not list) can make canAccess
+  // false where the rule alone would not; AWS_LAMBDA is checked by name too, as its deniedFields null any field.
+  const restricted =
+    providers === undefined || apiModes.has('AWS_LAMBDA') || providers.some((provider) => provider.restrictsFields !== false || !apiModes.has(provider.mode));
+
   return {
+    admitsEveryRequest(typeName, fieldName) {
+      if (restricted) return false;
+      const rule = byType.get(typeName)?.get(fieldName);
+      if (rule === undefined) return false;
+      for (const mode of apiModes) if (!rule.modes.has(mode)) return false;
+      // Groups restrict user-pool callers only (canAccess); with defaultAction ALLOW (restricted above otherwise),
+      // implicit and legacy `@aws_auth` rules admit every token.
+      return !(apiModes.has('AMAZON_COGNITO_USER_POOLS') && rule.cognitoGroups !== undefined);
+    },
     canAccess(auth, typeName, fieldName) {
       const rule = byType.get(typeName)?.get(fieldName);
       // Introspection types and `__typename` have no rule: every authenticated caller may read them.

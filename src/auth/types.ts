@@ -93,6 +93,13 @@ export interface AuthProvider {
    */
   authenticate(request: AuthRequest): Promise<AuthContext | null> | AuthContext | null;
   /**
+   * Known at load: false when no context of this provider can be refused or nulled a field whose rule admits its
+   * mode (and, for user pools, names no groups). True for an IAM credential's `allow` list, a user pool with
+   * `defaultAction: DENY`, a Lambda authorizer (`deniedFields`). Absent counts as true: such fields then keep
+   * their per-request check (AuthRules.admitsEveryRequest).
+   */
+  readonly restrictsFields?: boolean;
+  /**
    * A Cognito pool or OIDC provider: whether `token` is one it verified and still trusts at `now`
    * (verified-tokens.ts). Such a token picks this provider without its `iss` being read again.
    */

@@ -127,6 +127,7 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
       built.schema,
       config.authentication.type,
       config.additionalAuthentications.map((a) => a.type),
+      providers,
     );
     runtime = await ResolverRuntime.load(
       {

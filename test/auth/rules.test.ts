@@ -1,12 +1,21 @@
 /**
  * auth.md §2-3 as a table: which mode (and which user-pool groups) reaches which field, for
- * directives on the field, on the type, on both, on a type extension, and on neither.
+ * directives on the field, on the type, on both, on a type extension, and on neither; and which fields
+ * no request can be refused at, for the API's providers (admitsEveryRequest).
  */
+import { tmpdir } from 'node:os';
 import { buildSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { createApiKeyProvider } from '../../src/auth/api-key.js';
+import { createCognitoProvider } from '../../src/auth/cognito.js';
+import { createIamProvider } from '../../src/auth/iam.js';
+import { createLambdaAuthorizer } from '../../src/auth/lambda.js';
+import { createOidcProvider } from '../../src/auth/oidc.js';
 import { buildAuthRules } from '../../src/auth/rules.js';
-import type { AuthContext, AuthMode } from '../../src/auth/types.js';
+import type { AuthContext, AuthMode, AuthProvider } from '../../src/auth/types.js';
+import type { NormalizedConfig } from '../../src/config/types.js';
 import { APPSYNC_PREAMBLE } from '../../src/schema/index.js';
+import { silentLogger } from '../utils/logger.js';
 
 const SDL = `${APPSYNC_PREAMBLE}
 type Query {
@@ -139,5 +148,89 @@ describe('directives on an interface reach the types implementing it (auth.md §
   ];
   it.each(cases)('%s: %s.%s', (_name, type, field, auth, expected) => {
     expect(rules.canAccess(auth, type, field)).toBe(expected);
+  });
+});
+
+describe('admitsEveryRequest: fields no request can be refused at need no per-request check (load time)', () => {
+  const open = buildSchema(`${APPSYNC_PREAMBLE}
+    type Query {
+      plain: String
+      keyOnly: String @aws_api_key
+      keyOrPool: String @aws_api_key @aws_cognito_user_pools
+      keyOrPoolGroups: String @aws_api_key @aws_cognito_user_pools(cognito_groups: ["admin"])
+      keyOrIam: String @aws_api_key @aws_iam
+      keyOrOidc: String @aws_api_key @aws_oidc
+      keyOrLambda: String @aws_api_key @aws_lambda
+      legacyAny: String @aws_auth
+      legacyGroups: String @aws_auth(cognito_groups: ["Bloggers"])
+      post: Post
+    }
+    type Post @aws_api_key @aws_cognito_user_pools {
+      id: ID
+      keyOnly: String @aws_api_key
+    }`);
+  const key = createApiKeyProvider([]);
+  const iamCredential = { accessKeyId: 'AKIDRULES', secretAccessKey: 'rules-secret' };
+  const iam = createIamProvider({ credentials: [iamCredential] });
+  const iamWithAllow = createIamProvider({ credentials: [iamCredential, { accessKeyId: 'AKIDNARROW', secretAccessKey: 's', allow: ['Query.*'] }] });
+  const pool = (defaultAction?: 'ALLOW' | 'DENY') => createCognitoProvider({ userPoolId: 'us-east-1_Rules', defaultAction });
+  const oidc = createOidcProvider({ issuer: 'https://id.example.com' });
+  // Through the Invoke API: nothing is invoked here, so no handler file is needed.
+  const lambda = createLambdaAuthorizer(
+    { functionName: 'rulesAuthorizer', endpoint: 'http://127.0.0.1:9' },
+    { configDir: tmpdir(), gatewayConfig: { name: 'rules' } as NormalizedConfig, path: 'x', logger: silentLogger },
+  );
+  const rulesOf = (providers: readonly AuthProvider[] | undefined, modes = providers!.map((p) => p.mode)) =>
+    buildAuthRules(open, modes[0]!, modes.slice(1), providers);
+
+  it('the providers say whether their contexts restrict fields beyond their mode', () => {
+    expect([key, iam, iamWithAllow, pool(), pool('ALLOW'), pool('DENY'), oidc, lambda].map((p) => p.restrictsFields)).toEqual([
+      false,
+      false,
+      true,
+      false,
+      false,
+      true,
+      false,
+      true,
+    ]);
+  });
+
+  const cases: Array<[string, readonly AuthProvider[] | undefined, string, string, boolean]> = [
+    ['API_KEY alone: a field without directives (default mode)', [key], 'Query', 'plain', true],
+    ['API_KEY alone: a field of its mode', [key], 'Query', 'keyOnly', true],
+    ['API_KEY alone: a type directive', [key], 'Post', 'id', true],
+    ['API_KEY alone: a field of another mode only', [key], 'Query', 'legacyAny', false],
+    ['API_KEY + pool: a field only API_KEY reaches', [key, pool()], 'Query', 'keyOnly', false],
+    ['API_KEY + pool: the field directive over a type admitting both', [key, pool()], 'Post', 'keyOnly', false],
+    ['API_KEY + pool: both modes listed', [key, pool()], 'Query', 'keyOrPool', true],
+    ['API_KEY + pool: both modes on the type', [key, pool()], 'Post', 'id', true],
+    ['API_KEY + pool: user-pool groups', [key, pool()], 'Query', 'keyOrPoolGroups', false],
+    ['API_KEY + pool with defaultAction DENY', [key, pool('DENY')], 'Query', 'keyOrPool', false],
+    ['pool alone (ALLOW): no directive', [pool()], 'Query', 'plain', true],
+    ['pool alone (ALLOW): group-less @aws_auth', [pool()], 'Query', 'legacyAny', true],
+    ['pool alone (ALLOW): @aws_auth with groups', [pool()], 'Query', 'legacyGroups', false],
+    ['pool alone (DENY): no directive', [pool('DENY')], 'Query', 'plain', false],
+    ['pool alone (DENY): group-less @aws_auth', [pool('DENY')], 'Query', 'legacyAny', false],
+    ['API_KEY + IAM without allow lists', [key, iam], 'Query', 'keyOrIam', true],
+    ['API_KEY + IAM with an allow list', [key, iamWithAllow], 'Query', 'keyOrIam', false],
+    ['API_KEY + OIDC', [key, oidc], 'Query', 'keyOrOidc', true],
+    ['API_KEY + OIDC: OIDC not listed', [key, oidc], 'Query', 'keyOrIam', false],
+    ['API_KEY + Lambda: deniedFields can null any field', [key, lambda], 'Query', 'keyOrLambda', false],
+    ['providers unknown', undefined, 'Query', 'plain', false],
+    ['API_KEY alone: a field the schema lacks', [key], 'Query', 'missing', false],
+    ['API_KEY alone: introspection', [key], '__Schema', 'types', false],
+  ];
+  it.each(cases)('%s: %s.%s → %s', (_name, providers, type, field, expected) => {
+    expect(rulesOf(providers, providers?.map((p) => p.mode) ?? ['API_KEY']).admitsEveryRequest(type, field)).toBe(expected);
+  });
+
+  it('a provider that does not say, or says nothing of a mode the API lacks, keeps the check', () => {
+    const unknown: Pick<AuthProvider, 'mode' | 'restrictsFields'> = { mode: 'API_KEY' };
+    expect(buildAuthRules(open, 'API_KEY', [], [unknown]).admitsEveryRequest('Query', 'plain')).toBe(false);
+    expect(buildAuthRules(open, 'API_KEY', [], [{ mode: 'OPENID_CONNECT', restrictsFields: false }]).admitsEveryRequest('Query', 'plain')).toBe(false);
+    // AWS_LAMBDA is read from the modes too, whatever a provider says.
+    const lambdaSaysNo = [key, { mode: 'AWS_LAMBDA' as const, restrictsFields: false }];
+    expect(buildAuthRules(open, 'API_KEY', ['AWS_LAMBDA'], lambdaSaysNo).admitsEveryRequest('Query', 'keyOrLambda')).toBe(false);
   });
 });
