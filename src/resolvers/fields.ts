@@ -1,7 +1,9 @@
 /**
- * Field wiring: every field of every object type gets a `resolve` that checks auth
- * (`@aws_*` rules, Lambda `deniedFields`) and the query depth limit before it runs the field's
- * resolver, or the default resolver for fields without one.
+ * Field wiring: a field gets a `resolve` that checks auth (`@aws_*` rules, Lambda `deniedFields`) and
+ * the query depth limit before it runs the field's resolver, or the default resolver for fields
+ * without one. A field without a resolver that no request can be refused or nulled at (no depth limit,
+ * `AuthRules.admitsEveryRequest`) gets no `resolve`: graphql-jit then reads the property inline
+ * instead of calling a function with a resolve info for it (the hot path of a page of items).
  */
 import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import type { AuthRules } from '../auth/rules.js';
@@ -12,6 +14,16 @@ import type { RequestContext } from './requestContext.js';
 
 /** Runs one bound field's resolver (execute.ts): its value, or a promise of it while the run waits on something. */
 export type RunBound = (bound: BoundResolver, source: unknown, args: Record<string, unknown>, context: RequestContext, info: GraphQLResolveInfo) => unknown;
+
+/**
+ * Names a parent value can hold without owning them: JSON objects and arrays, and a string, number or
+ * boolean a resolver returned where an object type was due. graphql-js's default resolver calls a
+ * function-valued property and reads nothing from a primitive; graphql-jit's inline read of a field with
+ * no `resolve` does neither (`length` of a string would be its length). Such fields keep a `resolve`, so
+ * both engines answer as before.
+ */
+const INHERITED = [Object.prototype, Array.prototype, String.prototype, Number.prototype, Boolean.prototype];
+const isInheritedName = (name: string): boolean => INHERITED.some((proto) => name in proto);
 
 export function attachFieldResolvers(
   schema: GraphQLSchema,
@@ -29,6 +41,11 @@ export function attachFieldResolvers(
     for (const field of Object.values(type.getFields())) {
       const resolver = bound.get(`${typeName}.${field.name}`);
       const fieldName = field.name;
+      if (!isSubscription && !resolver && depthLimit === undefined && !isInheritedName(fieldName) && rules.admitsEveryRequest(typeName, fieldName)) {
+        // Both engines then read `source[fieldName]`, as defaultFieldResolver does for the JSON values resolvers give.
+        field.resolve = undefined;
+        continue;
+      }
       let resolve: GraphQLFieldResolver<unknown, RequestContext>;
       if (isSubscription) {
         // Events carry the mutation's payload; the subscription resolver ran at subscribe time.
