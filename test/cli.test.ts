@@ -327,6 +327,97 @@ describe('appsync-gateway CLI', () => {
     expect(await run(['validate'], dir)).toMatchObject({ code: 0 });
   });
 
+  it("a Lambda authorizer or a state machine's Lambda task without its export: validate names the auth provider and the states; serve refuses the request and fails the state as Lambda does", async () => {
+    const files = {
+      'serverless.yml': [
+        'service: shop',
+        'provider: { name: aws, region: us-east-1 }',
+        'functions:',
+        '  charge: { handler: functions/charge.handlr }',
+        'appSync:',
+        '  name: shop',
+        '  schema: schema.graphql',
+        '  authentication: { type: API_KEY }',
+        '  additionalAuthentications:',
+        '    - type: AWS_LAMBDA',
+        '      config: { handler: functions/auth.mjs#authorise }',
+        '  apiKeys: [{ name: k, value: da2-authorizerauthorizer00000 }]',
+        'stepFunctions:',
+        '  stateMachines:',
+        '    checkout:',
+        '      type: EXPRESS',
+        '      definition:',
+        '        StartAt: Both',
+        '        States:',
+        '          Both:',
+        '            Type: Parallel',
+        '            Branches:',
+        '              - StartAt: Again',
+        '                States: { Again: { Type: Task, Resource: "arn:aws:lambda:us-east-1:123456789012:function:charge", End: true } }',
+        '            Next: Charge',
+        '          Charge: { Type: Task, Resource: "arn:aws:states:::lambda:invoke", Parameters: { FunctionName: charge }, End: true }',
+        '',
+      ].join('\n'),
+      'schema.graphql': 'type Query { ok: Boolean }',
+      'functions/auth.mjs': 'export const authorize = async () => ({ isAuthorized: true });\n',
+      'functions/charge.mjs': "export const handler = async () => 'charged';\n",
+    };
+    const dir = await project(files);
+    const checked = await run(['validate'], dir);
+    const charge = 'functions/charge.mjs has no export named handlr (its exports: handler)';
+    const states = 'stepFunctions.stateMachines.checkout.definition.States';
+    expect({ code: checked.code, stderr: checked.stderr }).toEqual({
+      code: 1,
+      stderr: [
+        'cannot load serverless.yml:',
+        '  additionalAuthentications.0.config.handler: functions/auth.mjs has no export named authorise (its exports: authorize)',
+        `  ${states}.Both.Branches.0.States.Again.Resource: ${charge}`,
+        `  ${states}.Charge.Parameters.FunctionName: ${charge}`,
+        '',
+      ].join('\n'),
+    });
+
+    // serve imports both files at their first call (docs/startup.md), and keeps serving.
+    const { url, output } = await serve([], dir);
+    const origin = new URL(url).origin;
+    for (let i = 0; i < 2; i++) {
+      const refused = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'any-token' },
+        body: JSON.stringify({ query: '{ ok }' }),
+      });
+      expect({ status: refused.status, body: await refused.json() }).toEqual({
+        status: 401,
+        body: { errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }] },
+      });
+      const started = await fetch(origin, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AWSStepFunctions.StartSyncExecution' },
+        body: JSON.stringify({ stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:checkout', input: '{}' }),
+      });
+      const execution = (await started.json()) as { status: string; error: string; cause: string };
+      const notExported = 'functions/charge.handlr is undefined or not exported';
+      expect({ status: execution.status, error: execution.error, cause: JSON.parse(execution.cause) }).toEqual({
+        status: 'FAILED',
+        error: 'Runtime.HandlerNotFound',
+        cause: { errorType: 'Runtime.HandlerNotFound', errorMessage: notExported, trace: [`Runtime.HandlerNotFound: ${notExported}`] },
+      });
+    }
+    expect(await query(url, '{ __typename }', 'da2-authorizerauthorizer00000')).toEqual({ data: { __typename: 'Query' } });
+    const said = output()
+      .split('\n')
+      .filter((line) => line.includes('has no export named'))
+      .map((line) => line.replace(/^.* ERROR /, ''));
+    expect(said.sort()).toEqual([
+      'additionalAuthentications.0.config.handler: functions/auth.mjs has no export named authorise (its exports: authorize); every call fails with Runtime.HandlerNotFound (appsync-gateway validate finds this before serving)',
+      `functions.charge.handler: ${charge}; every call fails with Runtime.HandlerNotFound (appsync-gateway validate finds this before serving)`,
+    ]);
+
+    await writeFile(join(dir, 'functions/auth.mjs'), 'export const authorise = async () => ({ isAuthorized: true });\n');
+    await writeFile(join(dir, 'functions/charge.mjs'), "export const handlr = async () => 'charged';\n");
+    expect(await run(['validate'], dir)).toMatchObject({ code: 0 });
+  });
+
   it('validate --strict refuses code AppSync would refuse', async () => {
     const files = {
       'appsync.config.yml':

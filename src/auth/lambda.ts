@@ -161,6 +161,7 @@ export function createLambdaAuthorizer(
       if (!context) throw unauthorized(NOT_AUTHORIZED);
       return context;
     },
+    ...(invoker.check ? { check: () => invoker.check!() } : {}),
     close: () => invoker.close(),
   };
 }

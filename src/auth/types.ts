@@ -104,5 +104,11 @@ export interface AuthProvider {
    * (verified-tokens.ts). Such a token picks this provider without its `iss` being read again.
    */
   knowsToken?(token: string, now: number): boolean;
+  /**
+   * Loads now what the provider otherwise loads at its first request (an in-process Lambda
+   * authorizer's file) and throws a `ConfigError` for what that request would meet (no such
+   * export). `appsync-gateway validate` runs it; serving does not (docs/startup.md).
+   */
+  check?(): Promise<void>;
   close?(): Promise<void>;
 }

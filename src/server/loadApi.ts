@@ -58,7 +58,10 @@ export interface LoadApiOptions {
   compileAfterRuns?: number;
   /** Where embedded stores keep data (absent: in memory). */
   dataFolder?: DataFolder;
-  /** Runs each data source's `check()` (what it loads on first use) and fails the load on its errors. */
+  /**
+   * Loads what serving loads on first use (each data source's and auth provider's `check()`, the state
+   * machines' in-process Lambda functions) and fails the load on its errors.
+   */
   validateOnly?: boolean;
 }
 
@@ -120,8 +123,12 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
       });
       dataSources.set(ds.name, instance);
     }
-    if (options.validateOnly) await checkDataSources(dataSources);
     const providers = await createAuthProviders(config, logger);
+    if (options.validateOnly)
+      await checkFirstUse(config, dataSources, providers).catch(async (error: unknown) => {
+        await Promise.allSettled(providers.map((p) => p.close?.()));
+        throw error;
+      });
     cache = await ApiCache.create(config, { logger, redisUrl: config.server.redis });
     const rules = buildAuthRules(
       built.schema,
@@ -173,9 +180,21 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
   }
 }
 
-/** Every data source's `check()` at once; their `ConfigError`s are reported together, as the config's are. */
-async function checkDataSources(dataSources: Map<string, DataSource>): Promise<void> {
-  const outcomes = await Promise.allSettled([...dataSources.values()].map((ds) => ds.check?.()));
+/**
+ * What serving loads at first use, loaded now (`appsync-gateway validate`, docs/startup.md): each
+ * data source's and auth provider's `check()` and the Lambda Task states of the config's state
+ * machines, at once. Their `ConfigError`s are reported together, as the config's are.
+ */
+async function checkFirstUse(config: NormalizedConfig, dataSources: Map<string, DataSource>, providers: readonly AuthProvider[]): Promise<void> {
+  // Imported when needed, as gateway.ts imports it: a serving gateway's start-up does not wait for
+  // the Step Functions module here. Before any check starts, so that none rejects unobserved meanwhile.
+  const stepFunctions = Object.keys(config.stepFunctions.stateMachines).length > 0 ? await import('../stepfunctions/index.js') : undefined;
+  const checks: Array<Promise<void> | undefined> = [
+    ...[...dataSources.values()].map((ds) => ds.check?.()),
+    ...providers.map((p) => p.check?.()),
+    ...(stepFunctions?.checkLambdaTasks(config) ?? []),
+  ];
+  const outcomes = await Promise.allSettled(checks);
   const errors: ConfigError[] = [];
   for (const outcome of outcomes) {
     if (outcome.status === 'fulfilled') continue;

@@ -31,6 +31,7 @@ export type { ExecutionStore, StoreRecord } from './store/types.js';
 export { createFileStore } from './store/fileStore.js';
 export { createPostgresStore } from './store/postgresStore.js';
 export { stepFunctionsStorePlace } from './storePlace.js';
+export { checkLambdaTasks } from './tasks/checkLambdaTasks.js';
 
 /** Where executions are kept: the embedded file log (default) or PostgreSQL. */
 export interface StepFunctionsStoreConfig {

@@ -126,6 +126,38 @@ describe('event and response (auth.md §4)', () => {
   });
 });
 
+describe('a handler file without the configured export', () => {
+  const misnamed = (errors: string[]) =>
+    createLambdaAuthorizer(
+      { handler: 'authorizer.mjs#handlr' },
+      { configDir: dir, gatewayConfig, path: 'additionalAuthentications.0.config', logger: { ...logger, error: (line: string) => void errors.push(line) } },
+    );
+  const finding = 'authorizer.mjs has no export named handlr (its exports: handler)';
+
+  it('check() (what validate runs) names the auth provider, the file and its exports, and never calls the function', async () => {
+    const before = events().length;
+    const error = await misnamed([]).check!().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toBe(`additionalAuthentications.0.config.handler: ${finding}`);
+    expect(events()).toHaveLength(before);
+  });
+
+  it('serving denies each request with 401, as when an authorizer fails, and logs why once', async () => {
+    const errors: string[] = [];
+    const provider = misnamed(errors);
+    warnings.length = 0;
+    expect(await refused(provider, req('allow'))).toBe('You are not authorized to make this call.');
+    expect(await refused(provider, req('allow'))).toBe('You are not authorized to make this call.');
+    expect(errors).toEqual([
+      `additionalAuthentications.0.config.handler: ${finding}; every call fails with Runtime.HandlerNotFound (appsync-gateway validate finds this before serving)`,
+    ]);
+    expect(warnings.map(([, fields]) => fields?.error)).toEqual([
+      'authorizer.mjs#handlr is undefined or not exported',
+      'authorizer.mjs#handlr is undefined or not exported',
+    ]);
+  });
+});
+
 describe('identityValidationExpression (auth.md §2)', () => {
   it('a token that does not match is refused before the function runs', async () => {
     const provider = authorizer({ identityValidationExpression: 'allow(-[a-z]+)?' });

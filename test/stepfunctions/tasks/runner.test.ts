@@ -36,7 +36,7 @@ const config = {
       },
     },
   },
-  serverlessFunctions: { nothing: { handler: 'fixtures/functions.nothing' } },
+  serverlessFunctions: { nothing: { handler: 'fixtures/functions.nothing' }, misnamed: { handler: 'fixtures/functions.handlr' } },
 } as unknown as NormalizedConfig;
 
 let ordersSource: DataSource;
@@ -138,6 +138,45 @@ describe('Lambda tasks', () => {
     expect(error.cause).toMatch(
       /^Function not found: arn:aws:lambda:us-east-1:123456789012:function:ghost \(Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: [0-9a-f-]+; Proxy: null\)$/,
     );
+  });
+  it('a function whose file lacks the configured export fails the state as Lambda answers (Runtime.HandlerNotFound), and the log says why once', async () => {
+    const errors: string[] = [];
+    const own = createTaskRunner({
+      config: () => config,
+      dataSources: () => new Map(),
+      logger: { ...silentLogger, error: (line: string) => void errors.push(line) },
+      startExecution: () => Promise.reject(new Error('not started here')),
+    });
+    const notExported = 'fixtures/functions.handlr is undefined or not exported';
+    const runtimeError = { errorType: 'Runtime.HandlerNotFound', errorMessage: notExported, trace: [`Runtime.HandlerNotFound: ${notExported}`] };
+    const failure = (resource: string, parameters: unknown) =>
+      own(request(resource, parameters), new AbortController().signal).then(
+        () => 'succeeded',
+        (e: StatesError) => ({ error: e.error, cause: JSON.parse(e.cause) }),
+      );
+    try {
+      expect(await failure('arn:aws:lambda:us-east-1:123456789012:function:misnamed', {})).toEqual({ error: 'Runtime.HandlerNotFound', cause: runtimeError });
+      expect(await failure('arn:aws:states:::lambda:invoke', { FunctionName: 'misnamed', Payload: {} })).toEqual({
+        error: 'Runtime.HandlerNotFound',
+        cause: runtimeError,
+      });
+      // The Invoke API answers a function error, which this integration hands back rather than failing.
+      const sdk = (await own(request('arn:aws:states:::aws-sdk:lambda:invoke', { FunctionName: 'misnamed' }), new AbortController().signal)) as {
+        Payload: string;
+      };
+      expect({ ...sdk, Payload: JSON.parse(sdk.Payload) }).toEqual({
+        ExecutedVersion: '$LATEST',
+        FunctionError: 'Unhandled',
+        Payload: runtimeError,
+        StatusCode: 200,
+      });
+      expect(errors).toEqual([
+        'functions.misnamed.handler: fixtures/functions.ts has no export named handlr (its exports: echo, fail, nothing, price, remember); ' +
+          'every call fails with Runtime.HandlerNotFound (appsync-gateway validate finds this before serving)',
+      ]);
+    } finally {
+      own.close();
+    }
   });
   it('.waitForTaskToken makes the call with the token already in the payload and resolves', async () => {
     const result = (await run('arn:aws:states:::lambda:invoke.waitForTaskToken', { FunctionName: 'echo', Payload: { token: 'T-1' } })) as { Payload: unknown };

@@ -1,0 +1,106 @@
+/**
+ * What `appsync-gateway validate` checks in the config's state machines: each Task state that names
+ * a Lambda function the gateway runs in-process finds the function's file and its export
+ * (docs/stepfunctions.md#task-resources). Serving finds a missing export only when the
+ * state first runs, and fails the state with `Runtime.HandlerNotFound`, as Lambda answers.
+ */
+import type { NormalizedConfig } from '../../config/types.js';
+import { createLambdaInvoker, type LambdaInvoker } from '../../datasources/lambda/invoker.js';
+import { ConfigError } from '../../errors.js';
+import { findFunction } from './lambda.js';
+import { parseResource } from './resource.js';
+
+/** A Task state that names a Lambda function, and the config key that names it. */
+interface LambdaTask {
+  path: string;
+  functionName: string;
+}
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The function a Task state calls when its definition names it (not when a path or JSONata expression picks it at run time). */
+function namedFunction(state: Json, loc: string): LambdaTask | undefined {
+  if (typeof state.Resource !== 'string') return undefined;
+  const parsed = parseResource(state.Resource);
+  if (parsed.kind === 'lambdaFunction') return { path: `${loc}.Resource`, functionName: parsed.functionName };
+  if ((parsed.kind !== 'integration' && parsed.kind !== 'sdk') || parsed.service !== 'lambda' || parsed.action !== 'invoke') return undefined;
+  // JSONPath states give the function in Parameters, JSONata states in Arguments.
+  for (const field of ['Parameters', 'Arguments']) {
+    const args = state[field];
+    const name = isObject(args) ? args.FunctionName : undefined;
+    if (typeof name === 'string' && !name.startsWith('{%')) return { path: `${loc}.${field}.FunctionName`, functionName: name };
+  }
+  return undefined;
+}
+
+/** The Lambda Task states of a workflow (`States`), those of Parallel branches and Map processors included. */
+function lambdaTasks(workflow: unknown, base: string, found: LambdaTask[]): LambdaTask[] {
+  const states = isObject(workflow) ? workflow.States : undefined;
+  if (!isObject(states)) return found;
+  for (const [name, state] of Object.entries(states)) {
+    if (!isObject(state)) continue;
+    const loc = `${base}.States.${name}`;
+    if (state.Type === 'Task') {
+      const task = namedFunction(state, loc);
+      if (task) found.push(task);
+    } else if (state.Type === 'Parallel' && Array.isArray(state.Branches)) {
+      state.Branches.forEach((branch, index) => lambdaTasks(branch, `${loc}.Branches.${index}`, found));
+    } else if (state.Type === 'Map') {
+      // ItemProcessor, or Iterator in definitions older than it.
+      for (const field of ['ItemProcessor', 'Iterator']) if (isObject(state[field])) lambdaTasks(state[field], `${loc}.${field}`, found);
+    }
+  }
+  return found;
+}
+
+/** A definition as the config gives it: an object, or its JSON text. */
+function parsedDefinition(definition: unknown): unknown {
+  if (typeof definition !== 'string') return definition;
+  try {
+    return JSON.parse(definition);
+  } catch {
+    // Not JSON: applyConfigMachines refuses the machine and logs why; it has no Task states to check.
+    return undefined;
+  }
+}
+
+/**
+ * One check per Lambda Task state of the config's state machines whose function runs in-process:
+ * each rejects with a `ConfigError` at the key of the state that names the function when the
+ * function's file is missing, cannot be imported or lacks the export, with the data source's
+ * message (the invoker's `check()`, shared with AWS_LAMBDA data sources and authorizers). A function
+ * the config does not declare is left to run time (`Lambda.ResourceNotFoundException`).
+ */
+export function checkLambdaTasks(config: NormalizedConfig): Promise<void>[] {
+  const invokers = new Map<string, LambdaInvoker | ConfigError>();
+  const checks: Promise<void>[] = [];
+  for (const [key, machine] of Object.entries(config.stepFunctions.stateMachines)) {
+    const tasks = lambdaTasks(parsedDefinition(machine?.definition), `stepFunctions.stateMachines.${key}.definition`, []);
+    for (const task of tasks) {
+      const found = findFunction(config, task.functionName);
+      if (!found) continue;
+      let invoker = invokers.get(found.path);
+      if (!invoker) {
+        try {
+          invoker = createLambdaInvoker(found.target, { configDir: config.configDir, gatewayConfig: config, path: found.path });
+        } catch (error) {
+          if (!(error instanceof ConfigError)) throw error;
+          invoker = error;
+        }
+        invokers.set(found.path, invoker);
+      }
+      // Absent: the function runs through the Invoke API, with nothing to load before its call.
+      const checked = invoker instanceof ConfigError ? Promise.reject(invoker) : invoker.check?.();
+      if (!checked) continue;
+      checks.push(
+        checked.catch((error: unknown) => {
+          throw error instanceof ConfigError ? new ConfigError(task.path, error.detail, { cause: error }) : error;
+        }),
+      );
+    }
+  }
+  // No invoker made here needs closing: an in-process one holds nothing, and one of the Invoke API
+  // connects at its first call, which a check never makes.
+  return checks;
+}
