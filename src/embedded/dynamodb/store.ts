@@ -179,8 +179,8 @@ function serveExtraOperations(server: Server, store: EmbeddedDynamoDBStore): voi
  * operations, transactions and TTL included), {@link EmbeddedDynamoDBStore.call} answers the
  * gateway's own data sources in memory.
  */
-export function openEmbeddedDynamoDB(options: Record<string, unknown>): { server: Server; store: EmbeddedDynamoDBStore } {
-  const { server, store: dynalite } = createDynalite(options);
+export function openEmbeddedDynamoDB(options: Record<string, unknown>, { tableCache = true } = {}): { server: Server; store: EmbeddedDynamoDBStore } {
+  const { server, store: dynalite } = createDynalite(options, { tableCache });
   const store = new EmbeddedDynamoDBStore(dynalite);
   serveExtraOperations(server, store);
   server.once('close', () => store.close());
