@@ -418,6 +418,73 @@ describe('appsync-gateway CLI', () => {
     expect(await run(['validate'], dir)).toMatchObject({ code: 0 });
   });
 
+  it('a state machine CreateStateMachine would refuse: validate lists it with the other problems and serve refuses to start; a Task naming a function the config lacks fails validate and every run; --watch keeps the previous machines', async () => {
+    const checkout = (next: string) =>
+      [
+        '    checkout:',
+        '      type: EXPRESS',
+        '      definition:',
+        '        StartAt: Price',
+        '        States:',
+        `          Price: { Type: Task, Resource: "arn:aws:states:::lambda:invoke", Parameters: { FunctionName: price, Payload.$: "$" }, OutputPath: "$.Payload", Next: ${next} }`,
+        '          Done: { Type: Succeed }',
+      ].join('\n');
+    const config = (next: string) =>
+      [
+        'schema: schema.graphql',
+        'apiKeys: [{ name: k, value: da2-machinesmachinesmachine00 }]',
+        'dataSources:',
+        '  price: { type: AWS_LAMBDA, config: { functionName: price, handler: functions/price.mjs#handler } }',
+        'stepFunctions:',
+        '  stateMachines:',
+        checkout(next),
+        '    refund:',
+        '      type: EXPRESS',
+        '      definition: { StartAt: Refund, States: { Refund: { Type: Task, Resource: "arn:aws:states:::lambda:invoke", Parameters: { FunctionName: refund }, End: true } } }',
+        '',
+      ].join('\n');
+    const dir = await project({
+      'appsync.config.yml': config('Gone'),
+      'schema.graphql': 'type Query { ok: Boolean }',
+      'functions/price.mjs': 'export const handler = async (event) => ({ total: event.items * 10 });\n',
+    });
+    const definition = 'stepFunctions.stateMachines.checkout.definition.States';
+    const invalid = [
+      `  ${definition}.Price.Next: MISSING_TRANSITION_TARGET: Missing 'Next' target: Gone`,
+      `  ${definition}.Done: MISSING_TRANSITION_TARGET: State "Done" is not reachable.`,
+    ];
+    const undeclared =
+      '  stepFunctions.stateMachines.refund.definition.States.Refund.Parameters.FunctionName: no Lambda function named "refund" in the config ' +
+      '(its functions: price); every run of this state fails with Lambda.ResourceNotFoundException';
+    expect(await run(['validate'], dir)).toEqual({ code: 1, stdout: '', stderr: ['cannot load appsync.config.yml:', ...invalid, undeclared, ''].join('\n') });
+    // serve refuses the machine as CreateStateMachine does (InvalidDefinition); the undeclared function is the run's matter.
+    const refused = await run(['serve', '--port', '0'], dir);
+    expect({ code: refused.code, stdout: refused.stdout }).toEqual({ code: 1, stdout: '' });
+    expect(refused.stderr).toContain(['cannot load appsync.config.yml:', ...invalid, ''].join('\n'));
+    expect(refused.stderr).not.toContain('GraphQL:');
+
+    await writeFile(join(dir, 'appsync.config.yml'), config('Done'));
+    expect(await run(['validate'], dir)).toEqual({ code: 1, stdout: '', stderr: ['cannot load appsync.config.yml:', undeclared, ''].join('\n') });
+    const { url, output } = await serve(['--watch'], dir);
+    const start = async (machine: string, input: unknown) => {
+      const res = await fetch(new URL(url).origin, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AWSStepFunctions.StartSyncExecution' },
+        body: JSON.stringify({ stateMachineArn: `arn:aws:states:us-east-1:123456789012:stateMachine:${machine}`, input: JSON.stringify(input) }),
+      });
+      const execution = (await res.json()) as { status: string; output?: string; error?: string };
+      return { status: execution.status, output: execution.output && JSON.parse(execution.output), error: execution.error };
+    };
+    expect(await start('checkout', { items: 3 })).toEqual({ status: 'SUCCEEDED', output: { total: 30 }, error: undefined });
+    expect(await start('refund', {})).toEqual({ status: 'FAILED', output: undefined, error: 'Lambda.ResourceNotFoundException' });
+
+    // An edit that breaks a machine is refused as a broken resolver is: the previous machines keep serving.
+    await writeFile(join(dir, 'appsync.config.yml'), config('Gone'));
+    await expect.poll(() => output(), { timeout: 10_000, interval: 200 }).toContain('reload failed; the previous API keeps serving');
+    expect(output()).toContain(invalid[0]!.trim());
+    expect(await start('checkout', { items: 4 })).toEqual({ status: 'SUCCEEDED', output: { total: 40 }, error: undefined });
+  });
+
   it('validate --strict refuses code AppSync would refuse', async () => {
     const files = {
       'appsync.config.yml':

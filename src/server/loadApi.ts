@@ -60,7 +60,8 @@ export interface LoadApiOptions {
   dataFolder?: DataFolder;
   /**
    * Loads what serving loads on first use (each data source's and auth provider's `check()`, the state
-   * machines' in-process Lambda functions) and fails the load on its errors.
+   * machines' in-process Lambda functions, a Task's function the config does not declare) and fails
+   * the load on its errors. Without it the load still refuses what CreateStateMachine would refuse.
    */
   validateOnly?: boolean;
 }
@@ -124,11 +125,10 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
       dataSources.set(ds.name, instance);
     }
     const providers = await createAuthProviders(config, logger);
-    if (options.validateOnly)
-      await checkFirstUse(config, dataSources, providers).catch(async (error: unknown) => {
-        await Promise.allSettled(providers.map((p) => p.close?.()));
-        throw error;
-      });
+    await checkBeforeServing(config, dataSources, providers, { validateOnly: options.validateOnly === true }).catch(async (error: unknown) => {
+      await Promise.allSettled(providers.map((p) => p.close?.()));
+      throw error;
+    });
     cache = await ApiCache.create(config, { logger, redisUrl: config.server.redis });
     const rules = buildAuthRules(
       built.schema,
@@ -181,25 +181,41 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
 }
 
 /**
- * What serving loads at first use, loaded now (`appsync-gateway validate`, docs/startup.md): each
- * data source's and auth provider's `check()` and the Lambda Task states of the config's state
- * machines, at once. Their `ConfigError`s are reported together, as the config's are.
+ * What refuses the load: the config's state machines that CreateStateMachine would refuse (an
+ * invalid definition, docs/stepfunctions.md#declaring-state-machines), and with `validateOnly`
+ * (`appsync-gateway validate`, docs/startup.md) what serving loads at first use, loaded now: each
+ * data source's and auth provider's `check()` and the Lambda Task states of the config's machines.
+ * Their `ConfigError`s are reported together, as the config's are.
  */
-async function checkFirstUse(config: NormalizedConfig, dataSources: Map<string, DataSource>, providers: readonly AuthProvider[]): Promise<void> {
-  // Imported when needed, as gateway.ts imports it: a serving gateway's start-up does not wait for
-  // the Step Functions module here. Before any check starts, so that none rejects unobserved meanwhile.
+async function checkBeforeServing(
+  config: NormalizedConfig,
+  dataSources: Map<string, DataSource>,
+  providers: readonly AuthProvider[],
+  { validateOnly }: { validateOnly: boolean },
+): Promise<void> {
+  // Imported when needed, as gateway.ts imports it: a gateway without state machines does not wait
+  // for the Step Functions module here. Before any check starts, so that none rejects unobserved meanwhile.
   const stepFunctions = Object.keys(config.stepFunctions.stateMachines).length > 0 ? await import('../stepfunctions/index.js') : undefined;
-  const checks: Array<Promise<void> | undefined> = [
-    ...[...dataSources.values()].map((ds) => ds.check?.()),
-    ...providers.map((p) => p.check?.()),
-    ...(stepFunctions?.checkLambdaTasks(config) ?? []),
-  ];
-  const outcomes = await Promise.allSettled(checks);
+  const firstUse: Array<Promise<void> | undefined> = validateOnly
+    ? [...[...dataSources.values()].map((ds) => ds.check?.()), ...providers.map((p) => p.check?.())]
+    : [];
+  const tasks = validateOnly ? (stepFunctions?.checkLambdaTasks(config) ?? []) : [];
+  const [firstUseOutcomes, machineProblems, taskOutcomes] = await Promise.all([
+    Promise.allSettled(firstUse),
+    stepFunctions?.checkConfigMachines(config) ?? [],
+    Promise.allSettled(tasks),
+  ]);
   const errors: ConfigError[] = [];
-  for (const outcome of outcomes) {
-    if (outcome.status === 'fulfilled') continue;
-    if (!(outcome.reason instanceof ConfigError)) throw outcome.reason;
-    errors.push(outcome.reason);
-  }
+  const collect = (outcomes: PromiseSettledResult<void>[]) => {
+    for (const outcome of outcomes) {
+      if (outcome.status === 'fulfilled') continue;
+      if (!(outcome.reason instanceof ConfigError)) throw outcome.reason;
+      errors.push(outcome.reason);
+    }
+  };
+  // In the config's order: data sources and auth, then the machines' definitions, then their Tasks' functions.
+  collect(firstUseOutcomes);
+  errors.push(...machineProblems);
+  collect(taskOutcomes);
   if (errors.length > 0) throw new ConfigErrors(errors);
 }

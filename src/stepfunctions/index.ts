@@ -13,6 +13,8 @@ import type { AuthProvider } from '../auth/types.js';
 import { DEFAULT_SCOPE, type ArnScope } from './service/arns.js';
 import { loadEngine, loadTaskRunner } from './service/engine.js';
 import { StepFunctionsService } from './service/service.js';
+import { configMachineProblems } from './service/applyConfigMachines.js';
+import type { ConfigError } from '../errors.js';
 import { createFileStore } from './store/fileStore.js';
 import { createMemoryStore } from './store/memoryStore.js';
 import { createPostgresStore } from './store/postgresStore.js';
@@ -32,6 +34,15 @@ export { createFileStore } from './store/fileStore.js';
 export { createPostgresStore } from './store/postgresStore.js';
 export { stepFunctionsStorePlace } from './storePlace.js';
 export { checkLambdaTasks } from './tasks/checkLambdaTasks.js';
+
+/**
+ * What CreateStateMachine would refuse in the config's machines (an invalid definition, name, type
+ * or `loggingConfig`), one `ConfigError` per problem at its key. The gateway's load refuses a config
+ * with any (docs/stepfunctions.md#declaring-state-machines).
+ */
+export async function checkConfigMachines(config: NormalizedConfig): Promise<ConfigError[]> {
+  return configMachineProblems(config.stepFunctions.stateMachines, await loadEngine());
+}
 
 /** Where executions are kept: the embedded file log (default) or PostgreSQL. */
 export interface StepFunctionsStoreConfig {

@@ -1,14 +1,16 @@
 /**
  * What `appsync-gateway validate` checks in the config's state machines: each Task state that names
  * a Lambda function the gateway runs in-process finds the function's file and its export
- * (docs/stepfunctions.md#task-resources). Serving finds a missing export only when the
- * state first runs, and fails the state with `Runtime.HandlerNotFound`, as Lambda answers.
+ * (docs/stepfunctions.md#task-resources), and each names a function the config declares. Serving
+ * finds a missing export only when the state first runs, and fails the state with
+ * `Runtime.HandlerNotFound`, as Lambda answers; a function the config does not declare fails every
+ * run of the state with `Lambda.ResourceNotFoundException`.
  */
 import type { NormalizedConfig } from '../../config/types.js';
 import { createLambdaInvoker, type LambdaInvoker } from '../../datasources/lambda/invoker.js';
 import { ConfigError } from '../../errors.js';
-import { findFunction } from './lambda.js';
-import { parseResource } from './resource.js';
+import { declaredFunctionNames, findFunction } from './lambda.js';
+import { lambdaFunctionName, parseResource } from './resource.js';
 
 /** A Task state that names a Lambda function, and the config key that names it. */
 interface LambdaTask {
@@ -25,6 +27,8 @@ function namedFunction(state: Json, loc: string): LambdaTask | undefined {
   const parsed = parseResource(state.Resource);
   if (parsed.kind === 'lambdaFunction') return { path: `${loc}.Resource`, functionName: parsed.functionName };
   if ((parsed.kind !== 'integration' && parsed.kind !== 'sdk') || parsed.service !== 'lambda' || parsed.action !== 'invoke') return undefined;
+  // `lambda:invoke.sync` calls no function: the task runner fails it with States.Runtime (not supported).
+  if (parsed.pattern !== 'requestResponse' && parsed.pattern !== 'waitForTaskToken') return undefined;
   // JSONPath states give the function in Parameters, JSONata states in Arguments.
   for (const field of ['Parameters', 'Arguments']) {
     const args = state[field];
@@ -60,17 +64,18 @@ function parsedDefinition(definition: unknown): unknown {
   try {
     return JSON.parse(definition);
   } catch {
-    // Not JSON: applyConfigMachines refuses the machine and logs why; it has no Task states to check.
+    // Not JSON: the load refuses the machine (configMachineProblems); it has no Task states to check.
     return undefined;
   }
 }
 
 /**
- * One check per Lambda Task state of the config's state machines whose function runs in-process:
- * each rejects with a `ConfigError` at the key of the state that names the function when the
- * function's file is missing, cannot be imported or lacks the export, with the data source's
- * message (the invoker's `check()`, shared with AWS_LAMBDA data sources and authorizers). A function
- * the config does not declare is left to run time (`Lambda.ResourceNotFoundException`).
+ * One check per Lambda Task state of the config's state machines that names its function: each
+ * rejects with a `ConfigError` at the key of the state that names the function when the config
+ * does not declare it (Task states reach only the gateway's own functions, docs/stepfunctions.md#gateway-choices,
+ * so every run would fail with `Lambda.ResourceNotFoundException`), and, for a function that runs
+ * in-process, when its file is missing, cannot be imported or lacks the export, with the data source's
+ * message (the invoker's `check()`, shared with AWS_LAMBDA data sources and authorizers).
  */
 export function checkLambdaTasks(config: NormalizedConfig): Promise<void>[] {
   const invokers = new Map<string, LambdaInvoker | ConfigError>();
@@ -79,7 +84,15 @@ export function checkLambdaTasks(config: NormalizedConfig): Promise<void>[] {
     const tasks = lambdaTasks(parsedDefinition(machine?.definition), `stepFunctions.stateMachines.${key}.definition`, []);
     for (const task of tasks) {
       const found = findFunction(config, task.functionName);
-      if (!found) continue;
+      if (!found) {
+        const declared = declaredFunctionNames(config);
+        const functions = declared.length > 0 ? `its functions: ${declared.join(', ')}` : 'it declares none';
+        const detail =
+          `no Lambda function named "${lambdaFunctionName(task.functionName).name}" in the config (${functions}); ` +
+          'every run of this state fails with Lambda.ResourceNotFoundException';
+        checks.push(Promise.reject(new ConfigError(task.path, detail)));
+        continue;
+      }
       let invoker = invokers.get(found.path);
       if (!invoker) {
         try {

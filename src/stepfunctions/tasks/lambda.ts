@@ -58,6 +58,22 @@ export function findFunction(config: NormalizedConfig, functionName: string): Fu
   return undefined;
 }
 
+/**
+ * The names a Task can call the config's functions by, one per function, for messages: an
+ * `AWS_LAMBDA` data source's `functionName` (else its `functionArn`'s name, else the data source's
+ * name) and each serverless.yml `functions:` key.
+ */
+export function declaredFunctionNames(config: NormalizedConfig): string[] {
+  const names = Object.values(config.dataSources)
+    .filter((ds) => ds.type === 'AWS_LAMBDA')
+    .map((ds) => {
+      const c = ds.config as LambdaTarget;
+      const declared = c.functionName ?? c.functionArn;
+      return typeof declared === 'string' ? lambdaFunctionName(declared).name : ds.name;
+    });
+  return [...new Set([...names, ...Object.keys(config.serverlessFunctions ?? {})])];
+}
+
 const OPTIMIZED_NOT_FOUND = (arn: string) => serviceError('Lambda', 'AWSLambda', 'ResourceNotFoundException', `Function not found: ${arn}`, 404);
 /** The AWS SDK integrations summarise errors as the AWS SDK for Java v2 does. */
 const SDK_NOT_FOUND = (arn: string) =>

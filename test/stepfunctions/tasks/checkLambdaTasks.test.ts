@@ -1,7 +1,8 @@
 /**
  * What `appsync-gateway validate` checks in state machines (docs/stepfunctions.md#task-resources):
- * each Task state naming an in-process Lambda function finds the function's file and export; a
- * fault is reported at the key of the state that names the function, with the data source's message.
+ * each Task state naming a Lambda function names one the config declares, and an in-process one
+ * finds its file and export; a fault is reported at the key of the state that names the function,
+ * with the data source's message.
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -90,14 +91,35 @@ describe('checkLambdaTasks', () => {
     expect(await check(JSON.stringify(definition))).toEqual(expected);
   });
 
+  it('a function the config does not declare: refused at the key that names it, with the functions the config declares', async () => {
+    const undeclared = (name: string) =>
+      `no Lambda function named "${name}" in the config (its functions: echoFn, remoteFn, misnamed, gone); ` +
+      'every run of this state fails with Lambda.ResourceNotFoundException';
+    const definition = machine({
+      ByArn: task({ Resource: `${ARN('nobody')}:live`, Next: 'ByName' }),
+      ByName: task({ Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'nobody' } }),
+    });
+    expect(await check(definition)).toEqual([
+      `${at('ByArn')}.Resource: ${undeclared('nobody')}`,
+      `${at('ByName')}.Parameters.FunctionName: ${undeclared('nobody')}`,
+    ]);
+    const none = { ...config(definition), dataSources: {}, serverlessFunctions: undefined } as NormalizedConfig;
+    const outcomes = await Promise.allSettled(checkLambdaTasks(none));
+    expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : 'ok'))).toEqual([
+      `${at('ByArn')}.Resource: no Lambda function named "nobody" in the config (it declares none); every run of this state fails with Lambda.ResourceNotFoundException`,
+      `${at('ByName')}.Parameters.FunctionName: no Lambda function named "nobody" in the config (it declares none); every run of this state fails with Lambda.ResourceNotFoundException`,
+    ]);
+  });
+
   it('leaves to run time what it cannot know or what is not in-process; a function with its export passes', async () => {
     const definition = machine({
       Found: task({ Resource: ARN('echoFn') }),
       ByPath: task({ Resource: 'arn:aws:states:::lambda:invoke', Parameters: { 'FunctionName.$': '$.fn' } }),
       ByExpression: task({ QueryLanguage: 'JSONata', Resource: 'arn:aws:states:::lambda:invoke', Arguments: { FunctionName: '{% $states.input.fn %}' } }),
-      Undeclared: task({ Resource: ARN('nobody') }),
       Remote: task({ Resource: ARN('remoteFn') }),
       NotLambda: task({ Resource: 'arn:aws:states:::sqs:sendMessage', Parameters: { FunctionName: 'misnamed' } }),
+      // Calls no function: the task runner fails it with States.Runtime.
+      Sync: task({ Resource: 'arn:aws:states:::lambda:invoke.sync', Parameters: { FunctionName: 'nobody' } }),
     });
     expect(await check(definition)).toEqual(['ok']);
     expect(await check('{ not json')).toEqual([]);
