@@ -485,6 +485,55 @@ describe('appsync-gateway CLI', () => {
     expect(await start('checkout', { items: 4 })).toEqual({ status: 'SUCCEEDED', output: { total: 40 }, error: undefined });
   });
 
+  it("an Event API's Lambda authorizer without its export: validate names it at the Event API's key, once when the API shares the file's; serve refuses the Events request", async () => {
+    const files = {
+      'appsync.config.yml': [
+        'schema: schema.graphql',
+        'authentication: { type: API_KEY }',
+        'additionalAuthentications: [{ type: AWS_LAMBDA, config: { handler: functions/auth.mjs#authorise } }]',
+        'apiKeys: [{ name: k, value: da2-eventauthorizereventauth0 }]',
+        'events:',
+        '  - name: chat',
+        '  - name: alerts',
+        '    authProviders: [{ type: API_KEY }, { type: AWS_LAMBDA, config: { handler: functions/alerts.mjs#handlr } }]',
+        '',
+      ].join('\n'),
+      'schema.graphql': 'type Query { ok: Boolean }',
+      'functions/auth.mjs': 'export const authorize = async () => ({ isAuthorized: true });\n',
+      'functions/alerts.mjs': 'export const handler = async () => ({ isAuthorized: true });\n',
+    };
+    const dir = await project(files);
+    expect(await run(['validate'], dir)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: [
+        'cannot load appsync.config.yml:',
+        '  additionalAuthentications.0.config.handler: functions/auth.mjs has no export named authorise (its exports: authorize)',
+        '  events.1.authProviders.1.config.handler: functions/alerts.mjs has no export named handlr (its exports: handler)',
+        '',
+      ].join('\n'),
+    });
+
+    // serve imports the file at the first request (docs/startup.md), refuses it as the authorizer's failure, and keeps serving.
+    const { url } = await serve([], dir);
+    const publish = (headers: Record<string, string>) =>
+      fetch(`${new URL(url).origin}/apis/alerts/event`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ channel: '/default/a', events: ['1'] }),
+      });
+    const refused = await publish({ authorization: 'any-token' });
+    expect({ status: refused.status, body: await refused.json() }).toEqual({
+      status: 401,
+      body: { errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }] },
+    });
+    expect((await publish({ 'x-api-key': 'da2-eventauthorizereventauth0' })).status).toBe(200);
+
+    await writeFile(join(dir, 'functions/auth.mjs'), 'export const authorise = async () => ({ isAuthorized: true });\n');
+    await writeFile(join(dir, 'functions/alerts.mjs'), 'export const handlr = async () => ({ isAuthorized: true });\n');
+    expect(await run(['validate'], dir)).toMatchObject({ code: 0 });
+  });
+
   it('validate --strict refuses code AppSync would refuse', async () => {
     const files = {
       'appsync.config.yml':

@@ -21,23 +21,26 @@ export { SignatureError } from './errors.js';
 const MAX_PROVIDERS = 50;
 
 /**
- * Creates one provider per configured mode, default first; config problems name their key.
+ * Creates one provider per configured mode, default first; config problems name their key: under
+ * `authentication` and `additionalAuthentications`, or, with `at`, the entries of that list (an Event
+ * API's `events.authProviders`, whose first entry is given as `authentication`).
  *
  * Each mode's module loads only when the API uses that mode: jose (OIDC, Cognito), the SigV4
  * signer (IAM) and the Lambda invoker cost a few hundred ms of start-up between them, and most
  * APIs use one or two modes.
  */
-export async function createAuthProviders(config: NormalizedConfig, logger: Logger): Promise<AuthProvider[]> {
+export async function createAuthProviders(config: NormalizedConfig, logger: Logger, options: { at?: string } = {}): Promise<AuthProvider[]> {
+  const { at } = options;
   const providers: AuthProvider[] = [];
   const problems: ConfigError[] = [];
   const all = [config.authentication, ...config.additionalAuthentications];
   // docs/auth.md: at most 50 providers and one Lambda authorizer per API.
   if (all.length > MAX_PROVIDERS)
-    problems.push(new ConfigError('additionalAuthentications', `an API has at most ${MAX_PROVIDERS} auth providers, got ${all.length}`));
+    problems.push(new ConfigError(at ?? 'additionalAuthentications', `an API has at most ${MAX_PROVIDERS} auth providers, got ${all.length}`));
   if (all.filter((a) => a.type === 'AWS_LAMBDA').length > 1)
-    problems.push(new ConfigError('additionalAuthentications', 'an API has at most one Lambda authorizer'));
+    problems.push(new ConfigError(at ?? 'additionalAuthentications', 'an API has at most one Lambda authorizer'));
   for (const [index, auth] of all.entries()) {
-    const path = index === 0 ? 'authentication.config' : `additionalAuthentications.${index - 1}.config`;
+    const path = at ? `${at}.${index}.config` : index === 0 ? 'authentication.config' : `additionalAuthentications.${index - 1}.config`;
     try {
       switch (auth.type) {
         case 'API_KEY':

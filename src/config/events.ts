@@ -166,6 +166,7 @@ function normalizeEventApi(raw: unknown, path: string, context: EventsNormalizeC
   return {
     name: typeof raw.name === 'string' ? raw.name : 'events',
     authProviders,
+    ...(raw.authProviders === undefined ? {} : { authProvidersAt: `${path}.authProviders` }),
     apiKeys,
     connectionAuthModes,
     defaultPublishAuthModes,

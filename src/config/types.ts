@@ -333,6 +333,11 @@ export interface EventNamespaceConfig {
 export interface NormalizedEvents {
   name: string;
   authProviders: NormalizedAuthentication[];
+  /**
+   * The config key of `authProviders` (`events.authProviders`, `events.1.authProviders`) when the block
+   * gives its own; absent when they are the file's `authentication` + `additionalAuthentications`.
+   */
+  authProvidersAt?: string;
   apiKeys: NormalizedApiKey[];
   connectionAuthModes: AuthenticationType[];
   defaultPublishAuthModes: AuthenticationType[];

@@ -17,12 +17,21 @@ export interface EventsAuth {
   close(): Promise<void>;
 }
 
-/** Builds the providers of `events.authProviders` (config problems name `events.authProviders.N`). */
-export async function createEventsAuth(config: NormalizedConfig, events: NormalizedEvents, logger: Logger, apiId = events.name): Promise<EventsAuth> {
+/**
+ * The providers of an Event API's `authProviders`, made as the GraphQL API's are (src/auth); config
+ * problems name `events.authProviders.N` (the file's `authentication` keys when the block gives none).
+ */
+export async function createEventsAuthProviders(config: NormalizedConfig, events: NormalizedEvents, logger: Logger): Promise<AuthProvider[]> {
   const [first, ...rest] = events.authProviders;
-  const providers = first
-    ? await createAuthProviders({ ...config, authentication: first, additionalAuthentications: rest, apiKeys: events.apiKeys }, logger)
-    : [];
+  if (!first) return [];
+  return createAuthProviders({ ...config, authentication: first, additionalAuthentications: rest, apiKeys: events.apiKeys }, logger, {
+    at: events.authProvidersAt,
+  });
+}
+
+/** Builds the auth of an Event API: its providers (`createEventsAuthProviders`) and the modes each operation allows. */
+export async function createEventsAuth(config: NormalizedConfig, events: NormalizedEvents, logger: Logger, apiId = events.name): Promise<EventsAuth> {
+  const providers = await createEventsAuthProviders(config, events, logger);
   // One provider list per distinct mode set, made once: authenticateRequest indexes each list it sees.
   const lists = new Map<string, AuthProvider[]>();
   const allowed = (modes: readonly AuthenticationType[]): AuthProvider[] => {

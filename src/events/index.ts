@@ -19,6 +19,7 @@ import { EVENTS_SUBPROTOCOL, EventsCloseCode, LIMITS } from './protocol.js';
 
 export { EVENTS_SUBPROTOCOL, LIMITS as EVENTS_LIMITS } from './protocol.js';
 export { parseChannel, type Channel } from './channels.js';
+export { createEventsAuthProviders } from './auth.js';
 
 /** The HTTP path of publishing and the socket's path below it. */
 export const EVENTS_HTTP_PATH = '/event';

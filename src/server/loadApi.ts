@@ -125,7 +125,7 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
       dataSources.set(ds.name, instance);
     }
     const providers = await createAuthProviders(config, logger);
-    await checkBeforeServing(config, dataSources, providers, { validateOnly: options.validateOnly === true }).catch(async (error: unknown) => {
+    await checkBeforeServing(config, dataSources, providers, { validateOnly: options.validateOnly === true, logger }).catch(async (error: unknown) => {
       await Promise.allSettled(providers.map((p) => p.close?.()));
       throw error;
     });
@@ -184,27 +184,29 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
  * What refuses the load: the config's state machines that CreateStateMachine would refuse (an
  * invalid definition, docs/stepfunctions.md#declaring-state-machines), and with `validateOnly`
  * (`appsync-gateway validate`, docs/startup.md) what serving loads at first use, loaded now: each
- * data source's and auth provider's `check()` and the Lambda Task states of the config's machines.
+ * data source's and auth provider's `check()` (the Event APIs' providers too) and the Lambda Task
+ * states of the config's machines.
  * Their `ConfigError`s are reported together, as the config's are.
  */
 async function checkBeforeServing(
   config: NormalizedConfig,
   dataSources: Map<string, DataSource>,
   providers: readonly AuthProvider[],
-  { validateOnly }: { validateOnly: boolean },
+  { validateOnly, logger }: { validateOnly: boolean; logger: Logger },
 ): Promise<void> {
   // Imported when needed, as gateway.ts imports it: a gateway without state machines does not wait
   // for the Step Functions module here. Before any check starts, so that none rejects unobserved meanwhile.
   const stepFunctions = Object.keys(config.stepFunctions.stateMachines).length > 0 ? await import('../stepfunctions/index.js') : undefined;
+  const eventProviders = validateOnly ? await eventsAuthProviders(config, logger) : { providers: [], problems: [] };
   const firstUse: Array<Promise<void> | undefined> = validateOnly
-    ? [...[...dataSources.values()].map((ds) => ds.check?.()), ...providers.map((p) => p.check?.())]
+    ? [...[...dataSources.values()].map((ds) => ds.check?.()), ...[...providers, ...eventProviders.providers].map((p) => p.check?.())]
     : [];
   const tasks = validateOnly ? (stepFunctions?.checkLambdaTasks(config) ?? []) : [];
   const [firstUseOutcomes, machineProblems, taskOutcomes] = await Promise.all([
     Promise.allSettled(firstUse),
     stepFunctions?.checkConfigMachines(config) ?? [],
     Promise.allSettled(tasks),
-  ]);
+  ]).finally(() => Promise.allSettled(eventProviders.providers.map((p) => p.close?.())));
   const errors: ConfigError[] = [];
   const collect = (outcomes: PromiseSettledResult<void>[]) => {
     for (const outcome of outcomes) {
@@ -215,7 +217,31 @@ async function checkBeforeServing(
   };
   // In the config's order: data sources and auth, then the machines' definitions, then their Tasks' functions.
   collect(firstUseOutcomes);
+  errors.push(...eventProviders.problems);
   errors.push(...machineProblems);
   collect(taskOutcomes);
   if (errors.length > 0) throw new ConfigErrors(errors);
+}
+
+/**
+ * The auth providers of the config's Event APIs that give their own `authProviders`, made as the
+ * Event API makes them (those that do not share the GraphQL API's, checked as its own), and the
+ * problems that kept any from being made. The caller closes them.
+ */
+async function eventsAuthProviders(config: NormalizedConfig, logger: Logger): Promise<{ providers: AuthProvider[]; problems: ConfigError[] }> {
+  const apis = [...(config.events ? [config.events] : []), ...(config.additionalEventApis ?? []).map((a) => a.events)].filter((e) => e.authProvidersAt);
+  if (apis.length === 0) return { providers: [], problems: [] };
+  // Loaded when needed, as gateway.ts loads the Event API's module.
+  const { createEventsAuthProviders } = await import('../events/index.js');
+  const providers: AuthProvider[] = [];
+  const problems: ConfigError[] = [];
+  for (const events of apis) {
+    try {
+      providers.push(...(await createEventsAuthProviders(config, events, logger)));
+    } catch (error) {
+      if (!(error instanceof ConfigErrors)) throw error;
+      problems.push(...error.errors);
+    }
+  }
+  return { providers, problems };
 }
