@@ -534,6 +534,75 @@ describe('appsync-gateway CLI', () => {
     expect(await run(['validate'], dir)).toMatchObject({ code: 0 });
   });
 
+  it('a serverless.yml machine whose Task names a function the gateway does not serve: validate and serve print the same warning and go on; starting it answers StateMachineDoesNotExist', async () => {
+    const serverless = (charge: string) =>
+      [
+        'service: shop',
+        'provider: { name: aws }',
+        'functions:',
+        '  price: { handler: src/price.handler }',
+        'appSync:',
+        '  name: shop',
+        '  schema: schema.graphql',
+        '  authentication: { type: API_KEY }',
+        '  apiKeys: [{ name: dev, value: da2-serverlessserverlessserve }]',
+        'stepFunctions:',
+        '  stateMachines:',
+        '    quote:',
+        '      type: EXPRESS',
+        '      definition:',
+        '        StartAt: Price',
+        '        States:',
+        '          Price: { Type: Task, Resource: !GetAtt price.Arn, End: true }',
+        '    checkout:',
+        '      type: EXPRESS',
+        '      definition:',
+        '        StartAt: Price',
+        '        States:',
+        '          Price: { Type: Task, Resource: !GetAtt PriceLambdaFunction.Arn, Next: Charge }',
+        `          Charge: { Type: Task, Resource: !GetAtt ${charge}.Arn, End: true }`,
+        '',
+      ].join('\n');
+    const dir = await project({
+      'serverless.yml': serverless('ChargeFn'),
+      'schema.graphql': 'type Query { ok: Boolean }',
+      'src/price.mjs': 'export const handler = async (event) => ({ ...event, total: event.items * 10 });\n',
+    });
+    const warning = [
+      'state machine checkout is not created (starting it answers StateMachineDoesNotExist): its Task states name what the gateway cannot resolve ' +
+        '(docs/stepfunctions.md#references-the-gateway-cannot-resolve):',
+      '  stepFunctions.stateMachines.checkout.definition.States.Charge.Resource: Fn::GetAtt ChargeFn.Arn cannot be resolved: ChargeFn is not a function the gateway serves',
+    ].join('\n');
+    const validated = await run(['validate'], dir);
+    expect({ code: validated.code, stdout: validated.stdout }).toEqual({
+      code: 0,
+      stdout: `${join(dir, 'serverless.yml')}: the API "shop" loads (0 resolvers)\n`,
+    });
+    expect(validated.stderr).toContain(`WARN  ${warning}\n`);
+    expect(validated.stderr).not.toContain('SCHEMA_VALIDATION_FAILED');
+
+    const { url, output } = await serve([], dir);
+    expect(output()).toContain(`WARN  ${warning}\n`);
+    const start = async (machine: string) => {
+      const res = await fetch(new URL(url).origin, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AWSStepFunctions.StartSyncExecution' },
+        body: JSON.stringify({ stateMachineArn: `arn:aws:states:us-east-1:123456789012:stateMachine:${machine}`, input: '{"items":3}' }),
+      });
+      return (await res.json()) as Record<string, unknown>;
+    };
+    expect(await start('quote')).toMatchObject({ status: 'SUCCEEDED', output: '{"items":3,"total":30}' });
+    expect(await start('checkout')).toEqual({
+      __type: 'com.amazonaws.swf.service.v2.model#StateMachineDoesNotExist',
+      message: "State Machine Does Not Exist: 'arn:aws:states:us-east-1:123456789012:stateMachine:checkout'",
+    });
+
+    // Naming a function the file declares, the machine is created and runs.
+    await writeFile(join(dir, 'serverless.yml'), serverless('price'));
+    const fixed = await run(['validate'], dir);
+    expect({ code: fixed.code, stderr: fixed.stderr }).toEqual({ code: 0, stderr: '' });
+  });
+
   it('validate --strict refuses code AppSync would refuse', async () => {
     const files = {
       'appsync.config.yml':

@@ -186,7 +186,8 @@ export async function loadApi(config: NormalizedConfig, options: LoadApiOptions)
  * (`appsync-gateway validate`, docs/startup.md) what serving loads at first use, loaded now: each
  * data source's and auth provider's `check()` (the Event APIs' providers too) and the Lambda Task
  * states of the config's machines.
- * Their `ConfigError`s are reported together, as the config's are.
+ * Their `ConfigError`s are reported together, as the config's are. A machine whose Task states hold
+ * references the config's loader could not resolve is warned of at `warn`, not refused.
  */
 async function checkBeforeServing(
   config: NormalizedConfig,
@@ -204,7 +205,7 @@ async function checkBeforeServing(
   const tasks = validateOnly ? (stepFunctions?.checkLambdaTasks(config) ?? []) : [];
   const [firstUseOutcomes, machineProblems, taskOutcomes] = await Promise.all([
     Promise.allSettled(firstUse),
-    stepFunctions?.checkConfigMachines(config) ?? [],
+    stepFunctions?.checkConfigMachines(config) ?? { problems: [], warnings: [] },
     Promise.allSettled(tasks),
   ]).finally(() => Promise.allSettled(eventProviders.providers.map((p) => p.close?.())));
   const errors: ConfigError[] = [];
@@ -218,7 +219,9 @@ async function checkBeforeServing(
   // In the config's order: data sources and auth, then the machines' definitions, then their Tasks' functions.
   collect(firstUseOutcomes);
   errors.push(...eventProviders.problems);
-  errors.push(...machineProblems);
+  errors.push(...machineProblems.problems);
+  // Said on every load, by serve and validate alike; the machine is not created (applyConfigMachines.ts).
+  for (const warning of machineProblems.warnings) logger.warn(warning);
   collect(taskOutcomes);
   if (errors.length > 0) throw new ConfigErrors(errors);
 }

@@ -13,8 +13,7 @@ import type { AuthProvider } from '../auth/types.js';
 import { DEFAULT_SCOPE, type ArnScope } from './service/arns.js';
 import { loadEngine, loadTaskRunner } from './service/engine.js';
 import { StepFunctionsService } from './service/service.js';
-import { configMachineProblems } from './service/applyConfigMachines.js';
-import type { ConfigError } from '../errors.js';
+import { configMachineReport, type ConfigMachineReport } from './service/applyConfigMachines.js';
 import { createFileStore } from './store/fileStore.js';
 import { createMemoryStore } from './store/memoryStore.js';
 import { createPostgresStore } from './store/postgresStore.js';
@@ -37,11 +36,12 @@ export { checkLambdaTasks } from './tasks/checkLambdaTasks.js';
 
 /**
  * What CreateStateMachine would refuse in the config's machines (an invalid definition, name, type
- * or `loggingConfig`), one `ConfigError` per problem at its key. The gateway's load refuses a config
- * with any (docs/stepfunctions.md#declaring-state-machines).
+ * or `loggingConfig`), one `ConfigError` per problem at its key, which the gateway's load refuses
+ * (docs/stepfunctions.md#declaring-state-machines); and a warning per reference the config's loader
+ * could not resolve, whose machine the gateway skips (docs/stepfunctions.md#references-the-gateway-cannot-resolve).
  */
-export async function checkConfigMachines(config: NormalizedConfig): Promise<ConfigError[]> {
-  return configMachineProblems(config.stepFunctions.stateMachines, await loadEngine());
+export async function checkConfigMachines(config: NormalizedConfig): Promise<ConfigMachineReport> {
+  return configMachineReport(config.stepFunctions.stateMachines, await loadEngine());
 }
 
 /** Where executions are kept: the embedded file log (default) or PostgreSQL. */

@@ -126,6 +126,40 @@ export function stateMachineDefinition(r: Located): unknown {
   }
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Puts `{ "Ref": LogicalId }` back where a Task state names the called resource by a value that is
+ * not an ARN but the local name of a resource of the stack (`<StackName>-<LogicalId>`, what `Ref`
+ * gives a resource the gateway does not model: an `AWS::StepFunctions::Activity`, an
+ * `AWS::Lambda::Alias`, whose `Ref` is an ARN on AWS). The gateway's load then names the reference
+ * and skips the machine (docs/stepfunctions.md#references-the-gateway-cannot-resolve) instead of
+ * refusing the ARN as the definition's fault. Walks Parallel branches and Map processors.
+ */
+export function markUnresolvedRefs(definition: unknown, r: Located): void {
+  const ev = r.stack.evaluator;
+  const logicalIdOf = (value: string): string | undefined =>
+    Object.keys(ev.resources).find((id) => value.endsWith(`-${id}`) && ev.physicalId(id, `Resources.${r.logicalId}.Properties`) === value);
+  const visit = (machine: unknown) => {
+    if (!isRecord(machine) || !isRecord(machine.States)) return;
+    for (const state of Object.values(machine.States)) {
+      if (!isRecord(state)) continue;
+      if (state.Type === 'Task') {
+        for (const holder of [state, state.Parameters, state.Arguments]) {
+          const field = holder === state ? 'Resource' : 'FunctionName';
+          if (!isRecord(holder) || typeof holder[field] !== 'string' || (holder[field] as string).startsWith('arn:')) continue;
+          const logicalId = logicalIdOf(holder[field] as string);
+          if (logicalId) holder[field] = { Ref: logicalId };
+        }
+      }
+      if (Array.isArray(state.Branches)) state.Branches.forEach(visit);
+      visit(state.ItemProcessor);
+      visit(state.Iterator);
+    }
+  };
+  visit(definition);
+}
+
 /** A substitution lands inside a JSON string: escaped like one. */
 function jsonInner(value: unknown): string {
   return JSON.stringify(String(value)).slice(1, -1);

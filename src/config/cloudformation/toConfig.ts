@@ -5,7 +5,7 @@
 import { ConfigError, ConfigErrors } from '../../errors.js';
 import type { CachingBehavior, DataSourceConfig, GatewayConfig, PipelineFunctionConfig, ResolverConfig, StateMachineConfig } from '../types.js';
 import { authentication } from './auth.js';
-import { dataSourceConfig, stateMachineDefinition } from './dataSources.js';
+import { dataSourceConfig, markUnresolvedRefs, stateMachineDefinition } from './dataSources.js';
 import { urlIdOf } from '../apiIds.js';
 import { eventsConfig } from './events.js';
 import { LocalFunctions } from './functions.js';
@@ -186,6 +186,7 @@ export function stacksToConfig(stacks: readonly LoadedStack[], options: Translat
       const arn = r.stack.evaluator.physicalId(r.logicalId, `Resources.${r.logicalId}`);
       const name = arn.split(':').pop()!;
       const definition = stateMachineDefinition(r);
+      markUnresolvedRefs(definition, r);
       stateMachines[name] = { name, type: (p(r, 'StateMachineType') as 'STANDARD' | 'EXPRESS' | undefined) ?? 'STANDARD', definition };
       // Task states name functions by ARN: those of the input run in-process.
       functions.registerNamedIn(JSON.stringify(definition), `Resources.${r.logicalId}.Properties`);

@@ -13,6 +13,7 @@ import type { Catalogue } from './catalogue.js';
 import type { EngineModules } from './engine.js';
 import { Machines } from './machines.js';
 import { LOG_LEVELS } from './executionLogs.js';
+import { unresolvedReferences, type UnresolvedReference } from './unresolvedReferences.js';
 
 /** A declared machine as the catalogue takes it. */
 interface ConfigMachine {
@@ -25,12 +26,24 @@ interface ConfigMachine {
 }
 
 /**
+ * A declared machine whose Task states name what the config's loader could not resolve
+ * (`Fn::GetAtt` of a function the gateway does not serve, `Fn::ImportValue`, …): valid on AWS,
+ * where CloudFormation resolves them, so not refused; the gateway does not create it.
+ */
+interface SkippedMachine {
+  skipped: UnresolvedReference[];
+}
+
+/**
  * Reads the machine declared at `stepFunctions.stateMachines.<key>`. Throws `ConfigErrors`, one per
  * thing CreateStateMachine would refuse, each at its key: the name, the type, `loggingConfig`, and
  * every ERROR diagnostic of the ASL validator at the key of the definition it points to
- * (`…definition.States.A.Next: MISSING_TRANSITION_TARGET: Missing 'Next' target: B`).
+ * (`…definition.States.A.Next: MISSING_TRANSITION_TARGET: Missing 'Next' target: B`). A definition
+ * whose only faults are references the gateway cannot resolve is a `SkippedMachine` (Gateway choice,
+ * docs/stepfunctions.md#references-the-gateway-cannot-resolve): the validator's complaint at such a
+ * key (`Value is not a valid resource ARN`) blames the definition for the gateway's limit.
  */
-export function readConfigMachine(key: string, config: StateMachineConfig | null | undefined, engine: EngineModules): ConfigMachine {
+function readConfigMachine(key: string, config: StateMachineConfig | null | undefined, engine: EngineModules): ConfigMachine | SkippedMachine {
   const at = `stepFunctions.stateMachines.${key}`;
   const problems: ConfigError[] = [];
   const name = config?.name ?? key;
@@ -45,13 +58,28 @@ export function readConfigMachine(key: string, config: StateMachineConfig | null
     problems.push(error);
   }
   const text = typeof config?.definition === 'string' ? config.definition : JSON.stringify(config?.definition);
+  const unresolved = unresolvedReferences(typeof config?.definition === 'string' ? parsedJson(config.definition) : config?.definition, `${at}.definition`);
+  const unresolvedKeys = new Set(unresolved.map((u) => u.key));
   const { definition, diagnostics } = engine.validateDefinition(text);
   for (const d of diagnostics) {
-    if (d.severity !== 'ERROR') continue;
-    problems.push(new ConfigError(`${at}.definition${keyPathOf(d.location)}`, `${d.code}: ${d.message}`));
+    const problemKey = `${at}.definition${keyPathOf(d.location)}`;
+    if (d.severity !== 'ERROR' || unresolvedKeys.has(problemKey)) continue;
+    problems.push(new ConfigError(problemKey, `${d.code}: ${d.message}`));
   }
-  if (problems.length > 0 || !definition) throw new ConfigErrors(problems);
+  if (problems.length > 0) throw new ConfigErrors(problems);
+  if (unresolved.length > 0) return { skipped: unresolved };
+  if (!definition) throw new ConfigErrors(problems);
   return { name, type, text, definition, loggingConfiguration };
+}
+
+/** JSON text as a value, or undefined where it is not JSON (the validator reports that). */
+function parsedJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // Not JSON: INVALID_JSON_DESCRIPTION, from the validator, is this machine's problem.
+    return undefined;
+  }
 }
 
 /** A diagnostic's location (`/States/Par/Branches[0]/States/X/Next`) as the rest of a config key (`.States.Par.Branches.0.States.X.Next`). */
@@ -63,28 +91,49 @@ function keyPathOf(location: string): string {
     .join('');
 }
 
+/** What the gateway's load makes of the config's machines: refusals, and warnings for the machines it skips. */
+export interface ConfigMachineReport {
+  /** What CreateStateMachine would refuse, one per key; the load refuses a config with any. */
+  problems: ConfigError[];
+  /** One per machine skipped, listing its references the gateway cannot resolve, each at its key. */
+  warnings: string[];
+}
+
 /**
  * Every problem of the config's machines (`readConfigMachine`), in the order declared. The gateway
  * refuses to load a config that has any, as CreateStateMachine refuses an invalid definition
- * (`InvalidDefinition`), so serving and `appsync-gateway validate` refuse the same machines.
+ * (`InvalidDefinition`), so serving and `appsync-gateway validate` refuse the same machines, and
+ * both warn alike of the machines skipped for references the gateway cannot resolve.
  */
-export function configMachineProblems(stateMachines: Record<string, StateMachineConfig>, engine: EngineModules): ConfigError[] {
+export function configMachineReport(stateMachines: Record<string, StateMachineConfig>, engine: EngineModules): ConfigMachineReport {
   const problems: ConfigError[] = [];
+  const warnings: string[] = [];
   for (const [key, config] of Object.entries(stateMachines ?? {})) {
     try {
-      readConfigMachine(key, config, engine);
+      const read = readConfigMachine(key, config, engine);
+      if ('skipped' in read) warnings.push(skippedWarning(config?.name ?? key, read.skipped));
     } catch (error) {
       if (!(error instanceof ConfigErrors)) throw error;
       problems.push(...error.errors);
     }
   }
-  return problems;
+  return { problems, warnings };
+}
+
+/** The one warning of a machine skipped: why, what starting it answers, and each reference at its key. */
+function skippedWarning(name: string, references: UnresolvedReference[]): string {
+  return [
+    `state machine ${name} is not created (starting it answers StateMachineDoesNotExist): its Task states name what the gateway cannot resolve ` +
+      '(docs/stepfunctions.md#references-the-gateway-cannot-resolve):',
+    ...references.map((u) => `  ${u.key}: ${u.message}`),
+  ].join('\n');
 }
 
 /**
  * Applies the config's machines. The gateway's load has refused a config with a machine that does
- * not read (`configMachineProblems`); a caller that skipped that check gets each such machine
- * logged at `error` and skipped (the others still apply).
+ * not read and warned of those it skips (`configMachineReport`); a caller that skipped that check
+ * gets each machine that does not read logged at `error` and skipped (the others still apply). A
+ * machine skipped for unresolved references is left out quietly: the load said why.
  */
 export function applyConfigMachines(
   catalogue: Catalogue,
@@ -93,7 +142,7 @@ export function applyConfigMachines(
 ): void {
   const declared = new Set<string>();
   for (const [key, config] of Object.entries(stateMachines ?? {})) {
-    let machine: ConfigMachine;
+    let machine: ConfigMachine | SkippedMachine;
     try {
       machine = readConfigMachine(key, config, deps.engine());
     } catch (error) {
@@ -101,6 +150,7 @@ export function applyConfigMachines(
       for (const problem of error.errors) deps.logger.error(problem.message);
       continue;
     }
+    if ('skipped' in machine) continue;
     const { name, type, text, definition, loggingConfiguration } = machine;
     const arn = stateMachineArn(deps.scope, name);
     declared.add(arn);

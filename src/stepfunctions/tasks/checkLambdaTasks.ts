@@ -11,6 +11,7 @@ import { createLambdaInvoker, type LambdaInvoker } from '../../datasources/lambd
 import { ConfigError } from '../../errors.js';
 import { declaredFunctionNames, findFunction } from './lambda.js';
 import { lambdaFunctionName, parseResource } from './resource.js';
+import { unresolvedReferences } from '../service/unresolvedReferences.js';
 
 /** A Task state that names a Lambda function, and the config key that names it. */
 interface LambdaTask {
@@ -64,7 +65,7 @@ function parsedDefinition(definition: unknown): unknown {
   try {
     return JSON.parse(definition);
   } catch {
-    // Not JSON: the load refuses the machine (configMachineProblems); it has no Task states to check.
+    // Not JSON: the load refuses the machine (configMachineReport); it has no Task states to check.
     return undefined;
   }
 }
@@ -75,13 +76,18 @@ function parsedDefinition(definition: unknown): unknown {
  * does not declare it (Task states reach only the gateway's own functions, docs/stepfunctions.md#gateway-choices,
  * so every run would fail with `Lambda.ResourceNotFoundException`), and, for a function that runs
  * in-process, when its file is missing, cannot be imported or lacks the export, with the data source's
- * message (the invoker's `check()`, shared with AWS_LAMBDA data sources and authorizers).
+ * message (the invoker's `check()`, shared with AWS_LAMBDA data sources and authorizers). The
+ * machines the gateway skips (docs/stepfunctions.md#references-the-gateway-cannot-resolve) are not checked.
  */
 export function checkLambdaTasks(config: NormalizedConfig): Promise<void>[] {
   const invokers = new Map<string, LambdaInvoker | ConfigError>();
   const checks: Promise<void>[] = [];
   for (const [key, machine] of Object.entries(config.stepFunctions.stateMachines)) {
-    const tasks = lambdaTasks(parsedDefinition(machine?.definition), `stepFunctions.stateMachines.${key}.definition`, []);
+    const definition = parsedDefinition(machine?.definition);
+    const at = `stepFunctions.stateMachines.${key}.definition`;
+    // A machine the gateway skips for references it cannot resolve has no runs to fail; the load warned of it.
+    if (unresolvedReferences(definition, at).length > 0) continue;
+    const tasks = lambdaTasks(definition, at, []);
     for (const task of tasks) {
       const found = findFunction(config, task.functionName);
       if (!found) {
