@@ -1,7 +1,8 @@
 /**
  * A Lambda authorizer's `deniedFields` on the real-time channel (docs/auth.md#aws_lambda): a `start`
  * for a denied subscription field gets the Unauthorized error of a field the caller may not reach,
- * on both protocols, while the same caller's other subscriptions start and receive events.
+ * on both protocols, while the same caller's other subscriptions start and receive events; a denied
+ * plain field (no resolver) inside an event's selection is null for that caller only.
  */
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -10,15 +11,21 @@ import { startTestGateway, type TestGateway } from '../utils/gateway.js';
 import { CREATE_POST, files, realtimeConfig } from './e2eApi.js';
 import { connectRaw, encodeHeader, start } from './rawClient.js';
 
-// Callers named `limited-*` may not subscribe to onSevere (plain and ARN forms of deniedFields).
+// Callers named `limited-*` may not subscribe to onSevere (plain and ARN forms of deniedFields);
+// callers named `anonymous-*` may not read Post.author, a plain field (no resolver) of the events' payload.
 const authorizer = `
 export async function handler(event) {
   const token = event.authorizationToken;
   const limited = token.startsWith('limited-');
+  const anonymous = token.startsWith('anonymous-');
   return {
     isAuthorized: true,
     resolverContext: { user: token },
-    deniedFields: limited ? ['Subscription.onSevere', 'arn:aws:appsync:us-east-1:000000000000:apis/x/types/Subscription/fields/onGroup'] : [],
+    deniedFields: limited
+      ? ['Subscription.onSevere', 'arn:aws:appsync:us-east-1:000000000000:apis/x/types/Subscription/fields/onGroup']
+      : anonymous
+        ? ['Post.author']
+        : [],
   };
 }
 `;
@@ -62,6 +69,29 @@ describe('Lambda deniedFields on subscription fields', () => {
     expect(res.body.errors).toBeUndefined();
     expect(await client.next()).toEqual({ type: 'data', id: 'posts', payload: { data: { onCreatePost: { id: 'd1', title: 'still delivered' } } } });
     client.close();
+  });
+
+  it('a denied plain field nested in an event is null for that caller, with no error; another caller receives it', async () => {
+    const subscribe = async (token: string) => {
+      const client = await connectRaw(realtimeUrl(token));
+      client.send({ type: 'connection_init' });
+      expect((await client.next()).type).toBe('connection_ack');
+      client.send(start('posts', 'subscription { onCreatePost(id: "d2") { id author title } }', { Authorization: token, host: new URL(gw.url).host }));
+      expect(await client.next()).toEqual({ type: 'start_ack', id: 'posts' });
+      return client;
+    };
+    const anonymous = await subscribe('anonymous-eve');
+    const full = await subscribe('full-frank');
+    const res = await gw.query(CREATE_POST, { id: 'd2', author: 'ann', title: 'who wrote it?', severity: 1 }, { authorization: 'full-bob' });
+    expect(res.body.errors).toBeUndefined();
+    expect(await anonymous.next()).toEqual({
+      type: 'data',
+      id: 'posts',
+      payload: { data: { onCreatePost: { id: 'd2', author: null, title: 'who wrote it?' } } },
+    });
+    expect(await full.next()).toEqual({ type: 'data', id: 'posts', payload: { data: { onCreatePost: { id: 'd2', author: 'ann', title: 'who wrote it?' } } } });
+    anonymous.close();
+    full.close();
   });
 
   it('a caller without deniedFields subscribes to the same field', async () => {
