@@ -1,5 +1,6 @@
 /** AppSync data sources and state machines of a template as the gateway's data-source and Step Functions config. */
 import { readFileSync } from 'node:fs';
+import { ConfigError, ConfigErrors } from '../../errors.js';
 import { isDefaultEventBusArn } from '../awsDefaults.js';
 import { GATEWAY_URL_VARIABLE } from '../variables.js';
 import type { LocalFunctions } from './functions.js';
@@ -102,28 +103,119 @@ export function dataSourceConfig(r: Located, type: string, resources: Located[],
   }
 }
 
-/** `Definition` (object), `DefinitionString` (JSON text) or `DefinitionS3Location`, with `DefinitionSubstitutions` applied. */
+/**
+ * `Definition` (object), `DefinitionString` (JSON text) or `DefinitionS3Location`, with `DefinitionSubstitutions` applied.
+ * A Task's `Resource` or `FunctionName` that is an `Fn::ImportValue` no stack of the input exports, or an
+ * `Fn::GetAtt` with no local value, written in `Definition` or as the whole value of a substitution, is kept
+ * as its intrinsic: the gateway's load names it and skips the machine
+ * (docs/stepfunctions.md#references-the-gateway-cannot-resolve). Anywhere else it fails the load, as before.
+ */
 export function stateMachineDefinition(r: Located): unknown {
   const ev = r.stack.evaluator;
   const p = (name: string) => ev.property(r.logicalId, name);
+  const raw = ev.resources[r.logicalId]?.Properties ?? {};
+  const kept = new KeptIntrinsics();
   let text: string;
-  const definition = p('Definition');
   const definitionString = p('DefinitionString');
   const location = p('DefinitionS3Location') as { Bucket?: string; Key?: string } | string | undefined;
-  if (definition !== undefined) text = JSON.stringify(definition);
-  else if (typeof definitionString === 'string') text = definitionString;
+  if (raw.Definition !== undefined) {
+    const path = `Resources.${r.logicalId}.Properties.Definition`;
+    const definition = structuredClone(raw.Definition);
+    forEachTaskField(definition, (value, put) => {
+      const placeholder = kept.tryEvaluate(ev, value, path);
+      if (placeholder !== undefined) put(placeholder);
+    });
+    text = JSON.stringify(ev.evaluate(definition, path));
+  } else if (typeof definitionString === 'string') text = definitionString;
   else if (location !== undefined) {
     const where = typeof location === 'string' ? location : `s3://${location.Bucket}/${location.Key}`;
     const file = r.stack.locate(where, `Resources.${r.logicalId}.Properties.DefinitionS3Location`);
     text = readText(file);
   } else throw ev.error(`Resources.${r.logicalId}.Properties`, 'expected Definition, DefinitionString or DefinitionS3Location');
-  const substitutions = (p('DefinitionSubstitutions') ?? {}) as Record<string, unknown>;
+  const rawSubstitutions = raw.DefinitionSubstitutions;
+  const substitutions: Record<string, unknown> = {};
+  if (isRecord(rawSubstitutions) && !Object.keys(rawSubstitutions).some((k) => k === 'Ref' || k.startsWith('Fn::'))) {
+    // Entry by entry, so that one the gateway cannot evaluate is kept for the Task that names it.
+    for (const [name, value] of Object.entries(rawSubstitutions)) {
+      const path = `Resources.${r.logicalId}.Properties.DefinitionSubstitutions.${name}`;
+      substitutions[name] = kept.tryEvaluate(ev, value, path) ?? ev.evaluate(value, path);
+    }
+  } else Object.assign(substitutions, p('DefinitionSubstitutions') ?? {});
   text = text.replace(/\$\{([^}]+)\}/g, (match, name: string) => (name in substitutions ? jsonInner(substitutions[name]) : match));
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch (error) {
     throw ev.error(`Resources.${r.logicalId}.Properties`, `the state machine definition is not JSON: ${(error as Error).message}`);
   }
+  forEachTaskField(parsed, (value, put) => {
+    const intrinsic = typeof value === 'string' ? kept.intrinsicOf(value) : undefined;
+    if (intrinsic !== undefined) put(intrinsic);
+  });
+  kept.throwIfLeftIn(parsed);
+  return parsed;
+}
+
+/**
+ * Intrinsics of a machine the gateway cannot evaluate, each stood in for by a placeholder text until
+ * the definition is read, then put back where a Task names what it calls; a placeholder anywhere
+ * else fails the load with the evaluator's error.
+ */
+class KeptIntrinsics {
+  private readonly byPlaceholder = new Map<string, { intrinsic: unknown; error: ConfigError }>();
+
+  /** The placeholder for `value` when it is an intrinsic the gateway cannot evaluate but AWS can, else undefined. */
+  tryEvaluate(ev: Located['stack']['evaluator'], value: unknown, path: string): string | undefined {
+    if (!isRecord(value)) return undefined;
+    const [name, argument] = Object.entries(value)[0] ?? [];
+    const getAttOfResource = name === 'Fn::GetAtt' && Array.isArray(argument) && typeof argument[0] === 'string' && argument[0] in ev.resources;
+    if (Object.keys(value).length !== 1 || (name !== 'Fn::ImportValue' && !getAttOfResource)) return undefined;
+    try {
+      ev.evaluate(value, path);
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      const placeholder = `\u0000unresolved ${this.byPlaceholder.size}`;
+      this.byPlaceholder.set(placeholder, { intrinsic: value, error });
+      return placeholder;
+    }
+  }
+
+  intrinsicOf(placeholder: string): unknown {
+    const entry = this.byPlaceholder.get(placeholder);
+    if (entry) this.byPlaceholder.delete(placeholder);
+    return entry?.intrinsic;
+  }
+
+  /** Fails with the evaluator's errors of the placeholders not put back (used elsewhere than a Task's Resource or FunctionName). */
+  throwIfLeftIn(definition: unknown): void {
+    const text = JSON.stringify(definition);
+    const left = [...this.byPlaceholder].filter(([placeholder]) => text.includes(JSON.stringify(placeholder).slice(1, -1)));
+    if (left.length > 0) throw new ConfigErrors(left.map(([, { error }]) => error));
+  }
+}
+
+/** Calls `visit` with each Task state's `Resource` and `Parameters`/`Arguments.FunctionName`, Parallel branches and Map processors included. */
+function forEachTaskField(definition: unknown, visit: (value: unknown, put: (value: unknown) => void) => void): void {
+  const walk = (machine: unknown) => {
+    if (!isRecord(machine) || !isRecord(machine.States)) return;
+    for (const state of Object.values(machine.States)) {
+      if (!isRecord(state)) continue;
+      if (state.Type === 'Task') {
+        for (const [holder, field] of [
+          [state, 'Resource'],
+          [state.Parameters, 'FunctionName'],
+          [state.Arguments, 'FunctionName'],
+        ] as const) {
+          if (isRecord(holder) && holder[field] !== undefined) visit(holder[field], (value) => (holder[field] = value));
+        }
+      }
+      if (Array.isArray(state.Branches)) state.Branches.forEach(walk);
+      walk(state.ItemProcessor);
+      walk(state.Iterator);
+    }
+  };
+  walk(definition);
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -140,24 +232,11 @@ export function markUnresolvedRefs(definition: unknown, r: Located): void {
   const ev = r.stack.evaluator;
   const logicalIdOf = (value: string): string | undefined =>
     Object.keys(ev.resources).find((id) => value.endsWith(`-${id}`) && ev.physicalId(id, `Resources.${r.logicalId}.Properties`) === value);
-  const visit = (machine: unknown) => {
-    if (!isRecord(machine) || !isRecord(machine.States)) return;
-    for (const state of Object.values(machine.States)) {
-      if (!isRecord(state)) continue;
-      if (state.Type === 'Task') {
-        for (const holder of [state, state.Parameters, state.Arguments]) {
-          const field = holder === state ? 'Resource' : 'FunctionName';
-          if (!isRecord(holder) || typeof holder[field] !== 'string' || (holder[field] as string).startsWith('arn:')) continue;
-          const logicalId = logicalIdOf(holder[field] as string);
-          if (logicalId) holder[field] = { Ref: logicalId };
-        }
-      }
-      if (Array.isArray(state.Branches)) state.Branches.forEach(visit);
-      visit(state.ItemProcessor);
-      visit(state.Iterator);
-    }
-  };
-  visit(definition);
+  forEachTaskField(definition, (value, put) => {
+    if (typeof value !== 'string' || value.startsWith('arn:')) return;
+    const logicalId = logicalIdOf(value);
+    if (logicalId) put({ Ref: logicalId });
+  });
 }
 
 /** A substitution lands inside a JSON string: escaped like one. */

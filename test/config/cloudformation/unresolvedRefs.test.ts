@@ -50,10 +50,19 @@ Resources:
     Properties:
       StateMachineName: approve
       StateMachineType: EXPRESS
-      DefinitionString: '{"StartAt":"Price","States":{"Price":{"Type":"Task","Resource":"\${PriceArn}","Next":"Wait"},"Wait":{"Type":"Task","Resource":"\${ApprovalsArn}","End":true}}}'
+      DefinitionString: '{"StartAt":"Price","States":{"Price":{"Type":"Task","Resource":"\${PriceArn}","Next":"Wait"},"Wait":{"Type":"Task","Resource":"\${ApprovalsArn}","Next":"Ship"},"Ship":{"Type":"Task","Resource":"\${ShipArn}","End":true}}}'
       DefinitionSubstitutions:
         PriceArn: !Ref PriceLive
         ApprovalsArn: !Ref Approvals
+        ShipArn: !ImportValue shipping-ShipFunctionArn
+  Notify:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      StateMachineName: notify
+      Definition:
+        StartAt: Send
+        States:
+          Send: { Type: Task, Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: !ImportValue notify-FunctionArn }, End: true }
 `;
 
 /** Serves `loaded` with a logger that keeps its warnings; answers StartSyncExecution of a machine by name. */
@@ -97,7 +106,8 @@ describe('a SAM template whose machine names an activity and a Lambda alias', as
     expect(machines.quote!.definition.States.Price!.Resource).toBe('arn:aws:lambda:us-east-1:123456789012:function:template-PriceFunction');
     expect(machines.approve!.definition.States).toEqual({
       Price: { Type: 'Task', Resource: { Ref: 'PriceLive' }, Next: 'Wait' },
-      Wait: { Type: 'Task', Resource: { Ref: 'Approvals' }, End: true },
+      Wait: { Type: 'Task', Resource: { Ref: 'Approvals' }, Next: 'Ship' },
+      Ship: { Type: 'Task', Resource: { 'Fn::ImportValue': 'shipping-ShipFunctionArn' }, End: true },
     });
   });
 
@@ -106,10 +116,25 @@ describe('a SAM template whose machine names an activity and a Lambda alias', as
       notCreated('approve', [
         'Price.Resource: Ref PriceLive cannot be resolved: PriceLive is not a resource the gateway serves, so it has no ARN here',
         'Wait.Resource: Ref Approvals cannot be resolved: Approvals is not a resource the gateway serves, so it has no ARN here',
+        'Ship.Resource: Fn::ImportValue shipping-ShipFunctionArn cannot be resolved: no stack the gateway reads exports it',
       ]),
+      notCreated('notify', ['Send.Parameters.FunctionName: Fn::ImportValue notify-FunctionArn cannot be resolved: no stack the gateway reads exports it']),
     ]);
     expect(await served.start('quote', { items: 3 })).toMatchObject({ status: 'SUCCEEDED', output: '{"total":30}' });
     expect(await served.start('approve', { items: 3 })).toEqual(doesNotExist('approve'));
+    expect(await served.start('notify', {})).toEqual(doesNotExist('notify'));
+  });
+
+  it('an Fn::ImportValue the input does not export, outside what a Task calls, still fails the load with the evaluator’s error', async () => {
+    const elsewhere = SAM.replace(
+      'FunctionName: !ImportValue notify-FunctionArn',
+      "FunctionName: 'arn:aws:lambda:us-east-1:123456789012:function:x', Payload: { topic: !ImportValue notify-Topic }",
+    );
+    const broken = await mkdtemp(join(tmpdir(), 'appsync-unresolved-sam-'));
+    await writeFile(join(broken, 'template.yaml'), elsewhere);
+    await expect(loadConfigFile(join(broken, 'template.yaml'))).rejects.toThrow(
+      `${join(broken, 'template.yaml')}: Resources.Notify.Properties.Definition.States.Send.Parameters.Payload.topic.Fn::ImportValue: Fn::ImportValue: no stack of this input exports "notify-Topic"`,
+    );
   });
 });
 
