@@ -8,12 +8,10 @@
  * Gateway L: AWS_LAMBDA default + API_KEY.
  */
 import { createHmac } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIssuer, type Issuer } from '../utils/jwks-server.js';
 import { startTestGateway, type TestGateway } from '../utils/gateway.js';
+import { signedGraphQLHeaders } from '../utils/sigv4.js';
 
 const KEY = 'da2-matrixmatrixmatrixmatrix12';
 const OLD_KEY = 'da2-expiredexpiredexpiredexp1';
@@ -125,25 +123,12 @@ async function post(gw: TestGateway, query: string, headers: Record<string, stri
   return { status: res.status, errorType: res.headers.get('x-amzn-errortype'), body: await res.json() };
 }
 
-async function sigv4(gw: TestGateway, query: string, options: { secret?: string; accessKeyId?: string; service?: string; region?: string; date?: Date } = {}) {
-  const url = new URL(gw.url);
-  const signer = new SignatureV4({
-    service: options.service ?? 'appsync',
-    region: options.region ?? 'us-east-1',
-    sha256: Sha256,
-    credentials: { accessKeyId: options.accessKeyId ?? IAM.accessKeyId, secretAccessKey: options.secret ?? IAM.secretAccessKey },
+function sigv4(gw: TestGateway, query: string, options: { secret?: string; accessKeyId?: string; service?: string; region?: string; date?: Date } = {}) {
+  return signedGraphQLHeaders(gw.url, query, {
+    ...options,
+    accessKeyId: options.accessKeyId ?? IAM.accessKeyId,
+    secretAccessKey: options.secret ?? IAM.secretAccessKey,
   });
-  const request = new HttpRequest({
-    method: 'POST',
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    headers: { 'content-type': 'application/json', host: url.host },
-    body: JSON.stringify({ query }),
-  });
-  const { host: _host, ...headers } = (await signer.sign(request, { signingDate: options.date ?? new Date() })).headers as Record<string, string>;
-  return headers;
 }
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -3,12 +3,10 @@
  * every mode and a recording logger receives good and bad credentials of each kind; nothing it logs
  * or answers contains them.
  */
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIssuer, type Issuer } from '../utils/jwks-server.js';
 import { startTestGateway, type TestGateway } from '../utils/gateway.js';
+import { signedGraphQLHeaders } from '../utils/sigv4.js';
 
 const KEY = 'da2-secretsecretsecretsecret12';
 const IAM = { accessKeyId: 'AKIDSECRETS', secretAccessKey: 'iam-secret-never-logged', accountId: '999988887777' };
@@ -58,25 +56,8 @@ async function post(headers: Record<string, string>) {
   return { status: res.status, text };
 }
 
-async function signed(secret: string) {
-  const url = new URL(gw.url);
-  const signer = new SignatureV4({
-    service: 'appsync',
-    region: 'us-east-1',
-    sha256: Sha256,
-    credentials: { accessKeyId: IAM.accessKeyId, secretAccessKey: secret },
-  });
-  const request = new HttpRequest({
-    method: 'POST',
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    headers: { 'content-type': 'application/json', host: url.host },
-    body: JSON.stringify({ query: '{ hello }' }),
-  });
-  const { host: _host, ...headers } = (await signer.sign(request)).headers as Record<string, string>;
-  return headers;
+function signed(secret: string) {
+  return signedGraphQLHeaders(gw.url, '{ hello }', { accessKeyId: IAM.accessKeyId, secretAccessKey: secret });
 }
 
 describe('secrets stay out of logs and answers', () => {

@@ -5,12 +5,10 @@
  * are signed by the AWS SDK's own signer.
  */
 import { createHmac } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIssuer, type Issuer } from '../utils/jwks-server.js';
 import { startTestGateway, type TestGateway } from '../utils/gateway.js';
+import { signedGraphQLHeaders } from '../utils/sigv4.js';
 
 const API_KEY = 'da2-authmatrixauthmatrixauth';
 const IAM = {
@@ -98,26 +96,12 @@ async function post(query: string, headers: Record<string, string>) {
 }
 
 /** Signs a GraphQL POST with the AWS SDK's SigV4 signer. */
-async function iamHeaders(query: string, options: { secret?: string; accessKeyId?: string; service?: string; date?: Date; region?: string } = {}) {
-  const url = new URL(gw.url);
-  const request = new HttpRequest({
-    method: 'POST',
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    headers: { 'content-type': 'application/json', host: url.host },
-    body: JSON.stringify({ query }),
+function iamHeaders(query: string, options: { secret?: string; accessKeyId?: string; service?: string; date?: Date; region?: string } = {}) {
+  return signedGraphQLHeaders(gw.url, query, {
+    ...options,
+    accessKeyId: options.accessKeyId ?? IAM.accessKeyId,
+    secretAccessKey: options.secret ?? IAM.secretAccessKey,
   });
-  const signer = new SignatureV4({
-    service: options.service ?? 'appsync',
-    region: options.region ?? 'us-east-1',
-    sha256: Sha256,
-    credentials: { accessKeyId: options.accessKeyId ?? IAM.accessKeyId, secretAccessKey: options.secret ?? IAM.secretAccessKey },
-  });
-  const signed = await signer.sign(request, { signingDate: options.date ?? new Date() });
-  const { host: _host, ...headers } = signed.headers as Record<string, string>;
-  return headers;
 }
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -5,9 +5,6 @@
  * HTTP with real providers: tokens from a JWKS server on loopback, IAM requests signed by the AWS SDK's
  * signer, an in-process Lambda authorizer. `queryDepthLimit` on plain fields: test/e2e/core.test.ts.
  */
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { buildSchema, defaultFieldResolver, GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKeyProvider } from '../../src/auth/api-key.js';
@@ -19,6 +16,7 @@ import { attachFieldResolvers } from '../../src/resolvers/fields.js';
 import { APPSYNC_PREAMBLE } from '../../src/schema/index.js';
 import { startIssuer, type Issuer } from '../utils/jwks-server.js';
 import { startTestGateway, type TestGateway } from '../utils/gateway.js';
+import { signedGraphQLHeaders } from '../utils/sigv4.js';
 
 const KEY = 'da2-fieldsfieldsfieldsfields12';
 const POST = `export function request() { return { payload: { id: 'p1', title: 'Hello', keyOnly: 'k', admins: 'a', draft: 'd', length: 'L' } }; }
@@ -236,18 +234,6 @@ describe('which fields keep a resolve', () => {
 });
 
 /** Signs a GraphQL POST with the AWS SDK's SigV4 signer. */
-async function sigv4(gw: TestGateway, query: string, credential: { accessKeyId: string; secretAccessKey: string }) {
-  const url = new URL(gw.url);
-  const signer = new SignatureV4({ service: 'appsync', region: 'us-east-1', sha256: Sha256, credentials: credential });
-  const request = new HttpRequest({
-    method: 'POST',
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    headers: { 'content-type': 'application/json', host: url.host },
-    body: JSON.stringify({ query }),
-  });
-  const { host: _host, ...headers } = (await signer.sign(request)).headers as Record<string, string>;
-  return headers;
+function sigv4(gw: TestGateway, query: string, credential: { accessKeyId: string; secretAccessKey: string }) {
+  return signedGraphQLHeaders(gw.url, query, credential);
 }
