@@ -56,6 +56,19 @@ const SEGMENT_MAX_BYTES = 1 << 30;
 const INITIAL_RING_BYTES = 64 * 1024;
 
 const align8 = (n: number) => (n + 7) & ~7;
+
+/**
+ * Buffer's writers for one encoding each (`buf.utf8Write(string, offset, length)`, and latin1, ucs2): on
+ * Buffer.prototype in every Node this package supports, though not in its typings. `buf.write(string, offset,
+ * encoding)` reaches the same writer through a shared wrapper that picks it by name; inside a request that wrapper
+ * cost ~70 ns a call, more than the copy itself, and a miss makes seven such writes (docs/caching-cost.md).
+ */
+interface EncodingWriters {
+  utf8Write(text: string, offset: number, length?: number): number;
+  latin1Write(text: string, offset: number, length?: number): number;
+  ucs2Write(text: string, offset: number, length?: number): number;
+}
+const writers = (buffer: Buffer): EncodingWriters => buffer as unknown as EncodingWriters;
 const headOf = (key: CacheKey): string => (typeof key === 'string' ? key : key.head);
 const tailOf = (key: CacheKey): string => (typeof key === 'string' ? '' : key.tail);
 
@@ -78,11 +91,12 @@ class KeyBytes {
       this.#words = new Int32Array(this.buffer.buffer, 0, this.buffer.length >> 2);
     }
     // UTF-8 takes one byte a character only when every character is ASCII.
-    const headBytes = this.buffer.write(head, 0, 'utf8');
-    const bytes = headBytes + (tail.length === 0 ? 0 : this.buffer.write(tail, headBytes, 'utf8'));
+    const buffer = writers(this.buffer);
+    const headBytes = buffer.utf8Write(head, 0);
+    const bytes = headBytes + (tail.length === 0 ? 0 : buffer.utf8Write(tail, headBytes));
     this.ascii = bytes === chars;
     if (this.ascii) this.length = bytes;
-    else this.length = this.buffer.write(head, 0, 'utf16le') + (tail.length === 0 ? 0 : this.buffer.write(tail, 2 * head.length, 'utf16le'));
+    else this.length = buffer.ucs2Write(head, 0) + (tail.length === 0 ? 0 : buffer.ucs2Write(tail, 2 * head.length));
   }
 
   /** A 32-bit hash of the bytes written (MurmurHash3's mixing, four bytes a step): collisions are caught by comparing keys. */
@@ -224,13 +238,19 @@ class Segment {
     else for (let t = 0; t < tags; t++) i32[i + HEADER / 4 + t] = fieldIds[t]!;
     let offset = at + HEADER + 4 * tags;
     // Written from the strings, as the scratch buffer holds them: copying from that buffer costs a view of it per write.
-    const headLength = keyAscii ? head.length : 2 * head.length;
-    this.#ring.write(head, offset, headLength, keyAscii ? 'latin1' : 'utf16le');
-    if (tail.length > 0) this.#ring.write(tail, offset + headLength, keyLength - headLength, keyAscii ? 'latin1' : 'utf16le');
+    const ring = writers(this.#ring);
+    if (keyAscii) {
+      ring.latin1Write(head, offset, head.length);
+      if (tail.length > 0) ring.latin1Write(tail, offset + head.length, tail.length);
+    } else {
+      ring.ucs2Write(head, offset, 2 * head.length);
+      if (tail.length > 0) ring.ucs2Write(tail, offset + 2 * head.length, 2 * tail.length);
+    }
     offset += keyLength;
-    this.#ring.write(text, offset, textBytes, textAscii ? 'latin1' : 'utf8');
+    if (textAscii) ring.latin1Write(text, offset, textBytes);
+    else ring.utf8Write(text, offset, textBytes);
     offset += textBytes;
-    if (typeof values === 'string') this.#ring.write(values, offset, valuesBytes, 'utf8');
+    if (typeof values === 'string') ring.utf8Write(values, offset, valuesBytes);
     this.#index.set(hash, at);
   }
 
