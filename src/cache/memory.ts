@@ -68,7 +68,30 @@ interface EncodingWriters {
   latin1Write(text: string, offset: number, length?: number): number;
   ucs2Write(text: string, offset: number, length?: number): number;
 }
-const writers = (buffer: Buffer): EncodingWriters => buffer as unknown as EncodingWriters;
+
+/** The same writes through `buf.write`, for a Node whose Buffer lacks the per-encoding writers. */
+class NamedEncodingWriters implements EncodingWriters {
+  constructor(private readonly buffer: Buffer) {}
+  utf8Write(text: string, offset: number, length = this.buffer.length - offset): number {
+    return this.buffer.write(text, offset, length, 'utf8');
+  }
+  latin1Write(text: string, offset: number, length = this.buffer.length - offset): number {
+    return this.buffer.write(text, offset, length, 'latin1');
+  }
+  ucs2Write(text: string, offset: number, length = this.buffer.length - offset): number {
+    return this.buffer.write(text, offset, length, 'utf16le');
+  }
+}
+
+const proto = Buffer.prototype as unknown as Partial<EncodingWriters>;
+const hasEncodingWriters = typeof proto.utf8Write === 'function' && typeof proto.latin1Write === 'function' && typeof proto.ucs2Write === 'function';
+if (!hasEncodingWriters) {
+  // Not part of Node's documented API: a Node without them still works, a little slower, and says so once.
+  process.emitWarning("this Node's Buffer has no utf8Write/latin1Write/ucs2Write: the API cache's in-memory store writes through Buffer#write", {
+    code: 'APPSYNC_GATEWAY_CACHE_WRITERS',
+  });
+}
+const writers = hasEncodingWriters ? (buffer: Buffer) => buffer as unknown as EncodingWriters : (buffer: Buffer) => new NamedEncodingWriters(buffer);
 const headOf = (key: CacheKey): string => (typeof key === 'string' ? key : key.head);
 const tailOf = (key: CacheKey): string => (typeof key === 'string' ? '' : key.tail);
 
