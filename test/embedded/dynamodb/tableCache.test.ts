@@ -81,6 +81,17 @@ async function both(
 
 const errorType = (r: { error?: { body: { __type: string } } }) => r.error?.body.__type.split('#')[1];
 
+/** A PAY_PER_REQUEST table keyed by a string `id` on both stores, once it is ACTIVE. */
+async function createKeyTable(table: string): Promise<void> {
+  await both('CreateTable', {
+    TableName: table,
+    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  });
+  await untilActive(table);
+}
+
 async function untilActive(table: string): Promise<void> {
   for (const { store } of [cached, uncached]) {
     for (;;) {
@@ -217,13 +228,7 @@ describe('the table description cache of the embedded store', () => {
     // Written to the LevelDB directly, as dynalite's CreateTable and DeleteTable write it, so no timer
     // moves the status on meanwhile.
     const table = `${T}_status`;
-    await both('CreateTable', {
-      TableName: table,
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    });
-    await untilActive(table);
+    await createKeyTable(table);
     await both('PutItem', { TableName: table, Item: { id: S('a') } });
     const write = async (status: string) => {
       for (const { store } of [cached, uncached]) {
@@ -251,13 +256,7 @@ describe('the table description cache of the embedded store', () => {
 
   it('keeps no description read before a table write that is answered before the read', async () => {
     const table = `${T}_race`;
-    await both('CreateTable', {
-      TableName: table,
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    });
-    await untilActive(table);
+    await createKeyTable(table);
     await both('PutItem', { TableName: table, Item: { id: S('a') } });
     const outcomes = [];
     for (const { store } of [cached, uncached]) {
