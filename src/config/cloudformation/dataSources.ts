@@ -1,4 +1,5 @@
 /** AppSync data sources and state machines of a template as the gateway's data-source and Step Functions config. */
+import { forEachCalledField } from '../stateMachineTasks.js';
 import { readFileSync } from 'node:fs';
 import { ConfigError, ConfigErrors } from '../../errors.js';
 import { isDefaultEventBusArn } from '../awsDefaults.js';
@@ -121,7 +122,7 @@ export function stateMachineDefinition(r: Located): unknown {
   if (raw.Definition !== undefined) {
     const path = `Resources.${r.logicalId}.Properties.Definition`;
     const definition = structuredClone(raw.Definition);
-    forEachTaskField(definition, (value, put) => {
+    forEachCalledField(definition, (value, _key, put) => {
       const placeholder = kept.tryEvaluate(ev, value, path);
       if (placeholder !== undefined) put(placeholder);
     });
@@ -148,7 +149,7 @@ export function stateMachineDefinition(r: Located): unknown {
   } catch (error) {
     throw ev.error(`Resources.${r.logicalId}.Properties`, `the state machine definition is not JSON: ${(error as Error).message}`);
   }
-  forEachTaskField(parsed, (value, put) => {
+  forEachCalledField(parsed, (value, _key, put) => {
     const intrinsic = typeof value === 'string' ? kept.intrinsicOf(value) : undefined;
     if (intrinsic !== undefined) put(intrinsic);
   });
@@ -195,29 +196,6 @@ class KeptIntrinsics {
   }
 }
 
-/** Calls `visit` with each Task state's `Resource` and `Parameters`/`Arguments.FunctionName`, Parallel branches and Map processors included. */
-function forEachTaskField(definition: unknown, visit: (value: unknown, put: (value: unknown) => void) => void): void {
-  const walk = (machine: unknown) => {
-    if (!isRecord(machine) || !isRecord(machine.States)) return;
-    for (const state of Object.values(machine.States)) {
-      if (!isRecord(state)) continue;
-      if (state.Type === 'Task') {
-        for (const [holder, field] of [
-          [state, 'Resource'],
-          [state.Parameters, 'FunctionName'],
-          [state.Arguments, 'FunctionName'],
-        ] as const) {
-          if (isRecord(holder) && holder[field] !== undefined) visit(holder[field], (value) => (holder[field] = value));
-        }
-      }
-      if (Array.isArray(state.Branches)) state.Branches.forEach(walk);
-      walk(state.ItemProcessor);
-      walk(state.Iterator);
-    }
-  };
-  walk(definition);
-}
-
 const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /**
@@ -232,7 +210,7 @@ export function markUnresolvedRefs(definition: unknown, r: Located): void {
   const ev = r.stack.evaluator;
   const logicalIdOf = (value: string): string | undefined =>
     Object.keys(ev.resources).find((id) => value.endsWith(`-${id}`) && ev.physicalId(id, `Resources.${r.logicalId}.Properties`) === value);
-  forEachTaskField(definition, (value, put) => {
+  forEachCalledField(definition, (value, _key, put) => {
     if (typeof value !== 'string' || value.startsWith('arn:')) return;
     const logicalId = logicalIdOf(value);
     if (logicalId) put({ Ref: logicalId });

@@ -70,28 +70,20 @@ export async function transactWriteItems(ctx: OperationContext, request: Request
         };
       }
       case 'DeleteItem':
-        return {
-          Delete: {
-            TableName: item.table,
-            Key,
-            ConditionExpression,
-            ExpressionAttributeNames: nonEmpty(n),
-            ExpressionAttributeValues: nonEmpty(v),
-            ReturnValuesOnConditionCheckFailure,
-          },
+      case 'ConditionCheck': {
+        // A Delete and a ConditionCheck name the same fields; a ConditionCheck needs its condition.
+        const keyed = {
+          TableName: item.table,
+          Key,
+          ConditionExpression,
+          ExpressionAttributeNames: nonEmpty(n),
+          ExpressionAttributeValues: nonEmpty(v),
+          ReturnValuesOnConditionCheckFailure,
         };
-      case 'ConditionCheck':
+        if (item.operation === 'DeleteItem') return { Delete: keyed };
         if (!ConditionExpression) throw invalid(`${at}.condition`, 'a ConditionCheck needs a condition');
-        return {
-          ConditionCheck: {
-            TableName: item.table,
-            Key,
-            ConditionExpression,
-            ExpressionAttributeNames: nonEmpty(n),
-            ExpressionAttributeValues: nonEmpty(v),
-            ReturnValuesOnConditionCheckFailure,
-          },
-        };
+        return { ConditionCheck: { ...keyed, ConditionExpression } };
+      }
       default:
         throw invalid(`${at}.operation`, `expected PutItem, UpdateItem, DeleteItem or ConditionCheck, got ${JSON.stringify(item.operation)}`);
     }

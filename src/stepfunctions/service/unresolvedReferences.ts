@@ -7,6 +7,8 @@
  * these are values; here they are the gateway's limit, not a fault of the definition.
  */
 
+import { forEachCalledField } from '../../config/stateMachineTasks.js';
+
 /** One reference the gateway cannot resolve, at its config key, with what it is and why. */
 export interface UnresolvedReference {
   /** The config key (`stepFunctions.stateMachines.checkout.definition.States.Charge.Resource`). */
@@ -44,34 +46,15 @@ function describe({ name, argument }: { name: string; argument: unknown }): stri
   }
 }
 
-/** Task fields a reference may name the called resource in. */
-const TASK_FIELDS: ReadonlyArray<readonly string[]> = [['Resource'], ['Parameters', 'FunctionName'], ['Arguments', 'FunctionName']];
-
 /**
  * The unresolved references in the Task states of a parsed definition (Parallel branches and Map
  * processors included), each at its key under `at` (`stepFunctions.stateMachines.NAME.definition`).
  */
 export function unresolvedReferences(definition: unknown, at: string): UnresolvedReference[] {
   const found: UnresolvedReference[] = [];
-  const visit = (machine: unknown, location: string) => {
-    if (!isObject(machine) || !isObject(machine.States)) return;
-    for (const [name, state] of Object.entries(machine.States)) {
-      if (!isObject(state)) continue;
-      const here = `${location}.States.${name}`;
-      if (state.Type === 'Task') {
-        for (const path of TASK_FIELDS) {
-          let value: unknown = state;
-          for (const part of path) value = isObject(value) ? value[part] : undefined;
-          const intrinsic = intrinsicOf(value);
-          if (!intrinsic) continue;
-          found.push({ key: `${at}${here}.${path.join('.')}`, message: describe(intrinsic) });
-        }
-      }
-      if (Array.isArray(state.Branches)) state.Branches.forEach((branch, i) => visit(branch, `${here}.Branches.${i}`));
-      if (isObject(state.ItemProcessor)) visit(state.ItemProcessor, `${here}.ItemProcessor`);
-      if (isObject(state.Iterator)) visit(state.Iterator, `${here}.Iterator`);
-    }
-  };
-  visit(definition, '');
+  forEachCalledField(definition, (value, key) => {
+    const intrinsic = intrinsicOf(value);
+    if (intrinsic) found.push({ key: `${at}${key}`, message: describe(intrinsic) });
+  });
   return found;
 }

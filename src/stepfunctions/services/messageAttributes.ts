@@ -29,15 +29,15 @@ export function messageBytes(body: string, attributes: Record<string, MessageAtt
   return bytes;
 }
 
+/** How SQS and SNS name a refused character: `#x` and its code point in hex (a lone surrogate: its code unit). */
+export const characterCode = (character: string) => `#x${character.codePointAt(0)!.toString(16).toUpperCase()}`;
+
 /**
  * The longest attribute name and data type both services take, in UTF-8 bytes. SQS: "must be shorter
  * than 256 bytes", meaning at most 256 as in its message limit's wording; SNS: names "up to 256
  * characters", types "up to 256 bytes". Gateway choice: names counted in UTF-8 bytes too, as SQS's
  * errors say; the guides say characters.
  */
-/** How SQS and SNS name a refused character: `#x` and its code point in hex (a lone surrogate: its code unit). */
-export const characterCode = (character: string) => `#x${character.codePointAt(0)!.toString(16).toUpperCase()}`;
-
 export const MAX_NAME_BYTES = 256;
 export const MAX_TYPE_BYTES = 256;
 

@@ -9,6 +9,7 @@
 import type { NormalizedConfig } from '../../config/types.js';
 import { createLambdaInvoker, type LambdaInvoker } from '../../datasources/lambda/invoker.js';
 import { ConfigError } from '../../errors.js';
+import { forEachTaskState } from '../../config/stateMachineTasks.js';
 import { declaredFunctionNames, findFunction } from './lambda.js';
 import { lambdaFunctionName, parseResource } from './resource.js';
 import { unresolvedReferences } from '../service/unresolvedReferences.js';
@@ -39,23 +40,13 @@ function namedFunction(state: Json, loc: string): LambdaTask | undefined {
   return undefined;
 }
 
-/** The Lambda Task states of a workflow (`States`), those of Parallel branches and Map processors included. */
-function lambdaTasks(workflow: unknown, base: string, found: LambdaTask[]): LambdaTask[] {
-  const states = isObject(workflow) ? workflow.States : undefined;
-  if (!isObject(states)) return found;
-  for (const [name, state] of Object.entries(states)) {
-    if (!isObject(state)) continue;
-    const loc = `${base}.States.${name}`;
-    if (state.Type === 'Task') {
-      const task = namedFunction(state, loc);
-      if (task) found.push(task);
-    } else if (state.Type === 'Parallel' && Array.isArray(state.Branches)) {
-      state.Branches.forEach((branch, index) => lambdaTasks(branch, `${loc}.Branches.${index}`, found));
-    } else if (state.Type === 'Map') {
-      // ItemProcessor, or Iterator in definitions older than it.
-      for (const field of ['ItemProcessor', 'Iterator']) if (isObject(state[field])) lambdaTasks(state[field], `${loc}.${field}`, found);
-    }
-  }
+/** The Lambda Task states of a workflow, those of Parallel branches and Map processors included; keys under `base`. */
+function lambdaTasks(workflow: unknown, base: string): LambdaTask[] {
+  const found: LambdaTask[] = [];
+  forEachTaskState(workflow, (state, key) => {
+    const task = namedFunction(state, `${base}${key}`);
+    if (task) found.push(task);
+  });
   return found;
 }
 
@@ -87,7 +78,7 @@ export function checkLambdaTasks(config: NormalizedConfig): Promise<void>[] {
     const at = `stepFunctions.stateMachines.${key}.definition`;
     // A machine the gateway skips for references it cannot resolve has no runs to fail; the load warned of it.
     if (unresolvedReferences(definition, at).length > 0) continue;
-    const tasks = lambdaTasks(definition, at, []);
+    const tasks = lambdaTasks(definition, at);
     for (const task of tasks) {
       const found = findFunction(config, task.functionName);
       if (!found) {
